@@ -1,0 +1,73 @@
+import type { CombineFn } from '../../../sdk/combine-fn.js';
+import type { Instant } from '../../../sdk/time.js';
+import { deepEqual } from '../util/deep-equal.js';
+
+/**
+ * How an aggregation folds the elements of a pane: GroupByKey keeps them in a list, Combine keeps a
+ * CombineFn accumulator. The driver is the same for both.
+ */
+export interface PaneReducer {
+  empty(): unknown;
+  add(acc: unknown, value: unknown, timestamp: Instant): unknown;
+  /** Withdraws a value added earlier (a retraction record from a retracting upstream). */
+  retract(acc: unknown, value: unknown, timestamp: Instant): unknown;
+  merge(accs: unknown[]): unknown;
+  /** The pane's output. `consume` is true when the accumulator is discarded right after. */
+  extract(acc: unknown, consume: boolean): unknown;
+}
+
+/** GroupByKey: the pane's values, in arrival order. */
+export const bagReducer: PaneReducer = {
+  empty: () => [],
+  add(acc, value) {
+    (acc as unknown[]).push(value);
+    return acc;
+  },
+  retract(acc, value) {
+    const list = acc as unknown[];
+    const i = list.findIndex((x) => deepEqual(x, value));
+    if (i >= 0) list.splice(i, 1);
+    return list;
+  },
+  merge: (accs) => ([] as unknown[]).concat(...(accs as unknown[][])),
+  extract: (acc, consume) => (consume ? acc : (acc as unknown[]).slice()),
+};
+
+/**
+ * Combine: an accumulator per pane, never the inputs. When the upstream retracts and the CombineFn
+ * has no `retractInput`, the inputs are kept so the result can be recomputed (`buffered`).
+ */
+export function combineReducer(fn: CombineFn<unknown, unknown, unknown>, buffered: boolean): PaneReducer {
+  if (!buffered) {
+    return {
+      empty: () => fn.createAccumulator(),
+      add: (acc, value, ts) => fn.addInput(acc, value, ts),
+      retract(acc, value, ts) {
+        if (!fn.retractInput) throw new Error('this CombineFn cannot take retractions (it has no retractInput)');
+        return fn.retractInput(acc, value, ts);
+      },
+      merge: (accs) => fn.mergeAccumulators(accs),
+      extract: (acc) => fn.extractOutput(acc),
+    };
+  }
+  type Entry = { v: unknown; t: Instant };
+  return {
+    empty: () => [],
+    add(acc, value, t) {
+      (acc as Entry[]).push({ v: value, t });
+      return acc;
+    },
+    retract(acc, value) {
+      const list = acc as Entry[];
+      const i = list.findIndex((x) => deepEqual(x.v, value));
+      if (i >= 0) list.splice(i, 1);
+      return list;
+    },
+    merge: (accs) => ([] as Entry[]).concat(...(accs as Entry[][])),
+    extract(acc) {
+      let a = fn.createAccumulator();
+      for (const e of acc as Entry[]) a = fn.addInput(a, e.v, e.t);
+      return fn.extractOutput(a);
+    },
+  };
+}

@@ -1,0 +1,334 @@
+import type { Clock } from '../../sdk/clock.js';
+import type { UnsupportedFeature } from '../../sdk/errors.js';
+import type { PipelineGraph, ReadPayload, TransformNode } from '../../sdk/graph.js';
+import { emptyStepMetrics, type StepMetrics } from '../../sdk/metrics.js';
+import { NO_FIRING } from '../../sdk/pane.js';
+import type { PCollection } from '../../sdk/pcollection.js';
+import type { Source, SourceBatch, SourceReader } from '../../sdk/io/source.js';
+import { TIMESTAMP_MAX, TIMESTAMP_MIN, type Instant } from '../../sdk/time.js';
+import { GLOBAL_WINDOW } from '../../sdk/window.js';
+import type { WindowedValue } from '../../sdk/windowed-value.js';
+import type { FireMode } from './driver/window-driver.js';
+import { AggregateOperator } from './operators/aggregate-operator.js';
+import { FlattenOperator } from './operators/flatten-operator.js';
+import type { MaybePromise, Operator, OperatorContext } from './operators/operator.js';
+import { OutputPort } from './operators/output-port.js';
+import { ParDoOperator } from './operators/par-do-operator.js';
+import { WindowIntoOperator } from './operators/window-into-operator.js';
+import type { StateBackend } from './state/state-backend.js';
+
+/**
+ * How outputs reach consumers:
+ * - `direct`: an emit calls the consumer at once, so each element runs through the whole graph
+ *   before the next (native streaming);
+ * - `staged`: an emit appends to the consumer's inbox and `pass()` runs the steps one after another
+ *   over whole arrays (micro-batch).
+ */
+export type Wiring = 'direct' | 'staged';
+
+export interface EngineOptions {
+  readonly clock: Clock;
+  readonly state: StateBackend;
+  readonly fireMode: FireMode;
+  readonly wiring: Wiring;
+}
+
+interface Consumer {
+  readonly slot: OpSlot;
+  readonly index: number;
+  readonly side: boolean;
+}
+
+interface OpSlot {
+  readonly node: TransformNode;
+  readonly op: Operator;
+  readonly sideInputs: readonly PCollection<unknown>[];
+  inputWm: Instant;
+  readonly sideWm: Instant[];
+  outputWm: Instant;
+  /** Staged wiring: pending [input index, is side input, element]. */
+  inbox: [number, boolean, WindowedValue<unknown>][];
+}
+
+/** One Read step: its source, reader and watermark. */
+export interface ReadSlot {
+  readonly node: TransformNode;
+  readonly source: Source<unknown>;
+  reader: SourceReader<unknown> | undefined;
+  watermark: Instant;
+  done: boolean;
+  readonly main: OutputPort;
+  readonly deadLetter: OutputPort;
+  readonly metrics: StepMetrics;
+}
+
+const isThenable = (x: unknown): x is Promise<void> => x !== undefined && x !== null && typeof (x as Promise<void>).then === 'function';
+
+/**
+ * The runner core's executable graph: one operator per primitive step, output ports wired to
+ * consumers, and the watermark bookkeeping (a step's input watermark is the minimum of its inputs'
+ * output watermarks; sources set theirs). Runners own the loop: when to read, when to move time.
+ */
+export class Engine {
+  readonly reads: ReadSlot[] = [];
+  readonly slots: OpSlot[] = [];
+  readonly metrics: Record<string, StepMetrics> = {};
+  private readonly producerWm = new Map<PCollection<unknown>, () => Instant>();
+
+  constructor(
+    graph: PipelineGraph,
+    private readonly o: EngineOptions,
+  ) {
+    const consumers = new Map<PCollection<unknown>, Consumer[]>();
+    const ports = new Map<PCollection<unknown>, OutputPort>();
+    const portsOf = (node: TransformNode, metrics: StepMetrics, countTags: (tag: string) => boolean): Record<string, OutputPort> => {
+      const out: Record<string, OutputPort> = {};
+      for (const [tag, pc] of Object.entries(node.outputs)) {
+        const p = new OutputPort(countTags(tag) ? metrics : undefined);
+        out[tag] = p;
+        ports.set(pc, p);
+      }
+      return out;
+    };
+    for (const node of graph.primitives) {
+      const metrics = (this.metrics[node.fullName] = emptyStepMetrics());
+      const payload = node.payload!;
+      if (payload.kind === 'read') {
+        const p = portsOf(node, metrics, (t) => t === 'main');
+        const slot: ReadSlot = {
+          node,
+          source: (payload as ReadPayload).source,
+          reader: undefined,
+          watermark: TIMESTAMP_MIN,
+          done: false,
+          main: p['main']!,
+          deadLetter: p['deadLetter']!,
+          metrics,
+        };
+        this.reads.push(slot);
+        for (const pc of Object.values(node.outputs)) this.producerWm.set(pc, () => slot.watermark);
+        continue;
+      }
+      const ctx: OperatorContext = {
+        step: node.fullName,
+        clock: o.clock,
+        state: o.state,
+        metrics,
+        fireMode: o.fireMode,
+        ports: portsOf(node, metrics, (t) => t !== 'late' && t !== 'deadLetter'),
+      };
+      const input = node.inputs[0]!;
+      let op: Operator;
+      switch (payload.kind) {
+        case 'pardo':
+          op = new ParDoOperator(ctx, payload, input.windowing);
+          break;
+        case 'window':
+          op = new WindowIntoOperator(ctx, payload, node.outputs['main']!.windowing.windowFn);
+          break;
+        case 'flatten':
+          op = new FlattenOperator(ctx);
+          break;
+        case 'gbk':
+          op = new AggregateOperator(ctx, input.windowing, undefined, input.windowing.accumulationMode === 'retracting');
+          break;
+        case 'combine':
+          op = new AggregateOperator(ctx, input.windowing, payload, input.windowing.accumulationMode === 'retracting');
+          break;
+      }
+      const slot: OpSlot = {
+        node,
+        op,
+        sideInputs: node.sideInputs.map((v) => v.pcollection),
+        inputWm: TIMESTAMP_MIN,
+        sideWm: node.sideInputs.map(() => TIMESTAMP_MIN),
+        outputWm: TIMESTAMP_MIN,
+        inbox: [],
+      };
+      this.slots.push(slot);
+      for (const pc of Object.values(node.outputs)) this.producerWm.set(pc, () => slot.outputWm);
+      node.inputs.forEach((pc, index) => push(consumers, pc, { slot, index, side: false }));
+      slot.sideInputs.forEach((pc, index) => push(consumers, pc, { slot, index, side: true }));
+    }
+    for (const [pc, cs] of consumers) {
+      const port = ports.get(pc)!;
+      for (const c of cs) port.connect(this.receiver(c));
+    }
+  }
+
+  private receiver(c: Consumer): (wv: WindowedValue<unknown>) => MaybePromise {
+    const { slot, index, side } = c;
+    if (this.o.wiring === 'staged') return (wv) => void slot.inbox.push([index, side, wv]);
+    const op = slot.op;
+    return side ? (wv) => op.processSideInput(index, wv) : (wv) => op.processElement(index, wv);
+  }
+
+  /** Calls every operator's setup (DoFn.setup). */
+  async open(): Promise<void> {
+    for (const s of this.slots) await s.op.open();
+  }
+
+  /** Emits a source's batch: elements into the global window, dead letters to the dead-letter output. */
+  emitBatch(read: ReadSlot, batch: SourceBatch<unknown>): MaybePromise {
+    const els = batch.elements;
+    read.metrics.elementsIn += els.length;
+    let chain: Promise<void> | undefined;
+    for (let i = 0; i < els.length; i++) {
+      const e = els[i]!;
+      const wv: WindowedValue<unknown> = { value: e.value, timestamp: e.timestamp, window: GLOBAL_WINDOW, pane: NO_FIRING };
+      if (chain) chain = chain.then(() => sendTo(read.main, wv));
+      else {
+        read.main.emit(wv);
+        const p = read.main.takePending();
+        if (p) chain = p;
+      }
+    }
+    if (batch.deadLetters) {
+      for (const d of batch.deadLetters) {
+        read.metrics.deadLettered++;
+        const wv: WindowedValue<unknown> = { value: d, timestamp: d.timestamp ?? read.watermark, window: GLOBAL_WINDOW, pane: NO_FIRING };
+        if (chain) chain = chain.then(() => sendTo(read.deadLetter, wv));
+        else {
+          read.deadLetter.emit(wv);
+          const p = read.deadLetter.takePending();
+          if (p) chain = p;
+        }
+      }
+    }
+    if (batch.done) {
+      read.done = true;
+      read.watermark = TIMESTAMP_MAX;
+    } else if (batch.watermark > read.watermark) read.watermark = batch.watermark;
+    return chain;
+  }
+
+  /**
+   * One pass over the steps in topological order. For each step: run its inbox (staged wiring),
+   * evaluate deferred triggers (`flush`), then move its watermarks (`watermarks`). Outputs produced
+   * reach downstream steps before their own watermark moves, so nothing becomes late by the pass.
+   */
+  async pass(what: { flush?: boolean; watermarks?: boolean; processingTime?: Instant }): Promise<void> {
+    for (const slot of this.slots) {
+      await this.drain(slot);
+      const op = slot.op;
+      if (what.processingTime !== undefined) {
+        const r = op.advanceProcessingTime(what.processingTime);
+        if (r) await r;
+        await this.drain(slot);
+      }
+      if (what.flush) {
+        const r = op.flush();
+        if (r) await r;
+      }
+      if (what.watermarks) {
+        for (let i = 0; i < slot.sideInputs.length; i++) {
+          const wm = this.producerWm.get(slot.sideInputs[i]!)!();
+          if (wm > slot.sideWm[i]!) {
+            slot.sideWm[i] = wm;
+            const r = op.advanceSideWatermark(i, wm);
+            if (r) await r;
+          }
+        }
+        let wm = TIMESTAMP_MAX;
+        for (const pc of slot.node.inputs) {
+          const w = this.producerWm.get(pc)!();
+          if (w < wm) wm = w;
+        }
+        if (wm > slot.inputWm) {
+          slot.inputWm = wm;
+          const r = op.advanceWatermark(wm);
+          if (r) await r;
+        }
+        const out = op.outputWatermark();
+        if (out > slot.outputWm) slot.outputWm = out;
+      }
+    }
+  }
+
+  /** Staged wiring: runs the step over everything in its inbox. */
+  private async drain(slot: OpSlot): Promise<void> {
+    const op = slot.op;
+    while (slot.inbox.length > 0) {
+      const items = slot.inbox;
+      slot.inbox = [];
+      for (let i = 0; i < items.length; i++) {
+        const [index, side, wv] = items[i]!;
+        const r = side ? op.processSideInput(index, wv) : op.processElement(index, wv);
+        if (r) await r;
+      }
+    }
+  }
+
+  /** Ends the current bundle on every step (DoFn.finishBundle). */
+  async finishBundles(): Promise<void> {
+    for (const slot of this.slots) {
+      await this.drain(slot);
+      const r = slot.op.finishBundle();
+      if (r) await r;
+    }
+  }
+
+  /** The earliest processing-time timer of any step, so the runner knows when to wake up. */
+  nextProcessingTimer(): Instant | undefined {
+    let t: Instant | undefined;
+    for (const s of this.slots) {
+      const x = s.op.nextProcessingTimer();
+      if (x !== undefined && (t === undefined || x < t)) t = x;
+    }
+    return t;
+  }
+
+  /** True when every source is done and every step's output watermark reached +infinity. */
+  finished(): boolean {
+    return this.reads.every((r) => r.done) && this.slots.every((s) => s.outputWm >= TIMESTAMP_MAX && s.inbox.length === 0);
+  }
+
+  /** The minimum of all source watermarks. */
+  sourceWatermark(): Instant {
+    let wm = TIMESTAMP_MAX;
+    for (const r of this.reads) if (r.watermark < wm) wm = r.watermark;
+    return wm;
+  }
+
+  async close(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const r of this.reads) {
+      try {
+        await r.reader?.close();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    for (const s of this.slots) {
+      try {
+        await s.op.close();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    if (errors.length) throw errors[0];
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}
+
+function sendTo(port: OutputPort, wv: WindowedValue<unknown>): MaybePromise {
+  port.emit(wv);
+  return port.takePending();
+}
+
+/** Checks shared by every runner: things no runner can honour. */
+export function commonValidation(graph: PipelineGraph): UnsupportedFeature[] {
+  const out: UnsupportedFeature[] = [];
+  const clockDrivers = graph.primitives.filter((n) => n.payload?.kind === 'read' && (n.payload as ReadPayload).source.drivesClock);
+  if (clockDrivers.length > 1) {
+    for (const n of clockDrivers.slice(1)) out.push({ step: n.fullName, feature: 'several TestStreams', reason: 'one pipeline can replay only one TestStream (it drives the clock)' });
+  }
+  return out;
+}
+
+export { isThenable };

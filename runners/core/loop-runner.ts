@@ -1,0 +1,120 @@
+import { VirtualClock, type Clock } from '../../sdk/clock.js';
+import { PipelineCancelledError, type UnsupportedFeature } from '../../sdk/errors.js';
+import type { PipelineGraph, ReadPayload } from '../../sdk/graph.js';
+import type { PipelineOptions } from '../../sdk/options.js';
+import type { BatchMetrics, PipelineResult, PipelineRun, Runner } from '../../sdk/runner.js';
+import { commonValidation, Engine, type Wiring } from './engine.js';
+import type { FireMode } from './driver/window-driver.js';
+import { SourcePump } from './source-pump.js';
+import { InMemoryStateBackend, type StateBackend } from './state/state-backend.js';
+
+/** Everything a runner's loop needs for one run. */
+export interface RunContext {
+  readonly engine: Engine;
+  readonly pumps: readonly SourcePump[];
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  readonly options: PipelineOptions;
+  readonly batches: BatchMetrics[];
+  /** Waits until a pump has data, `until` (processing time) passes, or the run is cancelled. */
+  waitForWork(until: number | undefined): Promise<void>;
+}
+
+/** How long a source poll may wait for data before returning empty (so timers and cancellation are served). */
+const POLL_WAIT_MS = 100;
+
+/**
+ * What the runners share around their loops: validation, choosing the clock (a virtual one for
+ * TestStream), building the engine, starting source pumps, cancellation, teardown and the result.
+ * A runner supplies its execution model: fire mode, wiring and the loop.
+ */
+export abstract class LoopRunner implements Runner {
+  abstract readonly name: string;
+  protected abstract readonly fireMode: FireMode;
+  protected abstract readonly wiring: Wiring;
+
+  constructor(private readonly systemClock: () => Clock) {}
+
+  /** Runner-specific checks on top of the shared ones. */
+  protected validateMore(_graph: PipelineGraph, _options: PipelineOptions): UnsupportedFeature[] {
+    return [];
+  }
+
+  protected abstract loop(run: RunContext): Promise<void>;
+
+  validate(graph: PipelineGraph, options: PipelineOptions): UnsupportedFeature[] {
+    const out = commonValidation(graph);
+    const driver = graph.primitives.find((n) => n.payload?.kind === 'read' && (n.payload as ReadPayload).source.drivesClock);
+    if (driver && options.clock && !options.clock.isVirtual) {
+      out.push({ step: driver.fullName, feature: 'TestStream with a real clock', reason: 'a TestStream drives processing time, so the clock must be virtual' });
+    }
+    return [...out, ...this.validateMore(graph, options)];
+  }
+
+  start(graph: PipelineGraph, options: PipelineOptions, state: StateBackend = new InMemoryStateBackend()): PipelineRun {
+    const controller = new AbortController();
+    if (options.signal) {
+      if (options.signal.aborted) controller.abort();
+      else options.signal.addEventListener('abort', () => controller.abort(), { once: true });
+    }
+    const done = this.execute(graph, options, state, controller.signal);
+    return { done, cancel: () => controller.abort() };
+  }
+
+  private async execute(graph: PipelineGraph, options: PipelineOptions, state: StateBackend, signal: AbortSignal): Promise<PipelineResult> {
+    const drivesClock = graph.primitives.some((n) => n.payload?.kind === 'read' && (n.payload as ReadPayload).source.drivesClock);
+    const clock = options.clock ?? (drivesClock ? new VirtualClock(0) : this.systemClock());
+    const startedAt = clock.now();
+    const engine = new Engine(graph, { clock, state, fireMode: this.fireMode, wiring: this.wiring });
+    const pumps: SourcePump[] = [];
+    const batches: BatchMetrics[] = [];
+    let failure: unknown;
+    try {
+      await engine.open();
+      for (const r of engine.reads) {
+        r.reader = await r.source.open({ step: r.node.fullName, clock, signal });
+        const pump = new SourcePump(r.reader, options.bufferSize, options.bundleSize, POLL_WAIT_MS);
+        pumps.push(pump);
+      }
+      for (const p of pumps) p.start();
+      const waitForWork = async (until: number | undefined): Promise<void> => {
+        if (signal.aborted || pumps.some((p) => p.hasData || p.isEnded)) return;
+        const waits: Promise<void>[] = pumps.map((p) => p.whenData());
+        const ac = new AbortController();
+        const onAbort = () => ac.abort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        if (until !== undefined) waits.push(clock.sleepUntil(until, ac.signal));
+        if (waits.length === 0) waits.push(clock.sleepUntil(clock.now() + POLL_WAIT_MS, ac.signal));
+        waits.push(new Promise((r) => ac.signal.addEventListener('abort', () => r(), { once: true })));
+        await Promise.race(waits);
+        ac.abort();
+        signal.removeEventListener('abort', onAbort);
+      };
+      await this.loop({ engine, pumps, clock, signal, options, batches, waitForWork });
+    } catch (e) {
+      failure = e;
+    } finally {
+      for (const p of pumps) p.stop();
+      try {
+        await engine.close();
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure !== undefined) throw failure;
+    const finishedAt = clock.now();
+    return {
+      runner: this.name,
+      state: signal.aborted ? 'CANCELLED' : 'DONE',
+      metrics: engine.metrics,
+      ...(batches.length || this.wiring === 'staged' ? { batches } : {}),
+      startedAt,
+      finishedAt,
+    };
+  }
+}
+
+/** Thrown inside loops when the signal aborts mid-way (converted to a CANCELLED result). */
+export function throwIfCancelled(signal: AbortSignal): void {
+  if (signal.aborted) throw new PipelineCancelledError();
+}

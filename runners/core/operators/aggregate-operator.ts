@@ -1,0 +1,98 @@
+import type { CombinePerKeyPayload } from '../../../sdk/graph.js';
+import { UserCodeError, WatershedError } from '../../../sdk/errors.js';
+import { kv, type KV } from '../../../sdk/kv.js';
+import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MAX, type Instant } from '../../../sdk/time.js';
+import { GLOBAL_WINDOW } from '../../../sdk/window.js';
+import type { WindowedValue } from '../../../sdk/windowed-value.js';
+import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
+import { bagReducer, combineReducer } from '../driver/pane-reducer.js';
+import { WindowDriver } from '../driver/window-driver.js';
+import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
+
+/**
+ * GroupByKey and Combine.perKey: hands each element to the shared WindowDriver, which decides
+ * panes. Combine keeps an accumulator per key and window instead of the values.
+ */
+export class AggregateOperator extends BaseOperator {
+  private readonly driver: WindowDriver;
+  private readonly out = this.ctx.ports['main']!;
+  private readonly defaultWhenEmpty: CombinePerKeyPayload | undefined;
+
+  constructor(ctx: OperatorContext, strategy: WindowingStrategy, combine: CombinePerKeyPayload | undefined, inputRetracts: boolean) {
+    super(ctx);
+    const reducer = combine ? combineReducer(combine.combineFn, inputRetracts && !combine.combineFn.retractInput) : bagReducer;
+    const late = ctx.ports['late']!;
+    this.defaultWhenEmpty = combine?.defaultWhenEmpty && strategy.windowFn.name === 'GlobalWindows' ? combine : undefined;
+    this.driver = new WindowDriver({
+      step: ctx.step,
+      strategy,
+      reducer,
+      state: ctx.state,
+      clock: ctx.clock,
+      metrics: ctx.metrics,
+      emit: (wv) => this.out.emit(wv),
+      emitLate: (wv) => late.emit(wv),
+      fireMode: ctx.fireMode,
+    });
+  }
+
+  processElement(_input: number, wv: WindowedValue<unknown>): MaybePromise {
+    this.ctx.metrics.elementsIn++;
+    const v = wv.value as KV<unknown, unknown> | null;
+    if (v === null || typeof v !== 'object' || !('key' in v)) {
+      throw new UserCodeError(this.step, 'grouping', new TypeError('GroupByKey and Combine.perKey need KV elements ({ key, value }); use WithKeys first'), wv.value, wv.window, wv.timestamp);
+    }
+    this.guard(() => this.driver.processElement(wv as WindowedValue<KV<unknown, unknown>>), wv);
+    return this.settle();
+  }
+
+  override advanceWatermark(wm: Instant): MaybePromise {
+    this.inputWm = wm;
+    this.guard(() => this.driver.advanceWatermark(wm));
+    if (wm >= TIMESTAMP_MAX && this.defaultWhenEmpty && !this.driver.emittedAny) {
+      const fn = this.defaultWhenEmpty.combineFn;
+      this.guard(() =>
+        this.out.emit({
+          value: kv(null, fn.extractOutput(fn.createAccumulator())),
+          timestamp: END_OF_GLOBAL_WINDOW,
+          window: GLOBAL_WINDOW,
+          pane: { index: 0, nonSpeculativeIndex: 0, timing: 'ON_TIME', isFirst: true, isLast: true },
+        }),
+      );
+      this.driver.emittedAny = true;
+    }
+    return this.settle();
+  }
+
+  override advanceProcessingTime(now: Instant): MaybePromise {
+    this.guard(() => this.driver.advanceProcessingTime(now));
+    return this.settle();
+  }
+
+  override flush(): MaybePromise {
+    this.guard(() => this.driver.flush());
+    return this.settle();
+  }
+
+  override outputWatermark(): Instant {
+    return this.driver.outputWatermark();
+  }
+
+  override nextProcessingTimer(): Instant | undefined {
+    return this.driver.nextProcessingTimer();
+  }
+
+  /** Live (key, window) states, for tests that check state is released. */
+  stateSize(): number {
+    return this.driver.stateSize();
+  }
+
+  private guard(f: () => void, wv?: WindowedValue<unknown>): void {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof WatershedError) throw e;
+      throw new UserCodeError(this.step, wv ? 'aggregation' : 'firing a pane', e, wv?.value, wv?.window, wv?.timestamp);
+    }
+  }
+}

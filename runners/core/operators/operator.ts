@@ -1,0 +1,82 @@
+import type { Clock } from '../../../sdk/clock.js';
+import type { StepMetrics } from '../../../sdk/metrics.js';
+import type { Instant } from '../../../sdk/time.js';
+import type { WindowedValue } from '../../../sdk/windowed-value.js';
+import type { FireMode } from '../driver/window-driver.js';
+import type { StateBackend } from '../state/state-backend.js';
+import type { OutputPort } from './output-port.js';
+
+/** Result of a step that may have waited on async user code. */
+export type MaybePromise = void | Promise<void>;
+
+/** What the engine gives every operator. */
+export interface OperatorContext {
+  readonly step: string;
+  readonly clock: Clock;
+  readonly state: StateBackend;
+  readonly metrics: StepMetrics;
+  readonly fireMode: FireMode;
+  /** One port per output tag of the step. */
+  readonly ports: Readonly<Record<string, OutputPort>>;
+}
+
+/**
+ * The executable form of one primitive step. Both runners drive the same operators; they differ only
+ * in when they call them (element by element, or batch by batch).
+ *
+ * Calls for one operator never overlap: the engine awaits a returned promise before the next call.
+ */
+export interface Operator {
+  readonly step: string;
+  open(): MaybePromise;
+  processElement(input: number, wv: WindowedValue<unknown>): MaybePromise;
+  processSideInput(view: number, wv: WindowedValue<unknown>): MaybePromise;
+  advanceSideWatermark(view: number, wm: Instant): MaybePromise;
+  /** The (minimum) input watermark moved: fire due event-time timers. */
+  advanceWatermark(wm: Instant): MaybePromise;
+  /** Processing time moved: fire due processing-time timers. */
+  advanceProcessingTime(now: Instant): MaybePromise;
+  /** Deferred mode: evaluate triggers of windows touched since the last flush. */
+  flush(): MaybePromise;
+  finishBundle(): MaybePromise;
+  outputWatermark(): Instant;
+  nextProcessingTimer(): Instant | undefined;
+  close(): Promise<void>;
+}
+
+/** Defaults for operators that have no side inputs, timers or bundles. */
+export abstract class BaseOperator implements Operator {
+  readonly step: string;
+  protected inputWm: Instant = -Infinity;
+  constructor(protected readonly ctx: OperatorContext) {
+    this.step = ctx.step;
+  }
+  open(): MaybePromise {}
+  abstract processElement(input: number, wv: WindowedValue<unknown>): MaybePromise;
+  processSideInput(_view: number, _wv: WindowedValue<unknown>): MaybePromise {
+    throw new Error(`step '${this.step}' has no side inputs`);
+  }
+  advanceSideWatermark(_view: number, _wm: Instant): MaybePromise {}
+  advanceWatermark(wm: Instant): MaybePromise {
+    this.inputWm = wm;
+  }
+  advanceProcessingTime(_now: Instant): MaybePromise {}
+  flush(): MaybePromise {}
+  finishBundle(): MaybePromise {}
+  outputWatermark(): Instant {
+    return this.inputWm;
+  }
+  nextProcessingTimer(): Instant | undefined {
+    return undefined;
+  }
+  async close(): Promise<void> {}
+  /** Everything emitted so far has been taken by downstream (or the promise of it). */
+  protected settle(): MaybePromise {
+    let chain: Promise<void> | undefined;
+    for (const tag in this.ctx.ports) {
+      const p = this.ctx.ports[tag]!.takePending();
+      if (p) chain = chain ? chain.then(() => p) : p;
+    }
+    return chain;
+  }
+}

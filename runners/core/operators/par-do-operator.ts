@@ -1,0 +1,423 @@
+import type { DeadLetter } from '../../../sdk/dead-letter.js';
+import type { BundleContext, DoFn, OnTimerContext, ProcessContext } from '../../../sdk/dofn.js';
+import { UserCodeError, WatershedError } from '../../../sdk/errors.js';
+import type { ParDoPayload } from '../../../sdk/graph.js';
+import { encodeKey, type KV } from '../../../sdk/kv.js';
+import type { MetricsContext } from '../../../sdk/metrics.js';
+import type { PaneInfo } from '../../../sdk/pane.js';
+import { NO_FIRING } from '../../../sdk/pane.js';
+import type { PCollectionView } from '../../../sdk/side-input.js';
+import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { formatWindow, type BoundedWindow } from '../../../sdk/window.js';
+import type { WindowedValue } from '../../../sdk/windowed-value.js';
+import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
+import { sideInputWindowFor } from '../../../sdk/windows/window-fn.js';
+import { MinHeap } from '../timers/min-heap.js';
+import { TimerQueue, type QueuedTimer } from '../timers/timer-queue.js';
+import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
+import { userStateCells, type UserStateRecord } from './user-state.js';
+
+type AnyDoFn = DoFn<any, any, any, any, any>;
+
+interface SideInputState {
+  readonly view: PCollectionView<unknown>;
+  wm: Instant;
+  readonly windows: Map<string, { values: unknown[]; ready: boolean; cached?: { value: unknown } }>;
+}
+
+const isThenable = (x: unknown): x is Promise<void> => x !== undefined && x !== null && typeof (x as Promise<void>).then === 'function';
+
+/**
+ * ParDo: runs a DoFn over each element, with its lifecycle, tagged outputs, side inputs (main
+ * elements wait while their side window is not ready), keyed state and timers, and the dead-letter
+ * output. User exceptions become UserCodeError (naming step, element, window) or dead letters.
+ */
+export class ParDoOperator extends BaseOperator {
+  private readonly fn: AnyDoFn;
+  private readonly main = this.ctx.ports['main']!;
+  private readonly dead = this.ctx.ports['deadLetter'];
+  private bundleOpen = false;
+  private readonly sides: SideInputState[];
+  private pushedBack: WindowedValue<unknown>[] = [];
+  private readonly pushedBackHolds = new MinHeap<WindowedValue<unknown>>((w) => w.timestamp);
+  // current element
+  private curTs: Instant = 0;
+  private curWindow: BoundedWindow = undefined as unknown as BoundedWindow;
+  private curPane: PaneInfo = NO_FIRING;
+  private curRetraction = false;
+  // stateful
+  private readonly stateful: boolean;
+  private readonly userState;
+  private curKey = '';
+  private curKeyValue: unknown;
+  private readonly eventTimers: TimerQueue;
+  private readonly procTimers: TimerQueue;
+  private readonly gcTimers: TimerQueue;
+  private readonly processCtx: ProcessContext<unknown, any, any, any>;
+  private readonly timerCtx: OnTimerContext<unknown, any, any, any> & { timestamp: Instant; domain: 'event' | 'processing'; key: unknown };
+  private readonly bundleCtx: BundleContext & { output(v: unknown): void; outputWithTimestamp(v: unknown, t: Instant): void; outputTo(tag: string, v: unknown): void };
+  private readonly metricsCtx: MetricsContext;
+
+  constructor(
+    ctx: OperatorContext,
+    payload: ParDoPayload,
+    private readonly strategy: WindowingStrategy,
+  ) {
+    super(ctx);
+    this.fn = payload.fn;
+    this.stateful = payload.stateful;
+    this.sides = payload.sideInputs.map((view) => ({ view, wm: TIMESTAMP_MIN, windows: new Map() }));
+    this.metricsCtx = makeMetrics(ctx);
+    const self = this;
+    this.userState = payload.stateful
+      ? userStateCells(ctx.state.table<UserStateRecord>(ctx.step, 'user'), this.fn.state ?? {}, this.fn.timers ?? {}, {
+          key: () => this.curKey,
+          keyValue: () => this.curKeyValue,
+          window: () => this.curWindow,
+          now: (domain) => (domain === 'event' ? this.curTs : ctx.clock.now()),
+          onTimerSet: (domain, time, ns, id) => (domain === 'event' ? this.eventTimers : this.procTimers).add({ time, key: this.curKey, ns, id }),
+          onTouch: (ns) => this.gcTimers.add({ time: this.gcTime(this.curWindow), key: this.curKey, ns, id: '__gc' }),
+        })
+      : undefined;
+    const table = this.userState?.table;
+    const live = (domainOf: (id: string) => boolean) => (t: QueuedTimer) => {
+      const r = table?.get(t.key, t.ns);
+      if (!r) return false;
+      if (t.id === '__gc') return true;
+      return domainOf(t.id) && r.timers[t.id] === t.time;
+    };
+    const timerDomain = (id: string) => this.fn.timers?.[id]?.domain;
+    this.eventTimers = new TimerQueue(live((id) => timerDomain(id) === 'event'));
+    this.procTimers = new TimerQueue(live((id) => timerDomain(id) === 'processing'));
+    this.gcTimers = new TimerQueue(live(() => true));
+    if (table) {
+      for (const [ks, ns, r] of table.entries()) {
+        for (const [id, time] of Object.entries(r.timers)) (timerDomain(id) === 'event' ? this.eventTimers : this.procTimers).add({ time, key: ks, ns, id });
+        this.gcTimers.add({ time: this.gcTime(r.w), key: ks, ns, id: '__gc' });
+      }
+    }
+    const emitTo = (tag: string, value: unknown, ts: Instant) => {
+      const port = this.ctx.ports[tag];
+      if (!port || tag === 'deadLetter') throw new Error(`output tag '${tag}' is not declared; declare it with ParDo.of(fn).withOutputs('${tag}')`);
+      port.emit({ value, timestamp: ts, window: this.curWindow, pane: this.curPane, retraction: this.curRetraction });
+    };
+    this.processCtx = {
+      output: (value) => this.main.emit({ value, timestamp: this.curTs, window: this.curWindow, pane: this.curPane, retraction: this.curRetraction }),
+      outputWithTimestamp: (value, ts) => this.main.emit({ value, timestamp: ts, window: this.curWindow, pane: this.curPane, retraction: this.curRetraction }),
+      outputTo: (tag, value) => emitTo(tag, value, this.curTs),
+      get timestamp() {
+        return self.curTs;
+      },
+      get window() {
+        return self.curWindow;
+      },
+      get pane() {
+        return self.curPane;
+      },
+      get isRetraction() {
+        return self.curRetraction;
+      },
+      get processingTime() {
+        return self.ctx.clock.now();
+      },
+      get watermark() {
+        return self.inputWm;
+      },
+      sideInput: <V>(view: PCollectionView<V>) => this.readSide(view) as V,
+      get state() {
+        return self.requireState().state;
+      },
+      get timers() {
+        return self.requireState().timers;
+      },
+      metrics: this.metricsCtx,
+    };
+    this.timerCtx = {
+      output: (value) => this.main.emit({ value, timestamp: this.timerCtx.timestamp, window: this.curWindow, pane: NO_FIRING }),
+      outputWithTimestamp: (value, ts) => this.main.emit({ value, timestamp: ts, window: this.curWindow, pane: NO_FIRING }),
+      outputTo: (tag, value) => emitTo(tag, value, this.timerCtx.timestamp),
+      key: undefined,
+      get window() {
+        return self.curWindow;
+      },
+      timestamp: 0,
+      domain: 'event',
+      get processingTime() {
+        return self.ctx.clock.now();
+      },
+      get watermark() {
+        return self.inputWm;
+      },
+      get state() {
+        return self.requireState().state;
+      },
+      get timers() {
+        return self.requireState().timers;
+      },
+      metrics: this.metricsCtx,
+    };
+    this.bundleCtx = {
+      get processingTime() {
+        return self.ctx.clock.now();
+      },
+      metrics: this.metricsCtx,
+      output: (value) => this.processCtx.output(value),
+      outputWithTimestamp: (value, ts) => this.processCtx.outputWithTimestamp(value, ts),
+      outputTo: (tag, value) => emitTo(tag, value, this.curTs),
+    };
+  }
+
+  override open(): MaybePromise {
+    if (!this.fn.setup) return;
+    return this.callUser('setup', () => this.fn.setup!({ step: this.step, clock: this.ctx.clock }));
+  }
+
+  processElement(_input: number, wv: WindowedValue<unknown>): MaybePromise {
+    this.ctx.metrics.elementsIn++;
+    if (this.sides.length > 0 && !this.sidesReady(wv.window)) {
+      this.pushedBack.push(wv);
+      this.pushedBackHolds.push(wv);
+      return;
+    }
+    if (!this.bundleOpen) {
+      const r = this.startBundle();
+      if (r) return r.then(() => this.invoke(wv));
+    }
+    return this.invoke(wv);
+  }
+
+  override processSideInput(view: number, wv: WindowedValue<unknown>): MaybePromise {
+    const s = this.sides[view]!;
+    let w = s.windows.get(wv.window.id);
+    if (!w) {
+      w = { values: [], ready: false };
+      s.windows.set(wv.window.id, w);
+    }
+    if (wv.retraction) {
+      const i = w.values.findIndex((x) => JSON.stringify(x) === JSON.stringify(wv.value));
+      if (i >= 0) w.values.splice(i, 1);
+    } else w.values.push(wv.value);
+    w.cached = undefined;
+    // A pane from an aggregation makes the side window ready; raw elements wait for the watermark.
+    if (wv.pane.timing !== 'UNKNOWN') w.ready = true;
+    return this.retryPushedBack();
+  }
+
+  override advanceSideWatermark(view: number, wm: Instant): MaybePromise {
+    this.sides[view]!.wm = wm;
+    return this.retryPushedBack();
+  }
+
+  override advanceWatermark(wm: Instant): MaybePromise {
+    this.inputWm = wm;
+    if (!this.stateful) return;
+    return this.fireTimers(this.eventTimers, 'event', (t) => wm > t, () => this.fireGc(wm));
+  }
+
+  override advanceProcessingTime(now: Instant): MaybePromise {
+    if (!this.stateful) return;
+    return this.fireTimers(this.procTimers, 'processing', (t) => now >= t);
+  }
+
+  override finishBundle(): MaybePromise {
+    if (!this.bundleOpen) return;
+    this.bundleOpen = false;
+    if (!this.fn.finishBundle) return;
+    return this.callUser('finishBundle', () => this.fn.finishBundle!(this.bundleCtx));
+  }
+
+  override outputWatermark(): Instant {
+    let wm = this.inputWm;
+    let h = this.pushedBackHolds.peek();
+    while (h && !this.pushedBack.includes(h)) {
+      this.pushedBackHolds.pop();
+      h = this.pushedBackHolds.peek();
+    }
+    if (h && h.timestamp < wm) wm = h.timestamp;
+    if (this.stateful) {
+      const t = this.eventTimers.peekTime();
+      if (t !== undefined && t < wm) wm = t;
+    }
+    return wm;
+  }
+
+  override nextProcessingTimer(): Instant | undefined {
+    return this.stateful ? this.procTimers.peekTime() : undefined;
+  }
+
+  override async close(): Promise<void> {
+    if (this.fn.teardown) await this.callUser('teardown', () => this.fn.teardown!());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private startBundle(): MaybePromise {
+    this.bundleOpen = true;
+    if (!this.fn.startBundle) return;
+    return this.callUser('startBundle', () => this.fn.startBundle!(this.bundleCtx));
+  }
+
+  private invoke(wv: WindowedValue<unknown>): MaybePromise {
+    this.curTs = wv.timestamp;
+    this.curWindow = wv.window;
+    this.curPane = wv.pane;
+    this.curRetraction = wv.retraction === true;
+    if (this.stateful) {
+      const v = wv.value as KV<unknown, unknown> | null;
+      if (v === null || typeof v !== 'object' || !('key' in v)) {
+        throw new UserCodeError(this.step, 'process', new TypeError('a stateful DoFn needs KV elements ({ key, value }); use WithKeys first'), wv.value, wv.window, wv.timestamp);
+      }
+      this.curKeyValue = v.key;
+      this.curKey = encodeKey(v.key);
+    }
+    let r: void | Promise<void>;
+    try {
+      r = this.fn.process(wv.value, this.processCtx);
+    } catch (e) {
+      return this.failed(e, wv);
+    }
+    if (isThenable(r)) {
+      return r.then(
+        () => this.settle(),
+        (e) => this.failed(e, wv),
+      );
+    }
+    return this.settle();
+  }
+
+  /** A user error: dead-letter it when enabled, else fail the run naming step, element and window. */
+  private failed(e: unknown, wv: WindowedValue<unknown>): MaybePromise {
+    if (e instanceof WatershedError) throw e;
+    if (!this.dead) throw new UserCodeError(this.step, 'process', e, wv.value, wv.window, wv.timestamp);
+    this.ctx.metrics.deadLettered++;
+    const letter: DeadLetter = {
+      step: this.step,
+      reason: 'user-code',
+      message: e instanceof Error ? e.message : String(e),
+      element: wv.value,
+      timestamp: wv.timestamp,
+      window: formatWindow(wv.window),
+    };
+    this.dead.emit({ value: letter, timestamp: wv.timestamp, window: wv.window, pane: wv.pane });
+    return this.settle();
+  }
+
+  private callUser(phase: string, f: () => void | Promise<void>): MaybePromise {
+    const wrap = (e: unknown) => {
+      if (e instanceof WatershedError) throw e;
+      throw new UserCodeError(this.step, phase, e);
+    };
+    try {
+      const r = f();
+      if (isThenable(r)) return r.then(() => this.settle(), wrap);
+    } catch (e) {
+      wrap(e);
+    }
+    return this.settle();
+  }
+
+  private requireState() {
+    if (!this.userState) throw new Error(`step '${this.step}' uses state or timers but its DoFn declares none`);
+    return this.userState;
+  }
+
+  private fireTimers(queue: TimerQueue, domain: 'event' | 'processing', due: (t: Instant) => boolean, after?: () => MaybePromise): MaybePromise {
+    const t = queue.popDue(due);
+    if (!t) return after?.();
+    const r = this.fireTimer(t, domain);
+    if (isThenable(r)) return r.then(() => this.fireTimers(queue, domain, due, after));
+    return this.fireTimers(queue, domain, due, after);
+  }
+
+  private fireTimer(t: QueuedTimer, domain: 'event' | 'processing'): MaybePromise {
+    const rec = this.userState!.table.get(t.key, t.ns)!;
+    delete rec.timers[t.id];
+    this.curKey = t.key;
+    this.curKeyValue = rec.k;
+    this.curWindow = rec.w;
+    this.curTs = domain === 'event' ? t.time : Math.min(Math.max(this.inputWm, TIMESTAMP_MIN), rec.w.maxTimestamp);
+    this.timerCtx.key = rec.k;
+    this.timerCtx.timestamp = this.curTs;
+    this.timerCtx.domain = domain;
+    const handler = this.fn.onTimer?.[t.id];
+    if (!handler) throw new UserCodeError(this.step, `timer '${t.id}'`, new Error(`the DoFn sets timer '${t.id}' but has no onTimer.${t.id}`));
+    if (!this.bundleOpen) this.bundleOpen = true;
+    return this.callUser(`onTimer.${t.id}`, () => handler(this.timerCtx));
+  }
+
+  private fireGc(wm: Instant): MaybePromise {
+    for (let t = this.gcTimers.popDue((x) => wm > x); t; t = this.gcTimers.popDue((x) => wm > x)) {
+      const rec = this.userState!.table.get(t.key, t.ns);
+      if (rec && wm > this.gcTime(rec.w)) this.userState!.table.delete(t.key, t.ns);
+    }
+  }
+
+  private gcTime(w: BoundedWindow): Instant {
+    const t = w.maxTimestamp + this.strategy.allowedLateness;
+    return t > END_OF_GLOBAL_WINDOW ? END_OF_GLOBAL_WINDOW : t;
+  }
+
+  // side inputs --------------------------------------------------------------------------------
+
+  private sideWindow(s: SideInputState, main: BoundedWindow): BoundedWindow {
+    return sideInputWindowFor(s.view.pcollection.windowing.windowFn, main);
+  }
+
+  private sidesReady(main: BoundedWindow): boolean {
+    for (const s of this.sides) {
+      const sw = this.sideWindow(s, main);
+      if (!(s.wm > sw.maxTimestamp || s.windows.get(sw.id)?.ready)) return false;
+    }
+    return true;
+  }
+
+  private readSide(view: PCollectionView<unknown>): unknown {
+    const s = this.sides.find((x) => x.view === view);
+    if (!s) throw new Error(`side input ${view.name} is not declared on step '${this.step}'; add it with ParDo.of(fn).withSideInputs(view)`);
+    const sw = this.sideWindow(s, this.curWindow);
+    let w = s.windows.get(sw.id);
+    if (!w) {
+      w = { values: [], ready: false };
+      s.windows.set(sw.id, w);
+    }
+    if (!w.cached) w.cached = { value: view.materialize(w.values) };
+    return w.cached.value;
+  }
+
+  private retryPushedBack(): MaybePromise {
+    if (this.pushedBack.length === 0) return;
+    const ready: WindowedValue<unknown>[] = [];
+    const waiting: WindowedValue<unknown>[] = [];
+    for (const wv of this.pushedBack) (this.sidesReady(wv.window) ? ready : waiting).push(wv);
+    if (ready.length === 0) return;
+    this.pushedBack = waiting;
+    const run = (i: number): MaybePromise => {
+      for (; i < ready.length; i++) {
+        if (!this.bundleOpen) this.bundleOpen = true;
+        const r = this.invoke(ready[i]!);
+        if (isThenable(r)) return r.then(() => run(i + 1));
+      }
+    };
+    return run(0);
+  }
+}
+
+function makeMetrics(ctx: OperatorContext): MetricsContext {
+  const m = ctx.metrics;
+  return {
+    counter: (name) => ({
+      inc(n = 1) {
+        m.counters[name] = (m.counters[name] ?? 0) + n;
+      },
+    }),
+    distribution: (name) => ({
+      update(value) {
+        const d = (m.distributions[name] ??= { count: 0, sum: 0, min: value, max: value });
+        d.count++;
+        d.sum += value;
+        if (value < d.min) d.min = value;
+        if (value > d.max) d.max = value;
+      },
+    }),
+  };
+}

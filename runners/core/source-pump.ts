@@ -1,0 +1,95 @@
+import type { SourceBatch, SourceReader } from '../../sdk/io/source.js';
+
+/**
+ * A bounded buffer between a source and the first step: a pump task polls the reader while the
+ * buffer holds fewer than `capacity` elements and waits otherwise, so a fast source cannot run ahead
+ * of a slow pipeline by more than `capacity` elements (backpressure).
+ */
+export class SourcePump {
+  private readonly queue: SourceBatch<unknown>[] = [];
+  private buffered = 0;
+  private ended = false;
+  private failure: unknown;
+  private wakeConsumer: (() => void) | undefined;
+  private wakeProducer: (() => void) | undefined;
+  private stopped = false;
+  /** Highest number of buffered elements seen (tests check the bound holds). */
+  peakBuffered = 0;
+
+  constructor(
+    private readonly reader: SourceReader<unknown>,
+    private readonly capacity: number,
+    private readonly pollSize: number,
+    private readonly pollWaitMs: number,
+  ) {}
+
+  /** Starts the pump task. Errors are re-thrown from `take`. */
+  start(): void {
+    void this.run();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (!this.stopped) {
+        if (this.buffered >= this.capacity) {
+          await new Promise<void>((r) => (this.wakeProducer = r));
+          continue;
+        }
+        const batch = await this.reader.poll(Math.min(this.pollSize, this.capacity - this.buffered), this.pollWaitMs);
+        this.queue.push(batch);
+        this.buffered += batch.elements.length;
+        if (this.buffered > this.peakBuffered) this.peakBuffered = this.buffered;
+        this.notifyConsumer();
+        if (batch.done) break;
+      }
+    } catch (e) {
+      this.failure = e;
+    }
+    this.ended = true;
+    this.notifyConsumer();
+  }
+
+  private notifyConsumer(): void {
+    const w = this.wakeConsumer;
+    this.wakeConsumer = undefined;
+    w?.();
+  }
+
+  /** The next buffered batch, or undefined when none is buffered now. @throws what the reader threw. */
+  take(): SourceBatch<unknown> | undefined {
+    if (this.failure !== undefined && this.queue.length === 0) throw this.failure;
+    const b = this.queue.shift();
+    if (b) {
+      this.buffered -= b.elements.length;
+      const w = this.wakeProducer;
+      this.wakeProducer = undefined;
+      w?.();
+    }
+    return b;
+  }
+
+  get hasData(): boolean {
+    return this.queue.length > 0 || (this.failure !== undefined);
+  }
+
+  get bufferedElements(): number {
+    return this.buffered;
+  }
+
+  /** Resolves when a batch is buffered or the pump ended. */
+  whenData(): Promise<void> {
+    if (this.queue.length > 0 || this.ended) return Promise.resolve();
+    return new Promise((r) => (this.wakeConsumer = r));
+  }
+
+  get isEnded(): boolean {
+    return this.ended && this.queue.length === 0;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    const w = this.wakeProducer;
+    this.wakeProducer = undefined;
+    w?.();
+  }
+}

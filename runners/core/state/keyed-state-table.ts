@@ -1,0 +1,58 @@
+/**
+ * State of one step, partitioned by key: key → namespace (usually a window id) → value.
+ *
+ * Keys are encoded strings (see encodeKey), so a table can be split by key group when the pipeline is
+ * scaled out, and snapshotted as plain data. Values must be structured-cloneable.
+ */
+export class KeyedStateTable<V> {
+  private readonly byKey = new Map<string, Map<string, V>>();
+
+  get(key: string, ns: string): V | undefined {
+    return this.byKey.get(key)?.get(ns);
+  }
+
+  /** The namespaces of one key (e.g. its active windows). Do not mutate while iterating. */
+  namespaces(key: string): Map<string, V> | undefined {
+    return this.byKey.get(key);
+  }
+
+  set(key: string, ns: string, value: V): void {
+    let m = this.byKey.get(key);
+    if (!m) {
+      m = new Map();
+      this.byKey.set(key, m);
+    }
+    m.set(ns, value);
+  }
+
+  delete(key: string, ns: string): void {
+    const m = this.byKey.get(key);
+    if (!m) return;
+    m.delete(ns);
+    if (m.size === 0) this.byKey.delete(key);
+  }
+
+  /** Number of (key, namespace) entries: state returns to zero when every window has closed. */
+  size(): number {
+    let n = 0;
+    for (const m of this.byKey.values()) n += m.size;
+    return n;
+  }
+
+  keyCount(): number {
+    return this.byKey.size;
+  }
+
+  *entries(): IterableIterator<[string, string, V]> {
+    for (const [k, m] of this.byKey) for (const [ns, v] of m) yield [k, ns, v];
+  }
+
+  snapshot(): [string, string, V][] {
+    return structuredClone([...this.entries()]);
+  }
+
+  restore(entries: readonly [string, string, V][]): void {
+    this.byKey.clear();
+    for (const [k, ns, v] of structuredClone(entries)) this.set(k, ns, v);
+  }
+}

@@ -1,0 +1,51 @@
+import type { VirtualClock } from '../../sdk/clock.js';
+import type { Wiring } from '../core/engine.js';
+import type { FireMode } from '../core/driver/window-driver.js';
+import { LoopRunner, type RunContext } from '../core/loop-runner.js';
+import { SystemClock } from '../system-clock.js';
+
+/**
+ * The native streaming runner (Flink-like). Each element is pushed through the whole graph as it
+ * arrives; triggers are evaluated after every element; watermarks propagate downstream as soon as a
+ * source's watermark moves; event-time timers fire as the watermark passes them and processing-time
+ * timers as the clock does. A bounded buffer (`--bufferSize`) sits between each source and the first
+ * step; `--bundleSize` elements make a bundle (DoFn.startBundle/finishBundle).
+ *
+ * @example node app.js --runner=native
+ */
+export class NativeRunner extends LoopRunner {
+  readonly name = 'native';
+  protected readonly fireMode: FireMode = 'immediate';
+  protected readonly wiring: Wiring = 'direct';
+
+  constructor() {
+    super(() => new SystemClock());
+  }
+
+  protected async loop(run: RunContext): Promise<void> {
+    const { engine, pumps, clock, signal } = run;
+    const reads = engine.reads;
+    while (!signal.aborted) {
+      let progressed = false;
+      for (let i = 0; i < reads.length; i++) {
+        const read = reads[i]!;
+        if (read.done) continue;
+        const batch = pumps[i]!.take();
+        if (!batch) continue;
+        progressed = true;
+        const r = engine.emitBatch(read, batch);
+        if (r) await r;
+        if (batch.advanceClockTo !== undefined) (clock as VirtualClock).advanceTo(batch.advanceClockTo);
+        await engine.pass({ watermarks: true, processingTime: clock.now() });
+        await engine.finishBundles();
+      }
+      if (engine.finished()) return;
+      if (!progressed) {
+        await engine.pass({ watermarks: true, processingTime: clock.now() });
+        await engine.finishBundles();
+        if (engine.finished()) return;
+        await run.waitForWork(clock.isVirtual ? undefined : engine.nextProcessingTimer());
+      }
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import type { Clock } from '../sdk/clock.js';
+import type { Instant } from '../sdk/time.js';
+
+/**
+ * The real clock: the only place runners read wall time or set real timers. The SDK and the runner
+ * core receive it as a Clock and never read time themselves.
+ */
+export class SystemClock implements Clock {
+  readonly isVirtual = false;
+  now(): Instant {
+    return Date.now();
+  }
+  sleepUntil(t: Instant, signal?: AbortSignal): Promise<void> {
+    const d = t - Date.now();
+    if (d <= 0 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, d);
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+}

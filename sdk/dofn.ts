@@ -1,0 +1,112 @@
+import type { Clock } from './clock.js';
+import type { MetricsContext } from './metrics.js';
+import type { PaneInfo } from './pane.js';
+import type { PCollectionView } from './side-input.js';
+import type { StateOf, StateSpecs, TimerSpecs, TimersOf } from './state.js';
+import type { Instant } from './time.js';
+import type { BoundedWindow } from './window.js';
+
+/** Names and element types of a ParDo's additional outputs, e.g. `{ rejected: string }`. */
+export type OutputTags = Record<string, unknown>;
+
+/** What every callback context can emit. */
+export interface OutputContext<O, Tags extends OutputTags> {
+  /** Emits to the main output with the current element's timestamp and window. */
+  output(value: O): void;
+  /**
+   * Emits with an explicit event timestamp. Moving a timestamp earlier than the input's is allowed only
+   * up to the watermark's tolerance: it may make the output late downstream.
+   */
+  outputWithTimestamp(value: O, timestamp: Instant): void;
+  /** Emits to a tagged additional output declared with `ParDo.withOutputs(...)`. */
+  outputTo<K extends keyof Tags & string>(tag: K, value: Tags[K]): void;
+}
+
+export interface ProcessContext<O, Tags extends OutputTags = {}, S extends StateSpecs = {}, T extends TimerSpecs = {}>
+  extends OutputContext<O, Tags> {
+  readonly timestamp: Instant;
+  readonly window: BoundedWindow;
+  readonly pane: PaneInfo;
+  /** True when the element is a retraction of an earlier pane (accumulating-and-retracting upstream). */
+  readonly isRetraction: boolean;
+  /** The current processing time, from the runner's injected clock. */
+  readonly processingTime: Instant;
+  /** The input watermark of this step when the element is processed. */
+  readonly watermark: Instant;
+  /** Reads a side input declared with `ParDo.withSideInputs(...)` for the current window. */
+  sideInput<V>(view: PCollectionView<V>): V;
+  readonly state: StateOf<S>;
+  readonly timers: TimersOf<T>;
+  readonly metrics: MetricsContext;
+}
+
+export interface OnTimerContext<O, Tags extends OutputTags = {}, S extends StateSpecs = {}, T extends TimerSpecs = {}>
+  extends OutputContext<O, Tags> {
+  /** The key the timer was set for. */
+  readonly key: unknown;
+  readonly window: BoundedWindow;
+  /** The time the timer was set to; outputs get this timestamp by default. */
+  readonly timestamp: Instant;
+  readonly domain: 'event' | 'processing';
+  readonly processingTime: Instant;
+  readonly watermark: Instant;
+  readonly state: StateOf<S>;
+  readonly timers: TimersOf<T>;
+  readonly metrics: MetricsContext;
+}
+
+export interface BundleContext {
+  readonly processingTime: Instant;
+  readonly metrics: MetricsContext;
+}
+
+/** Setup-time facts a DoFn may use (e.g. the clock for its own latency measurements). */
+export interface SetupContext {
+  readonly step: string;
+  readonly clock: Clock;
+}
+
+/**
+ * Element-wise processing: the "what" of ParDo.
+ *
+ * Lifecycle, per DoFn instance: `setup` once before the first bundle; per bundle `startBundle`, then
+ * `process` for each element (and `onTimer` for due timers), then `finishBundle`; `teardown` once at
+ * the end (also after a failure, best effort). The native runner makes small bundles; the micro-batch
+ * runner makes one bundle per batch. `process` may be async: the runner awaits it before the next
+ * element of the same step, preserving order.
+ *
+ * A DoFn that declares `state` or `timers` is stateful: its input must be KV and its state is scoped
+ * to key and window.
+ *
+ * An exception fails the run with a UserCodeError naming the step, the element and the window —
+ * unless the ParDo was built `.withDeadLetters()`, which routes the element and the reason to a
+ * dead-letter output instead.
+ *
+ * @example
+ * const toUpper: DoFn<string, string> = { process(word, ctx) { ctx.output(word.toUpperCase()); } };
+ */
+export interface DoFn<I, O, Tags extends OutputTags = {}, S extends StateSpecs = {}, T extends TimerSpecs = {}> {
+  setup?(ctx: SetupContext): void | Promise<void>;
+  startBundle?(ctx: BundleContext): void | Promise<void>;
+  process(element: I, ctx: ProcessContext<O, Tags, S, T>): void | Promise<void>;
+  finishBundle?(ctx: BundleContext & OutputContext<O, Tags>): void | Promise<void>;
+  teardown?(): void | Promise<void>;
+  readonly state?: S;
+  readonly timers?: T;
+  readonly onTimer?: { readonly [K in keyof T]?: (ctx: OnTimerContext<O, Tags, S, T>) => void | Promise<void> };
+}
+
+/**
+ * Builds a stateful DoFn with its state and timer declarations inferred, so `ctx.state` and
+ * `ctx.timers` are typed. Returns the same object.
+ */
+export function statefulDoFn<I, O, S extends StateSpecs = {}, T extends TimerSpecs = {}, Tags extends OutputTags = {}>(
+  fn: DoFn<I, O, Tags, S, T>,
+): DoFn<I, O, Tags, S, T> {
+  return fn;
+}
+
+/** True when the DoFn declares state or timers. */
+export function isStateful(fn: DoFn<any, any, any, any, any>): boolean {
+  return (fn.state !== undefined && Object.keys(fn.state).length > 0) || (fn.timers !== undefined && Object.keys(fn.timers).length > 0);
+}

@@ -1,0 +1,109 @@
+import { formatInstant, type Instant } from './time.js';
+import { formatWindow, type BoundedWindow } from './window.js';
+
+/**
+ * The base of every error Watershed throws. Branch on `instanceof` or `code`, never on messages.
+ * `retriable` says whether running again may help (a broker down: yes; a bug in user code: no).
+ */
+export class WatershedError extends Error {
+  readonly code: string;
+  readonly retriable: boolean;
+  constructor(code: string, message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** Shortens any value for an error message: JSON, cut to `max` characters. */
+export function shorten(value: unknown, max = 200): string {
+  let s: string;
+  try {
+    s = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value));
+  } catch {
+    s = String(value);
+  }
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/**
+ * User code (a DoFn, CombineFn, key or timestamp function) threw while processing an element.
+ * Names the step, the element (shortened), its window and timestamp; the original error is `cause`.
+ */
+export class UserCodeError extends WatershedError {
+  readonly step: string;
+  readonly element: string;
+  readonly window: string | undefined;
+  readonly timestamp: Instant | undefined;
+  constructor(step: string, phase: string, cause: unknown, element?: unknown, window?: BoundedWindow, timestamp?: Instant) {
+    const el = element === undefined ? undefined : shorten(element);
+    const msg =
+      `step '${step}' failed in ${phase}` +
+      (el !== undefined ? ` on element ${el}` : '') +
+      (window ? ` in window ${formatWindow(window)}` : '') +
+      (timestamp !== undefined ? ` at ${formatInstant(timestamp)}` : '') +
+      `: ${cause instanceof Error ? cause.message : String(cause)}`;
+    super('USER_CODE', msg, { cause });
+    this.step = step;
+    this.element = el ?? '';
+    this.window = window ? formatWindow(window) : undefined;
+    this.timestamp = timestamp;
+  }
+}
+
+/** Two transforms got the same full step name; step names are identities (state and checkpoints use them). */
+export class DuplicateStepNameError extends WatershedError {
+  readonly step: string;
+  constructor(step: string, kind: string) {
+    const leaf = step.split('/').pop();
+    super(
+      'DUPLICATE_STEP_NAME',
+      `step name '${step}' is already used in this pipeline. Step names identify state and checkpoints, so each must be unique: ` +
+        `give this ${kind} its own name, e.g. pcoll.apply('${leaf}2', ...) or a name that says what it does.`,
+    );
+    this.step = step;
+  }
+}
+
+/** The pipeline was built wrongly (types of windows, keyed input, ...). Thrown at construction. */
+export class PipelineConstructionError extends WatershedError {
+  constructor(message: string) {
+    super('PIPELINE_CONSTRUCTION', message);
+  }
+}
+
+/** What a runner cannot honour, listed before it runs anything. */
+export interface UnsupportedFeature {
+  readonly step: string;
+  readonly feature: string;
+  readonly reason: string;
+}
+
+/** A runner refused the pipeline: it lists every feature it cannot honour instead of ignoring them. */
+export class UnsupportedFeaturesError extends WatershedError {
+  readonly runner: string;
+  readonly features: readonly UnsupportedFeature[];
+  constructor(runner: string, features: readonly UnsupportedFeature[]) {
+    super(
+      'UNSUPPORTED_FEATURES',
+      `runner '${runner}' cannot run this pipeline:\n` + features.map((f) => `  - ${f.step}: ${f.feature} (${f.reason})`).join('\n'),
+    );
+    this.runner = runner;
+    this.features = features;
+  }
+}
+
+/** Bad pipeline options (unknown flag value, malformed duration, unknown runner). */
+export class PipelineOptionsError extends WatershedError {
+  constructor(message: string) {
+    super('PIPELINE_OPTIONS', message);
+  }
+}
+
+/** The run was cancelled through its AbortSignal or handle. */
+export class PipelineCancelledError extends WatershedError {
+  constructor() {
+    super('CANCELLED', 'the pipeline run was cancelled');
+  }
+}

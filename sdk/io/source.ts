@@ -1,0 +1,57 @@
+import type { Clock } from '../clock.js';
+import type { DeadLetter } from '../dead-letter.js';
+import type { Instant } from '../time.js';
+import type { TimestampedValue } from '../windowed-value.js';
+
+/** What a source gets when the runner opens it. */
+export interface SourceContext {
+  readonly step: string;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+}
+
+/** One poll's worth of input. */
+export interface SourceBatch<T> {
+  readonly elements: readonly TimestampedValue<T>[];
+  /** The source watermark after these elements: no later element will be below it (except late data). */
+  readonly watermark: Instant;
+  /** True once a bounded source has nothing more: the runner then moves the watermark to +infinity. */
+  readonly done: boolean;
+  /** Records the source could not decode; they go to the Read step's dead-letter output. */
+  readonly deadLetters?: readonly DeadLetter[];
+  /** TestStream only: processing time moves to this instant (the clock must be virtual). */
+  readonly advanceClockTo?: Instant;
+  /**
+   * TestStream only: a scripted watermark step. Everything before it is processed before the
+   * watermark moves (the micro-batch runner ends its batch here).
+   */
+  readonly barrier?: boolean;
+}
+
+/**
+ * A reader over one source, pulled by the runner: the runner polls only when it has room downstream,
+ * which is how backpressure reaches the source.
+ */
+export interface SourceReader<T> {
+  /**
+   * Returns up to `maxElements` available elements. When nothing is available it may wait, but
+   * should return (possibly empty, with the current watermark) within about `maxWaitMs` so the
+   * runner can fire processing-time timers and notice cancellation.
+   */
+  poll(maxElements: number, maxWaitMs: number): Promise<SourceBatch<T>>;
+  /** Positions consumed so far (e.g. Kafka offsets), for checkpoints. */
+  position?(): unknown;
+  close(): Promise<void>;
+}
+
+/**
+ * An input of a pipeline. Bounded sources end; unbounded ones run until cancelled.
+ * @example pipeline.apply('Read', Read.from(mySource))
+ */
+export interface Source<T> {
+  readonly name: string;
+  readonly bounded: boolean;
+  /** True for TestStream: its batches advance a virtual clock; runners refuse it with a real clock. */
+  readonly drivesClock?: boolean;
+  open(ctx: SourceContext): Promise<SourceReader<T>>;
+}

@@ -1,0 +1,130 @@
+import { DuplicateStepNameError, PipelineConstructionError, UnsupportedFeaturesError } from './errors.js';
+import type { OutputSpec, PipelineGraph, PrimitivePayload, TransformNode } from './graph.js';
+import { optionsFrom, type PipelineOptions } from './options.js';
+import { PCollection } from './pcollection.js';
+import type { ExpandContext, PTransform } from './ptransform.js';
+import { resolveRunner, type PipelineResult, type PipelineRun } from './runner.js';
+import type { PCollectionView } from './side-input.js';
+
+const VALID_NAME = /^[^/]+$/;
+
+/**
+ * A graph of transforms, built by applying transforms to the pipeline (for sources) and to
+ * PCollections, then run on the runner chosen by the options.
+ *
+ * @example
+ * const p = Pipeline.create(process.argv.slice(2));   // --runner=native | microbatch
+ * p.apply('Read', Create.of([1, 2, 3])).apply('Double', Map((x: number) => x * 2));
+ * const result = await p.run();
+ */
+export class Pipeline {
+  readonly options: PipelineOptions;
+  private readonly nodes: TransformNode[] = [];
+  private readonly primitives: TransformNode[] = [];
+  private readonly pcolls: PCollection<unknown>[] = [];
+  private readonly names = new Set<string>();
+  private readonly scope: TransformNode[] = [];
+  private nextId = 0;
+
+  private constructor(options: PipelineOptions) {
+    this.options = options;
+  }
+
+  /**
+   * Creates a pipeline from command-line flags and/or an options object.
+   * @throws PipelineOptionsError for malformed flags.
+   */
+  static create(argvOrOptions: readonly string[] | Partial<PipelineOptions> = [], overrides: Partial<PipelineOptions> = {}): Pipeline {
+    return Array.isArray(argvOrOptions)
+      ? new Pipeline(optionsFrom(argvOrOptions as readonly string[], overrides))
+      : new Pipeline(optionsFrom([], { ...(argvOrOptions as Partial<PipelineOptions>), ...overrides }));
+  }
+
+  /** Applies a root transform (a source) under its default name or the given one. */
+  apply<O>(transform: PTransform<Pipeline, O>): O;
+  apply<O>(name: string, transform: PTransform<Pipeline, O>): O;
+  apply<O>(a: string | PTransform<Pipeline, O>, b?: PTransform<Pipeline, O>): O {
+    return typeof a === 'string' ? this.applyTransform(a, b!, this) : this.applyTransform(a.name, a, this);
+  }
+
+  /** @internal Used by PCollection.apply and Pipeline.apply. */
+  applyTransform<I, O>(name: string, transform: PTransform<I, O>, input: I): O {
+    if (!name || !VALID_NAME.test(name)) {
+      throw new PipelineConstructionError(`step name '${name}' is not valid: use a non-empty name without '/'`);
+    }
+    const parent = this.scope[this.scope.length - 1];
+    const fullName = parent ? `${parent.fullName}/${name}` : name;
+    if (this.names.has(fullName)) throw new DuplicateStepNameError(fullName, `'${transform.name}' transform`);
+    this.names.add(fullName);
+    const node: TransformNode = { id: this.nextId++, fullName, parent, children: [], inputs: [], sideInputs: [], outputs: {}, payload: undefined };
+    parent?.children.push(node);
+    this.nodes.push(node);
+    const ctx: ExpandContext = {
+      pipeline: this,
+      stepName: fullName,
+      node,
+      primitive: (payload, inputs, outputs, sideInputs) => this.makePrimitive(node, payload, inputs, outputs, sideInputs ?? []) as never,
+    };
+    this.scope.push(node);
+    try {
+      return transform.expand(input, ctx);
+    } finally {
+      this.scope.pop();
+    }
+  }
+
+  private makePrimitive(
+    node: TransformNode,
+    payload: PrimitivePayload,
+    inputs: readonly PCollection<unknown>[],
+    outputs: Record<string, OutputSpec>,
+    sideInputs: readonly PCollectionView<unknown>[],
+  ): Record<string, PCollection<unknown>> {
+    if (node.payload || node.children.length) throw new PipelineConstructionError(`step '${node.fullName}' defines more than one primitive`);
+    for (const i of [...inputs, ...sideInputs.map((v) => v.pcollection)]) {
+      if (i.pipeline !== this) throw new PipelineConstructionError(`step '${node.fullName}' uses '${i.name}' from another pipeline`);
+    }
+    node.payload = payload;
+    node.inputs.push(...inputs);
+    node.sideInputs.push(...sideInputs);
+    for (const [tag, spec] of Object.entries(outputs)) {
+      const pc = new PCollection<unknown>(this, this.pcolls.length, `${node.fullName}.${tag}`, node, tag, spec.windowing, spec.bounded);
+      node.outputs[tag] = pc;
+      this.pcolls.push(pc);
+    }
+    this.primitives.push(node);
+    return node.outputs;
+  }
+
+  /** The graph runners execute: primitives in topological (application) order. */
+  graph(): PipelineGraph {
+    return { primitives: [...this.primitives], all: [...this.nodes], pcollections: [...this.pcolls] };
+  }
+
+  /** Step names in application order (composites and primitives). */
+  stepNames(): string[] {
+    return this.nodes.map((n) => n.fullName);
+  }
+
+  /**
+   * Starts the pipeline on the runner named in the options and returns a handle to cancel it.
+   * @throws PipelineOptionsError for an unknown runner; UnsupportedFeaturesError when the runner
+   * cannot honour something in the pipeline (nothing has run then).
+   */
+  start(): PipelineRun {
+    const runner = resolveRunner(this.options.runner);
+    const g = this.graph();
+    const unsupported = runner.validate(g, this.options);
+    if (unsupported.length) throw new UnsupportedFeaturesError(runner.name, unsupported);
+    return runner.start(g, this.options);
+  }
+
+  /**
+   * Runs the pipeline to completion (bounded inputs) or until cancelled through `options.signal`.
+   * Rejects with UnsupportedFeaturesError, PipelineOptionsError or UserCodeError (naming the step
+   * and element).
+   */
+  async run(): Promise<PipelineResult> {
+    return this.start().done;
+  }
+}

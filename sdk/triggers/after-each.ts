@@ -1,0 +1,45 @@
+import { withSub, type Trigger, type TriggerState } from './trigger.js';
+
+/**
+ * Runs its sub-triggers one after another: fires when the current one fires, moves to the next when
+ * it finishes, and finishes after the last.
+ * @throws RangeError with no sub-triggers.
+ * @example AfterEach.inOrder(AfterCount(2), AfterCount(3))  // panes after 2 and then 3 more elements
+ */
+export const AfterEach = {
+  inOrder(...subs: Trigger[]): Trigger {
+    if (subs.length === 0) throw new RangeError('AfterEach.inOrder needs at least one trigger');
+    const index = (s: TriggerState) => s.data as number;
+    return {
+      name: `AfterEach(${subs.map((t) => t.name).join(', ')})`,
+      subTriggers: subs,
+      init: () => ({ finished: false, data: 0, subs: subs.map((t) => t.init()) }),
+      onElement(s, ctx) {
+        if (s.finished) return s;
+        const i = index(s);
+        return withSub(s, i, subs[i]!.onElement(s.subs![i]!, ctx));
+      },
+      onMerge(states, ctx) {
+        // Continue from the least advanced of the merged windows.
+        const i = Math.min(...states.map(index));
+        if (i >= subs.length) return { finished: true, data: i, subs: states[0]!.subs! };
+        const merged = subs.map((t, j) => (j === i ? t.onMerge(states.map((x) => x.subs![j]!), ctx) : t.init()));
+        return { finished: false, data: i, subs: merged };
+      },
+      shouldFire(s, ctx) {
+        if (s.finished) return false;
+        const i = index(s);
+        return subs[i]!.shouldFire(s.subs![i]!, ctx);
+      },
+      onFire(s, ctx) {
+        const i = index(s);
+        const next = subs[i]!.onFire(s.subs![i]!, ctx);
+        const fired = withSub(s, i, next);
+        if (!next.finished) return fired;
+        const j = i + 1;
+        return { finished: j >= subs.length, data: j, subs: fired.subs! };
+      },
+      continuation: () => AfterEach.inOrder(...subs.map((t) => t.continuation())),
+    };
+  },
+};

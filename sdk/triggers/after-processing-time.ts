@@ -1,0 +1,69 @@
+import type { Duration, Instant } from '../time.js';
+import { FINISHED, type Trigger, type TriggerState } from './trigger.js';
+
+/**
+ * Fires once processing time reaches a point after the first element of the pane: `plusDelayOf(d)`
+ * waits d ms; `alignedTo(period, offset)` rounds that point up to the next multiple of `period`
+ * (so all keys fire together, like a periodic report). Finishes after firing; wrap it in Repeatedly
+ * to fire every period while data arrives.
+ *
+ * On the micro-batch runner, processing-time triggers are evaluated at batch boundaries, so firings
+ * happen at the first boundary at or after the target time.
+ *
+ * @example Repeatedly.forever(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(seconds(5)))
+ */
+export const AfterProcessingTime = {
+  pastFirstElementInPane(): AfterProcessingTimeTrigger {
+    return afterProcessingTime(0, undefined);
+  },
+};
+
+export interface AfterProcessingTimeTrigger extends Trigger {
+  plusDelayOf(delay: Duration): AfterProcessingTimeTrigger;
+  alignedTo(period: Duration, offset?: Instant): AfterProcessingTimeTrigger;
+}
+
+interface Target {
+  readonly target: Instant;
+}
+
+function afterProcessingTime(delay: Duration, align: { period: Duration; offset: Instant } | undefined): AfterProcessingTimeTrigger {
+  if (delay < 0) throw new RangeError(`AfterProcessingTime delay must be >= 0, got ${delay}`);
+  if (align && !(align.period > 0)) throw new RangeError(`AfterProcessingTime alignment period must be > 0, got ${align.period}`);
+  const targetFor = (now: Instant): Instant => {
+    const t = now + delay;
+    if (!align) return t;
+    const r = (((t - align.offset) % align.period) + align.period) % align.period;
+    return r === 0 ? t : t + align.period - r;
+  };
+  const target = (s: TriggerState) => (s.data as Target | undefined)?.target;
+  const self: AfterProcessingTimeTrigger = {
+    name: `AfterProcessingTime(+${delay}ms${align ? `, aligned to ${align.period}ms` : ''})`,
+    subTriggers: [],
+    domain: 'processing',
+    plusDelayOf: (d) => afterProcessingTime(delay + d, align),
+    alignedTo: (period, offset = 0) => afterProcessingTime(delay, { period, offset }),
+    init: () => ({ finished: false }),
+    onElement(s, ctx) {
+      if (s.finished || target(s) !== undefined) return s;
+      const t = targetFor(ctx.processingTime);
+      ctx.setProcessingTimeTimer(t);
+      return { finished: false, data: { target: t } };
+    },
+    onMerge(states, ctx) {
+      if (states.some((x) => x.finished)) return FINISHED;
+      const targets = states.map(target).filter((t): t is number => t !== undefined);
+      if (targets.length === 0) return { finished: false };
+      const t = Math.min(...targets);
+      ctx.setProcessingTimeTimer(t);
+      return { finished: false, data: { target: t } };
+    },
+    shouldFire(s, ctx) {
+      const t = target(s);
+      return !s.finished && t !== undefined && ctx.processingTime >= t;
+    },
+    onFire: () => FINISHED,
+    continuation: () => self,
+  };
+  return self;
+}

@@ -1,0 +1,100 @@
+import { FINISHED, UNFINISHED, withSub, type Trigger, type TriggerContext, type TriggerState } from './trigger.js';
+
+const passed = (ctx: TriggerContext) => ctx.inputWatermark > ctx.window.maxTimestamp;
+
+/**
+ * Fires once when the watermark passes the end of the window (the ON_TIME pane), then finishes.
+ * Optionally fires speculative EARLY panes before, and LATE panes after for late data: the early and
+ * late sub-triggers repeat (they are reset each time they finish).
+ *
+ * @example AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(100)).withLateFirings(AfterCount(1))
+ */
+export const AfterWatermark = {
+  pastEndOfWindow(): AfterWatermarkTrigger {
+    return afterWatermark(undefined, undefined);
+  },
+};
+
+export interface AfterWatermarkTrigger extends Trigger {
+  withEarlyFirings(early: Trigger): AfterWatermarkTrigger;
+  withLateFirings(late: Trigger): AfterWatermarkTrigger;
+}
+
+interface Phase {
+  readonly late: boolean;
+}
+
+function afterWatermark(early: Trigger | undefined, late: Trigger | undefined): AfterWatermarkTrigger {
+  if (!early && !late) return onTimeOnly();
+  const name = `AfterWatermark.pastEndOfWindow()${early ? `.withEarlyFirings(${early.name})` : ''}${late ? `.withLateFirings(${late.name})` : ''}`;
+  const E = 0;
+  const L = 1;
+  const phase = (s: TriggerState) => (s.data as Phase).late;
+  return {
+    name,
+    subTriggers: [early, late].filter((t): t is Trigger => t !== undefined),
+    domain: 'event',
+    withEarlyFirings: (e) => afterWatermark(e, late),
+    withLateFirings: (l) => afterWatermark(early, l),
+    init: () => ({ finished: false, data: { late: false }, subs: [early ? early.init() : FINISHED, late ? late.init() : FINISHED] }),
+    onElement(s, ctx) {
+      if (s.finished) return s;
+      if (!phase(s)) {
+        ctx.setEventTimeTimer(ctx.window.maxTimestamp);
+        return early ? withSub(s, E, early.onElement(s.subs![E]!, ctx)) : s;
+      }
+      return late ? withSub(s, L, late.onElement(s.subs![L]!, ctx)) : s;
+    },
+    onMerge(states, ctx) {
+      // A merged window is in the late phase if any part of it already had its on-time pane.
+      const isLate = states.some((x) => (x.data as Phase).late) && passed(ctx);
+      if (!isLate) ctx.setEventTimeTimer(ctx.window.maxTimestamp);
+      const subs = [
+        early ? early.onMerge(states.map((x) => x.subs![E]!), ctx) : FINISHED,
+        late ? late.onMerge(states.map((x) => x.subs![L]!), ctx) : FINISHED,
+      ];
+      return { finished: isLate && !late, data: { late: isLate }, subs };
+    },
+    shouldFire(s, ctx) {
+      if (s.finished) return false;
+      if (!phase(s)) return passed(ctx) || (early !== undefined && early.shouldFire(s.subs![E]!, ctx));
+      return late !== undefined && late.shouldFire(s.subs![L]!, ctx);
+    },
+    onFire(s, ctx) {
+      if (!phase(s)) {
+        if (passed(ctx)) {
+          // The ON_TIME pane: move to the late phase (or finish when there is no late trigger).
+          return { finished: !late, data: { late: true }, subs: [FINISHED, late ? late.init() : FINISHED] };
+        }
+        const next = early!.onFire(s.subs![E]!, ctx);
+        return withSub(s, E, next.finished ? early!.init() : next);
+      }
+      const next = late!.onFire(s.subs![L]!, ctx);
+      return withSub(s, L, next.finished ? late!.init() : next);
+    },
+    continuation: () => afterWatermark(early?.continuation(), late?.continuation()),
+  };
+}
+
+function onTimeOnly(): AfterWatermarkTrigger {
+  return {
+    name: 'AfterWatermark.pastEndOfWindow()',
+    subTriggers: [],
+    domain: 'event',
+    withEarlyFirings: (e) => afterWatermark(e, undefined),
+    withLateFirings: (l) => afterWatermark(undefined, l),
+    init: () => UNFINISHED,
+    onElement(s, ctx) {
+      if (!s.finished) ctx.setEventTimeTimer(ctx.window.maxTimestamp);
+      return s;
+    },
+    onMerge(states, ctx) {
+      const finished = states.some((x) => x.finished) && passed(ctx);
+      if (!finished) ctx.setEventTimeTimer(ctx.window.maxTimestamp);
+      return finished ? FINISHED : UNFINISHED;
+    },
+    shouldFire: (s, ctx) => !s.finished && passed(ctx),
+    onFire: () => FINISHED,
+    continuation: () => onTimeOnly(),
+  };
+}

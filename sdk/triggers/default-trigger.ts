@@ -1,0 +1,12 @@
+import { AfterWatermark } from './after-watermark.js';
+import { Repeatedly } from './repeatedly.js';
+import type { Trigger } from './trigger.js';
+
+/**
+ * Beam's default: an ON_TIME pane when the watermark passes the end of the window, then a LATE pane
+ * for every late element within the allowed lateness.
+ */
+export function DefaultTrigger(): Trigger {
+  const t = Repeatedly.forever(AfterWatermark.pastEndOfWindow());
+  return { ...t, name: 'DefaultTrigger', continuation: DefaultTrigger };
+}

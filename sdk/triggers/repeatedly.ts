@@ -1,0 +1,28 @@
+import { withSub, type Trigger } from './trigger.js';
+
+/**
+ * Fires whenever the sub-trigger fires, and starts it again each time it finishes; never finishes
+ * itself (use `orFinally` to stop it).
+ * @example Repeatedly.forever(AfterCount(10))
+ */
+export const Repeatedly = {
+  forever(sub: Trigger): Trigger {
+    const self: Trigger = {
+      name: `Repeatedly(${sub.name})`,
+      subTriggers: [sub],
+      init: () => ({ finished: false, subs: [sub.init()] }),
+      onElement: (s, ctx) => withSub(s, 0, sub.onElement(s.subs![0]!, ctx)),
+      onMerge: (states, ctx) => {
+        const merged = sub.onMerge(states.map((x) => x.subs![0]!), ctx);
+        return { finished: false, subs: [merged.finished ? sub.init() : merged] };
+      },
+      shouldFire: (s, ctx) => sub.shouldFire(s.subs![0]!, ctx),
+      onFire: (s, ctx) => {
+        const next = sub.onFire(s.subs![0]!, ctx);
+        return withSub(s, 0, next.finished ? sub.init() : next);
+      },
+      continuation: () => Repeatedly.forever(sub.continuation()),
+    };
+    return self;
+  },
+};

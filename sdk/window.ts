@@ -1,0 +1,64 @@
+import { END_OF_GLOBAL_WINDOW, formatInstant, type Instant } from './time.js';
+
+/**
+ * A window is a finite slice of event time that elements are grouped into.
+ *
+ * Windows are plain, structured-cloneable data (no methods, no prototypes) so that they can be
+ * stored in keyed state and snapshotted. `id` identifies the window within its WindowFn (two windows
+ * with the same id are the same window); `maxTimestamp` is the last instant inside it.
+ */
+export interface BoundedWindow {
+  readonly kind: string;
+  readonly id: string;
+  readonly maxTimestamp: Instant;
+}
+
+/** The half-open event-time interval `[start, end)`. */
+export interface IntervalWindow extends BoundedWindow {
+  readonly kind: 'interval';
+  readonly start: Instant;
+  readonly end: Instant;
+}
+
+/** The single window that covers all of event time. */
+export interface GlobalWindow extends BoundedWindow {
+  readonly kind: 'global';
+}
+
+/** The one global window. */
+export const GLOBAL_WINDOW: GlobalWindow = Object.freeze({
+  kind: 'global',
+  id: 'global',
+  maxTimestamp: END_OF_GLOBAL_WINDOW,
+});
+
+/**
+ * Creates the interval window `[start, end)`.
+ * @throws RangeError when `end <= start`.
+ * @example intervalWindow(0, 3000) // covers 0..2999 ms
+ */
+export function intervalWindow(start: Instant, end: Instant): IntervalWindow {
+  if (!(end > start)) throw new RangeError(`interval window needs end > start, got [${start}, ${end})`);
+  return { kind: 'interval', id: `${start}:${end}`, start, end, maxTimestamp: end - 1 };
+}
+
+export function isIntervalWindow(w: BoundedWindow): w is IntervalWindow {
+  return w.kind === 'interval';
+}
+
+/** True when two interval windows overlap or touch (share at least one instant). */
+export function intervalsIntersect(a: IntervalWindow, b: IntervalWindow): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+/** The smallest interval window covering both. */
+export function intervalSpan(a: IntervalWindow, b: IntervalWindow): IntervalWindow {
+  return intervalWindow(Math.min(a.start, b.start), Math.max(a.end, b.end));
+}
+
+/** A short human-readable form used in errors and reports, e.g. `[2024-01-01T00:00:00.000Z, +3000ms)`. */
+export function formatWindow(w: BoundedWindow): string {
+  if (isIntervalWindow(w)) return `[${formatInstant(w.start)}, ${formatInstant(w.end)})`;
+  if (w.kind === 'global') return 'GlobalWindow';
+  return `${w.kind}:${w.id}`;
+}

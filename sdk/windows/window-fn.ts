@@ -1,0 +1,57 @@
+import type { Instant } from '../time.js';
+import type { BoundedWindow } from '../window.js';
+
+/** What a WindowFn sees when assigning windows to one element. */
+export interface AssignContext<T> {
+  readonly element: T;
+  readonly timestamp: Instant;
+  /** The window the element was in before (the global window for source elements). */
+  readonly window: BoundedWindow;
+}
+
+/**
+ * Decides which windows an element belongs to (the "where in event time" question).
+ *
+ * Implement this for custom windows. Windows must be plain data (see BoundedWindow). A merging
+ * WindowFn (like Sessions) also implements `mergeWindows`: the runner calls it with every active
+ * window of one key and applies the merges it reports, combining their state.
+ *
+ * @example
+ * // every element in a window of its own calendar day
+ * const daily: WindowFn<unknown> = {
+ *   name: 'Daily', isMerging: false,
+ *   assignWindows: ({ timestamp }) => { const s = timestamp - (timestamp % 86_400_000); return [intervalWindow(s, s + 86_400_000)]; },
+ * };
+ */
+export interface WindowFn<T = unknown> {
+  /** A short description used in reports and capability checks, e.g. `FixedWindows(3s)`. */
+  readonly name: string;
+  readonly isMerging: boolean;
+  /** Returns the windows (at least one) the element belongs to. Called once per element; must be pure. */
+  assignWindows(ctx: AssignContext<T>): readonly BoundedWindow[];
+  /**
+   * For merging WindowFns: given the active windows of one key, reports each group to merge.
+   * Each result lists the windows to merge (two or more) and the window they become.
+   */
+  mergeWindows?(active: readonly BoundedWindow[]): readonly MergeResult[];
+  /**
+   * The window of this WindowFn whose contents a main-input element in `mainWindow` sees when this
+   * WindowFn windows a side input. Defaults to the window containing `mainWindow.maxTimestamp`.
+   */
+  sideInputWindow?(mainWindow: BoundedWindow): BoundedWindow;
+}
+
+export interface MergeResult {
+  readonly toMerge: readonly BoundedWindow[];
+  readonly result: BoundedWindow;
+}
+
+/** The side-input window for a main window: the given hook, else the window containing its end. */
+export function sideInputWindowFor(fn: WindowFn<unknown>, mainWindow: BoundedWindow): BoundedWindow {
+  if (fn.sideInputWindow) return fn.sideInputWindow(mainWindow);
+  const ws = fn.assignWindows({ element: undefined, timestamp: mainWindow.maxTimestamp, window: mainWindow });
+  if (ws.length !== 1) {
+    throw new Error(`${fn.name} assigns ${ws.length} windows to one instant; give it a sideInputWindow() to use it for side inputs`);
+  }
+  return ws[0]!;
+}
