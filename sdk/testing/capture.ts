@@ -1,0 +1,81 @@
+import type { DoFn } from '../dofn.js';
+import type { PaneInfo } from '../pane.js';
+import type { PCollection } from '../pcollection.js';
+import type { PTransform } from '../ptransform.js';
+import { formatInstant, type Instant } from '../time.js';
+import { formatWindow, type BoundedWindow } from '../window.js';
+
+/** One output as a test sees it. */
+export interface CapturedRecord<T> {
+  readonly value: T;
+  readonly timestamp: Instant;
+  readonly window: BoundedWindow;
+  readonly pane: PaneInfo;
+  readonly retraction: boolean;
+  /** Processing time (from the runner's clock) when the output reached the probe. */
+  readonly emittedAt: Instant;
+}
+
+/**
+ * Collects every output of a PCollection in memory, with its window, pane and emission time, for
+ * assertions after `run()`. In-process runners only.
+ * @example
+ * const probe = counts.apply('Probe', Capture.records());
+ * await p.run();
+ * expect(probe.values()).toEqual([...]);
+ */
+export class Probe<T> implements PTransform<PCollection<T>, Probe<T>> {
+  readonly name = 'Capture';
+  readonly records: CapturedRecord<T>[] = [];
+
+  expand(input: PCollection<T>, ctx: Parameters<PTransform<PCollection<T>, Probe<T>>['expand']>[1]): Probe<T> {
+    const records = this.records;
+    const fn: DoFn<T, never> = {
+      process(value, c) {
+        records.push({ value, timestamp: c.timestamp, window: c.window, pane: c.pane, retraction: c.isRetraction, emittedAt: c.processingTime });
+      },
+    };
+    ctx.primitive({ kind: 'pardo', fn, tags: [], sideInputs: [], deadLetters: false, stateful: false }, [input as PCollection<unknown>], {
+      main: { windowing: input.windowing, bounded: input.bounded },
+    });
+    return this;
+  }
+
+  /** Values, in arrival order (retractions excluded). */
+  values(): T[] {
+    return this.records.filter((r) => !r.retraction).map((r) => r.value);
+  }
+
+  /** Values sorted by their JSON form: for order-insensitive comparisons. */
+  sortedValues(): T[] {
+    return this.values().sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
+  }
+
+  /**
+   * One line per record, e.g. `[0,3000) ON_TIME #1 last {"key":"a","value":3}` (`-` before retractions;
+   * `@pt=` with the emission time when `withTime`). Sorted when `sorted`.
+   */
+  lines(options: { withTime?: boolean; sorted?: boolean } = {}): string[] {
+    const out = this.records.map(
+      (r) =>
+        `${r.retraction ? '-' : ''}${windowLabel(r.window)} ${r.pane.timing} #${r.pane.index}${r.pane.isLast ? ' last' : ''} ${JSON.stringify(r.value)}` +
+        (options.withTime ? ` @pt=${r.emittedAt}` : ''),
+    );
+    return options.sorted ? out.sort() : out;
+  }
+
+  /** Human-readable form for failure messages. */
+  describe(): string {
+    return this.records.map((r) => `${formatWindow(r.window)} ${r.pane.timing} ${JSON.stringify(r.value)} ts=${formatInstant(r.timestamp)}`).join('\n');
+  }
+}
+
+function windowLabel(w: BoundedWindow): string {
+  return w.kind === 'interval' ? `[${(w as unknown as { start: number }).start},${(w as unknown as { end: number }).end})` : w.kind === 'global' ? 'global' : w.id;
+}
+
+export const Capture = {
+  records<T>(): Probe<T> {
+    return new Probe<T>();
+  },
+};

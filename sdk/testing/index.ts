@@ -1,0 +1,3 @@
+export * from './test-stream.js';
+export * from './capture.js';
+export { VirtualClock } from '../clock.js';

@@ -1,0 +1,39 @@
+import type { SourceBatch } from '../sdk/io/source.js';
+import type { PCollection } from '../sdk/pcollection.js';
+import type { Pipeline } from '../sdk/pipeline.js';
+import type { PTransform } from '../sdk/ptransform.js';
+import { TIMESTAMP_MIN } from '../sdk/time.js';
+import type { TimestampedValue } from '../sdk/windowed-value.js';
+import { Read } from './read.js';
+
+/**
+ * A bounded PCollection from in-memory values. `Create.of` gives every element the minimum
+ * timestamp; `Create.timestamped` takes explicit event times. The watermark jumps to +infinity once
+ * everything is read.
+ * @example pipeline.apply('Words', Create.of(['a', 'b', 'a']))
+ */
+export const Create = {
+  of<T>(values: Iterable<T>): PTransform<Pipeline, PCollection<T>> {
+    return Create.timestamped([...values].map((value) => ({ value, timestamp: TIMESTAMP_MIN })));
+  },
+  timestamped<T>(values: Iterable<TimestampedValue<T>>): PTransform<Pipeline, PCollection<T>> {
+    const items = [...values];
+    const read = Read.from<T>({
+      name: 'Create',
+      bounded: true,
+      async open() {
+        let pos = 0;
+        return {
+          async poll(max): Promise<SourceBatch<T>> {
+            const elements = items.slice(pos, pos + max);
+            pos += elements.length;
+            const done = pos >= items.length;
+            return { elements, watermark: TIMESTAMP_MIN, done };
+          },
+          async close() {},
+        };
+      },
+    });
+    return { name: 'Create', expand: (p, ctx) => read.expand(p, ctx) };
+  },
+};

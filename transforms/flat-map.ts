@@ -1,0 +1,17 @@
+import { ElementWise, isThenable } from './internal/element-wise.js';
+
+/**
+ * Zero or more outputs per element: everything `fn(element)` yields. `fn` may be async.
+ * @example lines.apply('Words', FlatMap((s: string) => s.split(/\s+/)))
+ */
+export function FlatMap<I, O>(fn: (element: I) => Iterable<O> | Promise<Iterable<O>>): ElementWise<I, O> {
+  return new ElementWise<I, O>('FlatMap', (e, ctx) => {
+    const r = fn(e);
+    if (isThenable(r)) {
+      return r.then((xs) => {
+        for (const x of xs as Iterable<O>) ctx.output(x);
+      });
+    }
+    for (const x of r as Iterable<O>) ctx.output(x);
+  });
+}

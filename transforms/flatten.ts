@@ -1,0 +1,34 @@
+import { PipelineConstructionError } from '../sdk/errors.js';
+import type { PCollection } from '../sdk/pcollection.js';
+import type { Pipeline } from '../sdk/pipeline.js';
+import type { ExpandContext, PTransform } from '../sdk/ptransform.js';
+
+/**
+ * Merges PCollections of the same type and windowing into one. `Flatten.of(a, b)` applies to the
+ * pipeline; `a.apply(Flatten.with(b))` reads better in a chain.
+ * @throws PipelineConstructionError when the inputs are windowed differently, or none are given.
+ * @example pipeline.apply('AllFlows', Flatten.of(suricata, zeek))
+ */
+export const Flatten = {
+  of<T>(...inputs: PCollection<T>[]): PTransform<Pipeline, PCollection<T>> {
+    return { name: 'Flatten', expand: (_p, ctx) => flatten(inputs, ctx) };
+  },
+  with<T>(...others: PCollection<T>[]): PTransform<PCollection<T>, PCollection<T>> {
+    return { name: 'Flatten', expand: (first, ctx) => flatten([first, ...others], ctx) };
+  },
+};
+
+function flatten<T>(inputs: PCollection<T>[], ctx: ExpandContext): PCollection<T> {
+  if (inputs.length === 0) throw new PipelineConstructionError(`step '${ctx.stepName}': Flatten needs at least one input`);
+  const w = inputs[0]!.windowing;
+  for (const i of inputs) {
+    if (i.windowing.windowFn.name !== w.windowFn.name) {
+      throw new PipelineConstructionError(
+        `step '${ctx.stepName}': Flatten inputs must share windowing, but '${inputs[0]!.name}' uses ${w.windowFn.name} and '${i.name}' uses ${i.windowing.windowFn.name}`,
+      );
+    }
+  }
+  return ctx.primitive<{ main: T }>({ kind: 'flatten' }, inputs as PCollection<unknown>[], {
+    main: { windowing: w, bounded: inputs.every((i) => i.bounded) },
+  }).main;
+}

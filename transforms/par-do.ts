@@ -1,0 +1,77 @@
+import type { DoFn, OutputTags } from '../sdk/dofn.js';
+import { isStateful } from '../sdk/dofn.js';
+import { PipelineConstructionError } from '../sdk/errors.js';
+import type { OutputSpec } from '../sdk/graph.js';
+import type { PCollection } from '../sdk/pcollection.js';
+import type { ExpandContext, PTransform } from '../sdk/ptransform.js';
+import type { PCollectionView } from '../sdk/side-input.js';
+
+/** The outputs of a multi-output ParDo: `main` plus one PCollection per declared tag. */
+export type ParDoOutputs<O, Tags extends OutputTags> = { readonly main: PCollection<O> } & { readonly [K in keyof Tags]: PCollection<Tags[K]> };
+
+interface Config {
+  readonly sideInputs: readonly PCollectionView<unknown>[];
+  readonly deadLetters: boolean;
+}
+
+/**
+ * Applies a DoFn to every element. Options return new transforms (they never mutate):
+ * - `.withSideInputs(...views)` makes views readable with `ctx.sideInput(view)`;
+ * - `.withDeadLetters()` sends elements whose processing throws to `out.deadLetters()` instead of
+ *   failing the run;
+ * - `.withOutputs(...tags)` returns `{ main, ...tags }` for `ctx.outputTo(tag, v)`.
+ *
+ * @throws PipelineConstructionError at construction when the DoFn is stateful and its input has
+ * merging windows (state cannot follow merged windows) or a side input comes from another pipeline.
+ * @example
+ * const parsed = lines.apply('Parse', ParDo.of<string, Flow>({ process(l, ctx) { ctx.output(JSON.parse(l)); } }).withDeadLetters());
+ */
+export const ParDo = {
+  of<I, O, Tags extends OutputTags = {}>(fn: DoFn<I, O, Tags, any, any>): ParDoTransform<I, O, Tags> {
+    return new ParDoTransform(fn, { sideInputs: [], deadLetters: false });
+  },
+};
+
+export class ParDoTransform<I, O, Tags extends OutputTags> implements PTransform<PCollection<I>, PCollection<O>> {
+  readonly name = 'ParDo';
+  constructor(
+    readonly fn: DoFn<I, O, Tags, any, any>,
+    private readonly config: Config,
+  ) {}
+
+  withSideInputs(...views: PCollectionView<any>[]): ParDoTransform<I, O, Tags> {
+    return new ParDoTransform(this.fn, { ...this.config, sideInputs: [...this.config.sideInputs, ...views] });
+  }
+
+  withDeadLetters(): ParDoTransform<I, O, Tags> {
+    return new ParDoTransform(this.fn, { ...this.config, deadLetters: true });
+  }
+
+  withOutputs<K extends keyof Tags & string>(...tags: K[]): PTransform<PCollection<I>, ParDoOutputs<O, Pick<Tags, K>>> {
+    return { name: 'ParDo', expand: (input, ctx) => this.expandTagged(input, ctx, tags) as ParDoOutputs<O, Pick<Tags, K>> };
+  }
+
+  expand(input: PCollection<I>, ctx: ExpandContext): PCollection<O> {
+    return this.expandTagged(input, ctx, []).main as PCollection<O>;
+  }
+
+  private expandTagged(input: PCollection<I>, ctx: ExpandContext, tags: readonly string[]): Record<string, PCollection<unknown>> {
+    const stateful = isStateful(this.fn);
+    if (stateful && input.windowing.windowFn.isMerging) {
+      throw new PipelineConstructionError(`step '${ctx.stepName}': a stateful DoFn cannot follow merging windows (${input.windowing.windowFn.name}); group first`);
+    }
+    for (const t of tags) {
+      if (t === 'main' || t === 'deadLetter' || t === 'late') throw new PipelineConstructionError(`step '${ctx.stepName}': '${t}' is a reserved output name; choose another tag`);
+    }
+    const spec: OutputSpec = { windowing: input.windowing, bounded: input.bounded };
+    const outputs: Record<string, OutputSpec> = { main: spec };
+    for (const t of tags) outputs[t] = spec;
+    if (this.config.deadLetters) outputs['deadLetter'] = spec;
+    return ctx.primitive(
+      { kind: 'pardo', fn: this.fn, tags, sideInputs: this.config.sideInputs, deadLetters: this.config.deadLetters, stateful },
+      [input as PCollection<unknown>],
+      outputs,
+      this.config.sideInputs,
+    );
+  }
+}

@@ -1,0 +1,106 @@
+import { PipelineConstructionError } from '../sdk/errors.js';
+import type { PCollection } from '../sdk/pcollection.js';
+import type { ExpandContext, PTransform } from '../sdk/ptransform.js';
+import type { Duration, Instant } from '../sdk/time.js';
+import type { Trigger } from '../sdk/triggers/trigger.js';
+import type { WindowFn } from '../sdk/windows/window-fn.js';
+import type { AccumulationMode, OnTimeBehavior, TimestampCombiner, WindowingStrategy } from '../sdk/windowing-strategy.js';
+
+/**
+ * Sets where (windows) and when (trigger, lateness) and how (accumulation) downstream aggregations
+ * work. `Window.into(fn)` re-assigns windows; `Window.configure()` keeps the windows and changes only
+ * the rest. Every option returns a new transform.
+ *
+ * @example
+ * events.apply(Window.into<Event>(FixedWindows(minutes(1)))
+ *   .triggering(AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1)))
+ *   .withAllowedLateness(minutes(5))
+ *   .accumulatingFiredPanes())
+ */
+export const Window = {
+  into<T>(windowFn: WindowFn<any>): WindowTransform<T> {
+    return new WindowTransform<T>({ windowFn });
+  },
+  configure<T>(): WindowTransform<T> {
+    return new WindowTransform<T>({});
+  },
+};
+
+interface Changes {
+  readonly windowFn?: WindowFn<unknown>;
+  readonly trigger?: Trigger;
+  readonly accumulationMode?: AccumulationMode;
+  readonly allowedLateness?: Duration;
+  readonly timestampCombiner?: TimestampCombiner;
+  readonly onTimeBehavior?: OnTimeBehavior;
+}
+
+export class WindowTransform<T> implements PTransform<PCollection<T>, PCollection<T>> {
+  readonly name: string;
+  constructor(private readonly changes: Changes) {
+    this.name = changes.windowFn ? `Window.into(${changes.windowFn.name})` : 'Window.configure';
+  }
+  private with(c: Changes): WindowTransform<T> {
+    return new WindowTransform<T>({ ...this.changes, ...c });
+  }
+  triggering(trigger: Trigger): WindowTransform<T> {
+    return this.with({ trigger });
+  }
+  /** @throws RangeError for negative lateness. */
+  withAllowedLateness(lateness: Duration): WindowTransform<T> {
+    if (!(lateness >= 0)) throw new RangeError(`allowed lateness must be >= 0 ms, got ${lateness}`);
+    return this.with({ allowedLateness: lateness });
+  }
+  discardingFiredPanes(): WindowTransform<T> {
+    return this.with({ accumulationMode: 'discarding' });
+  }
+  accumulatingFiredPanes(): WindowTransform<T> {
+    return this.with({ accumulationMode: 'accumulating' });
+  }
+  /** Accumulating, plus a retraction record withdrawing the previous pane before each new one. */
+  accumulatingAndRetractingFiredPanes(): WindowTransform<T> {
+    return this.with({ accumulationMode: 'retracting' });
+  }
+  withTimestampCombiner(combiner: TimestampCombiner): WindowTransform<T> {
+    return this.with({ timestampCombiner: combiner });
+  }
+  withOnTimeBehavior(behavior: OnTimeBehavior): WindowTransform<T> {
+    return this.with({ onTimeBehavior: behavior });
+  }
+
+  expand(input: PCollection<T>, ctx: ExpandContext): PCollection<T> {
+    const c = this.changes;
+    const prev = input.windowing;
+    if (c.windowFn && prev.windowFn.isMerging && !input.producer.payload) {
+      throw new PipelineConstructionError(`step '${ctx.stepName}': cannot re-window merged windows`);
+    }
+    const strategy: WindowingStrategy = {
+      windowFn: c.windowFn ?? prev.windowFn,
+      trigger: c.trigger ?? prev.trigger,
+      triggerIsDefault: c.trigger ? false : prev.triggerIsDefault,
+      accumulationMode: c.accumulationMode ?? prev.accumulationMode,
+      allowedLateness: c.allowedLateness ?? prev.allowedLateness,
+      timestampCombiner: c.timestampCombiner ?? prev.timestampCombiner,
+      onTimeBehavior: c.onTimeBehavior ?? prev.onTimeBehavior,
+    };
+    return ctx.primitive<{ main: T }>({ kind: 'window', assign: c.windowFn !== undefined }, [input as PCollection<unknown>], {
+      main: { windowing: strategy, bounded: input.bounded },
+    }).main;
+  }
+}
+
+/**
+ * Re-timestamps each element from its content (event time from the record).
+ * @example flows.apply(WithTimestamps.of((f: Flow) => f.eventtime * 1000))
+ */
+export const WithTimestamps = {
+  of<T>(fn: (element: T, current: Instant) => Instant): PTransform<PCollection<T>, PCollection<T>> {
+    return {
+      name: 'WithTimestamps',
+      expand: (input, ctx) =>
+        ctx.primitive<{ main: T }>({ kind: 'window', assign: false, timestampFn: fn as (e: unknown, c: Instant) => Instant }, [input as PCollection<unknown>], {
+          main: { windowing: input.windowing, bounded: input.bounded },
+        }).main,
+    };
+  },
+};
