@@ -30,7 +30,7 @@ export interface PipelineOptions {
 export const DEFAULT_OPTIONS: PipelineOptions = {
   runner: 'native',
   batchInterval: 1000,
-  maxBatchSize: 1_000_000,
+  maxBatchSize: 100_000,
   bundleSize: 1000,
   bufferSize: 10_000,
   progress: false,

@@ -21,8 +21,10 @@ import type { StateBackend } from './state/state-backend.js';
  * How outputs reach consumers:
  * - `direct`: an emit calls the consumer at once, so each element runs through the whole graph
  *   before the next (native streaming);
- * - `staged`: an emit appends to the consumer's inbox and `pass()` runs the steps one after another
- *   over whole arrays (micro-batch).
+ * - `staged`: like Spark, narrow steps (stateless ParDo, Window, Flatten) are fused into the stage
+ *   that feeds them, while every edge into a shuffle (GroupByKey, Combine, stateful ParDo) and every
+ *   side input is materialised as an array; `pass()` then runs the stages one after another over
+ *   whole arrays (micro-batch).
  */
 export type Wiring = 'direct' | 'staged';
 
@@ -39,6 +41,12 @@ interface Consumer {
   readonly side: boolean;
 }
 
+interface Inbox {
+  readonly index: number;
+  readonly side: boolean;
+  items: WindowedValue<unknown>[];
+}
+
 interface OpSlot {
   readonly node: TransformNode;
   readonly op: Operator;
@@ -46,8 +54,8 @@ interface OpSlot {
   inputWm: Instant;
   readonly sideWm: Instant[];
   outputWm: Instant;
-  /** Staged wiring: pending [input index, is side input, element]. */
-  inbox: [number, boolean, WindowedValue<unknown>][];
+  /** Staged wiring: one inbox per incoming edge (main input i or side input i). */
+  readonly inboxes: Inbox[];
 }
 
 /** One Read step: its source, reader and watermark. */
@@ -143,7 +151,7 @@ export class Engine {
         inputWm: TIMESTAMP_MIN,
         sideWm: node.sideInputs.map(() => TIMESTAMP_MIN),
         outputWm: TIMESTAMP_MIN,
-        inbox: [],
+        inboxes: [],
       };
       this.slots.push(slot);
       for (const pc of Object.values(node.outputs)) this.producerWm.set(pc, () => slot.outputWm);
@@ -158,7 +166,13 @@ export class Engine {
 
   private receiver(c: Consumer): (wv: WindowedValue<unknown>) => MaybePromise {
     const { slot, index, side } = c;
-    if (this.o.wiring === 'staged') return (wv) => void slot.inbox.push([index, side, wv]);
+    const kind = slot.node.payload!.kind;
+    const shuffle = kind === 'gbk' || kind === 'combine' || (kind === 'pardo' && slot.node.payload!.stateful);
+    if (this.o.wiring === 'staged' && (side || shuffle)) {
+      const inbox: Inbox = { index, side, items: [] };
+      slot.inboxes.push(inbox);
+      return (wv) => void inbox.items.push(wv);
+    }
     const op = slot.op;
     return side ? (wv) => op.processSideInput(index, wv) : (wv) => op.processElement(index, wv);
   }
@@ -248,13 +262,29 @@ export class Engine {
   /** Staged wiring: runs the step over everything in its inbox. */
   private async drain(slot: OpSlot): Promise<void> {
     const op = slot.op;
-    while (slot.inbox.length > 0) {
-      const items = slot.inbox;
-      slot.inbox = [];
-      for (let i = 0; i < items.length; i++) {
-        const [index, side, wv] = items[i]!;
-        const r = side ? op.processSideInput(index, wv) : op.processElement(index, wv);
-        if (r) await r;
+    for (let more = true; more; ) {
+      more = false;
+      // side inputs first, so main elements of the same batch see them
+      for (const inbox of slot.inboxes) {
+        if (!inbox.side || inbox.items.length === 0) continue;
+        const items = inbox.items;
+        inbox.items = [];
+        for (let i = 0; i < items.length; i++) {
+          const r = op.processSideInput(inbox.index, items[i]!);
+          if (r) await r;
+        }
+        more = true;
+      }
+      for (const inbox of slot.inboxes) {
+        if (inbox.side || inbox.items.length === 0) continue;
+        const items = inbox.items;
+        inbox.items = [];
+        const index = inbox.index;
+        for (let i = 0; i < items.length; i++) {
+          const r = op.processElement(index, items[i]!);
+          if (r) await r;
+        }
+        more = true;
       }
     }
   }
@@ -280,7 +310,7 @@ export class Engine {
 
   /** True when every source is done and every step's output watermark reached +infinity. */
   finished(): boolean {
-    return this.reads.every((r) => r.done) && this.slots.every((s) => s.outputWm >= TIMESTAMP_MAX && s.inbox.length === 0);
+    return this.reads.every((r) => r.done) && this.slots.every((s) => s.outputWm >= TIMESTAMP_MAX && s.inboxes.every((i) => i.items.length === 0));
   }
 
   /** The minimum of all source watermarks. */

@@ -42,6 +42,11 @@ export abstract class LoopRunner implements Runner {
 
   protected abstract loop(run: RunContext): Promise<void>;
 
+  /** Elements a source may buffer ahead of the pipeline (the backpressure bound). */
+  protected sourceBufferCapacity(options: PipelineOptions): number {
+    return options.bufferSize;
+  }
+
   validate(graph: PipelineGraph, options: PipelineOptions): UnsupportedFeature[] {
     const out = commonValidation(graph);
     const driver = graph.primitives.find((n) => n.payload?.kind === 'read' && (n.payload as ReadPayload).source.drivesClock);
@@ -73,7 +78,7 @@ export abstract class LoopRunner implements Runner {
       await engine.open();
       for (const r of engine.reads) {
         r.reader = await r.source.open({ step: r.node.fullName, clock, signal });
-        const pump = new SourcePump(r.reader, options.bufferSize, options.bundleSize, POLL_WAIT_MS);
+        const pump = new SourcePump(r.reader, this.sourceBufferCapacity(options), options.bundleSize, POLL_WAIT_MS);
         pumps.push(pump);
       }
       for (const p of pumps) p.start();

@@ -1,4 +1,5 @@
 import type { VirtualClock } from '../../sdk/clock.js';
+import type { PipelineOptions } from '../../sdk/options.js';
 import type { Instant } from '../../sdk/time.js';
 import { formatInstant } from '../../sdk/time.js';
 import type { Wiring } from '../core/engine.js';
@@ -26,6 +27,11 @@ export class MicroBatchRunner extends LoopRunner {
 
   constructor() {
     super(() => new SystemClock());
+  }
+
+  /** A batch is planned from what the source has read ahead, up to `--maxBatchSize` rows. */
+  protected override sourceBufferCapacity(options: PipelineOptions): number {
+    return Math.max(options.bufferSize, options.maxBatchSize);
   }
 
   protected async loop(run: RunContext): Promise<void> {

@@ -70,6 +70,16 @@ export function triggerTimeDomains(t: Trigger): Set<'event' | 'processing' | 'co
   return out;
 }
 
+/**
+ * True when a trigger tree's decisions can change with each element (it counts elements, or it is a
+ * custom trigger of unknown behaviour). Otherwise `onElement` after the first element of a pane
+ * changes nothing, and the driver may skip it (and the re-evaluation) for the rest of the pane.
+ */
+export function isElementSensitive(t: Trigger): boolean {
+  if (t.subTriggers.length === 0) return t.domain === 'count' || (t.domain === undefined && t.name !== 'Never');
+  return t.subTriggers.some(isElementSensitive);
+}
+
 /** Replaces child i of a composite state. */
 export function withSub(state: TriggerState, i: number, sub: TriggerState): TriggerState {
   if (state.subs![i] === sub) return state;

@@ -1,10 +1,10 @@
 import type { Clock } from '../../../sdk/clock.js';
 import type { LateRecord } from '../../../sdk/graph.js';
-import { encodeKey, kv, type KV } from '../../../sdk/kv.js';
+import { encodeKey, kv, type KV, type StateKey } from '../../../sdk/kv.js';
 import type { StepMetrics } from '../../../sdk/metrics.js';
 import type { PaneInfo, PaneTiming } from '../../../sdk/pane.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
-import type { TriggerContext, TriggerState } from '../../../sdk/triggers/trigger.js';
+import { isElementSensitive, type TriggerContext, type TriggerState } from '../../../sdk/triggers/trigger.js';
 import { formatWindow, type BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
@@ -84,16 +84,21 @@ export class WindowDriver {
   private readonly table: KeyedStateTable<WindowState>;
   private readonly eventTimers: TimerQueue;
   private readonly procTimers: TimerQueue;
-  private readonly holds = new MinHeap<{ time: Instant; key: string; ns: string }>((h) => h.time);
-  private readonly dirty: [string, WindowState][] = [];
+  private readonly holds = new MinHeap<{ time: Instant; key: StateKey; ns: string }>((h) => h.time);
+  /** Deferred mode: windows that got elements since the last flush (each once). */
+  private readonly dirty: [StateKey, WindowState][] = [];
+  private readonly dirtySet = new Set<WindowState>();
   private inputWm: Instant = TIMESTAMP_MIN;
   private outputWm: Instant = TIMESTAMP_MIN;
   private readonly retracting: boolean;
   private readonly discarding: boolean;
+  /** The trigger counts elements: run it on every element, not only the first of a pane. */
+  private readonly perElement: boolean;
+  private readonly endOfWindowTs: boolean;
   /** The trigger context, reused for every call; `cur`/`curKey` say which window it speaks for. */
   private readonly tctx: TriggerContext;
   private cur!: WindowState;
-  private curKey = '';
+  private curKey: StateKey = '';
   /** True once any pane was emitted (Combine.globally's default value relies on it). */
   emittedAny = false;
 
@@ -102,6 +107,8 @@ export class WindowDriver {
     this.s = o.strategy;
     this.retracting = o.strategy.accumulationMode === 'retracting';
     this.discarding = o.strategy.accumulationMode === 'discarding';
+    this.perElement = isElementSensitive(o.strategy.trigger);
+    this.endOfWindowTs = o.strategy.timestampCombiner === 'END_OF_WINDOW';
     this.table = o.state.table<WindowState>(o.step, 'windows');
     this.eventTimers = new TimerQueue((t) => this.table.get(t.key, t.ns)?.et.includes(t.time) ?? false);
     this.procTimers = new TimerQueue((t) => this.table.get(t.key, t.ns)?.pt.includes(t.time) ?? false);
@@ -147,13 +154,19 @@ export class WindowDriver {
     }
     const value = wv.value.value;
     st.acc = wv.retraction ? this.o.reducer.retract(st.acc, value, wv.timestamp) : this.o.reducer.add(st.acc, value, wv.timestamp);
-    st.n++;
-    this.noteTimestamp(ks, st, wv.timestamp);
+    // After the first element of a pane, an END_OF_WINDOW timestamp and hold cannot change, and a
+    // trigger that does not count elements cannot change its mind: skip both.
+    const first = st.n++ === 0;
+    if (first || !this.endOfWindowTs) this.noteTimestamp(ks, st, wv.timestamp);
+    if (!first && !this.perElement) return;
     this.cur = st;
     this.curKey = ks;
     st.trig = this.s.trigger.onElement(st.trig, this.tctx);
     if (this.o.fireMode === 'immediate') this.maybeFire(ks, st);
-    else this.dirty.push([ks, st]);
+    else if (!this.dirtySet.has(st)) {
+      this.dirtySet.add(st);
+      this.dirty.push([ks, st]);
+    }
   }
 
   /** Deferred mode: evaluates the triggers of every window that received elements since the last flush. */
@@ -163,6 +176,7 @@ export class WindowDriver {
       if (this.table.get(ks, st.w.id) === st) this.maybeFire(ks, st);
     }
     this.dirty.length = 0;
+    this.dirtySet.clear();
   }
 
   /** The input watermark moved to `wm`: fires due event-time timers, earliest first. */
@@ -206,7 +220,7 @@ export class WindowDriver {
     return t > END_OF_GLOBAL_WINDOW ? END_OF_GLOBAL_WINDOW : t;
   }
 
-  private newWindow(ks: string, key: unknown, w: BoundedWindow): WindowState {
+  private newWindow(ks: StateKey, key: unknown, w: BoundedWindow): WindowState {
     const st: WindowState = {
       w,
       k: key,
@@ -227,20 +241,20 @@ export class WindowDriver {
     return st;
   }
 
-  private setEventTimer(ks: string, st: WindowState, t: Instant): void {
+  private setEventTimer(ks: StateKey, st: WindowState, t: Instant): void {
     if (st.et.includes(t)) return;
     st.et.push(t);
     this.eventTimers.add({ time: t, key: ks, ns: st.w.id, id: 'w' });
   }
 
-  private setProcessingTimer(ks: string, st: WindowState, t: Instant): void {
+  private setProcessingTimer(ks: StateKey, st: WindowState, t: Instant): void {
     if (st.pt.includes(t)) return;
     st.pt.push(t);
     this.procTimers.add({ time: t, key: ks, ns: st.w.id, id: 'w' });
   }
 
   /** Updates the pending pane's output timestamp and watermark hold for an input at `ts`. */
-  private noteTimestamp(ks: string, st: WindowState, ts: Instant): void {
+  private noteTimestamp(ks: StateKey, st: WindowState, ts: Instant): void {
     const maxTs = st.w.maxTimestamp;
     let cand: Instant;
     switch (this.s.timestampCombiner) {
@@ -282,7 +296,7 @@ export class WindowDriver {
     if (this.inputWm > this.gcTime(st.w) && this.table.get(t.key, t.ns) === st) this.collect(t.key, st);
   }
 
-  private maybeFire(ks: string, st: WindowState): void {
+  private maybeFire(ks: StateKey, st: WindowState): void {
     if (st.closed) return;
     this.cur = st;
     this.curKey = ks;
@@ -290,12 +304,12 @@ export class WindowDriver {
   }
 
   /** The window expired: emit what is left as the final pane, then delete its state. */
-  private collect(ks: string, st: WindowState): void {
+  private collect(ks: StateKey, st: WindowState): void {
     if (!st.closed && st.n > 0) this.fire(ks, st, true);
     this.table.delete(ks, st.w.id);
   }
 
-  private fire(ks: string, st: WindowState, garbageCollection: boolean): void {
+  private fire(ks: StateKey, st: WindowState, garbageCollection: boolean): void {
     const wm = this.inputWm;
     const w = st.w;
     const timing: PaneTiming = wm <= w.maxTimestamp ? 'EARLY' : st.onTime ? 'LATE' : 'ON_TIME';
@@ -355,7 +369,7 @@ export class WindowDriver {
    * Merges the key's active windows after adding proto-window `w` (sessions); returns the window
    * `w` ended up in. Accumulators, trigger states, pane counters and holds are merged.
    */
-  private mergeInto(ks: string, key: unknown, w: BoundedWindow): BoundedWindow {
+  private mergeInto(ks: StateKey, key: unknown, w: BoundedWindow): BoundedWindow {
     const existing = this.table.namespaces(ks);
     const active: BoundedWindow[] = [];
     if (existing) for (const st of existing.values()) if (!st.closed) active.push(st.w);

@@ -48,8 +48,10 @@ export interface Operator {
 export abstract class BaseOperator implements Operator {
   readonly step: string;
   protected inputWm: Instant = -Infinity;
+  private readonly portList: OutputPort[];
   constructor(protected readonly ctx: OperatorContext) {
     this.step = ctx.step;
+    this.portList = Object.values(ctx.ports);
   }
   open(): MaybePromise {}
   abstract processElement(input: number, wv: WindowedValue<unknown>): MaybePromise;
@@ -72,10 +74,13 @@ export abstract class BaseOperator implements Operator {
   async close(): Promise<void> {}
   /** Everything emitted so far has been taken by downstream (or the promise of it). */
   protected settle(): MaybePromise {
+    const ports = this.portList;
     let chain: Promise<void> | undefined;
-    for (const tag in this.ctx.ports) {
-      const p = this.ctx.ports[tag]!.takePending();
-      if (p) chain = chain ? chain.then(() => p) : p;
+    for (let i = 0; i < ports.length; i++) {
+      const port = ports[i]!;
+      if (!port.hasPending) continue;
+      const p = port.takePending()!;
+      chain = chain ? chain.then(() => p) : p;
     }
     return chain;
   }

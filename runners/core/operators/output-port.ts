@@ -50,6 +50,10 @@ export class OutputPort {
     return chain;
   }
 
+  get hasPending(): boolean {
+    return this.pending !== undefined;
+  }
+
   takePending(): Promise<void> | undefined {
     const p = this.pending;
     this.pending = undefined;

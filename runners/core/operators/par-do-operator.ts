@@ -2,7 +2,7 @@ import type { DeadLetter } from '../../../sdk/dead-letter.js';
 import type { BundleContext, DoFn, OnTimerContext, ProcessContext } from '../../../sdk/dofn.js';
 import { UserCodeError, WatershedError } from '../../../sdk/errors.js';
 import type { ParDoPayload } from '../../../sdk/graph.js';
-import { encodeKey, type KV } from '../../../sdk/kv.js';
+import { encodeKey, type KV, type StateKey } from '../../../sdk/kv.js';
 import type { MetricsContext } from '../../../sdk/metrics.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
 import { NO_FIRING } from '../../../sdk/pane.js';
@@ -48,7 +48,7 @@ export class ParDoOperator extends BaseOperator {
   // stateful
   private readonly stateful: boolean;
   private readonly userState;
-  private curKey = '';
+  private curKey: StateKey = '';
   private curKeyValue: unknown;
   private readonly eventTimers: TimerQueue;
   private readonly procTimers: TimerQueue;
@@ -341,8 +341,13 @@ export class ParDoOperator extends BaseOperator {
     this.timerCtx.domain = domain;
     const handler = this.fn.onTimer?.[t.id];
     if (!handler) throw new UserCodeError(this.step, `timer '${t.id}'`, new Error(`the DoFn sets timer '${t.id}' but has no onTimer.${t.id}`));
-    if (!this.bundleOpen) this.bundleOpen = true;
-    return this.callUser(`onTimer.${t.id}`, () => handler(this.timerCtx));
+    const fire = () => this.callUser(`onTimer.${t.id}`, () => handler(this.timerCtx));
+    // A timer may fire after the bundle of its element finished: it opens a new bundle (startBundle first).
+    if (!this.bundleOpen) {
+      const s = this.startBundle();
+      if (s) return s.then(fire);
+    }
+    return fire();
   }
 
   private fireGc(wm: Instant): MaybePromise {
@@ -393,7 +398,10 @@ export class ParDoOperator extends BaseOperator {
     this.pushedBack = waiting;
     const run = (i: number): MaybePromise => {
       for (; i < ready.length; i++) {
-        if (!this.bundleOpen) this.bundleOpen = true;
+        if (!this.bundleOpen) {
+          const s = this.startBundle();
+          if (s) return s.then(() => run(i));
+        }
         const r = this.invoke(ready[i]!);
         if (isThenable(r)) return r.then(() => run(i + 1));
       }

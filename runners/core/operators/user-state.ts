@@ -1,5 +1,5 @@
 import type { CombineFn } from '../../../sdk/combine-fn.js';
-import { encodeKey } from '../../../sdk/kv.js';
+import { encodeKey, type StateKey } from '../../../sdk/kv.js';
 import type { AnyStateSpec, StateOf, StateSpecs, Timer, TimerSpecs, TimersOf } from '../../../sdk/state.js';
 import type { Instant } from '../../../sdk/time.js';
 import type { BoundedWindow } from '../../../sdk/window.js';
@@ -14,7 +14,7 @@ export interface UserStateRecord {
 }
 
 export interface UserStateHooks {
-  key(): string;
+  key(): StateKey;
   keyValue(): unknown;
   window(): BoundedWindow;
   /** The current time of a domain: the element's timestamp for event time, the clock for processing time. */
@@ -82,10 +82,10 @@ function cell(name: string, spec: AnyStateSpec, record: () => UserStateRecord, p
         clear: () => void (peek() && delete peek()!.cells[name]),
       };
     case 'map': {
-      const m = (create: boolean): Map<string, [unknown, unknown]> | undefined => {
+      const m = (create: boolean): Map<StateKey, [unknown, unknown]> | undefined => {
         const r = create ? record() : peek();
         if (!r) return undefined;
-        return (r.cells[name] ??= new Map()) as Map<string, [unknown, unknown]>;
+        return (r.cells[name] ??= new Map()) as Map<StateKey, [unknown, unknown]>;
       };
       return {
         get: (k: unknown) => m(false)?.get(encodeKey(k))?.[1],

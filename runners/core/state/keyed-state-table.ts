@@ -1,3 +1,5 @@
+import type { StateKey } from '../../../sdk/kv.js';
+
 /**
  * State of one step, partitioned by key: key → namespace (usually a window id) → value.
  *
@@ -5,18 +7,18 @@
  * scaled out, and snapshotted as plain data. Values must be structured-cloneable.
  */
 export class KeyedStateTable<V> {
-  private readonly byKey = new Map<string, Map<string, V>>();
+  private readonly byKey = new Map<StateKey, Map<string, V>>();
 
-  get(key: string, ns: string): V | undefined {
+  get(key: StateKey, ns: string): V | undefined {
     return this.byKey.get(key)?.get(ns);
   }
 
   /** The namespaces of one key (e.g. its active windows). Do not mutate while iterating. */
-  namespaces(key: string): Map<string, V> | undefined {
+  namespaces(key: StateKey): Map<string, V> | undefined {
     return this.byKey.get(key);
   }
 
-  set(key: string, ns: string, value: V): void {
+  set(key: StateKey, ns: string, value: V): void {
     let m = this.byKey.get(key);
     if (!m) {
       m = new Map();
@@ -25,7 +27,7 @@ export class KeyedStateTable<V> {
     m.set(ns, value);
   }
 
-  delete(key: string, ns: string): void {
+  delete(key: StateKey, ns: string): void {
     const m = this.byKey.get(key);
     if (!m) return;
     m.delete(ns);
@@ -43,15 +45,15 @@ export class KeyedStateTable<V> {
     return this.byKey.size;
   }
 
-  *entries(): IterableIterator<[string, string, V]> {
+  *entries(): IterableIterator<[StateKey, string, V]> {
     for (const [k, m] of this.byKey) for (const [ns, v] of m) yield [k, ns, v];
   }
 
-  snapshot(): [string, string, V][] {
+  snapshot(): [StateKey, string, V][] {
     return structuredClone([...this.entries()]);
   }
 
-  restore(entries: readonly [string, string, V][]): void {
+  restore(entries: readonly [StateKey, string, V][]): void {
     this.byKey.clear();
     for (const [k, ns, v] of structuredClone(entries)) this.set(k, ns, v);
   }

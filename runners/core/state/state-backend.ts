@@ -1,9 +1,10 @@
+import type { StateKey } from '../../../sdk/kv.js';
 import { KeyedStateTable } from './keyed-state-table.js';
 
 /** The versioned, plain-data form of all state of a run. */
 export interface StateSnapshot {
   readonly version: 1;
-  readonly tables: Record<string, [string, string, unknown][]>;
+  readonly tables: Record<string, [StateKey, string, unknown][]>;
 }
 
 /**
@@ -36,7 +37,7 @@ export class InMemoryStateBackend implements StateBackend {
   }
 
   snapshot(): StateSnapshot {
-    const tables: Record<string, [string, string, unknown][]> = {};
+    const tables: Record<string, [StateKey, string, unknown][]> = {};
     for (const [id, t] of this.tables) tables[id] = t.snapshot();
     return { version: 1, tables };
   }

@@ -1,10 +1,11 @@
 import type { Instant } from '../../../sdk/time.js';
+import type { StateKey } from '../../../sdk/kv.js';
 import { MinHeap } from './min-heap.js';
 
 /** A timer as queued: what to call back and for which key and namespace (window). */
 export interface QueuedTimer {
   readonly time: Instant;
-  readonly key: string;
+  readonly key: StateKey;
   readonly ns: string;
   readonly id: string;
 }

@@ -1,0 +1,53 @@
+/**
+ * One benchmark run in its own process: Generate → Map → FixedWindows(1 s) → Count.perKey → sink.
+ * Prints one JSON line: runner, elements, seconds, elements/s, outputs, peak RSS.
+ * Usage: tsx bench/count-per-key.ts --runner=native --elements=5000000 --keys=1000
+ */
+import '../runners/index.js';
+import { performance } from 'node:perf_hooks';
+import { kv, type KV } from '../sdk/kv.js';
+import { parseArgs } from '../sdk/options.js';
+import { Pipeline } from '../sdk/pipeline.js';
+import { FixedWindows } from '../sdk/windows/fixed-windows.js';
+import { Count } from '../transforms/combiners/count.js';
+import { Generate } from '../transforms/io/generate.js';
+import { Map } from '../transforms/map.js';
+import { ParDo } from '../transforms/par-do.js';
+import { Window } from '../transforms/window.js';
+
+const args = parseArgs(process.argv.slice(2));
+const n = Number(args['elements'] ?? 5_000_000);
+const keys = Number(args['keys'] ?? 1000);
+const perSecond = Number(args['eventsPerSecond'] ?? 100_000);
+const p = Pipeline.create(process.argv.slice(2));
+let outputs = 0;
+let total = 0;
+p.apply('Generate', Generate.of({ count: n, element: (i) => ({ id: i, user: i % keys }), timestamp: (i) => Math.floor((i * 1000) / perSecond) }))
+  .apply('KeyByUser', Map((e: { id: number; user: number }) => kv(e.user, e)))
+  .apply('Fixed1s', Window.into(FixedWindows(1000)))
+  .apply('Count', Count.perKey())
+  .apply(
+    'Sink',
+    ParDo.of<KV<number, number>, never>({
+      process(e) {
+        outputs++;
+        total += e.value;
+      },
+    }),
+  );
+const t0 = performance.now();
+const result = await p.run();
+const seconds = (performance.now() - t0) / 1000;
+if (total !== n) throw new Error(`benchmark lost elements: counted ${total} of ${n}`);
+console.log(
+  JSON.stringify({
+    runner: p.options.runner,
+    batchInterval: p.options.batchInterval,
+    elements: n,
+    seconds,
+    elementsPerSecond: n / seconds,
+    outputs,
+    batches: result.batches?.length ?? 0,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -1,0 +1,56 @@
+/**
+ * The Watershed command line.
+ *
+ *   npm start -- [example] [--runner=native|microbatch] [--batchInterval=1s] [--count=2000] [--progress]
+ *
+ * Runs a job in-process on the chosen runner and prints its outputs and per-step metrics.
+ */
+import '../runners/index.js';
+import { Pipeline } from '../sdk/pipeline.js';
+import { formatWindow } from '../sdk/window.js';
+import { ParDo } from '../transforms/par-do.js';
+import { windowedPageViews } from '../pipelines/examples/windowed-page-views.js';
+import { WatershedError } from '../sdk/errors.js';
+import { formatMetrics } from './format-metrics.js';
+
+const argv = process.argv.slice(2);
+const command = argv[0] && !argv[0].startsWith('--') ? argv[0] : 'example';
+const flags = argv.filter((a) => a.startsWith('--'));
+
+async function example(): Promise<void> {
+  // Small bundles and batches, so the watermark moves while data flows and late data shows up.
+  const p = Pipeline.create(['--bundleSize=20', '--maxBatchSize=100', ...flags]);
+  const count = Number(p.options.args['count'] ?? 2000);
+  const { perUser, busiest } = windowedPageViews(p, count);
+  perUser.apply(
+    'PrintCounts',
+    ParDo.of({
+      process(e: { key: string; value: number }, ctx) {
+        if (ctx.pane.timing === 'LATE') console.log(`${formatWindow(ctx.window)} LATE pane #${ctx.pane.index}: ${e.key} now ${e.value}`);
+      },
+    }),
+  );
+  busiest.apply(
+    'PrintBusiest',
+    ParDo.of({
+      process(top: { key: string; value: number }[], ctx) {
+        console.log(`${formatWindow(ctx.window)} ${ctx.pane.timing} busiest: ${top.map((t) => `${t.key}=${t.value}`).join(', ')}`);
+      },
+    }),
+  );
+  console.log(`Windowed page views on the '${p.options.runner}' runner (${count} generated views)\n`);
+  const result = await p.run();
+  console.log(`\n${formatMetrics(result)}`);
+}
+
+const commands: Record<string, () => Promise<void>> = { example };
+
+const run = commands[command];
+if (!run) {
+  console.error(`unknown command '${command}'. Commands: ${Object.keys(commands).join(', ')}`);
+  process.exit(2);
+}
+run().catch((e: unknown) => {
+  console.error(e instanceof WatershedError ? `${e.name}: ${e.message}` : e);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+import type { SourceBatch } from '../../sdk/io/source.js';
+import type { PCollection } from '../../sdk/pcollection.js';
+import type { Pipeline } from '../../sdk/pipeline.js';
+import type { PTransform } from '../../sdk/ptransform.js';
+import { TIMESTAMP_MIN, type Duration, type Instant } from '../../sdk/time.js';
+import { Read } from '../read.js';
+
+export interface GenerateOptions<T> {
+  /** How many elements (bounded). */
+  readonly count: number;
+  /** The i-th element. */
+  readonly element: (i: number) => T;
+  /** The i-th element's event time; its watermark trails the largest timestamp by `maxOutOfOrderness`. */
+  readonly timestamp: (i: number) => Instant;
+  readonly maxOutOfOrderness?: Duration;
+}
+
+/**
+ * A bounded, deterministic, lazily generated input: element i is `element(i)` at `timestamp(i)`.
+ * Nothing is materialised up front, so it can feed benchmarks of many millions of elements.
+ * @example p.apply(Generate.of({ count: 1e6, element: (i) => i % 1000, timestamp: (i) => i }))
+ */
+export const Generate = {
+  of<T>(o: GenerateOptions<T>): PTransform<Pipeline, PCollection<T>> {
+    const lag = o.maxOutOfOrderness ?? 0;
+    const read = Read.from<T>({
+      name: 'Generate',
+      bounded: true,
+      async open() {
+        let i = 0;
+        let maxTs = TIMESTAMP_MIN;
+        return {
+          async poll(max): Promise<SourceBatch<T>> {
+            const n = Math.min(max, o.count - i);
+            const elements = new Array(n);
+            for (let j = 0; j < n; j++, i++) {
+              const timestamp = o.timestamp(i);
+              if (timestamp > maxTs) maxTs = timestamp;
+              elements[j] = { value: o.element(i), timestamp };
+            }
+            return { elements, watermark: maxTs === TIMESTAMP_MIN ? TIMESTAMP_MIN : maxTs - lag, done: i >= o.count };
+          },
+          async close() {},
+        };
+      },
+    });
+    return { name: 'Generate', expand: (p, ctx) => read.expand(p, ctx) };
+  },
+};
