@@ -66,8 +66,17 @@ export class Pipeline {
       primitive: (payload, inputs, outputs, sideInputs) => this.makePrimitive(node, payload, inputs, outputs, sideInputs ?? []) as never,
     };
     this.scope.push(node);
+    const mark = { nodes: this.nodes.length - 1, primitives: this.primitives.length, pcolls: this.pcolls.length };
     try {
       return transform.expand(input, ctx);
+    } catch (e) {
+      // Applying a transform is all or nothing: drop the steps it added before failing (they would
+      // otherwise run, and keep their names taken).
+      for (const n of this.nodes.splice(mark.nodes)) this.names.delete(n.fullName);
+      this.primitives.length = mark.primitives;
+      this.pcolls.length = mark.pcolls;
+      parent?.children.splice(parent.children.indexOf(node), 1);
+      throw e;
     } finally {
       this.scope.pop();
     }

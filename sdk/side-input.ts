@@ -45,7 +45,8 @@ export const View = {
   },
   /** All values of the window, in arrival order. */
   asList<T>(pcoll: PCollection<T>): PCollectionView<readonly T[]> {
-    return { kind: 'list', pcollection: pcoll as PCollection<unknown>, name: `asList(${pcoll.name})`, materialize: (v) => v as T[] };
+    // A copy: the runner keeps appending to (and retracting from) the array it passes in.
+    return { kind: 'list', pcollection: pcoll as PCollection<unknown>, name: `asList(${pcoll.name})`, materialize: (v) => v.slice() as T[] };
   },
   /** A map from key to value. @throws at read time when a key appears twice (use asMultimap). */
   asMap<K, V>(pcoll: PCollection<KV<K, V>>): PCollectionView<ReadonlyMap<K, V>> {

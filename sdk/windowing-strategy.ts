@@ -34,6 +34,12 @@ export interface WindowingStrategy {
   readonly allowedLateness: Duration;
   readonly timestampCombiner: TimestampCombiner;
   readonly onTimeBehavior: OnTimeBehavior;
+  /**
+   * True downstream of an aggregation over a merging WindowFn: the windows are already merged (each
+   * element carries the merged window of its pane), so a stateful DoFn may scope state to them.
+   * Window.into resets it.
+   */
+  readonly alreadyMerged?: boolean;
 }
 
 /** Global windows, the default trigger, discarding, no allowed lateness: what sources produce. */
@@ -54,5 +60,5 @@ export function defaultWindowingStrategy(): WindowingStrategy {
  * retracting stays retracting so downstream knows to expect retraction records.
  */
 export function continuationStrategy(s: WindowingStrategy): WindowingStrategy {
-  return { ...s, trigger: s.trigger.continuation(), triggerIsDefault: s.triggerIsDefault };
+  return { ...s, trigger: s.trigger.continuation(), triggerIsDefault: s.triggerIsDefault, ...(s.windowFn.isMerging ? { alreadyMerged: true } : {}) };
 }

@@ -2,6 +2,7 @@ import { PipelineConstructionError } from '../sdk/errors.js';
 import type { PCollection } from '../sdk/pcollection.js';
 import type { Pipeline } from '../sdk/pipeline.js';
 import type { ExpandContext, PTransform } from '../sdk/ptransform.js';
+import type { WindowingStrategy } from '../sdk/windowing-strategy.js';
 
 /**
  * Merges PCollections of the same type and windowing into one. `Flatten.of(a, b)` applies to the
@@ -21,10 +22,23 @@ export const Flatten = {
 function flatten<T>(inputs: PCollection<T>[], ctx: ExpandContext): PCollection<T> {
   if (inputs.length === 0) throw new PipelineConstructionError(`step '${ctx.stepName}': Flatten needs at least one input`);
   const w = inputs[0]!.windowing;
+  // The output has one windowing strategy, so the inputs must agree on all of it (not only the WindowFn).
+  const aspects = (s: WindowingStrategy): string[] => [
+    s.windowFn.name,
+    `trigger ${s.trigger.name}`,
+    `${s.accumulationMode} panes`,
+    `allowed lateness ${s.allowedLateness}ms`,
+    `timestamp combiner ${s.timestampCombiner}`,
+    `on-time behavior ${s.onTimeBehavior}`,
+  ];
+  const first = aspects(w);
   for (const i of inputs) {
-    if (i.windowing.windowFn.name !== w.windowFn.name) {
+    const other = aspects(i.windowing);
+    const k = other.findIndex((x, j) => x !== first[j]);
+    if (k >= 0) {
       throw new PipelineConstructionError(
-        `step '${ctx.stepName}': Flatten inputs must share windowing, but '${inputs[0]!.name}' uses ${w.windowFn.name} and '${i.name}' uses ${i.windowing.windowFn.name}`,
+        `step '${ctx.stepName}': Flatten inputs must share windowing, but '${inputs[0]!.name}' uses ${first[k]} and '${i.name}' uses ${other[k]}; ` +
+          `apply the same Window.into(...)/Window.configure() to every input`,
       );
     }
   }

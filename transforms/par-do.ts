@@ -57,7 +57,7 @@ export class ParDoTransform<I, O, Tags extends OutputTags> implements PTransform
 
   private expandTagged(input: PCollection<I>, ctx: ExpandContext, tags: readonly string[]): Record<string, PCollection<unknown>> {
     const stateful = isStateful(this.fn);
-    if (stateful && input.windowing.windowFn.isMerging) {
+    if (stateful && input.windowing.windowFn.isMerging && !input.windowing.alreadyMerged) {
       throw new PipelineConstructionError(`step '${ctx.stepName}': a stateful DoFn cannot follow merging windows (${input.windowing.windowFn.name}); group first`);
     }
     for (const t of tags) {

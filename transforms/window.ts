@@ -82,6 +82,7 @@ export class WindowTransform<T> implements PTransform<PCollection<T>, PCollectio
       allowedLateness: c.allowedLateness ?? prev.allowedLateness,
       timestampCombiner: c.timestampCombiner ?? prev.timestampCombiner,
       onTimeBehavior: c.onTimeBehavior ?? prev.onTimeBehavior,
+      ...(!c.windowFn && prev.alreadyMerged ? { alreadyMerged: true } : {}),
     };
     return ctx.primitive<{ main: T }>({ kind: 'window', assign: c.windowFn !== undefined }, [input as PCollection<unknown>], {
       main: { windowing: strategy, bounded: input.bounded },

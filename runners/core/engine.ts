@@ -141,7 +141,8 @@ export class Engine {
           op = new AggregateOperator(ctx, input.windowing, undefined, input.windowing.accumulationMode === 'retracting');
           break;
         case 'combine':
-          op = new AggregateOperator(ctx, input.windowing, payload, input.windowing.accumulationMode === 'retracting');
+          // Buffer inputs (for a CombineFn without retractInput) only when retraction records can arrive.
+          op = new AggregateOperator(ctx, input.windowing, payload, carriesRetractions(input));
           break;
       }
       const slot: OpSlot = {
@@ -337,6 +338,26 @@ export class Engine {
       }
     }
     if (errors.length) throw errors[0];
+  }
+}
+
+/**
+ * True when `pc` may hold retraction records: an aggregation upstream of it fired in retracting mode
+ * and only element-wise steps (which pass the flag on) lie in between. The first aggregation in
+ * retracting mode emits retractions but does not receive any.
+ */
+function carriesRetractions(pc: PCollection<unknown>): boolean {
+  const node = pc.producer;
+  switch (node.payload?.kind) {
+    case 'gbk':
+    case 'combine':
+      return pc.tag === 'main' && node.inputs[0]!.windowing.accumulationMode === 'retracting';
+    case 'pardo':
+    case 'window':
+    case 'flatten':
+      return pc.tag !== 'deadLetter' && node.inputs.some(carriesRetractions);
+    default:
+      return false;
   }
 }
 

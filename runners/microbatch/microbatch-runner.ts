@@ -88,7 +88,9 @@ export class MicroBatchRunner extends LoopRunner {
       // next batch boundary
       if (interval !== undefined) {
         if (virtual) {
-          deadline = deadline! + interval;
+          // The next boundary after now: a batch ended early by a watermark step keeps its deadline.
+          deadline = deadline!;
+          while (deadline <= clock.now()) deadline += interval;
           while (carry !== undefined && deadline <= carry) {
             (clock as VirtualClock).advanceTo(deadline);
             await engine.pass({ flush: true, watermarks: true, processingTime: deadline });

@@ -23,7 +23,8 @@ export const AfterEach = {
         // Continue from the least advanced of the merged windows.
         const i = Math.min(...states.map(index));
         if (i >= subs.length) return { finished: true, data: i, subs: states[0]!.subs! };
-        const merged = subs.map((t, j) => (j === i ? t.onMerge(states.map((x) => x.subs![j]!), ctx) : t.init()));
+        // States further ahead have sub-trigger i finished: it restarts for them, so the merge is not stuck.
+        const merged = subs.map((t, j) => (j === i ? t.onMerge(states.map((x) => (index(x) === i ? x.subs![j]! : t.init())), ctx) : t.init()));
         return { finished: false, data: i, subs: merged };
       },
       shouldFire(s, ctx) {

@@ -50,7 +50,8 @@ function afterWatermark(early: Trigger | undefined, late: Trigger | undefined): 
       const isLate = states.some((x) => (x.data as Phase).late) && passed(ctx);
       if (!isLate) ctx.setEventTimeTimer(ctx.window.maxTimestamp);
       const subs = [
-        early ? early.onMerge(states.map((x) => x.subs![E]!), ctx) : FINISHED,
+        // Parts already in the late phase have a finished early trigger: they start it afresh.
+        early ? early.onMerge(states.map((x) => ((x.data as Phase).late ? early.init() : x.subs![E]!)), ctx) : FINISHED,
         late ? late.onMerge(states.map((x) => x.subs![L]!), ctx) : FINISHED,
       ];
       return { finished: isLate && !late, data: { late: isLate }, subs };

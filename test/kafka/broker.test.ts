@@ -33,6 +33,30 @@ kafkaDescribe('local Kafka broker through the KafkaClientFactory interface', (en
   const topic = `watershed-broker-test-${randomUUID()}`;
   const consumers: KafkaConsumerPort[] = [];
 
+  const sent = Array.from({ length: TOTAL }, (_, i) => ({
+    key: `key-${i % 17}`,
+    value: JSON.stringify({ i, key: `key-${i % 17}`, payload: 'x'.repeat(i % 50) }),
+    headers: { 'x-index': String(i) },
+    timestamp: 1_700_000_000_000 + i,
+  }));
+  let produced: Promise<void> | null = null;
+  /** Produces the 300 messages once (shared by the tests below, so each can also run alone with -t). */
+  const ensureProduced = (): Promise<void> =>
+    (produced ??= (async () => {
+      const producer = kafka.producer();
+      await producer.connect();
+      try {
+        // in three sends of 100, like a runner flushing bundles
+        for (let start = 0; start < TOTAL; start += 100) {
+          const results = await producer.send(topic, sent.slice(start, start + 100));
+          expect(results.length).toBeGreaterThan(0);
+          for (const r of results) expect(r.topic).toBe(topic);
+        }
+      } finally {
+        await producer.disconnect();
+      }
+    })());
+
   beforeAll(async () => {
     kafka = createKafkajsClientFactory({ brokers: env.brokers });
     admin = kafka.admin();
@@ -57,24 +81,7 @@ kafkaDescribe('local Kafka broker through the KafkaClientFactory interface', (en
   });
 
   it('produces 300 keyed JSON messages and consumes all of them back', async () => {
-    const producer = kafka.producer();
-    await producer.connect();
-    const sent = Array.from({ length: TOTAL }, (_, i) => ({
-      key: `key-${i % 17}`,
-      value: JSON.stringify({ i, key: `key-${i % 17}`, payload: 'x'.repeat(i % 50) }),
-      headers: { 'x-index': String(i) },
-      timestamp: 1_700_000_000_000 + i,
-    }));
-    try {
-      // in three sends of 100, like a runner flushing bundles
-      for (let start = 0; start < TOTAL; start += 100) {
-        const results = await producer.send(topic, sent.slice(start, start + 100));
-        expect(results.length).toBeGreaterThan(0);
-        for (const r of results) expect(r.topic).toBe(topic);
-      }
-    } finally {
-      await producer.disconnect();
-    }
+    await ensureProduced();
 
     const groupId = `watershed-broker-test-group-${randomUUID()}`;
     const consumer = kafka.consumer({ groupId });
@@ -141,6 +148,7 @@ kafkaDescribe('local Kafka broker through the KafkaClientFactory interface', (en
   });
 
   it('fetchTopicOffsets returns high watermarks summing to 300', async () => {
+    await ensureProduced();
     const offsets = await admin.fetchTopicOffsets(topic);
     expect(offsets.map((o) => o.partition)).toEqual([0, 1, 2]);
     expect(offsets.every((o) => o.low === '0')).toBe(true);
@@ -148,6 +156,7 @@ kafkaDescribe('local Kafka broker through the KafkaClientFactory interface', (en
   });
 
   it('manual assignment reads only the assigned partitions from the given start offsets', async () => {
+    await ensureProduced();
     const offsets = await admin.fetchTopicOffsets(topic);
     const p0High = Number(offsets[0]!.high);
     const consumer = kafka.consumer(); // no groupId: exclusive throw-away group
@@ -213,6 +222,7 @@ kafkaDescribe('local Kafka broker through the KafkaClientFactory interface', (en
   });
 
   it('a throwing handler stops the consumer and reaches onError once', async () => {
+    await ensureProduced();
     const consumer = kafka.consumer();
     consumers.push(consumer);
     await consumer.connect();

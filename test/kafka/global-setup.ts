@@ -253,13 +253,17 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     stopBroker(stateDir);
     rmSync(stateDir, { recursive: true, force: true });
   };
-  // Last resort if vitest exits without running teardown (e.g. Ctrl-C): stop synchronously.
+  // Last resort if vitest exits without running teardown (Ctrl-C / SIGTERM: vitest calls
+  // process.exit() from its own handlers): stop the broker synchronously. Prepended, because
+  // vitest's own 'exit' listener calls process.exit() again, which skips later listeners.
+  // A SIGKILLed run leaves the broker behind; sweepOrphans() stops it on the next run.
   const onExit = (): void => {
     if (stopped) return;
     stopped = true;
     stopBroker(stateDir, 10);
+    rmSync(stateDir, { recursive: true, force: true });
   };
-  process.once('exit', onExit);
+  process.prependListener('exit', onExit);
 
   const t0 = Date.now();
   log(`starting a local broker for the Kafka tests on 127.0.0.1:${port} ...`);

@@ -391,7 +391,8 @@ export class WindowDriver {
         trig: this.s.trigger.init(),
         pane: Math.max(0, ...states.map((x) => x.pane)),
         nonSpec: Math.max(0, ...states.map((x) => x.nonSpec)),
-        onTime: states.some((x) => x.onTime),
+        // A merged window the watermark has not passed yet gets its own ON_TIME pane (as its trigger does).
+        onTime: states.some((x) => x.onTime) && this.inputWm > m.result.maxTimestamp,
         closed: false,
         outTs: undefined,
         hold: undefined,

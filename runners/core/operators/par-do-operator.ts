@@ -37,6 +37,8 @@ export class ParDoOperator extends BaseOperator {
   private readonly main = this.ctx.ports['main']!;
   private readonly dead = this.ctx.ports['deadLetter'];
   private bundleOpen = false;
+  /** setup was called (even if it failed): only then is teardown due. */
+  private setUp = false;
   private readonly sides: SideInputState[];
   private pushedBack: WindowedValue<unknown>[] = [];
   private readonly pushedBackHolds = new MinHeap<WindowedValue<unknown>>((w) => w.timestamp);
@@ -168,6 +170,7 @@ export class ParDoOperator extends BaseOperator {
   }
 
   override open(): MaybePromise {
+    this.setUp = true;
     if (!this.fn.setup) return;
     return this.callUser('setup', () => this.fn.setup!({ step: this.step, clock: this.ctx.clock }));
   }
@@ -246,7 +249,7 @@ export class ParDoOperator extends BaseOperator {
   }
 
   override async close(): Promise<void> {
-    if (this.fn.teardown) await this.callUser('teardown', () => this.fn.teardown!());
+    if (this.fn.teardown && this.setUp) await this.callUser('teardown', () => this.fn.teardown!());
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ export class InMemoryStateBackend implements StateBackend {
 
   snapshot(): StateSnapshot {
     const tables: Record<string, [StateKey, string, unknown][]> = {};
+    // Restored tables that no operator asked for yet are still part of the state.
+    for (const [id, entries] of Object.entries(this.pending?.tables ?? {})) if (!this.tables.has(id)) tables[id] = structuredClone(entries);
     for (const [id, t] of this.tables) tables[id] = t.snapshot();
     return { version: 1, tables };
   }
@@ -56,6 +58,7 @@ export class InMemoryStateBackend implements StateBackend {
   size(): number {
     let n = 0;
     for (const t of this.tables.values()) n += t.size();
+    for (const [id, entries] of Object.entries(this.pending?.tables ?? {})) if (!this.tables.has(id)) n += entries.length;
     return n;
   }
 }

@@ -262,6 +262,24 @@ async function mapped<T>(ctx: Ctx, operation: string, fn: () => Promise<T>): Pro
   }
 }
 
+/**
+ * Like {@link mapped}, but also retries transient broker-side errors that kafkajs gives up
+ * on at once for some admin reads (e.g. ListOffsets answering NOT_LEADER_FOR_PARTITION for
+ * a moment after a topic was created). Bounded: 6 attempts, about 3.5 s in total.
+ * Connection failures are not retried here (kafkajs already did).
+ */
+async function mappedWithRetry<T>(ctx: Ctx, operation: string, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const e = mapKafkajsError(error, ctx.brokers, operation);
+      if (attempt >= 6 || !e.retriable || e instanceof KafkaUnavailableError) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(1_000, 100 * 2 ** (attempt - 1))));
+    }
+  }
+}
+
 function toHeaders(headers: IHeaders | undefined): KafkaRecordHeaders {
   const out: Record<string, Buffer[]> = {};
   if (!headers) return out;
@@ -317,7 +335,7 @@ class KafkajsAdmin implements KafkaAdmin {
   }
 
   listTopics(): Promise<string[]> {
-    return mapped(this.ctx, 'listTopics', () => this.admin.listTopics());
+    return mappedWithRetry(this.ctx, 'listTopics', () => this.admin.listTopics());
   }
 
   async createTopics(topics: readonly KafkaTopicSpec[]): Promise<void> {
@@ -334,6 +352,9 @@ class KafkajsAdmin implements KafkaAdmin {
         })),
       }),
     );
+    // kafkajs' waitForLeaders sees leaders in the metadata slightly before the partitions
+    // serve requests; wait until every partition answers ListOffsets.
+    for (const t of topics) await this.fetchTopicOffsets(t.topic);
   }
 
   async deleteTopics(topics: readonly string[]): Promise<void> {
@@ -346,12 +367,14 @@ class KafkajsAdmin implements KafkaAdmin {
   }
 
   async fetchTopicOffsets(topic: string): Promise<KafkaPartitionOffsets[]> {
-    const offsets = await mapped(this.ctx, `fetchTopicOffsets(${topic})`, () => this.admin.fetchTopicOffsets(topic));
+    const offsets = await mappedWithRetry(this.ctx, `fetchTopicOffsets(${topic})`, () => this.admin.fetchTopicOffsets(topic));
     return offsets.map((o) => ({ partition: o.partition, low: o.low, high: o.high })).sort((a, b) => a.partition - b.partition);
   }
 
   async fetchCommittedOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset: string | null }>> {
-    const result = await mapped(this.ctx, `fetchCommittedOffsets(${groupId})`, () => this.admin.fetchOffsets({ groupId, topics: [topic] }));
+    const result = await mappedWithRetry(this.ctx, `fetchCommittedOffsets(${groupId})`, () =>
+      this.admin.fetchOffsets({ groupId, topics: [topic] }),
+    );
     const partitions = result.find((r) => r.topic === topic)?.partitions ?? [];
     return partitions
       .map((p) => ({ partition: p.partition, offset: p.offset === '-1' || p.offset === '' ? null : p.offset }))
@@ -427,6 +450,7 @@ class KafkajsConsumer implements KafkaConsumerPort {
     const topics = [...new Set(partitions.map((p) => p.topic))];
 
     // Resolve 'earliest' / 'latest' to concrete offsets now, and validate the partitions.
+    this.assignment.clear();
     const admin = new KafkajsAdmin(this.ctx);
     await admin.connect();
     try {
@@ -448,6 +472,9 @@ class KafkajsConsumer implements KafkaConsumerPort {
           this.assignment.set(tpKey(topic, p.partition), { topic, partition: p.partition, startOffset: start });
         }
       }
+    } catch (error) {
+      this.assignment.clear();
+      throw error;
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
