@@ -107,3 +107,26 @@ export class PipelineCancelledError extends WatershedError {
     super('CANCELLED', 'the pipeline run was cancelled');
   }
 }
+
+/**
+ * A DoFn emitted to an output tag its ParDo did not declare: a programming error. The runner reports
+ * it as a UserCodeError naming the step and element, and never routes it to a dead-letter output.
+ */
+export class UndeclaredOutputError extends Error {
+  readonly tag: string;
+  constructor(tag: string) {
+    super(`output tag '${tag}' is not declared; declare it with ParDo.of(fn).withOutputs('${tag}')`);
+    this.name = 'UndeclaredOutputError';
+    this.tag = tag;
+  }
+}
+
+/** A source failed to open or read. Names the Read step; `retriable` follows the cause when it says. */
+export class SourceError extends WatershedError {
+  readonly step: string;
+  constructor(step: string, cause: unknown) {
+    const retriable = typeof cause === 'object' && cause !== null && (cause as { retriable?: unknown }).retriable === true;
+    super('SOURCE', `source step '${step}' failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, retriable });
+    this.step = step;
+  }
+}

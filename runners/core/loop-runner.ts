@@ -1,5 +1,5 @@
 import { VirtualClock, type Clock } from '../../sdk/clock.js';
-import { PipelineCancelledError, type UnsupportedFeature } from '../../sdk/errors.js';
+import { PipelineCancelledError, SourceError, WatershedError, type UnsupportedFeature } from '../../sdk/errors.js';
 import type { PipelineGraph, ReadPayload } from '../../sdk/graph.js';
 import type { PipelineOptions } from '../../sdk/options.js';
 import type { BatchMetrics, PipelineResult, PipelineRun, Runner } from '../../sdk/runner.js';
@@ -77,8 +77,12 @@ export abstract class LoopRunner implements Runner {
     try {
       await engine.open();
       for (const r of engine.reads) {
-        r.reader = await r.source.open({ step: r.node.fullName, clock, signal });
-        const pump = new SourcePump(r.reader, this.sourceBufferCapacity(options), options.bundleSize, POLL_WAIT_MS);
+        try {
+          r.reader = await r.source.open({ step: r.node.fullName, clock, signal });
+        } catch (e) {
+          throw e instanceof WatershedError ? e : new SourceError(r.node.fullName, e);
+        }
+        const pump = new SourcePump(r.reader, this.sourceBufferCapacity(options), options.bundleSize, POLL_WAIT_MS, r.node.fullName);
         pumps.push(pump);
       }
       for (const p of pumps) p.start();

@@ -1,3 +1,4 @@
+import { SourceError, WatershedError } from '../../sdk/errors.js';
 import type { SourceBatch, SourceReader } from '../../sdk/io/source.js';
 
 /**
@@ -21,6 +22,7 @@ export class SourcePump {
     private readonly capacity: number,
     private readonly pollSize: number,
     private readonly pollWaitMs: number,
+    private readonly step = 'Read',
   ) {}
 
   /** Starts the pump task. Errors are re-thrown from `take`. */
@@ -43,7 +45,7 @@ export class SourcePump {
         if (batch.done) break;
       }
     } catch (e) {
-      this.failure = e;
+      this.failure = e instanceof WatershedError ? e : new SourceError(this.step, e);
     }
     this.ended = true;
     this.notifyConsumer();

@@ -4,9 +4,10 @@ import { mod } from './fixed-windows.js';
 import type { WindowFn } from './window-fn.js';
 
 /**
- * Overlapping windows of `size` ms starting every `period` ms; an element is in ceil(size/period)
- * windows. A side input windowed this way is read from the window that ends last before the main
- * window's end.
+ * Overlapping windows of `size` ms starting every `period` ms; an element is in about size/period
+ * windows (exactly that many when period divides size). With period > size the windows are samples
+ * with gaps, and elements in a gap belong to no window and are dropped. A side input windowed this
+ * way is read from the earliest-ending window that contains the main window's end.
  * @throws RangeError when size or period <= 0, or the offset is outside [0, period).
  * @example pcoll.apply(Window.into(SlidingWindows(minutes(10), minutes(1))))  // rolling 10-min average every minute
  */

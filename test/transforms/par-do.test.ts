@@ -447,3 +447,19 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
     expect(m).toMatchObject({ elementsIn: 5, elementsOut: 5, deadLettered: 0 });
   });
 });
+
+describe('ParDo programming errors', () => {
+  it('an undeclared output tag fails the run even with dead letters enabled', async () => {
+    const fn: DoFn<number, number, { other: number }> = {
+      process(e, ctx) {
+        ctx.outputTo('other', e);
+      },
+    };
+    const err = await runWith({ runner: 'native' }, (p) => p.apply(Create.of([1])).apply('Emit', ParDo.of(fn).withDeadLetters()).apply(Capture.records())).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UserCodeError);
+    expect((err as Error).message).toContain("output tag 'other' is not declared");
+  });
+});

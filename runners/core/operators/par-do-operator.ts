@@ -1,6 +1,6 @@
 import type { DeadLetter } from '../../../sdk/dead-letter.js';
 import type { BundleContext, DoFn, OnTimerContext, ProcessContext } from '../../../sdk/dofn.js';
-import { UserCodeError, WatershedError } from '../../../sdk/errors.js';
+import { UndeclaredOutputError, UserCodeError, WatershedError } from '../../../sdk/errors.js';
 import type { ParDoPayload } from '../../../sdk/graph.js';
 import { encodeKey, type KV, type StateKey } from '../../../sdk/kv.js';
 import type { MetricsContext } from '../../../sdk/metrics.js';
@@ -22,7 +22,9 @@ type AnyDoFn = DoFn<any, any, any, any, any>;
 interface SideInputState {
   readonly view: PCollectionView<unknown>;
   wm: Instant;
-  readonly windows: Map<string, { values: unknown[]; ready: boolean; cached?: { value: unknown } }>;
+  /** The side PCollection's panes accumulate: each pane replaces the window's contents (latest firing wins). */
+  readonly latestPaneWins: boolean;
+  readonly windows: Map<string, { values: unknown[]; ready: boolean; pane: number; cached?: { value: unknown } }>;
 }
 
 const isThenable = (x: unknown): x is Promise<void> => x !== undefined && x !== null && typeof (x as Promise<void>).then === 'function';
@@ -68,7 +70,12 @@ export class ParDoOperator extends BaseOperator {
     super(ctx);
     this.fn = payload.fn;
     this.stateful = payload.stateful;
-    this.sides = payload.sideInputs.map((view) => ({ view, wm: TIMESTAMP_MIN, windows: new Map() }));
+    this.sides = payload.sideInputs.map((view) => ({
+      view,
+      wm: TIMESTAMP_MIN,
+      latestPaneWins: view.pcollection.windowing.accumulationMode === 'accumulating' && view.pcollection.producer.payload?.kind !== 'window',
+      windows: new Map(),
+    }));
     this.metricsCtx = makeMetrics(ctx);
     const self = this;
     this.userState = payload.stateful
@@ -100,7 +107,7 @@ export class ParDoOperator extends BaseOperator {
     }
     const emitTo = (tag: string, value: unknown, ts: Instant) => {
       const port = this.ctx.ports[tag];
-      if (!port || tag === 'deadLetter') throw new Error(`output tag '${tag}' is not declared; declare it with ParDo.of(fn).withOutputs('${tag}')`);
+      if (!port || tag === 'deadLetter') throw new UndeclaredOutputError(tag);
       port.emit({ value, timestamp: ts, window: this.curWindow, pane: this.curPane, retraction: this.curRetraction });
     };
     this.processCtx = {
@@ -193,8 +200,13 @@ export class ParDoOperator extends BaseOperator {
     const s = this.sides[view]!;
     let w = s.windows.get(wv.window.id);
     if (!w) {
-      w = { values: [], ready: false };
+      w = { values: [], ready: false, pane: -1 };
       s.windows.set(wv.window.id, w);
+    }
+    if (s.latestPaneWins && wv.pane.timing !== 'UNKNOWN' && wv.pane.index > w.pane) {
+      // An accumulating pane holds everything so far: it replaces the previous pane's values.
+      w.pane = wv.pane.index;
+      w.values = [];
     }
     if (wv.retraction) {
       const i = w.values.findIndex((x) => JSON.stringify(x) === JSON.stringify(wv.value));
@@ -270,6 +282,11 @@ export class ParDoOperator extends BaseOperator {
       if (v === null || typeof v !== 'object' || !('key' in v)) {
         throw new UserCodeError(this.step, 'process', new TypeError('a stateful DoFn needs KV elements ({ key, value }); use WithKeys first'), wv.value, wv.window, wv.timestamp);
       }
+      if (this.inputWm > this.gcTime(wv.window)) {
+        // Its window's state is already gone: like Beam, drop it rather than re-create state.
+        this.ctx.metrics.lateDropped++;
+        return;
+      }
       this.curKeyValue = v.key;
       this.curKey = encodeKey(v.key);
     }
@@ -291,7 +308,7 @@ export class ParDoOperator extends BaseOperator {
   /** A user error: dead-letter it when enabled, else fail the run naming step, element and window. */
   private failed(e: unknown, wv: WindowedValue<unknown>): MaybePromise {
     if (e instanceof WatershedError) throw e;
-    if (!this.dead) throw new UserCodeError(this.step, 'process', e, wv.value, wv.window, wv.timestamp);
+    if (!this.dead || e instanceof UndeclaredOutputError) throw new UserCodeError(this.step, 'process', e, wv.value, wv.window, wv.timestamp);
     this.ctx.metrics.deadLettered++;
     const letter: DeadLetter = {
       step: this.step,
@@ -385,7 +402,7 @@ export class ParDoOperator extends BaseOperator {
     const sw = this.sideWindow(s, this.curWindow);
     let w = s.windows.get(sw.id);
     if (!w) {
-      w = { values: [], ready: false };
+      w = { values: [], ready: false, pane: -1 };
       s.windows.set(sw.id, w);
     }
     if (!w.cached) w.cached = { value: view.materialize(w.values) };
