@@ -36,8 +36,11 @@ p.apply('Generate', Generate.of({ count: n, element: (i) => ({ id: i, user: i % 
     }),
   );
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const result = await p.run();
 const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 if (total !== n) throw new Error(`benchmark lost elements: counted ${total} of ${n}`);
 console.log(
   JSON.stringify({
@@ -46,6 +49,8 @@ console.log(
     elements: n,
     seconds,
     elementsPerSecond: n / seconds,
+    cpuSeconds,
+    elementsPerCpuSecond: n / cpuSeconds,
     outputs,
     batches: result.batches?.length ?? 0,
     peakRssMb: process.resourceUsage().maxRSS / 1024,

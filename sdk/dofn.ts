@@ -55,6 +55,15 @@ export interface OnTimerContext<O, Tags extends OutputTags = {}, S extends State
   readonly metrics: MetricsContext;
 }
 
+/**
+ * What finishBundle can emit. Outputs from finishBundle belong to no element, so each names its
+ * timestamp and window (as in Beam).
+ */
+export interface FinishBundleContext<O, Tags extends OutputTags = {}> extends BundleContext {
+  output(value: O, timestamp: Instant, window: BoundedWindow): void;
+  outputTo<K extends keyof Tags & string>(tag: K, value: Tags[K], timestamp: Instant, window: BoundedWindow): void;
+}
+
 export interface BundleContext {
   readonly processingTime: Instant;
   readonly metrics: MetricsContext;
@@ -89,7 +98,7 @@ export interface DoFn<I, O, Tags extends OutputTags = {}, S extends StateSpecs =
   setup?(ctx: SetupContext): void | Promise<void>;
   startBundle?(ctx: BundleContext): void | Promise<void>;
   process(element: I, ctx: ProcessContext<O, Tags, S, T>): void | Promise<void>;
-  finishBundle?(ctx: BundleContext & OutputContext<O, Tags>): void | Promise<void>;
+  finishBundle?(ctx: FinishBundleContext<O, Tags>): void | Promise<void>;
   teardown?(): void | Promise<void>;
   readonly state?: S;
   readonly timers?: T;

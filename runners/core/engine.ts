@@ -8,6 +8,7 @@ import type { Source, SourceBatch, SourceReader } from '../../sdk/io/source.js';
 import { TIMESTAMP_MAX, TIMESTAMP_MIN, type Instant } from '../../sdk/time.js';
 import { GLOBAL_WINDOW } from '../../sdk/window.js';
 import type { WindowedValue } from '../../sdk/windowed-value.js';
+import { Columns } from './columns.js';
 import type { FireMode } from './driver/window-driver.js';
 import { AggregateOperator } from './operators/aggregate-operator.js';
 import { FlattenOperator } from './operators/flatten-operator.js';
@@ -21,10 +22,11 @@ import type { StateBackend } from './state/state-backend.js';
  * How outputs reach consumers:
  * - `direct`: an emit calls the consumer at once, so each element runs through the whole graph
  *   before the next (native streaming);
- * - `staged`: like Spark, narrow steps (stateless ParDo, Window, Flatten) are fused into the stage
- *   that feeds them, while every edge into a shuffle (GroupByKey, Combine, stateful ParDo) and every
- *   side input is materialised as an array; `pass()` then runs the stages one after another over
- *   whole arrays (micro-batch).
+ * - `staged`: like Spark, narrow steps (stateless ParDo, Window, Flatten) are pipelined within the
+ *   stage that feeds them, and every edge into a shuffle (GroupByKey, Combine, stateful ParDo) and
+ *   every side input is materialised as a column batch (values, timestamps, windows, panes: no object
+ *   per element); `pass()` then runs the stages one after another, each over its whole batch
+ *   (micro-batch).
  */
 export type Wiring = 'direct' | 'staged';
 
@@ -44,7 +46,7 @@ interface Consumer {
 interface Inbox {
   readonly index: number;
   readonly side: boolean;
-  items: WindowedValue<unknown>[];
+  readonly columns: Columns;
 }
 
 interface OpSlot {
@@ -161,21 +163,22 @@ export class Engine {
     }
     for (const [pc, cs] of consumers) {
       const port = ports.get(pc)!;
-      for (const c of cs) port.connect(this.receiver(c));
+      for (const c of cs) this.connect(port, c);
     }
   }
 
-  private receiver(c: Consumer): (wv: WindowedValue<unknown>) => MaybePromise {
+  private connect(port: OutputPort, c: Consumer): void {
     const { slot, index, side } = c;
     const kind = slot.node.payload!.kind;
     const shuffle = kind === 'gbk' || kind === 'combine' || (kind === 'pardo' && slot.node.payload!.stateful);
     if (this.o.wiring === 'staged' && (side || shuffle)) {
-      const inbox: Inbox = { index, side, items: [] };
+      const inbox: Inbox = { index, side, columns: new Columns() };
       slot.inboxes.push(inbox);
-      return (wv) => void inbox.items.push(wv);
+      port.connectColumns(inbox.columns);
+      return;
     }
     const op = slot.op;
-    return side ? (wv) => op.processSideInput(index, wv) : (wv) => op.processElement(index, wv);
+    port.connect(side ? (wv) => op.processSideInput(index, wv) : (wv) => op.processElement(index, wv));
   }
 
   /** Calls every operator's setup (DoFn.setup). */
@@ -188,14 +191,15 @@ export class Engine {
     const els = batch.elements;
     read.metrics.elementsIn += els.length;
     let chain: Promise<void> | undefined;
+    const main = read.main;
     for (let i = 0; i < els.length; i++) {
       const e = els[i]!;
-      const wv: WindowedValue<unknown> = { value: e.value, timestamp: e.timestamp, window: GLOBAL_WINDOW, pane: NO_FIRING };
-      if (chain) chain = chain.then(() => sendTo(read.main, wv));
-      else {
-        read.main.emit(wv);
-        const p = read.main.takePending();
-        if (p) chain = p;
+      if (chain) {
+        const wv: WindowedValue<unknown> = { value: e.value, timestamp: e.timestamp, window: GLOBAL_WINDOW, pane: NO_FIRING };
+        chain = chain.then(() => sendTo(main, wv));
+      } else {
+        main.emitParts(e.value, e.timestamp, GLOBAL_WINDOW, NO_FIRING, false);
+        if (main.hasPending) chain = main.takePending();
       }
     }
     if (batch.deadLetters) {
@@ -260,29 +264,27 @@ export class Engine {
     }
   }
 
-  /** Staged wiring: runs the step over everything in its inbox. */
+  /** Staged wiring: runs the step over everything in its inboxes, side inputs first, column by column. */
   private async drain(slot: OpSlot): Promise<void> {
     const op = slot.op;
     for (let more = true; more; ) {
       more = false;
-      // side inputs first, so main elements of the same batch see them
       for (const inbox of slot.inboxes) {
-        if (!inbox.side || inbox.items.length === 0) continue;
-        const items = inbox.items;
-        inbox.items = [];
-        for (let i = 0; i < items.length; i++) {
-          const r = op.processSideInput(inbox.index, items[i]!);
+        if (!inbox.side || inbox.columns.length === 0) continue;
+        const c = inbox.columns.take();
+        for (let i = 0; i < c.length; i++) {
+          const r = op.processSideInput(inbox.index, { value: c.values[i], timestamp: c.timestamps[i]!, window: c.windows[i]!, pane: c.panes[i]!, retraction: c.retractions?.[i] === true });
           if (r) await r;
         }
         more = true;
       }
       for (const inbox of slot.inboxes) {
-        if (inbox.side || inbox.items.length === 0) continue;
-        const items = inbox.items;
-        inbox.items = [];
+        if (inbox.side || inbox.columns.length === 0) continue;
+        const c = inbox.columns.take();
+        const { values, timestamps, windows, panes, retractions, length } = c;
         const index = inbox.index;
-        for (let i = 0; i < items.length; i++) {
-          const r = op.processElement(index, items[i]!);
+        for (let i = 0; i < length; i++) {
+          const r = op.processParts(index, values[i], timestamps[i]!, windows[i]!, panes[i]!, retractions !== undefined && retractions[i] === true);
           if (r) await r;
         }
         more = true;
@@ -311,7 +313,7 @@ export class Engine {
 
   /** True when every source is done and every step's output watermark reached +infinity. */
   finished(): boolean {
-    return this.reads.every((r) => r.done) && this.slots.every((s) => s.outputWm >= TIMESTAMP_MAX && s.inboxes.every((i) => i.items.length === 0));
+    return this.reads.every((r) => r.done) && this.slots.every((s) => s.outputWm >= TIMESTAMP_MAX && s.inboxes.every((i) => i.columns.length === 0));
   }
 
   /** The minimum of all source watermarks. */

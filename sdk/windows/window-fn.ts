@@ -27,7 +27,10 @@ export interface WindowFn<T = unknown> {
   /** A short description used in reports and capability checks, e.g. `FixedWindows(3s)`. */
   readonly name: string;
   readonly isMerging: boolean;
-  /** Returns the windows (at least one) the element belongs to. Called once per element; must be pure. */
+  /**
+   * Returns the windows the element belongs to (none drops it, e.g. sampling sliding windows). Called
+   * once per element; must be pure and must not keep `ctx` (the runner reuses it).
+   */
   assignWindows(ctx: AssignContext<T>): readonly BoundedWindow[];
   /**
    * For merging WindowFns: given the active windows of one key, reports each group to merge.

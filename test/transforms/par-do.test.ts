@@ -463,3 +463,30 @@ describe('ParDo programming errors', () => {
     expect((err as Error).message).toContain("output tag 'other' is not declared");
   });
 });
+
+describe.each(RUNNER_CONFIGS)('ParDo finishBundle outputs on $label', ({ options }) => {
+  it('finishBundle emits with the timestamp and window it names, not the last element’s', async () => {
+    let sum = 0;
+    const fn: DoFn<number, number> = {
+      process(e) {
+        sum += e;
+      },
+      finishBundle(ctx) {
+        if (sum > 0) ctx.output(sum, 50, intervalWindow(0, 100));
+        sum = 0;
+      },
+    };
+    const { out } = await runWith(options, (p) =>
+      p
+        .apply(Create.timestamped([{ value: 1, timestamp: 2500 }, { value: 2, timestamp: 2600 }]))
+        .apply(Window.into<number>(FixedWindows(1000)))
+        .apply('SumPerBundle', ParDo.of(fn))
+        .apply(Capture.records()),
+    );
+    expect(out.records.reduce((a, r) => a + r.value, 0)).toBe(3);
+    for (const r of out.records) {
+      expect(r.timestamp).toBe(50);
+      expect(r.window).toEqual(intervalWindow(0, 100));
+    }
+  });
+});

@@ -55,7 +55,7 @@ export interface WindowDriverOptions {
   readonly clock: Clock;
   readonly metrics: StepMetrics;
   /** Receives every pane (and retraction) as KV(key, output). */
-  readonly emit: (wv: WindowedValue<KV<unknown, unknown>>) => void;
+  readonly emit: (value: KV<unknown, unknown>, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean) => void;
   /** Receives every dropped late record. */
   readonly emitLate: (record: WindowedValue<LateRecord>) => void;
   /**
@@ -135,11 +135,16 @@ export class WindowDriver {
 
   /** Adds one element (its value must be a KV) to its key and window. */
   processElement(wv: WindowedValue<KV<unknown, unknown>>): void {
-    const key = wv.value.key;
+    this.processParts(wv.value, wv.timestamp, wv.window, wv.pane, wv.retraction === true);
+  }
+
+  /** processElement with the element given by its parts (no element object needed). */
+  processParts(kvValue: KV<unknown, unknown>, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
+    const key = kvValue.key;
     const ks = encodeKey(key);
-    let w = wv.window;
+    let w = window;
     if (this.inputWm > this.gcTime(w)) {
-      this.dropLate(wv, 'past-allowed-lateness');
+      this.dropLate({ value: kvValue, timestamp, window, pane }, 'past-allowed-lateness');
       return;
     }
     let st = this.table.get(ks, w.id);
@@ -149,15 +154,15 @@ export class WindowDriver {
     }
     if (st === undefined) st = this.newWindow(ks, key, w);
     if (st.closed) {
-      this.dropLate(wv, 'window-closed');
+      this.dropLate({ value: kvValue, timestamp, window, pane }, 'window-closed');
       return;
     }
-    const value = wv.value.value;
-    st.acc = wv.retraction ? this.o.reducer.retract(st.acc, value, wv.timestamp) : this.o.reducer.add(st.acc, value, wv.timestamp);
+    const value = kvValue.value;
+    st.acc = retraction ? this.o.reducer.retract(st.acc, value, timestamp) : this.o.reducer.add(st.acc, value, timestamp);
     // After the first element of a pane, an END_OF_WINDOW timestamp and hold cannot change, and a
     // trigger that does not count elements cannot change its mind: skip both.
     const first = st.n++ === 0;
-    if (first || !this.endOfWindowTs) this.noteTimestamp(ks, st, wv.timestamp);
+    if (first || !this.endOfWindowTs) this.noteTimestamp(ks, st, timestamp);
     if (!first && !this.perElement) return;
     this.cur = st;
     this.curKey = ks;
@@ -337,13 +342,13 @@ export class WindowDriver {
       const ts = st.outTs ?? w.maxTimestamp;
       if (this.retracting) {
         if (st.retract) {
-          for (const r of st.retract) this.o.emit({ value: kv(st.k, r.value), timestamp: r.timestamp, window: r.window, pane, retraction: true });
+          for (const r of st.retract) this.o.emit(kv(st.k, r.value), r.timestamp, r.window, pane, true);
           st.retract = undefined;
         }
-        if (st.last) this.o.emit({ value: kv(st.k, st.last.value), timestamp: st.last.timestamp, window: w, pane, retraction: true });
+        if (st.last) this.o.emit(kv(st.k, st.last.value), st.last.timestamp, w, pane, true);
         st.last = { value: structuredClone(out), timestamp: ts };
       }
-      this.o.emit({ value: kv(st.k, out), timestamp: ts, window: w, pane });
+      this.o.emit(kv(st.k, out), ts, w, pane, false);
       this.emittedAny = true;
       st.pane++;
       if (timing !== 'EARLY') st.nonSpec++;

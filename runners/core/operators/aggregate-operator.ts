@@ -2,7 +2,8 @@ import type { CombinePerKeyPayload } from '../../../sdk/graph.js';
 import { UserCodeError, WatershedError } from '../../../sdk/errors.js';
 import { kv, type KV } from '../../../sdk/kv.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MAX, type Instant } from '../../../sdk/time.js';
-import { GLOBAL_WINDOW } from '../../../sdk/window.js';
+import { GLOBAL_WINDOW, type BoundedWindow } from '../../../sdk/window.js';
+import type { PaneInfo } from '../../../sdk/pane.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
 import { bagReducer, combineReducer } from '../driver/pane-reducer.js';
@@ -30,19 +31,24 @@ export class AggregateOperator extends BaseOperator {
       state: ctx.state,
       clock: ctx.clock,
       metrics: ctx.metrics,
-      emit: (wv) => this.out.emit(wv),
+      emit: (value, timestamp, window, pane, retraction) => this.out.emitParts(value, timestamp, window, pane, retraction),
       emitLate: (wv) => late.emit(wv),
       fireMode: ctx.fireMode,
     });
   }
 
-  processElement(_input: number, wv: WindowedValue<unknown>): MaybePromise {
+  processParts(_input: number, value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise {
     this.ctx.metrics.elementsIn++;
-    const v = wv.value as KV<unknown, unknown> | null;
+    const v = value as KV<unknown, unknown> | null;
     if (v === null || typeof v !== 'object' || !('key' in v)) {
-      throw new UserCodeError(this.step, 'grouping', new TypeError('GroupByKey and Combine.perKey need KV elements ({ key, value }); use WithKeys first'), wv.value, wv.window, wv.timestamp);
+      throw new UserCodeError(this.step, 'grouping', new TypeError('GroupByKey and Combine.perKey need KV elements ({ key, value }); use WithKeys first'), value, window, timestamp);
     }
-    this.guard(() => this.driver.processElement(wv as WindowedValue<KV<unknown, unknown>>), wv);
+    try {
+      this.driver.processParts(v, timestamp, window, pane, retraction);
+    } catch (e) {
+      if (e instanceof WatershedError) throw e;
+      throw new UserCodeError(this.step, 'aggregation', e, value, window, timestamp);
+    }
     return this.settle();
   }
 

@@ -1,12 +1,14 @@
-import type { WindowedValue } from '../../../sdk/windowed-value.js';
+import type { PaneInfo } from '../../../sdk/pane.js';
+import type { Instant } from '../../../sdk/time.js';
+import type { BoundedWindow } from '../../../sdk/window.js';
 import { BaseOperator, type MaybePromise } from './operator.js';
 
 /** Flatten: forwards every input; its input watermark is the minimum over its inputs (the engine's job). */
 export class FlattenOperator extends BaseOperator {
   private readonly out = this.ctx.ports['main']!;
-  processElement(_input: number, wv: WindowedValue<unknown>): MaybePromise {
+  processParts(_input: number, value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise {
     this.ctx.metrics.elementsIn++;
-    this.out.emit(wv);
+    this.out.emitParts(value, timestamp, window, pane, retraction);
     return this.settle();
   }
 }

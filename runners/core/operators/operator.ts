@@ -1,6 +1,8 @@
 import type { Clock } from '../../../sdk/clock.js';
 import type { StepMetrics } from '../../../sdk/metrics.js';
+import type { PaneInfo } from '../../../sdk/pane.js';
 import type { Instant } from '../../../sdk/time.js';
+import type { BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { FireMode } from '../driver/window-driver.js';
 import type { StateBackend } from '../state/state-backend.js';
@@ -30,6 +32,8 @@ export interface Operator {
   readonly step: string;
   open(): MaybePromise;
   processElement(input: number, wv: WindowedValue<unknown>): MaybePromise;
+  /** The same as processElement, with the element given by its parts (micro-batch columns). */
+  processParts(input: number, value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise;
   processSideInput(view: number, wv: WindowedValue<unknown>): MaybePromise;
   advanceSideWatermark(view: number, wm: Instant): MaybePromise;
   /** The (minimum) input watermark moved: fire due event-time timers. */
@@ -54,7 +58,10 @@ export abstract class BaseOperator implements Operator {
     this.portList = Object.values(ctx.ports);
   }
   open(): MaybePromise {}
-  abstract processElement(input: number, wv: WindowedValue<unknown>): MaybePromise;
+  processElement(input: number, wv: WindowedValue<unknown>): MaybePromise {
+    return this.processParts(input, wv.value, wv.timestamp, wv.window, wv.pane, wv.retraction === true);
+  }
+  abstract processParts(input: number, value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise;
   processSideInput(_view: number, _wv: WindowedValue<unknown>): MaybePromise {
     throw new Error(`step '${this.step}' has no side inputs`);
   }

@@ -1,5 +1,5 @@
 import type { DeadLetter } from '../../../sdk/dead-letter.js';
-import type { BundleContext, DoFn, OnTimerContext, ProcessContext } from '../../../sdk/dofn.js';
+import type { DoFn, FinishBundleContext, OnTimerContext, ProcessContext } from '../../../sdk/dofn.js';
 import { UndeclaredOutputError, UserCodeError, WatershedError } from '../../../sdk/errors.js';
 import type { ParDoPayload } from '../../../sdk/graph.js';
 import { encodeKey, type KV, type StateKey } from '../../../sdk/kv.js';
@@ -59,7 +59,7 @@ export class ParDoOperator extends BaseOperator {
   private readonly gcTimers: TimerQueue;
   private readonly processCtx: ProcessContext<unknown, any, any, any>;
   private readonly timerCtx: OnTimerContext<unknown, any, any, any> & { timestamp: Instant; domain: 'event' | 'processing'; key: unknown };
-  private readonly bundleCtx: BundleContext & { output(v: unknown): void; outputWithTimestamp(v: unknown, t: Instant): void; outputTo(tag: string, v: unknown): void };
+  private readonly bundleCtx: FinishBundleContext<unknown, any>;
   private readonly metricsCtx: MetricsContext;
 
   constructor(
@@ -108,11 +108,11 @@ export class ParDoOperator extends BaseOperator {
     const emitTo = (tag: string, value: unknown, ts: Instant) => {
       const port = this.ctx.ports[tag];
       if (!port || tag === 'deadLetter') throw new UndeclaredOutputError(tag);
-      port.emit({ value, timestamp: ts, window: this.curWindow, pane: this.curPane, retraction: this.curRetraction });
+      port.emitParts(value, ts, this.curWindow, this.curPane, this.curRetraction);
     };
     this.processCtx = {
-      output: (value) => this.main.emit({ value, timestamp: this.curTs, window: this.curWindow, pane: this.curPane, retraction: this.curRetraction }),
-      outputWithTimestamp: (value, ts) => this.main.emit({ value, timestamp: ts, window: this.curWindow, pane: this.curPane, retraction: this.curRetraction }),
+      output: (value) => this.main.emitParts(value, this.curTs, this.curWindow, this.curPane, this.curRetraction),
+      outputWithTimestamp: (value, ts) => this.main.emitParts(value, ts, this.curWindow, this.curPane, this.curRetraction),
       outputTo: (tag, value) => emitTo(tag, value, this.curTs),
       get timestamp() {
         return self.curTs;
@@ -142,8 +142,8 @@ export class ParDoOperator extends BaseOperator {
       metrics: this.metricsCtx,
     };
     this.timerCtx = {
-      output: (value) => this.main.emit({ value, timestamp: this.timerCtx.timestamp, window: this.curWindow, pane: NO_FIRING }),
-      outputWithTimestamp: (value, ts) => this.main.emit({ value, timestamp: ts, window: this.curWindow, pane: NO_FIRING }),
+      output: (value) => this.main.emitParts(value, this.timerCtx.timestamp, this.curWindow, NO_FIRING, false),
+      outputWithTimestamp: (value, ts) => this.main.emitParts(value, ts, this.curWindow, NO_FIRING, false),
       outputTo: (tag, value) => emitTo(tag, value, this.timerCtx.timestamp),
       key: undefined,
       get window() {
@@ -170,9 +170,12 @@ export class ParDoOperator extends BaseOperator {
         return self.ctx.clock.now();
       },
       metrics: this.metricsCtx,
-      output: (value) => this.processCtx.output(value),
-      outputWithTimestamp: (value, ts) => this.processCtx.outputWithTimestamp(value, ts),
-      outputTo: (tag, value) => emitTo(tag, value, this.curTs),
+      output: (value, ts, window) => this.main.emitParts(value, ts, window, NO_FIRING, false),
+      outputTo: (tag, value, ts, window) => {
+        const port = this.ctx.ports[tag];
+        if (!port || tag === 'deadLetter') throw new UndeclaredOutputError(tag);
+        port.emitParts(value, ts, window, NO_FIRING, false);
+      },
     };
   }
 
@@ -182,18 +185,19 @@ export class ParDoOperator extends BaseOperator {
     return this.callUser('setup', () => this.fn.setup!({ step: this.step, clock: this.ctx.clock }));
   }
 
-  processElement(_input: number, wv: WindowedValue<unknown>): MaybePromise {
+  processParts(_input: number, value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise {
     this.ctx.metrics.elementsIn++;
-    if (this.sides.length > 0 && !this.sidesReady(wv.window)) {
+    if (this.sides.length > 0 && !this.sidesReady(window)) {
+      const wv: WindowedValue<unknown> = { value, timestamp, window, pane, retraction };
       this.pushedBack.push(wv);
       this.pushedBackHolds.push(wv);
       return;
     }
     if (!this.bundleOpen) {
       const r = this.startBundle();
-      if (r) return r.then(() => this.invoke(wv));
+      if (r) return r.then(() => this.invoke(value, timestamp, window, pane, retraction));
     }
-    return this.invoke(wv);
+    return this.invoke(value, timestamp, window, pane, retraction);
   }
 
   override processSideInput(view: number, wv: WindowedValue<unknown>): MaybePromise {
@@ -272,17 +276,17 @@ export class ParDoOperator extends BaseOperator {
     return this.callUser('startBundle', () => this.fn.startBundle!(this.bundleCtx));
   }
 
-  private invoke(wv: WindowedValue<unknown>): MaybePromise {
-    this.curTs = wv.timestamp;
-    this.curWindow = wv.window;
-    this.curPane = wv.pane;
-    this.curRetraction = wv.retraction === true;
+  private invoke(value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise {
+    this.curTs = timestamp;
+    this.curWindow = window;
+    this.curPane = pane;
+    this.curRetraction = retraction;
     if (this.stateful) {
-      const v = wv.value as KV<unknown, unknown> | null;
+      const v = value as KV<unknown, unknown> | null;
       if (v === null || typeof v !== 'object' || !('key' in v)) {
-        throw new UserCodeError(this.step, 'process', new TypeError('a stateful DoFn needs KV elements ({ key, value }); use WithKeys first'), wv.value, wv.window, wv.timestamp);
+        throw new UserCodeError(this.step, 'process', new TypeError('a stateful DoFn needs KV elements ({ key, value }); use WithKeys first'), value, window, timestamp);
       }
-      if (this.inputWm > this.gcTime(wv.window)) {
+      if (this.inputWm > this.gcTime(window)) {
         // Its window's state is already gone: like Beam, drop it rather than re-create state.
         this.ctx.metrics.lateDropped++;
         return;
@@ -292,14 +296,14 @@ export class ParDoOperator extends BaseOperator {
     }
     let r: void | Promise<void>;
     try {
-      r = this.fn.process(wv.value, this.processCtx);
+      r = this.fn.process(value, this.processCtx);
     } catch (e) {
-      return this.failed(e, wv);
+      return this.failed(e, { value, timestamp, window, pane, retraction });
     }
     if (isThenable(r)) {
       return r.then(
         () => this.settle(),
-        (e) => this.failed(e, wv),
+        (e) => this.failed(e, { value, timestamp, window, pane, retraction }),
       );
     }
     return this.settle();
@@ -422,7 +426,8 @@ export class ParDoOperator extends BaseOperator {
           const s = this.startBundle();
           if (s) return s.then(() => run(i));
         }
-        const r = this.invoke(ready[i]!);
+        const wv = ready[i]!;
+        const r = this.invoke(wv.value, wv.timestamp, wv.window, wv.pane, wv.retraction === true);
         if (isThenable(r)) return r.then(() => run(i + 1));
       }
     };

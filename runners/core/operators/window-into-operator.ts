@@ -1,12 +1,17 @@
 import { UserCodeError, WatershedError } from '../../../sdk/errors.js';
 import type { WindowIntoPayload } from '../../../sdk/graph.js';
 import type { WindowFn } from '../../../sdk/windows/window-fn.js';
+import type { PaneInfo } from '../../../sdk/pane.js';
+import type { Instant } from '../../../sdk/time.js';
+import type { BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
 
 /** Window.into: assigns each element (optionally re-timestamped) to its windows, one output per window. */
 export class WindowIntoOperator extends BaseOperator {
   private readonly out = this.ctx.ports['main']!;
+  /** Reused for every element: WindowFns must not keep the context they are given. */
+  private readonly assignCtx: { element: unknown; timestamp: number; window: WindowedValue<unknown>['window'] } = { element: undefined, timestamp: 0, window: undefined as never };
   constructor(
     ctx: OperatorContext,
     private readonly payload: WindowIntoPayload,
@@ -15,26 +20,29 @@ export class WindowIntoOperator extends BaseOperator {
     super(ctx);
   }
 
-  processElement(_input: number, wv: WindowedValue<unknown>): MaybePromise {
+  processParts(_input: number, value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise {
     this.ctx.metrics.elementsIn++;
+    const out = this.out;
     if (!this.payload.assign && !this.payload.timestampFn) {
-      this.out.emit(wv);
+      out.emitParts(value, timestamp, window, pane, retraction);
       return this.settle();
     }
-    let ts = wv.timestamp;
+    let ts = timestamp;
     try {
-      if (this.payload.timestampFn) ts = this.payload.timestampFn(wv.value, ts);
+      if (this.payload.timestampFn) ts = this.payload.timestampFn(value, ts);
       if (!this.payload.assign) {
-        this.out.emit({ value: wv.value, timestamp: ts, window: wv.window, pane: wv.pane, retraction: wv.retraction });
+        out.emitParts(value, ts, window, pane, retraction);
         return this.settle();
       }
-      const windows = this.windowFn.assignWindows({ element: wv.value, timestamp: ts, window: wv.window });
-      for (let i = 0; i < windows.length; i++) {
-        this.out.emit({ value: wv.value, timestamp: ts, window: windows[i]!, pane: wv.pane, retraction: wv.retraction });
-      }
+      const a = this.assignCtx;
+      a.element = value;
+      a.timestamp = ts;
+      a.window = window;
+      const windows = this.windowFn.assignWindows(a);
+      for (let i = 0; i < windows.length; i++) out.emitParts(value, ts, windows[i]!, pane, retraction);
     } catch (e) {
       if (e instanceof WatershedError) throw e;
-      throw new UserCodeError(this.step, `window assignment (${this.windowFn.name})`, e, wv.value, wv.window, ts);
+      throw new UserCodeError(this.step, `window assignment (${this.windowFn.name})`, e, value, window, ts);
     }
     return this.settle();
   }

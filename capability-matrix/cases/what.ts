@@ -1,0 +1,616 @@
+import type { CombineFn } from '../../sdk/combine-fn.js';
+import type { DoFn } from '../../sdk/dofn.js';
+import { statefulDoFn } from '../../sdk/dofn.js';
+import type { SourceBatch, Source } from '../../sdk/io/source.js';
+import { kv, type KV } from '../../sdk/kv.js';
+import type { PCollection } from '../../sdk/pcollection.js';
+import type { PTransform } from '../../sdk/ptransform.js';
+import { View } from '../../sdk/side-input.js';
+import { StateSpec } from '../../sdk/state.js';
+import { Capture } from '../../sdk/testing/capture.js';
+import { TestStream } from '../../sdk/testing/test-stream.js';
+import type { TimestampedValue } from '../../sdk/windowed-value.js';
+import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
+import { Combine } from '../../transforms/combine.js';
+import { Count } from '../../transforms/combiners/count.js';
+import { Sum, sumFn } from '../../transforms/combiners/sum.js';
+import { Create } from '../../transforms/create.js';
+import { Filter } from '../../transforms/filter.js';
+import { FlatMap } from '../../transforms/flat-map.js';
+import { Flatten } from '../../transforms/flatten.js';
+import { GroupByKey } from '../../transforms/group-by-key.js';
+import { Map } from '../../transforms/map.js';
+import { ParDo } from '../../transforms/par-do.js';
+import { Read } from '../../transforms/read.js';
+import { Window } from '../../transforms/window.js';
+import { byJson, eq, expectAll, sameLines, sortedLines } from '../check.js';
+import { defineCase, type Capability } from '../model.js';
+
+/** What is being computed: the transforms. */
+
+const SOURCE = 'cases/what.ts';
+
+/** Sorts the grouped values, so GroupByKey output compares independently of arrival order. */
+const sortGroup = Map((g: KV<unknown, number[]>) => kv(g.key, [...g.value].sort((a, b) => a - b)));
+
+const parDo: Capability = {
+  id: 'what.pardo',
+  group: 'What',
+  name: 'ParDo',
+  beamRow: 'ParDo',
+  source: SOURCE,
+  description: 'Element-wise processing with a user DoFn: outputs, tagged outputs, lifecycle.',
+  cases: [
+    defineCase({
+      name: 'main and tagged outputs keep the element timestamp',
+      build(p) {
+        const fn: DoFn<number, number, { odd: number }> = {
+          process(x, ctx) {
+            ctx.output(x * 10);
+            if (x % 2 === 1) ctx.outputTo('odd', x);
+          },
+        };
+        const out = p
+          .apply(TestStream.create<number>().addElements([1, 100], [2, 200], [3, 300], [4, 400]).advanceWatermarkToInfinity())
+          .apply('Split', ParDo.of(fn).withOutputs('odd'));
+        return { main: out.main.apply('Main', Capture.records()), odd: out.odd.apply('Odd', Capture.records()) };
+      },
+      check({ out }) {
+        return expectAll(
+          eq('main (value@timestamp)', byJson(out.main.records.map((r) => `${r.value}@${r.timestamp}`)), ['10@100', '20@200', '30@300', '40@400']),
+          eq('odd output', out.odd.sortedValues(), [1, 3]),
+        );
+      },
+    }),
+    defineCase({
+      name: 'lifecycle: setup first, every element inside a bundle, teardown last',
+      build(p) {
+        const calls: string[] = [];
+        const fn: DoFn<number, number> = {
+          setup: () => void calls.push('setup'),
+          startBundle: () => void calls.push('startBundle'),
+          process: (x, ctx) => {
+            calls.push('process');
+            ctx.output(x);
+          },
+          finishBundle: () => void calls.push('finishBundle'),
+          teardown: () => void calls.push('teardown'),
+        };
+        p.apply(Create.of([1, 2, 3])).apply('Fn', ParDo.of(fn)).apply(Capture.records());
+        return calls;
+      },
+      check({ out: calls }) {
+        // between setup and teardown: (startBundle (process)* finishBundle)*
+        let open = false;
+        let bad: string | undefined;
+        for (const c of calls.slice(1, -1)) {
+          if (bad) break;
+          if (c === 'startBundle') {
+            if (open) bad = 'startBundle inside an open bundle';
+            open = true;
+          } else if (c === 'finishBundle') {
+            if (!open) bad = 'finishBundle without startBundle';
+            open = false;
+          } else if (c === 'process') {
+            if (!open) bad = 'process outside a bundle';
+          } else bad = `${c} called more than once`;
+        }
+        if (!bad && open) bad = 'the last bundle was never finished';
+        return expectAll(
+          eq('first call', calls[0], 'setup'),
+          eq('last call', calls[calls.length - 1], 'teardown'),
+          eq('process calls', calls.filter((c) => c === 'process').length, 3),
+          bad,
+        );
+      },
+    }),
+  ],
+};
+
+const groupByKey: Capability = {
+  id: 'what.gbk',
+  group: 'What',
+  name: 'GroupByKey',
+  beamRow: 'GroupByKey',
+  source: SOURCE,
+  description: 'Groups values per key, window and pane.',
+  cases: [
+    defineCase({
+      name: 'groups per key and fixed window',
+      build(p) {
+        return p
+          .apply(
+            TestStream.create<KV<string, number>>()
+              .addElements([kv('a', 1), 100], [kv('b', 2), 200], [kv('a', 3), 900], [kv('a', 4), 1100])
+              .advanceWatermarkTo(1000)
+              .addElements([kv('b', 5), 1500])
+              .advanceWatermarkToInfinity(),
+          )
+          .apply(Window.into(FixedWindows(1000)))
+          .apply(GroupByKey.create<string, number>())
+          .apply('Sort', sortGroup)
+          .apply(Capture.records());
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('groups', sortedLines(out), [
+            '[0,1000) ON_TIME #0 last {"key":"a","value":[1,3]}',
+            '[0,1000) ON_TIME #0 last {"key":"b","value":[2]}',
+            '[1000,2000) ON_TIME #0 last {"key":"a","value":[4]}',
+            '[1000,2000) ON_TIME #0 last {"key":"b","value":[5]}',
+          ]),
+          eq('output timestamps (end of window)', out.records.map((r) => r.timestamp).sort((a, b) => a - b), [999, 999, 1999, 1999]),
+        );
+      },
+    }),
+    defineCase({
+      name: 'keys compare by value: 1 and "1" differ, equal objects are one key',
+      build(p) {
+        return p
+          .apply(Create.of<KV<unknown, number>>([kv(1, 1), kv('1', 2), kv({ id: 1 }, 3), kv({ id: 1 }, 4), kv(1, 5)]))
+          .apply(GroupByKey.create<unknown, number>())
+          .apply('Sort', sortGroup)
+          .apply(Capture.records());
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('groups', sortedLines(out), [
+            'global ON_TIME #0 last {"key":"1","value":[2]}',
+            'global ON_TIME #0 last {"key":1,"value":[1,5]}',
+            'global ON_TIME #0 last {"key":{"id":1},"value":[3,4]}',
+          ]),
+        );
+      },
+    }),
+  ],
+};
+
+const flatten: Capability = {
+  id: 'what.flatten',
+  group: 'What',
+  name: 'Flatten',
+  beamRow: 'Flatten',
+  source: SOURCE,
+  description: 'Merges PCollections of the same type and windowing.',
+  cases: [
+    defineCase({
+      name: 'a TestStream and a bounded input, windowed alike, counted together',
+      build(p) {
+        const streamed = p
+          .apply(TestStream.create<string>().addElements(['x', 100], ['y', 1500]).advanceWatermarkTo(2000).advanceWatermarkToInfinity())
+          .apply('W1', Window.into<string>(FixedWindows(1000)));
+        const bounded = p
+          .apply('Bounded', Create.timestamped([{ value: 'x', timestamp: 200 }, { value: 'z', timestamp: 1200 }]))
+          .apply('W2', Window.into<string>(FixedWindows(1000)));
+        return p.apply(Flatten.of(streamed, bounded)).apply(Count.perElement()).apply(Capture.records());
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('counts', sortedLines(out), [
+            '[0,1000) ON_TIME #0 last {"key":"x","value":2}',
+            '[1000,2000) ON_TIME #0 last {"key":"y","value":1}',
+            '[1000,2000) ON_TIME #0 last {"key":"z","value":1}',
+          ]),
+        );
+      },
+    }),
+    defineCase({
+      name: 'an empty input contributes nothing',
+      build(p) {
+        const a = p.apply('A', Create.of([1, 2]));
+        const empty = p.apply('Empty', Create.of<number>([]));
+        return p.apply(Flatten.of(a, empty)).apply(Capture.records());
+      },
+      check({ out }) {
+        return expectAll(eq('values', out.sortedValues(), [1, 2]));
+      },
+    }),
+  ],
+};
+
+/** Mean with an accumulator of sum and count: a user CombineFn. */
+const meanOf: CombineFn<number, { sum: number; n: number }, number> = {
+  createAccumulator: () => ({ sum: 0, n: 0 }),
+  addInput: (a, x) => ({ sum: a.sum + x, n: a.n + 1 }),
+  mergeAccumulators: (as) => as.reduce((x, y) => ({ sum: x.sum + y.sum, n: x.n + y.n }), { sum: 0, n: 0 }),
+  extractOutput: (a) => (a.n === 0 ? 0 : a.sum / a.n),
+};
+
+const combine: Capability = {
+  id: 'what.combine',
+  group: 'What',
+  name: 'Combine',
+  beamRow: 'Combine',
+  source: SOURCE,
+  description: 'Incremental aggregation with a CombineFn, per key and globally.',
+  cases: [
+    defineCase({
+      name: 'Combine.perKey with a user CombineFn in fixed windows',
+      build(p) {
+        return p
+          .apply(
+            TestStream.create<KV<string, number>>()
+              .addElements([kv('a', 1), 100], [kv('a', 4), 200], [kv('b', 10), 300])
+              .advanceWatermarkTo(500)
+              .addElements([kv('a', 7), 900], [kv('a', 2), 1000])
+              .advanceWatermarkToInfinity(),
+          )
+          .apply(Window.into(FixedWindows(1000)))
+          .apply(Combine.perKey<string, number, { sum: number; n: number }, number>(meanOf))
+          .apply(Capture.records());
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('means', sortedLines(out), [
+            '[0,1000) ON_TIME #0 last {"key":"a","value":4}',
+            '[0,1000) ON_TIME #0 last {"key":"b","value":10}',
+            '[1000,2000) ON_TIME #0 last {"key":"a","value":2}',
+          ]),
+        );
+      },
+    }),
+    defineCase({
+      name: 'Combine.globally: one result, and the default for an empty input',
+      build(p) {
+        const full = p.apply('Full', Create.of([1, 2, 3])).apply('SumFull', Combine.globally(sumFn())).apply('P1', Capture.records());
+        const empty = p.apply('None', Create.of<number>([])).apply('SumNone', Sum.globally()).apply('P2', Capture.records());
+        return { full, empty };
+      },
+      check({ out }) {
+        return expectAll(eq('sum of [1,2,3]', out.full.values(), [6]), eq('sum of []', out.empty.values(), [0]));
+      },
+    }),
+  ],
+};
+
+/** A user composite: splits lines into words and counts them. */
+const CountWords: PTransform<PCollection<string>, PCollection<KV<string, number>>> = {
+  name: 'CountWords',
+  expand: (lines) => lines.apply('Split', FlatMap((l: string) => l.split(' '))).apply('Count', Count.perElement<string>()),
+};
+
+/** A composite of a composite. */
+const Outer: PTransform<PCollection<number>, PCollection<number>> = {
+  name: 'Outer',
+  expand: (input) =>
+    input.apply('Inner', {
+      name: 'Inner',
+      expand: (x: PCollection<number>) => x.apply('Double', Map((n: number) => n * 2)).apply('Positive', Filter((n: number) => n > 0)),
+    }),
+};
+
+const composite: Capability = {
+  id: 'what.composite',
+  group: 'What',
+  name: 'Composite Transforms',
+  beamRow: 'Composite Transforms',
+  source: SOURCE,
+  description: 'User transforms built from others, with hierarchical step names kept through execution (metrics per inner step).',
+  cases: [
+    defineCase({
+      name: 'a user composite runs, and its inner steps are named Composite/Inner',
+      build(p) {
+        return p.apply(Create.of(['a b', 'b c b'])).apply(CountWords).apply(Capture.records());
+      },
+      check({ out, result }) {
+        const split = result.metrics['CountWords/Split'];
+        return expectAll(
+          eq('counts', out.sortedValues(), [kv('a', 1), kv('b', 3), kv('c', 1)]),
+          eq('metrics of CountWords/Split (in, out)', split ? [split.elementsIn, split.elementsOut] : 'no such step', [2, 5]),
+        );
+      },
+    }),
+    defineCase({
+      name: 'nested composites',
+      build(p) {
+        return p.apply(Create.of([-1, 1, 2])).apply(Outer).apply(Capture.records());
+      },
+      check({ out, result }) {
+        const m = result.metrics['Outer/Inner/Positive'];
+        return expectAll(eq('values', out.sortedValues(), [2, 4]), eq('metrics of Outer/Inner/Positive (in, out)', m ? [m.elementsIn, m.elementsOut] : 'no such step', [3, 2]));
+      },
+    }),
+  ],
+};
+
+const sideInputs: Capability = {
+  id: 'what.side-inputs',
+  group: 'What',
+  name: 'Side Inputs',
+  beamRow: 'Side Inputs',
+  source: SOURCE,
+  description: 'Additional PCollections a DoFn reads per window (singleton, list, map views).',
+  cases: [
+    defineCase({
+      name: 'a global singleton and map from bounded inputs, read by a streamed main input',
+      build(p) {
+        const factor = View.asSingleton(p.apply('Factor', Create.of([10])));
+        const names = View.asMap(p.apply('Names', Create.of([kv(1, 'one'), kv(2, 'two')])));
+        const fn: DoFn<number, string> = {
+          process(x, ctx) {
+            ctx.output(`${ctx.sideInput(names).get(x) ?? '?'}x${ctx.sideInput(factor)}`);
+          },
+        };
+        return p
+          .apply(TestStream.create<number>().addElements([1, 100], [2, 200]).advanceWatermarkTo(1000).addElements([3, 1500]).advanceWatermarkToInfinity())
+          .apply('Join', ParDo.of(fn).withSideInputs(factor, names))
+          .apply(Capture.records());
+      },
+      check({ out }) {
+        return expectAll(eq('values', out.sortedValues(), ['?x10', 'onex10', 'twox10']));
+      },
+    }),
+    defineCase({
+      name: 'a windowed side input: each main window sees its own side window',
+      build(p) {
+        const sums = p
+          .apply('SideData', Create.timestamped([{ value: 10, timestamp: 100 }, { value: 20, timestamp: 900 }, { value: 5, timestamp: 1100 }]))
+          .apply('SideWindows', Window.into<number>(FixedWindows(1000)))
+          .apply('SideSum', Sum.globally().withoutDefaults());
+        const view = View.asSingleton(sums, { defaultValue: 0 });
+        const fn: DoFn<string, string> = {
+          process(m, ctx) {
+            ctx.output(`${m}:${ctx.sideInput(view)}`);
+          },
+        };
+        return p
+          .apply(TestStream.create<string>().addElements(['m1', 500], ['m2', 1999]).advanceWatermarkTo(2000).addElements(['m3', 2500]).advanceWatermarkToInfinity())
+          .apply(Window.into(FixedWindows(1000)))
+          .apply('Join', ParDo.of(fn).withSideInputs(view))
+          .apply(Capture.records());
+      },
+      check({ out }) {
+        return expectAll(sameLines('joined', sortedLines(out), ['[0,1000) UNKNOWN #0 last "m1:30"', '[1000,2000) UNKNOWN #0 last "m2:5"', '[2000,3000) UNKNOWN #0 last "m3:0"']));
+      },
+    }),
+    defineCase({
+      name: 'a main element that arrives before its side window is ready is held back',
+      build(p) {
+        type Ev = { readonly main?: string; readonly side?: number };
+        const input = p.apply(
+          TestStream.create<Ev>()
+            .addElements([{ main: 'm1' }, 500]) // its side window [0,1000) is not ready yet
+            .advanceProcessingTime(1000)
+            .addElements([{ side: 10 }, 100], [{ side: 20 }, 900])
+            .advanceWatermarkTo(1000) // the side sum of [0,1000) fires: m1 can go
+            .advanceWatermarkToInfinity(),
+        );
+        const side = input
+          .apply('SideOnly', Filter((e: Ev) => e.side !== undefined))
+          .apply('SideValue', Map((e: Ev) => e.side!))
+          .apply('SideWindows', Window.into<number>(FixedWindows(1000)))
+          .apply('SideSum', Sum.globally().withoutDefaults());
+        const view = View.asSingleton(side, { defaultValue: 0 });
+        const fn: DoFn<string, string> = {
+          process(m, ctx) {
+            ctx.output(`${m}:${ctx.sideInput(view)}`);
+          },
+        };
+        return input
+          .apply('MainOnly', Filter((e: Ev) => e.main !== undefined))
+          .apply('MainValue', Map((e: Ev) => e.main!))
+          .apply('MainWindows', Window.into<string>(FixedWindows(1000)))
+          .apply('Join', ParDo.of(fn).withSideInputs(view))
+          .apply(Capture.records());
+      },
+      check({ out }) {
+        return expectAll(eq('joined', out.values(), ['m1:30']));
+      },
+    }),
+  ],
+};
+
+/** A bounded source that hands out its records in polls of at most 2, with a watermark after each poll. */
+function pagedSource(records: readonly TimestampedValue<string>[], watermarks: readonly number[], closed: { value: boolean }): Source<string> {
+  return {
+    name: 'Paged',
+    bounded: true,
+    async open() {
+      let page = 0;
+      return {
+        async poll(max): Promise<SourceBatch<string>> {
+          const n = Math.min(2, max);
+          const elements = records.slice(page * 2, page * 2 + n);
+          const watermark = watermarks[page] ?? watermarks[watermarks.length - 1]!;
+          page++;
+          return { elements, watermark, done: page * 2 >= records.length };
+        },
+        async close() {
+          closed.value = true;
+        },
+      };
+    },
+  };
+}
+
+/** A bounded source that is empty for its first polls, as if waiting for data. */
+function slowSource(): Source<number> {
+  return {
+    name: 'Slow',
+    bounded: true,
+    async open() {
+      let polls = 0;
+      return {
+        async poll(): Promise<SourceBatch<number>> {
+          polls++;
+          if (polls <= 3) return { elements: [], watermark: 0, done: false };
+          if (polls === 4) return { elements: [{ value: 1, timestamp: 10 }, { value: 2, timestamp: 20 }], watermark: 100, done: false };
+          return { elements: [{ value: 3, timestamp: 150 }], watermark: 200, done: true };
+        },
+        async close() {},
+      };
+    },
+  };
+}
+
+const sourceApi: Capability = {
+  id: 'what.source-api',
+  group: 'What',
+  name: 'Source API',
+  beamRow: 'Source API',
+  source: SOURCE,
+  description: 'User-written sources (Read.from) with their own timestamps and watermark.',
+  cases: [
+    defineCase({
+      name: 'a custom bounded source with its own watermark, read in several polls, then closed',
+      build(p) {
+        const closed = { value: false };
+        const records = [
+          { value: 'a', timestamp: 100 },
+          { value: 'b', timestamp: 200 },
+          { value: 'a', timestamp: 900 },
+          { value: 'a', timestamp: 1100 },
+          { value: 'b', timestamp: 1800 },
+        ];
+        const out = p
+          .apply(Read.from(pagedSource(records, [500, 1000, 2000], closed)))
+          .apply(Window.into<string>(FixedWindows(1000)))
+          .apply(Count.perElement<string>())
+          .apply(Capture.records());
+        return { out, closed };
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('counts', sortedLines(out.out), [
+            '[0,1000) ON_TIME #0 last {"key":"a","value":2}',
+            '[0,1000) ON_TIME #0 last {"key":"b","value":1}',
+            '[1000,2000) ON_TIME #0 last {"key":"a","value":1}',
+            '[1000,2000) ON_TIME #0 last {"key":"b","value":1}',
+          ]),
+          out.closed.value ? undefined : 'the source reader was not closed',
+        );
+      },
+    }),
+    defineCase({
+      name: 'a source that has no data for its first polls',
+      build(p) {
+        return p.apply(Read.from(slowSource())).apply(Capture.records());
+      },
+      check({ out }) {
+        return expectAll(eq('value@timestamp', byJson(out.records.map((r) => `${r.value}@${r.timestamp}`)), ['1@10', '2@20', '3@150']));
+      },
+    }),
+  ],
+};
+
+const metrics: Capability = {
+  id: 'what.metrics',
+  group: 'What',
+  name: 'Metrics',
+  beamRow: 'Metrics',
+  source: SOURCE,
+  description: 'User counters and distributions, and per-step element counts, in the run result.',
+  cases: [
+    defineCase({
+      name: 'user counters and distributions per step',
+      build(p) {
+        const fn: DoFn<number, number> = {
+          process(x, ctx) {
+            ctx.metrics.counter('seen').inc();
+            if (x > 2) ctx.metrics.counter('big').inc(10);
+            ctx.metrics.distribution('size').update(x);
+            ctx.output(x);
+          },
+        };
+        p.apply(TestStream.create<number>().addElements([1, 1], [2, 2]).advanceWatermarkTo(5).addElements([3, 3], [4, 4]).advanceWatermarkToInfinity())
+          .apply('Measure', ParDo.of(fn))
+          .apply(Capture.records());
+        return undefined;
+      },
+      check({ result }) {
+        const m = result.metrics['Measure'];
+        return expectAll(
+          eq('counters', m?.counters, { seen: 4, big: 20 }),
+          eq('distribution size', m?.distributions['size'], { count: 4, sum: 10, min: 1, max: 4 }),
+        );
+      },
+    }),
+    defineCase({
+      name: 'elements in and out per step',
+      build(p) {
+        p.apply(Create.of([1, 2, 3, 4])).apply('Evens', Filter((x: number) => x % 2 === 0)).apply(Capture.records());
+        return undefined;
+      },
+      check({ result }) {
+        const m = result.metrics['Evens'];
+        return expectAll(eq('Evens in/out', m ? [m.elementsIn, m.elementsOut] : 'no such step', [4, 2]));
+      },
+    }),
+  ],
+};
+
+const stateful: Capability = {
+  id: 'what.stateful',
+  group: 'What',
+  name: 'Stateful Processing',
+  beamRow: 'Stateful Processing',
+  source: SOURCE,
+  description: 'Per-key-and-window state in a DoFn (value, bag, combining, map state).',
+  cases: [
+    defineCase({
+      name: 'value state: a running count per key',
+      build(p) {
+        const counter = statefulDoFn({
+          state: { n: StateSpec.value<number>() },
+          process(e: KV<string, number>, ctx) {
+            const n = (ctx.state.n.read() ?? 0) + 1;
+            ctx.state.n.write(n);
+            ctx.output(kv(e.key, n));
+          },
+        });
+        return p
+          .apply(
+            TestStream.create<KV<string, number>>()
+              .addElements([kv('a', 0), 1], [kv('b', 0), 2], [kv('a', 0), 3])
+              .advanceWatermarkTo(10)
+              .addElements([kv('a', 0), 11], [kv('b', 0), 12])
+              .advanceWatermarkToInfinity(),
+          )
+          .apply('Counter', ParDo.of(counter))
+          .apply(Capture.records<KV<string, number>>());
+      },
+      check({ out }) {
+        const a = out.values().filter((v) => v.key === 'a').map((v) => v.value);
+        const b = out.values().filter((v) => v.key === 'b').map((v) => v.value);
+        return expectAll(eq('running counts of a', a, [1, 2, 3]), eq('running counts of b', b, [1, 2]));
+      },
+    }),
+    defineCase({
+      name: 'bag, combining and map state are scoped to key and window',
+      build(p) {
+        const fn = statefulDoFn({
+          state: { seen: StateSpec.bag<number>(), total: StateSpec.combining(sumFn()), last: StateSpec.map<string, number>() },
+          process(e: KV<string, number>, ctx) {
+            ctx.state.seen.add(e.value);
+            ctx.state.total.add(e.value);
+            ctx.state.last.put('v', e.value);
+            ctx.output(kv(e.key, `${ctx.state.seen.read().length}/${ctx.state.total.read()}/${ctx.state.last.entries().length}`));
+          },
+        });
+        return p
+          .apply(
+            TestStream.create<KV<string, number>>()
+              .addElements([kv('a', 1), 100], [kv('a', 2), 200], [kv('b', 5), 300])
+              .advanceWatermarkTo(500)
+              .addElements([kv('a', 4), 1100])
+              .advanceWatermarkToInfinity(),
+          )
+          .apply(Window.into(FixedWindows(1000)))
+          .apply('State', ParDo.of(fn))
+          .apply(Capture.records<KV<string, string>>());
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('outputs', sortedLines(out), [
+            '[0,1000) UNKNOWN #0 last {"key":"a","value":"1/1/1"}',
+            '[0,1000) UNKNOWN #0 last {"key":"a","value":"2/3/1"}',
+            '[0,1000) UNKNOWN #0 last {"key":"b","value":"1/5/1"}',
+            '[1000,2000) UNKNOWN #0 last {"key":"a","value":"1/4/1"}',
+          ]),
+        );
+      },
+    }),
+  ],
+};
+
+export const WHAT: readonly Capability[] = [parDo, groupByKey, flatten, combine, composite, sideInputs, sourceApi, metrics, stateful];

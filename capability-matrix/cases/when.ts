@@ -1,0 +1,558 @@
+import { statefulDoFn } from '../../sdk/dofn.js';
+import { kv, type KV } from '../../sdk/kv.js';
+import { StateSpec, TimerSpec } from '../../sdk/state.js';
+import { Capture } from '../../sdk/testing/capture.js';
+import { TestStream } from '../../sdk/testing/test-stream.js';
+import { AfterAll } from '../../sdk/triggers/after-all.js';
+import { AfterCount } from '../../sdk/triggers/after-count.js';
+import { AfterEach } from '../../sdk/triggers/after-each.js';
+import { AfterFirst } from '../../sdk/triggers/after-first.js';
+import { AfterProcessingTime } from '../../sdk/triggers/after-processing-time.js';
+import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
+import { orFinally } from '../../sdk/triggers/or-finally.js';
+import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
+import type { Trigger } from '../../sdk/triggers/trigger.js';
+import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
+import { GlobalWindows } from '../../sdk/windows/global-windows.js';
+import { Sum, sumFn } from '../../transforms/combiners/sum.js';
+import { ParDo } from '../../transforms/par-do.js';
+import { Window } from '../../transforms/window.js';
+import { eq, expectAll, sameLines, sortedLines } from '../check.js';
+import { defineCase, type Capability } from '../model.js';
+import { countPerKey, firingAt, groups, lateRecord } from './common.js';
+
+/**
+ * When in processing time: triggers, allowed lateness, timers. Element groups that a count trigger
+ * must see exactly end with a watermark step (see `groups`), so micro-batches end there too; where
+ * the model lets execution models differ, the case says so and checks each model's result.
+ */
+
+const SOURCE = 'cases/when.ts';
+/** formatWindow of [0,3000) and [0,1000), as late records name them. */
+const W0_3S = '[1970-01-01T00:00:00.000Z, 1970-01-01T00:00:03.000Z)';
+const W0_1S = '[1970-01-01T00:00:00.000Z, 1970-01-01T00:00:01.000Z)';
+const in3s = (t: Trigger) => Window.into<string>(FixedWindows(3000)).triggering(t);
+
+const configurable: Capability = {
+  id: 'when.configurable',
+  group: 'When',
+  name: 'Configurable triggering',
+  beamRow: 'Configurable triggering',
+  source: SOURCE,
+  description: 'The user sets the trigger and the on-time behaviour instead of the defaults.',
+  cases: [
+    defineCase({
+      name: 'Window.configure().triggering(...) replaces the default trigger of windowed data',
+      build(p) {
+        return countPerKey(
+          p,
+          groups(2, 1),
+          Window.into<string>(FixedWindows(3000)),
+          Window.configure<string>().triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2))),
+        );
+      },
+      check({ out }) {
+        return expectAll(sameLines('panes', out.out.lines(), ['[0,3000) EARLY #0 {"key":"a","value":2}', '[0,3000) ON_TIME #1 last {"key":"a","value":1}']));
+      },
+    }),
+    defineCase({
+      name: 'withOnTimeBehavior(FIRE_IF_NON_EMPTY) skips an empty on-time pane',
+      build(p) {
+        return countPerKey(p, groups(2), in3s(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2))).withOnTimeBehavior('FIRE_IF_NON_EMPTY'));
+      },
+      check({ out }) {
+        return expectAll(sameLines('panes', out.out.lines(), ['[0,3000) EARLY #0 {"key":"a","value":2}']));
+      },
+    }),
+  ],
+};
+
+const eventTime: Capability = {
+  id: 'when.event-time',
+  group: 'When',
+  name: 'Event-time triggers',
+  beamRow: 'Event-time triggers',
+  source: SOURCE,
+  description: 'Firing on watermark progress (AfterWatermark, the default trigger).',
+  cases: [
+    defineCase({
+      name: 'AfterWatermark fires each window when the watermark passes its end, not at the end of input',
+      build(p) {
+        return countPerKey(
+          p,
+          TestStream.create<string>()
+            .addElements(['a', 100], ['a', 200])
+            .advanceWatermarkTo(3000)
+            .advanceProcessingTime(1000)
+            .addElements(['a', 3100])
+            .advanceWatermarkTo(6000)
+            .advanceProcessingTime(1000)
+            .addElements(['a', 6100])
+            .advanceProcessingTime(1000)
+            .advanceWatermarkToInfinity(),
+          in3s(AfterWatermark.pastEndOfWindow()),
+        );
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('panes with emission time', out.out.lines({ withTime: true }), [
+            '[0,3000) ON_TIME #0 last {"key":"a","value":2} @pt=0',
+            '[3000,6000) ON_TIME #0 last {"key":"a","value":1} @pt=1000',
+            '[6000,9000) ON_TIME #0 last {"key":"a","value":1} @pt=3000',
+          ]),
+        );
+      },
+    }),
+    defineCase({
+      name: 'late firings: a LATE pane per late element after the ON_TIME pane',
+      build(p) {
+        return countPerKey(
+          p,
+          TestStream.create<string>()
+            .addElements(['a', 100], ['a', 200])
+            .advanceWatermarkTo(3000)
+            .addElements(['a', 300])
+            .advanceWatermarkTo(3000)
+            .addElements(['a', 400])
+            .advanceWatermarkTo(3000)
+            .advanceWatermarkToInfinity(),
+          in3s(AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1))).withAllowedLateness(5000),
+        );
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('panes', out.out.lines(), [
+            '[0,3000) ON_TIME #0 {"key":"a","value":2}',
+            '[0,3000) LATE #1 {"key":"a","value":1}',
+            '[0,3000) LATE #2 {"key":"a","value":1}',
+          ]),
+        );
+      },
+    }),
+  ],
+};
+
+const processingTime: Capability = {
+  id: 'when.processing-time',
+  group: 'When',
+  name: 'Processing-time triggers',
+  beamRow: 'Processing-time triggers',
+  source: SOURCE,
+  description: 'Firing on processing time (AfterProcessingTime: delay, alignment), on the virtual clock.',
+  cases: [
+    defineCase({
+      name: 'an early pane 500 ms after the first element',
+      notes:
+        'Expects the difference the model allows: an element-at-a-time runner fires when the clock reaches the target (pt=500); ' +
+        'a micro-batch runner fires at the first batch boundary at or after it (pt=1000 with the default 1 s interval).',
+      build(p) {
+        return countPerKey(
+          p,
+          TestStream.create<string>().addElements(['a', 100]).advanceWatermarkTo(0).advanceProcessingTime(500).advanceProcessingTime(500).advanceWatermarkToInfinity(),
+          in3s(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(500))),
+        );
+      },
+      check(run) {
+        const at = firingAt(run, 500, [0, 500, 1000]);
+        return expectAll(
+          sameLines('panes with emission time', run.out.out.lines({ withTime: true }), [
+            `[0,3000) EARLY #0 {"key":"a","value":1} @pt=${at}`,
+            '[0,3000) ON_TIME #1 last {"key":"a","value":0} @pt=1000',
+          ]),
+        );
+      },
+    }),
+    defineCase({
+      name: 'Repeatedly(AfterProcessingTime) in the global window: a pane per second while data arrives',
+      build(p) {
+        return countPerKey(
+          p,
+          TestStream.create<string>()
+            .addElements(['a', 1], ['a', 2])
+            .advanceWatermarkTo(0)
+            .advanceProcessingTime(1000)
+            .addElements(['a', 3])
+            .advanceWatermarkTo(0)
+            .advanceProcessingTime(1000)
+            .advanceProcessingTime(1000)
+            .advanceWatermarkToInfinity(),
+          Window.into<string>(GlobalWindows()).triggering(Repeatedly.forever(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000))),
+        );
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('panes with emission time', out.out.lines({ withTime: true }), [
+            'global EARLY #0 {"key":"a","value":2} @pt=1000',
+            'global EARLY #1 {"key":"a","value":1} @pt=2000',
+          ]),
+        );
+      },
+    }),
+    defineCase({
+      name: 'alignedTo(1 s): keys whose panes started at different times fire together',
+      build(p) {
+        return countPerKey(
+          p,
+          TestStream.create<string>()
+            .advanceProcessingTime(100)
+            .addElements(['a', 100])
+            .advanceWatermarkTo(0)
+            .advanceProcessingTime(200)
+            .addElements(['b', 200], ['b', 300])
+            .advanceWatermarkTo(0)
+            .advanceProcessingTime(700)
+            .advanceWatermarkToInfinity(),
+          Window.into<string>(FixedWindows(60_000)).triggering(Repeatedly.forever(AfterProcessingTime.pastFirstElementInPane().alignedTo(1000))),
+        );
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('panes with emission time', sortedLines(out.out, true), [
+            '[0,60000) EARLY #0 {"key":"a","value":1} @pt=1000',
+            '[0,60000) EARLY #0 {"key":"b","value":2} @pt=1000',
+          ]),
+        );
+      },
+    }),
+  ],
+};
+
+const count: Capability = {
+  id: 'when.count',
+  group: 'When',
+  name: 'Count triggers',
+  beamRow: 'Count triggers',
+  source: SOURCE,
+  description: 'Firing after N elements (AfterCount, repeated).',
+  cases: [
+    defineCase({
+      name: 'AfterCount(2) fires once and closes the window',
+      build(p) {
+        return countPerKey(p, groups(2, 1), in3s(AfterCount(2)));
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('panes', out.out.lines(), ['[0,3000) EARLY #0 last {"key":"a","value":2}']),
+          eq('late records', out.late.values(), [lateRecord('a', 130, W0_3S, 'window-closed')]),
+        );
+      },
+    }),
+    defineCase({
+      name: 'Repeatedly(AfterCount(2)) fires every 2 elements; the rest when the window ends',
+      build(p) {
+        return countPerKey(p, groups(2, 2, 1), in3s(Repeatedly.forever(AfterCount(2))));
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('panes', out.out.lines(), [
+            '[0,3000) EARLY #0 {"key":"a","value":2}',
+            '[0,3000) EARLY #1 {"key":"a","value":2}',
+            '[0,3000) ON_TIME #2 last {"key":"a","value":1}',
+          ]),
+        );
+      },
+    }),
+    defineCase({
+      name: 'Repeatedly(AfterCount(2)) over 5 elements arriving together',
+      notes:
+        'Expects the difference the model allows: an element-at-a-time runner fires after the 2nd and 4th element; ' +
+        'a micro-batch runner evaluates the trigger at the end of the batch, so the 5 elements make one pane (and nothing is left for a final pane).',
+      build(p) {
+        return countPerKey(p, groups(5), in3s(Repeatedly.forever(AfterCount(2))));
+      },
+      check({ out, microBatch }) {
+        return expectAll(
+          sameLines(
+            microBatch ? 'panes (micro-batch)' : 'panes (element at a time)',
+            out.out.lines(),
+            microBatch
+              ? ['[0,3000) EARLY #0 {"key":"a","value":5}']
+              : ['[0,3000) EARLY #0 {"key":"a","value":2}', '[0,3000) EARLY #1 {"key":"a","value":2}', '[0,3000) ON_TIME #2 last {"key":"a","value":1}'],
+          ),
+        );
+      },
+    }),
+  ],
+};
+
+const composite: Capability = {
+  id: 'when.composite',
+  group: 'When',
+  name: 'Composite triggers',
+  beamRow: 'Composite triggers',
+  source: SOURCE,
+  description: 'Triggers built from triggers: AfterEach, AfterFirst, AfterAll, orFinally, early/on-time/late.',
+  cases: [
+    defineCase({
+      name: 'AfterEach.inOrder(AfterCount(2), AfterCount(3))',
+      build(p) {
+        return countPerKey(p, groups(2, 3, 1), in3s(AfterEach.inOrder(AfterCount(2), AfterCount(3))));
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('panes', out.out.lines(), ['[0,3000) EARLY #0 {"key":"a","value":2}', '[0,3000) EARLY #1 last {"key":"a","value":3}']),
+          eq('late records', out.late.values(), [lateRecord('a', 160, W0_3S, 'window-closed')]),
+        );
+      },
+    }),
+    defineCase({
+      name: 'AfterFirst.of(AfterCount(3), AfterProcessingTime(1 s)): whichever comes first',
+      build(p) {
+        return countPerKey(
+          p,
+          TestStream.create<string>()
+            .addElements(['a', 100])
+            .advanceWatermarkTo(0)
+            .advanceProcessingTime(1000)
+            .addElements(['b', 200], ['b', 300], ['b', 400])
+            .advanceWatermarkTo(0)
+            .advanceWatermarkToInfinity(),
+          in3s(AfterFirst.of(AfterCount(3), AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000))),
+        );
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('panes with emission time', sortedLines(out.out, true), [
+            '[0,3000) EARLY #0 last {"key":"a","value":1} @pt=1000',
+            '[0,3000) EARLY #0 last {"key":"b","value":3} @pt=1000',
+          ]),
+        );
+      },
+    }),
+    defineCase({
+      name: 'AfterAll.of(AfterCount(2), AfterProcessingTime(1 s)): waits for both',
+      build(p) {
+        return countPerKey(
+          p,
+          TestStream.create<string>()
+            .addElements(['a', 100])
+            .advanceWatermarkTo(0)
+            .advanceProcessingTime(1000)
+            .addElements(['a', 200])
+            .advanceWatermarkTo(0)
+            .advanceWatermarkToInfinity(),
+          in3s(AfterAll.of(AfterCount(2), AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000))),
+        );
+      },
+      check({ out }) {
+        return expectAll(sameLines('panes with emission time', out.out.lines({ withTime: true }), ['[0,3000) EARLY #0 last {"key":"a","value":2} @pt=1000']));
+      },
+    }),
+    defineCase({
+      name: 'orFinally(Repeatedly(AfterCount(1)), AfterCount(3))',
+      build(p) {
+        return countPerKey(p, groups(1, 1, 1, 1), in3s(orFinally(Repeatedly.forever(AfterCount(1)), AfterCount(3))));
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('panes', out.out.lines(), [
+            '[0,3000) EARLY #0 {"key":"a","value":1}',
+            '[0,3000) EARLY #1 {"key":"a","value":1}',
+            '[0,3000) EARLY #2 last {"key":"a","value":1}',
+          ]),
+          eq('late records', out.late.values(), [lateRecord('a', 140, W0_3S, 'window-closed')]),
+        );
+      },
+    }),
+    defineCase({
+      name: 'early, on-time and late firings (AfterWatermark with early and late AfterCount(2))',
+      build(p) {
+        return countPerKey(
+          p,
+          TestStream.create<string>()
+            .addElements(['a', 100], ['a', 200])
+            .advanceWatermarkTo(0)
+            .addElements(['a', 300])
+            .advanceWatermarkTo(3000)
+            .addElements(['a', 600], ['a', 700])
+            .advanceWatermarkTo(3000)
+            .addElements(['a', 800])
+            .advanceWatermarkTo(4000)
+            .advanceWatermarkToInfinity(),
+          in3s(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(2))).withAllowedLateness(1000),
+        );
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('panes', out.out.lines(), [
+            '[0,3000) EARLY #0 {"key":"a","value":2}',
+            '[0,3000) ON_TIME #1 {"key":"a","value":1}',
+            '[0,3000) LATE #2 {"key":"a","value":2}',
+            '[0,3000) LATE #3 last {"key":"a","value":1}',
+          ]),
+        );
+      },
+    }),
+  ],
+};
+
+const allowedLateness: Capability = {
+  id: 'when.allowed-lateness',
+  group: 'When',
+  name: 'Allowed lateness',
+  beamRow: 'Allowed lateness',
+  source: SOURCE,
+  description: 'Late data within the allowed lateness updates the window; beyond it, it is dropped and counted.',
+  cases: [
+    defineCase({
+      name: 'within the lateness: LATE panes; beyond it: dropped and counted',
+      build(p) {
+        return countPerKey(
+          p,
+          TestStream.create<string>()
+            .addElements(['a', 100], ['a', 1200])
+            .advanceWatermarkTo(1000) // [0,1000) on time
+            .addElements(['a', 900]) // late, within 2 s
+            .advanceWatermarkTo(3000) // [0,1000) expires (3000 > 999 + 2000)
+            .addElements(['a', 800], ['a', 1500]) // dropped; late within for [1000,2000)
+            .advanceWatermarkTo(3000)
+            .advanceWatermarkToInfinity(),
+          Window.into<string>(FixedWindows(1000)).withAllowedLateness(2000),
+        );
+      },
+      check({ out, result }) {
+        return expectAll(
+          sameLines('panes', sortedLines(out.out), [
+            '[0,1000) LATE #1 {"key":"a","value":1}',
+            '[0,1000) ON_TIME #0 {"key":"a","value":1}',
+            '[1000,2000) LATE #1 {"key":"a","value":1}',
+            '[1000,2000) ON_TIME #0 {"key":"a","value":1}',
+          ]),
+          eq('late records', out.late.values(), [lateRecord('a', 800, W0_1S, 'past-allowed-lateness')]),
+          eq('lateDropped', result.metrics['Count.perKey']?.lateDropped, 1),
+        );
+      },
+    }),
+    defineCase({
+      name: 'without allowed lateness, data behind the watermark is dropped',
+      build(p) {
+        return countPerKey(
+          p,
+          TestStream.create<string>().addElements(['a', 100], ['a', 1100]).advanceWatermarkTo(1000).addElements(['a', 200]).advanceWatermarkToInfinity(),
+          Window.into<string>(FixedWindows(1000)),
+        );
+      },
+      check({ out, result }) {
+        return expectAll(
+          sameLines('panes', sortedLines(out.out), ['[0,1000) ON_TIME #0 last {"key":"a","value":1}', '[1000,2000) ON_TIME #0 last {"key":"a","value":1}']),
+          eq('lateDropped', result.metrics['Count.perKey']?.lateDropped, 1),
+        );
+      },
+    }),
+  ],
+};
+
+type Ev = KV<string, number>;
+
+const timers: Capability = {
+  id: 'when.timers',
+  group: 'When',
+  name: 'Timers',
+  beamRow: 'Timers',
+  source: SOURCE,
+  description: 'Event-time and processing-time timers in a stateful DoFn.',
+  cases: [
+    defineCase({
+      name: 'an event-time timer flushes a bag at the end of each window',
+      build(p) {
+        const buffer = statefulDoFn({
+          state: { buf: StateSpec.bag<number>() },
+          timers: { flush: TimerSpec.eventTime() },
+          process(e: Ev, ctx) {
+            ctx.state.buf.add(e.value);
+            ctx.timers.flush.set(ctx.window.maxTimestamp);
+          },
+          onTimer: {
+            flush(ctx) {
+              ctx.output(kv(ctx.key as string, [...ctx.state.buf.read()].sort((a, b) => a - b)));
+              ctx.state.buf.clear();
+            },
+          },
+        });
+        return p
+          .apply(
+            TestStream.create<Ev>()
+              .addElements([kv('a', 3), 100], [kv('b', 1), 300], [kv('a', 1), 200], [kv('a', 7), 1500])
+              .advanceWatermarkTo(999)
+              .addElements([kv('a', 2), 900])
+              .advanceWatermarkTo(1000)
+              .addElements([kv('b', 5), 1999])
+              .advanceWatermarkToInfinity(),
+          )
+          .apply(Window.into(FixedWindows(1000)))
+          .apply('Buffer', ParDo.of(buffer))
+          .apply(Capture.records<KV<string, number[]>>());
+      },
+      check({ out }) {
+        return expectAll(
+          sameLines('flushed', sortedLines(out), [
+            '[0,1000) UNKNOWN #0 last {"key":"a","value":[1,2,3]}',
+            '[0,1000) UNKNOWN #0 last {"key":"b","value":[1]}',
+            '[1000,2000) UNKNOWN #0 last {"key":"a","value":[7]}',
+            '[1000,2000) UNKNOWN #0 last {"key":"b","value":[5]}',
+          ]),
+          eq('timestamps (the timer time)', out.records.map((r) => r.timestamp).sort((a, b) => a - b), [999, 999, 1999, 1999]),
+        );
+      },
+    }),
+    defineCase({
+      name: 'pending event-time timers hold the watermark: their outputs are not late downstream',
+      build(p) {
+        const sum = statefulDoFn({
+          state: { n: StateSpec.combining(sumFn()) },
+          timers: { flush: TimerSpec.eventTime() },
+          process(e: Ev, ctx) {
+            ctx.state.n.add(e.value);
+            ctx.timers.flush.set(ctx.window.maxTimestamp);
+          },
+          onTimer: {
+            flush(ctx) {
+              ctx.output(kv(ctx.key as string, ctx.state.n.read()));
+            },
+          },
+        });
+        return p
+          .apply(TestStream.create<Ev>().addElements([kv('a', 1), 100], [kv('a', 2), 200], [kv('b', 4), 300]).advanceWatermarkTo(5000).advanceWatermarkToInfinity())
+          .apply(Window.into(FixedWindows(1000)))
+          .apply('Sum', ParDo.of(sum))
+          .apply(Sum.perKey<string>())
+          .apply(Capture.records<KV<string, number>>());
+      },
+      check({ out, result }) {
+        return expectAll(
+          sameLines('downstream sums', sortedLines(out), ['[0,1000) ON_TIME #0 last {"key":"a","value":3}', '[0,1000) ON_TIME #0 last {"key":"b","value":4}']),
+          eq('lateDropped downstream', result.metrics['Sum.perKey']?.lateDropped, 0),
+        );
+      },
+    }),
+    defineCase({
+      name: 'a processing-time timer 1.3 s after the element',
+      notes:
+        'Expects the difference the model allows: an element-at-a-time runner fires at pt=1300; ' +
+        'a micro-batch runner fires at the first batch boundary at or after it (pt=2000 with the default 1 s interval).',
+      build(p) {
+        const fn = statefulDoFn({
+          timers: { ping: TimerSpec.processingTime() },
+          process(_e: Ev, ctx) {
+            ctx.timers.ping.offset(1300);
+          },
+          onTimer: {
+            ping(ctx) {
+              ctx.output(kv(ctx.key as string, ctx.processingTime));
+            },
+          },
+        });
+        return p
+          .apply(TestStream.create<Ev>().addElements([kv('a', 0), 0]).advanceWatermarkTo(0).advanceProcessingTime(1300).advanceProcessingTime(700).advanceWatermarkToInfinity())
+          .apply('Ping', ParDo.of(fn))
+          .apply(Capture.records<KV<string, number>>());
+      },
+      check(run) {
+        const at = firingAt(run, 1300, [0, 1300, 2000]);
+        return expectAll(eq('timer firings (key, processing time)', run.out.values(), [kv('a', at)]));
+      },
+    }),
+  ],
+};
+
+export const WHEN: readonly Capability[] = [configurable, eventTime, processingTime, count, composite, allowedLateness, timers];

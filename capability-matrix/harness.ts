@@ -1,0 +1,137 @@
+import { VirtualClock } from '../sdk/clock.js';
+import { UnsupportedFeaturesError } from '../sdk/errors.js';
+import { Pipeline } from '../sdk/pipeline.js';
+import type { Capability, CaseRun, ConformanceCase, Group } from './model.js';
+
+/**
+ * Runs the conformance suite on runners and scores each capability:
+ * - Yes: every case passes;
+ * - Partially: some pass (the notes list which fail and why);
+ * - No: none pass — including when the runner rejects the pipelines at validation
+ *   (UnsupportedFeaturesError; the reason is recorded per case);
+ * - untested: the row has no cases yet ("not yet covered"), which is not a No.
+ *
+ * Every pipeline runs with the runner's default options on a virtual clock starting at 0, so
+ * processing time (and everything measured with it) is deterministic.
+ */
+
+export type Verdict = 'Yes' | 'Partially' | 'No' | 'untested';
+
+export type CaseStatus = 'pass' | 'fail' | 'rejected';
+
+export interface CaseResult {
+  readonly name: string;
+  readonly status: CaseStatus;
+  /** Why it failed or was rejected. */
+  readonly reason?: string;
+  /** A measurement the check reported (e.g. a latency on the virtual clock). */
+  readonly observed?: string;
+}
+
+export interface Cell {
+  readonly verdict: Verdict;
+  /** e.g. "2/3 cases pass"; for untested rows, why there are no cases yet. */
+  readonly summary: string;
+  readonly cases: readonly CaseResult[];
+}
+
+export interface CapabilityResult {
+  readonly id: string;
+  readonly group: Group;
+  readonly name: string;
+  readonly description: string;
+  readonly source: string;
+  readonly beamRow?: string;
+  readonly caseNotes: readonly { readonly name: string; readonly notes?: string }[];
+  /** By runner name. */
+  readonly cells: Readonly<Record<string, Cell>>;
+}
+
+export interface SuiteResult {
+  readonly runners: readonly string[];
+  readonly capabilities: readonly CapabilityResult[];
+}
+
+/** Real-time guard against a runner that never finishes; never reached by a working runner. */
+const CASE_TIMEOUT_MS = 20_000;
+
+function message(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`.replace(/\s+/g, ' ').trim();
+  return String(e);
+}
+
+/** Runs one case on one runner (by registered name). Never throws. */
+export async function runCase(runner: string, c: ConformanceCase): Promise<CaseResult> {
+  const runs: CaseRun<unknown>[] = [];
+  const times = c.runs ?? 1;
+  for (let i = 0; i < times; i++) {
+    const abort = new AbortController();
+    const guard = setTimeout(() => abort.abort(), CASE_TIMEOUT_MS);
+    try {
+      const p = Pipeline.create({ runner, clock: new VirtualClock(0), signal: abort.signal });
+      const out = c.build(p);
+      const result = await p.run();
+      if (result.state !== 'DONE') return { name: c.name, status: 'fail', reason: `the run did not finish (${result.state}) within ${CASE_TIMEOUT_MS / 1000} s` };
+      runs.push({ out, result, options: p.options, microBatch: result.batches !== undefined });
+    } catch (e) {
+      if (e instanceof UnsupportedFeaturesError) {
+        return { name: c.name, status: 'rejected', reason: `rejected at validation: ${e.features.map((f) => `${f.step}: ${f.feature} (${f.reason})`).join('; ')}` };
+      }
+      return { name: c.name, status: 'fail', reason: `the run failed: ${message(e)}` };
+    } finally {
+      clearTimeout(guard);
+    }
+  }
+  try {
+    const r = c.check(runs[runs.length - 1]!, runs);
+    const observed = r.observed === undefined ? {} : { observed: r.observed };
+    return r.ok ? { name: c.name, status: 'pass', ...observed } : { name: c.name, status: 'fail', reason: r.reason ?? 'check failed', ...observed };
+  } catch (e) {
+    return { name: c.name, status: 'fail', reason: `the check threw: ${message(e)}` };
+  }
+}
+
+/** Scores one capability from its case results. */
+export function score(cap: Capability, results: readonly CaseResult[]): Cell {
+  if (cap.cases.length === 0) return { verdict: 'untested', summary: cap.notYetCovered ?? 'not yet covered', cases: [] };
+  const passed = results.filter((r) => r.status === 'pass').length;
+  const n = results.length;
+  const rejected = results.filter((r) => r.status === 'rejected').length;
+  const verdict: Verdict = passed === n ? 'Yes' : passed === 0 ? 'No' : 'Partially';
+  const summary =
+    passed === n
+      ? `${n}/${n} cases pass`
+      : rejected === n
+        ? `rejected at validation (${n}/${n} cases)`
+        : `${passed}/${n} cases pass` + (rejected ? `, ${rejected} rejected at validation` : '');
+  return { verdict, summary, cases: results };
+}
+
+/** Runs every case of every capability on every runner, one at a time (output is deterministic). */
+export async function runSuite(
+  capabilities: readonly Capability[],
+  runners: readonly string[],
+  onProgress?: (runner: string, cap: Capability) => void,
+): Promise<SuiteResult> {
+  const out: CapabilityResult[] = [];
+  for (const cap of capabilities) {
+    const cells: Record<string, Cell> = {};
+    for (const runner of runners) {
+      onProgress?.(runner, cap);
+      const results: CaseResult[] = [];
+      for (const c of cap.cases) results.push(await runCase(runner, c));
+      cells[runner] = score(cap, results);
+    }
+    out.push({
+      id: cap.id,
+      group: cap.group,
+      name: cap.name,
+      description: cap.description,
+      source: cap.source,
+      ...(cap.beamRow ? { beamRow: cap.beamRow } : {}),
+      caseNotes: cap.cases.map((c) => (c.notes ? { name: c.name, notes: c.notes } : { name: c.name })),
+      cells,
+    });
+  }
+  return { runners: [...runners], capabilities: out };
+}

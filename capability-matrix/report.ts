@@ -1,0 +1,254 @@
+import { DEFAULT_OPTIONS } from '../sdk/options.js';
+import { BEAM_DATA_FILE_URL, BEAM_RUNNERS, BEAM_SOURCE_URL, beamCell, type BeamCell } from './beam-published.js';
+import type { Cell, SuiteResult, Verdict } from './harness.js';
+import { GROUP_TITLES, type Group } from './model.js';
+
+/**
+ * The report, as data (report.json) and rendered (report.md, report.html). Everything in it comes
+ * from the suite's results and fixed text: no dates, no wall-clock timings, so regenerating it gives
+ * the same bytes and it can be committed (report-up-to-date.test.ts checks that it is).
+ */
+
+export const GENERATED_BY = 'npm run capability-matrix';
+
+export interface ReportRow {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  /** The case file, relative to capability-matrix/. */
+  readonly source: string;
+  readonly cases: readonly { readonly name: string; readonly notes?: string }[];
+  /** Measured here, by runner name. */
+  readonly runners: Readonly<Record<string, Cell>>;
+  /** Published by Apache Beam, not measured here: by Beam runner id; a runner Beam publishes nothing for is absent. */
+  readonly beam: Readonly<Record<string, BeamCell>>;
+  /** The Beam row these values come from. */
+  readonly beamRow?: string;
+}
+
+export interface Report {
+  readonly title: string;
+  readonly generatedBy: string;
+  readonly howToRead: readonly string[];
+  readonly runners: readonly string[];
+  readonly runOptions: string;
+  readonly reference: {
+    readonly label: string;
+    readonly source: string;
+    readonly dataFile: string;
+    readonly columns: readonly { readonly id: string; readonly name: string; readonly short: string }[];
+  };
+  readonly groups: readonly { readonly group: Group; readonly title: string; readonly rows: readonly ReportRow[] }[];
+}
+
+const REFERENCE_LABEL = 'published by Apache Beam, not measured here';
+
+export function buildReport(suite: SuiteResult): Report {
+  const groups = (Object.keys(GROUP_TITLES) as Group[]).map((group) => ({
+    group,
+    title: GROUP_TITLES[group],
+    rows: suite.capabilities
+      .filter((c) => c.group === group)
+      .map((c): ReportRow => {
+        const beam: Record<string, BeamCell> = {};
+        for (const r of BEAM_RUNNERS) {
+          const cell = beamCell(c.beamRow, r.id);
+          if (cell) beam[r.id] = cell;
+        }
+        return {
+          id: c.id,
+          name: c.name,
+          description: c.description,
+          source: c.source,
+          cases: c.caseNotes,
+          runners: c.cells,
+          beam,
+          ...(c.beamRow ? { beamRow: c.beamRow } : {}),
+        };
+      }),
+  }));
+  return {
+    title: 'Watershed runner capability matrix',
+    generatedBy: GENERATED_BY,
+    howToRead: [
+      'Every Watershed cell is the result of executable cases (capability-matrix/cases/) run on that runner; the matrix is generated, never edited by hand.',
+      'Yes: every case of the capability passes. Partially: some pass (the notes say which fail and why). No: none pass, or the runner rejected the pipelines at validation (UnsupportedFeaturesError). Not yet covered: the row has no cases yet; that is not a No.',
+      'A case that expects a difference the model allows between execution models (element at a time vs micro-batch) says so in its notes and passes on both.',
+      `The ${BEAM_RUNNERS.map((r) => r.short).join(', ')} columns are ${REFERENCE_LABEL}: Beam's hand-kept values for its own runners, copied from ${BEAM_SOURCE_URL}. Blank where Beam publishes no value.`,
+    ],
+    runners: suite.runners,
+    runOptions:
+      `Each runner runs every case with the default pipeline options (batchInterval ${DEFAULT_OPTIONS.batchInterval} ms, bundleSize ${DEFAULT_OPTIONS.bundleSize}, ` +
+      `maxBatchSize ${DEFAULT_OPTIONS.maxBatchSize}) on a virtual clock starting at 0: processing times and latencies are virtual-clock milliseconds.`,
+    reference: { label: REFERENCE_LABEL, source: BEAM_SOURCE_URL, dataFile: BEAM_DATA_FILE_URL, columns: BEAM_RUNNERS.map((r) => ({ id: r.id, name: r.name, short: r.short })) },
+    groups,
+  };
+}
+
+export function renderJson(report: Report): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+const VERDICT_TEXT: Readonly<Record<Verdict, string>> = { Yes: 'Yes', Partially: 'Partially', No: 'No', untested: 'not yet covered' };
+
+const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function beamText(c: BeamCell | undefined): string {
+  if (!c) return '';
+  return c.note ? `${c.value}: ${c.note}` : c.value;
+}
+
+/** The per-cell notes: summary, then failing cases with reasons, then measurements. */
+function cellNotes(cell: Cell): string[] {
+  const out = [cell.summary];
+  for (const c of cell.cases) {
+    if (c.status !== 'pass') out.push(`✗ ${c.name}: ${c.reason ?? c.status}`);
+    if (c.observed) out.push(`${c.name}: ${c.observed}`);
+  }
+  return out;
+}
+
+export function renderMarkdown(report: Report): string {
+  const L: string[] = [];
+  const refCols = report.reference.columns;
+  L.push(`# ${report.title}`, '');
+  L.push(`<!-- Generated by \`${report.generatedBy}\`: do not edit by hand. capability-matrix/report-up-to-date.test.ts fails when this file is stale. -->`, '');
+  for (const h of report.howToRead) L.push(`- ${h}`);
+  L.push(`- ${report.runOptions}`, '');
+  for (const g of report.groups) {
+    if (g.rows.length === 0) continue;
+    L.push(`## ${g.title}`, '');
+    L.push(`| Capability | ${report.runners.map((r) => `${r}`).join(' | ')} | ${refCols.map((c) => `${c.short} †`).join(' | ')} |`);
+    L.push(`|---|${report.runners.map(() => '---').join('|')}|${refCols.map(() => '---').join('|')}|`);
+    for (const row of g.rows) {
+      const ours = report.runners.map((r) => {
+        const cell = row.runners[r]!;
+        if (cell.verdict === 'untested') return '_not yet covered_';
+        const observed = cell.cases.filter((c) => c.observed).map((c) => c.observed);
+        return `**${VERDICT_TEXT[cell.verdict]}**${observed.length ? `: ${mdCell(observed.join('; '))}` : ''}`;
+      });
+      const ref = refCols.map((c) => mdCell(beamText(row.beam[c.id])));
+      L.push(`| [${mdCell(row.name)}](${row.source}) | ${ours.join(' | ')} | ${ref.join(' | ')} |`);
+    }
+    L.push('', `† ${report.reference.label}.`, '');
+    L.push('<details><summary>Notes and cases</summary>', '');
+    for (const row of g.rows) {
+      L.push(`**${row.name}** — ${row.description} ([cases](${row.source}))`, '');
+      for (const c of row.cases) L.push(`- case: ${c.name}${c.notes ? ` — _${c.notes}_` : ''}`);
+      for (const r of report.runners) {
+        const cell = row.runners[r]!;
+        const notes = cellNotes(cell);
+        L.push(`- ${r}: ${VERDICT_TEXT[cell.verdict]} — ${notes.join('; ')}`);
+      }
+      for (const c of refCols) {
+        const b = row.beam[c.id];
+        if (b?.detail) L.push(`- ${c.short} †: ${b.detail}`);
+      }
+      if (row.beamRow && row.beamRow !== row.name && Object.keys(row.beam).length) L.push(`- Beam's values are those of its '${row.beamRow}' row.`);
+      if (Object.keys(row.beam).length === 0) L.push(`- Apache Beam publishes no value for this row${row.beamRow ? ` (its current matrix has no '${row.beamRow}' row)` : ''}.`);
+      L.push('');
+    }
+    L.push('</details>', '');
+  }
+  L.push(`† Reference columns: ${report.reference.label}. Source: ${report.reference.source} (data: ${report.reference.dataFile}).`, '');
+  return L.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+const CLASS: Readonly<Record<Verdict, string>> = { Yes: 'yes', Partially: 'partially', No: 'no', untested: 'untested' };
+const BEAM_CLASS: Readonly<Record<BeamCell['value'], string>> = { Yes: 'yes', Partially: 'partially', No: 'no' };
+
+export function renderHtml(report: Report): string {
+  const refCols = report.reference.columns;
+  const H: string[] = [];
+  H.push('<!doctype html>', '<html lang="en">', '<head>', '<meta charset="utf-8">', `<title>${esc(report.title)}</title>`);
+  H.push(`<!-- Generated by ${esc(report.generatedBy)}: do not edit by hand. -->`);
+  H.push(
+    '<style>',
+    'body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em;color:#222}',
+    'table{border-collapse:collapse;margin-bottom:2em}',
+    'th,td{border:1px solid #ccc;padding:6px 8px;vertical-align:top;text-align:left;max-width:22em}',
+    'th{background:#f4f4f4}',
+    'th.group{background:#e8e8e8;font-size:1.05em}',
+    'th.ref{background:#f4f4f4;font-weight:normal;font-style:italic}',
+    'td.yes{background:#c8e6c9}',
+    'td.partially{background:#fff3b0}',
+    'td.no{background:#f6c4c4}',
+    'td.untested{background:#e0e0e0;color:#555}',
+    'td.ref{opacity:.75;font-style:italic}',
+    'td.blank{background:#fff}',
+    '.first-ref{border-left:3px solid #888}',
+    '.verdict{font-weight:bold}',
+    '.notes{font-size:.8em;margin-top:.3em;white-space:normal}',
+    '.notes div{margin-top:.15em}',
+    '.desc{font-size:.8em;color:#555}',
+    '.legend span{display:inline-block;padding:2px 8px;margin-right:6px;border:1px solid #ccc}',
+    '</style>',
+    '</head>',
+    '<body>',
+  );
+  H.push(`<h1>${esc(report.title)}</h1>`);
+  H.push('<ul>');
+  for (const h of report.howToRead) H.push(`<li>${esc(h)}</li>`);
+  H.push(`<li>${esc(report.runOptions)}</li>`);
+  H.push('</ul>');
+  H.push(
+    '<p class="legend"><span style="background:#c8e6c9">Yes</span><span style="background:#fff3b0">Partially</span>' +
+      '<span style="background:#f6c4c4">No</span><span style="background:#e0e0e0">not yet covered</span></p>',
+  );
+  H.push('<table>');
+  H.push('<thead>');
+  H.push(
+    `<tr><th rowspan="2">Capability</th><th colspan="${report.runners.length}">Watershed runners: measured here</th>` +
+      `<th class="ref first-ref" colspan="${refCols.length}">Apache Beam runners: ${esc(report.reference.label)}</th></tr>`,
+  );
+  H.push('<tr>');
+  for (const r of report.runners) H.push(`<th>${esc(r)}</th>`);
+  refCols.forEach((c, i) => H.push(`<th class="ref${i === 0 ? ' first-ref' : ''}">${esc(c.name)}</th>`));
+  H.push('</tr>', '</thead>', '<tbody>');
+  for (const g of report.groups) {
+    if (g.rows.length === 0) continue;
+    H.push(`<tr><th class="group" colspan="${1 + report.runners.length + refCols.length}">${esc(g.title)}</th></tr>`);
+    for (const row of g.rows) {
+      H.push('<tr>');
+      const caseList = row.cases.map((c) => `<div>case: ${esc(c.name)}${c.notes ? ` — <em>${esc(c.notes)}</em>` : ''}</div>`).join('');
+      H.push(`<td><a href="${esc(row.source)}">${esc(row.name)}</a><div class="desc">${esc(row.description)}</div><div class="notes">${caseList}</div></td>`);
+      for (const r of report.runners) {
+        const cell = row.runners[r]!;
+        const notes = cellNotes(cell)
+          .map((n) => `<div>${esc(n)}</div>`)
+          .join('');
+        H.push(`<td class="${CLASS[cell.verdict]}"><div class="verdict">${esc(VERDICT_TEXT[cell.verdict])}</div><div class="notes">${notes}</div></td>`);
+      }
+      refCols.forEach((c, i) => {
+        const b = row.beam[c.id];
+        const first = i === 0 ? ' first-ref' : '';
+        if (!b) H.push(`<td class="ref blank${first}"></td>`);
+        else {
+          const notes = [b.note, b.detail].filter((x): x is string => !!x).map((x) => `<div>${esc(x)}</div>`).join('');
+          H.push(`<td class="ref ${BEAM_CLASS[b.value]}${first}"><div class="verdict">${esc(b.value)}</div><div class="notes">${notes}</div></td>`);
+        }
+      });
+      H.push('</tr>');
+    }
+  }
+  H.push('</tbody>', '</table>');
+  H.push(
+    `<p>Reference columns: ${esc(report.reference.label)}. Source: <a href="${esc(report.reference.source)}">${esc(report.reference.source)}</a> ` +
+      `(data: <a href="${esc(report.reference.dataFile)}">${esc(report.reference.dataFile)}</a>).</p>`,
+  );
+  H.push('</body>', '</html>', '');
+  return H.join('\n');
+}
+
+/** The three report files, by name. */
+export function renderAll(report: Report): Readonly<Record<'report.md' | 'report.json' | 'report.html', string>> {
+  return { 'report.md': renderMarkdown(report), 'report.json': renderJson(report), 'report.html': renderHtml(report) };
+}

@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import '../runners/index.js';
+import { registeredRunners, registerRunner } from '../sdk/runner.js';
+import { IgnoresTriggersRunner, REFUSAL_REASON, RefusesEverythingRunner } from './broken-runners.js';
+import { runSuite, score, type SuiteResult, type Verdict } from './harness.js';
+import { defineCase, type Capability } from './model.js';
+import { buildReport, renderMarkdown } from './report.js';
+import { CAPABILITIES } from './suite.js';
+
+/**
+ * The suite must be able to fail. Two deliberately broken runners are registered (in this test
+ * process only) and measured:
+ * - ignores-triggers: the native runner with every trigger rewritten to Never(), so each window fires
+ *   once, at the end. It must lose the trigger-dependent rows and keep the plain ones.
+ * - refuses-everything: rejects every pipeline at validation. It must get No everywhere, with the reason.
+ */
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+registerRunner('ignores-triggers', () => new IgnoresTriggersRunner());
+registerRunner('refuses-everything', () => new RefusesEverythingRunner());
+
+let suite: SuiteResult;
+beforeAll(async () => {
+  suite = await runSuite(CAPABILITIES, ['ignores-triggers', 'refuses-everything']);
+}, 120_000);
+
+const verdict = (runner: string, id: string): Verdict => {
+  const c = suite.capabilities.find((x) => x.id === id);
+  if (!c) throw new Error(`no capability ${id}`);
+  return c.cells[runner]!.verdict;
+};
+const ids = (group: string) => CAPABILITIES.filter((c) => c.group === group).map((c) => c.id);
+
+describe('the suite itself', () => {
+  it('has unique capability ids, unique case names per capability, and links to case files that exist', () => {
+    expect(new Set(CAPABILITIES.map((c) => c.id)).size).toBe(CAPABILITIES.length);
+    for (const c of CAPABILITIES) {
+      expect(new Set(c.cases.map((x) => x.name)).size, c.id).toBe(c.cases.length);
+      expect(existsSync(join(here, c.source)), c.source).toBe(true);
+      // a row is either measured or explicitly not yet covered
+      expect(c.cases.length > 0 || !!c.notYetCovered, c.id).toBe(true);
+    }
+  });
+
+  it('covers every Beam row of the What / Where / When / How questions', () => {
+    const names = (g: string) => CAPABILITIES.filter((c) => c.group === g).map((c) => c.name);
+    expect(names('What')).toEqual(['ParDo', 'GroupByKey', 'Flatten', 'Combine', 'Composite Transforms', 'Side Inputs', 'Source API', 'Metrics', 'Stateful Processing']);
+    expect(names('Where')).toEqual(['Global windows', 'Fixed windows', 'Sliding windows', 'Session windows', 'Custom windows', 'Custom merging windows', 'Timestamp control']);
+    expect(names('When')).toEqual(['Configurable triggering', 'Event-time triggers', 'Processing-time triggers', 'Count triggers', 'Composite triggers', 'Allowed lateness', 'Timers']);
+    expect(names('How')).toEqual(['Discarding', 'Accumulating', 'Accumulating & Retracting']);
+  });
+
+  it('scores Yes / Partially / No / untested from the case results', () => {
+    const cap = (n: number): Capability => ({
+      id: 'x',
+      group: 'What',
+      name: 'X',
+      description: '',
+      source: 'cases/what.ts',
+      cases: Array.from({ length: n }, (_, i) => defineCase({ name: `c${i}`, build: () => undefined, check: () => ({ ok: true }) })),
+    });
+    const r = (status: 'pass' | 'fail' | 'rejected') => ({ name: status, status, ...(status === 'pass' ? {} : { reason: 'because' }) });
+    expect(score(cap(2), [r('pass'), r('pass')])).toMatchObject({ verdict: 'Yes', summary: '2/2 cases pass' });
+    expect(score(cap(2), [r('pass'), r('fail')])).toMatchObject({ verdict: 'Partially', summary: '1/2 cases pass' });
+    expect(score(cap(2), [r('fail'), r('rejected')])).toMatchObject({ verdict: 'No', summary: '0/2 cases pass, 1 rejected at validation' });
+    expect(score(cap(2), [r('rejected'), r('rejected')])).toMatchObject({ verdict: 'No', summary: 'rejected at validation (2/2 cases)' });
+    expect(score({ ...cap(0), notYetCovered: 'later' }, [])).toEqual({ verdict: 'untested', summary: 'later', cases: [] });
+  });
+
+  it('registering a runner adds a column: the registry, not the suite, decides the columns', () => {
+    expect(registeredRunners()).toEqual(expect.arrayContaining(['ignores-triggers', 'microbatch', 'native', 'refuses-everything']));
+    const md = renderMarkdown(buildReport(suite));
+    expect(md).toContain('| Capability | ignores-triggers | refuses-everything |');
+  });
+});
+
+describe('a runner that ignores triggers (fires each window once, at the end)', () => {
+  const R = 'ignores-triggers';
+
+  it('still gets Yes on the plain What and Where rows, and on timers', () => {
+    for (const id of [...ids('What'), ...ids('Where'), 'when.timers', 'ours.dead-letters', 'ours.replay']) expect([id, verdict(R, id)]).toEqual([id, 'Yes']);
+  });
+
+  it('gets No where every case needs its trigger', () => {
+    for (const id of ['when.configurable', 'when.processing-time', 'when.count', 'when.composite', 'how.discarding', 'how.accumulating', 'ours.pt-latency']) {
+      expect([id, verdict(R, id)]).toEqual([id, 'No']);
+    }
+  });
+
+  it('gets Partially where only some cases need a trigger, and the notes say which case fails and why', () => {
+    for (const id of ['when.event-time', 'when.allowed-lateness', 'how.retracting', 'ours.late-data']) expect([id, verdict(R, id)]).toEqual([id, 'Partially']);
+    const eventTime = suite.capabilities.find((c) => c.id === 'when.event-time')!.cells[R]!;
+    expect(eventTime.summary).toBe('1/2 cases pass');
+    const failed = eventTime.cases.filter((c) => c.status === 'fail');
+    expect(failed.map((c) => c.name)).toEqual(['late firings: a LATE pane per late element after the ON_TIME pane']);
+    expect(failed[0]!.reason).toContain("line 1 is '[0,3000) ON_TIME #0 last {\"key\":\"a\",\"value\":4}'");
+  });
+
+  it('keeps the rows without cases as not yet covered', () => {
+    for (const id of ['ours.kafka', 'ours.checkpoint', 'ours.exactly-once']) expect(verdict(R, id)).toBe('untested');
+  });
+});
+
+describe('a runner that rejects every pipeline at validation', () => {
+  const R = 'refuses-everything';
+
+  it('gets No on every measured row, with the validation reason recorded per case', () => {
+    for (const c of suite.capabilities) {
+      const cell = c.cells[R]!;
+      if (c.caseNotes.length === 0) {
+        expect(cell.verdict).toBe('untested');
+        continue;
+      }
+      expect([c.id, cell.verdict]).toEqual([c.id, 'No']);
+      expect(cell.summary).toBe(`rejected at validation (${c.caseNotes.length}/${c.caseNotes.length} cases)`);
+      for (const x of cell.cases) {
+        expect(x.status).toBe('rejected');
+        expect(x.reason).toContain('rejected at validation');
+        expect(x.reason).toContain(REFUSAL_REASON);
+      }
+    }
+  });
+});
