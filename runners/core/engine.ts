@@ -178,7 +178,11 @@ export class Engine {
       return;
     }
     const op = slot.op;
-    port.connect(side ? (wv) => op.processSideInput(index, wv) : (wv) => op.processElement(index, wv));
+    port.connect(
+      side
+        ? (value, timestamp, window, pane, retraction) => op.processSideInput(index, { value, timestamp, window, pane, retraction })
+        : (value, timestamp, window, pane, retraction) => op.processParts(index, value, timestamp, window, pane, retraction),
+    );
   }
 
   /** Calls every operator's setup (DoFn.setup). */

@@ -5,8 +5,8 @@ import type { BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { Columns } from '../columns.js';
 
-/** Where an output goes: a downstream operator's input (native) or its inbox (micro-batch). */
-export type Receiver = (wv: WindowedValue<unknown>) => void | Promise<void>;
+/** A consumer called at once with the element's parts (a downstream operator's input). */
+export type Receiver = (value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean) => void | Promise<void>;
 
 /**
  * One output of a step, fanned out to its consumers: receivers called at once (native) and column
@@ -35,41 +35,31 @@ export class OutputPort {
     return this.receivers.length > 0 || this.inboxes.length > 0;
   }
 
-  /** Emits an element given by its parts: no object is made unless a receiver needs one. */
+  /** Emits an element given by its parts: no element object is made. */
   emitParts(value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
     if (this.metrics) this.metrics.elementsOut++;
     const ib = this.inboxes;
     for (let i = 0; i < ib.length; i++) ib[i]!.push(value, timestamp, window, pane, retraction);
-    if (this.receivers.length === 0) return;
-    this.deliverAll(retraction ? { value, timestamp, window, pane, retraction } : { value, timestamp, window, pane });
-  }
-
-  emit(wv: WindowedValue<unknown>): void {
-    if (this.metrics) this.metrics.elementsOut++;
-    const ib = this.inboxes;
-    for (let i = 0; i < ib.length; i++) ib[i]!.push(wv.value, wv.timestamp, wv.window, wv.pane, wv.retraction === true);
-    this.deliverAll(wv);
-  }
-
-  private deliverAll(wv: WindowedValue<unknown>): void {
     const rs = this.receivers;
     if (rs.length === 0) return;
     if (this.pending) {
-      this.pending = this.pending.then(() => this.deliver(wv));
+      this.pending = this.pending.then(() => this.deliver(value, timestamp, window, pane, retraction));
       return;
     }
-    const r = this.deliver(wv);
+    const r = rs.length === 1 ? rs[0]!(value, timestamp, window, pane, retraction) : this.deliver(value, timestamp, window, pane, retraction);
     if (r) this.pending = r;
   }
 
-  private deliver(wv: WindowedValue<unknown>): void | Promise<void> {
-    const rs = this.receivers;
-    if (rs.length === 1) return rs[0]!(wv);
+  emit(wv: WindowedValue<unknown>): void {
+    this.emitParts(wv.value, wv.timestamp, wv.window, wv.pane, wv.retraction === true);
+  }
+
+  private deliver(value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void | Promise<void> {
     let chain: Promise<void> | undefined;
-    for (const recv of rs) {
-      if (chain) chain = chain.then(() => recv(wv));
+    for (const recv of this.receivers) {
+      if (chain) chain = chain.then(() => recv(value, timestamp, window, pane, retraction));
       else {
-        const r = recv(wv);
+        const r = recv(value, timestamp, window, pane, retraction);
         if (r) chain = r;
       }
     }
