@@ -24,3 +24,12 @@ export class SystemClock implements Clock {
     });
   }
 }
+
+/**
+ * How a source pump waits after a source answered "nothing yet": a short real sleep on the system
+ * clock; on a virtual clock, just a turn of the event loop (virtual time only moves when told to).
+ */
+export function idleWait(clock: Clock): Promise<void> {
+  if (clock.isVirtual) return new Promise((resolve) => setImmediate(resolve));
+  return clock.sleepUntil(clock.now() + 5);
+}

@@ -17,6 +17,11 @@ export interface PipelineOptions {
   readonly bundleSize: number;
   /** Native: capacity of the buffer between a source and the first step (backpressure bound). */
   readonly bufferSize: number;
+  /**
+   * A source that produces nothing for this long (processing time) stops holding back the watermark
+   * of steps that also read active inputs (Flink's idleness). Default: never.
+   */
+  readonly idleTimeout: Duration;
   /** Processing time; defaults to the system clock (virtual when the pipeline reads a TestStream). */
   readonly clock?: Clock;
   /** Cancels the run. */
@@ -34,6 +39,7 @@ export const DEFAULT_OPTIONS: PipelineOptions = {
   bundleSize: 1000,
   bufferSize: 10_000,
   progress: false,
+  idleTimeout: Number.POSITIVE_INFINITY,
   args: {},
 };
 
@@ -82,6 +88,7 @@ export function optionsFrom(argv: readonly string[] = [], overrides: Partial<Pip
   if (args['maxBatchSize']) fromArgs.maxBatchSize = positiveInt(args['maxBatchSize'], 'maxBatchSize');
   if (args['bundleSize']) fromArgs.bundleSize = positiveInt(args['bundleSize'], 'bundleSize');
   if (args['bufferSize']) fromArgs.bufferSize = positiveInt(args['bufferSize'], 'bufferSize');
+  if (args['idleTimeout']) fromArgs.idleTimeout = parseDuration(args['idleTimeout'], 'idleTimeout');
   if (args['progress']) fromArgs.progress = args['progress'] !== 'false';
   const merged = { ...DEFAULT_OPTIONS, ...(fromArgs as Partial<PipelineOptions>), ...overrides, args: { ...args, ...(overrides.args ?? {}) } };
   if (merged.batchInterval !== 'asap' && !(merged.batchInterval > 0)) {

@@ -35,6 +35,11 @@ export interface EngineOptions {
   readonly state: StateBackend;
   readonly fireMode: FireMode;
   readonly wiring: Wiring;
+  /**
+   * An unfinished source that produced nothing for this long (processing time) stops holding back
+   * the watermark of steps with other, active inputs; it counts again when it produces. Default: never.
+   */
+  readonly idleTimeout?: number;
 }
 
 interface Consumer {
@@ -70,6 +75,8 @@ export interface ReadSlot {
   readonly main: OutputPort;
   readonly deadLetter: OutputPort;
   readonly metrics: StepMetrics;
+  /** Processing time of the last batch with elements (for idleness). */
+  lastActive: Instant;
 }
 
 const isThenable = (x: unknown): x is Promise<void> => x !== undefined && x !== null && typeof (x as Promise<void>).then === 'function';
@@ -84,6 +91,9 @@ export class Engine {
   readonly slots: OpSlot[] = [];
   readonly metrics: Record<string, StepMetrics> = {};
   private readonly producerWm = new Map<PCollection<unknown>, () => Instant>();
+  /** Whether a PCollection is idle: its source produced nothing for idleTimeout, or all its step's inputs are idle. */
+  private readonly producerIdle = new Map<PCollection<unknown>, () => boolean>();
+  private readonly idleSlots = new Set<OpSlot>();
 
   constructor(
     graph: PipelineGraph,
@@ -114,9 +124,14 @@ export class Engine {
           main: p['main']!,
           deadLetter: p['deadLetter']!,
           metrics,
+          lastActive: o.clock.now(),
         };
         this.reads.push(slot);
-        for (const pc of Object.values(node.outputs)) this.producerWm.set(pc, () => slot.watermark);
+        const idleTimeout = o.idleTimeout ?? Number.POSITIVE_INFINITY;
+        for (const pc of Object.values(node.outputs)) {
+          this.producerWm.set(pc, () => slot.watermark);
+          this.producerIdle.set(pc, () => !slot.done && o.clock.now() - slot.lastActive >= idleTimeout);
+        }
         continue;
       }
       const ctx: OperatorContext = {
@@ -157,7 +172,10 @@ export class Engine {
         inboxes: [],
       };
       this.slots.push(slot);
-      for (const pc of Object.values(node.outputs)) this.producerWm.set(pc, () => slot.outputWm);
+      for (const pc of Object.values(node.outputs)) {
+        this.producerWm.set(pc, () => slot.outputWm);
+        this.producerIdle.set(pc, () => this.idleSlots.has(slot));
+      }
       node.inputs.forEach((pc, index) => push(consumers, pc, { slot, index, side: false }));
       slot.sideInputs.forEach((pc, index) => push(consumers, pc, { slot, index, side: true }));
     }
@@ -194,6 +212,7 @@ export class Engine {
   emitBatch(read: ReadSlot, batch: SourceBatch<unknown>): MaybePromise {
     const els = batch.elements;
     read.metrics.elementsIn += els.length;
+    if (els.length > 0) read.lastActive = this.o.clock.now();
     let chain: Promise<void> | undefined;
     const main = read.main;
     for (let i = 0; i < els.length; i++) {
@@ -252,11 +271,19 @@ export class Engine {
             if (r) await r;
           }
         }
+        // The minimum over inputs, leaving out idle ones unless every input is idle.
         let wm = TIMESTAMP_MAX;
+        let active = 0;
         for (const pc of slot.node.inputs) {
+          if (this.producerIdle.get(pc)!()) continue;
+          active++;
           const w = this.producerWm.get(pc)!();
           if (w < wm) wm = w;
         }
+        if (active === 0) {
+          this.idleSlots.add(slot);
+          wm = slot.inputWm;
+        } else this.idleSlots.delete(slot);
         if (wm > slot.inputWm) {
           slot.inputWm = wm;
           const r = op.advanceWatermark(wm);

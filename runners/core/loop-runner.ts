@@ -33,7 +33,14 @@ export abstract class LoopRunner implements Runner {
   protected abstract readonly fireMode: FireMode;
   protected abstract readonly wiring: Wiring;
 
-  constructor(private readonly systemClock: () => Clock) {}
+  /**
+   * @param systemClock the real clock, used unless the options bring a clock or a TestStream needs a virtual one
+   * @param idleWait how a source pump waits after an empty poll, given the clock of the run
+   */
+  constructor(
+    private readonly systemClock: () => Clock,
+    private readonly idleWait: (clock: Clock) => Promise<void>,
+  ) {}
 
   /** Runner-specific checks on top of the shared ones. */
   protected validateMore(_graph: PipelineGraph, _options: PipelineOptions): UnsupportedFeature[] {
@@ -70,7 +77,7 @@ export abstract class LoopRunner implements Runner {
     const drivesClock = graph.primitives.some((n) => n.payload?.kind === 'read' && (n.payload as ReadPayload).source.drivesClock);
     const clock = options.clock ?? (drivesClock ? new VirtualClock(0) : this.systemClock());
     const startedAt = clock.now();
-    const engine = new Engine(graph, { clock, state, fireMode: this.fireMode, wiring: this.wiring });
+    const engine = new Engine(graph, { clock, state, fireMode: this.fireMode, wiring: this.wiring, idleTimeout: options.idleTimeout });
     const pumps: SourcePump[] = [];
     const batches: BatchMetrics[] = [];
     let failure: unknown;
@@ -82,13 +89,15 @@ export abstract class LoopRunner implements Runner {
         } catch (e) {
           throw e instanceof WatershedError ? e : new SourceError(r.node.fullName, e);
         }
-        const pump = new SourcePump(r.reader, this.sourceBufferCapacity(options), options.bundleSize, POLL_WAIT_MS, r.node.fullName);
+        const pump = new SourcePump(r.reader, this.sourceBufferCapacity(options), options.bundleSize, POLL_WAIT_MS, r.node.fullName, () => this.idleWait(clock));
         pumps.push(pump);
       }
       for (const p of pumps) p.start();
       const waitForWork = async (until: number | undefined): Promise<void> => {
-        if (signal.aborted || pumps.some((p) => p.hasData || p.isEnded)) return;
-        const waits: Promise<void>[] = pumps.map((p) => p.whenData());
+        // only the sources still being read matter: a finished source's pump has ended for good
+        const live = pumps.filter((_, i) => !engine.reads[i]!.done);
+        if (signal.aborted || live.some((p) => p.hasData || p.isEnded)) return;
+        const waits: Promise<void>[] = live.map((p) => p.whenData());
         const ac = new AbortController();
         const onAbort = () => ac.abort();
         signal.addEventListener('abort', onAbort, { once: true });

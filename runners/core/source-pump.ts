@@ -22,7 +22,9 @@ export class SourcePump {
     private readonly capacity: number,
     private readonly pollSize: number,
     private readonly pollWaitMs: number,
-    private readonly step = 'Read',
+    private readonly step: string,
+    /** Waits a little after an empty poll, so a source that answers "nothing yet" at once cannot spin. */
+    private readonly idleWait: () => Promise<void>,
   ) {}
 
   /** Starts the pump task. Errors are re-thrown from `take`. */
@@ -43,6 +45,7 @@ export class SourcePump {
         if (this.buffered > this.peakBuffered) this.peakBuffered = this.buffered;
         this.notifyConsumer();
         if (batch.done) break;
+        if (batch.elements.length === 0 && batch.advanceClockTo === undefined && !batch.barrier && !batch.deadLetters?.length) await this.idleWait();
       }
     } catch (e) {
       this.failure = e instanceof WatershedError ? e : new SourceError(this.step, e);

@@ -5,7 +5,7 @@ import { formatInstant } from '../../sdk/time.js';
 import type { Wiring } from '../core/engine.js';
 import type { FireMode } from '../core/driver/window-driver.js';
 import { LoopRunner, type RunContext } from '../core/loop-runner.js';
-import { SystemClock } from '../system-clock.js';
+import { idleWait, SystemClock } from '../system-clock.js';
 
 /**
  * The micro-batch runner (Spark Structured Streaming-like). Input is gathered for `--batchInterval`
@@ -26,7 +26,7 @@ export class MicroBatchRunner extends LoopRunner {
   protected readonly wiring: Wiring = 'staged';
 
   constructor() {
-    super(() => new SystemClock());
+    super(() => new SystemClock(), idleWait);
   }
 
   /** A batch is planned from what the source has read ahead, up to `--maxBatchSize` rows. */

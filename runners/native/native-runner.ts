@@ -2,7 +2,7 @@ import type { VirtualClock } from '../../sdk/clock.js';
 import type { Wiring } from '../core/engine.js';
 import type { FireMode } from '../core/driver/window-driver.js';
 import { LoopRunner, type RunContext } from '../core/loop-runner.js';
-import { SystemClock } from '../system-clock.js';
+import { idleWait, SystemClock } from '../system-clock.js';
 
 /**
  * The native streaming runner (Flink-like). Each element is pushed through the whole graph as it
@@ -19,7 +19,7 @@ export class NativeRunner extends LoopRunner {
   protected readonly wiring: Wiring = 'direct';
 
   constructor() {
-    super(() => new SystemClock());
+    super(() => new SystemClock(), idleWait);
   }
 
   protected async loop(run: RunContext): Promise<void> {
