@@ -312,8 +312,14 @@ export class Engine {
       for (const inbox of slot.inboxes) {
         if (inbox.side || inbox.columns.length === 0) continue;
         const c = inbox.columns.take();
-        const { values, timestamps, windows, panes, retractions, length } = c;
         const index = inbox.index;
+        if (op.processColumns) {
+          const r = op.processColumns(index, c);
+          if (r) await r;
+          more = true;
+          continue;
+        }
+        const { values, timestamps, windows, panes, retractions, length } = c;
         for (let i = 0; i < length; i++) {
           const r = op.processParts(index, values[i], timestamps[i]!, windows[i]!, panes[i]!, retractions !== undefined && retractions[i] === true);
           if (r) await r;
