@@ -2,47 +2,51 @@ import type { PaneInfo } from '../../sdk/pane.js';
 import type { Instant } from '../../sdk/time.js';
 import type { BoundedWindow } from '../../sdk/window.js';
 
+/** Elements per chunk: fixed-size, preallocated, so a growing batch never copies what it holds. */
+export const CHUNK_SIZE = 4096;
+
+/** Up to CHUNK_SIZE elements stored by column. Windows and panes are shared references. */
+export class ColumnChunk {
+  readonly values: unknown[] = new Array(CHUNK_SIZE);
+  readonly timestamps = new Float64Array(CHUNK_SIZE);
+  readonly windows: BoundedWindow[] = new Array(CHUNK_SIZE);
+  readonly panes: PaneInfo[] = new Array(CHUNK_SIZE);
+  /** 1 marks a retraction; undefined until the chunk holds one. */
+  retractions: Uint8Array | undefined;
+  length = 0;
+}
+
 /**
  * A batch of elements stored by column (values, timestamps, windows, panes, retraction flags), as the
- * micro-batch runner moves data between stages. Appending an element allocates nothing: windows and
- * panes are shared references, so a stage that keeps timestamps and windows costs no objects.
+ * micro-batch runner materialises it at shuffle boundaries. Appending allocates no object per
+ * element, and the batch grows by whole chunks instead of copying.
  */
 export class Columns {
-  values: unknown[] = [];
-  timestamps: Instant[] = [];
-  windows: BoundedWindow[] = [];
-  panes: PaneInfo[] = [];
-  /** Undefined until the first retraction arrives. */
-  retractions: boolean[] | undefined;
+  private chunks: ColumnChunk[] = [];
+  private cur: ColumnChunk | undefined;
   length = 0;
 
   push(value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
-    this.values.push(value);
-    this.timestamps.push(timestamp);
-    this.windows.push(window);
-    this.panes.push(pane);
-    if (this.retractions) this.retractions.push(retraction);
-    else if (retraction) {
-      this.retractions = new Array<boolean>(this.length).fill(false);
-      this.retractions.push(true);
+    let c = this.cur;
+    if (c === undefined || c.length === CHUNK_SIZE) {
+      c = new ColumnChunk();
+      this.chunks.push(c);
+      this.cur = c;
     }
+    const k = c.length++;
+    c.values[k] = value;
+    c.timestamps[k] = timestamp;
+    c.windows[k] = window;
+    c.panes[k] = pane;
+    if (retraction) (c.retractions ??= new Uint8Array(CHUNK_SIZE))[k] = 1;
     this.length++;
   }
 
-  /** Hands over everything gathered so far and starts empty. */
-  take(): Columns {
-    const out = new Columns();
-    out.values = this.values;
-    out.timestamps = this.timestamps;
-    out.windows = this.windows;
-    out.panes = this.panes;
-    out.retractions = this.retractions;
-    out.length = this.length;
-    this.values = [];
-    this.timestamps = [];
-    this.windows = [];
-    this.panes = [];
-    this.retractions = undefined;
+  /** Hands over everything gathered so far, chunk by chunk, and starts empty. */
+  take(): ColumnChunk[] {
+    const out = this.chunks;
+    this.chunks = [];
+    this.cur = undefined;
     this.length = 0;
     return out;
   }

@@ -295,34 +295,35 @@ export class Engine {
     }
   }
 
-  /** Staged wiring: runs the step over everything in its inboxes, side inputs first, column by column. */
+  /** Staged wiring: runs the step over everything in its inboxes, side inputs first, chunk by chunk. */
   private async drain(slot: OpSlot): Promise<void> {
     const op = slot.op;
     for (let more = true; more; ) {
       more = false;
       for (const inbox of slot.inboxes) {
         if (!inbox.side || inbox.columns.length === 0) continue;
-        const c = inbox.columns.take();
-        for (let i = 0; i < c.length; i++) {
-          const r = op.processSideInput(inbox.index, { value: c.values[i], timestamp: c.timestamps[i]!, window: c.windows[i]!, pane: c.panes[i]!, retraction: c.retractions?.[i] === true });
-          if (r) await r;
+        for (const c of inbox.columns.take()) {
+          for (let i = 0; i < c.length; i++) {
+            const r = op.processSideInput(inbox.index, { value: c.values[i], timestamp: c.timestamps[i]!, window: c.windows[i]!, pane: c.panes[i]!, retraction: c.retractions?.[i] === 1 });
+            if (r) await r;
+          }
         }
         more = true;
       }
       for (const inbox of slot.inboxes) {
         if (inbox.side || inbox.columns.length === 0) continue;
-        const c = inbox.columns.take();
         const index = inbox.index;
-        if (op.processColumns) {
-          const r = op.processColumns(index, c);
-          if (r) await r;
-          more = true;
-          continue;
-        }
-        const { values, timestamps, windows, panes, retractions, length } = c;
-        for (let i = 0; i < length; i++) {
-          const r = op.processParts(index, values[i], timestamps[i]!, windows[i]!, panes[i]!, retractions !== undefined && retractions[i] === true);
-          if (r) await r;
+        for (const c of inbox.columns.take()) {
+          if (op.processColumns) {
+            const r = op.processColumns(index, c);
+            if (r) await r;
+            continue;
+          }
+          const { values, timestamps, windows, panes, retractions, length } = c;
+          for (let i = 0; i < length; i++) {
+            const r = op.processParts(index, values[i], timestamps[i]!, windows[i]!, panes[i]!, retractions !== undefined && retractions[i] === 1);
+            if (r) await r;
+          }
         }
         more = true;
       }

@@ -6,7 +6,7 @@ import { GLOBAL_WINDOW, type BoundedWindow } from '../../../sdk/window.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
-import type { Columns } from '../columns.js';
+import type { ColumnChunk } from '../columns.js';
 import { bagReducer, combineReducer } from '../driver/pane-reducer.js';
 import { WindowDriver } from '../driver/window-driver.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
@@ -54,7 +54,7 @@ export class AggregateOperator extends BaseOperator {
   }
 
   /** A micro-batch stage: the whole batch in one loop, settled once. */
-  processColumns(_input: number, c: Columns): MaybePromise {
+  processColumns(_input: number, c: ColumnChunk): MaybePromise {
     this.ctx.metrics.elementsIn += c.length;
     const { values, timestamps, windows, panes, retractions, length } = c;
     const driver = this.driver;
@@ -65,7 +65,7 @@ export class AggregateOperator extends BaseOperator {
         if (v === null || typeof v !== 'object' || !('key' in v)) {
           throw new UserCodeError(this.step, 'grouping', new TypeError('GroupByKey and Combine.perKey need KV elements ({ key, value }); use WithKeys first'), v, windows[i], timestamps[i]);
         }
-        driver.processParts(v, timestamps[i]!, windows[i]!, panes[i]!, retractions !== undefined && retractions[i] === true);
+        driver.processParts(v, timestamps[i]!, windows[i]!, panes[i]!, retractions !== undefined && retractions[i] === 1);
       }
     } catch (e) {
       if (e instanceof WatershedError) throw e;

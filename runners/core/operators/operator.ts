@@ -6,7 +6,7 @@ import type { BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { FireMode } from '../driver/window-driver.js';
 import type { StateBackend } from '../state/state-backend.js';
-import type { Columns } from '../columns.js';
+import type { ColumnChunk } from '../columns.js';
 import type { OutputPort } from './output-port.js';
 
 /** Result of a step that may have waited on async user code. */
@@ -35,8 +35,8 @@ export interface Operator {
   processElement(input: number, wv: WindowedValue<unknown>): MaybePromise;
   /** The same as processElement, with the element given by its parts (micro-batch columns). */
   processParts(input: number, value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise;
-  /** Optional: a whole column batch at once (micro-batch stages); the engine falls back to processParts. */
-  processColumns?(input: number, columns: Columns): MaybePromise;
+  /** Optional: a chunk of a column batch at once (micro-batch stages); the engine falls back to processParts. */
+  processColumns?(input: number, chunk: ColumnChunk): MaybePromise;
   processSideInput(view: number, wv: WindowedValue<unknown>): MaybePromise;
   advanceSideWatermark(view: number, wm: Instant): MaybePromise;
   /** The (minimum) input watermark moved: fire due event-time timers. */
