@@ -1,9 +1,12 @@
 /**
  * The Watershed command line.
  *
- *   npm start -- [example] [--runner=native|microbatch] [--batchInterval=1s] [--count=2000] [--progress]
+ *   npm start -- [netflow] [--runner=native|microbatch] [--input=...] [--output=...] [...]   (the default command)
+ *   npm start -- example [--runner=native|microbatch] [--batchInterval=1s] [--count=2000] [--progress]
+ *   npm run compare -- [netflow flags] [--name=<report name>]
  *
- * Runs a job in-process on the chosen runner and prints its outputs and per-step metrics.
+ * Runs a job in-process on the chosen runner and prints its outputs and per-step metrics; `compare`
+ * runs the Netflow job on both runners and writes out/compare/<name>/report.html and report.json.
  */
 import '../runners/index.js';
 import { Pipeline } from '../sdk/pipeline.js';
@@ -12,9 +15,11 @@ import { ParDo } from '../transforms/par-do.js';
 import { windowedPageViews } from '../pipelines/examples/windowed-page-views.js';
 import { WatershedError } from '../sdk/errors.js';
 import { formatMetrics } from './format-metrics.js';
+import { netflowCommand } from './netflow-command.js';
+import { compareCommand } from './compare-command.js';
 
 const argv = process.argv.slice(2);
-const command = argv[0] && !argv[0].startsWith('--') ? argv[0] : 'example';
+const command = argv[0] && !argv[0].startsWith('--') ? argv[0] : 'netflow';
 const flags = argv.filter((a) => a.startsWith('--'));
 
 async function example(): Promise<void> {
@@ -43,7 +48,11 @@ async function example(): Promise<void> {
   console.log(`\n${formatMetrics(result)}`);
 }
 
-const commands: Record<string, () => Promise<void>> = { example };
+const commands: Record<string, () => Promise<void>> = {
+  example,
+  netflow: async () => void (await netflowCommand(flags)),
+  compare: () => compareCommand(flags),
+};
 
 const run = commands[command];
 if (!run) {
@@ -51,6 +60,6 @@ if (!run) {
   process.exit(2);
 }
 run().catch((e: unknown) => {
-  console.error(e instanceof WatershedError ? `${e.name}: ${e.message}` : e);
+  console.error(e instanceof WatershedError || (e instanceof Error && e.name === 'NotAvailableError') ? `${e.name}: ${e.message}` : e);
   process.exit(1);
 });

@@ -1,0 +1,322 @@
+import { cpus, loadavg } from 'node:os';
+import { basename } from 'node:path';
+import type { DeadLetter } from '../../sdk/dead-letter.js';
+import type { StepMetrics } from '../../sdk/metrics.js';
+import type { PCollection } from '../../sdk/pcollection.js';
+import type { Pipeline } from '../../sdk/pipeline.js';
+import type { PipelineResult } from '../../sdk/runner.js';
+import { LineSourceStats, TextFile } from '../../transforms/io/text-file.js';
+import { ParDo } from '../../transforms/par-do.js';
+import type { FeatureName, Scaling } from './features.js';
+import { DEFAULT_GENERATOR_OPTIONS, type NetflowGeneratorOptions } from './generator.js';
+import type { Histogram, HistogramSpec } from './histogram.js';
+import { GeneratorStats, NetflowGenerator } from './io/generator-source.js';
+import { SensorLog } from './io/sensor-log-sources.js';
+import { compareByDistance, NetflowJob, netflowPairEncoder, resolveNetflowJobOptions, type NetflowJobOptions, type NetflowPair, type WindowTopPairs } from './netflow-job.js';
+import { CollectPairStats, PairStats, percentileOf, type PairStatsJson, type PairStatsOptions } from './pair-stats.js';
+import { scenarioOptions, type ScenarioId } from './scenarios.js';
+
+/** Where the job's raw Netflow lines come from. */
+export type NetflowInput =
+  | { readonly kind: 'generator'; readonly options: Partial<NetflowGeneratorOptions>; readonly scenario?: ScenarioId }
+  | { readonly kind: 'suricata'; readonly path: string }
+  | { readonly kind: 'zeek'; readonly path: string }
+  | { readonly kind: 'ndjson'; readonly path: string }
+  | { readonly kind: 'kafka'; readonly topic: string };
+
+/** Where the pairs go (a summary is always gathered). */
+export type NetflowOutput = { readonly kind: 'stdout-summary' } | { readonly kind: 'ndjson'; readonly path: string } | { readonly kind: 'kafka'; readonly topic: string };
+
+export interface NetflowAppConfig {
+  readonly input: NetflowInput;
+  readonly output: NetflowOutput;
+  readonly job: NetflowJobOptions;
+  /** File inputs: let windows fire while reading, dropping records further out of order (default: fire at end of input). */
+  readonly maxOutOfOrdernessMs?: number;
+  /** What to gather about the pairs (digests for comparisons, kept pairs, samples). */
+  readonly stats?: PairStatsOptions;
+  /** Testing the comparison: perturb this run's results (one distance changed, one pair dropped). */
+  readonly injectDifference?: boolean;
+}
+
+/** Thrown for an input or output that is planned but not built yet (Kafka). */
+export class NotAvailableError extends Error {
+  override readonly name = 'NotAvailableError';
+}
+
+/** Everything a run of the job reports: the summary printed, and the data of the comparison report. */
+export interface NetflowRunSummary {
+  readonly runner: string;
+  readonly runnerOptions: Readonly<Record<string, unknown>>;
+  readonly input: string;
+  readonly output: string;
+  readonly job: {
+    readonly windowMs: number;
+    readonly features: readonly FeatureName[];
+    readonly scaling: Scaling;
+    readonly allowedLatenessMs: number;
+    readonly topN: number;
+    readonly histogram: HistogramSpec | false;
+  };
+  /** Raw lines that entered the job. */
+  readonly eventsIn: number;
+  readonly recordsParsed: number;
+  /** Rejected by the job, per reason (from the steps' `rejected.<reason>` counters). */
+  readonly rejected: Readonly<Record<string, number>>;
+  /** A few rejected records per reason, as dead letters. */
+  readonly rejectedExamples: readonly DeadLetter[];
+  /** Input lines the source skipped as not flows (headers, other event types), per reason. */
+  readonly sourceSkipped: Readonly<Record<string, number>>;
+  /** Input lines the source could not read (dead-lettered at the Read step), per reason. */
+  readonly sourceRejected: Readonly<Record<string, number>>;
+  readonly lateDropped: number;
+  /** Panes of (source IP, window) groups the GroupByKey emitted. */
+  readonly groups: number;
+  readonly pairs: PairStatsJson;
+  /** The seed's "total computation time": last minus first output time (ms). */
+  readonly computationMs: number | null;
+  readonly latencyMs: { readonly p50: number | null; readonly p95: number | null; readonly p99: number | null; readonly max: number | null };
+  readonly throughput: { readonly eventsPerSecond: number; readonly pairsPerSecond: number };
+  /** Most distant pairs per window (panes merged), windows in order. */
+  readonly top: readonly WindowTopPairs[];
+  readonly histogram: Histogram | null;
+  readonly metrics: Readonly<Record<string, StepMetrics>>;
+  readonly batches: number | null;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly wallMs: number;
+  readonly cpuMs: { readonly user: number; readonly system: number; readonly total: number };
+  /** Peak resident set size of the whole process so far (MB). */
+  readonly peakRssMb: number;
+  /** The machine: CPUs and the 1-minute load average when the run started (other work skews timings). */
+  readonly machine: { readonly cpus: number; readonly loadAverage: number };
+}
+
+interface Handles {
+  readonly stats: PairStats;
+  readonly rejected: { counts: Record<string, number>; examples: DeadLetter[] };
+  readonly tops: WindowTopPairs[];
+  readonly histograms: Histogram[];
+  readonly lineStats?: LineSourceStats;
+  readonly generatorStats?: GeneratorStats;
+  readonly description: { input: string; output: string };
+}
+
+/** A short description of an input, e.g. `generator (scenario 1, seed 1, 10000 events)`. */
+export function describeInput(input: NetflowInput): string {
+  switch (input.kind) {
+    case 'generator': {
+      const o = { ...(input.scenario ? scenarioOptions(input.scenario) : DEFAULT_GENERATOR_OPTIONS), ...input.options };
+      return `generator (${input.scenario ? `scenario ${input.scenario}, ` : ''}seed ${o.seed}, ${o.count} events, ${o.eventsPerSecond}/s, ${o.sourceIps} source IPs, skew ${o.keySkew}, jitter ${o.maxJitterMs} ms, IPv6 ${o.ipv6Share}, malformed ${o.malformedShare})`;
+    }
+    case 'kafka':
+      return `kafka topic ${input.topic}`;
+    default:
+      return `${input.kind} ${input.path}`;
+  }
+}
+
+/** The generator settings of a generator input (scenario base plus overrides). */
+export function generatorOptionsOf(input: Extract<NetflowInput, { kind: 'generator' }>): NetflowGeneratorOptions {
+  return { ...(input.scenario ? scenarioOptions(input.scenario) : DEFAULT_GENERATOR_OPTIONS), ...input.options };
+}
+
+/**
+ * Adds the whole application to `p`: the input, the Netflow job (step `Netflow`), the pair output,
+ * and in-process collectors for the summary. Run `p`, then call {@link summarizeNetflowRun}.
+ * @throws NotAvailableError for Kafka input or output (see the KAFKA SEAM comments).
+ */
+export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles {
+  const lineStats = new LineSourceStats();
+  const generatorStats = new GeneratorStats();
+  const watermark = config.maxOutOfOrdernessMs === undefined ? 'end-of-input' : { maxOutOfOrderness: config.maxOutOfOrdernessMs };
+  let lines: PCollection<string>;
+  const input = config.input;
+  switch (input.kind) {
+    case 'generator':
+      lines = p.apply('Generator', NetflowGenerator.read(generatorOptionsOf(input), generatorStats));
+      break;
+    case 'suricata':
+      lines = p.apply('SuricataEve', SensorLog.suricataEve(input.path, { watermark, stats: lineStats }));
+      break;
+    case 'zeek':
+      lines = p.apply('ZeekConn', SensorLog.zeekConn(input.path, { watermark, stats: lineStats }));
+      break;
+    case 'ndjson':
+      lines = p.apply('NdjsonFile', TextFile.lines(input.path, { watermark, stats: lineStats }));
+      break;
+    case 'kafka':
+      // ---- KAFKA SEAM (input) --------------------------------------------------------------
+      // KafkaIO (transforms/io/kafka/, in progress) plugs in here: read the topic's record values
+      // as strings, with the record timestamp as element timestamp and a watermark from the
+      // partitions' event times, e.g.
+      //   lines = p.apply('Kafka', KafkaIO.read({ brokers, topic: input.topic })).apply(Values());
+      // Everything downstream (the job, the outputs, the summary) takes any PCollection<string>.
+      throw new NotAvailableError(`--input=kafka:${input.topic}: Kafka input is not available yet (KafkaIO in transforms/io/kafka/ plugs in at the KAFKA SEAM in pipelines/netflow/netflow-app.ts)`);
+  }
+
+  const job = lines.apply('Netflow', NetflowJob.of(config.job));
+  let pairs = job.pairs;
+  if (config.injectDifference) pairs = pairs.apply('InjectDifference', injectDifference());
+
+  const output = config.output;
+  switch (output.kind) {
+    case 'stdout-summary':
+      break;
+    case 'ndjson':
+      pairs.apply('WritePairs', TextFile.writeEncoded<NetflowPair>(output.path, netflowPairEncoder()));
+      break;
+    case 'kafka':
+      // ---- KAFKA SEAM (output) -------------------------------------------------------------
+      // KafkaIO's sink plugs in here, one record per pair with the seed's JSON as value:
+      //   pairs.apply('ToLine', Map(formatNetflowPair)).apply('Kafka', KafkaIO.write({ brokers, topic: output.topic }));
+      throw new NotAvailableError(`--output=kafka:${output.topic}: Kafka output is not available yet (KafkaIO in transforms/io/kafka/ plugs in at the KAFKA SEAM in pipelines/netflow/netflow-app.ts)`);
+  }
+
+  const stats = new PairStats(config.stats);
+  pairs.apply('PairStats', CollectPairStats(stats));
+
+  const rejected = { counts: {} as Record<string, number>, examples: [] as DeadLetter[] };
+  job.rejected.apply('RejectedSummary', ParDo.of<DeadLetter, never>({
+    process(d) {
+      const n = (rejected.counts[d.reason] = (rejected.counts[d.reason] ?? 0) + 1);
+      if (n <= 3) rejected.examples.push(d);
+    },
+  }));
+  const tops: WindowTopPairs[] = [];
+  job.top?.apply('TopSummary', ParDo.of<WindowTopPairs, never>({ process: (t) => void tops.push(t) }));
+  const histograms: Histogram[] = [];
+  job.histogram?.apply('HistogramSummary', ParDo.of<Histogram, never>({ process: (h) => void histograms.push(h) }));
+
+  const outDescription = output.kind === 'ndjson' ? `ndjson ${output.path}` : output.kind;
+  return {
+    stats,
+    rejected,
+    tops,
+    histograms,
+    ...(input.kind === 'generator' ? { generatorStats } : { lineStats }),
+    description: { input: describeInput(input), output: outDescription },
+  };
+}
+
+/** Testing the comparison: changes the first pair's distance a little and drops the second pair. */
+function injectDifference() {
+  let seen = 0;
+  return ParDo.of<NetflowPair, NetflowPair>({
+    process(p, ctx) {
+      seen++;
+      if (seen === 2) return;
+      ctx.output(seen === 1 ? { ...p, distance: p.distance * (1 + 1e-9) + 1e-9 } : p);
+    },
+  });
+}
+
+/**
+ * Builds the application on `p`, runs it, and summarises the run (with the process's CPU time and
+ * peak memory, which are clean figures only when the process runs nothing else).
+ */
+export async function runNetflowApp(p: Pipeline, config: NetflowAppConfig): Promise<NetflowRunSummary> {
+  const handles = buildNetflowApp(p, config);
+  const load = loadavg()[0]!;
+  const cpu0 = process.cpuUsage();
+  const result = await p.run();
+  const cpu = process.cpuUsage(cpu0);
+  return { ...summarizeNetflowRun(p, config, handles, result, { userMs: cpu.user / 1000, systemMs: cpu.system / 1000 }), machine: { cpus: cpus().length, loadAverage: load } };
+}
+
+/** The summary of a finished run. */
+export function summarizeNetflowRun(p: Pipeline, config: NetflowAppConfig, h: Handles, result: PipelineResult, cpu: { userMs: number; systemMs: number }): NetflowRunSummary {
+  const job = resolveNetflowJobOptions(config.job);
+  const m = result.metrics;
+  const step = (suffix: string): StepMetrics | undefined => m[`Netflow/${suffix}`];
+  const rejected: Record<string, number> = {};
+  for (const [name, sm] of Object.entries(m)) {
+    if (!name.startsWith('Netflow/')) continue;
+    for (const [c, n] of Object.entries(sm.counters)) if (c.startsWith('rejected.')) rejected[c.slice('rejected.'.length)] = (rejected[c.slice('rejected.'.length)] ?? 0) + n;
+  }
+  const stats = h.stats.toJSON();
+  const wallMs = Math.max(1, result.finishedAt - result.startedAt);
+  const eventsIn = step('DropIPv6')?.elementsIn ?? 0;
+  const parse = step('Parse');
+  const latency = stats.latency;
+  const o = p.options;
+  return {
+    runner: result.runner,
+    runnerOptions: o.runner === 'microbatch' ? { batchInterval: o.batchInterval, maxBatchSize: o.maxBatchSize } : { bundleSize: o.bundleSize, bufferSize: o.bufferSize },
+    input: h.description.input,
+    output: h.description.output,
+    job: { windowMs: job.windowMs, features: job.features, scaling: job.scaling, allowedLatenessMs: job.allowedLatenessMs, topN: job.topN, histogram: job.histogram },
+    eventsIn,
+    recordsParsed: parse ? parse.elementsIn - sumValues(parse.counters, 'rejected.') : 0,
+    rejected: sortedRecord(rejected),
+    rejectedExamples: h.rejected.examples,
+    sourceSkipped: sortedRecord(h.lineStats?.skipped ?? {}),
+    sourceRejected: sortedRecord(h.lineStats?.deadLettered ?? {}),
+    lateDropped: step('GroupByKey')?.lateDropped ?? 0,
+    groups: step('GroupByKey')?.elementsOut ?? 0,
+    pairs: stats,
+    computationMs: stats.firstOutput === null ? null : stats.lastOutput! - stats.firstOutput,
+    latencyMs: { p50: percentileOf(latency, 50), p95: percentileOf(latency, 95), p99: percentileOf(latency, 99), max: latency.length ? latency[latency.length - 1]![0] : null },
+    throughput: { eventsPerSecond: (eventsIn * 1000) / wallMs, pairsPerSecond: (stats.pairs * 1000) / wallMs },
+    top: mergeTops(h.tops, job.topN),
+    histogram: h.histograms.length ? h.histograms[h.histograms.length - 1]! : null,
+    metrics: m,
+    batches: result.batches ? result.batches.length : null,
+    startedAt: result.startedAt,
+    finishedAt: result.finishedAt,
+    wallMs,
+    cpuMs: { user: cpu.userMs, system: cpu.systemMs, total: cpu.userMs + cpu.systemMs },
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    machine: { cpus: cpus().length, loadAverage: loadavg()[0]! },
+  };
+}
+
+function sumValues(r: Record<string, number>, prefix: string): number {
+  let s = 0;
+  for (const [k, v] of Object.entries(r)) if (k.startsWith(prefix)) s += v;
+  return s;
+}
+
+function sortedRecord(r: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** Merges the panes of each window into its top-N, windows in order. */
+export function mergeTops(tops: readonly WindowTopPairs[], n: number): WindowTopPairs[] {
+  const byWindow = new Map<number, WindowTopPairs>();
+  for (const t of tops) {
+    const prev = byWindow.get(t.window_start);
+    const pairs = prev ? [...prev.pairs, ...t.pairs].sort((a, b) => compareByDistance(b, a)).slice(0, n) : t.pairs;
+    byWindow.set(t.window_start, { window_start: t.window_start, window_end: t.window_end, pairs });
+  }
+  return [...byWindow.values()].sort((a, b) => a.window_start - b.window_start);
+}
+
+/** Parses `generator`, `suricata:<path>`, `zeek:<path>`, `ndjson:<path>` or `kafka:<topic>`. @throws Error otherwise. */
+export function parseInputSpec(text: string, generator: Partial<NetflowGeneratorOptions> = {}, scenario?: ScenarioId): NetflowInput {
+  if (text === 'generator') return scenario ? { kind: 'generator', options: generator, scenario } : { kind: 'generator', options: generator };
+  const i = text.indexOf(':');
+  const kind = i > 0 ? text.slice(0, i) : '';
+  const rest = i > 0 ? text.slice(i + 1) : '';
+  if (rest !== '' && (kind === 'suricata' || kind === 'zeek' || kind === 'ndjson')) return { kind, path: rest };
+  if (rest !== '' && kind === 'kafka') return { kind, topic: rest };
+  throw new Error(`--input=${text}: use generator, suricata:<path>, zeek:<path>, ndjson:<path> or kafka:<topic>`);
+}
+
+/** Parses `stdout-summary`, `ndjson:<path>` or `kafka:<topic>`. @throws Error otherwise. */
+export function parseOutputSpec(text: string): NetflowOutput {
+  if (text === 'stdout-summary') return { kind: 'stdout-summary' };
+  if (text.startsWith('ndjson:') && text.length > 7) return { kind: 'ndjson', path: text.slice(7) };
+  if (text.startsWith('kafka:') && text.length > 6) return { kind: 'kafka', topic: text.slice(6) };
+  throw new Error(`--output=${text}: use stdout-summary, ndjson:<path> or kafka:<topic>`);
+}
+
+/** A name for a comparison from its input, e.g. `scenario-1-seed-1`, `zeek-conn-portscan`. */
+export function defaultRunName(input: NetflowInput): string {
+  if (input.kind === 'generator') {
+    const o = generatorOptionsOf(input);
+    return `${input.scenario ? `scenario-${input.scenario}` : `generator-${o.count}`}-seed-${o.seed}`;
+  }
+  if (input.kind === 'kafka') return `kafka-${input.topic}`;
+  return basename(input.path).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_.-]/g, '_');
+}

@@ -1,0 +1,309 @@
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import type { DeadLetter } from '../../sdk/dead-letter.js';
+import type { DoFn } from '../../sdk/dofn.js';
+import type { Source, SourceBatch } from '../../sdk/io/source.js';
+import type { PCollection } from '../../sdk/pcollection.js';
+import type { Pipeline } from '../../sdk/pipeline.js';
+import type { PTransform } from '../../sdk/ptransform.js';
+import { TIMESTAMP_MIN, type Duration, type Instant } from '../../sdk/time.js';
+import { ParDo } from '../par-do.js';
+import { Read } from '../read.js';
+
+// ---------------------------------------------------------------------------------------------
+// Reading lines
+// ---------------------------------------------------------------------------------------------
+
+/** One line of a text file: its text (without `\n` / `\r\n`) and its 1-based line number. */
+export interface NumberedLine {
+  readonly text: string;
+  readonly line: number;
+}
+
+const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Reads a text file line by line in 256 KiB chunks (UTF-8, multi-byte characters split across
+ * chunks are decoded correctly; a leading BOM is dropped; `\r\n` and `\n` both end a line; a last
+ * line without a terminator still counts). Holds one chunk plus the lines asked for in memory.
+ * @example const r = await LineReader.open('flows.ndjson'); const { lines, done } = await r.next(1000); await r.close();
+ */
+export class LineReader {
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private pending = '';
+  private ready: string[] = [];
+  private readyPos = 0;
+  private eof = false;
+  private lineNo = 0;
+  private first = true;
+
+  private constructor(private readonly file: FileHandle) {}
+
+  /** @throws the file system's error (e.g. ENOENT) when the file cannot be opened. */
+  static async open(path: string): Promise<LineReader> {
+    return new LineReader(await open(path, 'r'));
+  }
+
+  /** Up to `max` next lines; `done` once the file is exhausted (the returned lines may still be non-empty). */
+  async next(max: number): Promise<{ lines: NumberedLine[]; done: boolean }> {
+    const lines: NumberedLine[] = [];
+    while (lines.length < max) {
+      if (this.readyPos < this.ready.length) {
+        const text = this.ready[this.readyPos++]!;
+        lines.push({ text, line: ++this.lineNo });
+        continue;
+      }
+      if (this.eof) break;
+      await this.fill();
+    }
+    return { lines, done: this.eof && this.readyPos >= this.ready.length };
+  }
+
+  async close(): Promise<void> {
+    await this.file.close();
+  }
+
+  private async fill(): Promise<void> {
+    const { bytesRead } = await this.file.read(this.buffer, 0, CHUNK_BYTES, null);
+    let text: string;
+    if (bytesRead === 0) {
+      this.eof = true;
+      text = this.pending + this.decoder.end();
+      this.pending = '';
+      this.ready = text.length > 0 ? [stripCr(text)] : [];
+      this.readyPos = 0;
+      return;
+    }
+    text = this.pending + this.decoder.write(this.buffer.subarray(0, bytesRead));
+    if (this.first && text.length > 0) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      this.first = false;
+    }
+    const parts = text.split('\n');
+    this.pending = parts.pop()!;
+    for (let i = 0; i < parts.length; i++) parts[i] = stripCr(parts[i]!);
+    this.ready = parts;
+    this.readyPos = 0;
+  }
+}
+
+function stripCr(s: string): string {
+  return s.length > 0 && s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s;
+}
+
+/** What a line becomes: an element (with an event time, or the minimum timestamp), nothing, or a dead letter. */
+export type LineOutcome<T> =
+  | { readonly kind: 'element'; readonly value: T; readonly timestamp?: Instant }
+  | { readonly kind: 'skip'; readonly reason: string }
+  | { readonly kind: 'dead'; readonly reason: string; readonly message: string };
+
+/**
+ * How a line source's watermark moves:
+ * - `'end-of-input'` (default): it stays at the minimum until the file is read, then jumps to +infinity,
+ *   so nothing is ever late (batch semantics; right for files in no particular time order);
+ * - `{ maxOutOfOrderness }`: the largest element timestamp seen so far minus the bound (streaming
+ *   semantics: windows fire while the file is read; records further out of order become late).
+ */
+export type LineWatermark = 'end-of-input' | { readonly maxOutOfOrderness: Duration };
+
+/** Counts a line source keeps while it reads (read them after the run). */
+export class LineSourceStats {
+  lines = 0;
+  elements = 0;
+  readonly skipped: Record<string, number> = {};
+  readonly deadLettered: Record<string, number> = {};
+}
+
+export interface LineSourceOptions {
+  readonly watermark?: LineWatermark;
+  /** Filled in while the source is read. */
+  readonly stats?: LineSourceStats;
+}
+
+/**
+ * A bounded Source over the lines of a file, mapped by `map(text, lineNumber)`. Dead letters carry
+ * the origin `{ file, line }`. Building block of {@link TextFile} and of format-specific readers.
+ * @example lineSource('Flows', 'flows.log', (text) => ({ kind: 'element', value: text.toUpperCase() }))
+ */
+export function lineSource<T>(name: string, path: string, map: (text: string, line: number) => LineOutcome<T>, options: LineSourceOptions = {}): Source<T> {
+  const policy = options.watermark ?? 'end-of-input';
+  const lag = policy === 'end-of-input' ? undefined : policy.maxOutOfOrderness;
+  if (lag !== undefined && !(lag >= 0)) throw new RangeError(`maxOutOfOrderness must be >= 0 ms, got ${lag}`);
+  const stats = options.stats ?? new LineSourceStats();
+  return {
+    name,
+    bounded: true,
+    async open(ctx) {
+      const reader = await LineReader.open(path);
+      let maxTs = TIMESTAMP_MIN;
+      return {
+        async poll(max): Promise<SourceBatch<T>> {
+          const { lines, done } = await reader.next(max);
+          const elements: { value: T; timestamp: Instant }[] = [];
+          const deadLetters: DeadLetter[] = [];
+          for (const { text, line } of lines) {
+            stats.lines++;
+            const o = map(text, line);
+            if (o.kind === 'element') {
+              const timestamp = o.timestamp ?? TIMESTAMP_MIN;
+              if (timestamp > maxTs) maxTs = timestamp;
+              elements.push({ value: o.value, timestamp });
+              stats.elements++;
+            } else if (o.kind === 'skip') {
+              stats.skipped[o.reason] = (stats.skipped[o.reason] ?? 0) + 1;
+            } else {
+              stats.deadLettered[o.reason] = (stats.deadLettered[o.reason] ?? 0) + 1;
+              deadLetters.push({ step: ctx.step, reason: o.reason, message: o.message, element: text, origin: { file: path, line } });
+            }
+          }
+          const watermark = lag === undefined || maxTs === TIMESTAMP_MIN ? TIMESTAMP_MIN : maxTs - lag;
+          return deadLetters.length > 0 ? { elements, watermark, done, deadLetters } : { elements, watermark, done };
+        },
+        close: () => reader.close(),
+      };
+    },
+  };
+}
+
+export interface TextFileReadOptions<T> extends LineSourceOptions {
+  /** Blank lines are skipped (default true). */
+  readonly skipBlankLines?: boolean;
+  /** Event time of an element (default: the minimum timestamp); needed for a `maxOutOfOrderness` watermark. */
+  readonly timestamp?: (value: T, line: number) => Instant | undefined;
+}
+
+/**
+ * Text files as bounded inputs and as outputs.
+ * - `TextFile.lines(path)`: one string per line.
+ * - `TextFile.ndjson(path)`: one parsed JSON value per line; lines that are not JSON go to the Read
+ *   step's dead-letter output (`pcoll.deadLetters()`) with reason `malformed-json` and origin `{ file, line }`.
+ * - `TextFile.write(path, format)`: a sink writing one line per element.
+ * @example p.apply('Flows', TextFile.ndjson<Flow>('flows.ndjson')).apply('Out', TextFile.write('out.ndjson'))
+ */
+export const TextFile = {
+  lines(path: string, options: TextFileReadOptions<string> = {}): PTransform<Pipeline, PCollection<string>> {
+    const skipBlank = options.skipBlankLines ?? true;
+    const source = lineSource<string>(
+      `TextFile(${path})`,
+      path,
+      (text, line) => (skipBlank && text.trim() === '' ? { kind: 'skip', reason: 'blank' } : { kind: 'element', value: text, timestamp: options.timestamp?.(text, line) }),
+      options,
+    );
+    return Read.from(source);
+  },
+
+  ndjson<T = unknown>(path: string, options: TextFileReadOptions<T> = {}): PTransform<Pipeline, PCollection<T>> {
+    const skipBlank = options.skipBlankLines ?? true;
+    const source = lineSource<T>(
+      `Ndjson(${path})`,
+      path,
+      (text, line) => {
+        if (skipBlank && text.trim() === '') return { kind: 'skip', reason: 'blank' };
+        let value: T;
+        try {
+          value = JSON.parse(text) as T;
+        } catch (e) {
+          return { kind: 'dead', reason: 'malformed-json', message: (e as Error).message };
+        }
+        return { kind: 'element', value, timestamp: options.timestamp?.(value, line) };
+      },
+      options,
+    );
+    return Read.from(source);
+  },
+
+  /**
+   * Writes each element as one line (`format`, default `JSON.stringify`: NDJSON, UTF-8) to `path`,
+   * replacing the file. Lines are encoded into a buffer of `flushBytes` bytes (default 1 MiB) that
+   * is written when full, at the end of every bundle, and at teardown, so memory stays bounded
+   * however many elements one step emits at once (a line longer than the buffer grows it). Writes
+   * are synchronous (the runner's thread waits for the disk). The step's user counter
+   * `bytesWritten` counts the bytes written. Lines from several windows and panes are written in
+   * arrival order.
+   */
+  write<T>(path: string, format: (value: T) => string = (v) => JSON.stringify(v), flushBytes = 1 << 20): PTransform<PCollection<T>, PCollection<never>> {
+    return TextFile.writeEncoded(path, stringLineEncoder(format), flushBytes);
+  },
+
+  /**
+   * Like {@link TextFile.write}, with an encoder that writes each line's bytes (and its `\n`)
+   * straight into the sink's buffer: for hot outputs, where building a string per line and then
+   * copying it is the main cost.
+   */
+  writeEncoded<T>(path: string, encode: LineEncoder<T>, flushBytes = 1 << 20): PTransform<PCollection<T>, PCollection<never>> {
+    if (!(Number.isInteger(flushBytes) && flushBytes >= 1)) throw new RangeError(`flushBytes must be a positive integer, got ${flushBytes}`);
+    return {
+      name: 'TextFile.write',
+      expand: (input, ctx) => ParDo.of<T, never>(fileSinkFn(path, encode, flushBytes)).expand(input, ctx),
+    };
+  },
+};
+
+/**
+ * Writes one element as one line, `\n` included, into `buf` from `offset`: returns the offset after
+ * it, or -1 (having written nothing that matters) when it does not fit before `buf.length`.
+ */
+export type LineEncoder<T> = (value: T, buf: Buffer, offset: number) => number;
+
+/** The encoder of a line given as text (UTF-8). */
+export function stringLineEncoder<T>(format: (value: T) => string): LineEncoder<T> {
+  return (value, buf, offset) => {
+    const line = format(value);
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8; measure exactly only near the end.
+    if (offset + line.length * 3 + 1 > buf.length && offset + Buffer.byteLength(line, 'utf8') + 1 > buf.length) return -1;
+    const end = offset + buf.write(line, offset, buf.length - offset, 'utf8');
+    buf[end] = 10;
+    return end + 1;
+  };
+}
+
+function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number): DoFn<T, never> {
+  let fd: number | undefined;
+  let buf = Buffer.alloc(0);
+  let used = 0;
+  let unreported = 0;
+  const flush = (): void => {
+    if (used === 0 || fd === undefined) return;
+    // writeSync may write less than asked: loop until every byte is out.
+    for (let off = 0; off < used; ) off += writeSync(fd, buf, off, used - off);
+    unreported += used;
+    used = 0;
+  };
+  return {
+    setup() {
+      mkdirSync(dirname(path), { recursive: true });
+      fd = openSync(path, 'w');
+      buf = Buffer.allocUnsafe(flushBytes);
+      used = 0;
+    },
+    process(value) {
+      let end = encode(value, buf, used);
+      if (end < 0) {
+        flush();
+        end = encode(value, buf, 0);
+        // A line longer than the buffer: grow it.
+        while (end < 0) {
+          buf = Buffer.allocUnsafe(buf.length * 2);
+          end = encode(value, buf, 0);
+        }
+      }
+      used = end;
+    },
+    finishBundle(ctx) {
+      flush();
+      if (unreported > 0) ctx.metrics.counter('bytesWritten').inc(unreported);
+      unreported = 0;
+    },
+    teardown() {
+      try {
+        flush();
+      } finally {
+        if (fd !== undefined) closeSync(fd);
+        fd = undefined;
+      }
+    },
+  };
+}
