@@ -6,7 +6,7 @@
  * - otherwise, if the run contains Kafka tests (a test file whose path or source mentions
  *   "kafka"; `WATERSHED_KAFKA=1` forces it), start a private broker with
  *   scripts/kafka-start.sh on 127.0.0.1:19192 (or free ports if taken) with its own state dir
- *   `.kafka/vitest-<port>`, and stop it in teardown. A developer's own broker on 19092 is
+ *   `.kafka/vitest-<port>-<pid>`, and stop it in teardown. A developer's own broker on 19092 is
  *   never touched.
  *
  * Tests read the result with `inject('kafkaBrokers')` / `inject('kafkaSkipReason')`, usually
@@ -241,7 +241,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
 
   sweepOrphans();
   const { port, controllerPort } = await choosePorts();
-  const stateDir = join(KAFKA_DIR, `vitest-${port}`);
+  // One state dir per vitest process: two concurrent runs that both saw the port free must not
+  // share a pid file (the loser's teardown would otherwise stop the winner's broker).
+  const stateDir = join(KAFKA_DIR, `vitest-${port}-${process.pid}`);
   mkdirSync(stateDir, { recursive: true });
   writeFileSync(join(stateDir, 'owner.pid'), `${process.pid}\n`);
 

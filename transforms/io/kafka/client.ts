@@ -201,6 +201,12 @@ export interface KafkaAdmin {
   deleteTopics(topics: readonly string[]): Promise<void>;
   /** Low/high offsets of every partition of `topic`, sorted by partition. Throws if the topic does not exist. */
   fetchTopicOffsets(topic: string): Promise<KafkaPartitionOffsets[]>;
+  /**
+   * Per partition of `topic`, sorted by partition, the offset of the first record whose timestamp is
+   * `>= timestamp`, or the high watermark when there is none (Kafka's offsets-for-times).
+   * Throws if the topic does not exist.
+   */
+  fetchTopicOffsetsByTimestamp(topic: string, timestamp: number): Promise<Array<{ partition: number; offset: string }>>;
   /** Committed offsets of `groupId` for `topic`, sorted by partition; `offset: null` = nothing committed. */
   fetchCommittedOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset: string | null }>>;
 }

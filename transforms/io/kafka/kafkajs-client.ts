@@ -371,6 +371,13 @@ class KafkajsAdmin implements KafkaAdmin {
     return offsets.map((o) => ({ partition: o.partition, low: o.low, high: o.high })).sort((a, b) => a.partition - b.partition);
   }
 
+  async fetchTopicOffsetsByTimestamp(topic: string, timestamp: number): Promise<Array<{ partition: number; offset: string }>> {
+    const offsets = await mappedWithRetry(this.ctx, `fetchTopicOffsetsByTimestamp(${topic})`, () =>
+      this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp),
+    );
+    return offsets.map((o) => ({ partition: o.partition, offset: o.offset })).sort((a, b) => a.partition - b.partition);
+  }
+
   async fetchCommittedOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset: string | null }>> {
     const result = await mappedWithRetry(this.ctx, `fetchCommittedOffsets(${groupId})`, () =>
       this.admin.fetchOffsets({ groupId, topics: [topic] }),

@@ -1,0 +1,200 @@
+/**
+ * `npm run bench:kafka`: Read → Map → Write pass-through of small JSON records through a local Kafka
+ * broker, side by side with a plain kafkajs consume-and-produce loop doing the same work (parse,
+ * add a field, serialize, produce with an idempotent acks=all producer), each contender in its own
+ * process, reading the same input topic and writing its own output topic.
+ *
+ * Flags: --records=N (default 1,000,000), --quick (200,000), --rounds=N (default 1; each round runs
+ * every contender once, the best time per contender is kept), --only=plain,native,microbatch(asap),...
+ * Uses KAFKA_BROKERS when set; otherwise starts a broker with scripts/kafka-start.sh (and stops it
+ * afterwards, unless it was already running).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import '../runners/index.js';
+import { parseArgs } from '../sdk/options.js';
+import { Pipeline } from '../sdk/pipeline.js';
+import { createKafkajsClientFactory } from '../transforms/io/kafka/kafkajs-client.js';
+import { KafkaIO } from '../transforms/io/kafka/index.js';
+import { Map } from '../transforms/map.js';
+
+interface In {
+  id: number;
+  user: string;
+  amount: number;
+}
+interface Out extends In {
+  cents: number;
+}
+/** The Map both contenders apply. */
+const enrich = (e: In): Out => ({ ...e, cents: e.amount * 100 });
+
+const args = parseArgs(process.argv.slice(2));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+interface Result {
+  contender: string;
+  records: number;
+  seconds: number;
+  rate: number;
+  /** CPU time of the contender's process (user + system) per message, in microseconds. */
+  cpuMicrosPerMsg: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// child: one contender
+// ---------------------------------------------------------------------------------------------
+
+async function plainLoop(brokers: string, input: string, output: string, records: number, concurrency: number): Promise<void> {
+  const kafka = new Kafka({ clientId: 'bench-plain', brokers: brokers.split(','), logLevel: logLevel.NOTHING }); // transient 'coordinator loading' errors on a fresh broker are retried
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const consumer = kafka.consumer({ groupId: `bench-plain-${randomUUID()}`, maxWaitTimeInMs: 500 });
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [input], fromBeginning: true });
+  let seen = 0;
+  let finish!: () => void;
+  const finished = new Promise<void>((r) => (finish = r));
+  await consumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: concurrency,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      const messages = batch.messages.map((m) => ({ value: JSON.stringify(enrich(JSON.parse(m.value!.toString('utf8')) as In)) }));
+      await producer.send({ topic: output, messages, acks: -1 });
+      resolveOffset(batch.lastOffset());
+      await heartbeat();
+      seen += messages.length;
+      if (seen >= records) finish();
+    },
+  });
+  await finished;
+  await consumer.disconnect();
+  await producer.disconnect();
+}
+
+async function pipeline(brokers: string, input: string, output: string, argv: string[]): Promise<void> {
+  const p = Pipeline.create(argv);
+  p.apply('Read', KafkaIO.read<In>({ brokers, topics: input, startAt: 'earliest', bounded: true }))
+    .apply('Enrich', Map(enrich))
+    .apply('Write', KafkaIO.write<Out>({ brokers, topic: output }));
+  await p.run();
+}
+
+async function child(): Promise<void> {
+  const contender = args['child']!;
+  const brokers = args['brokers']!;
+  const records = Number(args['records']);
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  if (contender.startsWith('plain')) {
+    const concurrency = Number(/^plain(?:\(c(\d+)\))?$/.exec(contender)?.[1] ?? 1);
+    await plainLoop(brokers, args['input']!, args['output']!, records, concurrency);
+  }
+  else {
+    const [runner, interval] = /^(\w+)(?:\((\w+)\))?$/.exec(contender)!.slice(1);
+    await pipeline(brokers, args['input']!, args['output']!, [`--runner=${runner}`, ...(interval ? [`--batchInterval=${interval}`] : [])]);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const result: Result = { contender, records, seconds, rate: records / seconds, cpuMicrosPerMsg: (cpu.user + cpu.system) / records };
+  console.log(JSON.stringify(result));
+}
+
+// ---------------------------------------------------------------------------------------------
+// parent: broker, input, contenders, table
+// ---------------------------------------------------------------------------------------------
+
+function ensureBroker(): { brokers: string; stop: () => void } {
+  const given = process.env.KAFKA_BROKERS?.trim();
+  if (given) return { brokers: given, stop: () => undefined };
+  const r = spawnSync('bash', [`${ROOT}scripts/kafka-start.sh`], { cwd: ROOT, encoding: 'utf8' });
+  const match = /^KAFKA_BROKERS=(\S+)\s*$/m.exec(r.stdout ?? '');
+  if (r.status !== 0 || !match) throw new Error(`could not start a Kafka broker (set KAFKA_BROKERS to use one):\n${r.stderr}`);
+  const reused = /reusing running broker/.test(r.stderr ?? '');
+  process.stderr.write(reused ? `using the running broker at ${match[1]}\n` : `started a broker at ${match[1]}\n`);
+  return {
+    brokers: match[1]!,
+    stop: () => {
+      if (!reused) spawnSync('bash', [`${ROOT}scripts/kafka-stop.sh`], { cwd: ROOT, stdio: 'inherit' });
+    },
+  };
+}
+
+async function fill(brokers: string, topic: string, records: number): Promise<number> {
+  const kafka = new Kafka({ clientId: 'bench-fill', brokers: brokers.split(','), logLevel: logLevel.NOTHING }); // transient 'coordinator loading' errors on a fresh broker are retried
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const t0 = performance.now();
+  const BATCH = 5_000; // kafkajs groups a send per partition in O(n²): moderate sends are faster
+  for (let i = 0; i < records; i += BATCH) {
+    const messages = [];
+    for (let j = i; j < Math.min(records, i + BATCH); j++) messages.push({ value: JSON.stringify({ id: j, user: `u${j % 1000}`, amount: j % 100 }) });
+    await producer.send({ topic, messages, acks: -1 });
+  }
+  await producer.disconnect();
+  return (performance.now() - t0) / 1000;
+}
+
+async function parent(): Promise<void> {
+  const quick = args['quick'] === 'true';
+  const records = Number(args['records'] ?? (quick ? 200_000 : 1_000_000));
+  const rounds = Number(args['rounds'] ?? 1);
+  const contenders = (args['only'] ?? 'plain,native,microbatch(asap),microbatch(1s)').split(',');
+  const broker = ensureBroker();
+  const admin = createKafkajsClientFactory({ brokers: broker.brokers, logLevel: 'error' }).admin();
+  const topics: string[] = [];
+  try {
+    await admin.connect();
+    const input = `bench-in-${randomUUID()}`;
+    topics.push(input);
+    await admin.createTopics([{ topic: input, partitions: 3 }]);
+    const fillSeconds = await fill(broker.brokers, input, records);
+    console.log(
+      `Kafka pass-through Read → Map → Write, ${records.toLocaleString()} JSON records (~45 B) over 3 partitions, broker ${broker.brokers}` +
+        ` (input written in ${fillSeconds.toFixed(1)} s), one process per contender, ${rounds} round(s), best of rounds\n`,
+    );
+    const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+    const script = fileURLToPath(import.meta.url);
+    const best = new globalThis.Map<string, Result>();
+    for (let round = 0; round < rounds; round++) {
+      for (const contender of contenders) {
+        const output = `bench-out-${randomUUID()}`;
+        topics.push(output);
+        await admin.createTopics([{ topic: output, partitions: 3 }]);
+        const out = execFileSync(
+          tsx,
+          [script, `--child=${contender}`, `--brokers=${broker.brokers}`, `--input=${input}`, `--output=${output}`, `--records=${records}`],
+          { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        const r = JSON.parse(out.trim().split('\n').pop()!) as Result;
+        const written = (await admin.fetchTopicOffsets(output)).reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+        if (written !== records) throw new Error(`${contender} wrote ${written} records, expected ${records}`);
+        process.stderr.write(
+          `round ${round + 1}: ${contender.padEnd(17)} ${(r.rate / 1000).toFixed(1)} k msg/s (${r.seconds.toFixed(2)} s, ${r.cpuMicrosPerMsg.toFixed(1)} µs CPU/msg)\n`,
+        );
+        const prev = best.get(contender);
+        if (!prev || r.rate > prev.rate) best.set(contender, r);
+      }
+      // this round's output topics are no longer needed
+      await admin.deleteTopics(topics.splice(1));
+    }
+    const plain = best.get('plain');
+    console.log('contender           msg/s        seconds   node CPU/msg   throughput vs plain kafkajs loop');
+    for (const c of contenders) {
+      const r = best.get(c)!;
+      const ratio = plain ? `${(r.rate / plain.rate).toFixed(2)}x` : '-';
+      console.log(
+        `${c.padEnd(18)} ${(r.rate / 1000).toFixed(1).padStart(8)} k   ${r.seconds.toFixed(2).padStart(7)}   ${r.cpuMicrosPerMsg.toFixed(1).padStart(7)} µs     ${ratio.padStart(6)}`,
+      );
+    }
+  } finally {
+    await admin.deleteTopics(topics).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    broker.stop();
+  }
+}
+
+await (args['child'] ? child() : parent());

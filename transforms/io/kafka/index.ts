@@ -1,0 +1,37 @@
+import { kafkaRead } from './kafka-read.js';
+import { kafkaWrite } from './kafka-write.js';
+
+/**
+ * Kafka sources and sinks, over the client interface in `client.ts` (kafkajs by default; pass
+ * `client` to use another implementation).
+ *
+ * @example
+ * const clicks = p.apply('Clicks', KafkaIO.read<Click>({
+ *   brokers: '127.0.0.1:19092', topics: 'clicks', startAt: 'earliest',
+ *   watermark: { maxOutOfOrderness: seconds(5), idleTimeout: seconds(30) },
+ * }));
+ * clicks.deadLetters().apply('DLQ', KafkaIO.write({ brokers, topic: 'clicks-dlq' }));
+ * clicks.apply(Map(enrich)).apply('Out', KafkaIO.write<Enriched>({ brokers, topic: 'enriched', key: (e) => e.user }));
+ */
+export const KafkaIO = {
+  /** See {@link kafkaRead}. */
+  read: kafkaRead,
+  /** See {@link kafkaWrite}. */
+  write: kafkaWrite,
+};
+
+export { kafkaRead, KafkaRead, type KafkaReadOptions } from './kafka-read.js';
+export { kafkaWrite, type KafkaWriteOptions } from './kafka-write.js';
+export {
+  KafkaSource,
+  emptyKafkaReadStats,
+  type KafkaDeadLetterRecord,
+  type KafkaReadStats,
+  type KafkaRecord,
+  type KafkaSourceOptions,
+  type KafkaStartAt,
+} from './kafka-source.js';
+export { DeserializationError, Serde, type Deserializer, type Serializer } from './serde.js';
+export { kafkaClientFor, type KafkaConnectionOptions } from './default-client.js';
+export * from './client.js';
+export { createKafkajsClientFactory, type KafkajsClientOptions } from './kafkajs-client.js';

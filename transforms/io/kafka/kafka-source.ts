@@ -1,0 +1,456 @@
+import type { DeadLetter } from '../../../sdk/dead-letter.js';
+import type { Source, SourceBatch, SourceContext, SourceReader } from '../../../sdk/io/source.js';
+import { WatermarkEstimator } from '../../../sdk/io/watermark-estimator.js';
+import { TIMESTAMP_MIN, type Duration, type Instant } from '../../../sdk/time.js';
+import type { TimestampedValue } from '../../../sdk/windowed-value.js';
+import { KafkaClientError, type KafkaBatch, type KafkaClientFactory, type KafkaConsumerPort, type KafkaMessage, type KafkaRecordHeaders, type KafkaTopicPartition } from './client.js';
+import { kafkaClientFor, type KafkaConnectionOptions } from './default-client.js';
+import { DeserializationError, Serde, type Deserializer } from './serde.js';
+
+/** Where reading starts in every partition. */
+export type KafkaStartAt =
+  /** The log start (replay everything retained: how a Kappa architecture reprocesses history). */
+  | 'earliest'
+  /** The end: only records written after the read starts. */
+  | 'latest'
+  /** The group's committed offsets (needs `groupId`); partitions without one start at `noCommittedOffset`. */
+  | 'committed'
+  /** The first record whose record timestamp is >= `timestamp` (epoch ms). */
+  | { readonly timestamp: Instant };
+
+/** A consumed record with its metadata (the output of `KafkaIO.read({ withMetadata: true })`). */
+export interface KafkaRecord<T, K = string | null> {
+  readonly topic: string;
+  readonly partition: number;
+  /** int64 as a decimal string. */
+  readonly offset: string;
+  /** The record timestamp (CreateTime or LogAppendTime), epoch ms. */
+  readonly timestamp: number;
+  readonly key: K;
+  readonly value: T;
+  readonly headers: KafkaRecordHeaders;
+}
+
+/** What a dead letter from a Kafka read carries as its `element`: the undecodable record, bytes in base64. */
+export interface KafkaDeadLetterRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly timestamp: number;
+  /** The key bytes in base64 (null for no key). */
+  readonly key: string | null;
+  /** The value bytes in base64 (null for a tombstone). */
+  readonly value: string | null;
+  readonly encoding: 'base64';
+}
+
+/** Counters of one Kafka read (they reset when a run opens the source). */
+export interface KafkaReadStats {
+  /** The bound of the reader's internal queue, in records. */
+  capacity: number;
+  /** Records fetched from Kafka and not yet handed to the runner. */
+  buffered: number;
+  /** The most records the internal queue ever held (never above `capacity`). */
+  peakBuffered: number;
+  /** Times the consumer's partitions were paused because the queue was full, and resumed. */
+  pauses: number;
+  resumes: number;
+  /** Records handed to the runner (elements plus dead letters). */
+  recordsRead: number;
+  deadLettered: number;
+}
+
+export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
+  readonly topics: string | readonly string[];
+  /**
+   * Consumer group: where 'committed' start offsets are read from (offsets are not committed by the
+   * read; they are exposed through the reader's `position()` for checkpoints). Default: a throw-away group.
+   */
+  readonly groupId?: string;
+  readonly startAt: KafkaStartAt;
+  /** With `startAt: 'committed'`, where partitions without a committed offset start. Default 'earliest'. */
+  readonly noCommittedOffset?: 'earliest' | 'latest';
+  /** Value bytes → element. Default: JSON (`Serde.json()`); a throw dead-letters the record. */
+  readonly deserializer?: Deserializer<T>;
+  /** Key bytes → key, for `withMetadata`. Default: UTF-8 string (`Serde.string()`). */
+  readonly keyDeserializer?: Deserializer<unknown>;
+  /** The element's event time: the record timestamp (default) or computed from the value. */
+  readonly eventTime?: 'record-timestamp' | ((value: T, record: KafkaMessage) => Instant);
+  /**
+   * Per-partition watermarks: each partition's is its highest event time minus `maxOutOfOrderness`
+   * (default 0); the source watermark is the minimum over the assigned partitions. A partition with no
+   * records for `idleTimeout` of processing time (default 30 s) stops holding it back until it has data.
+   */
+  readonly watermark?: { readonly maxOutOfOrderness?: Duration; readonly idleTimeout?: Duration };
+  /** Read up to the end offsets seen when the read starts, then finish. Default false (unbounded). */
+  readonly bounded?: boolean;
+  /** Output `KafkaRecord<T>` (topic, partition, offset, timestamp, key, headers) instead of `T`. Default false. */
+  readonly withMetadata?: boolean;
+  /** Records the reader may hold between Kafka and the runner; when full, the partitions are paused. Default 10,000. */
+  readonly bufferSize?: number;
+  /** Max bytes fetched per partition per request. Default 1 MiB. */
+  readonly maxBytesPerPartition?: number;
+  /** Max time the broker holds a fetch open waiting for data. Default 500 ms. */
+  readonly maxWaitTimeMs?: number;
+  /**
+   * Consumer group session timeout. The reader blocks the client's batch callback while its queue is
+   * full, so this bounds how long a stalled pipeline may hold a fetched batch. Default 300,000 ms.
+   */
+  readonly sessionTimeoutMs?: number;
+  /** Filled with the counters of the read (e.g. to check that backpressure bounds the queue). */
+  readonly stats?: KafkaReadStats;
+}
+
+export function emptyKafkaReadStats(): KafkaReadStats {
+  return { capacity: 0, buffered: 0, peakBuffered: 0, pauses: 0, resumes: 0, recordsRead: 0, deadLettered: 0 };
+}
+
+const DEFAULT_IDLE_TIMEOUT: Duration = 30_000;
+
+/** Compares two non-negative decimal offsets without BigInt. */
+function cmpOffset(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
+
+interface PartitionState extends KafkaTopicPartition {
+  /** Watermark split id, `topic/partition`. */
+  readonly split: string;
+  /** Next offset to read when nothing was consumed yet. */
+  readonly start: string;
+  /** Bounded: read offsets below this only. */
+  readonly end: string | undefined;
+  /** Bounded: the offset whose arrival finishes the partition (end - 1). */
+  readonly last: string | undefined;
+  /** Offset of the last record handed to the runner. */
+  consumed: string | undefined;
+  /** Bounded: everything up to `end` is in the queue (or handed out). */
+  finished: boolean;
+}
+
+/** A slice `[i, end)` of one fetched batch still waiting in the queue. */
+interface Chunk {
+  readonly p: PartitionState;
+  readonly msgs: readonly KafkaMessage[];
+  i: number;
+  readonly end: number;
+}
+
+const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+/**
+ * A Kafka topic (or several) as a Watershed {@link Source}, talking to Kafka only through the
+ * {@link KafkaClientFactory} interface. Partitions are assigned manually (the reader reads all
+ * partitions of its topics); see {@link KafkaSourceOptions} for start positions, bounded mode and
+ * watermarks.
+ */
+export class KafkaSource<T, O> implements Source<O> {
+  readonly name: string;
+  readonly bounded: boolean;
+
+  constructor(
+    private readonly o: KafkaSourceOptions<T>,
+    private readonly project: (value: T, record: KafkaMessage, key: () => unknown) => O,
+  ) {
+    const topics = typeof o.topics === 'string' ? [o.topics] : [...o.topics];
+    if (topics.length === 0) throw new Error('KafkaIO.read needs at least one topic');
+    if (o.startAt === 'committed' && !o.groupId) throw new Error("KafkaIO.read: startAt 'committed' needs a groupId");
+    if (o.bufferSize !== undefined && !(Number.isInteger(o.bufferSize) && o.bufferSize > 0)) throw new RangeError('KafkaIO.read: bufferSize must be a positive integer');
+    this.name = `KafkaIO.read(${topics.join(',')})`;
+    this.bounded = o.bounded ?? false;
+  }
+
+  async open(ctx: SourceContext): Promise<SourceReader<O>> {
+    const o = this.o;
+    const topics = typeof o.topics === 'string' ? [o.topics] : [...o.topics];
+    const kafka = kafkaClientFor(o);
+    const partitions: PartitionState[] = [];
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t));
+      if (missing.length > 0) {
+        throw new KafkaClientError(`KafkaIO.read: topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `'${t}'`).join(', ')} not found at ${kafka.brokers.join(',')}`, {
+          retriable: false,
+          code: 'UNKNOWN_TOPIC_OR_PARTITION',
+        });
+      }
+      for (const topic of topics) {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        const byTime = typeof o.startAt === 'object' ? await admin.fetchTopicOffsetsByTimestamp(topic, o.startAt.timestamp) : undefined;
+        const committed = o.startAt === 'committed' ? await admin.fetchCommittedOffsets(o.groupId!, topic) : undefined;
+        for (const { partition, low, high } of offsets) {
+          let start: string;
+          if (o.startAt === 'earliest') start = low;
+          else if (o.startAt === 'latest') start = high;
+          else if (byTime) start = byTime.find((x) => x.partition === partition)?.offset ?? high;
+          else {
+            const c = committed!.find((x) => x.partition === partition)?.offset ?? null;
+            start = c ?? ((o.noCommittedOffset ?? 'earliest') === 'latest' ? high : low);
+          }
+          if (cmpOffset(start, low) < 0) start = low; // retention removed the committed / requested offset
+          const end = this.bounded ? high : undefined;
+          partitions.push({
+            topic,
+            partition,
+            split: `${topic}/${partition}`,
+            start,
+            end,
+            last: end !== undefined && end !== '0' ? (BigInt(end) - 1n).toString() : undefined,
+            consumed: undefined,
+            finished: end !== undefined && cmpOffset(start, end) >= 0,
+          });
+        }
+      }
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    const reader = new KafkaSourceReader<T, O>(o, this.project, kafka, partitions, ctx);
+    await reader.start();
+    return reader;
+  }
+}
+
+/** Reads the assigned partitions into a bounded queue; the runner drains it with `poll`. */
+class KafkaSourceReader<T, O> implements SourceReader<O> {
+  private readonly capacity: number;
+  private readonly lowWater: number;
+  private readonly queue: Chunk[] = [];
+  private count = 0;
+  private readonly byKey = new Map<string, PartitionState>();
+  private readonly estimator: WatermarkEstimator;
+  private consumer: KafkaConsumerPort | undefined;
+  private paused = false;
+  private closing = false;
+  private failure: unknown;
+  private dataWaiters: Array<() => void> = [];
+  private roomWaiters: Array<() => void> = [];
+  private readonly stats: KafkaReadStats;
+  private readonly deserialize: Deserializer<T>;
+  private readonly deserializeKey: Deserializer<unknown>;
+  private readonly eventTime: ((value: T, record: KafkaMessage) => Instant) | undefined;
+
+  constructor(
+    private readonly o: KafkaSourceOptions<T>,
+    private readonly project: (value: T, record: KafkaMessage, key: () => unknown) => O,
+    private readonly kafka: KafkaClientFactory,
+    private readonly partitions: readonly PartitionState[],
+    private readonly ctx: SourceContext,
+  ) {
+    this.capacity = o.bufferSize ?? 10_000;
+    this.lowWater = Math.floor(this.capacity / 2);
+    this.estimator = new WatermarkEstimator({
+      maxOutOfOrderness: o.watermark?.maxOutOfOrderness ?? 0,
+      idleTimeout: o.watermark?.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+    });
+    this.deserialize = o.deserializer ?? Serde.json<T>();
+    this.deserializeKey = o.keyDeserializer ?? Serde.string();
+    this.eventTime = typeof o.eventTime === 'function' ? o.eventTime : undefined;
+    this.stats = o.stats ?? emptyKafkaReadStats();
+    Object.assign(this.stats, emptyKafkaReadStats(), { capacity: this.capacity });
+    const now = ctx.clock.now();
+    for (const p of partitions) {
+      this.byKey.set(tpKey(p.topic, p.partition), p);
+      // A partition holds the watermark back from the start (until its first record or idleness),
+      // unless a bounded read has nothing to read from it.
+      if (!p.finished) this.estimator.addSplit(p.split, now);
+    }
+  }
+
+  private get active(): PartitionState[] {
+    return this.partitions.filter((p) => !p.finished);
+  }
+
+  /** Connects the consumer, assigns the partitions at their start offsets and starts fetching. */
+  async start(): Promise<void> {
+    const todo = this.active;
+    if (todo.length === 0) return; // bounded and nothing to read
+    const consumer = this.kafka.consumer({
+      ...(this.o.groupId !== undefined ? { groupId: this.o.groupId } : {}),
+      maxWaitTimeMs: this.o.maxWaitTimeMs ?? 500,
+      sessionTimeoutMs: this.o.sessionTimeoutMs ?? 300_000,
+      ...(this.o.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: this.o.maxBytesPerPartition } : {}),
+    });
+    this.consumer = consumer;
+    try {
+      await consumer.connect();
+      await consumer.assign(todo.map((p) => ({ topic: p.topic, partition: p.partition, startOffset: p.start })));
+      await consumer.run((batch) => this.onBatch(batch), {
+        onError: (e) => {
+          this.failure ??= e;
+          this.wake();
+        },
+      });
+    } catch (e) {
+      this.closing = true;
+      await consumer.disconnect().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** The client's batch callback: appends to the queue, never beyond its capacity (waits for room instead). */
+  private async onBatch(batch: KafkaBatch): Promise<void> {
+    const p = this.byKey.get(tpKey(batch.topic, batch.partition));
+    if (!p || p.finished || this.closing) return;
+    let msgs = batch.messages;
+    let finishes = false;
+    if (p.end !== undefined) {
+      const lastOffset = msgs[msgs.length - 1]!.offset;
+      if (cmpOffset(lastOffset, p.last!) >= 0) {
+        finishes = true;
+        if (cmpOffset(lastOffset, p.end) >= 0) msgs = msgs.filter((m) => cmpOffset(m.offset, p.end!) < 0);
+      }
+    }
+    let i = 0;
+    while (i < msgs.length) {
+      if (this.closing) return;
+      const room = this.capacity - this.count;
+      if (room <= 0) {
+        this.pause();
+        await new Promise<void>((r) => this.roomWaiters.push(r));
+        continue;
+      }
+      const n = Math.min(room, msgs.length - i);
+      this.queue.push({ p, msgs, i, end: i + n });
+      i += n;
+      this.count += n;
+      this.stats.buffered = this.count;
+      if (this.count > this.stats.peakBuffered) this.stats.peakBuffered = this.count;
+      this.wake();
+    }
+    if (finishes) {
+      p.finished = true;
+      this.consumer?.pause([{ topic: p.topic, partition: p.partition }]);
+      this.wake();
+    }
+    if (this.count >= this.capacity) this.pause();
+  }
+
+  private pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.stats.pauses++;
+    this.consumer?.pause(this.active.map(({ topic, partition }) => ({ topic, partition })));
+  }
+
+  private resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.stats.resumes++;
+    const todo = this.active;
+    if (todo.length > 0) this.consumer?.resume(todo.map(({ topic, partition }) => ({ topic, partition })));
+  }
+
+  private wake(): void {
+    const ws = this.dataWaiters;
+    this.dataWaiters = [];
+    for (const w of ws) w();
+  }
+
+  private get done(): boolean {
+    return this.count === 0 && this.partitions.every((p) => p.finished);
+  }
+
+  private waitForData(maxWaitMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.ctx.signal.removeEventListener('abort', finish);
+        resolve();
+      };
+      timer = setTimeout(finish, Math.max(0, maxWaitMs));
+      this.ctx.signal.addEventListener('abort', finish, { once: true });
+      this.dataWaiters.push(finish);
+    });
+  }
+
+  async poll(maxElements: number, maxWaitMs: number): Promise<SourceBatch<O>> {
+    if (this.count === 0 && this.failure === undefined && !this.done && !this.ctx.signal.aborted) await this.waitForData(maxWaitMs);
+    if (this.failure !== undefined) throw this.failure;
+    const now = this.ctx.clock.now();
+    const elements: TimestampedValue<O>[] = [];
+    let deadLetters: DeadLetter[] | undefined;
+    let taken = 0;
+    const eventTime = this.eventTime;
+    const deserialize = this.deserialize;
+    while (taken < maxElements && this.queue.length > 0) {
+      const c = this.queue[0]!;
+      const stop = Math.min(c.end, c.i + (maxElements - taken));
+      let maxTs = TIMESTAMP_MIN;
+      for (let j = c.i; j < stop; j++) {
+        const m = c.msgs[j]!;
+        let stage = 'deserialize-failed';
+        try {
+          const value = deserialize(m.value, m);
+          stage = 'event-time-failed';
+          const ts = eventTime === undefined ? m.timestamp : eventTime(value, m);
+          if (typeof ts !== 'number' || !Number.isFinite(ts)) throw new DeserializationError('invalid-event-time', `event time ${String(ts)} is not a finite number`);
+          stage = 'key-deserialize-failed';
+          elements.push({ value: this.project(value, m, () => this.deserializeKey(m.key, m)), timestamp: ts });
+          if (ts > maxTs) maxTs = ts;
+        } catch (e) {
+          (deadLetters ??= []).push(this.deadLetter(m, e, stage));
+        }
+      }
+      taken += stop - c.i;
+      c.p.consumed = c.msgs[stop - 1]!.offset;
+      if (maxTs > TIMESTAMP_MIN) this.estimator.observe(c.p.split, maxTs, now);
+      else this.estimator.touch(c.p.split, now);
+      c.i = stop;
+      if (c.i === c.end) this.queue.shift();
+    }
+    this.count -= taken;
+    this.stats.buffered = this.count;
+    this.stats.recordsRead += taken;
+    if (deadLetters) this.stats.deadLettered += deadLetters.length;
+    if (this.count < this.capacity && this.roomWaiters.length > 0) {
+      const ws = this.roomWaiters;
+      this.roomWaiters = [];
+      for (const w of ws) w();
+    }
+    if (this.paused && this.count <= this.lowWater) this.resume();
+    // Partitions that have records waiting (or cannot fetch because of backpressure) are not idle.
+    for (const c of this.queue) this.estimator.touch(c.p.split, now);
+    if (this.paused) for (const p of this.partitions) if (!p.finished) this.estimator.touch(p.split, now);
+    const done = this.o.bounded === true && this.done;
+    return { elements, watermark: this.estimator.current(now), done, ...(deadLetters ? { deadLetters } : {}) };
+  }
+
+  private deadLetter(m: KafkaMessage, e: unknown, stage: string): DeadLetter {
+    const element: KafkaDeadLetterRecord = {
+      topic: m.topic,
+      partition: m.partition,
+      offset: m.offset,
+      timestamp: m.timestamp,
+      key: m.key === null ? null : m.key.toString('base64'),
+      value: m.value === null ? null : m.value.toString('base64'),
+      encoding: 'base64',
+    };
+    return {
+      step: this.ctx.step,
+      reason: e instanceof DeserializationError ? e.reason : stage,
+      message: e instanceof Error ? e.message : String(e),
+      element,
+      timestamp: m.timestamp,
+      origin: { topic: m.topic, partition: m.partition, offset: m.offset },
+    };
+  }
+
+  /** Per assigned topic-partition, the offset of the next record to read (last handed to the runner + 1). */
+  position(): Array<{ topic: string; partition: number; offset: string }> {
+    return this.partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.consumed === undefined ? p.start : nextOffset(p.consumed) }));
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const ws = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of ws) w();
+    this.wake();
+    await this.consumer?.disconnect().catch(() => undefined);
+  }
+}

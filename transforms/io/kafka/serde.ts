@@ -1,0 +1,59 @@
+import type { KafkaMessage } from './client.js';
+
+/**
+ * Turns a record's value (or key) bytes into an element. `record` is the whole consumed record
+ * (topic, partition, offset, timestamp, key, headers) for deserializers that need more than the bytes.
+ * Throwing sends the record to the read step's dead-letter output; throw a {@link DeserializationError}
+ * to choose the dead letter's `reason`.
+ */
+export type Deserializer<T> = (bytes: Buffer | null, record: KafkaMessage) => T;
+
+/** Turns an element into record bytes; `null` writes a tombstone (value) or no key. */
+export type Serializer<T> = (value: T) => Buffer | string | null;
+
+/** A record that could not be decoded; `reason` becomes the dead letter's reason. */
+export class DeserializationError extends Error {
+  override readonly name = 'DeserializationError';
+  constructor(
+    readonly reason: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The Kafka serializers and deserializers Watershed ships. JSON is the default for values and
+ * UTF-8 strings for keys.
+ * @example KafkaIO.read<Click>({ ..., deserializer: Serde.json<Click>() })
+ */
+export const Serde = {
+  /** Parses UTF-8 JSON. `null` bytes (a tombstone) give `null`. Malformed JSON: reason 'malformed-json'. */
+  json<T = unknown>(): Deserializer<T> {
+    return (bytes) => {
+      if (bytes === null) return null as T;
+      try {
+        return JSON.parse(bytes.toString('utf8')) as T;
+      } catch (e) {
+        throw new DeserializationError('malformed-json', (e as Error).message, { cause: e });
+      }
+    };
+  },
+  /** UTF-8 text (`null` stays `null`). */
+  string(): Deserializer<string | null> {
+    return (bytes) => (bytes === null ? null : bytes.toString('utf8'));
+  },
+  /** The raw bytes. */
+  bytes(): Deserializer<Buffer | null> {
+    return (bytes) => bytes;
+  },
+  /** `JSON.stringify(value)`; `undefined` is written as a tombstone. */
+  toJson<T = unknown>(): Serializer<T> {
+    return (value) => (value === undefined ? null : JSON.stringify(value));
+  },
+  /** `String(value)`; `null`/`undefined` give `null`. */
+  toText<T = unknown>(): Serializer<T> {
+    return (value) => (value === null || value === undefined ? null : String(value));
+  },
+};
