@@ -2,8 +2,9 @@
  * `npm start -- netflow [flags]` (the default command): the Netflow job, in-process, on the chosen runner.
  *
  *   --runner=native|microbatch   --batchInterval=1s|asap   (and the other pipeline flags)
- *   --input=generator|suricata:<path>|zeek:<path>|ndjson:<path>   (kafka:<topic>: not yet, see the KAFKA SEAM)
- *   --output=stdout-summary|ndjson:<path>                            (kafka:<topic>: not yet)
+ *   --input=generator|suricata:<path>|zeek:<path>|ndjson:<path>|kafka:<topic>
+ *   --output=stdout-summary|ndjson:<path>|kafka:<topic>
+ *   --brokers=127.0.0.1:19092 (or KAFKA_BROKERS)  --follow (keep reading the input topic; default: read to its end, then finish)
  *   --scenario=1|2  --seed=N  --count=N  --rate=N  --sourceIps=N  --keySkew=X  --jitter=ms  --ipv6Share=X  --malformedShare=X
  *   --window=3s  --features=traffic|original|duration,in_bytes,...  --scaling=none|log1p|divide:in_bytes=1000,...
  *   --allowedLateness=0s  --top=5  --histogram=log|log:<k>|linear:<width>|none  --maxOutOfOrderness=<duration> (file inputs)
@@ -107,6 +108,7 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
     ...(a['maxOutOfOrderness'] !== undefined ? { maxOutOfOrdernessMs: parseDuration(a['maxOutOfOrderness'], 'maxOutOfOrderness') } : {}),
     stats: { digests: a['digests'] === 'true', ...(keepPairs !== undefined ? { keepPairsUpTo: keepPairs } : {}) },
     ...(a['inject-difference'] === 'true' ? { injectDifference: true } : {}),
+    ...(a['brokers'] !== undefined || process.env['KAFKA_BROKERS'] ? { kafka: { brokers: a['brokers'] ?? process.env['KAFKA_BROKERS']!, follow: a['follow'] === 'true' } } : {}),
   };
 }
 

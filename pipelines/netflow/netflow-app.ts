@@ -4,15 +4,19 @@ import type { DeadLetter } from '../../sdk/dead-letter.js';
 import type { StepMetrics } from '../../sdk/metrics.js';
 import type { PCollection } from '../../sdk/pcollection.js';
 import type { Pipeline } from '../../sdk/pipeline.js';
+import type { PTransform } from '../../sdk/ptransform.js';
 import type { PipelineResult } from '../../sdk/runner.js';
 import { LineSourceStats, TextFile } from '../../transforms/io/text-file.js';
 import { ParDo } from '../../transforms/par-do.js';
+import { Filter } from '../../transforms/filter.js';
+import { Map as MapT } from '../../transforms/map.js';
+import { KafkaIO, Serde } from '../../transforms/io/kafka/index.js';
 import type { FeatureName, Scaling } from './features.js';
 import { DEFAULT_GENERATOR_OPTIONS, type NetflowGeneratorOptions } from './generator.js';
 import type { Histogram, HistogramSpec } from './histogram.js';
 import { GeneratorStats, NetflowGenerator } from './io/generator-source.js';
 import { SensorLog } from './io/sensor-log-sources.js';
-import { compareByDistance, NetflowJob, netflowPairEncoder, resolveNetflowJobOptions, type NetflowJobOptions, type NetflowPair, type WindowTopPairs } from './netflow-job.js';
+import { compareByDistance, formatNetflowPair, NetflowJob, netflowPairEncoder, resolveNetflowJobOptions, type NetflowJobOptions, type NetflowPair, type WindowTopPairs } from './netflow-job.js';
 import { CollectPairStats, PairStats, percentileOf, type PairStatsJson, type PairStatsOptions } from './pair-stats.js';
 import { scenarioOptions, type ScenarioId } from './scenarios.js';
 
@@ -37,9 +41,24 @@ export interface NetflowAppConfig {
   readonly stats?: PairStatsOptions;
   /** Testing the comparison: perturb this run's results (one distance changed, one pair dropped). */
   readonly injectDifference?: boolean;
+  /**
+   * Kafka input/output: the brokers, and whether the input topic is read up to its end offsets at
+   * start and then finishes (the default: a replay of history, as in a Kappa architecture) or followed.
+   */
+  readonly kafka?: { readonly brokers: string; readonly follow?: boolean };
 }
 
-/** Thrown for an input or output that is planned but not built yet (Kafka). */
+/** The Netflow record's event time (seconds) read from the raw JSON text, without parsing it all. */
+const EVENTTIME = /"eventtime"\s*:\s*"?(\d+(?:\.\d+)?)/;
+
+/** The brokers for Kafka input/output: the config's, else KAFKA_BROKERS. @throws Error when neither is set. */
+function kafkaBrokers(config: NetflowAppConfig): string {
+  const b = config.kafka?.brokers ?? process.env['KAFKA_BROKERS'];
+  if (!b) throw new Error('Kafka input/output needs brokers: pass --brokers=127.0.0.1:19092 or set KAFKA_BROKERS (npm run kafka:start prints it)');
+  return b;
+}
+
+/** Thrown for an input or output that is planned but not built yet. */
 export class NotAvailableError extends Error {
   override readonly name = 'NotAvailableError';
 }
@@ -124,7 +143,7 @@ export function generatorOptionsOf(input: Extract<NetflowInput, { kind: 'generat
 /**
  * Adds the whole application to `p`: the input, the Netflow job (step `Netflow`), the pair output,
  * and in-process collectors for the summary. Run `p`, then call {@link summarizeNetflowRun}.
- * @throws NotAvailableError for Kafka input or output (see the KAFKA SEAM comments).
+ * Kafka input and output use `config.kafka.brokers` (or the KAFKA_BROKERS environment variable).
  */
 export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles {
   const lineStats = new LineSourceStats();
@@ -145,14 +164,29 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
     case 'ndjson':
       lines = p.apply('NdjsonFile', TextFile.lines(input.path, { watermark, stats: lineStats }));
       break;
-    case 'kafka':
-      // ---- KAFKA SEAM (input) --------------------------------------------------------------
-      // KafkaIO (transforms/io/kafka/, in progress) plugs in here: read the topic's record values
-      // as strings, with the record timestamp as element timestamp and a watermark from the
-      // partitions' event times, e.g.
-      //   lines = p.apply('Kafka', KafkaIO.read({ brokers, topic: input.topic })).apply(Values());
-      // Everything downstream (the job, the outputs, the summary) takes any PCollection<string>.
-      throw new NotAvailableError(`--input=kafka:${input.topic}: Kafka input is not available yet (KafkaIO in transforms/io/kafka/ plugs in at the KAFKA SEAM in pipelines/netflow/netflow-app.ts)`);
+    case 'kafka': {
+      // Record values are the raw Netflow lines; event time comes from each record's `eventtime`
+      // (records whose value has none keep the record timestamp), watermarks per partition.
+      const brokers = kafkaBrokers(config);
+      lines = p
+        .apply(
+          'Kafka',
+          KafkaIO.read<string | null>({
+            brokers,
+            topics: input.topic,
+            startAt: 'earliest',
+            bounded: !config.kafka?.follow,
+            deserializer: Serde.string(),
+            eventTime: (v, record) => {
+              const m = v === null ? null : EVENTTIME.exec(v);
+              return m ? Math.floor(Number(m[1]) * 1000) : record.timestamp;
+            },
+            watermark: { maxOutOfOrderness: config.maxOutOfOrdernessMs ?? 5000 },
+          }),
+        )
+        .apply('DropTombstones', Filter((v: string | null) => v !== null) as unknown as PTransform<PCollection<string | null>, PCollection<string>>);
+      break;
+    }
   }
 
   const job = lines.apply('Netflow', NetflowJob.of(config.job));
@@ -167,10 +201,11 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
       pairs.apply('WritePairs', TextFile.writeEncoded<NetflowPair>(output.path, netflowPairEncoder()));
       break;
     case 'kafka':
-      // ---- KAFKA SEAM (output) -------------------------------------------------------------
-      // KafkaIO's sink plugs in here, one record per pair with the seed's JSON as value:
-      //   pairs.apply('ToLine', Map(formatNetflowPair)).apply('Kafka', KafkaIO.write({ brokers, topic: output.topic }));
-      throw new NotAvailableError(`--output=kafka:${output.topic}: Kafka output is not available yet (KafkaIO in transforms/io/kafka/ plugs in at the KAFKA SEAM in pipelines/netflow/netflow-app.ts)`);
+      // One record per pair, the seed's JSON as value.
+      pairs
+        .apply('ToJson', MapT(formatNetflowPair))
+        .apply('WritePairsToKafka', KafkaIO.write<string>({ brokers: kafkaBrokers(config), topic: output.topic, serializer: Serde.toText() }));
+      break;
   }
 
   const stats = new PairStats(config.stats);

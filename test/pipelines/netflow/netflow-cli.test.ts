@@ -36,12 +36,17 @@ describe('netflow command flags', () => {
     expect(() => netflowConfigFromArgs(['--count=many'])).toThrow(/count/);
   });
 
-  it('marks the Kafka seam: kafka:<topic> is understood but not available yet', () => {
+  it('understands kafka:<topic> input and output, and asks for brokers when none are known', () => {
     expect(parseInputSpec('kafka:flows')).toEqual({ kind: 'kafka', topic: 'flows' });
     expect(parseOutputSpec('kafka:pairs')).toEqual({ kind: 'kafka', topic: 'pairs' });
-    const p = Pipeline.create({});
-    expect(() => buildNetflowApp(p, { input: { kind: 'kafka', topic: 'flows' }, output: { kind: 'stdout-summary' }, job: {} })).toThrow(NotAvailableError);
-    expect(() => buildNetflowApp(Pipeline.create({}), { input: { kind: 'generator', options: { count: 1 } }, output: { kind: 'kafka', topic: 'x' }, job: {} })).toThrow(/KAFKA SEAM/);
+    const saved = process.env['KAFKA_BROKERS'];
+    delete process.env['KAFKA_BROKERS'];
+    try {
+      expect(() => buildNetflowApp(Pipeline.create({}), { input: { kind: 'kafka', topic: 'flows' }, output: { kind: 'stdout-summary' }, job: {} })).toThrow(/--brokers/);
+      expect(() => buildNetflowApp(Pipeline.create({}), { input: { kind: 'generator', options: { count: 1 } }, output: { kind: 'kafka', topic: 'x' }, job: {} })).toThrow(/KAFKA_BROKERS/);
+    } finally {
+      if (saved !== undefined) process.env['KAFKA_BROKERS'] = saved;
+    }
   });
 
   it('prints a summary with events, rejects per reason, pairs, windows, top distances, the histogram and per-step metrics', async () => {

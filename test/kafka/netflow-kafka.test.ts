@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { generateNetflow } from '../../pipelines/netflow/generator.js';
+import { runNetflowApp } from '../../pipelines/netflow/netflow-app.js';
+import { parseFlow } from '../../pipelines/netflow/parse-flow.js';
+import { referencePairs } from '../../pipelines/netflow/reference.js';
+import { Pipeline } from '../../sdk/pipeline.js';
+import { Capture } from '../../sdk/testing/capture.js';
+import { createKafkajsClientFactory, KafkaIO, Serde, type KafkaAdmin, type KafkaClientFactory } from '../../transforms/io/kafka/index.js';
+import { RUNNERS } from '../support/runners.js';
+import { kafkaDescribe } from './kafka-test-env.js';
+
+/** The seed's setup: Netflow JSON in one topic, pair JSON out to another, on each runner. */
+kafkaDescribe('the Netflow job from Kafka to Kafka', (env) => {
+  let kafka: KafkaClientFactory;
+  let admin: KafkaAdmin;
+  const topics: string[] = [];
+  const raw = [...generateNetflow({ seed: 11, count: 1200, eventsPerSecond: 400, sourceIps: 20, ipv6Share: 0.02, malformedShare: 0.01 })].map((e) => e.raw);
+  const expected = (() => {
+    const records = raw.map((r) => parseFlow(r)).flatMap((r) => (r.ok ? [r.record] : []));
+    const out: string[] = [];
+    for (const pairs of referencePairs(records).values()) for (const p of pairs) out.push(pairKey(p.eventid_1, p.eventid_2, p.distance));
+    return out.sort();
+  })();
+
+  beforeAll(async () => {
+    kafka = createKafkajsClientFactory({ brokers: env.brokers, logLevel: 'error' });
+    admin = kafka.admin();
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin.deleteTopics(topics).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  for (const { label, options } of RUNNERS) {
+    it(`${label}: every pair of every key and window reaches the output topic, equal to a plain computation`, async () => {
+      const input = `watershed-netflow-in-${randomUUID()}`;
+      const output = `watershed-netflow-out-${randomUUID()}`;
+      topics.push(input, output);
+      await admin.createTopics([
+        { topic: input, partitions: 3 },
+        { topic: output, partitions: 3 },
+      ]);
+      const producer = kafka.producer();
+      await producer.connect();
+      for (let i = 0; i < raw.length; i += 400) await producer.send(input, raw.slice(i, i + 400).map((value) => ({ value })));
+      await producer.disconnect();
+
+      const summary = await runNetflowApp(Pipeline.create(options), {
+        input: { kind: 'kafka', topic: input },
+        output: { kind: 'kafka', topic: output },
+        job: {},
+        kafka: { brokers: env.brokers },
+      });
+      expect(summary.eventsIn).toBe(1200);
+
+      const read = Pipeline.create({ runner: 'native' });
+      const probe = read
+        .apply('Pairs', KafkaIO.read<string | null>({ brokers: env.brokers, topics: output, startAt: 'earliest', bounded: true, deserializer: Serde.string() }))
+        .apply(Capture.records<string | null>());
+      await read.run();
+      const got = probe
+        .values()
+        .map((v) => JSON.parse(v!) as { eventid_1: string | number; eventid_2: string | number; distance: number; ts_output: number })
+        .map((p) => pairKey(String(p.eventid_1), String(p.eventid_2), p.distance))
+        .sort();
+      expect(expected.length).toBeGreaterThan(1000);
+      expect(got.length).toBe(expected.length);
+      expect(got).toEqual(expected);
+    }, 120_000);
+  }
+});
+
+function pairKey(a: string, b: string, distance: number): string {
+  const [x, y] = a < b ? [a, b] : [b, a];
+  return `${x}|${y}|${distance.toFixed(6)}`;
+}
