@@ -10,6 +10,9 @@ import { BaseOperator, type MaybePromise, type OperatorContext } from './operato
 /** Window.into: assigns each element (optionally re-timestamped) to its windows, one output per window. */
 export class WindowIntoOperator extends BaseOperator {
   private readonly out = this.ctx.ports['main']!;
+  private readonly assign: boolean;
+  private readonly timestampFn: WindowIntoPayload['timestampFn'];
+  private readonly passThrough: boolean;
   /** Reused for every element: WindowFns must not keep the context they are given. */
   private readonly assignCtx: { element: unknown; timestamp: number; window: WindowedValue<unknown>['window'] } = { element: undefined, timestamp: 0, window: undefined as never };
   constructor(
@@ -18,19 +21,22 @@ export class WindowIntoOperator extends BaseOperator {
     private readonly windowFn: WindowFn<unknown>,
   ) {
     super(ctx);
+    this.assign = payload.assign;
+    this.timestampFn = payload.timestampFn;
+    this.passThrough = !payload.assign && !payload.timestampFn;
   }
 
   processParts(_input: number, value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise {
     this.ctx.metrics.elementsIn++;
     const out = this.out;
-    if (!this.payload.assign && !this.payload.timestampFn) {
+    if (this.passThrough) {
       out.emitParts(value, timestamp, window, pane, retraction);
       return this.settle();
     }
     let ts = timestamp;
     try {
-      if (this.payload.timestampFn) ts = this.payload.timestampFn(value, ts);
-      if (!this.payload.assign) {
+      if (this.timestampFn) ts = this.timestampFn(value, ts);
+      if (!this.assign) {
         out.emitParts(value, ts, window, pane, retraction);
         return this.settle();
       }
