@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,10 @@ import { generate, REPORT_FILES, selectRunners } from './generate.js';
  * `npm run capability-matrix [-- --runner=native,microbatch]`: runs the conformance suite on every
  * registered runner (or those given) and writes capability-matrix/report.md, report.json and
  * report.html. Commit the result: report-up-to-date.test.ts fails when it is stale.
+ *
+ * The Kafka row needs a broker: env KAFKA_BROKERS, or else one started here with
+ * scripts/kafka-start.sh on port 19292 (state in .kafka/matrix) and stopped at the end. Without a
+ * broker it fails and writes nothing.
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -17,8 +22,29 @@ const only = args['runner']
   .map((s) => s.trim())
   .filter(Boolean);
 
+const root = join(here, '..');
+const brokerEnv = { ...process.env, KAFKA_PORT: '19292', KAFKA_CONTROLLER_PORT: '19293', KAFKA_STATE_DIR: join(root, '.kafka', 'matrix') };
+let startedBroker = false;
+
+/** Starts the suite's own broker; returns its address or throws with the script's output. */
+function startBroker(): string {
+  process.stderr.write('KAFKA_BROKERS is unset: starting a broker for the Kafka cases (scripts/kafka-start.sh, port 19292)\n');
+  const r = spawnSync('bash', [join(root, 'scripts', 'kafka-start.sh')], { env: brokerEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const last = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  const m = /^KAFKA_BROKERS=(\S+)$/.exec(last);
+  if (r.status !== 0 || !m) {
+    throw new Error(
+      `no Kafka broker for the capability matrix: scripts/kafka-start.sh failed (exit ${r.status ?? r.signal}); nothing was written.\n` +
+        `${(r.stderr ?? '').trim()}\nSet KAFKA_BROKERS=host:port to use a running broker.`,
+    );
+  }
+  startedBroker = true;
+  return m[1]!;
+}
+
 try {
   const runners = selectRunners(only);
+  if (!process.env['KAFKA_BROKERS']) process.env['KAFKA_BROKERS'] = startBroker();
   const { suite, files } = await generate(runners, undefined, (runner, cap) => process.stderr.write(`  ${runner.padEnd(12)} ${cap.id}\n`));
   for (const name of REPORT_FILES) writeFileSync(join(here, name), files[name]);
   const tally = (r: string) => {
@@ -34,4 +60,9 @@ try {
 } catch (e) {
   process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = 1;
+} finally {
+  if (startedBroker) {
+    const r = spawnSync('bash', [join(root, 'scripts', 'kafka-stop.sh')], { env: brokerEnv, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.status !== 0) process.stderr.write(`kafka-stop.sh failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim()}\n`);
+  }
 }

@@ -1,7 +1,7 @@
 import { VirtualClock } from '../sdk/clock.js';
 import { UnsupportedFeaturesError } from '../sdk/errors.js';
 import { Pipeline } from '../sdk/pipeline.js';
-import type { Capability, CaseRun, ConformanceCase, Group } from './model.js';
+import type { Capability, CaseContext, CaseRun, ConformanceCase, Group } from './model.js';
 
 /**
  * Runs the conformance suite on runners and scores each capability:
@@ -12,7 +12,12 @@ import type { Capability, CaseRun, ConformanceCase, Group } from './model.js';
  * - untested: the row has no cases yet ("not yet covered"), which is not a No.
  *
  * Every pipeline runs with the runner's default options on a virtual clock starting at 0, so
- * processing time (and everything measured with it) is deterministic.
+ * processing time (and everything measured with it) is deterministic — except cases that ask for the
+ * system clock (Kafka reads run on real time); those read bounded input and check only what does not
+ * depend on timing.
+ *
+ * Capabilities that require Kafka get the broker from env KAFKA_BROKERS; without it runSuite throws
+ * (a report with those rows silently failing would differ from the committed one for the wrong reason).
  */
 
 export type Verdict = 'Yes' | 'Partially' | 'No' | 'untested';
@@ -60,23 +65,33 @@ function message(e: unknown): string {
   return String(e);
 }
 
+function rejected(c: ConformanceCase, e: UnsupportedFeaturesError): CaseResult {
+  return { name: c.name, status: 'rejected', reason: `rejected at validation: ${e.features.map((f) => `${f.step}: ${f.feature} (${f.reason})`).join('; ')}` };
+}
+
 /** Runs one case on one runner (by registered name). Never throws. */
-export async function runCase(runner: string, c: ConformanceCase): Promise<CaseResult> {
+export async function runCase(runner: string, c: ConformanceCase, ctx: CaseContext = { runner }): Promise<CaseResult> {
   const runs: CaseRun<unknown>[] = [];
   const times = c.runs ?? 1;
   for (let i = 0; i < times; i++) {
+    let prepared: unknown;
+    try {
+      prepared = c.prepare ? await c.prepare(ctx) : undefined;
+    } catch (e) {
+      // the preparation may run a pipeline of its own on the runner (e.g. writing the input topic)
+      if (e instanceof UnsupportedFeaturesError) return rejected(c, e);
+      return { name: c.name, status: 'fail', reason: `the case's preparation failed: ${message(e)}` };
+    }
     const abort = new AbortController();
     const guard = setTimeout(() => abort.abort(), CASE_TIMEOUT_MS);
     try {
-      const p = Pipeline.create({ runner, clock: new VirtualClock(0), signal: abort.signal });
-      const out = c.build(p);
+      const p = Pipeline.create(c.clock === 'system' ? { runner, signal: abort.signal } : { runner, clock: new VirtualClock(0), signal: abort.signal });
+      const out = c.build(p, prepared);
       const result = await p.run();
       if (result.state !== 'DONE') return { name: c.name, status: 'fail', reason: `the run did not finish (${result.state}) within ${CASE_TIMEOUT_MS / 1000} s` };
       runs.push({ out, result, options: p.options, microBatch: result.batches !== undefined });
     } catch (e) {
-      if (e instanceof UnsupportedFeaturesError) {
-        return { name: c.name, status: 'rejected', reason: `rejected at validation: ${e.features.map((f) => `${f.step}: ${f.feature} (${f.reason})`).join('; ')}` };
-      }
+      if (e instanceof UnsupportedFeaturesError) return rejected(c, e);
       return { name: c.name, status: 'fail', reason: `the run failed: ${message(e)}` };
     } finally {
       clearTimeout(guard);
@@ -113,13 +128,22 @@ export async function runSuite(
   runners: readonly string[],
   onProgress?: (runner: string, cap: Capability) => void,
 ): Promise<SuiteResult> {
+  const kafkaBrokers = process.env['KAFKA_BROKERS'] || undefined;
+  const needKafka = capabilities.filter((c) => c.requires?.includes('kafka') && c.cases.length > 0).map((c) => c.id);
+  if (needKafka.length > 0 && kafkaBrokers === undefined) {
+    throw new Error(
+      `the capability matrix needs a Kafka broker for ${needKafka.join(', ')}: set KAFKA_BROKERS=host:port ` +
+        '(npm run capability-matrix starts one itself when it is unset; vitest provides one through its global setup)',
+    );
+  }
   const out: CapabilityResult[] = [];
   for (const cap of capabilities) {
     const cells: Record<string, Cell> = {};
     for (const runner of runners) {
       onProgress?.(runner, cap);
       const results: CaseResult[] = [];
-      for (const c of cap.cases) results.push(await runCase(runner, c));
+      const ctx: CaseContext = cap.requires?.includes('kafka') ? { runner, kafkaBrokers } : { runner };
+      for (const c of cap.cases) results.push(await runCase(runner, c, ctx));
       cells[runner] = score(cap, results);
     }
     out.push({

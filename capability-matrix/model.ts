@@ -39,7 +39,17 @@ export interface CheckResult {
   readonly observed?: string;
 }
 
-export interface ConformanceCase<O = any> {
+/** What a case's `prepare` gets: the runner being measured, and the external services the suite was given. */
+export interface CaseContext {
+  readonly runner: string;
+  /** `host:port[,...]` of the Kafka broker (set for capabilities that require 'kafka'). */
+  readonly kafkaBrokers?: string;
+}
+
+/** External services a capability's cases need; the suite refuses to run without them (see harness.ts). */
+export type Requirement = 'kafka';
+
+export interface ConformanceCase<O = any, S = any> {
   /** Short, unique within its capability. */
   readonly name: string;
   /**
@@ -49,8 +59,15 @@ export interface ConformanceCase<O = any> {
   readonly notes?: string;
   /** How many times to build and run the pipeline (bounded replay runs it twice). Default 1. */
   readonly runs?: number;
+  /**
+   * Processing time of the runs: a virtual clock starting at 0 (default), or the system clock
+   * (for sources that run on real time, e.g. Kafka; such cases read bounded input so runs end).
+   */
+  readonly clock?: 'virtual' | 'system';
+  /** Runs before each build (e.g. creates and fills a topic); its result is passed to `build`. */
+  prepare?(ctx: CaseContext): Promise<S>;
   /** Adds the case's steps to a fresh pipeline and returns what `check` needs. */
-  build(p: Pipeline): O;
+  build(p: Pipeline, prepared: S): O;
   /** Checks the last run; `all` holds every run when `runs` > 1. */
   check(run: CaseRun<O>, all: readonly CaseRun<O>[]): CheckResult;
 }
@@ -67,11 +84,13 @@ export interface Capability {
   /** The row of Beam's published matrix this corresponds to, if any. */
   readonly beamRow?: string;
   readonly cases: readonly ConformanceCase[];
+  /** External services the cases need (the suite fails loudly when one is missing). */
+  readonly requires?: readonly Requirement[];
   /** Set for rows without cases yet: why (e.g. 'waits for the Kafka cases'). Reported as "not yet covered", never as No. */
   readonly notYetCovered?: string;
 }
 
 /** Identity helper that keeps a case's `O` type between `build` and `check`. */
-export function defineCase<O>(c: ConformanceCase<O>): ConformanceCase<O> {
+export function defineCase<O, S = undefined>(c: ConformanceCase<O, S>): ConformanceCase<O, S> {
   return c;
 }

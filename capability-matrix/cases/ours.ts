@@ -15,6 +15,7 @@ import { Window } from '../../transforms/window.js';
 import { eq, expectAll, observe, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability, type CaseRun } from '../model.js';
 import { countPerKey, firingAt, lateRecord } from './common.js';
+import { KAFKA } from './kafka.js';
 
 /** Rows that are not in Beam's matrix: late data, dead letters, replay, latency, and what is not covered yet. */
 
@@ -275,7 +276,7 @@ export const OURS: readonly Capability[] = [
   deadLetters,
   replay,
   latency,
-  notYet('ours.kafka', 'Kafka source and sink', 'Reading from and writing to Kafka topics.', 'the Kafka cases need a broker and are not in the suite yet'),
+  KAFKA,
   notYet('ours.checkpoint', 'Checkpoint / restore', 'Snapshotting pipeline state and resuming from it.', 'no cases until checkpoint/restore lands', 'Checkpoint'),
   notYet('ours.exactly-once', 'Exactly-once', 'Each input affects the output exactly once across failures and restarts.', 'no cases until exactly-once lands'),
 ];
