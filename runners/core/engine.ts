@@ -79,8 +79,6 @@ export interface ReadSlot {
   lastActive: Instant;
 }
 
-const isThenable = (x: unknown): x is Promise<void> => x !== undefined && x !== null && typeof (x as Promise<void>).then === 'function';
-
 /**
  * The runner core's executable graph: one operator per primitive step, output ports wired to
  * consumers, and the watermark bookkeeping (a step's input watermark is the minimum of its inputs'
@@ -422,4 +420,3 @@ export function commonValidation(graph: PipelineGraph): UnsupportedFeature[] {
   return out;
 }
 
-export { isThenable };

@@ -77,10 +77,6 @@ export class SourcePump {
     return this.queue.length > 0 || (this.failure !== undefined);
   }
 
-  get bufferedElements(): number {
-    return this.buffered;
-  }
-
   /** Resolves when a batch is buffered or the pump ended. */
   whenData(): Promise<void> {
     if (this.queue.length > 0 || this.ended) return Promise.resolve();

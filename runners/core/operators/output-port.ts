@@ -31,10 +31,6 @@ export class OutputPort {
     this.inboxes.push(inbox);
   }
 
-  get connected(): boolean {
-    return this.receivers.length > 0 || this.inboxes.length > 0;
-  }
-
   /** Emits an element given by its parts: no element object is made. */
   emitParts(value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
     if (this.metrics) this.metrics.elementsOut++;

@@ -13,6 +13,7 @@ import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
 import { sideInputWindowFor } from '../../../sdk/windows/window-fn.js';
 import { MinHeap } from '../timers/min-heap.js';
+import { isThenable } from '../util/is-thenable.js';
 import { TimerQueue, type QueuedTimer } from '../timers/timer-queue.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
 import { userStateCells, type UserStateRecord } from './user-state.js';
@@ -27,7 +28,6 @@ interface SideInputState {
   readonly windows: Map<string, { values: unknown[]; ready: boolean; pane: number; cached?: { value: unknown } }>;
 }
 
-const isThenable = (x: unknown): x is Promise<void> => x !== undefined && x !== null && typeof (x as Promise<void>).then === 'function';
 
 /**
  * ParDo: runs a DoFn over each element, with its lifecycle, tagged outputs, side inputs (main
