@@ -7,6 +7,7 @@ import { commonValidation, Engine, type Wiring } from './engine.js';
 import type { FireMode } from './driver/window-driver.js';
 import { SourcePump } from './source-pump.js';
 import { InMemoryStateBackend, type StateBackend } from './state/state-backend.js';
+import { WorkWaiter } from './work-waiter.js';
 
 /** Everything a runner's loop needs for one run. */
 export interface RunContext {
@@ -81,6 +82,7 @@ export abstract class LoopRunner implements Runner {
     const pumps: SourcePump[] = [];
     const batches: BatchMetrics[] = [];
     let failure: unknown;
+    let waiter: WorkWaiter | undefined;
     try {
       await engine.open();
       for (const r of engine.reads) {
@@ -93,25 +95,15 @@ export abstract class LoopRunner implements Runner {
         pumps.push(pump);
       }
       for (const p of pumps) p.start();
-      const waitForWork = async (until: number | undefined): Promise<void> => {
-        // only the sources still being read matter: a finished source's pump has ended for good
-        const live = pumps.filter((_, i) => !engine.reads[i]!.done);
-        if (signal.aborted || live.some((p) => p.hasData || p.isEnded)) return;
-        const waits: Promise<void>[] = live.map((p) => p.whenData());
-        const ac = new AbortController();
-        const onAbort = () => ac.abort();
-        signal.addEventListener('abort', onAbort, { once: true });
-        if (until !== undefined) waits.push(clock.sleepUntil(until, ac.signal));
-        if (waits.length === 0) waits.push(clock.sleepUntil(clock.now() + POLL_WAIT_MS, ac.signal));
-        waits.push(new Promise((r) => ac.signal.addEventListener('abort', () => r(), { once: true })));
-        await Promise.race(waits);
-        ac.abort();
-        signal.removeEventListener('abort', onAbort);
-      };
+      // only the sources still being read matter: a finished source's pump has ended for good
+      waiter = new WorkWaiter(clock, pumps, (i) => !engine.reads[i]!.done, signal, POLL_WAIT_MS);
+      const w = waiter;
+      const waitForWork = (until: number | undefined): Promise<void> => w.wait(until);
       await this.loop({ engine, pumps, clock, signal, options, batches, waitForWork });
     } catch (e) {
       failure = e;
     } finally {
+      waiter?.close();
       for (const p of pumps) p.stop();
       try {
         await engine.close();
