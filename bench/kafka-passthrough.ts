@@ -9,11 +9,12 @@
  * Uses KAFKA_BROKERS when set; otherwise starts a broker with scripts/kafka-start.sh (and stops it
  * afterwards, unless it was already running).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import '../runners/index.js';
+import { ensureBroker } from './kafka-broker.js';
 import { parseArgs } from '../sdk/options.js';
 import { Pipeline } from '../sdk/pipeline.js';
 import { createKafkajsClientFactory } from '../transforms/io/kafka/kafkajs-client.js';
@@ -106,22 +107,6 @@ async function child(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // parent: broker, input, contenders, table
 // ---------------------------------------------------------------------------------------------
-
-function ensureBroker(): { brokers: string; stop: () => void } {
-  const given = process.env.KAFKA_BROKERS?.trim();
-  if (given) return { brokers: given, stop: () => undefined };
-  const r = spawnSync('bash', [`${ROOT}scripts/kafka-start.sh`], { cwd: ROOT, encoding: 'utf8' });
-  const match = /^KAFKA_BROKERS=(\S+)\s*$/m.exec(r.stdout ?? '');
-  if (r.status !== 0 || !match) throw new Error(`could not start a Kafka broker (set KAFKA_BROKERS to use one):\n${r.stderr}`);
-  const reused = /reusing running broker/.test(r.stderr ?? '');
-  process.stderr.write(reused ? `using the running broker at ${match[1]}\n` : `started a broker at ${match[1]}\n`);
-  return {
-    brokers: match[1]!,
-    stop: () => {
-      if (!reused) spawnSync('bash', [`${ROOT}scripts/kafka-stop.sh`], { cwd: ROOT, stdio: 'inherit' });
-    },
-  };
-}
 
 async function fill(brokers: string, topic: string, records: number): Promise<number> {
   const kafka = new Kafka({ clientId: 'bench-fill', brokers: brokers.split(','), logLevel: logLevel.NOTHING }); // transient 'coordinator loading' errors on a fresh broker are retried

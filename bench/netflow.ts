@@ -4,15 +4,23 @@
  *   NDJSON file (the issue's target: under 2 s per runner on the 2-core machine);
  * - hot: the real hot key of ../shared/data/zeek-conn-portscan.log in 5 s windows (3,242 events in one
  *   window, 5.3 M pairs in all) to an NDJSON file: it must complete without running out of memory;
- * - s2: scenario 2 (50,000 events over 17 windows, ~4.5 M pairs) to an NDJSON file.
- * Flags: --cases=s1,hot,s2 (default s1,hot), --repeat=N (runs per case and runner; the table shows the
+ * - s2: scenario 2 (50,000 events over 17 windows, ~4.5 M pairs) to an NDJSON file;
+ * - kafka: scenario 1 from a Kafka topic to a Kafka topic on a local broker (the issue's target: under
+ *   10 s), the seed's own setup; the output topic's record count is checked against the pairs computed.
+ *   Uses KAFKA_BROKERS, else starts (and afterwards stops) the repo's local broker.
+ * Flags: --cases=s1,hot,s2,kafka (default s1,hot), --repeat=N (runs per case and runner; the table shows the
  * fastest and the highest peak RSS), --keep (keep the output files in out/bench/).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { generateNetflow } from '../pipelines/netflow/generator.js';
+import { scenarioOptions } from '../pipelines/netflow/scenarios.js';
 import { parseArgs } from '../sdk/options.js';
+import { createKafkaClientFactory } from '../transforms/io/kafka/default-client.js';
+import { ensureBroker } from './kafka-broker.js';
 import type { NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 
 const args = parseArgs(process.argv.slice(2));
@@ -23,6 +31,7 @@ const cases: Record<string, string[]> = {
   s1: ['--scenario=1'],
   hot: ['--input=zeek:' + join(repo, '..', 'shared', 'data', 'zeek-conn-portscan.log'), '--window=5s'],
   s2: ['--scenario=2'],
+  kafka: [],
 };
 const chosen = (args['cases'] ?? 's1,hot').split(',');
 const repeat = Number(args['repeat'] ?? 1);
@@ -33,16 +42,48 @@ interface Row {
   bytes: number;
 }
 
-function runOnce(name: string, runner: string): Row {
+function runOnce(name: string, runner: string, kafka?: { brokers: string; input: string; output: string }): Row {
   const file = join(out, `${name}-${runner}.ndjson`);
   const stats = join(out, `${name}-${runner}.summary.json`);
+  const io = kafka ? [`--input=kafka:${kafka.input}`, `--output=kafka:${kafka.output}`, `--brokers=${kafka.brokers}`] : [`--output=ndjson:${file}`];
   const t0 = Date.now();
-  execFileSync(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', 'netflow', ...cases[name]!, `--runner=${runner}`, `--output=ndjson:${file}`, `--statsOut=${stats}`, '--quiet'], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', 'netflow', ...cases[name]!, `--runner=${runner}`, ...io, `--statsOut=${stats}`, '--quiet'], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
   const processMs = Date.now() - t0;
   const summary = JSON.parse(readFileSync(stats, 'utf8')) as NetflowRunSummary;
-  const bytes = statSync(file).size;
-  if (args['keep'] !== 'true') rmSync(file);
+  const bytes = kafka ? 0 : statSync(file).size;
+  if (!kafka && args['keep'] !== 'true') rmSync(file);
   return { summary, processMs, bytes };
+}
+
+/** Sets up the kafka case: a broker, scenario 1's events in an input topic; returns per-run topics and a cleanup. */
+async function kafkaSetup(): Promise<{ brokers: string; input: string; newOutput: () => string; count: (topic: string) => Promise<number>; done: () => Promise<void> }> {
+  const broker = ensureBroker();
+  const kafka = createKafkaClientFactory({ brokers: broker.brokers, logLevel: 'error' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const input = `netflow-bench-in-${randomUUID()}`;
+  const topics = [input];
+  await admin.createTopics([{ topic: input, partitions: 3 }]);
+  const producer = kafka.producer();
+  await producer.connect();
+  const events = [...generateNetflow(scenarioOptions(1))].map((e) => ({ value: e.raw }));
+  await producer.send(input, events);
+  await producer.disconnect();
+  return {
+    brokers: broker.brokers,
+    input,
+    newOutput: () => {
+      const t = `netflow-bench-out-${randomUUID()}`;
+      topics.push(t);
+      return t;
+    },
+    count: async (topic) => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0),
+    done: async () => {
+      await admin.deleteTopics(topics).catch(() => undefined);
+      await admin.disconnect();
+      broker.stop();
+    },
+  };
 }
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -54,15 +95,28 @@ for (const name of chosen) {
     console.log('hot   (skipped: ../shared/data/zeek-conn-portscan.log not found)');
     continue;
   }
+  const k = name === 'kafka' ? await kafkaSetup() : undefined;
   for (const runner of ['native', 'microbatch']) {
-    const rows = Array.from({ length: repeat }, () => runOnce(name, runner));
+    const rows: Row[] = [];
+    for (let i = 0; i < repeat; i++) {
+      if (!k) {
+        rows.push(runOnce(name, runner));
+        continue;
+      }
+      const output = k.newOutput();
+      const row = runOnce(name, runner, { brokers: k.brokers, input: k.input, output });
+      const written = await k.count(output);
+      if (written !== row.summary.pairs.pairs) throw new Error(`kafka case on ${runner}: output topic holds ${written} records, the job computed ${row.summary.pairs.pairs} pairs`);
+      rows.push(row);
+    }
     const best = rows.reduce((a, b) => (b.summary.wallMs < a.summary.wallMs ? b : a));
     const rss = Math.max(...rows.map((r) => r.summary.peakRssMb));
     const s = best.summary;
     console.log(
-      `${name.padEnd(5)} ${runner.padEnd(11)} ${n(s.eventsIn).padStart(7)} ${n(s.pairs.pairs).padStart(10)} ${`${n(s.wallMs)} ms`.padStart(10)} ${`${n(s.computationMs ?? 0)} ms`.padStart(12)} ${`${n(best.processMs)} ms`.padStart(9)} ${`${n(s.cpuMs.total)} ms`.padStart(10)} ${`${n(rss)} MB`.padStart(9)} ${`${n(best.bytes / 1e6)} MB`.padStart(8)}`,
+      `${name.padEnd(5)} ${runner.padEnd(11)} ${n(s.eventsIn).padStart(7)} ${n(s.pairs.pairs).padStart(10)} ${`${n(s.wallMs)} ms`.padStart(10)} ${`${n(s.computationMs ?? 0)} ms`.padStart(12)} ${`${n(best.processMs)} ms`.padStart(9)} ${`${n(s.cpuMs.total)} ms`.padStart(10)} ${`${n(rss)} MB`.padStart(9)} ${k ? '   topic' : `${n(best.bytes / 1e6)} MB`.padStart(8)}`,
     );
   }
+  await k?.done();
 }
 console.log('\npipeline = the run from start to end (Pipeline.run); computation = last minus first output time (the seed\'s measure);');
 console.log('process = the whole child process including Node and TypeScript loader start-up; peak RSS of the whole process.');

@@ -20,6 +20,21 @@ export interface OutputContext<O, Tags extends OutputTags> {
   outputWithTimestamp(value: O, timestamp: Instant): void;
   /** Emits to a tagged additional output declared with `ParDo.withOutputs(...)`. */
   outputTo<K extends keyof Tags & string>(tag: K, value: Tags[K]): void;
+  /**
+   * Backpressure for long emitting loops. Outputs are handed downstream at once; when a downstream
+   * step works asynchronously (a Kafka write waiting for acknowledgements, say), later outputs queue
+   * behind it in memory. `drain()` returns a promise that resolves once everything emitted so far
+   * has been taken downstream, or `undefined` when nothing is queued. A DoFn that emits millions of
+   * outputs for one input should await it every few thousand outputs, which keeps memory bounded.
+   * @example
+   * async process(group, ctx) {
+   *   for (const pair of pairsOf(group)) {
+   *     ctx.output(pair);
+   *     if (++n % 4096 === 0) { const d = ctx.drain(); if (d) await d; }
+   *   }
+   * }
+   */
+  drain(): Promise<void> | undefined;
 }
 
 export interface ProcessContext<O, Tags extends OutputTags = {}, S extends StateSpecs = {}, T extends TimerSpecs = {}>
@@ -62,6 +77,8 @@ export interface OnTimerContext<O, Tags extends OutputTags = {}, S extends State
 export interface FinishBundleContext<O, Tags extends OutputTags = {}> extends BundleContext {
   output(value: O, timestamp: Instant, window: BoundedWindow): void;
   outputTo<K extends keyof Tags & string>(tag: K, value: Tags[K], timestamp: Instant, window: BoundedWindow): void;
+  /** See {@link OutputContext.drain}. */
+  drain(): Promise<void> | undefined;
 }
 
 export interface BundleContext {

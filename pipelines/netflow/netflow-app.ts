@@ -202,9 +202,7 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
       break;
     case 'kafka':
       // One record per pair, the seed's JSON as value.
-      pairs
-        .apply('ToJson', MapT(formatNetflowPair))
-        .apply('WritePairsToKafka', KafkaIO.write<string>({ brokers: kafkaBrokers(config), topic: output.topic, serializer: Serde.toText() }));
+      pairs.apply('WritePairsToKafka', KafkaIO.write<NetflowPair>({ brokers: kafkaBrokers(config), topic: output.topic, encoder: netflowPairEncoder({ lineEnd: false }) }));
       break;
   }
 

@@ -271,6 +271,8 @@ function offerTop(top: NetflowPair[], p: NetflowPair, n: number): void {
 }
 
 const NO_FLOWS: readonly IngestedFlow[] = [];
+/** Pairs emitted between two backpressure checks of the pair step. */
+const DRAIN_EVERY = 4096;
 
 /**
  * The pair step. Per pane of a key and window: sorts the pane's events, then emits each pair as soon
@@ -285,7 +287,7 @@ function pairsFn(o: ResolvedNetflowJobOptions) {
   const spec = o.histogram;
   return statefulDoFn<KV<number, IngestedFlow[]>, NetflowPair, { seen: BagStateSpec<IngestedFlow> }, {}, PairTags>({
     state: { seen: StateSpec.bag<IngestedFlow>() },
-    process(group, ctx) {
+    async process(group, ctx) {
       const key = group.key;
       const w = ctx.window;
       const windowStart = isIntervalWindow(w) ? w.start : Math.floor(ctx.timestamp / o.windowMs) * o.windowMs;
@@ -314,11 +316,19 @@ function pairsFn(o: ResolvedNetflowJobOptions) {
         if (hist) addToHistogram(hist, distance);
         if (top) offerTop(top, pair, topN);
       };
+      // Backpressure: after each row of pairs (and at least every DRAIN_EVERY pairs), wait while a slow
+      // asynchronous sink (Kafka) still holds earlier pairs, so memory stays bounded by the row.
+      let sinceDrain = 0;
       for (let i = 0; i < nf - 1; i++) {
         const a = fresh[i]!;
         const va = vectors[i]!;
         const ta = times[i]!;
         for (let j = i + 1; j < nf; j++) emit(a, ta, fresh[j]!, times[j]!, euclideanDistance(va, vectors[j]!));
+        if ((sinceDrain += nf - i - 1) >= DRAIN_EVERY) {
+          sinceDrain = 0;
+          const d = ctx.drain();
+          if (d) await d;
+        }
       }
       for (const x of old) {
         const vx = toVector(x.record);
@@ -328,6 +338,11 @@ function pairsFn(o: ResolvedNetflowJobOptions) {
           const d = euclideanDistance(vx, vectors[j]!);
           if (byTimeThenId(x, y) <= 0) emit(x, tx, y, times[j]!, d);
           else emit(y, times[j]!, x, tx, d);
+        }
+        if ((sinceDrain += nf) >= DRAIN_EVERY) {
+          sinceDrain = 0;
+          const d = ctx.drain();
+          if (d) await d;
         }
       }
       if (keepSeen) for (const f of fresh) ctx.state.seen.add(f);
@@ -373,9 +388,12 @@ export function formatNetflowPair(p: NetflowPair): string {
  * written straight into the sink's buffer. The text around the distance is kept as bytes per first
  * event, per second event and per output time, so a pair costs its distance's digits and three
  * small copies, and no string is built for the line. Each call makes an encoder with its own caches.
+ * `lineEnd: false` leaves out the `\n` (one Kafka record value per pair).
  * @example pairs.apply('Write', TextFile.writeEncoded('pairs.ndjson', netflowPairEncoder()))
+ * @example pairs.apply('Write', KafkaIO.write({ brokers, topic: 'pairs', encoder: netflowPairEncoder({ lineEnd: false }) }))
  */
-export function netflowPairEncoder(): LineEncoder<NetflowPair> {
+export function netflowPairEncoder(options: { readonly lineEnd?: boolean } = {}): LineEncoder<NetflowPair> {
+  const lineEnd = options.lineEnd === false ? '' : '\n';
   let headId = '';
   let headTs = Number.NaN;
   let head = Buffer.alloc(0);
@@ -397,7 +415,7 @@ export function netflowPairEncoder(): LineEncoder<NetflowPair> {
     }
     if (p.ts_output !== tailTs) {
       tailTs = p.ts_output;
-      tail = Buffer.from(`,"ts_output":${msText(p.ts_output)}}\n`, 'utf8');
+      tail = Buffer.from(`,"ts_output":${msText(p.ts_output)}}${lineEnd}`, 'utf8');
     }
     const d = String(p.distance); // ASCII: digits, '.', 'e', '+', '-'
     const mid = middle.bytes;

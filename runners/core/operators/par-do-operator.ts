@@ -110,10 +110,13 @@ export class ParDoOperator extends BaseOperator {
       if (!port || tag === 'deadLetter') throw new UndeclaredOutputError(tag);
       port.emitParts(value, ts, this.curWindow, this.curPane, this.curRetraction);
     };
+    /** Everything emitted so far handed downstream (see OutputContext.drain). */
+    const drain = (): Promise<void> | undefined => this.settle() ?? undefined;
     this.processCtx = {
       output: (value) => this.main.emitParts(value, this.curTs, this.curWindow, this.curPane, this.curRetraction),
       outputWithTimestamp: (value, ts) => this.main.emitParts(value, ts, this.curWindow, this.curPane, this.curRetraction),
       outputTo: (tag, value) => emitTo(tag, value, this.curTs),
+      drain,
       get timestamp() {
         return self.curTs;
       },
@@ -145,6 +148,7 @@ export class ParDoOperator extends BaseOperator {
       output: (value) => this.main.emitParts(value, this.timerCtx.timestamp, this.curWindow, NO_FIRING, false),
       outputWithTimestamp: (value, ts) => this.main.emitParts(value, ts, this.curWindow, NO_FIRING, false),
       outputTo: (tag, value) => emitTo(tag, value, this.timerCtx.timestamp),
+      drain,
       key: undefined,
       get window() {
         return self.curWindow;
@@ -170,6 +174,7 @@ export class ParDoOperator extends BaseOperator {
         return self.ctx.clock.now();
       },
       metrics: this.metricsCtx,
+      drain,
       output: (value, ts, window) => this.main.emitParts(value, ts, window, NO_FIRING, false),
       outputTo: (tag, value, ts, window) => {
         const port = this.ctx.ports[tag];

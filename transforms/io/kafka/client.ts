@@ -291,10 +291,15 @@ export interface KafkaConsumerPort {
   disconnect(): Promise<void>;
 }
 
+/** Record batch compression: consumers of every mainstream client read all three. */
+export type KafkaCompressionName = 'none' | 'gzip' | 'lz4';
+
 /** Options for {@link KafkaClientFactory.producer}. */
 export interface KafkaProducerOptions {
   /** Let the broker auto-create unknown topics on send (if the broker allows it). Default true. */
   allowAutoTopicCreation?: boolean;
+  /** Record batch compression. Default: the implementation's (the wire producer: 'lz4'; kafkajs: 'none'). */
+  compression?: KafkaCompressionName;
 }
 
 /**
@@ -305,7 +310,11 @@ export interface KafkaProducerOptions {
 export interface KafkaProducerPort {
   /** Throws {@link KafkaUnavailableError} within the connect deadline if the cluster is unreachable. */
   connect(): Promise<void>;
-  /** Writes `messages` to `topic` (order is kept per partition). Resolves once acknowledged by all in-sync replicas. */
+  /**
+   * Writes `messages` to `topic`. Resolves once acknowledged by all in-sync replicas.
+   * Order is kept per partition, also across sends issued without awaiting the previous one
+   * (they are written in call order), so a caller may keep several sends in flight.
+   */
   send(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<KafkaSendResult[]>;
   /** Flushes nothing (sends are not buffered) and closes connections. Safe to call more than once. */
   disconnect(): Promise<void>;

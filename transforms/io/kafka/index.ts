@@ -21,7 +21,7 @@ export const KafkaIO = {
 };
 
 export { kafkaRead, KafkaRead, type KafkaReadOptions } from './kafka-read.js';
-export { kafkaWrite, type KafkaWriteOptions } from './kafka-write.js';
+export { kafkaWrite, type KafkaWriteOptions, type ValueEncoder } from './kafka-write.js';
 export {
   KafkaSource,
   emptyKafkaReadStats,
@@ -32,6 +32,7 @@ export {
   type KafkaStartAt,
 } from './kafka-source.js';
 export { DeserializationError, Serde, type Deserializer, type Serializer } from './serde.js';
-export { kafkaClientFor, type KafkaConnectionOptions } from './default-client.js';
+export { createKafkaClientFactory, kafkaClientFor, type KafkaConnectionOptions, type KafkaProducerImplementation } from './default-client.js';
+export { WireProducer, type WireProducerOptions } from './wire/wire-producer.js';
 export * from './client.js';
 export { createKafkajsClientFactory, type KafkajsClientOptions } from './kafkajs-client.js';

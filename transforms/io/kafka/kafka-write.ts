@@ -3,7 +3,7 @@ import type { PCollection } from '../../../sdk/pcollection.js';
 import type { ExpandContext, PTransform } from '../../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
 import { ParDo } from '../../par-do.js';
-import type { KafkaOutgoingMessage, KafkaProducerPort } from './client.js';
+import type { KafkaCompressionName, KafkaOutgoingMessage, KafkaProducerPort, KafkaSendResult } from './client.js';
 import { kafkaClientFor, type KafkaConnectionOptions } from './default-client.js';
 import { Serde, type Serializer } from './serde.js';
 
@@ -14,6 +14,12 @@ export interface KafkaWriteOptions<T> extends KafkaConnectionOptions {
   readonly key?: (element: T) => string | Buffer | null;
   /** Element → value bytes. Default: JSON (`Serde.toJson()`). */
   readonly serializer?: Serializer<T>;
+  /**
+   * Instead of `serializer`: writes the value's bytes straight into the sink's buffer (no string
+   * per record), for hot outputs. Same contract as TextFile's LineEncoder: write from `offset`,
+   * return the offset after the value, or -1 when it does not fit before `buf.length`.
+   */
+  readonly encoder?: ValueEncoder<T>;
   /** Record headers per element. */
   readonly headers?: (element: T) => Record<string, string>;
   /** An explicit partition per element (default: by key hash, or spread when there is no key). */
@@ -23,49 +29,109 @@ export interface KafkaWriteOptions<T> extends KafkaConnectionOptions {
    * timestamp; elements without one, e.g. at -infinity, get the producer's time).
    */
   readonly recordTimestamp?: 'now' | 'event-time';
-  /** Records per send: a send is made when this many are pending, and at the end of every bundle. Default 2,000. */
+  /** Records per send: a send is made when this many are pending, and at the end of every bundle. Default 5,000. */
   readonly batchSize?: number;
+  /**
+   * Sends that may be outstanding before `process` waits for the oldest (order per partition is
+   * kept regardless, see KafkaProducerPort.send). Default 8; 1 = wait for every send.
+   */
+  readonly maxInFlightSends?: number;
+  /** Record batch compression. Default 'lz4'. */
+  readonly compression?: KafkaCompressionName;
 }
 
 /**
- * Writes a PCollection to Kafka. Records are batched: sent when `batchSize` are pending and at the end
- * of each bundle, so a finished bundle is durably in Kafka (idempotent producer, acks=all). The producer
- * connects in `setup` and disconnects in `teardown`. A failed send fails the run (a UserCodeError
- * naming the step, with the KafkaClientError as its cause).
+ * Writes a PCollection to Kafka. Records are batched: a send starts when `batchSize` are pending and
+ * at the end of each bundle; up to `maxInFlightSends` sends overlap with processing, and the end of a
+ * bundle waits for all of them, so a finished bundle is durably in Kafka (idempotent producer,
+ * acks=all, order per partition kept). The producer connects in `setup` and disconnects in
+ * `teardown`. A failed send fails the run (a UserCodeError naming the step, with the
+ * KafkaClientError as its cause) at the latest when the bundle finishes.
  * @returns an empty PCollection (the write is a sink).
  */
 export function kafkaWrite<T>(options: KafkaWriteOptions<T>): PTransform<PCollection<T>, PCollection<never>> {
-  const batchSize = options.batchSize ?? 2_000;
+  const batchSize = options.batchSize ?? 5_000;
   if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new RangeError('KafkaIO.write: batchSize must be a positive integer');
+  const inFlight = options.maxInFlightSends ?? 8;
+  if (!(Number.isInteger(inFlight) && inFlight > 0)) throw new RangeError('KafkaIO.write: maxInFlightSends must be a positive integer');
   return {
     name: 'KafkaIO.write',
-    expand: (input: PCollection<T>, ctx: ExpandContext) => ParDo.of(writerFn(options, batchSize)).expand(input, ctx),
+    expand: (input: PCollection<T>, ctx: ExpandContext) => ParDo.of(writerFn(options, batchSize, inFlight)).expand(input, ctx),
+  };
+}
+
+/** Writes `value`'s bytes into `buf` from `offset`; returns the end offset, or -1 if they do not fit. */
+export type ValueEncoder<T> = (value: T, buf: Buffer, offset: number) => number;
+
+/** Bytes of one slab that encoded values are written into; values are views of it. */
+const SLAB_BYTES = 1 << 20;
+
+/** Encodes values into shared slabs and hands out views: one allocation per slab, not per value. */
+function slabEncoder<T>(encode: ValueEncoder<T>): (value: T) => Buffer {
+  let slab = Buffer.allocUnsafe(SLAB_BYTES);
+  let at = 0;
+  return (value) => {
+    let end = encode(value, slab, at);
+    while (end < 0) {
+      // Full: start a new slab (sent records keep the old one alive until they are written); grow for a huge value.
+      const size = at === 0 ? slab.length * 2 : SLAB_BYTES;
+      if (size > 1 << 30) throw new RangeError('KafkaIO.write: encoder needs more than 1 GiB for one value');
+      slab = Buffer.allocUnsafe(size);
+      at = 0;
+      end = encode(value, slab, 0);
+    }
+    const view = slab.subarray(at, end);
+    at = end;
+    return view;
   };
 }
 
 /** A fresh DoFn per application: it owns its producer and pending records. */
-function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number): DoFn<T, never> {
-  const serialize = o.serializer ?? Serde.toJson<T>();
+function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: number): DoFn<T, never> {
+  if (o.encoder && o.serializer) throw new TypeError('KafkaIO.write: give either serializer or encoder, not both');
+  const serialize: Serializer<T> = o.encoder ? slabEncoder(o.encoder) : (o.serializer ?? Serde.toJson<T>());
   const topicOf = o.topic;
   const eventTime = o.recordTimestamp === 'event-time';
   let producer: KafkaProducerPort | undefined;
   /** Pending records per topic. */
   let pending = new Map<string, KafkaOutgoingMessage[]>();
   let count = 0;
+  /** Sends started and not yet settled, oldest first; the first failure, reported at the next call. */
+  let sends: Array<Promise<unknown>> = [];
+  let outstanding = 0;
+  let failure: unknown = undefined;
 
-  const flush = async (): Promise<void> => {
+  /** Starts sends for everything pending (does not wait). */
+  const startSends = (): void => {
     if (count === 0) return;
     const batches = pending;
     pending = new Map();
     count = 0;
-    for (const [topic, messages] of batches) await producer!.send(topic, messages);
+    for (const [topic, messages] of batches) {
+      outstanding++;
+      const s = producer!.send(topic, messages).then(
+        () => void outstanding--,
+        (e: unknown) => {
+          outstanding--;
+          failure ??= e;
+        },
+      );
+      sends.push(s);
+    }
+  };
+
+  /** Waits until at most `limit` sends are outstanding; throws the first send failure. */
+  const waitUntil = async (limit: number): Promise<void> => {
+    while (outstanding > limit && sends.length > 0) await sends.shift();
+    if (outstanding === 0) sends = [];
+    if (failure !== undefined) throw failure;
   };
 
   const timestampOf = (ts: Instant): number | undefined => (eventTime && ts > TIMESTAMP_MIN && ts >= 0 && ts < 8.64e15 ? ts : undefined);
 
   return {
     async setup() {
-      producer = kafkaClientFor(o).producer();
+      producer = kafkaClientFor(o).producer(o.compression !== undefined ? { compression: o.compression } : {});
       await producer.connect();
     },
     process(element, ctx) {
@@ -82,14 +148,23 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number): DoFn<T, never>
       let list = pending.get(topic);
       if (!list) pending.set(topic, (list = []));
       list.push(m);
-      if (++count >= batchSize) return flush();
+      if (failure !== undefined) throw failure;
+      if (++count >= batchSize) {
+        startSends();
+        // Only a full pipeline makes the caller wait (a promise per element would queue upstream outputs).
+        if (outstanding > maxInFlight) return waitUntil(maxInFlight);
+      }
     },
     finishBundle() {
-      if (count > 0) return flush();
+      startSends();
+      if (outstanding > 0 || failure !== undefined) return waitUntil(0);
     },
     async teardown() {
       pending = new Map();
       count = 0;
+      const left = sends;
+      sends = [];
+      await Promise.allSettled(left);
       const p = producer;
       producer = undefined;
       await p?.disconnect();

@@ -20,7 +20,9 @@
  * ```
  */
 import { randomUUID } from 'node:crypto';
+import kafkajsModule from 'kafkajs';
 import {
+  CompressionTypes,
   Kafka,
   Partitioners,
   logLevel as KafkajsLogLevel,
@@ -56,6 +58,17 @@ import {
   type KafkaTopicPartition,
   type KafkaTopicSpec,
 } from './client.js';
+
+import { compress, decompress } from './wire/compression.js';
+
+// kafkajs reads and writes gzip itself; LZ4 needs a codec. Registered once, so every kafkajs
+// consumer in the process reads LZ4 batches (the wire producer's default).
+kafkajsModule.CompressionCodecs[CompressionTypes.LZ4] = () => ({
+  compress: (encoder: { buffer: Buffer }) => compress('lz4', encoder.buffer),
+  decompress: (buffer: Buffer) => decompress('lz4', buffer),
+});
+
+const KAFKAJS_COMPRESSION = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP, lz4: CompressionTypes.LZ4 } as const;
 
 export type KafkajsLogLevelName = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 
@@ -649,11 +662,13 @@ class KafkajsConsumer implements KafkaConsumerPort {
 
 class KafkajsProducer implements KafkaProducerPort {
   private readonly producer: Producer;
+  private readonly compression: CompressionTypes;
 
   constructor(
     private readonly ctx: Ctx,
     options: KafkaProducerOptions,
   ) {
+    this.compression = KAFKAJS_COMPRESSION[options.compression ?? 'none'];
     this.producer = ctx.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -666,12 +681,20 @@ class KafkajsProducer implements KafkaProducerPort {
   }
 
   private aborted: Promise<void> | null = null;
+  /** Sends run one after another, so sends issued without awaiting keep their order. */
+  private chain: Promise<unknown> = Promise.resolve();
 
   connect(): Promise<void> {
     return connectWithDeadline(this.ctx, 'producer', () => this.producer.connect(), () => (this.aborted = this.producer.disconnect()));
   }
 
-  async send(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<KafkaSendResult[]> {
+  send(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<KafkaSendResult[]> {
+    const result = this.chain.then(() => this.sendNow(topic, messages));
+    this.chain = result.catch(() => undefined);
+    return result;
+  }
+
+  private async sendNow(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<KafkaSendResult[]> {
     if (messages.length === 0) return [];
     const converted: Message[] = messages.map((m) => ({
       key: m.key ?? null,
@@ -681,13 +704,14 @@ class KafkajsProducer implements KafkaProducerPort {
       timestamp: m.timestamp === undefined ? undefined : String(m.timestamp),
     }));
     const metadata = await mapped(this.ctx, `send(${topic})`, () =>
-      this.producer.send({ topic, messages: converted, acks: -1, timeout: this.ctx.requestTimeoutMs }),
+      this.producer.send({ topic, messages: converted, acks: -1, timeout: this.ctx.requestTimeoutMs, compression: this.compression }),
     );
     return metadata.map((r) => ({ topic: r.topicName, partition: r.partition, baseOffset: r.baseOffset ?? r.offset ?? '-1' }));
   }
 
   async disconnect(): Promise<void> {
     if (this.aborted) return settleWithin(this.aborted, 1_000); // failed connect: already tearing down
+    await this.chain;
     await mapped(this.ctx, 'producer disconnect', () => this.producer.disconnect());
   }
 }

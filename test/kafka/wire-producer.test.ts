@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KafkaClientError, KafkaUnavailableError, type KafkaAdmin, type KafkaClientFactory, type KafkaMessage, type KafkaOutgoingMessage } from '../../transforms/io/kafka/client.js';
+import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
+import { partitionForKey } from '../../transforms/io/kafka/wire/murmur2.js';
+import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
+import { kafkaDescribe } from './kafka-test-env.js';
+
+const PARTITIONS = 3;
+
+/** Reads every record of `topic` from the beginning with the kafkajs consumer until `count` arrived (or the timeout). */
+async function readAll(kafka: KafkaClientFactory, topic: string, count: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ maxBytesPerPartition: 4 * 1024 * 1024 });
+  const got: KafkaMessage[] = [];
+  let failure: unknown = null;
+  await consumer.connect();
+  try {
+    await consumer.assign([0, 1, 2].map((partition) => ({ topic, partition, startOffset: 'earliest' })));
+    await consumer.run(async (b) => void got.push(...b.messages), { onError: (e) => (failure = e) });
+    const deadline = Date.now() + timeoutMs;
+    while (got.length < count && failure === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 200)); // extra (duplicate) deliveries would show up here
+  } finally {
+    await consumer.disconnect();
+  }
+  if (failure) throw failure;
+  return got;
+}
+
+kafkaDescribe('WireProducer against a real broker', (env) => {
+  let kafka: KafkaClientFactory;
+  let admin: KafkaAdmin;
+  const topics: string[] = [];
+  const newTopic = async (): Promise<string> => {
+    const topic = `watershed-wire-${randomUUID()}`;
+    topics.push(topic);
+    await admin.createTopics([{ topic, partitions: PARTITIONS }]);
+    return topic;
+  };
+
+  beforeAll(async () => {
+    kafka = createKafkajsClientFactory({ brokers: env.brokers, logLevel: 'error' });
+    admin = kafka.admin();
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    if (!admin) return;
+    await admin.deleteTopics(topics).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  for (const compression of ['none', 'gzip', 'lz4'] as const) {
+    it(`round-trips keys, values, headers, timestamps and explicit partitions (${compression}), read back by kafkajs`, async () => {
+      const topic = await newTopic();
+      const sent: KafkaOutgoingMessage[] = Array.from({ length: 500 }, (_, i) => ({
+        key: i % 50 === 7 ? null : `key-${i % 13}`,
+        value: i % 97 === 5 ? null : JSON.stringify({ i, text: 'ü✓'.repeat(i % 5) }),
+        headers: i % 2 === 0 ? { 'x-i': String(i), multi: ['a', Buffer.from('b')] } : undefined,
+        timestamp: 1_700_000_000_000 + i * 10,
+        ...(i % 100 === 3 ? { partition: 2 } : {}),
+      }));
+      const p = new WireProducer({ brokers: env.brokers, compression });
+      await p.connect();
+      try {
+        const results = await Promise.all([p.send(topic, sent.slice(0, 250)), p.send(topic, sent.slice(250))]);
+        for (const r of results.flat()) expect(r.topic).toBe(topic);
+      } finally {
+        await p.disconnect();
+      }
+      const got = await readAll(kafka, topic, sent.length);
+      expect(got).toHaveLength(sent.length);
+      const byTimestamp = new Map(got.map((m) => [m.timestamp, m]));
+      let roundRobin = 0;
+      for (const [i, s] of sent.entries()) {
+        const m = byTimestamp.get(s.timestamp!)!;
+        expect(m, `record ${i}`).toBeDefined();
+        expect(m.key === null ? null : m.key.toString()).toBe(s.key ?? null);
+        expect(m.value === null ? null : m.value.toString()).toBe(s.value);
+        if (s.headers) expect(Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, v.map((b) => b.toString())]))).toEqual({ 'x-i': [String(i)], multi: ['a', 'b'] });
+        else expect(m.headers).toEqual({});
+        if (s.partition !== undefined) expect(m.partition).toBe(s.partition);
+        else if (s.key) expect(m.partition).toBe(partitionForKey(Buffer.from(s.key as string), PARTITIONS));
+        else roundRobin++;
+      }
+      expect(roundRobin).toBeGreaterThan(0);
+      // offsets are dense per partition: nothing written twice, nothing missing
+      for (const partition of [0, 1, 2]) {
+        const offsets = got.filter((m) => m.partition === partition).map((m) => Number(m.offset));
+        expect(offsets).toEqual(offsets.map((_, k) => k));
+      }
+    });
+  }
+
+  it('a send larger than one batch per partition arrives whole (10,000 records of ~300 B in one send)', async () => {
+    const topic = await newTopic();
+    const p = new WireProducer({ brokers: env.brokers, maxBatchBytes: 100_000 });
+    await p.connect();
+    const value = (i: number) => JSON.stringify({ i, pad: 'p'.repeat(280) });
+    await p.send(topic, Array.from({ length: 10_000 }, (_, i) => ({ value: value(i) })));
+    await p.disconnect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    expect(offsets.reduce((sum, o) => sum + Number(o.high), 0)).toBe(10_000);
+    const got = await readAll(kafka, topic, 10_000);
+    expect(new Set(got.map((m) => (JSON.parse(m.value!.toString()) as { i: number }).i)).size).toBe(10_000);
+  });
+
+  it('keeps per-partition order across 40 pipelined sends split into many small batches', async () => {
+    const topic = await newTopic();
+    const p = new WireProducer({ brokers: env.brokers, maxBatchBytes: 150, maxInFlight: 5 });
+    await p.connect();
+    const sends = [];
+    for (let s = 0; s < 40; s++) {
+      sends.push(p.send(topic, Array.from({ length: 100 }, (_, j) => ({ key: `k${j % 7}`, value: String(s * 100 + j) }))));
+    }
+    await Promise.all(sends);
+    await p.disconnect();
+    const got = await readAll(kafka, topic, 4_000);
+    expect(got).toHaveLength(4_000);
+    const lastByKey = new Map<string, number>();
+    for (const partition of [0, 1, 2]) {
+      for (const m of got.filter((x) => x.partition === partition).sort((a, b) => Number(a.offset) - Number(b.offset))) {
+        const v = Number(m.value!.toString());
+        const k = m.key!.toString();
+        expect(v).toBeGreaterThan(lastByKey.get(k) ?? -1);
+        lastByKey.set(k, v);
+      }
+    }
+    expect(new Set(got.map((m) => m.value!.toString())).size).toBe(4_000);
+  });
+
+  it('a record over the broker limit fails its send with MESSAGE_TOO_LARGE, and later sends fail too', async () => {
+    const topic = await newTopic();
+    const p = new WireProducer({ brokers: env.brokers, compression: 'none' });
+    await p.connect();
+    try {
+      const big = p.send(topic, [{ key: 'k', value: 'x'.repeat(2 * 1024 * 1024) }]);
+      const error = await big.then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(KafkaClientError);
+      expect((error as KafkaClientError).code).toBe('MESSAGE_TOO_LARGE');
+      expect((error as KafkaClientError).retriable).toBe(false);
+      expect((error as Error).message).toContain(topic);
+      await expect(p.send(topic, [{ key: 'k', value: 'small' }])).rejects.toBeInstanceOf(KafkaClientError);
+    } finally {
+      await p.disconnect();
+    }
+  });
+
+  it('auto-creates an unknown topic and waits for its leaders', async () => {
+    const topic = `watershed-wire-auto-${randomUUID()}`;
+    topics.push(topic);
+    const p = new WireProducer({ brokers: env.brokers });
+    await p.connect();
+    const results = await p.send(topic, [{ key: 'a', value: '1' }]);
+    await p.disconnect();
+    expect(results).toHaveLength(1);
+    expect(results[0]!.baseOffset).toBe('0');
+  });
+
+  it('refuses sends before connect() and after disconnect()', async () => {
+    const p = new WireProducer({ brokers: env.brokers });
+    await expect(p.send('t', [{ value: 'v' }])).rejects.toThrow(/before connect/);
+    await p.connect();
+    await p.disconnect();
+    await p.disconnect();
+    await expect(p.send('t', [{ value: 'v' }])).rejects.toThrow(/after disconnect/);
+  });
+});
+
+describe('WireProducer with an unreachable broker', () => {
+  it('connect() fails with KafkaUnavailableError when nothing listens', async () => {
+    const p = new WireProducer({ brokers: '127.0.0.1:1', connectDeadlineMs: 1_500 });
+    const t0 = Date.now();
+    const error = await p.connect().then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(KafkaUnavailableError);
+    expect((error as KafkaUnavailableError).brokers).toEqual(['127.0.0.1:1']);
+    expect((error as KafkaUnavailableError).cause).toBeDefined();
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('connect() fails within the deadline when the listener accepts TCP but never answers', async () => {
+    const sockets = new Set<Socket>();
+    const server = createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const p = new WireProducer({ brokers: `127.0.0.1:${port}`, connectDeadlineMs: 2_000 });
+      const t0 = Date.now();
+      const error = await p.connect().then(() => null, (e: unknown) => e);
+      const elapsed = Date.now() - t0;
+      expect(error).toBeInstanceOf(KafkaUnavailableError);
+      expect(elapsed).toBeGreaterThanOrEqual(1_900);
+      expect(elapsed).toBeLessThan(5_000);
+      await p.disconnect();
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

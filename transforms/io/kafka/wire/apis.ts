@@ -1,0 +1,148 @@
+/**
+ * The three Kafka APIs the wire producer speaks, in versions that use the classic
+ * (non-flexible) encoding and that every broker since Kafka 2.4 supports, including 4.x:
+ * Metadata v8, InitProducerId v1 and Produce v8.
+ */
+import type { ByteReader } from './byte-reader.js';
+import type { BrokerConnection } from './broker-connection.js';
+
+export const API_PRODUCE = 0;
+export const API_METADATA = 3;
+export const API_INIT_PRODUCER_ID = 22;
+
+/** A broker of the cluster, from Metadata. */
+export interface BrokerInfo {
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+/** One partition of a topic, from Metadata. */
+export interface PartitionInfo {
+  partition: number;
+  errorCode: number;
+  leader: number;
+}
+
+/** One topic, from Metadata. */
+export interface TopicInfo {
+  name: string;
+  errorCode: number;
+  partitions: PartitionInfo[];
+}
+
+export interface MetadataResponse {
+  brokers: BrokerInfo[];
+  topics: TopicInfo[];
+}
+
+/** Metadata v8 for `topics` (partitions sorted by index). */
+export async function fetchMetadata(c: BrokerConnection, topics: readonly string[], allowAutoTopicCreation: boolean): Promise<MetadataResponse> {
+  const r = await c.request(API_METADATA, 8, (w) => {
+    w.array(topics, (w, t) => w.string(t));
+    w.bool(allowAutoTopicCreation).bool(false).bool(false);
+  });
+  r.int32(); // throttle_time_ms
+  const brokers = r.array((r) => {
+    const nodeId = r.int32();
+    const host = r.string() ?? '';
+    const port = r.int32();
+    r.string(); // rack
+    return { nodeId, host, port };
+  });
+  r.string(); // cluster_id
+  r.int32(); // controller_id
+  const topicInfos = r.array((r) => {
+    const errorCode = r.int16();
+    const name = r.string() ?? '';
+    r.bool(); // is_internal
+    const partitions = r.array((r) => {
+      const pErr = r.int16();
+      const partition = r.int32();
+      const leader = r.int32();
+      r.int32(); // leader_epoch
+      skipInt32Array(r); // replicas
+      skipInt32Array(r); // isr
+      skipInt32Array(r); // offline replicas
+      return { partition, errorCode: pErr, leader };
+    });
+    r.int32(); // topic_authorized_operations
+    partitions.sort((a, b) => a.partition - b.partition);
+    return { name, errorCode, partitions };
+  });
+  return { brokers, topics: topicInfos };
+}
+
+function skipInt32Array(r: ByteReader): void {
+  const n = r.int32();
+  for (let i = 0; i < n; i++) r.int32();
+}
+
+export interface ProducerIdentity {
+  errorCode: number;
+  producerId: bigint;
+  producerEpoch: number;
+}
+
+/** InitProducerId v1 for an idempotent (non-transactional) producer. */
+export async function initProducerId(c: BrokerConnection): Promise<ProducerIdentity> {
+  const r = await c.request(API_INIT_PRODUCER_ID, 1, (w) => {
+    w.string(null).int32(60_000);
+  });
+  r.int32(); // throttle_time_ms
+  const errorCode = r.int16();
+  const producerId = r.int64();
+  const producerEpoch = r.int16();
+  return { errorCode, producerId, producerEpoch };
+}
+
+/** One encoded record batch for one partition. */
+export interface PartitionBatch {
+  partition: number;
+  /** A complete RecordBatch (magic 2), see record-batch.ts. */
+  records: Buffer;
+}
+
+/** The outcome for one partition of a Produce request. */
+export interface ProducePartitionResult {
+  partition: number;
+  errorCode: number;
+  baseOffset: bigint;
+  errorMessage: string | null;
+}
+
+/** Produce v8 with acks=all of the given batches of `topic`; resolves with the per-partition results. */
+export async function produce(c: BrokerConnection, topic: string, batches: readonly PartitionBatch[], timeoutMs: number): Promise<ProducePartitionResult[]> {
+  let size = 64 + topic.length;
+  for (const b of batches) size += b.records.length + 8;
+  const r = await c.request(
+    API_PRODUCE,
+    8,
+    (w) => {
+      w.string(null).int16(-1).int32(timeoutMs);
+      w.int32(1).string(topic);
+      w.array(batches, (w, b) => {
+        w.int32(b.partition).bytes(b.records);
+      });
+    },
+    size,
+  );
+  const results: ProducePartitionResult[] = [];
+  const topicCount = r.int32();
+  for (let t = 0; t < topicCount; t++) {
+    r.string(); // topic name
+    const n = r.int32();
+    for (let i = 0; i < n; i++) {
+      const partition = r.int32();
+      const errorCode = r.int16();
+      const baseOffset = r.int64();
+      r.int64(); // log_append_time_ms
+      r.int64(); // log_start_offset
+      const recordErrors = r.array((r) => `record ${r.int32()}: ${r.string() ?? ''}`);
+      const message = r.string();
+      results.push({ partition, errorCode, baseOffset, errorMessage: message ?? (recordErrors.length > 0 ? recordErrors.join('; ') : null) });
+    }
+  }
+  r.int32(); // throttle_time_ms
+  return results;
+}

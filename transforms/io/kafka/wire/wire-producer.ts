@@ -1,0 +1,476 @@
+import {
+  KafkaClientError,
+  KafkaUnavailableError,
+  parseKafkaBrokers,
+  type KafkaOutgoingMessage,
+  type KafkaProducerPort,
+  type KafkaSendResult,
+} from '../client.js';
+import { fetchMetadata, initProducerId, produce, type BrokerInfo, type PartitionBatch, type ProducePartitionResult } from './apis.js';
+import { BrokerConnection } from './broker-connection.js';
+import type { KafkaCompression } from './compression.js';
+import { ERROR_DUPLICATE_SEQUENCE_NUMBER, ERROR_NONE, ERROR_OUT_OF_ORDER_SEQUENCE_NUMBER, errorName, isRetriable } from './error-codes.js';
+import { partitionForKey } from './murmur2.js';
+import { RecordBatchBuilder } from './record-batch.js';
+
+/** Settings of {@link WireProducer}. */
+export interface WireProducerOptions {
+  /** Bootstrap brokers, `host:port`. */
+  readonly brokers: string | readonly string[];
+  readonly clientId?: string;
+  /** `connect()` fails with KafkaUnavailableError after this long. Default 8000 ms. */
+  readonly connectDeadlineMs?: number;
+  /** A produce or metadata request without an answer after this long fails (and is retried). Default 30000 ms. */
+  readonly requestTimeoutMs?: number;
+  /** Record batch compression. Default 'lz4'. */
+  readonly compression?: KafkaCompression;
+  /** Let the broker auto-create unknown topics. Default true. */
+  readonly allowAutoTopicCreation?: boolean;
+  /** Uncompressed bytes per record batch before a new batch is started. Default 1,000,000 (under the broker's default 1 MiB limit). */
+  readonly maxBatchBytes?: number;
+  /** Produce requests outstanding per broker connection (Kafka's idempotence allows up to 5). Default 5. */
+  readonly maxInFlight?: number;
+  /** How often failed batches are re-sent before the send fails. Default 5. */
+  readonly retries?: number;
+}
+
+/** One record batch on its way: it keeps its sequence number across retries. */
+interface Batch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly sequence: number;
+  readonly count: number;
+  bytes: Buffer | null;
+  readonly ready: Promise<Buffer>;
+  resolve(result: KafkaSendResult): void;
+  reject(error: Error): void;
+}
+
+interface TopicRoute {
+  /** Leader node id per partition index. */
+  leaders: number[];
+}
+
+const INT32_MAX = 0x7fffffff;
+
+/**
+ * A fast idempotent Kafka producer speaking the wire protocol itself (Metadata v8,
+ * InitProducerId v1, Produce v8), behind {@link KafkaProducerPort}.
+ *
+ * Why: kafkajs tops out near 36 k records/s on this machine because it builds every record
+ * from many small buffers; this producer encodes each record straight into its batch buffer,
+ * compresses batches with LZ4 off the event loop and keeps up to `maxInFlight` requests
+ * pipelined per broker, which is what the Java client does.
+ *
+ * Guarantees (as the Java client with `enable.idempotence=true`, `acks=all`):
+ * - a resolved `send` means every record is in the log of all in-sync replicas;
+ * - records keep the order of `send` calls per partition, also for sends issued without
+ *   awaiting the previous one;
+ * - retried batches keep their sequence numbers, so a retry never duplicates a record;
+ * - a non-retriable error (e.g. MESSAGE_TOO_LARGE, authorization) rejects that send with a
+ *   {@link KafkaClientError} carrying the protocol error name as `code`, and every later send
+ *   too (the partition's sequence has a gap: make a new producer).
+ *
+ * Partitioning: an explicit `partition`, else Java-compatible murmur2 of the key, else round robin.
+ *
+ * @example
+ * ```ts
+ * const p = new WireProducer({ brokers: '127.0.0.1:19092', compression: 'lz4' });
+ * await p.connect();
+ * const pending = [p.send('pairs', [{ key: 'a', value: '{"d":1}' }]), p.send('pairs', [{ key: 'a', value: '{"d":2}' }])];
+ * await Promise.all(pending); // both durable, in this order
+ * await p.disconnect();
+ * ```
+ */
+export class WireProducer implements KafkaProducerPort {
+  private readonly brokers: string[];
+  private readonly clientId: string;
+  private readonly connectDeadlineMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly compression: KafkaCompression;
+  private readonly allowAutoTopicCreation: boolean;
+  private readonly maxBatchBytes: number;
+  private readonly maxInFlight: number;
+  private readonly retries: number;
+
+  private bootstrap: BrokerConnection | null = null;
+  private readonly nodes = new Map<number, BrokerInfo>();
+  private readonly connections = new Map<number, Promise<BrokerConnection>>();
+  private readonly routes = new Map<string, Promise<TopicRoute>>();
+  private producerId = -1n;
+  private producerEpoch = 0;
+  private readonly sequences = new Map<string, number>();
+  private roundRobin = 0;
+
+  /** Sends are prepared and dispatched strictly in call order. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly slotWaiters: Array<() => void> = [];
+  private retryQueue: Batch[] = [];
+  private recovering: Promise<void> | null = null;
+  private fatal: KafkaClientError | null = null;
+  private closed = false;
+
+  constructor(options: WireProducerOptions) {
+    this.brokers = parseKafkaBrokers(options.brokers);
+    this.clientId = options.clientId ?? 'watershed';
+    this.connectDeadlineMs = options.connectDeadlineMs ?? 8_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.compression = options.compression ?? 'lz4';
+    this.allowAutoTopicCreation = options.allowAutoTopicCreation ?? true;
+    this.maxBatchBytes = options.maxBatchBytes ?? 1_000_000;
+    this.maxInFlight = options.maxInFlight ?? 5;
+    this.retries = options.retries ?? 5;
+  }
+
+  /** Connects to a bootstrap broker and obtains a producer id. Throws {@link KafkaUnavailableError} within the deadline if no broker answers. */
+  async connect(): Promise<void> {
+    const deadline = performance.now() + this.connectDeadlineMs;
+    let lastError: unknown;
+    while (performance.now() < deadline && !this.bootstrap) {
+      for (const address of this.brokers) {
+        const { host, port } = splitAddress(address);
+        const remaining = Math.max(100, deadline - performance.now());
+        try {
+          this.bootstrap = await BrokerConnection.open({ host, port, clientId: this.clientId, connectTimeoutMs: Math.min(remaining, 2_000), requestTimeoutMs: this.requestTimeoutMs });
+          break;
+        } catch (e) {
+          lastError = e;
+        }
+      }
+      if (!this.bootstrap) await sleep(Math.min(250, Math.max(0, deadline - performance.now())));
+    }
+    if (!this.bootstrap) {
+      throw new KafkaUnavailableError(`no Kafka broker reachable at ${this.brokers.join(',')} within ${this.connectDeadlineMs} ms`, { brokers: this.brokers, cause: lastError });
+    }
+    const bootstrap = this.bootstrap;
+    // The handshake is bounded by the connect deadline too: a listener that accepts TCP and never answers fails in time.
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        bootstrap.close();
+        this.bootstrap = null;
+        reject(new KafkaUnavailableError(`Kafka broker ${bootstrap.address} did not answer within the connect deadline of ${this.connectDeadlineMs} ms`, { brokers: this.brokers }));
+      }, Math.max(1, deadline - performance.now()));
+    });
+    try {
+      await Promise.race([this.handshake(bootstrap, deadline), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async handshake(bootstrap: BrokerConnection, deadline: number): Promise<void> {
+    const meta = await fetchMetadata(bootstrap, [], false);
+    for (const b of meta.brokers) this.nodes.set(b.nodeId, b);
+    for (let attempt = 0; ; attempt++) {
+      const id = await initProducerId(bootstrap);
+      if (id.errorCode === ERROR_NONE) {
+        this.producerId = id.producerId;
+        this.producerEpoch = id.producerEpoch;
+        return;
+      }
+      if (!isRetriable(id.errorCode) || performance.now() > deadline) {
+        throw new KafkaClientError(`InitProducerId failed: ${errorName(id.errorCode)}`, { retriable: isRetriable(id.errorCode), code: errorName(id.errorCode) });
+      }
+      await sleep(Math.min(1_000, 50 * 2 ** attempt));
+    }
+  }
+
+  /** See {@link KafkaProducerPort.send}. Sends may be issued without awaiting earlier ones; order per partition is the call order. */
+  send(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<KafkaSendResult[]> {
+    if (this.closed) return Promise.reject(new KafkaClientError('send() after disconnect()', { retriable: false }));
+    if (!this.bootstrap) return Promise.reject(new KafkaClientError('send() before connect()', { retriable: false }));
+    if (messages.length === 0) return Promise.resolve([]);
+    const prepared = this.chain.then(() => this.prepare(topic, messages));
+    const dispatched = prepared.then((batches) => this.dispatch(batches));
+    this.chain = dispatched.catch(() => undefined);
+    return prepared.then(async (batches) => {
+      const results = await Promise.all(batches.map((b) => b.result));
+      const first = new Map<number, KafkaSendResult>();
+      for (const r of results) if (!first.has(r.partition)) first.set(r.partition, r);
+      return [...first.values()].sort((a, b) => a.partition - b.partition);
+    });
+  }
+
+  /** Waits for outstanding sends to settle (bounded by the request timeout and retries), then closes every connection. Safe to call more than once. */
+  async disconnect(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.chain;
+    await this.settleInFlight();
+    if (this.recovering) await this.recovering.catch(() => undefined);
+    this.bootstrap?.close();
+    for (const c of this.connections.values()) (await c.catch(() => null))?.close();
+    this.connections.clear();
+  }
+
+  // -------------------------------------------------------------------------------------
+
+  /** Encodes `messages` into per-partition batches with sequence numbers (in call order) and starts compressing them. */
+  private async prepare(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<Array<Batch & { result: Promise<KafkaSendResult> }>> {
+    if (this.fatal) throw this.fatal;
+    const route = await this.route(topic);
+    const partitions = route.leaders.length;
+    const now = Date.now();
+    const builders = new Map<number, RecordBatchBuilder[]>();
+    for (const m of messages) {
+      let p = m.partition;
+      if (p === undefined) {
+        if (m.key != null) p = partitionForKey(typeof m.key === 'string' ? Buffer.from(m.key, 'utf8') : m.key, partitions);
+        else p = this.roundRobin++ % partitions;
+      } else if (!(Number.isInteger(p) && p >= 0 && p < partitions)) {
+        throw new KafkaClientError(`send(${topic}): partition ${p} does not exist (topic has ${partitions})`, { retriable: false, code: 'UNKNOWN_TOPIC_OR_PARTITION' });
+      }
+      let list = builders.get(p);
+      if (!list) builders.set(p, (list = [new RecordBatchBuilder()]));
+      let b = list[list.length - 1]!;
+      if (b.count > 0 && b.sizeBytes >= this.maxBatchBytes) list.push((b = new RecordBatchBuilder()));
+      b.append(m.key, m.value, m.headers, m.timestamp ?? now);
+    }
+    const batches: Array<Batch & { result: Promise<KafkaSendResult> }> = [];
+    for (const [partition, list] of [...builders].sort((a, b) => a[0] - b[0])) {
+      for (const builder of list) {
+        const key = `${topic}\u0000${partition}`;
+        const sequence = this.sequences.get(key) ?? 0;
+        this.sequences.set(key, (sequence + builder.count) % (INT32_MAX + 1));
+        let resolve!: (r: KafkaSendResult) => void;
+        let reject!: (e: Error) => void;
+        const result = new Promise<KafkaSendResult>((res, rej) => ((resolve = res), (reject = rej)));
+        const ready = builder.build({ producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: sequence }, this.compression);
+        batches.push({ topic, partition, sequence, count: builder.count, bytes: null, ready, resolve, reject, result });
+      }
+    }
+    return batches;
+  }
+
+  /** Puts the batches on the wire in order (one request per leader), once compressed and a request slot is free. */
+  private async dispatch(batches: readonly Batch[]): Promise<void> {
+    for (const b of batches) b.bytes = await b.ready;
+    if (this.recovering) await this.recovering.catch(() => undefined);
+    if (this.fatal) {
+      for (const b of batches) b.reject(this.fatal);
+      return;
+    }
+    const route = await this.route(batches[0]!.topic);
+    const byLeader = new Map<number, Batch[]>();
+    for (const b of batches) {
+      const leader = route.leaders[b.partition]!;
+      let list = byLeader.get(leader);
+      if (!list) byLeader.set(leader, (list = []));
+      list.push(b);
+    }
+    for (const [leader, list] of byLeader) {
+      let conn: BrokerConnection;
+      try {
+        conn = await this.connection(leader);
+      } catch {
+        this.retry(list);
+        continue;
+      }
+      for (const request of onePerPartition(list)) {
+        while (conn.inFlight >= this.maxInFlight) await new Promise<void>((r) => this.slotWaiters.push(r));
+        this.track(this.request(conn, request));
+      }
+    }
+  }
+
+  /** Sends one Produce request and settles its batches (or queues them for a retry). */
+  private async request(conn: BrokerConnection, batches: readonly Batch[]): Promise<void> {
+    if (new Set(batches.map((b) => b.partition)).size !== batches.length) throw new Error('internal: two batches of one partition in one Produce request');
+    let results: ProducePartitionResult[];
+    try {
+      results = await produce(conn, batches[0]!.topic, batches.map((b): PartitionBatch => ({ partition: b.partition, records: b.bytes! })), this.requestTimeoutMs);
+    } catch {
+      this.invalidateConnection(conn);
+      this.retry(batches);
+      return;
+    } finally {
+      this.slotWaiters.shift()?.();
+    }
+    const byPartition = new Map<number, ProducePartitionResult>();
+    for (const r of results) byPartition.set(r.partition, r);
+    const retry: Batch[] = [];
+    for (const b of batches) {
+      const r = byPartition.get(b.partition);
+      if (!r) {
+        this.poison(b, new KafkaClientError(`Produce response lacks partition ${b.topic}-${b.partition}`, { retriable: false }));
+        continue;
+      }
+      this.settle(b, r, retry);
+    }
+    if (retry.length > 0) this.retry(retry);
+  }
+
+  private settle(b: Batch, r: ProducePartitionResult, retry: Batch[]): void {
+    if (r.errorCode === ERROR_NONE || r.errorCode === ERROR_DUPLICATE_SEQUENCE_NUMBER) {
+      b.bytes = null;
+      b.resolve({ topic: b.topic, partition: b.partition, baseOffset: String(r.baseOffset) });
+    } else if (isRetriable(r.errorCode) || (r.errorCode === ERROR_OUT_OF_ORDER_SEQUENCE_NUMBER && this.hasPendingRetry(b))) {
+      if (r.errorCode === 6 || r.errorCode === 3 || r.errorCode === 5) this.routes.delete(b.topic);
+      retry.push(b);
+    } else {
+      const name = errorName(r.errorCode);
+      this.poison(
+        b,
+        new KafkaClientError(`Produce to ${b.topic}-${b.partition} failed: ${name}${r.errorMessage ? ` (${r.errorMessage})` : ''}`, { retriable: false, code: name }),
+      );
+    }
+  }
+
+  private hasPendingRetry(b: Batch): boolean {
+    return this.recovering !== null || this.retryQueue.some((q) => q.topic === b.topic && q.partition === b.partition && q.sequence < b.sequence);
+  }
+
+  /** A non-retriable failure: this batch fails, and so does every later send (the sequence has a gap). */
+  private poison(b: Batch, error: KafkaClientError): void {
+    this.fatal ??= error;
+    b.reject(error);
+  }
+
+  private retry(batches: readonly Batch[]): void {
+    this.retryQueue.push(...batches);
+    this.recovering ??= this.recover().finally(() => (this.recovering = null));
+  }
+
+  /**
+   * Re-sends failed batches: waits until nothing is in flight (later batches of the same
+   * partition fail with OUT_OF_ORDER_SEQUENCE and join the queue), refreshes metadata, and sends
+   * the queue one batch at a time in sequence order, up to `retries` rounds with backoff.
+   */
+  private async recover(): Promise<void> {
+    for (let round = 0; ; round++) {
+      await this.settleInFlight();
+      const queue = this.retryQueue.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition || a.sequence - b.sequence));
+      this.retryQueue = [];
+      if (queue.length === 0) return;
+      if (round >= this.retries) {
+        const error = new KafkaClientError(`Produce failed after ${this.retries} retries (${queue.length} batches of ${queue[0]!.topic})`, { retriable: true, code: 'RETRIES_EXHAUSTED' });
+        this.fatal ??= error;
+        for (const b of queue) b.reject(error);
+        return;
+      }
+      await sleep(Math.min(2_000, 100 * 2 ** round));
+      this.routes.clear();
+      const failed: Batch[] = [];
+      for (let i = 0; i < queue.length; i++) {
+        const b = queue[i]!;
+        if (failed.some((f) => f.topic === b.topic && f.partition === b.partition)) {
+          failed.push(b);
+          continue;
+        }
+        try {
+          const route = await this.route(b.topic);
+          const conn = await this.connection(route.leaders[b.partition]!);
+          const [r] = await produce(conn, b.topic, [{ partition: b.partition, records: b.bytes! }], this.requestTimeoutMs);
+          const again: Batch[] = [];
+          if (r) this.settle(b, r, again);
+          failed.push(...again);
+        } catch (e) {
+          if (e instanceof KafkaClientError && !e.retriable) {
+            this.poison(b, e);
+            continue;
+          }
+          failed.push(b);
+        }
+      }
+      this.retryQueue.push(...failed);
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  private async settleInFlight(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Partition leaders of `topic` (cached), waiting for a freshly auto-created topic to get leaders. */
+  private route(topic: string): Promise<TopicRoute> {
+    let r = this.routes.get(topic);
+    if (!r) {
+      r = this.fetchRoute(topic);
+      this.routes.set(topic, r);
+      r.catch(() => this.routes.delete(topic));
+    }
+    return r;
+  }
+
+  private async fetchRoute(topic: string): Promise<TopicRoute> {
+    const deadline = performance.now() + this.requestTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      const conn = await this.metadataConnection();
+      const meta = await fetchMetadata(conn, [topic], this.allowAutoTopicCreation);
+      for (const b of meta.brokers) this.nodes.set(b.nodeId, b);
+      const t = meta.topics.find((x) => x.name === topic);
+      const code = t?.errorCode ?? 3;
+      if (t && code === ERROR_NONE && t.partitions.length > 0 && t.partitions.every((p) => p.errorCode === ERROR_NONE && p.leader >= 0)) {
+        return { leaders: t.partitions.map((p) => p.leader) };
+      }
+      if ((code !== ERROR_NONE && !isRetriable(code)) || performance.now() > deadline) {
+        const name = errorName(code !== ERROR_NONE ? code : 5);
+        throw new KafkaClientError(`no partition leaders for topic "${topic}": ${name}`, { retriable: isRetriable(code), code: name });
+      }
+      await sleep(Math.min(500, 25 * 2 ** attempt));
+    }
+  }
+
+  private async metadataConnection(): Promise<BrokerConnection> {
+    if (this.bootstrap?.alive) return this.bootstrap;
+    for (const address of this.brokers) {
+      const { host, port } = splitAddress(address);
+      try {
+        this.bootstrap = await BrokerConnection.open({ host, port, clientId: this.clientId, connectTimeoutMs: 2_000, requestTimeoutMs: this.requestTimeoutMs });
+        return this.bootstrap;
+      } catch {
+        // try the next bootstrap broker
+      }
+    }
+    throw new KafkaUnavailableError(`no Kafka broker reachable at ${this.brokers.join(',')}`, { brokers: this.brokers });
+  }
+
+  private connection(nodeId: number): Promise<BrokerConnection> {
+    const existing = this.connections.get(nodeId);
+    if (existing) return existing;
+    const node = this.nodes.get(nodeId);
+    if (!node) return Promise.reject(new KafkaUnavailableError(`unknown broker node ${nodeId}`, { brokers: this.brokers }));
+    const c = BrokerConnection.open({ host: node.host, port: node.port, clientId: this.clientId, connectTimeoutMs: 2_000, requestTimeoutMs: this.requestTimeoutMs });
+    this.connections.set(nodeId, c);
+    c.catch(() => this.connections.delete(nodeId));
+    return c;
+  }
+
+  private invalidateConnection(conn: BrokerConnection): void {
+    for (const [nodeId, c] of this.connections) {
+      void c.then((x) => {
+        if (x === conn && this.connections.get(nodeId) === c) this.connections.delete(nodeId);
+      }, () => undefined);
+    }
+  }
+}
+
+/**
+ * Splits batches (in sequence order per partition) into requests holding at most one batch per
+ * partition: a broker keeps only one record set per partition of a Produce request.
+ */
+export function onePerPartition<B extends { readonly partition: number }>(batches: readonly B[]): B[][] {
+  const requests: B[][] = [];
+  const used = new Map<number, number>();
+  for (const b of batches) {
+    const k = used.get(b.partition) ?? 0;
+    used.set(b.partition, k + 1);
+    (requests[k] ??= []).push(b);
+  }
+  return requests;
+}
+
+function splitAddress(address: string): { host: string; port: number } {
+  const at = address.lastIndexOf(':');
+  return { host: address.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(address.slice(at + 1)) };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
