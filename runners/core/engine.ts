@@ -4,7 +4,7 @@ import type { PipelineGraph, ReadPayload, TransformNode } from '../../sdk/graph.
 import { emptyStepMetrics, type StepMetrics } from '../../sdk/metrics.js';
 import { NO_FIRING } from '../../sdk/pane.js';
 import type { PCollection } from '../../sdk/pcollection.js';
-import type { Source, SourceBatch, SourceReader } from '../../sdk/io/source.js';
+import { sourceBatchSize, type Source, type SourceBatch, type SourceReader } from '../../sdk/io/source.js';
 import { TIMESTAMP_MAX, TIMESTAMP_MIN, type Instant } from '../../sdk/time.js';
 import { GLOBAL_WINDOW } from '../../sdk/window.js';
 import type { WindowedValue } from '../../sdk/windowed-value.js';
@@ -23,7 +23,7 @@ import type { StateBackend } from './state/state-backend.js';
  * - `direct`: an emit calls the consumer at once, so each element runs through the whole graph
  *   before the next (native streaming);
  * - `staged`: like Spark, narrow steps (stateless ParDo, Window, Flatten) are pipelined within the
- *   stage that feeds them, and every edge into a shuffle (GroupByKey, Combine, stateful ParDo) and
+ *   stage that feeds them, a chunk of elements at a time (`processColumns`), and every edge into a shuffle (GroupByKey, Combine, stateful ParDo) and
  *   every side input is materialised as a column batch (values, timestamps, windows, panes: no object
  *   per element); `pass()` then runs the stages one after another, each over its whole batch
  *   (micro-batch).
@@ -194,11 +194,14 @@ export class Engine {
       return;
     }
     const op = slot.op;
-    port.connect(
-      side
-        ? (value, timestamp, window, pane, retraction) => op.processSideInput(index, { value, timestamp, window, pane, retraction })
-        : (value, timestamp, window, pane, retraction) => op.processParts(index, value, timestamp, window, pane, retraction),
-    );
+    if (side) {
+      port.connect((value, timestamp, window, pane, retraction) => op.processSideInput(index, { value, timestamp, window, pane, retraction }));
+    } else if (this.o.wiring === 'staged') {
+      // A narrow step of a micro-batch stage runs a chunk of its input at a time.
+      port.connectChunks((chunk) => op.processColumns(index, chunk));
+    } else {
+      port.connect((value, timestamp, window, pane, retraction) => op.processParts(index, value, timestamp, window, pane, retraction));
+    }
   }
 
   /** Calls every operator's setup (DoFn.setup). */
@@ -208,21 +211,18 @@ export class Engine {
 
   /** Emits a source's batch: elements into the global window, dead letters to the dead-letter output. */
   emitBatch(read: ReadSlot, batch: SourceBatch<unknown>): MaybePromise {
-    const els = batch.elements;
-    read.metrics.elementsIn += els.length;
-    if (els.length > 0) read.lastActive = this.o.clock.now();
+    const size = sourceBatchSize(batch);
+    read.metrics.elementsIn += size;
+    if (size > 0) read.lastActive = this.o.clock.now();
     let chain: Promise<void> | undefined;
     const main = read.main;
-    for (let i = 0; i < els.length; i++) {
-      const e = els[i]!;
-      if (chain) {
-        const wv: WindowedValue<unknown> = { value: e.value, timestamp: e.timestamp, window: GLOBAL_WINDOW, pane: NO_FIRING };
-        chain = chain.then(() => sendTo(main, wv));
-      } else {
-        main.emitParts(e.value, e.timestamp, GLOBAL_WINDOW, NO_FIRING, false);
-        if (main.hasPending) chain = main.takePending();
-      }
+    const els = batch.elements;
+    for (let i = 0; i < els.length; i++) chain = emitFromSource(main, els[i]!.value, els[i]!.timestamp, chain);
+    if (batch.columns) {
+      const { values, timestamps } = batch.columns;
+      for (let i = 0; i < values.length; i++) chain = emitFromSource(main, values[i], timestamps[i]!, chain);
     }
+    chain = settlePort(main, chain);
     if (batch.deadLetters) {
       for (const d of batch.deadLetters) {
         read.metrics.deadLettered++;
@@ -234,6 +234,7 @@ export class Engine {
           if (p) chain = p;
         }
       }
+      chain = settlePort(read.deadLetter, chain);
     }
     if (batch.done) {
       read.done = true;
@@ -310,18 +311,10 @@ export class Engine {
       }
       for (const inbox of slot.inboxes) {
         if (inbox.side || inbox.columns.length === 0) continue;
-        const index = inbox.index;
         for (const c of inbox.columns.take()) {
-          if (op.processColumns) {
-            const r = op.processColumns(index, c);
-            if (r) await r;
-            continue;
-          }
-          const { values, timestamps, windows, panes, retractions, length } = c;
-          for (let i = 0; i < length; i++) {
-            const r = op.processParts(index, values[i], timestamps[i]!, windows[i]!, panes[i]!, retractions !== undefined && retractions[i] === 1);
-            if (r) await r;
-          }
+          const r = op.processColumns(inbox.index, c);
+          if (r) await r;
+          inbox.columns.recycle(c);
         }
         more = true;
       }
@@ -403,6 +396,20 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const l = m.get(k);
   if (l) l.push(v);
   else m.set(k, [v]);
+}
+
+/** Emits one source element into the global window, behind `chain` once an emission went async. */
+function emitFromSource(port: OutputPort, value: unknown, timestamp: Instant, chain: Promise<void> | undefined): Promise<void> | undefined {
+  if (chain) return chain.then(() => sendTo(port, { value, timestamp, window: GLOBAL_WINDOW, pane: NO_FIRING }));
+  port.emitParts(value, timestamp, GLOBAL_WINDOW, NO_FIRING, false);
+  return port.hasPending ? port.takePending() : undefined;
+}
+
+/** Hands what `port` buffered to its chunk receivers (after `chain`); returns what is still in flight. */
+function settlePort(port: OutputPort, chain: Promise<void> | undefined): Promise<void> | undefined {
+  if (chain) return chain.then(() => settlePort(port, undefined));
+  port.flush();
+  return port.takePending();
 }
 
 function sendTo(port: OutputPort, wv: WindowedValue<unknown>): MaybePromise {

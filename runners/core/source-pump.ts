@@ -1,5 +1,5 @@
 import { SourceError, WatershedError } from '../../sdk/errors.js';
-import type { SourceBatch, SourceReader } from '../../sdk/io/source.js';
+import { sourceBatchSize, type SourceBatch, type SourceReader } from '../../sdk/io/source.js';
 
 /**
  * A bounded buffer between a source and the first step: a pump task polls the reader while the
@@ -40,12 +40,13 @@ export class SourcePump {
           continue;
         }
         const batch = await this.reader.poll(Math.min(this.pollSize, this.capacity - this.buffered), this.pollWaitMs);
+        const size = sourceBatchSize(batch);
         this.queue.push(batch);
-        this.buffered += batch.elements.length;
+        this.buffered += size;
         if (this.buffered > this.peakBuffered) this.peakBuffered = this.buffered;
         this.notifyConsumer();
         if (batch.done) break;
-        if (batch.elements.length === 0 && batch.advanceClockTo === undefined && !batch.barrier && !batch.deadLetters?.length) await this.idleWait();
+        if (size === 0 && batch.advanceClockTo === undefined && !batch.barrier && !batch.deadLetters?.length) await this.idleWait();
       }
     } catch (e) {
       this.failure = e instanceof WatershedError ? e : new SourceError(this.step, e);
@@ -65,7 +66,7 @@ export class SourcePump {
     if (this.failure !== undefined && this.queue.length === 0) throw this.failure;
     const b = this.queue.shift();
     if (b) {
-      this.buffered -= b.elements.length;
+      this.buffered -= sourceBatchSize(b);
       const w = this.wakeProducer;
       this.wakeProducer = undefined;
       w?.();

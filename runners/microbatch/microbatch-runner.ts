@@ -1,4 +1,5 @@
 import type { VirtualClock } from '../../sdk/clock.js';
+import { sourceBatchSize } from '../../sdk/io/source.js';
 import type { PipelineOptions } from '../../sdk/options.js';
 import type { Instant } from '../../sdk/time.js';
 import { formatInstant } from '../../sdk/time.js';
@@ -53,7 +54,7 @@ export class MicroBatchRunner extends LoopRunner {
           for (let b = read.done ? undefined : pumps[i]!.take(); b; b = read.done ? undefined : pumps[i]!.take()) {
             const r = engine.emitBatch(read, b);
             if (r) await r;
-            rows += b.elements.length;
+            rows += sourceBatchSize(b);
             if (b.advanceClockTo !== undefined) {
               if (deadline !== undefined && b.advanceClockTo < deadline) (clock as VirtualClock).advanceTo(b.advanceClockTo);
               else {

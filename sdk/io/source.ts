@@ -10,9 +10,21 @@ export interface SourceContext {
   readonly signal: AbortSignal;
 }
 
+/**
+ * Elements given by column: element i is `values[i]` at event time `timestamps[i]`. A fast source
+ * uses this to skip making an object per element.
+ */
+export interface SourceColumns<T> {
+  readonly values: readonly T[];
+  /** As long as `values`. */
+  readonly timestamps: ArrayLike<Instant>;
+}
+
 /** One poll's worth of input. */
 export interface SourceBatch<T> {
   readonly elements: readonly TimestampedValue<T>[];
+  /** More elements of this batch, by column; they come after `elements`. */
+  readonly columns?: SourceColumns<T>;
   /** The source watermark after these elements: no later element will be below it (except late data). */
   readonly watermark: Instant;
   /** True once a bounded source has nothing more: the runner then moves the watermark to +infinity. */
@@ -26,6 +38,11 @@ export interface SourceBatch<T> {
    * watermark moves (the micro-batch runner ends its batch here).
    */
   readonly barrier?: boolean;
+}
+
+/** How many elements a batch holds (`elements` and `columns`). */
+export function sourceBatchSize(batch: SourceBatch<unknown>): number {
+  return batch.columns === undefined ? batch.elements.length : batch.elements.length + batch.columns.values.length;
 }
 
 /**

@@ -6,6 +6,7 @@ import { intervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Create } from '../../transforms/create.js';
 import { FlatMap } from '../../transforms/flat-map.js';
+import { Map } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
 
@@ -32,6 +33,24 @@ describe.each(RUNNER_CONFIGS)('FlatMap on $label', ({ options }) => {
       ['e', 1500, intervalWindow(1000, 2000)],
     ]);
     expect(result.metrics['Words']).toMatchObject({ elementsIn: 3, elementsOut: 5 });
+  });
+
+  it('a fan-out larger than a column chunk reaches an async step complete and in order', async () => {
+    const n = 10_000;
+    const { out } = await runWith(options, (p) =>
+      p
+        .apply(Create.of([n, 3]))
+        .apply('Explode', FlatMap((k: number) => Array.from({ length: k }, (_, i) => k * 100_000 + i)))
+        .apply(
+          'Slow',
+          Map(async (x: number) => {
+            if (x % 1000 === 0) await new Promise((r) => setImmediate(r));
+            return x;
+          }),
+        )
+        .apply(Capture.records<number>()),
+    );
+    expect(out.values()).toEqual([...Array.from({ length: n }, (_, i) => n * 100_000 + i), 300_000, 300_001, 300_002]);
   });
 
   it('accepts any iterable, including generators', async () => {

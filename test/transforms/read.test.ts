@@ -68,6 +68,23 @@ describe.each(RUNNER_CONFIGS)('Read on $label', ({ options }) => {
     expect(log).toEqual(['open ReadEvents', 'close']);
   });
 
+  it('elements given by column come after the batch\'s element objects, in order, with their timestamps', async () => {
+    const src = scriptedSource<string>('cols', [
+      { elements: [{ value: 'a', timestamp: 1000 }], columns: { values: ['b', 'c'], timestamps: [2000, 3000] }, watermark: 1000 },
+      { elements: [], columns: { values: ['d'], timestamps: Float64Array.of(4000) }, watermark: 4000 },
+      { elements: [{ value: 'e', timestamp: 5000 }], watermark: 5000 },
+    ]);
+    const { out, result } = await runWith(options, (p) => p.apply('ReadCols', Read.from(src)).apply(Capture.records<string>()));
+    expect(out.records.map((r) => [r.value, r.timestamp])).toEqual([
+      ['a', 1000],
+      ['b', 2000],
+      ['c', 3000],
+      ['d', 4000],
+      ['e', 5000],
+    ]);
+    expect(result.metrics['ReadCols']).toMatchObject({ elementsIn: 5, elementsOut: 5 });
+  });
+
   it('the default step name is Read(<source name>)', async () => {
     const { result, out } = await runWith(options, (p) => p.apply(Read.from(scriptedSource<number>('nums', [{ elements: [{ value: 1, timestamp: 5 }], watermark: 5 }]))).apply(Capture.records<number>()));
     expect(out.values()).toEqual([1]);

@@ -15,9 +15,12 @@ export interface GenerateOptions<T> {
   readonly maxOutOfOrderness?: Duration;
 }
 
+const NO_ELEMENTS: readonly never[] = Object.freeze([]);
+
 /**
  * A bounded, deterministic, lazily generated input: element i is `element(i)` at `timestamp(i)`.
- * Nothing is materialised up front, so it can feed benchmarks of many millions of elements.
+ * Nothing is materialised up front, and batches are given by column (no object per element), so it
+ * can feed benchmarks of many millions of elements.
  * @example p.apply(Generate.of({ count: 1e6, element: (i) => i % 1000, timestamp: (i) => i }))
  */
 export const Generate = {
@@ -32,13 +35,15 @@ export const Generate = {
         return {
           async poll(max): Promise<SourceBatch<T>> {
             const n = Math.min(max, o.count - i);
-            const elements = new Array(n);
+            const values: T[] = new Array(n);
+            const timestamps: Instant[] = new Array(n);
             for (let j = 0; j < n; j++, i++) {
               const timestamp = o.timestamp(i);
               if (timestamp > maxTs) maxTs = timestamp;
-              elements[j] = { value: o.element(i), timestamp };
+              values[j] = o.element(i);
+              timestamps[j] = timestamp;
             }
-            return { elements, watermark: maxTs === TIMESTAMP_MIN ? TIMESTAMP_MIN : maxTs - lag, done: i >= o.count };
+            return { elements: NO_ELEMENTS, columns: { values, timestamps }, watermark: maxTs === TIMESTAMP_MIN ? TIMESTAMP_MIN : maxTs - lag, done: i >= o.count };
           },
           async close() {},
         };

@@ -54,7 +54,7 @@ export class AggregateOperator extends BaseOperator {
   }
 
   /** A micro-batch stage: the whole batch in one loop, settled once. */
-  processColumns(_input: number, c: ColumnChunk): MaybePromise {
+  override processColumns(_input: number, c: ColumnChunk): MaybePromise {
     this.ctx.metrics.elementsIn += c.length;
     const { values, timestamps, windows, panes, retractions, length } = c;
     const driver = this.driver;

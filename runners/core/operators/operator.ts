@@ -35,8 +35,11 @@ export interface Operator {
   processElement(input: number, wv: WindowedValue<unknown>): MaybePromise;
   /** The same as processElement, with the element given by its parts (micro-batch columns). */
   processParts(input: number, value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise;
-  /** Optional: a chunk of a column batch at once (micro-batch stages); the engine falls back to processParts. */
-  processColumns?(input: number, chunk: ColumnChunk): MaybePromise;
+  /**
+   * The same as processParts for each element of a chunk, in order (micro-batch stages and shuffles).
+   * The chunk is read before the call returns (or its promise settles) and not kept.
+   */
+  processColumns(input: number, chunk: ColumnChunk): MaybePromise;
   processSideInput(view: number, wv: WindowedValue<unknown>): MaybePromise;
   advanceSideWatermark(view: number, wm: Instant): MaybePromise;
   /** The (minimum) input watermark moved: fire due event-time timers. */
@@ -65,6 +68,14 @@ export abstract class BaseOperator implements Operator {
     return this.processParts(input, wv.value, wv.timestamp, wv.window, wv.pane, wv.retraction === true);
   }
   abstract processParts(input: number, value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise;
+  /** Element by element through processParts; operators with a faster loop override it. */
+  processColumns(input: number, c: ColumnChunk, from = 0): MaybePromise {
+    const { values, timestamps, windows, panes, retractions, length } = c;
+    for (let i = from; i < length; i++) {
+      const r = this.processParts(input, values[i], timestamps[i]!, windows[i]!, panes[i]!, retractions !== undefined && retractions[i] === 1);
+      if (r) return r.then(() => this.processColumns(input, c, i + 1));
+    }
+  }
   processSideInput(_view: number, _wv: WindowedValue<unknown>): MaybePromise {
     throw new Error(`step '${this.step}' has no side inputs`);
   }
@@ -82,12 +93,13 @@ export abstract class BaseOperator implements Operator {
     return undefined;
   }
   async close(): Promise<void> {}
-  /** Everything emitted so far has been taken by downstream (or the promise of it). */
+  /** Everything emitted so far has been handed to downstream and taken (or the promise of it). */
   protected settle(): MaybePromise {
     const ports = this.portList;
     let chain: Promise<void> | undefined;
     for (let i = 0; i < ports.length; i++) {
       const port = ports[i]!;
+      if (port.hasBuffered) port.flush();
       if (!port.hasPending) continue;
       const p = port.takePending()!;
       chain = chain ? chain.then(() => p) : p;

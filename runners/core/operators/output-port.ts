@@ -3,20 +3,30 @@ import type { PaneInfo } from '../../../sdk/pane.js';
 import type { Instant } from '../../../sdk/time.js';
 import type { BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
-import type { Columns } from '../columns.js';
+import { CHUNK_SIZE, ColumnChunk, type Columns } from '../columns.js';
 
 /** A consumer called at once with the element's parts (a downstream operator's input). */
 export type Receiver = (value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean) => void | Promise<void>;
 
+/** A consumer handed elements a chunk at a time (a downstream operator's input in a micro-batch stage). */
+export type ChunkReceiver = (chunk: ColumnChunk) => void | Promise<void>;
+
 /**
- * One output of a step, fanned out to its consumers: receivers called at once (native) and column
- * inboxes appended to (micro-batch). Emission is synchronous when every receiver is; once a receiver
- * returns a promise, later emissions queue behind it so order is preserved, and the operator hands
- * the pending promise to its caller (`takePending`).
+ * One output of a step, fanned out to its consumers: receivers called at once (native), column
+ * inboxes appended to (micro-batch shuffles and side inputs), and chunk receivers (the next step of
+ * a micro-batch stage), which get the elements gathered in a chunk when it is full or when the
+ * producing step calls `flush()` (operators do, when they settle).
+ *
+ * Emission is synchronous when every receiver is; once a receiver returns a promise, later
+ * deliveries queue behind it so order is preserved, and the operator hands the pending promise to
+ * its caller (`takePending`).
  */
 export class OutputPort {
   private readonly receivers: Receiver[] = [];
   private readonly inboxes: Columns[] = [];
+  private readonly chunkReceivers: ChunkReceiver[] = [];
+  /** Elements gathered for the chunk receivers; refilled once they have read it. */
+  private buffer: ColumnChunk | undefined;
   private pending: Promise<void> | undefined;
   constructor(
     private readonly metrics: StepMetrics | undefined,
@@ -31,11 +41,21 @@ export class OutputPort {
     this.inboxes.push(inbox);
   }
 
+  /** Micro-batch stage: hands emitted elements to `r` a chunk at a time (see `flush`). */
+  connectChunks(r: ChunkReceiver): void {
+    this.chunkReceivers.push(r);
+  }
+
   /** Emits an element given by its parts: no element object is made. */
   emitParts(value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
     if (this.metrics) this.metrics.elementsOut++;
     const ib = this.inboxes;
     for (let i = 0; i < ib.length; i++) ib[i]!.push(value, timestamp, window, pane, retraction);
+    if (this.chunkReceivers.length !== 0) {
+      const b = (this.buffer ??= new ColumnChunk());
+      b.push(value, timestamp, window, pane, retraction);
+      if (b.length === CHUNK_SIZE) this.flush();
+    }
     const rs = this.receivers;
     if (rs.length === 0) return;
     if (this.pending) {
@@ -48,6 +68,40 @@ export class OutputPort {
 
   emit(wv: WindowedValue<unknown>): void {
     this.emitParts(wv.value, wv.timestamp, wv.window, wv.pane, wv.retraction === true);
+  }
+
+  /** True when elements wait in the buffer for the chunk receivers. */
+  get hasBuffered(): boolean {
+    return this.buffer !== undefined && this.buffer.length > 0;
+  }
+
+  /** Hands the buffered elements to the chunk receivers (behind a pending delivery, if any). */
+  flush(): void {
+    const c = this.buffer;
+    if (c === undefined || c.length === 0) return;
+    if (this.pending) {
+      this.buffer = undefined;
+      this.pending = this.pending.then(() => this.deliverChunk(c));
+      return;
+    }
+    const r = this.deliverChunk(c);
+    if (r) {
+      // Still being read: the next elements go to a new buffer.
+      this.buffer = undefined;
+      this.pending = r;
+    } else c.reset(false); // refilled at once: the next chunk overwrites the values
+  }
+
+  private deliverChunk(c: ColumnChunk): void | Promise<void> {
+    let chain: Promise<void> | undefined;
+    for (const recv of this.chunkReceivers) {
+      if (chain) chain = chain.then(() => recv(c));
+      else {
+        const r = recv(c);
+        if (r) chain = r;
+      }
+    }
+    return chain;
   }
 
   private deliver(value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void | Promise<void> {

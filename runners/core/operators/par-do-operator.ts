@@ -15,6 +15,7 @@ import { sideInputWindowFor } from '../../../sdk/windows/window-fn.js';
 import { MinHeap } from '../timers/min-heap.js';
 import { isThenable } from '../util/is-thenable.js';
 import { TimerQueue, type QueuedTimer } from '../timers/timer-queue.js';
+import type { ColumnChunk } from '../columns.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
 import { userStateCells, type UserStateRecord } from './user-state.js';
 
@@ -193,9 +194,7 @@ export class ParDoOperator extends BaseOperator {
   processParts(_input: number, value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise {
     this.ctx.metrics.elementsIn++;
     if (this.sides.length > 0 && !this.sidesReady(window)) {
-      const wv: WindowedValue<unknown> = { value, timestamp, window, pane, retraction };
-      this.pushedBack.push(wv);
-      this.pushedBackHolds.push(wv);
+      this.pushBack(value, timestamp, window, pane, retraction);
       return;
     }
     if (!this.bundleOpen) {
@@ -203,6 +202,39 @@ export class ParDoOperator extends BaseOperator {
       if (r) return r.then(() => this.invoke(value, timestamp, window, pane, retraction));
     }
     return this.invoke(value, timestamp, window, pane, retraction);
+  }
+
+  /** A micro-batch stage: processParts for each element of the chunk, settled once at the end. */
+  override processColumns(_input: number, c: ColumnChunk): MaybePromise {
+    this.ctx.metrics.elementsIn += c.length;
+    return this.processChunkFrom(c, 0);
+  }
+
+  private processChunkFrom(c: ColumnChunk, from: number): MaybePromise {
+    const { values, timestamps, windows, panes, retractions, length } = c;
+    const sides = this.sides.length > 0;
+    for (let i = from; i < length; i++) {
+      const window = windows[i]!;
+      const retraction = retractions !== undefined && retractions[i] === 1;
+      if (sides && !this.sidesReady(window)) {
+        this.pushBack(values[i], timestamps[i]!, window, panes[i]!, retraction);
+        continue;
+      }
+      if (!this.bundleOpen) {
+        const r = this.startBundle();
+        if (r) return r.then(() => this.processChunkFrom(c, i));
+      }
+      const r = this.call(values[i], timestamps[i]!, window, panes[i]!, retraction);
+      if (r) return r.then(() => this.processChunkFrom(c, i + 1));
+    }
+    return this.settle();
+  }
+
+  /** Holds an element back until the side input windows it reads are ready. */
+  private pushBack(value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
+    const wv: WindowedValue<unknown> = { value, timestamp, window, pane, retraction };
+    this.pushedBack.push(wv);
+    this.pushedBackHolds.push(wv);
   }
 
   override processSideInput(view: number, wv: WindowedValue<unknown>): MaybePromise {
@@ -281,7 +313,14 @@ export class ParDoOperator extends BaseOperator {
     return this.callUser('startBundle', () => this.fn.startBundle!(this.bundleCtx));
   }
 
+  /** Runs the DoFn on one element and settles its outputs. */
   private invoke(value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise {
+    const r = this.call(value, timestamp, window, pane, retraction);
+    return r ? r.then(() => this.settle()) : this.settle();
+  }
+
+  /** Runs the DoFn on one element; its outputs may still be buffered in the ports (see settle). */
+  private call(value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): Promise<void> | undefined {
     this.curTs = timestamp;
     this.curWindow = window;
     this.curPane = pane;
@@ -303,19 +342,19 @@ export class ParDoOperator extends BaseOperator {
     try {
       r = this.fn.process(value, this.processCtx);
     } catch (e) {
-      return this.failed(e, { value, timestamp, window, pane, retraction });
+      this.failed(e, { value, timestamp, window, pane, retraction });
+      return;
     }
     if (isThenable(r)) {
       return r.then(
-        () => this.settle(),
+        () => {},
         (e) => this.failed(e, { value, timestamp, window, pane, retraction }),
       );
     }
-    return this.settle();
   }
 
   /** A user error: dead-letter it when enabled, else fail the run naming step, element and window. */
-  private failed(e: unknown, wv: WindowedValue<unknown>): MaybePromise {
+  private failed(e: unknown, wv: WindowedValue<unknown>): void {
     if (e instanceof WatershedError) throw e;
     if (!this.dead || e instanceof UndeclaredOutputError) throw new UserCodeError(this.step, 'process', e, wv.value, wv.window, wv.timestamp);
     this.ctx.metrics.deadLettered++;
@@ -328,7 +367,6 @@ export class ParDoOperator extends BaseOperator {
       window: formatWindow(wv.window),
     };
     this.dead.emit({ value: letter, timestamp: wv.timestamp, window: wv.window, pane: wv.pane });
-    return this.settle();
   }
 
   private callUser(phase: string, f: () => void | Promise<void>): MaybePromise {

@@ -5,6 +5,7 @@ import type { PaneInfo } from '../../../sdk/pane.js';
 import type { Instant } from '../../../sdk/time.js';
 import type { BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
+import type { ColumnChunk } from '../columns.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
 
 /** Window.into: assigns each element (optionally re-timestamped) to its windows, one output per window. */
@@ -28,17 +29,31 @@ export class WindowIntoOperator extends BaseOperator {
 
   processParts(_input: number, value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise {
     this.ctx.metrics.elementsIn++;
+    this.into(value, timestamp, window, pane, retraction);
+    return this.settle();
+  }
+
+  /** A micro-batch stage: the whole chunk in one loop, settled once. */
+  override processColumns(_input: number, c: ColumnChunk): MaybePromise {
+    this.ctx.metrics.elementsIn += c.length;
+    const { values, timestamps, windows, panes, retractions, length } = c;
+    for (let i = 0; i < length; i++) this.into(values[i], timestamps[i]!, windows[i]!, panes[i]!, retractions !== undefined && retractions[i] === 1);
+    return this.settle();
+  }
+
+  /** Emits the element once per window it is assigned to (re-timestamped first, if asked). */
+  private into(value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
     const out = this.out;
     if (this.passThrough) {
       out.emitParts(value, timestamp, window, pane, retraction);
-      return this.settle();
+      return;
     }
     let ts = timestamp;
     try {
       if (this.timestampFn) ts = this.timestampFn(value, ts);
       if (!this.assign) {
         out.emitParts(value, ts, window, pane, retraction);
-        return this.settle();
+        return;
       }
       const a = this.assignCtx;
       a.element = value;
@@ -50,6 +65,5 @@ export class WindowIntoOperator extends BaseOperator {
       if (e instanceof WatershedError) throw e;
       throw new UserCodeError(this.step, `window assignment (${this.windowFn.name})`, e, value, window, ts);
     }
-    return this.settle();
   }
 }
