@@ -24,6 +24,7 @@ import { eventTimeMillis, type FlowRecord } from './flow-record.js';
 import { addToHistogram, DEFAULT_HISTOGRAM, emptyHistogram, mergeHistogramsFn, type Histogram, type HistogramAcc, type HistogramSpec } from './histogram.js';
 import { parseFlow, type RejectReason } from './parse-flow.js';
 import type { LineEncoder } from '../../transforms/io/text-file.js';
+import { writeNumberText } from '../../transforms/io/number-text.js';
 import { NETFLOW_WINDOW_MS } from './tumbling-window.js';
 
 /** A parsed flow and the processing time at which it entered the job (its ingestion time). */
@@ -299,6 +300,8 @@ function pairsFn(o: ResolvedNetflowJobOptions) {
       const vectors = fresh.map((f) => toVector(f.record));
       const times = fresh.map((f) => eventTimeMillis(f.record));
       let count = 0;
+      // Processing time is read once per row of pairs (a clock read per pair costs more than the distance).
+      let now = ctx.processingTime;
       const emit = (a: IngestedFlow, ta: number, b: IngestedFlow, tb: number, distance: number): void => {
         const pair: NetflowPair = {
           eventid_1: a.record.eventid,
@@ -306,7 +309,7 @@ function pairsFn(o: ResolvedNetflowJobOptions) {
           eventid_2: b.record.eventid,
           ts_flow2: tb,
           distance,
-          ts_output: ctx.processingTime,
+          ts_output: now,
           src_ip4: key,
           window_start: windowStart,
           ingested_at: a.ingestedAt > b.ingestedAt ? a.ingestedAt : b.ingestedAt,
@@ -323,6 +326,7 @@ function pairsFn(o: ResolvedNetflowJobOptions) {
         const a = fresh[i]!;
         const va = vectors[i]!;
         const ta = times[i]!;
+        now = ctx.processingTime;
         for (let j = i + 1; j < nf; j++) emit(a, ta, fresh[j]!, times[j]!, euclideanDistance(va, vectors[j]!));
         if ((sinceDrain += nf - i - 1) >= DRAIN_EVERY) {
           sinceDrain = 0;
@@ -333,6 +337,7 @@ function pairsFn(o: ResolvedNetflowJobOptions) {
       for (const x of old) {
         const vx = toVector(x.record);
         const tx = eventTimeMillis(x.record);
+        now = ctx.processingTime;
         for (let j = 0; j < nf; j++) {
           const y = fresh[j]!;
           const d = euclideanDistance(vx, vectors[j]!);
@@ -417,17 +422,16 @@ export function netflowPairEncoder(options: { readonly lineEnd?: boolean } = {})
       tailTs = p.ts_output;
       tail = Buffer.from(`,"ts_output":${msText(p.ts_output)}}${lineEnd}`, 'utf8');
     }
-    const d = String(p.distance); // ASCII: digits, '.', 'e', '+', '-'
     const mid = middle.bytes;
-    const end = offset + head.length + mid.length + d.length + tail.length;
-    if (end > buf.length) return -1;
+    let at = offset + head.length + mid.length;
+    if (at > buf.length) return -1;
+    // The distance's digits as String(distance) gives them, written without making a string.
+    at = writeNumberText(p.distance, buf, at);
+    if (at < 0 || at + tail.length > buf.length) return -1;
     buf.set(head, offset);
-    let at = offset + head.length;
-    buf.set(mid, at);
-    at += mid.length;
-    for (let i = 0; i < d.length; i++) buf[at++] = d.charCodeAt(i);
+    buf.set(mid, offset + head.length);
     buf.set(tail, at);
-    return end;
+    return at + tail.length;
   };
 }
 

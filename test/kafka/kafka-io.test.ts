@@ -117,6 +117,35 @@ kafkaDescribe('KafkaIO against a real broker', (env) => {
       }
     });
 
+    it('write with a byte encoder: keyless values go out as blocks (batchSize 7: many sends), keyed ones record by record; both read back exactly', async () => {
+      const blockTopic = await createTopic('encoder-block');
+      const keyedTopic = await createTopic('encoder-keyed');
+      const events: Ev[] = Array.from({ length: 500 }, (_, id) => ({ id, user: `u${id % 11}-${'ü'.repeat(id % 3)}` }));
+      const encoder = (e: Ev, buf: Buffer, at: number): number => {
+        const text = JSON.stringify(e);
+        const n = Buffer.byteLength(text);
+        if (at + n > buf.length) return -1;
+        buf.write(text, at, 'utf8');
+        return at + n;
+      };
+      await runWith(options, (p) => {
+        const ev = p.apply('Events', Create.of(events));
+        ev.apply('WriteBlocks', KafkaIO.write<Ev>({ brokers: env.brokers, topic: blockTopic, encoder, batchSize: 7, maxInFlightSends: 2 }));
+        ev.apply('WriteKeyed', KafkaIO.write<Ev>({ brokers: env.brokers, topic: keyedTopic, encoder, key: (e) => e.user }));
+      });
+      for (const topic of [blockTopic, keyedTopic]) {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        expect(offsets.reduce((n, o) => n + Number(o.high), 0), topic).toBe(500);
+        expect(offsets.filter((o) => Number(o.high) > 0), topic).toHaveLength(3);
+        const { out } = await runWith(options, (p) =>
+          p.apply('Read', KafkaIO.read<Ev>({ brokers: env.brokers, topics: topic, startAt: 'earliest', bounded: true, withMetadata: true })).apply(Capture.records()),
+        );
+        const records = out.values() as KafkaRecord<Ev>[];
+        expect(records.map((r) => r.value).sort((a, b) => a.id - b.id)).toEqual(events);
+        for (const r of records) expect(r.key).toBe(topic === keyedTopic ? r.value.user : null);
+      }
+    });
+
     it('event-time FixedWindows over out-of-order records with per-partition watermarks give exact counts', async () => {
       const topic = await createTopic('eventtime');
       const byPartition = [0, 1, 2].map((p) => eventTimes(p).map((ts, i) => ({ value: JSON.stringify({ p, i }), timestamp: ts })));

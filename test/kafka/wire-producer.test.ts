@@ -130,6 +130,40 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
     expect(new Set(got.map((m) => m.value!.toString())).size).toBe(4_000);
   });
 
+  for (const producerKind of ['wire', 'kafkajs'] as const) {
+    it(`sendBlock (${producerKind}): packed values arrive exactly once, in order, spread over the partitions in runs`, async () => {
+      const topic = await newTopic();
+      const texts = Array.from({ length: 3_000 }, (_, i) => JSON.stringify({ i, pad: 'é'.repeat(i % 40) }));
+      const values = Buffer.from(texts.join(''), 'utf8');
+      const offsets = [0];
+      for (const t of texts) offsets.push(offsets[offsets.length - 1]! + Buffer.byteLength(t));
+      const p = producerKind === 'wire' ? new WireProducer({ brokers: env.brokers, maxBatchBytes: 20_000 }) : kafka.producer();
+      await p.connect();
+      try {
+        const half = offsets.indexOf(offsets[1_500]!);
+        await Promise.all([
+          p.sendBlock(topic, { values, offsets: offsets.slice(0, half + 1), timestamp: 1_700_000_000_000 }),
+          p.sendBlock(topic, { values, offsets: offsets.slice(half), timestamp: 1_700_000_000_001 }),
+        ]);
+      } finally {
+        await p.disconnect();
+      }
+      const got = await readAll(kafka, topic, texts.length);
+      expect(got).toHaveLength(texts.length);
+      expect(new Set(got.map((m) => m.partition)).size).toBe(PARTITIONS);
+      for (const m of got) {
+        const i = (JSON.parse(m.value!.toString()) as { i: number }).i;
+        expect(m.value!.toString()).toBe(texts[i]);
+        expect(m.key).toBeNull();
+        expect(m.timestamp).toBe(i < 1_500 ? 1_700_000_000_000 : 1_700_000_000_001);
+      }
+      for (const partition of [0, 1, 2]) {
+        const ids = got.filter((m) => m.partition === partition).sort((a, b) => Number(a.offset) - Number(b.offset)).map((m) => (JSON.parse(m.value!.toString()) as { i: number }).i);
+        expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      }
+    });
+  }
+
   it('a record over the broker limit fails its send with MESSAGE_TOO_LARGE, and later sends fail too', async () => {
     const topic = await newTopic();
     const p = new WireProducer({ brokers: env.brokers, compression: 'none' });

@@ -139,6 +139,18 @@ export interface KafkaOutgoingMessage {
   timestamp?: number;
 }
 
+/**
+ * Many keyless records whose values are already encoded, packed back to back in one buffer: value i
+ * is `values.subarray(offsets[i], offsets[i + 1])`, so `offsets` has one entry more than there are
+ * records. No keys and no headers; `timestamp` (CreateTime, epoch ms) applies to every record,
+ * default now. The cheap way to hand a producer millions of small records.
+ */
+export interface KafkaValueBlock {
+  readonly values: Buffer;
+  readonly offsets: ArrayLike<number>;
+  readonly timestamp?: number;
+}
+
 /** Where a produced batch landed (one entry per partition written). */
 export interface KafkaSendResult {
   topic: string;
@@ -316,6 +328,12 @@ export interface KafkaProducerPort {
    * (they are written in call order), so a caller may keep several sends in flight.
    */
   send(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<KafkaSendResult[]>;
+  /**
+   * Writes a block of keyless, pre-encoded values, with the guarantees of `send` (and ordered with
+   * it). The records are spread over the partitions in runs (like the Java client's sticky
+   * partitioning of keyless records), not one by one.
+   */
+  sendBlock(topic: string, block: KafkaValueBlock): Promise<KafkaSendResult[]>;
   /** Flushes nothing (sends are not buffered) and closes connections. Safe to call more than once. */
   disconnect(): Promise<void>;
 }

@@ -68,13 +68,13 @@ const SLAB_BYTES = 1 << 20;
 
 /** Encodes values into shared slabs and hands out views: one allocation per slab, not per value. */
 function slabEncoder<T>(encode: ValueEncoder<T>): (value: T) => Buffer {
-  let slab = Buffer.allocUnsafe(SLAB_BYTES);
+  let slab = Buffer.alloc(0); // allocated on first use
   let at = 0;
   return (value) => {
     let end = encode(value, slab, at);
     while (end < 0) {
       // Full: start a new slab (sent records keep the old one alive until they are written); grow for a huge value.
-      const size = at === 0 ? slab.length * 2 : SLAB_BYTES;
+      const size = at === 0 ? Math.max(SLAB_BYTES, slab.length * 2) : SLAB_BYTES;
       if (size > 1 << 30) throw new RangeError('KafkaIO.write: encoder needs more than 1 GiB for one value');
       slab = Buffer.allocUnsafe(size);
       at = 0;
@@ -101,23 +101,51 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
   let outstanding = 0;
   let failure: unknown = undefined;
 
-  /** Starts sends for everything pending (does not wait). */
-  const startSends = (): void => {
-    if (count === 0) return;
-    const batches = pending;
-    pending = new Map();
-    count = 0;
-    for (const [topic, messages] of batches) {
-      outstanding++;
-      const s = producer!.send(topic, messages).then(
+  const track = (send: Promise<unknown>): void => {
+    outstanding++;
+    sends.push(
+      send.then(
         () => void outstanding--,
         (e: unknown) => {
           outstanding--;
           failure ??= e;
         },
-      );
-      sends.push(s);
+      ),
+    );
+  };
+
+  // Block mode: with an encoder, one fixed topic and nothing per record but the value, values are
+  // encoded back to back into one buffer per send (no object per record); see KafkaProducerPort.sendBlock.
+  const blockTopic =
+    o.encoder && typeof topicOf === 'string' && !o.key && !o.headers && !o.partition && !eventTime ? topicOf : undefined;
+  const encode = o.encoder;
+  let block = Buffer.alloc(0);
+  let offsets: number[] = [0];
+
+  /** Starts sends for everything pending (does not wait). */
+  const startSends = (): void => {
+    if (count === 0) return;
+    count = 0;
+    if (blockTopic !== undefined) {
+      track(producer!.sendBlock(blockTopic, { values: block, offsets }));
+      block = Buffer.allocUnsafe(block.length);
+      offsets = [0];
+      return;
     }
+    const batches = pending;
+    pending = new Map();
+    for (const [topic, messages] of batches) track(producer!.send(topic, messages));
+  };
+
+  /** Block mode: encodes `element` after the values gathered so far (sending them first if it does not fit). */
+  const appendToBlock = (element: T): void => {
+    let end = encode!(element, block, offsets[offsets.length - 1]!);
+    while (end < 0) {
+      if (count > 0) startSends();
+      else block = Buffer.allocUnsafe(Math.max(SLAB_BYTES, block.length * 2));
+      end = encode!(element, block, 0);
+    }
+    offsets.push(end);
   };
 
   /** Waits until at most `limit` sends are outstanding; throws the first send failure. */
@@ -135,6 +163,15 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
       await producer.connect();
     },
     process(element, ctx) {
+      if (blockTopic !== undefined) {
+        if (failure !== undefined) throw failure;
+        appendToBlock(element);
+        if (++count >= batchSize) {
+          startSends();
+          if (outstanding > maxInFlight) return waitUntil(maxInFlight);
+        }
+        return;
+      }
       const topic = typeof topicOf === 'string' ? topicOf : topicOf(element);
       const m: { -readonly [K in keyof KafkaOutgoingMessage]: KafkaOutgoingMessage[K] } = { value: serialize(element) };
       if (o.key) m.key = o.key(element);
@@ -162,6 +199,7 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
     async teardown() {
       pending = new Map();
       count = 0;
+      offsets = [0];
       const left = sends;
       sends = [];
       await Promise.allSettled(left);

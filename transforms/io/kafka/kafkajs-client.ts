@@ -57,6 +57,7 @@ import {
   type KafkaSendResult,
   type KafkaTopicPartition,
   type KafkaTopicSpec,
+  type KafkaValueBlock,
 } from './client.js';
 
 import { compress, decompress } from './wire/compression.js';
@@ -692,6 +693,15 @@ class KafkajsProducer implements KafkaProducerPort {
     const result = this.chain.then(() => this.sendNow(topic, messages));
     this.chain = result.catch(() => undefined);
     return result;
+  }
+
+  sendBlock(topic: string, block: KafkaValueBlock): Promise<KafkaSendResult[]> {
+    const messages: KafkaOutgoingMessage[] = [];
+    const { values, offsets, timestamp } = block;
+    for (let i = 0; i + 1 < offsets.length; i++) {
+      messages.push({ value: values.subarray(offsets[i]!, offsets[i + 1]!), ...(timestamp !== undefined ? { timestamp } : {}) });
+    }
+    return this.send(topic, messages);
   }
 
   private async sendNow(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<KafkaSendResult[]> {

@@ -79,6 +79,23 @@ export class RecordBatchBuilder {
     this.count++;
   }
 
+  /** Appends one keyless record without headers whose value is `src[start, end)`. */
+  appendValue(src: Buffer, start: number, end: number, timestamp: number): void {
+    if (this.count === 0) this.baseTimestamp = this.maxTimestamp = timestamp;
+    else if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    const tsDelta = timestamp - this.baseTimestamp;
+    const valueLen = end - start;
+    // attributes, timestamp delta, offset delta, key length -1 (1 byte), value length, value, no headers (1 byte)
+    const bodyLen = 1 + varlongSize(tsDelta) + varintSize(this.count) + 1 + varintSize(valueLen) + valueLen + 1;
+    const w = this.w;
+    w.ensure(bodyLen + 5);
+    w.varint(bodyLen).int8(0).varlong(tsDelta).varint(this.count).varint(-1).varint(valueLen);
+    src.copy(w.buffer, w.pos, start, end);
+    w.pos += valueLen;
+    w.buffer[w.pos++] = 0;
+    this.count++;
+  }
+
   /** The finished batch, ready for a Produce request. The builder must not be used afterwards. */
   async build(id: BatchIdentity, compression: KafkaCompression): Promise<Buffer> {
     if (this.count === 0) throw new RangeError('RecordBatchBuilder.build: no records');

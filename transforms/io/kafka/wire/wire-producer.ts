@@ -5,6 +5,7 @@ import {
   type KafkaOutgoingMessage,
   type KafkaProducerPort,
   type KafkaSendResult,
+  type KafkaValueBlock,
 } from '../client.js';
 import { fetchMetadata, initProducerId, produce, type BrokerInfo, type PartitionBatch, type ProducePartitionResult } from './apis.js';
 import { BrokerConnection } from './broker-connection.js';
@@ -179,10 +180,20 @@ export class WireProducer implements KafkaProducerPort {
 
   /** See {@link KafkaProducerPort.send}. Sends may be issued without awaiting earlier ones; order per partition is the call order. */
   send(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<KafkaSendResult[]> {
-    if (this.closed) return Promise.reject(new KafkaClientError('send() after disconnect()', { retriable: false }));
-    if (!this.bootstrap) return Promise.reject(new KafkaClientError('send() before connect()', { retriable: false }));
-    if (messages.length === 0) return Promise.resolve([]);
-    const prepared = this.chain.then(() => this.prepare(topic, messages));
+    if (messages.length === 0 && !this.closed && this.bootstrap) return Promise.resolve([]);
+    return this.enqueue('send', () => this.prepare(topic, messages));
+  }
+
+  /** See {@link KafkaProducerPort.sendBlock}: runs of records go to one partition each, rotating. */
+  sendBlock(topic: string, block: KafkaValueBlock): Promise<KafkaSendResult[]> {
+    if (block.offsets.length < 2 && !this.closed && this.bootstrap) return Promise.resolve([]);
+    return this.enqueue('sendBlock', () => this.prepareBlock(topic, block));
+  }
+
+  private enqueue(op: string, prepare: () => Promise<Array<Batch & { result: Promise<KafkaSendResult> }>>): Promise<KafkaSendResult[]> {
+    if (this.closed) return Promise.reject(new KafkaClientError(`${op}() after disconnect()`, { retriable: false }));
+    if (!this.bootstrap) return Promise.reject(new KafkaClientError(`${op}() before connect()`, { retriable: false }));
+    const prepared = this.chain.then(prepare);
     const dispatched = prepared.then((batches) => this.dispatch(batches));
     this.chain = dispatched.catch(() => undefined);
     return prepared.then(async (batches) => {
@@ -207,6 +218,27 @@ export class WireProducer implements KafkaProducerPort {
 
   // -------------------------------------------------------------------------------------
 
+  /** Packs a value block into batches of about `maxBatchBytes`, each for the next partition in turn. */
+  private async prepareBlock(topic: string, block: KafkaValueBlock): Promise<Array<Batch & { result: Promise<KafkaSendResult> }>> {
+    if (this.fatal) throw this.fatal;
+    const partitions = (await this.route(topic)).leaders.length;
+    const timestamp = block.timestamp ?? Date.now();
+    const { values, offsets } = block;
+    const builders = new Map<number, RecordBatchBuilder[]>();
+    let builder: RecordBatchBuilder | undefined;
+    for (let i = 0; i + 1 < offsets.length; i++) {
+      if (!builder || (builder.count > 0 && builder.sizeBytes >= this.maxBatchBytes)) {
+        const p = this.roundRobin++ % partitions;
+        builder = new RecordBatchBuilder(Math.min(this.maxBatchBytes + 4096, 1 << 20));
+        let list = builders.get(p);
+        if (!list) builders.set(p, (list = []));
+        list.push(builder);
+      }
+      builder.appendValue(values, offsets[i]!, offsets[i + 1]!, timestamp);
+    }
+    return this.seal(topic, builders);
+  }
+
   /** Encodes `messages` into per-partition batches with sequence numbers (in call order) and starts compressing them. */
   private async prepare(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<Array<Batch & { result: Promise<KafkaSendResult> }>> {
     if (this.fatal) throw this.fatal;
@@ -228,6 +260,11 @@ export class WireProducer implements KafkaProducerPort {
       if (b.count > 0 && b.sizeBytes >= this.maxBatchBytes) list.push((b = new RecordBatchBuilder()));
       b.append(m.key, m.value, m.headers, m.timestamp ?? now);
     }
+    return this.seal(topic, builders);
+  }
+
+  /** Gives the batches their sequence numbers (partition by partition, in order) and starts building them. */
+  private seal(topic: string, builders: Map<number, RecordBatchBuilder[]>): Array<Batch & { result: Promise<KafkaSendResult> }> {
     const batches: Array<Batch & { result: Promise<KafkaSendResult> }> = [];
     for (const [partition, list] of [...builders].sort((a, b) => a[0] - b[0])) {
       for (const builder of list) {
