@@ -9,10 +9,10 @@ import { formatWindow, type BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
 import type { StateBackend } from '../state/state-backend.js';
-import type { KeyedStateTable } from '../state/keyed-state-table.js';
 import { MinHeap } from '../timers/min-heap.js';
 import { TimerQueue, type QueuedTimer } from '../timers/timer-queue.js';
 import type { PaneReducer } from './pane-reducer.js';
+import { WindowStates } from './window-states.js';
 
 /** What the driver keeps per key and window. Plain data: it is snapshotted with the state backend. */
 export interface WindowState {
@@ -81,7 +81,7 @@ export interface WindowDriverOptions {
 export class WindowDriver {
   private readonly o: WindowDriverOptions;
   private readonly s: WindowingStrategy;
-  private readonly table: KeyedStateTable<WindowState>;
+  private readonly table: WindowStates<WindowState>;
   private readonly eventTimers: TimerQueue;
   private readonly procTimers: TimerQueue;
   private readonly holds = new MinHeap<{ time: Instant; key: StateKey; ns: string }>((h) => h.time);
@@ -95,6 +95,10 @@ export class WindowDriver {
   /** The trigger counts elements: run it on every element, not only the first of a pane. */
   private readonly perElement: boolean;
   private readonly endOfWindowTs: boolean;
+  private readonly merging: boolean;
+  /** The window of the last element, and whether the input watermark had passed its garbage-collection time. */
+  private lastWindow: BoundedWindow | undefined;
+  private lastWindowExpired = false;
   /** The trigger context, reused for every call; `cur`/`curKey` say which window it speaks for. */
   private readonly tctx: TriggerContext;
   private cur!: WindowState;
@@ -109,7 +113,8 @@ export class WindowDriver {
     this.discarding = o.strategy.accumulationMode === 'discarding';
     this.perElement = isElementSensitive(o.strategy.trigger);
     this.endOfWindowTs = o.strategy.timestampCombiner === 'END_OF_WINDOW';
-    this.table = o.state.table<WindowState>(o.step, 'windows');
+    this.merging = o.strategy.windowFn.isMerging;
+    this.table = new WindowStates(o.state.table<WindowState>(o.step, 'windows'));
     this.eventTimers = new TimerQueue((t) => this.table.get(t.key, t.ns)?.et.includes(t.time) ?? false);
     this.procTimers = new TimerQueue((t) => this.table.get(t.key, t.ns)?.pt.includes(t.time) ?? false);
     const self = this;
@@ -143,12 +148,17 @@ export class WindowDriver {
     const key = kvValue.key;
     const ks = encodeKey(key);
     let w = window;
-    if (this.inputWm > this.gcTime(w)) {
+    // Consecutive elements mostly share their window: whether it expired is remembered.
+    if (w !== this.lastWindow) {
+      this.lastWindow = w;
+      this.lastWindowExpired = this.inputWm > this.gcTime(w);
+    }
+    if (this.lastWindowExpired) {
       this.dropLate({ value: kvValue, timestamp, window, pane }, 'past-allowed-lateness');
       return;
     }
-    let st = this.table.get(ks, w.id);
-    if (this.s.windowFn.isMerging) {
+    let st = this.table.inWindow(ks, w);
+    if (this.merging) {
       w = this.mergeInto(ks, key, w);
       st = this.table.get(ks, w.id);
     }
@@ -188,6 +198,7 @@ export class WindowDriver {
   advanceWatermark(wm: Instant): void {
     if (wm <= this.inputWm) return;
     this.inputWm = wm;
+    this.lastWindow = undefined;
     for (let t = this.eventTimers.popDue((x) => wm > x); t; t = this.eventTimers.popDue((x) => wm > x)) this.onTimer(t, 'event');
   }
 

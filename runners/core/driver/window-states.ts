@@ -1,0 +1,73 @@
+import type { StateKey } from '../../../sdk/kv.js';
+import type { BoundedWindow } from '../../../sdk/window.js';
+import type { KeyedStateTable } from '../state/keyed-state-table.js';
+
+/**
+ * The states of an aggregation per key and window: its keyed state table (key → window id → state,
+ * what is snapshotted) plus an index by window (window id → key → state), so that an element whose
+ * window is the same object as the previous element's finds its state with one lookup. Every change
+ * goes through `set` and `delete`, which keep both in step; the index is rebuilt from the table when
+ * made (after a restore).
+ */
+export class WindowStates<V> {
+  private readonly byWindow = new Map<string, Map<StateKey, V>>();
+  /** The window last asked for by `inWindow`, and its states. */
+  private lastWindow: BoundedWindow | undefined;
+  private lastStates: Map<StateKey, V> | undefined;
+
+  constructor(private readonly table: KeyedStateTable<V>) {
+    for (const [key, ns, v] of table.entries()) this.index(key, ns, v);
+  }
+
+  get(key: StateKey, ns: string): V | undefined {
+    return this.table.get(key, ns);
+  }
+
+  /** The state of `key` in window `w` (the same as `get(key, w.id)`). */
+  inWindow(key: StateKey, w: BoundedWindow): V | undefined {
+    if (w !== this.lastWindow) {
+      this.lastWindow = w;
+      this.lastStates = this.byWindow.get(w.id);
+    }
+    return this.lastStates?.get(key);
+  }
+
+  set(key: StateKey, ns: string, v: V): void {
+    this.table.set(key, ns, v);
+    this.index(key, ns, v);
+  }
+
+  delete(key: StateKey, ns: string): void {
+    this.table.delete(key, ns);
+    const m = this.byWindow.get(ns);
+    if (m === undefined) return;
+    m.delete(key);
+    if (m.size === 0) {
+      this.byWindow.delete(ns);
+      this.lastWindow = undefined;
+    }
+  }
+
+  /** The windows of one key. Do not mutate while iterating. */
+  namespaces(key: StateKey): Map<string, V> | undefined {
+    return this.table.namespaces(key);
+  }
+
+  entries(): IterableIterator<[StateKey, string, V]> {
+    return this.table.entries();
+  }
+
+  size(): number {
+    return this.table.size();
+  }
+
+  private index(key: StateKey, ns: string, v: V): void {
+    let m = this.byWindow.get(ns);
+    if (m === undefined) {
+      m = new Map();
+      this.byWindow.set(ns, m);
+      this.lastWindow = undefined;
+    }
+    m.set(key, v);
+  }
+}
