@@ -402,7 +402,13 @@ export function netflowPairEncoder(options: { readonly lineEnd?: boolean } = {})
   let headId = '';
   let headTs = Number.NaN;
   let head = Buffer.alloc(0);
-  const middles = new Map<string, { ts: number; bytes: Buffer }>();
+  const middles = new Map<string, Middle>();
+  // Pairs come row by row, (i, i+1…n-1) then (i+1, i+2…n-1): a row's second events are the previous
+  // row's but its first. Following the previous row with a cursor finds the middle without a map
+  // lookup almost always; the map is the fallback for any other order.
+  let row: Middle[] = [];
+  let previousRow: Middle[] = [];
+  let cursor = 0;
   let tailTs = Number.NaN;
   let tail = Buffer.alloc(0);
   return (p, buf, offset) => {
@@ -411,13 +417,25 @@ export function netflowPairEncoder(options: { readonly lineEnd?: boolean } = {})
       headId = p.eventid_1;
       headTs = p.ts_flow1;
       head = Buffer.from(`{"eventid_1":${jsonId(p.eventid_1)},"ts_flow1":${msText(p.ts_flow1)},"eventid_2":`, 'utf8');
+      previousRow = row;
+      row = [];
+      cursor = 1;
     }
-    let middle = middles.get(p.eventid_2);
-    if (middle === undefined || middle.ts !== p.ts_flow2) {
-      if (middles.size >= 100_000) middles.clear();
-      middle = { ts: p.ts_flow2, bytes: Buffer.from(`${jsonId(p.eventid_2)},"ts_flow2":${msText(p.ts_flow2)},"distance":`, 'utf8') };
-      middles.set(p.eventid_2, middle);
+    let middle: Middle;
+    const followed = previousRow[cursor];
+    if (followed !== undefined && followed.id === p.eventid_2 && followed.ts === p.ts_flow2) {
+      middle = followed;
+      cursor++;
+    } else {
+      const known = middles.get(p.eventid_2);
+      if (known !== undefined && known.ts === p.ts_flow2) middle = known;
+      else {
+        if (middles.size >= 100_000) middles.clear();
+        middle = { id: p.eventid_2, ts: p.ts_flow2, bytes: Buffer.from(`${jsonId(p.eventid_2)},"ts_flow2":${msText(p.ts_flow2)},"distance":`, 'utf8') };
+        middles.set(p.eventid_2, middle);
+      }
     }
+    if (row.length < 100_000) row.push(middle);
     if (p.ts_output !== tailTs) {
       tailTs = p.ts_output;
       tail = Buffer.from(`,"ts_output":${msText(p.ts_output)}}${lineEnd}`, 'utf8');
@@ -433,6 +451,13 @@ export function netflowPairEncoder(options: { readonly lineEnd?: boolean } = {})
     buf.set(tail, at);
     return at + tail.length;
   };
+}
+
+/** The bytes between the first event and the distance, for one second event. */
+interface Middle {
+  readonly id: string;
+  readonly ts: number;
+  readonly bytes: Buffer;
 }
 
 const head = { id: '', ts: Number.NaN, text: '' };

@@ -19,8 +19,7 @@ import { readFileSync } from 'node:fs';
 export function writeNumberText(x: number, buf: Buffer, offset: number): number {
   const n = formatF64(x);
   if (offset + n > buf.length) return -1;
-  const m = memory();
-  for (let i = 0; i < n; i++) buf[offset + i] = m[OUT + i]!;
+  for (let i = 0; i < n; i++) buf[offset + i] = MEM[OUT + i]!;
   return offset + n;
 }
 
@@ -40,10 +39,5 @@ const wa = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembl
 const wasm = new wa.Instance(new wa.Module(readFileSync(new URL('./number-text.wasm', import.meta.url))), {}).exports as NumberTextExports;
 const formatF64 = wasm.format_f64;
 const OUT = wasm.out_ptr();
-let view = new Uint8Array(wasm.memory.buffer);
-
-/** The module's memory (a new view if it ever grew; it does not, but a stale view would be silent). */
-function memory(): Uint8Array {
-  if (view.buffer !== wasm.memory.buffer) view = new Uint8Array(wasm.memory.buffer);
-  return view;
-}
+/** The module's memory. It never grows (the crate allocates nothing), so one view stays valid. */
+const MEM = new Uint8Array(wasm.memory.buffer);

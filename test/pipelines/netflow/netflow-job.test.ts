@@ -217,6 +217,25 @@ describe('netflowPairEncoder', () => {
   });
 });
 
+describe('netflowPairEncoder, as the pair step calls it', () => {
+  it('row by row (the order pairs come in), with shrinking rows, repeats and jumps: the bytes of formatNetflowPair, no newline with lineEnd: false', () => {
+    const encode = netflowPairEncoder({ lineEnd: false });
+    const ids = Array.from({ length: 30 }, (_, i) => (i % 7 === 3 ? `C${i}uid` : String(1000 + i)));
+    const buf = Buffer.alloc(300);
+    const check = (i: number, j: number, k: number) => {
+      const p: NetflowPair = { eventid_1: ids[i]!, ts_flow1: 1490024700000 + i, eventid_2: ids[j]!, ts_flow2: 1490024700000 + j + (k % 97 === 0 ? 1 : 0), distance: Math.sqrt(i * 31 + j * 17 + k), ts_output: 1763780000000 + (k >> 6), src_ip4: 0, window_start: 0, ingested_at: 0 };
+      const want = Buffer.from(formatNetflowPair(p), 'utf8');
+      const end = encode(p, buf, 3);
+      expect(buf.subarray(3, end).toString()).toBe(want.toString());
+    };
+    let k = 0;
+    for (let i = 0; i < ids.length - 1; i++) for (let j = i + 1; j < ids.length; j++) check(i, j, k++);
+    // other orders still encode right (the cursor misses and the map answers)
+    for (let n = 0; n < 500; n++) check((n * 7) % 30, (n * 13 + 5) % 30, k++);
+    for (let i = 5; i < 10; i++) for (let j = 29; j > i; j--) check(i, j, k++);
+  });
+});
+
 describe('formatNetflowPair', () => {
   it('writes every number and id exactly as JSON.stringify would', () => {
     const ids = ['0', '995491697672682', 'CvIOrb4ekWKPrnpqsf', 'a"b', 'é', '', '18446744073709551615'];
