@@ -57,6 +57,12 @@ export class Columns {
   private readonly spare: ColumnChunk[] = [];
   length = 0;
 
+  /**
+   * @param onFull when given, each chunk is handed to it as soon as it is full (and then reused)
+   *   instead of being kept: the batch then holds at most one partly filled chunk.
+   */
+  constructor(private readonly onFull?: (chunk: ColumnChunk) => void) {}
+
   push(value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
     let c = this.cur;
     if (c === undefined || c.length === CHUNK_SIZE) {
@@ -66,6 +72,13 @@ export class Columns {
     }
     c.push(value, timestamp, window, pane, retraction);
     this.length++;
+    if (c.length === CHUNK_SIZE && this.onFull !== undefined) {
+      this.chunks.pop();
+      this.cur = undefined;
+      this.length -= CHUNK_SIZE;
+      this.onFull(c);
+      this.recycle(c);
+    }
   }
 
   /** Hands over everything gathered so far, chunk by chunk, and starts empty. */

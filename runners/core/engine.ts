@@ -8,7 +8,7 @@ import { sourceBatchSize, type Source, type SourceBatch, type SourceReader } fro
 import { TIMESTAMP_MAX, TIMESTAMP_MIN, type Instant } from '../../sdk/time.js';
 import { GLOBAL_WINDOW } from '../../sdk/window.js';
 import type { WindowedValue } from '../../sdk/windowed-value.js';
-import { Columns } from './columns.js';
+import { Columns, type ColumnChunk } from './columns.js';
 import type { FireMode } from './driver/window-driver.js';
 import { AggregateOperator } from './operators/aggregate-operator.js';
 import { FlattenOperator } from './operators/flatten-operator.js';
@@ -179,21 +179,28 @@ export class Engine {
     }
     for (const [pc, cs] of consumers) {
       const port = ports.get(pc)!;
-      for (const c of cs) this.connect(port, c);
+      for (const c of cs) {
+        const late = c.slot.node.outputs['late'];
+        this.connect(port, c, late !== undefined && consumers.has(late));
+      }
     }
   }
 
-  private connect(port: OutputPort, c: Consumer): void {
+  /** @param lateRecordsUsed the consuming step's late records (`lateData()`) are read downstream */
+  private connect(port: OutputPort, c: Consumer, lateRecordsUsed: boolean): void {
     const { slot, index, side } = c;
     const kind = slot.node.payload!.kind;
     const shuffle = kind === 'gbk' || kind === 'combine' || (kind === 'pardo' && slot.node.payload!.stateful);
+    const op = slot.op;
     if (this.o.wiring === 'staged' && (side || shuffle)) {
-      const inbox: Inbox = { index, side, columns: new Columns() };
+      // A step that cannot tell when in the batch it takes its input takes each chunk once it is full
+      // (as Spark aggregates map-side), so that a large batch is not held row by row until its end.
+      const early = !side && op.takesInputEarly() && !lateRecordsUsed;
+      const inbox: Inbox = { index, side, columns: new Columns(early ? (chunk) => takeEarly(op, index, chunk) : undefined) };
       slot.inboxes.push(inbox);
       port.connectColumns(inbox.columns);
       return;
     }
-    const op = slot.op;
     if (side) {
       port.connect((value, timestamp, window, pane, retraction) => op.processSideInput(index, { value, timestamp, window, pane, retraction }));
     } else if (this.o.wiring === 'staged') {
@@ -410,6 +417,12 @@ function settlePort(port: OutputPort, chain: Promise<void> | undefined): Promise
   if (chain) return chain.then(() => settlePort(port, undefined));
   port.flush();
   return port.takePending();
+}
+
+/** Hands a full chunk to a step that takes its input early: it must not wait for anything. */
+function takeEarly(op: Operator, input: number, chunk: ColumnChunk): void {
+  const r = op.processColumns(input, chunk);
+  if (r) throw new Error(`step '${op.step}' took input early but returned a promise`);
 }
 
 function sendTo(port: OutputPort, wv: WindowedValue<unknown>): MaybePromise {

@@ -80,6 +80,15 @@ export function isElementSensitive(t: Trigger): boolean {
   return t.subTriggers.some(isElementSensitive);
 }
 
+/**
+ * True when a trigger tree may read processing time: it has a processing-time part, or a custom leaf
+ * of unknown behaviour. Otherwise its decisions depend only on elements and the watermark.
+ */
+export function readsProcessingTime(t: Trigger): boolean {
+  if (t.subTriggers.length === 0) return t.domain === 'processing' || (t.domain === undefined && t.name !== 'Never');
+  return t.subTriggers.some(readsProcessingTime);
+}
+
 /** Replaces child i of a composite state. */
 export function withSub(state: TriggerState, i: number, sub: TriggerState): TriggerState {
   if (state.subs![i] === sub) return state;

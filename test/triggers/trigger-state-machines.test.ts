@@ -10,7 +10,7 @@ import { DefaultTrigger } from '../../sdk/triggers/default-trigger.js';
 import { Never } from '../../sdk/triggers/never.js';
 import { orFinally } from '../../sdk/triggers/or-finally.js';
 import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
-import { triggerTimeDomains, type Trigger, type TriggerContext, type TriggerState } from '../../sdk/triggers/trigger.js';
+import { readsProcessingTime, triggerTimeDomains, type Trigger, type TriggerContext, type TriggerState } from '../../sdk/triggers/trigger.js';
 import { intervalWindow, type BoundedWindow } from '../../sdk/window.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -541,6 +541,23 @@ describe('DefaultTrigger', () => {
     expect(DefaultTrigger().name).toBe('DefaultTrigger');
     expect(DefaultTrigger().continuation().name).toBe('DefaultTrigger');
     expect([...triggerTimeDomains(DefaultTrigger())]).toEqual(['event']);
+  });
+});
+
+describe('readsProcessingTime', () => {
+  it('is false for triggers of elements and the watermark only', () => {
+    expect(readsProcessingTime(DefaultTrigger())).toBe(false);
+    expect(readsProcessingTime(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1)))).toBe(false);
+    expect(readsProcessingTime(Repeatedly.forever(AfterCount(3)))).toBe(false);
+    expect(readsProcessingTime(Never())).toBe(false);
+  });
+
+  it('is true when any part waits for processing time, and for custom leaves of unknown behaviour', () => {
+    expect(readsProcessingTime(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(10))).toBe(true);
+    expect(readsProcessingTime(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(10)))).toBe(true);
+    expect(readsProcessingTime(AfterFirst.of(AfterCount(5), AfterProcessingTime.pastFirstElementInPane()))).toBe(true);
+    const custom: Trigger = { ...AfterCount(1), name: 'MyTrigger', domain: undefined };
+    expect(readsProcessingTime(custom)).toBe(true);
   });
 });
 

@@ -6,6 +6,7 @@ import { GLOBAL_WINDOW, type BoundedWindow } from '../../../sdk/window.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
+import { readsProcessingTime } from '../../../sdk/triggers/trigger.js';
 import type { ColumnChunk } from '../columns.js';
 import { bagReducer, combineReducer } from '../driver/pane-reducer.js';
 import { WindowDriver } from '../driver/window-driver.js';
@@ -19,12 +20,15 @@ export class AggregateOperator extends BaseOperator {
   private readonly driver: WindowDriver;
   private readonly out = this.ctx.ports['main']!;
   private readonly defaultWhenEmpty: CombinePerKeyPayload | undefined;
+  private readonly early: boolean;
 
   constructor(ctx: OperatorContext, strategy: WindowingStrategy, combine: CombinePerKeyPayload | undefined, inputRetracts: boolean) {
     super(ctx);
     const reducer = combine ? combineReducer(combine.combineFn, inputRetracts && !combine.combineFn.retractInput) : bagReducer;
     const late = ctx.ports['late']!;
     this.defaultWhenEmpty = combine?.defaultWhenEmpty && strategy.windowFn.name === 'GlobalWindows' ? combine : undefined;
+    // Deferred triggers fire only at flush; without processing time, taking an element reads no clock.
+    this.early = ctx.fireMode === 'deferred' && !readsProcessingTime(strategy.trigger);
     this.driver = new WindowDriver({
       step: ctx.step,
       strategy,
@@ -72,6 +76,10 @@ export class AggregateOperator extends BaseOperator {
       throw new UserCodeError(this.step, 'aggregation', e, values[i], windows[i], timestamps[i]);
     }
     return this.settle();
+  }
+
+  override takesInputEarly(): boolean {
+    return this.early;
   }
 
   override advanceWatermark(wm: Instant): MaybePromise {

@@ -40,6 +40,13 @@ export interface Operator {
    * The chunk is read before the call returns (or its promise settles) and not kept.
    */
   processColumns(input: number, chunk: ColumnChunk): MaybePromise;
+  /**
+   * Micro-batch: true when the step may be given full chunks of its (shuffle) input while the batch
+   * is still being gathered, because taking input emits nothing but dropped late records and reads no
+   * clock, so it cannot tell when in the batch it runs. Its outputs are still decided at the batch
+   * end (`flush`, watermarks). The engine also requires that the late records go nowhere.
+   */
+  takesInputEarly(): boolean;
   processSideInput(view: number, wv: WindowedValue<unknown>): MaybePromise;
   advanceSideWatermark(view: number, wm: Instant): MaybePromise;
   /** The (minimum) input watermark moved: fire due event-time timers. */
@@ -75,6 +82,9 @@ export abstract class BaseOperator implements Operator {
       const r = this.processParts(input, values[i], timestamps[i]!, windows[i]!, panes[i]!, retractions !== undefined && retractions[i] === 1);
       if (r) return r.then(() => this.processColumns(input, c, i + 1));
     }
+  }
+  takesInputEarly(): boolean {
+    return false;
   }
   processSideInput(_view: number, _wv: WindowedValue<unknown>): MaybePromise {
     throw new Error(`step '${this.step}' has no side inputs`);
