@@ -227,7 +227,11 @@ export class Engine {
     for (let i = 0; i < els.length; i++) chain = emitFromSource(main, els[i]!.value, els[i]!.timestamp, chain);
     if (batch.columns) {
       const { values, timestamps } = batch.columns;
-      for (let i = 0; i < values.length; i++) chain = emitFromSource(main, values[i], timestamps[i]!, chain);
+      if (chain) for (let i = 0; i < values.length; i++) chain = emitFromSource(main, values[i], timestamps[i]!, chain);
+      else {
+        main.emitColumns(values, timestamps, GLOBAL_WINDOW, NO_FIRING);
+        if (main.hasPending) chain = main.takePending();
+      }
     }
     chain = settlePort(main, chain);
     if (batch.deadLetters) {
