@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { close, mkdirSync, openSync, write } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -262,47 +262,101 @@ export function stringLineEncoder<T>(format: (value: T) => string): LineEncoder<
 
 function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number): DoFn<T, never> {
   let fd: number | undefined;
-  let buf = Buffer.alloc(0);
+  /** The buffer being filled, and the other one (absent while it is being written). */
+  let buf: Buffer = Buffer.alloc(0);
+  let spare: Buffer | undefined;
   let used = 0;
   let unreported = 0;
-  const flush = (): void => {
-    if (used === 0 || fd === undefined) return;
-    // writeSync may write less than asked: loop until every byte is out.
-    for (let off = 0; off < used; ) off += writeSync(fd, buf, off, used - off);
-    unreported += used;
+  /** The write in flight: at most one, so the file keeps the order of the lines. */
+  let writing: Promise<void> | undefined;
+  let failure: unknown;
+
+  const writeAll = (b: Buffer, n: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      // A write may take less than asked: continue until every byte is out.
+      const step = (off: number): void =>
+        write(fd!, b, off, n - off, null, (err, written) => {
+          if (err) reject(err);
+          else if (off + written < n) step(off + written);
+          else resolve();
+        });
+      step(0);
+    });
+
+  /**
+   * Hands the filled buffer to a background write (libuv's thread pool) and continues in the other
+   * buffer. Returns a promise only when the previous write is still going: then the caller waits.
+   */
+  const rotate = (): void | Promise<void> => {
+    if (used === 0) return;
+    if (writing) return writing.then(rotate);
+    const full = buf;
+    const n = used;
+    unreported += n;
+    writing = writeAll(full, n).then(
+      () => {
+        writing = undefined;
+        spare = full;
+      },
+      (e: unknown) => {
+        writing = undefined;
+        failure ??= e;
+        spare = full;
+      },
+    );
+    buf = spare ?? Buffer.allocUnsafe(full.length);
+    spare = undefined;
     used = 0;
   };
+
+  /** Everything encoded so far is in the file (or the first write error is thrown). */
+  const drained = async (): Promise<void> => {
+    await rotate();
+    while (writing) await writing;
+    if (failure !== undefined) throw failure;
+  };
+
   return {
     setup() {
       mkdirSync(dirname(path), { recursive: true });
       fd = openSync(path, 'w');
       buf = Buffer.allocUnsafe(flushBytes);
+      spare = undefined;
       used = 0;
     },
     process(value) {
-      let end = encode(value, buf, used);
-      if (end < 0) {
-        flush();
-        end = encode(value, buf, 0);
-        // A line longer than the buffer: grow it.
-        while (end < 0) {
-          buf = Buffer.allocUnsafe(buf.length * 2);
-          end = encode(value, buf, 0);
-        }
+      if (failure !== undefined) throw failure;
+      const end = encode(value, buf, used);
+      if (end >= 0) {
+        used = end;
+        return;
       }
-      used = end;
+      const place = (): void => {
+        let at = encode(value, buf, used);
+        // A line longer than the buffer: grow it.
+        while (at < 0 && used === 0) {
+          buf = Buffer.allocUnsafe(buf.length * 2);
+          at = encode(value, buf, 0);
+        }
+        if (at < 0) throw new Error('internal: file sink buffer not empty after a write');
+        used = at;
+      };
+      const waited = rotate();
+      if (waited) return waited.then(place);
+      place();
     },
-    finishBundle(ctx) {
-      flush();
+    async finishBundle(ctx) {
+      await drained();
       if (unreported > 0) ctx.metrics.counter('bytesWritten').inc(unreported);
       unreported = 0;
     },
-    teardown() {
+    async teardown() {
       try {
-        flush();
+        if (failure === undefined) await drained();
       } finally {
-        if (fd !== undefined) closeSync(fd);
+        const f = fd;
         fd = undefined;
+        if (f !== undefined) await new Promise<void>((resolve) => close(f, () => resolve()));
       }
     },
   };

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -76,5 +76,11 @@ describe.each(RUNNERS)('TextFile on $label', ({ options }) => {
     expect(text.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual(values);
     expect(result.metrics['Write']!.elementsIn).toBe(5001);
     expect(result.metrics['Write']!.counters['bytesWritten']).toBe(Buffer.byteLength(text));
+  });
+
+  it.runIf(existsSync('/dev/full'))('a failing write (a full device) fails the run naming the step, not silently', async () => {
+    const values = Array.from({ length: 3000 }, (_, i) => ({ i, s: 'z'.repeat(40) }));
+    const run = runWith(options, (p) => p.apply(Create.of(values)).apply('WriteFull', TextFile.write<{ i: number; s: string }>('/dev/full', (v) => JSON.stringify(v), 4096)));
+    await expect(run).rejects.toThrow(/WriteFull[\s\S]*ENOSPC|ENOSPC[\s\S]*WriteFull/);
   });
 });
