@@ -96,6 +96,9 @@ export class WindowDriver {
   private readonly perElement: boolean;
   private readonly endOfWindowTs: boolean;
   private readonly merging: boolean;
+  /** Not every later element of a pane may be skipped (see paneInput). */
+  private readonly everyElement: boolean;
+  private readonly reducer: PaneReducer;
   /** The window of the last element, and whether the input watermark had passed its garbage-collection time. */
   private lastWindow: BoundedWindow | undefined;
   private lastWindowExpired = false;
@@ -114,6 +117,8 @@ export class WindowDriver {
     this.perElement = isElementSensitive(o.strategy.trigger);
     this.endOfWindowTs = o.strategy.timestampCombiner === 'END_OF_WINDOW';
     this.merging = o.strategy.windowFn.isMerging;
+    this.everyElement = this.perElement || !this.endOfWindowTs;
+    this.reducer = o.reducer;
     this.table = new WindowStates(o.state.table<WindowState>(o.step, 'windows'));
     this.eventTimers = new TimerQueue((t) => this.table.get(t.key, t.ns)?.et.includes(t.time) ?? false);
     this.procTimers = new TimerQueue((t) => this.table.get(t.key, t.ns)?.pt.includes(t.time) ?? false);
@@ -145,33 +150,41 @@ export class WindowDriver {
 
   /** processElement with the element given by its parts (no element object needed). */
   processParts(kvValue: KV<unknown, unknown>, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
-    const key = kvValue.key;
-    const ks = encodeKey(key);
-    let w = window;
     // Consecutive elements mostly share their window: whether it expired is remembered.
-    if (w !== this.lastWindow) {
-      this.lastWindow = w;
-      this.lastWindowExpired = this.inputWm > this.gcTime(w);
-    }
+    if (window !== this.lastWindow) this.enterWindow(window);
     if (this.lastWindowExpired) {
       this.dropLate({ value: kvValue, timestamp, window, pane }, 'past-allowed-lateness');
       return;
     }
-    let st = this.table.inWindow(ks, w);
-    if (this.merging) {
-      w = this.mergeInto(ks, key, w);
-      st = this.table.get(ks, w.id);
-    }
-    if (st === undefined) st = this.newWindow(ks, key, w);
+    const key = kvValue.key;
+    const ks = encodeKey(key);
+    const st = this.merging ? this.mergedState(ks, key, window) : (this.table.inWindow(ks, window) ?? this.newWindow(ks, key, window));
     if (st.closed) {
       this.dropLate({ value: kvValue, timestamp, window, pane }, 'window-closed');
       return;
     }
-    const value = kvValue.value;
-    st.acc = retraction ? this.o.reducer.retract(st.acc, value, timestamp) : this.o.reducer.add(st.acc, value, timestamp);
-    // After the first element of a pane, an END_OF_WINDOW timestamp and hold cannot change, and a
-    // trigger that does not count elements cannot change its mind: skip both.
+    st.acc = retraction ? this.reducer.retract(st.acc, kvValue.value, timestamp) : this.reducer.add(st.acc, kvValue.value, timestamp);
     const first = st.n++ === 0;
+    if (first || this.everyElement) this.paneInput(ks, st, timestamp, first);
+  }
+
+  private enterWindow(w: BoundedWindow): void {
+    this.lastWindow = w;
+    this.lastWindowExpired = this.inputWm > this.gcTime(w);
+  }
+
+  /** Merges proto-window `w` into the key's windows (sessions); the state of the window it ended up in. */
+  private mergedState(ks: StateKey, key: unknown, w: BoundedWindow): WindowState {
+    const merged = this.mergeInto(ks, key, w);
+    return this.table.get(ks, merged.id) ?? this.newWindow(ks, key, merged);
+  }
+
+  /**
+   * An element joined the pending pane: update its output timestamp and hold, and run the trigger.
+   * After the first element of a pane, an END_OF_WINDOW timestamp and hold cannot change, and a
+   * trigger that does not count elements cannot change its mind: both are skipped then.
+   */
+  private paneInput(ks: StateKey, st: WindowState, timestamp: Instant, first: boolean): void {
     if (first || !this.endOfWindowTs) this.noteTimestamp(ks, st, timestamp);
     if (!first && !this.perElement) return;
     this.cur = st;

@@ -211,6 +211,7 @@ export class ParDoOperator extends BaseOperator {
   }
 
   private processChunkFrom(c: ColumnChunk, from: number): MaybePromise {
+    if (this.bundleOpen && !this.stateful && this.sides.length === 0) return this.processPlainChunkFrom(c, from);
     const { values, timestamps, windows, panes, retractions, length } = c;
     const sides = this.sides.length > 0;
     for (let i = from; i < length; i++) {
@@ -226,6 +227,38 @@ export class ParDoOperator extends BaseOperator {
       }
       const r = this.call(values[i], timestamps[i]!, window, panes[i]!, retraction);
       if (r) return r.then(() => this.processChunkFrom(c, i + 1));
+    }
+    return this.settle();
+  }
+
+  /** processChunkFrom for the usual DoFn (no state, no side inputs) once its bundle is open: `call` inlined. */
+  private processPlainChunkFrom(c: ColumnChunk, from: number): MaybePromise {
+    const { values, timestamps, windows, panes, retractions, length } = c;
+    const fn = this.fn;
+    const ctx = this.processCtx;
+    for (let i = from; i < length; i++) {
+      const value = values[i];
+      this.curTs = timestamps[i]!;
+      this.curWindow = windows[i]!;
+      this.curPane = panes[i]!;
+      this.curRetraction = retractions !== undefined && retractions[i] === 1;
+      let r: void | Promise<void>;
+      try {
+        r = fn.process(value, ctx);
+      } catch (e) {
+        this.failed(e, { value, timestamp: this.curTs, window: this.curWindow, pane: this.curPane, retraction: this.curRetraction });
+        continue;
+      }
+      if (isThenable(r)) {
+        const wv: WindowedValue<unknown> = { value, timestamp: this.curTs, window: this.curWindow, pane: this.curPane, retraction: this.curRetraction };
+        return r.then(
+          () => this.processChunkFrom(c, i + 1),
+          (e) => {
+            this.failed(e, wv);
+            return this.processChunkFrom(c, i + 1);
+          },
+        );
+      }
     }
     return this.settle();
   }

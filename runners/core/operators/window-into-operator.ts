@@ -37,8 +37,33 @@ export class WindowIntoOperator extends BaseOperator {
   override processColumns(_input: number, c: ColumnChunk): MaybePromise {
     this.ctx.metrics.elementsIn += c.length;
     const { values, timestamps, windows, panes, retractions, length } = c;
-    for (let i = 0; i < length; i++) this.into(values[i], timestamps[i]!, windows[i]!, panes[i]!, retractions !== undefined && retractions[i] === 1);
+    if (this.assign && !this.timestampFn) this.assignChunk(c);
+    else for (let i = 0; i < length; i++) this.into(values[i], timestamps[i]!, windows[i]!, panes[i]!, retractions !== undefined && retractions[i] === 1);
     return this.settle();
+  }
+
+  /** `into` for a chunk when windows are assigned and timestamps kept (the usual Window.into). */
+  private assignChunk(c: ColumnChunk): void {
+    const { values, timestamps, windows, panes, retractions, length } = c;
+    const out = this.out;
+    const windowFn = this.windowFn;
+    const a = this.assignCtx;
+    let i = 0;
+    try {
+      for (; i < length; i++) {
+        const value = values[i];
+        const ts = timestamps[i]!;
+        a.element = value;
+        a.timestamp = ts;
+        a.window = windows[i]!;
+        const assigned = windowFn.assignWindows(a);
+        const retraction = retractions !== undefined && retractions[i] === 1;
+        for (let j = 0; j < assigned.length; j++) out.emitParts(value, ts, assigned[j]!, panes[i]!, retraction);
+      }
+    } catch (e) {
+      if (e instanceof WatershedError) throw e;
+      throw new UserCodeError(this.step, `window assignment (${windowFn.name})`, e, values[i], windows[i], timestamps[i]);
+    }
   }
 
   /** Emits the element once per window it is assigned to (re-timestamped first, if asked). */
