@@ -1,3 +1,4 @@
+import type { ProcessContext } from '../sdk/dofn.js';
 import { ElementWise, isThenable } from './internal/element-wise.js';
 
 /**
@@ -7,7 +8,12 @@ import { ElementWise, isThenable } from './internal/element-wise.js';
 export function Map<I, O>(fn: (element: I) => O | Promise<O>): ElementWise<I, O> {
   return new ElementWise<I, O>('Map', (e, ctx) => {
     const r = fn(e);
-    if (isThenable(r)) return r.then((v) => ctx.output(v as O));
+    if (isThenable(r)) return outputWhenResolved(r as Promise<O>, ctx);
     ctx.output(r as O);
   });
+}
+
+/** The async case, apart: a closure over `ctx` in the function above would cost an allocation per element. */
+function outputWhenResolved<O>(r: Promise<O>, ctx: ProcessContext<O>): Promise<void> {
+  return r.then((v) => ctx.output(v));
 }
