@@ -12,7 +12,11 @@ export const CHUNK_SIZE = 4096;
  */
 export class ColumnChunk {
   readonly values: unknown[] = new Array(CHUNK_SIZE);
-  readonly timestamps = new Float64Array(CHUNK_SIZE);
+  /**
+   * Tagged (not a Float64Array): a timestamp read from here is the number that was stored, so passing
+   * it on never boxes a double into a new heap number.
+   */
+  readonly timestamps: Instant[] = new Array<Instant>(CHUNK_SIZE).fill(undefined as never);
   readonly windows: BoundedWindow[] = new Array(CHUNK_SIZE);
   readonly panes: PaneInfo[] = new Array(CHUNK_SIZE);
   /** 1 marks a retraction; undefined until the chunk holds one. */
