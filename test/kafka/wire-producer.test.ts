@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaClientError, KafkaUnavailableError, type KafkaAdmin, type KafkaClientFactory, type KafkaMessage, type KafkaOutgoingMessage } from '../../transforms/io/kafka/client.js';
 import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
 import { partitionForKey } from '../../transforms/io/kafka/wire/murmur2.js';
+import { BrokerConnection } from '../../transforms/io/kafka/wire/broker-connection.js';
 import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
 import { kafkaDescribe } from './kafka-test-env.js';
 
@@ -163,6 +164,49 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
       }
     });
   }
+
+  it('connections that drop after sending a request (responses lost): batches are re-sent, and every record is written exactly once, in order', async () => {
+    const topic = await newTopic();
+    let opened = 0;
+    let dropped = 0;
+    const p = new WireProducer({
+      brokers: env.brokers,
+      maxBatchBytes: 3_000,
+      // Every leader connection dies right after its 3rd request went out: the broker may have
+      // appended those records, but the producer never hears so and must retry.
+      openLeaderConnection: async (o) => {
+        const c = await BrokerConnection.open(o);
+        opened++;
+        let requests = 0;
+        const request = c.request.bind(c);
+        c.request = (...args: Parameters<BrokerConnection['request']>) => {
+          const r = request(...args);
+          if (++requests === 3 && dropped < 4) {
+            dropped++;
+            setTimeout(() => c.close(), 5);
+          }
+          return r;
+        };
+        return c;
+      },
+    });
+    await p.connect();
+    const sends = [];
+    for (let s = 0; s < 30; s++) sends.push(p.send(topic, Array.from({ length: 100 }, (_, j) => ({ key: `k${j % 5}`, value: String(s * 100 + j) }))));
+    await Promise.all(sends);
+    await p.disconnect();
+    expect(dropped).toBe(4);
+    expect(opened).toBeGreaterThan(1);
+    const got = await readAll(kafka, topic, 3_000);
+    expect(got).toHaveLength(3_000);
+    expect(new Set(got.map((m) => m.value!.toString())).size).toBe(3_000);
+    const last = new Map<string, number>();
+    for (const m of [...got].sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset))) {
+      const v = Number(m.value!.toString());
+      expect(v).toBeGreaterThan(last.get(m.key!.toString()) ?? -1);
+      last.set(m.key!.toString(), v);
+    }
+  });
 
   it('a record over the broker limit fails its send with MESSAGE_TOO_LARGE, and later sends fail too', async () => {
     const topic = await newTopic();

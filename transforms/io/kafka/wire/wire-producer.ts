@@ -8,7 +8,7 @@ import {
   type KafkaValueBlock,
 } from '../client.js';
 import { fetchMetadata, initProducerId, produce, type BrokerInfo, type PartitionBatch, type ProducePartitionResult } from './apis.js';
-import { BrokerConnection } from './broker-connection.js';
+import { BrokerConnection, type BrokerConnectionOptions } from './broker-connection.js';
 import type { KafkaCompression } from './compression.js';
 import { ERROR_DUPLICATE_SEQUENCE_NUMBER, ERROR_NONE, ERROR_OUT_OF_ORDER_SEQUENCE_NUMBER, errorName, isRetriable } from './error-codes.js';
 import { partitionForKey } from './murmur2.js';
@@ -33,6 +33,11 @@ export interface WireProducerOptions {
   readonly maxInFlight?: number;
   /** How often failed batches are re-sent before the send fails. Default 5. */
   readonly retries?: number;
+  /**
+   * Opens connections to partition leaders (default `BrokerConnection.open`). A seam for fault
+   * injection in tests, e.g. a connection that drops after some requests.
+   */
+  readonly openLeaderConnection?: (options: BrokerConnectionOptions) => Promise<BrokerConnection>;
 }
 
 /** One record batch on its way: it keeps its sequence number across retries. */
@@ -93,6 +98,7 @@ export class WireProducer implements KafkaProducerPort {
   private readonly maxBatchBytes: number;
   private readonly maxInFlight: number;
   private readonly retries: number;
+  private readonly openLeaderConnection: (options: BrokerConnectionOptions) => Promise<BrokerConnection>;
 
   private bootstrap: BrokerConnection | null = null;
   private readonly nodes = new Map<number, BrokerInfo>();
@@ -122,6 +128,7 @@ export class WireProducer implements KafkaProducerPort {
     this.maxBatchBytes = options.maxBatchBytes ?? 1_000_000;
     this.maxInFlight = options.maxInFlight ?? 5;
     this.retries = options.retries ?? 5;
+    this.openLeaderConnection = options.openLeaderConnection ?? ((o) => BrokerConnection.open(o));
   }
 
   /** Connects to a bootstrap broker and obtains a producer id. Throws {@link KafkaUnavailableError} within the deadline if no broker answers. */
@@ -283,13 +290,27 @@ export class WireProducer implements KafkaProducerPort {
 
   /** Puts the batches on the wire in order (one request per leader), once compressed and a request slot is free. */
   private async dispatch(batches: readonly Batch[]): Promise<void> {
-    for (const b of batches) b.bytes = await b.ready;
+    try {
+      for (const b of batches) b.bytes = await b.ready;
+    } catch (e) {
+      // Building (compressing) failed: nothing was sent, but the sequence numbers are spent.
+      const error = new KafkaClientError(`could not build record batches for ${batches[0]?.topic}: ${e instanceof Error ? e.message : String(e)}`, { retriable: false, cause: e });
+      this.fatal ??= error;
+      for (const b of batches) b.reject(error);
+      return;
+    }
     if (this.recovering) await this.recovering.catch(() => undefined);
     if (this.fatal) {
       for (const b of batches) b.reject(this.fatal);
       return;
     }
-    const route = await this.route(batches[0]!.topic);
+    let route: TopicRoute;
+    try {
+      route = await this.route(batches[0]!.topic);
+    } catch {
+      this.retry(batches); // the recovery refreshes metadata, and fails the batches when retries run out
+      return;
+    }
     const byLeader = new Map<number, Batch[]>();
     for (const b of batches) {
       const leader = route.leaders[b.partition]!;
@@ -298,17 +319,37 @@ export class WireProducer implements KafkaProducerPort {
       list.push(b);
     }
     for (const [leader, list] of byLeader) {
+      for (const request of onePerPartition(list)) await this.sendWhenClear(leader, request);
+    }
+  }
+
+  /**
+   * Starts `request` once a request slot on the leader's connection is free and no recovery is
+   * going on. Nothing new goes out while failed batches wait to be re-sent: a later batch landing
+   * first would push the failed ones out of the broker's window of recent batches (the last 5 per
+   * partition), and their retries could no longer be recognised as duplicates.
+   */
+  private async sendWhenClear(leader: number, request: readonly Batch[]): Promise<void> {
+    for (;;) {
+      if (this.recovering) await this.recovering.catch(() => undefined);
+      if (this.fatal) {
+        for (const b of request) b.reject(this.fatal);
+        return;
+      }
       let conn: BrokerConnection;
       try {
         conn = await this.connection(leader);
       } catch {
-        this.retry(list);
+        this.retry(request);
+        return;
+      }
+      if (this.recovering) continue;
+      if (conn.inFlight >= this.maxInFlight) {
+        await new Promise<void>((r) => this.slotWaiters.push(r));
         continue;
       }
-      for (const request of onePerPartition(list)) {
-        while (conn.inFlight >= this.maxInFlight) await new Promise<void>((r) => this.slotWaiters.push(r));
-        this.track(this.request(conn, request));
-      }
+      this.track(this.request(conn, request));
+      return;
     }
   }
 
@@ -319,11 +360,11 @@ export class WireProducer implements KafkaProducerPort {
     try {
       results = await produce(conn, batches[0]!.topic, batches.map((b): PartitionBatch => ({ partition: b.partition, records: b.bytes! })), this.requestTimeoutMs);
     } catch {
-      this.invalidateConnection(conn);
       this.retry(batches);
       return;
     } finally {
-      this.slotWaiters.shift()?.();
+      // Wake every waiter: each checks its own connection again.
+      for (const wake of this.slotWaiters.splice(0)) wake();
     }
     const byPartition = new Map<number, ProducePartitionResult>();
     for (const r of results) byPartition.set(r.partition, r);
@@ -468,24 +509,28 @@ export class WireProducer implements KafkaProducerPort {
     throw new KafkaUnavailableError(`no Kafka broker reachable at ${this.brokers.join(',')}`, { brokers: this.brokers });
   }
 
-  private connection(nodeId: number): Promise<BrokerConnection> {
+  /** The open connection to broker `nodeId`, opening a new one if there is none or it died. */
+  private async connection(nodeId: number): Promise<BrokerConnection> {
     const existing = this.connections.get(nodeId);
-    if (existing) return existing;
+    if (existing) {
+      const c = await existing.catch(() => null);
+      if (c?.alive) return c;
+      if (this.connections.get(nodeId) === existing) this.connections.delete(nodeId);
+    }
+    const again = this.connections.get(nodeId);
+    if (again) return again; // another caller is already opening it
     const node = this.nodes.get(nodeId);
-    if (!node) return Promise.reject(new KafkaUnavailableError(`unknown broker node ${nodeId}`, { brokers: this.brokers }));
-    const c = BrokerConnection.open({ host: node.host, port: node.port, clientId: this.clientId, connectTimeoutMs: 2_000, requestTimeoutMs: this.requestTimeoutMs });
+    if (!node) throw new KafkaUnavailableError(`unknown broker node ${nodeId}`, { brokers: this.brokers });
+    const c = this.openLeaderConnection({ host: node.host, port: node.port, clientId: this.clientId, connectTimeoutMs: 2_000, requestTimeoutMs: this.requestTimeoutMs });
     this.connections.set(nodeId, c);
-    c.catch(() => this.connections.delete(nodeId));
+    c.catch(() => {
+      if (this.connections.get(nodeId) === c) this.connections.delete(nodeId);
+    });
     return c;
   }
 
-  private invalidateConnection(conn: BrokerConnection): void {
-    for (const [nodeId, c] of this.connections) {
-      void c.then((x) => {
-        if (x === conn && this.connections.get(nodeId) === c) this.connections.delete(nodeId);
-      }, () => undefined);
-    }
-  }
+
+
 }
 
 /**
