@@ -1,4 +1,4 @@
-import { close, mkdirSync, openSync, write } from 'node:fs';
+import { close, mkdirSync, openSync, write, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -260,59 +260,70 @@ export function stringLineEncoder<T>(format: (value: T) => string): LineEncoder<
   };
 }
 
+/** Buffers a file sink may have at once (one being filled, the rest being written). */
+const SINK_BUFFERS = 8;
+
 function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number): DoFn<T, never> {
   let fd: number | undefined;
-  /** The buffer being filled, and the other one (absent while it is being written). */
+  /** The buffer being filled; it goes to the file at `position`. */
   let buf: Buffer = Buffer.alloc(0);
-  let spare: Buffer | undefined;
   let used = 0;
+  let position = 0;
   let unreported = 0;
-  /** The write in flight: at most one, so the file keeps the order of the lines. */
-  let writing: Promise<void> | undefined;
+  /** Buffers whose writes have finished, and how many exist in all. */
+  const free: Buffer[] = [];
+  let allocated = 0;
+  /** Background writes not finished yet; `idle` is called when the count drops to zero. */
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
   let failure: unknown;
 
-  const writeAll = (b: Buffer, n: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      // A write may take less than asked: continue until every byte is out.
-      const step = (off: number): void =>
-        write(fd!, b, off, n - off, null, (err, written) => {
-          if (err) reject(err);
-          else if (off + written < n) step(off + written);
-          else resolve();
-        });
-      step(0);
-    });
+  /** Writes `b[0, n)` at file offset `at` on libuv's thread pool; positional, so writes may finish in any order. */
+  const writeInBackground = (b: Buffer, n: number, at: number): void => {
+    inFlight++;
+    const finished = (): void => {
+      inFlight--;
+      free.push(b);
+      if (inFlight === 0) idle?.();
+    };
+    const step = (off: number): void =>
+      write(fd!, b, off, n - off, at + off, (err, written) => {
+        if (err) {
+          failure ??= err;
+          finished();
+        } else if (off + written < n) step(off + written);
+        else finished();
+      });
+    step(0);
+  };
 
   /**
-   * Hands the filled buffer to a background write (libuv's thread pool) and continues in the other
-   * buffer. Returns a promise only when the previous write is still going: then the caller waits.
+   * Sends the filled buffer to the file and continues in another. Never waits: a write completion is
+   * only seen when the event loop turns, which a synchronous producer (a loop emitting millions of
+   * lines) does not let happen, so when every buffer is still out the full one is written right here.
    */
-  const rotate = (): void | Promise<void> => {
+  const rotate = (): void => {
     if (used === 0) return;
-    if (writing) return writing.then(rotate);
     const full = buf;
     const n = used;
+    const at = position;
+    position += n;
     unreported += n;
-    writing = writeAll(full, n).then(
-      () => {
-        writing = undefined;
-        spare = full;
-      },
-      (e: unknown) => {
-        writing = undefined;
-        failure ??= e;
-        spare = full;
-      },
-    );
-    buf = spare ?? Buffer.allocUnsafe(full.length);
-    spare = undefined;
     used = 0;
+    const next = free.pop() ?? (allocated < SINK_BUFFERS ? (allocated++, Buffer.allocUnsafe(full.length)) : undefined);
+    if (next !== undefined) {
+      writeInBackground(full, n, at);
+      buf = next;
+    } else {
+      for (let off = 0; off < n; ) off += writeSync(fd!, full, off, n - off, at + off);
+    }
   };
 
   /** Everything encoded so far is in the file (or the first write error is thrown). */
   const drained = async (): Promise<void> => {
-    await rotate();
-    while (writing) await writing;
+    rotate();
+    if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+    idle = undefined;
     if (failure !== undefined) throw failure;
   };
 
@@ -321,29 +332,26 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
       mkdirSync(dirname(path), { recursive: true });
       fd = openSync(path, 'w');
       buf = Buffer.allocUnsafe(flushBytes);
-      spare = undefined;
+      allocated = 1;
+      free.length = 0;
       used = 0;
+      position = 0;
     },
     process(value) {
       if (failure !== undefined) throw failure;
-      const end = encode(value, buf, used);
+      let end = encode(value, buf, used);
       if (end >= 0) {
         used = end;
         return;
       }
-      const place = (): void => {
-        let at = encode(value, buf, used);
-        // A line longer than the buffer: grow it.
-        while (at < 0 && used === 0) {
-          buf = Buffer.allocUnsafe(buf.length * 2);
-          at = encode(value, buf, 0);
-        }
-        if (at < 0) throw new Error('internal: file sink buffer not empty after a write');
-        used = at;
-      };
-      const waited = rotate();
-      if (waited) return waited.then(place);
-      place();
+      rotate();
+      end = encode(value, buf, 0);
+      // A line longer than the buffer: grow it.
+      while (end < 0) {
+        buf = Buffer.allocUnsafe(buf.length * 2);
+        end = encode(value, buf, 0);
+      }
+      used = end;
     },
     async finishBundle(ctx) {
       await drained();
