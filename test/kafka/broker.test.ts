@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   KafkaClientError,
@@ -12,6 +11,7 @@ import {
 } from '../../transforms/io/kafka/client.js';
 import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
 import { kafkaDescribe } from './kafka-test-env.js';
+import { withSilentListener } from './silent-listener.js';
 
 const TOTAL = 300;
 const PARTITIONS = 3;
@@ -287,16 +287,8 @@ describe('unreachable Kafka broker', () => {
 
   it('a broker that accepts TCP but never answers fails within the default connect deadline', async () => {
     // A listener that swallows every byte: the TCP connect succeeds, the Kafka handshake hangs.
-    const sockets = new Set<Socket>();
-    const server = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as AddressInfo;
-    try {
-      const admin = createKafkajsClientFactory({ brokers: `127.0.0.1:${port}`, logLevel: 'nothing' }).admin();
+    await withSilentListener(async (address) => {
+      const admin = createKafkajsClientFactory({ brokers: address, logLevel: 'nothing' }).admin();
       const t0 = Date.now();
       const error = await admin.connect().then(
         () => null,
@@ -304,13 +296,10 @@ describe('unreachable Kafka broker', () => {
       );
       const elapsed = Date.now() - t0;
       expect(error).toBeInstanceOf(KafkaUnavailableError);
-      expect((error as KafkaUnavailableError).brokers).toEqual([`127.0.0.1:${port}`]);
+      expect((error as KafkaUnavailableError).brokers).toEqual([address]);
       expect(elapsed).toBeGreaterThanOrEqual(7_000); // default connectDeadlineMs is 8 s
       expect(elapsed).toBeLessThan(BOUND_MS);
       await admin.disconnect().catch(() => undefined);
-    } finally {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    }
+    });
   });
 });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../runners/system-clock.js';
 import { VirtualClock } from '../../sdk/clock.js';
@@ -28,6 +27,7 @@ import {
 } from '../../transforms/io/kafka/index.js';
 import { RUNNERS, runWith } from '../support/runners.js';
 import { kafkaDescribe } from './kafka-test-env.js';
+import { withSilentListener } from './silent-listener.js';
 
 const topicName = (what: string): string => `watershed-kafkaio-${what}-${randomUUID()}`;
 
@@ -440,19 +440,8 @@ describe.each(RUNNERS)('KafkaIO with an unreachable broker on $label', ({ option
   });
 
   it('a listener that never answers: the run fails after the connect deadline, not a hang', async () => {
-    const sockets = new Set<Socket>();
-    const server = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => sockets.delete(socket));
+    await withSilentListener(async (address) => {
+      expect(await expectClearFailure(address)).toBeGreaterThanOrEqual(7_000);
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as AddressInfo;
-    try {
-      expect(await expectClearFailure(`127.0.0.1:${port}`)).toBeGreaterThanOrEqual(7_000);
-    } finally {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    }
   });
 });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaClientError, KafkaUnavailableError, type KafkaAdmin, type KafkaClientFactory, type KafkaMessage, type KafkaOutgoingMessage } from '../../transforms/io/kafka/client.js';
 import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
@@ -7,6 +6,7 @@ import { partitionForKey } from '../../transforms/io/kafka/wire/murmur2.js';
 import { BrokerConnection } from '../../transforms/io/kafka/wire/broker-connection.js';
 import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
 import { kafkaDescribe } from './kafka-test-env.js';
+import { withSilentListener } from './silent-listener.js';
 
 const PARTITIONS = 3;
 
@@ -258,15 +258,8 @@ describe('WireProducer with an unreachable broker', () => {
   });
 
   it('connect() fails within the deadline when the listener accepts TCP but never answers', async () => {
-    const sockets = new Set<Socket>();
-    const server = createServer((s) => {
-      sockets.add(s);
-      s.on('error', () => undefined);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as AddressInfo;
-    try {
-      const p = new WireProducer({ brokers: `127.0.0.1:${port}`, connectDeadlineMs: 2_000 });
+    await withSilentListener(async (address) => {
+      const p = new WireProducer({ brokers: address, connectDeadlineMs: 2_000 });
       const t0 = Date.now();
       const error = await p.connect().then(() => null, (e: unknown) => e);
       const elapsed = Date.now() - t0;
@@ -274,9 +267,6 @@ describe('WireProducer with an unreachable broker', () => {
       expect(elapsed).toBeGreaterThanOrEqual(1_900);
       expect(elapsed).toBeLessThan(5_000);
       await p.disconnect();
-    } finally {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    }
+    });
   });
 });

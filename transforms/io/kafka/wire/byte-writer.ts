@@ -71,9 +71,7 @@ export class ByteWriter {
   /** An int64 from a safe integer (timestamps). */
   int64n(v: number): this {
     this.ensure(8);
-    const hi = Math.floor(v / 0x1_0000_0000);
-    this.buf.writeInt32BE(hi, this.pos);
-    this.buf.writeUInt32BE(v - hi * 0x1_0000_0000, this.pos + 4);
+    writeSafeInt64BE(this.buf, v, this.pos);
     this.pos += 8;
     return this;
   }
@@ -165,4 +163,11 @@ export class ByteWriter {
   reset(): void {
     this.pos = 0;
   }
+}
+
+/** Writes the safe integer `v` as a big-endian int64 at `at` (no BigInt needed). */
+export function writeSafeInt64BE(b: Buffer, v: number, at: number): void {
+  const hi = Math.floor(v / 0x1_0000_0000);
+  b.writeInt32BE(hi, at);
+  b.writeUInt32BE(v - hi * 0x1_0000_0000, at + 4);
 }

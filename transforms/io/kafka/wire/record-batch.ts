@@ -1,6 +1,6 @@
 import { crc32c } from '@node-rs/crc32';
 import type { KafkaHeadersInput } from '../client.js';
-import { ByteWriter } from './byte-writer.js';
+import { ByteWriter, writeSafeInt64BE } from './byte-writer.js';
 import { compress, compressionAttribute, type KafkaCompression } from './compression.js';
 
 /** Bytes before the first record of a RecordBatch (magic 2). */
@@ -113,8 +113,8 @@ export class RecordBatchBuilder {
     out.writeInt8(2, 16); // magic
     out.writeInt16BE(compressionAttribute(compression), ATTRIBUTES_AT);
     out.writeInt32BE(this.count - 1, 23); // last offset delta
-    writeInt64(out, this.baseTimestamp, 27);
-    writeInt64(out, this.maxTimestamp, 35);
+    writeSafeInt64BE(out, this.baseTimestamp, 27);
+    writeSafeInt64BE(out, this.maxTimestamp, 35);
     out.writeBigInt64BE(id.producerId, 43);
     out.writeInt16BE(id.producerEpoch, 51);
     out.writeInt32BE(id.baseSequence, 53);
@@ -143,12 +143,6 @@ function writeBytes(w: ByteWriter, v: Buffer | string, len: number): void {
   } else {
     w.raw(v);
   }
-}
-
-function writeInt64(b: Buffer, v: number, at: number): void {
-  const hi = Math.floor(v / 0x1_0000_0000);
-  b.writeInt32BE(hi, at);
-  b.writeUInt32BE(v - hi * 0x1_0000_0000, at + 4);
 }
 
 /** Bytes of the zig-zag varint of `v` (int32 range). */

@@ -136,17 +136,12 @@ export class WireProducer implements KafkaProducerPort {
     const deadline = performance.now() + this.connectDeadlineMs;
     let lastError: unknown;
     while (performance.now() < deadline && !this.bootstrap) {
-      for (const address of this.brokers) {
-        const { host, port } = splitAddress(address);
-        const remaining = Math.max(100, deadline - performance.now());
-        try {
-          this.bootstrap = await BrokerConnection.open({ host, port, clientId: this.clientId, connectTimeoutMs: Math.min(remaining, 2_000), requestTimeoutMs: this.requestTimeoutMs });
-          break;
-        } catch (e) {
-          lastError = e;
-        }
+      try {
+        this.bootstrap = await this.openBootstrap(() => Math.min(Math.max(100, deadline - performance.now()), 2_000));
+      } catch (e) {
+        lastError = e;
+        await sleep(Math.min(250, Math.max(0, deadline - performance.now())));
       }
-      if (!this.bootstrap) await sleep(Math.min(250, Math.max(0, deadline - performance.now())));
     }
     if (!this.bootstrap) {
       throw new KafkaUnavailableError(`no Kafka broker reachable at ${this.brokers.join(',')} within ${this.connectDeadlineMs} ms`, { brokers: this.brokers, cause: lastError });
@@ -254,9 +249,11 @@ export class WireProducer implements KafkaProducerPort {
     const now = Date.now();
     const builders = new Map<number, RecordBatchBuilder[]>();
     for (const m of messages) {
+      // A string key is encoded once: for the partitioner and for the record.
+      const key = typeof m.key === 'string' ? Buffer.from(m.key, 'utf8') : m.key;
       let p = m.partition;
       if (p === undefined) {
-        if (m.key != null) p = partitionForKey(typeof m.key === 'string' ? Buffer.from(m.key, 'utf8') : m.key, partitions);
+        if (key != null) p = partitionForKey(key, partitions);
         else p = this.roundRobin++ % partitions;
       } else if (!(Number.isInteger(p) && p >= 0 && p < partitions)) {
         throw new KafkaClientError(`send(${topic}): partition ${p} does not exist (topic has ${partitions})`, { retriable: false, code: 'UNKNOWN_TOPIC_OR_PARTITION' });
@@ -265,7 +262,7 @@ export class WireProducer implements KafkaProducerPort {
       if (!list) builders.set(p, (list = [new RecordBatchBuilder()]));
       let b = list[list.length - 1]!;
       if (b.count > 0 && b.sizeBytes >= this.maxBatchBytes) list.push((b = new RecordBatchBuilder()));
-      b.append(m.key, m.value, m.headers, m.timestamp ?? now);
+      b.append(key, m.value, m.headers, m.timestamp ?? now);
     }
     return this.seal(topic, builders);
   }
@@ -497,16 +494,21 @@ export class WireProducer implements KafkaProducerPort {
 
   private async metadataConnection(): Promise<BrokerConnection> {
     if (this.bootstrap?.alive) return this.bootstrap;
+    return (this.bootstrap = await this.openBootstrap(() => 2_000));
+  }
+
+  /** A connection to the first bootstrap broker that answers; throws KafkaUnavailableError (with the last failure) if none does. */
+  private async openBootstrap(connectTimeoutMs: () => number): Promise<BrokerConnection> {
+    let lastError: unknown;
     for (const address of this.brokers) {
       const { host, port } = splitAddress(address);
       try {
-        this.bootstrap = await BrokerConnection.open({ host, port, clientId: this.clientId, connectTimeoutMs: 2_000, requestTimeoutMs: this.requestTimeoutMs });
-        return this.bootstrap;
-      } catch {
-        // try the next bootstrap broker
+        return await BrokerConnection.open({ host, port, clientId: this.clientId, connectTimeoutMs: connectTimeoutMs(), requestTimeoutMs: this.requestTimeoutMs });
+      } catch (e) {
+        lastError = e;
       }
     }
-    throw new KafkaUnavailableError(`no Kafka broker reachable at ${this.brokers.join(',')}`, { brokers: this.brokers });
+    throw new KafkaUnavailableError(`no Kafka broker reachable at ${this.brokers.join(',')}`, { brokers: this.brokers, cause: lastError });
   }
 
   /** The open connection to broker `nodeId`, opening a new one if there is none or it died. */
