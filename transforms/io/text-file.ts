@@ -1,4 +1,4 @@
-import { close, mkdirSync, openSync, write, writeSync } from 'node:fs';
+import { close, mkdirSync, openSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -10,6 +10,7 @@ import type { Pipeline } from '../../sdk/pipeline.js';
 import type { PTransform } from '../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Duration, type Instant } from '../../sdk/time.js';
 import { ParDo } from '../par-do.js';
+import { FileWriterThread } from './file-writer-thread.js';
 import { Read } from '../read.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -219,8 +220,9 @@ export const TextFile = {
    * Writes each element as one line (`format`, default `JSON.stringify`: NDJSON, UTF-8) to `path`,
    * replacing the file. Lines are encoded into a buffer of `flushBytes` bytes (default 1 MiB) that
    * is written when full, at the end of every bundle, and at teardown, so memory stays bounded
-   * however many elements one step emits at once (a line longer than the buffer grows it). Writes
-   * are synchronous (the runner's thread waits for the disk). The step's user counter
+   * however many elements one step emits at once (a longer line is written on its own). Full buffers
+   * are written on a writer thread while the runner's thread goes on; when 8 wait for the disk, the
+   * runner's thread waits. A write error (e.g. ENOSPC) fails the step. The step's user counter
    * `bytesWritten` counts the bytes written. Lines from several windows and panes are written in
    * arrival order.
    */
@@ -260,85 +262,61 @@ export function stringLineEncoder<T>(format: (value: T) => string): LineEncoder<
   };
 }
 
-/** Buffers a file sink may have at once (one being filled, the rest being written). */
+/** Buffers a file sink has for its writer thread (one being filled, the rest being written). */
 const SINK_BUFFERS = 8;
 
+/**
+ * The file sink. Lines are encoded into buffers of `flushBytes`; a full buffer goes to a writer
+ * thread (started at the first full buffer), so the disk works while the runner's thread goes on
+ * encoding, even inside one long synchronous emitting loop, where I/O completions of the event loop
+ * would never be seen. When all buffers wait for the disk, the runner's thread waits (backpressure).
+ * A bundle's last, partial buffer is written on the thread when it runs, else in place (small outputs
+ * never start a thread).
+ */
 function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number): DoFn<T, never> {
   let fd: number | undefined;
+  let writer: FileWriterThread | undefined;
   /** The buffer being filled; it goes to the file at `position`. */
   let buf: Buffer = Buffer.alloc(0);
   let used = 0;
   let position = 0;
   let unreported = 0;
-  /** Buffers whose writes have finished, and how many exist in all. */
-  const free: Buffer[] = [];
-  let allocated = 0;
-  /** Background writes not finished yet; `idle` is called when the count drops to zero. */
-  let inFlight = 0;
-  let idle: (() => void) | undefined;
-  let failure: unknown;
 
-  /** Writes `b[0, n)` at file offset `at` on libuv's thread pool; positional, so writes may finish in any order. */
-  const writeInBackground = (b: Buffer, n: number, at: number): void => {
-    inFlight++;
-    const finished = (): void => {
-      inFlight--;
-      free.push(b);
-      if (inFlight === 0) idle?.();
-    };
-    const step = (off: number): void =>
-      write(fd!, b, off, n - off, at + off, (err, written) => {
-        if (err) {
-          failure ??= err;
-          finished();
-        } else if (off + written < n) step(off + written);
-        else finished();
-      });
-    step(0);
-  };
-
-  /**
-   * Sends the filled buffer to the file and continues in another. Never waits: a write completion is
-   * only seen when the event loop turns, which a synchronous producer (a loop emitting millions of
-   * lines) does not let happen, so when every buffer is still out the full one is written right here.
-   */
+  /** Sends the filled buffer to the writer thread and continues in a free one (waiting for one if none is). */
   const rotate = (): void => {
     if (used === 0) return;
-    const full = buf;
     const n = used;
     const at = position;
     position += n;
     unreported += n;
     used = 0;
-    const next = free.pop() ?? (allocated < SINK_BUFFERS ? (allocated++, Buffer.allocUnsafe(full.length)) : undefined);
-    if (next !== undefined) {
-      writeInBackground(full, n, at);
-      buf = next;
-    } else {
-      for (let off = 0; off < n; ) off += writeSync(fd!, full, off, n - off, at + off);
-    }
+    writer!.submit(buf, n, at);
+    buf = writer!.take();
   };
 
   /** Everything encoded so far is in the file (or the first write error is thrown). */
   const drained = async (): Promise<void> => {
-    rotate();
-    if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
-    idle = undefined;
-    if (failure !== undefined) throw failure;
+    if (writer!.started) {
+      rotate();
+      await writer!.settled();
+      return;
+    }
+    for (let off = 0; off < used; ) off += writeSync(fd!, buf, off, used - off, position + off);
+    position += used;
+    unreported += used;
+    used = 0;
   };
 
   return {
     setup() {
       mkdirSync(dirname(path), { recursive: true });
       fd = openSync(path, 'w');
-      buf = Buffer.allocUnsafe(flushBytes);
-      allocated = 1;
-      free.length = 0;
+      writer = new FileWriterThread(fd, flushBytes, SINK_BUFFERS);
+      buf = writer.take();
       used = 0;
       position = 0;
     },
     process(value) {
-      if (failure !== undefined) throw failure;
       let end = encode(value, buf, used);
       if (end >= 0) {
         used = end;
@@ -346,12 +324,16 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
       }
       rotate();
       end = encode(value, buf, 0);
-      // A line longer than the buffer: grow it.
-      while (end < 0) {
-        buf = Buffer.allocUnsafe(buf.length * 2);
-        end = encode(value, buf, 0);
+      if (end >= 0) {
+        used = end;
+        return;
       }
-      used = end;
+      // A line longer than a buffer: encoded on its own and written in place.
+      let big = Buffer.allocUnsafe(flushBytes * 2);
+      while ((end = encode(value, big, 0)) < 0) big = Buffer.allocUnsafe(big.length * 2);
+      for (let off = 0; off < end; ) off += writeSync(fd!, big, off, end - off, position + off);
+      position += end;
+      unreported += end;
     },
     async finishBundle(ctx) {
       await drained();
@@ -360,8 +342,10 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
     },
     async teardown() {
       try {
-        if (failure === undefined) await drained();
+        if (writer !== undefined) await drained();
       } finally {
+        await writer?.close();
+        writer = undefined;
         const f = fd;
         fd = undefined;
         if (f !== undefined) await new Promise<void>((resolve) => close(f, () => resolve()));
