@@ -3,21 +3,24 @@ import { Worker } from 'node:worker_threads';
 /**
  * Writes buffers to an open file on a thread of its own, so a producer that never yields to the
  * event loop (a DoFn emitting millions of lines in one call) still has its output written while it
- * runs. The buffers are slots of one SharedArrayBuffer; hand-over and completion go through shared
- * counters (Atomics), so neither side waits for the other's event loop:
+ * runs. Bytes are handed over in slots of one SharedArrayBuffer; hand-over and completion go through
+ * shared counters (Atomics), so neither side waits for the other's event loop:
  *
- * - `take()` returns a free slot to fill, and blocks the calling thread while every slot is queued
- *   (backpressure: the file is slower than the producer);
- * - `submit(buf, n, position)` queues `buf[0, n)` to be written at `position` (positional writes, so
- *   any order of completion is fine); the thread starts on the first submit;
- * - `settled()` resolves once everything submitted is written, without blocking;
- * - the first write error stops further writes and is thrown by the next `take`, `submit`,
- *   `check` or `settled`, as an Error with the system error's message and `code` (e.g. ENOSPC).
+ * - `write(data, n, position)` copies `data[0, n)` into free slots and queues them to be written at
+ *   `position` (positional writes, so any order of completion is fine); it blocks the calling thread
+ *   while every slot waits for the disk (backpressure); the thread starts on the first call;
+ * - `settled()` resolves once everything queued is written, without blocking;
+ * - the first write error stops further writes and is thrown by the next `write`, `check` or
+ *   `settled`, as an Error with the system error's message and `code` (e.g. ENOSPC).
+ *
+ * The caller encodes into a buffer of its own and hands it over when full: writing many small pieces
+ * straight into shared memory is slower (V8 copies into a SharedArrayBuffer with relaxed atomics),
+ * while one copy of 1 MiB costs tens of microseconds.
  *
  * The file descriptor stays the caller's: `close()` stops the thread, not the file.
  * @example
  * const w = new FileWriterThread(fd, 1 << 20);
- * const b = w.take(); const n = b.write('hello\n'); w.submit(b, n, 0);
+ * w.write(Buffer.from('hello\n'), 6, 0);
  * await w.settled(); await w.close();
  */
 export class FileWriterThread {
@@ -25,9 +28,10 @@ export class FileWriterThread {
   private readonly jobs: Float64Array;
   private readonly errorText = new Uint8Array(new SharedArrayBuffer(ERROR_BYTES));
   private readonly slots: Buffer[] = [];
-  private readonly slotIndex = new Map<Buffer, number>();
   private readonly free: number[] = [];
-  /** Slot of each submitted job, by job number (a ring of `slotCount`): reclaimed in order as jobs finish. */
+  /** Jobs the rings hold: one per slot, plus the stop job. */
+  private readonly ring: number;
+  /** Slot of each submitted job, by job number (a ring): reclaimed in order as jobs finish. */
   private readonly queued: Int32Array;
   private submitted = 0;
   private reclaimed = 0;
@@ -36,7 +40,7 @@ export class FileWriterThread {
 
   /**
    * @param fd an open file descriptor, written with positional writes.
-   * @param slotBytes size of each buffer handed out by `take`.
+   * @param slotBytes size of each slot: the most one write to the file carries.
    * @param slotCount buffers in all (default 8): at most this many bytes × slotBytes wait for the disk.
    * @throws RangeError for a slot size or count that is not a positive integer.
    */
@@ -51,27 +55,42 @@ export class FileWriterThread {
     for (let i = 0; i < slotCount; i++) {
       const b = Buffer.from(data, i * slotBytes, slotBytes);
       this.slots.push(b);
-      this.slotIndex.set(b, i);
       this.free.push(slotCount - 1 - i);
     }
-    this.jobs = new Float64Array(new SharedArrayBuffer(slotCount * 3 * 8));
-    this.queued = new Int32Array(slotCount);
+    this.ring = slotCount + 1;
+    this.jobs = new Float64Array(new SharedArrayBuffer(this.ring * 3 * 8));
+    this.queued = new Int32Array(this.ring);
     this.data = data;
   }
 
   private readonly data: SharedArrayBuffer;
 
-  /** True once the thread has been started (by the first submit). */
+  /** True once the thread has been started (by the first write). */
   get started(): boolean {
     return this.worker !== undefined;
   }
 
   /**
-   * A free buffer of `slotBytes` bytes; blocks while every buffer is queued for writing.
-   * @throws the first write error; Error when the thread stops answering for a minute.
+   * Queues `data[0, length)` to be written at file offset `position`: the bytes are copied into free
+   * slots (a slot's worth at a time), so `data` may be reused at once. Blocks while every slot
+   * waits for the disk. The thread starts on the first call.
+   * @throws the first write error; Error when closed, or when the thread finishes no write for a minute.
    */
-  take(): Buffer {
+  write(data: Uint8Array, length: number, position: number): void {
     this.check();
+    if (this.closed) throw new Error('file writer thread is closed');
+    this.start();
+    for (let off = 0; off < length; ) {
+      const slot = this.freeSlot();
+      const n = Math.min(this.slotBytes, length - off);
+      this.slots[slot]!.set(off === 0 && n === data.length ? data : data.subarray(off, off + n), 0);
+      this.post(slot, n, position + off);
+      off += n;
+    }
+  }
+
+  /** A free slot, waiting for the thread to finish one if none is. */
+  private freeSlot(): number {
     this.reclaim();
     while (this.free.length === 0) {
       const done = Atomics.load(this.ctl, DONE);
@@ -81,21 +100,7 @@ export class FileWriterThread {
       this.check();
       this.reclaim();
     }
-    return this.slots[this.free.pop()!]!;
-  }
-
-  /**
-   * Queues `buf[0, n)` (a buffer from `take`, not used again until `take` returns it) to be written
-   * at file offset `position`.
-   * @throws RangeError for a buffer not from `take`; the first write error.
-   */
-  submit(buf: Buffer, n: number, position: number): void {
-    this.check();
-    const slot = this.slotIndex.get(buf);
-    if (slot === undefined) throw new RangeError('submit takes a buffer returned by take()');
-    if (this.closed) throw new Error('file writer thread is closed');
-    this.start();
-    this.post(slot, n, position);
+    return this.free.pop()!;
   }
 
   /** Throws the first write error, if there was one. */
@@ -106,7 +111,7 @@ export class FileWriterThread {
     throw Object.assign(new Error(message), code ? { code } : {});
   }
 
-  /** Resolves once every submitted buffer is written (their slots free again). @throws the first write error. */
+  /** Resolves once everything queued by `write` is in the file. @throws the first write error. */
   async settled(): Promise<void> {
     const w = this.worker;
     w?.ref();
@@ -137,11 +142,11 @@ export class FileWriterThread {
   }
 
   private post(slot: number, n: number, position: number): void {
-    const k = (this.submitted % this.slotCount) * 3;
+    const k = (this.submitted % this.ring) * 3;
     this.jobs[k] = slot;
     this.jobs[k + 1] = n;
     this.jobs[k + 2] = position;
-    if (slot >= 0) this.queued[this.submitted % this.slotCount] = slot;
+    if (slot >= 0) this.queued[this.submitted % this.ring] = slot;
     this.submitted++;
     Atomics.store(this.ctl, SUBMITTED, this.submitted);
     Atomics.notify(this.ctl, SUBMITTED);
@@ -149,14 +154,14 @@ export class FileWriterThread {
 
   private reclaim(): void {
     const done = Atomics.load(this.ctl, DONE);
-    while (this.reclaimed < done) this.free.push(this.queued[this.reclaimed++ % this.slotCount]!);
+    while (this.reclaimed < done) this.free.push(this.queued[this.reclaimed++ % this.ring]!);
   }
 
   private start(): void {
     if (this.worker) return;
     const w = new Worker(WRITER_SOURCE, {
       eval: true,
-      workerData: { ctl: this.ctl, jobs: this.jobs, data: this.data, errorText: this.errorText, fd: this.fd, slotBytes: this.slotBytes, slotCount: this.slotCount },
+      workerData: { ctl: this.ctl, jobs: this.jobs, data: this.data, errorText: this.errorText, fd: this.fd, slotBytes: this.slotBytes, ring: this.ring },
       // The thread only writes: keep its heap small.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
     });
@@ -201,7 +206,7 @@ const CTL_INTS = 4;
 const WRITER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
-const { ctl, jobs, data, errorText, fd, slotBytes, slotCount } = workerData;
+const { ctl, jobs, data, errorText, fd, slotBytes, ring } = workerData;
 const bytes = new Uint8Array(data);
 let next = 0;
 for (;;) {
@@ -209,7 +214,7 @@ for (;;) {
     Atomics.wait(ctl, ${SUBMITTED}, next);
     continue;
   }
-  const k = (next % slotCount) * 3;
+  const k = (next % ring) * 3;
   const slot = jobs[k];
   const n = jobs[k + 1];
   const position = jobs[k + 2];

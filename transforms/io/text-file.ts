@@ -262,7 +262,7 @@ export function stringLineEncoder<T>(format: (value: T) => string): LineEncoder<
   };
 }
 
-/** Buffers a file sink has for its writer thread (one being filled, the rest being written). */
+/** Slots of `flushBytes` a file sink's writer thread has: at most this many full buffers wait for the disk. */
 const SINK_BUFFERS = 8;
 
 /**
@@ -282,16 +282,13 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
   let position = 0;
   let unreported = 0;
 
-  /** Sends the filled buffer to the writer thread and continues in a free one (waiting for one if none is). */
+  /** Hands the filled buffer to the writer thread (which copies it) and starts it over. */
   const rotate = (): void => {
     if (used === 0) return;
-    const n = used;
-    const at = position;
-    position += n;
-    unreported += n;
+    writer!.write(buf, used, position);
+    position += used;
+    unreported += used;
     used = 0;
-    writer!.submit(buf, n, at);
-    buf = writer!.take();
   };
 
   /** Everything encoded so far is in the file (or the first write error is thrown). */
@@ -312,7 +309,7 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
       mkdirSync(dirname(path), { recursive: true });
       fd = openSync(path, 'w');
       writer = new FileWriterThread(fd, flushBytes, SINK_BUFFERS);
-      buf = writer.take();
+      buf = Buffer.allocUnsafe(flushBytes);
       used = 0;
       position = 0;
     },
@@ -328,10 +325,10 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
         used = end;
         return;
       }
-      // A line longer than a buffer: encoded on its own and written in place.
+      // A line longer than a buffer: encoded on its own.
       let big = Buffer.allocUnsafe(flushBytes * 2);
       while ((end = encode(value, big, 0)) < 0) big = Buffer.allocUnsafe(big.length * 2);
-      for (let off = 0; off < end; ) off += writeSync(fd!, big, off, end - off, position + off);
+      writer!.write(big, end, position);
       position += end;
       unreported += end;
     },

@@ -17,16 +17,16 @@ afterEach(() => {
 });
 
 describe('FileWriterThread', () => {
-  it('writes every submitted buffer at its position, with more buffers than slots (take waits for the disk)', async () => {
+  it('writes everything at its position, with far more writes than slots (write waits for the disk)', async () => {
     const { path, fd } = openFile('many.txt');
     const w = new FileWriterThread(fd, 64, 2);
+    const b = Buffer.alloc(64);
     let position = 0;
     let expected = '';
     for (let i = 0; i < 500; i++) {
-      const b = w.take();
       const line = `line ${i} ${'x'.repeat(i % 40)}\n`;
       const n = b.write(line, 0, 'utf8');
-      w.submit(b, n, position);
+      w.write(b, n, position);
       position += n;
       expected += line;
     }
@@ -38,19 +38,26 @@ describe('FileWriterThread', () => {
   it('writes at the given positions whatever the submission order', async () => {
     const { path, fd } = openFile('positions.txt');
     const w = new FileWriterThread(fd, 8, 4);
-    for (const [text, at] of [['cccc', 8], ['aaaa', 0], ['dddd', 12], ['bbbb', 4]] as const) {
-      const b = w.take();
-      w.submit(b, b.write(text), at);
-    }
+    for (const [text, at] of [['cccc', 8], ['aaaa', 0], ['dddd', 12], ['bbbb', 4]] as const) w.write(Buffer.from(text), 4, at);
     await w.settled();
     await w.close();
     expect(readFileSync(path, 'utf8')).toBe('aaaabbbbccccdddd');
   });
 
-  it('starts no thread before the first submit, and close() is then a no-op', async () => {
+  it('splits a write longer than a slot over several slots', async () => {
+    const { path, fd } = openFile('long.txt');
+    const w = new FileWriterThread(fd, 7, 3);
+    const text = Array.from({ length: 100 }, (_, i) => `${i};`).join('');
+    w.write(Buffer.from('head:'), 5, 0);
+    w.write(Buffer.from(text), text.length, 5);
+    await w.settled();
+    await w.close();
+    expect(readFileSync(path, 'utf8')).toBe('head:' + text);
+  });
+
+  it('starts no thread before the first write, and close() is then a no-op', async () => {
     const { fd } = openFile('unused.txt');
     const w = new FileWriterThread(fd, 16);
-    w.take();
     expect(w.started).toBe(false);
     await w.settled();
     await w.close();
@@ -65,18 +72,18 @@ describe('FileWriterThread', () => {
     const readOnly = openSync(join(dir, 'read-only.txt'), 'r');
     fds.push(readOnly);
     const w = new FileWriterThread(readOnly, 16, 2);
-    const b = w.take();
-    w.submit(b, b.write('nope'), 0);
+    w.write(Buffer.from('nope'), 4, 0);
     await expect(w.settled()).rejects.toMatchObject({ code: 'EBADF', message: expect.stringMatching(/EBADF/) });
-    expect(() => w.take()).toThrow(/EBADF/);
+    expect(() => w.write(Buffer.from('more'), 4, 4)).toThrow(/EBADF/);
     expect(() => w.check()).toThrow(/EBADF/);
     await w.close();
   });
 
-  it('rejects a buffer it did not hand out, and bad sizes', () => {
-    const { fd } = openFile('foreign.txt');
+  it('rejects writes after close, and bad sizes', async () => {
+    const { fd } = openFile('closed.txt');
     const w = new FileWriterThread(fd, 16);
-    expect(() => w.submit(Buffer.alloc(16), 1, 0)).toThrow(/buffer returned by take/);
+    await w.close();
+    expect(() => w.write(Buffer.from('x'), 1, 0)).toThrow(/closed/);
     expect(() => new FileWriterThread(fd, 0)).toThrow(RangeError);
     expect(() => new FileWriterThread(fd, 16, 1.5)).toThrow(RangeError);
   });
