@@ -339,6 +339,28 @@ export interface KafkaProducerPort {
 }
 
 /**
+ * A transactional producer (Kafka transactions, as the Java client with a `transactional.id`):
+ * sends happen inside a transaction and become visible to `read_committed` readers all at once
+ * when it commits, together with consumer offsets given to `sendOffsetsToTransaction`, or never if
+ * it aborts. `connect()` fences any earlier producer with the same transactional id (its open
+ * transaction is aborted and its further calls fail with code `PRODUCER_FENCED` or
+ * `INVALID_PRODUCER_EPOCH`): the basis of exactly-once consume-transform-produce.
+ *
+ * - `beginTransaction()` opens a transaction; `send` / `sendBlock` outside one reject.
+ * - `commitTransaction()` waits for every send of the transaction, then commits. If a send failed
+ *   it throws that error and the transaction stays open: call `abortTransaction()`.
+ * - `abortTransaction()` lets outstanding sends settle and aborts; after a failed send it also
+ *   starts a new producer epoch, so the producer can be used again.
+ */
+export interface KafkaTransactionalProducerPort extends KafkaProducerPort {
+  beginTransaction(): void;
+  /** Commits `offsets` (next record to read) for consumer group `groupId` as part of the transaction. */
+  sendOffsetsToTransaction(groupId: string, offsets: readonly KafkaOffsetCommit[]): Promise<void>;
+  commitTransaction(): Promise<void>;
+  abortTransaction(): Promise<void>;
+}
+
+/**
  * Creates Kafka clients bound to one cluster. Creating a client does no I/O; each client's
  * `connect()` does.
  */

@@ -111,15 +111,15 @@ export interface ProducePartitionResult {
   errorMessage: string | null;
 }
 
-/** Produce v8 with acks=all of the given batches of `topic`; resolves with the per-partition results. */
-export async function produce(c: BrokerConnection, topic: string, batches: readonly PartitionBatch[], timeoutMs: number): Promise<ProducePartitionResult[]> {
-  let size = 64 + topic.length;
+/** Produce v8 with acks=all of the given batches of `topic` (transactional batches name their transactional id); resolves with the per-partition results. */
+export async function produce(c: BrokerConnection, topic: string, batches: readonly PartitionBatch[], timeoutMs: number, transactionalId: string | null = null): Promise<ProducePartitionResult[]> {
+  let size = 64 + topic.length + (transactionalId?.length ?? 0) * 3;
   for (const b of batches) size += b.records.length + 8;
   const r = await c.request(
     API_PRODUCE,
     8,
     (w) => {
-      w.string(null).int16(-1).int32(timeoutMs);
+      w.string(transactionalId).int16(-1).int32(timeoutMs);
       w.int32(1).string(topic);
       w.array(batches, (w, b) => {
         w.int32(b.partition).bytes(b.records);

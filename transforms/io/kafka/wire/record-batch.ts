@@ -8,12 +8,16 @@ const HEADER_SIZE = 61;
 /** Offset of the CRC field; the CRC covers everything after it. */
 const CRC_AT = 17;
 const ATTRIBUTES_AT = 21;
+/** The attributes bit of a transactional batch. */
+const TRANSACTIONAL_ATTRIBUTE = 0x10;
 
 /** Who writes the batch (idempotence): from InitProducerId, and the partition's next sequence number. */
 export interface BatchIdentity {
   readonly producerId: bigint;
   readonly producerEpoch: number;
   readonly baseSequence: number;
+  /** The batch belongs to a transaction (attribute bit 4): readers in read_committed see it only once the transaction commits. */
+  readonly transactional?: boolean;
 }
 
 /**
@@ -111,7 +115,7 @@ export class RecordBatchBuilder {
     out.writeInt32BE(out.length - 12, 8); // batch length: from partition leader epoch to the end
     out.writeInt32BE(-1, 12); // partition leader epoch
     out.writeInt8(2, 16); // magic
-    out.writeInt16BE(compressionAttribute(compression), ATTRIBUTES_AT);
+    out.writeInt16BE(compressionAttribute(compression) | (id.transactional ? TRANSACTIONAL_ATTRIBUTE : 0), ATTRIBUTES_AT);
     out.writeInt32BE(this.count - 1, 23); // last offset delta
     writeSafeInt64BE(out, this.baseTimestamp, 27);
     writeSafeInt64BE(out, this.maxTimestamp, 35);

@@ -2,17 +2,39 @@ import {
   KafkaClientError,
   KafkaUnavailableError,
   parseKafkaBrokers,
+  type KafkaOffsetCommit,
   type KafkaOutgoingMessage,
-  type KafkaProducerPort,
   type KafkaSendResult,
+  type KafkaTransactionalProducerPort,
   type KafkaValueBlock,
 } from '../client.js';
 import { fetchMetadata, initProducerId, produce, type BrokerInfo, type PartitionBatch, type ProducePartitionResult } from './apis.js';
 import { BrokerConnection, type BrokerConnectionOptions } from './broker-connection.js';
 import type { KafkaCompression } from './compression.js';
-import { ERROR_DUPLICATE_SEQUENCE_NUMBER, ERROR_NONE, ERROR_OUT_OF_ORDER_SEQUENCE_NUMBER, errorName, isRetriable } from './error-codes.js';
+import {
+  ERROR_COORDINATOR_NOT_AVAILABLE,
+  ERROR_DUPLICATE_SEQUENCE_NUMBER,
+  ERROR_NONE,
+  ERROR_NOT_COORDINATOR,
+  ERROR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+  errorName,
+  isFenced,
+  isRetriable,
+} from './error-codes.js';
 import { partitionForKey } from './murmur2.js';
 import { RecordBatchBuilder } from './record-batch.js';
+import {
+  addOffsetsToTxn,
+  addPartitionsToTxn,
+  COORDINATOR_GROUP,
+  COORDINATOR_TRANSACTION,
+  endTxn,
+  findCoordinator,
+  initTransactionalProducerId,
+  txnOffsetCommit,
+  type PartitionError,
+  type TxnProducer,
+} from './txn-apis.js';
 
 /** Settings of {@link WireProducer}. */
 export interface WireProducerOptions {
@@ -33,6 +55,13 @@ export interface WireProducerOptions {
   readonly maxInFlight?: number;
   /** How often failed batches are re-sent before the send fails. Default 5. */
   readonly retries?: number;
+  /**
+   * Makes the producer transactional (see {@link KafkaTransactionalProducerPort}): sends belong to
+   * transactions, and `connect()` fences earlier producers with this id. Default: none (idempotent only).
+   */
+  readonly transactionalId?: string;
+  /** How long the coordinator lets a transaction stay open before aborting it. Default 60000 ms. */
+  readonly transactionTimeoutMs?: number;
   /**
    * Opens connections to partition leaders (default `BrokerConnection.open`). A seam for fault
    * injection in tests, e.g. a connection that drops after some requests.
@@ -79,6 +108,20 @@ const INT32_MAX = 0x7fffffff;
  *
  * Partitioning: an explicit `partition`, else Java-compatible murmur2 of the key, else round robin.
  *
+ * With `transactionalId` it is a transactional producer ({@link KafkaTransactionalProducerPort}):
+ * FindCoordinator, InitProducerId with the id (fencing older producers), AddPartitionsToTxn before
+ * the first batch of each partition, AddOffsetsToTxn + TxnOffsetCommit for consumer offsets, and
+ * EndTxn, with batches marked transactional (txn-apis.ts). Sends must then be inside a transaction.
+ *
+ * @example
+ * ```ts
+ * const t = new WireProducer({ brokers: '127.0.0.1:19092', transactionalId: 'netflow-pairs-0' });
+ * await t.connect();
+ * t.beginTransaction();
+ * await t.send('pairs', [{ value: '{"d":1}' }]);
+ * await t.sendOffsetsToTransaction('netflow', [{ topic: 'flows', partition: 0, offset: '1200' }]);
+ * await t.commitTransaction(); // both records and offsets, or neither
+ * ```
  * @example
  * ```ts
  * const p = new WireProducer({ brokers: '127.0.0.1:19092', compression: 'lz4' });
@@ -88,7 +131,7 @@ const INT32_MAX = 0x7fffffff;
  * await p.disconnect();
  * ```
  */
-export class WireProducer implements KafkaProducerPort {
+export class WireProducer implements KafkaTransactionalProducerPort {
   private readonly brokers: string[];
   private readonly clientId: string;
   private readonly connectDeadlineMs: number;
@@ -99,6 +142,8 @@ export class WireProducer implements KafkaProducerPort {
   private readonly maxInFlight: number;
   private readonly retries: number;
   private readonly openLeaderConnection: (options: BrokerConnectionOptions) => Promise<BrokerConnection>;
+  private readonly transactionalId: string | null;
+  private readonly transactionTimeoutMs: number;
 
   private bootstrap: BrokerConnection | null = null;
   private readonly nodes = new Map<number, BrokerInfo>();
@@ -118,6 +163,15 @@ export class WireProducer implements KafkaProducerPort {
   private fatal: KafkaClientError | null = null;
   private closed = false;
 
+  // Transactions (transactionalId set).
+  /** `open`: between beginTransaction and the end of commit/abort; `ending` while one runs. */
+  private txnState: 'ready' | 'open' | 'ending' = 'ready';
+  /** Partitions (`topic\0partition`) and groups added to the open transaction. */
+  private readonly txnPartitions = new Set<string>();
+  private txnGroups = 0;
+  /** Coordinator node per `keyType:key`, as FindCoordinator last answered. */
+  private readonly coordinators = new Map<string, number>();
+
   constructor(options: WireProducerOptions) {
     this.brokers = parseKafkaBrokers(options.brokers);
     this.clientId = options.clientId ?? 'watershed';
@@ -129,6 +183,9 @@ export class WireProducer implements KafkaProducerPort {
     this.maxInFlight = options.maxInFlight ?? 5;
     this.retries = options.retries ?? 5;
     this.openLeaderConnection = options.openLeaderConnection ?? ((o) => BrokerConnection.open(o));
+    this.transactionalId = options.transactionalId ?? null;
+    this.transactionTimeoutMs = options.transactionTimeoutMs ?? 60_000;
+    if (this.transactionalId === '') throw new RangeError('transactionalId must not be empty');
   }
 
   /** Connects to a bootstrap broker and obtains a producer id. Throws {@link KafkaUnavailableError} within the deadline if no broker answers. */
@@ -166,6 +223,10 @@ export class WireProducer implements KafkaProducerPort {
   private async handshake(bootstrap: BrokerConnection, deadline: number): Promise<void> {
     const meta = await fetchMetadata(bootstrap, [], false);
     for (const b of meta.brokers) this.nodes.set(b.nodeId, b);
+    if (this.transactionalId !== null) {
+      await this.initTransactional(deadline);
+      return;
+    }
     for (let attempt = 0; ; attempt++) {
       const id = await initProducerId(bootstrap);
       if (id.errorCode === ERROR_NONE) {
@@ -195,6 +256,9 @@ export class WireProducer implements KafkaProducerPort {
   private enqueue(op: string, prepare: () => Promise<Array<Batch & { result: Promise<KafkaSendResult> }>>): Promise<KafkaSendResult[]> {
     if (this.closed) return Promise.reject(new KafkaClientError(`${op}() after disconnect()`, { retriable: false }));
     if (!this.bootstrap) return Promise.reject(new KafkaClientError(`${op}() before connect()`, { retriable: false }));
+    if (this.transactionalId !== null && this.txnState !== 'open') {
+      return Promise.reject(new KafkaClientError(`${op}() outside a transaction: call beginTransaction() first`, { retriable: false, code: 'INVALID_TXN_STATE' }));
+    }
     const prepared = this.chain.then(prepare);
     const dispatched = prepared.then((batches) => this.dispatch(batches));
     this.chain = dispatched.catch(() => undefined);
@@ -238,6 +302,7 @@ export class WireProducer implements KafkaProducerPort {
       }
       builder.appendValue(values, offsets[i]!, offsets[i + 1]!, timestamp);
     }
+    await this.addToTransaction(topic, builders.keys());
     return this.seal(topic, builders);
   }
 
@@ -264,6 +329,7 @@ export class WireProducer implements KafkaProducerPort {
       if (b.count > 0 && b.sizeBytes >= this.maxBatchBytes) list.push((b = new RecordBatchBuilder()));
       b.append(key, m.value, m.headers, m.timestamp ?? now);
     }
+    await this.addToTransaction(topic, builders.keys());
     return this.seal(topic, builders);
   }
 
@@ -278,7 +344,7 @@ export class WireProducer implements KafkaProducerPort {
         let resolve!: (r: KafkaSendResult) => void;
         let reject!: (e: Error) => void;
         const result = new Promise<KafkaSendResult>((res, rej) => ((resolve = res), (reject = rej)));
-        const ready = builder.build({ producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: sequence }, this.compression);
+        const ready = builder.build({ producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: sequence, transactional: this.transactionalId !== null }, this.compression);
         batches.push({ topic, partition, sequence, count: builder.count, bytes: null, ready, resolve, reject, result });
       }
     }
@@ -355,7 +421,7 @@ export class WireProducer implements KafkaProducerPort {
     if (new Set(batches.map((b) => b.partition)).size !== batches.length) throw new Error('internal: two batches of one partition in one Produce request');
     let results: ProducePartitionResult[];
     try {
-      results = await produce(conn, batches[0]!.topic, batches.map((b): PartitionBatch => ({ partition: b.partition, records: b.bytes! })), this.requestTimeoutMs);
+      results = await produce(conn, batches[0]!.topic, batches.map((b): PartitionBatch => ({ partition: b.partition, records: b.bytes! })), this.requestTimeoutMs, this.transactionalId);
     } catch {
       this.retry(batches);
       return;
@@ -437,7 +503,7 @@ export class WireProducer implements KafkaProducerPort {
         try {
           const route = await this.route(b.topic);
           const conn = await this.connection(route.leaders[b.partition]!);
-          const [r] = await produce(conn, b.topic, [{ partition: b.partition, records: b.bytes! }], this.requestTimeoutMs);
+          const [r] = await produce(conn, b.topic, [{ partition: b.partition, records: b.bytes! }], this.requestTimeoutMs, this.transactionalId);
           const again: Batch[] = [];
           if (r) this.settle(b, r, again);
           failed.push(...again);
@@ -530,9 +596,189 @@ export class WireProducer implements KafkaProducerPort {
     });
     return c;
   }
+  // ---------------------------------------------------------------------------------------
+  // Transactions
 
+  /** See {@link KafkaTransactionalProducerPort.beginTransaction}. @throws KafkaClientError when not transactional, a transaction is open, or the producer failed. */
+  beginTransaction(): void {
+    this.requireTransactional('beginTransaction');
+    if (this.fatal) throw this.fatal;
+    if (this.txnState !== 'ready') throw new KafkaClientError('beginTransaction(): a transaction is already open', { retriable: false, code: 'INVALID_TXN_STATE' });
+    this.txnState = 'open';
+    this.txnPartitions.clear();
+    this.txnGroups = 0;
+  }
 
+  /** See {@link KafkaTransactionalProducerPort.sendOffsetsToTransaction}. */
+  async sendOffsetsToTransaction(groupId: string, offsets: readonly KafkaOffsetCommit[]): Promise<void> {
+    this.requireOpen('sendOffsetsToTransaction');
+    if (this.fatal) throw this.fatal;
+    await this.withCoordinator(`AddOffsetsToTxn(${groupId})`, COORDINATOR_TRANSACTION, this.transactionalId!, (c, p) => addOffsetsToTxn(c, p, groupId));
+    this.txnGroups++;
+    const list = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: BigInt(o.offset) }));
+    await this.withCoordinator(`TxnOffsetCommit(${groupId})`, COORDINATOR_GROUP, groupId, async (c, p) => firstError(await txnOffsetCommit(c, p, groupId, list)));
+  }
 
+  /** See {@link KafkaTransactionalProducerPort.commitTransaction}. */
+  async commitTransaction(): Promise<void> {
+    this.requireOpen('commitTransaction');
+    this.txnState = 'ending';
+    try {
+      await this.settleSends();
+      if (this.fatal) throw this.fatal;
+      if (this.txnPartitions.size > 0 || this.txnGroups > 0) {
+        await this.withCoordinator('EndTxn(commit)', COORDINATOR_TRANSACTION, this.transactionalId!, (c, p) => endTxn(c, p, true));
+      }
+      this.txnState = 'ready';
+    } catch (e) {
+      this.txnState = 'open';
+      throw e;
+    }
+  }
+
+  /** See {@link KafkaTransactionalProducerPort.abortTransaction}. */
+  async abortTransaction(): Promise<void> {
+    this.requireOpen('abortTransaction');
+    this.txnState = 'ending';
+    try {
+      await this.settleSends();
+      if (this.fatal && this.fatal.code !== undefined && isFencedName(this.fatal.code)) throw this.fatal;
+      if (this.txnPartitions.size > 0 || this.txnGroups > 0) {
+        await this.withCoordinator('EndTxn(abort)', COORDINATOR_TRANSACTION, this.transactionalId!, (c, p) => endTxn(c, p, false));
+      }
+      if (this.fatal) {
+        // A failed send left a gap in a partition's sequence: a new epoch starts every sequence at 0.
+        await this.initTransactional(performance.now() + this.requestTimeoutMs);
+        this.sequences.clear();
+        this.retryQueue = [];
+        this.fatal = null;
+      }
+      this.txnState = 'ready';
+    } catch (e) {
+      this.txnState = 'open';
+      throw e;
+    }
+  }
+
+  private requireTransactional(op: string): void {
+    if (this.transactionalId === null) throw new KafkaClientError(`${op}(): the producer has no transactionalId`, { retriable: false });
+    if (this.closed) throw new KafkaClientError(`${op}() after disconnect()`, { retriable: false });
+    if (!this.bootstrap) throw new KafkaClientError(`${op}() before connect()`, { retriable: false });
+  }
+
+  private requireOpen(op: string): void {
+    this.requireTransactional(op);
+    if (this.txnState !== 'open') throw new KafkaClientError(`${op}(): no open transaction (call beginTransaction() first)`, { retriable: false, code: 'INVALID_TXN_STATE' });
+  }
+
+  /** Every send so far has settled (acknowledged, or failed and recorded as `fatal`), retries included. */
+  private async settleSends(): Promise<void> {
+    await this.chain;
+    for (;;) {
+      await this.settleInFlight();
+      if (!this.recovering) return;
+      await this.recovering.catch(() => undefined);
+    }
+  }
+
+  /** InitProducerId with the transactional id at its coordinator: a new epoch, fencing earlier producers. */
+  private async initTransactional(deadline: number): Promise<void> {
+    const id = this.transactionalId!;
+    let answer = { producerId: -1n, producerEpoch: 0 };
+    await this.withCoordinator(
+      'InitProducerId',
+      COORDINATOR_TRANSACTION,
+      id,
+      async (c) => {
+        const r = await initTransactionalProducerId(c, id, this.transactionTimeoutMs);
+        answer = r;
+        return r.errorCode;
+      },
+      deadline,
+    );
+    this.producerId = answer.producerId;
+    this.producerEpoch = answer.producerEpoch;
+  }
+
+  /** Adds the partitions of `topic` not yet in the open transaction to it (before any batch for them goes out). */
+  private async addToTransaction(topic: string, partitions: Iterable<number>): Promise<void> {
+    if (this.transactionalId === null) return;
+    const fresh = [...partitions].filter((p) => !this.txnPartitions.has(`${topic}\u0000${p}`)).sort((a, b) => a - b);
+    if (fresh.length === 0) return;
+    const topics = new Map([[topic, fresh]]);
+    await this.withCoordinator(`AddPartitionsToTxn(${topic})`, COORDINATOR_TRANSACTION, this.transactionalId, async (c, p) => firstError(await addPartitionsToTxn(c, p, topics)));
+    for (const p of fresh) this.txnPartitions.add(`${topic}\u0000${p}`);
+  }
+
+  /**
+   * Runs `call` at the coordinator of `key` (a transactional id or a group), retrying retriable
+   * answers and failures (finding the coordinator again when it moved) until `deadline`. A fenced
+   * answer makes the producer unusable (`fatal`).
+   * @throws KafkaClientError with the protocol error name as `code`.
+   */
+  private async withCoordinator(what: string, keyType: number, key: string, call: (c: BrokerConnection, p: TxnProducer) => Promise<number>, deadline = performance.now() + this.requestTimeoutMs): Promise<void> {
+    const slot = `${keyType}:${key}`;
+    for (let attempt = 0; ; attempt++) {
+      let code: number;
+      try {
+        let node = this.coordinators.get(slot);
+        if (node === undefined) {
+          node = await this.findCoordinatorNode(key, keyType, deadline);
+          this.coordinators.set(slot, node);
+        }
+        const conn = await this.connection(node);
+        code = await call(conn, { transactionalId: this.transactionalId!, producerId: this.producerId, producerEpoch: this.producerEpoch });
+      } catch (e) {
+        if (e instanceof KafkaClientError && !e.retriable) throw e;
+        this.coordinators.delete(slot);
+        if (performance.now() > deadline) throw new KafkaClientError(`${what} failed: ${e instanceof Error ? e.message : String(e)}`, { retriable: true, cause: e });
+        await sleep(Math.min(1_000, 50 * 2 ** attempt));
+        continue;
+      }
+      if (code === ERROR_NONE) return;
+      const name = errorName(code);
+      if (isFenced(code)) {
+        const error = new KafkaClientError(`${what}: fenced, another producer with transactional id "${this.transactionalId}" has started (${name})`, { retriable: false, code: name });
+        this.fatal = error;
+        throw error;
+      }
+      if (code === ERROR_NOT_COORDINATOR || code === ERROR_COORDINATOR_NOT_AVAILABLE) this.coordinators.delete(slot);
+      if (!isRetriable(code) || performance.now() > deadline) throw new KafkaClientError(`${what} failed: ${name}`, { retriable: isRetriable(code), code: name });
+      // CONCURRENT_TRANSACTIONS right after an EndTxn clears within milliseconds.
+      await sleep(Math.min(500, 10 * 2 ** attempt));
+    }
+  }
+
+  /** FindCoordinator until it names a node (retriable answers are retried until `deadline`). */
+  private async findCoordinatorNode(key: string, keyType: number, deadline: number): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      const conn = await this.metadataConnection();
+      const a = await findCoordinator(conn, key, keyType);
+      if (a.errorCode === ERROR_NONE) {
+        this.nodes.set(a.node.nodeId, a.node);
+        return a.node.nodeId;
+      }
+      if (!isRetriable(a.errorCode) || performance.now() > deadline) {
+        const name = errorName(a.errorCode);
+        throw new KafkaClientError(`FindCoordinator(${key}) failed: ${name}${a.errorMessage ? ` (${a.errorMessage})` : ''}`, { retriable: isRetriable(a.errorCode), code: name });
+      }
+      await sleep(Math.min(500, 25 * 2 ** attempt));
+    }
+  }
+}
+
+/** The first error of a per-partition answer, preferring a real cause over OPERATION_NOT_ATTEMPTED (55). */
+function firstError(errors: readonly PartitionError[]): number {
+  let code = ERROR_NONE;
+  for (const e of errors) {
+    if (e.errorCode === ERROR_NONE) continue;
+    if (code === ERROR_NONE || code === 55) code = e.errorCode;
+  }
+  return code;
+}
+
+function isFencedName(code: string): boolean {
+  return code === 'PRODUCER_FENCED' || code === 'INVALID_PRODUCER_EPOCH' || code === 'TRANSACTION_COORDINATOR_FENCED';
 }
 
 /**

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { KafkaClientError, type KafkaAdmin, type KafkaClientFactory, type KafkaMessage } from '../../transforms/io/kafka/client.js';
+import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
+import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
+import { kafkaDescribe } from './kafka-test-env.js';
+
+const PARTITIONS = 3;
+
+/**
+ * Reads `topic` from the beginning until `count` records arrived, then a little longer (records that
+ * should not be there would show up then). `readUncommitted` reads aborted and open transactions too.
+ */
+async function readAll(kafka: KafkaClientFactory, topic: string, count: number, readUncommitted = false): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ readUncommitted, maxWaitTimeMs: 200 });
+  const got: KafkaMessage[] = [];
+  let failure: unknown = null;
+  await consumer.connect();
+  try {
+    await consumer.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition, startOffset: 'earliest' as const })));
+    await consumer.run(async (b) => void got.push(...b.messages), { onError: (e) => (failure = e) });
+    const deadline = Date.now() + 30_000;
+    while (got.length < count && failure === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 700));
+  } finally {
+    await consumer.disconnect();
+  }
+  if (failure) throw failure;
+  return got;
+}
+
+const values = (ms: readonly KafkaMessage[]): string[] => ms.map((m) => m.value!.toString()).sort();
+const range = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+
+kafkaDescribe('WireProducer transactions against a real broker', (env) => {
+  let kafka: KafkaClientFactory;
+  let admin: KafkaAdmin;
+  const topics: string[] = [];
+  const producers: WireProducer[] = [];
+  const newTopic = async (): Promise<string> => {
+    const topic = `watershed-txn-${randomUUID()}`;
+    topics.push(topic);
+    await admin.createTopics([{ topic, partitions: PARTITIONS }]);
+    return topic;
+  };
+  const producer = async (transactionalId: string, compression: 'none' | 'lz4' = 'lz4'): Promise<WireProducer> => {
+    const p = new WireProducer({ brokers: env.brokers, transactionalId, compression });
+    producers.push(p);
+    await p.connect();
+    return p;
+  };
+
+  beforeAll(async () => {
+    kafka = createKafkajsClientFactory({ brokers: env.brokers, logLevel: 'error' });
+    admin = kafka.admin();
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    for (const p of producers) await p.disconnect().catch(() => undefined);
+    if (!admin) return;
+    await admin.deleteTopics(topics).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('a committed transaction: every record of send and sendBlock appears exactly once to a read_committed reader', async () => {
+    const topic = await newTopic();
+    const p = await producer(`txn-${randomUUID()}`);
+    p.beginTransaction();
+    const keyed = range('keyed', 300);
+    const sends = [p.send(topic, keyed.map((v, i) => ({ key: `k${i % 7}`, value: v })))];
+    const block = range('block', 200);
+    const bytes = Buffer.from(block.join(''), 'utf8');
+    const offsets = [0];
+    for (const v of block) offsets.push(offsets[offsets.length - 1]! + Buffer.byteLength(v));
+    sends.push(p.sendBlock(topic, { values: bytes, offsets }));
+    await Promise.all(sends);
+    await p.commitTransaction();
+    const got = await readAll(kafka, topic, 500);
+    expect(values(got)).toEqual([...keyed, ...block].sort());
+  });
+
+  it('an aborted transaction is invisible to read_committed readers (though written), and the next one commits', async () => {
+    const topic = await newTopic();
+    const p = await producer(`txn-${randomUUID()}`);
+    p.beginTransaction();
+    await p.send(topic, range('aborted', 100).map((value, i) => ({ key: `k${i % 5}`, value })));
+    await p.abortTransaction();
+    p.beginTransaction();
+    await p.send(topic, range('kept', 50).map((value, i) => ({ key: `k${i % 5}`, value })));
+    await p.commitTransaction();
+    expect(values(await readAll(kafka, topic, 50))).toEqual(range('kept', 50).sort());
+    expect(values(await readAll(kafka, topic, 150, true))).toEqual([...range('aborted', 100), ...range('kept', 50)].sort());
+  });
+
+  it('consumer offsets sent to a transaction become the group committed offsets only when it commits', async () => {
+    const input = await newTopic();
+    const output = await newTopic();
+    const group = `watershed-txn-group-${randomUUID()}`;
+    const p = await producer(`txn-${randomUUID()}`);
+    p.beginTransaction();
+    await p.send(output, [{ key: 'a', value: 'out-1' }]);
+    await p.sendOffsetsToTransaction(group, [
+      { topic: input, partition: 0, offset: '42' },
+      { topic: input, partition: 2, offset: '7' },
+    ]);
+    const before = await admin.fetchCommittedOffsets(group, input);
+    expect(before.every((o) => o.offset === null)).toBe(true);
+    await p.commitTransaction();
+    // The coordinator writes the commit markers after EndTxn answers: the offsets appear shortly after.
+    let after = await admin.fetchCommittedOffsets(group, input);
+    for (const deadline = Date.now() + 15_000; after[0]!.offset === null && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await admin.fetchCommittedOffsets(group, input);
+    }
+    expect(after).toEqual([
+      { partition: 0, offset: '42' },
+      { partition: 1, offset: null },
+      { partition: 2, offset: '7' },
+    ]);
+    expect(values(await readAll(kafka, output, 1))).toEqual(['out-1']);
+  });
+
+  it('a second producer with the same transactional id fences the first: its open transaction is aborted and it cannot commit', async () => {
+    const topic = await newTopic();
+    const id = `txn-${randomUUID()}`;
+    const first = await producer(id);
+    first.beginTransaction();
+    await first.send(topic, range('zombie', 20).map((value) => ({ key: 'z', value })));
+    const second = await producer(id);
+    const error = await first.commitTransaction().then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(KafkaClientError);
+    expect(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH']).toContain((error as KafkaClientError).code);
+    expect((error as Error).message).toMatch(/fenced/);
+    second.beginTransaction();
+    await second.send(topic, range('live', 10).map((value) => ({ key: 'z', value })));
+    await second.commitTransaction();
+    expect(values(await readAll(kafka, topic, 10))).toEqual(range('live', 10).sort());
+  });
+
+  it('a failed send fails the commit; abort starts a new epoch and the producer goes on', async () => {
+    const topic = await newTopic();
+    const p = await producer(`txn-${randomUUID()}`, 'none');
+    p.beginTransaction();
+    const ok = p.send(topic, [{ key: 'k', value: 'before' }]);
+    const big = p.send(topic, [{ key: 'k', value: 'x'.repeat(2 * 1024 * 1024) }]).then(() => null, (e: unknown) => e);
+    await ok;
+    expect(((await big) as KafkaClientError).code).toBe('MESSAGE_TOO_LARGE');
+    await expect(p.commitTransaction()).rejects.toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
+    await p.abortTransaction();
+    p.beginTransaction();
+    await p.send(topic, [{ key: 'k', value: 'after' }]);
+    await p.commitTransaction();
+    expect(values(await readAll(kafka, topic, 1))).toEqual(['after']);
+  });
+
+  it('refuses sends outside a transaction, nested or missing transactions, and transactions on a plain producer', async () => {
+    const topic = await newTopic();
+    const p = await producer(`txn-${randomUUID()}`);
+    await expect(p.send(topic, [{ value: 'x' }])).rejects.toMatchObject({ code: 'INVALID_TXN_STATE' });
+    await expect(p.commitTransaction()).rejects.toThrow(/no open transaction/);
+    await expect(p.abortTransaction()).rejects.toThrow(/no open transaction/);
+    p.beginTransaction();
+    expect(() => p.beginTransaction()).toThrow(/already open/);
+    await p.commitTransaction(); // an empty transaction commits without asking the coordinator
+    const plain = new WireProducer({ brokers: env.brokers });
+    producers.push(plain);
+    await plain.connect();
+    expect(() => plain.beginTransaction()).toThrow(/no transactionalId/);
+  });
+});
