@@ -154,6 +154,20 @@ kafkaDescribe('WireProducer transactions against a real broker', (env) => {
     expect(values(await readAll(kafka, topic, 1))).toEqual(['after']);
   });
 
+  it('a send refused before it went out (no such partition) still fails the commit, and abort clears it', async () => {
+    const topic = await newTopic();
+    const p = await producer(`txn-${randomUUID()}`);
+    p.beginTransaction();
+    await p.send(topic, [{ key: 'k', value: 'kept-out' }]);
+    await expect(p.send(topic, [{ value: 'nowhere', partition: PARTITIONS + 4 }])).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    await expect(p.commitTransaction()).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    await p.abortTransaction();
+    p.beginTransaction();
+    await p.send(topic, [{ key: 'k', value: 'in' }]);
+    await p.commitTransaction();
+    expect(values(await readAll(kafka, topic, 1))).toEqual(['in']);
+  });
+
   it('refuses sends outside a transaction, nested or missing transactions, and transactions on a plain producer', async () => {
     const topic = await newTopic();
     const p = await producer(`txn-${randomUUID()}`);

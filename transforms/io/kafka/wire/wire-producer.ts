@@ -169,6 +169,8 @@ export class WireProducer implements KafkaTransactionalProducerPort {
   /** Partitions (`topic\0partition`) and groups added to the open transaction. */
   private readonly txnPartitions = new Set<string>();
   private txnGroups = 0;
+  /** The first send of the open transaction that failed before its batches were sealed (no sequence spent). */
+  private txnFailure: KafkaClientError | null = null;
   /** Coordinator node per `keyType:key`, as FindCoordinator last answered. */
   private readonly coordinators = new Map<string, number>();
 
@@ -260,6 +262,8 @@ export class WireProducer implements KafkaTransactionalProducerPort {
       return Promise.reject(new KafkaClientError(`${op}() outside a transaction: call beginTransaction() first`, { retriable: false, code: 'INVALID_TXN_STATE' }));
     }
     const prepared = this.chain.then(prepare);
+    // In a transaction every send counts: one that fails here must fail the commit too.
+    if (this.transactionalId !== null) prepared.catch((e: unknown) => (this.txnFailure ??= asClientError(e)));
     const dispatched = prepared.then((batches) => this.dispatch(batches));
     this.chain = dispatched.catch(() => undefined);
     return prepared.then(async (batches) => {
@@ -607,6 +611,7 @@ export class WireProducer implements KafkaTransactionalProducerPort {
     this.txnState = 'open';
     this.txnPartitions.clear();
     this.txnGroups = 0;
+    this.txnFailure = null;
   }
 
   /** See {@link KafkaTransactionalProducerPort.sendOffsetsToTransaction}. */
@@ -626,6 +631,7 @@ export class WireProducer implements KafkaTransactionalProducerPort {
     try {
       await this.settleSends();
       if (this.fatal) throw this.fatal;
+      if (this.txnFailure) throw this.txnFailure;
       if (this.txnPartitions.size > 0 || this.txnGroups > 0) {
         await this.withCoordinator('EndTxn(commit)', COORDINATOR_TRANSACTION, this.transactionalId!, (c, p) => endTxn(c, p, true));
       }
@@ -775,6 +781,10 @@ function firstError(errors: readonly PartitionError[]): number {
     if (code === ERROR_NONE || code === 55) code = e.errorCode;
   }
   return code;
+}
+
+function asClientError(e: unknown): KafkaClientError {
+  return e instanceof KafkaClientError ? e : new KafkaClientError(e instanceof Error ? e.message : String(e), { retriable: false, cause: e });
 }
 
 function isFencedName(code: string): boolean {
