@@ -42,6 +42,7 @@ export const DEFAULT_DEMO_GENERATOR: Partial<NetflowGeneratorOptions> = {
 export const NETFLOW_FLAGS = [
   'input', 'output', 'scenario', 'seed', 'count', 'rate', 'sourceIps', 'keySkew', 'jitter', 'ipv6Share', 'malformedShare',
   'window', 'features', 'scaling', 'allowedLateness', 'top', 'histogram', 'maxOutOfOrderness', 'statsOut', 'digests', 'keepPairs', 'quiet', 'inject-difference',
+  'brokers', 'follow',
 ] as const;
 
 const num = (args: Record<string, string>, flag: string): number | undefined => {

@@ -17,10 +17,20 @@ import { WatershedError } from '../sdk/errors.js';
 import { formatMetrics } from './format-metrics.js';
 import { netflowCommand } from './netflow-command.js';
 import { compareCommand } from './compare-command.js';
+import { checkFlags, UsageError } from './cli-flags.js';
+import { NETFLOW_FLAGS } from './netflow-command.js';
+import { usageOf } from './usage.js';
+import { PIPELINE_FLAGS } from '../sdk/options.js';
 
 const argv = process.argv.slice(2);
-const command = argv[0] && !argv[0].startsWith('--') ? argv[0] : 'netflow';
+const named = argv[0] !== undefined && !argv[0].startsWith('-');
+const command = named ? argv[0]! : 'netflow';
 const flags = argv.filter((a) => a.startsWith('--'));
+
+if (command === 'help' || argv.includes('--help') || argv.includes('-h')) {
+  console.log(usageOf(command === 'help' ? argv[1] : named ? command : undefined));
+  process.exit(0);
+}
 
 async function example(): Promise<void> {
   // Small bundles and batches, so the watermark moves while data flows and late data shows up.
@@ -48,18 +58,26 @@ async function example(): Promise<void> {
   console.log(`\n${formatMetrics(result)}`);
 }
 
-const commands: Record<string, () => Promise<void>> = {
-  example,
-  netflow: async () => void (await netflowCommand(flags)),
-  compare: () => compareCommand(flags),
+const netflowFlags = [...PIPELINE_FLAGS, ...NETFLOW_FLAGS];
+const commands: Record<string, { flags: readonly string[]; run: () => Promise<void> }> = {
+  example: { flags: [...PIPELINE_FLAGS, 'count'], run: example },
+  netflow: { flags: netflowFlags, run: async () => void (await netflowCommand(flags)) },
+  compare: { flags: [...netflowFlags, 'name', 'outDir'], run: () => compareCommand(flags) },
 };
 
-const run = commands[command];
-if (!run) {
-  console.error(`unknown command '${command}'. Commands: ${Object.keys(commands).join(', ')}`);
+const chosen = commands[command];
+if (!chosen) {
+  console.error(`unknown command '${command}'. Commands: ${Object.keys(commands).join(', ')} (npm start -- --help)`);
   process.exit(2);
 }
-run().catch((e: unknown) => {
+try {
+  checkFlags(command, flags, chosen.flags);
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  console.error(`${e.name}: ${e.message}`);
+  process.exit(2);
+}
+chosen.run().catch((e: unknown) => {
   console.error(e instanceof WatershedError || (e instanceof Error && e.name === 'NotAvailableError') ? `${e.name}: ${e.message}` : e);
   process.exit(1);
 });

@@ -32,6 +32,9 @@ export interface PipelineOptions {
   readonly args: Readonly<Record<string, string>>;
 }
 
+/** The command-line flags {@link optionsFrom} reads (a program's own flags come on top). */
+export const PIPELINE_FLAGS = ['runner', 'batchInterval', 'maxBatchSize', 'bundleSize', 'bufferSize', 'idleTimeout', 'progress'] as const;
+
 export const DEFAULT_OPTIONS: PipelineOptions = {
   runner: 'native',
   batchInterval: 1000,
