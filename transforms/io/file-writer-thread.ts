@@ -162,8 +162,6 @@ export class FileWriterThread {
     const w = new Worker(WRITER_SOURCE, {
       eval: true,
       workerData: { ctl: this.ctl, jobs: this.jobs, data: this.data, errorText: this.errorText, fd: this.fd, slotBytes: this.slotBytes, ring: this.ring },
-      // The thread only writes: keep its heap small.
-      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
     });
     // An uncaught failure inside the thread is reported like a write error.
     w.on('error', (e) => this.fail(e));
