@@ -27,7 +27,8 @@ export class FileWriterThread {
   private readonly ctl = new Int32Array(new SharedArrayBuffer(CTL_INTS * 4));
   private readonly jobs: Float64Array;
   private readonly errorText = new Uint8Array(new SharedArrayBuffer(ERROR_BYTES));
-  private readonly slots: Buffer[] = [];
+  /** The slots, in one SharedArrayBuffer made when the thread starts (a sink that never fills a buffer needs none). */
+  private slots: Buffer[] = [];
   private readonly free: number[] = [];
   /** Jobs the rings hold: one per slot, plus the stop job. */
   private readonly ring: number;
@@ -36,34 +37,31 @@ export class FileWriterThread {
   private submitted = 0;
   private reclaimed = 0;
   private worker: Worker | undefined;
+  private exited: Promise<void> | undefined;
+  private hasExited = false;
+  /** Callers awaiting the thread: it keeps the process alive only while there are some. */
+  private holds = 0;
   private closed = false;
 
   /**
    * @param fd an open file descriptor, written with positional writes.
    * @param slotBytes size of each slot: the most one write to the file carries.
    * @param slotCount buffers in all (default 8): at most this many bytes × slotBytes wait for the disk.
+   * @param threadSource the thread's script (default the writer); a fault-injection seam for tests.
    * @throws RangeError for a slot size or count that is not a positive integer.
    */
   constructor(
     private readonly fd: number,
     readonly slotBytes: number,
     readonly slotCount = 8,
+    private readonly threadSource = WRITER_SOURCE,
   ) {
     if (!(Number.isInteger(slotBytes) && slotBytes > 0)) throw new RangeError(`slotBytes must be a positive integer, got ${slotBytes}`);
     if (!(Number.isInteger(slotCount) && slotCount > 0)) throw new RangeError(`slotCount must be a positive integer, got ${slotCount}`);
-    const data = new SharedArrayBuffer(slotBytes * slotCount);
-    for (let i = 0; i < slotCount; i++) {
-      const b = Buffer.from(data, i * slotBytes, slotBytes);
-      this.slots.push(b);
-      this.free.push(slotCount - 1 - i);
-    }
     this.ring = slotCount + 1;
     this.jobs = new Float64Array(new SharedArrayBuffer(this.ring * 3 * 8));
     this.queued = new Int32Array(this.ring);
-    this.data = data;
   }
-
-  private readonly data: SharedArrayBuffer;
 
   /** True once the thread has been started (by the first write). */
   get started(): boolean {
@@ -106,24 +104,24 @@ export class FileWriterThread {
   /** Throws the first write error, if there was one. */
   check(): void {
     if (Atomics.load(this.ctl, FAILED) === 0) return;
-    const len = Atomics.load(this.ctl, ERROR_LEN);
-    const { code, message } = JSON.parse(Buffer.from(this.errorText.slice(0, len)).toString('utf8')) as { code?: string; message: string };
-    throw Object.assign(new Error(message), code ? { code } : {});
+    const text = Buffer.from(this.errorText.slice(0, Atomics.load(this.ctl, ERROR_LEN))).toString('utf8');
+    const cut = text.indexOf('\u0000');
+    const code = cut > 0 ? text.slice(0, cut) : '';
+    throw Object.assign(new Error(text.slice(cut + 1)), code ? { code } : {});
   }
 
   /** Resolves once everything queued by `write` is in the file. @throws the first write error. */
   async settled(): Promise<void> {
-    const w = this.worker;
-    w?.ref();
+    this.hold();
     try {
       for (;;) {
         const done = Atomics.load(this.ctl, DONE);
-        if (done === this.submitted) break;
+        if (done >= this.submitted || Atomics.load(this.ctl, FAILED) !== 0) break;
         const r = waitAsync(this.ctl, DONE, done, STALL_MS);
         if (r.async && (await r.value) === 'timed-out') throw new Error(`file writer thread: no write finished within ${STALL_MS / 1000} s`);
       }
     } finally {
-      w?.unref();
+      this.release();
     }
     this.reclaim();
     this.check();
@@ -133,12 +131,14 @@ export class FileWriterThread {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const w = this.worker;
-    if (!w) return;
-    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
-    w.ref();
-    this.post(-1, 0, 0);
-    await exited;
+    if (!this.worker || this.hasExited) return;
+    this.hold();
+    try {
+      this.post(-1, 0, 0);
+      await this.exited;
+    } finally {
+      this.release();
+    }
   }
 
   private post(slot: number, n: number, position: number): void {
@@ -146,32 +146,56 @@ export class FileWriterThread {
     this.jobs[k] = slot;
     this.jobs[k + 1] = n;
     this.jobs[k + 2] = position;
-    if (slot >= 0) this.queued[this.submitted % this.ring] = slot;
+    this.queued[this.submitted % this.ring] = slot;
     this.submitted++;
     Atomics.store(this.ctl, SUBMITTED, this.submitted);
     Atomics.notify(this.ctl, SUBMITTED);
   }
 
   private reclaim(): void {
-    const done = Atomics.load(this.ctl, DONE);
-    while (this.reclaimed < done) this.free.push(this.queued[this.reclaimed++ % this.ring]!);
+    const done = Math.min(Atomics.load(this.ctl, DONE), this.submitted);
+    while (this.reclaimed < done) {
+      const slot = this.queued[this.reclaimed++ % this.ring]!;
+      if (slot >= 0) this.free.push(slot);
+    }
+  }
+
+  private hold(): void {
+    if (this.holds++ === 0) this.worker?.ref();
+  }
+
+  private release(): void {
+    if (--this.holds === 0) this.worker?.unref();
   }
 
   private start(): void {
     if (this.worker) return;
-    const w = new Worker(WRITER_SOURCE, {
+    const data = new SharedArrayBuffer(this.slotBytes * this.slotCount);
+    for (let i = 0; i < this.slotCount; i++) {
+      this.slots.push(Buffer.from(data, i * this.slotBytes, this.slotBytes));
+      this.free.push(this.slotCount - 1 - i);
+    }
+    const w = new Worker(this.threadSource, {
       eval: true,
-      workerData: { ctl: this.ctl, jobs: this.jobs, data: this.data, errorText: this.errorText, fd: this.fd, slotBytes: this.slotBytes, ring: this.ring },
+      workerData: { ctl: this.ctl, jobs: this.jobs, data, errorText: this.errorText, fd: this.fd, slotBytes: this.slotBytes, ring: this.ring },
     });
-    // An uncaught failure inside the thread is reported like a write error.
+    // A failure of the thread itself (it could not start, say) is reported like a write error.
     w.on('error', (e) => this.fail(e));
-    w.unref();
+    this.exited = new Promise<void>((resolve) =>
+      w.once('exit', () => {
+        this.hasExited = true;
+        this.fail(new Error('the thread stopped'));
+        resolve();
+      }),
+    );
+    if (this.holds === 0) w.unref();
     this.worker = w;
   }
 
+  /** Records `e` as the failure, unless the thread recorded one or was asked to stop; wakes anyone waiting. */
   private fail(e: unknown): void {
-    if (Atomics.load(this.ctl, FAILED) !== 0) return;
-    const text = Buffer.from(JSON.stringify({ message: `file writer thread failed: ${e instanceof Error ? e.message : String(e)}`.slice(0, 500) }), 'utf8');
+    if (Atomics.load(this.ctl, FAILED) !== 0 || (this.closed && this.hasExited)) return;
+    const text = Buffer.from(`\u0000file writer thread failed: ${e instanceof Error ? e.message : String(e)}`, 'utf8').subarray(0, ERROR_BYTES);
     this.errorText.set(text);
     Atomics.store(this.ctl, ERROR_LEN, text.length);
     Atomics.store(this.ctl, FAILED, 1);
@@ -206,30 +230,40 @@ const { workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
 const { ctl, jobs, data, errorText, fd, slotBytes, ring } = workerData;
 const bytes = new Uint8Array(data);
+const fail = (e) => {
+  const text = Buffer.from(String((e && e.code) || '') + '\\u0000' + String((e && e.message) || e), 'utf8').subarray(0, ${ERROR_BYTES});
+  errorText.set(text);
+  Atomics.store(ctl, ${ERROR_LEN}, text.length);
+  Atomics.store(ctl, ${FAILED}, 1);
+};
 let next = 0;
-for (;;) {
-  if (Atomics.load(ctl, ${SUBMITTED}) === next) {
-    Atomics.wait(ctl, ${SUBMITTED}, next);
-    continue;
-  }
-  const k = (next % ring) * 3;
-  const slot = jobs[k];
-  const n = jobs[k + 1];
-  const position = jobs[k + 2];
-  if (slot < 0) break;
-  if (Atomics.load(ctl, ${FAILED}) === 0) {
-    try {
-      const base = slot * slotBytes;
-      for (let off = 0; off < n; ) off += writeSync(fd, bytes, base + off, n - off, position + off);
-    } catch (e) {
-      const text = Buffer.from(JSON.stringify({ code: e && e.code, message: String(e && e.message || e).slice(0, 500) }), 'utf8');
-      errorText.set(text);
-      Atomics.store(ctl, ${ERROR_LEN}, text.length);
-      Atomics.store(ctl, ${FAILED}, 1);
+try {
+  for (;;) {
+    if (Atomics.load(ctl, ${SUBMITTED}) === next) {
+      Atomics.wait(ctl, ${SUBMITTED}, next);
+      continue;
     }
+    const k = (next % ring) * 3;
+    const slot = jobs[k];
+    const n = jobs[k + 1];
+    const position = jobs[k + 2];
+    if (slot >= 0 && Atomics.load(ctl, ${FAILED}) === 0) {
+      try {
+        const base = slot * slotBytes;
+        for (let off = 0; off < n; ) off += writeSync(fd, bytes, base + off, n - off, position + off);
+      } catch (e) {
+        fail(e);
+      }
+    }
+    next++;
+    Atomics.store(ctl, ${DONE}, next);
+    Atomics.notify(ctl, ${DONE});
+    if (slot < 0) break;
   }
-  next++;
-  Atomics.store(ctl, ${DONE}, next);
+} catch (e) {
+  // Anything else: report it, and count every job as done so the producer stops waiting.
+  fail(e);
+  Atomics.store(ctl, ${DONE}, Atomics.load(ctl, ${SUBMITTED}));
   Atomics.notify(ctl, ${DONE});
 }
 `;

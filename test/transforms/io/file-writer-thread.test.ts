@@ -79,6 +79,24 @@ describe('FileWriterThread', () => {
     await w.close();
   });
 
+  it('a thread that dies is reported as a failure, and close() still returns (no hang, no early exit)', async () => {
+    const { fd } = openFile('crash.txt');
+    const w = new FileWriterThread(fd, 16, 2, 'throw new Error("boom in the writer")');
+    w.write(Buffer.from('x'), 1, 0);
+    await expect(w.settled()).rejects.toThrow(/file writer thread failed: boom in the writer/);
+    expect(() => w.write(Buffer.from('y'), 1, 1)).toThrow(/boom in the writer/);
+    await w.close();
+  });
+
+  it('settled() after close() returns at once (the stop is counted as done)', async () => {
+    const { path, fd } = openFile('after-close.txt');
+    const w = new FileWriterThread(fd, 16);
+    w.write(Buffer.from('done'), 4, 0);
+    await w.close();
+    await w.settled();
+    expect(readFileSync(path, 'utf8')).toBe('done');
+  });
+
   it('rejects writes after close, and bad sizes', async () => {
     const { fd } = openFile('closed.txt');
     const w = new FileWriterThread(fd, 16);
