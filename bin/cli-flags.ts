@@ -13,7 +13,8 @@ export class UsageError extends Error {
  * @example checkFlags('netflow', ['--scenari=1'], ['scenario']) // UsageError: unknown flag --scenari for 'netflow' (did you mean --scenario?)
  */
 export function checkFlags(command: string, argv: readonly string[], known: readonly string[]): void {
-  const unknown = Object.keys(parseArgs(argv)).filter((f) => !known.includes(f));
+  // A bare `--` (end of options) is not a flag.
+  const unknown = Object.keys(parseArgs(argv)).filter((f) => f !== '' && !known.includes(f));
   if (unknown.length === 0) return;
   const described = unknown.map((f) => {
     const near = closest(f, known as string[]);

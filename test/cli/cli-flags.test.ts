@@ -12,6 +12,7 @@ const flagsIn = (text: string): string[] => [...new Set([...text.matchAll(/--([A
 describe('command-line flags', () => {
   it('accepts known flags in every form, and names unknown ones with the closest known flag', () => {
     expect(() => checkFlags('netflow', ['--scenario=1', '--quiet', '--window', '2s'], ['scenario', 'quiet', 'window'])).not.toThrow();
+    expect(() => checkFlags('netflow', ['--', '--seed=2'], ['scenario', 'seed'])).not.toThrow();
     expect(() => checkFlags('netflow', ['--scenari=1'], ['scenario', 'seed'])).toThrow(UsageError);
     expect(() => checkFlags('netflow', ['--scenari=1'], ['scenario', 'seed'])).toThrow(/unknown flag --scenari \(did you mean --scenario\?\) for 'netflow'/);
     expect(() => checkFlags('netflow', ['--windw=2s', '--colour'], ['window', 'count'])).toThrow(/unknown flags --windw \(did you mean --window\?\), --colour for 'netflow'/);

@@ -121,6 +121,36 @@ kafkaDescribe('WireProducer transactions against a real broker', (env) => {
     expect(values(await readAll(kafka, output, 1))).toEqual(['out-1']);
   });
 
+  it('an offsets call not awaited is still part of the commit, even in a transaction without records', async () => {
+    const input = await newTopic();
+    const group = `watershed-txn-group-${randomUUID()}`;
+    const p = await producer(`txn-${randomUUID()}`);
+    p.beginTransaction();
+    void p.sendOffsetsToTransaction(group, [{ topic: input, partition: 1, offset: '5' }]);
+    await p.commitTransaction();
+    let got = await admin.fetchCommittedOffsets(group, input);
+    for (const deadline = Date.now() + 15_000; got[1]!.offset === null && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      got = await admin.fetchCommittedOffsets(group, input);
+    }
+    expect(got[1]).toEqual({ partition: 1, offset: '5' });
+  });
+
+  it('a failed offsets call fails the commit (records must not be committed without their offsets)', async () => {
+    const output = await newTopic();
+    const p = new WireProducer({ brokers: env.brokers, transactionalId: `txn-${randomUUID()}`, requestTimeoutMs: 1500 });
+    producers.push(p);
+    await p.connect();
+    p.beginTransaction();
+    await p.send(output, [{ key: 'k', value: 'needs-offsets' }]);
+    const missing = `watershed-txn-missing-${randomUUID()}`;
+    const offsets = p.sendOffsetsToTransaction(`watershed-txn-group-${randomUUID()}`, [{ topic: missing, partition: 0, offset: '1' }]);
+    await expect(offsets).rejects.toBeInstanceOf(KafkaClientError);
+    await expect(p.commitTransaction()).rejects.toThrow(/TxnOffsetCommit/);
+    await p.abortTransaction();
+    expect(await readAll(kafka, output, 0)).toEqual([]);
+  });
+
   it('a second producer with the same transactional id fences the first: its open transaction is aborted and it cannot commit', async () => {
     const topic = await newTopic();
     const id = `txn-${randomUUID()}`;

@@ -57,6 +57,7 @@ export const ERROR_NOT_COORDINATOR = 16;
 export const ERROR_COORDINATOR_NOT_AVAILABLE = 15;
 export const ERROR_INVALID_PRODUCER_EPOCH = 47;
 export const ERROR_PRODUCER_FENCED = 90;
+export const ERROR_INVALID_TXN_STATE = 48;
 export const ERROR_TRANSACTION_COORDINATOR_FENCED = 52;
 
 /** The errors that mean another producer with the same transactional id has taken over. */

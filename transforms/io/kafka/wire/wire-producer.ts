@@ -14,6 +14,7 @@ import type { KafkaCompression } from './compression.js';
 import {
   ERROR_COORDINATOR_NOT_AVAILABLE,
   ERROR_DUPLICATE_SEQUENCE_NUMBER,
+  ERROR_INVALID_TXN_STATE,
   ERROR_NONE,
   ERROR_NOT_COORDINATOR,
   ERROR_OUT_OF_ORDER_SEQUENCE_NUMBER,
@@ -169,8 +170,14 @@ export class WireProducer implements KafkaTransactionalProducerPort {
   /** Partitions (`topic\0partition`) and groups added to the open transaction. */
   private readonly txnPartitions = new Set<string>();
   private txnGroups = 0;
-  /** The first send of the open transaction that failed before its batches were sealed (no sequence spent). */
+  /** The first send or offsets call of the open transaction that failed without poisoning the producer. */
   private txnFailure: KafkaClientError | null = null;
+  /** A request to add partitions or offsets to the open transaction went out (its answer may be lost). */
+  private txnTouched = false;
+  /** sendOffsetsToTransaction calls, in order; commit and abort wait for them. */
+  private txnOffsetCalls: Promise<void> = Promise.resolve();
+  /** Set when connect() gives up, so a handshake still retrying stops instead of fencing anyone. */
+  private handshakeCancelled = false;
   /** Coordinator node per `keyType:key`, as FindCoordinator last answered. */
   private readonly coordinators = new Map<string, number>();
 
@@ -192,6 +199,7 @@ export class WireProducer implements KafkaTransactionalProducerPort {
 
   /** Connects to a bootstrap broker and obtains a producer id. Throws {@link KafkaUnavailableError} within the deadline if no broker answers. */
   async connect(): Promise<void> {
+    this.handshakeCancelled = false;
     const deadline = performance.now() + this.connectDeadlineMs;
     let lastError: unknown;
     while (performance.now() < deadline && !this.bootstrap) {
@@ -210,6 +218,7 @@ export class WireProducer implements KafkaTransactionalProducerPort {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
+        this.handshakeCancelled = true;
         bootstrap.close();
         this.bootstrap = null;
         reject(new KafkaUnavailableError(`Kafka broker ${bootstrap.address} did not answer within the connect deadline of ${this.connectDeadlineMs} ms`, { brokers: this.brokers }));
@@ -612,16 +621,23 @@ export class WireProducer implements KafkaTransactionalProducerPort {
     this.txnPartitions.clear();
     this.txnGroups = 0;
     this.txnFailure = null;
+    this.txnTouched = false;
   }
 
   /** See {@link KafkaTransactionalProducerPort.sendOffsetsToTransaction}. */
   async sendOffsetsToTransaction(groupId: string, offsets: readonly KafkaOffsetCommit[]): Promise<void> {
     this.requireOpen('sendOffsetsToTransaction');
     if (this.fatal) throw this.fatal;
-    await this.withCoordinator(`AddOffsetsToTxn(${groupId})`, COORDINATOR_TRANSACTION, this.transactionalId!, (c, p) => addOffsetsToTxn(c, p, groupId));
-    this.txnGroups++;
     const list = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: BigInt(o.offset) }));
-    await this.withCoordinator(`TxnOffsetCommit(${groupId})`, COORDINATOR_GROUP, groupId, async (c, p) => firstError(await txnOffsetCommit(c, p, groupId, list)));
+    const call = this.txnOffsetCalls.then(async () => {
+      this.txnTouched = true;
+      await this.withCoordinator(`AddOffsetsToTxn(${groupId})`, COORDINATOR_TRANSACTION, this.transactionalId!, (c, p) => addOffsetsToTxn(c, p, groupId));
+      this.txnGroups++;
+      await this.withCoordinator(`TxnOffsetCommit(${groupId})`, COORDINATOR_GROUP, groupId, async (c, p) => firstError(await txnOffsetCommit(c, p, groupId, list)));
+    });
+    // A failed offsets call fails the commit, as a failed send does (records without their offsets would break "both or neither").
+    this.txnOffsetCalls = call.catch((e: unknown) => void (this.txnFailure ??= asClientError(e)));
+    return call;
   }
 
   /** See {@link KafkaTransactionalProducerPort.commitTransaction}. */
@@ -630,6 +646,7 @@ export class WireProducer implements KafkaTransactionalProducerPort {
     this.txnState = 'ending';
     try {
       await this.settleSends();
+      await this.txnOffsetCalls;
       if (this.fatal) throw this.fatal;
       if (this.txnFailure) throw this.txnFailure;
       if (this.txnPartitions.size > 0 || this.txnGroups > 0) {
@@ -648,9 +665,14 @@ export class WireProducer implements KafkaTransactionalProducerPort {
     this.txnState = 'ending';
     try {
       await this.settleSends();
+      await this.txnOffsetCalls;
       if (this.fatal && this.fatal.code !== undefined && isFencedName(this.fatal.code)) throw this.fatal;
-      if (this.txnPartitions.size > 0 || this.txnGroups > 0) {
-        await this.withCoordinator('EndTxn(abort)', COORDINATOR_TRANSACTION, this.transactionalId!, (c, p) => endTxn(c, p, false));
+      if (this.txnTouched) {
+        // INVALID_TXN_STATE here means the coordinator never opened the transaction: nothing to abort.
+        await this.withCoordinator('EndTxn(abort)', COORDINATOR_TRANSACTION, this.transactionalId!, async (c, p) => {
+          const code = await endTxn(c, p, false);
+          return code === ERROR_INVALID_TXN_STATE ? ERROR_NONE : code;
+        });
       }
       if (this.fatal) {
         // A failed send left a gap in a partition's sequence: a new epoch starts every sequence at 0.
@@ -712,6 +734,7 @@ export class WireProducer implements KafkaTransactionalProducerPort {
     const fresh = [...partitions].filter((p) => !this.txnPartitions.has(`${topic}\u0000${p}`)).sort((a, b) => a - b);
     if (fresh.length === 0) return;
     const topics = new Map([[topic, fresh]]);
+    this.txnTouched = true;
     await this.withCoordinator(`AddPartitionsToTxn(${topic})`, COORDINATOR_TRANSACTION, this.transactionalId, async (c, p) => firstError(await addPartitionsToTxn(c, p, topics)));
     for (const p of fresh) this.txnPartitions.add(`${topic}\u0000${p}`);
   }
@@ -725,6 +748,7 @@ export class WireProducer implements KafkaTransactionalProducerPort {
   private async withCoordinator(what: string, keyType: number, key: string, call: (c: BrokerConnection, p: TxnProducer) => Promise<number>, deadline = performance.now() + this.requestTimeoutMs): Promise<void> {
     const slot = `${keyType}:${key}`;
     for (let attempt = 0; ; attempt++) {
+      if (this.handshakeCancelled) throw new KafkaClientError(`${what}: connect() gave up`, { retriable: false });
       let code: number;
       try {
         let node = this.coordinators.get(slot);
