@@ -56,7 +56,9 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   const summaries: NetflowRunSummary[] = [];
   for (const runner of COMPARED_RUNNERS) {
     const own = [...base];
+    // Each runner writes its own file or topic, so both outputs can be inspected afterwards.
     if (output?.startsWith('ndjson:')) own.push(`--output=ndjson:${output.slice(7).replace(/\.ndjson$/, '')}.${runner}.ndjson`);
+    else if (output?.startsWith('kafka:')) own.push(`--output=${output}.${runner}`);
     else if (output !== undefined) own.push(`--output=${output}`);
     if (inject && runner === COMPARED_RUNNERS[1]) own.push('--inject-difference');
     process.stderr.write(`[compare] running ${runner} ...\n`);

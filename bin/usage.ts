@@ -51,7 +51,9 @@ Examples:
 
 Runs the Netflow job on both runners, each in its own process, over the same input, and writes
 <outDir>/<name>/report.html (charts) and report.json: result equality per key and window, computation
-time, throughput, latency p50/p95/p99, CPU time and peak memory per runner.
+time, throughput, latency p50/p95/p99, CPU time and peak memory per runner. With --output, each runner
+writes its own: ndjson:out/p.ndjson becomes out/p.native.ndjson and out/p.microbatch.ndjson, kafka:pairs
+becomes the topics pairs.native and pairs.microbatch.
 
 ${NETFLOW}
 
