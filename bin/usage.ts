@@ -59,6 +59,21 @@ ${NETFLOW}
 
 Example:
   npm run compare -- --scenario=1`,
+  generate: `npm start -- generate --output=kafka:<topic>|ndjson:<path> [--brokers=host:port,...] [generator flags]
+
+Writes the built-in generator's Netflow events (IPv6 and malformed ones included) to a Kafka topic, one
+record per event, or to an NDJSON file: the input of the seed's setup.
+
+  --output=kafka:<topic>|ndjson:<path>
+  --brokers=host:port,...        Kafka brokers (or KAFKA_BROKERS)
+  --scenario=1|2  --seed=N --count=N --rate=<events/s> --sourceIps=N --keySkew=X --jitter=<duration>
+  --ipv6Share=X --malformedShare=X
+
+${PIPELINE}
+
+Example (the seed's experiment):
+  npm start -- generate --scenario=1 --output=kafka:netflow --brokers=127.0.0.1:19092
+  npm run compare -- --input=kafka:netflow --output=kafka:netflow-pairs --brokers=127.0.0.1:19092`,
   example: `npm start -- example [--count=2000] [pipeline flags]
 
 Windowed page views: per-user counts with late data and the busiest users per window.
@@ -79,6 +94,7 @@ Commands:
   npm start -- [netflow] [flags]     the Netflow job (the default command)
   npm start -- example [flags]       windowed page views
   npm run compare -- [flags]         the Netflow job on both runners, compared in a report
+  npm start -- generate [flags]      the generator's Netflow events to a Kafka topic or a file
 
 \`npm start -- <command> --help\` lists a command's flags. The default command's:
 

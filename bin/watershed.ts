@@ -4,6 +4,7 @@
  *   npm start -- [netflow] [--runner=native|microbatch] [--input=...] [--output=...] [...]   (the default command)
  *   npm start -- example [--runner=native|microbatch] [--batchInterval=1s] [--count=2000] [--progress]
  *   npm run compare -- [netflow flags] [--name=<report name>]
+ *   npm start -- generate --output=kafka:<topic>|ndjson:<path> [--brokers=...] [generator flags]
  *
  * Runs a job in-process on the chosen runner and prints its outputs and per-step metrics; `compare`
  * runs the Netflow job on both runners and writes out/compare/<name>/report.html and report.json.
@@ -17,7 +18,8 @@ import { WatershedError } from '../sdk/errors.js';
 import { formatMetrics } from './format-metrics.js';
 import { netflowCommand } from './netflow-command.js';
 import { compareCommand } from './compare-command.js';
-import { checkFlags, UsageError } from './cli-flags.js';
+import { GENERATE_FLAGS, generateCommand } from './generate-command.js';
+import { checkFlags, UnknownFlagError } from '../sdk/check-flags.js';
 import { NETFLOW_FLAGS } from './netflow-command.js';
 import { usageOf } from './usage.js';
 import { PIPELINE_FLAGS } from '../sdk/options.js';
@@ -63,6 +65,7 @@ const commands: Record<string, { flags: readonly string[]; run: () => Promise<vo
   example: { flags: [...PIPELINE_FLAGS, 'count'], run: example },
   netflow: { flags: netflowFlags, run: async () => void (await netflowCommand(flags)) },
   compare: { flags: [...netflowFlags, 'name', 'outDir'], run: () => compareCommand(flags) },
+  generate: { flags: [...PIPELINE_FLAGS, ...GENERATE_FLAGS], run: () => generateCommand(flags) },
 };
 
 const chosen = commands[command];
@@ -73,7 +76,7 @@ if (!chosen) {
 try {
   checkFlags(command, flags, chosen.flags);
 } catch (e) {
-  if (!(e instanceof UsageError)) throw e;
+  if (!(e instanceof UnknownFlagError)) throw e;
   console.error(`${e.name}: ${e.message}`);
   process.exit(2);
 }

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkFlags, UsageError } from '../../bin/cli-flags.js';
+import { checkFlags, UnknownFlagError } from '../../sdk/check-flags.js';
+import { GENERATE_FLAGS } from '../../bin/generate-command.js';
 import { NETFLOW_FLAGS } from '../../bin/netflow-command.js';
 import { COMMANDS, usageOf } from '../../bin/usage.js';
 import { PIPELINE_FLAGS } from '../../sdk/options.js';
@@ -13,7 +14,7 @@ describe('command-line flags', () => {
   it('accepts known flags in every form, and names unknown ones with the closest known flag', () => {
     expect(() => checkFlags('netflow', ['--scenario=1', '--quiet', '--window', '2s'], ['scenario', 'quiet', 'window'])).not.toThrow();
     expect(() => checkFlags('netflow', ['--', '--seed=2'], ['scenario', 'seed'])).not.toThrow();
-    expect(() => checkFlags('netflow', ['--scenari=1'], ['scenario', 'seed'])).toThrow(UsageError);
+    expect(() => checkFlags('netflow', ['--scenari=1'], ['scenario', 'seed'])).toThrow(UnknownFlagError);
     expect(() => checkFlags('netflow', ['--scenari=1'], ['scenario', 'seed'])).toThrow(/unknown flag --scenari \(did you mean --scenario\?\) for 'netflow'/);
     expect(() => checkFlags('netflow', ['--windw=2s', '--colour'], ['window', 'count'])).toThrow(/unknown flags --windw \(did you mean --window\?\), --colour for 'netflow'/);
   });
@@ -23,7 +24,8 @@ describe('command-line flags', () => {
     expect(flagsIn(usageOf('netflow')).filter((f) => f !== 'help')).toEqual(netflow);
     expect(flagsIn(usageOf('example')).filter((f) => f !== 'help')).toEqual([...PIPELINE_FLAGS, 'count'].sort());
     expect(flagsIn(usageOf('compare'))).toEqual(expect.arrayContaining(['name', 'outDir', 'scenario', 'input']));
-    expect([...COMMANDS].sort()).toEqual(['compare', 'example', 'netflow']);
+    expect(flagsIn(usageOf('generate')).filter((f) => f !== 'help' && f !== 'input')).toEqual([...PIPELINE_FLAGS, ...GENERATE_FLAGS].sort());
+    expect([...COMMANDS].sort()).toEqual(['compare', 'example', 'generate', 'netflow']);
   });
 
   it('the CLI prints help with --help (exit 0) and refuses a misspelt flag before running anything (exit 2)', () => {

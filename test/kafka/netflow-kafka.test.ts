@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { generateNetflow } from '../../pipelines/netflow/generator.js';
+import { DEFAULT_GENERATOR_OPTIONS, generateNetflow } from '../../pipelines/netflow/generator.js';
+import { buildGenerateApp } from '../../pipelines/netflow/netflow-generate.js';
 import { runNetflowApp } from '../../pipelines/netflow/netflow-app.js';
 import { parseFlow } from '../../pipelines/netflow/parse-flow.js';
 import { referencePairs } from '../../pipelines/netflow/reference.js';
@@ -70,6 +71,21 @@ kafkaDescribe('the Netflow job from Kafka to Kafka', (env) => {
       expect(got).toEqual(expected);
     }, 120_000);
   }
+
+  it('generate writes the generator events to a topic, one record per event, as the job reads them', async () => {
+    const topic = `watershed-netflow-gen-${randomUUID()}`;
+    topics.push(topic);
+    await admin.createTopics([{ topic, partitions: 3 }]);
+    const options = { seed: 11, count: 1200, eventsPerSecond: 400, sourceIps: 20, ipv6Share: 0.02, malformedShare: 0.01 };
+    const p = Pipeline.create({ runner: 'microbatch' });
+    const stats = buildGenerateApp(p, { ...DEFAULT_GENERATOR_OPTIONS, ...options }, { kind: 'kafka', topic, brokers: env.brokers });
+    await p.run();
+    expect(stats.events).toBe(1200);
+    const read = Pipeline.create({ runner: 'native' });
+    const probe = read.apply('Events', KafkaIO.read<string | null>({ brokers: env.brokers, topics: topic, startAt: 'earliest', bounded: true, deserializer: Serde.string() })).apply(Capture.records<string | null>());
+    await read.run();
+    expect(probe.values().slice().sort()).toEqual(raw.slice().sort());
+  }, 60_000);
 });
 
 function pairKey(a: string, b: string, distance: number): string {

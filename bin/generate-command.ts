@@ -1,0 +1,46 @@
+/**
+ * `npm start -- generate --output=kafka:<topic>|ndjson:<path> [generator flags]`: writes the built-in
+ * generator's Netflow events to a Kafka topic or an NDJSON file (the input side of the seed's setup),
+ * with the same generator flags as the netflow command (`--scenario=1`, `--seed`, `--count`, ...).
+ */
+import { PipelineOptionsError } from '../sdk/errors.js';
+import { Pipeline } from '../sdk/pipeline.js';
+import { generatorOptionsOf } from '../pipelines/netflow/netflow-app.js';
+import { buildGenerateApp, type GenerateOutput } from '../pipelines/netflow/netflow-generate.js';
+import { netflowConfigFromArgs } from './netflow-command.js';
+
+/** Flags of `generate` besides the pipeline's. */
+export const GENERATE_FLAGS = ['output', 'brokers', 'scenario', 'seed', 'count', 'rate', 'sourceIps', 'keySkew', 'jitter', 'ipv6Share', 'malformedShare'] as const;
+
+/** The generator settings and the output of a `generate` command line. @throws PipelineOptionsError for a missing or unusable output. */
+export function generateConfigFromArgs(flags: readonly string[]): { generator: ReturnType<typeof generatorOptionsOf>; output: GenerateOutput } {
+  let config;
+  try {
+    config = netflowConfigFromArgs(flags);
+  } catch (e) {
+    throw new PipelineOptionsError((e as Error).message);
+  }
+  if (config.input.kind !== 'generator') throw new PipelineOptionsError('generate writes the built-in generator; --input does not apply');
+  const out = config.output;
+  let output: GenerateOutput;
+  if (out.kind === 'ndjson') output = { kind: 'ndjson', path: out.path };
+  else if (out.kind === 'kafka') {
+    const brokers = config.kafka?.brokers;
+    if (!brokers) throw new PipelineOptionsError('--output=kafka:<topic> needs --brokers=host:port (or KAFKA_BROKERS; npm run kafka:start prints it)');
+    output = { kind: 'kafka', topic: out.topic, brokers };
+  } else throw new PipelineOptionsError('generate needs --output=kafka:<topic> or --output=ndjson:<path>');
+  return { generator: generatorOptionsOf(config.input), output };
+}
+
+/** Runs `generate`; prints how many events went where. */
+export async function generateCommand(flags: readonly string[]): Promise<void> {
+  const { generator, output } = generateConfigFromArgs(flags);
+  const p = Pipeline.create([...flags]);
+  const stats = buildGenerateApp(p, generator, output);
+  const result = await p.run();
+  const where = output.kind === 'kafka' ? `Kafka topic ${output.topic} (${output.brokers})` : output.path;
+  const kinds = Object.entries(stats.kinds)
+    .map(([k, n]) => `${k} ${n.toLocaleString('en-US')}`)
+    .join(', ');
+  console.log(`wrote ${stats.events.toLocaleString('en-US')} Netflow events (${kinds}) to ${where} in ${result.finishedAt - result.startedAt} ms`);
+}
