@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkFlags } from '../sdk/check-flags.js';
 import { parseArgs } from '../sdk/options.js';
 import { generate, REPORT_FILES, selectRunners } from './generate.js';
 
@@ -15,8 +16,25 @@ import { generate, REPORT_FILES, selectRunners } from './generate.js';
  * broker it fails and writes nothing.
  */
 
+const USAGE = `npm run capability-matrix [-- --runner=native,microbatch]
+
+Runs the conformance suite on every registered runner (or those given) and writes
+capability-matrix/report.md, report.json and report.html: Beam-style what/where/when/how rows by runner.
+The Kafka rows use the broker in KAFKA_BROKERS, else one started here (port 19292) and stopped at the end.`;
+
 const here = dirname(fileURLToPath(import.meta.url));
-const args = parseArgs(process.argv.slice(2));
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+try {
+  checkFlags('capability-matrix', argv, ['runner']);
+} catch (e) {
+  process.stderr.write(`${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n`);
+  process.exit(2);
+}
+const args = parseArgs(argv);
 const only = args['runner']
   ?.split(',')
   .map((s) => s.trim())

@@ -21,4 +21,5 @@ export * from './ptransform.js';
 export * from './pcollection.js';
 export * from './pipeline.js';
 export * from './options.js';
+export * from './check-flags.js';
 export * from './runner.js';
