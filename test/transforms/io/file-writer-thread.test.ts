@@ -1,6 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileWriterThread } from '../../../transforms/io/file-writer-thread.js';
 
@@ -33,6 +34,30 @@ describe('FileWriterThread', () => {
     await w.settled();
     await w.close();
     expect(readFileSync(path, 'utf8')).toBe(expected);
+  });
+
+  it('property: any mix of write sizes (longer and shorter than a slot), slot sizes and counts gives the exact file', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.uint8Array({ minLength: 0, maxLength: 200 }), { maxLength: 40 }),
+        async (slotBytes, slotCount, chunks) => {
+          const { path, fd } = openFile(`property-${run++}.bin`);
+          const w = new FileWriterThread(fd, slotBytes, slotCount);
+          let position = 0;
+          for (const c of chunks) {
+            w.write(c, c.length, position);
+            position += c.length;
+          }
+          await w.settled();
+          await w.close();
+          expect(readFileSync(path)).toEqual(Buffer.concat(chunks));
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('writes at the given positions whatever the submission order', async () => {
