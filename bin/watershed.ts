@@ -16,11 +16,10 @@ import { ParDo } from '../transforms/par-do.js';
 import { windowedPageViews } from '../pipelines/examples/windowed-page-views.js';
 import { WatershedError } from '../sdk/errors.js';
 import { formatMetrics } from './format-metrics.js';
-import { netflowCommand } from './netflow-command.js';
+import { NETFLOW_FLAGS, netflowCommand } from './netflow-command.js';
 import { compareCommand } from './compare-command.js';
 import { GENERATE_FLAGS, generateCommand } from './generate-command.js';
 import { checkFlags, UnknownFlagError } from '../sdk/check-flags.js';
-import { NETFLOW_FLAGS } from './netflow-command.js';
 import { usageOf } from './usage.js';
 import { PIPELINE_FLAGS } from '../sdk/options.js';
 

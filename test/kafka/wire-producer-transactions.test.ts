@@ -29,6 +29,16 @@ async function readAll(kafka: KafkaClientFactory, topic: string, count: number, 
   return got;
 }
 
+/** The committed offsets of `group` for `topic`, once `ready` holds for them (commit markers are written just after EndTxn answers), or as they are after 15 s. */
+async function committedOffsetsOnce(admin: KafkaAdmin, group: string, topic: string, ready: (o: Array<{ partition: number; offset: string | null }>) => boolean) {
+  let got = await admin.fetchCommittedOffsets(group, topic);
+  for (const deadline = Date.now() + 15_000; !ready(got) && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 100));
+    got = await admin.fetchCommittedOffsets(group, topic);
+  }
+  return got;
+}
+
 const values = (ms: readonly KafkaMessage[]): string[] => ms.map((m) => m.value!.toString()).sort();
 const range = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 
@@ -48,6 +58,15 @@ kafkaDescribe('WireProducer transactions against a real broker', (env) => {
     producers.push(p);
     await p.connect();
     return p;
+  };
+
+  /** Aborts the open transaction, commits one record in the next, and checks that only it is visible. */
+  const abortThenCommitOne = async (p: WireProducer, topic: string, value: string): Promise<void> => {
+    await p.abortTransaction();
+    p.beginTransaction();
+    await p.send(topic, [{ key: 'k', value }]);
+    await p.commitTransaction();
+    expect(values(await readAll(kafka, topic, 1))).toEqual([value]);
   };
 
   beforeAll(async () => {
@@ -107,12 +126,7 @@ kafkaDescribe('WireProducer transactions against a real broker', (env) => {
     const before = await admin.fetchCommittedOffsets(group, input);
     expect(before.every((o) => o.offset === null)).toBe(true);
     await p.commitTransaction();
-    // The coordinator writes the commit markers after EndTxn answers: the offsets appear shortly after.
-    let after = await admin.fetchCommittedOffsets(group, input);
-    for (const deadline = Date.now() + 15_000; after[0]!.offset === null && Date.now() < deadline; ) {
-      await new Promise((r) => setTimeout(r, 100));
-      after = await admin.fetchCommittedOffsets(group, input);
-    }
+    const after = await committedOffsetsOnce(admin, group, input, (o) => o[0]!.offset !== null);
     expect(after).toEqual([
       { partition: 0, offset: '42' },
       { partition: 1, offset: null },
@@ -128,11 +142,7 @@ kafkaDescribe('WireProducer transactions against a real broker', (env) => {
     p.beginTransaction();
     void p.sendOffsetsToTransaction(group, [{ topic: input, partition: 1, offset: '5' }]);
     await p.commitTransaction();
-    let got = await admin.fetchCommittedOffsets(group, input);
-    for (const deadline = Date.now() + 15_000; got[1]!.offset === null && Date.now() < deadline; ) {
-      await new Promise((r) => setTimeout(r, 100));
-      got = await admin.fetchCommittedOffsets(group, input);
-    }
+    const got = await committedOffsetsOnce(admin, group, input, (o) => o[1]!.offset !== null);
     expect(got[1]).toEqual({ partition: 1, offset: '5' });
   });
 
@@ -177,11 +187,7 @@ kafkaDescribe('WireProducer transactions against a real broker', (env) => {
     await ok;
     expect(((await big) as KafkaClientError).code).toBe('MESSAGE_TOO_LARGE');
     await expect(p.commitTransaction()).rejects.toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
-    await p.abortTransaction();
-    p.beginTransaction();
-    await p.send(topic, [{ key: 'k', value: 'after' }]);
-    await p.commitTransaction();
-    expect(values(await readAll(kafka, topic, 1))).toEqual(['after']);
+    await abortThenCommitOne(p, topic, 'after');
   });
 
   it('a send refused before it went out (no such partition) still fails the commit, and abort clears it', async () => {
@@ -191,11 +197,7 @@ kafkaDescribe('WireProducer transactions against a real broker', (env) => {
     await p.send(topic, [{ key: 'k', value: 'kept-out' }]);
     await expect(p.send(topic, [{ value: 'nowhere', partition: PARTITIONS + 4 }])).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC_OR_PARTITION' });
     await expect(p.commitTransaction()).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC_OR_PARTITION' });
-    await p.abortTransaction();
-    p.beginTransaction();
-    await p.send(topic, [{ key: 'k', value: 'in' }]);
-    await p.commitTransaction();
-    expect(values(await readAll(kafka, topic, 1))).toEqual(['in']);
+    await abortThenCommitOne(p, topic, 'in');
   });
 
   it('refuses sends outside a transaction, nested or missing transactions, and transactions on a plain producer', async () => {

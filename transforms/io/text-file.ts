@@ -282,10 +282,11 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
   let position = 0;
   let unreported = 0;
 
-  /** Hands the filled buffer to the writer thread (which copies it) and starts it over. */
-  const rotate = (): void => {
+  /** Hands the filled buffer to the writer thread (which copies it), or writes it here, and starts it over. */
+  const rotate = (inPlace = false): void => {
     if (used === 0) return;
-    writer!.write(buf, used, position);
+    if (inPlace) for (let off = 0; off < used; ) off += writeSync(fd!, buf, off, used - off, position + off);
+    else writer!.write(buf, used, position);
     position += used;
     unreported += used;
     used = 0;
@@ -293,15 +294,9 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
 
   /** Everything encoded so far is in the file (or the first write error is thrown). */
   const drained = async (): Promise<void> => {
-    if (writer!.started) {
-      rotate();
-      await writer!.settled();
-      return;
-    }
-    for (let off = 0; off < used; ) off += writeSync(fd!, buf, off, used - off, position + off);
-    position += used;
-    unreported += used;
-    used = 0;
+    // Without a thread yet (a small output), the last partial buffer is written here.
+    rotate(!writer!.started);
+    if (writer!.started) await writer!.settled();
   };
 
   return {

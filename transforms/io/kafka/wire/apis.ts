@@ -84,10 +84,13 @@ export interface ProducerIdentity {
   producerEpoch: number;
 }
 
-/** InitProducerId v1 for an idempotent (non-transactional) producer. */
-export async function initProducerId(c: BrokerConnection): Promise<ProducerIdentity> {
+/**
+ * InitProducerId v1: for an idempotent producer (`transactionalId` null), or for a transactional one,
+ * which it fences any earlier producer with the same id (send it to the transaction coordinator).
+ */
+export async function initProducerId(c: BrokerConnection, transactionalId: string | null = null, transactionTimeoutMs = 60_000): Promise<ProducerIdentity> {
   const r = await c.request(API_INIT_PRODUCER_ID, 1, (w) => {
-    w.string(null).int32(60_000);
+    w.string(transactionalId).int32(transactionTimeoutMs);
   });
   r.int32(); // throttle_time_ms
   const errorCode = r.int16();

@@ -58,11 +58,13 @@ export const ERROR_COORDINATOR_NOT_AVAILABLE = 15;
 export const ERROR_INVALID_PRODUCER_EPOCH = 47;
 export const ERROR_PRODUCER_FENCED = 90;
 export const ERROR_INVALID_TXN_STATE = 48;
+export const ERROR_OPERATION_NOT_ATTEMPTED = 55;
 export const ERROR_TRANSACTION_COORDINATOR_FENCED = 52;
 
-/** The errors that mean another producer with the same transactional id has taken over. */
-export function isFenced(code: number): boolean {
-  return code === ERROR_INVALID_PRODUCER_EPOCH || code === ERROR_PRODUCER_FENCED || code === ERROR_TRANSACTION_COORDINATOR_FENCED;
+/** The errors (by code or by name) that mean another producer with the same transactional id has taken over. */
+export function isFenced(code: number | string): boolean {
+  const n = typeof code === 'string' ? code : errorName(code);
+  return n === errorName(ERROR_INVALID_PRODUCER_EPOCH) || n === errorName(ERROR_PRODUCER_FENCED) || n === errorName(ERROR_TRANSACTION_COORDINATOR_FENCED);
 }
 
 /** The protocol name of `code`, e.g. `NOT_LEADER_OR_FOLLOWER`. */

@@ -1,15 +1,14 @@
 /**
  * The Kafka APIs of transactions, for the wire producer, in the newest versions that still use the
- * classic (non-flexible) encoding: FindCoordinator v2, InitProducerId v1 (with a transactional id),
- * AddPartitionsToTxn v1, AddOffsetsToTxn v1, TxnOffsetCommit v2 and EndTxn v1. Brokers from Kafka
- * 2.0 on answer these versions.
+ * classic (non-flexible) encoding: FindCoordinator v2, AddPartitionsToTxn v1, AddOffsetsToTxn v1,
+ * TxnOffsetCommit v2 and EndTxn v1 (InitProducerId with a transactional id is in apis.ts). Brokers
+ * from Kafka 2.0 on answer these versions.
  *
  * Each function sends one request and returns the broker's error codes as numbers; what to retry
- * is the caller's decision (see `transactional-producer` logic in wire-producer.ts).
+ * is the caller's decision (see the transaction methods of wire-producer.ts).
  */
 import type { BrokerConnection } from './broker-connection.js';
-import type { BrokerInfo, ProducerIdentity } from './apis.js';
-import { API_INIT_PRODUCER_ID } from './apis.js';
+import type { BrokerInfo } from './apis.js';
 
 export const API_FIND_COORDINATOR = 10;
 export const API_ADD_PARTITIONS_TO_TXN = 24;
@@ -46,18 +45,6 @@ export async function findCoordinator(c: BrokerConnection, key: string, keyType:
   const host = r.string() ?? '';
   const port = r.int32();
   return { errorCode, errorMessage, node: { nodeId, host, port } };
-}
-
-/** InitProducerId v1 for transactional id `transactionalId`: fences any earlier producer with the same id. */
-export async function initTransactionalProducerId(c: BrokerConnection, transactionalId: string, transactionTimeoutMs: number): Promise<ProducerIdentity> {
-  const r = await c.request(API_INIT_PRODUCER_ID, 1, (w) => {
-    w.string(transactionalId).int32(transactionTimeoutMs);
-  });
-  r.int32(); // throttle_time_ms
-  const errorCode = r.int16();
-  const producerId = r.int64();
-  const producerEpoch = r.int16();
-  return { errorCode, producerId, producerEpoch };
 }
 
 /** One partition's outcome. */

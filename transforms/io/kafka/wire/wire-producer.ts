@@ -17,6 +17,7 @@ import {
   ERROR_INVALID_TXN_STATE,
   ERROR_NONE,
   ERROR_NOT_COORDINATOR,
+  ERROR_OPERATION_NOT_ATTEMPTED,
   ERROR_OUT_OF_ORDER_SEQUENCE_NUMBER,
   errorName,
   isFenced,
@@ -31,7 +32,6 @@ import {
   COORDINATOR_TRANSACTION,
   endTxn,
   findCoordinator,
-  initTransactionalProducerId,
   txnOffsetCommit,
   type PartitionError,
   type TxnProducer,
@@ -641,32 +641,20 @@ export class WireProducer implements KafkaTransactionalProducerPort {
   }
 
   /** See {@link KafkaTransactionalProducerPort.commitTransaction}. */
-  async commitTransaction(): Promise<void> {
-    this.requireOpen('commitTransaction');
-    this.txnState = 'ending';
-    try {
-      await this.settleSends();
-      await this.txnOffsetCalls;
+  commitTransaction(): Promise<void> {
+    return this.endTransaction('commitTransaction', async () => {
       if (this.fatal) throw this.fatal;
       if (this.txnFailure) throw this.txnFailure;
       if (this.txnPartitions.size > 0 || this.txnGroups > 0) {
         await this.withCoordinator('EndTxn(commit)', COORDINATOR_TRANSACTION, this.transactionalId!, (c, p) => endTxn(c, p, true));
       }
-      this.txnState = 'ready';
-    } catch (e) {
-      this.txnState = 'open';
-      throw e;
-    }
+    });
   }
 
   /** See {@link KafkaTransactionalProducerPort.abortTransaction}. */
-  async abortTransaction(): Promise<void> {
-    this.requireOpen('abortTransaction');
-    this.txnState = 'ending';
-    try {
-      await this.settleSends();
-      await this.txnOffsetCalls;
-      if (this.fatal && this.fatal.code !== undefined && isFencedName(this.fatal.code)) throw this.fatal;
+  abortTransaction(): Promise<void> {
+    return this.endTransaction('abortTransaction', async () => {
+      if (this.fatal?.code !== undefined && isFenced(this.fatal.code)) throw this.fatal;
       if (this.txnTouched) {
         // INVALID_TXN_STATE here means the coordinator never opened the transaction: nothing to abort.
         await this.withCoordinator('EndTxn(abort)', COORDINATOR_TRANSACTION, this.transactionalId!, async (c, p) => {
@@ -681,6 +669,20 @@ export class WireProducer implements KafkaTransactionalProducerPort {
         this.retryQueue = [];
         this.fatal = null;
       }
+    });
+  }
+
+  /**
+   * The frame of commit and abort: no new sends meanwhile, every send and offsets call of the
+   * transaction settled, then `end`; if it throws, the transaction stays open.
+   */
+  private async endTransaction(op: string, end: () => Promise<void>): Promise<void> {
+    this.requireOpen(op);
+    this.txnState = 'ending';
+    try {
+      await this.settleSends();
+      await this.txnOffsetCalls;
+      await end();
       this.txnState = 'ready';
     } catch (e) {
       this.txnState = 'open';
@@ -718,7 +720,7 @@ export class WireProducer implements KafkaTransactionalProducerPort {
       COORDINATOR_TRANSACTION,
       id,
       async (c) => {
-        const r = await initTransactionalProducerId(c, id, this.transactionTimeoutMs);
+        const r = await initProducerId(c, id, this.transactionTimeoutMs);
         answer = r;
         return r.errorCode;
       },
@@ -797,22 +799,18 @@ export class WireProducer implements KafkaTransactionalProducerPort {
   }
 }
 
-/** The first error of a per-partition answer, preferring a real cause over OPERATION_NOT_ATTEMPTED (55). */
+/** The first error of a per-partition answer, preferring a real cause over OPERATION_NOT_ATTEMPTED. */
 function firstError(errors: readonly PartitionError[]): number {
   let code = ERROR_NONE;
   for (const e of errors) {
     if (e.errorCode === ERROR_NONE) continue;
-    if (code === ERROR_NONE || code === 55) code = e.errorCode;
+    if (code === ERROR_NONE || code === ERROR_OPERATION_NOT_ATTEMPTED) code = e.errorCode;
   }
   return code;
 }
 
 function asClientError(e: unknown): KafkaClientError {
   return e instanceof KafkaClientError ? e : new KafkaClientError(e instanceof Error ? e.message : String(e), { retriable: false, cause: e });
-}
-
-function isFencedName(code: string): boolean {
-  return code === 'PRODUCER_FENCED' || code === 'INVALID_PRODUCER_EPOCH' || code === 'TRANSACTION_COORDINATOR_FENCED';
 }
 
 /**
