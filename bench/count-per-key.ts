@@ -6,7 +6,6 @@
 import '../runners/index.js';
 import { performance } from 'node:perf_hooks';
 import { kv, type KV } from '../sdk/kv.js';
-import { parseArgs } from '../sdk/options.js';
 import { Pipeline } from '../sdk/pipeline.js';
 import { FixedWindows } from '../sdk/windows/fixed-windows.js';
 import { Count } from '../transforms/combiners/count.js';
@@ -15,11 +14,18 @@ import { Map } from '../transforms/map.js';
 import { ParDo } from '../transforms/par-do.js';
 import { Window } from '../transforms/window.js';
 
-const args = parseArgs(process.argv.slice(2));
-const n = Number(args['elements'] ?? 5_000_000);
-const keys = Number(args['keys'] ?? 1000);
-const perSecond = Number(args['eventsPerSecond'] ?? 100_000);
-const p = Pipeline.create(process.argv.slice(2));
+const p = Pipeline.create(process.argv.slice(2), {
+  program: 'count-per-key',
+  flags: {
+    elements: { type: 'string', value: 'N', help: 'elements (default 5,000,000)' },
+    keys: { type: 'string', value: 'N', help: 'distinct keys (default 1000)' },
+    eventsPerSecond: { type: 'string', value: 'N', help: 'event-time rate (default 100,000)' },
+  },
+});
+const args = p.options.args;
+const n = Number(args.elements ?? 5_000_000);
+const keys = Number(args.keys ?? 1000);
+const perSecond = Number(args.eventsPerSecond ?? 100_000);
 let outputs = 0;
 let total = 0;
 p.apply('Generate', Generate.of({ count: n, element: (i) => ({ id: i, user: i % keys }), timestamp: (i) => Math.floor((i * 1000) / perSecond) }))

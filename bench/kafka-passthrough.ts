@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import '../runners/index.js';
 import { ensureBroker } from './kafka-broker.js';
-import { parseArgs } from '../sdk/options.js';
+import { parseCommandLine } from '../sdk/command-line.js';
 import { Pipeline } from '../sdk/pipeline.js';
 import { createKafkajsClientFactory } from '../transforms/io/kafka/kafkajs-client.js';
 import { KafkaIO } from '../transforms/io/kafka/index.js';
@@ -32,7 +32,21 @@ interface Out extends In {
 /** The Map both contenders apply. */
 const enrich = (e: In): Out => ({ ...e, cents: e.amount * 100 });
 
-const args = parseArgs(process.argv.slice(2));
+const { values: args } = parseCommandLine(
+  process.argv.slice(2),
+  {
+    records: { type: 'string', value: 'N', help: 'records (default 1,000,000)' },
+    quick: { type: 'boolean', help: '200,000 records' },
+    rounds: { type: 'string', value: 'N', help: 'rounds, each running every contender once; the best per contender is kept (default 1)' },
+    only: { type: 'string', value: 'plain,native,microbatch(asap),microbatch(1s)', help: 'the contenders' },
+    // a contender's own process (set by the parent)
+    child: { type: 'string', hidden: true },
+    brokers: { type: 'string', hidden: true },
+    input: { type: 'string', hidden: true },
+    output: { type: 'string', hidden: true },
+  },
+  { program: 'bench:kafka', usage: 'npm run bench:kafka -- [flags]' },
+);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 interface Result {
@@ -85,18 +99,18 @@ async function pipeline(brokers: string, input: string, output: string, argv: st
 }
 
 async function child(): Promise<void> {
-  const contender = args['child']!;
-  const brokers = args['brokers']!;
-  const records = Number(args['records']);
+  const contender = args.child!;
+  const brokers = args.brokers!;
+  const records = Number(args.records);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   if (contender.startsWith('plain')) {
     const concurrency = Number(/^plain(?:\(c(\d+)\))?$/.exec(contender)?.[1] ?? 1);
-    await plainLoop(brokers, args['input']!, args['output']!, records, concurrency);
+    await plainLoop(brokers, args.input!, args.output!, records, concurrency);
   }
   else {
     const [runner, interval] = /^(\w+)(?:\((\w+)\))?$/.exec(contender)!.slice(1);
-    await pipeline(brokers, args['input']!, args['output']!, [`--runner=${runner}`, ...(interval ? [`--batchInterval=${interval}`] : [])]);
+    await pipeline(brokers, args.input!, args.output!, [`--runner=${runner}`, ...(interval ? [`--batchInterval=${interval}`] : [])]);
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
@@ -124,10 +138,10 @@ async function fill(brokers: string, topic: string, records: number): Promise<nu
 }
 
 async function parent(): Promise<void> {
-  const quick = args['quick'] === 'true';
-  const records = Number(args['records'] ?? (quick ? 200_000 : 1_000_000));
-  const rounds = Number(args['rounds'] ?? 1);
-  const contenders = (args['only'] ?? 'plain,native,microbatch(asap),microbatch(1s)').split(',');
+  const quick = args.quick === true;
+  const records = Number(args.records ?? (quick ? 200_000 : 1_000_000));
+  const rounds = Number(args.rounds ?? 1);
+  const contenders = (args.only ?? 'plain,native,microbatch(asap),microbatch(1s)').split(',');
   const broker = ensureBroker();
   const admin = createKafkajsClientFactory({ brokers: broker.brokers, logLevel: 'error' }).admin();
   const topics: string[] = [];
@@ -182,4 +196,4 @@ async function parent(): Promise<void> {
   }
 }
 
-await (args['child'] ? child() : parent());
+await (args.child ? child() : parent());

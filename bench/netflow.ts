@@ -18,12 +18,20 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { generateNetflow } from '../pipelines/netflow/generator.js';
 import { scenarioOptions } from '../pipelines/netflow/scenarios.js';
-import { parseArgs } from '../sdk/options.js';
+import { parseCommandLine } from '../sdk/command-line.js';
 import { createKafkaClientFactory } from '../transforms/io/kafka/default-client.js';
 import { ensureBroker } from './kafka-broker.js';
 import type { NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 
-const args = parseArgs(process.argv.slice(2));
+const { values: args } = parseCommandLine(
+  process.argv.slice(2),
+  {
+    cases: { type: 'string', value: 's1,hot,s2,kafka', help: 'the cases to run (default s1,hot)' },
+    repeat: { type: 'string', value: 'N', help: 'runs per case and runner (default 1)' },
+    keep: { type: 'boolean', help: 'keep the output files in out/bench/' },
+  },
+  { program: 'bench:netflow', usage: 'npm run bench:netflow -- [flags]' },
+);
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const out = join(repo, 'out', 'bench');
 mkdirSync(out, { recursive: true });
@@ -33,8 +41,8 @@ const cases: Record<string, string[]> = {
   s2: ['--scenario=2'],
   kafka: [],
 };
-const chosen = (args['cases'] ?? 's1,hot').split(',');
-const repeat = Number(args['repeat'] ?? 1);
+const chosen = (args.cases ?? 's1,hot').split(',');
+const repeat = Number(args.repeat ?? 1);
 
 interface Row {
   summary: NetflowRunSummary;
@@ -51,7 +59,7 @@ function runOnce(name: string, runner: string, kafka?: { brokers: string; input:
   const processMs = Date.now() - t0;
   const summary = JSON.parse(readFileSync(stats, 'utf8')) as NetflowRunSummary;
   const bytes = kafka ? 0 : statSync(file).size;
-  if (!kafka && args['keep'] !== 'true') rmSync(file);
+  if (!kafka && args.keep !== true) rmSync(file);
   return { summary, processMs, bytes };
 }
 

@@ -7,13 +7,22 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from '../sdk/options.js';
+import { parseCommandLine } from '../sdk/command-line.js';
 
-const args = parseArgs(process.argv.slice(2));
-const quick = args['quick'] === 'true';
-const elements = Number(args['elements'] ?? (quick ? 500_000 : 5_000_000));
-const repeat = Number(args['repeat'] ?? (quick ? 1 : 3));
-const rssElements = Number(args['rssElements'] ?? (quick ? 1_000_000 : 10_000_000));
+const { values: args } = parseCommandLine(
+  process.argv.slice(2),
+  {
+    elements: { type: 'string', value: 'N', help: 'elements per run (default 5,000,000)' },
+    repeat: { type: 'string', value: 'N', help: 'runs per configuration, best kept (default 3)' },
+    rssElements: { type: 'string', value: 'N', help: 'elements of the peak-memory run (default 10,000,000)' },
+    quick: { type: 'boolean', help: '500k elements, one run each' },
+  },
+  { program: 'bench', usage: 'npm run bench -- [flags]' },
+);
+const quick = args.quick === true;
+const elements = Number(args.elements ?? (quick ? 500_000 : 5_000_000));
+const repeat = Number(args.repeat ?? (quick ? 1 : 3));
+const rssElements = Number(args.rssElements ?? (quick ? 1_000_000 : 10_000_000));
 const script = fileURLToPath(new URL('./count-per-key.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 

@@ -6,7 +6,8 @@
  * --keepPairs pairs are compared pair by pair (differences listed exactly), bigger ones by digests.
  *
  * Every netflow flag is passed to both runs (--batchInterval only affects micro-batch, --bundleSize
- * only native). With --output=ndjson:<path>, each runner writes <path minus .ndjson>.<runner>.ndjson.
+ * only native), except --runner, --statsOut, --digests and --quiet, which compare sets per run and
+ * therefore refuses. With --output=ndjson:<path>, each runner writes <path minus .ndjson>.<runner>.ndjson.
  * --inject-difference perturbs the micro-batch run's results (one distance, one pair dropped), to
  * see the report's equality check catch a difference.
  */
@@ -15,18 +16,33 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PipelineOptionsError } from '../sdk/errors.js';
-import { parseArgs } from '../sdk/options.js';
+import { formatFlags, parseFlags, type FlagSpecs } from '../sdk/flags.js';
+import { PIPELINE_FLAGS } from '../sdk/options.js';
 import { buildCompareReport, writeCompareReport } from '../pipelines/netflow/compare/compare-report.js';
 import { defaultRunName, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 import { netflowConfigFromArgs } from './netflow-command.js';
+import { NETFLOW_FLAGS } from './netflow-flags.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = fileURLToPath(new URL('./watershed.ts', import.meta.url));
 export const COMPARED_RUNNERS = ['native', 'microbatch'] as const;
 
-/** Runs one runner in a child process; resolves with its summary. */
+// compare sets these for each run itself, so it does not take them.
+const { runner: _runner, ...COMPARED_PIPELINE_FLAGS } = PIPELINE_FLAGS;
+const { statsOut: _statsOut, digests: _digests, quiet: _quiet, ...COMPARED_NETFLOW_FLAGS } = NETFLOW_FLAGS;
+
+/** compare's own flags. */
+export const COMPARE_OWN_FLAGS = {
+  name: { type: 'string', value: '<report name>', help: "the report's folder (default from the input, e.g. scenario-1-seed-1)" },
+  outDir: { type: 'string', value: 'out/compare', help: 'where report folders go' },
+} as const satisfies FlagSpecs;
+
+/** Every flag compare takes: its own, the netflow job's and the pipeline's, less those it sets per run. */
+export const COMPARE_FLAGS = { ...COMPARE_OWN_FLAGS, ...COMPARED_NETFLOW_FLAGS, ...COMPARED_PIPELINE_FLAGS } as const satisfies FlagSpecs;
+
+/** Runs one runner in a child process with the netflow flags `flags` (no --runner or --statsOut); resolves with its summary. */
 export function runChild(flags: readonly string[], runner: string, statsOut: string): Promise<NetflowRunSummary> {
-  const args = ['--import', 'tsx', CLI, 'netflow', ...flags.filter((f) => !f.startsWith('--runner=') && !f.startsWith('--statsOut=')), `--runner=${runner}`, `--statsOut=${statsOut}`, '--digests', '--quiet'];
+  const args = ['--import', 'tsx', CLI, 'netflow', ...flags, `--runner=${runner}`, `--statsOut=${statsOut}`, '--digests', '--quiet'];
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', fail);
@@ -37,22 +53,19 @@ export function runChild(flags: readonly string[], runner: string, statsOut: str
   });
 }
 
+/** Runs `compare`. @throws PipelineOptionsError before anything runs for bad flags. */
 export async function compareCommand(flags: readonly string[]): Promise<void> {
-  const args = parseArgs(flags);
+  const { name: nameFlag, outDir, output, keepPairs, 'inject-difference': inject, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
   let name: string;
   try {
-    const config = netflowConfigFromArgs(flags);
-    name = args['name'] ?? defaultRunName(config.input);
+    const config = netflowConfigFromArgs(formatFlags({ ...shared, output }));
+    name = nameFlag ?? defaultRunName(config.input);
   } catch (e) {
-    throw new PipelineOptionsError((e as Error).message);
+    throw e instanceof PipelineOptionsError ? e : new PipelineOptionsError((e as Error).message);
   }
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new PipelineOptionsError(`--name=${name}: use letters, digits, '.', '_' and '-'`);
-  const dir = resolve(args['outDir'] ?? join('out', 'compare'), name);
-  // --inject-difference (testing the report) perturbs the second runner's results only.
-  const inject = args['inject-difference'] === 'true';
-  const base = flags.filter((f) => !f.startsWith('--name=') && !f.startsWith('--outDir=') && !f.startsWith('--output=') && f !== '--inject-difference');
-  if (args['keepPairs'] === undefined) base.push('--keepPairs=200000');
-  const output = args['output'];
+  const dir = resolve(outDir ?? join('out', 'compare'), name);
+  const base = formatFlags({ ...shared, keepPairs: keepPairs ?? '200000' });
   const summaries: NetflowRunSummary[] = [];
   for (const runner of COMPARED_RUNNERS) {
     const own = [...base];
@@ -60,6 +73,7 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
     if (output?.startsWith('ndjson:')) own.push(`--output=ndjson:${output.slice(7).replace(/\.ndjson$/, '')}.${runner}.ndjson`);
     else if (output?.startsWith('kafka:')) own.push(`--output=${output}.${runner}`);
     else if (output !== undefined) own.push(`--output=${output}`);
+    // --inject-difference (testing the report) perturbs the second runner's results only.
     if (inject && runner === COMPARED_RUNNERS[1]) own.push('--inject-difference');
     process.stderr.write(`[compare] running ${runner} ...\n`);
     const s = await runChild(own, runner, join(dir, `${runner}.summary.json`));

@@ -7,10 +7,16 @@ import { PipelineOptionsError } from '../sdk/errors.js';
 import { Pipeline } from '../sdk/pipeline.js';
 import { generatorOptionsOf } from '../pipelines/netflow/netflow-app.js';
 import { buildGenerateApp, type GenerateOutput } from '../pipelines/netflow/netflow-generate.js';
+import type { FlagSpecs } from '../sdk/flags.js';
 import { netflowConfigFromArgs } from './netflow-command.js';
+import { GENERATOR_FLAGS, NETFLOW_IO_FLAGS } from './netflow-flags.js';
 
 /** Flags of `generate` besides the pipeline's. */
-export const GENERATE_FLAGS = ['output', 'brokers', 'scenario', 'seed', 'count', 'rate', 'sourceIps', 'keySkew', 'jitter', 'ipv6Share', 'malformedShare'] as const;
+export const GENERATE_FLAGS = {
+  output: { type: 'string', value: 'kafka:<topic>|ndjson:<path>', help: 'where the events go (required)' },
+  brokers: NETFLOW_IO_FLAGS.brokers,
+  ...GENERATOR_FLAGS,
+} as const satisfies FlagSpecs;
 
 /** The generator settings and the output of a `generate` command line. @throws PipelineOptionsError for a missing or unusable output. */
 export function generateConfigFromArgs(flags: readonly string[]): { generator: ReturnType<typeof generatorOptionsOf>; output: GenerateOutput } {
@@ -18,7 +24,7 @@ export function generateConfigFromArgs(flags: readonly string[]): { generator: R
   try {
     config = netflowConfigFromArgs(flags);
   } catch (e) {
-    throw new PipelineOptionsError((e as Error).message);
+    throw e instanceof PipelineOptionsError ? e : new PipelineOptionsError((e as Error).message);
   }
   if (config.input.kind !== 'generator') throw new PipelineOptionsError('generate writes the built-in generator; --input does not apply');
   const out = config.output;
@@ -35,7 +41,7 @@ export function generateConfigFromArgs(flags: readonly string[]): { generator: R
 /** Runs `generate`; prints how many events went where. */
 export async function generateCommand(flags: readonly string[]): Promise<void> {
   const { generator, output } = generateConfigFromArgs(flags);
-  const p = Pipeline.create([...flags]);
+  const p = Pipeline.create(flags, { flags: GENERATE_FLAGS, program: 'generate' });
   const stats = buildGenerateApp(p, generator, output);
   const result = await p.run();
   const where = output.kind === 'kafka' ? `Kafka topic ${output.topic} (${output.brokers})` : output.path;

@@ -1,26 +1,24 @@
 /**
- * `npm start -- netflow [flags]` (the default command): the Netflow job, in-process, on the chosen runner.
- *
- *   --runner=native|microbatch   --batchInterval=1s|asap   (and the other pipeline flags)
- *   --input=generator|suricata:<path>|zeek:<path>|ndjson:<path>|kafka:<topic>
- *   --output=stdout-summary|ndjson:<path>|kafka:<topic>
- *   --brokers=127.0.0.1:19092 (or KAFKA_BROKERS)  --follow (keep reading the input topic; default: read to its end, then finish)
- *   --scenario=1|2  --seed=N  --count=N  --rate=N  --sourceIps=N  --keySkew=X  --jitter=ms  --ipv6Share=X  --malformedShare=X
- *   --window=3s  --features=traffic|original|duration,in_bytes,...  --scaling=none|log1p|divide:in_bytes=1000,...
- *   --allowedLateness=0s  --top=5  --histogram=log|log:<k>|linear:<width>|none  --maxOutOfOrderness=<duration> (file inputs)
- *   --statsOut=<file.json> (the run summary as JSON)  --digests (per key-window digests, for comparisons)  --keepPairs=N  --quiet
+ * `npm start -- netflow [flags]` (the default command): the Netflow job, in-process, on the chosen
+ * runner. Its flags are declared in ./netflow-flags.ts (`npm start -- --help` lists them).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PipelineOptionsError } from '../sdk/errors.js';
+import { parseFlags, type AnyFlagValues } from '../sdk/flags.js';
 import { Pipeline } from '../sdk/pipeline.js';
-import { parseArgs, parseDuration } from '../sdk/options.js';
+import { parseDuration, PIPELINE_FLAGS } from '../sdk/options.js';
 import { FEATURE_NAMES, isFeatureName, parseFeatureList, type Scaling } from '../pipelines/netflow/features.js';
 import type { NetflowGeneratorOptions } from '../pipelines/netflow/generator.js';
 import { parseHistogramSpec } from '../pipelines/netflow/histogram.js';
 import { parseInputSpec, parseOutputSpec, runNetflowApp, type NetflowAppConfig, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 import { formatNetflowSummary } from '../pipelines/netflow/netflow-summary.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
+import { NETFLOW_FLAGS } from './netflow-flags.js';
+import { checkWritablePath } from './writable-path.js';
+
+/** The netflow command's flags: the pipeline's and its own. */
+export const NETFLOW_COMMAND_FLAGS = { ...PIPELINE_FLAGS, ...NETFLOW_FLAGS };
 
 /**
  * The generator settings of the default run (`npm start`): 10,000 events at 1,000/s (10 s of event
@@ -38,18 +36,11 @@ export const DEFAULT_DEMO_GENERATOR: Partial<NetflowGeneratorOptions> = {
   malformedShare: 0.01,
 };
 
-/** Flags the netflow command understands, besides the pipeline's own. */
-export const NETFLOW_FLAGS = [
-  'input', 'output', 'scenario', 'seed', 'count', 'rate', 'sourceIps', 'keySkew', 'jitter', 'ipv6Share', 'malformedShare',
-  'window', 'features', 'scaling', 'allowedLateness', 'top', 'histogram', 'maxOutOfOrderness', 'statsOut', 'digests', 'keepPairs', 'quiet', 'inject-difference',
-  'brokers', 'follow',
-] as const;
-
-const num = (args: Record<string, string>, flag: string): number | undefined => {
+const num = (args: AnyFlagValues, flag: string): number | undefined => {
   const v = args[flag];
-  if (v === undefined) return undefined;
+  if (v === undefined || typeof v !== 'string') return undefined;
   const x = Number(v);
-  if (!Number.isFinite(x)) throw new Error(`--${flag}: '${v}' is not a number`);
+  if (v.trim() === '' || !Number.isFinite(x)) throw new Error(`--${flag}: '${v}' is not a number`);
   return x;
 };
 
@@ -68,9 +59,12 @@ export function parseScaling(text: string): Scaling {
   throw new Error(`--scaling=${text}: use none, log1p or divide:<feature>=<divisor>,...`);
 }
 
-/** Builds the application config from command-line flags. @throws Error for bad flags. */
+/**
+ * Builds the application config from command-line flags (the netflow command's, parsed strictly).
+ * @throws PipelineOptionsError for unknown flags or a Kafka input/output without brokers; Error for bad values.
+ */
 export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig {
-  const a = parseArgs(argv);
+  const a = parseFlags(argv, NETFLOW_COMMAND_FLAGS, { program: 'netflow' }).values;
   const scenarioFlag = a['scenario'];
   let scenario: ScenarioId | undefined;
   if (scenarioFlag !== undefined) {
@@ -95,6 +89,11 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
   const histogram = a['histogram'] === undefined ? undefined : a['histogram'] === 'none' ? (false as const) : parseHistogramSpec(a['histogram']);
   const top = num(a, 'top') ?? 5;
   const keepPairs = num(a, 'keepPairs');
+  const brokers = a['brokers'] ?? process.env['KAFKA_BROKERS'];
+  if (!brokers && (input.kind === 'kafka' || output.kind === 'kafka')) {
+    const flag = input.kind === 'kafka' ? `--input=${a['input']}` : `--output=${a['output']}`;
+    throw new PipelineOptionsError(`${flag} needs --brokers=host:port (or KAFKA_BROKERS; npm run kafka:start prints it)`);
+  }
   return {
     input,
     output,
@@ -107,27 +106,31 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
       ...(histogram !== undefined ? { histogram } : {}),
     },
     ...(a['maxOutOfOrderness'] !== undefined ? { maxOutOfOrdernessMs: parseDuration(a['maxOutOfOrderness'], 'maxOutOfOrderness') } : {}),
-    stats: { digests: a['digests'] === 'true', ...(keepPairs !== undefined ? { keepPairsUpTo: keepPairs } : {}) },
-    ...(a['inject-difference'] === 'true' ? { injectDifference: true } : {}),
-    ...(a['brokers'] !== undefined || process.env['KAFKA_BROKERS'] ? { kafka: { brokers: a['brokers'] ?? process.env['KAFKA_BROKERS']!, follow: a['follow'] === 'true' } } : {}),
+    stats: { digests: a['digests'] === true, ...(keepPairs !== undefined ? { keepPairsUpTo: keepPairs } : {}) },
+    ...(a['inject-difference'] === true ? { injectDifference: true } : {}),
+    ...(brokers ? { kafka: { brokers, follow: a['follow'] === true } } : {}),
   };
 }
 
-/** Runs the netflow command; returns the summary (also written to --statsOut when given). */
+/**
+ * Runs the netflow command; returns the summary (also written to --statsOut when given).
+ * @throws PipelineOptionsError before anything runs for bad flags or an unwritable --statsOut.
+ */
 export async function netflowCommand(flags: readonly string[]): Promise<NetflowRunSummary> {
-  const args = parseArgs(flags);
   let config: NetflowAppConfig;
   try {
     config = netflowConfigFromArgs(flags);
   } catch (e) {
     throw e instanceof PipelineOptionsError ? e : new PipelineOptionsError((e as Error).message);
   }
-  const p = Pipeline.create([...flags]);
+  const p = Pipeline.create(flags, { flags: NETFLOW_FLAGS, program: 'netflow' });
+  const { statsOut, quiet } = p.options.args;
+  if (statsOut !== undefined) checkWritablePath(statsOut, 'statsOut');
   const summary = await runNetflowApp(p, config);
-  if (args['statsOut']) {
-    mkdirSync(dirname(args['statsOut']), { recursive: true });
-    writeFileSync(args['statsOut'], JSON.stringify(summary));
+  if (statsOut !== undefined) {
+    mkdirSync(dirname(statsOut), { recursive: true });
+    writeFileSync(statsOut, JSON.stringify(summary));
   }
-  if (args['quiet'] !== 'true') console.log(formatNetflowSummary(summary));
+  if (!quiet) console.log(formatNetflowSummary(summary));
   return summary;
 }

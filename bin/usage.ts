@@ -1,53 +1,56 @@
-/** The CLI's help texts, printed by `--help` (or `help [command]`). */
+/**
+ * Each command's flags and help text (`--help`, `help [command]`). The flag lines come from the flags'
+ * declarations, so the help lists exactly what a command accepts.
+ */
+import { flagHelp, type FlagSpecs } from '../sdk/flags.js';
+import { PIPELINE_FLAGS } from '../sdk/options.js';
+import { COMPARE_FLAGS, COMPARE_OWN_FLAGS } from './compare-command.js';
+import { EXAMPLE_FLAGS } from './example-command.js';
+import { GENERATE_FLAGS } from './generate-command.js';
+import { NETFLOW_COMMAND_FLAGS } from './netflow-command.js';
+import { GENERATOR_FLAGS, NETFLOW_IO_FLAGS, NETFLOW_JOB_FLAGS, NETFLOW_REPORTING_FLAGS } from './netflow-flags.js';
 
-const PIPELINE = `Pipeline flags (every command that runs a pipeline):
-  --runner=native|microbatch     the runner (default native)
-  --batchInterval=1s|asap        micro-batch: processing time per batch, or start each batch when the last ends
-  --maxBatchSize=N               micro-batch: most elements per batch (default 100000)
-  --bundleSize=N                 native: elements per bundle (default 1000)
-  --bufferSize=N                 native: source buffer capacity, the backpressure bound (default 10000)
-  --idleTimeout=<duration>       a silent input stops holding the watermark back after this long
-  --progress                     micro-batch progress reports on stderr`;
+/** Every flag each command accepts (what the CLI parses against). */
+export const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = {
+  netflow: NETFLOW_COMMAND_FLAGS,
+  compare: COMPARE_FLAGS,
+  generate: { ...PIPELINE_FLAGS, ...GENERATE_FLAGS },
+  example: { ...PIPELINE_FLAGS, ...EXAMPLE_FLAGS },
+};
 
-const NETFLOW = `Inputs and outputs:
-  --input=generator|suricata:<path>|zeek:<path>|ndjson:<path>|kafka:<topic>   (default generator)
-  --output=stdout-summary|ndjson:<path>|kafka:<topic>                        (default stdout-summary)
-  --brokers=host:port,...        Kafka brokers (or KAFKA_BROKERS)
-  --follow                       keep reading the Kafka input (default: read to its end offsets, then finish)
-  --maxOutOfOrderness=<duration> file inputs: fire windows while reading, allowing this much disorder
-Generator (the embedded default input):
-  --scenario=1|2                 the seed's scenarios: 1 = 10,000 events in one 3 s window (~2 M pairs),
-                                 2 = 50,000 events over 17 windows
-  --seed=N --count=N --rate=<events/s> --sourceIps=N --keySkew=X --jitter=<duration>
-  --ipv6Share=X --malformedShare=X
-The job:
-  --window=3s                    tumbling event-time window
-  --features=traffic|original|<name,...>   distance features (traffic = duration, bytes and packets both ways)
-  --scaling=none|log1p|divide:<feature>=<divisor>,...
-  --allowedLateness=<duration>   late events are still paired within this
-  --top=5                        most distant pairs per window
-  --histogram=log|log:<k>|linear:<width>|none
-Reporting:
-  --statsOut=<file.json>         the run summary as JSON
-  --digests                      per key and window digests of the pairs (for comparisons)
-  --keepPairs=N                  keep up to N pairs in the summary (to list differences)
-  --quiet                        no summary on stdout`;
+/** The commands the CLI has. */
+export const COMMANDS = Object.keys(COMMAND_FLAGS);
+
+/** A titled block of help lines: those of `flags` that `accepted` (default: all) holds. */
+function section(title: string, flags: FlagSpecs, accepted: FlagSpecs = flags): string {
+  return `${title}\n${flagHelp(Object.fromEntries(Object.entries(flags).filter(([name]) => Object.hasOwn(accepted, name))))}`;
+}
+
+const pipelineFlags = (accepted?: FlagSpecs) => section('Pipeline flags (every command that runs a pipeline):', PIPELINE_FLAGS, accepted);
+const netflowFlags = (accepted?: FlagSpecs) =>
+  [
+    section('Inputs and outputs:', NETFLOW_IO_FLAGS, accepted),
+    section('Generator (the embedded default input):', GENERATOR_FLAGS, accepted),
+    section('The job:', NETFLOW_JOB_FLAGS, accepted),
+    section('Reporting:', NETFLOW_REPORTING_FLAGS, accepted),
+  ].join('\n');
 
 const TEXTS: Record<string, string> = {
   netflow: `npm start -- [netflow] [flags]
 
 The Netflow job of the seed ("Big Data applied: Spark vs Flink"), in-process, on the chosen runner:
 drop IPv6 -> parse -> key by source IPv4 -> tumbling windows -> every pair's Euclidean distance.
+Flags take the form --<flag>=<value> or --<flag> <value>.
 
-${NETFLOW}
+${netflowFlags()}
 
-${PIPELINE}
+${pipelineFlags()}
 
 Examples:
   npm start -- --runner=microbatch --scenario=1
   npm start -- --input=zeek:../shared/data/zeek-conn-portscan.log --window=5s --output=ndjson:out/pairs.ndjson
   npm start -- --input=kafka:netflow --output=kafka:netflow-pairs --brokers=127.0.0.1:19092`,
-  compare: `npm run compare -- [netflow flags] [--name=<report name>] [--outDir=out/compare]
+  compare: `npm run compare -- [flags]
 
 Runs the Netflow job on both runners, each in its own process, over the same input, and writes
 <outDir>/<name>/report.html (charts) and report.json: result equality per key and window, computation
@@ -55,34 +58,34 @@ time, throughput, latency p50/p95/p99, CPU time and peak memory per runner. With
 writes its own: ndjson:out/p.ndjson becomes out/p.native.ndjson and out/p.microbatch.ndjson, kafka:pairs
 becomes the topics pairs.native and pairs.microbatch.
 
-${NETFLOW}
+${section('The comparison:', COMPARE_OWN_FLAGS)}
+${netflowFlags(COMPARE_FLAGS)}
+
+${pipelineFlags(COMPARE_FLAGS)}
 
 Example:
   npm run compare -- --scenario=1`,
-  generate: `npm start -- generate --output=kafka:<topic>|ndjson:<path> [--brokers=host:port,...] [generator flags]
+  generate: `npm start -- generate --output=kafka:<topic>|ndjson:<path> [flags]
 
 Writes the built-in generator's Netflow events (IPv6 and malformed ones included) to a Kafka topic, one
 record per event, or to an NDJSON file: the input of the seed's setup.
 
-  --output=kafka:<topic>|ndjson:<path>
-  --brokers=host:port,...        Kafka brokers (or KAFKA_BROKERS)
-  --scenario=1|2  --seed=N --count=N --rate=<events/s> --sourceIps=N --keySkew=X --jitter=<duration>
-  --ipv6Share=X --malformedShare=X
+${section('Output:', { output: GENERATE_FLAGS.output, brokers: GENERATE_FLAGS.brokers })}
+${section('Generator:', GENERATOR_FLAGS)}
 
-${PIPELINE}
+${pipelineFlags()}
 
 Example (the seed's experiment):
   npm start -- generate --scenario=1 --output=kafka:netflow --brokers=127.0.0.1:19092
   npm run compare -- --input=kafka:netflow --output=kafka:netflow-pairs --brokers=127.0.0.1:19092`,
-  example: `npm start -- example [--count=2000] [pipeline flags]
+  example: `npm start -- example [flags]
 
 Windowed page views: per-user counts with late data and the busiest users per window.
 
-${PIPELINE}`,
-};
+${section('Page views:', EXAMPLE_FLAGS)}
 
-/** The commands the CLI has. */
-export const COMMANDS = Object.keys(TEXTS);
+${pipelineFlags()}`,
+};
 
 /** The help text of `command`; otherwise the overview followed by the default command's text. */
 export function usageOf(command: string | undefined): string {

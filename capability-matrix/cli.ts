@@ -2,8 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkFlags } from '../sdk/check-flags.js';
-import { parseArgs } from '../sdk/options.js';
+import { parseCommandLine } from '../sdk/command-line.js';
 import { generate, REPORT_FILES, selectRunners } from './generate.js';
 
 /**
@@ -23,19 +22,12 @@ capability-matrix/report.md, report.json and report.html: Beam-style what/where/
 The Kafka rows use the broker in KAFKA_BROKERS, else one started here (port 19292) and stopped at the end.`;
 
 const here = dirname(fileURLToPath(import.meta.url));
-const argv = process.argv.slice(2);
-if (argv.includes('--help') || argv.includes('-h')) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-try {
-  checkFlags('capability-matrix', argv, ['runner']);
-} catch (e) {
-  process.stderr.write(`${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n`);
-  process.exit(2);
-}
-const args = parseArgs(argv);
-const only = args['runner']
+const { values } = parseCommandLine(
+  process.argv.slice(2),
+  { runner: { type: 'string', value: 'native,microbatch', help: 'only these runners (the committed report covers every registered runner)' } },
+  { program: 'capability-matrix', usage: USAGE },
+);
+const only = values.runner
   ?.split(',')
   .map((s) => s.trim())
   .filter(Boolean);

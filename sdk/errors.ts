@@ -94,10 +94,27 @@ export class UnsupportedFeaturesError extends WatershedError {
   }
 }
 
-/** Bad pipeline options (unknown flag value, malformed duration, unknown runner). */
+/**
+ * Bad pipeline options or command line: a malformed value, an unknown runner, a missing value, a
+ * repeated flag, a stray argument. A command line exits with 2 on it.
+ */
 export class PipelineOptionsError extends WatershedError {
   constructor(message: string) {
     super('PIPELINE_OPTIONS', message);
+  }
+}
+
+/**
+ * Flags the program does not know (misspelt, short like `-x`, or never declared), each with the
+ * closest known flag when one is near: `flags[i]` as given, `suggestions[i]` like `--runner` or undefined.
+ */
+export class UnknownFlagError extends PipelineOptionsError {
+  readonly flags: readonly string[];
+  readonly suggestions: readonly (string | undefined)[];
+  constructor(message: string, flags: readonly string[], suggestions: readonly (string | undefined)[]) {
+    super(message);
+    this.flags = flags;
+    this.suggestions = suggestions;
   }
 }
 

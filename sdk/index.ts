@@ -21,5 +21,6 @@ export * from './ptransform.js';
 export * from './pcollection.js';
 export * from './pipeline.js';
 export * from './options.js';
-export * from './check-flags.js';
+export * from './flags.js';
+export * from './command-line.js';
 export * from './runner.js';

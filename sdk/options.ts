@@ -1,12 +1,14 @@
 import type { Clock } from './clock.js';
 import { PipelineOptionsError } from './errors.js';
+import { parseFlags, type AnyFlagValues, type FlagSpecs, type FlagValues } from './flags.js';
 import type { Duration } from './time.js';
 
 /**
  * How a pipeline runs. Parsed from command-line flags (`--runner=microbatch --batchInterval=500ms`)
- * or given as an object; the pipeline code stays the same for every runner.
+ * or given as an object; the pipeline code stays the same for every runner. `A` is the type of
+ * `args`, the parsed flag values.
  */
-export interface PipelineOptions {
+export interface PipelineOptions<A extends AnyFlagValues = AnyFlagValues> {
   /** The registered runner to use: `native` (default) or `microbatch`. */
   readonly runner: string;
   /** Micro-batch: processing time gathered per batch, or 'asap' to start each batch when the previous ends. */
@@ -28,12 +30,28 @@ export interface PipelineOptions {
   readonly signal?: AbortSignal;
   /** Prints progress (micro-batch progress reports) to stderr. */
   readonly progress: boolean;
-  /** Every flag given, including ones only the user's program understands. */
-  readonly args: Readonly<Record<string, string>>;
+  /**
+   * The values of every flag given, the pipeline's and the program's own (declared with
+   * `Pipeline.create(argv, { flags })`): a string per string flag, `true` per boolean flag.
+   */
+  readonly args: A;
 }
 
-/** The command-line flags {@link optionsFrom} reads (a program's own flags come on top). */
-export const PIPELINE_FLAGS = ['runner', 'batchInterval', 'maxBatchSize', 'bundleSize', 'bufferSize', 'idleTimeout', 'progress'] as const;
+/**
+ * The pipeline's command-line flags; a program's own flags come on top (`Pipeline.create(argv, { flags })`).
+ * A new one is a line here, its field in {@link PipelineOptions} and its conversion in {@link optionsFromFlags}.
+ */
+export const PIPELINE_FLAGS = {
+  runner: { type: 'string', value: 'native|microbatch', help: 'the runner (default native)' },
+  batchInterval: { type: 'string', value: '1s|asap', help: 'micro-batch: processing time per batch, or start each batch when the last ends' },
+  maxBatchSize: { type: 'string', value: 'N', help: 'micro-batch: most elements per batch (default 100000)' },
+  bundleSize: { type: 'string', value: 'N', help: 'native: elements per bundle (default 1000)' },
+  bufferSize: { type: 'string', value: 'N', help: 'native: source buffer capacity, the backpressure bound (default 10000)' },
+  idleTimeout: { type: 'string', value: '<duration>', help: 'a silent input stops holding the watermark back after this long' },
+  progress: { type: 'boolean', help: 'micro-batch progress reports on stderr' },
+} as const satisfies FlagSpecs;
+
+export type PipelineFlags = typeof PIPELINE_FLAGS;
 
 export const DEFAULT_OPTIONS: PipelineOptions = {
   runner: 'native',
@@ -45,6 +63,19 @@ export const DEFAULT_OPTIONS: PipelineOptions = {
   idleTimeout: Number.POSITIVE_INFINITY,
   args: {},
 };
+
+/** How `Pipeline.create(argv, init)` (and {@link optionsFrom}) reads a command line. */
+export interface PipelineInit<F extends FlagSpecs = FlagSpecs> extends Partial<Omit<PipelineOptions, 'args'>> {
+  /**
+   * The program's own flags, parsed together with the pipeline's under the same strict rules; their
+   * values land in `options.args`. A flag that neither declares fails the run before it starts.
+   */
+  readonly flags?: F;
+  /** Options for what the command line leaves out (the command line wins over these; the other fields of `init` win over it). */
+  readonly defaults?: Partial<Omit<PipelineOptions, 'args'>>;
+  /** The program, named in flag errors. */
+  readonly program?: string;
+}
 
 /**
  * Parses a duration: `250ms`, `3s`, `2m`, `1h`, or a plain number of milliseconds.
@@ -58,44 +89,55 @@ export function parseDuration(text: string, flag = 'duration'): Duration {
   return n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
 }
 
-/** Splits `--key=value`, `--key value` and `--flag` arguments into a record. */
-export function parseArgs(argv: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) continue;
-    const eq = a.indexOf('=');
-    if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1);
-    else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) out[a.slice(2)] = argv[++i]!;
-    else out[a.slice(2)] = 'true';
-  }
-  return out;
-}
-
 const positiveInt = (v: string, flag: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new PipelineOptionsError(`--${flag}: expected a whole number >= 1, got '${v}'`);
   return n;
 };
 
+/** Typed options from parsed pipeline flags (only those given). @throws PipelineOptionsError for malformed values. */
+export function optionsFromFlags(values: FlagValues<PipelineFlags>): Partial<PipelineOptions> {
+  const o: { -readonly [K in keyof PipelineOptions]?: PipelineOptions[K] } = {};
+  if (values.runner !== undefined) o.runner = values.runner;
+  if (values.batchInterval !== undefined) o.batchInterval = values.batchInterval === 'asap' ? 'asap' : parseDuration(values.batchInterval, 'batchInterval');
+  if (values.maxBatchSize !== undefined) o.maxBatchSize = positiveInt(values.maxBatchSize, 'maxBatchSize');
+  if (values.bundleSize !== undefined) o.bundleSize = positiveInt(values.bundleSize, 'bundleSize');
+  if (values.bufferSize !== undefined) o.bufferSize = positiveInt(values.bufferSize, 'bufferSize');
+  if (values.idleTimeout !== undefined) o.idleTimeout = parseDuration(values.idleTimeout, 'idleTimeout');
+  if (values.progress !== undefined) o.progress = values.progress;
+  return o;
+}
+
 /**
- * Builds options from argv and/or an object (the object wins).
- * @throws PipelineOptionsError for malformed values.
- * @example optionsFrom(['--runner=microbatch', '--batchInterval=500ms'])
+ * Complete options from an object: defaults for what it leaves out.
+ * @throws PipelineOptionsError for an unusable batch interval.
  */
-export function optionsFrom(argv: readonly string[] = [], overrides: Partial<PipelineOptions> = {}): PipelineOptions {
-  const args = parseArgs(argv);
-  const fromArgs: Partial<Record<keyof PipelineOptions, unknown>> = {};
-  if (args['runner']) fromArgs.runner = args['runner'];
-  if (args['batchInterval']) fromArgs.batchInterval = args['batchInterval'] === 'asap' ? 'asap' : parseDuration(args['batchInterval'], 'batchInterval');
-  if (args['maxBatchSize']) fromArgs.maxBatchSize = positiveInt(args['maxBatchSize'], 'maxBatchSize');
-  if (args['bundleSize']) fromArgs.bundleSize = positiveInt(args['bundleSize'], 'bundleSize');
-  if (args['bufferSize']) fromArgs.bufferSize = positiveInt(args['bufferSize'], 'bufferSize');
-  if (args['idleTimeout']) fromArgs.idleTimeout = parseDuration(args['idleTimeout'], 'idleTimeout');
-  if (args['progress']) fromArgs.progress = args['progress'] !== 'false';
-  const merged = { ...DEFAULT_OPTIONS, ...(fromArgs as Partial<PipelineOptions>), ...overrides, args: { ...args, ...(overrides.args ?? {}) } };
+export function completeOptions<A extends AnyFlagValues>(given: Partial<PipelineOptions<A>>): PipelineOptions<A> {
+  const merged = { ...DEFAULT_OPTIONS, ...given, args: given.args ?? {} } as PipelineOptions<A>;
   if (merged.batchInterval !== 'asap' && !(merged.batchInterval > 0)) {
     throw new PipelineOptionsError(`batchInterval must be > 0 ms or 'asap', got ${merged.batchInterval}`);
   }
   return merged;
+}
+
+const OWN_FLAGS_HINT = "a program's own flags are declared with Pipeline.create(argv, { flags })";
+
+/**
+ * Builds options from a command line, strictly: the pipeline's flags ({@link PIPELINE_FLAGS}) and the
+ * program's own (`init.flags`), in `--flag=value` or `--flag value` form (see {@link parseFlags}).
+ * `init.defaults` fill what the command line leaves out; the other fields of `init` win over it.
+ * @throws UnknownFlagError for a flag neither declares, with the closest known one.
+ * @throws PipelineOptionsError for malformed values, missing values, repeated flags and stray words.
+ * @example optionsFrom(['--runner', 'microbatch', '--input=x.log'], { flags: { input: { type: 'string' } } }).args.input // 'x.log'
+ */
+export function optionsFrom<const F extends FlagSpecs = Record<never, never>>(argv: readonly string[] = [], init: PipelineInit<F> = {}): PipelineOptions<FlagValues<PipelineFlags & F>> {
+  const { flags: own = {} as F, defaults = {}, program, ...overrides } = init;
+  for (const [name, spec] of Object.entries(own)) {
+    if (Object.hasOwn(PIPELINE_FLAGS, name) && spec !== PIPELINE_FLAGS[name as keyof PipelineFlags]) {
+      throw new PipelineOptionsError(`--${name} is a pipeline flag (options.${name}); give the program's own flag another name`);
+    }
+  }
+  const { values } = parseFlags(argv, { ...PIPELINE_FLAGS, ...own }, { program, hint: OWN_FLAGS_HINT });
+  const args = values as FlagValues<PipelineFlags & F>;
+  return completeOptions({ ...defaults, ...optionsFromFlags(values), ...overrides, args });
 }

@@ -1,6 +1,7 @@
 import { DuplicateStepNameError, PipelineConstructionError, UnsupportedFeaturesError } from './errors.js';
 import type { OutputSpec, PipelineGraph, PrimitivePayload, TransformNode } from './graph.js';
-import { optionsFrom, type PipelineOptions } from './options.js';
+import type { AnyFlagValues, FlagSpecs, FlagValues } from './flags.js';
+import { completeOptions, optionsFrom, type PipelineFlags, type PipelineInit, type PipelineOptions } from './options.js';
 import { PCollection } from './pcollection.js';
 import type { ExpandContext, PTransform } from './ptransform.js';
 import { resolveRunner, type PipelineResult, type PipelineRun } from './runner.js';
@@ -10,15 +11,16 @@ const VALID_NAME = /^[^/]+$/;
 
 /**
  * A graph of transforms, built by applying transforms to the pipeline (for sources) and to
- * PCollections, then run on the runner chosen by the options.
+ * PCollections, then run on the runner chosen by the options. `A` is the type of `options.args`,
+ * the parsed command-line flags.
  *
  * @example
  * const p = Pipeline.create(process.argv.slice(2));   // --runner=native | microbatch
  * p.apply('Read', Create.of([1, 2, 3])).apply('Double', Map((x: number) => x * 2));
  * const result = await p.run();
  */
-export class Pipeline {
-  readonly options: PipelineOptions;
+export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
+  readonly options: PipelineOptions<A>;
   private readonly nodes: TransformNode[] = [];
   private readonly primitives: TransformNode[] = [];
   private readonly pcolls: PCollection<unknown>[] = [];
@@ -26,18 +28,37 @@ export class Pipeline {
   private readonly scope: TransformNode[] = [];
   private nextId = 0;
 
-  private constructor(options: PipelineOptions) {
+  private constructor(options: PipelineOptions<A>) {
     this.options = options;
   }
 
   /**
-   * Creates a pipeline from command-line flags and/or an options object.
-   * @throws PipelineOptionsError for malformed flags.
+   * Creates a pipeline from a command line, parsed strictly: the pipeline's flags (`--runner`,
+   * `--batchInterval`, ... see PIPELINE_FLAGS) and the program's own, declared in `init.flags`, as
+   * `--flag=value` or `--flag value` (boolean flags alone). Their values are in `p.options.args`,
+   * typed. A misspelt or undeclared flag, a stray word or a repeated flag fails here, before anything
+   * runs. `init.defaults` fill what the command line leaves out; the other fields of `init` win over it.
+   *
+   * @throws UnknownFlagError naming the closest known flag; PipelineOptionsError for malformed values.
+   * @example
+   * // node my-job.js --runner microbatch --input=clicks.ndjson --dryRun
+   * const p = Pipeline.create(process.argv.slice(2), {
+   *   flags: { input: { type: 'string', help: 'the file to read' }, dryRun: { type: 'boolean' } },
+   * });
+   * p.options.args.input;   // 'clicks.ndjson' (string | undefined)
+   * p.options.args.dryRun;  // true (boolean | undefined)
    */
-  static create(argvOrOptions: readonly string[] | Partial<PipelineOptions> = [], overrides: Partial<PipelineOptions> = {}): Pipeline {
+  static create<const F extends FlagSpecs = Record<never, never>>(argv: readonly string[], init?: PipelineInit<F>): Pipeline<FlagValues<PipelineFlags & F>>;
+  /**
+   * Creates a pipeline from an options object (defaults for what it leaves out).
+   * @throws PipelineOptionsError for an unusable batch interval.
+   * @example Pipeline.create({ runner: 'microbatch', batchInterval: 'asap' })
+   */
+  static create(options?: Partial<PipelineOptions>): Pipeline;
+  static create(argvOrOptions: readonly string[] | Partial<PipelineOptions> = {}, init: PipelineInit = {}): Pipeline {
     return Array.isArray(argvOrOptions)
-      ? new Pipeline(optionsFrom(argvOrOptions as readonly string[], overrides))
-      : new Pipeline(optionsFrom([], { ...(argvOrOptions as Partial<PipelineOptions>), ...overrides }));
+      ? new Pipeline(optionsFrom(argvOrOptions as readonly string[], init))
+      : new Pipeline(completeOptions(argvOrOptions as Partial<PipelineOptions>));
   }
 
   /** Applies a root transform (a source) under its default name or the given one. */

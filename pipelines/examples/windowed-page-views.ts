@@ -1,5 +1,6 @@
 import { kv, type KV } from '../../sdk/kv.js';
 import type { PCollection } from '../../sdk/pcollection.js';
+import type { FlagSpecs } from '../../sdk/flags.js';
 import type { Pipeline } from '../../sdk/pipeline.js';
 import { seconds } from '../../sdk/time.js';
 import { AfterCount } from '../../sdk/triggers/after-count.js';
@@ -28,6 +29,18 @@ export function generatedPageViews(count: number, users = 20, perSecond = 50) {
     maxOutOfOrderness: seconds(2),
   });
 }
+
+/**
+ * The example job's own command-line flags, declared once; a program passes them to
+ * `Pipeline.create`, which parses them with the pipeline's flags under the same strict rules.
+ *
+ * @example
+ * const p = Pipeline.create(process.argv.slice(2), { flags: WINDOWED_PAGE_VIEWS_FLAGS }); // --count 500 --runner microbatch
+ * windowedPageViews(p, Number(p.options.args.count ?? 2000));
+ */
+export const WINDOWED_PAGE_VIEWS_FLAGS = {
+  count: { type: 'string', value: 'N', help: 'page views to generate (default 2000)' },
+} as const satisfies FlagSpecs;
 
 /**
  * The example job: page views per user in 10 s windows, with one LATE pane per late record within

@@ -109,10 +109,18 @@ const LOG_LEVELS: Record<KafkajsLogLevelName, KafkajsLogLevel> = {
  *   for expected ones (TOPIC_ALREADY_EXISTS on an idempotent createTopics, "coordinator
  *   is loading" on a fresh broker, which kafkajs retries). The operation's outcome is what
  *   matters and it reaches the caller (result or mapped error), so those lines are dropped
- *   unless the log level is info/debug.
+ *   unless the log level is info/debug;
+ * - likewise each failed connection attempt (Connection "Connection error" / "Connection timeout",
+ *   BrokerPool "Failed to connect to seed broker"): kafkajs retries them, and when it gives up the
+ *   caller gets one KafkaUnavailableError naming the brokers and the cause.
  */
 const SUPPRESSED_LOG_MESSAGES = ['Limiting retries for the idempotent producer', 'Crash: ', 'Restarting the consumer'];
-const SUPPRESSED_BELOW_INFO: Array<{ namespace: string; prefix: string }> = [{ namespace: 'Connection', prefix: 'Response ' }];
+const SUPPRESSED_BELOW_INFO: Array<{ namespace: string; prefix: string }> = [
+  { namespace: 'Connection', prefix: 'Response ' },
+  { namespace: 'Connection', prefix: 'Connection error' },
+  { namespace: 'Connection', prefix: 'Connection timeout' },
+  { namespace: 'BrokerPool', prefix: 'Failed to connect to seed broker' },
+];
 
 function resolveLogLevel(option: KafkajsLogLevelName | undefined): KafkajsLogLevel {
   const fromEnv = process.env.WATERSHED_KAFKA_LOG?.toLowerCase();

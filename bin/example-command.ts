@@ -1,0 +1,41 @@
+/**
+ * `npm start -- example [--count=2000] [pipeline flags]`: the windowed page-views example, printing
+ * LATE panes and the busiest users per window, then per-step metrics.
+ */
+import { PipelineOptionsError } from '../sdk/errors.js';
+import { Pipeline } from '../sdk/pipeline.js';
+import { formatWindow } from '../sdk/window.js';
+import { ParDo } from '../transforms/par-do.js';
+import { WINDOWED_PAGE_VIEWS_FLAGS, windowedPageViews } from '../pipelines/examples/windowed-page-views.js';
+import { formatMetrics } from './format-metrics.js';
+
+/** Flags of `example` besides the pipeline's: the example job's own. */
+export const EXAMPLE_FLAGS = WINDOWED_PAGE_VIEWS_FLAGS;
+
+/** Runs `example`. @throws PipelineOptionsError for bad flags, before anything runs. */
+export async function exampleCommand(argv: readonly string[]): Promise<void> {
+  // Small bundles and batches (unless given), so the watermark moves while data flows and late data shows up.
+  const p = Pipeline.create(argv, { flags: EXAMPLE_FLAGS, program: 'example', defaults: { bundleSize: 20, maxBatchSize: 100 } });
+  const count = Number(p.options.args.count ?? 2000);
+  if (!Number.isInteger(count) || count < 0) throw new PipelineOptionsError(`--count: expected a whole number, got '${p.options.args.count}'`);
+  const { perUser, busiest } = windowedPageViews(p, count);
+  perUser.apply(
+    'PrintCounts',
+    ParDo.of({
+      process(e: { key: string; value: number }, ctx) {
+        if (ctx.pane.timing === 'LATE') console.log(`${formatWindow(ctx.window)} LATE pane #${ctx.pane.index}: ${e.key} now ${e.value}`);
+      },
+    }),
+  );
+  busiest.apply(
+    'PrintBusiest',
+    ParDo.of({
+      process(top: { key: string; value: number }[], ctx) {
+        console.log(`${formatWindow(ctx.window)} ${ctx.pane.timing} busiest: ${top.map((t) => `${t.key}=${t.value}`).join(', ')}`);
+      },
+    }),
+  );
+  console.log(`Windowed page views on the '${p.options.runner}' runner (${count} generated views)\n`);
+  const result = await p.run();
+  console.log(`\n${formatMetrics(result)}`);
+}

@@ -1,0 +1,49 @@
+/**
+ * The Netflow commands' flags, declared once: parsing, validation and `--help` come from here.
+ * Adding a flag is one line in its section (then read it in netflowConfigFromArgs).
+ */
+import type { FlagSpecs } from '../sdk/flags.js';
+
+/** Where the events come from and where the pairs go. */
+export const NETFLOW_IO_FLAGS = {
+  input: { type: 'string', value: 'generator|suricata:<path>|zeek:<path>|ndjson:<path>|kafka:<topic>', help: '(default generator)' },
+  output: { type: 'string', value: 'stdout-summary|ndjson:<path>|kafka:<topic>', help: '(default stdout-summary)' },
+  brokers: { type: 'string', value: 'host:port,...', help: 'Kafka brokers (or KAFKA_BROKERS)' },
+  follow: { type: 'boolean', help: 'keep reading the Kafka input (default: read to its end offsets, then finish)' },
+  maxOutOfOrderness: { type: 'string', value: '<duration>', help: 'file inputs: fire windows while reading, allowing this much disorder' },
+} as const satisfies FlagSpecs;
+
+/** The built-in generator (the default input, and `generate`'s). */
+export const GENERATOR_FLAGS = {
+  scenario: { type: 'string', value: '1|2', help: "the seed's: 1 = 10,000 events in one 3 s window, 2 = 50,000 over 17 windows" },
+  seed: { type: 'string', value: 'N', help: 'random seed (default 1)' },
+  count: { type: 'string', value: 'N', help: 'events (default 10000)' },
+  rate: { type: 'string', value: '<events/s>', help: 'event-time rate (default 1000)' },
+  sourceIps: { type: 'string', value: 'N', help: 'distinct source IPv4 addresses, the keys (default 200)' },
+  keySkew: { type: 'string', value: 'X', help: 'Zipf exponent of source-IP popularity, 0 = uniform (default 1)' },
+  jitter: { type: 'string', value: '<duration>', help: 'most event-time disorder (default 500ms)' },
+  ipv6Share: { type: 'string', value: 'X', help: 'share of IPv6 events (default 0.02)' },
+  malformedShare: { type: 'string', value: 'X', help: 'share of malformed events (default 0.01)' },
+} as const satisfies FlagSpecs;
+
+/** The job itself. */
+export const NETFLOW_JOB_FLAGS = {
+  window: { type: 'string', value: '3s', help: 'tumbling event-time window' },
+  features: { type: 'string', value: 'traffic|original|<name,...>', help: 'distance features (traffic = duration, bytes and packets both ways)' },
+  scaling: { type: 'string', value: 'none|log1p|divide:<feature>=<divisor>,...', help: 'feature scaling (default none)' },
+  allowedLateness: { type: 'string', value: '<duration>', help: 'late events are still paired within this' },
+  top: { type: 'string', value: '5', help: 'most distant pairs per window' },
+  histogram: { type: 'string', value: 'log|log:<k>|linear:<width>|none', help: 'distance histogram of the run' },
+} as const satisfies FlagSpecs;
+
+/** What the run reports. */
+export const NETFLOW_REPORTING_FLAGS = {
+  statsOut: { type: 'string', value: '<file.json>', help: 'the run summary as JSON (checked writable before the run)' },
+  digests: { type: 'boolean', help: 'per key and window digests of the pairs (for comparisons)' },
+  keepPairs: { type: 'string', value: 'N', help: 'keep up to N pairs in the summary (to list differences)' },
+  quiet: { type: 'boolean', help: 'no summary on stdout' },
+  'inject-difference': { type: 'boolean', hidden: true, help: "testing compare's report: perturb this run's pairs" },
+} as const satisfies FlagSpecs;
+
+/** Every flag of the netflow command besides the pipeline's. */
+export const NETFLOW_FLAGS = { ...NETFLOW_IO_FLAGS, ...GENERATOR_FLAGS, ...NETFLOW_JOB_FLAGS, ...NETFLOW_REPORTING_FLAGS } as const satisfies FlagSpecs;

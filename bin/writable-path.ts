@@ -1,0 +1,51 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { PipelineOptionsError } from '../sdk/errors.js';
+
+/**
+ * Checks, before a run, that a file can be written at `path` afterwards, without creating or
+ * touching anything: an existing `path` must be a writable file; otherwise its nearest existing
+ * ancestor must be a writable directory (the missing ones are created when the file is written).
+ *
+ * @throws PipelineOptionsError naming the flag, the path and what is in the way.
+ * @example checkWritablePath('out/run/stats.json', 'statsOut') // fine when out/ (or the cwd) is writable
+ */
+export function checkWritablePath(path: string, flag: string): void {
+  const fail = (why: string) => new PipelineOptionsError(`--${flag}=${path}: ${why}`);
+  const target = resolve(path);
+  const own = statOrUndefined(target);
+  if (own !== undefined) {
+    if (own.isDirectory()) throw fail('is a directory');
+    if (!canAccess(target, constants.W_OK)) throw fail('the file is not writable');
+    return;
+  }
+  for (let dir = dirname(target); ; dir = dirname(dir)) {
+    const s = statOrUndefined(dir);
+    if (s !== undefined) {
+      if (!s.isDirectory()) throw fail(`${dir} is not a directory`);
+      if (!canAccess(dir, constants.W_OK | constants.X_OK)) throw fail(`cannot write in ${dir}`);
+      return;
+    }
+    if (dirname(dir) === dir) throw fail('no existing directory on its path');
+  }
+}
+
+/** The path's stat, or undefined when it does not exist (or a parent is a file). */
+function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new PipelineOptionsError(`${path}: ${(e as Error).message}`);
+  }
+}
+
+function canAccess(path: string, mode: number): boolean {
+  try {
+    accessSync(path, mode);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,47 @@
+import { PipelineOptionsError } from './errors.js';
+import { flagHelp, parseFlags, type FlagSpecs, type ParsedFlags } from './flags.js';
+
+/** Whether `argv` asks for help: `--help` or `-h` before any bare `--`. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  const flags = end < 0 ? argv : argv.slice(0, end);
+  return flags.includes('--help') || flags.includes('-h');
+}
+
+/**
+ * For a program's entry point: prints `error` as one line (no stack trace) and exits with 2 when it
+ * is a command-line mistake ({@link PipelineOptionsError}); returns otherwise, so the caller rethrows.
+ */
+export function exitOnUsageError(error: unknown): void {
+  if (!(error instanceof PipelineOptionsError)) return;
+  process.stderr.write(`${error.name}: ${error.message}\n`);
+  process.exit(2);
+}
+
+/**
+ * Parses a program's command line with {@link parseFlags}. `--help` (or `-h`) prints `usage` and the
+ * flags' help lines and exits with 0; a bad command line prints one line and exits with 2.
+ *
+ * @example
+ * const { values } = parseCommandLine(process.argv.slice(2), {
+ *   repeat: { type: 'string', value: 'N', help: 'runs per case (default 1)' },
+ *   keep: { type: 'boolean', help: 'keep the output files' },
+ * }, { program: 'bench:netflow', usage: 'npm run bench:netflow -- [flags]' });
+ * const repeat = Number(values.repeat ?? 1);
+ */
+export function parseCommandLine<const F extends FlagSpecs>(
+  argv: readonly string[],
+  flags: F,
+  options: { readonly program: string; readonly usage?: string; readonly positionals?: boolean },
+): ParsedFlags<F> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${options.usage ?? `${options.program} [flags]`}\n\nFlags:\n${flagHelp(flags)}\n`);
+    process.exit(0);
+  }
+  try {
+    return parseFlags(argv, flags, options);
+  } catch (e) {
+    exitOnUsageError(e);
+    throw e;
+  }
+}
