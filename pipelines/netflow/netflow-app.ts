@@ -8,13 +8,13 @@ import type { PTransform } from '../../sdk/ptransform.js';
 import type { PipelineResult } from '../../sdk/runner.js';
 import { LineSourceStats, TextFile } from '../../transforms/io/text-file.js';
 import { ParDo } from '../../transforms/par-do.js';
-import { Filter } from '../../transforms/filter.js';
 import { Map as MapT } from '../../transforms/map.js';
-import { KafkaIO, Serde } from '../../transforms/io/kafka/index.js';
+import { KafkaIO } from '../../transforms/io/kafka/index.js';
 import type { FeatureName, Scaling } from './features.js';
 import { DEFAULT_GENERATOR_OPTIONS, type NetflowGeneratorOptions } from './generator.js';
 import type { Histogram, HistogramSpec } from './histogram.js';
 import { GeneratorStats, NetflowGenerator } from './io/generator-source.js';
+import { NetflowKafka } from './io/netflow-kafka-source.js';
 import { SensorLog } from './io/sensor-log-sources.js';
 import { compareByDistance, formatNetflowPair, NetflowJob, netflowPairEncoder, resolveNetflowJobOptions, type NetflowJobOptions, type NetflowPair, type WindowTopPairs } from './netflow-job.js';
 import { CollectPairStats, PairStats, percentileOf, type PairStatsJson, type PairStatsOptions } from './pair-stats.js';
@@ -47,9 +47,6 @@ export interface NetflowAppConfig {
    */
   readonly kafka?: { readonly brokers: string; readonly follow?: boolean };
 }
-
-/** The Netflow record's event time (seconds) read from the raw JSON text, without parsing it all. */
-const EVENTTIME = /"eventtime"\s*:\s*"?(\d+(?:\.\d+)?)/;
 
 /** The brokers for Kafka input/output: the config's, else KAFKA_BROKERS. @throws Error when neither is set. */
 function kafkaBrokers(config: NetflowAppConfig): string {
@@ -164,29 +161,11 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
     case 'ndjson':
       lines = p.apply('NdjsonFile', TextFile.lines(input.path, { watermark, stats: lineStats }));
       break;
-    case 'kafka': {
-      // Record values are the raw Netflow lines; event time comes from each record's `eventtime`
-      // (records whose value has none keep the record timestamp), watermarks per partition.
-      const brokers = kafkaBrokers(config);
-      lines = p
-        .apply(
-          'Kafka',
-          KafkaIO.read<string | null>({
-            brokers,
-            topics: input.topic,
-            startAt: 'earliest',
-            bounded: !config.kafka?.follow,
-            deserializer: Serde.string(),
-            eventTime: (v, record) => {
-              const m = v === null ? null : EVENTTIME.exec(v);
-              return m ? Math.floor(Number(m[1]) * 1000) : record.timestamp;
-            },
-            watermark: { maxOutOfOrderness: config.maxOutOfOrdernessMs ?? 5000 },
-          }),
-        )
-        .apply('DropTombstones', Filter((v: string | null) => v !== null) as unknown as PTransform<PCollection<string | null>, PCollection<string>>);
+    case 'kafka':
+      // Record values are the raw Netflow lines; event time from each record's `eventtime` (records
+      // without a readable one go to the read's dead letters), watermarks per partition.
+      lines = p.apply('Kafka', NetflowKafka.read({ brokers: kafkaBrokers(config), topic: input.topic, follow: config.kafka?.follow === true, maxOutOfOrdernessMs: config.maxOutOfOrdernessMs ?? 5000 }));
       break;
-    }
   }
 
   const job = lines.apply('Netflow', NetflowJob.of(config.job));

@@ -8,7 +8,7 @@ import { StateSpec, type BagStateSpec } from '../../sdk/state.js';
 import { seconds, type Duration, type Instant } from '../../sdk/time.js';
 import { AfterProcessingTime } from '../../sdk/triggers/after-processing-time.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
-import { isIntervalWindow } from '../../sdk/window.js';
+import { formatWindow, isIntervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { GlobalWindows } from '../../sdk/windows/global-windows.js';
 import { Combine } from '../../transforms/combine.js';
@@ -16,7 +16,7 @@ import { Top } from '../../transforms/combiners/top.js';
 import { Flatten } from '../../transforms/flatten.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
 import { ParDo } from '../../transforms/par-do.js';
-import { Window, WithTimestamps } from '../../transforms/window.js';
+import { Window, WindowTransform, WithTimestamps } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { euclideanDistance, type PairResult } from './distance.js';
 import { featureExtractor, TRAFFIC_FEATURES, type FeatureName, type Scaling } from './features.js';
@@ -157,18 +157,23 @@ export const NetflowJob = {
 };
 
 type Tagged = { rejected: DeadLetter };
-type PairTags = { topCandidates: NetflowPair; histogramParts: HistogramAcc };
+type PairTags = { topCandidates: NetflowPair; histogramParts: HistogramAcc; rejected: DeadLetter };
 
 function expandJob(lines: PCollection<string>, o: ResolvedNetflowJobOptions): NetflowJobOutputs {
   const dropped = lines.apply('DropIPv6', ParDo.of<string, string, Tagged>(dropIpv6Fn()).withOutputs('rejected'));
   const parsed = dropped.main.apply('Parse', ParDo.of<string, IngestedFlow, Tagged>(parseFn()).withOutputs('rejected'));
-  const rejected = dropped.rejected.apply('Rejected', Flatten.with(parsed.rejected));
   const grouped = parsed.main
     .apply('EventTime', WithTimestamps.of((f: IngestedFlow) => eventTimeMillis(f.record)))
     .apply('BySourceIp', WithKeys((f: IngestedFlow) => f.record.src_ip4))
     .apply('Window', Window.into<KV<number, IngestedFlow>>(FixedWindows(o.windowMs)).withAllowedLateness(o.allowedLatenessMs))
     .apply('GroupByKey', GroupByKey.create<number, IngestedFlow>());
-  const pairs = grouped.apply('Pairs', ParDo.of<KV<number, IngestedFlow[]>, NetflowPair, PairTags>(pairsFn(o)).withOutputs('topCandidates', 'histogramParts'));
+  const pairs = grouped.apply('Pairs', ParDo.of<KV<number, IngestedFlow[]>, NetflowPair, PairTags>(pairsFn(o)).withOutputs('topCandidates', 'histogramParts', 'rejected'));
+  // Pairs whose distance is not finite, back in the input's windowing to join the other rejects.
+  const w = lines.windowing;
+  const pairRejects = pairs.rejected.apply('PairRejects', new WindowTransform<DeadLetter>({
+    windowFn: w.windowFn, trigger: w.trigger, accumulationMode: w.accumulationMode, allowedLateness: w.allowedLateness, timestampCombiner: w.timestampCombiner, onTimeBehavior: w.onTimeBehavior,
+  }));
+  const rejected = dropped.rejected.apply('Rejected', Flatten.with(parsed.rejected, pairRejects));
 
   let top: PCollection<WindowTopPairs> | undefined;
   if (o.topN > 0) {
@@ -307,8 +312,12 @@ function pairsFn(o: ResolvedNetflowJobOptions) {
   const keepSeen = o.allowedLatenessMs > 0;
   const topN = o.topN;
   const spec = o.histogram;
+  let step = 'Pairs';
   return statefulDoFn<KV<number, IngestedFlow[]>, NetflowPair, { seen: BagStateSpec<IngestedFlow> }, {}, PairTags>({
     state: { seen: StateSpec.bag<IngestedFlow>() },
+    setup(ctx) {
+      step = ctx.step;
+    },
     async process(group, ctx) {
       const key = group.key;
       const w = ctx.window;
@@ -324,6 +333,19 @@ function pairsFn(o: ResolvedNetflowJobOptions) {
       // Processing time is read once per row of pairs (a clock read per pair costs more than the distance).
       let now = ctx.processingTime;
       const emit = (a: IngestedFlow, ta: number, b: IngestedFlow, tb: number, distance: number): void => {
+        if (!Number.isFinite(distance)) {
+          // e.g. scaled values whose squares overflow: this pair to the dead letters, the rest goes on
+          ctx.metrics.counter('rejected.non-finite-distance').inc();
+          ctx.outputTo('rejected', {
+            step,
+            reason: 'non-finite-distance',
+            message: `distance is ${distance}`,
+            element: { eventid_1: a.record.eventid, ts_flow1: ta, eventid_2: b.record.eventid, ts_flow2: tb, src_ip4: key, window_start: windowStart, features: o.features, scaling: o.scaling },
+            timestamp: ctx.timestamp,
+            window: formatWindow(w),
+          });
+          return;
+        }
         const pair = new PairRecord(a.record.eventid, ta, b.record.eventid, tb, distance, now, key, windowStart, a.ingestedAt > b.ingestedAt ? a.ingestedAt : b.ingestedAt);
         ctx.output(pair);
         count++;

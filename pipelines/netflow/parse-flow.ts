@@ -1,4 +1,5 @@
 import { exactIntegerField } from './exact-integer-field.js';
+import { countProblem, durationProblem, eventTimeProblem, portProblem, type RangeProblem } from './flow-ranges.js';
 import { UNSETTABLE_FIELDS, type FlowRecord, type UnsettableField } from './flow-record.js';
 import { intToIpv4, isIpv4Int, parseIpv4 } from './ipv4.js';
 
@@ -10,7 +11,9 @@ import { intToIpv4, isIpv4Int, parseIpv4 } from './ipv4.js';
  * - `missing-field`: a required member is absent, `null` or `""`.
  * - `non-numeric-field`: a numeric member is neither a finite number nor a decimal numeric string.
  * - `negative-count`: a byte or packet count, or the duration, is below zero.
- * - `out-of-range`: a port outside 0..65535 (or not an integer), or a negative event time.
+ * - `out-of-range`: a value outside its range (see `flow-ranges.ts`): a port outside 0..65535 (or
+ *   not an integer), a byte or packet count that is not a whole number up to 2^53 - 1, a duration
+ *   above ten years, an event time outside 1970..2100.
  * - `invalid-ip`: an address is neither an unsigned 32-bit integer nor a dotted quad.
  * - `invalid-text-field`: `eventid` or `nproto` is of an unusable type (e.g. an object, a fraction).
  */
@@ -100,13 +103,15 @@ export function parseFlow(raw: string | object): ParseFlowResult {
   for (const field of COUNTS) {
     const value = readNumber(o, field);
     if (!value.ok) return value;
-    if (value.value < 0) return reject('negative-count', `${field} is ${value.value}`);
+    const problem = field === 'duration' ? durationProblem(value.value) : countProblem(field, value.value);
+    if (problem) return rejectRange(problem);
     counts[field] = value.value;
   }
 
   const eventtime = readNumber(o, 'eventtime');
   if (!eventtime.ok) return eventtime;
-  if (eventtime.value < 0) return reject('out-of-range', `eventtime is ${eventtime.value}`);
+  const badTime = eventTimeProblem(eventtime.value);
+  if (badTime) return rejectRange(badTime);
 
   const nproto = o.nproto;
   if (nproto === undefined || nproto === null || nproto === '') return reject('missing-field', 'nproto');
@@ -132,6 +137,10 @@ export function parseFlow(raw: string | object): ParseFlowResult {
 
 function reject(reason: RejectReason, detail: string): { ok: false; reason: RejectReason; detail: string } {
   return { ok: false, reason, detail };
+}
+
+function rejectRange(p: RangeProblem): { ok: false; reason: RejectReason; detail: string } {
+  return { ok: false, reason: p.reason, detail: p.detail };
 }
 
 function isAbsent(v: unknown): boolean {
@@ -191,9 +200,17 @@ function readIp(o: Raw, intField: string, dottedField: string): Read<number> {
 function readPort(o: Raw, field: string): Read<number> {
   const n = readNumber(o, field);
   if (!n.ok) return n;
-  return Number.isInteger(n.value) && n.value >= 0 && n.value <= 65535
-    ? n
-    : reject('out-of-range', `${field} is ${n.value}`);
+  const problem = portProblem(field, n.value);
+  return problem ? rejectRange(problem) : n;
+}
+
+/**
+ * Reads member `field` of a parsed event as a number: a finite JSON number or a decimal numeric
+ * string (trimmed). Absent, `null` or `""` is `missing-field`; anything else `non-numeric-field`.
+ * @example readNumericMember({ eventtime: '1490024708.5' }, 'eventtime') // { ok: true, value: 1490024708.5 }
+ */
+export function readNumericMember(o: Readonly<Record<string, unknown>>, field: string): { ok: true; value: number } | { ok: false; reason: 'missing-field' | 'non-numeric-field'; detail: string } {
+  return readNumber(o, field) as { ok: true; value: number } | { ok: false; reason: 'missing-field' | 'non-numeric-field'; detail: string };
 }
 
 function readNumber(o: Raw, field: string): Read<number> {

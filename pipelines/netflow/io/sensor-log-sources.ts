@@ -5,6 +5,8 @@ import type { Instant } from '../../../sdk/time.js';
 import { lineSource, type LineOutcome, type LineSourceOptions } from '../../../transforms/io/text-file.js';
 import { Read } from '../../../transforms/read.js';
 import { eventTimeMillis } from '../flow-record.js';
+import { eventTimeProblem } from '../flow-ranges.js';
+import { readNumericMember } from '../parse-flow.js';
 import type { ReadResult } from '../readers/read-result.js';
 import { readSuricataEveLine } from '../readers/suricata-eve.js';
 import { ZeekConnParser, type ZeekConnOptions } from '../readers/zeek-conn.js';
@@ -45,14 +47,23 @@ export const SensorLog = {
   },
 };
 
-/** A reader's result as a line outcome: a flow becomes its Netflow JSON, stamped with its event time. */
+/**
+ * A reader's result as a line outcome: a flow becomes its Netflow JSON, stamped with its event time.
+ * A flow whose event time cannot be read or is out of range (1970..2100) is a dead letter
+ * (`invalid-timestamp`), never an element with some other time.
+ */
 export function toNetflowLine(r: ReadResult): LineOutcome<string> {
   if (r.kind === 'skipped') return { kind: 'skip', reason: r.reason };
   if (r.kind === 'rejected') return { kind: 'dead', reason: r.reason, message: r.detail };
-  return { kind: 'element', value: JSON.stringify(r.raw), timestamp: eventTimeOf(r.raw.eventtime) };
+  const t = eventTimeOf(r.raw);
+  if (typeof t === 'string') return { kind: 'dead', reason: 'invalid-timestamp', message: t };
+  return { kind: 'element', value: JSON.stringify(r.raw), timestamp: t };
 }
 
-function eventTimeOf(v: unknown): Instant | undefined {
-  const seconds = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
-  return Number.isFinite(seconds) && seconds >= 0 ? eventTimeMillis({ eventtime: seconds }) : undefined;
+/** The flow's event time in ms, or why it has none. */
+function eventTimeOf(raw: Readonly<Record<string, unknown>>): Instant | string {
+  const seconds = readNumericMember(raw, 'eventtime');
+  if (!seconds.ok) return seconds.reason === 'missing-field' ? 'eventtime is missing' : seconds.detail;
+  const problem = eventTimeProblem(seconds.value);
+  return problem ? problem.detail : eventTimeMillis({ eventtime: seconds.value });
 }

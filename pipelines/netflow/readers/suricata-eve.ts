@@ -1,4 +1,5 @@
 import { exactIntegerField } from '../exact-integer-field.js';
+import { eventTimeProblem } from '../flow-ranges.js';
 import { addressMembers } from './address-members.js';
 import { parseIsoMicros } from './iso-timestamp.js';
 import type { ReadResult } from './read-result.js';
@@ -18,7 +19,9 @@ import type { ReadResult } from './read-result.js';
  *   addresses become `src_ip6` / `dst_ip6`, so `parseFlow` drops them as `ipv6`;
  * - `src_port` / `dest_port` (ICMP: `icmp_type` / `icmp_code`); `proto` → `nproto`;
  *   `dvc_type` is `'suricata'`, `conn_state` ← `flow.state`.
- * Counts and ports are passed on unvalidated; `parseFlow` checks them. Never throws.
+ * A `flow.start` outside 1970..2100 is rejected as `invalid-timestamp` here (it would be the record's
+ * event time); counts, ports and the duration are passed on unvalidated and `parseFlow` checks their
+ * ranges (e.g. a `bytes_toserver` above 2^53 - 1 is `out-of-range`). Never throws.
  *
  * @example
  * readSuricataEveLine('{"event_type":"dns"}') // { kind: 'skipped', reason: 'not-a-flow', detail: 'event_type dns' }
@@ -47,6 +50,8 @@ export function readSuricataEveLine(line: string): ReadResult {
   if (typeof f.start !== 'string') return { kind: 'rejected', reason: 'missing-field', detail: 'flow.start' };
   const start = parseIsoMicros(f.start);
   if (start === undefined) return { kind: 'rejected', reason: 'invalid-timestamp', detail: `flow.start ${f.start}` };
+  const outOfRange = eventTimeProblem(start / 1e6, 'flow.start');
+  if (outOfRange) return { kind: 'rejected', reason: 'invalid-timestamp', detail: outOfRange.detail };
   let end = start;
   if (f.end !== undefined) {
     const parsedEnd = typeof f.end === 'string' ? parseIsoMicros(f.end) : undefined;

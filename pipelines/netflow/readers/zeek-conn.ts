@@ -1,4 +1,6 @@
 import { UNSETTABLE_FIELDS, type UnsettableField } from '../flow-record.js';
+import { eventTimeProblem } from '../flow-ranges.js';
+import { readNumericMember } from '../parse-flow.js';
 import { addressMembers } from './address-members.js';
 import { parseIsoSeconds } from './iso-timestamp.js';
 import type { ReadResult } from './read-result.js';
@@ -41,7 +43,9 @@ const MEASUREMENTS = {
  * `resp_bytes` → `out_bytes` (or the IP byte counts, see {@link ZeekConnOptions.bytes});
  * `orig_pkts` → `in_packets`, `resp_pkts` → `out_packets`; `proto` upper-cased → `nproto`
  * (`'TCP'`, like Suricata); `dvc_type` is `'zeek'`; `conn_state`, `label` and `detailedlabel`
- * ride along. Values stay as read (TSV numbers are strings); `parseFlow` validates them.
+ * ride along. Values stay as read (TSV numbers are strings); `parseFlow` validates them, except `ts`:
+ * a record without one is rejected as `missing-field`, one that is not a number or ISO time, or lies
+ * outside 1970..2100, as `invalid-timestamp` (it would be the record's event time).
  *
  * Header lines come back `skipped` / `header`, blank lines `skipped` / `blank`. Never throws.
  *
@@ -123,11 +127,16 @@ export class ZeekConnParser {
 
   private map(get: (column: string) => unknown): ReadResult {
     let eventtime = get('ts');
+    if (eventtime === undefined || eventtime === null || eventtime === '') return { kind: 'rejected', reason: 'missing-field', detail: 'ts' };
     if (typeof eventtime === 'string' && eventtime.includes('-') && eventtime.includes(':')) {
       const seconds = parseIsoSeconds(eventtime);
       if (seconds === undefined) return { kind: 'rejected', reason: 'invalid-timestamp', detail: `ts ${eventtime}` };
       eventtime = seconds;
     }
+    const seconds = readNumericMember({ ts: eventtime }, 'ts');
+    if (!seconds.ok) return { kind: 'rejected', reason: 'invalid-timestamp', detail: seconds.detail };
+    const outOfRange = eventTimeProblem(seconds.value, 'ts');
+    if (outOfRange) return { kind: 'rejected', reason: 'invalid-timestamp', detail: outOfRange.detail };
     const measured: Record<string, unknown> = {};
     const unset: UnsettableField[] = [];
     for (const field of UNSETTABLE_FIELDS) {

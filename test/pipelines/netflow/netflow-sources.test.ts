@@ -8,7 +8,7 @@ import { LineSourceStats, TextFile } from '../../../transforms/io/text-file.js';
 import type { FlowRecord } from '../../../pipelines/netflow/flow-record.js';
 import { generateNetflow } from '../../../pipelines/netflow/generator.js';
 import { GeneratorStats, NetflowGenerator } from '../../../pipelines/netflow/io/generator-source.js';
-import { SensorLog } from '../../../pipelines/netflow/io/sensor-log-sources.js';
+import { SensorLog, toNetflowLine } from '../../../pipelines/netflow/io/sensor-log-sources.js';
 import { formatNetflowPair, NetflowJob, netflowPairEncoder } from '../../../pipelines/netflow/netflow-job.js';
 import { CollectPairStats, PairStats } from '../../../pipelines/netflow/pair-stats.js';
 import { parseFlow } from '../../../pipelines/netflow/parse-flow.js';
@@ -102,6 +102,33 @@ describe.each(RUNNERS)('sensor-log sources through the Netflow job on $label', (
     expect(result.metrics['Read']!.deadLettered).toBe(1);
     expect((out.rejected.values() as DeadLetter[]).map((d) => d.reason)).toEqual(['ipv6']);
     expect(out.pairs.values().map((p) => [p.eventid_1, p.eventid_2, p.distance])).toEqual([['Ca', 'Cc', Math.hypot(100, 3)]]);
+  });
+
+  it('a flow whose timestamp is out of range is a dead letter and does not move the watermark (maxOutOfOrderness)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netflow-'));
+    const path = join(dir, 'conn.log');
+    const row = (ts: string, uid: string) => `${ts}\t${uid}\t10.0.0.1\t1000\t10.0.0.2\t80\ttcp\t1.5\t100\t200\t2\t3`;
+    writeFileSync(
+      path,
+      [
+        '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\torig_bytes\tresp_bytes\torig_pkts\tresp_pkts',
+        row('1655071209.5', 'Ca'),
+        row('1655071209500', 'Cms'), // milliseconds where seconds belong: year 54,000
+        row('1655071209.6', 'Cb'),
+        row('1655071209.7', 'Cc'),
+      ].join('\n'),
+    );
+    const { out, result } = await runWith(options, (p) => {
+      const lines = p.apply('Read', SensorLog.zeekConn(path, { watermark: { maxOutOfOrderness: 1000 } }));
+      const job = lines.apply('Netflow', NetflowJob.of());
+      return { dead: lines.deadLetters().apply('Dead', Capture.records()), pairs: job.pairs.apply('Pairs', Capture.records()) };
+    });
+    expect(out.dead.values().map((d) => [d.reason, d.origin])).toEqual([['invalid-timestamp', { file: path, line: 3 }]]);
+    expect(result.metrics['Netflow/GroupByKey']!.lateDropped).toBe(0);
+    expect(out.pairs.values().map((p) => `${p.eventid_1}-${p.eventid_2}`).sort()).toEqual(['Ca-Cb', 'Ca-Cc', 'Cb-Cc']);
+    // the source's own guard, whatever a reader hands it
+    expect(toNetflowLine({ kind: 'flow', raw: { eventtime: 1e300 } })).toMatchObject({ kind: 'dead', reason: 'invalid-timestamp' });
+    expect(toNetflowLine({ kind: 'flow', raw: {} })).toMatchObject({ kind: 'dead', reason: 'invalid-timestamp', message: 'eventtime is missing' });
   });
 
   it('the generator source: lazily generated lines, the exact out-of-orderness bound as watermark, so nothing is late', async () => {

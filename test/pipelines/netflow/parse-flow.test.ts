@@ -74,6 +74,15 @@ describe('parseFlow', () => {
     ['out-of-range', { ...SEED_EVENT, dst_port: 65536 }],
     ['out-of-range', { ...SEED_EVENT, src_port: 1.5 }],
     ['out-of-range', { ...SEED_EVENT, eventtime: -1 }],
+    // ranges (issue #12): counts whole numbers up to 2^53 - 1, durations up to ten years, event times 1970..2100
+    ['out-of-range', { ...SEED_EVENT, in_bytes: 2e154 }],
+    ['out-of-range', { ...SEED_EVENT, out_bytes: '9007199254740992' }],
+    ['out-of-range', { ...SEED_EVENT, in_packets: 1.5 }],
+    ['out-of-range', { ...SEED_EVENT, duration: 1e12 }],
+    ['out-of-range', { ...SEED_EVENT, eventtime: 1490024708000 }],
+    ['out-of-range', { ...SEED_EVENT, eventtime: '4102444800' }],
+    ['non-numeric-field', { ...SEED_EVENT, out_bytes: '1e400' }],
+    ['non-numeric-field', '{"eventid":1,"src_ip4":1,"dst_ip4":2,"src_port":1,"dst_port":2,"duration":0,"in_bytes":1e400,"in_packets":0,"out_bytes":0,"out_packets":0,"eventtime":1490024708,"nproto":"UDP"}'],
     ['invalid-ip', { ...SEED_EVENT, src_ip4: 4294967296 }],
     ['invalid-ip', { ...SEED_EVENT, dst_ip4: '10.0.0.256' }],
     ['invalid-ip', { ...SEED_EVENT, dst_ip4: -5 }],
@@ -88,6 +97,12 @@ describe('parseFlow', () => {
     expect(new Set(cases.map(([reason]) => reason))).toEqual(new Set(REJECT_REASONS));
     const r = parseFlow({ ...SEED_EVENT, in_bytes: 'n/a' });
     expect(r).toEqual({ ok: false, reason: 'non-numeric-field', detail: 'in_bytes is "n/a"' });
+  });
+
+  it('names the field and the bound of an out-of-range value', () => {
+    expect(parseFlow({ ...SEED_EVENT, in_bytes: 2e154 })).toEqual({ ok: false, reason: 'out-of-range', detail: 'in_bytes is 2e+154, above 9007199254740991' });
+    expect(parseFlow({ ...SEED_EVENT, eventtime: 1490024708000 })).toEqual({ ok: false, reason: 'out-of-range', detail: 'eventtime 1490024708000 s is outside 1970..2100 (0..4102444800 s)' });
+    expect(parseFlow({ ...SEED_EVENT, in_bytes: Number.MAX_SAFE_INTEGER, duration: 86_400 * 365 * 10, eventtime: 0 })).toMatchObject({ ok: true });
   });
 
   it('checks IPv6 before anything else (an IPv6 event has no src_ip4)', () => {

@@ -4,8 +4,11 @@ import { fileURLToPath } from 'node:url';
 /**
  * The shared real-traffic samples live beside the repository, in `<repo>/../shared/data/`
  * (GPL data, never copied into the repo). This file is `<repo>/test/pipelines/netflow/shared-data.ts`.
+ * `WATERSHED_SHARED_DATA=<dir>` points elsewhere (a git worktree that is not beside `shared/`).
  */
-export const SHARED_DATA_DIR = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
+export const SHARED_DATA_DIR = process.env['WATERSHED_SHARED_DATA']
+  ? process.env['WATERSHED_SHARED_DATA'].replace(/\/?$/, '/')
+  : fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
 
 /**
  * The absolute path of one shared data file.

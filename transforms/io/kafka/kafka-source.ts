@@ -1,7 +1,7 @@
 import type { DeadLetter } from '../../../sdk/dead-letter.js';
 import type { Source, SourceBatch, SourceContext, SourceReader } from '../../../sdk/io/source.js';
 import { WatermarkEstimator } from '../../../sdk/io/watermark-estimator.js';
-import { TIMESTAMP_MIN, type Duration, type Instant } from '../../../sdk/time.js';
+import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Duration, type Instant } from '../../../sdk/time.js';
 import type { TimestampedValue } from '../../../sdk/windowed-value.js';
 import { KafkaClientError, type KafkaBatch, type KafkaClientFactory, type KafkaConsumerPort, type KafkaMessage, type KafkaRecordHeaders, type KafkaTopicPartition } from './client.js';
 import { kafkaClientFor, type KafkaConnectionOptions } from './default-client.js';
@@ -74,7 +74,14 @@ export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
   readonly deserializer?: Deserializer<T>;
   /** Key bytes → key, for `withMetadata`. Default: UTF-8 string (`Serde.string()`). */
   readonly keyDeserializer?: Deserializer<unknown>;
-  /** The element's event time: the record timestamp (default) or computed from the value. */
+  /**
+   * The element's event time: the record timestamp (default) or computed from the value. A record
+   * whose event time cannot be had (the function throws, or returns something other than a finite
+   * instant up to the end of the global window; a record timestamp of -1, i.e. none) goes to the
+   * dead letters (reason `invalid-event-time`, or the `reason` of a thrown DeserializationError,
+   * else `event-time-failed`) and does not move its partition's watermark: event time never falls
+   * back to another clock.
+   */
   readonly eventTime?: 'record-timestamp' | ((value: T, record: KafkaMessage) => Instant);
   /**
    * Per-partition watermarks: each partition's is its highest event time minus `maxOutOfOrderness`
@@ -106,6 +113,26 @@ export function emptyKafkaReadStats(): KafkaReadStats {
 }
 
 const DEFAULT_IDLE_TIMEOUT: Duration = 30_000;
+
+/**
+ * The record timestamp as event time. Kafka writes -1 for a record without one (old message
+ * formats); such a record has no event time and is dead-lettered rather than given another clock's.
+ * @throws DeserializationError 'invalid-event-time' for a negative record timestamp.
+ */
+function recordTimestamp(m: KafkaMessage): Instant {
+  if (m.timestamp < 0) throw new DeserializationError('invalid-event-time', `record timestamp ${m.timestamp}: the record has no timestamp`);
+  return m.timestamp;
+}
+
+/**
+ * An event time must be a finite instant in the runner's range (up to the end of the global window),
+ * or the record is dead-lettered and does not move its partition's watermark.
+ * @throws DeserializationError 'invalid-event-time' otherwise.
+ */
+function checkEventTime(ts: unknown): asserts ts is Instant {
+  if (typeof ts !== 'number' || !Number.isFinite(ts)) throw new DeserializationError('invalid-event-time', `event time ${String(ts)} is not a finite number`);
+  if (ts < TIMESTAMP_MIN || ts > END_OF_GLOBAL_WINDOW) throw new DeserializationError('invalid-event-time', `event time ${ts} is outside ${TIMESTAMP_MIN}..${END_OF_GLOBAL_WINDOW} ms`);
+}
 
 /** Compares two non-negative decimal offsets without BigInt. */
 function cmpOffset(a: string, b: string): number {
@@ -387,8 +414,8 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
         try {
           const value = deserialize(m.value, m);
           stage = 'event-time-failed';
-          const ts = eventTime === undefined ? m.timestamp : eventTime(value, m);
-          if (typeof ts !== 'number' || !Number.isFinite(ts)) throw new DeserializationError('invalid-event-time', `event time ${String(ts)} is not a finite number`);
+          const ts = eventTime === undefined ? recordTimestamp(m) : eventTime(value, m);
+          checkEventTime(ts);
           stage = 'key-deserialize-failed';
           elements.push({ value: this.project(value, m, () => this.deserializeKey(m.key, m)), timestamp: ts });
           if (ts > maxTs) maxTs = ts;

@@ -63,6 +63,8 @@ describe('readSuricataEveLine', () => {
     ['{"event_type":"flow","flow":{}}', 'missing-field'],
     ['{"event_type":"flow","flow":{"start":"soon"}}', 'invalid-timestamp'],
     ['{"event_type":"flow","flow":{"start":"2021-06-06T16:38:55+0200","end":"later"}}', 'invalid-timestamp'],
+    ['{"event_type":"flow","flow":{"start":"2200-06-06T16:38:55+0200"}}', 'invalid-timestamp'],
+    ['{"event_type":"flow","flow":{"start":"1969-12-31T23:59:59Z"}}', 'invalid-timestamp'],
   ])('rejects %j as %s', (line, reason) => {
     expect(readSuricataEveLine(line)).toMatchObject({ kind: 'rejected', reason });
   });

@@ -111,5 +111,10 @@ describe('ZeekConnParser, JSON lines', () => {
     expect(new ZeekConnParser().read(JSON.stringify({ ...json, ts: '2022-99-29T14:40:56Z' }))).toMatchObject({
       kind: 'rejected', reason: 'invalid-timestamp',
     });
+    // a timestamp the record could not be stamped with: out of 1970..2100 (here ms read as s), not a number, absent
+    expect(new ZeekConnParser().read(JSON.stringify({ ...json, ts: 1664462456755 }))).toMatchObject({ kind: 'rejected', reason: 'invalid-timestamp' });
+    expect(new ZeekConnParser().read(JSON.stringify({ ...json, ts: '2222-09-29T14:40:56Z' }))).toMatchObject({ kind: 'rejected', reason: 'invalid-timestamp' });
+    expect(new ZeekConnParser().read(JSON.stringify({ ...json, ts: 'soon' }))).toMatchObject({ kind: 'rejected', reason: 'invalid-timestamp' });
+    expect(new ZeekConnParser().read(JSON.stringify({ ...json, ts: null }))).toMatchObject({ kind: 'rejected', reason: 'missing-field', detail: 'ts' });
   });
 });

@@ -1,0 +1,57 @@
+import type { PCollection } from '../../../sdk/pcollection.js';
+import type { Pipeline } from '../../../sdk/pipeline.js';
+import type { PTransform } from '../../../sdk/ptransform.js';
+import { DeserializationError, KafkaIO, type Deserializer } from '../../../transforms/io/kafka/index.js';
+import { readNetflowEventTime } from '../netflow-event-time.js';
+
+export interface NetflowKafkaReadOptions {
+  readonly brokers: string;
+  readonly topic: string;
+  /** Keep reading after the end offsets seen at start (default false: read them, then finish). */
+  readonly follow?: boolean;
+  /** Per-partition watermark lag behind the highest event time read (default 5,000 ms). */
+  readonly maxOutOfOrdernessMs?: number;
+}
+
+/**
+ * A tombstone (null value) carries no Netflow event: dead-lettered as `null-value`.
+ * @throws DeserializationError 'null-value' for a null value.
+ */
+export const netflowLineDeserializer: Deserializer<string> = (bytes) => {
+  if (bytes === null) throw new DeserializationError('null-value', 'a tombstone (null value) carries no Netflow event');
+  return bytes.toString('utf8');
+};
+
+/**
+ * The event time of a record's Netflow line, read as the job reads it.
+ * @throws DeserializationError 'malformed-json' / 'invalid-event-time' when it cannot be read.
+ */
+export function netflowRecordEventTime(line: string): number {
+  const t = readNetflowEventTime(line);
+  if (!t.ok) throw new DeserializationError(t.reason, t.detail);
+  return t.ms;
+}
+
+/**
+ * A Kafka topic of raw Netflow JSON lines (one event per record value) as the job's input, from the
+ * earliest offset. Event time is each record's `eventtime`; a record without a readable one (a
+ * tombstone, a value that is not a JSON object, no `eventtime` or an absurd one) goes to the read's
+ * dead letters with the reason (`null-value`, `malformed-json`, `invalid-event-time`) and its topic,
+ * partition and offset, and never moves its partition's watermark: the record timestamp (the
+ * producer's clock) is never used in its place. Other problems (IPv6, missing fields, ...) are left
+ * to the job's Parse step. Watermarks are per partition, `maxOutOfOrdernessMs` behind.
+ * @example p.apply('Kafka', NetflowKafka.read({ brokers: '127.0.0.1:19092', topic: 'netflow' })).apply('Netflow', NetflowJob.of())
+ */
+export const NetflowKafka = {
+  read(o: NetflowKafkaReadOptions): PTransform<Pipeline, PCollection<string>> {
+    return KafkaIO.read<string>({
+      brokers: o.brokers,
+      topics: o.topic,
+      startAt: 'earliest',
+      bounded: o.follow !== true,
+      deserializer: netflowLineDeserializer,
+      eventTime: netflowRecordEventTime,
+      watermark: { maxOutOfOrderness: o.maxOutOfOrdernessMs ?? 5000 },
+    });
+  },
+};
