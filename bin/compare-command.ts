@@ -6,7 +6,8 @@
  * --keepPairs pairs are compared pair by pair (differences listed exactly), bigger ones by digests.
  *
  * Every netflow flag is passed to both runs (--batchInterval only affects micro-batch, --bundleSize
- * only native). With --output=ndjson:<path>, each runner writes <path minus .ndjson>.<runner>.ndjson.
+ * only native). With --output=ndjson:<path>, each runner writes <path minus .ndjson>.<runner>.ndjson
+ * (kafka:<topic>: <topic>.<runner>); --deadLetters and --lateOutput likewise.
  * --inject-difference perturbs the micro-batch run's results (one distance, one pair dropped), to
  * see the report's equality check catch a difference.
  */
@@ -50,16 +51,19 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   const dir = resolve(args['outDir'] ?? join('out', 'compare'), name);
   // --inject-difference (testing the report) perturbs the second runner's results only.
   const inject = args['inject-difference'] === 'true';
-  const base = flags.filter((f) => !f.startsWith('--name=') && !f.startsWith('--outDir=') && !f.startsWith('--output=') && f !== '--inject-difference');
+  const perRunner = ['--output=', '--deadLetters=', '--lateOutput='];
+  const base = flags.filter((f) => !f.startsWith('--name=') && !f.startsWith('--outDir=') && !perRunner.some((p) => f.startsWith(p)) && f !== '--inject-difference');
   if (args['keepPairs'] === undefined) base.push('--keepPairs=200000');
-  const output = args['output'];
   const summaries: NetflowRunSummary[] = [];
   for (const runner of COMPARED_RUNNERS) {
     const own = [...base];
-    // Each runner writes its own file or topic, so both outputs can be inspected afterwards.
-    if (output?.startsWith('ndjson:')) own.push(`--output=ndjson:${output.slice(7).replace(/\.ndjson$/, '')}.${runner}.ndjson`);
-    else if (output?.startsWith('kafka:')) own.push(`--output=${output}.${runner}`);
-    else if (output !== undefined) own.push(`--output=${output}`);
+    // Each runner writes its own files or topics, so both runs' outputs can be inspected afterwards.
+    for (const flag of ['output', 'deadLetters', 'lateOutput']) {
+      const spec = args[flag];
+      if (spec?.startsWith('ndjson:')) own.push(`--${flag}=ndjson:${spec.slice(7).replace(/\.ndjson$/, '')}.${runner}.ndjson`);
+      else if (spec?.startsWith('kafka:')) own.push(`--${flag}=${spec}.${runner}`);
+      else if (spec !== undefined) own.push(`--${flag}=${spec}`);
+    }
     if (inject && runner === COMPARED_RUNNERS[1]) own.push('--inject-difference');
     process.stderr.write(`[compare] running ${runner} ...\n`);
     const s = await runChild(own, runner, join(dir, `${runner}.summary.json`));

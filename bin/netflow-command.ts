@@ -8,6 +8,7 @@
  *   --scenario=1|2  --seed=N  --count=N  --rate=N  --sourceIps=N  --keySkew=X  --jitter=ms  --ipv6Share=X  --malformedShare=X
  *   --window=3s  --features=traffic|original|duration,in_bytes,...  --scaling=none|log1p|divide:in_bytes=1000,...
  *   --allowedLateness=0s  --top=5  --histogram=log|log:<k>|linear:<width>|none  --maxOutOfOrderness=<duration> (file inputs)
+ *   --deadLetters=ndjson:<path>|kafka:<topic> (every rejected record, with reason and origin)  --lateOutput=ndjson:<path>|kafka:<topic> (every late record)
  *   --statsOut=<file.json> (the run summary as JSON)  --digests (per key-window digests, for comparisons)  --keepPairs=N  --quiet
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { parseArgs, parseDuration } from '../sdk/options.js';
 import { FEATURE_NAMES, isFeatureName, parseFeatureList, type Scaling } from '../pipelines/netflow/features.js';
 import type { NetflowGeneratorOptions } from '../pipelines/netflow/generator.js';
 import { parseHistogramSpec } from '../pipelines/netflow/histogram.js';
+import { parseRecordSink } from '../pipelines/netflow/io/record-sink.js';
 import { parseInputSpec, parseOutputSpec, runNetflowApp, type NetflowAppConfig, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 import { formatNetflowSummary } from '../pipelines/netflow/netflow-summary.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
@@ -42,7 +44,7 @@ export const DEFAULT_DEMO_GENERATOR: Partial<NetflowGeneratorOptions> = {
 export const NETFLOW_FLAGS = [
   'input', 'output', 'scenario', 'seed', 'count', 'rate', 'sourceIps', 'keySkew', 'jitter', 'ipv6Share', 'malformedShare',
   'window', 'features', 'scaling', 'allowedLateness', 'top', 'histogram', 'maxOutOfOrderness', 'statsOut', 'digests', 'keepPairs', 'quiet', 'inject-difference',
-  'brokers', 'follow',
+  'brokers', 'follow', 'deadLetters', 'lateOutput',
 ] as const;
 
 const num = (args: Record<string, string>, flag: string): number | undefined => {
@@ -109,6 +111,8 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
     ...(a['maxOutOfOrderness'] !== undefined ? { maxOutOfOrdernessMs: parseDuration(a['maxOutOfOrderness'], 'maxOutOfOrderness') } : {}),
     stats: { digests: a['digests'] === 'true', ...(keepPairs !== undefined ? { keepPairsUpTo: keepPairs } : {}) },
     ...(a['inject-difference'] === 'true' ? { injectDifference: true } : {}),
+    ...(a['deadLetters'] !== undefined ? { deadLetters: parseRecordSink('deadLetters', a['deadLetters']) } : {}),
+    ...(a['lateOutput'] !== undefined ? { lateOutput: parseRecordSink('lateOutput', a['lateOutput']) } : {}),
     ...(a['brokers'] !== undefined || process.env['KAFKA_BROKERS'] ? { kafka: { brokers: a['brokers'] ?? process.env['KAFKA_BROKERS']!, follow: a['follow'] === 'true' } } : {}),
   };
 }

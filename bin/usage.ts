@@ -15,6 +15,10 @@ const NETFLOW = `Inputs and outputs:
   --brokers=host:port,...        Kafka brokers (or KAFKA_BROKERS)
   --follow                       keep reading the Kafka input (default: read to its end offsets, then finish)
   --maxOutOfOrderness=<duration> file inputs: fire windows while reading, allowing this much disorder
+  --deadLetters=ndjson:<path>|kafka:<topic>   every rejected record (unreadable, invalid, IPv6, failing),
+                                 one JSON object each: reason, message, step, origin (file and line, or
+                                 topic, partition and offset), raw (shortened past 4,000 characters)
+  --lateOutput=ndjson:<path>|kafka:<topic>    every record dropped as late: reason, window, origin, record
 Generator (the embedded default input):
   --scenario=1|2                 the seed's scenarios: 1 = 10,000 events in one 3 s window (~2 M pairs),
                                  2 = 50,000 events over 17 windows
@@ -53,7 +57,7 @@ Runs the Netflow job on both runners, each in its own process, over the same inp
 <outDir>/<name>/report.html (charts) and report.json: result equality per key and window, computation
 time, throughput, latency p50/p95/p99, CPU time and peak memory per runner. With --output, each runner
 writes its own: ndjson:out/p.ndjson becomes out/p.native.ndjson and out/p.microbatch.ndjson, kafka:pairs
-becomes the topics pairs.native and pairs.microbatch.
+becomes the topics pairs.native and pairs.microbatch; --deadLetters and --lateOutput likewise.
 
 ${NETFLOW}
 

@@ -63,7 +63,9 @@ export function formatNetflowSummary(s: NetflowRunSummary, options: { topLines?:
   const rejectedTotal = Object.values(s.rejected).reduce((a, b) => a + b, 0);
   lines.push(`events in             ${n(s.eventsIn)}`);
   lines.push(`rejected              ${n(rejectedTotal)}${rejectedTotal ? `  (${Object.entries(s.rejected).map(([r, c]) => `${r} ${n(c)}`).join(', ')})` : ''}`);
-  lines.push(`records paired        ${n(s.recordsParsed)}${s.lateDropped ? `, ${n(s.lateDropped)} dropped as late` : ''}`);
+  lines.push(`records paired        ${n(s.recordsPaired)}${s.lateDropped ? `, ${n(s.lateDropped)} dropped as late` : ''}`);
+  if (s.deadLetterOutput) lines.push(`dead letters          ${n(s.deadLetterOutput.records)} written to ${s.deadLetterOutput.to}`);
+  if (s.lateOutput) lines.push(`late records          ${n(s.lateOutput.records)} written to ${s.lateOutput.to}`);
   lines.push(`groups (IP x window)  ${n(s.groups)} in ${n(s.pairs.windows)} windows with pairs (${n(s.pairs.keyWindows)} groups with pairs)`);
   lines.push(`pairs out             ${n(s.pairs.pairs)}`);
   lines.push(`computation time      ${ms(s.computationMs)} (last minus first output time)`);
