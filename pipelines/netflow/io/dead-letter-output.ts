@@ -27,15 +27,15 @@ export interface DeadLetterOutputRecord {
 }
 
 /**
- * A dead letter as an output record. A dead letter whose element is a line with its origin (a
- * user-code failure on a {@link SourcedLine}) gets that origin.
+ * A dead letter as an output record. A dead letter without an origin whose element carries one (a
+ * user-code failure on a {@link SourcedLine}) gets the element's; its text is the line's text.
  * @example deadLetterRecord({ step: 'Netflow/Parse', reason: 'malformed-json', message: '…', element: '{"a', origin: { file: 'f', line: 3 } })
  *   // { reason: 'malformed-json', message: '…', step: 'Netflow/Parse', origin: { file: 'f', line: 3 }, raw: '{"a', rawLength: 3 }
  */
 export function deadLetterRecord(d: DeadLetter): DeadLetterOutputRecord {
-  const sourced = isSourcedLine(d.element);
-  const text = sourced ? (d.element as { text: string }).text : typeof d.element === 'string' ? d.element : jsonOf(d.element);
-  const origin = d.origin ?? (sourced ? (d.element as { origin: LineOrigin }).origin : null);
+  const el = d.element;
+  const text = typeof el === 'string' ? el : isSourcedLine(el) ? el.text : jsonOf(el);
+  const origin = d.origin ?? originOfElement(el);
   const raw = shorten(text, MAX_RAW_CHARS);
   return {
     reason: d.reason,
@@ -57,6 +57,12 @@ export function shorten(text: string, max: number): string {
   const c = text.charCodeAt(end - 1);
   if (c >= 0xd800 && c <= 0xdbff) end--;
   return `${text.slice(0, end)}…`;
+}
+
+/** The `origin` object an element carries (a line with its origin, even one whose text is broken), else null. */
+function originOfElement(el: unknown): LineOrigin | null {
+  const o = typeof el === 'object' && el !== null ? (el as { origin?: unknown }).origin : undefined;
+  return typeof o === 'object' && o !== null ? (o as LineOrigin) : null;
 }
 
 /** JSON of any value; a value JSON cannot represent (cycles, BigInt) as its String(). */
