@@ -44,7 +44,7 @@ export function deadLetterRecord(d: DeadLetter): DeadLetterOutputRecord {
     origin,
     raw,
     rawLength: text.length,
-    ...(raw.length < text.length ? { shortened: true as const } : {}),
+    ...(text.length > MAX_RAW_CHARS ? { shortened: true as const } : {}),
     ...(d.timestamp !== undefined && Number.isFinite(d.timestamp) ? { timestamp: d.timestamp } : {}),
     ...(d.window !== undefined ? { window: d.window } : {}),
   };

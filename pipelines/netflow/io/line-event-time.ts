@@ -12,14 +12,14 @@ export function eventTimeOfValue(v: unknown): Instant | undefined {
   return Number.isFinite(seconds) && seconds >= 0 ? eventTimeMillis({ eventtime: seconds }) : undefined;
 }
 
-const EVENTTIME_MEMBER = /"eventtime"\s*:\s*(?:"([^"\\]*)"|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*[,}])/;
+const EVENTTIME_MEMBER = /"eventtime"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*[,}])/;
 
 /**
  * The event time of a raw Netflow JSON line, read from its text without parsing the whole line, with
  * the same rules as {@link eventTimeOfValue} (so an NDJSON file and a sensor-log reader stamp the same
  * events alike). Undefined for a line that is not `{...}` (e.g. truncated), or whose `eventtime` is
- * absent, an escaped string, or not a number >= 0. The first `"eventtime"` member in the text counts
- * (Netflow events are flat objects).
+ * absent or not a number >= 0. The first `"eventtime"` member in the text counts (Netflow events are
+ * flat objects; in a nested one, an inner `eventtime` before the outer one would be taken).
  * @example eventTimeOfLine('{"eventid":1,"eventtime":1490024708}') // 1490024708000
  * @example eventTimeOfLine('{"eventid":1,"eventtime":14900') // undefined (truncated)
  */
@@ -27,7 +27,17 @@ export function eventTimeOfLine(text: string): Instant | undefined {
   if (!looksLikeObject(text)) return undefined;
   const m = EVENTTIME_MEMBER.exec(text);
   if (m === null) return undefined;
-  return m[1] !== undefined ? eventTimeOfValue(m[1]) : eventTimeOfValue(Number(m[2]));
+  if (m[2] !== undefined) return eventTimeOfValue(Number(m[2]));
+  return eventTimeOfValue(m[1]!.includes('\\') ? unescapeJson(m[1]!) : m[1]);
+}
+
+/** The value of a JSON string's body (escapes resolved), or undefined when it is not valid JSON. */
+function unescapeJson(body: string): string | undefined {
+  try {
+    return JSON.parse(`"${body}"`) as string;
+  } catch {
+    return undefined;
+  }
 }
 
 /** First and last non-blank characters are `{` and `}`. */
