@@ -38,6 +38,22 @@ export function runChild(flags: readonly string[], runner: string, statsOut: str
   });
 }
 
+/**
+ * The --output, --deadLetters and --lateOutput flags of one runner's run: each runner writes its own
+ * files or topics, so both runs' outputs can be inspected afterwards.
+ * @example ownOutputFlags({ output: 'ndjson:out/p.ndjson', lateOutput: 'kafka:late' }, 'native') // ['--output=ndjson:out/p.native.ndjson', '--lateOutput=kafka:late.native']
+ */
+export function ownOutputFlags(args: Readonly<Record<string, string>>, runner: string): string[] {
+  const own: string[] = [];
+  for (const flag of ['output', 'deadLetters', 'lateOutput']) {
+    const spec = args[flag];
+    if (spec?.startsWith('ndjson:')) own.push(`--${flag}=ndjson:${spec.slice(7).replace(/\.ndjson$/, '')}.${runner}.ndjson`);
+    else if (spec?.startsWith('kafka:')) own.push(`--${flag}=${spec}.${runner}`);
+    else if (spec !== undefined) own.push(`--${flag}=${spec}`);
+  }
+  return own;
+}
+
 export async function compareCommand(flags: readonly string[]): Promise<void> {
   const args = parseArgs(flags);
   let name: string;
@@ -57,13 +73,7 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   const summaries: NetflowRunSummary[] = [];
   for (const runner of COMPARED_RUNNERS) {
     const own = [...base];
-    // Each runner writes its own files or topics, so both runs' outputs can be inspected afterwards.
-    for (const flag of ['output', 'deadLetters', 'lateOutput']) {
-      const spec = args[flag];
-      if (spec?.startsWith('ndjson:')) own.push(`--${flag}=ndjson:${spec.slice(7).replace(/\.ndjson$/, '')}.${runner}.ndjson`);
-      else if (spec?.startsWith('kafka:')) own.push(`--${flag}=${spec}.${runner}`);
-      else if (spec !== undefined) own.push(`--${flag}=${spec}`);
-    }
+    own.push(...ownOutputFlags(args, runner));
     if (inject && runner === COMPARED_RUNNERS[1]) own.push('--inject-difference');
     process.stderr.write(`[compare] running ${runner} ...\n`);
     const s = await runChild(own, runner, join(dir, `${runner}.summary.json`));

@@ -73,7 +73,8 @@ export function formatNetflowSummary(s: NetflowRunSummary, options: { topLines?:
   lines.push(`latency to output     p50 ${ms(s.latencyMs.p50)}, p95 ${ms(s.latencyMs.p95)}, p99 ${ms(s.latencyMs.p99)}, max ${ms(s.latencyMs.max)} (from the later event's ingestion)`);
   for (const d of s.rejectedExamples.slice(0, 6)) {
     const raw = typeof d.element === 'string' ? d.element : JSON.stringify(d.element);
-    lines.push(`  rejected ${d.reason}: ${d.message} — ${raw.length > 70 ? `${raw.slice(0, 70)}…` : raw}`);
+    const at = d.origin ? ` (${Object.values(d.origin).join(':')})` : '';
+    lines.push(`  rejected ${d.reason}: ${d.message} — ${raw.length > 70 ? `${raw.slice(0, 70)}…` : raw}${at}`);
   }
 
   if (s.job.topN > 0) {

@@ -126,6 +126,7 @@ describe.each(TWO)('dead letters, late records and the summary counts on $label'
     expect(text).toContain('records paired        1,492, 8 dropped as late');
     expect(text).toContain(`dead letters          4 written to ndjson ${join(dir, 'run.dead.ndjson')}`);
     expect(text).toContain(`late records          8 written to ndjson ${join(dir, 'run.late.ndjson')}`);
+    expect(text).toContain(`(${path}:${firstBad + 1})`); // the rejected examples name their file and line
   }, 60_000);
 
   it('from a Zeek file: lines the reader cannot read come first-hand from the source, with file and line, next to the job\'s rejects', async () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ownOutputFlags } from '../../../bin/compare-command.js';
 import { netflowConfigFromArgs } from '../../../bin/netflow-command.js';
 import { deadLetterRecord, MAX_RAW_CHARS, shorten } from '../../../pipelines/netflow/io/dead-letter-output.js';
 import { lateOutputRecord } from '../../../pipelines/netflow/io/late-output.js';
@@ -83,5 +84,14 @@ describe('--deadLetters and --lateOutput', () => {
     expect(() => netflowConfigFromArgs(['--deadLetters=dead.ndjson'])).toThrow(/--deadLetters=dead.ndjson: use ndjson:<path> or kafka:<topic>/);
     expect(() => netflowConfigFromArgs(['--lateOutput=stdout-summary'])).toThrow(/--lateOutput/);
     expect(() => parseRecordSink('lateOutput', 'kafka:')).toThrow(/--lateOutput/);
+  });
+
+  it('compare gives each runner its own files and topics', () => {
+    expect(ownOutputFlags({ output: 'ndjson:out/p.ndjson', deadLetters: 'ndjson:out/dead.ndjson', lateOutput: 'kafka:late' }, 'native')).toEqual([
+      '--output=ndjson:out/p.native.ndjson',
+      '--deadLetters=ndjson:out/dead.native.ndjson',
+      '--lateOutput=kafka:late.native',
+    ]);
+    expect(ownOutputFlags({ output: 'stdout-summary' }, 'microbatch')).toEqual(['--output=stdout-summary']);
   });
 });
