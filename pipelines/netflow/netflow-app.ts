@@ -12,7 +12,7 @@ import { Flatten } from '../../transforms/flatten.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Filter } from '../../transforms/filter.js';
 import { Map as MapT } from '../../transforms/map.js';
-import { KafkaIO, Serde } from '../../transforms/io/kafka/index.js';
+import { KafkaIO } from '../../transforms/io/kafka/index.js';
 import type { FeatureName, Scaling } from './features.js';
 import { DEFAULT_GENERATOR_OPTIONS, type NetflowGeneratorOptions } from './generator.js';
 import type { Histogram, HistogramSpec } from './histogram.js';
