@@ -7,7 +7,8 @@
  *
  * Every netflow flag is passed to both runs (--batchInterval only affects micro-batch, --bundleSize
  * only native), except --runner, --statsOut, --digests and --quiet, which compare sets per run and
- * therefore refuses. With --output=ndjson:<path>, each runner writes <path minus .ndjson>.<runner>.ndjson.
+ * therefore refuses. With --output=ndjson:<path>, each runner writes <path minus .ndjson>.<runner>.ndjson
+ * (kafka:<topic>: <topic>.<runner>); --deadLetters and --lateOutput likewise.
  * --inject-difference perturbs the micro-batch run's results (one distance, one pair dropped), to
  * see the report's equality check catch a difference.
  */
@@ -53,12 +54,28 @@ export function runChild(flags: readonly string[], runner: string, statsOut: str
   });
 }
 
+/**
+ * The --output, --deadLetters and --lateOutput flags of one runner's run: each runner writes its own
+ * files or topics, so both runs' outputs can be inspected afterwards.
+ * @example ownOutputFlags({ output: 'ndjson:out/p.ndjson', lateOutput: 'kafka:late' }, 'native') // ['--output=ndjson:out/p.native.ndjson', '--lateOutput=kafka:late.native']
+ */
+export function ownOutputFlags(specs: Readonly<Record<string, string | undefined>>, runner: string): string[] {
+  const own: string[] = [];
+  for (const flag of ['output', 'deadLetters', 'lateOutput']) {
+    const spec = specs[flag];
+    if (spec?.startsWith('ndjson:')) own.push(`--${flag}=ndjson:${spec.slice(7).replace(/\.ndjson$/, '')}.${runner}.ndjson`);
+    else if (spec?.startsWith('kafka:')) own.push(`--${flag}=${spec}.${runner}`);
+    else if (spec !== undefined) own.push(`--${flag}=${spec}`);
+  }
+  return own;
+}
+
 /** Runs `compare`. @throws PipelineOptionsError before anything runs for bad flags. */
 export async function compareCommand(flags: readonly string[]): Promise<void> {
-  const { name: nameFlag, outDir, output, keepPairs, 'inject-difference': inject, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
+  const { name: nameFlag, outDir, output, deadLetters, lateOutput, keepPairs, 'inject-difference': inject, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
   let name: string;
   try {
-    const config = netflowConfigFromArgs(formatFlags({ ...shared, output }));
+    const config = netflowConfigFromArgs(formatFlags({ ...shared, output, deadLetters, lateOutput }));
     name = nameFlag ?? defaultRunName(config.input);
   } catch (e) {
     throw e instanceof PipelineOptionsError ? e : new PipelineOptionsError((e as Error).message);
@@ -69,10 +86,7 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   const summaries: NetflowRunSummary[] = [];
   for (const runner of COMPARED_RUNNERS) {
     const own = [...base];
-    // Each runner writes its own file or topic, so both outputs can be inspected afterwards.
-    if (output?.startsWith('ndjson:')) own.push(`--output=ndjson:${output.slice(7).replace(/\.ndjson$/, '')}.${runner}.ndjson`);
-    else if (output?.startsWith('kafka:')) own.push(`--output=${output}.${runner}`);
-    else if (output !== undefined) own.push(`--output=${output}`);
+    own.push(...ownOutputFlags({ output, deadLetters, lateOutput }, runner));
     // --inject-difference (testing the report) perturbs the second runner's results only.
     if (inject && runner === COMPARED_RUNNERS[1]) own.push('--inject-difference');
     process.stderr.write(`[compare] running ${runner} ...\n`);

@@ -11,6 +11,7 @@ import { parseDuration, PIPELINE_FLAGS } from '../sdk/options.js';
 import { FEATURE_NAMES, isFeatureName, parseFeatureList, type Scaling } from '../pipelines/netflow/features.js';
 import type { NetflowGeneratorOptions } from '../pipelines/netflow/generator.js';
 import { parseHistogramSpec } from '../pipelines/netflow/histogram.js';
+import { parseRecordSink } from '../pipelines/netflow/io/record-sink.js';
 import { parseInputSpec, parseOutputSpec, runNetflowApp, type NetflowAppConfig, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 import { formatNetflowSummary } from '../pipelines/netflow/netflow-summary.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
@@ -108,6 +109,8 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
     ...(a['maxOutOfOrderness'] !== undefined ? { maxOutOfOrdernessMs: parseDuration(a['maxOutOfOrderness'], 'maxOutOfOrderness') } : {}),
     stats: { digests: a['digests'] === true, ...(keepPairs !== undefined ? { keepPairsUpTo: keepPairs } : {}) },
     ...(a['inject-difference'] === true ? { injectDifference: true } : {}),
+    ...(a['deadLetters'] !== undefined ? { deadLetters: parseRecordSink('deadLetters', a['deadLetters'] as string) } : {}),
+    ...(a['lateOutput'] !== undefined ? { lateOutput: parseRecordSink('lateOutput', a['lateOutput'] as string) } : {}),
     ...(brokers ? { kafka: { brokers, follow: a['follow'] === true } } : {}),
   };
 }

@@ -11,6 +11,8 @@ export const NETFLOW_IO_FLAGS = {
   brokers: { type: 'string', value: 'host:port,...', help: 'Kafka brokers (or KAFKA_BROKERS)' },
   follow: { type: 'boolean', help: 'keep reading the Kafka input (default: read to its end offsets, then finish)' },
   maxOutOfOrderness: { type: 'string', value: '<duration>', help: 'file inputs: fire windows while reading, allowing this much disorder' },
+  deadLetters: { type: 'string', value: 'ndjson:<path>|kafka:<topic>', help: 'every rejected record (unreadable, invalid, IPv6, failing), one JSON object each: reason, message, step, origin (file and line, or topic, partition and offset), raw (shortened past 4,000 characters)' },
+  lateOutput: { type: 'string', value: 'ndjson:<path>|kafka:<topic>', help: 'every record dropped as late: reason, window, origin, record' },
 } as const satisfies FlagSpecs;
 
 /** The built-in generator (the default input, and `generate`'s). */

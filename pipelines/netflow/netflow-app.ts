@@ -1,12 +1,14 @@
 import { cpus, loadavg } from 'node:os';
 import { basename } from 'node:path';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
+import type { LateRecord } from '../../sdk/graph.js';
 import type { StepMetrics } from '../../sdk/metrics.js';
 import type { PCollection } from '../../sdk/pcollection.js';
 import type { Pipeline } from '../../sdk/pipeline.js';
 import type { PTransform } from '../../sdk/ptransform.js';
 import type { PipelineResult } from '../../sdk/runner.js';
 import { LineSourceStats, TextFile } from '../../transforms/io/text-file.js';
+import { Flatten } from '../../transforms/flatten.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Map as MapT } from '../../transforms/map.js';
 import { KafkaIO } from '../../transforms/io/kafka/index.js';
@@ -15,10 +17,14 @@ import { DEFAULT_GENERATOR_OPTIONS, type NetflowGeneratorOptions } from './gener
 import type { Histogram, HistogramSpec } from './histogram.js';
 import { GeneratorStats, NetflowGenerator } from './io/generator-source.js';
 import { NetflowKafka } from './io/netflow-kafka-source.js';
+import { deadLetterRecord } from './io/dead-letter-output.js';
+import { lateOutputRecord } from './io/late-output.js';
+import { describeRecordSink, writeRecords, type RecordSink } from './io/record-sink.js';
 import { SensorLog } from './io/sensor-log-sources.js';
 import { compareByDistance, formatNetflowPair, NetflowJob, netflowPairEncoder, resolveNetflowJobOptions, type NetflowJobOptions, type NetflowPair, type WindowTopPairs } from './netflow-job.js';
 import { CollectPairStats, PairStats, percentileOf, type PairStatsJson, type PairStatsOptions } from './pair-stats.js';
 import { scenarioOptions, type ScenarioId } from './scenarios.js';
+import type { NetflowLine, SourcedLine } from './sourced-line.js';
 
 /** Where the job's raw Netflow lines come from. */
 export type NetflowInput =
@@ -46,6 +52,14 @@ export interface NetflowAppConfig {
    * start and then finishes (the default: a replay of history, as in a Kappa architecture) or followed.
    */
   readonly kafka?: { readonly brokers: string; readonly follow?: boolean };
+  /**
+   * Where every record rejected anywhere in the app goes (unreadable at the source, rejected by the
+   * job, failing user code), one JSON object each with reason, step, origin and the raw record
+   * (see `DeadLetterOutputRecord`). Default: counted and summarised only.
+   */
+  readonly deadLetters?: RecordSink;
+  /** Where every record dropped as late goes, with its window, reason and origin (see `LateOutputRecord`). Default: counted only. */
+  readonly lateOutput?: RecordSink;
 }
 
 /** The brokers for Kafka input/output: the config's, else KAFKA_BROKERS. @throws Error when neither is set. */
@@ -76,7 +90,10 @@ export interface NetflowRunSummary {
   };
   /** Raw lines that entered the job. */
   readonly eventsIn: number;
+  /** Records that passed DropIPv6 and Parse (paired or dropped as late). */
   readonly recordsParsed: number;
+  /** Records that reached their group (IP x window): `eventsIn` = rejected + `recordsPaired` + `lateDropped`. */
+  readonly recordsPaired: number;
   /** Rejected by the job, per reason (from the steps' `rejected.<reason>` counters). */
   readonly rejected: Readonly<Record<string, number>>;
   /** A few rejected records per reason, as dead letters. */
@@ -86,6 +103,9 @@ export interface NetflowRunSummary {
   /** Input lines the source could not read (dead-lettered at the Read step), per reason. */
   readonly sourceRejected: Readonly<Record<string, number>>;
   readonly lateDropped: number;
+  /** Where dead letters and late records were written (when asked for), and how many. */
+  readonly deadLetterOutput: { readonly to: string; readonly records: number } | null;
+  readonly lateOutput: { readonly to: string; readonly records: number } | null;
   /** Panes of (source IP, window) groups the GroupByKey emitted. */
   readonly groups: number;
   readonly pairs: PairStatsJson;
@@ -116,6 +136,10 @@ interface Handles {
   readonly lineStats?: LineSourceStats;
   readonly generatorStats?: GeneratorStats;
   readonly description: { input: string; output: string };
+  /** Records sent to --deadLetters and --lateOutput (counted as they are written). */
+  readonly sideOutputs: { deadLetters: number; late: number };
+  /** Records the Kafka read could not read, by reason. */
+  readonly sourceRejected: Record<string, number>;
 }
 
 /** A short description of an input, e.g. `generator (scenario 1, seed 1, 10000 events)`. */
@@ -146,25 +170,29 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
   const lineStats = new LineSourceStats();
   const generatorStats = new GeneratorStats();
   const watermark = config.maxOutOfOrdernessMs === undefined ? 'end-of-input' : { maxOutOfOrderness: config.maxOutOfOrdernessMs };
-  let lines: PCollection<string>;
+  let lines: PCollection<NetflowLine>;
+  /** The read step's output, whose dead letters are the records the source could not read. */
+  let read: PCollection<unknown> | undefined;
   const input = config.input;
   switch (input.kind) {
     case 'generator':
       lines = p.apply('Generator', NetflowGenerator.read(generatorOptionsOf(input), generatorStats));
       break;
     case 'suricata':
-      lines = p.apply('SuricataEve', SensorLog.suricataEve(input.path, { watermark, stats: lineStats }));
+      lines = read = p.apply('SuricataEve', SensorLog.suricataEve(input.path, { watermark, stats: lineStats }));
       break;
     case 'zeek':
-      lines = p.apply('ZeekConn', SensorLog.zeekConn(input.path, { watermark, stats: lineStats }));
+      lines = read = p.apply('ZeekConn', SensorLog.zeekConn(input.path, { watermark, stats: lineStats }));
       break;
     case 'ndjson':
-      lines = p.apply('NdjsonFile', TextFile.lines(input.path, { watermark, stats: lineStats }));
+      // Stamped with each line's eventtime, as the sensor-log readers do, so --maxOutOfOrderness applies.
+      lines = read = p.apply('NdjsonFile', SensorLog.netflowNdjson(input.path, { watermark, stats: lineStats }));
       break;
     case 'kafka':
-      // Record values are the raw Netflow lines; event time from each record's `eventtime` (records
-      // without a readable one go to the read's dead letters), watermarks per partition.
-      lines = p.apply('Kafka', NetflowKafka.read({ brokers: kafkaBrokers(config), topic: input.topic, follow: config.kafka?.follow === true, maxOutOfOrdernessMs: config.maxOutOfOrdernessMs ?? 5000 }));
+      // Record values are the raw Netflow lines with their origin (topic, partition, offset); event
+      // time from each record's `eventtime` (records without a readable one go to the read's dead
+      // letters), watermarks per partition.
+      lines = read = p.apply('Kafka', NetflowKafka.read({ brokers: kafkaBrokers(config), topic: input.topic, follow: config.kafka?.follow === true, maxOutOfOrdernessMs: config.maxOutOfOrdernessMs ?? 5000 }));
       break;
   }
 
@@ -200,8 +228,31 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
   const histograms: Histogram[] = [];
   job.histogram?.apply('HistogramSummary', ParDo.of<Histogram, never>({ process: (h) => void histograms.push(h) }));
 
+  // Records a Kafka read could not read, by reason (file readers count theirs in lineStats).
+  const sourceRejected: Record<string, number> = {};
+  if (input.kind === 'kafka' && read) {
+    read.deadLetters().apply('SourceRejectedSummary', ParDo.of<DeadLetter, never>({
+      process: (d) => void (sourceRejected[d.reason] = (sourceRejected[d.reason] ?? 0) + 1),
+    }));
+  }
+
+  const sideOutputs = { deadLetters: 0, late: 0 };
+  if (config.deadLetters) {
+    const letters = read ? read.deadLetters().apply('AllDeadLetters', Flatten.with(job.rejected)) : job.rejected;
+    letters
+      .apply('DeadLetterRecords', MapT((d: DeadLetter) => (sideOutputs.deadLetters++, deadLetterRecord(d))))
+      .apply('WriteDeadLetters', writeRecords(config.deadLetters, () => kafkaBrokers(config)));
+  }
+  if (config.lateOutput) {
+    job.late
+      .apply('LateRecords', MapT((l: LateRecord) => (sideOutputs.late++, lateOutputRecord(l))))
+      .apply('WriteLate', writeRecords(config.lateOutput, () => kafkaBrokers(config)));
+  }
+
   const outDescription = output.kind === 'ndjson' ? `ndjson ${output.path}` : output.kind;
   return {
+    sideOutputs,
+    sourceRejected,
     stats,
     rejected,
     tops,
@@ -245,11 +296,15 @@ export function summarizeNetflowRun(p: Pipeline, config: NetflowAppConfig, h: Ha
   for (const [name, sm] of Object.entries(m)) {
     if (!name.startsWith('Netflow/')) continue;
     for (const [c, n] of Object.entries(sm.counters)) if (c.startsWith('rejected.')) rejected[c.slice('rejected.'.length)] = (rejected[c.slice('rejected.'.length)] ?? 0) + n;
+    // A line that made a step of the job throw is dead-lettered by the step (user code), not counted by reason.
+    if (sm.deadLettered > 0) rejected['user-code'] = (rejected['user-code'] ?? 0) + sm.deadLettered;
   }
   const stats = h.stats.toJSON();
   const wallMs = Math.max(1, result.finishedAt - result.startedAt);
   const eventsIn = step('DropIPv6')?.elementsIn ?? 0;
   const parse = step('Parse');
+  const recordsParsed = parse ? parse.elementsIn - sumValues(parse.counters, 'rejected.') - parse.deadLettered : 0;
+  const lateDropped = step('GroupByKey')?.lateDropped ?? 0;
   const latency = stats.latency;
   const o = p.options;
   return {
@@ -259,12 +314,15 @@ export function summarizeNetflowRun(p: Pipeline, config: NetflowAppConfig, h: Ha
     output: h.description.output,
     job: { windowMs: job.windowMs, features: job.features, scaling: job.scaling, allowedLatenessMs: job.allowedLatenessMs, topN: job.topN, histogram: job.histogram },
     eventsIn,
-    recordsParsed: parse ? parse.elementsIn - sumValues(parse.counters, 'rejected.') : 0,
+    recordsParsed,
+    recordsPaired: recordsParsed - lateDropped,
     rejected: sortedRecord(rejected),
     rejectedExamples: h.rejected.examples,
     sourceSkipped: sortedRecord(h.lineStats?.skipped ?? {}),
-    sourceRejected: sortedRecord(h.lineStats?.deadLettered ?? {}),
-    lateDropped: step('GroupByKey')?.lateDropped ?? 0,
+    sourceRejected: sortedRecord(config.input.kind === 'kafka' ? h.sourceRejected : (h.lineStats?.deadLettered ?? {})),
+    lateDropped,
+    deadLetterOutput: config.deadLetters ? { to: describeRecordSink(config.deadLetters), records: h.sideOutputs.deadLetters } : null,
+    lateOutput: config.lateOutput ? { to: describeRecordSink(config.lateOutput), records: h.sideOutputs.late } : null,
     groups: step('GroupByKey')?.elementsOut ?? 0,
     pairs: stats,
     computationMs: stats.firstOutput === null ? null : stats.lastOutput! - stats.firstOutput,

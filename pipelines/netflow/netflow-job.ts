@@ -23,14 +23,19 @@ import { featureExtractor, TRAFFIC_FEATURES, type FeatureName, type Scaling } fr
 import { eventTimeMillis, type FlowRecord } from './flow-record.js';
 import { addToHistogram, DEFAULT_HISTOGRAM, emptyHistogram, mergeHistogramsFn, type Histogram, type HistogramAcc, type HistogramSpec } from './histogram.js';
 import { parseFlow, type RejectReason } from './parse-flow.js';
+import type { LineOrigin, NetflowLine } from './sourced-line.js';
 import type { LineEncoder } from '../../transforms/io/text-file.js';
 import { writeNumberText } from '../../transforms/io/number-text.js';
 import { NETFLOW_WINDOW_MS } from './tumbling-window.js';
 
-/** A parsed flow and the processing time at which it entered the job (its ingestion time). */
+/**
+ * A parsed flow, the processing time at which it entered the job (its ingestion time), and where its
+ * line came from (file and line, or Kafka topic, partition and offset; undefined for a bare line).
+ */
 export interface IngestedFlow {
   readonly record: FlowRecord;
   readonly ingestedAt: Instant;
+  readonly origin?: LineOrigin | undefined;
 }
 
 /**
@@ -80,7 +85,11 @@ export interface NetflowJobOptions {
 export interface NetflowJobOutputs {
   /** Every pair, emitted one by one while the pairs of a key and window are computed. */
   readonly pairs: PCollection<NetflowPair>;
-  /** Records that were rejected, with the reason (`ipv6`, `malformed-json`, `missing-field`, ...). */
+  /**
+   * Records that were rejected, with the reason (`ipv6`, `malformed-json`, `missing-field`, ...; and
+   * `user-code` for a line that made DropIPv6 or Parse throw), the raw line as `element` and, for a
+   * {@link SourcedLine} input, its origin.
+   */
   readonly rejected: PCollection<DeadLetter>;
   /** The valid records, with their ingestion time. */
   readonly flows: PCollection<IngestedFlow>;
@@ -129,7 +138,8 @@ export function resolveNetflowJobOptions(options: NetflowJobOptions = {}): Resol
 
 /**
  * The Netflow job of the seed ("Big Data applied: Spark vs Flink") as one composite transform over
- * raw Netflow JSON lines, so any source (generator, file, sensor-log reader, Kafka) can feed it:
+ * raw Netflow JSON lines, so any source (generator, file, sensor-log reader, Kafka) can feed it; a
+ * line may carry its origin (a {@link SourcedLine}), which rejected and late records then keep:
  *
  *   DropIPv6 → Parse (validate; rejects go to `rejected` with the reason and are counted per reason
  *   in the step's user metrics `rejected.<reason>`) → EventTime (timestamps from `eventtime`) →
@@ -150,7 +160,7 @@ export function resolveNetflowJobOptions(options: NetflowJobOptions = {}): Resol
  * const { pairs, rejected } = lines.apply('Netflow', NetflowJob.of({ windowMs: 3000, topN: 10 }));
  */
 export const NetflowJob = {
-  of(options: NetflowJobOptions = {}): PTransform<PCollection<string>, NetflowJobOutputs> {
+  of(options: NetflowJobOptions = {}): PTransform<PCollection<NetflowLine>, NetflowJobOutputs> {
     const o = resolveNetflowJobOptions(options);
     return { name: 'NetflowJob', expand: (lines) => expandJob(lines, o) };
   },
@@ -159,9 +169,10 @@ export const NetflowJob = {
 type Tagged = { rejected: DeadLetter };
 type PairTags = { topCandidates: NetflowPair; histogramParts: HistogramAcc; rejected: DeadLetter };
 
-function expandJob(lines: PCollection<string>, o: ResolvedNetflowJobOptions): NetflowJobOutputs {
-  const dropped = lines.apply('DropIPv6', ParDo.of<string, string, Tagged>(dropIpv6Fn()).withOutputs('rejected'));
-  const parsed = dropped.main.apply('Parse', ParDo.of<string, IngestedFlow, Tagged>(parseFn()).withOutputs('rejected'));
+function expandJob(lines: PCollection<NetflowLine>, o: ResolvedNetflowJobOptions): NetflowJobOutputs {
+  // Dead letters on: a line that makes either step throw is rejected as `user-code`, not fatal.
+  const dropped = lines.apply('DropIPv6', ParDo.of<NetflowLine, NetflowLine, Tagged>(dropIpv6Fn()).withDeadLetters().withOutputs('rejected'));
+  const parsed = dropped.main.apply('Parse', ParDo.of<NetflowLine, IngestedFlow, Tagged>(parseFn()).withDeadLetters().withOutputs('rejected'));
   const grouped = parsed.main
     .apply('EventTime', WithTimestamps.of((f: IngestedFlow) => eventTimeMillis(f.record)))
     .apply('BySourceIp', WithKeys((f: IngestedFlow) => f.record.src_ip4))
@@ -173,7 +184,7 @@ function expandJob(lines: PCollection<string>, o: ResolvedNetflowJobOptions): Ne
   const pairRejects = pairs.rejected.apply('PairRejects', new WindowTransform<DeadLetter>({
     windowFn: w.windowFn, trigger: w.trigger, accumulationMode: w.accumulationMode, allowedLateness: w.allowedLateness, timestampCombiner: w.timestampCombiner, onTimeBehavior: w.onTimeBehavior,
   }));
-  const rejected = dropped.rejected.apply('Rejected', Flatten.with(parsed.rejected, pairRejects));
+  const rejected = dropped.rejected.apply('Rejected', Flatten.with(parsed.rejected, dropped.main.deadLetters(), parsed.main.deadLetters(), pairRejects));
 
   let top: PCollection<WindowTopPairs> | undefined;
   if (o.topN > 0) {
@@ -210,16 +221,17 @@ const IPV6_MEMBER = /"(?:src|dst)_ip6"\s*:\s*"[^"]/;
  * non-empty `src_ip6` / `dst_ip6` member is rejected as `ipv6` without being parsed. (Parse catches
  * the other IPv6 forms, e.g. an address with `:` in `src_ip`.)
  */
-function dropIpv6Fn(): DoFn<string, string, Tagged> {
+function dropIpv6Fn(): DoFn<NetflowLine, NetflowLine, Tagged> {
   let step = 'DropIPv6';
   return {
     setup(ctx) {
       step = ctx.step;
     },
     process(line, ctx) {
-      if (line.includes('_ip6"') && IPV6_MEMBER.test(line)) {
+      const text = typeof line === 'string' ? line : line.text;
+      if (text.includes('_ip6"') && IPV6_MEMBER.test(text)) {
         ctx.metrics.counter('rejected.ipv6').inc();
-        ctx.outputTo('rejected', { step, reason: 'ipv6', message: 'src_ip6 or dst_ip6 present', element: line, timestamp: ctx.timestamp });
+        ctx.outputTo('rejected', rejectedLine(step, 'ipv6', 'src_ip6 or dst_ip6 present', line, ctx.timestamp));
         return;
       }
       ctx.output(line);
@@ -227,24 +239,31 @@ function dropIpv6Fn(): DoFn<string, string, Tagged> {
   };
 }
 
-/** Validates with `parseFlow`; stamps the ingestion time (processing time on arrival). */
-function parseFn(): DoFn<string, IngestedFlow, Tagged> {
+/** Validates with `parseFlow`; stamps the ingestion time (processing time on arrival) and keeps the line's origin. */
+function parseFn(): DoFn<NetflowLine, IngestedFlow, Tagged> {
   let step = 'Parse';
   return {
     setup(ctx) {
       step = ctx.step;
     },
     process(line, ctx) {
-      const r = parseFlow(line);
+      const sourced = typeof line !== 'string';
+      const r = parseFlow(sourced ? line.text : line);
       if (r.ok) {
-        ctx.output({ record: r.record, ingestedAt: ctx.processingTime });
+        ctx.output({ record: r.record, ingestedAt: ctx.processingTime, origin: sourced ? line.origin : undefined });
         return;
       }
       const reason: RejectReason = r.reason;
       ctx.metrics.counter(`rejected.${reason}`).inc();
-      ctx.outputTo('rejected', { step, reason, message: r.detail, element: line, timestamp: ctx.timestamp });
+      ctx.outputTo('rejected', rejectedLine(step, reason, r.detail, line, ctx.timestamp));
     },
   };
+}
+
+/** The dead letter of a rejected line: the raw text as element, and the origin when the line has one. */
+function rejectedLine(step: string, reason: string, message: string, line: NetflowLine, timestamp: Instant): DeadLetter {
+  if (typeof line === 'string') return { step, reason, message, element: line, timestamp };
+  return { step, reason, message, element: line.text, timestamp, origin: line.origin };
 }
 
 /** Orders events by event time (ms), then eventid: the pair order of the job and of `referencePairs`. */

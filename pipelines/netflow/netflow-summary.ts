@@ -63,7 +63,9 @@ export function formatNetflowSummary(s: NetflowRunSummary, options: { topLines?:
   const rejectedTotal = Object.values(s.rejected).reduce((a, b) => a + b, 0);
   lines.push(`events in             ${n(s.eventsIn)}`);
   lines.push(`rejected              ${n(rejectedTotal)}${rejectedTotal ? `  (${Object.entries(s.rejected).map(([r, c]) => `${r} ${n(c)}`).join(', ')})` : ''}`);
-  lines.push(`records paired        ${n(s.recordsParsed)}${s.lateDropped ? `, ${n(s.lateDropped)} dropped as late` : ''}`);
+  lines.push(`records paired        ${n(s.recordsPaired)}${s.lateDropped ? `, ${n(s.lateDropped)} dropped as late` : ''}`);
+  if (s.deadLetterOutput) lines.push(`dead letters          ${n(s.deadLetterOutput.records)} written to ${s.deadLetterOutput.to}`);
+  if (s.lateOutput) lines.push(`late records          ${n(s.lateOutput.records)} written to ${s.lateOutput.to}`);
   lines.push(`groups (IP x window)  ${n(s.groups)} in ${n(s.pairs.windows)} windows with pairs (${n(s.pairs.keyWindows)} groups with pairs)`);
   lines.push(`pairs out             ${n(s.pairs.pairs)}`);
   lines.push(`computation time      ${ms(s.computationMs)} (last minus first output time)`);
@@ -71,7 +73,8 @@ export function formatNetflowSummary(s: NetflowRunSummary, options: { topLines?:
   lines.push(`latency to output     p50 ${ms(s.latencyMs.p50)}, p95 ${ms(s.latencyMs.p95)}, p99 ${ms(s.latencyMs.p99)}, max ${ms(s.latencyMs.max)} (from the later event's ingestion)`);
   for (const d of s.rejectedExamples.slice(0, 6)) {
     const raw = typeof d.element === 'string' ? d.element : JSON.stringify(d.element);
-    lines.push(`  rejected ${d.reason}: ${d.message} — ${raw.length > 70 ? `${raw.slice(0, 70)}…` : raw}`);
+    const at = d.origin ? ` (${Object.values(d.origin).join(':')})` : '';
+    lines.push(`  rejected ${d.reason}: ${d.message} — ${raw.length > 70 ? `${raw.slice(0, 70)}…` : raw}${at}`);
   }
 
   if (s.job.topN > 0) {

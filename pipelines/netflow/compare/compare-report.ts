@@ -15,6 +15,8 @@ export interface RunnerFigures {
   readonly runnerOptions: Readonly<Record<string, unknown>>;
   readonly eventsIn: number;
   readonly recordsParsed: number;
+  /** Parsed records that reached their group (the others were dropped as late). */
+  readonly recordsPaired: number;
   readonly rejected: Readonly<Record<string, number>>;
   readonly lateDropped: number;
   readonly groups: number;
@@ -64,6 +66,7 @@ export function buildCompareReport(name: string, a: NetflowRunSummary, b: Netflo
     runnerOptions: s.runnerOptions,
     eventsIn: s.eventsIn,
     recordsParsed: s.recordsParsed,
+    recordsPaired: s.recordsPaired,
     rejected: s.rejected,
     lateDropped: s.lateDropped,
     groups: s.groups,
@@ -244,7 +247,7 @@ ${eq.differences.length ? `<table><tr><th>source IP @ window</th><th>difference<
 ${row('runner options', (f) => esc(Object.entries(f.runnerOptions).map(([k, v]) => `${k} ${v}`).join(', ')))}
 ${row('events in', (f) => num(f.eventsIn))}
 ${row('rejected', rejected)}
-${row('records paired / late dropped', (f) => `${num(f.recordsParsed)} / ${num(f.lateDropped)}`)}
+${row('records paired / late dropped', (f) => `${num(f.recordsPaired)} / ${num(f.lateDropped)}`)}
 ${row('groups (source IP × window panes)', (f) => num(f.groups))}
 ${row('pairs out', (f) => num(f.pairs))}
 ${row('windows with pairs', (f) => num(f.windows))}

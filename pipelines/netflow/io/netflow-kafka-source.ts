@@ -3,6 +3,7 @@ import type { Pipeline } from '../../../sdk/pipeline.js';
 import type { PTransform } from '../../../sdk/ptransform.js';
 import { DeserializationError, KafkaIO, type Deserializer } from '../../../transforms/io/kafka/index.js';
 import { readNetflowEventTime } from '../netflow-event-time.js';
+import type { SourcedLine } from '../sourced-line.js';
 
 export interface NetflowKafkaReadOptions {
   readonly brokers: string;
@@ -17,24 +18,24 @@ export interface NetflowKafkaReadOptions {
  * A tombstone (null value) carries no Netflow event: dead-lettered as `null-value`.
  * @throws DeserializationError 'null-value' for a null value.
  */
-export const netflowLineDeserializer: Deserializer<string> = (bytes) => {
+export const netflowLineDeserializer: Deserializer<SourcedLine> = (bytes, record) => {
   if (bytes === null) throw new DeserializationError('null-value', 'a tombstone (null value) carries no Netflow event');
-  return bytes.toString('utf8');
+  return { text: bytes.toString('utf8'), origin: { topic: record.topic, partition: record.partition, offset: record.offset } };
 };
 
 /**
  * The event time of a record's Netflow line, read as the job reads it.
  * @throws DeserializationError 'malformed-json' / 'invalid-event-time' when it cannot be read.
  */
-export function netflowRecordEventTime(line: string): number {
-  const t = readNetflowEventTime(line);
+export function netflowRecordEventTime(line: SourcedLine): number {
+  const t = readNetflowEventTime(line.text);
   if (!t.ok) throw new DeserializationError(t.reason, t.detail);
   return t.ms;
 }
 
 /**
  * A Kafka topic of raw Netflow JSON lines (one event per record value) as the job's input, from the
- * earliest offset. Event time is each record's `eventtime`; a record without a readable one (a
+ * earliest offset, each line with its origin (topic, partition, offset). Event time is each record's `eventtime`; a record without a readable one (a
  * tombstone, a value that is not a JSON object, no `eventtime` or an absurd one) goes to the read's
  * dead letters with the reason (`null-value`, `malformed-json`, `invalid-event-time`) and its topic,
  * partition and offset, and never moves its partition's watermark: the record timestamp (the
@@ -43,8 +44,8 @@ export function netflowRecordEventTime(line: string): number {
  * @example p.apply('Kafka', NetflowKafka.read({ brokers: '127.0.0.1:19092', topic: 'netflow' })).apply('Netflow', NetflowJob.of())
  */
 export const NetflowKafka = {
-  read(o: NetflowKafkaReadOptions): PTransform<Pipeline, PCollection<string>> {
-    return KafkaIO.read<string>({
+  read(o: NetflowKafkaReadOptions): PTransform<Pipeline, PCollection<SourcedLine>> {
+    return KafkaIO.read<SourcedLine>({
       brokers: o.brokers,
       topics: o.topic,
       startAt: 'earliest',

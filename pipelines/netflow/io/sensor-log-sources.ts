@@ -1,8 +1,8 @@
 import type { PCollection } from '../../../sdk/pcollection.js';
 import type { Pipeline } from '../../../sdk/pipeline.js';
 import type { PTransform } from '../../../sdk/ptransform.js';
-import type { Instant } from '../../../sdk/time.js';
 import { lineSource, type LineOutcome, type LineSourceOptions } from '../../../transforms/io/text-file.js';
+import type { Instant } from '../../../sdk/time.js';
 import { Read } from '../../../transforms/read.js';
 import { eventTimeMillis } from '../flow-record.js';
 import { eventTimeProblem } from '../flow-ranges.js';
@@ -10,28 +10,33 @@ import { readNumericMember } from '../parse-flow.js';
 import type { ReadResult } from '../readers/read-result.js';
 import { readSuricataEveLine } from '../readers/suricata-eve.js';
 import { ZeekConnParser, type ZeekConnOptions } from '../readers/zeek-conn.js';
+import type { SourcedLine } from '../sourced-line.js';
+import { eventTimeOfLine } from './line-event-time.js';
 
 /**
- * Sensor logs as bounded sources of raw Netflow JSON lines, the Netflow job's input: each flow line
- * is mapped by its reader onto the Netflow event's members and written as JSON (validation is left
- * to the job's Parse step, which counts rejects per reason). Lines that are not flows (other EVE
- * event types, Zeek headers, blank lines) are counted in `stats.skipped` by reason; lines that should
- * be flows but cannot be read go to the Read step's dead-letter output with the reader's reason and
- * origin `{ file, line }`, and are counted in `stats.deadLettered`.
+ * Sensor logs and Netflow NDJSON files as bounded sources of raw Netflow JSON lines, the Netflow
+ * job's input. Each line is a {@link SourcedLine}: the text and its origin `{ file, line }`, so that
+ * what the job rejects or drops as late can be traced to its line. The sensor-log readers map each
+ * flow line onto the Netflow event's members and write it as JSON (validation is left to the job's
+ * Parse step, which counts rejects per reason). Lines that are not flows (other EVE event types, Zeek
+ * headers, blank lines) are counted in `stats.skipped` by reason; lines that should be flows but
+ * cannot be read go to the Read step's dead-letter output with the reader's reason and origin
+ * `{ file, line }`, and are counted in `stats.deadLettered`.
  *
- * Each line's timestamp is its event time. The watermark stays at the minimum until the whole file
- * is read (default), because sensor logs are not in event-time order (the Suricata sample is
+ * Each line's timestamp is its event time (the same rule for every format, so the same events get
+ * the same late or on-time verdicts from each). The watermark stays at the minimum until the whole
+ * file is read (default), because sensor logs are not in event-time order (the Suricata sample is
  * shuffled; Zeek writes connections when they end); pass `watermark: { maxOutOfOrderness }` to let
  * windows fire while reading, at the price of dropping records further out of order as late.
  */
 export const SensorLog = {
   /** Suricata EVE JSON (`event_type: "flow"` lines). */
-  suricataEve(path: string, options: LineSourceOptions = {}): PTransform<Pipeline, PCollection<string>> {
-    return Read.from(lineSource(`SuricataEve(${path})`, path, (text) => toNetflowLine(readSuricataEveLine(text)), options));
+  suricataEve(path: string, options: LineSourceOptions = {}): PTransform<Pipeline, PCollection<SourcedLine>> {
+    return Read.from(lineSource(`SuricataEve(${path})`, path, (text, line) => toNetflowLine(readSuricataEveLine(text), path, line), options));
   },
 
   /** Zeek conn.log, tab-separated with headers or JSON lines. */
-  zeekConn(path: string, options: LineSourceOptions & ZeekConnOptions = {}): PTransform<Pipeline, PCollection<string>> {
+  zeekConn(path: string, options: LineSourceOptions & ZeekConnOptions = {}): PTransform<Pipeline, PCollection<SourcedLine>> {
     return {
       name: `Read(ZeekConn(${path}))`,
       expand: (p, ctx) => {
@@ -39,25 +44,40 @@ export const SensorLog = {
         let parser = new ZeekConnParser(options);
         const source = lineSource(`ZeekConn(${path})`, path, (text, line) => {
           if (line === 1) parser = new ZeekConnParser(options);
-          return toNetflowLine(parser.read(text));
+          return toNetflowLine(parser.read(text), path, line);
         }, options);
         return Read.from(source).expand(p, ctx);
       },
     };
   },
+
+  /**
+   * Raw Netflow JSON events, one per line (the generator's and the seed's format). Every non-blank
+   * line goes to the job as it is (the job's Parse step validates it); blank lines are skipped. The
+   * timestamp is the line's `eventtime` read from the text ({@link eventTimeOfLine}); a line without
+   * a readable one keeps the minimum timestamp and does not move the watermark.
+   */
+  netflowNdjson(path: string, options: LineSourceOptions = {}): PTransform<Pipeline, PCollection<SourcedLine>> {
+    return Read.from(
+      lineSource<SourcedLine>(`NetflowNdjson(${path})`, path, (text, line) => {
+        if (text.trim() === '') return { kind: 'skip', reason: 'blank' };
+        return { kind: 'element', value: { text, origin: { file: path, line } }, timestamp: eventTimeOfLine(text) };
+      }, options),
+    );
+  },
 };
 
 /**
- * A reader's result as a line outcome: a flow becomes its Netflow JSON, stamped with its event time.
- * A flow whose event time cannot be read or is out of range (1970..2100) is a dead letter
- * (`invalid-timestamp`), never an element with some other time.
+ * A reader's result as a line outcome: a flow becomes its Netflow JSON with its origin, stamped with
+ * its event time. A flow whose event time cannot be read or is out of range (1970..2100) is a dead
+ * letter (`invalid-timestamp`), never an element with some other time.
  */
-export function toNetflowLine(r: ReadResult): LineOutcome<string> {
+export function toNetflowLine(r: ReadResult, file: string, line: number): LineOutcome<SourcedLine> {
   if (r.kind === 'skipped') return { kind: 'skip', reason: r.reason };
   if (r.kind === 'rejected') return { kind: 'dead', reason: r.reason, message: r.detail };
   const t = eventTimeOf(r.raw);
   if (typeof t === 'string') return { kind: 'dead', reason: 'invalid-timestamp', message: t };
-  return { kind: 'element', value: JSON.stringify(r.raw), timestamp: t };
+  return { kind: 'element', value: { text: JSON.stringify(r.raw), origin: { file, line } }, timestamp: t };
 }
 
 /** The flow's event time in ms, or why it has none. */

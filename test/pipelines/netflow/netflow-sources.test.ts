@@ -127,8 +127,8 @@ describe.each(RUNNERS)('sensor-log sources through the Netflow job on $label', (
     expect(result.metrics['Netflow/GroupByKey']!.lateDropped).toBe(0);
     expect(out.pairs.values().map((p) => `${p.eventid_1}-${p.eventid_2}`).sort()).toEqual(['Ca-Cb', 'Ca-Cc', 'Cb-Cc']);
     // the source's own guard, whatever a reader hands it
-    expect(toNetflowLine({ kind: 'flow', raw: { eventtime: 1e300 } })).toMatchObject({ kind: 'dead', reason: 'invalid-timestamp' });
-    expect(toNetflowLine({ kind: 'flow', raw: {} })).toMatchObject({ kind: 'dead', reason: 'invalid-timestamp', message: 'eventtime is missing' });
+    expect(toNetflowLine({ kind: 'flow', raw: { eventtime: 1e300 } }, 'f', 1)).toMatchObject({ kind: 'dead', reason: 'invalid-timestamp' });
+    expect(toNetflowLine({ kind: 'flow', raw: {} }, 'f', 1)).toMatchObject({ kind: 'dead', reason: 'invalid-timestamp', message: 'eventtime is missing' });
   });
 
   it('the generator source: lazily generated lines, the exact out-of-orderness bound as watermark, so nothing is late', async () => {
