@@ -19,6 +19,8 @@ import { parseArgs } from '../sdk/options.js';
 import { buildCompareReport, writeCompareReport } from '../pipelines/netflow/compare/compare-report.js';
 import { defaultRunName, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 import { netflowConfigFromArgs } from './netflow-command.js';
+import { refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
+import { compareOutputFiles, runnerNdjsonPath } from '../pipelines/netflow/compare/compare-outputs.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = fileURLToPath(new URL('./watershed.ts', import.meta.url));
@@ -40,8 +42,9 @@ export function runChild(flags: readonly string[], runner: string, statsOut: str
 export async function compareCommand(flags: readonly string[]): Promise<void> {
   const args = parseArgs(flags);
   let name: string;
+  let config: ReturnType<typeof netflowConfigFromArgs>;
   try {
-    const config = netflowConfigFromArgs(flags);
+    config = netflowConfigFromArgs(flags);
     name = args['name'] ?? defaultRunName(config.input);
   } catch (e) {
     throw new PipelineOptionsError((e as Error).message);
@@ -54,10 +57,11 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   if (args['keepPairs'] === undefined) base.push('--keepPairs=200000');
   const output = args['output'];
   const summaries: NetflowRunSummary[] = [];
+  refuseOutputOntoInput(config.input, compareOutputFiles(output, dir, COMPARED_RUNNERS));
   for (const runner of COMPARED_RUNNERS) {
     const own = [...base];
     // Each runner writes its own file or topic, so both outputs can be inspected afterwards.
-    if (output?.startsWith('ndjson:')) own.push(`--output=ndjson:${output.slice(7).replace(/\.ndjson$/, '')}.${runner}.ndjson`);
+    if (output?.startsWith('ndjson:')) own.push(`--output=ndjson:${runnerNdjsonPath(output.slice(7), runner)}`);
     else if (output?.startsWith('kafka:')) own.push(`--output=${output}.${runner}`);
     else if (output !== undefined) own.push(`--output=${output}`);
     if (inject && runner === COMPARED_RUNNERS[1]) own.push('--inject-difference');

@@ -8,6 +8,7 @@ import { Pipeline } from '../sdk/pipeline.js';
 import { generatorOptionsOf } from '../pipelines/netflow/netflow-app.js';
 import { buildGenerateApp, type GenerateOutput } from '../pipelines/netflow/netflow-generate.js';
 import { netflowConfigFromArgs } from './netflow-command.js';
+import { writesToStdout } from '../transforms/io/file-sink-target.js';
 
 /** Flags of `generate` besides the pipeline's. */
 export const GENERATE_FLAGS = ['output', 'brokers', 'scenario', 'seed', 'count', 'rate', 'sourceIps', 'keySkew', 'jitter', 'ipv6Share', 'malformedShare'] as const;
@@ -42,5 +43,6 @@ export async function generateCommand(flags: readonly string[]): Promise<void> {
   const kinds = Object.entries(stats.kinds)
     .map(([k, n]) => `${k} ${n.toLocaleString('en-US')}`)
     .join(', ');
-  console.log(`wrote ${stats.events.toLocaleString('en-US')} Netflow events (${kinds}) to ${where} in ${result.finishedAt - result.startedAt} ms`);
+  // Events written to stdout keep it to themselves: the report goes to stderr then.
+  (output.kind === 'ndjson' && writesToStdout(output.path) ? console.error : console.log)(`wrote ${stats.events.toLocaleString('en-US')} Netflow events (${kinds}) to ${where} in ${result.finishedAt - result.startedAt} ms`);
 }

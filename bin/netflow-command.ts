@@ -20,6 +20,8 @@ import type { NetflowGeneratorOptions } from '../pipelines/netflow/generator.js'
 import { parseHistogramSpec } from '../pipelines/netflow/histogram.js';
 import { parseInputSpec, parseOutputSpec, runNetflowApp, type NetflowAppConfig, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 import { formatNetflowSummary } from '../pipelines/netflow/netflow-summary.js';
+import { flagFile, outputFilesOf, refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
+import { writesToStdout } from '../transforms/io/file-sink-target.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
 
 /**
@@ -122,12 +124,14 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
   } catch (e) {
     throw e instanceof PipelineOptionsError ? e : new PipelineOptionsError((e as Error).message);
   }
+  refuseOutputOntoInput(config.input, [...outputFilesOf(config.output), ...flagFile('statsOut', args['statsOut'])]);
   const p = Pipeline.create([...flags]);
   const summary = await runNetflowApp(p, config);
   if (args['statsOut']) {
     mkdirSync(dirname(args['statsOut']), { recursive: true });
     writeFileSync(args['statsOut'], JSON.stringify(summary));
   }
-  if (args['quiet'] !== 'true') console.log(formatNetflowSummary(summary));
+  // Pairs written to stdout keep it to themselves: the summary goes to stderr then.
+  if (args['quiet'] !== 'true') (config.output.kind === 'ndjson' && writesToStdout(config.output.path) ? console.error : console.log)(formatNetflowSummary(summary));
   return summary;
 }

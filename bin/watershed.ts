@@ -14,7 +14,7 @@ import { Pipeline } from '../sdk/pipeline.js';
 import { formatWindow } from '../sdk/window.js';
 import { ParDo } from '../transforms/par-do.js';
 import { windowedPageViews } from '../pipelines/examples/windowed-page-views.js';
-import { WatershedError } from '../sdk/errors.js';
+import { PipelineOptionsError, WatershedError } from '../sdk/errors.js';
 import { formatMetrics } from './format-metrics.js';
 import { NETFLOW_FLAGS, netflowCommand } from './netflow-command.js';
 import { compareCommand } from './compare-command.js';
@@ -81,5 +81,6 @@ try {
 }
 chosen.run().catch((e: unknown) => {
   console.error(e instanceof WatershedError || (e instanceof Error && e.name === 'NotAvailableError') ? `${e.name}: ${e.message}` : e);
-  process.exit(1);
+  // Options refused before running anything (a bad value, an output that is the input) exit 2, like a misspelt flag.
+  process.exit(e instanceof PipelineOptionsError ? 2 : 1);
 });
