@@ -23,6 +23,8 @@ import { buildCompareReport, writeCompareReport } from '../pipelines/netflow/com
 import { defaultRunName, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 import { netflowConfigFromArgs } from './netflow-command.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
+import { refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
+import { compareOutputFiles, runnerNdjsonPath } from '../pipelines/netflow/compare/compare-outputs.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = fileURLToPath(new URL('./watershed.ts', import.meta.url));
@@ -63,7 +65,7 @@ export function ownOutputFlags(specs: Readonly<Record<string, string | undefined
   const own: string[] = [];
   for (const flag of ['output', 'deadLetters', 'lateOutput']) {
     const spec = specs[flag];
-    if (spec?.startsWith('ndjson:')) own.push(`--${flag}=ndjson:${spec.slice(7).replace(/\.ndjson$/, '')}.${runner}.ndjson`);
+    if (spec?.startsWith('ndjson:')) own.push(`--${flag}=ndjson:${runnerNdjsonPath(spec.slice(7), runner)}`);
     else if (spec?.startsWith('kafka:')) own.push(`--${flag}=${spec}.${runner}`);
     else if (spec !== undefined) own.push(`--${flag}=${spec}`);
   }
@@ -74,8 +76,9 @@ export function ownOutputFlags(specs: Readonly<Record<string, string | undefined
 export async function compareCommand(flags: readonly string[]): Promise<void> {
   const { name: nameFlag, outDir, output, deadLetters, lateOutput, keepPairs, 'inject-difference': inject, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
   let name: string;
+  let config: ReturnType<typeof netflowConfigFromArgs>;
   try {
-    const config = netflowConfigFromArgs(formatFlags({ ...shared, output, deadLetters, lateOutput }));
+    config = netflowConfigFromArgs(formatFlags({ ...shared, output, deadLetters, lateOutput }));
     name = nameFlag ?? defaultRunName(config.input);
   } catch (e) {
     throw e instanceof PipelineOptionsError ? e : new PipelineOptionsError((e as Error).message);
@@ -84,6 +87,7 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   const dir = resolve(outDir ?? join('out', 'compare'), name);
   const base = formatFlags({ ...shared, keepPairs: keepPairs ?? '200000' });
   const summaries: NetflowRunSummary[] = [];
+  refuseOutputOntoInput(config.input, compareOutputFiles(output, dir, COMPARED_RUNNERS));
   for (const runner of COMPARED_RUNNERS) {
     const own = [...base];
     own.push(...ownOutputFlags({ output, deadLetters, lateOutput }, runner));

@@ -10,6 +10,7 @@ import { buildGenerateApp, type GenerateOutput } from '../pipelines/netflow/netf
 import type { FlagSpecs } from '../sdk/flags.js';
 import { netflowConfigFromArgs } from './netflow-command.js';
 import { GENERATOR_FLAGS, NETFLOW_IO_FLAGS } from './netflow-flags.js';
+import { writesToStdout } from '../transforms/io/file-sink-target.js';
 
 /** Flags of `generate` besides the pipeline's. */
 export const GENERATE_FLAGS = {
@@ -48,5 +49,6 @@ export async function generateCommand(flags: readonly string[]): Promise<void> {
   const kinds = Object.entries(stats.kinds)
     .map(([k, n]) => `${k} ${n.toLocaleString('en-US')}`)
     .join(', ');
-  console.log(`wrote ${stats.events.toLocaleString('en-US')} Netflow events (${kinds}) to ${where} in ${result.finishedAt - result.startedAt} ms`);
+  // Events written to stdout keep it to themselves: the report goes to stderr then.
+  (output.kind === 'ndjson' && writesToStdout(output.path) ? console.error : console.log)(`wrote ${stats.events.toLocaleString('en-US')} Netflow events (${kinds}) to ${where} in ${result.finishedAt - result.startedAt} ms`);
 }

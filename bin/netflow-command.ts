@@ -14,6 +14,8 @@ import { parseHistogramSpec } from '../pipelines/netflow/histogram.js';
 import { parseRecordSink } from '../pipelines/netflow/io/record-sink.js';
 import { parseInputSpec, parseOutputSpec, runNetflowApp, type NetflowAppConfig, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 import { formatNetflowSummary } from '../pipelines/netflow/netflow-summary.js';
+import { flagFile, outputFilesOf, refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
+import { writesToStdout } from '../transforms/io/file-sink-target.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
 import { checkWritablePath } from './writable-path.js';
@@ -128,12 +130,19 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
   }
   const p = Pipeline.create(flags, { flags: NETFLOW_FLAGS, program: 'netflow' });
   const { statsOut, quiet } = p.options.args;
+  refuseOutputOntoInput(config.input, [
+    ...outputFilesOf(config.output),
+    ...outputFilesOf(config.deadLetters, 'deadLetters'),
+    ...outputFilesOf(config.lateOutput, 'lateOutput'),
+    ...flagFile('statsOut', statsOut),
+  ]);
   if (statsOut !== undefined) checkWritablePath(statsOut, 'statsOut');
   const summary = await runNetflowApp(p, config);
   if (statsOut !== undefined) {
     mkdirSync(dirname(statsOut), { recursive: true });
     writeFileSync(statsOut, JSON.stringify(summary));
   }
-  if (!quiet) console.log(formatNetflowSummary(summary));
+  // Pairs written to stdout keep it to themselves: the summary goes to stderr then.
+  if (!quiet) (config.output.kind === 'ndjson' && writesToStdout(config.output.path) ? console.error : console.log)(formatNetflowSummary(summary));
   return summary;
 }

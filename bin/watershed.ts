@@ -51,6 +51,7 @@ try {
   throw e;
 }
 run[command](rest).catch((e: unknown) => {
+  // Options refused before running anything (a bad value, an output that is the input) exit 2, like a misspelt flag.
   exitOnUsageError(e);
   console.error(e instanceof WatershedError || (e instanceof Error && e.name === 'NotAvailableError') ? `${e.name}: ${e.message}` : e);
   process.exit(1);

@@ -93,11 +93,27 @@ export interface SetupContext {
 }
 
 /**
+ * How a run ended: `'done'` when every input was read and processed and every bundle finished;
+ * `'failed'` when the run failed (in any step); `'cancelled'` when it was cancelled.
+ */
+export type RunOutcome = 'done' | 'failed' | 'cancelled';
+
+/**
+ * What `teardown` is told. A sink publishes what it wrote only when the outcome is `'done'` (e.g.
+ * renames its in-progress file onto the final name), and discards it otherwise.
+ * @example async teardown({ outcome }) { if (outcome === 'done') await file.publish(); else await file.discard(); }
+ */
+export interface TeardownContext {
+  readonly outcome: RunOutcome;
+}
+
+/**
  * Element-wise processing: the "what" of ParDo.
  *
  * Lifecycle, per DoFn instance: `setup` once before the first bundle; per bundle `startBundle`, then
  * `process` for each element (and `onTimer` for due timers), then `finishBundle`; `teardown` once at
- * the end (also after a failure, best effort). The native runner makes small bundles; the micro-batch
+ * the end (also after a failure, best effort), told how the run ended ({@link TeardownContext}).
+ * The native runner makes small bundles; the micro-batch
  * runner makes one bundle per batch. `process` may be async: the runner awaits it before the next
  * element of the same step, preserving order.
  *
@@ -116,7 +132,7 @@ export interface DoFn<I, O, Tags extends OutputTags = {}, S extends StateSpecs =
   startBundle?(ctx: BundleContext): void | Promise<void>;
   process(element: I, ctx: ProcessContext<O, Tags, S, T>): void | Promise<void>;
   finishBundle?(ctx: FinishBundleContext<O, Tags>): void | Promise<void>;
-  teardown?(): void | Promise<void>;
+  teardown?(ctx: TeardownContext): void | Promise<void>;
   readonly state?: S;
   readonly timers?: T;
   readonly onTimer?: { readonly [K in keyof T]?: (ctx: OnTimerContext<O, Tags, S, T>) => void | Promise<void> };

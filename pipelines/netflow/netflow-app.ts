@@ -23,6 +23,7 @@ import { describeRecordSink, writeRecords, type RecordSink } from './io/record-s
 import { SensorLog } from './io/sensor-log-sources.js';
 import { compareByDistance, formatNetflowPair, NetflowJob, netflowPairEncoder, resolveNetflowJobOptions, type NetflowJobOptions, type NetflowPair, type WindowTopPairs } from './netflow-job.js';
 import { CollectPairStats, PairStats, percentileOf, type PairStatsJson, type PairStatsOptions } from './pair-stats.js';
+import { outputFilesOf, refuseOutputOntoInput } from './output-not-input.js';
 import { scenarioOptions, type ScenarioId } from './scenarios.js';
 import type { NetflowLine, SourcedLine } from './sourced-line.js';
 
@@ -165,8 +166,10 @@ export function generatorOptionsOf(input: Extract<NetflowInput, { kind: 'generat
  * Adds the whole application to `p`: the input, the Netflow job (step `Netflow`), the pair output,
  * and in-process collectors for the summary. Run `p`, then call {@link summarizeNetflowRun}.
  * Kafka input and output use `config.kafka.brokers` (or the KAFKA_BROKERS environment variable).
+ * @throws OutputIsInputError when the output file is the input file.
  */
 export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles {
+  refuseOutputOntoInput(config.input, outputFilesOf(config.output));
   const lineStats = new LineSourceStats();
   const generatorStats = new GeneratorStats();
   const watermark = config.maxOutOfOrdernessMs === undefined ? 'end-of-input' : { maxOutOfOrderness: config.maxOutOfOrdernessMs };

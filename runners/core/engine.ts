@@ -1,4 +1,5 @@
 import type { Clock } from '../../sdk/clock.js';
+import type { RunOutcome } from '../../sdk/dofn.js';
 import type { UnsupportedFeature } from '../../sdk/errors.js';
 import type { PipelineGraph, ReadPayload, TransformNode } from '../../sdk/graph.js';
 import { emptyStepMetrics, type StepMetrics } from '../../sdk/metrics.js';
@@ -363,7 +364,8 @@ export class Engine {
     return wm;
   }
 
-  async close(): Promise<void> {
+  /** Closes the sources, then every step, telling each how the run ended. @throws the first error. */
+  async close(outcome: RunOutcome): Promise<void> {
     const errors: unknown[] = [];
     for (const r of this.reads) {
       try {
@@ -374,7 +376,7 @@ export class Engine {
     }
     for (const s of this.slots) {
       try {
-        await s.op.close();
+        await s.op.close(outcome);
       } catch (e) {
         errors.push(e);
       }

@@ -106,7 +106,8 @@ export abstract class LoopRunner implements Runner {
       waiter?.close();
       for (const p of pumps) p.stop();
       try {
-        await engine.close();
+        // Cancellation first: a cancelled loop may also have ended with an error.
+        await engine.close(signal.aborted ? 'cancelled' : failure !== undefined ? 'failed' : 'done');
       } catch (e) {
         failure ??= e;
       }

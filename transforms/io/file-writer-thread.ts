@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -7,8 +8,10 @@ import { Worker } from 'node:worker_threads';
  * shared counters (Atomics), so neither side waits for the other's event loop:
  *
  * - `write(data, n, position)` copies `data[0, n)` into free slots and queues them to be written at
- *   `position` (positional writes, so any order of completion is fine); it blocks the calling thread
- *   while every slot waits for the disk (backpressure); the thread starts on the first call;
+ *   `position` (positional writes, for regular files), or with `position` null at the descriptor's
+ *   current offset (sequential writes, for pipes, FIFOs, sockets and devices, which cannot seek);
+ *   jobs are written one after another in the order queued; it blocks the calling thread while every
+ *   slot waits for the disk (backpressure); the thread starts on the first call;
  * - `settled()` resolves once everything queued is written, without blocking;
  * - the first write error stops further writes and is thrown by the next `write`, `check` or
  *   `settled`, as an Error with the system error's message and `code` (e.g. ENOSPC).
@@ -48,6 +51,8 @@ export class FileWriterThread {
    * @param slotBytes size of each slot: the most one write to the file carries.
    * @param slotCount buffers in all (default 8): at most this many bytes × slotBytes wait for the disk.
    * @param threadSource the thread's script (default the writer); a fault-injection seam for tests.
+   * @param stallMs how long without a finished write is reported as an error (default a minute);
+   *   `Infinity` waits as long as it takes, right for a pipe whose reader may pause.
    * @throws RangeError for a slot size or count that is not a positive integer.
    */
   constructor(
@@ -55,6 +60,7 @@ export class FileWriterThread {
     readonly slotBytes: number,
     readonly slotCount = 8,
     private readonly threadSource = WRITER_SOURCE,
+    private readonly stallMs = STALL_MS,
   ) {
     if (!(Number.isInteger(slotBytes) && slotBytes > 0)) throw new RangeError(`slotBytes must be a positive integer, got ${slotBytes}`);
     if (!(Number.isInteger(slotCount) && slotCount > 0)) throw new RangeError(`slotCount must be a positive integer, got ${slotCount}`);
@@ -69,12 +75,13 @@ export class FileWriterThread {
   }
 
   /**
-   * Queues `data[0, length)` to be written at file offset `position`: the bytes are copied into free
-   * slots (a slot's worth at a time), so `data` may be reused at once. Blocks while every slot
-   * waits for the disk. The thread starts on the first call.
-   * @throws the first write error; Error when closed, or when the thread finishes no write for a minute.
+   * Queues `data[0, length)` to be written at file offset `position`, or at the descriptor's current
+   * offset when `position` is null (sequentially, after everything queued before): the bytes are
+   * copied into free slots (a slot's worth at a time), so `data` may be reused at once. Blocks while
+   * every slot waits for the disk. The thread starts on the first call.
+   * @throws the first write error; Error when closed, or when the thread finishes no write for `stallMs`.
    */
-  write(data: Uint8Array, length: number, position: number): void {
+  write(data: Uint8Array, length: number, position: number | null): void {
     this.check();
     if (this.closed) throw new Error('file writer thread is closed');
     this.start();
@@ -82,7 +89,7 @@ export class FileWriterThread {
       const slot = this.freeSlot();
       const n = Math.min(this.slotBytes, length - off);
       this.slots[slot]!.set(off === 0 && n === data.length ? data : data.subarray(off, off + n), 0);
-      this.post(slot, n, position + off);
+      this.post(slot, n, position === null ? SEQUENTIAL : position + off);
       off += n;
     }
   }
@@ -93,7 +100,7 @@ export class FileWriterThread {
     while (this.free.length === 0) {
       const done = Atomics.load(this.ctl, DONE);
       if (done === this.reclaimed) {
-        if (Atomics.wait(this.ctl, DONE, done, STALL_MS) === 'timed-out') throw new Error(`file writer thread: no write finished within ${STALL_MS / 1000} s`);
+        if (Atomics.wait(this.ctl, DONE, done, this.stallMs) === 'timed-out') throw new Error(`file writer thread: no write finished within ${this.stallMs / 1000} s`);
       }
       this.check();
       this.reclaim();
@@ -117,8 +124,8 @@ export class FileWriterThread {
       for (;;) {
         const done = Atomics.load(this.ctl, DONE);
         if (done >= this.submitted || Atomics.load(this.ctl, FAILED) !== 0) break;
-        const r = waitAsync(this.ctl, DONE, done, STALL_MS);
-        if (r.async && (await r.value) === 'timed-out') throw new Error(`file writer thread: no write finished within ${STALL_MS / 1000} s`);
+        const r = waitAsync(this.ctl, DONE, done, this.stallMs);
+        if (r.async && (await r.value) === 'timed-out') throw new Error(`file writer thread: no write finished within ${this.stallMs / 1000} s`);
       }
     } finally {
       this.release();
@@ -210,8 +217,31 @@ const waitAsync = (Atomics as unknown as {
   waitAsync(a: Int32Array, index: number, value: number, timeoutMs: number): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
 }).waitAsync;
 
+/**
+ * Writes `data[offset, offset + length)` to `fd` at `position`, or at the current offset when
+ * `position` is null, completing short writes. A descriptor in non-blocking mode (Node sets it on a
+ * stdout pipe or socket it uses) answers EAGAIN when full: then this waits a millisecond and retries,
+ * blocking the calling thread like a blocking write would. The writer thread does the same.
+ * @throws the system error of a failed write (e.g. ENOSPC, EPIPE).
+ * @example writeAllSync(fd, Buffer.from('a line\n'), 0, 7, null)
+ */
+export function writeAllSync(fd: number, data: Uint8Array, offset: number, length: number, position: number | null): void {
+  for (let off = 0; off < length; ) {
+    try {
+      off += writeSync(fd, data, offset + off, length - off, position === null ? null : position + off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(PAUSE, 0, 0, 1);
+    }
+  }
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
 /** No progress from the thread for this long is reported as an error rather than waited on forever. */
 const STALL_MS = 60_000;
+/** The position of a job written at the descriptor's current offset. */
+const SEQUENTIAL = -1;
 const ERROR_BYTES = 2048;
 // Indexes of the shared control counters.
 const SUBMITTED = 0;
@@ -230,6 +260,19 @@ const { workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
 const { ctl, jobs, data, errorText, fd, slotBytes, ring } = workerData;
 const bytes = new Uint8Array(data);
+const pause = new Int32Array(new SharedArrayBuffer(4));
+// Positional writes for position >= 0, sequential ones (position ${SEQUENTIAL}) at the current offset;
+// EAGAIN (a non-blocking pipe or socket that is full) is waited out, as in writeAllSync.
+const writeAll = (from, n, position) => {
+  for (let off = 0; off < n; ) {
+    try {
+      off += writeSync(fd, bytes, from + off, n - off, position < 0 ? null : position + off);
+    } catch (e) {
+      if (!e || e.code !== 'EAGAIN') throw e;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
+};
 const fail = (e) => {
   const text = Buffer.from(String((e && e.code) || '') + '\\u0000' + String((e && e.message) || e), 'utf8').subarray(0, ${ERROR_BYTES});
   errorText.set(text);
@@ -249,8 +292,7 @@ try {
     const position = jobs[k + 2];
     if (slot >= 0 && Atomics.load(ctl, ${FAILED}) === 0) {
       try {
-        const base = slot * slotBytes;
-        for (let off = 0; off < n; ) off += writeSync(fd, bytes, base + off, n - off, position + off);
+        writeAll(slot * slotBytes, n, position);
       } catch (e) {
         fail(e);
       }

@@ -1,6 +1,4 @@
-import { close, mkdirSync, openSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
 import type { DoFn } from '../../sdk/dofn.js';
@@ -10,7 +8,8 @@ import type { Pipeline } from '../../sdk/pipeline.js';
 import type { PTransform } from '../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Duration, type Instant } from '../../sdk/time.js';
 import { ParDo } from '../par-do.js';
-import { FileWriterThread } from './file-writer-thread.js';
+import { openFileSinkTarget, type FileSinkTarget } from './file-sink-target.js';
+import { FileWriterThread, writeAllSync } from './file-writer-thread.js';
 import { Read } from '../read.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -217,8 +216,12 @@ export const TextFile = {
   },
 
   /**
-   * Writes each element as one line (`format`, default `JSON.stringify`: NDJSON, UTF-8) to `path`,
-   * replacing the file. Lines are encoded into a buffer of `flushBytes` bytes (default 1 MiB) that
+   * Writes each element as one line (`format`, default `JSON.stringify`: NDJSON, UTF-8) to `path`.
+   * A regular file is written under a hidden name next to it (`.<name>.<uuid>.inprogress`) and renamed
+   * onto `path` only when the run ends successfully, after an fsync: until then an existing file
+   * stays as it was, and a failed or cancelled run removes the hidden file and leaves `path` untouched.
+   * A pipe, FIFO, `/dev/stdout` or device is written in place, in order (see {@link openFileSinkTarget}).
+   * Lines are encoded into a buffer of `flushBytes` bytes (default 1 MiB) that
    * is written when full, at the end of every bundle, and at teardown, so memory stays bounded
    * however many elements one step emits at once (a longer line is written on its own). Full buffers
    * are written on a writer thread while the runner's thread goes on; when 8 wait for the disk, the
@@ -271,22 +274,26 @@ const SINK_BUFFERS = 8;
  * encoding, even inside one long synchronous emitting loop, where I/O completions of the event loop
  * would never be seen. When all buffers wait for the disk, the runner's thread waits (backpressure).
  * A bundle's last, partial buffer is written on the thread when it runs, else in place (small outputs
- * never start a thread).
+ * never start a thread). A regular file is written at positions into its in-progress file, published
+ * at teardown when the run is done; other targets are written sequentially, in order, and a slow
+ * reader of a pipe is waited for as long as it takes.
  */
 function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number): DoFn<T, never> {
-  let fd: number | undefined;
+  let target: FileSinkTarget | undefined;
   let writer: FileWriterThread | undefined;
-  /** The buffer being filled; it goes to the file at `position`. */
+  /** The buffer being filled; it goes to the file at `position` (or next, for a sequential target). */
   let buf: Buffer = Buffer.alloc(0);
   let used = 0;
   let position = 0;
   let unreported = 0;
+  /** Where the next bytes go: their offset in a regular file, null (the current offset) otherwise. */
+  const at = (): number | null => (target!.positional ? position : null);
 
   /** Hands the filled buffer to the writer thread (which copies it), or writes it here, and starts it over. */
   const rotate = (inPlace = false): void => {
     if (used === 0) return;
-    if (inPlace) for (let off = 0; off < used; ) off += writeSync(fd!, buf, off, used - off, position + off);
-    else writer!.write(buf, used, position);
+    if (inPlace) writeAllSync(target!.fd, buf, 0, used, at());
+    else writer!.write(buf, used, at());
     position += used;
     unreported += used;
     used = 0;
@@ -300,10 +307,9 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
   };
 
   return {
-    setup() {
-      mkdirSync(dirname(path), { recursive: true });
-      fd = openSync(path, 'w');
-      writer = new FileWriterThread(fd, flushBytes, SINK_BUFFERS);
+    async setup() {
+      target = await openFileSinkTarget(path);
+      writer = new FileWriterThread(target.fd, flushBytes, SINK_BUFFERS, undefined, target.positional ? undefined : Infinity);
       buf = Buffer.allocUnsafe(flushBytes);
       used = 0;
       position = 0;
@@ -323,7 +329,7 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
       // A line longer than a buffer: encoded on its own.
       let big = Buffer.allocUnsafe(flushBytes * 2);
       while ((end = encode(value, big, 0)) < 0) big = Buffer.allocUnsafe(big.length * 2);
-      writer!.write(big, end, position);
+      writer!.write(big, end, at());
       position += end;
       unreported += end;
     },
@@ -332,16 +338,22 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
       if (unreported > 0) ctx.metrics.counter('bytesWritten').inc(unreported);
       unreported = 0;
     },
-    async teardown() {
+    async teardown({ outcome }) {
+      let failure: unknown;
       try {
-        if (writer !== undefined) await drained();
-      } finally {
-        await writer?.close();
-        writer = undefined;
-        const f = fd;
-        fd = undefined;
-        if (f !== undefined) await new Promise<void>((resolve) => close(f, () => resolve()));
+        if (writer !== undefined && target !== undefined) await drained();
+      } catch (e) {
+        failure = e;
       }
+      await writer?.close();
+      writer = undefined;
+      const t = target;
+      target = undefined;
+      if (t === undefined) return;
+      // Only a run that read and wrote everything publishes its file.
+      if (outcome === 'done' && failure === undefined) return t.commit();
+      await t.abort();
+      if (failure !== undefined) throw failure;
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../../../sdk/clock.js';
+import type { RunOutcome } from '../../../sdk/dofn.js';
 import type { StepMetrics } from '../../../sdk/metrics.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
 import type { Instant } from '../../../sdk/time.js';
@@ -58,7 +59,8 @@ export interface Operator {
   finishBundle(): MaybePromise;
   outputWatermark(): Instant;
   nextProcessingTimer(): Instant | undefined;
-  close(): Promise<void>;
+  /** The run ended (`outcome` says how): tear down user code. */
+  close(outcome: RunOutcome): Promise<void>;
 }
 
 /** Defaults for operators that have no side inputs, timers or bundles. */
@@ -102,7 +104,7 @@ export abstract class BaseOperator implements Operator {
   nextProcessingTimer(): Instant | undefined {
     return undefined;
   }
-  async close(): Promise<void> {}
+  async close(_outcome: RunOutcome): Promise<void> {}
   /** Everything emitted so far has been handed to downstream and taken (or the promise of it). */
   protected settle(): MaybePromise {
     const ports = this.portList;

@@ -1,5 +1,5 @@
 import type { DeadLetter } from '../../../sdk/dead-letter.js';
-import type { DoFn, FinishBundleContext, OnTimerContext, ProcessContext } from '../../../sdk/dofn.js';
+import type { DoFn, FinishBundleContext, OnTimerContext, ProcessContext, RunOutcome } from '../../../sdk/dofn.js';
 import { UndeclaredOutputError, UserCodeError, WatershedError } from '../../../sdk/errors.js';
 import type { ParDoPayload } from '../../../sdk/graph.js';
 import { encodeKey, type KV, type StateKey } from '../../../sdk/kv.js';
@@ -334,8 +334,8 @@ export class ParDoOperator extends BaseOperator {
     return this.stateful ? this.procTimers.peekTime() : undefined;
   }
 
-  override async close(): Promise<void> {
-    if (this.fn.teardown && this.setUp) await this.callUser('teardown', () => this.fn.teardown!());
+  override async close(outcome: RunOutcome): Promise<void> {
+    if (this.fn.teardown && this.setUp) await this.callUser('teardown', () => this.fn.teardown!({ outcome }));
   }
 
   // ---------------------------------------------------------------------------------------------

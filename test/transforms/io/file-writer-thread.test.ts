@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileWriterThread } from '../../../transforms/io/file-writer-thread.js';
+import { FileWriterThread, writeAllSync } from '../../../transforms/io/file-writer-thread.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'watershed-writer-'));
 const fds: number[] = [];
@@ -67,6 +68,39 @@ describe('FileWriterThread', () => {
     await w.settled();
     await w.close();
     expect(readFileSync(path, 'utf8')).toBe('aaaabbbbccccdddd');
+  });
+
+  it('with position null, writes at the current offset in submission order (for targets that cannot seek)', async () => {
+    const { path, fd } = openFile('sequential.txt');
+    const w = new FileWriterThread(fd, 8, 2);
+    let expected = '';
+    for (let i = 0; i < 200; i++) {
+      const text = `${i}:${'s'.repeat(i % 23)};`;
+      w.write(Buffer.from(text), Buffer.byteLength(text), null);
+      expected += text;
+    }
+    await w.settled();
+    await w.close();
+    expect(readFileSync(path, 'utf8')).toBe(expected);
+  });
+
+  it('sequential writes to a full non-blocking socket wait for the reader (EAGAIN) instead of failing', async () => {
+    // The child's stdin is a socket in non-blocking mode; the child reads only after a pause, so
+    // 4 MiB fill the socket and the writes meet EAGAIN, on this thread and on the writer's.
+    const copy = join(dir, 'socket-copy.bin');
+    const child = spawn('sh', ['-c', `sleep 0.3; cat > '${copy}'`], { stdio: ['pipe', 'ignore', 'inherit'] });
+    const fd = (child.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+    const data = Buffer.alloc(4 << 20);
+    for (let i = 0; i < data.length; i++) data[i] = i % 251;
+    writeAllSync(fd, data, 0, 1 << 20, null);
+    const w = new FileWriterThread(fd, 64 << 10, 2, undefined, Infinity);
+    w.write(data.subarray(1 << 20), 3 << 20, null);
+    await w.settled();
+    await w.close();
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    child.stdin.end();
+    expect(await exited).toBe(0);
+    expect(readFileSync(copy).equals(data)).toBe(true);
   });
 
   it('splits a write longer than a slot over several slots', async () => {

@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { flow } from '../pipelines/netflow/test-records.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+/** The real CLI in a child process; its stdout is a socket (how Node's child processes get a pipe). */
+const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', ...args], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+/** The real CLI with its stdout piped by a shell (a real pipe) into `wc -l`. */
+const cliPipedToWc = (...args: string[]) =>
+  spawnSync('bash', ['-c', `set -o pipefail; '${process.execPath}' --import tsx bin/watershed.ts ${args.map((a) => `'${a}'`).join(' ')} | wc -l`], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+
+/** A directory with a small Netflow NDJSON input file. */
+function withInput(): { dir: string; input: string; bytes: Buffer } {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-files-'));
+  const input = join(dir, 'flows.ndjson');
+  writeFileSync(input, Array.from({ length: 30 }, (_, i) => JSON.stringify(flow({ eventid: String(i), in_bytes: i * 10 }))).join('\n') + '\n');
+  return { dir, input, bytes: readFileSync(input) };
+}
+
+describe('the CLI never destroys a file', () => {
+  it('refuses --output that is the --input (exit 2) and leaves the input byte for byte unchanged', () => {
+    const { dir, input, bytes } = withInput();
+    const r = cli(`--input=ndjson:${input}`, `--output=ndjson:${dir}/./flows.ndjson`);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/OutputIsInputError: --output=ndjson:.*flows\.ndjson is the input file/);
+    expect(readFileSync(input)).toEqual(bytes);
+    expect(readdirSync(dir)).toEqual(['flows.ndjson']);
+  });
+
+  it('compare refuses when one runner\'s output file (<path>.<runner>.ndjson) is the input', () => {
+    const { dir, bytes } = withInput();
+    const native = join(dir, 'flows.native.ndjson');
+    writeFileSync(native, bytes);
+    // --output=ndjson:<dir>/flows.ndjson: the native run would write flows.native.ndjson, its own input.
+    const same = cli('compare', `--input=ndjson:${native}`, `--output=ndjson:${join(dir, 'flows.ndjson')}`, `--outDir=${join(dir, 'cmp')}`);
+    expect(same.status).toBe(2);
+    expect(same.stderr).toMatch(/OutputIsInputError: the native run's output \S*flows\.native\.ndjson \(from --output=ndjson:\S*flows\.ndjson\) is the input file/);
+    expect(same.stderr).not.toContain('[compare] running');
+    expect(readFileSync(native)).toEqual(bytes);
+    expect(readdirSync(dir).sort()).toEqual(['flows.native.ndjson', 'flows.ndjson']);
+  });
+
+  it('a missing input file leaves an existing output file unchanged, with nothing left behind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-files-'));
+    const out = join(dir, 'pairs.ndjson');
+    writeFileSync(out, 'pairs of an earlier run\n');
+    const r = cli(`--input=ndjson:${join(dir, 'missing.ndjson')}`, `--output=ndjson:${out}`);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('ENOENT');
+    expect(readFileSync(out, 'utf8')).toBe('pairs of an earlier run\n');
+    expect(readdirSync(dir)).toEqual(['pairs.ndjson']);
+  });
+});
+
+describe('the CLI writes to stdout', () => {
+  it('--output=ndjson:/dev/stdout piped through a shell pipe gives one line per pair (the summary goes to stderr)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-files-'));
+    const stats = join(dir, 'summary.json');
+    const r = cliPipedToWc('--count=200', '--output=ndjson:/dev/stdout', `--statsOut=${stats}`);
+    expect(r.stderr).not.toMatch(/ESPIPE|Error/);
+    expect(r.status).toBe(0);
+    const pairs = (JSON.parse(readFileSync(stats, 'utf8')) as { pairs: { pairs: number } }).pairs.pairs;
+    expect(pairs).toBeGreaterThan(0);
+    expect(Number(r.stdout.trim())).toBe(pairs);
+    expect(r.stderr).toContain('events in');
+  });
+
+  it('--output=ndjson:/dev/stdout to a socket (a Node child process\'s stdout) gives exactly the pairs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-files-'));
+    const stats = join(dir, 'summary.json');
+    const r = cli('--count=200', '--output=ndjson:/dev/stdout', `--statsOut=${stats}`, '--quiet');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.pop()).toBe('');
+    const pairs = (JSON.parse(readFileSync(stats, 'utf8')) as { pairs: { pairs: number } }).pairs.pairs;
+    expect(lines).toHaveLength(pairs);
+    for (const l of lines) expect(Object.keys(JSON.parse(l) as object)).toEqual(['eventid_1', 'ts_flow1', 'eventid_2', 'ts_flow2', 'distance', 'ts_output']);
+  });
+
+  it('generate --output=ndjson:/dev/stdout writes exactly the events to stdout, its report to stderr', () => {
+    const r = cliPipedToWc('generate', '--count=300', '--output=ndjson:/dev/stdout');
+    expect(r.status).toBe(0);
+    expect(Number(r.stdout.trim())).toBe(300);
+    expect(r.stderr).toContain('wrote 300 Netflow events');
+  });
+});

@@ -1,0 +1,93 @@
+import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writesToStdout } from '../../../transforms/io/file-sink-target.js';
+import { InProgressFile, inProgressPath } from '../../../transforms/io/in-progress-file.js';
+import { sameFile } from '../../../transforms/io/same-file.js';
+
+const fresh = () => mkdtempSync(join(tmpdir(), 'in-progress-'));
+
+describe('InProgressFile', () => {
+  it('is written under a hidden name and replaces the final file only when published, keeping its mode', async () => {
+    const dir = fresh();
+    const out = join(dir, 'pairs.ndjson');
+    writeFileSync(out, 'old\n');
+    chmodSync(out, 0o640);
+    const f = await InProgressFile.create(out);
+    expect(f.path).toMatch(/\/\.pairs\.ndjson\.[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}\.inprogress$/);
+    writeSync(f.fd, 'new\n');
+    expect(readFileSync(out, 'utf8')).toBe('old\n');
+    expect(readdirSync(dir).sort()).toEqual([f.path.slice(dir.length + 1), 'pairs.ndjson'].sort());
+    await f.publish();
+    await f.publish();
+    await f.discard(); // after publishing, nothing to discard
+    expect(readFileSync(out, 'utf8')).toBe('new\n');
+    expect(statSync(out).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dir)).toEqual(['pairs.ndjson']);
+  });
+
+  it('discard removes the hidden file and leaves the final file as it was', async () => {
+    const dir = fresh();
+    const out = join(dir, 'pairs.ndjson');
+    writeFileSync(out, 'old\n');
+    const f = await InProgressFile.create(out);
+    writeSync(f.fd, 'partial');
+    await f.discard();
+    await f.discard();
+    await f.publish(); // after discarding, nothing to publish
+    expect(readFileSync(out, 'utf8')).toBe('old\n');
+    expect(readdirSync(dir)).toEqual(['pairs.ndjson']);
+  });
+
+  it('makes missing directories, keeps a symbolic link (replacing its target), and refuses a directory', async () => {
+    const dir = fresh();
+    const deep = join(dir, 'a', 'b', 'c.txt');
+    const f = await InProgressFile.create(deep);
+    writeSync(f.fd, 'c');
+    await f.publish();
+    expect(readFileSync(deep, 'utf8')).toBe('c');
+
+    const link = join(dir, 'link.txt');
+    symlinkSync(deep, link);
+    const g = await InProgressFile.create(link);
+    writeSync(g.fd, 'through the link');
+    await g.publish();
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(deep, 'utf8')).toBe('through the link');
+
+    mkdirSync(join(dir, 'd'));
+    await expect(InProgressFile.create(join(dir, 'd'))).rejects.toMatchObject({ code: 'EISDIR' });
+    expect(readdirSync(dir).sort()).toEqual(['a', 'd', 'link.txt']);
+  });
+
+  it('names the hidden file after the final one', () => {
+    expect(inProgressPath('/x/out/pairs.ndjson', 'ID')).toBe('/x/out/.pairs.ndjson.ID.inprogress');
+  });
+});
+
+describe('sameFile and writesToStdout', () => {
+  it('sameFile sees through spellings, symbolic links and hard links, also for files not made yet', () => {
+    const dir = fresh();
+    const a = join(dir, 'a.ndjson');
+    writeFileSync(a, 'x');
+    symlinkSync(a, join(dir, 'sym.ndjson'));
+    linkSync(a, join(dir, 'hard.ndjson'));
+    symlinkSync(dir, join(dir, 'here'));
+    expect(sameFile(a, a)).toBe(true);
+    expect(sameFile(a, join(dir, '.', 'sub', '..', 'a.ndjson'))).toBe(true);
+    expect(sameFile(a, join(dir, 'sym.ndjson'))).toBe(true);
+    expect(sameFile(a, join(dir, 'hard.ndjson'))).toBe(true);
+    expect(sameFile(a, join(dir, 'here', 'a.ndjson'))).toBe(true);
+    expect(sameFile(join(dir, 'new.ndjson'), join(dir, 'here', 'new.ndjson'))).toBe(true);
+    expect(sameFile(a, join(dir, 'b.ndjson'))).toBe(false);
+    expect(sameFile(join(dir, 'b.ndjson'), join(dir, 'c.ndjson'))).toBe(false);
+  });
+
+  it('writesToStdout knows the names of descriptor 1', () => {
+    expect(writesToStdout('/dev/stdout')).toBe(true);
+    expect(writesToStdout('/dev/fd/1')).toBe(true);
+    expect(writesToStdout('/proc/self/fd/1')).toBe(true);
+    expect(writesToStdout(join(fresh(), 'out.ndjson'))).toBe(false);
+  });
+});

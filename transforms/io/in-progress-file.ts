@@ -1,0 +1,110 @@
+import { close, fsync, open, type Stats } from 'node:fs';
+import { mkdir, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { v7 as uuidv7 } from 'uuid';
+
+const openFd = promisify(open);
+const closeFd = promisify(close);
+const fsyncFd = promisify(fsync);
+
+/**
+ * A file written under a hidden name next to its final name and published by renaming it onto the
+ * final name once it is complete. Whoever opens the final name sees the previous file (or none) until
+ * then, and the whole new file after; a write that fails or is abandoned is discarded and leaves the
+ * final name as it was. The hidden name is `.<final name>.<uuid v7>.inprogress` in the final file's
+ * directory (the same file system, so the rename is atomic).
+ *
+ * - `create` makes the directory if needed and the hidden file (exclusively; with the mode of the file
+ *   it will replace, if any). A final name that is a symbolic link keeps the link: its target is replaced.
+ * - `publish()` flushes the file to disk (fsync), closes it, renames it onto the final name and
+ *   flushes the directory; if any of that fails, the hidden file is removed and the error thrown.
+ * - `discard()` closes and removes the hidden file; it never throws.
+ * Both are idempotent; after one, the other does nothing.
+ * @example
+ * const f = await InProgressFile.create('out/pairs.ndjson');
+ * writeSync(f.fd, 'a line\n');
+ * await f.publish(); // out/pairs.ndjson now holds 'a line\n'
+ */
+export class InProgressFile {
+  private state: 'open' | 'published' | 'discarded' = 'open';
+  private closed = false;
+
+  private constructor(
+    /** The open descriptor of the hidden file. */
+    readonly fd: number,
+    /** Where the file is written until it is published. */
+    readonly path: string,
+    /** Where it is published (the resolved target of a symbolic link). */
+    readonly finalPath: string,
+  ) {}
+
+  /**
+   * @throws the file system's error when the directory or the hidden file cannot be made, and an
+   *   Error with code EISDIR when the final name is a directory.
+   */
+  static async create(finalPath: string): Promise<InProgressFile> {
+    let existing: Stats | undefined;
+    let target = finalPath;
+    try {
+      existing = await stat(finalPath);
+      target = await realpath(finalPath);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    if (existing?.isDirectory()) throw Object.assign(new Error(`${finalPath} is a directory`), { code: 'EISDIR' });
+    const dir = dirname(target);
+    await mkdir(dir, { recursive: true });
+    const path = inProgressPath(target);
+    const fd = await openFd(path, 'wx', existing ? existing.mode & 0o7777 : 0o666);
+    return new InProgressFile(fd, path, target);
+  }
+
+  /** Makes the file visible under its final name. @throws the error of fsync, close or rename (the hidden file is then removed). */
+  async publish(): Promise<void> {
+    if (this.state !== 'open') return;
+    try {
+      await fsyncFd(this.fd);
+      await this.close();
+      await rename(this.path, this.finalPath);
+    } catch (e) {
+      await this.discard();
+      throw e;
+    }
+    this.state = 'published';
+    await syncDirectory(dirname(this.finalPath));
+  }
+
+  /** Closes and removes the hidden file, leaving the final name untouched. Never throws. */
+  async discard(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'discarded';
+    await this.close().catch(() => undefined);
+    await unlink(this.path).catch(() => undefined);
+  }
+
+  /** Closes the descriptor once (closing a number twice could close a file opened since). */
+  private async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await closeFd(this.fd);
+  }
+}
+
+/** The hidden in-progress name of `finalPath`: `<dir>/.<name>.<uuid v7>.inprogress`. */
+export function inProgressPath(finalPath: string, id: string = uuidv7()): string {
+  return join(dirname(finalPath), `.${basename(finalPath)}.${id}.inprogress`);
+}
+
+/** Flushes a directory's entries (the rename) to disk; file systems that cannot are left as they are. */
+async function syncDirectory(dir: string): Promise<void> {
+  let fd: number | undefined;
+  try {
+    fd = await openFd(dir, 'r');
+    await fsyncFd(fd);
+  } catch {
+    // Some file systems refuse fsync on a directory; the rename has happened either way.
+  } finally {
+    if (fd !== undefined) await closeFd(fd).catch(() => undefined);
+  }
+}

@@ -1,0 +1,30 @@
+import { realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+
+/**
+ * True when the paths `a` and `b` name the same file: the same real path (relative paths, `.`, `..`
+ * and symbolic links resolved; for a file that does not exist yet, the real path of its nearest
+ * existing directory plus the rest), or, when both exist, the same device and inode (hard links,
+ * bind mounts). Reads the file system; never throws.
+ * @example sameFile('data/flows.ndjson', './data/../data/flows.ndjson') // true
+ */
+export function sameFile(a: string, b: string): boolean {
+  if (realPath(a) === realPath(b)) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** The real path of `path`, or of its nearest existing ancestor joined with the rest. */
+function realPath(path: string): string {
+  const absolute = resolve(path);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    const parent = dirname(absolute);
+    return parent === absolute ? absolute : join(realPath(parent), basename(absolute));
+  }
+}
