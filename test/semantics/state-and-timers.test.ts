@@ -328,6 +328,83 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
     expect(out.records.map((r) => r.timestamp)).toEqual([249, 499, 749, 999]);
   });
 
+  it('10,000 event-time timers due at once (one per key, then the end of the input) all fire, earliest first', async () => {
+    const N = 10_000;
+    // expiry times in a scrambled order (7919 is prime), so arrival order is not firing order
+    const expiry = (i: number) => 1000 + ((i * 7919) % N);
+    const expire = statefulDoFn({
+      timers: { expire: TimerSpec.eventTime() },
+      process(e: KV<number, number>, ctx) {
+        ctx.timers.expire.set(e.value);
+      },
+      onTimer: {
+        expire(ctx) {
+          ctx.output(ctx.key as number);
+        },
+      },
+    });
+    const { out, result } = await runWith(options, (p) =>
+      p
+        .apply(TestStream.create<KV<number, number>>().addElements(...Array.from({ length: N }, (_, i) => ({ value: kv(i, expiry(i)), timestamp: i }))))
+        .apply('Expire', ParDo.of(expire))
+        .apply(Capture.records<number>()),
+    );
+    expect(result.metrics['Expire']?.elementsOut).toBe(N);
+    const times = out.records.map((r) => r.timestamp);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(new Set(out.values()).size).toBe(N);
+    expect(out.records.every((r, i) => expiry(r.value) === times[i])).toBe(true);
+  });
+
+  it('a timer set while firing that is due too fires in the same pass, in timestamp order', async () => {
+    const chain = statefulDoFn({
+      timers: { first: TimerSpec.eventTime(), then: TimerSpec.eventTime() },
+      process(e: Ev, ctx) {
+        ctx.timers.first.set(e.value);
+      },
+      onTimer: {
+        first(ctx) {
+          ctx.output(`${ctx.key as string}.first@${ctx.timestamp}`);
+          // due at once (the watermark is past it), and before b's and c's timers
+          if (ctx.key === 'a') ctx.timers.then.set(ctx.timestamp + 50);
+        },
+        then(ctx) {
+          ctx.output(`${ctx.key as string}.then@${ctx.timestamp}`);
+        },
+      },
+    });
+    const { out } = await runWith(options, (p) =>
+      p
+        .apply(TestStream.create<Ev>().addElements([kv('c', 200), 1], [kv('a', 100), 2], [kv('b', 120), 3]).advanceWatermarkToInfinity())
+        .apply(ParDo.of(chain))
+        .apply(Capture.records<string>()),
+    );
+    expect(out.values()).toEqual(['a.first@100', 'b.first@120', 'a.then@150', 'c.first@200']);
+    // all in the one pass at the end of the input
+    expect(new Set(out.records.map((r) => r.emittedAt)).size).toBe(1);
+  });
+
+  it('an onTimer that throws among thousands of due timers fails the run naming the step, the key and the window', async () => {
+    const N = 8000;
+    const fn = statefulDoFn({
+      timers: { expire: TimerSpec.eventTime() },
+      process(e: KV<number, number>, ctx) {
+        ctx.timers.expire.set(e.value);
+      },
+      onTimer: {
+        expire(ctx) {
+          if (ctx.key === 4321) throw new Error('bad key');
+        },
+      },
+    });
+    const run = runWith(options, (p) =>
+      p.apply(TestStream.create<KV<number, number>>().addElements(...Array.from({ length: N }, (_, i) => ({ value: kv(i, 1000 + i), timestamp: i })))).apply('Expire', ParDo.of(fn)),
+    );
+    await expect(run).rejects.toBeInstanceOf(UserCodeError);
+    await expect(run).rejects.toMatchObject({ step: 'Expire', element: '4321', timestamp: 5321 });
+    await expect(run).rejects.toThrow(/step 'Expire' failed in onTimer\.expire on element 4321 in window GlobalWindow.*bad key/);
+  });
+
   it('state is per key AND per window', async () => {
     const counter = statefulDoFn({
       state: { n: StateSpec.value<number>() },

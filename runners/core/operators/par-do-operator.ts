@@ -421,12 +421,26 @@ export class ParDoOperator extends BaseOperator {
     return this.userState;
   }
 
+  /**
+   * Fires every due timer of `queue`, earliest first, in one loop: never one call deeper per timer, so
+   * millions of timers may be due at once. A timer set while firing that is due as well fires in the
+   * same call, in timestamp order among the rest. `after` runs once no timer is due. Once a callback
+   * returns a promise, the rest of the loop continues in `fireTimersAsync`.
+   */
   private fireTimers(queue: TimerQueue, domain: 'event' | 'processing', due: (t: Instant) => boolean, after?: () => MaybePromise): MaybePromise {
-    const t = queue.popDue(due);
-    if (!t) return after?.();
-    const r = this.fireTimer(t, domain);
-    if (isThenable(r)) return r.then(() => this.fireTimers(queue, domain, due, after));
-    return this.fireTimers(queue, domain, due, after);
+    for (let t = queue.popDue(due); t; t = queue.popDue(due)) {
+      const r = this.fireTimer(t, domain);
+      if (isThenable(r)) return r.then(() => this.fireTimersAsync(queue, domain, due, after));
+    }
+    return after?.();
+  }
+
+  private async fireTimersAsync(queue: TimerQueue, domain: 'event' | 'processing', due: (t: Instant) => boolean, after?: () => MaybePromise): Promise<void> {
+    for (let t = queue.popDue(due); t; t = queue.popDue(due)) {
+      const r = this.fireTimer(t, domain);
+      if (isThenable(r)) await r;
+    }
+    await after?.();
   }
 
   private fireTimer(t: QueuedTimer, domain: 'event' | 'processing'): MaybePromise {
@@ -440,14 +454,39 @@ export class ParDoOperator extends BaseOperator {
     this.timerCtx.timestamp = this.curTs;
     this.timerCtx.domain = domain;
     const handler = this.fn.onTimer?.[t.id];
-    if (!handler) throw new UserCodeError(this.step, `timer '${t.id}'`, new Error(`the DoFn sets timer '${t.id}' but has no onTimer.${t.id}`));
-    const fire = () => this.callUser(`onTimer.${t.id}`, () => handler(this.timerCtx));
+    if (!handler) throw new UserCodeError(this.step, `timer '${t.id}'`, new Error(`the DoFn sets timer '${t.id}' but has no onTimer.${t.id}`), rec.k, rec.w, this.curTs);
     // A timer may fire after the bundle of its element finished: it opens a new bundle (startBundle first).
     if (!this.bundleOpen) {
       const s = this.startBundle();
-      if (s) return s.then(fire);
+      if (s) return s.then(() => this.runTimer(handler, t.id));
     }
-    return fire();
+    return this.runTimer(handler, t.id);
+  }
+
+  /** Calls one onTimer callback (key, window and time already set) and settles its outputs. */
+  private runTimer(handler: (ctx: OnTimerContext<unknown, any, any, any>) => void | Promise<void>, id: string): MaybePromise {
+    let r: void | Promise<void>;
+    try {
+      r = handler(this.timerCtx);
+    } catch (e) {
+      this.timerFailed(e, id);
+    }
+    if (isThenable(r)) {
+      const key = this.curKeyValue;
+      const window = this.curWindow;
+      const ts = this.curTs;
+      return r.then(
+        () => this.settle(),
+        (e) => this.timerFailed(e, id, key, window, ts),
+      );
+    }
+    return this.settle();
+  }
+
+  /** An onTimer callback threw: fail the run naming the step, the timer, its key, window and time. */
+  private timerFailed(e: unknown, id: string, key = this.curKeyValue, window = this.curWindow, ts = this.curTs): never {
+    if (e instanceof WatershedError) throw e;
+    throw new UserCodeError(this.step, `onTimer.${id}`, e, key, window, ts);
   }
 
   private fireGc(wm: Instant): MaybePromise {
