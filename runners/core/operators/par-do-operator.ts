@@ -14,6 +14,7 @@ import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
 import { sideInputWindowFor } from '../../../sdk/windows/window-fn.js';
 import { MinHeap } from '../timers/min-heap.js';
 import { isThenable } from '../util/is-thenable.js';
+import { sameElement } from '../util/same-element.js';
 import { TimerQueue, type QueuedTimer } from '../timers/timer-queue.js';
 import type { ColumnChunk } from '../columns.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
@@ -283,7 +284,7 @@ export class ParDoOperator extends BaseOperator {
       w.values = [];
     }
     if (wv.retraction) {
-      const i = w.values.findIndex((x) => JSON.stringify(x) === JSON.stringify(wv.value));
+      const i = w.values.findIndex((x) => sameElement(x, wv.value));
       if (i >= 0) w.values.splice(i, 1);
     } else w.values.push(wv.value);
     w.cached = undefined;
