@@ -183,7 +183,12 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
     ]);
   });
 
-  it('processing-time timers (offset from now) fire on the virtual clock; micro-batch: at batch boundaries', async () => {
+  // A TestStream starting at a real date: micro-batch jumps to the boundaries that have work instead
+  // of running every batch interval since 1970 (which took hours).
+  it.each([
+    ['0', 0],
+    ['2018-01-01', Date.UTC(2018, 0, 1)],
+  ])('processing-time timers (offset from now) fire on the virtual clock; micro-batch: at batch boundaries (start %s)', async (_label, start) => {
     const fn = statefulDoFn({
       state: { first: StateSpec.value<number>() },
       timers: { ping: TimerSpec.processingTime() },
@@ -201,10 +206,10 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
     const { out } = await runWith(options, (p) =>
       p
         .apply(
-          TestStream.create<Ev>()
-            .addElements([kv('a', 0), 0]) // clock 0: timer at 1300
+          TestStream.create<Ev>({ startTime: start })
+            .addElements([kv('a', 0), start]) // clock start: timer at start + 1300
             .advanceProcessingTime(1300)
-            .addElements([kv('b', 0), 0]) // clock 1300: timer at 2600
+            .addElements([kv('b', 0), start]) // clock start + 1300: timer at start + 2600
             .advanceProcessingTime(1300)
             .advanceProcessingTime(1400)
             .advanceWatermarkToInfinity(),
@@ -216,20 +221,21 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
     if (options.runner === 'native' || interval === 'asap') {
       // native (and micro-batch 'asap', which starts a batch at every clock step) processes each
       // element at its arrival time and fires each timer at exactly its time
-      expect(out.values()).toEqual([kv('a', { setAt: 0, firedAt: 1300 }), kv('b', { setAt: 1300, firedAt: 2600 })]);
-      expect(out.records.map((r) => r.emittedAt)).toEqual([1300, 2600]);
+      expect(out.values()).toEqual([kv('a', { setAt: start, firedAt: start + 1300 }), kv('b', { setAt: start + 1300, firedAt: start + 2600 })]);
+      expect(out.records.map((r) => r.emittedAt)).toEqual([start + 1300, start + 2600]);
     } else {
       // a timed micro-batch processes the elements it gathered during [k*I, (k+1)*I) at the batch end
       // (k+1)*I, and fires a timer at the first batch boundary at or after its time
       const I = interval as number;
       const processedAt = (arrival: number) => Math.floor(arrival / I) * I + I;
       const firedAt = (setAt: number) => Math.ceil((setAt + 1300) / I) * I;
-      const a = processedAt(0);
-      const b = processedAt(1300);
+      // (2018-01-01 is a multiple of both intervals)
+      const a = processedAt(start);
+      const b = processedAt(start + 1300);
       expect(out.values()).toEqual([kv('a', { setAt: a, firedAt: firedAt(a) }), kv('b', { setAt: b, firedAt: firedAt(b) })]);
       expect(out.records.map((r) => r.emittedAt)).toEqual([firedAt(a), firedAt(b)]);
-      if (label === 'microbatch(1s)') expect(out.records.map((r) => [r.value.value.setAt, r.emittedAt])).toEqual([[1000, 3000], [2000, 4000]]);
-      if (label === 'microbatch(250ms)') expect(out.records.map((r) => [r.value.value.setAt, r.emittedAt])).toEqual([[250, 1750], [1500, 3000]]);
+      if (label === 'microbatch(1s)') expect(out.records.map((r) => [r.value.value.setAt, r.emittedAt])).toEqual([[start + 1000, start + 3000], [start + 2000, start + 4000]]);
+      if (label === 'microbatch(250ms)') expect(out.records.map((r) => [r.value.value.setAt, r.emittedAt])).toEqual([[start + 250, start + 1750], [start + 1500, start + 3000]]);
     }
     // the output of a processing-time timer is stamped with the input watermark (still -inf here)
     expect(out.records.map((r) => r.timestamp)).toEqual([TIMESTAMP_MIN, TIMESTAMP_MIN]);
