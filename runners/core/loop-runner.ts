@@ -23,6 +23,8 @@ export interface RunContext {
    * Call once per loop iteration with the rows it took (if any): every BREATHE_CALLS calls or
    * BREATHE_ROWS rows it yields a turn of the event loop, so an abort sent from a timer or a signal
    * handler reaches `signal` even when nothing in the run waits for I/O. Loops check `signal` after it.
+   * Undefined when no turn is due: await only a promise, so that between turns the interleaving with
+   * the source pumps (what an `asap` micro-batch gathers) is what it was without this call.
    */
   breathe(rows?: number): Promise<void> | undefined;
 }

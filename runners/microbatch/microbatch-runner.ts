@@ -43,7 +43,8 @@ export class MicroBatchRunner extends LoopRunner {
     let deadline: Instant | undefined = interval === undefined ? undefined : clock.now() + interval;
     let batchId = 0;
     while (!signal.aborted) {
-      await run.breathe();
+      const turn = run.breathe();
+      if (turn) await turn;
       if (signal.aborted) return;
       const startedAt = clock.now();
       let rows = 0;
@@ -73,7 +74,8 @@ export class MicroBatchRunner extends LoopRunner {
             }
           }
         }
-        await run.breathe(rows - before);
+        const turn = run.breathe(rows - before);
+        if (turn) await turn;
         if (endBatch || signal.aborted) break;
         const allDone = reads.every((r) => r.done);
         if (allDone) break;
@@ -119,7 +121,8 @@ export class MicroBatchRunner extends LoopRunner {
       (clock as VirtualClock).advanceTo(boundary);
       await engine.pass({ flush: true, watermarks: true, processingTime: boundary });
       deadline = boundary + interval;
-      await run.breathe();
+      const turn = run.breathe();
+      if (turn) await turn;
     }
     return firstBoundaryAfter(deadline, carry, interval);
   }

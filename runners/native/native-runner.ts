@@ -28,7 +28,8 @@ export class NativeRunner extends LoopRunner {
     const reads = engine.reads;
     let rows = 0;
     while (!signal.aborted) {
-      await run.breathe(rows);
+      const turn = run.breathe(rows);
+      if (turn) await turn;
       if (signal.aborted) return;
       rows = 0;
       let progressed = false;
