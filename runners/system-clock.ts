@@ -33,3 +33,12 @@ export function idleWait(clock: Clock): Promise<void> {
   if (clock.isVirtual) return new Promise((resolve) => setImmediate(resolve));
   return clock.sleepUntil(clock.now() + 5);
 }
+
+/**
+ * One turn of the event loop (timers, I/O and abort events queued meanwhile run first). A runner's
+ * loop takes one now and then, so a run that never waits for I/O (in-memory sources, a virtual clock)
+ * still sees a cancellation sent from a timer or a signal handler.
+ */
+export function eventLoopTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -352,9 +352,32 @@ export class Engine {
     return t;
   }
 
+  /**
+   * The earliest processing time at which a pass could do something without new input or a new
+   * watermark: a processing-time timer or trigger falls due, or (with `idleTimeout`) a source still
+   * being read goes idle after `now`. Undefined when nothing is scheduled. The micro-batch runner
+   * skips the batch boundaries before it when a TestStream moves processing time far ahead.
+   */
+  nextTimedWork(now: Instant): Instant | undefined {
+    let t = this.nextProcessingTimer();
+    const idle = this.o.idleTimeout;
+    if (idle !== undefined && Number.isFinite(idle)) {
+      for (const r of this.reads) {
+        const at = r.lastActive + idle;
+        if (!r.done && at > now && (t === undefined || at < t)) t = at;
+      }
+    }
+    return t;
+  }
+
+  /** Staged wiring: some step has input waiting in an inbox (e.g. emitted by a finishBundle after the last pass). */
+  hasStagedInput(): boolean {
+    return this.slots.some((s) => s.inboxes.some((i) => i.columns.length > 0));
+  }
+
   /** True when every source is done and every step's output watermark reached +infinity. */
   finished(): boolean {
-    return this.reads.every((r) => r.done) && this.slots.every((s) => s.outputWm >= TIMESTAMP_MAX && s.inboxes.every((i) => i.columns.length === 0));
+    return this.reads.every((r) => r.done) && this.slots.every((s) => s.outputWm >= TIMESTAMP_MAX) && !this.hasStagedInput();
   }
 
   /** The minimum of all source watermarks. */

@@ -19,7 +19,19 @@ export interface RunContext {
   readonly batches: BatchMetrics[];
   /** Waits until a pump has data, `until` (processing time) passes, or the run is cancelled. */
   waitForWork(until: number | undefined): Promise<void>;
+  /**
+   * Call once per loop iteration with the rows it took (if any): every BREATHE_CALLS calls or
+   * BREATHE_ROWS rows it yields a turn of the event loop, so an abort sent from a timer or a signal
+   * handler reaches `signal` even when nothing in the run waits for I/O. Loops check `signal` after it.
+   * Undefined when no turn is due: await only a promise, so that between turns the interleaving with
+   * the source pumps (what an `asap` micro-batch gathers) is what it was without this call.
+   */
+  breathe(rows?: number): Promise<void> | undefined;
 }
+
+/** Loop iterations, or rows taken, between two turns of the event loop (see RunContext.breathe). */
+const BREATHE_CALLS = 64;
+const BREATHE_ROWS = 10_000;
 
 /** How long a source poll may wait for data before returning empty (so timers and cancellation are served). */
 const POLL_WAIT_MS = 100;
@@ -37,10 +49,12 @@ export abstract class LoopRunner implements Runner {
   /**
    * @param systemClock the real clock, used unless the options bring a clock or a TestStream needs a virtual one
    * @param idleWait how a source pump waits after an empty poll, given the clock of the run
+   * @param turn yields one turn of the event loop (see RunContext.breathe)
    */
   constructor(
     private readonly systemClock: () => Clock,
     private readonly idleWait: (clock: Clock) => Promise<void>,
+    private readonly turn: () => Promise<void>,
   ) {}
 
   /** Runner-specific checks on top of the shared ones. */
@@ -99,7 +113,16 @@ export abstract class LoopRunner implements Runner {
       waiter = new WorkWaiter(clock, pumps, (i) => !engine.reads[i]!.done, signal, POLL_WAIT_MS);
       const w = waiter;
       const waitForWork = (until: number | undefined): Promise<void> => w.wait(until);
-      await this.loop({ engine, pumps, clock, signal, options, batches, waitForWork });
+      let calls = 0;
+      let rows = 0;
+      const breathe = (n = 0): Promise<void> | undefined => {
+        rows += n;
+        if (++calls < BREATHE_CALLS && rows < BREATHE_ROWS) return undefined;
+        calls = 0;
+        rows = 0;
+        return this.turn();
+      };
+      await this.loop({ engine, pumps, clock, signal, options, batches, waitForWork, breathe });
     } catch (e) {
       failure = e;
     } finally {

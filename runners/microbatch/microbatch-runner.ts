@@ -6,7 +6,7 @@ import { formatInstant } from '../../sdk/time.js';
 import type { Wiring } from '../core/engine.js';
 import type { FireMode } from '../core/driver/window-driver.js';
 import { LoopRunner, type RunContext } from '../core/loop-runner.js';
-import { idleWait, SystemClock } from '../system-clock.js';
+import { eventLoopTurn, idleWait, SystemClock } from '../system-clock.js';
 
 /**
  * The micro-batch runner (Spark Structured Streaming-like). Input is gathered for `--batchInterval`
@@ -27,7 +27,7 @@ export class MicroBatchRunner extends LoopRunner {
   protected readonly wiring: Wiring = 'staged';
 
   constructor() {
-    super(() => new SystemClock(), idleWait);
+    super(() => new SystemClock(), idleWait, eventLoopTurn);
   }
 
   /** A batch is planned from what the source has read ahead, up to `--maxBatchSize` rows. */
@@ -43,12 +43,16 @@ export class MicroBatchRunner extends LoopRunner {
     let deadline: Instant | undefined = interval === undefined ? undefined : clock.now() + interval;
     let batchId = 0;
     while (!signal.aborted) {
+      const turn = run.breathe();
+      if (turn) await turn;
+      if (signal.aborted) return;
       const startedAt = clock.now();
       let rows = 0;
       let carry: Instant | undefined;
       let endBatch = false;
       // gather
       for (;;) {
+        const before = rows;
         for (let i = 0; i < reads.length && !endBatch; i++) {
           const read = reads[i]!;
           for (let b = read.done ? undefined : pumps[i]!.take(); b; b = read.done ? undefined : pumps[i]!.take()) {
@@ -70,6 +74,8 @@ export class MicroBatchRunner extends LoopRunner {
             }
           }
         }
+        const turn = run.breathe(rows - before);
+        if (turn) await turn;
         if (endBatch || signal.aborted) break;
         const allDone = reads.every((r) => r.done);
         if (allDone) break;
@@ -88,22 +94,46 @@ export class MicroBatchRunner extends LoopRunner {
       batchId++;
       // next batch boundary
       if (interval !== undefined) {
-        if (virtual) {
-          // The next boundary after now: a batch ended early by a watermark step keeps its deadline.
-          deadline = deadline!;
-          while (deadline <= clock.now()) deadline += interval;
-          while (carry !== undefined && deadline <= carry) {
-            (clock as VirtualClock).advanceTo(deadline);
-            await engine.pass({ flush: true, watermarks: true, processingTime: deadline });
-            deadline += interval;
-          }
-        } else {
-          const now = clock.now();
-          while (deadline! <= now) deadline! += interval;
-        }
+        // The first boundary after now: a batch ended early by a watermark step keeps its deadline.
+        deadline = firstBoundaryAfter(deadline!, clock.now(), interval);
+        if (virtual && carry !== undefined) deadline = await this.boundariesUpTo(run, deadline, carry, interval);
       }
       if (carry !== undefined) (clock as VirtualClock).advanceTo(carry);
       if (engine.finished()) return;
     }
   }
+
+  /**
+   * A TestStream step moves the virtual clock to `carry`: runs the batch boundaries from `deadline`
+   * up to `carry` at which something falls due without new input (a processing-time timer or trigger,
+   * an input going idle, input left waiting in a stage), jumping over the others, so a clock that jumps by years costs what is due in
+   * between, not one pass per interval. Stops when the run is aborted.
+   * @returns the first boundary after `carry`
+   */
+  private async boundariesUpTo(run: RunContext, deadline: Instant, carry: Instant, interval: number): Promise<Instant> {
+    const { engine, clock, signal } = run;
+    while (deadline <= carry && !signal.aborted) {
+      // input left waiting (outputs of finishBundle) is processed at the first boundary, as before a jump
+      const due = engine.hasStagedInput() ? deadline : engine.nextTimedWork(clock.now());
+      if (due === undefined) break;
+      const boundary = firstBoundaryAtOrAfter(deadline, due, interval);
+      if (boundary > carry) break;
+      (clock as VirtualClock).advanceTo(boundary);
+      await engine.pass({ flush: true, watermarks: true, processingTime: boundary });
+      deadline = boundary + interval;
+      const turn = run.breathe();
+      if (turn) await turn;
+    }
+    return firstBoundaryAfter(deadline, carry, interval);
+  }
+}
+
+/** The first of `deadline`, `deadline + interval`, ... after `t`. */
+function firstBoundaryAfter(deadline: Instant, t: Instant, interval: number): Instant {
+  return deadline > t ? deadline : deadline + (Math.floor((t - deadline) / interval) + 1) * interval;
+}
+
+/** The first of `deadline`, `deadline + interval`, ... at or after `t`. */
+function firstBoundaryAtOrAfter(deadline: Instant, t: Instant, interval: number): Instant {
+  return deadline >= t ? deadline : deadline + Math.ceil((t - deadline) / interval) * interval;
 }

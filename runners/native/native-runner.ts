@@ -1,8 +1,9 @@
 import type { VirtualClock } from '../../sdk/clock.js';
+import { sourceBatchSize } from '../../sdk/io/source.js';
 import type { Wiring } from '../core/engine.js';
 import type { FireMode } from '../core/driver/window-driver.js';
 import { LoopRunner, type RunContext } from '../core/loop-runner.js';
-import { idleWait, SystemClock } from '../system-clock.js';
+import { eventLoopTurn, idleWait, SystemClock } from '../system-clock.js';
 
 /**
  * The native streaming runner (Flink-like). Each element is pushed through the whole graph as it
@@ -19,13 +20,18 @@ export class NativeRunner extends LoopRunner {
   protected readonly wiring: Wiring = 'direct';
 
   constructor() {
-    super(() => new SystemClock(), idleWait);
+    super(() => new SystemClock(), idleWait, eventLoopTurn);
   }
 
   protected async loop(run: RunContext): Promise<void> {
     const { engine, pumps, clock, signal } = run;
     const reads = engine.reads;
+    let rows = 0;
     while (!signal.aborted) {
+      const turn = run.breathe(rows);
+      if (turn) await turn;
+      if (signal.aborted) return;
+      rows = 0;
       let progressed = false;
       for (let i = 0; i < reads.length; i++) {
         const read = reads[i]!;
@@ -33,6 +39,7 @@ export class NativeRunner extends LoopRunner {
         const batch = pumps[i]!.take();
         if (!batch) continue;
         progressed = true;
+        rows += sourceBatchSize(batch);
         const r = engine.emitBatch(read, batch);
         if (r) await r;
         if (batch.advanceClockTo !== undefined) (clock as VirtualClock).advanceTo(batch.advanceClockTo);

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { kv, type KV } from '../../sdk/kv.js';
 import type { Pipeline } from '../../sdk/pipeline.js';
+import { View } from '../../sdk/side-input.js';
 import { Capture, type CapturedRecord, type Probe } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { AfterCount } from '../../sdk/triggers/after-count.js';
 import { AfterProcessingTime } from '../../sdk/triggers/after-processing-time.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
+import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
 import type { Trigger } from '../../sdk/triggers/trigger.js';
 import { intervalWindow } from '../../sdk/window.js';
 import type { AccumulationMode } from '../../sdk/windowing-strategy.js';
@@ -15,7 +17,9 @@ import { Count } from '../../transforms/combiners/count.js';
 import { Max, Min } from '../../transforms/combiners/min-max.js';
 import { Sum } from '../../transforms/combiners/sum.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
+import { Filter } from '../../transforms/filter.js';
 import { Map } from '../../transforms/map.js';
+import { ParDo } from '../../transforms/par-do.js';
 import { Window, type WindowTransform } from '../../transforms/window.js';
 import { Values, WithKeys } from '../../transforms/with-keys.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
@@ -242,6 +246,78 @@ describe.each(RUNNER_CONFIGS)('accumulation modes on $label', ({ options }) => {
         expect(rs.reduce((s, r) => s + (r.retraction ? -r.value.value : r.value.value), 0)).toBe(PT_TOTALS[k]);
         expect(panes(rs).at(-1)!.value.value).toBe(PT_TOTALS[k]);
       }
+    });
+  });
+
+  describe('a retraction withdraws the equal element, not just any element of the same type', () => {
+    /**
+     * Per-key counts in the global window, a pane per element, retracting: x 1, y 1, z 1, then z's
+     * pane 1 is retracted and z 2 follows (each step its own batch). Downstream sees each count as a
+     * Date or a Map of Maps; a retraction must remove z's old value, not x's (the first of the type).
+     */
+    const steps = () =>
+      TestStream.create<string>()
+        .addElements(['x', 1000])
+        .advanceWatermarkTo(0)
+        .addElements(['y', 2000])
+        .advanceWatermarkTo(0)
+        .addElements(['z', 3000])
+        .advanceWatermarkTo(0)
+        .addElements(['z', 4000])
+        .advanceWatermarkTo(0);
+    const perKeyCounts = (p: Pipeline) =>
+      p
+        .apply(steps().advanceWatermarkToInfinity())
+        .apply(Window.configure<string>().triggering(Repeatedly.forever(AfterCount(1))).accumulatingAndRetractingFiredPanes())
+        .apply(WithKeys((s: string) => s))
+        .apply(Count.perKey<string>());
+    const BASE = Date.UTC(2018, 0, 1);
+    const OFFSET: Record<string, number> = { x: 0, y: 100_000, z: 200_000 };
+    const asDate = (e: KV<string, number>): unknown => new Date(BASE + OFFSET[e.key]! + e.value);
+    // all with the same outer key and inner Maps: JSON.stringify sees '[["counts",{}]]' for every one
+    const asMapOfMaps = (e: KV<string, number>): unknown => new globalThis.Map([['counts', new globalThis.Map([[e.key, e.value]])]]);
+
+    it.each([
+      ['Date', asDate],
+      ['Map of Maps', asMapOfMaps],
+    ] as const)('downstream GroupByKey keeps the current value of every key (%s values)', async (_label, as) => {
+      const { out } = await runWith(options, (p) =>
+        perKeyCounts(p)
+          .apply('AsValue', Map((e: KV<string, number>) => kv('all', as(e))))
+          .apply('Group', GroupByKey.create<string, unknown>())
+          .apply(Capture.records<KV<string, unknown[]>>()),
+      );
+      const last = out.records.filter((r) => !r.retraction).at(-1)!;
+      const expected = [kv('x', 1), kv('y', 1), kv('z', 2)].map(as);
+      expect(last.value.value).toHaveLength(3);
+      for (const v of expected) expect(last.value.value).toContainEqual(v);
+    });
+
+    it('a retracting side input (View.asList of Maps) drops the retracted Map, not the first one', async () => {
+      // the same steps as side input; the main element 'm' comes after z's second pane
+      const { out } = await runWith(options, (p) => {
+        const input = p.apply(steps().addElements(['m', 5000]));
+        const view = View.asList(
+          input
+            .apply('SideOnly', Filter((s: string) => s !== 'm'))
+            .apply(Window.configure<string>().triggering(Repeatedly.forever(AfterCount(1))).accumulatingAndRetractingFiredPanes())
+            .apply(WithKeys((s: string) => s))
+            .apply(Count.perKey<string>())
+            .apply('AsMap', Map((e: KV<string, number>) => new globalThis.Map([[e.key, e.value]]))),
+        );
+        return input
+          .apply('MainOnly', Filter((s: string) => s === 'm'))
+          .apply(
+            'Join',
+            ParDo.of<string, string[]>({
+              process(_m, ctx) {
+                ctx.output(ctx.sideInput(view).map((m) => JSON.stringify([...m])).sort());
+              },
+            }).withSideInputs(view),
+          )
+          .apply(Capture.records<string[]>());
+      });
+      expect(out.values()).toEqual([['[["x",1]]', '[["y",1]]', '[["z",2]]']]);
     });
   });
 

@@ -9,7 +9,9 @@ import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { AfterCount } from '../../sdk/triggers/after-count.js';
 import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
+import { GLOBAL_WINDOW } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
+import type { WindowFn } from '../../sdk/windows/window-fn.js';
 import { Sum } from '../../transforms/combiners/sum.js';
 import { Create } from '../../transforms/create.js';
 import { Filter } from '../../transforms/filter.js';
@@ -338,6 +340,63 @@ describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
       expect(out.records[0]!.timestamp).toBe(500);
       expect(result.metrics['Join']?.elementsIn).toBe(3);
       expect(result.metrics['Join']?.elementsOut).toBe(3);
+    });
+  });
+  describe('main elements held back for a side input', () => {
+    /** The global window, counting how often the runner maps a main window to its side window. */
+    function countingGlobal(): WindowFn<unknown> & { lookups: number } {
+      const fn = {
+        name: 'CountingGlobal',
+        isMerging: false,
+        lookups: 0,
+        assignWindows: () => [GLOBAL_WINDOW],
+        sideInputWindow: () => {
+          fn.lookups++;
+          return GLOBAL_WINDOW;
+        },
+      };
+      return fn;
+    }
+
+    it('holding and releasing is linear: each held element is looked at a bounded number of times, not once per side-input event', async () => {
+      const N = 2000;
+      const M = 50;
+      type Ev = { readonly main?: number; readonly a?: number; readonly b?: number };
+      const fnA = countingGlobal();
+      const fnB = countingGlobal();
+      const { out } = await runWith(options, (p) => {
+        const input = p.apply(
+          TestStream.create<Ev>()
+            .addElements(...Array.from({ length: N }, (_, i) => ({ value: { main: i }, timestamp: i })))
+            .advanceWatermarkTo(0) // the main elements are held: no side window is ready
+            .addElements(...Array.from({ length: 2 * M }, (_, i) => ({ value: i % 2 === 0 ? { a: i } : { b: i }, timestamp: i }))),
+        );
+        const side = (name: string, pick: (e: Ev) => number | undefined, fn: WindowFn<unknown>) =>
+          View.asList(
+            input
+              .apply(`${name}Only`, Filter((e: Ev) => pick(e) !== undefined))
+              .apply(`${name}Value`, Map((e: Ev) => pick(e)!))
+              .apply(`${name}Window`, Window.into<number>(fn)),
+          );
+        const a = side('A', (e) => e.a, fnA);
+        const b = side('B', (e) => e.b, fnB);
+        const fn: DoFn<number, [number, number, number]> = {
+          process(m, ctx) {
+            ctx.output([m, ctx.sideInput(a).length, ctx.sideInput(b).length]);
+          },
+        };
+        return input
+          .apply('MainOnly', Filter((e: Ev) => e.main !== undefined))
+          .apply('MainValue', Map((e: Ev) => e.main!))
+          .apply('Join', ParDo.of(fn).withSideInputs(a, b))
+          .apply(Capture.records<[number, number, number]>());
+      });
+      // released once both side inputs end, in arrival order, each seeing every side element
+      expect(out.values()).toEqual(Array.from({ length: N }, (_, i) => [i, M, M]));
+      // once when held, once when processed (plus a few); re-examining every held element on each of
+      // the 2M side elements would be 2M * N lookups
+      expect(fnA.lookups).toBeLessThanOrEqual(3 * N);
+      expect(fnB.lookups).toBeLessThanOrEqual(3 * N);
     });
   });
 });

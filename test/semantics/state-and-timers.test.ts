@@ -183,7 +183,12 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
     ]);
   });
 
-  it('processing-time timers (offset from now) fire on the virtual clock; micro-batch: at batch boundaries', async () => {
+  // A TestStream starting at a real date: micro-batch jumps to the boundaries that have work instead
+  // of running every batch interval since 1970 (which took hours).
+  it.each([
+    ['0', 0],
+    ['2018-01-01', Date.UTC(2018, 0, 1)],
+  ])('processing-time timers (offset from now) fire on the virtual clock; micro-batch: at batch boundaries (start %s)', async (_label, start) => {
     const fn = statefulDoFn({
       state: { first: StateSpec.value<number>() },
       timers: { ping: TimerSpec.processingTime() },
@@ -201,10 +206,10 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
     const { out } = await runWith(options, (p) =>
       p
         .apply(
-          TestStream.create<Ev>()
-            .addElements([kv('a', 0), 0]) // clock 0: timer at 1300
+          TestStream.create<Ev>({ startTime: start })
+            .addElements([kv('a', 0), start]) // clock start: timer at start + 1300
             .advanceProcessingTime(1300)
-            .addElements([kv('b', 0), 0]) // clock 1300: timer at 2600
+            .addElements([kv('b', 0), start]) // clock start + 1300: timer at start + 2600
             .advanceProcessingTime(1300)
             .advanceProcessingTime(1400)
             .advanceWatermarkToInfinity(),
@@ -216,20 +221,21 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
     if (options.runner === 'native' || interval === 'asap') {
       // native (and micro-batch 'asap', which starts a batch at every clock step) processes each
       // element at its arrival time and fires each timer at exactly its time
-      expect(out.values()).toEqual([kv('a', { setAt: 0, firedAt: 1300 }), kv('b', { setAt: 1300, firedAt: 2600 })]);
-      expect(out.records.map((r) => r.emittedAt)).toEqual([1300, 2600]);
+      expect(out.values()).toEqual([kv('a', { setAt: start, firedAt: start + 1300 }), kv('b', { setAt: start + 1300, firedAt: start + 2600 })]);
+      expect(out.records.map((r) => r.emittedAt)).toEqual([start + 1300, start + 2600]);
     } else {
       // a timed micro-batch processes the elements it gathered during [k*I, (k+1)*I) at the batch end
       // (k+1)*I, and fires a timer at the first batch boundary at or after its time
       const I = interval as number;
       const processedAt = (arrival: number) => Math.floor(arrival / I) * I + I;
       const firedAt = (setAt: number) => Math.ceil((setAt + 1300) / I) * I;
-      const a = processedAt(0);
-      const b = processedAt(1300);
+      // (2018-01-01 is a multiple of both intervals)
+      const a = processedAt(start);
+      const b = processedAt(start + 1300);
       expect(out.values()).toEqual([kv('a', { setAt: a, firedAt: firedAt(a) }), kv('b', { setAt: b, firedAt: firedAt(b) })]);
       expect(out.records.map((r) => r.emittedAt)).toEqual([firedAt(a), firedAt(b)]);
-      if (label === 'microbatch(1s)') expect(out.records.map((r) => [r.value.value.setAt, r.emittedAt])).toEqual([[1000, 3000], [2000, 4000]]);
-      if (label === 'microbatch(250ms)') expect(out.records.map((r) => [r.value.value.setAt, r.emittedAt])).toEqual([[250, 1750], [1500, 3000]]);
+      if (label === 'microbatch(1s)') expect(out.records.map((r) => [r.value.value.setAt, r.emittedAt])).toEqual([[start + 1000, start + 3000], [start + 2000, start + 4000]]);
+      if (label === 'microbatch(250ms)') expect(out.records.map((r) => [r.value.value.setAt, r.emittedAt])).toEqual([[start + 250, start + 1750], [start + 1500, start + 3000]]);
     }
     // the output of a processing-time timer is stamped with the input watermark (still -inf here)
     expect(out.records.map((r) => r.timestamp)).toEqual([TIMESTAMP_MIN, TIMESTAMP_MIN]);
@@ -326,6 +332,83 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
     );
     expect(out.values()).toEqual([kv('a', 249), kv('a', 499), kv('a', 749), kv('a', 999)]);
     expect(out.records.map((r) => r.timestamp)).toEqual([249, 499, 749, 999]);
+  });
+
+  it('10,000 event-time timers due at once (one per key, then the end of the input) all fire, earliest first', async () => {
+    const N = 10_000;
+    // expiry times in a scrambled order (7919 is prime), so arrival order is not firing order
+    const expiry = (i: number) => 1000 + ((i * 7919) % N);
+    const expire = statefulDoFn({
+      timers: { expire: TimerSpec.eventTime() },
+      process(e: KV<number, number>, ctx) {
+        ctx.timers.expire.set(e.value);
+      },
+      onTimer: {
+        expire(ctx) {
+          ctx.output(ctx.key as number);
+        },
+      },
+    });
+    const { out, result } = await runWith(options, (p) =>
+      p
+        .apply(TestStream.create<KV<number, number>>().addElements(...Array.from({ length: N }, (_, i) => ({ value: kv(i, expiry(i)), timestamp: i }))))
+        .apply('Expire', ParDo.of(expire))
+        .apply(Capture.records<number>()),
+    );
+    expect(result.metrics['Expire']?.elementsOut).toBe(N);
+    const times = out.records.map((r) => r.timestamp);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(new Set(out.values()).size).toBe(N);
+    expect(out.records.every((r, i) => expiry(r.value) === times[i])).toBe(true);
+  });
+
+  it('a timer set while firing that is due too fires in the same pass, in timestamp order', async () => {
+    const chain = statefulDoFn({
+      timers: { first: TimerSpec.eventTime(), then: TimerSpec.eventTime() },
+      process(e: Ev, ctx) {
+        ctx.timers.first.set(e.value);
+      },
+      onTimer: {
+        first(ctx) {
+          ctx.output(`${ctx.key as string}.first@${ctx.timestamp}`);
+          // due at once (the watermark is past it), and before b's and c's timers
+          if (ctx.key === 'a') ctx.timers.then.set(ctx.timestamp + 50);
+        },
+        then(ctx) {
+          ctx.output(`${ctx.key as string}.then@${ctx.timestamp}`);
+        },
+      },
+    });
+    const { out } = await runWith(options, (p) =>
+      p
+        .apply(TestStream.create<Ev>().addElements([kv('c', 200), 1], [kv('a', 100), 2], [kv('b', 120), 3]).advanceWatermarkToInfinity())
+        .apply(ParDo.of(chain))
+        .apply(Capture.records<string>()),
+    );
+    expect(out.values()).toEqual(['a.first@100', 'b.first@120', 'a.then@150', 'c.first@200']);
+    // all in the one pass at the end of the input
+    expect(new Set(out.records.map((r) => r.emittedAt)).size).toBe(1);
+  });
+
+  it('an onTimer that throws among thousands of due timers fails the run naming the step, the key and the window', async () => {
+    const N = 8000;
+    const fn = statefulDoFn({
+      timers: { expire: TimerSpec.eventTime() },
+      process(e: KV<number, number>, ctx) {
+        ctx.timers.expire.set(e.value);
+      },
+      onTimer: {
+        expire(ctx) {
+          if (ctx.key === 4321) throw new Error('bad key');
+        },
+      },
+    });
+    const run = runWith(options, (p) =>
+      p.apply(TestStream.create<KV<number, number>>().addElements(...Array.from({ length: N }, (_, i) => ({ value: kv(i, 1000 + i), timestamp: i })))).apply('Expire', ParDo.of(fn)),
+    );
+    await expect(run).rejects.toBeInstanceOf(UserCodeError);
+    await expect(run).rejects.toMatchObject({ step: 'Expire', element: '4321', timestamp: 5321 });
+    await expect(run).rejects.toThrow(/step 'Expire' failed in onTimer\.expire on element 4321 in window GlobalWindow.*bad key/);
   });
 
   it('state is per key AND per window', async () => {

@@ -1,6 +1,6 @@
 import type { CombineFn } from '../../../sdk/combine-fn.js';
 import type { Instant } from '../../../sdk/time.js';
-import { deepEqual } from '../util/deep-equal.js';
+import { sameElement } from '../util/same-element.js';
 
 /**
  * How an aggregation folds the elements of a pane: GroupByKey keeps them in a list, Combine keeps a
@@ -9,7 +9,7 @@ import { deepEqual } from '../util/deep-equal.js';
 export interface PaneReducer {
   empty(): unknown;
   add(acc: unknown, value: unknown, timestamp: Instant): unknown;
-  /** Withdraws a value added earlier (a retraction record from a retracting upstream). */
+  /** Withdraws one value added earlier that is the same element (see sameElement): a retraction record from a retracting upstream. */
   retract(acc: unknown, value: unknown, timestamp: Instant): unknown;
   merge(accs: unknown[]): unknown;
   /** The pane's output. `consume` is true when the accumulator is discarded right after. */
@@ -25,7 +25,7 @@ export const bagReducer: PaneReducer = {
   },
   retract(acc, value) {
     const list = acc as unknown[];
-    const i = list.findIndex((x) => deepEqual(x, value));
+    const i = list.findIndex((x) => sameElement(x, value));
     if (i >= 0) list.splice(i, 1);
     return list;
   },
@@ -59,7 +59,7 @@ export function combineReducer(fn: CombineFn<unknown, unknown, unknown>, buffere
     },
     retract(acc, value) {
       const list = acc as Entry[];
-      const i = list.findIndex((x) => deepEqual(x.v, value));
+      const i = list.findIndex((x) => sameElement(x.v, value));
       if (i >= 0) list.splice(i, 1);
       return list;
     },

@@ -12,10 +12,11 @@ import { formatWindow, type BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
 import { sideInputWindowFor } from '../../../sdk/windows/window-fn.js';
-import { MinHeap } from '../timers/min-heap.js';
 import { isThenable } from '../util/is-thenable.js';
+import { sameElement } from '../util/same-element.js';
 import { TimerQueue, type QueuedTimer } from '../timers/timer-queue.js';
 import type { ColumnChunk } from '../columns.js';
+import { HeldElements } from './held-elements.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
 import { userStateCells, type UserStateRecord } from './user-state.js';
 
@@ -43,8 +44,7 @@ export class ParDoOperator extends BaseOperator {
   /** setup was called (even if it failed): only then is teardown due. */
   private setUp = false;
   private readonly sides: SideInputState[];
-  private pushedBack: WindowedValue<unknown>[] = [];
-  private readonly pushedBackHolds = new MinHeap<WindowedValue<unknown>>((w) => w.timestamp);
+  private readonly held: HeldElements;
   // current element
   private curTs: Instant = 0;
   private curWindow: BoundedWindow = undefined as unknown as BoundedWindow;
@@ -77,6 +77,7 @@ export class ParDoOperator extends BaseOperator {
       latestPaneWins: view.pcollection.windowing.accumulationMode === 'accumulating' && view.pcollection.producer.payload?.kind !== 'window',
       windows: new Map(),
     }));
+    this.held = new HeldElements(this.sides.length, (i, sw) => this.sideReady(this.sides[i]!, sw));
     this.metricsCtx = makeMetrics(ctx);
     const self = this;
     this.userState = payload.stateful
@@ -193,10 +194,7 @@ export class ParDoOperator extends BaseOperator {
 
   processParts(_input: number, value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise {
     this.ctx.metrics.elementsIn++;
-    if (this.sides.length > 0 && !this.sidesReady(window)) {
-      this.pushBack(value, timestamp, window, pane, retraction);
-      return;
-    }
+    if (this.sides.length > 0 && this.holdIfWaiting(value, timestamp, window, pane, retraction)) return;
     if (!this.bundleOpen) {
       const r = this.startBundle();
       if (r) return r.then(() => this.invoke(value, timestamp, window, pane, retraction));
@@ -217,10 +215,7 @@ export class ParDoOperator extends BaseOperator {
     for (let i = from; i < length; i++) {
       const window = windows[i]!;
       const retraction = retractions !== undefined && retractions[i] === 1;
-      if (sides && !this.sidesReady(window)) {
-        this.pushBack(values[i], timestamps[i]!, window, panes[i]!, retraction);
-        continue;
-      }
+      if (sides && this.holdIfWaiting(values[i], timestamps[i]!, window, panes[i]!, retraction)) continue;
       if (!this.bundleOpen) {
         const r = this.startBundle();
         if (r) return r.then(() => this.processChunkFrom(c, i));
@@ -263,11 +258,21 @@ export class ParDoOperator extends BaseOperator {
     return this.settle();
   }
 
-  /** Holds an element back until the side input windows it reads are ready. */
-  private pushBack(value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
-    const wv: WindowedValue<unknown> = { value, timestamp, window, pane, retraction };
-    this.pushedBack.push(wv);
-    this.pushedBackHolds.push(wv);
+  /**
+   * Holds an element back when a side-input window it reads is not ready (returns true then). Each
+   * side window is looked up once here; the held element keeps them.
+   */
+  private holdIfWaiting(value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): boolean {
+    const sides = this.sides;
+    for (let i = 0; i < sides.length; i++) {
+      const sw = this.sideWindow(sides[i]!, window);
+      if (this.sideReady(sides[i]!, sw)) continue;
+      const sideWindows: BoundedWindow[] = [];
+      for (let j = 0; j < sides.length; j++) sideWindows.push(j === i ? sw : this.sideWindow(sides[j]!, window));
+      this.held.hold({ value, timestamp, window, pane, retraction }, sideWindows, i);
+      return true;
+    }
+    return false;
   }
 
   override processSideInput(view: number, wv: WindowedValue<unknown>): MaybePromise {
@@ -283,18 +288,19 @@ export class ParDoOperator extends BaseOperator {
       w.values = [];
     }
     if (wv.retraction) {
-      const i = w.values.findIndex((x) => JSON.stringify(x) === JSON.stringify(wv.value));
+      const i = w.values.findIndex((x) => sameElement(x, wv.value));
       if (i >= 0) w.values.splice(i, 1);
     } else w.values.push(wv.value);
     w.cached = undefined;
     // A pane from an aggregation makes the side window ready; raw elements wait for the watermark.
-    if (wv.pane.timing !== 'UNKNOWN') w.ready = true;
-    return this.retryPushedBack();
+    if (wv.pane.timing === 'UNKNOWN' || w.ready) return;
+    w.ready = true;
+    return this.runReleased(this.held.releaseWindow(view, wv.window.id));
   }
 
   override advanceSideWatermark(view: number, wm: Instant): MaybePromise {
     this.sides[view]!.wm = wm;
-    return this.retryPushedBack();
+    return this.runReleased(this.held.releaseBefore(view, wm));
   }
 
   override advanceWatermark(wm: Instant): MaybePromise {
@@ -317,12 +323,8 @@ export class ParDoOperator extends BaseOperator {
 
   override outputWatermark(): Instant {
     let wm = this.inputWm;
-    let h = this.pushedBackHolds.peek();
-    while (h && !this.pushedBack.includes(h)) {
-      this.pushedBackHolds.pop();
-      h = this.pushedBackHolds.peek();
-    }
-    if (h && h.timestamp < wm) wm = h.timestamp;
+    const h = this.held.earliestTimestamp();
+    if (h !== undefined && h < wm) wm = h;
     if (this.stateful) {
       const t = this.eventTimers.peekTime();
       if (t !== undefined && t < wm) wm = t;
@@ -421,12 +423,26 @@ export class ParDoOperator extends BaseOperator {
     return this.userState;
   }
 
+  /**
+   * Fires every due timer of `queue`, earliest first, in one loop: never one call deeper per timer, so
+   * millions of timers may be due at once. A timer set while firing that is due as well fires in the
+   * same call, in timestamp order among the rest. `after` runs once no timer is due. Once a callback
+   * returns a promise, the rest of the loop continues in `fireTimersAsync`.
+   */
   private fireTimers(queue: TimerQueue, domain: 'event' | 'processing', due: (t: Instant) => boolean, after?: () => MaybePromise): MaybePromise {
-    const t = queue.popDue(due);
-    if (!t) return after?.();
-    const r = this.fireTimer(t, domain);
-    if (isThenable(r)) return r.then(() => this.fireTimers(queue, domain, due, after));
-    return this.fireTimers(queue, domain, due, after);
+    for (let t = queue.popDue(due); t; t = queue.popDue(due)) {
+      const r = this.fireTimer(t, domain);
+      if (isThenable(r)) return r.then(() => this.fireTimersAsync(queue, domain, due, after));
+    }
+    return after?.();
+  }
+
+  private async fireTimersAsync(queue: TimerQueue, domain: 'event' | 'processing', due: (t: Instant) => boolean, after?: () => MaybePromise): Promise<void> {
+    for (let t = queue.popDue(due); t; t = queue.popDue(due)) {
+      const r = this.fireTimer(t, domain);
+      if (isThenable(r)) await r;
+    }
+    await after?.();
   }
 
   private fireTimer(t: QueuedTimer, domain: 'event' | 'processing'): MaybePromise {
@@ -440,14 +456,39 @@ export class ParDoOperator extends BaseOperator {
     this.timerCtx.timestamp = this.curTs;
     this.timerCtx.domain = domain;
     const handler = this.fn.onTimer?.[t.id];
-    if (!handler) throw new UserCodeError(this.step, `timer '${t.id}'`, new Error(`the DoFn sets timer '${t.id}' but has no onTimer.${t.id}`));
-    const fire = () => this.callUser(`onTimer.${t.id}`, () => handler(this.timerCtx));
+    if (!handler) throw new UserCodeError(this.step, `timer '${t.id}'`, new Error(`the DoFn sets timer '${t.id}' but has no onTimer.${t.id}`), rec.k, rec.w, this.curTs);
     // A timer may fire after the bundle of its element finished: it opens a new bundle (startBundle first).
     if (!this.bundleOpen) {
       const s = this.startBundle();
-      if (s) return s.then(fire);
+      if (s) return s.then(() => this.runTimer(handler, t.id));
     }
-    return fire();
+    return this.runTimer(handler, t.id);
+  }
+
+  /** Calls one onTimer callback (key, window and time already set) and settles its outputs. */
+  private runTimer(handler: (ctx: OnTimerContext<unknown, any, any, any>) => void | Promise<void>, id: string): MaybePromise {
+    let r: void | Promise<void>;
+    try {
+      r = handler(this.timerCtx);
+    } catch (e) {
+      this.timerFailed(e, id);
+    }
+    if (isThenable(r)) {
+      const key = this.curKeyValue;
+      const window = this.curWindow;
+      const ts = this.curTs;
+      return r.then(
+        () => this.settle(),
+        (e) => this.timerFailed(e, id, key, window, ts),
+      );
+    }
+    return this.settle();
+  }
+
+  /** An onTimer callback threw: fail the run naming the step, the timer, its key, window and time. */
+  private timerFailed(e: unknown, id: string, key = this.curKeyValue, window = this.curWindow, ts = this.curTs): never {
+    if (e instanceof WatershedError) throw e;
+    throw new UserCodeError(this.step, `onTimer.${id}`, e, key, window, ts);
   }
 
   private fireGc(wm: Instant): MaybePromise {
@@ -468,12 +509,9 @@ export class ParDoOperator extends BaseOperator {
     return sideInputWindowFor(s.view.pcollection.windowing.windowFn, main);
   }
 
-  private sidesReady(main: BoundedWindow): boolean {
-    for (const s of this.sides) {
-      const sw = this.sideWindow(s, main);
-      if (!(s.wm > sw.maxTimestamp || s.windows.get(sw.id)?.ready)) return false;
-    }
-    return true;
+  /** A side window is ready once its side watermark passed its end or a pane arrived for it; never unready again. */
+  private sideReady(s: SideInputState, sw: BoundedWindow): boolean {
+    return s.wm > sw.maxTimestamp || s.windows.get(sw.id)?.ready === true;
   }
 
   private readSide(view: PCollectionView<unknown>): unknown {
@@ -489,25 +527,17 @@ export class ParDoOperator extends BaseOperator {
     return w.cached.value;
   }
 
-  private retryPushedBack(): MaybePromise {
-    if (this.pushedBack.length === 0) return;
-    const ready: WindowedValue<unknown>[] = [];
-    const waiting: WindowedValue<unknown>[] = [];
-    for (const wv of this.pushedBack) (this.sidesReady(wv.window) ? ready : waiting).push(wv);
-    if (ready.length === 0) return;
-    this.pushedBack = waiting;
-    const run = (i: number): MaybePromise => {
-      for (; i < ready.length; i++) {
-        if (!this.bundleOpen) {
-          const s = this.startBundle();
-          if (s) return s.then(() => run(i));
-        }
-        const wv = ready[i]!;
-        const r = this.invoke(wv.value, wv.timestamp, wv.window, wv.pane, wv.retraction === true);
-        if (isThenable(r)) return r.then(() => run(i + 1));
+  /** Runs the released elements (in arrival order) through the DoFn, opening a bundle first when needed. */
+  private runReleased(ready: readonly WindowedValue<unknown>[], from = 0): MaybePromise {
+    for (let i = from; i < ready.length; i++) {
+      if (!this.bundleOpen) {
+        const s = this.startBundle();
+        if (s) return s.then(() => this.runReleased(ready, i));
       }
-    };
-    return run(0);
+      const wv = ready[i]!;
+      const r = this.invoke(wv.value, wv.timestamp, wv.window, wv.pane, wv.retraction === true);
+      if (isThenable(r)) return r.then(() => this.runReleased(ready, i + 1));
+    }
   }
 }
 
