@@ -3,8 +3,9 @@ import type { Source, SourceBatch, SourceContext, SourceReader } from '../../../
 import { WatermarkEstimator } from '../../../sdk/io/watermark-estimator.js';
 import { TIMESTAMP_MIN, type Duration, type Instant } from '../../../sdk/time.js';
 import type { TimestampedValue } from '../../../sdk/windowed-value.js';
-import { KafkaClientError, type KafkaBatch, type KafkaClientFactory, type KafkaConsumerPort, type KafkaMessage, type KafkaRecordHeaders, type KafkaTopicPartition } from './client.js';
+import { KafkaClientError, type KafkaBatch, type KafkaClientFactory, type KafkaMessage, type KafkaRecordHeaders, type KafkaTopicPartition } from './client.js';
 import { kafkaClientFor, type KafkaConnectionOptions } from './default-client.js';
+import { ReconnectingConsumer } from './reconnecting-consumer.js';
 import { DeserializationError, Serde, type Deserializer } from './serde.js';
 
 /** Where reading starts in every partition. */
@@ -58,6 +59,8 @@ export interface KafkaReadStats {
   /** Records handed to the runner (elements plus dead letters). */
   recordsRead: number;
   deadLettered: number;
+  /** Times the reader lost the broker and reconnected (see `reconnectTimeout`). */
+  reconnects: number;
 }
 
 export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
@@ -97,15 +100,23 @@ export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
    * full, so this bounds how long a stalled pipeline may hold a fetched batch. Default 300,000 ms.
    */
   readonly sessionTimeoutMs?: number;
+  /**
+   * When the connection to the broker is lost (e.g. the broker restarts), the reader reconnects with
+   * backoff and goes on from the next offset of every partition (nothing skipped, nothing it already
+   * holds read again) for this long (processing time), then fails the run with a
+   * `KafkaUnavailableError` naming the read. Default 60,000 ms.
+   */
+  readonly reconnectTimeout?: Duration;
   /** Filled with the counters of the read (e.g. to check that backpressure bounds the queue). */
   readonly stats?: KafkaReadStats;
 }
 
 export function emptyKafkaReadStats(): KafkaReadStats {
-  return { capacity: 0, buffered: 0, peakBuffered: 0, pauses: 0, resumes: 0, recordsRead: 0, deadLettered: 0 };
+  return { capacity: 0, buffered: 0, peakBuffered: 0, pauses: 0, resumes: 0, recordsRead: 0, deadLettered: 0, reconnects: 0 };
 }
 
 const DEFAULT_IDLE_TIMEOUT: Duration = 30_000;
+const DEFAULT_RECONNECT_TIMEOUT: Duration = 60_000;
 
 /** Compares two non-negative decimal offsets without BigInt. */
 function cmpOffset(a: string, b: string): number {
@@ -126,6 +137,8 @@ interface PartitionState extends KafkaTopicPartition {
   readonly last: string | undefined;
   /** Offset of the last record handed to the runner. */
   consumed: string | undefined;
+  /** Offset of the last record put in the queue: a new consumer after a reconnection starts after it. */
+  fetched: string | undefined;
   /** Bounded: everything up to `end` is in the queue (or handed out). */
   finished: boolean;
 }
@@ -158,6 +171,7 @@ export class KafkaSource<T, O> implements Source<O> {
     if (topics.length === 0) throw new Error('KafkaIO.read needs at least one topic');
     if (o.startAt === 'committed' && !o.groupId) throw new Error("KafkaIO.read: startAt 'committed' needs a groupId");
     if (o.bufferSize !== undefined && !(Number.isInteger(o.bufferSize) && o.bufferSize > 0)) throw new RangeError('KafkaIO.read: bufferSize must be a positive integer');
+    if (o.reconnectTimeout !== undefined && !(o.reconnectTimeout >= 0)) throw new RangeError('KafkaIO.read: reconnectTimeout must be >= 0 ms');
     this.name = `KafkaIO.read(${topics.join(',')})`;
     this.bounded = o.bounded ?? false;
   }
@@ -201,6 +215,7 @@ export class KafkaSource<T, O> implements Source<O> {
             end,
             last: end !== undefined && end !== '0' ? (BigInt(end) - 1n).toString() : undefined,
             consumed: undefined,
+            fetched: undefined,
             finished: end !== undefined && cmpOffset(start, end) >= 0,
           });
         }
@@ -222,7 +237,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
   private count = 0;
   private readonly byKey = new Map<string, PartitionState>();
   private readonly estimator: WatermarkEstimator;
-  private consumer: KafkaConsumerPort | undefined;
+  private consumer: ReconnectingConsumer | undefined;
   private paused = false;
   private closing = false;
   private failure: unknown;
@@ -264,38 +279,54 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     return this.partitions.filter((p) => !p.finished);
   }
 
-  /** Connects the consumer, assigns the partitions at their start offsets and starts fetching. */
+  /**
+   * Connects the consumer, assigns the partitions at their start offsets and starts fetching. After a
+   * lost connection the consumer is replaced and reads on from each partition's next offset.
+   */
   async start(): Promise<void> {
-    const todo = this.active;
-    if (todo.length === 0) return; // bounded and nothing to read
-    const consumer = this.kafka.consumer({
-      ...(this.o.groupId !== undefined ? { groupId: this.o.groupId } : {}),
-      maxWaitTimeMs: this.o.maxWaitTimeMs ?? 500,
-      sessionTimeoutMs: this.o.sessionTimeoutMs ?? 300_000,
-      ...(this.o.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: this.o.maxBytesPerPartition } : {}),
+    if (this.active.length === 0) return; // bounded and nothing to read
+    const consumer = new ReconnectingConsumer({
+      kafka: this.kafka,
+      consumer: {
+        ...(this.o.groupId !== undefined ? { groupId: this.o.groupId } : {}),
+        maxWaitTimeMs: this.o.maxWaitTimeMs ?? 500,
+        sessionTimeoutMs: this.o.sessionTimeoutMs ?? 300_000,
+        ...(this.o.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: this.o.maxBytesPerPartition } : {}),
+      },
+      clock: this.ctx.clock,
+      signal: this.ctx.signal,
+      name: `KafkaIO.read(${[...new Set(this.partitions.map((p) => p.topic))].join(',')})`,
+      timeoutMs: this.o.reconnectTimeout ?? DEFAULT_RECONNECT_TIMEOUT,
+      positions: () => this.active.map((p) => ({ topic: p.topic, partition: p.partition, startOffset: p.fetched === undefined ? p.start : nextOffset(p.fetched) })),
+      handler: (batch, live) => this.onBatch(batch, live),
+      onFatal: (e) => {
+        this.failure ??= e;
+        this.wake();
+      },
+      onReconnected: () => void this.stats.reconnects++,
+      ...(kafkaLogsWarnings(this.o.logLevel) ? { log: (line: string) => console.warn(`[watershed] ${this.ctx.step}: ${line}`) } : {}),
     });
     this.consumer = consumer;
     try {
-      await consumer.connect();
-      await consumer.assign(todo.map((p) => ({ topic: p.topic, partition: p.partition, startOffset: p.start })));
-      await consumer.run((batch) => this.onBatch(batch), {
-        onError: (e) => {
-          this.failure ??= e;
-          this.wake();
-        },
-      });
+      await consumer.start();
     } catch (e) {
       this.closing = true;
-      await consumer.disconnect().catch(() => undefined);
+      await consumer.close().catch(() => undefined);
       throw e;
     }
   }
 
   /** The client's batch callback: appends to the queue, never beyond its capacity (waits for room instead). */
-  private async onBatch(batch: KafkaBatch): Promise<void> {
+  private async onBatch(batch: KafkaBatch, live: () => boolean): Promise<void> {
     const p = this.byKey.get(tpKey(batch.topic, batch.partition));
     if (!p || p.finished || this.closing) return;
     let msgs = batch.messages;
+    // Records already queued (a consumer that restarted further back) are not read twice.
+    if (p.fetched !== undefined && cmpOffset(msgs[0]!.offset, p.fetched) <= 0) {
+      const after = p.fetched;
+      msgs = msgs.filter((m) => cmpOffset(m.offset, after) > 0);
+      if (msgs.length === 0) return;
+    }
     let finishes = false;
     if (p.end !== undefined) {
       const lastOffset = msgs[msgs.length - 1]!.offset;
@@ -306,7 +337,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     }
     let i = 0;
     while (i < msgs.length) {
-      if (this.closing) return;
+      if (this.closing || !live()) return; // a replaced consumer's batch: the new one fetches the rest
       const room = this.capacity - this.count;
       if (room <= 0) {
         this.pause();
@@ -316,6 +347,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
       const n = Math.min(room, msgs.length - i);
       this.queue.push({ p, msgs, i, end: i + n });
       i += n;
+      p.fetched = msgs[i - 1]!.offset;
       this.count += n;
       this.stats.buffered = this.count;
       if (this.count > this.stats.peakBuffered) this.stats.peakBuffered = this.count;
@@ -451,6 +483,12 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     this.roomWaiters = [];
     for (const w of ws) w();
     this.wake();
-    await this.consumer?.disconnect().catch(() => undefined);
+    await this.consumer?.close().catch(() => undefined);
   }
+}
+
+/** Whether the read prints warnings (e.g. about reconnecting): the Kafka log level, else env `WATERSHED_KAFKA_LOG`, is warn or more verbose. */
+function kafkaLogsWarnings(level: string | undefined): boolean {
+  const name = level ?? process.env['WATERSHED_KAFKA_LOG']?.toLowerCase() ?? 'warn';
+  return name === 'warn' || name === 'info' || name === 'debug';
 }
