@@ -4,7 +4,8 @@
  *   --runner=native|microbatch   --batchInterval=1s|asap   (and the other pipeline flags)
  *   --input=generator|suricata:<path>|zeek:<path>|ndjson:<path>|kafka:<topic>
  *   --output=stdout-summary|ndjson:<path>|kafka:<topic>
- *   --brokers=127.0.0.1:19092 (or KAFKA_BROKERS)  --follow (keep reading the input topic; default: read to its end, then finish)
+ *   --brokers=127.0.0.1:19092 (or KAFKA_BROKERS)  --follow (keep reading the input topic; default: read to its end, then finish;
+ *   Ctrl-C drains: open windows fire and are written, then the run ends)  --reconnectTimeout=60s (how long a lost broker is waited for)
  *   --scenario=1|2  --seed=N  --count=N  --rate=N  --sourceIps=N  --keySkew=X  --jitter=ms  --ipv6Share=X  --malformedShare=X
  *   --window=3s  --features=traffic|original|duration,in_bytes,...  --scaling=none|log1p|divide:in_bytes=1000,...
  *   --allowedLateness=0s  --top=5  --histogram=log|log:<k>|linear:<width>|none  --maxOutOfOrderness=<duration> (file inputs)
@@ -20,6 +21,7 @@ import type { NetflowGeneratorOptions } from '../pipelines/netflow/generator.js'
 import { parseHistogramSpec } from '../pipelines/netflow/histogram.js';
 import { parseInputSpec, parseOutputSpec, runNetflowApp, type NetflowAppConfig, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 import { formatNetflowSummary } from '../pipelines/netflow/netflow-summary.js';
+import { drainOnSignals } from './drain-on-signal.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
 
 /**
@@ -42,7 +44,7 @@ export const DEFAULT_DEMO_GENERATOR: Partial<NetflowGeneratorOptions> = {
 export const NETFLOW_FLAGS = [
   'input', 'output', 'scenario', 'seed', 'count', 'rate', 'sourceIps', 'keySkew', 'jitter', 'ipv6Share', 'malformedShare',
   'window', 'features', 'scaling', 'allowedLateness', 'top', 'histogram', 'maxOutOfOrderness', 'statsOut', 'digests', 'keepPairs', 'quiet', 'inject-difference',
-  'brokers', 'follow',
+  'brokers', 'follow', 'reconnectTimeout',
 ] as const;
 
 const num = (args: Record<string, string>, flag: string): number | undefined => {
@@ -109,7 +111,15 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
     ...(a['maxOutOfOrderness'] !== undefined ? { maxOutOfOrdernessMs: parseDuration(a['maxOutOfOrderness'], 'maxOutOfOrderness') } : {}),
     stats: { digests: a['digests'] === 'true', ...(keepPairs !== undefined ? { keepPairsUpTo: keepPairs } : {}) },
     ...(a['inject-difference'] === 'true' ? { injectDifference: true } : {}),
-    ...(a['brokers'] !== undefined || process.env['KAFKA_BROKERS'] ? { kafka: { brokers: a['brokers'] ?? process.env['KAFKA_BROKERS']!, follow: a['follow'] === 'true' } } : {}),
+    ...(a['brokers'] !== undefined || process.env['KAFKA_BROKERS']
+      ? {
+          kafka: {
+            brokers: a['brokers'] ?? process.env['KAFKA_BROKERS']!,
+            follow: a['follow'] === 'true',
+            ...(a['reconnectTimeout'] !== undefined ? { reconnectTimeoutMs: parseDuration(a['reconnectTimeout'], 'reconnectTimeout') } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -123,7 +133,14 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
     throw e instanceof PipelineOptionsError ? e : new PipelineOptionsError((e as Error).message);
   }
   const p = Pipeline.create([...flags]);
-  const summary = await runNetflowApp(p, config);
+  // A followed Kafka input never ends by itself: Ctrl-C drains it, so the last windows are written too.
+  const drain = config.input.kind === 'kafka' && config.kafka?.follow ? drainOnSignals(`the Kafka read of '${config.input.topic}'`) : undefined;
+  let summary: NetflowRunSummary;
+  try {
+    summary = await runNetflowApp(p, drain ? { ...config, kafka: { ...config.kafka!, drain: drain.signal } } : config);
+  } finally {
+    drain?.dispose();
+  }
   if (args['statsOut']) {
     mkdirSync(dirname(args['statsOut']), { recursive: true });
     writeFileSync(args['statsOut'], JSON.stringify(summary));

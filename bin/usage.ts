@@ -13,7 +13,9 @@ const NETFLOW = `Inputs and outputs:
   --input=generator|suricata:<path>|zeek:<path>|ndjson:<path>|kafka:<topic>   (default generator)
   --output=stdout-summary|ndjson:<path>|kafka:<topic>                        (default stdout-summary)
   --brokers=host:port,...        Kafka brokers (or KAFKA_BROKERS)
-  --follow                       keep reading the Kafka input (default: read to its end offsets, then finish)
+  --follow                       keep reading the Kafka input (default: read to its end offsets, then finish);
+                                 Ctrl-C drains: reading stops, open windows fire and are written, the run ends
+  --reconnectTimeout=<duration>  Kafka input: how long a lost broker is waited for before failing (default 60s)
   --maxOutOfOrderness=<duration> file inputs: fire windows while reading, allowing this much disorder
 Generator (the embedded default input):
   --scenario=1|2                 the seed's scenarios: 1 = 10,000 events in one 3 s window (~2 M pairs),

@@ -10,7 +10,7 @@ import { LineSourceStats, TextFile } from '../../transforms/io/text-file.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Filter } from '../../transforms/filter.js';
 import { Map as MapT } from '../../transforms/map.js';
-import { KafkaIO, Serde } from '../../transforms/io/kafka/index.js';
+import { KafkaIO, Serde, type KafkaReadStats } from '../../transforms/io/kafka/index.js';
 import type { FeatureName, Scaling } from './features.js';
 import { DEFAULT_GENERATOR_OPTIONS, type NetflowGeneratorOptions } from './generator.js';
 import type { Histogram, HistogramSpec } from './histogram.js';
@@ -44,8 +44,11 @@ export interface NetflowAppConfig {
   /**
    * Kafka input/output: the brokers, and whether the input topic is read up to its end offsets at
    * start and then finishes (the default: a replay of history, as in a Kappa architecture) or followed.
+   * A followed read ends when `drain` aborts: it stops fetching, every open window fires (also the
+   * last ones, which newer event time would otherwise have to close), the outputs are written, and
+   * the run finishes. `reconnectTimeoutMs`: how long the read outlasts a lost broker (default 60 s).
    */
-  readonly kafka?: { readonly brokers: string; readonly follow?: boolean };
+  readonly kafka?: { readonly brokers: string; readonly follow?: boolean; readonly drain?: AbortSignal; readonly reconnectTimeoutMs?: number };
 }
 
 /** The Netflow record's event time (seconds) read from the raw JSON text, without parsing it all. */
@@ -118,6 +121,8 @@ interface Handles {
   readonly histograms: Histogram[];
   readonly lineStats?: LineSourceStats;
   readonly generatorStats?: GeneratorStats;
+  /** Kafka input: the read's counters (records read, reconnects, ...), live during the run. */
+  readonly kafkaReadStats?: KafkaReadStats;
   readonly description: { input: string; output: string };
 }
 
@@ -150,6 +155,7 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
   const generatorStats = new GeneratorStats();
   const watermark = config.maxOutOfOrdernessMs === undefined ? 'end-of-input' : { maxOutOfOrderness: config.maxOutOfOrdernessMs };
   let lines: PCollection<string>;
+  let kafkaReadStats: KafkaReadStats | undefined;
   const input = config.input;
   switch (input.kind) {
     case 'generator':
@@ -168,22 +174,23 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
       // Record values are the raw Netflow lines; event time comes from each record's `eventtime`
       // (records whose value has none keep the record timestamp), watermarks per partition.
       const brokers = kafkaBrokers(config);
+      const read = KafkaIO.read<string | null>({
+        brokers,
+        topics: input.topic,
+        startAt: 'earliest',
+        bounded: !config.kafka?.follow,
+        deserializer: Serde.string(),
+        eventTime: (v, record) => {
+          const m = v === null ? null : EVENTTIME.exec(v);
+          return m ? Math.floor(Number(m[1]) * 1000) : record.timestamp;
+        },
+        watermark: { maxOutOfOrderness: config.maxOutOfOrdernessMs ?? 5000 },
+        ...(config.kafka?.drain ? { drain: config.kafka.drain } : {}),
+        ...(config.kafka?.reconnectTimeoutMs !== undefined ? { reconnectTimeout: config.kafka.reconnectTimeoutMs } : {}),
+      });
+      kafkaReadStats = read.stats;
       lines = p
-        .apply(
-          'Kafka',
-          KafkaIO.read<string | null>({
-            brokers,
-            topics: input.topic,
-            startAt: 'earliest',
-            bounded: !config.kafka?.follow,
-            deserializer: Serde.string(),
-            eventTime: (v, record) => {
-              const m = v === null ? null : EVENTTIME.exec(v);
-              return m ? Math.floor(Number(m[1]) * 1000) : record.timestamp;
-            },
-            watermark: { maxOutOfOrderness: config.maxOutOfOrdernessMs ?? 5000 },
-          }),
-        )
+        .apply('Kafka', read)
         .apply('DropTombstones', Filter((v: string | null) => v !== null) as unknown as PTransform<PCollection<string | null>, PCollection<string>>);
       break;
     }
@@ -228,6 +235,7 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
     tops,
     histograms,
     ...(input.kind === 'generator' ? { generatorStats } : { lineStats }),
+    ...(kafkaReadStats ? { kafkaReadStats } : {}),
     description: { input: describeInput(input), output: outDescription },
   };
 }

@@ -87,6 +87,14 @@ export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
   readonly watermark?: { readonly maxOutOfOrderness?: Duration; readonly idleTimeout?: Duration };
   /** Read up to the end offsets seen when the read starts, then finish. Default false (unbounded). */
   readonly bounded?: boolean;
+  /**
+   * Drains the read when it aborts (Beam's drain, Flink's stop --drain): fetching stops, the records
+   * already fetched are still handed out, and then the read finishes as a bounded one does: its
+   * watermark goes to +infinity, so every open window fires and the run ends (DONE) once the
+   * pipeline has written everything. Records not fetched yet stay in Kafka (`position()` says where
+   * the read stopped). How a followed stream's last windows close when no newer event time comes.
+   */
+  readonly drain?: AbortSignal;
   /** Output `KafkaRecord<T>` (topic, partition, offset, timestamp, key, headers) instead of `T`. Default false. */
   readonly withMetadata?: boolean;
   /** Records the reader may hold between Kafka and the runner; when full, the partitions are paused. Default 10,000. */
@@ -240,6 +248,9 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
   private consumer: ReconnectingConsumer | undefined;
   private paused = false;
   private closing = false;
+  /** `drain` aborted: nothing more is fetched; done once the queue is empty. */
+  private draining = false;
+  private readonly onDrain = (): void => this.drainNow();
   private failure: unknown;
   private dataWaiters: Array<() => void> = [];
   private roomWaiters: Array<() => void> = [];
@@ -284,7 +295,10 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
    * lost connection the consumer is replaced and reads on from each partition's next offset.
    */
   async start(): Promise<void> {
-    if (this.active.length === 0) return; // bounded and nothing to read
+    const drain = this.o.drain;
+    if (drain?.aborted) this.drainNow();
+    else drain?.addEventListener('abort', this.onDrain, { once: true });
+    if (this.active.length === 0) return; // bounded and nothing to read, or drained already
     const consumer = new ReconnectingConsumer({
       kafka: this.kafka,
       consumer: {
@@ -337,7 +351,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     }
     let i = 0;
     while (i < msgs.length) {
-      if (this.closing || !live()) return; // a replaced consumer's batch: the new one fetches the rest
+      if (this.closing || this.draining || !live()) return; // a replaced consumer's batch: the new one fetches the rest
       const room = this.capacity - this.count;
       if (room <= 0) {
         this.pause();
@@ -359,6 +373,19 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
       this.wake();
     }
     if (this.count >= this.capacity) this.pause();
+  }
+
+  /** Stops fetching for good; what is queued is still handed out, then `poll` reports done. */
+  private drainNow(): void {
+    if (this.draining) return;
+    this.draining = true;
+    const fetching = this.active.map(({ topic, partition }) => ({ topic, partition }));
+    for (const p of this.partitions) p.finished = true;
+    if (fetching.length > 0) this.consumer?.pause(fetching);
+    const ws = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of ws) w();
+    this.wake();
   }
 
   private pause(): void {
@@ -448,7 +475,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     // Partitions that have records waiting (or cannot fetch because of backpressure) are not idle.
     for (const c of this.queue) this.estimator.touch(c.p.split, now);
     if (this.paused) for (const p of this.partitions) if (!p.finished) this.estimator.touch(p.split, now);
-    const done = this.o.bounded === true && this.done;
+    const done = (this.o.bounded === true || this.draining) && this.done;
     return { elements, watermark: this.estimator.current(now), done, ...(deadLetters ? { deadLetters } : {}) };
   }
 
@@ -479,6 +506,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.o.drain?.removeEventListener('abort', this.onDrain);
     const ws = this.roomWaiters;
     this.roomWaiters = [];
     for (const w of ws) w();
