@@ -109,10 +109,16 @@ const LOG_LEVELS: Record<KafkajsLogLevelName, KafkajsLogLevel> = {
  *   for expected ones (TOPIC_ALREADY_EXISTS on an idempotent createTopics, "coordinator
  *   is loading" on a fresh broker, which kafkajs retries). The operation's outcome is what
  *   matters and it reaches the caller (result or mapped error), so those lines are dropped
- *   unless the log level is info/debug.
+ *   unless the log level is info/debug. The same holds for failed connection attempts (one
+ *   line per attempt, with a stack, while a broker restarts): a connect that fails for good is
+ *   a KafkaUnavailableError, and a reader that reconnects says so in one line of its own.
  */
 const SUPPRESSED_LOG_MESSAGES = ['Limiting retries for the idempotent producer', 'Crash: ', 'Restarting the consumer'];
-const SUPPRESSED_BELOW_INFO: Array<{ namespace: string; prefix: string }> = [{ namespace: 'Connection', prefix: 'Response ' }];
+const SUPPRESSED_BELOW_INFO: Array<{ namespace: string; prefix: string }> = [
+  { namespace: 'Connection', prefix: 'Response ' },
+  { namespace: 'Connection', prefix: 'Connection error: ' },
+  { namespace: 'BrokerPool', prefix: 'Failed to connect to seed broker' },
+];
 
 function resolveLogLevel(option: KafkajsLogLevelName | undefined): KafkajsLogLevel {
   const fromEnv = process.env.WATERSHED_KAFKA_LOG?.toLowerCase();
