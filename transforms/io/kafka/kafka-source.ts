@@ -474,7 +474,8 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     if (this.paused && this.count <= this.lowWater) this.resume();
     // Partitions that have records waiting (or cannot fetch because of backpressure) are not idle.
     for (const c of this.queue) this.estimator.touch(c.p.split, now);
-    if (this.paused) for (const p of this.partitions) if (!p.finished) this.estimator.touch(p.split, now);
+    // Nor are partitions that cannot be fetched because the broker is away: their backlog must not become late.
+    if (this.paused || this.consumer?.disconnected) for (const p of this.partitions) if (!p.finished) this.estimator.touch(p.split, now);
     const done = (this.o.bounded === true || this.draining) && this.done;
     return { elements, watermark: this.estimator.current(now), done, ...(deadLetters ? { deadLetters } : {}) };
   }

@@ -82,8 +82,17 @@ export class ReconnectingConsumer {
   /** When the current consumer started. */
   private upSince = 0;
   private reconnecting: Promise<void> | undefined;
+  private down = false;
 
   constructor(private readonly o: ReconnectingConsumerOptions) {}
+
+  /**
+   * True from a retriable loss until a new consumer runs: nothing can be fetched then, so an owner
+   * must not take its partitions for idle (caught up) meanwhile.
+   */
+  get disconnected(): boolean {
+    return this.down;
+  }
 
   /** Connects, assigns `positions()` and starts delivering. Throws what the first connection throws. */
   async start(): Promise<void> {
@@ -113,7 +122,8 @@ export class ReconnectingConsumer {
     await settleWithin(Promise.all(this.retired), 2_000);
   }
 
-  private async open(): Promise<void> {
+  /** Starts a new consumer at `positions()`. False if it was replaced or closed while starting. */
+  private async open(): Promise<boolean> {
     const assignment = this.o.positions();
     const gen = ++this.generation;
     const consumer = this.o.kafka.consumer(this.o.consumer);
@@ -145,11 +155,12 @@ export class ReconnectingConsumer {
       throw e;
     }
     if (!live()) {
-      // closed while starting
+      // closed, or already lost again, while starting (then a later attempt is under way)
       await consumer.disconnect().catch(() => undefined);
-      return;
+      return false;
     }
     this.upSince = this.o.clock.now();
+    return true;
   }
 
   /** The current consumer stopped with `error`. */
@@ -160,6 +171,7 @@ export class ReconnectingConsumer {
     this.generation++; // batches of the old consumer still in the handler are no longer live
     if (old) this.retired.push(old.disconnect().catch(() => undefined));
     if (!isRetriable(error)) return this.fail(error);
+    this.down = true;
     const now = this.o.clock.now();
     // A consumer that neither delivered a batch nor ran for a whole bound after the last loss continues that outage.
     if (this.lostAt === undefined || now - this.upSince >= this.o.timeoutMs) this.lostAt = now;
@@ -179,8 +191,8 @@ export class ReconnectingConsumer {
       await clock.sleepUntil(clock.now() + Math.min(remaining, initial * 2 ** Math.min(attempt, 20), max), AbortSignal.any([this.closing.signal, this.o.signal]));
       if (this.closed || this.o.signal.aborted) return;
       try {
-        await this.open();
-        if (this.closed) return;
+        if (!(await this.open())) return;
+        this.down = false;
         this.o.log?.(`${this.o.name}: reconnected to Kafka after ${clock.now() - lostAt} ms`);
         this.o.onReconnected?.();
         return;
@@ -195,6 +207,7 @@ export class ReconnectingConsumer {
   private fail(error: unknown): void {
     if (this.fatal || this.closed) return;
     this.fatal = true;
+    this.down = false;
     this.o.onFatal(error);
   }
 }

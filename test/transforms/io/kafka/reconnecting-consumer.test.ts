@@ -1,75 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../../sdk/clock.js';
-import {
-  KafkaClientError,
-  KafkaUnavailableError,
-  type KafkaBatch,
-  type KafkaBatchHandler,
-  type KafkaClientFactory,
-  type KafkaConsumerPort,
-  type KafkaPartitionAssignment,
-  type KafkaRunOptions,
-  type KafkaTopicPartition,
-} from '../../../../transforms/io/kafka/client.js';
+import { KafkaClientError, KafkaUnavailableError, type KafkaBatch } from '../../../../transforms/io/kafka/client.js';
 import { ReconnectingConsumer } from '../../../../transforms/io/kafka/reconnecting-consumer.js';
-
-/** A consumer port whose broker can be switched off; records what was asked of it. */
-class FakeConsumer implements KafkaConsumerPort {
-  assigned: KafkaPartitionAssignment[] = [];
-  pausedNow: KafkaTopicPartition[] = [];
-  handler: KafkaBatchHandler | undefined;
-  onError: ((e: unknown) => void) | undefined;
-  disconnected = false;
-  constructor(private readonly cluster: FakeCluster) {}
-  async connect(): Promise<void> {
-    this.cluster.attempts++;
-    if (!this.cluster.up) throw new KafkaUnavailableError('Kafka unavailable at fake:1 (consumer connect): ECONNREFUSED', { brokers: ['fake:1'] });
-    if (this.cluster.connectError) throw this.cluster.connectError;
-  }
-  async subscribe(): Promise<void> {}
-  async assign(partitions: readonly KafkaPartitionAssignment[]): Promise<void> {
-    this.assigned = [...partitions];
-  }
-  async run(handler: KafkaBatchHandler, options?: KafkaRunOptions): Promise<void> {
-    this.handler = handler;
-    this.onError = options?.onError;
-  }
-  pause(partitions: readonly KafkaTopicPartition[]): void {
-    this.pausedNow.push(...partitions);
-  }
-  resume(partitions: readonly KafkaTopicPartition[]): void {
-    this.pausedNow = this.pausedNow.filter((p) => !partitions.some((q) => q.topic === p.topic && q.partition === p.partition));
-  }
-  paused(): KafkaTopicPartition[] {
-    return this.pausedNow;
-  }
-  async commitOffsets(): Promise<void> {}
-  async disconnect(): Promise<void> {
-    this.disconnected = true;
-  }
-}
-
-class FakeCluster implements KafkaClientFactory {
-  readonly brokers = ['fake:1'];
-  up = true;
-  attempts = 0;
-  connectError: unknown;
-  readonly consumers: FakeConsumer[] = [];
-  admin(): never {
-    throw new Error('not used');
-  }
-  producer(): never {
-    throw new Error('not used');
-  }
-  consumer(): KafkaConsumerPort {
-    const c = new FakeConsumer(this);
-    this.consumers.push(c);
-    return c;
-  }
-  get last(): FakeConsumer {
-    return this.consumers[this.consumers.length - 1]!;
-  }
-}
+import { FakeCluster } from './fake-kafka.js';
 
 const batch = (offset: number): KafkaBatch => ({
   topic: 't',
@@ -118,8 +51,10 @@ describe('ReconnectingConsumer (fake client, virtual clock)', () => {
     await first.handler!(batch(1));
     consumer.pause([{ topic: 't', partition: 0 }]);
 
+    expect(consumer.disconnected).toBe(false);
     first.onError!(lost());
     expect(first.disconnected).toBe(true);
+    expect(consumer.disconnected).toBe(true);
     cluster.up = false;
     clock.advanceBy(250); // first backoff: the broker is still down
     await settle();
@@ -131,6 +66,7 @@ describe('ReconnectingConsumer (fake client, virtual clock)', () => {
     expect(cluster.consumers).toHaveLength(3);
     expect(second.assigned).toEqual([{ topic: 't', partition: 0, startOffset: '2' }]);
     expect(second.pausedNow).toEqual([{ topic: 't', partition: 0 }]);
+    expect(consumer.disconnected).toBe(false);
     // the old consumer's late batches are ignored; the new one's are delivered
     await first.handler!(batch(2));
     await second.handler!(batch(2));
