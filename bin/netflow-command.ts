@@ -16,6 +16,7 @@ import { parseInputSpec, parseOutputSpec, runNetflowApp, type NetflowAppConfig, 
 import { formatNetflowSummary } from '../pipelines/netflow/netflow-summary.js';
 import { flagFile, outputFilesOf, refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
 import { writesToStdout } from '../transforms/io/file-sink-target.js';
+import { drainOnSignals } from './drain-on-signal.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
 import { checkWritablePath } from './writable-path.js';
@@ -113,7 +114,15 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
     ...(a['inject-difference'] === true ? { injectDifference: true } : {}),
     ...(a['deadLetters'] !== undefined ? { deadLetters: parseRecordSink('deadLetters', a['deadLetters'] as string) } : {}),
     ...(a['lateOutput'] !== undefined ? { lateOutput: parseRecordSink('lateOutput', a['lateOutput'] as string) } : {}),
-    ...(brokers ? { kafka: { brokers, follow: a['follow'] === true } } : {}),
+    ...(brokers
+      ? {
+          kafka: {
+            brokers,
+            follow: a['follow'] === true,
+            ...(a['reconnectTimeout'] !== undefined ? { reconnectTimeoutMs: parseDuration(a['reconnectTimeout'] as string, 'reconnectTimeout') } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -137,7 +146,14 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
     ...flagFile('statsOut', statsOut),
   ]);
   if (statsOut !== undefined) checkWritablePath(statsOut, 'statsOut');
-  const summary = await runNetflowApp(p, config);
+  // A followed Kafka input never ends by itself: Ctrl-C drains it, so the last windows are written too.
+  const drain = config.input.kind === 'kafka' && config.kafka?.follow ? drainOnSignals(`the Kafka read of '${config.input.topic}'`) : undefined;
+  let summary: NetflowRunSummary;
+  try {
+    summary = await runNetflowApp(p, drain ? { ...config, kafka: { ...config.kafka!, drain: drain.signal } } : config);
+  } finally {
+    drain?.dispose();
+  }
   if (statsOut !== undefined) {
     mkdirSync(dirname(statsOut), { recursive: true });
     writeFileSync(statsOut, JSON.stringify(summary));

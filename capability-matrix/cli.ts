@@ -11,8 +11,8 @@ import { generate, REPORT_FILES, selectRunners } from './generate.js';
  * report.html. Commit the result: report-up-to-date.test.ts fails when it is stale.
  *
  * The Kafka row needs a broker: env KAFKA_BROKERS, or else one started here with
- * scripts/kafka-start.sh on port 19292 (state in .kafka/matrix) and stopped at the end. Without a
- * broker it fails and writes nothing.
+ * scripts/kafka-start.sh on port 19292 (state in .kafka/matrix, formatted fresh each time: its topics
+ * are throw-away) and stopped at the end. Without a broker it fails and writes nothing.
  */
 
 const USAGE = `npm run capability-matrix [-- --runner=native,microbatch]
@@ -33,7 +33,7 @@ const only = values.runner
   .filter(Boolean);
 
 const root = join(here, '..');
-const brokerEnv = { ...process.env, KAFKA_PORT: '19292', KAFKA_CONTROLLER_PORT: '19293', KAFKA_STATE_DIR: join(root, '.kafka', 'matrix') };
+const brokerEnv = { ...process.env, KAFKA_PORT: '19292', KAFKA_CONTROLLER_PORT: '19293', KAFKA_STATE_DIR: join(root, '.kafka', 'matrix'), KAFKA_FRESH: '1' };
 let startedBroker = false;
 
 /** Starts the suite's own broker; returns its address or throws with the script's output. */

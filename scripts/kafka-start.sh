@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
 # Start a local single-node Apache Kafka broker (KRaft mode: broker + controller in one JVM).
 #
-# Usage: bash scripts/kafka-start.sh            (or: npm run kafka:start)
+# Usage: bash scripts/kafka-start.sh [--fresh]   (or: npm run kafka:start [-- --fresh])
+#
+#   --fresh                wipe the state dir's log dir (every topic and record) and format a new
+#                          cluster; same as KAFKA_FRESH=1. Without it, data is never deleted.
 #
 # Environment (all optional):
 #   KAFKA_PORT             client (PLAINTEXT) port, default 19092
 #   KAFKA_CONTROLLER_PORT  KRaft controller port, default 19093
-#   KAFKA_STATE_DIR        where server.properties, data/, broker.pid and broker.log live,
-#                          default <repo>/.kafka  (the classpath is always <repo>/.kafka/lib)
+#   KAFKA_STATE_DIR        where server.properties, data/, cluster.id, broker.pid and broker.log
+#                          live, default <repo>/.kafka  (the classpath is always <repo>/.kafka/lib)
+#   KAFKA_FRESH            1 = as --fresh
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker to answer, default 60
 #   KAFKA_HEAP_OPTS        JVM heap flags, default "-Xms256m -Xmx512m"
 #
+# Data survives restarts: if the state dir already holds a formatted log dir (data/meta.properties),
+# the broker restarts on it with the same cluster id (kept in cluster.id) and the same settings
+# (server.properties is regenerated from this script and the ports), so topics and records written
+# before a stop or a crash (kill -9) are still there. Only an empty or missing data/ is formatted,
+# with a new cluster id; a data/ that holds files but no meta.properties is refused (never wiped)
+# unless --fresh is given.
+#
 # On success the LAST line on stdout is `KAFKA_BROKERS=127.0.0.1:<port>`; progress goes to
-# stderr. Each fresh start formats an empty log dir (topics from earlier runs are gone).
-# If the broker recorded in the pid file is still running on the requested port and
-# answers, it is reused (exit 0, same output line). On failure: exit non-zero, print the
-# tail of the broker log, and kill the JVM this script started.
+# stderr. If the broker recorded in the pid file is still running on the requested port and
+# answers, it is reused (exit 0, same output line); a pid file left by a broker that died
+# (crash, kill -9) is removed and the broker restarted. The previous broker.log is kept as
+# broker.log.1. On failure: exit non-zero, print the tail of the broker log, and kill the JVM
+# this script started.
 # Stop with scripts/kafka-stop.sh (same KAFKA_STATE_DIR).
 set -euo pipefail
 
@@ -27,12 +39,37 @@ STATE="${KAFKA_STATE_DIR:-$ROOT/.kafka}"
 TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 HEAP="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 HOST=127.0.0.1
+FRESH="${KAFKA_FRESH:-0}"
+
+for arg in "$@"; do
+  case "$arg" in
+    --fresh) FRESH=1 ;;
+    -h | --help)
+      sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "kafka-start: unknown argument '$arg' (known: --fresh, --help)" >&2
+      exit 2
+      ;;
+  esac
+done
+case "$FRESH" in
+  1 | true) FRESH=1 ;;
+  0 | false | '') FRESH=0 ;;
+  *)
+    echo "kafka-start: KAFKA_FRESH must be 1 or 0, got '$FRESH'" >&2
+    exit 2
+    ;;
+esac
 
 PROPS="$STATE/server.properties"
 DATA="$STATE/data"
 PIDFILE="$STATE/broker.pid"
 PORTFILE="$STATE/broker.port"
 LOG="$STATE/broker.log"
+CLUSTER_ID_FILE="$STATE/cluster.id"
+META="$DATA/meta.properties"
 LOG4J="$ROOT/kafka/log4j.properties"
 
 say() { echo "kafka-start: $*" >&2; }
@@ -51,15 +88,20 @@ if [[ "$PORT" == "$CPORT" ]]; then
   die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ (both $PORT)"
 fi
 
-# Is <pid> alive and a Kafka broker JVM (guards against a recycled pid)?
+# Is <pid> alive and the Kafka broker JVM of this state dir, i.e. running kafka.Kafka on this
+# state dir's server.properties (guards against a pid recycled after a crash, possibly by the
+# broker of another state dir)? Where /proc is missing, any live pid counts.
 is_broker_pid() {
-  local pid="$1"
+  local pid="$1" props
+  local -a args
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  if [[ -r "/proc/$pid/cmdline" ]]; then
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'kafka\.Kafka' || return 1
-  fi
-  return 0
+  [[ -r "/proc/$pid/cmdline" ]] || return 0
+  mapfile -d '' -t args <"/proc/$pid/cmdline" 2>/dev/null || return 1
+  ((${#args[@]} >= 2)) && [[ "${args[${#args[@]} - 2]}" == kafka.Kafka ]] || return 1
+  props="${args[${#args[@]} - 1]}"
+  [[ "$props" == /* ]] || props="/proc/$pid/cwd/$props"
+  [[ "$props" -ef "$PROPS" ]]
 }
 
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
@@ -91,6 +133,9 @@ if [[ -f "$PIDFILE" ]]; then
     if [[ "$OLD_PORT" != "$PORT" ]]; then
       die "a broker (pid $OLD_PID) from $STATE is already running on port $OLD_PORT, not $PORT; stop it first (bash scripts/kafka-stop.sh) or use another KAFKA_STATE_DIR"
     fi
+    if [[ "$FRESH" == 1 ]]; then
+      die "a broker (pid $OLD_PID) is running on $STATE; --fresh would wipe its data under it: stop it first (bash scripts/kafka-stop.sh)"
+    fi
     if broker_answers; then
       say "reusing running broker (pid $OLD_PID)"
       echo "KAFKA_BROKERS=$HOST:$PORT"
@@ -98,6 +143,7 @@ if [[ -f "$PIDFILE" ]]; then
     fi
     die "broker pid $OLD_PID is running but does not answer on $HOST:$PORT; stop it with bash scripts/kafka-stop.sh"
   fi
+  say "removing stale pid file (broker pid ${OLD_PID:-?} is not running)"
   rm -f "$PIDFILE" "$PORTFILE"
 fi
 
@@ -111,14 +157,26 @@ for p in "$PORT" "$CPORT"; do
   fi
 done
 
-# ---- fresh config + log dir --------------------------------------------------------------
+# ---- log dir: restart on existing data, or format ----------------------------------------
 mkdir -p "$STATE"
-rm -rf "$DATA"
+if [[ "$FRESH" == 1 && -e "$DATA" ]]; then
+  say "--fresh: deleting $DATA (every topic and record of this state dir)"
+  rm -rf "$DATA"
+  rm -f "$CLUSTER_ID_FILE"
+fi
+RESTART=0
+if [[ -f "$META" ]]; then
+  RESTART=1
+elif [[ -d "$DATA" ]] && [[ -n "$(ls -A "$DATA" 2>/dev/null)" ]]; then
+  die "$DATA holds files but no meta.properties (not a formatted Kafka log dir); not touching it. Move it away, or start with --fresh to delete it"
+fi
 mkdir -p "$DATA"
+# Keep the previous run's log (e.g. why a crashed broker died); the readiness check reads the new one.
+[[ -s "$LOG" ]] && mv -f "$LOG" "$LOG.1"
 : >"$LOG"
 
 cat >"$PROPS" <<EOF
-# Generated by scripts/kafka-start.sh — do not edit; regenerated on every start.
+# Generated by scripts/kafka-start.sh — do not edit; regenerated on every start (data/ is kept).
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$CPORT
@@ -146,12 +204,25 @@ EOF
 CP="$LIB/*"
 JAVA_COMMON=(-Djava.awt.headless=true "-Dlog4j.configuration=file:$LOG4J")
 
-CLUSTER_ID="$(java -cp "$CP" "${JAVA_COMMON[@]}" kafka.tools.StorageTool random-uuid 2>>"$LOG" | tail -n 1)"
-[[ -n "$CLUSTER_ID" ]] || die "could not generate a cluster id"
-
-if ! java -cp "$CP" "${JAVA_COMMON[@]}" kafka.tools.StorageTool format \
-  -t "$CLUSTER_ID" -c "$PROPS" --ignore-formatted >>"$LOG" 2>&1; then
-  die "formatting the KRaft log dir failed"
+if [[ "$RESTART" == 1 ]]; then
+  # The cluster id the data was formatted with (meta.properties is authoritative; cluster.id is
+  # written at format time so the state dir says which cluster it holds).
+  CLUSTER_ID="$(sed -n 's/^cluster\.id=//p' "$META" | head -n 1)"
+  [[ -n "$CLUSTER_ID" ]] || die "$META has no cluster.id; start with --fresh to reformat (deletes the data)"
+  if [[ -s "$CLUSTER_ID_FILE" && "$(cat "$CLUSTER_ID_FILE")" != "$CLUSTER_ID" ]]; then
+    die "$CLUSTER_ID_FILE ($(cat "$CLUSTER_ID_FILE")) does not match the cluster id of $DATA ($CLUSTER_ID); not starting"
+  fi
+  echo "$CLUSTER_ID" >"$CLUSTER_ID_FILE"
+  say "restarting on the existing data in $DATA (cluster id $CLUSTER_ID; --fresh would delete it)"
+else
+  CLUSTER_ID="$(java -cp "$CP" "${JAVA_COMMON[@]}" kafka.tools.StorageTool random-uuid 2>>"$LOG" | tail -n 1)"
+  [[ -n "$CLUSTER_ID" ]] || die "could not generate a cluster id"
+  if ! java -cp "$CP" "${JAVA_COMMON[@]}" kafka.tools.StorageTool format \
+    -t "$CLUSTER_ID" -c "$PROPS" >>"$LOG" 2>&1; then
+    die "formatting the KRaft log dir failed"
+  fi
+  echo "$CLUSTER_ID" >"$CLUSTER_ID_FILE"
+  say "formatted a new log dir in $DATA (cluster id $CLUSTER_ID)"
 fi
 
 # ---- launch ------------------------------------------------------------------------------

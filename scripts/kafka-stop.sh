@@ -5,7 +5,7 @@
 # Environment: KAFKA_STATE_DIR (default <repo>/.kafka), KAFKA_STOP_TIMEOUT (seconds, default 30).
 #
 # Only ever signals the pid recorded in $KAFKA_STATE_DIR/broker.pid (and only if that pid is
-# still a kafka.Kafka JVM): SIGTERM (controlled shutdown), wait, then SIGKILL that pid.
+# still a kafka.Kafka JVM running this state dir's server.properties): SIGTERM (controlled shutdown), wait, then SIGKILL that pid.
 # Removes the pid file. Exit 0 if nothing was running.
 set -euo pipefail
 
@@ -29,8 +29,21 @@ if ! [[ "$PID" =~ ^[0-9]+$ ]] || ! kill -0 "$PID" 2>/dev/null; then
   exit 0
 fi
 
-if [[ -r "/proc/$PID/cmdline" ]] && ! tr '\0' ' ' <"/proc/$PID/cmdline" | grep -q 'kafka\.Kafka'; then
-  say "pid $PID is not a Kafka broker (pid recycled?); not signalling it, removing stale pid file"
+# The broker JVM runs `kafka.Kafka <state>/server.properties`: check both (the path may be relative
+# to the JVM's working directory, and spelled differently from KAFKA_STATE_DIR here).
+is_this_broker() {
+  local pid="$1" props
+  local -a args
+  [[ -r "/proc/$pid/cmdline" ]] || return 0
+  mapfile -d '' -t args <"/proc/$pid/cmdline" 2>/dev/null || return 1
+  ((${#args[@]} >= 2)) && [[ "${args[${#args[@]} - 2]}" == kafka.Kafka ]] || return 1
+  props="${args[${#args[@]} - 1]}"
+  [[ "$props" == /* ]] || props="/proc/$pid/cwd/$props"
+  [[ "$props" -ef "$STATE/server.properties" ]]
+}
+
+if ! is_this_broker "$PID"; then
+  say "pid $PID is not the Kafka broker of $STATE (pid recycled?); not signalling it, removing stale pid file"
   rm -f "$PIDFILE" "$PORTFILE"
   exit 0
 fi

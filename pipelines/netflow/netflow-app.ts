@@ -11,7 +11,7 @@ import { LineSourceStats, TextFile } from '../../transforms/io/text-file.js';
 import { Flatten } from '../../transforms/flatten.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Map as MapT } from '../../transforms/map.js';
-import { KafkaIO } from '../../transforms/io/kafka/index.js';
+import { KafkaIO, type KafkaReadStats } from '../../transforms/io/kafka/index.js';
 import type { FeatureName, Scaling } from './features.js';
 import { DEFAULT_GENERATOR_OPTIONS, type NetflowGeneratorOptions } from './generator.js';
 import type { Histogram, HistogramSpec } from './histogram.js';
@@ -51,8 +51,11 @@ export interface NetflowAppConfig {
   /**
    * Kafka input/output: the brokers, and whether the input topic is read up to its end offsets at
    * start and then finishes (the default: a replay of history, as in a Kappa architecture) or followed.
+   * A followed read ends when `drain` aborts: it stops fetching, every open window fires (also the
+   * last ones, which newer event time would otherwise have to close), the outputs are written, and
+   * the run finishes. `reconnectTimeoutMs`: how long the read outlasts a lost broker (default 60 s).
    */
-  readonly kafka?: { readonly brokers: string; readonly follow?: boolean };
+  readonly kafka?: { readonly brokers: string; readonly follow?: boolean; readonly drain?: AbortSignal; readonly reconnectTimeoutMs?: number };
   /**
    * Where every record rejected anywhere in the app goes (unreadable at the source, rejected by the
    * job, failing user code), one JSON object each with reason, step, origin and the raw record
@@ -136,6 +139,8 @@ interface Handles {
   readonly histograms: Histogram[];
   readonly lineStats?: LineSourceStats;
   readonly generatorStats?: GeneratorStats;
+  /** Kafka input: the read's counters (records read, reconnects, ...), live during the run. */
+  readonly kafkaReadStats?: KafkaReadStats;
   readonly description: { input: string; output: string };
   /** Records sent to --deadLetters and --lateOutput (counted as they are written). */
   readonly sideOutputs: { deadLetters: number; late: number };
@@ -176,6 +181,7 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
   let lines: PCollection<NetflowLine>;
   /** The read step's output, whose dead letters are the records the source could not read. */
   let read: PCollection<unknown> | undefined;
+  let kafkaReadStats: KafkaReadStats | undefined;
   const input = config.input;
   switch (input.kind) {
     case 'generator':
@@ -191,11 +197,22 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
       // Stamped with each line's eventtime, as the sensor-log readers do, so --maxOutOfOrderness applies.
       lines = read = p.apply('NdjsonFile', SensorLog.netflowNdjson(input.path, { watermark, stats: lineStats }));
       break;
-    case 'kafka':
+    case 'kafka': {
       // Record values are the raw Netflow lines with their origin (topic, partition, offset); event
       // time from each record's `eventtime` (records without a readable one go to the read's dead
       // letters), watermarks per partition.
-      lines = read = p.apply('Kafka', NetflowKafka.read({ brokers: kafkaBrokers(config), topic: input.topic, follow: config.kafka?.follow === true, maxOutOfOrdernessMs: config.maxOutOfOrdernessMs ?? 5000 }));
+      const kafkaRead = NetflowKafka.read({
+        brokers: kafkaBrokers(config),
+        topic: input.topic,
+        follow: config.kafka?.follow === true,
+        maxOutOfOrdernessMs: config.maxOutOfOrdernessMs ?? 5000,
+        ...(config.kafka?.drain ? { drain: config.kafka.drain } : {}),
+        ...(config.kafka?.reconnectTimeoutMs !== undefined ? { reconnectTimeoutMs: config.kafka.reconnectTimeoutMs } : {}),
+      });
+      kafkaReadStats = kafkaRead.stats;
+      lines = read = p.apply('Kafka', kafkaRead);
+      break;
+    }
       break;
   }
 
@@ -261,6 +278,7 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
     tops,
     histograms,
     ...(input.kind === 'generator' ? { generatorStats } : { lineStats }),
+    ...(kafkaReadStats ? { kafkaReadStats } : {}),
     description: { input: describeInput(input), output: outDescription },
   };
 }

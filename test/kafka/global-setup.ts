@@ -6,8 +6,8 @@
  * - otherwise, if the run contains Kafka tests (a test file whose path or source mentions
  *   "kafka"; `WATERSHED_KAFKA=1` forces it), start a private broker with
  *   scripts/kafka-start.sh on 127.0.0.1:19192 (or free ports if taken) with its own state dir
- *   `.kafka/vitest-<port>-<pid>`, and stop it in teardown. A developer's own broker on 19092 is
- *   never touched.
+ *   `.kafka/vitest-<port>-<pid>` (formatted fresh: KAFKA_FRESH=1), and stop it in teardown. A
+ *   developer's own broker on 19092 is never touched.
  *
  * Tests read the result with `inject('kafkaBrokers')` / `inject('kafkaSkipReason')`, usually
  * through `kafkaDescribe` from ./kafka-test-env.ts.
@@ -165,6 +165,8 @@ function startBroker(port: number, controllerPort: number, stateDir: string): Pr
         KAFKA_PORT: String(port),
         KAFKA_CONTROLLER_PORT: String(controllerPort),
         KAFKA_STATE_DIR: stateDir,
+        // Every test run starts on an empty broker (the dir is new; this also covers a leftover one).
+        KAFKA_FRESH: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

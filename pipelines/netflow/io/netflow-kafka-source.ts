@@ -1,7 +1,7 @@
 import type { PCollection } from '../../../sdk/pcollection.js';
 import type { Pipeline } from '../../../sdk/pipeline.js';
 import type { PTransform } from '../../../sdk/ptransform.js';
-import { DeserializationError, KafkaIO, type Deserializer } from '../../../transforms/io/kafka/index.js';
+import { DeserializationError, KafkaIO, type Deserializer, type KafkaRead } from '../../../transforms/io/kafka/index.js';
 import { readNetflowEventTime } from '../netflow-event-time.js';
 import type { SourcedLine } from '../sourced-line.js';
 
@@ -12,6 +12,10 @@ export interface NetflowKafkaReadOptions {
   readonly follow?: boolean;
   /** Per-partition watermark lag behind the highest event time read (default 5,000 ms). */
   readonly maxOutOfOrdernessMs?: number;
+  /** A followed read drains when this aborts: it stops fetching, hands out what it holds and finishes. */
+  readonly drain?: AbortSignal;
+  /** How long a lost broker is waited for before the read fails (default 60 s). */
+  readonly reconnectTimeoutMs?: number;
 }
 
 /**
@@ -44,7 +48,7 @@ export function netflowRecordEventTime(line: SourcedLine): number {
  * @example p.apply('Kafka', NetflowKafka.read({ brokers: '127.0.0.1:19092', topic: 'netflow' })).apply('Netflow', NetflowJob.of())
  */
 export const NetflowKafka = {
-  read(o: NetflowKafkaReadOptions): PTransform<Pipeline, PCollection<SourcedLine>> {
+  read(o: NetflowKafkaReadOptions): KafkaRead<SourcedLine> {
     return KafkaIO.read<SourcedLine>({
       brokers: o.brokers,
       topics: o.topic,
@@ -53,6 +57,8 @@ export const NetflowKafka = {
       deserializer: netflowLineDeserializer,
       eventTime: netflowRecordEventTime,
       watermark: { maxOutOfOrderness: o.maxOutOfOrdernessMs ?? 5000 },
+      ...(o.drain ? { drain: o.drain } : {}),
+      ...(o.reconnectTimeoutMs !== undefined ? { reconnectTimeout: o.reconnectTimeoutMs } : {}),
     });
   },
 };

@@ -3,8 +3,9 @@ import type { Source, SourceBatch, SourceContext, SourceReader } from '../../../
 import { WatermarkEstimator } from '../../../sdk/io/watermark-estimator.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Duration, type Instant } from '../../../sdk/time.js';
 import type { TimestampedValue } from '../../../sdk/windowed-value.js';
-import { KafkaClientError, type KafkaBatch, type KafkaClientFactory, type KafkaConsumerPort, type KafkaMessage, type KafkaRecordHeaders, type KafkaTopicPartition } from './client.js';
+import { KafkaClientError, type KafkaBatch, type KafkaClientFactory, type KafkaMessage, type KafkaRecordHeaders, type KafkaTopicPartition } from './client.js';
 import { kafkaClientFor, type KafkaConnectionOptions } from './default-client.js';
+import { ReconnectingConsumer } from './reconnecting-consumer.js';
 import { DeserializationError, Serde, type Deserializer } from './serde.js';
 
 /** Where reading starts in every partition. */
@@ -58,6 +59,8 @@ export interface KafkaReadStats {
   /** Records handed to the runner (elements plus dead letters). */
   recordsRead: number;
   deadLettered: number;
+  /** Times the reader lost the broker and reconnected (see `reconnectTimeout`). */
+  reconnects: number;
 }
 
 export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
@@ -91,6 +94,14 @@ export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
   readonly watermark?: { readonly maxOutOfOrderness?: Duration; readonly idleTimeout?: Duration };
   /** Read up to the end offsets seen when the read starts, then finish. Default false (unbounded). */
   readonly bounded?: boolean;
+  /**
+   * Drains the read when it aborts (Beam's drain, Flink's stop --drain): fetching stops, the records
+   * already fetched are still handed out, and then the read finishes as a bounded one does: its
+   * watermark goes to +infinity, so every open window fires and the run ends (DONE) once the
+   * pipeline has written everything. Records not fetched yet stay in Kafka (`position()` says where
+   * the read stopped). How a followed stream's last windows close when no newer event time comes.
+   */
+  readonly drain?: AbortSignal;
   /** Output `KafkaRecord<T>` (topic, partition, offset, timestamp, key, headers) instead of `T`. Default false. */
   readonly withMetadata?: boolean;
   /** Records the reader may hold between Kafka and the runner; when full, the partitions are paused. Default 10,000. */
@@ -104,15 +115,23 @@ export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
    * full, so this bounds how long a stalled pipeline may hold a fetched batch. Default 300,000 ms.
    */
   readonly sessionTimeoutMs?: number;
+  /**
+   * When the connection to the broker is lost (e.g. the broker restarts), the reader reconnects with
+   * backoff and goes on from the next offset of every partition (nothing skipped, nothing it already
+   * holds read again) for this long (processing time), then fails the run with a
+   * `KafkaUnavailableError` naming the read. Default 60,000 ms.
+   */
+  readonly reconnectTimeout?: Duration;
   /** Filled with the counters of the read (e.g. to check that backpressure bounds the queue). */
   readonly stats?: KafkaReadStats;
 }
 
 export function emptyKafkaReadStats(): KafkaReadStats {
-  return { capacity: 0, buffered: 0, peakBuffered: 0, pauses: 0, resumes: 0, recordsRead: 0, deadLettered: 0 };
+  return { capacity: 0, buffered: 0, peakBuffered: 0, pauses: 0, resumes: 0, recordsRead: 0, deadLettered: 0, reconnects: 0 };
 }
 
 const DEFAULT_IDLE_TIMEOUT: Duration = 30_000;
+const DEFAULT_RECONNECT_TIMEOUT: Duration = 60_000;
 
 /**
  * The record timestamp as event time. Kafka writes -1 for a record without one (old message
@@ -153,6 +172,8 @@ interface PartitionState extends KafkaTopicPartition {
   readonly last: string | undefined;
   /** Offset of the last record handed to the runner. */
   consumed: string | undefined;
+  /** Offset of the last record put in the queue: a new consumer after a reconnection starts after it. */
+  fetched: string | undefined;
   /** Bounded: everything up to `end` is in the queue (or handed out). */
   finished: boolean;
 }
@@ -185,6 +206,7 @@ export class KafkaSource<T, O> implements Source<O> {
     if (topics.length === 0) throw new Error('KafkaIO.read needs at least one topic');
     if (o.startAt === 'committed' && !o.groupId) throw new Error("KafkaIO.read: startAt 'committed' needs a groupId");
     if (o.bufferSize !== undefined && !(Number.isInteger(o.bufferSize) && o.bufferSize > 0)) throw new RangeError('KafkaIO.read: bufferSize must be a positive integer');
+    if (o.reconnectTimeout !== undefined && !(o.reconnectTimeout >= 0)) throw new RangeError('KafkaIO.read: reconnectTimeout must be >= 0 ms');
     this.name = `KafkaIO.read(${topics.join(',')})`;
     this.bounded = o.bounded ?? false;
   }
@@ -228,6 +250,7 @@ export class KafkaSource<T, O> implements Source<O> {
             end,
             last: end !== undefined && end !== '0' ? (BigInt(end) - 1n).toString() : undefined,
             consumed: undefined,
+            fetched: undefined,
             finished: end !== undefined && cmpOffset(start, end) >= 0,
           });
         }
@@ -249,9 +272,12 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
   private count = 0;
   private readonly byKey = new Map<string, PartitionState>();
   private readonly estimator: WatermarkEstimator;
-  private consumer: KafkaConsumerPort | undefined;
+  private consumer: ReconnectingConsumer | undefined;
   private paused = false;
   private closing = false;
+  /** `drain` aborted: nothing more is fetched; done once the queue is empty. */
+  private draining = false;
+  private readonly onDrain = (): void => this.drainNow();
   private failure: unknown;
   private dataWaiters: Array<() => void> = [];
   private roomWaiters: Array<() => void> = [];
@@ -291,38 +317,57 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     return this.partitions.filter((p) => !p.finished);
   }
 
-  /** Connects the consumer, assigns the partitions at their start offsets and starts fetching. */
+  /**
+   * Connects the consumer, assigns the partitions at their start offsets and starts fetching. After a
+   * lost connection the consumer is replaced and reads on from each partition's next offset.
+   */
   async start(): Promise<void> {
-    const todo = this.active;
-    if (todo.length === 0) return; // bounded and nothing to read
-    const consumer = this.kafka.consumer({
-      ...(this.o.groupId !== undefined ? { groupId: this.o.groupId } : {}),
-      maxWaitTimeMs: this.o.maxWaitTimeMs ?? 500,
-      sessionTimeoutMs: this.o.sessionTimeoutMs ?? 300_000,
-      ...(this.o.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: this.o.maxBytesPerPartition } : {}),
+    const drain = this.o.drain;
+    if (drain?.aborted) this.drainNow();
+    else drain?.addEventListener('abort', this.onDrain, { once: true });
+    if (this.active.length === 0) return; // bounded and nothing to read, or drained already
+    const consumer = new ReconnectingConsumer({
+      kafka: this.kafka,
+      consumer: {
+        ...(this.o.groupId !== undefined ? { groupId: this.o.groupId } : {}),
+        maxWaitTimeMs: this.o.maxWaitTimeMs ?? 500,
+        sessionTimeoutMs: this.o.sessionTimeoutMs ?? 300_000,
+        ...(this.o.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: this.o.maxBytesPerPartition } : {}),
+      },
+      clock: this.ctx.clock,
+      signal: this.ctx.signal,
+      name: `KafkaIO.read(${[...new Set(this.partitions.map((p) => p.topic))].join(',')})`,
+      timeoutMs: this.o.reconnectTimeout ?? DEFAULT_RECONNECT_TIMEOUT,
+      positions: () => this.active.map((p) => ({ topic: p.topic, partition: p.partition, startOffset: p.fetched === undefined ? p.start : nextOffset(p.fetched) })),
+      handler: (batch, live) => this.onBatch(batch, live),
+      onFatal: (e) => {
+        this.failure ??= e;
+        this.wake();
+      },
+      onReconnected: () => void this.stats.reconnects++,
+      ...(kafkaLogsWarnings(this.o.logLevel) ? { log: (line: string) => console.warn(`[watershed] ${this.ctx.step}: ${line}`) } : {}),
     });
     this.consumer = consumer;
     try {
-      await consumer.connect();
-      await consumer.assign(todo.map((p) => ({ topic: p.topic, partition: p.partition, startOffset: p.start })));
-      await consumer.run((batch) => this.onBatch(batch), {
-        onError: (e) => {
-          this.failure ??= e;
-          this.wake();
-        },
-      });
+      await consumer.start();
     } catch (e) {
       this.closing = true;
-      await consumer.disconnect().catch(() => undefined);
+      await consumer.close().catch(() => undefined);
       throw e;
     }
   }
 
   /** The client's batch callback: appends to the queue, never beyond its capacity (waits for room instead). */
-  private async onBatch(batch: KafkaBatch): Promise<void> {
+  private async onBatch(batch: KafkaBatch, live: () => boolean): Promise<void> {
     const p = this.byKey.get(tpKey(batch.topic, batch.partition));
     if (!p || p.finished || this.closing) return;
     let msgs = batch.messages;
+    // Records already queued (a consumer that restarted further back) are not read twice.
+    if (p.fetched !== undefined && cmpOffset(msgs[0]!.offset, p.fetched) <= 0) {
+      const after = p.fetched;
+      msgs = msgs.filter((m) => cmpOffset(m.offset, after) > 0);
+      if (msgs.length === 0) return;
+    }
     let finishes = false;
     if (p.end !== undefined) {
       const lastOffset = msgs[msgs.length - 1]!.offset;
@@ -333,7 +378,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     }
     let i = 0;
     while (i < msgs.length) {
-      if (this.closing) return;
+      if (this.closing || this.draining || !live()) return; // a replaced consumer's batch: the new one fetches the rest
       const room = this.capacity - this.count;
       if (room <= 0) {
         this.pause();
@@ -343,6 +388,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
       const n = Math.min(room, msgs.length - i);
       this.queue.push({ p, msgs, i, end: i + n });
       i += n;
+      p.fetched = msgs[i - 1]!.offset;
       this.count += n;
       this.stats.buffered = this.count;
       if (this.count > this.stats.peakBuffered) this.stats.peakBuffered = this.count;
@@ -354,6 +400,19 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
       this.wake();
     }
     if (this.count >= this.capacity) this.pause();
+  }
+
+  /** Stops fetching for good; what is queued is still handed out, then `poll` reports done. */
+  private drainNow(): void {
+    if (this.draining) return;
+    this.draining = true;
+    const fetching = this.active.map(({ topic, partition }) => ({ topic, partition }));
+    for (const p of this.partitions) p.finished = true;
+    if (fetching.length > 0) this.consumer?.pause(fetching);
+    const ws = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of ws) w();
+    this.wake();
   }
 
   private pause(): void {
@@ -442,8 +501,9 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     if (this.paused && this.count <= this.lowWater) this.resume();
     // Partitions that have records waiting (or cannot fetch because of backpressure) are not idle.
     for (const c of this.queue) this.estimator.touch(c.p.split, now);
-    if (this.paused) for (const p of this.partitions) if (!p.finished) this.estimator.touch(p.split, now);
-    const done = this.o.bounded === true && this.done;
+    // Nor are partitions that cannot be fetched because the broker is away: their backlog must not become late.
+    if (this.paused || this.consumer?.disconnected) for (const p of this.partitions) if (!p.finished) this.estimator.touch(p.split, now);
+    const done = (this.o.bounded === true || this.draining) && this.done;
     return { elements, watermark: this.estimator.current(now), done, ...(deadLetters ? { deadLetters } : {}) };
   }
 
@@ -474,10 +534,17 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.o.drain?.removeEventListener('abort', this.onDrain);
     const ws = this.roomWaiters;
     this.roomWaiters = [];
     for (const w of ws) w();
     this.wake();
-    await this.consumer?.disconnect().catch(() => undefined);
+    await this.consumer?.close().catch(() => undefined);
   }
+}
+
+/** Whether the read prints warnings (e.g. about reconnecting): the Kafka log level, else env `WATERSHED_KAFKA_LOG`, is warn or more verbose. */
+function kafkaLogsWarnings(level: string | undefined): boolean {
+  const name = level ?? process.env['WATERSHED_KAFKA_LOG']?.toLowerCase() ?? 'warn';
+  return name === 'warn' || name === 'info' || name === 'debug';
 }
