@@ -51,19 +51,20 @@ interface Meta {
  * `window-state/v1`: the columnar codec for `<step>#windows` tables (the WindowDriver's state per key
  * and window), which hold one entry per live (key, window) and so dominate checkpoint size.
  *
- * Each entry becomes a flags byte (onTime, closed, number accumulator, `last`/`retract` fields holding
- * undefined), a key tag byte, varints (window, trigger state and timer-list dictionary indices, `n`,
- * `pane`, `nonSpec`, how `outTs`/`hold` are stored, string key length), float64s (number key, number
- * accumulator, `outTs`/`hold` when not unset or the window's maxTimestamp) and the UTF-8 of a string
- * key. Windows (by id: two windows with the same id are the same window), timer lists relative to
- * their window and trigger states (equal ones once: they are immutable) are dictionaries; accumulators that are not numbers,
- * the dictionaries and every entry the columns cannot hold exactly (processing-time timers, `last`
+ * Per entry: a flags byte (onTime, closed, number accumulator, `last`/`retract` fields holding
+ * undefined), a key tag byte, varints (indices into the window, trigger-state and timer-list
+ * dictionaries, `n`, `pane`, `nonSpec`, how `outTs`/`hold` are stored, string key length), float64s
+ * (number key, number accumulator, `outTs`/`hold` unless unset or the window's maxTimestamp) and the
+ * UTF-8 of a string key. Windows are stored once per id (two windows with the same id are the same
+ * window), timer lists once as offsets from their window's maxTimestamp, trigger states once per
+ * equal value (they are immutable). One `v8.serialize` holds the dictionaries, the accumulators that
+ * are not numbers, and every entry the columns cannot hold exactly (processing-time timers, `last`
  * or `retract` values, a user key that differs from the decoded state key, a count that is not a
- * 32-bit unsigned integer, fields outside WindowState, ...) go into one `v8.serialize`, so nothing is
- * lost: decoding gives entries that are `util.isDeepStrictEqual` to the input, in the same order.
- * About 25 bytes per number-keyed entry with a number accumulator.
+ * 32-bit unsigned integer, fields outside WindowState, ...). So nothing is lost: decoding gives
+ * entries that are `util.isDeepStrictEqual` to the input, in the same order. About 25 bytes per
+ * number-keyed entry with a number accumulator (30 with a dotted-quad string key).
  *
- * @example windowStateCodec.decode(windowStateCodec.encode(table.entries()))
+ * @example windowStateCodec.decode(windowStateCodec.encode([...table.entries()]))
  */
 export const windowStateCodec: StateCodec<WindowState> = {
   name: NAME,
