@@ -147,3 +147,94 @@ export class SourceError extends WatershedError {
     this.step = step;
   }
 }
+
+/**
+ * The base of every checkpoint error (writing, reading, resuming). `checkpoint` names the checkpoint
+ * (e.g. `checkpoints/ck-000000000042`) or file the error is about, when there is one.
+ */
+export class CheckpointError extends WatershedError {
+  readonly checkpoint: string | undefined;
+  constructor(code: string, message: string, options: { checkpoint?: string; cause?: unknown; retriable?: boolean } = {}) {
+    super(code, message, options);
+    this.checkpoint = options.checkpoint;
+  }
+}
+
+/** What is wrong with a corrupt checkpoint file. */
+export type CorruptCheckpointReason =
+  /** Shorter than its recorded length, or its end marker is missing: the write was cut short. */
+  | 'truncated'
+  /** It does not start like a checkpoint file. */
+  | 'bad-magic'
+  /** The checksum over the file does not match: some bytes changed. */
+  | 'crc32c-mismatch'
+  /** The manifest (or job file) is not the JSON this version writes. */
+  | 'bad-manifest'
+  /** A state segment fails its own checksum or cannot be decoded. */
+  | 'bad-segment';
+
+/**
+ * A checkpoint file is damaged: truncated, overwritten or not a checkpoint at all. When resuming, the
+ * checkpoint repository skips such a file with a warning and uses the previous checkpoint.
+ * @example new CorruptCheckpointError('checkpoints/ck-000000000042', 'truncated', 'file has 1,024 bytes, its trailer says 2,048')
+ */
+export class CorruptCheckpointError extends CheckpointError {
+  readonly reason: CorruptCheckpointReason;
+  readonly detail: string;
+  constructor(checkpoint: string, reason: CorruptCheckpointReason, detail: string, options: { cause?: unknown } = {}) {
+    super('CORRUPT_CHECKPOINT', `checkpoint ${checkpoint} is corrupt (${reason}): ${detail}`, { ...options, checkpoint });
+    this.reason = reason;
+    this.detail = detail;
+  }
+}
+
+/**
+ * A checkpoint was written in a format version this Watershed does not read (a newer or older
+ * release wrote it). It is not skipped like a corrupt file, since resuming from an older checkpoint
+ * instead would replay output the newer one already committed.
+ */
+export class CheckpointVersionError extends CheckpointError {
+  readonly found: number;
+  readonly supported: number;
+  constructor(checkpoint: string, found: number, supported: number) {
+    super(
+      'CHECKPOINT_VERSION',
+      `checkpoint ${checkpoint} has format version ${found}, but this Watershed reads version ${supported}: ` +
+        `resume it with the Watershed release that wrote it, or start the job with a new --checkpointDir`,
+      { checkpoint },
+    );
+    this.found = found;
+    this.supported = supported;
+  }
+}
+
+/**
+ * Checkpoints exist but none is usable: every one is corrupt. Lists each with its defect. The run does
+ * not start over silently: move the directory away to start afresh, or restore a copy.
+ */
+export class NoValidCheckpointError extends CheckpointError {
+  readonly location: string;
+  readonly defects: readonly CorruptCheckpointError[];
+  constructor(location: string, defects: readonly CorruptCheckpointError[]) {
+    super(
+      'NO_VALID_CHECKPOINT',
+      `no usable checkpoint in ${location}: ` +
+        defects.map((d) => `${d.checkpoint} (${d.reason}: ${d.detail})`).join('; ') +
+        `. Nothing was resumed; move the directory away to start the job afresh, or restore a copy of it`,
+    );
+    this.location = location;
+    this.defects = defects;
+  }
+}
+
+/**
+ * Writing a checkpoint (or its commit marker) failed: disk full, permissions, a vanished directory.
+ * A failed checkpoint fails the run; the next run resumes from the last complete checkpoint.
+ */
+export class CheckpointWriteError extends CheckpointError {
+  readonly location: string;
+  constructor(checkpoint: string, location: string, cause: unknown) {
+    super('CHECKPOINT_WRITE', `cannot write checkpoint ${checkpoint} to ${location}: ${cause instanceof Error ? cause.message : String(cause)}`, { checkpoint, cause });
+    this.location = location;
+  }
+}
