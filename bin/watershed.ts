@@ -9,6 +9,7 @@
  * Runs a job in-process on the chosen runner and prints its outputs and per-step metrics; `compare`
  * runs the Netflow job on both runners and writes out/compare/<name>/report.html and report.json.
  */
+import './require-node.js'; // first: stops with a clear message on a Node older than 24
 import '../runners/index.js';
 import { Pipeline } from '../sdk/pipeline.js';
 import { formatWindow } from '../sdk/window.js';
