@@ -9,7 +9,7 @@ import {
   type KafkaConsumerPort,
   type KafkaMessage,
 } from '../../transforms/io/kafka/client.js';
-import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
+import { KAFKA_CLIENTS } from './kafka-clients.js';
 import { kafkaDescribe } from './kafka-test-env.js';
 import { withSilentListener } from './silent-listener.js';
 
@@ -27,7 +27,7 @@ async function waitFor(predicate: () => boolean, timeoutMs: number, what: string
 
 const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
 
-kafkaDescribe('local Kafka broker through the KafkaClientFactory interface', (env) => {
+for (const via of KAFKA_CLIENTS) kafkaDescribe(`local Kafka broker through the KafkaClientFactory interface (${via.label})`, (env) => {
   let kafka: KafkaClientFactory;
   let admin: KafkaAdmin;
   const topic = `watershed-broker-test-${randomUUID()}`;
@@ -58,7 +58,7 @@ kafkaDescribe('local Kafka broker through the KafkaClientFactory interface', (en
     })());
 
   beforeAll(async () => {
-    kafka = createKafkajsClientFactory({ brokers: env.brokers });
+    kafka = via.factory(env.brokers);
     admin = kafka.admin();
     await admin.connect();
     await admin.createTopics([{ topic, partitions: PARTITIONS }]);
@@ -259,13 +259,13 @@ kafkaDescribe('local Kafka broker through the KafkaClientFactory interface', (en
   });
 });
 
-describe('unreachable Kafka broker', () => {
+for (const via of KAFKA_CLIENTS) describe(`unreachable Kafka broker (${via.label})`, () => {
   const brokers = '127.0.0.1:1';
   const BOUND_MS = 10_000;
 
   for (const kind of ['admin', 'producer', 'consumer'] as const) {
     it(`${kind}.connect() fails with KafkaUnavailableError within ${BOUND_MS / 1000}s`, async () => {
-      const kafka = createKafkajsClientFactory({ brokers, logLevel: 'nothing' });
+      const kafka = via.factory(brokers, 'nothing');
       const client = kind === 'admin' ? kafka.admin() : kind === 'producer' ? kafka.producer() : kafka.consumer({ groupId: 'never' });
       const t0 = Date.now();
       const error = await client.connect().then(
@@ -288,7 +288,7 @@ describe('unreachable Kafka broker', () => {
   it('a broker that accepts TCP but never answers fails within the default connect deadline', async () => {
     // A listener that swallows every byte: the TCP connect succeeds, the Kafka handshake hangs.
     await withSilentListener(async (address) => {
-      const admin = createKafkajsClientFactory({ brokers: address, logLevel: 'nothing' }).admin();
+      const admin = via.factory(address, 'nothing').admin();
       const t0 = Date.now();
       const error = await admin.connect().then(
         () => null,
