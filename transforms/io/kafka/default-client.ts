@@ -6,6 +6,20 @@ import { WireProducer } from './wire/wire-producer.js';
 /** The client library for consumers and admin: kafkajs (default) or @platformatic/kafka. */
 export type KafkaClientName = 'kafkajs' | 'platformatic';
 
+const CLIENT_NAMES: readonly KafkaClientName[] = ['kafkajs', 'platformatic'];
+
+/**
+ * The client named by the environment variable `WATERSHED_KAFKA_CLIENT`, if set: how a whole run
+ * (e.g. `WATERSHED_KAFKA_CLIENT=platformatic npm start -- --input=kafka:netflow ...`) switches library
+ * without code changes. An explicit `client` option wins. @throws Error on any other value.
+ */
+export function kafkaClientFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaClientName | undefined {
+  const v = env['WATERSHED_KAFKA_CLIENT']?.trim();
+  if (v === undefined || v === '') return undefined;
+  if (!(CLIENT_NAMES as readonly string[]).includes(v)) throw new Error(`WATERSHED_KAFKA_CLIENT=${v}: use ${CLIENT_NAMES.join(' or ')}`);
+  return v as KafkaClientName;
+}
+
 /** Which producer the default client uses: the wire producer, kafkajs' or @platformatic/kafka's. */
 export type KafkaProducerImplementation = 'wire' | 'kafkajs' | 'platformatic';
 
@@ -14,8 +28,9 @@ export interface KafkaConnectionOptions {
   /** `'127.0.0.1:19092'`, `'a:1,b:2'` or an array of `host:port`. */
   readonly brokers: string | readonly string[];
   /**
-   * The client: a library by name (`'kafkajs'`, the default, or `'platformatic'`) for
-   * {@link createKafkaClientFactory}, or a ready factory (e.g. for measuring a different library).
+   * The client: a library by name (`'kafkajs'`, the default, or `'platformatic'`; unset: env
+   * `WATERSHED_KAFKA_CLIENT`, else kafkajs) for {@link createKafkaClientFactory}, or a ready factory
+   * (e.g. for measuring a different library).
    */
   readonly client?: KafkaClientFactory | KafkaClientName;
   /** Client id sent to the brokers. Default 'watershed'. */
@@ -45,7 +60,7 @@ export interface KafkaConnectionOptions {
 export function createKafkaClientFactory(options: Omit<KafkaConnectionOptions, 'client'> & { readonly client?: KafkaClientName }): KafkaClientFactory {
   const connectDeadlineMs = options.connectTimeoutMs ?? 8_000;
   const clientId = options.clientId ?? 'watershed';
-  const library = options.client ?? 'kafkajs';
+  const library = options.client ?? kafkaClientFromEnv() ?? 'kafkajs';
   const base =
     library === 'platformatic'
       ? createPlatformaticClientFactory({ brokers: options.brokers, clientId, connectDeadlineMs })

@@ -53,9 +53,15 @@ export function errorTree(error: unknown): ErrorLike[] {
   return out;
 }
 
-/** The broker's error name (e.g. `'UNKNOWN_TOPIC_OR_PARTITION'`) somewhere in the tree, if any. */
+/**
+ * The broker's error name (e.g. `'UNKNOWN_TOPIC_OR_PARTITION'`) somewhere in the tree, if any. The
+ * library reports a topic missing from the metadata as a `UserError` "Unknown topic <name>."; that
+ * counts as `UNKNOWN_TOPIC_OR_PARTITION` too, as the broker would say.
+ */
 export function brokerErrorName(error: unknown): string | undefined {
-  for (const e of errorTree(error)) if (typeof e.apiId === 'string') return e.apiId;
+  const tree = errorTree(error);
+  for (const e of tree) if (typeof e.apiId === 'string') return e.apiId;
+  if (tree.some((e) => e.code === 'PLT_KFK_USER' && typeof e.message === 'string' && e.message.startsWith('Unknown topic '))) return 'UNKNOWN_TOPIC_OR_PARTITION';
   return undefined;
 }
 
