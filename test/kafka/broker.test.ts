@@ -221,6 +221,45 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`local Kafka broker through the K
     await consumer.disconnect();
   });
 
+  it('a partition paused from inside the handler gets no further batch until resumed, then the rest in order, none lost or twice', async () => {
+    const pausedTopic = `watershed-broker-test-paused-${randomUUID()}`;
+    await admin.createTopics([{ topic: pausedTopic, partitions: 2 }]);
+    const producer = kafka.producer();
+    await producer.connect();
+    // many small sends: many record batches, so a fetch of 2 KiB per partition gets only a few of them
+    for (let from = 0; from < 200; from += 5) {
+      for (const partition of [0, 1]) {
+        await producer.send(pausedTopic, Array.from({ length: 5 }, (_, k) => ({ value: `p${partition}-${from + k}-${'x'.repeat(100)}`, partition })));
+      }
+    }
+    await producer.disconnect();
+    const consumer = kafka.consumer({ maxBytesPerPartition: 2_048, maxWaitTimeMs: 100 }); // many small batches
+    consumers.push(consumer);
+    await consumer.connect();
+    await consumer.assign([0, 1].map((partition) => ({ topic: pausedTopic, partition, startOffset: 'earliest' })));
+    const received: KafkaMessage[] = [];
+    let afterPause: KafkaMessage[] | null = null;
+    await consumer.run(async (batch) => {
+      (afterPause ?? received).push(...batch.messages);
+      if (afterPause === null && received.some((m) => m.partition === 1)) {
+        consumer.pause([{ topic: pausedTopic, partition: 1 }]);
+        afterPause = [];
+      }
+    });
+    await waitFor(() => [...received, ...(afterPause ?? [])].filter((m) => m.partition === 0).length >= 200, 15_000, 'all of partition 0');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(afterPause!.filter((m) => m.partition === 1)).toEqual([]);
+    consumer.resume([{ topic: pausedTopic, partition: 1 }]);
+    await waitFor(() => [...received, ...afterPause!].filter((m) => m.partition === 1).length >= 200, 15_000, 'the rest of partition 1');
+    await new Promise((r) => setTimeout(r, 300));
+    for (const partition of [0, 1]) {
+      const offsets = [...received, ...afterPause!].filter((m) => m.partition === partition).map((m) => Number(m.offset));
+      expect(offsets).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    }
+    await consumer.disconnect();
+    await admin.deleteTopics([pausedTopic]);
+  });
+
   it('a throwing handler stops the consumer and reaches onError once', async () => {
     await ensureProduced();
     const consumer = kafka.consumer();
