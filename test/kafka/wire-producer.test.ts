@@ -231,10 +231,11 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
     }
   });
 
-  it('auto-creates an unknown topic and waits for its leaders', async () => {
+  for (const producerKind of ['wire', 'platformatic'] as const)
+  it(`auto-creates an unknown topic and waits for its leaders (${producerKind})`, async () => {
     const topic = `watershed-wire-auto-${randomUUID()}`;
     topics.push(topic);
-    const p = new WireProducer({ brokers: env.brokers });
+    const p = producerKind === 'wire' ? new WireProducer({ brokers: env.brokers }) : new PlatformaticProducer(platformaticContext({ brokers: env.brokers }));
     await p.connect();
     const results = await p.send(topic, [{ key: 'a', value: '1' }]);
     await p.disconnect();

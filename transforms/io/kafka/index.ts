@@ -36,4 +36,4 @@ export { createKafkaClientFactory, kafkaClientFor, type KafkaClientName, type Ka
 export { WireProducer, type WireProducerOptions } from './wire/wire-producer.js';
 export * from './client.js';
 export { createKafkajsClientFactory, type KafkajsClientOptions } from './kafkajs-client.js';
-export { createPlatformaticClientFactory, type PlatformaticClientOptions } from './platformatic-client.js';
+export { createPlatformaticClientFactory, createPlatformaticTransactionalProducer, type PlatformaticClientOptions } from './platformatic-client.js';

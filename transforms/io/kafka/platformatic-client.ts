@@ -19,11 +19,12 @@
  * await producer.disconnect();
  * ```
  */
-import type { KafkaClientFactory } from './client.js';
+import type { KafkaClientFactory, KafkaCompressionName, KafkaTransactionalProducerPort } from './client.js';
 import { PlatformaticAdmin } from './platformatic/admin.js';
 import { PlatformaticConsumer } from './platformatic/consumer.js';
 import { platformaticContext, type PlatformaticClientOptions } from './platformatic/context.js';
 import { PlatformaticProducer } from './platformatic/producer.js';
+import { PlatformaticTransactionalProducer } from './platformatic/transactional-producer.js';
 
 export type { PlatformaticClientOptions } from './platformatic/context.js';
 
@@ -36,4 +37,22 @@ export function createPlatformaticClientFactory(options: PlatformaticClientOptio
     consumer: (consumerOptions = {}) => new PlatformaticConsumer(ctx, consumerOptions),
     producer: (producerOptions = {}) => new PlatformaticProducer(ctx, producerOptions),
   };
+}
+
+/**
+ * A transactional producer ({@link KafkaTransactionalProducerPort}) with @platformatic/kafka, the
+ * counterpart of `new WireProducer({ transactionalId })`. `connect()` fences earlier producers with the id.
+ *
+ * @example
+ * ```ts
+ * const p = createPlatformaticTransactionalProducer({ brokers, transactionalId: 'job-1', compression: 'lz4' });
+ * await p.connect();
+ * p.beginTransaction();
+ * ```
+ */
+export function createPlatformaticTransactionalProducer(
+  options: PlatformaticClientOptions & { readonly transactionalId: string; readonly compression?: KafkaCompressionName },
+): KafkaTransactionalProducerPort {
+  const { transactionalId, compression, ...client } = options;
+  return new PlatformaticTransactionalProducer(platformaticContext(client), compression !== undefined ? { compression } : {}, transactionalId);
 }

@@ -24,6 +24,7 @@
 import { Producer, type MessageToProduce, type ProduceResult } from '@platformatic/kafka';
 import {
   KafkaClientError,
+  type KafkaCompressionName,
   type KafkaHeadersInput,
   type KafkaOutgoingMessage,
   type KafkaProducerOptions,
@@ -45,18 +46,21 @@ export interface PlatformaticProducerOptions extends KafkaProducerOptions {
  * A header's name as the library's header key: an object per header, so that several headers with the
  * same name stay distinct entries of the library's `Map` (the serializer writes the name's bytes).
  */
-interface HeaderName {
+export interface HeaderName {
   readonly name: string;
 }
-type Outgoing = MessageToProduce<Buffer, Buffer, HeaderName, Buffer>;
+export type Outgoing = MessageToProduce<Buffer, Buffer, HeaderName, Buffer>;
 
 /** The Java client's partition hash before the modulo (the library applies `% partitions`). */
 const javaPartitionHash = (key: Buffer): number => murmur2(key) & 0x7fffffff;
 
 export class PlatformaticProducer implements KafkaProducerPort {
-  protected readonly producer: Producer<Buffer, Buffer, HeaderName, Buffer>;
+  /** The library's producer; a transactional producer replaces it to start a new epoch. */
+  protected producer: Producer<Buffer, Buffer, HeaderName, Buffer>;
   private readonly maxRunBytes: number;
-  private readonly autocreateTopics: boolean;
+  private readonly compression: KafkaCompressionName;
+  /** Passed with each send only: set on the client it would also create topics named in offset commits. */
+  protected readonly autocreateTopics: boolean;
   private chain: Promise<unknown> = Promise.resolve();
   private nextPartition = new Map<string, number>();
   private connected = false;
@@ -69,15 +73,21 @@ export class PlatformaticProducer implements KafkaProducerPort {
   ) {
     this.maxRunBytes = options.maxRunBytes ?? 1_000_000;
     this.autocreateTopics = options.allowAutoTopicCreation ?? true;
-    this.producer = new Producer<Buffer, Buffer, HeaderName, Buffer>({
-      ...ctx.base,
-      retries: Math.max(5, Number(ctx.base.retries ?? 5)),
+    this.compression = options.compression ?? 'none';
+    this.producer = this.newLibraryProducer(transactionalId);
+  }
+
+  protected newLibraryProducer(transactionalId: string | undefined): Producer<Buffer, Buffer, HeaderName, Buffer> {
+    return new Producer<Buffer, Buffer, HeaderName, Buffer>({
+      ...this.ctx.base,
+      retries: Math.max(5, Number(this.ctx.base.retries ?? 5)),
       idempotent: true,
-      compression: options.compression ?? 'none',
-      autocreateTopics: this.autocreateTopics,
+      compression: this.compression,
       partitioner: (message, key) => (key ? javaPartitionHash(key) : (message.partition ?? 0)),
       serializers: { headerKey: (k?: HeaderName) => (k === undefined ? undefined : Buffer.from(k.name)) },
-      ...(transactionalId !== undefined ? { transactionalId } : {}),
+      // The library's InitProducerId asks for producer id 0, epoch 0 unless told otherwise, which the
+      // coordinator refuses (PRODUCER_FENCED) once the transactional id has state: -1/-1 asks for a new epoch.
+      ...(transactionalId !== undefined ? { transactionalId, producerId: -1n, producerEpoch: -1 } : {}),
     });
   }
 
@@ -100,6 +110,15 @@ export class PlatformaticProducer implements KafkaProducerPort {
   send(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<KafkaSendResult[]> {
     return this.enqueue('send', topic, async () => {
       if (messages.length === 0) return [];
+      // The library takes an explicit partition modulo the partition count: refuse one that does not exist instead.
+      const explicit = messages.filter((m) => m.partition !== undefined).map((m) => m.partition!);
+      if (explicit.length > 0) {
+        const count = await this.partitionCount(topic);
+        const wrong = explicit.find((p) => !Number.isInteger(p) || p < 0 || p >= count);
+        if (wrong !== undefined) {
+          throw new KafkaClientError(`send(${topic}): partition ${wrong} does not exist (topic has ${count})`, { retriable: false, code: 'UNKNOWN_TOPIC_OR_PARTITION' });
+        }
+      }
       const sticky = messages.some((m) => m.key == null && m.partition === undefined) ? await this.takePartition(topic) : 0;
       return messages.map((m) => toOutgoing(topic, m, sticky));
     });
@@ -139,25 +158,46 @@ export class PlatformaticProducer implements KafkaProducerPort {
   protected enqueue(op: string, topic: string, build: () => Promise<Outgoing[]>): Promise<KafkaSendResult[]> {
     if (this.closed) return Promise.reject(new KafkaClientError(`${op}() after disconnect()`, { retriable: false }));
     if (!this.connected) return Promise.reject(new KafkaClientError(`${op}() before connect()`, { retriable: false }));
+    const refused = this.refusal(op);
+    if (refused) return Promise.reject(refused);
     const result = this.chain.then(async () => {
       const messages = await build();
       if (messages.length === 0) return [];
       const produced = await mapped(this.ctx, `${op}(${topic})`, () => this.produce(messages));
       return sendResults(produced);
     });
+    this.sendStarted(result);
     this.chain = result.catch(() => undefined);
     return result;
   }
 
+  /** Why a send may not start now (a transactional producer: no open transaction), or null. */
+  protected refusal(_op: string): KafkaClientError | null {
+    return null;
+  }
+
+  /** Sees every send (a transactional producer remembers a failed one). */
+  protected sendStarted(_result: Promise<KafkaSendResult[]>): void {}
+
+  /** Settles once every send issued so far settled. */
+  protected sendsSettled(): Promise<unknown> {
+    return this.chain;
+  }
+
   /** Hands the records to the library; a transactional producer sends through its transaction. */
   protected produce(messages: Outgoing[]): Promise<ProduceResult> {
-    return this.producer.send({ messages });
+    return this.producer.send({ messages, autocreateTopics: this.autocreateTopics });
+  }
+
+  /** How many partitions `topic` has (creating it if allowed and missing). */
+  private async partitionCount(topic: string): Promise<number> {
+    const metadata = await mapped(this.ctx, `metadata(${topic})`, () => this.producer.metadata({ topics: [topic], autocreateTopics: this.autocreateTopics }));
+    return metadata.topics.get(topic)?.partitionsCount ?? 1;
   }
 
   /** The partition for the next keyless run of `topic`, rotating over its partitions. */
   private async takePartition(topic: string): Promise<number> {
-    const metadata = await mapped(this.ctx, `metadata(${topic})`, () => this.producer.metadata({ topics: [topic], autocreateTopics: this.autocreateTopics }));
-    const partitions = metadata.topics.get(topic)?.partitionsCount ?? 1;
+    const partitions = await this.partitionCount(topic);
     const next = this.nextPartition.get(topic) ?? Math.floor(Math.random() * partitions);
     this.nextPartition.set(topic, (next + 1) % partitions);
     return next % partitions;
