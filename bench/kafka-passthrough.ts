@@ -4,6 +4,12 @@
  * add a field, serialize, produce with an idempotent acks=all producer), each contender in its own
  * process, reading the same input topic and writing its own output topic.
  *
+ * Contenders: `plain` (the kafkajs loop), `plain@platformatic` (the same loop with @platformatic/kafka's
+ * MessagesStream and producer), and pipelines `<runner>[(<batchInterval>)][@<client>[/<producer>]]`:
+ * `native` uses the default client (kafkajs consumer, wire producer), `native@platformatic` the
+ * platformatic consumer and producer, `native@platformatic/wire` the platformatic consumer with the wire
+ * producer, `native@kafkajs/platformatic` the kafkajs consumer with the platformatic producer.
+ *
  * Flags: --records=N (default 1,000,000), --quick (200,000), --rounds=N (default 1; each round runs
  * every contender once, the best time per contender is kept), --only=plain,native,microbatch(asap),...
  * Uses KAFKA_BROKERS when set; otherwise starts a broker with scripts/kafka-start.sh (and stops it
@@ -13,12 +19,13 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { Consumer, MessagesStreamModes, Producer } from '@platformatic/kafka';
 import '../runners/index.js';
 import { ensureBroker } from './kafka-broker.js';
 import { parseCommandLine } from '../sdk/command-line.js';
 import { Pipeline } from '../sdk/pipeline.js';
 import { createKafkajsClientFactory } from '../transforms/io/kafka/kafkajs-client.js';
-import { KafkaIO } from '../transforms/io/kafka/index.js';
+import { KafkaIO, type KafkaClientName, type KafkaProducerImplementation } from '../transforms/io/kafka/index.js';
 import { Map } from '../transforms/map.js';
 
 interface In {
@@ -90,11 +97,34 @@ async function plainLoop(brokers: string, input: string, output: string, records
   await producer.disconnect();
 }
 
-async function pipeline(brokers: string, input: string, output: string, argv: string[]): Promise<void> {
+/** The plain loop with @platformatic/kafka: its MessagesStream, and its idempotent producer in sends of up to 5,000. */
+async function plainPlatformaticLoop(brokers: string, input: string, output: string, records: number): Promise<void> {
+  const base = { clientId: 'bench-plain-platformatic', bootstrapBrokers: brokers.split(',') };
+  const producer = new Producer({ ...base, idempotent: true });
+  const consumer = new Consumer({ ...base, groupId: `bench-plain-platformatic-${randomUUID()}`, maxWaitTime: 500, autocommit: false });
+  const stream = await consumer.consume({ topics: [input], mode: MessagesStreamModes.EARLIEST });
+  let seen = 0;
+  let pending: Array<{ topic: string; value: Buffer }> = [];
+  for await (const m of stream) {
+    pending.push({ topic: output, value: Buffer.from(JSON.stringify(enrich(JSON.parse(m.value.toString('utf8')) as In))) });
+    if (pending.length >= 5_000 || seen + pending.length >= records) {
+      await producer.send({ messages: pending });
+      seen += pending.length;
+      pending = [];
+      if (seen >= records) break;
+    }
+  }
+  await stream.close();
+  await consumer.close(true);
+  await producer.close(true);
+}
+
+async function pipeline(brokers: string, input: string, output: string, argv: string[], client: KafkaClientName, producer?: KafkaProducerImplementation): Promise<void> {
   const p = Pipeline.create(argv);
-  p.apply('Read', KafkaIO.read<In>({ brokers, topics: input, startAt: 'earliest', bounded: true }))
+  const via = { client, ...(producer ? { producer } : {}) };
+  p.apply('Read', KafkaIO.read<In>({ brokers, ...via, topics: input, startAt: 'earliest', bounded: true }))
     .apply('Enrich', Map(enrich))
-    .apply('Write', KafkaIO.write<Out>({ brokers, topic: output }));
+    .apply('Write', KafkaIO.write<Out>({ brokers, ...via, topic: output }));
   await p.run();
 }
 
@@ -104,13 +134,19 @@ async function child(): Promise<void> {
   const records = Number(args.records);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  if (contender.startsWith('plain')) {
+  if (contender === 'plain@platformatic') {
+    await plainPlatformaticLoop(brokers, args.input!, args.output!, records);
+  }
+  else if (contender.startsWith('plain')) {
     const concurrency = Number(/^plain(?:\(c(\d+)\))?$/.exec(contender)?.[1] ?? 1);
     await plainLoop(brokers, args.input!, args.output!, records, concurrency);
   }
   else {
-    const [runner, interval] = /^(\w+)(?:\((\w+)\))?$/.exec(contender)!.slice(1);
-    await pipeline(brokers, args.input!, args.output!, [`--runner=${runner}`, ...(interval ? [`--batchInterval=${interval}`] : [])]);
+    const match = /^(\w+)(?:\((\w+)\))?(?:@(kafkajs|platformatic)(?:\/(wire|kafkajs|platformatic))?)?$/.exec(contender);
+    if (!match) throw new Error(`unknown contender '${contender}' (expected plain, plain@platformatic or <runner>[(<interval>)][@<client>[/<producer>]])`);
+    const [, runner, interval, client, producer] = match;
+    const argv = [`--runner=${runner}`, ...(interval ? [`--batchInterval=${interval}`] : [])];
+    await pipeline(brokers, args.input!, args.output!, argv, (client ?? 'kafkajs') as KafkaClientName, producer as KafkaProducerImplementation | undefined);
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
@@ -141,7 +177,10 @@ async function parent(): Promise<void> {
   const quick = args.quick === true;
   const records = Number(args.records ?? (quick ? 200_000 : 1_000_000));
   const rounds = Number(args.rounds ?? 1);
-  const contenders = (args.only ?? 'plain,native,microbatch(asap),microbatch(1s)').split(',');
+  const contenders = (
+    args.only ??
+    'plain,plain@platformatic,native,native@platformatic,native@platformatic/wire,native@kafkajs/platformatic,microbatch(asap),microbatch(asap)@platformatic,microbatch(1s)'
+  ).split(',');
   const broker = ensureBroker();
   const admin = createKafkajsClientFactory({ brokers: broker.brokers, logLevel: 'error' }).admin();
   const topics: string[] = [];
@@ -172,7 +211,7 @@ async function parent(): Promise<void> {
         const written = (await admin.fetchTopicOffsets(output)).reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
         if (written !== records) throw new Error(`${contender} wrote ${written} records, expected ${records}`);
         process.stderr.write(
-          `round ${round + 1}: ${contender.padEnd(17)} ${(r.rate / 1000).toFixed(1)} k msg/s (${r.seconds.toFixed(2)} s, ${r.cpuMicrosPerMsg.toFixed(1)} µs CPU/msg)\n`,
+          `round ${round + 1}: ${contender.padEnd(28)} ${(r.rate / 1000).toFixed(1)} k msg/s (${r.seconds.toFixed(2)} s, ${r.cpuMicrosPerMsg.toFixed(1)} µs CPU/msg)\n`,
         );
         const prev = best.get(contender);
         if (!prev || r.rate > prev.rate) best.set(contender, r);
@@ -181,12 +220,12 @@ async function parent(): Promise<void> {
       await admin.deleteTopics(topics.splice(1));
     }
     const plain = best.get('plain');
-    console.log('contender           msg/s        seconds   node CPU/msg   throughput vs plain kafkajs loop');
+    console.log('contender                      msg/s        seconds   node CPU/msg   throughput vs plain kafkajs loop');
     for (const c of contenders) {
       const r = best.get(c)!;
       const ratio = plain ? `${(r.rate / plain.rate).toFixed(2)}x` : '-';
       console.log(
-        `${c.padEnd(18)} ${(r.rate / 1000).toFixed(1).padStart(8)} k   ${r.seconds.toFixed(2).padStart(7)}   ${r.cpuMicrosPerMsg.toFixed(1).padStart(7)} µs     ${ratio.padStart(6)}`,
+        `${c.padEnd(29)} ${(r.rate / 1000).toFixed(1).padStart(8)} k   ${r.seconds.toFixed(2).padStart(7)}   ${r.cpuMicrosPerMsg.toFixed(1).padStart(7)} µs     ${ratio.padStart(6)}`,
       );
     }
   } finally {

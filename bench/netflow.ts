@@ -7,8 +7,9 @@
  * - s2: scenario 2 (50,000 events over 17 windows, ~4.5 M pairs) to an NDJSON file;
  * - kafka: scenario 1 from a Kafka topic to a Kafka topic on a local broker (the issue's target: under
  *   10 s), the seed's own setup; the output topic's record count is checked against the pairs computed.
- *   Uses KAFKA_BROKERS, else starts (and afterwards stops) the repo's local broker.
- * Flags: --cases=s1,hot,s2,kafka (default s1,hot), --repeat=N (runs per case and runner; the table shows the
+ *   Uses KAFKA_BROKERS, else starts (and afterwards stops) the repo's local broker. `kafka` uses the
+ *   default client (kafkajs consumer, wire producer), `kafka@platformatic` @platformatic/kafka for both.
+ * Flags: --cases=s1,hot,s2,kafka,kafka@platformatic (default s1,hot), --repeat=N (runs per case and runner; the table shows the
  * fastest and the highest peak RSS), --keep (keep the output files in out/bench/).
  */
 import { execFileSync } from 'node:child_process';
@@ -40,6 +41,7 @@ const cases: Record<string, string[]> = {
   hot: ['--input=zeek:' + join(repo, '..', 'shared', 'data', 'zeek-conn-portscan.log'), '--window=5s'],
   s2: ['--scenario=2'],
   kafka: [],
+  'kafka@platformatic': [],
 };
 const chosen = (args.cases ?? 's1,hot').split(',');
 const repeat = Number(args.repeat ?? 1);
@@ -51,11 +53,13 @@ interface Row {
 }
 
 function runOnce(name: string, runner: string, kafka?: { brokers: string; input: string; output: string }): Row {
-  const file = join(out, `${name}-${runner}.ndjson`);
-  const stats = join(out, `${name}-${runner}.summary.json`);
+  const file = join(out, `${name.replace('@', '-')}-${runner}.ndjson`);
+  const stats = join(out, `${name.replace('@', '-')}-${runner}.summary.json`);
   const io = kafka ? [`--input=kafka:${kafka.input}`, `--output=kafka:${kafka.output}`, `--brokers=${kafka.brokers}`] : [`--output=ndjson:${file}`];
   const t0 = Date.now();
-  execFileSync(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', 'netflow', ...cases[name]!, `--runner=${runner}`, ...io, `--statsOut=${stats}`, '--quiet'], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
+  const client = name.split('@')[1]; // the Kafka client library of a kafka@<client> case
+  const env = client ? { ...process.env, WATERSHED_KAFKA_CLIENT: client } : process.env;
+  execFileSync(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', 'netflow', ...cases[name]!, `--runner=${runner}`, ...io, `--statsOut=${stats}`, '--quiet'], { cwd: repo, env, stdio: ['ignore', 'inherit', 'inherit'] });
   const processMs = Date.now() - t0;
   const summary = JSON.parse(readFileSync(stats, 'utf8')) as NetflowRunSummary;
   const bytes = kafka ? 0 : statSync(file).size;
@@ -66,7 +70,7 @@ function runOnce(name: string, runner: string, kafka?: { brokers: string; input:
 /** Sets up the kafka case: a broker, scenario 1's events in an input topic; returns per-run topics and a cleanup. */
 async function kafkaSetup(): Promise<{ brokers: string; input: string; newOutput: () => string; count: (topic: string) => Promise<number>; done: () => Promise<void> }> {
   const broker = ensureBroker();
-  const kafka = createKafkaClientFactory({ brokers: broker.brokers, logLevel: 'error' });
+  const kafka = createKafkaClientFactory({ brokers: broker.brokers, client: 'kafkajs', logLevel: 'error' });
   const admin = kafka.admin();
   await admin.connect();
   const input = `netflow-bench-in-${randomUUID()}`;
@@ -96,14 +100,14 @@ async function kafkaSetup(): Promise<{ brokers: string; input: string; newOutput
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 console.log(`Netflow job to an NDJSON file, one process per run (${repeat} run${repeat > 1 ? 's' : ''} each; best time, highest RSS)\n`);
-console.log('case  runner       events      pairs   pipeline  computation   process   CPU time  peak RSS   output');
+console.log('case               runner       events      pairs   pipeline  computation   process   CPU time  peak RSS   output');
 for (const name of chosen) {
   if (!cases[name]) throw new Error(`unknown case ${name}; cases: ${Object.keys(cases).join(', ')}`);
   if (name === 'hot' && !existsSync(cases.hot![0]!.slice('--input=zeek:'.length))) {
     console.log('hot   (skipped: ../shared/data/zeek-conn-portscan.log not found)');
     continue;
   }
-  const k = name === 'kafka' ? await kafkaSetup() : undefined;
+  const k = name.startsWith('kafka') ? await kafkaSetup() : undefined;
   for (const runner of ['native', 'microbatch']) {
     const rows: Row[] = [];
     for (let i = 0; i < repeat; i++) {
@@ -121,7 +125,7 @@ for (const name of chosen) {
     const rss = Math.max(...rows.map((r) => r.summary.peakRssMb));
     const s = best.summary;
     console.log(
-      `${name.padEnd(5)} ${runner.padEnd(11)} ${n(s.eventsIn).padStart(7)} ${n(s.pairs.pairs).padStart(10)} ${`${n(s.wallMs)} ms`.padStart(10)} ${`${n(s.computationMs ?? 0)} ms`.padStart(12)} ${`${n(best.processMs)} ms`.padStart(9)} ${`${n(s.cpuMs.total)} ms`.padStart(10)} ${`${n(rss)} MB`.padStart(9)} ${k ? '   topic' : `${n(best.bytes / 1e6)} MB`.padStart(8)}`,
+      `${name.padEnd(18)} ${runner.padEnd(11)} ${n(s.eventsIn).padStart(7)} ${n(s.pairs.pairs).padStart(10)} ${`${n(s.wallMs)} ms`.padStart(10)} ${`${n(s.computationMs ?? 0)} ms`.padStart(12)} ${`${n(best.processMs)} ms`.padStart(9)} ${`${n(s.cpuMs.total)} ms`.padStart(10)} ${`${n(rss)} MB`.padStart(9)} ${k ? '   topic' : `${n(best.bytes / 1e6)} MB`.padStart(8)}`,
     );
   }
   await k?.done();

@@ -11,6 +11,7 @@
  * Flags are strict (see sdk/flags.ts): a mistake on the command line prints one line and exits with 2
  * before anything runs; a failed run prints one line and exits with 1.
  */
+import './require-node.js'; // first: stops with a clear message on a Node older than 24
 import '../runners/index.js';
 import { exitOnUsageError, wantsHelp } from '../sdk/command-line.js';
 import { WatershedError } from '../sdk/errors.js';

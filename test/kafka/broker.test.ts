@@ -9,7 +9,7 @@ import {
   type KafkaConsumerPort,
   type KafkaMessage,
 } from '../../transforms/io/kafka/client.js';
-import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
+import { KAFKA_CLIENTS } from './kafka-clients.js';
 import { kafkaDescribe } from './kafka-test-env.js';
 import { withSilentListener } from './silent-listener.js';
 
@@ -27,7 +27,7 @@ async function waitFor(predicate: () => boolean, timeoutMs: number, what: string
 
 const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
 
-kafkaDescribe('local Kafka broker through the KafkaClientFactory interface', (env) => {
+for (const via of KAFKA_CLIENTS) kafkaDescribe(`local Kafka broker through the KafkaClientFactory interface (${via.label})`, (env) => {
   let kafka: KafkaClientFactory;
   let admin: KafkaAdmin;
   const topic = `watershed-broker-test-${randomUUID()}`;
@@ -58,7 +58,7 @@ kafkaDescribe('local Kafka broker through the KafkaClientFactory interface', (en
     })());
 
   beforeAll(async () => {
-    kafka = createKafkajsClientFactory({ brokers: env.brokers });
+    kafka = via.factory(env.brokers);
     admin = kafka.admin();
     await admin.connect();
     await admin.createTopics([{ topic, partitions: PARTITIONS }]);
@@ -221,6 +221,45 @@ kafkaDescribe('local Kafka broker through the KafkaClientFactory interface', (en
     await consumer.disconnect();
   });
 
+  it('a partition paused from inside the handler gets no further batch until resumed, then the rest in order, none lost or twice', async () => {
+    const pausedTopic = `watershed-broker-test-paused-${randomUUID()}`;
+    await admin.createTopics([{ topic: pausedTopic, partitions: 2 }]);
+    const producer = kafka.producer();
+    await producer.connect();
+    // many small sends: many record batches, so a fetch of 2 KiB per partition gets only a few of them
+    for (let from = 0; from < 200; from += 5) {
+      for (const partition of [0, 1]) {
+        await producer.send(pausedTopic, Array.from({ length: 5 }, (_, k) => ({ value: `p${partition}-${from + k}-${'x'.repeat(100)}`, partition })));
+      }
+    }
+    await producer.disconnect();
+    const consumer = kafka.consumer({ maxBytesPerPartition: 2_048, maxWaitTimeMs: 100 }); // many small batches
+    consumers.push(consumer);
+    await consumer.connect();
+    await consumer.assign([0, 1].map((partition) => ({ topic: pausedTopic, partition, startOffset: 'earliest' })));
+    const received: KafkaMessage[] = [];
+    let afterPause: KafkaMessage[] | null = null;
+    await consumer.run(async (batch) => {
+      (afterPause ?? received).push(...batch.messages);
+      if (afterPause === null && received.some((m) => m.partition === 1)) {
+        consumer.pause([{ topic: pausedTopic, partition: 1 }]);
+        afterPause = [];
+      }
+    });
+    await waitFor(() => [...received, ...(afterPause ?? [])].filter((m) => m.partition === 0).length >= 200, 15_000, 'all of partition 0');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(afterPause!.filter((m) => m.partition === 1)).toEqual([]);
+    consumer.resume([{ topic: pausedTopic, partition: 1 }]);
+    await waitFor(() => [...received, ...afterPause!].filter((m) => m.partition === 1).length >= 200, 15_000, 'the rest of partition 1');
+    await new Promise((r) => setTimeout(r, 300));
+    for (const partition of [0, 1]) {
+      const offsets = [...received, ...afterPause!].filter((m) => m.partition === partition).map((m) => Number(m.offset));
+      expect(offsets).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    }
+    await consumer.disconnect();
+    await admin.deleteTopics([pausedTopic]);
+  });
+
   it('a throwing handler stops the consumer and reaches onError once', async () => {
     await ensureProduced();
     const consumer = kafka.consumer();
@@ -259,13 +298,13 @@ kafkaDescribe('local Kafka broker through the KafkaClientFactory interface', (en
   });
 });
 
-describe('unreachable Kafka broker', () => {
+for (const via of KAFKA_CLIENTS) describe(`unreachable Kafka broker (${via.label})`, () => {
   const brokers = '127.0.0.1:1';
   const BOUND_MS = 10_000;
 
   for (const kind of ['admin', 'producer', 'consumer'] as const) {
     it(`${kind}.connect() fails with KafkaUnavailableError within ${BOUND_MS / 1000}s`, async () => {
-      const kafka = createKafkajsClientFactory({ brokers, logLevel: 'nothing' });
+      const kafka = via.factory(brokers, 'nothing');
       const client = kind === 'admin' ? kafka.admin() : kind === 'producer' ? kafka.producer() : kafka.consumer({ groupId: 'never' });
       const t0 = Date.now();
       const error = await client.connect().then(
@@ -288,7 +327,7 @@ describe('unreachable Kafka broker', () => {
   it('a broker that accepts TCP but never answers fails within the default connect deadline', async () => {
     // A listener that swallows every byte: the TCP connect succeeds, the Kafka handshake hangs.
     await withSilentListener(async (address) => {
-      const admin = createKafkajsClientFactory({ brokers: address, logLevel: 'nothing' }).admin();
+      const admin = via.factory(address, 'nothing').admin();
       const t0 = Date.now();
       const error = await admin.connect().then(
         () => null,

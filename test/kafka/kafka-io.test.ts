@@ -18,7 +18,6 @@ import {
   KafkaIO,
   KafkaSource,
   KafkaUnavailableError,
-  createKafkajsClientFactory,
   type KafkaAdmin,
   type KafkaClientFactory,
   type KafkaDeadLetterRecord,
@@ -26,6 +25,7 @@ import {
   type KafkaRecord,
 } from '../../transforms/io/kafka/index.js';
 import { RUNNERS, runWith } from '../support/runners.js';
+import { KAFKA_CLIENTS } from './kafka-clients.js';
 import { kafkaDescribe } from './kafka-test-env.js';
 import { withSilentListener } from './silent-listener.js';
 
@@ -46,13 +46,13 @@ function eventTimes(partition: number): number[] {
   return out;
 }
 
-kafkaDescribe('KafkaIO against a real broker', (env) => {
+for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO against a real broker (${via.label} client)`, (env) => {
   let kafka: KafkaClientFactory;
   let admin: KafkaAdmin;
   const topics: string[] = [];
 
   beforeAll(async () => {
-    kafka = createKafkajsClientFactory({ brokers: env.brokers, logLevel: 'error' });
+    kafka = via.factory(env.brokers, 'error');
     admin = kafka.admin();
     await admin.connect();
   });
@@ -88,7 +88,7 @@ kafkaDescribe('KafkaIO against a real broker', (env) => {
       const { result: written } = await runWith(options, (p) =>
         p
           .apply('Events', Create.of(events))
-          .apply('Write', KafkaIO.write<Ev>({ brokers: env.brokers, topic, key: (e) => e.user, headers: (e) => ({ 'x-id': String(e.id) }) })),
+          .apply('Write', KafkaIO.write<Ev>({ brokers: env.brokers, client: via.client, topic, key: (e) => e.user, headers: (e) => ({ 'x-id': String(e.id) }) })),
       );
       expect(written.metrics['Write']?.elementsIn).toBe(300);
       const offsets = await admin.fetchTopicOffsets(topic);
@@ -96,7 +96,7 @@ kafkaDescribe('KafkaIO against a real broker', (env) => {
       expect(offsets.filter((o) => Number(o.high) > 0)).toHaveLength(3); // keys spread over every partition
 
       const { out } = await runWith(options, (p) =>
-        p.apply('Read', KafkaIO.read<Ev>({ brokers: env.brokers, topics: topic, startAt: 'earliest', bounded: true, withMetadata: true })).apply(Capture.records()),
+        p.apply('Read', KafkaIO.read<Ev>({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', bounded: true, withMetadata: true })).apply(Capture.records()),
       );
       const records = out.values() as KafkaRecord<Ev>[];
       expect(records.map((r) => r.value).sort((a, b) => a.id - b.id)).toEqual(events);
@@ -130,15 +130,15 @@ kafkaDescribe('KafkaIO against a real broker', (env) => {
       };
       await runWith(options, (p) => {
         const ev = p.apply('Events', Create.of(events));
-        ev.apply('WriteBlocks', KafkaIO.write<Ev>({ brokers: env.brokers, topic: blockTopic, encoder, batchSize: 7, maxInFlightSends: 2 }));
-        ev.apply('WriteKeyed', KafkaIO.write<Ev>({ brokers: env.brokers, topic: keyedTopic, encoder, key: (e) => e.user }));
+        ev.apply('WriteBlocks', KafkaIO.write<Ev>({ brokers: env.brokers, client: via.client, topic: blockTopic, encoder, batchSize: 7, maxInFlightSends: 2 }));
+        ev.apply('WriteKeyed', KafkaIO.write<Ev>({ brokers: env.brokers, client: via.client, topic: keyedTopic, encoder, key: (e) => e.user }));
       });
       for (const topic of [blockTopic, keyedTopic]) {
         const offsets = await admin.fetchTopicOffsets(topic);
         expect(offsets.reduce((n, o) => n + Number(o.high), 0), topic).toBe(500);
         expect(offsets.filter((o) => Number(o.high) > 0), topic).toHaveLength(3);
         const { out } = await runWith(options, (p) =>
-          p.apply('Read', KafkaIO.read<Ev>({ brokers: env.brokers, topics: topic, startAt: 'earliest', bounded: true, withMetadata: true })).apply(Capture.records()),
+          p.apply('Read', KafkaIO.read<Ev>({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', bounded: true, withMetadata: true })).apply(Capture.records()),
         );
         const records = out.values() as KafkaRecord<Ev>[];
         expect(records.map((r) => r.value).sort((a, b) => a.id - b.id)).toEqual(events);
@@ -164,7 +164,7 @@ kafkaDescribe('KafkaIO against a real broker', (env) => {
           .apply(
             'Read',
             KafkaIO.read<{ p: number; i: number }>({
-              brokers: env.brokers,
+              brokers: env.brokers, client: via.client,
               topics: topic,
               startAt: 'earliest',
               bounded: true,
@@ -197,7 +197,7 @@ kafkaDescribe('KafkaIO against a real broker', (env) => {
       const countWords = async () => {
         const { out } = await runWith(options, (p) =>
           p
-            .apply('Read', KafkaIO.read<{ word: string }>({ brokers: env.brokers, topics: topic, startAt: 'earliest', bounded: true }))
+            .apply('Read', KafkaIO.read<{ word: string }>({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', bounded: true }))
             .apply(Map((v: { word: string }) => v.word))
             .apply(Count.perElement())
             .apply(Capture.records()),
@@ -224,7 +224,7 @@ kafkaDescribe('KafkaIO against a real broker', (env) => {
       );
       await produce(topic, byPartition);
       const { out, result } = await runWith(options, (p) => {
-        const read = p.apply('Read', KafkaIO.read<Ev>({ brokers: env.brokers, topics: topic, startAt: 'earliest', bounded: true }));
+        const read = p.apply('Read', KafkaIO.read<Ev>({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', bounded: true }));
         const dead = read.deadLetters().apply('DeadProbe', Capture.records());
         const valid = read.apply('Ids', Map((e: Ev) => e.id)).apply('ValidProbe', Capture.records());
         return { dead, valid };
@@ -261,7 +261,7 @@ kafkaDescribe('KafkaIO against a real broker', (env) => {
       const N = 6_000;
       const byPartition = [0, 1, 2].map((p) => Array.from({ length: N / 3 }, (_, i) => ({ value: JSON.stringify({ n: p * (N / 3) + i }) })));
       await produce(topic, byPartition);
-      const read = KafkaIO.read<{ n: number }>({ brokers: env.brokers, topics: topic, startAt: 'earliest', bounded: true, bufferSize: 7 });
+      const read = KafkaIO.read<{ n: number }>({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', bounded: true, bufferSize: 7 });
       const { out } = await runWith(options, (p) => p.apply('Read', read).apply(Map((v: { n: number }) => v.n)).apply(Capture.records()));
       expect(out.values()).toHaveLength(N);
       expect(new Set(out.values()).size).toBe(N);
@@ -280,8 +280,8 @@ kafkaDescribe('KafkaIO against a real broker', (env) => {
       const ac = new AbortController();
       let seen = 0;
       const { out, result } = await runWith({ ...options, signal: ac.signal }, (p) => {
-        const read = p.apply('Read', KafkaIO.read<{ n: number }>({ brokers: env.brokers, topics: topic, startAt: 'earliest' }));
-        read.deadLetters().apply('DLQ', KafkaIO.write({ brokers: env.brokers, topic: dlq }));
+        const read = p.apply('Read', KafkaIO.read<{ n: number }>({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest' }));
+        read.deadLetters().apply('DLQ', KafkaIO.write({ brokers: env.brokers, client: via.client, topic: dlq }));
         return read
           .apply(
             Map((v: { n: number }) => {
@@ -310,7 +310,7 @@ kafkaDescribe('KafkaIO against a real broker', (env) => {
     it('a topic that does not exist fails the run at once with a clear error', async () => {
       const topic = topicName('missing');
       const t0 = Date.now();
-      const error = await runWith(options, (p) => p.apply('Read', KafkaIO.read({ brokers: env.brokers, topics: topic, startAt: 'earliest', bounded: true }))).then(
+      const error = await runWith(options, (p) => p.apply('Read', KafkaIO.read({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', bounded: true }))).then(
         () => null,
         (e: unknown) => e,
       );
@@ -327,7 +327,7 @@ kafkaDescribe('KafkaIO against a real broker', (env) => {
       const readWith = async (startAt: 'latest' | 'committed' | { timestamp: number }, groupId?: string) => {
         const { out } = await runWith(options, (p) =>
           p
-            .apply('Read', KafkaIO.read<{ p: number; i: number }>({ brokers: env.brokers, topics: topic, startAt, bounded: true, ...(groupId ? { groupId } : {}) }))
+            .apply('Read', KafkaIO.read<{ p: number; i: number }>({ brokers: env.brokers, client: via.client, topics: topic, startAt, bounded: true, ...(groupId ? { groupId } : {}) }))
             .apply(Map((v: { p: number; i: number }) => `${v.p}:${v.i}`))
             .apply(Capture.records()),
         );
@@ -360,7 +360,7 @@ kafkaDescribe('KafkaIO against a real broker', (env) => {
       const byPartition = [0, 1, 2].map((p) => Array.from({ length: 6 }, (_, i) => ({ value: JSON.stringify({ i }), timestamp: BASE + Math.round((lastTs[p]! * (i + 1)) / 6) })));
       await produce(topic, byPartition);
       const source = new KafkaSource<unknown, unknown>(
-        { brokers: env.brokers, topics: topic, startAt: 'earliest', watermark: { maxOutOfOrderness: 1_000, idleTimeout: seconds(120) } },
+        { brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', watermark: { maxOutOfOrderness: 1_000, idleTimeout: seconds(120) } },
         (v) => v,
       );
       expect(source.bounded).toBe(false);
@@ -391,7 +391,7 @@ kafkaDescribe('KafkaIO against a real broker', (env) => {
       await produce(topic, [[{ value: '{"a":1}', timestamp: BASE + 5_000 }, { value: '{"a":2}', timestamp: BASE + 9_000 }], []]);
       const clock = new VirtualClock(1_000_000);
       const source = new KafkaSource<unknown, unknown>(
-        { brokers: env.brokers, topics: topic, startAt: 'earliest', watermark: { maxOutOfOrderness: 500, idleTimeout: 10_000 } },
+        { brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', watermark: { maxOutOfOrderness: 500, idleTimeout: 10_000 } },
         (v) => v,
       );
       const reader = await source.open(ctxWith(clock));
@@ -416,12 +416,12 @@ kafkaDescribe('KafkaIO against a real broker', (env) => {
   });
 });
 
-describe.each(RUNNERS)('KafkaIO with an unreachable broker on $label', ({ options }) => {
+for (const via of KAFKA_CLIENTS) describe.each(RUNNERS)(`KafkaIO with an unreachable broker (${via.label} client) on $label`, ({ options }) => {
   const BOUND_MS = 15_000;
 
   const expectClearFailure = async (brokers: string): Promise<number> => {
     const t0 = Date.now();
-    const error = await runWith(options, (p) => p.apply('ReadClicks', KafkaIO.read({ brokers, topics: 'clicks', startAt: 'earliest', logLevel: 'nothing' })).apply(Capture.records())).then(
+    const error = await runWith(options, (p) => p.apply('ReadClicks', KafkaIO.read({ brokers, client: via.client, topics: 'clicks', startAt: 'earliest', logLevel: 'nothing' })).apply(Capture.records())).then(
       () => null,
       (e: unknown) => e,
     );

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { KafkaClientError, type KafkaAdmin, type KafkaClientFactory, type KafkaMessage } from '../../transforms/io/kafka/client.js';
+import { KafkaClientError, type KafkaAdmin, type KafkaClientFactory, type KafkaMessage, type KafkaTransactionalProducerPort } from '../../transforms/io/kafka/client.js';
 import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
 import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
+import { platformaticContext } from '../../transforms/io/kafka/platformatic/context.js';
+import { PlatformaticTransactionalProducer } from '../../transforms/io/kafka/platformatic/transactional-producer.js';
 import { kafkaDescribe } from './kafka-test-env.js';
 
 const PARTITIONS = 3;
@@ -42,26 +44,30 @@ async function committedOffsetsOnce(admin: KafkaAdmin, group: string, topic: str
 const values = (ms: readonly KafkaMessage[]): string[] => ms.map((m) => m.value!.toString()).sort();
 const range = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 
-kafkaDescribe('WireProducer transactions against a real broker', (env) => {
+for (const kind of ['wire', 'platformatic'] as const) kafkaDescribe(`transactions against a real broker (${kind} producer)`, (env) => {
   let kafka: KafkaClientFactory;
   let admin: KafkaAdmin;
   const topics: string[] = [];
-  const producers: WireProducer[] = [];
+  const producers: KafkaTransactionalProducerPort[] = [];
   const newTopic = async (): Promise<string> => {
     const topic = `watershed-txn-${randomUUID()}`;
     topics.push(topic);
     await admin.createTopics([{ topic, partitions: PARTITIONS }]);
     return topic;
   };
-  const producer = async (transactionalId: string, compression: 'none' | 'lz4' = 'lz4'): Promise<WireProducer> => {
-    const p = new WireProducer({ brokers: env.brokers, transactionalId, compression });
+  const producer = async (transactionalId: string, compression: 'none' | 'lz4' = 'lz4', requestTimeoutMs?: number): Promise<KafkaTransactionalProducerPort> => {
+    const timeout = requestTimeoutMs !== undefined ? { requestTimeoutMs } : {};
+    const p =
+      kind === 'wire'
+        ? new WireProducer({ brokers: env.brokers, transactionalId, compression, ...timeout })
+        : new PlatformaticTransactionalProducer(platformaticContext({ brokers: env.brokers, ...timeout }), { compression }, transactionalId);
     producers.push(p);
     await p.connect();
     return p;
   };
 
   /** Aborts the open transaction, commits one record in the next, and checks that only it is visible. */
-  const abortThenCommitOne = async (p: WireProducer, topic: string, value: string): Promise<void> => {
+  const abortThenCommitOne = async (p: KafkaTransactionalProducerPort, topic: string, value: string): Promise<void> => {
     await p.abortTransaction();
     p.beginTransaction();
     await p.send(topic, [{ key: 'k', value }]);
@@ -148,9 +154,7 @@ kafkaDescribe('WireProducer transactions against a real broker', (env) => {
 
   it('a failed offsets call fails the commit (records must not be committed without their offsets)', async () => {
     const output = await newTopic();
-    const p = new WireProducer({ brokers: env.brokers, transactionalId: `txn-${randomUUID()}`, requestTimeoutMs: 1500 });
-    producers.push(p);
-    await p.connect();
+    const p = await producer(`txn-${randomUUID()}`, 'lz4', 1500);
     p.beginTransaction();
     await p.send(output, [{ key: 'k', value: 'needs-offsets' }]);
     const missing = `watershed-txn-missing-${randomUUID()}`;

@@ -5,6 +5,8 @@ import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-cl
 import { partitionForKey } from '../../transforms/io/kafka/wire/murmur2.js';
 import { BrokerConnection } from '../../transforms/io/kafka/wire/broker-connection.js';
 import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
+import { platformaticContext } from '../../transforms/io/kafka/platformatic/context.js';
+import { PlatformaticProducer } from '../../transforms/io/kafka/platformatic/producer.js';
 import { kafkaDescribe } from './kafka-test-env.js';
 import { withSilentListener } from './silent-listener.js';
 
@@ -52,8 +54,8 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
     await admin.disconnect();
   });
 
-  for (const compression of ['none', 'gzip', 'lz4'] as const) {
-    it(`round-trips keys, values, headers, timestamps and explicit partitions (${compression}), read back by kafkajs`, async () => {
+  for (const [producerKind, compression] of (['wire', 'platformatic'] as const).flatMap((k) => (['none', 'gzip', 'lz4'] as const).map((c) => [k, c] as const))) {
+    it(`round-trips keys, values, headers, timestamps and explicit partitions (${producerKind}, ${compression}), read back by kafkajs`, async () => {
       const topic = await newTopic();
       const sent: KafkaOutgoingMessage[] = Array.from({ length: 500 }, (_, i) => ({
         key: i % 50 === 7 ? null : `key-${i % 13}`,
@@ -62,7 +64,7 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
         timestamp: 1_700_000_000_000 + i * 10,
         ...(i % 100 === 3 ? { partition: 2 } : {}),
       }));
-      const p = new WireProducer({ brokers: env.brokers, compression });
+      const p = producerKind === 'wire' ? new WireProducer({ brokers: env.brokers, compression }) : new PlatformaticProducer(platformaticContext({ brokers: env.brokers }), { compression });
       await p.connect();
       try {
         const results = await Promise.all([p.send(topic, sent.slice(0, 250)), p.send(topic, sent.slice(250))]);
@@ -107,9 +109,10 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
     expect(new Set(got.map((m) => (JSON.parse(m.value!.toString()) as { i: number }).i)).size).toBe(10_000);
   });
 
-  it('keeps per-partition order across 40 pipelined sends split into many small batches', async () => {
+  for (const producerKind of ['wire', 'platformatic'] as const)
+  it(`keeps per-partition order across 40 pipelined sends split into many small batches (${producerKind})`, async () => {
     const topic = await newTopic();
-    const p = new WireProducer({ brokers: env.brokers, maxBatchBytes: 150, maxInFlight: 5 });
+    const p = producerKind === 'wire' ? new WireProducer({ brokers: env.brokers, maxBatchBytes: 150, maxInFlight: 5 }) : new PlatformaticProducer(platformaticContext({ brokers: env.brokers }));
     await p.connect();
     const sends = [];
     for (let s = 0; s < 40; s++) {
@@ -131,14 +134,17 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
     expect(new Set(got.map((m) => m.value!.toString())).size).toBe(4_000);
   });
 
-  for (const producerKind of ['wire', 'kafkajs'] as const) {
+  for (const producerKind of ['wire', 'kafkajs', 'platformatic'] as const) {
     it(`sendBlock (${producerKind}): packed values arrive exactly once, in order, spread over the partitions in runs`, async () => {
       const topic = await newTopic();
       const texts = Array.from({ length: 3_000 }, (_, i) => JSON.stringify({ i, pad: 'é'.repeat(i % 40) }));
       const values = Buffer.from(texts.join(''), 'utf8');
       const offsets = [0];
       for (const t of texts) offsets.push(offsets[offsets.length - 1]! + Buffer.byteLength(t));
-      const p = producerKind === 'wire' ? new WireProducer({ brokers: env.brokers, maxBatchBytes: 20_000 }) : kafka.producer();
+      const p =
+        producerKind === 'wire' ? new WireProducer({ brokers: env.brokers, maxBatchBytes: 20_000 })
+        : producerKind === 'platformatic' ? new PlatformaticProducer(platformaticContext({ brokers: env.brokers }), { maxRunBytes: 20_000 })
+        : kafka.producer();
       await p.connect();
       try {
         const half = offsets.indexOf(offsets[1_500]!);
@@ -225,10 +231,11 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
     }
   });
 
-  it('auto-creates an unknown topic and waits for its leaders', async () => {
+  for (const producerKind of ['wire', 'platformatic'] as const)
+  it(`auto-creates an unknown topic and waits for its leaders (${producerKind})`, async () => {
     const topic = `watershed-wire-auto-${randomUUID()}`;
     topics.push(topic);
-    const p = new WireProducer({ brokers: env.brokers });
+    const p = producerKind === 'wire' ? new WireProducer({ brokers: env.brokers }) : new PlatformaticProducer(platformaticContext({ brokers: env.brokers }));
     await p.connect();
     const results = await p.send(topic, [{ key: 'a', value: '1' }]);
     await p.disconnect();

@@ -1,64 +1,100 @@
-import type { KafkaClientFactory, KafkaCompressionName } from './client.js';
+import type { KafkaClientFactory, KafkaCompressionName, KafkaProducerOptions, KafkaProducerPort } from './client.js';
 import { createKafkajsClientFactory, type KafkajsLogLevelName } from './kafkajs-client.js';
+import { createPlatformaticClientFactory } from './platformatic-client.js';
 import { WireProducer } from './wire/wire-producer.js';
 
-/** Which producer the default client uses: the wire producer (default, fast) or kafkajs'. */
-export type KafkaProducerImplementation = 'wire' | 'kafkajs';
+/** The client library for consumers and admin: kafkajs (default) or @platformatic/kafka. */
+export type KafkaClientName = 'kafkajs' | 'platformatic';
+
+const CLIENT_NAMES: readonly KafkaClientName[] = ['kafkajs', 'platformatic'];
+
+/**
+ * The client named by the environment variable `WATERSHED_KAFKA_CLIENT`, if set: how a whole run
+ * (e.g. `WATERSHED_KAFKA_CLIENT=platformatic npm start -- --input=kafka:netflow ...`) switches library
+ * without code changes. An explicit `client` option wins. @throws Error on any other value.
+ */
+export function kafkaClientFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaClientName | undefined {
+  const v = env['WATERSHED_KAFKA_CLIENT']?.trim();
+  if (v === undefined || v === '') return undefined;
+  if (!(CLIENT_NAMES as readonly string[]).includes(v)) throw new Error(`WATERSHED_KAFKA_CLIENT=${v}: use ${CLIENT_NAMES.join(' or ')}`);
+  return v as KafkaClientName;
+}
+
+/** Which producer the default client uses: the wire producer, kafkajs' or @platformatic/kafka's. */
+export type KafkaProducerImplementation = 'wire' | 'kafkajs' | 'platformatic';
 
 /** How KafkaIO reaches a cluster: a ready client factory, or the default one built from these settings. */
 export interface KafkaConnectionOptions {
   /** `'127.0.0.1:19092'`, `'a:1,b:2'` or an array of `host:port`. */
   readonly brokers: string | readonly string[];
-  /** Another client implementation (e.g. for measuring a different library); default: {@link createKafkaClientFactory}. */
-  readonly client?: KafkaClientFactory;
+  /**
+   * The client: a library by name (`'kafkajs'`, the default, or `'platformatic'`; unset: env
+   * `WATERSHED_KAFKA_CLIENT`, else kafkajs) for {@link createKafkaClientFactory}, or a ready factory
+   * (e.g. for measuring a different library).
+   */
+  readonly client?: KafkaClientFactory | KafkaClientName;
   /** Client id sent to the brokers. Default 'watershed'. */
   readonly clientId?: string;
   /** Upper bound for connecting; an unreachable cluster fails with KafkaUnavailableError after it. Default 8000 ms. */
   readonly connectTimeoutMs?: number;
   /** Log level of the kafkajs parts. Default: env `WATERSHED_KAFKA_LOG`, else 'warn'. */
   readonly logLevel?: KafkajsLogLevelName;
-  /** The default client's producer. Default 'wire'. */
+  /** The default client's producer. Default: 'wire' with the kafkajs client, 'platformatic' with the platformatic one. */
   readonly producer?: KafkaProducerImplementation;
 }
 
 /**
  * The default Kafka client: kafkajs for admin and consumers, and the {@link WireProducer}
- * (about 8× kafkajs' producer throughput, LZ4 by default) for producing — unless
- * `producer: 'kafkajs'`. Does no I/O.
+ * (about 8× kafkajs' producer throughput, LZ4 by default) for producing — unless `producer` names
+ * another. With `client: 'platformatic'`, @platformatic/kafka for admin, consumers and (unless
+ * `producer` names another) producing. Does no I/O.
  *
  * @example
  * ```ts
  * const kafka = createKafkaClientFactory({ brokers: '127.0.0.1:19092' });
  * const producer = kafka.producer({ compression: 'lz4' });
  * await producer.connect();
+ * const other = createKafkaClientFactory({ brokers: '127.0.0.1:19092', client: 'platformatic' });
  * ```
  */
-export function createKafkaClientFactory(options: Omit<KafkaConnectionOptions, 'client'>): KafkaClientFactory {
+export function createKafkaClientFactory(options: Omit<KafkaConnectionOptions, 'client'> & { readonly client?: KafkaClientName }): KafkaClientFactory {
   const connectDeadlineMs = options.connectTimeoutMs ?? 8_000;
   const clientId = options.clientId ?? 'watershed';
-  const kafkajs = createKafkajsClientFactory({
-    brokers: options.brokers,
-    clientId,
-    connectDeadlineMs,
-    ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
-  });
-  if (options.producer === 'kafkajs') return kafkajs;
-  return {
-    brokers: kafkajs.brokers,
-    admin: () => kafkajs.admin(),
-    consumer: (o) => kafkajs.consumer(o),
-    producer: (o = {}) =>
-      new WireProducer({
-        brokers: kafkajs.brokers,
+  const library = options.client ?? kafkaClientFromEnv() ?? 'kafkajs';
+  const base =
+    library === 'platformatic'
+      ? createPlatformaticClientFactory({ brokers: options.brokers, clientId, connectDeadlineMs })
+      : createKafkajsClientFactory({
+          brokers: options.brokers,
+          clientId,
+          connectDeadlineMs,
+          ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
+        });
+  const producerKind = options.producer ?? (library === 'platformatic' ? 'platformatic' : 'wire');
+  const producer = (o: KafkaProducerOptions): KafkaProducerPort => {
+    if (producerKind === library) return base.producer(o);
+    if (producerKind === 'wire') {
+      return new WireProducer({
+        brokers: base.brokers,
         clientId,
         connectDeadlineMs,
         ...(o.compression !== undefined ? { compression: o.compression as KafkaCompressionName } : {}),
         ...(o.allowAutoTopicCreation !== undefined ? { allowAutoTopicCreation: o.allowAutoTopicCreation } : {}),
-      }),
+      });
+    }
+    const other = producerKind === 'platformatic' ? createPlatformaticClientFactory({ brokers: base.brokers, clientId, connectDeadlineMs }) : createKafkaClientFactory({ ...options, client: 'kafkajs', producer: 'kafkajs' });
+    return other.producer(o);
+  };
+  return {
+    brokers: base.brokers,
+    admin: () => base.admin(),
+    consumer: (o) => base.consumer(o),
+    producer: (o = {}) => producer(o),
   };
 }
 
-/** The factory KafkaIO uses: `options.client`, else {@link createKafkaClientFactory}. */
+/** The factory KafkaIO uses: `options.client` if it is a factory, else {@link createKafkaClientFactory}. */
 export function kafkaClientFor(options: KafkaConnectionOptions): KafkaClientFactory {
-  return options.client ?? createKafkaClientFactory(options);
+  const { client, ...rest } = options;
+  return typeof client === 'object' ? client : createKafkaClientFactory({ ...rest, ...(client !== undefined ? { client } : {}) });
 }

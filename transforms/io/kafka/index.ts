@@ -32,7 +32,8 @@ export {
   type KafkaStartAt,
 } from './kafka-source.js';
 export { DeserializationError, Serde, type Deserializer, type Serializer } from './serde.js';
-export { createKafkaClientFactory, kafkaClientFor, type KafkaConnectionOptions, type KafkaProducerImplementation } from './default-client.js';
+export { createKafkaClientFactory, kafkaClientFor, type KafkaClientName, type KafkaConnectionOptions, type KafkaProducerImplementation } from './default-client.js';
 export { WireProducer, type WireProducerOptions } from './wire/wire-producer.js';
 export * from './client.js';
 export { createKafkajsClientFactory, type KafkajsClientOptions } from './kafkajs-client.js';
+export { createPlatformaticClientFactory, createPlatformaticTransactionalProducer, type PlatformaticClientOptions } from './platformatic-client.js';

@@ -354,9 +354,7 @@ export class WireProducer implements KafkaTransactionalProducerPort {
         const key = `${topic}\u0000${partition}`;
         const sequence = this.sequences.get(key) ?? 0;
         this.sequences.set(key, (sequence + builder.count) % (INT32_MAX + 1));
-        let resolve!: (r: KafkaSendResult) => void;
-        let reject!: (e: Error) => void;
-        const result = new Promise<KafkaSendResult>((res, rej) => ((resolve = res), (reject = rej)));
+        const { promise: result, resolve, reject } = Promise.withResolvers<KafkaSendResult>();
         const ready = builder.build({ producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: sequence, transactional: this.transactionalId !== null }, this.compression);
         batches.push({ topic, partition, sequence, count: builder.count, bytes: null, ready, resolve, reject, result });
       }
