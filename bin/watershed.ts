@@ -16,6 +16,7 @@ import '../runners/index.js';
 import { exitOnUsageError, wantsHelp } from '../sdk/command-line.js';
 import { WatershedError } from '../sdk/errors.js';
 import { nearestFlag, parseFlags } from '../sdk/flags.js';
+import { CLOSED_PIPE_EXIT_CODE, isClosedPipe } from './closed-pipe.js';
 import { compareCommand } from './compare-command.js';
 import { exampleCommand } from './example-command.js';
 import { generateCommand } from './generate-command.js';
@@ -54,6 +55,8 @@ try {
 run[command](rest).catch((e: unknown) => {
   // Options refused before running anything (a bad value, an output that is the input) exit 2, like a misspelt flag.
   exitOnUsageError(e);
+  // The reader of the output pipe went away (`| head`): stop quietly, as Unix tools do.
+  if (isClosedPipe(e)) process.exit(CLOSED_PIPE_EXIT_CODE);
   console.error(e instanceof WatershedError || (e instanceof Error && e.name === 'NotAvailableError') ? `${e.name}: ${e.message}` : e);
   process.exit(1);
 });

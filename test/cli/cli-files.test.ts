@@ -69,6 +69,14 @@ describe('the CLI writes to stdout', () => {
     expect(r.stderr).toContain('events in');
   });
 
+  it('a reader that leaves early (| head -1) stops the run quietly with the status of SIGPIPE, as Unix tools do', () => {
+    const r = spawnSync('bash', ['-c', `'${process.execPath}' --import tsx bin/watershed.ts --count=2000 --output=ndjson:/dev/stdout | head -1; echo "status=\${PIPESTATUS[0]}" >&2`], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+    expect(r.stdout.split('\n').filter((l) => l !== '')).toHaveLength(1);
+    expect(JSON.parse(r.stdout)).toHaveProperty('distance');
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+    expect(r.stderr).toContain('status=141');
+  });
+
   it('--output=ndjson:/dev/stdout to a socket (a Node child process\'s stdout) gives exactly the pairs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-files-'));
     const stats = join(dir, 'summary.json');
