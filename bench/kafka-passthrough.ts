@@ -6,9 +6,9 @@
  *
  * Contenders: `plain` (the kafkajs loop), `plain@platformatic` (the same loop with @platformatic/kafka's
  * MessagesStream and producer), and pipelines `<runner>[(<batchInterval>)][@<client>[/<producer>]]`:
- * `native` uses the default client (kafkajs consumer, wire producer), `native@platformatic` the
- * platformatic consumer and producer, `native@platformatic/wire` the platformatic consumer with the wire
- * producer, `native@kafkajs/platformatic` the kafkajs consumer with the platformatic producer.
+ * `native` uses the default client (@platformatic/kafka consumer, wire producer); `<runner>@<client>[/<producer>]`
+ * names another: `native@kafkajs` the kafkajs consumer with the wire producer, `native@platformatic/platformatic`
+ * @platformatic/kafka for both, `native@kafkajs/platformatic` the kafkajs consumer with the platformatic producer.
  *
  * Flags: --records=N (default 1,000,000), --quick (200,000), --rounds=N (default 1; each round runs
  * every contender once, the best time per contender is kept), --only=plain,native,microbatch(asap),...
@@ -119,9 +119,9 @@ async function plainPlatformaticLoop(brokers: string, input: string, output: str
   await producer.close(true);
 }
 
-async function pipeline(brokers: string, input: string, output: string, argv: string[], client: KafkaClientName, producer?: KafkaProducerImplementation): Promise<void> {
+async function pipeline(brokers: string, input: string, output: string, argv: string[], client?: KafkaClientName, producer?: KafkaProducerImplementation): Promise<void> {
   const p = Pipeline.create(argv);
-  const via = { client, ...(producer ? { producer } : {}) };
+  const via = { ...(client ? { client } : {}), ...(producer ? { producer } : {}) };
   p.apply('Read', KafkaIO.read<In>({ brokers, ...via, topics: input, startAt: 'earliest', bounded: true }))
     .apply('Enrich', Map(enrich))
     .apply('Write', KafkaIO.write<Out>({ brokers, ...via, topic: output }));
@@ -146,7 +146,7 @@ async function child(): Promise<void> {
     if (!match) throw new Error(`unknown contender '${contender}' (expected plain, plain@platformatic or <runner>[(<interval>)][@<client>[/<producer>]])`);
     const [, runner, interval, client, producer] = match;
     const argv = [`--runner=${runner}`, ...(interval ? [`--batchInterval=${interval}`] : [])];
-    await pipeline(brokers, args.input!, args.output!, argv, (client ?? 'kafkajs') as KafkaClientName, producer as KafkaProducerImplementation | undefined);
+    await pipeline(brokers, args.input!, args.output!, argv, client as KafkaClientName | undefined, producer as KafkaProducerImplementation | undefined);
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
@@ -179,7 +179,7 @@ async function parent(): Promise<void> {
   const rounds = Number(args.rounds ?? 1);
   const contenders = (
     args.only ??
-    'plain,plain@platformatic,native,native@platformatic,native@platformatic/wire,native@kafkajs/platformatic,microbatch(asap),microbatch(asap)@platformatic,microbatch(1s)'
+    'plain,plain@platformatic,native,native@kafkajs,native@platformatic/platformatic,microbatch(asap),microbatch(asap)@kafkajs,microbatch(asap)@platformatic/platformatic,microbatch(1s)'
   ).split(',');
   const broker = ensureBroker();
   const admin = createKafkajsClientFactory({ brokers: broker.brokers, logLevel: 'error' }).admin();

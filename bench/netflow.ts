@@ -8,8 +8,9 @@
  * - kafka: scenario 1 from a Kafka topic to a Kafka topic on a local broker (the issue's target: under
  *   10 s), the seed's own setup; the output topic's record count is checked against the pairs computed.
  *   Uses KAFKA_BROKERS, else starts (and afterwards stops) the repo's local broker. `kafka` uses the
- *   default client (kafkajs consumer, wire producer), `kafka@platformatic` @platformatic/kafka for both.
- * Flags: --cases=s1,hot,s2,kafka,kafka@platformatic (default s1,hot), --repeat=N (runs per case and runner; the table shows the
+ *   default client (@platformatic/kafka consumer, wire producer); `kafka@<client>[/<producer>]` another
+ *   (`kafka@kafkajs`: kafkajs consumer; `kafka@platformatic/platformatic`: @platformatic/kafka for both).
+ * Flags: --cases=s1,hot,s2,kafka,kafka@kafkajs,kafka@platformatic/platformatic (default s1,hot), --repeat=N (runs per case and runner; the table shows the
  * fastest and the highest peak RSS), --keep (keep the output files in out/bench/).
  */
 import { execFileSync } from 'node:child_process';
@@ -41,7 +42,8 @@ const cases: Record<string, string[]> = {
   hot: ['--input=zeek:' + join(repo, '..', 'shared', 'data', 'zeek-conn-portscan.log'), '--window=5s'],
   s2: ['--scenario=2'],
   kafka: [],
-  'kafka@platformatic': [],
+  'kafka@kafkajs': [],
+  'kafka@platformatic/platformatic': [],
 };
 const chosen = (args.cases ?? 's1,hot').split(',');
 const repeat = Number(args.repeat ?? 1);
@@ -53,12 +55,12 @@ interface Row {
 }
 
 function runOnce(name: string, runner: string, kafka?: { brokers: string; input: string; output: string }): Row {
-  const file = join(out, `${name.replace('@', '-')}-${runner}.ndjson`);
-  const stats = join(out, `${name.replace('@', '-')}-${runner}.summary.json`);
+  const file = join(out, `${name.replace(/[@/]/g, '-')}-${runner}.ndjson`);
+  const stats = join(out, `${name.replace(/[@/]/g, '-')}-${runner}.summary.json`);
   const io = kafka ? [`--input=kafka:${kafka.input}`, `--output=kafka:${kafka.output}`, `--brokers=${kafka.brokers}`] : [`--output=ndjson:${file}`];
   const t0 = Date.now();
-  const client = name.split('@')[1]; // the Kafka client library of a kafka@<client> case
-  const env = client ? { ...process.env, WATERSHED_KAFKA_CLIENT: client } : process.env;
+  const [client, producer] = (name.split('@')[1] ?? '').split('/'); // the client library and producer of a kafka@<client>[/<producer>] case
+  const env = { ...process.env, ...(client ? { WATERSHED_KAFKA_CLIENT: client } : {}), ...(producer ? { WATERSHED_KAFKA_PRODUCER: producer } : {}) };
   execFileSync(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', 'netflow', ...cases[name]!, `--runner=${runner}`, ...io, `--statsOut=${stats}`, '--quiet'], { cwd: repo, env, stdio: ['ignore', 'inherit', 'inherit'] });
   const processMs = Date.now() - t0;
   const summary = JSON.parse(readFileSync(stats, 'utf8')) as NetflowRunSummary;

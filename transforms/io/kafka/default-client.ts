@@ -3,7 +3,7 @@ import { createKafkajsClientFactory, type KafkajsLogLevelName } from './kafkajs-
 import { createPlatformaticClientFactory } from './platformatic-client.js';
 import { WireProducer } from './wire/wire-producer.js';
 
-/** The client library for consumers and admin: kafkajs (default) or @platformatic/kafka. */
+/** The client library for consumers and admin: @platformatic/kafka (default, maintained) or kafkajs (unmaintained since 2023). */
 export type KafkaClientName = 'kafkajs' | 'platformatic';
 
 const CLIENT_NAMES: readonly KafkaClientName[] = ['kafkajs', 'platformatic'];
@@ -22,14 +22,26 @@ export function kafkaClientFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaC
 
 /** Which producer the default client uses: the wire producer, kafkajs' or @platformatic/kafka's. */
 export type KafkaProducerImplementation = 'wire' | 'kafkajs' | 'platformatic';
+const PRODUCER_NAMES: readonly KafkaProducerImplementation[] = ['wire', 'kafkajs', 'platformatic'];
+
+/**
+ * The producer named by the environment variable `WATERSHED_KAFKA_PRODUCER`, if set (as
+ * {@link kafkaClientFromEnv} for the library). An explicit `producer` option wins. @throws Error on any other value.
+ */
+export function kafkaProducerFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaProducerImplementation | undefined {
+  const v = env['WATERSHED_KAFKA_PRODUCER']?.trim();
+  if (v === undefined || v === '') return undefined;
+  if (!(PRODUCER_NAMES as readonly string[]).includes(v)) throw new Error(`WATERSHED_KAFKA_PRODUCER=${v}: use ${PRODUCER_NAMES.join(', ')}`);
+  return v as KafkaProducerImplementation;
+}
 
 /** How KafkaIO reaches a cluster: a ready client factory, or the default one built from these settings. */
 export interface KafkaConnectionOptions {
   /** `'127.0.0.1:19092'`, `'a:1,b:2'` or an array of `host:port`. */
   readonly brokers: string | readonly string[];
   /**
-   * The client: a library by name (`'kafkajs'`, the default, or `'platformatic'`; unset: env
-   * `WATERSHED_KAFKA_CLIENT`, else kafkajs) for {@link createKafkaClientFactory}, or a ready factory
+   * The client: a library by name (`'platformatic'`, the default, or `'kafkajs'`; unset: env
+   * `WATERSHED_KAFKA_CLIENT`, else platformatic) for {@link createKafkaClientFactory}, or a ready factory
    * (e.g. for measuring a different library).
    */
   readonly client?: KafkaClientFactory | KafkaClientName;
@@ -39,15 +51,20 @@ export interface KafkaConnectionOptions {
   readonly connectTimeoutMs?: number;
   /** Log level of the kafkajs parts. Default: env `WATERSHED_KAFKA_LOG`, else 'warn'. */
   readonly logLevel?: KafkajsLogLevelName;
-  /** The default client's producer. Default: 'wire' with the kafkajs client, 'platformatic' with the platformatic one. */
+  /**
+   * The default client's producer. Default 'wire' with either library: on the Netflow job (scenario 1,
+   * Kafka to Kafka, `npm run bench:netflow -- --cases=kafka,kafka@platformatic`) @platformatic/kafka's
+   * producer ran at 0.2-0.36x of it (one request in flight per broker, LZ4 in wasm on the event loop).
+   */
   readonly producer?: KafkaProducerImplementation;
 }
 
 /**
- * The default Kafka client: kafkajs for admin and consumers, and the {@link WireProducer}
- * (about 8× kafkajs' producer throughput, LZ4 by default) for producing — unless `producer` names
- * another. With `client: 'platformatic'`, @platformatic/kafka for admin, consumers and (unless
- * `producer` names another) producing. Does no I/O.
+ * The default Kafka client: @platformatic/kafka for admin and consumers (maintained; its consumer read
+ * about 2x kafkajs' in `npm run bench:kafka`), and the {@link WireProducer} (about 8x kafkajs' producer
+ * throughput, 3-5x @platformatic/kafka's on the Netflow job; LZ4 by default) for producing, unless
+ * `producer` names another. `client: 'kafkajs'` (or env `WATERSHED_KAFKA_CLIENT=kafkajs`) selects
+ * kafkajs for admin and consumers. Does no I/O.
  *
  * @example
  * ```ts
@@ -60,7 +77,7 @@ export interface KafkaConnectionOptions {
 export function createKafkaClientFactory(options: Omit<KafkaConnectionOptions, 'client'> & { readonly client?: KafkaClientName }): KafkaClientFactory {
   const connectDeadlineMs = options.connectTimeoutMs ?? 8_000;
   const clientId = options.clientId ?? 'watershed';
-  const library = options.client ?? kafkaClientFromEnv() ?? 'kafkajs';
+  const library = options.client ?? kafkaClientFromEnv() ?? 'platformatic';
   const base =
     library === 'platformatic'
       ? createPlatformaticClientFactory({ brokers: options.brokers, clientId, connectDeadlineMs })
@@ -70,7 +87,7 @@ export function createKafkaClientFactory(options: Omit<KafkaConnectionOptions, '
           connectDeadlineMs,
           ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
         });
-  const producerKind = options.producer ?? (library === 'platformatic' ? 'platformatic' : 'wire');
+  const producerKind = options.producer ?? kafkaProducerFromEnv() ?? 'wire';
   const producer = (o: KafkaProducerOptions): KafkaProducerPort => {
     if (producerKind === library) return base.producer(o);
     if (producerKind === 'wire') {

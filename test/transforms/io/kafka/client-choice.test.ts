@@ -18,19 +18,24 @@ describe('choosing the Kafka client (no I/O)', () => {
     else process.env['WATERSHED_KAFKA_CLIENT'] = saved;
   });
 
-  it("client: 'platformatic' gives @platformatic/kafka's admin, consumer and producer", () => {
-    const kafka = createKafkaClientFactory({ brokers, client: 'platformatic' });
+  it("client: 'platformatic' with producer: 'platformatic' gives @platformatic/kafka's admin, consumer and producer", () => {
+    const kafka = createKafkaClientFactory({ brokers, client: 'platformatic', producer: 'platformatic' });
     expect(kafka.admin()).toBeInstanceOf(PlatformaticAdmin);
     expect(kafka.consumer()).toBeInstanceOf(PlatformaticConsumer);
     expect(kafka.producer()).toBeInstanceOf(PlatformaticProducer);
   });
 
-  it('the default stays kafkajs with the wire producer; producer mixes across libraries', () => {
+  it('the default is @platformatic/kafka for admin and consumers with the wire producer; producer mixes across libraries', () => {
     const kafka = createKafkaClientFactory({ brokers });
-    expect(kafka.admin()).not.toBeInstanceOf(PlatformaticAdmin);
+    expect(kafka.admin()).toBeInstanceOf(PlatformaticAdmin);
+    expect(kafka.consumer()).toBeInstanceOf(PlatformaticConsumer);
     expect(kafka.producer()).toBeInstanceOf(WireProducer);
-    expect(createKafkaClientFactory({ brokers, client: 'platformatic', producer: 'wire' }).producer()).toBeInstanceOf(WireProducer);
-    const mixed = createKafkaClientFactory({ brokers, producer: 'platformatic' });
+    expect(createKafkaClientFactory({ brokers, client: 'platformatic' }).producer()).toBeInstanceOf(WireProducer);
+    const kafkajs = createKafkaClientFactory({ brokers, client: 'kafkajs' });
+    expect(kafkajs.admin()).not.toBeInstanceOf(PlatformaticAdmin);
+    expect(kafkajs.consumer()).not.toBeInstanceOf(PlatformaticConsumer);
+    expect(kafkajs.producer()).toBeInstanceOf(WireProducer);
+    const mixed = createKafkaClientFactory({ brokers, client: 'kafkajs', producer: 'platformatic' });
     expect(mixed.producer()).toBeInstanceOf(PlatformaticProducer);
     expect(mixed.consumer()).not.toBeInstanceOf(PlatformaticConsumer);
   });
