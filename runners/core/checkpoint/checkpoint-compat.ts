@@ -1,15 +1,12 @@
 import type { StepMismatch } from '../../../sdk/errors.js';
 import type { PipelineGraph, ReadPayload, TransformNode } from '../../../sdk/graph.js';
 import { TIMESTAMP_MIN } from '../../../sdk/time.js';
-import type { Trigger } from '../../../sdk/triggers/trigger.js';
 import type { SegmentPayload } from './checkpoint-file.js';
 import type { StepEntry, StepKind } from './manifest.js';
 
-const describeTrigger = (t: Trigger): string => (t.subTriggers.length === 0 ? t.name : `${t.name}{${t.subTriggers.map(describeTrigger).join(', ')}}`);
-
 /**
  * What must not change about a step for its checkpointed state to fit it, as text:
- * - GroupByKey and Combine: the input's windowing (`windowFn | trigger | accumulation | lateness | timestamp combiner`);
+ * - GroupByKey and Combine: the input's windowing (a trigger's name spells out its sub-triggers) (`windowFn | trigger | accumulation | lateness | timestamp combiner`);
  * - ParDo: its state cells and timers (names and kinds) and how many side inputs it reads;
  * - Window: the window function; Flatten: the number of inputs; Read: the source's name.
  * @example stepFingerprint(countNode) // 'FixedWindows(3000ms)|DefaultTrigger|discarding|lateness=0|END_OF_WINDOW'
@@ -22,7 +19,7 @@ export function stepFingerprint(node: TransformNode): string {
     case 'gbk':
     case 'combine': {
       const w = node.inputs[0]!.windowing;
-      return `${w.windowFn.name}|${describeTrigger(w.trigger)}|${w.accumulationMode}|lateness=${w.allowedLateness}|${w.timestampCombiner}`;
+      return `${w.windowFn.name}|${w.trigger.name}|${w.accumulationMode}|lateness=${w.allowedLateness}|${w.timestampCombiner}`;
     }
     case 'pardo': {
       const state = Object.entries(p.fn.state ?? {}).map(([n, s]) => `${n}:${(s as { kind: string }).kind}`);

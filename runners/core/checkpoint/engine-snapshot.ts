@@ -1,4 +1,4 @@
-import type { SegmentPayload } from './checkpoint-file.js';
+import type { CheckpointFile, SegmentPayload } from './checkpoint-file.js';
 import type { StepEntry } from './manifest.js';
 import type { KEY_HASH } from '../state/key-groups.js';
 
@@ -34,3 +34,21 @@ export interface EngineSnapshot {
 
 /** The name of the table that holds an operator's own snapshot (key group null). */
 export const OPERATOR_TABLE = 'operator';
+
+/**
+ * The engine snapshot a verified checkpoint file holds (every segment checked against its crc32c),
+ * for `Engine.restore`. The inverse of framing `capture()` with `encodeCheckpointFile`.
+ * @throws CorruptCheckpointError (reason `bad-segment`) for a segment that fails its checksum.
+ * @example engine.restore(engineSnapshotOf(readCheckpointFile(name, bytes)), { checkpoint: name })
+ */
+export function engineSnapshotOf(file: CheckpointFile): EngineSnapshot {
+  const m = file.manifest;
+  return {
+    format: ENGINE_SNAPSHOT_FORMAT,
+    version: ENGINE_SNAPSHOT_VERSION,
+    keyGroups: m.keyGroups,
+    keyHash: m.keyHash,
+    steps: m.steps,
+    segments: m.segments.map(([step, table, keyGroup, codec], i) => ({ step, table, keyGroup, codec, bytes: file.segment(i) })),
+  };
+}
