@@ -366,7 +366,7 @@ export class ParDoOperator extends BaseOperator {
     this.rebuildTimers();
     const snap = snapshot as ParDoSnapshot | undefined;
     const mismatch = (why: string) => new CheckpointError('CHECKPOINT_MISMATCH', `step '${this.step}': the snapshot does not fit: ${why}`);
-    if ((snap?.sides.length ?? 0) !== this.sides.length && snap !== undefined) throw mismatch(`it has ${snap.sides.length} side input(s), the step ${this.sides.length}`);
+    if (snap !== undefined && snap.sides.length !== this.sides.length) throw mismatch(`it has ${snap.sides.length} side input(s), the step ${this.sides.length}`);
     this.held = new HeldElements(this.sides.length, (i, sw) => this.sideReady(this.sides[i]!, sw));
     for (let i = 0; i < this.sides.length; i++) {
       const s = this.sides[i]!;
