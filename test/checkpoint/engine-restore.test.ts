@@ -254,6 +254,25 @@ const timestampScript: ScriptStep[] = [
   { watermark: 15_000 },
 ];
 
+/** Sessions whose panes are retracted before each new one (merged sessions withdraw the panes of their parts). */
+const retracting: Build = (p) => ({
+  sums: handRead<Ev>(p, 'Events')
+    .apply('Window', Window.into<Ev>(Sessions(3000)).triggering(Repeatedly.forever(AfterCount(1))).accumulatingAndRetractingFiredPanes())
+    .apply('Sum', Sum.perKey<string>())
+    .apply('Probe', probe<KV<string, number>>()),
+});
+
+const retractingScript: ScriptStep[] = [
+  { add: [el('a', 1, 1000)] },
+  { add: [el('a', 2, 6000)] },
+  { add: [el('b', 3, 1000)] },
+  { add: [el('a', 4, 3500)] }, // joins a's two sessions
+  { watermark: 4000 },
+  { add: [el('a', 5, 7000)] },
+  { add: [el('b', 6, 2500)] },
+  { watermark: 20_000 },
+];
+
 const CASES: { name: string; build: Build; script: ScriptStep[] }[] = [
   { name: 'windowed aggregation, early/on-time/late panes, accumulating', build: windowedAggregation('accumulating'), script: windowedScript },
   { name: 'windowed aggregation, early/on-time/late panes, discarding', build: windowedAggregation('discarding'), script: windowedScript },
@@ -261,6 +280,7 @@ const CASES: { name: string; build: Build; script: ScriptStep[] }[] = [
   { name: 'stateful DoFn: value, bag, combining and map state, event- and processing-time timers', build: stateful, script: statefulScript },
   { name: 'side inputs with held-back main elements', build: withSide, script: sideScript },
   { name: 'Flatten of two inputs with their own watermarks', build: flattened, script: flattenScript },
+  { name: 'merging sessions with retractions', build: retracting, script: retractingScript },
   { name: "EARLIEST timestamps behind the output watermark, Combine.globally's default", build: timestamps, script: timestampScript },
 ];
 
