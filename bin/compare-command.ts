@@ -30,8 +30,18 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = fileURLToPath(new URL('./watershed.ts', import.meta.url));
 export const COMPARED_RUNNERS = ['native', 'microbatch'] as const;
 
-// compare sets these for each run itself, so it does not take them.
-const { runner: _runner, ...COMPARED_PIPELINE_FLAGS } = PIPELINE_FLAGS;
+// compare sets these for each run itself, so it does not take them; the two runs must not share a checkpoint directory.
+const {
+  runner: _runner,
+  checkpointDir: _checkpointDir,
+  checkpointInterval: _checkpointInterval,
+  keepCheckpoints: _keepCheckpoints,
+  guarantee: _guarantee,
+  drain: _drain,
+  jobName: _jobName,
+  allowNonRestoredState: _allowNonRestoredState,
+  ...COMPARED_PIPELINE_FLAGS
+} = PIPELINE_FLAGS;
 const { statsOut: _statsOut, digests: _digests, quiet: _quiet, ...COMPARED_NETFLOW_FLAGS } = NETFLOW_FLAGS;
 
 /** compare's own flags. */

@@ -238,3 +238,46 @@ export class CheckpointWriteError extends CheckpointError {
     this.location = location;
   }
 }
+
+/** Why one step of a checkpoint does not fit the pipeline resuming it. */
+export interface StepMismatch {
+  readonly step: string;
+  /** `no-home`: the pipeline has no step of that name; `changed`: it has one, of another kind or configuration. */
+  readonly problem: 'no-home' | 'changed';
+  /** `changed`: the step's kind and fingerprint in the checkpoint and in the pipeline. */
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/**
+ * A checkpoint does not fit the pipeline resuming it: state of steps it no longer has, or of steps
+ * whose kind or windowing, state or side inputs changed. Lists every such step at once (`mismatches`,
+ * names in `steps`); nothing was restored. `stepsWithoutState` names the pipeline's steps the
+ * checkpoint has nothing for (a renamed step shows up in both lists). `allowNonRestoredState` drops
+ * the state of the steps listed instead.
+ * @example
+ * // CheckpointMismatchError: checkpoint ck-000000000042 does not fit this pipeline: state of step 'Count' has no home
+ * // (steps without state in the checkpoint: 'CountPerUser'); step 'Sum' changed: combine FixedWindows(3000ms)|… → combine FixedWindows(5000ms)|…. …
+ */
+export class CheckpointMismatchError extends CheckpointError {
+  readonly mismatches: readonly StepMismatch[];
+  readonly steps: readonly string[];
+  readonly stepsWithoutState: readonly string[];
+  constructor(checkpoint: string, mismatches: readonly StepMismatch[], stepsWithoutState: readonly string[]) {
+    const q = (s: string) => `'${s}'`;
+    const parts = mismatches.map((m) =>
+      m.problem === 'no-home'
+        ? `state of step ${q(m.step)} has no home` + (stepsWithoutState.length ? ` (steps without state in the checkpoint: ${stepsWithoutState.map(q).join(', ')})` : '')
+        : `step ${q(m.step)} changed: ${m.from} → ${m.to}`,
+    );
+    super(
+      'CHECKPOINT_MISMATCH',
+      `checkpoint ${checkpoint} does not fit this pipeline: ${parts.join('; ')}. ` +
+        `Run the pipeline that wrote it, use a new --checkpointDir, or pass --allowNonRestoredState to drop the state of the steps listed`,
+      { checkpoint },
+    );
+    this.mismatches = mismatches;
+    this.steps = mismatches.map((m) => m.step);
+    this.stepsWithoutState = stepsWithoutState;
+  }
+}

@@ -1,7 +1,7 @@
 import { DuplicateStepNameError, PipelineConstructionError, UnsupportedFeaturesError } from './errors.js';
 import type { OutputSpec, PipelineGraph, PrimitivePayload, TransformNode } from './graph.js';
 import type { AnyFlagValues, FlagSpecs, FlagValues } from './flags.js';
-import { completeOptions, optionsFrom, type PipelineFlags, type PipelineInit, type PipelineOptions } from './options.js';
+import { completeOptions, optionsFrom, refuseUnwiredCheckpointOptions, type PipelineFlags, type PipelineInit, type PipelineOptions } from './options.js';
 import { PCollection } from './pcollection.js';
 import type { ExpandContext, PTransform } from './ptransform.js';
 import { resolveRunner, type PipelineResult, type PipelineRun } from './runner.js';
@@ -139,9 +139,11 @@ export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
   /**
    * Starts the pipeline on the runner named in the options and returns a handle to cancel it.
    * @throws PipelineOptionsError for an unknown runner; UnsupportedFeaturesError when the runner
-   * cannot honour something in the pipeline (nothing has run then).
+   * cannot honour something in the pipeline (nothing has run then); PipelineOptionsError for
+   * `checkpointDir` or `drain`, which no runner honours yet.
    */
   start(): PipelineRun {
+    refuseUnwiredCheckpointOptions(this.options);
     const runner = resolveRunner(this.options.runner);
     const g = this.graph();
     const unsupported = runner.validate(g, this.options);

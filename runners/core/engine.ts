@@ -1,6 +1,6 @@
 import type { Clock } from '../../sdk/clock.js';
 import type { RunOutcome } from '../../sdk/dofn.js';
-import type { UnsupportedFeature } from '../../sdk/errors.js';
+import { CheckpointError, CheckpointMismatchError, CheckpointVersionError, CorruptCheckpointError, type UnsupportedFeature } from '../../sdk/errors.js';
 import type { PipelineGraph, ReadPayload, TransformNode } from '../../sdk/graph.js';
 import { emptyStepMetrics, type StepMetrics } from '../../sdk/metrics.js';
 import { NO_FIRING } from '../../sdk/pane.js';
@@ -18,6 +18,12 @@ import { OutputPort } from './operators/output-port.js';
 import { ParDoOperator } from './operators/par-do-operator.js';
 import { WindowIntoOperator } from './operators/window-into-operator.js';
 import type { StateBackend } from './state/state-backend.js';
+import type { SegmentPayload } from './checkpoint/checkpoint-file.js';
+import { checkCompatibility, stepFingerprint, stepKind } from './checkpoint/checkpoint-compat.js';
+import { v8Codec } from './checkpoint/codecs/v8-codec.js';
+import { ENGINE_SNAPSHOT_FORMAT, ENGINE_SNAPSHOT_VERSION, OPERATOR_TABLE, type EngineSnapshot } from './checkpoint/engine-snapshot.js';
+import type { StepEntry } from './checkpoint/manifest.js';
+import { DEFAULT_KEY_GROUPS, KEY_HASH } from './state/key-groups.js';
 
 /**
  * How outputs reach consumers:
@@ -93,9 +99,13 @@ export class Engine {
   /** Whether a PCollection is idle: its source produced nothing for idleTimeout, or all its step's inputs are idle. */
   private readonly producerIdle = new Map<PCollection<unknown>, () => boolean>();
   private readonly idleSlots = new Set<OpSlot>();
+  /** Every output port, to check that nothing is in flight when a snapshot is taken. */
+  private readonly allPorts: OutputPort[] = [];
+  /** Some input or pass ran: too late to restore a snapshot. */
+  private ran = false;
 
   constructor(
-    graph: PipelineGraph,
+    private readonly graph: PipelineGraph,
     private readonly o: EngineOptions,
   ) {
     const consumers = new Map<PCollection<unknown>, Consumer[]>();
@@ -105,6 +115,7 @@ export class Engine {
       for (const [tag, pc] of Object.entries(node.outputs)) {
         const p = new OutputPort(countTags(tag) ? metrics : undefined);
         out[tag] = p;
+        this.allPorts.push(p);
         ports.set(pc, p);
       }
       return out;
@@ -219,6 +230,7 @@ export class Engine {
 
   /** Emits a source's batch: elements into the global window, dead letters to the dead-letter output. */
   emitBatch(read: ReadSlot, batch: SourceBatch<unknown>): MaybePromise {
+    this.ran = true;
     const size = sourceBatchSize(batch);
     read.metrics.elementsIn += size;
     if (size > 0) read.lastActive = this.o.clock.now();
@@ -261,6 +273,7 @@ export class Engine {
    * reach downstream steps before their own watermark moves, so nothing becomes late by the pass.
    */
   async pass(what: { flush?: boolean; watermarks?: boolean; processingTime?: Instant }): Promise<void> {
+    this.ran = true;
     for (const slot of this.slots) {
       await this.drain(slot);
       const op = slot.op;
@@ -385,6 +398,109 @@ export class Engine {
     let wm = TIMESTAMP_MAX;
     for (const r of this.reads) if (r.watermark < wm) wm = r.watermark;
     return wm;
+  }
+
+  /**
+   * Takes a runner-neutral snapshot of everything the engine holds (see EngineSnapshot): per step its
+   * watermarks and operator state, per source its watermark and `done`, and all keyed state by key
+   * group. Call it at a quiescent point only: after `emitBatch`, `pass` and `finishBundles`, with no
+   * promise of the engine pending. The snapshot shares nothing with the engine (state is encoded).
+   * @throws CheckpointError (code CHECKPOINT_NOT_QUIESCENT) when input waits in an inbox or a port,
+   * a bundle is open, or deferred triggers were not flushed.
+   * @example
+   * await engine.pass({ flush: true, watermarks: true, processingTime: clock.now() });
+   * await engine.finishBundles();
+   * const snap = engine.capture();
+   */
+  capture(options: { readonly keyGroups?: number } = {}): EngineSnapshot {
+    const groups = options.keyGroups ?? DEFAULT_KEY_GROUPS;
+    const busy = this.slots.find((s) => s.inboxes.some((i) => i.columns.length > 0));
+    if (busy) throw new CheckpointError('CHECKPOINT_NOT_QUIESCENT', `cannot snapshot: step '${busy.node.fullName}' has input waiting in its inbox (run pass first)`);
+    if (this.allPorts.some((p) => p.hasBuffered || p.hasPending)) throw new CheckpointError('CHECKPOINT_NOT_QUIESCENT', 'cannot snapshot: outputs are still in flight (await emitBatch and pass first)');
+    const steps: Record<string, StepEntry> = {};
+    const segments: SegmentPayload[] = [];
+    // Operator snapshots first: they check quiescence before anything is encoded.
+    const operators = this.slots.map((s) => s.op.snapshotOperator());
+    for (const r of this.reads) {
+      steps[r.node.fullName] = {
+        kind: 'read',
+        fingerprint: stepFingerprint(r.node),
+        // PLACEHOLDER(source positions, design step 5): the position of the last batch taken, `ReadSlot.position`.
+        source: { position: null, watermark: r.watermark, done: r.done },
+      };
+    }
+    this.slots.forEach((s, i) => {
+      const snap = operators[i];
+      let operator: number | undefined;
+      if (snap !== undefined) {
+        operator = segments.length;
+        segments.push({ step: s.node.fullName, table: OPERATOR_TABLE, keyGroup: null, codec: v8Codec.name, bytes: v8Codec.encode([[null, OPERATOR_TABLE, snap]]) });
+      }
+      steps[s.node.fullName] = {
+        kind: stepKind(s.node),
+        fingerprint: stepFingerprint(s.node),
+        inputWm: s.inputWm,
+        outputWm: s.outputWm,
+        ...(s.sideWm.length > 0 ? { sideWm: [...s.sideWm] } : {}),
+        ...(operator !== undefined ? { operator } : {}),
+        // PLACEHOLDER(two-phase-commit sinks, design step 6): `committable` from the sink's preCommit.
+      };
+    });
+    segments.push(...this.o.state.snapshotSegments(groups));
+    return { format: ENGINE_SNAPSHOT_FORMAT, version: ENGINE_SNAPSHOT_VERSION, keyGroups: groups, keyHash: KEY_HASH, steps, segments };
+  }
+
+  /**
+   * Puts a snapshot (from `capture`, maybe of another runner's engine) back: keyed state into the
+   * state backend (only `ownedGroups` when given), every step's watermarks and operator state, every
+   * source's watermark and `done`. Call it on a new engine, before any input (`open()` may come before
+   * or after). Steps of this pipeline the snapshot has nothing for start empty. Returns the steps
+   * whose state was dropped (only with `allowNonRestoredState`).
+   * @throws CheckpointMismatchError naming every step whose state has no home in this pipeline, or whose
+   * kind or fingerprint changed (nothing is restored then), unless `allowNonRestoredState`.
+   * @throws CheckpointVersionError for a snapshot of another layout version; CorruptCheckpointError for something that is not one.
+   * @throws Error when the engine already took input.
+   */
+  restore(
+    snapshot: EngineSnapshot,
+    options: { readonly allowNonRestoredState?: boolean; readonly ownedGroups?: ReadonlySet<number>; readonly checkpoint?: string } = {},
+  ): { readonly dropped: readonly string[] } {
+    const name = options.checkpoint ?? 'snapshot';
+    if (this.ran) throw new Error('Engine.restore: the engine already took input; restore into a new engine');
+    if (snapshot?.format !== ENGINE_SNAPSHOT_FORMAT) throw new CorruptCheckpointError(name, 'bad-manifest', `not an engine snapshot (format ${JSON.stringify(snapshot?.format)})`);
+    if (snapshot.version !== ENGINE_SNAPSHOT_VERSION) throw new CheckpointVersionError(name, snapshot.version, ENGINE_SNAPSHOT_VERSION);
+    const { mismatches, stepsWithoutState } = checkCompatibility(this.graph, snapshot.steps, snapshot.segments);
+    if (mismatches.length > 0 && !options.allowNonRestoredState) throw new CheckpointMismatchError(name, mismatches, stepsWithoutState);
+    const dropped = new Set(mismatches.map((m) => m.step));
+    const kept = (step: string) => !dropped.has(step) && snapshot.steps[step] !== undefined;
+    this.o.state.restoreSegments(
+      snapshot.segments.filter((s) => s.keyGroup !== null && kept(s.step)),
+      options.ownedGroups,
+    );
+    for (const r of this.reads) {
+      const e = kept(r.node.fullName) ? snapshot.steps[r.node.fullName] : undefined;
+      // PLACEHOLDER(source positions, design step 5): `e.source.position` becomes the reader's `resumeFrom`.
+      r.watermark = e?.source?.watermark ?? TIMESTAMP_MIN;
+      r.done = e?.source?.done ?? false;
+    }
+    for (const s of this.slots) {
+      const e = kept(s.node.fullName) ? snapshot.steps[s.node.fullName] : undefined;
+      s.inputWm = e?.inputWm ?? TIMESTAMP_MIN;
+      s.outputWm = e?.outputWm ?? TIMESTAMP_MIN;
+      for (let i = 0; i < s.sideWm.length; i++) s.sideWm[i] = e?.sideWm?.[i] ?? TIMESTAMP_MIN;
+      let opSnapshot: unknown;
+      if (e?.operator !== undefined) {
+        const seg = snapshot.segments[e.operator];
+        if (!seg || seg.step !== s.node.fullName || seg.table !== OPERATOR_TABLE) {
+          throw new CorruptCheckpointError(name, 'bad-segment', `step '${s.node.fullName}' points at segment ${e.operator}, which is not its operator snapshot`);
+        }
+        opSnapshot = v8Codec.decode(seg.bytes)[0]?.[2];
+      }
+      // The engine advances an operator only past TIMESTAMP_MIN, so at TIMESTAMP_MIN it was never advanced.
+      s.op.restoreOperator(opSnapshot, s.inputWm > TIMESTAMP_MIN ? s.inputWm : undefined);
+    }
+    this.idleSlots.clear();
+    return { dropped: [...dropped] };
   }
 
   /** Closes the sources, then every step, telling each how the run ended. @throws the first error. */

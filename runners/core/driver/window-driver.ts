@@ -1,4 +1,5 @@
 import type { Clock } from '../../../sdk/clock.js';
+import { CheckpointError } from '../../../sdk/errors.js';
 import type { LateRecord } from '../../../sdk/graph.js';
 import { encodeKey, kv, type KV, type StateKey } from '../../../sdk/kv.js';
 import type { StepMetrics } from '../../../sdk/metrics.js';
@@ -47,6 +48,14 @@ export interface WindowState {
 
 export type FireMode = 'immediate' | 'deferred';
 
+/** A driver's watermarks and flags that are not in its keyed state (see `WindowDriver.timing`). */
+export interface DriverTiming {
+  readonly inputWm: Instant;
+  /** Exact: EARLIEST/LATEST output timestamps are clamped to it. */
+  readonly outputWm: Instant;
+  readonly emittedAny: boolean;
+}
+
 export interface WindowDriverOptions {
   readonly step: string;
   readonly strategy: WindowingStrategy;
@@ -81,7 +90,7 @@ export interface WindowDriverOptions {
 export class WindowDriver {
   private readonly o: WindowDriverOptions;
   private readonly s: WindowingStrategy;
-  private readonly table: WindowStates<WindowState>;
+  private table: WindowStates<WindowState>;
   private readonly eventTimers: TimerQueue;
   private readonly procTimers: TimerQueue;
   private readonly holds = new MinHeap<{ time: Instant; key: StateKey; ns: string }>((h) => h.time);
@@ -235,6 +244,36 @@ export class WindowDriver {
     const wm = h && h.time < this.inputWm ? h.time : this.inputWm;
     if (wm > this.outputWm) this.outputWm = wm;
     return this.outputWm;
+  }
+
+  /**
+   * Checkpoints: the watermarks and flags not held in keyed state.
+   * @throws CheckpointError in deferred mode when windows got elements since the last flush.
+   */
+  timing(): DriverTiming {
+    if (this.dirty.length > 0) {
+      throw new CheckpointError('CHECKPOINT_NOT_QUIESCENT', `step '${this.o.step}': cannot snapshot with ${this.dirty.length} window(s) whose triggers were not evaluated yet (flush first)`);
+    }
+    return { inputWm: this.inputWm, outputWm: this.outputWm, emittedAny: this.emittedAny };
+  }
+
+  /**
+   * Checkpoints: after the state backend was restored, rebuilds the timer queues, holds and window
+   * index from the keyed state and takes back `timing` (undefined: a step new to the checkpoint).
+   */
+  restoreTiming(timing: DriverTiming | undefined): void {
+    this.table = new WindowStates(this.o.state.table<WindowState>(this.o.step, 'windows'));
+    this.eventTimers.clear();
+    this.procTimers.clear();
+    this.holds.clear();
+    this.dirty.length = 0;
+    this.dirtySet.clear();
+    this.lastWindow = undefined;
+    this.lastWindowExpired = false;
+    this.inputWm = timing?.inputWm ?? TIMESTAMP_MIN;
+    this.outputWm = timing?.outputWm ?? TIMESTAMP_MIN;
+    this.emittedAny = timing?.emittedAny ?? false;
+    this.rebuildFromState();
   }
 
   /** Number of live (key, window) states; zero once every window has been garbage collected. */

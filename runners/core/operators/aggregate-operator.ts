@@ -9,7 +9,7 @@ import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
 import { readsProcessingTime } from '../../../sdk/triggers/trigger.js';
 import type { ColumnChunk } from '../columns.js';
 import { bagReducer, combineReducer } from '../driver/pane-reducer.js';
-import { WindowDriver } from '../driver/window-driver.js';
+import { WindowDriver, type DriverTiming } from '../driver/window-driver.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
 
 /**
@@ -116,6 +116,16 @@ export class AggregateOperator extends BaseOperator {
 
   override nextProcessingTimer(): Instant | undefined {
     return this.driver.nextProcessingTimer();
+  }
+
+  /** The driver's watermarks and Combine.globally's "emitted anything" flag (its windows are keyed state). */
+  override snapshotOperator(): { driver: DriverTiming } {
+    return { driver: this.driver.timing() };
+  }
+
+  override restoreOperator(snapshot: unknown, inputWm: Instant | undefined): void {
+    super.restoreOperator(snapshot, inputWm);
+    this.driver.restoreTiming((snapshot as { driver?: DriverTiming } | undefined)?.driver);
   }
 
   /** Live (key, window) states, for tests that check state is released. */

@@ -88,6 +88,14 @@ export class HeldElements {
     return freed.length === 0 ? [] : this.release(freed);
   }
 
+  /** Every element still held, in arrival order (for a checkpoint; holding them again in this order restores the queues). */
+  heldInOrder(): WindowedValue<unknown>[] {
+    const all: Held[] = [];
+    for (const side of this.queues) for (const q of side.values()) for (const h of q.held) all.push(h);
+    all.sort((a, b) => a.seq - b.seq);
+    return all.map((h) => h.wv);
+  }
+
   /** The earliest timestamp of a held element (it holds the step's output watermark), or undefined. */
   earliestTimestamp(): Instant | undefined {
     let h = this.holds.peek();

@@ -61,6 +61,21 @@ export interface Operator {
   nextProcessingTimer(): Instant | undefined;
   /** The run ended (`outcome` says how): tear down user code. */
   close(outcome: RunOutcome): Promise<void>;
+  /**
+   * Checkpoints: the operator's own state at a quiescent point (after `finishBundle`, nothing in
+   * flight), as structured-cloneable data, or undefined when it has none. Keyed state is not part of
+   * it (it lives in the state backend), nor is the input watermark (the engine keeps it).
+   * @throws CheckpointError when called while something is still pending (e.g. an unflushed trigger).
+   * @example aggregate.snapshotOperator() // { driver: { inputWm: 2999, outputWm: 2999, emittedAny: true } }
+   */
+  snapshotOperator(): unknown;
+  /**
+   * Checkpoints: before `open()` and before any input, takes back what `snapshotOperator` returned
+   * (undefined: the step had no such state) and `inputWm`, the last input watermark the step was
+   * given (undefined: none yet). Rebuilds what derives from keyed state, which the backend already
+   * holds (timer queues, holds, indexes).
+   */
+  restoreOperator(snapshot: unknown, inputWm: Instant | undefined): void;
 }
 
 /** Defaults for operators that have no side inputs, timers or bundles. */
@@ -105,6 +120,12 @@ export abstract class BaseOperator implements Operator {
     return undefined;
   }
   async close(_outcome: RunOutcome): Promise<void> {}
+  snapshotOperator(): unknown {
+    return undefined;
+  }
+  restoreOperator(_snapshot: unknown, inputWm: Instant | undefined): void {
+    this.inputWm = inputWm ?? -Infinity;
+  }
   /** Everything emitted so far has been handed to downstream and taken (or the promise of it). */
   protected settle(): MaybePromise {
     const ports = this.portList;

@@ -1,6 +1,6 @@
 import type { DeadLetter } from '../../../sdk/dead-letter.js';
 import type { DoFn, FinishBundleContext, OnTimerContext, ProcessContext, RunOutcome } from '../../../sdk/dofn.js';
-import { UndeclaredOutputError, UserCodeError, WatershedError } from '../../../sdk/errors.js';
+import { CheckpointError, shorten, UndeclaredOutputError, UserCodeError, WatershedError } from '../../../sdk/errors.js';
 import type { ParDoPayload } from '../../../sdk/graph.js';
 import { encodeKey, type KV, type StateKey } from '../../../sdk/kv.js';
 import type { MetricsContext } from '../../../sdk/metrics.js';
@@ -30,6 +30,11 @@ interface SideInputState {
   readonly windows: Map<string, { values: unknown[]; ready: boolean; pane: number; cached?: { value: unknown } }>;
 }
 
+/** What a ParDo with side inputs keeps besides keyed state (see ParDoOperator.snapshotOperator). */
+export interface ParDoSnapshot {
+  readonly sides: readonly { readonly wm: Instant; readonly windows: readonly (readonly [id: string, { values: unknown[]; ready: boolean; pane: number }])[] }[];
+  readonly held: readonly WindowedValue<unknown>[];
+}
 
 /**
  * ParDo: runs a DoFn over each element, with its lifecycle, tagged outputs, side inputs (main
@@ -44,7 +49,7 @@ export class ParDoOperator extends BaseOperator {
   /** setup was called (even if it failed): only then is teardown due. */
   private setUp = false;
   private readonly sides: SideInputState[];
-  private readonly held: HeldElements;
+  private held: HeldElements;
   // current element
   private curTs: Instant = 0;
   private curWindow: BoundedWindow = undefined as unknown as BoundedWindow;
@@ -101,12 +106,7 @@ export class ParDoOperator extends BaseOperator {
     this.eventTimers = new TimerQueue(live((id) => timerDomain(id) === 'event'));
     this.procTimers = new TimerQueue(live((id) => timerDomain(id) === 'processing'));
     this.gcTimers = new TimerQueue(live(() => true));
-    if (table) {
-      for (const [ks, ns, r] of table.entries()) {
-        for (const [id, time] of Object.entries(r.timers)) (timerDomain(id) === 'event' ? this.eventTimers : this.procTimers).add({ time, key: ks, ns, id });
-        this.gcTimers.add({ time: this.gcTime(r.w), key: ks, ns, id: '__gc' });
-      }
-    }
+    this.rebuildTimers();
     const emitTo = (tag: string, value: unknown, ts: Instant) => {
       const port = this.ctx.ports[tag];
       if (!port || tag === 'deadLetter') throw new UndeclaredOutputError(tag);
@@ -340,7 +340,61 @@ export class ParDoOperator extends BaseOperator {
     if (this.fn.teardown && this.setUp) await this.callUser('teardown', () => this.fn.teardown!({ outcome }));
   }
 
+  /**
+   * Side-input state (per view: watermark, and per side window its values, readiness and latest
+   * pane) and the main elements held back for it, in arrival order; undefined without side inputs.
+   * User state and timers are keyed state (`<step>#user`), not part of it.
+   * @throws CheckpointError inside a bundle (a checkpoint comes after finishBundle).
+   */
+  override snapshotOperator(): ParDoSnapshot | undefined {
+    if (this.bundleOpen) throw new CheckpointError('CHECKPOINT_NOT_QUIESCENT', `step '${this.step}': cannot snapshot inside a bundle (finishBundle first)`);
+    if (this.sides.length === 0) return undefined;
+    return {
+      sides: this.sides.map((s) => ({ wm: s.wm, windows: [...s.windows].map(([id, w]) => [id, { values: w.values, ready: w.ready, pane: w.pane }] as const) })),
+      held: this.held.heldInOrder(),
+    };
+  }
+
+  /**
+   * Takes back side-input state and held elements, and rebuilds the timer queues from the user state
+   * the backend holds.
+   * @throws CheckpointError when the snapshot's side inputs do not fit this step's, or a held element
+   * would not wait here (the snapshot was not taken from this pipeline).
+   */
+  override restoreOperator(snapshot: unknown, inputWm: Instant | undefined): void {
+    super.restoreOperator(snapshot, inputWm);
+    this.rebuildTimers();
+    const snap = snapshot as ParDoSnapshot | undefined;
+    const mismatch = (why: string) => new CheckpointError('CHECKPOINT_MISMATCH', `step '${this.step}': the snapshot does not fit: ${why}`);
+    if (snap !== undefined && snap.sides.length !== this.sides.length) throw mismatch(`it has ${snap.sides.length} side input(s), the step ${this.sides.length}`);
+    this.held = new HeldElements(this.sides.length, (i, sw) => this.sideReady(this.sides[i]!, sw));
+    for (let i = 0; i < this.sides.length; i++) {
+      const s = this.sides[i]!;
+      const saved = snap?.sides[i];
+      s.wm = saved?.wm ?? TIMESTAMP_MIN;
+      s.windows.clear();
+      for (const [id, w] of saved?.windows ?? []) s.windows.set(id, { values: w.values, ready: w.ready, pane: w.pane });
+    }
+    for (const wv of snap?.held ?? []) {
+      if (!this.holdIfWaiting(wv.value, wv.timestamp, wv.window, wv.pane, wv.retraction === true)) throw mismatch(`held element ${shorten(wv.value)} waits for no side window`);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
+
+  /** (Re)builds the timer and garbage-collection queues from the user state records (timers live in state). */
+  private rebuildTimers(): void {
+    this.eventTimers.clear();
+    this.procTimers.clear();
+    this.gcTimers.clear();
+    const table = this.userState?.table;
+    if (!table) return;
+    const timerDomain = (id: string) => this.fn.timers?.[id]?.domain;
+    for (const [ks, ns, r] of table.entries()) {
+      for (const [id, time] of Object.entries(r.timers)) (timerDomain(id) === 'event' ? this.eventTimers : this.procTimers).add({ time, key: ks, ns, id });
+      this.gcTimers.add({ time: this.gcTime(r.w), key: ks, ns, id: '__gc' });
+    }
+  }
 
   private startBundle(): MaybePromise {
     this.bundleOpen = true;

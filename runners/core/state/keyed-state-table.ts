@@ -54,7 +54,15 @@ export class KeyedStateTable<V> {
   }
 
   restore(entries: readonly [StateKey, string, V][]): void {
+    this.adopt(structuredClone(entries));
+  }
+
+  /**
+   * Replaces the contents with `entries` without copying them: the table owns the values from now on
+   * (for freshly decoded checkpoint segments, which nobody else holds).
+   */
+  adopt(entries: Iterable<readonly [StateKey, string, V]>): void {
     this.byKey.clear();
-    for (const [k, ns, v] of structuredClone(entries)) this.set(k, ns, v);
+    for (const [k, ns, v] of entries) this.set(k, ns, v);
   }
 }
