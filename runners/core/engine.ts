@@ -1,5 +1,6 @@
 import type { Clock } from '../../sdk/clock.js';
 import type { RunOutcome } from '../../sdk/dofn.js';
+import type { CheckpointingInfo } from '../../sdk/io/two-phase-commit.js';
 import type { UnsupportedFeature } from '../../sdk/errors.js';
 import type { PipelineGraph, ReadPayload, TransformNode } from '../../sdk/graph.js';
 import { emptyStepMetrics, type StepMetrics } from '../../sdk/metrics.js';
@@ -41,6 +42,8 @@ export interface EngineOptions {
    * the watermark of steps with other, active inputs; it counts again when it produces. Default: never.
    */
   readonly idleTimeout?: number;
+  /** The run checkpoints: passed to every operator (DoFn setup's `checkpointing`). */
+  readonly checkpointing?: CheckpointingInfo;
 }
 
 interface Consumer {
@@ -140,6 +143,7 @@ export class Engine {
         metrics,
         fireMode: o.fireMode,
         ports: portsOf(node, metrics, (t) => t !== 'late' && t !== 'deadLetter'),
+        checkpointing: o.checkpointing,
       };
       const input = node.inputs[0]!;
       let op: Operator;
