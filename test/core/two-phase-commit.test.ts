@@ -7,6 +7,7 @@ import { failpoints, SimulatedCrash } from '../../sdk/testing/failpoints.js';
 import { Create } from '../../transforms/create.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { checkpointingFor, FakeCoordinator, WIRINGS } from '../support/fake-coordinator.js';
+import { RUNNERS, runWith } from '../support/runners.js';
 
 const BATCHES = [['a', 'b'], ['c'], ['d', 'e', 'f'], ['g'], ['h', 'i']];
 
@@ -222,4 +223,14 @@ describe('two-phase commit through the ParDo operator (fake coordinator)', () =>
       });
     });
   }
+});
+
+describe.each(RUNNERS)('CommittedCapture in a run without checkpointing ($label)', ({ options }) => {
+  it('commits every record when the run is done', async () => {
+    const store = new CommittedStore<number>();
+    const { result } = await runWith(options, (p) => p.apply(Create.of([3, 1, 2])).apply('Out', CommittedCapture.records(store)));
+    expect(result.state).toBe('DONE');
+    expect(store.values().sort()).toEqual([1, 2, 3]);
+    expect(store.prepared.size).toBe(0);
+  });
 });

@@ -232,6 +232,12 @@ export const TextFile = {
    * runner's thread waits. A write error (e.g. ENOSPC) fails the step. The step's user counter
    * `bytesWritten` counts the bytes written. Lines from several windows and panes are written in
    * arrival order.
+   *
+   * With checkpointing (`--checkpointDir`), `path` on a file system is a folder of part files, one per
+   * checkpoint with output (`part-<subtask>-<seq:012><ext>`, read them in name order), each renamed into
+   * view only once its checkpoint is durable (two-phase commit; see {@link PartFolder}); a `path` that
+   * is a file is refused (SinkTargetError). A pipe, FIFO or `/dev/stdout` is refused under exactly-once
+   * (UnsupportedGuaranteeError) and written in order under at-least-once.
    */
   write<T>(path: string, format: (value: T) => string = (v) => JSON.stringify(v), flushBytes = 1 << 20): PTransform<PCollection<T>, PCollection<never>> {
     return TextFile.writeEncoded(path, stringLineEncoder(format), flushBytes);
