@@ -21,6 +21,20 @@ export interface PartHandle {
   readonly bytes: number;
 }
 
+/**
+ * The file system calls that order a part's durability, one seam for tests that check the order
+ * (the defaults are node:fs).
+ */
+export interface PartFileOps {
+  fdatasync(fd: number): Promise<void>;
+  close(fd: number): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  /** fsync of a directory; file systems that cannot are left as they are. */
+  syncDirectory(dir: string): Promise<void>;
+}
+
+const NODE_OPS: PartFileOps = { fdatasync: fdatasyncFd, close: closeFd, rename, syncDirectory };
+
 /** Name of the finished part of `subtask` for checkpoint `seq`: `part-<subtask>-<seq, 12 digits><ext>`. */
 export function partName(subtask: number, seq: number, ext: string): string {
   return `part-${subtask}-${String(seq).padStart(12, '0')}${ext}`;
@@ -54,13 +68,14 @@ export class PartFolder {
     readonly subtask: number,
     /** Extension of the parts: the folder name's (`flows.ndjson` → `.ndjson`). */
     readonly ext: string,
+    private readonly ops: PartFileOps,
   ) {}
 
   /**
    * Makes the folder if needed. @throws SinkTargetError when `dir` exists and is not a folder (a file
    * written without checkpointing, say: it is left as it is).
    */
-  static async open(step: string, dir: string, subtask: number): Promise<PartFolder> {
+  static async open(step: string, dir: string, subtask: number, ops: PartFileOps = NODE_OPS): Promise<PartFolder> {
     const existing = await stat(dir).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return undefined;
       throw e;
@@ -69,7 +84,7 @@ export class PartFolder {
       throw new SinkTargetError(step, dir, 'with checkpointing the output is a folder of part files, and this path exists and is not a folder; move it away or write elsewhere');
     }
     await mkdir(dir, { recursive: true });
-    return new PartFolder(step, dir, subtask, extname(dir));
+    return new PartFolder(step, dir, subtask, extname(dir), ops);
   }
 
   /**
@@ -87,11 +102,11 @@ export class PartFolder {
    */
   async seal(fd: number, name: string, seq: number, bytes: number): Promise<PartHandle> {
     try {
-      await fdatasyncFd(fd);
+      await this.ops.fdatasync(fd);
     } finally {
-      await closeFd(fd);
+      await this.ops.close(fd);
     }
-    await syncDirectory(this.dir);
+    await this.ops.syncDirectory(this.dir);
     return { inProgress: name, part: partName(this.subtask, seq, this.ext), bytes };
   }
 
@@ -111,12 +126,12 @@ export class PartFolder {
       return;
     }
     try {
-      await rename(hidden, finalPath);
+      await this.ops.rename(hidden, finalPath);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       throw new CheckpointRecoveryError(this.step, `neither ${finalPath} nor its in-progress file ${hidden} exists: the output of that checkpoint is gone`);
     }
-    await syncDirectory(this.dir);
+    await this.ops.syncDirectory(this.dir);
   }
 
   /**
@@ -143,7 +158,7 @@ export class PartFolder {
       const m = mine.exec(name);
       if (m && Number(m[1]) > restored) {
         const aside = `.${name}.superseded-${runId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-        await rename(join(this.dir, name), join(this.dir, aside));
+        await this.ops.rename(join(this.dir, name), join(this.dir, aside));
         superseded.push(name);
       }
     }
@@ -153,7 +168,7 @@ export class PartFolder {
           `were moved aside as hidden .<name>.superseded-${runId} files, since this run writes that output again: ${superseded.join(', ')}`,
       );
     }
-    if (removed.length > 0 || superseded.length > 0) await syncDirectory(this.dir);
+    if (removed.length > 0 || superseded.length > 0) await this.ops.syncDirectory(this.dir);
     return { removed, superseded };
   }
 
