@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { CheckpointingInfo, TwoPhaseCommit } from './io/two-phase-commit.js';
 import type { MetricsContext } from './metrics.js';
 import type { PaneInfo } from './pane.js';
 import type { PCollectionView } from './side-input.js';
@@ -90,6 +91,12 @@ export interface BundleContext {
 export interface SetupContext {
   readonly step: string;
   readonly clock: Clock;
+  /**
+   * The run takes checkpoints (`--checkpointDir`): how, and under which ids. Undefined without
+   * checkpointing; a sink then behaves as it always did. A sink with `twoPhaseCommit` writes its output
+   * invisibly until `commit` when this says `exactly-once`.
+   */
+  readonly checkpointing?: CheckpointingInfo;
 }
 
 /**
@@ -136,6 +143,12 @@ export interface DoFn<I, O, Tags extends OutputTags = {}, S extends StateSpecs =
   readonly state?: S;
   readonly timers?: T;
   readonly onTimer?: { readonly [K in keyof T]?: (ctx: OnTimerContext<O, Tags, S, T>) => void | Promise<void> };
+  /**
+   * A sink's two-phase commit with the runner's checkpoints (see {@link TwoPhaseCommit}): output
+   * becomes visible only once the checkpoint covering it is durable. Called only when the run
+   * checkpoints; a DoFn without it has at-least-once effects under checkpointing.
+   */
+  readonly twoPhaseCommit?: TwoPhaseCommit<any>;
 }
 
 /**

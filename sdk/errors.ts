@@ -281,3 +281,53 @@ export class CheckpointMismatchError extends CheckpointError {
     this.stepsWithoutState = stepsWithoutState;
   }
 }
+
+/**
+ * A sink cannot finish the two-phase commit of a checkpoint's output: the pending work a checkpoint
+ * holds is gone (neither pending nor visible), or its published form is not what was pre-committed.
+ * The output of that checkpoint would be lost or wrong, so the run fails loudly instead of going on.
+ * Names the step and the checkpoint's work.
+ * @example new CheckpointRecoveryError('Out', 'part-0-000000000042.ndjson: neither the part nor its in-progress file exists')
+ */
+export class CheckpointRecoveryError extends CheckpointError {
+  readonly step: string;
+  constructor(step: string, detail: string, options: { checkpoint?: string; cause?: unknown } = {}) {
+    super('CHECKPOINT_RECOVERY', `step '${step}' cannot commit the output of a checkpoint: ${detail}`, options);
+    this.step = step;
+  }
+}
+
+/**
+ * A sink cannot give the guarantee the run asks for: e.g. exactly-once output to a pipe, FIFO or
+ * terminal, which shows every byte as soon as it is written and so cannot hold output back until its
+ * checkpoint completes. Raised when the step is set up, before anything is written.
+ * @example new UnsupportedGuaranteeError('Out', '/dev/stdout', 'exactly-once', 'a pipe or terminal shows output at once')
+ */
+export class UnsupportedGuaranteeError extends CheckpointError {
+  readonly step: string;
+  readonly target: string;
+  readonly guarantee: string;
+  constructor(step: string, target: string, guarantee: string, why: string) {
+    super(
+      'UNSUPPORTED_GUARANTEE',
+      `step '${step}' cannot write ${target} ${guarantee}: ${why}. Use --guarantee=at-least-once, or write to a path on a file system`,
+    );
+    this.step = step;
+    this.target = target;
+    this.guarantee = guarantee;
+  }
+}
+
+/**
+ * A sink's output path cannot be used as it is: e.g. with checkpointing a TextFile sink writes a
+ * folder of part files, and `path` exists as a regular file. Nothing was written or removed.
+ */
+export class SinkTargetError extends WatershedError {
+  readonly step: string;
+  readonly path: string;
+  constructor(step: string, path: string, detail: string) {
+    super('SINK_TARGET', `step '${step}' cannot write ${path}: ${detail}`);
+    this.step = step;
+    this.path = path;
+  }
+}

@@ -15,6 +15,7 @@ export * from './clock.js';
 export * from './metrics.js';
 export * from './dead-letter.js';
 export * from './io/source.js';
+export * from './io/two-phase-commit.js';
 export * from './io/watermark-estimator.js';
 export * from './graph.js';
 export * from './ptransform.js';

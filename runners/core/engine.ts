@@ -1,6 +1,7 @@
 import type { Clock } from '../../sdk/clock.js';
 import type { RunOutcome } from '../../sdk/dofn.js';
 import { CheckpointError, CheckpointMismatchError, CheckpointVersionError, CorruptCheckpointError, type UnsupportedFeature } from '../../sdk/errors.js';
+import type { CheckpointingInfo } from '../../sdk/io/two-phase-commit.js';
 import type { PipelineGraph, ReadPayload, TransformNode } from '../../sdk/graph.js';
 import { emptyStepMetrics, type StepMetrics } from '../../sdk/metrics.js';
 import { NO_FIRING } from '../../sdk/pane.js';
@@ -47,6 +48,8 @@ export interface EngineOptions {
    * the watermark of steps with other, active inputs; it counts again when it produces. Default: never.
    */
   readonly idleTimeout?: number;
+  /** The run checkpoints: passed to every operator (DoFn setup's `checkpointing`). */
+  readonly checkpointing?: CheckpointingInfo;
 }
 
 interface Consumer {
@@ -151,6 +154,7 @@ export class Engine {
         metrics,
         fireMode: o.fireMode,
         ports: portsOf(node, metrics, (t) => t !== 'late' && t !== 'deadLetter'),
+        checkpointing: o.checkpointing,
       };
       const input = node.inputs[0]!;
       let op: Operator;

@@ -52,6 +52,21 @@ export async function openFileSinkTarget(path: string): Promise<FileSinkTarget> 
 }
 
 /**
+ * True when `path` is written as a stream rather than as a file that can be replaced: a descriptor
+ * alias (`/dev/stdout`, `/dev/fd/<n>`, ...) or an existing pipe, FIFO, socket, terminal or device. Such
+ * a target shows every byte as soon as it is written, so output to it cannot wait for a commit.
+ * @throws the file system's error other than ENOENT.
+ */
+export async function isStreamTarget(path: string): Promise<boolean> {
+  if (descriptorOf(path) !== undefined) return true;
+  const existing = await stat(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw e;
+  });
+  return existing !== undefined && !existing.isFile() && !existing.isDirectory();
+}
+
+/**
  * True when `path` names the process's standard output (`/dev/stdout`, `/dev/fd/1`, ..., or the
  * same file, pipe or socket as descriptor 1): a command then prints its report to stderr instead.
  */

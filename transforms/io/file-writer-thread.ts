@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
  *   current offset (sequential writes, for pipes, FIFOs, sockets and devices, which cannot seek);
  *   jobs are written one after another in the order queued; it blocks the calling thread while every
  *   slot waits for the disk (backpressure); the thread starts on the first call;
+ * - `retarget(fd)` sends later writes to another descriptor, keeping the thread (a sink's next part);
  * - `settled()` resolves once everything queued is written, without blocking;
  * - the first write error stops further writes and is thrown by the next `write`, `check` or
  *   `settled`, as an Error with the system error's message and `code` (e.g. ENOSPC).
@@ -33,7 +34,7 @@ export class FileWriterThread {
   /** The slots, in one SharedArrayBuffer made when the thread starts (a sink that never fills a buffer needs none). */
   private slots: Buffer[] = [];
   private readonly free: number[] = [];
-  /** Jobs the rings hold: one per slot, plus the stop job. */
+  /** Jobs the rings hold: one per slot, plus a retarget and the stop job. */
   private readonly ring: number;
   /** Slot of each submitted job, by job number (a ring): reclaimed in order as jobs finish. */
   private readonly queued: Int32Array;
@@ -56,7 +57,7 @@ export class FileWriterThread {
    * @throws RangeError for a slot size or count that is not a positive integer.
    */
   constructor(
-    private readonly fd: number,
+    private fd: number,
     readonly slotBytes: number,
     readonly slotCount = 8,
     private readonly threadSource = WRITER_SOURCE,
@@ -64,7 +65,7 @@ export class FileWriterThread {
   ) {
     if (!(Number.isInteger(slotBytes) && slotBytes > 0)) throw new RangeError(`slotBytes must be a positive integer, got ${slotBytes}`);
     if (!(Number.isInteger(slotCount) && slotCount > 0)) throw new RangeError(`slotCount must be a positive integer, got ${slotCount}`);
-    this.ring = slotCount + 1;
+    this.ring = slotCount + 2;
     this.jobs = new Float64Array(new SharedArrayBuffer(this.ring * 3 * 8));
     this.queued = new Int32Array(this.ring);
   }
@@ -92,6 +93,26 @@ export class FileWriterThread {
       this.post(slot, n, position === null ? SEQUENTIAL : position + off);
       off += n;
     }
+  }
+
+  /**
+   * Writes every later `write` to `fd` instead (a sink moving on to its next part file). Jobs queued
+   * before go to the previous descriptor: this waits (blocking, like `write`) until they are written.
+   * The descriptors stay the caller's.
+   * @throws the first write error; Error when closed, or when the thread finishes no write for `stallMs`.
+   */
+  retarget(fd: number): void {
+    this.check();
+    if (this.closed) throw new Error('file writer thread is closed');
+    if (fd === this.fd) return;
+    this.fd = fd;
+    if (!this.worker) return;
+    for (let done = Atomics.load(this.ctl, DONE); done < this.submitted; done = Atomics.load(this.ctl, DONE)) {
+      if (Atomics.wait(this.ctl, DONE, done, this.stallMs) === 'timed-out') throw new Error(`file writer thread: no write finished within ${this.stallMs / 1000} s`);
+    }
+    this.check();
+    this.reclaim();
+    this.post(RETARGET, fd, 0);
   }
 
   /** A free slot, waiting for the thread to finish one if none is. */
@@ -240,6 +261,8 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /** No progress from the thread for this long is reported as an error rather than waited on forever. */
 const STALL_MS = 60_000;
+/** The slot of a job that switches the thread to another descriptor (its length field). */
+const RETARGET = -2;
 /** The position of a job written at the descriptor's current offset. */
 const SEQUENTIAL = -1;
 const ERROR_BYTES = 2048;
@@ -258,7 +281,8 @@ const CTL_INTS = 4;
 const WRITER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
-const { ctl, jobs, data, errorText, fd, slotBytes, ring } = workerData;
+const { ctl, jobs, data, errorText, slotBytes, ring } = workerData;
+let fd = workerData.fd;
 const bytes = new Uint8Array(data);
 const pause = new Int32Array(new SharedArrayBuffer(4));
 // Positional writes for position >= 0, sequential ones (position ${SEQUENTIAL}) at the current offset;
@@ -290,7 +314,8 @@ try {
     const slot = jobs[k];
     const n = jobs[k + 1];
     const position = jobs[k + 2];
-    if (slot >= 0 && Atomics.load(ctl, ${FAILED}) === 0) {
+    if (slot === ${RETARGET}) fd = n;
+    else if (slot >= 0 && Atomics.load(ctl, ${FAILED}) === 0) {
       try {
         writeAll(slot * slotBytes, n, position);
       } catch (e) {
@@ -300,7 +325,7 @@ try {
     next++;
     Atomics.store(ctl, ${DONE}, next);
     Atomics.notify(ctl, ${DONE});
-    if (slot < 0) break;
+    if (slot === -1) break;
   }
 } catch (e) {
   // Anything else: report it, and count every job as done so the producer stops waiting.

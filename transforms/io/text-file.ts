@@ -1,14 +1,18 @@
+import { closeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
 import type { DoFn } from '../../sdk/dofn.js';
+import { CheckpointRecoveryError, UnsupportedGuaranteeError } from '../../sdk/errors.js';
+import type { CheckpointingInfo } from '../../sdk/io/two-phase-commit.js';
 import type { Source, SourceBatch } from '../../sdk/io/source.js';
 import type { PCollection } from '../../sdk/pcollection.js';
 import type { Pipeline } from '../../sdk/pipeline.js';
 import type { PTransform } from '../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Duration, type Instant } from '../../sdk/time.js';
 import { ParDo } from '../par-do.js';
-import { openFileSinkTarget, type FileSinkTarget } from './file-sink-target.js';
+import { isStreamTarget, openFileSinkTarget, type FileSinkTarget } from './file-sink-target.js';
+import { PartFolder, type PartHandle } from './part-files.js';
 import { FileWriterThread, writeAllSync } from './file-writer-thread.js';
 import { Read } from '../read.js';
 
@@ -228,6 +232,12 @@ export const TextFile = {
    * runner's thread waits. A write error (e.g. ENOSPC) fails the step. The step's user counter
    * `bytesWritten` counts the bytes written. Lines from several windows and panes are written in
    * arrival order.
+   *
+   * With checkpointing (`--checkpointDir`), `path` on a file system is a folder of part files, one per
+   * checkpoint with output (`part-<subtask>-<seq:012><ext>`, read them in name order), each renamed into
+   * view only once its checkpoint is durable (two-phase commit; see {@link PartFolder}); a `path` that
+   * is a file is refused (SinkTargetError). A pipe, FIFO or `/dev/stdout` is refused under exactly-once
+   * (UnsupportedGuaranteeError) and written in order under at-least-once.
    */
   write<T>(path: string, format: (value: T) => string = (v) => JSON.stringify(v), flushBytes = 1 << 20): PTransform<PCollection<T>, PCollection<never>> {
     return TextFile.writeEncoded(path, stringLineEncoder(format), flushBytes);
@@ -277,9 +287,24 @@ const SINK_BUFFERS = 8;
  * never start a thread). A regular file is written at positions into its in-progress file, published
  * at teardown when the run is done; other targets are written sequentially, in order, and a slow
  * reader of a pipe is waited for as long as it takes.
+ *
+ * With checkpointing (`SetupContext.checkpointing`) and a path on a file system, `path` is a folder of
+ * part files ({@link PartFolder}): bytes go to a hidden in-progress part, opened at the first write after
+ * a checkpoint (the writer thread is retargeted to it); `preCommit` seals it (fdatasync, close, fsync
+ * of the folder) and returns its handle, `commit` renames it to `part-<subtask>-<seq>`, `recover`
+ * finishes the restored checkpoint's part and cleans up after a crashed run. At-least-once publishes
+ * at `preCommit`. A pipe, FIFO, terminal or device is refused under exactly-once
+ * (UnsupportedGuaranteeError) and written in order under at-least-once.
  */
 function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number): DoFn<T, never> {
   let target: FileSinkTarget | undefined;
+  /** With checkpointing to a file system: the part folder, and the in-progress part being written. */
+  let parts: PartFolder | undefined;
+  let part: { fd: number; name: string } | undefined;
+  let partsOpened = 0;
+  let checkpointing: CheckpointingInfo | undefined;
+  let step = '';
+  let positional = false;
   let writer: FileWriterThread | undefined;
   /** The buffer being filled; it goes to the file at `position` (or next, for a sequential target). */
   let buf: Buffer = Buffer.alloc(0);
@@ -287,12 +312,23 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
   let position = 0;
   let unreported = 0;
   /** Where the next bytes go: their offset in a regular file, null (the current offset) otherwise. */
-  const at = (): number | null => (target!.positional ? position : null);
+  const at = (): number | null => (positional ? position : null);
+  /** The descriptor bytes go to; with parts, a new in-progress part is opened here at the first write after a checkpoint. */
+  const fd = (): number => {
+    if (parts === undefined) return target!.fd;
+    if (part === undefined) {
+      part = parts.create(checkpointing!.runId, ++partsOpened);
+      position = 0;
+      writer!.retarget(part.fd);
+    }
+    return part.fd;
+  };
 
   /** Hands the filled buffer to the writer thread (which copies it), or writes it here, and starts it over. */
   const rotate = (inPlace = false): void => {
     if (used === 0) return;
-    if (inPlace) writeAllSync(target!.fd, buf, 0, used, at());
+    const to = fd();
+    if (inPlace) writeAllSync(to, buf, 0, used, at());
     else writer!.write(buf, used, at());
     position += used;
     unreported += used;
@@ -307,12 +343,28 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
   };
 
   return {
-    async setup() {
-      target = await openFileSinkTarget(path);
-      writer = new FileWriterThread(target.fd, flushBytes, SINK_BUFFERS, undefined, target.positional ? undefined : Infinity);
+    async setup(ctx) {
+      checkpointing = ctx.checkpointing;
+      step = ctx.step;
       buf = Buffer.allocUnsafe(flushBytes);
       used = 0;
       position = 0;
+      if (checkpointing !== undefined) {
+        if (!(await isStreamTarget(path))) {
+          parts = await PartFolder.open(ctx.step, path, checkpointing.subtask);
+          part = undefined;
+          partsOpened = 0;
+          positional = true;
+          writer = new FileWriterThread(-1, flushBytes, SINK_BUFFERS);
+          return;
+        }
+        if (checkpointing.guarantee === 'exactly-once') {
+          throw new UnsupportedGuaranteeError(ctx.step, path, 'exactly-once', 'it is a pipe, FIFO, terminal or device, which shows every byte as soon as it is written, so output cannot wait until its checkpoint completes');
+        }
+      }
+      target = await openFileSinkTarget(path);
+      positional = target.positional;
+      writer = new FileWriterThread(target.fd, flushBytes, SINK_BUFFERS, undefined, target.positional ? undefined : Infinity);
     },
     process(value) {
       let end = encode(value, buf, used);
@@ -329,6 +381,7 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
       // A line longer than a buffer: encoded on its own.
       let big = Buffer.allocUnsafe(flushBytes * 2);
       while ((end = encode(value, big, 0)) < 0) big = Buffer.allocUnsafe(big.length * 2);
+      fd();
       writer!.write(big, end, at());
       position += end;
       unreported += end;
@@ -341,12 +394,26 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
     async teardown({ outcome }) {
       let failure: unknown;
       try {
-        if (writer !== undefined && target !== undefined) await drained();
+        if (writer !== undefined && (target !== undefined || (parts !== undefined && outcome === 'done'))) await drained();
       } catch (e) {
         failure = e;
       }
       await writer?.close();
       writer = undefined;
+      if (parts !== undefined) {
+        // Output is published only by commit. A part written after the last checkpoint is kept hidden
+        // after a done run (the next run's recover removes it) and removed otherwise.
+        const p = part;
+        part = undefined;
+        const folder = parts;
+        parts = undefined;
+        if (p !== undefined) {
+          if (outcome === 'done' && failure === undefined) closeSync(p.fd);
+          else await folder.discard(p.fd, p.name);
+        }
+        if (failure !== undefined) throw failure;
+        return;
+      }
       const t = target;
       target = undefined;
       if (t === undefined) return;
@@ -354,6 +421,39 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
       if (outcome === 'done' && failure === undefined) return t.commit();
       await t.abort();
       if (failure !== undefined) throw failure;
+    },
+    twoPhaseCommit: {
+      async preCommit({ seq }): Promise<PartHandle | undefined> {
+        await drained();
+        // A stream (at-least-once) has been written in order already.
+        if (parts === undefined || part === undefined) return undefined;
+        const p = part;
+        part = undefined;
+        const handle = await parts.seal(p.fd, p.name, seq, position);
+        position = 0;
+        if (checkpointing!.guarantee === 'exactly-once') return handle;
+        await parts.publish(handle);
+        return undefined;
+      },
+      async commit(handle: PartHandle) {
+        if (parts === undefined) throw new CheckpointRecoveryError(step, `${path} is not a part folder now, but a checkpoint holds its part ${handle.part}`);
+        await parts.publish(handle);
+      },
+      async recover(pending: PartHandle | undefined, ctx) {
+        if (parts === undefined) {
+          if (pending !== undefined) throw new CheckpointRecoveryError(step, `${path} is not a part folder now, but the checkpoint holds its part ${pending.part}`);
+          return;
+        }
+        await parts.recover(pending, ctx, checkpointing!.runId);
+      },
+      async abort() {
+        used = 0;
+        const p = part;
+        part = undefined;
+        if (p === undefined || parts === undefined) return;
+        await writer?.settled().catch(() => undefined);
+        await parts.discard(p.fd, p.name);
+      },
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../../../sdk/clock.js';
 import type { RunOutcome } from '../../../sdk/dofn.js';
+import type { CheckpointingInfo } from '../../../sdk/io/two-phase-commit.js';
 import type { StepMetrics } from '../../../sdk/metrics.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
 import type { Instant } from '../../../sdk/time.js';
@@ -22,6 +23,8 @@ export interface OperatorContext {
   readonly fireMode: FireMode;
   /** One port per output tag of the step. */
   readonly ports: Readonly<Record<string, OutputPort>>;
+  /** The run checkpoints (given to DoFn setup as `SetupContext.checkpointing`); undefined otherwise. */
+  readonly checkpointing?: CheckpointingInfo;
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { DeadLetter } from '../../../sdk/dead-letter.js';
 import type { DoFn, FinishBundleContext, OnTimerContext, ProcessContext, RunOutcome } from '../../../sdk/dofn.js';
 import { CheckpointError, shorten, UndeclaredOutputError, UserCodeError, WatershedError } from '../../../sdk/errors.js';
+import type { CheckpointRef, RecoverContext } from '../../../sdk/io/two-phase-commit.js';
+import { failpoint } from '../../../sdk/testing/failpoints.js';
 import type { ParDoPayload } from '../../../sdk/graph.js';
 import { encodeKey, type KV, type StateKey } from '../../../sdk/kv.js';
 import type { MetricsContext } from '../../../sdk/metrics.js';
@@ -11,6 +13,7 @@ import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Instant } from '../../../sdk/
 import { formatWindow, type BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
+import { isDeepStrictEqual } from 'node:util';
 import { sideInputWindowFor } from '../../../sdk/windows/window-fn.js';
 import { isThenable } from '../util/is-thenable.js';
 import { sameElement } from '../util/same-element.js';
@@ -189,7 +192,7 @@ export class ParDoOperator extends BaseOperator {
   override open(): MaybePromise {
     this.setUp = true;
     if (!this.fn.setup) return;
-    return this.callUser('setup', () => this.fn.setup!({ step: this.step, clock: this.ctx.clock }));
+    return this.callUser('setup', () => this.fn.setup!({ step: this.step, clock: this.ctx.clock, checkpointing: this.ctx.checkpointing }));
   }
 
   processParts(_input: number, value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise {
@@ -592,6 +595,91 @@ export class ParDoOperator extends BaseOperator {
       const r = this.invoke(wv.value, wv.timestamp, wv.window, wv.pane, wv.retraction === true);
       if (isThenable(r)) return r.then(() => this.runReleased(ready, i + 1));
     }
+  }
+
+  // two-phase commit: what the checkpoint coordinator calls ------------------------------------
+
+  /** True when the DoFn takes part in the checkpoints' two-phase commit (it has `twoPhaseCommit`). */
+  get commitsWithCheckpoints(): boolean {
+    return this.fn.twoPhaseCommit !== undefined;
+  }
+
+  /**
+   * At a checkpoint barrier, after finishBundle: the DoFn's `twoPhaseCommit.preCommit`. Returns its
+   * handle (plain JSON data, for the checkpoint), or undefined when the DoFn has no two-phase commit or
+   * wrote nothing since the previous preCommit. Reaches the failpoint `sink.preCommit` after the
+   * DoFn returned (its work durable, the handle in no checkpoint yet).
+   * @throws Error when a bundle is still open (preCommit belongs at a loop boundary); UserCodeError
+   *   (phase `preCommit`) when the DoFn throws or its handle is not plain JSON data.
+   */
+  async preCommit(checkpoint: CheckpointRef): Promise<unknown> {
+    const tpc = this.fn.twoPhaseCommit;
+    if (tpc === undefined) return undefined;
+    if (this.bundleOpen) throw new Error(`step '${this.step}': preCommit called with a bundle open; finish bundles before a checkpoint`);
+    const handle = await this.callHook('preCommit', () => tpc.preCommit(checkpoint));
+    if (handle !== undefined && !isPlainJson(handle)) {
+      throw new UserCodeError(this.step, 'preCommit', new TypeError(`the handle of checkpoint ${checkpoint.seq} is not plain JSON data (no bigint, Map, undefined or class instances)`), handle);
+    }
+    failpoint('sink.preCommit', this.step);
+    return handle;
+  }
+
+  /**
+   * The checkpoint holding `handle` is durable: the DoFn's `commit(handle)` (idempotent). Reaches the
+   * failpoint `sink.commit` first. An undefined handle (nothing was pre-committed) does nothing.
+   * @throws Error when the DoFn has no two-phase commit but a handle is given; UserCodeError (phase
+   *   `commit`), or the DoFn's typed error (e.g. CheckpointRecoveryError), when the commit fails.
+   */
+  async commit(handle: unknown): Promise<void> {
+    if (handle === undefined) return;
+    const tpc = this.requireTwoPhaseCommit('commit');
+    failpoint('sink.commit', this.step);
+    await this.callHook('commit', () => tpc.commit(handle));
+  }
+
+  /**
+   * Once per run, after `open()` and before any element: the DoFn's `recover(pending, ctx)` with the
+   * handle the restored checkpoint holds for this step (undefined on a fresh start). A DoFn without
+   * two-phase commit has nothing to recover.
+   * @throws Error when called before open() or when a handle is given to a DoFn without two-phase commit.
+   */
+  async recover(pending: unknown, ctx: RecoverContext): Promise<void> {
+    if (!this.setUp) throw new Error(`step '${this.step}': recover called before open()`);
+    if (this.fn.twoPhaseCommit === undefined && pending === undefined) return;
+    const tpc = this.requireTwoPhaseCommit('recover');
+    await this.callHook('recover', () => tpc.recover(pending, ctx));
+  }
+
+  /** The run ends without a final checkpoint: the DoFn's `abort()` (best effort), if it has one. */
+  async abort(): Promise<void> {
+    const tpc = this.fn.twoPhaseCommit;
+    if (tpc?.abort === undefined) return;
+    await this.callHook('abort', () => tpc.abort!());
+  }
+
+  private requireTwoPhaseCommit(phase: string) {
+    const tpc = this.fn.twoPhaseCommit;
+    if (tpc === undefined) throw new Error(`step '${this.step}': ${phase} of a checkpoint handle, but its DoFn has no twoPhaseCommit`);
+    return tpc;
+  }
+
+  /** Runs a two-phase-commit hook: its errors become UserCodeErrors naming the step and phase (typed ones pass). */
+  private async callHook<R>(phase: string, f: () => Promise<R>): Promise<R> {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof WatershedError) throw e;
+      throw new UserCodeError(this.step, phase, e);
+    }
+  }
+}
+
+/** True when `v` survives JSON unchanged (what a checkpoint manifest stores). */
+function isPlainJson(v: unknown): boolean {
+  try {
+    return isDeepStrictEqual(JSON.parse(JSON.stringify(v)), v);
+  } catch {
+    return false;
   }
 }
 

@@ -37,6 +37,39 @@ describe('FileWriterThread', () => {
     expect(readFileSync(path, 'utf8')).toBe(expected);
   });
 
+  it('retarget sends later writes to another file, after the earlier ones reached the first, with one thread', async () => {
+    const a = openFile('part-a.txt');
+    const b = openFile('part-b.txt');
+    const c = openFile('part-c.txt');
+    const w = new FileWriterThread(a.fd, 8, 2);
+    const write = (text: string, position: number) => w.write(Buffer.from(text), Buffer.byteLength(text), position);
+    write('first part, many slots\n', 0); // more bytes than the slots hold: retarget must wait for them
+    w.retarget(b.fd);
+    write('second\n', 0);
+    write('part\n', 7);
+    w.retarget(c.fd);
+    w.retarget(c.fd); // the same descriptor again: nothing to do
+    write('third\n', 0);
+    await w.settled();
+    await w.close();
+    expect(readFileSync(a.path, 'utf8')).toBe('first part, many slots\n');
+    expect(readFileSync(b.path, 'utf8')).toBe('second\npart\n');
+    expect(readFileSync(c.path, 'utf8')).toBe('third\n');
+  });
+
+  it('retarget before the thread started only changes the descriptor the thread will start with', async () => {
+    const a = openFile('unused.txt');
+    const b = openFile('used.txt');
+    const w = new FileWriterThread(a.fd, 16);
+    w.retarget(b.fd);
+    w.write(Buffer.from('hello\n'), 6, 0);
+    await w.settled();
+    await w.close();
+    expect(readFileSync(a.path, 'utf8')).toBe('');
+    expect(readFileSync(b.path, 'utf8')).toBe('hello\n');
+    expect(() => w.retarget(a.fd)).toThrow(/closed/);
+  });
+
   it('property: any mix of write sizes (longer and shorter than a slot), slot sizes and counts gives the exact file', async () => {
     let run = 0;
     await fc.assert(
