@@ -78,6 +78,12 @@ export interface ReadSlot {
   readonly metrics: StepMetrics;
   /** Processing time of the last batch with elements (for idleness). */
   lastActive: Instant;
+  /**
+   * The source position after the last batch emitted (from the pump, never the reader's read-ahead
+   * position): what a checkpoint records and a resumed run opens the source at. Undefined for a
+   * source without positions.
+   */
+  position?: unknown;
 }
 
 /**
@@ -217,8 +223,13 @@ export class Engine {
     for (const s of this.slots) await s.op.open();
   }
 
-  /** Emits a source's batch: elements into the global window, dead letters to the dead-letter output. */
-  emitBatch(read: ReadSlot, batch: SourceBatch<unknown>): MaybePromise {
+  /**
+   * Emits a source's batch: elements into the global window, dead letters to the dead-letter output.
+   * `position` is the source's position after this batch (`SourcePump.position` once it was taken);
+   * it becomes `read.position`.
+   */
+  emitBatch(read: ReadSlot, batch: SourceBatch<unknown>, position?: unknown): MaybePromise {
+    if (position !== undefined) read.position = position;
     const size = sourceBatchSize(batch);
     read.metrics.elementsIn += size;
     if (size > 0) read.lastActive = this.o.clock.now();
