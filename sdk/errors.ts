@@ -169,7 +169,9 @@ export type SourcePositionProblem =
   /** The input's content before the position differs: it was replaced by another file. */
   | 'replaced'
   /** The last line was read before its terminator was written, and the file grew since. */
-  | 'partial-line-grew';
+  | 'partial-line-grew'
+  /** The input cannot be read again from a position (a pipe or a device). */
+  | 'not-resumable';
 
 /**
  * A source was asked to resume from a checkpointed position it cannot continue from, because the

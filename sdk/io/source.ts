@@ -68,8 +68,9 @@ export interface SourceReader<T> {
   /**
    * Where the read stands: covers exactly what `poll` has returned so far, never what the reader
    * holds read ahead inside (e.g. Kafka offsets of the records handed out, a file's byte offset after
-   * the last line returned). Plain data that `v8.serialize` and `structuredClone` keep exactly (no
-   * functions, no class instances); a fresh object on every call, never changed afterwards. The
+   * the last line returned). Plain data that JSON, `v8.serialize` and `structuredClone` all keep
+   * exactly (objects, arrays, strings, finite numbers, booleans; no `undefined` members, no
+   * functions, class instances or bigints); a fresh object on every call, never changed afterwards. The
    * runner calls it right after each `poll` resolves, before the next one starts, and stores it with
    * that batch: what a checkpoint records is the position of the last batch the pipeline *took*,
    * not of what the reader or the runner's buffer ran ahead to. Opening the source with

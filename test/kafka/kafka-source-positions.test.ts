@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { VirtualClock } from '../../sdk/clock.js';
 import type { SourceReader } from '../../sdk/io/source.js';
 import { KafkaSource, type KafkaAdmin, type KafkaClientFactory, type KafkaSourceOptions, type KafkaSourcePosition } from '../../transforms/io/kafka/index.js';
-import { drain, emptyObserved, observe, openSource, takeThroughPump, type Observed } from '../support/source-reads.js';
+import { drain, emptyObserved, observe, openSource, takeThroughPump, throughCheckpoint, type Observed } from '../support/source-reads.js';
 import { KAFKA_CLIENTS } from './kafka-clients.js';
 import { kafkaDescribe } from './kafka-test-env.js';
 
@@ -104,7 +104,7 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO.read positions and resum
     const unbounded = (): KafkaSource<unknown, unknown> => source(topic, { bounded: false });
     const first = await openSource(unbounded(), undefined, new VirtualClock(0));
     const part = await pollUntil(first, 500);
-    const at = first.position!() as KafkaSourcePosition;
+    const at = throughCheckpoint(first.position!()) as KafkaSourcePosition;
     await first.close();
     expect(at.partitions.every((x) => x.end === undefined)).toBe(true);
     const second = await openSource(unbounded(), at);

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual, inspect } from 'node:util';
 import { serialize, deserialize } from 'node:v8';
 import { VirtualClock } from '../../sdk/clock.js';
 import type { ReadPayload } from '../../sdk/graph.js';
@@ -53,8 +54,13 @@ export async function drain(reader: SourceReader<unknown>, size: number, into: O
   }
 }
 
-/** A checkpointed position as it comes back from a v8-serialised checkpoint (and proof it is plain data). */
+/**
+ * A checkpointed position as it comes back from a v8-serialised checkpoint. Checks on the way that
+ * it is plain data JSON keeps exactly too (a checkpoint manifest is JSON).
+ * @throws Error when JSON changes it (undefined members, NaN, ±Infinity, class instances).
+ */
 export function throughCheckpoint(p: unknown): unknown {
+  if (!isDeepStrictEqual(JSON.parse(JSON.stringify(p) ?? 'null'), p)) throw new Error(`position is not plain JSON data: ${inspect(p)}`);
   return deserialize(serialize(p));
 }
 

@@ -16,13 +16,15 @@ export interface FileFingerprint {
 }
 
 /**
- * The fingerprint of the file at `path` now.
+ * The fingerprint of the file at `path` now; undefined when it is not a regular file (a pipe or a
+ * device, whose bytes reading would consume, and which cannot be resumed anyway).
  * @throws the file system's error (e.g. ENOENT).
  * @example const f = await fingerprintFile('flows.ndjson'); // { headBytes: 65536, headCrc32c: 3735928559 }
  */
-export async function fingerprintFile(path: string, headBytes = HEAD_BYTES): Promise<FileFingerprint> {
+export async function fingerprintFile(path: string, headBytes = HEAD_BYTES): Promise<FileFingerprint | undefined> {
   const fh = await open(path, 'r');
   try {
+    if (!(await fh.stat()).isFile()) return undefined;
     const buf = Buffer.alloc(headBytes);
     let n = 0;
     while (n < headBytes) {
@@ -43,17 +45,23 @@ export async function fingerprintFile(path: string, headBytes = HEAD_BYTES): Pro
  * - it must not be shorter than `byte`, nor differ in its first bytes (replaced or rewritten), nor
  *   have grown after an unterminated last line that was already read (its rest would read as a
  *   line of its own).
- * @throws SourcePositionError ('truncated', 'replaced' or 'partial-line-grew') naming the file.
+ * @throws SourcePositionError ('truncated', 'replaced', 'partial-line-grew' or, for a pipe or device,
+ * 'not-resumable') naming the file.
  * @example await checkResumable('flows.ndjson', 4096, position.file)
  */
-export async function checkResumable(path: string, byte: number, was: FileFingerprint): Promise<void> {
+export async function checkResumable(path: string, byte: number, was: FileFingerprint | undefined): Promise<void> {
+  if (was === undefined) {
+    throw new SourcePositionError(path, 'not-resumable', 'it was not a regular file (a pipe or a device) when the checkpoint read it, so it cannot be read again from a position');
+  }
   const fh = await open(path, 'r');
   try {
-    const { size } = await fh.stat();
+    const stat = await fh.stat();
+    if (!stat.isFile()) throw new SourcePositionError(path, 'not-resumable', 'it is not a regular file (a pipe or a device) now, so it cannot be read from a position');
+    const size = stat.size;
     if (size < byte) {
       throw new SourcePositionError(path, 'truncated', `the checkpoint read up to byte ${byte}, but the file has ${size} bytes now; it was truncated or replaced since. Resume with the original file, or start over with a new --checkpointDir`);
     }
-    const now = await fingerprintFile(path, was.headBytes);
+    const now = (await fingerprintFile(path, was.headBytes))!;
     if (now.headBytes !== was.headBytes || now.headCrc32c !== was.headCrc32c) {
       throw new SourcePositionError(path, 'replaced', `its first ${was.headBytes} bytes differ from the file the checkpoint read (crc32c ${now.headCrc32c} instead of ${was.headCrc32c}); it was replaced or rewritten since. Resume with the original file, or start over with a new --checkpointDir`);
     }

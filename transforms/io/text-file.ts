@@ -220,7 +220,8 @@ export interface LineSourceOptions {
  */
 export interface LineSourcePosition extends LinePosition {
   readonly maxTs: Instant;
-  readonly file: FileFingerprint;
+  /** Absent for a pipe or device (such a position cannot be resumed from). */
+  readonly file?: FileFingerprint;
   readonly mapper?: unknown;
 }
 
@@ -246,7 +247,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
     bounded: true,
     async open(ctx) {
       let maxTs = TIMESTAMP_MIN;
-      let file: FileFingerprint;
+      let file: FileFingerprint | undefined;
       let reader: LineReader;
       if (ctx.resumeFrom === undefined) {
         file = await fingerprintFile(path);
@@ -290,7 +291,8 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
         },
         position(): LineSourcePosition {
           const { byte, line } = reader.position();
-          return mapperState ? { byte, line, maxTs, file, mapper: mapperState.snapshot() } : { byte, line, maxTs, file };
+          const p: LineSourcePosition = file === undefined ? { byte, line, maxTs } : { byte, line, maxTs, file };
+          return mapperState ? { ...p, mapper: mapperState.snapshot() } : p;
         },
         stopAt(p) {
           reader.stopAt(p === undefined ? undefined : lineSourcePosition(path, p, mapperState !== undefined).byte);
@@ -307,10 +309,7 @@ function lineSourcePosition(path: string, p: unknown, withMapper: boolean): Line
   const ok =
     isLinePosition(p) &&
     typeof o!.maxTs === 'number' &&
-    typeof o!.file === 'object' &&
-    o!.file !== null &&
-    Number.isSafeInteger(o!.file.headBytes) &&
-    Number.isSafeInteger(o!.file.headCrc32c) &&
+    (o!.file === undefined || (typeof o!.file === 'object' && o!.file !== null && Number.isSafeInteger(o!.file.headBytes) && Number.isSafeInteger(o!.file.headCrc32c))) &&
     (!withMapper || 'mapper' in o!);
   if (!ok) throw new SourcePositionError(path, 'malformed', `not a line source position${withMapper ? ' with mapper state' : ''}: ${shorten(JSON.stringify(p) ?? String(p))}`);
   return o as LineSourcePosition;

@@ -27,7 +27,8 @@ export interface ZeekHeaderState {
   readonly separator: string;
   readonly emptyField: string;
   readonly unsetField: string;
-  readonly columns: readonly string[] | undefined;
+  /** Absent before a `#fields` line. */
+  readonly columns?: readonly string[];
 }
 
 /** Zeek conn.log column → FlowRecord measurement, for the chosen byte counts. */
@@ -87,7 +88,8 @@ export class ZeekConnParser {
    * data for a checkpoint: a parser given it by {@link restore} reads the following lines as this one would.
    */
   snapshot(): ZeekHeaderState {
-    return { separator: this.separator, emptyField: this.emptyField, unsetField: this.unsetField, columns: this.columns === undefined ? undefined : [...this.columns] };
+    const s = { separator: this.separator, emptyField: this.emptyField, unsetField: this.unsetField };
+    return this.columns === undefined ? s : { ...s, columns: [...this.columns] };
   }
 
   /**

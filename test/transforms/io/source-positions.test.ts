@@ -182,6 +182,16 @@ describe('lineSource on a file that changed since the position was taken', () =>
     await expect(openSource(source, p)).rejects.toMatchObject({ problem: 'partial-line-grew' });
   });
 
+  it('a device (or pipe) is read without a fingerprint, and its position cannot be resumed (not-resumable)', async () => {
+    const source = lineSource('Null', '/dev/null', mapNumbers) as Source<unknown>;
+    const r = await openSource(source);
+    expect(await r.poll(10, 0)).toMatchObject({ elements: [], done: true });
+    const p = throughCheckpoint(r.position!());
+    await r.close();
+    expect(p).toEqual({ byte: 0, line: 0, maxTs: -(2 ** 53 - 1) });
+    await expect(openSource(source, p)).rejects.toMatchObject({ name: 'SourcePositionError', problem: 'not-resumable' });
+  });
+
   it('a position that is not a line source position fails as malformed', async () => {
     const path = join(tmp(), 'm.txt');
     writeFileSync(path, '1\n');
