@@ -125,6 +125,21 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO.read positions and resum
     expect(upTo.elements.length).toBe(PARTITIONS * PER_PARTITION);
   });
 
+  it('checkpointComplete commits the position offsets to the consumer group, where startAt committed picks them up', async () => {
+    const groupId = `watershed-positions-group-${randomUUID()}`;
+    const reader = await openSource(source(topic, { bounded: false, groupId }));
+    const part = await pollUntil(reader, 300);
+    const at = throughCheckpoint(reader.position!()) as KafkaSourcePosition;
+    await reader.checkpointComplete!(at);
+    await reader.close();
+    for (const t of [topic]) {
+      const committed = await admin.fetchCommittedOffsets(groupId, t);
+      expect(committed.sort((a, b) => a.partition - b.partition)).toEqual(at.partitions.map((x) => ({ partition: x.partition, offset: x.offset })));
+    }
+    const rest = await drain(await openSource(source(topic, { startAt: 'committed', groupId })), 50);
+    expect(byPartition(part).map((xs, i) => [...xs, ...byPartition(rest)[i]!])).toEqual(Array.from({ length: PARTITIONS }, () => Array.from({ length: PER_PARTITION }, (_, i) => i)));
+  });
+
   it('a position beyond a partition end (the topic was created again) fails clearly', async () => {
     const bad: KafkaSourcePosition = { partitions: [{ topic, partition: 0, offset: '999999' }], splits: {} };
     await expect(openSource(source(topic), bad)).rejects.toMatchObject({ name: 'SourcePositionError', problem: 'truncated' });

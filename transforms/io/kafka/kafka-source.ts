@@ -87,8 +87,9 @@ export interface KafkaReadStats {
 export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
   readonly topics: string | readonly string[];
   /**
-   * Consumer group: where 'committed' start offsets are read from (offsets are not committed by the
-   * read; they are exposed through the reader's `position()` for checkpoints). Default: a throw-away group.
+   * Consumer group: where 'committed' start offsets are read from. Offsets are not committed while
+   * reading; they are exposed through the reader's `position()` for checkpoints, and committed to this
+   * group by `checkpointComplete` when a checkpoint holding them completes. Default: a throw-away group.
    */
   readonly groupId?: string;
   readonly startAt: KafkaStartAt;
@@ -627,6 +628,19 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     }
     const at = new Map(kafkaSourcePosition('KafkaIO.read', p).partitions.map((x) => [tpKey(x.topic, x.partition), x.offset]));
     this.limits = new Map(this.partitions.map((x) => [x.split, at.get(tpKey(x.topic, x.partition)) ?? (x.consumed === undefined ? x.start : nextOffset(x.consumed))]));
+  }
+
+  /**
+   * The checkpoint holding position `p` is complete: with a `groupId`, commits its offsets to the
+   * consumer group (for monitoring, and for `startAt: 'committed'` in a fresh job; the checkpoint
+   * stays the source of truth). Without a `groupId` it does nothing.
+   * @throws KafkaClientError when the commit fails or no consumer runs (best effort: the caller warns).
+   */
+  async checkpointComplete(p: unknown): Promise<void> {
+    if (this.o.groupId === undefined) return;
+    const { partitions } = kafkaSourcePosition('KafkaIO.read', p);
+    if (this.consumer === undefined) throw new KafkaClientError(`KafkaIO.read: no consumer to commit offsets with (nothing was left to read)`, { retriable: false });
+    await this.consumer.commitOffsets(partitions.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
   }
 
   async close(): Promise<void> {
