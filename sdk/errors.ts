@@ -160,6 +160,35 @@ export class CheckpointError extends WatershedError {
   }
 }
 
+/** Why a source cannot continue from a checkpointed position. */
+export type SourcePositionProblem =
+  /** The position is not one this source writes (another source's, or damaged). */
+  | 'malformed'
+  /** The input is shorter than the position: it was truncated or rewritten. */
+  | 'truncated'
+  /** The input's content before the position differs: it was replaced by another file. */
+  | 'replaced'
+  /** The last line was read before its terminator was written, and the file grew since. */
+  | 'partial-line-grew'
+  /** The input cannot be read again from a position (a pipe or a device). */
+  | 'not-resumable';
+
+/**
+ * A source was asked to resume from a checkpointed position it cannot continue from, because the
+ * input changed under it (a file replaced or truncated) or the position is not its own. Resuming
+ * anyway would skip or repeat input, so the run fails before reading anything.
+ * @example new SourcePositionError('flows.ndjson', 'replaced', 'the first 65,536 bytes differ from the checkpointed file')
+ */
+export class SourcePositionError extends CheckpointError {
+  readonly input: string;
+  readonly problem: SourcePositionProblem;
+  constructor(input: string, problem: SourcePositionProblem, detail: string) {
+    super('SOURCE_POSITION', `cannot resume reading ${input} (${problem}): ${detail}`);
+    this.input = input;
+    this.problem = problem;
+  }
+}
+
 /** What is wrong with a corrupt checkpoint file. */
 export type CorruptCheckpointReason =
   /** Shorter than its recorded length, or its end marker is missing: the write was cut short. */

@@ -1,3 +1,4 @@
+import { numericPosition } from '../sdk/io/numeric-position.js';
 import type { SourceBatch } from '../sdk/io/source.js';
 import type { PCollection } from '../sdk/pcollection.js';
 import type { Pipeline } from '../sdk/pipeline.js';
@@ -9,7 +10,7 @@ import { Read } from './read.js';
 /**
  * A bounded PCollection from in-memory values. `Create.of` gives every element the minimum
  * timestamp; `Create.timestamped` takes explicit event times. The watermark jumps to +infinity once
- * everything is read.
+ * everything is read. Its reader's position is `{ pos }`, the number of elements read.
  * @example pipeline.apply('Words', Create.of(['a', 'b', 'a']))
  */
 export const Create = {
@@ -21,14 +22,19 @@ export const Create = {
     const read = Read.from<T>({
       name: 'Create',
       bounded: true,
-      async open() {
-        let pos = 0;
+      async open(ctx) {
+        let pos = ctx.resumeFrom === undefined ? 0 : numericPosition('Create', ctx.resumeFrom, { pos: 'count' }).pos;
+        let limit = Number.POSITIVE_INFINITY;
         return {
           async poll(max): Promise<SourceBatch<T>> {
-            const elements = items.slice(pos, pos + max);
+            const elements = items.slice(pos, Math.max(pos, Math.min(pos + max, limit)));
             pos += elements.length;
             const done = pos >= items.length;
             return { elements, watermark: TIMESTAMP_MIN, done };
+          },
+          position: () => ({ pos }),
+          stopAt(p) {
+            limit = p === undefined ? Number.POSITIVE_INFINITY : numericPosition('Create', p, { pos: 'count' }).pos;
           },
           async close() {},
         };

@@ -87,6 +87,12 @@ export interface ReadSlot {
   readonly metrics: StepMetrics;
   /** Processing time of the last batch with elements (for idleness). */
   lastActive: Instant;
+  /**
+   * The source position after the last batch emitted (from the pump, never the reader's read-ahead
+   * position): what a checkpoint records and a resumed run opens the source at. Undefined for a
+   * source without positions.
+   */
+  position?: unknown;
 }
 
 /**
@@ -232,8 +238,13 @@ export class Engine {
     for (const s of this.slots) await s.op.open();
   }
 
-  /** Emits a source's batch: elements into the global window, dead letters to the dead-letter output. */
-  emitBatch(read: ReadSlot, batch: SourceBatch<unknown>): MaybePromise {
+  /**
+   * Emits a source's batch: elements into the global window, dead letters to the dead-letter output.
+   * `position` is the source's position after this batch (`SourcePump.position` once it was taken);
+   * it becomes `read.position`.
+   */
+  emitBatch(read: ReadSlot, batch: SourceBatch<unknown>, position?: unknown): MaybePromise {
+    if (position !== undefined) read.position = position;
     this.ran = true;
     const size = sourceBatchSize(batch);
     read.metrics.elementsIn += size;
@@ -429,8 +440,8 @@ export class Engine {
       steps[r.node.fullName] = {
         kind: 'read',
         fingerprint: stepFingerprint(r.node),
-        // PLACEHOLDER(source positions, design step 5): the position of the last batch taken, `ReadSlot.position`.
-        source: { position: null, watermark: r.watermark, done: r.done },
+        // The position of the last batch the engine took (the pump's, never the reader's read-ahead one).
+        source: { position: r.position ?? null, watermark: r.watermark, done: r.done },
       };
     }
     this.slots.forEach((s, i) => {
@@ -483,7 +494,8 @@ export class Engine {
     );
     for (const r of this.reads) {
       const e = kept(r.node.fullName) ? snapshot.steps[r.node.fullName] : undefined;
-      // PLACEHOLDER(source positions, design step 5): `e.source.position` becomes the reader's `resumeFrom`.
+      // The loop opens the reader with `resumeFrom: r.position` (see loop-runner.ts).
+      if (e?.source?.position !== undefined && e.source.position !== null) r.position = e.source.position;
       r.watermark = e?.source?.watermark ?? TIMESTAMP_MIN;
       r.done = e?.source?.done ?? false;
     }

@@ -101,11 +101,13 @@ export abstract class LoopRunner implements Runner {
       await engine.open();
       for (const r of engine.reads) {
         try {
-          r.reader = await r.source.open({ step: r.node.fullName, clock, signal });
+          // A restored read (Engine restore sets `position`) continues where its checkpoint left it.
+          r.reader = await r.source.open({ step: r.node.fullName, clock, signal, resumeFrom: r.position });
         } catch (e) {
           throw e instanceof WatershedError ? e : new SourceError(r.node.fullName, e);
         }
         const pump = new SourcePump(r.reader, this.sourceBufferCapacity(options), options.bundleSize, POLL_WAIT_MS, r.node.fullName, () => this.idleWait(clock));
+        r.position = pump.position; // a checkpoint before the first batch keeps the start (or resume) position
         pumps.push(pump);
       }
       for (const p of pumps) p.start();

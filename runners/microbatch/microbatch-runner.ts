@@ -56,7 +56,7 @@ export class MicroBatchRunner extends LoopRunner {
         for (let i = 0; i < reads.length && !endBatch; i++) {
           const read = reads[i]!;
           for (let b = read.done ? undefined : pumps[i]!.take(); b; b = read.done ? undefined : pumps[i]!.take()) {
-            const r = engine.emitBatch(read, b);
+            const r = engine.emitBatch(read, b, pumps[i]!.position);
             if (r) await r;
             rows += sourceBatchSize(b);
             if (b.advanceClockTo !== undefined) {

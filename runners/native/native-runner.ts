@@ -40,7 +40,7 @@ export class NativeRunner extends LoopRunner {
         if (!batch) continue;
         progressed = true;
         rows += sourceBatchSize(batch);
-        const r = engine.emitBatch(read, batch);
+        const r = engine.emitBatch(read, batch, pumps[i]!.position);
         if (r) await r;
         if (batch.advanceClockTo !== undefined) (clock as VirtualClock).advanceTo(batch.advanceClockTo);
         await engine.pass({ watermarks: true, processingTime: clock.now() });

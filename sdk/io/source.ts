@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { SourcePositionError } from '../errors.js';
 import type { DeadLetter } from '../dead-letter.js';
 import type { Instant } from '../time.js';
 import type { TimestampedValue } from '../windowed-value.js';
@@ -8,6 +9,14 @@ export interface SourceContext {
   readonly step: string;
   readonly clock: Clock;
   readonly signal: AbortSignal;
+  /**
+   * Resume here instead of the configured start: a value this source's reader returned from
+   * {@link SourceReader.position} in an earlier run (restored from a checkpoint). The reader then
+   * returns exactly what came after that position: nothing before it again, nothing skipped. A
+   * source that cannot continue from it (e.g. the file was replaced since) fails its `open` with a
+   * {@link SourcePositionError}; undefined means a fresh start.
+   */
+  readonly resumeFrom?: unknown;
 }
 
 /**
@@ -56,8 +65,30 @@ export interface SourceReader<T> {
    * runner can fire processing-time timers and notice cancellation.
    */
   poll(maxElements: number, maxWaitMs: number): Promise<SourceBatch<T>>;
-  /** Positions consumed so far (e.g. Kafka offsets), for checkpoints. */
+  /**
+   * Where the read stands: covers exactly what `poll` has returned so far, never what the reader
+   * holds read ahead inside (e.g. Kafka offsets of the records handed out, a file's byte offset after
+   * the last line returned). Plain data that JSON, `v8.serialize` and `structuredClone` all keep
+   * exactly (objects, arrays, strings, finite numbers, booleans; no `undefined` members, no
+   * functions, class instances or bigints); a fresh object on every call, never changed afterwards. The
+   * runner calls it right after each `poll` resolves, before the next one starts, and stores it with
+   * that batch: what a checkpoint records is the position of the last batch the pipeline *took*,
+   * not of what the reader or the runner's buffer ran ahead to. Opening the source with
+   * `resumeFrom` set to this value continues right after it.
+   * @example reader.position() // { byte: 4096, line: 80, maxTs: 1700000000000, ... }
+   */
   position?(): unknown;
+  /**
+   * Micro-batch replay: from now on return nothing beyond position `p` (a value `position()`
+   * returned): polls give at most the elements up to `p`, then empty batches (not done) until the
+   * limit is lifted with `undefined`. A limit already passed has no effect on what was returned.
+   */
+  stopAt?(p: unknown): void;
+  /**
+   * The checkpoint holding position `p` is complete and durable (e.g. Kafka commits the offsets to
+   * its consumer group for monitoring). Best effort: a failure is only worth a warning.
+   */
+  checkpointComplete?(p: unknown): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -36,6 +36,16 @@ export class WatermarkEstimator {
     }
   }
 
+  /**
+   * The largest timestamp observed in `split`, or undefined when it has seen none (or is unknown).
+   * A checkpointed source stores it and gives it back to `observe` when it resumes, so its
+   * watermark goes on as in an uninterrupted read.
+   */
+  highest(split: string): Instant | undefined {
+    const s = this.splits.get(split);
+    return s === undefined || s.maxTs === TIMESTAMP_MIN ? undefined : s.maxTs;
+  }
+
   /** Marks a split as seen (e.g. polled with no new records but known to be at its end). */
   touch(split: string, now: Instant): void {
     const s = this.splits.get(split);

@@ -1,3 +1,5 @@
+import { SourcePositionError } from '../errors.js';
+import { numericPosition } from '../io/numeric-position.js';
 import type { SourceBatch } from '../io/source.js';
 import type { PCollection } from '../pcollection.js';
 import type { Pipeline } from '../pipeline.js';
@@ -11,6 +13,25 @@ export type TestStreamEvent<T> =
   | { readonly kind: 'elements'; readonly elements: readonly TimestampedValue<T>[] }
   | { readonly kind: 'watermark'; readonly to: Instant }
   | { readonly kind: 'processingTime'; readonly by: Duration };
+
+/**
+ * Where a TestStream's reader stands: the next event's index, the scripted watermark and processing
+ * time so far, and whether the clock was moved to the start time. A run resumed from it (with its
+ * virtual clock restored by the runner) goes on with event `i`.
+ */
+export interface TestStreamPosition {
+  readonly i: number;
+  readonly wm: Instant;
+  readonly now: Instant;
+  readonly started: boolean;
+}
+
+function testStreamPosition(p: unknown): TestStreamPosition {
+  const { i, wm, now } = numericPosition('TestStream', p, { i: 'count', wm: 'instant', now: 'instant' });
+  const started = (p as { started?: unknown }).started;
+  if (typeof started !== 'boolean') throw new SourcePositionError('TestStream', 'malformed', `expected a boolean 'started', got ${JSON.stringify(p)?.slice(0, 200)}`);
+  return { i, wm, now, started };
+}
 
 /**
  * A scripted, deterministic input for tests: element arrivals (value plus event timestamp),
@@ -73,17 +94,20 @@ export class TestStream<T> implements PTransform<Pipeline, PCollection<T>> {
           name: 'TestStream',
           bounded: true,
           drivesClock: true,
-          async open({ clock }) {
-            let i = 0;
-            let wm = TIMESTAMP_MIN;
-            let now = Math.max(startTime, clock.now());
-            let started = false;
+          async open({ clock, resumeFrom }) {
+            const from = resumeFrom === undefined ? undefined : testStreamPosition(resumeFrom);
+            let i = from?.i ?? 0;
+            let wm = from?.wm ?? TIMESTAMP_MIN;
+            let now = from?.now ?? Math.max(startTime, clock.now());
+            let started = from?.started ?? false;
+            let limit = Number.POSITIVE_INFINITY;
             return {
               async poll(): Promise<SourceBatch<unknown>> {
                 if (!started) {
                   started = true;
                   if (now > clock.now()) return { elements: [], watermark: wm, done: false, advanceClockTo: now };
                 }
+                if (i >= limit) return { elements: [], watermark: wm, done: false };
                 const e = events[i++];
                 if (!e) return { elements: [], watermark: TIMESTAMP_MAX, done: true };
                 switch (e.kind) {
@@ -96,6 +120,10 @@ export class TestStream<T> implements PTransform<Pipeline, PCollection<T>> {
                     now += e.by;
                     return { elements: [], watermark: wm, done: false, advanceClockTo: now };
                 }
+              },
+              position: (): TestStreamPosition => ({ i, wm, now, started }),
+              stopAt(p) {
+                limit = p === undefined ? Number.POSITIVE_INFINITY : testStreamPosition(p).i;
               },
               async close() {},
             };

@@ -366,7 +366,7 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO against a real broker ($
       expect(source.bounded).toBe(false);
       const reader = await source.open(ctxWith(new SystemClock()));
       try {
-        expect(reader.position!()).toEqual([0, 1, 2].map((partition) => ({ topic, partition, offset: '0' })));
+        expect(reader.position!()).toEqual({ partitions: [0, 1, 2].map((partition) => ({ topic, partition, offset: '0' })), splits: {} });
         let got = 0;
         let last: SourceBatch<unknown> | undefined;
         const deadline = Date.now() + 20_000;
@@ -377,7 +377,10 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO against a real broker ($
         }
         expect(got).toBe(18);
         expect(last!.watermark).toBe(BASE + 20_000 - 1_000);
-        expect(reader.position!()).toEqual([0, 1, 2].map((partition) => ({ topic, partition, offset: '6' })));
+        expect(reader.position!()).toEqual({
+          partitions: [0, 1, 2].map((partition) => ({ topic, partition, offset: '6' })),
+          splits: Object.fromEntries([0, 1, 2].map((p) => [`${topic}/${p}`, BASE + lastTs[p]!])),
+        });
         const idle = await reader.poll(10, 50);
         expect(idle.elements).toEqual([]);
         expect(idle.watermark).toBe(BASE + 20_000 - 1_000);

@@ -1,3 +1,4 @@
+import { numericPosition } from '../../sdk/io/numeric-position.js';
 import type { SourceBatch } from '../../sdk/io/source.js';
 import type { PCollection } from '../../sdk/pcollection.js';
 import type { Pipeline } from '../../sdk/pipeline.js';
@@ -17,10 +18,17 @@ export interface GenerateOptions<T> {
 
 const NO_ELEMENTS: readonly never[] = Object.freeze([]);
 
+/** Where a {@link Generate} read stands: the next index, and the largest timestamp so far (for the watermark). */
+export interface GeneratePosition {
+  readonly i: number;
+  readonly maxTs: Instant;
+}
+
 /**
  * A bounded, deterministic, lazily generated input: element i is `element(i)` at `timestamp(i)`.
  * Nothing is materialised up front, and batches are given by column (no object per element), so it
- * can feed benchmarks of many millions of elements.
+ * can feed benchmarks of many millions of elements. Its reader's position is a
+ * {@link GeneratePosition}; resumed from one, it goes on with element `i`.
  * @example p.apply(Generate.of({ count: 1e6, element: (i) => i % 1000, timestamp: (i) => i }))
  */
 export const Generate = {
@@ -29,12 +37,14 @@ export const Generate = {
     const read = Read.from<T>({
       name: 'Generate',
       bounded: true,
-      async open() {
-        let i = 0;
-        let maxTs = TIMESTAMP_MIN;
+      async open(ctx) {
+        const from = ctx.resumeFrom === undefined ? undefined : numericPosition('Generate', ctx.resumeFrom, { i: 'count', maxTs: 'instant' });
+        let i = from?.i ?? 0;
+        let maxTs = from?.maxTs ?? TIMESTAMP_MIN;
+        let limit = Number.POSITIVE_INFINITY;
         return {
           async poll(max): Promise<SourceBatch<T>> {
-            const n = Math.min(max, o.count - i);
+            const n = Math.max(0, Math.min(max, o.count - i, limit - i));
             const values: T[] = new Array(n);
             const timestamps: Instant[] = new Array(n);
             for (let j = 0; j < n; j++, i++) {
@@ -44,6 +54,10 @@ export const Generate = {
               timestamps[j] = timestamp;
             }
             return { elements: NO_ELEMENTS, columns: { values, timestamps }, watermark: maxTs === TIMESTAMP_MIN ? TIMESTAMP_MIN : maxTs - lag, done: i >= o.count };
+          },
+          position: (): GeneratePosition => ({ i, maxTs }),
+          stopAt(p) {
+            limit = p === undefined ? Number.POSITIVE_INFINITY : numericPosition('Generate', p, { i: 'count', maxTs: 'instant' }).i;
           },
           async close() {},
         };

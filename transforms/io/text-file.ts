@@ -1,9 +1,8 @@
 import { closeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
 import type { DoFn } from '../../sdk/dofn.js';
-import { CheckpointRecoveryError, UnsupportedGuaranteeError } from '../../sdk/errors.js';
+import { CheckpointRecoveryError, SourcePositionError, UnsupportedGuaranteeError } from '../../sdk/errors.js';
 import type { CheckpointingInfo } from '../../sdk/io/two-phase-commit.js';
 import type { Source, SourceBatch } from '../../sdk/io/source.js';
 import type { PCollection } from '../../sdk/pcollection.js';
@@ -15,6 +14,7 @@ import { isStreamTarget, openFileSinkTarget, type FileSinkTarget } from './file-
 import { PartFolder, type PartHandle } from './part-files.js';
 import { FileWriterThread, writeAllSync } from './file-writer-thread.js';
 import { Read } from '../read.js';
+import { checkResumable, fingerprintFile, type FileFingerprint } from './file-fingerprint.js';
 
 // ---------------------------------------------------------------------------------------------
 // Reading lines
@@ -27,28 +27,73 @@ export interface NumberedLine {
 }
 
 const CHUNK_BYTES = 256 * 1024;
+const EMPTY = Buffer.alloc(0);
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
- * Reads a text file line by line in 256 KiB chunks (UTF-8, multi-byte characters split across
- * chunks are decoded correctly; a leading BOM is dropped; `\r\n` and `\n` both end a line; a last
- * line without a terminator still counts). Holds one chunk plus the lines asked for in memory.
- * @example const r = await LineReader.open('flows.ndjson'); const { lines, done } = await r.next(1000); await r.close();
+ * Where a {@link LineReader} stands: `byte` is the file offset just after the last line returned
+ * (after its `\n`; the file's end for a last line without one), `line` that line's number (0 before
+ * any). Plain data: reopening at it continues with line `line + 1`.
+ */
+export interface LinePosition {
+  readonly byte: number;
+  readonly line: number;
+}
+
+export interface LineReaderOptions {
+  /** Continue after this position (a value `position()` returned) instead of the file's start. */
+  readonly from?: LinePosition;
+  /** Bytes read at a time (default 256 KiB; small values are for tests). */
+  readonly chunkBytes?: number;
+}
+
+/**
+ * Reads a text file line by line in 256 KiB chunks (UTF-8; a leading BOM is dropped; `\r\n` and
+ * `\n` both end a line; a last line without terminator still counts). Lines are split on the `\n`
+ * byte before decoding (it never occurs inside a multi-byte UTF-8 character), so the reader knows the
+ * exact byte offset after every line: {@link position} gives it, and `open(path, { from })` continues
+ * there, also in the middle of a file full of multi-byte characters. Holds one chunk plus the lines
+ * asked for in memory (and a line longer than a chunk, whole).
+ * @example const r = await LineReader.open('flows.ndjson'); const { lines, done } = await r.next(1000); const at = r.position(); await r.close();
  */
 export class LineReader {
-  private readonly decoder = new StringDecoder('utf8');
-  private readonly buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  private pending = '';
+  private readonly buffer: Buffer;
+  /** Bytes of a line not finished in the chunks read so far (a copy), starting at file offset `filePos - carry.length`. */
+  private carry: Buffer = EMPTY;
   private ready: string[] = [];
+  /** File offset after each ready line. */
+  private readyEnd: number[] = [];
   private readyPos = 0;
   private eof = false;
-  private lineNo = 0;
-  private first = true;
+  private lineNo: number;
+  private byte: number;
+  /** File offset of the next read. */
+  private filePos: number;
+  private bomChecked: boolean;
+  private limit: number | undefined;
 
-  private constructor(private readonly file: FileHandle) {}
+  private constructor(
+    private readonly file: FileHandle,
+    from: LinePosition | undefined,
+    chunkBytes: number,
+    /** Reads at explicit offsets (resuming) rather than from the file's current offset (which also works for pipes). */
+    private readonly positional: boolean,
+  ) {
+    this.buffer = Buffer.allocUnsafe(chunkBytes);
+    this.byte = this.filePos = from?.byte ?? 0;
+    this.lineNo = from?.line ?? 0;
+    this.bomChecked = this.byte > 0;
+  }
 
-  /** @throws the file system's error (e.g. ENOENT) when the file cannot be opened. */
-  static async open(path: string): Promise<LineReader> {
-    return new LineReader(await open(path, 'r'));
+  /**
+   * @throws the file system's error (e.g. ENOENT) when the file cannot be opened; RangeError for a
+   * `from` that is not a position (non-negative integers).
+   */
+  static async open(path: string, options: LineReaderOptions = {}): Promise<LineReader> {
+    const { from, chunkBytes = CHUNK_BYTES } = options;
+    if (from !== undefined && !isLinePosition(from)) throw new RangeError(`not a line position: ${JSON.stringify(from)}`);
+    if (!(Number.isInteger(chunkBytes) && chunkBytes >= 1)) throw new RangeError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
+    return new LineReader(await open(path, 'r'), from, chunkBytes, from !== undefined && from.byte > 0);
   }
 
   /** Up to `max` next lines; `done` once the file is exhausted (the returned lines may still be non-empty). */
@@ -56,14 +101,27 @@ export class LineReader {
     const lines: NumberedLine[] = [];
     while (lines.length < max) {
       if (this.readyPos < this.ready.length) {
+        const end = this.readyEnd[this.readyPos]!;
+        if (this.limit !== undefined && end > this.limit) break;
         const text = this.ready[this.readyPos++]!;
+        this.byte = end;
         lines.push({ text, line: ++this.lineNo });
         continue;
       }
-      if (this.eof) break;
+      if (this.eof || (this.limit !== undefined && this.byte >= this.limit)) break;
       await this.fill();
     }
     return { lines, done: this.eof && this.readyPos >= this.ready.length };
+  }
+
+  /** After the last line `next` returned: a fresh object. */
+  position(): LinePosition {
+    return { byte: this.byte, line: this.lineNo };
+  }
+
+  /** Returns no line ending after byte `limit` (a position's `byte`) until lifted with undefined. */
+  stopAt(limit: number | undefined): void {
+    this.limit = limit;
   }
 
   async close(): Promise<void> {
@@ -71,31 +129,49 @@ export class LineReader {
   }
 
   private async fill(): Promise<void> {
-    const { bytesRead } = await this.file.read(this.buffer, 0, CHUNK_BYTES, null);
-    let text: string;
+    const at = this.filePos;
+    const { bytesRead } = await this.file.read(this.buffer, 0, this.buffer.length, this.positional ? at : null);
+    this.filePos += bytesRead;
+    const base = at - this.carry.length;
+    this.ready = [];
+    this.readyEnd = [];
+    this.readyPos = 0;
     if (bytesRead === 0) {
       this.eof = true;
-      text = this.pending + this.decoder.end();
-      this.pending = '';
-      this.ready = text.length > 0 ? [stripCr(text)] : [];
-      this.readyPos = 0;
+      if (this.carry.length > 0) this.addLine(this.carry, 0, this.carry.length, base + this.carry.length);
+      this.carry = EMPTY;
       return;
     }
-    text = this.pending + this.decoder.write(this.buffer.subarray(0, bytesRead));
-    if (this.first && text.length > 0) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      this.first = false;
+    const chunk = this.buffer.subarray(0, bytesRead);
+    const data = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
+    let start = 0;
+    if (!this.bomChecked) {
+      if (data.length < BOM.length && BOM.subarray(0, data.length).equals(data)) {
+        this.carry = Buffer.from(data); // maybe the start of a BOM: decide with more bytes
+        return;
+      }
+      this.bomChecked = true;
+      if (data.length >= BOM.length && data[0] === BOM[0] && data[1] === BOM[1] && data[2] === BOM[2]) start = BOM.length;
     }
-    const parts = text.split('\n');
-    this.pending = parts.pop()!;
-    for (let i = 0; i < parts.length; i++) parts[i] = stripCr(parts[i]!);
-    this.ready = parts;
-    this.readyPos = 0;
+    for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
+      this.addLine(data, start, nl, base + nl + 1);
+      start = nl + 1;
+    }
+    // The chunk buffer is reused by the next read: keep the unfinished line as a copy.
+    this.carry = start >= data.length ? EMPTY : data === chunk ? Buffer.from(data.subarray(start)) : data.subarray(start);
+  }
+
+  /** Adds bytes `[from, to)` of `data` (a `\r` before the end dropped) as a line ending at file offset `end`. */
+  private addLine(data: Buffer, from: number, to: number, end: number): void {
+    this.ready.push(data.toString('utf8', from, to > from && data[to - 1] === 13 ? to - 1 : to));
+    this.readyEnd.push(end);
   }
 }
 
-function stripCr(s: string): string {
-  return s.length > 0 && s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s;
+function isLinePosition(p: unknown): p is LinePosition {
+  if (typeof p !== 'object' || p === null) return false;
+  const { byte, line } = p as Record<string, unknown>;
+  return Number.isSafeInteger(byte) && (byte as number) >= 0 && Number.isSafeInteger(line) && (line as number) >= 0;
 }
 
 /** What a line becomes: an element (with an event time, or the minimum timestamp), nothing, or a dead letter. */
@@ -121,15 +197,46 @@ export class LineSourceStats {
   readonly deadLettered: Record<string, number> = {};
 }
 
+/**
+ * The state a stateful line mapper carries from line to line (e.g. Zeek's `#fields` header), saved
+ * with every position and restored when a read resumes, so lines after the cut are mapped as in an
+ * uninterrupted read. `snapshot` returns plain data (a fresh object); `restore` gets it back in a
+ * new run, before the first line, and throws on a value it does not recognise.
+ */
+export interface LineMapperState {
+  snapshot(): unknown;
+  restore(state: unknown): void;
+}
+
 export interface LineSourceOptions {
   readonly watermark?: LineWatermark;
-  /** Filled in while the source is read. */
+  /** Filled in while the source is read (counts start at zero in a resumed run: they count that run). */
   readonly stats?: LineSourceStats;
+  /** The mapper's state, for mappers that carry state across lines (see {@link LineMapperState}). */
+  readonly mapperState?: LineMapperState;
+}
+
+/**
+ * A line source's position (plain data): the reader's {@link LinePosition}, the largest element
+ * timestamp so far (so a resumed `maxOutOfOrderness` watermark continues from it), the file's
+ * fingerprint (to refuse resuming on a replaced file) and the mapper's state, when it has one.
+ */
+export interface LineSourcePosition extends LinePosition {
+  readonly maxTs: Instant;
+  /** Absent for a pipe or device (such a position cannot be resumed from). */
+  readonly file?: FileFingerprint;
+  readonly mapper?: unknown;
 }
 
 /**
  * A bounded Source over the lines of a file, mapped by `map(text, lineNumber)`. Dead letters carry
  * the origin `{ file, line }`. Building block of {@link TextFile} and of format-specific readers.
+ *
+ * Checkpointing: the reader's `position()` is a {@link LineSourcePosition}; opened with it as
+ * `resumeFrom`, the source continues with the next line, its line numbers and watermark as in an
+ * uninterrupted read. The file may have grown since (appended lines are read too); if it is shorter,
+ * starts differently (replaced) or grew after an unterminated last line already read, `open` fails
+ * with a `SourcePositionError` rather than skip or repeat lines. `stopAt(p)` returns no line after `p`.
  * @example lineSource('Flows', 'flows.log', (text) => ({ kind: 'element', value: text.toUpperCase() }))
  */
 export function lineSource<T>(name: string, path: string, map: (text: string, line: number) => LineOutcome<T>, options: LineSourceOptions = {}): Source<T> {
@@ -137,12 +244,31 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
   const lag = policy === 'end-of-input' ? undefined : policy.maxOutOfOrderness;
   if (lag !== undefined && !(lag >= 0)) throw new RangeError(`maxOutOfOrderness must be >= 0 ms, got ${lag}`);
   const stats = options.stats ?? new LineSourceStats();
+  const mapperState = options.mapperState;
   return {
     name,
     bounded: true,
     async open(ctx) {
-      const reader = await LineReader.open(path);
       let maxTs = TIMESTAMP_MIN;
+      let file: FileFingerprint | undefined;
+      let reader: LineReader;
+      if (ctx.resumeFrom === undefined) {
+        file = await fingerprintFile(path);
+        reader = await LineReader.open(path);
+      } else {
+        const from = lineSourcePosition(path, ctx.resumeFrom, mapperState !== undefined);
+        await checkResumable(path, from.byte, from.file);
+        file = from.file;
+        maxTs = from.maxTs;
+        if (mapperState) {
+          try {
+            mapperState.restore(from.mapper);
+          } catch (e) {
+            throw new SourcePositionError(path, 'malformed', `the mapper's saved state was refused: ${(e as Error).message}`);
+          }
+        }
+        reader = await LineReader.open(path, { from });
+      }
       return {
         async poll(max): Promise<SourceBatch<T>> {
           const { lines, done } = await reader.next(max);
@@ -166,10 +292,34 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
           const watermark = lag === undefined || maxTs === TIMESTAMP_MIN ? TIMESTAMP_MIN : maxTs - lag;
           return deadLetters.length > 0 ? { elements, watermark, done, deadLetters } : { elements, watermark, done };
         },
+        position(): LineSourcePosition {
+          const { byte, line } = reader.position();
+          const p: LineSourcePosition = file === undefined ? { byte, line, maxTs } : { byte, line, maxTs, file };
+          return mapperState ? { ...p, mapper: mapperState.snapshot() } : p;
+        },
+        stopAt(p) {
+          reader.stopAt(p === undefined ? undefined : lineSourcePosition(path, p, mapperState !== undefined).byte);
+        },
         close: () => reader.close(),
       };
     },
   };
+}
+
+/** `p` as a line source position. @throws SourcePositionError 'malformed' when it is not one. */
+function lineSourcePosition(path: string, p: unknown, withMapper: boolean): LineSourcePosition {
+  const o = p as Partial<LineSourcePosition> | null;
+  const ok =
+    isLinePosition(p) &&
+    typeof o!.maxTs === 'number' &&
+    (o!.file === undefined || (typeof o!.file === 'object' && o!.file !== null && Number.isSafeInteger(o!.file.headBytes) && Number.isSafeInteger(o!.file.headCrc32c))) &&
+    (!withMapper || 'mapper' in o!);
+  if (!ok) throw new SourcePositionError(path, 'malformed', `not a line source position${withMapper ? ' with mapper state' : ''}: ${shorten(JSON.stringify(p) ?? String(p))}`);
+  return o as LineSourcePosition;
+}
+
+function shorten(s: string): string {
+  return s.length > 200 ? `${s.slice(0, 200)}…` : s;
 }
 
 export interface TextFileReadOptions<T> extends LineSourceOptions {

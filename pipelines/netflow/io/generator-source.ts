@@ -1,3 +1,5 @@
+import { SourcePositionError } from '../../../sdk/errors.js';
+import { numericPosition } from '../../../sdk/io/numeric-position.js';
 import type { Source, SourceBatch } from '../../../sdk/io/source.js';
 import type { PCollection } from '../../../sdk/pcollection.js';
 import type { Pipeline } from '../../../sdk/pipeline.js';
@@ -17,7 +19,8 @@ export class GeneratorStats {
  * JSON lines, generated lazily as the runner polls (nothing is materialised up front). Each line
  * carries its event time as timestamp; the watermark is the largest event time so far minus the
  * generator's `maxJitterMs`, the exact out-of-orderness bound, so windows fire while the input is
- * read and no event is ever late.
+ * read and no event is ever late. Its reader's position is `{ produced, maxTs }`; resumed from one,
+ * it makes the events before it again and skips them (O(n), no I/O), and goes on with the next.
  * @throws RangeError for invalid generator options, when opened.
  */
 export function netflowGeneratorSource(options: Partial<NetflowGeneratorOptions> = {}, stats?: GeneratorStats): Source<string> {
@@ -25,15 +28,26 @@ export function netflowGeneratorSource(options: Partial<NetflowGeneratorOptions>
   return {
     name: 'NetflowGenerator',
     bounded: true,
-    async open() {
+    async open(ctx) {
       const events = generateNetflow(o);
-      let maxTs = TIMESTAMP_MIN;
+      const from = ctx.resumeFrom === undefined ? undefined : numericPosition('NetflowGenerator', ctx.resumeFrom, { produced: 'count', maxTs: 'instant' });
+      let maxTs = from?.maxTs ?? TIMESTAMP_MIN;
       let produced = 0;
       let ended = o.count === 0;
+      // Resuming: the generator is deterministic, so the events before the position are made again and skipped.
+      while (from !== undefined && produced < from.produced && !ended) {
+        if (events.next().done) ended = true;
+        else produced++;
+      }
+      if (from !== undefined && produced < from.produced) {
+        throw new SourcePositionError('NetflowGenerator', 'malformed', `the position is after event ${from.produced}, but these generator options make only ${produced}`);
+      }
+      if (produced >= o.count) ended = true;
+      let limit = Number.POSITIVE_INFINITY;
       return {
         async poll(max): Promise<SourceBatch<string>> {
           const elements: { value: string; timestamp: Instant }[] = [];
-          while (!ended && elements.length < max) {
+          while (!ended && elements.length < max && produced < limit) {
             const next = events.next();
             if (next.done) {
               ended = true;
@@ -52,6 +66,10 @@ export function netflowGeneratorSource(options: Partial<NetflowGeneratorOptions>
           if (produced >= o.count) ended = true;
           const watermark = maxTs === TIMESTAMP_MIN ? TIMESTAMP_MIN : maxTs - o.maxJitterMs;
           return { elements, watermark, done: ended };
+        },
+        position: () => ({ produced, maxTs }),
+        stopAt(p) {
+          limit = p === undefined ? Number.POSITIVE_INFINITY : numericPosition('NetflowGenerator', p, { produced: 'count', maxTs: 'instant' }).produced;
         },
         async close() {},
       };

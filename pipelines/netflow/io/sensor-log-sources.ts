@@ -40,12 +40,20 @@ export const SensorLog = {
     return {
       name: `Read(ZeekConn(${path}))`,
       expand: (p, ctx) => {
-        // A fresh parser per run: the tab-separated format is stateful (#fields header).
+        // A fresh parser per run: the tab-separated format is stateful (#fields header). A resumed
+        // run gets the header state saved with the position instead of re-reading the header.
         let parser = new ZeekConnParser(options);
+        const mapperState = {
+          snapshot: () => parser.snapshot(),
+          restore: (state: unknown) => {
+            parser = new ZeekConnParser(options);
+            parser.restore(state);
+          },
+        };
         const source = lineSource(`ZeekConn(${path})`, path, (text, line) => {
           if (line === 1) parser = new ZeekConnParser(options);
           return toNetflowLine(parser.read(text), path, line);
-        }, options);
+        }, { ...options, mapperState });
         return Read.from(source).expand(p, ctx);
       },
     };

@@ -22,6 +22,15 @@ export interface ZeekConnOptions {
   readonly bytes?: 'payload' | 'ip';
 }
 
+/** The header state of a {@link ZeekConnParser} (what `#separator`, `#empty_field`, `#unset_field` and `#fields` set). */
+export interface ZeekHeaderState {
+  readonly separator: string;
+  readonly emptyField: string;
+  readonly unsetField: string;
+  /** Absent before a `#fields` line. */
+  readonly columns?: readonly string[];
+}
+
 /** Zeek conn.log column → FlowRecord measurement, for the chosen byte counts. */
 const MEASUREMENTS = {
   payload: { duration: 'duration', in_bytes: 'orig_bytes', in_packets: 'orig_pkts', out_bytes: 'resp_bytes', out_packets: 'resp_pkts' },
@@ -72,6 +81,35 @@ export class ZeekConnParser {
   /** The column names of the latest `#fields` header, or `undefined` before one was read. */
   get fields(): readonly string[] | undefined {
     return this.columns;
+  }
+
+  /**
+   * The header state read so far (separator, empty and unset markers, `#fields` columns), as plain
+   * data for a checkpoint: a parser given it by {@link restore} reads the following lines as this one would.
+   */
+  snapshot(): ZeekHeaderState {
+    const s = { separator: this.separator, emptyField: this.emptyField, unsetField: this.unsetField };
+    return this.columns === undefined ? s : { ...s, columns: [...this.columns] };
+  }
+
+  /**
+   * Takes over header state from {@link snapshot} (of a parser in an earlier run).
+   * @throws RangeError when `state` is not a snapshot.
+   */
+  restore(state: unknown): void {
+    const s = state as Partial<ZeekHeaderState> | null;
+    const ok =
+      typeof s === 'object' &&
+      s !== null &&
+      typeof s.separator === 'string' &&
+      typeof s.emptyField === 'string' &&
+      typeof s.unsetField === 'string' &&
+      (s.columns === undefined || (Array.isArray(s.columns) && s.columns.every((c) => typeof c === 'string')));
+    if (!ok) throw new RangeError(`not a Zeek conn.log header state: ${JSON.stringify(state)?.slice(0, 200)}`);
+    this.separator = s.separator!;
+    this.emptyField = s.emptyField!;
+    this.unsetField = s.unsetField!;
+    this.columns = s.columns === undefined ? undefined : [...s.columns];
   }
 
   /** Reads one line (without its line terminator; a trailing `\r` is ignored). */

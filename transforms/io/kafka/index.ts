@@ -28,7 +28,9 @@ export {
   type KafkaDeadLetterRecord,
   type KafkaReadStats,
   type KafkaRecord,
+  type KafkaPartitionPosition,
   type KafkaSourceOptions,
+  type KafkaSourcePosition,
   type KafkaStartAt,
 } from './kafka-source.js';
 export { DeserializationError, Serde, type Deserializer, type Serializer } from './serde.js';

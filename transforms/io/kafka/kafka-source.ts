@@ -1,4 +1,5 @@
 import type { DeadLetter } from '../../../sdk/dead-letter.js';
+import { SourcePositionError } from '../../../sdk/errors.js';
 import type { Source, SourceBatch, SourceContext, SourceReader } from '../../../sdk/io/source.js';
 import { WatermarkEstimator } from '../../../sdk/io/watermark-estimator.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Duration, type Instant } from '../../../sdk/time.js';
@@ -45,6 +46,26 @@ export interface KafkaDeadLetterRecord {
   readonly encoding: 'base64';
 }
 
+/**
+ * Where a Kafka read stands (its reader's `position()`, plain data for a checkpoint): per assigned
+ * partition the offset of the next record to hand out, and for a bounded read the end offset it
+ * reads up to; per partition (`topic/partition`) the largest event time handed out, so a resumed
+ * read's watermark goes on from there.
+ */
+export interface KafkaSourcePosition {
+  readonly partitions: readonly KafkaPartitionPosition[];
+  readonly splits: Readonly<Record<string, Instant>>;
+}
+
+export interface KafkaPartitionPosition {
+  readonly topic: string;
+  readonly partition: number;
+  /** The next offset to read (int64 as a decimal string). */
+  readonly offset: string;
+  /** Bounded reads: offsets below this are read. */
+  readonly end?: string;
+}
+
 /** Counters of one Kafka read (they reset when a run opens the source). */
 export interface KafkaReadStats {
   /** The bound of the reader's internal queue, in records. */
@@ -66,8 +87,9 @@ export interface KafkaReadStats {
 export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
   readonly topics: string | readonly string[];
   /**
-   * Consumer group: where 'committed' start offsets are read from (offsets are not committed by the
-   * read; they are exposed through the reader's `position()` for checkpoints). Default: a throw-away group.
+   * Consumer group: where 'committed' start offsets are read from. Offsets are not committed while
+   * reading; they are exposed through the reader's `position()` for checkpoints, and committed to this
+   * group by `checkpointComplete` when a checkpoint holding them completes. Default: a throw-away group.
    */
   readonly groupId?: string;
   readonly startAt: KafkaStartAt;
@@ -211,9 +233,19 @@ export class KafkaSource<T, O> implements Source<O> {
     this.bounded = o.bounded ?? false;
   }
 
+  /**
+   * Connects and starts reading. With `ctx.resumeFrom` (a {@link KafkaSourcePosition}), every
+   * partition in it continues at its offset instead of `startAt` (and a bounded read ends at its
+   * `end`, where the interrupted read would have); partitions not in it start at `startAt`. Offsets
+   * that retention removed meanwhile are skipped with a warning naming them.
+   * @throws SourcePositionError for a position that is not a Kafka read's, or an offset beyond a
+   * partition's end (the topic was recreated).
+   */
   async open(ctx: SourceContext): Promise<SourceReader<O>> {
     const o = this.o;
     const topics = typeof o.topics === 'string' ? [o.topics] : [...o.topics];
+    const from = ctx.resumeFrom === undefined ? undefined : kafkaSourcePosition(this.name, ctx.resumeFrom);
+    const resumed = new Map(from?.partitions.map((p) => [tpKey(p.topic, p.partition), p]));
     const kafka = kafkaClientFor(o);
     const partitions: PartitionState[] = [];
     const admin = kafka.admin();
@@ -233,15 +265,25 @@ export class KafkaSource<T, O> implements Source<O> {
         const committed = o.startAt === 'committed' ? await admin.fetchCommittedOffsets(o.groupId!, topic) : undefined;
         for (const { partition, low, high } of offsets) {
           let start: string;
-          if (o.startAt === 'earliest') start = low;
+          let end = this.bounded ? high : undefined;
+          const r = resumed.get(tpKey(topic, partition));
+          if (r !== undefined) {
+            if (cmpOffset(r.offset, high) > 0) {
+              throw new SourcePositionError(`${topic}/${partition}`, 'truncated', `the checkpoint read up to offset ${r.offset}, but the partition ends at ${high} now: the topic was deleted and created again since`);
+            }
+            start = r.offset;
+            if (cmpOffset(start, low) < 0) {
+              console.warn(`[watershed] ${ctx.step}: offsets ${start}..${BigInt(low) - 1n} of ${topic}/${partition} were deleted by retention since the checkpoint; those records are skipped, the read resumes at ${low}`);
+            }
+            if (this.bounded && r.end !== undefined) end = r.end;
+          } else if (o.startAt === 'earliest') start = low;
           else if (o.startAt === 'latest') start = high;
           else if (byTime) start = byTime.find((x) => x.partition === partition)?.offset ?? high;
           else {
             const c = committed!.find((x) => x.partition === partition)?.offset ?? null;
             start = c ?? ((o.noCommittedOffset ?? 'earliest') === 'latest' ? high : low);
           }
-          if (cmpOffset(start, low) < 0) start = low; // retention removed the committed / requested offset
-          const end = this.bounded ? high : undefined;
+          if (cmpOffset(start, low) < 0) start = low; // retention removed the committed / requested / checkpointed offset
           partitions.push({
             topic,
             partition,
@@ -259,6 +301,7 @@ export class KafkaSource<T, O> implements Source<O> {
       await admin.disconnect().catch(() => undefined);
     }
     const reader = new KafkaSourceReader<T, O>(o, this.project, kafka, partitions, ctx);
+    if (from !== undefined) reader.restoreSplits(from.splits);
     await reader.start();
     return reader;
   }
@@ -285,6 +328,8 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
   private readonly deserialize: Deserializer<T>;
   private readonly deserializeKey: Deserializer<unknown>;
   private readonly eventTime: ((value: T, record: KafkaMessage) => Instant) | undefined;
+  /** `stopAt`: per split, the offset no record at or after which is handed out. */
+  private limits: Map<string, string> | undefined;
 
   constructor(
     private readonly o: KafkaSourceOptions<T>,
@@ -313,6 +358,15 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     }
   }
 
+  /** Resuming: the largest event time per split of the interrupted read, so the watermark goes on from it. */
+  restoreSplits(splits: Readonly<Record<string, Instant>>): void {
+    const now = this.ctx.clock.now();
+    for (const p of this.partitions) {
+      const ts = splits[p.split];
+      if (ts !== undefined) this.estimator.observe(p.split, ts, now);
+    }
+  }
+
   private get active(): PartitionState[] {
     return this.partitions.filter((p) => !p.finished);
   }
@@ -331,6 +385,8 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
       consumer: {
         ...(this.o.groupId !== undefined ? { groupId: this.o.groupId } : {}),
         maxWaitTimeMs: this.o.maxWaitTimeMs ?? 500,
+        // Only committed transactional records: what exactly-once writers publish at their checkpoints.
+        readUncommitted: false,
         sessionTimeoutMs: this.o.sessionTimeoutMs ?? 300_000,
         ...(this.o.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: this.o.maxBytesPerPartition } : {}),
       },
@@ -463,9 +519,21 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     let taken = 0;
     const eventTime = this.eventTime;
     const deserialize = this.deserialize;
-    while (taken < maxElements && this.queue.length > 0) {
-      const c = this.queue[0]!;
-      const stop = Math.min(c.end, c.i + (maxElements - taken));
+    const limits = this.limits;
+    let k = 0;
+    while (taken < maxElements && k < this.queue.length) {
+      const c = this.queue[k]!;
+      let stop = Math.min(c.end, c.i + (maxElements - taken));
+      const limit = limits?.get(c.p.split);
+      if (limit !== undefined) {
+        let s = c.i;
+        while (s < stop && cmpOffset(c.msgs[s]!.offset, limit) < 0) s++;
+        stop = s;
+        if (stop === c.i) {
+          k++; // held back by stopAt: later chunks of this partition are too, other partitions' are not
+          continue;
+        }
+      }
       let maxTs = TIMESTAMP_MIN;
       for (let j = c.i; j < stop; j++) {
         const m = c.msgs[j]!;
@@ -487,7 +555,8 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
       if (maxTs > TIMESTAMP_MIN) this.estimator.observe(c.p.split, maxTs, now);
       else this.estimator.touch(c.p.split, now);
       c.i = stop;
-      if (c.i === c.end) this.queue.shift();
+      if (c.i === c.end) this.queue.splice(k, 1);
+      else k++;
     }
     this.count -= taken;
     this.stats.buffered = this.count;
@@ -527,9 +596,51 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     };
   }
 
-  /** Per assigned topic-partition, the offset of the next record to read (last handed to the runner + 1). */
-  position(): Array<{ topic: string; partition: number; offset: string }> {
-    return this.partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.consumed === undefined ? p.start : nextOffset(p.consumed) }));
+  /**
+   * Per assigned topic-partition, the offset of the next record to read (last handed to the runner
+   * + 1) and, bounded, its end; per split, the largest event time handed out. Records fetched into
+   * the queue but not handed out are not covered: a read resumed here fetches them again.
+   */
+  position(): KafkaSourcePosition {
+    const splits: Record<string, Instant> = {};
+    for (const p of this.partitions) {
+      const ts = this.estimator.highest(p.split);
+      if (ts !== undefined) splits[p.split] = ts;
+    }
+    return {
+      partitions: this.partitions.map((p) => {
+        const offset = p.consumed === undefined ? p.start : nextOffset(p.consumed);
+        return p.end === undefined ? { topic: p.topic, partition: p.partition, offset } : { topic: p.topic, partition: p.partition, offset, end: p.end };
+      }),
+      splits,
+    };
+  }
+
+  /**
+   * Hands out no record at or beyond `p`'s offset of its partition (a partition `p` does not name:
+   * none beyond what was handed out already), until lifted with undefined.
+   */
+  stopAt(p: unknown): void {
+    if (p === undefined) {
+      this.limits = undefined;
+      this.wake();
+      return;
+    }
+    const at = new Map(kafkaSourcePosition('KafkaIO.read', p).partitions.map((x) => [tpKey(x.topic, x.partition), x.offset]));
+    this.limits = new Map(this.partitions.map((x) => [x.split, at.get(tpKey(x.topic, x.partition)) ?? (x.consumed === undefined ? x.start : nextOffset(x.consumed))]));
+  }
+
+  /**
+   * The checkpoint holding position `p` is complete: with a `groupId`, commits its offsets to the
+   * consumer group (for monitoring, and for `startAt: 'committed'` in a fresh job; the checkpoint
+   * stays the source of truth). Without a `groupId` it does nothing.
+   * @throws KafkaClientError when the commit fails or no consumer runs (best effort: the caller warns).
+   */
+  async checkpointComplete(p: unknown): Promise<void> {
+    if (this.o.groupId === undefined) return;
+    const { partitions } = kafkaSourcePosition('KafkaIO.read', p);
+    if (this.consumer === undefined) throw new KafkaClientError(`KafkaIO.read: no consumer to commit offsets with (nothing was left to read)`, { retriable: false });
+    await this.consumer.commitOffsets(partitions.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
   }
 
   async close(): Promise<void> {
@@ -541,6 +652,25 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     this.wake();
     await this.consumer?.close().catch(() => undefined);
   }
+}
+
+/** `p` as a Kafka read's position. @throws SourcePositionError 'malformed' when it is not one. */
+function kafkaSourcePosition(input: string, p: unknown): KafkaSourcePosition {
+  const isOffset = (v: unknown): boolean => typeof v === 'string' && /^(0|[1-9][0-9]*)$/.test(v);
+  const o = p as Partial<KafkaSourcePosition> | null;
+  const ok =
+    typeof o === 'object' &&
+    o !== null &&
+    Array.isArray(o.partitions) &&
+    o.partitions.every(
+      (x: Partial<KafkaPartitionPosition> | null) =>
+        typeof x === 'object' && x !== null && typeof x.topic === 'string' && Number.isSafeInteger(x.partition) && isOffset(x.offset) && (x.end === undefined || isOffset(x.end)),
+    ) &&
+    typeof o.splits === 'object' &&
+    o.splits !== null &&
+    Object.values(o.splits).every((v) => typeof v === 'number');
+  if (!ok) throw new SourcePositionError(input, 'malformed', `not a Kafka read position: ${(JSON.stringify(p) ?? String(p)).slice(0, 200)}`);
+  return o as KafkaSourcePosition;
 }
 
 /** Whether the read prints warnings (e.g. about reconnecting): the Kafka log level, else env `WATERSHED_KAFKA_LOG`, is warn or more verbose. */

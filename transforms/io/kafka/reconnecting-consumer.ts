@@ -6,6 +6,7 @@ import {
   type KafkaClientFactory,
   type KafkaConsumerOptions,
   type KafkaConsumerPort,
+  type KafkaOffsetCommit,
   type KafkaPartitionAssignment,
   type KafkaTopicPartition,
 } from './client.js';
@@ -108,6 +109,17 @@ export class ReconnectingConsumer {
   resume(partitions: readonly KafkaTopicPartition[]): void {
     for (const p of partitions) this.pausedSet.delete(`${p.topic}\u0000${p.partition}`);
     this.current?.resume(partitions);
+  }
+
+  /**
+   * Commits `offsets` (the next offset to read, per partition) for the consumer group, through the
+   * current consumer.
+   * @throws KafkaClientError when no consumer runs now (e.g. during an outage) or the commit fails.
+   */
+  async commitOffsets(offsets: readonly KafkaOffsetCommit[]): Promise<void> {
+    const c = this.current;
+    if (c === undefined || this.down) throw new KafkaClientError(`${this.o.name}: no running consumer to commit offsets with`, { retriable: true });
+    await c.commitOffsets(offsets);
   }
 
   /** Stops reading and reconnecting, and disconnects every consumer. Safe to call more than once. */

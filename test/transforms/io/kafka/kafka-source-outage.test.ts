@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../../sdk/clock.js';
 import type { SourceBatch, SourceReader } from '../../../../sdk/io/source.js';
 import { KafkaUnavailableError, type KafkaBatch } from '../../../../transforms/io/kafka/client.js';
-import { KafkaSource, emptyKafkaReadStats } from '../../../../transforms/io/kafka/kafka-source.js';
+import { KafkaSource, emptyKafkaReadStats, type KafkaSourcePosition } from '../../../../transforms/io/kafka/kafka-source.js';
 import { FakeCluster } from './fake-kafka.js';
 
 const batch = (partition: number, first: number, timestamps: readonly number[]): KafkaBatch => ({
@@ -74,7 +74,7 @@ describe('KafkaIO.read while the broker is away (fake client, virtual clock)', (
       b = await reader.poll(100, 0);
       expect(b.elements.map((e) => e.timestamp)).toEqual([3_000]);
       expect(b.watermark).toBe(3_000);
-      expect(reader.position!()).toEqual([
+      expect((reader.position!() as KafkaSourcePosition).partitions).toEqual([
         { topic: 't', partition: 0, offset: '5' },
         { topic: 't', partition: 1, offset: '3' },
       ]);
