@@ -12,20 +12,12 @@
  * await authenticate(connection, { mechanism: 'scram-sha-512', username: 'alice', password: 'secret' });
  * ```
  */
-import { KafkaClientError } from '../client.js';
+import { KafkaAuthenticationError } from '../client.js';
 import type { KafkaSaslOptions } from '../security.js';
 import { API_SASL_AUTHENTICATE, API_SASL_HANDSHAKE } from './api-versions.js';
 import type { ByteReader } from './byte-reader.js';
 import type { ByteWriter } from './byte-writer.js';
 import { ScramClient, ScramError } from './scram.js';
-
-/** The broker rejected the credentials or the mechanism (or a SCRAM server failed to prove itself). Never retriable. */
-export class KafkaAuthenticationError extends KafkaClientError {
-  override readonly name: string = 'KafkaAuthenticationError';
-  constructor(message: string, options: { code: string; cause?: unknown }) {
-    super(message, { retriable: false, code: options.code, cause: options.cause });
-  }
-}
 
 /** What authentication needs of a connection: its address, negotiated versions and a request function. */
 export interface SaslChannel {
