@@ -8,11 +8,18 @@
  * - the wire producer alone over TLS + SCRAM-SHA-256;
  * - a wrong password fails at once with KafkaAuthenticationError (one connection, well within the
  *   connect deadline), for the wire producer and for the platformatic and kafkajs clients;
- * - plain text to the TLS port fails with a clear error instead of hanging.
+ * - plain text to the TLS port fails with a clear error instead of hanging;
+ * - the Netflow commands' flags (--kafkaCa, --saslMechanism, ...) reach every Kafka step.
  */
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateConfigFromArgs } from '../../bin/generate-command.js';
+import { netflowConfigFromArgs } from '../../bin/netflow-command.js';
+import { DEFAULT_GENERATOR_OPTIONS } from '../../pipelines/netflow/generator.js';
+import { runNetflowApp } from '../../pipelines/netflow/netflow-app.js';
+import { buildGenerateApp } from '../../pipelines/netflow/netflow-generate.js';
+import { Pipeline } from '../../sdk/pipeline.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { Map } from '../../transforms/map.js';
 import {
@@ -154,6 +161,22 @@ describe.skipIf(skip !== null)(`Kafka over SASL_SSL${skip ? ` [SKIPPED: ${skip}]
       }, 90_000);
     });
   }
+
+  it('generate and the Netflow job over SASL_SSL with the command-line flags (--kafkaCa, --saslMechanism=scram-sha-512, ...)', async () => {
+    const events = await createTopic('netflow-in');
+    const pairs = await createTopic('netflow-out');
+    const flags = [`--brokers=${secured}`, `--kafkaCa=${ca}`, '--saslMechanism=scram-sha-512', `--saslUsername=${USER}`, `--saslPassword=${PASSWORD}`];
+    const gen = generateConfigFromArgs([`--output=kafka:${events}`, '--count=600', '--seed=5', ...flags]);
+    const p = Pipeline.create({ runner: 'microbatch' });
+    const stats = buildGenerateApp(p, { ...DEFAULT_GENERATOR_OPTIONS, ...gen.generator, count: 600 }, gen.output);
+    await p.run();
+    expect(stats.events).toBe(600);
+    const config = netflowConfigFromArgs([`--input=kafka:${events}`, `--output=kafka:${pairs}`, ...flags]);
+    const summary = await runNetflowApp(Pipeline.create({ runner: 'native' }), config);
+    expect(summary.eventsIn + summary.metrics['Kafka']!.deadLettered!).toBe(600);
+    expect(summary.eventsIn).toBeGreaterThan(500);
+    expect((await readBack<unknown>(pairs)).length).toBeGreaterThan(0);
+  }, 90_000);
 
   it('the wire producer alone over TLS + SCRAM-SHA-256: keyed and keyless sends land in the topic', async () => {
     const topic = await createTopic('wire');
