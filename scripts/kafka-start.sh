@@ -338,10 +338,13 @@ done
 
 say "broker ready (pid $PID) after $(($(date +%s) - started_at))s; log: $LOG"
 if [[ -n "$SPORT" && "$RESTART" == 1 ]]; then
-  # A log dir formatted before (maybe without SCRAM users, or with another password): set the user's SCRAM credentials.
-  java -cp "$CP" "${JAVA_COMMON[@]}" kafka.admin.ConfigCommand --bootstrap-server "$HOST:$PORT" --alter \
-    --add-config "SCRAM-SHA-256=[password=$SASL_PASSWORD],SCRAM-SHA-512=[password=$SASL_PASSWORD]" \
-    --entity-type users --entity-name "$SASL_USER" >>"$LOG" 2>&1 || fail_and_kill "could not set the SCRAM credentials of $SASL_USER"
+  # A log dir formatted before (maybe without SCRAM users, or with another password): set the user's
+  # SCRAM credentials, one mechanism per call (Kafka 3.9 refuses two for one user in one request).
+  for mechanism in SCRAM-SHA-256 SCRAM-SHA-512; do
+    java -cp "$CP" "${JAVA_COMMON[@]}" kafka.admin.ConfigCommand --bootstrap-server "$HOST:$PORT" --alter \
+      --add-config "$mechanism=[password=$SASL_PASSWORD]" \
+      --entity-type users --entity-name "$SASL_USER" >>"$LOG" 2>&1 || fail_and_kill "could not set the $mechanism credentials of $SASL_USER"
+  done
 fi
 if [[ -n "$SPORT" ]]; then
   say "SASL_SSL listener on $HOST:$SPORT (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; user $SASL_USER; CA $STATE/ca.pem)"

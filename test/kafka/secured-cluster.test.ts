@@ -12,6 +12,7 @@
  * - the Netflow commands' flags (--kafkaCa, --saslMechanism, ...) reach every Kafka step.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateConfigFromArgs } from '../../bin/generate-command.js';
@@ -95,6 +96,7 @@ describe.skipIf(skip !== null)(`Kafka over SASL_SSL${skip ? ` [SKIPPED: ${skip}]
   let plain = '';
   let ca = '';
   let admin: ReturnType<KafkaClientFactory['admin']>;
+  let startEnv: Record<string, string> = {};
 
   const sasl = (mechanism: KafkaSaslMechanism, password = PASSWORD): KafkaSaslOptions => ({ mechanism, username: USER, password });
 
@@ -102,7 +104,8 @@ describe.skipIf(skip !== null)(`Kafka over SASL_SSL${skip ? ` [SKIPPED: ${skip}]
     broker = await PrivateBroker.create('sasl-ssl');
     let port = await freePort();
     while (port === broker.port || port === broker.controllerPort) port = await freePort();
-    const outcome = await broker.run([], { KAFKA_SASL_SSL_PORT: String(port), KAFKA_SASL_USER: USER, KAFKA_SASL_PASSWORD: PASSWORD });
+    startEnv = { KAFKA_SASL_SSL_PORT: String(port), KAFKA_SASL_USER: USER, KAFKA_SASL_PASSWORD: PASSWORD };
+    const outcome = await broker.run([], startEnv);
     if (outcome.brokers === null) throw new Error(`kafka-start.sh exited with ${outcome.code}\n${outcome.stderr}`);
     plain = outcome.brokers;
     secured = /^KAFKA_SASL_SSL_BROKERS=(\S+)$/m.exec(outcome.stdout)?.[1] ?? '';
@@ -235,4 +238,27 @@ describe.skipIf(skip !== null)(`Kafka over SASL_SSL${skip ? ` [SKIPPED: ${skip}]
     expect((error as KafkaClientError).code).toBe('TLS_CERTIFICATE');
     expect(error.message).toMatch(/not trusted/);
   }, 30_000);
+
+  // Last: it restarts the broker.
+  it('a restart on the existing data keeps the CA, the SCRAM users and the records; the listener works again', async () => {
+    const topic = await createTopic('restart');
+    await seed(topic);
+    const caBefore = readFileSync(ca, 'utf8');
+    await admin.disconnect();
+    broker!.stop();
+    const outcome = await broker!.run([], startEnv);
+    expect(outcome.brokers, outcome.stderr).toBe(plain);
+    expect(outcome.stderr).toMatch(/restarting on the existing data/);
+    expect(readFileSync(ca, 'utf8')).toBe(caBefore);
+    admin = createKafkajsClientFactory({ brokers: plain, logLevel: 'nothing' }).admin();
+    await admin.connect();
+    const producer = new WireProducer({ brokers: secured, ssl: { ca }, sasl: sasl('scram-sha-512') });
+    await producer.connect();
+    await producer.send(topic, [{ value: JSON.stringify({ id: -1, user: 'after' }) }]);
+    await producer.disconnect();
+    const { out } = await runWith({ runner: 'native' }, (p) =>
+      p.apply('Read', KafkaIO.read<Ev>({ brokers: secured, ssl: { ca }, sasl: sasl('scram-sha-256'), topics: topic, startAt: 'earliest', bounded: true })).apply(Capture.records()),
+    );
+    expect(out.values()).toHaveLength(events.length + 1);
+  }, 180_000);
 });
