@@ -9,13 +9,14 @@ import { generatorOptionsOf } from '../pipelines/netflow/netflow-app.js';
 import { buildGenerateApp, type GenerateOutput } from '../pipelines/netflow/netflow-generate.js';
 import type { FlagSpecs } from '../sdk/flags.js';
 import { netflowConfigFromArgs } from './netflow-command.js';
-import { GENERATOR_FLAGS, NETFLOW_IO_FLAGS } from './netflow-flags.js';
+import { GENERATOR_FLAGS, KAFKA_SECURITY_FLAGS, NETFLOW_IO_FLAGS } from './netflow-flags.js';
 import { writesToStdout } from '../transforms/io/file-sink-target.js';
 
 /** Flags of `generate` besides the pipeline's. */
 export const GENERATE_FLAGS = {
   output: { type: 'string', value: 'kafka:<topic>|ndjson:<path>', help: 'where the events go (required)' },
   brokers: NETFLOW_IO_FLAGS.brokers,
+  ...KAFKA_SECURITY_FLAGS,
   ...GENERATOR_FLAGS,
 } as const satisfies FlagSpecs;
 
@@ -34,7 +35,7 @@ export function generateConfigFromArgs(flags: readonly string[]): { generator: R
   else if (out.kind === 'kafka') {
     const brokers = config.kafka?.brokers;
     if (!brokers) throw new PipelineOptionsError('--output=kafka:<topic> needs --brokers=host:port (or KAFKA_BROKERS; npm run kafka:start prints it)');
-    output = { kind: 'kafka', topic: out.topic, brokers };
+    output = { kind: 'kafka', topic: out.topic, brokers, ...(config.kafka?.security ? { security: config.kafka.security } : {}) };
   } else throw new PipelineOptionsError('generate needs --output=kafka:<topic> or --output=ndjson:<path>');
   return { generator: generatorOptionsOf(config.input), output };
 }

@@ -18,6 +18,7 @@ import { flagFile, outputFilesOf, refuseOutputOntoInput } from '../pipelines/net
 import { writesToStdout } from '../transforms/io/file-sink-target.js';
 import { drainOnSignals } from './drain-on-signal.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
+import { kafkaSecurityFromFlags } from './kafka-security-flags.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
 import { checkWritablePath } from './writable-path.js';
 
@@ -94,6 +95,7 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
   const top = num(a, 'top') ?? 5;
   const keepPairs = num(a, 'keepPairs');
   const brokers = a['brokers'] ?? process.env['KAFKA_BROKERS'];
+  const security = kafkaSecurityFromFlags(a);
   if (!brokers && (input.kind === 'kafka' || output.kind === 'kafka')) {
     const flag = input.kind === 'kafka' ? `--input=${a['input']}` : `--output=${a['output']}`;
     throw new PipelineOptionsError(`${flag} needs --brokers=host:port (or KAFKA_BROKERS; npm run kafka:start prints it)`);
@@ -119,6 +121,7 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
           kafka: {
             brokers,
             follow: a['follow'] === true,
+            ...(security.ssl || security.sasl ? { security } : {}),
             ...(a['reconnectTimeout'] !== undefined ? { reconnectTimeoutMs: parseDuration(a['reconnectTimeout'] as string, 'reconnectTimeout') } : {}),
           },
         }

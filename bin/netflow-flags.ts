@@ -16,6 +16,17 @@ export const NETFLOW_IO_FLAGS = {
   lateOutput: { type: 'string', value: 'ndjson:<path>|kafka:<topic>', help: 'every record dropped as late: reason, window, origin, record' },
 } as const satisfies FlagSpecs;
 
+/** A secured Kafka cluster: TLS and SASL (read by ./kafka-security-flags.ts). */
+export const KAFKA_SECURITY_FLAGS = {
+  kafkaCa: { type: 'string', value: '<ca.pem>', help: 'Kafka over TLS, trusting this CA (PEM file; scripts/kafka-start.sh writes <state dir>/ca.pem)' },
+  kafkaTls: { type: 'boolean', help: "Kafka over TLS with the system's trusted CAs (implied by --kafkaCa / --kafkaCert)" },
+  kafkaCert: { type: 'string', value: '<cert.pem>', help: 'client certificate for mutual TLS (PEM file, with --kafkaKey)' },
+  kafkaKey: { type: 'string', value: '<key.pem>', help: 'private key of --kafkaCert (PEM file)' },
+  saslMechanism: { type: 'string', value: 'plain|scram-sha-256|scram-sha-512', help: 'Kafka SASL authentication (with --saslUsername and a password)' },
+  saslUsername: { type: 'string', value: '<name>', help: 'SASL user' },
+  saslPassword: { type: 'string', value: '<password>', help: 'SASL password; better: the environment variable KAFKA_SASL_PASSWORD (kept out of ps and shell history)' },
+} as const satisfies FlagSpecs;
+
 /** The built-in generator (the default input, and `generate`'s). */
 export const GENERATOR_FLAGS = {
   scenario: { type: 'string', value: '1|2', help: "the seed's: 1 = 10,000 events in one 3 s window, 2 = 50,000 over 17 windows" },
@@ -49,4 +60,4 @@ export const NETFLOW_REPORTING_FLAGS = {
 } as const satisfies FlagSpecs;
 
 /** Every flag of the netflow command besides the pipeline's. */
-export const NETFLOW_FLAGS = { ...NETFLOW_IO_FLAGS, ...GENERATOR_FLAGS, ...NETFLOW_JOB_FLAGS, ...NETFLOW_REPORTING_FLAGS } as const satisfies FlagSpecs;
+export const NETFLOW_FLAGS = { ...NETFLOW_IO_FLAGS, ...KAFKA_SECURITY_FLAGS, ...GENERATOR_FLAGS, ...NETFLOW_JOB_FLAGS, ...NETFLOW_REPORTING_FLAGS } as const satisfies FlagSpecs;

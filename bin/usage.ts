@@ -8,7 +8,7 @@ import { COMPARE_FLAGS, COMPARE_OWN_FLAGS } from './compare-command.js';
 import { EXAMPLE_FLAGS } from './example-command.js';
 import { GENERATE_FLAGS } from './generate-command.js';
 import { NETFLOW_COMMAND_FLAGS } from './netflow-command.js';
-import { GENERATOR_FLAGS, NETFLOW_IO_FLAGS, NETFLOW_JOB_FLAGS, NETFLOW_REPORTING_FLAGS } from './netflow-flags.js';
+import { GENERATOR_FLAGS, KAFKA_SECURITY_FLAGS, NETFLOW_IO_FLAGS, NETFLOW_JOB_FLAGS, NETFLOW_REPORTING_FLAGS } from './netflow-flags.js';
 
 /** Every flag each command accepts (what the CLI parses against). */
 export const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = {
@@ -30,6 +30,7 @@ const pipelineFlags = (accepted?: FlagSpecs) => section('Pipeline flags (every c
 const netflowFlags = (accepted?: FlagSpecs) =>
   [
     section('Inputs and outputs:', NETFLOW_IO_FLAGS, accepted),
+    section('A secured Kafka cluster (TLS, SASL):', KAFKA_SECURITY_FLAGS, accepted),
     section('Generator (the embedded default input):', GENERATOR_FLAGS, accepted),
     section('The job:', NETFLOW_JOB_FLAGS, accepted),
     section('Reporting:', NETFLOW_REPORTING_FLAGS, accepted),
@@ -71,6 +72,7 @@ Writes the built-in generator's Netflow events (IPv6 and malformed ones included
 record per event, or to an NDJSON file: the input of the seed's setup.
 
 ${section('Output:', { output: GENERATE_FLAGS.output, brokers: GENERATE_FLAGS.brokers })}
+${section('A secured Kafka cluster (TLS, SASL):', KAFKA_SECURITY_FLAGS)}
 ${section('Generator:', GENERATOR_FLAGS)}
 
 ${pipelineFlags()}

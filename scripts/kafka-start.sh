@@ -14,6 +14,15 @@
 #   KAFKA_FRESH            1 = as --fresh
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker to answer, default 60
 #   KAFKA_HEAP_OPTS        JVM heap flags, default "-Xms256m -Xmx512m"
+#   KAFKA_SASL_SSL_PORT    also open a SASL_SSL listener on this port (off when unset): TLS with a
+#                          broker certificate for 127.0.0.1/localhost signed by a CA made here (kept in
+#                          <state>/tls/; clients trust <state>/ca.pem), and SASL with the mechanisms
+#                          PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 for one user:
+#   KAFKA_SASL_USER        default "watershed"
+#   KAFKA_SASL_PASSWORD    default "watershed-secret"
+#                          SCRAM credentials are stored when the log dir is formatted (a log dir
+#                          formatted before gets them on a start with KAFKA_SASL_SSL_PORT); PLAIN
+#                          users live in the listener's JAAS config.
 #
 # Data survives restarts: if the state dir already holds a formatted log dir (data/meta.properties),
 # the broker restarts on it with the same cluster id (kept in cluster.id) and the same settings
@@ -22,7 +31,8 @@
 # with a new cluster id; a data/ that holds files but no meta.properties is refused (never wiped)
 # unless --fresh is given.
 #
-# On success the LAST line on stdout is `KAFKA_BROKERS=127.0.0.1:<port>`; progress goes to
+# On success the LAST line on stdout is `KAFKA_BROKERS=127.0.0.1:<port>` (with KAFKA_SASL_SSL_PORT it
+# is preceded by `KAFKA_SASL_SSL_BROKERS=127.0.0.1:<port>` and `KAFKA_CA=<state>/ca.pem`); progress goes to
 # stderr. If the broker recorded in the pid file is still running on the requested port and
 # answers, it is reused (exit 0, same output line); a pid file left by a broker that died
 # (crash, kill -9) is removed and the broker restarted. The previous broker.log is kept as
@@ -40,6 +50,9 @@ TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 HEAP="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 HOST=127.0.0.1
 FRESH="${KAFKA_FRESH:-0}"
+SPORT="${KAFKA_SASL_SSL_PORT:-}"
+SASL_USER="${KAFKA_SASL_USER:-watershed}"
+SASL_PASSWORD="${KAFKA_SASL_PASSWORD:-watershed-secret}"
 
 for arg in "$@"; do
   case "$arg" in
@@ -86,6 +99,12 @@ die() {
 
 if [[ "$PORT" == "$CPORT" ]]; then
   die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ (both $PORT)"
+fi
+if [[ -n "$SPORT" ]]; then
+  [[ "$SPORT" =~ ^[0-9]+$ ]] || die "KAFKA_SASL_SSL_PORT must be a port number, got '$SPORT'"
+  [[ "$SPORT" != "$PORT" && "$SPORT" != "$CPORT" ]] || die "KAFKA_SASL_SSL_PORT ($SPORT) must differ from KAFKA_PORT and KAFKA_CONTROLLER_PORT"
+  [[ "$SASL_USER" =~ ^[A-Za-z0-9_.-]+$ ]] || die "KAFKA_SASL_USER may hold only letters, digits, '_', '.' and '-'"
+  [[ "$SASL_PASSWORD" =~ ^[A-Za-z0-9_.@%+-]+$ ]] || die "KAFKA_SASL_PASSWORD may hold only letters, digits and _.@%+-"
 fi
 
 # Is <pid> alive and the Kafka broker JVM of this state dir, i.e. running kafka.Kafka on this
@@ -138,6 +157,7 @@ if [[ -f "$PIDFILE" ]]; then
     fi
     if broker_answers; then
       say "reusing running broker (pid $OLD_PID)"
+      if [[ -n "$SPORT" ]] && port_open "$SPORT"; then printf 'KAFKA_SASL_SSL_BROKERS=%s:%s\nKAFKA_CA=%s\n' "$HOST" "$SPORT" "$STATE/ca.pem"; fi
       echo "KAFKA_BROKERS=$HOST:$PORT"
       exit 0
     fi
@@ -151,7 +171,7 @@ fi
 command -v java >/dev/null 2>&1 || die "java not found on PATH (need Java 17+)"
 bash "$ROOT/scripts/kafka-fetch.sh" >&2
 
-for p in "$PORT" "$CPORT"; do
+for p in "$PORT" "$CPORT" $SPORT; do
   if port_open "$p"; then
     die "port $HOST:$p is already in use by another process (set KAFKA_PORT / KAFKA_CONTROLLER_PORT)"
   fi
@@ -175,16 +195,62 @@ mkdir -p "$DATA"
 [[ -s "$LOG" ]] && mv -f "$LOG" "$LOG.1"
 : >"$LOG"
 
+# ---- SASL_SSL listener (KAFKA_SASL_SSL_PORT) -----------------------------------------------
+TLS="$STATE/tls"
+KEYSTORE_PASSWORD=watershed-keystore
+make_certificates() {
+  command -v openssl >/dev/null 2>&1 || die "openssl not found on PATH (needed for KAFKA_SASL_SSL_PORT)"
+  rm -rf "$TLS"
+  mkdir -p "$TLS"
+  say "making a CA and a broker certificate for $HOST/localhost in $TLS"
+  {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Watershed test CA" \
+      -keyout "$TLS/ca.key" -out "$TLS/ca.pem" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$TLS/broker.key" -out "$TLS/broker.csr"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$TLS/broker.ext"
+    openssl x509 -req -in "$TLS/broker.csr" -CA "$TLS/ca.pem" -CAkey "$TLS/ca.key" -CAcreateserial \
+      -days 3650 -extfile "$TLS/broker.ext" -out "$TLS/broker.pem"
+    openssl pkcs12 -export -name broker -in "$TLS/broker.pem" -inkey "$TLS/broker.key" -certfile "$TLS/ca.pem" \
+      -out "$TLS/broker.p12" -passout "pass:$KEYSTORE_PASSWORD"
+  } >>"$LOG" 2>&1 || die "making the TLS certificates failed"
+  # Check the keystore with the JDK's own tool, as the broker will read it.
+  keytool -list -storetype PKCS12 -keystore "$TLS/broker.p12" -storepass "$KEYSTORE_PASSWORD" >>"$LOG" 2>&1 ||
+    die "the broker keystore $TLS/broker.p12 cannot be read by keytool"
+}
+SCRAM_ARGS=(--add-scram "SCRAM-SHA-256=[name=$SASL_USER,password=$SASL_PASSWORD]" --add-scram "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]")
+LISTENERS="PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CPORT"
+ADVERTISED="PLAINTEXT://$HOST:$PORT"
+PROTOCOLS="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+SASL_PROPS=""
+if [[ -n "$SPORT" ]]; then
+  if [[ "$FRESH" == 1 || ! -s "$TLS/broker.p12" || ! -s "$TLS/ca.pem" ]]; then make_certificates; fi
+  cp -f "$TLS/ca.pem" "$STATE/ca.pem"
+  LISTENERS="$LISTENERS,SASL_SSL://$HOST:$SPORT"
+  ADVERTISED="$ADVERTISED,SASL_SSL://$HOST:$SPORT"
+  PROTOCOLS="$PROTOCOLS,SASL_SSL:SASL_SSL"
+  SASL_PROPS="sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER=\"$SASL_PASSWORD\";
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PKCS12
+listener.name.sasl_ssl.ssl.keystore.location=$TLS/broker.p12
+listener.name.sasl_ssl.ssl.keystore.password=$KEYSTORE_PASSWORD
+listener.name.sasl_ssl.ssl.key.password=$KEYSTORE_PASSWORD
+listener.name.sasl_ssl.ssl.client.auth=none"
+fi
+
 cat >"$PROPS" <<EOF
 # Generated by scripts/kafka-start.sh — do not edit; regenerated on every start (data/ is kept).
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$CPORT
-listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CPORT
-advertised.listeners=PLAINTEXT://$HOST:$PORT
+listeners=$LISTENERS
+advertised.listeners=$ADVERTISED
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=$PROTOCOLS
 log.dirs=$DATA
 num.partitions=3
 default.replication.factor=1
@@ -199,6 +265,7 @@ delete.topic.enable=true
 num.network.threads=2
 num.io.threads=4
 log.retention.hours=24
+$SASL_PROPS
 EOF
 
 CP="$LIB/*"
@@ -218,7 +285,7 @@ else
   CLUSTER_ID="$(java -cp "$CP" "${JAVA_COMMON[@]}" kafka.tools.StorageTool random-uuid 2>>"$LOG" | tail -n 1)"
   [[ -n "$CLUSTER_ID" ]] || die "could not generate a cluster id"
   if ! java -cp "$CP" "${JAVA_COMMON[@]}" kafka.tools.StorageTool format \
-    -t "$CLUSTER_ID" -c "$PROPS" >>"$LOG" 2>&1; then
+    -t "$CLUSTER_ID" -c "$PROPS" "${SCRAM_ARGS[@]}" >>"$LOG" 2>&1; then
     die "formatting the KRaft log dir failed"
   fi
   echo "$CLUSTER_ID" >"$CLUSTER_ID_FILE"
@@ -270,4 +337,17 @@ while :; do
 done
 
 say "broker ready (pid $PID) after $(($(date +%s) - started_at))s; log: $LOG"
+if [[ -n "$SPORT" && "$RESTART" == 1 ]]; then
+  # A log dir formatted before (maybe without SCRAM users, or with another password): set the user's
+  # SCRAM credentials, one mechanism per call (Kafka 3.9 refuses two for one user in one request).
+  for mechanism in SCRAM-SHA-256 SCRAM-SHA-512; do
+    java -cp "$CP" "${JAVA_COMMON[@]}" kafka.admin.ConfigCommand --bootstrap-server "$HOST:$PORT" --alter \
+      --add-config "$mechanism=[password=$SASL_PASSWORD]" \
+      --entity-type users --entity-name "$SASL_USER" >>"$LOG" 2>&1 || fail_and_kill "could not set the $mechanism credentials of $SASL_USER"
+  done
+fi
+if [[ -n "$SPORT" ]]; then
+  say "SASL_SSL listener on $HOST:$SPORT (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; user $SASL_USER; CA $STATE/ca.pem)"
+  printf 'KAFKA_SASL_SSL_BROKERS=%s:%s\nKAFKA_CA=%s\n' "$HOST" "$SPORT" "$STATE/ca.pem"
+fi
 echo "KAFKA_BROKERS=$HOST:$PORT"

@@ -12,6 +12,7 @@ import { Flatten } from '../../transforms/flatten.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Map as MapT } from '../../transforms/map.js';
 import { KafkaIO, type KafkaReadStats } from '../../transforms/io/kafka/index.js';
+import type { KafkaSecurityOptions } from '../../transforms/io/kafka/security.js';
 import type { FeatureName, Scaling } from './features.js';
 import { DEFAULT_GENERATOR_OPTIONS, type NetflowGeneratorOptions } from './generator.js';
 import type { Histogram, HistogramSpec } from './histogram.js';
@@ -55,7 +56,14 @@ export interface NetflowAppConfig {
    * last ones, which newer event time would otherwise have to close), the outputs are written, and
    * the run finishes. `reconnectTimeoutMs`: how long the read outlasts a lost broker (default 60 s).
    */
-  readonly kafka?: { readonly brokers: string; readonly follow?: boolean; readonly drain?: AbortSignal; readonly reconnectTimeoutMs?: number };
+  readonly kafka?: {
+    readonly brokers: string;
+    readonly follow?: boolean;
+    readonly drain?: AbortSignal;
+    readonly reconnectTimeoutMs?: number;
+    /** TLS and SASL for every Kafka client of the job (see transforms/io/kafka/security.ts). */
+    readonly security?: KafkaSecurityOptions;
+  };
   /**
    * Where every record rejected anywhere in the app goes (unreadable at the source, rejected by the
    * job, failing user code), one JSON object each with reason, step, origin and the raw record
@@ -64,6 +72,11 @@ export interface NetflowAppConfig {
   readonly deadLetters?: RecordSink;
   /** Where every record dropped as late goes, with its window, reason and origin (see `LateOutputRecord`). Default: counted only. */
   readonly lateOutput?: RecordSink;
+}
+
+/** How KafkaIO reaches the cluster: the brokers ({@link kafkaBrokers}) and the config's TLS and SASL. */
+function kafkaConnection(config: NetflowAppConfig): { brokers: string } & KafkaSecurityOptions {
+  return { brokers: kafkaBrokers(config), ...config.kafka?.security };
 }
 
 /** The brokers for Kafka input/output: the config's, else KAFKA_BROKERS. @throws Error when neither is set. */
@@ -202,7 +215,7 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
       // time from each record's `eventtime` (records without a readable one go to the read's dead
       // letters), watermarks per partition.
       const kafkaRead = NetflowKafka.read({
-        brokers: kafkaBrokers(config),
+        ...kafkaConnection(config),
         topic: input.topic,
         follow: config.kafka?.follow === true,
         maxOutOfOrdernessMs: config.maxOutOfOrdernessMs ?? 5000,
@@ -229,7 +242,7 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
       break;
     case 'kafka':
       // One record per pair, the seed's JSON as value.
-      pairs.apply('WritePairsToKafka', KafkaIO.write<NetflowPair>({ brokers: kafkaBrokers(config), topic: output.topic, encoder: netflowPairEncoder({ lineEnd: false }) }));
+      pairs.apply('WritePairsToKafka', KafkaIO.write<NetflowPair>({ ...kafkaConnection(config), topic: output.topic, encoder: netflowPairEncoder({ lineEnd: false }) }));
       break;
   }
 
@@ -261,12 +274,12 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
     const letters = read ? read.deadLetters().apply('AllDeadLetters', Flatten.with(job.rejected)) : job.rejected;
     letters
       .apply('DeadLetterRecords', MapT((d: DeadLetter) => (sideOutputs.deadLetters++, deadLetterRecord(d))))
-      .apply('WriteDeadLetters', writeRecords(config.deadLetters, () => kafkaBrokers(config)));
+      .apply('WriteDeadLetters', writeRecords(config.deadLetters, () => kafkaConnection(config)));
   }
   if (config.lateOutput) {
     job.late
       .apply('LateRecords', MapT((l: LateRecord) => (sideOutputs.late++, lateOutputRecord(l))))
-      .apply('WriteLate', writeRecords(config.lateOutput, () => kafkaBrokers(config)));
+      .apply('WriteLate', writeRecords(config.lateOutput, () => kafkaConnection(config)));
   }
 
   const outDescription = output.kind === 'ndjson' ? `ndjson ${output.path}` : output.kind;

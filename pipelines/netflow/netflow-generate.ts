@@ -1,11 +1,13 @@
 import type { Pipeline } from '../../sdk/pipeline.js';
-import { KafkaIO } from '../../transforms/io/kafka/index.js';
+import { KafkaIO, type KafkaSecurityOptions } from '../../transforms/io/kafka/index.js';
 import { TextFile } from '../../transforms/io/text-file.js';
 import type { NetflowGeneratorOptions } from './generator.js';
 import { GeneratorStats, NetflowGenerator } from './io/generator-source.js';
 
 /** Where `generate` writes the generator's Netflow JSON lines. */
-export type GenerateOutput = { readonly kind: 'ndjson'; readonly path: string } | { readonly kind: 'kafka'; readonly topic: string; readonly brokers: string };
+export type GenerateOutput =
+  | { readonly kind: 'ndjson'; readonly path: string }
+  | { readonly kind: 'kafka'; readonly topic: string; readonly brokers: string; readonly security?: KafkaSecurityOptions };
 
 /**
  * The input side of the seed's setup as a pipeline: the built-in generator's Netflow events (the same
@@ -20,6 +22,6 @@ export function buildGenerateApp(p: Pipeline, generator: NetflowGeneratorOptions
   const stats = new GeneratorStats();
   const lines = p.apply('Generator', NetflowGenerator.read(generator, stats));
   if (output.kind === 'ndjson') lines.apply('WriteEvents', TextFile.write<string>(output.path, (line) => line));
-  else lines.apply('WriteEventsToKafka', KafkaIO.write<string>({ brokers: output.brokers, topic: output.topic, serializer: (line) => line }));
+  else lines.apply('WriteEventsToKafka', KafkaIO.write<string>({ brokers: output.brokers, ...output.security, topic: output.topic, serializer: (line) => line }));
   return stats;
 }

@@ -31,10 +31,12 @@ export interface StartOutcome {
   readonly code: number | null;
   /** `host:port` from the script's last line, when it succeeded. */
   readonly brokers: string | null;
+  readonly stdout: string;
   readonly stderr: string;
 }
 
-function freePort(): Promise<number> {
+/** A port nobody listens on right now (the OS's choice). */
+export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -101,7 +103,7 @@ export class PrivateBroker {
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.once('close', (code) => {
         const match = /^KAFKA_BROKERS=(\S+)\s*$/m.exec(stdout);
-        resolveRun({ code, brokers: code === 0 && match?.[1] ? match[1] : null, stderr });
+        resolveRun({ code, brokers: code === 0 && match?.[1] ? match[1] : null, stdout, stderr });
       });
     });
   }

@@ -2,10 +2,11 @@ import type { PCollection } from '../../../sdk/pcollection.js';
 import type { Pipeline } from '../../../sdk/pipeline.js';
 import type { PTransform } from '../../../sdk/ptransform.js';
 import { DeserializationError, KafkaIO, type Deserializer, type KafkaRead } from '../../../transforms/io/kafka/index.js';
+import type { KafkaSecurityOptions } from '../../../transforms/io/kafka/security.js';
 import { readNetflowEventTime } from '../netflow-event-time.js';
 import type { SourcedLine } from '../sourced-line.js';
 
-export interface NetflowKafkaReadOptions {
+export interface NetflowKafkaReadOptions extends KafkaSecurityOptions {
   readonly brokers: string;
   readonly topic: string;
   /** Keep reading after the end offsets seen at start (default false: read them, then finish). */
@@ -51,6 +52,8 @@ export const NetflowKafka = {
   read(o: NetflowKafkaReadOptions): KafkaRead<SourcedLine> {
     return KafkaIO.read<SourcedLine>({
       brokers: o.brokers,
+      ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
+      ...(o.sasl !== undefined ? { sasl: o.sasl } : {}),
       topics: o.topic,
       startAt: 'earliest',
       bounded: o.follow !== true,

@@ -1,6 +1,6 @@
 import type { PCollection } from '../../../sdk/pcollection.js';
 import type { PTransform } from '../../../sdk/ptransform.js';
-import { KafkaIO } from '../../../transforms/io/kafka/index.js';
+import { KafkaIO, type KafkaSecurityOptions } from '../../../transforms/io/kafka/index.js';
 import { TextFile } from '../../../transforms/io/text-file.js';
 
 /** Where a side output of the app (dead letters, late records) goes: an NDJSON file or a Kafka topic. */
@@ -26,6 +26,6 @@ export function describeRecordSink(s: RecordSink): string {
  * Writes each element as one JSON record: a line of the file (TextFile.write) or a record of the
  * topic (KafkaIO.write, JSON value, no key). `brokers` is asked for only for a Kafka sink.
  */
-export function writeRecords<T>(sink: RecordSink, brokers: () => string): PTransform<PCollection<T>, PCollection<never>> {
-  return sink.kind === 'ndjson' ? TextFile.write<T>(sink.path) : KafkaIO.write<T>({ brokers: brokers(), topic: sink.topic });
+export function writeRecords<T>(sink: RecordSink, connection: () => { readonly brokers: string } & KafkaSecurityOptions): PTransform<PCollection<T>, PCollection<never>> {
+  return sink.kind === 'ndjson' ? TextFile.write<T>(sink.path) : KafkaIO.write<T>({ ...connection(), topic: sink.topic });
 }

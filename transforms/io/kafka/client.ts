@@ -90,6 +90,23 @@ export class KafkaUnavailableError extends KafkaClientError {
   }
 }
 
+/**
+ * The cluster refused the client's SASL credentials or mechanism (or a SCRAM server could not prove
+ * it knows the password). Never retriable: the same credentials fail again, so clients fail at once
+ * instead of retrying until their connect deadline. The message says "authentication failed".
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof KafkaAuthenticationError) console.error('check --saslUsername / KAFKA_SASL_PASSWORD'); }
+ * ```
+ */
+export class KafkaAuthenticationError extends KafkaClientError {
+  override readonly name: string = 'KafkaAuthenticationError';
+  constructor(message: string, options: { code: string; cause?: unknown }) {
+    super(message, { retriable: false, code: options.code, cause: options.cause });
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Data shapes
 // ---------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import type { KafkaClientFactory, KafkaCompressionName, KafkaProducerOptions, KafkaProducerPort } from './client.js';
 import { createKafkajsClientFactory, type KafkajsLogLevelName } from './kafkajs-client.js';
 import { createPlatformaticClientFactory } from './platformatic-client.js';
+import type { KafkaSaslOptions, KafkaSslOptions } from './security.js';
 import { WireProducer } from './wire/wire-producer.js';
 
 /** The client library for consumers and admin: @platformatic/kafka (default, maintained) or kafkajs (unmaintained since 2023). */
@@ -57,6 +58,14 @@ export interface KafkaConnectionOptions {
    * producer ran at 0.2-0.36x of it (one request in flight per broker, LZ4 in wasm on the event loop).
    */
   readonly producer?: KafkaProducerImplementation;
+  /**
+   * TLS to the brokers: `{ ca, cert?, key?, rejectUnauthorized? }`, each PEM value the PEM text or the
+   * path of a PEM file (read when the factory is made), or `true` for TLS with the system's CAs.
+   * Default: plain TCP. Every client (platformatic, kafkajs, the wire producer) uses it.
+   */
+  readonly ssl?: KafkaSslOptions | boolean;
+  /** SASL: `{ mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512', username, password }`. Default: none. */
+  readonly sasl?: KafkaSaslOptions;
 }
 
 /**
@@ -78,13 +87,15 @@ export function createKafkaClientFactory(options: Omit<KafkaConnectionOptions, '
   const connectDeadlineMs = options.connectTimeoutMs ?? 8_000;
   const clientId = options.clientId ?? 'watershed';
   const library = options.client ?? kafkaClientFromEnv() ?? 'platformatic';
+  const security = { ...(options.ssl !== undefined ? { ssl: options.ssl } : {}), ...(options.sasl !== undefined ? { sasl: options.sasl } : {}) };
   const base =
     library === 'platformatic'
-      ? createPlatformaticClientFactory({ brokers: options.brokers, clientId, connectDeadlineMs })
+      ? createPlatformaticClientFactory({ brokers: options.brokers, clientId, connectDeadlineMs, ...security })
       : createKafkajsClientFactory({
           brokers: options.brokers,
           clientId,
           connectDeadlineMs,
+          ...security,
           ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
         });
   const producerKind = options.producer ?? kafkaProducerFromEnv() ?? 'wire';
@@ -95,11 +106,12 @@ export function createKafkaClientFactory(options: Omit<KafkaConnectionOptions, '
         brokers: base.brokers,
         clientId,
         connectDeadlineMs,
+        ...security,
         ...(o.compression !== undefined ? { compression: o.compression as KafkaCompressionName } : {}),
         ...(o.allowAutoTopicCreation !== undefined ? { allowAutoTopicCreation: o.allowAutoTopicCreation } : {}),
       });
     }
-    const other = producerKind === 'platformatic' ? createPlatformaticClientFactory({ brokers: base.brokers, clientId, connectDeadlineMs }) : createKafkaClientFactory({ ...options, client: 'kafkajs', producer: 'kafkajs' });
+    const other = producerKind === 'platformatic' ? createPlatformaticClientFactory({ brokers: base.brokers, clientId, connectDeadlineMs, ...security }) : createKafkaClientFactory({ ...options, client: 'kafkajs', producer: 'kafkajs' });
     return other.producer(o);
   };
   return {

@@ -36,6 +36,7 @@ export {
 export { DeserializationError, Serde, type Deserializer, type Serializer } from './serde.js';
 export { createKafkaClientFactory, kafkaClientFor, type KafkaClientName, type KafkaConnectionOptions, type KafkaProducerImplementation } from './default-client.js';
 export { WireProducer, type WireProducerOptions } from './wire/wire-producer.js';
+export { KAFKA_SASL_MECHANISMS, type KafkaPemSource, type KafkaSaslMechanism, type KafkaSaslOptions, type KafkaSecurityOptions, type KafkaSslOptions } from './security.js';
 export * from './client.js';
 export { createKafkajsClientFactory, type KafkajsClientOptions } from './kafkajs-client.js';
 export { createPlatformaticClientFactory, createPlatformaticTransactionalProducer, type PlatformaticClientOptions } from './platformatic-client.js';

@@ -34,8 +34,11 @@ import {
   type Message,
   type Producer,
   type RetryOptions,
+  type SASLOptions,
 } from 'kafkajs';
+import { checkKafkaSasl, resolveKafkaSsl, type KafkaSaslOptions, type KafkaSslOptions } from './security.js';
 import {
+  KafkaAuthenticationError,
   KafkaClientError,
   KafkaUnavailableError,
   parseKafkaBrokers,
@@ -89,6 +92,10 @@ export interface KafkajsClientOptions {
   retries?: number;
   /** kafkajs log level. Default: env `WATERSHED_KAFKA_LOG`, else `'warn'`. */
   logLevel?: KafkajsLogLevelName;
+  /** TLS (PEM contents or paths, see ./security.ts). Default: plain TCP. */
+  ssl?: KafkaSslOptions | boolean;
+  /** SASL PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512. Default: none. */
+  sasl?: KafkaSaslOptions;
 }
 
 const LOG_LEVELS: Record<KafkajsLogLevelName, KafkajsLogLevel> = {
@@ -206,6 +213,9 @@ export function mapKafkajsError(error: unknown, brokers: readonly string[], oper
   const root = chain[chain.length - 1];
   const rootMessage = root && typeof root.message === 'string' ? root.message : String(error);
   const code = chain.map((e) => (typeof e.type === 'string' ? e.type : typeof e.code === 'string' ? e.code : undefined)).find((c) => c !== undefined);
+  if (chain.some((e) => e.name === 'KafkaJSSASLAuthenticationError' || e.type === 'SASL_AUTHENTICATION_FAILED')) {
+    return new KafkaAuthenticationError(`Kafka ${operation}: authentication failed at ${brokers.join(',')}: ${rootMessage}`, { code: 'SASL_AUTHENTICATION_FAILED', cause: error });
+  }
   const unavailable = chain.some(
     (e) =>
       (typeof e.name === 'string' && UNAVAILABLE_ERROR_NAMES.has(e.name)) ||
@@ -757,7 +767,11 @@ export function createKafkajsClientFactory(options: KafkajsClientOptions): Kafka
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const retry: RetryOptions = { retries: options.retries ?? 3, initialRetryTime: 250, maxRetryTime: 2_000 };
   const level = resolveLogLevel(options.logLevel);
+  const ssl = resolveKafkaSsl(options.ssl);
+  const sasl = checkKafkaSasl(options.sasl);
   const kafka = new Kafka({
+    ...(ssl ? { ssl } : {}),
+    ...(sasl ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions } : {}),
     clientId: options.clientId ?? 'watershed',
     brokers: [...brokers],
     connectionTimeout: connectionTimeoutMs,

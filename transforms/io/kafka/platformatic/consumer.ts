@@ -103,7 +103,14 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
     // A failed rejoin is emitted as 'error': without a listener it would be thrown.
     this.consumer.on('error', (error: Error) => this.fail(mapPlatformaticError(error, ctx.brokers, 'rejoin group')));
     this.consumer.on('consumer:group:join', () => this.wake());
-    this.pool = new ConnectionPool(String(ctx.base.clientId), { connectTimeout: ctx.base.connectTimeout, requestTimeout: ctx.base.requestTimeout });
+    // The fetch connections need the cluster's TLS and SASL settings as much as the library's own.
+    const { tls, sasl } = ctx.base;
+    this.pool = new ConnectionPool(String(ctx.base.clientId), {
+      connectTimeout: ctx.base.connectTimeout,
+      requestTimeout: ctx.base.requestTimeout,
+      ...(tls ? { tls } : {}),
+      ...(sasl ? { sasl } : {}),
+    });
   }
 
   async connect(): Promise<void> {

@@ -8,8 +8,9 @@
  * const admin = new Admin(ctx.base);
  * ```
  */
-import type { BaseOptions } from '@platformatic/kafka';
+import type { BaseOptions, SASLMechanismValue } from '@platformatic/kafka';
 import { parseKafkaBrokers } from '../client.js';
+import { checkKafkaSasl, resolveKafkaSsl, type KafkaSaslOptions, type KafkaSslOptions } from '../security.js';
 import { mapPlatformaticError } from './errors.js';
 
 /** Options of {@link createPlatformaticClientFactory} (in `../platformatic-client.ts`). */
@@ -26,6 +27,10 @@ export interface PlatformaticClientOptions {
   readonly connectDeadlineMs?: number;
   /** Retries of a failed request (250 ms apart). Default 3; the producer keeps at least 5. */
   readonly retries?: number;
+  /** TLS (PEM contents or paths, see ../security.ts). Default: plain TCP. */
+  readonly ssl?: KafkaSslOptions | boolean;
+  /** SASL PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512. Default: none. */
+  readonly sasl?: KafkaSaslOptions;
 }
 
 export interface PlatformaticContext {
@@ -38,6 +43,8 @@ export interface PlatformaticContext {
 export function platformaticContext(options: PlatformaticClientOptions): PlatformaticContext {
   const brokers = parseKafkaBrokers(options.brokers);
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const ssl = resolveKafkaSsl(options.ssl);
+  const sasl = checkKafkaSasl(options.sasl);
   return {
     brokers,
     requestTimeoutMs,
@@ -50,6 +57,8 @@ export function platformaticContext(options: PlatformaticClientOptions): Platfor
       timeout: requestTimeoutMs,
       retries: options.retries ?? 3,
       retryDelay: 250,
+      ...(ssl ? { tls: { ...ssl } } : {}),
+      ...(sasl ? { sasl: { mechanism: sasl.mechanism.toUpperCase() as SASLMechanismValue, username: sasl.username, password: sasl.password } } : {}),
     },
   };
 }

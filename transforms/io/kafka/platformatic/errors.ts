@@ -14,7 +14,7 @@
  * catch (e) { throw mapPlatformaticError(e, brokers, 'listTopics'); } // KafkaClientError, code 'UNKNOWN_TOPIC_OR_PARTITION', ...
  * ```
  */
-import { KafkaClientError, KafkaUnavailableError } from '../client.js';
+import { KafkaAuthenticationError, KafkaClientError, KafkaUnavailableError } from '../client.js';
 
 interface ErrorLike {
   message?: unknown;
@@ -80,6 +80,9 @@ export function mapPlatformaticError(error: unknown, brokers: readonly string[],
   const deepest = [...tree].reverse().find((e) => typeof e.message === 'string' && e.message !== '');
   const detail = typeof deepest?.message === 'string' ? deepest.message : String(error);
   const code = brokerErrorName(error) ?? tree.map((e) => (typeof e.code === 'string' ? e.code : undefined)).find((c) => c !== undefined);
+  if (code === 'SASL_AUTHENTICATION_FAILED' || code === 'UNSUPPORTED_SASL_MECHANISM' || tree.some((e) => e.code === 'PLT_KFK_AUTHENTICATION')) {
+    return new KafkaAuthenticationError(`Kafka ${operation}: authentication failed at ${brokers.join(',')}: ${detail}`, { code: code ?? 'SASL_AUTHENTICATION_FAILED', cause: error });
+  }
   if (isUnavailable(error)) {
     return new KafkaUnavailableError(`Kafka unavailable at ${brokers.join(',')} (${operation}): ${detail}`, { brokers, code, cause: error });
   }

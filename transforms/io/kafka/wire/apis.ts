@@ -1,7 +1,7 @@
 /**
- * The three Kafka APIs the wire producer speaks, in versions that use the classic
- * (non-flexible) encoding and that every broker since Kafka 2.4 supports, including 4.x:
- * Metadata v8, InitProducerId v1 and Produce v8.
+ * The three Kafka APIs the wire producer speaks, in the versions negotiated with the broker
+ * (./api-versions.ts; all classic, non-flexible encodings): Metadata v4-v8, InitProducerId v0-v1
+ * and Produce v3-v8. Brokers since Kafka 2.4, including 4.x, get Metadata v8 and Produce v8.
  */
 import type { ByteReader } from './byte-reader.js';
 import type { BrokerConnection } from './broker-connection.js';
@@ -36,11 +36,13 @@ export interface MetadataResponse {
   topics: TopicInfo[];
 }
 
-/** Metadata v8 for `topics` (partitions sorted by index). */
+/** Metadata (v4-v8) for `topics` (partitions sorted by index). */
 export async function fetchMetadata(c: BrokerConnection, topics: readonly string[], allowAutoTopicCreation: boolean): Promise<MetadataResponse> {
-  const r = await c.request(API_METADATA, 8, (w) => {
+  const v = c.version(API_METADATA);
+  const r = await c.request(API_METADATA, v, (w) => {
     w.array(topics, (w, t) => w.string(t));
-    w.bool(allowAutoTopicCreation).bool(false).bool(false);
+    w.bool(allowAutoTopicCreation);
+    if (v >= 8) w.bool(false).bool(false);
   });
   r.int32(); // throttle_time_ms
   const brokers = r.array((r) => {
@@ -60,13 +62,13 @@ export async function fetchMetadata(c: BrokerConnection, topics: readonly string
       const pErr = r.int16();
       const partition = r.int32();
       const leader = r.int32();
-      r.int32(); // leader_epoch
+      if (v >= 7) r.int32(); // leader_epoch
       skipInt32Array(r); // replicas
       skipInt32Array(r); // isr
-      skipInt32Array(r); // offline replicas
+      if (v >= 5) skipInt32Array(r); // offline replicas
       return { partition, errorCode: pErr, leader };
     });
-    r.int32(); // topic_authorized_operations
+    if (v >= 8) r.int32(); // topic_authorized_operations
     partitions.sort((a, b) => a.partition - b.partition);
     return { name, errorCode, partitions };
   });
@@ -85,11 +87,11 @@ export interface ProducerIdentity {
 }
 
 /**
- * InitProducerId v1: for an idempotent producer (`transactionalId` null), or for a transactional one,
+ * InitProducerId (v0-v1, the same encoding): for an idempotent producer (`transactionalId` null), or for a transactional one,
  * which it fences any earlier producer with the same id (send it to the transaction coordinator).
  */
 export async function initProducerId(c: BrokerConnection, transactionalId: string | null = null, transactionTimeoutMs = 60_000): Promise<ProducerIdentity> {
-  const r = await c.request(API_INIT_PRODUCER_ID, 1, (w) => {
+  const r = await c.request(API_INIT_PRODUCER_ID, c.version(API_INIT_PRODUCER_ID), (w) => {
     w.string(transactionalId).int32(transactionTimeoutMs);
   });
   r.int32(); // throttle_time_ms
@@ -114,13 +116,14 @@ export interface ProducePartitionResult {
   errorMessage: string | null;
 }
 
-/** Produce v8 with acks=all of the given batches of `topic` (transactional batches name their transactional id); resolves with the per-partition results. */
+/** Produce (v3-v8, the same request encoding) with acks=all of the given batches of `topic` (transactional batches name their transactional id); resolves with the per-partition results. */
 export async function produce(c: BrokerConnection, topic: string, batches: readonly PartitionBatch[], timeoutMs: number, transactionalId: string | null = null): Promise<ProducePartitionResult[]> {
   let size = 64 + topic.length + (transactionalId?.length ?? 0) * 3;
   for (const b of batches) size += b.records.length + 8;
+  const v = c.version(API_PRODUCE);
   const r = await c.request(
     API_PRODUCE,
-    8,
+    v,
     (w) => {
       w.string(transactionalId).int16(-1).int32(timeoutMs);
       w.int32(1).string(topic);
@@ -140,9 +143,9 @@ export async function produce(c: BrokerConnection, topic: string, batches: reado
       const errorCode = r.int16();
       const baseOffset = r.int64();
       r.int64(); // log_append_time_ms
-      r.int64(); // log_start_offset
-      const recordErrors = r.array((r) => `record ${r.int32()}: ${r.string() ?? ''}`);
-      const message = r.string();
+      if (v >= 5) r.int64(); // log_start_offset
+      const recordErrors = v >= 8 ? r.array((r) => `record ${r.int32()}: ${r.string() ?? ''}`) : [];
+      const message = v >= 8 ? r.string() : null;
       results.push({ partition, errorCode, baseOffset, errorMessage: message ?? (recordErrors.length > 0 ? recordErrors.join('; ') : null) });
     }
   }

@@ -59,6 +59,16 @@ export class ByteReader {
     return v;
   }
 
+  /** BYTES / NULLABLE_BYTES: int32 length (-1 = null), as a copy. */
+  bytes(): Buffer | null {
+    const len = this.int32();
+    if (len < 0) return null;
+    this.need(len);
+    const v = Buffer.from(this.buf.subarray(this.pos, this.pos + len));
+    this.pos += len;
+    return v;
+  }
+
   /** ARRAY: int32 count (-1 = null, read as empty). */
   array<T>(each: (r: this) => T): T[] {
     const n = this.int32();

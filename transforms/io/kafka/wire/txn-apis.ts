@@ -1,8 +1,8 @@
 /**
- * The Kafka APIs of transactions, for the wire producer, in the newest versions that still use the
- * classic (non-flexible) encoding: FindCoordinator v2, AddPartitionsToTxn v1, AddOffsetsToTxn v1,
- * TxnOffsetCommit v2 and EndTxn v1 (InitProducerId with a transactional id is in apis.ts). Brokers
- * from Kafka 2.0 on answer these versions.
+ * The Kafka APIs of transactions, for the wire producer, in the version negotiated with the broker
+ * (./api-versions.ts) among those with the classic (non-flexible) encoding: FindCoordinator v1-v2,
+ * AddPartitionsToTxn v0-v1, AddOffsetsToTxn v0-v1, TxnOffsetCommit v0-v2 and EndTxn v0-v1
+ * (InitProducerId with a transactional id is in apis.ts). Brokers from Kafka 2.1 on get the newest.
  *
  * Each function sends one request and returns the broker's error codes as numbers; what to retry
  * is the caller's decision (see the transaction methods of wire-producer.ts).
@@ -35,7 +35,7 @@ export interface CoordinatorAnswer {
 
 /** FindCoordinator v2: the broker coordinating group `key` (keyType 0) or transactional id `key` (keyType 1). */
 export async function findCoordinator(c: BrokerConnection, key: string, keyType: number): Promise<CoordinatorAnswer> {
-  const r = await c.request(API_FIND_COORDINATOR, 2, (w) => {
+  const r = await c.request(API_FIND_COORDINATOR, c.version(API_FIND_COORDINATOR), (w) => {
     w.string(key).int8(keyType);
   });
   r.int32(); // throttle_time_ms
@@ -56,7 +56,7 @@ export interface PartitionError {
 
 /** AddPartitionsToTxn v1: makes the partitions part of the ongoing transaction (before producing to them). */
 export async function addPartitionsToTxn(c: BrokerConnection, p: TxnProducer, topics: ReadonlyMap<string, readonly number[]>): Promise<PartitionError[]> {
-  const r = await c.request(API_ADD_PARTITIONS_TO_TXN, 1, (w) => {
+  const r = await c.request(API_ADD_PARTITIONS_TO_TXN, c.version(API_ADD_PARTITIONS_TO_TXN), (w) => {
     w.string(p.transactionalId).int64(p.producerId).int16(p.producerEpoch);
     w.array([...topics], (w, [topic, partitions]) => {
       w.string(topic).array(partitions, (w, n) => w.int32(n));
@@ -68,7 +68,7 @@ export async function addPartitionsToTxn(c: BrokerConnection, p: TxnProducer, to
 
 /** AddOffsetsToTxn v1: makes group `groupId`'s offsets part of the ongoing transaction. Returns the error code. */
 export async function addOffsetsToTxn(c: BrokerConnection, p: TxnProducer, groupId: string): Promise<number> {
-  const r = await c.request(API_ADD_OFFSETS_TO_TXN, 1, (w) => {
+  const r = await c.request(API_ADD_OFFSETS_TO_TXN, c.version(API_ADD_OFFSETS_TO_TXN), (w) => {
     w.string(p.transactionalId).int64(p.producerId).int16(p.producerEpoch).string(groupId);
   });
   r.int32(); // throttle_time_ms
@@ -90,11 +90,14 @@ export async function txnOffsetCommit(c: BrokerConnection, p: TxnProducer, group
     if (!list) byTopic.set(o.topic, (list = []));
     list.push(o);
   }
-  const r = await c.request(API_TXN_OFFSET_COMMIT, 2, (w) => {
+  const v = c.version(API_TXN_OFFSET_COMMIT);
+  const r = await c.request(API_TXN_OFFSET_COMMIT, v, (w) => {
     w.string(p.transactionalId).string(groupId).int64(p.producerId).int16(p.producerEpoch);
     w.array([...byTopic], (w, [topic, list]) => {
       w.string(topic).array(list, (w, o) => {
-        w.int32(o.partition).int64(o.offset).int32(-1).string(null); // leader epoch unknown, no metadata
+        w.int32(o.partition).int64(o.offset);
+        if (v >= 2) w.int32(-1); // leader epoch unknown
+        w.string(null); // no metadata
       });
     });
   });
@@ -104,7 +107,7 @@ export async function txnOffsetCommit(c: BrokerConnection, p: TxnProducer, group
 
 /** EndTxn v1: commits (`commit`) or aborts the ongoing transaction. Returns the error code. */
 export async function endTxn(c: BrokerConnection, p: TxnProducer, commit: boolean): Promise<number> {
-  const r = await c.request(API_END_TXN, 1, (w) => {
+  const r = await c.request(API_END_TXN, c.version(API_END_TXN), (w) => {
     w.string(p.transactionalId).int64(p.producerId).int16(p.producerEpoch).bool(commit);
   });
   r.int32(); // throttle_time_ms
