@@ -40,8 +40,10 @@ export class MicroBatchRunner extends LoopRunner {
     const reads = engine.reads;
     const interval = options.batchInterval === 'asap' ? undefined : options.batchInterval;
     const virtual = clock.isVirtual;
-    let deadline: Instant | undefined = interval === undefined ? undefined : clock.now() + interval;
-    let batchId = 0;
+    // A resumed run continues the batch numbering and the batch boundaries of the run it resumes.
+    const restored = run.checkpoints.restoredBatch;
+    let deadline: Instant | undefined = interval === undefined ? undefined : (restored?.deadline ?? clock.now() + interval);
+    let batchId = restored === undefined ? 0 : restored.batchId + 1;
     while (!signal.aborted) {
       const turn = run.breathe();
       if (turn) await turn;
@@ -99,6 +101,8 @@ export class MicroBatchRunner extends LoopRunner {
         if (virtual && carry !== undefined) deadline = await this.boundariesUpTo(run, deadline, carry, interval);
       }
       if (carry !== undefined) (clock as VirtualClock).advanceTo(carry);
+      // The batch end is a quiescent point (design §e). The offset log of §e is not written yet.
+      await run.checkpoints.atBoundary({ batchId: batchId - 1, ...(deadline !== undefined ? { deadline } : {}) });
       if (engine.finished()) return;
     }
   }
