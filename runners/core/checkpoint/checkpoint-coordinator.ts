@@ -149,6 +149,8 @@ export class CheckpointCoordinator implements RunCheckpoints {
    */
   restoreInto(engine: Engine): void {
     this.engine = engine;
+    // The clock may have moved to the restored virtual time since open().
+    this.dueAt = this.clock.now() + this.options.checkpointInterval;
     if (this.restored === undefined) return;
     const { dropped } = engine.restore(engineSnapshotOf(this.restored.file), { allowNonRestoredState: this.options.allowNonRestoredState, checkpoint: this.restored.name });
     if (dropped.length > 0) {
