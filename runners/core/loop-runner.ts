@@ -168,9 +168,10 @@ export abstract class LoopRunner implements Runner {
         failure ??= e;
       }
     }
+    // Printed for failed runs too: which checkpoint was skipped or resumed matters most then.
+    for (const w of coordinator?.warnings ?? []) process.stderr.write(`[checkpoint] ${w}\n`);
     if (failure !== undefined) throw failure;
     const finishedAt = clock.now();
-    for (const w of coordinator?.warnings ?? []) process.stderr.write(`[checkpoint] ${w}\n`);
     return {
       runner: this.name,
       state: signal.aborted ? 'CANCELLED' : 'DONE',
