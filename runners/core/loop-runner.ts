@@ -101,7 +101,7 @@ export abstract class LoopRunner implements Runner {
     const clock = options.clock ?? (drivesClock ? new VirtualClock(0) : this.systemClock());
     const startedAt = clock.now();
     // Restore sequence (design §d): checkpoint found → engine restored → opened → sinks recover → readers resume.
-    const coordinator = options.checkpointDir !== undefined ? await CheckpointCoordinator.open({ options, clock, runner: this.name }) : undefined;
+    const coordinator = options.checkpointDir !== undefined ? await CheckpointCoordinator.open({ options, clock, runner: this.name, graph }) : undefined;
     const restoredClock = coordinator?.restoredVirtualClock;
     if (restoredClock !== undefined && clock instanceof VirtualClock) clock.advanceTo(restoredClock);
     const engine = new Engine(graph, {

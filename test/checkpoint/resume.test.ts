@@ -120,6 +120,7 @@ describe.each(RUNNERS)('checkpoints and resume on $label', ({ label, options }) 
     expect(result.checkpoints!.taken.at(-1)!.kind).toBe('finished');
     expect(result.checkpoints!.restoredFrom).toBeUndefined();
     expect(store.prepared.size).toBe(0);
+    expect(result.warnings).toEqual([]);
     // Rerunning a finished job does nothing, and says so.
     const again = await runCount({ ...options, checkpointDir: dir, checkpointInterval: 1000 }, store);
     expect(again.warnings!.join('\n')).toMatch(/already finished/);

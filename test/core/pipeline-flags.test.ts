@@ -125,6 +125,8 @@ describe('checkpoint options (parsed and checked; no runner takes checkpoints ye
     expect(out.records.map((r) => r.value).sort()).toEqual([1, 2, 3]);
     expect(result.checkpoints?.taken.map((t) => t.name)).toEqual(['checkpoints/ck-000000000001']);
     expect(existsSync(join(dir, 'checkpoints', 'ck-000000000001'))).toBe(true);
+    // Capture has no two-phase commit: under exactly-once the run says its output is at-least-once.
+    expect(result.warnings).toEqual([expect.stringMatching(/exactly-once covers sinks with two-phase commit only: 'Capture' has none, so its effects are at-least-once/)]);
   });
 
   it('a runner that does not take checkpoints refuses --checkpointDir before anything runs, naming the runner', () => {

@@ -1,6 +1,7 @@
 import type { Clock } from '../../../sdk/clock.js';
 import { CheckpointError } from '../../../sdk/errors.js';
 import type { CheckpointingInfo } from '../../../sdk/io/two-phase-commit.js';
+import type { PipelineGraph, ParDoPayload } from '../../../sdk/graph.js';
 import type { PipelineOptions } from '../../../sdk/options.js';
 import type { CheckpointReport, TakenCheckpoint } from '../../../sdk/runner.js';
 import { failpoint } from '../../../sdk/testing/failpoints.js';
@@ -103,7 +104,14 @@ export class CheckpointCoordinator implements RunCheckpoints {
    * @throws NoValidCheckpointError when checkpoints exist but none is usable; CheckpointVersionError;
    *   CheckpointError (code CHECKPOINT_DRAINED) for a drained job.
    */
-  static async open(params: { readonly options: PipelineOptions; readonly clock: Clock; readonly runner: string; readonly store?: CheckpointStore }): Promise<CheckpointCoordinator> {
+  static async open(params: {
+    readonly options: PipelineOptions;
+    readonly clock: Clock;
+    readonly runner: string;
+    /** When given, exactly-once runs warn about terminal steps without two-phase commit. */
+    readonly graph?: PipelineGraph;
+    readonly store?: CheckpointStore;
+  }): Promise<CheckpointCoordinator> {
     const { options, clock, runner } = params;
     const now = Math.max(0, Math.floor(clock.now()));
     const runId = newUuidV7(now);
@@ -125,6 +133,12 @@ export class CheckpointCoordinator implements RunCheckpoints {
     };
     const c = new CheckpointCoordinator(repo, restored, committed, latest.highestSeq, checkpointing, options, clock, runner);
     for (const w of latest.warnings) c.warnings.push(w.message);
+    if (params.graph && options.guarantee === 'exactly-once') {
+      const plain = sinksWithoutTwoPhaseCommit(params.graph);
+      if (plain.length > 0) {
+        c.warnings.push(`exactly-once covers sinks with two-phase commit only: ${plain.map((s) => `'${s}'`).join(', ')} ha${plain.length === 1 ? 's' : 've'} none, so ${plain.length === 1 ? 'its' : 'their'} effects are at-least-once after a resume`);
+      }
+    }
     return c;
   }
 
@@ -270,4 +284,19 @@ export class CheckpointCoordinator implements RunCheckpoints {
 /** The engine's steps whose DoFn has two-phase commit (the sinks a checkpoint commits). */
 function sinks(engine: Engine): ParDoOperator[] {
   return engine.slots.map((s) => s.op).filter((op): op is ParDoOperator => op instanceof ParDoOperator && op.commitsWithCheckpoints);
+}
+
+/**
+ * The terminal ParDo steps (nothing reads their outputs) whose DoFn has no two-phase commit: under
+ * exactly-once their effects (writes, in-memory collectors) are at-least-once, since a resumed run
+ * replays the input after its checkpoint through them.
+ * @example sinksWithoutTwoPhaseCommit(graph) // ['Summary', 'Out']
+ */
+export function sinksWithoutTwoPhaseCommit(graph: PipelineGraph): string[] {
+  const read = new Set<unknown>();
+  for (const n of graph.primitives) for (const pc of [...n.inputs, ...n.sideInputs.map((v) => v.pcollection)]) read.add(pc);
+  return graph.primitives
+    .filter((n) => n.payload?.kind === 'pardo' && (n.payload as ParDoPayload).fn.twoPhaseCommit === undefined)
+    .filter((n) => Object.values(n.outputs).every((pc) => !read.has(pc)))
+    .map((n) => n.fullName);
 }
