@@ -266,3 +266,43 @@ describe('Create under checkpoints', () => {
     expect(result.checkpoints!.taken.map((t) => t.kind)).toEqual(['finished']);
   });
 });
+
+describe('an idle unbounded run still checkpoints', () => {
+  /** Three elements, then nothing, forever (an unbounded source gone quiet). */
+  const quiet: Source<number> = {
+    name: 'quiet',
+    bounded: false,
+    open: async (ctx) => {
+      let i = (ctx.resumeFrom as { i: number } | undefined)?.i ?? 0;
+      return {
+        poll: async () => {
+          if (i < 3) {
+            i += 3;
+            return { elements: [1, 2, 3].map((value) => ({ value, timestamp: 0 })), watermark: 0, done: false };
+          }
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          return { elements: [], watermark: 0, done: false };
+        },
+        position: () => ({ i }),
+        close: async () => {},
+      };
+    },
+  };
+
+  it.each([
+    { label: 'native', options: { runner: 'native' } },
+    { label: 'microbatch(asap)', options: { runner: 'microbatch', batchInterval: 'asap' as const } },
+  ])('on $label: the sink commits while the input is quiet', async ({ options }) => {
+    const store = new CommittedStore<number>();
+    const p = Pipeline.create({ ...options, clock: new TickingClock(), checkpointDir: tmp('ck'), checkpointInterval: 50 });
+    p.apply('Quiet', Read.from(quiet)).apply('Out', CommittedCapture.records(store as CommittedStore<never>));
+    const run = p.start();
+    // wait (not a timing assertion: the run is cancelled once the output is committed, or after 20 s)
+    for (let t = 0; t < 2000 && store.values().length < 3; t++) await new Promise((resolve) => setTimeout(resolve, 10));
+    const committedWhileRunning = store.values().sort();
+    run.cancel();
+    const result = await run.done;
+    expect(result.state).toBe('CANCELLED');
+    expect(committedWhileRunning).toEqual([1, 2, 3]);
+  }, 30_000);
+});
