@@ -57,6 +57,12 @@ export interface PipelineRun {
   readonly done: Promise<PipelineResult>;
   /** Stops reading, lets in-flight work finish, resolves `done` with state CANCELLED. */
   cancel(): void;
+  /**
+   * With `checkpointDir`: takes a checkpoint at the run's next quiescent point, whatever the interval
+   * (for deterministic tests). Does nothing without `checkpointDir`. Undefined on runners without checkpoints.
+   * @example const run = p.start(); run.checkpoint?.(); await run.done;
+   */
+  checkpoint?(): void;
 }
 
 /**

@@ -3,7 +3,7 @@ import { PipelineCancelledError, SourceError, UnresumableSourceError, WatershedE
 import type { PipelineGraph, ReadPayload } from '../../sdk/graph.js';
 import type { PipelineOptions } from '../../sdk/options.js';
 import type { BatchMetrics, PipelineResult, PipelineRun, Runner } from '../../sdk/runner.js';
-import { CheckpointCoordinator, NO_CHECKPOINTS, type RunCheckpoints } from './checkpoint/checkpoint-coordinator.js';
+import { CheckpointCoordinator, NO_CHECKPOINTS, type CheckpointRequests, type RunCheckpoints } from './checkpoint/checkpoint-coordinator.js';
 import { commonValidation, Engine, type Wiring } from './engine.js';
 import type { FireMode } from './driver/window-driver.js';
 import { SourcePump } from './source-pump.js';
@@ -92,16 +92,23 @@ export abstract class LoopRunner implements Runner {
       if (options.signal.aborted) controller.abort();
       else options.signal.addEventListener('abort', () => controller.abort(), { once: true });
     }
-    const done = this.execute(graph, options, state, controller.signal);
-    return { done, cancel: () => controller.abort() };
+    const requests: CheckpointRequests = { pending: false };
+    const done = this.execute(graph, options, state, controller.signal, requests);
+    return {
+      done,
+      cancel: () => controller.abort(),
+      checkpoint: () => {
+        requests.pending = true;
+      },
+    };
   }
 
-  private async execute(graph: PipelineGraph, options: PipelineOptions, state: StateBackend, signal: AbortSignal): Promise<PipelineResult> {
+  private async execute(graph: PipelineGraph, options: PipelineOptions, state: StateBackend, signal: AbortSignal, requests: CheckpointRequests): Promise<PipelineResult> {
     const drivesClock = graph.primitives.some((n) => n.payload?.kind === 'read' && (n.payload as ReadPayload).source.drivesClock);
     const clock = options.clock ?? (drivesClock ? new VirtualClock(0) : this.systemClock());
     const startedAt = clock.now();
     // Restore sequence (design §d): checkpoint found → engine restored → opened → sinks recover → readers resume.
-    const coordinator = options.checkpointDir !== undefined ? await CheckpointCoordinator.open({ options, clock, runner: this.name, graph }) : undefined;
+    const coordinator = options.checkpointDir !== undefined ? await CheckpointCoordinator.open({ options, clock, runner: this.name, graph, requests }) : undefined;
     const restoredClock = coordinator?.restoredVirtualClock;
     if (restoredClock !== undefined && clock instanceof VirtualClock) clock.advanceTo(restoredClock);
     const engine = new Engine(graph, {

@@ -256,6 +256,22 @@ describe.each(RUNNERS)('checkpoints and resume on $label', ({ label, options }) 
   });
 });
 
+describe('PipelineRun.checkpoint()', () => {
+  it.each(RUNNERS)('on $label takes a checkpoint at the next boundary, whatever the interval', async ({ options }) => {
+    const store = new CommittedStore<unknown>();
+    const p = Pipeline.create({ ...options, checkpointDir: tmp('ck'), checkpointInterval: 3_600_000 });
+    windowedCount(p, store);
+    const run = p.start();
+    run.checkpoint!();
+    const result = await run.done;
+    expect(result.checkpoints!.taken.map((t) => [t.seq, t.kind])).toEqual([
+      [1, 'periodic'],
+      [2, 'finished'],
+    ]);
+    expect(store.lines({ sorted: true })).toEqual(await failureFreeCount(options));
+  });
+});
+
 describe('Create under checkpoints', () => {
   it.each(RUNNERS)('a bounded Create run on $label commits everything in its final checkpoint', async ({ options }) => {
     const store = new CommittedStore<number>();

@@ -14,6 +14,12 @@ import { engineSnapshotOf } from './engine-snapshot.js';
 import { FileCheckpointStore } from './file-checkpoint-store.js';
 import type { CheckpointKind, StepEntry } from './manifest.js';
 
+/** Checkpoints asked for by `PipelineRun.checkpoint()`, shared by the run handle and its coordinator. */
+export interface CheckpointRequests {
+  /** A checkpoint is due at the next boundary, whatever the interval. */
+  pending: boolean;
+}
+
 /** Where a micro-batch run stands at a batch end (what its checkpoint records). */
 export interface BatchBoundary {
   /** The last batch this checkpoint covers. */
@@ -90,6 +96,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
     private readonly options: PipelineOptions,
     private readonly clock: Clock,
     private readonly runner: string,
+    private readonly requests: CheckpointRequests,
   ) {
     this.checkpointing = checkpointing;
     this.seq = highestSeq ?? 0;
@@ -111,6 +118,8 @@ export class CheckpointCoordinator implements RunCheckpoints {
     /** When given, exactly-once runs warn about terminal steps without two-phase commit. */
     readonly graph?: PipelineGraph;
     readonly store?: CheckpointStore;
+    /** Set by `PipelineRun.checkpoint()`. */
+    readonly requests?: CheckpointRequests;
   }): Promise<CheckpointCoordinator> {
     const { options, clock, runner } = params;
     const now = Math.max(0, Math.floor(clock.now()));
@@ -131,7 +140,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
       runId,
       subtask: 0,
     };
-    const c = new CheckpointCoordinator(repo, restored, committed, latest.highestSeq, checkpointing, options, clock, runner);
+    const c = new CheckpointCoordinator(repo, restored, committed, latest.highestSeq, checkpointing, options, clock, runner, params.requests ?? { pending: false });
     for (const w of latest.warnings) c.warnings.push(w.message);
     if (params.graph && options.guarantee === 'exactly-once') {
       const plain = sinksWithoutTwoPhaseCommit(params.graph);
@@ -197,7 +206,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
     if (batch !== undefined) this.lastBatch = batch;
     const engine = this.requireEngine();
     // A finished run takes its final checkpoint instead (LoopRunner).
-    if (this.clock.now() < this.dueAt || engine.finished()) return;
+    if ((this.clock.now() < this.dueAt && !this.requests.pending) || engine.finished()) return;
     // Micro-batch: passes between batches (virtual clock jumps) may leave bundles open.
     await engine.finishBundles();
     // A finishBundle output waiting in a stage is processed by the next pass: checkpoint after it.
@@ -241,6 +250,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
 
   private async take(kind: CheckpointKind): Promise<void> {
     const engine = this.requireEngine();
+    this.requests.pending = false;
     const seq = ++this.seq;
     const takenAt = this.clock.now();
     const id = newUuidV7(Math.max(0, Math.floor(takenAt)));
