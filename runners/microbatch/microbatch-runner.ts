@@ -106,7 +106,8 @@ export class MicroBatchRunner extends LoopRunner {
       if (carry !== undefined) (clock as VirtualClock).advanceTo(carry);
       // The batch end is a quiescent point (design §e). The offset log of §e is not written yet.
       // A cancelled run is abandoned without a checkpoint.
-      if (!signal.aborted) await run.checkpoints.atBoundary({ batchId: batchId - 1, ...(deadline !== undefined ? { deadline } : {}) });
+      const c = signal.aborted ? undefined : run.checkpoints.atBoundary({ batchId: batchId - 1, ...(deadline !== undefined ? { deadline } : {}) });
+      if (c) await c;
       if (engine.finished()) return;
     }
   }

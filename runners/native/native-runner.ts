@@ -46,7 +46,8 @@ export class NativeRunner extends LoopRunner {
         await engine.pass({ watermarks: true, processingTime: clock.now() });
         await engine.finishBundles();
         // A quiescent point: nothing is between operators (design §d). A finished run takes its final checkpoint instead (LoopRunner).
-        await run.checkpoints.atBoundary();
+        const c = run.checkpoints.atBoundary();
+        if (c) await c;
       }
       if (engine.finished()) return;
       if (!progressed) {
@@ -54,7 +55,8 @@ export class NativeRunner extends LoopRunner {
         await engine.finishBundles();
         if (engine.finished()) return;
         // an idle pipeline checkpoints too, so sinks do not hold output while the input is quiet
-        await run.checkpoints.atBoundary();
+        const c = run.checkpoints.atBoundary();
+        if (c) await c;
         await run.waitForWork(clock.isVirtual ? undefined : earliest(engine.nextProcessingTimer(), run.checkpoints.nextDueAt()));
       }
     }

@@ -41,9 +41,10 @@ export interface RunCheckpoints {
    * Call at every quiescent point of the loop (after emitBatch → pass → finishBundles; micro-batch:
    * at the batch end). When `checkpointInterval` has elapsed on the run's clock since the last one,
    * takes a checkpoint: sinks pre-commit, the engine is captured, the file is written (awaited), the
-   * sinks commit and the commit marker is written.
+   * sinks commit and the commit marker is written. Returns undefined when nothing is due (the common
+   * case), so the loop awaits nothing then: `const c = run.checkpoints.atBoundary(); if (c) await c;`
    */
-  atBoundary(batch?: BatchBoundary): Promise<void>;
+  atBoundary(batch?: BatchBoundary): Promise<void> | undefined;
   /** Processing time at which the next checkpoint is due (for a loop that waits), or undefined. */
   nextDueAt(): number | undefined;
 }
@@ -52,7 +53,7 @@ export interface RunCheckpoints {
 export const NO_CHECKPOINTS: RunCheckpoints = {
   enabled: false,
   restoredBatch: undefined,
-  atBoundary: () => Promise.resolve(),
+  atBoundary: () => undefined,
   nextDueAt: () => undefined,
 };
 
@@ -202,11 +203,15 @@ export class CheckpointCoordinator implements RunCheckpoints {
     return this.dueAt;
   }
 
-  async atBoundary(batch?: BatchBoundary): Promise<void> {
+  atBoundary(batch?: BatchBoundary): Promise<void> | undefined {
     if (batch !== undefined) this.lastBatch = batch;
     const engine = this.requireEngine();
     // A finished run takes its final checkpoint instead (LoopRunner).
-    if ((this.clock.now() < this.dueAt && !this.requests.pending) || engine.finished()) return;
+    if ((this.clock.now() < this.dueAt && !this.requests.pending) || engine.finished()) return undefined;
+    return this.takeAtBoundary(engine);
+  }
+
+  private async takeAtBoundary(engine: Engine): Promise<void> {
     // Micro-batch: passes between batches (virtual clock jumps) may leave bundles open.
     await engine.finishBundles();
     // A finishBundle output waiting in a stage is processed by the next pass: checkpoint after it.
