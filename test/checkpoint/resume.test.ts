@@ -186,6 +186,18 @@ describe.each(RUNNERS)('checkpoints and resume on $label', ({ label, options }) 
     expect((e as Error).message).toMatch(/FixedWindows\(10000ms\).*→.*FixedWindows\(5000ms\)/);
   });
 
+  it('--allowNonRestoredState resumes a changed pipeline, dropping the state of the changed step with a warning', async () => {
+    const store = new CommittedStore<unknown>();
+    const ck = { ...options, checkpointDir: tmp('ck'), checkpointInterval: 1000 };
+    failpoints.arm('checkpoint.barrier', { at: 3 });
+    await expect(runCount(ck, store)).rejects.toThrow(SimulatedCrash);
+    failpoints.reset();
+    const result = await runCount({ ...ck, allowNonRestoredState: true }, store, 5000);
+    expect(result.state).toBe('DONE');
+    expect(result.checkpoints!.restoredFrom!.seq).toBe(2);
+    expect(result.warnings!.join('\n')).toMatch(/checkpoints\/ck-000000000002: dropped the state of 'Count[^']*' \(--allowNonRestoredState\)/);
+  });
+
   it('a source without position() fails at start under --checkpointDir with a typed error naming the step', async () => {
     const blind: Source<number> = {
       name: 'blind',
