@@ -312,6 +312,26 @@ export class CheckpointMismatchError extends CheckpointError {
 }
 
 /**
+ * A run with a checkpoint directory reads a source whose reader has no `position()`: its progress
+ * cannot be checkpointed, so a resumed run would read it again from the start (duplicates) or skip
+ * it. Raised when the run starts, before any input is read. Names the Read step and the source.
+ * @example new UnresumableSourceError('Events', 'my-socket-source')
+ */
+export class UnresumableSourceError extends CheckpointError {
+  readonly step: string;
+  readonly source: string;
+  constructor(step: string, source: string) {
+    super(
+      'SOURCE_NOT_RESUMABLE',
+      `step '${step}' reads source '${source}', whose reader has no position(): a run with --checkpointDir cannot resume it. ` +
+        `Give the reader position() and honour SourceContext.resumeFrom, or run without --checkpointDir`,
+    );
+    this.step = step;
+    this.source = source;
+  }
+}
+
+/**
  * A sink cannot finish the two-phase commit of a checkpoint's output: the pending work a checkpoint
  * holds is gone (neither pending nor visible), or its published form is not what was pre-committed.
  * The output of that checkpoint would be lost or wrong, so the run fails loudly instead of going on.

@@ -200,15 +200,18 @@ export function completeOptions<A extends AnyFlagValues>(given: Partial<Pipeline
 }
 
 /**
- * The checkpoint options are parsed and checked, but no runner takes checkpoints yet: a run asked
- * for them fails before it starts, so that nobody believes a run is protected when it is not.
- * @throws PipelineOptionsError when `options` ask for checkpoints or a drain.
+ * Refuses what the chosen runner cannot honour yet, before anything runs, so that nobody believes a
+ * run is protected or drained when it is not: `checkpointDir` on a runner without checkpoints, and
+ * `drain` (no runner drains yet).
+ * @throws PipelineOptionsError naming the options and the runner.
  */
-export function refuseUnwiredCheckpointOptions(options: PipelineOptions): void {
-  const asked = [options.checkpointDir !== undefined ? '--checkpointDir' : undefined, options.drain ? '--drain' : undefined].filter((x) => x !== undefined);
-  if (asked.length > 0) {
+export function refuseUnwiredCheckpointOptions(options: PipelineOptions, runner: { readonly name: string; readonly supportsCheckpoints?: boolean }): void {
+  if (options.drain) {
+    throw new PipelineOptionsError('--drain: stopping with a drain is not built yet, so this run could not drain; run without --drain');
+  }
+  if (options.checkpointDir !== undefined && runner.supportsCheckpoints !== true) {
     throw new PipelineOptionsError(
-      `${asked.join(' and ')}: checkpoints are not wired into the runners yet, so this run could not resume or drain; run without ${asked.join(' and ')}`,
+      `--checkpointDir: the ${runner.name} runner does not take checkpoints, so this run could not resume; run without --checkpointDir or on the native or microbatch runner`,
     );
   }
 }

@@ -140,11 +140,11 @@ export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
    * Starts the pipeline on the runner named in the options and returns a handle to cancel it.
    * @throws PipelineOptionsError for an unknown runner; UnsupportedFeaturesError when the runner
    * cannot honour something in the pipeline (nothing has run then); PipelineOptionsError for
-   * `checkpointDir` or `drain`, which no runner honours yet.
+   * `checkpointDir` on a runner without checkpoints, and for `drain`, which no runner honours yet.
    */
   start(): PipelineRun {
-    refuseUnwiredCheckpointOptions(this.options);
     const runner = resolveRunner(this.options.runner);
+    refuseUnwiredCheckpointOptions(this.options, runner);
     const g = this.graph();
     const unsupported = runner.validate(g, this.options);
     if (unsupported.length) throw new UnsupportedFeaturesError(runner.name, unsupported);

@@ -15,6 +15,23 @@ export interface BatchMetrics {
   readonly startedAt: Instant;
 }
 
+/** One checkpoint a run wrote and committed. */
+export interface TakenCheckpoint {
+  /** e.g. `checkpoints/ck-000000000042`. */
+  readonly name: string;
+  readonly seq: number;
+  readonly kind: 'periodic' | 'final' | 'drained' | 'finished';
+  readonly bytes: number;
+}
+
+/** What a run with `checkpointDir` did with checkpoints. */
+export interface CheckpointReport {
+  /** The checkpoint the run resumed from (undefined: a fresh start). */
+  readonly restoredFrom?: { readonly name: string; readonly seq: number; readonly kind: string; readonly takenBy: string };
+  /** The checkpoints this run wrote, in order (each one committed). */
+  readonly taken: readonly TakenCheckpoint[];
+}
+
 /** What `pipeline.run()` resolves with. */
 export interface PipelineResult {
   readonly runner: string;
@@ -23,6 +40,13 @@ export interface PipelineResult {
   readonly metrics: Readonly<Record<string, StepMetrics>>;
   /** Micro-batch runner only. */
   readonly batches?: readonly BatchMetrics[];
+  /** With `checkpointDir`: where the run resumed from and what it wrote. */
+  readonly checkpoints?: CheckpointReport;
+  /**
+   * What the user should know about the run (also printed to stderr with a `[checkpoint]` prefix), e.g.
+   * a corrupt newest checkpoint skipped, state dropped with `allowNonRestoredState`, parts moved aside.
+   */
+  readonly warnings?: readonly string[];
   readonly startedAt: Instant;
   readonly finishedAt: Instant;
 }
@@ -33,6 +57,12 @@ export interface PipelineRun {
   readonly done: Promise<PipelineResult>;
   /** Stops reading, lets in-flight work finish, resolves `done` with state CANCELLED. */
   cancel(): void;
+  /**
+   * With `checkpointDir`: takes a checkpoint at the run's next quiescent point, whatever the interval
+   * (for deterministic tests). Does nothing without `checkpointDir`. Undefined on runners without checkpoints.
+   * @example const run = p.start(); run.checkpoint?.(); await run.done;
+   */
+  checkpoint?(): void;
 }
 
 /**
@@ -41,6 +71,8 @@ export interface PipelineRun {
  */
 export interface Runner {
   readonly name: string;
+  /** True when the runner takes checkpoints and resumes from them (`checkpointDir`); others refuse the option. */
+  readonly supportsCheckpoints?: boolean;
   validate(graph: PipelineGraph, options: PipelineOptions): UnsupportedFeature[];
   start(graph: PipelineGraph, options: PipelineOptions): PipelineRun;
 }

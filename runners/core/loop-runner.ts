@@ -1,8 +1,9 @@
 import { VirtualClock, type Clock } from '../../sdk/clock.js';
-import { PipelineCancelledError, SourceError, WatershedError, type UnsupportedFeature } from '../../sdk/errors.js';
+import { PipelineCancelledError, SourceError, UnresumableSourceError, WatershedError, type UnsupportedFeature } from '../../sdk/errors.js';
 import type { PipelineGraph, ReadPayload } from '../../sdk/graph.js';
 import type { PipelineOptions } from '../../sdk/options.js';
 import type { BatchMetrics, PipelineResult, PipelineRun, Runner } from '../../sdk/runner.js';
+import { CheckpointCoordinator, NO_CHECKPOINTS, type CheckpointRequests, type RunCheckpoints } from './checkpoint/checkpoint-coordinator.js';
 import { commonValidation, Engine, type Wiring } from './engine.js';
 import type { FireMode } from './driver/window-driver.js';
 import { SourcePump } from './source-pump.js';
@@ -17,6 +18,11 @@ export interface RunContext {
   readonly signal: AbortSignal;
   readonly options: PipelineOptions;
   readonly batches: BatchMetrics[];
+  /**
+   * Checkpoints of the run: the loop calls `atBoundary()` at every quiescent point (NO_CHECKPOINTS
+   * without `checkpointDir`). The final checkpoint of a bounded run is taken by LoopRunner.
+   */
+  readonly checkpoints: RunCheckpoints;
   /** Waits until a pump has data, `until` (processing time) passes, or the run is cancelled. */
   waitForWork(until: number | undefined): Promise<void>;
   /**
@@ -43,6 +49,8 @@ const POLL_WAIT_MS = 100;
  */
 export abstract class LoopRunner implements Runner {
   abstract readonly name: string;
+  /** Both loops call `checkpoints.atBoundary()` at their quiescent points. */
+  readonly supportsCheckpoints = true;
   protected abstract readonly fireMode: FireMode;
   protected abstract readonly wiring: Wiring;
 
@@ -84,28 +92,54 @@ export abstract class LoopRunner implements Runner {
       if (options.signal.aborted) controller.abort();
       else options.signal.addEventListener('abort', () => controller.abort(), { once: true });
     }
-    const done = this.execute(graph, options, state, controller.signal);
-    return { done, cancel: () => controller.abort() };
+    const requests: CheckpointRequests = { pending: false };
+    const done = this.execute(graph, options, state, controller.signal, requests);
+    return {
+      done,
+      cancel: () => controller.abort(),
+      checkpoint: () => {
+        requests.pending = true;
+      },
+    };
   }
 
-  private async execute(graph: PipelineGraph, options: PipelineOptions, state: StateBackend, signal: AbortSignal): Promise<PipelineResult> {
+  private async execute(graph: PipelineGraph, options: PipelineOptions, state: StateBackend, signal: AbortSignal, requests: CheckpointRequests): Promise<PipelineResult> {
     const drivesClock = graph.primitives.some((n) => n.payload?.kind === 'read' && (n.payload as ReadPayload).source.drivesClock);
     const clock = options.clock ?? (drivesClock ? new VirtualClock(0) : this.systemClock());
     const startedAt = clock.now();
-    const engine = new Engine(graph, { clock, state, fireMode: this.fireMode, wiring: this.wiring, idleTimeout: options.idleTimeout });
+    // Restore sequence (design §d): checkpoint found → engine restored → opened → sinks recover → readers resume.
+    const coordinator = options.checkpointDir !== undefined ? await CheckpointCoordinator.open({ options, clock, runner: this.name, graph, requests }) : undefined;
+    const restoredClock = coordinator?.restoredVirtualClock;
+    if (restoredClock !== undefined && clock instanceof VirtualClock) clock.advanceTo(restoredClock);
+    const engine = new Engine(graph, {
+      clock,
+      state,
+      fireMode: this.fireMode,
+      wiring: this.wiring,
+      idleTimeout: options.idleTimeout,
+      ...(coordinator ? { checkpointing: coordinator.checkpointing } : {}),
+    });
     const pumps: SourcePump[] = [];
     const batches: BatchMetrics[] = [];
     let failure: unknown;
     let waiter: WorkWaiter | undefined;
+    let skipped = false;
     try {
+      coordinator?.restoreInto(engine);
       await engine.open();
-      for (const r of engine.reads) {
+      await coordinator?.recover(engine);
+      if (coordinator?.alreadyFinished) {
+        coordinator.warnings.push(`the job in ${options.checkpointDir} already finished (${coordinator.report().restoredFrom!.name}); nothing to do. Use a new --checkpointDir to run it again`);
+        skipped = true;
+      }
+      for (const r of skipped ? [] : engine.reads) {
         try {
           // A restored read (Engine restore sets `position`) continues where its checkpoint left it.
           r.reader = await r.source.open({ step: r.node.fullName, clock, signal, resumeFrom: r.position });
         } catch (e) {
           throw e instanceof WatershedError ? e : new SourceError(r.node.fullName, e);
         }
+        if (coordinator && typeof r.reader.position !== 'function') throw new UnresumableSourceError(r.node.fullName, r.source.name);
         const pump = new SourcePump(r.reader, this.sourceBufferCapacity(options), options.bundleSize, POLL_WAIT_MS, r.node.fullName, () => this.idleWait(clock));
         r.position = pump.position; // a checkpoint before the first batch keeps the start (or resume) position
         pumps.push(pump);
@@ -124,10 +158,14 @@ export abstract class LoopRunner implements Runner {
         rows = 0;
         return this.turn();
       };
-      await this.loop({ engine, pumps, clock, signal, options, batches, waitForWork, breathe });
+      const checkpoints = coordinator ?? NO_CHECKPOINTS;
+      if (!skipped) await this.loop({ engine, pumps, clock, signal, options, batches, checkpoints, waitForWork, breathe });
+      // A bounded run that finished commits what its sinks still hold, so nothing stays hidden.
+      if (coordinator && !skipped && !signal.aborted && engine.finished()) await coordinator.final('finished');
     } catch (e) {
       failure = e;
     } finally {
+      if (coordinator && (failure !== undefined || signal.aborted)) await coordinator.abort(engine);
       waiter?.close();
       for (const p of pumps) p.stop();
       try {
@@ -137,6 +175,8 @@ export abstract class LoopRunner implements Runner {
         failure ??= e;
       }
     }
+    // Printed for failed runs too: which checkpoint was skipped or resumed matters most then.
+    for (const w of coordinator?.warnings ?? []) process.stderr.write(`[checkpoint] ${w}\n`);
     if (failure !== undefined) throw failure;
     const finishedAt = clock.now();
     return {
@@ -144,6 +184,7 @@ export abstract class LoopRunner implements Runner {
       state: signal.aborted ? 'CANCELLED' : 'DONE',
       metrics: engine.metrics,
       ...(batches.length || this.wiring === 'staged' ? { batches } : {}),
+      ...(coordinator ? { checkpoints: coordinator.report(), warnings: [...coordinator.warnings] } : {}),
       startedAt,
       finishedAt,
     };

@@ -40,8 +40,10 @@ export class MicroBatchRunner extends LoopRunner {
     const reads = engine.reads;
     const interval = options.batchInterval === 'asap' ? undefined : options.batchInterval;
     const virtual = clock.isVirtual;
-    let deadline: Instant | undefined = interval === undefined ? undefined : clock.now() + interval;
-    let batchId = 0;
+    // A resumed run continues the batch numbering and the batch boundaries of the run it resumes.
+    const restored = run.checkpoints.restoredBatch;
+    let deadline: Instant | undefined = interval === undefined ? undefined : (restored?.deadline ?? clock.now() + interval);
+    let batchId = restored === undefined ? 0 : restored.batchId + 1;
     while (!signal.aborted) {
       const turn = run.breathe();
       if (turn) await turn;
@@ -80,8 +82,11 @@ export class MicroBatchRunner extends LoopRunner {
         const allDone = reads.every((r) => r.done);
         if (allDone) break;
         if (interval === undefined ? rows > 0 : !virtual && clock.now() >= deadline!) break;
+        // A due checkpoint ends the batch, so an idle query still commits what its sinks hold.
+        const checkpointDue = run.checkpoints.nextDueAt();
+        if (!virtual && checkpointDue !== undefined && clock.now() >= checkpointDue) break;
         const backlog = pumps.some((p) => p.hasData);
-        if (!backlog) await run.waitForWork(virtual ? undefined : (deadline ?? engine.nextProcessingTimer()));
+        if (!backlog) await run.waitForWork(virtual ? undefined : earliest(deadline ?? engine.nextProcessingTimer(), checkpointDue));
       }
       // process the batch as a whole, then move the watermark and fire what is due
       await engine.pass({ flush: true, watermarks: true, processingTime: clock.now() });
@@ -99,6 +104,10 @@ export class MicroBatchRunner extends LoopRunner {
         if (virtual && carry !== undefined) deadline = await this.boundariesUpTo(run, deadline, carry, interval);
       }
       if (carry !== undefined) (clock as VirtualClock).advanceTo(carry);
+      // The batch end is a quiescent point (design §e). The offset log of §e is not written yet.
+      // A cancelled run is abandoned without a checkpoint.
+      const c = signal.aborted ? undefined : run.checkpoints.atBoundary({ batchId: batchId - 1, ...(deadline !== undefined ? { deadline } : {}) });
+      if (c) await c;
       if (engine.finished()) return;
     }
   }
@@ -136,4 +145,9 @@ function firstBoundaryAfter(deadline: Instant, t: Instant, interval: number): In
 /** The first of `deadline`, `deadline + interval`, ... at or after `t`. */
 function firstBoundaryAtOrAfter(deadline: Instant, t: Instant, interval: number): Instant {
   return deadline >= t ? deadline : deadline + Math.ceil((t - deadline) / interval) * interval;
+}
+
+/** The earlier of two optional instants. */
+function earliest(a: Instant | undefined, b: Instant | undefined): Instant | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }

@@ -45,14 +45,25 @@ export class NativeRunner extends LoopRunner {
         if (batch.advanceClockTo !== undefined) (clock as VirtualClock).advanceTo(batch.advanceClockTo);
         await engine.pass({ watermarks: true, processingTime: clock.now() });
         await engine.finishBundles();
+        // A quiescent point: nothing is between operators (design §d). A finished run takes its final checkpoint instead (LoopRunner).
+        const c = run.checkpoints.atBoundary();
+        if (c) await c;
       }
       if (engine.finished()) return;
       if (!progressed) {
         await engine.pass({ watermarks: true, processingTime: clock.now() });
         await engine.finishBundles();
         if (engine.finished()) return;
-        await run.waitForWork(clock.isVirtual ? undefined : engine.nextProcessingTimer());
+        // an idle pipeline checkpoints too, so sinks do not hold output while the input is quiet
+        const c = run.checkpoints.atBoundary();
+        if (c) await c;
+        await run.waitForWork(clock.isVirtual ? undefined : earliest(engine.nextProcessingTimer(), run.checkpoints.nextDueAt()));
       }
     }
   }
+}
+
+/** The earlier of two optional instants. */
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }

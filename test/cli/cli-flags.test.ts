@@ -43,11 +43,11 @@ describe('command-line flags', () => {
     expect(typo.stdout).not.toContain('events in');
   });
 
-  it('the CLI refuses --checkpointDir clearly (exit 2) while no runner takes checkpoints, and creates nothing', () => {
+  it('the CLI refuses --drain clearly (exit 2) while no runner drains, and creates nothing', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'ws-ck-')), 'ck');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', `--checkpointDir=${dir}`, '--scenario=1'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', `--checkpointDir=${dir}`, '--drain', '--scenario=1'], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('PipelineOptionsError: --checkpointDir: checkpoints are not wired into the runners yet');
+    expect(run.stderr).toContain('PipelineOptionsError: --drain: stopping with a drain is not built yet');
     expect(run.stdout).not.toContain('events in');
     expect(existsSync(dir)).toBe(false);
     expect(usageOf('netflow')).toContain('--checkpointDir=<dir>');

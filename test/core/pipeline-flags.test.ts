@@ -1,9 +1,13 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PipelineOptionsError, UnknownFlagError } from '../../sdk/errors.js';
 import { flagHelp, formatFlags, parseFlags, type FlagSpecs } from '../../sdk/flags.js';
 import { optionsFrom } from '../../sdk/options.js';
 import { Pipeline } from '../../sdk/pipeline.js';
+import { registerRunner } from '../../sdk/runner.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { Create } from '../../transforms/create.js';
 import { Map } from '../../transforms/map.js';
@@ -101,18 +105,38 @@ describe('checkpoint options (parsed and checked; no runner takes checkpoints ye
     expect(() => Pipeline.create({ checkpointDir: '' })).toThrow(/checkpointDir must be a non-empty path/);
   });
 
-  it.each(RUNNERS)('a run given a checkpoint directory or --drain fails before it starts on $label (checkpoints are not wired yet)', async ({ options }) => {
-    for (const argv of [['--checkpointDir=ck'], ['--drain']]) {
-      const p = Pipeline.create(['--runner', options.runner!, ...argv]);
-      const out = p.apply(Create.of([1, 2, 3])).apply(Capture.records<number>());
-      const e = await p.run().then(
-        () => undefined,
-        (x: unknown) => x as Error,
-      );
-      expect(e).toBeInstanceOf(PipelineOptionsError);
-      expect(e?.message).toMatch(/checkpoints are not wired into the runners yet/);
-      expect(out.records).toEqual([]);
-    }
+  it.each(RUNNERS)('a run given --drain fails before it starts on $label (drain is not built yet)', async ({ options }) => {
+    const p = Pipeline.create(['--runner', options.runner!, '--drain', `--checkpointDir=${mkdtempSync(join(tmpdir(), 'ws-ck-'))}`]);
+    const out = p.apply(Create.of([1, 2, 3])).apply(Capture.records<number>());
+    const e = await p.run().then(
+      () => undefined,
+      (x: unknown) => x as Error,
+    );
+    expect(e).toBeInstanceOf(PipelineOptionsError);
+    expect(e?.message).toMatch(/--drain: stopping with a drain is not built yet/);
+    expect(out.records).toEqual([]);
+  });
+
+  it.each(RUNNERS)('a run given a checkpoint directory runs on $label and reports its checkpoints', async ({ options }) => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'ws-ck-')), 'ck');
+    const p = Pipeline.create(['--runner', options.runner!, `--checkpointDir=${dir}`]);
+    const out = p.apply(Create.of([1, 2, 3])).apply(Capture.records<number>());
+    const result = await p.run();
+    expect(out.records.map((r) => r.value).sort()).toEqual([1, 2, 3]);
+    expect(result.checkpoints?.taken.map((t) => t.name)).toEqual(['checkpoints/ck-000000000001']);
+    expect(existsSync(join(dir, 'checkpoints', 'ck-000000000001'))).toBe(true);
+    // Capture has no two-phase commit: under exactly-once the run says its output is at-least-once.
+    expect(result.warnings).toEqual([expect.stringMatching(/exactly-once covers sinks with two-phase commit only: 'Capture' has none, so its effects are at-least-once/)]);
+  });
+
+  it('a runner that does not take checkpoints refuses --checkpointDir before anything runs, naming the runner', () => {
+    let started = false;
+    registerRunner('no-checkpoints', () => ({ name: 'no-checkpoints', validate: () => [], start: () => ((started = true), { done: new Promise(() => {}), cancel: () => {} }) }));
+    const p = Pipeline.create({ runner: 'no-checkpoints', checkpointDir: 'ck' });
+    p.apply(Create.of([1]));
+    expect(() => p.start()).toThrow(PipelineOptionsError);
+    expect(() => p.start()).toThrow(/--checkpointDir: the no-checkpoints runner does not take checkpoints/);
+    expect(started).toBe(false);
   });
 });
 

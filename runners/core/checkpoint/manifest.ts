@@ -58,8 +58,11 @@ export interface CheckpointManifest {
   readonly virtualClock?: number;
   readonly keyGroups: number;
   readonly keyHash: typeof KEY_HASH;
-  /** Micro-batch: the last batch this checkpoint covers. */
-  readonly microbatch?: { readonly batchId: number };
+  /**
+   * Micro-batch: the last batch this checkpoint covers, and the end of the next batch when batches
+   * have a fixed interval (so a resumed run keeps the batch boundaries of the run it continues).
+   */
+  readonly microbatch?: { readonly batchId: number; readonly deadline?: number };
   readonly steps: Readonly<Record<string, StepEntry>>;
   readonly segments: readonly SegmentRef[];
 }

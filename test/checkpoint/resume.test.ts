@@ -1,0 +1,336 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import '../../runners/index.js';
+import { CheckpointMismatchError, UnresumableSourceError } from '../../sdk/errors.js';
+import type { Source } from '../../sdk/io/source.js';
+import type { PipelineOptions } from '../../sdk/options.js';
+import { Pipeline } from '../../sdk/pipeline.js';
+import type { PipelineResult } from '../../sdk/runner.js';
+import { CommittedCapture, CommittedStore } from '../../sdk/testing/committed-capture.js';
+import { failpoints, SimulatedCrash } from '../../sdk/testing/failpoints.js';
+import { TestStream } from '../../sdk/testing/test-stream.js';
+import { AfterCount } from '../../sdk/triggers/after-count.js';
+import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
+import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
+import { Count } from '../../transforms/combiners/count.js';
+import { Create } from '../../transforms/create.js';
+import { TextFile } from '../../transforms/io/text-file.js';
+import { Map } from '../../transforms/map.js';
+import { Read } from '../../transforms/read.js';
+import { Window } from '../../transforms/window.js';
+import { WithKeys } from '../../transforms/with-keys.js';
+import { RUNNERS } from '../support/runners.js';
+import { TickingClock } from '../support/ticking-clock.js';
+import { readPartLines } from '../support/read-parts.js';
+
+/**
+ * Checkpoints in real runs (issue #13, design step 7/8): a run crashes in-process at a failpoint
+ * (SimulatedCrash), a NEW pipeline with the same checkpoint directory resumes, and the committed
+ * output equals a failure-free run's exactly: nothing lost, nothing twice.
+ */
+
+afterEach(() => failpoints.reset());
+
+const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `watershed-${prefix}-`));
+
+/** Where a run can crash around a checkpoint (coordinator and sink failpoints). */
+const POINTS = ['checkpoint.barrier', 'sink.preCommit', 'checkpoint.written', 'sink.commit', 'checkpoint.committed'] as const;
+const CRASHES = POINTS.flatMap((name) => [1, 2, 3].map((at) => ({ name, at })));
+
+/**
+ * Early panes every 2 elements of a key, late panes for each late element (lateness 5 s),
+ * accumulating, over keys a, b, c. Each group ends with a watermark step, so that a micro-batch ends
+ * there and both runners fire the same panes; processing time moves 1 s between groups, so a 1 s
+ * checkpoint interval checkpoints between most of them.
+ */
+const stream = () =>
+  TestStream.create<string>()
+    .addElements(['a', 1000], ['a', 2000], ['b', 1500]) // a: early pane
+    .advanceWatermarkTo(500)
+    .advanceProcessingTime(1000)
+    .addElements(['b', 2500], ['c', 3000], ['a', 4000]) // b: early pane
+    .advanceWatermarkTo(5000)
+    .advanceProcessingTime(1000)
+    .addElements(['c', 12_000], ['a', 11_000], ['a', 13_000]) // second window, a: early pane
+    .advanceWatermarkTo(10_500) // first window on time: a, b, c
+    .advanceProcessingTime(1000)
+    .addElements(['b', 9000]) // late pane of b
+    .advanceWatermarkTo(11_000)
+    .advanceProcessingTime(1000)
+    .addElements(['c', 8000], ['a', 14_000]) // late pane of c
+    .advanceWatermarkTo(12_000)
+    .advanceProcessingTime(1000)
+    .advanceWatermarkToInfinity();
+
+function windowedCount(p: Pipeline, store: CommittedStore<unknown>, size = 10_000): void {
+  p.apply('Events', stream())
+    .apply(
+      'Window',
+      Window.into<string>(FixedWindows(size))
+        .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1)))
+        .withAllowedLateness(5000)
+        .accumulatingFiredPanes(),
+    )
+    .apply('Keyed', WithKeys((s: string) => s))
+    .apply('Count', Count.perKey<string>())
+    .apply('Out', CommittedCapture.records(store as CommittedStore<never>));
+}
+
+async function runCount(options: Partial<PipelineOptions>, store: CommittedStore<unknown>, size?: number): Promise<PipelineResult> {
+  const p = Pipeline.create(options);
+  windowedCount(p, store, size);
+  return p.run();
+}
+
+/** The committed output of a failure-free run without checkpoints. */
+async function failureFreeCount(options: Partial<PipelineOptions>): Promise<string[]> {
+  const store = new CommittedStore<unknown>();
+  await runCount(options, store);
+  return store.lines({ sorted: true });
+}
+
+/** Runs until the armed failpoint throws, then resumes (with `resumeOptions`) until the run is done. */
+async function crashAndResume(
+  crash: { name: string; at: number },
+  first: Partial<PipelineOptions>,
+  resume: Partial<PipelineOptions>,
+  run: (o: Partial<PipelineOptions>) => Promise<PipelineResult>,
+): Promise<PipelineResult> {
+  failpoints.arm(crash.name, { at: crash.at });
+  const failed = await run(first).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  failpoints.reset();
+  expect(failed, `the run crashed at ${crash.name}:${crash.at}`).toBeInstanceOf(SimulatedCrash);
+  return run(resume);
+}
+
+describe.each(RUNNERS)('checkpoints and resume on $label', ({ label, options }) => {
+  it('a failure-free run with checkpoints commits the same output as one without, in several checkpoints', async () => {
+    const expected = await failureFreeCount(options);
+    expect(expected.length).toBeGreaterThan(8);
+    const store = new CommittedStore<unknown>();
+    const dir = tmp('ck');
+    const result = await runCount({ ...options, checkpointDir: dir, checkpointInterval: 1000 }, store);
+    expect(store.lines({ sorted: true })).toEqual(expected);
+    expect(result.checkpoints!.taken.length).toBeGreaterThanOrEqual(4);
+    expect(result.checkpoints!.taken.at(-1)!.kind).toBe('finished');
+    expect(result.checkpoints!.restoredFrom).toBeUndefined();
+    expect(store.prepared.size).toBe(0);
+    expect(result.warnings).toEqual([]);
+    // Rerunning a finished job does nothing, and says so.
+    const again = await runCount({ ...options, checkpointDir: dir, checkpointInterval: 1000 }, store);
+    expect(again.warnings!.join('\n')).toMatch(/already finished/);
+    expect(store.lines({ sorted: true })).toEqual(expected);
+  });
+
+  it.each(CRASHES)(`windowed count with early and late panes: crash at $name #$at, resume on ${label}: committed output equals a failure-free run`, async (crash) => {
+    const expected = await failureFreeCount(options);
+    const store = new CommittedStore<unknown>();
+    const ck = { ...options, checkpointDir: tmp('ck'), checkpointInterval: 1000 };
+    const result = await crashAndResume(crash, ck, ck, (o) => runCount(o, store));
+    expect(store.lines({ sorted: true })).toEqual(expected);
+    expect(store.prepared.size).toBe(0);
+    if (crash.at > 1 || crash.name === 'checkpoint.written' || crash.name === 'sink.commit' || crash.name === 'checkpoint.committed') {
+      expect(result.checkpoints!.restoredFrom).toBeDefined();
+    }
+  });
+
+  it('at-least-once: a crash after a checkpoint is written loses nothing (records may come twice)', async () => {
+    const expected = await failureFreeCount(options);
+    const store = new CommittedStore<unknown>();
+    const ck = { ...options, checkpointDir: tmp('ck'), checkpointInterval: 1000, guarantee: 'at-least-once' as const };
+    await crashAndResume({ name: 'checkpoint.barrier', at: 3 }, ck, ck, (o) => runCount(o, store));
+    const got = store.lines({ sorted: true });
+    const left = [...got];
+    for (const line of expected) {
+      const i = left.indexOf(line);
+      expect(i, `committed at least once: ${line}`).toBeGreaterThanOrEqual(0);
+      left.splice(i, 1);
+    }
+  });
+
+  const other = RUNNERS.find((r) => r.label !== label)!;
+  it.each([
+    { name: 'checkpoint.written', at: 2 },
+    { name: 'checkpoint.barrier', at: 3 },
+  ])(`a ${label} checkpoint resumes on ${other.label} (crash at $name #$at)`, async (crash) => {
+    const expected = await failureFreeCount(options);
+    expect(await failureFreeCount(other.options)).toEqual(expected);
+    const store = new CommittedStore<unknown>();
+    const dir = tmp('ck');
+    const result = await crashAndResume(crash, { ...options, checkpointDir: dir, checkpointInterval: 1000 }, { ...other.options, checkpointDir: dir, checkpointInterval: 1000 }, (o) =>
+      runCount(o, store),
+    );
+    expect(result.runner).toBe(other.options.runner);
+    expect(result.checkpoints!.restoredFrom!.takenBy).toBe(options.runner);
+    expect(store.lines({ sorted: true })).toEqual(expected);
+  });
+
+  it('a changed pipeline does not resume: CheckpointMismatchError names the step', async () => {
+    const store = new CommittedStore<unknown>();
+    const dir = tmp('ck');
+    const ck = { ...options, checkpointDir: dir, checkpointInterval: 1000 };
+    failpoints.arm('checkpoint.barrier', { at: 3 });
+    await expect(runCount(ck, store)).rejects.toThrow(SimulatedCrash);
+    failpoints.reset();
+    const e = await runCount(ck, store, 5000).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(CheckpointMismatchError);
+    expect((e as CheckpointMismatchError).steps.some((s) => s.startsWith('Count'))).toBe(true);
+    expect((e as Error).message).toMatch(/FixedWindows\(10000ms\).*→.*FixedWindows\(5000ms\)/);
+  });
+
+  it('--allowNonRestoredState resumes a changed pipeline, dropping the state of the changed step with a warning', async () => {
+    const store = new CommittedStore<unknown>();
+    const ck = { ...options, checkpointDir: tmp('ck'), checkpointInterval: 1000 };
+    failpoints.arm('checkpoint.barrier', { at: 3 });
+    await expect(runCount(ck, store)).rejects.toThrow(SimulatedCrash);
+    failpoints.reset();
+    const result = await runCount({ ...ck, allowNonRestoredState: true }, store, 5000);
+    expect(result.state).toBe('DONE');
+    expect(result.checkpoints!.restoredFrom!.seq).toBe(2);
+    expect(result.warnings!.join('\n')).toMatch(/checkpoints\/ck-000000000002: dropped the state of 'Count[^']*' \(--allowNonRestoredState\)/);
+  });
+
+  it('a source without position() fails at start under --checkpointDir with a typed error naming the step', async () => {
+    const blind: Source<number> = {
+      name: 'blind',
+      bounded: true,
+      open: async () => ({ poll: async () => ({ elements: [{ value: 1, timestamp: 0 }], watermark: 0, done: true }), close: async () => {} }),
+    };
+    const p = Pipeline.create({ ...options, checkpointDir: tmp('ck') });
+    p.apply('Blind', Read.from(blind)).apply('Out', CommittedCapture.records(new CommittedStore<number>() as CommittedStore<never>));
+    const e = await p.run().then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(UnresumableSourceError);
+    expect((e as UnresumableSourceError).step).toBe('Blind');
+    expect((e as Error).message).toMatch(/step 'Blind' reads source 'blind'/);
+  });
+
+  describe('TextFile lines to a TextFile part folder', () => {
+    const input = join(tmp('in'), 'lines.txt');
+    writeFileSync(input, Array.from({ length: 2000 }, (_, i) => `line ${i} ${'é'.repeat(i % 5)}`).join('\n') + '\n');
+    const tuned: Partial<PipelineOptions> = { ...options, bundleSize: 50, bufferSize: 100, maxBatchSize: 150 };
+
+    const runFiles = (o: Partial<PipelineOptions>, out: string): Promise<PipelineResult> => {
+      const p = Pipeline.create({ clock: new TickingClock(), ...o });
+      p.apply('Lines', TextFile.lines(input))
+        .apply('Upper', Map((s: string) => s.toUpperCase()))
+        .apply('Out', TextFile.write(out, (s: string) => s));
+      return p.run();
+    };
+    const failureFree = async (): Promise<string[]> => {
+      const out = join(tmp('out'), 'plain.txt');
+      await runFiles(tuned, out);
+      return readFileSync(out, 'utf8').replace(/\n$/, '').split('\n');
+    };
+
+    it.each([
+      { name: 'checkpoint.barrier', at: 3 },
+      { name: 'sink.preCommit', at: 4 },
+      { name: 'checkpoint.written', at: 2 },
+      { name: 'sink.commit', at: 3 },
+      { name: 'checkpoint.committed', at: 5 },
+    ])('crash at $name #$at, resume: the published parts equal a failure-free run', async (crash) => {
+      const expected = await failureFree();
+      expect(expected.length).toBe(2000);
+      const out = join(tmp('out'), 'parts.txt');
+      const ck = { ...tuned, checkpointDir: tmp('ck'), checkpointInterval: 40 };
+      const result = await crashAndResume(crash, ck, ck, (o) => runFiles(o, out));
+      expect(result.checkpoints!.restoredFrom).toBeDefined();
+      expect(readPartLines(out)).toEqual(expected);
+    });
+
+    it('a corrupt newest checkpoint is skipped with a warning; the output stays exactly-once', async () => {
+      const expected = await failureFree();
+      const out = join(tmp('out'), 'parts.txt');
+      const dir = tmp('ck');
+      const ck = { ...tuned, checkpointDir: dir, checkpointInterval: 40 };
+      failpoints.arm('checkpoint.barrier', { at: 5 });
+      await expect(runFiles(ck, out)).rejects.toThrow(SimulatedCrash);
+      failpoints.reset();
+      // checkpoint 4 (committed, parts published) loses its last byte
+      const newest = join(dir, 'checkpoints', 'ck-000000000004');
+      writeFileSync(newest, readFileSync(newest).subarray(0, -1));
+      const result = await runFiles(ck, out);
+      expect(result.checkpoints!.restoredFrom!.seq).toBe(3);
+      expect(result.warnings!.join('\n')).toMatch(/ck-000000000004 is corrupt \(truncated.*resuming from checkpoints\/ck-000000000003/);
+      expect(readPartLines(out)).toEqual(expected);
+    });
+  });
+});
+
+describe('PipelineRun.checkpoint()', () => {
+  it.each(RUNNERS)('on $label takes a checkpoint at the next boundary, whatever the interval', async ({ options }) => {
+    const store = new CommittedStore<unknown>();
+    const p = Pipeline.create({ ...options, checkpointDir: tmp('ck'), checkpointInterval: 3_600_000 });
+    windowedCount(p, store);
+    const run = p.start();
+    run.checkpoint!();
+    const result = await run.done;
+    expect(result.checkpoints!.taken.map((t) => [t.seq, t.kind])).toEqual([
+      [1, 'periodic'],
+      [2, 'finished'],
+    ]);
+    expect(store.lines({ sorted: true })).toEqual(await failureFreeCount(options));
+  });
+});
+
+describe('Create under checkpoints', () => {
+  it.each(RUNNERS)('a bounded Create run on $label commits everything in its final checkpoint', async ({ options }) => {
+    const store = new CommittedStore<number>();
+    const p = Pipeline.create({ ...options, checkpointDir: tmp('ck') });
+    p.apply('In', Create.of([1, 2, 3])).apply('Out', CommittedCapture.records(store as CommittedStore<never>));
+    const result = await p.run();
+    expect(store.values().sort()).toEqual([1, 2, 3]);
+    expect(result.checkpoints!.taken.map((t) => t.kind)).toEqual(['finished']);
+  });
+});
+
+describe('an idle unbounded run still checkpoints', () => {
+  /** Three elements, then nothing, forever (an unbounded source gone quiet). */
+  const quiet: Source<number> = {
+    name: 'quiet',
+    bounded: false,
+    open: async (ctx) => {
+      let i = (ctx.resumeFrom as { i: number } | undefined)?.i ?? 0;
+      return {
+        poll: async () => {
+          if (i < 3) {
+            i += 3;
+            return { elements: [1, 2, 3].map((value) => ({ value, timestamp: 0 })), watermark: 0, done: false };
+          }
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          return { elements: [], watermark: 0, done: false };
+        },
+        position: () => ({ i }),
+        close: async () => {},
+      };
+    },
+  };
+
+  it.each([
+    { label: 'native', options: { runner: 'native' } },
+    { label: 'microbatch(asap)', options: { runner: 'microbatch', batchInterval: 'asap' as const } },
+  ])('on $label: the sink commits while the input is quiet', async ({ options }) => {
+    const store = new CommittedStore<number>();
+    const p = Pipeline.create({ ...options, clock: new TickingClock(), checkpointDir: tmp('ck'), checkpointInterval: 50 });
+    p.apply('Quiet', Read.from(quiet)).apply('Out', CommittedCapture.records(store as CommittedStore<never>));
+    const run = p.start();
+    // wait (not a timing assertion: the run is cancelled once the output is committed, or after 20 s)
+    for (let t = 0; t < 2000 && store.values().length < 3; t++) await new Promise((resolve) => setTimeout(resolve, 10));
+    const committedWhileRunning = store.values().sort();
+    run.cancel();
+    const result = await run.done;
+    expect(result.state).toBe('CANCELLED');
+    expect(committedWhileRunning).toEqual([1, 2, 3]);
+  }, 30_000);
+});
