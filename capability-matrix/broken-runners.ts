@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NativeRunner } from '../runners/native/native-runner.js';
 import type { UnsupportedFeature } from '../sdk/errors.js';
 import type { PipelineGraph, TransformNode } from '../sdk/graph.js';
@@ -41,6 +44,7 @@ export function withoutTriggers(graph: PipelineGraph): PipelineGraph {
 /** The native runner, except that it ignores every trigger and fires each window once, at the end. */
 export class IgnoresTriggersRunner implements Runner {
   readonly name = 'ignores-triggers';
+  readonly supportsCheckpoints = true;
   private readonly inner = new NativeRunner();
   validate(graph: PipelineGraph, options: PipelineOptions): UnsupportedFeature[] {
     return this.inner.validate(graph, options);
@@ -60,5 +64,24 @@ export class RefusesEverythingRunner implements Runner {
   }
   start(): PipelineRun {
     throw new Error('refuses-everything never starts: validate() rejected the pipeline');
+  }
+}
+
+/**
+ * The native runner, except that every run checkpoints into a fresh directory of its own: it takes
+ * checkpoints (so failpoints around them are reached) but never resumes from the directory it was
+ * given, so a resumed run starts over and commits again what the crashed run had committed.
+ */
+export class ForgetsCheckpointsRunner implements Runner {
+  readonly name = 'forgets-checkpoints';
+  /** It claims to; that is the point. */
+  readonly supportsCheckpoints = true;
+  private readonly inner = new NativeRunner();
+  validate(graph: PipelineGraph, options: PipelineOptions): UnsupportedFeature[] {
+    return this.inner.validate(graph, options);
+  }
+  start(graph: PipelineGraph, options: PipelineOptions): PipelineRun {
+    if (options.checkpointDir === undefined) return this.inner.start(graph, options);
+    return this.inner.start(graph, { ...options, checkpointDir: mkdtempSync(join(tmpdir(), 'watershed-forgets-')) });
   }
 }

@@ -14,7 +14,8 @@ import type { Capability, CaseContext, CaseRun, ConformanceCase, Group } from '.
  * Every pipeline runs with the runner's default options on a virtual clock starting at 0, so
  * processing time (and everything measured with it) is deterministic — except cases that ask for the
  * system clock (Kafka reads run on real time); those read bounded input and check only what does not
- * depend on timing.
+ * depend on timing. A case's `options` add to these (the Checkpoint cases resume from the checkpoint
+ * directory their `prepare` crashed a run in, and the file case uses a clock that ticks per read).
  *
  * Capabilities that require Kafka get the broker from env KAFKA_BROKERS; without it runSuite throws
  * (a report with those rows silently failing would differ from the committed one for the wrong reason).
@@ -85,7 +86,8 @@ export async function runCase(runner: string, c: ConformanceCase, ctx: CaseConte
     const abort = new AbortController();
     const guard = setTimeout(() => abort.abort(), CASE_TIMEOUT_MS);
     try {
-      const p = Pipeline.create(c.clock === 'system' ? { runner, signal: abort.signal } : { runner, clock: new VirtualClock(0), signal: abort.signal });
+      const extra = c.options ? c.options(prepared) : {};
+      const p = Pipeline.create(c.clock === 'system' ? { ...extra, runner, signal: abort.signal } : { clock: new VirtualClock(0), ...extra, runner, signal: abort.signal });
       const out = c.build(p, prepared);
       const result = await p.run();
       if (result.state !== 'DONE') return { name: c.name, status: 'fail', reason: `the run did not finish (${result.state}) within ${CASE_TIMEOUT_MS / 1000} s` };

@@ -66,6 +66,11 @@ export interface ConformanceCase<O = any, S = any> {
   readonly clock?: 'virtual' | 'system';
   /** Runs before each build (e.g. creates and fills a topic); its result is passed to `build`. */
   prepare?(ctx: CaseContext): Promise<S>;
+  /**
+   * Options for the measured run beyond the defaults (e.g. the checkpoint directory `prepare` left a
+   * crashed run's checkpoints in, or a clock other than the virtual one). The runner is the harness's.
+   */
+  options?(prepared: S): Partial<PipelineOptions>;
   /** Adds the case's steps to a fresh pipeline and returns what `check` needs. */
   build(p: Pipeline, prepared: S): O;
   /** Checks the last run; `all` holds every run when `runs` > 1. */

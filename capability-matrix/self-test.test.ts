@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../runners/index.js';
 import { registeredRunners, registerRunner } from '../sdk/runner.js';
-import { IgnoresTriggersRunner, REFUSAL_REASON, RefusesEverythingRunner } from './broken-runners.js';
+import { ForgetsCheckpointsRunner, IgnoresTriggersRunner, REFUSAL_REASON, RefusesEverythingRunner } from './broken-runners.js';
 import { runSuite, score, type SuiteResult, type Verdict } from './harness.js';
 import { defineCase, type Capability } from './model.js';
 import { buildReport, renderMarkdown } from './report.js';
+import { CHECKPOINT } from './cases/checkpoint.js';
 import { CAPABILITIES } from './suite.js';
 import { kafkaBrokers } from '../test/kafka/kafka-test-env.js';
 
@@ -17,21 +18,26 @@ import { kafkaBrokers } from '../test/kafka/kafka-test-env.js';
  * - ignores-triggers: the native runner with every trigger rewritten to Never(), so each window fires
  *   once, at the end. It must lose the trigger-dependent rows and keep the plain ones.
  * - refuses-everything: rejects every pipeline at validation. It must get No everywhere, with the reason.
+ * - forgets-checkpoints: the native runner checkpointing into a fresh directory per run, so it never
+ *   resumes. Measured on the Checkpoint row only: it must get No there.
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 registerRunner('ignores-triggers', () => new IgnoresTriggersRunner());
 registerRunner('refuses-everything', () => new RefusesEverythingRunner());
+registerRunner('forgets-checkpoints', () => new ForgetsCheckpointsRunner());
 
 // The Kafka row runs when the vitest global setup provides a broker; without one it is left out.
 const brokers = kafkaBrokers();
 const MEASURED = brokers === null ? CAPABILITIES.filter((c) => !c.requires?.includes('kafka')) : CAPABILITIES;
 
 let suite: SuiteResult;
+let forgetful: SuiteResult;
 beforeAll(async () => {
   if (brokers !== null) process.env['KAFKA_BROKERS'] = brokers;
   suite = await runSuite(MEASURED, ['ignores-triggers', 'refuses-everything']);
+  forgetful = await runSuite([CHECKPOINT], ['forgets-checkpoints']);
 }, 120_000);
 
 const verdict = (runner: string, id: string): Verdict => {
@@ -110,8 +116,16 @@ describe('a runner that ignores triggers (fires each window once, at the end)', 
     expect(failed[0]!.reason).toContain("line 1 is '[0,3000) ON_TIME #0 last {\"key\":\"a\",\"value\":4}'");
   });
 
+  it('gets Partially on the Checkpoint row: its own checkpoints resume, a native one (whose triggers differ) does not fit', () => {
+    expect(verdict(R, 'ours.checkpoint')).toBe('Partially');
+    const cell = suite.capabilities.find((c) => c.id === 'ours.checkpoint')!.cells[R]!;
+    const failed = cell.cases.filter((c) => c.status === 'fail');
+    expect(failed.map((c) => c.name)).toEqual([expect.stringMatching(/^a checkpoint taken by the other runner resumes here/)]);
+    expect(failed[0]!.reason).toMatch(/CheckpointMismatchError: .*step 'Count' changed/);
+  });
+
   it('keeps the rows without cases as not yet covered', () => {
-    for (const id of ['ours.checkpoint', 'ours.exactly-once']) expect(verdict(R, id)).toBe('untested');
+    for (const id of ['ours.exactly-once']) expect(verdict(R, id)).toBe('untested');
   });
 });
 
@@ -132,6 +146,21 @@ describe('a runner that rejects every pipeline at validation', () => {
         expect(x.reason).toContain('rejected at validation');
         expect(x.reason).toContain(REFUSAL_REASON);
       }
+    }
+  });
+});
+
+describe('a runner that takes checkpoints but never resumes from them', () => {
+  it('gets No on the Checkpoint row: restarted runs commit again what the crashed runs had committed', () => {
+    const cell = forgetful.capabilities[0]!.cells['forgets-checkpoints']!;
+    expect(cell.verdict).toBe('No');
+    expect(cell.cases.length).toBeGreaterThanOrEqual(4);
+    for (const c of cell.cases) {
+      expect(c.status).toBe('fail');
+      expect(c.observed).toMatch(/not resumed/);
+      // TextFile.write moves parts newer than the restored checkpoint aside, so a fresh start publishes the same lines
+      if (c.name.startsWith('text file')) expect(c.reason).toBe('the run did not resume from a checkpoint');
+      else expect(c.reason).toMatch(/^committed output \(sorted\): expected/);
     }
   });
 });

@@ -15,6 +15,7 @@ import { Window } from '../../transforms/window.js';
 import { eq, expectAll, observe, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability, type CaseRun } from '../model.js';
 import { countPerKey, firingAt, lateRecord } from './common.js';
+import { CHECKPOINT } from './checkpoint.js';
 import { KAFKA } from './kafka.js';
 
 /** Rows that are not in Beam's matrix: late data, dead letters, replay, latency, and what is not covered yet. */
@@ -277,6 +278,6 @@ export const OURS: readonly Capability[] = [
   replay,
   latency,
   KAFKA,
-  notYet('ours.checkpoint', 'Checkpoint / restore', 'Snapshotting pipeline state and resuming from it.', 'no cases until checkpoint/restore lands', 'Checkpoint'),
+  CHECKPOINT,
   notYet('ours.exactly-once', 'Exactly-once', 'Each input affects the output exactly once across failures and restarts.', 'no cases until exactly-once lands'),
 ];

@@ -10,17 +10,19 @@ import { Pipeline } from '../../sdk/pipeline.js';
 import type { PipelineResult } from '../../sdk/runner.js';
 import { CommittedCapture, CommittedStore } from '../../sdk/testing/committed-capture.js';
 import { failpoints, SimulatedCrash } from '../../sdk/testing/failpoints.js';
-import { TestStream } from '../../sdk/testing/test-stream.js';
-import { AfterCount } from '../../sdk/triggers/after-count.js';
-import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
-import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { Count } from '../../transforms/combiners/count.js';
 import { Create } from '../../transforms/create.js';
-import { TextFile } from '../../transforms/io/text-file.js';
-import { Map } from '../../transforms/map.js';
 import { Read } from '../../transforms/read.js';
-import { Window } from '../../transforms/window.js';
-import { WithKeys } from '../../transforms/with-keys.js';
+import {
+  CHECKPOINT_FAILPOINTS,
+  crashAt,
+  FILE_CHECKPOINT_INTERVAL,
+  FILE_TUNING,
+  statefulTimers,
+  upperCaseFile,
+  windowedCount,
+  writeLinesInput,
+  type Crash,
+} from '../../capability-matrix/support/checkpoint-scenarios.js';
 import { RUNNERS } from '../support/runners.js';
 import { TickingClock } from '../support/ticking-clock.js';
 import { readPartLines } from '../support/read-parts.js';
@@ -28,55 +30,15 @@ import { readPartLines } from '../support/read-parts.js';
 /**
  * Checkpoints in real runs (issue #13, design step 7/8): a run crashes in-process at a failpoint
  * (SimulatedCrash), a NEW pipeline with the same checkpoint directory resumes, and the committed
- * output equals a failure-free run's exactly: nothing lost, nothing twice.
+ * output equals a failure-free run's exactly: nothing lost, nothing twice. The scenarios are shared
+ * with the capability matrix's Checkpoint row (capability-matrix/support/checkpoint-scenarios.ts).
  */
 
 afterEach(() => failpoints.reset());
 
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `watershed-${prefix}-`));
 
-/** Where a run can crash around a checkpoint (coordinator and sink failpoints). */
-const POINTS = ['checkpoint.barrier', 'sink.preCommit', 'checkpoint.written', 'sink.commit', 'checkpoint.committed'] as const;
-const CRASHES = POINTS.flatMap((name) => [1, 2, 3].map((at) => ({ name, at })));
-
-/**
- * Early panes every 2 elements of a key, late panes for each late element (lateness 5 s),
- * accumulating, over keys a, b, c. Each group ends with a watermark step, so that a micro-batch ends
- * there and both runners fire the same panes; processing time moves 1 s between groups, so a 1 s
- * checkpoint interval checkpoints between most of them.
- */
-const stream = () =>
-  TestStream.create<string>()
-    .addElements(['a', 1000], ['a', 2000], ['b', 1500]) // a: early pane
-    .advanceWatermarkTo(500)
-    .advanceProcessingTime(1000)
-    .addElements(['b', 2500], ['c', 3000], ['a', 4000]) // b: early pane
-    .advanceWatermarkTo(5000)
-    .advanceProcessingTime(1000)
-    .addElements(['c', 12_000], ['a', 11_000], ['a', 13_000]) // second window, a: early pane
-    .advanceWatermarkTo(10_500) // first window on time: a, b, c
-    .advanceProcessingTime(1000)
-    .addElements(['b', 9000]) // late pane of b
-    .advanceWatermarkTo(11_000)
-    .advanceProcessingTime(1000)
-    .addElements(['c', 8000], ['a', 14_000]) // late pane of c
-    .advanceWatermarkTo(12_000)
-    .advanceProcessingTime(1000)
-    .advanceWatermarkToInfinity();
-
-function windowedCount(p: Pipeline, store: CommittedStore<unknown>, size = 10_000): void {
-  p.apply('Events', stream())
-    .apply(
-      'Window',
-      Window.into<string>(FixedWindows(size))
-        .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1)))
-        .withAllowedLateness(5000)
-        .accumulatingFiredPanes(),
-    )
-    .apply('Keyed', WithKeys((s: string) => s))
-    .apply('Count', Count.perKey<string>())
-    .apply('Out', CommittedCapture.records(store as CommittedStore<never>));
-}
+const CRASHES = CHECKPOINT_FAILPOINTS.flatMap((name) => [1, 2, 3].map((at) => ({ name, at })));
 
 async function runCount(options: Partial<PipelineOptions>, store: CommittedStore<unknown>, size?: number): Promise<PipelineResult> {
   const p = Pipeline.create(options);
@@ -93,17 +55,12 @@ async function failureFreeCount(options: Partial<PipelineOptions>): Promise<stri
 
 /** Runs until the armed failpoint throws, then resumes (with `resumeOptions`) until the run is done. */
 async function crashAndResume(
-  crash: { name: string; at: number },
+  crash: Crash,
   first: Partial<PipelineOptions>,
   resume: Partial<PipelineOptions>,
   run: (o: Partial<PipelineOptions>) => Promise<PipelineResult>,
 ): Promise<PipelineResult> {
-  failpoints.arm(crash.name, { at: crash.at });
-  const failed = await run(first).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  failpoints.reset();
+  const failed = await crashAt(crash, () => run(first));
   expect(failed, `the run crashed at ${crash.name}:${crash.at}`).toBeInstanceOf(SimulatedCrash);
   return run(resume);
 }
@@ -151,6 +108,31 @@ describe.each(RUNNERS)('checkpoints and resume on $label', ({ label, options }) 
       expect(i, `committed at least once: ${line}`).toBeGreaterThanOrEqual(0);
       left.splice(i, 1);
     }
+  });
+
+  it.each([
+    { name: 'checkpoint.barrier', at: 2 },
+    { name: 'sink.preCommit', at: 3 },
+    { name: 'checkpoint.written', at: 2 },
+    { name: 'sink.commit', at: 3 },
+    { name: 'checkpoint.committed', at: 4 },
+  ])(`stateful DoFn with event- and processing-time timers: crash at $name #$at, resume on ${label}: committed output equals a failure-free run`, async (crash) => {
+    const failureFree = new CommittedStore<unknown>();
+    const p0 = Pipeline.create(options);
+    statefulTimers(p0, failureFree);
+    await p0.run();
+    const expected = failureFree.lines({ sorted: true });
+    expect(expected.filter((l) => / (flush|tick)/.test(l)).length).toBe(10);
+    const store = new CommittedStore<unknown>();
+    const ck = { ...options, checkpointDir: tmp('ck'), checkpointInterval: 1000 };
+    const result = await crashAndResume(crash, ck, ck, (o) => {
+      const p = Pipeline.create(o);
+      statefulTimers(p, store);
+      return p.run();
+    });
+    expect(result.checkpoints!.restoredFrom).toBeDefined();
+    expect(store.lines({ sorted: true })).toEqual(expected);
+    expect(store.prepared.size).toBe(0);
   });
 
   const other = RUNNERS.find((r) => r.label !== label)!;
@@ -216,15 +198,12 @@ describe.each(RUNNERS)('checkpoints and resume on $label', ({ label, options }) 
   });
 
   describe('TextFile lines to a TextFile part folder', () => {
-    const input = join(tmp('in'), 'lines.txt');
-    writeFileSync(input, Array.from({ length: 2000 }, (_, i) => `line ${i} ${'é'.repeat(i % 5)}`).join('\n') + '\n');
-    const tuned: Partial<PipelineOptions> = { ...options, bundleSize: 50, bufferSize: 100, maxBatchSize: 150 };
+    const input = writeLinesInput(tmp('in'));
+    const tuned: Partial<PipelineOptions> = { ...options, ...FILE_TUNING };
 
     const runFiles = (o: Partial<PipelineOptions>, out: string): Promise<PipelineResult> => {
       const p = Pipeline.create({ clock: new TickingClock(), ...o });
-      p.apply('Lines', TextFile.lines(input))
-        .apply('Upper', Map((s: string) => s.toUpperCase()))
-        .apply('Out', TextFile.write(out, (s: string) => s));
+      upperCaseFile(p, input, out);
       return p.run();
     };
     const failureFree = async (): Promise<string[]> => {
@@ -243,7 +222,7 @@ describe.each(RUNNERS)('checkpoints and resume on $label', ({ label, options }) 
       const expected = await failureFree();
       expect(expected.length).toBe(2000);
       const out = join(tmp('out'), 'parts.txt');
-      const ck = { ...tuned, checkpointDir: tmp('ck'), checkpointInterval: 40 };
+      const ck = { ...tuned, checkpointDir: tmp('ck'), checkpointInterval: FILE_CHECKPOINT_INTERVAL };
       const result = await crashAndResume(crash, ck, ck, (o) => runFiles(o, out));
       expect(result.checkpoints!.restoredFrom).toBeDefined();
       expect(readPartLines(out)).toEqual(expected);
@@ -253,7 +232,7 @@ describe.each(RUNNERS)('checkpoints and resume on $label', ({ label, options }) 
       const expected = await failureFree();
       const out = join(tmp('out'), 'parts.txt');
       const dir = tmp('ck');
-      const ck = { ...tuned, checkpointDir: dir, checkpointInterval: 40 };
+      const ck = { ...tuned, checkpointDir: dir, checkpointInterval: FILE_CHECKPOINT_INTERVAL };
       failpoints.arm('checkpoint.barrier', { at: 5 });
       await expect(runFiles(ck, out)).rejects.toThrow(SimulatedCrash);
       failpoints.reset();
