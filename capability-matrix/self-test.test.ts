@@ -157,7 +157,6 @@ describe('a runner that takes checkpoints but never resumes from them', () => {
     expect(cell.cases.length).toBeGreaterThanOrEqual(4);
     for (const c of cell.cases) {
       expect(c.status).toBe('fail');
-      expect(c.observed).toMatch(/not resumed/);
       // TextFile.write moves parts newer than the restored checkpoint aside, so a fresh start publishes the same lines
       if (c.name.startsWith('text file')) expect(c.reason).toBe('the run did not resume from a checkpoint');
       else expect(c.reason).toMatch(/^committed output \(sorted\): expected/);
