@@ -24,8 +24,10 @@ import '../runners/index.js';
 import { ensureBroker } from './kafka-broker.js';
 import { parseCommandLine } from '../sdk/command-line.js';
 import { Pipeline } from '../sdk/pipeline.js';
+import { createKafkaClientFactory } from '../transforms/io/kafka/default-client.js';
 import { createKafkajsClientFactory } from '../transforms/io/kafka/kafkajs-client.js';
 import { KafkaIO, type KafkaClientName, type KafkaProducerImplementation } from '../transforms/io/kafka/index.js';
+import { Filter } from '../transforms/filter.js';
 import { Map } from '../transforms/map.js';
 
 interface In {
@@ -45,7 +47,7 @@ const { values: args } = parseCommandLine(
     records: { type: 'string', value: 'N', help: 'records (default 1,000,000)' },
     quick: { type: 'boolean', help: '200,000 records' },
     rounds: { type: 'string', value: 'N', help: 'rounds, each running every contender once; the best per contender is kept (default 1)' },
-    only: { type: 'string', value: 'plain,native,microbatch(asap),microbatch(1s)', help: 'the contenders' },
+    only: { type: 'string', value: 'consume,consume@kafkajs,native:read,plain,native,microbatch(asap),...', help: 'the contenders' },
     // a contender's own process (set by the parent)
     child: { type: 'string', hidden: true },
     brokers: { type: 'string', hidden: true },
@@ -55,6 +57,12 @@ const { values: args } = parseCommandLine(
   { program: 'bench:kafka', usage: 'npm run bench:kafka -- [flags]' },
 );
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The consumer's own rate issue #14 asks for on the local broker, in records per second. */
+const CONSUMER_TARGET = 300_000;
+
+/** Contenders that only read (no output topic): the consumer on its own, and KafkaIO.read alone. */
+const isConsumerOnly = (contender: string): boolean => /^consume(@\w+)?$|:read$/.test(contender);
 
 interface Result {
   contender: string;
@@ -119,6 +127,51 @@ async function plainPlatformaticLoop(brokers: string, input: string, output: str
   await producer.close(true);
 }
 
+/**
+ * The consumer alone through the client interface: connects a consumer of `client`'s library, assigns
+ * every partition of `input` from the earliest offset, counts the records of each batch (nothing is
+ * parsed or produced) and disconnects once `records` were seen. Returns the number seen.
+ */
+async function consumeOnly(brokers: string, input: string, records: number, client: KafkaClientName): Promise<number> {
+  const kafka = createKafkaClientFactory({ brokers, client, clientId: `bench-consume-${client}`, logLevel: 'error' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const partitions = (await admin.fetchTopicOffsets(input)).map((o) => ({ topic: input, partition: o.partition, startOffset: 'earliest' as const }));
+  await admin.disconnect();
+  const consumer = kafka.consumer({ maxWaitTimeMs: 500 });
+  let seen = 0;
+  let finish!: () => void;
+  let fail!: (e: unknown) => void;
+  const finished = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
+  await consumer.connect();
+  await consumer.assign(partitions);
+  await consumer.run(
+    async (batch) => {
+      seen += batch.messages.length;
+      if (seen >= records) finish();
+    },
+    { onError: fail }, // one partition in the handler at a time, as KafkaIO.read runs it
+  );
+  await finished;
+  await consumer.disconnect();
+  return seen;
+}
+
+/** `KafkaIO.read` alone (bounded, from the earliest offsets) into a step that counts and drops every record. Returns the count. */
+async function readOnly(brokers: string, input: string, argv: string[]): Promise<number> {
+  let seen = 0;
+  const p = Pipeline.create(argv);
+  p.apply('Read', KafkaIO.read<In>({ brokers, topics: input, startAt: 'earliest', bounded: true })).apply(
+    'Drop',
+    Filter(() => {
+      seen++;
+      return false;
+    }),
+  );
+  await p.run();
+  return seen;
+}
+
 async function pipeline(brokers: string, input: string, output: string, argv: string[], client?: KafkaClientName, producer?: KafkaProducerImplementation): Promise<void> {
   const p = Pipeline.create(argv);
   const via = { ...(client ? { client } : {}), ...(producer ? { producer } : {}) };
@@ -134,7 +187,17 @@ async function child(): Promise<void> {
   const records = Number(args.records);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  if (contender === 'plain@platformatic') {
+  let read = records;
+  if (/^consume(@\w+)?$/.test(contender)) {
+    const client = (contender.split('@')[1] ?? 'platformatic') as KafkaClientName;
+    if (client !== 'platformatic' && client !== 'kafkajs') throw new Error(`unknown contender '${contender}' (expected consume or consume@kafkajs)`);
+    read = await consumeOnly(brokers, args.input!, records, client);
+  }
+  else if (contender.endsWith(':read')) {
+    const runner = contender.slice(0, -':read'.length);
+    read = await readOnly(brokers, args.input!, [`--runner=${runner}`]);
+  }
+  else if (contender === 'plain@platformatic') {
     await plainPlatformaticLoop(brokers, args.input!, args.output!, records);
   }
   else if (contender.startsWith('plain')) {
@@ -150,7 +213,7 @@ async function child(): Promise<void> {
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const result: Result = { contender, records, seconds, rate: records / seconds, cpuMicrosPerMsg: (cpu.user + cpu.system) / records };
+  const result: Result = { contender, records: read, seconds, rate: read / seconds, cpuMicrosPerMsg: (cpu.user + cpu.system) / read };
   console.log(JSON.stringify(result));
 }
 
@@ -179,7 +242,7 @@ async function parent(): Promise<void> {
   const rounds = Number(args.rounds ?? 1);
   const contenders = (
     args.only ??
-    'plain,plain@platformatic,native,native@kafkajs,native@platformatic/platformatic,microbatch(asap),microbatch(asap)@kafkajs,microbatch(asap)@platformatic/platformatic,microbatch(1s)'
+    'consume,consume@kafkajs,native:read,plain,plain@platformatic,native,native@kafkajs,native@platformatic/platformatic,microbatch(asap),microbatch(asap)@kafkajs,microbatch(asap)@platformatic/platformatic,microbatch(1s)'
   ).split(',');
   const broker = ensureBroker();
   const admin = createKafkajsClientFactory({ brokers: broker.brokers, logLevel: 'error' }).admin();
@@ -200,16 +263,23 @@ async function parent(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       for (const contender of contenders) {
         const output = `bench-out-${randomUUID()}`;
-        topics.push(output);
-        await admin.createTopics([{ topic: output, partitions: 3 }]);
+        if (!isConsumerOnly(contender)) {
+          topics.push(output);
+          await admin.createTopics([{ topic: output, partitions: 3 }]);
+        }
         const out = execFileSync(
           tsx,
           [script, `--child=${contender}`, `--brokers=${broker.brokers}`, `--input=${input}`, `--output=${output}`, `--records=${records}`],
           { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
         );
         const r = JSON.parse(out.trim().split('\n').pop()!) as Result;
-        const written = (await admin.fetchTopicOffsets(output)).reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
-        if (written !== records) throw new Error(`${contender} wrote ${written} records, expected ${records}`);
+        if (isConsumerOnly(contender)) {
+          // a consumer may hand over a whole last batch past the count; fewer means records were lost
+          if (r.records < records) throw new Error(`${contender} read ${r.records} records, expected ${records}`);
+        } else {
+          const written = (await admin.fetchTopicOffsets(output)).reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+          if (written !== records) throw new Error(`${contender} wrote ${written} records, expected ${records}`);
+        }
         process.stderr.write(
           `round ${round + 1}: ${contender.padEnd(28)} ${(r.rate / 1000).toFixed(1)} k msg/s (${r.seconds.toFixed(2)} s, ${r.cpuMicrosPerMsg.toFixed(1)} µs CPU/msg)\n`,
         );
@@ -220,14 +290,18 @@ async function parent(): Promise<void> {
       await admin.deleteTopics(topics.splice(1));
     }
     const plain = best.get('plain');
-    console.log('contender                      msg/s        seconds   node CPU/msg   throughput vs plain kafkajs loop');
+    console.log(`contender                      msg/s        seconds   node CPU/msg   vs plain kafkajs loop   vs consumer target (${CONSUMER_TARGET / 1000} k/s)`);
     for (const c of contenders) {
       const r = best.get(c)!;
-      const ratio = plain ? `${(r.rate / plain.rate).toFixed(2)}x` : '-';
+      const consumerOnly = isConsumerOnly(c);
+      const ratio = plain && !consumerOnly ? `${(r.rate / plain.rate).toFixed(2)}x` : '-';
+      const target = consumerOnly ? `${(r.rate / CONSUMER_TARGET).toFixed(2)}x ${r.rate >= CONSUMER_TARGET ? '(met)' : '(below)'}` : '-';
       console.log(
-        `${c.padEnd(29)} ${(r.rate / 1000).toFixed(1).padStart(8)} k   ${r.seconds.toFixed(2).padStart(7)}   ${r.cpuMicrosPerMsg.toFixed(1).padStart(7)} µs     ${ratio.padStart(6)}`,
+        `${c.padEnd(29)} ${(r.rate / 1000).toFixed(1).padStart(8)} k   ${r.seconds.toFixed(2).padStart(7)}   ${r.cpuMicrosPerMsg.toFixed(1).padStart(7)} µs   ${ratio.padStart(12)}            ${target}`,
       );
     }
+    console.log('\nconsume, consume@<library>: the consumer alone through the client interface (records counted, not parsed);');
+    console.log('<runner>:read: KafkaIO.read alone (JSON values deserialized) into a step that drops them. Times include connecting.');
   } finally {
     await admin.deleteTopics(topics).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
