@@ -17,6 +17,7 @@ import { Admin, FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic
 import { KafkaClientError, KafkaUnavailableError, type KafkaAdmin, type KafkaPartitionOffsets, type KafkaTopicSpec } from '../client.js';
 import { connectWithin, settleWithin } from './connect-deadline.js';
 import { type PlatformaticContext, mapped } from './context.js';
+import { guardClientConnections } from './connection-errors.js';
 import { brokerErrorName, mapPlatformaticError } from './errors.js';
 
 export class PlatformaticAdmin implements KafkaAdmin {
@@ -24,7 +25,7 @@ export class PlatformaticAdmin implements KafkaAdmin {
   private closing: Promise<void> | null = null;
 
   constructor(private readonly ctx: PlatformaticContext) {
-    this.admin = new Admin({ ...ctx.base });
+    this.admin = guardClientConnections(new Admin({ ...ctx.base }));
   }
 
   connect(): Promise<void> {

@@ -30,6 +30,7 @@
  * ```
  */
 import { randomUUID } from 'node:crypto';
+import { guardClientConnections, guardPoolConnections } from './connection-errors.js';
 import { Consumer, ConnectionPool, FetchIsolationLevels, ListOffsetTimestamps, type ClusterMetadata, type fetchV17 } from '@platformatic/kafka';
 import {
   KafkaClientError,
@@ -90,7 +91,7 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
     this.maxBytesPerPartition = options.maxBytesPerPartition ?? 1_048_576;
     this.isolationLevel = options.readUncommitted ? FetchIsolationLevels.READ_UNCOMMITTED : FetchIsolationLevels.READ_COMMITTED;
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
-    this.consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+    this.consumer = guardClientConnections(new Consumer<Buffer, Buffer, Buffer, Buffer>({
       ...ctx.base,
       groupId,
       autocommit: false,
@@ -99,18 +100,18 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
       heartbeatInterval: Math.max(100, Math.min(3_000, Math.floor(sessionTimeout / 3))),
       maxWaitTime: this.maxWaitTimeMs,
       isolationLevel: this.isolationLevel,
-    });
+    }));
     // A failed rejoin is emitted as 'error': without a listener it would be thrown.
     this.consumer.on('error', (error: Error) => this.fail(mapPlatformaticError(error, ctx.brokers, 'rejoin group')));
     this.consumer.on('consumer:group:join', () => this.wake());
     // The fetch connections need the cluster's TLS and SASL settings as much as the library's own.
     const { tls, sasl } = ctx.base;
-    this.pool = new ConnectionPool(String(ctx.base.clientId), {
+    this.pool = guardPoolConnections(new ConnectionPool(String(ctx.base.clientId), {
       connectTimeout: ctx.base.connectTimeout,
       requestTimeout: ctx.base.requestTimeout,
       ...(tls ? { tls } : {}),
       ...(sasl ? { sasl } : {}),
-    });
+    }));
   }
 
   async connect(): Promise<void> {

@@ -22,6 +22,7 @@
  * ```
  */
 import { Producer, type MessageToProduce, type ProduceResult } from '@platformatic/kafka';
+import { guardClientConnections } from './connection-errors.js';
 import {
   KafkaClientError,
   type KafkaCompressionName,
@@ -78,7 +79,7 @@ export class PlatformaticProducer implements KafkaProducerPort {
   }
 
   protected newLibraryProducer(transactionalId: string | undefined): Producer<Buffer, Buffer, HeaderName, Buffer> {
-    return new Producer<Buffer, Buffer, HeaderName, Buffer>({
+    return guardClientConnections(new Producer<Buffer, Buffer, HeaderName, Buffer>({
       ...this.ctx.base,
       retries: Math.max(5, Number(this.ctx.base.retries ?? 5)),
       idempotent: true,
@@ -88,7 +89,7 @@ export class PlatformaticProducer implements KafkaProducerPort {
       // The library's InitProducerId asks for producer id 0, epoch 0 unless told otherwise, which the
       // coordinator refuses (PRODUCER_FENCED) once the transactional id has state: -1/-1 asks for a new epoch.
       ...(transactionalId !== undefined ? { transactionalId, producerId: -1n, producerEpoch: -1 } : {}),
-    });
+    }));
   }
 
   /** Loads the metadata and gets a producer id, within the connect deadline. */

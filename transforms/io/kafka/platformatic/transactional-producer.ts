@@ -24,6 +24,7 @@
  * ```
  */
 import { Consumer, type Message, type ProduceResult, type Producer } from '@platformatic/kafka';
+import { guardClientConnections } from './connection-errors.js';
 import {
   KafkaClientError,
   type KafkaOffsetCommit,
@@ -148,7 +149,7 @@ export class PlatformaticTransactionalProducer extends PlatformaticProducer impl
 
   /** The node coordinating `groupId`. */
   private async groupCoordinator(groupId: string): Promise<number> {
-    const finder = new Consumer({ ...this.ctx.base, groupId });
+    const finder = guardClientConnections(new Consumer({ ...this.ctx.base, groupId }));
     try {
       return await finder.findGroupCoordinator();
     } finally {
