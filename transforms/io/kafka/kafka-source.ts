@@ -7,6 +7,7 @@ import type { TimestampedValue } from '../../../sdk/windowed-value.js';
 import { KafkaClientError, type KafkaBatch, type KafkaClientFactory, type KafkaMessage, type KafkaRecordHeaders, type KafkaTopicPartition } from './client.js';
 import { kafkaClientFor, type KafkaConnectionOptions } from './default-client.js';
 import { ReconnectingConsumer } from './reconnecting-consumer.js';
+import { KafkaRecordsMissingError } from './records-missing-error.js';
 import { KafkaRecordsOutOfOrderError } from './records-out-of-order-error.js';
 import { SkippedOffsets } from './skipped-offsets.js';
 import { DeserializationError, Serde, type Deserializer } from './serde.js';
@@ -440,6 +441,13 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     }
     if (p.finished) return;
     const expected = p.fetched === undefined ? p.start : nextOffset(p.fetched);
+    // A client that says where its batch's range starts: a range starting past the next offset to read
+    // means records in between were lost on the way.
+    if (batch.coveredFrom !== undefined && cmpOffset(batch.coveredFrom, expected) > 0) {
+      this.failure ??= new KafkaRecordsMissingError(this.ctx.step, p.split, expected, batch.coveredFrom);
+      this.wake();
+      return;
+    }
     if (cmpOffset(msgs[0]!.offset, expected) > 0) p.skipped.add(expected, (BigInt(msgs[0]!.offset) - 1n).toString());
     let finishes = false;
     if (p.end !== undefined) {

@@ -10,11 +10,13 @@ import { VirtualClock } from '../../../../sdk/clock.js';
 import type { SourceReader } from '../../../../sdk/io/source.js';
 import type { KafkaBatch } from '../../../../transforms/io/kafka/client.js';
 import { KafkaSource } from '../../../../transforms/io/kafka/kafka-source.js';
+import { KafkaRecordsMissingError } from '../../../../transforms/io/kafka/records-missing-error.js';
 import { KafkaRecordsOutOfOrderError } from '../../../../transforms/io/kafka/records-out-of-order-error.js';
 import { FakeCluster } from './fake-kafka.js';
 
 /** A batch of partition 0 holding the given offsets. */
-const batch = (offsets: readonly number[]): KafkaBatch => ({
+const batch = (offsets: readonly number[], coveredFrom?: number): KafkaBatch => ({
+  ...(coveredFrom === undefined ? {} : { coveredFrom: String(coveredFrom) }),
   topic: 't',
   partition: 0,
   highWatermark: '15',
@@ -56,6 +58,35 @@ describe('KafkaIO.read: records delivered out of order fail the read instead of 
       expect(error).toBeInstanceOf(KafkaRecordsOutOfOrderError);
       expect(error).toMatchObject({ step: 'ReadEvents', partition: 't/0', offsets: '5..9', after: '14', retriable: false });
       expect((error as Error).message).toMatch(/^ReadEvents: t\/0 got offsets 5\.\.9 after offset 14/);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('a batch whose client range starts past the next offset to read fails the read: the records between were lost', async () => {
+    const { cluster, reader } = await open();
+    try {
+      const h = cluster.last.handler!;
+      await h(batch(range(0, 5), 0));
+      await h(batch(range(10, 15), 10)); // the client says its range starts at 10: 5..9 never came
+      const error = await drain(reader).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(KafkaRecordsMissingError);
+      expect(error).toMatchObject({ step: 'ReadEvents', partition: 't/0', offsets: '5..9', retriable: false });
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('a client range that covers offsets without records (markers, compaction) is no loss', async () => {
+    const { cluster, reader } = await open();
+    try {
+      const h = cluster.last.handler!;
+      await h(batch(range(0, 5), 0));
+      await h(batch(range(10, 15), 5)); // 5..9 hold no records for the consumer
+      expect(await drain(reader)).toEqual([...range(0, 5), ...range(10, 15)]);
     } finally {
       await reader.close();
     }
