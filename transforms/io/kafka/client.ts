@@ -143,14 +143,6 @@ export interface KafkaBatch {
   messages: readonly KafkaMessage[];
   /** The partition's high watermark when the batch was fetched (offset of the next record to be written). */
   highWatermark: string;
-  /**
-   * Optional: the offset from which this batch accounts for its partition. The offsets from here up
-   * to the first message's hold nothing for the consumer (transaction markers, aborted, compacted or
-   * deleted records), and it is the offset after the previous batch's range (or where reading started).
-   * A client that sets it lets the read tell records lost on the way from offsets without records;
-   * undefined means unknown (no check).
-   */
-  coveredFrom?: string;
 }
 
 /** A record to produce. */

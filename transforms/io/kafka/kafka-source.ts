@@ -7,9 +7,6 @@ import type { TimestampedValue } from '../../../sdk/windowed-value.js';
 import { KafkaClientError, type KafkaBatch, type KafkaClientFactory, type KafkaMessage, type KafkaRecordHeaders, type KafkaTopicPartition } from './client.js';
 import { kafkaClientFor, type KafkaConnectionOptions } from './default-client.js';
 import { ReconnectingConsumer } from './reconnecting-consumer.js';
-import { KafkaRecordsMissingError } from './records-missing-error.js';
-import { KafkaRecordsOutOfOrderError } from './records-out-of-order-error.js';
-import { SkippedOffsets } from './skipped-offsets.js';
 import { DeserializationError, Serde, type Deserializer } from './serde.js';
 
 /** Where reading starts in every partition. */
@@ -201,8 +198,6 @@ interface PartitionState extends KafkaTopicPartition {
   fetched: string | undefined;
   /** Bounded: everything up to `end` is in the queue (or handed out). */
   finished: boolean;
-  /** Offsets skipped between queued batches: a record arriving in one later was skipped, not read. */
-  readonly skipped: SkippedOffsets;
 }
 
 /** A slice `[i, end)` of one fetched batch still waiting in the queue. */
@@ -299,7 +294,6 @@ export class KafkaSource<T, O> implements Source<O> {
             consumed: undefined,
             fetched: undefined,
             finished: end !== undefined && cmpOffset(start, end) >= 0,
-            skipped: new SkippedOffsets(),
           });
         }
       }
@@ -422,33 +416,14 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
   /** The client's batch callback: appends to the queue, never beyond its capacity (waits for room instead). */
   private async onBatch(batch: KafkaBatch, live: () => boolean): Promise<void> {
     const p = this.byKey.get(tpKey(batch.topic, batch.partition));
-    if (!p || this.closing || this.draining) return;
+    if (!p || p.finished || this.closing) return;
     let msgs = batch.messages;
-    if (msgs.length === 0) return;
-    // Records already queued (a consumer that restarted further back) are not read twice. But a record
-    // in a range that was skipped was never read: the client delivered batches out of order, and
-    // dropping it would lose it, so the read fails instead.
+    // Records already queued (a consumer that restarted further back) are not read twice.
     if (p.fetched !== undefined && cmpOffset(msgs[0]!.offset, p.fetched) <= 0) {
       const after = p.fetched;
-      const late = msgs.filter((m) => cmpOffset(m.offset, after) <= 0 && p.skipped.includes(m.offset));
-      if (late.length > 0) {
-        this.failure ??= new KafkaRecordsOutOfOrderError(this.ctx.step, p.split, `${late[0]!.offset}..${late[late.length - 1]!.offset}`, after);
-        this.wake();
-        return;
-      }
       msgs = msgs.filter((m) => cmpOffset(m.offset, after) > 0);
       if (msgs.length === 0) return;
     }
-    if (p.finished) return;
-    const expected = p.fetched === undefined ? p.start : nextOffset(p.fetched);
-    // A client that says where its batch's range starts: a range starting past the next offset to read
-    // means records in between were lost on the way.
-    if (batch.coveredFrom !== undefined && cmpOffset(batch.coveredFrom, expected) > 0) {
-      this.failure ??= new KafkaRecordsMissingError(this.ctx.step, p.split, expected, batch.coveredFrom);
-      this.wake();
-      return;
-    }
-    if (cmpOffset(msgs[0]!.offset, expected) > 0) p.skipped.add(expected, (BigInt(msgs[0]!.offset) - 1n).toString());
     let finishes = false;
     if (p.end !== undefined) {
       const lastOffset = msgs[msgs.length - 1]!.offset;

@@ -54,8 +54,6 @@ type ConsumerState = 'new' | 'connected' | 'running' | 'stopped' | 'disconnected
 /** Where the loop reads a partition next. */
 interface Position extends KafkaTopicPartition {
   offset: bigint;
-  /** The first offset no delivered batch accounts for yet (a batch's `coveredFrom`). */
-  covered: bigint;
 }
 
 /** Batch attribute bits (Kafka record batch v2). */
@@ -159,9 +157,8 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
       else if (p.startOffset === 'latest') offset = hi;
       else if (/^\d+$/.test(p.startOffset)) offset = BigInt(p.startOffset);
       else throw new KafkaClientError(`assign(): invalid start offset "${p.startOffset}" for ${p.topic}/${p.partition}`, { retriable: false });
-      const covered = offset; // offsets below lo were deleted: they hold no record
       if (offset < lo || offset > hi) offset = lo;
-      resolved.push({ topic: p.topic, partition: p.partition, offset, covered: covered > offset ? offset : covered });
+      resolved.push({ topic: p.topic, partition: p.partition, offset });
     }
     for (const r of resolved) this.positions.set(tpKey(r.topic, r.partition), r);
     this.consumer.topics.trackAll(...topics);
@@ -300,7 +297,7 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
 
   private hold(key: string, batch: KafkaBatch): void {
     const before = this.held.get(key);
-    this.held.set(key, before ? { ...before, highWatermark: batch.highWatermark, messages: [...before.messages, ...batch.messages] } : batch);
+    this.held.set(key, before ? { ...batch, messages: [...before.messages, ...batch.messages] } : batch);
   }
 
   /** One Fetch per leader for the partitions to read; waits for a resume or a new assignment when there are none. */
@@ -383,10 +380,7 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
           }
         }
         position.offset = nextOffset;
-        if (messages.length > 0) {
-          out.push({ topic, partition: part.partitionIndex, messages, highWatermark: part.highWatermark.toString(), coveredFrom: position.covered.toString() });
-          position.covered = nextOffset;
-        }
+        if (messages.length > 0) out.push({ topic, partition: part.partitionIndex, messages, highWatermark: part.highWatermark.toString() });
       }
     }
     return out;
@@ -430,7 +424,7 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
       const c = committed.get(p.topic)?.[p.partition];
       const offset = c !== undefined && c >= 0n ? c : fallback.get(p.topic)?.[p.partition];
       if (offset === undefined) throw new KafkaClientError(`no start offset for ${p.topic}/${p.partition}`, { retriable: true });
-      this.positions.set(tpKey(p.topic, p.partition), { ...p, offset, covered: offset });
+      this.positions.set(tpKey(p.topic, p.partition), { ...p, offset });
     }
   }
 
