@@ -11,7 +11,9 @@
  *   held, on a connection pool of its own (so commits and heartbeats do not queue behind a long poll),
  *   and while the handler works through a round's batches the next round is already being fetched;
  * - a batch of a partition paused after it was fetched is held back and delivered first on resume, so
- *   no batch of a paused partition reaches the handler and nothing is fetched twice;
+ *   no batch of a paused partition reaches the handler and nothing is fetched twice; while a partition
+ *   has a held batch, its later batches (of a round fetched before the pause) join the held one, so a
+ *   partition resumed meanwhile still gets its records in offset order;
  * - control records (transaction markers) and records before the requested offset are skipped; with
  *   `LogAppendTime` every record gets the batch's max timestamp;
  * - an offset out of range falls back to the partition's earliest offset; other fetch failures are
@@ -251,7 +253,9 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
         for (const batch of round) {
           const key = tpKey(batch.topic, batch.partition);
           if (!this.positions.has(key)) continue; // revoked meanwhile
-          if (this.pausedPartitions.has(key)) {
+          // Held records of a partition go out first: this round may have been fetched before the
+          // partition was paused, and it may have been resumed since the held batch was last checked.
+          if (this.pausedPartitions.has(key) || this.held.has(key)) {
             this.hold(key, batch);
             continue;
           }

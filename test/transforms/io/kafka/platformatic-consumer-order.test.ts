@@ -1,0 +1,140 @@
+/**
+ * The @platformatic/kafka consumer adapter's fetch loop fetches the next round while it hands out the
+ * current one. A partition paused while a round is handed out gets its batch held back; if it is
+ * resumed before the prefetched round (fetched before the pause, so it holds the partition's next
+ * records) is handed out, the held batch must still go out first. Before the fix the newer batch went
+ * out first and the held one after it, and KafkaIO.read dropped the held records as "already read"
+ * (a bounded read of 1 M records came up 21,667 short). The library's Consumer is replaced by an
+ * in-memory fake so the interleaving is forced, not hoped for.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { KafkaBatch } from '../../../../transforms/io/kafka/client.js';
+import { PlatformaticConsumer } from '../../../../transforms/io/kafka/platformatic/consumer.js';
+import { platformaticContext } from '../../../../transforms/io/kafka/platformatic/context.js';
+
+const TOPIC = 't';
+const TOPIC_ID = 'topic-id-t';
+const PER_FETCH = 5;
+
+interface FetchPartition {
+  partition: number;
+  fetchOffset: bigint;
+}
+interface FetchRequest {
+  topics: Array<{ topicId: string; partitions: FetchPartition[] }>;
+}
+
+/** A stand-in for the library's Consumer: 2 partitions of `size` records each, fetches answered by `onFetch`. */
+class FakeLibraryConsumer {
+  generationId = 0;
+  memberId = '';
+  readonly topics = { trackAll: (): void => undefined };
+  fetches = 0;
+  constructor(
+    private readonly size: number,
+    private readonly onFetch: (n: number, answer: () => unknown) => Promise<unknown>,
+  ) {}
+  async metadata(): Promise<unknown> {
+    return { topics: new Map([[TOPIC, { id: TOPIC_ID, partitions: [{ leader: 1 }, { leader: 1 }] }]]) };
+  }
+  async listOffsets(o: { timestamp: bigint }): Promise<Map<string, bigint[]>> {
+    const at = o.timestamp === -2n ? 0n : BigInt(this.size); // EARLIEST : LATEST
+    return new Map([[TOPIC, [at, at]]]);
+  }
+  fetch(request: FetchRequest): Promise<unknown> {
+    const n = ++this.fetches;
+    const answer = (): unknown => ({
+      responses: request.topics.map((t) => ({
+        topicId: t.topicId,
+        partitions: t.partitions.map((p) => this.partitionResponse(p)),
+      })),
+    });
+    return this.onFetch(n, answer);
+  }
+  private partitionResponse(p: FetchPartition): unknown {
+    const first = p.fetchOffset;
+    const count = Math.max(0, Math.min(PER_FETCH, this.size - Number(first)));
+    const records =
+      count === 0
+        ? []
+        : [
+            {
+              firstOffset: first,
+              lastOffsetDelta: count - 1,
+              attributes: 0,
+              firstTimestamp: 1_000n,
+              maxTimestamp: 1_000n,
+              records: Array.from({ length: count }, (_, i) => ({ offsetDelta: i, timestampDelta: 0n, key: null, value: Buffer.from(`v${Number(first) + i}`), headers: [] })),
+            },
+          ];
+    return { partitionIndex: p.partition, highWatermark: BigInt(this.size), records };
+  }
+  clearMetadata(): void {}
+  async close(): Promise<void> {}
+}
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('PlatformaticConsumer: held batches stay in offset order', () => {
+  let consumer: PlatformaticConsumer | undefined;
+  afterEach(async () => {
+    await consumer?.disconnect();
+    consumer = undefined;
+  });
+
+  it('a partition resumed before a round fetched ahead of its pause is handed out gets its held batch first', async () => {
+    const size = 3 * PER_FETCH;
+    consumer = new PlatformaticConsumer(platformaticContext({ brokers: '127.0.0.1:1' }), { maxWaitTimeMs: 10 });
+    const c = consumer;
+    const held = (c as unknown as { held: Map<string, KafkaBatch> }).held;
+    const real = (c as unknown as { consumer: { close(force: boolean): Promise<void> } }).consumer;
+    await real.close(true);
+    const fake = new FakeLibraryConsumer(size, async (n, answer) => {
+      if (n === 2) {
+        // Round 2 was fetched ahead, before round 1's batches were handed out. Answer it only once
+        // round 1 is through (partition 1's batch held because the handler paused everything), after
+        // everything was resumed: the moment a real broker's answer can arrive.
+        for (let i = 0; i < 1_000 && held.size === 0; i++) await turn();
+        expect(held.size).toBe(1);
+        c.resume([
+          { topic: TOPIC, partition: 0 },
+          { topic: TOPIC, partition: 1 },
+        ]);
+      }
+      if (n > 3) await new Promise((r) => setTimeout(r, 5)); // nothing left: an empty long poll
+      return answer();
+    });
+    (c as unknown as { consumer: FakeLibraryConsumer }).consumer = fake;
+
+    await c.connect();
+    await c.assign([
+      { topic: TOPIC, partition: 0, startOffset: 'earliest' },
+      { topic: TOPIC, partition: 1, startOffset: 'earliest' },
+    ]);
+    const seen: Record<number, number[]> = { 0: [], 1: [] };
+    let first = true;
+    let done!: () => void;
+    const all = new Promise<void>((r) => (done = r));
+    const errors: unknown[] = [];
+    await c.run(
+      async (batch) => {
+        if (first) {
+          // The first batch fills the reader's queue: it pauses every partition.
+          first = false;
+          c.pause([
+            { topic: TOPIC, partition: 0 },
+            { topic: TOPIC, partition: 1 },
+          ]);
+        }
+        seen[batch.partition]!.push(...batch.messages.map((m) => Number(m.offset)));
+        if (seen[0]!.length + seen[1]!.length >= 2 * size) done();
+      },
+      { onError: (e) => errors.push(e) },
+    );
+    await all;
+    expect(errors).toEqual([]);
+    const inOrder = Array.from({ length: size }, (_, i) => i);
+    expect(seen[0]).toEqual(inOrder);
+    expect(seen[1]).toEqual(inOrder);
+  });
+});
