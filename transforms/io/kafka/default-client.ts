@@ -73,8 +73,9 @@ export interface KafkaConnectionOptions {
  * kafkajs' producer throughput, 3-5x @platformatic/kafka's on the Netflow job; LZ4 by default) for
  * producing, unless `producer` names another. `client: 'platformatic'` (or env
  * `WATERSHED_KAFKA_CLIENT=platformatic`) selects @platformatic/kafka for admin and consumers: it reads
- * about 2x faster, but one bounded read of 1 M records through it once came up 21,667 records short
- * (README "Kafka"), so it is not the default until that is found. Does no I/O.
+ * about 2x faster; a bounded read through it once came up 21,667 records short (a held batch delivered
+ * after a newer one; fixed, README "Kafka"), and it becomes the default once the fix has run in the
+ * benchmarks. Does no I/O.
  *
  * @example
  * ```ts
