@@ -96,8 +96,8 @@ export function inProgressPath(finalPath: string, id: string = uuidv7()): string
   return join(dirname(finalPath), `.${basename(finalPath)}.${id}.inprogress`);
 }
 
-/** Flushes a directory's entries (the rename) to disk; file systems that cannot are left as they are. */
-async function syncDirectory(dir: string): Promise<void> {
+/** Flushes a directory's entries (a rename, a new file) to disk; file systems that cannot are left as they are. */
+export async function syncDirectory(dir: string): Promise<void> {
   let fd: number | undefined;
   try {
     fd = await openFd(dir, 'r');

@@ -1,13 +1,12 @@
-import { close, closeSync, fdatasync, fsync, open, openSync } from 'node:fs';
+import { close, closeSync, fdatasync, openSync } from 'node:fs';
 import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { CheckpointRecoveryError, SinkTargetError } from '../../sdk/errors.js';
 import type { RecoverContext } from '../../sdk/io/two-phase-commit.js';
+import { syncDirectory } from './in-progress-file.js';
 
-const openFd = promisify(open);
 const closeFd = promisify(close);
-const fsyncFd = promisify(fsync);
 const fdatasyncFd = promisify(fdatasync);
 
 /**
@@ -192,15 +191,3 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Flushes a directory's entries to disk; file systems that cannot are left as they are. */
-async function syncDirectory(dir: string): Promise<void> {
-  let fd: number | undefined;
-  try {
-    fd = await openFd(dir, 'r');
-    await fsyncFd(fd);
-  } catch {
-    // Some file systems refuse fsync on a directory.
-  } finally {
-    if (fd !== undefined) await closeFd(fd).catch(() => undefined);
-  }
-}
