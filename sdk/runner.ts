@@ -13,6 +13,8 @@ export interface BatchMetrics {
   /** The watermark after the batch. */
   readonly watermark: Instant;
   readonly startedAt: Instant;
+  /** Micro-batch with checkpoints: the batch re-ran a batch of the offset log, with its logged input (after a resume). */
+  readonly replayed?: boolean;
 }
 
 /** One checkpoint a run wrote and committed. */

@@ -70,7 +70,16 @@ export abstract class LoopRunner implements Runner {
     return [];
   }
 
-  protected abstract loop(run: RunContext): Promise<void>;
+  /** The execution model. `prepared` is what {@link beforeReading} returned. */
+  protected abstract loop(run: RunContext, prepared?: unknown): Promise<void>;
+
+  /**
+   * Called once the readers are open, before their pumps poll anything (the micro-batch runner holds
+   * its sources at a logged position here, for replay). What it returns is handed to `loop`.
+   */
+  protected beforeReading(_run: { readonly engine: Engine; readonly pumps: readonly SourcePump[]; readonly checkpoints: RunCheckpoints }): Promise<unknown> | undefined {
+    return undefined;
+  }
 
   /** Elements a source may buffer ahead of the pipeline (the backpressure bound). */
   protected sourceBufferCapacity(options: PipelineOptions): number {
@@ -144,6 +153,9 @@ export abstract class LoopRunner implements Runner {
         r.position = pump.position; // a checkpoint before the first batch keeps the start (or resume) position
         pumps.push(pump);
       }
+      const checkpoints = coordinator ?? NO_CHECKPOINTS;
+      const preparing = skipped ? undefined : this.beforeReading({ engine, pumps, checkpoints });
+      const prepared = preparing ? await preparing : undefined;
       for (const p of pumps) p.start();
       // only the sources still being read matter: a finished source's pump has ended for good
       waiter = new WorkWaiter(clock, pumps, (i) => !engine.reads[i]!.done, signal, POLL_WAIT_MS);
@@ -158,8 +170,7 @@ export abstract class LoopRunner implements Runner {
         rows = 0;
         return this.turn();
       };
-      const checkpoints = coordinator ?? NO_CHECKPOINTS;
-      if (!skipped) await this.loop({ engine, pumps, clock, signal, options, batches, checkpoints, waitForWork, breathe });
+      if (!skipped) await this.loop({ engine, pumps, clock, signal, options, batches, checkpoints, waitForWork, breathe }, prepared);
       // A bounded run that finished commits what its sinks still hold, so nothing stays hidden.
       if (coordinator && !skipped && !signal.aborted && engine.finished()) await coordinator.final('finished');
     } catch (e) {

@@ -6,6 +6,7 @@ import { formatInstant } from '../../sdk/time.js';
 import type { Wiring } from '../core/engine.js';
 import type { FireMode } from '../core/driver/window-driver.js';
 import { LoopRunner, type RunContext } from '../core/loop-runner.js';
+import { BatchOffsets } from './batch-offsets.js';
 import { eventLoopTurn, idleWait, SystemClock } from '../system-clock.js';
 
 /**
@@ -35,8 +36,15 @@ export class MicroBatchRunner extends LoopRunner {
     return Math.max(options.bufferSize, options.maxBatchSize);
   }
 
-  protected async loop(run: RunContext): Promise<void> {
+  /** With checkpointing: reads the offset log and holds the sources for replay before they are polled. */
+  protected override beforeReading(run: Parameters<LoopRunner['beforeReading']>[0]): Promise<BatchOffsets | undefined> | undefined {
+    return run.checkpoints.offsetLog === undefined ? undefined : BatchOffsets.open(run);
+  }
+
+  protected async loop(run: RunContext, prepared?: unknown): Promise<void> {
     const { engine, pumps, clock, signal, options } = run;
+    // The offset log (design §e), with checkpointing only: logged batches are replayed as they were.
+    const offsets = prepared as BatchOffsets | undefined;
     const reads = engine.reads;
     const interval = options.batchInterval === 'asap' ? undefined : options.batchInterval;
     const virtual = clock.isVirtual;
@@ -52,6 +60,7 @@ export class MicroBatchRunner extends LoopRunner {
       let rows = 0;
       let carry: Instant | undefined;
       let endBatch = false;
+      offsets?.begin(batchId);
       // gather
       for (;;) {
         const before = rows;
@@ -61,6 +70,7 @@ export class MicroBatchRunner extends LoopRunner {
             const r = engine.emitBatch(read, b, pumps[i]!.position);
             if (r) await r;
             rows += sourceBatchSize(b);
+            offsets?.took(i);
             if (b.advanceClockTo !== undefined) {
               if (deadline !== undefined && b.advanceClockTo < deadline) (clock as VirtualClock).advanceTo(b.advanceClockTo);
               else {
@@ -70,7 +80,7 @@ export class MicroBatchRunner extends LoopRunner {
                 break;
               }
             }
-            if (b.barrier || rows >= options.maxBatchSize) {
+            if (b.barrier || (rows >= options.maxBatchSize && !offsets?.replaying)) {
               endBatch = true;
               break;
             }
@@ -81,6 +91,12 @@ export class MicroBatchRunner extends LoopRunner {
         if (endBatch || signal.aborted) break;
         const allDone = reads.every((r) => r.done);
         if (allDone) break;
+        if (offsets?.replaying) {
+          // a replayed batch ends where it was logged to end (its sources are held there), whatever the time
+          if (offsets.reached()) break;
+          if (!offsets.stalled() && !pumps.some((p) => p.hasData)) await run.waitForWork(undefined);
+          continue;
+        }
         if (interval === undefined ? rows > 0 : !virtual && clock.now() >= deadline!) break;
         // A due checkpoint ends the batch, so an idle query still commits what its sinks hold.
         const checkpointDue = run.checkpoints.nextDueAt();
@@ -88,11 +104,15 @@ export class MicroBatchRunner extends LoopRunner {
         const backlog = pumps.some((p) => p.hasData);
         if (!backlog) await run.waitForWork(virtual ? undefined : earliest(deadline ?? engine.nextProcessingTimer(), checkpointDue));
       }
+      // The input is fixed: log it before it runs (replaying: take the logged time and watermarks).
+      const processingTime = offsets ? offsets.processingTime(clock.now()) : clock.now();
+      if (offsets && !signal.aborted) await offsets.fixed(batchId, startedAt, processingTime);
       // process the batch as a whole, then move the watermark and fire what is due
-      await engine.pass({ flush: true, watermarks: true, processingTime: clock.now() });
+      await engine.pass({ flush: true, watermarks: true, processingTime });
       await engine.finishBundles();
       const watermark = engine.sourceWatermark();
-      run.batches.push({ batchId, inputRows: rows, durationMs: clock.now() - startedAt, watermark, startedAt });
+      run.batches.push({ batchId, inputRows: rows, durationMs: clock.now() - startedAt, watermark, startedAt, ...(offsets?.replaying ? { replayed: true } : {}) });
+      offsets?.end();
       if (options.progress) {
         process.stderr.write(`[microbatch] batch ${batchId}: ${rows} rows in ${clock.now() - startedAt} ms, watermark ${formatInstant(watermark)}\n`);
       }
@@ -104,7 +124,7 @@ export class MicroBatchRunner extends LoopRunner {
         if (virtual && carry !== undefined) deadline = await this.boundariesUpTo(run, deadline, carry, interval);
       }
       if (carry !== undefined) (clock as VirtualClock).advanceTo(carry);
-      // The batch end is a quiescent point (design §e). The offset log of §e is not written yet.
+      // The batch end is a quiescent point (design §e).
       // A cancelled run is abandoned without a checkpoint.
       const c = signal.aborted ? undefined : run.checkpoints.atBoundary({ batchId: batchId - 1, ...(deadline !== undefined ? { deadline } : {}) });
       if (c) await c;

@@ -30,7 +30,8 @@ interface Armed {
  * Names used by Watershed: `sink.preCommit` (a sink's pending work is durable, its handle not yet in a
  * checkpoint), `sink.commit` (a checkpoint is durable, before a sink publishes its work). The
  * checkpoint coordinator and sources add theirs (`checkpoint.barrier`, `checkpoint.written`,
- * `checkpoint.committed`, `source.batch`).
+ * `checkpoint.committed`, `source.batch`), and the micro-batch offset log `offsets.written` (a batch's
+ * offset entry is durable, the batch has not run).
  *
  * A process started with `WATERSHED_FAILPOINT=<name>:<n>[:throw|crash]` arms that failpoint (default
  * action `crash`) when this module loads.

@@ -13,6 +13,7 @@ import type { CheckpointStore } from './checkpoint-store.js';
 import { engineSnapshotOf } from './engine-snapshot.js';
 import { FileCheckpointStore } from './file-checkpoint-store.js';
 import type { CheckpointKind, StepEntry } from './manifest.js';
+import { OffsetLog } from './offset-log.js';
 
 /** Checkpoints asked for by `PipelineRun.checkpoint()`, shared by the run handle and its coordinator. */
 export interface CheckpointRequests {
@@ -47,6 +48,15 @@ export interface RunCheckpoints {
   atBoundary(batch?: BatchBoundary): Promise<void> | undefined;
   /** Processing time at which the next checkpoint is due (for a loop that waits), or undefined. */
   nextDueAt(): number | undefined;
+  /**
+   * Micro-batch: the offset log (design §e) in the checkpoint store; undefined without checkpointing.
+   * The coordinator prunes it as checkpoints are pruned; the micro-batch loop writes and replays it.
+   */
+  readonly offsetLog: OffsetLog | undefined;
+  /** The source position per Read step the restored checkpoint holds (undefined: a fresh start). */
+  readonly restoredPositions: Readonly<Record<string, unknown>> | undefined;
+  /** Adds a warning to the run's result (printed to stderr with `[checkpoint]` at the end). */
+  warn(message: string): void;
 }
 
 /** The checkpoints of a run without `checkpointDir`: nothing is taken. */
@@ -55,6 +65,9 @@ export const NO_CHECKPOINTS: RunCheckpoints = {
   restoredBatch: undefined,
   atBoundary: () => undefined,
   nextDueAt: () => undefined,
+  offsetLog: undefined,
+  restoredPositions: undefined,
+  warn: () => {},
 };
 
 /**
@@ -82,7 +95,10 @@ export class CheckpointCoordinator implements RunCheckpoints {
   readonly checkpointing: CheckpointingInfo;
   /** Warnings for the run's result (corrupt checkpoints skipped, state dropped, sink notices). */
   readonly warnings: string[] = [];
+  readonly offsetLog: OffsetLog;
   private readonly taken: TakenCheckpoint[] = [];
+  /** The micro-batch `batchId` of each checkpoint this run knows (restored or taken; undefined: none), to prune the offset log. */
+  private readonly batchOfSeq = new Map<number, number | undefined>();
   private seq: number;
   private dueAt: number;
   private lastBatch: BatchBoundary | undefined;
@@ -100,6 +116,8 @@ export class CheckpointCoordinator implements RunCheckpoints {
     private readonly requests: CheckpointRequests,
   ) {
     this.checkpointing = checkpointing;
+    this.offsetLog = new OffsetLog(repo.store);
+    if (restored !== undefined) this.batchOfSeq.set(restored.seq, restored.manifest.microbatch?.batchId);
     this.seq = highestSeq ?? 0;
     this.dueAt = clock.now() + options.checkpointInterval;
     const mb = restored?.manifest.microbatch;
@@ -164,6 +182,18 @@ export class CheckpointCoordinator implements RunCheckpoints {
 
   get restoredBatch(): BatchBoundary | undefined {
     return this.restored?.manifest.microbatch;
+  }
+
+  get restoredPositions(): Readonly<Record<string, unknown>> | undefined {
+    const steps = this.restored?.manifest.steps;
+    if (steps === undefined) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const [step, e] of Object.entries(steps)) if (e.source !== undefined && e.source.position !== null) out[step] = e.source.position;
+    return out;
+  }
+
+  warn(message: string): void {
+    this.warnings.push(message);
   }
 
   /**
@@ -248,6 +278,19 @@ export class CheckpointCoordinator implements RunCheckpoints {
     }
   }
 
+  /**
+   * Deletes the offset entries of batches at or before the oldest kept checkpoint's batch: no resume,
+   * not even a fallback past a corrupt newer checkpoint, replays them. Prunes nothing while the
+   * oldest kept checkpoint is one this run has not seen (its batch is not known without reading it).
+   */
+  private async pruneOffsetLog(): Promise<void> {
+    const oldest = (await this.repo.seqs())[0];
+    if (oldest === undefined || !this.batchOfSeq.has(oldest)) return;
+    for (const seq of this.batchOfSeq.keys()) if (seq < oldest) this.batchOfSeq.delete(seq);
+    const batchId = this.batchOfSeq.get(oldest);
+    if (batchId !== undefined) await this.offsetLog.pruneThrough(batchId);
+  }
+
   private requireEngine(): Engine {
     if (this.engine === undefined) throw new Error('CheckpointCoordinator: restoreInto(engine) first');
     return this.engine;
@@ -290,7 +333,9 @@ export class CheckpointCoordinator implements RunCheckpoints {
     for (const op of ops) if (handles.has(op.step)) await op.commit(handles.get(op.step));
     failpoint('checkpoint.committed', `checkpoint ${seq}`);
     await this.repo.markCommitted({ seq, checkpointId: id, committedAt: this.clock.now() });
+    this.batchOfSeq.set(seq, this.lastBatch?.batchId);
     await this.repo.prune(this.options.keepCheckpoints);
+    await this.pruneOffsetLog();
     this.taken.push({ name: written.name, seq, kind, bytes: written.bytes });
     this.dueAt = this.clock.now() + this.options.checkpointInterval;
   }
