@@ -28,7 +28,7 @@ const STALLED_POLLS = 200;
  *
  * @example
  * const offsets = await BatchOffsets.open({ engine, pumps, checkpoints }); // before the pumps start
- * // per batch: offsets.begin(id) → gather (offsets.replaying: until offsets.reached()) → await offsets.fixed(startedAt, pt) → pass → offsets.end()
+ * // per batch: offsets.begin(id) → gather (replaying: until offsets.reached()) → await offsets.fixed(id, startedAt, pt, rows) → pass → offsets.end()
  */
 export class BatchOffsets {
   private current: OffsetEntry | undefined;
@@ -136,13 +136,18 @@ export class BatchOffsets {
   }
 
   /**
-   * Replaying: a source that is not at its logged end handed over {@link STALLED_POLLS} batches
-   * without moving. Then the replay is given up with a warning (limits lifted, normal batching from
-   * this batch on) and this returns true.
+   * Replaying: the batch went off its log, having taken more than the logged `rows` (a source read
+   * past its logged position), or a source short of its logged end handed over {@link STALLED_POLLS}
+   * batches without moving. Then the replay is given up with a warning (limits lifted, normal
+   * batching from this batch on) and this returns true.
    */
-  stalled(): boolean {
+  offTrack(rows: number): boolean {
     const e = this.current;
     if (e === undefined) return false;
+    if (rows > e.rows) {
+      this.abandon(`batch ${e.batchId} took ${rows} rows, more than the ${e.rows} it logged, without reaching its logged positions`);
+      return true;
+    }
     const stuck = this.reads.find((r, i) => this.still[i]! >= STALLED_POLLS && !this.reachedRange(r, e.ranges[r.node.fullName]!));
     if (stuck === undefined) return false;
     this.abandon(`source '${stuck.node.fullName}' did not reach its logged position in batch ${e.batchId}`);
@@ -160,7 +165,7 @@ export class BatchOffsets {
    * Otherwise: writes the batch's entry durably before it runs.
    * @throws CheckpointWriteError when the store fails.
    */
-  async fixed(batchId: number, startedAt: number, processingTime: number): Promise<void> {
+  async fixed(batchId: number, startedAt: number, processingTime: number, rows: number): Promise<void> {
     const e = this.current;
     if (e !== undefined) {
       for (const r of this.reads) if (!r.done) r.watermark = e.watermarks[r.node.fullName]!;
@@ -172,7 +177,7 @@ export class BatchOffsets {
       ranges[r.node.fullName] = { from: this.from[i] ?? null, to: r.position ?? null, done: r.done };
       watermarks[r.node.fullName] = r.watermark;
     });
-    await this.log.write({ batchId, startedAt, processingTime, ranges, watermarks });
+    await this.log.write({ batchId, startedAt, processingTime, rows, ranges, watermarks });
   }
 
   /** The batch ran: after the last replayed batch, the sources' limits are lifted. */

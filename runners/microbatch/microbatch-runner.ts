@@ -94,7 +94,7 @@ export class MicroBatchRunner extends LoopRunner {
         if (offsets?.replaying) {
           // a replayed batch ends where it was logged to end (its sources are held there), whatever the time
           if (offsets.reached()) break;
-          if (!offsets.stalled() && !pumps.some((p) => p.hasData)) await run.waitForWork(undefined);
+          if (!offsets.offTrack(rows) && !pumps.some((p) => p.hasData)) await run.waitForWork(undefined);
           continue;
         }
         if (interval === undefined ? rows > 0 : !virtual && clock.now() >= deadline!) break;
@@ -106,7 +106,7 @@ export class MicroBatchRunner extends LoopRunner {
       }
       // The input is fixed: log it before it runs (replaying: take the logged time and watermarks).
       const processingTime = offsets ? offsets.processingTime(clock.now()) : clock.now();
-      if (offsets && !signal.aborted) await offsets.fixed(batchId, startedAt, processingTime);
+      if (offsets && !signal.aborted) await offsets.fixed(batchId, startedAt, processingTime, rows);
       // process the batch as a whole, then move the watermark and fire what is due
       await engine.pass({ flush: true, watermarks: true, processingTime });
       await engine.finishBundles();

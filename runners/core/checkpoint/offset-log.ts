@@ -31,6 +31,8 @@ export interface OffsetEntry {
   readonly startedAt: number;
   /** Processing time its pass ran with (`engine.pass({processingTime})`). */
   readonly processingTime: number;
+  /** Input rows the batch took, over all its sources. */
+  readonly rows: number;
   /** Per Read step (full name). */
   readonly ranges: Readonly<Record<string, OffsetRange>>;
   /** Per Read step: the source watermark when the batch's input was fixed. */
@@ -56,7 +58,7 @@ export interface LoggedBatches {
  *
  * @example
  * const log = new OffsetLog(store);
- * await log.write({ batchId: 7, startedAt, processingTime, ranges: { Read: { from, to, done: false } }, watermarks: { Read: wm } });
+ * await log.write({ batchId: 7, startedAt, processingTime, rows: 120, ranges: { Read: { from, to, done: false } }, watermarks: { Read: wm } });
  * const { entries } = await log.entriesAfter(6); // [entry 7]
  * await log.pruneThrough(6);                      // deletes b-…0 … b-…6
  */
@@ -155,6 +157,7 @@ function entryProblem(json: unknown): string | undefined {
   if (json['format'] !== OFFSET_ENTRY_FORMAT || json['version'] !== OFFSET_ENTRY_VERSION) return `not a "${OFFSET_ENTRY_FORMAT}" version ${OFFSET_ENTRY_VERSION} entry`;
   if (!Number.isSafeInteger(json['batchId']) || (json['batchId'] as number) < 0) return 'batchId is not a non-negative integer';
   if (!isTime(json['startedAt']) || !isTime(json['processingTime'])) return 'startedAt or processingTime is not a finite number';
+  if (!Number.isSafeInteger(json['rows']) || (json['rows'] as number) < 0) return 'rows is not a non-negative integer';
   const ranges = json['ranges'];
   const watermarks = json['watermarks'];
   if (!isObject(ranges) || !isObject(watermarks)) return 'ranges or watermarks is not an object';
