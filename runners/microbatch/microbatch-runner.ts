@@ -111,10 +111,11 @@ export class MicroBatchRunner extends LoopRunner {
       await engine.pass({ flush: true, watermarks: true, processingTime });
       await engine.finishBundles();
       const watermark = engine.sourceWatermark();
-      run.batches.push({ batchId, inputRows: rows, durationMs: clock.now() - startedAt, watermark, startedAt, ...(offsets?.replaying ? { replayed: true } : {}) });
+      const replayed = offsets?.replaying === true;
+      run.batches.push({ batchId, inputRows: rows, durationMs: clock.now() - startedAt, watermark, startedAt, ...(replayed ? { replayed } : {}) });
       offsets?.end();
       if (options.progress) {
-        process.stderr.write(`[microbatch] batch ${batchId}: ${rows} rows in ${clock.now() - startedAt} ms, watermark ${formatInstant(watermark)}\n`);
+        process.stderr.write(`[microbatch] batch ${batchId}: ${rows} rows in ${clock.now() - startedAt} ms, watermark ${formatInstant(watermark)}${replayed ? ' (replayed from the offset log)' : ''}\n`);
       }
       batchId++;
       // next batch boundary

@@ -1,31 +1,20 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import '../../runners/index.js';
 import { readCheckpointFile } from '../../runners/core/checkpoint/checkpoint-file.js';
 import type { OffsetEntry } from '../../runners/core/checkpoint/offset-log.js';
 import type { Source } from '../../sdk/io/source.js';
 import type { PipelineOptions } from '../../sdk/options.js';
-import type { PCollection } from '../../sdk/pcollection.js';
-import { Pipeline } from '../../sdk/pipeline.js';
-import type { PTransform } from '../../sdk/ptransform.js';
-import type { PipelineResult } from '../../sdk/runner.js';
-import { CommittedCapture, CommittedStore } from '../../sdk/testing/committed-capture.js';
+import { CommittedStore } from '../../sdk/testing/committed-capture.js';
 import { failpoints } from '../../sdk/testing/failpoints.js';
 import { TIMESTAMP_MIN } from '../../sdk/time.js';
-import { AfterCount } from '../../sdk/triggers/after-count.js';
-import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
-import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { Count } from '../../transforms/combiners/count.js';
 import { Generate } from '../../transforms/io/generate.js';
 import { lineSource } from '../../transforms/io/text-file.js';
 import { Read } from '../../transforms/read.js';
-import { Window } from '../../transforms/window.js';
-import { WithKeys } from '../../transforms/with-keys.js';
 import { crashAt } from '../../capability-matrix/support/checkpoint-scenarios.js';
 import { sourceOf } from '../support/source-reads.js';
 import { TickingClock } from '../support/ticking-clock.js';
+import { batching, crashAfterLoggingAll, entriesIn, generated, keyOf, onTime, ROWS, rowsOf, run, tmp, uninterrupted, type Input } from './replay-support.js';
 
 /**
  * The micro-batch offset log (issue #13, design §e, step 8). A run logs each batch's input range
@@ -38,23 +27,6 @@ import { TickingClock } from '../support/ticking-clock.js';
 
 afterEach(() => failpoints.reset());
 
-const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `watershed-${prefix}-`));
-const ROWS = 100;
-const keyOf = (i: number) => `k${i % 3}`;
-
-/** 10-row polls; batches of `maxBatchSize` rows (no time limit within the test). */
-const batching = (maxBatchSize: number): Partial<PipelineOptions> => ({
-  runner: 'microbatch',
-  batchInterval: 3_600_000,
-  bundleSize: 10,
-  bufferSize: 10,
-  maxBatchSize,
-});
-
-type Input = () => PTransform<Pipeline, PCollection<string>>;
-
-const generated: Input = () => Generate.of({ count: ROWS, element: keyOf, timestamp: (i) => i });
-
 function linesFile(): string {
   const path = join(tmp('lines'), 'keys.txt');
   writeFileSync(path, Array.from({ length: ROWS }, (_, i) => `${keyOf(i)}${'é'.repeat(i % 4)}`).join('\n') + '\n');
@@ -64,54 +36,6 @@ const lines =
   (path: string): Input =>
   () =>
     Read.from(lineSource('Lines', path, (text, line) => ({ kind: 'element', value: text.replace(/é/g, ''), timestamp: line })));
-
-/** A per-key count in one long window, with an early pane at every batch end that has new input. */
-function countPanes(p: Pipeline, input: Input, store: CommittedStore<unknown>): void {
-  p.apply('In', input())
-    .apply('Window', Window.into<string>(FixedWindows(1_000_000)).triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(1))).accumulatingFiredPanes())
-    .apply('Keyed', WithKeys((s: string) => s))
-    .apply('Count', Count.perKey<string>())
-    .apply('Out', CommittedCapture.records(store as CommittedStore<never>));
-}
-
-/** Runs the count; with `checkpointFirst`, asks for a checkpoint at the first batch end. */
-async function run(options: Partial<PipelineOptions>, input: Input, store: CommittedStore<unknown>, checkpointFirst = false): Promise<PipelineResult> {
-  const p = Pipeline.create({ ...(options.checkpointDir !== undefined ? { checkpointInterval: 3_600_000 } : {}), ...options });
-  countPanes(p, input, store);
-  const r = p.start();
-  if (checkpointFirst) r.checkpoint!();
-  return r.done;
-}
-
-/** The committed panes of an uninterrupted run without checkpoints. */
-async function uninterrupted(options: Partial<PipelineOptions>, input: Input): Promise<{ panes: string[]; result: PipelineResult }> {
-  const store = new CommittedStore<unknown>();
-  const result = await run(options, input, store);
-  return { panes: store.lines({ sorted: true }), result };
-}
-
-/**
- * A run of 30-row batches checkpointed after batch 0, crashed once the offset entry of its last
- * batch (3) is durable: batches 1–3 are logged and not checkpointed.
- */
-async function crashAfterLoggingAll(dir: string, input: Input, store: CommittedStore<unknown>): Promise<void> {
-  await crashAt({ name: 'offsets.written', at: 4 }, () => run({ ...batching(30), checkpointDir: dir }, input, store, true));
-}
-
-const rowsOf = (r: PipelineResult) => r.batches!.map((b) => [b.batchId, b.inputRows, b.replayed === true]);
-const entriesIn = (dir: string): OffsetEntry[] =>
-  readdirSync(join(dir, 'offsets'))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(dir, 'offsets', f), 'utf8')) as OffsetEntry);
-/** The on-time (final) pane of each key without its index (which counts the early panes before it): `k0=34`. */
-const onTime = (panes: string[]) =>
-  panes
-    .filter((l) => / ON_TIME /.test(l))
-    .map((l) => {
-      const { key, value } = JSON.parse(l.slice(l.indexOf('{'))) as { key: string; value: number };
-      return `${key}=${value}${/ last /.test(l) ? ' last' : ''}`;
-    })
-    .sort();
 
 describe.each([
   { label: 'Generate', input: () => generated },

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,37 @@ describe('the Netflow CLI with --checkpointDir', () => {
     const last = cli(['--runner=native', ...ck]);
     expect(last.status, last.stderr).toBe(0);
     expect(listParts(out).length).toBeGreaterThan(published);
+    expect(pairs(readPartLines(out))).toEqual(expected);
+  }, 180_000);
+
+  it('micro-batch killed with SIGKILL once a batch is logged, rerun with other batch sizes: the logged batches re-run with their logged sizes, and the pairs equal an uninterrupted run', () => {
+    const d = mkdtempSync(join(tmpdir(), 'ws-cli-mb-'));
+    const input = join(d, 'in.ndjson');
+    expect(cli(['generate', '--scenario=2', '--count=3000', `--output=ndjson:${input}`]).status).toBe(0);
+    const job = ['--window=1s', '--maxOutOfOrderness=1s', '--bundleSize=100', '--runner=microbatch', '--batchInterval=asap'];
+    const plain = join(d, 'plain.ndjson');
+    const clean = cli([`--input=ndjson:${input}`, `--output=ndjson:${plain}`, '--quiet', ...job]);
+    expect(clean.status, clean.stderr).toBe(0);
+    const expected = pairs(readFileSync(plain, 'utf8').replace(/\n$/, '').split('\n'));
+
+    const out = join(d, 'out.ndjson');
+    const dir = join(d, 'ck');
+    const ck = [`--input=ndjson:${input}`, `--output=ndjson:${out}`, `--checkpointDir=${dir}`, '--checkpointInterval=30ms', ...job];
+    // killed once the offset entry of batch 8 is durable, before that batch runs
+    const first = cli([...ck, '--maxBatchSize=300', '--quiet'], 'offsets.written:9:crash');
+    expect(first.signal, first.stderr).toBe('SIGKILL');
+    const logged = readdirSync(join(dir, 'offsets'))
+      .sort()
+      .map((f) => JSON.parse(readFileSync(join(dir, 'offsets', f), 'utf8')) as { batchId: number; rows: number });
+    expect(logged.at(-1)!.batchId).toBe(8);
+
+    const rerun = cli([...ck, '--maxBatchSize=1000', '--progress']);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    const replayed = [...rerun.stderr.matchAll(/\[microbatch\] batch (\d+): (\d+) rows .*\(replayed from the offset log\)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(replayed.length, rerun.stderr).toBeGreaterThan(0);
+    // every logged batch after the checkpoint resumed from, with its logged row count, batch 8 last
+    expect(replayed).toEqual(logged.filter((e) => e.batchId >= replayed[0]![0]!).map((e) => [e.batchId, e.rows]));
+    expect(replayed.at(-1)![0]).toBe(8);
     expect(pairs(readPartLines(out))).toEqual(expected);
   }, 180_000);
 });
