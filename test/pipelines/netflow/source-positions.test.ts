@@ -7,7 +7,7 @@ import type { Source } from '../../../sdk/io/source.js';
 import { netflowGeneratorSource } from '../../../pipelines/netflow/io/generator-source.js';
 import { SensorLog } from '../../../pipelines/netflow/io/sensor-log-sources.js';
 import { ZeekConnParser } from '../../../pipelines/netflow/readers/zeek-conn.js';
-import { concat, drain, emptyObserved, openSource, sourceOf, takeThroughPump } from '../../support/source-reads.js';
+import { concat, drain, emptyObserved, observe, openSource, sourceOf, takeThroughPump, throughCheckpoint } from '../../support/source-reads.js';
 import { sharedDataFile } from './shared-data.js';
 
 /** Reads `source` whole, then for each cut: takes `take` batches through a read-ahead pump, resumes from the pump's position, and compares. */
@@ -18,6 +18,32 @@ async function expectResumesExactly(source: () => Source<unknown>, poll: number,
     const rest = takenAll ? emptyObserved() : await drain(await openSource(source(), position), poll);
     expect(concat(taken, rest)).toEqual(whole);
   }
+}
+
+/**
+ * Micro-batch replay (design §e): a new reader held with `stopAt` at a position an earlier read took
+ * (as logged, through JSON) returns exactly the input before it, then nothing (not done), and its
+ * position deep-equals the logged one; lifted, it returns the rest.
+ */
+async function expectStopsExactly(source: () => Source<unknown>, poll: number, take: number): Promise<void> {
+  const whole = await drain(await openSource(source()), poll);
+  const { taken, position } = await takeThroughPump(source(), take, poll);
+  const logged = JSON.parse(JSON.stringify(position)) as unknown;
+  const r = await openSource(source());
+  r.stopAt!(logged);
+  const got = emptyObserved();
+  for (let i = 0; i < take + 5; i++) {
+    const b = await r.poll(poll, 0);
+    expect(b.done).toBe(false);
+    observe(got, b);
+  }
+  expect(got.elements).toEqual(taken.elements);
+  expect(got.deadLetters).toEqual(taken.deadLetters);
+  expect(throughCheckpoint(r.position!())).toEqual(logged);
+  r.stopAt!(undefined);
+  await drain(r, poll, got);
+  expect(got.elements).toEqual(whole.elements);
+  expect(got.deadLetters).toEqual(whole.deadLetters);
 }
 
 describe('Zeek conn.log positions: the header state is restored, not re-read', () => {
@@ -57,6 +83,13 @@ describe('Zeek conn.log positions: the header state is restored, not re-read', (
     await expectResumesExactly(() => sourceOf(SensorLog.zeekConn(path)) as Source<unknown>, 1000, [1, 4]);
   });
 
+  it('stopAt holds a new reader exactly at a logged position, header state included, until lifted', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'zeek-')), 'conn.log');
+    writeFileSync(path, zeek);
+    const source = (): Source<unknown> => sourceOf(SensorLog.zeekConn(path, { watermark: { maxOutOfOrderness: 60_000 } })) as Source<unknown>;
+    for (const take of [1, 6, 8]) await expectStopsExactly(source, 7, take);
+  });
+
   it('ZeekConnParser.restore refuses what is not a snapshot', () => {
     expect(() => new ZeekConnParser().restore({ separator: 1 })).toThrow(RangeError);
     const p = new ZeekConnParser();
@@ -77,6 +110,14 @@ describe('other Netflow inputs', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'nf-')), 'flows.ndjson');
     writeFileSync(path, Array.from({ length: 300 }, (_, i) => (i % 50 === 7 ? '' : JSON.stringify({ eventtime: 1_700_000_000 + i, n: 'é'.repeat(i % 5) }))).join('\r\n'));
     await expectResumesExactly(() => sourceOf(SensorLog.netflowNdjson(path, { watermark: { maxOutOfOrderness: 1000 } })) as Source<unknown>, 32, [0, 1, 5, 9, 10]);
+  });
+
+  it('stopAt holds the Suricata, NDJSON and generator readers exactly at a logged position until lifted', async () => {
+    await expectStopsExactly(() => sourceOf(SensorLog.suricataEve(sharedDataFile('suricata-eve-flows.json'), { watermark: { maxOutOfOrderness: 5_000 } })) as Source<unknown>, 700, 3);
+    const path = join(mkdtempSync(join(tmpdir(), 'nf-')), 'flows.ndjson');
+    writeFileSync(path, Array.from({ length: 300 }, (_, i) => (i % 50 === 7 ? 'not json' : JSON.stringify({ eventtime: 1_700_000_000 + i }))).join('\n'));
+    await expectStopsExactly(() => sourceOf(SensorLog.netflowNdjson(path, { watermark: { maxOutOfOrderness: 1000 } })) as Source<unknown>, 32, 5);
+    await expectStopsExactly(() => netflowGeneratorSource({ count: 2000, seed: 7 }) as Source<unknown>, 128, 6);
   });
 
   it('the Netflow generator resumes by skipping the events it made before the position', async () => {
