@@ -58,6 +58,9 @@ export interface PipelineOptions<A extends AnyFlagValues = AnyFlagValues> {
    * The first SIGTERM or SIGINT stops the run gracefully (`PipelineRun.stop({drain})`: a final
    * checkpoint, or a drain) and prints `[watershed] stopping: ...`; a second one, a second or more
    * later, exits the process at once (code 143 / 130). The handlers are removed when the run ends.
+   * Only for runs with `checkpointDir`, with `drain`, or reading an input that never ends: a run of
+   * bounded inputs without either keeps the default behaviour (the process ends and publishes no
+   * output file), since a drain would publish partial output as if it were complete.
    * Default true for `Pipeline.create(argv)` (a program's command line), false for an options object
    * (in-process use and tests).
    */

@@ -119,7 +119,7 @@ export abstract class LoopRunner implements Runner {
         return done;
       },
     };
-    if (options.stopOnSignals) {
+    if (options.stopOnSignals && stopsOnSignals(graph, options)) {
       const wall = this.systemClock();
       const signals = stopOnSignals(run, { drain: options.drain, checkpoints: options.checkpointDir !== undefined, now: () => wall.now() });
       void done.then(signals.dispose, signals.dispose);
@@ -245,6 +245,17 @@ export abstract class LoopRunner implements Runner {
       finishedAt,
     };
   }
+}
+
+/**
+ * Whether a run with `stopOnSignals` takes SIGTERM and SIGINT: with a checkpoint directory (a stop
+ * is resumable), with `drain`, or when an input never ends (a drain is the only way to end it). A
+ * run of bounded inputs without either keeps the default behaviour (the process ends, and no output
+ * file is published, as after a failure): a drain would publish partial output as if complete.
+ */
+function stopsOnSignals(graph: PipelineGraph, options: PipelineOptions): boolean {
+  const endless = graph.primitives.some((n) => n.payload?.kind === 'read' && !(n.payload as ReadPayload).source.bounded);
+  return options.checkpointDir !== undefined || options.drain || endless;
 }
 
 /** Thrown inside loops when the signal aborts mid-way (converted to a CANCELLED result). */

@@ -13,6 +13,7 @@ import { TimerSpec } from '../../sdk/state.js';
 import { CommittedCapture, CommittedStore } from '../../sdk/testing/committed-capture.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
+import { Create } from '../../transforms/create.js';
 import { Generate } from '../../transforms/io/generate.js';
 import { Map } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
@@ -162,5 +163,27 @@ describe.each(RUNNERS)('stop and drain on $label', ({ options }) => {
     expect(await run.stop!()).toBe(result);
     expect(result.state).toBe('DONE');
     expect(result.checkpoints!.taken.at(-1)!.kind).toBe('finished');
+  });
+});
+
+describe('a command-line run (stopOnSignals) takes SIGTERM and SIGINT', () => {
+  /** Runs `argv` with a step that records how many SIGTERM and SIGINT handlers the process has meanwhile. */
+  async function handlersDuring(argv: string[]): Promise<number[]> {
+    const before = process.listenerCount('SIGTERM') + process.listenerCount('SIGINT');
+    const seen: number[] = [];
+    const p = Pipeline.create(argv);
+    p.apply(Create.of([1])).apply(Map((x: number) => (seen.push(process.listenerCount('SIGTERM') + process.listenerCount('SIGINT') - before), x)));
+    await p.run();
+    seen.push(process.listenerCount('SIGTERM') + process.listenerCount('SIGINT') - before);
+    return seen;
+  }
+
+  it('when the run can resume (--checkpointDir) or is to drain (--drain), and removes the handlers at its end', async () => {
+    expect(await handlersDuring([`--checkpointDir=${tmp()}`])).toEqual([2, 0]);
+    expect(await handlersDuring(['--drain'])).toEqual([2, 0]);
+  });
+
+  it('not for bounded input without either: a drain would publish partial output as if complete, so Ctrl-C ends the process as before', async () => {
+    expect(await handlersDuring([])).toEqual([0, 0]);
   });
 });
