@@ -179,11 +179,12 @@ export abstract class LoopRunner implements Runner {
       // only the sources still being read matter: a finished source's pump has ended for good
       waiter = new WorkWaiter(clock, pumps, (i) => !engine.reads[i]!.done, signal, POLL_WAIT_MS);
       const w = waiter;
+      stop.onAsk = () => w.interrupt();
       const waitForWork = (until: number | undefined): Promise<void> => {
         if (stop.phase === 'asked') return Promise.resolve(); // the loop honours it first
+        // A pending checkpoint's write settles once: racing it keeps nothing alive past that.
         const written = coordinator?.whenWritten();
-        const wakes = [w.wait(until), ...(stop.phase === 'running' ? [stop.asked] : []), ...(written ? [written] : [])];
-        return wakes.length === 1 ? wakes[0]! : Promise.race(wakes);
+        return written ? Promise.race([w.wait(until), written]) : w.wait(until);
       };
       // Without checkpoints there is nowhere to keep open windows: a stop drains.
       const drains = (): boolean => stop.drain || coordinator === undefined;

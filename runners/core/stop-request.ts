@@ -19,9 +19,8 @@ export type StopPhase = 'running' | 'asked' | 'stopping' | 'draining' | 'moot';
 export class StopRequest {
   private current: StopPhase = 'running';
   private wantsDrain = false;
-  private wake: (() => void) | undefined;
-  /** Resolves when a stop is first asked for (a loop waiting for input wakes up). */
-  readonly asked: Promise<void> = new Promise((resolve) => (this.wake = resolve));
+  /** Called once, when a stop is first asked for (a loop waiting for input must wake up). */
+  onAsk: (() => void) | undefined;
 
   get phase(): StopPhase {
     return this.current;
@@ -36,7 +35,7 @@ export class StopRequest {
   ask(options: { readonly drain?: boolean } = {}): void {
     if (this.current === 'running') {
       this.current = 'asked';
-      this.wake?.();
+      this.onAsk?.();
     }
     if (this.current === 'asked' && options.drain === true) this.wantsDrain = true;
   }

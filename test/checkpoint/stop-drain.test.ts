@@ -15,6 +15,8 @@ import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Create } from '../../transforms/create.js';
 import { Generate } from '../../transforms/io/generate.js';
+import { Read } from '../../transforms/read.js';
+import type { Source, SourceBatch } from '../../sdk/io/source.js';
 import { Map } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
@@ -163,6 +165,58 @@ describe.each(RUNNERS)('stop and drain on $label', ({ options }) => {
     expect(await run.stop!()).toBe(result);
     expect(result.state).toBe('DONE');
     expect(result.checkpoints!.taken.at(-1)!.kind).toBe('finished');
+  });
+});
+
+/**
+ * An endless source that hands out `values` once, then waits for input that never comes: each poll
+ * after the first stays open until the reader is closed (an idle followed read).
+ */
+function idleAfter(values: readonly number[]): Source<number> {
+  return {
+    name: 'IdleAfter',
+    bounded: false,
+    async open(ctx) {
+      let i = (ctx.resumeFrom as { i: number } | undefined)?.i ?? 0;
+      let closed: (() => void) | undefined;
+      const closing = new Promise<void>((r) => (closed = r));
+      return {
+        async poll(): Promise<SourceBatch<number>> {
+          if (i < values.length) {
+            const elements = values.slice(i).map((value) => ({ value, timestamp: value }));
+            i = values.length;
+            return { elements, watermark: 0, done: false };
+          }
+          await closing;
+          return { elements: [], watermark: 0, done: false };
+        },
+        position: () => ({ i }),
+        async close() {
+          closed?.();
+        },
+      };
+    },
+  };
+}
+
+describe.each(RUNNERS)('stop while the loop waits for input on $label', ({ options }) => {
+  it('stop() wakes a loop waiting for input that never comes: the run ends STOPPED at its final checkpoint', async () => {
+    const p = Pipeline.create({ ...options, checkpointDir: tmp(), checkpointInterval: 3_600_000 });
+    const store = new CommittedStore<unknown>();
+    let seen = 0;
+    let run: PipelineRun | undefined;
+    p.apply('Idle', Read.from(idleAfter([1, 2, 3])))
+      .apply('Watch', Map((x: number) => {
+        // once all three went by, ask for the stop from outside the loop, while it waits
+        if (++seen === 3) setImmediate(() => void run!.stop!());
+        return x;
+      }))
+      .apply('Out', CommittedCapture.records(store as CommittedStore<never>));
+    run = p.start();
+    const result = await run.done;
+    expect(result.state).toBe('STOPPED');
+    expect(result.checkpoints!.taken.map((t) => t.kind)).toEqual(['final']);
+    expect(store.values().sort()).toEqual([1, 2, 3]);
   });
 });
 
