@@ -16,7 +16,6 @@ import { parseInputSpec, parseOutputSpec, runNetflowApp, type NetflowAppConfig, 
 import { formatNetflowSummary } from '../pipelines/netflow/netflow-summary.js';
 import { flagFile, outputFilesOf, refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
 import { writesToStdout } from '../transforms/io/file-sink-target.js';
-import { drainOnSignals } from './drain-on-signal.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
 import { kafkaSecurityFromFlags } from './kafka-security-flags.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
@@ -149,14 +148,10 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
     ...flagFile('statsOut', statsOut),
   ]);
   if (statsOut !== undefined) checkWritablePath(statsOut, 'statsOut');
-  // A followed Kafka input never ends by itself: Ctrl-C drains it, so the last windows are written too.
-  const drain = config.input.kind === 'kafka' && config.kafka?.follow ? drainOnSignals(`the Kafka read of '${config.input.topic}'`) : undefined;
-  let summary: NetflowRunSummary;
-  try {
-    summary = await runNetflowApp(p, drain ? { ...config, kafka: { ...config.kafka!, drain: drain.signal } } : config);
-  } finally {
-    drain?.dispose();
-  }
+  // Ctrl-C or SIGTERM stops the run gracefully (Pipeline.create(argv) sets stopOnSignals): with
+  // --checkpointDir a final checkpoint, resumed by the same command; else (or with --drain) a drain, so
+  // a followed Kafka input, which never ends by itself, writes its last windows too.
+  const summary = await runNetflowApp(p, config);
   if (statsOut !== undefined) {
     mkdirSync(dirname(statsOut), { recursive: true });
     writeFileSync(statsOut, JSON.stringify(summary));

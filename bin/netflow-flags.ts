@@ -9,7 +9,7 @@ export const NETFLOW_IO_FLAGS = {
   input: { type: 'string', value: 'generator|suricata:<path>|zeek:<path>|ndjson:<path>|kafka:<topic>', help: '(default generator)' },
   output: { type: 'string', value: 'stdout-summary|ndjson:<path>|kafka:<topic>', help: '(default stdout-summary)' },
   brokers: { type: 'string', value: 'host:port,...', help: 'Kafka brokers (or KAFKA_BROKERS)' },
-  follow: { type: 'boolean', help: 'keep reading the Kafka input (default: read to its end offsets, then finish); Ctrl-C drains: reading stops, open windows fire and are written, the run ends' },
+  follow: { type: 'boolean', help: 'keep reading the Kafka input (default: read to its end offsets, then finish); Ctrl-C drains: reading stops, open windows fire and are written, the run ends (with a checkpoint directory, Ctrl-C stops at a final checkpoint instead, unless told to drain)' },
   reconnectTimeout: { type: 'string', value: '<duration>', help: 'Kafka input: how long a lost broker is waited for before failing (default 60s)' },
   maxOutOfOrderness: { type: 'string', value: '<duration>', help: 'file inputs: fire windows while reading, allowing this much disorder' },
   deadLetters: { type: 'string', value: 'ndjson:<path>|kafka:<topic>', help: 'every rejected record (unreadable, invalid, IPv6, failing), one JSON object each: reason, message, step, origin (file and line, or topic, partition and offset), raw (shortened past 4,000 characters)' },

@@ -347,6 +347,24 @@ export class CheckpointRecoveryError extends CheckpointError {
 }
 
 /**
+ * The newest checkpoint of the directory was taken by a drain (`--drain`, `stop({drain: true})`):
+ * every watermark reached the end of time and every window fired its last pane, so resuming would
+ * treat all further input as late. The run refuses to start; nothing was read or written.
+ * @example new DrainedCheckpointError('checkpoints/ck-000000000007', 'ck')
+ */
+export class DrainedCheckpointError extends CheckpointError {
+  readonly location: string;
+  constructor(checkpoint: string, location: string) {
+    super(
+      'CHECKPOINT_DRAINED',
+      `${location}/${checkpoint}: this job was drained (its windows are closed and its watermarks at the end of time), so it cannot be resumed; start it with a new --checkpointDir`,
+      { checkpoint },
+    );
+    this.location = location;
+  }
+}
+
+/**
  * A sink cannot give the guarantee the run asks for: e.g. exactly-once output to a pipe, FIFO or
  * terminal, which shows every byte as soon as it is written and so cannot hold output back until its
  * checkpoint completes. Raised when the step is set up, before anything is written.

@@ -48,8 +48,23 @@ export interface PipelineOptions<A extends AnyFlagValues = AnyFlagValues> {
    * is at-least-once, and asking for `exactly-once` is a PipelineOptionsError.
    */
   readonly guarantee: Guarantee;
-  /** On stop (Ctrl-C, SIGTERM): advance every watermark to the end, fire every window's last pane, then stop. */
+  /**
+   * On stop (Ctrl-C, SIGTERM, with `stopOnSignals`): drain instead of stopping: advance every
+   * watermark to the end, fire every window's last pane and every event-time timer, take a final
+   * `drained` checkpoint (which cannot be resumed), then end with state DRAINED.
+   */
   readonly drain: boolean;
+  /**
+   * The first SIGTERM or SIGINT stops the run gracefully (`PipelineRun.stop({drain})`: a final
+   * checkpoint, or a drain) and prints `[watershed] stopping: ...`; a second one, a second or more
+   * later, exits the process at once (code 143 / 130). The handlers are removed when the run ends.
+   * Only for runs with `checkpointDir`, with `drain`, or reading an input that never ends: a run of
+   * bounded inputs without either keeps the default behaviour (the process ends and publishes no
+   * output file), since a drain would publish partial output as if it were complete.
+   * Default true for `Pipeline.create(argv)` (a program's command line), false for an options object
+   * (in-process use and tests).
+   */
+  readonly stopOnSignals: boolean;
   /** Checkpoints: a name for the job (in its job file, and in the ids of its transactional Kafka producers). */
   readonly jobName?: string;
   /** Resuming: drop the checkpointed state of steps the pipeline no longer has (instead of refusing to resume). */
@@ -77,7 +92,7 @@ export const PIPELINE_FLAGS = {
   checkpointInterval: { type: 'string', value: '<duration>', help: 'time between checkpoints (default 10s)' },
   keepCheckpoints: { type: 'string', value: 'N', help: 'complete checkpoints kept, at least 2 (default 3)' },
   guarantee: { type: 'string', value: 'exactly-once|at-least-once', help: 'output guarantee with checkpoints (default exactly-once)' },
-  drain: { type: 'boolean', help: 'on stop, fire every window\'s last pane before stopping' },
+  drain: { type: 'boolean', help: 'on Ctrl-C or SIGTERM, drain: fire every window\'s last pane and every timer, commit, end (not resumable)' },
   jobName: { type: 'string', value: '<name>', help: 'the job\'s name in its checkpoints and transactional ids' },
   allowNonRestoredState: { type: 'boolean', help: 'resume even if checkpointed steps are gone (their state is dropped)' },
 } as const satisfies FlagSpecs;
@@ -96,6 +111,7 @@ export const DEFAULT_OPTIONS: PipelineOptions = {
   keepCheckpoints: 3,
   guarantee: 'at-least-once',
   drain: false,
+  stopOnSignals: false,
   allowNonRestoredState: false,
   args: {},
 };
@@ -200,15 +216,11 @@ export function completeOptions<A extends AnyFlagValues>(given: Partial<Pipeline
 }
 
 /**
- * Refuses what the chosen runner cannot honour yet, before anything runs, so that nobody believes a
- * run is protected or drained when it is not: `checkpointDir` on a runner without checkpoints, and
- * `drain` (no runner drains yet).
- * @throws PipelineOptionsError naming the options and the runner.
+ * Refuses what the chosen runner cannot honour, before anything runs, so that nobody believes a
+ * run is protected when it is not: `checkpointDir` on a runner without checkpoints.
+ * @throws PipelineOptionsError naming the option and the runner.
  */
 export function refuseUnwiredCheckpointOptions(options: PipelineOptions, runner: { readonly name: string; readonly supportsCheckpoints?: boolean }): void {
-  if (options.drain) {
-    throw new PipelineOptionsError('--drain: stopping with a drain is not built yet, so this run could not drain; run without --drain');
-  }
   if (options.checkpointDir !== undefined && runner.supportsCheckpoints !== true) {
     throw new PipelineOptionsError(
       `--checkpointDir: the ${runner.name} runner does not take checkpoints, so this run could not resume; run without --checkpointDir or on the native or microbatch runner`,
@@ -235,5 +247,6 @@ export function optionsFrom<const F extends FlagSpecs = Record<never, never>>(ar
   }
   const { values } = parseFlags(argv, { ...PIPELINE_FLAGS, ...own }, { program, hint: OWN_FLAGS_HINT });
   const args = values as FlagValues<PipelineFlags & F>;
-  return completeOptions({ ...defaults, ...optionsFromFlags(values), ...overrides, args });
+  // A program's command line: Ctrl-C and SIGTERM stop the run gracefully unless the program says otherwise.
+  return completeOptions({ stopOnSignals: true, ...defaults, ...optionsFromFlags(values), ...overrides, args });
 }

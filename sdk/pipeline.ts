@@ -140,7 +140,8 @@ export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
    * Starts the pipeline on the runner named in the options and returns a handle to cancel it.
    * @throws PipelineOptionsError for an unknown runner; UnsupportedFeaturesError when the runner
    * cannot honour something in the pipeline (nothing has run then); PipelineOptionsError for
-   * `checkpointDir` on a runner without checkpoints, and for `drain`, which no runner honours yet.
+   * `checkpointDir` on a runner without checkpoints.
+   * @example const run = p.start(); process.once('SIGUSR2', () => void run.stop?.()); const result = await run.done;
    */
   start(): PipelineRun {
     const runner = resolveRunner(this.options.runner);
@@ -152,9 +153,10 @@ export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
   }
 
   /**
-   * Runs the pipeline to completion (bounded inputs) or until cancelled through `options.signal`.
-   * Rejects with UnsupportedFeaturesError, PipelineOptionsError or UserCodeError (naming the step
-   * and element).
+   * Runs the pipeline to completion (bounded inputs), until cancelled through `options.signal`, or,
+   * with `options.stopOnSignals` (the default for a command line), until SIGTERM or SIGINT stops it
+   * gracefully (state STOPPED, or DRAINED with `drain`). Rejects with UnsupportedFeaturesError,
+   * PipelineOptionsError or UserCodeError (naming the step and element).
    */
   async run(): Promise<PipelineResult> {
     return this.start().done;

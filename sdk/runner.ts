@@ -34,10 +34,28 @@ export interface CheckpointReport {
   readonly taken: readonly TakenCheckpoint[];
 }
 
+/**
+ * How a run ended: `DONE` (bounded input consumed), `CANCELLED` (`cancel()` or the `signal` option:
+ * abandoned, no final checkpoint), `STOPPED` (`stop()`: input stopped, final checkpoint taken and
+ * committed; the same command resumes it), `DRAINED` (`stop({drain: true})`: input stopped, every
+ * window and event-time timer fired, its output committed; cannot be resumed).
+ */
+export type PipelineState = 'DONE' | 'CANCELLED' | 'STOPPED' | 'DRAINED';
+
+/** How `PipelineRun.stop` ends a run. */
+export interface StopOptions {
+  /**
+   * Drain: move every unfinished input's watermark to the end of time, so every window fires its
+   * last pane and every event-time timer fires, then take a final `drained` checkpoint. Without
+   * `checkpointDir` a stop always drains (there is nowhere to keep the open windows).
+   */
+  readonly drain?: boolean;
+}
+
 /** What `pipeline.run()` resolves with. */
 export interface PipelineResult {
   readonly runner: string;
-  readonly state: 'DONE' | 'CANCELLED';
+  readonly state: PipelineState;
   /** Per step, by full step name. */
   readonly metrics: Readonly<Record<string, StepMetrics>>;
   /** Micro-batch runner only. */
@@ -55,9 +73,9 @@ export interface PipelineResult {
 
 /** A running pipeline. */
 export interface PipelineRun {
-  /** Resolves when the run ends (bounded input consumed, or cancelled); rejects with a typed error. */
+  /** Resolves when the run ends (bounded input consumed, cancelled, stopped or drained); rejects with a typed error. */
   readonly done: Promise<PipelineResult>;
-  /** Stops reading, lets in-flight work finish, resolves `done` with state CANCELLED. */
+  /** Abandons the run: stops reading, lets in-flight work finish, resolves `done` with state CANCELLED (no final checkpoint; sinks abort their open work). */
   cancel(): void;
   /**
    * With `checkpointDir`: takes a checkpoint at the run's next quiescent point, whatever the interval
@@ -65,6 +83,18 @@ export interface PipelineRun {
    * @example const run = p.start(); run.checkpoint?.(); await run.done;
    */
   checkpoint?(): void;
+  /**
+   * Ends the run gracefully: it stops taking input, finishes the bundle or batch in progress, takes
+   * and commits a final checkpoint (`final`), closes, and `done` resolves with state `STOPPED`; the
+   * same pipeline with the same `checkpointDir` resumes from there. With `{drain: true}` (and always
+   * without `checkpointDir`) it drains instead: every open window fires its last pane and every
+   * event-time timer fires, a `drained` checkpoint is committed, and the state is `DRAINED`. A run
+   * that ends by itself first resolves as usual (`DONE`). Returns `done`. Calling it again only
+   * returns `done` (a drain asked for before the stop took effect still drains).
+   * Undefined on runners that cannot stop gracefully.
+   * @example const run = p.start(); setTimeout(() => run.stop?.({ drain: true }), 5000); const r = await run.done; // r.state === 'DRAINED'
+   */
+  stop?(options?: StopOptions): Promise<PipelineResult>;
 }
 
 /**

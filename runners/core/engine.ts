@@ -408,6 +408,24 @@ export class Engine {
     return this.reads.every((r) => r.done) && this.slots.every((s) => s.outputWm >= TIMESTAMP_MAX) && !this.hasStagedInput();
   }
 
+  /**
+   * Drain (`PipelineRun.stop({drain: true})`): every read still being read takes no more input and
+   * counts as finished, its watermark at the end of time, as Dataflow's drain does. The passes that
+   * follow fire every window's last pane and every event-time timer, until {@link finished}. A read's
+   * `position` stays the one of the last batch it took. Call at a quiescent point.
+   * @returns how many reads it ended (0: every input had ended already)
+   */
+  drainReads(): number {
+    let n = 0;
+    for (const r of this.reads) {
+      if (r.done) continue;
+      r.done = true;
+      r.watermark = TIMESTAMP_MAX;
+      n++;
+    }
+    return n;
+  }
+
   /** The minimum of all source watermarks. */
   sourceWatermark(): Instant {
     let wm = TIMESTAMP_MAX;

@@ -2,11 +2,13 @@ import { VirtualClock, type Clock } from '../../sdk/clock.js';
 import { PipelineCancelledError, SourceError, UnresumableSourceError, WatershedError, type UnsupportedFeature } from '../../sdk/errors.js';
 import type { PipelineGraph, ReadPayload } from '../../sdk/graph.js';
 import type { PipelineOptions } from '../../sdk/options.js';
-import type { BatchMetrics, PipelineResult, PipelineRun, Runner } from '../../sdk/runner.js';
+import type { BatchMetrics, PipelineResult, PipelineRun, Runner, StopOptions } from '../../sdk/runner.js';
+import { stopOnSignals } from '../../sdk/stop-on-signals.js';
 import { CheckpointCoordinator, NO_CHECKPOINTS, type CheckpointRequests, type RunCheckpoints } from './checkpoint/checkpoint-coordinator.js';
 import { commonValidation, Engine, type Wiring } from './engine.js';
 import type { FireMode } from './driver/window-driver.js';
 import { SourcePump } from './source-pump.js';
+import { StopRequest } from './stop-request.js';
 import { InMemoryStateBackend, type StateBackend } from './state/state-backend.js';
 import { WorkWaiter } from './work-waiter.js';
 
@@ -23,8 +25,19 @@ export interface RunContext {
    * without `checkpointDir`). The final checkpoint of a bounded run is taken by LoopRunner.
    */
   readonly checkpoints: RunCheckpoints;
-  /** Waits until a pump has data, `until` (processing time) passes, or the run is cancelled. */
+  /**
+   * Waits until a pump has data, `until` (processing time) passes, the run is cancelled or asked to
+   * stop, or a pending checkpoint's write settles (so its sinks commit without waiting for input).
+   */
   waitForWork(until: number | undefined): Promise<void>;
+  /**
+   * Call where the loop checks `signal`, at a quiescent point (between batches; micro-batch: also
+   * while gathering). True when `PipelineRun.stop()` asked for a stop: the loop returns, finishing
+   * nothing more (LoopRunner then takes the final checkpoint). A drain (or a stop without
+   * checkpoints) instead ends every read at +∞ the first time it is seen (Engine.drainReads) and
+   * returns false: the loop runs on as for bounded input that ended, until `engine.finished()`.
+   */
+  stopRequested(): boolean;
   /**
    * Call once per loop iteration with the rows it took (if any): every BREATHE_CALLS calls or
    * BREATHE_ROWS rows it yields a turn of the event loop, so an abort sent from a timer or a signal
@@ -102,22 +115,40 @@ export abstract class LoopRunner implements Runner {
       else options.signal.addEventListener('abort', () => controller.abort(), { once: true });
     }
     const requests: CheckpointRequests = { pending: false };
-    const done = this.execute(graph, options, state, controller.signal, requests);
-    return {
+    const stop = new StopRequest();
+    const done = this.execute(graph, options, state, controller.signal, requests, stop);
+    const run = {
       done,
       cancel: () => controller.abort(),
       checkpoint: () => {
         requests.pending = true;
       },
+      stop: (o?: StopOptions) => {
+        stop.ask(o);
+        return done;
+      },
     };
+    if (options.stopOnSignals && stopsOnSignals(graph, options)) {
+      const wall = this.systemClock();
+      const signals = stopOnSignals(run, { drain: options.drain, checkpoints: options.checkpointDir !== undefined, now: () => wall.now() });
+      void done.then(signals.dispose, signals.dispose);
+    }
+    return run;
   }
 
-  private async execute(graph: PipelineGraph, options: PipelineOptions, state: StateBackend, signal: AbortSignal, requests: CheckpointRequests): Promise<PipelineResult> {
+  private async execute(
+    graph: PipelineGraph,
+    options: PipelineOptions,
+    state: StateBackend,
+    signal: AbortSignal,
+    requests: CheckpointRequests,
+    stop: StopRequest,
+  ): Promise<PipelineResult> {
     const drivesClock = graph.primitives.some((n) => n.payload?.kind === 'read' && (n.payload as ReadPayload).source.drivesClock);
     const clock = options.clock ?? (drivesClock ? new VirtualClock(0) : this.systemClock());
     const startedAt = clock.now();
     // Restore sequence (design §d): checkpoint found → engine restored → opened → sinks recover → readers resume.
-    const coordinator = options.checkpointDir !== undefined ? await CheckpointCoordinator.open({ options, clock, runner: this.name, graph, requests }) : undefined;
+    const coordinator = options.checkpointDir !== undefined ? await CheckpointCoordinator.open({ options, clock, runner: this.name, graph, requests, yieldTurn: this.turn }) : undefined;
     const restoredClock = coordinator?.restoredVirtualClock;
     if (restoredClock !== undefined && clock instanceof VirtualClock) clock.advanceTo(restoredClock);
     const engine = new Engine(graph, {
@@ -160,7 +191,28 @@ export abstract class LoopRunner implements Runner {
       // only the sources still being read matter: a finished source's pump has ended for good
       waiter = new WorkWaiter(clock, pumps, (i) => !engine.reads[i]!.done, signal, POLL_WAIT_MS);
       const w = waiter;
-      const waitForWork = (until: number | undefined): Promise<void> => w.wait(until);
+      stop.onAsk = () => w.interrupt();
+      const waitForWork = (until: number | undefined): Promise<void> => {
+        if (stop.phase === 'asked') return Promise.resolve(); // the loop honours it first
+        // A pending checkpoint's write settles once: racing it keeps nothing alive past that.
+        const written = coordinator?.whenWritten();
+        return written ? Promise.race([w.wait(until), written]) : w.wait(until);
+      };
+      // Without checkpoints there is nowhere to keep open windows: a stop drains.
+      const drains = (): boolean => stop.drain || coordinator === undefined;
+      const stopRequested = (): boolean => {
+        if (stop.phase !== 'asked') return stop.phase === 'stopping';
+        if (!drains()) {
+          stop.honour('stopping');
+          return true;
+        }
+        if (engine.drainReads() === 0) stop.honour('moot');
+        else {
+          stop.honour('draining');
+          for (const p of pumps) p.stop(); // what they read ahead lies after the final checkpoint's positions
+        }
+        return false;
+      };
       let calls = 0;
       let rows = 0;
       const breathe = (n = 0): Promise<void> | undefined => {
@@ -170,12 +222,17 @@ export abstract class LoopRunner implements Runner {
         rows = 0;
         return this.turn();
       };
-      if (!skipped) await this.loop({ engine, pumps, clock, signal, options, batches, checkpoints, waitForWork, breathe }, prepared);
-      // A bounded run that finished commits what its sinks still hold, so nothing stays hidden.
-      if (coordinator && !skipped && !signal.aborted && engine.finished()) await coordinator.final('finished');
+      if (!skipped) await this.loop({ engine, pumps, clock, signal, options, batches, checkpoints, waitForWork, breathe, stopRequested }, prepared);
+      // A stopped run, and one that drained or finished, commits what its sinks still hold, so nothing stays hidden.
+      if (coordinator && !skipped && !signal.aborted) {
+        if (stop.phase === 'stopping') await coordinator.final('final');
+        else if (engine.finished()) await coordinator.final(stop.phase === 'draining' ? 'drained' : 'finished');
+      }
     } catch (e) {
       failure = e;
     } finally {
+      // No write of this run may go on after it ends (a rerun would race it); a pending checkpoint stays uncommitted, as after a crash.
+      await coordinator?.settle();
       if (coordinator && (failure !== undefined || signal.aborted)) await coordinator.abort(engine);
       waiter?.close();
       for (const p of pumps) p.stop();
@@ -192,7 +249,7 @@ export abstract class LoopRunner implements Runner {
     const finishedAt = clock.now();
     return {
       runner: this.name,
-      state: signal.aborted ? 'CANCELLED' : 'DONE',
+      state: signal.aborted ? 'CANCELLED' : stop.phase === 'stopping' ? 'STOPPED' : stop.phase === 'draining' ? 'DRAINED' : 'DONE',
       metrics: engine.metrics,
       ...(batches.length || this.wiring === 'staged' ? { batches } : {}),
       ...(coordinator ? { checkpoints: coordinator.report(), warnings: [...coordinator.warnings] } : {}),
@@ -200,6 +257,17 @@ export abstract class LoopRunner implements Runner {
       finishedAt,
     };
   }
+}
+
+/**
+ * Whether a run with `stopOnSignals` takes SIGTERM and SIGINT: with a checkpoint directory (a stop
+ * is resumable), with `drain`, or when an input never ends (a drain is the only way to end it). A
+ * run of bounded inputs without either keeps the default behaviour (the process ends, and no output
+ * file is published, as after a failure): a drain would publish partial output as if complete.
+ */
+function stopsOnSignals(graph: PipelineGraph, options: PipelineOptions): boolean {
+  const endless = graph.primitives.some((n) => n.payload?.kind === 'read' && !(n.payload as ReadPayload).source.bounded);
+  return options.checkpointDir !== undefined || options.drain || endless;
 }
 
 /** Thrown inside loops when the signal aborts mid-way (converted to a CANCELLED result). */

@@ -55,7 +55,8 @@ export class MicroBatchRunner extends LoopRunner {
     while (!signal.aborted) {
       const turn = run.breathe();
       if (turn) await turn;
-      if (signal.aborted) return;
+      // A stop ends the loop at a batch end; a drain ends every read and runs the batches left to the end.
+      if (signal.aborted || run.stopRequested()) return;
       const startedAt = clock.now();
       let rows = 0;
       let carry: Instant | undefined;
@@ -88,7 +89,8 @@ export class MicroBatchRunner extends LoopRunner {
         }
         const turn = run.breathe(rows - before);
         if (turn) await turn;
-        if (endBatch || signal.aborted) break;
+        // A stop or drain asked for ends the gathering: the batch so far is processed as usual.
+        if (endBatch || signal.aborted || run.stopRequested()) break;
         const allDone = reads.every((r) => r.done);
         if (allDone) break;
         if (offsets?.replaying) {

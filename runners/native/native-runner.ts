@@ -30,7 +30,8 @@ export class NativeRunner extends LoopRunner {
     while (!signal.aborted) {
       const turn = run.breathe(rows);
       if (turn) await turn;
-      if (signal.aborted) return;
+      // A stop ends the loop here, between source batches; a drain ends every read and goes on to the end.
+      if (signal.aborted || run.stopRequested()) return;
       rows = 0;
       let progressed = false;
       for (let i = 0; i < reads.length; i++) {

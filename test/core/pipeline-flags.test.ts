@@ -105,16 +105,20 @@ describe('checkpoint options (parsed and checked; no runner takes checkpoints ye
     expect(() => Pipeline.create({ checkpointDir: '' })).toThrow(/checkpointDir must be a non-empty path/);
   });
 
-  it.each(RUNNERS)('a run given --drain fails before it starts on $label (drain is not built yet)', async ({ options }) => {
+  // (This test used to expect --drain to be refused, while no runner drained; both drain now.)
+  it.each(RUNNERS)('a run given --drain runs on $label: a bounded run that ends by itself finishes as usual', async ({ options }) => {
     const p = Pipeline.create(['--runner', options.runner!, '--drain', `--checkpointDir=${mkdtempSync(join(tmpdir(), 'ws-ck-'))}`]);
     const out = p.apply(Create.of([1, 2, 3])).apply(Capture.records<number>());
-    const e = await p.run().then(
-      () => undefined,
-      (x: unknown) => x as Error,
-    );
-    expect(e).toBeInstanceOf(PipelineOptionsError);
-    expect(e?.message).toMatch(/--drain: stopping with a drain is not built yet/);
-    expect(out.records).toEqual([]);
+    const result = await p.run();
+    expect(result.state).toBe('DONE');
+    expect(result.checkpoints!.taken.at(-1)!.kind).toBe('finished');
+    expect(out.values().sort()).toEqual([1, 2, 3]);
+  });
+
+  it('a command line stops on SIGTERM and SIGINT by default; an options object does not (in-process use)', () => {
+    expect(optionsFrom([]).stopOnSignals).toBe(true);
+    expect(optionsFrom([], { stopOnSignals: false }).stopOnSignals).toBe(false);
+    expect(Pipeline.create({}).options.stopOnSignals).toBe(false);
   });
 
   it.each(RUNNERS)('a run given a checkpoint directory runs on $label and reports its checkpoints', async ({ options }) => {

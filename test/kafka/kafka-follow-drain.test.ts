@@ -173,7 +173,7 @@ kafkaDescribe('a followed Kafka read: idle partitions, and drain', (env) => {
       child.kill('SIGINT');
       const code = await exited;
       expect(code, stderr).toBe(0);
-      expect(stderr).toContain('SIGINT: draining');
+      expect(stderr).toContain('[watershed] draining: the input stops, every open window fires and its output is written');
       const summary = JSON.parse(readFileSync(stats, 'utf8')) as { eventsIn: number; sourceRejected: Record<string, number>; pairs: { pairs: number } };
       expect(summary.eventsIn).toBe(readable);
       expect(summary.eventsIn + Object.values(summary.sourceRejected).reduce((a, b) => a + b, 0)).toBe(netflowRaw.length);

@@ -1,5 +1,5 @@
 import type { Clock } from '../../../sdk/clock.js';
-import { CheckpointError } from '../../../sdk/errors.js';
+import { DrainedCheckpointError } from '../../../sdk/errors.js';
 import type { CheckpointingInfo } from '../../../sdk/io/two-phase-commit.js';
 import type { PipelineGraph, ParDoPayload } from '../../../sdk/graph.js';
 import type { PipelineOptions } from '../../../sdk/options.js';
@@ -8,7 +8,7 @@ import { failpoint } from '../../../sdk/testing/failpoints.js';
 import type { Engine } from '../engine.js';
 import { ParDoOperator } from '../operators/par-do-operator.js';
 import { newUuidV7 } from './checkpoint-id.js';
-import { CheckpointRepository, type LoadedCheckpoint } from './checkpoint-repository.js';
+import { CheckpointRepository, type LoadedCheckpoint, type WrittenCheckpoint } from './checkpoint-repository.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { engineSnapshotOf } from './engine-snapshot.js';
 import { FileCheckpointStore } from './file-checkpoint-store.js';
@@ -40,10 +40,15 @@ export interface RunCheckpoints {
   readonly restoredBatch: BatchBoundary | undefined;
   /**
    * Call at every quiescent point of the loop (after emitBatch → pass → finishBundles; micro-batch:
-   * at the batch end). When `checkpointInterval` has elapsed on the run's clock since the last one,
-   * takes a checkpoint: sinks pre-commit, the engine is captured, the file is written (awaited), the
-   * sinks commit and the commit marker is written. Returns undefined when nothing is due (the common
-   * case), so the loop awaits nothing then: `const c = run.checkpoints.atBoundary(); if (c) await c;`
+   * at the batch end). When `checkpointInterval` has elapsed on the run's clock since the last
+   * barrier, starts a checkpoint: the sinks pre-commit and the engine is captured and encoded here,
+   * then the file is written in the background while the loop goes on. At a later boundary, once the
+   * file is durable, the sinks commit and the commit marker is written; while the write is pending
+   * each boundary yields one turn of the event loop, so a source that never waits for I/O cannot
+   * starve the write. At most one checkpoint is pending: when the next falls due before the write
+   * ended, that boundary waits for it (the only time the loop waits). Returns undefined when there is nothing to
+   * do (the common case), so the loop awaits nothing then: `const c = run.checkpoints.atBoundary(); if (c) await c;`
+   * @throws CheckpointWriteError (from a later boundary) when the background write failed.
    */
   atBoundary(batch?: BatchBoundary): Promise<void> | undefined;
   /** Processing time at which the next checkpoint is due (for a loop that waits), or undefined. */
@@ -57,6 +62,11 @@ export interface RunCheckpoints {
   readonly restoredPositions: Readonly<Record<string, unknown>> | undefined;
   /** Adds a warning to the run's result (printed to stderr with `[checkpoint]` at the end). */
   warn(message: string): void;
+  /**
+   * Resolves when the pending checkpoint's write has settled (a waiting loop wakes up to commit it);
+   * undefined when none is pending or it has settled already.
+   */
+  whenWritten(): Promise<void> | undefined;
 }
 
 /** The checkpoints of a run without `checkpointDir`: nothing is taken. */
@@ -68,12 +78,32 @@ export const NO_CHECKPOINTS: RunCheckpoints = {
   offsetLog: undefined,
   restoredPositions: undefined,
   warn: () => {},
+  whenWritten: () => undefined,
 };
 
+/** A checkpoint whose file is being written in the background: captured and pre-committed, not yet committed. */
+interface PendingCheckpoint {
+  readonly seq: number;
+  readonly id: string;
+  readonly kind: CheckpointKind;
+  /** Micro-batch: the last batch the checkpoint covers (its manifest's `microbatch.batchId`). */
+  readonly batchId: number | undefined;
+  /** The sinks' handles, by step. */
+  readonly handles: ReadonlyMap<string, unknown>;
+  /** Settles (never rejects) when the write has succeeded or failed. */
+  readonly settled: Promise<void>;
+  written?: WrittenCheckpoint;
+  failure?: unknown;
+  done: boolean;
+}
+
 /**
- * Takes the checkpoints of one run and restores the run from the latest usable one (design §d). The
- * write is synchronous in this version: the loop waits for the file to be durable and the sinks to
- * commit before it goes on. Never reads the wall clock: times and ids come from the run's clock.
+ * Takes the checkpoints of one run and restores the run from the latest usable one (design §d). A
+ * checkpoint is captured and encoded synchronously at a quiescent point; its file is written
+ * (temporary file, fsync, rename, fsync of the directory) in the background while processing goes
+ * on, and the sinks commit at the first boundary after the file is durable. At most one checkpoint
+ * is pending: one falling due earlier waits for the pending write, commits it, then is taken. Never reads the wall
+ * clock: times and ids come from the run's clock, turns of the event loop from `yieldTurn`.
  *
  * Order at start (see LoopRunner): `open` (store, job file, newest usable checkpoint, with a warning
  * per corrupt one skipped) → `new Engine(…, {checkpointing: coordinator.checkpointing})` →
@@ -85,10 +115,11 @@ export const NO_CHECKPOINTS: RunCheckpoints = {
  * durable, the sinks have not committed), `checkpoint.committed` (the sinks committed, no marker yet).
  *
  * @example
- * const ck = await CheckpointCoordinator.open({ dir, options, clock, runner: 'native' });
+ * const ck = await CheckpointCoordinator.open({ dir, options, clock, runner: 'native', yieldTurn });
  * const engine = new Engine(graph, { …, checkpointing: ck.checkpointing });
  * ck.restoreInto(engine); await engine.open(); await ck.recover(engine);
- * // loop: … await engine.finishBundles(); await ck.atBoundary();
+ * // loop: … await engine.finishBundles(); const c = ck.atBoundary(); if (c) await c;
+ * // end: await ck.final('finished'), or on failure: await ck.settle(); await ck.abort(engine);
  */
 export class CheckpointCoordinator implements RunCheckpoints {
   readonly enabled = true;
@@ -103,6 +134,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
   private dueAt: number;
   private lastBatch: BatchBoundary | undefined;
   private engine: Engine | undefined;
+  private pending: PendingCheckpoint | undefined;
 
   private constructor(
     private readonly repo: CheckpointRepository,
@@ -114,6 +146,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
     private readonly clock: Clock,
     private readonly runner: string,
     private readonly requests: CheckpointRequests,
+    private readonly yieldTurn: () => Promise<void>,
   ) {
     this.checkpointing = checkpointing;
     this.offsetLog = new OffsetLog(repo.store);
@@ -128,7 +161,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
    * Opens `options.checkpointDir` (or `store`): removes temporaries of crashed runs, reads or creates
    * the job file, and finds the newest usable checkpoint (corrupt newer ones become warnings).
    * @throws NoValidCheckpointError when checkpoints exist but none is usable; CheckpointVersionError;
-   *   CheckpointError (code CHECKPOINT_DRAINED) for a drained job.
+   *   DrainedCheckpointError when the newest checkpoint is a drained one (the job cannot be resumed).
    */
   static async open(params: {
     readonly options: PipelineOptions;
@@ -139,6 +172,8 @@ export class CheckpointCoordinator implements RunCheckpoints {
     readonly store?: CheckpointStore;
     /** Set by `PipelineRun.checkpoint()`. */
     readonly requests?: CheckpointRequests;
+    /** One turn of the event loop (a `setImmediate`), taken at each boundary while a write is pending. Default: a resolved promise. */
+    readonly yieldTurn?: () => Promise<void>;
   }): Promise<CheckpointCoordinator> {
     const { options, clock, runner } = params;
     const now = Math.max(0, Math.floor(clock.now()));
@@ -148,9 +183,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
     const job = await repo.openJob({ format: 1, jobId: newUuidV7(now), ...(options.jobName !== undefined ? { jobName: options.jobName } : {}), createdAt: now });
     const latest = await repo.loadLatest();
     const restored = latest.checkpoint;
-    if (restored?.manifest.kind === 'drained') {
-      throw new CheckpointError('CHECKPOINT_DRAINED', `${restored.name}: this job was drained, its windows are closed; start a new --checkpointDir`, { checkpoint: restored.name });
-    }
+    if (restored?.manifest.kind === 'drained') throw new DrainedCheckpointError(restored.name, store.location);
     const committed = restored !== undefined && (await repo.isCommitted(restored.seq));
     const checkpointing: CheckpointingInfo = {
       guarantee: options.guarantee,
@@ -159,7 +192,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
       runId,
       subtask: 0,
     };
-    const c = new CheckpointCoordinator(repo, restored, committed, latest.highestSeq, checkpointing, options, clock, runner, params.requests ?? { pending: false });
+    const c = new CheckpointCoordinator(repo, restored, committed, latest.highestSeq, checkpointing, options, clock, runner, params.requests ?? { pending: false }, params.yieldTurn ?? (() => Promise.resolve()));
     for (const w of latest.warnings) c.warnings.push(w.message);
     if (params.graph && options.guarantee === 'exactly-once') {
       const plain = sinksWithoutTwoPhaseCommit(params.graph);
@@ -233,29 +266,63 @@ export class CheckpointCoordinator implements RunCheckpoints {
     return this.dueAt;
   }
 
+  whenWritten(): Promise<void> | undefined {
+    const p = this.pending;
+    return p === undefined || p.done ? undefined : p.settled;
+  }
+
   atBoundary(batch?: BatchBoundary): Promise<void> | undefined {
     if (batch !== undefined) this.lastBatch = batch;
     const engine = this.requireEngine();
-    // A finished run takes its final checkpoint instead (LoopRunner).
-    if ((this.clock.now() < this.dueAt && !this.requests.pending) || engine.finished()) return undefined;
-    return this.takeAtBoundary(engine);
+    const p = this.pending;
+    if (p !== undefined) {
+      // Written: commit it (and take the next one if due). Not yet, but the next is due: wait for the
+      // write, so at most one is pending and none is skipped. Otherwise let the write go on: one turn
+      // of the event loop, since a loop that only resolves microtasks would never see it end.
+      return p.done || this.due(engine) ? this.completeAtBoundary(p, engine) : this.yieldTurn();
+    }
+    return this.due(engine) ? this.beginAtBoundary(engine) : undefined;
   }
 
-  private async takeAtBoundary(engine: Engine): Promise<void> {
+  /** A periodic checkpoint is due (a finished run takes its final checkpoint instead, see LoopRunner). */
+  private due(engine: Engine): boolean {
+    return (this.clock.now() >= this.dueAt || this.requests.pending) && !engine.finished();
+  }
+
+  private async completeAtBoundary(p: PendingCheckpoint, engine: Engine): Promise<void> {
+    await this.complete(p);
+    if (this.due(engine)) await this.beginAtBoundary(engine);
+  }
+
+  private async beginAtBoundary(engine: Engine): Promise<void> {
     // Micro-batch: passes between batches (virtual clock jumps) may leave bundles open.
     await engine.finishBundles();
     // A finishBundle output waiting in a stage is processed by the next pass: checkpoint after it.
     if (engine.hasStagedInput()) return;
-    await this.take('periodic');
+    await this.begin('periodic');
   }
 
   /**
-   * Takes a last checkpoint of `kind` and commits it, so no output stays pending (a bounded run that
-   * finished: `finished`). Call at a quiescent point.
+   * Takes a last checkpoint of `kind` and commits it, after committing a pending one, so no output
+   * stays pending: `finished` (a bounded run ended), `final` (a stop), `drained` (a drain). Waits for
+   * its write. Call at a quiescent point.
+   * @throws CheckpointWriteError when a write failed.
    */
   async final(kind: CheckpointKind): Promise<void> {
-    await this.requireEngine().finishBundles();
-    await this.take(kind);
+    const engine = this.requireEngine();
+    await engine.finishBundles();
+    if (this.pending !== undefined) await this.complete(this.pending);
+    const p = await this.begin(kind);
+    await this.complete(p);
+  }
+
+  /**
+   * Waits until the pending write (if any) has settled, without committing it: a failed or cancelled
+   * run calls this before it ends, so no write of its own goes on after it (a rerun would race it).
+   * The checkpoint stays uncommitted, as after a crash; the next run's recover commits it.
+   */
+  async settle(): Promise<void> {
+    await this.pending?.settled;
   }
 
   /** Where the run resumed from and the checkpoints it took. */
@@ -296,7 +363,11 @@ export class CheckpointCoordinator implements RunCheckpoints {
     return this.engine;
   }
 
-  private async take(kind: CheckpointKind): Promise<void> {
+  /**
+   * The synchronous part of a checkpoint, at a quiescent point: barrier, the sinks' pre-commit, the
+   * engine's capture and the file's encoding; then starts the write in the background.
+   */
+  private async begin(kind: CheckpointKind): Promise<PendingCheckpoint> {
     const engine = this.requireEngine();
     this.requests.pending = false;
     const seq = ++this.seq;
@@ -312,7 +383,8 @@ export class CheckpointCoordinator implements RunCheckpoints {
     const snap = engine.capture();
     const steps: Record<string, StepEntry> = {};
     for (const [step, e] of Object.entries(snap.steps)) steps[step] = handles.has(step) ? { ...e, committable: handles.get(step) } : e;
-    const written = await this.repo.writeCheckpoint(
+    // Encodes everything before it returns (writeCheckpoint's contract): the state may change from here on.
+    const write = this.repo.writeCheckpoint(
       {
         jobId: this.checkpointing.jobId,
         runId: this.checkpointing.runId,
@@ -329,15 +401,48 @@ export class CheckpointCoordinator implements RunCheckpoints {
       },
       snap.segments,
     );
-    failpoint('checkpoint.written', `checkpoint ${seq}`);
-    for (const op of ops) if (handles.has(op.step)) await op.commit(handles.get(op.step));
-    failpoint('checkpoint.committed', `checkpoint ${seq}`);
-    await this.repo.markCommitted({ seq, checkpointId: id, committedAt: this.clock.now() });
-    this.batchOfSeq.set(seq, this.lastBatch?.batchId);
+    // The next one is due an interval after this barrier (not after the write: it runs alongside).
+    this.dueAt = takenAt + this.options.checkpointInterval;
+    const p: PendingCheckpoint = {
+      seq,
+      id,
+      kind,
+      batchId: this.lastBatch?.batchId,
+      handles,
+      done: false,
+      settled: write.then(
+        (w) => {
+          p.written = w;
+          p.done = true;
+        },
+        (e: unknown) => {
+          p.failure = e;
+          p.done = true;
+        },
+      ),
+    };
+    this.pending = p;
+    return p;
+  }
+
+  /**
+   * The second part, at a boundary after the write: once the file is durable, the sinks commit, the
+   * commit marker is written and old checkpoints are pruned.
+   * @throws CheckpointWriteError when the write failed (the run fails; the next run resumes from the last complete checkpoint).
+   */
+  private async complete(p: PendingCheckpoint): Promise<void> {
+    await p.settled;
+    this.pending = undefined;
+    if (p.failure !== undefined) throw p.failure;
+    const written = p.written!;
+    failpoint('checkpoint.written', `checkpoint ${p.seq}`);
+    for (const op of sinks(this.requireEngine())) if (p.handles.has(op.step)) await op.commit(p.handles.get(op.step));
+    failpoint('checkpoint.committed', `checkpoint ${p.seq}`);
+    await this.repo.markCommitted({ seq: p.seq, checkpointId: p.id, committedAt: this.clock.now() });
+    this.batchOfSeq.set(p.seq, p.batchId);
     await this.repo.prune(this.options.keepCheckpoints);
     await this.pruneOffsetLog();
-    this.taken.push({ name: written.name, seq, kind, bytes: written.bytes });
-    this.dueAt = this.clock.now() + this.options.checkpointInterval;
+    this.taken.push({ name: written.name, seq: p.seq, kind: p.kind, bytes: written.bytes });
   }
 }
 

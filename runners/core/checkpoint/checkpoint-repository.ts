@@ -1,5 +1,5 @@
 import { CheckpointWriteError, CorruptCheckpointError, NoValidCheckpointError } from '../../../sdk/errors.js';
-import { encodeCheckpointFile, readCheckpointFile, type CheckpointFile, type SegmentPayload } from './checkpoint-file.js';
+import { encodeCheckpointFile, readCheckpointFile, type CheckpointFile, type EncodedCheckpoint, type SegmentPayload } from './checkpoint-file.js';
 import { isUuidV7 } from './checkpoint-id.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { CheckpointManifest, ManifestDraft } from './manifest.js';
@@ -117,19 +117,30 @@ export class CheckpointRepository {
   }
 
   /**
-   * Writes checkpoint `draft.seq` atomically (see CheckpointStore.put).
+   * Writes checkpoint `draft.seq` atomically (see CheckpointStore.put). The file is encoded before
+   * this returns its promise, so the caller may change what `draft` refers to (live state) at once
+   * and let the write run in the background.
    * @throws CheckpointWriteError when the store fails, or when a checkpoint numbered `seq` or higher
    *   already exists (nothing is overwritten).
    */
-  async writeCheckpoint(draft: ManifestDraft, segments: readonly SegmentPayload[]): Promise<WrittenCheckpoint> {
-    const name = CheckpointRepository.checkpointName(draft.seq);
+  writeCheckpoint(draft: ManifestDraft, segments: readonly SegmentPayload[]): Promise<WrittenCheckpoint> {
+    let encoded: EncodedCheckpoint;
+    try {
+      encoded = encodeCheckpointFile(draft, segments);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.writeEncoded(draft.seq, encoded);
+  }
+
+  private async writeEncoded(seq: number, encoded: EncodedCheckpoint): Promise<WrittenCheckpoint> {
+    const name = CheckpointRepository.checkpointName(seq);
     const highest = (await this.seqs()).at(-1);
-    if (highest !== undefined && highest >= draft.seq) {
+    if (highest !== undefined && highest >= seq) {
       throw new CheckpointWriteError(name, this.store.location, new Error(`checkpoint ${CheckpointRepository.checkpointName(highest)} exists already; a new one must be numbered above it`));
     }
-    const encoded = encodeCheckpointFile(draft, segments);
     await this.put(name, encoded.parts);
-    return { name, seq: draft.seq, bytes: encoded.bytes, manifest: encoded.manifest };
+    return { name, seq, bytes: encoded.bytes, manifest: encoded.manifest };
   }
 
   /**
