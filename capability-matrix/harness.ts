@@ -9,6 +9,7 @@ import type { AllowedDifferenceNote, Capability, CaseContext, CaseRun, Conforman
  * - Partially: some pass (the notes list which fail and why);
  * - No: none pass — including when the runner rejects the pipelines at validation
  *   (UnsupportedFeaturesError; the reason is recorded per case);
+ * - No (not implemented): the row has no cases because Watershed lacks the capability (`notImplemented`);
  * - untested: the row has no cases yet ("not yet covered"), which is not a No.
  *
  * Every pipeline runs with the runner's default options on a virtual clock starting at 0, so
@@ -118,6 +119,7 @@ export async function runCase(runner: string, c: ConformanceCase, ctx: CaseConte
 
 /** Scores one capability from its case results. */
 export function score(cap: Capability, results: readonly CaseResult[]): Cell {
+  if (cap.cases.length === 0 && cap.notImplemented !== undefined) return { verdict: 'No', summary: `not implemented: ${cap.notImplemented}`, cases: [] };
   if (cap.cases.length === 0) return { verdict: 'untested', summary: cap.notYetCovered ?? 'not yet covered', cases: [] };
   const passed = results.filter((r) => r.status === 'pass').length;
   const n = results.length;

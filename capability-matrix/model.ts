@@ -107,6 +107,11 @@ export interface Capability {
   readonly requires?: readonly Requirement[];
   /** Set for rows without cases yet: why (e.g. 'waits for the Kafka cases'). Reported as "not yet covered", never as No. */
   readonly notYetCovered?: string;
+  /**
+   * Set for rows without cases because Watershed does not have the capability at all: what is
+   * missing. Reported as No ("not implemented"), which is kept apart from "not yet covered".
+   */
+  readonly notImplemented?: string;
   /** The allowed differences the cases may pass with (see CheckResult.differences), explained in the report. */
   readonly differences?: readonly AllowedDifferenceNote[];
 }

@@ -58,7 +58,7 @@ export function judgeTranscript(t: Transcript, observed: Observed, microBatch: b
   if (!ids.length) return { ok: false, reason: short(asWritten.error) };
   const withDifferences = checkTranscript(rewritten, observed);
   if (!withDifferences.ok) return { ok: false, reason: `${short(withDifferences.error)} (with the allowed differences ${ids.join(', ')}; as written: ${short(asWritten.error, 200)})` };
-  return { ok: true, differences: ids, withoutDifferences: short(asWritten.error) };
+  return { ok: true, differences: ids, withoutDifferences: short(asWritten.error, 160) };
 }
 
 function describe(t: Transcript): string {
