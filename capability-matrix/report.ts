@@ -243,9 +243,12 @@ export function renderHtml(report: Report): string {
     'th{background:#f4f4f4}',
     'thead th{position:sticky;top:0;z-index:1}',
     'thead tr:nth-child(2) th{top:2.3em}',
-    'td,th{overflow-wrap:anywhere}',
+    'td,th,p,li{overflow-wrap:anywhere}',
     'details summary{cursor:pointer;color:#333}',
     'table.diff td,table.diff th{max-width:40em}',
+    'table.matrix{width:100%;table-layout:fixed}',
+    'table.matrix td,table.matrix th{max-width:none}',
+    '@media (max-width:1000px){body{margin:.5em;font-size:.85em}th,td{padding:4px}}',
     'th.group{background:#e8e8e8;font-size:1.05em}',
     'th.ref{background:#f4f4f4;font-weight:normal;font-style:italic}',
     'td.yes{background:#c8e6c9}',
@@ -284,7 +287,7 @@ export function renderHtml(report: Report): string {
     '<p class="legend"><span style="background:#c8e6c9">Yes</span><span style="background:#fff3b0">Partially</span>' +
       '<span style="background:#f6c4c4">No</span><span style="background:#e0e0e0">not yet covered</span></p>',
   );
-  H.push('<table>');
+  H.push('<table class="matrix">');
   H.push('<thead>');
   H.push(
     `<tr><th rowspan="2">Capability</th><th colspan="${report.runners.length}">Watershed runners: measured here</th>` +
