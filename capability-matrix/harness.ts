@@ -1,7 +1,7 @@
 import { VirtualClock } from '../sdk/clock.js';
 import { UnsupportedFeaturesError } from '../sdk/errors.js';
 import { Pipeline } from '../sdk/pipeline.js';
-import type { Capability, CaseContext, CaseRun, ConformanceCase, Group } from './model.js';
+import type { AllowedDifferenceNote, Capability, CaseContext, CaseRun, ConformanceCase, Group } from './model.js';
 
 /**
  * Runs the conformance suite on runners and scores each capability:
@@ -9,6 +9,7 @@ import type { Capability, CaseContext, CaseRun, ConformanceCase, Group } from '.
  * - Partially: some pass (the notes list which fail and why);
  * - No: none pass — including when the runner rejects the pipelines at validation
  *   (UnsupportedFeaturesError; the reason is recorded per case);
+ * - No (not implemented): the row has no cases because Watershed lacks the capability (`notImplemented`);
  * - untested: the row has no cases yet ("not yet covered"), which is not a No.
  *
  * Every pipeline runs with the runner's default options on a virtual clock starting at 0, so
@@ -32,6 +33,9 @@ export interface CaseResult {
   readonly reason?: string;
   /** A measurement the check reported (e.g. a latency on the virtual clock). */
   readonly observed?: string;
+  /** The allowed differences it passed with, and how it failed without them (see CheckResult). */
+  readonly differences?: readonly string[];
+  readonly withoutDifferences?: string;
 }
 
 export interface Cell {
@@ -49,6 +53,7 @@ export interface CapabilityResult {
   readonly source: string;
   readonly beamRow?: string;
   readonly caseNotes: readonly { readonly name: string; readonly notes?: string }[];
+  readonly differences?: readonly AllowedDifferenceNote[];
   /** By runner name. */
   readonly cells: Readonly<Record<string, Cell>>;
 }
@@ -101,8 +106,12 @@ export async function runCase(runner: string, c: ConformanceCase, ctx: CaseConte
   }
   try {
     const r = c.check(runs[runs.length - 1]!, runs);
-    const observed = r.observed === undefined ? {} : { observed: r.observed };
-    return r.ok ? { name: c.name, status: 'pass', ...observed } : { name: c.name, status: 'fail', reason: r.reason ?? 'check failed', ...observed };
+    const extra = {
+      ...(r.observed === undefined ? {} : { observed: r.observed }),
+      ...(r.differences?.length ? { differences: r.differences } : {}),
+      ...(r.withoutDifferences === undefined ? {} : { withoutDifferences: r.withoutDifferences }),
+    };
+    return r.ok ? { name: c.name, status: 'pass', ...extra } : { name: c.name, status: 'fail', reason: r.reason ?? 'check failed', ...extra };
   } catch (e) {
     return { name: c.name, status: 'fail', reason: `the check threw: ${message(e)}` };
   }
@@ -110,6 +119,7 @@ export async function runCase(runner: string, c: ConformanceCase, ctx: CaseConte
 
 /** Scores one capability from its case results. */
 export function score(cap: Capability, results: readonly CaseResult[]): Cell {
+  if (cap.cases.length === 0 && cap.notImplemented !== undefined) return { verdict: 'No', summary: `not implemented: ${cap.notImplemented}`, cases: [] };
   if (cap.cases.length === 0) return { verdict: 'untested', summary: cap.notYetCovered ?? 'not yet covered', cases: [] };
   const passed = results.filter((r) => r.status === 'pass').length;
   const n = results.length;
@@ -156,6 +166,7 @@ export async function runSuite(
       source: cap.source,
       ...(cap.beamRow ? { beamRow: cap.beamRow } : {}),
       caseNotes: cap.cases.map((c) => (c.notes ? { name: c.name, notes: c.notes } : { name: c.name })),
+      ...(cap.differences?.length ? { differences: cap.differences } : {}),
       cells,
     });
   }

@@ -37,6 +37,20 @@ export interface CheckResult {
   readonly ok: boolean;
   readonly reason?: string;
   readonly observed?: string;
+  /**
+   * The allowed differences (ids, see Capability.differences) the case passed with: what it checks
+   * was rewritten by them. Shown in the notes, never in the table.
+   */
+  readonly differences?: readonly string[];
+  /** With `differences`: how the check failed without them (the evidence that they were needed). */
+  readonly withoutDifferences?: string;
+}
+
+/** A difference between a reference (e.g. a Beam transcript) and what a runner must do, and why the model allows it. */
+export interface AllowedDifferenceNote {
+  readonly id: string;
+  readonly title: string;
+  readonly why: string;
 }
 
 /** What a case's `prepare` gets: the runner being measured, and the external services the suite was given. */
@@ -93,6 +107,13 @@ export interface Capability {
   readonly requires?: readonly Requirement[];
   /** Set for rows without cases yet: why (e.g. 'waits for the Kafka cases'). Reported as "not yet covered", never as No. */
   readonly notYetCovered?: string;
+  /**
+   * Set for rows without cases because Watershed does not have the capability at all: what is
+   * missing. Reported as No ("not implemented"), which is kept apart from "not yet covered".
+   */
+  readonly notImplemented?: string;
+  /** The allowed differences the cases may pass with (see CheckResult.differences), explained in the report. */
+  readonly differences?: readonly AllowedDifferenceNote[];
 }
 
 /** Identity helper that keeps a case's `O` type between `build` and `check`. */

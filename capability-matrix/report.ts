@@ -1,7 +1,7 @@
 import { DEFAULT_OPTIONS } from '../sdk/options.js';
-import { BEAM_DATA_FILE_URL, BEAM_RUNNERS, BEAM_SOURCE_URL, beamCell, type BeamCell } from './beam-published.js';
+import { BEAM_COMMIT, BEAM_DATA_FILE_URL, BEAM_RUNNERS, BEAM_SOURCE_URL, beamCell, type BeamCell } from './beam-published.js';
 import type { Cell, SuiteResult, Verdict } from './harness.js';
-import { GROUP_TITLES, type Group } from './model.js';
+import { GROUP_TITLES, type AllowedDifferenceNote, type Group } from './model.js';
 
 /**
  * The report, as data (report.json) and rendered (report.md, report.html). Everything in it comes
@@ -24,6 +24,16 @@ export interface ReportRow {
   readonly beam: Readonly<Record<string, BeamCell>>;
   /** The Beam row these values come from. */
   readonly beamRow?: string;
+  /** The allowed differences its cases may pass with, explained. */
+  readonly differences?: readonly AllowedDifferenceNote[];
+}
+
+/** One measured difference between the runners: a row (and case) and what each runner did. */
+export interface RunnerDifference {
+  readonly row: string;
+  readonly case?: string;
+  /** By runner name. */
+  readonly byRunner: Readonly<Record<string, string>>;
 }
 
 export interface Report {
@@ -37,7 +47,11 @@ export interface Report {
     readonly source: string;
     readonly dataFile: string;
     readonly columns: readonly { readonly id: string; readonly name: string; readonly short: string }[];
+    /** The Beam commit the reference values were copied from. */
+    readonly commit: string;
   };
+  /** Where the measured results of the runners differ ("which runner for what"), computed from the rows. */
+  readonly whichRunner: readonly RunnerDifference[];
   readonly groups: readonly { readonly group: Group; readonly title: string; readonly rows: readonly ReportRow[] }[];
 }
 
@@ -64,6 +78,7 @@ export function buildReport(suite: SuiteResult): Report {
           runners: c.cells,
           beam,
           ...(c.beamRow ? { beamRow: c.beamRow } : {}),
+          ...(c.differences?.length ? { differences: c.differences } : {}),
         };
       }),
   }));
@@ -72,18 +87,54 @@ export function buildReport(suite: SuiteResult): Report {
     generatedBy: GENERATED_BY,
     howToRead: [
       'Every Watershed cell is the result of executable cases (capability-matrix/cases/) run on that runner; the matrix is generated, never edited by hand.',
-      'Yes: every case of the capability passes. Partially: some pass (the notes say which fail and why). No: none pass, or the runner rejected the pipelines at validation (UnsupportedFeaturesError). Not yet covered: the row has no cases yet; that is not a No.',
-      'A case that expects a difference the model allows between execution models (element at a time vs micro-batch) says so in its notes and passes on both.',
-      `The ${BEAM_RUNNERS.map((r) => r.short).join(', ')} columns are ${REFERENCE_LABEL}: Beam's hand-kept values for its own runners, copied from ${BEAM_SOURCE_URL}. Blank where Beam publishes no value.`,
+      'Yes: every case of the capability passes. Partially: some pass (the notes say which fail and why). No: none pass, or the runner rejected the pipelines at validation (UnsupportedFeaturesError). ' +
+        'No (not implemented): Watershed does not have the capability at all, so there is nothing to run. Not yet covered: the row has no cases yet; that is not a No.',
+      'A case that expects a difference the model allows between execution models (element at a time vs micro-batch) says so in its notes and passes on both. ' +
+        'A case that passes only with a declared allowed difference (Beam trigger transcripts) lists it, with the reason and how it failed without it.',
+      `The ${BEAM_RUNNERS.map((r) => r.short).join(', ')} columns are ${REFERENCE_LABEL}: Beam's hand-kept values for its own runners (what Beam's runner for that engine supports, not what the engine can do), ` +
+        `copied from its capability_matrix.yaml at Beam commit ${BEAM_COMMIT.slice(0, 12)} (${BEAM_SOURCE_URL}). Blank where Beam publishes no value.`,
     ],
     runners: suite.runners,
     runOptions:
       `Each runner runs every case with the default pipeline options (batchInterval ${DEFAULT_OPTIONS.batchInterval} ms, bundleSize ${DEFAULT_OPTIONS.bundleSize}, ` +
       `maxBatchSize ${DEFAULT_OPTIONS.maxBatchSize}) on a virtual clock starting at 0: processing times and latencies are virtual-clock milliseconds. ` +
       'The Kafka cases read from a real broker on the system clock; their reads are bounded and their checks do not depend on timing.',
-    reference: { label: REFERENCE_LABEL, source: BEAM_SOURCE_URL, dataFile: BEAM_DATA_FILE_URL, columns: BEAM_RUNNERS.map((r) => ({ id: r.id, name: r.name, short: r.short })) },
+    reference: {
+      label: REFERENCE_LABEL,
+      source: BEAM_SOURCE_URL,
+      dataFile: BEAM_DATA_FILE_URL,
+      columns: BEAM_RUNNERS.map((r) => ({ id: r.id, name: r.name, short: r.short })),
+      commit: BEAM_COMMIT,
+    },
+    whichRunner: runnerDifferences(suite),
     groups,
   };
+}
+
+/**
+ * Where the runners' measured results differ: verdicts, what a case observed (a latency, a pane count)
+ * and the allowed differences a case needed on one runner only. Runner names inside observations are
+ * neutralised first, so "resumed a native checkpoint" on microbatch equals "resumed a microbatch
+ * checkpoint" on native. Empty with a single runner.
+ */
+export function runnerDifferences(suite: SuiteResult): RunnerDifference[] {
+  const out: RunnerDifference[] = [];
+  const rs = suite.runners;
+  if (rs.length < 2) return out;
+  const neutral = (s: string) => rs.reduce((acc, r) => acc.split(r).join('<runner>'), s);
+  const differ = (xs: string[]) => new Set(xs).size > 1;
+  for (const c of suite.capabilities) {
+    const verdicts = rs.map((r) => c.cells[r]!.verdict);
+    if (differ(verdicts)) out.push({ row: c.name, byRunner: Object.fromEntries(rs.map((r, i) => [r, `${VERDICT_TEXT[verdicts[i]!]} (${c.cells[r]!.summary})`])) });
+    for (const k of c.caseNotes) {
+      const results = rs.map((r) => c.cells[r]!.cases.find((x) => x.name === k.name));
+      const observed = results.map((x) => x?.observed ?? '');
+      if (observed.some((o) => o !== '') && differ(observed.map(neutral))) out.push({ row: c.name, case: k.name, byRunner: Object.fromEntries(rs.map((r, i) => [r, observed[i] || '—'])) });
+      const diffs = results.map((x) => (x?.differences ?? []).join(', '));
+      if (differ(diffs)) out.push({ row: c.name, case: k.name, byRunner: Object.fromEntries(rs.map((r, i) => [r, diffs[i] ? `passes with allowed differences: ${diffs[i]}` : 'passes as written'])) });
+    }
+  }
+  return out;
 }
 
 export function renderJson(report: Report): string {
@@ -108,6 +159,7 @@ function cellNotes(cell: Cell): string[] {
   for (const c of cell.cases) {
     if (c.status !== 'pass') out.push(`✗ ${c.name}: ${c.reason ?? c.status}`);
     if (c.observed) out.push(`${c.name}: ${c.observed}`);
+    if (c.status === 'pass' && c.differences?.length) out.push(`≈ ${c.name}: passes with the allowed difference${c.differences.length > 1 ? 's' : ''} ${c.differences.join(', ')} (as written: ${c.withoutDifferences ?? '?'})`);
   }
   return out;
 }
@@ -119,6 +171,16 @@ export function renderMarkdown(report: Report): string {
   L.push(`<!-- Generated by \`${report.generatedBy}\`: do not edit by hand. capability-matrix/report-up-to-date.test.ts fails when this file is stale. -->`, '');
   for (const h of report.howToRead) L.push(`- ${h}`);
   L.push(`- ${report.runOptions}`, '');
+  if (report.runners.length > 1) {
+    L.push('## Which runner for what', '');
+    L.push('Computed from the measured rows below: every place where the runners’ results differ. Everything not listed behaves the same on all runners.', '');
+    if (report.whichRunner.length === 0) L.push('_No measured difference._', '');
+    else {
+      L.push(`| Row / case | ${report.runners.join(' | ')} |`, `|---|${report.runners.map(() => '---').join('|')}|`);
+      for (const d of report.whichRunner) L.push(`| ${mdCell(d.case ? `${d.row}: ${d.case}` : d.row)} | ${report.runners.map((r) => mdCell(d.byRunner[r] ?? '')).join(' | ')} |`);
+      L.push('');
+    }
+  }
   for (const g of report.groups) {
     if (g.rows.length === 0) continue;
     L.push(`## ${g.title}`, '');
@@ -128,6 +190,7 @@ export function renderMarkdown(report: Report): string {
       const ours = report.runners.map((r) => {
         const cell = row.runners[r]!;
         if (cell.verdict === 'untested') return '_not yet covered_';
+        if (cell.cases.length === 0 && cell.verdict === 'No') return '**No**: not implemented';
         const observed = cell.cases.filter((c) => c.observed).map((c) => c.observed);
         return `**${VERDICT_TEXT[cell.verdict]}**${observed.length ? `: ${mdCell(observed.join('; '))}` : ''}`;
       });
@@ -148,13 +211,14 @@ export function renderMarkdown(report: Report): string {
         const b = row.beam[c.id];
         if (b?.detail) L.push(`- ${c.short} †: ${b.detail}`);
       }
+      for (const d of row.differences ?? []) L.push(`- allowed difference \`${d.id}\` — ${d.title}: ${d.why}`);
       if (row.beamRow && row.beamRow !== row.name && Object.keys(row.beam).length) L.push(`- Beam's values are those of its '${row.beamRow}' row.`);
       if (Object.keys(row.beam).length === 0) L.push(`- Apache Beam publishes no value for this row${row.beamRow ? ` (its current matrix has no '${row.beamRow}' row)` : ''}.`);
       L.push('');
     }
     L.push('</details>', '');
   }
-  L.push(`† Reference columns: ${report.reference.label}. Source: ${report.reference.source} (data: ${report.reference.dataFile}).`, '');
+  L.push(`† Reference columns: ${report.reference.label}, copied at Beam commit ${report.reference.commit}. Source: ${report.reference.source} (data: ${report.reference.dataFile}).`, '');
   return L.join('\n');
 }
 
@@ -164,7 +228,7 @@ export function renderMarkdown(report: Report): string {
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const CLASS: Readonly<Record<Verdict, string>> = { Yes: 'yes', Partially: 'partially', No: 'no', untested: 'untested' };
-const BEAM_CLASS: Readonly<Record<BeamCell['value'], string>> = { Yes: 'yes', Partially: 'partially', No: 'no' };
+const BEAM_CLASS: Readonly<Record<BeamCell['value'], string>> = { Yes: 'yes', Partially: 'partially', No: 'no', Unverified: 'untested' };
 
 export function renderHtml(report: Report): string {
   const refCols = report.reference.columns;
@@ -177,6 +241,14 @@ export function renderHtml(report: Report): string {
     'table{border-collapse:collapse;margin-bottom:2em}',
     'th,td{border:1px solid #ccc;padding:6px 8px;vertical-align:top;text-align:left;max-width:22em}',
     'th{background:#f4f4f4}',
+    'thead th{position:sticky;top:0;z-index:1}',
+    'thead tr:nth-child(2) th{top:2.3em}',
+    'td,th,p,li{overflow-wrap:anywhere}',
+    'details summary{cursor:pointer;color:#333}',
+    'table.diff td,table.diff th{max-width:40em}',
+    'table.matrix{width:100%;table-layout:fixed}',
+    'table.matrix td,table.matrix th{max-width:none}',
+    '@media (max-width:1000px){body{margin:.5em;font-size:.85em}th,td{padding:4px}}',
     'th.group{background:#e8e8e8;font-size:1.05em}',
     'th.ref{background:#f4f4f4;font-weight:normal;font-style:italic}',
     'td.yes{background:#c8e6c9}',
@@ -200,11 +272,22 @@ export function renderHtml(report: Report): string {
   for (const h of report.howToRead) H.push(`<li>${esc(h)}</li>`);
   H.push(`<li>${esc(report.runOptions)}</li>`);
   H.push('</ul>');
+  if (report.runners.length > 1) {
+    H.push('<h2>Which runner for what</h2>', '<p>Computed from the measured rows below: every place where the runners’ results differ. Everything not listed behaves the same on all runners.</p>');
+    if (report.whichRunner.length === 0) H.push('<p><em>No measured difference.</em></p>');
+    else {
+      H.push('<table class="diff">', `<tr><th>Row / case</th>${report.runners.map((r) => `<th>${esc(r)}</th>`).join('')}</tr>`);
+      for (const d of report.whichRunner) {
+        H.push(`<tr><td>${esc(d.row)}${d.case ? `<div class="desc">${esc(d.case)}</div>` : ''}</td>${report.runners.map((r) => `<td>${esc(d.byRunner[r] ?? '')}</td>`).join('')}</tr>`);
+      }
+      H.push('</table>');
+    }
+  }
   H.push(
     '<p class="legend"><span style="background:#c8e6c9">Yes</span><span style="background:#fff3b0">Partially</span>' +
       '<span style="background:#f6c4c4">No</span><span style="background:#e0e0e0">not yet covered</span></p>',
   );
-  H.push('<table>');
+  H.push('<table class="matrix">');
   H.push('<thead>');
   H.push(
     `<tr><th rowspan="2">Capability</th><th colspan="${report.runners.length}">Watershed runners: measured here</th>` +
@@ -220,13 +303,17 @@ export function renderHtml(report: Report): string {
     for (const row of g.rows) {
       H.push('<tr>');
       const caseList = row.cases.map((c) => `<div>case: ${esc(c.name)}${c.notes ? ` — <em>${esc(c.notes)}</em>` : ''}</div>`).join('');
-      H.push(`<td><a href="${esc(row.source)}">${esc(row.name)}</a><div class="desc">${esc(row.description)}</div><div class="notes">${caseList}</div></td>`);
+      const diffList = (row.differences ?? []).map((d) => `<div>allowed difference <code>${esc(d.id)}</code> — ${esc(d.title)}: ${esc(d.why)}</div>`).join('');
+      const folded = row.cases.length ? `<details><summary>${row.cases.length} case${row.cases.length > 1 ? 's' : ''}</summary>${caseList}${diffList}</details>` : '';
+      H.push(`<td><a href="${esc(row.source)}">${esc(row.name)}</a><div class="desc">${esc(row.description)}</div><div class="notes">${folded}</div></td>`);
       for (const r of report.runners) {
         const cell = row.runners[r]!;
-        const notes = cellNotes(cell)
-          .map((n) => `<div>${esc(n)}</div>`)
-          .join('');
-        H.push(`<td class="${CLASS[cell.verdict]}"><div class="verdict">${esc(VERDICT_TEXT[cell.verdict])}</div><div class="notes">${notes}</div></td>`);
+        const lines = cellNotes(cell);
+        const body = lines.map((n) => `<div>${esc(n)}</div>`).join('');
+        // the summary stays visible; longer notes fold
+        const notes = lines.length > 2 ? `<div>${esc(lines[0]!)}</div><details><summary>details</summary>${lines.slice(1).map((n) => `<div>${esc(n)}</div>`).join('')}</details>` : body;
+        const text = cell.cases.length === 0 && cell.verdict === 'No' ? 'No (not implemented)' : VERDICT_TEXT[cell.verdict];
+        H.push(`<td class="${CLASS[cell.verdict]}"><div class="verdict">${esc(text)}</div><div class="notes">${notes}</div></td>`);
       }
       refCols.forEach((c, i) => {
         const b = row.beam[c.id];
@@ -242,7 +329,7 @@ export function renderHtml(report: Report): string {
   }
   H.push('</tbody>', '</table>');
   H.push(
-    `<p>Reference columns: ${esc(report.reference.label)}. Source: <a href="${esc(report.reference.source)}">${esc(report.reference.source)}</a> ` +
+    `<p>Reference columns: ${esc(report.reference.label)}, copied at Beam commit ${esc(report.reference.commit)}. Source: <a href="${esc(report.reference.source)}">${esc(report.reference.source)}</a> ` +
       `(data: <a href="${esc(report.reference.dataFile)}">${esc(report.reference.dataFile)}</a>).</p>`,
   );
   H.push('</body>', '</html>', '');

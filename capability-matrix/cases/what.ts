@@ -11,6 +11,7 @@ import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import type { TimestampedValue } from '../../sdk/windowed-value.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
+import { Sessions } from '../../sdk/windows/sessions.js';
 import { Combine } from '../../transforms/combine.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Sum, sumFn } from '../../transforms/combiners/sum.js';
@@ -319,7 +320,7 @@ const sideInputs: Capability = {
   name: 'Side Inputs',
   beamRow: 'Side Inputs',
   source: SOURCE,
-  description: 'Additional PCollections a DoFn reads per window (singleton, list, map views).',
+  description: 'Additional PCollections a DoFn reads per window (singleton, list and map views).',
   cases: [
     defineCase({
       name: 'a global singleton and map from bounded inputs, read by a streamed main input',
@@ -338,6 +339,37 @@ const sideInputs: Capability = {
       },
       check({ out }) {
         return expectAll(eq('values', out.sortedValues(), ['?x10', 'onex10', 'twox10']));
+      },
+    }),
+    defineCase({
+      name: 'a list view: every element of a windowed side input, duplicates kept, read per main window',
+      build(p) {
+        const side = p
+          .apply(
+            'Prices',
+            Create.timestamped([
+              { value: 5, timestamp: 100 },
+              { value: 7, timestamp: 200 },
+              { value: 5, timestamp: 300 },
+              { value: 9, timestamp: 1100 },
+            ]),
+          )
+          .apply('SideWindows', Window.into<number>(FixedWindows(1000)));
+        const prices = View.asList(side);
+        const fn: DoFn<string, string> = {
+          process(x, ctx) {
+            ctx.output(`${x}:${[...ctx.sideInput(prices)].sort((a, b) => a - b).join(',')}`);
+          },
+        };
+        return p
+          .apply('Main', TestStream.create<string>().addElements(['a', 500], ['b', 1500], ['c', 2500]).advanceWatermarkToInfinity())
+          .apply('MainWindows', Window.into<string>(FixedWindows(1000)))
+          .apply('Join', ParDo.of(fn).withSideInputs(prices))
+          .apply(Capture.records());
+      },
+      check({ out }) {
+        // window [2000,3000) has no side elements: its list is empty
+        return expectAll(eq('values', out.sortedValues(), ['a:5,5,7', 'b:9', 'c:']));
       },
     }),
     defineCase({
@@ -545,7 +577,7 @@ const stateful: Capability = {
   name: 'Stateful Processing',
   beamRow: 'Stateful Processing',
   source: SOURCE,
-  description: 'Per-key-and-window state in a DoFn (value, bag, combining, map state).',
+  description: 'Per-key-and-window state in a DoFn: value, bag, combining and map state. There is no SetState (not implemented), and no state after merging windows.',
   cases: [
     defineCase({
       name: 'value state: a running count per key',
@@ -610,7 +642,71 @@ const stateful: Capability = {
         );
       },
     }),
+    defineCase({
+      name: 'map state with several keys per element key: put, overwrite, remove, entries',
+      build(p) {
+        const fn = statefulDoFn({
+          state: { byColour: StateSpec.map<string, number>() },
+          process(e: KV<string, string>, ctx) {
+            const [op, colour] = e.value.split(':') as [string, string];
+            if (op === 'del') ctx.state.byColour.remove(colour);
+            else ctx.state.byColour.put(colour, (ctx.state.byColour.get(colour) ?? 0) + 1);
+            const entries = [...ctx.state.byColour.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+            ctx.output(kv(e.key, entries.map(([c, n]) => `${c}=${n}`).join(' ')));
+          },
+        });
+        return p
+          .apply(
+            TestStream.create<KV<string, string>>()
+              .addElements([kv('a', 'add:red'), 1], [kv('a', 'add:blue'), 2], [kv('b', 'add:red'), 3], [kv('a', 'add:red'), 4])
+              .advanceWatermarkTo(10)
+              .addElements([kv('a', 'del:blue'), 11], [kv('b', 'add:green'), 12])
+              .advanceWatermarkToInfinity(),
+          )
+          .apply('Colours', ParDo.of(fn))
+          .apply(Capture.records<KV<string, string>>());
+      },
+      check({ out }) {
+        const of = (k: string) => out.values().filter((v) => v.key === k).map((v) => v.value);
+        return expectAll(eq('map entries of a', of('a'), ['red=1', 'blue=1 red=1', 'blue=1 red=2', 'red=2']), eq('map entries of b', of('b'), ['red=1', 'green=1 red=1']));
+      },
+    }),
+    defineCase({
+      name: 'state in merging windows (Sessions): state of merged sessions is merged',
+      notes: 'Beam’s Dataflow and Flink runners publish Partially for this row: state in non-merging windows only. Watershed refuses a stateful DoFn after merging windows when the pipeline is built.',
+      build(p) {
+        const fn = statefulDoFn({
+          state: { seen: StateSpec.bag<number>() },
+          process(e: KV<string, number>, ctx) {
+            ctx.state.seen.add(e.value);
+            ctx.output(kv(e.key, [...ctx.state.seen.read()].sort((a, b) => a - b).join(',')));
+          },
+        });
+        return p
+          .apply(TestStream.create<KV<string, number>>().addElements([kv('a', 1), 100], [kv('a', 2), 2000], [kv('a', 3), 1000]).advanceWatermarkToInfinity())
+          .apply(Window.into(Sessions(1500)))
+          .apply('State', ParDo.of(fn))
+          .apply(Capture.records<KV<string, string>>());
+      },
+      check({ out }) {
+        // 100 and 2000 start two sessions; 1000 joins them into one, whose bag holds all three
+        return expectAll(eq('bag contents after each element', out.values().map((v) => v.value), ['1', '2', '1,2,3']));
+      },
+    }),
   ],
 };
 
-export const WHAT: readonly Capability[] = [parDo, groupByKey, flatten, combine, composite, sideInputs, sourceApi, metrics, stateful];
+const splittable = (bounded: boolean): Capability => ({
+  id: bounded ? 'what.sdf-bounded' : 'what.sdf-unbounded',
+  group: 'What',
+  name: bounded ? 'Bounded Splittable DoFn' : 'Unbounded Splittable DoFn',
+  beamRow: bounded ? 'Bounded Splittable DoFn' : 'Unbounded Splittable DoFn',
+  source: SOURCE,
+  description:
+    'A DoFn that processes one element in restrictions the runner can split (initial and dynamic splitting), checkpoint and resume, and finalize per bundle' +
+    (bounded ? ' (bounded work per element, e.g. reading files).' : ' (unbounded work per element, e.g. reading a stream).'),
+  cases: [],
+  notImplemented: 'Watershed has no splittable DoFn (no restrictions, trackers, splitting or bundle finalization); sources implement the Source API instead',
+});
+
+export const WHAT: readonly Capability[] = [parDo, groupByKey, flatten, combine, composite, sideInputs, sourceApi, metrics, stateful, splittable(true), splittable(false)];

@@ -14,10 +14,11 @@ import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
 import type { Trigger } from '../../sdk/triggers/trigger.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { GlobalWindows } from '../../sdk/windows/global-windows.js';
+import { Sessions } from '../../sdk/windows/sessions.js';
 import { Sum, sumFn } from '../../transforms/combiners/sum.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
-import { eq, expectAll, sameLines, sortedLines } from '../check.js';
+import { eq, expectAll, observe, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
 import { countPerKey, firingAt, groups, lateRecord } from './common.js';
 
@@ -154,7 +155,9 @@ const processingTime: Capability = {
       },
       check(run) {
         const at = firingAt(run, 500, [0, 500, 1000]);
-        return expectAll(
+        const early = run.out.out.records.find((r) => r.pane.timing === 'EARLY');
+        return observe(
+          `early pane due at pt=500, emitted at pt=${early?.emittedAt ?? 'never'}`,
           sameLines('panes with emission time', run.out.out.lines({ withTime: true }), [
             `[0,3000) EARLY #0 {"key":"a","value":1} @pt=${at}`,
             '[0,3000) ON_TIME #1 last {"key":"a","value":0} @pt=1000',
@@ -261,7 +264,9 @@ const count: Capability = {
         return countPerKey(p, groups(5), in3s(Repeatedly.forever(AfterCount(2))));
       },
       check({ out, microBatch }) {
-        return expectAll(
+        const early = out.out.records.filter((r) => r.pane.timing === 'EARLY').map((r) => r.value.value);
+        return observe(
+          `${early.length} early pane${early.length === 1 ? '' : 's'} (${early.join(' + ')} elements) for 5 elements arriving together`,
           sameLines(
             microBatch ? 'panes (micro-batch)' : 'panes (element at a time)',
             out.out.lines(),
@@ -450,7 +455,7 @@ const timers: Capability = {
   name: 'Timers',
   beamRow: 'Timers',
   source: SOURCE,
-  description: 'Event-time and processing-time timers in a stateful DoFn.',
+  description: 'Event-time and processing-time timers in a stateful DoFn (not after merging windows).',
   cases: [
     defineCase({
       name: 'an event-time timer flushes a bag at the end of each window',
@@ -549,10 +554,50 @@ const timers: Capability = {
       },
       check(run) {
         const at = firingAt(run, 1300, [0, 1300, 2000]);
-        return expectAll(eq('timer firings (key, processing time)', run.out.values(), [kv('a', at)]));
+        const fired = run.out.values()[0]?.value;
+        return observe(`timer due at pt=1300 fired at pt=${fired ?? 'never'}`, eq('timer firings (key, processing time)', run.out.values(), [kv('a', at)]));
+      },
+    }),
+    defineCase({
+      name: 'an event-time timer in merging windows (Sessions) fires once, at the end of the merged session',
+      notes: 'Beam’s Dataflow and Flink runners publish Partially for this row: timers in non-merging windows only. Watershed refuses a stateful DoFn after merging windows when the pipeline is built.',
+      build(p) {
+        const buffer = statefulDoFn({
+          state: { buf: StateSpec.bag<number>() },
+          timers: { flush: TimerSpec.eventTime() },
+          process(e: Ev, ctx) {
+            ctx.state.buf.add(e.value);
+            ctx.timers.flush.set(ctx.window.maxTimestamp);
+          },
+          onTimer: {
+            flush(ctx) {
+              ctx.output(kv(ctx.key as string, [...ctx.state.buf.read()].sort((a, b) => a - b)));
+              ctx.state.buf.clear();
+            },
+          },
+        });
+        return p
+          .apply(TestStream.create<Ev>().addElements([kv('a', 1), 100], [kv('a', 2), 2000], [kv('a', 3), 1000]).advanceWatermarkToInfinity())
+          .apply(Window.into(Sessions(1500)))
+          .apply('Buffer', ParDo.of(buffer))
+          .apply(Capture.records<KV<string, number[]>>());
+      },
+      check({ out }) {
+        // 100 and 2000 start two sessions; 1000 joins them into [100, 3500): one flush of all three
+        return expectAll(sameLines('flushed', sortedLines(out), ['[100,3500) UNKNOWN #0 last {"key":"a","value":[1,2,3]}']));
       },
     }),
   ],
 };
 
-export const WHEN: readonly Capability[] = [configurable, eventTime, processingTime, count, composite, allowedLateness, timers];
+const metadataDriven: Capability = {
+  id: 'when.metadata-driven',
+  group: 'When',
+  name: '[Meta]data driven triggers',
+  source: SOURCE,
+  description: 'Triggers that fire on something in the data or its metadata (e.g. an end-of-file marker), not on time or counts.',
+  cases: [],
+  notImplemented: 'no trigger reads element contents or metadata; Watershed’s triggers see counts, the watermark and processing time only',
+};
+
+export const WHEN: readonly Capability[] = [configurable, eventTime, processingTime, count, metadataDriven, composite, allowedLateness, timers];

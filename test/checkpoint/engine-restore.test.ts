@@ -219,7 +219,7 @@ const flattenScript: ScriptStep[] = [
 ];
 
 /**
- * EARLIEST output timestamps (clamped to the aggregation's output watermark for data behind it), a
+ * EARLIEST output timestamps (data behind the aggregation's output watermark has no say in them), a
  * pane per element, and Combine.globally in the global window (its default value only when it never fired).
  */
 const timestamps: Build = (p) => {
@@ -246,7 +246,7 @@ const timestamps: Build = (p) => {
 const timestampScript: ScriptStep[] = [
   { add: [el('a', 1, 1000)] },
   { watermark: 5000 },
-  { add: [el('a', 2, 2000)] }, // behind the output watermark: its pane's timestamp is 5000
+  { add: [el('a', 2, 2000)] }, // behind the output watermark: its pane is stamped with the window end
   { add: [el('a', 3, 7000)] },
   { watermark: 12_000 },
   { add: [el('a', 4, 4000)] },

@@ -321,7 +321,12 @@ export class WindowDriver {
     this.procTimers.add({ time: t, key: ks, ns: st.w.id, id: 'w' });
   }
 
-  /** Updates the pending pane's output timestamp and watermark hold for an input at `ts`. */
+  /**
+   * Updates the pending pane's output timestamp and watermark hold for an input at `ts`.
+   * EARLIEST / LATEST, as in Beam: an input behind the output watermark holds nothing and has no say
+   * in the timestamp; a pane of only such inputs is stamped with the end of its window (and holds
+   * the watermark there while that is still ahead of it).
+   */
   private noteTimestamp(ks: StateKey, st: WindowState, ts: Instant): void {
     const maxTs = st.w.maxTimestamp;
     let cand: Instant;
@@ -331,7 +336,14 @@ export class WindowDriver {
         break;
       case 'EARLIEST':
       case 'LATEST':
-        cand = Math.min(Math.max(ts, this.outputWm), maxTs);
+        if (ts < this.outputWm) {
+          if (st.outTs === undefined && st.hold === undefined && maxTs >= this.outputWm) {
+            st.hold = maxTs;
+            this.holds.push({ time: maxTs, key: ks, ns: st.w.id });
+          }
+          return;
+        }
+        cand = Math.min(ts, maxTs);
         break;
     }
     const prev = st.outTs;
