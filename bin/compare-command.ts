@@ -27,7 +27,9 @@ import { refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js'
 import { compareOutputFiles, runnerNdjsonPath } from '../pipelines/netflow/compare/compare-outputs.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const CLI = fileURLToPath(new URL('./watershed.ts', import.meta.url));
+/** True when this runs as the installed package's compiled JavaScript (dist/bin), false when run from the TypeScript sources. */
+const COMPILED = import.meta.url.endsWith('.js');
+const CLI = fileURLToPath(new URL(COMPILED ? './watershed.js' : './watershed.ts', import.meta.url));
 export const COMPARED_RUNNERS = ['native', 'microbatch'] as const;
 
 // compare sets these for each run itself, so it does not take them; the two runs must not share a checkpoint directory.
@@ -55,9 +57,10 @@ export const COMPARE_FLAGS = { ...COMPARE_OWN_FLAGS, ...COMPARED_NETFLOW_FLAGS, 
 
 /** Runs one runner in a child process with the netflow flags `flags` (no --runner or --statsOut); resolves with its summary. */
 export function runChild(flags: readonly string[], runner: string, statsOut: string): Promise<NetflowRunSummary> {
-  const args = ['--import', 'tsx', CLI, 'netflow', ...flags, `--runner=${runner}`, `--statsOut=${statsOut}`, '--digests', '--quiet'];
+  const args = [...(COMPILED ? [] : ['--import', 'tsx']), CLI, 'netflow', ...flags, `--runner=${runner}`, `--statsOut=${statsOut}`, '--digests', '--quiet'];
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
+    // From the sources the child needs the repository's tsx; installed, it runs where the user ran compare.
+    const child = spawn(process.execPath, args, { cwd: COMPILED ? process.cwd() : REPO, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', fail);
     child.on('exit', (code, signal) => {
       if (code !== 0) return fail(new Error(`the ${runner} run failed (${signal ?? `exit code ${code}`})`));

@@ -2,7 +2,7 @@ import type { CombineFn } from '../sdk/combine-fn.js';
 import { kv, type KV } from '../sdk/kv.js';
 import type { PCollection } from '../sdk/pcollection.js';
 import type { PTransform } from '../sdk/ptransform.js';
-import { aggregatePrimitive } from './group-by-key.js';
+import { aggregatePrimitive } from './internal/aggregate-primitive.js';
 import { Map } from './map.js';
 
 /**

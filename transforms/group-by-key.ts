@@ -1,8 +1,7 @@
-import { PipelineConstructionError } from '../sdk/errors.js';
 import type { KV } from '../sdk/kv.js';
 import type { PCollection } from '../sdk/pcollection.js';
-import type { ExpandContext, PTransform } from '../sdk/ptransform.js';
-import { continuationStrategy } from '../sdk/windowing-strategy.js';
+import type { PTransform } from '../sdk/ptransform.js';
+import { aggregatePrimitive } from './internal/aggregate-primitive.js';
 
 /**
  * Groups values by key and window: one output `KV(key, values[])` per pane, as the input's trigger
@@ -19,19 +18,3 @@ export const GroupByKey = {
     };
   },
 };
-
-/** @internal Shared by GroupByKey and Combine.perKey. */
-export function aggregatePrimitive(input: PCollection<unknown>, ctx: ExpandContext, payload: Parameters<ExpandContext['primitive']>[0]): PCollection<unknown> {
-  const s = input.windowing;
-  if (!input.bounded && s.windowFn.name === 'GlobalWindows' && s.triggerIsDefault) {
-    throw new PipelineConstructionError(
-      `step '${ctx.stepName}' aggregates an unbounded input in the global window with the default trigger, so it would never emit. ` +
-        `Apply Window.into(FixedWindows(...)) or set a trigger with Window.configure().triggering(...) first.`,
-    );
-  }
-  const out = continuationStrategy(s);
-  return ctx.primitive<{ main: unknown; late: unknown }>(payload, [input], {
-    main: { windowing: out, bounded: input.bounded },
-    late: { windowing: s, bounded: input.bounded },
-  }).main;
-}

@@ -1,4 +1,5 @@
-import { FINISHED, type Trigger, type TriggerState } from './trigger.js';
+import { FINISHED } from '../internal/trigger-state.js';
+import type { Trigger, TriggerState } from './trigger.js';
 
 /**
  * Fires once the pane holds at least `n` elements, then finishes.

@@ -1,4 +1,5 @@
-import { withSub, type Trigger, type TriggerState } from './trigger.js';
+import { withSub } from '../internal/trigger-state.js';
+import type { Trigger, TriggerState } from './trigger.js';
 
 /**
  * Runs its sub-triggers one after another: fires when the current one fires, moves to the next when

@@ -1,5 +1,6 @@
 import type { Duration, Instant } from '../time.js';
-import { FINISHED, type Trigger, type TriggerState } from './trigger.js';
+import { FINISHED } from '../internal/trigger-state.js';
+import type { Trigger, TriggerState } from './trigger.js';
 
 /**
  * Fires once processing time reaches a point after the first element of the pane: `plusDelayOf(d)`

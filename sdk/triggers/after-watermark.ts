@@ -1,4 +1,5 @@
-import { FINISHED, UNFINISHED, withSub, type Trigger, type TriggerContext, type TriggerState } from './trigger.js';
+import { FINISHED, UNFINISHED, withSub } from '../internal/trigger-state.js';
+import type { Trigger, TriggerContext, TriggerState } from './trigger.js';
 
 const passed = (ctx: TriggerContext) => ctx.inputWatermark > ctx.window.maxTimestamp;
 

@@ -1,4 +1,5 @@
-import { UNFINISHED, type Trigger } from './trigger.js';
+import { UNFINISHED } from '../internal/trigger-state.js';
+import type { Trigger } from './trigger.js';
 
 /**
  * Never fires by itself. The window is still emitted once, as its final pane, when it expires

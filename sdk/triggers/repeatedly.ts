@@ -1,4 +1,5 @@
-import { withSub, type Trigger } from './trigger.js';
+import { withSub } from '../internal/trigger-state.js';
+import type { Trigger } from './trigger.js';
 
 /**
  * Fires whenever the sub-trigger fires, and starts it again each time it finishes; never finishes

@@ -1,3 +1,4 @@
+import { mod } from '../internal/mod.js';
 import type { Duration } from '../time.js';
 import { intervalWindow, type BoundedWindow } from '../window.js';
 import type { WindowFn } from './window-fn.js';
@@ -27,10 +28,4 @@ export function FixedWindows(size: Duration, offset: Duration = 0): WindowFn<unk
       return last;
     },
   };
-}
-
-/** Modulo that is non-negative for negative timestamps. */
-export function mod(a: number, n: number): number {
-  const r = a % n;
-  return r < 0 ? r + n : r;
 }

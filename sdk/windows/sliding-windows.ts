@@ -1,6 +1,6 @@
+import { mod } from '../internal/mod.js';
 import type { Duration } from '../time.js';
 import { intervalWindow, type BoundedWindow } from '../window.js';
-import { mod } from './fixed-windows.js';
 import type { WindowFn } from './window-fn.js';
 
 /**

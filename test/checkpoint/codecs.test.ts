@@ -19,7 +19,8 @@ import { AfterProcessingTime } from '../../sdk/triggers/after-processing-time.js
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { DefaultTrigger } from '../../sdk/triggers/default-trigger.js';
 import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
-import { FINISHED, UNFINISHED, type Trigger } from '../../sdk/triggers/trigger.js';
+import { FINISHED, UNFINISHED } from '../../sdk/internal/trigger-state.js';
+import type { Trigger } from '../../sdk/triggers/trigger.js';
 import { intervalWindow, type BoundedWindow } from '../../sdk/window.js';
 import type { AccumulationMode, TimestampCombiner, WindowingStrategy } from '../../sdk/windowing-strategy.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { keyGroupOf } from '../../runners/core/state/key-groups.js';
 import { InMemoryStateBackend } from '../../runners/core/state/state-backend.js';
 import { encodeKey } from '../../sdk/kv.js';
-import { UNFINISHED } from '../../sdk/triggers/trigger.js';
+import { UNFINISHED } from '../../sdk/internal/trigger-state.js';
 import { intervalWindow } from '../../sdk/window.js';
 
 const w = intervalWindow(0, 3000);

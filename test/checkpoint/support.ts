@@ -5,7 +5,7 @@ import { windowStateCodec } from '../../runners/core/checkpoint/codecs/window-st
 import type { ManifestDraft } from '../../runners/core/checkpoint/manifest.js';
 import type { WindowState } from '../../runners/core/driver/window-driver.js';
 import { KEY_HASH, keyGroupOf } from '../../runners/core/state/key-groups.js';
-import { UNFINISHED } from '../../sdk/triggers/trigger.js';
+import { UNFINISHED } from '../../sdk/internal/trigger-state.js';
 import { intervalWindow } from '../../sdk/window.js';
 
 export const JOB_ID = newUuidV7(1_700_000_000_000);

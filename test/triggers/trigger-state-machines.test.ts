@@ -10,7 +10,8 @@ import { DefaultTrigger } from '../../sdk/triggers/default-trigger.js';
 import { Never } from '../../sdk/triggers/never.js';
 import { orFinally } from '../../sdk/triggers/or-finally.js';
 import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
-import { readsProcessingTime, triggerTimeDomains, type Trigger, type TriggerContext, type TriggerState } from '../../sdk/triggers/trigger.js';
+import { readsProcessingTime, triggerTimeDomains } from '../../sdk/internal/trigger-analysis.js';
+import type { Trigger, TriggerContext, TriggerState } from '../../sdk/triggers/trigger.js';
 import { intervalWindow, type BoundedWindow } from '../../sdk/window.js';
 
 // ---------------------------------------------------------------------------------------------

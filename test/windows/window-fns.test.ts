@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GLOBAL_WINDOW, intervalWindow, type BoundedWindow, type IntervalWindow } from '../../sdk/window.js';
-import { FixedWindows, mod } from '../../sdk/windows/fixed-windows.js';
+import { mod } from '../../sdk/internal/mod.js';
+import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { GlobalWindows } from '../../sdk/windows/global-windows.js';
 import { mergeOverlappingIntervals, Sessions } from '../../sdk/windows/sessions.js';
 import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';

@@ -6,7 +6,7 @@ import { GLOBAL_WINDOW, type BoundedWindow } from '../../../sdk/window.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
-import { readsProcessingTime } from '../../../sdk/triggers/trigger.js';
+import { readsProcessingTime } from '../../../sdk/internal/trigger-analysis.js';
 import type { ColumnChunk } from '../columns.js';
 import { bagReducer, combineReducer } from '../driver/pane-reducer.js';
 import { WindowDriver, type DriverTiming } from '../driver/window-driver.js';
