@@ -59,7 +59,25 @@ export class PlatformaticAdmin implements KafkaAdmin {
       }
     }
     // A created topic's partitions serve requests a moment after the call returns.
-    for (const t of topics) await this.fetchTopicOffsets(t.topic);
+    for (const t of topics) await this.whenCreated(t.topic);
+  }
+
+  /**
+   * Waits until a just-created topic is in the metadata and its partitions answer ListOffsets. A
+   * loaded broker can answer metadata with "unknown topic" for a while after CreateTopics returned;
+   * here (and only here) that is transient. Bounded: about 10 s, then the last error is thrown.
+   */
+  private async whenCreated(topic: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.fetchTopicOffsets(topic);
+        return;
+      } catch (error) {
+        const unknown = error instanceof KafkaClientError && error.code === 'UNKNOWN_TOPIC_OR_PARTITION';
+        if (!unknown || attempt >= 20) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * attempt)));
+      }
+    }
   }
 
   async deleteTopics(topics: readonly string[]): Promise<void> {
