@@ -785,6 +785,11 @@ export function createKafkajsClientFactory(options: KafkajsClientOptions): Kafka
     brokers,
     admin: () => new KafkajsAdmin(ctx),
     consumer: (consumerOptions = {}) => new KafkajsConsumer(ctx, consumerOptions),
-    producer: (producerOptions = {}) => new KafkajsProducer(ctx, producerOptions),
+    producer: (producerOptions = {}) => {
+      if (producerOptions.transactionalId !== undefined) {
+        throw new KafkaClientError('the kafkajs producer of this client is not transactional: use the wire producer (producer: "wire")', { retriable: false, code: 'TRANSACTIONS_UNSUPPORTED' });
+      }
+      return new KafkajsProducer(ctx, producerOptions);
+    },
   };
 }
