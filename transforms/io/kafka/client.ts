@@ -143,6 +143,18 @@ export interface KafkaBatch {
   messages: readonly KafkaMessage[];
   /** The partition's high watermark when the batch was fetched (offset of the next record to be written). */
   highWatermark: string;
+  /**
+   * Where the partition's next fetch starts, when the client knows: after the last record fetched,
+   * counting records that are not in `messages` (transaction markers, records of aborted
+   * transactions). Above the last message's offset + 1 when such records end the batch.
+   */
+  nextOffset?: string;
+}
+
+/** A partition's position moved past records that are not delivered (see {@link KafkaRunOptions.onSkipped}). */
+export interface KafkaSkippedRecords extends KafkaTopicPartition {
+  /** The offset the partition's next fetch starts at. */
+  readonly nextOffset: string;
 }
 
 /** A record to produce. */
@@ -268,6 +280,13 @@ export interface KafkaRunOptions {
   onError?: (error: unknown) => void;
   /** How many partitions may be inside the handler at once. Default 1 (strictly sequential). */
   partitionsConsumedConcurrently?: number;
+  /**
+   * A fetch of a partition returned only records that are never delivered (transaction markers,
+   * records of aborted transactions under read_committed): no batch comes, but the partition's
+   * position moved. Called in order with that partition's batches (after the handler of the batch
+   * before it settled). Lets a bounded reader see that it reached an end offset that a marker holds.
+   */
+  onSkipped?: (skipped: KafkaSkippedRecords) => void;
 }
 
 /** Receives one batch; the next batch of the same partition is not delivered before the promise settles. */
