@@ -68,9 +68,14 @@ kafkaDescribe('KafkaIO exactly-once Kafka → Kafka on a real broker', (env) => 
   });
 
   /** Kafka (bounded, from the earliest offset) → `out-<i>` → Kafka. */
-  const run = (options: Partial<PipelineOptions>, output: string, write: { producer?: KafkaProducerImplementation } = {}): Promise<PipelineResult> => {
+  const run = (
+    options: Partial<PipelineOptions>,
+    output: string,
+    write: { producer?: KafkaProducerImplementation } = {},
+    read: { groupId?: string } = {},
+  ): Promise<PipelineResult> => {
     const p = Pipeline.create({ checkpointInterval: 1, ...options });
-    p.apply('In', KafkaIO.read<{ i: number }>({ brokers: env.brokers, topics: input, startAt: 'earliest', bounded: true, bufferSize: 50, logLevel: 'nothing' }))
+    p.apply('In', KafkaIO.read<{ i: number }>({ brokers: env.brokers, topics: input, startAt: 'earliest', bounded: true, bufferSize: 50, logLevel: 'nothing', ...read }))
       .apply('Label', Map((r: { i: number }) => `out-${r.i}`))
       .apply('Out', KafkaIO.write<string>({ brokers: env.brokers, topic: output, serializer: (s) => s, batchSize: 25, ...write }));
     return p.run();
@@ -148,6 +153,19 @@ kafkaDescribe('KafkaIO exactly-once Kafka → Kafka on a real broker', (env) => 
     await run(ck, output);
     const got = await committedOutput(output);
     expect(new Set(got)).toEqual(new Set(expected));
+  });
+
+  it('with a groupId, each completed checkpoint commits the input offsets it holds to the group (monitoring)', async () => {
+    const output = await newTopic('out');
+    const groupId = `eos-group-${randomUUID()}`;
+    await crashAt({ name: 'checkpoint.barrier', at: 5 }, () => run({ ...RUNNERS[0]!.options, checkpointDir: tmp(), checkpointInterval: 1 }, output, {}, { groupId }));
+    const midway = (await admin.fetchCommittedOffsets(groupId, input)).reduce((n, o) => n + Number(o.offset ?? 0), 0);
+    expect(midway, 'offsets of the checkpoints before the crash').toBeGreaterThan(0);
+    expect(midway).toBeLessThan(RECORDS);
+    const done = await run({ ...RUNNERS[0]!.options, checkpointDir: tmp() }, output, {}, { groupId });
+    expect(done.warnings ?? []).not.toContainEqual(expect.stringMatching(/could not report/));
+    const ends = (await admin.fetchTopicOffsets(input)).map((o) => ({ partition: o.partition, offset: o.high }));
+    expect(await admin.fetchCommittedOffsets(groupId, input)).toEqual(ends);
   });
 
   it.each(['kafkajs', 'platformatic'] as const)('exactly-once with the %s producer is refused before anything is written (UnsupportedGuaranteeError)', async (producer) => {
