@@ -122,7 +122,9 @@ const INT32_MAX = 0x7fffffff;
  * - a resolved `send` means every record is in the log of all in-sync replicas;
  * - records keep the order of `send` calls per partition, also for sends issued without
  *   awaiting the previous one;
- * - retried batches keep their sequence numbers, so a retry never duplicates a record;
+ * - retried batches keep their sequence numbers, so a retry never duplicates a record; a batch
+ *   that cannot be written is re-sent with backoff for `deliveryTimeoutMs` (default 60 s), then its
+ *   send fails with code `DELIVERY_TIMEOUT`;
  * - a non-retriable error (e.g. MESSAGE_TOO_LARGE, authorization) rejects that send with a
  *   {@link KafkaClientError} carrying the protocol error name as `code`, and every later send
  *   too (the partition's sequence has a gap: make a new producer).
@@ -133,6 +135,9 @@ const INT32_MAX = 0x7fffffff;
  * FindCoordinator, InitProducerId with the id (fencing older producers), AddPartitionsToTxn before
  * the first batch of each partition, AddOffsetsToTxn + TxnOffsetCommit for consumer offsets, and
  * EndTxn, with batches marked transactional (txn-apis.ts). Sends must then be inside a transaction.
+ * For exactly-once sinks, `prepareTransaction()` finishes a transaction without ending it and returns
+ * a plain-JSON handle, and the static `commitPrepared(handle, ...)` commits it later from any process
+ * (after a crash), or fails with CheckpointRecoveryError when the broker aborted it meanwhile.
  *
  * @example
  * ```ts
