@@ -10,7 +10,7 @@ import type { PipelineOptions } from '../../sdk/options.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import type { PipelineResult } from '../../sdk/runner.js';
 import { failpoints, SimulatedCrash } from '../../sdk/testing/failpoints.js';
-import { KafkaIO, type KafkaAdmin, type KafkaClientFactory, type KafkaProducerImplementation } from '../../transforms/io/kafka/index.js';
+import { KafkaIO, type KafkaAdmin, type KafkaClientFactory, type KafkaClientName, type KafkaProducerImplementation } from '../../transforms/io/kafka/index.js';
 import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
 import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
 import { Map } from '../../transforms/map.js';
@@ -72,7 +72,7 @@ kafkaDescribe('KafkaIO exactly-once Kafka → Kafka on a real broker', (env) => 
     options: Partial<PipelineOptions>,
     output: string,
     write: { producer?: KafkaProducerImplementation } = {},
-    read: { groupId?: string } = {},
+    read: { groupId?: string; client?: KafkaClientName } = {},
   ): Promise<PipelineResult> => {
     const p = Pipeline.create({ checkpointInterval: 1, ...options });
     p.apply('In', KafkaIO.read<{ i: number }>({ brokers: env.brokers, topics: input, startAt: 'earliest', bounded: true, bufferSize: 50, logLevel: 'nothing', ...read }))
@@ -101,6 +101,14 @@ kafkaDescribe('KafkaIO exactly-once Kafka → Kafka on a real broker', (env) => 
       expect(resumed.checkpoints!.restoredFrom, 'resumed from a checkpoint').toBeDefined();
       expect(await committedOutput(output)).toEqual(expected);
     });
+  });
+
+  it.each(RUNNERS)('read through the @platformatic/kafka consumer on $label: crash with a prepared transaction, resume: every record exactly once', async ({ options }) => {
+    const output = await newTopic('out');
+    const ck = { ...options, checkpointDir: tmp() };
+    await crashAt({ name: 'checkpoint.written', at: 3 }, () => run(ck, output, {}, { client: 'platformatic' }));
+    await run(ck, output, {}, { client: 'platformatic' });
+    expect(await committedOutput(output)).toEqual(expected);
   });
 
   it('crashed with a prepared transaction (checkpoint written, not committed) and resumed on the other runner: recover commits it', async () => {
