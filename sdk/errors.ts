@@ -374,11 +374,9 @@ export class UnsupportedGuaranteeError extends CheckpointError {
   readonly step: string;
   readonly target: string;
   readonly guarantee: string;
-  constructor(step: string, target: string, guarantee: string, why: string) {
-    super(
-      'UNSUPPORTED_GUARANTEE',
-      `step '${step}' cannot write ${target} ${guarantee}: ${why}. Use --guarantee=at-least-once, or write to a path on a file system`,
-    );
+  /** `remedy`: what to do instead (default: at-least-once, or a path on a file system). */
+  constructor(step: string, target: string, guarantee: string, why: string, remedy = 'Use --guarantee=at-least-once, or write to a path on a file system') {
+    super('UNSUPPORTED_GUARANTEE', `step '${step}' cannot write ${target} ${guarantee}: ${why}. ${remedy}`);
     this.step = step;
     this.target = target;
     this.guarantee = guarantee;

@@ -214,6 +214,42 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
     }
   });
 
+  /** A producer whose leader connections fail to open `failures` times (then open normally). */
+  const failingLeaders = (failures: number, deliveryTimeoutMs?: number) => {
+    const attempts = { n: 0 };
+    const p = new WireProducer({
+      brokers: env.brokers,
+      ...(deliveryTimeoutMs !== undefined ? { deliveryTimeoutMs } : {}),
+      openLeaderConnection: async (o) => {
+        if (++attempts.n <= failures) throw new KafkaUnavailableError(`leader connection ${attempts.n} refused (test)`, { brokers: [env.brokers] });
+        return BrokerConnection.open(o);
+      },
+    });
+    return { p, attempts };
+  };
+
+  it('a leader unreachable for more rounds than the old fixed 5 retries: the batch is re-sent until it is written (deliveryTimeoutMs, not a retry count)', async () => {
+    const topic = await newTopic();
+    const { p, attempts } = failingLeaders(8);
+    await p.connect();
+    await p.send(topic, [{ key: 'k', value: 'patient' }]);
+    await p.disconnect();
+    expect(attempts.n).toBe(9);
+    expect((await readAll(kafka, topic, 1)).map((m) => m.value!.toString())).toEqual(['patient']);
+  });
+
+  it('a leader unreachable for longer than deliveryTimeoutMs: the send fails with code DELIVERY_TIMEOUT, and later sends too', async () => {
+    const topic = await newTopic();
+    const { p } = failingLeaders(Number.MAX_SAFE_INTEGER, 800);
+    await p.connect();
+    const error = await p.send(topic, [{ key: 'k', value: 'lost' }]).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(KafkaClientError);
+    expect(error).toMatchObject({ code: 'DELIVERY_TIMEOUT', retriable: true });
+    expect((error as Error).message).toMatch(/deliveryTimeoutMs \(800 ms/);
+    await expect(p.send(topic, [{ value: 'after' }])).rejects.toMatchObject({ code: 'DELIVERY_TIMEOUT' });
+    await p.disconnect();
+  });
+
   it('a record over the broker limit fails its send with MESSAGE_TOO_LARGE, and later sends fail too', async () => {
     const topic = await newTopic();
     const p = new WireProducer({ brokers: env.brokers, compression: 'none' });

@@ -90,6 +90,8 @@ interface PendingCheckpoint {
   readonly batchId: number | undefined;
   /** The sinks' handles, by step. */
   readonly handles: ReadonlyMap<string, unknown>;
+  /** The manifest's step entries (source positions the completed checkpoint reports to its readers). */
+  readonly steps: Readonly<Record<string, StepEntry>>;
   /** Settles (never rejects) when the write has succeeded or failed. */
   readonly settled: Promise<void>;
   written?: WrittenCheckpoint;
@@ -252,13 +254,20 @@ export class CheckpointCoordinator implements RunCheckpoints {
    */
   async recover(engine: Engine): Promise<void> {
     this.engine = engine;
-    const steps = this.restored?.manifest.steps;
+    const restored = this.restored;
+    const steps = restored?.manifest.steps;
     for (const op of sinks(engine)) {
       await op.recover(steps?.[op.step]?.committable ?? undefined, {
         committed: this.restoredCommitted,
-        restoredSeq: this.restored?.seq,
+        restoredSeq: restored?.seq,
         warn: (m) => this.warnings.push(`step '${op.step}': ${m}`),
       });
+    }
+    // Every sink committed the restored checkpoint's handle: record it before anything new is written,
+    // so a crash from here on never commits that handle again (a Kafka sink fences its producers
+    // once it starts writing, after which the stored epoch of the handle is stale).
+    if (restored !== undefined && !this.restoredCommitted) {
+      await this.repo.markCommitted({ seq: restored.seq, checkpointId: restored.manifest.checkpointId, committedAt: this.clock.now() });
     }
   }
 
@@ -358,6 +367,24 @@ export class CheckpointCoordinator implements RunCheckpoints {
     if (batchId !== undefined) await this.offsetLog.pruneThrough(batchId);
   }
 
+  /**
+   * The checkpoint is complete: each reader with `checkpointComplete` hears the position the checkpoint
+   * holds for it (a Kafka read commits its offsets to its consumer group, for monitoring). Best effort:
+   * a failure becomes one warning per step, and the run goes on.
+   */
+  private async notifySources(engine: Engine, steps: Readonly<Record<string, StepEntry>>): Promise<void> {
+    for (const r of engine.reads) {
+      const position = steps[r.node.fullName]?.source?.position;
+      if (r.reader?.checkpointComplete === undefined || position === undefined || position === null) continue;
+      try {
+        await r.reader.checkpointComplete(position);
+      } catch (e) {
+        const warning = `step '${r.node.fullName}': could not report a completed checkpoint to its source (${e instanceof Error ? e.message : String(e)}); the checkpoint is complete all the same`;
+        if (!this.warnings.includes(warning)) this.warnings.push(warning);
+      }
+    }
+  }
+
   private requireEngine(): Engine {
     if (this.engine === undefined) throw new Error('CheckpointCoordinator: restoreInto(engine) first');
     return this.engine;
@@ -409,6 +436,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
       kind,
       batchId: this.lastBatch?.batchId,
       handles,
+      steps,
       done: false,
       settled: write.then(
         (w) => {
@@ -439,6 +467,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
     for (const op of sinks(this.requireEngine())) if (p.handles.has(op.step)) await op.commit(p.handles.get(op.step));
     failpoint('checkpoint.committed', `checkpoint ${p.seq}`);
     await this.repo.markCommitted({ seq: p.seq, checkpointId: p.id, committedAt: this.clock.now() });
+    await this.notifySources(this.requireEngine(), p.steps);
     this.batchOfSeq.set(p.seq, p.batchId);
     await this.repo.prune(this.options.keepCheckpoints);
     await this.pruneOffsetLog();

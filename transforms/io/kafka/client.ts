@@ -143,6 +143,18 @@ export interface KafkaBatch {
   messages: readonly KafkaMessage[];
   /** The partition's high watermark when the batch was fetched (offset of the next record to be written). */
   highWatermark: string;
+  /**
+   * Where the partition's next fetch starts, when the client knows: after the last record fetched,
+   * counting records that are not in `messages` (transaction markers, records of aborted
+   * transactions). Above the last message's offset + 1 when such records end the batch.
+   */
+  nextOffset?: string;
+}
+
+/** A partition's position moved past records that are not delivered (see {@link KafkaRunOptions.onSkipped}). */
+export interface KafkaSkippedRecords extends KafkaTopicPartition {
+  /** The offset the partition's next fetch starts at. */
+  readonly nextOffset: string;
 }
 
 /** A record to produce. */
@@ -268,6 +280,13 @@ export interface KafkaRunOptions {
   onError?: (error: unknown) => void;
   /** How many partitions may be inside the handler at once. Default 1 (strictly sequential). */
   partitionsConsumedConcurrently?: number;
+  /**
+   * A fetch of a partition returned only records that are never delivered (transaction markers,
+   * records of aborted transactions under read_committed): no batch comes, but the partition's
+   * position moved. Called in order with that partition's batches (after the handler of the batch
+   * before it settled). Lets a bounded reader see that it reached an end offset that a marker holds.
+   */
+  onSkipped?: (skipped: KafkaSkippedRecords) => void;
 }
 
 /** Receives one batch; the next batch of the same partition is not delivered before the promise settles. */
@@ -329,6 +348,16 @@ export interface KafkaProducerOptions {
   allowAutoTopicCreation?: boolean;
   /** Record batch compression. Default: the implementation's (the wire producer: 'lz4'; kafkajs: 'none'). */
   compression?: KafkaCompressionName;
+  /**
+   * Makes the producer transactional ({@link KafkaTransactionalProducerPort}) with this id; its
+   * `connect()` fences earlier producers with the same id. Producers that cannot be transactional
+   * throw a {@link KafkaClientError} (code `TRANSACTIONS_UNSUPPORTED`) when created with it.
+   */
+  transactionalId?: string;
+  /** With `transactionalId`: how long the coordinator lets a transaction stay open before aborting it. */
+  transactionTimeoutMs?: number;
+  /** How long a failed batch is re-sent before its send fails (the wire producer; others keep their own retry bounds). */
+  deliveryTimeoutMs?: number;
 }
 
 /**
@@ -375,6 +404,39 @@ export interface KafkaTransactionalProducerPort extends KafkaProducerPort {
   sendOffsetsToTransaction(groupId: string, offsets: readonly KafkaOffsetCommit[]): Promise<void>;
   commitTransaction(): Promise<void>;
   abortTransaction(): Promise<void>;
+}
+
+/**
+ * A transaction left prepared by {@link KafkaPreparingProducerPort.prepareTransaction}: every record
+ * of it is written and acknowledged, it is neither committed nor aborted, and this handle is all the
+ * transaction coordinator needs to commit it later, from any process (`WireProducer.commitPrepared`).
+ * Plain JSON (the producer id, an int64, as a decimal string), so a checkpoint can hold it.
+ */
+export interface PreparedKafkaTransaction {
+  readonly transactionalId: string;
+  readonly producerId: string;
+  readonly producerEpoch: number;
+}
+
+/**
+ * A transactional producer that can also *prepare* a transaction: finish it without ending it, so
+ * that someone else (a later run, after a crash) can still commit it. What exactly-once
+ * `KafkaIO.write` needs; the wire producer has it, kafkajs' and @platformatic/kafka's do not.
+ */
+export interface KafkaPreparingProducerPort extends KafkaTransactionalProducerPort {
+  /**
+   * Waits until every send and offsets call of the open transaction has settled, then leaves it
+   * *prepared*: no more sends; `commitTransaction()` or `abortTransaction()` end it. Returns its
+   * handle, or undefined when the transaction wrote nothing (it is then simply closed, and
+   * `beginTransaction()` may follow at once).
+   * @throws KafkaClientError the first failure of a send or offsets call (the transaction stays open: abort it).
+   */
+  prepareTransaction(): Promise<PreparedKafkaTransaction | undefined>;
+}
+
+/** True when `p` can prepare transactions ({@link KafkaPreparingProducerPort}). */
+export function canPrepareTransactions(p: KafkaProducerPort): p is KafkaPreparingProducerPort {
+  return typeof (p as Partial<KafkaPreparingProducerPort>).prepareTransaction === 'function';
 }
 
 /**

@@ -111,6 +111,9 @@ export function createKafkaClientFactory(options: Omit<KafkaConnectionOptions, '
         ...security,
         ...(o.compression !== undefined ? { compression: o.compression as KafkaCompressionName } : {}),
         ...(o.allowAutoTopicCreation !== undefined ? { allowAutoTopicCreation: o.allowAutoTopicCreation } : {}),
+        ...(o.transactionalId !== undefined ? { transactionalId: o.transactionalId } : {}),
+        ...(o.transactionTimeoutMs !== undefined ? { transactionTimeoutMs: o.transactionTimeoutMs } : {}),
+        ...(o.deliveryTimeoutMs !== undefined ? { deliveryTimeoutMs: o.deliveryTimeoutMs } : {}),
       });
     }
     const other = producerKind === 'platformatic' ? createPlatformaticClientFactory({ brokers: base.brokers, clientId, connectDeadlineMs, ...security }) : createKafkaClientFactory({ ...options, client: 'kafkajs', producer: 'kafkajs' });
@@ -122,6 +125,16 @@ export function createKafkaClientFactory(options: Omit<KafkaConnectionOptions, '
     consumer: (o) => base.consumer(o),
     producer: (o = {}) => producer(o),
   };
+}
+
+/**
+ * Which producer `options` give KafkaIO: `'custom'` for a ready factory passed as `client`, else the
+ * default client's choice (`producer`, env `WATERSHED_KAFKA_PRODUCER`, else the wire producer).
+ * @throws Error for a bad `WATERSHED_KAFKA_PRODUCER`.
+ */
+export function kafkaProducerKindFor(options: KafkaConnectionOptions): KafkaProducerImplementation | 'custom' {
+  if (typeof options.client === 'object') return 'custom';
+  return options.producer ?? kafkaProducerFromEnv() ?? 'wire';
 }
 
 /** The factory KafkaIO uses: `options.client` if it is a factory, else {@link createKafkaClientFactory}. */

@@ -22,6 +22,7 @@ export const KafkaIO = {
 
 export { kafkaRead, KafkaRead, type KafkaReadOptions } from './kafka-read.js';
 export { kafkaWrite, type KafkaWriteOptions, type ValueEncoder } from './kafka-write.js';
+export { TransactionSlots, type KafkaWriteHandle } from './transaction-slots.js';
 export {
   KafkaSource,
   emptyKafkaReadStats,
@@ -35,7 +36,7 @@ export {
 } from './kafka-source.js';
 export { DeserializationError, Serde, type Deserializer, type Serializer } from './serde.js';
 export { createKafkaClientFactory, kafkaClientFor, type KafkaClientName, type KafkaConnectionOptions, type KafkaProducerImplementation } from './default-client.js';
-export { WireProducer, type WireProducerOptions } from './wire/wire-producer.js';
+export { WireProducer, type CommitPreparedOptions, type WireProducerOptions } from './wire/wire-producer.js';
 export { KAFKA_SASL_MECHANISMS, type KafkaPemSource, type KafkaSaslMechanism, type KafkaSaslOptions, type KafkaSecurityOptions, type KafkaSslOptions } from './security.js';
 export * from './client.js';
 export { createKafkajsClientFactory, type KafkajsClientOptions } from './kafkajs-client.js';

@@ -4,7 +4,7 @@ import type { Source, SourceBatch, SourceContext, SourceReader } from '../../../
 import { WatermarkEstimator } from '../../../sdk/io/watermark-estimator.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Duration, type Instant } from '../../../sdk/time.js';
 import type { TimestampedValue } from '../../../sdk/windowed-value.js';
-import { KafkaClientError, type KafkaBatch, type KafkaClientFactory, type KafkaMessage, type KafkaRecordHeaders, type KafkaTopicPartition } from './client.js';
+import { KafkaClientError, type KafkaBatch, type KafkaClientFactory, type KafkaMessage, type KafkaRecordHeaders, type KafkaSkippedRecords, type KafkaTopicPartition } from './client.js';
 import { kafkaClientFor, type KafkaConnectionOptions } from './default-client.js';
 import { ReconnectingConsumer } from './reconnecting-consumer.js';
 import { DeserializationError, Serde, type Deserializer } from './serde.js';
@@ -396,6 +396,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
       timeoutMs: this.o.reconnectTimeout ?? DEFAULT_RECONNECT_TIMEOUT,
       positions: () => this.active.map((p) => ({ topic: p.topic, partition: p.partition, startOffset: p.fetched === undefined ? p.start : nextOffset(p.fetched) })),
       handler: (batch, live) => this.onBatch(batch, live),
+      onSkipped: (skipped) => this.onSkipped(skipped),
       onFatal: (e) => {
         this.failure ??= e;
         this.wake();
@@ -427,7 +428,8 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     let finishes = false;
     if (p.end !== undefined) {
       const lastOffset = msgs[msgs.length - 1]!.offset;
-      if (cmpOffset(lastOffset, p.last!) >= 0) {
+      // A transaction marker after the last record may hold the end offset: the batch's nextOffset says so.
+      if (cmpOffset(lastOffset, p.last!) >= 0 || (batch.nextOffset !== undefined && cmpOffset(batch.nextOffset, p.end) >= 0)) {
         finishes = true;
         if (cmpOffset(lastOffset, p.end) >= 0) msgs = msgs.filter((m) => cmpOffset(m.offset, p.end!) < 0);
       }
@@ -456,6 +458,20 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
       this.wake();
     }
     if (this.count >= this.capacity) this.pause();
+  }
+
+  /**
+   * The consumer moved past records it does not deliver (transaction markers, aborted records): a
+   * bounded partition whose end offset lies behind them is finished, since every record before them
+   * came already (in order). Without this, a bounded read of a transactionally written topic, whose
+   * last offset is a commit marker, would never end.
+   */
+  private onSkipped(skipped: KafkaSkippedRecords): void {
+    const p = this.byKey.get(tpKey(skipped.topic, skipped.partition));
+    if (!p || p.finished || p.end === undefined || this.closing || cmpOffset(skipped.nextOffset, p.end) < 0) return;
+    p.finished = true;
+    this.consumer?.pause([{ topic: p.topic, partition: p.partition }]);
+    this.wake();
   }
 
   /** Stops fetching for good; what is queued is still handed out, then `poll` reports done. */

@@ -1,10 +1,13 @@
-import type { DoFn } from '../../../sdk/dofn.js';
+import type { DoFn, ProcessContext, SetupContext } from '../../../sdk/dofn.js';
+import { UnsupportedGuaranteeError } from '../../../sdk/errors.js';
 import type { PCollection } from '../../../sdk/pcollection.js';
 import type { ExpandContext, PTransform } from '../../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
 import { ParDo } from '../../par-do.js';
-import type { KafkaCompressionName, KafkaOutgoingMessage, KafkaProducerPort, KafkaSendResult } from './client.js';
-import { kafkaClientFor, type KafkaConnectionOptions } from './default-client.js';
+import { canPrepareTransactions, type KafkaCompressionName, type KafkaOutgoingMessage, type KafkaProducerPort, type KafkaSendResult } from './client.js';
+import { kafkaClientFor, kafkaProducerKindFor, type KafkaConnectionOptions } from './default-client.js';
+import { TransactionSlots, type KafkaWriteHandle } from './transaction-slots.js';
+import { WireProducer } from './wire/wire-producer.js';
 import { Serde, type Serializer } from './serde.js';
 
 export interface KafkaWriteOptions<T> extends KafkaConnectionOptions {
@@ -38,6 +41,20 @@ export interface KafkaWriteOptions<T> extends KafkaConnectionOptions {
   readonly maxInFlightSends?: number;
   /** Record batch compression. Default 'lz4'. */
   readonly compression?: KafkaCompressionName;
+  /**
+   * Exactly-once (a run with `--checkpointDir` and `--guarantee=exactly-once`): the start of the
+   * transactional ids, `${prefix}.${step}.${subtask}.${slot}`. Default `watershed-${jobName ?? jobId}`
+   * (`--jobName`, else the id the checkpoint directory was created with). Two jobs writing at the
+   * same time must not share it: a producer with the same id fences the other.
+   */
+  readonly transactionalIdPrefix?: string;
+  /**
+   * Exactly-once: how long the broker keeps a transaction open. A checkpoint's output stays in an open
+   * transaction until the checkpoint completes, and after a crash until the next run commits it: a job
+   * down longer than this loses that transaction, and the next run fails with CheckpointRecoveryError.
+   * At most the broker's `transaction.max.timeout.ms`. Default 900,000 ms (15 min, that broker default).
+   */
+  readonly transactionTimeoutMs?: number;
 }
 
 /**
@@ -47,6 +64,13 @@ export interface KafkaWriteOptions<T> extends KafkaConnectionOptions {
  * acks=all, order per partition kept). The producer connects in `setup` and disconnects in
  * `teardown`. A failed send fails the run (a UserCodeError naming the step, with the
  * KafkaClientError as its cause) at the latest when the bundle finishes.
+ *
+ * Under checkpointing with `exactly-once` (the default with `--checkpointDir`) the output goes into
+ * Kafka transactions that commit when their checkpoint completes (two-phase commit, see
+ * ./transaction-slots.ts): `read_committed` readers see every record once, also across crashes, about
+ * once per checkpoint interval. It needs the wire producer (the default): with the kafkajs or
+ * @platformatic/kafka producer `setup` fails with UnsupportedGuaranteeError. `at-least-once` keeps
+ * the idempotent producer (a resumed run may write records after the last checkpoint again).
  * @returns an empty PCollection (the write is a sink).
  */
 export function kafkaWrite<T>(options: KafkaWriteOptions<T>): PTransform<PCollection<T>, PCollection<never>> {
@@ -54,6 +78,9 @@ export function kafkaWrite<T>(options: KafkaWriteOptions<T>): PTransform<PCollec
   if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new RangeError('KafkaIO.write: batchSize must be a positive integer');
   const inFlight = options.maxInFlightSends ?? 8;
   if (!(Number.isInteger(inFlight) && inFlight > 0)) throw new RangeError('KafkaIO.write: maxInFlightSends must be a positive integer');
+  const timeout = options.transactionTimeoutMs;
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0 && timeout <= 0x7fffffff)) throw new RangeError('KafkaIO.write: transactionTimeoutMs must be a positive integer (ms)');
+  if (options.transactionalIdPrefix === '') throw new RangeError('KafkaIO.write: transactionalIdPrefix must not be empty');
   return {
     name: 'KafkaIO.write',
     expand: (input: PCollection<T>, ctx: ExpandContext) => ParDo.of(writerFn(options, batchSize, inFlight)).expand(input, ctx),
@@ -157,40 +184,60 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
 
   const timestampOf = (ts: Instant): number | undefined => (eventTime && ts > TIMESTAMP_MIN && ts >= 0 && ts < 8.64e15 ? ts : undefined);
 
+  /** Exactly-once: the two transactional producers (set in setup); undefined otherwise. */
+  let slots: TransactionSlots | undefined;
+
+  /** Exactly-once: the first element (before the slots started) starts them, then is written. */
+  const startThenWrite = async (element: T, ctx: ProcessContext<never>): Promise<void> => {
+    producer = await slots!.start();
+    await write(element, ctx);
+  };
+
+  /** Queues `element` for the next send (starting it when `batchSize` are pending). */
+  const write = (element: T, ctx: ProcessContext<never>): void | Promise<void> => {
+    if (blockTopic !== undefined) {
+      if (failure !== undefined) throw failure;
+      appendToBlock(element);
+      if (++count >= batchSize) {
+        startSends();
+        if (outstanding > maxInFlight) return waitUntil(maxInFlight);
+      }
+      return;
+    }
+    const topic = typeof topicOf === 'string' ? topicOf : topicOf(element);
+    const m: { -readonly [K in keyof KafkaOutgoingMessage]: KafkaOutgoingMessage[K] } = { value: serialize(element) };
+    if (o.key) m.key = o.key(element);
+    if (o.headers) m.headers = o.headers(element);
+    if (o.partition) {
+      const part = o.partition(element);
+      if (part !== undefined) m.partition = part;
+    }
+    const ts = timestampOf(ctx.timestamp);
+    if (ts !== undefined) m.timestamp = ts;
+    let list = pending.get(topic);
+    if (!list) pending.set(topic, (list = []));
+    list.push(m);
+    if (failure !== undefined) throw failure;
+    if (++count >= batchSize) {
+      startSends();
+      // Only a full pipeline makes the caller wait (a promise per element would queue upstream outputs).
+      if (outstanding > maxInFlight) return waitUntil(maxInFlight);
+    }
+  };
+
   return {
-    async setup() {
+    async setup(ctx) {
+      const ck = ctx.checkpointing;
+      if (ck?.guarantee === 'exactly-once') {
+        slots = transactionSlots(o, ctx);
+        return;
+      }
       producer = kafkaClientFor(o).producer(o.compression !== undefined ? { compression: o.compression } : {});
       await producer.connect();
     },
     process(element, ctx) {
-      if (blockTopic !== undefined) {
-        if (failure !== undefined) throw failure;
-        appendToBlock(element);
-        if (++count >= batchSize) {
-          startSends();
-          if (outstanding > maxInFlight) return waitUntil(maxInFlight);
-        }
-        return;
-      }
-      const topic = typeof topicOf === 'string' ? topicOf : topicOf(element);
-      const m: { -readonly [K in keyof KafkaOutgoingMessage]: KafkaOutgoingMessage[K] } = { value: serialize(element) };
-      if (o.key) m.key = o.key(element);
-      if (o.headers) m.headers = o.headers(element);
-      if (o.partition) {
-        const part = o.partition(element);
-        if (part !== undefined) m.partition = part;
-      }
-      const ts = timestampOf(ctx.timestamp);
-      if (ts !== undefined) m.timestamp = ts;
-      let list = pending.get(topic);
-      if (!list) pending.set(topic, (list = []));
-      list.push(m);
-      if (failure !== undefined) throw failure;
-      if (++count >= batchSize) {
-        startSends();
-        // Only a full pipeline makes the caller wait (a promise per element would queue upstream outputs).
-        if (outstanding > maxInFlight) return waitUntil(maxInFlight);
-      }
+      if (producer === undefined && slots !== undefined) return startThenWrite(element, ctx);
+      return write(element, ctx);
     },
     finishBundle() {
       startSends();
@@ -205,7 +252,85 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
       await Promise.allSettled(left);
       const p = producer;
       producer = undefined;
+      if (slots !== undefined) {
+        const s = slots;
+        slots = undefined;
+        await s.close();
+        return;
+      }
       await p?.disconnect();
     },
+    twoPhaseCommit: {
+      async preCommit({ seq }): Promise<KafkaWriteHandle | undefined> {
+        // finishBundle started and awaited every send; this only rethrows a failure.
+        startSends();
+        await waitUntil(0);
+        if (slots === undefined) return undefined; // at-least-once: the sends are written already
+        const handle = await slots.preCommit(seq);
+        producer = slots.current;
+        return handle;
+      },
+      async commit(handle: KafkaWriteHandle) {
+        await slots!.commit(handle);
+      },
+      async recover(pending: KafkaWriteHandle | undefined, ctx) {
+        if (slots === undefined) return; // at-least-once: nothing was held back
+        await slots.recover(pending, ctx);
+      },
+      async abort() {
+        pending = new Map();
+        count = 0;
+        offsets = [0];
+        await Promise.allSettled(sends);
+        await slots?.abort();
+      },
+    },
   };
+}
+
+/**
+ * The transactional producers of an exactly-once sink: ids `${prefix}.${step}.${subtask}.${slot}`,
+ * the wire producer's prepare/commitPrepared. @throws UnsupportedGuaranteeError when the configured
+ * producer cannot prepare transactions (kafkajs, @platformatic/kafka, or a custom factory's).
+ */
+function transactionSlots<T>(o: KafkaWriteOptions<T>, ctx: SetupContext): TransactionSlots {
+  const ck = ctx.checkpointing!;
+  const target = typeof o.topic === 'string' ? `Kafka topic '${o.topic}'` : 'Kafka';
+  const kind = kafkaProducerKindFor(o);
+  const remedy = "Use the wire producer (producer: 'wire', the default; unset WATERSHED_KAFKA_PRODUCER), or --guarantee=at-least-once";
+  if (kind === 'kafkajs' || kind === 'platformatic') {
+    throw new UnsupportedGuaranteeError(ctx.step, target, 'exactly-once', `the ${kind === 'kafkajs' ? 'kafkajs' : '@platformatic/kafka'} producer cannot prepare a transaction that a resumed run commits after a crash`, remedy);
+  }
+  const kafka = kafkaClientFor(o);
+  const transactionTimeoutMs = o.transactionTimeoutMs ?? 900_000;
+  const prefix = o.transactionalIdPrefix ?? `watershed-${ck.jobName ?? ck.jobId}`;
+  const ids = [0, 1].map((slot) => `${prefix}.${ctx.step}.${ck.subtask}.${slot}`) as [string, string];
+  const make = (transactionalId: string) => kafka.producer({ ...(o.compression !== undefined ? { compression: o.compression } : {}), transactionalId, transactionTimeoutMs });
+  // A custom factory's producer is checked here, before any I/O, rather than at the first record.
+  let probe: KafkaProducerPort | undefined = make(ids[0]);
+  if (!canPrepareTransactions(probe)) {
+    throw new UnsupportedGuaranteeError(ctx.step, target, 'exactly-once', 'the producer of the client factory given as `client` cannot prepare transactions (KafkaPreparingProducerPort)', remedy);
+  }
+  return new TransactionSlots({
+    step: ctx.step,
+    ids,
+    transactionTimeoutMs,
+    producer: (transactionalId) => {
+      const p = probe !== undefined && transactionalId === ids[0] ? probe : make(transactionalId);
+      probe = undefined;
+      if (!canPrepareTransactions(p)) throw new Error('internal: the factory gave a producer that cannot prepare transactions');
+      return p;
+    },
+    commitPrepared: (handle, { checkpoint }) =>
+      WireProducer.commitPrepared(handle, {
+        brokers: kafka.brokers,
+        step: ctx.step,
+        checkpoint,
+        transactionTimeoutMs: handle.transactionTimeoutMs,
+        ...(o.clientId !== undefined ? { clientId: o.clientId } : {}),
+        ...(o.connectTimeoutMs !== undefined ? { connectDeadlineMs: o.connectTimeoutMs } : {}),
+        ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
+        ...(o.sasl !== undefined ? { sasl: o.sasl } : {}),
+      }),
+  });
 }

@@ -529,6 +529,17 @@ class KafkajsConsumer implements KafkaConsumerPort {
     this.onError = options.onError;
     this.starting = true;
     this.state = 'running';
+    const onSkipped = options.onSkipped;
+    if (onSkipped) {
+      // kafkajs resolves a fetch of only markers or aborted records itself, without eachBatch; it
+      // reports it as a batch of size 0 whose lastOffset is the last record skipped.
+      this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        // firstOffset null: every record lay below the fetch offset (compacted), so nothing was passed.
+        if (payload.batchSize !== 0 || payload.firstOffset === null || this.failed || this.state !== 'running') return;
+        if (this.mode === 'assign' && !this.assignment.has(tpKey(payload.topic, payload.partition))) return;
+        onSkipped({ topic: payload.topic, partition: payload.partition, nextOffset: (BigInt(payload.lastOffset) + 1n).toString() });
+      });
+    }
 
     // kafkajs creates its consumer group synchronously inside run(); pause/seek are legal
     // right after the call, before the group has been joined.
@@ -582,7 +593,7 @@ class KafkajsConsumer implements KafkaConsumerPort {
       value: m.value ?? null,
       headers: toHeaders(m.headers),
     }));
-    const out: KafkaBatch = { topic: batch.topic, partition: batch.partition, messages, highWatermark: batch.highWatermark };
+    const out: KafkaBatch = { topic: batch.topic, partition: batch.partition, messages, highWatermark: batch.highWatermark, nextOffset: (BigInt(batch.lastOffset()) + 1n).toString() };
 
     try {
       await handler(out);
@@ -785,6 +796,11 @@ export function createKafkajsClientFactory(options: KafkajsClientOptions): Kafka
     brokers,
     admin: () => new KafkajsAdmin(ctx),
     consumer: (consumerOptions = {}) => new KafkajsConsumer(ctx, consumerOptions),
-    producer: (producerOptions = {}) => new KafkajsProducer(ctx, producerOptions),
+    producer: (producerOptions = {}) => {
+      if (producerOptions.transactionalId !== undefined) {
+        throw new KafkaClientError('the kafkajs producer of this client is not transactional: use the wire producer (producer: "wire")', { retriable: false, code: 'TRANSACTIONS_UNSUPPORTED' });
+      }
+      return new KafkajsProducer(ctx, producerOptions);
+    },
   };
 }

@@ -35,7 +35,11 @@ export function createPlatformaticClientFactory(options: PlatformaticClientOptio
     brokers: ctx.brokers,
     admin: () => new PlatformaticAdmin(ctx),
     consumer: (consumerOptions = {}) => new PlatformaticConsumer(ctx, consumerOptions),
-    producer: (producerOptions = {}) => new PlatformaticProducer(ctx, producerOptions),
+    // With transactionalId: transactional, but it cannot prepare a transaction (KafkaPreparingProducerPort).
+    producer: (producerOptions = {}) =>
+      producerOptions.transactionalId !== undefined
+        ? new PlatformaticTransactionalProducer(ctx, producerOptions, producerOptions.transactionalId)
+        : new PlatformaticProducer(ctx, producerOptions),
   };
 }
 

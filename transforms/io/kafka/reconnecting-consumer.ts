@@ -8,6 +8,7 @@ import {
   type KafkaConsumerPort,
   type KafkaOffsetCommit,
   type KafkaPartitionAssignment,
+  type KafkaSkippedRecords,
   type KafkaTopicPartition,
 } from './client.js';
 
@@ -37,6 +38,8 @@ export interface ReconnectingConsumerOptions {
   /** Where to read each partition from: called at start and at every reconnection (offsets are concrete). */
   readonly positions: () => KafkaPartitionAssignment[];
   readonly handler: LiveBatchHandler;
+  /** A partition's position moved past records that are not delivered (see `KafkaRunOptions.onSkipped`), of the current consumer. */
+  readonly onSkipped?: (skipped: KafkaSkippedRecords) => void;
   /** Called at most once, when reading cannot go on (a non-retriable error, or the outage outlasted `timeoutMs`). */
   readonly onFatal: (error: unknown) => void;
   /** Progress lines ("lost the broker ...", "reconnected ..."); default: none. */
@@ -157,6 +160,13 @@ export class ReconnectingConsumer {
             onError: (e) => {
               if (live()) this.lost(e);
             },
+            ...(this.o.onSkipped
+              ? {
+                  onSkipped: (skipped: KafkaSkippedRecords) => {
+                    if (live()) this.o.onSkipped!(skipped);
+                  },
+                }
+              : {}),
           },
         );
       }

@@ -14,8 +14,10 @@
  *   no batch of a paused partition reaches the handler and nothing is fetched twice; while a partition
  *   has a held batch, its later batches (of a round fetched before the pause) join the held one, so a
  *   partition resumed meanwhile still gets its records in offset order;
- * - control records (transaction markers) and records before the requested offset are skipped; with
- *   `LogAppendTime` every record gets the batch's max timestamp;
+ * - control records (transaction markers), records of aborted transactions (./committed-batches.ts,
+ *   which also catches what the library's own filter lets through) and records before the requested
+ *   offset are skipped; a fetch of nothing else goes to `onSkipped`; with `LogAppendTime` every record
+ *   gets the batch's max timestamp;
  * - an offset out of range falls back to the partition's earliest offset; other fetch failures are
  *   retried 3 times with fresh metadata, then stop the consumer and go to `onError`.
  *
@@ -46,6 +48,7 @@ import {
   type KafkaRunOptions,
   type KafkaTopicPartition,
 } from '../client.js';
+import { committedBatches } from './committed-batches.js';
 import { connectWithin, settleWithin } from './connect-deadline.js';
 import { type PlatformaticContext, mapped, tpKey } from './context.js';
 import { brokerErrorName, mapPlatformaticError } from './errors.js';
@@ -58,7 +61,6 @@ interface Position extends KafkaTopicPartition {
 }
 
 /** Batch attribute bits (Kafka record batch v2). */
-const IS_CONTROL = 0x20;
 const LOG_APPEND_TIME = 0x08;
 const FETCH_FAILURES_BEFORE_STOP = 3;
 
@@ -80,6 +82,7 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
   private wakeUp: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private onError: ((error: unknown) => void) | undefined;
+  private onSkipped: KafkaRunOptions['onSkipped'];
   private reported = false;
 
   constructor(
@@ -173,6 +176,7 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
     this.requireState('run', ['connected']);
     if (this.mode === 'none') throw new KafkaClientError('run() before subscribe() / assign()', { retriable: false });
     this.onError = options.onError;
+    this.onSkipped = options.onSkipped;
     this.state = 'running';
     if (this.mode === 'subscribe') {
       try {
@@ -274,10 +278,11 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
     }
   }
 
-  /** Runs the handler on one batch; false (and the consumer stopped) if it threw. */
+  /** Runs the handler on one batch (a batch without messages goes to `onSkipped`); false (and the consumer stopped) if it threw. */
   private async handle(handler: KafkaBatchHandler, batch: KafkaBatch): Promise<boolean> {
     try {
-      await handler(batch);
+      if (batch.messages.length === 0) this.onSkipped?.({ topic: batch.topic, partition: batch.partition, nextOffset: batch.nextOffset! });
+      else await handler(batch);
       return true;
     } catch (error) {
       this.fail(error);
@@ -298,7 +303,7 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
 
   private hold(key: string, batch: KafkaBatch): void {
     const before = this.held.get(key);
-    this.held.set(key, before ? { ...batch, messages: [...before.messages, ...batch.messages] } : batch);
+    this.held.set(key, before ? { ...batch, messages: [...before.messages, ...batch.messages] } : batch); // the later nextOffset
   }
 
   /** One Fetch per leader for the partitions to read; waits for a resume or a new assignment when there are none. */
@@ -360,11 +365,8 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
         // Partitions that linger in an incremental fetch session without being asked for carry stale data.
         if (from === undefined || position === undefined || position.offset !== from || !part.records) continue;
         const messages: KafkaMessage[] = [];
-        let nextOffset = from;
-        for (const b of part.records) {
-          const last = b.firstOffset + BigInt(b.lastOffsetDelta);
-          if (last + 1n > nextOffset) nextOffset = last + 1n;
-          if (b.attributes & IS_CONTROL) continue;
+        const { batches, nextOffset } = committedBatches(part.records, part.abortedTransactions, from);
+        for (const b of batches) {
           const appendTime = (b.attributes & LOG_APPEND_TIME) !== 0;
           for (const r of b.records) {
             const offset = b.firstOffset + BigInt(r.offsetDelta);
@@ -381,7 +383,8 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
           }
         }
         position.offset = nextOffset;
-        if (messages.length > 0) out.push({ topic, partition: part.partitionIndex, messages, highWatermark: part.highWatermark.toString() });
+        // Without messages (only markers or aborted records) it still says how far the partition got (onSkipped).
+        if (messages.length > 0 || nextOffset > from) out.push({ topic, partition: part.partitionIndex, messages, highWatermark: part.highWatermark.toString(), nextOffset: nextOffset.toString() });
       }
     }
     return out;

@@ -4,10 +4,12 @@ import {
   parseKafkaBrokers,
   type KafkaOffsetCommit,
   type KafkaOutgoingMessage,
+  type KafkaPreparingProducerPort,
   type KafkaSendResult,
-  type KafkaTransactionalProducerPort,
   type KafkaValueBlock,
+  type PreparedKafkaTransaction,
 } from '../client.js';
+import { CheckpointRecoveryError } from '../../../../sdk/errors.js';
 import { checkKafkaSasl, resolveKafkaSsl, type KafkaSaslOptions, type KafkaSslOptions, type ResolvedKafkaSsl } from '../security.js';
 import { fetchMetadata, initProducerId, produce, type BrokerInfo, type PartitionBatch, type ProducePartitionResult } from './apis.js';
 import { BrokerConnection, type BrokerConnectionOptions } from './broker-connection.js';
@@ -59,14 +61,22 @@ export interface WireProducerOptions {
   readonly maxBatchBytes?: number;
   /** Produce requests outstanding per broker connection (Kafka's idempotence allows up to 5). Default 5. */
   readonly maxInFlight?: number;
-  /** How often failed batches are re-sent before the send fails. Default 5. */
-  readonly retries?: number;
+  /**
+   * How long a batch that failed to go out (broker away, leader moving, connection lost) is re-sent,
+   * with backoff, before its send fails with code `DELIVERY_TIMEOUT` (the Java client's
+   * `delivery.timeout.ms`). Retries keep their sequence numbers, so they never duplicate a record.
+   * Default 60,000 ms.
+   */
+  readonly deliveryTimeoutMs?: number;
   /**
    * Makes the producer transactional (see {@link KafkaTransactionalProducerPort}): sends belong to
    * transactions, and `connect()` fences earlier producers with this id. Default: none (idempotent only).
    */
   readonly transactionalId?: string;
-  /** How long the coordinator lets a transaction stay open before aborting it. Default 60000 ms. */
+  /**
+   * How long the coordinator lets a transaction stay open before aborting it (at most the broker's
+   * `transaction.max.timeout.ms`, 15 min by default). Default 60000 ms.
+   */
   readonly transactionTimeoutMs?: number;
   /**
    * Opens connections to partition leaders (default `BrokerConnection.open`). A seam for fault
@@ -82,6 +92,8 @@ interface Batch {
   readonly sequence: number;
   readonly count: number;
   bytes: Buffer | null;
+  /** When the batch first failed to go out (performance.now()); its retries end `deliveryTimeoutMs` after. */
+  failedAt?: number;
   readonly ready: Promise<Buffer>;
   resolve(result: KafkaSendResult): void;
   reject(error: Error): void;
@@ -110,7 +122,9 @@ const INT32_MAX = 0x7fffffff;
  * - a resolved `send` means every record is in the log of all in-sync replicas;
  * - records keep the order of `send` calls per partition, also for sends issued without
  *   awaiting the previous one;
- * - retried batches keep their sequence numbers, so a retry never duplicates a record;
+ * - retried batches keep their sequence numbers, so a retry never duplicates a record; a batch
+ *   that cannot be written is re-sent with backoff for `deliveryTimeoutMs` (default 60 s), then its
+ *   send fails with code `DELIVERY_TIMEOUT`;
  * - a non-retriable error (e.g. MESSAGE_TOO_LARGE, authorization) rejects that send with a
  *   {@link KafkaClientError} carrying the protocol error name as `code`, and every later send
  *   too (the partition's sequence has a gap: make a new producer).
@@ -121,6 +135,9 @@ const INT32_MAX = 0x7fffffff;
  * FindCoordinator, InitProducerId with the id (fencing older producers), AddPartitionsToTxn before
  * the first batch of each partition, AddOffsetsToTxn + TxnOffsetCommit for consumer offsets, and
  * EndTxn, with batches marked transactional (txn-apis.ts). Sends must then be inside a transaction.
+ * For exactly-once sinks, `prepareTransaction()` finishes a transaction without ending it and returns
+ * a plain-JSON handle, and the static `commitPrepared(handle, ...)` commits it later from any process
+ * (after a crash), or fails with CheckpointRecoveryError when the broker aborted it meanwhile.
  *
  * @example
  * ```ts
@@ -140,7 +157,7 @@ const INT32_MAX = 0x7fffffff;
  * await p.disconnect();
  * ```
  */
-export class WireProducer implements KafkaTransactionalProducerPort {
+export class WireProducer implements KafkaPreparingProducerPort {
   private readonly brokers: string[];
   private readonly clientId: string;
   private readonly connectDeadlineMs: number;
@@ -149,7 +166,7 @@ export class WireProducer implements KafkaTransactionalProducerPort {
   private readonly allowAutoTopicCreation: boolean;
   private readonly maxBatchBytes: number;
   private readonly maxInFlight: number;
-  private readonly retries: number;
+  private readonly deliveryTimeoutMs: number;
   private readonly openLeaderConnection: (options: BrokerConnectionOptions) => Promise<BrokerConnection>;
   private readonly transactionalId: string | null;
   private readonly transactionTimeoutMs: number;
@@ -175,8 +192,11 @@ export class WireProducer implements KafkaTransactionalProducerPort {
   private closed = false;
 
   // Transactions (transactionalId set).
-  /** `open`: between beginTransaction and the end of commit/abort; `ending` while one runs. */
-  private txnState: 'ready' | 'open' | 'ending' = 'ready';
+  /**
+   * `open`: between beginTransaction and the end of commit/abort (or prepare); `prepared`: after
+   * prepareTransaction, until commit or abort; `ending` while one of those runs.
+   */
+  private txnState: 'ready' | 'open' | 'prepared' | 'ending' = 'ready';
   /** Partitions (`topic\0partition`) and groups added to the open transaction. */
   private readonly txnPartitions = new Set<string>();
   private txnGroups = 0;
@@ -200,7 +220,8 @@ export class WireProducer implements KafkaTransactionalProducerPort {
     this.allowAutoTopicCreation = options.allowAutoTopicCreation ?? true;
     this.maxBatchBytes = options.maxBatchBytes ?? 1_000_000;
     this.maxInFlight = options.maxInFlight ?? 5;
-    this.retries = options.retries ?? 5;
+    this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 60_000;
+    if (!(this.deliveryTimeoutMs >= 0)) throw new RangeError(`deliveryTimeoutMs must be >= 0, got ${options.deliveryTimeoutMs}`);
     this.openLeaderConnection = options.openLeaderConnection ?? ((o) => BrokerConnection.open(o));
     this.transactionalId = options.transactionalId ?? null;
     this.transactionTimeoutMs = options.transactionTimeoutMs ?? 60_000;
@@ -224,6 +245,11 @@ export class WireProducer implements KafkaTransactionalProducerPort {
 
   /** Connects to a bootstrap broker and obtains a producer id. Throws {@link KafkaUnavailableError} within the deadline if no broker answers. */
   async connect(): Promise<void> {
+    await this.open((bootstrap, deadline) => this.handshake(bootstrap, deadline));
+  }
+
+  /** Connects to a bootstrap broker and runs `handshake` on it, both within the connect deadline. */
+  private async open(handshake: (bootstrap: BrokerConnection, deadline: number) => Promise<void>): Promise<void> {
     this.handshakeCancelled = false;
     const deadline = performance.now() + this.connectDeadlineMs;
     let lastError: unknown;
@@ -252,7 +278,7 @@ export class WireProducer implements KafkaTransactionalProducerPort {
       }, Math.max(1, deadline - performance.now()));
     });
     try {
-      await Promise.race([this.handshake(bootstrap, deadline), expired]);
+      await Promise.race([handshake(bootstrap, deadline), expired]);
     } finally {
       clearTimeout(timer);
     }
@@ -310,7 +336,7 @@ export class WireProducer implements KafkaTransactionalProducerPort {
     });
   }
 
-  /** Waits for outstanding sends to settle (bounded by the request timeout and retries), then closes every connection. Safe to call more than once. */
+  /** Waits for outstanding sends to settle (bounded by the request timeout and `deliveryTimeoutMs`), then closes every connection. Safe to call more than once. */
   async disconnect(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -409,7 +435,7 @@ export class WireProducer implements KafkaTransactionalProducerPort {
     try {
       route = await this.route(batches[0]!.topic);
     } catch {
-      this.retry(batches); // the recovery refreshes metadata, and fails the batches when retries run out
+      this.retry(batches); // the recovery refreshes metadata, and fails the batches after deliveryTimeoutMs
       return;
     }
     const byLeader = new Map<number, Batch[]>();
@@ -508,6 +534,8 @@ export class WireProducer implements KafkaTransactionalProducerPort {
   }
 
   private retry(batches: readonly Batch[]): void {
+    const now = performance.now();
+    for (const b of batches) b.failedAt ??= now;
     this.retryQueue.push(...batches);
     this.recovering ??= this.recover().finally(() => (this.recovering = null));
   }
@@ -515,7 +543,8 @@ export class WireProducer implements KafkaTransactionalProducerPort {
   /**
    * Re-sends failed batches: waits until nothing is in flight (later batches of the same
    * partition fail with OUT_OF_ORDER_SEQUENCE and join the queue), refreshes metadata, and sends
-   * the queue one batch at a time in sequence order, up to `retries` rounds with backoff.
+   * the queue one batch at a time in sequence order, in rounds with backoff (100 ms doubling to
+   * 1 s), until every batch is written or the oldest has waited `deliveryTimeoutMs`.
    */
   private async recover(): Promise<void> {
     for (let round = 0; ; round++) {
@@ -523,13 +552,18 @@ export class WireProducer implements KafkaTransactionalProducerPort {
       const queue = this.retryQueue.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition || a.sequence - b.sequence));
       this.retryQueue = [];
       if (queue.length === 0) return;
-      if (round >= this.retries) {
-        const error = new KafkaClientError(`Produce failed after ${this.retries} retries (${queue.length} batches of ${queue[0]!.topic})`, { retriable: true, code: 'RETRIES_EXHAUSTED' });
+      const backoff = Math.min(1_000, 100 * 2 ** Math.min(round, 10));
+      const oldest = queue.reduce((t, b) => Math.min(t, b.failedAt ?? t), performance.now());
+      if (performance.now() + backoff - oldest > this.deliveryTimeoutMs) {
+        const error = new KafkaClientError(
+          `Produce failed: ${queue.length} batch${queue.length === 1 ? '' : 'es'} of ${queue[0]!.topic} not written within deliveryTimeoutMs (${this.deliveryTimeoutMs} ms, ${round} rounds of retries)`,
+          { retriable: true, code: 'DELIVERY_TIMEOUT' },
+        );
         this.fatal ??= error;
         for (const b of queue) b.reject(error);
         return;
       }
-      await sleep(Math.min(2_000, 100 * 2 ** round));
+      await sleep(backoff);
       this.routes.clear();
       const failed: Batch[] = [];
       for (let i = 0; i < queue.length; i++) {
@@ -703,7 +737,9 @@ export class WireProducer implements KafkaTransactionalProducerPort {
    * transaction settled, then `end`; if it throws, the transaction stays open.
    */
   private async endTransaction(op: string, end: () => Promise<void>): Promise<void> {
-    this.requireOpen(op);
+    const before = this.txnState;
+    if (before !== 'prepared') this.requireOpen(op);
+    else this.requireTransactional(op);
     this.txnState = 'ending';
     try {
       await this.settleSends();
@@ -711,8 +747,90 @@ export class WireProducer implements KafkaTransactionalProducerPort {
       await end();
       this.txnState = 'ready';
     } catch (e) {
+      this.txnState = before;
+      throw e;
+    }
+  }
+
+  /**
+   * See {@link KafkaPreparingProducerPort.prepareTransaction}: every send and offsets call of the
+   * open transaction settled, and the transaction left open at the coordinator, in state `prepared`
+   * here (sends are refused until it is committed or aborted). The handle lets
+   * {@link WireProducer.commitPrepared} commit it from another producer object or process, e.g.
+   * after a crash. Returns undefined for a transaction that wrote nothing (closed at once).
+   * @throws KafkaClientError the first failure of the transaction's sends or offsets calls, or
+   *   the producer's (fenced): the transaction stays open, to be aborted.
+   */
+  async prepareTransaction(): Promise<PreparedKafkaTransaction | undefined> {
+    this.requireOpen('prepareTransaction');
+    this.txnState = 'ending';
+    try {
+      await this.settleSends();
+      await this.txnOffsetCalls;
+      if (this.fatal) throw this.fatal;
+      if (this.txnFailure) throw this.txnFailure;
+    } catch (e) {
       this.txnState = 'open';
       throw e;
+    }
+    if (!this.txnTouched && this.txnPartitions.size === 0 && this.txnGroups === 0) {
+      this.txnState = 'ready';
+      return undefined;
+    }
+    this.txnState = 'prepared';
+    return { transactionalId: this.transactionalId!, producerId: this.producerId.toString(), producerEpoch: this.producerEpoch };
+  }
+
+  /**
+   * Commits a transaction that {@link prepareTransaction} left prepared, given only its handle (e.g.
+   * from a checkpoint, after the process that prepared it crashed): finds the transaction
+   * coordinator of `handle.transactionalId` and sends EndTxn(commit) with the handle's producer id
+   * and epoch, without InitProducerId (which would abort the very transaction). Idempotent: a
+   * transaction already committed with that epoch answers NONE too (Kafka 3.x coordinator; EndTxn
+   * v0-v1, the versions this producer speaks). Retriable answers (coordinator moving or loading,
+   * CONCURRENT_TRANSACTIONS while a commit completes) are retried for `deliveryTimeoutMs`.
+   *
+   * Only for a transaction whose producer has begun nothing since it was prepared: the coordinator
+   * knows transactions by id, producer id and epoch, so EndTxn would commit a newer one of that
+   * producer as well.
+   * @throws CheckpointRecoveryError naming `step`, `checkpoint` and `transactionTimeoutMs` when the
+   *   broker answers that the transaction is gone: PRODUCER_FENCED or INVALID_PRODUCER_EPOCH (the
+   *   coordinator aborted it after `transactionTimeoutMs`, or a producer with that id started),
+   *   INVALID_PRODUCER_ID_MAPPING (the id expired) or INVALID_TXN_STATE (it was aborted). Its records
+   *   are then not in Kafka.
+   * @throws KafkaClientError / KafkaUnavailableError when the cluster cannot be reached or answers otherwise.
+   * @example
+   * const handle = await producer.prepareTransaction(); // stored in checkpoint 42; the process crashes
+   * await WireProducer.commitPrepared(handle!, { brokers, step: 'Out', checkpoint: 'checkpoints/ck-000000000042', transactionTimeoutMs: 900_000 });
+   */
+  static async commitPrepared(handle: PreparedKafkaTransaction, options: CommitPreparedOptions): Promise<void> {
+    checkPreparedHandle(handle);
+    const { step, checkpoint, transactionTimeoutMs, ...connection } = options;
+    const p = new WireProducer({ ...connection, transactionalId: handle.transactionalId });
+    try {
+      await p.open(async (bootstrap) => {
+        const meta = await fetchMetadata(bootstrap, [], false);
+        for (const b of meta.brokers) p.nodes.set(b.nodeId, b);
+      });
+      p.producerId = BigInt(handle.producerId);
+      p.producerEpoch = handle.producerEpoch;
+      await p.withCoordinator('EndTxn(commit)', COORDINATOR_TRANSACTION, handle.transactionalId, (c, q) => endTxn(c, q, true), performance.now() + p.deliveryTimeoutMs);
+    } catch (e) {
+      if (e instanceof KafkaClientError && e.code !== undefined && TRANSACTION_GONE.has(e.code)) {
+        const timeout = transactionTimeoutMs !== undefined ? `transactionTimeoutMs = ${transactionTimeoutMs} ms` : 'its transactionTimeoutMs';
+        throw new CheckpointRecoveryError(
+          step,
+          `the Kafka transaction "${handle.transactionalId}" (producer id ${handle.producerId}, epoch ${handle.producerEpoch})${checkpoint ? ` of ${checkpoint}` : ''} ` +
+            `can no longer be committed: the broker answered ${e.code}. The transaction coordinator aborted it, because it stayed open longer than ${timeout} ` +
+            `(the job was down that long; the broker caps it with transaction.max.timeout.ms), or because another producer with that transactional id started. ` +
+            `Its records are not in Kafka, so resuming would lose them: the run stops. To go on, start the job with a new --checkpointDir (it replays the input, ` +
+            `so output committed before that checkpoint comes again), and give a larger transactionTimeoutMs if the job may be down longer`,
+          { ...(checkpoint !== undefined ? { checkpoint } : {}), cause: e },
+        );
+      }
+      throw e;
+    } finally {
+      await p.disconnect();
     }
   }
 
@@ -823,6 +941,34 @@ export class WireProducer implements KafkaTransactionalProducerPort {
       await sleep(Math.min(500, 25 * 2 ** attempt));
     }
   }
+}
+
+/** Settings of {@link WireProducer.commitPrepared}: how to reach the cluster, and what to name in errors. */
+export interface CommitPreparedOptions extends Omit<WireProducerOptions, 'transactionalId' | 'transactionTimeoutMs' | 'openLeaderConnection'> {
+  /** The step whose output the transaction holds. */
+  readonly step: string;
+  /** The checkpoint holding the handle, e.g. `checkpoints/ck-000000000042`. */
+  readonly checkpoint?: string;
+  /** The transaction timeout the preparing producer had (for the message when the transaction expired). */
+  readonly transactionTimeoutMs?: number;
+}
+
+/** EndTxn answers saying a prepared transaction no longer exists as prepared: its records will never be committed. */
+const TRANSACTION_GONE = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING', 'INVALID_TXN_STATE']);
+
+/** @throws TypeError when `h` is not a {@link PreparedKafkaTransaction} (e.g. a damaged checkpoint entry). */
+function checkPreparedHandle(h: PreparedKafkaTransaction): void {
+  const ok =
+    typeof h === 'object' &&
+    h !== null &&
+    typeof h.transactionalId === 'string' &&
+    h.transactionalId !== '' &&
+    typeof h.producerId === 'string' &&
+    /^(0|[1-9][0-9]{0,18})$/.test(h.producerId) &&
+    Number.isInteger(h.producerEpoch) &&
+    h.producerEpoch >= 0 &&
+    h.producerEpoch <= 0x7fff;
+  if (!ok) throw new TypeError(`not a prepared Kafka transaction: ${(JSON.stringify(h) ?? String(h)).slice(0, 200)}`);
 }
 
 /** The first error of a per-partition answer, preferring a real cause over OPERATION_NOT_ATTEMPTED. */

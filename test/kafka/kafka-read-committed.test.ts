@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import '../../runners/index.js';
+import { Pipeline } from '../../sdk/pipeline.js';
+import { KafkaIO, type KafkaAdmin, type KafkaClientFactory } from '../../transforms/io/kafka/index.js';
+import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
+import { ParDo } from '../../transforms/par-do.js';
+import { KAFKA_CLIENTS } from './kafka-clients.js';
+import { kafkaDescribe } from './kafka-test-env.js';
+import { readTopic, topicValues } from './read-topic.js';
+
+/**
+ * Reading topics written in transactions (the output of exactly-once KafkaIO.write) with each client:
+ * read_committed never hands out aborted records, also when one producer aborted several
+ * transactions (a sink fenced after each of two crashes), and a bounded KafkaIO.read ends although
+ * the last offset before its end is a transaction marker, which is never delivered.
+ */
+
+for (const via of KAFKA_CLIENTS) kafkaDescribe(`reading transactional topics (${via.label} client)`, (env) => {
+  let kafka: KafkaClientFactory;
+  let admin: KafkaAdmin;
+  const topics: string[] = [];
+
+  /** One partition: committed a0-a1, aborted b0-b2, aborted c0 (same producer), committed d0, then fenced e0, committed f0-f1. */
+  const writeMixed = async (): Promise<string> => {
+    const topic = `watershed-read-committed-${randomUUID()}`;
+    topics.push(topic);
+    await admin.createTopics([{ topic, partitions: 1 }]);
+    const id = `read-committed-${randomUUID()}`;
+    const p = new WireProducer({ brokers: env.brokers, transactionalId: id });
+    await p.connect();
+    const txn = async (values: string[], end: 'commit' | 'abort'): Promise<void> => {
+      p.beginTransaction();
+      await p.send(topic, values.map((value) => ({ value: JSON.stringify(value) })));
+      await (end === 'commit' ? p.commitTransaction() : p.abortTransaction());
+    };
+    await txn(['a0', 'a1'], 'commit');
+    await txn(['b0', 'b1', 'b2'], 'abort');
+    await txn(['c0'], 'abort');
+    await txn(['d0'], 'commit');
+    p.beginTransaction();
+    await p.send(topic, [{ value: JSON.stringify('e0') }]);
+    await p.disconnect(); // left open: the next producer with the id aborts it
+    const q = new WireProducer({ brokers: env.brokers, transactionalId: id });
+    await q.connect();
+    q.beginTransaction();
+    await q.send(topic, ['f0', 'f1'].map((v) => ({ value: JSON.stringify(v) })));
+    await q.commitTransaction();
+    await q.disconnect();
+    return topic;
+  };
+  const committed = ['"a0"', '"a1"', '"d0"', '"f0"', '"f1"'];
+
+  beforeAll(async () => {
+    kafka = via.factory(env.brokers, 'error');
+    admin = kafka.admin();
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin.deleteTopics(topics).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('a read_committed consumer sees only committed records, none of several aborted transactions of one producer', async () => {
+    const topic = await writeMixed();
+    expect(topicValues(await readTopic(kafka, topic, { partitions: 1, count: committed.length, graceMs: 1000 }))).toEqual(committed);
+  });
+
+  it('a bounded KafkaIO.read of a topic ending in a commit marker finishes, with exactly the committed records', async () => {
+    const topic = await writeMixed();
+    const got: string[] = [];
+    const p = Pipeline.create({ runner: 'native' });
+    p.apply('In', KafkaIO.read<string>({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', bounded: true, logLevel: 'nothing' }))
+      .apply('Collect', ParDo.of<string, never>({ process: (v) => void got.push(JSON.stringify(v)) }));
+    const result = await p.run();
+    expect(result.state).toBe('DONE');
+    expect(got.sort()).toEqual(committed);
+  });
+});
