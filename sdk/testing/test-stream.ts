@@ -58,9 +58,10 @@ function testStreamPosition(p: unknown): TestStreamPosition {
  * the script puts at that instant (elements scripted earlier are processed in the batch ending there,
  * before it). A watermark step ends a micro-batch for event time only. So an element meant to
  * arrive before a timer due at t is scripted before the step to t, and one meant to arrive after it
- * at or after that step. Known exception: an `AfterProcessingTime` trigger whose window gets
- * elements in a micro-batch that a watermark step ends between boundaries is evaluated at that
- * batch end, as element-count triggers are.
+ * at or after that step. Known exception: a trigger that also counts elements (e.g.
+ * `AfterFirst.of(AfterCount(n), AfterProcessingTime...)`) is evaluated at the end of a micro-batch
+ * that a watermark step ends between boundaries, as count triggers are, so its processing-time part
+ * can fire there, after that batch's elements.
  *
  * @example
  * const input = TestStream.create<string>()
