@@ -1,8 +1,9 @@
 /**
- * `npm run compare -- [netflow flags] [--name=<name>] [--outDir=out/compare] [--keepPairs=200000]`:
+ * `npm run compare -- [netflow flags] [--name=<name>] [--outDir=out/compare] [--repeat=N] [--keepPairs=200000]`:
  * runs the Netflow job on both runners over the same input, each in its own child process (one after
  * the other, so CPU time and peak memory are the runner's own and neither run disturbs the other),
- * then writes out/compare/<name>/report.html (with SVG charts) and report.json. Runs with at most
+ * `--repeat` times each with the runners alternating, then writes out/compare/<name>/report.html
+ * (with SVG charts: median and min–max per runner) and report.json. Runs with at most
  * --keepPairs pairs are compared pair by pair (differences listed exactly), bigger ones by digests.
  *
  * Every netflow flag is passed to both runs (--batchInterval only affects micro-batch, --bundleSize
@@ -24,7 +25,8 @@ import { defaultRunName, type NetflowRunSummary } from '../pipelines/netflow/net
 import { netflowConfigFromArgs } from './netflow-command.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
 import { refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
-import { compareOutputFiles, runnerNdjsonPath } from '../pipelines/netflow/compare/compare-outputs.js';
+import { compareOutputFiles, runnerNdjsonPath, runSummaryPath } from '../pipelines/netflow/compare/compare-outputs.js';
+import { MEASURES } from '../pipelines/netflow/compare/compare-measures.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 /** True when this runs as the installed package's compiled JavaScript (dist/bin), false when run from the TypeScript sources. */
@@ -50,7 +52,19 @@ const { statsOut: _statsOut, digests: _digests, quiet: _quiet, ...COMPARED_NETFL
 export const COMPARE_OWN_FLAGS = {
   name: { type: 'string', value: '<report name>', help: "the report's folder (default from the input, e.g. scenario-1-seed-1)" },
   outDir: { type: 'string', value: 'out/compare', help: 'where report folders go' },
+  repeat: { type: 'string', value: '<n>', help: 'runs per runner, alternating (default 1); the report shows the median and min–max of each timed figure' },
 } as const satisfies FlagSpecs;
+
+/** The most runs per runner `--repeat` takes. */
+const MAX_REPEAT = 100;
+
+/** `--repeat`'s value. @throws PipelineOptionsError for anything but a whole number 1..100 */
+export function parseRepeat(text: string | undefined): number {
+  if (text === undefined) return 1;
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= MAX_REPEAT)) throw new PipelineOptionsError(`--repeat=${text}: give a whole number of runs per runner, 1 to ${MAX_REPEAT}`);
+  return n;
+}
 
 /** Every flag compare takes: its own, the netflow job's and the pipeline's, less those it sets per run. */
 export const COMPARE_FLAGS = { ...COMPARE_OWN_FLAGS, ...COMPARED_NETFLOW_FLAGS, ...COMPARED_PIPELINE_FLAGS } as const satisfies FlagSpecs;
@@ -87,7 +101,8 @@ export function ownOutputFlags(specs: Readonly<Record<string, string | undefined
 
 /** Runs `compare`. @throws PipelineOptionsError before anything runs for bad flags. */
 export async function compareCommand(flags: readonly string[]): Promise<void> {
-  const { name: nameFlag, outDir, output, deadLetters, lateOutput, keepPairs, 'inject-difference': inject, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
+  const { name: nameFlag, outDir, repeat: repeatFlag, output, deadLetters, lateOutput, keepPairs, 'inject-difference': inject, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
+  const repeat = parseRepeat(repeatFlag);
   let name: string;
   let config: ReturnType<typeof netflowConfigFromArgs>;
   try {
@@ -99,32 +114,45 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new PipelineOptionsError(`--name=${name}: use letters, digits, '.', '_' and '-'`);
   const dir = resolve(outDir ?? join('out', 'compare'), name);
   const base = formatFlags({ ...shared, keepPairs: keepPairs ?? '200000' });
-  const summaries: NetflowRunSummary[] = [];
-  refuseOutputOntoInput(config.input, compareOutputFiles(output, dir, COMPARED_RUNNERS));
-  for (const runner of COMPARED_RUNNERS) {
-    const own = [...base];
-    own.push(...ownOutputFlags({ output, deadLetters, lateOutput }, runner));
-    // --inject-difference (testing the report) perturbs the second runner's results only.
-    if (inject && runner === COMPARED_RUNNERS[1]) own.push('--inject-difference');
-    process.stderr.write(`[compare] running ${runner} ...\n`);
-    const s = await runChild(own, runner, join(dir, `${runner}.summary.json`));
-    process.stderr.write(`[compare] ${runner}: ${s.pairs.pairs.toLocaleString('en-US')} pairs, computation ${s.computationMs ?? '-'} ms, wall ${s.wallMs} ms, CPU ${Math.round(s.cpuMs.total)} ms, peak RSS ${Math.round(s.peakRssMb)} MB\n`);
-    summaries.push(s);
+  const runs: Record<string, NetflowRunSummary[]> = Object.fromEntries(COMPARED_RUNNERS.map((r) => [r, []]));
+  refuseOutputOntoInput(config.input, compareOutputFiles(output, dir, COMPARED_RUNNERS, repeat));
+  // the runners alternate, so a slow spell of the machine hits both
+  for (let run = 1; run <= repeat; run++) {
+    for (const runner of COMPARED_RUNNERS) {
+      const own = [...base];
+      own.push(...ownOutputFlags({ output, deadLetters, lateOutput }, runner));
+      // --inject-difference (testing the report) perturbs the second runner's results only.
+      if (inject && runner === COMPARED_RUNNERS[1]) own.push('--inject-difference');
+      process.stderr.write(`[compare] running ${runner}${repeat > 1 ? ` (run ${run} of ${repeat})` : ''} ...\n`);
+      const s = await runChild(own, runner, runSummaryPath(dir, runner, run, repeat));
+      process.stderr.write(`[compare] ${runner}: ${s.pairs.pairs.toLocaleString('en-US')} pairs, computation ${s.computationMs ?? '-'} ms, wall ${s.wallMs} ms, CPU ${Math.round(s.cpuMs.total)} ms, peak RSS ${Math.round(s.peakRssMb)} MB\n`);
+      runs[runner]!.push(s);
+    }
   }
-  const report = buildCompareReport(name, summaries[0]!, summaries[1]!);
+  const report = buildCompareReport(name, runs[COMPARED_RUNNERS[0]]!, runs[COMPARED_RUNNERS[1]]!);
   const files = await writeCompareReport(dir, report);
   const eq = report.equality;
   console.log(
     eq.equal
-      ? `results equal on both runners: ${eq.pairs[0].toLocaleString('en-US')} pairs in ${eq.keyWindows[0].toLocaleString('en-US')} groups (compared by ${eq.method})`
+      ? `results equal on both runners: ${eq.pairs[0].toLocaleString('en-US')} pairs in ${eq.keyWindows[0].toLocaleString('en-US')} source-IP × window groups with pairs (compared by ${eq.method})`
       : `RESULTS DIFFER in ${eq.differingKeyWindows} groups (${eq.labels[0]} ${eq.pairs[0]} pairs, ${eq.labels[1]} ${eq.pairs[1]} pairs): see the report`,
   );
-  for (const f of report.runners) {
-    console.log(
-      `${f.runner.padEnd(11)} computation ${String(f.computationMs ?? '-').padStart(6)} ms  wall ${String(f.wallMs).padStart(6)} ms  ` +
-        `${Math.round(f.pairsPerSecond).toLocaleString('en-US').padStart(10)} pairs/s  latency p50/p95/p99 ${f.latencyMs.p50}/${f.latencyMs.p95}/${f.latencyMs.p99} ms  ` +
-        `CPU ${Math.round(f.cpuMs.total)} ms  peak RSS ${Math.round(f.peakRssMb)} MB`,
-    );
-  }
+  for (const [runner, differing] of Object.entries(report.repeatsDiffering)) if (differing.length) console.log(`REPEATED RUNS DIFFER: ${runner} runs ${differing.join(', ')} differ from its first run`);
+  if (report.busyMachine) console.log(`warning: ${report.busyMachine}`);
+  const [a, b] = COMPARED_RUNNERS;
+  const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const rows = MEASURES.map((m) => {
+    const cell = (runner: string) => {
+      const s = report.spread[runner]?.[m.id];
+      if (!s) return '-';
+      return repeat === 1 ? fmt(s.median) : `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
+    };
+    const ratio = report.ratios[m.id];
+    return [`${m.label} [${m.unit}]`, cell(a), cell(b), ratio === null ? '-' : `×${fmt(ratio, 2)}`];
+  });
+  const table = [['', a, b, `${b} ÷ ${a}`], ...rows];
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...table.map((r) => r[i]!.length)));
+  for (const r of table) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+  if (repeat > 1) console.log(`(median of ${repeat} runs per runner, min–max in brackets)`);
   console.log(`report: ${files[0]}\n        ${files[1]}`);
 }

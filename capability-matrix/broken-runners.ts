@@ -85,3 +85,32 @@ export class ForgetsCheckpointsRunner implements Runner {
     return this.inner.start(graph, { ...options, checkpointDir: mkdtempSync(join(tmpdir(), 'watershed-forgets-')) });
   }
 }
+
+/** The native runner, except that its runs cannot be stopped gracefully (`PipelineRun.stop` is undefined). */
+export class CannotStopRunner implements Runner {
+  readonly name = 'cannot-stop';
+  readonly supportsCheckpoints = true;
+  private readonly inner = new NativeRunner();
+  validate(graph: PipelineGraph, options: PipelineOptions): UnsupportedFeature[] {
+    return this.inner.validate(graph, options);
+  }
+  start(graph: PipelineGraph, options: PipelineOptions): PipelineRun {
+    const run = this.inner.start(graph, options);
+    return { done: run.done, cancel: () => run.cancel(), ...(run.checkpoint ? { checkpoint: () => run.checkpoint!() } : {}) };
+  }
+}
+
+/** The native runner, except that a drain only stops: open windows and timers stay in the final checkpoint. */
+export class DrainOnlyStopsRunner implements Runner {
+  readonly name = 'drain-only-stops';
+  readonly supportsCheckpoints = true;
+  private readonly inner = new NativeRunner();
+  validate(graph: PipelineGraph, options: PipelineOptions): UnsupportedFeature[] {
+    return this.inner.validate(graph, options);
+  }
+  start(graph: PipelineGraph, options: PipelineOptions): PipelineRun {
+    const run = this.inner.start(graph, options);
+    const stop = run.stop!.bind(run);
+    return { done: run.done, cancel: () => run.cancel(), ...(run.checkpoint ? { checkpoint: () => run.checkpoint!() } : {}), stop: () => stop({}) };
+  }
+}

@@ -1,7 +1,8 @@
 import { VirtualClock } from '../sdk/clock.js';
 import { UnsupportedFeaturesError } from '../sdk/errors.js';
 import { Pipeline } from '../sdk/pipeline.js';
-import type { AllowedDifferenceNote, Capability, CaseContext, CaseRun, ConformanceCase, Group } from './model.js';
+import type { PipelineRun } from '../sdk/runner.js';
+import type { AllowedDifferenceNote, Capability, CaseContext, CaseRun, ConformanceCase, Group, RunControl } from './model.js';
 
 /**
  * Runs the conformance suite on runners and scores each capability:
@@ -93,9 +94,26 @@ export async function runCase(runner: string, c: ConformanceCase, ctx: CaseConte
     try {
       const extra = c.options ? c.options(prepared) : {};
       const p = Pipeline.create(c.clock === 'system' ? { ...extra, runner, signal: abort.signal } : { clock: new VirtualClock(0), ...extra, runner, signal: abort.signal });
-      const out = c.build(p, prepared);
-      const result = await p.run();
-      if (result.state !== 'DONE') return { name: c.name, status: 'fail', reason: `the run did not finish (${result.state}) within ${CASE_TIMEOUT_MS / 1000} s` };
+      const ends = c.ends ?? 'DONE';
+      let run: PipelineRun | undefined;
+      const control: RunControl = {
+        stop(options) {
+          if (!run?.stop) throw new Error('stop asked for before the run started, or the runner cannot stop a run gracefully');
+          void run.stop(options);
+        },
+      };
+      const out = c.build(p, prepared, control);
+      run = p.start();
+      if (ends !== 'DONE' && !run.stop) {
+        run.cancel();
+        await run.done.catch(() => undefined);
+        return { name: c.name, status: 'fail', reason: `the runner cannot stop a run gracefully (PipelineRun.stop is undefined), so the run cannot end ${ends}` };
+      }
+      const result = await run.done;
+      if (result.state !== ends) {
+        const why = result.state === 'CANCELLED' ? `the run did not finish within ${CASE_TIMEOUT_MS / 1000} s (CANCELLED)` : `the run ended ${result.state}`;
+        return { name: c.name, status: 'fail', reason: `${why}; expected ${ends}` };
+      }
       runs.push({ out, result, options: p.options, microBatch: result.batches !== undefined });
     } catch (e) {
       if (e instanceof UnsupportedFeaturesError) return rejected(c, e);

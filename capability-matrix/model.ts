@@ -1,6 +1,6 @@
 import type { PipelineOptions } from '../sdk/options.js';
 import type { Pipeline } from '../sdk/pipeline.js';
-import type { PipelineResult } from '../sdk/runner.js';
+import type { PipelineResult, StopOptions } from '../sdk/runner.js';
 
 /**
  * The conformance suite's vocabulary. A capability (one row of the matrix) is checked by one or more
@@ -60,6 +60,16 @@ export interface CaseContext {
   readonly kafkaBrokers?: string;
 }
 
+/**
+ * What a case's pipeline gets to end its own measured run gracefully (the Drain row): `stop` asks
+ * the run for `PipelineRun.stop(options)` (e.g. from a Map when a given element goes by). The case
+ * then names the state the run must end in (`ConformanceCase.ends`).
+ * @example build: (p, _, control) => countsAndTimers(p, Infinity, counts, timers, (i) => i === 5000 && control.stop({ drain: true }))
+ */
+export interface RunControl {
+  stop(options?: StopOptions): void;
+}
+
 /** External services a capability's cases need; the suite refuses to run without them (see harness.ts). */
 export type Requirement = 'kafka';
 
@@ -85,8 +95,13 @@ export interface ConformanceCase<O = any, S = any> {
    * crashed run's checkpoints in, or a clock other than the virtual one). The runner is the harness's.
    */
   options?(prepared: S): Partial<PipelineOptions>;
+  /**
+   * The state the measured run must end in: `DONE` (its input ended; the default), or `STOPPED` /
+   * `DRAINED` for a case that stops its run through `control`. Any other end fails the case.
+   */
+  readonly ends?: 'DONE' | 'STOPPED' | 'DRAINED';
   /** Adds the case's steps to a fresh pipeline and returns what `check` needs. */
-  build(p: Pipeline, prepared: S): O;
+  build(p: Pipeline, prepared: S, control: RunControl): O;
   /** Checks the last run; `all` holds every run when `runs` > 1. */
   check(run: CaseRun<O>, all: readonly CaseRun<O>[]): CheckResult;
 }

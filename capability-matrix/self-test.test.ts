@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../runners/index.js';
 import { registeredRunners, registerRunner } from '../sdk/runner.js';
-import { ForgetsCheckpointsRunner, IgnoresTriggersRunner, REFUSAL_REASON, RefusesEverythingRunner } from './broken-runners.js';
+import { CannotStopRunner, DrainOnlyStopsRunner, ForgetsCheckpointsRunner, IgnoresTriggersRunner, REFUSAL_REASON, RefusesEverythingRunner } from './broken-runners.js';
 import { runSuite, score, type SuiteResult, type Verdict } from './harness.js';
 import { defineCase, type Capability } from './model.js';
 import { buildReport, renderMarkdown } from './report.js';
 import { CHECKPOINT } from './cases/checkpoint.js';
+import { DRAIN } from './cases/drain.js';
 import { CAPABILITIES } from './suite.js';
 import { kafkaBrokers } from '../test/kafka/kafka-test-env.js';
 
@@ -20,6 +21,8 @@ import { kafkaBrokers } from '../test/kafka/kafka-test-env.js';
  * - refuses-everything: rejects every pipeline at validation. It must get No everywhere, with the reason.
  * - forgets-checkpoints: the native runner checkpointing into a fresh directory per run, so it never
  *   resumes. Measured on the Checkpoint row only: it must get No there.
+ * - cannot-stop and drain-only-stops: the native runner without PipelineRun.stop, and one whose drain
+ *   only stops. Measured on the Drain row only: No, and Partially (its stop-and-resume cases pass).
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,6 +30,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 registerRunner('ignores-triggers', () => new IgnoresTriggersRunner());
 registerRunner('refuses-everything', () => new RefusesEverythingRunner());
 registerRunner('forgets-checkpoints', () => new ForgetsCheckpointsRunner());
+registerRunner('cannot-stop', () => new CannotStopRunner());
+registerRunner('drain-only-stops', () => new DrainOnlyStopsRunner());
 
 // The Kafka row runs when the vitest global setup provides a broker; without one it is left out.
 const brokers = kafkaBrokers();
@@ -34,10 +39,12 @@ const MEASURED = brokers === null ? CAPABILITIES.filter((c) => !c.requires?.incl
 
 let suite: SuiteResult;
 let forgetful: SuiteResult;
+let stopless: SuiteResult;
 beforeAll(async () => {
   if (brokers !== null) process.env['KAFKA_BROKERS'] = brokers;
   suite = await runSuite(MEASURED, ['ignores-triggers', 'refuses-everything']);
   forgetful = await runSuite([CHECKPOINT], ['forgets-checkpoints']);
+  stopless = await runSuite([DRAIN], ['cannot-stop', 'drain-only-stops']);
 }, 120_000);
 
 const verdict = (runner: string, id: string): Verdict => {
@@ -151,7 +158,7 @@ describe('a runner that ignores triggers (fires each window once, at the end)', 
   });
 
   it('reports the rows Watershed does not implement as No (not implemented), not as not yet covered', () => {
-    for (const id of ['ours.exactly-once', 'ours.drain', 'what.sdf-bounded', 'when.metadata-driven']) expect([id, verdict(R, id)]).toEqual([id, 'No']);
+    for (const id of ['ours.exactly-once', 'what.sdf-bounded', 'when.metadata-driven']) expect([id, verdict(R, id)]).toEqual([id, 'No']);
     const cell = suite.capabilities.find((c) => c.id === 'ours.exactly-once')!.cells[R]!;
     expect(cell.summary).toMatch(/^not implemented: /);
   });
@@ -165,9 +172,12 @@ describe('a runner that rejects every pipeline at validation', () => {
       const cell = c.cells[R]!;
       expect([c.id, cell.verdict]).toEqual([c.id, c.caseNotes.length === 0 && !CAPABILITIES.find((x) => x.id === c.id)!.notImplemented ? 'untested' : 'No']);
       for (const x of cell.cases) {
-        // a pipeline the SDK refuses to build (state after merging windows) never reaches a runner
+        // a pipeline the SDK refuses to build (state after merging windows) never reaches a runner, and
+        // a run with a checkpoint directory (the Drain row) is refused before validation: no checkpoints here
         if (x.status === 'fail') {
-          expect(x.reason, `${c.id}: ${x.name}`).toMatch(/^the run failed: PipelineConstructionError: .*cannot follow merging windows/);
+          expect(x.reason, `${c.id}: ${x.name}`).toMatch(
+            /^the run failed: PipelineConstructionError: .*cannot follow merging windows|^(the run|the case's preparation) failed: PipelineOptionsError: --checkpointDir: the refuses-everything runner does not take checkpoints/,
+          );
           continue;
         }
         expect(x.status).toBe('rejected');
@@ -189,5 +199,21 @@ describe('a runner that takes checkpoints but never resumes from them', () => {
       if (c.name.startsWith('text file')) expect(c.reason).toBe('the run did not resume from a checkpoint');
       else expect(c.reason).toMatch(/^committed output \(sorted\): expected/);
     }
+  });
+});
+
+describe('runners that cannot drain', () => {
+  const cell = (runner: string) => stopless.capabilities[0]!.cells[runner]!;
+
+  it('a runner whose runs cannot be stopped gets No on the Drain row, saying so in every case', () => {
+    expect(cell('cannot-stop').verdict).toBe('No');
+    for (const c of cell('cannot-stop').cases) expect([c.name, c.status, c.reason]).toEqual([c.name, 'fail', expect.stringMatching(/cannot stop a run gracefully/)]);
+  });
+
+  it('a runner whose drain only stops gets Partially: the stop-and-resume case passes, every drain fails as STOPPED', () => {
+    expect(cell('drain-only-stops').verdict).toBe('Partially');
+    const failed = cell('drain-only-stops').cases.filter((c) => c.status !== 'pass');
+    expect(failed.map((c) => c.reason)).toEqual(failed.map(() => 'the run ended STOPPED; expected DRAINED'));
+    expect(cell('drain-only-stops').cases.filter((c) => c.status === 'pass').map((c) => c.name)).toEqual([expect.stringMatching(/^stop without drain, then resume/)]);
   });
 });

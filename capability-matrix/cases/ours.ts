@@ -19,6 +19,7 @@ import { eq, expectAll, observe, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability, type CaseRun } from '../model.js';
 import { countPerKey, firingAt, lateRecord } from './common.js';
 import { CHECKPOINT } from './checkpoint.js';
+import { DRAIN } from './drain.js';
 import { KAFKA } from './kafka.js';
 
 /** Rows that are not in Beam's matrix: late data, dead letters, replay, latency, and what is not covered yet. */
@@ -316,14 +317,7 @@ export const OURS: readonly Capability[] = [
   latency,
   KAFKA,
   CHECKPOINT,
-  notImplemented(
-    'ours.drain',
-    'Ours',
-    'Drain',
-    'Stop a running pipeline so that reading stops and every open window emits its last pane, whatever its trigger.',
-    'the pipeline option --drain is refused ("stopping with a drain is not built yet"). The CLI’s Ctrl-C on a followed Kafka read (README) stops the read and fires every window; that is not a pipeline capability and is not measured here',
-    'Drain',
-  ),
+  DRAIN,
   keyOrder,
   notImplemented('ours.exactly-once', 'Ours', 'Exactly-once', 'Each input affects the output exactly once across failures and restarts.', 'not built yet (in progress); the Checkpoint row measures what restarts commit today'),
 ];

@@ -6,7 +6,7 @@ import { checkTranscript, observe, type Observed } from '../transcripts/transcri
 import { bundlings, DEFAULT_RESHUFFLE_SEED, isOrderAgnostic, playTranscript, type PlayedTranscript } from '../transcripts/transcript-pipeline.js';
 import { parseTranscripts, type Transcript } from '../transcripts/transcript.js';
 import { windowingOf } from '../transcripts/transcript-windowing.js';
-import { readYamlDocuments } from '../transcripts/yaml-subset.js';
+import { readYamlDocuments } from '../transcripts/yaml-documents.js';
 
 /**
  * Apache Beam's trigger transcripts, played on each runner as Beam's TestStream harness plays them

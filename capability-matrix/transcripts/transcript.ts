@@ -1,5 +1,5 @@
 import { closest } from 'fastest-levenshtein';
-import type { YamlValue } from './yaml-subset.js';
+import type { YamlValue } from './yaml-documents.js';
 
 /**
  * One of Beam's trigger transcripts, as data: the windowing (Beam Python's names and call syntax,

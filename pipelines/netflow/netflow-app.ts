@@ -166,7 +166,7 @@ export function describeInput(input: NetflowInput): string {
   switch (input.kind) {
     case 'generator': {
       const o = { ...(input.scenario ? scenarioOptions(input.scenario) : DEFAULT_GENERATOR_OPTIONS), ...input.options };
-      return `generator (${input.scenario ? `scenario ${input.scenario}, ` : ''}seed ${o.seed}, ${o.count} events, ${o.eventsPerSecond}/s, ${o.sourceIps} source IPs, skew ${o.keySkew}, jitter ${o.maxJitterMs} ms, IPv6 ${o.ipv6Share}, malformed ${o.malformedShare})`;
+      return `generator (${input.scenario ? `scenario ${input.scenario}, ` : ''}seed ${o.seed}, ${o.count} events, event-time rate ${o.eventsPerSecond}/s, ${o.sourceIps} source IPs, skew ${o.keySkew}, jitter ${o.maxJitterMs} ms, IPv6 ${o.ipv6Share}, malformed ${o.malformedShare})`;
     }
     case 'kafka':
       return `kafka topic ${input.topic}`;

@@ -18,7 +18,11 @@ import { eventLoopTurn, idleWait, SystemClock } from '../system-clock.js';
  * early panes are coarser than on the native runner, while event-time results are the same.
  *
  * With a TestStream, a scripted watermark step also ends the batch, and batch boundaries fall on
- * multiples of the interval of the virtual clock.
+ * multiples of the interval of the virtual clock. Processing-time timers and triggers fire at
+ * boundaries only (every clock step with `asap`): a watermark step between two boundaries ends its
+ * batch for event time. A clock step that reaches a boundary fires what is due there before the
+ * input the script puts at that instant, as the native runner does at every clock step (see
+ * TestStream, "One processing instant").
  *
  * @example node app.js --runner=microbatch --batchInterval=500ms --progress
  */
@@ -61,6 +65,7 @@ export class MicroBatchRunner extends LoopRunner {
       let rows = 0;
       let carry: Instant | undefined;
       let endBatch = false;
+      let endedByWatermarkStep = false;
       offsets?.begin(batchId);
       // gather
       for (;;) {
@@ -83,6 +88,7 @@ export class MicroBatchRunner extends LoopRunner {
             }
             if (b.barrier || (rows >= options.maxBatchSize && !offsets?.replaying)) {
               endBatch = true;
+              endedByWatermarkStep = b.barrier === true;
               break;
             }
           }
@@ -109,8 +115,10 @@ export class MicroBatchRunner extends LoopRunner {
       // The input is fixed: log it before it runs (replaying: take the logged time and watermarks).
       const processingTime = offsets ? offsets.processingTime(clock.now()) : clock.now();
       if (offsets && !signal.aborted) await offsets.fixed(batchId, startedAt, processingTime, rows);
-      // process the batch as a whole, then move the watermark and fire what is due
-      await engine.pass({ flush: true, watermarks: true, processingTime });
+      // process the batch as a whole, then move the watermark and fire what is due; a TestStream
+      // watermark step between two boundaries ends the batch for event time only
+      const betweenBoundaries = virtual && endedByWatermarkStep && interval !== undefined && (deadline! - clock.now()) % interval !== 0;
+      await engine.pass(betweenBoundaries ? { flush: true, watermarks: true } : { flush: true, watermarks: true, processingTime });
       await engine.finishBundles();
       const watermark = engine.sourceWatermark();
       const replayed = offsets?.replaying === true;
@@ -126,7 +134,12 @@ export class MicroBatchRunner extends LoopRunner {
         deadline = firstBoundaryAfter(deadline!, clock.now(), interval);
         if (virtual && carry !== undefined) deadline = await this.boundariesUpTo(run, deadline, carry, interval);
       }
-      if (carry !== undefined) (clock as VirtualClock).advanceTo(carry);
+      if (carry !== undefined) {
+        const due = interval === undefined ? engine.nextTimedWork(clock.now()) : undefined;
+        (clock as VirtualClock).advanceTo(carry);
+        // asap: every clock step is a boundary; what falls due there fires before the input scripted at that instant
+        if (interval === undefined && (engine.hasStagedInput() || (due !== undefined && due <= carry))) await engine.pass({ flush: true, watermarks: true, processingTime: carry });
+      }
       // The batch end is a quiescent point (design §e).
       // A cancelled run is abandoned without a checkpoint.
       const c = signal.aborted ? undefined : run.checkpoints.atBoundary({ batchId: batchId - 1, ...(deadline !== undefined ? { deadline } : {}) });

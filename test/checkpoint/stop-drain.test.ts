@@ -3,24 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../runners/index.js';
-import { statefulDoFn } from '../../sdk/dofn.js';
 import { DrainedCheckpointError } from '../../sdk/errors.js';
-import { kv, type KV } from '../../sdk/kv.js';
 import type { PipelineOptions } from '../../sdk/options.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import type { PipelineResult, PipelineRun } from '../../sdk/runner.js';
-import { TimerSpec } from '../../sdk/state.js';
 import { CommittedCapture, CommittedStore } from '../../sdk/testing/committed-capture.js';
-import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { Count } from '../../transforms/combiners/count.js';
 import { Create } from '../../transforms/create.js';
-import { Generate } from '../../transforms/io/generate.js';
-import { Read } from '../../transforms/read.js';
-import type { Source, SourceBatch } from '../../sdk/io/source.js';
 import { Map } from '../../transforms/map.js';
-import { ParDo } from '../../transforms/par-do.js';
-import { Window } from '../../transforms/window.js';
-import { WithKeys } from '../../transforms/with-keys.js';
+import { Read } from '../../transforms/read.js';
+import { countsAndTimers, idleAfter, totalCount } from '../../capability-matrix/support/stop-scenarios.js';
 import { RUNNERS } from '../support/runners.js';
 
 /**
@@ -35,60 +26,22 @@ const tmp = () => join(mkdtempSync(join(tmpdir(), 'watershed-stop-')), 'ck');
 /** Small batches and bundles, so a stop falls in the middle of the input. */
 const SMALL = { maxBatchSize: 500, bundleSize: 250, bufferSize: 500 } as const;
 
-/** Element i at event time i ms, keys k0..k4. */
-const keyOf = (i: number): string => `k${i % 5}`;
-
-/** A timer per key, an hour of event time after the key's latest element: only the end of time (a drain) fires it. */
-const hourTimer = statefulDoFn({
-  timers: { later: TimerSpec.eventTime() },
-  process(e: KV<string, number>, ctx) {
-    ctx.timers.later.set(ctx.timestamp + 3_600_000);
-  },
-  onTimer: {
-    later(ctx) {
-      ctx.output(`${String(ctx.key)} timer`);
-    },
-  },
-});
-
-/**
- * Generate (`count` elements; Infinity: never ends) → counts per key in 1 s windows into `counts`,
- * and the hour timers into `timers`. `onElement(i)` sees every element first (to ask for a stop).
- */
-function build(p: Pipeline, count: number, counts: CommittedStore<unknown>, timers: CommittedStore<unknown>, onElement: (i: number) => void = () => {}): void {
-  const seen = p
-    .apply('Gen', Generate.of({ count, element: (i) => i, timestamp: (i) => i }))
-    .apply('Watch', Map((i: number) => (onElement(i), i)));
-  seen
-    .apply('Window', Window.into<number>(FixedWindows(1000)))
-    .apply('Keyed', WithKeys(keyOf))
-    .apply('Count', Count.perKey<string>())
-    .apply('Out', CommittedCapture.records(counts as CommittedStore<never>));
-  seen
-    .apply('ByKey', Map((i: number) => kv(keyOf(i), i)))
-    .apply('Timer', ParDo.of(hourTimer))
-    .apply('TimerOut', CommittedCapture.records(timers as CommittedStore<never>));
-}
-
 /** Starts the pipeline and asks for a stop (with `stop`) from inside it when element `at` goes by. */
 async function runStoppingAt(options: Partial<PipelineOptions>, count: number, at: number, stop: { drain?: boolean }, counts: CommittedStore<unknown>, timers = new CommittedStore<unknown>()): Promise<PipelineResult> {
   const p = Pipeline.create(options);
   let run: PipelineRun | undefined;
-  build(p, count, counts, timers, (i) => {
+  countsAndTimers(p, count, counts, timers, (i) => {
     if (i === at) void run!.stop!(stop);
   });
   run = p.start();
   return run.done;
 }
 
-/** Sum of the committed counts. */
-const total = (store: CommittedStore<unknown>): number => store.values().reduce((n: number, e) => n + (e as KV<string, number>).value, 0);
-
 describe.each(RUNNERS)('stop and drain on $label', ({ options }) => {
   it('stop(): the run ends STOPPED at a final checkpoint; resuming it commits exactly what an uninterrupted run commits', async () => {
     const expected = new CommittedStore<unknown>();
     const p = Pipeline.create({ ...options, ...SMALL });
-    build(p, 20_000, expected, new CommittedStore());
+    countsAndTimers(p, 20_000, expected, new CommittedStore());
     await p.run();
     expect(expected.records.length).toBe(100); // 20 windows × 5 keys
 
@@ -107,7 +60,7 @@ describe.each(RUNNERS)('stop and drain on $label', ({ options }) => {
     expect(store.prepared.size).toBe(0);
 
     const p2 = Pipeline.create(ck);
-    build(p2, 20_000, store, new CommittedStore());
+    countsAndTimers(p2, 20_000, store, new CommittedStore());
     const resumed = await p2.run();
     expect(resumed.state).toBe('DONE');
     expect(resumed.checkpoints!.restoredFrom).toMatchObject({ kind: 'final' });
@@ -126,14 +79,14 @@ describe.each(RUNNERS)('stop and drain on $label', ({ options }) => {
     const read = drained.metrics['Gen']!.elementsIn;
     expect(read).toBeGreaterThan(5_000);
     // every element read is counted in a final pane: all windows fired, the last (partial) one too
-    expect(total(counts)).toBe(read);
+    expect(totalCount(counts)).toBe(read);
     expect(counts.records.length).toBe(5 * Math.ceil(read / 1000));
     expect(counts.records.every((r) => r.pane.isLast)).toBe(true);
     expect(timers.values().sort()).toEqual(['k0 timer', 'k1 timer', 'k2 timer', 'k3 timer', 'k4 timer']);
     expect(counts.prepared.size + timers.prepared.size).toBe(0);
 
     const again = Pipeline.create(ck);
-    build(again, Number.POSITIVE_INFINITY, new CommittedStore(), new CommittedStore());
+    countsAndTimers(again, Number.POSITIVE_INFINITY, new CommittedStore(), new CommittedStore());
     await expect(again.run()).rejects.toBeInstanceOf(DrainedCheckpointError);
     await expect(again.run()).rejects.toThrow(/was drained .* cannot be resumed; start it with a new --checkpointDir/);
   });
@@ -143,7 +96,7 @@ describe.each(RUNNERS)('stop and drain on $label', ({ options }) => {
     const timers = new CommittedStore<unknown>();
     const stopped = await runStoppingAt({ ...options, ...SMALL, checkpointDir: tmp(), checkpointInterval: 3_600_000 }, Number.POSITIVE_INFINITY, 5_000, {}, counts, timers);
     expect(stopped.state).toBe('STOPPED');
-    expect(total(counts)).toBeLessThan(stopped.metrics['Gen']!.elementsIn);
+    expect(totalCount(counts)).toBeLessThan(stopped.metrics['Gen']!.elementsIn);
     expect(timers.records).toEqual([]);
   });
 
@@ -153,13 +106,13 @@ describe.each(RUNNERS)('stop and drain on $label', ({ options }) => {
     const result = await runStoppingAt({ ...options, ...SMALL }, Number.POSITIVE_INFINITY, 5_000, {}, counts, timers);
     expect(result.state).toBe('DRAINED');
     expect(result.checkpoints).toBeUndefined();
-    expect(total(counts)).toBe(result.metrics['Gen']!.elementsIn);
+    expect(totalCount(counts)).toBe(result.metrics['Gen']!.elementsIn);
     expect(timers.values().sort()).toEqual(['k0 timer', 'k1 timer', 'k2 timer', 'k3 timer', 'k4 timer']);
   });
 
   it('a stop asked for after a bounded run ended by itself changes nothing: DONE, with its finished checkpoint', async () => {
     const p = Pipeline.create({ ...options, ...SMALL, checkpointDir: tmp() });
-    build(p, 2_000, new CommittedStore(), new CommittedStore());
+    countsAndTimers(p, 2_000, new CommittedStore(), new CommittedStore());
     const run = p.start();
     const result = await run.done;
     expect(await run.stop!()).toBe(result);
@@ -167,37 +120,6 @@ describe.each(RUNNERS)('stop and drain on $label', ({ options }) => {
     expect(result.checkpoints!.taken.at(-1)!.kind).toBe('finished');
   });
 });
-
-/**
- * An endless source that hands out `values` once, then waits for input that never comes: each poll
- * after the first stays open until the reader is closed (an idle followed read).
- */
-function idleAfter(values: readonly number[]): Source<number> {
-  return {
-    name: 'IdleAfter',
-    bounded: false,
-    async open(ctx) {
-      let i = (ctx.resumeFrom as { i: number } | undefined)?.i ?? 0;
-      let closed: (() => void) | undefined;
-      const closing = new Promise<void>((r) => (closed = r));
-      return {
-        async poll(): Promise<SourceBatch<number>> {
-          if (i < values.length) {
-            const elements = values.slice(i).map((value) => ({ value, timestamp: value }));
-            i = values.length;
-            return { elements, watermark: 0, done: false };
-          }
-          await closing;
-          return { elements: [], watermark: 0, done: false };
-        },
-        position: () => ({ i }),
-        async close() {
-          closed?.();
-        },
-      };
-    },
-  };
-}
 
 describe.each(RUNNERS)('stop while the loop waits for input on $label', ({ options }) => {
   it('stop() wakes a loop waiting for input that never comes: the run ends STOPPED at its final checkpoint', async () => {

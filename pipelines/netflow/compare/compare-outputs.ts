@@ -11,12 +11,21 @@ export function runnerNdjsonPath(path: string, runner: string): string {
 }
 
 /**
- * The files a comparison writes for its runs: each runner's pairs (with `--output=ndjson:<path>`) and
- * its summary `<dir>/<runner>.summary.json`, named for messages.
+ * Where run `run` (1-based) of `repeat` runs of a runner writes its summary: `<dir>/<runner>.summary.json`
+ * for a single run, `<dir>/<runner>.run-<run>.summary.json` for repeated runs.
+ * @example runSummaryPath('out/cmp', 'native', 2, 3) // 'out/cmp/native.run-2.summary.json'
  */
-export function compareOutputFiles(output: string | undefined, dir: string, runners: readonly string[]): OutputFile[] {
+export function runSummaryPath(dir: string, runner: string, run: number, repeat: number): string {
+  return join(dir, repeat === 1 ? `${runner}.summary.json` : `${runner}.run-${run}.summary.json`);
+}
+
+/**
+ * The files a comparison writes for its runs: each runner's pairs (with `--output=ndjson:<path>`) and
+ * the summary of each of its `repeat` runs, named for messages.
+ */
+export function compareOutputFiles(output: string | undefined, dir: string, runners: readonly string[], repeat = 1): OutputFile[] {
   return runners.flatMap((r) => [
     ...(output?.startsWith('ndjson:') ? [{ path: runnerNdjsonPath(output.slice(7), r), what: `the ${r} run's output ${runnerNdjsonPath(output.slice(7), r)} (from --output=${output})` }] : []),
-    { path: join(dir, `${r}.summary.json`), what: `the ${r} run's summary ${join(dir, `${r}.summary.json`)}` },
+    ...Array.from({ length: repeat }, (_, i) => runSummaryPath(dir, r, i + 1, repeat)).map((path) => ({ path, what: `the ${r} run's summary ${path}` })),
   ]);
 }

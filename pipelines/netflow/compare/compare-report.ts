@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
-import type { TopLevelSpec } from 'vega-lite';
 import type { Histogram } from '../histogram.js';
 import { intToIpv4 } from '../ipv4.js';
 import type { NetflowRunSummary } from '../netflow-app.js';
 import { formatDistance } from '../netflow-summary.js';
+import { compareChartSpecs, renderSvg } from './compare-charts.js';
+import { MEASURES, type MeasureId } from './compare-measures.js';
 import { compareResults, type ResultEquality } from './result-equality.js';
+import { ratioOf, spreadOf, type Spread } from './spread.js';
 
 /** One runner's figures in the comparison. */
 export interface RunnerFigures {
@@ -19,9 +19,11 @@ export interface RunnerFigures {
   readonly recordsPaired: number;
   readonly rejected: Readonly<Record<string, number>>;
   readonly lateDropped: number;
+  /** Panes the GroupByKey emitted (source IP × window groups, one of a single record included: it has no pairs). */
   readonly groups: number;
   readonly pairs: number;
   readonly windows: number;
+  /** Source IP × window groups that produced pairs (what result equality compares). */
   readonly keyWindows: number;
   /** The seed's measure: last minus first output time. */
   readonly computationMs: number | null;
@@ -42,8 +44,20 @@ export interface CompareReport {
   readonly input: string;
   readonly job: NetflowRunSummary['job'];
   readonly methodology: readonly string[];
+  /** Result equality of the first run of each runner. */
   readonly equality: ResultEquality;
+  /** Runs per runner (`--repeat`). */
+  readonly repeat: number;
+  /** Per runner: the repeated runs whose results differ from its first run's (1-based run numbers); empty when all agree. */
+  readonly repeatsDiffering: Readonly<Record<string, readonly number[]>>;
+  /** The first run of each runner (counts are the same on every run when results agree). */
   readonly runners: readonly RunnerFigures[];
+  /** Per runner and measure: min, median and max over its runs. */
+  readonly spread: Readonly<Record<string, Readonly<Record<MeasureId, Spread | null>>>>;
+  /** Per measure: the second runner's median over the first's. */
+  readonly ratios: Readonly<Record<MeasureId, number | null>>;
+  /** Set when the machine had other work when a run started (1-minute load average at or above its CPUs): timings are then unreliable. */
+  readonly busyMachine: string | null;
   /** Per runner: `[index of the computation in output order, ms since that runner's first output]`, sampled. */
   readonly outputTimes: Readonly<Record<string, readonly (readonly [number, number])[]>>;
   /** Per runner: the run's distance histogram. */
@@ -56,11 +70,21 @@ export const METHODOLOGY = [
   'Each runner runs the same job on the same input in its own child process, one after the other, so CPU time (process.cpuUsage over the run) and peak memory (the process\'s maximum resident set size, which includes the ~100 MB of Node and the TypeScript loader) belong to that runner alone and one run\'s garbage or JIT state cannot bias the other.',
   'Total computation time is the seed\'s measure: the last minus the first output time (ts_output, the processing time at which a pair\'s distance was emitted). Wall time runs from the pipeline\'s start to its end; throughput is events (or pairs) over wall time.',
   'Latency of a pair is ts_output minus the ingestion time of the later of its two events (the pair cannot exist before both arrived); ingestion time is the processing time at which the job\'s first step (Parse) saw the event. Percentiles are exact (latencies are counted per millisecond).',
+  'With --repeat=N each runner runs N times, the runners alternating (native, micro-batch, native, ...), so a slow spell of the machine hits both; the table and the charts show the median and the range (min–max) of each timed figure, and the ratio column divides the second runner\'s median by the first\'s. The input generator\'s rate is an event-time rate (events per second of event time), not a throughput.',
   'Result equality compares, per source IP and window, the set of pairs (by event ids, earlier event first) and their distances bit for bit: exactly, pair by pair, when both runs kept their pairs (small runs), else by a count and a 64-bit order-independent digest per key and window.',
 ];
 
-/** Builds the comparison from the two runs' summaries (the first is the reference for "top pairs"). */
-export function buildCompareReport(name: string, a: NetflowRunSummary, b: NetflowRunSummary, createdAt = new Date()): CompareReport {
+/**
+ * Builds the comparison from the runs' summaries: one run per runner, or the `--repeat` runs of each
+ * (the first runner's first run is the reference for "top pairs"; output times and the histogram are
+ * from each runner's first run).
+ * @example buildCompareReport('scenario-1', nativeRuns, microbatchRuns).ratios.wallMs // microbatch's median wall time over native's
+ */
+export function buildCompareReport(name: string, a: NetflowRunSummary | readonly NetflowRunSummary[], b: NetflowRunSummary | readonly NetflowRunSummary[], createdAt = new Date()): CompareReport {
+  const runsA = Array.isArray(a) ? (a as readonly NetflowRunSummary[]) : [a as NetflowRunSummary];
+  const runsB = Array.isArray(b) ? (b as readonly NetflowRunSummary[]) : [b as NetflowRunSummary];
+  if (runsA.length === 0 || runsA.length !== runsB.length) throw new RangeError(`a comparison needs as many runs of each runner, at least one (got ${runsA.length} and ${runsB.length})`);
+  const [a0, b0] = [runsA[0]!, runsB[0]!];
   const figures = (s: NetflowRunSummary): RunnerFigures => ({
     runner: s.runner,
     runnerOptions: s.runnerOptions,
@@ -83,128 +107,75 @@ export function buildCompareReport(name: string, a: NetflowRunSummary, b: Netflo
     batches: s.batches,
     machine: s.machine,
   });
+  const spreads = (runs: readonly NetflowRunSummary[]) => {
+    const f = runs.map(figures);
+    return Object.fromEntries(MEASURES.map((m) => [m.id, spreadOf(f.map(m.of))])) as Record<MeasureId, Spread | null>;
+  };
+  const spreadA = spreads(runsA);
+  const spreadB = spreads(runsB);
+  const differing = (runs: readonly NetflowRunSummary[]) =>
+    runs.flatMap((s, i) => (i > 0 && !compareResults([s.runner, s.runner], runs[0]!.pairs, s.pairs).equal ? [i + 1] : []));
+  const busy = [...runsA, ...runsB].filter((s) => s.machine.loadAverage >= s.machine.cpus);
   const rel = (s: NetflowRunSummary) => s.pairs.outputTimes.map(([i, t]) => [i, t - (s.pairs.firstOutput ?? t)] as const);
   return {
     name,
     createdAt: createdAt.toISOString(),
-    input: a.input,
-    job: a.job,
+    input: a0.input,
+    job: a0.job,
     methodology: METHODOLOGY,
-    equality: compareResults([a.runner, b.runner], a.pairs, b.pairs),
-    runners: [figures(a), figures(b)],
-    outputTimes: { [a.runner]: rel(a), [b.runner]: rel(b) },
-    histograms: { [a.runner]: a.histogram, [b.runner]: b.histogram },
-    top: a.top,
+    equality: compareResults([a0.runner, b0.runner], a0.pairs, b0.pairs),
+    repeat: runsA.length,
+    repeatsDiffering: { [a0.runner]: differing(runsA), [b0.runner]: differing(runsB) },
+    runners: [figures(a0), figures(b0)],
+    spread: { [a0.runner]: spreadA, [b0.runner]: spreadB },
+    ratios: Object.fromEntries(MEASURES.map((m) => [m.id, ratioOf(spreadA[m.id], spreadB[m.id])])) as Record<MeasureId, number | null>,
+    busyMachine: busy.length
+      ? `The machine had other work: ${busy.length} of ${runsA.length + runsB.length} runs started with a 1-minute load average at or above its ${busy[0]!.machine.cpus} CPUs ` +
+        `(up to ${Math.max(...busy.map((s) => s.machine.loadAverage)).toFixed(2)}); their times include waiting for a CPU.`
+      : null,
+    outputTimes: { [a0.runner]: rel(a0), [b0.runner]: rel(b0) },
+    histograms: { [a0.runner]: a0.histogram, [b0.runner]: b0.histogram },
+    top: a0.top,
   };
-}
-
-const COLORS = { domain: ['native', 'microbatch'], range: ['#d95f02', '#1b9e77'] };
-
-/** Vega-Lite specs of the report's charts. */
-export function compareChartSpecs(r: CompareReport): Record<'outputTimes' | 'histogram' | 'latency' | 'resources', TopLevelSpec> {
-  const outputRows = Object.entries(r.outputTimes).flatMap(([runner, pts]) => thin(pts, 1500).map(([i, t]) => ({ runner, computation: i + 1, seconds: t / 1000 })));
-  const histRows = Object.entries(r.histograms).flatMap(([runner, h]) =>
-    (h?.buckets ?? []).map((b, order) => ({ runner, order, bucket: b.lo === 0 && b.hi === 0 ? '0' : `${formatDistance(b.lo)}–${formatDistance(b.hi)}`, lo: b.lo, count: b.count })),
-  );
-  const latencyRows = r.runners.flatMap((f) => (['p50', 'p95', 'p99'] as const).map((q) => ({ runner: f.runner, percentile: q, ms: f.latencyMs[q] ?? 0 })));
-  const resourceRows = r.runners.flatMap((f) => [
-    { runner: f.runner, measure: 'computation time (s)', value: (f.computationMs ?? 0) / 1000 },
-    { runner: f.runner, measure: 'wall time (s)', value: f.wallMs / 1000 },
-    { runner: f.runner, measure: 'CPU time (s)', value: f.cpuMs.total / 1000 },
-    { runner: f.runner, measure: 'peak RSS (GB)', value: f.peakRssMb / 1024 },
-  ]);
-  const color = { field: 'runner', type: 'nominal' as const, scale: COLORS, legend: { title: 'runner' } };
-  return {
-    outputTimes: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Output time of each computation', subtitle: 'seconds since the runner\'s first output, by pair in output order (sampled)' },
-      width: 640,
-      height: 300,
-      data: { values: outputRows },
-      mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
-      encoding: {
-        x: { field: 'computation', type: 'quantitative', title: 'computation (pair #, output order)', axis: { format: '~s' } },
-        y: { field: 'seconds', type: 'quantitative', title: 'output time (s since first output)' },
-        color,
-      },
-    },
-    histogram: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Distance histogram', subtitle: 'pairs per distance bucket (log count axis: the long tail is where anomalies live)' },
-      width: 640,
-      height: 300,
-      data: { values: histRows },
-      mark: { type: 'bar' },
-      encoding: {
-        x: { field: 'bucket', type: 'ordinal', sort: { field: 'lo', order: 'ascending' }, title: 'distance', axis: { labelAngle: -60 } },
-        xOffset: { field: 'runner' },
-        y: { field: 'count', type: 'quantitative', scale: { type: 'log', domainMin: 0.5 }, stack: null, title: 'pairs' },
-        color,
-        tooltip: [{ field: 'runner' }, { field: 'bucket' }, { field: 'count' }],
-      },
-    },
-    latency: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Latency from ingestion to output', subtitle: 'ms from the later event\'s ingestion to the pair\'s output' },
-      width: 300,
-      height: 220,
-      data: { values: latencyRows },
-      mark: 'bar',
-      encoding: {
-        x: { field: 'percentile', type: 'nominal', title: null, axis: { labelAngle: 0 } },
-        xOffset: { field: 'runner' },
-        y: { field: 'ms', type: 'quantitative', title: 'ms' },
-        color,
-      },
-    },
-    resources: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Time and memory', subtitle: 'lower is better' },
-      width: 300,
-      height: 220,
-      data: { values: resourceRows },
-      mark: 'bar',
-      encoding: {
-        x: { field: 'measure', type: 'nominal', title: null, axis: { labelAngle: -30 } },
-        xOffset: { field: 'runner' },
-        y: { field: 'value', type: 'quantitative', title: 's / GB' },
-        color,
-      },
-    },
-  };
-}
-
-/** At most `max` points, evenly spaced, keeping the last. */
-function thin<T>(pts: readonly T[], max: number): readonly T[] {
-  if (pts.length <= max) return pts;
-  const step = pts.length / max;
-  const out: T[] = [];
-  for (let k = 0; k < max - 1; k++) out.push(pts[Math.floor(k * step)]!);
-  out.push(pts[pts.length - 1]!);
-  return out;
-}
-
-/** Renders a Vega-Lite spec to SVG text, headless (no browser, no canvas). */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
 }
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const num = (x: number | null, digits = 0): string => (x === null ? '–' : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
-/** The HTML report: verdict, figures side by side, charts (inline SVG), differences, top pairs. */
+/** A timed figure: the value of a single run, or the median with the range of repeated runs. */
+function measured(s: Spread | null, unit: string, digits = 0): string {
+  if (s === null) return '–';
+  const u = ` ${unit}`;
+  if (s.n === 1) return `${num(s.median, digits)}${u}`;
+  return `${num(s.median, digits)}${u}<br><small>${num(s.min, digits)}–${num(s.max, digits)}</small>`;
+}
+
+/** A ratio cell: `×1.23`, with which way is better. */
+function ratioCell(ratio: number | null, better: 'lower' | 'higher'): string {
+  if (ratio === null) return '–';
+  return `×${num(ratio, 2)} <small>(${better} is better)</small>`;
+}
+
+/** The HTML report: verdict, figures side by side with a ratio column, charts (inline SVG), differences, top pairs. */
 export function renderHtml(r: CompareReport, svgs: Record<string, string>): string {
   const [a, b] = r.runners as [RunnerFigures, RunnerFigures];
-  const row = (label: string, f: (x: RunnerFigures) => string) => `<tr><th>${esc(label)}</th><td>${f(a)}</td><td>${f(b)}</td></tr>`;
+  const row = (label: string, f: (x: RunnerFigures) => string, ratio = '') => `<tr><th>${esc(label)}</th><td>${f(a)}</td><td>${f(b)}</td><td>${ratio}</td></tr>`;
+  const measureRow = (id: MeasureId, digits = 0) => {
+    const m = MEASURES.find((x) => x.id === id)!;
+    return row(m.label, (f) => measured(r.spread[f.runner]?.[id] ?? null, m.unit, digits), ratioCell(r.ratios[id], m.better));
+  };
   const eq = r.equality;
+  const method = eq.method === 'pairs' ? 'every pair' : 'per-group digests';
   const verdict = eq.equal
-    ? `<p class="ok">Same results: ${num(eq.pairs[0])} pairs in ${num(eq.keyWindows[0])} source-IP × window groups, identical pairs and distances on both runners (compared by ${eq.method === 'pairs' ? 'every pair' : 'per-group digests'}).</p>`
-    : `<p class="bad">Results differ: ${num(eq.differingKeyWindows)} source-IP × window groups differ (${esc(eq.labels[0])}: ${num(eq.pairs[0])} pairs, ${esc(eq.labels[1])}: ${num(eq.pairs[1])} pairs; compared by ${eq.method === 'pairs' ? 'every pair' : 'per-group digests'}).</p>`;
+    ? `<p class="ok">Same results: ${num(eq.pairs[0])} pairs in ${num(eq.keyWindows[0])} source-IP × window groups with pairs, identical pairs and distances on both runners (compared by ${method}).</p>`
+    : `<p class="bad">Results differ: ${num(eq.differingKeyWindows)} source-IP × window groups differ (${esc(eq.labels[0])}: ${num(eq.pairs[0])} pairs in ${num(eq.keyWindows[0])} groups with pairs, ${esc(eq.labels[1])}: ${num(eq.pairs[1])} pairs in ${num(eq.keyWindows[1])}; compared by ${method}).</p>`;
+  const repeats = Object.entries(r.repeatsDiffering).filter(([, runs]) => runs.length > 0);
+  const repeatNote =
+    r.repeat === 1
+      ? ''
+      : repeats.length === 0
+        ? `<p class="ok">All ${r.repeat} runs of each runner gave the same results as its first.</p>`
+        : `<p class="bad">Repeated runs disagree: ${repeats.map(([runner, runs]) => `${esc(runner)} runs ${runs.join(', ')}`).join('; ')} differ from that runner's first run.</p>`;
   const diffRows = eq.differences
     .map((d) => {
       const detail = d.onlyInA || d.onlyInB || d.distanceDiffers
@@ -233,39 +204,49 @@ export function renderHtml(r: CompareReport, svgs: Record<string, string>): stri
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; } th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: right; font-variant-numeric: tabular-nums; }
 th { background: #f4f4f4; text-align: left; } .ok { color: #1a7f37; font-weight: 600; } .bad { color: #b42318; font-weight: 600; }
+.warn { background: #fff4e5; border-left: 4px solid #d97706; padding: 6px 10px; } small { color: #555; }
 .charts { display: flex; flex-wrap: wrap; gap: 1em; } figure { margin: 0; } code { background: #f4f4f4; padding: 0 3px; }
 </style></head><body>
 <h1>Netflow job: ${esc(a.runner)} vs ${esc(b.runner)}</h1>
-<p>Comparison <code>${esc(r.name)}</code>, ${esc(r.createdAt)}. Input: ${esc(r.input)}.<br>
+<p>Comparison <code>${esc(r.name)}</code>, ${esc(r.createdAt)}, ${r.repeat === 1 ? 'one run per runner' : `${r.repeat} runs per runner`}. Input: ${esc(r.input)}.<br>
 Job: ${r.job.windowMs} ms tumbling windows per source IP, every pair's Euclidean distance over ${esc(r.job.features.join(', '))} (scaling ${esc(typeof r.job.scaling === 'string' ? r.job.scaling : JSON.stringify(r.job.scaling))}), allowed lateness ${r.job.allowedLatenessMs} ms.</p>
+${r.busyMachine ? `<p class="warn">${esc(r.busyMachine)}</p>` : ''}
 <h2>Result equality</h2>
 ${verdict}
+${repeatNote}
 ${eq.differences.length ? `<table><tr><th>source IP @ window</th><th>difference</th><th>${esc(eq.labels[0])} pairs</th><th>${esc(eq.labels[1])} pairs</th><th>detail</th></tr>${diffRows}</table>${eq.differingKeyWindows > eq.differences.length ? `<p>… and ${num(eq.differingKeyWindows - eq.differences.length)} more.</p>` : ''}` : ''}
 <h2>Figures</h2>
+<p>${r.repeat === 1 ? 'One run per runner: run with <code>--repeat=N</code> for the spread.' : `Timed figures: median of ${r.repeat} runs, min–max below it.`}</p>
 <table>
-<tr><th></th><th>${esc(a.runner)}</th><th>${esc(b.runner)}</th></tr>
+<tr><th></th><th>${esc(a.runner)}</th><th>${esc(b.runner)}</th><th>${esc(b.runner)} ÷ ${esc(a.runner)}</th></tr>
 ${row('runner options', (f) => esc(Object.entries(f.runnerOptions).map(([k, v]) => `${k} ${v}`).join(', ')))}
 ${row('events in', (f) => num(f.eventsIn))}
 ${row('rejected', rejected)}
 ${row('records paired / late dropped', (f) => `${num(f.recordsPaired)} / ${num(f.lateDropped)}`)}
-${row('groups (source IP × window panes)', (f) => num(f.groups))}
+${row('source-IP × window groups with pairs', (f) => num(f.keyWindows))}
+${row('GroupByKey panes (groups of a single record included: they have no pairs)', (f) => num(f.groups))}
 ${row('pairs out', (f) => num(f.pairs))}
 ${row('windows with pairs', (f) => num(f.windows))}
-${row('total computation time (last − first output)', (f) => `${num(f.computationMs)} ms`)}
-${row('wall time', (f) => `${num(f.wallMs)} ms`)}
-${row('throughput', (f) => `${num(f.eventsPerSecond)} events/s<br>${num(f.pairsPerSecond)} pairs/s`)}
-${row('latency p50 / p95 / p99 (max)', (f) => `${num(f.latencyMs.p50)} / ${num(f.latencyMs.p95)} / ${num(f.latencyMs.p99)} (${num(f.latencyMs.max)}) ms`)}
-${row('CPU time (user + system)', (f) => `${num(f.cpuMs.total)} ms (${num(f.cpuMs.user)} + ${num(f.cpuMs.system)})`)}
-${row('peak RSS', (f) => `${num(f.peakRssMb)} MB`)}
-${row('micro-batches', (f) => (f.batches === null ? '–' : num(f.batches)))}
-${row('machine: CPUs, load average at start', (f) => `${f.machine.cpus} CPUs, load ${num(f.machine.loadAverage, 2)}`)}
+${measureRow('computationMs')}
+${measureRow('wallMs')}
+${measureRow('eventsPerSecond')}
+${measureRow('pairsPerSecond')}
+${measureRow('latencyP50')}
+${measureRow('latencyP95')}
+${measureRow('latencyP99')}
+${row('latency max (first run)', (f) => `${num(f.latencyMs.max)} ms`)}
+${measureRow('cpuMs')}
+${measureRow('peakRssMb')}
+${row('micro-batches (first run)', (f) => (f.batches === null ? '–' : num(f.batches)))}
+${row('machine: CPUs, load average at start (first run)', (f) => `${f.machine.cpus} CPUs, load ${num(f.machine.loadAverage, 2)}`)}
 </table>
 <h2>Charts</h2>
 <div class="charts">
 <figure>${svgs['outputTimes'] ?? ''}</figure>
 <figure>${svgs['histogram'] ?? ''}</figure>
+<figure>${svgs['time'] ?? ''}</figure>
 <figure>${svgs['latency'] ?? ''}</figure>
-<figure>${svgs['resources'] ?? ''}</figure>
+<figure>${svgs['memory'] ?? ''}</figure>
 </div>
 <h2>Most distant pairs (${esc(a.runner)})</h2>
 ${topRows ? `<table><tr><th>distance</th><th>source IP</th><th>window</th><th>eventid 1</th><th>eventid 2</th></tr>${topRows}</table>` : '<p>(top-N was off)</p>'}

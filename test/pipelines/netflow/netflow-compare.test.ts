@@ -67,11 +67,12 @@ describe('comparing the runners', () => {
     const dir = mkdtempSync(join(tmpdir(), 'compare-'));
     const report = buildCompareReport('injected', a, b);
     const files = await writeCompareReport(dir, report);
-    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['report.html', 'report.json', 'outputTimes.svg', 'histogram.svg', 'latency.svg', 'resources.svg']);
+    // one unit per chart: time (s), latency (ms) and memory (MB) apart (they used to share a "s / GB" axis)
+    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['report.html', 'report.json', 'outputTimes.svg', 'histogram.svg', 'latency.svg', 'time.svg', 'memory.svg']);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('Results differ');
     expect(html).toContain(`${changed[0]![0]} ↔ ${changed[0]![1]}: ${changed[0]![2]} vs ${changed[0]![3]}`);
-    expect(html.match(/<svg/g)).toHaveLength(4);
+    expect(html.match(/<svg/g)).toHaveLength(5);
     const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as CompareReport;
     expect(json.equality.equal).toBe(false);
     expect(json.runners.map((r) => r.runner)).toEqual(['native', 'microbatch']);
@@ -82,12 +83,24 @@ describe('npm run compare', () => {
   it('runs both runners in child processes and writes report.html and report.json', async () => {
     const repo = fileURLToPath(new URL('../../..', import.meta.url));
     const outDir = mkdtempSync(join(tmpdir(), 'compare-cli-'));
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', 'compare', '--count=600', '--sourceIps=10', '--name=cli', `--outDir=${outDir}`, '--inject-difference'], { cwd: repo });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', 'compare', '--count=600', '--sourceIps=10', '--name=cli', `--outDir=${outDir}`, '--inject-difference', '--repeat=2'], { cwd: repo });
     expect(stdout).toContain('RESULTS DIFFER');
+    expect(stdout).toMatch(/wall time \[ms\] +\S+ \(\S+–\S+\) +\S+ \(\S+–\S+\) +×\d+\.\d\d\n/);
     const report = JSON.parse(readFileSync(join(outDir, 'cli', 'report.json'), 'utf8')) as CompareReport;
     expect(report.equality).toMatchObject({ equal: false, method: 'pairs', labels: ['native', 'microbatch'] });
     expect(report.runners[0]!.pairs).toBe(report.runners[1]!.pairs + 1);
     expect(report.runners.every((r) => r.cpuMs.total > 0 && r.peakRssMb > 20 && r.eventsIn === 600)).toBe(true);
+    // two runs per runner: a spread of two, and the repeated runs agree with the first
+    expect(report.repeat).toBe(2);
+    expect(report.spread['native']!.wallMs).toMatchObject({ n: 2 });
+    expect(report.repeatsDiffering).toEqual({ native: [], microbatch: [] });
+    for (const f of ['native.run-1', 'native.run-2', 'microbatch.run-1', 'microbatch.run-2']) expect(existsSync(join(outDir, 'cli', `${f}.summary.json`)), f).toBe(true);
     expect(existsSync(join(outDir, 'cli', 'report.html'))).toBe(true);
+  }, 120_000);
+
+  it('refuses a --repeat that is not a whole number from 1 to 100, before anything runs', async () => {
+    const repo = fileURLToPath(new URL('../../..', import.meta.url));
+    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', 'compare', '--count=10', '--repeat=0', `--outDir=${mkdtempSync(join(tmpdir(), 'compare-cli-'))}`], { cwd: repo });
+    await expect(run).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--repeat=0: give a whole number of runs per runner, 1 to 100') });
   }, 60_000);
 });
