@@ -13,7 +13,7 @@
 // `--in` and `--out` name your own.
 import { randomUUID } from 'node:crypto';
 import 'watershed/runners'; // registers --runner=native and --runner=microbatch
-import { FixedWindows, Pipeline, formatWindow, seconds, type KV } from 'watershed/sdk';
+import { FixedWindows, Pipeline, formatWindow, seconds, type FlagSpecs, type KV } from 'watershed/sdk';
 import { Count, Create, ParDo, Window, WithKeys } from 'watershed/transforms';
 import { KafkaIO } from 'watershed/io/kafka';
 
@@ -33,10 +33,11 @@ const FLAGS = {
   brokers: { type: 'string', value: '<host:port>', help: 'the Kafka brokers (default $KAFKA_BROKERS, else 127.0.0.1:19092)' },
   in: { type: 'string', value: '<topic>', help: 'the clicks topic (default: a new topic per run)' },
   out: { type: 'string', value: '<topic>', help: 'the counts topic (default: a new topic per run)' },
-} as const;
+} as const satisfies FlagSpecs;
 
 const argv = process.argv.slice(2);
-const { args } = Pipeline.create(argv, { flags: FLAGS }).options;
+const seed = Pipeline.create(argv, { flags: FLAGS }); // pipeline 1; every pipeline here reads the same flags
+const { args } = seed.options;
 const brokers = args.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
 const run = randomUUID().slice(0, 8);
 const inTopic = args.in ?? `example-clicks-${run}`;
@@ -44,7 +45,6 @@ const outTopic = args.out ?? `example-clicks-per-minute-${run}`;
 
 // 1. Some clicks into the input topic, as JSON (KafkaIO.write's default), keyed by user.
 const nine = Date.UTC(2026, 0, 1, 9, 0);
-const seed = Pipeline.create(argv, { flags: FLAGS });
 seed
   .apply(
     'Clicks',
