@@ -20,12 +20,12 @@ const w = (from: string, to: string) => `[${nine(from)}, ${nine(to)})`;
 /** What each example prints (sorted), besides its last line `DONE on the <runner> runner`. */
 const PRINTS: Record<string, readonly string[]> = {
   'sessions.ts': [
-    `ann ${w('09:00', '09:10')} EARLY #0: 1 clicks`,
-    `ann ${w('09:00', '09:14')} EARLY #1: 2 clicks`,
-    `ann ${w('09:00', '09:14')} ON_TIME #2: 2 clicks`,
-    `bob ${w('09:01', '09:11')} EARLY #0: 1 clicks`,
-    `bob ${w('09:01', '09:11')} ON_TIME #1: 1 clicks`,
-    `bob ${w('09:01', '09:15')} LATE #2: 2 clicks`,
+    `ann ${w('09:00', '09:10')} EARLY #0: 1`,
+    `ann ${w('09:00', '09:14')} EARLY #1: 2`,
+    `ann ${w('09:00', '09:14')} ON_TIME #2: 2`,
+    `bob ${w('09:01', '09:11')} EARLY #0: 1`,
+    `bob ${w('09:01', '09:11')} ON_TIME #1: 1`,
+    `bob ${w('09:01', '09:15')} LATE #2: 2`,
     `dropped {"key":"bob","value":"bob"} at ${nine('09:06')}: past-allowed-lateness (session ${w('09:06', '09:16')})`,
   ],
   'join.ts': ['o-1 (ann): paid 30 of 30', 'o-2 (bob): unpaid, 0 of 12', 'o-3 (ann): partly paid, 30 of 50', 'o-9: payment of 5 for an unknown order'],
