@@ -1,6 +1,11 @@
 /**
- * Importing this module registers every runner, so `--runner=native|microbatch` resolves.
- * @example import 'watershed/runners/index.js'; await Pipeline.create(process.argv.slice(2)).run();
+ * The runners. Importing this module registers them, so `--runner=native` (streaming, element by
+ * element; the default) and `--runner=microbatch` (batches of processing time) resolve; a pipeline
+ * never names its runner in code.
+ * @example
+ * import 'watershed/runners';
+ * const p = Pipeline.create(process.argv.slice(2)); // node app.ts --runner=microbatch --batchInterval=500ms
+ * @module watershed/runners
  */
 import { registerRunner } from '../sdk/runner.js';
 import { MicroBatchRunner } from './microbatch/microbatch-runner.js';

@@ -1,3 +1,23 @@
+/**
+ * The model: {@link Pipeline} and {@link PCollection}, windows ({@link FixedWindows}, {@link SlidingWindows},
+ * {@link Sessions}, {@link GlobalWindows}), triggers ({@link AfterWatermark}, {@link AfterProcessingTime},
+ * {@link AfterCount}, ...), time ({@link seconds}, {@link minutes}, ...), {@link DoFn} with state and timers
+ * ({@link StateSpec}, {@link TimerSpec}, {@link statefulDoFn}), the {@link Source} interface for inputs,
+ * pipeline options and flags, and the typed errors.
+ *
+ * Transforms come from `watershed/transforms`; importing `watershed/runners` registers the runners.
+ * @example
+ * import 'watershed/runners';
+ * import { Pipeline, FixedWindows, seconds } from 'watershed/sdk';
+ * import { Count, Create, Window } from 'watershed/transforms';
+ *
+ * const p = Pipeline.create(process.argv.slice(2)); // --runner=native|microbatch
+ * p.apply('Words', Create.timestamped([{ value: 'a', timestamp: 0 }, { value: 'b', timestamp: 61_000 }]))
+ *   .apply('PerMinute', Window.into<string>(FixedWindows(seconds(60))))
+ *   .apply('Count', Count.perElement<string>());
+ * await p.run();
+ * @module watershed/sdk
+ */
 export * from './time.js';
 export * from './window.js';
 export * from './pane.js';

@@ -7,7 +7,7 @@ import { defaultWindowingStrategy } from '../sdk/windowing-strategy.js';
 /**
  * Reads a Source into a PCollection in the global window. The source's undecodable records are
  * on `pcoll.deadLetters()`.
- * @example const flows = pipeline.apply('ReadFlows', Read.from(mySource));
+ * @example const three = pipeline.apply('Three', Read.from(threeNumbers)); // threeNumbers: a Source<number> (watershed/sdk)
  */
 export const Read = {
   from<T>(source: Source<T>): PTransform<Pipeline, PCollection<T>> {

@@ -93,8 +93,22 @@ export interface SourceReader<T> {
 }
 
 /**
- * An input of a pipeline. Bounded sources end; unbounded ones run until cancelled.
- * @example pipeline.apply('Read', Read.from(mySource))
+ * An input of a pipeline. Bounded sources end; unbounded ones run until cancelled. `Read.from(source)`
+ * makes it a PCollection. A complete one, with a watermark, dead letters and positions:
+ * pipelines/examples/csv-readings-source.ts.
+ * @example
+ * const three: Source<number> = {
+ *   name: 'Three',
+ *   bounded: true,
+ *   async open() {
+ *     return {
+ *       // all in one batch, then done: the runner moves the watermark to the end of time
+ *       poll: async () => ({ elements: [1, 2, 3].map((value) => ({ value, timestamp: 0 })), watermark: 0, done: true }),
+ *       close: async () => {},
+ *     };
+ *   },
+ * };
+ * pipeline.apply('Three', Read.from(three));
  */
 export interface Source<T> {
   readonly name: string;

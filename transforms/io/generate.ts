@@ -1,3 +1,7 @@
+/**
+ * {@link Generate}: a bounded, deterministic, lazily generated input, for demos and benchmarks.
+ * @module watershed/io/generate
+ */
 import { numericPosition } from '../../sdk/io/numeric-position.js';
 import type { SourceBatch } from '../../sdk/io/source.js';
 import type { PCollection } from '../../sdk/pcollection.js';

@@ -1,3 +1,8 @@
+/**
+ * Kafka as input and output: {@link KafkaIO}.read and {@link KafkaIO}.write, their serializers
+ * ({@link Serde}), and the client interface they run on (kafkajs or @platformatic/kafka, TLS and SASL).
+ * @module watershed/io/kafka
+ */
 import { kafkaRead } from './kafka-read.js';
 import { kafkaWrite } from './kafka-write.js';
 

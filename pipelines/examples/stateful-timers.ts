@@ -1,0 +1,78 @@
+// A stateful DoFn with a timer: a spending alert per customer and hour.
+//
+//   npm run example:run -- pipelines/examples/stateful-timers.ts --runner=native
+//   npm run example:run -- pipelines/examples/stateful-timers.ts --runner=microbatch
+//
+// A stateful DoFn keeps state per key and window: here, per customer and hour, the running total of
+// the purchases and whether an alert was already sent. Two kinds of output:
+// - at once, from `process`: an ALERT the moment a customer's purchases in the hour exceed the limit
+//   (once per hour, however much more they buy);
+// - later, from a timer: a SUMMARY of the hour, when an event-time timer set to the end of the window
+//   fires, i.e. when the watermark says the hour is complete.
+// The runner keeps the state with the rest of the pipeline's (checkpoints included) and clears it when
+// the window expires.
+import 'watershed/runners'; // registers --runner=native and --runner=microbatch
+import { FixedWindows, Pipeline, StateSpec, TimerSpec, formatInstant, formatWindow, hours, kv, statefulDoFn, type KV } from 'watershed/sdk';
+import { Create, Map, ParDo, Window, sumFn } from 'watershed/transforms';
+
+interface Purchase {
+  readonly customer: string;
+  readonly amount: number;
+}
+
+const LIMIT = 100;
+
+const nine = Date.UTC(2026, 0, 1, 9, 0); // event times: when each purchase happened
+const purchases = [
+  { value: { customer: 'ann', amount: 40 }, timestamp: nine + 5 * 60_000 },
+  { value: { customer: 'bob', amount: 15 }, timestamp: nine + 7 * 60_000 },
+  { value: { customer: 'ann', amount: 70 }, timestamp: nine + 20 * 60_000 }, // ann: 110 > 100, ALERT
+  { value: { customer: 'ann', amount: 30 }, timestamp: nine + 45 * 60_000 }, // no second alert this hour
+  { value: { customer: 'ann', amount: 20 }, timestamp: nine + 65 * 60_000 }, // a new hour starts from 0
+];
+
+// The state and timer declarations. `statefulDoFn` cannot infer the output type from `ctx.output(...)`
+// calls, so the element types are spelt out and the declarations are passed by their type.
+const state = {
+  total: StateSpec.combining(sumFn()), // a running sum
+  alerted: StateSpec.value<boolean>(), // one plain value
+};
+const timers = { endOfWindow: TimerSpec.eventTime() };
+
+const spendingAlerts = statefulDoFn<KV<string, number>, string, typeof state, typeof timers>({
+  state,
+  timers,
+  process(purchase, ctx) {
+    ctx.state.total.add(purchase.value);
+    // Setting a timer again only moves it: one summary per customer and hour.
+    ctx.timers.endOfWindow.set(ctx.window.maxTimestamp);
+    if (ctx.state.total.read() > LIMIT && !ctx.state.alerted.read()) {
+      ctx.state.alerted.write(true);
+      ctx.output(`ALERT ${purchase.key} spent ${ctx.state.total.read()} by ${formatInstant(ctx.timestamp)}`);
+    }
+  },
+  onTimer: {
+    // Called once the watermark passes the timer's time, with the state of the timer's key and window.
+    endOfWindow(ctx) {
+      ctx.output(`SUMMARY ${String(ctx.key)} ${formatWindow(ctx.window)}: ${ctx.state.total.read()} spent, alert ${ctx.state.alerted.read() ? 'sent' : 'not needed'}`);
+    },
+  },
+});
+
+const p = Pipeline.create(process.argv.slice(2));
+p.apply('Purchases', Create.timestamped<Purchase>(purchases))
+  .apply('Hourly', Window.into<Purchase>(FixedWindows(hours(1))))
+  // A stateful DoFn takes key-value pairs: its state is per key (and window).
+  .apply('ByCustomer', Map((purchase: Purchase) => kv(purchase.customer, purchase.amount)))
+  .apply('Alerts', ParDo.of(spendingAlerts))
+  .apply(
+    'Print',
+    ParDo.of<string, never>({
+      process(line) {
+        console.log(line);
+      },
+    }),
+  );
+
+const result = await p.run();
+console.log(`${result.state} on the ${result.runner} runner`);
