@@ -2,10 +2,13 @@ import { VirtualClock, type Clock } from '../../sdk/clock.js';
 import { PipelineCancelledError, SourceError, UnresumableSourceError, WatershedError, type UnsupportedFeature } from '../../sdk/errors.js';
 import type { PipelineGraph, ReadPayload } from '../../sdk/graph.js';
 import type { PipelineOptions } from '../../sdk/options.js';
+import type { RunObserver } from '../../sdk/run-observer.js';
 import type { BatchMetrics, PipelineResult, PipelineRun, Runner } from '../../sdk/runner.js';
 import { CheckpointCoordinator, NO_CHECKPOINTS, type CheckpointRequests, type RunCheckpoints } from './checkpoint/checkpoint-coordinator.js';
 import { commonValidation, Engine, type Wiring } from './engine.js';
 import type { FireMode } from './driver/window-driver.js';
+import { ObservedCheckpoints } from './observe/observed-checkpoints.js';
+import { RunMonitor } from './observe/run-monitor.js';
 import { SourcePump } from './source-pump.js';
 import { InMemoryStateBackend, type StateBackend } from './state/state-backend.js';
 import { WorkWaiter } from './work-waiter.js';
@@ -58,11 +61,13 @@ export abstract class LoopRunner implements Runner {
    * @param systemClock the real clock, used unless the options bring a clock or a TestStream needs a virtual one
    * @param idleWait how a source pump waits after an empty poll, given the clock of the run
    * @param turn yields one turn of the event loop (see RunContext.breathe)
+   * @param ownObservers the runner's own observers of a run besides `options.observers` (the progress line on stderr)
    */
   constructor(
     private readonly systemClock: () => Clock,
     private readonly idleWait: (clock: Clock) => Promise<void>,
     private readonly turn: () => Promise<void>,
+    private readonly ownObservers: (options: PipelineOptions) => readonly RunObserver[] = () => [],
   ) {}
 
   /** Runner-specific checks on top of the shared ones. */
@@ -121,6 +126,10 @@ export abstract class LoopRunner implements Runner {
     });
     const pumps: SourcePump[] = [];
     const batches: BatchMetrics[] = [];
+    // Observers (dashboard, progress line): sampled at loop iterations, see observe/run-monitor.ts.
+    const observed = coordinator ? new ObservedCheckpoints(coordinator, () => coordinator.report(), clock) : undefined;
+    const monitor = RunMonitor.of([...this.ownObservers(options), ...(options.observers ?? [])], { runner: this.name, graph, engine, pumps, clock, batches, ...(observed ? { checkpoints: observed } : {}) });
+    monitor?.started();
     let failure: unknown;
     let waiter: WorkWaiter | undefined;
     let skipped = false;
@@ -152,16 +161,19 @@ export abstract class LoopRunner implements Runner {
       let calls = 0;
       let rows = 0;
       const breathe = (n = 0): Promise<void> | undefined => {
+        monitor?.tick();
         rows += n;
         if (++calls < BREATHE_CALLS && rows < BREATHE_ROWS) return undefined;
         calls = 0;
         rows = 0;
         return this.turn();
       };
-      const checkpoints = coordinator ?? NO_CHECKPOINTS;
+      const checkpoints = (monitor && observed) ?? coordinator ?? NO_CHECKPOINTS;
       if (!skipped) await this.loop({ engine, pumps, clock, signal, options, batches, checkpoints, waitForWork, breathe });
       // A bounded run that finished commits what its sinks still hold, so nothing stays hidden.
-      if (coordinator && !skipped && !signal.aborted && engine.finished()) await coordinator.final('finished');
+      if (coordinator && !skipped && !signal.aborted && engine.finished()) {
+        await (monitor && observed ? observed.time('finished', () => coordinator.final('finished')) : coordinator.final('finished'));
+      }
     } catch (e) {
       failure = e;
     } finally {
@@ -177,9 +189,12 @@ export abstract class LoopRunner implements Runner {
     }
     // Printed for failed runs too: which checkpoint was skipped or resumed matters most then.
     for (const w of coordinator?.warnings ?? []) process.stderr.write(`[checkpoint] ${w}\n`);
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) {
+      monitor?.ended({ state: 'FAILED', at: clock.now(), error: failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure) });
+      throw failure;
+    }
     const finishedAt = clock.now();
-    return {
+    const result: PipelineResult = {
       runner: this.name,
       state: signal.aborted ? 'CANCELLED' : 'DONE',
       metrics: engine.metrics,
@@ -188,6 +203,8 @@ export abstract class LoopRunner implements Runner {
       startedAt,
       finishedAt,
     };
+    monitor?.ended({ state: result.state, at: finishedAt, result });
+    return result;
   }
 }
 

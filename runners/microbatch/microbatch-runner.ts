@@ -2,10 +2,10 @@ import type { VirtualClock } from '../../sdk/clock.js';
 import { sourceBatchSize } from '../../sdk/io/source.js';
 import type { PipelineOptions } from '../../sdk/options.js';
 import type { Instant } from '../../sdk/time.js';
-import { formatInstant } from '../../sdk/time.js';
 import type { Wiring } from '../core/engine.js';
 import type { FireMode } from '../core/driver/window-driver.js';
 import { LoopRunner, type RunContext } from '../core/loop-runner.js';
+import { consoleObservers } from '../monitoring/console-observers.js';
 import { eventLoopTurn, idleWait, SystemClock } from '../system-clock.js';
 
 /**
@@ -19,7 +19,7 @@ import { eventLoopTurn, idleWait, SystemClock } from '../system-clock.js';
  * With a TestStream, a scripted watermark step also ends the batch, and batch boundaries fall on
  * multiples of the interval of the virtual clock.
  *
- * @example node app.js --runner=microbatch --batchInterval=500ms --progress
+ * @example node app.js --runner=microbatch --batchInterval=500ms
  */
 export class MicroBatchRunner extends LoopRunner {
   readonly name = 'microbatch';
@@ -27,7 +27,7 @@ export class MicroBatchRunner extends LoopRunner {
   protected readonly wiring: Wiring = 'staged';
 
   constructor() {
-    super(() => new SystemClock(), idleWait, eventLoopTurn);
+    super(() => new SystemClock(), idleWait, eventLoopTurn, consoleObservers);
   }
 
   /** A batch is planned from what the source has read ahead, up to `--maxBatchSize` rows. */
@@ -92,10 +92,8 @@ export class MicroBatchRunner extends LoopRunner {
       await engine.pass({ flush: true, watermarks: true, processingTime: clock.now() });
       await engine.finishBundles();
       const watermark = engine.sourceWatermark();
+      // Observers (the progress line, the dashboard) see the batches through this list.
       run.batches.push({ batchId, inputRows: rows, durationMs: clock.now() - startedAt, watermark, startedAt });
-      if (options.progress) {
-        process.stderr.write(`[microbatch] batch ${batchId}: ${rows} rows in ${clock.now() - startedAt} ms, watermark ${formatInstant(watermark)}\n`);
-      }
       batchId++;
       // next batch boundary
       if (interval !== undefined) {
