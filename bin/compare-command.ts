@@ -10,7 +10,8 @@
  * therefore refuses. With --output=ndjson:<path>, each runner writes <path minus .ndjson>.<runner>.ndjson
  * (kafka:<topic>: <topic>.<runner>); --deadLetters and --lateOutput likewise.
  * --inject-difference perturbs the micro-batch run's results (one distance, one pair dropped), to
- * see the report's equality check catch a difference.
+ * see the report's equality check catch a difference. --report=<file.html> also writes the runs'
+ * dashboard (as `netflow --report`) with both runners side by side; --ui gives each run its live page.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,7 +24,10 @@ import { buildCompareReport, writeCompareReport } from '../pipelines/netflow/com
 import { defaultRunName, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 import { netflowConfigFromArgs } from './netflow-command.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
-import { refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
+import { flagFile, refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
+import type { RunRecord } from './dashboard/run-record.js';
+import { staticReportHtml, writeFileAtomically } from './dashboard/report-file.js';
+import { checkWritablePath } from './writable-path.js';
 import { compareOutputFiles, runnerNdjsonPath } from '../pipelines/netflow/compare/compare-outputs.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -40,9 +44,11 @@ const {
   drain: _drain,
   jobName: _jobName,
   allowNonRestoredState: _allowNonRestoredState,
+  quiet: _quiet,
   ...COMPARED_PIPELINE_FLAGS
 } = PIPELINE_FLAGS;
-const { statsOut: _statsOut, digests: _digests, quiet: _quiet, ...COMPARED_NETFLOW_FLAGS } = NETFLOW_FLAGS;
+// --report is compare's own (both runners side by side); each run writes its part as --reportData.
+const { statsOut: _statsOut, digests: _digests, reportData: _reportData, ...COMPARED_NETFLOW_FLAGS } = NETFLOW_FLAGS;
 
 /** compare's own flags. */
 export const COMPARE_OWN_FLAGS = {
@@ -55,6 +61,7 @@ export const COMPARE_FLAGS = { ...COMPARE_OWN_FLAGS, ...COMPARED_NETFLOW_FLAGS, 
 
 /** Runs one runner in a child process with the netflow flags `flags` (no --runner or --statsOut); resolves with its summary. */
 export function runChild(flags: readonly string[], runner: string, statsOut: string): Promise<NetflowRunSummary> {
+  // The child's --quiet also keeps its progress line off: its stderr is compare's.
   const args = ['--import', 'tsx', CLI, 'netflow', ...flags, `--runner=${runner}`, `--statsOut=${statsOut}`, '--digests', '--quiet'];
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -84,7 +91,7 @@ export function ownOutputFlags(specs: Readonly<Record<string, string | undefined
 
 /** Runs `compare`. @throws PipelineOptionsError before anything runs for bad flags. */
 export async function compareCommand(flags: readonly string[]): Promise<void> {
-  const { name: nameFlag, outDir, output, deadLetters, lateOutput, keepPairs, 'inject-difference': inject, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
+  const { name: nameFlag, outDir, output, deadLetters, lateOutput, keepPairs, 'inject-difference': inject, report, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
   let name: string;
   let config: ReturnType<typeof netflowConfigFromArgs>;
   try {
@@ -97,10 +104,13 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   const dir = resolve(outDir ?? join('out', 'compare'), name);
   const base = formatFlags({ ...shared, keepPairs: keepPairs ?? '200000' });
   const summaries: NetflowRunSummary[] = [];
-  refuseOutputOntoInput(config.input, compareOutputFiles(output, dir, COMPARED_RUNNERS));
+  refuseOutputOntoInput(config.input, [...compareOutputFiles(output, dir, COMPARED_RUNNERS), ...flagFile('report', report)]);
+  if (report !== undefined) checkWritablePath(report, 'report');
+  const reportData = (runner: string) => join(dir, `${runner}.report.json`);
   for (const runner of COMPARED_RUNNERS) {
     const own = [...base];
     own.push(...ownOutputFlags({ output, deadLetters, lateOutput }, runner));
+    if (report !== undefined) own.push(`--reportData=${reportData(runner)}`);
     // --inject-difference (testing the report) perturbs the second runner's results only.
     if (inject && runner === COMPARED_RUNNERS[1]) own.push('--inject-difference');
     process.stderr.write(`[compare] running ${runner} ...\n`);
@@ -108,20 +118,26 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
     process.stderr.write(`[compare] ${runner}: ${s.pairs.pairs.toLocaleString('en-US')} pairs, computation ${s.computationMs ?? '-'} ms, wall ${s.wallMs} ms, CPU ${Math.round(s.cpuMs.total)} ms, peak RSS ${Math.round(s.peakRssMb)} MB\n`);
     summaries.push(s);
   }
-  const report = buildCompareReport(name, summaries[0]!, summaries[1]!);
-  const files = await writeCompareReport(dir, report);
-  const eq = report.equality;
+  const comparison = buildCompareReport(name, summaries[0]!, summaries[1]!);
+  const files = await writeCompareReport(dir, comparison);
+  if (report !== undefined) {
+    // The dashboard of both runs, side by side (--report).
+    const records = COMPARED_RUNNERS.map((r) => JSON.parse(readFileSync(reportData(r), 'utf8')) as RunRecord);
+    await writeFileAtomically(report, await staticReportHtml(records, new Date()));
+    files.push(report);
+  }
+  const eq = comparison.equality;
   console.log(
     eq.equal
       ? `results equal on both runners: ${eq.pairs[0].toLocaleString('en-US')} pairs in ${eq.keyWindows[0].toLocaleString('en-US')} groups (compared by ${eq.method})`
       : `RESULTS DIFFER in ${eq.differingKeyWindows} groups (${eq.labels[0]} ${eq.pairs[0]} pairs, ${eq.labels[1]} ${eq.pairs[1]} pairs): see the report`,
   );
-  for (const f of report.runners) {
+  for (const f of comparison.runners) {
     console.log(
       `${f.runner.padEnd(11)} computation ${String(f.computationMs ?? '-').padStart(6)} ms  wall ${String(f.wallMs).padStart(6)} ms  ` +
         `${Math.round(f.pairsPerSecond).toLocaleString('en-US').padStart(10)} pairs/s  latency p50/p95/p99 ${f.latencyMs.p50}/${f.latencyMs.p95}/${f.latencyMs.p99} ms  ` +
         `CPU ${Math.round(f.cpuMs.total)} ms  peak RSS ${Math.round(f.peakRssMb)} MB`,
     );
   }
-  console.log(`report: ${files[0]}\n        ${files[1]}`);
+  console.log(`report: ${files[0]}\n        ${files[1]}${report !== undefined ? `\n        ${report}` : ''}`);
 }

@@ -19,6 +19,7 @@ import { writesToStdout } from '../transforms/io/file-sink-target.js';
 import { drainOnSignals } from './drain-on-signal.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
 import { kafkaSecurityFromFlags } from './kafka-security-flags.js';
+import { DashboardSession } from './dashboard/dashboard-session.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
 import { checkWritablePath } from './writable-path.js';
 
@@ -140,15 +141,20 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
   } catch (e) {
     throw e instanceof PipelineOptionsError ? e : new PipelineOptionsError((e as Error).message);
   }
-  const p = Pipeline.create(flags, { flags: NETFLOW_FLAGS, program: 'netflow' });
-  const { statsOut, quiet } = p.options.args;
+  // Checked first (flag values), before the dashboard's server starts.
+  const { statsOut, quiet, report, reportData } = Pipeline.create(flags, { flags: NETFLOW_FLAGS, program: 'netflow' }).options.args;
   refuseOutputOntoInput(config.input, [
     ...outputFilesOf(config.output),
     ...outputFilesOf(config.deadLetters, 'deadLetters'),
     ...outputFilesOf(config.lateOutput, 'lateOutput'),
     ...flagFile('statsOut', statsOut),
+    ...flagFile('report', report),
+    ...flagFile('reportData', reportData),
   ]);
   if (statsOut !== undefined) checkWritablePath(statsOut, 'statsOut');
+  // --ui, --report: observes the run (see ./dashboard/).
+  const dashboard = await DashboardSession.open(parseFlags(flags, NETFLOW_COMMAND_FLAGS, { program: 'netflow' }).values);
+  const p = Pipeline.create(flags, { flags: NETFLOW_FLAGS, program: 'netflow', ...(dashboard ? { observers: dashboard.observers } : {}) });
   // A followed Kafka input never ends by itself: Ctrl-C drains it, so the last windows are written too.
   const drain = config.input.kind === 'kafka' && config.kafka?.follow ? drainOnSignals(`the Kafka read of '${config.input.topic}'`) : undefined;
   let summary: NetflowRunSummary;
@@ -156,6 +162,7 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
     summary = await runNetflowApp(p, drain ? { ...config, kafka: { ...config.kafka!, drain: drain.signal } } : config);
   } finally {
     drain?.dispose();
+    await dashboard?.close();
   }
   if (statsOut !== undefined) {
     mkdirSync(dirname(statsOut), { recursive: true });
