@@ -17,7 +17,7 @@ import type { Instant } from './time.js';
 export interface RunObserver {
   /** Processing time (the run's clock) between two samples; default {@link DEFAULT_SAMPLE_EVERY_MS}. */
   readonly sampleEveryMs?: number;
-  /** Once, before the first sample. */
+  /** Once, before the first sample (which is taken as the run starts). */
   started?(run: RunStart): void;
   /** Counters, watermarks and buffers now, with what happened since the previous sample. */
   sample(sample: RunSample): void;

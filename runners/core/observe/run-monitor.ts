@@ -22,7 +22,7 @@ export interface MonitoredRun {
 }
 
 /**
- * Feeds a run's observers (`PipelineOptions.observers`): the graph at start, then a sample whenever
+ * Feeds a run's observers (`PipelineOptions.observers`): the graph and a first sample at start, then a sample whenever
  * the loop calls {@link tick} and the smallest `sampleEveryMs` of the observers has passed on the
  * run's clock, then a last sample and the end. A sample reads counters, watermarks and buffer fill
  * the engine keeps anyway, so the cost is one clock read per loop iteration plus a walk over the
@@ -57,11 +57,12 @@ export class RunMonitor {
     run.engine.tapSideOutputs((step, kind, value) => this.recent.keep(step, kind, value));
   }
 
-  /** Tells every observer the run started, with its graph. */
+  /** Tells every observer the run started, with its graph, and takes a first sample (all zeros: where rates start from). */
   started(): void {
     const { runner, graph, clock } = this.run;
     const start = { runner, startedAt: clock.now(), graph: describeGraph(graph), virtualClock: clock.isVirtual };
     this.each((o) => o.started?.(start));
+    this.sampleNow();
   }
 
   /** Call once per loop iteration: samples when the interval has passed. */
