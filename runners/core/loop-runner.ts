@@ -157,7 +157,11 @@ export abstract class LoopRunner implements Runner {
       // only the sources still being read matter: a finished source's pump has ended for good
       waiter = new WorkWaiter(clock, pumps, (i) => !engine.reads[i]!.done, signal, POLL_WAIT_MS);
       const w = waiter;
-      const waitForWork = (until: number | undefined): Promise<void> => w.wait(until);
+      // An observed run is sampled while it waits too (an idle input still shows time passing); only a real clock is waited on.
+      const waitForWork = (until: number | undefined): Promise<void> => {
+        const sample = monitor && !clock.isVirtual ? monitor.nextSampleAt : undefined;
+        return w.wait(sample === undefined ? until : until === undefined ? sample : Math.min(until, sample));
+      };
       let calls = 0;
       let rows = 0;
       const breathe = (n = 0): Promise<void> | undefined => {

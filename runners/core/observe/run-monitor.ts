@@ -65,6 +65,11 @@ export class RunMonitor {
     this.sampleNow();
   }
 
+  /** Processing time at which the next sample is due (a waiting loop wakes up for it). */
+  get nextSampleAt(): number {
+    return this.next;
+  }
+
   /** Call once per loop iteration: samples when the interval has passed. */
   tick(): void {
     if (this.run.clock.now() >= this.next) this.sampleNow();
