@@ -45,7 +45,7 @@ export function chartsOf(records: readonly RunRecord[]): Chart[] {
     // A replay of old events lags by years, a live stream by seconds: the axis takes the unit that fits.
     const [unit, per] = lagUnit(Math.max(...lags.map((l) => l.seconds)));
     const lagRows = lags.map((l) => ({ t: l.t, series: l.series, lag: l.seconds / per }));
-    charts.push({ title: 'Watermark lag', rows: lagRows, spec: line('Watermark lag', 'processing time minus the input watermark', 'lag', unit, { format: '~g' }) });
+    charts.push({ title: 'Watermark lag', rows: lagRows, spec: line('Watermark lag', 'processing time minus the input watermark', 'lag', unit, { format: ',.1~f' }) });
   }
   const fillRows = records.flatMap((r) => r.history.flatMap((h) => Object.entries(h.fill).map(([source, fill]) => ({ t: h.t, series: series(r, source), fill }))));
   if (fillRows.length > 0) {

@@ -103,7 +103,7 @@ function stepsTable(r: RunRecord): string {
   const rows = r.steps
     .map(
       (s) =>
-        `<tr data-step="${esc(s.step)}"><td class="name">${esc(s.step)}${counters(s)}</td><td>${s.kind}</td>` +
+        `<tr data-step="${esc(s.step)}"><td class="name">${esc(s.step)}${counters(s)}</td><td class="kind">${s.kind}</td>` +
         `<td class="num" data-metric="in">${n(s.elementsIn)}</td><td class="num" data-metric="out">${n(s.elementsOut)}</td>` +
         `<td class="num">${perSecond(s.inPerSecond, s.elementsIn)}</td><td class="num">${perSecond(s.outPerSecond, s.elementsOut)}</td>` +
         `<td class="nowrap">${esc(shortWatermark(s.inputWatermark))}</td><td class="num">${lag(s)}</td><td class="nowrap">${buffer(s)}</td>` +
@@ -112,7 +112,7 @@ function stepsTable(r: RunRecord): string {
     .join('');
   const per = ended ? ' (avg)' : '';
   return (
-    `<div class="scroll"><table class="steps"><thead><tr><th>step (user counters)</th><th>kind</th><th>in</th><th>out</th><th>in/s${per}</th><th>out/s${per}</th>` +
+    `<div class="scroll"><table class="steps"><thead><tr><th>step (user counters)</th><th class="kind">kind</th><th>in</th><th>out</th><th>in/s${per}</th><th>out/s${per}</th>` +
     `<th>watermark</th><th>lag</th><th>buffer</th><th>late</th><th>dead</th></tr></thead><tbody>${rows}</tbody></table></div>`
   );
 }

@@ -35,6 +35,7 @@ svg.graph .edge-label { font-size: 10px; fill: #c2410c; }
 .none, .note { color: var(--muted); } ul.examples { padding-left: 18px; } ul.examples code { font-size: 12px; word-break: break-all; }
 .kind { font-size: 11px; padding: 0 5px; border-radius: 8px; background: #fff1e5; } .kind-deadLetter { background: #ffebe9; }
 tr.outcome-failed td { background: #ffebe9; } meter { width: 50px; vertical-align: middle; }
+@media (max-width: 1100px) { body { padding: 8px 10px 30px; } table.steps th.kind, table.steps td.kind { display: none; } table.steps td, table.steps th { padding: 2px 5px; font-size: 13px; } }
 `;
 
 /**
