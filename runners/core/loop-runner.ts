@@ -127,8 +127,9 @@ export abstract class LoopRunner implements Runner {
     const pumps: SourcePump[] = [];
     const batches: BatchMetrics[] = [];
     // Observers (dashboard, progress line): sampled at loop iterations, see observe/run-monitor.ts.
-    const observed = coordinator ? new ObservedCheckpoints(coordinator, () => coordinator.report(), clock) : undefined;
-    const monitor = RunMonitor.of([...this.ownObservers(options), ...(options.observers ?? [])], { runner: this.name, graph, engine, pumps, clock, batches, ...(observed ? { checkpoints: observed } : {}) });
+    const observers = [...this.ownObservers(options), ...(options.observers ?? [])];
+    const observed = coordinator && observers.length > 0 ? new ObservedCheckpoints(coordinator, () => coordinator.report(), clock) : undefined;
+    const monitor = RunMonitor.of(observers, { runner: this.name, graph, engine, pumps, clock, batches, ...(observed ? { checkpoints: observed } : {}) });
     monitor?.started();
     let failure: unknown;
     let waiter: WorkWaiter | undefined;
@@ -172,11 +173,11 @@ export abstract class LoopRunner implements Runner {
         rows = 0;
         return this.turn();
       };
-      const checkpoints = (monitor && observed) ?? coordinator ?? NO_CHECKPOINTS;
+      const checkpoints = observed ?? coordinator ?? NO_CHECKPOINTS;
       if (!skipped) await this.loop({ engine, pumps, clock, signal, options, batches, checkpoints, waitForWork, breathe });
       // A bounded run that finished commits what its sinks still hold, so nothing stays hidden.
       if (coordinator && !skipped && !signal.aborted && engine.finished()) {
-        await (monitor && observed ? observed.time('finished', () => coordinator.final('finished')) : coordinator.final('finished'));
+        await (observed ? observed.time('finished', () => coordinator.final('finished')) : coordinator.final('finished'));
       }
     } catch (e) {
       failure = e;
