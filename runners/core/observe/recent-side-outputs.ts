@@ -27,10 +27,23 @@ export class RecentSideOutputs {
   /** The records kept since the last call, oldest first per step, as shortened text; starts empty again. */
   take(seenBy: Instant): SideOutputExample[] {
     const out: SideOutputExample[] = [];
-    for (const e of this.latest.values()) for (const v of e.values) out.push({ step: e.step, kind: e.kind, seenBy, text: shortJson(v) });
+    for (const e of this.latest.values()) for (const v of e.values) out.push({ step: e.step, kind: e.kind, seenBy, text: shortJson(whyFirst(v)) });
     this.latest.clear();
     return out;
   }
+}
+
+/** What tells why a late record or dead letter is one, before the record itself (which may be long and is cut). */
+const WHY = ['step', 'reason', 'message', 'window', 'timestamp', 'origin'];
+
+/** A late record or dead letter with its reason, window, time and origin first, the record last. */
+function whyFirst(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const v = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of WHY) if (k in v) out[k] = v[k];
+  for (const [k, x] of Object.entries(v)) if (!(k in out)) out[k] = x;
+  return out;
 }
 
 /**
