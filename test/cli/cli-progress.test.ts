@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
-import { FifoInput, startCli } from '../support/live-cli.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FifoInput, killLeftoverRuns, pageSays, startCli, until } from '../support/live-cli.js';
+
+afterEach(killLeftoverRuns);
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
 if (!hasScript) console.warn('\n*** cli-progress: `script` (util-linux) is missing: the progress line on a terminal is NOT tested ***\n');
@@ -20,7 +22,7 @@ describe.each(['native', 'microbatch'])('the progress line of a %s run', (runner
     } finally {
       fifo.close();
     }
-    expect(await run.exited).toBe(0);
+    expect(await run.exitCode()).toBe(0);
     const out = run.output();
     // erased, then the summary starts on a clean line
     expect(out).toMatch(/\r\x1b\[K(\x1b\[K)?Netflow job on the/);
@@ -36,14 +38,13 @@ describe.each(['native', 'microbatch'])('the progress line of a %s run', (runner
         // Past the second after which a terminal would show the line (the page says how long it ran).
         const url = (await run.waitFor(/http:\/\/127\.0\.0\.1:\d+\//))[0];
         await until(async () => {
-          const view = (await (await fetch(`${url}view.json`)).json()) as { sections: { summary: string } };
-          const m = /running for<\/th><td>([\d.]+)(ms|s)/.exec(view.sections.summary);
-          return m !== null && m[2] === 's' && Number(m[1]) >= 2;
+          const now = await pageSays(url);
+          return now.runningMs >= 2000 && now.recordsIn === 30;
         });
       } finally {
         fifo.close();
       }
-      expect(await run.exited).toBe(0);
+      expect(await run.exitCode()).toBe(0);
       expect(run.output()).not.toMatch(/\[(native|microbatch)\] \d/);
       expect(run.output()).not.toContain('\r');
     }
@@ -52,20 +53,12 @@ describe.each(['native', 'microbatch'])('the progress line of a %s run', (runner
     fifo.write(30);
     const logged = startCli([...job(fifo, runner), '--progress']);
     try {
-      await logged.waitFor(new RegExp(`(^|\\n)\\[${runner}\\] \\d[^\\r\\n]* in \\d+[^\\r\\n]*\\n`));
+      // a plain line once the 30 lines are read (so the pipe was opened before its writer goes away)
+      await logged.waitFor(new RegExp(`(^|\\n)\\[${runner}\\] \\d[^\\r\\n]* in 30 [^\\r\\n]*\\n`));
     } finally {
       fifo.close();
     }
-    expect(await logged.exited).toBe(0);
+    expect(await logged.exitCode()).toBe(0);
     expect(logged.output()).not.toContain('\r');
   });
 });
-
-/** Polls `condition` until it holds (every 200 ms, at most 2 minutes). */
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('the condition never held');
-}

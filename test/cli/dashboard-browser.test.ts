@@ -8,12 +8,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import '../../runners/index.js';
 import { netflowConfigFromArgs } from '../../bin/netflow-command.js';
 import { buildNetflowApp } from '../../pipelines/netflow/netflow-app.js';
 import { Pipeline } from '../../sdk/pipeline.js';
-import { FifoInput, startCli } from '../support/live-cli.js';
+import { FifoInput, killLeftoverRuns, startCli } from '../support/live-cli.js';
+
+afterEach(killLeftoverRuns);
 
 /** What functions run in the page see of it (the project's TypeScript has no DOM library). */
 interface Element {
@@ -118,7 +120,7 @@ describe.skipIf(missing !== undefined)('the dashboard in a browser', () => {
         fifo.close();
         await page.waitForFunction(() => /ended/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 120_000, polling: 100 });
         expect(await page.$eval('#summary-body .state', (e) => e.textContent)).toBe('DONE');
-        expect(await run.exited).toBe(0);
+        expect(await run.exitCode()).toBe(0);
       } finally {
         fifo.close();
         await page.close();

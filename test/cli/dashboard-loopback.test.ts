@@ -1,8 +1,10 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { describe, expect, it } from 'vitest';
-import { FifoInput, startCli } from '../support/live-cli.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FifoInput, killLeftoverRuns, pageSays, startCli, until } from '../support/live-cli.js';
+
+afterEach(killLeftoverRuns);
 
 /** A port free right now (the system picks one; it is closed again at once). */
 function freePort(): Promise<number> {
@@ -71,9 +73,11 @@ describe('--ui listens on the loopback address only', () => {
         .filter((a) => a !== undefined && !a.internal)
         .map((a) => a!.address);
       for (const address of external) expect([address, await tryConnect(address, port)]).toEqual([address, 'ECONNREFUSED']);
+      // The run has opened the pipe and read what was written before the pipe's writer goes away.
+      await until(async () => (await pageSays(url!)).recordsIn === 20);
     } finally {
       fifo.close();
     }
-    expect(await run.exited).toBe(0);
+    expect(await run.exitCode()).toBe(0);
   });
 });

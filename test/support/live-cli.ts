@@ -43,6 +43,29 @@ export class FifoInput {
   }
 }
 
+/**
+ * What the `--ui` page of a run says now (its /view.json): how long it has run and the records read.
+ * @example await until(async () => (await pageSays(url)).recordsIn >= 20)
+ */
+export async function pageSays(url: string): Promise<{ readonly runningMs: number; readonly recordsIn: number }> {
+  const view = (await (await fetch(`${url}view.json`)).json()) as { sections: { summary: string } };
+  const running = /running for<\/th><td>([\d.]+)(ms|s)/.exec(view.sections.summary);
+  const records = /data-metric="recordsIn">([\d,]+)</.exec(view.sections.summary);
+  return {
+    runningMs: running === null ? 0 : Number(running[1]) * (running[2] === 's' ? 1000 : 1),
+    recordsIn: records === null ? 0 : Number(records[1]!.replace(/,/g, '')),
+  };
+}
+
+/** Polls `condition` until it holds (every 200 ms, at most 2 minutes). */
+export async function until(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (await condition()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('the condition never held');
+}
+
 /** A CLI run in a child process whose output the test follows. */
 export interface LiveRun {
   readonly child: ChildProcess;
@@ -52,6 +75,23 @@ export interface LiveRun {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Resolves with the exit code. */
   readonly exited: Promise<number | null>;
+  /**
+   * The exit code once the run ends; after `timeoutMs` the run is killed (SIGKILL) and this rejects,
+   * so a run stuck for good (e.g. opening a pipe whose writer is gone) never outlives its test.
+   */
+  exitCode(timeoutMs?: number): Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+
+/**
+ * Kills (SIGKILL) every run started here that is still going: call it after each test
+ * (`afterEach(killLeftoverRuns)`), so a test that failed half way leaves no process behind (its run
+ * may wait forever to open a pipe whose writer has gone).
+ */
+export function killLeftoverRuns(): void {
+  for (const c of running) c.kill('SIGKILL');
+  running.clear();
 }
 
 /**
@@ -64,6 +104,8 @@ export function startCli(args: readonly string[], options: { readonly terminal?:
   const child = options.terminal
     ? spawn('script', ['-qefc', `stty cols 200; exec ${quoted}`, '/dev/null'], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] })
     : spawn(node[0]!, node.slice(1), { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.on('close', () => running.delete(child));
   let out = '';
   const waiters = new Set<() => void>();
   const onData = (chunk: Buffer) => {
@@ -82,6 +124,16 @@ export function startCli(args: readonly string[], options: { readonly terminal?:
     child,
     output: () => out,
     exited,
+    exitCode(timeoutMs = 180_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`the run did not end within ${timeoutMs} ms (killed):\n${out.slice(-2000)}`));
+        }, timeoutMs);
+      });
+      return Promise.race([exited, timedOut]).finally(() => clearTimeout(timer));
+    },
     waitFor(pattern, timeoutMs = 120_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => finish(() => reject(new Error(`no ${pattern} in the output within ${timeoutMs} ms:\n${out.slice(-2000)}`))), timeoutMs);
