@@ -11,7 +11,8 @@
  * therefore refuses. With --output=ndjson:<path>, each runner writes <path minus .ndjson>.<runner>.ndjson
  * (kafka:<topic>: <topic>.<runner>); --deadLetters and --lateOutput likewise.
  * --inject-difference perturbs the micro-batch run's results (one distance, one pair dropped), to
- * see the report's equality check catch a difference.
+ * see the report's equality check catch a difference. --report=<file.html> also writes the runs'
+ * dashboard (as `netflow --report`) with both runners side by side; --ui gives each run its live page.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -24,7 +25,10 @@ import { buildCompareReport, writeCompareReport } from '../pipelines/netflow/com
 import { defaultRunName, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 import { netflowConfigFromArgs } from './netflow-command.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
-import { refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
+import { flagFile, refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
+import type { RunRecord } from './dashboard/run-record.js';
+import { staticReportHtml, writeFileAtomically } from './dashboard/report-file.js';
+import { checkWritablePath } from './writable-path.js';
 import { compareOutputFiles, runnerNdjsonPath, runSummaryPath } from '../pipelines/netflow/compare/compare-outputs.js';
 import { MEASURES } from '../pipelines/netflow/compare/compare-measures.js';
 
@@ -44,9 +48,11 @@ const {
   drain: _drain,
   jobName: _jobName,
   allowNonRestoredState: _allowNonRestoredState,
+  quiet: _quiet,
   ...COMPARED_PIPELINE_FLAGS
 } = PIPELINE_FLAGS;
-const { statsOut: _statsOut, digests: _digests, quiet: _quiet, ...COMPARED_NETFLOW_FLAGS } = NETFLOW_FLAGS;
+// --report is compare's own (both runners side by side); each run writes its part as --reportData.
+const { statsOut: _statsOut, digests: _digests, reportData: _reportData, ...COMPARED_NETFLOW_FLAGS } = NETFLOW_FLAGS;
 
 /** compare's own flags. */
 export const COMPARE_OWN_FLAGS = {
@@ -71,6 +77,7 @@ export const COMPARE_FLAGS = { ...COMPARE_OWN_FLAGS, ...COMPARED_NETFLOW_FLAGS, 
 
 /** Runs one runner in a child process with the netflow flags `flags` (no --runner or --statsOut); resolves with its summary. */
 export function runChild(flags: readonly string[], runner: string, statsOut: string): Promise<NetflowRunSummary> {
+  // The child's --quiet also keeps its progress line off: its stderr is compare's.
   const args = [...(COMPILED ? [] : ['--import', 'tsx']), CLI, 'netflow', ...flags, `--runner=${runner}`, `--statsOut=${statsOut}`, '--digests', '--quiet'];
   return new Promise((done, fail) => {
     // From the sources the child needs the repository's tsx; installed, it runs where the user ran compare.
@@ -101,7 +108,7 @@ export function ownOutputFlags(specs: Readonly<Record<string, string | undefined
 
 /** Runs `compare`. @throws PipelineOptionsError before anything runs for bad flags. */
 export async function compareCommand(flags: readonly string[]): Promise<void> {
-  const { name: nameFlag, outDir, repeat: repeatFlag, output, deadLetters, lateOutput, keepPairs, 'inject-difference': inject, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
+  const { name: nameFlag, outDir, repeat: repeatFlag, output, deadLetters, lateOutput, keepPairs, 'inject-difference': inject, report, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
   const repeat = parseRepeat(repeatFlag);
   let name: string;
   let config: ReturnType<typeof netflowConfigFromArgs>;
@@ -115,12 +122,16 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   const dir = resolve(outDir ?? join('out', 'compare'), name);
   const base = formatFlags({ ...shared, keepPairs: keepPairs ?? '200000' });
   const runs: Record<string, NetflowRunSummary[]> = Object.fromEntries(COMPARED_RUNNERS.map((r) => [r, []]));
-  refuseOutputOntoInput(config.input, compareOutputFiles(output, dir, COMPARED_RUNNERS, repeat));
+  refuseOutputOntoInput(config.input, [...compareOutputFiles(output, dir, COMPARED_RUNNERS, repeat), ...flagFile('report', report)]);
+  if (report !== undefined) checkWritablePath(report, 'report');
+  // --report: each child records its run; the last run of each runner is the one shown.
+  const reportData = (runner: string) => join(dir, `${runner}.report.json`);
   // the runners alternate, so a slow spell of the machine hits both
   for (let run = 1; run <= repeat; run++) {
     for (const runner of COMPARED_RUNNERS) {
       const own = [...base];
       own.push(...ownOutputFlags({ output, deadLetters, lateOutput }, runner));
+      if (report !== undefined) own.push(`--reportData=${reportData(runner)}`);
       // --inject-difference (testing the report) perturbs the second runner's results only.
       if (inject && runner === COMPARED_RUNNERS[1]) own.push('--inject-difference');
       process.stderr.write(`[compare] running ${runner}${repeat > 1 ? ` (run ${run} of ${repeat})` : ''} ...\n`);
@@ -129,30 +140,36 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
       runs[runner]!.push(s);
     }
   }
-  const report = buildCompareReport(name, runs[COMPARED_RUNNERS[0]]!, runs[COMPARED_RUNNERS[1]]!);
-  const files = await writeCompareReport(dir, report);
-  const eq = report.equality;
+  const comparison = buildCompareReport(name, runs[COMPARED_RUNNERS[0]]!, runs[COMPARED_RUNNERS[1]]!);
+  const files = await writeCompareReport(dir, comparison);
+  if (report !== undefined) {
+    // The dashboard of both runs, side by side (--report).
+    const records = COMPARED_RUNNERS.map((r) => JSON.parse(readFileSync(reportData(r), 'utf8')) as RunRecord);
+    await writeFileAtomically(report, await staticReportHtml(records, new Date()));
+    files.push(report);
+  }
+  const eq = comparison.equality;
   console.log(
     eq.equal
       ? `results equal on both runners: ${eq.pairs[0].toLocaleString('en-US')} pairs in ${eq.keyWindows[0].toLocaleString('en-US')} source-IP × window groups with pairs (compared by ${eq.method})`
       : `RESULTS DIFFER in ${eq.differingKeyWindows} groups (${eq.labels[0]} ${eq.pairs[0]} pairs, ${eq.labels[1]} ${eq.pairs[1]} pairs): see the report`,
   );
-  for (const [runner, differing] of Object.entries(report.repeatsDiffering)) if (differing.length) console.log(`REPEATED RUNS DIFFER: ${runner} runs ${differing.join(', ')} differ from its first run`);
-  if (report.busyMachine) console.log(`warning: ${report.busyMachine}`);
+  for (const [runner, differing] of Object.entries(comparison.repeatsDiffering)) if (differing.length) console.log(`REPEATED RUNS DIFFER: ${runner} runs ${differing.join(', ')} differ from its first run`);
+  if (comparison.busyMachine) console.log(`warning: ${comparison.busyMachine}`);
   const [a, b] = COMPARED_RUNNERS;
   const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   const rows = MEASURES.map((m) => {
     const cell = (runner: string) => {
-      const s = report.spread[runner]?.[m.id];
+      const s = comparison.spread[runner]?.[m.id];
       if (!s) return '-';
       return repeat === 1 ? fmt(s.median) : `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
     };
-    const ratio = report.ratios[m.id];
+    const ratio = comparison.ratios[m.id];
     return [`${m.label} [${m.unit}]`, cell(a), cell(b), ratio === null ? '-' : `×${fmt(ratio, 2)}`];
   });
   const table = [['', a, b, `${b} ÷ ${a}`], ...rows];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...table.map((r) => r[i]!.length)));
   for (const r of table) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
   if (repeat > 1) console.log(`(median of ${repeat} runs per runner, min–max in brackets)`);
-  console.log(`report: ${files[0]}\n        ${files[1]}`);
+  console.log(`report: ${files[0]}\n        ${files[1]}${report !== undefined ? `\n        ${report}` : ''}`);
 }

@@ -7,17 +7,22 @@ import { Pipeline } from '../sdk/pipeline.js';
 import { formatWindow } from '../sdk/window.js';
 import { ParDo } from '../transforms/par-do.js';
 import { WINDOWED_PAGE_VIEWS_FLAGS, windowedPageViews } from '../pipelines/examples/windowed-page-views.js';
+import { DashboardSession } from './dashboard/dashboard-session.js';
 import { formatMetrics } from './format-metrics.js';
+import { DASHBOARD_FLAGS } from './netflow-flags.js';
 
-/** Flags of `example` besides the pipeline's: the example job's own. */
-export const EXAMPLE_FLAGS = WINDOWED_PAGE_VIEWS_FLAGS;
+/** Flags of `example` besides the pipeline's: the example job's own, and the dashboard's. */
+export const EXAMPLE_FLAGS = { ...WINDOWED_PAGE_VIEWS_FLAGS, ...DASHBOARD_FLAGS };
 
 /** Runs `example`. @throws PipelineOptionsError for bad flags, before anything runs. */
 export async function exampleCommand(argv: readonly string[]): Promise<void> {
   // Small bundles and batches (unless given), so the watermark moves while data flows and late data shows up.
-  const p = Pipeline.create(argv, { flags: EXAMPLE_FLAGS, program: 'example', defaults: { bundleSize: 20, maxBatchSize: 100 } });
-  const count = Number(p.options.args.count ?? 2000);
-  if (!Number.isInteger(count) || count < 0) throw new PipelineOptionsError(`--count: expected a whole number, got '${p.options.args.count}'`);
+  const init = { flags: EXAMPLE_FLAGS, program: 'example', defaults: { bundleSize: 20, maxBatchSize: 100 } };
+  const args = Pipeline.create(argv, init).options.args;
+  const count = Number(args.count ?? 2000);
+  if (!Number.isInteger(count) || count < 0) throw new PipelineOptionsError(`--count: expected a whole number, got '${args.count}'`);
+  const dashboard = await DashboardSession.open(args);
+  const p = Pipeline.create(argv, { ...init, ...(dashboard ? { observers: dashboard.observers } : {}) });
   const { perUser, busiest } = windowedPageViews(p, count);
   perUser.apply(
     'PrintCounts',
@@ -36,6 +41,11 @@ export async function exampleCommand(argv: readonly string[]): Promise<void> {
     }),
   );
   console.log(`Windowed page views on the '${p.options.runner}' runner (${count} generated views)\n`);
-  const result = await p.run();
+  let result;
+  try {
+    result = await p.run();
+  } finally {
+    await dashboard?.close();
+  }
   console.log(`\n${formatMetrics(result)}`);
 }

@@ -18,6 +18,7 @@ import { flagFile, outputFilesOf, refuseOutputOntoInput } from '../pipelines/net
 import { writesToStdout } from '../transforms/io/file-sink-target.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
 import { kafkaSecurityFromFlags } from './kafka-security-flags.js';
+import { DashboardSession } from './dashboard/dashboard-session.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
 import { checkWritablePath } from './writable-path.js';
 
@@ -139,19 +140,29 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
   } catch (e) {
     throw e instanceof PipelineOptionsError ? e : new PipelineOptionsError((e as Error).message);
   }
-  const p = Pipeline.create(flags, { flags: NETFLOW_FLAGS, program: 'netflow' });
-  const { statsOut, quiet } = p.options.args;
+  // Checked first (flag values), before the dashboard's server starts.
+  const { statsOut, quiet, report, reportData } = Pipeline.create(flags, { flags: NETFLOW_FLAGS, program: 'netflow' }).options.args;
   refuseOutputOntoInput(config.input, [
     ...outputFilesOf(config.output),
     ...outputFilesOf(config.deadLetters, 'deadLetters'),
     ...outputFilesOf(config.lateOutput, 'lateOutput'),
     ...flagFile('statsOut', statsOut),
+    ...flagFile('report', report),
+    ...flagFile('reportData', reportData),
   ]);
   if (statsOut !== undefined) checkWritablePath(statsOut, 'statsOut');
+  // --ui, --report: observes the run (see ./dashboard/).
+  const dashboard = await DashboardSession.open(parseFlags(flags, NETFLOW_COMMAND_FLAGS, { program: 'netflow' }).values);
+  const p = Pipeline.create(flags, { flags: NETFLOW_FLAGS, program: 'netflow', ...(dashboard ? { observers: dashboard.observers } : {}) });
   // Ctrl-C or SIGTERM stops the run gracefully (Pipeline.create(argv) sets stopOnSignals): with
   // --checkpointDir a final checkpoint, resumed by the same command; else (or with --drain) a drain, so
   // a followed Kafka input, which never ends by itself, writes its last windows too.
-  const summary = await runNetflowApp(p, config);
+  let summary: NetflowRunSummary;
+  try {
+    summary = await runNetflowApp(p, config);
+  } finally {
+    await dashboard?.close();
+  }
   if (statsOut !== undefined) {
     mkdirSync(dirname(statsOut), { recursive: true });
     writeFileSync(statsOut, JSON.stringify(summary));

@@ -55,9 +55,16 @@ export const NETFLOW_REPORTING_FLAGS = {
   statsOut: { type: 'string', value: '<file.json>', help: 'the run summary as JSON (checked writable before the run)' },
   digests: { type: 'boolean', help: 'per key and window digests of the pairs (for comparisons)' },
   keepPairs: { type: 'string', value: 'N', help: 'keep up to N pairs in the summary (to list differences)' },
-  quiet: { type: 'boolean', help: 'no summary on stdout' },
   'inject-difference': { type: 'boolean', hidden: true, help: "testing compare's report: perturb this run's pairs" },
 } as const satisfies FlagSpecs;
 
+/** Watching the run: the live page and the report (read by ./dashboard/dashboard-session.ts). */
+export const DASHBOARD_FLAGS = {
+  ui: { type: 'boolean', help: 'a live web page of the run (graph, rates, watermarks, backpressure, batches, checkpoints) on 127.0.0.1 only; its address is printed on stderr' },
+  uiPort: { type: 'string', value: 'N', help: 'the --ui page\'s port (default: a free one)' },
+  report: { type: 'string', value: '<file.html>', help: 'when the run ends, the same page as a static HTML file (compare: both runners side by side)' },
+  reportData: { type: 'string', value: '<file.json>', hidden: true, help: "compare's runs: the report's data as JSON" },
+} as const satisfies FlagSpecs;
+
 /** Every flag of the netflow command besides the pipeline's. */
-export const NETFLOW_FLAGS = { ...NETFLOW_IO_FLAGS, ...KAFKA_SECURITY_FLAGS, ...GENERATOR_FLAGS, ...NETFLOW_JOB_FLAGS, ...NETFLOW_REPORTING_FLAGS } as const satisfies FlagSpecs;
+export const NETFLOW_FLAGS = { ...NETFLOW_IO_FLAGS, ...KAFKA_SECURITY_FLAGS, ...GENERATOR_FLAGS, ...NETFLOW_JOB_FLAGS, ...NETFLOW_REPORTING_FLAGS, ...DASHBOARD_FLAGS } as const satisfies FlagSpecs;

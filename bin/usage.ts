@@ -6,9 +6,10 @@ import { flagHelp, type FlagSpecs } from '../sdk/flags.js';
 import { PIPELINE_FLAGS } from '../sdk/options.js';
 import { COMPARE_FLAGS, COMPARE_OWN_FLAGS } from './compare-command.js';
 import { EXAMPLE_FLAGS } from './example-command.js';
+import { WINDOWED_PAGE_VIEWS_FLAGS } from '../pipelines/examples/windowed-page-views.js';
 import { GENERATE_FLAGS } from './generate-command.js';
 import { NETFLOW_COMMAND_FLAGS } from './netflow-command.js';
-import { GENERATOR_FLAGS, KAFKA_SECURITY_FLAGS, NETFLOW_IO_FLAGS, NETFLOW_JOB_FLAGS, NETFLOW_REPORTING_FLAGS } from './netflow-flags.js';
+import { DASHBOARD_FLAGS, GENERATOR_FLAGS, KAFKA_SECURITY_FLAGS, NETFLOW_IO_FLAGS, NETFLOW_JOB_FLAGS, NETFLOW_REPORTING_FLAGS } from './netflow-flags.js';
 
 /** Every flag each command accepts (what the CLI parses against). */
 export const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = {
@@ -34,6 +35,7 @@ const netflowFlags = (accepted?: FlagSpecs) =>
     section('Generator (the embedded default input):', GENERATOR_FLAGS, accepted),
     section('The job:', NETFLOW_JOB_FLAGS, accepted),
     section('Reporting:', NETFLOW_REPORTING_FLAGS, accepted),
+    section('Watching the run:', DASHBOARD_FLAGS, accepted),
   ].join('\n');
 
 const TEXTS: Record<string, string> = {
@@ -50,7 +52,8 @@ ${pipelineFlags()}
 Examples:
   npm start -- --runner=microbatch --scenario=1
   npm start -- --input=zeek:../shared/data/zeek-conn-portscan.log --window=5s --output=ndjson:out/pairs.ndjson
-  npm start -- --input=kafka:netflow --output=kafka:netflow-pairs --brokers=127.0.0.1:19092`,
+  npm start -- --input=kafka:netflow --output=kafka:netflow-pairs --brokers=127.0.0.1:19092
+  npm start -- --scenario=2 --ui --report=out/scenario-2.html`,
   compare: `npm run compare -- [flags]
 
 Runs the Netflow job on both runners, each in its own process, over the same input, and writes
@@ -84,7 +87,8 @@ Example (the seed's experiment):
 
 Windowed page views: per-user counts with late data and the busiest users per window.
 
-${section('Page views:', EXAMPLE_FLAGS)}
+${section('Page views:', WINDOWED_PAGE_VIEWS_FLAGS)}
+${section('Watching the run:', DASHBOARD_FLAGS)}
 
 ${pipelineFlags()}`,
 };

@@ -45,3 +45,4 @@ export * from './options.js';
 export * from './flags.js';
 export * from './command-line.js';
 export * from './runner.js';
+export * from './run-observer.js';

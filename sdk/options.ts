@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import { PipelineOptionsError } from './errors.js';
 import { parseFlags, type AnyFlagValues, type FlagSpecs, type FlagValues } from './flags.js';
+import type { RunObserver } from './run-observer.js';
 import type { Duration } from './time.js';
 
 /** What a run with checkpoints promises about its output: written once, or at least once. */
@@ -31,8 +32,16 @@ export interface PipelineOptions<A extends AnyFlagValues = AnyFlagValues> {
   readonly clock?: Clock;
   /** Cancels the run. */
   readonly signal?: AbortSignal;
-  /** Prints progress (micro-batch progress reports) to stderr. */
+  /**
+   * The progress line on stderr (records in and out, rate, watermark and lag, share done and time
+   * left) is shown on a terminal anyway, on every runner; `progress` also prints it where stderr is
+   * not a terminal, as a plain line every few seconds (for logs). `quiet` wins.
+   */
   readonly progress: boolean;
+  /** No progress line on stderr (programs may also leave out their own summary). */
+  readonly quiet: boolean;
+  /** Watch the run: each gets the graph, samples of counters and watermarks, and the end (see RunObserver). */
+  readonly observers?: readonly RunObserver[];
   /**
    * Checkpoints: the directory (local file system) where the run writes its checkpoints and resumes
    * from the latest one. Undefined: no checkpoints (a failed run starts over).
@@ -87,7 +96,8 @@ export const PIPELINE_FLAGS = {
   bundleSize: { type: 'string', value: 'N', help: 'native: elements per bundle (default 1000)' },
   bufferSize: { type: 'string', value: 'N', help: 'native: source buffer capacity, the backpressure bound (default 10000)' },
   idleTimeout: { type: 'string', value: '<duration>', help: 'a silent input stops holding the watermark back after this long' },
-  progress: { type: 'boolean', help: 'micro-batch progress reports on stderr' },
+  progress: { type: 'boolean', help: 'the progress line also where stderr is not a terminal, as a plain line every 5 s (on a terminal it is shown anyway)' },
+  quiet: { type: 'boolean', help: 'no progress line on stderr; the CLI commands also leave out their summary' },
   checkpointDir: { type: 'string', value: '<dir>', help: 'write checkpoints here and resume from the latest one' },
   checkpointInterval: { type: 'string', value: '<duration>', help: 'time between checkpoints (default 10s)' },
   keepCheckpoints: { type: 'string', value: 'N', help: 'complete checkpoints kept, at least 2 (default 3)' },
@@ -106,6 +116,7 @@ export const DEFAULT_OPTIONS: PipelineOptions = {
   bundleSize: 1000,
   bufferSize: 10_000,
   progress: false,
+  quiet: false,
   idleTimeout: Number.POSITIVE_INFINITY,
   checkpointInterval: 10_000,
   keepCheckpoints: 3,
@@ -163,6 +174,7 @@ export function optionsFromFlags(values: FlagValues<PipelineFlags>): Partial<Pip
   if (values.bufferSize !== undefined) o.bufferSize = positiveInt(values.bufferSize, 'bufferSize');
   if (values.idleTimeout !== undefined) o.idleTimeout = parseDuration(values.idleTimeout, 'idleTimeout');
   if (values.progress !== undefined) o.progress = values.progress;
+  if (values.quiet !== undefined) o.quiet = values.quiet;
   if (values.checkpointDir !== undefined) o.checkpointDir = values.checkpointDir;
   if (values.checkpointInterval !== undefined) o.checkpointInterval = parseDuration(values.checkpointInterval, 'checkpointInterval');
   if (values.keepCheckpoints !== undefined) o.keepCheckpoints = positiveInt(values.keepCheckpoints, 'keepCheckpoints');

@@ -33,6 +33,7 @@ export const Create = {
             return { elements, watermark: TIMESTAMP_MIN, done };
           },
           position: () => ({ pos }),
+          progress: () => ({ done: pos, total: items.length }),
           stopAt(p) {
             limit = p === undefined ? Number.POSITIVE_INFINITY : numericPosition('Create', p, { pos: 'count' }).pos;
           },

@@ -112,6 +112,8 @@ export class Engine {
   private readonly allPorts: OutputPort[] = [];
   /** Some input or pass ran: too late to restore a snapshot. */
   private ran = false;
+  /** The `late` and `deadLetter` outputs of every step (see tapSideOutputs). */
+  private readonly sidePorts: { readonly step: string; readonly kind: 'late' | 'deadLetter'; readonly port: OutputPort }[] = [];
 
   constructor(
     private readonly graph: PipelineGraph,
@@ -125,6 +127,7 @@ export class Engine {
         const p = new OutputPort(countTags(tag) ? metrics : undefined);
         out[tag] = p;
         this.allPorts.push(p);
+        if (tag === 'late' || tag === 'deadLetter') this.sidePorts.push({ step: node.fullName, kind: tag, port: p });
         ports.set(pc, p);
       }
       return out;
@@ -231,6 +234,15 @@ export class Engine {
     } else {
       port.connect((value, timestamp, window, pane, retraction) => op.processParts(index, value, timestamp, window, pane, retraction));
     }
+  }
+
+  /**
+   * Hands `keep` every record a step drops as late (a `LateRecord`) or dead-letters (a `DeadLetter`)
+   * from now on, synchronously, besides its consumers (observers show the latest ones). Ordinary
+   * outputs are not touched, so the per-element cost is nil; `keep` must not throw or keep much.
+   */
+  tapSideOutputs(keep: (step: string, kind: 'late' | 'deadLetter', value: unknown) => void): void {
+    for (const { step, kind, port } of this.sidePorts) port.connect((value) => keep(step, kind, value));
   }
 
   /** Calls every operator's setup (DoFn.setup). */

@@ -2,11 +2,14 @@ import { VirtualClock, type Clock } from '../../sdk/clock.js';
 import { PipelineCancelledError, SourceError, UnresumableSourceError, WatershedError, type UnsupportedFeature } from '../../sdk/errors.js';
 import type { PipelineGraph, ReadPayload } from '../../sdk/graph.js';
 import type { PipelineOptions } from '../../sdk/options.js';
+import type { RunObserver } from '../../sdk/run-observer.js';
 import type { BatchMetrics, PipelineResult, PipelineRun, Runner, StopOptions } from '../../sdk/runner.js';
 import { stopOnSignals } from '../../sdk/stop-on-signals.js';
 import { CheckpointCoordinator, NO_CHECKPOINTS, type CheckpointRequests, type RunCheckpoints } from './checkpoint/checkpoint-coordinator.js';
 import { commonValidation, Engine, type Wiring } from './engine.js';
 import type { FireMode } from './driver/window-driver.js';
+import { ObservedCheckpoints } from './observe/observed-checkpoints.js';
+import { RunMonitor } from './observe/run-monitor.js';
 import { SourcePump } from './source-pump.js';
 import { StopRequest } from './stop-request.js';
 import { InMemoryStateBackend, type StateBackend } from './state/state-backend.js';
@@ -71,11 +74,13 @@ export abstract class LoopRunner implements Runner {
    * @param systemClock the real clock, used unless the options bring a clock or a TestStream needs a virtual one
    * @param idleWait how a source pump waits after an empty poll, given the clock of the run
    * @param turn yields one turn of the event loop (see RunContext.breathe)
+   * @param ownObservers the runner's own observers of a run besides `options.observers` (the progress line on stderr)
    */
   constructor(
     private readonly systemClock: () => Clock,
     private readonly idleWait: (clock: Clock) => Promise<void>,
     private readonly turn: () => Promise<void>,
+    private readonly ownObservers: (options: PipelineOptions) => readonly RunObserver[] = () => [],
   ) {}
 
   /** Runner-specific checks on top of the shared ones. */
@@ -161,6 +166,11 @@ export abstract class LoopRunner implements Runner {
     });
     const pumps: SourcePump[] = [];
     const batches: BatchMetrics[] = [];
+    // Observers (dashboard, progress line): sampled at loop iterations, see observe/run-monitor.ts.
+    const observers = [...this.ownObservers(options), ...(options.observers ?? [])];
+    const observed = coordinator && observers.length > 0 ? new ObservedCheckpoints(coordinator, () => coordinator.report(), clock) : undefined;
+    const monitor = RunMonitor.of(observers, { runner: this.name, graph, engine, pumps, clock, batches, ...(observed ? { checkpoints: observed } : {}) });
+    monitor?.started();
     let failure: unknown;
     let waiter: WorkWaiter | undefined;
     let skipped = false;
@@ -184,7 +194,7 @@ export abstract class LoopRunner implements Runner {
         r.position = pump.position; // a checkpoint before the first batch keeps the start (or resume) position
         pumps.push(pump);
       }
-      const checkpoints = coordinator ?? NO_CHECKPOINTS;
+      const checkpoints = observed ?? coordinator ?? NO_CHECKPOINTS;
       const preparing = skipped ? undefined : this.beforeReading({ engine, pumps, checkpoints });
       const prepared = preparing ? await preparing : undefined;
       for (const p of pumps) p.start();
@@ -194,9 +204,12 @@ export abstract class LoopRunner implements Runner {
       stop.onAsk = () => w.interrupt();
       const waitForWork = (until: number | undefined): Promise<void> => {
         if (stop.phase === 'asked') return Promise.resolve(); // the loop honours it first
+        // An observed run is sampled while it waits too (an idle input still shows time passing); only a real clock is waited on.
+        const sample = monitor && !clock.isVirtual ? monitor.nextSampleAt : undefined;
+        const deadline = sample === undefined ? until : until === undefined ? sample : Math.min(until, sample);
         // A pending checkpoint's write settles once: racing it keeps nothing alive past that.
         const written = coordinator?.whenWritten();
-        return written ? Promise.race([w.wait(until), written]) : w.wait(until);
+        return written ? Promise.race([w.wait(deadline), written]) : w.wait(deadline);
       };
       // Without checkpoints there is nowhere to keep open windows: a stop drains.
       const drains = (): boolean => stop.drain || coordinator === undefined;
@@ -216,6 +229,7 @@ export abstract class LoopRunner implements Runner {
       let calls = 0;
       let rows = 0;
       const breathe = (n = 0): Promise<void> | undefined => {
+        monitor?.tick();
         rows += n;
         if (++calls < BREATHE_CALLS && rows < BREATHE_ROWS) return undefined;
         calls = 0;
@@ -225,8 +239,9 @@ export abstract class LoopRunner implements Runner {
       if (!skipped) await this.loop({ engine, pumps, clock, signal, options, batches, checkpoints, waitForWork, breathe, stopRequested }, prepared);
       // A stopped run, and one that drained or finished, commits what its sinks still hold, so nothing stays hidden.
       if (coordinator && !skipped && !signal.aborted) {
-        if (stop.phase === 'stopping') await coordinator.final('final');
-        else if (engine.finished()) await coordinator.final(stop.phase === 'draining' ? 'drained' : 'finished');
+        const final = (kind: 'final' | 'drained' | 'finished') => (observed ? observed.time(kind, () => coordinator.final(kind)) : coordinator.final(kind));
+        if (stop.phase === 'stopping') await final('final');
+        else if (engine.finished()) await final(stop.phase === 'draining' ? 'drained' : 'finished');
       }
     } catch (e) {
       failure = e;
@@ -245,9 +260,12 @@ export abstract class LoopRunner implements Runner {
     }
     // Printed for failed runs too: which checkpoint was skipped or resumed matters most then.
     for (const w of coordinator?.warnings ?? []) process.stderr.write(`[checkpoint] ${w}\n`);
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) {
+      monitor?.ended({ state: 'FAILED', at: clock.now(), error: failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure) });
+      throw failure;
+    }
     const finishedAt = clock.now();
-    return {
+    const result: PipelineResult = {
       runner: this.name,
       state: signal.aborted ? 'CANCELLED' : stop.phase === 'stopping' ? 'STOPPED' : stop.phase === 'draining' ? 'DRAINED' : 'DONE',
       metrics: engine.metrics,
@@ -256,6 +274,8 @@ export abstract class LoopRunner implements Runner {
       startedAt,
       finishedAt,
     };
+    monitor?.ended({ state: result.state, at: finishedAt, result });
+    return result;
   }
 }
 

@@ -101,6 +101,16 @@ export class SourcePump {
     return p.batch;
   }
 
+  /** Elements buffered now, read ahead of the pipeline (at most {@link bufferCapacity} plus one poll). */
+  get bufferedElements(): number {
+    return this.buffered;
+  }
+
+  /** The backpressure bound: the pump stops polling while this many elements are buffered. */
+  get bufferCapacity(): number {
+    return this.capacity;
+  }
+
   /** Micro-batch replay: the reader returns nothing beyond `p` until lifted with undefined (see `SourceReader.stopAt`). */
   stopAt(p: unknown): void {
     this.reader.stopAt?.(p);

@@ -2,11 +2,11 @@ import type { VirtualClock } from '../../sdk/clock.js';
 import { sourceBatchSize } from '../../sdk/io/source.js';
 import type { PipelineOptions } from '../../sdk/options.js';
 import type { Instant } from '../../sdk/time.js';
-import { formatInstant } from '../../sdk/time.js';
 import type { Wiring } from '../core/engine.js';
 import type { FireMode } from '../core/driver/window-driver.js';
 import { LoopRunner, type RunContext } from '../core/loop-runner.js';
 import { BatchOffsets } from './batch-offsets.js';
+import { consoleObservers } from '../monitoring/console-observers.js';
 import { eventLoopTurn, idleWait, SystemClock } from '../system-clock.js';
 
 /**
@@ -24,7 +24,7 @@ import { eventLoopTurn, idleWait, SystemClock } from '../system-clock.js';
  * input the script puts at that instant, as the native runner does at every clock step (see
  * TestStream, "One processing instant").
  *
- * @example node app.js --runner=microbatch --batchInterval=500ms --progress
+ * @example node app.js --runner=microbatch --batchInterval=500ms
  */
 export class MicroBatchRunner extends LoopRunner {
   readonly name = 'microbatch';
@@ -32,7 +32,7 @@ export class MicroBatchRunner extends LoopRunner {
   protected readonly wiring: Wiring = 'staged';
 
   constructor() {
-    super(() => new SystemClock(), idleWait, eventLoopTurn);
+    super(() => new SystemClock(), idleWait, eventLoopTurn, consoleObservers);
   }
 
   /** A batch is planned from what the source has read ahead, up to `--maxBatchSize` rows. */
@@ -122,11 +122,9 @@ export class MicroBatchRunner extends LoopRunner {
       await engine.finishBundles();
       const watermark = engine.sourceWatermark();
       const replayed = offsets?.replaying === true;
+      // Observers (the progress line, the dashboard) see the batches through this list.
       run.batches.push({ batchId, inputRows: rows, durationMs: clock.now() - startedAt, watermark, startedAt, ...(replayed ? { replayed } : {}) });
       offsets?.end();
-      if (options.progress) {
-        process.stderr.write(`[microbatch] batch ${batchId}: ${rows} rows in ${clock.now() - startedAt} ms, watermark ${formatInstant(watermark)}${replayed ? ' (replayed from the offset log)' : ''}\n`);
-      }
       batchId++;
       // next batch boundary
       if (interval !== undefined) {

@@ -3,6 +3,7 @@ import { sourceBatchSize } from '../../sdk/io/source.js';
 import type { Wiring } from '../core/engine.js';
 import type { FireMode } from '../core/driver/window-driver.js';
 import { LoopRunner, type RunContext } from '../core/loop-runner.js';
+import { consoleObservers } from '../monitoring/console-observers.js';
 import { eventLoopTurn, idleWait, SystemClock } from '../system-clock.js';
 
 /**
@@ -20,7 +21,7 @@ export class NativeRunner extends LoopRunner {
   protected readonly wiring: Wiring = 'direct';
 
   constructor() {
-    super(() => new SystemClock(), idleWait, eventLoopTurn);
+    super(() => new SystemClock(), idleWait, eventLoopTurn, consoleObservers);
   }
 
   protected async loop(run: RunContext): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { SourcePositionError } from '../errors.js';
 import type { DeadLetter } from '../dead-letter.js';
+import type { SourceProgress } from '../run-observer.js';
 import type { Instant } from '../time.js';
 import type { TimestampedValue } from '../windowed-value.js';
 
@@ -89,6 +90,14 @@ export interface SourceReader<T> {
    * its consumer group for monitoring). Best effort: a failure is only worth a warning.
    */
   checkpointComplete?(p: unknown): Promise<void>;
+  /**
+   * A bounded source that knows its size: how much it has read so far, out of how much, in its own
+   * unit (bytes of a file, events of a generator, offsets of a bounded Kafka read). Includes what the
+   * runner's buffer holds read ahead. Shown as the share done and the time left (progress line,
+   * dashboard); undefined when the size is not known (a pipe). Called a few times a second: keep it cheap.
+   * @example reader.progress?.() // { done: 4096, total: 1048576 }
+   */
+  progress?(): SourceProgress | undefined;
   close(): Promise<void>;
 }
 

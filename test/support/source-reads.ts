@@ -6,6 +6,7 @@ import type { Source, SourceBatch, SourceReader } from '../../sdk/io/source.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import type { PCollection } from '../../sdk/pcollection.js';
 import type { PTransform } from '../../sdk/ptransform.js';
+import type { SourceProgress } from '../../sdk/run-observer.js';
 import { SourcePump } from '../../runners/core/source-pump.js';
 
 /** The Source behind a reading transform (e.g. `Generate.of(...)`), taken from the graph it builds. */
@@ -97,4 +98,20 @@ export async function takeThroughPump(source: Source<unknown>, take: number, pol
 /** Concatenates observations (a read in parts). */
 export function concat(a: Observed, b: Observed): Observed {
   return { elements: [...a.elements, ...b.elements], deadLetters: [...a.deadLetters, ...b.deadLetters], watermarks: [...a.watermarks, ...b.watermarks] };
+}
+
+/** Opens `source` and polls it `size` elements at a time to its end (at most `polls` times): its `progress()` before and after each poll. */
+export async function progressOf(source: Source<unknown>, size: number, polls = 100): Promise<(SourceProgress | undefined)[]> {
+  const reader = await openSource(source);
+  const seen = [reader.progress?.()];
+  try {
+    for (let i = 0; i < polls; i++) {
+      const b = await reader.poll(size, 10);
+      seen.push(reader.progress?.());
+      if (b.done) break;
+    }
+  } finally {
+    await reader.close();
+  }
+  return seen;
 }

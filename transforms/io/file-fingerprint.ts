@@ -1,5 +1,5 @@
 import { crc32c } from '@node-rs/crc32';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { SourcePositionError } from '../../sdk/errors.js';
 
 /** How many leading bytes identify a file. */
@@ -22,6 +22,9 @@ export interface FileFingerprint {
  * @example const f = await fingerprintFile('flows.ndjson'); // { headBytes: 65536, headCrc32c: 3735928559 }
  */
 export async function fingerprintFile(path: string, headBytes = HEAD_BYTES): Promise<FileFingerprint | undefined> {
+  // Not opened unless it is a regular file: opening a pipe for reading and closing it again would let
+  // its writer go on, and the bytes it wrote meanwhile would be lost to the reader that opens it next.
+  if (!(await stat(path)).isFile()) return undefined;
   const fh = await open(path, 'r');
   try {
     if (!(await fh.stat()).isFile()) return undefined;

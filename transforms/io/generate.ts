@@ -60,6 +60,7 @@ export const Generate = {
             return { elements: NO_ELEMENTS, columns: { values, timestamps }, watermark: maxTs === TIMESTAMP_MIN ? TIMESTAMP_MIN : maxTs - lag, done: i >= o.count };
           },
           position: (): GeneratePosition => ({ i, maxTs }),
+          progress: () => ({ done: i, total: o.count }),
           stopAt(p) {
             limit = p === undefined ? Number.POSITIVE_INFINITY : numericPosition('Generate', p, { i: 'count', maxTs: 'instant' }).i;
           },

@@ -4,7 +4,7 @@
  * @module watershed/io/text-file
  */
 import { closeSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
 import type { DoFn } from '../../sdk/dofn.js';
 import { CheckpointRecoveryError, SourcePositionError, UnsupportedGuaranteeError } from '../../sdk/errors.js';
@@ -274,6 +274,9 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
         }
         reader = await LineReader.open(path, { from });
       }
+      // For the share read (progress line, dashboard): a regular file's size when opened; none for a pipe.
+      const opened = await stat(path);
+      const size = opened.isFile() ? opened.size : undefined;
       return {
         async poll(max): Promise<SourceBatch<T>> {
           const { lines, done } = await reader.next(max);
@@ -304,6 +307,11 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
         },
         stopAt(p) {
           reader.stopAt(p === undefined ? undefined : lineSourcePosition(path, p, mapperState !== undefined).byte);
+        },
+        progress() {
+          if (size === undefined) return undefined;
+          const { byte } = reader.position();
+          return { done: byte, total: Math.max(size, byte) };
         },
         close: () => reader.close(),
       };

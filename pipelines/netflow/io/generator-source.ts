@@ -68,6 +68,7 @@ export function netflowGeneratorSource(options: Partial<NetflowGeneratorOptions>
           return { elements, watermark, done: ended };
         },
         position: () => ({ produced, maxTs }),
+        progress: () => ({ done: produced, total: o.count }),
         stopAt(p) {
           limit = p === undefined ? Number.POSITIVE_INFINITY : numericPosition('NetflowGenerator', p, { produced: 'count', maxTs: 'instant' }).produced;
         },

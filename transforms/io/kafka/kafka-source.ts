@@ -1,6 +1,7 @@
 import type { DeadLetter } from '../../../sdk/dead-letter.js';
 import { SourcePositionError } from '../../../sdk/errors.js';
 import type { Source, SourceBatch, SourceContext, SourceReader } from '../../../sdk/io/source.js';
+import type { SourceProgress } from '../../../sdk/run-observer.js';
 import { WatermarkEstimator } from '../../../sdk/io/watermark-estimator.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Duration, type Instant } from '../../../sdk/time.js';
 import type { TimestampedValue } from '../../../sdk/windowed-value.js';
@@ -630,6 +631,22 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
       }),
       splits,
     };
+  }
+
+  /**
+   * Bounded reads: offsets handed out since this read started, out of those up to the end offsets
+   * (for the share read and the time left); undefined for a followed read.
+   */
+  progress(): SourceProgress | undefined {
+    let done = 0n;
+    let total = 0n;
+    for (const p of this.partitions) {
+      if (p.end === undefined) return undefined;
+      const next = p.consumed === undefined ? p.start : nextOffset(p.consumed);
+      done += BigInt(next) - BigInt(p.start);
+      total += BigInt(p.end) - BigInt(p.start);
+    }
+    return total > 0n ? { done: Number(done), total: Number(total) } : undefined;
   }
 
   /**
