@@ -14,6 +14,11 @@
 #   KAFKA_FRESH            1 = as --fresh
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker to answer, default 60
 #   KAFKA_HEAP_OPTS        JVM heap flags, default "-Xms256m -Xmx512m"
+#   KAFKA_RETENTION_MS     the broker's log.retention.ms, default -1 (records are never deleted by
+#                          age). Kafka ages records by their timestamp, which Watershed sets to the
+#                          event time: records replayed from an old capture would be deleted at the
+#                          next retention check (every KAFKA_RETENTION_CHECK_MS, default 300000).
+#   KAFKA_RETENTION_CHECK_MS  the broker's log.retention.check.interval.ms, default 300000
 #   KAFKA_SASL_SSL_PORT    also open a SASL_SSL listener on this port (off when unset): TLS with a
 #                          broker certificate for 127.0.0.1/localhost signed by a CA made here (kept in
 #                          <state>/tls/; clients trust <state>/ca.pem), and SASL with the mechanisms
@@ -264,7 +269,8 @@ auto.create.topics.enable=true
 delete.topic.enable=true
 num.network.threads=2
 num.io.threads=4
-log.retention.hours=24
+log.retention.ms=${KAFKA_RETENTION_MS:--1}
+log.retention.check.interval.ms=${KAFKA_RETENTION_CHECK_MS:-300000}
 $SASL_PROPS
 EOF
 

@@ -45,6 +45,31 @@ describe.skipIf(skip !== null)(`scripts/kafka-start.sh on existing data${skip ? 
     return b;
   };
 
+  it('keeps records whose timestamps (event times) are years old: no deletion by age at the retention check', async () => {
+    const broker = await newBroker('retention');
+    // Retention checks every 500 ms, the first 30 s after the broker starts (Kafka's initial delay): with the
+    // former log.retention.hours=24 the records below were gone at that first check.
+    const address = await broker.start({ env: { KAFKA_RETENTION_CHECK_MS: '500' } });
+    const startedAt = Date.now();
+    const topic = `watershed-old-${randomUUID()}`;
+    const kafka = createKafkajsClientFactory({ brokers: address, logLevel: 'nothing' });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics([{ topic, partitions: 1 }]);
+      const producer = kafka.producer();
+      await producer.connect();
+      const eventTime = Date.UTC(2023, 10, 14); // an old capture replayed: the record timestamp is its event time
+      await producer.send(topic, Array.from({ length: 20 }, (_, i) => ({ value: `old-${i}`, partition: 0, timestamp: eventTime + i })));
+      await producer.disconnect();
+      await new Promise((r) => setTimeout(r, Math.max(0, startedAt + 36_000 - Date.now()))); // past the first retention checks
+      expect(await admin.fetchTopicOffsets(topic)).toEqual([{ partition: 0, low: '0', high: '20' }]);
+    } finally {
+      await admin.disconnect();
+    }
+    expect(await readAll(address, topic, 20)).toHaveLength(20);
+  }, 180_000);
+
   it('after kill -9, a plain start restarts on the data (same cluster id, topic and records there); --fresh wipes them', async () => {
     const broker = await newBroker('restart');
     const address = await broker.start();

@@ -109,8 +109,8 @@ export class PrivateBroker {
   }
 
   /** Starts the broker (`fresh`: with --fresh). @throws Error with the script's output if it fails. */
-  async start(options: { fresh?: boolean } = {}): Promise<string> {
-    const outcome = await this.run(options.fresh ? ['--fresh'] : []);
+  async start(options: { fresh?: boolean; env?: Readonly<Record<string, string>> } = {}): Promise<string> {
+    const outcome = await this.run(options.fresh ? ['--fresh'] : [], options.env);
     if (outcome.brokers === null) throw new Error(`kafka-start.sh exited with ${outcome.code}\n${outcome.stderr}`);
     return outcome.brokers;
   }
