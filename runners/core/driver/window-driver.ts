@@ -10,8 +10,7 @@ import { formatWindow, type BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
 import type { StateBackend } from '../state/state-backend.js';
-import { MinHeap } from '../timers/min-heap.js';
-import { TimerQueue, type QueuedTimer } from '../timers/timer-queue.js';
+import { LazyTimerHeap, type LazyEntry } from '../timers/lazy-timer-heap.js';
 import type { PaneReducer } from './pane-reducer.js';
 import { WindowStates } from './window-states.js';
 
@@ -91,9 +90,14 @@ export class WindowDriver {
   private readonly o: WindowDriverOptions;
   private readonly s: WindowingStrategy;
   private table: WindowStates<WindowState>;
-  private readonly eventTimers: TimerQueue;
-  private readonly procTimers: TimerQueue;
-  private readonly holds = new MinHeap<{ time: Instant; key: StateKey; ns: string }>((h) => h.time);
+  /**
+   * Timers and holds, queued as lower bounds of what each window state wants (`et`, `pt`, `hold`,
+   * which live in keyed state): a merged window that grows keeps its earlier entry, which is moved
+   * when it surfaces, instead of queueing one per merge (see LazyTimerHeap).
+   */
+  private readonly eventTimers: LazyTimerHeap<WindowState>;
+  private readonly procTimers: LazyTimerHeap<WindowState>;
+  private readonly holds: LazyTimerHeap<WindowState>;
   /** Deferred mode: windows that got elements since the last flush (each once). */
   private readonly dirty: [StateKey, WindowState][] = [];
   private readonly dirtySet = new Set<WindowState>();
@@ -128,9 +132,10 @@ export class WindowDriver {
     this.merging = o.strategy.windowFn.isMerging;
     this.everyElement = this.perElement || !this.endOfWindowTs;
     this.reducer = o.reducer;
-    this.table = new WindowStates(o.state.table<WindowState>(o.step, 'windows'));
-    this.eventTimers = new TimerQueue((t) => this.table.get(t.key, t.ns)?.et.includes(t.time) ?? false);
-    this.procTimers = new TimerQueue((t) => this.table.get(t.key, t.ns)?.pt.includes(t.time) ?? false);
+    this.table = new WindowStates(o.state.table<WindowState>(o.step, 'windows'), !this.merging);
+    this.eventTimers = new LazyTimerHeap((st, ks) => (this.table.get(ks, st.w.id) === st ? earliest(st.et) : undefined));
+    this.procTimers = new LazyTimerHeap((st, ks) => (this.table.get(ks, st.w.id) === st ? earliest(st.pt) : undefined));
+    this.holds = new LazyTimerHeap((st, ks) => (this.table.get(ks, st.w.id) === st ? st.hold : undefined));
     const self = this;
     this.tctx = {
       get window() {
@@ -236,12 +241,10 @@ export class WindowDriver {
 
   /** The input watermark, held back by the output timestamps of pending panes. Never moves back. */
   outputWatermark(): Instant {
-    let h = this.holds.peek();
-    while (h && this.table.get(h.key, h.ns)?.hold !== h.time) {
-      this.holds.pop();
-      h = this.holds.peek();
-    }
-    const wm = h && h.time < this.inputWm ? h.time : this.inputWm;
+    const inputWm = this.inputWm;
+    // Only holds behind the input watermark matter: later ones are not looked at (nor brought up to date).
+    const h = this.holds.peekDue((t) => t < inputWm);
+    const wm = h !== undefined ? h : inputWm;
     if (wm > this.outputWm) this.outputWm = wm;
     return this.outputWm;
   }
@@ -262,7 +265,7 @@ export class WindowDriver {
    * index from the keyed state and takes back `timing` (undefined: a step new to the checkpoint).
    */
   restoreTiming(timing: DriverTiming | undefined): void {
-    this.table = new WindowStates(this.o.state.table<WindowState>(this.o.step, 'windows'));
+    this.table = new WindowStates(this.o.state.table<WindowState>(this.o.step, 'windows'), !this.merging);
     this.eventTimers.clear();
     this.procTimers.clear();
     this.holds.clear();
@@ -309,16 +312,21 @@ export class WindowDriver {
     return st;
   }
 
-  private setEventTimer(ks: StateKey, st: WindowState, t: Instant): void {
+  /**
+   * Sets an event-time timer of `st`. `queuedUpTo`: a time some queued entry of `st` is known to be
+   * at or before (a window that grew in a merge keeps its earlier entry); a timer at or after it is
+   * covered by that entry.
+   */
+  private setEventTimer(ks: StateKey, st: WindowState, t: Instant, queuedUpTo?: Instant): void {
     if (st.et.includes(t)) return;
     st.et.push(t);
-    this.eventTimers.add({ time: t, key: ks, ns: st.w.id, id: 'w' });
+    if (queuedUpTo === undefined || t < queuedUpTo) this.eventTimers.add(ks, st, t);
   }
 
   private setProcessingTimer(ks: StateKey, st: WindowState, t: Instant): void {
     if (st.pt.includes(t)) return;
     st.pt.push(t);
-    this.procTimers.add({ time: t, key: ks, ns: st.w.id, id: 'w' });
+    this.procTimers.add(ks, st, t);
   }
 
   /** Updates the pending pane's output timestamp and watermark hold for an input at `ts`. */
@@ -338,9 +346,11 @@ export class WindowDriver {
     st.outTs = prev === undefined ? cand : this.s.timestampCombiner === 'EARLIEST' ? Math.min(prev, cand) : Math.max(prev, cand);
     // Hold the output watermark at the pending pane's timestamp, unless that is already behind it (late data).
     const hold = st.outTs >= this.outputWm ? st.outTs : undefined;
-    if (hold !== st.hold) {
+    const prevHold = st.hold;
+    if (hold !== prevHold) {
       st.hold = hold;
-      if (hold !== undefined) this.holds.push({ time: hold, key: ks, ns: st.w.id });
+      // A queued entry at or before the previous hold covers a later one.
+      if (hold !== undefined && (prevHold === undefined || hold < prevHold)) this.holds.add(ks, st, hold);
     }
   }
 
@@ -354,14 +364,21 @@ export class WindowDriver {
     });
   }
 
-  private onTimer(t: QueuedTimer, domain: 'event' | 'processing'): void {
-    const st = this.table.get(t.key, t.ns);
-    if (!st) return;
+  private onTimer(t: LazyEntry<WindowState>, domain: 'event' | 'processing'): void {
+    const st = t.owner;
+    const ks = t.key;
     const list = domain === 'event' ? st.et : st.pt;
     const i = list.indexOf(t.time);
     if (i >= 0) list.splice(i, 1);
-    if (!st.closed) this.maybeFire(t.key, st);
-    if (this.inputWm > this.gcTime(st.w) && this.table.get(t.key, t.ns) === st) this.collect(t.key, st);
+    if (!st.closed) this.maybeFire(ks, st);
+    if (this.table.get(ks, st.w.id) !== st) return;
+    if (this.inputWm > this.gcTime(st.w)) {
+      this.collect(ks, st);
+      return;
+    }
+    // The entry just taken may have stood for the state's other timers too: queue the next one.
+    const rest = domain === 'event' ? st.et : st.pt;
+    if (rest.length > 0) (domain === 'event' ? this.eventTimers : this.procTimers).add(ks, st, earliest(rest)!);
   }
 
   private maybeFire(ks: StateKey, st: WindowState): void {
@@ -444,59 +461,120 @@ export class WindowDriver {
     if (!existing?.has(w.id)) active.push(w);
     const merges = this.s.windowFn.mergeWindows!(active);
     let target = w;
-    for (const m of merges) {
+    for (let i = 0; i < merges.length; i++) {
+      const m = merges[i]!;
       const states: WindowState[] = [];
-      for (const mw of m.toMerge) {
-        const st = this.table.get(ks, mw.id);
+      for (let j = 0; j < m.toMerge.length; j++) {
+        const id = m.toMerge[j]!.id;
+        if (id === w.id) target = m.result;
+        const st = this.table.get(ks, id);
         if (st) states.push(st);
       }
-      const resultPrev = this.table.get(ks, m.result.id);
-      const merged: WindowState = {
-        w: m.result,
-        k: key,
-        acc: this.o.reducer.merge(states.map((x) => x.acc)),
-        n: states.reduce((a, x) => a + x.n, 0),
-        trig: this.s.trigger.init(),
-        pane: Math.max(0, ...states.map((x) => x.pane)),
-        nonSpec: Math.max(0, ...states.map((x) => x.nonSpec)),
-        // A merged window the watermark has not passed yet gets its own ON_TIME pane (as its trigger does).
-        onTime: states.some((x) => x.onTime) && this.inputWm > m.result.maxTimestamp,
-        closed: false,
-        outTs: undefined,
-        hold: undefined,
-        et: [],
-        pt: [],
-      };
-      if (this.retracting) {
-        const retract: NonNullable<WindowState['retract']> = [];
-        for (const x of states) {
-          if (x.retract) retract.push(...x.retract);
-          if (x.last && x.w.id !== m.result.id) retract.push({ ...x.last, window: x.w });
-        }
-        if (resultPrev?.last) merged.last = resultPrev.last;
-        if (retract.length) merged.retract = retract;
-      }
-      for (const x of states) this.table.delete(ks, x.w.id);
-      this.table.set(ks, m.result.id, merged);
-      this.setEventTimer(ks, merged, this.gcTime(m.result));
-      for (const x of states) if (x.outTs !== undefined) this.noteTimestamp(ks, merged, x.outTs);
-      this.cur = merged;
-      this.curKey = ks;
-      merged.trig = this.s.trigger.onMerge(
-        states.map((x) => x.trig),
-        this.tctx,
-      );
-      if (m.toMerge.some((x) => x.id === w.id)) target = m.result;
+      this.merge(ks, key, states, m.result);
     }
     return target;
   }
 
+  /**
+   * Merges `states` (of one key) into the state of window `result`. The merged state is one of
+   * `states` updated in place (the one already at `result`, else the first), so a session that grows
+   * by one element keeps its accumulator as it is (nothing else to merge into it) and its queued
+   * timer and hold entries, which stay valid as its times only move later.
+   */
+  private merge(ks: StateKey, key: unknown, states: WindowState[], result: BoundedWindow): void {
+    const resultPrev = this.table.get(ks, result.id);
+    let s: WindowState | undefined;
+    for (let i = 0; i < states.length && s === undefined; i++) if (states[i]!.w.id === result.id) s = states[i];
+    s ??= states[0] ?? this.blankState(key, result);
+    const oldId = s.w.id;
+    // Entries of `s` at or before its earliest timer, and its hold, are queued already.
+    const queuedUpTo = earliest(s.et);
+    let n = 0;
+    let pane = 0;
+    let nonSpec = 0;
+    let anyOnTime = false;
+    const trigs: TriggerState[] = new Array(states.length);
+    for (let i = 0; i < states.length; i++) {
+      const x = states[i]!;
+      n += x.n;
+      if (x.pane > pane) pane = x.pane;
+      if (x.nonSpec > nonSpec) nonSpec = x.nonSpec;
+      if (x.onTime) anyOnTime = true;
+      trigs[i] = x.trig;
+    }
+    if (states.length !== 1) {
+      const accs: unknown[] = new Array(states.length);
+      for (let i = 0; i < states.length; i++) accs[i] = states[i]!.acc;
+      s.acc = this.reducer.merge(accs);
+    }
+    if (this.retracting) {
+      const retract: NonNullable<WindowState['retract']> = [];
+      for (const x of states) {
+        if (x.retract) retract.push(...x.retract);
+        if (x.last && x.w.id !== result.id) retract.push({ ...x.last, window: x.w });
+      }
+      const last = resultPrev?.last;
+      if (last || 'last' in s) s.last = last;
+      if (retract.length || 'retract' in s) s.retract = retract.length ? retract : undefined;
+    }
+    for (const x of states) if (x !== s) this.table.delete(ks, x.w.id);
+    if (oldId !== result.id) this.table.delete(ks, oldId);
+    s.w = result;
+    s.k = key;
+    s.n = n;
+    s.trig = this.s.trigger.init();
+    s.pane = pane;
+    s.nonSpec = nonSpec;
+    // A merged window the watermark has not passed yet gets its own ON_TIME pane (as its trigger does).
+    s.onTime = anyOnTime && this.inputWm > result.maxTimestamp;
+    s.closed = false;
+    s.et = [];
+    s.pt = [];
+    this.table.set(ks, result.id, s);
+    this.setEventTimer(ks, s, this.gcTime(result), queuedUpTo);
+    // The pending pane's timestamp and hold, from the merged ones (the hold's queued entry stays valid when it grows).
+    const outs: Instant[] = [];
+    for (const x of states) if (x.outTs !== undefined) outs.push(x.outTs);
+    s.outTs = undefined;
+    for (const t of outs) this.noteTimestamp(ks, s, t);
+    if (s.outTs === undefined) s.hold = undefined;
+    this.cur = s;
+    this.curKey = ks;
+    s.trig = this.s.trigger.onMerge(trigs, this.tctx);
+  }
+
+  /** A state for a merge result none of whose windows had state (only from unusual mergeWindows). */
+  private blankState(key: unknown, w: BoundedWindow): WindowState {
+    return {
+      w,
+      k: key,
+      acc: this.reducer.merge([]),
+      n: 0,
+      trig: this.s.trigger.init(),
+      pane: 0,
+      nonSpec: 0,
+      onTime: false,
+      closed: false,
+      outTs: undefined,
+      hold: undefined,
+      et: [],
+      pt: [],
+    };
+  }
+
   /** Rebuilds timer queues and holds from restored state (timers live in state, not in the queues). */
   private rebuildFromState(): void {
-    for (const [ks, ns, st] of this.table.entries()) {
-      for (const t of st.et) this.eventTimers.add({ time: t, key: ks, ns, id: 'w' });
-      for (const t of st.pt) this.procTimers.add({ time: t, key: ks, ns, id: 'w' });
-      if (st.hold !== undefined) this.holds.push({ time: st.hold, key: ks, ns });
+    for (const [ks, , st] of this.table.entries()) {
+      for (const t of st.et) this.eventTimers.add(ks, st, t);
+      for (const t of st.pt) this.procTimers.add(ks, st, t);
+      if (st.hold !== undefined) this.holds.add(ks, st, st.hold);
     }
   }
+}
+
+/** The smallest of `times`, or undefined when empty. */
+function earliest(times: readonly Instant[]): Instant | undefined {
+  let m = times[0];
+  for (let i = 1; i < times.length; i++) if (times[i]! < m!) m = times[i];
+  return m;
 }
