@@ -6,7 +6,8 @@ import type { StepMetrics } from '../../../sdk/metrics.js';
 import type { PaneInfo, PaneTiming } from '../../../sdk/pane.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
 import { isElementSensitive, type TriggerContext, type TriggerState } from '../../../sdk/triggers/trigger.js';
-import { formatWindow, type BoundedWindow } from '../../../sdk/window.js';
+import { formatWindow, intervalWindow, isIntervalWindow, type BoundedWindow, type IntervalWindow } from '../../../sdk/window.js';
+import { mergeOverlappingIntervals } from '../../../sdk/windows/sessions.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
 import type { StateBackend } from '../state/state-backend.js';
@@ -109,6 +110,8 @@ export class WindowDriver {
   private readonly perElement: boolean;
   private readonly endOfWindowTs: boolean;
   private readonly merging: boolean;
+  /** The WindowFn merges with mergeOverlappingIntervals (Sessions): the common cases skip the call. */
+  private readonly mergesOverlapping: boolean;
   /** Not every later element of a pane may be skipped (see paneInput). */
   private readonly everyElement: boolean;
   private readonly reducer: PaneReducer;
@@ -119,6 +122,8 @@ export class WindowDriver {
   private readonly tctx: TriggerContext;
   private cur!: WindowState;
   private curKey: StateKey = '';
+  /** While a merged state's trigger merges: a time its queued entries are known to be at or before. */
+  private queuedUpTo: Instant | undefined;
   /** True once any pane was emitted (Combine.globally's default value relies on it). */
   emittedAny = false;
 
@@ -130,6 +135,7 @@ export class WindowDriver {
     this.perElement = isElementSensitive(o.strategy.trigger);
     this.endOfWindowTs = o.strategy.timestampCombiner === 'END_OF_WINDOW';
     this.merging = o.strategy.windowFn.isMerging;
+    this.mergesOverlapping = this.merging && o.strategy.windowFn.mergeWindows === mergeOverlappingIntervals;
     this.everyElement = this.perElement || !this.endOfWindowTs;
     this.reducer = o.reducer;
     this.table = new WindowStates(o.state.table<WindowState>(o.step, 'windows'), !this.merging);
@@ -147,7 +153,7 @@ export class WindowDriver {
       get processingTime() {
         return self.o.clock.now();
       },
-      setEventTimeTimer: (t) => self.setEventTimer(self.curKey, self.cur, t),
+      setEventTimeTimer: (t) => self.setEventTimer(self.curKey, self.cur, t, self.queuedUpTo),
       setProcessingTimeTimer: (t) => self.setProcessingTimer(self.curKey, self.cur, t),
     };
     this.rebuildFromState();
@@ -189,8 +195,32 @@ export class WindowDriver {
 
   /** Merges proto-window `w` into the key's windows (sessions); the state of the window it ended up in. */
   private mergedState(ks: StateKey, key: unknown, w: BoundedWindow): WindowState {
+    if (this.mergesOverlapping && isIntervalWindow(w)) {
+      // Sessions: a key without windows, or with one open interval window, needs no mergeWindows call.
+      const existing = this.table.namespaces(ks);
+      if (existing === undefined) return this.newWindow(ks, key, w);
+      if (existing.size === 1) {
+        const a: WindowState = existing.values().next().value!;
+        if (!a.closed && isIntervalWindow(a.w)) return this.mergedWithOne(ks, key, a, w);
+      }
+    }
     const merged = this.mergeInto(ks, key, w);
     return this.table.get(ks, merged.id) ?? this.newWindow(ks, key, merged);
+  }
+
+  /**
+   * What `mergeInto` does with `mergeOverlappingIntervals` when the key's only window is `a`, open:
+   * proto-window `w` joins it (their span, `a` itself when it covers `w`) if they overlap.
+   */
+  private mergedWithOne(ks: StateKey, key: unknown, a: WindowState, w: IntervalWindow): WindowState {
+    const aw = a.w as IntervalWindow;
+    if (aw === w || aw.id === w.id) return a;
+    if (!(w.start < aw.end && aw.start < w.end)) return this.newWindow(ks, key, w);
+    const start = w.start < aw.start ? w.start : aw.start;
+    const end = w.end > aw.end ? w.end : aw.end;
+    const result = aw.start === start && aw.end === end ? aw : w.start === start && w.end === end ? w : intervalWindow(start, end);
+    this.merge(ks, key, [a], result);
+    return a;
   }
 
   /**
@@ -305,7 +335,7 @@ export class WindowDriver {
       outTs: undefined,
       hold: undefined,
       et: [],
-      pt: [],
+      pt: NO_TIMERS,
     };
     this.table.set(ks, w.id, st);
     this.setEventTimer(ks, st, this.gcTime(w));
@@ -325,7 +355,8 @@ export class WindowDriver {
 
   private setProcessingTimer(ks: StateKey, st: WindowState, t: Instant): void {
     if (st.pt.includes(t)) return;
-    st.pt.push(t);
+    if (st.pt === NO_TIMERS) st.pt = [t];
+    else st.pt.push(t);
     this.procTimers.add(ks, st, t);
   }
 
@@ -444,7 +475,7 @@ export class WindowDriver {
       st.closed = true;
       st.acc = undefined;
       st.last = undefined;
-      st.pt = [];
+      st.pt = NO_TIMERS;
     } else if (gcDue && !garbageCollection) {
       this.table.delete(ks, w.id);
     }
@@ -482,7 +513,6 @@ export class WindowDriver {
    * timer and hold entries, which stay valid as its times only move later.
    */
   private merge(ks: StateKey, key: unknown, states: WindowState[], result: BoundedWindow): void {
-    const resultPrev = this.table.get(ks, result.id);
     let s: WindowState | undefined;
     for (let i = 0; i < states.length && s === undefined; i++) if (states[i]!.w.id === result.id) s = states[i];
     s ??= states[0] ?? this.blankState(key, result);
@@ -513,34 +543,47 @@ export class WindowDriver {
         if (x.retract) retract.push(...x.retract);
         if (x.last && x.w.id !== result.id) retract.push({ ...x.last, window: x.w });
       }
-      const last = resultPrev?.last;
+      const last = this.table.get(ks, result.id)?.last;
       if (last || 'last' in s) s.last = last;
       if (retract.length || 'retract' in s) s.retract = retract.length ? retract : undefined;
     }
     for (const x of states) if (x !== s) this.table.delete(ks, x.w.id);
-    if (oldId !== result.id) this.table.delete(ks, oldId);
     s.w = result;
     s.k = key;
     s.n = n;
-    s.trig = this.s.trigger.init();
     s.pane = pane;
     s.nonSpec = nonSpec;
     // A merged window the watermark has not passed yet gets its own ON_TIME pane (as its trigger does).
     s.onTime = anyOnTime && this.inputWm > result.maxTimestamp;
     s.closed = false;
-    s.et = [];
-    s.pt = [];
-    this.table.set(ks, result.id, s);
-    this.setEventTimer(ks, s, this.gcTime(result), queuedUpTo);
+    s.pt = NO_TIMERS;
+    if (oldId !== result.id) this.table.rename(ks, oldId, result.id);
+    else this.table.set(ks, result.id, s);
+    const gc = this.gcTime(result);
+    if (s.et.length === 1) {
+      // Reuse the list: the usual case, a window with nothing but its garbage-collection timer.
+      s.et[0] = gc;
+      if (queuedUpTo === undefined || gc < queuedUpTo) this.eventTimers.add(ks, s, gc);
+    } else {
+      s.et = [];
+      this.setEventTimer(ks, s, gc, queuedUpTo);
+    }
     // The pending pane's timestamp and hold, from the merged ones (the hold's queued entry stays valid when it grows).
-    const outs: Instant[] = [];
-    for (const x of states) if (x.outTs !== undefined) outs.push(x.outTs);
+    const ownOutTs = s.outTs;
     s.outTs = undefined;
-    for (const t of outs) this.noteTimestamp(ks, s, t);
+    for (const x of states) {
+      const t = x === s ? ownOutTs : x.outTs;
+      if (t !== undefined) this.noteTimestamp(ks, s, t);
+    }
     if (s.outTs === undefined) s.hold = undefined;
     this.cur = s;
     this.curKey = ks;
-    s.trig = this.s.trigger.onMerge(trigs, this.tctx);
+    this.queuedUpTo = queuedUpTo;
+    try {
+      s.trig = this.s.trigger.onMerge(trigs, this.tctx);
+    } finally {
+      this.queuedUpTo = undefined;
+    }
   }
 
   /** A state for a merge result none of whose windows had state (only from unusual mergeWindows). */
@@ -558,7 +601,7 @@ export class WindowDriver {
       outTs: undefined,
       hold: undefined,
       et: [],
-      pt: [],
+      pt: NO_TIMERS,
     };
   }
 
@@ -571,6 +614,9 @@ export class WindowDriver {
     }
   }
 }
+
+/** The timer list of a window state without timers: shared, never changed (a timer set replaces it). */
+const NO_TIMERS: Instant[] = Object.freeze([]) as unknown as Instant[];
 
 /** The smallest of `times`, or undefined when empty. */
 function earliest(times: readonly Instant[]): Instant | undefined {

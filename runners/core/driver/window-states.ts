@@ -54,6 +54,15 @@ export class WindowStates<V> {
     }
   }
 
+  /** Moves `key`'s state from namespace `from` to `to` (a merged window that grew). */
+  rename(key: StateKey, from: string, to: string): void {
+    if (this.indexed) {
+      const v = this.table.get(key, from)!;
+      this.set(key, to, v);
+      this.delete(key, from);
+    } else this.table.rename(key, from, to);
+  }
+
   /** The windows of one key. Do not mutate while iterating. */
   namespaces(key: StateKey): Map<string, V> | undefined {
     return this.table.namespaces(key);

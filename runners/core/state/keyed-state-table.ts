@@ -34,6 +34,19 @@ export class KeyedStateTable<V> {
     if (m.size === 0) this.byKey.delete(key);
   }
 
+  /**
+   * Moves the value of `key` from namespace `from` to `to` (replacing what `to` held); nothing when
+   * `from` holds nothing.
+   */
+  rename(key: StateKey, from: string, to: string): void {
+    const m = this.byKey.get(key);
+    if (!m) return;
+    const v = m.get(from);
+    if (v === undefined && !m.has(from)) return;
+    m.set(to, v as V);
+    m.delete(from);
+  }
+
   /** Number of (key, namespace) entries: state returns to zero when every window has closed. */
   size(): number {
     let n = 0;
