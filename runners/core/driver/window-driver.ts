@@ -48,6 +48,25 @@ export interface WindowState {
 
 export type FireMode = 'immediate' | 'deferred';
 
+/**
+ * What an aggregation (GroupByKey, Combine) drives: WindowDriver, or SlicedWindowDriver for a
+ * Combine over sliding windows that can share slices. See WindowDriver for the contract.
+ */
+export interface AggregationDriver {
+  /** True once any pane was emitted (Combine.globally's default value relies on it). */
+  emittedAny: boolean;
+  readonly inputWatermark: Instant;
+  processParts(kvValue: KV<unknown, unknown>, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void;
+  flush(): void;
+  advanceWatermark(wm: Instant): void;
+  advanceProcessingTime(now: Instant): void;
+  nextProcessingTimer(): Instant | undefined;
+  outputWatermark(): Instant;
+  timing(): DriverTiming;
+  restoreTiming(timing: DriverTiming | undefined): void;
+  stateSize(): number;
+}
+
 /** A driver's watermarks and flags that are not in its keyed state (see `WindowDriver.timing`). */
 export interface DriverTiming {
   readonly inputWm: Instant;
@@ -87,7 +106,7 @@ export interface WindowDriverOptions {
  * - `outputWatermark()`: the input watermark held back by pending panes.
  * State for a window is deleted once the watermark passes its end plus the allowed lateness.
  */
-export class WindowDriver {
+export class WindowDriver implements AggregationDriver {
   private readonly o: WindowDriverOptions;
   private readonly s: WindowingStrategy;
   private table: WindowStates<WindowState>;
