@@ -141,6 +141,8 @@ export class WindowDriver implements AggregationDriver {
   private readonly tctx: TriggerContext;
   private cur!: WindowState;
   private curKey: StateKey = '';
+  /** After a mergeInto that merged nothing: the state already at the proto-window, if any. */
+  private sameWindow: WindowState | undefined;
   /** While a merged state's trigger merges: a time its queued entries are known to be at or before. */
   private queuedUpTo: Instant | undefined;
   /** True once any pane was emitted (Combine.globally's default value relies on it). */
@@ -214,17 +216,17 @@ export class WindowDriver implements AggregationDriver {
 
   /** Merges proto-window `w` into the key's windows (sessions); the state of the window it ended up in. */
   private mergedState(ks: StateKey, key: unknown, w: BoundedWindow): WindowState {
+    const existing = this.table.namespaces(ks);
     if (this.mergesOverlapping && isIntervalWindow(w)) {
       // Sessions: a key without windows, or with one open interval window, needs no mergeWindows call.
-      const existing = this.table.namespaces(ks);
       if (existing === undefined) return this.newWindow(ks, key, w);
       if (existing.size === 1) {
         const a: WindowState = existing.values().next().value!;
         if (!a.closed && isIntervalWindow(a.w)) return this.mergedWithOne(ks, key, a, w);
       }
     }
-    const merged = this.mergeInto(ks, key, w);
-    return this.table.get(ks, merged.id) ?? this.newWindow(ks, key, merged);
+    const merged = this.mergeInto(ks, key, w, existing);
+    return (merged === w ? this.sameWindow : undefined) ?? this.table.get(ks, merged.id) ?? this.newWindow(ks, key, merged);
   }
 
   /**
@@ -504,12 +506,19 @@ export class WindowDriver implements AggregationDriver {
    * Merges the key's active windows after adding proto-window `w` (sessions); returns the window
    * `w` ended up in. Accumulators, trigger states, pane counters and holds are merged.
    */
-  private mergeInto(ks: StateKey, key: unknown, w: BoundedWindow): BoundedWindow {
-    const existing = this.table.namespaces(ks);
+  private mergeInto(ks: StateKey, key: unknown, w: BoundedWindow, existing: Map<string, WindowState> | undefined): BoundedWindow {
     const active: BoundedWindow[] = [];
-    if (existing) for (const st of existing.values()) if (!st.closed) active.push(st.w);
-    if (!existing?.has(w.id)) active.push(w);
+    // The state already at `w`, open or closed (then `w` is not active).
+    let same: WindowState | undefined;
+    if (existing) {
+      for (const st of existing.values()) {
+        if (st.w.id === w.id) same = st;
+        if (!st.closed) active.push(st.w);
+      }
+    }
+    if (same === undefined) active.push(w);
     const merges = this.s.windowFn.mergeWindows!(active);
+    this.sameWindow = merges.length === 0 ? same : undefined;
     let target = w;
     for (let i = 0; i < merges.length; i++) {
       const m = merges[i]!;
