@@ -216,16 +216,14 @@ export class WindowDriver implements AggregationDriver {
 
   /** Merges proto-window `w` into the key's windows (sessions); the state of the window it ended up in. */
   private mergedState(ks: StateKey, key: unknown, w: BoundedWindow): WindowState {
-    const existing = this.table.namespaces(ks);
     if (this.mergesOverlapping && isIntervalWindow(w)) {
       // Sessions: a key without windows, or with one open interval window, needs no mergeWindows call.
-      if (existing === undefined) return this.newWindow(ks, key, w);
-      if (existing.size === 1) {
-        const a: WindowState = existing.values().next().value!;
+      const a = this.table.soleValue(ks);
+      if (a !== undefined) {
         if (!a.closed && isIntervalWindow(a.w)) return this.mergedWithOne(ks, key, a, w);
-      }
+      } else if (this.table.countOf(ks) === 0) return this.newWindow(ks, key, w);
     }
-    const merged = this.mergeInto(ks, key, w, existing);
+    const merged = this.mergeInto(ks, key, w);
     return (merged === w ? this.sameWindow : undefined) ?? this.table.get(ks, merged.id) ?? this.newWindow(ks, key, merged);
   }
 
@@ -506,15 +504,15 @@ export class WindowDriver implements AggregationDriver {
    * Merges the key's active windows after adding proto-window `w` (sessions); returns the window
    * `w` ended up in. Accumulators, trigger states, pane counters and holds are merged.
    */
-  private mergeInto(ks: StateKey, key: unknown, w: BoundedWindow, existing: Map<string, WindowState> | undefined): BoundedWindow {
+  private mergeInto(ks: StateKey, key: unknown, w: BoundedWindow): BoundedWindow {
+    const existing = this.table.valuesOf(ks, []);
     const active: BoundedWindow[] = [];
     // The state already at `w`, open or closed (then `w` is not active).
     let same: WindowState | undefined;
-    if (existing) {
-      for (const st of existing.values()) {
-        if (st.w.id === w.id) same = st;
-        if (!st.closed) active.push(st.w);
-      }
+    for (let i = 0; i < existing.length; i++) {
+      const st = existing[i]!;
+      if (st.w.id === w.id) same = st;
+      if (!st.closed) active.push(st.w);
     }
     if (same === undefined) active.push(w);
     const merges = this.s.windowFn.mergeWindows!(active);

@@ -63,9 +63,19 @@ export class WindowStates<V> {
     } else this.table.rename(key, from, to);
   }
 
-  /** The windows of one key. Do not mutate while iterating. */
-  namespaces(key: StateKey): Map<string, V> | undefined {
-    return this.table.namespaces(key);
+  /** How many windows `key` has. */
+  countOf(key: StateKey): number {
+    return this.table.countOf(key);
+  }
+
+  /** The state of `key`'s only window; undefined when it has none or several. */
+  soleValue(key: StateKey): V | undefined {
+    return this.table.soleValue(key);
+  }
+
+  /** Appends the states of `key`'s windows to `out`; returns `out`. */
+  valuesOf(key: StateKey, out: V[]): V[] {
+    return this.table.valuesOf(key, out);
   }
 
   entries(): IterableIterator<[StateKey, string, V]> {
