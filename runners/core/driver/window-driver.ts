@@ -118,9 +118,12 @@ export class WindowDriver implements AggregationDriver {
   private readonly eventTimers: LazyTimerHeap<WindowState>;
   private readonly procTimers: LazyTimerHeap<WindowState>;
   private readonly holds: LazyTimerHeap<WindowState>;
-  /** Deferred mode: windows that got elements since the last flush (each once). */
-  private readonly dirty: [StateKey, WindowState][] = [];
-  private readonly dirtySet = new Set<WindowState>();
+  /**
+   * Deferred mode: windows that got elements since the last flush (each once), and where each is in
+   * that list (a merge takes a window out: a merged window is evaluated only if it gets input after).
+   */
+  private readonly dirty: ([StateKey, WindowState] | undefined)[] = [];
+  private readonly dirtySet = new Map<WindowState, number>();
   private inputWm: Instant = TIMESTAMP_MIN;
   private outputWm: Instant = TIMESTAMP_MIN;
   private readonly retracting: boolean;
@@ -255,7 +258,7 @@ export class WindowDriver implements AggregationDriver {
     st.trig = this.s.trigger.onElement(st.trig, this.tctx);
     if (this.o.fireMode === 'immediate') this.maybeFire(ks, st);
     else if (!this.dirtySet.has(st)) {
-      this.dirtySet.add(st);
+      this.dirtySet.set(st, this.dirty.length);
       this.dirty.push([ks, st]);
     }
   }
@@ -263,8 +266,8 @@ export class WindowDriver implements AggregationDriver {
   /** Deferred mode: evaluates the triggers of every window that received elements since the last flush. */
   flush(): void {
     for (let i = 0; i < this.dirty.length; i++) {
-      const [ks, st] = this.dirty[i]!;
-      if (this.table.get(ks, st.w.id) === st) this.maybeFire(ks, st);
+      const d = this.dirty[i];
+      if (d !== undefined && this.table.get(d[0], d[1].w.id) === d[1]) this.maybeFire(d[0], d[1]);
     }
     this.dirty.length = 0;
     this.dirtySet.clear();
@@ -543,6 +546,14 @@ export class WindowDriver implements AggregationDriver {
     for (let i = 0; i < states.length && s === undefined; i++) if (states[i]!.w.id === result.id) s = states[i];
     s ??= states[0] ?? this.blankState(key, result);
     const oldId = s.w.id;
+    if (this.dirtySet.size > 0) {
+      // The merged window is another window: it is evaluated at the next flush only if it gets input after the merge.
+      const d = this.dirtySet.get(s);
+      if (d !== undefined) {
+        this.dirty[d] = undefined;
+        this.dirtySet.delete(s);
+      }
+    }
     // Entries of `s` at or before its earliest timer, and its hold, are queued already.
     const queuedUpTo = earliest(s.et);
     let n = 0;
