@@ -61,6 +61,7 @@ const arbCase: fc.Arbitrary<Case> = fc
     events: fc.array(fc.record({ key: fc.constantFrom('a', 'b', 'c'), v: fc.integer({ min: -50, max: 100 }), ts: arbInstant(-3000, 20_000) }), {
       minLength: 1,
       maxLength: 50,
+      size: 'medium',
     }),
     wmPositions: fc.array(fc.tuple(fc.nat(), arbInstant(-2000, 25_000)), { maxLength: 8 }),
     shape: fc.constantFrom([4000, 1000], [6000, 2000], [6000, 3000], [3000, 1000], [10_000, 2000]),

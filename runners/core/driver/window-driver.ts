@@ -525,9 +525,17 @@ export class WindowDriver implements AggregationDriver {
       const m = merges[i]!;
       const states: WindowState[] = [];
       for (let j = 0; j < m.toMerge.length; j++) {
-        const id = m.toMerge[j]!.id;
-        if (id === w.id) target = m.result;
-        const st = this.table.get(ks, id);
+        const mw = m.toMerge[j]!;
+        const id = mw.id;
+        if (mw === w || id === w.id) target = m.result;
+        // The key's state of that window, the one in the table under its id: before the first merge,
+        // the state found above (the proto-window's, or the one holding this very window object).
+        let st: WindowState | undefined;
+        if (i === 0) {
+          if (mw === w || id === w.id) st = same;
+          else for (let k = 0; k < existing.length && st === undefined; k++) if (existing[k]!.w === mw) st = existing[k];
+        }
+        if (st === undefined && (i > 0 || mw !== w)) st = this.table.get(ks, id);
         if (st) states.push(st);
       }
       this.merge(ks, key, states, m.result);
