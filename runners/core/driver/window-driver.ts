@@ -144,8 +144,11 @@ export class WindowDriver implements AggregationDriver {
   private readonly tctx: TriggerContext;
   private cur!: WindowState;
   private curKey: StateKey = '';
-  /** After a mergeInto that merged nothing: the state already at the proto-window, if any. */
-  private sameWindow: WindowState | undefined;
+  /**
+   * After a mergeInto: the state of the window the proto-window ended up in when known (the one a
+   * merge made, or the one already at the proto-window when nothing merged).
+   */
+  private targetState: WindowState | undefined;
   /** While a merged state's trigger merges: a time its queued entries are known to be at or before. */
   private queuedUpTo: Instant | undefined;
   /** True once any pane was emitted (Combine.globally's default value relies on it). */
@@ -227,7 +230,10 @@ export class WindowDriver implements AggregationDriver {
       } else if (this.table.countOf(ks) === 0) return this.newWindow(ks, key, w);
     }
     const merged = this.mergeInto(ks, key, w);
-    return (merged === w ? this.sameWindow : undefined) ?? this.table.get(ks, merged.id) ?? this.newWindow(ks, key, merged);
+    const known = this.targetState;
+    this.targetState = undefined;
+    if (known !== undefined && known.w.id === merged.id) return known;
+    return this.table.get(ks, merged.id) ?? this.newWindow(ks, key, merged);
   }
 
   /**
@@ -519,7 +525,7 @@ export class WindowDriver implements AggregationDriver {
     }
     if (same === undefined) active.push(w);
     const merges = this.s.windowFn.mergeWindows!(active);
-    this.sameWindow = merges.length === 0 ? same : undefined;
+    this.targetState = merges.length === 0 ? same : undefined;
     let target = w;
     for (let i = 0; i < merges.length; i++) {
       const m = merges[i]!;
@@ -538,8 +544,11 @@ export class WindowDriver implements AggregationDriver {
         if (st === undefined && (i > 0 || mw !== w)) st = this.table.get(ks, id);
         if (st) states.push(st);
       }
-      this.merge(ks, key, states, m.result);
+      const merged = this.merge(ks, key, states, m.result);
+      if (target === m.result) this.targetState = merged;
     }
+    // Several groups (an unusual mergeWindows may make them overlap): the table says where `w` ended up.
+    if (merges.length > 1) this.targetState = undefined;
     return target;
   }
 
@@ -549,7 +558,7 @@ export class WindowDriver implements AggregationDriver {
    * by one element keeps its accumulator as it is (nothing else to merge into it) and its queued
    * timer and hold entries, which stay valid as its times only move later.
    */
-  private merge(ks: StateKey, key: unknown, states: WindowState[], result: BoundedWindow): void {
+  private merge(ks: StateKey, key: unknown, states: WindowState[], result: BoundedWindow): WindowState {
     let s: WindowState | undefined;
     for (let i = 0; i < states.length && s === undefined; i++) if (states[i]!.w.id === result.id) s = states[i];
     s ??= states[0] ?? this.blankState(key, result);
@@ -629,6 +638,7 @@ export class WindowDriver implements AggregationDriver {
     } finally {
       this.queuedUpTo = undefined;
     }
+    return s;
   }
 
   /** A state for a merge result none of whose windows had state (only from unusual mergeWindows). */
