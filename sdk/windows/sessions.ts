@@ -40,7 +40,9 @@ export function mergeOverlappingIntervals(active: readonly BoundedWindow[]): Mer
   }
   const results: MergeResult[] = [];
   if (intervals.length < 2) return results;
-  intervals.sort(byStartThenEnd);
+  // A key has few windows: insertion sort (Array.prototype.sort allocates its work space on every call).
+  if (intervals.length <= 16) insertionSort(intervals);
+  else intervals.sort(byStartThenEnd);
   let group: IntervalWindow[] = [intervals[0]!];
   let end = intervals[0]!.end;
   for (let i = 1; i < intervals.length; i++) {
@@ -60,6 +62,19 @@ export function mergeOverlappingIntervals(active: readonly BoundedWindow[]): Mer
 
 function byStartThenEnd(a: IntervalWindow, b: IntervalWindow): number {
   return a.start - b.start || a.end - b.end;
+}
+
+/** Sorts by start, then end, in place (stable, like Array.prototype.sort). */
+function insertionSort(ws: IntervalWindow[]): void {
+  for (let i = 1; i < ws.length; i++) {
+    const w = ws[i]!;
+    let j = i - 1;
+    while (j >= 0 && byStartThenEnd(ws[j]!, w) > 0) {
+      ws[j + 1] = ws[j]!;
+      j--;
+    }
+    ws[j + 1] = w;
+  }
 }
 
 /** The window `[group[0].start, end)`: a member that is it, else a new one. */

@@ -149,6 +149,8 @@ export class WindowDriver implements AggregationDriver {
    * merge made, or the one already at the proto-window when nothing merged).
    */
   private targetState: WindowState | undefined;
+  /** mergeInto's list of a key's states (it is not re-entered: nothing it calls merges windows). */
+  private readonly scratchExisting: WindowState[] = [];
   /** While a merged state's trigger merges: a time its queued entries are known to be at or before. */
   private queuedUpTo: Instant | undefined;
   /** True once any pane was emitted (Combine.globally's default value relies on it). */
@@ -514,22 +516,28 @@ export class WindowDriver implements AggregationDriver {
    * `w` ended up in. Accumulators, trigger states, pane counters and holds are merged.
    */
   private mergeInto(ks: StateKey, key: unknown, w: BoundedWindow): BoundedWindow {
-    const existing = this.table.valuesOf(ks, []);
-    const active: BoundedWindow[] = [];
-    // The state already at `w`, open or closed (then `w` is not active).
+    // The key's states (written by index into a list kept for this: no list grows or is made per element).
+    const existing = this.scratchExisting;
+    const n = this.table.valuesInto(ks, existing);
+    // The state already at `w`, open or closed (then `w` is not active), and the active windows.
     let same: WindowState | undefined;
-    for (let i = 0; i < existing.length; i++) {
+    let open = 0;
+    for (let i = 0; i < n; i++) {
       const st = existing[i]!;
       if (st.w.id === w.id) same = st;
-      if (!st.closed) active.push(st.w);
+      if (!st.closed) open++;
     }
-    if (same === undefined) active.push(w);
+    const active: BoundedWindow[] = new Array(open + (same === undefined ? 1 : 0));
+    let a = 0;
+    for (let i = 0; i < n; i++) if (!existing[i]!.closed) active[a++] = existing[i]!.w;
+    if (same === undefined) active[a] = w;
     const merges = this.s.windowFn.mergeWindows!(active);
     this.targetState = merges.length === 0 ? same : undefined;
     let target = w;
     for (let i = 0; i < merges.length; i++) {
       const m = merges[i]!;
-      const states: WindowState[] = [];
+      const states: WindowState[] = new Array(m.toMerge.length);
+      let k = 0;
       for (let j = 0; j < m.toMerge.length; j++) {
         const mw = m.toMerge[j]!;
         const id = mw.id;
@@ -539,16 +547,18 @@ export class WindowDriver implements AggregationDriver {
         let st: WindowState | undefined;
         if (i === 0) {
           if (mw === w || id === w.id) st = same;
-          else for (let k = 0; k < existing.length && st === undefined; k++) if (existing[k]!.w === mw) st = existing[k];
+          else for (let e = 0; e < n && st === undefined; e++) if (existing[e]!.w === mw) st = existing[e];
         }
         if (st === undefined && (i > 0 || mw !== w)) st = this.table.get(ks, id);
-        if (st) states.push(st);
+        if (st) states[k++] = st;
       }
+      states.length = k;
       const merged = this.merge(ks, key, states, m.result);
       if (target === m.result) this.targetState = merged;
     }
     // Several groups (an unusual mergeWindows may make them overlap): the table says where `w` ended up.
     if (merges.length > 1) this.targetState = undefined;
+    for (let i = 0; i < n; i++) existing[i] = undefined as never;
     return target;
   }
 

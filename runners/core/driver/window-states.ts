@@ -73,9 +73,9 @@ export class WindowStates<V> {
     return this.table.soleValue(key);
   }
 
-  /** Appends the states of `key`'s windows to `out`; returns `out`. */
-  valuesOf(key: StateKey, out: V[]): V[] {
-    return this.table.valuesOf(key, out);
+  /** Writes the states of `key`'s windows to `out[0]`, `out[1]`, …; returns how many. */
+  valuesInto(key: StateKey, out: V[]): number {
+    return this.table.valuesInto(key, out);
   }
 
   entries(): IterableIterator<[StateKey, string, V]> {

@@ -47,13 +47,20 @@ export class KeyedStateTable<V> {
     return e instanceof Sole ? e.value : undefined;
   }
 
-  /** Appends the values of `key`'s namespaces to `out` (none when it has none); returns `out`. */
-  valuesOf(key: StateKey, out: V[]): V[] {
+  /**
+   * Writes the values of `key`'s namespaces to `out[0]`, `out[1]`, … and returns how many (entries
+   * after those are left as they are, so a list kept for this never shrinks and grows again).
+   */
+  valuesInto(key: StateKey, out: V[]): number {
     const e = this.byKey.get(key);
-    if (e === undefined) return out;
-    if (e instanceof Sole) out.push(e.value);
-    else for (const v of e.values()) out.push(v);
-    return out;
+    if (e === undefined) return 0;
+    if (e instanceof Sole) {
+      out[0] = e.value;
+      return 1;
+    }
+    let i = 0;
+    for (const v of e.values()) out[i++] = v;
+    return i;
   }
 
   set(key: StateKey, ns: string, value: V): void {
