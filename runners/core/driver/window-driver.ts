@@ -37,7 +37,10 @@ export interface WindowState {
   outTs: Instant | undefined;
   /** Watermark hold of the pending pane. */
   hold: Instant | undefined;
-  /** Event-time and processing-time timers set for this window (trigger timers and garbage collection). */
+  /**
+   * Event-time and processing-time timers set for this window (trigger timers and garbage collection).
+   * A window without processing-time timers shares one frozen empty `pt` list (setting one replaces it).
+   */
   et: Instant[];
   pt: Instant[];
   /** Retracting mode: the last pane emitted, to withdraw before the next. */
