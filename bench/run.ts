@@ -3,11 +3,14 @@
  * times, and prints the best wall-clock and best CPU-time rates side by side with ratios. The machine
  * may be shared, so CPU time (process-wide, GC threads included) is the steadier figure; best-of-N
  * filters out runs slowed by other work. Flags: --elements=N (default 5,000,000), --repeat=N (default 3),
- * --rssElements=N (default 10,000,000, for the peak-memory run), --quick (500k elements, one run each).
+ * --rssElements=N (default 10,000,000, for the peak-memory run), --quick (500k elements, one run each),
+ * --cases=count,windows (default both): `count` is the fixed-window count above, `windows` the window
+ * kinds of issue #16 (bench/window-kinds-table.ts; --windowEvents=N, default 1,000,000).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseCommandLine } from '../sdk/command-line.js';
+import { runWindowKinds } from './window-kinds-table.js';
 
 const { values: args } = parseCommandLine(
   process.argv.slice(2),
@@ -16,6 +19,8 @@ const { values: args } = parseCommandLine(
     repeat: { type: 'string', value: 'N', help: 'runs per configuration, best kept (default 3)' },
     rssElements: { type: 'string', value: 'N', help: 'elements of the peak-memory run (default 10,000,000)' },
     quick: { type: 'boolean', help: '500k elements, one run each' },
+    cases: { type: 'string', value: 'count,windows', help: 'sections to run (default both)' },
+    windowEvents: { type: 'string', value: 'N', help: 'events per window-kinds run (default 1,000,000)' },
   },
   { program: 'bench', usage: 'npm run bench -- [flags]' },
 );
@@ -23,6 +28,8 @@ const quick = args.quick === true;
 const elements = Number(args.elements ?? (quick ? 500_000 : 5_000_000));
 const repeat = Number(args.repeat ?? (quick ? 1 : 3));
 const rssElements = Number(args.rssElements ?? (quick ? 1_000_000 : 10_000_000));
+const cases = new Set((args.cases ?? 'count,windows').split(','));
+for (const c of cases) if (c !== 'count' && c !== 'windows') throw new Error(`--cases: unknown case '${c}' (known: count, windows)`);
 const script = fileURLToPath(new URL('./count-per-key.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 
@@ -57,19 +64,22 @@ const configs: [string, string[]][] = [
   ['microbatch(asap)', ['--runner=microbatch', '--batchInterval=asap']],
   ['microbatch(1s)', ['--runner=microbatch', '--batchInterval=1s']],
 ];
-console.log(`Map → FixedWindows(1 s) → Count.perKey, ${elements.toLocaleString()} elements, 1,000 keys, one process per run, best of ${repeat}\n`);
-const results: [string, { wall: Row; cpu: Row }][] = configs.map(([label, flags]) => [label, best([...flags, `--elements=${elements}`])]);
-const native = results[0]![1];
-const m = (x: number) => `${(x / 1e6).toFixed(2).padStart(5)} M/s`;
-const x = (a: number, b: number) => `${(a / b).toFixed(2).padStart(5)}x`;
-console.log('config             wall elements/s  CPU elements/s  seconds  CPU s  outputs  batches  peak RSS   vs native (wall, CPU)  vs Beam TS direct (~0.3M/s)');
-for (const [label, { wall, cpu }] of results) {
-  console.log(
-    `${label.padEnd(18)} ${m(wall.elementsPerSecond).padStart(16)}  ${m(cpu.elementsPerCpuSecond).padStart(14)}  ${wall.seconds.toFixed(2).padStart(7)}  ${cpu.cpuSeconds.toFixed(2).padStart(5)}  ${String(wall.outputs).padStart(7)}  ${String(wall.batches).padStart(7)}  ${wall.peakRssMb.toFixed(0).padStart(5)} MB   ${x(wall.elementsPerSecond, native.wall.elementsPerSecond)}, ${x(cpu.elementsPerCpuSecond, native.cpu.elementsPerCpuSecond)}       ${(wall.elementsPerSecond / BEAM_TS_DIRECT_RUNNER).toFixed(1).padStart(6)}x`,
-  );
+if (cases.has('count')) {
+  console.log(`Map → FixedWindows(1 s) → Count.perKey, ${elements.toLocaleString()} elements, 1,000 keys, one process per run, best of ${repeat}\n`);
+  const results: [string, { wall: Row; cpu: Row }][] = configs.map(([label, flags]) => [label, best([...flags, `--elements=${elements}`])]);
+  const native = results[0]![1];
+  const m = (x: number) => `${(x / 1e6).toFixed(2).padStart(5)} M/s`;
+  const x = (a: number, b: number) => `${(a / b).toFixed(2).padStart(5)}x`;
+  console.log('config             wall elements/s  CPU elements/s  seconds  CPU s  outputs  batches  peak RSS   vs native (wall, CPU)  vs Beam TS direct (~0.3M/s)');
+  for (const [label, { wall, cpu }] of results) {
+    console.log(
+      `${label.padEnd(18)} ${m(wall.elementsPerSecond).padStart(16)}  ${m(cpu.elementsPerCpuSecond).padStart(14)}  ${wall.seconds.toFixed(2).padStart(7)}  ${cpu.cpuSeconds.toFixed(2).padStart(5)}  ${String(wall.outputs).padStart(7)}  ${String(wall.batches).padStart(7)}  ${wall.peakRssMb.toFixed(0).padStart(5)} MB   ${x(wall.elementsPerSecond, native.wall.elementsPerSecond)}, ${x(cpu.elementsPerCpuSecond, native.cpu.elementsPerCpuSecond)}       ${(wall.elementsPerSecond / BEAM_TS_DIRECT_RUNNER).toFixed(1).padStart(6)}x`,
+    );
+  }
+  console.log(`\nPeak memory over ${rssElements.toLocaleString()} elements (state is freed as windows close):`);
+  for (const [label, flags] of configs) {
+    const r = run([...flags, `--elements=${rssElements}`]);
+    console.log(`${label.padEnd(18)} peak RSS ${r.peakRssMb.toFixed(0)} MB, ${(r.elementsPerSecond / 1e6).toFixed(2)} M elements/s, ${(r.elementsPerCpuSecond / 1e6).toFixed(2)} M elements/CPU-s`);
+  }
 }
-console.log(`\nPeak memory over ${rssElements.toLocaleString()} elements (state is freed as windows close):`);
-for (const [label, flags] of configs) {
-  const r = run([...flags, `--elements=${rssElements}`]);
-  console.log(`${label.padEnd(18)} peak RSS ${r.peakRssMb.toFixed(0)} MB, ${(r.elementsPerSecond / 1e6).toFixed(2)} M elements/s, ${(r.elementsPerCpuSecond / 1e6).toFixed(2)} M elements/CPU-s`);
-}
+if (cases.has('windows')) runWindowKinds({ events: Number(args.windowEvents ?? (quick ? 200_000 : 1_000_000)), repeat });

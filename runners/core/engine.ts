@@ -12,6 +12,7 @@ import { GLOBAL_WINDOW } from '../../sdk/window.js';
 import type { WindowedValue } from '../../sdk/windowed-value.js';
 import { Columns, type ColumnChunk } from './columns.js';
 import type { FireMode } from './driver/window-driver.js';
+import { carriesRetractions, slicingOf } from './driver/slicing.js';
 import { AggregateOperator } from './operators/aggregate-operator.js';
 import { FlattenOperator } from './operators/flatten-operator.js';
 import type { MaybePromise, Operator, OperatorContext } from './operators/operator.js';
@@ -182,7 +183,7 @@ export class Engine {
           break;
         case 'combine':
           // Buffer inputs (for a CombineFn without retractInput) only when retraction records can arrive.
-          op = new AggregateOperator(ctx, input.windowing, payload, carriesRetractions(input));
+          op = new AggregateOperator(ctx, input.windowing, payload, carriesRetractions(input), slicingOf(node));
           break;
       }
       const slot: OpSlot = {
@@ -567,26 +568,6 @@ export class Engine {
       }
     }
     if (errors.length) throw errors[0];
-  }
-}
-
-/**
- * True when `pc` may hold retraction records: an aggregation upstream of it fired in retracting mode
- * and only element-wise steps (which pass the flag on) lie in between. The first aggregation in
- * retracting mode emits retractions but does not receive any.
- */
-function carriesRetractions(pc: PCollection<unknown>): boolean {
-  const node = pc.producer;
-  switch (node.payload?.kind) {
-    case 'gbk':
-    case 'combine':
-      return pc.tag === 'main' && node.inputs[0]!.windowing.accumulationMode === 'retracting';
-    case 'pardo':
-    case 'window':
-    case 'flatten':
-      return pc.tag !== 'deadLetter' && node.inputs.some(carriesRetractions);
-    default:
-      return false;
   }
 }
 

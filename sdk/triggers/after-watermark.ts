@@ -78,8 +78,18 @@ function afterWatermark(early: Trigger | undefined, late: Trigger | undefined): 
   };
 }
 
+const ON_TIME_ONLY = new WeakSet<Trigger>();
+
+/**
+ * True for `AfterWatermark.pastEndOfWindow()` without early or late firings: one ON_TIME pane per
+ * window, then finished (runners may then share work between overlapping windows).
+ */
+export function isOnTimeOnly(t: Trigger): boolean {
+  return ON_TIME_ONLY.has(t);
+}
+
 function onTimeOnly(): AfterWatermarkTrigger {
-  return {
+  const t: AfterWatermarkTrigger = {
     name: 'AfterWatermark.pastEndOfWindow()',
     subTriggers: [],
     domain: 'event',
@@ -99,4 +109,6 @@ function onTimeOnly(): AfterWatermarkTrigger {
     onFire: () => FINISHED,
     continuation: () => onTimeOnly(),
   };
+  ON_TIME_ONLY.add(t);
+  return t;
 }

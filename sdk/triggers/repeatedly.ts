@@ -15,7 +15,10 @@ export const Repeatedly = {
       onElement: (s, ctx) => withSub(s, 0, sub.onElement(s.subs![0]!, ctx)),
       onMerge: (states, ctx) => {
         const merged = sub.onMerge(states.map((x) => x.subs![0]!), ctx);
-        return { finished: false, subs: [merged.finished ? sub.init() : merged] };
+        const next = merged.finished ? sub.init() : merged;
+        // One window grew (a session taking an element): its state, when nothing changed (states are immutable).
+        if (states.length === 1 && !states[0]!.finished && states[0]!.subs![0] === next) return states[0]!;
+        return { finished: false, subs: [next] };
       },
       shouldFire: (s, ctx) => sub.shouldFire(s.subs![0]!, ctx),
       onFire: (s, ctx) => {

@@ -14,13 +14,23 @@ import type { WindowFn } from './window-fn.js';
 export function SlidingWindows(size: Duration, period: Duration, offset: Duration = 0): WindowFn<unknown> {
   if (!(size > 0) || !(period > 0)) throw new RangeError(`SlidingWindows needs size and period > 0, got ${size}, ${period}`);
   if (offset < 0 || offset >= period) throw new RangeError(`SlidingWindows offset must be in [0, ${period}), got ${offset}`);
-  return {
+  // The last assignment is reused for later elements of the same period when period divides size
+  // (every instant of a period is then in the same windows), else for the same timestamp.
+  const perPeriod = size % period === 0;
+  let lastStart = Number.NaN;
+  let lastTs = Number.NaN;
+  let last: readonly BoundedWindow[] = [];
+  const fn: WindowFn<unknown> = {
     name: `SlidingWindows(${size}ms every ${period}ms)`,
     isMerging: false,
     assignWindows({ timestamp }) {
-      const lastStart = timestamp - mod(timestamp - offset, period);
+      if (perPeriod ? timestamp >= lastStart && timestamp < lastStart + period : timestamp === lastTs) return last;
+      const start = timestamp - mod(timestamp - offset, period);
       const out: BoundedWindow[] = [];
-      for (let start = lastStart; start > timestamp - size; start -= period) out.push(intervalWindow(start, start + size));
+      for (let s = start; s > timestamp - size; s -= period) out.push(intervalWindow(s, s + size));
+      lastStart = start;
+      lastTs = timestamp;
+      last = out;
       return out;
     },
     sideInputWindow(main) {
@@ -30,4 +40,24 @@ export function SlidingWindows(size: Duration, period: Duration, offset: Duratio
       return intervalWindow(start, start + size);
     },
   };
+  SHAPES.set(fn, { size, period, offset });
+  return fn;
+}
+
+/** The windows of a SlidingWindows WindowFn: `[offset + k * period, + size)` for every whole k. */
+export interface SlidingShape {
+  readonly size: Duration;
+  readonly period: Duration;
+  readonly offset: Duration;
+}
+
+const SHAPES = new WeakMap<WindowFn<unknown>, SlidingShape>();
+
+/**
+ * The shape of `fn` when SlidingWindows made it (runners share work between overlapping windows
+ * with it), else undefined.
+ * @example slidingShape(SlidingWindows(10_000, 2_000)) // { size: 10000, period: 2000, offset: 0 }
+ */
+export function slidingShape(fn: WindowFn<unknown>): SlidingShape | undefined {
+  return SHAPES.get(fn);
 }

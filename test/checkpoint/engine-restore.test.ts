@@ -11,6 +11,8 @@ import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Sessions } from '../../sdk/windows/sessions.js';
+import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
+import { Mean } from '../../transforms/combiners/mean.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Sum } from '../../transforms/combiners/sum.js';
 import { Flatten } from '../../transforms/flatten.js';
@@ -273,6 +275,39 @@ const retractingScript: ScriptStep[] = [
   { watermark: 20_000 },
 ];
 
+/**
+ * Issue #16's new state: a Count and a Mean right after Window.into(SlidingWindows) keep their state
+ * per key and slice (SlicedWindowDriver, table `slices`); sessions of the Count grow element by element
+ * (merged in place). Late data is dropped per window.
+ */
+const slicedAndSessions: Build = (p) => {
+  const events = handRead<Ev>(p, 'Events');
+  const sliding = events.apply('Sliding', Window.into<Ev>(SlidingWindows(6000, 2000)));
+  const counts = sliding.apply('Count', Count.perKey<string>()).apply('CountProbe', probe<KV<string, number>>());
+  const means = sliding.apply('Mean', Mean.perKey<string>()).apply('MeanProbe', probe<KV<string, number>>());
+  const sessions = events
+    .apply('Sessions', Window.into<Ev>(Sessions(2500)))
+    .apply('SessionCount', Count.perKey<string>())
+    .apply('SessionProbe', probe<KV<string, number>>());
+  return { counts, means, sessions };
+};
+
+const slicedScript: ScriptStep[] = [
+  { add: [el('a', 1, 1000), el('b', 2, 1500)] },
+  { add: [el('a', 3, 2500)] },
+  { add: [el('a', 4, 4500), el('b', 5, 3900)] },
+  { watermark: 2000 }, // [-4 s, 2 s) fires
+  { add: [el('b', 6, 1999)] }, // late for [-4 s, 2 s), on time for [-2 s, 4 s) and [0, 6 s)
+  { add: [el('a', 7, 6500)] },
+  { watermark: 4500 },
+  { add: [el('a', 8, 8000), el('b', 9, 7000)] },
+  { add: [el('a', 10, 3000)] }, // late for [-2 s, 4 s) only
+  { watermark: 9000 },
+  { add: [el('b', 11, 12_000)] },
+  { add: [el('a', 12, 100)] }, // late everywhere: dropped
+  { watermark: 30_000 },
+];
+
 const CASES: { name: string; build: Build; script: ScriptStep[] }[] = [
   { name: 'windowed aggregation, early/on-time/late panes, accumulating', build: windowedAggregation('accumulating'), script: windowedScript },
   { name: 'windowed aggregation, early/on-time/late panes, discarding', build: windowedAggregation('discarding'), script: windowedScript },
@@ -282,6 +317,7 @@ const CASES: { name: string; build: Build; script: ScriptStep[] }[] = [
   { name: 'Flatten of two inputs with their own watermarks', build: flattened, script: flattenScript },
   { name: 'merging sessions with retractions', build: retracting, script: retractingScript },
   { name: "EARLIEST timestamps behind the output watermark, Combine.globally's default", build: timestamps, script: timestampScript },
+  { name: 'sliced sliding windows (Count, Mean) and growing sessions', build: slicedAndSessions, script: slicedScript },
 ];
 
 const allCuts = (n: number) => Array.from({ length: n + 1 }, (_, i) => i);

@@ -1,12 +1,14 @@
 import type { StepMismatch } from '../../../sdk/errors.js';
 import type { PipelineGraph, ReadPayload, TransformNode } from '../../../sdk/graph.js';
 import { TIMESTAMP_MIN } from '../../../sdk/time.js';
+import { slicingOf } from '../driver/slicing.js';
 import type { SegmentPayload } from './checkpoint-file.js';
 import type { StepEntry, StepKind } from './manifest.js';
 
 /**
  * What must not change about a step for its checkpointed state to fit it, as text:
- * - GroupByKey and Combine: the input's windowing (a trigger's name spells out its sub-triggers) (`windowFn | trigger | accumulation | lateness | timestamp combiner`);
+ * - GroupByKey and Combine: the input's windowing (a trigger's name spells out its sub-triggers) (`windowFn | trigger | accumulation | lateness | timestamp combiner`),
+ *   and `|sliced` for a Combine that keeps its sliding windows' state per slice (see slicingOf);
  * - ParDo: its state cells and timers (names and kinds) and how many side inputs it reads;
  * - Window: the window function; Flatten: the number of inputs; Read: the source's name.
  * @example stepFingerprint(countNode) // 'FixedWindows(3000ms)|DefaultTrigger|discarding|lateness=0|END_OF_WINDOW'
@@ -19,7 +21,7 @@ export function stepFingerprint(node: TransformNode): string {
     case 'gbk':
     case 'combine': {
       const w = node.inputs[0]!.windowing;
-      return `${w.windowFn.name}|${w.trigger.name}|${w.accumulationMode}|lateness=${w.allowedLateness}|${w.timestampCombiner}`;
+      return `${w.windowFn.name}|${w.trigger.name}|${w.accumulationMode}|lateness=${w.allowedLateness}|${w.timestampCombiner}${slicingOf(node) ? '|sliced' : ''}`;
     }
     case 'pardo': {
       const state = Object.entries(p.fn.state ?? {}).map(([n, s]) => `${n}:${(s as { kind: string }).kind}`);

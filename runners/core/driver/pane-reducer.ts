@@ -11,6 +11,10 @@ export interface PaneReducer {
   add(acc: unknown, value: unknown, timestamp: Instant): unknown;
   /** Withdraws one value added earlier that is the same element (see sameElement): a retraction record from a retracting upstream. */
   retract(acc: unknown, value: unknown, timestamp: Instant): unknown;
+  /**
+   * Merges accumulators of windows that merge. The driver drops `accs` afterwards, so the result may
+   * be one of them, changed (a bag appends the others to the first instead of copying all).
+   */
   merge(accs: unknown[]): unknown;
   /** The pane's output. `consume` is true when the accumulator is discarded right after. */
   extract(acc: unknown, consume: boolean): unknown;
@@ -29,7 +33,7 @@ export const bagReducer: PaneReducer = {
     if (i >= 0) list.splice(i, 1);
     return list;
   },
-  merge: (accs) => ([] as unknown[]).concat(...(accs as unknown[][])),
+  merge: (accs) => appendAll(accs as unknown[][]),
   extract: (acc, consume) => (consume ? acc : (acc as unknown[]).slice()),
 };
 
@@ -63,11 +67,22 @@ export function combineReducer(fn: CombineFn<unknown, unknown, unknown>, buffere
       if (i >= 0) list.splice(i, 1);
       return list;
     },
-    merge: (accs) => ([] as Entry[]).concat(...(accs as Entry[][])),
+    merge: (accs) => appendAll(accs as Entry[][]),
     extract(acc) {
       let a = fn.createAccumulator();
       for (const e of acc as Entry[]) a = fn.addInput(a, e.v, e.t);
       return fn.extractOutput(a);
     },
   };
+}
+
+/** The lists one after another, in the first list (changed; a new one when there is none). */
+function appendAll<T>(lists: T[][]): T[] {
+  const first = lists[0];
+  if (first === undefined) return [];
+  for (let i = 1; i < lists.length; i++) {
+    const l = lists[i]!;
+    for (let j = 0; j < l.length; j++) first.push(l[j]!);
+  }
+  return first;
 }

@@ -7,12 +7,12 @@ import type { PaneInfo, PaneTiming } from '../../../sdk/pane.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
 import { isElementSensitive } from '../../../sdk/internal/trigger-analysis.js';
 import type { TriggerContext, TriggerState } from '../../../sdk/triggers/trigger.js';
-import { formatWindow, type BoundedWindow } from '../../../sdk/window.js';
+import { formatWindow, intervalWindow, isIntervalWindow, type BoundedWindow, type IntervalWindow } from '../../../sdk/window.js';
+import { mergeOverlappingIntervals } from '../../../sdk/windows/sessions.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
 import type { StateBackend } from '../state/state-backend.js';
-import { MinHeap } from '../timers/min-heap.js';
-import { TimerQueue, type QueuedTimer } from '../timers/timer-queue.js';
+import { LazyTimerHeap, type LazyEntry } from '../timers/lazy-timer-heap.js';
 import type { PaneReducer } from './pane-reducer.js';
 import { WindowStates } from './window-states.js';
 
@@ -38,7 +38,10 @@ export interface WindowState {
   outTs: Instant | undefined;
   /** Watermark hold of the pending pane. */
   hold: Instant | undefined;
-  /** Event-time and processing-time timers set for this window (trigger timers and garbage collection). */
+  /**
+   * Event-time and processing-time timers set for this window (trigger timers and garbage collection).
+   * A window without processing-time timers shares one frozen empty `pt` list (setting one replaces it).
+   */
   et: Instant[];
   pt: Instant[];
   /** Retracting mode: the last pane emitted, to withdraw before the next. */
@@ -48,6 +51,25 @@ export interface WindowState {
 }
 
 export type FireMode = 'immediate' | 'deferred';
+
+/**
+ * What an aggregation (GroupByKey, Combine) drives: WindowDriver, or SlicedWindowDriver for a
+ * Combine over sliding windows that can share slices. See WindowDriver for the contract.
+ */
+export interface AggregationDriver {
+  /** True once any pane was emitted (Combine.globally's default value relies on it). */
+  emittedAny: boolean;
+  readonly inputWatermark: Instant;
+  processParts(kvValue: KV<unknown, unknown>, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void;
+  flush(): void;
+  advanceWatermark(wm: Instant): void;
+  advanceProcessingTime(now: Instant): void;
+  nextProcessingTimer(): Instant | undefined;
+  outputWatermark(): Instant;
+  timing(): DriverTiming;
+  restoreTiming(timing: DriverTiming | undefined): void;
+  stateSize(): number;
+}
 
 /** A driver's watermarks and flags that are not in its keyed state (see `WindowDriver.timing`). */
 export interface DriverTiming {
@@ -88,16 +110,24 @@ export interface WindowDriverOptions {
  * - `outputWatermark()`: the input watermark held back by pending panes.
  * State for a window is deleted once the watermark passes its end plus the allowed lateness.
  */
-export class WindowDriver {
+export class WindowDriver implements AggregationDriver {
   private readonly o: WindowDriverOptions;
   private readonly s: WindowingStrategy;
   private table: WindowStates<WindowState>;
-  private readonly eventTimers: TimerQueue;
-  private readonly procTimers: TimerQueue;
-  private readonly holds = new MinHeap<{ time: Instant; key: StateKey; ns: string }>((h) => h.time);
-  /** Deferred mode: windows that got elements since the last flush (each once). */
-  private readonly dirty: [StateKey, WindowState][] = [];
-  private readonly dirtySet = new Set<WindowState>();
+  /**
+   * Timers and holds, queued as lower bounds of what each window state wants (`et`, `pt`, `hold`,
+   * which live in keyed state): a merged window that grows keeps its earlier entry, which is moved
+   * when it surfaces, instead of queueing one per merge (see LazyTimerHeap).
+   */
+  private readonly eventTimers: LazyTimerHeap<WindowState>;
+  private readonly procTimers: LazyTimerHeap<WindowState>;
+  private readonly holds: LazyTimerHeap<WindowState>;
+  /**
+   * Deferred mode: windows that got elements since the last flush (each once), and where each is in
+   * that list (a merge takes a window out: a merged window is evaluated only if it gets input after).
+   */
+  private readonly dirty: ([StateKey, WindowState] | undefined)[] = [];
+  private readonly dirtySet = new Map<WindowState, number>();
   private inputWm: Instant = TIMESTAMP_MIN;
   private outputWm: Instant = TIMESTAMP_MIN;
   private readonly retracting: boolean;
@@ -106,6 +136,8 @@ export class WindowDriver {
   private readonly perElement: boolean;
   private readonly endOfWindowTs: boolean;
   private readonly merging: boolean;
+  /** The WindowFn merges with mergeOverlappingIntervals (Sessions): the common cases skip the call. */
+  private readonly mergesOverlapping: boolean;
   /** Not every later element of a pane may be skipped (see paneInput). */
   private readonly everyElement: boolean;
   private readonly reducer: PaneReducer;
@@ -116,6 +148,15 @@ export class WindowDriver {
   private readonly tctx: TriggerContext;
   private cur!: WindowState;
   private curKey: StateKey = '';
+  /**
+   * After a mergeInto: the state of the window the proto-window ended up in when known (the one a
+   * merge made, or the one already at the proto-window when nothing merged).
+   */
+  private targetState: WindowState | undefined;
+  /** mergeInto's list of a key's states (it is not re-entered: nothing it calls merges windows). */
+  private readonly scratchExisting: WindowState[] = [];
+  /** While a merged state's trigger merges: a time its queued entries are known to be at or before. */
+  private queuedUpTo: Instant | undefined;
   /** True once any pane was emitted (Combine.globally's default value relies on it). */
   emittedAny = false;
 
@@ -127,11 +168,13 @@ export class WindowDriver {
     this.perElement = isElementSensitive(o.strategy.trigger);
     this.endOfWindowTs = o.strategy.timestampCombiner === 'END_OF_WINDOW';
     this.merging = o.strategy.windowFn.isMerging;
+    this.mergesOverlapping = this.merging && o.strategy.windowFn.mergeWindows === mergeOverlappingIntervals;
     this.everyElement = this.perElement || !this.endOfWindowTs;
     this.reducer = o.reducer;
-    this.table = new WindowStates(o.state.table<WindowState>(o.step, 'windows'));
-    this.eventTimers = new TimerQueue((t) => this.table.get(t.key, t.ns)?.et.includes(t.time) ?? false);
-    this.procTimers = new TimerQueue((t) => this.table.get(t.key, t.ns)?.pt.includes(t.time) ?? false);
+    this.table = new WindowStates(o.state.table<WindowState>(o.step, 'windows'), !this.merging);
+    this.eventTimers = new LazyTimerHeap((st, ks) => (this.table.get(ks, st.w.id) === st ? earliest(st.et) : undefined));
+    this.procTimers = new LazyTimerHeap((st, ks) => (this.table.get(ks, st.w.id) === st ? earliest(st.pt) : undefined));
+    this.holds = new LazyTimerHeap((st, ks) => (this.table.get(ks, st.w.id) === st ? st.hold : undefined));
     const self = this;
     this.tctx = {
       get window() {
@@ -143,7 +186,7 @@ export class WindowDriver {
       get processingTime() {
         return self.o.clock.now();
       },
-      setEventTimeTimer: (t) => self.setEventTimer(self.curKey, self.cur, t),
+      setEventTimeTimer: (t) => self.setEventTimer(self.curKey, self.cur, t, self.queuedUpTo),
       setProcessingTimeTimer: (t) => self.setProcessingTimer(self.curKey, self.cur, t),
     };
     this.rebuildFromState();
@@ -185,8 +228,33 @@ export class WindowDriver {
 
   /** Merges proto-window `w` into the key's windows (sessions); the state of the window it ended up in. */
   private mergedState(ks: StateKey, key: unknown, w: BoundedWindow): WindowState {
+    if (this.mergesOverlapping && isIntervalWindow(w)) {
+      // Sessions: a key without windows, or with one open interval window, needs no mergeWindows call.
+      const a = this.table.soleValue(ks);
+      if (a !== undefined) {
+        if (!a.closed && isIntervalWindow(a.w)) return this.mergedWithOne(ks, key, a, w);
+      } else if (this.table.countOf(ks) === 0) return this.newWindow(ks, key, w);
+    }
     const merged = this.mergeInto(ks, key, w);
+    const known = this.targetState;
+    this.targetState = undefined;
+    if (known !== undefined && known.w.id === merged.id) return known;
     return this.table.get(ks, merged.id) ?? this.newWindow(ks, key, merged);
+  }
+
+  /**
+   * What `mergeInto` does with `mergeOverlappingIntervals` when the key's only window is `a`, open:
+   * proto-window `w` joins it (their span, `a` itself when it covers `w`) if they overlap.
+   */
+  private mergedWithOne(ks: StateKey, key: unknown, a: WindowState, w: IntervalWindow): WindowState {
+    const aw = a.w as IntervalWindow;
+    if (aw === w || aw.id === w.id) return a;
+    if (!(w.start < aw.end && aw.start < w.end)) return this.newWindow(ks, key, w);
+    const start = w.start < aw.start ? w.start : aw.start;
+    const end = w.end > aw.end ? w.end : aw.end;
+    const result = aw.start === start && aw.end === end ? aw : w.start === start && w.end === end ? w : intervalWindow(start, end);
+    this.merge(ks, key, [a], result);
+    return a;
   }
 
   /**
@@ -202,7 +270,7 @@ export class WindowDriver {
     st.trig = this.s.trigger.onElement(st.trig, this.tctx);
     if (this.o.fireMode === 'immediate') this.maybeFire(ks, st);
     else if (!this.dirtySet.has(st)) {
-      this.dirtySet.add(st);
+      this.dirtySet.set(st, this.dirty.length);
       this.dirty.push([ks, st]);
     }
   }
@@ -210,8 +278,8 @@ export class WindowDriver {
   /** Deferred mode: evaluates the triggers of every window that received elements since the last flush. */
   flush(): void {
     for (let i = 0; i < this.dirty.length; i++) {
-      const [ks, st] = this.dirty[i]!;
-      if (this.table.get(ks, st.w.id) === st) this.maybeFire(ks, st);
+      const d = this.dirty[i];
+      if (d !== undefined && this.table.get(d[0], d[1].w.id) === d[1]) this.maybeFire(d[0], d[1]);
     }
     this.dirty.length = 0;
     this.dirtySet.clear();
@@ -237,12 +305,10 @@ export class WindowDriver {
 
   /** The input watermark, held back by the output timestamps of pending panes. Never moves back. */
   outputWatermark(): Instant {
-    let h = this.holds.peek();
-    while (h && this.table.get(h.key, h.ns)?.hold !== h.time) {
-      this.holds.pop();
-      h = this.holds.peek();
-    }
-    const wm = h && h.time < this.inputWm ? h.time : this.inputWm;
+    const inputWm = this.inputWm;
+    // Only holds behind the input watermark matter: later ones are not looked at (nor brought up to date).
+    const h = this.holds.peekDue((t) => t < inputWm);
+    const wm = h !== undefined ? h : inputWm;
     if (wm > this.outputWm) this.outputWm = wm;
     return this.outputWm;
   }
@@ -263,7 +329,7 @@ export class WindowDriver {
    * index from the keyed state and takes back `timing` (undefined: a step new to the checkpoint).
    */
   restoreTiming(timing: DriverTiming | undefined): void {
-    this.table = new WindowStates(this.o.state.table<WindowState>(this.o.step, 'windows'));
+    this.table = new WindowStates(this.o.state.table<WindowState>(this.o.step, 'windows'), !this.merging);
     this.eventTimers.clear();
     this.procTimers.clear();
     this.holds.clear();
@@ -303,23 +369,29 @@ export class WindowDriver {
       outTs: undefined,
       hold: undefined,
       et: [],
-      pt: [],
+      pt: NO_TIMERS,
     };
     this.table.set(ks, w.id, st);
     this.setEventTimer(ks, st, this.gcTime(w));
     return st;
   }
 
-  private setEventTimer(ks: StateKey, st: WindowState, t: Instant): void {
+  /**
+   * Sets an event-time timer of `st`. `queuedUpTo`: a time some queued entry of `st` is known to be
+   * at or before (a window that grew in a merge keeps its earlier entry); a timer at or after it is
+   * covered by that entry.
+   */
+  private setEventTimer(ks: StateKey, st: WindowState, t: Instant, queuedUpTo?: Instant): void {
     if (st.et.includes(t)) return;
     st.et.push(t);
-    this.eventTimers.add({ time: t, key: ks, ns: st.w.id, id: 'w' });
+    if (queuedUpTo === undefined || t < queuedUpTo) this.eventTimers.add(ks, st, t);
   }
 
   private setProcessingTimer(ks: StateKey, st: WindowState, t: Instant): void {
     if (st.pt.includes(t)) return;
-    st.pt.push(t);
-    this.procTimers.add({ time: t, key: ks, ns: st.w.id, id: 'w' });
+    if (st.pt === NO_TIMERS) st.pt = [t];
+    else st.pt.push(t);
+    this.procTimers.add(ks, st, t);
   }
 
   /**
@@ -340,7 +412,7 @@ export class WindowDriver {
         if (ts < this.outputWm) {
           if (st.outTs === undefined && st.hold === undefined && maxTs >= this.outputWm) {
             st.hold = maxTs;
-            this.holds.push({ time: maxTs, key: ks, ns: st.w.id });
+            this.holds.add(ks, st, maxTs);
           }
           return;
         }
@@ -351,9 +423,11 @@ export class WindowDriver {
     st.outTs = prev === undefined ? cand : this.s.timestampCombiner === 'EARLIEST' ? Math.min(prev, cand) : Math.max(prev, cand);
     // Hold the output watermark at the pending pane's timestamp, unless that is already behind it (late data).
     const hold = st.outTs >= this.outputWm ? st.outTs : undefined;
-    if (hold !== st.hold) {
+    const prevHold = st.hold;
+    if (hold !== prevHold) {
       st.hold = hold;
-      if (hold !== undefined) this.holds.push({ time: hold, key: ks, ns: st.w.id });
+      // A queued entry at or before the previous hold covers a later one.
+      if (hold !== undefined && (prevHold === undefined || hold < prevHold)) this.holds.add(ks, st, hold);
     }
   }
 
@@ -367,14 +441,21 @@ export class WindowDriver {
     });
   }
 
-  private onTimer(t: QueuedTimer, domain: 'event' | 'processing'): void {
-    const st = this.table.get(t.key, t.ns);
-    if (!st) return;
+  private onTimer(t: LazyEntry<WindowState>, domain: 'event' | 'processing'): void {
+    const st = t.owner;
+    const ks = t.key;
     const list = domain === 'event' ? st.et : st.pt;
     const i = list.indexOf(t.time);
     if (i >= 0) list.splice(i, 1);
-    if (!st.closed) this.maybeFire(t.key, st);
-    if (this.inputWm > this.gcTime(st.w) && this.table.get(t.key, t.ns) === st) this.collect(t.key, st);
+    if (!st.closed) this.maybeFire(ks, st);
+    if (this.table.get(ks, st.w.id) !== st) return;
+    if (this.inputWm > this.gcTime(st.w)) {
+      this.collect(ks, st);
+      return;
+    }
+    // The entry just taken may have stood for the state's other timers too: queue the next one.
+    const rest = domain === 'event' ? st.et : st.pt;
+    if (rest.length > 0) (domain === 'event' ? this.eventTimers : this.procTimers).add(ks, st, earliest(rest)!);
   }
 
   private maybeFire(ks: StateKey, st: WindowState): void {
@@ -440,7 +521,7 @@ export class WindowDriver {
       st.closed = true;
       st.acc = undefined;
       st.last = undefined;
-      st.pt = [];
+      st.pt = NO_TIMERS;
     } else if (gcDue && !garbageCollection) {
       this.table.delete(ks, w.id);
     }
@@ -451,65 +532,176 @@ export class WindowDriver {
    * `w` ended up in. Accumulators, trigger states, pane counters and holds are merged.
    */
   private mergeInto(ks: StateKey, key: unknown, w: BoundedWindow): BoundedWindow {
-    const existing = this.table.namespaces(ks);
-    const active: BoundedWindow[] = [];
-    if (existing) for (const st of existing.values()) if (!st.closed) active.push(st.w);
-    if (!existing?.has(w.id)) active.push(w);
-    const merges = this.s.windowFn.mergeWindows!(active);
-    let target = w;
-    for (const m of merges) {
-      const states: WindowState[] = [];
-      for (const mw of m.toMerge) {
-        const st = this.table.get(ks, mw.id);
-        if (st) states.push(st);
-      }
-      const resultPrev = this.table.get(ks, m.result.id);
-      const merged: WindowState = {
-        w: m.result,
-        k: key,
-        acc: this.o.reducer.merge(states.map((x) => x.acc)),
-        n: states.reduce((a, x) => a + x.n, 0),
-        trig: this.s.trigger.init(),
-        pane: Math.max(0, ...states.map((x) => x.pane)),
-        nonSpec: Math.max(0, ...states.map((x) => x.nonSpec)),
-        // A merged window the watermark has not passed yet gets its own ON_TIME pane (as its trigger does).
-        onTime: states.some((x) => x.onTime) && this.inputWm > m.result.maxTimestamp,
-        closed: false,
-        outTs: undefined,
-        hold: undefined,
-        et: [],
-        pt: [],
-      };
-      if (this.retracting) {
-        const retract: NonNullable<WindowState['retract']> = [];
-        for (const x of states) {
-          if (x.retract) retract.push(...x.retract);
-          if (x.last && x.w.id !== m.result.id) retract.push({ ...x.last, window: x.w });
-        }
-        if (resultPrev?.last) merged.last = resultPrev.last;
-        if (retract.length) merged.retract = retract;
-      }
-      for (const x of states) this.table.delete(ks, x.w.id);
-      this.table.set(ks, m.result.id, merged);
-      this.setEventTimer(ks, merged, this.gcTime(m.result));
-      for (const x of states) if (x.outTs !== undefined) this.noteTimestamp(ks, merged, x.outTs);
-      this.cur = merged;
-      this.curKey = ks;
-      merged.trig = this.s.trigger.onMerge(
-        states.map((x) => x.trig),
-        this.tctx,
-      );
-      if (m.toMerge.some((x) => x.id === w.id)) target = m.result;
+    // The key's states (written by index into a list kept for this: no list grows or is made per element).
+    const existing = this.scratchExisting;
+    const n = this.table.valuesInto(ks, existing);
+    // The state already at `w`, open or closed (then `w` is not active), and the active windows.
+    let same: WindowState | undefined;
+    let open = 0;
+    for (let i = 0; i < n; i++) {
+      const st = existing[i]!;
+      if (st.w.id === w.id) same = st;
+      if (!st.closed) open++;
     }
+    const active: BoundedWindow[] = new Array(open + (same === undefined ? 1 : 0));
+    let a = 0;
+    for (let i = 0; i < n; i++) if (!existing[i]!.closed) active[a++] = existing[i]!.w;
+    if (same === undefined) active[a] = w;
+    const merges = this.s.windowFn.mergeWindows!(active);
+    this.targetState = merges.length === 0 ? same : undefined;
+    let target = w;
+    for (let i = 0; i < merges.length; i++) {
+      const m = merges[i]!;
+      const states: WindowState[] = new Array(m.toMerge.length);
+      let k = 0;
+      for (let j = 0; j < m.toMerge.length; j++) {
+        const mw = m.toMerge[j]!;
+        const id = mw.id;
+        if (mw === w || id === w.id) target = m.result;
+        // The key's state of that window, the one in the table under its id: before the first merge,
+        // the state found above (the proto-window's, or the one holding this very window object).
+        let st: WindowState | undefined;
+        if (i === 0) {
+          if (mw === w || id === w.id) st = same;
+          else for (let e = 0; e < n && st === undefined; e++) if (existing[e]!.w === mw) st = existing[e];
+        }
+        if (st === undefined && (i > 0 || mw !== w)) st = this.table.get(ks, id);
+        if (st) states[k++] = st;
+      }
+      states.length = k;
+      const merged = this.merge(ks, key, states, m.result);
+      if (target === m.result) this.targetState = merged;
+    }
+    // Several groups (an unusual mergeWindows may make them overlap): the table says where `w` ended up.
+    if (merges.length > 1) this.targetState = undefined;
+    for (let i = 0; i < n; i++) existing[i] = undefined as never;
     return target;
+  }
+
+  /**
+   * Merges `states` (of one key) into the state of window `result`. The merged state is one of
+   * `states` updated in place (the one already at `result`, else the first), so a session that grows
+   * by one element keeps its accumulator as it is (nothing else to merge into it) and its queued
+   * timer and hold entries, which stay valid as its times only move later.
+   */
+  private merge(ks: StateKey, key: unknown, states: WindowState[], result: BoundedWindow): WindowState {
+    let s: WindowState | undefined;
+    for (let i = 0; i < states.length && s === undefined; i++) if (states[i]!.w.id === result.id) s = states[i];
+    s ??= states[0] ?? this.blankState(key, result);
+    const oldId = s.w.id;
+    if (this.dirtySet.size > 0) {
+      // The merged window is another window: it is evaluated at the next flush only if it gets input after the merge.
+      const d = this.dirtySet.get(s);
+      if (d !== undefined) {
+        this.dirty[d] = undefined;
+        this.dirtySet.delete(s);
+      }
+    }
+    // Entries of `s` at or before its earliest timer, and its hold, are queued already.
+    const queuedUpTo = earliest(s.et);
+    let n = 0;
+    let pane = 0;
+    let nonSpec = 0;
+    let anyOnTime = false;
+    const trigs: TriggerState[] = new Array(states.length);
+    for (let i = 0; i < states.length; i++) {
+      const x = states[i]!;
+      n += x.n;
+      if (x.pane > pane) pane = x.pane;
+      if (x.nonSpec > nonSpec) nonSpec = x.nonSpec;
+      if (x.onTime) anyOnTime = true;
+      trigs[i] = x.trig;
+    }
+    if (states.length !== 1) {
+      const accs: unknown[] = new Array(states.length);
+      for (let i = 0; i < states.length; i++) accs[i] = states[i]!.acc;
+      s.acc = this.reducer.merge(accs);
+    }
+    if (this.retracting) {
+      const retract: NonNullable<WindowState['retract']> = [];
+      for (const x of states) {
+        if (x.retract) retract.push(...x.retract);
+        if (x.last && x.w.id !== result.id) retract.push({ ...x.last, window: x.w });
+      }
+      const last = this.table.get(ks, result.id)?.last;
+      if (last || 'last' in s) s.last = last;
+      if (retract.length || 'retract' in s) s.retract = retract.length ? retract : undefined;
+    }
+    for (const x of states) if (x !== s) this.table.delete(ks, x.w.id);
+    s.w = result;
+    s.k = key;
+    s.n = n;
+    s.pane = pane;
+    s.nonSpec = nonSpec;
+    // A merged window the watermark has not passed yet gets its own ON_TIME pane (as its trigger does).
+    s.onTime = anyOnTime && this.inputWm > result.maxTimestamp;
+    s.closed = false;
+    s.pt = NO_TIMERS;
+    if (oldId !== result.id) this.table.rename(ks, oldId, result.id);
+    else this.table.set(ks, result.id, s);
+    const gc = this.gcTime(result);
+    if (s.et.length === 1) {
+      // Reuse the list: the usual case, a window with nothing but its garbage-collection timer.
+      s.et[0] = gc;
+      if (queuedUpTo === undefined || gc < queuedUpTo) this.eventTimers.add(ks, s, gc);
+    } else {
+      s.et = [];
+      this.setEventTimer(ks, s, gc, queuedUpTo);
+    }
+    // The pending pane's timestamp and hold, from the merged ones (the hold's queued entry stays valid when it grows).
+    const ownOutTs = s.outTs;
+    s.outTs = undefined;
+    for (const x of states) {
+      const t = x === s ? ownOutTs : x.outTs;
+      if (t !== undefined) this.noteTimestamp(ks, s, t);
+    }
+    if (s.outTs === undefined) s.hold = undefined;
+    this.cur = s;
+    this.curKey = ks;
+    this.queuedUpTo = queuedUpTo;
+    try {
+      s.trig = this.s.trigger.onMerge(trigs, this.tctx);
+    } finally {
+      this.queuedUpTo = undefined;
+    }
+    return s;
+  }
+
+  /** A state for a merge result none of whose windows had state (only from unusual mergeWindows). */
+  private blankState(key: unknown, w: BoundedWindow): WindowState {
+    return {
+      w,
+      k: key,
+      acc: this.reducer.merge([]),
+      n: 0,
+      trig: this.s.trigger.init(),
+      pane: 0,
+      nonSpec: 0,
+      onTime: false,
+      closed: false,
+      outTs: undefined,
+      hold: undefined,
+      et: [],
+      pt: NO_TIMERS,
+    };
   }
 
   /** Rebuilds timer queues and holds from restored state (timers live in state, not in the queues). */
   private rebuildFromState(): void {
-    for (const [ks, ns, st] of this.table.entries()) {
-      for (const t of st.et) this.eventTimers.add({ time: t, key: ks, ns, id: 'w' });
-      for (const t of st.pt) this.procTimers.add({ time: t, key: ks, ns, id: 'w' });
-      if (st.hold !== undefined) this.holds.push({ time: st.hold, key: ks, ns });
+    for (const [ks, , st] of this.table.entries()) {
+      for (const t of st.et) this.eventTimers.add(ks, st, t);
+      for (const t of st.pt) this.procTimers.add(ks, st, t);
+      if (st.hold !== undefined) this.holds.add(ks, st, st.hold);
     }
   }
+}
+
+/** The timer list of a window state without timers: shared, never changed (a timer set replaces it). */
+const NO_TIMERS: Instant[] = Object.freeze([]) as unknown as Instant[];
+
+/** The smallest of `times`, or undefined when empty. */
+function earliest(times: readonly Instant[]): Instant | undefined {
+  let m = times[0];
+  for (let i = 1; i < times.length; i++) if (times[i]! < m!) m = times[i];
+  return m;
 }

@@ -7,7 +7,8 @@ import type { KeyedStateTable } from '../state/keyed-state-table.js';
  * what is snapshotted) plus an index by window (window id → key → state), so that an element whose
  * window is the same object as the previous element's finds its state with one lookup. Every change
  * goes through `set` and `delete`, which keep both in step; the index is rebuilt from the table when
- * made (after a restore).
+ * made (after a restore). Merging windows are rarely shared by keys: their states are not indexed
+ * (`indexed` false), and `inWindow` is not used for them.
  */
 export class WindowStates<V> {
   private readonly byWindow = new Map<string, Map<StateKey, V>>();
@@ -15,8 +16,11 @@ export class WindowStates<V> {
   private lastWindow: BoundedWindow | undefined;
   private lastStates: Map<StateKey, V> | undefined;
 
-  constructor(private readonly table: KeyedStateTable<V>) {
-    for (const [key, ns, v] of table.entries()) this.index(key, ns, v);
+  constructor(
+    private readonly table: KeyedStateTable<V>,
+    private readonly indexed = true,
+  ) {
+    if (indexed) for (const [key, ns, v] of table.entries()) this.index(key, ns, v);
   }
 
   get(key: StateKey, ns: string): V | undefined {
@@ -25,6 +29,7 @@ export class WindowStates<V> {
 
   /** The state of `key` in window `w` (the same as `get(key, w.id)`). */
   inWindow(key: StateKey, w: BoundedWindow): V | undefined {
+    if (!this.indexed) return this.table.get(key, w.id);
     if (w !== this.lastWindow) {
       this.lastWindow = w;
       this.lastStates = this.byWindow.get(w.id);
@@ -34,11 +39,12 @@ export class WindowStates<V> {
 
   set(key: StateKey, ns: string, v: V): void {
     this.table.set(key, ns, v);
-    this.index(key, ns, v);
+    if (this.indexed) this.index(key, ns, v);
   }
 
   delete(key: StateKey, ns: string): void {
     this.table.delete(key, ns);
+    if (!this.indexed) return;
     const m = this.byWindow.get(ns);
     if (m === undefined) return;
     m.delete(key);
@@ -48,9 +54,28 @@ export class WindowStates<V> {
     }
   }
 
-  /** The windows of one key. Do not mutate while iterating. */
-  namespaces(key: StateKey): Map<string, V> | undefined {
-    return this.table.namespaces(key);
+  /** Moves `key`'s state from namespace `from` to `to` (a merged window that grew). */
+  rename(key: StateKey, from: string, to: string): void {
+    if (this.indexed) {
+      const v = this.table.get(key, from)!;
+      this.set(key, to, v);
+      this.delete(key, from);
+    } else this.table.rename(key, from, to);
+  }
+
+  /** How many windows `key` has. */
+  countOf(key: StateKey): number {
+    return this.table.countOf(key);
+  }
+
+  /** The state of `key`'s only window; undefined when it has none or several. */
+  soleValue(key: StateKey): V | undefined {
+    return this.table.soleValue(key);
+  }
+
+  /** Writes the states of `key`'s windows to `out[0]`, `out[1]`, …; returns how many. */
+  valuesInto(key: StateKey, out: V[]): number {
+    return this.table.valuesInto(key, out);
   }
 
   entries(): IterableIterator<[StateKey, string, V]> {

@@ -9,27 +9,30 @@ import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
 import { readsProcessingTime } from '../../../sdk/internal/trigger-analysis.js';
 import type { ColumnChunk } from '../columns.js';
 import { bagReducer, combineReducer } from '../driver/pane-reducer.js';
-import { WindowDriver, type DriverTiming } from '../driver/window-driver.js';
+import { SlicedWindowDriver } from '../driver/sliced-window-driver.js';
+import type { Slicing } from '../driver/slicing.js';
+import { WindowDriver, type AggregationDriver, type DriverTiming, type WindowDriverOptions } from '../driver/window-driver.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
 
 /**
  * GroupByKey and Combine.perKey: hands each element to the shared WindowDriver, which decides
- * panes. Combine keeps an accumulator per key and window instead of the values.
+ * panes. Combine keeps an accumulator per key and window instead of the values; given `slicing`
+ * (see slicingOf), one per key and slice of its sliding windows (SlicedWindowDriver).
  */
 export class AggregateOperator extends BaseOperator {
-  private readonly driver: WindowDriver;
+  private readonly driver: AggregationDriver;
   private readonly out = this.ctx.ports['main']!;
   private readonly defaultWhenEmpty: CombinePerKeyPayload | undefined;
   private readonly early: boolean;
 
-  constructor(ctx: OperatorContext, strategy: WindowingStrategy, combine: CombinePerKeyPayload | undefined, inputRetracts: boolean) {
+  constructor(ctx: OperatorContext, strategy: WindowingStrategy, combine: CombinePerKeyPayload | undefined, inputRetracts: boolean, slicing?: Slicing) {
     super(ctx);
     const reducer = combine ? combineReducer(combine.combineFn, inputRetracts && !combine.combineFn.retractInput) : bagReducer;
     const late = ctx.ports['late']!;
     this.defaultWhenEmpty = combine?.defaultWhenEmpty && strategy.windowFn.name === 'GlobalWindows' ? combine : undefined;
     // Deferred triggers fire only at flush; without processing time, taking an element reads no clock.
     this.early = ctx.fireMode === 'deferred' && !readsProcessingTime(strategy.trigger);
-    this.driver = new WindowDriver({
+    const options: WindowDriverOptions = {
       step: ctx.step,
       strategy,
       reducer,
@@ -39,7 +42,8 @@ export class AggregateOperator extends BaseOperator {
       emit: (value, timestamp, window, pane, retraction) => this.out.emitParts(value, timestamp, window, pane, retraction),
       emitLate: (wv) => late.emit(wv),
       fireMode: ctx.fireMode,
-    });
+    };
+    this.driver = slicing ? new SlicedWindowDriver(options, slicing) : new WindowDriver(options);
   }
 
   processParts(_input: number, value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): MaybePromise {

@@ -1,43 +1,123 @@
 import type { StateKey } from '../../../sdk/kv.js';
 
+/** The one namespace of a key that has just one (most keys: one window at a time). */
+class Sole<V> {
+  constructor(
+    public ns: string,
+    public value: V,
+  ) {}
+}
+
 /**
  * State of one step, partitioned by key: key → namespace (usually a window id) → value.
  *
  * Keys are encoded strings (see encodeKey), so a table can be split by key group when the pipeline is
  * scaled out, and snapshotted as plain data. Values must be structured-cloneable.
+ *
+ * A key with one namespace keeps it without a map of its own (a map is made when a second one comes,
+ * and dropped when one is left), so the usual key costs one lookup, and renaming its namespace (a
+ * session that grows) none.
  */
 export class KeyedStateTable<V> {
-  private readonly byKey = new Map<StateKey, Map<string, V>>();
+  private readonly byKey = new Map<StateKey, Map<string, V> | Sole<V>>();
 
   get(key: StateKey, ns: string): V | undefined {
-    return this.byKey.get(key)?.get(ns);
+    const e = this.byKey.get(key);
+    if (e === undefined) return undefined;
+    if (e instanceof Sole) return e.ns === ns ? e.value : undefined;
+    return e.get(ns);
   }
 
-  /** The namespaces of one key (e.g. its active windows). Do not mutate while iterating. */
+  /** The namespaces of one key (e.g. its active windows), as a new map. */
   namespaces(key: StateKey): Map<string, V> | undefined {
-    return this.byKey.get(key);
+    const e = this.byKey.get(key);
+    if (e === undefined) return undefined;
+    return e instanceof Sole ? new Map([[e.ns, e.value]]) : new Map(e);
+  }
+
+  /** How many namespaces `key` has. */
+  countOf(key: StateKey): number {
+    const e = this.byKey.get(key);
+    return e === undefined ? 0 : e instanceof Sole ? 1 : e.size;
+  }
+
+  /** The value of `key`'s only namespace; undefined when it has none or several. */
+  soleValue(key: StateKey): V | undefined {
+    const e = this.byKey.get(key);
+    return e instanceof Sole ? e.value : undefined;
+  }
+
+  /**
+   * Writes the values of `key`'s namespaces to `out[0]`, `out[1]`, … and returns how many (entries
+   * after those are left as they are, so a list kept for this never shrinks and grows again).
+   */
+  valuesInto(key: StateKey, out: V[]): number {
+    const e = this.byKey.get(key);
+    if (e === undefined) return 0;
+    if (e instanceof Sole) {
+      out[0] = e.value;
+      return 1;
+    }
+    let i = 0;
+    for (const v of e.values()) out[i++] = v;
+    return i;
   }
 
   set(key: StateKey, ns: string, value: V): void {
-    let m = this.byKey.get(key);
-    if (!m) {
-      m = new Map();
-      this.byKey.set(key, m);
-    }
-    m.set(ns, value);
+    const e = this.byKey.get(key);
+    if (e === undefined) this.byKey.set(key, new Sole(ns, value));
+    else if (e instanceof Sole) {
+      if (e.ns === ns) e.value = value;
+      else
+        this.byKey.set(
+          key,
+          new Map([
+            [e.ns, e.value],
+            [ns, value],
+          ]),
+        );
+    } else e.set(ns, value);
   }
 
   delete(key: StateKey, ns: string): void {
-    const m = this.byKey.get(key);
-    if (!m) return;
-    m.delete(ns);
-    if (m.size === 0) this.byKey.delete(key);
+    const e = this.byKey.get(key);
+    if (e === undefined) return;
+    if (e instanceof Sole) {
+      if (e.ns === ns) this.byKey.delete(key);
+      return;
+    }
+    if (!e.delete(ns)) return;
+    if (e.size === 1) {
+      const [only] = e;
+      this.byKey.set(key, new Sole(only![0], only![1]));
+    } else if (e.size === 0) this.byKey.delete(key);
+  }
+
+  /**
+   * Moves the value of `key` from namespace `from` to `to` (replacing what `to` held); nothing when
+   * `from` holds nothing.
+   */
+  rename(key: StateKey, from: string, to: string): void {
+    const e = this.byKey.get(key);
+    if (e === undefined || from === to) return;
+    if (e instanceof Sole) {
+      if (e.ns === from) e.ns = to;
+      return;
+    }
+    if (!e.has(from)) return;
+    const v = e.get(from) as V;
+    e.delete(from);
+    this.set(key, to, v);
+    if (e.size === 1 && this.byKey.get(key) === e) {
+      const [only] = e;
+      this.byKey.set(key, new Sole(only![0], only![1]));
+    }
   }
 
   /** Number of (key, namespace) entries: state returns to zero when every window has closed. */
   size(): number {
     let n = 0;
-    for (const m of this.byKey.values()) n += m.size;
+    for (const e of this.byKey.values()) n += e instanceof Sole ? 1 : e.size;
     return n;
   }
 
@@ -46,7 +126,10 @@ export class KeyedStateTable<V> {
   }
 
   *entries(): IterableIterator<[StateKey, string, V]> {
-    for (const [k, m] of this.byKey) for (const [ns, v] of m) yield [k, ns, v];
+    for (const [k, e] of this.byKey) {
+      if (e instanceof Sole) yield [k, e.ns, e.value];
+      else for (const [ns, v] of e) yield [k, ns, v];
+    }
   }
 
   snapshot(): [StateKey, string, V][] {
