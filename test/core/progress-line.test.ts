@@ -78,6 +78,7 @@ describe('the console observers', () => {
     // plain lines: the progress every 5 s, and one line per micro-batch
     expect(consoleObservers({ progress: true, quiet: false }, pipe)).toEqual([expect.any(ProgressLine), expect.any(BatchLog)]);
     expect(consoleObservers({ progress: true, quiet: true }, tty)).toEqual([]);
+    expect(consoleObservers({ progress: true, quiet: true }, pipe)).toEqual([expect.any(BatchLog)]); // asked for by name
     expect(consoleObservers({ progress: false, quiet: true }, tty)).toEqual([]);
   });
 });
