@@ -355,22 +355,13 @@ export class WindowDriver implements AggregationDriver {
     return t > END_OF_GLOBAL_WINDOW ? END_OF_GLOBAL_WINDOW : t;
   }
 
+  /** A window's state before its first element: `acc` is the accumulator it starts from. */
+  private freshState(key: unknown, w: BoundedWindow, acc: WindowState['acc']): WindowState {
+    return { w, k: key, acc, n: 0, trig: this.s.trigger.init(), pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: undefined, hold: undefined, et: [], pt: NO_TIMERS };
+  }
+
   private newWindow(ks: StateKey, key: unknown, w: BoundedWindow): WindowState {
-    const st: WindowState = {
-      w,
-      k: key,
-      acc: this.o.reducer.empty(),
-      n: 0,
-      trig: this.s.trigger.init(),
-      pane: 0,
-      nonSpec: 0,
-      onTime: false,
-      closed: false,
-      outTs: undefined,
-      hold: undefined,
-      et: [],
-      pt: NO_TIMERS,
-    };
+    const st = this.freshState(key, w, this.o.reducer.empty());
     this.table.set(ks, w.id, st);
     this.setEventTimer(ks, st, this.gcTime(w));
     return st;
@@ -669,21 +660,7 @@ export class WindowDriver implements AggregationDriver {
 
   /** A state for a merge result none of whose windows had state (only from unusual mergeWindows). */
   private blankState(key: unknown, w: BoundedWindow): WindowState {
-    return {
-      w,
-      k: key,
-      acc: this.reducer.merge([]),
-      n: 0,
-      trig: this.s.trigger.init(),
-      pane: 0,
-      nonSpec: 0,
-      onTime: false,
-      closed: false,
-      outTs: undefined,
-      hold: undefined,
-      et: [],
-      pt: NO_TIMERS,
-    };
+    return this.freshState(key, w, this.reducer.merge([]));
   }
 
   /** Rebuilds timer queues and holds from restored state (timers live in state, not in the queues). */
