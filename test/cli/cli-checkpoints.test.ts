@@ -1,30 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { listParts, readPartLines } from '../support/read-parts.js';
+import { cliChild, pairMultiset } from '../support/cli-child.js';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Runs the CLI in a child process (a failpoint from `WATERSHED_FAILPOINT` kills it with SIGKILL). */
-const cli = (args: readonly string[], failpoint?: string) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', ...args], {
-    cwd: repo,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, WATERSHED_FAILPOINT: failpoint ?? '' },
-  });
-
-/** Pairs without `ts_output` (processing time, which differs between any two runs), sorted: a multiset. */
-const pairs = (lines: readonly string[]): string[] =>
-  lines
-    .map((l) => {
-      const { ts_output: _drop, ...rest } = JSON.parse(l) as Record<string, unknown>;
-      return JSON.stringify(rest);
-    })
-    .sort();
+const cli = cliChild;
+const pairs = pairMultiset;
 
 describe('the Netflow CLI with --checkpointDir', () => {
   it('killed with SIGKILL twice mid-run (native, then micro-batch) and rerun, writes the same pairs as an uninterrupted run', () => {

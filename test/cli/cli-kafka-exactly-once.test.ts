@@ -1,15 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { KafkaAdmin, KafkaClientFactory } from '../../transforms/io/kafka/client.js';
 import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
 import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
 import { kafkaDescribe } from '../kafka/kafka-test-env.js';
 import { readTopic } from '../kafka/read-topic.js';
+import { cliChild, pairMultiset } from '../support/cli-child.js';
 
 /**
  * The Netflow CLI Kafka → Kafka with --checkpointDir (issue #13, design step 13): killed with SIGKILL
@@ -18,26 +17,10 @@ import { readTopic } from '../kafka/read-topic.js';
  * the output topic sees exactly the pairs of an uninterrupted run without checkpoints.
  */
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
 const PARTITIONS = 3;
 
-/** Runs the CLI in a child process (`WATERSHED_FAILPOINT=<name>:<n>:crash` makes it SIGKILL itself there). */
-const cli = (args: readonly string[], failpoint?: string) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', ...args], {
-    cwd: repo,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, WATERSHED_FAILPOINT: failpoint ?? '' },
-  });
-
-/** Pair records without `ts_output` (processing time, which differs between any two runs), sorted: a multiset. */
-const pairs = (values: readonly string[]): string[] =>
-  values
-    .map((v) => {
-      const { ts_output: _drop, ...rest } = JSON.parse(v) as Record<string, unknown>;
-      return JSON.stringify(rest);
-    })
-    .sort();
+const cli = cliChild;
+const pairs = pairMultiset;
 
 kafkaDescribe('the Netflow CLI Kafka → Kafka with --checkpointDir', (env) => {
   let kafka: KafkaClientFactory;
