@@ -24,6 +24,14 @@ export interface TakenCheckpoint {
   readonly seq: number;
   readonly kind: 'periodic' | 'final' | 'drained' | 'finished';
   readonly bytes: number;
+  /**
+   * Processing time (the run's clock: 0 throughout on a virtual clock) the checkpoint took: `syncMs`
+   * at the barrier, while the pipeline waits (sinks' pre-commit, capture, encoding); `writeMs` in the
+   * background while it runs on (file, fsync, rename); `commitMs` for the sinks' commits.
+   */
+  readonly syncMs: number;
+  readonly writeMs: number;
+  readonly commitMs: number;
 }
 
 /** What a run with `checkpointDir` did with checkpoints. */

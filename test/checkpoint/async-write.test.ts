@@ -87,7 +87,7 @@ describe.each(WIRINGS)('asynchronous checkpoint writes ($label wiring)', ({ labe
       const c = ck.atBoundary();
       if (c) await c;
     };
-    return { out, store, requests, ck, engine, batch, yields: () => yields };
+    return { out, store, requests, ck, engine, batch, clock, yields: () => yields };
   }
 
   it('processing goes on while the file is written; the sinks commit only at a boundary after the put resolved', async () => {
@@ -130,6 +130,20 @@ describe.each(WIRINGS)('asynchronous checkpoint writes ($label wiring)', ({ labe
     await next;
     expect(out.values()).toEqual(['A']);
     expect(store.held.map((h) => h.name)).toEqual(['checkpoints/ck-000000000002']);
+  });
+
+  it("the report gives each checkpoint's bytes and its synchronous, write and commit time on the run's clock", async () => {
+    const { store, requests, ck, clock, batch } = await setUp();
+    requests.pending = true;
+    await batch('a');
+    clock.advanceBy(250); // the write takes 250 ms of the run's processing time
+    store.release();
+    await turn();
+    clock.advanceBy(1_000); // not part of the checkpoint: it completes at the next boundary
+    await batch('b');
+    const [taken] = ck.report().taken;
+    expect(taken).toMatchObject({ seq: 1, kind: 'periodic', syncMs: 0, writeMs: 250, commitMs: 0 });
+    expect(taken!.bytes).toBe(store.blobs.get('checkpoints/ck-000000000001')!.length);
   });
 
   it('a failed write fails the run at the next boundary with CheckpointWriteError, and nothing is committed', async () => {
