@@ -431,9 +431,11 @@ export class CheckpointCoordinator implements RunCheckpoints {
       },
       snap.segments,
     );
-    // The next one is due an interval after this barrier (not after the write: it runs alongside).
-    this.dueAt = takenAt + this.options.checkpointInterval;
+    // The next one is due an interval after this barrier (not after the write: it runs alongside),
+    // and not before the pipeline has run as long as this one held it: with state whose capture takes
+    // longer than the interval, every boundary would checkpoint and processing would all but stop.
     times.captured = this.clock.now();
+    this.dueAt = Math.max(takenAt + this.options.checkpointInterval, times.captured + (times.captured - takenAt));
     const p: PendingCheckpoint = {
       seq,
       id,
