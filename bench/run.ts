@@ -4,6 +4,8 @@
  * may be shared, so CPU time (process-wide, GC threads included) is the steadier figure; best-of-N
  * filters out runs slowed by other work. Flags: --elements=N (default 5,000,000), --repeat=N (default 3),
  * --rssElements=N (default 10,000,000, for the peak-memory run), --quick (500k elements, one run each).
+ * Then bench/checkpoints.ts: throughput without and with checkpoints (1 s, 10 s), and checkpoint size and
+ * duration with 1 M keys of window state.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -73,3 +75,7 @@ for (const [label, flags] of configs) {
   const r = run([...flags, `--elements=${rssElements}`]);
   console.log(`${label.padEnd(18)} peak RSS ${r.peakRssMb.toFixed(0)} MB, ${(r.elementsPerSecond / 1e6).toFixed(2)} M elements/s, ${(r.elementsPerCpuSecond / 1e6).toFixed(2)} M elements/CPU-s`);
 }
+
+// What checkpoints cost (bench/checkpoints.ts; `npm run bench:checkpoints` runs it alone).
+console.log('');
+execFileSync(tsx, [fileURLToPath(new URL('./checkpoints.ts', import.meta.url)), ...(quick ? ['--quick'] : [`--elements=${elements}`])], { stdio: 'inherit' });

@@ -25,12 +25,13 @@ export interface TakenCheckpoint {
   readonly kind: 'periodic' | 'final' | 'drained' | 'finished';
   readonly bytes: number;
   /**
-   * Processing time (the run's clock: 0 throughout on a virtual clock) the checkpoint took: `syncMs`
-   * at the barrier, while the pipeline waits (sinks' pre-commit, capture, encoding); `writeMs` in the
-   * background while it runs on (file, fsync, rename); `commitMs` for the sinks' commits.
+   * Processing time (the run's clock; 0 on a virtual clock that did not move) the checkpoint held the
+   * pipeline at its barrier: the sinks' pre-commit, capture and encoding.
    */
   readonly syncMs: number;
+  /** Processing time of the write (file, fsync, rename) in the background, while the pipeline ran on. */
   readonly writeMs: number;
+  /** Processing time of the sinks' commits once the file was durable. */
   readonly commitMs: number;
 }
 
