@@ -6,6 +6,8 @@
  * --rssElements=N (default 10,000,000, for the peak-memory run), --quick (500k elements, one run each),
  * --cases=count,windows (default both): `count` is the fixed-window count above, `windows` the window
  * kinds of issue #16 (bench/window-kinds-table.ts; --windowEvents=N, default 1,000,000).
+ * Then bench/checkpoints.ts: throughput without and with checkpoints (1 s, 10 s), and checkpoint size and
+ * duration with 1 M keys of window state.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -83,3 +85,7 @@ if (cases.has('count')) {
   }
 }
 if (cases.has('windows')) runWindowKinds({ events: Number(args.windowEvents ?? (quick ? 200_000 : 1_000_000)), repeat });
+
+// What checkpoints cost (bench/checkpoints.ts; `npm run bench:checkpoints` runs it alone).
+console.log('');
+execFileSync(tsx, [fileURLToPath(new URL('./checkpoints.ts', import.meta.url)), ...(quick ? ['--quick'] : [`--elements=${elements}`])], { stdio: 'inherit' });

@@ -123,6 +123,7 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
             follow: a['follow'] === true,
             ...(security.ssl || security.sasl ? { security } : {}),
             ...(a['reconnectTimeout'] !== undefined ? { reconnectTimeoutMs: parseDuration(a['reconnectTimeout'] as string, 'reconnectTimeout') } : {}),
+            ...(a['brokerOutageTimeout'] !== undefined ? { brokerOutageTimeoutMs: parseDuration(a['brokerOutageTimeout'] as string, 'brokerOutageTimeout') } : {}),
           },
         }
       : {}),

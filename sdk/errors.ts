@@ -30,6 +30,7 @@ export function shorten(value: unknown, max = 200): string {
 /**
  * User code (a DoFn, CombineFn, key or timestamp function) threw while processing an element.
  * Names the step, the element (shortened), its window and timestamp; the original error is `cause`.
+ * `retriable` follows the cause when it says (a sink whose broker stayed away: running again may help).
  */
 export class UserCodeError extends WatershedError {
   readonly step: string;
@@ -44,7 +45,8 @@ export class UserCodeError extends WatershedError {
       (window ? ` in window ${formatWindow(window)}` : '') +
       (timestamp !== undefined ? ` at ${formatInstant(timestamp)}` : '') +
       `: ${cause instanceof Error ? cause.message : String(cause)}`;
-    super('USER_CODE', msg, { cause });
+    const retriable = typeof cause === 'object' && cause !== null && (cause as { retriable?: unknown }).retriable === true;
+    super('USER_CODE', msg, { cause, retriable });
     this.step = step;
     this.element = el ?? '';
     this.window = window ? formatWindow(window) : undefined;

@@ -24,6 +24,15 @@ export interface TakenCheckpoint {
   readonly seq: number;
   readonly kind: 'periodic' | 'final' | 'drained' | 'finished';
   readonly bytes: number;
+  /**
+   * Processing time (the run's clock; 0 on a virtual clock that did not move) the checkpoint held the
+   * pipeline at its barrier: the sinks' pre-commit, capture and encoding.
+   */
+  readonly syncMs: number;
+  /** Processing time of the write (file, fsync, rename) in the background, while the pipeline ran on. */
+  readonly writeMs: number;
+  /** Processing time of the sinks' commits once the file was durable. */
+  readonly commitMs: number;
 }
 
 /** What a run with `checkpointDir` did with checkpoints. */

@@ -20,6 +20,7 @@ import { defineCase, type Capability, type CaseRun } from '../model.js';
 import { countPerKey, firingAt, lateRecord } from './common.js';
 import { CHECKPOINT } from './checkpoint.js';
 import { DRAIN } from './drain.js';
+import { EXACTLY_ONCE } from './exactly-once.js';
 import { KAFKA } from './kafka.js';
 
 /** Rows that are not in Beam's matrix: late data, dead letters, replay, latency, and what is not covered yet. */
@@ -319,6 +320,6 @@ export const OURS: readonly Capability[] = [
   CHECKPOINT,
   DRAIN,
   keyOrder,
-  notImplemented('ours.exactly-once', 'Ours', 'Exactly-once', 'Each input affects the output exactly once across failures and restarts.', 'not built yet (in progress); the Checkpoint row measures what restarts commit today'),
+  EXACTLY_ONCE,
 ];
 

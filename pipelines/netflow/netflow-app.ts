@@ -54,13 +54,16 @@ export interface NetflowAppConfig {
    * start and then finishes (the default: a replay of history, as in a Kappa architecture) or followed.
    * A followed read ends when `drain` aborts: it stops fetching, every open window fires (also the
    * last ones, which newer event time would otherwise have to close), the outputs are written, and
-   * the run finishes. `reconnectTimeoutMs`: how long the read outlasts a lost broker (default 60 s).
+   * the run finishes. `brokerOutageTimeoutMs`: how long every Kafka read, write and transaction call
+   * of the job waits for a broker that is down or restarting before the run fails (default 60 s);
+   * `reconnectTimeoutMs` overrides it for the read.
    */
   readonly kafka?: {
     readonly brokers: string;
     readonly follow?: boolean;
     readonly drain?: AbortSignal;
     readonly reconnectTimeoutMs?: number;
+    readonly brokerOutageTimeoutMs?: number;
     /** TLS and SASL for every Kafka client of the job (see transforms/io/kafka/security.ts). */
     readonly security?: KafkaSecurityOptions;
   };
@@ -75,8 +78,9 @@ export interface NetflowAppConfig {
 }
 
 /** How KafkaIO reaches the cluster: the brokers ({@link kafkaBrokers}) and the config's TLS and SASL. */
-function kafkaConnection(config: NetflowAppConfig): { brokers: string } & KafkaSecurityOptions {
-  return { brokers: kafkaBrokers(config), ...config.kafka?.security };
+function kafkaConnection(config: NetflowAppConfig): { brokers: string; brokerOutageTimeoutMs?: number } & KafkaSecurityOptions {
+  const outage = config.kafka?.brokerOutageTimeoutMs;
+  return { brokers: kafkaBrokers(config), ...config.kafka?.security, ...(outage !== undefined ? { brokerOutageTimeoutMs: outage } : {}) };
 }
 
 /** The brokers for Kafka input/output: the config's, else KAFKA_BROKERS. @throws Error when neither is set. */

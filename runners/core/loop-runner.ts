@@ -3,7 +3,7 @@ import { PipelineCancelledError, SourceError, UnresumableSourceError, WatershedE
 import type { PipelineGraph, ReadPayload } from '../../sdk/graph.js';
 import type { PipelineOptions } from '../../sdk/options.js';
 import type { RunObserver } from '../../sdk/run-observer.js';
-import type { BatchMetrics, PipelineResult, PipelineRun, Runner, StopOptions } from '../../sdk/runner.js';
+import type { BatchMetrics, CheckpointReport, PipelineResult, PipelineRun, Runner, StopOptions } from '../../sdk/runner.js';
 import { stopOnSignals } from '../../sdk/stop-on-signals.js';
 import { CheckpointCoordinator, NO_CHECKPOINTS, type CheckpointRequests, type RunCheckpoints } from './checkpoint/checkpoint-coordinator.js';
 import { commonValidation, Engine, type Wiring } from './engine.js';
@@ -260,6 +260,7 @@ export abstract class LoopRunner implements Runner {
     }
     // Printed for failed runs too: which checkpoint was skipped or resumed matters most then.
     for (const w of coordinator?.warnings ?? []) process.stderr.write(`[checkpoint] ${w}\n`);
+    if (coordinator && failure instanceof WatershedError && failure.retriable && !signal.aborted) process.stderr.write(`[checkpoint] ${resumeHint(coordinator.report())}\n`);
     if (failure !== undefined) {
       monitor?.ended({ state: 'FAILED', at: clock.now(), error: failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure) });
       throw failure;
@@ -288,6 +289,16 @@ export abstract class LoopRunner implements Runner {
 function stopsOnSignals(graph: PipelineGraph, options: PipelineOptions): boolean {
   const endless = graph.primitives.some((n) => n.payload?.kind === 'read' && !(n.payload as ReadPayload).source.bounded);
   return options.checkpointDir !== undefined || options.drain || endless;
+}
+
+/**
+ * The line for a run that failed on an error that may pass (a broker outage that outlasted its
+ * budget, say): the same command resumes from the last complete checkpoint.
+ */
+export function resumeHint(report: CheckpointReport): string {
+  const last = report.taken.at(-1)?.name ?? report.restoredFrom?.name;
+  const from = last !== undefined ? `the last complete checkpoint (${last}, or one written as the run failed)` : 'the last complete checkpoint, if one was written';
+  return `the run failed on an error that may pass (e.g. a broker outage longer than its budget): run the same command again to resume from ${from}`;
 }
 
 /** Thrown inside loops when the signal aborts mid-way (converted to a CANCELLED result). */

@@ -1,11 +1,14 @@
+import { writeSync } from 'node:fs';
 import { WatershedError } from '../errors.js';
 
 /**
  * What an armed failpoint does when hit: `'throw'` a {@link SimulatedCrash} (an in-process test then
- * drops the run and starts a new one, as after a crash), or `'crash'` the process at once with
- * SIGKILL (a child-process test; nothing is flushed or cleaned up, as in a real crash).
+ * drops the run and starts a new one, as after a crash), `'crash'` the process at once with
+ * SIGKILL (a child-process test; nothing is flushed or cleaned up, as in a real crash), or `'pause'`
+ * it: one line `[failpoint] paused at <name> (hit <n>), pid <pid>` to stderr, then SIGSTOP, so a
+ * child-process test can do something at that moment (stop a broker, say) and then send SIGCONT.
  */
-export type FailpointAction = 'throw' | 'crash';
+export type FailpointAction = 'throw' | 'crash' | 'pause';
 
 /** The error an armed failpoint throws: a crash simulated in-process, at a known moment. */
 export class SimulatedCrash extends WatershedError {
@@ -73,12 +76,12 @@ export class Failpoints {
   }
 
   /**
-   * Arms from a spec `<name>:<n>[:throw|crash]` (the `WATERSHED_FAILPOINT` form).
+   * Arms from a spec `<name>:<n>[:throw|crash|pause]` (the `WATERSHED_FAILPOINT` form).
    * @throws RangeError naming the spec when it is malformed.
    */
   armFrom(spec: string, defaultAction: FailpointAction = 'crash'): void {
-    const m = /^([^:]+):(\d+)(?::(throw|crash))?$/.exec(spec.trim());
-    if (!m) throw new RangeError(`failpoint spec '${spec}' is not <name>:<n>[:throw|crash], e.g. sink.preCommit:2`);
+    const m = /^([^:]+):(\d+)(?::(throw|crash|pause))?$/.exec(spec.trim());
+    if (!m) throw new RangeError(`failpoint spec '${spec}' is not <name>:<n>[:throw|crash|pause], e.g. sink.preCommit:2`);
     this.arm(m[1]!, { at: Number(m[2]), action: (m[3] as FailpointAction | undefined) ?? defaultAction });
   }
 
@@ -96,7 +99,8 @@ export class Failpoints {
 
   /**
    * Marks that the code reached `name`. When `name` is armed and this is its `at`-th hit: throws
-   * SimulatedCrash (`'throw'`) or kills the process with SIGKILL (`'crash'`). Then it is disarmed.
+   * SimulatedCrash (`'throw'`), kills the process with SIGKILL (`'crash'`), or stops it with SIGSTOP
+   * until a SIGCONT (`'pause'`; then it returns). Then it is disarmed.
    */
   hit(name: string, detail?: string): void {
     if (!this.active) return;
@@ -108,6 +112,11 @@ export class Failpoints {
     this.armed.delete(name);
     this.active = this.armed.size > 0;
     if (armed.action === 'crash') process.kill(process.pid, 'SIGKILL');
+    if (armed.action === 'pause') {
+      writeSync(2, `[failpoint] paused at ${name} (hit ${n}), pid ${process.pid}\n`);
+      process.kill(process.pid, 'SIGSTOP');
+      return;
+    }
     throw new SimulatedCrash(name, n, detail);
   }
 }

@@ -9,6 +9,7 @@ import { completeOptions } from '../../sdk/options.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import { CommittedCapture, CommittedStore } from '../../sdk/testing/committed-capture.js';
 import { Map } from '../../transforms/map.js';
+import { ParDo } from '../../transforms/par-do.js';
 import { WIRINGS } from '../support/fake-coordinator.js';
 import { handRead } from './engine-harness.js';
 
@@ -55,18 +56,32 @@ class HeldStore implements CheckpointStore {
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
 describe.each(WIRINGS)('asynchronous checkpoint writes ($label wiring)', ({ label, wiring, fireMode }) => {
-  async function setUp() {
+  /** `slowSyncMs`: a second sink whose preCommit takes that long on the run's clock (a slow synchronous part). */
+  async function setUp(o: { interval?: number; slowSyncMs?: number } = {}) {
     const p = Pipeline.create();
     const out = new CommittedStore<string>();
-    handRead<string>(p, 'In')
-      .apply('Upper', Map((s: string) => s.toUpperCase()))
-      .apply('Out', CommittedCapture.records(out as CommittedStore<never>));
-    const store = new HeldStore();
     const clock = new VirtualClock(0);
+    const upper = handRead<string>(p, 'In').apply('Upper', Map((s: string) => s.toUpperCase()));
+    upper.apply('Out', CommittedCapture.records(out as CommittedStore<never>));
+    if (o.slowSyncMs !== undefined) {
+      const ms = o.slowSyncMs;
+      upper.apply(
+        'Slow',
+        ParDo.of<string, never>({
+          process() {},
+          twoPhaseCommit: {
+            preCommit: async () => void clock.advanceBy(ms),
+            commit: async () => undefined,
+            recover: async () => undefined,
+          },
+        }),
+      );
+    }
+    const store = new HeldStore();
     const requests: CheckpointRequests = { pending: false };
     let yields = 0;
     const ck = await CheckpointCoordinator.open({
-      options: completeOptions({ checkpointDir: 'unused', checkpointInterval: 3_600_000 }),
+      options: completeOptions({ checkpointDir: 'unused', checkpointInterval: o.interval ?? 3_600_000 }),
       clock,
       runner: label,
       store,
@@ -87,7 +102,7 @@ describe.each(WIRINGS)('asynchronous checkpoint writes ($label wiring)', ({ labe
       const c = ck.atBoundary();
       if (c) await c;
     };
-    return { out, store, requests, ck, engine, batch, yields: () => yields };
+    return { out, store, requests, ck, engine, batch, clock, yields: () => yields };
   }
 
   it('processing goes on while the file is written; the sinks commit only at a boundary after the put resolved', async () => {
@@ -130,6 +145,36 @@ describe.each(WIRINGS)('asynchronous checkpoint writes ($label wiring)', ({ labe
     await next;
     expect(out.values()).toEqual(['A']);
     expect(store.held.map((h) => h.name)).toEqual(['checkpoints/ck-000000000002']);
+  });
+
+  it("the report gives each checkpoint's bytes and its synchronous, write and commit time on the run's clock", async () => {
+    const { store, requests, ck, clock, batch } = await setUp();
+    requests.pending = true;
+    await batch('a');
+    clock.advanceBy(250); // the write takes 250 ms of the run's processing time
+    store.release();
+    await turn();
+    clock.advanceBy(1_000); // not part of the checkpoint: it completes at the next boundary
+    await batch('b');
+    const [taken] = ck.report().taken;
+    expect(taken).toMatchObject({ seq: 1, kind: 'periodic', syncMs: 0, writeMs: 250, commitMs: 0 });
+    expect(taken!.bytes).toBe(store.blobs.get('checkpoints/ck-000000000001')!.length);
+  });
+
+  it('a checkpoint whose synchronous part took longer than the interval: the next one waits until the pipeline has run as long', async () => {
+    const { store, ck, clock, batch } = await setUp({ interval: 1_000, slowSyncMs: 5_000 });
+    const due: number[] = [];
+    for (let t = 1_000; t <= 13_000; t += 1_000) {
+      clock.advanceTo(Math.max(t, clock.now()));
+      const before = store.held.length;
+      await batch(`x${t}`);
+      if (store.held.length > before) due.push(t);
+      while (store.held.length > 0) store.release();
+      await turn();
+    }
+    // checkpoint 1 at 1 s holds the pipeline until 6 s; the next is due 5 s after that, not at once
+    expect(due).toEqual([1_000, 11_000]);
+    expect(ck.report().taken[0]).toMatchObject({ seq: 1, syncMs: 5_000 });
   });
 
   it('a failed write fails the run at the next boundary with CheckpointWriteError, and nothing is committed', async () => {

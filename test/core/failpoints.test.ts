@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../pipelines/netflow/prng.js';
 import { Failpoints, SimulatedCrash } from '../../sdk/testing/failpoints.js';
@@ -42,10 +44,38 @@ describe('failpoints', () => {
     f.armFrom('sink.preCommit:2:throw');
     f.hit('sink.preCommit');
     expect(() => f.hit('sink.preCommit')).toThrow(SimulatedCrash);
-    expect(() => f.armFrom('sink.preCommit')).toThrow(/not <name>:<n>\[:throw\|crash\]/);
+    expect(() => f.armFrom('sink.preCommit')).toThrow(/not <name>:<n>\[:throw\|crash\|pause\]/);
     expect(() => f.armFrom('x:0')).toThrow(RangeError);
     expect(() => f.arm('x', { at: 1.5 })).toThrow(RangeError);
   });
+
+  it("'pause' stops the process (SIGSTOP) after one line on stderr, and it goes on after SIGCONT", async () => {
+    const module = fileURLToPath(new URL('../../sdk/testing/failpoints.ts', import.meta.url));
+    const code = `const { failpoint } = await import(${JSON.stringify(module)}); failpoint('a'); failpoint('a'); process.stdout.write('after');`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      env: { ...process.env, WATERSHED_FAILPOINT: 'a:2:pause' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const paused = new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('[failpoint] paused at a (hit 2)')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    await paused;
+    // Stopped, not gone: nothing was written after the failpoint, and the process still exists.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stdout).toBe('');
+    expect(() => process.kill(child.pid!, 0)).not.toThrow();
+    process.kill(child.pid!, 'SIGCONT');
+    expect(await exited).toBe(0);
+    expect(stdout).toBe('after');
+    expect(stderr).toContain(`pid ${child.pid}`);
+  }, 60_000);
 
   it('reset disarms everything', () => {
     const f = new Failpoints();

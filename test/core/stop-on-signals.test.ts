@@ -19,7 +19,7 @@ function fakeRun(state: PipelineResult['state']) {
   const stops: (StopOptions | undefined)[] = [];
   let finish!: () => void;
   const done = new Promise<PipelineResult>((resolve) => {
-    finish = () => resolve({ runner: 'fake', state, metrics: {}, startedAt: 0, finishedAt: 1, checkpoints: { taken: [{ name: 'checkpoints/ck-000000000007', seq: 7, kind: 'final', bytes: 10 }] } });
+    finish = () => resolve({ runner: 'fake', state, metrics: {}, startedAt: 0, finishedAt: 1, checkpoints: { taken: [{ name: 'checkpoints/ck-000000000007', seq: 7, kind: 'final', bytes: 10, syncMs: 0, writeMs: 0, commitMs: 0 }] } });
   });
   return { stops, finish, run: { stop: (o?: StopOptions) => (stops.push(o), done) } };
 }

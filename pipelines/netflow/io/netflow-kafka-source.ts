@@ -15,8 +15,10 @@ export interface NetflowKafkaReadOptions extends KafkaSecurityOptions {
   readonly maxOutOfOrdernessMs?: number;
   /** A followed read drains when this aborts: it stops fetching, hands out what it holds and finishes. */
   readonly drain?: AbortSignal;
-  /** How long a lost broker is waited for before the read fails (default 60 s). */
+  /** How long a lost broker is waited for before the read fails (default: `brokerOutageTimeoutMs`, else 60 s). */
   readonly reconnectTimeoutMs?: number;
+  /** The broker outage budget of the read (see KafkaConnectionOptions.brokerOutageTimeoutMs). Default 60 s. */
+  readonly brokerOutageTimeoutMs?: number;
 }
 
 /**
@@ -62,6 +64,7 @@ export const NetflowKafka = {
       watermark: { maxOutOfOrderness: o.maxOutOfOrdernessMs ?? 5000 },
       ...(o.drain ? { drain: o.drain } : {}),
       ...(o.reconnectTimeoutMs !== undefined ? { reconnectTimeout: o.reconnectTimeoutMs } : {}),
+      ...(o.brokerOutageTimeoutMs !== undefined ? { brokerOutageTimeoutMs: o.brokerOutageTimeoutMs } : {}),
     });
   },
 };

@@ -26,6 +26,9 @@ export function describeRecordSink(s: RecordSink): string {
  * Writes each element as one JSON record: a line of the file (TextFile.write) or a record of the
  * topic (KafkaIO.write, JSON value, no key). `brokers` is asked for only for a Kafka sink.
  */
-export function writeRecords<T>(sink: RecordSink, connection: () => { readonly brokers: string } & KafkaSecurityOptions): PTransform<PCollection<T>, PCollection<never>> {
+export function writeRecords<T>(
+  sink: RecordSink,
+  connection: () => { readonly brokers: string; readonly brokerOutageTimeoutMs?: number } & KafkaSecurityOptions,
+): PTransform<PCollection<T>, PCollection<never>> {
   return sink.kind === 'ndjson' ? TextFile.write<T>(sink.path) : KafkaIO.write<T>({ ...connection(), topic: sink.topic });
 }

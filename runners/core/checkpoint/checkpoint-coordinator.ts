@@ -97,6 +97,8 @@ interface PendingCheckpoint {
   written?: WrittenCheckpoint;
   failure?: unknown;
   done: boolean;
+  /** The run's clock at the barrier, when capture and encoding ended, and when the write settled (durations in the report). */
+  readonly times: { barrier: number; captured: number; written?: number };
 }
 
 /**
@@ -399,6 +401,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
     this.requests.pending = false;
     const seq = ++this.seq;
     const takenAt = this.clock.now();
+    const times: PendingCheckpoint['times'] = { barrier: takenAt, captured: takenAt };
     const id = newUuidV7(Math.max(0, Math.floor(takenAt)));
     failpoint('checkpoint.barrier', `checkpoint ${seq}`);
     const ops = sinks(engine);
@@ -429,7 +432,13 @@ export class CheckpointCoordinator implements RunCheckpoints {
       snap.segments,
     );
     // The next one is due an interval after this barrier (not after the write: it runs alongside).
+    // A checkpoint that held the pipeline a noticeable time (MIN_HOLD_FOR_PAUSE_MS) also lets it run as long
+    // before the next: with state whose capture takes longer than the interval, every boundary would
+    // checkpoint and processing would all but stop.
+    times.captured = this.clock.now();
+    const held = times.captured - takenAt;
     this.dueAt = takenAt + this.options.checkpointInterval;
+    if (held >= MIN_HOLD_FOR_PAUSE_MS) this.dueAt = Math.max(this.dueAt, times.captured + held);
     const p: PendingCheckpoint = {
       seq,
       id,
@@ -438,10 +447,12 @@ export class CheckpointCoordinator implements RunCheckpoints {
       handles,
       steps,
       done: false,
+      times,
       settled: write.then(
         (w) => {
           p.written = w;
           p.done = true;
+          p.times.written = this.clock.now();
         },
         (e: unknown) => {
           p.failure = e;
@@ -464,16 +475,26 @@ export class CheckpointCoordinator implements RunCheckpoints {
     if (p.failure !== undefined) throw p.failure;
     const written = p.written!;
     failpoint('checkpoint.written', `checkpoint ${p.seq}`);
+    const committing = this.clock.now();
     for (const op of sinks(this.requireEngine())) if (p.handles.has(op.step)) await op.commit(p.handles.get(op.step));
+    const commitMs = this.clock.now() - committing;
     failpoint('checkpoint.committed', `checkpoint ${p.seq}`);
     await this.repo.markCommitted({ seq: p.seq, checkpointId: p.id, committedAt: this.clock.now() });
     await this.notifySources(this.requireEngine(), p.steps);
     this.batchOfSeq.set(p.seq, p.batchId);
     await this.repo.prune(this.options.keepCheckpoints);
     await this.pruneOffsetLog();
-    this.taken.push({ name: written.name, seq: p.seq, kind: p.kind, bytes: written.bytes });
+    const { barrier, captured, written: writtenAt = captured } = p.times;
+    this.taken.push({ name: written.name, seq: p.seq, kind: p.kind, bytes: written.bytes, syncMs: captured - barrier, writeMs: writtenAt - captured, commitMs });
   }
 }
+
+/**
+ * A checkpoint that held the pipeline at least this long (processing time) postpones the next one until
+ * the pipeline has run as long again. Shorter holds cost little next to the interval, and are left alone
+ * (a tiny interval then checkpoints at every boundary, which tests of every crash point rely on).
+ */
+const MIN_HOLD_FOR_PAUSE_MS = 100;
 
 /** The engine's steps whose DoFn has two-phase commit (the sinks a checkpoint commits). */
 function sinks(engine: Engine): ParDoOperator[] {

@@ -50,6 +50,16 @@ export interface KafkaConnectionOptions {
   readonly clientId?: string;
   /** Upper bound for connecting; an unreachable cluster fails with KafkaUnavailableError after it. Default 8000 ms. */
   readonly connectTimeoutMs?: number;
+  /**
+   * The broker outage budget: once running, how long a broker that is down or restarting is waited
+   * for (with backoff) before the run fails. A read reconnects for this long (unless its
+   * `reconnectTimeout` says otherwise), and the wire producer re-sends batches and retries metadata and
+   * transaction coordinator calls for this long (its `deliveryTimeoutMs`). After it the run fails
+   * with a `KafkaUnavailableError` (code `RECONNECT_TIMEOUT` for a read, `DELIVERY_TIMEOUT` for a
+   * write) as the cause of an error naming the step; with checkpoints, running again resumes from
+   * the last complete one. Default 60,000 ms.
+   */
+  readonly brokerOutageTimeoutMs?: number;
   /** Log level of the kafkajs parts. Default: env `WATERSHED_KAFKA_LOG`, else 'warn'. */
   readonly logLevel?: KafkajsLogLevelName;
   /**
@@ -113,7 +123,11 @@ export function createKafkaClientFactory(options: Omit<KafkaConnectionOptions, '
         ...(o.allowAutoTopicCreation !== undefined ? { allowAutoTopicCreation: o.allowAutoTopicCreation } : {}),
         ...(o.transactionalId !== undefined ? { transactionalId: o.transactionalId } : {}),
         ...(o.transactionTimeoutMs !== undefined ? { transactionTimeoutMs: o.transactionTimeoutMs } : {}),
-        ...(o.deliveryTimeoutMs !== undefined ? { deliveryTimeoutMs: o.deliveryTimeoutMs } : {}),
+        ...(o.deliveryTimeoutMs !== undefined
+          ? { deliveryTimeoutMs: o.deliveryTimeoutMs }
+          : options.brokerOutageTimeoutMs !== undefined
+            ? { deliveryTimeoutMs: options.brokerOutageTimeoutMs }
+            : {}),
       });
     }
     const other = producerKind === 'platformatic' ? createPlatformaticClientFactory({ brokers: base.brokers, clientId, connectDeadlineMs, ...security }) : createKafkaClientFactory({ ...options, client: 'kafkajs', producer: 'kafkajs' });

@@ -142,7 +142,7 @@ export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
    * When the connection to the broker is lost (e.g. the broker restarts), the reader reconnects with
    * backoff and goes on from the next offset of every partition (nothing skipped, nothing it already
    * holds read again) for this long (processing time), then fails the run with a
-   * `KafkaUnavailableError` naming the read. Default 60,000 ms.
+   * `KafkaUnavailableError` naming the read. Default: `brokerOutageTimeoutMs`, else 60,000 ms.
    */
   readonly reconnectTimeout?: Duration;
   /** Filled with the counters of the read (e.g. to check that backpressure bounds the queue). */
@@ -230,6 +230,7 @@ export class KafkaSource<T, O> implements Source<O> {
     if (o.startAt === 'committed' && !o.groupId) throw new Error("KafkaIO.read: startAt 'committed' needs a groupId");
     if (o.bufferSize !== undefined && !(Number.isInteger(o.bufferSize) && o.bufferSize > 0)) throw new RangeError('KafkaIO.read: bufferSize must be a positive integer');
     if (o.reconnectTimeout !== undefined && !(o.reconnectTimeout >= 0)) throw new RangeError('KafkaIO.read: reconnectTimeout must be >= 0 ms');
+    if (o.brokerOutageTimeoutMs !== undefined && !(o.brokerOutageTimeoutMs >= 0)) throw new RangeError('KafkaIO.read: brokerOutageTimeoutMs must be >= 0 ms');
     this.name = `KafkaIO.read(${topics.join(',')})`;
     this.bounded = o.bounded ?? false;
   }
@@ -394,7 +395,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
       clock: this.ctx.clock,
       signal: this.ctx.signal,
       name: `KafkaIO.read(${[...new Set(this.partitions.map((p) => p.topic))].join(',')})`,
-      timeoutMs: this.o.reconnectTimeout ?? DEFAULT_RECONNECT_TIMEOUT,
+      timeoutMs: this.o.reconnectTimeout ?? this.o.brokerOutageTimeoutMs ?? DEFAULT_RECONNECT_TIMEOUT,
       positions: () => this.active.map((p) => ({ topic: p.topic, partition: p.partition, startOffset: p.fetched === undefined ? p.start : nextOffset(p.fetched) })),
       handler: (batch, live) => this.onBatch(batch, live),
       onSkipped: (skipped) => this.onSkipped(skipped),

@@ -63,7 +63,10 @@ export interface KafkaWriteOptions<T> extends KafkaConnectionOptions {
  * bundle waits for all of them, so a finished bundle is durably in Kafka (idempotent producer,
  * acks=all, order per partition kept). The producer connects in `setup` and disconnects in
  * `teardown`. A failed send fails the run (a UserCodeError naming the step, with the
- * KafkaClientError as its cause) at the latest when the bundle finishes.
+ * KafkaClientError as its cause) at the latest when the bundle finishes. A broker that is down or
+ * restarting is waited for within `brokerOutageTimeoutMs` (default 60 s): sends are re-sent and
+ * transaction calls retried meanwhile, `process` waits once `maxInFlightSends` are outstanding, and
+ * after the budget the cause is a KafkaUnavailableError with code `DELIVERY_TIMEOUT`.
  *
  * Under checkpointing with `exactly-once` (the default with `--checkpointDir`) the output goes into
  * Kafka transactions that commit when their checkpoint completes (two-phase commit, see
@@ -81,6 +84,8 @@ export function kafkaWrite<T>(options: KafkaWriteOptions<T>): PTransform<PCollec
   const timeout = options.transactionTimeoutMs;
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0 && timeout <= 0x7fffffff)) throw new RangeError('KafkaIO.write: transactionTimeoutMs must be a positive integer (ms)');
   if (options.transactionalIdPrefix === '') throw new RangeError('KafkaIO.write: transactionalIdPrefix must not be empty');
+  const outage = options.brokerOutageTimeoutMs;
+  if (outage !== undefined && !(outage >= 0)) throw new RangeError('KafkaIO.write: brokerOutageTimeoutMs must be >= 0 ms');
   return {
     name: 'KafkaIO.write',
     expand: (input: PCollection<T>, ctx: ExpandContext) => ParDo.of(writerFn(options, batchSize, inFlight)).expand(input, ctx),
@@ -232,7 +237,10 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
         slots = transactionSlots(o, ctx);
         return;
       }
-      producer = kafkaClientFor(o).producer(o.compression !== undefined ? { compression: o.compression } : {});
+      producer = kafkaClientFor(o).producer({
+        ...(o.compression !== undefined ? { compression: o.compression } : {}),
+        ...(o.brokerOutageTimeoutMs !== undefined ? { deliveryTimeoutMs: o.brokerOutageTimeoutMs } : {}),
+      });
       await producer.connect();
     },
     process(element, ctx) {
@@ -305,7 +313,8 @@ function transactionSlots<T>(o: KafkaWriteOptions<T>, ctx: SetupContext): Transa
   const transactionTimeoutMs = o.transactionTimeoutMs ?? 900_000;
   const prefix = o.transactionalIdPrefix ?? `watershed-${ck.jobName ?? ck.jobId}`;
   const ids = [0, 1].map((slot) => `${prefix}.${ctx.step}.${ck.subtask}.${slot}`) as [string, string];
-  const make = (transactionalId: string) => kafka.producer({ ...(o.compression !== undefined ? { compression: o.compression } : {}), transactionalId, transactionTimeoutMs });
+  const outage = o.brokerOutageTimeoutMs !== undefined ? { deliveryTimeoutMs: o.brokerOutageTimeoutMs } : {};
+  const make = (transactionalId: string) => kafka.producer({ ...(o.compression !== undefined ? { compression: o.compression } : {}), transactionalId, transactionTimeoutMs, ...outage });
   // A custom factory's producer is checked here, before any I/O, rather than at the first record.
   let probe: KafkaProducerPort | undefined = make(ids[0]);
   if (!canPrepareTransactions(probe)) {
@@ -315,6 +324,7 @@ function transactionSlots<T>(o: KafkaWriteOptions<T>, ctx: SetupContext): Transa
     step: ctx.step,
     ids,
     transactionTimeoutMs,
+    ...(o.brokerOutageTimeoutMs !== undefined ? { outageTimeoutMs: o.brokerOutageTimeoutMs } : {}),
     producer: (transactionalId) => {
       const p = probe !== undefined && transactionalId === ids[0] ? probe : make(transactionalId);
       probe = undefined;
@@ -329,6 +339,7 @@ function transactionSlots<T>(o: KafkaWriteOptions<T>, ctx: SetupContext): Transa
         transactionTimeoutMs: handle.transactionTimeoutMs,
         ...(o.clientId !== undefined ? { clientId: o.clientId } : {}),
         ...(o.connectTimeoutMs !== undefined ? { connectDeadlineMs: o.connectTimeoutMs } : {}),
+        ...outage,
         ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
         ...(o.sasl !== undefined ? { sasl: o.sasl } : {}),
       }),

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { CheckpointRecoveryError } from '../../../sdk/errors.js';
 import type { RecoverContext } from '../../../sdk/io/two-phase-commit.js';
-import type { KafkaPreparingProducerPort, PreparedKafkaTransaction } from './client.js';
+import { KafkaClientError, type KafkaPreparingProducerPort, type PreparedKafkaTransaction } from './client.js';
 
 /**
  * What exactly-once `KafkaIO.write` stores in a checkpoint for its pending output: the prepared
@@ -20,6 +20,13 @@ export interface TransactionSlotsOptions {
   /** The transactional ids of slot 0 and slot 1 (stable per job, step and subtask). */
   readonly ids: readonly [string, string];
   readonly transactionTimeoutMs: number;
+  /**
+   * The broker outage budget: how long starting the slots (mid-run, at the first record or
+   * checkpoint) keeps trying while the cluster cannot be reached. Default 60,000 ms.
+   */
+  readonly outageTimeoutMs?: number;
+  /** How long {@link TransactionSlots.abort} waits for the broker (best effort). Default 5,000 ms. */
+  readonly abortTimeoutMs?: number;
   /** A transactional producer with that id (not connected). */
   readonly producer: (transactionalId: string) => KafkaPreparingProducerPort;
   /** Commits a handle prepared by another process (`WireProducer.commitPrepared`). */
@@ -52,6 +59,9 @@ const checkpointName = (seq: number): string => `checkpoints/ck-${String(seq).pa
  */
 export class TransactionSlots {
   private producers: KafkaPreparingProducerPort[] | undefined;
+  /** Every producer made (for close, also those of a start that failed half-way). */
+  private made: KafkaPreparingProducerPort[] = [];
+  private closed = false;
   private starting: Promise<KafkaPreparingProducerPort> | undefined;
   private active = 0;
   /** Per slot: the handle of its prepared transaction, until committed. */
@@ -83,18 +93,41 @@ export class TransactionSlots {
 
   /**
    * Connects both slots (once; each InitProducerId fences earlier producers of its id and aborts their
-   * open transaction) and begins a transaction on the active one, which it returns.
+   * open transaction) and begins a transaction on the active one, which it returns. A broker that
+   * cannot be reached is waited for, with backoff (250 ms doubling to 5 s), for `outageTimeoutMs`.
+   * @throws the last connection error once the budget is spent (a KafkaUnavailableError), or at once
+   *   an error retrying cannot fix (e.g. authentication).
    */
   start(): Promise<KafkaPreparingProducerPort> {
     this.starting ??= (async () => {
-      const producers = this.o.ids.map((id) => this.o.producer(id));
+      const producers: KafkaPreparingProducerPort[] = [];
+      for (const id of this.o.ids) producers.push(await this.connectWithin(id));
+      if (this.closed) throw new KafkaClientError(`step '${this.o.step}': the Kafka sink was closed while it connected`, { retriable: false });
       this.producers = producers;
-      for (const p of producers) await p.connect();
       const p = producers[this.active]!;
       p.beginTransaction();
       return p;
     })();
     return this.starting;
+  }
+
+  /** A connected producer with `id`, trying again (with a new producer) on retriable failures within the outage budget. */
+  private async connectWithin(id: string): Promise<KafkaPreparingProducerPort> {
+    const budget = this.o.outageTimeoutMs ?? 60_000;
+    const started = performance.now();
+    for (let attempt = 0; ; attempt++) {
+      const p = this.o.producer(id);
+      this.made.push(p);
+      try {
+        await p.connect();
+        return p;
+      } catch (e) {
+        await p.disconnect().catch(() => undefined);
+        const left = started + budget - performance.now();
+        if (!(e instanceof KafkaClientError && e.retriable) || left <= 0 || this.closed) throw e;
+        await new Promise((r) => setTimeout(r, Math.min(left, 250 * 2 ** Math.min(attempt, 5), 5_000)));
+      }
+    }
   }
 
   /**
@@ -151,13 +184,20 @@ export class TransactionSlots {
    * since the next run fences it anyway). A prepared transaction is left for the next run's recover.
    */
   async abort(): Promise<void> {
-    await this.current?.abortTransaction().catch(() => undefined);
+    const aborting = this.current?.abortTransaction().catch(() => undefined);
+    if (aborting === undefined) return;
+    // A failed run may have failed because the broker is away: do not wait the whole outage budget again.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([aborting, new Promise<void>((r) => (timer = setTimeout(r, this.o.abortTimeoutMs ?? 5_000)))]);
+    clearTimeout(timer);
   }
 
   /** Disconnects both producers (open transactions stay open: the next run fences them). */
   async close(): Promise<void> {
-    const ps = this.producers ?? [];
+    this.closed = true;
     await this.starting?.catch(() => undefined);
+    const ps = this.made;
+    this.made = [];
     this.producers = undefined;
     this.starting = undefined;
     for (const p of ps) await p.disconnect().catch(() => undefined);

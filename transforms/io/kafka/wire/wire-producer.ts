@@ -15,6 +15,7 @@ import { fetchMetadata, initProducerId, produce, type BrokerInfo, type Partition
 import { BrokerConnection, type BrokerConnectionOptions } from './broker-connection.js';
 import type { KafkaCompression } from './compression.js';
 import {
+  ERROR_COORDINATOR_LOAD_IN_PROGRESS,
   ERROR_COORDINATOR_NOT_AVAILABLE,
   ERROR_DUPLICATE_SEQUENCE_NUMBER,
   ERROR_INVALID_TXN_STATE,
@@ -62,10 +63,13 @@ export interface WireProducerOptions {
   /** Produce requests outstanding per broker connection (Kafka's idempotence allows up to 5). Default 5. */
   readonly maxInFlight?: number;
   /**
-   * How long a batch that failed to go out (broker away, leader moving, connection lost) is re-sent,
-   * with backoff, before its send fails with code `DELIVERY_TIMEOUT` (the Java client's
-   * `delivery.timeout.ms`). Retries keep their sequence numbers, so they never duplicate a record.
-   * Default 60,000 ms.
+   * The broker outage budget: how long a batch that failed to go out (broker away, leader moving,
+   * connection lost) is re-sent, with backoff, before its send fails with code `DELIVERY_TIMEOUT` (the
+   * Java client's `delivery.timeout.ms`). Retries keep their sequence numbers, so they never duplicate
+   * a record. Metadata and transaction coordinator calls (AddPartitionsToTxn, AddOffsetsToTxn,
+   * TxnOffsetCommit, EndTxn) that fail because no broker or coordinator can be reached are retried
+   * within the same budget (a {@link KafkaUnavailableError} with code `DELIVERY_TIMEOUT` after it);
+   * answers of a reachable broker keep the `requestTimeoutMs` bound. Default 60,000 ms.
    */
   readonly deliveryTimeoutMs?: number;
   /**
@@ -555,9 +559,9 @@ export class WireProducer implements KafkaPreparingProducerPort {
       const backoff = Math.min(1_000, 100 * 2 ** Math.min(round, 10));
       const oldest = queue.reduce((t, b) => Math.min(t, b.failedAt ?? t), performance.now());
       if (performance.now() + backoff - oldest > this.deliveryTimeoutMs) {
-        const error = new KafkaClientError(
-          `Produce failed: ${queue.length} batch${queue.length === 1 ? '' : 'es'} of ${queue[0]!.topic} not written within deliveryTimeoutMs (${this.deliveryTimeoutMs} ms, ${round} rounds of retries)`,
-          { retriable: true, code: 'DELIVERY_TIMEOUT' },
+        const error = new KafkaUnavailableError(
+          `Produce failed: ${queue.length} batch${queue.length === 1 ? '' : 'es'} of ${queue[0]!.topic} not written within deliveryTimeoutMs (${this.deliveryTimeoutMs} ms, ${round} rounds of retries; the outage budget, KafkaIO's brokerOutageTimeoutMs)`,
+          { brokers: this.brokers, code: 'DELIVERY_TIMEOUT' },
         );
         this.fatal ??= error;
         for (const b of queue) b.reject(error);
@@ -612,10 +616,21 @@ export class WireProducer implements KafkaPreparingProducerPort {
   }
 
   private async fetchRoute(topic: string): Promise<TopicRoute> {
-    const deadline = performance.now() + this.requestTimeoutMs;
+    const started = performance.now();
+    let deadline = started + this.requestTimeoutMs;
     for (let attempt = 0; ; attempt++) {
-      const conn = await this.metadataConnection();
-      const meta = await fetchMetadata(conn, [topic], this.allowAutoTopicCreation);
+      let meta: Awaited<ReturnType<typeof fetchMetadata>>;
+      try {
+        meta = await fetchMetadata(await this.metadataConnection(), [topic], this.allowAutoTopicCreation);
+      } catch (e) {
+        // No broker reachable (an outage): waited for within the outage budget, as a failed batch is.
+        if (!(e instanceof KafkaClientError && e.retriable) || this.closed) throw e;
+        this.outageExpired(started, `Metadata(${topic})`, e);
+        // A broker coming back may answer "unknown topic" or "no leader" for a while: its answers get their own time.
+        deadline = Math.max(deadline, performance.now() + this.requestTimeoutMs);
+        await sleep(Math.min(1_000, 50 * 2 ** attempt));
+        continue;
+      }
       for (const b of meta.brokers) this.nodes.set(b.nodeId, b);
       const t = meta.topics.find((x) => x.name === topic);
       const code = t?.errorCode ?? 3;
@@ -893,8 +908,10 @@ export class WireProducer implements KafkaPreparingProducerPort {
    */
   private async withCoordinator(what: string, keyType: number, key: string, call: (c: BrokerConnection, p: TxnProducer) => Promise<number>, deadline = performance.now() + this.requestTimeoutMs): Promise<void> {
     const slot = `${keyType}:${key}`;
+    const started = performance.now();
     for (let attempt = 0; ; attempt++) {
       if (this.handshakeCancelled) throw new KafkaClientError(`${what}: connect() gave up`, { retriable: false });
+      if (this.closed && attempt > 0) throw new KafkaClientError(`${what}: the producer was disconnected`, { retriable: false });
       let code: number;
       try {
         let node = this.coordinators.get(slot);
@@ -907,7 +924,10 @@ export class WireProducer implements KafkaPreparingProducerPort {
       } catch (e) {
         if (e instanceof KafkaClientError && !e.retriable) throw e;
         this.coordinators.delete(slot);
-        if (performance.now() > deadline) throw new KafkaClientError(`${what} failed: ${e instanceof Error ? e.message : String(e)}`, { retriable: true, cause: e });
+        // The coordinator cannot be reached (a broker outage): waited for within the outage budget;
+        // the answers of a coordinator coming back get their own requestTimeoutMs.
+        this.outageExpired(started, what, e);
+        deadline = Math.max(deadline, performance.now() + this.requestTimeoutMs);
         await sleep(Math.min(1_000, 50 * 2 ** attempt));
         continue;
       }
@@ -918,11 +938,30 @@ export class WireProducer implements KafkaPreparingProducerPort {
         this.fatal = error;
         throw error;
       }
-      if (code === ERROR_NOT_COORDINATOR || code === ERROR_COORDINATOR_NOT_AVAILABLE) this.coordinators.delete(slot);
-      if (!isRetriable(code) || performance.now() > deadline) throw new KafkaClientError(`${what} failed: ${name}`, { retriable: isRetriable(code), code: name });
+      const unavailable = code === ERROR_NOT_COORDINATOR || code === ERROR_COORDINATOR_NOT_AVAILABLE || code === ERROR_COORDINATOR_LOAD_IN_PROGRESS;
+      // A coordinator moving or loading (as after a broker restart) is part of an outage; other answers keep `deadline`.
+      if (unavailable) {
+        this.coordinators.delete(slot);
+        this.outageExpired(started, what, new KafkaClientError(name, { retriable: true, code: name }));
+        deadline = Math.max(deadline, performance.now() + this.requestTimeoutMs);
+      } else if (!isRetriable(code) || performance.now() > deadline) throw new KafkaClientError(`${what} failed: ${name}`, { retriable: isRetriable(code), code: name });
       // CONCURRENT_TRANSACTIONS right after an EndTxn clears within milliseconds.
       await sleep(Math.min(500, 10 * 2 ** attempt));
     }
+  }
+
+  /**
+   * A call that began at `started` cannot reach the cluster (or its coordinator): returns while the
+   * outage budget (`deliveryTimeoutMs`) lasts, so the caller retries.
+   * @throws KafkaUnavailableError with code `DELIVERY_TIMEOUT` and `cause` once it is spent.
+   */
+  private outageExpired(started: number, what: string, cause: unknown): void {
+    const budget = this.deliveryTimeoutMs;
+    if (performance.now() - started <= budget) return;
+    throw new KafkaUnavailableError(
+      `${what} failed: no Kafka broker or coordinator at ${this.brokers.join(',')} answered within the outage budget, deliveryTimeoutMs (${budget} ms; KafkaIO's brokerOutageTimeoutMs); last error: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { brokers: this.brokers, code: 'DELIVERY_TIMEOUT', cause },
+    );
   }
 
   /** FindCoordinator until it names a node (retriable answers are retried until `deadline`). */
