@@ -5,8 +5,8 @@
  * and checks that a read_committed consumer of the output topic sees exactly the pairs of a run
  * without crashes: the same multiset, nothing lost, nothing twice.
  *
- * - Moments (mulberry32(seed)): half are failpoints (`WATERSHED_FAILPOINT=<name>:<n>:crash`, the process
- *   SIGKILLs itself at the n-th hit of a checkpoint or sink failpoint: deterministic), half are timed
+ * - Moments (mulberry32(seed)): kills alternate between failpoints (`WATERSHED_FAILPOINT=<name>:<n>:crash`, the process
+ *   SIGKILLs itself at the n-th hit of a checkpoint or sink failpoint: deterministic) and timed kills
  *   (SIGKILL from the harness `u × T` ms after the start, T being a failure-free checkpointed run's time).
  * - A chain is one output topic and checkpoint directory: attempts are killed one after another (each
  *   resuming the previous one's checkpoints), then the job runs to its end and the topic is compared.
@@ -79,9 +79,13 @@ export interface CrashReport {
 
 const describeMoment = (m: Moment | undefined): string => (m === undefined ? 'no kill (runs to its end)' : m.kind === 'failpoint' ? `failpoint ${m.name} #${m.at}` : `SIGKILL after ${Math.round(m.ms)} ms`);
 
-/** Draws the next moment for an attempt on `runner`. */
-function drawMoment(random: Random, runner: RunnerName, dryRunMs: number, maxHit: number): Moment {
-  if (random() < 0.5) {
+/**
+ * Draws the next moment for an attempt on `runner`: a failpoint when `kind` says so, else a timed kill.
+ * The kinds alternate by kill count (not drawn), so every run of two kills or more has both: a timed
+ * moment that comes after an attempt's end kills nothing, and the next attempt tries a timed one again.
+ */
+function drawMoment(random: Random, kind: Moment['kind'], runner: RunnerName, dryRunMs: number, maxHit: number): Moment {
+  if (kind === 'failpoint') {
     const names: readonly string[] = runner === 'microbatch' ? [...CHECKPOINT_FAILPOINTS, ...MICROBATCH_FAILPOINTS] : CHECKPOINT_FAILPOINTS;
     const name = names[Math.floor(random() * names.length)]!;
     // Resumed attempts, and micro-batch runs, take fewer checkpoints than the dry run (and sink.commit
@@ -160,7 +164,7 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashRepo
       let chainKills = 0;
       for (;;) {
         const runner: RunnerName = random() < 0.5 ? 'native' : 'microbatch';
-        const moment = chainKills < killsPerChain && kills < o.kills ? drawMoment(random, runner, dry.ms, dryRunCheckpoints) : undefined;
+        const moment = chainKills < killsPerChain && kills < o.kills ? drawMoment(random, kills % 2 === 0 ? 'failpoint' : 'timed', runner, dry.ms, dryRunCheckpoints) : undefined;
         const args = jobArgs(o.job, { runner, brokers: o.brokers, input, output, checkpointDir: dir });
         const end = await runCli(args, moment?.kind === 'failpoint' ? { failpoint: `${moment.name}:${moment.at}:crash` } : moment?.kind === 'timed' ? { killAfterMs: moment.ms } : {});
         const outcome = end.signal === 'SIGKILL' ? 'killed' : end.code === 0 ? 'finished' : 'failed';
