@@ -161,7 +161,7 @@ describe.each(WIRINGS)('asynchronous checkpoint writes ($label wiring)', ({ labe
     expect(taken!.bytes).toBe(store.blobs.get('checkpoints/ck-000000000001')!.length);
   });
 
-  it('a checkpoint whose synchronous part took longer than the interval: the next one waits until the pipeline has run as long', async () => {
+  it('a checkpoint whose synchronous part took longer than the interval: the next one waits until the pipeline has run one interval', async () => {
     const { store, ck, clock, batch } = await setUp({ interval: 1_000, slowSyncMs: 5_000 });
     const due: number[] = [];
     for (let t = 1_000; t <= 13_000; t += 1_000) {
@@ -172,8 +172,9 @@ describe.each(WIRINGS)('asynchronous checkpoint writes ($label wiring)', ({ labe
       while (store.held.length > 0) store.release();
       await turn();
     }
-    // checkpoint 1 at 1 s holds the pipeline until 6 s; the next is due 5 s after that, not at once
-    expect(due).toEqual([1_000, 11_000]);
+    // checkpoint 1 at 1 s holds the pipeline until 6 s; the next is due an interval after that (7 s), not at
+    // once (6 s); it holds until 12 s, the third is due at 13 s
+    expect(due).toEqual([1_000, 7_000, 13_000]);
     expect(ck.report().taken[0]).toMatchObject({ seq: 1, syncMs: 5_000 });
   });
 

@@ -431,14 +431,14 @@ export class CheckpointCoordinator implements RunCheckpoints {
       },
       snap.segments,
     );
-    // The next one is due an interval after this barrier (not after the write: it runs alongside).
-    // A checkpoint that held the pipeline a noticeable time (MIN_HOLD_FOR_PAUSE_MS) also lets it run as long
-    // before the next: with state whose capture takes longer than the interval, every boundary would
-    // checkpoint and processing would all but stop.
+    // The next one is due an interval after this barrier (not after the write: it runs alongside), and
+    // never sooner than min(hold, interval) after this hold ended: with state whose capture takes longer
+    // than the interval, every boundary would checkpoint and processing would all but stop. The pause is
+    // bounded by the interval so that a hold lengthened by a busy machine or a slow broker does not space
+    // out small intervals' checkpoints (tests of every crash point rely on a checkpoint at every boundary).
     times.captured = this.clock.now();
     const held = times.captured - takenAt;
-    this.dueAt = takenAt + this.options.checkpointInterval;
-    if (held >= MIN_HOLD_FOR_PAUSE_MS) this.dueAt = Math.max(this.dueAt, times.captured + held);
+    this.dueAt = Math.max(takenAt + this.options.checkpointInterval, times.captured + Math.min(held, this.options.checkpointInterval));
     const p: PendingCheckpoint = {
       seq,
       id,
@@ -488,13 +488,6 @@ export class CheckpointCoordinator implements RunCheckpoints {
     this.taken.push({ name: written.name, seq: p.seq, kind: p.kind, bytes: written.bytes, syncMs: captured - barrier, writeMs: writtenAt - captured, commitMs });
   }
 }
-
-/**
- * A checkpoint that held the pipeline at least this long (processing time) postpones the next one until
- * the pipeline has run as long again. Shorter holds cost little next to the interval, and are left alone
- * (a tiny interval then checkpoints at every boundary, which tests of every crash point rely on).
- */
-const MIN_HOLD_FOR_PAUSE_MS = 100;
 
 /** The engine's steps whose DoFn has two-phase commit (the sinks a checkpoint commits). */
 function sinks(engine: Engine): ParDoOperator[] {
