@@ -31,6 +31,7 @@ export interface MapStateSpec<K, V> {
   readonly _k?: K;
   readonly _v?: V;
 }
+/** Declares a {@link SetState}: `StateSpec.set<T>()`. */
 export interface SetStateSpec<T> {
   readonly kind: 'set';
   readonly _t?: T;
@@ -74,12 +75,15 @@ export interface BagState<T> {
 export interface SetState<T> {
   /** Adds `value`; nothing when an equal element is in the set already (the first one stays). */
   add(value: T): void;
+  /** True when an equal element is in the set. */
   contains(value: T): boolean;
   /** Removes the equal element, if any. */
   remove(value: T): void;
   /** The elements in the order they were first added. */
   read(): readonly T[];
+  /** True when the set holds no element. */
   isEmpty(): boolean;
+  /** Removes every element. */
   clear(): void;
 }
 export interface MapState<K, V> {

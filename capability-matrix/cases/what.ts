@@ -11,7 +11,6 @@ import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import type { TimestampedValue } from '../../sdk/windowed-value.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { Sessions } from '../../sdk/windows/sessions.js';
 import { Combine } from '../../transforms/combine.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Sum, sumFn } from '../../transforms/combiners/sum.js';
@@ -26,8 +25,15 @@ import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
 import { byJson, eq, expectAll, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
+import { MERGING_STATE_SCENARIOS, SET_STATE_SCENARIOS } from '../support/state-scenarios.js';
+import { scenarioCase } from './common.js';
 
 /** What is being computed: the transforms. */
+
+/** Shown with the first merging-windows case of the Stateful Processing row. */
+const MERGING_NOTES =
+  'Beam’s Dataflow and Flink runners publish Partially for this row (state in non-merging windows only). Watershed merges state when windows merge; ' +
+  'the scenarios are shared with test/semantics/merging-state.test.ts and set-state.test.ts (support/state-scenarios.ts).';
 
 const SOURCE = 'cases/what.ts';
 
@@ -577,7 +583,9 @@ const stateful: Capability = {
   name: 'Stateful Processing',
   beamRow: 'Stateful Processing',
   source: SOURCE,
-  description: 'Per-key-and-window state in a DoFn: value, bag, combining and map state. There is no SetState (not implemented), and no state after merging windows.',
+  description:
+    'Per-key-and-window state in a DoFn: value, bag, combining, set and map state; also after merging windows (Sessions), where the step merges each key’s windows and their state ' +
+    '(bag: concatenated; combining: mergeAccumulators; set and map: union, the latest-ending window’s entry winning a map key; value: the latest-ending window’s).',
   cases: [
     defineCase({
       name: 'value state: a running count per key',
@@ -671,28 +679,8 @@ const stateful: Capability = {
         return expectAll(eq('map entries of a', of('a'), ['red=1', 'blue=1 red=1', 'blue=1 red=2', 'red=2']), eq('map entries of b', of('b'), ['red=1', 'green=1 red=1']));
       },
     }),
-    defineCase({
-      name: 'state in merging windows (Sessions): state of merged sessions is merged',
-      notes: 'Beam’s Dataflow and Flink runners publish Partially for this row: state in non-merging windows only. Watershed refuses a stateful DoFn after merging windows when the pipeline is built.',
-      build(p) {
-        const fn = statefulDoFn({
-          state: { seen: StateSpec.bag<number>() },
-          process(e: KV<string, number>, ctx) {
-            ctx.state.seen.add(e.value);
-            ctx.output(kv(e.key, [...ctx.state.seen.read()].sort((a, b) => a - b).join(',')));
-          },
-        });
-        return p
-          .apply(TestStream.create<KV<string, number>>().addElements([kv('a', 1), 100], [kv('a', 2), 2000], [kv('a', 3), 1000]).advanceWatermarkToInfinity())
-          .apply(Window.into(Sessions(1500)))
-          .apply('State', ParDo.of(fn))
-          .apply(Capture.records<KV<string, string>>());
-      },
-      check({ out }) {
-        // 100 and 2000 start two sessions; 1000 joins them into one, whose bag holds all three
-        return expectAll(eq('bag contents after each element', out.values().map((v) => v.value), ['1', '2', '1,2,3']));
-      },
-    }),
+    ...SET_STATE_SCENARIOS.map((x) => scenarioCase(x)),
+    ...MERGING_STATE_SCENARIOS.map((x, i) => scenarioCase(x, i === 0 ? MERGING_NOTES : undefined)),
   ],
 };
 
