@@ -25,6 +25,7 @@ import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
 import { byJson, eq, expectAll, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
+import { LIST_VIEW_SCENARIOS } from '../support/side-input-scenarios.js';
 import { MERGING_STATE_SCENARIOS, SET_STATE_SCENARIOS } from '../support/state-scenarios.js';
 import { scenarioCase } from './common.js';
 
@@ -326,7 +327,7 @@ const sideInputs: Capability = {
   name: 'Side Inputs',
   beamRow: 'Side Inputs',
   source: SOURCE,
-  description: 'Additional PCollections a DoFn reads per window (singleton, list and map views).',
+  description: 'Additional PCollections a DoFn reads per window (singleton, list and map views). The list-view cases are shared with test/semantics/list-view.test.ts.',
   cases: [
     defineCase({
       name: 'a global singleton and map from bounded inputs, read by a streamed main input',
@@ -347,37 +348,7 @@ const sideInputs: Capability = {
         return expectAll(eq('values', out.sortedValues(), ['?x10', 'onex10', 'twox10']));
       },
     }),
-    defineCase({
-      name: 'a list view: every element of a windowed side input, duplicates kept, read per main window',
-      build(p) {
-        const side = p
-          .apply(
-            'Prices',
-            Create.timestamped([
-              { value: 5, timestamp: 100 },
-              { value: 7, timestamp: 200 },
-              { value: 5, timestamp: 300 },
-              { value: 9, timestamp: 1100 },
-            ]),
-          )
-          .apply('SideWindows', Window.into<number>(FixedWindows(1000)));
-        const prices = View.asList(side);
-        const fn: DoFn<string, string> = {
-          process(x, ctx) {
-            ctx.output(`${x}:${[...ctx.sideInput(prices)].sort((a, b) => a - b).join(',')}`);
-          },
-        };
-        return p
-          .apply('Main', TestStream.create<string>().addElements(['a', 500], ['b', 1500], ['c', 2500]).advanceWatermarkToInfinity())
-          .apply('MainWindows', Window.into<string>(FixedWindows(1000)))
-          .apply('Join', ParDo.of(fn).withSideInputs(prices))
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        // window [2000,3000) has no side elements: its list is empty
-        return expectAll(eq('values', out.sortedValues(), ['a:5,5,7', 'b:9', 'c:']));
-      },
-    }),
+    ...LIST_VIEW_SCENARIOS.map((x) => scenarioCase(x)),
     defineCase({
       name: 'a windowed side input: each main window sees its own side window',
       build(p) {
