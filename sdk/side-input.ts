@@ -43,10 +43,14 @@ export const View = {
       },
     };
   },
-  /** All values of the window, in arrival order. */
+  /**
+   * All values of the window, in arrival order, duplicates kept. The list is shared by every element
+   * that reads the window and is frozen: changing it throws a TypeError (so no element sees another's
+   * changes); copy it (`[...list]`) to sort or edit it.
+   */
   asList<T>(pcoll: PCollection<T>): PCollectionView<readonly T[]> {
-    // A copy: the runner keeps appending to (and retracting from) the array it passes in.
-    return { kind: 'list', pcollection: pcoll as PCollection<unknown>, name: `asList(${pcoll.name})`, materialize: (v) => v.slice() as T[] };
+    // A copy (the runner keeps appending to, and retracting from, the array it passes in), frozen.
+    return { kind: 'list', pcollection: pcoll as PCollection<unknown>, name: `asList(${pcoll.name})`, materialize: (v) => Object.freeze(v.slice() as T[]) };
   },
   /** A map from key to value. @throws at read time when a key appears twice (use asMultimap). */
   asMap<K, V>(pcoll: PCollection<KV<K, V>>): PCollectionView<ReadonlyMap<K, V>> {

@@ -6,6 +6,12 @@ import type { Duration, Instant } from './time.js';
  * element's key and window, snapshots it with the rest of the pipeline state, and clears it when the
  * window expires (end of window plus allowed lateness). Values must be structured-cloneable.
  *
+ * After merging windows (Sessions), the runner merges a key's windows in the stateful step itself, and
+ * their state with them: bag = the bags one after another (earliest-starting window first), combining =
+ * `mergeAccumulators`, set = union, map = union where an entry of the latest-ending window wins a
+ * conflicting map key, value = the value of the latest-ending window that has one. Timers of the merged
+ * windows move to the merged window, each at the latest time it was set to in any of them.
+ *
  * @example
  * const fn = statefulDoFn({
  *   state: { seen: StateSpec.value<number>() },
@@ -25,17 +31,24 @@ export interface MapStateSpec<K, V> {
   readonly _k?: K;
   readonly _v?: V;
 }
+/** Declares a {@link SetState}: `StateSpec.set<T>()`. */
+export interface SetStateSpec<T> {
+  readonly kind: 'set';
+  readonly _t?: T;
+}
 export interface CombiningStateSpec<I, A, O> {
   readonly kind: 'combining';
   readonly combineFn: CombineFn<I, A, O>;
 }
 
-export type AnyStateSpec = ValueStateSpec<any> | BagStateSpec<any> | MapStateSpec<any, any> | CombiningStateSpec<any, any, any>;
+export type AnyStateSpec = ValueStateSpec<any> | BagStateSpec<any> | SetStateSpec<any> | MapStateSpec<any, any> | CombiningStateSpec<any, any, any>;
 export type StateSpecs = Record<string, AnyStateSpec>;
 
 export const StateSpec = {
   value: <T>(): ValueStateSpec<T> => ({ kind: 'value' }),
   bag: <T>(): BagStateSpec<T> => ({ kind: 'bag' }),
+  /** A set of distinct elements; elements are told apart as map-state keys are (see {@link SetState}). */
+  set: <T>(): SetStateSpec<T> => ({ kind: 'set' }),
   map: <K, V>(): MapStateSpec<K, V> => ({ kind: 'map' }),
   combining: <I, A, O>(combineFn: CombineFn<I, A, O>): CombiningStateSpec<I, A, O> => ({ kind: 'combining', combineFn }),
 };
@@ -49,6 +62,28 @@ export interface BagState<T> {
   read(): readonly T[];
   add(value: T): void;
   isEmpty(): boolean;
+  clear(): void;
+}
+/**
+ * A set of distinct elements. Two elements are the same when their keys are (as for map state and
+ * GroupByKey): strings, numbers, booleans and null by value (`1` and `'1'` differ), arrays and plain
+ * objects by their JSON (fields in the same order).
+ * @throws TypeError from `add`, `contains` and `remove` for an element JSON cannot encode (undefined, bigint, a function).
+ * @example
+ * if (!ctx.state.seen.contains(e.value)) { ctx.state.seen.add(e.value); ctx.output(e); } // first sighting only
+ */
+export interface SetState<T> {
+  /** Adds `value`; nothing when an equal element is in the set already (the first one stays). */
+  add(value: T): void;
+  /** True when an equal element is in the set. */
+  contains(value: T): boolean;
+  /** Removes the equal element, if any. */
+  remove(value: T): void;
+  /** The elements in the order they were first added. */
+  read(): readonly T[];
+  /** True when the set holds no element. */
+  isEmpty(): boolean;
+  /** Removes every element. */
   clear(): void;
 }
 export interface MapState<K, V> {
@@ -70,11 +105,13 @@ export type StateOf<S extends StateSpecs> = {
     ? ValueState<T>
     : S[K] extends BagStateSpec<infer T>
       ? BagState<T>
-      : S[K] extends MapStateSpec<infer MK, infer MV>
-        ? MapState<MK, MV>
-        : S[K] extends CombiningStateSpec<infer I, any, infer O>
-          ? CombiningState<I, O>
-          : never;
+      : S[K] extends SetStateSpec<infer T>
+        ? SetState<T>
+        : S[K] extends MapStateSpec<infer MK, infer MV>
+          ? MapState<MK, MV>
+          : S[K] extends CombiningStateSpec<infer I, any, infer O>
+            ? CombiningState<I, O>
+            : never;
 };
 
 /** A timer declaration: fires when the watermark (event) or the clock (processing) passes its time. */

@@ -21,8 +21,11 @@ interface Config {
  *   failing the run;
  * - `.withOutputs(...tags)` returns `{ main, ...tags }` for `ctx.outputTo(tag, v)`.
  *
- * @throws PipelineConstructionError at construction when the DoFn is stateful and its input has
- * merging windows (state cannot follow merged windows) or a side input comes from another pipeline.
+ * A stateful DoFn after merging windows (Sessions) merges each key's windows in its own step, and their
+ * state and timers with them (the rules are on `StateSpec`, sdk/state.ts).
+ *
+ * @throws PipelineConstructionError at construction when the DoFn is stateful and its input's merging
+ * WindowFn has no `mergeWindows`, or a side input comes from another pipeline.
  * @example
  * const parsed = lines.apply('Parse', ParDo.of<string, Flow>({ process(l, ctx) { ctx.output(JSON.parse(l)); } }).withDeadLetters());
  */
@@ -57,8 +60,8 @@ export class ParDoTransform<I, O, Tags extends OutputTags> implements PTransform
 
   private expandTagged(input: PCollection<I>, ctx: ExpandContext, tags: readonly string[]): Record<string, PCollection<unknown>> {
     const stateful = isStateful(this.fn);
-    if (stateful && input.windowing.windowFn.isMerging && !input.windowing.alreadyMerged) {
-      throw new PipelineConstructionError(`step '${ctx.stepName}': a stateful DoFn cannot follow merging windows (${input.windowing.windowFn.name}); group first`);
+    if (stateful && input.windowing.windowFn.isMerging && !input.windowing.alreadyMerged && !input.windowing.windowFn.mergeWindows) {
+      throw new PipelineConstructionError(`step '${ctx.stepName}': ${input.windowing.windowFn.name} says it merges windows but has no mergeWindows(); a stateful DoFn needs it to merge its state`);
     }
     for (const t of tags) {
       if (t === 'main' || t === 'deadLetter' || t === 'late') throw new PipelineConstructionError(`step '${ctx.stepName}': '${t}' is a reserved output name; choose another tag`);

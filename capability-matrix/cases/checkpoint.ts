@@ -8,7 +8,7 @@ import type { PipelineResult } from '../../sdk/runner.js';
 import { CommittedStore } from '../../sdk/testing/committed-capture.js';
 import { eq, expectAll, observe } from '../check.js';
 import { defineCase, type Capability, type CaseContext, type CaseRun, type ConformanceCase } from '../model.js';
-import { crashAt, FILE_CHECKPOINT_INTERVAL, FILE_TUNING, statefulTimers, upperCaseFile, windowedCount, writeLinesInput, type Crash } from '../support/checkpoint-scenarios.js';
+import { crashAt, FILE_CHECKPOINT_INTERVAL, FILE_TUNING, statefulSessions, statefulTimers, upperCaseFile, windowedCount, writeLinesInput, type Crash } from '../support/checkpoint-scenarios.js';
 import { readPartLines } from '../support/read-parts.js';
 import { TickingClock } from '../support/ticking-clock.js';
 
@@ -162,6 +162,13 @@ export const CHECKPOINT: Capability = {
         'state, timers and the virtual clock must come back from the checkpoint.',
       statefulTimers,
       { name: 'checkpoint.written', at: 2 },
+    ),
+    resumeCase(
+      'stateful DoFn after sessions (state and timers merged with the sessions): crash at checkpoint.written #3, resume',
+      'Bag, set, combining, map and value state per key and session, an event-time timer flushing at the end of the session and a processing-time timer; ' +
+        'sessions merge before and after the checkpoint, so merged state and moved timers must come back from it.',
+      statefulSessions,
+      { name: 'checkpoint.written', at: 3 },
     ),
     fileCase({ name: 'sink.commit', at: 3 }),
     resumeCase(

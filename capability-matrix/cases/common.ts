@@ -8,7 +8,9 @@ import type { LateRecord } from '../../sdk/graph.js';
 import { Count } from '../../transforms/combiners/count.js';
 import type { WindowTransform } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
-import type { CaseRun } from '../model.js';
+import { sameLines, expectAll } from '../check.js';
+import { defineCase, type CaseRun, type ConformanceCase } from '../model.js';
+import { outputLines, type StateScenario } from '../support/state-scenarios.js';
 
 /** Building blocks shared by the cases. */
 
@@ -63,4 +65,17 @@ export function firingAt(run: CaseRun<unknown>, target: Instant, clockSteps: rea
 /** A LateRecord as Count.perKey (step 'Count.perKey') reports it. */
 export function lateRecord(value: string, timestamp: Instant, window: string, reason: LateRecord['reason']): LateRecord {
   return { step: 'Count.perKey', value: { key: value, value }, timestamp, window, reason };
+}
+
+/**
+ * A scenario shared with the semantic tests (support/state-scenarios.ts) as a case: its
+ * `<window id> <output>` lines, sorted, must be the scenario's expected ones.
+ */
+export function scenarioCase(s: StateScenario, notes?: string): ConformanceCase<Probe<string>> {
+  return defineCase({
+    name: s.name,
+    ...(notes === undefined ? {} : { notes }),
+    build: (p) => s.build(p),
+    check: ({ out }) => expectAll(sameLines('outputs (<window> <output>, sorted)', outputLines(out), s.expected)),
+  });
 }

@@ -11,7 +11,6 @@ import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import type { TimestampedValue } from '../../sdk/windowed-value.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { Sessions } from '../../sdk/windows/sessions.js';
 import { Combine } from '../../transforms/combine.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Sum, sumFn } from '../../transforms/combiners/sum.js';
@@ -26,8 +25,16 @@ import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
 import { byJson, eq, expectAll, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
+import { LIST_VIEW_SCENARIOS } from '../support/side-input-scenarios.js';
+import { MERGING_STATE_SCENARIOS, SET_STATE_SCENARIOS } from '../support/state-scenarios.js';
+import { scenarioCase } from './common.js';
 
 /** What is being computed: the transforms. */
+
+/** Shown with the first merging-windows case of the Stateful Processing row. */
+const MERGING_NOTES =
+  'Beam’s Dataflow and Flink runners publish Partially for this row (state in non-merging windows only). Watershed merges state when windows merge; ' +
+  'the scenarios are shared with test/semantics/merging-state.test.ts and set-state.test.ts (support/state-scenarios.ts).';
 
 const SOURCE = 'cases/what.ts';
 
@@ -320,7 +327,7 @@ const sideInputs: Capability = {
   name: 'Side Inputs',
   beamRow: 'Side Inputs',
   source: SOURCE,
-  description: 'Additional PCollections a DoFn reads per window (singleton, list and map views).',
+  description: 'Additional PCollections a DoFn reads per window (singleton, list and map views). The list-view cases are shared with test/semantics/list-view.test.ts.',
   cases: [
     defineCase({
       name: 'a global singleton and map from bounded inputs, read by a streamed main input',
@@ -341,37 +348,7 @@ const sideInputs: Capability = {
         return expectAll(eq('values', out.sortedValues(), ['?x10', 'onex10', 'twox10']));
       },
     }),
-    defineCase({
-      name: 'a list view: every element of a windowed side input, duplicates kept, read per main window',
-      build(p) {
-        const side = p
-          .apply(
-            'Prices',
-            Create.timestamped([
-              { value: 5, timestamp: 100 },
-              { value: 7, timestamp: 200 },
-              { value: 5, timestamp: 300 },
-              { value: 9, timestamp: 1100 },
-            ]),
-          )
-          .apply('SideWindows', Window.into<number>(FixedWindows(1000)));
-        const prices = View.asList(side);
-        const fn: DoFn<string, string> = {
-          process(x, ctx) {
-            ctx.output(`${x}:${[...ctx.sideInput(prices)].sort((a, b) => a - b).join(',')}`);
-          },
-        };
-        return p
-          .apply('Main', TestStream.create<string>().addElements(['a', 500], ['b', 1500], ['c', 2500]).advanceWatermarkToInfinity())
-          .apply('MainWindows', Window.into<string>(FixedWindows(1000)))
-          .apply('Join', ParDo.of(fn).withSideInputs(prices))
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        // window [2000,3000) has no side elements: its list is empty
-        return expectAll(eq('values', out.sortedValues(), ['a:5,5,7', 'b:9', 'c:']));
-      },
-    }),
+    ...LIST_VIEW_SCENARIOS.map((x) => scenarioCase(x)),
     defineCase({
       name: 'a windowed side input: each main window sees its own side window',
       build(p) {
@@ -577,7 +554,9 @@ const stateful: Capability = {
   name: 'Stateful Processing',
   beamRow: 'Stateful Processing',
   source: SOURCE,
-  description: 'Per-key-and-window state in a DoFn: value, bag, combining and map state. There is no SetState (not implemented), and no state after merging windows.',
+  description:
+    'Per-key-and-window state in a DoFn: value, bag, combining, set and map state; also after merging windows (Sessions), where the step merges each key’s windows and their state ' +
+    '(bag: concatenated; combining: mergeAccumulators; set and map: union, the latest-ending window’s entry winning a map key; value: the latest-ending window’s).',
   cases: [
     defineCase({
       name: 'value state: a running count per key',
@@ -671,28 +650,8 @@ const stateful: Capability = {
         return expectAll(eq('map entries of a', of('a'), ['red=1', 'blue=1 red=1', 'blue=1 red=2', 'red=2']), eq('map entries of b', of('b'), ['red=1', 'green=1 red=1']));
       },
     }),
-    defineCase({
-      name: 'state in merging windows (Sessions): state of merged sessions is merged',
-      notes: 'Beam’s Dataflow and Flink runners publish Partially for this row: state in non-merging windows only. Watershed refuses a stateful DoFn after merging windows when the pipeline is built.',
-      build(p) {
-        const fn = statefulDoFn({
-          state: { seen: StateSpec.bag<number>() },
-          process(e: KV<string, number>, ctx) {
-            ctx.state.seen.add(e.value);
-            ctx.output(kv(e.key, [...ctx.state.seen.read()].sort((a, b) => a - b).join(',')));
-          },
-        });
-        return p
-          .apply(TestStream.create<KV<string, number>>().addElements([kv('a', 1), 100], [kv('a', 2), 2000], [kv('a', 3), 1000]).advanceWatermarkToInfinity())
-          .apply(Window.into(Sessions(1500)))
-          .apply('State', ParDo.of(fn))
-          .apply(Capture.records<KV<string, string>>());
-      },
-      check({ out }) {
-        // 100 and 2000 start two sessions; 1000 joins them into one, whose bag holds all three
-        return expectAll(eq('bag contents after each element', out.values().map((v) => v.value), ['1', '2', '1,2,3']));
-      },
-    }),
+    ...SET_STATE_SCENARIOS.map((x) => scenarioCase(x)),
+    ...MERGING_STATE_SCENARIOS.map((x, i) => scenarioCase(x, i === 0 ? MERGING_NOTES : undefined)),
   ],
 };
 

@@ -14,13 +14,13 @@ import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
 import type { Trigger } from '../../sdk/triggers/trigger.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { GlobalWindows } from '../../sdk/windows/global-windows.js';
-import { Sessions } from '../../sdk/windows/sessions.js';
 import { Sum, sumFn } from '../../transforms/combiners/sum.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { eq, expectAll, observe, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
-import { countPerKey, firingAt, groups, lateRecord } from './common.js';
+import { countPerKey, firingAt, groups, lateRecord, scenarioCase } from './common.js';
+import { MERGING_TIMER_SCENARIOS } from '../support/state-scenarios.js';
 
 /**
  * When in processing time: triggers, allowed lateness, timers. Element groups that a count trigger
@@ -455,7 +455,7 @@ const timers: Capability = {
   name: 'Timers',
   beamRow: 'Timers',
   source: SOURCE,
-  description: 'Event-time and processing-time timers in a stateful DoFn (not after merging windows).',
+  description: 'Event-time and processing-time timers in a stateful DoFn, also after merging windows (Sessions): timers of merged windows move to the merged window.',
   cases: [
     defineCase({
       name: 'an event-time timer flushes a bag at the end of each window',
@@ -558,35 +558,15 @@ const timers: Capability = {
         return observe(`timer due at pt=1300 fired at pt=${fired ?? 'never'}`, eq('timer firings (key, processing time)', run.out.values(), [kv('a', at)]));
       },
     }),
-    defineCase({
-      name: 'an event-time timer in merging windows (Sessions) fires once, at the end of the merged session',
-      notes: 'Beam’s Dataflow and Flink runners publish Partially for this row: timers in non-merging windows only. Watershed refuses a stateful DoFn after merging windows when the pipeline is built.',
-      build(p) {
-        const buffer = statefulDoFn({
-          state: { buf: StateSpec.bag<number>() },
-          timers: { flush: TimerSpec.eventTime() },
-          process(e: Ev, ctx) {
-            ctx.state.buf.add(e.value);
-            ctx.timers.flush.set(ctx.window.maxTimestamp);
-          },
-          onTimer: {
-            flush(ctx) {
-              ctx.output(kv(ctx.key as string, [...ctx.state.buf.read()].sort((a, b) => a - b)));
-              ctx.state.buf.clear();
-            },
-          },
-        });
-        return p
-          .apply(TestStream.create<Ev>().addElements([kv('a', 1), 100], [kv('a', 2), 2000], [kv('a', 3), 1000]).advanceWatermarkToInfinity())
-          .apply(Window.into(Sessions(1500)))
-          .apply('Buffer', ParDo.of(buffer))
-          .apply(Capture.records<KV<string, number[]>>());
-      },
-      check({ out }) {
-        // 100 and 2000 start two sessions; 1000 joins them into [100, 3500): one flush of all three
-        return expectAll(sameLines('flushed', sortedLines(out), ['[100,3500) UNKNOWN #0 last {"key":"a","value":[1,2,3]}']));
-      },
-    }),
+    ...MERGING_TIMER_SCENARIOS.map((x, i) =>
+      scenarioCase(
+        x,
+        i === 0
+          ? 'Beam’s Dataflow and Flink runners publish Partially for this row: timers in non-merging windows only. Watershed moves the timers of merged windows to the merged window, ' +
+              'each at the latest time it had; the scenarios are shared with test/semantics/merging-state.test.ts (support/state-scenarios.ts).'
+          : undefined,
+      ),
+    ),
   ],
 };
 

@@ -10,6 +10,8 @@ import { TestStream } from '../../sdk/testing/test-stream.js';
 import { AfterCount } from '../../sdk/triggers/after-count.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
+import { Sessions } from '../../sdk/windows/sessions.js';
+import { sumFn } from '../../transforms/combiners/sum.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { TextFile } from '../../transforms/io/text-file.js';
 import { Map } from '../../transforms/map.js';
@@ -143,6 +145,71 @@ export function statefulTimers(p: Pipeline, store: CommittedStore<unknown>): voi
   p.apply('Events', timerStream())
     .apply('Window', Window.into<KV<string, number>>(FixedWindows(10_000)))
     .apply('Stateful', ParDo.of(timerFn))
+    .apply('Out', CommittedCapture.records(store as CommittedStore<never>));
+}
+
+/**
+ * Per key and session (2 s gap, merged in the stateful step): bag, set, combining, map and value state
+ * and an event-time timer flushing them at the end of the session, and a processing-time timer 1.5 s
+ * after each element. Sessions merge on both sides of the checkpoints (processing time moves 1 s
+ * between the groups): a's two sessions are joined by a later element, b's grows, c's merges after
+ * a's has flushed.
+ */
+const sessionFn = statefulDoFn({
+  state: {
+    buf: StateSpec.bag<number>(),
+    distinct: StateSpec.set<number>(),
+    sum: StateSpec.combining(sumFn()),
+    byParity: StateSpec.map<string, number>(),
+    last: StateSpec.value<number>(),
+  },
+  timers: { flush: TimerSpec.eventTime(), tick: TimerSpec.processingTime() },
+  process(e: KV<string, number>, ctx) {
+    ctx.state.buf.add(e.value);
+    ctx.state.distinct.add(e.value % 3);
+    ctx.state.sum.add(e.value);
+    ctx.state.byParity.put(e.value % 2 === 0 ? 'even' : 'odd', e.value);
+    ctx.state.last.write(e.value);
+    ctx.timers.flush.set(ctx.window.maxTimestamp);
+    ctx.timers.tick.offset(1500);
+    ctx.output(`${e.key} ${e.value} in ${ctx.window.id}`);
+  },
+  onTimer: {
+    flush(ctx) {
+      const map = [...ctx.state.byParity.entries()].map(([k, v]) => `${k}=${v}`).sort();
+      ctx.output(
+        `${String(ctx.key)} flush ${ctx.window.id} buf=${ctx.state.buf.read().join(',')} distinct=${[...ctx.state.distinct.read()].sort().join(',')} ` +
+          `sum=${ctx.state.sum.read()} map=${map.join(',')} last=${ctx.state.last.read()}`,
+      );
+    },
+    tick(ctx) {
+      ctx.output(`${String(ctx.key)} tick ${ctx.window.id} sum=${ctx.state.sum.read()}`);
+    },
+  },
+});
+
+export const sessionStream = (): TestStream<KV<string, number>> =>
+  TestStream.create<KV<string, number>>()
+    .addElements([kv('a', 1), 1000], [kv('a', 2), 4000], [kv('b', 5), 1000])
+    .advanceWatermarkTo(500)
+    .advanceProcessingTime(1000)
+    .addElements([kv('a', 3), 2500]) // joins a's two sessions: [1000,6000)
+    .advanceWatermarkTo(2000)
+    .advanceProcessingTime(1000)
+    .addElements([kv('b', 6), 2500], [kv('c', 1), 7000]) // b's session grows to [1000,4500)
+    .advanceWatermarkTo(6500) // a and b flush
+    .advanceProcessingTime(1000)
+    .addElements([kv('c', 2), 8500], [kv('a', 7), 6600]) // c: [7000,10500); a: a new session
+    .advanceWatermarkTo(12_000)
+    .advanceProcessingTime(1000)
+    .advanceProcessingTime(1000)
+    .advanceWatermarkToInfinity();
+
+/** {@link sessionStream} in sessions with a 2 s gap through the stateful DoFn with timers, into `store`. */
+export function statefulSessions(p: Pipeline, store: CommittedStore<unknown>): void {
+  p.apply('Events', sessionStream())
+    .apply('Window', Window.into<KV<string, number>>(Sessions(2000)))
+    .apply('Stateful', ParDo.of(sessionFn))
     .apply('Out', CommittedCapture.records(store as CommittedStore<never>));
 }
 

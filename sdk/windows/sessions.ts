@@ -5,7 +5,8 @@ import type { MergeResult, WindowFn } from './window-fn.js';
 /**
  * Session windows: each element starts a window `[t, t + gap)`; windows of one key that overlap merge,
  * so a session ends after `gap` ms without data. Merging happens per key, so Sessions needs a keyed
- * aggregation (GroupByKey, Combine.perKey) downstream. Late data may merge sessions already emitted.
+ * aggregation (GroupByKey, Combine.perKey) or a stateful DoFn downstream (which merges its state with
+ * the sessions). Late data may merge sessions already emitted.
  * @throws RangeError when gap <= 0.
  * @example clicks.apply(Window.into(Sessions(minutes(30))))
  */

@@ -24,6 +24,7 @@ import {
   crashAt,
   FILE_CHECKPOINT_INTERVAL,
   FILE_TUNING,
+  statefulSessions,
   statefulTimers,
   upperCaseFile,
   windowedCount,
@@ -151,6 +152,34 @@ describe.each(RUNNERS)('checkpoints and resume on $label', ({ label, options }) 
     const result = await crashAndResume(crash, ck, ck, (o) => {
       const p = Pipeline.create(o);
       statefulTimers(p, store);
+      return p.run();
+    });
+    expect(result.checkpoints!.restoredFrom).toBeDefined();
+    expect(store.lines({ sorted: true })).toEqual(expected);
+    expect(store.prepared.size).toBe(0);
+  });
+
+  it.each([
+    { name: 'checkpoint.barrier', at: 2 },
+    { name: 'sink.preCommit', at: 3 },
+    { name: 'checkpoint.written', at: 2 },
+    { name: 'checkpoint.written', at: 3 },
+    { name: 'sink.commit', at: 3 },
+    { name: 'checkpoint.committed', at: 4 },
+  ])(`stateful DoFn after sessions (state and timers merged with the sessions): crash at $name #$at, resume on ${label}: committed output equals a failure-free run`, async (crash) => {
+    const failureFree = new CommittedStore<unknown>();
+    const p0 = Pipeline.create(options);
+    statefulSessions(p0, failureFree);
+    await p0.run();
+    const expected = failureFree.lines({ sorted: true });
+    // a's two sessions joined by its third element flush once, with all of their state
+    expect(expected.filter((l) => l.includes('a flush 1000:6000'))).toEqual([expect.stringContaining('"a flush 1000:6000 buf=1,2,3 distinct=0,1,2 sum=6 map=even=2,odd=3 last=3"')]);
+    expect(expected.filter((l) => / flush /.test(l)).length).toBe(4);
+    const store = new CommittedStore<unknown>();
+    const ck = { ...options, checkpointDir: tmp('ck'), checkpointInterval: 1000 };
+    const result = await crashAndResume(crash, ck, ck, (o) => {
+      const p = Pipeline.create(o);
+      statefulSessions(p, store);
       return p.run();
     });
     expect(result.checkpoints!.restoredFrom).toBeDefined();

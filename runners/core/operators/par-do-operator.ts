@@ -21,6 +21,7 @@ import { TimerQueue, type QueuedTimer } from '../timers/timer-queue.js';
 import type { ColumnChunk } from '../columns.js';
 import { HeldElements } from './held-elements.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
+import { mergeUserWindows } from './merge-user-state.js';
 import { userStateCells, type UserStateRecord } from './user-state.js';
 
 type AnyDoFn = DoFn<any, any, any, any, any>;
@@ -60,6 +61,8 @@ export class ParDoOperator extends BaseOperator {
   private curRetraction = false;
   // stateful
   private readonly stateful: boolean;
+  /** Stateful after merging windows (Sessions) not merged upstream: this step merges each key's windows itself. */
+  private readonly mergesWindows: boolean;
   private readonly userState;
   private curKey: StateKey = '';
   private curKeyValue: unknown;
@@ -79,6 +82,7 @@ export class ParDoOperator extends BaseOperator {
     super(ctx);
     this.fn = payload.fn;
     this.stateful = payload.stateful;
+    this.mergesWindows = payload.stateful && strategy.windowFn.isMerging && strategy.alreadyMerged !== true;
     this.sides = payload.sideInputs.map((view) => ({
       view,
       wm: TIMESTAMP_MIN,
@@ -429,6 +433,7 @@ export class ParDoOperator extends BaseOperator {
       }
       this.curKeyValue = v.key;
       this.curKey = encodeKey(v.key);
+      if (this.mergesWindows) window = this.curWindow = this.mergeWindowsOf(window);
     }
     let r: void | Promise<void>;
     try {
@@ -443,6 +448,23 @@ export class ParDoOperator extends BaseOperator {
         (e) => this.failed(e, { value, timestamp, window, pane, retraction }),
       );
     }
+  }
+
+  /**
+   * Merges the current key's active windows with the element's proto-window (see mergeUserWindows),
+   * queues the timers and garbage collection of the records that changed, and returns the element's
+   * window after merging.
+   */
+  private mergeWindowsOf(proto: BoundedWindow): BoundedWindow {
+    const { window, changed } = mergeUserWindows(this.userState!.table, this.curKey, this.curKeyValue, proto, this.strategy.windowFn, this.fn.state ?? {});
+    for (const r of changed) {
+      const ns = r.w.id;
+      for (const [id, time] of Object.entries(r.timers)) {
+        (this.fn.timers?.[id]?.domain === 'event' ? this.eventTimers : this.procTimers).add({ time, key: this.curKey, ns, id });
+      }
+      this.gcTimers.add({ time: this.gcTime(r.w), key: this.curKey, ns, id: '__gc' });
+    }
+    return window;
   }
 
   /** A user error: dead-letter it when enabled, else fail the run naming step, element and window. */

@@ -81,6 +81,31 @@ function cell(name: string, spec: AnyStateSpec, record: () => UserStateRecord, p
         isEmpty: () => ((peek()?.cells[name] as unknown[] | undefined)?.length ?? 0) === 0,
         clear: () => void (peek() && delete peek()!.cells[name]),
       };
+    case 'set': {
+      const m = (create: boolean): Map<StateKey, unknown> | undefined => {
+        const r = create ? record() : peek();
+        if (!r) return undefined;
+        return (r.cells[name] ??= new Map()) as Map<StateKey, unknown>;
+      };
+      return {
+        add: (v: unknown) => {
+          const k = setElementKey(name, v);
+          const s = m(true)!;
+          if (!s.has(k)) s.set(k, v);
+        },
+        contains: (v: unknown) => {
+          const k = setElementKey(name, v);
+          return m(false)?.has(k) ?? false;
+        },
+        remove: (v: unknown) => {
+          const k = setElementKey(name, v);
+          m(false)?.delete(k);
+        },
+        read: () => [...(m(false)?.values() ?? [])],
+        isEmpty: () => ((peek()?.cells[name] as Map<StateKey, unknown> | undefined)?.size ?? 0) === 0,
+        clear: () => void (peek() && delete peek()!.cells[name]),
+      };
+    }
     case 'map': {
       const m = (create: boolean): Map<StateKey, [unknown, unknown]> | undefined => {
         const r = create ? record() : peek();
@@ -109,5 +134,14 @@ function cell(name: string, spec: AnyStateSpec, record: () => UserStateRecord, p
         clear: () => void (peek() && delete peek()!.cells[name]),
       };
     }
+  }
+}
+
+/** The key a set state element is stored under. @throws TypeError naming the cell for an element JSON cannot encode. */
+function setElementKey(name: string, v: unknown): StateKey {
+  try {
+    return encodeKey(v);
+  } catch {
+    throw new TypeError(`set state '${name}' cannot hold a ${typeof v}: elements must be strings, numbers, booleans, null, arrays or plain objects`);
   }
 }
