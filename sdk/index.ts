@@ -1,6 +1,6 @@
 /**
  * The model: {@link Pipeline} and {@link PCollection}, windows ({@link FixedWindows}, {@link SlidingWindows},
- * {@link Sessions}, {@link GlobalWindows}), triggers ({@link AfterWatermark}, {@link AfterProcessingTime},
+ * {@link Sessions}, {@link GlobalWindows}, {@link ProcessingTimeWindows}), triggers ({@link AfterWatermark}, {@link AfterProcessingTime},
  * {@link AfterCount}, ...), time ({@link seconds}, {@link minutes}, ...), {@link DoFn} with state and timers
  * ({@link StateSpec}, {@link TimerSpec}, {@link statefulDoFn}), the {@link Source} interface for inputs,
  * pipeline options and flags, and the typed errors.

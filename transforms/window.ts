@@ -74,6 +74,14 @@ export class WindowTransform<T> implements PTransform<PCollection<T>, PCollectio
     if (c.windowFn && prev.windowFn.isMerging && !input.producer.payload) {
       throw new PipelineConstructionError(`step '${ctx.stepName}': cannot re-window merged windows`);
     }
+    if (c.windowFn?.timeDomain === 'PROCESSING_TIME') {
+      if (c.windowFn.isMerging) throw new PipelineConstructionError(`step '${ctx.stepName}': ${c.windowFn.name} is a merging WindowFn; processing-time windows cannot merge`);
+      if (prev.accumulationMode === 'retracting') {
+        throw new PipelineConstructionError(
+          `step '${ctx.stepName}': ${c.windowFn.name} cannot take the output of an accumulating-and-retracting aggregation (a retraction re-stamped with a later processing time would miss the pane it withdraws); re-window with event-time windows, or accumulate without retracting`,
+        );
+      }
+    }
     const strategy: WindowingStrategy = {
       windowFn: c.windowFn ?? prev.windowFn,
       trigger: c.trigger ?? prev.trigger,

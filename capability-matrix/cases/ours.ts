@@ -22,6 +22,7 @@ import { CHECKPOINT } from './checkpoint.js';
 import { DRAIN } from './drain.js';
 import { EXACTLY_ONCE } from './exactly-once.js';
 import { KAFKA } from './kafka.js';
+import { PROCESSING_TIME_WINDOWS } from './processing-time-windows.js';
 
 /** Rows that are not in Beam's matrix: late data, dead letters, replay, latency, and what is not covered yet. */
 
@@ -316,6 +317,7 @@ export const OURS: readonly Capability[] = [
   deadLetters,
   replay,
   latency,
+  PROCESSING_TIME_WINDOWS,
   KAFKA,
   CHECKPOINT,
   DRAIN,

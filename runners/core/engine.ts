@@ -216,8 +216,8 @@ export class Engine {
   private connect(port: OutputPort, c: Consumer, lateRecordsUsed: boolean): void {
     const { slot, index, side } = c;
     const kind = slot.node.payload!.kind;
-    const shuffle = kind === 'gbk' || kind === 'combine' || (kind === 'pardo' && slot.node.payload!.stateful);
     const op = slot.op;
+    const shuffle = kind === 'gbk' || kind === 'combine' || (kind === 'pardo' && slot.node.payload!.stateful) || op.takesInputAtPass();
     if (this.o.wiring === 'staged' && (side || shuffle)) {
       // A step that cannot tell when in the batch it takes its input takes each chunk once it is full
       // (as Spark aggregates map-side), so that a large batch is not held row by row until its end.
@@ -303,8 +303,9 @@ export class Engine {
   async pass(what: { flush?: boolean; watermarks?: boolean; processingTime?: Instant }): Promise<void> {
     this.ran = true;
     for (const slot of this.slots) {
-      await this.drain(slot);
       const op = slot.op;
+      op.beginPass(what.processingTime);
+      await this.drain(slot);
       if (what.processingTime !== undefined) {
         const r = op.advanceProcessingTime(what.processingTime);
         if (r) await r;

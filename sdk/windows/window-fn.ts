@@ -1,6 +1,9 @@
 import type { Instant } from '../time.js';
 import type { BoundedWindow } from '../window.js';
 
+/** The time a WindowFn's windows slice: when things happened, or when the pipeline sees them. */
+export type TimeDomain = 'EVENT_TIME' | 'PROCESSING_TIME';
+
 /** What a WindowFn sees when assigning windows to one element. */
 export interface AssignContext<T> {
   readonly element: T;
@@ -27,6 +30,13 @@ export interface WindowFn<T = unknown> {
   /** A short description used in reports and capability checks, e.g. `FixedWindows(3s)`. */
   readonly name: string;
   readonly isMerging: boolean;
+  /**
+   * Which time the windows slice. `EVENT_TIME` (the default): `assignWindows` gets the element's
+   * timestamp. `PROCESSING_TIME` (ProcessingTimeWindows): the Window.into step first sets the
+   * element's timestamp to the processing time at which it sees the element (the runner's clock) and
+   * assigns windows by that; its output watermark then follows processing time. Not for merging WindowFns.
+   */
+  readonly timeDomain?: TimeDomain;
   /**
    * Returns the windows the element belongs to (none drops it, e.g. sampling sliding windows). Called
    * once per element; must be pure and must not keep `ctx` (the runner reuses it).

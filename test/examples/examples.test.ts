@@ -28,6 +28,12 @@ const PRINTS: Record<string, readonly string[]> = {
     `bob ${w('09:01', '09:15')} LATE #2: 2`,
     `dropped {"key":"bob","value":"bob"} at ${nine('09:06')}: past-allowed-lateness (session ${w('09:06', '09:16')})`,
   ],
+  'processing-time-windows.ts': [
+    'ann [2026-01-01T09:00:00.000Z, 2026-01-01T09:00:10.000Z) ON_TIME: 2',
+    'ann [2026-01-01T09:00:10.000Z, 2026-01-01T09:00:20.000Z) ON_TIME: 1',
+    'bob [2026-01-01T09:00:00.000Z, 2026-01-01T09:00:10.000Z) ON_TIME: 1',
+    'bob [2026-01-01T09:00:20.000Z, 2026-01-01T09:00:30.000Z) ON_TIME: 1',
+  ],
   'join.ts': ['o-1 (ann): paid 30 of 30', 'o-2 (bob): unpaid, 0 of 12', 'o-3 (ann): partly paid, 30 of 50', 'o-9: payment of 5 for an unknown order'],
   'stateful-timers.ts': [
     `ALERT ann spent 110 by ${nine('09:20')}`,

@@ -51,6 +51,14 @@ export interface Operator {
    * end (`flush`, watermarks). The engine also requires that the late records go nowhere.
    */
   takesInputEarly(): boolean;
+  /**
+   * Staged wiring (micro-batch): true when the step must take its input at the pass, after
+   * `beginPass` (a Window.into by processing time stamps the batch with the pass's processing time),
+   * so its input is held in an inbox as a shuffle's is, not run while the batch is gathered.
+   */
+  takesInputAtPass(): boolean;
+  /** A pass begins (see Engine.pass): its processing time, undefined for a pass without one. */
+  beginPass(processingTime: Instant | undefined): void;
   processSideInput(view: number, wv: WindowedValue<unknown>): MaybePromise;
   advanceSideWatermark(view: number, wm: Instant): MaybePromise;
   /** The (minimum) input watermark moved: fire due event-time timers. */
@@ -106,6 +114,10 @@ export abstract class BaseOperator implements Operator {
   takesInputEarly(): boolean {
     return false;
   }
+  takesInputAtPass(): boolean {
+    return false;
+  }
+  beginPass(_processingTime: Instant | undefined): void {}
   processSideInput(_view: number, _wv: WindowedValue<unknown>): MaybePromise {
     throw new Error(`step '${this.step}' has no side inputs`);
   }
