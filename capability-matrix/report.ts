@@ -230,6 +230,25 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const CLASS: Readonly<Record<Verdict, string>> = { Yes: 'yes', Partially: 'partially', No: 'no', untested: 'untested' };
 const BEAM_CLASS: Readonly<Record<BeamCell['value'], string>> = { Yes: 'yes', Partially: 'partially', No: 'no', Unverified: 'untested' };
 
+/** Notes longer than this (in characters, all lines together) fold under their first line. */
+const FOLD_OVER = 90;
+
+/**
+ * A cell's notes as HTML: short ones as they are; longer ones fold into a <details> whose summary is
+ * the first line, cut at its first ': ' when that line alone is long (so "not implemented: why..."
+ * shows "not implemented").
+ * @example foldedNotes(['2/2 cases pass']) // '<div>2/2 cases pass</div>'
+ */
+export function foldedNotes(lines: readonly string[]): string {
+  if (lines.length === 0) return '';
+  if (lines.join('').length <= FOLD_OVER && lines.length <= 2) return lines.map((n) => `<div>${esc(n)}</div>`).join('');
+  const first = lines[0]!;
+  const cut = first.length > FOLD_OVER / 2 ? first.indexOf(': ') : -1;
+  const head = cut > 0 ? first.slice(0, cut) : first;
+  const rest = cut > 0 ? [first.slice(cut + 2), ...lines.slice(1)] : lines.slice(1);
+  return `<details><summary>${esc(head)}</summary>${rest.map((n) => `<div>${esc(n)}</div>`).join('')}</details>`;
+}
+
 export function renderHtml(report: Report): string {
   const refCols = report.reference.columns;
   const H: string[] = [];
@@ -241,14 +260,18 @@ export function renderHtml(report: Report): string {
     'table{border-collapse:collapse;margin-bottom:2em}',
     'th,td{border:1px solid #ccc;padding:6px 8px;vertical-align:top;text-align:left;max-width:22em}',
     'th{background:#f4f4f4}',
-    'thead th{position:sticky;top:0;z-index:1}',
-    'thead tr:nth-child(2) th{top:2.3em}',
+    // the whole head sticks (not each row at a guessed offset): its two rows stay together at any width
+    'thead{position:sticky;top:0;z-index:2;box-shadow:0 2px 3px rgba(0,0,0,.25)}',
+    'col.capability{width:18%}',
     'td,th,p,li{overflow-wrap:anywhere}',
     'details summary{cursor:pointer;color:#333}',
     'table.diff td,table.diff th{max-width:40em}',
-    'table.matrix{width:100%;table-layout:fixed}',
+    // separate borders: with collapsed ones the sticky head's borders scroll away and rows show through the gaps
+    'table.matrix{width:100%;table-layout:fixed;border-collapse:separate;border-spacing:0;border-top:1px solid #ccc;border-left:1px solid #ccc}',
+    'table.matrix th,table.matrix td{border-width:0 1px 1px 0}',
+    'table.matrix td.first-ref,table.matrix th.first-ref{border-left:3px solid #888}',
     'table.matrix td,table.matrix th{max-width:none}',
-    '@media (max-width:1000px){body{margin:.5em;font-size:.85em}th,td{padding:4px}}',
+    '@media (max-width:1000px){body{margin:.5em;font-size:.85em}th,td{padding:4px}thead th{font-size:.9em}}',
     'th.group{background:#e8e8e8;font-size:1.05em}',
     'th.ref{background:#f4f4f4;font-weight:normal;font-style:italic}',
     'td.yes{background:#c8e6c9}',
@@ -287,7 +310,7 @@ export function renderHtml(report: Report): string {
     '<p class="legend"><span style="background:#c8e6c9">Yes</span><span style="background:#fff3b0">Partially</span>' +
       '<span style="background:#f6c4c4">No</span><span style="background:#e0e0e0">not yet covered</span></p>',
   );
-  H.push('<table class="matrix">');
+  H.push('<table class="matrix">', `<colgroup><col class="capability">${'<col>'.repeat(report.runners.length + refCols.length)}</colgroup>`);
   H.push('<thead>');
   H.push(
     `<tr><th rowspan="2">Capability</th><th colspan="${report.runners.length}">Watershed runners: measured here</th>` +
@@ -309,9 +332,7 @@ export function renderHtml(report: Report): string {
       for (const r of report.runners) {
         const cell = row.runners[r]!;
         const lines = cellNotes(cell);
-        const body = lines.map((n) => `<div>${esc(n)}</div>`).join('');
-        // the summary stays visible; longer notes fold
-        const notes = lines.length > 2 ? `<div>${esc(lines[0]!)}</div><details><summary>details</summary>${lines.slice(1).map((n) => `<div>${esc(n)}</div>`).join('')}</details>` : body;
+        const notes = foldedNotes(lines);
         const text = cell.cases.length === 0 && cell.verdict === 'No' ? 'No (not implemented)' : VERDICT_TEXT[cell.verdict];
         H.push(`<td class="${CLASS[cell.verdict]}"><div class="verdict">${esc(text)}</div><div class="notes">${notes}</div></td>`);
       }
@@ -320,7 +341,8 @@ export function renderHtml(report: Report): string {
         const first = i === 0 ? ' first-ref' : '';
         if (!b) H.push(`<td class="ref blank${first}"></td>`);
         else {
-          const notes = [b.note, b.detail].filter((x): x is string => !!x).map((x) => `<div>${esc(x)}</div>`).join('');
+          // Beam's short note stays visible; its long explanation folds
+          const notes = `${b.note ? `<div>${esc(b.note)}</div>` : ''}${b.detail ? `<details><summary>Beam's note</summary><div>${esc(b.detail)}</div></details>` : ''}`;
           H.push(`<td class="ref ${BEAM_CLASS[b.value]}${first}"><div class="verdict">${esc(b.value)}</div><div class="notes">${notes}</div></td>`);
         }
       });
