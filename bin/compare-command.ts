@@ -1,10 +1,14 @@
 /**
- * `npm run compare -- [netflow flags] [--name=<name>] [--outDir=out/compare] [--repeat=N] [--keepPairs=200000]`:
+ * `npm run compare -- [netflow flags] [--name=<name>] [--outDir=out/compare] [--repeat=N] [--sweep=<intervals>] [--keepPairs=200000]`:
  * runs the Netflow job on both runners over the same input, each in its own child process (one after
  * the other, so CPU time and peak memory are the runner's own and neither run disturbs the other),
  * `--repeat` times each with the runners alternating, then writes out/compare/<name>/report.html
  * (with SVG charts: median and min–max per runner) and report.json. Runs with at most
  * --keepPairs pairs are compared pair by pair (differences listed exactly), bigger ones by digests.
+ * The report opens with "which runner for what" (which-runner.ts). `--sweep=asap,100ms,1s` then runs
+ * micro-batch `--repeat` times at each batch interval (outputs and summaries named
+ * `microbatch.batch-<interval>`), checks each point's results against the first native run and charts
+ * latency against throughput.
  *
  * Every netflow flag is passed to both runs (--batchInterval only affects micro-batch, --bundleSize
  * only native), except --runner, --statsOut, --digests and --quiet, which compare sets per run and
