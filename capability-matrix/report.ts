@@ -1,7 +1,7 @@
 import { DEFAULT_OPTIONS } from '../sdk/options.js';
 import { BEAM_COMMIT, BEAM_DATA_FILE_URL, BEAM_RUNNERS, BEAM_SOURCE_URL, beamCell, type BeamCell } from './beam-published.js';
 import type { Cell, SuiteResult, Verdict } from './harness.js';
-import { GROUP_TITLES, type AllowedDifferenceNote, type Group } from './model.js';
+import { GROUP_TITLES, type AllowedDifferenceNote, type Group, type Measurement } from './model.js';
 
 /**
  * The report, as data (report.json) and rendered (report.md, report.html). Everything in it comes
@@ -36,6 +36,15 @@ export interface RunnerDifference {
   readonly byRunner: Readonly<Record<string, string>>;
 }
 
+/** "Which runner for what" on one aspect, computed from the cases that measured it on every runner. */
+export interface AspectAnswer {
+  readonly aspect: string;
+  /** The answer in a sentence (which runner is better, in how many cases, the values). */
+  readonly answer: string;
+  /** The cases it is computed from: row, case and each runner's value. Empty for aspects not measured here. */
+  readonly cases: readonly { readonly row: string; readonly case: string; readonly byRunner: Readonly<Record<string, number>> }[];
+}
+
 export interface Report {
   readonly title: string;
   readonly generatedBy: string;
@@ -52,6 +61,8 @@ export interface Report {
   };
   /** Where the measured results of the runners differ ("which runner for what"), computed from the rows. */
   readonly whichRunner: readonly RunnerDifference[];
+  /** Per aspect (latency, pane granularity, throughput, memory): which runner is better, computed from the measured cases. */
+  readonly aspects: readonly AspectAnswer[];
   readonly groups: readonly { readonly group: Group; readonly title: string; readonly rows: readonly ReportRow[] }[];
 }
 
@@ -107,6 +118,7 @@ export function buildReport(suite: SuiteResult): Report {
       commit: BEAM_COMMIT,
     },
     whichRunner: runnerDifferences(suite),
+    aspects: aspectAnswers(suite),
     groups,
   };
 }
@@ -133,6 +145,58 @@ export function runnerDifferences(suite: SuiteResult): RunnerDifference[] {
       const diffs = results.map((x) => (x?.differences ?? []).join(', '));
       if (differ(diffs)) out.push({ row: c.name, case: k.name, byRunner: Object.fromEntries(rs.map((r, i) => [r, diffs[i] ? `passes with allowed differences: ${diffs[i]}` : 'passes as written'])) });
     }
+  }
+  return out;
+}
+
+/** What each aspect's numbers mean: which way is better, and the words for it. */
+const ASPECT_SENSE: Readonly<Record<Measurement['aspect'], { readonly better: 'lower' | 'higher'; readonly word: string; readonly what: string }>> = {
+  latency: { better: 'lower', word: 'sooner', what: `virtual-clock ms after the due time; micro-batch at the default ${DEFAULT_OPTIONS.batchInterval} ms batch interval` },
+  'pane granularity': { better: 'higher', word: 'finer (more early panes)', what: 'early panes for the same input' },
+};
+
+/** Aspects the matrix does not measure (virtual clock, tiny inputs), and where they are measured. */
+const NOT_MEASURED_HERE = ['throughput', 'memory'] as const;
+
+/**
+ * "Which runner for what" per aspect, from the cases' numeric measurements (CheckResult.measured):
+ * for each aspect, the runner better in each case measured on every runner, counted. Throughput and
+ * memory are not measured by the matrix (virtual clock, tiny inputs): their rows point at `npm run compare`.
+ * Empty with a single runner.
+ */
+export function aspectAnswers(suite: SuiteResult): AspectAnswer[] {
+  const rs = suite.runners;
+  if (rs.length < 2) return [];
+  const out: AspectAnswer[] = [];
+  for (const aspect of Object.keys(ASPECT_SENSE) as Measurement['aspect'][]) {
+    const sense = ASPECT_SENSE[aspect];
+    const cases: { row: string; case: string; byRunner: Record<string, number> }[] = [];
+    for (const c of suite.capabilities) {
+      for (const k of c.caseNotes) {
+        const ms = rs.map((r) => c.cells[r]!.cases.find((x) => x.name === k.name)?.measured);
+        if (ms.every((m) => m?.aspect === aspect)) cases.push({ row: c.name, case: k.name, byRunner: Object.fromEntries(rs.map((r, i) => [r, ms[i]!.value])) });
+      }
+    }
+    if (cases.length === 0) continue;
+    const wins = new Map<string, number>();
+    let ties = 0;
+    for (const x of cases) {
+      const values = rs.map((r) => x.byRunner[r]!);
+      const best = sense.better === 'lower' ? Math.min(...values) : Math.max(...values);
+      const at = rs.filter((r) => x.byRunner[r] === best);
+      if (at.length === rs.length) ties++;
+      else for (const r of at) wins.set(r, (wins.get(r) ?? 0) + 1);
+    }
+    const values = cases.map((x) => rs.map((r) => `${r} ${x.byRunner[r]}`).join(', ')).map((v, i) => `${cases[i]!.row}: ${v}`);
+    const winners = [...wins.entries()].sort((a, b) => b[1] - a[1]);
+    const head =
+      winners.length === 0
+        ? `the same on every runner in all ${cases.length} cases`
+        : `${winners.map(([r, n]) => `${r} ${sense.word} in ${n} of ${cases.length} case${cases.length > 1 ? 's' : ''}`).join('; ')}${ties ? `; the same in ${ties}` : ''}`;
+    out.push({ aspect, answer: `${head} (${sense.what}: ${values.join('; ')})`, cases });
+  }
+  for (const aspect of NOT_MEASURED_HERE) {
+    out.push({ aspect, answer: 'not measured here (the cases run tiny inputs on a virtual clock): npm run compare measures it on the Netflow job, with --repeat for the spread', cases: [] });
   }
   return out;
 }
@@ -173,7 +237,10 @@ export function renderMarkdown(report: Report): string {
   L.push(`- ${report.runOptions}`, '');
   if (report.runners.length > 1) {
     L.push('## Which runner for what', '');
-    L.push('Computed from the measured rows below: every place where the runners’ results differ. Everything not listed behaves the same on all runners.', '');
+    L.push('Computed from the measured rows below. By aspect:', '');
+    L.push('| Aspect | Answer |', '|---|---|');
+    for (const a of report.aspects) L.push(`| ${mdCell(a.aspect)} | ${mdCell(a.answer)} |`);
+    L.push('', 'Every place where the runners’ results differ (everything not listed behaves the same on all runners):', '');
     if (report.whichRunner.length === 0) L.push('_No measured difference._', '');
     else {
       L.push(`| Row / case | ${report.runners.join(' | ')} |`, `|---|${report.runners.map(() => '---').join('|')}|`);
@@ -296,7 +363,9 @@ export function renderHtml(report: Report): string {
   H.push(`<li>${esc(report.runOptions)}</li>`);
   H.push('</ul>');
   if (report.runners.length > 1) {
-    H.push('<h2>Which runner for what</h2>', '<p>Computed from the measured rows below: every place where the runners’ results differ. Everything not listed behaves the same on all runners.</p>');
+    H.push('<h2>Which runner for what</h2>', '<p>Computed from the measured rows below. By aspect:</p>', '<table class="diff aspects">', '<tr><th>Aspect</th><th>Answer</th></tr>');
+    for (const a of report.aspects) H.push(`<tr><th>${esc(a.aspect)}</th><td>${esc(a.answer)}</td></tr>`);
+    H.push('</table>', '<p>Every place where the runners’ results differ (everything not listed behaves the same on all runners):</p>');
     if (report.whichRunner.length === 0) H.push('<p><em>No measured difference.</em></p>');
     else {
       H.push('<table class="diff">', `<tr><th>Row / case</th>${report.runners.map((r) => `<th>${esc(r)}</th>`).join('')}</tr>`);
