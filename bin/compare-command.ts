@@ -199,7 +199,7 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
     console.log(`batch-interval sweep (${COMPARED_RUNNERS[1]}${repeat > 1 ? `, median of ${repeat} runs` : ''}):`);
     for (const p of sweep) {
       const m = (s: SweepPoint['latencyP50']) => (s ? fmt(s.median) : '-');
-      console.log(`  --batchInterval=${p.batchInterval.padEnd(6)}  latency p50 ${m(p.latencyP50)} ms, p99 ${m(p.latencyP99)} ms, ${m(p.eventsPerSecond)} events/s${p.equal ? '' : '  RESULTS DIFFER'}`);
+      console.log(`  --batchInterval=${p.batchInterval.padEnd(6)}  latency p50 ${m(p.latencyP50)} ms, p99 ${m(p.latencyP99)} ms, ${m(p.eventsPerSecond)} events/s${p.equal ? '' : '  RESULTS DIFFER'}${p.busyRuns ? `  (${p.busyRuns} of ${repeat} runs started on a busy machine)` : ''}`);
     }
   }
   console.log(`report: ${files[0]}\n        ${files[1]}${report !== undefined ? `\n        ${report}` : ''}`);

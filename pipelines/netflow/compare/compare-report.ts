@@ -190,7 +190,9 @@ function sweepSection(r: CompareReport, svg: string | undefined): string {
         `<td>${p.equal ? '<span class="ok">same</span>' : '<span class="bad">DIFFERENT</span>'}</td></tr>`,
     )
     .join('\n');
+  const busy = r.sweep.reduce((n, p) => n + p.busyRuns, 0);
   return `<h2>Batch-interval sweep (micro-batch)</h2>
+${busy ? `<p class="warn">The machine had other work: ${busy} of the sweep's runs started with a 1-minute load average at or above its CPUs; their times include waiting for a CPU.</p>` : ''}
 <p>The micro-batch runner at each <code>--batchInterval</code> of <code>--sweep</code>${r.repeat > 1 ? `, ${r.repeat} runs each (median, min–max below)` : ', one run each'}; every other flag as above. Throughput is events per second of wall time; latency as in the figures.</p>
 <div class="scroll"><table>
 <tr><th>--batchInterval</th><th>latency p50</th><th>latency p99</th><th>throughput</th><th>micro-batches</th><th>results vs ${esc(r.runners[0]!.runner)}</th></tr>

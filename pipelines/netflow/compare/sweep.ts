@@ -26,6 +26,8 @@ export interface SweepPoint {
   readonly batches: number | null;
   /** The point's runs computed the same pairs and distances as the reference run. */
   readonly equal: boolean;
+  /** Runs of this point that started with a 1-minute load average at or above the machine's CPUs (their times include waiting for a CPU). */
+  readonly busyRuns: number;
 }
 
 /**
@@ -65,5 +67,6 @@ export function sweepPoint(batchInterval: string, intervalMs: number, runs: read
     eventsPerSecond: spreadOf(runs.map((r) => r.throughput.eventsPerSecond)),
     batches: runs[0]!.batches,
     equal: runs.every((r) => compareResults([reference.runner, r.runner], reference.pairs, r.pairs).equal),
+    busyRuns: runs.filter((r) => r.machine.loadAverage >= r.machine.cpus).length,
   };
 }

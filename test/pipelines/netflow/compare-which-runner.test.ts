@@ -94,7 +94,9 @@ describe('--sweep', () => {
   it('gives each interval its spread and whether its results equal the reference run', () => {
     const native = summary('native', 5, 1000);
     const point = sweepPoint('100ms', 100, [summary('microbatch', 60, 900), summary('microbatch', 80, 1100)], native);
-    expect(point).toMatchObject({ batchInterval: '100ms', intervalMs: 100, latencyP50: { n: 2, min: 60, median: 70, max: 80 }, eventsPerSecond: { median: 1000 }, batches: 4, equal: true });
+    expect(point).toMatchObject({ batchInterval: '100ms', intervalMs: 100, latencyP50: { n: 2, min: 60, median: 70, max: 80 }, eventsPerSecond: { median: 1000 }, batches: 4, equal: true, busyRuns: 0 });
+    const busy = { ...summary('microbatch', 60, 900), machine: { cpus: 2, loadAverage: 2.5 } } as NetflowRunSummary;
+    expect(sweepPoint('100ms', 100, [busy, summary('microbatch', 80, 1100)], native).busyRuns).toBe(1);
     expect(sweepPoint('1s', 1000, [summary('microbatch', 600, 1200, 8)], native).equal).toBe(false);
     expect(() => sweepPoint('1s', 1000, [], native)).toThrow(RangeError);
   });
@@ -108,6 +110,7 @@ describe('--sweep', () => {
     expect(html).toContain('<h2>Batch-interval sweep (micro-batch)</h2>');
     expect(html).toContain('<svg id="sweep"></svg>');
     expect(html).toContain('<span class="bad">DIFFERENT</span>');
+    expect(html).not.toContain("of the sweep's runs started with a 1-minute load average");
     // the point whose results differ (1s) is no answer, however fast
     expect(html).toContain('lowest latency at asap (p50 20 ms, 1,300 events/s); highest throughput at 5s (p50 2,600 ms, 1,400 events/s)');
     expect(html.indexOf('Which runner for what')).toBeLessThan(html.indexOf('Result equality'));
