@@ -1,10 +1,14 @@
 /**
- * `npm run compare -- [netflow flags] [--name=<name>] [--outDir=out/compare] [--repeat=N] [--keepPairs=200000]`:
+ * `npm run compare -- [netflow flags] [--name=<name>] [--outDir=out/compare] [--repeat=N] [--sweep=<intervals>] [--keepPairs=200000]`:
  * runs the Netflow job on both runners over the same input, each in its own child process (one after
  * the other, so CPU time and peak memory are the runner's own and neither run disturbs the other),
  * `--repeat` times each with the runners alternating, then writes out/compare/<name>/report.html
  * (with SVG charts: median and min–max per runner) and report.json. Runs with at most
  * --keepPairs pairs are compared pair by pair (differences listed exactly), bigger ones by digests.
+ * The report opens with "which runner for what" (which-runner.ts). `--sweep=asap,100ms,1s` then runs
+ * micro-batch `--repeat` times at each batch interval (outputs and summaries named
+ * `microbatch.batch-<interval>`), checks each point's results against the first native run and charts
+ * latency against throughput.
  *
  * Every netflow flag is passed to both runs (--batchInterval only affects micro-batch, --bundleSize
  * only native), except --runner, --statsOut, --digests and --quiet, which compare sets per run and
@@ -31,6 +35,7 @@ import { staticReportHtml, writeFileAtomically } from './dashboard/report-file.j
 import { checkWritablePath } from './writable-path.js';
 import { compareOutputFiles, runnerNdjsonPath, runSummaryPath } from '../pipelines/netflow/compare/compare-outputs.js';
 import { MEASURES } from '../pipelines/netflow/compare/compare-measures.js';
+import { parseSweep, sweepPoint, type SweepPoint } from '../pipelines/netflow/compare/sweep.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 /** True when this runs as the installed package's compiled JavaScript (dist/bin), false when run from the TypeScript sources. */
@@ -59,6 +64,7 @@ export const COMPARE_OWN_FLAGS = {
   name: { type: 'string', value: '<report name>', help: "the report's folder (default from the input, e.g. scenario-1-seed-1)" },
   outDir: { type: 'string', value: 'out/compare', help: 'where report folders go' },
   repeat: { type: 'string', value: '<n>', help: 'runs per runner, alternating (default 1); the report shows the median and min–max of each timed figure' },
+  sweep: { type: 'string', value: '<interval,...>', help: "also run micro-batch at each --batchInterval given (e.g. asap,100ms,1s,5s), --repeat times each, and chart latency against throughput" },
 } as const satisfies FlagSpecs;
 
 /** The most runs per runner `--repeat` takes. */
@@ -108,8 +114,11 @@ export function ownOutputFlags(specs: Readonly<Record<string, string | undefined
 
 /** Runs `compare`. @throws PipelineOptionsError before anything runs for bad flags. */
 export async function compareCommand(flags: readonly string[]): Promise<void> {
-  const { name: nameFlag, outDir, repeat: repeatFlag, output, deadLetters, lateOutput, keepPairs, 'inject-difference': inject, report, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
+  const { name: nameFlag, outDir, repeat: repeatFlag, sweep: sweepFlag, output, deadLetters, lateOutput, keepPairs, 'inject-difference': inject, report, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
   const repeat = parseRepeat(repeatFlag);
+  const sweepIntervals = sweepFlag === undefined ? [] : parseSweep(sweepFlag);
+  // a sweep run's outputs and summary are named like a runner's: microbatch.batch-<interval>
+  const sweepLabel = (flag: string) => `${COMPARED_RUNNERS[1]}.batch-${flag}`;
   let name: string;
   let config: ReturnType<typeof netflowConfigFromArgs>;
   try {
@@ -122,7 +131,7 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   const dir = resolve(outDir ?? join('out', 'compare'), name);
   const base = formatFlags({ ...shared, keepPairs: keepPairs ?? '200000' });
   const runs: Record<string, NetflowRunSummary[]> = Object.fromEntries(COMPARED_RUNNERS.map((r) => [r, []]));
-  refuseOutputOntoInput(config.input, [...compareOutputFiles(output, dir, COMPARED_RUNNERS, repeat), ...flagFile('report', report)]);
+  refuseOutputOntoInput(config.input, [...compareOutputFiles(output, dir, [...COMPARED_RUNNERS, ...sweepIntervals.map((p) => sweepLabel(p.flag))], repeat), ...flagFile('report', report)]);
   if (report !== undefined) checkWritablePath(report, 'report');
   // --report: each child records its run; the last run of each runner is the one shown.
   const reportData = (runner: string) => join(dir, `${runner}.report.json`);
@@ -140,7 +149,20 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
       runs[runner]!.push(s);
     }
   }
-  const comparison = buildCompareReport(name, runs[COMPARED_RUNNERS[0]]!, runs[COMPARED_RUNNERS[1]]!);
+  // --sweep: micro-batch again at each interval (its own outputs; no --report, no --inject-difference)
+  const sweep: SweepPoint[] = [];
+  const { batchInterval: _batchInterval, ...unswept } = shared;
+  for (const point of sweepIntervals) {
+    const label = sweepLabel(point.flag);
+    const pointRuns: NetflowRunSummary[] = [];
+    for (let run = 1; run <= repeat; run++) {
+      const own = [...formatFlags({ ...unswept, keepPairs: keepPairs ?? '200000', batchInterval: point.flag }), ...ownOutputFlags({ output, deadLetters, lateOutput }, label)];
+      process.stderr.write(`[compare] sweep: ${COMPARED_RUNNERS[1]} at --batchInterval=${point.flag}${repeat > 1 ? ` (run ${run} of ${repeat})` : ''} ...\n`);
+      pointRuns.push(await runChild(own, COMPARED_RUNNERS[1], runSummaryPath(dir, label, run, repeat)));
+    }
+    sweep.push(sweepPoint(point.flag, point.ms, pointRuns, runs[COMPARED_RUNNERS[0]]![0]!));
+  }
+  const comparison = buildCompareReport(name, runs[COMPARED_RUNNERS[0]]!, runs[COMPARED_RUNNERS[1]]!, new Date(), sweep);
   const files = await writeCompareReport(dir, comparison);
   if (report !== undefined) {
     // The dashboard of both runs, side by side (--report).
@@ -171,5 +193,14 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   const widths = [0, 1, 2, 3].map((i) => Math.max(...table.map((r) => r[i]!.length)));
   for (const r of table) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
   if (repeat > 1) console.log(`(median of ${repeat} runs per runner, min–max in brackets)`);
+  console.log('which runner for what:');
+  for (const w of comparison.whichRunner) console.log(`  ${w.aspect.padEnd(17)}  ${w.text}`);
+  if (sweep.length) {
+    console.log(`batch-interval sweep (${COMPARED_RUNNERS[1]}${repeat > 1 ? `, median of ${repeat} runs` : ''}):`);
+    for (const p of sweep) {
+      const m = (s: SweepPoint['latencyP50']) => (s ? fmt(s.median) : '-');
+      console.log(`  --batchInterval=${p.batchInterval.padEnd(6)}  latency p50 ${m(p.latencyP50)} ms, p99 ${m(p.latencyP99)} ms, ${m(p.eventsPerSecond)} events/s${p.equal ? '' : '  RESULTS DIFFER'}${p.busyRuns ? `  (${p.busyRuns} of ${repeat} runs started on a busy machine)` : ''}`);
+    }
+  }
   console.log(`report: ${files[0]}\n        ${files[1]}${report !== undefined ? `\n        ${report}` : ''}`);
 }

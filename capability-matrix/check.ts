@@ -1,5 +1,5 @@
 import type { Probe } from '../sdk/testing/capture.js';
-import type { CheckResult } from './model.js';
+import type { CheckResult, Measurement } from './model.js';
 
 /** Helpers for case checks: each returns a failure reason, or undefined when it holds. */
 
@@ -41,6 +41,15 @@ export function expectAll(...problems: (string | undefined)[]): CheckResult {
 /** Like expectAll, and reports a measurement either way. */
 export function observe(observed: string, ...problems: (string | undefined)[]): CheckResult {
   return { ...expectAll(...problems), observed };
+}
+
+/**
+ * Like observe, with the measurement as a number too (compared across runners in "which runner for what");
+ * `measured` is undefined when there was nothing to measure (e.g. the pane never came).
+ * @example measure('latency 0 ms', { aspect: 'latency', value: 0, unit: 'ms' }, eq('emission time', at, 500))
+ */
+export function measure(observed: string, measured: Measurement | undefined, ...problems: (string | undefined)[]): CheckResult {
+  return { ...expectAll(...problems), observed, ...(measured === undefined ? {} : { measured }) };
 }
 
 /** Sorts by JSON form (for order-insensitive value comparisons). */

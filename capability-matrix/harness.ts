@@ -2,7 +2,7 @@ import { VirtualClock } from '../sdk/clock.js';
 import { UnsupportedFeaturesError } from '../sdk/errors.js';
 import { Pipeline } from '../sdk/pipeline.js';
 import type { PipelineRun } from '../sdk/runner.js';
-import type { AllowedDifferenceNote, Capability, CaseContext, CaseRun, ConformanceCase, Group, RunControl } from './model.js';
+import type { AllowedDifferenceNote, Capability, CaseContext, CaseRun, ConformanceCase, Group, Measurement, RunControl } from './model.js';
 
 /**
  * Runs the conformance suite on runners and scores each capability:
@@ -34,6 +34,8 @@ export interface CaseResult {
   readonly reason?: string;
   /** A measurement the check reported (e.g. a latency on the virtual clock). */
   readonly observed?: string;
+  /** The same measurement as a number (see Measurement). */
+  readonly measured?: Measurement;
   /** The allowed differences it passed with, and how it failed without them (see CheckResult). */
   readonly differences?: readonly string[];
   readonly withoutDifferences?: string;
@@ -126,6 +128,7 @@ export async function runCase(runner: string, c: ConformanceCase, ctx: CaseConte
     const r = c.check(runs[runs.length - 1]!, runs);
     const extra = {
       ...(r.observed === undefined ? {} : { observed: r.observed }),
+      ...(r.measured === undefined ? {} : { measured: r.measured }),
       ...(r.differences?.length ? { differences: r.differences } : {}),
       ...(r.withoutDifferences === undefined ? {} : { withoutDifferences: r.withoutDifferences }),
     };

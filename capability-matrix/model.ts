@@ -32,11 +32,24 @@ export interface CaseRun<O> {
   readonly microBatch: boolean;
 }
 
+/**
+ * A deterministic measurement a case took, as a number: the matrix's "which runner for what" compares
+ * runners on it per aspect. Latency is virtual-clock ms after the target (lower is better); pane
+ * granularity is the number of early panes for the same input (more is finer).
+ */
+export interface Measurement {
+  readonly aspect: 'latency' | 'pane granularity';
+  readonly value: number;
+  readonly unit: 'ms' | 'panes';
+}
+
 /** What a check concluded. `observed` is a deterministic measurement worth showing in the report. */
 export interface CheckResult {
   readonly ok: boolean;
   readonly reason?: string;
   readonly observed?: string;
+  /** The observation as a number, for "which runner for what" (see Measurement). */
+  readonly measured?: Measurement;
   /**
    * The allowed differences (ids, see Capability.differences) the case passed with: what it checks
    * was rewritten by them. Shown in the notes, never in the table.

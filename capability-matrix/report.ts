@@ -1,7 +1,7 @@
 import { DEFAULT_OPTIONS } from '../sdk/options.js';
 import { BEAM_COMMIT, BEAM_DATA_FILE_URL, BEAM_RUNNERS, BEAM_SOURCE_URL, beamCell, type BeamCell } from './beam-published.js';
 import type { Cell, SuiteResult, Verdict } from './harness.js';
-import { GROUP_TITLES, type AllowedDifferenceNote, type Group } from './model.js';
+import { GROUP_TITLES, type AllowedDifferenceNote, type Group, type Measurement } from './model.js';
 
 /**
  * The report, as data (report.json) and rendered (report.md, report.html). Everything in it comes
@@ -36,6 +36,15 @@ export interface RunnerDifference {
   readonly byRunner: Readonly<Record<string, string>>;
 }
 
+/** "Which runner for what" on one aspect, computed from the cases that measured it on every runner. */
+export interface AspectAnswer {
+  readonly aspect: string;
+  /** The answer in a sentence (which runner is better, in how many cases, the values). */
+  readonly answer: string;
+  /** The cases it is computed from: row, case and each runner's value. Empty for aspects not measured here. */
+  readonly cases: readonly { readonly row: string; readonly case: string; readonly byRunner: Readonly<Record<string, number>> }[];
+}
+
 export interface Report {
   readonly title: string;
   readonly generatedBy: string;
@@ -52,6 +61,8 @@ export interface Report {
   };
   /** Where the measured results of the runners differ ("which runner for what"), computed from the rows. */
   readonly whichRunner: readonly RunnerDifference[];
+  /** Per aspect (latency, pane granularity, throughput, memory): which runner is better, computed from the measured cases. */
+  readonly aspects: readonly AspectAnswer[];
   readonly groups: readonly { readonly group: Group; readonly title: string; readonly rows: readonly ReportRow[] }[];
 }
 
@@ -107,6 +118,7 @@ export function buildReport(suite: SuiteResult): Report {
       commit: BEAM_COMMIT,
     },
     whichRunner: runnerDifferences(suite),
+    aspects: aspectAnswers(suite),
     groups,
   };
 }
@@ -133,6 +145,58 @@ export function runnerDifferences(suite: SuiteResult): RunnerDifference[] {
       const diffs = results.map((x) => (x?.differences ?? []).join(', '));
       if (differ(diffs)) out.push({ row: c.name, case: k.name, byRunner: Object.fromEntries(rs.map((r, i) => [r, diffs[i] ? `passes with allowed differences: ${diffs[i]}` : 'passes as written'])) });
     }
+  }
+  return out;
+}
+
+/** What each aspect's numbers mean: which way is better, and the words for it. */
+const ASPECT_SENSE: Readonly<Record<Measurement['aspect'], { readonly better: 'lower' | 'higher'; readonly word: string; readonly what: string }>> = {
+  latency: { better: 'lower', word: 'sooner', what: `virtual-clock ms after the due time; micro-batch at the default ${DEFAULT_OPTIONS.batchInterval} ms batch interval` },
+  'pane granularity': { better: 'higher', word: 'finer (more early panes)', what: 'early panes for the same input' },
+};
+
+/** Aspects the matrix does not measure (virtual clock, tiny inputs), and where they are measured. */
+const NOT_MEASURED_HERE = ['throughput', 'memory'] as const;
+
+/**
+ * "Which runner for what" per aspect, from the cases' numeric measurements (CheckResult.measured):
+ * for each aspect, the runner better in each case measured on every runner, counted. Throughput and
+ * memory are not measured by the matrix (virtual clock, tiny inputs): their rows point at `npm run compare`.
+ * Empty with a single runner.
+ */
+export function aspectAnswers(suite: SuiteResult): AspectAnswer[] {
+  const rs = suite.runners;
+  if (rs.length < 2) return [];
+  const out: AspectAnswer[] = [];
+  for (const aspect of Object.keys(ASPECT_SENSE) as Measurement['aspect'][]) {
+    const sense = ASPECT_SENSE[aspect];
+    const cases: { row: string; case: string; byRunner: Record<string, number> }[] = [];
+    for (const c of suite.capabilities) {
+      for (const k of c.caseNotes) {
+        const ms = rs.map((r) => c.cells[r]!.cases.find((x) => x.name === k.name)?.measured);
+        if (ms.every((m) => m?.aspect === aspect)) cases.push({ row: c.name, case: k.name, byRunner: Object.fromEntries(rs.map((r, i) => [r, ms[i]!.value])) });
+      }
+    }
+    if (cases.length === 0) continue;
+    const wins = new Map<string, number>();
+    let ties = 0;
+    for (const x of cases) {
+      const values = rs.map((r) => x.byRunner[r]!);
+      const best = sense.better === 'lower' ? Math.min(...values) : Math.max(...values);
+      const at = rs.filter((r) => x.byRunner[r] === best);
+      if (at.length === rs.length) ties++;
+      else for (const r of at) wins.set(r, (wins.get(r) ?? 0) + 1);
+    }
+    const values = cases.map((x) => rs.map((r) => `${r} ${x.byRunner[r]}`).join(', ')).map((v, i) => `${cases[i]!.row}: ${v}`);
+    const winners = [...wins.entries()].sort((a, b) => b[1] - a[1]);
+    const head =
+      winners.length === 0
+        ? `the same on every runner in all ${cases.length} cases`
+        : `${winners.map(([r, n]) => `${r} ${sense.word} in ${n} of ${cases.length} case${cases.length > 1 ? 's' : ''}`).join('; ')}${ties ? `; the same in ${ties}` : ''}`;
+    out.push({ aspect, answer: `${head} (${sense.what}: ${values.join('; ')})`, cases });
+  }
+  for (const aspect of NOT_MEASURED_HERE) {
+    out.push({ aspect, answer: 'not measured here (the cases run tiny inputs on a virtual clock): npm run compare measures it on the Netflow job, with --repeat for the spread', cases: [] });
   }
   return out;
 }
@@ -173,7 +237,10 @@ export function renderMarkdown(report: Report): string {
   L.push(`- ${report.runOptions}`, '');
   if (report.runners.length > 1) {
     L.push('## Which runner for what', '');
-    L.push('Computed from the measured rows below: every place where the runners’ results differ. Everything not listed behaves the same on all runners.', '');
+    L.push('Computed from the measured rows below. By aspect:', '');
+    L.push('| Aspect | Answer |', '|---|---|');
+    for (const a of report.aspects) L.push(`| ${mdCell(a.aspect)} | ${mdCell(a.answer)} |`);
+    L.push('', 'Every place where the runners’ results differ (everything not listed behaves the same on all runners):', '');
     if (report.whichRunner.length === 0) L.push('_No measured difference._', '');
     else {
       L.push(`| Row / case | ${report.runners.join(' | ')} |`, `|---|${report.runners.map(() => '---').join('|')}|`);
@@ -230,6 +297,25 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const CLASS: Readonly<Record<Verdict, string>> = { Yes: 'yes', Partially: 'partially', No: 'no', untested: 'untested' };
 const BEAM_CLASS: Readonly<Record<BeamCell['value'], string>> = { Yes: 'yes', Partially: 'partially', No: 'no', Unverified: 'untested' };
 
+/** Notes longer than this (in characters, all lines together) fold under their first line. */
+const FOLD_OVER = 90;
+
+/**
+ * A cell's notes as HTML: short ones as they are; longer ones fold into a <details> whose summary is
+ * the first line, cut at its first ': ' when that line alone is long (so "not implemented: why..."
+ * shows "not implemented").
+ * @example foldedNotes(['2/2 cases pass']) // '<div>2/2 cases pass</div>'
+ */
+export function foldedNotes(lines: readonly string[]): string {
+  if (lines.length === 0) return '';
+  if (lines.join('').length <= FOLD_OVER && lines.length <= 2) return lines.map((n) => `<div>${esc(n)}</div>`).join('');
+  const first = lines[0]!;
+  const cut = first.length > FOLD_OVER / 2 ? first.indexOf(': ') : -1;
+  const head = cut > 0 ? first.slice(0, cut) : first;
+  const rest = cut > 0 ? [first.slice(cut + 2), ...lines.slice(1)] : lines.slice(1);
+  return `<details><summary>${esc(head)}</summary>${rest.map((n) => `<div>${esc(n)}</div>`).join('')}</details>`;
+}
+
 export function renderHtml(report: Report): string {
   const refCols = report.reference.columns;
   const H: string[] = [];
@@ -241,14 +327,18 @@ export function renderHtml(report: Report): string {
     'table{border-collapse:collapse;margin-bottom:2em}',
     'th,td{border:1px solid #ccc;padding:6px 8px;vertical-align:top;text-align:left;max-width:22em}',
     'th{background:#f4f4f4}',
-    'thead th{position:sticky;top:0;z-index:1}',
-    'thead tr:nth-child(2) th{top:2.3em}',
+    // the whole head sticks (not each row at a guessed offset): its two rows stay together at any width
+    'thead{position:sticky;top:0;z-index:2;box-shadow:0 2px 3px rgba(0,0,0,.25)}',
+    'col.capability{width:18%}',
     'td,th,p,li{overflow-wrap:anywhere}',
     'details summary{cursor:pointer;color:#333}',
     'table.diff td,table.diff th{max-width:40em}',
-    'table.matrix{width:100%;table-layout:fixed}',
+    // separate borders: with collapsed ones the sticky head's borders scroll away and rows show through the gaps
+    'table.matrix{width:100%;table-layout:fixed;border-collapse:separate;border-spacing:0;border-top:1px solid #ccc;border-left:1px solid #ccc}',
+    'table.matrix th,table.matrix td{border-width:0 1px 1px 0}',
+    'table.matrix td.first-ref,table.matrix th.first-ref{border-left:3px solid #888}',
     'table.matrix td,table.matrix th{max-width:none}',
-    '@media (max-width:1000px){body{margin:.5em;font-size:.85em}th,td{padding:4px}}',
+    '@media (max-width:1000px){body{margin:.5em;font-size:.85em}th,td{padding:4px}thead th{font-size:.9em}}',
     'th.group{background:#e8e8e8;font-size:1.05em}',
     'th.ref{background:#f4f4f4;font-weight:normal;font-style:italic}',
     'td.yes{background:#c8e6c9}',
@@ -273,7 +363,9 @@ export function renderHtml(report: Report): string {
   H.push(`<li>${esc(report.runOptions)}</li>`);
   H.push('</ul>');
   if (report.runners.length > 1) {
-    H.push('<h2>Which runner for what</h2>', '<p>Computed from the measured rows below: every place where the runners’ results differ. Everything not listed behaves the same on all runners.</p>');
+    H.push('<h2>Which runner for what</h2>', '<p>Computed from the measured rows below. By aspect:</p>', '<table class="diff aspects">', '<tr><th>Aspect</th><th>Answer</th></tr>');
+    for (const a of report.aspects) H.push(`<tr><th>${esc(a.aspect)}</th><td>${esc(a.answer)}</td></tr>`);
+    H.push('</table>', '<p>Every place where the runners’ results differ (everything not listed behaves the same on all runners):</p>');
     if (report.whichRunner.length === 0) H.push('<p><em>No measured difference.</em></p>');
     else {
       H.push('<table class="diff">', `<tr><th>Row / case</th>${report.runners.map((r) => `<th>${esc(r)}</th>`).join('')}</tr>`);
@@ -287,7 +379,7 @@ export function renderHtml(report: Report): string {
     '<p class="legend"><span style="background:#c8e6c9">Yes</span><span style="background:#fff3b0">Partially</span>' +
       '<span style="background:#f6c4c4">No</span><span style="background:#e0e0e0">not yet covered</span></p>',
   );
-  H.push('<table class="matrix">');
+  H.push('<table class="matrix">', `<colgroup><col class="capability">${'<col>'.repeat(report.runners.length + refCols.length)}</colgroup>`);
   H.push('<thead>');
   H.push(
     `<tr><th rowspan="2">Capability</th><th colspan="${report.runners.length}">Watershed runners: measured here</th>` +
@@ -309,9 +401,7 @@ export function renderHtml(report: Report): string {
       for (const r of report.runners) {
         const cell = row.runners[r]!;
         const lines = cellNotes(cell);
-        const body = lines.map((n) => `<div>${esc(n)}</div>`).join('');
-        // the summary stays visible; longer notes fold
-        const notes = lines.length > 2 ? `<div>${esc(lines[0]!)}</div><details><summary>details</summary>${lines.slice(1).map((n) => `<div>${esc(n)}</div>`).join('')}</details>` : body;
+        const notes = foldedNotes(lines);
         const text = cell.cases.length === 0 && cell.verdict === 'No' ? 'No (not implemented)' : VERDICT_TEXT[cell.verdict];
         H.push(`<td class="${CLASS[cell.verdict]}"><div class="verdict">${esc(text)}</div><div class="notes">${notes}</div></td>`);
       }
@@ -320,7 +410,8 @@ export function renderHtml(report: Report): string {
         const first = i === 0 ? ' first-ref' : '';
         if (!b) H.push(`<td class="ref blank${first}"></td>`);
         else {
-          const notes = [b.note, b.detail].filter((x): x is string => !!x).map((x) => `<div>${esc(x)}</div>`).join('');
+          // Beam's short note stays visible; its long explanation folds
+          const notes = `${b.note ? `<div>${esc(b.note)}</div>` : ''}${b.detail ? `<details><summary>Beam's note</summary><div>${esc(b.detail)}</div></details>` : ''}`;
           H.push(`<td class="ref ${BEAM_CLASS[b.value]}${first}"><div class="verdict">${esc(b.value)}</div><div class="notes">${notes}</div></td>`);
         }
       });

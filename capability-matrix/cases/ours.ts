@@ -15,7 +15,7 @@ import { Map } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
-import { eq, expectAll, observe, sameLines, sortedLines } from '../check.js';
+import { eq, expectAll, measure, observe, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability, type CaseRun } from '../model.js';
 import { countPerKey, firingAt, lateRecord } from './common.js';
 import { CHECKPOINT } from './checkpoint.js';
@@ -261,7 +261,7 @@ const latency: Capability = {
         if (early.length !== 1) return { ok: false, reason: `expected one EARLY pane, got ${early.length}` };
         const at = early[0]!.emittedAt;
         const expected = firingAt(run, target, Array.from({ length: 21 }, (_, i) => i * 100));
-        return observe(`target pt=${target}, fired at pt=${at}: latency ${at - target} ms`, eq('emission time of the early pane', at, expected));
+        return measure(`target pt=${target}, fired at pt=${at}: latency ${at - target} ms`, { aspect: 'latency', value: at - target, unit: 'ms' }, eq('emission time of the early pane', at, expected));
       },
     }),
   ],

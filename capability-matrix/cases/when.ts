@@ -17,7 +17,7 @@ import { GlobalWindows } from '../../sdk/windows/global-windows.js';
 import { Sum, sumFn } from '../../transforms/combiners/sum.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
-import { eq, expectAll, observe, sameLines, sortedLines } from '../check.js';
+import { eq, expectAll, measure, observe, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
 import { countPerKey, firingAt, groups, lateRecord, scenarioCase } from './common.js';
 import { MERGING_TIMER_SCENARIOS } from '../support/state-scenarios.js';
@@ -156,8 +156,9 @@ const processingTime: Capability = {
       check(run) {
         const at = firingAt(run, 500, [0, 500, 1000]);
         const early = run.out.out.records.find((r) => r.pane.timing === 'EARLY');
-        return observe(
+        return measure(
           `early pane due at pt=500, emitted at pt=${early?.emittedAt ?? 'never'}`,
+          early && { aspect: 'latency', value: early.emittedAt - 500, unit: 'ms' },
           sameLines('panes with emission time', run.out.out.lines({ withTime: true }), [
             `[0,3000) EARLY #0 {"key":"a","value":1} @pt=${at}`,
             '[0,3000) ON_TIME #1 last {"key":"a","value":0} @pt=1000',
@@ -265,8 +266,9 @@ const count: Capability = {
       },
       check({ out, microBatch }) {
         const early = out.out.records.filter((r) => r.pane.timing === 'EARLY').map((r) => r.value.value);
-        return observe(
+        return measure(
           `${early.length} early pane${early.length === 1 ? '' : 's'} (${early.join(' + ')} elements) for 5 elements arriving together`,
+          { aspect: 'pane granularity', value: early.length, unit: 'panes' },
           sameLines(
             microBatch ? 'panes (micro-batch)' : 'panes (element at a time)',
             out.out.lines(),
@@ -555,7 +557,7 @@ const timers: Capability = {
       check(run) {
         const at = firingAt(run, 1300, [0, 1300, 2000]);
         const fired = run.out.values()[0]?.value;
-        return observe(`timer due at pt=1300 fired at pt=${fired ?? 'never'}`, eq('timer firings (key, processing time)', run.out.values(), [kv('a', at)]));
+        return measure(`timer due at pt=1300 fired at pt=${fired ?? 'never'}`, fired === undefined ? undefined : { aspect: 'latency', value: fired - 1300, unit: 'ms' }, eq('timer firings (key, processing time)', run.out.values(), [kv('a', at)]));
       },
     }),
     ...MERGING_TIMER_SCENARIOS.map((x, i) =>

@@ -11,7 +11,7 @@ import type { CompareReport } from './compare-report.js';
  * and a rule from its minimum to its maximum over the repeated runs.
  */
 
-export type ChartName = 'outputTimes' | 'histogram' | 'latency' | 'time' | 'memory';
+export type ChartName = 'outputTimes' | 'histogram' | 'latency' | 'time' | 'memory' | 'sweep';
 
 const COLORS = { domain: ['native', 'microbatch'], range: ['#d95f02', '#1b9e77'] };
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -43,8 +43,56 @@ function spreadChart(r: CompareReport, chart: Measure['chart'], title: string, y
   } as TopLevelSpec;
 }
 
-/** Vega-Lite specs of the report's charts. */
-export function compareChartSpecs(r: CompareReport): Record<ChartName, TopLevelSpec> {
+/**
+ * The batch-interval sweep: latency (p50 and p99, log scale) against throughput, one point per
+ * --batchInterval joined in interval order, each labelled with its interval, rules from min to max,
+ * and the first runner (native) as a reference point.
+ */
+function sweepChart(r: CompareReport): TopLevelSpec {
+  const ref = r.runners[0]!.runner;
+  const rows = [
+    ...r.sweep.flatMap((p) =>
+      (['p50', 'p99'] as const).flatMap((q) => {
+        const lat = q === 'p50' ? p.latencyP50 : p.latencyP99;
+        const eps = p.eventsPerSecond;
+        return lat && eps ? [{ series: `micro-batch ${q}`, kind: 'micro-batch', label: p.batchInterval, order: p.intervalMs, latency: lat.median, latMin: lat.min, latMax: lat.max, eps: eps.median, epsMin: eps.min, epsMax: eps.max }] : [];
+      }),
+    ),
+    ...(['p50', 'p99'] as const).flatMap((q) => {
+      const lat = r.spread[ref]?.[q === 'p50' ? 'latencyP50' : 'latencyP99'];
+      const eps = r.spread[ref]?.eventsPerSecond;
+      return lat && eps ? [{ series: `${ref} ${q}`, kind: ref, label: ref, order: 0, latency: lat.median, latMin: lat.min, latMax: lat.max, eps: eps.median, epsMin: eps.min, epsMax: eps.max }] : [];
+    }),
+  ];
+  // a log axis needs values above 0; a run whose latency rounds to 0 ms gets a linear one
+  const log = rows.every((x) => x.latMin > 0);
+  const series = [...new Set(rows.map((x) => x.series))];
+  const x = { field: 'eps', type: 'quantitative' as const, title: 'throughput (events per second of wall time)', scale: { zero: false } };
+  const lo = Math.min(...rows.map((x) => x.latMin));
+  const hi = Math.max(...rows.map((x) => x.latMax));
+  const y = { field: 'latency', type: 'quantitative' as const, title: 'latency, ingestion to output (ms)', scale: log ? { type: 'log' as const, domain: [lo / 1.25, hi * 1.25], nice: false } : { zero: true } };
+  const color = { field: 'series', type: 'nominal' as const, title: null, scale: { domain: series, range: series.map((s) => (s.startsWith(ref) ? (s.endsWith('p50') ? '#d95f02' : '#fdae6b') : s.endsWith('p50') ? '#1b9e77' : '#7fc9b0')) } };
+  return {
+    $schema: SCHEMA,
+    title: { text: 'Latency against throughput, by batch interval', subtitle: `micro-batch at each --sweep interval (labelled), ${ref} for reference; ${r.repeat > 1 ? `median of ${r.repeat} runs, rules min to max` : 'one run each'}` },
+    width: 560,
+    height: 320,
+    data: { values: rows },
+    encoding: { x, y, color },
+    layer: [
+      { transform: [{ filter: `datum.label !== '${ref}'` }], mark: { type: 'line', strokeWidth: 1.5 }, encoding: { order: { field: 'order', type: 'quantitative' } } },
+      { mark: { type: 'rule', strokeWidth: 1, opacity: 0.45 }, encoding: { y: { field: 'latMin', type: 'quantitative' }, y2: { field: 'latMax' } } },
+      { mark: { type: 'rule', strokeWidth: 1, opacity: 0.45 }, encoding: { x: { field: 'epsMin', type: 'quantitative' }, x2: { field: 'epsMax' } } },
+      { mark: { type: 'point', filled: true, size: 70, opacity: 1 }, encoding: { shape: { field: 'kind', type: 'nominal', scale: { domain: ['micro-batch', ref], range: ['circle', 'diamond'] }, legend: null } } },
+      // labels: p99 above its point, p50 below, so the two series' labels do not overlap
+      { transform: [{ filter: "indexof(datum.series, 'p99') >= 0" }], mark: { type: 'text', align: 'left', dx: 6, dy: -9, fontSize: 11 }, encoding: { text: { field: 'label' }, color: { value: '#222' } } },
+      { transform: [{ filter: "indexof(datum.series, 'p50') >= 0" }], mark: { type: 'text', align: 'left', dx: 6, dy: 11, fontSize: 11 }, encoding: { text: { field: 'label' }, color: { value: '#222' } } },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Vega-Lite specs of the report's charts (the sweep's only with a sweep). */
+export function compareChartSpecs(r: CompareReport): Partial<Record<ChartName, TopLevelSpec>> {
   const outputRows = Object.entries(r.outputTimes).flatMap(([runner, pts]) => thin(pts, 1500).map(([i, t]) => ({ runner, computation: i + 1, seconds: t / 1000 })));
   const histRows = Object.entries(r.histograms).flatMap(([runner, h]) =>
     (h?.buckets ?? []).map((b, order) => ({ runner, order, bucket: b.lo === 0 && b.hi === 0 ? '0' : `${formatDistance(b.lo)}–${formatDistance(b.hi)}`, lo: b.lo, count: b.count })),
@@ -82,6 +130,7 @@ export function compareChartSpecs(r: CompareReport): Record<ChartName, TopLevelS
     latency: spreadChart(r, 'latency', 'Latency from ingestion to output (ms)', 'ms', 1),
     time: spreadChart(r, 'time', 'Time (s)', 's', 1000),
     memory: spreadChart(r, 'memory', 'Peak memory (MB)', 'MB', 1),
+    ...(r.sweep.length ? { sweep: sweepChart(r) } : {}),
   };
 }
 

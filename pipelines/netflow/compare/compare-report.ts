@@ -8,6 +8,8 @@ import { compareChartSpecs, renderSvg } from './compare-charts.js';
 import { MEASURES, type MeasureId } from './compare-measures.js';
 import { compareResults, type ResultEquality } from './result-equality.js';
 import { ratioOf, spreadOf, type Spread } from './spread.js';
+import type { SweepPoint } from './sweep.js';
+import { whichRunner, type WhichRunnerRow } from './which-runner.js';
 
 /** One runner's figures in the comparison. */
 export interface RunnerFigures {
@@ -56,6 +58,10 @@ export interface CompareReport {
   readonly spread: Readonly<Record<string, Readonly<Record<MeasureId, Spread | null>>>>;
   /** Per measure: the second runner's median over the first's. */
   readonly ratios: Readonly<Record<MeasureId, number | null>>;
+  /** "Which runner for what": latency, throughput, CPU and memory, computed from `spread`. */
+  readonly whichRunner: readonly WhichRunnerRow[];
+  /** The batch-interval sweep (`--sweep`): the micro-batch runner at each interval; empty without one. */
+  readonly sweep: readonly SweepPoint[];
   /** Set when the machine had other work when a run started (1-minute load average at or above its CPUs): timings are then unreliable. */
   readonly busyMachine: string | null;
   /** Per runner: `[index of the computation in output order, ms since that runner's first output]`, sampled. */
@@ -80,7 +86,13 @@ export const METHODOLOGY = [
  * from each runner's first run).
  * @example buildCompareReport('scenario-1', nativeRuns, microbatchRuns).ratios.wallMs // microbatch's median wall time over native's
  */
-export function buildCompareReport(name: string, a: NetflowRunSummary | readonly NetflowRunSummary[], b: NetflowRunSummary | readonly NetflowRunSummary[], createdAt = new Date()): CompareReport {
+export function buildCompareReport(
+  name: string,
+  a: NetflowRunSummary | readonly NetflowRunSummary[],
+  b: NetflowRunSummary | readonly NetflowRunSummary[],
+  createdAt = new Date(),
+  sweep: readonly SweepPoint[] = [],
+): CompareReport {
   const runsA = Array.isArray(a) ? (a as readonly NetflowRunSummary[]) : [a as NetflowRunSummary];
   const runsB = Array.isArray(b) ? (b as readonly NetflowRunSummary[]) : [b as NetflowRunSummary];
   if (runsA.length === 0 || runsA.length !== runsB.length) throw new RangeError(`a comparison needs as many runs of each runner, at least one (got ${runsA.length} and ${runsB.length})`);
@@ -129,6 +141,8 @@ export function buildCompareReport(name: string, a: NetflowRunSummary | readonly
     runners: [figures(a0), figures(b0)],
     spread: { [a0.runner]: spreadA, [b0.runner]: spreadB },
     ratios: Object.fromEntries(MEASURES.map((m) => [m.id, ratioOf(spreadA[m.id], spreadB[m.id])])) as Record<MeasureId, number | null>,
+    whichRunner: whichRunner([a0.runner, b0.runner], { [a0.runner]: spreadA, [b0.runner]: spreadB }),
+    sweep,
     busyMachine: busy.length
       ? `The machine had other work: ${busy.length} of ${runsA.length + runsB.length} runs started with a 1-minute load average at or above its ${busy[0]!.machine.cpus} CPUs ` +
         `(up to ${Math.max(...busy.map((s) => s.machine.loadAverage)).toFixed(2)}); their times include waiting for a CPU.`
@@ -154,6 +168,37 @@ function measured(s: Spread | null, unit: string, digits = 0): string {
 function ratioCell(ratio: number | null, better: 'lower' | 'higher'): string {
   if (ratio === null) return '–';
   return `×${num(ratio, 2)} <small>(${better} is better)</small>`;
+}
+
+/** The sweep's row of "which runner for what": the interval with the lowest typical latency and the one with the highest throughput. */
+function sweepAnswer(sweep: readonly SweepPoint[]): string {
+  const ok = sweep.filter((p) => p.equal && p.latencyP50 && p.eventsPerSecond);
+  if (ok.length < 2) return '';
+  const fastest = ok.reduce((x, y) => (y.latencyP50!.median < x.latencyP50!.median ? y : x));
+  const busiest = ok.reduce((x, y) => (y.eventsPerSecond!.median > x.eventsPerSecond!.median ? y : x));
+  const at = (p: SweepPoint) => `${esc(p.batchInterval)} (p50 ${num(p.latencyP50!.median)} ms, ${num(p.eventsPerSecond!.median)} events/s)`;
+  return `<tr><th>micro-batch interval</th><td>--sweep: latency p50 and throughput at each --batchInterval</td><td>–</td><td>lowest latency at ${at(fastest)}; highest throughput at ${at(busiest)}</td></tr>`;
+}
+
+/** The batch-interval sweep: a table of its points and the latency-against-throughput chart. */
+function sweepSection(r: CompareReport, svg: string | undefined): string {
+  if (r.sweep.length === 0) return '';
+  const rows = r.sweep
+    .map(
+      (p) =>
+        `<tr><th>${esc(p.batchInterval)}</th><td>${measured(p.latencyP50, 'ms')}</td><td>${measured(p.latencyP99, 'ms')}</td><td>${measured(p.eventsPerSecond, 'events/s')}</td><td>${p.batches === null ? '–' : num(p.batches)}</td>` +
+        `<td>${p.equal ? '<span class="ok">same</span>' : '<span class="bad">DIFFERENT</span>'}</td></tr>`,
+    )
+    .join('\n');
+  const busy = r.sweep.reduce((n, p) => n + p.busyRuns, 0);
+  return `<h2>Batch-interval sweep (micro-batch)</h2>
+${busy ? `<p class="warn">The machine had other work: ${busy} of the sweep's runs started with a 1-minute load average at or above its CPUs; their times include waiting for a CPU.</p>` : ''}
+<p>The micro-batch runner at each <code>--batchInterval</code> of <code>--sweep</code>${r.repeat > 1 ? `, ${r.repeat} runs each (median, min–max below)` : ', one run each'}; every other flag as above. Throughput is events per second of wall time; latency as in the figures.</p>
+<div class="scroll"><table>
+<tr><th>--batchInterval</th><th>latency p50</th><th>latency p99</th><th>throughput</th><th>micro-batches</th><th>results vs ${esc(r.runners[0]!.runner)}</th></tr>
+${rows}
+</table></div>
+${svg ? `<figure>${svg}</figure>` : ''}`;
 }
 
 /** The HTML report: verdict, figures side by side with a ratio column, charts (inline SVG), differences, top pairs. */
@@ -201,7 +246,9 @@ export function renderHtml(r: CompareReport, svgs: Record<string, string>): stri
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Netflow job: ${esc(a.runner)} vs ${esc(b.runner)} — ${esc(r.name)}</title>
 <style>
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+body { font-family: system-ui, sans-serif; margin: 2em auto; padding: 0 1em; max-width: 1100px; color: #222; }
+.scroll { overflow-x: auto; } figure svg { max-width: 100%; height: auto; }
+table.which td, table.which th { text-align: left; } tr.within-spread td, tr.same td, tr.one-run td { color: #555; }
 table { border-collapse: collapse; margin: 1em 0; } th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: right; font-variant-numeric: tabular-nums; }
 th { background: #f4f4f4; text-align: left; } .ok { color: #1a7f37; font-weight: 600; } .bad { color: #b42318; font-weight: 600; }
 .warn { background: #fff4e5; border-left: 4px solid #d97706; padding: 6px 10px; } small { color: #555; }
@@ -211,13 +258,20 @@ th { background: #f4f4f4; text-align: left; } .ok { color: #1a7f37; font-weight:
 <p>Comparison <code>${esc(r.name)}</code>, ${esc(r.createdAt)}, ${r.repeat === 1 ? 'one run per runner' : `${r.repeat} runs per runner`}. Input: ${esc(r.input)}.<br>
 Job: ${r.job.windowMs} ms tumbling windows per source IP, every pair's Euclidean distance over ${esc(r.job.features.join(', '))} (scaling ${esc(typeof r.job.scaling === 'string' ? r.job.scaling : JSON.stringify(r.job.scaling))}), allowed lateness ${r.job.allowedLatenessMs} ms.</p>
 ${r.busyMachine ? `<p class="warn">${esc(r.busyMachine)}</p>` : ''}
+<h2>Which runner for what</h2>
+<p>Computed from the figures below (medians${r.repeat > 1 ? `, with the min–max of ${r.repeat} runs deciding whether a difference is clear` : '; one run each, so no spread to tell a real difference from noise: use <code>--repeat=N</code>'}).</p>
+<div class="scroll"><table class="which">
+<tr><th>aspect</th><th>measure</th><th>better on</th><th>by how much</th></tr>
+${r.whichRunner.map((w) => `<tr class="${w.confidence}"><th>${esc(w.aspect)}</th><td>${esc(w.measure)}</td><td>${w.better === null ? '–' : esc(w.better)}</td><td>${esc(w.better !== null && w.text.startsWith(`${w.better}: `) ? w.text.slice(w.better.length + 2) : w.text)}</td></tr>`).join('\n')}
+${sweepAnswer(r.sweep)}
+</table></div>
 <h2>Result equality</h2>
 ${verdict}
 ${repeatNote}
-${eq.differences.length ? `<table><tr><th>source IP @ window</th><th>difference</th><th>${esc(eq.labels[0])} pairs</th><th>${esc(eq.labels[1])} pairs</th><th>detail</th></tr>${diffRows}</table>${eq.differingKeyWindows > eq.differences.length ? `<p>… and ${num(eq.differingKeyWindows - eq.differences.length)} more.</p>` : ''}` : ''}
+${eq.differences.length ? `<div class="scroll"><table><tr><th>source IP @ window</th><th>difference</th><th>${esc(eq.labels[0])} pairs</th><th>${esc(eq.labels[1])} pairs</th><th>detail</th></tr>${diffRows}</table></div>${eq.differingKeyWindows > eq.differences.length ? `<p>… and ${num(eq.differingKeyWindows - eq.differences.length)} more.</p>` : ''}` : ''}
 <h2>Figures</h2>
 <p>${r.repeat === 1 ? 'One run per runner: run with <code>--repeat=N</code> for the spread.' : `Timed figures: median of ${r.repeat} runs, min–max below it.`}</p>
-<table>
+<div class="scroll"><table>
 <tr><th></th><th>${esc(a.runner)}</th><th>${esc(b.runner)}</th><th>${esc(b.runner)} ÷ ${esc(a.runner)}</th></tr>
 ${row('runner options', (f) => esc(Object.entries(f.runnerOptions).map(([k, v]) => `${k} ${v}`).join(', ')))}
 ${row('events in', (f) => num(f.eventsIn))}
@@ -239,7 +293,8 @@ ${measureRow('cpuMs')}
 ${measureRow('peakRssMb')}
 ${row('micro-batches (first run)', (f) => (f.batches === null ? '–' : num(f.batches)))}
 ${row('machine: CPUs, load average at start (first run)', (f) => `${f.machine.cpus} CPUs, load ${num(f.machine.loadAverage, 2)}`)}
-</table>
+</table></div>
+${sweepSection(r, svgs['sweep'])}
 <h2>Charts</h2>
 <div class="charts">
 <figure>${svgs['outputTimes'] ?? ''}</figure>
@@ -249,7 +304,7 @@ ${row('machine: CPUs, load average at start (first run)', (f) => `${f.machine.cp
 <figure>${svgs['memory'] ?? ''}</figure>
 </div>
 <h2>Most distant pairs (${esc(a.runner)})</h2>
-${topRows ? `<table><tr><th>distance</th><th>source IP</th><th>window</th><th>eventid 1</th><th>eventid 2</th></tr>${topRows}</table>` : '<p>(top-N was off)</p>'}
+${topRows ? `<div class="scroll"><table><tr><th>distance</th><th>source IP</th><th>window</th><th>eventid 1</th><th>eventid 2</th></tr>${topRows}</table></div>` : '<p>(top-N was off)</p>'}
 <h2>How this was measured</h2>
 <ul>${r.methodology.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>
 </body></html>

@@ -83,7 +83,7 @@ describe('npm run compare', () => {
   it('runs both runners in child processes and writes report.html and report.json', async () => {
     const repo = fileURLToPath(new URL('../../..', import.meta.url));
     const outDir = mkdtempSync(join(tmpdir(), 'compare-cli-'));
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', 'compare', '--count=600', '--sourceIps=10', '--name=cli', `--outDir=${outDir}`, '--inject-difference', '--repeat=2'], { cwd: repo });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', 'compare', '--count=600', '--sourceIps=10', '--name=cli', `--outDir=${outDir}`, '--inject-difference', '--repeat=2', '--sweep=asap'], { cwd: repo });
     expect(stdout).toContain('RESULTS DIFFER');
     expect(stdout).toMatch(/wall time \[ms\] +\S+ \(\S+–\S+\) +\S+ \(\S+–\S+\) +×\d+\.\d\d\n/);
     const report = JSON.parse(readFileSync(join(outDir, 'cli', 'report.json'), 'utf8')) as CompareReport;
@@ -96,7 +96,20 @@ describe('npm run compare', () => {
     expect(report.repeatsDiffering).toEqual({ native: [], microbatch: [] });
     for (const f of ['native.run-1', 'native.run-2', 'microbatch.run-1', 'microbatch.run-2']) expect(existsSync(join(outDir, 'cli', `${f}.summary.json`)), f).toBe(true);
     expect(existsSync(join(outDir, 'cli', 'report.html'))).toBe(true);
-  }, 120_000);
+    // "which runner for what" on stdout and in the report; --sweep=asap: micro-batch twice more at that interval, uninjected, so its results equal native's
+    expect(stdout).toMatch(/which runner for what:\n {2}latency \(typical\) +\S/);
+    expect(report.whichRunner.map((w) => w.aspect)).toEqual(['latency (typical)', 'latency (tail)', 'throughput', 'CPU time', 'memory']);
+    expect(report.sweep).toMatchObject([{ batchInterval: 'asap', intervalMs: 0, equal: true, latencyP50: { n: 2 } }]);
+    expect(stdout).toMatch(/--batchInterval=asap +latency p50 \S+ ms, p99 \S+ ms, \S+ events\/s( {2}\(\d of 2 runs started on a busy machine\))?\n/);
+    for (const f of ['microbatch.batch-asap.run-1', 'microbatch.batch-asap.run-2']) expect(existsSync(join(outDir, 'cli', `${f}.summary.json`)), f).toBe(true);
+    expect(existsSync(join(outDir, 'cli', 'sweep.svg'))).toBe(true);
+  }, 180_000);
+
+  it('refuses a --sweep that is not a list of batch intervals, before anything runs', async () => {
+    const repo = fileURLToPath(new URL('../../..', import.meta.url));
+    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', 'compare', '--count=10', '--sweep=asap,0ms', `--outDir=${mkdtempSync(join(tmpdir(), 'compare-cli-'))}`], { cwd: repo });
+    await expect(run).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("--sweep: 0ms is not above 0 ms (use 'asap' for back-to-back batches)") });
+  }, 60_000);
 
   it('refuses a --repeat that is not a whole number from 1 to 100, before anything runs', async () => {
     const repo = fileURLToPath(new URL('../../..', import.meta.url));
