@@ -221,7 +221,10 @@ export class WindowDriver implements AggregationDriver {
     this.processParts(wv.value, wv.timestamp, wv.window, wv.pane, wv.retraction === true);
   }
 
-  /** processElement with the element given by its parts (no element object needed). */
+  /**
+   * processElement with the element given by its parts (no element object needed). When merging once per
+   * batch (see the class comment), the element waits until the flush (or anything else that reads state).
+   */
   processParts(kvValue: KV<unknown, unknown>, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
     // Consecutive elements mostly share their window: whether it expired is remembered.
     if (window !== this.lastWindow) this.enterWindow(window);
