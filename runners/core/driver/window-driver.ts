@@ -1,11 +1,12 @@
 import type { Clock } from '../../../sdk/clock.js';
-import { CheckpointError } from '../../../sdk/errors.js';
+import { CheckpointError, UserCodeError, WatershedError } from '../../../sdk/errors.js';
 import type { LateRecord } from '../../../sdk/graph.js';
 import { encodeKey, kv, type KV, type StateKey } from '../../../sdk/kv.js';
 import type { StepMetrics } from '../../../sdk/metrics.js';
 import type { PaneInfo, PaneTiming } from '../../../sdk/pane.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
-import { isElementSensitive } from '../../../sdk/internal/trigger-analysis.js';
+import { isElementSensitive, readsProcessingTime } from '../../../sdk/internal/trigger-analysis.js';
+import { isOnTimeOnly } from '../../../sdk/triggers/after-watermark.js';
 import type { TriggerContext, TriggerState } from '../../../sdk/triggers/trigger.js';
 import { formatWindow, intervalWindow, isIntervalWindow, type BoundedWindow, type IntervalWindow } from '../../../sdk/window.js';
 import { mergeOverlappingIntervals } from '../../../sdk/windows/sessions.js';
@@ -14,6 +15,7 @@ import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
 import type { StateBackend } from '../state/state-backend.js';
 import { LazyTimerHeap, type LazyEntry } from '../timers/lazy-timer-heap.js';
 import type { PaneReducer } from './pane-reducer.js';
+import { PendingElements, type PendingBatch } from './pending-elements.js';
 import { WindowStates } from './window-states.js';
 
 /** What the driver keeps per key and window. Plain data: it is snapshotted with the state backend. */
@@ -109,6 +111,18 @@ export interface WindowDriverOptions {
  * - `flush()` in deferred mode, to evaluate triggers of windows that got elements.
  * - `outputWatermark()`: the input watermark held back by pending panes.
  * State for a window is deleted once the watermark passes its end plus the allowed lateness.
+ *
+ * Merging once per batch: in deferred mode, a merging WindowFn other than Sessions' (which merges
+ * without calling mergeWindows), whose windows each fire once when the watermark passes their end
+ * (the default trigger or AfterWatermark.pastEndOfWindow() alone, no allowed lateness), has its
+ * elements wait until the batch's elements are in (the flush, or anything else that reads state);
+ * then each key's `mergeWindows` is called once with its active windows and all its new ones, and the
+ * elements are added to the windows they ended up in, in arrival order (as Beam merges per key and
+ * bundle). With such a trigger no window can fire between two elements of a batch, so the panes are
+ * the ones merging per element gives, for any WindowFn whose merges do not depend on the order in
+ * which windows arrive (a WindowFn whose merges do, such as sessions capped at a length, may group a
+ * batch's windows as one call sees them rather than one element after another: both are merges the
+ * model allows).
  */
 export class WindowDriver implements AggregationDriver {
   private readonly o: WindowDriverOptions;
@@ -155,6 +169,9 @@ export class WindowDriver implements AggregationDriver {
   private targetState: WindowState | undefined;
   /** mergeInto's list of a key's states (it is not re-entered: nothing it calls merges windows). */
   private readonly scratchExisting: WindowState[] = [];
+  /** Merging once per batch (see the class comment): the elements waiting for it. */
+  private readonly mergeAtFlush: boolean;
+  private readonly pending = new PendingElements();
   /** While a merged state's trigger merges: a time its queued entries are known to be at or before. */
   private queuedUpTo: Instant | undefined;
   /** True once any pane was emitted (Combine.globally's default value relies on it). */
@@ -170,6 +187,9 @@ export class WindowDriver implements AggregationDriver {
     this.merging = o.strategy.windowFn.isMerging;
     this.mergesOverlapping = this.merging && o.strategy.windowFn.mergeWindows === mergeOverlappingIntervals;
     this.everyElement = this.perElement || !this.endOfWindowTs;
+    const s = o.strategy;
+    const firesOnceAtWatermark = ((s.triggerIsDefault && s.trigger.name === 'DefaultTrigger') || isOnTimeOnly(s.trigger)) && s.allowedLateness === 0 && !readsProcessingTime(s.trigger);
+    this.mergeAtFlush = o.fireMode === 'deferred' && this.merging && !this.mergesOverlapping && firesOnceAtWatermark;
     this.reducer = o.reducer;
     this.table = new WindowStates(o.state.table<WindowState>(o.step, 'windows'), !this.merging);
     this.eventTimers = new LazyTimerHeap((st, ks) => (this.table.get(ks, st.w.id) === st ? earliest(st.et) : undefined));
@@ -201,7 +221,10 @@ export class WindowDriver implements AggregationDriver {
     this.processParts(wv.value, wv.timestamp, wv.window, wv.pane, wv.retraction === true);
   }
 
-  /** processElement with the element given by its parts (no element object needed). */
+  /**
+   * processElement with the element given by its parts (no element object needed). When merging once per
+   * batch (see the class comment), the element waits until the flush (or anything else that reads state).
+   */
   processParts(kvValue: KV<unknown, unknown>, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
     // Consecutive elements mostly share their window: whether it expired is remembered.
     if (window !== this.lastWindow) this.enterWindow(window);
@@ -211,6 +234,10 @@ export class WindowDriver implements AggregationDriver {
     }
     const key = kvValue.key;
     const ks = encodeKey(key);
+    if (this.mergeAtFlush) {
+      this.pending.push(ks, kvValue, timestamp, window, pane, retraction);
+      return;
+    }
     const st = this.merging ? this.mergedState(ks, key, window) : (this.table.inWindow(ks, window) ?? this.newWindow(ks, key, window));
     if (st.closed) {
       this.dropLate({ value: kvValue, timestamp, window, pane }, 'window-closed');
@@ -277,6 +304,7 @@ export class WindowDriver implements AggregationDriver {
 
   /** Deferred mode: evaluates the triggers of every window that received elements since the last flush. */
   flush(): void {
+    this.applyPending();
     for (let i = 0; i < this.dirty.length; i++) {
       const d = this.dirty[i];
       if (d !== undefined && this.table.get(d[0], d[1].w.id) === d[1]) this.maybeFire(d[0], d[1]);
@@ -287,6 +315,7 @@ export class WindowDriver implements AggregationDriver {
 
   /** The input watermark moved to `wm`: fires due event-time timers, earliest first. */
   advanceWatermark(wm: Instant): void {
+    this.applyPending();
     if (wm <= this.inputWm) return;
     this.inputWm = wm;
     this.lastWindow = undefined;
@@ -295,16 +324,19 @@ export class WindowDriver implements AggregationDriver {
 
   /** Processing time moved to `now`: fires due processing-time timers. */
   advanceProcessingTime(now: Instant): void {
+    this.applyPending();
     for (let t = this.procTimers.popDue((x) => now >= x); t; t = this.procTimers.popDue((x) => now >= x)) this.onTimer(t, 'processing');
   }
 
   /** The earliest pending processing-time timer, so a runner knows when to wake up. */
   nextProcessingTimer(): Instant | undefined {
+    this.applyPending();
     return this.procTimers.peekTime();
   }
 
   /** The input watermark, held back by the output timestamps of pending panes. Never moves back. */
   outputWatermark(): Instant {
+    this.applyPending();
     const inputWm = this.inputWm;
     // Only holds behind the input watermark matter: later ones are not looked at (nor brought up to date).
     const h = this.holds.peekDue((t) => t < inputWm);
@@ -318,8 +350,8 @@ export class WindowDriver implements AggregationDriver {
    * @throws CheckpointError in deferred mode when windows got elements since the last flush.
    */
   timing(): DriverTiming {
-    if (this.dirty.length > 0) {
-      throw new CheckpointError('CHECKPOINT_NOT_QUIESCENT', `step '${this.o.step}': cannot snapshot with ${this.dirty.length} window(s) whose triggers were not evaluated yet (flush first)`);
+    if (this.dirty.length > 0 || this.pending.length > 0) {
+      throw new CheckpointError('CHECKPOINT_NOT_QUIESCENT', `step '${this.o.step}': cannot snapshot with ${this.dirty.length} window(s) whose triggers were not evaluated yet, ${this.pending.length} element(s) not added yet (flush first)`);
     }
     return { inputWm: this.inputWm, outputWm: this.outputWm, emittedAny: this.emittedAny };
   }
@@ -335,6 +367,7 @@ export class WindowDriver implements AggregationDriver {
     this.holds.clear();
     this.dirty.length = 0;
     this.dirtySet.clear();
+    this.pending.release(this.pending.take());
     this.lastWindow = undefined;
     this.lastWindowExpired = false;
     this.inputWm = timing?.inputWm ?? TIMESTAMP_MIN;
@@ -345,6 +378,7 @@ export class WindowDriver implements AggregationDriver {
 
   /** Number of live (key, window) states; zero once every window has been garbage collected. */
   stateSize(): number {
+    this.applyPending();
     return this.table.size();
   }
 
@@ -658,6 +692,121 @@ export class WindowDriver implements AggregationDriver {
     return s;
   }
 
+  /**
+   * Merging once per batch: merges each key's new windows of the waiting elements with its active
+   * windows (one mergeWindows call per key), then adds the elements, in arrival order, to the windows
+   * they ended up in (dropping those whose window is closed).
+   */
+  private applyPending(): void {
+    if (this.pending.length === 0) return;
+    const b = this.pending.take();
+    try {
+      // Each key's new windows (each id once), its elements and the index of each one's window.
+      const byKey = new Map<StateKey, KeyBatch>();
+      for (let i = 0; i < b.length; i++) {
+        const w = b.windows[i]!;
+        const ks = b.stateKeys[i]!;
+        let g = byKey.get(ks);
+        if (g === undefined) byKey.set(ks, (g = { key: b.elements[i]!.key, first: i, protos: [], elements: [], protoOf: [] }));
+        const protos = g.protos;
+        let j = protos.length - 1;
+        while (j >= 0 && protos[j] !== w) j--;
+        if (j < 0) {
+          j = protos.length - 1;
+          while (j >= 0 && protos[j]!.id !== w.id) j--;
+          if (j < 0) j = protos.push(w) - 1;
+        }
+        g.elements.push(i);
+        g.protoOf.push(j);
+      }
+      // Key by key (a key's elements in arrival order): merge once, then add the elements.
+      for (const [ks, g] of byKey) {
+        let states: WindowState[];
+        try {
+          states = this.mergeBatch(ks, g.key, g.protos);
+        } catch (e) {
+          throw this.elementError(e, b, g.first);
+        }
+        for (let k = 0; k < g.elements.length; k++) {
+          const i = g.elements[k]!;
+          const st = states[g.protoOf[k]!]!;
+          const element = b.elements[i]!;
+          const timestamp = b.timestamps[i]!;
+          if (st.closed) {
+            this.dropLate({ value: element, timestamp, window: b.windows[i]!, pane: b.panes[i]! }, 'window-closed');
+            continue;
+          }
+          try {
+            st.acc = b.retractions[i] ? this.reducer.retract(st.acc, element.value, timestamp) : this.reducer.add(st.acc, element.value, timestamp);
+            const first = st.n++ === 0;
+            if (first || this.everyElement) this.paneInput(ks, st, timestamp, first);
+          } catch (e) {
+            throw this.elementError(e, b, i);
+          }
+        }
+      }
+    } finally {
+      this.pending.release(b);
+    }
+  }
+
+  /** A failure while adding a waiting element, named by the element (as when it is added at once). */
+  private elementError(e: unknown, b: PendingBatch, i: number): unknown {
+    return e instanceof WatershedError ? e : new UserCodeError(this.o.step, 'aggregation', e, b.elements[i], b.windows[i], b.timestamps[i]);
+  }
+
+  /**
+   * Merging once per batch: one mergeWindows call with `key`'s active windows and its new windows
+   * `protos` (those that have no state of their own); applies the merges and returns, for each of
+   * `protos`, the state of the window it ended up in (a new one, or a closed one, when nothing merged).
+   */
+  private mergeBatch(ks: StateKey, key: unknown, protos: readonly BoundedWindow[]): WindowState[] {
+    const existing = this.scratchExisting;
+    const n = this.table.valuesInto(ks, existing);
+    // Which of `protos` have state of their own (-1: none): an open one is active already, a closed
+    // one is not active (the elements in it are dropped).
+    const stateOf = new Array<number>(protos.length).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const ew = existing[i]!.w;
+      const id = ew.id;
+      for (let j = 0; j < protos.length; j++) if (stateOf[j] === -1 && (protos[j] === ew || protos[j]!.id === id)) stateOf[j] = i;
+    }
+    const active: BoundedWindow[] = [];
+    for (let i = 0; i < n; i++) if (!existing[i]!.closed) active.push(existing[i]!.w);
+    for (let j = 0; j < protos.length; j++) if (stateOf[j] === -1) active.push(protos[j]!);
+    // One window merges with nothing (a merge lists two or more).
+    const merges = active.length > 1 ? this.s.windowFn.mergeWindows!(active) : [];
+    // The window each of `protos` ended up in, when it merged.
+    const resultOf = new Array<BoundedWindow | undefined>(protos.length);
+    for (let m = 0; m < merges.length; m++) {
+      const { toMerge, result } = merges[m]!;
+      const states: WindowState[] = [];
+      for (const mw of toMerge) {
+        // The windows are those given (mostly the very objects): a new one has no state, a key's active one has its own.
+        let j = protos.indexOf(mw);
+        if (j >= 0 && stateOf[j] === -1) {
+          resultOf[j] = result;
+          continue;
+        }
+        let st: WindowState | undefined;
+        if (m === 0) for (let i = 0; i < n && st === undefined; i++) if (existing[i]!.w === mw) st = existing[i];
+        st ??= this.table.get(ks, mw.id);
+        // New windows given as copies, and new windows that are active already (with state): they end up in `result` too.
+        for (j = 0; j < protos.length; j++) if (protos[j]!.id === mw.id) resultOf[j] = result;
+        if (st !== undefined && !states.includes(st)) states.push(st);
+      }
+      // Only new windows: the result's state is made below, for the first element in it.
+      if (states.length > 0) this.merge(ks, key, states, result);
+    }
+    for (let i = 0; i < n; i++) existing[i] = undefined as never;
+    const out = new Array<WindowState>(protos.length);
+    for (let j = 0; j < protos.length; j++) {
+      const target = resultOf[j] ?? protos[j]!;
+      out[j] = this.table.get(ks, target.id) ?? this.newWindow(ks, key, target);
+    }
+    return out;
+  }
+
   /** A state for a merge result none of whose windows had state (only from unusual mergeWindows). */
   private blankState(key: unknown, w: BoundedWindow): WindowState {
     return this.freshState(key, w, this.reducer.merge([]));
@@ -671,6 +820,18 @@ export class WindowDriver implements AggregationDriver {
       if (st.hold !== undefined) this.holds.add(ks, st, st.hold);
     }
   }
+}
+
+/** Merging once per batch: one key's waiting elements (indices into the batch) and new windows. */
+interface KeyBatch {
+  readonly key: unknown;
+  /** The key's first element. */
+  readonly first: number;
+  /** Its new windows, each id once. */
+  readonly protos: BoundedWindow[];
+  /** Its elements in arrival order, and for each the index of its window in `protos`. */
+  readonly elements: number[];
+  readonly protoOf: number[];
 }
 
 /** The timer list of a window state without timers: shared, never changed (a timer set replaces it). */
