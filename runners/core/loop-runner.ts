@@ -183,6 +183,8 @@ export abstract class LoopRunner implements Runner {
         skipped = true;
       }
       for (const r of skipped ? [] : engine.reads) {
+        // Refused before it is opened: opening it may already start it (subscribe to an Observable).
+        if (coordinator && r.source.notResumable !== undefined) throw new UnresumableSourceError(r.node.fullName, r.source.name, r.source.notResumable);
         try {
           // A restored read (Engine restore sets `position`) continues where its checkpoint left it.
           r.reader = await r.source.open({ step: r.node.fullName, clock, signal, resumeFrom: r.position });
