@@ -19,7 +19,8 @@ export interface ObservableWatermark {
 export interface ObservableReadOptions<T> {
   /**
    * The event time of an element, in ms since the epoch. Default: the run's clock when the element
-   * arrives (ingestion time). An element for which it throws or gives something other than a whole
+   * arrives (ingestion time); the watermark then follows the clock (less the out-of-orderness bound)
+   * even while nothing arrives, so windows fire as time passes. An element for which it throws or gives something other than a whole
    * number in the range of timestamps goes to the step's dead-letter output (`bad-timestamp`), and
    * moves no watermark.
    */
@@ -44,7 +45,9 @@ type Arrival<T> = { readonly ok: true; readonly element: TimestampedValue<T> } |
 
 /**
  * A Source over an Observable (see {@link RxIO.read}, which wraps it in a Read step). The Observable is
- * subscribed when the run opens the source and unsubscribed when it closes it; its completion ends the
+ * subscribed when the run opens the source (shortly after `p.start()`, not at once) and unsubscribed
+ * when it closes it: like any late subscriber, it misses what a hot Observable (a Subject) sent before,
+ * so feed a Subject once the run has started or use a ReplaySubject; its completion ends the
  * input (the watermark goes to +infinity), its error fails the run with an {@link ObservableSourceError}.
  *
  * Lateness does not depend on how or when the runner batches: an element older than the watermark
@@ -185,6 +188,9 @@ class ObservableReader<T> implements SourceReader<T> {
       this.head = 0;
     }
     this.watermark = this.watermarkAfter(this.maxTs);
+    // Ingestion time: an element yet to come will be stamped now or later, so the watermark may follow
+    // the clock, up to the first element still buffered.
+    if (this.timestampFn === undefined) this.watermark = this.watermarkAfter(this.head < this.buffer.length ? this.firstBufferedTime() : this.ctx.clock.now());
     if (barrier) this.barrierWatermark = this.watermark;
     const drained = this.head === this.buffer.length;
     if (drained && this.failure && elements.length === 0 && deadLetters.length === 0) throw this.failure;
@@ -195,6 +201,15 @@ class ObservableReader<T> implements SourceReader<T> {
       ...(deadLetters.length > 0 ? { deadLetters } : {}),
       ...(barrier ? { barrier } : {}),
     };
+  }
+
+  /** The event time of the first element still buffered (only called when one is). */
+  private firstBufferedTime(): Instant {
+    for (let i = this.head; i < this.buffer.length; i++) {
+      const a = this.buffer[i]!;
+      if (a.ok) return a.element.timestamp;
+    }
+    return this.ctx.clock.now();
   }
 
   private watermarkAfter(maxTs: Instant): Instant {

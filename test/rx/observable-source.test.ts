@@ -1,5 +1,5 @@
 import { Observable, Subject, from, range } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ObservableOverflowError, ObservableSourceError } from '../../rx/errors.js';
 import { RxIO } from '../../rx/rx-io.js';
 import { UnresumableSourceError } from '../../sdk/errors.js';
@@ -37,7 +37,7 @@ function perMinute(p: Pipeline, clicks: Observable<Click>) {
   return { counts: counted.apply('Counts', Capture.records<KV<string, number>>()), late: counted.lateData().apply('Late', Capture.records<LateRecord>()) };
 }
 
-describe.each(RUNNER_CONFIGS)('RxIO.read ($label)', ({ options }) => {
+describe.each(RUNNER_CONFIGS)('RxIO.read ($label)', ({ label, options }) => {
   it('reads an Observable with event times: out-of-order elements within the bound are on time, one behind the watermark is late data', async () => {
     const { out } = await runWith(options, (p) => perMinute(p, from(OUT_OF_ORDER)));
     expect(out.counts.lines()).toEqual(['[0,60000) ON_TIME #0 last {"key":"all","value":3}', '[60000,120000) ON_TIME #0 last {"key":"all","value":3}']);
@@ -57,6 +57,32 @@ describe.each(RUNNER_CONFIGS)('RxIO.read ($label)', ({ options }) => {
     expect((await run.done).state).toBe('DONE');
     expect(out.counts.lines()).toEqual(['[0,60000) ON_TIME #0 last {"key":"all","value":3}', '[60000,120000) ON_TIME #0 last {"key":"all","value":3}']);
     expect(out.late.values().map((l) => (l.value as KV<string, Click>).value.user)).toEqual(['f']);
+  });
+
+  // Not with micro-batch `asap`: it starts a batch only when input arrives (it has no Spark "no-data
+  // batches"), so there a quiet input's watermark moves with its next element or its end.
+  it.runIf(label !== 'microbatch(asap)')('ingestion time (no timestampFn): the watermark follows the clock, so a window fires while the Observable is quiet, before it completes', async () => {
+    // Cold: sends its two words when the run subscribes, then stays quiet until told to complete.
+    let complete = () => {};
+    const words = new Observable<string>((s) => {
+      s.next('a');
+      s.next('a');
+      complete = () => s.complete();
+    });
+    const p = Pipeline.create(options);
+    const counts = p
+      .apply('Words', RxIO.read(words))
+      .apply('Windows', Window.into<string>(FixedWindows(200)))
+      .apply('ByWord', WithKeys((w: string) => w))
+      .apply('Count', Count.perKey<string>())
+      .apply('Counts', Capture.records<KV<string, number>>());
+    const run = p.start();
+    // Nothing more arrives, and the Observable has not completed: only the clock moves the watermark.
+    await vi.waitFor(() => expect(counts.values()).toEqual([{ key: 'a', value: 2 }]), { timeout: 10_000, interval: 20 });
+    expect(counts.records[0]!.pane.timing).toBe('ON_TIME');
+    complete();
+    expect((await run.done).state).toBe('DONE');
+    expect(counts.values()).toEqual([{ key: 'a', value: 2 }]);
   });
 
   it('an element whose time cannot be read goes to the dead letters, with its index, and moves no watermark', async () => {
