@@ -1,4 +1,4 @@
-import { Observable, Subject, from, range } from 'rxjs';
+import { Observable, Subject, defer, from, range } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { ObservableOverflowError, ObservableSourceError } from '../../rx/errors.js';
 import { RxIO } from '../../rx/rx-io.js';
@@ -46,9 +46,13 @@ describe.each(RUNNER_CONFIGS)('RxIO.read ($label)', ({ label, options }) => {
 
   it('the same when the elements arrive one by one, later, from a Subject', async () => {
     const clicks = new Subject<Click>();
+    // Fed once the run has subscribed (a Subject sends nothing to a subscriber that comes later).
+    let subscribed = () => {};
+    const opened = new Promise<void>((resolve) => (subscribed = resolve));
     const p = Pipeline.create(options);
-    const out = perMinute(p, clicks);
+    const out = perMinute(p, defer(() => (subscribed(), clicks)));
     const run = p.start();
+    await opened;
     for (const c of OUT_OF_ORDER) {
       await new Promise((r) => setTimeout(r, 2));
       clicks.next(c);
