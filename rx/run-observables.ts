@@ -1,4 +1,4 @@
-import { AsyncSubject, Subject, map, type Observable } from 'rxjs';
+import { AsyncSubject, ReplaySubject, Subject, map, type Observable } from 'rxjs';
 import type { GraphStep, RunEnd, RunObserver, RunSample, RunStart, StepSample } from '../sdk/run-observer.js';
 import { runTotals, type RunTotals } from '../runners/monitoring/run-totals.js';
 import { RunEndedError } from './errors.js';
@@ -16,8 +16,8 @@ export type StepMetricsSample = Readonly<Record<string, StepSample>>;
  *
  * `samples$`, `progress$` and `metrics$` are hot (subscribe before the run starts) and end with the
  * run: they complete when it ends DONE, STOPPED or DRAINED, and send a {@link RunEndedError} when it
- * fails or is cancelled (subscribe with an `error` handler). `end$` sends how the run ended
- * (a {@link RunEnd}) and completes, also to a subscriber that comes after the end, and never errors.
+ * fails or is cancelled (subscribe with an `error` handler). `started$` (the run's id and graph) and
+ * `end$` (a {@link RunEnd}) send their one value also to a subscriber that comes later, and never error.
  * @example
  * const watch = observeRun({ sampleEveryMs: 1000 });
  * const p = Pipeline.create(process.argv.slice(2), { observers: [watch] });
@@ -27,6 +27,7 @@ export class RunObservables implements RunObserver {
   readonly sampleEveryMs: number | undefined;
   private readonly sampled = new Subject<RunSample>();
   private readonly ended = new AsyncSubject<RunEnd>();
+  private readonly start = new ReplaySubject<RunStart>(1);
   private graph: readonly GraphStep[] = [];
   /** Everything the runner samples (see {@link RunSample}). */
   readonly samples$: Observable<RunSample> = this.sampled.asObservable();
@@ -34,6 +35,8 @@ export class RunObservables implements RunObserver {
   readonly progress$: Observable<RunProgress> = this.samples$.pipe(map((s) => runTotals(this.graph, s)));
   /** Each step's counters, watermarks and buffer at each sample, by step name. */
   readonly metrics$: Observable<StepMetricsSample> = this.samples$.pipe(map((s) => Object.fromEntries(s.steps.map((step) => [step.step, step]))));
+  /** The run as it starts (its runner, id, graph), once; also to a subscriber that comes later. Completes with the run. */
+  readonly started$: Observable<RunStart> = this.start.asObservable();
   /** How the run ended, once. */
   readonly end$: Observable<RunEnd> = this.ended.asObservable();
   private startedOnce = false;
@@ -47,6 +50,7 @@ export class RunObservables implements RunObserver {
     if (this.startedOnce) throw new Error('this observeRun() watches one run only; make a new one per run');
     this.startedOnce = true;
     this.graph = run.graph;
+    this.start.next(run);
   }
 
   sample(sample: RunSample): void {
@@ -57,6 +61,7 @@ export class RunObservables implements RunObserver {
     if (end.state === 'FAILED' || end.state === 'CANCELLED') {
       this.sampled.error(new RunEndedError(undefined, end.state === 'FAILED' ? 'failed' : 'cancelled', end.error));
     } else this.sampled.complete();
+    this.start.complete();
     this.ended.next(end);
     this.ended.complete();
   }

@@ -69,6 +69,7 @@ describe.each(RUNNER_CONFIGS)('outputs as Observables ($label)', ({ options }) =
     expect(Object.values(stepsAtEnd).filter((s) => s.lateDropped > 0).map((s) => [s.step, s.lateDropped])).toEqual([[LATE_STEP, 1]]);
     const end = await firstValueFrom(watch.end$);
     expect(end).toMatchObject({ state: 'DONE', result: { state: result.state } });
+    expect((await firstValueFrom(watch.started$)).runId).toBe(result.runId);
   });
 
   it('when the run fails, its Observables send a RunEndedError (a stream cut short never looks complete), and end$ says FAILED', async () => {
