@@ -3,6 +3,7 @@
  * generator's Netflow events to a Kafka topic or an NDJSON file (the input side of the seed's setup),
  * with the same generator flags as the netflow command (`--scenario=1`, `--seed`, `--count`, ...).
  */
+import { match } from 'ts-pattern';
 import { PipelineOptionsError } from '../sdk/errors.js';
 import { Pipeline } from '../sdk/pipeline.js';
 import { generatorOptionsOf } from '../pipelines/netflow/netflow-app.js';
@@ -29,14 +30,18 @@ export function generateConfigFromArgs(flags: readonly string[]): { generator: R
     throw e instanceof PipelineOptionsError ? e : new PipelineOptionsError((e as Error).message);
   }
   if (config.input.kind !== 'generator') throw new PipelineOptionsError('generate writes the built-in generator; --input does not apply');
-  const out = config.output;
-  let output: GenerateOutput;
-  if (out.kind === 'ndjson') output = { kind: 'ndjson', path: out.path };
-  else if (out.kind === 'kafka') {
-    const brokers = config.kafka?.brokers;
-    if (!brokers) throw new PipelineOptionsError('--output=kafka:<topic> needs --brokers=host:port (or KAFKA_BROKERS; npm run kafka:start prints it)');
-    output = { kind: 'kafka', topic: out.topic, brokers, ...(config.kafka?.security ? { security: config.kafka.security } : {}) };
-  } else throw new PipelineOptionsError('generate needs --output=kafka:<topic> or --output=ndjson:<path>');
+  const kafka = config.kafka;
+  const output = match(config.output)
+    .returnType<GenerateOutput>()
+    .with({ kind: 'ndjson' }, (out) => ({ kind: 'ndjson', path: out.path }))
+    .with({ kind: 'kafka' }, (out) => {
+      if (!kafka?.brokers) throw new PipelineOptionsError('--output=kafka:<topic> needs --brokers=host:port (or KAFKA_BROKERS; npm run kafka:start prints it)');
+      return { kind: 'kafka', topic: out.topic, brokers: kafka.brokers, ...(kafka.security ? { security: kafka.security } : {}) };
+    })
+    .with({ kind: 'stdout-summary' }, () => {
+      throw new PipelineOptionsError('generate needs --output=kafka:<topic> or --output=ndjson:<path>');
+    })
+    .exhaustive();
   return { generator: generatorOptionsOf(config.input), output };
 }
 

@@ -316,20 +316,26 @@ export class CheckpointMismatchError extends CheckpointError {
 /**
  * A run with a checkpoint directory reads a source whose reader has no `position()`: its progress
  * cannot be checkpointed, so a resumed run would read it again from the start (duplicates) or skip
- * it. Raised when the run starts, before any input is read. Names the Read step and the source.
+ * it. Raised when the run starts, before any input is read. Names the Read step and the source, and
+ * `reason` when the source says why it can never be resumed ({@link Source.notResumable}: it is then
+ * refused before it is opened).
  * @example new UnresumableSourceError('Events', 'my-socket-source')
  */
 export class UnresumableSourceError extends CheckpointError {
   readonly step: string;
   readonly source: string;
-  constructor(step: string, source: string) {
+  readonly reason: string | undefined;
+  constructor(step: string, source: string, reason?: string) {
     super(
       'SOURCE_NOT_RESUMABLE',
-      `step '${step}' reads source '${source}', whose reader has no position(): a run with --checkpointDir cannot resume it. ` +
-        `Give the reader position() and honour SourceContext.resumeFrom, or run without --checkpointDir`,
+      reason === undefined
+        ? `step '${step}' reads source '${source}', whose reader has no position(): a run with --checkpointDir cannot resume it. ` +
+            `Give the reader position() and honour SourceContext.resumeFrom, or run without --checkpointDir`
+        : `step '${step}' reads source '${source}', which a run with --checkpointDir could not resume: ${reason}. Run without --checkpointDir`,
     );
     this.step = step;
     this.source = source;
+    this.reason = reason;
   }
 }
 

@@ -47,6 +47,8 @@ export interface GraphStep {
 /** The run, as it starts. */
 export interface RunStart {
   readonly runner: string;
+  /** The run's id (`PipelineRun.runId`); undefined on runners that give no ids. */
+  readonly runId?: string;
   readonly startedAt: Instant;
   /** Primitive steps in topological order. */
   readonly graph: readonly GraphStep[];

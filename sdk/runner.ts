@@ -64,6 +64,8 @@ export interface StopOptions {
 /** What `pipeline.run()` resolves with. */
 export interface PipelineResult {
   readonly runner: string;
+  /** The run's id (see {@link PipelineRun.runId}). */
+  readonly runId?: string;
   readonly state: PipelineState;
   /** Per step, by full step name. */
   readonly metrics: Readonly<Record<string, StepMetrics>>;
@@ -82,6 +84,14 @@ export interface PipelineResult {
 
 /** A running pipeline. */
 export interface PipelineRun {
+  /**
+   * This run's id: a uuid v7 whose time part is when the run started (processing time), so ids sort
+   * roughly by start. The same id is in the result, in what observers get at the start
+   * (`RunStart.runId`), and with `checkpointDir` in every checkpoint the run writes (its manifest's
+   * `runId`) and in its temporary file names. Undefined on runners that give no ids.
+   * @example const run = p.start(); console.error(`run ${run.runId}`); // run 019ae4f2-7c1b-7...
+   */
+  readonly runId?: string;
   /** Resolves when the run ends (bounded input consumed, cancelled, stopped or drained); rejects with a typed error. */
   readonly done: Promise<PipelineResult>;
   /** Abandons the run: stops reading, lets in-flight work finish, resolves `done` with state CANCELLED (no final checkpoint; sinks abort their open work). */

@@ -66,6 +66,7 @@ function summary(records: readonly RunRecord[]): string {
     `<table class="summary">` +
     `<tr><th></th>${records.map((r) => `<th class="runner">${esc(r.runner)}</th>`).join('')}</tr>` +
     row('state', (r) => `<span class="state state-${r.state.toLowerCase()}">${esc(r.state)}</span>${r.error ? ` <span class="error">${esc(r.error)}</span>` : ''}`) +
+    row('run id', (r) => (r.runId === undefined ? '–' : `<code>${esc(r.runId)}</code>`)) +
     row('running for', (r) => `${shortDuration(Math.max(0, r.at - r.startedAt))}${r.virtualClock ? ' (virtual clock)' : ''}`) +
     row('records in', (r) => `<span data-metric="recordsIn">${n(t(r)?.recordsIn)}</span> (${rate(t(r)?.inPerSecond)})`) +
     row('records out', (r) => `<span data-metric="recordsOut">${n(t(r)?.recordsOut)}</span> (${rate(t(r)?.outPerSecond)})`) +

@@ -30,6 +30,8 @@ export interface HistoryPoint {
  */
 export interface RunRecord {
   readonly runner: string;
+  /** The run's id (`PipelineRun.runId`), when the runner gives one. */
+  readonly runId?: string;
   readonly state: 'STARTING' | 'RUNNING' | RunEnd['state'];
   readonly error?: string;
   readonly startedAt: number;
@@ -68,6 +70,7 @@ export const EXAMPLES_KEPT = 5;
 export class RunRecorder implements RunObserver {
   readonly sampleEveryMs = 500;
   private runner = '';
+  private runId: string | undefined;
   private startedAt = 0;
   private at = 0;
   private virtualClock = false;
@@ -91,6 +94,7 @@ export class RunRecorder implements RunObserver {
 
   started(run: RunStart): void {
     this.runner = run.runner;
+    this.runId = run.runId;
     this.startedAt = run.startedAt;
     this.at = run.startedAt;
     this.virtualClock = run.virtualClock;
@@ -171,6 +175,7 @@ export class RunRecorder implements RunObserver {
   record(): RunRecord {
     return {
       runner: this.runner,
+      ...(this.runId !== undefined ? { runId: this.runId } : {}),
       state: this.state,
       ...(this.error !== undefined ? { error: this.error } : {}),
       startedAt: this.startedAt,

@@ -1,5 +1,6 @@
 import { cpus, loadavg } from 'node:os';
 import { basename } from 'node:path';
+import { match, P } from 'ts-pattern';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
 import type { LateRecord } from '../../sdk/graph.js';
 import type { StepMetrics } from '../../sdk/metrics.js';
@@ -167,16 +168,14 @@ interface Handles {
 
 /** A short description of an input, e.g. `generator (scenario 1, seed 1, 10000 events)`. */
 export function describeInput(input: NetflowInput): string {
-  switch (input.kind) {
-    case 'generator': {
-      const o = { ...(input.scenario ? scenarioOptions(input.scenario) : DEFAULT_GENERATOR_OPTIONS), ...input.options };
-      return `generator (${input.scenario ? `scenario ${input.scenario}, ` : ''}seed ${o.seed}, ${o.count} events, event-time rate ${o.eventsPerSecond}/s, ${o.sourceIps} source IPs, skew ${o.keySkew}, jitter ${o.maxJitterMs} ms, IPv6 ${o.ipv6Share}, malformed ${o.malformedShare})`;
-    }
-    case 'kafka':
-      return `kafka topic ${input.topic}`;
-    default:
-      return `${input.kind} ${input.path}`;
-  }
+  return match(input)
+    .with({ kind: 'generator' }, (i) => {
+      const o = generatorOptionsOf(i);
+      return `generator (${i.scenario ? `scenario ${i.scenario}, ` : ''}seed ${o.seed}, ${o.count} events, event-time rate ${o.eventsPerSecond}/s, ${o.sourceIps} source IPs, skew ${o.keySkew}, jitter ${o.maxJitterMs} ms, IPv6 ${o.ipv6Share}, malformed ${o.malformedShare})`;
+    })
+    .with({ kind: 'kafka' }, (i) => `kafka topic ${i.topic}`)
+    .with({ kind: P.union('suricata', 'zeek', 'ndjson') }, (i) => `${i.kind} ${i.path}`)
+    .exhaustive();
 }
 
 /** The generator settings of a generator input (scenario base plus overrides). */
@@ -195,43 +194,30 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
   const lineStats = new LineSourceStats();
   const generatorStats = new GeneratorStats();
   const watermark = config.maxOutOfOrdernessMs === undefined ? 'end-of-input' : { maxOutOfOrderness: config.maxOutOfOrdernessMs };
-  let lines: PCollection<NetflowLine>;
-  /** The read step's output, whose dead letters are the records the source could not read. */
-  let read: PCollection<unknown> | undefined;
-  let kafkaReadStats: KafkaReadStats | undefined;
   const input = config.input;
-  switch (input.kind) {
-    case 'generator':
-      lines = p.apply('Generator', NetflowGenerator.read(generatorOptionsOf(input), generatorStats));
-      break;
-    case 'suricata':
-      lines = read = p.apply('SuricataEve', SensorLog.suricataEve(input.path, { watermark, stats: lineStats }));
-      break;
-    case 'zeek':
-      lines = read = p.apply('ZeekConn', SensorLog.zeekConn(input.path, { watermark, stats: lineStats }));
-      break;
-    case 'ndjson':
-      // Stamped with each line's eventtime, as the sensor-log readers do, so --maxOutOfOrderness applies.
-      lines = read = p.apply('NdjsonFile', SensorLog.netflowNdjson(input.path, { watermark, stats: lineStats }));
-      break;
-    case 'kafka': {
+  const fileRead = (lines: PCollection<NetflowLine>) => ({ lines, read: lines as PCollection<unknown> });
+  /** `read`: the read step's output, whose dead letters are the records the source could not read. */
+  const { lines, read, kafkaReadStats }: { lines: PCollection<NetflowLine>; read?: PCollection<unknown>; kafkaReadStats?: KafkaReadStats } = match(input)
+    .with({ kind: 'generator' }, (i) => ({ lines: p.apply('Generator', NetflowGenerator.read(generatorOptionsOf(i), generatorStats)) }))
+    .with({ kind: 'suricata' }, (i) => fileRead(p.apply('SuricataEve', SensorLog.suricataEve(i.path, { watermark, stats: lineStats }))))
+    .with({ kind: 'zeek' }, (i) => fileRead(p.apply('ZeekConn', SensorLog.zeekConn(i.path, { watermark, stats: lineStats }))))
+    // Stamped with each line's eventtime, as the sensor-log readers do, so --maxOutOfOrderness applies.
+    .with({ kind: 'ndjson' }, (i) => fileRead(p.apply('NdjsonFile', SensorLog.netflowNdjson(i.path, { watermark, stats: lineStats }))))
+    .with({ kind: 'kafka' }, (i) => {
       // Record values are the raw Netflow lines with their origin (topic, partition, offset); event
       // time from each record's `eventtime` (records without a readable one go to the read's dead
       // letters), watermarks per partition.
       const kafkaRead = NetflowKafka.read({
         ...kafkaConnection(config),
-        topic: input.topic,
+        topic: i.topic,
         follow: config.kafka?.follow === true,
         maxOutOfOrdernessMs: config.maxOutOfOrdernessMs ?? 5000,
         ...(config.kafka?.drain ? { drain: config.kafka.drain } : {}),
         ...(config.kafka?.reconnectTimeoutMs !== undefined ? { reconnectTimeoutMs: config.kafka.reconnectTimeoutMs } : {}),
       });
-      kafkaReadStats = kafkaRead.stats;
-      lines = read = p.apply('Kafka', kafkaRead);
-      break;
-    }
-      break;
-  }
+      return { ...fileRead(p.apply('Kafka', kafkaRead)), kafkaReadStats: kafkaRead.stats };
+    })
+    .exhaustive();
 
   const job = lines.apply('Netflow', NetflowJob.of(config.job));
   let pairs = job.pairs;

@@ -1,3 +1,4 @@
+import { match } from 'ts-pattern';
 import type { Clock } from '../../sdk/clock.js';
 import type { RunOutcome } from '../../sdk/dofn.js';
 import { CheckpointError, CheckpointMismatchError, CheckpointVersionError, CorruptCheckpointError, type UnsupportedFeature } from '../../sdk/errors.js';
@@ -167,25 +168,15 @@ export class Engine {
         checkpointing: o.checkpointing,
       };
       const input = node.inputs[0]!;
-      let op: Operator;
-      switch (payload.kind) {
-        case 'pardo':
-          op = new ParDoOperator(ctx, payload, input.windowing);
-          break;
-        case 'window':
-          op = new WindowIntoOperator(ctx, payload, node.outputs['main']!.windowing.windowFn);
-          break;
-        case 'flatten':
-          op = new FlattenOperator(ctx);
-          break;
-        case 'gbk':
-          op = new AggregateOperator(ctx, input.windowing, undefined, input.windowing.accumulationMode === 'retracting');
-          break;
-        case 'combine':
-          // Buffer inputs (for a CombineFn without retractInput) only when retraction records can arrive.
-          op = new AggregateOperator(ctx, input.windowing, payload, carriesRetractions(input), slicingOf(node));
-          break;
-      }
+      // One operator per primitive kind (reads were handled above); a new kind fails to compile here.
+      const op: Operator = match(payload)
+        .with({ kind: 'pardo' }, (pardo) => new ParDoOperator(ctx, pardo, input.windowing))
+        .with({ kind: 'window' }, (window) => new WindowIntoOperator(ctx, window, node.outputs['main']!.windowing.windowFn))
+        .with({ kind: 'flatten' }, () => new FlattenOperator(ctx))
+        .with({ kind: 'gbk' }, () => new AggregateOperator(ctx, input.windowing, undefined, input.windowing.accumulationMode === 'retracting'))
+        // Buffer inputs (for a CombineFn without retractInput) only when retraction records can arrive.
+        .with({ kind: 'combine' }, (combine) => new AggregateOperator(ctx, input.windowing, combine, carriesRetractions(input), slicingOf(node)))
+        .exhaustive();
       const slot: OpSlot = {
         node,
         op,

@@ -6,6 +6,7 @@ import type { RunObserver } from '../../sdk/run-observer.js';
 import type { BatchMetrics, CheckpointReport, PipelineResult, PipelineRun, Runner, StopOptions } from '../../sdk/runner.js';
 import { stopOnSignals } from '../../sdk/stop-on-signals.js';
 import { CheckpointCoordinator, NO_CHECKPOINTS, type CheckpointRequests, type RunCheckpoints } from './checkpoint/checkpoint-coordinator.js';
+import { newUuidV7 } from './checkpoint/checkpoint-id.js';
 import { commonValidation, Engine, type Wiring } from './engine.js';
 import type { FireMode } from './driver/window-driver.js';
 import { ObservedCheckpoints } from './observe/observed-checkpoints.js';
@@ -121,8 +122,12 @@ export abstract class LoopRunner implements Runner {
     }
     const requests: CheckpointRequests = { pending: false };
     const stop = new StopRequest();
-    const done = this.execute(graph, options, state, controller.signal, requests, stop);
+    // The id's time part: the start on the run's clock when it has one, else on the system clock (a
+    // TestStream's virtual clock, made later, starts at 0).
+    const runId = newUuidV7(idTime((options.clock ?? this.systemClock()).now()));
+    const done = this.execute(graph, options, state, controller.signal, requests, stop, runId);
     const run = {
+      runId,
       done,
       cancel: () => controller.abort(),
       checkpoint: () => {
@@ -148,12 +153,13 @@ export abstract class LoopRunner implements Runner {
     signal: AbortSignal,
     requests: CheckpointRequests,
     stop: StopRequest,
+    runId: string,
   ): Promise<PipelineResult> {
     const drivesClock = graph.primitives.some((n) => n.payload?.kind === 'read' && (n.payload as ReadPayload).source.drivesClock);
     const clock = options.clock ?? (drivesClock ? new VirtualClock(0) : this.systemClock());
     const startedAt = clock.now();
     // Restore sequence (design §d): checkpoint found → engine restored → opened → sinks recover → readers resume.
-    const coordinator = options.checkpointDir !== undefined ? await CheckpointCoordinator.open({ options, clock, runner: this.name, graph, requests, yieldTurn: this.turn }) : undefined;
+    const coordinator = options.checkpointDir !== undefined ? await CheckpointCoordinator.open({ options, clock, runner: this.name, graph, requests, yieldTurn: this.turn, runId }) : undefined;
     const restoredClock = coordinator?.restoredVirtualClock;
     if (restoredClock !== undefined && clock instanceof VirtualClock) clock.advanceTo(restoredClock);
     const engine = new Engine(graph, {
@@ -169,7 +175,7 @@ export abstract class LoopRunner implements Runner {
     // Observers (dashboard, progress line): sampled at loop iterations, see observe/run-monitor.ts.
     const observers = [...this.ownObservers(options), ...(options.observers ?? [])];
     const observed = coordinator && observers.length > 0 ? new ObservedCheckpoints(coordinator, () => coordinator.report(), clock) : undefined;
-    const monitor = RunMonitor.of(observers, { runner: this.name, graph, engine, pumps, clock, batches, ...(observed ? { checkpoints: observed } : {}) });
+    const monitor = RunMonitor.of(observers, { runner: this.name, runId, graph, engine, pumps, clock, batches, ...(observed ? { checkpoints: observed } : {}) });
     monitor?.started();
     let failure: unknown;
     let waiter: WorkWaiter | undefined;
@@ -183,6 +189,8 @@ export abstract class LoopRunner implements Runner {
         skipped = true;
       }
       for (const r of skipped ? [] : engine.reads) {
+        // Refused before it is opened: opening it may already start it (subscribe to an Observable).
+        if (coordinator && r.source.notResumable !== undefined) throw new UnresumableSourceError(r.node.fullName, r.source.name, r.source.notResumable);
         try {
           // A restored read (Engine restore sets `position`) continues where its checkpoint left it.
           r.reader = await r.source.open({ step: r.node.fullName, clock, signal, resumeFrom: r.position });
@@ -268,6 +276,7 @@ export abstract class LoopRunner implements Runner {
     const finishedAt = clock.now();
     const result: PipelineResult = {
       runner: this.name,
+      runId,
       state: signal.aborted ? 'CANCELLED' : stop.phase === 'stopping' ? 'STOPPED' : stop.phase === 'draining' ? 'DRAINED' : 'DONE',
       metrics: engine.metrics,
       ...(batches.length || this.wiring === 'staged' ? { batches } : {}),
@@ -278,6 +287,11 @@ export abstract class LoopRunner implements Runner {
     monitor?.ended({ state: result.state, at: finishedAt, result });
     return result;
   }
+}
+
+/** A uuid v7's time part from a clock reading: whole ms in 0..2^48-1. */
+function idTime(ms: number): number {
+  return Math.min(2 ** 48 - 1, Math.max(0, Math.floor(ms)));
 }
 
 /**

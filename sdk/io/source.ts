@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { SourcePositionError } from '../errors.js';
+import type { SourcePositionError, UnresumableSourceError } from '../errors.js';
 import type { DeadLetter } from '../dead-letter.js';
 import type { SourceProgress } from '../run-observer.js';
 import type { Instant } from '../time.js';
@@ -124,5 +124,11 @@ export interface Source<T> {
   readonly bounded: boolean;
   /** True for TestStream: its batches advance a virtual clock; runners refuse it with a real clock. */
   readonly drivesClock?: boolean;
+  /**
+   * Why this source can never resume from a checkpoint, for a source that cannot have a `position()`
+   * (e.g. `'an Observable cannot be rewound'`): a run with `checkpointDir` refuses it before opening
+   * it, with an {@link UnresumableSourceError} giving this reason. Undefined for other sources.
+   */
+  readonly notResumable?: string;
   open(ctx: SourceContext): Promise<SourceReader<T>>;
 }

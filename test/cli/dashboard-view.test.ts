@@ -48,6 +48,14 @@ function record(runner: string, samples: number, more: Partial<RunSample> = {}, 
 }
 
 describe('the dashboard page', () => {
+  it("shows the run's id in the summary when the runner gives one", () => {
+    const rec = new RunRecorder();
+    rec.started({ runner: 'native', runId: '019ae4f2-7c1b-7abc-8def-0123456789ab', startedAt: 0, virtualClock: false, graph: GRAPH });
+    expect(rec.record().runId).toBe('019ae4f2-7c1b-7abc-8def-0123456789ab');
+    expect(dashboardView([rec.record()]).sections.summary).toContain('<th>run id</th><td><code>019ae4f2-7c1b-7abc-8def-0123456789ab</code></td>');
+    expect(dashboardView([record('native', 1)]).sections.summary).toContain('<th>run id</th><td>–</td>');
+  });
+
   it('draws the graph: a box per step in layers from the sources, tagged edges labelled, a full source buffer marked', () => {
     const r = record('native', 3);
     const svg = graphSvg(r.graph, r.steps);

@@ -50,6 +50,14 @@ const PRINTS: Record<string, readonly string[]> = {
     "line 7 skipped (malformed-reading: unreadable temperature 'warm'): garage,2026-01-01T09:16:00Z,warm",
     "line 9 skipped (malformed-reading: unreadable time 'yesterday'): garage,yesterday,3.0",
   ],
+  'rx-clicks.ts': [
+    `ann ${w('09:00', '09:01')} ON_TIME: 1`,
+    `ann ${w('09:01', '09:02')} ON_TIME: 2`,
+    `bob ${w('09:00', '09:01')} ON_TIME: 2`,
+    `cid ${w('09:01', '09:02')} ON_TIME: 1`,
+    `late: a click at 2026-01-01T09:00:30.000Z for ${w('09:00', '09:01')} (past-allowed-lateness)`,
+    'read 7 clicks, 1 late, 0 unreadable',
+  ],
 };
 
 describe.each(EXAMPLE_RUNNERS)('the examples on the %s runner', (runner) => {

@@ -26,12 +26,13 @@ function importedTopFolders(file: string): string[] {
   return tops;
 }
 
-// Imports point one way: transforms → sdk; runners → sdk; pipelines → transforms + sdk; capability-matrix → runners (+ sdk, transforms).
+// Imports point one way: transforms → sdk; runners → sdk; pipelines → transforms + sdk; rx → transforms + sdk (+ runners' monitoring); capability-matrix → runners (+ sdk, transforms).
 const ALLOWED: Record<string, string[]> = {
   sdk: ['sdk'],
   transforms: ['transforms', 'sdk'],
   runners: ['runners', 'sdk'],
   pipelines: ['pipelines', 'transforms', 'sdk'],
+  rx: ['rx', 'transforms', 'sdk', 'runners'],
   'capability-matrix': ['capability-matrix', 'runners', 'transforms', 'sdk'],
 };
 

@@ -178,10 +178,12 @@ export class CheckpointCoordinator implements RunCheckpoints {
     readonly requests?: CheckpointRequests;
     /** One turn of the event loop (a `setImmediate`), taken at each boundary while a write is pending. Default: a resolved promise. */
     readonly yieldTurn?: () => Promise<void>;
+    /** The run's id (a uuid v7); default a new one from the clock. */
+    readonly runId?: string;
   }): Promise<CheckpointCoordinator> {
     const { options, clock, runner } = params;
     const now = Math.max(0, Math.floor(clock.now()));
-    const runId = newUuidV7(now);
+    const runId = params.runId ?? newUuidV7(now);
     const store = params.store ?? (await FileCheckpointStore.open(options.checkpointDir!, { runId }));
     const repo = new CheckpointRepository(store);
     const job = await repo.openJob({ format: 1, jobId: newUuidV7(now), ...(options.jobName !== undefined ? { jobName: options.jobName } : {}), createdAt: now });

@@ -11,6 +11,7 @@ import { RecentSideOutputs } from './recent-side-outputs.js';
 /** What a monitor reads: the run's parts, shared with the loop (arrays filled as the run goes). */
 export interface MonitoredRun {
   readonly runner: string;
+  readonly runId?: string;
   readonly graph: PipelineGraph;
   readonly engine: Engine;
   /** One per read of the engine, in the same order (filled once the sources are open). */
@@ -59,8 +60,8 @@ export class RunMonitor {
 
   /** Tells every observer the run started, with its graph, and takes a first sample (all zeros: where rates start from). */
   started(): void {
-    const { runner, graph, clock } = this.run;
-    const start = { runner, startedAt: clock.now(), graph: describeGraph(graph), virtualClock: clock.isVirtual };
+    const { runner, runId, graph, clock } = this.run;
+    const start = { runner, ...(runId !== undefined ? { runId } : {}), startedAt: clock.now(), graph: describeGraph(graph), virtualClock: clock.isVirtual };
     this.each((o) => o.started?.(start));
     this.sampleNow();
   }
