@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { kafkaDescribe } from '../kafka/kafka-test-env.js';
 import { runCrashHarness } from './crash-harness.js';
-import { CRASH_JOBS } from './crash-job.js';
+import { CRASH_JOBS } from './crash-jobs.js';
 
 /**
  * The SIGKILL harness inside `npm test`, short: the small Netflow Kafka → Kafka job killed 4 times
