@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { runCrashHarness, type CrashReport } from './crash-harness.js';
+import { CRASH_JOBS } from './crash-jobs.js';
+
+/**
+ * The SIGKILL harness with file input (`--input=ndjson:`: the checkpoint holds the byte offset) and
+ * the TextFile sink (a folder of part files), no broker: the windowed count with early and late
+ * panes, and a small Netflow job, each killed twice at seeded moments (both runners), then run to the
+ * end. The finished part files must hold exactly the failure-free output, and no in-progress part
+ * (nor anything else visible) may be left in the folder. `npm run test:crash` runs 20 kills of each.
+ */
+function expectExactlyOnce(report: CrashReport, lines: readonly string[], kills: number): void {
+  const summary = lines.join('\n');
+  expect(report.kills, summary).toBe(kills);
+  expect(report.attempts.filter((a) => a.outcome === 'failed'), summary).toEqual([]);
+  for (const c of report.chains) {
+    expect({ chain: c.chain, ...c.diff }, summary).toMatchObject({ equal: true, missingCount: 0, extraCount: 0, actual: report.expected });
+    expect(c.leftovers, summary).toEqual([]);
+  }
+  expect(report.ok, summary).toBe(true);
+}
+
+describe('SIGKILL at seeded moments, NDJSON file → TextFile parts, with --checkpointDir', () => {
+  it('windowed count (early, on-time and late panes, accumulating): 2 kills; both runners give the same failure-free panes, and every chain publishes exactly them', async () => {
+    const lines: string[] = [];
+    const report = await runCrashHarness({ job: CRASH_JOBS['count-file']!, kills: 2, seed: 1, killsPerChain: 2, log: (l) => lines.push(l) });
+    expect(report.referencesAgree, lines.join('\n')).toBe(true);
+    expectExactlyOnce(report, lines, 2);
+  }, 600_000);
+
+  it('Netflow (4,000 events, 112,697 pairs): 2 kills, every chain publishes exactly the failure-free pairs', async () => {
+    const lines: string[] = [];
+    const report = await runCrashHarness({ job: CRASH_JOBS['small-file']!, kills: 2, seed: 3, killsPerChain: 2, log: (l) => lines.push(l) });
+    expectExactlyOnce(report, lines, 2);
+  }, 600_000);
+});
