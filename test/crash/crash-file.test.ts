@@ -1,6 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCrashHarness, type CrashReport } from './crash-harness.js';
+import { jobArgs, runCli } from './crash-job.js';
 import { CRASH_JOBS } from './crash-jobs.js';
+import { readTextOutput } from './crash-output.js';
 
 /**
  * The SIGKILL harness with file input (`--input=ndjson:`: the checkpoint holds the byte offset) and
@@ -33,4 +38,38 @@ describe('SIGKILL at seeded moments, NDJSON file → TextFile parts, with --chec
     const report = await runCrashHarness({ job: CRASH_JOBS['small-file']!, kills: 2, seed: 3, killsPerChain: 2, log: (l) => lines.push(l) });
     expectExactlyOnce(report, lines, 2);
   }, 600_000);
+});
+
+describe('a corrupt checkpoint after a SIGKILL, through the command line', () => {
+  it('the newest checkpoint truncated: the rerun (on the other runner) warns, resumes from the one before, and the parts hold exactly the failure-free panes', async () => {
+    const job = CRASH_JOBS['count-file']!;
+    const work = mkdtempSync(join(tmpdir(), 'watershed-crash-corrupt-'));
+    try {
+      const input = join(work, 'input.ndjson');
+      await job.writeInput({ kind: 'ndjson', path: input });
+      const args = (runner: 'native' | 'microbatch', out: string, checkpointDir?: string) =>
+        jobArgs(job, { runner, input: `ndjson:${input}`, output: `ndjson:${out}`, ...(checkpointDir ? { checkpointDir } : {}) });
+      const plain = join(work, 'plain.ndjson');
+      expect((await runCli(args('native', plain), { script: job.script })).code).toBe(0);
+      const expected = readTextOutput(plain, job.normalize).lines;
+      expect(expected.length).toBeGreaterThan(500);
+
+      const out = join(work, 'parts.ndjson');
+      const dir = join(work, 'ck');
+      // Killed once checkpoint 2 is committed (its part published), then checkpoint 2 loses its last byte.
+      const killed = await runCli(args('native', out, dir), { script: job.script, failpoint: 'checkpoint.committed:2:crash' });
+      expect(killed.signal).toBe('SIGKILL');
+      const newest = join(dir, 'checkpoints', 'ck-000000000002');
+      writeFileSync(newest, readFileSync(newest).subarray(0, -1));
+
+      const rerun = await runCli(args('microbatch', out, dir), { script: job.script });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(rerun.stderr).toMatch(/ck-000000000002 is corrupt \(truncated.*resuming from checkpoints\/ck-000000000001/);
+      const got = readTextOutput(out, job.normalize);
+      expect(got.lines).toEqual(expected);
+      expect([...got.inProgress, ...got.strays]).toEqual([]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
