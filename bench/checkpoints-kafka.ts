@@ -127,7 +127,7 @@ export async function runKafkaCheckpointBench(o: { count?: number; repeat: numbe
 
     console.log(
       `\nExactly-once Kafka → Kafka: Netflow scenario 1 (${n(events.length)} events), exactly-once with --checkpointInterval=1s vs at-least-once without checkpoints; ` +
-        `recovery after SIGKILL at the middle checkpoint; one process per run, best of ${o.repeat} by pipeline time`,
+        `recovery after a SIGKILL half-way through; one process per run, best of ${o.repeat} by pipeline time`,
     );
     console.log('runner       at-least-once ev/s   exactly-once ev/s   ratio (target ≥ 0.8)   checkpoints   newest ck   start→first output   kill at       restart→first output   restarted run');
     for (const runner of ['native', 'microbatch'] as const) {
