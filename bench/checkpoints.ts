@@ -158,6 +158,7 @@ async function main(): Promise<void> {
   const keys = Number(args.keys ?? (quick ? 200_000 : 1_000_000));
   const repeat = Number(args.repeat ?? 1);
   const only = args.only;
+  if (only !== undefined && !['throughput', 'state-1m', 'kafka'].includes(only)) throw new Error(`--only=${only}: use throughput, state-1m or kafka`);
   const script = fileURLToPath(import.meta.url);
   const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
   const work = (job: Job): Row => {
