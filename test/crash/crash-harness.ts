@@ -115,6 +115,14 @@ function checkpointsIn(dir: string): number {
   return Math.max(0, ...names.map((n) => Number(n.slice(3))));
 }
 
+/** The `[checkpoint]` lines of an attempt's stderr (at most 4, shortened). */
+const checkpointLines = (o: CliOutcome): string[] =>
+  o.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('[checkpoint]'))
+    .slice(0, 4)
+    .map((l) => (l.length > 240 ? `${l.slice(0, 240)}…` : l));
+
 const tail = (o: CliOutcome): string => o.stderr.split('\n').filter((l) => l.trim() !== '' && !/TimeoutNegativeWarning|Timeout duration was set|trace-warnings/.test(l)).slice(-8).join('\n');
 
 /** Runs the harness (see the module comment). Never throws for a verdict: read `report.ok`. @throws when the setup (input, reference run) fails. */
@@ -124,6 +132,8 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashRepo
   const killsPerChain = o.killsPerChain ?? 5;
   const job = o.job;
   const work = mkdtempSync(join(tmpdir(), 'watershed-crash-'));
+  /** Set when a chain differs: its checkpoint directories (and output files) are kept for a look. */
+  let keep = false;
   const usesKafka = job.input === 'kafka' || job.output === 'kafka';
   if (usesKafka && o.brokers === undefined) throw new Error(`job ${job.name} reads or writes Kafka: give brokers`);
   const admin: KafkaAdmin | undefined = usesKafka ? createKafkajsClientFactory({ brokers: o.brokers!, logLevel: 'nothing' }).admin() : undefined;
@@ -194,6 +204,7 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashRepo
       const got = await out.read(expected.length);
       const diff = diffSorted(expected, got.lines);
       chains.push({ chain, kills, diff, leftovers: got.leftovers });
+      if (!diff.equal || got.leftovers.length > 0) keep = true;
       log(
         `[crash] chain ${chain} (${kills} kill${kills === 1 ? '' : 's'}): ${diff.actual.toLocaleString('en-US')} records ${job.output === 'kafka' ? 'read_committed' : 'in finished parts'}, expected ${diff.expected.toLocaleString('en-US')}: ` +
           (diff.equal ? 'equal' : `DIFFERENT (${diff.missingCount} lost, ${diff.extraCount} extra or duplicated)${diff.missing.map((m) => `\n  lost:  ${m}`).join('')}${diff.extra.map((m) => `\n  extra: ${m}`).join('')}`) +
@@ -229,6 +240,8 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashRepo
           chainKills++;
         }
         log(`[crash] chain ${chain}, attempt on ${runner}: ${describeMoment(moment)} → ${outcome} after ${Math.round(end.ms)} ms${outcome === 'killed' ? ` (kill ${kills} of ${o.kills})` : ''}`);
+        // What the checkpoint coordinator said (resumed from, skipped, superseded): the trail to follow when a chain differs.
+        for (const line of checkpointLines(end)) log(`[crash]   ${line}`);
         if (outcome === 'failed') {
           log(`[crash]   the attempt failed (exit ${end.code}):\n${tail(end)}`);
           failed = true;
@@ -242,8 +255,9 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashRepo
     log(`[crash] ${ok ? 'PASS' : 'FAIL'}: ${kills} SIGKILLs over ${chains.length - 1} chains (+ the failure-free one), ${chains.filter((c) => c.diff.equal).length} of ${chains.length} chains exactly the expected records`);
     return { job: job.name, seed: o.seed, expected: count, ...(referencesAgree !== undefined ? { referencesAgree } : {}), dryRunMs: dry.ms, dryRunCheckpoints, attempts, chains, kills, ok };
   } finally {
-    await admin?.deleteTopics(topics).catch(() => undefined);
+    if (!keep) await admin?.deleteTopics(topics).catch(() => undefined);
     await admin?.disconnect().catch(() => undefined);
-    rmSync(work, { recursive: true, force: true });
+    if (keep) log(`[crash] kept ${work} (checkpoint directories ck-<chain>, file outputs) and the topics for a look`);
+    else rmSync(work, { recursive: true, force: true });
   }
 }
