@@ -10,9 +10,15 @@
  *   every 1 s. Prints size (bytes, bytes per key), synchronous time (the pipeline waits: capture and
  *   encoding), write time (in the background: file, fsync, rename) and commit time.
  *
+ * - kafka (bench/checkpoints-kafka.ts): Netflow scenario 1 Kafka → Kafka through the CLI, exactly-once
+ *   with a 1 s checkpoint interval as a ratio to at-least-once without checkpoints (target ≥ 0.8×),
+ *   checkpoints taken and size, and recovery time (restart to first committed output) after a SIGKILL.
+ *   Needs a broker: KAFKA_BROKERS, else the repo's local one (scripts/kafka-start.sh).
+ *
  * Flags: --elements=N (throughput, default 5,000,000), --keys=N (state-1m, default 1,000,000),
- * --repeat=N (throughput, best of N, default 1), --quick (1,000,000 elements and 200,000 keys),
- * --only=throughput|state-1m. Internal: --worker=<json> runs one configuration and prints one JSON line.
+ * --repeat=N (throughput and kafka, best of N, default 1), --quick (1,000,000 elements and 200,000 keys),
+ * --netflowCount=N (kafka: scenario 1's events, default 10,000), --only=throughput|state-1m|kafka.
+ * Internal: --worker=<json> runs one configuration and prints one JSON line.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +37,7 @@ import { Generate } from '../transforms/io/generate.js';
 import { Map } from '../transforms/map.js';
 import { ParDo } from '../transforms/par-do.js';
 import { Window } from '../transforms/window.js';
+import { runKafkaCheckpointBench } from './checkpoints-kafka.js';
 
 /** One configuration, run by a worker process. */
 interface Job {
@@ -62,7 +69,8 @@ const { values: args } = parseCommandLine(
     keys: { type: 'string', value: 'N', help: 'state-1m: distinct keys (default 1,000,000)' },
     repeat: { type: 'string', value: 'N', help: 'throughput: runs per configuration, best kept (default 1)' },
     quick: { type: 'boolean', help: '1,000,000 elements, 200,000 keys' },
-    only: { type: 'string', value: 'throughput|state-1m', help: 'one part only' },
+    only: { type: 'string', value: 'throughput|state-1m|kafka', help: 'one part only' },
+    netflowCount: { type: 'string', value: 'N', help: "kafka: scenario 1's events (default 10,000)" },
     worker: { type: 'string', value: '<json>', hidden: true, help: 'internal: run one configuration' },
   },
   { program: 'bench:checkpoints', usage: 'npm run bench:checkpoints -- [flags]' },
@@ -71,7 +79,7 @@ const { values: args } = parseCommandLine(
 if (args.worker !== undefined) {
   console.log(JSON.stringify(await runJob(JSON.parse(args.worker) as Job)));
 } else {
-  main();
+  await main();
 }
 
 /** Runs one configuration in this process. */
@@ -144,12 +152,13 @@ function parseInterval(s: string): number {
   return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const quick = args.quick === true;
   const elements = Number(args.elements ?? (quick ? 1_000_000 : 5_000_000));
   const keys = Number(args.keys ?? (quick ? 200_000 : 1_000_000));
   const repeat = Number(args.repeat ?? 1);
   const only = args.only;
+  if (only !== undefined && !['throughput', 'state-1m', 'kafka'].includes(only)) throw new Error(`--only=${only}: use throughput, state-1m or kafka`);
   const script = fileURLToPath(import.meta.url);
   const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
   const work = (job: Job): Row => {
@@ -187,5 +196,8 @@ function main(): void {
         `${runner.padEnd(12)} ${r.seconds.toFixed(1).padStart(5)}   ${String(r.checkpoints.length).padStart(5)}   ${(big ? mb(big.bytes) : '-').padStart(18)}   ${(big ? (big.bytes / keys).toFixed(1) : '-').padStart(9)}   ${(big ? ms(big.syncMs) : '-').padStart(7)}   ${(big ? ms(big.writeMs) : '-').padStart(8)}   ${(big ? ms(big.commitMs) : '-').padStart(9)}   ${last ? `${last.bytes.toLocaleString('en-US')} bytes` : '-'}`,
       );
     }
+  }
+  if (only === undefined || only === 'kafka') {
+    await runKafkaCheckpointBench({ ...(args.netflowCount !== undefined ? { count: Number(args.netflowCount) } : {}), repeat });
   }
 }

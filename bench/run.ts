@@ -6,8 +6,10 @@
  * --rssElements=N (default 10,000,000, for the peak-memory run), --quick (500k elements, one run each),
  * --cases=count,windows (default both): `count` is the fixed-window count above, `windows` the window
  * kinds of issue #16 (bench/window-kinds-table.ts; --windowEvents=N, default 1,000,000).
- * Then bench/checkpoints.ts: throughput without and with checkpoints (1 s, 10 s), and checkpoint size and
- * duration with 1 M keys of window state.
+ * Then bench/checkpoints.ts: throughput without and with checkpoints (1 s, 10 s), checkpoint size and
+ * duration with 1 M keys of window state, and Netflow scenario 1 Kafka → Kafka exactly-once (1 s checkpoints)
+ * against at-least-once without checkpoints, with recovery time after a SIGKILL (needs a broker:
+ * KAFKA_BROKERS, else the repo's local one).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

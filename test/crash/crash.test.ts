@@ -1,25 +1,47 @@
 import { expect, it } from 'vitest';
 import { kafkaDescribe } from '../kafka/kafka-test-env.js';
-import { runCrashHarness } from './crash-harness.js';
-import { CRASH_JOBS } from './crash-job.js';
+import { runCrashHarness, type CrashReport } from './crash-harness.js';
+import { CRASH_JOBS } from './crash-jobs.js';
 
 /**
- * The SIGKILL harness inside `npm test`, short: the small Netflow Kafka → Kafka job killed 4 times
- * at seeded moments (failpoints and timed kills, both runners, each rerun resuming the previous
- * attempt's checkpoints), then read back read_committed: exactly the records of a run without
- * crashes. `npm run test:crash` runs the long one (20 kills of Netflow scenario 1; test/crash/run-crash.ts).
+ * The SIGKILL harness inside `npm test`, short, Kafka in: each job is killed a few times at seeded
+ * moments (failpoints and timed kills, both runners, each rerun resuming the previous attempt's
+ * checkpoints), then run to its end and its output read back (read_committed, or the finished part
+ * files of a TextFile folder): exactly the records of a run without crashes. `npm run test:crash`
+ * runs the long ones (20 kills each; test/crash/run-crash.ts); ./crash-file.test.ts the file inputs.
  */
-kafkaDescribe('SIGKILL at seeded moments, Kafka → Kafka Netflow with --checkpointDir', (env) => {
-  it('4 kills (seed 1) across both runners: every chain commits exactly the failure-free output', async () => {
+function expectExactlyOnce(report: CrashReport, lines: readonly string[], kills: number): void {
+  const summary = lines.join('\n');
+  expect(report.kills, summary).toBe(kills);
+  expect(report.attempts.filter((a) => a.outcome === 'failed'), summary).toEqual([]);
+  for (const c of report.chains) {
+    expect({ chain: c.chain, ...c.diff }, summary).toMatchObject({ equal: true, missingCount: 0, extraCount: 0, actual: report.expected });
+    expect(c.leftovers, summary).toEqual([]);
+  }
+  expect(report.ok, summary).toBe(true);
+}
+
+kafkaDescribe('SIGKILL at seeded moments, Kafka → Kafka and Kafka → TextFile, with --checkpointDir', (env) => {
+  it('Netflow, 4 kills (seed 1) across both runners: every chain commits exactly the failure-free output', async () => {
     const lines: string[] = [];
     const report = await runCrashHarness({ brokers: env.brokers, job: CRASH_JOBS['small']!, kills: 4, seed: 1, killsPerChain: 2, log: (l) => lines.push(l) });
-    const summary = lines.join('\n');
-    expect(report.kills, summary).toBe(4);
-    expect(report.attempts.filter((a) => a.outcome === 'failed'), summary).toEqual([]);
-    for (const c of report.chains) expect({ chain: c.chain, ...c.diff }, summary).toMatchObject({ equal: true, missingCount: 0, extraCount: 0, actual: report.expected });
-    // The kills hit both runners and both kinds of moment (what the seed draws is fixed).
+    expectExactlyOnce(report, lines, 4);
+    // The kills hit both kinds of moment (what the seed draws is fixed).
     const killed = report.attempts.filter((a) => a.outcome === 'killed');
-    expect(new Set(killed.map((a) => a.moment!.kind)).size, summary).toBe(2);
-    expect(report.ok, summary).toBe(true);
+    expect(new Set(killed.map((a) => a.moment!.kind)).size, lines.join('\n')).toBe(2);
   }, 900_000);
+
+  it('windowed count with early, on-time and late panes (accumulating), Kafka → Kafka, 3 kills: both runners agree, every chain commits exactly those panes', async () => {
+    const lines: string[] = [];
+    const report = await runCrashHarness({ brokers: env.brokers, job: CRASH_JOBS['count']!, kills: 3, seed: 2, killsPerChain: 3, log: (l) => lines.push(l) });
+    expect(report.referencesAgree, lines.join('\n')).toBe(true);
+    expectExactlyOnce(report, lines, 3);
+  }, 600_000);
+
+  it('windowed count, Kafka → TextFile parts, 2 kills: the finished parts hold exactly the failure-free panes, no in-progress part left', async () => {
+    const lines: string[] = [];
+    const report = await runCrashHarness({ brokers: env.brokers, job: CRASH_JOBS['count-text']!, kills: 2, seed: 4, killsPerChain: 2, log: (l) => lines.push(l) });
+    expect(report.referencesAgree, lines.join('\n')).toBe(true);
+    expectExactlyOnce(report, lines, 2);
+  }, 600_000);
 });
