@@ -14,6 +14,7 @@ export * from './read.js';
 export * from './create.js';
 export * from './par-do.js';
 export * from './map.js';
+export type { ElementWise } from './internal/element-wise.js';
 export * from './flat-map.js';
 export * from './filter.js';
 export * from './with-keys.js';

@@ -13,7 +13,7 @@ import type { AccumulationMode, OnTimeBehavior, TimestampCombiner, WindowingStra
  *
  * @example
  * events.apply(Window.into<Event>(FixedWindows(minutes(1)))
- *   .triggering(AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1)))
+ *   .triggering(AfterWatermark().withLateFirings(AfterCount(1)))
  *   .withAllowedLateness(minutes(5))
  *   .accumulatingFiredPanes())
  */
@@ -26,7 +26,8 @@ export const Window = {
   },
 };
 
-interface Changes {
+/** What a {@link WindowTransform} changes of its input's windowing strategy (unset: kept). */
+export interface WindowChanges {
   readonly windowFn?: WindowFn<unknown>;
   readonly trigger?: Trigger;
   readonly accumulationMode?: AccumulationMode;
@@ -37,10 +38,10 @@ interface Changes {
 
 export class WindowTransform<T> implements PTransform<PCollection<T>, PCollection<T>> {
   readonly name: string;
-  constructor(private readonly changes: Changes) {
+  constructor(private readonly changes: WindowChanges) {
     this.name = changes.windowFn ? `Window.into(${changes.windowFn.name})` : 'Window.configure';
   }
-  private with(c: Changes): WindowTransform<T> {
+  private with(c: WindowChanges): WindowTransform<T> {
     return new WindowTransform<T>({ ...this.changes, ...c });
   }
   triggering(trigger: Trigger): WindowTransform<T> {
@@ -92,10 +93,21 @@ export class WindowTransform<T> implements PTransform<PCollection<T>, PCollectio
 
 /**
  * Re-timestamps each element from its content (event time from the record).
- * @example flows.apply(WithTimestamps.of((f: Flow) => f.eventtime * 1000))
+ * @example flows.apply(WithTimestamps((f: Flow) => f.eventtime * 1000))
  */
-export const WithTimestamps = {
-  of<T>(fn: (element: T, current: Instant) => Instant): PTransform<PCollection<T>, PCollection<T>> {
+export const WithTimestamps: WithTimestampsFactory = Object.assign(withTimestamps, {
+  /** @deprecated Use `WithTimestamps(fn)`. This alias goes in the next release. */
+  of: withTimestamps,
+});
+
+/** {@link WithTimestamps}: a call, plus its deprecated alias. */
+export interface WithTimestampsFactory {
+  <T>(fn: (element: T, current: Instant) => Instant): PTransform<PCollection<T>, PCollection<T>>;
+  /** @deprecated Use `WithTimestamps(fn)`. This alias goes in the next release. */
+  of<T>(fn: (element: T, current: Instant) => Instant): PTransform<PCollection<T>, PCollection<T>>;
+}
+
+function withTimestamps<T>(fn: (element: T, current: Instant) => Instant): PTransform<PCollection<T>, PCollection<T>> {
     return {
       name: 'WithTimestamps',
       expand: (input, ctx) =>
@@ -103,5 +115,4 @@ export const WithTimestamps = {
           main: { windowing: input.windowing, bounded: input.bounded },
         }).main,
     };
-  },
-};
+}
