@@ -2,6 +2,7 @@
  * One factory style (docs/design/public-api.md): every transform and trigger is a call of its name,
  * and the old spellings (`GroupByKey.create()`, `Create.of(xs)`, `AfterEach.inOrder(...)`, `orFinally(a, b)`,
  * `Map`, ...) stay one release as deprecated aliases that build the same thing.
+ * (codemod: keep-deprecated — scripts/codemods/rename-factories.ts leaves this file alone.)
  */
 import { describe, expect, it } from 'vitest';
 import { AfterAll, AfterCount, AfterEach, AfterFirst, AfterProcessingTime, AfterWatermark, DefaultTrigger, Never, Repeatedly, orFinally, type Trigger } from 'watershed/sdk';
