@@ -13,7 +13,7 @@
 // the window expires.
 import 'watershed/runners'; // registers --runner=native and --runner=microbatch
 import { FixedWindows, Pipeline, StateSpec, TimerSpec, formatInstant, formatWindow, hours, kv, statefulDoFn, type KV } from 'watershed/sdk';
-import { Create, Map, ParDo, Window, sumFn } from 'watershed/transforms';
+import { Create, MapElements, ParDo, Window, sumFn } from 'watershed/transforms';
 
 interface Purchase {
   readonly customer: string;
@@ -63,11 +63,11 @@ const p = Pipeline.create(process.argv.slice(2));
 p.apply('Purchases', Create.timestamped<Purchase>(purchases))
   .apply('Hourly', Window.into<Purchase>(FixedWindows(hours(1))))
   // A stateful DoFn takes key-value pairs: its state is per key (and window).
-  .apply('ByCustomer', Map((purchase: Purchase) => kv(purchase.customer, purchase.amount)))
-  .apply('Alerts', ParDo.of(spendingAlerts))
+  .apply('ByCustomer', MapElements((purchase: Purchase) => kv(purchase.customer, purchase.amount)))
+  .apply('Alerts', ParDo(spendingAlerts))
   .apply(
     'Print',
-    ParDo.of<string, never>({
+    ParDo<string, never>({
       process(line) {
         console.log(line);
       },

@@ -28,7 +28,7 @@ p.apply('Clicks', Create.timestamped<Click>(clicks))
   .apply('PerMinute', Window.into<Click>(FixedWindows(seconds(60))))
   .apply('ByUser', WithKeys((c: Click) => c.user))
   .apply('Count', Count.perKey<string>())
-  .apply('WithWindow', ParDo.of<KV<string, number>, UserMinute>({
+  .apply('WithWindow', ParDo<KV<string, number>, UserMinute>({
     process(count, ctx) {
       ctx.output({ window: formatWindow(ctx.window), user: count.key, clicks: count.value });
     },

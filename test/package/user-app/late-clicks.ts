@@ -13,7 +13,7 @@ const clicks = TestStream.create<string>()
 const panes = p
   .apply('Clicks', clicks)
   .apply('PerMinute', Window.into<string>(FixedWindows(seconds(60)))
-    .triggering(AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1)))
+    .triggering(AfterWatermark().withLateFirings(AfterCount(1)))
     .withAllowedLateness(seconds(30))
     .accumulatingFiredPanes())
   .apply('Count', Count.globally().withoutDefaults())

@@ -16,7 +16,7 @@ import { kafkaWrite } from './kafka-write.js';
  *   watermark: { maxOutOfOrderness: seconds(5), idleTimeout: seconds(30) },
  * }));
  * clicks.deadLetters().apply('DLQ', KafkaIO.write({ brokers, topic: 'clicks-dlq' }));
- * clicks.apply(Map(enrich)).apply('Out', KafkaIO.write<Enriched>({ brokers, topic: 'enriched', key: (e) => e.user }));
+ * clicks.apply(MapElements(enrich)).apply('Out', KafkaIO.write<Enriched>({ brokers, topic: 'enriched', key: (e) => e.user }));
  */
 export const KafkaIO = {
   /** See {@link kafkaRead}. */
