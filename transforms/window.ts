@@ -1,6 +1,6 @@
 import { PipelineConstructionError } from '../sdk/errors.js';
 import type { PCollection } from '../sdk/pcollection.js';
-import type { ExpandContext, PTransform } from '../sdk/ptransform.js';
+import type { ExpandContext, PolymorphicTransform, PTransform } from '../sdk/ptransform.js';
 import type { Duration, Instant } from '../sdk/time.js';
 import type { Trigger } from '../sdk/triggers/trigger.js';
 import type { WindowFn } from '../sdk/windows/window-fn.js';
@@ -11,17 +11,20 @@ import type { AccumulationMode, OnTimeBehavior, TimestampCombiner, WindowingStra
  * work. `Window.into(fn)` re-assigns windows; `Window.configure()` keeps the windows and changes only
  * the rest. Every option returns a new transform.
  *
+ * Without a type argument, `Window.into(fn)` and `Window.configure()` take the element type of the
+ * collection they are applied to; `Window.into<Event>(fn)` names it.
+ *
  * @example
- * events.apply(Window.into<Event>(FixedWindows(minutes(1)))
+ * events.apply(Window.into(FixedWindows(minutes(1)))
  *   .triggering(AfterWatermark().withLateFirings(AfterCount(1)))
  *   .withAllowedLateness(minutes(5))
  *   .accumulatingFiredPanes())
  */
 export const Window = {
-  into<T>(windowFn: WindowFn<any>): WindowTransform<T> {
+  into<T = unknown>(windowFn: WindowFn<any>): WindowTransform<T> {
     return new WindowTransform<T>({ windowFn });
   },
-  configure<T>(): WindowTransform<T> {
+  configure<T = unknown>(): WindowTransform<T> {
     return new WindowTransform<T>({});
   },
 };
@@ -36,8 +39,14 @@ export interface WindowChanges {
   readonly onTimeBehavior?: OnTimeBehavior;
 }
 
-export class WindowTransform<T> implements PTransform<PCollection<T>, PCollection<T>> {
+/**
+ * What `Window.into` and `Window.configure` return. `WindowTransform<unknown>` (no type argument) takes
+ * the element type of its input; `WindowTransform<T>` takes a `PCollection` of `T` (or of a subtype).
+ */
+export class WindowTransform<T = unknown> implements PTransform<PCollection<T>, PCollection<T>>, PolymorphicTransform {
   readonly name: string;
+  declare readonly input: unknown;
+  declare readonly output: unknown extends T ? PCollection<this['input']> : [this['input']] extends [T] ? PCollection<T> : never;
   constructor(private readonly changes: WindowChanges) {
     this.name = changes.windowFn ? `Window.into(${changes.windowFn.name})` : 'Window.configure';
   }

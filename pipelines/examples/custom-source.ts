@@ -20,7 +20,7 @@ const input = p.options.args.input ?? fileURLToPath(new URL('./data/readings.csv
 const readings = p.apply('Readings', Read(new CsvReadings(input, minutes(5))));
 
 readings
-  .apply('Quarters', Window.into<Reading>(FixedWindows(minutes(15))))
+  .apply('Quarters', Window.into(FixedWindows(minutes(15))))
   .apply('BySensor', MapElements((r: Reading) => kv(r.sensor, r.celsius)))
   .apply('Mean', Mean.perKey<string>())
   .apply(

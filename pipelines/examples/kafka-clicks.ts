@@ -74,7 +74,7 @@ const clicks = p.apply(
   }),
 );
 clicks
-  .apply('PerMinute', Window.into<Click>(FixedWindows(seconds(60))))
+  .apply('PerMinute', Window.into(FixedWindows(seconds(60))))
   .apply('ByUser', WithKeys((click: Click) => click.user))
   .apply('Count', Count.perKey<string>())
   .apply(

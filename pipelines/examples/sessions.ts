@@ -43,7 +43,7 @@ const counts = p
   .apply('Clicks', clicks)
   .apply(
     'Sessions',
-    Window.into<string>(Sessions(minutes(10)))
+    Window.into(Sessions(minutes(10)))
       .triggering(
         AfterWatermark() // ON_TIME when the watermark passes the session's end
           .withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(minutes(1)))

@@ -25,7 +25,7 @@ p.apply('Views', TextFile.ndjson<View>(p.options.args.input ?? 'views.ndjson', {
   timestamp: (view) => view.at,
   watermark: { maxOutOfOrderness: seconds(5) },
 }))
-  .apply('Minute', Window.into<View>(FixedWindows(seconds(60))) // where: event-time windows
+  .apply('Minute', Window.into(FixedWindows(seconds(60))) // where: event-time windows
     .triggering(AfterWatermark() // when: on time, then once per late view
       .withLateFirings(AfterCount(1)))
     .withAllowedLateness(seconds(30))

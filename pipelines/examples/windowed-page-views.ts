@@ -50,7 +50,7 @@ export function windowedPageViews(p: Pipeline, count: number): { perUser: PColle
   const views = p.apply('PageViews', generatedPageViews(count));
   const windowed = views.apply(
     'TenSecondWindows',
-    Window.into<PageView>(FixedWindows(seconds(10)))
+    Window.into(FixedWindows(seconds(10)))
       .triggering(AfterWatermark().withLateFirings(AfterCount(1)))
       .withAllowedLateness(seconds(5))
       .accumulatingFiredPanes(),
