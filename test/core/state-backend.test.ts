@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MicroBatchRunner, NativeRunner } from '../../runners/index.js';
+import '../../runners/index.js';
+import { MicroBatchRunner } from '../../runners/microbatch/microbatch-runner.js';
+import { NativeRunner } from '../../runners/native/native-runner.js';
 import { KeyedStateTable } from '../../runners/core/state/keyed-state-table.js';
 import { InMemoryStateBackend, type StateSnapshot } from '../../runners/core/state/state-backend.js';
 import { statefulDoFn } from '../../sdk/dofn.js';

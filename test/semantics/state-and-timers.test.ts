@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MicroBatchRunner, NativeRunner } from '../../runners/index.js';
+import '../../runners/index.js';
+import { MicroBatchRunner } from '../../runners/microbatch/microbatch-runner.js';
+import { NativeRunner } from '../../runners/native/native-runner.js';
 import { InMemoryStateBackend } from '../../runners/core/state/state-backend.js';
 import { statefulDoFn } from '../../sdk/dofn.js';
 import { PipelineConstructionError, UserCodeError } from '../../sdk/errors.js';

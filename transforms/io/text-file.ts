@@ -20,6 +20,7 @@ import { PartFolder, type PartHandle } from './part-files.js';
 import { FileWriterThread, writeAllSync } from './file-writer-thread.js';
 import { Read } from '../read.js';
 import { checkResumable, fingerprintFile, type FileFingerprint } from './file-fingerprint.js';
+export type { FileFingerprint } from './file-fingerprint.js';
 
 // ---------------------------------------------------------------------------------------------
 // Reading lines
