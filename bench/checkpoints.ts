@@ -34,7 +34,7 @@ import type { PipelineRun, TakenCheckpoint } from '../sdk/runner.js';
 import { FixedWindows } from '../sdk/windows/fixed-windows.js';
 import { Count } from '../transforms/combiners/count.js';
 import { Generate } from '../transforms/io/generate.js';
-import { Map } from '../transforms/map.js';
+import { MapElements } from '../transforms/map.js';
 import { ParDo } from '../transforms/par-do.js';
 import { Window } from '../transforms/window.js';
 import { runKafkaCheckpointBench } from './checkpoints-kafka.js';
@@ -93,14 +93,14 @@ async function runJob(job: Job): Promise<Row> {
   let run: PipelineRun | undefined;
   let requested = false;
   let outputs = 0;
-  const sink = ParDo.of<KV<number, number>, never>({
+  const sink = ParDo<KV<number, number>, never>({
     process() {
       outputs++;
     },
   });
   if (job.case === 'throughput') {
     p.apply('Generate', Generate.of({ count: job.elements, element: (i) => ({ id: i, user: i % job.keys }), timestamp: (i) => Math.floor(i / 100) }))
-      .apply('KeyByUser', Map((e: { id: number; user: number }) => kv(e.user, e)))
+      .apply('KeyByUser', MapElements((e: { id: number; user: number }) => kv(e.user, e)))
       .apply('Fixed1s', Window.into(FixedWindows(1000)))
       .apply('Count', Count.perKey())
       .apply('Sink', sink);
@@ -110,7 +110,7 @@ async function runJob(job: Job): Promise<Row> {
     p.apply('Generate', Generate.of({ count: job.elements, element: (i) => i % job.keys, timestamp: (i) => Math.floor((i * (hour - 1)) / job.elements) }))
       .apply(
         'KeyByIp',
-        Map((k: number) => {
+        MapElements((k: number) => {
           if (k === job.keys - 1 && !requested) {
             requested = true;
             run?.checkpoint?.(); // every key is in the window state: checkpoint at the next boundary

@@ -10,7 +10,7 @@ import { Pipeline } from '../sdk/pipeline.js';
 import { FixedWindows } from '../sdk/windows/fixed-windows.js';
 import { Count } from '../transforms/combiners/count.js';
 import { Generate } from '../transforms/io/generate.js';
-import { Map } from '../transforms/map.js';
+import { MapElements } from '../transforms/map.js';
 import { ParDo } from '../transforms/par-do.js';
 import { Window } from '../transforms/window.js';
 
@@ -29,12 +29,12 @@ const perSecond = Number(args.eventsPerSecond ?? 100_000);
 let outputs = 0;
 let total = 0;
 p.apply('Generate', Generate.of({ count: n, element: (i) => ({ id: i, user: i % keys }), timestamp: (i) => Math.floor((i * 1000) / perSecond) }))
-  .apply('KeyByUser', Map((e: { id: number; user: number }) => kv(e.user, e)))
+  .apply('KeyByUser', MapElements((e: { id: number; user: number }) => kv(e.user, e)))
   .apply('Fixed1s', Window.into(FixedWindows(1000)))
   .apply('Count', Count.perKey())
   .apply(
     'Sink',
-    ParDo.of<KV<number, number>, never>({
+    ParDo<KV<number, number>, never>({
       process(e) {
         outputs++;
         total += e.value;

@@ -28,7 +28,7 @@ import { createKafkaClientFactory } from '../transforms/io/kafka/default-client.
 import { createKafkajsClientFactory } from '../transforms/io/kafka/kafkajs-client.js';
 import { KafkaIO, type KafkaClientName, type KafkaProducerImplementation } from '../transforms/io/kafka/index.js';
 import { Filter } from '../transforms/filter.js';
-import { Map } from '../transforms/map.js';
+import { MapElements } from '../transforms/map.js';
 
 interface In {
   id: number;
@@ -176,7 +176,7 @@ async function pipeline(brokers: string, input: string, output: string, argv: st
   const p = Pipeline.create(argv);
   const via = { ...(client ? { client } : {}), ...(producer ? { producer } : {}) };
   p.apply('Read', KafkaIO.read<In>({ brokers, ...via, topics: input, startAt: 'earliest', bounded: true }))
-    .apply('Enrich', Map(enrich))
+    .apply('Enrich', MapElements(enrich))
     .apply('Write', KafkaIO.write<Out>({ brokers, ...via, topic: output }));
   await p.run();
 }

@@ -97,7 +97,7 @@ if (which === 'fixed' || which === 'sessions' || which === 'sliding') {
     .apply('Count', Count.perKey())
     .apply(
       'Sink',
-      ParDo.of<KV<number, number>, never>({
+      ParDo<KV<number, number>, never>({
         process(e) {
           outputs++;
           total += e.value;
@@ -109,9 +109,9 @@ if (which === 'fixed' || which === 'sessions' || which === 'sliding') {
   const half = Math.floor(n / 2);
   const left = events('Left', half, perSecond / 2).apply('WindowLeft', Window.into(windowFn));
   const right = events('Right', n - half, perSecond / 2).apply('WindowRight', Window.into(windowFn));
-  p.apply('Join', CoGroupByKey.of({ left, right })).apply(
+  p.apply('Join', CoGroupByKey({ left, right })).apply(
     'Sink',
-    ParDo.of<KV<number, { left: number[]; right: number[] }>, never>({
+    ParDo<KV<number, { left: number[]; right: number[] }>, never>({
       process(e) {
         outputs++;
         total += e.value.left.length + e.value.right.length;

@@ -26,7 +26,7 @@ export async function exampleCommand(argv: readonly string[]): Promise<void> {
   const { perUser, busiest } = windowedPageViews(p, count);
   perUser.apply(
     'PrintCounts',
-    ParDo.of({
+    ParDo({
       process(e: { key: string; value: number }, ctx) {
         if (ctx.pane.timing === 'LATE') console.log(`${formatWindow(ctx.window)} LATE pane #${ctx.pane.index}: ${e.key} now ${e.value}`);
       },
@@ -34,7 +34,7 @@ export async function exampleCommand(argv: readonly string[]): Promise<void> {
   );
   busiest.apply(
     'PrintBusiest',
-    ParDo.of({
+    ParDo({
       process(top: { key: string; value: number }[], ctx) {
         console.log(`${formatWindow(ctx.window)} ${ctx.pane.timing} busiest: ${top.map((t) => `${t.key}=${t.value}`).join(', ')}`);
       },

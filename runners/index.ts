@@ -7,12 +7,20 @@
  * const p = Pipeline.create(process.argv.slice(2)); // node app.ts --runner=microbatch --batchInterval=500ms
  * @module watershed/runners
  */
-import { registerRunner } from '../sdk/runner.js';
-import { MicroBatchRunner } from './microbatch/microbatch-runner.js';
-import { NativeRunner } from './native/native-runner.js';
+import { registerRunner, type Runner } from '../sdk/runner.js';
+import { MicroBatchRunner as MicroBatchRunnerClass } from './microbatch/microbatch-runner.js';
+import { NativeRunner as NativeRunnerClass } from './native/native-runner.js';
 
-registerRunner('native', () => new NativeRunner());
-registerRunner('microbatch', () => new MicroBatchRunner());
+registerRunner('native', () => new NativeRunnerClass());
+registerRunner('microbatch', () => new MicroBatchRunnerClass());
 
-export { NativeRunner, MicroBatchRunner };
+/**
+ * The native streaming runner, what `--runner=native` runs on: `new NativeRunner()` is a {@link Runner}
+ * (its loop and the engine it shares with the micro-batch runner are not part of the API).
+ */
+export const NativeRunner: new () => Runner = NativeRunnerClass;
+export type NativeRunner = Runner;
+/** The micro-batch runner, what `--runner=microbatch` runs on: `new MicroBatchRunner()` is a {@link Runner}. */
+export const MicroBatchRunner: new () => Runner = MicroBatchRunnerClass;
+export type MicroBatchRunner = Runner;
 export { SystemClock } from './system-clock.js';

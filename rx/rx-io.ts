@@ -31,7 +31,7 @@ export const RxIO = {
    * @example p.apply('Clicks', RxIO.read(clicks$, { timestampFn: (c) => c.at, watermark: { maxOutOfOrderness: 5_000 } }))
    */
   read<T>(observable: Observable<T>, options: ObservableReadOptions<T> = {}): PTransform<Pipeline, PCollection<T>> {
-    const read = Read.from(new ObservableSource(observable, options));
+    const read = Read(new ObservableSource(observable, options));
     return { name: 'RxIO.read', expand: (p, ctx) => read.expand(p, ctx) };
   },
 

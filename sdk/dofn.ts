@@ -153,12 +153,27 @@ export interface DoFn<I, O, Tags extends OutputTags = {}, S extends StateSpecs =
 
 /**
  * Builds a stateful DoFn with its state and timer declarations inferred, so `ctx.state` and
- * `ctx.timers` are typed. Returns the same object.
+ * `ctx.timers` are typed; `ParDo(fn)` then takes its element types from it. Returns the same object.
+ *
+ * Name the element types in a first call and let the second infer the declarations:
+ * `statefulDoFn<I, O>()({ state, timers, process, onTimer })`. TypeScript infers type arguments from
+ * the values passed, never from how a callback uses its parameters, so the output type of a DoFn
+ * cannot come from its `ctx.output(...)` calls; and a call that names some type arguments infers none
+ * of the others, so `statefulDoFn<I, O>(fn)` in one call would lose the declarations' types.
+ * @example
+ * const totals = statefulDoFn<KV<string, number>, string>()({
+ *   state: { total: StateSpec.combining(sumFn()) },
+ *   process(e, ctx) { ctx.state.total.add(e.value); ctx.output(`${e.key}: ${ctx.state.total.read()}`); },
+ * });
  */
-export function statefulDoFn<I, O, S extends StateSpecs = {}, T extends TimerSpecs = {}, Tags extends OutputTags = {}>(
-  fn: DoFn<I, O, Tags, S, T>,
-): DoFn<I, O, Tags, S, T> {
-  return fn;
+export function statefulDoFn<I, O, Tags extends OutputTags = {}>(): <S extends StateSpecs = {}, T extends TimerSpecs = {}>(fn: DoFn<I, O, Tags, S, T>) => DoFn<I, O, Tags, S, T>;
+/**
+ * The one-call form: everything inferred from `fn` (annotate the element parameter of `process`; the
+ * output type is `unknown` unless named), or every type argument named.
+ */
+export function statefulDoFn<I, O, S extends StateSpecs = {}, T extends TimerSpecs = {}, Tags extends OutputTags = {}>(fn: DoFn<I, O, Tags, S, T>): DoFn<I, O, Tags, S, T>;
+export function statefulDoFn(fn?: DoFn<unknown, unknown, any, any, any>): unknown {
+  return fn === undefined ? (f: DoFn<unknown, unknown, any, any, any>) => f : fn;
 }
 
 /** True when the DoFn declares state or timers. */

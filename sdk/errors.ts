@@ -134,7 +134,7 @@ export class PipelineCancelledError extends WatershedError {
 export class UndeclaredOutputError extends Error {
   readonly tag: string;
   constructor(tag: string) {
-    super(`output tag '${tag}' is not declared; declare it with ParDo.of(fn).withOutputs('${tag}')`);
+    super(`output tag '${tag}' is not declared; declare it with ParDo(fn).withOutputs('${tag}')`);
     this.name = 'UndeclaredOutputError';
     this.tag = tag;
   }

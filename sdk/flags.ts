@@ -25,10 +25,8 @@ export interface FlagSpec {
 /** A program's flags by name (without the leading `--`). */
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
 
-type ValueOf<T> = T extends 'boolean' ? boolean : string;
-
 /** The parsed values of `F`: a string per string flag, `true` per boolean flag given; absent flags are undefined. */
-export type FlagValues<F extends FlagSpecs> = { readonly [K in keyof F & string]?: ValueOf<F[K]['type']> };
+export type FlagValues<F extends FlagSpecs> = { readonly [K in keyof F & string]?: F[K]['type'] extends 'boolean' ? boolean : string };
 
 /** Parsed values of flags not known statically. */
 export type AnyFlagValues = Readonly<Record<string, string | boolean | undefined>>;

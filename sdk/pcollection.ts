@@ -2,7 +2,7 @@ import type { DeadLetter } from './dead-letter.js';
 import { PipelineConstructionError } from './errors.js';
 import type { LateRecord, TransformNode } from './graph.js';
 import type { Pipeline } from './pipeline.js';
-import type { PTransform } from './ptransform.js';
+import type { ApplicableTo, NotPolymorphic, OutputFor, PolymorphicTransform, PTransform } from './ptransform.js';
 import type { WindowingStrategy } from './windowing-strategy.js';
 
 /**
@@ -26,10 +26,17 @@ export class PCollection<T> {
   ) {}
 
   /** Applies a transform under its default name. @throws DuplicateStepNameError when the name is taken. */
-  apply<O>(transform: PTransform<PCollection<T>, O>): O;
+  apply<O>(transform: PTransform<PCollection<T>, O> & NotPolymorphic): O;
   /** Applies a transform under the given step name. @throws DuplicateStepNameError when the name is taken. */
-  apply<O>(name: string, transform: PTransform<PCollection<T>, O>): O;
-  apply<O>(a: string | PTransform<PCollection<T>, O>, b?: PTransform<PCollection<T>, O>): O {
+  apply<O>(name: string, transform: PTransform<PCollection<T>, O> & NotPolymorphic): O;
+  /**
+   * Applies a transform whose output type follows from `T` (`GroupByKey()`, `Window.into(fn)`, ...)
+   * under its default name. @throws DuplicateStepNameError when the name is taken.
+   */
+  apply<P extends PolymorphicTransform>(transform: P & ApplicableTo<P, T>): OutputFor<P, T>;
+  /** Applies a transform whose output type follows from `T` under the given step name. */
+  apply<P extends PolymorphicTransform>(name: string, transform: P & ApplicableTo<P, T>): OutputFor<P, T>;
+  apply(a: string | PTransform<PCollection<T>, unknown>, b?: PTransform<PCollection<T>, unknown>): unknown {
     return typeof a === 'string' ? this.pipeline.applyTransform(a, b!, this) : this.pipeline.applyTransform(a.name, a, this);
   }
 

@@ -16,7 +16,7 @@ const VALID_NAME = /^[^/]+$/;
  *
  * @example
  * const p = Pipeline.create(process.argv.slice(2));   // --runner=native | microbatch
- * p.apply('Read', Create.of([1, 2, 3])).apply('Double', Map((x: number) => x * 2));
+ * p.apply('Read', Create([1, 2, 3])).apply('Double', MapElements((x: number) => x * 2));
  * const result = await p.run();
  */
 export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {

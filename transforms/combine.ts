@@ -3,7 +3,7 @@ import { kv, type KV } from '../sdk/kv.js';
 import type { PCollection } from '../sdk/pcollection.js';
 import type { PTransform } from '../sdk/ptransform.js';
 import { aggregatePrimitive } from './internal/aggregate-primitive.js';
-import { Map } from './map.js';
+import { MapElements } from './map.js';
 
 /**
  * Incremental aggregation with a CombineFn: the runner keeps one accumulator per key and window and
@@ -37,12 +37,12 @@ export class GloballyTransform<I, O> implements PTransform<PCollection<I>, PColl
     return new GloballyTransform(this.fn, false, this.name);
   }
   expand(input: PCollection<I>): PCollection<O> {
-    const keyed = input.apply('WithNullKey', Map((v: I) => kv(null, v)));
+    const keyed = input.apply('WithNullKey', MapElements((v: I) => kv(null, v)));
     const combined = keyed.apply('Combine', {
       name: 'Combine',
       expand: (inp: PCollection<KV<null, I>>, ctx) =>
         aggregatePrimitive(inp as PCollection<unknown>, ctx, { kind: 'combine', combineFn: this.fn, defaultWhenEmpty: this.defaults }) as PCollection<KV<null, O>>,
     });
-    return combined.apply('Values', Map((e: KV<null, O>) => e.value));
+    return combined.apply('Values', MapElements((e: KV<null, O>) => e.value));
   }
 }

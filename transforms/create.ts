@@ -8,18 +8,33 @@ import type { TimestampedValue } from '../sdk/windowed-value.js';
 import { Read } from './read.js';
 
 /**
- * A bounded PCollection from in-memory values. `Create.of` gives every element the minimum
- * timestamp; `Create.timestamped` takes explicit event times. The watermark jumps to +infinity once
+ * A bounded PCollection from in-memory values. `Create(values)` gives every element the minimum
+ * timestamp; `Create.timestamped(values)` takes explicit event times. The watermark jumps to +infinity once
  * everything is read. Its reader's position is `{ pos }`, the number of elements read.
- * @example pipeline.apply('Words', Create.of(['a', 'b', 'a']))
+ * @example pipeline.apply('Words', Create(['a', 'b', 'a']))
  */
-export const Create = {
-  of<T>(values: Iterable<T>): PTransform<Pipeline, PCollection<T>> {
-    return Create.timestamped([...values].map((value) => ({ value, timestamp: TIMESTAMP_MIN })));
-  },
-  timestamped<T>(values: Iterable<TimestampedValue<T>>): PTransform<Pipeline, PCollection<T>> {
+export const Create: CreateFactory = Object.assign(create, {
+  /** @deprecated Use `Create(values)`. This alias goes in the next release. */
+  of: create,
+  timestamped,
+});
+
+/** {@link Create}: a call for values without event times, `timestamped` for values with them. */
+export interface CreateFactory {
+  <T>(values: Iterable<T>): PTransform<Pipeline, PCollection<T>>;
+  /** Every value with its event time: `Create.timestamped([{ value: 'a', timestamp: 0 }])`. */
+  timestamped<T>(values: Iterable<TimestampedValue<T>>): PTransform<Pipeline, PCollection<T>>;
+  /** @deprecated Use `Create(values)`. This alias goes in the next release. */
+  of<T>(values: Iterable<T>): PTransform<Pipeline, PCollection<T>>;
+}
+
+function create<T>(values: Iterable<T>): PTransform<Pipeline, PCollection<T>> {
+  return timestamped([...values].map((value) => ({ value, timestamp: TIMESTAMP_MIN })));
+}
+
+function timestamped<T>(values: Iterable<TimestampedValue<T>>): PTransform<Pipeline, PCollection<T>> {
     const items = [...values];
-    const read = Read.from<T>({
+    const read = Read<T>({
       name: 'Create',
       bounded: true,
       async open(ctx) {
@@ -42,5 +57,4 @@ export const Create = {
       },
     });
     return { name: 'Create', expand: (p, ctx) => read.expand(p, ctx) };
-  },
-};
+}

@@ -1,11 +1,11 @@
 /**
  * The transforms: inputs ({@link Create}, {@link Read} for any Source), element-wise ({@link ParDo},
- * {@link Map}, {@link FlatMap}, {@link Filter}, {@link WithKeys}), windowing ({@link Window}),
+ * {@link MapElements}, {@link FlatMap}, {@link Filter}, {@link WithKeys}), windowing ({@link Window}),
  * aggregations ({@link GroupByKey}, {@link Combine}, {@link Count}, {@link Sum}, {@link Mean}, {@link Top},
  * ...), and multi-input ones ({@link Flatten}, {@link Partition}, {@link CoGroupByKey}, side inputs).
  * The IO has entry points of its own: `watershed/io/kafka`, `watershed/io/text-file`, `watershed/io/generate`.
  * @example
- * p.apply('Clicks', Create.of(['ann', 'bob', 'ann']))
+ * p.apply('Clicks', Create(['ann', 'bob', 'ann']))
  *   .apply('ByUser', WithKeys((user: string) => user))
  *   .apply('Count', Count.perKey<string>());
  * @module watershed/transforms
@@ -14,6 +14,7 @@ export * from './read.js';
 export * from './create.js';
 export * from './par-do.js';
 export * from './map.js';
+export type { ElementWise } from './internal/element-wise.js';
 export * from './flat-map.js';
 export * from './filter.js';
 export * from './with-keys.js';

@@ -9,7 +9,8 @@ import type { PCollectionView } from '../sdk/side-input.js';
 /** The outputs of a multi-output ParDo: `main` plus one PCollection per declared tag. */
 export type ParDoOutputs<O, Tags extends OutputTags> = { readonly main: PCollection<O> } & { readonly [K in keyof Tags]: PCollection<Tags[K]> };
 
-interface Config {
+/** What a {@link ParDoTransform} was built with: its side inputs, and whether failed elements go to dead letters. */
+export interface ParDoConfig {
   readonly sideInputs: readonly PCollectionView<unknown>[];
   readonly deadLetters: boolean;
 }
@@ -27,19 +28,29 @@ interface Config {
  * @throws PipelineConstructionError at construction when the DoFn is stateful and its input's merging
  * WindowFn has no `mergeWindows`, or a side input comes from another pipeline.
  * @example
- * const parsed = lines.apply('Parse', ParDo.of<string, Flow>({ process(l, ctx) { ctx.output(JSON.parse(l)); } }).withDeadLetters());
+ * const parsed = lines.apply('Parse', ParDo<string, Flow>({ process(l, ctx) { ctx.output(JSON.parse(l)); } }).withDeadLetters());
  */
-export const ParDo = {
-  of<I, O, Tags extends OutputTags = {}>(fn: DoFn<I, O, Tags, any, any>): ParDoTransform<I, O, Tags> {
-    return new ParDoTransform(fn, { sideInputs: [], deadLetters: false });
-  },
-};
+export const ParDo: ParDoFactory = Object.assign(parDo, {
+  /** @deprecated Use `ParDo(fn)`. This alias goes in the next release. */
+  of: parDo,
+});
+
+/** {@link ParDo}: a call, plus its deprecated alias. */
+export interface ParDoFactory {
+  <I, O, Tags extends OutputTags = {}>(fn: DoFn<I, O, Tags, any, any>): ParDoTransform<I, O, Tags>;
+  /** @deprecated Use `ParDo(fn)`. This alias goes in the next release. */
+  of<I, O, Tags extends OutputTags = {}>(fn: DoFn<I, O, Tags, any, any>): ParDoTransform<I, O, Tags>;
+}
+
+function parDo<I, O, Tags extends OutputTags = {}>(fn: DoFn<I, O, Tags, any, any>): ParDoTransform<I, O, Tags> {
+  return new ParDoTransform(fn, { sideInputs: [], deadLetters: false });
+}
 
 export class ParDoTransform<I, O, Tags extends OutputTags> implements PTransform<PCollection<I>, PCollection<O>> {
   readonly name = 'ParDo';
   constructor(
     readonly fn: DoFn<I, O, Tags, any, any>,
-    private readonly config: Config,
+    private readonly config: ParDoConfig,
   ) {}
 
   withSideInputs(...views: PCollectionView<any>[]): ParDoTransform<I, O, Tags> {

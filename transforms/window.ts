@@ -1,6 +1,6 @@
 import { PipelineConstructionError } from '../sdk/errors.js';
 import type { PCollection } from '../sdk/pcollection.js';
-import type { ExpandContext, PTransform } from '../sdk/ptransform.js';
+import type { ExpandContext, PolymorphicTransform, PTransform } from '../sdk/ptransform.js';
 import type { Duration, Instant } from '../sdk/time.js';
 import type { Trigger } from '../sdk/triggers/trigger.js';
 import type { WindowFn } from '../sdk/windows/window-fn.js';
@@ -11,22 +11,26 @@ import type { AccumulationMode, OnTimeBehavior, TimestampCombiner, WindowingStra
  * work. `Window.into(fn)` re-assigns windows; `Window.configure()` keeps the windows and changes only
  * the rest. Every option returns a new transform.
  *
+ * Without a type argument, `Window.into(fn)` and `Window.configure()` take the element type of the
+ * collection they are applied to; `Window.into<Event>(fn)` names it.
+ *
  * @example
- * events.apply(Window.into<Event>(FixedWindows(minutes(1)))
- *   .triggering(AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1)))
+ * events.apply(Window.into(FixedWindows(minutes(1)))
+ *   .triggering(AfterWatermark().withLateFirings(AfterCount(1)))
  *   .withAllowedLateness(minutes(5))
  *   .accumulatingFiredPanes())
  */
 export const Window = {
-  into<T>(windowFn: WindowFn<any>): WindowTransform<T> {
+  into<T = unknown>(windowFn: WindowFn<any>): WindowTransform<T> {
     return new WindowTransform<T>({ windowFn });
   },
-  configure<T>(): WindowTransform<T> {
+  configure<T = unknown>(): WindowTransform<T> {
     return new WindowTransform<T>({});
   },
 };
 
-interface Changes {
+/** What a {@link WindowTransform} changes of its input's windowing strategy (unset: kept). */
+export interface WindowChanges {
   readonly windowFn?: WindowFn<unknown>;
   readonly trigger?: Trigger;
   readonly accumulationMode?: AccumulationMode;
@@ -35,12 +39,18 @@ interface Changes {
   readonly onTimeBehavior?: OnTimeBehavior;
 }
 
-export class WindowTransform<T> implements PTransform<PCollection<T>, PCollection<T>> {
+/**
+ * What `Window.into` and `Window.configure` return. `WindowTransform<unknown>` (no type argument) takes
+ * the element type of its input; `WindowTransform<T>` takes a `PCollection` of `T` (or of a subtype).
+ */
+export class WindowTransform<T = unknown> implements PTransform<PCollection<T>, PCollection<T>>, PolymorphicTransform {
   readonly name: string;
-  constructor(private readonly changes: Changes) {
+  declare readonly input: unknown;
+  declare readonly output: unknown extends T ? PCollection<this['input']> : [this['input']] extends [T] ? PCollection<T> : never;
+  constructor(private readonly changes: WindowChanges) {
     this.name = changes.windowFn ? `Window.into(${changes.windowFn.name})` : 'Window.configure';
   }
-  private with(c: Changes): WindowTransform<T> {
+  private with(c: WindowChanges): WindowTransform<T> {
     return new WindowTransform<T>({ ...this.changes, ...c });
   }
   triggering(trigger: Trigger): WindowTransform<T> {
@@ -100,10 +110,21 @@ export class WindowTransform<T> implements PTransform<PCollection<T>, PCollectio
 
 /**
  * Re-timestamps each element from its content (event time from the record).
- * @example flows.apply(WithTimestamps.of((f: Flow) => f.eventtime * 1000))
+ * @example flows.apply(WithTimestamps((f: Flow) => f.eventtime * 1000))
  */
-export const WithTimestamps = {
-  of<T>(fn: (element: T, current: Instant) => Instant): PTransform<PCollection<T>, PCollection<T>> {
+export const WithTimestamps: WithTimestampsFactory = Object.assign(withTimestamps, {
+  /** @deprecated Use `WithTimestamps(fn)`. This alias goes in the next release. */
+  of: withTimestamps,
+});
+
+/** {@link WithTimestamps}: a call, plus its deprecated alias. */
+export interface WithTimestampsFactory {
+  <T>(fn: (element: T, current: Instant) => Instant): PTransform<PCollection<T>, PCollection<T>>;
+  /** @deprecated Use `WithTimestamps(fn)`. This alias goes in the next release. */
+  of<T>(fn: (element: T, current: Instant) => Instant): PTransform<PCollection<T>, PCollection<T>>;
+}
+
+function withTimestamps<T>(fn: (element: T, current: Instant) => Instant): PTransform<PCollection<T>, PCollection<T>> {
     return {
       name: 'WithTimestamps',
       expand: (input, ctx) =>
@@ -111,5 +132,4 @@ export const WithTimestamps = {
           main: { windowing: input.windowing, bounded: input.bounded },
         }).main,
     };
-  },
-};
+}

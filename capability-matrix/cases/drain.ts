@@ -11,7 +11,7 @@ import { AfterCount } from '../../sdk/triggers/after-count.js';
 import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
 import { Sessions } from '../../sdk/windows/sessions.js';
 import { Count } from '../../transforms/combiners/count.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
@@ -189,12 +189,12 @@ const drainIdle = defineCase<CommittedStore<unknown>, string>({
   build(p, _dir, control) {
     const store = new CommittedStore<unknown>();
     let seen = 0;
-    p.apply('Idle', Read.from(idleAfter(SESSION_VALUES)))
-      .apply('Watch', Map((x: number) => {
+    p.apply('Idle', Read(idleAfter(SESSION_VALUES)))
+      .apply('Watch', MapElements((x: number) => {
         if (++seen === SESSION_VALUES.length) setImmediate(() => control.stop({ drain: true }));
         return x;
       }))
-      .apply('Window', Window.into<number>(Sessions(10_000)).triggering(Repeatedly.forever(AfterCount(100))))
+      .apply('Window', Window.into<number>(Sessions(10_000)).triggering(Repeatedly(AfterCount(100))))
       .apply('Keyed', WithKeys(() => 'a'))
       .apply('Count', Count.perKey<string>())
       .apply('Out', CommittedCapture.records(store as CommittedStore<never>));

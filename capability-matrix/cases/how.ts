@@ -19,7 +19,7 @@ import { countPerKey, type Counted } from './common.js';
 const SOURCE = 'cases/how.ts';
 
 function windowing(mode: AccumulationMode, lateness = 0, late = false): WindowTransform<string> {
-  const trigger = late ? AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1)) : AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2));
+  const trigger = late ? AfterWatermark().withLateFirings(AfterCount(1)) : AfterWatermark().withEarlyFirings(AfterCount(2));
   const w = Window.into<string>(FixedWindows(10_000)).triggering(trigger).withAllowedLateness(lateness);
   return mode === 'discarding' ? w.discardingFiredPanes() : mode === 'accumulating' ? w.accumulatingFiredPanes() : w.accumulatingAndRetractingFiredPanes();
 }
@@ -145,7 +145,7 @@ const retracting: Capability = {
           p,
           TestStream.create<string>().addElements(['a', 0], ['a', 1500]).advanceWatermarkTo(3000).addElements(['a', 800]).advanceWatermarkToInfinity(),
           Window.into<string>(Sessions(1000))
-            .triggering(AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1)))
+            .triggering(AfterWatermark().withLateFirings(AfterCount(1)))
             .withAllowedLateness(10_000)
             .accumulatingAndRetractingFiredPanes(),
         );

@@ -8,7 +8,7 @@ import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Create } from '../../transforms/create.js';
 import { KafkaIO, createKafkajsClientFactory, type KafkaDeadLetterRecord, type KafkaOutgoingMessage } from '../../transforms/io/kafka/index.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import type { PipelineResult } from '../../sdk/runner.js';
@@ -78,7 +78,7 @@ const roundTrip = defineCase({
     const brokers = brokersOf(ctx);
     const topic = await freshTopic(brokers, 'roundtrip', [[], [], []]);
     const p = Pipeline.create({ runner: ctx.runner });
-    p.apply('Events', Create.of([...EVENTS])).apply('Write', KafkaIO.write<Ev>({ brokers, topic, key: (e) => e.user }));
+    p.apply('Events', Create([...EVENTS])).apply('Write', KafkaIO.write<Ev>({ brokers, topic, key: (e) => e.user }));
     const written = await p.run();
     return { brokers, topic, written };
   },
@@ -166,7 +166,7 @@ const deadLetter = defineCase({
     return {
       topic,
       dead: read.deadLetters().apply('DeadProbe', Capture.records()),
-      valid: read.apply('Ids', Map((e: { id: number }) => e.id)).apply('ValidProbe', Capture.records()),
+      valid: read.apply('Ids', MapElements((e: { id: number }) => e.id)).apply('ValidProbe', Capture.records()),
     };
   },
   check({ out, result }) {

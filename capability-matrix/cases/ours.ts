@@ -11,7 +11,7 @@ import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Sessions } from '../../sdk/windows/sessions.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Filter } from '../../transforms/filter.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
@@ -113,7 +113,7 @@ const deadLetters: Capability = {
             ctx.output(n);
           },
         };
-        const parsed = p.apply(TestStream.create<string>().addElements(['1', 100], ['x', 200], ['3', 300]).advanceWatermarkToInfinity()).apply('Parse', ParDo.of(parse).withDeadLetters());
+        const parsed = p.apply(TestStream.create<string>().addElements(['1', 100], ['x', 200], ['3', 300]).advanceWatermarkToInfinity()).apply('Parse', ParDo(parse).withDeadLetters());
         return { ok: parsed.apply('Ok', Capture.records()), dead: parsed.deadLetters().apply('Dead', Capture.records()) };
       },
       check({ out, result }) {
@@ -127,7 +127,7 @@ const deadLetters: Capability = {
     defineCase({
       name: "a source's undecodable records go to the Read step's dead-letter output",
       build(p) {
-        const read = p.apply('Read', Read.from(sourceWithBadRecord()));
+        const read = p.apply('Read', Read(sourceWithBadRecord()));
         return { ok: read.apply('Ok', Capture.records()), dead: read.deadLetters().apply('Dead', Capture.records<DeadLetter>()) };
       },
       check({ out, result }) {
@@ -206,7 +206,7 @@ const replay: Capability = {
             .addElements(['a', 3000], ['b', 350])
             .advanceWatermarkToInfinity(),
           Window.into<string>(Sessions(1000))
-            .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(500)))
+            .triggering(AfterWatermark().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(500)))
             .accumulatingFiredPanes(),
         ).out as Probe<unknown>;
       },
@@ -221,7 +221,7 @@ const replay: Capability = {
       runs: 2,
       build(p) {
         return p
-          .apply(Read.from(replaySource()))
+          .apply(Read(replaySource()))
           .apply(Window.into<string>(FixedWindows(1000)))
           .apply(Count.perElement<string>())
           .apply(Capture.records()) as Probe<unknown>;
@@ -253,7 +253,7 @@ const latency: Capability = {
       build(p) {
         let s = TestStream.create<string>().addElements(['a', 100]).advanceWatermarkTo(0);
         for (let i = 0; i < 20; i++) s = s.advanceProcessingTime(100);
-        return countPerKey(p, s.advanceWatermarkToInfinity(), Window.into<string>(FixedWindows(10_000)).triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(500))));
+        return countPerKey(p, s.advanceWatermarkToInfinity(), Window.into<string>(FixedWindows(10_000)).triggering(AfterWatermark().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(500))));
       },
       check(run) {
         const target = 500;
@@ -286,7 +286,7 @@ const keyOrder: Capability = {
         }
         return p
           .apply(s.advanceWatermarkToInfinity())
-          .apply('Double', Map((e: KV<string, number>) => kv(e.key, e.value * 2)))
+          .apply('Double', MapElements((e: KV<string, number>) => kv(e.key, e.value * 2)))
           .apply('Keep', Filter((e: KV<string, number>) => e.value >= 0))
           .apply(Capture.records<KV<string, number>>());
       },

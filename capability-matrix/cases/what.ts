@@ -19,7 +19,7 @@ import { Filter } from '../../transforms/filter.js';
 import { FlatMap } from '../../transforms/flat-map.js';
 import { Flatten } from '../../transforms/flatten.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
@@ -39,7 +39,7 @@ const MERGING_NOTES =
 const SOURCE = 'cases/what.ts';
 
 /** Sorts the grouped values, so GroupByKey output compares independently of arrival order. */
-const sortGroup = Map((g: KV<unknown, number[]>) => kv(g.key, [...g.value].sort((a, b) => a - b)));
+const sortGroup = MapElements((g: KV<unknown, number[]>) => kv(g.key, [...g.value].sort((a, b) => a - b)));
 
 const parDo: Capability = {
   id: 'what.pardo',
@@ -60,7 +60,7 @@ const parDo: Capability = {
         };
         const out = p
           .apply(TestStream.create<number>().addElements([1, 100], [2, 200], [3, 300], [4, 400]).advanceWatermarkToInfinity())
-          .apply('Split', ParDo.of(fn).withOutputs('odd'));
+          .apply('Split', ParDo(fn).withOutputs('odd'));
         return { main: out.main.apply('Main', Capture.records()), odd: out.odd.apply('Odd', Capture.records()) };
       },
       check({ out }) {
@@ -84,7 +84,7 @@ const parDo: Capability = {
           finishBundle: () => void calls.push('finishBundle'),
           teardown: () => void calls.push('teardown'),
         };
-        p.apply(Create.of([1, 2, 3])).apply('Fn', ParDo.of(fn)).apply(Capture.records());
+        p.apply(Create([1, 2, 3])).apply('Fn', ParDo(fn)).apply(Capture.records());
         return calls;
       },
       check({ out: calls }) {
@@ -135,7 +135,7 @@ const groupByKey: Capability = {
               .advanceWatermarkToInfinity(),
           )
           .apply(Window.into(FixedWindows(1000)))
-          .apply(GroupByKey.create<string, number>())
+          .apply(GroupByKey<string, number>())
           .apply('Sort', sortGroup)
           .apply(Capture.records());
       },
@@ -155,8 +155,8 @@ const groupByKey: Capability = {
       name: 'keys compare by value: 1 and "1" differ, equal objects are one key',
       build(p) {
         return p
-          .apply(Create.of<KV<unknown, number>>([kv(1, 1), kv('1', 2), kv({ id: 1 }, 3), kv({ id: 1 }, 4), kv(1, 5)]))
-          .apply(GroupByKey.create<unknown, number>())
+          .apply(Create<KV<unknown, number>>([kv(1, 1), kv('1', 2), kv({ id: 1 }, 3), kv({ id: 1 }, 4), kv(1, 5)]))
+          .apply(GroupByKey<unknown, number>())
           .apply('Sort', sortGroup)
           .apply(Capture.records());
       },
@@ -190,7 +190,7 @@ const flatten: Capability = {
         const bounded = p
           .apply('Bounded', Create.timestamped([{ value: 'x', timestamp: 200 }, { value: 'z', timestamp: 1200 }]))
           .apply('W2', Window.into<string>(FixedWindows(1000)));
-        return p.apply(Flatten.of(streamed, bounded)).apply(Count.perElement()).apply(Capture.records());
+        return p.apply(Flatten(streamed, bounded)).apply(Count.perElement()).apply(Capture.records());
       },
       check({ out }) {
         return expectAll(
@@ -205,9 +205,9 @@ const flatten: Capability = {
     defineCase({
       name: 'an empty input contributes nothing',
       build(p) {
-        const a = p.apply('A', Create.of([1, 2]));
-        const empty = p.apply('Empty', Create.of<number>([]));
-        return p.apply(Flatten.of(a, empty)).apply(Capture.records());
+        const a = p.apply('A', Create([1, 2]));
+        const empty = p.apply('Empty', Create<number>([]));
+        return p.apply(Flatten(a, empty)).apply(Capture.records());
       },
       check({ out }) {
         return expectAll(eq('values', out.sortedValues(), [1, 2]));
@@ -260,8 +260,8 @@ const combine: Capability = {
     defineCase({
       name: 'Combine.globally: one result, and the default for an empty input',
       build(p) {
-        const full = p.apply('Full', Create.of([1, 2, 3])).apply('SumFull', Combine.globally(sumFn())).apply('P1', Capture.records());
-        const empty = p.apply('None', Create.of<number>([])).apply('SumNone', Sum.globally()).apply('P2', Capture.records());
+        const full = p.apply('Full', Create([1, 2, 3])).apply('SumFull', Combine.globally(sumFn())).apply('P1', Capture.records());
+        const empty = p.apply('None', Create<number>([])).apply('SumNone', Sum.globally()).apply('P2', Capture.records());
         return { full, empty };
       },
       check({ out }) {
@@ -283,7 +283,7 @@ const Outer: PTransform<PCollection<number>, PCollection<number>> = {
   expand: (input) =>
     input.apply('Inner', {
       name: 'Inner',
-      expand: (x: PCollection<number>) => x.apply('Double', Map((n: number) => n * 2)).apply('Positive', Filter((n: number) => n > 0)),
+      expand: (x: PCollection<number>) => x.apply('Double', MapElements((n: number) => n * 2)).apply('Positive', Filter((n: number) => n > 0)),
     }),
 };
 
@@ -298,7 +298,7 @@ const composite: Capability = {
     defineCase({
       name: 'a user composite runs, and its inner steps are named Composite/Inner',
       build(p) {
-        return p.apply(Create.of(['a b', 'b c b'])).apply(CountWords).apply(Capture.records());
+        return p.apply(Create(['a b', 'b c b'])).apply(CountWords).apply(Capture.records());
       },
       check({ out, result }) {
         const split = result.metrics['CountWords/Split'];
@@ -311,7 +311,7 @@ const composite: Capability = {
     defineCase({
       name: 'nested composites',
       build(p) {
-        return p.apply(Create.of([-1, 1, 2])).apply(Outer).apply(Capture.records());
+        return p.apply(Create([-1, 1, 2])).apply(Outer).apply(Capture.records());
       },
       check({ out, result }) {
         const m = result.metrics['Outer/Inner/Positive'];
@@ -332,8 +332,8 @@ const sideInputs: Capability = {
     defineCase({
       name: 'a global singleton and map from bounded inputs, read by a streamed main input',
       build(p) {
-        const factor = View.asSingleton(p.apply('Factor', Create.of([10])));
-        const names = View.asMap(p.apply('Names', Create.of([kv(1, 'one'), kv(2, 'two')])));
+        const factor = View.asSingleton(p.apply('Factor', Create([10])));
+        const names = View.asMap(p.apply('Names', Create([kv(1, 'one'), kv(2, 'two')])));
         const fn: DoFn<number, string> = {
           process(x, ctx) {
             ctx.output(`${ctx.sideInput(names).get(x) ?? '?'}x${ctx.sideInput(factor)}`);
@@ -341,7 +341,7 @@ const sideInputs: Capability = {
         };
         return p
           .apply(TestStream.create<number>().addElements([1, 100], [2, 200]).advanceWatermarkTo(1000).addElements([3, 1500]).advanceWatermarkToInfinity())
-          .apply('Join', ParDo.of(fn).withSideInputs(factor, names))
+          .apply('Join', ParDo(fn).withSideInputs(factor, names))
           .apply(Capture.records());
       },
       check({ out }) {
@@ -365,7 +365,7 @@ const sideInputs: Capability = {
         return p
           .apply(TestStream.create<string>().addElements(['m1', 500], ['m2', 1999]).advanceWatermarkTo(2000).addElements(['m3', 2500]).advanceWatermarkToInfinity())
           .apply(Window.into(FixedWindows(1000)))
-          .apply('Join', ParDo.of(fn).withSideInputs(view))
+          .apply('Join', ParDo(fn).withSideInputs(view))
           .apply(Capture.records());
       },
       check({ out }) {
@@ -386,7 +386,7 @@ const sideInputs: Capability = {
         );
         const side = input
           .apply('SideOnly', Filter((e: Ev) => e.side !== undefined))
-          .apply('SideValue', Map((e: Ev) => e.side!))
+          .apply('SideValue', MapElements((e: Ev) => e.side!))
           .apply('SideWindows', Window.into<number>(FixedWindows(1000)))
           .apply('SideSum', Sum.globally().withoutDefaults());
         const view = View.asSingleton(side, { defaultValue: 0 });
@@ -397,9 +397,9 @@ const sideInputs: Capability = {
         };
         return input
           .apply('MainOnly', Filter((e: Ev) => e.main !== undefined))
-          .apply('MainValue', Map((e: Ev) => e.main!))
+          .apply('MainValue', MapElements((e: Ev) => e.main!))
           .apply('MainWindows', Window.into<string>(FixedWindows(1000)))
-          .apply('Join', ParDo.of(fn).withSideInputs(view))
+          .apply('Join', ParDo(fn).withSideInputs(view))
           .apply(Capture.records());
       },
       check({ out }) {
@@ -472,7 +472,7 @@ const sourceApi: Capability = {
           { value: 'b', timestamp: 1800 },
         ];
         const out = p
-          .apply(Read.from(pagedSource(records, [500, 1000, 2000], closed)))
+          .apply(Read(pagedSource(records, [500, 1000, 2000], closed)))
           .apply(Window.into<string>(FixedWindows(1000)))
           .apply(Count.perElement<string>())
           .apply(Capture.records());
@@ -493,7 +493,7 @@ const sourceApi: Capability = {
     defineCase({
       name: 'a source that has no data for its first polls',
       build(p) {
-        return p.apply(Read.from(slowSource())).apply(Capture.records());
+        return p.apply(Read(slowSource())).apply(Capture.records());
       },
       check({ out }) {
         return expectAll(eq('value@timestamp', byJson(out.records.map((r) => `${r.value}@${r.timestamp}`)), ['1@10', '2@20', '3@150']));
@@ -522,7 +522,7 @@ const metrics: Capability = {
           },
         };
         p.apply(TestStream.create<number>().addElements([1, 1], [2, 2]).advanceWatermarkTo(5).addElements([3, 3], [4, 4]).advanceWatermarkToInfinity())
-          .apply('Measure', ParDo.of(fn))
+          .apply('Measure', ParDo(fn))
           .apply(Capture.records());
         return undefined;
       },
@@ -537,7 +537,7 @@ const metrics: Capability = {
     defineCase({
       name: 'elements in and out per step',
       build(p) {
-        p.apply(Create.of([1, 2, 3, 4])).apply('Evens', Filter((x: number) => x % 2 === 0)).apply(Capture.records());
+        p.apply(Create([1, 2, 3, 4])).apply('Evens', Filter((x: number) => x % 2 === 0)).apply(Capture.records());
         return undefined;
       },
       check({ result }) {
@@ -577,7 +577,7 @@ const stateful: Capability = {
               .addElements([kv('a', 0), 11], [kv('b', 0), 12])
               .advanceWatermarkToInfinity(),
           )
-          .apply('Counter', ParDo.of(counter))
+          .apply('Counter', ParDo(counter))
           .apply(Capture.records<KV<string, number>>());
       },
       check({ out }) {
@@ -607,7 +607,7 @@ const stateful: Capability = {
               .advanceWatermarkToInfinity(),
           )
           .apply(Window.into(FixedWindows(1000)))
-          .apply('State', ParDo.of(fn))
+          .apply('State', ParDo(fn))
           .apply(Capture.records<KV<string, string>>());
       },
       check({ out }) {
@@ -642,7 +642,7 @@ const stateful: Capability = {
               .addElements([kv('a', 'del:blue'), 11], [kv('b', 'add:green'), 12])
               .advanceWatermarkToInfinity(),
           )
-          .apply('Colours', ParDo.of(fn))
+          .apply('Colours', ParDo(fn))
           .apply(Capture.records<KV<string, string>>());
       },
       check({ out }) {

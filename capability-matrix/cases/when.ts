@@ -9,7 +9,6 @@ import { AfterEach } from '../../sdk/triggers/after-each.js';
 import { AfterFirst } from '../../sdk/triggers/after-first.js';
 import { AfterProcessingTime } from '../../sdk/triggers/after-processing-time.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
-import { orFinally } from '../../sdk/triggers/or-finally.js';
 import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
 import type { Trigger } from '../../sdk/triggers/trigger.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
@@ -49,7 +48,7 @@ const configurable: Capability = {
           p,
           groups(2, 1),
           Window.into<string>(FixedWindows(3000)),
-          Window.configure<string>().triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2))),
+          Window.configure<string>().triggering(AfterWatermark().withEarlyFirings(AfterCount(2))),
         );
       },
       check({ out }) {
@@ -59,7 +58,7 @@ const configurable: Capability = {
     defineCase({
       name: 'withOnTimeBehavior(FIRE_IF_NON_EMPTY) skips an empty on-time pane',
       build(p) {
-        return countPerKey(p, groups(2), in3s(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2))).withOnTimeBehavior('FIRE_IF_NON_EMPTY'));
+        return countPerKey(p, groups(2), in3s(AfterWatermark().withEarlyFirings(AfterCount(2))).withOnTimeBehavior('FIRE_IF_NON_EMPTY'));
       },
       check({ out }) {
         return expectAll(sameLines('panes', out.out.lines(), ['[0,3000) EARLY #0 {"key":"a","value":2}']));
@@ -91,7 +90,7 @@ const eventTime: Capability = {
             .addElements(['a', 6100])
             .advanceProcessingTime(1000)
             .advanceWatermarkToInfinity(),
-          in3s(AfterWatermark.pastEndOfWindow()),
+          in3s(AfterWatermark()),
         );
       },
       check({ out }) {
@@ -117,7 +116,7 @@ const eventTime: Capability = {
             .addElements(['a', 400])
             .advanceWatermarkTo(3000)
             .advanceWatermarkToInfinity(),
-          in3s(AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1))).withAllowedLateness(5000),
+          in3s(AfterWatermark().withLateFirings(AfterCount(1))).withAllowedLateness(5000),
         );
       },
       check({ out }) {
@@ -150,7 +149,7 @@ const processingTime: Capability = {
         return countPerKey(
           p,
           TestStream.create<string>().addElements(['a', 100]).advanceWatermarkTo(0).advanceProcessingTime(500).advanceProcessingTime(500).advanceWatermarkToInfinity(),
-          in3s(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(500))),
+          in3s(AfterWatermark().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(500))),
         );
       },
       check(run) {
@@ -180,7 +179,7 @@ const processingTime: Capability = {
             .advanceProcessingTime(1000)
             .advanceProcessingTime(1000)
             .advanceWatermarkToInfinity(),
-          Window.into<string>(GlobalWindows()).triggering(Repeatedly.forever(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000))),
+          Window.into<string>(GlobalWindows()).triggering(Repeatedly(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000))),
         );
       },
       check({ out }) {
@@ -206,7 +205,7 @@ const processingTime: Capability = {
             .advanceWatermarkTo(0)
             .advanceProcessingTime(700)
             .advanceWatermarkToInfinity(),
-          Window.into<string>(FixedWindows(60_000)).triggering(Repeatedly.forever(AfterProcessingTime.pastFirstElementInPane().alignedTo(1000))),
+          Window.into<string>(FixedWindows(60_000)).triggering(Repeatedly(AfterProcessingTime.pastFirstElementInPane().alignedTo(1000))),
         );
       },
       check({ out }) {
@@ -244,7 +243,7 @@ const count: Capability = {
     defineCase({
       name: 'Repeatedly(AfterCount(2)) fires every 2 elements; the rest when the window ends',
       build(p) {
-        return countPerKey(p, groups(2, 2, 1), in3s(Repeatedly.forever(AfterCount(2))));
+        return countPerKey(p, groups(2, 2, 1), in3s(Repeatedly(AfterCount(2))));
       },
       check({ out }) {
         return expectAll(
@@ -262,7 +261,7 @@ const count: Capability = {
         'Expects the difference the model allows: an element-at-a-time runner fires after the 2nd and 4th element; ' +
         'a micro-batch runner evaluates the trigger at the end of the batch, so the 5 elements make one pane (and nothing is left for a final pane).',
       build(p) {
-        return countPerKey(p, groups(5), in3s(Repeatedly.forever(AfterCount(2))));
+        return countPerKey(p, groups(5), in3s(Repeatedly(AfterCount(2))));
       },
       check({ out, microBatch }) {
         const early = out.out.records.filter((r) => r.pane.timing === 'EARLY').map((r) => r.value.value);
@@ -293,7 +292,7 @@ const composite: Capability = {
     defineCase({
       name: 'AfterEach.inOrder(AfterCount(2), AfterCount(3))',
       build(p) {
-        return countPerKey(p, groups(2, 3, 1), in3s(AfterEach.inOrder(AfterCount(2), AfterCount(3))));
+        return countPerKey(p, groups(2, 3, 1), in3s(AfterEach(AfterCount(2), AfterCount(3))));
       },
       check({ out }) {
         return expectAll(
@@ -314,7 +313,7 @@ const composite: Capability = {
             .addElements(['b', 200], ['b', 300], ['b', 400])
             .advanceWatermarkTo(0)
             .advanceWatermarkToInfinity(),
-          in3s(AfterFirst.of(AfterCount(3), AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000))),
+          in3s(AfterFirst(AfterCount(3), AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000))),
         );
       },
       check({ out }) {
@@ -338,7 +337,7 @@ const composite: Capability = {
             .addElements(['a', 200])
             .advanceWatermarkTo(0)
             .advanceWatermarkToInfinity(),
-          in3s(AfterAll.of(AfterCount(2), AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000))),
+          in3s(AfterAll(AfterCount(2), AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000))),
         );
       },
       check({ out }) {
@@ -348,7 +347,7 @@ const composite: Capability = {
     defineCase({
       name: 'orFinally(Repeatedly(AfterCount(1)), AfterCount(3))',
       build(p) {
-        return countPerKey(p, groups(1, 1, 1, 1), in3s(orFinally(Repeatedly.forever(AfterCount(1)), AfterCount(3))));
+        return countPerKey(p, groups(1, 1, 1, 1), in3s(Repeatedly(AfterCount(1)).orFinally(AfterCount(3))));
       },
       check({ out }) {
         return expectAll(
@@ -376,7 +375,7 @@ const composite: Capability = {
             .addElements(['a', 800])
             .advanceWatermarkTo(4000)
             .advanceWatermarkToInfinity(),
-          in3s(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(2))).withAllowedLateness(1000),
+          in3s(AfterWatermark().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(2))).withAllowedLateness(1000),
         );
       },
       check({ out }) {
@@ -487,7 +486,7 @@ const timers: Capability = {
               .advanceWatermarkToInfinity(),
           )
           .apply(Window.into(FixedWindows(1000)))
-          .apply('Buffer', ParDo.of(buffer))
+          .apply('Buffer', ParDo(buffer))
           .apply(Capture.records<KV<string, number[]>>());
       },
       check({ out }) {
@@ -521,7 +520,7 @@ const timers: Capability = {
         return p
           .apply(TestStream.create<Ev>().addElements([kv('a', 1), 100], [kv('a', 2), 200], [kv('b', 4), 300]).advanceWatermarkTo(5000).advanceWatermarkToInfinity())
           .apply(Window.into(FixedWindows(1000)))
-          .apply('Sum', ParDo.of(sum))
+          .apply('Sum', ParDo(sum))
           .apply(Sum.perKey<string>())
           .apply(Capture.records<KV<string, number>>());
       },
@@ -551,7 +550,7 @@ const timers: Capability = {
         });
         return p
           .apply(TestStream.create<Ev>().addElements([kv('a', 0), 0]).advanceWatermarkTo(0).advanceProcessingTime(1300).advanceProcessingTime(700).advanceWatermarkToInfinity())
-          .apply('Ping', ParDo.of(fn))
+          .apply('Ping', ParDo(fn))
           .apply(Capture.records<KV<string, number>>());
       },
       check(run) {

@@ -12,7 +12,7 @@ import { Count } from '../../transforms/combiners/count.js';
 import { Sum } from '../../transforms/combiners/sum.js';
 import { Create } from '../../transforms/create.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window, WithTimestamps } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
@@ -36,9 +36,9 @@ const global: Capability = {
       name: 'GroupByKey over a bounded input fires once, at the end, in the global window',
       build(p) {
         return p
-          .apply(Create.of([kv('a', 1), kv('b', 2), kv('a', 3)]))
-          .apply(GroupByKey.create<string, number>())
-          .apply(Map((g: KV<string, number[]>) => kv(g.key, [...g.value].sort())))
+          .apply(Create([kv('a', 1), kv('b', 2), kv('a', 3)]))
+          .apply(GroupByKey<string, number>())
+          .apply(MapElements((g: KV<string, number[]>) => kv(g.key, [...g.value].sort())))
           .apply(Capture.records());
       },
       check({ out }) {
@@ -332,8 +332,8 @@ const customMerging: Capability = {
         return p
           .apply(TestStream.create<KV<string, number>>().addElements([kv('a', 1), 0], [kv('a', 2), 800]).advanceWatermarkTo(0).addElements([kv('a', 3), 1600], [kv('a', 4), 3500]).advanceWatermarkToInfinity())
           .apply(Window.into<KV<string, number>>(CappedSessions(1000, 3000)))
-          .apply(GroupByKey.create<string, number>())
-          .apply(Map((g: KV<string, number[]>) => kv(g.key, [...g.value].sort())))
+          .apply(GroupByKey<string, number>())
+          .apply(MapElements((g: KV<string, number[]>) => kv(g.key, [...g.value].sort())))
           .apply(Capture.records());
       },
       check({ out }) {
@@ -360,8 +360,8 @@ const timestampControl: Capability = {
       name: 'WithTimestamps assigns event time from the element',
       build(p) {
         return p
-          .apply(Create.of<Ev>([{ user: 'u1', at: 100 }, { user: 'u1', at: 2100 }, { user: 'u2', at: 1999 }, { user: 'u1', at: 2999 }]))
-          .apply(WithTimestamps.of((e: Ev) => e.at))
+          .apply(Create<Ev>([{ user: 'u1', at: 100 }, { user: 'u1', at: 2100 }, { user: 'u2', at: 1999 }, { user: 'u1', at: 2999 }]))
+          .apply(WithTimestamps((e: Ev) => e.at))
           .apply(Window.into(FixedWindows(2000)))
           .apply(WithKeys((e: Ev) => e.user))
           .apply(Count.perKey())
@@ -404,7 +404,7 @@ const timestampControl: Capability = {
           .apply(TestStream.create<string>().addElements(['a', 100], ['b', 200]).advanceWatermarkToInfinity())
           .apply(
             'Delay',
-            ParDo.of<string, string>({
+            ParDo<string, string>({
               process(s, ctx) {
                 ctx.outputWithTimestamp(s, s === 'b' ? ctx.timestamp + 1000 : ctx.timestamp);
               },

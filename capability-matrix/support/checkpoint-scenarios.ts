@@ -14,7 +14,7 @@ import { Sessions } from '../../sdk/windows/sessions.js';
 import { sumFn } from '../../transforms/combiners/sum.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { TextFile } from '../../transforms/io/text-file.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
@@ -85,7 +85,7 @@ export function windowedCount(p: Pipeline, store: CommittedStore<unknown>, size 
     .apply(
       'Window',
       Window.into<string>(FixedWindows(size))
-        .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1)))
+        .triggering(AfterWatermark().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1)))
         .withAllowedLateness(5000)
         .accumulatingFiredPanes(),
     )
@@ -144,7 +144,7 @@ export const timerStream = (): TestStream<KV<string, number>> =>
 export function statefulTimers(p: Pipeline, store: CommittedStore<unknown>): void {
   p.apply('Events', timerStream())
     .apply('Window', Window.into<KV<string, number>>(FixedWindows(10_000)))
-    .apply('Stateful', ParDo.of(timerFn))
+    .apply('Stateful', ParDo(timerFn))
     .apply('Out', CommittedCapture.records(store as CommittedStore<never>));
 }
 
@@ -209,7 +209,7 @@ export const sessionStream = (): TestStream<KV<string, number>> =>
 export function statefulSessions(p: Pipeline, store: CommittedStore<unknown>): void {
   p.apply('Events', sessionStream())
     .apply('Window', Window.into<KV<string, number>>(Sessions(2000)))
-    .apply('Stateful', ParDo.of(sessionFn))
+    .apply('Stateful', ParDo(sessionFn))
     .apply('Out', CommittedCapture.records(store as CommittedStore<never>));
 }
 
@@ -223,7 +223,7 @@ export function writeLinesInput(dir: string): string {
 /** Reads `input` line by line, upper-cases, writes to `out` (a part folder under checkpoints). */
 export function upperCaseFile(p: Pipeline, input: string, out: string): void {
   p.apply('Lines', TextFile.lines(input))
-    .apply('Upper', Map((s: string) => s.toUpperCase()))
+    .apply('Upper', MapElements((s: string) => s.toUpperCase()))
     .apply('Out', TextFile.write(out, (s: string) => s));
 }
 

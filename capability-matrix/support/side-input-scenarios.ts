@@ -6,7 +6,7 @@ import { TestStream } from '../../sdk/testing/test-stream.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Create } from '../../transforms/create.js';
 import { Flatten } from '../../transforms/flatten.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import type { StateScenario } from './state-scenarios.js';
@@ -37,7 +37,7 @@ export const LIST_VIEW_SCENARIOS: readonly StateScenario[] = [
       return p
         .apply('Main', TestStream.create<string>().addElements(['a', 500], ['b', 1500], ['c', 2500]).advanceWatermarkToInfinity())
         .apply('MainWindows', Window.into<string>(FixedWindows(1000)))
-        .apply('Join', ParDo.of(joinList(prices, true)).withSideInputs(prices))
+        .apply('Join', ParDo(joinList(prices, true)).withSideInputs(prices))
         .apply(Capture.records<string>());
     },
     expected: ['0:1000 a:5,5,7', '1000:2000 b:9', '2000:3000 c:'],
@@ -45,10 +45,10 @@ export const LIST_VIEW_SCENARIOS: readonly StateScenario[] = [
   {
     name: 'a global list view of a bounded input, read by a streamed main input: the input order, duplicates kept',
     build(p) {
-      const names = View.asList(p.apply('Names', Create.of(['x', 'y', 'x', 'z'])));
+      const names = View.asList(p.apply('Names', Create(['x', 'y', 'x', 'z'])));
       return p
         .apply('Main', TestStream.create<string>().addElements(['m1', 100]).advanceWatermarkTo(5000).addElements(['m2', 6000]).advanceWatermarkToInfinity())
-        .apply('Join', ParDo.of(joinList(names, false)).withSideInputs(names))
+        .apply('Join', ParDo(joinList(names, false)).withSideInputs(names))
         .apply(Capture.records<string>());
     },
     expected: ['global m1:x,y,x,z', 'global m2:x,y,x,z'],
@@ -56,10 +56,10 @@ export const LIST_VIEW_SCENARIOS: readonly StateScenario[] = [
   {
     name: 'a list view of an empty input is an empty list, never an error',
     build(p) {
-      const none = View.asList(p.apply('Nothing', Create.of<string>([])));
+      const none = View.asList(p.apply('Nothing', Create<string>([])));
       return p
         .apply('Main', TestStream.create<string>().addElements(['m', 100]).advanceWatermarkToInfinity())
-        .apply('Join', ParDo.of(joinList(none, false)).withSideInputs(none))
+        .apply('Join', ParDo(joinList(none, false)).withSideInputs(none))
         .apply(Capture.records<string>());
     },
     expected: ['global m:'],
@@ -67,7 +67,7 @@ export const LIST_VIEW_SCENARIOS: readonly StateScenario[] = [
   {
     name: 'the list is read-only: changing it fails that element (here to the dead-letter output), and the next element reads it unchanged',
     build(p) {
-      const view = View.asList(p.apply('Side', Create.of([1, 2])));
+      const view = View.asList(p.apply('Side', Create([1, 2])));
       const fn: DoFn<string, string> = {
         process(m, ctx) {
           const list = ctx.sideInput(view);
@@ -77,9 +77,9 @@ export const LIST_VIEW_SCENARIOS: readonly StateScenario[] = [
       };
       const out = p
         .apply('Main', TestStream.create<string>().addElements(['m1', 100], ['m2', 200], ['m3', 300]).advanceWatermarkToInfinity())
-        .apply('Join', ParDo.of(fn).withSideInputs(view).withDeadLetters());
-      const dead = out.deadLetters().apply(Map((d) => `dead ${String(d.element)} in ${d.step}: ${d.message.split(':')[0]}`));
-      return p.apply(Flatten.of(out, dead)).apply(Capture.records<string>());
+        .apply('Join', ParDo(fn).withSideInputs(view).withDeadLetters());
+      const dead = out.deadLetters().apply(MapElements((d) => `dead ${String(d.element)} in ${d.step}: ${d.message.split(':')[0]}`));
+      return p.apply(Flatten(out, dead)).apply(Capture.records<string>());
     },
     // m1's output was emitted before it failed; the run goes on
     expected: ['global dead m1 in Join: Cannot add property 2, object is not extensible', 'global m1:1,2', 'global m2:1,2', 'global m3:1,2'],
@@ -94,7 +94,7 @@ export const LIST_VIEW_SCENARIOS: readonly StateScenario[] = [
       return p
         .apply('Main', TestStream.create<string>().addElements(['a', 500], ['b', 1500], ['c', 2500], ['d', 3999]).advanceWatermarkToInfinity())
         .apply('MainWindows', Window.into<string>(FixedWindows(1000)))
-        .apply('Join', ParDo.of(joinList(view, true)).withSideInputs(view))
+        .apply('Join', ParDo(joinList(view, true)).withSideInputs(view))
         .apply(Capture.records<string>());
     },
     expected: ['0:1000 a:1,2', '1000:2000 b:1,2', '2000:3000 c:3', '3000:4000 d:3'],

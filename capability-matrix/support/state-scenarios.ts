@@ -8,7 +8,7 @@ import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Sessions } from '../../sdk/windows/sessions.js';
 import { sumFn } from '../../transforms/combiners/sum.js';
 import { Flatten } from '../../transforms/flatten.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 
@@ -55,7 +55,7 @@ export const SET_STATE_SCENARIOS: readonly StateScenario[] = [
       });
       return p
         .apply(events<string>().addElements([kv('a', 'x'), 1], [kv('a', 'y'), 2], [kv('a', 'x'), 3], [kv('b', 'x'), 4], [kv('a', 'y'), 5], [kv('b', 'x'), 6], [kv('a', 'z'), 7]).advanceWatermarkToInfinity())
-        .apply('FirstSightings', ParDo.of(fn))
+        .apply('FirstSightings', ParDo(fn))
         .apply(Capture.records<string>());
     },
     expected: ['global a new x -> x', 'global a new y -> x,y', 'global a new z -> x,y,z', 'global b new x -> x'],
@@ -84,7 +84,7 @@ export const SET_STATE_SCENARIOS: readonly StateScenario[] = [
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into<KV<string, unknown>>(FixedWindows(1000)))
-        .apply('Distinct', ParDo.of(fn))
+        .apply('Distinct', ParDo(fn))
         .apply(Capture.records<string>());
     },
     expected: [`0:1000 k [1,"1",{"id":1,"tag":"a"},[1,2],0] has '1': true, has 2: false`],
@@ -110,7 +110,7 @@ export const SET_STATE_SCENARIOS: readonly StateScenario[] = [
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into<Op>(FixedWindows(1000)))
-        .apply('SetOps', ParDo.of(fn))
+        .apply('SetOps', ParDo(fn))
         .apply(Capture.records<string>());
     },
     expected: [
@@ -149,7 +149,7 @@ export const SET_STATE_SCENARIOS: readonly StateScenario[] = [
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into<Ev>(FixedWindows(1000)))
-        .apply('Distinct', ParDo.of(fn))
+        .apply('Distinct', ParDo(fn))
         .apply(Capture.records<string>());
     },
     expected: ['0:1000 a distinct 1,2', '0:1000 b distinct 1', '1000:2000 a distinct 1,3'],
@@ -166,9 +166,9 @@ export const SET_STATE_SCENARIOS: readonly StateScenario[] = [
       });
       const out = p
         .apply(events<unknown>().addElements([kv('a', 1), 1], [kv('a', 10n), 2], [kv('a', 2), 3]).advanceWatermarkToInfinity())
-        .apply('Collect', ParDo.of(fn).withDeadLetters());
-      const dead = out.deadLetters().apply(Map((d) => `dead ${d.step}: ${d.message}`));
-      return p.apply(Flatten.of(out, dead)).apply(Capture.records<string>());
+        .apply('Collect', ParDo(fn).withDeadLetters());
+      const dead = out.deadLetters().apply(MapElements((d) => `dead ${d.step}: ${d.message}`));
+      return p.apply(Flatten(out, dead)).apply(Capture.records<string>());
     },
     expected: ['global a size 1', 'global a size 2', "global dead Collect: set state 's' cannot hold a bigint: elements must be strings, numbers, booleans, null, arrays or plain objects"],
   },
@@ -195,7 +195,7 @@ export const MERGING_STATE_SCENARIOS: readonly StateScenario[] = [
       return p
         .apply(bridged([kv('a', 1), 100], [kv('a', 2), 2000], [kv('a', 3), 1000]))
         .apply(Window.into<Ev>(Sessions(1500)))
-        .apply('Bag', ParDo.of(fn))
+        .apply('Bag', ParDo(fn))
         .apply(Capture.records<string>());
     },
     expected: ['100:1600 a 1', '100:3500 a 1,2,3', '2000:3500 a 2'],
@@ -214,7 +214,7 @@ export const MERGING_STATE_SCENARIOS: readonly StateScenario[] = [
       return p
         .apply(bridged([kv('a', 20), 2000], [kv('a', 10), 100], [kv('a', 5), 1000]))
         .apply(Window.into<Ev>(Sessions(1500)))
-        .apply('SumAndLast', ParDo.of(fn))
+        .apply('SumAndLast', ParDo(fn))
         .apply(Capture.records<string>());
     },
     expected: ['100:1600 a sum=10 last=none', '100:3500 a sum=35 last=20', '2000:3500 a sum=20 last=none'],
@@ -240,7 +240,7 @@ export const MERGING_STATE_SCENARIOS: readonly StateScenario[] = [
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into<Op>(Sessions(1500)))
-        .apply('Colours', ParDo.of(fn))
+        .apply('Colours', ParDo(fn))
         .apply(Capture.records<string>());
     },
     expected: [
@@ -265,7 +265,7 @@ export const MERGING_STATE_SCENARIOS: readonly StateScenario[] = [
       return p
         .apply(events<number>().addElements([kv('a', 1), 0], [kv('a', 2), 500], [kv('a', 3), 200], [kv('a', 4), 1500], [kv('b', 5), 600]).advanceWatermarkToInfinity())
         .apply(Window.into<Ev>(Sessions(1000)))
-        .apply('Bag', ParDo.of(fn))
+        .apply('Bag', ParDo(fn))
         .apply(Capture.records<string>());
     },
     // [0,1000) + [500,1500) = [0,1500); [200,1200) lies inside it; [1500,2500) touches it at 1500 only
@@ -294,7 +294,7 @@ export const MERGING_STATE_SCENARIOS: readonly StateScenario[] = [
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into<Ev>(Sessions(1000)).withAllowedLateness(2000))
-        .apply('Bag', ParDo.of(fn))
+        .apply('Bag', ParDo(fn))
         .apply(Capture.records<string>());
     },
     expected: ['0:1000 a 1', '0:1800 a 1,2', '4500:5500 a 3'],
@@ -328,7 +328,7 @@ export const MERGING_TIMER_SCENARIOS: readonly StateScenario[] = [
       return p
         .apply(bridged([kv('a', 1), 100], [kv('a', 2), 2000], [kv('a', 3), 1000]))
         .apply(Window.into<Ev>(Sessions(1500)))
-        .apply('Buffer', ParDo.of(flushing((_e, ctx) => ctx.timers.flush.set(ctx.window.maxTimestamp))))
+        .apply('Buffer', ParDo(flushing((_e, ctx) => ctx.timers.flush.set(ctx.window.maxTimestamp))))
         .apply(Capture.records<string>());
     },
     // 100 and 2000 start two sessions; 1000 joins them into [100, 3500): one flush of all three
@@ -340,7 +340,7 @@ export const MERGING_TIMER_SCENARIOS: readonly StateScenario[] = [
       return p
         .apply(bridged([kv('a', 1), 100], [kv('a', 2), 2000], [kv('a', 0), 1000]))
         .apply(Window.into<Ev>(Sessions(1500)))
-        .apply('Buffer', ParDo.of(flushing((e, ctx) => e.value !== 0 && ctx.timers.flush.set(ctx.timestamp + 100))))
+        .apply('Buffer', ParDo(flushing((e, ctx) => e.value !== 0 && ctx.timers.flush.set(ctx.timestamp + 100))))
         .apply(Capture.records<string>());
     },
     // timers at 200 ([100,1600)) and 2100 ([2000,3500)); the element at 1000 sets none
@@ -354,7 +354,7 @@ export const MERGING_TIMER_SCENARIOS: readonly StateScenario[] = [
         .apply(Window.into<Ev>(Sessions(1500)))
         .apply(
           'Buffer',
-          ParDo.of(
+          ParDo(
             flushing((e, ctx) => {
               if (e.value === 0) ctx.timers.flush.clear();
               else if (e.value !== 9) ctx.timers.flush.set(ctx.window.maxTimestamp);
@@ -379,7 +379,7 @@ export const MERGING_TIMER_SCENARIOS: readonly StateScenario[] = [
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into<Ev>(Sessions(1000)).withAllowedLateness(5000))
-        .apply('Buffer', ParDo.of(flushing((_e, ctx) => ctx.timers.flush.set(ctx.window.maxTimestamp))))
+        .apply('Buffer', ParDo(flushing((_e, ctx) => ctx.timers.flush.set(ctx.window.maxTimestamp))))
         .apply(Capture.records<string>());
     },
     expected: ['0:1000 a flush@999 1', '0:1800 a flush@1799 2'],
@@ -412,7 +412,7 @@ export const MERGING_TIMER_SCENARIOS: readonly StateScenario[] = [
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into<Ev>(Sessions(1500)))
-        .apply('Ping', ParDo.of(fn))
+        .apply('Ping', ParDo(fn))
         .apply(Capture.records<string>());
     },
     expected: ['100:3500 a ping 1,2,3'],

@@ -7,7 +7,7 @@ import { CommittedCapture, type CommittedStore } from '../../sdk/testing/committ
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Generate } from '../../transforms/io/generate.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
@@ -43,15 +43,15 @@ const hourTimer = statefulDoFn({
 export function countsAndTimers(p: Pipeline, count: number, counts: CommittedStore<unknown>, timers: CommittedStore<unknown>, onElement: (i: number) => void = () => {}): void {
   const seen = p
     .apply('Gen', Generate.of({ count, element: (i) => i, timestamp: (i) => i }))
-    .apply('Watch', Map((i: number) => (onElement(i), i)));
+    .apply('Watch', MapElements((i: number) => (onElement(i), i)));
   seen
     .apply('Window', Window.into<number>(FixedWindows(1000)))
     .apply('Keyed', WithKeys(keyOf))
     .apply('Count', Count.perKey<string>())
     .apply('Out', CommittedCapture.records(counts as CommittedStore<never>));
   seen
-    .apply('ByKey', Map((i: number) => kv(keyOf(i), i)))
-    .apply('Timer', ParDo.of(hourTimer))
+    .apply('ByKey', MapElements((i: number) => kv(keyOf(i), i)))
+    .apply('Timer', ParDo(hourTimer))
     .apply('TimerOut', CommittedCapture.records(timers as CommittedStore<never>));
 }
 

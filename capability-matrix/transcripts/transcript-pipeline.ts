@@ -7,7 +7,7 @@ import { TestStream } from '../../sdk/testing/test-stream.js';
 import { TIMESTAMP_MIN, type Instant } from '../../sdk/time.js';
 import { Combine } from '../../transforms/combine.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import type { Transcript } from './transcript.js';
 import { windowingOf, type TranscriptWindowing } from './transcript-windowing.js';
@@ -95,13 +95,13 @@ export function playTranscript(p: Pipeline, t: Transcript, seed = DEFAULT_RESHUF
   if (windowing.trigger.name !== 'DefaultTrigger') window = window.triggering(windowing.trigger);
   window = t.accumulationMode === 'accumulating' ? window.accumulatingFiredPanes() : window.discardingFiredPanes();
   const windowed = p.apply(stream).apply('Window', window);
-  const grouped = windowed.apply('GroupByKey', GroupByKey.create<string, number>());
+  const grouped = windowed.apply('GroupByKey', GroupByKey<string, number>());
   const combined = windowed.apply('Concat', Combine.perKey<string, number, number[], number[]>(CONCAT));
   return {
     transcript: t,
     windowing,
     keys,
-    grouped: grouped.apply('Sorted', Map((e: KV<string, number[]>) => kv(e.key, [...e.value].sort((a, b) => a - b)))).apply('GroupedOut', Capture.records()),
+    grouped: grouped.apply('Sorted', MapElements((e: KV<string, number[]>) => kv(e.key, [...e.value].sort((a, b) => a - b)))).apply('GroupedOut', Capture.records()),
     combined: combined.apply('CombinedOut', Capture.records()),
     groupedLate: grouped.lateData().apply('GroupedLate', Capture.records()),
     combinedLate: combined.lateData().apply('CombinedLate', Capture.records()),

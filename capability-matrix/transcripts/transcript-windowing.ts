@@ -6,7 +6,6 @@ import { AfterProcessingTime } from '../../sdk/triggers/after-processing-time.js
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { DefaultTrigger } from '../../sdk/triggers/default-trigger.js';
 import { Never } from '../../sdk/triggers/never.js';
-import { orFinally } from '../../sdk/triggers/or-finally.js';
 import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
 import type { Trigger } from '../../sdk/triggers/trigger.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
@@ -102,7 +101,7 @@ function triggerOf(e: Expr, fail: (why: string) => never): Trigger {
     case 'DefaultTrigger':
       return DefaultTrigger();
     case 'AfterWatermark': {
-      let t = AfterWatermark.pastEndOfWindow();
+      let t = AfterWatermark();
       for (const k of Object.keys(c.kwargs)) if (k !== 'early' && k !== 'late') fail(`AfterWatermark has no '${k}'`);
       if (c.kwargs['early'] !== undefined) t = t.withEarlyFirings(triggerOf(c.kwargs['early'], fail));
       if (c.kwargs['late'] !== undefined) t = t.withLateFirings(triggerOf(c.kwargs['late'], fail));
@@ -113,15 +112,15 @@ function triggerOf(e: Expr, fail: (why: string) => never): Trigger {
     case 'AfterProcessingTime':
       return AfterProcessingTime.pastFirstElementInPane().plusDelayOf(num(c.args[0], 'AfterProcessingTime', fail));
     case 'Repeatedly':
-      return Repeatedly.forever(one());
+      return Repeatedly(one());
     case 'AfterAny':
-      return AfterFirst.of(...subs());
+      return AfterFirst(...subs());
     case 'AfterAll':
-      return AfterAll.of(...subs());
+      return AfterAll(...subs());
     case 'AfterEach':
-      return AfterEach.inOrder(...subs());
+      return AfterEach(...subs());
     case 'OrFinally':
-      return c.args.length === 2 ? orFinally(triggerOf(c.args[0]!, fail), triggerOf(c.args[1]!, fail)) : fail('OrFinally takes two triggers');
+      return c.args.length === 2 ? triggerOf(c.args[0]!, fail).orFinally(triggerOf(c.args[1]!, fail)) : fail('OrFinally takes two triggers');
     case 'Never':
       return Never();
     default:

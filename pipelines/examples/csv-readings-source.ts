@@ -43,7 +43,7 @@ export interface CsvReadingsPosition {
 /**
  * Reads `path`, a small CSV file of readings, as a bounded input. The watermark trails the newest
  * reading by `maxOutOfOrderness`, so readings up to that much out of order are on time.
- * @example p.apply('Readings', Read.from(new CsvReadings('readings.csv', minutes(5))))
+ * @example p.apply('Readings', Read(new CsvReadings('readings.csv', minutes(5))))
  */
 export class CsvReadings implements Source<Reading> {
   readonly name: string;

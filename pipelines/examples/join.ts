@@ -29,7 +29,7 @@ const p = Pipeline.create(process.argv.slice(2));
 const orders = p
   .apply(
     'Orders',
-    Create.of<Order>([
+    Create<Order>([
       { id: 'o-1', customer: 'ann', amount: 30 },
       { id: 'o-2', customer: 'bob', amount: 12 },
       { id: 'o-3', customer: 'ann', amount: 50 },
@@ -40,7 +40,7 @@ const orders = p
 const payments = p
   .apply(
     'Payments',
-    Create.of<Payment>([
+    Create<Payment>([
       { orderId: 'o-1', amount: 30 },
       { orderId: 'o-3', amount: 20 },
       { orderId: 'o-3', amount: 10 },
@@ -50,7 +50,7 @@ const payments = p
   .apply('PaymentsById', WithKeys((pay: Payment) => pay.orderId));
 
 // The names given here ('orders', 'payments') are the names of the lists in each result.
-const joined = p.apply('Join', CoGroupByKey.of({ orders, payments }));
+const joined = p.apply('Join', CoGroupByKey({ orders, payments }));
 
 /** What an order's payments add up to. */
 function status(order: Order, paid: number): string {
@@ -71,7 +71,7 @@ const report = joined.apply(
 
 report.apply(
   'Print',
-  ParDo.of<string, never>({
+  ParDo<string, never>({
     process(line) {
       console.log(line);
     },

@@ -48,7 +48,7 @@ const nine = Date.UTC(2026, 0, 1, 9, 0);
 seed
   .apply(
     'Clicks',
-    Create.of<object>([
+    Create<object>([
       { user: 'ann', page: '/', at: nine + 5_000 },
       { user: 'bob', page: '/', at: nine + 20_000 },
       { user: 'ann', page: '/docs', at: nine + 59_999 },
@@ -74,12 +74,12 @@ const clicks = p.apply(
   }),
 );
 clicks
-  .apply('PerMinute', Window.into<Click>(FixedWindows(seconds(60))))
+  .apply('PerMinute', Window.into(FixedWindows(seconds(60))))
   .apply('ByUser', WithKeys((click: Click) => click.user))
   .apply('Count', Count.perKey<string>())
   .apply(
     'WithMinute',
-    ParDo.of<KV<string, number>, UserMinute>({
+    ParDo<KV<string, number>, UserMinute>({
       process(count, ctx) {
         ctx.output({ user: count.key, minute: formatWindow(ctx.window), clicks: count.value });
       },
@@ -90,7 +90,7 @@ clicks
 // and offset: here they are printed; a real job would write them to a topic of their own.
 clicks.deadLetters().apply(
   'PrintDeadLetters',
-  ParDo.of({
+  ParDo({
     process(dead) {
       console.log(`dead letter (${dead.reason}): ${dead.message}`);
     },
@@ -103,7 +103,7 @@ console.log(`job: ${result.state} on the ${result.runner} runner, ${inTopic} -> 
 const check = Pipeline.create(argv, { flags: FLAGS });
 check.apply('Counts', KafkaIO.read<UserMinute>({ brokers, topics: outTopic, startAt: 'earliest', bounded: true })).apply(
   'Print',
-  ParDo.of({
+  ParDo({
     process(count) {
       console.log(`${count.user} ${count.minute}: ${count.clicks}`);
     },

@@ -36,7 +36,7 @@ p.apply('Requests', requests)
   .apply('Count', Count.perKey<string>())
   .apply(
     'Print',
-    ParDo.of<KV<string, number>, never>({
+    ParDo<KV<string, number>, never>({
       process(count, ctx) {
         console.log(`${count.key} ${formatWindow(ctx.window)} ${ctx.pane.timing}: ${count.value}`);
       },

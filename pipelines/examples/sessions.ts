@@ -43,9 +43,9 @@ const counts = p
   .apply('Clicks', clicks)
   .apply(
     'Sessions',
-    Window.into<string>(Sessions(minutes(10)))
+    Window.into(Sessions(minutes(10)))
       .triggering(
-        AfterWatermark.pastEndOfWindow() // ON_TIME when the watermark passes the session's end
+        AfterWatermark() // ON_TIME when the watermark passes the session's end
           .withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(minutes(1)))
           .withLateFirings(AfterCount(1)), // a LATE pane per late click
       )
@@ -57,7 +57,7 @@ const counts = p
 
 counts.apply(
   'Print',
-  ParDo.of<KV<string, number>, never>({
+  ParDo<KV<string, number>, never>({
     process(count, ctx) {
       console.log(`${count.key} ${formatWindow(ctx.window)} ${ctx.pane.timing} #${ctx.pane.index}: ${count.value}`);
     },
@@ -65,7 +65,7 @@ counts.apply(
 );
 counts.lateData().apply(
   'PrintDropped',
-  ParDo.of<LateRecord, never>({
+  ParDo<LateRecord, never>({
     process(late) {
       console.log(`dropped ${JSON.stringify(late.value)} at ${formatInstant(late.timestamp)}: ${late.reason} (session ${late.window})`);
     },

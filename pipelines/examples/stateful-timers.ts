@@ -13,7 +13,7 @@
 // the window expires.
 import 'watershed/runners'; // registers --runner=native and --runner=microbatch
 import { FixedWindows, Pipeline, StateSpec, TimerSpec, formatInstant, formatWindow, hours, kv, statefulDoFn, type KV } from 'watershed/sdk';
-import { Create, Map, ParDo, Window, sumFn } from 'watershed/transforms';
+import { Create, MapElements, ParDo, Window, sumFn } from 'watershed/transforms';
 
 interface Purchase {
   readonly customer: string;
@@ -31,17 +31,15 @@ const purchases = [
   { value: { customer: 'ann', amount: 20 }, timestamp: nine + 65 * 60_000 }, // a new hour starts from 0
 ];
 
-// The state and timer declarations. `statefulDoFn` cannot infer the output type from `ctx.output(...)`
-// calls, so the element types are spelt out and the declarations are passed by their type.
-const state = {
-  total: StateSpec.combining(sumFn()), // a running sum
-  alerted: StateSpec.value<boolean>(), // one plain value
-};
-const timers = { endOfWindow: TimerSpec.eventTime() };
-
-const spendingAlerts = statefulDoFn<KV<string, number>, string, typeof state, typeof timers>({
-  state,
-  timers,
+// `statefulDoFn<I, O>()({...})`: the element types (key-value pairs in, lines out) are named in the first
+// call, and the second infers the state and timer declarations, so `ctx.state` and `ctx.timers` are typed.
+// (TypeScript cannot infer the output type from the `ctx.output(...)` calls in the body.)
+const spendingAlerts = statefulDoFn<KV<string, number>, string>()({
+  state: {
+    total: StateSpec.combining(sumFn()), // a running sum
+    alerted: StateSpec.value<boolean>(), // one plain value
+  },
+  timers: { endOfWindow: TimerSpec.eventTime() },
   process(purchase, ctx) {
     ctx.state.total.add(purchase.value);
     // Setting a timer again only moves it: one summary per customer and hour.
@@ -61,13 +59,13 @@ const spendingAlerts = statefulDoFn<KV<string, number>, string, typeof state, ty
 
 const p = Pipeline.create(process.argv.slice(2));
 p.apply('Purchases', Create.timestamped<Purchase>(purchases))
-  .apply('Hourly', Window.into<Purchase>(FixedWindows(hours(1))))
+  .apply('Hourly', Window.into(FixedWindows(hours(1))))
   // A stateful DoFn takes key-value pairs: its state is per key (and window).
-  .apply('ByCustomer', Map((purchase: Purchase) => kv(purchase.customer, purchase.amount)))
-  .apply('Alerts', ParDo.of(spendingAlerts))
+  .apply('ByCustomer', MapElements((purchase: Purchase) => kv(purchase.customer, purchase.amount)))
+  .apply('Alerts', ParDo(spendingAlerts))
   .apply(
     'Print',
-    ParDo.of<string, never>({
+    ParDo<string, never>({
       process(line) {
         console.log(line);
       },

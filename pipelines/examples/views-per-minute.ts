@@ -25,14 +25,14 @@ p.apply('Views', TextFile.ndjson<View>(p.options.args.input ?? 'views.ndjson', {
   timestamp: (view) => view.at,
   watermark: { maxOutOfOrderness: seconds(5) },
 }))
-  .apply('Minute', Window.into<View>(FixedWindows(seconds(60))) // where: event-time windows
-    .triggering(AfterWatermark.pastEndOfWindow() // when: on time, then once per late view
+  .apply('Minute', Window.into(FixedWindows(seconds(60))) // where: event-time windows
+    .triggering(AfterWatermark() // when: on time, then once per late view
       .withLateFirings(AfterCount(1)))
     .withAllowedLateness(seconds(30))
     .accumulatingFiredPanes()) // how: a late pane counts the window's views so far
   .apply('ByUser', WithKeys((view: View) => view.user))
   .apply('Count', Count.perKey<string>())
-  .apply('Format', ParDo.of<KV<string, number>, string>({
+  .apply('Format', ParDo<KV<string, number>, string>({
     process(count, ctx) {
       ctx.output(`${formatWindow(ctx.window)} ${ctx.pane.timing} ${count.key}: ${count.value}`);
     },

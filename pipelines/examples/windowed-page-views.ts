@@ -9,7 +9,7 @@ import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Top } from '../../transforms/combiners/top.js';
 import { Generate } from '../../transforms/io/generate.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 
@@ -50,17 +50,17 @@ export function windowedPageViews(p: Pipeline, count: number): { perUser: PColle
   const views = p.apply('PageViews', generatedPageViews(count));
   const windowed = views.apply(
     'TenSecondWindows',
-    Window.into<PageView>(FixedWindows(seconds(10)))
-      .triggering(AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1)))
+    Window.into(FixedWindows(seconds(10)))
+      .triggering(AfterWatermark().withLateFirings(AfterCount(1)))
       .withAllowedLateness(seconds(5))
       .accumulatingFiredPanes(),
   );
   const perUser = windowed.apply('ByUser', WithKeys((v: PageView) => v.user)).apply('CountPerUser', Count.perKey<string>());
   const busiest = perUser
-    .apply('OnTimeOnly', Window.configure<KV<string, number>>().triggering(AfterWatermark.pastEndOfWindow()).discardingFiredPanes())
+    .apply('OnTimeOnly', Window.configure<KV<string, number>>().triggering(AfterWatermark()).discardingFiredPanes())
     .apply(
       'Busiest',
       Top.of<KV<string, number>>(3, (a, b) => a.value - b.value || (a.key < b.key ? 1 : -1)).globally().withoutDefaults(),
     );
-  return { perUser, busiest: busiest.apply('AsList', Map((x: KV<string, number>[]) => x.map((e) => kv(e.key, e.value)))) };
+  return { perUser, busiest: busiest.apply('AsList', MapElements((x: KV<string, number>[]) => x.map((e) => kv(e.key, e.value)))) };
 }

@@ -11,7 +11,7 @@ import type { PipelineResult } from '../../sdk/runner.js';
 import { LineSourceStats, TextFile } from '../../transforms/io/text-file.js';
 import { Flatten } from '../../transforms/flatten.js';
 import { ParDo } from '../../transforms/par-do.js';
-import { Map as MapT } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { KafkaIO, type KafkaReadStats } from '../../transforms/io/kafka/index.js';
 import type { KafkaSecurityOptions } from '../../transforms/io/kafka/security.js';
 import type { FeatureName, Scaling } from './features.js';
@@ -240,21 +240,21 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
   pairs.apply('PairStats', CollectPairStats(stats));
 
   const rejected = { counts: {} as Record<string, number>, examples: [] as DeadLetter[] };
-  job.rejected.apply('RejectedSummary', ParDo.of<DeadLetter, never>({
+  job.rejected.apply('RejectedSummary', ParDo<DeadLetter, never>({
     process(d) {
       const n = (rejected.counts[d.reason] = (rejected.counts[d.reason] ?? 0) + 1);
       if (n <= 3) rejected.examples.push(d);
     },
   }));
   const tops: WindowTopPairs[] = [];
-  job.top?.apply('TopSummary', ParDo.of<WindowTopPairs, never>({ process: (t) => void tops.push(t) }));
+  job.top?.apply('TopSummary', ParDo<WindowTopPairs, never>({ process: (t) => void tops.push(t) }));
   const histograms: Histogram[] = [];
-  job.histogram?.apply('HistogramSummary', ParDo.of<Histogram, never>({ process: (h) => void histograms.push(h) }));
+  job.histogram?.apply('HistogramSummary', ParDo<Histogram, never>({ process: (h) => void histograms.push(h) }));
 
   // Records a Kafka read could not read, by reason (file readers count theirs in lineStats).
   const sourceRejected: Record<string, number> = {};
   if (input.kind === 'kafka' && read) {
-    read.deadLetters().apply('SourceRejectedSummary', ParDo.of<DeadLetter, never>({
+    read.deadLetters().apply('SourceRejectedSummary', ParDo<DeadLetter, never>({
       process: (d) => void (sourceRejected[d.reason] = (sourceRejected[d.reason] ?? 0) + 1),
     }));
   }
@@ -263,12 +263,12 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
   if (config.deadLetters) {
     const letters = read ? read.deadLetters().apply('AllDeadLetters', Flatten.with(job.rejected)) : job.rejected;
     letters
-      .apply('DeadLetterRecords', MapT((d: DeadLetter) => (sideOutputs.deadLetters++, deadLetterRecord(d))))
+      .apply('DeadLetterRecords', MapElements((d: DeadLetter) => (sideOutputs.deadLetters++, deadLetterRecord(d))))
       .apply('WriteDeadLetters', writeRecords(config.deadLetters, () => kafkaConnection(config)));
   }
   if (config.lateOutput) {
     job.late
-      .apply('LateRecords', MapT((l: LateRecord) => (sideOutputs.late++, lateOutputRecord(l))))
+      .apply('LateRecords', MapElements((l: LateRecord) => (sideOutputs.late++, lateOutputRecord(l))))
       .apply('WriteLate', writeRecords(config.lateOutput, () => kafkaConnection(config)));
   }
 
@@ -289,7 +289,7 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
 /** Testing the comparison: changes the first pair's distance a little and drops the second pair. */
 function injectDifference() {
   let seen = 0;
-  return ParDo.of<NetflowPair, NetflowPair>({
+  return ParDo<NetflowPair, NetflowPair>({
     process(p, ctx) {
       seen++;
       if (seen === 2) return;

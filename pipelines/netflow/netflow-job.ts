@@ -171,14 +171,14 @@ type PairTags = { topCandidates: NetflowPair; histogramParts: HistogramAcc; reje
 
 function expandJob(lines: PCollection<NetflowLine>, o: ResolvedNetflowJobOptions): NetflowJobOutputs {
   // Dead letters on: a line that makes either step throw is rejected as `user-code`, not fatal.
-  const dropped = lines.apply('DropIPv6', ParDo.of<NetflowLine, NetflowLine, Tagged>(dropIpv6Fn()).withDeadLetters().withOutputs('rejected'));
-  const parsed = dropped.main.apply('Parse', ParDo.of<NetflowLine, IngestedFlow, Tagged>(parseFn()).withDeadLetters().withOutputs('rejected'));
+  const dropped = lines.apply('DropIPv6', ParDo<NetflowLine, NetflowLine, Tagged>(dropIpv6Fn()).withDeadLetters().withOutputs('rejected'));
+  const parsed = dropped.main.apply('Parse', ParDo<NetflowLine, IngestedFlow, Tagged>(parseFn()).withDeadLetters().withOutputs('rejected'));
   const grouped = parsed.main
-    .apply('EventTime', WithTimestamps.of((f: IngestedFlow) => eventTimeMillis(f.record)))
+    .apply('EventTime', WithTimestamps((f: IngestedFlow) => eventTimeMillis(f.record)))
     .apply('BySourceIp', WithKeys((f: IngestedFlow) => f.record.src_ip4))
     .apply('Window', Window.into<KV<number, IngestedFlow>>(FixedWindows(o.windowMs)).withAllowedLateness(o.allowedLatenessMs))
-    .apply('GroupByKey', GroupByKey.create<number, IngestedFlow>());
-  const pairs = grouped.apply('Pairs', ParDo.of<KV<number, IngestedFlow[]>, NetflowPair, PairTags>(pairsFn(o)).withOutputs('topCandidates', 'histogramParts', 'rejected'));
+    .apply('GroupByKey', GroupByKey<number, IngestedFlow>());
+  const pairs = grouped.apply('Pairs', ParDo<KV<number, IngestedFlow[]>, NetflowPair, PairTags>(pairsFn(o)).withOutputs('topCandidates', 'histogramParts', 'rejected'));
   // Pairs whose distance is not finite, back in the input's windowing to join the other rejects.
   const w = lines.windowing;
   const pairRejects = pairs.rejected.apply('PairRejects', new WindowTransform<DeadLetter>({
@@ -190,7 +190,7 @@ function expandJob(lines: PCollection<NetflowLine>, o: ResolvedNetflowJobOptions
   if (o.topN > 0) {
     top = pairs.topCandidates
       .apply('TopPerWindow', Top.of<NetflowPair>(o.topN, compareByDistance).globally().withoutDefaults())
-      .apply('WithWindow', ParDo.of<NetflowPair[], WindowTopPairs>({
+      .apply('WithWindow', ParDo<NetflowPair[], WindowTopPairs>({
         process(list, ctx) {
           const w = ctx.window;
           ctx.output(isIntervalWindow(w) ? { window_start: w.start, window_end: w.end, pairs: list } : { window_start: list[0]!.window_start, window_end: list[0]!.window_start + o.windowMs, pairs: list });
@@ -205,7 +205,7 @@ function expandJob(lines: PCollection<NetflowLine>, o: ResolvedNetflowJobOptions
     // the final one if the input ends.
     if (!lines.bounded) {
       toRun = toRun
-        .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(o.histogramEveryMs)))
+        .triggering(AfterWatermark().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(o.histogramEveryMs)))
         .accumulatingFiredPanes();
     }
     histogram = pairs.histogramParts.apply('WholeRun', toRun).apply('RunHistogram', Combine.globally(mergeHistogramsFn(o.histogram)));

@@ -188,7 +188,7 @@ export class PairStats {
 export function CollectPairStats(stats: PairStats): PTransform<PCollection<NetflowPair>, PCollection<never>> {
   return {
     name: 'CollectPairStats',
-    expand: (input, ctx) => ParDo.of<NetflowPair, never>({ process: (p) => stats.add(p) } satisfies DoFn<NetflowPair, never>).expand(input, ctx),
+    expand: (input, ctx) => ParDo<NetflowPair, never>({ process: (p) => stats.add(p) } satisfies DoFn<NetflowPair, never>).expand(input, ctx),
   };
 }
 

@@ -102,7 +102,7 @@ export interface SourceReader<T> {
 }
 
 /**
- * An input of a pipeline. Bounded sources end; unbounded ones run until cancelled. `Read.from(source)`
+ * An input of a pipeline. Bounded sources end; unbounded ones run until cancelled. `Read(source)`
  * makes it a PCollection. A complete one, with a watermark, dead letters and positions:
  * pipelines/examples/csv-readings-source.ts.
  * @example
@@ -117,7 +117,7 @@ export interface SourceReader<T> {
  *     };
  *   },
  * };
- * pipeline.apply('Three', Read.from(three));
+ * pipeline.apply('Three', Read(three));
  */
 export interface Source<T> {
   readonly name: string;

@@ -10,7 +10,7 @@
  *   .addElements(['cid', 30_000]) // after it fired: a LATE pane (within the allowed lateness)
  *   .advanceWatermarkToInfinity();
  * const panes = p.apply(clicks).apply(Window.into<string>(FixedWindows(60_000))
- *   .triggering(AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1)))
+ *   .triggering(AfterWatermark().withLateFirings(AfterCount(1)))
  *   .withAllowedLateness(30_000).accumulatingFiredPanes())
  *   .apply(Count.globally().withoutDefaults())
  *   .apply(Capture.records<number>());

@@ -59,7 +59,7 @@ function testStreamPosition(p: unknown): TestStreamPosition {
  * before it). A watermark step ends a micro-batch for event time only. So an element meant to
  * arrive before a timer due at t is scripted before the step to t, and one meant to arrive after it
  * at or after that step. Known exception: a trigger that also counts elements (e.g.
- * `AfterFirst.of(AfterCount(n), AfterProcessingTime...)`) is evaluated at the end of a micro-batch
+ * `AfterFirst(AfterCount(n), AfterProcessingTime...)`) is evaluated at the end of a micro-batch
  * that a watermark step ends between boundaries, as count triggers are, so its processing-time part
  * can fire there, after that batch's elements.
  *

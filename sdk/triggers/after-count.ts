@@ -1,16 +1,17 @@
 import { FINISHED } from '../internal/trigger-state.js';
+import { defineTrigger } from './define-trigger.js';
 import type { Trigger, TriggerState } from './trigger.js';
 
 /**
  * Fires once the pane holds at least `n` elements, then finishes.
  * On the micro-batch runner, element counts are checked at batch boundaries, so a pane may hold more.
  * @throws RangeError when n < 1.
- * @example Repeatedly.forever(AfterCount(100))  // a pane every 100 elements
+ * @example Repeatedly(AfterCount(100))  // a pane every 100 elements
  */
 export function AfterCount(n: number): Trigger {
   if (!(Number.isInteger(n) && n >= 1)) throw new RangeError(`AfterCount needs a whole number >= 1, got ${n}`);
   const count = (s: TriggerState) => (s.data as number | undefined) ?? 0;
-  return {
+  return defineTrigger({
     name: `AfterCount(${n})`,
     subTriggers: [],
     domain: 'count',
@@ -20,5 +21,5 @@ export function AfterCount(n: number): Trigger {
     shouldFire: (s) => !s.finished && count(s) >= n,
     onFire: () => FINISHED,
     continuation: () => AfterCount(1),
-  };
+  });
 }

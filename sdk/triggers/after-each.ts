@@ -1,17 +1,29 @@
 import { withSub } from '../internal/trigger-state.js';
+import { defineTrigger } from './define-trigger.js';
 import type { Trigger, TriggerState } from './trigger.js';
 
 /**
  * Runs its sub-triggers one after another: fires when the current one fires, moves to the next when
  * it finishes, and finishes after the last.
  * @throws RangeError with no sub-triggers.
- * @example AfterEach.inOrder(AfterCount(2), AfterCount(3))  // panes after 2 and then 3 more elements
+ * @example AfterEach(AfterCount(2), AfterCount(3))  // panes after 2 and then 3 more elements
  */
-export const AfterEach = {
-  inOrder(...subs: Trigger[]): Trigger {
-    if (subs.length === 0) throw new RangeError('AfterEach.inOrder needs at least one trigger');
+export const AfterEach: AfterEachFactory = Object.assign(afterEach, {
+  /** @deprecated Use `AfterEach(...subs)`. This alias goes in the next release. */
+  inOrder: (...subs: Trigger[]): Trigger => afterEach(...subs),
+});
+
+/** {@link AfterEach}: a call, plus its deprecated alias. */
+export interface AfterEachFactory {
+  (...subs: Trigger[]): Trigger;
+  /** @deprecated Use `AfterEach(...subs)`. This alias goes in the next release. */
+  inOrder(...subs: Trigger[]): Trigger;
+}
+
+function afterEach(...subs: Trigger[]): Trigger {
+    if (subs.length === 0) throw new RangeError('AfterEach needs at least one trigger');
     const index = (s: TriggerState) => s.data as number;
-    return {
+    return defineTrigger({
       name: `AfterEach(${subs.map((t) => t.name).join(', ')})`,
       subTriggers: subs,
       init: () => ({ finished: false, data: 0, subs: subs.map((t) => t.init()) }),
@@ -41,7 +53,6 @@ export const AfterEach = {
         const j = i + 1;
         return { finished: j >= subs.length, data: j, subs: fired.subs! };
       },
-      continuation: () => AfterEach.inOrder(...subs.map((t) => t.continuation())),
-    };
-  },
-};
+      continuation: () => afterEach(...subs.map((t) => t.continuation())),
+    });
+}

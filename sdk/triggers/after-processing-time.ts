@@ -1,5 +1,6 @@
 import type { Duration, Instant } from '../time.js';
 import { FINISHED } from '../internal/trigger-state.js';
+import { defineTrigger } from './define-trigger.js';
 import type { Trigger, TriggerState } from './trigger.js';
 
 /**
@@ -11,7 +12,7 @@ import type { Trigger, TriggerState } from './trigger.js';
  * On the micro-batch runner, processing-time triggers are evaluated at batch boundaries, so firings
  * happen at the first boundary at or after the target time.
  *
- * @example Repeatedly.forever(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(seconds(5)))
+ * @example Repeatedly(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(seconds(5)))
  */
 export const AfterProcessingTime = {
   pastFirstElementInPane(): AfterProcessingTimeTrigger {
@@ -38,7 +39,7 @@ function afterProcessingTime(delay: Duration, align: { period: Duration; offset:
     return r === 0 ? t : t + align.period - r;
   };
   const target = (s: TriggerState) => (s.data as Target | undefined)?.target;
-  const self: AfterProcessingTimeTrigger = {
+  const self: AfterProcessingTimeTrigger = defineTrigger<Omit<AfterProcessingTimeTrigger, 'orFinally'>>({
     name: `AfterProcessingTime(+${delay}ms${align ? `, aligned to ${align.period}ms` : ''})`,
     subTriggers: [],
     domain: 'processing',
@@ -65,6 +66,6 @@ function afterProcessingTime(delay: Duration, align: { period: Duration; offset:
     },
     onFire: () => FINISHED,
     continuation: () => self,
-  };
+  });
   return self;
 }

@@ -1,4 +1,5 @@
 import { FINISHED, UNFINISHED, withSub } from '../internal/trigger-state.js';
+import { defineTrigger } from './define-trigger.js';
 import type { Trigger, TriggerContext, TriggerState } from './trigger.js';
 
 const passed = (ctx: TriggerContext) => ctx.inputWatermark > ctx.window.maxTimestamp;
@@ -8,13 +9,19 @@ const passed = (ctx: TriggerContext) => ctx.inputWatermark > ctx.window.maxTimes
  * Optionally fires speculative EARLY panes before, and LATE panes after for late data: the early and
  * late sub-triggers repeat (they are reset each time they finish).
  *
- * @example AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(100)).withLateFirings(AfterCount(1))
+ * @example AfterWatermark().withEarlyFirings(AfterCount(100)).withLateFirings(AfterCount(1))
  */
-export const AfterWatermark = {
-  pastEndOfWindow(): AfterWatermarkTrigger {
-    return afterWatermark(undefined, undefined);
-  },
-};
+export const AfterWatermark: AfterWatermarkFactory = Object.assign(() => afterWatermark(undefined, undefined), {
+  /** @deprecated Use `AfterWatermark()`. This alias goes in the next release. */
+  pastEndOfWindow: (): AfterWatermarkTrigger => afterWatermark(undefined, undefined),
+});
+
+/** {@link AfterWatermark}: a call, plus its deprecated alias. */
+export interface AfterWatermarkFactory {
+  (): AfterWatermarkTrigger;
+  /** @deprecated Use `AfterWatermark()`. This alias goes in the next release. */
+  pastEndOfWindow(): AfterWatermarkTrigger;
+}
 
 export interface AfterWatermarkTrigger extends Trigger {
   withEarlyFirings(early: Trigger): AfterWatermarkTrigger;
@@ -31,7 +38,7 @@ function afterWatermark(early: Trigger | undefined, late: Trigger | undefined): 
   const E = 0;
   const L = 1;
   const phase = (s: TriggerState) => (s.data as Phase).late;
-  return {
+  return defineTrigger<Omit<AfterWatermarkTrigger, 'orFinally'>>({
     name,
     subTriggers: [early, late].filter((t): t is Trigger => t !== undefined),
     domain: 'event',
@@ -75,13 +82,13 @@ function afterWatermark(early: Trigger | undefined, late: Trigger | undefined): 
       return withSub(s, L, next.finished ? late!.init() : next);
     },
     continuation: () => afterWatermark(early?.continuation(), late?.continuation()),
-  };
+  });
 }
 
 const ON_TIME_ONLY = new WeakSet<Trigger>();
 
 /**
- * True for `AfterWatermark.pastEndOfWindow()` without early or late firings: one ON_TIME pane per
+ * True for `AfterWatermark()` without early or late firings: one ON_TIME pane per
  * window, then finished (runners may then share work between overlapping windows).
  */
 export function isOnTimeOnly(t: Trigger): boolean {
@@ -89,7 +96,7 @@ export function isOnTimeOnly(t: Trigger): boolean {
 }
 
 function onTimeOnly(): AfterWatermarkTrigger {
-  const t: AfterWatermarkTrigger = {
+  const t: AfterWatermarkTrigger = defineTrigger<Omit<AfterWatermarkTrigger, 'orFinally'>>({
     name: 'AfterWatermark.pastEndOfWindow()',
     subTriggers: [],
     domain: 'event',
@@ -108,7 +115,7 @@ function onTimeOnly(): AfterWatermarkTrigger {
     shouldFire: (s, ctx) => !s.finished && passed(ctx),
     onFire: () => FINISHED,
     continuation: () => onTimeOnly(),
-  };
+  });
   ON_TIME_ONLY.add(t);
   return t;
 }

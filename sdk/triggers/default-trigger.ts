@@ -1,5 +1,6 @@
 import { AfterWatermark } from './after-watermark.js';
 import { Repeatedly } from './repeatedly.js';
+import { defineTrigger } from './define-trigger.js';
 import type { Trigger } from './trigger.js';
 
 /**
@@ -7,6 +8,6 @@ import type { Trigger } from './trigger.js';
  * for every late element within the allowed lateness.
  */
 export function DefaultTrigger(): Trigger {
-  const t = Repeatedly.forever(AfterWatermark.pastEndOfWindow());
-  return { ...t, name: 'DefaultTrigger', continuation: DefaultTrigger };
+  const { orFinally: _, ...t } = Repeatedly(AfterWatermark());
+  return defineTrigger({ ...t, name: 'DefaultTrigger', continuation: DefaultTrigger });
 }

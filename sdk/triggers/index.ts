@@ -7,5 +7,6 @@ export * from './after-each.js';
 export * from './after-first.js';
 export * from './after-all.js';
 export * from './or-finally.js';
+export * from './define-trigger.js';
 export * from './never.js';
 export * from './default-trigger.js';

@@ -1,4 +1,5 @@
 import { UNFINISHED } from '../internal/trigger-state.js';
+import { defineTrigger } from './define-trigger.js';
 import type { Trigger } from './trigger.js';
 
 /**
@@ -7,7 +8,7 @@ import type { Trigger } from './trigger.js';
  * @example Window.into(GlobalWindows()).triggering(Never())
  */
 export function Never(): Trigger {
-  const self: Trigger = {
+  const self: Trigger = defineTrigger({
     name: 'Never',
     subTriggers: [],
     init: () => UNFINISHED,
@@ -16,6 +17,6 @@ export function Never(): Trigger {
     shouldFire: () => false,
     onFire: (s) => s,
     continuation: () => self,
-  };
+  });
   return self;
 }

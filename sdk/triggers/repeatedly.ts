@@ -1,14 +1,26 @@
 import { withSub } from '../internal/trigger-state.js';
+import { defineTrigger } from './define-trigger.js';
 import type { Trigger } from './trigger.js';
 
 /**
  * Fires whenever the sub-trigger fires, and starts it again each time it finishes; never finishes
- * itself (use `orFinally` to stop it).
- * @example Repeatedly.forever(AfterCount(10))
+ * itself (use `.orFinally(until)` to stop it).
+ * @example Repeatedly(AfterCount(10))
  */
-export const Repeatedly = {
-  forever(sub: Trigger): Trigger {
-    const self: Trigger = {
+export const Repeatedly: RepeatedlyFactory = Object.assign(repeatedly, {
+  /** @deprecated Use `Repeatedly(sub)`. This alias goes in the next release. */
+  forever: (sub: Trigger): Trigger => repeatedly(sub),
+});
+
+/** {@link Repeatedly}: a call, plus its deprecated alias. */
+export interface RepeatedlyFactory {
+  (sub: Trigger): Trigger;
+  /** @deprecated Use `Repeatedly(sub)`. This alias goes in the next release. */
+  forever(sub: Trigger): Trigger;
+}
+
+function repeatedly(sub: Trigger): Trigger {
+    return defineTrigger({
       name: `Repeatedly(${sub.name})`,
       subTriggers: [sub],
       init: () => ({ finished: false, subs: [sub.init()] }),
@@ -25,8 +37,6 @@ export const Repeatedly = {
         const next = sub.onFire(s.subs![0]!, ctx);
         return withSub(s, 0, next.finished ? sub.init() : next);
       },
-      continuation: () => Repeatedly.forever(sub.continuation()),
-    };
-    return self;
-  },
-};
+      continuation: () => repeatedly(sub.continuation()),
+    });
+}

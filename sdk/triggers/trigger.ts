@@ -39,7 +39,7 @@ export interface TriggerContext {
  *   window (later elements are dropped and counted).
  *
  * @example
- * const t = AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(seconds(10)));
+ * const t = AfterWatermark().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(seconds(10)));
  */
 export interface Trigger {
   /** A description used in errors and reports, e.g. `AfterCount(3)`. */
@@ -54,4 +54,10 @@ export interface Trigger {
   onFire(state: TriggerState, ctx: TriggerContext): TriggerState;
   /** The trigger that aggregations downstream of this one use (e.g. AfterCount(n) continues as AfterCount(1)). */
   continuation(): Trigger;
+  /**
+   * This trigger until `until` fires; then one last pane and the trigger finishes (closing the window).
+   * Made by {@link defineTrigger}, which every trigger is built with.
+   * @example Repeatedly(AfterCount(1)).orFinally(AfterCount(5))  // a pane per element, closing after 5
+   */
+  orFinally(until: Trigger): Trigger;
 }

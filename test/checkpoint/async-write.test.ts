@@ -8,7 +8,7 @@ import { CheckpointWriteError } from '../../sdk/errors.js';
 import { completeOptions } from '../../sdk/options.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import { CommittedCapture, CommittedStore } from '../../sdk/testing/committed-capture.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { WIRINGS } from '../support/fake-coordinator.js';
 import { handRead } from './engine-harness.js';
@@ -61,13 +61,13 @@ describe.each(WIRINGS)('asynchronous checkpoint writes ($label wiring)', ({ labe
     const p = Pipeline.create();
     const out = new CommittedStore<string>();
     const clock = new VirtualClock(0);
-    const upper = handRead<string>(p, 'In').apply('Upper', Map((s: string) => s.toUpperCase()));
+    const upper = handRead<string>(p, 'In').apply('Upper', MapElements((s: string) => s.toUpperCase()));
     upper.apply('Out', CommittedCapture.records(out as CommittedStore<never>));
     if (o.slowSyncMs !== undefined) {
       const ms = o.slowSyncMs;
       upper.apply(
         'Slow',
-        ParDo.of<string, never>({
+        ParDo<string, never>({
           process() {},
           twoPhaseCommit: {
             preCommit: async () => void clock.advanceBy(ms),

@@ -191,7 +191,7 @@ const cases: DriverCase[] = [
   {
     name: 'sliding windows, early and late firings, lateness, accumulating Mean',
     windowFn: () => SlidingWindows(2000, 1000),
-    trigger: AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1)),
+    trigger: AfterWatermark().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1)),
     mode: 'accumulating',
     lateness: 1500,
     combiner: 'EARLIEST',
@@ -200,7 +200,7 @@ const cases: DriverCase[] = [
   {
     name: 'sessions, retracting, GroupByKey lists',
     windowFn: () => Sessions(500),
-    trigger: AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1)),
+    trigger: AfterWatermark().withLateFirings(AfterCount(1)),
     mode: 'retracting',
     lateness: 1000,
     combiner: 'LATEST',
@@ -209,7 +209,7 @@ const cases: DriverCase[] = [
   {
     name: 'global window, processing-time trigger',
     windowFn: () => GlobalWindows(),
-    trigger: Repeatedly.forever(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(300)),
+    trigger: Repeatedly(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(300)),
     mode: 'discarding',
     lateness: 0,
     combiner: 'END_OF_WINDOW',

@@ -12,7 +12,7 @@ import { Capture, type Probe } from '../../sdk/testing/capture.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Sum } from '../../transforms/combiners/sum.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { HandRun, handRead, joined, uninterrupted, type Build, type EngineMode, type ScriptStep } from './engine-harness.js';
@@ -37,19 +37,19 @@ const shaped =
     const out: Record<string, Probe<unknown>> = { sums: windowed.apply(s.sum ?? 'Sum', Sum.perKey<string>()).apply('SumProbe', probe()) };
     if (s.group !== false) {
       out['groups'] = windowed
-        .apply(s.group ?? 'Group', GroupByKey.create<string, number>())
-        .apply(s.sorted ?? 'Sorted', Map((g: KV<string, number[]>) => kv(g.key, [...g.value].sort((a, b) => a - b))))
+        .apply(s.group ?? 'Group', GroupByKey<string, number>())
+        .apply(s.sorted ?? 'Sorted', MapElements((g: KV<string, number[]>) => kv(g.key, [...g.value].sort((a, b) => a - b))))
         .apply('GroupProbe', probe());
     }
     const counter =
       s.counter === 'bag'
         ? statefulDoFn({ state: { n: StateSpec.bag<number>() }, process: (e: Ev, ctx) => ctx.state.n.add(e.value) })
         : statefulDoFn({ state: { n: StateSpec.value<number>() }, process: (e: Ev, ctx) => ctx.state.n.write((ctx.state.n.read() ?? 0) + 1) });
-    windowed.apply('Counter', ParDo.of(counter));
+    windowed.apply('Counter', ParDo(counter));
     const sideInput = View.asList(handRead<number>(p, 'Side'));
     const join: DoFn<Ev, string> = { process: (e, ctx) => ctx.output(`${e.key} ${JSON.stringify(ctx.sideInput(sideInput))}`) };
     const views = Array.from({ length: s.sides ?? 1 }, () => sideInput);
-    out['joined'] = handRead<Ev>(p, 'Events2').apply('Join', ParDo.of(join).withSideInputs(...views)).apply('JoinProbe', probe());
+    out['joined'] = handRead<Ev>(p, 'Events2').apply('Join', ParDo(join).withSideInputs(...views)).apply('JoinProbe', probe());
     return out;
   };
 

@@ -43,7 +43,7 @@ export function handSource<T>(name: string): Source<T> {
 
 /** Reads a hand-fed input named `name` (its Read step is called `name`). */
 export function handRead<T>(p: Pipeline, name: string): PCollection<T> {
-  return p.apply(name, Read.from(handSource<T>(name)));
+  return p.apply(name, Read(handSource<T>(name)));
 }
 
 /** A pipeline under test: builds the steps, returns the probes whose records are compared. */

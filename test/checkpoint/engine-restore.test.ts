@@ -17,7 +17,7 @@ import { Count } from '../../transforms/combiners/count.js';
 import { Sum } from '../../transforms/combiners/sum.js';
 import { Flatten } from '../../transforms/flatten.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { decoded, handRead, interrupted, uninterrupted, type Build, type EngineMode, type ScriptStep } from './engine-harness.js';
@@ -31,14 +31,14 @@ const windowedAggregation =
   (mode: 'accumulating' | 'discarding'): Build =>
   (p) => {
     let w = Window.into<Ev>(FixedWindows(10_000))
-      .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1)))
+      .triggering(AfterWatermark().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1)))
       .withAllowedLateness(20_000);
     w = mode === 'accumulating' ? w.accumulatingFiredPanes() : w.discardingFiredPanes();
     const windowed = handRead<Ev>(p, 'Events').apply('Window', w);
     const sums = windowed.apply('Sum', Sum.perKey<string>()).apply('SumProbe', probe<KV<string, number>>());
     const groups = windowed
-      .apply('Group', GroupByKey.create<string, number>())
-      .apply('Sorted', Map((g: KV<string, number[]>) => kv(g.key, [...g.value].sort((a, b) => a - b))))
+      .apply('Group', GroupByKey<string, number>())
+      .apply('Sorted', MapElements((g: KV<string, number[]>) => kv(g.key, [...g.value].sort((a, b) => a - b))))
       .apply('GroupProbe', probe<KV<string, number[]>>());
     return { sums, groups };
   };
@@ -71,11 +71,11 @@ const sessions: Build = (p) => {
     .apply(
       'Window',
       Window.into<Ev>(Sessions(5000))
-        .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000)))
+        .triggering(AfterWatermark().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000)))
         .accumulatingFiredPanes(),
     )
-    .apply('Group', GroupByKey.create<string, number>())
-    .apply('Sorted', Map((g: KV<string, number[]>) => kv(g.key, [...g.value].sort((a, b) => a - b))))
+    .apply('Group', GroupByKey<string, number>())
+    .apply('Sorted', MapElements((g: KV<string, number[]>) => kv(g.key, [...g.value].sort((a, b) => a - b))))
     .apply('Probe', probe<KV<string, number[]>>());
   const counts = handRead<Ev>(p, 'More')
     .apply('Window2', Window.into<Ev>(Sessions(3000)))
@@ -129,7 +129,7 @@ const statefulFn = statefulDoFn({
   },
 });
 const stateful: Build = (p) => ({
-  out: handRead<Ev>(p, 'Events').apply('Window', Window.into<Ev>(FixedWindows(10_000))).apply('Stateful', ParDo.of(statefulFn)).apply('Probe', probe<string>()),
+  out: handRead<Ev>(p, 'Events').apply('Window', Window.into<Ev>(FixedWindows(10_000))).apply('Stateful', ParDo(statefulFn)).apply('Probe', probe<string>()),
 });
 
 const statefulScript: ScriptStep[] = [
@@ -162,7 +162,7 @@ const withSide: Build = (p) => {
   };
   const out = handRead<string>(p, 'Main')
     .apply('MainWindow', Window.into<string>(FixedWindows(10_000)))
-    .apply('Join', ParDo.of(join).withSideInputs(view))
+    .apply('Join', ParDo(join).withSideInputs(view))
     .apply('Probe', probe<string>());
   return { out };
 };
@@ -195,7 +195,7 @@ const flattened: Build = (p) => {
   const a = handRead<Ev>(p, 'A');
   const b = handRead<Ev>(p, 'B');
   const counts = p
-    .apply('Both', Flatten.of(a, b))
+    .apply('Both', Flatten(a, b))
     .apply('Window', Window.into<Ev>(FixedWindows(5000)))
     .apply('Count', Count.perKey<string>())
     .apply('Probe', probe<KV<string, number>>());
@@ -230,7 +230,7 @@ const timestamps: Build = (p) => {
     .apply(
       'Window',
       Window.into<Ev>(FixedWindows(10_000))
-        .triggering(Repeatedly.forever(AfterCount(1)))
+        .triggering(Repeatedly(AfterCount(1)))
         .withAllowedLateness(20_000)
         .withTimestampCombiner('EARLIEST')
         .accumulatingFiredPanes(),
@@ -238,8 +238,8 @@ const timestamps: Build = (p) => {
     .apply('Sum', Sum.perKey<string>())
     .apply('Probe', probe<KV<string, number>>());
   const total = events
-    .apply('Values', Map((e: Ev) => e.value))
-    .apply('EveryElement', Window.configure<number>().triggering(Repeatedly.forever(AfterCount(1))).discardingFiredPanes())
+    .apply('Values', MapElements((e: Ev) => e.value))
+    .apply('EveryElement', Window.configure<number>().triggering(Repeatedly(AfterCount(1))).discardingFiredPanes())
     .apply('Total', Sum.globally())
     .apply('TotalProbe', probe<number>());
   return { earliest, total };
@@ -259,7 +259,7 @@ const timestampScript: ScriptStep[] = [
 /** Sessions whose panes are retracted before each new one (merged sessions withdraw the panes of their parts). */
 const retracting: Build = (p) => ({
   sums: handRead<Ev>(p, 'Events')
-    .apply('Window', Window.into<Ev>(Sessions(3000)).triggering(Repeatedly.forever(AfterCount(1))).accumulatingAndRetractingFiredPanes())
+    .apply('Window', Window.into<Ev>(Sessions(3000)).triggering(Repeatedly(AfterCount(1))).accumulatingAndRetractingFiredPanes())
     .apply('Sum', Sum.perKey<string>())
     .apply('Probe', probe<KV<string, number>>()),
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CommittedStore } from '../../sdk/testing/committed-capture.js';
 import { failpoints } from '../../sdk/testing/failpoints.js';
 import { KafkaIO } from '../../transforms/io/kafka/index.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { inMemoryKafka, type InMemoryRecord } from '../support/in-memory-kafka.js';
 import { afterBatchZero, batching, crashAfterLoggingAll, entriesIn, keyOf, rowsOf, run, tmp, uninterrupted, type Input } from './replay-support.js';
 
@@ -23,7 +23,7 @@ const kafka: Input = () => ({
   expand: (p) =>
     p
       .apply('Read', KafkaIO.read<{ k: string; t: number }>({ client: inMemoryKafka({ t: topic() }), brokers: 'in-memory:0', topics: 't', startAt: 'earliest', bounded: true, eventTime: (v) => v.t }))
-      .apply('Key', Map((v: { k: string; t: number }) => v.k)),
+      .apply('Key', MapElements((v: { k: string; t: number }) => v.k)),
 });
 
 describe('micro-batch replay of the offset log, reading KafkaIO.read', () => {

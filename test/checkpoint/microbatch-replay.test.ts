@@ -35,7 +35,7 @@ function linesFile(): string {
 const lines =
   (path: string): Input =>
   () =>
-    Read.from(lineSource('Lines', path, (text, line) => ({ kind: 'element', value: text.replace(/é/g, ''), timestamp: line })));
+    Read(lineSource('Lines', path, (text, line) => ({ kind: 'element', value: text.replace(/é/g, ''), timestamp: line })));
 
 describe.each([
   { label: 'Generate', input: () => generated },
@@ -142,7 +142,7 @@ function tampered(stopAt: ((inner: (p: unknown) => void, p: unknown) => void) | 
       return stopAt === undefined ? { ...rest, poll: r.poll.bind(r), position: r.position!.bind(r), close: r.close.bind(r) } : { ...rest, poll: r.poll.bind(r), stopAt: (p: unknown) => stopAt(own!.bind(r), p) };
     },
   };
-  return () => Read.from(source);
+  return () => Read(source);
 }
 
 describe('replay falls back to normal batching, with a warning, when it cannot reproduce the log', () => {

@@ -4,7 +4,7 @@ import { Capture, type Probe } from '../../sdk/testing/capture.js';
 import { ProcessingTimeWindows } from '../../sdk/windows/processing-time-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { Map as MapElements } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { decoded, handRead, HandRun, interrupted, uninterrupted, type Build, type EngineMode, type ScriptStep } from './engine-harness.js';
@@ -23,7 +23,7 @@ const build: Build = (p) => {
   const keyed = windowed.apply('Key', WithKeys((s: string) => s.slice(0, 1)));
   const counts = keyed.apply('Count', Count.perKey<string>()).apply('CountProbe', probe<KV<string, number>>());
   const groups = keyed
-    .apply('Group', GroupByKey.create<string, string>())
+    .apply('Group', GroupByKey<string, string>())
     .apply('Sorted', MapElements((g: KV<string, string[]>) => [...g.value].sort().join(',')))
     .apply('GroupProbe', probe<string>());
   return { counts, groups };

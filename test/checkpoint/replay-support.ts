@@ -43,7 +43,7 @@ export const generated: Input = () => Generate.of({ count: ROWS, element: keyOf,
 /** A per-key count in one long window, with an early pane at every batch end that has new input. */
 export function countPanes(p: Pipeline, input: Input, store: CommittedStore<unknown>): void {
   p.apply('In', input())
-    .apply('Window', Window.into<string>(FixedWindows(1_000_000)).triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(1))).accumulatingFiredPanes())
+    .apply('Window', Window.into<string>(FixedWindows(1_000_000)).triggering(AfterWatermark().withEarlyFirings(AfterCount(1))).accumulatingFiredPanes())
     .apply('Keyed', WithKeys((s: string) => s))
     .apply('Count', Count.perKey<string>())
     .apply('Out', CommittedCapture.records(store as CommittedStore<never>));

@@ -262,7 +262,7 @@ describe.each(RUNNERS)('checkpoints and resume on $label', ({ label, options }) 
       open: async () => ({ poll: async () => ({ elements: [{ value: 1, timestamp: 0 }], watermark: 0, done: true }), close: async () => {} }),
     };
     const p = Pipeline.create({ ...options, checkpointDir: tmp('ck') });
-    p.apply('Blind', Read.from(blind)).apply('Out', CommittedCapture.records(new CommittedStore<number>() as CommittedStore<never>));
+    p.apply('Blind', Read(blind)).apply('Out', CommittedCapture.records(new CommittedStore<number>() as CommittedStore<never>));
     const e = await p.run().then(
       () => undefined,
       (x: unknown) => x,
@@ -342,7 +342,7 @@ describe('Create under checkpoints', () => {
   it.each(RUNNERS)('a bounded Create run on $label commits everything in its final checkpoint', async ({ options }) => {
     const store = new CommittedStore<number>();
     const p = Pipeline.create({ ...options, checkpointDir: tmp('ck') });
-    p.apply('In', Create.of([1, 2, 3])).apply('Out', CommittedCapture.records(store as CommittedStore<never>));
+    p.apply('In', Create([1, 2, 3])).apply('Out', CommittedCapture.records(store as CommittedStore<never>));
     const result = await p.run();
     expect(store.values().sort()).toEqual([1, 2, 3]);
     expect(result.checkpoints!.taken.map((t) => t.kind)).toEqual(['finished']);
@@ -377,7 +377,7 @@ describe('an idle unbounded run still checkpoints', () => {
   ])('on $label: the sink commits while the input is quiet', async ({ options }) => {
     const store = new CommittedStore<number>();
     const p = Pipeline.create({ ...options, clock: new TickingClock(), checkpointDir: tmp('ck'), checkpointInterval: 50 });
-    p.apply('Quiet', Read.from(quiet)).apply('Out', CommittedCapture.records(store as CommittedStore<never>));
+    p.apply('Quiet', Read(quiet)).apply('Out', CommittedCapture.records(store as CommittedStore<never>));
     const run = p.start();
     // wait (not a timing assertion: the run is cancelled once the output is committed, or after 20 s)
     for (let t = 0; t < 2000 && store.values().length < 3; t++) await new Promise((resolve) => setTimeout(resolve, 10));

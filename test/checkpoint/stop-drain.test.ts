@@ -9,7 +9,7 @@ import { Pipeline } from '../../sdk/pipeline.js';
 import type { PipelineResult, PipelineRun } from '../../sdk/runner.js';
 import { CommittedCapture, CommittedStore } from '../../sdk/testing/committed-capture.js';
 import { Create } from '../../transforms/create.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Read } from '../../transforms/read.js';
 import { countsAndTimers, idleAfter, totalCount } from '../../capability-matrix/support/stop-scenarios.js';
 import { RUNNERS } from '../support/runners.js';
@@ -127,8 +127,8 @@ describe.each(RUNNERS)('stop while the loop waits for input on $label', ({ optio
     const store = new CommittedStore<unknown>();
     let seen = 0;
     let run: PipelineRun | undefined;
-    p.apply('Idle', Read.from(idleAfter([1, 2, 3])))
-      .apply('Watch', Map((x: number) => {
+    p.apply('Idle', Read(idleAfter([1, 2, 3])))
+      .apply('Watch', MapElements((x: number) => {
         // once all three went by, ask for the stop from outside the loop, while it waits
         if (++seen === 3) setImmediate(() => void run!.stop!());
         return x;
@@ -148,7 +148,7 @@ describe('a command-line run (stopOnSignals) takes SIGTERM and SIGINT', () => {
     const before = process.listenerCount('SIGTERM') + process.listenerCount('SIGINT');
     const seen: number[] = [];
     const p = Pipeline.create(argv);
-    p.apply(Create.of([1])).apply(Map((x: number) => (seen.push(process.listenerCount('SIGTERM') + process.listenerCount('SIGINT') - before), x)));
+    p.apply(Create([1])).apply(MapElements((x: number) => (seen.push(process.listenerCount('SIGTERM') + process.listenerCount('SIGINT') - before), x)));
     await p.run();
     seen.push(process.listenerCount('SIGTERM') + process.listenerCount('SIGINT') - before);
     return seen;

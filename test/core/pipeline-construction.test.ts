@@ -11,7 +11,7 @@ import { Count } from '../../transforms/combiners/count.js';
 import { Create } from '../../transforms/create.js';
 import { Filter } from '../../transforms/filter.js';
 import { Flatten } from '../../transforms/flatten.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
@@ -29,37 +29,37 @@ const catchError = (f: () => unknown): unknown => {
 /** A composite of a composite: Outer → Inner → Map. */
 const Inner = (): PTransform<PCollection<number>, PCollection<number>> => ({
   name: 'Inner',
-  expand: (input) => input.apply(Map((x: number) => x + 1)).apply(Filter((x: number) => x > 0)),
+  expand: (input) => input.apply(MapElements((x: number) => x + 1)).apply(Filter((x: number) => x > 0)),
 });
 const Outer = (): PTransform<PCollection<number>, PCollection<number>> => ({
   name: 'Outer',
-  expand: (input) => input.apply(Inner()).apply('Double', Map((x: number) => x * 2)),
+  expand: (input) => input.apply(Inner()).apply('Double', MapElements((x: number) => x * 2)),
 });
 
 describe('pipeline construction', () => {
   it('duplicate step names throw DuplicateStepNameError at construction, saying how to fix it', () => {
     const p = Pipeline.create();
-    const nums = p.apply('Numbers', Create.of([1, 2]));
-    nums.apply('Square', Map((x: number) => x * x));
-    const err = catchError(() => nums.apply('Square', Map((x: number) => x * x * x)));
+    const nums = p.apply('Numbers', Create([1, 2]));
+    nums.apply('Square', MapElements((x: number) => x * x));
+    const err = catchError(() => nums.apply('Square', MapElements((x: number) => x * x * x)));
     expect(err).toBeInstanceOf(DuplicateStepNameError);
     expect((err as DuplicateStepNameError).step).toBe('Square');
     expect((err as DuplicateStepNameError).code).toBe('DUPLICATE_STEP_NAME');
     expect((err as Error).message).toContain("'Square'");
     expect((err as Error).message).toContain('unique');
     // the default names collide too
-    nums.apply(Map((x: number) => x));
-    expect(() => nums.apply(Map((x: number) => x))).toThrow(DuplicateStepNameError);
-    expect(() => p.apply('Numbers', Create.of([3]))).toThrow(DuplicateStepNameError);
+    nums.apply(MapElements((x: number) => x));
+    expect(() => nums.apply(MapElements((x: number) => x))).toThrow(DuplicateStepNameError);
+    expect(() => p.apply('Numbers', Create([3]))).toThrow(DuplicateStepNameError);
   });
 
   it('a duplicate inside a composite is reported with its full hierarchical name', () => {
     const p = Pipeline.create();
     const Twice: PTransform<PCollection<number>, PCollection<number>> = {
       name: 'Twice',
-      expand: (input) => input.apply('Step', Map((x: number) => x)).apply('Step', Map((x: number) => x)),
+      expand: (input) => input.apply('Step', MapElements((x: number) => x)).apply('Step', MapElements((x: number) => x)),
     };
-    const err = catchError(() => p.apply(Create.of([1])).apply('Outer', Twice));
+    const err = catchError(() => p.apply(Create([1])).apply('Outer', Twice));
     expect(err).toBeInstanceOf(DuplicateStepNameError);
     expect((err as DuplicateStepNameError).step).toBe('Outer/Step');
     expect((err as Error).message).toContain('Outer/Step');
@@ -68,7 +68,7 @@ describe('pipeline construction', () => {
 
   it('composite transforms give hierarchical names, and the same inner name is fine under different parents', async () => {
     const p = Pipeline.create({ runner: 'native' });
-    const nums = p.apply(Create.of([-5, 1, 2]));
+    const nums = p.apply(Create([-5, 1, 2]));
     const probe = nums.apply(Outer()).apply(Capture.records<number>());
     nums.apply('Again', Outer());
     expect(p.stepNames()).toEqual([
@@ -105,20 +105,20 @@ describe('pipeline construction', () => {
 
   it("rejects step names containing '/' and empty names", () => {
     const p = Pipeline.create();
-    const nums = p.apply(Create.of([1]));
-    const err = catchError(() => nums.apply('a/b', Map((x: number) => x)));
+    const nums = p.apply(Create([1]));
+    const err = catchError(() => nums.apply('a/b', MapElements((x: number) => x)));
     expect(err).toBeInstanceOf(PipelineConstructionError);
     expect((err as Error).message).toContain("'a/b'");
     expect((err as Error).message).toContain("without '/'");
-    expect(() => nums.apply('', Map((x: number) => x))).toThrow(PipelineConstructionError);
-    expect(() => p.apply('x/', Create.of([1]))).toThrow(PipelineConstructionError);
+    expect(() => nums.apply('', MapElements((x: number) => x))).toThrow(PipelineConstructionError);
+    expect(() => p.apply('x/', Create([1]))).toThrow(PipelineConstructionError);
   });
 
   it('a transform whose expansion failed leaves the pipeline as it was (no steps, no names taken)', async () => {
     const p = Pipeline.create({ runner: 'native' });
-    const a = p.apply('A', Create.of([1]));
-    expect(() => p.apply('Merge', Flatten.of<number>())).toThrow(PipelineConstructionError);
-    expect(() => p.apply('Merge', Flatten.of(a))).not.toThrow();
+    const a = p.apply('A', Create([1]));
+    expect(() => p.apply('Merge', Flatten<number>())).toThrow(PipelineConstructionError);
+    expect(() => p.apply('Merge', Flatten(a))).not.toThrow();
     // a composite that fails half-way: its first steps were already added when Flatten threw
     let mapped = 0;
     const HalfWay: PTransform<PCollection<number>, PCollection<number>> = {
@@ -126,7 +126,7 @@ describe('pipeline construction', () => {
       expand: (input) => {
         const m = input.apply(
           'Count',
-          Map((x: number) => {
+          MapElements((x: number) => {
             mapped++;
             return x;
           }),
@@ -141,7 +141,7 @@ describe('pipeline construction', () => {
     expect(p.graph().pcollections).toHaveLength(before.pcolls);
     await p.run();
     expect(mapped).toBe(0);
-    expect(() => a.apply('Half', Map((x: number) => x))).not.toThrow();
+    expect(() => a.apply('Half', MapElements((x: number) => x))).not.toThrow();
   });
 
   it('parses options from argv', () => {
@@ -165,7 +165,7 @@ describe('pipeline construction', () => {
 
   it('an argv-configured micro-batch pipeline runs on the micro-batch runner', async () => {
     const p = Pipeline.create(['--runner=microbatch', '--batchInterval=500ms']);
-    const probe = p.apply(Create.of([1, 2, 3])).apply(Count.globally()).apply(Capture.records<number>());
+    const probe = p.apply(Create([1, 2, 3])).apply(Count.globally()).apply(Capture.records<number>());
     const result = await p.run();
     expect(result.runner).toBe('microbatch');
     expect(result.batches?.length).toBeGreaterThanOrEqual(1);
@@ -174,7 +174,7 @@ describe('pipeline construction', () => {
 
   it('an unknown runner rejects run() with a message listing the registered runners', async () => {
     const p = Pipeline.create(['--runner=flink']);
-    p.apply(Create.of([1]));
+    p.apply(Create([1]));
     const err = await p.run().then(
       () => undefined,
       (e: unknown) => e,
@@ -192,9 +192,9 @@ describe.each(RUNNERS)('runner validation on $label', ({ options }) => {
     const p = Pipeline.create(options);
     const a = p.apply('StreamA', TestStream.create<number>().addElements([1, 0]));
     const b = p.apply('StreamB', TestStream.create<number>().addElements([2, 0]));
-    p.apply(Flatten.of(a, b)).apply(
+    p.apply(Flatten(a, b)).apply(
       'Watch',
-      ParDo.of<number, number>({
+      ParDo<number, number>({
         setup() {
           setups++;
         },

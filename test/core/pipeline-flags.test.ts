@@ -10,7 +10,7 @@ import { Pipeline } from '../../sdk/pipeline.js';
 import { registerRunner } from '../../sdk/runner.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { Create } from '../../transforms/create.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { RUNNERS } from '../support/runners.js';
 
 const error = (f: () => unknown): Error => {
@@ -65,7 +65,7 @@ describe("a user's program: Pipeline.create(argv) is strict", () => {
   it.each(RUNNERS)("a program's own flag drives the pipeline on $label", async ({ options }) => {
     const p = Pipeline.create(['--runner', options.runner!, '--factor', '3'], { flags: { factor: { type: 'string' } } });
     const factor = Number(p.options.args.factor);
-    const out = p.apply(Create.of([1, 2, 3])).apply(Map((x: number) => x * factor)).apply(Capture.records<number>());
+    const out = p.apply(Create([1, 2, 3])).apply(MapElements((x: number) => x * factor)).apply(Capture.records<number>());
     const result = await p.run();
     expect(result.runner).toBe(options.runner);
     expect(out.values().sort()).toEqual([3, 6, 9]);
@@ -108,7 +108,7 @@ describe('checkpoint options (parsed and checked; no runner takes checkpoints ye
   // (This test used to expect --drain to be refused, while no runner drained; both drain now.)
   it.each(RUNNERS)('a run given --drain runs on $label: a bounded run that ends by itself finishes as usual', async ({ options }) => {
     const p = Pipeline.create(['--runner', options.runner!, '--drain', `--checkpointDir=${mkdtempSync(join(tmpdir(), 'ws-ck-'))}`]);
-    const out = p.apply(Create.of([1, 2, 3])).apply(Capture.records<number>());
+    const out = p.apply(Create([1, 2, 3])).apply(Capture.records<number>());
     const result = await p.run();
     expect(result.state).toBe('DONE');
     expect(result.checkpoints!.taken.at(-1)!.kind).toBe('finished');
@@ -124,7 +124,7 @@ describe('checkpoint options (parsed and checked; no runner takes checkpoints ye
   it.each(RUNNERS)('a run given a checkpoint directory runs on $label and reports its checkpoints', async ({ options }) => {
     const dir = join(mkdtempSync(join(tmpdir(), 'ws-ck-')), 'ck');
     const p = Pipeline.create(['--runner', options.runner!, `--checkpointDir=${dir}`]);
-    const out = p.apply(Create.of([1, 2, 3])).apply(Capture.records<number>());
+    const out = p.apply(Create([1, 2, 3])).apply(Capture.records<number>());
     const result = await p.run();
     expect(out.records.map((r) => r.value).sort()).toEqual([1, 2, 3]);
     expect(result.checkpoints?.taken.map((t) => t.name)).toEqual(['checkpoints/ck-000000000001']);
@@ -137,7 +137,7 @@ describe('checkpoint options (parsed and checked; no runner takes checkpoints ye
     let started = false;
     registerRunner('no-checkpoints', () => ({ name: 'no-checkpoints', validate: () => [], start: () => ((started = true), { done: new Promise(() => {}), cancel: () => {} }) }));
     const p = Pipeline.create({ runner: 'no-checkpoints', checkpointDir: 'ck' });
-    p.apply(Create.of([1]));
+    p.apply(Create([1]));
     expect(() => p.start()).toThrow(PipelineOptionsError);
     expect(() => p.start()).toThrow(/--checkpointDir: the no-checkpoints runner does not take checkpoints/);
     expect(started).toBe(false);

@@ -61,7 +61,7 @@ describe.each(RUNNERS)('the progress line on $label', ({ options }) => {
     // Small polls, buffers and batches: the source cannot read far ahead of the pipeline.
     const p = Pipeline.create({ ...options, clock, bundleSize: 5, bufferSize: 5, maxBatchSize: 5, observers: [line] });
     // The clock moves 100 ms per element: a steady 10 elements per second.
-    p.apply('Numbers', Create.of(Array.from({ length: 50 }, (_, i) => i))).apply('Tick', WithKeys((n: number) => (clock.advanceBy(100), n)));
+    p.apply('Numbers', Create(Array.from({ length: 50 }, (_, i) => i))).apply('Tick', WithKeys((n: number) => (clock.advanceBy(100), n)));
     await p.run();
     const lines = text.trim().split('\n');
     expect(lines[lines.length - 1]).toMatch(/ 100%/);

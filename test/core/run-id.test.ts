@@ -12,7 +12,7 @@ import { RUNNERS } from '../support/runners.js';
 
 function pipeline(options: Parameters<typeof Pipeline.create>[0] & object, starts: RunStart[]) {
   const p = Pipeline.create({ ...options, observers: [{ started: (s) => void starts.push(s), sample: () => {} }] });
-  p.apply('Numbers', Create.of([1, 2, 3])).apply('Seen', Capture.records<number>());
+  p.apply('Numbers', Create([1, 2, 3])).apply('Seen', Capture.records<number>());
   return p;
 }
 

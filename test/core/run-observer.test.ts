@@ -57,7 +57,7 @@ function build(p: Pipeline): void {
     .apply('Count', Count.perKey())
     .apply('Out', Capture.records());
   words
-    .apply('Check', ParDo.of<string, string>({ process: (w, ctx) => (w === 'bad' ? (() => { throw new Error('no bad words'); })() : ctx.output(w)) }).withDeadLetters())
+    .apply('Check', ParDo<string, string>({ process: (w, ctx) => (w === 'bad' ? (() => { throw new Error('no bad words'); })() : ctx.output(w)) }).withDeadLetters())
     .apply('Checked', Capture.records());
 }
 
@@ -113,7 +113,7 @@ describe.each(RUNNER_CONFIGS)('run observers on $label', ({ options }) => {
   it('are sampled by the clock, not per element: 20,000 elements on a clock that stands still make only the first and the last sample', async () => {
     const rec = new Recorder();
     const p = Pipeline.create({ ...options, clock: new VirtualClock(0), observers: [rec] });
-    p.apply('Numbers', Create.of(Array.from({ length: 20_000 }, (_, i) => i))).apply('Out', Capture.records());
+    p.apply('Numbers', Create(Array.from({ length: 20_000 }, (_, i) => i))).apply('Out', Capture.records());
     await p.run();
     expect(rec.samples).toHaveLength(2);
     expect(rec.samples[0]!.steps.find((s) => s.step === 'Numbers')).toMatchObject({ elementsIn: 0, done: false });
@@ -137,7 +137,7 @@ describe.each(RUNNER_CONFIGS)('run observers on $label', ({ options }) => {
     const p = Pipeline.create({ ...options, observers: [rec] });
     p.apply('Words', TestStream.create<string>().addElements(['boom', 1]).advanceWatermarkToInfinity()).apply(
       'Explode',
-      ParDo.of<string, string>({
+      ParDo<string, string>({
         process: () => {
           throw new Error('kaput');
         },

@@ -12,7 +12,7 @@ import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Sum } from '../../transforms/combiners/sum.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window, type WindowTransform } from '../../transforms/window.js';
 
 type Ev = KV<string, number>;
@@ -30,12 +30,12 @@ function aggregateNode(opts: {
     input = input
       .apply('Up', Window.into<Ev>(FixedWindows(1000)).triggering(AfterCount(1)).accumulatingAndRetractingFiredPanes())
       .apply('UpSum', Sum.perKey<string>())
-      .apply('Back', Map((e: Ev) => kv(e.key, e.value)));
+      .apply('Back', MapElements((e: Ev) => kv(e.key, e.value)));
   }
   let windowed = input.apply('Window', opts.window ?? Window.into<Ev>(SlidingWindows(6000, 2000)));
-  if (opts.between) windowed = windowed.apply('Same', Map((e: Ev) => e));
-  if (opts.aggregate === 'gbk') windowed.apply('Agg', GroupByKey.create<string, number>());
-  else if (opts.aggregate === 'globally') windowed.apply('Values', Map((e: Ev) => e.value)).apply('Agg', Sum.globally().withoutDefaults());
+  if (opts.between) windowed = windowed.apply('Same', MapElements((e: Ev) => e));
+  if (opts.aggregate === 'gbk') windowed.apply('Agg', GroupByKey<string, number>());
+  else if (opts.aggregate === 'globally') windowed.apply('Values', MapElements((e: Ev) => e.value)).apply('Agg', Sum.globally().withoutDefaults());
   else windowed.apply('Agg', Count.perKey<string>());
   return p.graph().primitives.find((n) => n.fullName.startsWith('Agg') && (n.payload?.kind === 'combine' || n.payload?.kind === 'gbk'))!;
 }
@@ -43,15 +43,15 @@ function aggregateNode(opts: {
 describe('slicingOf: which aggregations keep sliding-window state per slice', () => {
   it('a Combine right after Window.into(SlidingWindows) with the default or on-time-only trigger', () => {
     expect(slicingOf(aggregateNode({}))).toMatchObject({ size: 6000, period: 2000, offset: 0 });
-    expect(slicingOf(aggregateNode({ window: Window.into<Ev>(SlidingWindows(6000, 2000, 500)).triggering(AfterWatermark.pastEndOfWindow()) }))).toMatchObject({ offset: 500 });
+    expect(slicingOf(aggregateNode({ window: Window.into<Ev>(SlidingWindows(6000, 2000, 500)).triggering(AfterWatermark()) }))).toMatchObject({ offset: 500 });
     expect(slicingOf(aggregateNode({ window: Window.into<Ev>(SlidingWindows(6000, 2000)).accumulatingFiredPanes() }))).toBeDefined();
   });
 
   it('not when a window may fire more than once, late data may be kept, timestamps are not the window end, or panes retract', () => {
     const sliding = () => Window.into<Ev>(SlidingWindows(6000, 2000));
     expect(slicingOf(aggregateNode({ window: sliding().withAllowedLateness(1000) }))).toBeUndefined();
-    expect(slicingOf(aggregateNode({ window: sliding().triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(1))) }))).toBeUndefined();
-    expect(slicingOf(aggregateNode({ window: sliding().triggering(AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1))) }))).toBeUndefined();
+    expect(slicingOf(aggregateNode({ window: sliding().triggering(AfterWatermark().withEarlyFirings(AfterCount(1))) }))).toBeUndefined();
+    expect(slicingOf(aggregateNode({ window: sliding().triggering(AfterWatermark().withLateFirings(AfterCount(1))) }))).toBeUndefined();
     expect(slicingOf(aggregateNode({ window: sliding().triggering(AfterCount(3)) }))).toBeUndefined();
     expect(slicingOf(aggregateNode({ window: sliding().withTimestampCombiner('EARLIEST') }))).toBeUndefined();
     expect(slicingOf(aggregateNode({ window: sliding().accumulatingAndRetractingFiredPanes() }))).toBeUndefined();

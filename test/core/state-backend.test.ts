@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MicroBatchRunner, NativeRunner } from '../../runners/index.js';
+import '../../runners/index.js';
+import { MicroBatchRunner } from '../../runners/microbatch/microbatch-runner.js';
+import { NativeRunner } from '../../runners/native/native-runner.js';
 import { KeyedStateTable } from '../../runners/core/state/keyed-state-table.js';
 import { InMemoryStateBackend, type StateSnapshot } from '../../runners/core/state/state-backend.js';
 import { statefulDoFn } from '../../sdk/dofn.js';
@@ -16,7 +18,7 @@ import { Sessions } from '../../sdk/windows/sessions.js';
 import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
@@ -189,7 +191,7 @@ describe.each(RUNNERS)('state is released after a run on $label', ({ options }) 
         .apply(Count.perKey())
         .apply(
           'Observe',
-          Map((e: KV<string, number>) => {
+          MapElements((e: KV<string, number>) => {
             peak = Math.max(peak, backend.table('Count.perKey', 'windows').size());
             return e;
           }),
@@ -213,7 +215,7 @@ describe.each(RUNNERS)('state is released after a run on $label', ({ options }) 
         .apply(stream())
         .apply(
           Window.into<string>(SlidingWindows(2000, 1000))
-            .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1)))
+            .triggering(AfterWatermark().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1)))
             .withAllowedLateness(1500)
             .accumulatingAndRetractingFiredPanes(),
         )
@@ -233,8 +235,8 @@ describe.each(RUNNERS)('state is released after a run on $label', ({ options }) 
         .apply(stream())
         .apply(Window.into<string>(Sessions(500)).withAllowedLateness(5000))
         .apply(WithKeys((s: string) => s))
-        .apply(GroupByKey.create<string, string>())
-        .apply(Map((e: KV<string, string[]>) => kv(e.key, e.value.length)))
+        .apply(GroupByKey<string, string>())
+        .apply(MapElements((e: KV<string, string[]>) => kv(e.key, e.value.length)))
         .apply(Capture.records<KV<string, number>>()),
     );
     expect(out.values().length).toBeGreaterThan(0);
@@ -262,7 +264,7 @@ describe.each(RUNNERS)('state is released after a run on $label', ({ options }) 
         .apply(stream())
         .apply(Window.into(FixedWindows(1000)))
         .apply(WithKeys((s: string) => s))
-        .apply('Buffer', ParDo.of(fn))
+        .apply('Buffer', ParDo(fn))
         .apply(Capture.records<KV<string, number>>()),
     );
     expect(out.values().length).toBeGreaterThan(0);

@@ -13,13 +13,13 @@ const BATCHES = [['a', 'b'], ['c'], ['d', 'e', 'f'], ['g'], ['h', 'i']];
 
 function capturePipeline(store: CommittedStore<string>): Pipeline {
   const p = Pipeline.create({ runner: 'native' });
-  p.apply('In', Create.of<string>([])).apply('Out', CommittedCapture.records(store));
+  p.apply('In', Create<string>([])).apply('Out', CommittedCapture.records(store));
   return p;
 }
 
 function sinkPipeline(fn: DoFn<string, never>): Pipeline {
   const p = Pipeline.create({ runner: 'native' });
-  p.apply('In', Create.of<string>([])).apply('Out', ParDo.of(fn));
+  p.apply('In', Create<string>([])).apply('Out', ParDo(fn));
   return p;
 }
 
@@ -228,7 +228,7 @@ describe('two-phase commit through the ParDo operator (fake coordinator)', () =>
 describe.each(RUNNERS)('CommittedCapture in a run without checkpointing ($label)', ({ options }) => {
   it('commits every record when the run is done', async () => {
     const store = new CommittedStore<number>();
-    const { result } = await runWith(options, (p) => p.apply(Create.of([3, 1, 2])).apply('Out', CommittedCapture.records(store)));
+    const { result } = await runWith(options, (p) => p.apply(Create([3, 1, 2])).apply('Out', CommittedCapture.records(store)));
     expect(result.state).toBe('DONE');
     expect(store.values().sort()).toEqual([1, 2, 3]);
     expect(store.prepared.size).toBe(0);

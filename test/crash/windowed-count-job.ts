@@ -82,7 +82,7 @@ async function main(argv: readonly string[]): Promise<void> {
     .apply(
       'Window',
       Window.into<CountEvent>(FixedWindows(COUNT_WINDOW_MS))
-        .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1)))
+        .triggering(AfterWatermark().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1)))
         .withAllowedLateness(COUNT_WINDOW_MS)
         .accumulatingFiredPanes(),
     )
@@ -90,7 +90,7 @@ async function main(argv: readonly string[]): Promise<void> {
     .apply('Count', Count.perKey<string>())
     .apply(
       'Pane',
-      ParDo.of<KV<string, number>, CountPane>({
+      ParDo<KV<string, number>, CountPane>({
         process(c, ctx) {
           ctx.output({ key: c.key, window: formatWindow(ctx.window), timing: ctx.pane.timing, index: ctx.pane.index, onTimeIndex: ctx.pane.nonSpeculativeIndex, count: c.value });
         },

@@ -12,7 +12,7 @@ import { SourceError } from '../../sdk/errors.js';
 import { Capture, type Probe } from '../../sdk/testing/capture.js';
 import type { PipelineResult } from '../../sdk/runner.js';
 import { KafkaIO, KafkaUnavailableError, createKafkajsClientFactory } from '../../transforms/io/kafka/index.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { RUNNERS } from '../support/runners.js';
 import { PrivateBroker, privateBrokerSkipReason } from './private-broker.js';
 
@@ -62,7 +62,7 @@ describe.skipIf(skip !== null)(`KafkaIO.read in follow mode across a broker rest
     const p = Pipeline.create({ ...options, signal: controller.signal });
     const probe: Probe<number> = p
       .apply('Follow', KafkaIO.read<{ id: number }>({ brokers: broker.brokers, topics: topic, startAt: 'earliest', logLevel: 'nothing', ...(reconnectTimeout ? { reconnectTimeout } : {}) }))
-      .apply(Map((v: { id: number }) => v.id))
+      .apply(MapElements((v: { id: number }) => v.id))
       .apply(Capture.records<number>());
     const run = { settled: false, error: undefined as unknown, result: undefined as PipelineResult | undefined };
     const done = p.run().then(

@@ -13,7 +13,7 @@ import { failpoints, SimulatedCrash } from '../../sdk/testing/failpoints.js';
 import { KafkaIO, type KafkaAdmin, type KafkaClientFactory, type KafkaClientName, type KafkaProducerImplementation } from '../../transforms/io/kafka/index.js';
 import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
 import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { kafkaDescribe } from './kafka-test-env.js';
 import { readTopic, topicValues } from './read-topic.js';
 
@@ -76,7 +76,7 @@ kafkaDescribe('KafkaIO exactly-once Kafka → Kafka on a real broker', (env) => 
   ): Promise<PipelineResult> => {
     const p = Pipeline.create({ checkpointInterval: 1, ...options });
     p.apply('In', KafkaIO.read<{ i: number }>({ brokers: env.brokers, topics: input, startAt: 'earliest', bounded: true, bufferSize: 50, logLevel: 'nothing', ...read }))
-      .apply('Label', Map((r: { i: number }) => `out-${r.i}`))
+      .apply('Label', MapElements((r: { i: number }) => `out-${r.i}`))
       .apply('Out', KafkaIO.write<string>({ brokers: env.brokers, topic: output, serializer: (s) => s, batchSize: 25, ...write }));
     return p.run();
   };

@@ -11,7 +11,7 @@ import type { IntervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Create } from '../../transforms/create.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import {
@@ -87,7 +87,7 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO against a real broker ($
       const events: Ev[] = Array.from({ length: 300 }, (_, id) => ({ id, user: `u${id % 23}` }));
       const { result: written } = await runWith(options, (p) =>
         p
-          .apply('Events', Create.of(events))
+          .apply('Events', Create(events))
           .apply('Write', KafkaIO.write<Ev>({ brokers: env.brokers, client: via.client, topic, key: (e) => e.user, headers: (e) => ({ 'x-id': String(e.id) }) })),
       );
       expect(written.metrics['Write']?.elementsIn).toBe(300);
@@ -129,7 +129,7 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO against a real broker ($
         return at + n;
       };
       await runWith(options, (p) => {
-        const ev = p.apply('Events', Create.of(events));
+        const ev = p.apply('Events', Create(events));
         ev.apply('WriteBlocks', KafkaIO.write<Ev>({ brokers: env.brokers, client: via.client, topic: blockTopic, encoder, batchSize: 7, maxInFlightSends: 2 }));
         ev.apply('WriteKeyed', KafkaIO.write<Ev>({ brokers: env.brokers, client: via.client, topic: keyedTopic, encoder, key: (e) => e.user }));
       });
@@ -198,7 +198,7 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO against a real broker ($
         const { out } = await runWith(options, (p) =>
           p
             .apply('Read', KafkaIO.read<{ word: string }>({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', bounded: true }))
-            .apply(Map((v: { word: string }) => v.word))
+            .apply(MapElements((v: { word: string }) => v.word))
             .apply(Count.perElement())
             .apply(Capture.records()),
         );
@@ -226,7 +226,7 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO against a real broker ($
       const { out, result } = await runWith(options, (p) => {
         const read = p.apply('Read', KafkaIO.read<Ev>({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', bounded: true }));
         const dead = read.deadLetters().apply('DeadProbe', Capture.records());
-        const valid = read.apply('Ids', Map((e: Ev) => e.id)).apply('ValidProbe', Capture.records());
+        const valid = read.apply('Ids', MapElements((e: Ev) => e.id)).apply('ValidProbe', Capture.records());
         return { dead, valid };
       });
       const validIds = byPartition.flatMap((ms, p) => ms.map((_, i) => p * 100 + i).filter((_, i) => !bad.has(`${p}/${i}`)));
@@ -262,7 +262,7 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO against a real broker ($
       const byPartition = [0, 1, 2].map((p) => Array.from({ length: N / 3 }, (_, i) => ({ value: JSON.stringify({ n: p * (N / 3) + i }) })));
       await produce(topic, byPartition);
       const read = KafkaIO.read<{ n: number }>({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', bounded: true, bufferSize: 7 });
-      const { out } = await runWith(options, (p) => p.apply('Read', read).apply(Map((v: { n: number }) => v.n)).apply(Capture.records()));
+      const { out } = await runWith(options, (p) => p.apply('Read', read).apply(MapElements((v: { n: number }) => v.n)).apply(Capture.records()));
       expect(out.values()).toHaveLength(N);
       expect(new Set(out.values()).size).toBe(N);
       expect(read.stats.capacity).toBe(7);
@@ -284,7 +284,7 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO against a real broker ($
         read.deadLetters().apply('DLQ', KafkaIO.write({ brokers: env.brokers, client: via.client, topic: dlq }));
         return read
           .apply(
-            Map((v: { n: number }) => {
+            MapElements((v: { n: number }) => {
               if (++seen === 4) setTimeout(() => ac.abort(), 1_500); // leave time for the dead letter to be written
               return v.n;
             }),
@@ -328,7 +328,7 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO against a real broker ($
         const { out } = await runWith(options, (p) =>
           p
             .apply('Read', KafkaIO.read<{ p: number; i: number }>({ brokers: env.brokers, client: via.client, topics: topic, startAt, bounded: true, ...(groupId ? { groupId } : {}) }))
-            .apply(Map((v: { p: number; i: number }) => `${v.p}:${v.i}`))
+            .apply(MapElements((v: { p: number; i: number }) => `${v.p}:${v.i}`))
             .apply(Capture.records()),
         );
         return out.sortedValues();

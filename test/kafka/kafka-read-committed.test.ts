@@ -71,7 +71,7 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`reading transactional topics (${
     const got: string[] = [];
     const p = Pipeline.create({ runner: 'native' });
     p.apply('In', KafkaIO.read<string>({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', bounded: true, logLevel: 'nothing' }))
-      .apply('Collect', ParDo.of<string, never>({ process: (v) => void got.push(JSON.stringify(v)) }));
+      .apply('Collect', ParDo<string, never>({ process: (v) => void got.push(JSON.stringify(v)) }));
     const result = await p.run();
     expect(result.state).toBe('DONE');
     expect(got.sort()).toEqual(committed);

@@ -22,7 +22,7 @@ import { runNetflowApp } from '../../pipelines/netflow/netflow-app.js';
 import { buildGenerateApp } from '../../pipelines/netflow/netflow-generate.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import { Capture } from '../../sdk/testing/capture.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import {
   createKafkaClientFactory,
   KafkaAuthenticationError,
@@ -155,7 +155,7 @@ describe.skipIf(skip !== null)(`Kafka over SASL_SSL${skip ? ` [SKIPPED: ${skip}]
         const { result } = await runWith(options, (p) =>
           p
             .apply('Read', KafkaIO.read<Ev>({ ...security, topics: input, startAt: 'earliest', bounded: true }))
-            .apply('Tag', Map((e: Ev) => ({ ...e, tagged: `${e.user}:${e.id}` })))
+            .apply('Tag', MapElements((e: Ev) => ({ ...e, tagged: `${e.user}:${e.id}` })))
             .apply('Write', KafkaIO.write<Ev & { tagged: string }>({ ...security, topic: output, key: (e) => e.user })),
         );
         expect(result.metrics['Write']?.elementsIn).toBe(events.length);

@@ -13,7 +13,7 @@ import type { AccumulationMode } from '../../sdk/windowing-strategy.js';
 import { Combine } from '../../transforms/combine.js';
 import { sumFn } from '../../transforms/combiners/sum.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { Map as MapT } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
 
@@ -114,7 +114,7 @@ const recordLine = (r: CapturedRecord<KV<string, unknown>>) =>
 const lateLine = (r: CapturedRecord<LateRecord>) => `${r.value.reason} ${r.value.window} ts=${r.value.timestamp} ${JSON.stringify(r.value.value)}`;
 
 async function run(c: Case, windowFn: WindowFn<unknown>, options: (typeof RUNNER_CONFIGS)[number]['options']) {
-  let trigger = AfterWatermark.pastEndOfWindow();
+  let trigger = AfterWatermark();
   if (c.early) trigger = trigger.withEarlyFirings(AfterCount(2));
   if (c.late) trigger = trigger.withLateFirings(AfterCount(1));
   let win = Window.into<KV<string, number>>(windowFn).triggering(trigger).withAllowedLateness(c.late ? c.lateness : 0);
@@ -122,14 +122,14 @@ async function run(c: Case, windowFn: WindowFn<unknown>, options: (typeof RUNNER
   const { out } = await runWith(options, (p) => {
     const windowed = p
       .apply('Events', script(c))
-      .apply('Keyed', MapT((e: Ev) => kv(e.key, e.v)))
+      .apply('Keyed', MapElements((e: Ev) => kv(e.key, e.v)))
       .apply('Window', win);
     if (c.aggregate === 'sum') {
       const sums = windowed.apply('Sum', Combine.perKey(sumFn()));
       return { records: sums.apply('Out', Capture.records<KV<string, unknown>>()), late: sums.lateData().apply('Late', Capture.records<LateRecord>()) };
     }
-    const groups = windowed.apply('Group', GroupByKey.create<string, number>());
-    const sorted = groups.apply('Sorted', MapT((g: KV<string, number[]>) => kv(g.key, [...g.value].sort((a, b) => a - b))));
+    const groups = windowed.apply('Group', GroupByKey<string, number>());
+    const sorted = groups.apply('Sorted', MapElements((g: KV<string, number[]>) => kv(g.key, [...g.value].sort((a, b) => a - b))));
     return { records: sorted.apply('Out', Capture.records<KV<string, unknown>>()), late: groups.lateData().apply('Late', Capture.records<LateRecord>()) };
   });
   // Each key's records in the order they came (the model orders a key's panes, not panes of different

@@ -43,7 +43,7 @@ describe.each(RUNNERS)('the Netflow job fuzzed with garbage on $label', ({ optio
         const valid = specs.map(netflowLine);
         const { lines } = interleave(valid, garbage);
         const { out } = await runWith(options, (p) => {
-          const job = p.apply(Create.of(lines)).apply('Netflow', NetflowJob.of());
+          const job = p.apply(Create(lines)).apply('Netflow', NetflowJob.of());
           return { pairs: job.pairs.apply('Pairs', Capture.records()), rejected: job.rejected.apply('Rejected', Capture.records()), flows: job.flows.apply('Flows', Capture.records()) };
         });
         const flows = out.flows.values().map((f) => f.record);

@@ -18,7 +18,7 @@ import { Max } from '../../transforms/combiners/min-max.js';
 import { sumFn } from '../../transforms/combiners/sum.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
-import { Map as MapT } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
 
 interface Ev {
@@ -97,7 +97,7 @@ function script(c: Case): TestStream<Ev> {
 }
 
 async function run(c: Case, options: (typeof RUNNER_CONFIGS)[number]['options']) {
-  let trigger = AfterWatermark.pastEndOfWindow();
+  let trigger = AfterWatermark();
   if (c.earlyFirings) trigger = trigger.withEarlyFirings(AfterCount(2));
   if (c.lateFirings) trigger = trigger.withLateFirings(AfterCount(1));
   let win = Window.into<Ev>(windowFnOf(c.window)).triggering(trigger).withAllowedLateness(c.lateness);
@@ -107,7 +107,7 @@ async function run(c: Case, options: (typeof RUNNER_CONFIGS)[number]['options'])
       .apply(script(c))
       .apply(win)
       .apply(WithKeys((e: Ev) => e.key))
-      .apply(MapT((e: KV<string, Ev>) => ({ key: e.key, value: e.value.v })))
+      .apply(MapElements((e: KV<string, Ev>) => ({ key: e.key, value: e.value.v })))
       .apply(Combine.perKey(combineFnOf(c.combine)))
       .apply(Capture.records<KV<string, number>>()),
   );

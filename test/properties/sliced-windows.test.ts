@@ -15,7 +15,7 @@ import { latestFn } from '../../transforms/combiners/latest.js';
 import { meanFn } from '../../transforms/combiners/mean.js';
 import { sumFn } from '../../transforms/combiners/sum.js';
 import { topFn } from '../../transforms/combiners/top.js';
-import { Map as MapT } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
 
@@ -96,16 +96,16 @@ const recordLine = (r: CapturedRecord<KV<string, unknown>>) =>
 const lateLine = (r: CapturedRecord<LateRecord>) => `${r.value.reason} ${r.value.window} ts=${r.value.timestamp} ${JSON.stringify(r.value.value)} in ${r.window.id}`;
 
 function build(c: Case, p: Pipeline) {
-  const keyed = p.apply('Events', script(c)).apply('Keyed', MapT((e: Ev) => kv(e.key, e.v)));
+  const keyed = p.apply('Events', script(c)).apply('Keyed', MapElements((e: Ev) => kv(e.key, e.v)));
   const windowing = () => {
     let w = Window.into<KV<string, number>>(SlidingWindows(c.size, c.period, c.offset));
-    if (c.onTimeOnly) w = w.triggering(AfterWatermark.pastEndOfWindow());
+    if (c.onTimeOnly) w = w.triggering(AfterWatermark());
     return c.accumulating ? w.accumulatingFiredPanes() : w;
   };
   const sliced = keyed.apply('WindowA', windowing()).apply('CombineA', Combine.perKey(combineFnOf(c.combine)));
   const perWindow = keyed
     .apply('WindowB', windowing())
-    .apply('Same', MapT((e: KV<string, number>) => e))
+    .apply('Same', MapElements((e: KV<string, number>) => e))
     .apply('CombineB', Combine.perKey(combineFnOf(c.combine)));
   return {
     sliced: sliced.apply('ProbeA', Capture.records<KV<string, unknown>>()),

@@ -10,7 +10,7 @@ import { Pipeline } from '../../sdk/pipeline.js';
 import { isIntervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
-import { Map as MapElements } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { RUNNER_CONFIGS } from '../support/runners.js';

@@ -18,7 +18,7 @@ import { Max, Min } from '../../transforms/combiners/min-max.js';
 import { Sum } from '../../transforms/combiners/sum.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
 import { Filter } from '../../transforms/filter.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window, type WindowTransform } from '../../transforms/window.js';
 import { Values, WithKeys } from '../../transforms/with-keys.js';
@@ -50,7 +50,7 @@ const countStream = () =>
     .addElements(['a', 4000], ['b', 5000]) // a: early pane; b: 1 pending
     .advanceWatermarkTo(0)
     .advanceWatermarkToInfinity();
-const countTrigger = () => AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2));
+const countTrigger = () => AfterWatermark().withEarlyFirings(AfterCount(2));
 
 /** The same elements with processing-time early firings: batch-dependent on micro-batch. */
 const ptStream = () =>
@@ -61,7 +61,7 @@ const ptStream = () =>
     .advanceProcessingTime(1000)
     .addElements(['a', 4000], ['b', 5000])
     .advanceWatermarkToInfinity();
-const ptTrigger = () => AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000));
+const ptTrigger = () => AfterWatermark().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000));
 
 const TOTALS: Record<string, number> = { a: 4, b: 3 };
 /** Totals of ptStream. */
@@ -179,7 +179,7 @@ describe.each(RUNNER_CONFIGS)('accumulation modes on $label', ({ options }) => {
           .addElements(['a', 400])
           .advanceWatermarkToInfinity(),
         mode,
-        AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1)),
+        AfterWatermark().withLateFirings(AfterCount(1)),
         5000,
       ).apply(Capture.records()),
     );
@@ -268,7 +268,7 @@ describe.each(RUNNER_CONFIGS)('accumulation modes on $label', ({ options }) => {
     const perKeyCounts = (p: Pipeline) =>
       p
         .apply(steps().advanceWatermarkToInfinity())
-        .apply(Window.configure<string>().triggering(Repeatedly.forever(AfterCount(1))).accumulatingAndRetractingFiredPanes())
+        .apply(Window.configure<string>().triggering(Repeatedly(AfterCount(1))).accumulatingAndRetractingFiredPanes())
         .apply(WithKeys((s: string) => s))
         .apply(Count.perKey<string>());
     const BASE = Date.UTC(2018, 0, 1);
@@ -283,8 +283,8 @@ describe.each(RUNNER_CONFIGS)('accumulation modes on $label', ({ options }) => {
     ] as const)('downstream GroupByKey keeps the current value of every key (%s values)', async (_label, as) => {
       const { out } = await runWith(options, (p) =>
         perKeyCounts(p)
-          .apply('AsValue', Map((e: KV<string, number>) => kv('all', as(e))))
-          .apply('Group', GroupByKey.create<string, unknown>())
+          .apply('AsValue', MapElements((e: KV<string, number>) => kv('all', as(e))))
+          .apply('Group', GroupByKey<string, unknown>())
           .apply(Capture.records<KV<string, unknown[]>>()),
       );
       const last = out.records.filter((r) => !r.retraction).at(-1)!;
@@ -300,16 +300,16 @@ describe.each(RUNNER_CONFIGS)('accumulation modes on $label', ({ options }) => {
         const view = View.asList(
           input
             .apply('SideOnly', Filter((s: string) => s !== 'm'))
-            .apply(Window.configure<string>().triggering(Repeatedly.forever(AfterCount(1))).accumulatingAndRetractingFiredPanes())
+            .apply(Window.configure<string>().triggering(Repeatedly(AfterCount(1))).accumulatingAndRetractingFiredPanes())
             .apply(WithKeys((s: string) => s))
             .apply(Count.perKey<string>())
-            .apply('AsMap', Map((e: KV<string, number>) => new globalThis.Map([[e.key, e.value]]))),
+            .apply('AsMap', MapElements((e: KV<string, number>) => new globalThis.Map([[e.key, e.value]]))),
         );
         return input
           .apply('MainOnly', Filter((s: string) => s === 'm'))
           .apply(
             'Join',
-            ParDo.of<string, string[]>({
+            ParDo<string, string[]>({
               process(_m, ctx) {
                 ctx.output(ctx.sideInput(view).map((m) => JSON.stringify([...m])).sort());
               },
@@ -331,14 +331,14 @@ describe.each(RUNNER_CONFIGS)('accumulation modes on $label', ({ options }) => {
       const values = perKey.apply('Counts', Values<string, number>());
       return {
         sumPerKey: perKey
-          .apply('ToOneKey', Map((e: KV<string, number>) => kv('all', e.value)))
+          .apply('ToOneKey', MapElements((e: KV<string, number>) => kv('all', e.value)))
           .apply('SumPerKey', Combine.perKey<string, number, number, number>(Sum.fn()))
           .apply('SumPerKeyValue', Values<string, number>())
           .apply('P1', Capture.records()),
         sumGlobally: values.apply('SumGlobally', Sum.globally()).apply('P2', Capture.records()),
         grouped: perKey
-          .apply('Named', Map((e: KV<string, number>) => kv('all', `${e.key}=${e.value}`)))
-          .apply('Group', GroupByKey.create<string, string>())
+          .apply('Named', MapElements((e: KV<string, number>) => kv('all', `${e.key}=${e.value}`)))
+          .apply('Group', GroupByKey<string, string>())
           .apply('P3', Capture.records()),
         min: values.apply('MinGlobally', Min.globally()).apply('P4', Capture.records()),
       };

@@ -14,7 +14,7 @@ function pipelineWithSlowStep(total: number) {
   let produced = 0;
   let consumed = 0;
   let maxInFlight = 0;
-  const source = Read.from<number>({
+  const source = Read<number>({
     name: 'fast',
     bounded: true,
     async open() {
@@ -30,7 +30,7 @@ function pipelineWithSlowStep(total: number) {
       };
     },
   });
-  const slow = ParDo.of<number, never>({
+  const slow = ParDo<number, never>({
     async process() {
       await new Promise((r) => setImmediate(r));
       consumed++;

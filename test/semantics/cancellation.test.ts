@@ -4,7 +4,7 @@ import type { Source } from '../../sdk/io/source.js';
 import { kv, type KV } from '../../sdk/kv.js';
 import { TimerSpec } from '../../sdk/state.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Read } from '../../transforms/read.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
@@ -38,9 +38,9 @@ describe.each(RUNNER_CONFIGS)('cancellation on $label', ({ options }) => {
     const controller = new AbortController();
     let seen = 0;
     const { result } = await runWith({ ...options, signal: controller.signal }, (p) => {
-      p.apply('Endless', Read.from(endless)).apply(
+      p.apply('Endless', Read(endless)).apply(
         'Look',
-        Map((n: number) => {
+        MapElements((n: number) => {
           seen++;
           return n;
         }),
@@ -68,7 +68,7 @@ describe.each(RUNNER_CONFIGS)('cancellation on $label', ({ options }) => {
       },
     });
     const { result } = await runWith({ ...options, signal: controller.signal }, (p) => {
-      p.apply(TestStream.create<KV<string, number>>({ startTime: start }).addElements([kv('k', 0), start]).advanceProcessingTime(YEAR)).apply('Tick', ParDo.of(tick));
+      p.apply(TestStream.create<KV<string, number>>({ startTime: start }).addElements([kv('k', 0), start]).advanceProcessingTime(YEAR)).apply('Tick', ParDo(tick));
       setTimeout(() => controller.abort(), 20);
     });
     if (options.runner === 'microbatch' && options.batchInterval !== 'asap') {

@@ -11,7 +11,7 @@ import { Window } from '../../transforms/window.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
 
 /** An unbounded source that never produces anything (a quiet topic). */
-const silent = Read.from<number>({
+const silent = Read<number>({
   name: 'silent',
   bounded: false,
   async open() {
@@ -38,7 +38,7 @@ describe.each(RUNNER_CONFIGS)('idle inputs on $label', ({ options }) => {
       const active = p.apply('Active', script);
       const quiet = p.apply('Quiet', silent);
       const probe = p
-        .apply('Both', Flatten.of(active, quiet))
+        .apply('Both', Flatten(active, quiet))
         .apply(Window.into<number>(FixedWindows(1000)))
         .apply(Sum.globally().withoutDefaults())
         .apply(Capture.records<number>());

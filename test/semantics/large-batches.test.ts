@@ -6,7 +6,7 @@ import type { IntervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
 
@@ -51,7 +51,7 @@ describe.each(RUNNER_CONFIGS)('large batches on $label', ({ options }) => {
         const counted = p
           .apply('Events', input)
           .apply(Window.into(FixedWindows(3000)))
-          .apply('Key', Map((i: number) => kv(i % 5, i)))
+          .apply('Key', MapElements((i: number) => kv(i % 5, i)))
           .apply('Count', Count.perKey());
         return { counts: counted.apply('Counts', Capture.records()), late: readLate ? counted.lateData().apply('Late', Capture.records()) : undefined };
       });
@@ -67,8 +67,8 @@ describe.each(RUNNER_CONFIGS)('large batches on $label', ({ options }) => {
       p
         .apply('Events', input)
         .apply(Window.into(FixedWindows(3000)))
-        .apply('Key', Map((i: number) => kv(i % 5, i)))
-        .apply(GroupByKey.create<number, number>())
+        .apply('Key', MapElements((i: number) => kv(i % 5, i)))
+        .apply(GroupByKey<number, number>())
         .apply(Capture.records()),
     );
     const first = out.records.find((r) => (r.window as IntervalWindow).start === 0 && (r.value as KV<number, number[]>).key === 1)!;

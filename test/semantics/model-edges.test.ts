@@ -21,7 +21,7 @@ describe.each(RUNNER_CONFIGS)('model edges on $label', ({ options }) => {
     const { out } = await runWith(options, (p) => {
       const side = p
         .apply('Side', Create.timestamped([1, 2, 3].map((v) => ({ value: v, timestamp: 100 }))))
-        .apply('SideWindow', Window.into<number>(FixedWindows(1000)).triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(1))).accumulatingFiredPanes())
+        .apply('SideWindow', Window.into<number>(FixedWindows(1000)).triggering(AfterWatermark().withEarlyFirings(AfterCount(1))).accumulatingFiredPanes())
         .apply('SideSum', Sum.globally().withoutDefaults());
       const view = View.asSingleton(side);
       return p
@@ -29,7 +29,7 @@ describe.each(RUNNER_CONFIGS)('model edges on $label', ({ options }) => {
         .apply('MainWindow', Window.into<string>(FixedWindows(1000)))
         .apply(
           'Read',
-          ParDo.of<string, string>({
+          ParDo<string, string>({
             process(e, ctx) {
               ctx.output(`${e}:${ctx.sideInput(view)}`);
             },
@@ -50,7 +50,7 @@ describe.each(RUNNER_CONFIGS)('model edges on $label', ({ options }) => {
         .apply('Fixed', Window.into<KV<string, number>>(FixedWindows(1000)))
         .apply(
           'Remember',
-          ParDo.of(
+          ParDo(
             statefulDoFn<KV<string, number>, never, { n: ReturnType<typeof StateSpec.value<number>> }>({
               state: { n: StateSpec.value<number>() },
               process(e, ctx) {
@@ -69,7 +69,7 @@ describe.each(RUNNER_CONFIGS)('model edges on $label', ({ options }) => {
     const err = await runWith(options, (p) =>
       p.apply(
         'Broken',
-        Read.from<number>({
+        Read<number>({
           name: 'broken',
           bounded: true,
           async open() {

@@ -14,7 +14,6 @@ import { AfterFirst } from '../../sdk/triggers/after-first.js';
 import { AfterProcessingTime } from '../../sdk/triggers/after-processing-time.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { Never } from '../../sdk/triggers/never.js';
-import { orFinally } from '../../sdk/triggers/or-finally.js';
 import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
 import { formatWindow, intervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
@@ -110,7 +109,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
           .advanceWatermarkToInfinity(),
         Window.into<string>(FixedWindows(3000))
           .triggering(
-            AfterWatermark.pastEndOfWindow()
+            AfterWatermark()
               .withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000))
               .withLateFirings(AfterCount(1)),
           )
@@ -229,7 +228,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
           .advanceWatermarkTo(4000) // expires: 4000 > 2999 + 1000
           .advanceWatermarkToInfinity(),
         Window.into<string>(FixedWindows(3000))
-          .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(2)))
+          .triggering(AfterWatermark().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(2)))
           .withAllowedLateness(1000),
       ),
     );
@@ -254,7 +253,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
       countPerKey(
         p,
         TestStream.create<string>().addElements(['a', 100], ['a', 200]).advanceWatermarkTo(0).advanceWatermarkToInfinity(),
-        Window.into<string>(FixedWindows(3000)).triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1))),
+        Window.into<string>(FixedWindows(3000)).triggering(AfterWatermark().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1))),
       ),
     );
     expect(out.out.lines()).toEqual(['[0,3000) EARLY #0 {"key":"a","value":2}', '[0,3000) ON_TIME #1 last {"key":"a","value":0}']);
@@ -289,7 +288,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
     });
 
     it('Repeatedly(AfterCount) fires every n elements; the rest is emitted when the window expires', async () => {
-      const { out } = await runWith(options, (p) => countPerKey(p, groups(2, 2, 1), win(Repeatedly.forever(AfterCount(2)))));
+      const { out } = await runWith(options, (p) => countPerKey(p, groups(2, 2, 1), win(Repeatedly(AfterCount(2)))));
       expect(out.out.lines()).toEqual([
         '[0,3000) EARLY #0 {"key":"a","value":2}',
         '[0,3000) EARLY #1 {"key":"a","value":2}',
@@ -298,7 +297,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
     });
 
     it('Repeatedly(AfterCount) over one batch of 5: per 2 elements on native, one pane on micro-batch', async () => {
-      const { out } = await runWith(options, (p) => countPerKey(p, groups(5), win(Repeatedly.forever(AfterCount(2)))));
+      const { out } = await runWith(options, (p) => countPerKey(p, groups(5), win(Repeatedly(AfterCount(2)))));
       expect(out.out.lines()).toEqual(
         micro
           ? ['[0,3000) EARLY #0 {"key":"a","value":5}']
@@ -307,7 +306,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
     });
 
     it('AfterEach runs its triggers in order, then closes the window', async () => {
-      const { out, result } = await runWith(options, (p) => countPerKey(p, groups(2, 3, 1), win(AfterEach.inOrder(AfterCount(2), AfterCount(3)))));
+      const { out, result } = await runWith(options, (p) => countPerKey(p, groups(2, 3, 1), win(AfterEach(AfterCount(2), AfterCount(3)))));
       expect(out.out.lines()).toEqual(['[0,3000) EARLY #0 {"key":"a","value":2}', '[0,3000) EARLY #1 last {"key":"a","value":3}']);
       expect(out.late.values()).toEqual([lateRecord('a', 160, W0, 'window-closed')]);
       expect(result.metrics[STEP]!.lateDropped).toBe(1);
@@ -325,7 +324,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
             .advanceWatermarkTo(0)
             .addElements(['a', 500], ['b', 600])
             .advanceWatermarkToInfinity(),
-          win(AfterFirst.of(AfterCount(3), AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000))),
+          win(AfterFirst(AfterCount(3), AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000))),
         ),
       );
       expect(out.out.lines({ withTime: true, sorted: true })).toEqual([
@@ -348,7 +347,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
             .advanceWatermarkTo(0)
             .addElements(['a', 300])
             .advanceWatermarkToInfinity(),
-          win(AfterAll.of(AfterCount(2), AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000))),
+          win(AfterAll(AfterCount(2), AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000))),
         ),
       );
       expect(out.out.lines({ withTime: true })).toEqual(['[0,3000) EARLY #0 last {"key":"a","value":2} @pt=1000']);
@@ -357,7 +356,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
     });
 
     it('orFinally fires like the main trigger until the until-trigger fires', async () => {
-      const { out, result } = await runWith(options, (p) => countPerKey(p, groups(1, 1, 1, 1), win(orFinally(Repeatedly.forever(AfterCount(1)), AfterCount(3)))));
+      const { out, result } = await runWith(options, (p) => countPerKey(p, groups(1, 1, 1, 1), win(Repeatedly(AfterCount(1)).orFinally(AfterCount(3)))));
       expect(out.out.lines()).toEqual([
         '[0,3000) EARLY #0 {"key":"a","value":1}',
         '[0,3000) EARLY #1 {"key":"a","value":1}',
@@ -368,7 +367,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
     });
 
     it('orFinally over one batch: per element on native, one final pane on micro-batch', async () => {
-      const { out, result } = await runWith(options, (p) => countPerKey(p, groups(4), win(orFinally(Repeatedly.forever(AfterCount(1)), AfterCount(3)))));
+      const { out, result } = await runWith(options, (p) => countPerKey(p, groups(4), win(Repeatedly(AfterCount(1)).orFinally(AfterCount(3)))));
       if (micro) {
         expect(out.out.lines()).toEqual(['[0,3000) EARLY #0 last {"key":"a","value":4}']);
         expect(result.metrics[STEP]!.lateDropped).toBe(0);
@@ -446,7 +445,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
             .advanceProcessingTime(1000)
             .advanceWatermarkToInfinity(),
           Window.into<string>(FixedWindows(3000))
-            .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(600)))
+            .triggering(AfterWatermark().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(600)))
             .discardingFiredPanes(),
         ),
       );
@@ -477,7 +476,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
             .advanceProcessingTime(1000)
             .advanceProcessingTime(1000)
             .advanceWatermarkToInfinity(),
-          Window.into<string>(FixedWindows(3000)).triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(500))),
+          Window.into<string>(FixedWindows(3000)).triggering(AfterWatermark().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(500))),
         ),
       );
       const early = out.out.records.filter((r) => r.pane.timing === 'EARLY');
@@ -511,7 +510,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
             .advanceWatermarkTo(0)
             .advanceProcessingTime(500)
             .advanceWatermarkToInfinity(),
-          Window.into<string>(FixedWindows(60_000)).triggering(Repeatedly.forever(AfterProcessingTime.pastFirstElementInPane().alignedTo(1000))),
+          Window.into<string>(FixedWindows(60_000)).triggering(Repeatedly(AfterProcessingTime.pastFirstElementInPane().alignedTo(1000))),
         ),
       );
       expect(out.out.lines({ withTime: true, sorted: true })).toEqual([
@@ -539,7 +538,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
         )
         .apply(
           Window.into<string>(Sessions(1000))
-            .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(1)).withLateFirings(AfterCount(1)))
+            .triggering(AfterWatermark().withEarlyFirings(AfterCount(1)).withLateFirings(AfterCount(1)))
             .withAllowedLateness(10_000)
             .accumulatingFiredPanes(),
         )
@@ -567,7 +566,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
         .addElements(['b', 500])
         .advanceWatermarkToInfinity();
     const windowing = () =>
-      Window.into<string>(FixedWindows(3000)).triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2))).discardingFiredPanes();
+      Window.into<string>(FixedWindows(3000)).triggering(AfterWatermark().withEarlyFirings(AfterCount(2))).discardingFiredPanes();
 
     it('FIRE_ALWAYS emits the ON_TIME pane even when the early panes took everything', async () => {
       const { out } = await runWith(options, (p) => countPerKey(p, stream(), windowing().withOnTimeBehavior('FIRE_ALWAYS')));
@@ -581,7 +580,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
 
     it('FIRE_ALWAYS with GroupByKey emits an empty list', async () => {
       const { out } = await runWith(options, (p) =>
-        p.apply(stream()).apply(windowing()).apply(WithKeys((s: string) => s)).apply(GroupByKey.create<string, string>()).apply(Capture.records()),
+        p.apply(stream()).apply(windowing()).apply(WithKeys((s: string) => s)).apply(GroupByKey<string, string>()).apply(Capture.records()),
       );
       expect(out.lines({ sorted: true })).toEqual([
         '[0,3000) EARLY #0 {"key":"a","value":["a","a"]}',
@@ -617,7 +616,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
             .advanceWatermarkTo(10_000) // late
             .advanceWatermarkToInfinity(),
           Window.into<string>(FixedWindows(10_000))
-            .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(2)))
+            .triggering(AfterWatermark().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(2)))
             .withAllowedLateness(5000)
             .withTimestampCombiner(combiner),
         ),

@@ -15,7 +15,7 @@ import type { WindowFn } from '../../sdk/windows/window-fn.js';
 import { Sum } from '../../transforms/combiners/sum.js';
 import { Create } from '../../transforms/create.js';
 import { Filter } from '../../transforms/filter.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
@@ -27,7 +27,7 @@ function withSide<I, S>(view: PCollectionView<S>, show: (s: S) => unknown = (s) 
       ctx.output([e, show(ctx.sideInput(view))]);
     },
   };
-  return ParDo.of(fn).withSideInputs(view);
+  return ParDo(fn).withSideInputs(view);
 }
 
 const mainStream = () => TestStream.create<string>().addElements(['m1', 100], ['m2', 200]).advanceWatermarkTo(1000).addElements(['m3', 1500]);
@@ -38,7 +38,7 @@ describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
   describe('global side inputs from Create into a TestStream main input', () => {
     it('View.asSingleton', async () => {
       const { out } = await runWith(options, (p) => {
-        const view = View.asSingleton(p.apply('Side', Create.of([42])));
+        const view = View.asSingleton(p.apply('Side', Create([42])));
         return p.apply(mainStream()).apply('Join', withSide<string, number>(view)).apply(Capture.records<[string, unknown]>());
       });
       expect(out.values()).toEqual([
@@ -56,7 +56,7 @@ describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
 
     it('View.asSingleton of an empty input uses the default value', async () => {
       const { out } = await runWith(options, (p) => {
-        const view = View.asSingleton(p.apply('Side', Create.of<number>([])), { defaultValue: -1 });
+        const view = View.asSingleton(p.apply('Side', Create<number>([])), { defaultValue: -1 });
         return p.apply(mainStream()).apply('Join', withSide<string, number>(view)).apply(Capture.records<[string, unknown]>());
       });
       expect(out.values()).toEqual([
@@ -68,7 +68,7 @@ describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
 
     it('View.asSingleton of an empty input without a default fails the run naming the step and view', async () => {
       const run = runWith(options, (p) => {
-        const view = View.asSingleton(p.apply('Side', Create.of<number>([])));
+        const view = View.asSingleton(p.apply('Side', Create<number>([])));
         return p.apply(mainStream()).apply('Join', withSide<string, number>(view)).apply(Capture.records<[string, unknown]>());
       });
       await expect(run).rejects.toBeInstanceOf(UserCodeError);
@@ -78,7 +78,7 @@ describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
 
     it('View.asSingleton of two values fails the run (even with a default)', async () => {
       const run = runWith(options, (p) => {
-        const view = View.asSingleton(p.apply('Side', Create.of([1, 2])), { defaultValue: 0 });
+        const view = View.asSingleton(p.apply('Side', Create([1, 2])), { defaultValue: 0 });
         return p.apply(mainStream()).apply('Join', withSide<string, number>(view)).apply(Capture.records<[string, unknown]>());
       });
       await expect(run).rejects.toBeInstanceOf(UserCodeError);
@@ -87,7 +87,7 @@ describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
 
     it('View.asList', async () => {
       const { out } = await runWith(options, (p) => {
-        const view = View.asList(p.apply('Side', Create.of(['x', 'y', 'z'])));
+        const view = View.asList(p.apply('Side', Create(['x', 'y', 'z'])));
         return p.apply(mainStream()).apply('Join', withSide<string, readonly string[]>(view)).apply(Capture.records<[string, unknown]>());
       });
       expect(out.values()).toEqual([
@@ -99,7 +99,7 @@ describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
 
     it('View.asList of an empty input is an empty list', async () => {
       const { out } = await runWith(options, (p) => {
-        const view = View.asList(p.apply('Side', Create.of<string>([])));
+        const view = View.asList(p.apply('Side', Create<string>([])));
         return p.apply(mainStream()).apply('Join', withSide<string, readonly string[]>(view)).apply(Capture.records<[string, unknown]>());
       });
       expect(out.values().map((v) => v[1])).toEqual([[], [], []]);
@@ -107,14 +107,14 @@ describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
 
     it('View.asMap', async () => {
       const { out } = await runWith(options, (p) => {
-        const view = View.asMap(p.apply('Side', Create.of([kv('m1', 'one'), kv('m3', 'three'), kv('x', 'unused')])));
+        const view = View.asMap(p.apply('Side', Create([kv('m1', 'one'), kv('m3', 'three'), kv('x', 'unused')])));
         const fn: DoFn<string, [string, string | undefined, number]> = {
           process(e, ctx) {
             const m = ctx.sideInput(view);
             ctx.output([e, m.get(e), m.size]);
           },
         };
-        return p.apply(mainStream()).apply('Join', ParDo.of(fn).withSideInputs(view)).apply(Capture.records<[string, string | undefined, number]>());
+        return p.apply(mainStream()).apply('Join', ParDo(fn).withSideInputs(view)).apply(Capture.records<[string, string | undefined, number]>());
       });
       expect(out.values()).toEqual([
         ['m1', 'one', 3],
@@ -125,7 +125,7 @@ describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
 
     it('View.asMap with a duplicate key fails the run', async () => {
       const run = runWith(options, (p) => {
-        const view = View.asMap(p.apply('Side', Create.of([kv('k', 1), kv('k', 2)])));
+        const view = View.asMap(p.apply('Side', Create([kv('k', 1), kv('k', 2)])));
         return p.apply(mainStream()).apply('Join', withSide<string, ReadonlyMap<string, number>>(view, sortedMap)).apply(Capture.records<[string, unknown]>());
       });
       await expect(run).rejects.toBeInstanceOf(UserCodeError);
@@ -134,7 +134,7 @@ describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
 
     it('View.asMultimap', async () => {
       const { out } = await runWith(options, (p) => {
-        const view = View.asMultimap(p.apply('Side', Create.of([kv('a', 1), kv('b', 2), kv('a', 3)])));
+        const view = View.asMultimap(p.apply('Side', Create([kv('a', 1), kv('b', 2), kv('a', 3)])));
         return p
           .apply(mainStream())
           .apply('Join', withSide<string, ReadonlyMap<string, readonly number[]>>(view, sortedMap))
@@ -153,7 +153,7 @@ describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
 
     it('a global side input is seen from every window of a windowed main input', async () => {
       const { out } = await runWith(options, (p) => {
-        const view = View.asSingleton(p.apply('Side', Create.of(['g'])));
+        const view = View.asSingleton(p.apply('Side', Create(['g'])));
         return p
           .apply(mainStream())
           .apply(Window.into(FixedWindows(1000)))
@@ -180,13 +180,13 @@ describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
       const input = p.apply(script());
       const side = input
         .apply('SideOnly', Filter((e: Ev) => e.side !== undefined))
-        .apply('SideValue', Map((e: Ev) => e.side!))
-        .apply('SideTrigger', configure(Window.configure<number>().triggering(Repeatedly.forever(AfterCount(1)))))
+        .apply('SideValue', MapElements((e: Ev) => e.side!))
+        .apply('SideTrigger', configure(Window.configure<number>().triggering(Repeatedly(AfterCount(1)))))
         .apply('Total', Sum.globally().withoutDefaults());
       const v = view(side);
       return input
         .apply('MainOnly', Filter((e: Ev) => e.main !== undefined))
-        .apply('MainValue', Map((e: Ev) => e.main!))
+        .apply('MainValue', MapElements((e: Ev) => e.main!))
         .apply('Join', withSide<string, S>(v))
         .apply(Capture.records<[string, unknown]>());
     };
@@ -319,13 +319,13 @@ describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
         );
         const side: PCollection<number> = input
           .apply('SideOnly', Filter((e: Ev) => e.side !== undefined))
-          .apply('SideValue', Map((e: Ev) => e.side!))
+          .apply('SideValue', MapElements((e: Ev) => e.side!))
           .apply('SideWindows', Window.into<number>(FixedWindows(1000)))
           .apply('Threshold', Sum.globally().withoutDefaults());
         const view = View.asSingleton(side, { defaultValue: 0 });
         return input
           .apply('MainOnly', Filter((e: Ev) => e.main !== undefined))
-          .apply('MainValue', Map((e: Ev) => e.main!))
+          .apply('MainValue', MapElements((e: Ev) => e.main!))
           .apply('MainWindows', Window.into<string>(FixedWindows(1000)))
           .apply('Join', withSide<string, number>(view))
           .apply(Capture.records<[string, unknown]>());
@@ -375,7 +375,7 @@ describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
           View.asList(
             input
               .apply(`${name}Only`, Filter((e: Ev) => pick(e) !== undefined))
-              .apply(`${name}Value`, Map((e: Ev) => pick(e)!))
+              .apply(`${name}Value`, MapElements((e: Ev) => pick(e)!))
               .apply(`${name}Window`, Window.into<number>(fn)),
           );
         const a = side('A', (e) => e.a, fnA);
@@ -387,8 +387,8 @@ describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
         };
         return input
           .apply('MainOnly', Filter((e: Ev) => e.main !== undefined))
-          .apply('MainValue', Map((e: Ev) => e.main!))
-          .apply('Join', ParDo.of(fn).withSideInputs(a, b))
+          .apply('MainValue', MapElements((e: Ev) => e.main!))
+          .apply('Join', ParDo(fn).withSideInputs(a, b))
           .apply(Capture.records<[number, number, number]>());
       });
       // released once both side inputs end, in arrival order, each seeing every side element

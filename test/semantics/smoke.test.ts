@@ -4,14 +4,14 @@ import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Create } from '../../transforms/create.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
 
 describe.each(RUNNER_CONFIGS)('smoke on $label', ({ options }) => {
   it('maps a bounded input', async () => {
-    const { out } = await runWith(options, (p) => p.apply(Create.of([1, 2, 3])).apply(Map((x: number) => x * 10)).apply(Capture.records()));
+    const { out } = await runWith(options, (p) => p.apply(Create([1, 2, 3])).apply(MapElements((x: number) => x * 10)).apply(Capture.records()));
     expect(out.sortedValues()).toEqual([10, 20, 30]);
   });
 

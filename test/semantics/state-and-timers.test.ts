@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MicroBatchRunner, NativeRunner } from '../../runners/index.js';
+import '../../runners/index.js';
+import { MicroBatchRunner } from '../../runners/microbatch/microbatch-runner.js';
+import { NativeRunner } from '../../runners/native/native-runner.js';
 import { InMemoryStateBackend } from '../../runners/core/state/state-backend.js';
 import { statefulDoFn } from '../../sdk/dofn.js';
 import { PipelineConstructionError, UserCodeError } from '../../sdk/errors.js';
@@ -49,7 +51,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
     const { out, result } = await runWith(options, (p) =>
       p
         .apply(TestStream.create<Ev>().addElements([kv('a', 0), 1], [kv('b', 0), 2], [kv('a', 0), 3]).advanceWatermarkTo(10).addElements([kv('a', 0), 11], [kv('b', 0), 12]))
-        .apply('Counter', ParDo.of(counter))
+        .apply('Counter', ParDo(counter))
         .apply(Capture.records<KV<string, number>>()),
     );
     expect(out.values()).toEqual([kv('a', 1), kv('b', 1), kv('a', 2), kv('a', 3), kv('b', 2)]);
@@ -86,7 +88,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into(FixedWindows(1000)))
-        .apply('Buffer', ParDo.of(buffer))
+        .apply('Buffer', ParDo(buffer))
         .apply(Capture.records<KV<string, number[]>>()),
     );
     const lines = out.lines();
@@ -107,7 +109,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
     const { out } = await runWith(options, (p) =>
       p
         .apply(TestStream.create<Ev>().addElements([kv('a', 5), 1], [kv('b', 1), 1], [kv('a', 10), 2], [kv('a', -3), 3], [kv('b', 4), 4]))
-        .apply(ParDo.of(running))
+        .apply(ParDo(running))
         .apply(Capture.records<KV<string, number>>()),
     );
     expect(out.values()).toEqual([kv('a', 5), kv('b', 1), kv('a', 15), kv('a', 12), kv('b', 5)]);
@@ -126,7 +128,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
     const { out } = await runWith(options, (p) =>
       p
         .apply(TestStream.create<Ev>().addElements([kv('a', 2), 1], [kv('a', 3), 2], [kv('a', -1), 3], [kv('a', 4), 4]))
-        .apply(ParDo.of(fn))
+        .apply(ParDo(fn))
         .apply(Capture.records<KV<string, number[]>>()),
     );
     expect(out.values().map((v) => v.value)).toEqual([
@@ -170,7 +172,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
             [kv('k', 'drop'), 8],
           ),
         )
-        .apply(ParDo.of(fn))
+        .apply(ParDo(fn))
         .apply(Capture.records<KV<string, [string | number, number][]>>()),
     );
     expect(out.sortedValues()).toEqual([
@@ -214,7 +216,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
             .advanceProcessingTime(1400)
             .advanceWatermarkToInfinity(),
         )
-        .apply(ParDo.of(fn))
+        .apply(ParDo(fn))
         .apply(Capture.records<KV<string, { setAt: number; firedAt: number }>>()),
     );
     const interval = options.batchInterval;
@@ -262,7 +264,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
             .advanceWatermarkTo(750)
             .advanceWatermarkToInfinity(),
         )
-        .apply(ParDo.of(fn))
+        .apply(ParDo(fn))
         .apply(Capture.records<KV<string, number>>()),
     );
     // a's timer moved from 500 to 800; b's was cleared; c's fires first, at watermark 750
@@ -293,7 +295,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into(FixedWindows(1000)))
-        .apply('Buffer', ParDo.of(buffer))
+        .apply('Buffer', ParDo(buffer))
         .apply(Count.perKey())
         .apply(Capture.records<KV<string, number>>()),
     );
@@ -327,7 +329,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
       p
         .apply(TestStream.create<Ev>().addElements([kv('a', 0), 10]).advanceWatermarkTo(600).addElements([kv('a', 0), 620]).advanceWatermarkToInfinity())
         .apply(Window.into(FixedWindows(1000)))
-        .apply(ParDo.of(ticker))
+        .apply(ParDo(ticker))
         .apply(Capture.records<KV<string, number>>()),
     );
     expect(out.values()).toEqual([kv('a', 249), kv('a', 499), kv('a', 749), kv('a', 999)]);
@@ -352,7 +354,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
     const { out, result } = await runWith(options, (p) =>
       p
         .apply(TestStream.create<KV<number, number>>().addElements(...Array.from({ length: N }, (_, i) => ({ value: kv(i, expiry(i)), timestamp: i }))))
-        .apply('Expire', ParDo.of(expire))
+        .apply('Expire', ParDo(expire))
         .apply(Capture.records<number>()),
     );
     expect(result.metrics['Expire']?.elementsOut).toBe(N);
@@ -382,7 +384,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
     const { out } = await runWith(options, (p) =>
       p
         .apply(TestStream.create<Ev>().addElements([kv('c', 200), 1], [kv('a', 100), 2], [kv('b', 120), 3]).advanceWatermarkToInfinity())
-        .apply(ParDo.of(chain))
+        .apply(ParDo(chain))
         .apply(Capture.records<string>()),
     );
     expect(out.values()).toEqual(['a.first@100', 'b.first@120', 'a.then@150', 'c.first@200']);
@@ -404,7 +406,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
       },
     });
     const run = runWith(options, (p) =>
-      p.apply(TestStream.create<KV<number, number>>().addElements(...Array.from({ length: N }, (_, i) => ({ value: kv(i, 1000 + i), timestamp: i })))).apply('Expire', ParDo.of(fn)),
+      p.apply(TestStream.create<KV<number, number>>().addElements(...Array.from({ length: N }, (_, i) => ({ value: kv(i, 1000 + i), timestamp: i })))).apply('Expire', ParDo(fn)),
     );
     await expect(run).rejects.toBeInstanceOf(UserCodeError);
     await expect(run).rejects.toMatchObject({ step: 'Expire', element: '4321', timestamp: 5321 });
@@ -424,7 +426,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
       p
         .apply(TestStream.create<Ev>().addElements([kv('a', 0), 100], [kv('a', 0), 1100], [kv('b', 0), 150], [kv('a', 0), 200], [kv('a', 0), 1200], [kv('a', 0), 300]))
         .apply(Window.into(FixedWindows(1000)))
-        .apply(ParDo.of(counter))
+        .apply(ParDo(counter))
         .apply(Capture.records<KV<string, number>>()),
     );
     expect(out.records.map(kvw)).toEqual(['0:1000 a=1', '1000:2000 a=1', '0:1000 b=1', '0:1000 a=2', '1000:2000 a=2', '0:1000 a=3']);
@@ -457,7 +459,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into(FixedWindows(1000)));
-      const counted = windowed.apply('Counter', ParDo.of(counter));
+      const counted = windowed.apply('Counter', ParDo(counter));
       step = 'Counter';
       return counted.apply(Capture.records<KV<string, number>>());
     });
@@ -480,7 +482,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
         ctx.state.n.write(1);
       },
     });
-    const run = runWith(options, (p) => p.apply(Create.of([1, 2])).apply('NeedsKeys', ParDo.of(fn)));
+    const run = runWith(options, (p) => p.apply(Create([1, 2])).apply('NeedsKeys', ParDo(fn)));
     await expect(run).rejects.toBeInstanceOf(UserCodeError);
     await expect(run).rejects.toMatchObject({ step: 'NeedsKeys', element: '1' });
     await expect(run).rejects.toThrow(/step 'NeedsKeys'.*KV/);
@@ -497,11 +499,11 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
     const p = Pipeline.create(options);
     const input = p.apply(TestStream.create<string>().addElements(['a', 1]));
     const sessions = input.apply(Window.into<string>(Sessions(1000))).apply(WithKeys((s: string) => s.length));
-    expect(() => sessions.apply('Stateful', ParDo.of(fn as never))).not.toThrow();
+    expect(() => sessions.apply('Stateful', ParDo(fn as never))).not.toThrow();
     const broken = { ...Sessions(1000), name: 'NoMerge', mergeWindows: undefined };
     const unmergeable = input.apply('Broken', Window.into<string>(broken)).apply('Keys2', WithKeys((s: string) => s.length));
-    expect(() => unmergeable.apply('Stateful2', ParDo.of(fn as never))).toThrow(PipelineConstructionError);
-    expect(() => unmergeable.apply('Stateful3', ParDo.of(fn as never))).toThrow(/step 'Stateful3'.*NoMerge.*mergeWindows/);
+    expect(() => unmergeable.apply('Stateful2', ParDo(fn as never))).toThrow(PipelineConstructionError);
+    expect(() => unmergeable.apply('Stateful3', ParDo(fn as never))).toThrow(/step 'Stateful3'.*NoMerge.*mergeWindows/);
   });
 
   it('after grouping, a stateful ParDo over session windows runs per grouped session (it merges nothing again)', async () => {
@@ -518,8 +520,8 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
         .apply(TestStream.create<string>().addElements(['a', 0], ['b', 100], ['a', 500], ['a', 3000]).advanceWatermarkToInfinity())
         .apply(Window.into<string>(Sessions(1000)))
         .apply(WithKeys((s: string) => s))
-        .apply(GroupByKey.create<string, string>())
-        .apply('PerSession', ParDo.of(fn))
+        .apply(GroupByKey<string, string>())
+        .apply('PerSession', ParDo(fn))
         .apply(Capture.records<KV<string, { pane: number; size: number }>>()),
     );
     expect(out.records.map(kvw).sort()).toEqual(['0:1500 a={"pane":1,"size":2}', '100:1100 b={"pane":1,"size":1}', '3000:4000 a={"pane":1,"size":1}']);
@@ -537,9 +539,9 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
       .apply(TestStream.create<string>().addElements(['a', 1]))
       .apply(Window.into<string>(Sessions(1000)))
       .apply(WithKeys((s: string) => s))
-      .apply(GroupByKey.create<string, string>());
-    expect(() => grouped.apply('Lateness', Window.configure<KV<string, string[]>>().withAllowedLateness(10)).apply('A', ParDo.of(fn))).not.toThrow();
+      .apply(GroupByKey<string, string>());
+    expect(() => grouped.apply('Lateness', Window.configure<KV<string, string[]>>().withAllowedLateness(10)).apply('A', ParDo(fn))).not.toThrow();
     // (until issue #15 this one was refused: state after merging windows)
-    expect(() => grouped.apply('Rewindow', Window.into<KV<string, string[]>>(Sessions(500))).apply('B', ParDo.of(fn))).not.toThrow();
+    expect(() => grouped.apply('Rewindow', Window.into<KV<string, string[]>>(Sessions(500))).apply('B', ParDo(fn))).not.toThrow();
   });
 });

@@ -45,7 +45,7 @@ const timers = statefulDoFn({
 });
 
 async function play(options: Partial<PipelineOptions>, stream: TestStream<Ev>) {
-  const { out } = await runWith(options, (p) => p.apply(stream).apply(ParDo.of(timers)).apply(Capture.records<string>()));
+  const { out } = await runWith(options, (p) => p.apply(stream).apply(ParDo(timers)).apply(Capture.records<string>()));
   return out.records.map((r) => ({ v: r.value, at: r.emittedAt }));
 }
 
@@ -126,7 +126,7 @@ describe.each(RUNNER_CONFIGS)('one processing instant of a TestStream on $label'
 
   it('a run whose clock starts after an absolute processing-time step fails, naming the step', async () => {
     const p = Pipeline.create({ ...options, clock: new VirtualClock(5000) });
-    p.apply(TestStream.create<Ev>().addElements([kv('k', 'a'), 0]).advanceProcessingTimeTo(1000)).apply(ParDo.of(timers));
+    p.apply(TestStream.create<Ev>().addElements([kv('k', 'a'), 0]).advanceProcessingTimeTo(1000)).apply(ParDo(timers));
     await expect(p.run()).rejects.toThrow(/advanceProcessingTimeTo\(1000\): the run's clock is already at 5000/);
   });
 });

@@ -35,7 +35,7 @@ describe.each(RUNNERS)('1,000,000 due timers on $label', ({ options }) => {
           },
         },
       });
-      const { result } = await runWith(options, (p) => p.apply(Create.of(Array.from({ length: N }, (_, i) => kv(i, expiry(i))))).apply('Expire', ParDo.of(expire)));
+      const { result } = await runWith(options, (p) => p.apply(Create(Array.from({ length: N }, (_, i) => kv(i, expiry(i))))).apply('Expire', ParDo(expire)));
       expect(result.state).toBe('DONE');
       expect(fired).toBe(N);
       expect(outOfOrder).toBe(0);

@@ -29,11 +29,11 @@ async function panes(options: Parameters<typeof runWith>[0], combiner: Timestamp
       .advanceWatermarkTo(20_000)
       .advanceWatermarkToInfinity();
     let w = Window.into<KV<string, number>>(FixedWindows(10_000)).withTimestampCombiner(combiner);
-    if (early) w = w.triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(inputs.length)));
+    if (early) w = w.triggering(AfterWatermark().withEarlyFirings(AfterCount(inputs.length)));
     return p
       .apply(stream)
       .apply(w)
-      .apply(GroupByKey.create<string, number>())
+      .apply(GroupByKey<string, number>())
       .apply(Capture.records());
   });
   return out.records.map((r) => `${r.pane.timing} [${[...r.value.value].sort((a, b) => a - b).join(',')}] @${r.timestamp}`);

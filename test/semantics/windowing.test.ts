@@ -15,7 +15,7 @@ import { Sum } from '../../transforms/combiners/sum.js';
 import { Create } from '../../transforms/create.js';
 import { Flatten } from '../../transforms/flatten.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window, WithTimestamps } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
@@ -194,7 +194,7 @@ describe.each(RUNNER_CONFIGS)('windowing on $label', ({ options }) => {
         )
         .apply(
           Window.into<string>(Sessions(1000))
-            .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(1)))
+            .triggering(AfterWatermark().withEarlyFirings(AfterCount(1)))
             .accumulatingFiredPanes(),
         )
         .apply(WithKeys((s: string) => s))
@@ -226,7 +226,7 @@ describe.each(RUNNER_CONFIGS)('windowing on $label', ({ options }) => {
         )
         .apply(
           Window.into<string>(Sessions(1000))
-            .triggering(AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1)))
+            .triggering(AfterWatermark().withLateFirings(AfterCount(1)))
             .withAllowedLateness(10_000)
             .accumulatingFiredPanes(),
         )
@@ -260,7 +260,7 @@ describe.each(RUNNER_CONFIGS)('windowing on $label', ({ options }) => {
         )
         .apply(
           Window.into<string>(Sessions(1000))
-            .triggering(AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1)))
+            .triggering(AfterWatermark().withLateFirings(AfterCount(1)))
             .withAllowedLateness(10_000)
             .accumulatingAndRetractingFiredPanes(),
         )
@@ -296,7 +296,7 @@ describe.each(RUNNER_CONFIGS)('windowing on $label', ({ options }) => {
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into<Bill>(ByBillingPeriod))
-        .apply(Map((b: Bill) => kv(b.account, b.amount)))
+        .apply(MapElements((b: Bill) => kv(b.account, b.amount)))
         .apply(Sum.perKey<string>())
         .apply(Capture.records()),
     );
@@ -324,8 +324,8 @@ describe.each(RUNNER_CONFIGS)('windowing on $label', ({ options }) => {
         )
         .apply(Window.into<string>(CappedSessions(1000, 3000)))
         .apply(WithKeys((s: string) => s))
-        .apply(GroupByKey.create<string, string>())
-        .apply(Map((e: KV<string, string[]>) => kv(e.key, e.value.length)))
+        .apply(GroupByKey<string, string>())
+        .apply(MapElements((e: KV<string, string[]>) => kv(e.key, e.value.length)))
         .apply(Capture.records()),
     );
     expect(out.lines({ sorted: true })).toEqual([
@@ -348,7 +348,7 @@ describe.each(RUNNER_CONFIGS)('windowing on $label', ({ options }) => {
     ];
     let stamped!: ReturnType<typeof Capture.records<Ev>>;
     const { out } = await runWith(options, (p) => {
-      const timed = p.apply(Create.of(events)).apply(WithTimestamps.of((e: Ev) => e.at));
+      const timed = p.apply(Create(events)).apply(WithTimestamps((e: Ev) => e.at));
       stamped = timed.apply('Stamped', Capture.records<Ev>());
       return timed
         .apply(Window.into(FixedWindows(2000)))
@@ -410,7 +410,7 @@ describe.each(RUNNER_CONFIGS)('windowing on $label', ({ options }) => {
       );
       const backfill = p.apply('Backfill', Create.timestamped([{ value: 'a', timestamp: 500 }, { value: 'b', timestamp: 900 }, { value: 'a', timestamp: 1500 }]));
       return p
-        .apply(Flatten.of(live, backfill))
+        .apply(Flatten(live, backfill))
         .apply(Window.into(FixedWindows(1000)))
         .apply(WithKeys((s: string) => s))
         .apply(Count.perKey())

@@ -9,7 +9,7 @@ import { Sessions } from '../../sdk/windows/sessions.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { AfterCount } from '../../sdk/triggers/after-count.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Combine } from '../../transforms/combine.js';
 import { Create } from '../../transforms/create.js';
 import { Window } from '../../transforms/window.js';
@@ -62,8 +62,8 @@ const ts = <T>(pairs: [T, number][]) => Create.timestamped(pairs.map(([value, ti
 describe('Combine construction', () => {
   it('Combine.globally expands to WithNullKey / Combine / Values under its name', () => {
     const p = Pipeline.create();
-    p.apply(Create.of([1])).apply(Combine.globally(sumFn));
-    p.apply('Other', Create.of([1])).apply('Total', Combine.globally(sumFn).withoutDefaults());
+    p.apply(Create([1])).apply(Combine.globally(sumFn));
+    p.apply('Other', Create([1])).apply('Total', Combine.globally(sumFn).withoutDefaults());
     expect(p.stepNames()).toEqual([
       'Create',
       'Combine.globally',
@@ -128,7 +128,7 @@ describe.each(RUNNER_CONFIGS)('Combine on $label', ({ options }) => {
     const { out } = await runWith(options, (p) =>
       p
         .apply(TestStream.create<KV<string, number>>().addElements([kv('a', 1), 100]).addElements([kv('a', 2), 200]).addElements([kv('a', 6), 300]).advanceWatermarkToInfinity())
-        .apply(Window.into(FixedWindows(1000)).triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(1))).accumulatingAndRetractingFiredPanes())
+        .apply(Window.into(FixedWindows(1000)).triggering(AfterWatermark().withEarlyFirings(AfterCount(1))).accumulatingAndRetractingFiredPanes())
         .apply(Combine.perKey<string, number, Acc, number>(fn))
         .apply(Capture.records()),
     );
@@ -175,16 +175,16 @@ describe.each(RUNNER_CONFIGS)('Combine on $label', ({ options }) => {
     const { out } = await runWith(options, (p) => {
       const counts = p
         .apply(TestStream.create<KV<string, number>>().addElements([kv('a', 1), 100]).addElements([kv('b', 2), 200]).addElements([kv('a', 3), 300]).advanceWatermarkToInfinity())
-        .apply(Window.into(FixedWindows(1000)).triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(1))).accumulatingAndRetractingFiredPanes())
+        .apply(Window.into(FixedWindows(1000)).triggering(AfterWatermark().withEarlyFirings(AfterCount(1))).accumulatingAndRetractingFiredPanes())
         .apply('CountPerKey', Combine.perKey<string, number, number, number>({ ...sumFn, addInput: (a) => a + 1, retractInput: (a) => a - 1 }));
-      const totals = counts.apply('ToTotal', Map((e: KV<string, number>) => kv('total', e.value)));
+      const totals = counts.apply('ToTotal', MapElements((e: KV<string, number>) => kv('total', e.value)));
       return {
         counts: counts.apply('C', Capture.records<KV<string, number>>()),
         sum: totals.apply('Sum', Combine.perKey<string, number, number, number>(sum)).apply('S', Capture.records<KV<string, number>>()),
         max: totals.apply('Max', Combine.perKey<string, number, number, number>(max)).apply('M', Capture.records<KV<string, number>>()),
         // re-configured to discarding panes: the records still include the retractions from upstream
         maxDiscarding: totals
-          .apply(Window.configure<KV<string, number>>().triggering(AfterWatermark.pastEndOfWindow()).discardingFiredPanes())
+          .apply(Window.configure<KV<string, number>>().triggering(AfterWatermark()).discardingFiredPanes())
           .apply('MaxD', Combine.perKey<string, number, number, number>(max))
           .apply('MD', Capture.records<KV<string, number>>()),
       };
@@ -209,23 +209,23 @@ describe.each(RUNNER_CONFIGS)('Combine on $label', ({ options }) => {
   });
 
   it('Combine.globally over an empty input yields the default in the global window', async () => {
-    const { out, result } = await runWith(options, (p) => p.apply(Create.of<number>([])).apply('Total', Combine.globally(sumFn)).apply(Capture.records<number>()));
+    const { out, result } = await runWith(options, (p) => p.apply(Create<number>([])).apply('Total', Combine.globally(sumFn)).apply(Capture.records<number>()));
     expect(out.lines()).toEqual(['global ON_TIME #0 last 0']);
     expect(out.records[0]!.timestamp).toBe(out.records[0]!.window.maxTimestamp);
     expect(result.metrics['Total/Combine']).toMatchObject({ elementsIn: 0, elementsOut: 1 });
   });
 
   it('Combine.globally over a non-empty global input yields exactly one value (no extra default)', async () => {
-    const { out } = await runWith(options, (p) => p.apply(Create.of([1, 2, 3])).apply(Combine.globally(sumFn)).apply(Capture.records<number>()));
+    const { out } = await runWith(options, (p) => p.apply(Create([1, 2, 3])).apply(Combine.globally(sumFn)).apply(Capture.records<number>()));
     expect(out.lines()).toEqual(['global ON_TIME #0 last 6']);
   });
 
   it('Combine.globally(...).withoutDefaults() yields nothing for an empty input', async () => {
     const { out, result } = await runWith(options, (p) => {
-      const empty = p.apply(Create.of<number>([]));
+      const empty = p.apply(Create<number>([]));
       return {
         none: empty.apply('Total', Combine.globally(sumFn).withoutDefaults()).apply('N', Capture.records<number>()),
-        some: p.apply('Some', Create.of([4, 5])).apply('Total2', Combine.globally(sumFn).withoutDefaults()).apply('S', Capture.records<number>()),
+        some: p.apply('Some', Create([4, 5])).apply('Total2', Combine.globally(sumFn).withoutDefaults()).apply('S', Capture.records<number>()),
       };
     });
     expect(out.none.records).toEqual([]);
@@ -234,7 +234,7 @@ describe.each(RUNNER_CONFIGS)('Combine on $label', ({ options }) => {
   });
 
   it('Combine.globally yields no default for windows other than the global one', async () => {
-    const { out } = await runWith(options, (p) => p.apply(Create.of<number>([])).apply(Window.into(FixedWindows(1000))).apply(Combine.globally(sumFn)).apply(Capture.records<number>()));
+    const { out } = await runWith(options, (p) => p.apply(Create<number>([])).apply(Window.into(FixedWindows(1000))).apply(Combine.globally(sumFn)).apply(Capture.records<number>()));
     expect(out.records).toEqual([]);
   });
 
@@ -246,7 +246,7 @@ describe.each(RUNNER_CONFIGS)('Combine on $label', ({ options }) => {
         return a + x;
       },
     };
-    const err = await runWith(options, (p) => p.apply(Create.of([kv('a', 1), kv('a', -1)])).apply('Sum', Combine.perKey<string, number, number, number>(bad))).then(
+    const err = await runWith(options, (p) => p.apply(Create([kv('a', 1), kv('a', -1)])).apply('Sum', Combine.perKey<string, number, number, number>(bad))).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -263,7 +263,7 @@ describe.each(RUNNER_CONFIGS)('Combine on $label', ({ options }) => {
         throw new Error('cannot extract');
       },
     };
-    const err = await runWith(options, (p) => p.apply(Create.of([kv('a', 1)])).apply('Sum', Combine.perKey<string, number, number, number>(bad))).then(
+    const err = await runWith(options, (p) => p.apply(Create([kv('a', 1)])).apply('Sum', Combine.perKey<string, number, number, number>(bad))).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -5,13 +5,13 @@ import { GLOBAL_WINDOW } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Create } from '../../transforms/create.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
 
 describe.each(RUNNER_CONFIGS)('Create on $label', ({ options }) => {
-  it('Create.of emits every value, in order, at the minimum timestamp in the global window', async () => {
-    const { out, result } = await runWith(options, (p) => p.apply(Create.of(['a', 'b', 'c', 'b'])).apply(Capture.records<string>()));
+  it('Create(values) emits every value, in order, at the minimum timestamp in the global window', async () => {
+    const { out, result } = await runWith(options, (p) => p.apply(Create(['a', 'b', 'c', 'b'])).apply(Capture.records<string>()));
     expect(out.values()).toEqual(['a', 'b', 'c', 'b']);
     for (const r of out.records) {
       expect(r.timestamp).toBe(TIMESTAMP_MIN);
@@ -23,10 +23,10 @@ describe.each(RUNNER_CONFIGS)('Create on $label', ({ options }) => {
     expect(result.metrics['Create']).toMatchObject({ elementsIn: 4, elementsOut: 4, lateDropped: 0, deadLettered: 0 });
   });
 
-  it('Create.of accepts any iterable and keeps the order of a large input across polls', async () => {
+  it('Create(values) accepts any iterable and keeps the order of a large input across polls', async () => {
     const n = 2500; // more than one poll / bundle / batch
     const { out } = await runWith(options, (p) =>
-      p.apply(Create.of(new Set(Array.from({ length: n }, (_, i) => i)))).apply(Capture.records<number>()),
+      p.apply(Create(new Set(Array.from({ length: n }, (_, i) => i)))).apply(Capture.records<number>()),
     );
     expect(out.values()).toEqual(Array.from({ length: n }, (_, i) => i));
   });
@@ -59,9 +59,9 @@ describe.each(RUNNER_CONFIGS)('Create on $label', ({ options }) => {
     let calls = 0;
     const { out, result } = await runWith(options, (p) =>
       p
-        .apply(Create.of<number>([]))
+        .apply(Create<number>([]))
         .apply(
-          Map((x: number) => {
+          MapElements((x: number) => {
             calls++;
             return x;
           }),
@@ -83,7 +83,7 @@ describe.each(RUNNER_CONFIGS)('Create on $label', ({ options }) => {
   it('Create snapshots its input: later changes to the array do not leak into the pipeline', async () => {
     const data = [1, 2];
     const { out } = await runWith(options, (p) => {
-      const probe = p.apply(Create.of(data)).apply(Capture.records<number>());
+      const probe = p.apply(Create(data)).apply(Capture.records<number>());
       data.push(3);
       return probe;
     });

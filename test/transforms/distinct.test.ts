@@ -13,7 +13,7 @@ const ts = <T>(pairs: [T, number][]) => Create.timestamped(pairs.map(([value, ti
 describe('Distinct construction', () => {
   it('expands to KeyByElement / GroupByKey / Keys', () => {
     const p = Pipeline.create();
-    p.apply(Create.of([1])).apply(Distinct.create<number>());
+    p.apply(Create([1])).apply(Distinct<number>());
     expect(p.stepNames()).toEqual(['Create', 'Distinct', 'Distinct/KeyByElement', 'Distinct/GroupByKey', 'Distinct/Keys']);
   });
 });
@@ -24,7 +24,7 @@ describe.each(RUNNER_CONFIGS)('Distinct on $label', ({ options }) => {
       p
         .apply(ts([['a', 0], ['b', 100], ['a', 200], ['a', 1100], ['c', 1200], ['b', 999]]))
         .apply(Window.into(FixedWindows(1000)))
-        .apply(Distinct.create<string>())
+        .apply(Distinct<string>())
         .apply(Capture.records<string>()),
     );
     expect(out.lines({ sorted: true })).toEqual([
@@ -39,15 +39,15 @@ describe.each(RUNNER_CONFIGS)('Distinct on $label', ({ options }) => {
   it('compares by value: equal objects collapse, 1 and "1" stay apart', async () => {
     const { out } = await runWith(options, (p) =>
       p
-        .apply(Create.of<unknown>([{ ip: '10.0.0.1', port: 80 }, 1, '1', { ip: '10.0.0.1', port: 80 }, 1, null, null, [1, 2], [1, 2]]))
-        .apply(Distinct.create())
+        .apply(Create<unknown>([{ ip: '10.0.0.1', port: 80 }, 1, '1', { ip: '10.0.0.1', port: 80 }, 1, null, null, [1, 2], [1, 2]]))
+        .apply(Distinct())
         .apply(Capture.records()),
     );
     expect(out.sortedValues()).toEqual(['1', 1, [1, 2], null, { ip: '10.0.0.1', port: 80 }]);
   });
 
   it('emits nothing for an empty input', async () => {
-    const { out } = await runWith(options, (p) => p.apply(Create.of<string>([])).apply(Distinct.create<string>()).apply(Capture.records()));
+    const { out } = await runWith(options, (p) => p.apply(Create<string>([])).apply(Distinct<string>()).apply(Capture.records()));
     expect(out.records).toEqual([]);
   });
 
@@ -58,7 +58,7 @@ describe.each(RUNNER_CONFIGS)('Distinct on $label', ({ options }) => {
         .apply(script)
         .apply(Window.into(FixedWindows(1000)))
         .apply(Window.configure<string>().withAllowedLateness(5000))
-        .apply(Distinct.create<string>())
+        .apply(Distinct<string>())
         .apply(Capture.records<string>()),
     );
     expect(out.lines({ sorted: true })).toEqual(['[0,1000) LATE #1 "a"', '[0,1000) ON_TIME #0 "a"', '[0,1000) ON_TIME #0 "b"']);

@@ -31,7 +31,7 @@ describe.each(RUNNER_CONFIGS)('Filter on $label', ({ options }) => {
   it('passes the same object (no copy) and can drop everything', async () => {
     const a = { id: 1 };
     const { out } = await runWith(options, (p) => {
-      const src = p.apply(Create.of([a, { id: 2 }]));
+      const src = p.apply(Create([a, { id: 2 }]));
       return { kept: src.apply('Kept', Filter((o: { id: number }) => o.id === 1)).apply('K', Capture.records()), none: src.apply('None', Filter(() => false)).apply('N', Capture.records()) };
     });
     expect(out.kept.values()).toEqual([{ id: 1 }]);
@@ -40,7 +40,7 @@ describe.each(RUNNER_CONFIGS)('Filter on $label', ({ options }) => {
 
   it('a throwing predicate fails the run naming the step; withDeadLetters routes the element instead', async () => {
     const pred = (s: string | null) => s!.length > 1;
-    const err = await runWith(options, (p) => p.apply(Create.of<string | null>(['ab', null])).apply('Long', Filter(pred))).then(
+    const err = await runWith(options, (p) => p.apply(Create<string | null>(['ab', null])).apply('Long', Filter(pred))).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -49,7 +49,7 @@ describe.each(RUNNER_CONFIGS)('Filter on $label', ({ options }) => {
     expect((err as UserCodeError).element).toBe('null');
 
     const { out } = await runWith(options, (p) => {
-      const r = p.apply(Create.of<string | null>(['ab', null, 'c', 'de'])).apply('Long', Filter(pred).withDeadLetters());
+      const r = p.apply(Create<string | null>(['ab', null, 'c', 'de'])).apply('Long', Filter(pred).withDeadLetters());
       return { main: r.apply('Main', Capture.records<string | null>()), dead: r.deadLetters().apply('Dead', Capture.records<DeadLetter>()) };
     });
     expect(out.main.values()).toEqual(['ab', 'de']);

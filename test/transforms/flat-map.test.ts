@@ -6,7 +6,7 @@ import { intervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Create } from '../../transforms/create.js';
 import { FlatMap } from '../../transforms/flat-map.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
 
@@ -39,11 +39,11 @@ describe.each(RUNNER_CONFIGS)('FlatMap on $label', ({ options }) => {
     const n = 10_000;
     const { out } = await runWith(options, (p) =>
       p
-        .apply(Create.of([n, 3]))
+        .apply(Create([n, 3]))
         .apply('Explode', FlatMap((k: number) => Array.from({ length: k }, (_, i) => k * 100_000 + i)))
         .apply(
           'Slow',
-          Map(async (x: number) => {
+          MapElements(async (x: number) => {
             if (x % 1000 === 0) await new Promise((r) => setImmediate(r));
             return x;
           }),
@@ -57,14 +57,14 @@ describe.each(RUNNER_CONFIGS)('FlatMap on $label', ({ options }) => {
     function* upTo(n: number) {
       for (let i = 0; i < n; i++) yield i;
     }
-    const { out } = await runWith(options, (p) => p.apply(Create.of([3, 0, 2])).apply(FlatMap(upTo)).apply(Capture.records<number>()));
+    const { out } = await runWith(options, (p) => p.apply(Create([3, 0, 2])).apply(FlatMap(upTo)).apply(Capture.records<number>()));
     expect(out.values()).toEqual([0, 1, 2, 0, 1]);
   });
 
   it('awaits an async fn and keeps the order', async () => {
     const { out } = await runWith(options, (p) =>
       p
-        .apply(Create.of([3, 1, 2]))
+        .apply(Create([3, 1, 2]))
         .apply(FlatMap(async (n: number) => new Promise<string[]>((r) => setTimeout(() => r(Array.from({ length: n }, (_, i) => `${n}.${i}`)), 4 - n))))
         .apply(Capture.records<string>()),
     );
@@ -76,7 +76,7 @@ describe.each(RUNNER_CONFIGS)('FlatMap on $label', ({ options }) => {
       if (s === 'bad') throw new Error('cannot split');
       return [s, s];
     };
-    const err = await runWith(options, (p) => p.apply(Create.of(['ok', 'bad'])).apply('Split', FlatMap(explode))).then(
+    const err = await runWith(options, (p) => p.apply(Create(['ok', 'bad'])).apply('Split', FlatMap(explode))).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -85,7 +85,7 @@ describe.each(RUNNER_CONFIGS)('FlatMap on $label', ({ options }) => {
     expect((err as UserCodeError).element).toBe('"bad"');
 
     const { out } = await runWith(options, (p) => {
-      const r = p.apply(Create.of(['ok', 'bad', 'ok2'])).apply('Split', FlatMap(explode).withDeadLetters());
+      const r = p.apply(Create(['ok', 'bad', 'ok2'])).apply('Split', FlatMap(explode).withDeadLetters());
       return { main: r.apply('Main', Capture.records<string>()), dead: r.deadLetters().apply('Dead', Capture.records<DeadLetter>()) };
     });
     expect(out.main.values()).toEqual(['ok', 'ok', 'ok2', 'ok2']);

@@ -31,12 +31,12 @@ const catchError = (f: () => unknown): unknown => {
 describe('Flatten construction', () => {
   it('rejects inputs with different windowing, naming both', () => {
     const p = Pipeline.create();
-    const a = p.apply('A', Create.of([1])).apply('WA', Window.into(FixedWindows(1000)));
-    const b = p.apply('B', Create.of([2])).apply('WB', Window.into(FixedWindows(2000)));
-    const c = p.apply('C', Create.of([3]));
+    const a = p.apply('A', Create([1])).apply('WA', Window.into(FixedWindows(1000)));
+    const b = p.apply('B', Create([2])).apply('WB', Window.into(FixedWindows(2000)));
+    const c = p.apply('C', Create([3]));
     let err: unknown;
     try {
-      p.apply('Both', Flatten.of(a, b));
+      p.apply('Both', Flatten(a, b));
     } catch (e) {
       err = e;
     }
@@ -45,32 +45,32 @@ describe('Flatten construction', () => {
     expect((err as Error).message).toContain('FixedWindows(1000ms)');
     expect((err as Error).message).toContain('FixedWindows(2000ms)');
     expect(() => a.apply('With', Flatten.with(c))).toThrow(PipelineConstructionError);
-    expect(() => c.apply('Sess', Flatten.with(p.apply('D', Create.of([4])).apply(Window.into(Sessions(10)))))).toThrow(PipelineConstructionError);
+    expect(() => c.apply('Sess', Flatten.with(p.apply('D', Create([4])).apply(Window.into(Sessions(10)))))).toThrow(PipelineConstructionError);
   });
 
   it('rejects inputs that differ in trigger, accumulation or allowed lateness (the output could honour only one)', () => {
     const p = Pipeline.create();
     const base = () => Window.into<number>(FixedWindows(1000));
-    const a = p.apply('A', Create.of([1])).apply('WA', base());
-    const late = p.apply('B', Create.of([2])).apply('WB', base().withAllowedLateness(60_000));
-    const early = p.apply('C', Create.of([3])).apply('WC', base().triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(1))));
-    const acc = p.apply('D', Create.of([4])).apply('WD', base().accumulatingFiredPanes());
-    const same = p.apply('E', Create.of([5])).apply('WE', base());
-    const lateErr = catchError(() => p.apply('F1', Flatten.of(a, late)));
+    const a = p.apply('A', Create([1])).apply('WA', base());
+    const late = p.apply('B', Create([2])).apply('WB', base().withAllowedLateness(60_000));
+    const early = p.apply('C', Create([3])).apply('WC', base().triggering(AfterWatermark().withEarlyFirings(AfterCount(1))));
+    const acc = p.apply('D', Create([4])).apply('WD', base().accumulatingFiredPanes());
+    const same = p.apply('E', Create([5])).apply('WE', base());
+    const lateErr = catchError(() => p.apply('F1', Flatten(a, late)));
     expect(lateErr).toBeInstanceOf(PipelineConstructionError);
     expect((lateErr as Error).message).toMatch(/allowed lateness 0ms.*allowed lateness 60000ms/);
-    const trigErr = catchError(() => p.apply('F2', Flatten.of(a, early)));
+    const trigErr = catchError(() => p.apply('F2', Flatten(a, early)));
     expect(trigErr).toBeInstanceOf(PipelineConstructionError);
     expect((trigErr as Error).message).toContain('DefaultTrigger');
     expect((trigErr as Error).message).toContain('AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(1))');
-    expect(() => p.apply('F3', Flatten.of(a, acc))).toThrow(/discarding.*accumulating/);
+    expect(() => p.apply('F3', Flatten(a, acc))).toThrow(/discarding.*accumulating/);
     // equal strategies built separately are fine
-    expect(p.apply('F4', Flatten.of(a, same)).windowing.allowedLateness).toBe(0);
+    expect(p.apply('F4', Flatten(a, same)).windowing.allowedLateness).toBe(0);
   });
 
-  it('rejects an empty Flatten.of()', () => {
+  it('rejects an empty Flatten()', () => {
     const p = Pipeline.create();
-    expect(() => p.apply(Flatten.of<number>())).toThrow(PipelineConstructionError);
+    expect(() => p.apply(Flatten<number>())).toThrow(PipelineConstructionError);
   });
 
   it('is unbounded when any input is', () => {
@@ -82,20 +82,20 @@ describe('Flatten construction', () => {
         throw new Error('never opened');
       },
     };
-    const u = p.apply('U', Read.from(endless));
-    const b = p.apply('B', Create.of([1]));
-    expect(p.apply(Flatten.of(u, b)).bounded).toBe(false);
+    const u = p.apply('U', Read(endless));
+    const b = p.apply('B', Create([1]));
+    expect(p.apply(Flatten(u, b)).bounded).toBe(false);
     expect(b.apply('F2', Flatten.with(b)).bounded).toBe(true);
   });
 });
 
 describe.each(RUNNER_CONFIGS)('Flatten on $label', ({ options }) => {
-  it('Flatten.of merges every element of every input, keeping timestamps and windows', async () => {
+  it('Flatten(...) merges every element of every input, keeping timestamps and windows', async () => {
     const { out, result } = await runWith(options, (p) => {
       const a = p.apply('A', ts([['a1', 100], ['a2', 1500]])).apply('WA', Window.into(FixedWindows(1000)));
       const b = p.apply('B', ts([['b1', 200]])).apply('WB', Window.into(FixedWindows(1000)));
       const c = p.apply('C', ts<string>([])).apply('WC', Window.into(FixedWindows(1000)));
-      return p.apply('All', Flatten.of(a, b, c)).apply(Capture.records<string>());
+      return p.apply('All', Flatten(a, b, c)).apply(Capture.records<string>());
     });
     expect(out.lines({ sorted: true })).toEqual(['[0,1000) UNKNOWN #0 last "a1"', '[0,1000) UNKNOWN #0 last "b1"', '[1000,2000) UNKNOWN #0 last "a2"']);
     expect(out.records.map((r) => [r.value, r.timestamp]).sort()).toEqual([
@@ -121,8 +121,8 @@ describe.each(RUNNER_CONFIGS)('Flatten on $label', ({ options }) => {
 
   it('flattening a PCollection with itself yields each element twice', async () => {
     const { out } = await runWith(options, (p) => {
-      const a = p.apply(Create.of([1, 2]));
-      return p.apply(Flatten.of(a, a)).apply(Capture.records<number>());
+      const a = p.apply(Create([1, 2]));
+      return p.apply(Flatten(a, a)).apply(Capture.records<number>());
     });
     expect(out.sortedValues()).toEqual([1, 1, 2, 2]);
   });
@@ -133,7 +133,7 @@ describe.each(RUNNER_CONFIGS)('Flatten on $label', ({ options }) => {
         .apply(TestStream.create<KV<string, number>>().addElements([kv('k', 1), 100]).advanceWatermarkTo(500).addElements([kv('k', 1), 600]).advanceWatermarkToInfinity())
         .apply('WS', Window.into(FixedWindows(1000)));
       const fixed = p.apply('Fixed', ts([[kv('k', 1), 50]])).apply('WF', Window.into(FixedWindows(1000)));
-      return p.apply(Flatten.of(stream, fixed)).apply(Count.perKey()).apply(Capture.records());
+      return p.apply(Flatten(stream, fixed)).apply(Count.perKey()).apply(Capture.records());
     });
     expect(out.lines()).toEqual(['[0,1000) ON_TIME #0 last {"key":"k","value":3}']);
   });

@@ -29,11 +29,11 @@ const unbounded: Source<KV<string, number>> = {
 describe('GroupByKey construction', () => {
   it('rejects an unbounded input in the global window with the default trigger, at construction', () => {
     const p = Pipeline.create();
-    const src = p.apply('Endless', Read.from(unbounded));
+    const src = p.apply('Endless', Read(unbounded));
     expect(src.bounded).toBe(false);
     let err: unknown;
     try {
-      src.apply('Group', GroupByKey.create<string, number>());
+      src.apply('Group', GroupByKey<string, number>());
     } catch (e) {
       err = e;
     }
@@ -44,19 +44,19 @@ describe('GroupByKey construction', () => {
 
   it('accepts an unbounded input once it is windowed or has a trigger', () => {
     const p = Pipeline.create();
-    const src = p.apply('Endless', Read.from(unbounded));
-    const fixed = src.apply(Window.into(FixedWindows(1000))).apply('G1', GroupByKey.create<string, number>());
+    const src = p.apply('Endless', Read(unbounded));
+    const fixed = src.apply(Window.into(FixedWindows(1000))).apply('G1', GroupByKey<string, number>());
     expect(fixed.bounded).toBe(false);
     const triggered = src
-      .apply(Window.configure<KV<string, number>>().triggering(Repeatedly.forever(AfterCount(10))))
-      .apply('G2', GroupByKey.create<string, number>());
+      .apply(Window.configure<KV<string, number>>().triggering(Repeatedly(AfterCount(10))))
+      .apply('G2', GroupByKey<string, number>());
     expect(triggered.windowing.triggerIsDefault).toBe(false);
   });
 
   it('its output keeps the windows, and only GBK/Combine outputs have lateData()', () => {
     const p = Pipeline.create();
-    const windowed = p.apply(Create.of([kv('a', 1)])).apply(Window.into(FixedWindows(1000)));
-    const grouped = windowed.apply(GroupByKey.create<string, number>());
+    const windowed = p.apply(Create([kv('a', 1)])).apply(Window.into(FixedWindows(1000)));
+    const grouped = windowed.apply(GroupByKey<string, number>());
     expect(grouped.windowing.windowFn).toBe(windowed.windowing.windowFn);
     expect(() => grouped.lateData()).not.toThrow();
     expect(() => windowed.lateData()).toThrow(PipelineConstructionError);
@@ -77,7 +77,7 @@ describe.each(RUNNER_CONFIGS)('GroupByKey on $label', ({ options }) => {
       p
         .apply(Create.timestamped(input.map(([value, timestamp]) => ({ value, timestamp }))))
         .apply(Window.into(FixedWindows(3000)))
-        .apply(GroupByKey.create<string, number>())
+        .apply(GroupByKey<string, number>())
         .apply(Capture.records<KV<string, number[]>>()),
     );
     expect(out.lines({ sorted: true })).toEqual([
@@ -93,8 +93,8 @@ describe.each(RUNNER_CONFIGS)('GroupByKey on $label', ({ options }) => {
   it('in the global window of a bounded input: one final pane per key when the input ends', async () => {
     const { out } = await runWith(options, (p) =>
       p
-        .apply(Create.of([kv('x', 'p'), kv('y', 'q'), kv('x', 'r')]))
-        .apply(GroupByKey.create<string, string>())
+        .apply(Create([kv('x', 'p'), kv('y', 'q'), kv('x', 'r')]))
+        .apply(GroupByKey<string, string>())
         .apply(Capture.records<KV<string, string[]>>()),
     );
     expect(out.lines({ sorted: true })).toEqual(['global ON_TIME #0 last {"key":"x","value":["p","r"]}', 'global ON_TIME #0 last {"key":"y","value":["q"]}']);
@@ -104,8 +104,8 @@ describe.each(RUNNER_CONFIGS)('GroupByKey on $label', ({ options }) => {
   it('keeps keys of different types apart (1 vs "1") and groups equal object keys', async () => {
     const { out } = await runWith(options, (p) =>
       p
-        .apply(Create.of<KV<unknown, string>>([kv(1, 'n'), kv('1', 's'), kv({ ip: 'a', port: 1 }, 'o1'), kv(1, 'n2'), kv({ ip: 'a', port: 1 }, 'o2'), kv(null, 'z')]))
-        .apply(GroupByKey.create<unknown, string>())
+        .apply(Create<KV<unknown, string>>([kv(1, 'n'), kv('1', 's'), kv({ ip: 'a', port: 1 }, 'o1'), kv(1, 'n2'), kv({ ip: 'a', port: 1 }, 'o2'), kv(null, 'z')]))
+        .apply(GroupByKey<unknown, string>())
         .apply(Capture.records<KV<unknown, string[]>>()),
     );
     expect(out.sortedValues()).toEqual([
@@ -117,7 +117,7 @@ describe.each(RUNNER_CONFIGS)('GroupByKey on $label', ({ options }) => {
   });
 
   it('produces nothing for an empty input', async () => {
-    const { out, result } = await runWith(options, (p) => p.apply(Create.of<KV<string, number>>([])).apply(GroupByKey.create<string, number>()).apply(Capture.records()));
+    const { out, result } = await runWith(options, (p) => p.apply(Create<KV<string, number>>([])).apply(GroupByKey<string, number>()).apply(Capture.records()));
     expect(out.records).toEqual([]);
     expect(result.metrics['GroupByKey']).toMatchObject({ elementsIn: 0, elementsOut: 0 });
   });
@@ -125,8 +125,8 @@ describe.each(RUNNER_CONFIGS)('GroupByKey on $label', ({ options }) => {
   it('non-KV input fails the run with a UserCodeError naming the step and the element', async () => {
     const err = await runWith(options, (p) =>
       p
-        .apply(Create.of<unknown>([kv('a', 1), 'not a kv']))
-        .apply('Group', GroupByKey.create<string, number>() as unknown as PTransform<PCollection<unknown>, PCollection<unknown>>)
+        .apply(Create<unknown>([kv('a', 1), 'not a kv']))
+        .apply('Group', GroupByKey<string, number>() as unknown as PTransform<PCollection<unknown>, PCollection<unknown>>)
         .apply(Capture.records()),
     ).then(
       () => undefined,
@@ -144,7 +144,7 @@ describe.each(RUNNER_CONFIGS)('GroupByKey on $label', ({ options }) => {
       const g = p
         .apply(TestStream.create<KV<string, number>>().addElements([kv('a', 1), 100]).advanceWatermarkTo(2000).addElements([kv('a', 2), 500], [kv('a', 3), 2500]).advanceWatermarkToInfinity())
         .apply(Window.into(FixedWindows(1000)))
-        .apply('Group', GroupByKey.create<string, number>());
+        .apply('Group', GroupByKey<string, number>());
       return { main: g.apply('Main', Capture.records()), late: g.lateData().apply('Late', Capture.records()) };
     });
     expect(out.main.lines({ sorted: true })).toEqual(['[0,1000) ON_TIME #0 last {"key":"a","value":[1]}', '[2000,3000) ON_TIME #0 last {"key":"a","value":[3]}']);

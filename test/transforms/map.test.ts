@@ -6,7 +6,7 @@ import { Capture } from '../../sdk/testing/capture.js';
 import { intervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Create } from '../../transforms/create.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
 
@@ -22,7 +22,7 @@ describe.each(RUNNER_CONFIGS)('Map on $label', ({ options }) => {
           ]),
         )
         .apply(Window.into(FixedWindows(1000)))
-        .apply('Length', Map((s: string) => s.length))
+        .apply('Length', MapElements((s: string) => s.length))
         .apply(Capture.records<number>()),
     );
     expect(out.records.map((r) => [r.value, r.timestamp, r.window])).toEqual([
@@ -34,15 +34,15 @@ describe.each(RUNNER_CONFIGS)('Map on $label', ({ options }) => {
   });
 
   it('passes falsy results (0, null, false) through', async () => {
-    const { out } = await runWith(options, (p) => p.apply(Create.of([0, 1, 2])).apply(Map((x: number) => [0, null, false][x])).apply(Capture.records()));
+    const { out } = await runWith(options, (p) => p.apply(Create([0, 1, 2])).apply(MapElements((x: number) => [0, null, false][x])).apply(Capture.records()));
     expect(out.values()).toEqual([0, null, false]);
   });
 
   it('awaits an async fn and keeps the input order', async () => {
     const { out } = await runWith(options, (p) =>
       p
-        .apply(Create.of([5, 1, 4, 2, 3]))
-        .apply(Map(async (x: number) => new Promise<number>((r) => setTimeout(() => r(x * 10), x))))
+        .apply(Create([5, 1, 4, 2, 3]))
+        .apply(MapElements(async (x: number) => new Promise<number>((r) => setTimeout(() => r(x * 10), x))))
         .apply(Capture.records<number>()),
     );
     expect(out.values()).toEqual([50, 10, 40, 20, 30]);
@@ -50,9 +50,9 @@ describe.each(RUNNER_CONFIGS)('Map on $label', ({ options }) => {
 
   it('a throwing fn fails the run with a UserCodeError naming the step and element', async () => {
     const err = await runWith(options, (p) =>
-      p.apply(Create.of(['1', 'x', '3'])).apply(
+      p.apply(Create(['1', 'x', '3'])).apply(
         'ToNumber',
-        Map((s: string) => {
+        MapElements((s: string) => {
           if (Number.isNaN(Number(s))) throw new Error(`not a number: ${s}`);
           return Number(s);
         }),
@@ -70,9 +70,9 @@ describe.each(RUNNER_CONFIGS)('Map on $label', ({ options }) => {
 
   it('withDeadLetters routes failing elements to deadLetters() and keeps the others', async () => {
     const { out, result } = await runWith(options, (p) => {
-      const m = p.apply(Create.of(['1', 'x', '3'])).apply(
+      const m = p.apply(Create(['1', 'x', '3'])).apply(
         'ToNumber',
-        Map(async (s: string) => {
+        MapElements(async (s: string) => {
           if (Number.isNaN(Number(s))) throw new Error(`not a number: ${s}`);
           return Number(s);
         }).withDeadLetters(),
@@ -86,7 +86,7 @@ describe.each(RUNNER_CONFIGS)('Map on $label', ({ options }) => {
 
   it('has the default step name Map', async () => {
     const p = Pipeline.create(options);
-    p.apply(Create.of([1])).apply(Map((x: number) => x));
+    p.apply(Create([1])).apply(MapElements((x: number) => x));
     expect(p.stepNames()).toEqual(['Create', 'Map']);
   });
 });

@@ -69,9 +69,9 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
     const second = new RecordingFn();
     const { out } = await runWith(options, (p) =>
       p
-        .apply(Create.of([1, 2, 3, 4, 5]))
-        .apply('First', ParDo.of(first))
-        .apply('Second', ParDo.of(second))
+        .apply(Create([1, 2, 3, 4, 5]))
+        .apply('First', ParDo(first))
+        .apply('Second', ParDo(second))
         .apply(Capture.records<number>()),
     );
     expect(out.values()).toEqual([1, 2, 3, 4, 5]);
@@ -108,7 +108,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
       p
         .apply(TestStream.create<KV<string, number>>().addElements([kv('a', 1), 100]).advanceWatermarkTo(5000).advanceWatermarkToInfinity())
         .apply(Window.into(FixedWindows(1000)))
-        .apply('Timed', ParDo.of(fn))
+        .apply('Timed', ParDo(fn))
         .apply(Capture.records<string>()),
     );
     expect(out.lines()).toEqual(['[0,1000) UNKNOWN #0 last "flushed a"']);
@@ -119,7 +119,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
   it('elements held back for a side input are processed inside a bundle too', async () => {
     const events: string[] = [];
     const { out } = await runWith(options, (p) => {
-      const factor = View.asSingleton(p.apply('Factor', Create.of([10])));
+      const factor = View.asSingleton(p.apply('Factor', Create([10])));
       const fn: DoFn<number, number> = {
         startBundle() {
           events.push('startBundle');
@@ -132,7 +132,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
           events.push('finishBundle');
         },
       };
-      return p.apply('Main', Create.of([1, 2, 3])).apply('Scale', ParDo.of(fn).withSideInputs(factor)).apply(Capture.records<number>());
+      return p.apply('Main', Create([1, 2, 3])).apply('Scale', ParDo(fn).withSideInputs(factor)).apply(Capture.records<number>());
     });
     expect(out.values()).toEqual([10, 20, 30]);
     expect(bundlesOf(['setup', ...events, 'teardown']).flat()).toEqual(['process:1', 'process:2', 'process:3']);
@@ -153,7 +153,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
         running--;
       },
     };
-    const { out } = await runWith(options, (p) => p.apply(Create.of([0, 1, 2, 3, 4, 5, 6, 7])).apply('Slow', ParDo.of(fn)).apply(Capture.records<string>()));
+    const { out } = await runWith(options, (p) => p.apply(Create([0, 1, 2, 3, 4, 5, 6, 7])).apply('Slow', ParDo(fn)).apply(Capture.records<string>()));
     expect(out.values()).toEqual([0, 1, 2, 3, 4, 5, 6, 7].flatMap((e) => [`a${e}`, `b${e}`]));
     expect(maxRunning).toBe(1);
   });
@@ -169,7 +169,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
       p
         .apply(Create.timestamped([{ value: 'x', timestamp: 1234 }]))
         .apply(Window.into(FixedWindows(1000)))
-        .apply(ParDo.of(fn))
+        .apply(ParDo(fn))
         .apply(Capture.records<string>()),
     );
     expect(out.records.map((r) => [r.value, r.timestamp, r.window])).toEqual([
@@ -187,7 +187,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
       },
     };
     const { out, result } = await runWith(options, (p) => {
-      const outs = p.apply(Create.of([1, 2, 3, 4, 5])).apply('Split', ParDo.of(fn).withOutputs('odd', 'big'));
+      const outs = p.apply(Create([1, 2, 3, 4, 5])).apply('Split', ParDo(fn).withOutputs('odd', 'big'));
       return {
         main: outs.main.apply('Main', Capture.records<number>()),
         odd: outs.odd.apply('Odd', Capture.records<number>()),
@@ -209,7 +209,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
       },
     };
     const { out, result } = await runWith(options, (p) => {
-      const outs = p.apply(Create.of(['a bc', '', 'd'])).apply('Lines', ParDo.of(fn).withDeadLetters().withOutputs('words'));
+      const outs = p.apply(Create(['a bc', '', 'd'])).apply('Lines', ParDo(fn).withDeadLetters().withOutputs('words'));
       return {
         main: outs.main.apply('Main', Capture.records<number>()),
         words: outs.words.apply('Words', Capture.records<string>()),
@@ -230,7 +230,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
       },
     };
     const run = runWith(options, (p) => {
-      const outs = p.apply(Create.of([1, 2])).apply('Split', ParDo.of(fn).withOutputs('odd'));
+      const outs = p.apply(Create([1, 2])).apply('Split', ParDo(fn).withOutputs('odd'));
       outs.odd.apply(Capture.records());
     });
     const err = await run.then(
@@ -246,7 +246,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
 
   it('rejects reserved output tags at construction', async () => {
     const fn: DoFn<number, number, { late: number }> = { process() {} };
-    await expect(runWith(options, (p) => p.apply(Create.of([1])).apply(ParDo.of(fn).withOutputs('late')))).rejects.toThrow(/'late' is a reserved output name/);
+    await expect(runWith(options, (p) => p.apply(Create([1])).apply(ParDo(fn).withOutputs('late')))).rejects.toThrow(/'late' is a reserved output name/);
   });
 
   it('with withDeadLetters, a throwing element becomes a dead letter (reason user-code) and the run goes on', async () => {
@@ -268,7 +268,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
           ]),
         )
         .apply(Window.into(FixedWindows(3000)))
-        .apply('Parse', ParDo.of(fn).withDeadLetters());
+        .apply('Parse', ParDo(fn).withDeadLetters());
       return { main: parsed.apply('Main', Capture.records<number>()), dead: parsed.deadLetters().apply('Dead', Capture.records<DeadLetter>()) };
     });
     expect(out.main.values()).toEqual([1, 4]);
@@ -301,7 +301,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
       },
     };
     const { out } = await runWith(options, (p) => {
-      const r = p.apply(Create.of([1, 2, 3])).apply('Async', ParDo.of(fn).withDeadLetters());
+      const r = p.apply(Create([1, 2, 3])).apply('Async', ParDo(fn).withDeadLetters());
       return { main: r.apply('Main', Capture.records<number>()), dead: r.deadLetters().apply('Dead', Capture.records<DeadLetter>()) };
     });
     expect(out.main.values()).toEqual([1, 3]);
@@ -325,7 +325,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
           ]),
         )
         .apply(Window.into(FixedWindows(3000)))
-        .apply('Enrich', ParDo.of(fn))
+        .apply('Enrich', ParDo(fn))
         .apply(Capture.records<number>()),
     ).then(
       () => undefined,
@@ -350,7 +350,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
         throw new Error('too big to handle');
       },
     };
-    const err = (await runWith(options, (p) => p.apply(Create.of([HUGE])).apply('Big', ParDo.of(fn))).then(
+    const err = (await runWith(options, (p) => p.apply(Create([HUGE])).apply('Big', ParDo(fn))).then(
       () => undefined,
       (e: unknown) => e,
     )) as UserCodeError;
@@ -370,7 +370,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
         if (e === 3) throw new Error('late failure');
       },
     };
-    const err = await runWith(options, (p) => p.apply(Create.of([1, 2, 3])).apply('AsyncFail', ParDo.of(fn))).then(
+    const err = await runWith(options, (p) => p.apply(Create([1, 2, 3])).apply('AsyncFail', ParDo(fn))).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -385,7 +385,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
       fn.events.push(`process:${e}`);
       throw new Error('nope');
     };
-    await expect(runWith(options, (p) => p.apply(Create.of([1])).apply(ParDo.of(fn)))).rejects.toBeInstanceOf(UserCodeError);
+    await expect(runWith(options, (p) => p.apply(Create([1])).apply(ParDo(fn)))).rejects.toBeInstanceOf(UserCodeError);
     expect(fn.events[0]).toBe('setup');
     expect(fn.events).toContain('process:1');
     expect(fn.events[fn.events.length - 1]).toBe('teardown');
@@ -398,7 +398,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
       throw new Error('no connection');
     };
     const later = new RecordingFn();
-    const err = await runWith(options, (p) => p.apply(Create.of([1])).apply('Connect', ParDo.of(failing)).apply('Later', ParDo.of(later))).then(
+    const err = await runWith(options, (p) => p.apply(Create([1])).apply('Connect', ParDo(failing)).apply('Later', ParDo(later))).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -416,7 +416,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
         throw new Error('flush failed');
       },
     };
-    const err = await runWith(options, (p) => p.apply(Create.of([1])).apply('Sink', ParDo.of(fn))).then(
+    const err = await runWith(options, (p) => p.apply(Create([1])).apply('Sink', ParDo(fn))).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -437,7 +437,7 @@ describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
         ctx.output(e);
       },
     };
-    const { result } = await runWith(options, (p) => p.apply(Create.of([3, 4, 10, -2, 7])).apply('Measure', ParDo.of(fn)));
+    const { result } = await runWith(options, (p) => p.apply(Create([3, 4, 10, -2, 7])).apply('Measure', ParDo(fn)));
     const m = result.metrics['Measure']!;
     expect(m.counters['seen']).toBe(5);
     expect(m.counters['evenSum']).toBe(12);
@@ -455,7 +455,7 @@ describe('ParDo programming errors', () => {
         ctx.outputTo('other', e);
       },
     };
-    const err = await runWith({ runner: 'native' }, (p) => p.apply(Create.of([1])).apply('Emit', ParDo.of(fn).withDeadLetters()).apply(Capture.records())).then(
+    const err = await runWith({ runner: 'native' }, (p) => p.apply(Create([1])).apply('Emit', ParDo(fn).withDeadLetters()).apply(Capture.records())).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -480,7 +480,7 @@ describe.each(RUNNER_CONFIGS)('ParDo finishBundle outputs on $label', ({ options
       p
         .apply(Create.timestamped([{ value: 1, timestamp: 2500 }, { value: 2, timestamp: 2600 }]))
         .apply(Window.into<number>(FixedWindows(1000)))
-        .apply('SumPerBundle', ParDo.of(fn))
+        .apply('SumPerBundle', ParDo(fn))
         .apply(Capture.records()),
     );
     expect(out.records.reduce((a, r) => a + r.value, 0)).toBe(3);

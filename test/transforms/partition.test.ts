@@ -11,13 +11,13 @@ import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
 
 describe('Partition construction', () => {
   it('rejects n < 1 or a fractional n', () => {
-    expect(() => Partition.of(0, () => 0)).toThrow(RangeError);
-    expect(() => Partition.of(2.5, () => 0)).toThrow('Partition needs n >= 1, got 2.5');
+    expect(() => Partition(0, () => 0)).toThrow(RangeError);
+    expect(() => Partition(2.5, () => 0)).toThrow('Partition needs n >= 1, got 2.5');
   });
 
   it('returns n PCollections', () => {
     const p = Pipeline.create();
-    const parts = p.apply(Create.of([1])).apply(Partition.of(4, (x: number) => x % 4));
+    const parts = p.apply(Create([1])).apply(Partition(4, (x: number) => x % 4));
     expect(parts).toHaveLength(4);
     expect(new Set(parts.map((x) => x.name)).size).toBe(4);
   });
@@ -29,7 +29,7 @@ describe.each(RUNNER_CONFIGS)('Partition on $label', ({ options }) => {
       const parts = p
         .apply(Create.timestamped([0, 1, 2, 3, 4, 5, 6].map((v) => ({ value: v, timestamp: v * 500 }))))
         .apply(Window.into(FixedWindows(1000)))
-        .apply('Mod3', Partition.of(3, (x: number, n) => x % n));
+        .apply('Mod3', Partition(3, (x: number, n) => x % n));
       return parts.map((pc, i) => pc.apply(`P${i}`, Capture.records<number>()));
     });
     expect(out.map((probe) => probe.values())).toEqual([
@@ -44,14 +44,14 @@ describe.each(RUNNER_CONFIGS)('Partition on $label', ({ options }) => {
     expect(result.metrics['Mod3']).toMatchObject({ elementsIn: 7, elementsOut: 7 });
   });
 
-  it('Partition.of(1) passes everything through', async () => {
-    const { out } = await runWith(options, (p) => p.apply(Create.of(['a', 'b'])).apply(Partition.of(1, () => 0))[0]!.apply(Capture.records<string>()));
+  it('Partition(1) passes everything through', async () => {
+    const { out } = await runWith(options, (p) => p.apply(Create(['a', 'b'])).apply(Partition(1, () => 0))[0]!.apply(Capture.records<string>()));
     expect(out.values()).toEqual(['a', 'b']);
   });
 
   it('an index outside [0, n) fails the run naming the step and the element', async () => {
     const err = await runWith(options, (p) => {
-      const parts = p.apply(Create.of([1, 7])).apply('Split', Partition.of(2, (x: number) => (x > 5 ? 2 : 0)));
+      const parts = p.apply(Create([1, 7])).apply('Split', Partition(2, (x: number) => (x > 5 ? 2 : 0)));
       parts[0]!.apply(Capture.records());
     }).then(
       () => undefined,

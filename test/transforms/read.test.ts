@@ -5,7 +5,7 @@ import { kv } from '../../sdk/kv.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
-import { Map } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
 import { RUNNERS, RUNNER_CONFIGS, runWith } from '../support/runners.js';
@@ -54,7 +54,7 @@ describe.each(RUNNER_CONFIGS)('Read on $label', ({ options }) => {
       log,
     );
     const { out, result } = await runWith(options, (p) => {
-      const events = p.apply('ReadEvents', Read.from(src));
+      const events = p.apply('ReadEvents', Read(src));
       return { main: events.apply('Main', Capture.records<string>()), dead: events.deadLetters().apply('Dead', Capture.records<DeadLetter>()) };
     });
     expect(out.main.records.map((r) => [r.value, r.timestamp])).toEqual([
@@ -74,7 +74,7 @@ describe.each(RUNNER_CONFIGS)('Read on $label', ({ options }) => {
       { elements: [], columns: { values: ['d'], timestamps: Float64Array.of(4000) }, watermark: 4000 },
       { elements: [{ value: 'e', timestamp: 5000 }], watermark: 5000 },
     ]);
-    const { out, result } = await runWith(options, (p) => p.apply('ReadCols', Read.from(src)).apply(Capture.records<string>()));
+    const { out, result } = await runWith(options, (p) => p.apply('ReadCols', Read(src)).apply(Capture.records<string>()));
     expect(out.records.map((r) => [r.value, r.timestamp])).toEqual([
       ['a', 1000],
       ['b', 2000],
@@ -86,7 +86,7 @@ describe.each(RUNNER_CONFIGS)('Read on $label', ({ options }) => {
   });
 
   it('the default step name is Read(<source name>)', async () => {
-    const { result, out } = await runWith(options, (p) => p.apply(Read.from(scriptedSource<number>('nums', [{ elements: [{ value: 1, timestamp: 5 }], watermark: 5 }]))).apply(Capture.records<number>()));
+    const { result, out } = await runWith(options, (p) => p.apply(Read(scriptedSource<number>('nums', [{ elements: [{ value: 1, timestamp: 5 }], watermark: 5 }]))).apply(Capture.records<number>()));
     expect(out.values()).toEqual([1]);
     expect(Object.keys(result.metrics)).toContain('Read(nums)');
     expect(result.metrics['Read(nums)']!.elementsOut).toBe(1);
@@ -110,7 +110,7 @@ describe.each(RUNNER_CONFIGS)('Read on $label', ({ options }) => {
         };
       },
     };
-    await expect(runWith(options, (p) => p.apply(Read.from(src)).apply(Capture.records<number>()))).rejects.toThrow('disk gone');
+    await expect(runWith(options, (p) => p.apply(Read(src)).apply(Capture.records<number>()))).rejects.toThrow('disk gone');
     expect(closed).toBe(true);
   });
 
@@ -122,7 +122,7 @@ describe.each(RUNNER_CONFIGS)('Read on $label', ({ options }) => {
         throw new Error('connection refused');
       },
     };
-    await expect(runWith(options, (p) => p.apply(Read.from(src)).apply(Capture.records<number>()))).rejects.toThrow('connection refused');
+    await expect(runWith(options, (p) => p.apply(Read(src)).apply(Capture.records<number>()))).rejects.toThrow('connection refused');
   });
 });
 
@@ -159,9 +159,9 @@ describe.each(RUNNERS)('Read watermarks on $label', ({ options }) => {
     };
     const { out, result } = await runWith(options, (p) => {
       const counted = p
-        .apply('ReadSlow', Read.from(src))
+        .apply('ReadSlow', Read(src))
         .apply(Window.into(FixedWindows(3000)))
-        .apply('Key', Map((s: string) => kv(s, 1)))
+        .apply('Key', MapElements((s: string) => kv(s, 1)))
         .apply(Count.perKey());
       return { counts: counted.apply('Counts', Capture.records()), late: counted.lateData().apply('Late', Capture.records()) };
     });

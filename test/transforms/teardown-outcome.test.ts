@@ -6,7 +6,7 @@ import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
 
 /** A pass-through DoFn recording the outcome its teardown is told; `onElement` may throw or cancel. */
 function recorder(outcomes: RunOutcome[], onElement: (v: number) => void = () => {}) {
-  return ParDo.of<number, number>({
+  return ParDo<number, number>({
     process(v, ctx) {
       onElement(v);
       ctx.output(v);
@@ -20,7 +20,7 @@ describe.each(RUNNER_CONFIGS)('teardown is told how the run ended on $label', ({
 
   it("'done' to every step of a run that finished", async () => {
     const outcomes: RunOutcome[] = [];
-    const { result } = await runWith(options, (p) => p.apply(Create.of(values)).apply('A', recorder(outcomes)).apply('B', recorder(outcomes)));
+    const { result } = await runWith(options, (p) => p.apply(Create(values)).apply('A', recorder(outcomes)).apply('B', recorder(outcomes)));
     expect(result.state).toBe('DONE');
     expect(outcomes).toEqual(['done', 'done']);
   });
@@ -29,7 +29,7 @@ describe.each(RUNNER_CONFIGS)('teardown is told how the run ended on $label', ({
     const outcomes: RunOutcome[] = [];
     const run = runWith(options, (p) =>
       p
-        .apply(Create.of(values))
+        .apply(Create(values))
         .apply('A', recorder(outcomes))
         .apply('Fails', recorder(outcomes, (v) => {
           if (v === 300) throw new Error('no 300');
@@ -44,7 +44,7 @@ describe.each(RUNNER_CONFIGS)('teardown is told how the run ended on $label', ({
     const outcomes: RunOutcome[] = [];
     const controller = new AbortController();
     const { result } = await runWith({ ...options, signal: controller.signal }, (p) =>
-      p.apply(Create.of(values)).apply('A', recorder(outcomes, (v) => {
+      p.apply(Create(values)).apply('A', recorder(outcomes, (v) => {
         if (v === 100) controller.abort();
       })),
     );

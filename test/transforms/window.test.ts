@@ -28,19 +28,19 @@ describe('Window construction', () => {
 
   it('names steps after the WindowFn, or Window.configure', () => {
     const p = Pipeline.create();
-    p.apply(Create.of([1])).apply(Window.into(FixedWindows(3000))).apply(Window.configure().withAllowedLateness(5));
+    p.apply(Create([1])).apply(Window.into(FixedWindows(3000))).apply(Window.configure().withAllowedLateness(5));
     expect(p.stepNames()).toEqual(['Create', 'Window.into(FixedWindows(3000ms))', 'Window.configure']);
   });
 
   it('sets the output windowing strategy; configure changes only what it is told', () => {
     const p = Pipeline.create();
-    const src = p.apply(Create.of([1]));
+    const src = p.apply(Create([1]));
     expect(src.windowing.windowFn.name).toBe('GlobalWindows');
     expect(src.windowing.triggerIsDefault).toBe(true);
     const windowed = src.apply(Window.into(FixedWindows(3000)));
     expect(windowed.windowing).toMatchObject({ accumulationMode: 'discarding', allowedLateness: 0, timestampCombiner: 'END_OF_WINDOW', triggerIsDefault: true });
     expect(windowed.windowing.windowFn.name).toBe('FixedWindows(3000ms)');
-    const trig = AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1));
+    const trig = AfterWatermark().withLateFirings(AfterCount(1));
     const configured = windowed.apply(
       Window.configure<number>().triggering(trig).withAllowedLateness(60_000).accumulatingFiredPanes().withTimestampCombiner('EARLIEST').withOnTimeBehavior('FIRE_IF_NON_EMPTY'),
     );
@@ -165,8 +165,8 @@ describe.each(RUNNER_CONFIGS)('Window on $label', ({ options }) => {
   it('WithTimestamps re-timestamps elements; windows follow the new timestamps', async () => {
     const { out } = await runWith(options, (p) =>
       p
-        .apply(Create.of([{ id: 'a', t: 1.5 }, { id: 'b', t: 4 }]))
-        .apply(WithTimestamps.of((e: { id: string; t: number }) => e.t * 1000))
+        .apply(Create([{ id: 'a', t: 1.5 }, { id: 'b', t: 4 }]))
+        .apply(WithTimestamps((e: { id: string; t: number }) => e.t * 1000))
         .apply(Window.into(FixedWindows(3000)))
         .apply(Capture.records<{ id: string; t: number }>()),
     );
@@ -178,9 +178,9 @@ describe.each(RUNNER_CONFIGS)('Window on $label', ({ options }) => {
 
   it('a throwing timestamp function fails the run naming the step and element', async () => {
     const err = await runWith(options, (p) =>
-      p.apply(Create.of([{ ts: 'nope' }])).apply(
+      p.apply(Create([{ ts: 'nope' }])).apply(
         'Stamp',
-        WithTimestamps.of((e: { ts: string }) => {
+        WithTimestamps((e: { ts: string }) => {
           const t = Date.parse(e.ts);
           if (Number.isNaN(t)) throw new Error(`bad time '${e.ts}'`);
           return t;

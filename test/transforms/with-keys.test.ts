@@ -39,7 +39,7 @@ describe.each(RUNNER_CONFIGS)('WithKeys / Keys / Values / MapValues on $label', 
 
   it('KeyBy is WithKeys; keys may be numbers, objects or null', async () => {
     const { out } = await runWith(options, (p) => {
-      const src = p.apply(Create.of(flows));
+      const src = p.apply(Create(flows));
       return {
         num: src.apply('ByBytes', KeyBy((f: Flow) => f.bytes)).apply('N', Capture.records<KV<number, Flow>>()),
         obj: src.apply('ByObj', WithKeys((f: Flow) => ({ s: f.src }))).apply('O', Capture.records<KV<{ s: string }, Flow>>()),
@@ -54,7 +54,7 @@ describe.each(RUNNER_CONFIGS)('WithKeys / Keys / Values / MapValues on $label', 
   it('Keys, Values and MapValues project keyed elements', async () => {
     const input = [kv('a', 1), kv('b', 2), kv('a', 3)];
     const { out } = await runWith(options, (p) => {
-      const keyed = p.apply(Create.of(input));
+      const keyed = p.apply(Create(input));
       return {
         keys: keyed.apply(Keys<string, number>()).apply('K', Capture.records<string>()),
         values: keyed.apply(Values<string, number>()).apply('V', Capture.records<number>()),
@@ -68,7 +68,7 @@ describe.each(RUNNER_CONFIGS)('WithKeys / Keys / Values / MapValues on $label', 
 
   it('a throwing key function fails the run naming the step and element', async () => {
     const err = await runWith(options, (p) =>
-      p.apply(Create.of<Flow | null>([flows[0]!, null])).apply(
+      p.apply(Create<Flow | null>([flows[0]!, null])).apply(
         'BySource',
         WithKeys((f: Flow | null) => f!.src),
       ),
@@ -83,7 +83,7 @@ describe.each(RUNNER_CONFIGS)('WithKeys / Keys / Values / MapValues on $label', 
 
   it('default step names are WithKeys, Keys, Values, MapValues', async () => {
     const p = Pipeline.create(options);
-    const keyed = p.apply(Create.of([1])).apply(WithKeys((x: number) => x));
+    const keyed = p.apply(Create([1])).apply(WithKeys((x: number) => x));
     keyed.apply(Keys());
     keyed.apply(Values());
     keyed.apply(MapValues((v: number) => v));

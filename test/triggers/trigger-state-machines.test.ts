@@ -8,7 +8,6 @@ import { AfterProcessingTime } from '../../sdk/triggers/after-processing-time.js
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { DefaultTrigger } from '../../sdk/triggers/default-trigger.js';
 import { Never } from '../../sdk/triggers/never.js';
-import { orFinally } from '../../sdk/triggers/or-finally.js';
 import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
 import { readsProcessingTime, triggerTimeDomains } from '../../sdk/internal/trigger-analysis.js';
 import type { Trigger, TriggerContext, TriggerState } from '../../sdk/triggers/trigger.js';
@@ -139,9 +138,9 @@ const apt = (delay: number) => AfterProcessingTime.pastFirstElementInPane().plus
 
 // ---------------------------------------------------------------------------------------------
 
-describe('AfterWatermark.pastEndOfWindow()', () => {
+describe('AfterWatermark()', () => {
   it('asks for an event-time timer at the end of the window and fires once the watermark passes it', () => {
-    const h = new Harness(AfterWatermark.pastEndOfWindow(), { wm: 0 });
+    const h = new Harness(AfterWatermark(), { wm: 0 });
     expect(h.state.finished).toBe(false);
     h.element();
     expect(h.takeTimers()).toEqual({ event: [2999], processing: [] });
@@ -159,13 +158,13 @@ describe('AfterWatermark.pastEndOfWindow()', () => {
   });
 
   it('uses the maxTimestamp of the window in the context (global window included)', () => {
-    const h = new Harness(AfterWatermark.pastEndOfWindow(), { window: intervalWindow(5000, 6000) });
+    const h = new Harness(AfterWatermark(), { window: intervalWindow(5000, 6000) });
     h.element();
     expect(h.takeTimers().event).toEqual([5999]);
   });
 
   it('is an event-time trigger and continues as itself', () => {
-    const t = AfterWatermark.pastEndOfWindow();
+    const t = AfterWatermark();
     expect(t.name).toBe('AfterWatermark.pastEndOfWindow()');
     expect([...triggerTimeDomains(t)]).toEqual(['event']);
     expect(t.continuation().name).toBe('AfterWatermark.pastEndOfWindow()');
@@ -173,7 +172,7 @@ describe('AfterWatermark.pastEndOfWindow()', () => {
 });
 
 describe('AfterWatermark with early firings', () => {
-  const t = AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2));
+  const t = AfterWatermark().withEarlyFirings(AfterCount(2));
 
   it('fires early panes every 2 elements (the early trigger repeats), then once on time, then finishes', () => {
     const h = new Harness(t, { wm: 0 });
@@ -200,7 +199,7 @@ describe('AfterWatermark with early firings', () => {
   });
 
   it('with processing-time early firings asks for both an event-time and a processing-time timer', () => {
-    const h = new Harness(AfterWatermark.pastEndOfWindow().withEarlyFirings(apt(1000)), { wm: 0, pt: 500 });
+    const h = new Harness(AfterWatermark().withEarlyFirings(apt(1000)), { wm: 0, pt: 500 });
     h.element();
     expect(h.takeTimers()).toEqual({ event: [2999], processing: [1500] });
     h.at({ pt: 1499 });
@@ -224,7 +223,7 @@ describe('AfterWatermark with early firings', () => {
 });
 
 describe('AfterWatermark with late firings', () => {
-  const t = AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1));
+  const t = AfterWatermark().withLateFirings(AfterCount(1));
 
   it('fires on time, then once per late element, and never finishes by itself', () => {
     const h = new Harness(t, { wm: 0 });
@@ -245,7 +244,7 @@ describe('AfterWatermark with late firings', () => {
   });
 
   it('with early and late firings: early panes before, late panes after the on-time pane', () => {
-    const h = new Harness(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(2)), { wm: 0 });
+    const h = new Harness(AfterWatermark().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(2)), { wm: 0 });
     const fired: boolean[] = [];
     for (let i = 0; i < 3; i++) fired.push(h.add());
     h.at({ wm: 3000 });
@@ -256,7 +255,7 @@ describe('AfterWatermark with late firings', () => {
   });
 
   it('continues downstream with the continuations of its sub-triggers', () => {
-    const c = AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(5)).withLateFirings(AfterCount(3)).continuation();
+    const c = AfterWatermark().withEarlyFirings(AfterCount(5)).withLateFirings(AfterCount(3)).continuation();
     expect(c.name).toBe('AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(1)).withLateFirings(AfterCount(1))');
   });
 });
@@ -362,9 +361,9 @@ describe('AfterCount', () => {
   });
 });
 
-describe('Repeatedly.forever', () => {
+describe('Repeatedly', () => {
   it('fires every time the sub-trigger fires and restarts it; never finishes', () => {
-    const h = new Harness(Repeatedly.forever(AfterCount(2)));
+    const h = new Harness(Repeatedly(AfterCount(2)));
     const fired: boolean[] = [];
     for (let i = 0; i < 7; i++) fired.push(h.add());
     expect(fired).toEqual([false, true, false, true, false, true, false]);
@@ -372,7 +371,7 @@ describe('Repeatedly.forever', () => {
   });
 
   it('restarts a processing-time sub-trigger for the next pane', () => {
-    const h = new Harness(Repeatedly.forever(apt(100)), { pt: 0 });
+    const h = new Harness(Repeatedly(apt(100)), { pt: 0 });
     h.element();
     expect(h.takeTimers().processing).toEqual([100]);
     h.at({ pt: 150 }).fire();
@@ -384,13 +383,13 @@ describe('Repeatedly.forever', () => {
   });
 
   it('continues downstream as Repeatedly of the continuation', () => {
-    expect(Repeatedly.forever(AfterCount(4)).continuation().name).toBe('Repeatedly(AfterCount(1))');
+    expect(Repeatedly(AfterCount(4)).continuation().name).toBe('Repeatedly(AfterCount(1))');
   });
 });
 
-describe('AfterEach.inOrder', () => {
+describe('AfterEach', () => {
   it('runs its sub-triggers one after the other and finishes after the last', () => {
-    const h = new Harness(AfterEach.inOrder(AfterCount(2), AfterCount(3)));
+    const h = new Harness(AfterEach(AfterCount(2), AfterCount(3)));
     const fired: boolean[] = [];
     for (let i = 0; i < 7; i++) fired.push(h.add());
     // a pane after 2 elements, then after 3 more; then finished
@@ -400,7 +399,7 @@ describe('AfterEach.inOrder', () => {
   });
 
   it('only the current sub-trigger sees elements', () => {
-    const h = new Harness(AfterEach.inOrder(AfterCount(1), apt(1000)), { pt: 0 });
+    const h = new Harness(AfterEach(AfterCount(1), apt(1000)), { pt: 0 });
     h.element();
     // the processing-time trigger is not started by the element the first sub-trigger consumed
     expect(h.takeTimers().processing).toEqual([]);
@@ -412,18 +411,18 @@ describe('AfterEach.inOrder', () => {
   });
 
   it('stays on a sub-trigger that never finishes', () => {
-    const h = new Harness(AfterEach.inOrder(Repeatedly.forever(AfterCount(1)), AfterCount(100)));
+    const h = new Harness(AfterEach(Repeatedly(AfterCount(1)), AfterCount(100)));
     for (let i = 0; i < 5; i++) expect(h.add()).toBe(true);
     expect(h.finished).toBe(false);
   });
 
   it('rejects an empty list', () => {
-    expect(() => AfterEach.inOrder()).toThrow(RangeError);
+    expect(() => AfterEach()).toThrow(RangeError);
   });
 });
 
-describe('AfterFirst.of', () => {
-  const t = () => AfterFirst.of(AfterCount(3), apt(1000));
+describe('AfterFirst', () => {
+  const t = () => AfterFirst(AfterCount(3), apt(1000));
 
   it('fires when the count is reached first, then finishes', () => {
     const h = new Harness(t(), { pt: 0 });
@@ -444,12 +443,12 @@ describe('AfterFirst.of', () => {
   });
 
   it('rejects an empty list', () => {
-    expect(() => AfterFirst.of()).toThrow(RangeError);
+    expect(() => AfterFirst()).toThrow(RangeError);
   });
 });
 
-describe('AfterAll.of', () => {
-  const t = () => AfterAll.of(AfterCount(2), apt(1000));
+describe('AfterAll', () => {
+  const t = () => AfterAll(AfterCount(2), apt(1000));
 
   it('waits for the count after the delay has passed', () => {
     const h = new Harness(t(), { pt: 0 });
@@ -472,13 +471,13 @@ describe('AfterAll.of', () => {
   });
 
   it('rejects an empty list', () => {
-    expect(() => AfterAll.of()).toThrow(RangeError);
+    expect(() => AfterAll()).toThrow(RangeError);
   });
 });
 
 describe('orFinally', () => {
   it('fires like the main trigger until the until-trigger fires, then one last time', () => {
-    const h = new Harness(orFinally(Repeatedly.forever(AfterCount(1)), AfterCount(3)));
+    const h = new Harness(Repeatedly(AfterCount(1)).orFinally(AfterCount(3)));
     expect(h.add()).toBe(true);
     expect(h.finished).toBe(false);
     expect(h.add()).toBe(true);
@@ -489,7 +488,7 @@ describe('orFinally', () => {
   });
 
   it('the until-trigger counts across the main trigger firings', () => {
-    const h = new Harness(orFinally(Repeatedly.forever(AfterCount(2)), AfterCount(5)));
+    const h = new Harness(Repeatedly(AfterCount(2)).orFinally(AfterCount(5)));
     const fired: boolean[] = [];
     for (let i = 0; i < 6; i++) fired.push(h.add());
     expect(fired).toEqual([false, true, false, true, true, false]);
@@ -497,7 +496,7 @@ describe('orFinally', () => {
   });
 
   it('stops at the end of the window when the until-trigger is AfterWatermark', () => {
-    const h = new Harness(orFinally(Repeatedly.forever(AfterCount(2)), AfterWatermark.pastEndOfWindow()), { wm: 0 });
+    const h = new Harness(Repeatedly(AfterCount(2)).orFinally(AfterWatermark()), { wm: 0 });
     expect([h.add(), h.add(), h.add()]).toEqual([false, true, false]);
     expect(h.takeTimers().event).toContain(2999);
     h.at({ wm: 3000 });
@@ -506,7 +505,7 @@ describe('orFinally', () => {
   });
 
   it('finishes when a main trigger that runs once finishes', () => {
-    const h = new Harness(orFinally(AfterCount(2), AfterCount(10)));
+    const h = new Harness(AfterCount(2).orFinally(AfterCount(10)));
     expect([h.add(), h.add()]).toEqual([false, true]);
     expect(h.finished).toBe(true);
   });
@@ -548,15 +547,15 @@ describe('DefaultTrigger', () => {
 describe('readsProcessingTime', () => {
   it('is false for triggers of elements and the watermark only', () => {
     expect(readsProcessingTime(DefaultTrigger())).toBe(false);
-    expect(readsProcessingTime(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1)))).toBe(false);
-    expect(readsProcessingTime(Repeatedly.forever(AfterCount(3)))).toBe(false);
+    expect(readsProcessingTime(AfterWatermark().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1)))).toBe(false);
+    expect(readsProcessingTime(Repeatedly(AfterCount(3)))).toBe(false);
     expect(readsProcessingTime(Never())).toBe(false);
   });
 
   it('is true when any part waits for processing time, and for custom leaves of unknown behaviour', () => {
     expect(readsProcessingTime(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(10))).toBe(true);
-    expect(readsProcessingTime(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(10)))).toBe(true);
-    expect(readsProcessingTime(AfterFirst.of(AfterCount(5), AfterProcessingTime.pastFirstElementInPane()))).toBe(true);
+    expect(readsProcessingTime(AfterWatermark().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(10)))).toBe(true);
+    expect(readsProcessingTime(AfterFirst(AfterCount(5), AfterProcessingTime.pastFirstElementInPane()))).toBe(true);
     const custom: Trigger = { ...AfterCount(1), name: 'MyTrigger', domain: undefined };
     expect(readsProcessingTime(custom)).toBe(true);
   });
@@ -599,7 +598,7 @@ describe('onMerge (merging windows such as sessions)', () => {
   });
 
   it('AfterWatermark asks for a timer at the end of the merged window', () => {
-    const t = AfterWatermark.pastEndOfWindow();
+    const t = AfterWatermark();
     const ctx = fakeContext({ window: merged, wm: 0 });
     const s = merge(t, [stateAfter(t, 1), stateAfter(t, 1)], ctx);
     expect(ctx.eventTimers).toEqual([4999]);
@@ -608,7 +607,7 @@ describe('onMerge (merging windows such as sessions)', () => {
   });
 
   it('AfterWatermark: a part that already fired on time does not finish a merged window that is not complete', () => {
-    const t = AfterWatermark.pastEndOfWindow();
+    const t = AfterWatermark();
     const done = t.onFire(stateAfter(t, 1), fakeContext({ wm: 3000 }));
     expect(done.finished).toBe(true);
     const ctx = fakeContext({ window: merged, wm: 3000 });
@@ -619,7 +618,7 @@ describe('onMerge (merging windows such as sessions)', () => {
   });
 
   it('AfterWatermark with early firings merges the early counts', () => {
-    const t = AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(3));
+    const t = AfterWatermark().withEarlyFirings(AfterCount(3));
     const ctx = fakeContext({ window: merged, wm: 0 });
     const s = merge(t, [stateAfter(t, 1), stateAfter(t, 1)], ctx);
     expect(ctx.eventTimers).toEqual([4999]);
@@ -628,7 +627,7 @@ describe('onMerge (merging windows such as sessions)', () => {
   });
 
   it('AfterWatermark with early and late firings: merged window stays in the late phase only when complete', () => {
-    const t = AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount(1)).withLateFirings(AfterCount(1));
+    const t = AfterWatermark().withEarlyFirings(AfterCount(1)).withLateFirings(AfterCount(1));
     // window A fired on time (its end 2999 passed); window B is new
     const a = t.onFire(stateAfter(t, 0), fakeContext({ wm: 3000 }));
     const b = t.init();
@@ -658,18 +657,18 @@ describe('onMerge (merging windows such as sessions)', () => {
   });
 
   it('Repeatedly merges its sub-trigger and restarts it when the merge finished it', () => {
-    const t = Repeatedly.forever(AfterCount(3));
+    const t = Repeatedly(AfterCount(3));
     const s = merge(t, [stateAfter(t, 2), stateAfter(t, 2)], fakeContext());
     expect(s.finished).toBe(false);
     expect(t.shouldFire(s, fakeContext())).toBe(true); // 4 >= 3
-    const r = Repeatedly.forever(AfterWatermark.pastEndOfWindow());
+    const r = Repeatedly(AfterWatermark());
     const fired = r.onFire(stateAfter(r, 1), fakeContext({ wm: 3000 }));
     const m = merge(r, [fired], fakeContext({ window: W, wm: 3000 }));
     expect(m.finished).toBe(false);
   });
 
   it('AfterEach continues from the least advanced merged state', () => {
-    const t = AfterEach.inOrder(AfterCount(1), AfterCount(2));
+    const t = AfterEach(AfterCount(1), AfterCount(2));
     const h = new Harness(t);
     expect(h.add()).toBe(true); // moved on to AfterCount(2)
     const advanced = h.state;
@@ -696,14 +695,14 @@ describe('onMerge (merging windows such as sessions)', () => {
   });
 
   it('AfterFirst and AfterAll merge each sub-trigger', () => {
-    const f = AfterFirst.of(AfterCount(3), apt(1000));
+    const f = AfterFirst(AfterCount(3), apt(1000));
     const ctx = fakeContext({ pt: 0 });
     const sf = merge(f, [stateAfter(f, 1, { pt: 100 }), stateAfter(f, 1, { pt: 50 })], ctx);
     expect(ctx.processingTimers).toEqual([1050]);
     expect(f.shouldFire(sf, ctx)).toBe(false);
     expect(f.shouldFire(f.onElement(sf, ctx), ctx)).toBe(true); // 3 elements
     expect(f.shouldFire(sf, { ...ctx, processingTime: 1050 })).toBe(true); // or the earliest delay
-    const a = AfterAll.of(AfterCount(3), apt(1000));
+    const a = AfterAll(AfterCount(3), apt(1000));
     const ctxA = fakeContext({ pt: 0 });
     const sa = merge(a, [stateAfter(a, 2, { pt: 100 }), stateAfter(a, 1, { pt: 500 })], ctxA);
     expect(ctxA.processingTimers).toEqual([1100]);
@@ -712,7 +711,7 @@ describe('onMerge (merging windows such as sessions)', () => {
   });
 
   it('orFinally merges both sub-triggers', () => {
-    const t = orFinally(Repeatedly.forever(AfterCount(10)), AfterCount(3));
+    const t = Repeatedly(AfterCount(10)).orFinally(AfterCount(3));
     const s = merge(t, [stateAfter(t, 1), stateAfter(t, 1)], fakeContext());
     expect(s.finished).toBe(false);
     const s3 = t.onElement(s, fakeContext());
@@ -732,19 +731,19 @@ describe('purity: no transition mutates its input state', () => {
   // Every trigger, driven through elements, firings, watermark and processing-time moves and a
   // merge; the Harness deep-freezes each input state and checks it is unchanged afterwards.
   const all: [string, () => Trigger][] = [
-    ['AfterWatermark', () => AfterWatermark.pastEndOfWindow()],
-    ['AfterWatermark early+late', () => AfterWatermark.pastEndOfWindow().withEarlyFirings(apt(100)).withLateFirings(AfterCount(1))],
+    ['AfterWatermark', () => AfterWatermark()],
+    ['AfterWatermark early+late', () => AfterWatermark().withEarlyFirings(apt(100)).withLateFirings(AfterCount(1))],
     ['AfterProcessingTime', () => apt(100)],
     ['AfterProcessingTime aligned', () => AfterProcessingTime.pastFirstElementInPane().alignedTo(250)],
     ['AfterCount', () => AfterCount(2)],
-    ['Repeatedly', () => Repeatedly.forever(AfterCount(2))],
-    ['AfterEach', () => AfterEach.inOrder(AfterCount(1), apt(100), AfterCount(2))],
-    ['AfterFirst', () => AfterFirst.of(AfterCount(3), apt(100))],
-    ['AfterAll', () => AfterAll.of(AfterCount(2), apt(100))],
-    ['orFinally', () => orFinally(Repeatedly.forever(AfterCount(1)), AfterCount(4))],
+    ['Repeatedly', () => Repeatedly(AfterCount(2))],
+    ['AfterEach', () => AfterEach(AfterCount(1), apt(100), AfterCount(2))],
+    ['AfterFirst', () => AfterFirst(AfterCount(3), apt(100))],
+    ['AfterAll', () => AfterAll(AfterCount(2), apt(100))],
+    ['orFinally', () => Repeatedly(AfterCount(1)).orFinally(AfterCount(4))],
     ['Never', () => Never()],
     ['DefaultTrigger', () => DefaultTrigger()],
-    ['nested', () => Repeatedly.forever(AfterFirst.of(AfterAll.of(AfterCount(2), apt(50)), AfterWatermark.pastEndOfWindow()))],
+    ['nested', () => Repeatedly(AfterFirst(AfterAll(AfterCount(2), apt(50)), AfterWatermark()))],
   ];
 
   it.each(all)('%s', (_name, make) => {

@@ -14,7 +14,7 @@ import { ProcessingTimeWindows } from '../../sdk/windows/processing-time-windows
 import { Count } from '../../transforms/combiners/count.js';
 import { Sum } from '../../transforms/combiners/sum.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { Map as MapElements } from '../../transforms/map.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
@@ -108,7 +108,7 @@ describe.each(RUNNER_CONFIGS)('processing-time windows on $label', ({ options })
       const windowed = p.apply(stream).apply(Window.into<string>(ProcessingTimeWindows.tumbling(SIZE)));
       const grouped = windowed
         .apply(WithKeys(() => 'k'))
-        .apply(GroupByKey.create<string, string>());
+        .apply(GroupByKey<string, string>());
       const groups = grouped.apply('Groups', Capture.records<KV<string, string[]>>());
       const late = grouped.lateData().apply('Late', Capture.records());
       return { groups, late };
@@ -157,7 +157,7 @@ describe.each(RUNNER_CONFIGS)('processing-time windows on $label', ({ options })
         .apply(stream)
         .apply(Window.into<string>(ProcessingTimeWindows.sliding(SIZE, 5_000)))
         .apply(WithKeys(() => 'k'))
-        .apply(GroupByKey.create<string, string>())
+        .apply(GroupByKey<string, string>())
         .apply(MapElements((g: KV<string, string[]>) => [...g.value].sort().join('')))
         .apply(Capture.records<string>()),
     );
@@ -177,7 +177,7 @@ describe.each(RUNNER_CONFIGS)('processing-time windows on $label', ({ options })
         .apply(stream)
         .apply(
           Window.into<string>(ProcessingTimeWindows.tumbling(SIZE))
-            .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(2_000)))
+            .triggering(AfterWatermark().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(2_000)))
             .accumulatingFiredPanes(),
         )
         .apply(WithKeys(() => 'k'))

@@ -3,7 +3,7 @@ import { kv, type KV } from '../../sdk/kv.js';
 import type { PCollection } from '../../sdk/pcollection.js';
 import type { PTransform } from '../../sdk/ptransform.js';
 import { Combine } from '../combine.js';
-import { Map } from '../map.js';
+import { MapElements } from '../map.js';
 import { combinerTransforms } from './combiner-transforms.js';
 
 /** Counts elements; retractions subtract. */
@@ -27,7 +27,7 @@ export const Count = {
   perElement<T>(): PTransform<PCollection<T>, PCollection<KV<T, number>>> {
     return {
       name: 'Count.perElement',
-      expand: (input) => input.apply('KeyByElement', Map((e: T) => kv(e, null))).apply('Count', Combine.perKey<T, null, number, number>(countFn())),
+      expand: (input) => input.apply('KeyByElement', MapElements((e: T) => kv(e, null))).apply('Count', Combine.perKey<T, null, number, number>(countFn())),
     };
   },
 };

@@ -21,7 +21,7 @@ export class ElementWise<I, O> implements PTransform<PCollection<I>, PCollection
 
   expand(input: PCollection<I>, ctx: ExpandContext): PCollection<O> {
     const fn: DoFn<I, O> = { process: this.process };
-    let t: ParDoTransform<I, O, {}> = ParDo.of(fn);
+    let t: ParDoTransform<I, O, {}> = ParDo(fn);
     if (this.deadLetters) t = t.withDeadLetters();
     return t.expand(input, ctx);
   }

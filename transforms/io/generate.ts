@@ -38,7 +38,7 @@ export interface GeneratePosition {
 export const Generate = {
   of<T>(o: GenerateOptions<T>): PTransform<Pipeline, PCollection<T>> {
     const lag = o.maxOutOfOrderness ?? 0;
-    const read = Read.from<T>({
+    const read = Read<T>({
       name: 'Generate',
       bounded: true,
       async open(ctx) {

@@ -20,6 +20,7 @@ import { PartFolder, type PartHandle } from './part-files.js';
 import { FileWriterThread, writeAllSync } from './file-writer-thread.js';
 import { Read } from '../read.js';
 import { checkResumable, fingerprintFile, type FileFingerprint } from './file-fingerprint.js';
+export type { FileFingerprint } from './file-fingerprint.js';
 
 // ---------------------------------------------------------------------------------------------
 // Reading lines
@@ -359,7 +360,7 @@ export const TextFile = {
       (text, line) => (skipBlank && text.trim() === '' ? { kind: 'skip', reason: 'blank' } : { kind: 'element', value: text, timestamp: options.timestamp?.(text, line) }),
       options,
     );
-    return Read.from(source);
+    return Read(source);
   },
 
   ndjson<T = unknown>(path: string, options: TextFileReadOptions<T> = {}): PTransform<Pipeline, PCollection<T>> {
@@ -379,7 +380,7 @@ export const TextFile = {
       },
       options,
     );
-    return Read.from(source);
+    return Read(source);
   },
 
   /**
@@ -415,7 +416,7 @@ export const TextFile = {
     if (!(Number.isInteger(flushBytes) && flushBytes >= 1)) throw new RangeError(`flushBytes must be a positive integer, got ${flushBytes}`);
     return {
       name: 'TextFile.write',
-      expand: (input, ctx) => ParDo.of<T, never>(fileSinkFn(path, encode, flushBytes)).expand(input, ctx),
+      expand: (input, ctx) => ParDo<T, never>(fileSinkFn(path, encode, flushBytes)).expand(input, ctx),
     };
   },
 };

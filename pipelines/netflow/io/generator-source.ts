@@ -84,6 +84,6 @@ export function netflowGeneratorSource(options: Partial<NetflowGeneratorOptions>
  */
 export const NetflowGenerator = {
   read(options: Partial<NetflowGeneratorOptions> = {}, stats?: GeneratorStats): PTransform<Pipeline, PCollection<string>> {
-    return Read.from(netflowGeneratorSource(options, stats));
+    return Read(netflowGeneratorSource(options, stats));
   },
 };

@@ -32,7 +32,7 @@ import { eventTimeOfLine } from './line-event-time.js';
 export const SensorLog = {
   /** Suricata EVE JSON (`event_type: "flow"` lines). */
   suricataEve(path: string, options: LineSourceOptions = {}): PTransform<Pipeline, PCollection<SourcedLine>> {
-    return Read.from(lineSource(`SuricataEve(${path})`, path, (text, line) => toNetflowLine(readSuricataEveLine(text), path, line), options));
+    return Read(lineSource(`SuricataEve(${path})`, path, (text, line) => toNetflowLine(readSuricataEveLine(text), path, line), options));
   },
 
   /** Zeek conn.log, tab-separated with headers or JSON lines. */
@@ -54,7 +54,7 @@ export const SensorLog = {
           if (line === 1) parser = new ZeekConnParser(options);
           return toNetflowLine(parser.read(text), path, line);
         }, { ...options, mapperState });
-        return Read.from(source).expand(p, ctx);
+        return Read(source).expand(p, ctx);
       },
     };
   },
@@ -66,7 +66,7 @@ export const SensorLog = {
    * a readable one keeps the minimum timestamp and does not move the watermark.
    */
   netflowNdjson(path: string, options: LineSourceOptions = {}): PTransform<Pipeline, PCollection<SourcedLine>> {
-    return Read.from(
+    return Read(
       lineSource<SourcedLine>(`NetflowNdjson(${path})`, path, (text, line) => {
         if (text.trim() === '') return { kind: 'skip', reason: 'blank' };
         return { kind: 'element', value: { text, origin: { file: path, line } }, timestamp: eventTimeOfLine(text) };

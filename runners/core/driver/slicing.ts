@@ -17,7 +17,7 @@ export interface Slicing extends SlidingShape {
  *   step right before it (so every element reaches it in all of its windows, one copy after another;
  *   a ParDo in between might drop or change some copies), with no retraction records upstream;
  * - each window fires exactly once, when the watermark passes its end: the default trigger or
- *   AfterWatermark.pastEndOfWindow() alone, no allowed lateness (late data is dropped per window, as
+ *   AfterWatermark() alone, no allowed lateness (late data is dropped per window, as
  *   ever), output timestamps at the end of the window, and not retracting.
  * Otherwise undefined, and the step keeps state per window. The answer is part of the step's
  * checkpoint fingerprint, since the two keep different state.

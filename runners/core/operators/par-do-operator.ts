@@ -595,7 +595,7 @@ export class ParDoOperator extends BaseOperator {
 
   private readSide(view: PCollectionView<unknown>): unknown {
     const s = this.sides.find((x) => x.view === view);
-    if (!s) throw new Error(`side input ${view.name} is not declared on step '${this.step}'; add it with ParDo.of(fn).withSideInputs(view)`);
+    if (!s) throw new Error(`side input ${view.name} is not declared on step '${this.step}'; add it with ParDo(fn).withSideInputs(view)`);
     const sw = this.sideWindow(s, this.curWindow);
     let w = s.windows.get(sw.id);
     if (!w) {

@@ -25,10 +25,10 @@ const p = Pipeline.create(process.argv.slice(2), {
   flags: { output: { type: 'string', help: 'where the counts go, one JSON object per line' } },
 });
 p.apply('Clicks', Create.timestamped<Click>(clicks))
-  .apply('PerMinute', Window.into<Click>(FixedWindows(seconds(60))))
+  .apply('PerMinute', Window.into(FixedWindows(seconds(60))))
   .apply('ByUser', WithKeys((c: Click) => c.user))
   .apply('Count', Count.perKey<string>())
-  .apply('WithWindow', ParDo.of<KV<string, number>, UserMinute>({
+  .apply('WithWindow', ParDo<KV<string, number>, UserMinute>({
     process(count, ctx) {
       ctx.output({ window: formatWindow(ctx.window), user: count.key, clicks: count.value });
     },

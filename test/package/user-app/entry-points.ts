@@ -16,9 +16,9 @@ const lacks = (entry: string, module: object, names: readonly string[]): void =>
   for (const name of names) assert.ok(!(name in module), `watershed/${entry} exports the internal ${name}`);
 };
 
-has('sdk', sdk, ['Pipeline', 'FixedWindows', 'AfterWatermark', 'seconds', 'WatershedError']);
+has('sdk', sdk, ['Pipeline', 'FixedWindows', 'AfterWatermark', 'defineTrigger', 'seconds', 'WatershedError']);
 lacks('sdk', sdk, ['withSub', 'FINISHED', 'UNFINISHED', 'isElementSensitive', 'readsProcessingTime', 'triggerTimeDomains', 'mod', 'parseArgs']);
-has('transforms', transforms, ['Create', 'Read', 'ParDo', 'Map', 'GroupByKey', 'Combine', 'Count', 'Window']);
+has('transforms', transforms, ['Create', 'Read', 'ParDo', 'MapElements', 'GroupByKey', 'Combine', 'Count', 'Window']);
 lacks('transforms', transforms, ['aggregatePrimitive', 'ElementWise']);
 has('runners', runners, ['NativeRunner', 'MicroBatchRunner', 'SystemClock']);
 has('testing', testing, ['TestStream', 'Capture', 'VirtualClock']);

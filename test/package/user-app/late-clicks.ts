@@ -12,8 +12,8 @@ const clicks = TestStream.create<string>()
   .advanceWatermarkToInfinity();
 const panes = p
   .apply('Clicks', clicks)
-  .apply('PerMinute', Window.into<string>(FixedWindows(seconds(60)))
-    .triggering(AfterWatermark.pastEndOfWindow().withLateFirings(AfterCount(1)))
+  .apply('PerMinute', Window.into(FixedWindows(seconds(60)))
+    .triggering(AfterWatermark().withLateFirings(AfterCount(1)))
     .withAllowedLateness(seconds(30))
     .accumulatingFiredPanes())
   .apply('Count', Count.globally().withoutDefaults())

@@ -33,7 +33,7 @@ describe.each(RUNNERS)('bad Netflow input on $label', ({ options }) => {
   it('counts rejects per reason, sends them to the dead-letter output with the reason, and leaves the valid records alone', async () => {
     const lines = [VALID[0]!, ...BAD.slice(0, 5).map((b) => b[0]), VALID[1]!, VALID[2]!, ...BAD.slice(5).map((b) => b[0]), VALID[3]!];
     const { out, result } = await runWith(options, (p) => {
-      const job = p.apply(Create.of(lines)).apply('Netflow', NetflowJob.of());
+      const job = p.apply(Create(lines)).apply('Netflow', NetflowJob.of());
       return { pairs: job.pairs.apply('Pairs', Capture.records()), rejected: job.rejected.apply('Rejected', Capture.records()) };
     });
     // per reason, in the step that rejected them
@@ -66,7 +66,7 @@ describe.each(RUNNERS)('bad Netflow input on $label', ({ options }) => {
 
   it('is not fooled by an empty src_ip6 member (an IPv4 record that merely has the field)', async () => {
     const lines = [ev('a', 0.1, { src_ip6: '' }), ev('b', 0.2, { dst_ip6: null })];
-    const { out, result } = await runWith(options, (p) => p.apply(Create.of(lines)).apply('Netflow', NetflowJob.of()).pairs.apply(Capture.records()));
+    const { out, result } = await runWith(options, (p) => p.apply(Create(lines)).apply('Netflow', NetflowJob.of()).pairs.apply(Capture.records()));
     expect(out.values().map((p) => `${p.eventid_1}-${p.eventid_2}`)).toEqual(['a-b']);
     expect(result.metrics['Netflow/DropIPv6']!.counters).toEqual({});
     expect(result.metrics['Netflow/Parse']!.counters).toEqual({});

@@ -49,7 +49,7 @@ describe.each(RUNNERS)('extreme values on $label', ({ options }) => {
     // a divisor of 1e-300 makes in_bytes 1e306-ish: the square of a difference overflows unless it is 0
     const lines = [ev('a', 0.1, 7), ev('b', 0.2, 7), ev('c', 0.3, 9_000_000_000_000)];
     const { out, result } = await runWith(options, (p) => {
-      const job = p.apply(Create.of(lines)).apply('Netflow', NetflowJob.of({ scaling: { divisors: { in_bytes: 1e-300 } }, topN: 2 }));
+      const job = p.apply(Create(lines)).apply('Netflow', NetflowJob.of({ scaling: { divisors: { in_bytes: 1e-300 } }, topN: 2 }));
       return { pairs: job.pairs.apply('Pairs', Capture.records()), rejected: job.rejected.apply('Rejected', Capture.records()), top: job.top!.apply('Top', Capture.records()) };
     });
     expect(out.pairs.values().map((p) => [p.eventid_1, p.eventid_2, p.distance])).toEqual([['a', 'b', 0]]);

@@ -138,7 +138,7 @@ describe.each(RUNNER_CONFIGS)('the Netflow job on $label', ({ options }) => {
     const line = (id: string, ms: number, inBytes: number) =>
       JSON.stringify({ eventid: id, src_ip4: '10.0.0.9', dst_ip4: 1, src_port: 1, dst_port: 2, duration: 0, in_bytes: inBytes, in_packets: 0, out_bytes: 0, out_packets: 0, eventtime: ms / 1000, nproto: 'UDP' });
     const lines = [line('z', 500, 3), line('m', 100, 0), line('b', 500, 7), line('q', 2999, 1)];
-    const { out } = await runWith(options, (p) => p.apply(Create.of(lines)).apply('Netflow', NetflowJob.of({ features: ['in_bytes'] })).pairs.apply(Capture.records()));
+    const { out } = await runWith(options, (p) => p.apply(Create(lines)).apply('Netflow', NetflowJob.of({ features: ['in_bytes'] })).pairs.apply(Capture.records()));
     expect(out.values().map((p) => `${p.eventid_1}(${p.ts_flow1})-${p.eventid_2}(${p.ts_flow2}) ${p.distance}`)).toEqual([
       'm(100)-b(500) 7',
       'm(100)-z(500) 3',
@@ -172,7 +172,7 @@ describe.each(RUNNERS)('the Netflow job over an unbounded input (as from Kafka) 
       },
     };
     const { out } = await runWith({ ...options, clock: new VirtualClock(0) }, (p) => {
-      const lines = p.apply('Unbounded', Read.from(source));
+      const lines = p.apply('Unbounded', Read(source));
       expect(lines.bounded).toBe(false);
       const job = lines.apply('Netflow', NetflowJob.of({ topN: 2 }));
       return { pairs: job.pairs.apply('P', Capture.records()), hist: job.histogram!.apply('H', Capture.records()), top: job.top!.apply('T', Capture.records()) };

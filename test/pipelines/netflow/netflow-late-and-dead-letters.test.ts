@@ -164,7 +164,7 @@ describe.each(TWO)('dead letters, late records and the summary counts on $label'
     const broken = { text: 42, origin: { file: 'f.ndjson', line: 2 } } as unknown as SourcedLine;
     const input: NetflowLine[] = [{ text: line('a', 0.1), origin: { file: 'f.ndjson', line: 1 } }, broken, line('b', 0.2)];
     const { out, result } = await runWith(options, (p) => {
-      const job = p.apply(Create.of(input)).apply('Netflow', NetflowJob.of());
+      const job = p.apply(Create(input)).apply('Netflow', NetflowJob.of());
       return { pairs: job.pairs.apply('Pairs', Capture.records()), rejected: job.rejected.apply('Rejected', Capture.records()) };
     });
     expect(out.pairs.values().map((q) => `${q.eventid_1}-${q.eventid_2}`)).toEqual(['a-b']);

@@ -13,7 +13,7 @@ const ts = <T>(pairs: [T, number][]) => Create.timestamped(pairs.map(([value, ti
 describe('Count construction', () => {
   it('names its steps Count.perKey / Count.globally / Count.perElement', () => {
     const p = Pipeline.create();
-    const src = p.apply(Create.of(['a']));
+    const src = p.apply(Create(['a']));
     src.apply(Count.globally());
     src.apply(Count.perElement());
     expect(p.stepNames()).toEqual([
@@ -61,8 +61,8 @@ describe.each(RUNNER_CONFIGS)('Count on $label', ({ options }) => {
         .apply(Window.into(FixedWindows(1000)))
         .apply('C1', Count.globally())
         .apply('P1', Capture.records<number>()),
-      empty: p.apply('None', Create.of<string>([])).apply('C2', Count.globally()).apply('P2', Capture.records<number>()),
-      emptyNoDefault: p.apply('None2', Create.of<string>([])).apply('C3', Count.globally().withoutDefaults()).apply('P3', Capture.records<number>()),
+      empty: p.apply('None', Create<string>([])).apply('C2', Count.globally()).apply('P2', Capture.records<number>()),
+      emptyNoDefault: p.apply('None2', Create<string>([])).apply('C3', Count.globally().withoutDefaults()).apply('P3', Capture.records<number>()),
     }));
     expect(out.windowed.lines({ sorted: true })).toEqual(['[0,1000) ON_TIME #0 last 2', '[1000,2000) ON_TIME #0 last 1']);
     expect(out.empty.lines()).toEqual(['global ON_TIME #0 last 0']);
@@ -72,7 +72,7 @@ describe.each(RUNNER_CONFIGS)('Count on $label', ({ options }) => {
   it('Count.perElement counts occurrences of each distinct element (objects by value)', async () => {
     const { out } = await runWith(options, (p) =>
       p
-        .apply(Create.of<unknown>(['a', 'b', 'a', 1, '1', { ip: 'x' }, { ip: 'x' }, 'a']))
+        .apply(Create<unknown>(['a', 'b', 'a', 1, '1', { ip: 'x' }, { ip: 'x' }, 'a']))
         .apply(Count.perElement())
         .apply(Capture.records<KV<unknown, number>>()),
     );

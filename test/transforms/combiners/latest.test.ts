@@ -64,7 +64,7 @@ describe.each(RUNNER_CONFIGS)('Latest on $label', ({ options }) => {
   });
 
   it('Latest.globally over an empty global input yields undefined', async () => {
-    const { out } = await runWith(options, (p) => p.apply(Create.of<string>([])).apply(Latest.globally()).apply(Capture.records<string | undefined>()));
+    const { out } = await runWith(options, (p) => p.apply(Create<string>([])).apply(Latest.globally()).apply(Capture.records<string | undefined>()));
     expect(out.records).toHaveLength(1);
     expect(out.records[0]!.value).toBeUndefined();
   });

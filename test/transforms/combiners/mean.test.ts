@@ -41,8 +41,8 @@ describe.each(RUNNER_CONFIGS)('Mean on $label', ({ options }) => {
 
   it('Mean.globally averages everything; an empty global input yields NaN', async () => {
     const { out } = await runWith(options, (p) => ({
-      all: p.apply('Nums', Create.of([1, 2, 3, 4])).apply('M1', Mean.globally()).apply('P1', Capture.records<number>()),
-      none: p.apply('None', Create.of<number>([])).apply('M2', Mean.globally()).apply('P2', Capture.records<number>()),
+      all: p.apply('Nums', Create([1, 2, 3, 4])).apply('M1', Mean.globally()).apply('P1', Capture.records<number>()),
+      none: p.apply('None', Create<number>([])).apply('M2', Mean.globally()).apply('P2', Capture.records<number>()),
     }));
     expect(out.all.values()).toEqual([2.5]);
     expect(out.none.values()).toEqual([Number.NaN]);

@@ -30,8 +30,8 @@ describe.each(RUNNER_CONFIGS)('Min / Max on $label', ({ options }) => {
 
   it('Min.globally / Max.globally; an empty global input yields +Infinity / -Infinity', async () => {
     const { out } = await runWith(options, (p) => {
-      const nums = p.apply('Nums', Create.of([4, -2, 9, 0]));
-      const none = p.apply('None', Create.of<number>([]));
+      const nums = p.apply('Nums', Create([4, -2, 9, 0]));
+      const none = p.apply('None', Create<number>([]));
       return {
         min: nums.apply('Min', Min.globally()).apply('P1', Capture.records<number>()),
         max: nums.apply('Max', Max.globally()).apply('P2', Capture.records<number>()),

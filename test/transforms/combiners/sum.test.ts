@@ -37,8 +37,8 @@ describe.each(RUNNER_CONFIGS)('Sum on $label', ({ options }) => {
 
   it('Sum.globally sums everything; 0 for an empty global input', async () => {
     const { out } = await runWith(options, (p) => ({
-      all: p.apply('Nums', Create.of([1, 2, 3, 4])).apply('S1', Sum.globally()).apply('P1', Capture.records<number>()),
-      none: p.apply('None', Create.of<number>([])).apply('S2', Sum.globally()).apply('P2', Capture.records<number>()),
+      all: p.apply('Nums', Create([1, 2, 3, 4])).apply('S1', Sum.globally()).apply('P1', Capture.records<number>()),
+      none: p.apply('None', Create<number>([])).apply('S2', Sum.globally()).apply('P2', Capture.records<number>()),
     }));
     expect(out.all.lines()).toEqual(['global ON_TIME #0 last 10']);
     expect(out.none.lines()).toEqual(['global ON_TIME #0 last 0']);

@@ -19,7 +19,7 @@ describe('Top construction', () => {
 
   it('names steps after n', () => {
     const p = Pipeline.create();
-    const src = p.apply(Create.of([kv('a', 1)]));
+    const src = p.apply(Create([kv('a', 1)]));
     src.apply(Top.largest(3).perKey());
     expect(p.stepNames()).toEqual(['Create', 'Top.largest(3).perKey']);
   });
@@ -41,12 +41,12 @@ describe('Top construction', () => {
 describe.each(RUNNER_CONFIGS)('Top on $label', ({ options }) => {
   it('Top.largest(n).globally / Top.smallest(n).globally, fewer than n inputs, duplicates kept', async () => {
     const { out } = await runWith(options, (p) => {
-      const nums = p.apply('Nums', Create.of([5, 1, 9, 7, 9, 3]));
+      const nums = p.apply('Nums', Create([5, 1, 9, 7, 9, 3]));
       return {
         largest: nums.apply('L', Top.largest(3).globally()).apply('P1', Capture.records<number[]>()),
         smallest: nums.apply('S', Top.smallest(2).globally()).apply('P2', Capture.records<number[]>()),
         all: nums.apply('A', Top.largest(10).globally()).apply('P3', Capture.records<number[]>()),
-        empty: p.apply('None', Create.of<number>([])).apply('E', Top.largest(2).globally()).apply('P4', Capture.records<number[]>()),
+        empty: p.apply('None', Create<number>([])).apply('E', Top.largest(2).globally()).apply('P4', Capture.records<number[]>()),
       };
     });
     expect(out.largest.values()).toEqual([[9, 9, 7]]);

@@ -5,7 +5,7 @@ import type { IntervalWindow } from '../../../sdk/window.js';
 import { FixedWindows } from '../../../sdk/windows/fixed-windows.js';
 import { Count } from '../../../transforms/combiners/count.js';
 import { Generate } from '../../../transforms/io/generate.js';
-import { Map } from '../../../transforms/map.js';
+import { MapElements } from '../../../transforms/map.js';
 import { Window } from '../../../transforms/window.js';
 import { RUNNER_CONFIGS, runWith } from '../../support/runners.js';
 
@@ -23,7 +23,7 @@ describe.each(RUNNER_CONFIGS)('Generate on $label', ({ options }) => {
     const { out } = await runWith(options, (p) =>
       p
         .apply(Generate.of({ count: n, element: (i) => i % 7, timestamp: (i) => i }))
-        .apply(Map((k: number) => kv(k, 1)))
+        .apply(MapElements((k: number) => kv(k, 1)))
         .apply(Window.into(FixedWindows(3000)))
         .apply(Count.perKey())
         .apply(Capture.records()),

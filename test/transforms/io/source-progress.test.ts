@@ -32,7 +32,7 @@ describe('a bounded source reports how much it has read (the share done and time
   });
 
   it('Create and Generate: elements handed out of their number', async () => {
-    expect(await progressOf(sourceOf(Create.of([1, 2, 3, 4, 5])), 2)).toEqual([0, 2, 4, 5].map((done) => ({ done, total: 5 })));
+    expect(await progressOf(sourceOf(Create([1, 2, 3, 4, 5])), 2)).toEqual([0, 2, 4, 5].map((done) => ({ done, total: 5 })));
     const generated = await progressOf(sourceOf(Generate.of({ count: 6, element: (i) => i, timestamp: (i) => i })), 4);
     expect(generated).toEqual([0, 4, 6].map((done) => ({ done, total: 6 })));
   });

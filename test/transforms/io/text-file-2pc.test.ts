@@ -21,7 +21,7 @@ const fresh = (): string => mkdtempSync(join(tmpdir(), 'text-2pc-'));
 
 function sinkPipeline(path: string): Pipeline {
   const p = Pipeline.create({ runner: 'native' });
-  p.apply('In', Create.of<string>([])).apply('Out', TextFile.write<string>(path, (s) => s, 64));
+  p.apply('In', Create<string>([])).apply('Out', TextFile.write<string>(path, (s) => s, 64));
   return p;
 }
 

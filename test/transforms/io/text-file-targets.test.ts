@@ -27,10 +27,10 @@ describe.each(RUNNERS)('TextFile.write to a regular file on $label: nothing dest
     const seenMidRun: { content: string; hidden: string[] }[] = [];
     const { result } = await runWith(options, (p) =>
       p
-        .apply(Create.of(VALUES))
+        .apply(Create(VALUES))
         .apply(
           'Watch',
-          ParDo.of<{ i: number; s: string }, { i: number; s: string }>({
+          ParDo<{ i: number; s: string }, { i: number; s: string }>({
             process(v, ctx) {
               // Late in the run, after many buffers have been written.
               if (v.i === 3500) seenMidRun.push({ content: readFileSync(out, 'utf8'), hidden: readdirSync(dir).filter((f) => f !== 'out.ndjson') });
@@ -53,10 +53,10 @@ describe.each(RUNNERS)('TextFile.write to a regular file on $label: nothing dest
     const { dir, out } = dirWithOldOutput();
     const run = runWith(options, (p) =>
       p
-        .apply(Create.of(VALUES))
+        .apply(Create(VALUES))
         .apply(
           'FailLate',
-          ParDo.of<{ i: number; s: string }, { i: number; s: string }>({
+          ParDo<{ i: number; s: string }, { i: number; s: string }>({
             process(v, ctx) {
               if (v.i === 3900) throw new Error('boom at 3900');
               ctx.output(v);
@@ -83,10 +83,10 @@ describe.each(RUNNERS)('TextFile.write to a regular file on $label: nothing dest
     const controller = new AbortController();
     const { result } = await runWith({ ...options, signal: controller.signal }, (p) =>
       p
-        .apply(Create.of(VALUES))
+        .apply(Create(VALUES))
         .apply(
           'Cancel',
-          ParDo.of<{ i: number; s: string }, { i: number; s: string }>({
+          ParDo<{ i: number; s: string }, { i: number; s: string }>({
             process(v, ctx) {
               if (v.i === 3000) controller.abort();
               ctx.output(v);
@@ -103,7 +103,7 @@ describe.each(RUNNERS)('TextFile.write to a regular file on $label: nothing dest
   it('writes a new file (and its directory) that did not exist, leaving nothing else behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sink-targets-'));
     const out = join(dir, 'sub', 'new.ndjson');
-    await runWith(options, (p) => p.apply(Create.of(VALUES)).apply('Write', TextFile.write<{ i: number; s: string }>(out, (v) => JSON.stringify(v), 4096)));
+    await runWith(options, (p) => p.apply(Create(VALUES)).apply('Write', TextFile.write<{ i: number; s: string }>(out, (v) => JSON.stringify(v), 4096)));
     expect(readFileSync(out, 'utf8')).toBe(`${LINES.join('\n')}\n`);
     expect(readdirSync(join(dir, 'sub'))).toEqual(['new.ndjson']);
   });
@@ -123,7 +123,7 @@ describe.each(RUNNERS)('TextFile.write to pipes and devices on $label', ({ optio
     const readerDone = new Promise<number | null>((resolve) => reader.on('close', resolve));
     // Many more bytes than a pipe holds (64 KiB), so the writer waits for the reader.
     const many = Array.from({ length: 20_000 }, (_, i) => ({ i, s: 'f'.repeat(40) }));
-    await runWith(options, (p) => p.apply(Create.of(many)).apply('Write', TextFile.write<{ i: number; s: string }>(fifo, (v) => JSON.stringify(v), 4096)));
+    await runWith(options, (p) => p.apply(Create(many)).apply('Write', TextFile.write<{ i: number; s: string }>(fifo, (v) => JSON.stringify(v), 4096)));
     expect(await readerDone).toBe(0);
     expect(readFileSync(copy, 'utf8')).toBe(`${many.map((v) => JSON.stringify(v)).join('\n')}\n`);
     expect(statSync(fifo).isFIFO()).toBe(true);
@@ -132,7 +132,7 @@ describe.each(RUNNERS)('TextFile.write to pipes and devices on $label', ({ optio
 
   it.runIf(existsSync('/dev/null'))('writes to /dev/null (a character device) without replacing it', async () => {
     const { result } = await runWith(options, (p) => {
-      const values = p.apply(Create.of(VALUES));
+      const values = p.apply(Create(VALUES));
       values.apply('Write', TextFile.write<{ i: number; s: string }>('/dev/null', (v) => JSON.stringify(v), 4096));
       return values.apply(Capture.records());
     });

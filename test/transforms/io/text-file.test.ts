@@ -70,7 +70,7 @@ describe.each(RUNNERS)('TextFile on $label', ({ options }) => {
     const output = join(dir, 'sub', 'out.ndjson');
     const values: { i: number; s: string }[] = Array.from({ length: 5000 }, (_, i) => ({ i, s: 'x'.repeat(i % 50) + 'ü' }));
     values.push({ i: -1, s: 'y'.repeat(300_000) });
-    const { result } = await runWith(options, (p) => p.apply(Create.of(values)).apply('Write', TextFile.write<{ i: number; s: string }>(output, (v) => JSON.stringify(v), 4096)));
+    const { result } = await runWith(options, (p) => p.apply(Create(values)).apply('Write', TextFile.write<{ i: number; s: string }>(output, (v) => JSON.stringify(v), 4096)));
     const text = readFileSync(output, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
     expect(text.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual(values);
@@ -80,7 +80,7 @@ describe.each(RUNNERS)('TextFile on $label', ({ options }) => {
 
   it.runIf(existsSync('/dev/full'))('a failing write (a full device) fails the run naming the step, not silently', async () => {
     const values = Array.from({ length: 3000 }, (_, i) => ({ i, s: 'z'.repeat(40) }));
-    const run = runWith(options, (p) => p.apply(Create.of(values)).apply('WriteFull', TextFile.write<{ i: number; s: string }>('/dev/full', (v) => JSON.stringify(v), 4096)));
+    const run = runWith(options, (p) => p.apply(Create(values)).apply('WriteFull', TextFile.write<{ i: number; s: string }>('/dev/full', (v) => JSON.stringify(v), 4096)));
     await expect(run).rejects.toThrow(/WriteFull[\s\S]*ENOSPC|ENOSPC[\s\S]*WriteFull/);
   });
 });

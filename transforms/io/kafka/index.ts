@@ -16,7 +16,7 @@ import { kafkaWrite } from './kafka-write.js';
  *   watermark: { maxOutOfOrderness: seconds(5), idleTimeout: seconds(30) },
  * }));
  * clicks.deadLetters().apply('DLQ', KafkaIO.write({ brokers, topic: 'clicks-dlq' }));
- * clicks.apply(Map(enrich)).apply('Out', KafkaIO.write<Enriched>({ brokers, topic: 'enriched', key: (e) => e.user }));
+ * clicks.apply(MapElements(enrich)).apply('Out', KafkaIO.write<Enriched>({ brokers, topic: 'enriched', key: (e) => e.user }));
  */
 export const KafkaIO = {
   /** See {@link kafkaRead}. */
@@ -27,7 +27,7 @@ export const KafkaIO = {
 
 export { kafkaRead, KafkaRead, type KafkaReadOptions } from './kafka-read.js';
 export { kafkaWrite, type KafkaWriteOptions, type ValueEncoder } from './kafka-write.js';
-export { TransactionSlots, type KafkaWriteHandle } from './transaction-slots.js';
+export { TransactionSlots, type KafkaWriteHandle, type TransactionSlotsOptions } from './transaction-slots.js';
 export {
   KafkaSource,
   emptyKafkaReadStats,
@@ -44,5 +44,6 @@ export { createKafkaClientFactory, kafkaClientFor, type KafkaClientName, type Ka
 export { WireProducer, type CommitPreparedOptions, type WireProducerOptions } from './wire/wire-producer.js';
 export { KAFKA_SASL_MECHANISMS, type KafkaPemSource, type KafkaSaslMechanism, type KafkaSaslOptions, type KafkaSecurityOptions, type KafkaSslOptions } from './security.js';
 export * from './client.js';
-export { createKafkajsClientFactory, type KafkajsClientOptions } from './kafkajs-client.js';
+export { createKafkajsClientFactory, type KafkajsClientOptions, type KafkajsLogLevelName } from './kafkajs-client.js';
+export type { KafkaCompression } from './wire/compression.js';
 export { createPlatformaticClientFactory, createPlatformaticTransactionalProducer, type PlatformaticClientOptions } from './platformatic-client.js';

@@ -26,7 +26,7 @@ export class KafkaRead<O> implements PTransform<Pipeline, PCollection<O>> {
   }
 
   expand(p: Pipeline, ctx: ExpandContext): PCollection<O> {
-    return Read.from(this.source).expand(p, ctx);
+    return Read(this.source).expand(p, ctx);
   }
 }
 

@@ -88,7 +88,7 @@ export function kafkaWrite<T>(options: KafkaWriteOptions<T>): PTransform<PCollec
   if (outage !== undefined && !(outage >= 0)) throw new RangeError('KafkaIO.write: brokerOutageTimeoutMs must be >= 0 ms');
   return {
     name: 'KafkaIO.write',
-    expand: (input: PCollection<T>, ctx: ExpandContext) => ParDo.of(writerFn(options, batchSize, inFlight)).expand(input, ctx),
+    expand: (input: PCollection<T>, ctx: ExpandContext) => ParDo(writerFn(options, batchSize, inFlight)).expand(input, ctx),
   };
 }
 

@@ -85,6 +85,7 @@ export interface WireProducerOptions {
   /**
    * Opens connections to partition leaders (default `BrokerConnection.open`). A seam for fault
    * injection in tests, e.g. a connection that drops after some requests.
+   * @internal
    */
   readonly openLeaderConnection?: (options: BrokerConnectionOptions) => Promise<BrokerConnection>;
 }
