@@ -44,5 +44,7 @@ export { createKafkaClientFactory, kafkaClientFor, type KafkaClientName, type Ka
 export { WireProducer, type CommitPreparedOptions, type WireProducerOptions } from './wire/wire-producer.js';
 export { KAFKA_SASL_MECHANISMS, type KafkaPemSource, type KafkaSaslMechanism, type KafkaSaslOptions, type KafkaSecurityOptions, type KafkaSslOptions } from './security.js';
 export * from './client.js';
+export { KafkaRecordsMissingError } from './records-missing-error.js';
+export { KafkaRecordsOutOfOrderError } from './records-out-of-order-error.js';
 export { createKafkajsClientFactory, type KafkajsClientOptions } from './kafkajs-client.js';
 export { createPlatformaticClientFactory, createPlatformaticTransactionalProducer, type PlatformaticClientOptions } from './platformatic-client.js';
