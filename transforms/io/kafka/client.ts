@@ -2,7 +2,8 @@
  * The one Kafka client interface Watershed uses.
  *
  * Runners and IO transforms talk to Kafka only through these types; the concrete client
- * library lives behind {@link KafkaClientFactory} (today: `kafkajs-client.ts`). Swapping in
+ * library lives behind {@link KafkaClientFactory} (today: `platformatic-client.ts`, the default, and
+ * `kafkajs-client.ts`; `default-client.ts` picks one and adds the wire producer). Swapping in
  * another library means writing another factory, not touching runners.
  *
  * Conventions used throughout:
