@@ -54,6 +54,7 @@ import {
   type KafkaRunOptions,
   type KafkaTopicPartition,
 } from '../client.js';
+import { batchMessages } from './batch-messages.js';
 import { committedBatches } from './committed-batches.js';
 import { connectWithin, settleWithin } from './connect-deadline.js';
 import { type PlatformaticContext, mapped, tpKey } from './context.js';
@@ -72,8 +73,6 @@ interface Position extends KafkaTopicPartition {
   fetchOffset: bigint;
 }
 
-/** Batch attribute bits (Kafka record batch v2). */
-const LOG_APPEND_TIME = 0x08;
 const FETCH_FAILURES_BEFORE_STOP = 3;
 
 type FetchResponse = fetchV17.FetchResponse;
@@ -406,22 +405,7 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
         if (from === undefined || position === undefined || position.offset !== from || !part.records) continue;
         const messages: KafkaMessage[] = [];
         const { batches, nextOffset } = committedBatches(part.records, part.abortedTransactions, from);
-        for (const b of batches) {
-          const appendTime = (b.attributes & LOG_APPEND_TIME) !== 0;
-          for (const r of b.records) {
-            const offset = b.firstOffset + BigInt(r.offsetDelta);
-            if (offset < from) continue;
-            messages.push({
-              topic,
-              partition: part.partitionIndex,
-              offset: offset.toString(),
-              timestamp: Number(appendTime ? b.maxTimestamp : b.firstTimestamp + r.timestampDelta),
-              key: r.key ?? null,
-              value: r.value ?? null,
-              headers: toHeaders(r.headers),
-            });
-          }
-        }
+        for (const b of batches) batchMessages(topic, part.partitionIndex, b, from, messages);
         if (nextOffset === from) continue;
         moves.push([position, nextOffset]);
         // Without messages (only markers or aborted records) it still says how far the partition got (onSkipped).
@@ -507,12 +491,3 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
   }
 }
 
-/** Record headers grouped by name, values in order (a header without a value reads as empty). */
-function toHeaders(headers: ReadonlyArray<[Buffer | null, Buffer | null]>): Record<string, Buffer[]> {
-  const out: Record<string, Buffer[]> = {};
-  for (const [k, v] of headers) {
-    const name = k === null ? '' : k.toString('utf8');
-    (out[name] ??= []).push(v ?? Buffer.alloc(0));
-  }
-  return out;
-}
