@@ -16,7 +16,7 @@ import { createPlatformaticClientFactory } from '../../transforms/io/kafka/platf
 
 export interface KafkaClientUnderTest {
   readonly label: string;
-  /** What KafkaIO's `client` option names: `'kafkajs'` is the default client (kafkajs with the wire producer). */
+  /** What KafkaIO's `client` option names (the default is `'platformatic'`, with the wire producer). */
   readonly client: KafkaClientName;
   /** The library's own factory (consumer, admin and producer all from it). */
   readonly factory: (brokers: string, logLevel?: KafkajsLogLevelName) => KafkaClientFactory;

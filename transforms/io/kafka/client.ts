@@ -2,7 +2,8 @@
  * The one Kafka client interface Watershed uses.
  *
  * Runners and IO transforms talk to Kafka only through these types; the concrete client
- * library lives behind {@link KafkaClientFactory} (today: `kafkajs-client.ts`). Swapping in
+ * library lives behind {@link KafkaClientFactory} (today: `platformatic-client.ts`, the default, and
+ * `kafkajs-client.ts`; `default-client.ts` picks one and adds the wire producer). Swapping in
  * another library means writing another factory, not touching runners.
  *
  * Conventions used throughout:
@@ -149,12 +150,22 @@ export interface KafkaBatch {
    * transactions). Above the last message's offset + 1 when such records end the batch.
    */
   nextOffset?: string;
+  /**
+   * Where this batch's range starts, when the client knows: the previous batch's `nextOffset` of the
+   * partition (or where reading started). The offsets from here up to the first message hold no
+   * record for the consumer (transaction markers, aborted, compacted or deleted records), so a reader
+   * that has not got everything below `fetchOffset` knows records were lost on the way
+   * (`KafkaRecordsMissingError`). Undefined: unknown, no check.
+   */
+  fetchOffset?: string;
 }
 
 /** A partition's position moved past records that are not delivered (see {@link KafkaRunOptions.onSkipped}). */
 export interface KafkaSkippedRecords extends KafkaTopicPartition {
   /** The offset the partition's next fetch starts at. */
   readonly nextOffset: string;
+  /** Where the skipped range starts, when the client knows (as {@link KafkaBatch.fetchOffset}). */
+  readonly fetchOffset?: string;
 }
 
 /** A record to produce. */

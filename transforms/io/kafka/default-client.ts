@@ -4,14 +4,14 @@ import { createPlatformaticClientFactory } from './platformatic-client.js';
 import type { KafkaSaslOptions, KafkaSslOptions } from './security.js';
 import { WireProducer } from './wire/wire-producer.js';
 
-/** The client library for consumers and admin: kafkajs (default) or @platformatic/kafka (maintained; faster, not yet the default: see README "Kafka"). */
+/** The client library for consumers and admin: @platformatic/kafka (default, maintained) or kafkajs (unmaintained since 2023). */
 export type KafkaClientName = 'kafkajs' | 'platformatic';
 
 const CLIENT_NAMES: readonly KafkaClientName[] = ['kafkajs', 'platformatic'];
 
 /**
  * The client named by the environment variable `WATERSHED_KAFKA_CLIENT`, if set: how a whole run
- * (e.g. `WATERSHED_KAFKA_CLIENT=platformatic npm start -- --input=kafka:netflow ...`) switches library
+ * (e.g. `WATERSHED_KAFKA_CLIENT=kafkajs npm start -- --input=kafka:netflow ...`) switches library
  * without code changes. An explicit `client` option wins. @throws Error on any other value.
  */
 export function kafkaClientFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaClientName | undefined {
@@ -41,8 +41,8 @@ export interface KafkaConnectionOptions {
   /** `'127.0.0.1:19092'`, `'a:1,b:2'` or an array of `host:port`. */
   readonly brokers: string | readonly string[];
   /**
-   * The client: a library by name (`'kafkajs'`, the default, or `'platformatic'`; unset: env
-   * `WATERSHED_KAFKA_CLIENT`, else kafkajs) for {@link createKafkaClientFactory}, or a ready factory
+   * The client: a library by name (`'platformatic'`, the default, or `'kafkajs'`; unset: env
+   * `WATERSHED_KAFKA_CLIENT`, else platformatic) for {@link createKafkaClientFactory}, or a ready factory
    * (e.g. for measuring a different library).
    */
   readonly client?: KafkaClientFactory | KafkaClientName;
@@ -79,26 +79,25 @@ export interface KafkaConnectionOptions {
 }
 
 /**
- * The default Kafka client: kafkajs for admin and consumers, and the {@link WireProducer} (about 8x
- * kafkajs' producer throughput, 3-5x @platformatic/kafka's on the Netflow job; LZ4 by default) for
- * producing, unless `producer` names another. `client: 'platformatic'` (or env
- * `WATERSHED_KAFKA_CLIENT=platformatic`) selects @platformatic/kafka for admin and consumers: it reads
- * about 2x faster; a bounded read through it once came up 21,667 records short (a held batch delivered
- * after a newer one; fixed, README "Kafka"), and it becomes the default once the fix has run in the
- * benchmarks. Does no I/O.
+ * The default Kafka client: @platformatic/kafka for admin and consumers (maintained; its consumer reads
+ * about 2x kafkajs' through KafkaIO, and bounded reads through it are checked offset by offset with
+ * `npm run stress:kafka-read`), and the {@link WireProducer} (about 8x kafkajs' producer throughput,
+ * 3-5x @platformatic/kafka's on the Netflow job; LZ4 by default) for producing, unless `producer`
+ * names another. `client: 'kafkajs'` (or env `WATERSHED_KAFKA_CLIENT=kafkajs`) selects kafkajs
+ * (unmaintained since 2023) for admin and consumers. Does no I/O.
  *
  * @example
  * ```ts
  * const kafka = createKafkaClientFactory({ brokers: '127.0.0.1:19092' });
  * const producer = kafka.producer({ compression: 'lz4' });
  * await producer.connect();
- * const other = createKafkaClientFactory({ brokers: '127.0.0.1:19092', client: 'platformatic' });
+ * const old = createKafkaClientFactory({ brokers: '127.0.0.1:19092', client: 'kafkajs' });
  * ```
  */
 export function createKafkaClientFactory(options: Omit<KafkaConnectionOptions, 'client'> & { readonly client?: KafkaClientName }): KafkaClientFactory {
   const connectDeadlineMs = options.connectTimeoutMs ?? 8_000;
   const clientId = options.clientId ?? 'watershed';
-  const library = options.client ?? kafkaClientFromEnv() ?? 'kafkajs';
+  const library = options.client ?? kafkaClientFromEnv() ?? 'platformatic';
   const security = { ...(options.ssl !== undefined ? { ssl: options.ssl } : {}), ...(options.sasl !== undefined ? { sasl: options.sasl } : {}) };
   const base =
     library === 'platformatic'

@@ -44,6 +44,8 @@ export { createKafkaClientFactory, kafkaClientFor, type KafkaClientName, type Ka
 export { WireProducer, type CommitPreparedOptions, type WireProducerOptions } from './wire/wire-producer.js';
 export { KAFKA_SASL_MECHANISMS, type KafkaPemSource, type KafkaSaslMechanism, type KafkaSaslOptions, type KafkaSecurityOptions, type KafkaSslOptions } from './security.js';
 export * from './client.js';
+export { KafkaRecordsMissingError } from './records-missing-error.js';
+export { KafkaRecordsOutOfOrderError } from './records-out-of-order-error.js';
 export { createKafkajsClientFactory, type KafkajsClientOptions, type KafkajsLogLevelName } from './kafkajs-client.js';
 export type { KafkaCompression } from './wire/compression.js';
 export { createPlatformaticClientFactory, createPlatformaticTransactionalProducer, type PlatformaticClientOptions } from './platformatic-client.js';

@@ -8,6 +8,9 @@ import type { TimestampedValue } from '../../../sdk/windowed-value.js';
 import { KafkaClientError, type KafkaBatch, type KafkaClientFactory, type KafkaMessage, type KafkaRecordHeaders, type KafkaSkippedRecords, type KafkaTopicPartition } from './client.js';
 import { kafkaClientFor, type KafkaConnectionOptions } from './default-client.js';
 import { ReconnectingConsumer } from './reconnecting-consumer.js';
+import { KafkaRecordsMissingError } from './records-missing-error.js';
+import { KafkaRecordsOutOfOrderError } from './records-out-of-order-error.js';
+import { SkippedOffsets } from './skipped-offsets.js';
 import { DeserializationError, Serde, type Deserializer } from './serde.js';
 
 /** Where reading starts in every partition. */
@@ -195,10 +198,18 @@ interface PartitionState extends KafkaTopicPartition {
   readonly last: string | undefined;
   /** Offset of the last record handed to the runner. */
   consumed: string | undefined;
-  /** Offset of the last record put in the queue: a new consumer after a reconnection starts after it. */
+  /** Offset of the last record put in the queue. */
   fetched: string | undefined;
+  /**
+   * Every offset below this is in the queue (or handed out) or holds no record for the read (a
+   * transaction marker, an aborted record; the client's `nextOffset`): where the next batch's range
+   * must start (its `fetchOffset`), and where a new consumer after a reconnection starts.
+   */
+  accounted: string;
   /** Bounded: everything up to `end` is in the queue (or handed out). */
   finished: boolean;
+  /** Offsets skipped between queued batches: a record arriving in one later was skipped, not read. */
+  readonly skipped: SkippedOffsets;
 }
 
 /** A slice `[i, end)` of one fetched batch still waiting in the queue. */
@@ -295,6 +306,8 @@ export class KafkaSource<T, O> implements Source<O> {
             last: end !== undefined && end !== '0' ? (BigInt(end) - 1n).toString() : undefined,
             consumed: undefined,
             fetched: undefined,
+            accounted: start,
+            skipped: new SkippedOffsets(),
             finished: end !== undefined && cmpOffset(start, end) >= 0,
           });
         }
@@ -396,7 +409,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
       signal: this.ctx.signal,
       name: `KafkaIO.read(${[...new Set(this.partitions.map((p) => p.topic))].join(',')})`,
       timeoutMs: this.o.reconnectTimeout ?? this.o.brokerOutageTimeoutMs ?? DEFAULT_RECONNECT_TIMEOUT,
-      positions: () => this.active.map((p) => ({ topic: p.topic, partition: p.partition, startOffset: p.fetched === undefined ? p.start : nextOffset(p.fetched) })),
+      positions: () => this.active.map((p) => ({ topic: p.topic, partition: p.partition, startOffset: p.accounted })),
       handler: (batch, live) => this.onBatch(batch, live),
       onSkipped: (skipped) => this.onSkipped(skipped),
       onFatal: (e) => {
@@ -416,17 +429,27 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     }
   }
 
-  /** The client's batch callback: appends to the queue, never beyond its capacity (waits for room instead). */
+  /**
+   * The client's batch callback: appends to the queue, never beyond its capacity (waits for room
+   * instead). Fails the read (typed error naming step and partition) when the batch shows that the
+   * client lost records or delivered them out of order.
+   */
   private async onBatch(batch: KafkaBatch, live: () => boolean): Promise<void> {
     const p = this.byKey.get(tpKey(batch.topic, batch.partition));
-    if (!p || p.finished || this.closing) return;
+    if (!p || this.closing || this.draining) return;
     let msgs = batch.messages;
-    // Records already queued (a consumer that restarted further back) are not read twice.
+    // Records already queued (a consumer that restarted further back) are not read twice. But a record
+    // in a range that was skipped was never read: the client delivered batches out of order, and
+    // dropping it would lose it, so the read fails instead.
     if (p.fetched !== undefined && cmpOffset(msgs[0]!.offset, p.fetched) <= 0) {
       const after = p.fetched;
+      const late = msgs.filter((m) => cmpOffset(m.offset, after) <= 0 && p.skipped.includes(m.offset));
+      if (late.length > 0) return this.failWith(new KafkaRecordsOutOfOrderError(this.ctx.step, p.split, `${late[0]!.offset}..${late[late.length - 1]!.offset}`, after));
       msgs = msgs.filter((m) => cmpOffset(m.offset, after) > 0);
       if (msgs.length === 0) return;
     }
+    if (p.finished || this.missing(p, batch.fetchOffset)) return;
+    if (cmpOffset(msgs[0]!.offset, p.accounted) > 0) p.skipped.add(p.accounted, (BigInt(msgs[0]!.offset) - 1n).toString());
     let finishes = false;
     if (p.end !== undefined) {
       const lastOffset = msgs[msgs.length - 1]!.offset;
@@ -449,11 +472,13 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
       this.queue.push({ p, msgs, i, end: i + n });
       i += n;
       p.fetched = msgs[i - 1]!.offset;
+      p.accounted = nextOffset(p.fetched);
       this.count += n;
       this.stats.buffered = this.count;
       if (this.count > this.stats.peakBuffered) this.stats.peakBuffered = this.count;
       this.wake();
     }
+    if (batch.nextOffset !== undefined && cmpOffset(batch.nextOffset, p.accounted) > 0) p.accounted = batch.nextOffset;
     if (finishes) {
       p.finished = true;
       this.consumer?.pause([{ topic: p.topic, partition: p.partition }]);
@@ -470,9 +495,27 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
    */
   private onSkipped(skipped: KafkaSkippedRecords): void {
     const p = this.byKey.get(tpKey(skipped.topic, skipped.partition));
-    if (!p || p.finished || p.end === undefined || this.closing || cmpOffset(skipped.nextOffset, p.end) < 0) return;
+    if (!p || p.finished || this.closing || this.missing(p, skipped.fetchOffset)) return;
+    if (cmpOffset(skipped.nextOffset, p.accounted) > 0) p.accounted = skipped.nextOffset;
+    if (p.end === undefined || cmpOffset(skipped.nextOffset, p.end) < 0) return;
     p.finished = true;
     this.consumer?.pause([{ topic: p.topic, partition: p.partition }]);
+    this.wake();
+  }
+
+  /**
+   * Whether a batch (or skipped range) of `p` whose range starts at `fetchOffset` shows records lost
+   * on the way: a range starting past the next offset to read. Then the read fails (returns true).
+   */
+  private missing(p: PartitionState, fetchOffset: string | undefined): boolean {
+    if (fetchOffset === undefined || cmpOffset(fetchOffset, p.accounted) <= 0) return false;
+    this.failWith(new KafkaRecordsMissingError(this.ctx.step, p.split, p.accounted, fetchOffset));
+    return true;
+  }
+
+  /** Fails the read with `e` (the first failure wins); `poll` throws it. */
+  private failWith(e: Error): void {
+    this.failure ??= e;
     this.wake();
   }
 

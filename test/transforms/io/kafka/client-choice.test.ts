@@ -25,10 +25,11 @@ describe('choosing the Kafka client (no I/O)', () => {
     expect(kafka.producer()).toBeInstanceOf(PlatformaticProducer);
   });
 
-  it('the default is kafkajs for admin and consumers with the wire producer; producer mixes across libraries', () => {
+  it('the default is @platformatic/kafka for admin and consumers with the wire producer; kafkajs by name; producer mixes across libraries', () => {
+    delete process.env['WATERSHED_KAFKA_CLIENT'];
     const kafka = createKafkaClientFactory({ brokers });
-    expect(kafka.admin()).not.toBeInstanceOf(PlatformaticAdmin);
-    expect(kafka.consumer()).not.toBeInstanceOf(PlatformaticConsumer);
+    expect(kafka.admin()).toBeInstanceOf(PlatformaticAdmin);
+    expect(kafka.consumer()).toBeInstanceOf(PlatformaticConsumer);
     expect(kafka.producer()).toBeInstanceOf(WireProducer);
     expect(createKafkaClientFactory({ brokers, client: 'platformatic' }).producer()).toBeInstanceOf(WireProducer);
     const kafkajs = createKafkaClientFactory({ brokers, client: 'kafkajs' });
@@ -48,6 +49,9 @@ describe('choosing the Kafka client (no I/O)', () => {
     process.env['WATERSHED_KAFKA_CLIENT'] = 'platformatic';
     expect(kafkaClientFor({ brokers }).admin()).toBeInstanceOf(PlatformaticAdmin);
     expect(kafkaClientFor({ brokers, client: 'kafkajs' }).admin()).not.toBeInstanceOf(PlatformaticAdmin);
+    process.env['WATERSHED_KAFKA_CLIENT'] = 'kafkajs';
+    expect(kafkaClientFor({ brokers }).admin()).not.toBeInstanceOf(PlatformaticAdmin);
+    expect(kafkaClientFor({ brokers, client: 'platformatic' }).admin()).toBeInstanceOf(PlatformaticAdmin);
   });
 
   it('a ready factory passed as client is used as is', () => {

@@ -1,8 +1,8 @@
 /**
  * An in-memory stand-in for a Kafka cluster behind the client interface, for tests of what the
  * Kafka IO does around connection losses: the "broker" can be switched off (`up = false`: connects
- * fail with KafkaUnavailableError), and a test delivers batches and failures through the handler
- * and `onError` each consumer was given.
+ * fail with KafkaUnavailableError), and a test delivers batches, skipped ranges and failures through the
+ * handler, `onSkipped` and `onError` each consumer was given.
  */
 import {
   KafkaUnavailableError,
@@ -22,6 +22,7 @@ export class FakeConsumer implements KafkaConsumerPort {
   pausedNow: KafkaTopicPartition[] = [];
   handler: KafkaBatchHandler | undefined;
   onError: ((e: unknown) => void) | undefined;
+  onSkipped: KafkaRunOptions['onSkipped'];
   disconnected = false;
   constructor(private readonly cluster: FakeCluster) {}
   async connect(): Promise<void> {
@@ -36,6 +37,7 @@ export class FakeConsumer implements KafkaConsumerPort {
   async run(handler: KafkaBatchHandler, options?: KafkaRunOptions): Promise<void> {
     this.handler = handler;
     this.onError = options?.onError;
+    this.onSkipped = options?.onSkipped;
   }
   pause(partitions: readonly KafkaTopicPartition[]): void {
     this.pausedNow.push(...partitions);

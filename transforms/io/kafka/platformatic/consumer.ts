@@ -17,9 +17,15 @@
  * - control records (transaction markers), records of aborted transactions (./committed-batches.ts,
  *   which also catches what the library's own filter lets through) and records before the requested
  *   offset are skipped; a fetch of nothing else goes to `onSkipped`; with `LogAppendTime` every record
- *   gets the batch's max timestamp;
+ *   gets the batch's max timestamp; every batch (and every `onSkipped`) says which offsets it accounts
+ *   for, `fetchOffset` up to `nextOffset`, so the reader can tell lost records from offsets without any;
  * - an offset out of range falls back to the partition's earliest offset; other fetch failures are
- *   retried 3 times with fresh metadata, then stop the consumer and go to `onError`.
+ *   retried 3 times with fresh metadata, then stop the consumer and go to `onError`; a round whose
+ *   request to one broker failed is fetched again as a whole (positions move only when every broker
+ *   of the round answered), so what the other brokers returned is fetched again rather than skipped;
+ * - the loop waits when every partition is paused or held, and every change that gives it something
+ *   to fetch (a resume, a held batch handed out, a new assignment) wakes it, also one that comes
+ *   before it waits.
  *
  * Manual assignment commits as a "simple" consumer (generation -1, no member id), which Kafka accepts
  * for a group without active members. Batches are delivered one at a time
@@ -48,6 +54,7 @@ import {
   type KafkaRunOptions,
   type KafkaTopicPartition,
 } from '../client.js';
+import { batchMessages } from './batch-messages.js';
 import { committedBatches } from './committed-batches.js';
 import { connectWithin, settleWithin } from './connect-deadline.js';
 import { type PlatformaticContext, mapped, tpKey } from './context.js';
@@ -58,10 +65,14 @@ type ConsumerState = 'new' | 'connected' | 'running' | 'stopped' | 'disconnected
 /** Where the loop reads a partition next. */
 interface Position extends KafkaTopicPartition {
   offset: bigint;
+  /**
+   * The next batch's `fetchOffset`: the first offset no batch accounted for yet. Equal to `offset`,
+   * except after a move forward past deleted records (an out-of-range reset, a start below the log
+   * start), which were not the consumer's to deliver.
+   */
+  fetchOffset: bigint;
 }
 
-/** Batch attribute bits (Kafka record batch v2). */
-const LOG_APPEND_TIME = 0x08;
 const FETCH_FAILURES_BEFORE_STOP = 3;
 
 type FetchResponse = fetchV17.FetchResponse;
@@ -80,6 +91,8 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
   private readonly pausedPartitions = new Map<string, KafkaTopicPartition>();
   private readonly held = new Map<string, KafkaBatch>();
   private wakeUp: (() => void) | null = null;
+  /** A wake-up that came while the loop was not waiting: its next wait returns at once. */
+  private woken = false;
   private loop: Promise<void> | null = null;
   private onError: ((error: unknown) => void) | undefined;
   private onSkipped: KafkaRunOptions['onSkipped'];
@@ -161,8 +174,10 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
       else if (p.startOffset === 'latest') offset = hi;
       else if (/^\d+$/.test(p.startOffset)) offset = BigInt(p.startOffset);
       else throw new KafkaClientError(`assign(): invalid start offset "${p.startOffset}" for ${p.topic}/${p.partition}`, { retriable: false });
+      const requested = offset;
       if (offset < lo || offset > hi) offset = lo;
-      resolved.push({ topic: p.topic, partition: p.partition, offset });
+      // Offsets below the log start were deleted (nothing to deliver): the first batch accounts from the requested offset.
+      resolved.push({ topic: p.topic, partition: p.partition, offset, fetchOffset: requested < offset ? requested : offset });
     }
     for (const r of resolved) this.positions.set(tpKey(r.topic, r.partition), r);
     this.consumer.topics.trackAll(...topics);
@@ -230,13 +245,24 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
     return this.state === 'running';
   }
 
+  /**
+   * Ends the fetch loop's wait for something to fetch. Called on every change that can give it
+   * something: a resume, a held batch handed out, a new assignment, a stop. A wake while nothing
+   * waits is kept for the next wait, so it is never lost.
+   */
   private wake(): void {
     const w = this.wakeUp;
     this.wakeUp = null;
-    w?.();
+    if (w) w();
+    else this.woken = true;
   }
 
+  /** Waits for {@link wake}; returns at once if one came since the last wait. */
   private sleep(): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => (this.wakeUp = resolve));
   }
 
@@ -281,7 +307,7 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
   /** Runs the handler on one batch (a batch without messages goes to `onSkipped`); false (and the consumer stopped) if it threw. */
   private async handle(handler: KafkaBatchHandler, batch: KafkaBatch): Promise<boolean> {
     try {
-      if (batch.messages.length === 0) this.onSkipped?.({ topic: batch.topic, partition: batch.partition, nextOffset: batch.nextOffset! });
+      if (batch.messages.length === 0) this.onSkipped?.({ topic: batch.topic, partition: batch.partition, nextOffset: batch.nextOffset!, fetchOffset: batch.fetchOffset! });
       else await handler(batch);
       return true;
     } catch (error) {
@@ -295,6 +321,8 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
     for (const [key, batch] of [...this.held]) {
       if (this.pausedPartitions.has(key)) continue;
       this.held.delete(key);
+      // The partition can be fetched again: a round already waiting for something to fetch must see it.
+      this.wake();
       if (!this.positions.has(key)) continue;
       if (!(await this.handle(handler, batch))) return false;
     }
@@ -303,7 +331,8 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
 
   private hold(key: string, batch: KafkaBatch): void {
     const before = this.held.get(key);
-    this.held.set(key, before ? { ...batch, messages: [...before.messages, ...batch.messages] } : batch); // the later nextOffset
+    // One batch accounting for both ranges: the earlier fetchOffset, the later nextOffset.
+    this.held.set(key, before ? { ...batch, fetchOffset: before.fetchOffset!, messages: [...before.messages, ...batch.messages] } : batch);
   }
 
   /** One Fetch per leader for the partitions to read; waits for a resume or a new assignment when there are none. */
@@ -323,11 +352,20 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
       list.push(p);
       byLeader.set(leader, list);
     }
+    // Positions move only once every broker answered: when one request fails the round is fetched
+    // again, and what the others returned must be fetched again with it, not skipped.
     const rounds = await Promise.all([...byLeader].map(([node, ps]) => this.fetchFrom(metadata, node, ps)));
-    return rounds.flat();
+    for (const { moves } of rounds) {
+      for (const [position, offset] of moves) {
+        position.offset = offset;
+        position.fetchOffset = offset;
+      }
+    }
+    return rounds.flatMap((r) => r.batches);
   }
 
-  private async fetchFrom(metadata: ClusterMetadata, node: number, partitions: Position[]): Promise<KafkaBatch[]> {
+  /** One broker's part of a round: its batches, and where each partition it answered for goes on (applied by the caller). */
+  private async fetchFrom(metadata: ClusterMetadata, node: number, partitions: Position[]): Promise<{ batches: KafkaBatch[]; moves: Array<[Position, bigint]> }> {
     const byTopicId = new Map<string, { topic: string; parts: Position[] }>();
     for (const p of partitions) {
       const id = metadata.topics.get(p.topic)!.id;
@@ -351,10 +389,11 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
         })),
       });
     } catch (error) {
-      if (brokerErrorName(error) === 'OFFSET_OUT_OF_RANGE' && (await this.resetOutOfRange(error, byTopicId))) return [];
+      if (brokerErrorName(error) === 'OFFSET_OUT_OF_RANGE' && (await this.resetOutOfRange(error, byTopicId))) return { batches: [], moves: [] };
       throw error;
     }
     const out: KafkaBatch[] = [];
+    const moves: Array<[Position, bigint]> = [];
     for (const t of response.responses) {
       const topic = byTopicId.get(t.topicId)?.topic;
       if (topic === undefined) continue;
@@ -366,28 +405,21 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
         if (from === undefined || position === undefined || position.offset !== from || !part.records) continue;
         const messages: KafkaMessage[] = [];
         const { batches, nextOffset } = committedBatches(part.records, part.abortedTransactions, from);
-        for (const b of batches) {
-          const appendTime = (b.attributes & LOG_APPEND_TIME) !== 0;
-          for (const r of b.records) {
-            const offset = b.firstOffset + BigInt(r.offsetDelta);
-            if (offset < from) continue;
-            messages.push({
-              topic,
-              partition: part.partitionIndex,
-              offset: offset.toString(),
-              timestamp: Number(appendTime ? b.maxTimestamp : b.firstTimestamp + r.timestampDelta),
-              key: r.key ?? null,
-              value: r.value ?? null,
-              headers: toHeaders(r.headers),
-            });
-          }
-        }
-        position.offset = nextOffset;
+        for (const b of batches) batchMessages(topic, part.partitionIndex, b, from, messages);
+        if (nextOffset === from) continue;
+        moves.push([position, nextOffset]);
         // Without messages (only markers or aborted records) it still says how far the partition got (onSkipped).
-        if (messages.length > 0 || nextOffset > from) out.push({ topic, partition: part.partitionIndex, messages, highWatermark: part.highWatermark.toString(), nextOffset: nextOffset.toString() });
+        out.push({
+          topic,
+          partition: part.partitionIndex,
+          messages,
+          highWatermark: part.highWatermark.toString(),
+          fetchOffset: position.fetchOffset.toString(),
+          nextOffset: nextOffset.toString(),
+        });
       }
     }
-    return out;
+    return { batches: out, moves };
   }
 
   /** Moves partitions whose offset is out of range to their earliest offset; true if any moved. */
@@ -403,7 +435,10 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
     }
     if (failed.length === 0) return false;
     const low = await this.offsetsAt([...new Set(failed.map((p) => p.topic))], ListOffsetTimestamps.EARLIEST);
-    for (const p of failed) p.offset = low.get(p.topic)?.[p.partition] ?? p.offset;
+    for (const p of failed) {
+      p.offset = low.get(p.topic)?.[p.partition] ?? p.offset;
+      if (p.offset < p.fetchOffset) p.fetchOffset = p.offset; // moved back: what comes next accounts from there
+    }
     return true;
   }
 
@@ -428,7 +463,7 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
       const c = committed.get(p.topic)?.[p.partition];
       const offset = c !== undefined && c >= 0n ? c : fallback.get(p.topic)?.[p.partition];
       if (offset === undefined) throw new KafkaClientError(`no start offset for ${p.topic}/${p.partition}`, { retriable: true });
-      this.positions.set(tpKey(p.topic, p.partition), { ...p, offset });
+      this.positions.set(tpKey(p.topic, p.partition), { ...p, offset, fetchOffset: offset });
     }
   }
 
@@ -456,12 +491,3 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
   }
 }
 
-/** Record headers grouped by name, values in order (a header without a value reads as empty). */
-function toHeaders(headers: ReadonlyArray<[Buffer | null, Buffer | null]>): Record<string, Buffer[]> {
-  const out: Record<string, Buffer[]> = {};
-  for (const [k, v] of headers) {
-    const name = k === null ? '' : k.toString('utf8');
-    (out[name] ??= []).push(v ?? Buffer.alloc(0));
-  }
-  return out;
-}
