@@ -20,7 +20,7 @@
  * expect(report.ok).toBe(true);
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mulberry32, type Random } from '../../pipelines/netflow/prng.js';
@@ -238,6 +238,8 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashRepo
         const moment = chainKills < killsPerChain && kills < o.kills ? drawMoment(random, kills % 2 === 0 ? 'failpoint' : 'timed', runner, dry.ms, dryRunCheckpoints) : undefined;
         const end = await run(args(runner, input, out, dir), moment?.kind === 'failpoint' ? { failpoint: `${moment.name}:${moment.at}:crash` } : moment?.kind === 'timed' ? { killAfterMs: moment.ms } : {});
         const outcome = end.signal === 'SIGKILL' ? 'killed' : end.code === 0 ? 'finished' : 'failed';
+        // Every attempt's stderr beside its checkpoints (kept when the chain differs; NODE_DEBUG=watershed-checkpoint adds the trail).
+        writeFileSync(join(work, `attempt-${chain}-${attempts.filter((a) => a.chain === chain).length + 1}.log`), end.stderr);
         attempts.push({ chain, runner, ...(moment ? { moment } : {}), outcome, ms: end.ms });
         if (outcome === 'killed') {
           kills++;

@@ -1,3 +1,4 @@
+import { debuglog } from 'node:util';
 import type { Clock } from '../../../sdk/clock.js';
 import { DrainedCheckpointError } from '../../../sdk/errors.js';
 import type { CheckpointingInfo } from '../../../sdk/io/two-phase-commit.js';
@@ -14,6 +15,9 @@ import { engineSnapshotOf } from './engine-snapshot.js';
 import { FileCheckpointStore } from './file-checkpoint-store.js';
 import type { CheckpointKind, StepEntry } from './manifest.js';
 import { OffsetLog } from './offset-log.js';
+
+/** `NODE_DEBUG=watershed-checkpoint`: one stderr line per restore, recover, barrier, commit and marker (the trail of a crash chain). */
+const trace = debuglog('watershed-checkpoint');
 
 /** Checkpoints asked for by `PipelineRun.checkpoint()`, shared by the run handle and its coordinator. */
 export interface CheckpointRequests {
@@ -191,6 +195,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
     const restored = latest.checkpoint;
     if (restored?.manifest.kind === 'drained') throw new DrainedCheckpointError(restored.name, store.location);
     const committed = restored !== undefined && (await repo.isCommitted(restored.seq));
+    trace('open: restored %s (committed: %s), highest seq %d', restored?.name ?? 'nothing', committed, latest.highestSeq);
     const checkpointing: CheckpointingInfo = {
       guarantee: options.guarantee,
       jobId: job.jobId,
@@ -261,6 +266,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
     const restored = this.restored;
     const steps = restored?.manifest.steps;
     for (const op of sinks(engine)) {
+      trace('recover %s: handle %j, committed %s', op.step, steps?.[op.step]?.committable, this.restoredCommitted);
       await op.recover(steps?.[op.step]?.committable ?? undefined, {
         committed: this.restoredCommitted,
         restoredSeq: restored?.seq,
@@ -272,6 +278,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
     // once it starts writing, after which the stored epoch of the handle is stale).
     if (restored !== undefined && !this.restoredCommitted) {
       await this.repo.markCommitted({ seq: restored.seq, checkpointId: restored.manifest.checkpointId, committedAt: this.clock.now() });
+      trace('recover: marked %s committed', restored.name);
     }
   }
 
@@ -412,6 +419,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
       const h = await op.preCommit({ seq, id });
       if (h !== undefined) handles.set(op.step, h);
     }
+    trace('barrier %d (%s): handles %j', seq, kind, Object.fromEntries(handles));
     const snap = engine.capture();
     const steps: Record<string, StepEntry> = {};
     for (const [step, e] of Object.entries(snap.steps)) steps[step] = handles.has(step) ? { ...e, committable: handles.get(step) } : e;
@@ -480,8 +488,10 @@ export class CheckpointCoordinator implements RunCheckpoints {
     const committing = this.clock.now();
     for (const op of sinks(this.requireEngine())) if (p.handles.has(op.step)) await op.commit(p.handles.get(op.step));
     const commitMs = this.clock.now() - committing;
+    trace('committed %d (%s)', p.seq, written.name);
     failpoint('checkpoint.committed', `checkpoint ${p.seq}`);
     await this.repo.markCommitted({ seq: p.seq, checkpointId: p.id, committedAt: this.clock.now() });
+    trace('marked %d committed', p.seq);
     await this.notifySources(this.requireEngine(), p.steps);
     this.batchOfSeq.set(p.seq, p.batchId);
     await this.repo.prune(this.options.keepCheckpoints);

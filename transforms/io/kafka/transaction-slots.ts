@@ -1,7 +1,11 @@
+import { debuglog } from 'node:util';
 import { isDeepStrictEqual } from 'node:util';
 import { CheckpointRecoveryError } from '../../../sdk/errors.js';
 import type { RecoverContext } from '../../../sdk/io/two-phase-commit.js';
 import { KafkaClientError, type KafkaPreparingProducerPort, type PreparedKafkaTransaction } from './client.js';
+
+/** `NODE_DEBUG=watershed-checkpoint`: the slots' fencing, prepares and commits, beside the coordinator's lines. */
+const trace = debuglog('watershed-checkpoint');
 
 /**
  * What exactly-once `KafkaIO.write` stores in a checkpoint for its pending output: the prepared
@@ -87,6 +91,7 @@ export class TransactionSlots {
         throw new CheckpointRecoveryError(this.o.step, `the checkpoint holds ${JSON.stringify(pending)?.slice(0, 200)}, which is not a Kafka transaction handle`);
       }
       await this.o.commitPrepared(pending, { checkpoint: checkpointName(ctx.restoredSeq ?? pending.seq) });
+      trace('%s: committed the restored handle %j', this.o.step, pending);
     }
     this.active = ((ctx.restoredSeq ?? 0) + 1) % 2;
   }
@@ -104,6 +109,7 @@ export class TransactionSlots {
       for (const id of this.o.ids) producers.push(await this.connectWithin(id));
       if (this.closed) throw new KafkaClientError(`step '${this.o.step}': the Kafka sink was closed while it connected`, { retriable: false });
       this.producers = producers;
+      trace('%s: slots started (fenced %s), active %d', this.o.step, this.o.ids.join(', '), this.active);
       const p = producers[this.active]!;
       p.beginTransaction();
       return p;
@@ -150,6 +156,7 @@ export class TransactionSlots {
       return undefined;
     }
     const handle: KafkaWriteHandle = { ...prepared, seq, transactionTimeoutMs: this.o.transactionTimeoutMs };
+    trace('%s: prepared slot %d for checkpoint %d: %j', this.o.step, this.active, seq, prepared);
     this.prepared[this.active] = handle;
     const next = 1 - this.active;
     if (this.prepared[next] !== undefined) {
@@ -175,6 +182,7 @@ export class TransactionSlots {
       });
     }
     await this.producers![slot]!.commitTransaction();
+    trace('%s: committed slot %d (checkpoint %d)', this.o.step, slot, handle.seq);
     this.prepared[slot] = undefined;
     this.committed[slot] = handle;
   }
