@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { KafkaAdmin, KafkaClientFactory } from '../../transforms/io/kafka/client.js';
 import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
+import { createPlatformaticClientFactory } from '../../transforms/io/kafka/platformatic-client.js';
 import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
 import { kafkaDescribe } from '../kafka/kafka-test-env.js';
 import { readTopic } from '../kafka/read-topic.js';
@@ -24,6 +25,8 @@ const pairs = pairMultiset;
 
 kafkaDescribe('the Netflow CLI Kafka → Kafka with --checkpointDir', (env) => {
   let kafka: KafkaClientFactory;
+  /** read_committed through the default client (kafkajs 2.2.4 shows some aborted records: kafka-read-committed.test.ts). */
+  const committedReader = (): KafkaClientFactory => createPlatformaticClientFactory({ brokers: env.brokers });
   let admin: KafkaAdmin;
   const topics: string[] = [];
   let input: string;
@@ -35,7 +38,7 @@ kafkaDescribe('the Netflow CLI Kafka → Kafka with --checkpointDir', (env) => {
     topics.push(t);
     return t;
   };
-  const committedPairs = async (topic: string, count: number) => pairs((await readTopic(kafka, topic, { partitions: PARTITIONS, count })).map((m) => m.value!.toString()));
+  const committedPairs = async (topic: string, count: number) => pairs((await readTopic(committedReader(), topic, { partitions: PARTITIONS, count })).map((m) => m.value!.toString()));
 
   beforeAll(async () => {
     kafka = createKafkajsClientFactory({ brokers: env.brokers, logLevel: 'error' });

@@ -12,6 +12,7 @@ import type { PipelineResult } from '../../sdk/runner.js';
 import { failpoints, SimulatedCrash } from '../../sdk/testing/failpoints.js';
 import { KafkaIO, type KafkaAdmin, type KafkaClientFactory, type KafkaClientName, type KafkaProducerImplementation } from '../../transforms/io/kafka/index.js';
 import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
+import { createPlatformaticClientFactory } from '../../transforms/io/kafka/platformatic-client.js';
 import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
 import { MapElements } from '../../transforms/map.js';
 import { kafkaDescribe } from './kafka-test-env.js';
@@ -38,6 +39,8 @@ afterEach(() => failpoints.reset());
 
 kafkaDescribe('KafkaIO exactly-once Kafka → Kafka on a real broker', (env) => {
   let kafka: KafkaClientFactory;
+  /** read_committed through the default client (kafkajs 2.2.4 shows some aborted records: kafka-read-committed.test.ts). */
+  const committedReader = (): KafkaClientFactory => createPlatformaticClientFactory({ brokers: env.brokers });
   let admin: KafkaAdmin;
   let input: string;
   const topics: string[] = [];
@@ -80,7 +83,7 @@ kafkaDescribe('KafkaIO exactly-once Kafka → Kafka on a real broker', (env) => 
       .apply('Out', KafkaIO.write<string>({ brokers: env.brokers, topic: output, serializer: (s) => s, batchSize: 25, ...write }));
     return p.run();
   };
-  const committedOutput = async (topic: string, count = RECORDS) => topicValues(await readTopic(kafka, topic, { partitions: PARTITIONS, count }));
+  const committedOutput = async (topic: string, count = RECORDS) => topicValues(await readTopic(committedReader(), topic, { partitions: PARTITIONS, count }));
 
   describe.each(RUNNERS)('on $label', ({ options }) => {
     it('a failure-free run with checkpoints: every record once, in several transactions', async () => {

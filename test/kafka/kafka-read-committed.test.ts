@@ -66,6 +66,53 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`reading transactional topics (${
     expect(topicValues(await readTopic(kafka, topic, { partitions: 1, count: committed.length, graceMs: 1000 }))).toEqual(committed);
   });
 
+  /**
+   * The layout a SIGKILL crash chain left (found by the crash harness, seen in the broker's log with
+   * DumpLogSegments): producer X's open transaction interleaved with producer Y's, Y committing in
+   * between; then both fenced by new producers with their ids (the restarted run), which writes ABORT
+   * markers for both open transactions. Committed: y0, y1 only.
+   */
+  const writeInterleavedFenced = async (): Promise<string> => {
+    const topic = `watershed-read-committed-${randomUUID()}`;
+    topics.push(topic);
+    await admin.createTopics([{ topic, partitions: 1 }]);
+    const [idX, idY] = [`x-${randomUUID()}`, `y-${randomUUID()}`];
+    const x = new WireProducer({ brokers: env.brokers, transactionalId: idX });
+    const y = new WireProducer({ brokers: env.brokers, transactionalId: idY });
+    await x.connect();
+    await y.connect();
+    const send = (p: WireProducer, v: string) => p.send(topic, [{ value: JSON.stringify(v) }]);
+    x.beginTransaction();
+    await send(x, 'x0');
+    await send(x, 'x1');
+    await x.commitTransaction(); // committed before: x0, x1
+    y.beginTransaction();
+    await send(y, 'y0');
+    x.beginTransaction();
+    await send(x, 'x2');
+    await send(y, 'y1');
+    await send(x, 'x3');
+    await y.commitTransaction(); // y0, y1 committed while x's transaction is open
+    await send(x, 'x4');
+    y.beginTransaction();
+    await send(y, 'y2');
+    await x.disconnect();
+    await y.disconnect();
+    for (const id of [idY, idX]) {
+      const fence = new WireProducer({ brokers: env.brokers, transactionalId: id });
+      await fence.connect(); // aborts the open transaction of the id (y2; x2-x4)
+      await fence.disconnect();
+    }
+    return topic;
+  };
+
+  // kafkajs 2.2.4 hands out x2-x4 (a known limitation, README "Kafka"): `it.fails` keeps that documented and
+  // turns red once a kafkajs release filters them; the default client (@platformatic/kafka) must not.
+  (via.client === 'kafkajs' ? it.fails : it)('a transaction aborted by fencing, interleaved with another producer committing in between, stays invisible', async () => {
+    const topic = await writeInterleavedFenced();
+    expect(topicValues(await readTopic(kafka, topic, { partitions: 1, count: 4, graceMs: 1000 }))).toEqual(['"x0"', '"x1"', '"y0"', '"y1"']);
+  });
+
   it('a bounded KafkaIO.read of a topic ending in a commit marker finishes, with exactly the committed records', async () => {
     const topic = await writeMixed();
     const got: string[] = [];
