@@ -1,12 +1,8 @@
 import { kv, type KV } from '../../sdk/kv.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
-import { END_OF_GLOBAL_WINDOW } from '../../sdk/time.js';
 import { intervalWindow, isIntervalWindow, type BoundedWindow, type IntervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { GlobalWindows } from '../../sdk/windows/global-windows.js';
-import { Sessions } from '../../sdk/windows/sessions.js';
-import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
 import type { MergeResult, WindowFn } from '../../sdk/windows/window-fn.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Sum } from '../../transforms/combiners/sum.js';
@@ -18,7 +14,8 @@ import { Window, WithTimestamps } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { eq, expectAll, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
-import { countPerKey } from './common.js';
+import { FIXED_WINDOW_SCENARIOS, GLOBAL_WINDOW_SCENARIOS, SESSION_WINDOW_SCENARIOS, SLIDING_WINDOW_SCENARIOS } from '../support/windowing-scenarios.js';
+import { countPerKey, scenarioCase } from './common.js';
 
 /** Where in event time: windows and timestamps. */
 
@@ -31,37 +28,7 @@ const global: Capability = {
   beamRow: 'Global windows',
   source: SOURCE,
   description: 'The default window covering all of time.',
-  cases: [
-    defineCase({
-      name: 'GroupByKey over a bounded input fires once, at the end, in the global window',
-      build(p) {
-        return p
-          .apply(Create.of([kv('a', 1), kv('b', 2), kv('a', 3)]))
-          .apply(GroupByKey.create<string, number>())
-          .apply(Map((g: KV<string, number[]>) => kv(g.key, [...g.value].sort())))
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('groups', sortedLines(out), ['global ON_TIME #0 last {"key":"a","value":[1,3]}', 'global ON_TIME #0 last {"key":"b","value":[2]}']),
-          eq('timestamps', out.records.map((r) => r.timestamp), [END_OF_GLOBAL_WINDOW, END_OF_GLOBAL_WINDOW]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'a TestStream in the global window is counted when its input ends',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 100], ['a', 5000]).advanceWatermarkTo(10_000).addElements(['a', 20_000]).advanceWatermarkToInfinity(),
-          Window.into<string>(GlobalWindows()),
-        );
-      },
-      check({ out }) {
-        return expectAll(sameLines('counts', out.out.lines(), ['global ON_TIME #0 last {"key":"a","value":3}']));
-      },
-    }),
-  ],
+  cases: GLOBAL_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const fixed: Capability = {
@@ -71,47 +38,7 @@ const fixed: Capability = {
   beamRow: 'Fixed windows',
   source: SOURCE,
   description: 'Fixed-size, non-overlapping event-time windows (with an optional offset).',
-  cases: [
-    defineCase({
-      name: 'FixedWindows(3s): counts per key and window, stamped with the window end',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 100], ['b', 200], ['a', 2999]).advanceWatermarkTo(3000).addElements(['a', 3000]).advanceWatermarkToInfinity(),
-          Window.into<string>(FixedWindows(3000)),
-        );
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('counts', sortedLines(out.out), [
-            '[0,3000) ON_TIME #0 last {"key":"a","value":2}',
-            '[0,3000) ON_TIME #0 last {"key":"b","value":1}',
-            '[3000,6000) ON_TIME #0 last {"key":"a","value":1}',
-          ]),
-          eq('timestamps', out.out.records.map((r) => r.timestamp).sort((a, b) => a - b), [2999, 2999, 5999]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'FixedWindows(1s, offset 250ms)',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 100], ['a', 249], ['a', 250], ['a', 1249], ['a', 1250]).advanceWatermarkToInfinity(),
-          Window.into<string>(FixedWindows(1000, 250)),
-        );
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('counts', sortedLines(out.out), [
-            '[-750,250) ON_TIME #0 last {"key":"a","value":2}',
-            '[1250,2250) ON_TIME #0 last {"key":"a","value":1}',
-            '[250,1250) ON_TIME #0 last {"key":"a","value":2}',
-          ]),
-        );
-      },
-    }),
-  ],
+  cases: FIXED_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const sliding: Capability = {
@@ -121,28 +48,7 @@ const sliding: Capability = {
   beamRow: 'Sliding windows',
   source: SOURCE,
   description: 'Overlapping fixed-size windows: each element is in size/period windows.',
-  cases: [
-    defineCase({
-      name: 'SlidingWindows(2s every 1s): a rolling sum',
-      build(p) {
-        return p
-          .apply(TestStream.create<number>().addElements([1, 500], [2, 1500]).advanceWatermarkTo(2000).addElements([4, 2500]).advanceWatermarkToInfinity())
-          .apply(Window.into<number>(SlidingWindows(2000, 1000)))
-          .apply(Sum.globally().withoutDefaults())
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('sums', sortedLines(out), [
-            '[-1000,1000) ON_TIME #0 last 1',
-            '[0,2000) ON_TIME #0 last 3',
-            '[1000,3000) ON_TIME #0 last 6',
-            '[2000,4000) ON_TIME #0 last 4',
-          ]),
-        );
-      },
-    }),
-  ],
+  cases: SLIDING_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const sessions: Capability = {
@@ -152,40 +58,7 @@ const sessions: Capability = {
   beamRow: 'Session windows',
   source: SOURCE,
   description: 'Per-key windows of activity separated by a gap (merging windows).',
-  cases: [
-    defineCase({
-      name: 'Sessions(1s): per key, split by gaps',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 0], ['a', 500], ['b', 100], ['a', 2000]).advanceWatermarkToInfinity(),
-          Window.into<string>(Sessions(1000)),
-        );
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('sessions', sortedLines(out.out), [
-            '[0,1500) ON_TIME #0 last {"key":"a","value":2}',
-            '[100,1100) ON_TIME #0 last {"key":"b","value":1}',
-            '[2000,3000) ON_TIME #0 last {"key":"a","value":1}',
-          ]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'a later element bridging two sessions merges them',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 0], ['a', 1500]).advanceWatermarkTo(500).addElements(['a', 900]).advanceWatermarkToInfinity(),
-          Window.into<string>(Sessions(1000)),
-        );
-      },
-      check({ out }) {
-        return expectAll(sameLines('sessions', sortedLines(out.out), ['[0,2500) ON_TIME #0 last {"key":"a","value":3}']));
-      },
-    }),
-  ],
+  cases: SESSION_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 /** A custom, non-interval window kind: elements go to the 'even' or 'odd' window by value; both end at 10 s. */
