@@ -77,6 +77,6 @@ export function scenarioCase<O>(s: Scenario<O>, notes?: string): ConformanceCase
     name: s.name,
     ...(notes === undefined ? {} : { notes }),
     build: (p) => s.build(p),
-    check: ({ out }) => expectAll(sameLines(s.lines ? 'outputs' : 'outputs (<window> <output>, sorted)', scenarioLines(s, out), s.expected)),
+    check: ({ out, result }) => expectAll(sameLines(s.lines ? 'outputs' : 'outputs (<window> <output>, sorted)', scenarioLines(s, out, result), s.expected)),
   });
 }

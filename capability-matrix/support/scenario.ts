@@ -1,4 +1,5 @@
 import type { Pipeline } from '../../sdk/pipeline.js';
+import type { PipelineResult } from '../../sdk/runner.js';
 import type { Probe } from '../../sdk/testing/capture.js';
 
 /**
@@ -15,16 +16,17 @@ export interface Scenario<O = Probe<string>> {
   build(p: Pipeline): O;
   /**
    * The result as lines. Default (for a probe of strings): `<window id> <output>`, sorted. Lines may
-   * also state derived facts (e.g. `first: …` for what must be emitted first) so order checks stay.
+   * also state derived facts (e.g. `first: …` for what must be emitted first, or a metric of the
+   * run's `result`) so order checks stay.
    */
-  lines?(out: O): string[];
+  lines?(out: O, result: PipelineResult): string[];
   /** The lines a correct runner produces. */
   readonly expected: readonly string[];
 }
 
 /** The scenario's result as lines (see Scenario.lines). */
-export function scenarioLines<O>(s: Scenario<O>, out: O): string[] {
-  if (s.lines) return s.lines(out);
+export function scenarioLines<O>(s: Scenario<O>, out: O, result: PipelineResult): string[] {
+  if (s.lines) return s.lines(out, result);
   return (out as Probe<string>).records.map((r) => `${r.window.id} ${r.value}`).sort();
 }
 

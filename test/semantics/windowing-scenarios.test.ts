@@ -17,8 +17,8 @@ const GROUPS: readonly (readonly [string, readonly Scenario<any>[]])[] = [
 describe.each(RUNNER_CONFIGS)('windowing scenarios on $label', ({ options }) => {
   describe.each(GROUPS)('%s', (_group, scenarios) => {
     it.each(scenarios.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
-      const { out } = await runWith(options, (p) => scenario.build(p));
-      expect(scenarioLines(scenario, out)).toEqual(scenario.expected);
+      const { out, result } = await runWith(options, (p) => scenario.build(p));
+      expect(scenarioLines(scenario, out, result)).toEqual(scenario.expected);
     });
   });
 });
