@@ -1,4 +1,3 @@
-import type { CombineFn } from '../../sdk/combine-fn.js';
 import type { DoFn } from '../../sdk/dofn.js';
 import { statefulDoFn } from '../../sdk/dofn.js';
 import type { SourceBatch, Source } from '../../sdk/io/source.js';
@@ -11,7 +10,6 @@ import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import type { TimestampedValue } from '../../sdk/windowed-value.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { Combine } from '../../transforms/combine.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Sum, sumFn } from '../../transforms/combiners/sum.js';
 import { Create } from '../../transforms/create.js';
@@ -25,6 +23,7 @@ import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
 import { byJson, eq, expectAll, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
+import { COMBINE_SCENARIOS, FLATTEN_SCENARIOS, GROUP_BY_KEY_SCENARIOS } from '../support/core-transform-scenarios.js';
 import { LIST_VIEW_SCENARIOS } from '../support/side-input-scenarios.js';
 import { MERGING_STATE_SCENARIOS, SET_STATE_SCENARIOS } from '../support/state-scenarios.js';
 import { scenarioCase } from './common.js';
@@ -37,9 +36,6 @@ const MERGING_NOTES =
   'the scenarios are shared with test/semantics/merging-state.test.ts and set-state.test.ts (support/state-scenarios.ts).';
 
 const SOURCE = 'cases/what.ts';
-
-/** Sorts the grouped values, so GroupByKey output compares independently of arrival order. */
-const sortGroup = Map((g: KV<unknown, number[]>) => kv(g.key, [...g.value].sort((a, b) => a - b)));
 
 const parDo: Capability = {
   id: 'what.pardo',
@@ -122,55 +118,7 @@ const groupByKey: Capability = {
   beamRow: 'GroupByKey',
   source: SOURCE,
   description: 'Groups values per key, window and pane.',
-  cases: [
-    defineCase({
-      name: 'groups per key and fixed window',
-      build(p) {
-        return p
-          .apply(
-            TestStream.create<KV<string, number>>()
-              .addElements([kv('a', 1), 100], [kv('b', 2), 200], [kv('a', 3), 900], [kv('a', 4), 1100])
-              .advanceWatermarkTo(1000)
-              .addElements([kv('b', 5), 1500])
-              .advanceWatermarkToInfinity(),
-          )
-          .apply(Window.into(FixedWindows(1000)))
-          .apply(GroupByKey.create<string, number>())
-          .apply('Sort', sortGroup)
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('groups', sortedLines(out), [
-            '[0,1000) ON_TIME #0 last {"key":"a","value":[1,3]}',
-            '[0,1000) ON_TIME #0 last {"key":"b","value":[2]}',
-            '[1000,2000) ON_TIME #0 last {"key":"a","value":[4]}',
-            '[1000,2000) ON_TIME #0 last {"key":"b","value":[5]}',
-          ]),
-          eq('output timestamps (end of window)', out.records.map((r) => r.timestamp).sort((a, b) => a - b), [999, 999, 1999, 1999]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'keys compare by value: 1 and "1" differ, equal objects are one key',
-      build(p) {
-        return p
-          .apply(Create.of<KV<unknown, number>>([kv(1, 1), kv('1', 2), kv({ id: 1 }, 3), kv({ id: 1 }, 4), kv(1, 5)]))
-          .apply(GroupByKey.create<unknown, number>())
-          .apply('Sort', sortGroup)
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('groups', sortedLines(out), [
-            'global ON_TIME #0 last {"key":"1","value":[2]}',
-            'global ON_TIME #0 last {"key":1,"value":[1,5]}',
-            'global ON_TIME #0 last {"key":{"id":1},"value":[3,4]}',
-          ]),
-        );
-      },
-    }),
-  ],
+  cases: GROUP_BY_KEY_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const flatten: Capability = {
@@ -180,48 +128,7 @@ const flatten: Capability = {
   beamRow: 'Flatten',
   source: SOURCE,
   description: 'Merges PCollections of the same type and windowing.',
-  cases: [
-    defineCase({
-      name: 'a TestStream and a bounded input, windowed alike, counted together',
-      build(p) {
-        const streamed = p
-          .apply(TestStream.create<string>().addElements(['x', 100], ['y', 1500]).advanceWatermarkTo(2000).advanceWatermarkToInfinity())
-          .apply('W1', Window.into<string>(FixedWindows(1000)));
-        const bounded = p
-          .apply('Bounded', Create.timestamped([{ value: 'x', timestamp: 200 }, { value: 'z', timestamp: 1200 }]))
-          .apply('W2', Window.into<string>(FixedWindows(1000)));
-        return p.apply(Flatten.of(streamed, bounded)).apply(Count.perElement()).apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('counts', sortedLines(out), [
-            '[0,1000) ON_TIME #0 last {"key":"x","value":2}',
-            '[1000,2000) ON_TIME #0 last {"key":"y","value":1}',
-            '[1000,2000) ON_TIME #0 last {"key":"z","value":1}',
-          ]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'an empty input contributes nothing',
-      build(p) {
-        const a = p.apply('A', Create.of([1, 2]));
-        const empty = p.apply('Empty', Create.of<number>([]));
-        return p.apply(Flatten.of(a, empty)).apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(eq('values', out.sortedValues(), [1, 2]));
-      },
-    }),
-  ],
-};
-
-/** Mean with an accumulator of sum and count: a user CombineFn. */
-const meanOf: CombineFn<number, { sum: number; n: number }, number> = {
-  createAccumulator: () => ({ sum: 0, n: 0 }),
-  addInput: (a, x) => ({ sum: a.sum + x, n: a.n + 1 }),
-  mergeAccumulators: (as) => as.reduce((x, y) => ({ sum: x.sum + y.sum, n: x.n + y.n }), { sum: 0, n: 0 }),
-  extractOutput: (a) => (a.n === 0 ? 0 : a.sum / a.n),
+  cases: FLATTEN_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const combine: Capability = {
@@ -231,44 +138,7 @@ const combine: Capability = {
   beamRow: 'Combine',
   source: SOURCE,
   description: 'Incremental aggregation with a CombineFn, per key and globally.',
-  cases: [
-    defineCase({
-      name: 'Combine.perKey with a user CombineFn in fixed windows',
-      build(p) {
-        return p
-          .apply(
-            TestStream.create<KV<string, number>>()
-              .addElements([kv('a', 1), 100], [kv('a', 4), 200], [kv('b', 10), 300])
-              .advanceWatermarkTo(500)
-              .addElements([kv('a', 7), 900], [kv('a', 2), 1000])
-              .advanceWatermarkToInfinity(),
-          )
-          .apply(Window.into(FixedWindows(1000)))
-          .apply(Combine.perKey<string, number, { sum: number; n: number }, number>(meanOf))
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('means', sortedLines(out), [
-            '[0,1000) ON_TIME #0 last {"key":"a","value":4}',
-            '[0,1000) ON_TIME #0 last {"key":"b","value":10}',
-            '[1000,2000) ON_TIME #0 last {"key":"a","value":2}',
-          ]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'Combine.globally: one result, and the default for an empty input',
-      build(p) {
-        const full = p.apply('Full', Create.of([1, 2, 3])).apply('SumFull', Combine.globally(sumFn())).apply('P1', Capture.records());
-        const empty = p.apply('None', Create.of<number>([])).apply('SumNone', Sum.globally()).apply('P2', Capture.records());
-        return { full, empty };
-      },
-      check({ out }) {
-        return expectAll(eq('sum of [1,2,3]', out.full.values(), [6]), eq('sum of []', out.empty.values(), [0]));
-      },
-    }),
-  ],
+  cases: COMBINE_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 /** A user composite: splits lines into words and counts them. */
