@@ -5,17 +5,12 @@ import { TestStream } from '../../sdk/testing/test-stream.js';
 import { TIMESTAMP_MIN } from '../../sdk/time.js';
 import { AfterCount } from '../../sdk/triggers/after-count.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
-import { intervalWindow, isIntervalWindow, type BoundedWindow, type IntervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Sessions } from '../../sdk/windows/sessions.js';
 import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
-import type { MergeResult, WindowFn } from '../../sdk/windows/window-fn.js';
 import { Count } from '../../transforms/combiners/count.js';
-import { Sum } from '../../transforms/combiners/sum.js';
 import { Create } from '../../transforms/create.js';
 import { Flatten } from '../../transforms/flatten.js';
-import { GroupByKey } from '../../transforms/group-by-key.js';
-import { Map } from '../../transforms/map.js';
 import { Window, WithTimestamps } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
@@ -67,64 +62,6 @@ function referenceSessions(events: readonly [string, number][], gap: number): st
   return lines.sort();
 }
 
-interface Bill {
-  readonly account: string;
-  /** Billing period, e.g. '2024-01' (UTC calendar month). */
-  readonly period: string;
-  readonly amount: number;
-}
-
-interface PeriodWindow extends BoundedWindow {
-  readonly kind: 'billing-period';
-}
-
-/** A custom non-merging WindowFn: the window comes from a field of the element, not its timestamp. */
-const ByBillingPeriod: WindowFn<Bill> = {
-  name: 'ByBillingPeriod',
-  isMerging: false,
-  assignWindows({ element }) {
-    const [y, m] = element.period.split('-').map(Number) as [number, number];
-    const end = Date.UTC(y, m, 1); // month m (1-based) ends where month m+1 (0-based m) starts
-    const w: PeriodWindow = { kind: 'billing-period', id: `period:${element.period}`, maxTimestamp: end - 1 };
-    return [w];
-  },
-};
-
-/**
- * A custom merging WindowFn: sessions of `gap` ms that never grow longer than `maxLength` ms. Windows
- * are considered in start order and greedily grouped while the group's span stays within the limit.
- */
-function CappedSessions(gap: number, maxLength: number): WindowFn<unknown> {
-  return {
-    name: `CappedSessions(${gap}ms gap, max ${maxLength}ms)`,
-    isMerging: true,
-    assignWindows: ({ timestamp }) => [intervalWindow(timestamp, timestamp + gap)],
-    mergeWindows(active) {
-      const ws = active.filter(isIntervalWindow).sort((a, b) => a.start - b.start || a.end - b.end);
-      const out: MergeResult[] = [];
-      let group: IntervalWindow[] = [];
-      let start = 0;
-      let end = 0;
-      const flush = () => {
-        if (group.length > 1) out.push({ toMerge: group, result: intervalWindow(start, end) });
-      };
-      for (const w of ws) {
-        if (group.length > 0 && w.start < end && Math.max(end, w.end) - start <= maxLength) {
-          group.push(w);
-          end = Math.max(end, w.end);
-        } else {
-          flush();
-          group = [w];
-          start = w.start;
-          end = w.end;
-        }
-      }
-      flush();
-      return out;
-    },
-  };
-}
-
 describe.each(RUNNER_CONFIGS)('windowing on $label', ({ options }) => {
   // fixed windows with an offset, sliding windows and session merges (early and late panes): see
   // windowing-scenarios.test.ts (scenarios shared with the capability matrix).
@@ -165,58 +102,7 @@ describe.each(RUNNER_CONFIGS)('windowing on $label', ({ options }) => {
     expect(retracted).toEqual([999, 2499, 2499]);
   });
 
-  it('a custom non-merging WindowFn: windows from a field of the element', async () => {
-    const jan = Date.UTC(2024, 0, 15);
-    const feb = Date.UTC(2024, 1, 10);
-    const { out } = await runWith(options, (p) =>
-      p
-        .apply(
-          TestStream.create<Bill>()
-            // the element's timestamp does not decide the window: a January bill arrives in February
-            .addElements([{ account: 'x', period: '2024-01', amount: 5 }, jan], [{ account: 'x', period: '2024-01', amount: 7 }, feb])
-            .addElements([{ account: 'x', period: '2024-02', amount: 1 }, feb], [{ account: 'y', period: '2024-01', amount: 2 }, jan])
-            .advanceWatermarkTo(Date.UTC(2024, 1, 1)) // January's windows close
-            .advanceWatermarkToInfinity(),
-        )
-        .apply(Window.into<Bill>(ByBillingPeriod))
-        .apply(Map((b: Bill) => kv(b.account, b.amount)))
-        .apply(Sum.perKey<string>())
-        .apply(Capture.records()),
-    );
-    expect(out.lines({ sorted: true })).toEqual([
-      'period:2024-01 ON_TIME #0 last {"key":"x","value":12}',
-      'period:2024-01 ON_TIME #0 last {"key":"y","value":2}',
-      'period:2024-02 ON_TIME #0 last {"key":"x","value":1}',
-    ]);
-    for (const r of out.records) expect(r.window.kind).toBe('billing-period');
-    // January's windows fire at the first watermark step, before February's
-    expect(out.lines().slice(0, 2).every((l) => l.startsWith('period:2024-01'))).toBe(true);
-    // outputs are stamped with the end of their (custom) window
-    expect(out.records.find((r) => r.window.id === 'period:2024-02')!.timestamp).toBe(Date.UTC(2024, 2, 1) - 1);
-  });
-
-  it('a custom merging WindowFn: sessions capped at a maximum length', async () => {
-    const { out } = await runWith(options, (p) =>
-      p
-        .apply(
-          TestStream.create<string>()
-            .addElements(['a', 0], ['a', 900], ['a', 1800], ['a', 2700]) // the 4th would make it 3700 ms long
-            .advanceWatermarkTo(0)
-            .addElements(['a', 3000], ['b', 0], ['b', 900])
-            .advanceWatermarkToInfinity(),
-        )
-        .apply(Window.into<string>(CappedSessions(1000, 3000)))
-        .apply(WithKeys((s: string) => s))
-        .apply(GroupByKey.create<string, string>())
-        .apply(Map((e: KV<string, string[]>) => kv(e.key, e.value.length)))
-        .apply(Capture.records()),
-    );
-    expect(out.lines({ sorted: true })).toEqual([
-      '[0,1900) ON_TIME #0 last {"key":"b","value":2}',
-      '[0,2800) ON_TIME #0 last {"key":"a","value":3}',
-      '[2700,4000) ON_TIME #0 last {"key":"a","value":2}',
-    ]);
-  });
+  // custom WindowFns (non-merging and merging): see custom-window-scenarios.test.ts
 
   it('WithTimestamps assigns event time from the element', async () => {
     interface Ev {
