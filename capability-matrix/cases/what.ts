@@ -24,6 +24,7 @@ import { Window } from '../../transforms/window.js';
 import { byJson, eq, expectAll, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
 import { COMBINE_SCENARIOS, FLATTEN_SCENARIOS, GROUP_BY_KEY_SCENARIOS } from '../support/core-transform-scenarios.js';
+import { PARDO_SCENARIOS } from '../support/pardo-scenarios.js';
 import { LIST_VIEW_SCENARIOS } from '../support/side-input-scenarios.js';
 import { MERGING_STATE_SCENARIOS, SET_STATE_SCENARIOS } from '../support/state-scenarios.js';
 import { scenarioCase } from './common.js';
@@ -44,71 +45,7 @@ const parDo: Capability = {
   beamRow: 'ParDo',
   source: SOURCE,
   description: 'Element-wise processing with a user DoFn: outputs, tagged outputs, lifecycle.',
-  cases: [
-    defineCase({
-      name: 'main and tagged outputs keep the element timestamp',
-      build(p) {
-        const fn: DoFn<number, number, { odd: number }> = {
-          process(x, ctx) {
-            ctx.output(x * 10);
-            if (x % 2 === 1) ctx.outputTo('odd', x);
-          },
-        };
-        const out = p
-          .apply(TestStream.create<number>().addElements([1, 100], [2, 200], [3, 300], [4, 400]).advanceWatermarkToInfinity())
-          .apply('Split', ParDo.of(fn).withOutputs('odd'));
-        return { main: out.main.apply('Main', Capture.records()), odd: out.odd.apply('Odd', Capture.records()) };
-      },
-      check({ out }) {
-        return expectAll(
-          eq('main (value@timestamp)', byJson(out.main.records.map((r) => `${r.value}@${r.timestamp}`)), ['10@100', '20@200', '30@300', '40@400']),
-          eq('odd output', out.odd.sortedValues(), [1, 3]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'lifecycle: setup first, every element inside a bundle, teardown last',
-      build(p) {
-        const calls: string[] = [];
-        const fn: DoFn<number, number> = {
-          setup: () => void calls.push('setup'),
-          startBundle: () => void calls.push('startBundle'),
-          process: (x, ctx) => {
-            calls.push('process');
-            ctx.output(x);
-          },
-          finishBundle: () => void calls.push('finishBundle'),
-          teardown: () => void calls.push('teardown'),
-        };
-        p.apply(Create.of([1, 2, 3])).apply('Fn', ParDo.of(fn)).apply(Capture.records());
-        return calls;
-      },
-      check({ out: calls }) {
-        // between setup and teardown: (startBundle (process)* finishBundle)*
-        let open = false;
-        let bad: string | undefined;
-        for (const c of calls.slice(1, -1)) {
-          if (bad) break;
-          if (c === 'startBundle') {
-            if (open) bad = 'startBundle inside an open bundle';
-            open = true;
-          } else if (c === 'finishBundle') {
-            if (!open) bad = 'finishBundle without startBundle';
-            open = false;
-          } else if (c === 'process') {
-            if (!open) bad = 'process outside a bundle';
-          } else bad = `${c} called more than once`;
-        }
-        if (!bad && open) bad = 'the last bundle was never finished';
-        return expectAll(
-          eq('first call', calls[0], 'setup'),
-          eq('last call', calls[calls.length - 1], 'teardown'),
-          eq('process calls', calls.filter((c) => c === 'process').length, 3),
-          bad,
-        );
-      },
-    }),
-  ],
+  cases: PARDO_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const groupByKey: Capability = {
