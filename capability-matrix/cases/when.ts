@@ -21,7 +21,7 @@ import { eq, expectAll, measure, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
 import { countPerKey, firingAt, groups, lateRecord, scenarioCase } from './common.js';
 import { MERGING_TIMER_SCENARIOS } from '../support/state-scenarios.js';
-import { ALLOWED_LATENESS_SCENARIOS, CONFIGURABLE_TRIGGER_SCENARIOS, EVENT_TIME_TRIGGER_SCENARIOS } from '../support/trigger-scenarios.js';
+import { ALLOWED_LATENESS_SCENARIOS, CONFIGURABLE_TRIGGER_SCENARIOS, COUNT_TRIGGER_SCENARIOS, EVENT_TIME_TRIGGER_SCENARIOS } from '../support/trigger-scenarios.js';
 
 /**
  * When in processing time: triggers, allowed lateness, timers. Element groups that a count trigger
@@ -150,33 +150,7 @@ const count: Capability = {
   source: SOURCE,
   description: 'Firing after N elements (AfterCount, repeated).',
   cases: [
-    defineCase({
-      name: 'AfterCount(2) fires once and closes the window',
-      build(p) {
-        return countPerKey(p, groups(2, 1), in3s(AfterCount(2)));
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('panes', out.out.lines(), ['[0,3000) EARLY #0 last {"key":"a","value":2}']),
-          eq('late records', out.late.values(), [lateRecord('a', 130, W0_3S, 'window-closed')]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'Repeatedly(AfterCount(2)) fires every 2 elements; the rest when the window ends',
-      build(p) {
-        return countPerKey(p, groups(2, 2, 1), in3s(Repeatedly.forever(AfterCount(2))));
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('panes', out.out.lines(), [
-            '[0,3000) EARLY #0 {"key":"a","value":2}',
-            '[0,3000) EARLY #1 {"key":"a","value":2}',
-            '[0,3000) ON_TIME #2 last {"key":"a","value":1}',
-          ]),
-        );
-      },
-    }),
+    ...COUNT_TRIGGER_SCENARIOS.map((x) => scenarioCase(x)),
     defineCase({
       name: 'Repeatedly(AfterCount(2)) over 5 elements arriving together',
       notes:

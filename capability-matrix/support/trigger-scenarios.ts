@@ -4,8 +4,10 @@ import type { Pipeline } from '../../sdk/pipeline.js';
 import type { PipelineResult } from '../../sdk/runner.js';
 import { Capture, type Probe } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
+import type { Instant } from '../../sdk/time.js';
 import { AfterCount } from '../../sdk/triggers/after-count.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
+import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
 import type { Trigger } from '../../sdk/triggers/trigger.js';
 import { formatWindow, intervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
@@ -261,5 +263,49 @@ export const ALLOWED_LATENESS_SCENARIOS: readonly Scenario<any>[] = [
       `late {"key":"a","value":"a"} 500 ${win(-1000, 1000)} past-allowed-lateness`,
       'lateDropped: 1',
     ],
+  },
+];
+
+/**
+ * A TestStream of 'a' elements (timestamps 110, 120, …) in groups of the given sizes, each group
+ * ending with a watermark step that keeps the watermark (so it ends a micro-batch too).
+ */
+function aGroups(...sizes: number[]): TestStream<string> {
+  let s = TestStream.create<string>();
+  let ts = 100;
+  for (const n of sizes) {
+    const els: [string, Instant][] = [];
+    for (let i = 0; i < n; i++) els.push(['a', (ts += 10)]);
+    s = s.addElements(...els).advanceWatermarkTo(0);
+  }
+  return s.advanceWatermarkToInfinity();
+}
+
+/** Count triggers whose panes the model fixes for every execution model (groups end batches). */
+export const COUNT_TRIGGER_SCENARIOS: readonly Scenario<any>[] = [
+  {
+    name: 'AfterCount(2) fires once and closes the window',
+    build: (p) => countPerKey(p, aGroups(2, 1), in3s(AfterCount(2))),
+    lines: withLate,
+    expected: ['[0,3000) EARLY #0 last {"key":"a","value":2}', `late {"key":"a","value":"a"} 130 ${win(0, 3000)} window-closed`, 'lateDropped: 1'],
+  },
+  {
+    name: 'Repeatedly(AfterCount(2)) fires every 2 elements; the rest when the window ends',
+    build: (p) => countPerKey(p, aGroups(2, 2, 1), in3s(Repeatedly.forever(AfterCount(2)))),
+    lines: inOrder,
+    expected: ['[0,3000) EARLY #0 {"key":"a","value":2}', '[0,3000) EARLY #1 {"key":"a","value":2}', '[0,3000) ON_TIME #2 last {"key":"a","value":1}'],
+  },
+  {
+    name: 'edge: counts are per key and window: elements of other keys and windows never add up to a firing',
+    build: (p) =>
+      countPerKey(p, TestStream.create<string>().addElements(['a', 100], ['b', 200]).advanceWatermarkTo(0).addElements(['a', 3100]).advanceWatermarkTo(0).advanceWatermarkToInfinity(), in3s(Repeatedly.forever(AfterCount(2)))),
+    lines: sorted,
+    expected: ['[0,3000) ON_TIME #0 last {"key":"a","value":1}', '[0,3000) ON_TIME #0 last {"key":"b","value":1}', '[3000,6000) ON_TIME #0 last {"key":"a","value":1}'],
+  },
+  {
+    name: 'edge: Repeatedly(AfterCount(1)), one element per batch: a pane per element, and no empty pane when the window ends',
+    build: (p) => countPerKey(p, aGroups(1, 1, 1), in3s(Repeatedly.forever(AfterCount(1)))),
+    lines: inOrder,
+    expected: ['[0,3000) EARLY #0 {"key":"a","value":1}', '[0,3000) EARLY #1 {"key":"a","value":1}', '[0,3000) EARLY #2 {"key":"a","value":1}'],
   },
 ];

@@ -178,14 +178,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
       }
     });
 
-    it('Repeatedly(AfterCount) fires every n elements; the rest is emitted when the window expires', async () => {
-      const { out } = await runWith(options, (p) => countPerKey(p, groups(2, 2, 1), win(Repeatedly.forever(AfterCount(2)))));
-      expect(out.out.lines()).toEqual([
-        '[0,3000) EARLY #0 {"key":"a","value":2}',
-        '[0,3000) EARLY #1 {"key":"a","value":2}',
-        '[0,3000) ON_TIME #2 last {"key":"a","value":1}',
-      ]);
-    });
+    // Repeatedly(AfterCount) fires every n elements: see trigger-scenarios.test.ts (count triggers)
 
     it('Repeatedly(AfterCount) over one batch of 5: per 2 elements on native, one pane on micro-batch', async () => {
       const { out } = await runWith(options, (p) => countPerKey(p, groups(5), win(Repeatedly.forever(AfterCount(2)))));

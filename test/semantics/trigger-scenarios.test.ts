@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALLOWED_LATENESS_SCENARIOS, CONFIGURABLE_TRIGGER_SCENARIOS, EVENT_TIME_TRIGGER_SCENARIOS } from '../../capability-matrix/support/trigger-scenarios.js';
+import { ALLOWED_LATENESS_SCENARIOS, CONFIGURABLE_TRIGGER_SCENARIOS, COUNT_TRIGGER_SCENARIOS, EVENT_TIME_TRIGGER_SCENARIOS } from '../../capability-matrix/support/trigger-scenarios.js';
 import { scenarioLines, type Scenario } from '../../capability-matrix/support/scenario.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
 
@@ -11,6 +11,7 @@ const GROUPS: readonly (readonly [string, readonly Scenario<any>[]])[] = [
   ['configurable triggering', CONFIGURABLE_TRIGGER_SCENARIOS],
   ['event-time triggers', EVENT_TIME_TRIGGER_SCENARIOS],
   ['allowed lateness', ALLOWED_LATENESS_SCENARIOS],
+  ['count triggers', COUNT_TRIGGER_SCENARIOS],
 ];
 
 describe.each(RUNNER_CONFIGS)('trigger scenarios on $label', ({ options }) => {
