@@ -72,7 +72,7 @@ const discarding: Capability = {
   group: 'How',
   name: 'Discarding',
   beamRow: 'Discarding',
-  source: SOURCE,
+  source: 'support/accumulation-scenarios.ts',
   description: 'Each pane holds only what arrived since the previous pane.',
   cases: DISCARDING_SCENARIOS.map((x) => scenarioCase(x)),
 };
@@ -82,7 +82,7 @@ const accumulating: Capability = {
   group: 'How',
   name: 'Accumulating',
   beamRow: 'Accumulating',
-  source: SOURCE,
+  source: 'support/accumulation-scenarios.ts',
   description: 'Each pane holds everything the window received so far.',
   cases: ACCUMULATING_SCENARIOS.map((x) => scenarioCase(x)),
 };

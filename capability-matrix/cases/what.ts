@@ -24,6 +24,7 @@ import { Window } from '../../transforms/window.js';
 import { byJson, eq, expectAll, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
 import { COMBINE_SCENARIOS, FLATTEN_SCENARIOS, GROUP_BY_KEY_SCENARIOS } from '../support/core-transform-scenarios.js';
+import { METRICS_SCENARIOS } from '../support/metrics-scenarios.js';
 import { PARDO_SCENARIOS } from '../support/pardo-scenarios.js';
 import { LIST_VIEW_SCENARIOS } from '../support/side-input-scenarios.js';
 import { MERGING_STATE_SCENARIOS, SET_STATE_SCENARIOS } from '../support/state-scenarios.js';
@@ -43,7 +44,7 @@ const parDo: Capability = {
   group: 'What',
   name: 'ParDo',
   beamRow: 'ParDo',
-  source: SOURCE,
+  source: 'support/pardo-scenarios.ts',
   description: 'Element-wise processing with a user DoFn: outputs, tagged outputs, lifecycle.',
   cases: PARDO_SCENARIOS.map((x) => scenarioCase(x)),
 };
@@ -53,7 +54,7 @@ const groupByKey: Capability = {
   group: 'What',
   name: 'GroupByKey',
   beamRow: 'GroupByKey',
-  source: SOURCE,
+  source: 'support/core-transform-scenarios.ts',
   description: 'Groups values per key, window and pane.',
   cases: GROUP_BY_KEY_SCENARIOS.map((x) => scenarioCase(x)),
 };
@@ -63,7 +64,7 @@ const flatten: Capability = {
   group: 'What',
   name: 'Flatten',
   beamRow: 'Flatten',
-  source: SOURCE,
+  source: 'support/core-transform-scenarios.ts',
   description: 'Merges PCollections of the same type and windowing.',
   cases: FLATTEN_SCENARIOS.map((x) => scenarioCase(x)),
 };
@@ -73,7 +74,7 @@ const combine: Capability = {
   group: 'What',
   name: 'Combine',
   beamRow: 'Combine',
-  source: SOURCE,
+  source: 'support/core-transform-scenarios.ts',
   description: 'Incremental aggregation with a CombineFn, per key and globally.',
   cases: COMBINE_SCENARIOS.map((x) => scenarioCase(x)),
 };
@@ -314,45 +315,9 @@ const metrics: Capability = {
   group: 'What',
   name: 'Metrics',
   beamRow: 'Metrics',
-  source: SOURCE,
+  source: 'support/metrics-scenarios.ts',
   description: 'User counters and distributions, and per-step element counts, in the run result.',
-  cases: [
-    defineCase({
-      name: 'user counters and distributions per step',
-      build(p) {
-        const fn: DoFn<number, number> = {
-          process(x, ctx) {
-            ctx.metrics.counter('seen').inc();
-            if (x > 2) ctx.metrics.counter('big').inc(10);
-            ctx.metrics.distribution('size').update(x);
-            ctx.output(x);
-          },
-        };
-        p.apply(TestStream.create<number>().addElements([1, 1], [2, 2]).advanceWatermarkTo(5).addElements([3, 3], [4, 4]).advanceWatermarkToInfinity())
-          .apply('Measure', ParDo.of(fn))
-          .apply(Capture.records());
-        return undefined;
-      },
-      check({ result }) {
-        const m = result.metrics['Measure'];
-        return expectAll(
-          eq('counters', m?.counters, { seen: 4, big: 20 }),
-          eq('distribution size', m?.distributions['size'], { count: 4, sum: 10, min: 1, max: 4 }),
-        );
-      },
-    }),
-    defineCase({
-      name: 'elements in and out per step',
-      build(p) {
-        p.apply(Create.of([1, 2, 3, 4])).apply('Evens', Filter((x: number) => x % 2 === 0)).apply(Capture.records());
-        return undefined;
-      },
-      check({ result }) {
-        const m = result.metrics['Evens'];
-        return expectAll(eq('Evens in/out', m ? [m.elementsIn, m.elementsOut] : 'no such step', [4, 2]));
-      },
-    }),
-  ],
+  cases: METRICS_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const stateful: Capability = {

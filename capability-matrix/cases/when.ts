@@ -39,7 +39,7 @@ const configurable: Capability = {
   group: 'When',
   name: 'Configurable triggering',
   beamRow: 'Configurable triggering',
-  source: SOURCE,
+  source: 'support/trigger-scenarios.ts',
   description: 'The user sets the trigger and the on-time behaviour instead of the defaults.',
   cases: CONFIGURABLE_TRIGGER_SCENARIOS.map((x) => scenarioCase(x)),
 };
@@ -49,7 +49,7 @@ const eventTime: Capability = {
   group: 'When',
   name: 'Event-time triggers',
   beamRow: 'Event-time triggers',
-  source: SOURCE,
+  source: 'support/trigger-scenarios.ts',
   description: 'Firing on watermark progress (AfterWatermark, the default trigger).',
   cases: EVENT_TIME_TRIGGER_SCENARIOS.map((x) => scenarioCase(x)),
 };
@@ -293,7 +293,7 @@ const allowedLateness: Capability = {
   group: 'When',
   name: 'Allowed lateness',
   beamRow: 'Allowed lateness',
-  source: SOURCE,
+  source: 'support/trigger-scenarios.ts',
   description: 'Late data within the allowed lateness updates the window; beyond it, it is dropped and counted.',
   cases: ALLOWED_LATENESS_SCENARIOS.map((x) => scenarioCase(x)),
 };

@@ -21,7 +21,7 @@ const global: Capability = {
   group: 'Where',
   name: 'Global windows',
   beamRow: 'Global windows',
-  source: SOURCE,
+  source: 'support/windowing-scenarios.ts',
   description: 'The default window covering all of time.',
   cases: GLOBAL_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
@@ -31,7 +31,7 @@ const fixed: Capability = {
   group: 'Where',
   name: 'Fixed windows',
   beamRow: 'Fixed windows',
-  source: SOURCE,
+  source: 'support/windowing-scenarios.ts',
   description: 'Fixed-size, non-overlapping event-time windows (with an optional offset).',
   cases: FIXED_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
@@ -41,7 +41,7 @@ const sliding: Capability = {
   group: 'Where',
   name: 'Sliding windows',
   beamRow: 'Sliding windows',
-  source: SOURCE,
+  source: 'support/windowing-scenarios.ts',
   description: 'Overlapping fixed-size windows: each element is in size/period windows.',
   cases: SLIDING_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
@@ -51,7 +51,7 @@ const sessions: Capability = {
   group: 'Where',
   name: 'Session windows',
   beamRow: 'Session windows',
-  source: SOURCE,
+  source: 'support/windowing-scenarios.ts',
   description: 'Per-key windows of activity separated by a gap (merging windows).',
   cases: SESSION_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
@@ -61,7 +61,7 @@ const customWindows: Capability = {
   group: 'Where',
   name: 'Custom windows',
   beamRow: 'Custom windows',
-  source: SOURCE,
+  source: 'support/custom-window-scenarios.ts',
   description: 'User WindowFns assigning their own windows (any window kind with a max timestamp).',
   cases: CUSTOM_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
@@ -71,7 +71,7 @@ const customMerging: Capability = {
   group: 'Where',
   name: 'Custom merging windows',
   beamRow: 'Custom merging windows',
-  source: SOURCE,
+  source: 'support/custom-window-scenarios.ts',
   description: 'User WindowFns that merge windows (mergeWindows).',
   cases: CUSTOM_MERGING_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
