@@ -2,8 +2,6 @@ import type { DoFn } from '../../sdk/dofn.js';
 import { statefulDoFn } from '../../sdk/dofn.js';
 import type { SourceBatch, Source } from '../../sdk/io/source.js';
 import { kv, type KV } from '../../sdk/kv.js';
-import type { PCollection } from '../../sdk/pcollection.js';
-import type { PTransform } from '../../sdk/ptransform.js';
 import { View } from '../../sdk/side-input.js';
 import { StateSpec } from '../../sdk/state.js';
 import { Capture } from '../../sdk/testing/capture.js';
@@ -14,7 +12,6 @@ import { Count } from '../../transforms/combiners/count.js';
 import { Sum, sumFn } from '../../transforms/combiners/sum.js';
 import { Create } from '../../transforms/create.js';
 import { Filter } from '../../transforms/filter.js';
-import { FlatMap } from '../../transforms/flat-map.js';
 import { Flatten } from '../../transforms/flatten.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
 import { Map } from '../../transforms/map.js';
@@ -24,6 +21,7 @@ import { Window } from '../../transforms/window.js';
 import { byJson, eq, expectAll, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
 import { COMBINE_SCENARIOS, FLATTEN_SCENARIOS, GROUP_BY_KEY_SCENARIOS } from '../support/core-transform-scenarios.js';
+import { COMPOSITE_SCENARIOS } from '../support/composite-scenarios.js';
 import { METRICS_SCENARIOS } from '../support/metrics-scenarios.js';
 import { PARDO_SCENARIOS } from '../support/pardo-scenarios.js';
 import { LIST_VIEW_SCENARIOS } from '../support/side-input-scenarios.js';
@@ -79,54 +77,14 @@ const combine: Capability = {
   cases: COMBINE_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
-/** A user composite: splits lines into words and counts them. */
-const CountWords: PTransform<PCollection<string>, PCollection<KV<string, number>>> = {
-  name: 'CountWords',
-  expand: (lines) => lines.apply('Split', FlatMap((l: string) => l.split(' '))).apply('Count', Count.perElement<string>()),
-};
-
-/** A composite of a composite. */
-const Outer: PTransform<PCollection<number>, PCollection<number>> = {
-  name: 'Outer',
-  expand: (input) =>
-    input.apply('Inner', {
-      name: 'Inner',
-      expand: (x: PCollection<number>) => x.apply('Double', Map((n: number) => n * 2)).apply('Positive', Filter((n: number) => n > 0)),
-    }),
-};
-
 const composite: Capability = {
   id: 'what.composite',
   group: 'What',
   name: 'Composite Transforms',
   beamRow: 'Composite Transforms',
-  source: SOURCE,
+  source: 'support/composite-scenarios.ts',
   description: 'User transforms built from others, with hierarchical step names kept through execution (metrics per inner step).',
-  cases: [
-    defineCase({
-      name: 'a user composite runs, and its inner steps are named Composite/Inner',
-      build(p) {
-        return p.apply(Create.of(['a b', 'b c b'])).apply(CountWords).apply(Capture.records());
-      },
-      check({ out, result }) {
-        const split = result.metrics['CountWords/Split'];
-        return expectAll(
-          eq('counts', out.sortedValues(), [kv('a', 1), kv('b', 3), kv('c', 1)]),
-          eq('metrics of CountWords/Split (in, out)', split ? [split.elementsIn, split.elementsOut] : 'no such step', [2, 5]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'nested composites',
-      build(p) {
-        return p.apply(Create.of([-1, 1, 2])).apply(Outer).apply(Capture.records());
-      },
-      check({ out, result }) {
-        const m = result.metrics['Outer/Inner/Positive'];
-        return expectAll(eq('values', out.sortedValues(), [2, 4]), eq('metrics of Outer/Inner/Positive (in, out)', m ? [m.elementsIn, m.elementsOut] : 'no such step', [3, 2]));
-      },
-    }),
-  ],
+  cases: COMPOSITE_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const sideInputs: Capability = {
