@@ -10,7 +10,7 @@ import type { WindowTransform } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { sameLines, expectAll } from '../check.js';
 import { defineCase, type CaseRun, type ConformanceCase } from '../model.js';
-import { outputLines, type StateScenario } from '../support/state-scenarios.js';
+import { scenarioLines, type Scenario } from '../support/scenario.js';
 
 /** Building blocks shared by the cases. */
 
@@ -68,14 +68,15 @@ export function lateRecord(value: string, timestamp: Instant, window: string, re
 }
 
 /**
- * A scenario shared with the semantic tests (support/state-scenarios.ts) as a case: its
- * `<window id> <output>` lines, sorted, must be the scenario's expected ones.
+ * A scenario shared with the semantic tests (support/scenario.ts; e.g. support/state-scenarios.ts,
+ * support/windowing-scenarios.ts) as a case: its lines (by default `<window id> <output>`, sorted)
+ * must be the scenario's expected ones.
  */
-export function scenarioCase(s: StateScenario, notes?: string): ConformanceCase<Probe<string>> {
+export function scenarioCase<O>(s: Scenario<O>, notes?: string): ConformanceCase<O> {
   return defineCase({
     name: s.name,
     ...(notes === undefined ? {} : { notes }),
     build: (p) => s.build(p),
-    check: ({ out }) => expectAll(sameLines('outputs (<window> <output>, sorted)', outputLines(out), s.expected)),
+    check: ({ out, result }) => expectAll(sameLines(s.lines ? 'outputs' : 'outputs (<window> <output>, sorted)', scenarioLines(s, out, result), s.expected)),
   });
 }

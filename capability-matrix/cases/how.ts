@@ -12,7 +12,8 @@ import { Window, type WindowTransform } from '../../transforms/window.js';
 import { Values } from '../../transforms/with-keys.js';
 import { eq, expectAll, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability, type ConformanceCase } from '../model.js';
-import { countPerKey, type Counted } from './common.js';
+import { ACCUMULATING_SCENARIOS, DISCARDING_SCENARIOS } from '../support/accumulation-scenarios.js';
+import { countPerKey, scenarioCase, type Counted } from './common.js';
 
 /** How refinements relate: discarding, accumulating, accumulating and retracting panes. */
 
@@ -71,16 +72,9 @@ const discarding: Capability = {
   group: 'How',
   name: 'Discarding',
   beamRow: 'Discarding',
-  source: SOURCE,
+  source: 'support/accumulation-scenarios.ts',
   description: 'Each pane holds only what arrived since the previous pane.',
-  cases: [
-    earlyCase(
-      'discarding',
-      ['[0,10000) EARLY #0 {"key":"a","value":2}', '[0,10000) EARLY #1 {"key":"a","value":2}', '[0,10000) ON_TIME #2 last {"key":"a","value":0}'],
-      ['[0,10000) EARLY #0 {"key":"b","value":2}', '[0,10000) ON_TIME #1 last {"key":"b","value":1}'],
-    ),
-    lateCase('discarding', ['[0,10000) ON_TIME #0 {"key":"a","value":2}', '[0,10000) LATE #1 {"key":"a","value":1}', '[0,10000) LATE #2 {"key":"a","value":1}']),
-  ],
+  cases: DISCARDING_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const accumulating: Capability = {
@@ -88,16 +82,9 @@ const accumulating: Capability = {
   group: 'How',
   name: 'Accumulating',
   beamRow: 'Accumulating',
-  source: SOURCE,
+  source: 'support/accumulation-scenarios.ts',
   description: 'Each pane holds everything the window received so far.',
-  cases: [
-    earlyCase(
-      'accumulating',
-      ['[0,10000) EARLY #0 {"key":"a","value":2}', '[0,10000) EARLY #1 {"key":"a","value":4}', '[0,10000) ON_TIME #2 last {"key":"a","value":4}'],
-      ['[0,10000) EARLY #0 {"key":"b","value":2}', '[0,10000) ON_TIME #1 last {"key":"b","value":3}'],
-    ),
-    lateCase('accumulating', ['[0,10000) ON_TIME #0 {"key":"a","value":2}', '[0,10000) LATE #1 {"key":"a","value":3}', '[0,10000) LATE #2 {"key":"a","value":4}']),
-  ],
+  cases: ACCUMULATING_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const retracting: Capability = {

@@ -1,22 +1,17 @@
-import type { CombineFn } from '../../sdk/combine-fn.js';
 import type { DoFn } from '../../sdk/dofn.js';
 import { statefulDoFn } from '../../sdk/dofn.js';
 import type { SourceBatch, Source } from '../../sdk/io/source.js';
 import { kv, type KV } from '../../sdk/kv.js';
-import type { PCollection } from '../../sdk/pcollection.js';
-import type { PTransform } from '../../sdk/ptransform.js';
 import { View } from '../../sdk/side-input.js';
 import { StateSpec } from '../../sdk/state.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import type { TimestampedValue } from '../../sdk/windowed-value.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { Combine } from '../../transforms/combine.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Sum, sumFn } from '../../transforms/combiners/sum.js';
 import { Create } from '../../transforms/create.js';
 import { Filter } from '../../transforms/filter.js';
-import { FlatMap } from '../../transforms/flat-map.js';
 import { Flatten } from '../../transforms/flatten.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
 import { MapElements } from '../../transforms/map.js';
@@ -25,6 +20,10 @@ import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
 import { byJson, eq, expectAll, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
+import { COMBINE_SCENARIOS, FLATTEN_SCENARIOS, GROUP_BY_KEY_SCENARIOS } from '../support/core-transform-scenarios.js';
+import { COMPOSITE_SCENARIOS } from '../support/composite-scenarios.js';
+import { METRICS_SCENARIOS } from '../support/metrics-scenarios.js';
+import { PARDO_SCENARIOS } from '../support/pardo-scenarios.js';
 import { LIST_VIEW_SCENARIOS } from '../support/side-input-scenarios.js';
 import { MERGING_STATE_SCENARIOS, SET_STATE_SCENARIOS } from '../support/state-scenarios.js';
 import { scenarioCase } from './common.js';
@@ -38,81 +37,14 @@ const MERGING_NOTES =
 
 const SOURCE = 'cases/what.ts';
 
-/** Sorts the grouped values, so GroupByKey output compares independently of arrival order. */
-const sortGroup = MapElements((g: KV<unknown, number[]>) => kv(g.key, [...g.value].sort((a, b) => a - b)));
-
 const parDo: Capability = {
   id: 'what.pardo',
   group: 'What',
   name: 'ParDo',
   beamRow: 'ParDo',
-  source: SOURCE,
+  source: 'support/pardo-scenarios.ts',
   description: 'Element-wise processing with a user DoFn: outputs, tagged outputs, lifecycle.',
-  cases: [
-    defineCase({
-      name: 'main and tagged outputs keep the element timestamp',
-      build(p) {
-        const fn: DoFn<number, number, { odd: number }> = {
-          process(x, ctx) {
-            ctx.output(x * 10);
-            if (x % 2 === 1) ctx.outputTo('odd', x);
-          },
-        };
-        const out = p
-          .apply(TestStream.create<number>().addElements([1, 100], [2, 200], [3, 300], [4, 400]).advanceWatermarkToInfinity())
-          .apply('Split', ParDo(fn).withOutputs('odd'));
-        return { main: out.main.apply('Main', Capture.records()), odd: out.odd.apply('Odd', Capture.records()) };
-      },
-      check({ out }) {
-        return expectAll(
-          eq('main (value@timestamp)', byJson(out.main.records.map((r) => `${r.value}@${r.timestamp}`)), ['10@100', '20@200', '30@300', '40@400']),
-          eq('odd output', out.odd.sortedValues(), [1, 3]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'lifecycle: setup first, every element inside a bundle, teardown last',
-      build(p) {
-        const calls: string[] = [];
-        const fn: DoFn<number, number> = {
-          setup: () => void calls.push('setup'),
-          startBundle: () => void calls.push('startBundle'),
-          process: (x, ctx) => {
-            calls.push('process');
-            ctx.output(x);
-          },
-          finishBundle: () => void calls.push('finishBundle'),
-          teardown: () => void calls.push('teardown'),
-        };
-        p.apply(Create([1, 2, 3])).apply('Fn', ParDo(fn)).apply(Capture.records());
-        return calls;
-      },
-      check({ out: calls }) {
-        // between setup and teardown: (startBundle (process)* finishBundle)*
-        let open = false;
-        let bad: string | undefined;
-        for (const c of calls.slice(1, -1)) {
-          if (bad) break;
-          if (c === 'startBundle') {
-            if (open) bad = 'startBundle inside an open bundle';
-            open = true;
-          } else if (c === 'finishBundle') {
-            if (!open) bad = 'finishBundle without startBundle';
-            open = false;
-          } else if (c === 'process') {
-            if (!open) bad = 'process outside a bundle';
-          } else bad = `${c} called more than once`;
-        }
-        if (!bad && open) bad = 'the last bundle was never finished';
-        return expectAll(
-          eq('first call', calls[0], 'setup'),
-          eq('last call', calls[calls.length - 1], 'teardown'),
-          eq('process calls', calls.filter((c) => c === 'process').length, 3),
-          bad,
-        );
-      },
-    }),
-  ],
+  cases: PARDO_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const groupByKey: Capability = {
@@ -120,57 +52,9 @@ const groupByKey: Capability = {
   group: 'What',
   name: 'GroupByKey',
   beamRow: 'GroupByKey',
-  source: SOURCE,
+  source: 'support/core-transform-scenarios.ts',
   description: 'Groups values per key, window and pane.',
-  cases: [
-    defineCase({
-      name: 'groups per key and fixed window',
-      build(p) {
-        return p
-          .apply(
-            TestStream.create<KV<string, number>>()
-              .addElements([kv('a', 1), 100], [kv('b', 2), 200], [kv('a', 3), 900], [kv('a', 4), 1100])
-              .advanceWatermarkTo(1000)
-              .addElements([kv('b', 5), 1500])
-              .advanceWatermarkToInfinity(),
-          )
-          .apply(Window.into(FixedWindows(1000)))
-          .apply(GroupByKey<string, number>())
-          .apply('Sort', sortGroup)
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('groups', sortedLines(out), [
-            '[0,1000) ON_TIME #0 last {"key":"a","value":[1,3]}',
-            '[0,1000) ON_TIME #0 last {"key":"b","value":[2]}',
-            '[1000,2000) ON_TIME #0 last {"key":"a","value":[4]}',
-            '[1000,2000) ON_TIME #0 last {"key":"b","value":[5]}',
-          ]),
-          eq('output timestamps (end of window)', out.records.map((r) => r.timestamp).sort((a, b) => a - b), [999, 999, 1999, 1999]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'keys compare by value: 1 and "1" differ, equal objects are one key',
-      build(p) {
-        return p
-          .apply(Create<KV<unknown, number>>([kv(1, 1), kv('1', 2), kv({ id: 1 }, 3), kv({ id: 1 }, 4), kv(1, 5)]))
-          .apply(GroupByKey<unknown, number>())
-          .apply('Sort', sortGroup)
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('groups', sortedLines(out), [
-            'global ON_TIME #0 last {"key":"1","value":[2]}',
-            'global ON_TIME #0 last {"key":1,"value":[1,5]}',
-            'global ON_TIME #0 last {"key":{"id":1},"value":[3,4]}',
-          ]),
-        );
-      },
-    }),
-  ],
+  cases: GROUP_BY_KEY_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const flatten: Capability = {
@@ -178,50 +62,9 @@ const flatten: Capability = {
   group: 'What',
   name: 'Flatten',
   beamRow: 'Flatten',
-  source: SOURCE,
+  source: 'support/core-transform-scenarios.ts',
   description: 'Merges PCollections of the same type and windowing.',
-  cases: [
-    defineCase({
-      name: 'a TestStream and a bounded input, windowed alike, counted together',
-      build(p) {
-        const streamed = p
-          .apply(TestStream.create<string>().addElements(['x', 100], ['y', 1500]).advanceWatermarkTo(2000).advanceWatermarkToInfinity())
-          .apply('W1', Window.into<string>(FixedWindows(1000)));
-        const bounded = p
-          .apply('Bounded', Create.timestamped([{ value: 'x', timestamp: 200 }, { value: 'z', timestamp: 1200 }]))
-          .apply('W2', Window.into<string>(FixedWindows(1000)));
-        return p.apply(Flatten(streamed, bounded)).apply(Count.perElement()).apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('counts', sortedLines(out), [
-            '[0,1000) ON_TIME #0 last {"key":"x","value":2}',
-            '[1000,2000) ON_TIME #0 last {"key":"y","value":1}',
-            '[1000,2000) ON_TIME #0 last {"key":"z","value":1}',
-          ]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'an empty input contributes nothing',
-      build(p) {
-        const a = p.apply('A', Create([1, 2]));
-        const empty = p.apply('Empty', Create<number>([]));
-        return p.apply(Flatten(a, empty)).apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(eq('values', out.sortedValues(), [1, 2]));
-      },
-    }),
-  ],
-};
-
-/** Mean with an accumulator of sum and count: a user CombineFn. */
-const meanOf: CombineFn<number, { sum: number; n: number }, number> = {
-  createAccumulator: () => ({ sum: 0, n: 0 }),
-  addInput: (a, x) => ({ sum: a.sum + x, n: a.n + 1 }),
-  mergeAccumulators: (as) => as.reduce((x, y) => ({ sum: x.sum + y.sum, n: x.n + y.n }), { sum: 0, n: 0 }),
-  extractOutput: (a) => (a.n === 0 ? 0 : a.sum / a.n),
+  cases: FLATTEN_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const combine: Capability = {
@@ -229,62 +72,9 @@ const combine: Capability = {
   group: 'What',
   name: 'Combine',
   beamRow: 'Combine',
-  source: SOURCE,
+  source: 'support/core-transform-scenarios.ts',
   description: 'Incremental aggregation with a CombineFn, per key and globally.',
-  cases: [
-    defineCase({
-      name: 'Combine.perKey with a user CombineFn in fixed windows',
-      build(p) {
-        return p
-          .apply(
-            TestStream.create<KV<string, number>>()
-              .addElements([kv('a', 1), 100], [kv('a', 4), 200], [kv('b', 10), 300])
-              .advanceWatermarkTo(500)
-              .addElements([kv('a', 7), 900], [kv('a', 2), 1000])
-              .advanceWatermarkToInfinity(),
-          )
-          .apply(Window.into(FixedWindows(1000)))
-          .apply(Combine.perKey<string, number, { sum: number; n: number }, number>(meanOf))
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('means', sortedLines(out), [
-            '[0,1000) ON_TIME #0 last {"key":"a","value":4}',
-            '[0,1000) ON_TIME #0 last {"key":"b","value":10}',
-            '[1000,2000) ON_TIME #0 last {"key":"a","value":2}',
-          ]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'Combine.globally: one result, and the default for an empty input',
-      build(p) {
-        const full = p.apply('Full', Create([1, 2, 3])).apply('SumFull', Combine.globally(sumFn())).apply('P1', Capture.records());
-        const empty = p.apply('None', Create<number>([])).apply('SumNone', Sum.globally()).apply('P2', Capture.records());
-        return { full, empty };
-      },
-      check({ out }) {
-        return expectAll(eq('sum of [1,2,3]', out.full.values(), [6]), eq('sum of []', out.empty.values(), [0]));
-      },
-    }),
-  ],
-};
-
-/** A user composite: splits lines into words and counts them. */
-const CountWords: PTransform<PCollection<string>, PCollection<KV<string, number>>> = {
-  name: 'CountWords',
-  expand: (lines) => lines.apply('Split', FlatMap((l: string) => l.split(' '))).apply('Count', Count.perElement<string>()),
-};
-
-/** A composite of a composite. */
-const Outer: PTransform<PCollection<number>, PCollection<number>> = {
-  name: 'Outer',
-  expand: (input) =>
-    input.apply('Inner', {
-      name: 'Inner',
-      expand: (x: PCollection<number>) => x.apply('Double', MapElements((n: number) => n * 2)).apply('Positive', Filter((n: number) => n > 0)),
-    }),
+  cases: COMBINE_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const composite: Capability = {
@@ -292,33 +82,9 @@ const composite: Capability = {
   group: 'What',
   name: 'Composite Transforms',
   beamRow: 'Composite Transforms',
-  source: SOURCE,
+  source: 'support/composite-scenarios.ts',
   description: 'User transforms built from others, with hierarchical step names kept through execution (metrics per inner step).',
-  cases: [
-    defineCase({
-      name: 'a user composite runs, and its inner steps are named Composite/Inner',
-      build(p) {
-        return p.apply(Create(['a b', 'b c b'])).apply(CountWords).apply(Capture.records());
-      },
-      check({ out, result }) {
-        const split = result.metrics['CountWords/Split'];
-        return expectAll(
-          eq('counts', out.sortedValues(), [kv('a', 1), kv('b', 3), kv('c', 1)]),
-          eq('metrics of CountWords/Split (in, out)', split ? [split.elementsIn, split.elementsOut] : 'no such step', [2, 5]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'nested composites',
-      build(p) {
-        return p.apply(Create([-1, 1, 2])).apply(Outer).apply(Capture.records());
-      },
-      check({ out, result }) {
-        const m = result.metrics['Outer/Inner/Positive'];
-        return expectAll(eq('values', out.sortedValues(), [2, 4]), eq('metrics of Outer/Inner/Positive (in, out)', m ? [m.elementsIn, m.elementsOut] : 'no such step', [3, 2]));
-      },
-    }),
-  ],
+  cases: COMPOSITE_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const sideInputs: Capability = {
@@ -507,45 +273,9 @@ const metrics: Capability = {
   group: 'What',
   name: 'Metrics',
   beamRow: 'Metrics',
-  source: SOURCE,
+  source: 'support/metrics-scenarios.ts',
   description: 'User counters and distributions, and per-step element counts, in the run result.',
-  cases: [
-    defineCase({
-      name: 'user counters and distributions per step',
-      build(p) {
-        const fn: DoFn<number, number> = {
-          process(x, ctx) {
-            ctx.metrics.counter('seen').inc();
-            if (x > 2) ctx.metrics.counter('big').inc(10);
-            ctx.metrics.distribution('size').update(x);
-            ctx.output(x);
-          },
-        };
-        p.apply(TestStream.create<number>().addElements([1, 1], [2, 2]).advanceWatermarkTo(5).addElements([3, 3], [4, 4]).advanceWatermarkToInfinity())
-          .apply('Measure', ParDo(fn))
-          .apply(Capture.records());
-        return undefined;
-      },
-      check({ result }) {
-        const m = result.metrics['Measure'];
-        return expectAll(
-          eq('counters', m?.counters, { seen: 4, big: 20 }),
-          eq('distribution size', m?.distributions['size'], { count: 4, sum: 10, min: 1, max: 4 }),
-        );
-      },
-    }),
-    defineCase({
-      name: 'elements in and out per step',
-      build(p) {
-        p.apply(Create([1, 2, 3, 4])).apply('Evens', Filter((x: number) => x % 2 === 0)).apply(Capture.records());
-        return undefined;
-      },
-      check({ result }) {
-        const m = result.metrics['Evens'];
-        return expectAll(eq('Evens in/out', m ? [m.elementsIn, m.elementsOut] : 'no such step', [4, 2]));
-      },
-    }),
-  ],
+  cases: METRICS_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const stateful: Capability = {

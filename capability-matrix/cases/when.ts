@@ -16,10 +16,11 @@ import { GlobalWindows } from '../../sdk/windows/global-windows.js';
 import { Sum, sumFn } from '../../transforms/combiners/sum.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
-import { eq, expectAll, measure, observe, sameLines, sortedLines } from '../check.js';
+import { eq, expectAll, measure, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
 import { countPerKey, firingAt, groups, lateRecord, scenarioCase } from './common.js';
 import { MERGING_TIMER_SCENARIOS } from '../support/state-scenarios.js';
+import { ALLOWED_LATENESS_SCENARIOS, CONFIGURABLE_TRIGGER_SCENARIOS, COUNT_TRIGGER_SCENARIOS, EVENT_TIME_TRIGGER_SCENARIOS } from '../support/trigger-scenarios.js';
 
 /**
  * When in processing time: triggers, allowed lateness, timers. Element groups that a count trigger
@@ -28,9 +29,8 @@ import { MERGING_TIMER_SCENARIOS } from '../support/state-scenarios.js';
  */
 
 const SOURCE = 'cases/when.ts';
-/** formatWindow of [0,3000) and [0,1000), as late records name them. */
+/** formatWindow of [0,3000), as late records name it. */
 const W0_3S = '[1970-01-01T00:00:00.000Z, 1970-01-01T00:00:03.000Z)';
-const W0_1S = '[1970-01-01T00:00:00.000Z, 1970-01-01T00:00:01.000Z)';
 const in3s = (t: Trigger) => Window.into<string>(FixedWindows(3000)).triggering(t);
 
 const configurable: Capability = {
@@ -38,33 +38,9 @@ const configurable: Capability = {
   group: 'When',
   name: 'Configurable triggering',
   beamRow: 'Configurable triggering',
-  source: SOURCE,
+  source: 'support/trigger-scenarios.ts',
   description: 'The user sets the trigger and the on-time behaviour instead of the defaults.',
-  cases: [
-    defineCase({
-      name: 'Window.configure().triggering(...) replaces the default trigger of windowed data',
-      build(p) {
-        return countPerKey(
-          p,
-          groups(2, 1),
-          Window.into<string>(FixedWindows(3000)),
-          Window.configure<string>().triggering(AfterWatermark().withEarlyFirings(AfterCount(2))),
-        );
-      },
-      check({ out }) {
-        return expectAll(sameLines('panes', out.out.lines(), ['[0,3000) EARLY #0 {"key":"a","value":2}', '[0,3000) ON_TIME #1 last {"key":"a","value":1}']));
-      },
-    }),
-    defineCase({
-      name: 'withOnTimeBehavior(FIRE_IF_NON_EMPTY) skips an empty on-time pane',
-      build(p) {
-        return countPerKey(p, groups(2), in3s(AfterWatermark().withEarlyFirings(AfterCount(2))).withOnTimeBehavior('FIRE_IF_NON_EMPTY'));
-      },
-      check({ out }) {
-        return expectAll(sameLines('panes', out.out.lines(), ['[0,3000) EARLY #0 {"key":"a","value":2}']));
-      },
-    }),
-  ],
+  cases: CONFIGURABLE_TRIGGER_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const eventTime: Capability = {
@@ -72,64 +48,9 @@ const eventTime: Capability = {
   group: 'When',
   name: 'Event-time triggers',
   beamRow: 'Event-time triggers',
-  source: SOURCE,
+  source: 'support/trigger-scenarios.ts',
   description: 'Firing on watermark progress (AfterWatermark, the default trigger).',
-  cases: [
-    defineCase({
-      name: 'AfterWatermark fires each window when the watermark passes its end, not at the end of input',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>()
-            .addElements(['a', 100], ['a', 200])
-            .advanceWatermarkTo(3000)
-            .advanceProcessingTime(1000)
-            .addElements(['a', 3100])
-            .advanceWatermarkTo(6000)
-            .advanceProcessingTime(1000)
-            .addElements(['a', 6100])
-            .advanceProcessingTime(1000)
-            .advanceWatermarkToInfinity(),
-          in3s(AfterWatermark()),
-        );
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('panes with emission time', out.out.lines({ withTime: true }), [
-            '[0,3000) ON_TIME #0 last {"key":"a","value":2} @pt=0',
-            '[3000,6000) ON_TIME #0 last {"key":"a","value":1} @pt=1000',
-            '[6000,9000) ON_TIME #0 last {"key":"a","value":1} @pt=3000',
-          ]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'late firings: a LATE pane per late element after the ON_TIME pane',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>()
-            .addElements(['a', 100], ['a', 200])
-            .advanceWatermarkTo(3000)
-            .addElements(['a', 300])
-            .advanceWatermarkTo(3000)
-            .addElements(['a', 400])
-            .advanceWatermarkTo(3000)
-            .advanceWatermarkToInfinity(),
-          in3s(AfterWatermark().withLateFirings(AfterCount(1))).withAllowedLateness(5000),
-        );
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('panes', out.out.lines(), [
-            '[0,3000) ON_TIME #0 {"key":"a","value":2}',
-            '[0,3000) LATE #1 {"key":"a","value":1}',
-            '[0,3000) LATE #2 {"key":"a","value":1}',
-          ]),
-        );
-      },
-    }),
-  ],
+  cases: EVENT_TIME_TRIGGER_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const processingTime: Capability = {
@@ -228,33 +149,7 @@ const count: Capability = {
   source: SOURCE,
   description: 'Firing after N elements (AfterCount, repeated).',
   cases: [
-    defineCase({
-      name: 'AfterCount(2) fires once and closes the window',
-      build(p) {
-        return countPerKey(p, groups(2, 1), in3s(AfterCount(2)));
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('panes', out.out.lines(), ['[0,3000) EARLY #0 last {"key":"a","value":2}']),
-          eq('late records', out.late.values(), [lateRecord('a', 130, W0_3S, 'window-closed')]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'Repeatedly(AfterCount(2)) fires every 2 elements; the rest when the window ends',
-      build(p) {
-        return countPerKey(p, groups(2, 2, 1), in3s(Repeatedly(AfterCount(2))));
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('panes', out.out.lines(), [
-            '[0,3000) EARLY #0 {"key":"a","value":2}',
-            '[0,3000) EARLY #1 {"key":"a","value":2}',
-            '[0,3000) ON_TIME #2 last {"key":"a","value":1}',
-          ]),
-        );
-      },
-    }),
+    ...COUNT_TRIGGER_SCENARIOS.map((x) => scenarioCase(x)),
     defineCase({
       name: 'Repeatedly(AfterCount(2)) over 5 elements arriving together',
       notes:
@@ -397,55 +292,9 @@ const allowedLateness: Capability = {
   group: 'When',
   name: 'Allowed lateness',
   beamRow: 'Allowed lateness',
-  source: SOURCE,
+  source: 'support/trigger-scenarios.ts',
   description: 'Late data within the allowed lateness updates the window; beyond it, it is dropped and counted.',
-  cases: [
-    defineCase({
-      name: 'within the lateness: LATE panes; beyond it: dropped and counted',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>()
-            .addElements(['a', 100], ['a', 1200])
-            .advanceWatermarkTo(1000) // [0,1000) on time
-            .addElements(['a', 900]) // late, within 2 s
-            .advanceWatermarkTo(3000) // [0,1000) expires (3000 > 999 + 2000)
-            .addElements(['a', 800], ['a', 1500]) // dropped; late within for [1000,2000)
-            .advanceWatermarkTo(3000)
-            .advanceWatermarkToInfinity(),
-          Window.into<string>(FixedWindows(1000)).withAllowedLateness(2000),
-        );
-      },
-      check({ out, result }) {
-        return expectAll(
-          sameLines('panes', sortedLines(out.out), [
-            '[0,1000) LATE #1 {"key":"a","value":1}',
-            '[0,1000) ON_TIME #0 {"key":"a","value":1}',
-            '[1000,2000) LATE #1 {"key":"a","value":1}',
-            '[1000,2000) ON_TIME #0 {"key":"a","value":1}',
-          ]),
-          eq('late records', out.late.values(), [lateRecord('a', 800, W0_1S, 'past-allowed-lateness')]),
-          eq('lateDropped', result.metrics['Count.perKey']?.lateDropped, 1),
-        );
-      },
-    }),
-    defineCase({
-      name: 'without allowed lateness, data behind the watermark is dropped',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 100], ['a', 1100]).advanceWatermarkTo(1000).addElements(['a', 200]).advanceWatermarkToInfinity(),
-          Window.into<string>(FixedWindows(1000)),
-        );
-      },
-      check({ out, result }) {
-        return expectAll(
-          sameLines('panes', sortedLines(out.out), ['[0,1000) ON_TIME #0 last {"key":"a","value":1}', '[1000,2000) ON_TIME #0 last {"key":"a","value":1}']),
-          eq('lateDropped', result.metrics['Count.perKey']?.lateDropped, 1),
-        );
-      },
-    }),
-  ],
+  cases: ALLOWED_LATENESS_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 type Ev = KV<string, number>;

@@ -1,24 +1,16 @@
-import { kv, type KV } from '../../sdk/kv.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
-import { END_OF_GLOBAL_WINDOW } from '../../sdk/time.js';
-import { intervalWindow, isIntervalWindow, type BoundedWindow, type IntervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { GlobalWindows } from '../../sdk/windows/global-windows.js';
-import { Sessions } from '../../sdk/windows/sessions.js';
-import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
-import type { MergeResult, WindowFn } from '../../sdk/windows/window-fn.js';
 import { Count } from '../../transforms/combiners/count.js';
-import { Sum } from '../../transforms/combiners/sum.js';
 import { Create } from '../../transforms/create.js';
-import { GroupByKey } from '../../transforms/group-by-key.js';
-import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window, WithTimestamps } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { eq, expectAll, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
-import { countPerKey } from './common.js';
+import { CUSTOM_MERGING_WINDOW_SCENARIOS, CUSTOM_WINDOW_SCENARIOS } from '../support/custom-window-scenarios.js';
+import { FIXED_WINDOW_SCENARIOS, GLOBAL_WINDOW_SCENARIOS, SESSION_WINDOW_SCENARIOS, SLIDING_WINDOW_SCENARIOS } from '../support/windowing-scenarios.js';
+import { scenarioCase } from './common.js';
 
 /** Where in event time: windows and timestamps. */
 
@@ -29,39 +21,9 @@ const global: Capability = {
   group: 'Where',
   name: 'Global windows',
   beamRow: 'Global windows',
-  source: SOURCE,
+  source: 'support/windowing-scenarios.ts',
   description: 'The default window covering all of time.',
-  cases: [
-    defineCase({
-      name: 'GroupByKey over a bounded input fires once, at the end, in the global window',
-      build(p) {
-        return p
-          .apply(Create([kv('a', 1), kv('b', 2), kv('a', 3)]))
-          .apply(GroupByKey<string, number>())
-          .apply(MapElements((g: KV<string, number[]>) => kv(g.key, [...g.value].sort())))
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('groups', sortedLines(out), ['global ON_TIME #0 last {"key":"a","value":[1,3]}', 'global ON_TIME #0 last {"key":"b","value":[2]}']),
-          eq('timestamps', out.records.map((r) => r.timestamp), [END_OF_GLOBAL_WINDOW, END_OF_GLOBAL_WINDOW]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'a TestStream in the global window is counted when its input ends',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 100], ['a', 5000]).advanceWatermarkTo(10_000).addElements(['a', 20_000]).advanceWatermarkToInfinity(),
-          Window.into<string>(GlobalWindows()),
-        );
-      },
-      check({ out }) {
-        return expectAll(sameLines('counts', out.out.lines(), ['global ON_TIME #0 last {"key":"a","value":3}']));
-      },
-    }),
-  ],
+  cases: GLOBAL_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const fixed: Capability = {
@@ -69,49 +31,9 @@ const fixed: Capability = {
   group: 'Where',
   name: 'Fixed windows',
   beamRow: 'Fixed windows',
-  source: SOURCE,
+  source: 'support/windowing-scenarios.ts',
   description: 'Fixed-size, non-overlapping event-time windows (with an optional offset).',
-  cases: [
-    defineCase({
-      name: 'FixedWindows(3s): counts per key and window, stamped with the window end',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 100], ['b', 200], ['a', 2999]).advanceWatermarkTo(3000).addElements(['a', 3000]).advanceWatermarkToInfinity(),
-          Window.into<string>(FixedWindows(3000)),
-        );
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('counts', sortedLines(out.out), [
-            '[0,3000) ON_TIME #0 last {"key":"a","value":2}',
-            '[0,3000) ON_TIME #0 last {"key":"b","value":1}',
-            '[3000,6000) ON_TIME #0 last {"key":"a","value":1}',
-          ]),
-          eq('timestamps', out.out.records.map((r) => r.timestamp).sort((a, b) => a - b), [2999, 2999, 5999]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'FixedWindows(1s, offset 250ms)',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 100], ['a', 249], ['a', 250], ['a', 1249], ['a', 1250]).advanceWatermarkToInfinity(),
-          Window.into<string>(FixedWindows(1000, 250)),
-        );
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('counts', sortedLines(out.out), [
-            '[-750,250) ON_TIME #0 last {"key":"a","value":2}',
-            '[1250,2250) ON_TIME #0 last {"key":"a","value":1}',
-            '[250,1250) ON_TIME #0 last {"key":"a","value":2}',
-          ]),
-        );
-      },
-    }),
-  ],
+  cases: FIXED_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const sliding: Capability = {
@@ -119,30 +41,9 @@ const sliding: Capability = {
   group: 'Where',
   name: 'Sliding windows',
   beamRow: 'Sliding windows',
-  source: SOURCE,
+  source: 'support/windowing-scenarios.ts',
   description: 'Overlapping fixed-size windows: each element is in size/period windows.',
-  cases: [
-    defineCase({
-      name: 'SlidingWindows(2s every 1s): a rolling sum',
-      build(p) {
-        return p
-          .apply(TestStream.create<number>().addElements([1, 500], [2, 1500]).advanceWatermarkTo(2000).addElements([4, 2500]).advanceWatermarkToInfinity())
-          .apply(Window.into<number>(SlidingWindows(2000, 1000)))
-          .apply(Sum.globally().withoutDefaults())
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('sums', sortedLines(out), [
-            '[-1000,1000) ON_TIME #0 last 1',
-            '[0,2000) ON_TIME #0 last 3',
-            '[1000,3000) ON_TIME #0 last 6',
-            '[2000,4000) ON_TIME #0 last 4',
-          ]),
-        );
-      },
-    }),
-  ],
+  cases: SLIDING_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const sessions: Capability = {
@@ -150,67 +51,9 @@ const sessions: Capability = {
   group: 'Where',
   name: 'Session windows',
   beamRow: 'Session windows',
-  source: SOURCE,
+  source: 'support/windowing-scenarios.ts',
   description: 'Per-key windows of activity separated by a gap (merging windows).',
-  cases: [
-    defineCase({
-      name: 'Sessions(1s): per key, split by gaps',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 0], ['a', 500], ['b', 100], ['a', 2000]).advanceWatermarkToInfinity(),
-          Window.into<string>(Sessions(1000)),
-        );
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('sessions', sortedLines(out.out), [
-            '[0,1500) ON_TIME #0 last {"key":"a","value":2}',
-            '[100,1100) ON_TIME #0 last {"key":"b","value":1}',
-            '[2000,3000) ON_TIME #0 last {"key":"a","value":1}',
-          ]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'a later element bridging two sessions merges them',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 0], ['a', 1500]).advanceWatermarkTo(500).addElements(['a', 900]).advanceWatermarkToInfinity(),
-          Window.into<string>(Sessions(1000)),
-        );
-      },
-      check({ out }) {
-        return expectAll(sameLines('sessions', sortedLines(out.out), ['[0,2500) ON_TIME #0 last {"key":"a","value":3}']));
-      },
-    }),
-  ],
-};
-
-/** A custom, non-interval window kind: elements go to the 'even' or 'odd' window by value; both end at 10 s. */
-interface ParityWindow extends BoundedWindow {
-  readonly kind: 'parity';
-}
-const ByParity: WindowFn<number> = {
-  name: 'ByParity',
-  isMerging: false,
-  assignWindows: ({ element }): ParityWindow[] => [{ kind: 'parity', id: element % 2 === 0 ? 'even' : 'odd', maxTimestamp: 9999 }],
-};
-
-/** Windows that double in size: [0,1000), [1000,3000), [3000,7000), … */
-const Doubling: WindowFn<unknown> = {
-  name: 'Doubling',
-  isMerging: false,
-  assignWindows: ({ timestamp }) => {
-    let start = 0;
-    let size = 1000;
-    while (timestamp >= start + size) {
-      start += size;
-      size *= 2;
-    }
-    return [intervalWindow(start, start + size)];
-  },
+  cases: SESSION_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 const customWindows: Capability = {
@@ -218,129 +61,19 @@ const customWindows: Capability = {
   group: 'Where',
   name: 'Custom windows',
   beamRow: 'Custom windows',
-  source: SOURCE,
+  source: 'support/custom-window-scenarios.ts',
   description: 'User WindowFns assigning their own windows (any window kind with a max timestamp).',
-  cases: [
-    defineCase({
-      name: 'a custom window kind chosen from the element',
-      build(p) {
-        return p
-          .apply(TestStream.create<number>().addElements([1, 100], [2, 200], [3, 300], [4, 9000]).advanceWatermarkToInfinity())
-          .apply(Window.into<number>(ByParity))
-          .apply(Sum.globally().withoutDefaults())
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('sums', sortedLines(out), ['even ON_TIME #0 last 6', 'odd ON_TIME #0 last 4']),
-          eq('window kinds', out.records.map((r) => r.window.kind), ['parity', 'parity']),
-          eq('timestamps (window max timestamp)', out.records.map((r) => r.timestamp), [9999, 9999]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'custom interval windows of growing size, fired by the watermark',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 10], ['a', 1500], ['a', 2999]).advanceWatermarkTo(3000).addElements(['a', 6000]).advanceWatermarkToInfinity(),
-          Window.into<string>(Doubling),
-        );
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('counts in emission order', out.out.lines(), [
-            '[0,1000) ON_TIME #0 last {"key":"a","value":1}',
-            '[1000,3000) ON_TIME #0 last {"key":"a","value":2}',
-            '[3000,7000) ON_TIME #0 last {"key":"a","value":1}',
-          ]),
-        );
-      },
-    }),
-  ],
+  cases: CUSTOM_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
-
-/**
- * A custom merging WindowFn: like sessions, but a session never grows longer than `max`; windows
- * that would make it longer start a new one.
- */
-function CappedSessions(gap: number, max: number): WindowFn<unknown> {
-  return {
-    name: `CappedSessions(${gap}, ${max})`,
-    isMerging: true,
-    assignWindows: ({ timestamp }) => [intervalWindow(timestamp, timestamp + gap)],
-    mergeWindows(active: readonly BoundedWindow[]): MergeResult[] {
-      const ws = active.filter(isIntervalWindow).sort((a, b) => a.start - b.start || a.end - b.end);
-      const out: MergeResult[] = [];
-      let group: IntervalWindow[] = [];
-      let start = 0;
-      let end = 0;
-      const flush = () => {
-        if (group.length > 1) out.push({ toMerge: group, result: intervalWindow(start, end) });
-      };
-      for (const w of ws) {
-        if (group.length && w.start < end && Math.max(end, w.end) - start <= max) {
-          group.push(w);
-          end = Math.max(end, w.end);
-        } else {
-          flush();
-          group = [w];
-          start = w.start;
-          end = w.end;
-        }
-      }
-      flush();
-      return out;
-    },
-  };
-}
 
 const customMerging: Capability = {
   id: 'where.custom-merging',
   group: 'Where',
   name: 'Custom merging windows',
   beamRow: 'Custom merging windows',
-  source: SOURCE,
+  source: 'support/custom-window-scenarios.ts',
   description: 'User WindowFns that merge windows (mergeWindows).',
-  cases: [
-    defineCase({
-      name: 'sessions capped at 3 s (Count.perKey)',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>()
-            .addElements(['a', 0], ['a', 900], ['a', 1800], ['a', 2700])
-            .advanceWatermarkTo(0)
-            .addElements(['a', 3000], ['b', 0], ['b', 900])
-            .advanceWatermarkToInfinity(),
-          Window.into<string>(CappedSessions(1000, 3000)),
-        );
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('sessions', sortedLines(out.out), [
-            '[0,1900) ON_TIME #0 last {"key":"b","value":2}',
-            '[0,2800) ON_TIME #0 last {"key":"a","value":3}',
-            '[2700,4000) ON_TIME #0 last {"key":"a","value":2}',
-          ]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'sessions capped at 3 s (GroupByKey)',
-      build(p) {
-        return p
-          .apply(TestStream.create<KV<string, number>>().addElements([kv('a', 1), 0], [kv('a', 2), 800]).advanceWatermarkTo(0).addElements([kv('a', 3), 1600], [kv('a', 4), 3500]).advanceWatermarkToInfinity())
-          .apply(Window.into<KV<string, number>>(CappedSessions(1000, 3000)))
-          .apply(GroupByKey<string, number>())
-          .apply(MapElements((g: KV<string, number[]>) => kv(g.key, [...g.value].sort())))
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(sameLines('groups', sortedLines(out), ['[0,2600) ON_TIME #0 last {"key":"a","value":[1,2,3]}', '[3500,4500) ON_TIME #0 last {"key":"a","value":[4]}']));
-      },
-    }),
-  ],
+  cases: CUSTOM_MERGING_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
 interface Ev {

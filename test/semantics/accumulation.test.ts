@@ -63,7 +63,6 @@ const ptStream = () =>
     .advanceWatermarkToInfinity();
 const ptTrigger = () => AfterWatermark().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000));
 
-const TOTALS: Record<string, number> = { a: 4, b: 3 };
 /** Totals of ptStream. */
 const PT_TOTALS: Record<string, number> = { a: 4, b: 2 };
 
@@ -116,28 +115,7 @@ describe.each(RUNNER_CONFIGS)('accumulation modes on $label', ({ options }) => {
   const micro = options.runner === 'microbatch';
 
   describe('with count-based early firings (the same panes on every runner)', () => {
-    it('discarding: each pane holds only what arrived since the previous one; panes sum to the total', async () => {
-      const { out } = await runWith(options, (p) => counts(p, countStream(), 'discarding', countTrigger()).apply(Capture.records()));
-      expect(linesFor(out, 'a')).toEqual([
-        '[0,10000) EARLY #0 {"key":"a","value":2}',
-        '[0,10000) EARLY #1 {"key":"a","value":2}',
-        '[0,10000) ON_TIME #2 last {"key":"a","value":0}',
-      ]);
-      expect(linesFor(out, 'b')).toEqual(['[0,10000) EARLY #0 {"key":"b","value":2}', '[0,10000) ON_TIME #1 last {"key":"b","value":1}']);
-      for (const k of ['a', 'b']) expect(forKey(out, k).reduce((s, r) => s + r.value.value, 0)).toBe(TOTALS[k]);
-      expect(out.records.some((r) => r.retraction)).toBe(false);
-    });
-
-    it('accumulating: each pane holds everything so far', async () => {
-      const { out } = await runWith(options, (p) => counts(p, countStream(), 'accumulating', countTrigger()).apply(Capture.records()));
-      expect(linesFor(out, 'a')).toEqual([
-        '[0,10000) EARLY #0 {"key":"a","value":2}',
-        '[0,10000) EARLY #1 {"key":"a","value":4}',
-        '[0,10000) ON_TIME #2 last {"key":"a","value":4}',
-      ]);
-      expect(linesFor(out, 'b')).toEqual(['[0,10000) EARLY #0 {"key":"b","value":2}', '[0,10000) ON_TIME #1 last {"key":"b","value":3}']);
-      expect(out.records.some((r) => r.retraction)).toBe(false);
-    });
+    // discarding and accumulating: see accumulation-scenarios.test.ts (scenarios shared with the capability matrix)
 
     it('retracting: each new pane is preceded by a retraction of the previous one', async () => {
       const { out } = await runWith(options, (p) => counts(p, countStream(), 'retracting', countTrigger()).apply(Capture.records()));
@@ -163,9 +141,8 @@ describe.each(RUNNER_CONFIGS)('accumulation modes on $label', ({ options }) => {
     });
   });
 
+  // discarding and accumulating across the on-time pane: see accumulation-scenarios.test.ts
   it.each([
-    ['discarding', ['ON_TIME #0 2', 'LATE #1 1', 'LATE #2 1']],
-    ['accumulating', ['ON_TIME #0 2', 'LATE #1 3', 'LATE #2 4']],
     ['retracting', ['ON_TIME #0 2', '-LATE #1 2', 'LATE #1 3', '-LATE #2 3', 'LATE #2 4']],
   ] as const)('%s across the on-time pane: late panes', async (mode, expected) => {
     const { out } = await runWith(options, (p) =>

@@ -19,7 +19,6 @@ import { formatWindow, intervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Sessions } from '../../sdk/windows/sessions.js';
 import { Count } from '../../transforms/combiners/count.js';
-import { GroupByKey } from '../../transforms/group-by-key.js';
 import { Window, type WindowTransform } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
@@ -40,10 +39,6 @@ const W0 = intervalWindow(0, 3000);
 function countPerKey(p: Pipeline, stream: TestStream<string>, windowing: WindowTransform<string>) {
   const counts = p.apply(stream).apply(windowing).apply(WithKeys((s: string) => s)).apply(Count.perKey<string>());
   return { out: counts.apply('Out', Capture.records()), late: counts.lateData().apply('Late', Capture.records()) };
-}
-
-function panesOf<T>(probe: Probe<T>): PaneInfo[] {
-  return probe.records.map((r) => r.pane);
 }
 
 function recordsFor<V>(probe: Probe<{ key: string; value: V }>, key: string): CapturedRecord<{ key: string; value: V }>[] {
@@ -150,114 +145,9 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
     expect(result.metrics[STEP]!.lateDropped).toBe(1);
   });
 
-  it('allowed lateness: late data within it makes LATE panes, beyond it is dropped, counted and on lateData()', async () => {
-    const W1 = intervalWindow(1000, 2000);
-    const { out, result } = await runWith(options, (p) =>
-      countPerKey(
-        p,
-        TestStream.create<string>()
-          .addElements(['a', 100], ['b', 500], ['a', 1200])
-          .advanceWatermarkTo(1000) // [0,1000) on time
-          .addElements(['a', 900]) // late, within 2000 ms
-          .advanceWatermarkTo(2500) // [1000,2000) on time
-          .addElements(['a', 800]) // late, within (2500 <= 999 + 2000)
-          .advanceWatermarkTo(3000) // [0,1000) expires
-          .addElements(['a', 700], ['a', 1500]) // dropped; late within for [1000,2000)
-          .advanceWatermarkTo(4000) // [1000,2000) expires
-          .addElements(['b', 1999]) // dropped
-          .advanceWatermarkToInfinity(),
-        Window.into<string>(FixedWindows(1000)).withAllowedLateness(2000),
-      ),
-    );
-    expect(out.out.lines({ sorted: true })).toEqual([
-      '[0,1000) LATE #1 {"key":"a","value":1}',
-      '[0,1000) LATE #2 {"key":"a","value":1}',
-      '[0,1000) ON_TIME #0 {"key":"a","value":1}',
-      '[0,1000) ON_TIME #0 {"key":"b","value":1}',
-      '[1000,2000) LATE #1 {"key":"a","value":1}',
-      '[1000,2000) ON_TIME #0 {"key":"a","value":1}',
-    ]);
-    const aW0 = out.out.records.filter((r) => r.value.key === 'a' && r.window.id === intervalWindow(0, 1000).id);
-    expect(aW0.map((r) => [r.pane.timing, r.pane.nonSpeculativeIndex])).toEqual([
-      ['ON_TIME', 0],
-      ['LATE', 1],
-      ['LATE', 2],
-    ]);
-    expect(out.late.values()).toEqual([lateRecord('a', 700, intervalWindow(0, 1000)), lateRecord('b', 1999, W1)]);
-    expect(result.metrics[STEP]!.lateDropped).toBe(2);
-    expect(result.metrics[STEP]!.elementsIn).toBe(8);
-  });
-
-  it("a window whose trigger finished drops later data as 'window-closed'", async () => {
-    const { out, result } = await runWith(options, (p) =>
-      countPerKey(
-        p,
-        TestStream.create<string>()
-          .addElements(['a', 100], ['a', 200])
-          .advanceWatermarkTo(0)
-          .addElements(['a', 300], ['b', 400])
-          .advanceWatermarkToInfinity(),
-        Window.into<string>(FixedWindows(3000)).triggering(AfterCount(2)),
-      ),
-    );
-    expect(out.out.lines({ sorted: true })).toEqual([
-      '[0,3000) EARLY #0 last {"key":"a","value":2}',
-      // b never reached 2: emitted once as the window expires
-      '[0,3000) ON_TIME #0 last {"key":"b","value":1}',
-    ]);
-    expect(out.late.values()).toEqual([lateRecord('a', 300, W0, 'window-closed')]);
-    expect(result.metrics[STEP]!.lateDropped).toBe(1);
-  });
-
-  it('pane index, nonSpeculativeIndex, isFirst and isLast through early, on-time, late and final panes', async () => {
-    const { out } = await runWith(options, (p) =>
-      countPerKey(
-        p,
-        TestStream.create<string>()
-          .addElements(['a', 100], ['a', 200])
-          .advanceWatermarkTo(0)
-          .addElements(['a', 300], ['a', 400])
-          .advanceWatermarkTo(0)
-          .addElements(['a', 500])
-          .advanceWatermarkTo(3000)
-          .addElements(['a', 600])
-          .advanceWatermarkTo(3000)
-          .addElements(['a', 700])
-          .advanceWatermarkTo(3000)
-          .addElements(['a', 800])
-          .advanceWatermarkTo(4000) // expires: 4000 > 2999 + 1000
-          .advanceWatermarkToInfinity(),
-        Window.into<string>(FixedWindows(3000))
-          .triggering(AfterWatermark().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(2)))
-          .withAllowedLateness(1000),
-      ),
-    );
-    expect(out.out.lines()).toEqual([
-      '[0,3000) EARLY #0 {"key":"a","value":2}',
-      '[0,3000) EARLY #1 {"key":"a","value":2}',
-      '[0,3000) ON_TIME #2 {"key":"a","value":1}',
-      '[0,3000) LATE #3 {"key":"a","value":2}',
-      '[0,3000) LATE #4 last {"key":"a","value":1}',
-    ]);
-    expect(panesOf(out.out)).toEqual([
-      { index: 0, nonSpeculativeIndex: -1, timing: 'EARLY', isFirst: true, isLast: false },
-      { index: 1, nonSpeculativeIndex: -1, timing: 'EARLY', isFirst: false, isLast: false },
-      { index: 2, nonSpeculativeIndex: 0, timing: 'ON_TIME', isFirst: false, isLast: false },
-      { index: 3, nonSpeculativeIndex: 1, timing: 'LATE', isFirst: false, isLast: false },
-      { index: 4, nonSpeculativeIndex: 2, timing: 'LATE', isFirst: false, isLast: true },
-    ]);
-  });
-
-  it('the ON_TIME pane is the last one when there is no allowed lateness', async () => {
-    const { out } = await runWith(options, (p) =>
-      countPerKey(
-        p,
-        TestStream.create<string>().addElements(['a', 100], ['a', 200]).advanceWatermarkTo(0).advanceWatermarkToInfinity(),
-        Window.into<string>(FixedWindows(3000)).triggering(AfterWatermark().withEarlyFirings(AfterCount(2)).withLateFirings(AfterCount(1))),
-      ),
-    );
-    expect(out.out.lines()).toEqual(['[0,3000) EARLY #0 {"key":"a","value":2}', '[0,3000) ON_TIME #1 last {"key":"a","value":0}']);
-  });
+  // allowed lateness, a finished trigger's 'window-closed' drops, pane metadata through early, on-time
+  // and late panes, the ON_TIME pane as the last one: see trigger-scenarios.test.ts (scenarios shared
+  // with the capability matrix)
 
   describe('count and composite triggers', () => {
     const win = (t: Parameters<WindowTransform<string>['triggering']>[0]) => Window.into<string>(FixedWindows(3000)).triggering(t);
@@ -287,14 +177,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
       }
     });
 
-    it('Repeatedly(AfterCount) fires every n elements; the rest is emitted when the window expires', async () => {
-      const { out } = await runWith(options, (p) => countPerKey(p, groups(2, 2, 1), win(Repeatedly(AfterCount(2)))));
-      expect(out.out.lines()).toEqual([
-        '[0,3000) EARLY #0 {"key":"a","value":2}',
-        '[0,3000) EARLY #1 {"key":"a","value":2}',
-        '[0,3000) ON_TIME #2 last {"key":"a","value":1}',
-      ]);
-    });
+    // Repeatedly(AfterCount) fires every n elements: see trigger-scenarios.test.ts (count triggers)
 
     it('Repeatedly(AfterCount) over one batch of 5: per 2 elements on native, one pane on micro-batch', async () => {
       const { out } = await runWith(options, (p) => countPerKey(p, groups(5), win(Repeatedly(AfterCount(2)))));
@@ -558,47 +441,7 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
     for (let i = 1; i < idx.length; i++) expect(idx[i]).toBeGreaterThan(idx[i - 1]!);
   });
 
-  describe('on-time behaviour', () => {
-    const stream = () =>
-      TestStream.create<string>()
-        .addElements(['a', 100], ['a', 200], ['b', 300], ['b', 400])
-        .advanceWatermarkTo(0)
-        .addElements(['b', 500])
-        .advanceWatermarkToInfinity();
-    const windowing = () =>
-      Window.into<string>(FixedWindows(3000)).triggering(AfterWatermark().withEarlyFirings(AfterCount(2))).discardingFiredPanes();
-
-    it('FIRE_ALWAYS emits the ON_TIME pane even when the early panes took everything', async () => {
-      const { out } = await runWith(options, (p) => countPerKey(p, stream(), windowing().withOnTimeBehavior('FIRE_ALWAYS')));
-      expect(out.out.lines({ sorted: true })).toEqual([
-        '[0,3000) EARLY #0 {"key":"a","value":2}',
-        '[0,3000) EARLY #0 {"key":"b","value":2}',
-        '[0,3000) ON_TIME #1 last {"key":"a","value":0}',
-        '[0,3000) ON_TIME #1 last {"key":"b","value":1}',
-      ]);
-    });
-
-    it('FIRE_ALWAYS with GroupByKey emits an empty list', async () => {
-      const { out } = await runWith(options, (p) =>
-        p.apply(stream()).apply(windowing()).apply(WithKeys((s: string) => s)).apply(GroupByKey<string, string>()).apply(Capture.records()),
-      );
-      expect(out.lines({ sorted: true })).toEqual([
-        '[0,3000) EARLY #0 {"key":"a","value":["a","a"]}',
-        '[0,3000) EARLY #0 {"key":"b","value":["b","b"]}',
-        '[0,3000) ON_TIME #1 last {"key":"a","value":[]}',
-        '[0,3000) ON_TIME #1 last {"key":"b","value":["b"]}',
-      ]);
-    });
-
-    it('FIRE_IF_NON_EMPTY emits the ON_TIME pane only when it has new data', async () => {
-      const { out } = await runWith(options, (p) => countPerKey(p, stream(), windowing().withOnTimeBehavior('FIRE_IF_NON_EMPTY')));
-      expect(out.out.lines({ sorted: true })).toEqual([
-        '[0,3000) EARLY #0 {"key":"a","value":2}',
-        '[0,3000) EARLY #0 {"key":"b","value":2}',
-        '[0,3000) ON_TIME #1 last {"key":"b","value":1}',
-      ]);
-    });
-  });
+  // on-time behaviour (FIRE_ALWAYS, FIRE_IF_NON_EMPTY): see trigger-scenarios.test.ts
 
   describe('timestamp combiners', () => {
     const run = (combiner: 'END_OF_WINDOW' | 'EARLIEST' | 'LATEST') =>

@@ -5,17 +5,12 @@ import { TestStream } from '../../sdk/testing/test-stream.js';
 import { TIMESTAMP_MIN } from '../../sdk/time.js';
 import { AfterCount } from '../../sdk/triggers/after-count.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
-import { intervalWindow, isIntervalWindow, type BoundedWindow, type IntervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Sessions } from '../../sdk/windows/sessions.js';
 import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
-import type { MergeResult, WindowFn } from '../../sdk/windows/window-fn.js';
 import { Count } from '../../transforms/combiners/count.js';
-import { Sum } from '../../transforms/combiners/sum.js';
 import { Create } from '../../transforms/create.js';
 import { Flatten } from '../../transforms/flatten.js';
-import { GroupByKey } from '../../transforms/group-by-key.js';
-import { MapElements } from '../../transforms/map.js';
 import { Window, WithTimestamps } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
@@ -67,184 +62,9 @@ function referenceSessions(events: readonly [string, number][], gap: number): st
   return lines.sort();
 }
 
-interface Bill {
-  readonly account: string;
-  /** Billing period, e.g. '2024-01' (UTC calendar month). */
-  readonly period: string;
-  readonly amount: number;
-}
-
-interface PeriodWindow extends BoundedWindow {
-  readonly kind: 'billing-period';
-}
-
-/** A custom non-merging WindowFn: the window comes from a field of the element, not its timestamp. */
-const ByBillingPeriod: WindowFn<Bill> = {
-  name: 'ByBillingPeriod',
-  isMerging: false,
-  assignWindows({ element }) {
-    const [y, m] = element.period.split('-').map(Number) as [number, number];
-    const end = Date.UTC(y, m, 1); // month m (1-based) ends where month m+1 (0-based m) starts
-    const w: PeriodWindow = { kind: 'billing-period', id: `period:${element.period}`, maxTimestamp: end - 1 };
-    return [w];
-  },
-};
-
-/**
- * A custom merging WindowFn: sessions of `gap` ms that never grow longer than `maxLength` ms. Windows
- * are considered in start order and greedily grouped while the group's span stays within the limit.
- */
-function CappedSessions(gap: number, maxLength: number): WindowFn<unknown> {
-  return {
-    name: `CappedSessions(${gap}ms gap, max ${maxLength}ms)`,
-    isMerging: true,
-    assignWindows: ({ timestamp }) => [intervalWindow(timestamp, timestamp + gap)],
-    mergeWindows(active) {
-      const ws = active.filter(isIntervalWindow).sort((a, b) => a.start - b.start || a.end - b.end);
-      const out: MergeResult[] = [];
-      let group: IntervalWindow[] = [];
-      let start = 0;
-      let end = 0;
-      const flush = () => {
-        if (group.length > 1) out.push({ toMerge: group, result: intervalWindow(start, end) });
-      };
-      for (const w of ws) {
-        if (group.length > 0 && w.start < end && Math.max(end, w.end) - start <= maxLength) {
-          group.push(w);
-          end = Math.max(end, w.end);
-        } else {
-          flush();
-          group = [w];
-          start = w.start;
-          end = w.end;
-        }
-      }
-      flush();
-      return out;
-    },
-  };
-}
-
 describe.each(RUNNER_CONFIGS)('windowing on $label', ({ options }) => {
-  it('fixed windows with an offset', async () => {
-    const { out } = await runWith(options, (p) =>
-      p
-        .apply(
-          TestStream.create<string>()
-            .addElements(['a', -1], ['a', 999], ['b', 1000], ['a', 1001])
-            .advanceWatermarkTo(1000)
-            .addElements(['a', 3999], ['a', 4000])
-            .advanceWatermarkToInfinity(),
-        )
-        .apply(Window.into(FixedWindows(3000, 1000)))
-        .apply(WithKeys((s: string) => s))
-        .apply(Count.perKey())
-        .apply(Capture.records()),
-    );
-    expect(out.lines({ sorted: true })).toEqual([
-      '[-2000,1000) ON_TIME #0 last {"key":"a","value":2}',
-      '[1000,4000) ON_TIME #0 last {"key":"a","value":2}',
-      '[1000,4000) ON_TIME #0 last {"key":"b","value":1}',
-      '[4000,7000) ON_TIME #0 last {"key":"a","value":1}',
-    ]);
-    // the watermark 1000 passes maxTimestamp 999 of [-2000,1000): it fires before the rest of the input arrives
-    expect(out.lines()[0]).toBe('[-2000,1000) ON_TIME #0 last {"key":"a","value":2}');
-    // outputs carry the end of their window as timestamp (default END_OF_WINDOW combiner)
-    expect(out.records.map((r) => r.timestamp).sort((a, b) => a - b)).toEqual([999, 3999, 3999, 6999]);
-  });
-
-  it('sliding windows: a rolling sum per window', async () => {
-    const { out } = await runWith(options, (p) =>
-      p
-        .apply(
-          TestStream.create<number>()
-            .addElements([1, 500], [2, 1500])
-            .advanceWatermarkTo(2000)
-            .addElements([4, 2500], [8, 3500])
-            .advanceWatermarkToInfinity(),
-        )
-        .apply(Window.into(SlidingWindows(3000, 1000)))
-        .apply(Sum.globally().withoutDefaults())
-        .apply(Capture.records()),
-    );
-    // each element is in 3 windows; windows ending by 2000 fire at the first watermark step
-    expect(out.lines().slice(0, 2).sort()).toEqual(['[-1000,2000) ON_TIME #0 last 3', '[-2000,1000) ON_TIME #0 last 1']);
-    expect(out.lines({ sorted: true })).toEqual([
-      '[-1000,2000) ON_TIME #0 last 3',
-      '[-2000,1000) ON_TIME #0 last 1',
-      '[0,3000) ON_TIME #0 last 7',
-      '[1000,4000) ON_TIME #0 last 14',
-      '[2000,5000) ON_TIME #0 last 12',
-      '[3000,6000) ON_TIME #0 last 8',
-    ]);
-  });
-
-  it('sessions merge per key when a bridging element arrives, after earlier (early) panes fired', async () => {
-    const { out, result } = await runWith(options, (p) =>
-      p
-        .apply(
-          TestStream.create<string>()
-            .addElements(['a', 0], ['b', 100])
-            .advanceWatermarkTo(0)
-            .addElements(['a', 1500])
-            .advanceWatermarkTo(0)
-            .addElements(['a', 800]) // [800,1800) overlaps [0,1000) and [1500,2500)
-            .advanceWatermarkTo(0)
-            .advanceWatermarkToInfinity(),
-        )
-        .apply(
-          Window.into<string>(Sessions(1000))
-            .triggering(AfterWatermark().withEarlyFirings(AfterCount(1)))
-            .accumulatingFiredPanes(),
-        )
-        .apply(WithKeys((s: string) => s))
-        .apply(Count.perKey())
-        .apply(Capture.records()),
-    );
-    expect(out.lines()).toEqual([
-      '[0,1000) EARLY #0 {"key":"a","value":1}',
-      '[100,1100) EARLY #0 {"key":"b","value":1}',
-      '[1500,2500) EARLY #0 {"key":"a","value":1}',
-      // the merged session continues the pane numbering of its parts, and accumulates all three
-      '[0,2500) EARLY #1 {"key":"a","value":3}',
-      ...out.lines().slice(4),
-    ]);
-    expect(out.lines().slice(4).sort()).toEqual(['[0,2500) ON_TIME #2 last {"key":"a","value":3}', '[100,1100) ON_TIME #1 last {"key":"b","value":1}']);
-    expect(result.metrics['Count.perKey']?.lateDropped).toBe(0);
-  });
-
-  it('sessions: late data within the allowed lateness merges two emitted sessions into a LATE pane', async () => {
-    const { out, result } = await runWith(options, (p) =>
-      p
-        .apply(
-          TestStream.create<string>()
-            .addElements(['a', 0], ['a', 1500], ['b', 5000])
-            .advanceWatermarkTo(3000) // both sessions of a fire ON_TIME
-            .addElements(['a', 800]) // late, bridges them
-            .advanceWatermarkTo(4000)
-            .advanceWatermarkToInfinity(),
-        )
-        .apply(
-          Window.into<string>(Sessions(1000))
-            .triggering(AfterWatermark().withLateFirings(AfterCount(1)))
-            .withAllowedLateness(10_000)
-            .accumulatingFiredPanes(),
-        )
-        .apply(WithKeys((s: string) => s))
-        .apply(Count.perKey())
-        .apply(Capture.records()),
-    );
-    const lines = out.lines();
-    expect(lines.slice(0, 2).sort()).toEqual(['[0,1000) ON_TIME #0 {"key":"a","value":1}', '[1500,2500) ON_TIME #0 {"key":"a","value":1}']);
-    expect(lines.slice(2)).toEqual([
-      '[0,2500) LATE #1 {"key":"a","value":3}',
-      // b's session fires when the input ends: the watermark passes its garbage-collection time too, so it is last
-      '[5000,6000) ON_TIME #0 last {"key":"b","value":1}',
-    ]);
-    const late = out.records.find((r) => r.pane.timing === 'LATE')!;
-    expect(late.pane).toEqual({ index: 1, nonSpeculativeIndex: 1, timing: 'LATE', isFirst: false, isLast: false });
-    expect(result.metrics['Count.perKey']?.lateDropped).toBe(0);
-  });
+  // fixed windows with an offset, sliding windows and session merges (early and late panes): see
+  // windowing-scenarios.test.ts (scenarios shared with the capability matrix).
 
   it('sessions with accumulatingAndRetracting: a late merge retracts both emitted sessions', async () => {
     const { out } = await runWith(options, (p) =>
@@ -282,58 +102,7 @@ describe.each(RUNNER_CONFIGS)('windowing on $label', ({ options }) => {
     expect(retracted).toEqual([999, 2499, 2499]);
   });
 
-  it('a custom non-merging WindowFn: windows from a field of the element', async () => {
-    const jan = Date.UTC(2024, 0, 15);
-    const feb = Date.UTC(2024, 1, 10);
-    const { out } = await runWith(options, (p) =>
-      p
-        .apply(
-          TestStream.create<Bill>()
-            // the element's timestamp does not decide the window: a January bill arrives in February
-            .addElements([{ account: 'x', period: '2024-01', amount: 5 }, jan], [{ account: 'x', period: '2024-01', amount: 7 }, feb])
-            .addElements([{ account: 'x', period: '2024-02', amount: 1 }, feb], [{ account: 'y', period: '2024-01', amount: 2 }, jan])
-            .advanceWatermarkTo(Date.UTC(2024, 1, 1)) // January's windows close
-            .advanceWatermarkToInfinity(),
-        )
-        .apply(Window.into<Bill>(ByBillingPeriod))
-        .apply(MapElements((b: Bill) => kv(b.account, b.amount)))
-        .apply(Sum.perKey<string>())
-        .apply(Capture.records()),
-    );
-    expect(out.lines({ sorted: true })).toEqual([
-      'period:2024-01 ON_TIME #0 last {"key":"x","value":12}',
-      'period:2024-01 ON_TIME #0 last {"key":"y","value":2}',
-      'period:2024-02 ON_TIME #0 last {"key":"x","value":1}',
-    ]);
-    for (const r of out.records) expect(r.window.kind).toBe('billing-period');
-    // January's windows fire at the first watermark step, before February's
-    expect(out.lines().slice(0, 2).every((l) => l.startsWith('period:2024-01'))).toBe(true);
-    // outputs are stamped with the end of their (custom) window
-    expect(out.records.find((r) => r.window.id === 'period:2024-02')!.timestamp).toBe(Date.UTC(2024, 2, 1) - 1);
-  });
-
-  it('a custom merging WindowFn: sessions capped at a maximum length', async () => {
-    const { out } = await runWith(options, (p) =>
-      p
-        .apply(
-          TestStream.create<string>()
-            .addElements(['a', 0], ['a', 900], ['a', 1800], ['a', 2700]) // the 4th would make it 3700 ms long
-            .advanceWatermarkTo(0)
-            .addElements(['a', 3000], ['b', 0], ['b', 900])
-            .advanceWatermarkToInfinity(),
-        )
-        .apply(Window.into<string>(CappedSessions(1000, 3000)))
-        .apply(WithKeys((s: string) => s))
-        .apply(GroupByKey<string, string>())
-        .apply(MapElements((e: KV<string, string[]>) => kv(e.key, e.value.length)))
-        .apply(Capture.records()),
-    );
-    expect(out.lines({ sorted: true })).toEqual([
-      '[0,1900) ON_TIME #0 last {"key":"b","value":2}',
-      '[0,2800) ON_TIME #0 last {"key":"a","value":3}',
-      '[2700,4000) ON_TIME #0 last {"key":"a","value":2}',
-    ]);
-  });
+  // custom WindowFns (non-merging and merging): see custom-window-scenarios.test.ts
 
   it('WithTimestamps assigns event time from the element', async () => {
     interface Ev {
