@@ -43,7 +43,9 @@ export interface KafkaConnectionOptions {
   /**
    * The client: a library by name (`'platformatic'`, the default, or `'kafkajs'`; unset: env
    * `WATERSHED_KAFKA_CLIENT`, else platformatic) for {@link createKafkaClientFactory}, or a ready factory
-   * (e.g. for measuring a different library).
+   * (e.g. for measuring a different library). kafkajs 2.2.4 reading read_committed hands out the
+   * records of a transaction that was aborted while another producer's commit marker lay inside it
+   * (e.g. exactly-once output of a job restarted after a crash): read transactional topics with the default.
    */
   readonly client?: KafkaClientFactory | KafkaClientName;
   /** Client id sent to the brokers. Default 'watershed'. */
