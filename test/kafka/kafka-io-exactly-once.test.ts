@@ -119,7 +119,7 @@ kafkaDescribe('KafkaIO exactly-once Kafka → Kafka on a real broker', (env) => 
     const dir = tmp();
     await crashAt({ name: 'checkpoint.written', at: 4 }, () => run({ ...RUNNERS[0]!.options, checkpointDir: dir }, output));
     // The prepared transaction holds records: invisible until the next run commits it.
-    const before = await readTopic(kafka, output, { partitions: PARTITIONS, count: 0, graceMs: 300 });
+    const before = await readTopic(committedReader(), output, { partitions: PARTITIONS, count: 0, graceMs: 300 });
     const uncommitted = await readTopic(kafka, output, { partitions: PARTITIONS, count: 1, readUncommitted: true, graceMs: 300 });
     expect(uncommitted.length).toBeGreaterThan(0);
     expect(before.length).toBeLessThan(uncommitted.length);
