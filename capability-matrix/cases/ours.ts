@@ -17,7 +17,9 @@ import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
 import { eq, expectAll, measure, observe, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability, type CaseRun } from '../model.js';
-import { countPerKey, firingAt, lateRecord } from './common.js';
+import { DEAD_LETTER_SCENARIOS } from '../support/dead-letter-scenarios.js';
+import { LATE_DATA_SCENARIOS } from '../support/late-data-scenarios.js';
+import { countPerKey, firingAt, lateRecord, scenarioCase } from './common.js';
 import { CHECKPOINT } from './checkpoint.js';
 import { DRAIN } from './drain.js';
 import { EXACTLY_ONCE } from './exactly-once.js';
@@ -67,6 +69,7 @@ const lateData: Capability = {
         return expectAll(eq('late records', out.late.values(), [lateRecord('a', 300, W0_3S, 'window-closed')]));
       },
     }),
+    ...LATE_DATA_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
 
@@ -138,6 +141,7 @@ const deadLetters: Capability = {
         );
       },
     }),
+    ...DEAD_LETTER_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
 
