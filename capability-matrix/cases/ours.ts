@@ -19,6 +19,8 @@ import { eq, expectAll, measure, observe, sameLines, sortedLines } from '../chec
 import { defineCase, type Capability, type CaseRun } from '../model.js';
 import { DEAD_LETTER_SCENARIOS } from '../support/dead-letter-scenarios.js';
 import { LATE_DATA_SCENARIOS } from '../support/late-data-scenarios.js';
+import { REPLAY_SCENARIOS, replayTranscript } from '../support/replay-scenarios.js';
+import { scenarioLines, type Scenario } from '../support/scenario.js';
 import { countPerKey, firingAt, lateRecord, scenarioCase } from './common.js';
 import { CHECKPOINT } from './checkpoint.js';
 import { DRAIN } from './drain.js';
@@ -168,6 +170,23 @@ function replayCheck(finalPanes: readonly string[]) {
   };
 }
 
+/** A replay scenario (support/replay-scenarios.ts) as a case: run twice, its lines as expected, both transcripts equal. */
+function replayScenarioCase(s: Scenario<Probe<unknown>>) {
+  return defineCase({
+    name: s.name,
+    runs: 2,
+    build: (p) => s.build(p),
+    check(run, all) {
+      const [first, second] = all.map((r) => replayTranscript(r.out, r.result));
+      return expectAll(
+        all.length === 2 ? undefined : `expected 2 runs, got ${all.length}`,
+        sameLines('outputs', scenarioLines(s, run.out, run.result), s.expected),
+        first === second ? undefined : 'the two runs differ (records, emission times, metrics or batches)',
+      );
+    },
+  });
+}
+
 /** A bounded source replaying fixed records over several polls. */
 function replaySource(): Source<string> {
   const records = ['a', 'b', 'a', 'c', 'a', 'b'].map((value, i) => ({ value, timestamp: i * 400 }));
@@ -238,6 +257,7 @@ const replay: Capability = {
         '[2000,3000) ON_TIME last {"key":"b","value":1}',
       ]),
     }),
+    ...REPLAY_SCENARIOS.map(replayScenarioCase),
   ],
 };
 
