@@ -18,6 +18,7 @@ import { Window } from '../../transforms/window.js';
 import { eq, expectAll, measure, observe, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability, type CaseRun } from '../model.js';
 import { DEAD_LETTER_SCENARIOS } from '../support/dead-letter-scenarios.js';
+import { KEY_ORDER_SCENARIOS } from '../support/key-order-scenarios.js';
 import { LATE_DATA_SCENARIOS } from '../support/late-data-scenarios.js';
 import { REPLAY_SCENARIOS, replayTranscript } from '../support/replay-scenarios.js';
 import { scenarioLines, type Scenario } from '../support/scenario.js';
@@ -321,6 +322,7 @@ const keyOrder: Capability = {
         return expectAll(eq('order of a', of('a'), expected), eq('order of b', of('b'), expected));
       },
     }),
+    ...KEY_ORDER_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
 
