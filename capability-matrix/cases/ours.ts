@@ -19,6 +19,7 @@ import { eq, expectAll, measure, observe, sameLines, sortedLines } from '../chec
 import { defineCase, type Capability, type CaseRun } from '../model.js';
 import { DEAD_LETTER_SCENARIOS } from '../support/dead-letter-scenarios.js';
 import { KEY_ORDER_SCENARIOS } from '../support/key-order-scenarios.js';
+import { PT_LATENCY_SCENARIOS } from '../support/pt-latency-scenarios.js';
 import { LATE_DATA_SCENARIOS } from '../support/late-data-scenarios.js';
 import { REPLAY_SCENARIOS, replayTranscript } from '../support/replay-scenarios.js';
 import { scenarioLines, type Scenario } from '../support/scenario.js';
@@ -289,6 +290,7 @@ const latency: Capability = {
         return measure(`target pt=${target}, fired at pt=${at}: latency ${at - target} ms`, { aspect: 'latency', value: at - target, unit: 'ms' }, eq('emission time of the early pane', at, expected));
       },
     }),
+    ...PT_LATENCY_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
 
