@@ -17,7 +17,13 @@ import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
 import { eq, expectAll, measure, observe, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability, type CaseRun } from '../model.js';
-import { countPerKey, firingAt, lateRecord } from './common.js';
+import { DEAD_LETTER_SCENARIOS } from '../support/dead-letter-scenarios.js';
+import { KEY_ORDER_SCENARIOS } from '../support/key-order-scenarios.js';
+import { PT_LATENCY_SCENARIOS } from '../support/pt-latency-scenarios.js';
+import { LATE_DATA_SCENARIOS } from '../support/late-data-scenarios.js';
+import { REPLAY_SCENARIOS, replayTranscript } from '../support/replay-scenarios.js';
+import { scenarioLines, type Scenario } from '../support/scenario.js';
+import { countPerKey, firingAt, lateRecord, scenarioCase } from './common.js';
 import { CHECKPOINT } from './checkpoint.js';
 import { DRAIN } from './drain.js';
 import { EXACTLY_ONCE } from './exactly-once.js';
@@ -67,6 +73,7 @@ const lateData: Capability = {
         return expectAll(eq('late records', out.late.values(), [lateRecord('a', 300, W0_3S, 'window-closed')]));
       },
     }),
+    ...LATE_DATA_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
 
@@ -138,6 +145,7 @@ const deadLetters: Capability = {
         );
       },
     }),
+    ...DEAD_LETTER_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
 
@@ -162,6 +170,23 @@ function replayCheck(finalPanes: readonly string[]) {
       first === second ? undefined : 'the two runs differ (records, emission times, metrics or batches)',
     );
   };
+}
+
+/** A replay scenario (support/replay-scenarios.ts) as a case: run twice, its lines as expected, both transcripts equal. */
+function replayScenarioCase(s: Scenario<Probe<unknown>>) {
+  return defineCase({
+    name: s.name,
+    runs: 2,
+    build: (p) => s.build(p),
+    check(run, all) {
+      const [first, second] = all.map((r) => replayTranscript(r.out, r.result));
+      return expectAll(
+        all.length === 2 ? undefined : `expected 2 runs, got ${all.length}`,
+        sameLines('outputs', scenarioLines(s, run.out, run.result), s.expected),
+        first === second ? undefined : 'the two runs differ (records, emission times, metrics or batches)',
+      );
+    },
+  });
 }
 
 /** A bounded source replaying fixed records over several polls. */
@@ -234,6 +259,7 @@ const replay: Capability = {
         '[2000,3000) ON_TIME last {"key":"b","value":1}',
       ]),
     }),
+    ...REPLAY_SCENARIOS.map(replayScenarioCase),
   ],
 };
 
@@ -264,6 +290,7 @@ const latency: Capability = {
         return measure(`target pt=${target}, fired at pt=${at}: latency ${at - target} ms`, { aspect: 'latency', value: at - target, unit: 'ms' }, eq('emission time of the early pane', at, expected));
       },
     }),
+    ...PT_LATENCY_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
 
@@ -297,6 +324,7 @@ const keyOrder: Capability = {
         return expectAll(eq('order of a', of('a'), expected), eq('order of b', of('b'), expected));
       },
     }),
+    ...KEY_ORDER_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
 

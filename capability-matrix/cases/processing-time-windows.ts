@@ -5,7 +5,8 @@ import { ProcessingTimeWindows } from '../../sdk/windows/processing-time-windows
 import { Window } from '../../transforms/window.js';
 import { eq, expectAll, observe, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability, type CaseRun } from '../model.js';
-import { countPerKey, firingAt, type Counted } from './common.js';
+import { PROCESSING_TIME_WINDOW_SCENARIOS } from '../support/processing-time-window-scenarios.js';
+import { countPerKey, firingAt, scenarioCase, type Counted } from './common.js';
 
 /**
  * The Processing-time windows row (not in Beam's matrix, which has no processing-time windows):
@@ -85,5 +86,6 @@ export const PROCESSING_TIME_WINDOWS: Capability = {
         );
       },
     }),
+    ...PROCESSING_TIME_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };

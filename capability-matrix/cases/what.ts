@@ -25,6 +25,7 @@ import { COMPOSITE_SCENARIOS } from '../support/composite-scenarios.js';
 import { METRICS_SCENARIOS } from '../support/metrics-scenarios.js';
 import { PARDO_SCENARIOS } from '../support/pardo-scenarios.js';
 import { LIST_VIEW_SCENARIOS } from '../support/side-input-scenarios.js';
+import { SOURCE_SCENARIOS } from '../support/source-scenarios.js';
 import { MERGING_STATE_SCENARIOS, SET_STATE_SCENARIOS } from '../support/state-scenarios.js';
 import { scenarioCase } from './common.js';
 
@@ -265,6 +266,7 @@ const sourceApi: Capability = {
         return expectAll(eq('value@timestamp', byJson(out.records.map((r) => `${r.value}@${r.timestamp}`)), ['1@10', '2@20', '3@150']));
       },
     }),
+    ...SOURCE_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
 

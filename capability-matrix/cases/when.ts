@@ -18,6 +18,7 @@ import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { eq, expectAll, measure, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
+import { PROCESSING_TIME_TRIGGER_SCENARIOS } from '../support/processing-time-trigger-scenarios.js';
 import { countPerKey, firingAt, groups, lateRecord, scenarioCase } from './common.js';
 import { MERGING_TIMER_SCENARIOS } from '../support/state-scenarios.js';
 import { ALLOWED_LATENESS_SCENARIOS, CONFIGURABLE_TRIGGER_SCENARIOS, COUNT_TRIGGER_SCENARIOS, EVENT_TIME_TRIGGER_SCENARIOS } from '../support/trigger-scenarios.js';
@@ -138,6 +139,7 @@ const processingTime: Capability = {
         );
       },
     }),
+    ...PROCESSING_TIME_TRIGGER_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
 

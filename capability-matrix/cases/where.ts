@@ -9,6 +9,7 @@ import { WithKeys } from '../../transforms/with-keys.js';
 import { eq, expectAll, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
 import { CUSTOM_MERGING_WINDOW_SCENARIOS, CUSTOM_WINDOW_SCENARIOS } from '../support/custom-window-scenarios.js';
+import { TIMESTAMP_SCENARIOS } from '../support/timestamp-scenarios.js';
 import { FIXED_WINDOW_SCENARIOS, GLOBAL_WINDOW_SCENARIOS, SESSION_WINDOW_SCENARIOS, SLIDING_WINDOW_SCENARIOS } from '../support/windowing-scenarios.js';
 import { scenarioCase } from './common.js';
 
@@ -151,6 +152,7 @@ const timestampControl: Capability = {
         return expectAll(sameLines('counts', sortedLines(out), ['[0,1000) ON_TIME #0 last {"key":"a","value":1}', '[1000,2000) ON_TIME #0 last {"key":"b","value":1}']));
       },
     }),
+    ...TIMESTAMP_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
 
