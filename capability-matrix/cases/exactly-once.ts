@@ -188,6 +188,16 @@ export const EXACTLY_ONCE: Capability = {
         { name: 'checkpoint.barrier', at: 2 },
       ],
     ),
+    storeCase(
+      'windowed count, edge: the same crash point twice in a row across runners (sink.commit #1 here, sink.commit #1 on the other one, checkpoint.committed #1 here), then resumed',
+      `${COUNT_NOTES} Each resumed run first commits the checkpoint the previous one left prepared, then crashes at its own first commit: recovery is repeated before anything new is committed, on both runners.`,
+      windowedCount,
+      [
+        { name: 'sink.commit', at: 1 },
+        { name: 'sink.commit', at: 1, onOtherRunner: true },
+        { name: 'checkpoint.committed', at: 1 },
+      ],
+    ),
     fileCase([
       { name: 'sink.commit', at: 2 },
       { name: 'checkpoint.barrier', at: 2 },

@@ -193,6 +193,22 @@ const deadLetter = defineCase({
   },
 });
 
+const emptyTopic = defineCase({
+  name: 'edge: a bounded read of a topic with two empty partitions finishes, with no output and nothing dead-lettered',
+  clock: 'system',
+  async prepare(ctx) {
+    const brokers = brokersOf(ctx);
+    const topic = await freshTopic(brokers, 'empty', [[], []]);
+    return { brokers, topic };
+  },
+  build(p, { brokers, topic }: { brokers: string; topic: string }) {
+    return p.apply('Read', KafkaIO.read<{ id: number }>({ brokers, topics: topic, startAt: 'earliest', bounded: true })).apply('Probe', Capture.records());
+  },
+  check({ out, result }) {
+    return expectAll(eq('state', result.state, 'DONE'), eq('records', out.records.length, 0), eq('Read deadLettered', result.metrics['Read']?.deadLettered ?? 0, 0));
+  },
+});
+
 export const KAFKA: Capability = {
   id: 'ours.kafka',
   group: 'Ours',
@@ -200,5 +216,5 @@ export const KAFKA: Capability = {
   source: SOURCE,
   description: 'Reading from and writing to Kafka topics (a real broker; bounded reads on the system clock).',
   requires: ['kafka'],
-  cases: [roundTrip, eventTime, deadLetter],
+  cases: [roundTrip, eventTime, deadLetter, emptyTopic],
 };
