@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import '../../runners/index.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import { KafkaIO, type KafkaAdmin, type KafkaClientFactory } from '../../transforms/io/kafka/index.js';
@@ -111,6 +111,23 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`reading transactional topics (${
   (via.client === 'kafkajs' ? it.fails : it)('a transaction aborted by fencing, interleaved with another producer committing in between, stays invisible', async () => {
     const topic = await writeInterleavedFenced();
     expect(topicValues(await readTopic(kafka, topic, { partitions: 1, count: 4, graceMs: 1000 }))).toEqual(['"x0"', '"x1"', '"y0"', '"y1"']);
+  });
+
+  it(`KafkaIO.read warns once per step if it reads through kafkajs, never through the default client (here: ${via.label})`, async () => {
+    const topic = await writeMixed();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      for (let run = 0; run < 2; run++) {
+        const p = Pipeline.create({ runner: 'native' });
+        p.apply('WarnRead', KafkaIO.read<string>({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', bounded: true }))
+          .apply('Drop', ParDo<string, never>({ process: () => undefined }));
+        expect((await p.run()).state).toBe('DONE');
+      }
+      const lines = warn.mock.calls.map((c) => String(c[0])).filter((l) => /read_committed filter/.test(l));
+      expect(lines).toEqual(via.client === 'kafkajs' ? [expect.stringMatching(/^\[watershed\] WarnRead: reading through kafkajs/)] : []);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('a bounded KafkaIO.read of a topic ending in a commit marker finishes, with exactly the committed records', async () => {

@@ -6,7 +6,7 @@ import { WatermarkEstimator } from '../../../sdk/io/watermark-estimator.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Duration, type Instant } from '../../../sdk/time.js';
 import type { TimestampedValue } from '../../../sdk/windowed-value.js';
 import { KafkaClientError, type KafkaBatch, type KafkaClientFactory, type KafkaMessage, type KafkaRecordHeaders, type KafkaSkippedRecords, type KafkaTopicPartition } from './client.js';
-import { kafkaClientFor, type KafkaConnectionOptions } from './default-client.js';
+import { kafkaClientFor, kafkaClientFromEnv, type KafkaConnectionOptions } from './default-client.js';
 import { ReconnectingConsumer } from './reconnecting-consumer.js';
 import { KafkaRecordsMissingError } from './records-missing-error.js';
 import { KafkaRecordsOutOfOrderError } from './records-out-of-order-error.js';
@@ -395,6 +395,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     if (drain?.aborted) this.drainNow();
     else drain?.addEventListener('abort', this.onDrain, { once: true });
     if (this.active.length === 0) return; // bounded and nothing to read, or drained already
+    if (kafkaLogsWarnings(this.o.logLevel)) warnKafkajsReadCommitted(this.ctx.step, this.o.client);
     const consumer = new ReconnectingConsumer({
       kafka: this.kafka,
       consumer: {
@@ -748,6 +749,23 @@ function kafkaSourcePosition(input: string, p: unknown): KafkaSourcePosition {
     Object.values(o.splits).every((v) => typeof v === 'number');
   if (!ok) throw new SourcePositionError(input, 'malformed', `not a Kafka read position: ${(JSON.stringify(p) ?? String(p)).slice(0, 200)}`);
   return o as KafkaSourcePosition;
+}
+
+const warnedKafkajs = new Set<string>();
+
+/**
+ * Once per step and process, when the read goes through kafkajs (by name, or env WATERSHED_KAFKA_CLIENT):
+ * kafkajs 2.2.4's read_committed filter lets through the records of a transaction that was aborted while
+ * another producer's commit marker lay inside it (test/kafka/kafka-read-committed.test.ts), e.g. the
+ * exactly-once output of a job restarted after a crash.
+ */
+function warnKafkajsReadCommitted(step: string, client: KafkaSourceOptions<unknown>['client']): void {
+  const library = typeof client === 'string' ? client : client === undefined ? (kafkaClientFromEnv() ?? 'platformatic') : undefined;
+  if (library !== 'kafkajs' || warnedKafkajs.has(step)) return;
+  warnedKafkajs.add(step);
+  console.warn(
+    `[watershed] ${step}: reading through kafkajs, whose read_committed filter can hand out records of aborted transactions (one aborted while another producer committed inside it, as after an exactly-once job's crash); read topics written with transactions through the default client (@platformatic/kafka)`,
+  );
 }
 
 /** Whether the read prints warnings (e.g. about reconnecting): the Kafka log level, else env `WATERSHED_KAFKA_LOG`, is warn or more verbose. */
