@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VirtualClock } from '../../sdk/clock.js';
 import type { PipelineOptions } from '../../sdk/options.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import type { PipelineResult } from '../../sdk/runner.js';
@@ -10,6 +9,7 @@ import { eq, expectAll, observe } from '../check.js';
 import { defineCase, type Capability, type CaseContext, type CaseRun, type ConformanceCase } from '../model.js';
 import { crashAt, FILE_CHECKPOINT_INTERVAL, FILE_TUNING, statefulSessions, statefulTimers, upperCaseFile, windowedCount, writeLinesInput, type Crash } from '../support/checkpoint-scenarios.js';
 import { readPartLines } from '../support/read-parts.js';
+import { otherRunner, PREPARE_TIMEOUT_MS, runStoreScenario, type StoreScenario } from '../support/store-scenario-run.js';
 import { TickingClock } from '../support/ticking-clock.js';
 
 /**
@@ -22,20 +22,10 @@ import { TickingClock } from '../support/ticking-clock.js';
 const SOURCE = 'cases/checkpoint.ts';
 
 /** Real-time guard for the runs `prepare` makes (the harness guards the measured run). */
-const PREPARE_TIMEOUT_MS = 20_000;
 
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `watershed-matrix-${prefix}-`));
 
-/** The other of the two shipped runners: where a checkpoint taken on `runner` resumes, or the other way round. */
-const otherRunner = (runner: string): string => (runner === 'native' ? 'microbatch' : 'native');
 
-type Scenario = (p: Pipeline, store: CommittedStore<unknown>) => void;
-
-async function runScenario(scenario: Scenario, options: Partial<PipelineOptions>, store: CommittedStore<unknown>): Promise<PipelineResult> {
-  const p = Pipeline.create({ clock: new VirtualClock(0), signal: AbortSignal.timeout(PREPARE_TIMEOUT_MS), ...options });
-  scenario(p, store);
-  return p.run();
-}
 
 /** What a store-based case's `prepare` leaves for the resuming run and its check. */
 interface Resumable {
@@ -57,25 +47,25 @@ const CHECKPOINT_INTERVAL = 1000;
  * at `crash` (on the measured runner, or on the other one when `crossRunner`), then the measured run
  * resumes it.
  */
-function resumeCase(name: string, notes: string, scenario: Scenario, crash: Crash, crossRunner = false): ConformanceCase<Resumable, Resumable> {
+function resumeCase(name: string, notes: string, scenario: StoreScenario, crash: Crash, crossRunner = false): ConformanceCase<Resumable, Resumable> {
   return defineCase<Resumable, Resumable>({
     name,
     notes,
     async prepare(ctx: CaseContext) {
       const failureFree = new CommittedStore<unknown>();
-      await runScenario(scenario, { runner: ctx.runner }, failureFree);
+      await runStoreScenario(scenario, { runner: ctx.runner }, failureFree);
       const expected = failureFree.lines({ sorted: true });
       const takenBy = crossRunner ? otherRunner(ctx.runner) : ctx.runner;
       let premise: string | undefined;
       if (crossRunner) {
         const there = new CommittedStore<unknown>();
-        await runScenario(scenario, { runner: takenBy }, there);
+        await runStoreScenario(scenario, { runner: takenBy }, there);
         const theirs = there.lines({ sorted: true });
         if (JSON.stringify(theirs) !== JSON.stringify(expected)) premise = `a failure-free run on ${takenBy} commits other output than one on ${ctx.runner}`;
       }
       const store = new CommittedStore<unknown>();
       const dir = tmp('ck');
-      await crashAt(crash, () => runScenario(scenario, { runner: takenBy, checkpointDir: dir, checkpointInterval: CHECKPOINT_INTERVAL }, store));
+      await crashAt(crash, () => runStoreScenario(scenario, { runner: takenBy, checkpointDir: dir, checkpointInterval: CHECKPOINT_INTERVAL }, store));
       return { expected, store, dir, takenBy, ...(premise ? { premise } : {}) };
     },
     options: (r) => ({ checkpointDir: r.dir, checkpointInterval: CHECKPOINT_INTERVAL }),

@@ -1,7 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VirtualClock } from '../../sdk/clock.js';
 import type { PipelineOptions } from '../../sdk/options.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import type { PipelineResult } from '../../sdk/runner.js';
@@ -11,6 +10,7 @@ import { eq, expectAll } from '../check.js';
 import { defineCase, type Capability, type CaseContext, type ConformanceCase } from '../model.js';
 import { FILE_CHECKPOINT_INTERVAL, FILE_TUNING, statefulTimers, upperCaseFile, windowedCount, writeLinesInput, type Crash } from '../support/checkpoint-scenarios.js';
 import { readPartLines } from '../support/read-parts.js';
+import { otherRunner, PREPARE_TIMEOUT_MS, runStoreScenario, type StoreScenario } from '../support/store-scenario-run.js';
 import { TickingClock } from '../support/ticking-clock.js';
 
 /**
@@ -27,11 +27,9 @@ import { TickingClock } from '../support/ticking-clock.js';
 const SOURCE = 'cases/exactly-once.ts';
 
 /** Real-time guard for the runs `prepare` makes (the harness guards the measured run). */
-const PREPARE_TIMEOUT_MS = 20_000;
 const CHECKPOINT_INTERVAL = 1000;
 
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `watershed-matrix-eo-${prefix}-`));
-const otherRunner = (runner: string): string => (runner === 'native' ? 'microbatch' : 'native');
 const describeCrash = (c: Crash) => `${c.name} #${c.at}`;
 
 /** One crash of a chain: where, and on which runner (default: the measured one). */
@@ -62,13 +60,6 @@ async function crashChain(crashes: readonly ChainCrash[], runner: string, run: (
   return happened;
 }
 
-type Scenario = (p: Pipeline, store: CommittedStore<unknown>) => void;
-
-function runScenario(scenario: Scenario, options: Partial<PipelineOptions>, store: CommittedStore<unknown>): Promise<PipelineResult> {
-  const p = Pipeline.create({ clock: new VirtualClock(0), signal: AbortSignal.timeout(PREPARE_TIMEOUT_MS), ...options });
-  scenario(p, store);
-  return p.run();
-}
 
 /** What a store-based case's `prepare` leaves. */
 interface Crashed {
@@ -80,16 +71,16 @@ interface Crashed {
   readonly crashes: readonly string[];
 }
 
-function storeCase(name: string, notes: string, scenario: Scenario, crashes: readonly ChainCrash[]): ConformanceCase<Crashed, Crashed> {
+function storeCase(name: string, notes: string, scenario: StoreScenario, crashes: readonly ChainCrash[]): ConformanceCase<Crashed, Crashed> {
   return defineCase<Crashed, Crashed>({
     name,
     notes,
     async prepare(ctx: CaseContext) {
       const failureFree = new CommittedStore<unknown>();
-      await runScenario(scenario, { runner: ctx.runner }, failureFree);
+      await runStoreScenario(scenario, { runner: ctx.runner }, failureFree);
       const store = new CommittedStore<unknown>();
       const dir = tmp('ck');
-      const happened = await crashChain(crashes, ctx.runner, (runner) => runScenario(scenario, { runner, checkpointDir: dir, checkpointInterval: CHECKPOINT_INTERVAL }, store));
+      const happened = await crashChain(crashes, ctx.runner, (runner) => runStoreScenario(scenario, { runner, checkpointDir: dir, checkpointInterval: CHECKPOINT_INTERVAL }, store));
       return { expected: failureFree.lines({ sorted: true }), store, dir, crashes: happened };
     },
     options: (r) => ({ checkpointDir: r.dir, checkpointInterval: CHECKPOINT_INTERVAL }),
