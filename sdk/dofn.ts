@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { MixedOutputError } from './errors.js';
 import type { CheckpointingInfo, TwoPhaseCommit } from './io/two-phase-commit.js';
 import type { MetricsContext } from './metrics.js';
 import type { PaneInfo } from './pane.js';
@@ -115,6 +116,35 @@ export interface TeardownContext {
 }
 
 /**
+ * What `process` and `onTimer` callbacks may return: their outputs to the main output, as an
+ * alternative to `ctx.output`. The rule, by what the callback returns (or its promise resolves to):
+ * - `undefined` (no `return`, `return;`): no output;
+ * - a generator (a `function*` or `async function*` callback): every value it yields is one output,
+ *   pulled as downstream takes them (a long generator is paused while downstream is busy);
+ * - any other value is ONE output, whatever it is: an array, a string, a Set or `null` is emitted as
+ *   that one value, never iterated. To emit several values, yield them (`yield* list` yields a
+ *   list's items).
+ *
+ * Outputs given this way get exactly what `ctx.output(value)` would give them: the element's
+ * timestamp, window and pane in `process`, the timer's time and window in `onTimer`. A callback must
+ * not use both ways in one call: a call that returns or yields a value and also calls `ctx.output`
+ * or `ctx.outputWithTimestamp` fails the run with a UserCodeError (cause {@link MixedOutputError}).
+ * Tagged outputs (`ctx.outputTo`) may be combined with either.
+ * @example
+ * ParDo({ *process(line: string) { for (const w of line.split(' ')) if (w) yield w; } }) // PCollection<string>
+ * ParDo({ process: (s: string) => s.length })                                            // PCollection<number>
+ */
+export type DoFnOutput<O> = void | undefined | O | Promise<void | undefined | O> | Generator<O, void, undefined> | AsyncGenerator<O, void, undefined>;
+
+/**
+ * The output type of a DoFn whose `O` was inferred: `unknown` when `O` came out as `void` (no callback
+ * returns or yields a value: it emits with `ctx.output` only, as before the output type could be
+ * inferred), else `O` (`never` stays `never`). For a type argument of a generic function it stays
+ * unresolved: generic code casts, `ParDo(fn) as ParDoTransform<I, O, Tags>`.
+ */
+export type InferredOutput<O> = [O] extends [never] ? never : [O] extends [void] ? unknown : O;
+
+/**
  * Element-wise processing: the "what" of ParDo.
  *
  * Lifecycle, per DoFn instance: `setup` once before the first bundle; per bundle `startBundle`, then
@@ -124,6 +154,11 @@ export interface TeardownContext {
  * runner makes one bundle per batch. `process` may be async: the runner awaits it before the next
  * element of the same step, preserving order.
  *
+ * `process` and `onTimer` emit with `ctx.output(value)`, or return or yield their outputs (the rule is
+ * on {@link DoFnOutput}); then `ParDo(fn)` and `statefulDoFn<I>()(fn)` infer the output type `O` from
+ * what they return or yield, and the type arguments need not be named. TypeScript cannot infer `O`
+ * from `ctx.output(...)` calls: a DoFn that emits that way names it, `ParDo<I, O>(fn)`.
+ *
  * A DoFn that declares `state` or `timers` is stateful: its input must be KV and its state is scoped
  * to key and window.
  *
@@ -131,18 +166,23 @@ export interface TeardownContext {
  * unless the ParDo was built `.withDeadLetters()`, which routes the element and the reason to a
  * dead-letter output instead.
  *
+ * `C` is what `ctx.output` takes: `O` itself, except in a DoFn whose `O` is being inferred, where
+ * `C` is `unknown` (a context whose type named the inferred `O` would stop TypeScript inferring it).
+ * It never needs naming.
+ *
  * @example
  * const toUpper: DoFn<string, string> = { process(word, ctx) { ctx.output(word.toUpperCase()); } };
+ * const lengths = words.apply('Length', ParDo({ *process(word) { yield word.length; } })); // PCollection<number>
  */
-export interface DoFn<I, O, Tags extends OutputTags = {}, S extends StateSpecs = {}, T extends TimerSpecs = {}> {
+export interface DoFn<I, O, Tags extends OutputTags = {}, S extends StateSpecs = {}, T extends TimerSpecs = {}, C = O> {
   setup?(ctx: SetupContext): void | Promise<void>;
   startBundle?(ctx: BundleContext): void | Promise<void>;
-  process(element: I, ctx: ProcessContext<O, Tags, S, T>): void | Promise<void>;
-  finishBundle?(ctx: FinishBundleContext<O, Tags>): void | Promise<void>;
+  process(element: I, ctx: ProcessContext<C, Tags, S, T>): DoFnOutput<O>;
+  finishBundle?(ctx: FinishBundleContext<C, Tags>): void | Promise<void>;
   teardown?(ctx: TeardownContext): void | Promise<void>;
   readonly state?: S;
   readonly timers?: T;
-  readonly onTimer?: { readonly [K in keyof T]?: (ctx: OnTimerContext<O, Tags, S, T>) => void | Promise<void> };
+  readonly onTimer?: { readonly [K in keyof T]?: (ctx: OnTimerContext<C, Tags, S, T>) => DoFnOutput<O> };
   /**
    * A sink's two-phase commit with the runner's checkpoints (see {@link TwoPhaseCommit}): output
    * becomes visible only once the checkpoint covering it is durable. Called only when the run
@@ -155,11 +195,22 @@ export interface DoFn<I, O, Tags extends OutputTags = {}, S extends StateSpecs =
  * Builds a stateful DoFn with its state and timer declarations inferred, so `ctx.state` and
  * `ctx.timers` are typed; `ParDo(fn)` then takes its element types from it. Returns the same object.
  *
- * Name the element types in a first call and let the second infer the declarations:
- * `statefulDoFn<I, O>()({ state, timers, process, onTimer })`. TypeScript infers type arguments from
- * the values passed, never from how a callback uses its parameters, so the output type of a DoFn
- * cannot come from its `ctx.output(...)` calls; and a call that names some type arguments infers none
- * of the others, so `statefulDoFn<I, O>(fn)` in one call would lose the declarations' types.
+ * Name the input type in a first call and let the second infer the declarations and, from what
+ * `process` and `onTimer` return or yield ({@link DoFnOutput}), the output type:
+ * `statefulDoFn<I>()({ state, timers, *process, onTimer })`. A DoFn that emits with `ctx.output`
+ * names the output type too, `statefulDoFn<I, O>()({ ... })` (also for tagged outputs:
+ * `statefulDoFn<I, O, Tags>()`). Two calls, because a call that names some type arguments infers
+ * none of the others, so `statefulDoFn<I, O>(fn)` in one call would lose the declarations' types.
+ * @example
+ * const totals = statefulDoFn<KV<string, number>>()({
+ *   state: { total: StateSpec.combining(sumFn()) },
+ *   *process(e, ctx) { ctx.state.total.add(e.value); yield `${e.key}: ${ctx.state.total.read()}`; },
+ * }); // DoFn<KV<string, number>, string, ...>
+ */
+export function statefulDoFn<I>(): <O, S extends StateSpecs = {}, T extends TimerSpecs = {}, C = O>(fn: DoFn<I, O, {}, S, T, C>) => DoFn<I, InferredOutput<O>, {}, S, T>;
+/**
+ * The two-call form with the output type named: `statefulDoFn<I, O>()({ state, timers, process, onTimer })`,
+ * for a DoFn that emits with `ctx.output` (or tagged outputs, `statefulDoFn<I, O, Tags>()`).
  * @example
  * const totals = statefulDoFn<KV<string, number>, string>()({
  *   state: { total: StateSpec.combining(sumFn()) },
@@ -169,9 +220,11 @@ export interface DoFn<I, O, Tags extends OutputTags = {}, S extends StateSpecs =
 export function statefulDoFn<I, O, Tags extends OutputTags = {}>(): <S extends StateSpecs = {}, T extends TimerSpecs = {}>(fn: DoFn<I, O, Tags, S, T>) => DoFn<I, O, Tags, S, T>;
 /**
  * The one-call form: everything inferred from `fn` (annotate the element parameter of `process`; the
- * output type is `unknown` unless named), or every type argument named.
+ * output type from what it returns or yields, else `unknown`), or every type argument named.
  */
-export function statefulDoFn<I, O, S extends StateSpecs = {}, T extends TimerSpecs = {}, Tags extends OutputTags = {}>(fn: DoFn<I, O, Tags, S, T>): DoFn<I, O, Tags, S, T>;
+export function statefulDoFn<I, O, S extends StateSpecs = {}, T extends TimerSpecs = {}, Tags extends OutputTags = {}, C = O>(
+  fn: DoFn<I, O, Tags, S, T, C>,
+): DoFn<I, InferredOutput<O>, Tags, S, T>;
 export function statefulDoFn(fn?: DoFn<unknown, unknown, any, any, any>): unknown {
   return fn === undefined ? (f: DoFn<unknown, unknown, any, any, any>) => f : fn;
 }

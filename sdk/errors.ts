@@ -140,6 +140,23 @@ export class UndeclaredOutputError extends Error {
   }
 }
 
+/**
+ * One call of a DoFn's `process` (or of an `onTimer` callback) both returned or yielded outputs and
+ * called `ctx.output` / `ctx.outputWithTimestamp`: a programming error (see `DoFnOutput`: a callback
+ * emits one way or the other). The runner reports it as a UserCodeError naming the step, the element
+ * and the window, and never routes it to a dead-letter output.
+ * @example
+ * // fails: *process(x, ctx) { ctx.output(x); yield x; }
+ */
+export class MixedOutputError extends Error {
+  readonly callback: string;
+  constructor(callback: string) {
+    super(`${callback} both returned or yielded outputs and called ctx.output; emit one way: return/yield every output, or call ctx.output for every output`);
+    this.name = 'MixedOutputError';
+    this.callback = callback;
+  }
+}
+
 /** A source failed to open or read. Names the Read step; `retriable` follows the cause when it says. */
 export class SourceError extends WatershedError {
   readonly step: string;

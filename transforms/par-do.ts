@@ -1,4 +1,4 @@
-import type { DoFn, OutputTags } from '../sdk/dofn.js';
+import type { DoFn, InferredOutput, OutputTags } from '../sdk/dofn.js';
 import { isStateful } from '../sdk/dofn.js';
 import { PipelineConstructionError } from '../sdk/errors.js';
 import type { OutputSpec } from '../sdk/graph.js';
@@ -25,9 +25,14 @@ export interface ParDoConfig {
  * A stateful DoFn after merging windows (Sessions) merges each key's windows in its own step, and their
  * state and timers with them (the rules are on `StateSpec`, sdk/state.ts).
  *
+ * The output type is inferred from what `process` (and `onTimer`) return or yield (the rule is on
+ * `DoFnOutput`: a generator's values are the outputs, any other value but `undefined` is one output);
+ * a DoFn that emits with `ctx.output` names its types, `ParDo<I, O>(fn)`, or gets `PCollection<unknown>`.
+ *
  * @throws PipelineConstructionError at construction when the DoFn is stateful and its input's merging
  * WindowFn has no `mergeWindows`, or a side input comes from another pipeline.
  * @example
+ * const words = lines.apply('Words', ParDo({ *process(line) { yield* line.split(' '); } })); // PCollection<string>
  * const parsed = lines.apply('Parse', ParDo<string, Flow>({ process(l, ctx) { ctx.output(JSON.parse(l)); } }).withDeadLetters());
  */
 export const ParDo: ParDoFactory = Object.assign(parDo, {
@@ -37,13 +42,14 @@ export const ParDo: ParDoFactory = Object.assign(parDo, {
 
 /** {@link ParDo}: a call, plus its deprecated alias. */
 export interface ParDoFactory {
-  <I, O, Tags extends OutputTags = {}>(fn: DoFn<I, O, Tags, any, any>): ParDoTransform<I, O, Tags>;
+  /** `C` (what `ctx.output` takes) is `O`, or `unknown` while `O` is inferred: see `DoFn`. */
+  <I, O, Tags extends OutputTags = {}, C = O>(fn: DoFn<I, O, Tags, any, any, C>): ParDoTransform<I, InferredOutput<O>, Tags>;
   /** @deprecated Use `ParDo(fn)`. This alias goes in the next release. */
-  of<I, O, Tags extends OutputTags = {}>(fn: DoFn<I, O, Tags, any, any>): ParDoTransform<I, O, Tags>;
+  of<I, O, Tags extends OutputTags = {}, C = O>(fn: DoFn<I, O, Tags, any, any, C>): ParDoTransform<I, InferredOutput<O>, Tags>;
 }
 
-function parDo<I, O, Tags extends OutputTags = {}>(fn: DoFn<I, O, Tags, any, any>): ParDoTransform<I, O, Tags> {
-  return new ParDoTransform(fn, { sideInputs: [], deadLetters: false });
+function parDo<I, O, Tags extends OutputTags = {}, C = O>(fn: DoFn<I, O, Tags, any, any, C>): ParDoTransform<I, InferredOutput<O>, Tags> {
+  return new ParDoTransform(fn as DoFn<I, InferredOutput<O>, Tags, any, any>, { sideInputs: [], deadLetters: false });
 }
 
 export class ParDoTransform<I, O, Tags extends OutputTags> implements PTransform<PCollection<I>, PCollection<O>> {

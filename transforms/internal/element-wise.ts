@@ -21,7 +21,8 @@ export class ElementWise<I, O> implements PTransform<PCollection<I>, PCollection
 
   expand(input: PCollection<I>, ctx: ExpandContext): PCollection<O> {
     const fn: DoFn<I, O> = { process: this.process };
-    let t: ParDoTransform<I, O, {}> = ParDo(fn);
+    // O is a type parameter here, so ParDo cannot resolve InferredOutput<O>: it is O (process returns nothing).
+    let t = ParDo(fn) as ParDoTransform<I, O, {}>;
     if (this.deadLetters) t = t.withDeadLetters();
     return t.expand(input, ctx);
   }

@@ -1,6 +1,6 @@
 import type { DeadLetter } from '../../../sdk/dead-letter.js';
 import type { DoFn, FinishBundleContext, OnTimerContext, ProcessContext, RunOutcome } from '../../../sdk/dofn.js';
-import { CheckpointError, shorten, UndeclaredOutputError, UserCodeError, WatershedError } from '../../../sdk/errors.js';
+import { CheckpointError, MixedOutputError, shorten, UndeclaredOutputError, UserCodeError, WatershedError } from '../../../sdk/errors.js';
 import type { CheckpointRef, RecoverContext } from '../../../sdk/io/two-phase-commit.js';
 import { failpoint } from '../../../sdk/testing/failpoints.js';
 import type { ParDoPayload } from '../../../sdk/graph.js';
@@ -22,6 +22,7 @@ import type { ColumnChunk } from '../columns.js';
 import { HeldElements } from './held-elements.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
 import { mergeUserWindows } from './merge-user-state.js';
+import { ReturnedOutputs } from './returned-outputs.js';
 import { userStateCells, type UserStateRecord } from './user-state.js';
 
 type AnyDoFn = DoFn<any, any, any, any, any>;
@@ -73,6 +74,12 @@ export class ParDoOperator extends BaseOperator {
   private readonly timerCtx: OnTimerContext<unknown, any, any, any> & { timestamp: Instant; domain: 'event' | 'processing'; key: unknown };
   private readonly bundleCtx: FinishBundleContext<unknown, any>;
   private readonly metricsCtx: MetricsContext;
+  /** Emits what process and onTimer return or yield; knows whether the current call used ctx.output. */
+  private readonly returned: ReturnedOutputs;
+  /** What process's ctx.output does (without marking the call): where process's returned outputs go. */
+  private readonly emitMain: (value: unknown) => void;
+  /** The same for onTimer: the timer's time, its window, no pane. */
+  private readonly emitTimerMain: (value: unknown) => void;
 
   constructor(
     ctx: OperatorContext,
@@ -121,9 +128,18 @@ export class ParDoOperator extends BaseOperator {
     };
     /** Everything emitted so far handed downstream (see OutputContext.drain). */
     const drain = (): Promise<void> | undefined => this.settle() ?? undefined;
+    const returned = (this.returned = new ReturnedOutputs(() => this.settle()));
+    this.emitMain = (value) => this.main.emitParts(value, this.curTs, this.curWindow, this.curPane, this.curRetraction);
+    this.emitTimerMain = (value) => this.main.emitParts(value, this.timerCtx.timestamp, this.curWindow, NO_FIRING, false);
     this.processCtx = {
-      output: (value) => this.main.emitParts(value, this.curTs, this.curWindow, this.curPane, this.curRetraction),
-      outputWithTimestamp: (value, ts) => this.main.emitParts(value, ts, this.curWindow, this.curPane, this.curRetraction),
+      output: (value) => {
+        returned.ctxOutput = true;
+        this.main.emitParts(value, this.curTs, this.curWindow, this.curPane, this.curRetraction);
+      },
+      outputWithTimestamp: (value, ts) => {
+        returned.ctxOutput = true;
+        this.main.emitParts(value, ts, this.curWindow, this.curPane, this.curRetraction);
+      },
       outputTo: (tag, value) => emitTo(tag, value, this.curTs),
       drain,
       get timestamp() {
@@ -154,8 +170,14 @@ export class ParDoOperator extends BaseOperator {
       metrics: this.metricsCtx,
     };
     this.timerCtx = {
-      output: (value) => this.main.emitParts(value, this.timerCtx.timestamp, this.curWindow, NO_FIRING, false),
-      outputWithTimestamp: (value, ts) => this.main.emitParts(value, ts, this.curWindow, NO_FIRING, false),
+      output: (value) => {
+        returned.ctxOutput = true;
+        this.main.emitParts(value, this.timerCtx.timestamp, this.curWindow, NO_FIRING, false);
+      },
+      outputWithTimestamp: (value, ts) => {
+        returned.ctxOutput = true;
+        this.main.emitParts(value, ts, this.curWindow, NO_FIRING, false);
+      },
       outputTo: (tag, value) => emitTo(tag, value, this.timerCtx.timestamp),
       drain,
       key: undefined,
@@ -238,22 +260,26 @@ export class ParDoOperator extends BaseOperator {
     const { values, timestamps, windows, panes, retractions, length } = c;
     const fn = this.fn;
     const ctx = this.processCtx;
+    const returned = this.returned;
     for (let i = from; i < length; i++) {
       const value = values[i];
       this.curTs = timestamps[i]!;
       this.curWindow = windows[i]!;
       this.curPane = panes[i]!;
       this.curRetraction = retractions !== undefined && retractions[i] === 1;
-      let r: void | Promise<void>;
+      returned.ctxOutput = false;
+      let r: unknown;
       try {
         r = fn.process(value, ctx);
+        // The usual DoFn returns undefined: this one comparison is all it costs.
+        if (r !== undefined) r = returned.emit(r, 'process', this.emitMain);
       } catch (e) {
         this.failed(e, { value, timestamp: this.curTs, window: this.curWindow, pane: this.curPane, retraction: this.curRetraction });
         continue;
       }
-      if (isThenable(r)) {
+      if (r !== undefined) {
         const wv: WindowedValue<unknown> = { value, timestamp: this.curTs, window: this.curWindow, pane: this.curPane, retraction: this.curRetraction };
-        return r.then(
+        return (r as Promise<void>).then(
           () => this.processChunkFrom(c, i + 1),
           (e) => {
             this.failed(e, wv);
@@ -435,15 +461,17 @@ export class ParDoOperator extends BaseOperator {
       this.curKey = encodeKey(v.key);
       if (this.mergesWindows) window = this.curWindow = this.mergeWindowsOf(window);
     }
-    let r: void | Promise<void>;
+    this.returned.ctxOutput = false;
+    let r: unknown;
     try {
       r = this.fn.process(value, this.processCtx);
+      if (r !== undefined) r = this.returned.emit(r, 'process', this.emitMain);
     } catch (e) {
       this.failed(e, { value, timestamp, window, pane, retraction });
       return;
     }
-    if (isThenable(r)) {
-      return r.then(
+    if (r !== undefined) {
+      return (r as Promise<void>).then(
         () => {},
         (e) => this.failed(e, { value, timestamp, window, pane, retraction }),
       );
@@ -470,7 +498,7 @@ export class ParDoOperator extends BaseOperator {
   /** A user error: dead-letter it when enabled, else fail the run naming step, element and window. */
   private failed(e: unknown, wv: WindowedValue<unknown>): void {
     if (e instanceof WatershedError) throw e;
-    if (!this.dead || e instanceof UndeclaredOutputError) throw new UserCodeError(this.step, 'process', e, wv.value, wv.window, wv.timestamp);
+    if (!this.dead || e instanceof UndeclaredOutputError || e instanceof MixedOutputError) throw new UserCodeError(this.step, 'process', e, wv.value, wv.window, wv.timestamp);
     this.ctx.metrics.deadLettered++;
     const letter: DeadLetter = {
       step: this.step,
@@ -545,18 +573,20 @@ export class ParDoOperator extends BaseOperator {
   }
 
   /** Calls one onTimer callback (key, window and time already set) and settles its outputs. */
-  private runTimer(handler: (ctx: OnTimerContext<unknown, any, any, any>) => void | Promise<void>, id: string): MaybePromise {
-    let r: void | Promise<void>;
+  private runTimer(handler: (ctx: OnTimerContext<unknown, any, any, any>) => unknown, id: string): MaybePromise {
+    this.returned.ctxOutput = false;
+    let r: unknown;
     try {
       r = handler(this.timerCtx);
+      if (r !== undefined) r = this.returned.emit(r, `onTimer.${id}`, this.emitTimerMain);
     } catch (e) {
       this.timerFailed(e, id);
     }
-    if (isThenable(r)) {
+    if (r !== undefined) {
       const key = this.curKeyValue;
       const window = this.curWindow;
       const ts = this.curTs;
-      return r.then(
+      return (r as Promise<void>).then(
         () => this.settle(),
         (e) => this.timerFailed(e, id, key, window, ts),
       );
