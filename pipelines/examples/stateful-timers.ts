@@ -31,28 +31,31 @@ const purchases = [
   { value: { customer: 'ann', amount: 20 }, timestamp: nine + 65 * 60_000 }, // a new hour starts from 0
 ];
 
-// `statefulDoFn<I, O>()({...})`: the element types (key-value pairs in, lines out) are named in the first
-// call, and the second infers the state and timer declarations, so `ctx.state` and `ctx.timers` are typed.
-// (TypeScript cannot infer the output type from the `ctx.output(...)` calls in the body.)
-const spendingAlerts = statefulDoFn<KV<string, number>, string>()({
+// `statefulDoFn<I>()({...})`: the input type (key-value pairs) is named in the first call; the second
+// infers the state and timer declarations, so `ctx.state` and `ctx.timers` are typed, and the output
+// type from what `process` and the timer yield (here strings). `process` and `onTimer` are generators
+// (`*`): each `yield` is one output, with what `ctx.output` would give it (the element's timestamp and
+// window; the timer's time and window). A DoFn that calls `ctx.output` instead names the output type
+// too, `statefulDoFn<I, O>()({...})`: TypeScript cannot infer it from those calls.
+const spendingAlerts = statefulDoFn<KV<string, number>>()({
   state: {
     total: StateSpec.combining(sumFn()), // a running sum
     alerted: StateSpec.value<boolean>(), // one plain value
   },
   timers: { endOfWindow: TimerSpec.eventTime() },
-  process(purchase, ctx) {
+  *process(purchase, ctx) {
     ctx.state.total.add(purchase.value);
     // Setting a timer again only moves it: one summary per customer and hour.
     ctx.timers.endOfWindow.set(ctx.window.maxTimestamp);
     if (ctx.state.total.read() > LIMIT && !ctx.state.alerted.read()) {
       ctx.state.alerted.write(true);
-      ctx.output(`ALERT ${purchase.key} spent ${ctx.state.total.read()} by ${formatInstant(ctx.timestamp)}`);
+      yield `ALERT ${purchase.key} spent ${ctx.state.total.read()} by ${formatInstant(ctx.timestamp)}`;
     }
   },
   onTimer: {
     // Called once the watermark passes the timer's time, with the state of the timer's key and window.
-    endOfWindow(ctx) {
-      ctx.output(`SUMMARY ${String(ctx.key)} ${formatWindow(ctx.window)}: ${ctx.state.total.read()} spent, alert ${ctx.state.alerted.read() ? 'sent' : 'not needed'}`);
+    *endOfWindow(ctx) {
+      yield `SUMMARY ${String(ctx.key)} ${formatWindow(ctx.window)}: ${ctx.state.total.read()} spent, alert ${ctx.state.alerted.read() ? 'sent' : 'not needed'}`;
     },
   },
 });

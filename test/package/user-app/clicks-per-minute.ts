@@ -1,5 +1,5 @@
 import 'watershed/runners'; // registers --runner=native and --runner=microbatch
-import { Pipeline, FixedWindows, formatWindow, seconds, type KV } from 'watershed/sdk';
+import { Pipeline, FixedWindows, formatWindow, seconds } from 'watershed/sdk';
 import { Count, Create, ParDo, Window, WithKeys } from 'watershed/transforms';
 import { TextFile } from 'watershed/io/text-file';
 
@@ -28,9 +28,9 @@ p.apply('Clicks', Create.timestamped<Click>(clicks))
   .apply('PerMinute', Window.into(FixedWindows(seconds(60))))
   .apply('ByUser', WithKeys((c: Click) => c.user))
   .apply('Count', Count.perKey<string>())
-  .apply('WithWindow', ParDo<KV<string, number>, UserMinute>({
-    process(count, ctx) {
-      ctx.output({ window: formatWindow(ctx.window), user: count.key, clicks: count.value });
+  .apply('WithWindow', ParDo({ // the output type is what process returns: one UserMinute per count
+    process(count, ctx): UserMinute {
+      return { window: formatWindow(ctx.window), user: count.key, clicks: count.value };
     },
   }))
   .apply('Write', TextFile.write(p.options.args.output ?? 'clicks-per-minute.ndjson'));
