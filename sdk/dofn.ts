@@ -13,7 +13,10 @@ export type OutputTags = Record<string, unknown>;
 
 /** What every callback context can emit. */
 export interface OutputContext<O, Tags extends OutputTags> {
-  /** Emits to the main output with the current element's timestamp and window. */
+  /**
+   * Emits to the main output with the current element's timestamp and window. Instead, a callback may
+   * return or yield its outputs ({@link DoFnOutput}), but not both in one call.
+   */
   output(value: O): void;
   /**
    * Emits with an explicit event timestamp. Moving a timestamp earlier than the input's is allowed only
