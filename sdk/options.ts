@@ -94,7 +94,7 @@ export const PIPELINE_FLAGS = {
   batchInterval: { type: 'string', value: '1s|asap', help: 'micro-batch: processing time per batch, or start each batch when the last ends' },
   maxBatchSize: { type: 'string', value: 'N', help: 'micro-batch: most elements per batch (default 100000)' },
   bundleSize: { type: 'string', value: 'N', help: 'native: elements per bundle (default 1000)' },
-  bufferSize: { type: 'string', value: 'N', help: 'native: source buffer capacity, the backpressure bound (default 10000)' },
+  bufferSize: { type: 'string', value: 'N', help: 'rows each source reads ahead of the pipeline, the backpressure bound (default 10000)' },
   idleTimeout: { type: 'string', value: '<duration>', help: 'a silent input stops holding the watermark back after this long' },
   progress: { type: 'boolean', help: 'the progress line also where stderr is not a terminal, as a plain line every 5 s (on a terminal it is shown anyway)' },
   quiet: { type: 'boolean', help: 'no progress line on stderr; the CLI commands also leave out their summary' },

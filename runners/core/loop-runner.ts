@@ -50,6 +50,11 @@ export interface RunContext {
    * the source pumps (what an `asap` micro-batch gathers) is what it was without this call.
    */
   breathe(rows?: number): Promise<void> | undefined;
+  /**
+   * Yields one turn of the event loop now, without sleeping: a source pump woken by a take refills
+   * its buffer meanwhile if its source has data ready (the micro-batch runner gathers a backlog so).
+   */
+  turn(): Promise<void>;
 }
 
 /** Loop iterations, or rows taken, between two turns of the event loop (see RunContext.breathe). */
@@ -244,7 +249,7 @@ export abstract class LoopRunner implements Runner {
         rows = 0;
         return this.turn();
       };
-      if (!skipped) await this.loop({ engine, pumps, clock, signal, options, batches, checkpoints, waitForWork, breathe, stopRequested }, prepared);
+      if (!skipped) await this.loop({ engine, pumps, clock, signal, options, batches, checkpoints, waitForWork, breathe, turn: this.turn, stopRequested }, prepared);
       // A stopped run, and one that drained or finished, commits what its sinks still hold, so nothing stays hidden.
       if (coordinator && !skipped && !signal.aborted) {
         const final = (kind: 'final' | 'drained' | 'finished') => (observed ? observed.time(kind, () => coordinator.final(kind)) : coordinator.final(kind));

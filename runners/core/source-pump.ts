@@ -106,6 +106,14 @@ export class SourcePump {
     return this.buffered;
   }
 
+  /**
+   * The buffer is at its bound, so the pump has stopped polling: the source may have more ready than
+   * was read ahead (a backlog). The micro-batch runner then goes on gathering after a take.
+   */
+  get full(): boolean {
+    return this.buffered >= this.capacity;
+  }
+
   /** The backpressure bound: the pump stops polling while this many elements are buffered. */
   get bufferCapacity(): number {
     return this.capacity;

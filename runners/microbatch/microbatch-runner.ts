@@ -1,6 +1,5 @@
 import type { VirtualClock } from '../../sdk/clock.js';
 import { sourceBatchSize } from '../../sdk/io/source.js';
-import type { PipelineOptions } from '../../sdk/options.js';
 import type { Instant } from '../../sdk/time.js';
 import type { Wiring } from '../core/engine.js';
 import type { FireMode } from '../core/driver/window-driver.js';
@@ -12,7 +11,10 @@ import { eventLoopTurn, idleWait, SystemClock } from '../system-clock.js';
 /**
  * The micro-batch runner (Spark Structured Streaming-like). Input is gathered for `--batchInterval`
  * of processing time (or, with `--batchInterval=asap`, whatever is available when the previous batch
- * ends; a backlog also starts the next batch at once, up to `--maxBatchSize` rows). Each batch then
+ * ends; a backlog also starts the next batch at once, up to `--maxBatchSize` rows). Each source reads
+ * ahead at most `--bufferSize` rows, as on the native runner: a backlogged batch is gathered as the
+ * buffers refill, so its input is never held in full before it runs (and `--bufferSize` is the
+ * backpressure bound). Each batch then
  * runs through the graph stage by stage over arrays. Triggers, the watermark and timers are evaluated
  * once per batch, at its end; so processing-time and count triggers fire at batch boundaries and
  * early panes are coarser than on the native runner, while event-time results are the same.
@@ -33,11 +35,6 @@ export class MicroBatchRunner extends LoopRunner {
 
   constructor() {
     super(() => new SystemClock(), idleWait, eventLoopTurn, consoleObservers);
-  }
-
-  /** A batch is planned from what the source has read ahead, up to `--maxBatchSize` rows. */
-  protected override sourceBufferCapacity(options: PipelineOptions): number {
-    return Math.max(options.bufferSize, options.maxBatchSize);
   }
 
   /** With checkpointing: reads the offset log and holds the sources for replay before they are polled. */
@@ -70,10 +67,16 @@ export class MicroBatchRunner extends LoopRunner {
       // gather
       for (;;) {
         const before = rows;
+        // a source whose buffer was full when taken from has more ready than was read ahead
+        let backlogged = false;
         for (let i = 0; i < reads.length && !endBatch; i++) {
           const read = reads[i]!;
-          for (let b = read.done ? undefined : pumps[i]!.take(); b; b = read.done ? undefined : pumps[i]!.take()) {
-            const r = engine.emitBatch(read, b, pumps[i]!.position);
+          const pump = pumps[i]!;
+          while (!read.done) {
+            if (pump.full) backlogged = true;
+            const b = pump.take();
+            if (!b) break;
+            const r = engine.emitBatch(read, b, pump.position);
             if (r) await r;
             rows += sourceBatchSize(b);
             offsets?.took(i);
@@ -105,7 +108,15 @@ export class MicroBatchRunner extends LoopRunner {
           if (!offsets.offTrack(rows) && !pumps.some((p) => p.hasData)) await run.waitForWork(undefined);
           continue;
         }
-        if (interval === undefined ? rows > 0 : !virtual && clock.now() >= deadline!) break;
+        if (interval !== undefined && !virtual && clock.now() >= deadline!) break;
+        // A backlog (a source buffer was full: they hold --bufferSize rows, so a batch is not read
+        // ahead in full) goes on filling the batch, up to --maxBatchSize, as the buffers refill.
+        if (backlogged) {
+          if (!pumps.some((p) => p.hasData)) await run.turn();
+          if (pumps.some((p) => p.hasData)) continue;
+        }
+        // asap: the batch is what was ready
+        if (interval === undefined && rows > 0) break;
         // A due checkpoint ends the batch, so an idle query still commits what its sinks hold.
         const checkpointDue = run.checkpoints.nextDueAt();
         if (!virtual && checkpointDue !== undefined && clock.now() >= checkpointDue) break;

@@ -165,7 +165,9 @@ describe('replay falls back to normal batching, with a warning, when it cannot r
     const dir = tmp('ck');
     const store = new CommittedStore<unknown>();
     await crashAfterLoggingAll(dir, input, store);
-    const resumed = await run({ ...batching(50), bundleSize: 7, checkpointDir: dir }, input, store);
+    // 7-row polls: the source buffer (--bufferSize, which bounds micro-batch read-ahead too) holds two
+    // polls, so no poll is cut short to fit it
+    const resumed = await run({ ...batching(50), bundleSize: 7, bufferSize: 14, checkpointDir: dir }, input, store);
     expect(resumed.warnings!.join('\n')).toMatch(warning);
     expect(resumed.batches!.every((b) => b.replayed !== true)).toBe(true);
     expect(resumed.batches!.reduce((n, b) => n + b.inputRows, 0)).toBe(ROWS - 30);

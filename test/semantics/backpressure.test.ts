@@ -7,13 +7,15 @@ import { runWith } from '../support/runners.js';
 
 /**
  * A fast source feeding a slow (async) step: the runner must not read ahead of the pipeline by more
- * than its buffer (native: --bufferSize; micro-batch: one batch, --maxBatchSize). The source counts
- * what it handed out that the slow step has not finished yet.
+ * than its buffer (--bufferSize on both runners; micro-batch gathers a larger batch as the buffer
+ * refills). The source counts what it handed out that the slow step has not finished yet; the step
+ * records what it saw, in order.
  */
 function pipelineWithSlowStep(total: number) {
   let produced = 0;
   let consumed = 0;
   let maxInFlight = 0;
+  const seen: number[] = [];
   const source = Read<number>({
     name: 'fast',
     bounded: true,
@@ -31,12 +33,13 @@ function pipelineWithSlowStep(total: number) {
     },
   });
   const slow = ParDo<number, never>({
-    async process() {
+    async process(x) {
       await new Promise((r) => setImmediate(r));
+      seen.push(x);
       consumed++;
     },
   });
-  return { source, slow, stats: () => ({ produced, consumed, maxInFlight }) };
+  return { source, slow, stats: () => ({ produced, consumed, maxInFlight, seen }) };
 }
 
 describe('backpressure', () => {
@@ -53,6 +56,19 @@ describe('backpressure', () => {
     await runWith({ runner: 'microbatch', batchInterval: 'asap', bufferSize: 100, maxBatchSize: 200, bundleSize: 10 }, (p) => p.apply('Fast', source).apply('Slow', slow));
     expect(stats().consumed).toBe(3000);
     expect(stats().maxInFlight).toBeLessThanOrEqual(2 * 200);
+  });
+
+  it('micro-batch: a source reads ahead at most --bufferSize, and a backlog still fills each batch to --maxBatchSize, every element in order', async () => {
+    const { source, slow, stats } = pipelineWithSlowStep(5000);
+    const { result } = await runWith({ runner: 'microbatch', batchInterval: 'asap', bufferSize: 100, maxBatchSize: 1000, bundleSize: 10 }, (p) => p.apply('Fast', source).apply('Slow', slow));
+    expect(stats().seen).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    // the buffer plus the poll being handed over, not a batch
+    expect(stats().maxInFlight).toBeLessThanOrEqual(100 + 10);
+    const rows = result.batches!.map((b) => b.inputRows);
+    expect(rows.reduce((a, b) => a + b, 0)).toBe(5000);
+    // the source is always ahead of the pipeline: every batch but the first and the last is full
+    expect(rows.slice(1, -1).every((n) => n === 1000)).toBe(true);
+    expect(rows.length).toBeLessThanOrEqual(7);
   });
 
   it('the check can fail: an unbounded buffer would read everything ahead', async () => {
