@@ -40,8 +40,11 @@ export interface OutputContext<O, Tags extends OutputTags> {
 
 export interface ProcessContext<O, Tags extends OutputTags = {}, S extends StateSpecs = {}, T extends TimerSpecs = {}>
   extends OutputContext<O, Tags> {
+  /** The element's event timestamp (ms since the epoch); `output` gives its outputs this one. */
   readonly timestamp: Instant;
+  /** The element's window (`formatWindow(ctx.window)` prints it; an interval window has `start` and `end`). */
   readonly window: BoundedWindow;
+  /** After an aggregation: the pane the element came from (timing EARLY / ON_TIME / LATE, index, first / last). */
   readonly pane: PaneInfo;
   /** True when the element is a retraction of an earlier pane (accumulating-and-retracting upstream). */
   readonly isRetraction: boolean;
@@ -51,8 +54,11 @@ export interface ProcessContext<O, Tags extends OutputTags = {}, S extends State
   readonly watermark: Instant;
   /** Reads a side input declared with `ParDo.withSideInputs(...)` for the current window. */
   sideInput<V>(view: PCollectionView<V>): V;
+  /** A stateful DoFn's state cells for the element's key and window, typed from its `state` declarations. */
   readonly state: StateOf<S>;
+  /** A stateful DoFn's timers for the element's key and window, by the names in its `timers` declarations. */
   readonly timers: TimersOf<T>;
+  /** User metrics of this step (counters and distributions), reported per step with the run's metrics. */
   readonly metrics: MetricsContext;
 }
 
@@ -60,14 +66,21 @@ export interface OnTimerContext<O, Tags extends OutputTags = {}, S extends State
   extends OutputContext<O, Tags> {
   /** The key the timer was set for. */
   readonly key: unknown;
+  /** The window the timer was set in. */
   readonly window: BoundedWindow;
   /** The time the timer was set to; outputs get this timestamp by default. */
   readonly timestamp: Instant;
+  /** Whether the timer was an event-time (`TimerSpec.eventTime()`) or processing-time one. */
   readonly domain: 'event' | 'processing';
+  /** The current processing time, from the runner's injected clock. */
   readonly processingTime: Instant;
+  /** The step's input watermark when the timer fires. */
   readonly watermark: Instant;
+  /** The state cells of the timer's key and window (the same cells `process` saw). */
   readonly state: StateOf<S>;
+  /** The timers of the timer's key and window: a timer may set itself or another again. */
   readonly timers: TimersOf<T>;
+  /** User metrics of this step. */
   readonly metrics: MetricsContext;
 }
 
@@ -135,13 +148,21 @@ export interface TeardownContext {
  * const toUpper: DoFn<string, string> = { process(word, ctx) { ctx.output(word.toUpperCase()); } };
  */
 export interface DoFn<I, O, Tags extends OutputTags = {}, S extends StateSpecs = {}, T extends TimerSpecs = {}> {
+  /** Once per DoFn instance, before its first bundle: open connections, load models. */
   setup?(ctx: SetupContext): void | Promise<void>;
+  /** At the start of each bundle (a few elements on the native runner, a whole batch on the micro-batch one). */
   startBundle?(ctx: BundleContext): void | Promise<void>;
+  /** Each element: emit with `ctx.output(...)` (any number of times, also none). May be async; the runner awaits it. */
   process(element: I, ctx: ProcessContext<O, Tags, S, T>): void | Promise<void>;
+  /** At the end of each bundle: flush what `process` buffered (outputs here name their timestamp and window). */
   finishBundle?(ctx: FinishBundleContext<O, Tags>): void | Promise<void>;
+  /** Once at the end, told how the run ended (also after a failure, best effort): release what `setup` took. */
   teardown?(ctx: TeardownContext): void | Promise<void>;
+  /** State declarations (`{ count: StateSpec.value<number>() }`): makes the DoFn stateful; its input must be KV. */
   readonly state?: S;
+  /** Timer declarations (`{ flush: TimerSpec.eventTime() }`): makes the DoFn stateful; its input must be KV. */
   readonly timers?: T;
+  /** One callback per declared timer, by its name, called when that timer fires. */
   readonly onTimer?: { readonly [K in keyof T]?: (ctx: OnTimerContext<O, Tags, S, T>) => void | Promise<void> };
   /**
    * A sink's two-phase commit with the runner's checkpoints (see {@link TwoPhaseCommit}): output

@@ -352,6 +352,12 @@ export interface TextFileReadOptions<T> extends LineSourceOptions {
  * @example p.apply('Flows', TextFile.ndjson<Flow>('flows.ndjson')).apply('Out', TextFile.write('out.ndjson'))
  */
 export const TextFile = {
+  /**
+   * The lines of the file at `path`, one string each (without the line break; blank lines skipped unless
+   * `skipBlankLines: false`), read to the end. Event time from `options.timestamp` (default: the minimum
+   * timestamp); a missing file fails the run with a SourceError naming the step and the path.
+   * @example p.apply('Lines', TextFile.lines('words.txt')).apply('Words', FlatMap((l: string) => l.split(' ')))
+   */
   lines(path: string, options: TextFileReadOptions<string> = {}): PTransform<Pipeline, PCollection<string>> {
     const skipBlank = options.skipBlankLines ?? true;
     const source = lineSource<string>(
@@ -363,6 +369,12 @@ export const TextFile = {
     return Read(source);
   },
 
+  /**
+   * One JSON value per line of the file at `path` (`T` names its type; it is not checked). A line that is
+   * not JSON goes to the step's `deadLetters()` with reason `malformed-json` and its file and line, and the
+   * read goes on.
+   * @example p.apply('Views', TextFile.ndjson<View>('views.ndjson', { timestamp: (v) => v.at, watermark: { maxOutOfOrderness: seconds(5) } }))
+   */
   ndjson<T = unknown>(path: string, options: TextFileReadOptions<T> = {}): PTransform<Pipeline, PCollection<T>> {
     const skipBlank = options.skipBlankLines ?? true;
     const source = lineSource<T>(
