@@ -109,6 +109,8 @@ describe('the installed package', () => {
       JSON.stringify({
         compilerOptions: {
           target: 'ES2024', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
+          // what the README's getting-started section sets: only TypeScript that Node can strip
+          allowImportingTsExtensions: true, erasableSyntaxOnly: true,
           lib: ['ES2024'], types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')],
           // as `tsc --init` sets it: a client library's own .d.ts import 'debug' without depending on @types/debug
           skipLibCheck: true,
