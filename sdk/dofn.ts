@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { CheckpointingInfo, TwoPhaseCommit } from './io/two-phase-commit.js';
+import type { KV } from './kv.js';
 import type { MetricsContext } from './metrics.js';
 import type { PaneInfo } from './pane.js';
 import type { PCollectionView } from './side-input.js';
@@ -62,10 +63,13 @@ export interface ProcessContext<O, Tags extends OutputTags = {}, S extends State
   readonly metrics: MetricsContext;
 }
 
-export interface OnTimerContext<O, Tags extends OutputTags = {}, S extends StateSpecs = {}, T extends TimerSpecs = {}>
+/** The key type of a stateful DoFn's input: `K` for `KV<K, V>`, `unknown` for anything else. */
+export type KeyOf<I> = I extends KV<infer K, unknown> ? K : unknown;
+
+export interface OnTimerContext<O, Tags extends OutputTags = {}, S extends StateSpecs = {}, T extends TimerSpecs = {}, K = unknown>
   extends OutputContext<O, Tags> {
-  /** The key the timer was set for. */
-  readonly key: unknown;
+  /** The key the timer was set for: typed from a stateful DoFn's input, `KV<K, V>` (see {@link KeyOf}). */
+  readonly key: K;
   /** The window the timer was set in. */
   readonly window: BoundedWindow;
   /** The time the timer was set to; outputs get this timestamp by default. */
@@ -163,7 +167,7 @@ export interface DoFn<I, O, Tags extends OutputTags = {}, S extends StateSpecs =
   /** Timer declarations (`{ flush: TimerSpec.eventTime() }`): makes the DoFn stateful; its input must be KV. */
   readonly timers?: T;
   /** One callback per declared timer, by its name, called when that timer fires. */
-  readonly onTimer?: { readonly [K in keyof T]?: (ctx: OnTimerContext<O, Tags, S, T>) => void | Promise<void> };
+  readonly onTimer?: { readonly [K in keyof T]?: (ctx: OnTimerContext<O, Tags, S, T, KeyOf<I>>) => void | Promise<void> };
   /**
    * A sink's two-phase commit with the runner's checkpoints (see {@link TwoPhaseCommit}): output
    * becomes visible only once the checkpoint covering it is durable. Called only when the run
