@@ -23,7 +23,7 @@ export interface ParDoConfig {
  * - `.withOutputs(...tags)` returns `{ main, ...tags }` for `ctx.outputTo(tag, v)`.
  *
  * A stateful DoFn after merging windows (Sessions) merges each key's windows in its own step, and their
- * state and timers with them (the rules are on `StateSpec`, sdk/state.ts).
+ * state and timers with them (the rules are on `StateSpec` in watershed/sdk).
  *
  * @throws PipelineConstructionError at construction when the DoFn is stateful and its input's merging
  * WindowFn has no `mergeWindows`, or a side input comes from another pipeline.

@@ -6,7 +6,7 @@
  * Written to a temporary folder, not to docs/api/.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +73,16 @@ describe('the API reference (TypeDoc)', () => {
     const undocumented = new Set(log.split('\n').flatMap((l) => /\[warning\] (\S+) \(.*does not have any documentation/.exec(l)?.[1] ?? []));
     expect(undocumented.size, 'typedoc ran with --validation.notDocumented').toBeGreaterThan(0);
     expect(FIRST_HOUR.filter((name) => undocumented.has(name))).toEqual([]);
+  });
+
+  it("sends a reader to no source file of this repository that the package does not ship (the README's page aside)", () => {
+    const pages = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.html') && f !== 'index.html');
+    const named = pages.flatMap((page) => {
+      const text = readFileSync(join(out, page), 'utf8').replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, '');
+      // a user's own file in an example (`node app.ts`) and the repository's examples, which the README points to, are fine
+      return [...text.matchAll(/[\w./-]+\.ts\b/g)].map((m) => m[0]).filter((f) => !/^(app\.ts|pipelines\/examples\/[\w-]+\.ts)$/.test(f)).map((f) => `${page}: ${f}`);
+    });
+    expect(named).toEqual([]);
   });
 
   it('has a page per entry point of the package, named by its import path', () => {

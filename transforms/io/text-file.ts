@@ -400,7 +400,7 @@ export const TextFile = {
    * A regular file is written under a hidden name next to it (`.<name>.<uuid>.inprogress`) and renamed
    * onto `path` only when the run ends successfully, after an fsync: until then an existing file
    * stays as it was, and a failed or cancelled run removes the hidden file and leaves `path` untouched.
-   * A pipe, FIFO, `/dev/stdout` or device is written in place, in order (see `openFileSinkTarget` in file-sink-target.ts).
+   * A pipe, FIFO, `/dev/stdout` or device is written in place, in order.
    * Lines are encoded into a buffer of `flushBytes` bytes (default 1 MiB) that
    * is written when full, at the end of every bundle, and at teardown, so memory stays bounded
    * however many elements one step emits at once (a longer line is written on its own). Full buffers
@@ -411,7 +411,7 @@ export const TextFile = {
    *
    * With checkpointing (`--checkpointDir`), `path` on a file system is a folder of part files, one per
    * checkpoint with output (`part-<subtask>-<seq:012><ext>`, read them in name order), each renamed into
-   * view only once its checkpoint is durable (two-phase commit; see `PartFolder` in part-files.ts); a `path` that
+   * view only once its checkpoint is durable (two-phase commit with the checkpoints); a `path` that
    * is a file is refused (SinkTargetError). A pipe, FIFO or `/dev/stdout` is refused under exactly-once
    * (UnsupportedGuaranteeError) and written in order under at-least-once.
    */
