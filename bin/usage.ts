@@ -38,8 +38,24 @@ const netflowFlags = (accepted?: FlagSpecs) =>
     section('Watching the run:', DASHBOARD_FLAGS, accepted),
   ].join('\n');
 
-const TEXTS: Record<string, string> = {
-  netflow: `npm start -- [netflow] [flags]
+/**
+ * How the help spells the commands: `npm start --` and `npm run compare --` in this repository, `watershed`
+ * and `watershed compare` where the package is installed (its `watershed` bin, e.g. `npx watershed`).
+ */
+export interface CommandNames {
+  /** The default command, followed by a command's name or flags: `npm start --` or `watershed`. */
+  readonly start: string;
+  /** The compare command: `npm run compare --` or `watershed compare`. */
+  readonly compare: string;
+}
+
+/** The commands as this repository's npm scripts run them (`npm start -- example`). */
+export const NPM_SCRIPT_NAMES: CommandNames = { start: 'npm start --', compare: 'npm run compare --' };
+/** The commands as the installed package's bin runs them (`npx watershed example`). */
+export const BIN_NAMES: CommandNames = { start: 'watershed', compare: 'watershed compare' };
+
+const texts = ({ start, compare }: CommandNames): Record<string, string> => ({
+  netflow: `${start} [netflow] [flags]
 
 The Netflow job of the seed ("Big Data applied: Spark vs Flink"), in-process, on the chosen runner:
 drop IPv6 -> parse -> key by source IPv4 -> tumbling windows -> every pair's Euclidean distance.
@@ -50,11 +66,11 @@ ${netflowFlags()}
 ${pipelineFlags()}
 
 Examples:
-  npm start -- --runner=microbatch --scenario=1
-  npm start -- --input=zeek:../shared/data/zeek-conn-portscan.log --window=5s --output=ndjson:out/pairs.ndjson
-  npm start -- --input=kafka:netflow --output=kafka:netflow-pairs --brokers=127.0.0.1:19092
-  npm start -- --scenario=2 --ui --report=out/scenario-2.html`,
-  compare: `npm run compare -- [flags]
+  ${start} --runner=microbatch --scenario=1
+  ${start} --input=zeek:../shared/data/zeek-conn-portscan.log --window=5s --output=ndjson:out/pairs.ndjson
+  ${start} --input=kafka:netflow --output=kafka:netflow-pairs --brokers=127.0.0.1:19092
+  ${start} --scenario=2 --ui --report=out/scenario-2.html`,
+  compare: `${compare} [flags]
 
 Runs the Netflow job on both runners, each in its own process, over the same input, and writes
 <outDir>/<name>/report.html (charts) and report.json: result equality per key and window, computation
@@ -68,8 +84,8 @@ ${netflowFlags(COMPARE_FLAGS)}
 ${pipelineFlags(COMPARE_FLAGS)}
 
 Example:
-  npm run compare -- --scenario=1`,
-  generate: `npm start -- generate --output=kafka:<topic>|ndjson:<path> [flags]
+  ${compare} --scenario=1`,
+  generate: `${start} generate --output=kafka:<topic>|ndjson:<path> [flags]
 
 Writes the built-in generator's Netflow events (IPv6 and malformed ones included) to a Kafka topic, one
 record per event, or to an NDJSON file: the input of the seed's setup.
@@ -81,9 +97,9 @@ ${section('Generator:', GENERATOR_FLAGS)}
 ${pipelineFlags()}
 
 Example (the seed's experiment):
-  npm start -- generate --scenario=1 --output=kafka:netflow --brokers=127.0.0.1:19092
-  npm run compare -- --input=kafka:netflow --output=kafka:netflow-pairs --brokers=127.0.0.1:19092`,
-  example: `npm start -- example [flags]
+  ${start} generate --scenario=1 --output=kafka:netflow --brokers=127.0.0.1:19092
+  ${compare} --input=kafka:netflow --output=kafka:netflow-pairs --brokers=127.0.0.1:19092`,
+  example: `${start} example [flags]
 
 Windowed page views: per-user counts with late data and the busiest users per window.
 
@@ -91,21 +107,31 @@ ${section('Page views:', WINDOWED_PAGE_VIEWS_FLAGS)}
 ${section('Watching the run:', DASHBOARD_FLAGS)}
 
 ${pipelineFlags()}`,
-};
+});
 
-/** The help text of `command`; otherwise the overview followed by the default command's text. */
-export function usageOf(command: string | undefined): string {
-  const text = command !== undefined ? TEXTS[command] : undefined;
+/**
+ * The help text of `command`; otherwise the overview followed by the default command's text. `names`
+ * spells the commands as the user runs them (default: this repository's npm scripts).
+ * @example usageOf('example', BIN_NAMES) // 'watershed example [flags]\n\nWindowed page views: ...'
+ */
+export function usageOf(command: string | undefined, names: CommandNames = NPM_SCRIPT_NAMES): string {
+  const all = texts(names);
+  const text = command !== undefined ? all[command] : undefined;
   if (text) return text;
+  const { start, compare } = names;
   return `Watershed: portable stream pipelines in the Apache Beam model.
 
 Commands:
-  npm start -- [netflow] [flags]     the Netflow job (the default command)
-  npm start -- example [flags]       windowed page views
-  npm run compare -- [flags]         the Netflow job on both runners, compared in a report
-  npm start -- generate [flags]      the generator's Netflow events to a Kafka topic or a file
+${[
+    [`${start} [netflow] [flags]`, 'the Netflow job (the default command)'],
+    [`${start} example [flags]`, 'windowed page views'],
+    [`${compare} [flags]`, 'the Netflow job on both runners, compared in a report'],
+    [`${start} generate [flags]`, "the generator's Netflow events to a Kafka topic or a file"],
+  ]
+    .map(([usage, what]) => `  ${usage!.padEnd(33)}  ${what}`)
+    .join('\n')}
 
-\`npm start -- <command> --help\` lists a command's flags. The default command's:
+\`${start} <command> --help\` lists a command's flags. The default command's:
 
-${TEXTS['netflow']}`;
+${all['netflow']}`;
 }

@@ -22,15 +22,17 @@ import { compareCommand } from './compare-command.js';
 import { exampleCommand } from './example-command.js';
 import { generateCommand } from './generate-command.js';
 import { netflowCommand } from './netflow-command.js';
-import { COMMAND_FLAGS, COMMANDS, usageOf } from './usage.js';
+import { BIN_NAMES, COMMAND_FLAGS, COMMANDS, NPM_SCRIPT_NAMES, usageOf } from './usage.js';
 
 const argv = process.argv.slice(2);
 const named = argv[0] !== undefined && !argv[0].startsWith('-');
 const command = named ? argv[0]! : 'netflow';
 const rest = named ? argv.slice(1) : argv;
+// Compiled (the installed package's `watershed` bin) the help says `watershed example`; from the sources, `npm start -- example`.
+const names = import.meta.url.endsWith('.js') ? BIN_NAMES : NPM_SCRIPT_NAMES;
 
 if (command === 'help' || wantsHelp(rest)) {
-  console.log(usageOf(command === 'help' ? rest[0] : named ? command : undefined));
+  console.log(usageOf(command === 'help' ? rest[0] : named ? command : undefined, names));
   process.exit(0);
 }
 
@@ -44,7 +46,7 @@ const run: Record<string, (argv: readonly string[]) => Promise<unknown>> = {
 const flags = COMMAND_FLAGS[command];
 if (!flags || !run[command]) {
   const near = nearestFlag(command, COMMANDS);
-  console.error(`unknown command '${command}'${near ? ` (did you mean ${near}?)` : ''}. Commands: ${COMMANDS.join(', ')} (npm start -- --help)`);
+  console.error(`unknown command '${command}'${near ? ` (did you mean ${near}?)` : ''}. Commands: ${COMMANDS.join(', ')} (${names.start} --help)`);
   process.exit(2);
 }
 try {

@@ -58,7 +58,7 @@ type Arrival<T> = { readonly ok: true; readonly element: TimestampedValue<T> } |
  *
  * It has no `position()`: an Observable cannot be rewound, so a run with `checkpointDir` refuses it
  * before subscribing (UnresumableSourceError naming the step; see {@link Source.notResumable}).
- * @example p.apply('Clicks', Read.from(new ObservableSource(clicks$, { timestampFn: (c) => c.at })))
+ * @example p.apply('Clicks', Read(new ObservableSource(clicks$, { timestampFn: (c) => c.at })))
  */
 export class ObservableSource<T> implements Source<T> {
   readonly name = 'Observable';

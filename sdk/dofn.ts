@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import type { MixedOutputError } from './errors.js';
 import type { CheckpointingInfo, TwoPhaseCommit } from './io/two-phase-commit.js';
+import type { KV } from './kv.js';
 import type { MetricsContext } from './metrics.js';
 import type { PaneInfo } from './pane.js';
 import type { PCollectionView } from './side-input.js';
@@ -44,8 +45,11 @@ export interface OutputContext<O, Tags extends OutputTags> {
 
 export interface ProcessContext<O, Tags extends OutputTags = {}, S extends StateSpecs = {}, T extends TimerSpecs = {}>
   extends OutputContext<O, Tags> {
+  /** The element's event timestamp (ms since the epoch); `output` gives its outputs this one. */
   readonly timestamp: Instant;
+  /** The element's window (`formatWindow(ctx.window)` prints it; an interval window has `start` and `end`). */
   readonly window: BoundedWindow;
+  /** After an aggregation: the pane the element came from (timing EARLY / ON_TIME / LATE, index, first / last). */
   readonly pane: PaneInfo;
   /** True when the element is a retraction of an earlier pane (accumulating-and-retracting upstream). */
   readonly isRetraction: boolean;
@@ -55,23 +59,36 @@ export interface ProcessContext<O, Tags extends OutputTags = {}, S extends State
   readonly watermark: Instant;
   /** Reads a side input declared with `ParDo.withSideInputs(...)` for the current window. */
   sideInput<V>(view: PCollectionView<V>): V;
+  /** A stateful DoFn's state cells for the element's key and window, typed from its `state` declarations. */
   readonly state: StateOf<S>;
+  /** A stateful DoFn's timers for the element's key and window, by the names in its `timers` declarations. */
   readonly timers: TimersOf<T>;
+  /** User metrics of this step (counters and distributions), reported per step with the run's metrics. */
   readonly metrics: MetricsContext;
 }
 
-export interface OnTimerContext<O, Tags extends OutputTags = {}, S extends StateSpecs = {}, T extends TimerSpecs = {}>
+/** The key type of a stateful DoFn's input: `K` for `KV<K, V>`, `unknown` for anything else. */
+export type KeyOf<I> = I extends KV<infer K, unknown> ? K : unknown;
+
+export interface OnTimerContext<O, Tags extends OutputTags = {}, S extends StateSpecs = {}, T extends TimerSpecs = {}, K = unknown>
   extends OutputContext<O, Tags> {
-  /** The key the timer was set for. */
-  readonly key: unknown;
+  /** The key the timer was set for: typed from a stateful DoFn's input, `KV<K, V>` (see {@link KeyOf}). */
+  readonly key: K;
+  /** The window the timer was set in. */
   readonly window: BoundedWindow;
   /** The time the timer was set to; outputs get this timestamp by default. */
   readonly timestamp: Instant;
+  /** Whether the timer was an event-time (`TimerSpec.eventTime()`) or processing-time one. */
   readonly domain: 'event' | 'processing';
+  /** The current processing time, from the runner's injected clock. */
   readonly processingTime: Instant;
+  /** The step's input watermark when the timer fires. */
   readonly watermark: Instant;
+  /** The state cells of the timer's key and window (the same cells `process` saw). */
   readonly state: StateOf<S>;
+  /** The timers of the timer's key and window: a timer may set itself or another again. */
   readonly timers: TimersOf<T>;
+  /** User metrics of this step. */
   readonly metrics: MetricsContext;
 }
 
@@ -178,14 +195,25 @@ export type InferredOutput<O> = [O] extends [never] ? never : [O] extends [void]
  * const lengths = words.apply('Length', ParDo({ *process(word) { yield word.length; } })); // PCollection<number>
  */
 export interface DoFn<I, O, Tags extends OutputTags = {}, S extends StateSpecs = {}, T extends TimerSpecs = {}, C = O> {
+  /** Once per DoFn instance, before its first bundle: open connections, load models. */
   setup?(ctx: SetupContext): void | Promise<void>;
+  /** At the start of each bundle (a few elements on the native runner, a whole batch on the micro-batch one). */
   startBundle?(ctx: BundleContext): void | Promise<void>;
+  /**
+   * Each element: emit with `ctx.output(...)` (any number of times, also none), or return one output or
+   * yield many ({@link DoFnOutput}), not both in one call. May be async; the runner awaits it.
+   */
   process(element: I, ctx: ProcessContext<C, Tags, S, T>): DoFnOutput<O>;
+  /** At the end of each bundle: flush what `process` buffered (outputs here name their timestamp and window). */
   finishBundle?(ctx: FinishBundleContext<C, Tags>): void | Promise<void>;
+  /** Once at the end, told how the run ended (also after a failure, best effort): release what `setup` took. */
   teardown?(ctx: TeardownContext): void | Promise<void>;
+  /** State declarations (`{ count: StateSpec.value<number>() }`): makes the DoFn stateful; its input must be KV. */
   readonly state?: S;
+  /** Timer declarations (`{ flush: TimerSpec.eventTime() }`): makes the DoFn stateful; its input must be KV. */
   readonly timers?: T;
-  readonly onTimer?: { readonly [K in keyof T]?: (ctx: OnTimerContext<C, Tags, S, T>) => DoFnOutput<O> };
+  /** One callback per declared timer, by its name, called when that timer fires; may return or yield outputs as `process` does. */
+  readonly onTimer?: { readonly [K in keyof T]?: (ctx: OnTimerContext<C, Tags, S, T, KeyOf<I>>) => DoFnOutput<O> };
   /**
    * A sink's two-phase commit with the runner's checkpoints (see {@link TwoPhaseCommit}): output
    * becomes visible only once the checkpoint covering it is durable. Called only when the run

@@ -1,6 +1,8 @@
 /** A key-value pair: the element type of keyed PCollections (GroupByKey, Combine.perKey, stateful DoFns). */
 export interface KV<K, V> {
+  /** The key: GroupByKey, Combine.perKey and stateful DoFns group by it (by value; arrays and objects by their JSON). */
   readonly key: K;
+  /** The value. */
   readonly value: V;
 }
 

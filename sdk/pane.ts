@@ -13,10 +13,15 @@ export type PaneTiming = 'EARLY' | 'ON_TIME' | 'LATE' | 'UNKNOWN';
  * from 0 (-1 for early panes); `isFirst`/`isLast` mark the first and the final pane of the window.
  */
 export interface PaneInfo {
+  /** Which pane of its window this is, counting every pane from 0. */
   readonly index: number;
+  /** Which ON_TIME or LATE pane of its window this is, from 0; -1 for an EARLY pane. */
   readonly nonSpeculativeIndex: number;
+  /** EARLY, ON_TIME or LATE relative to the watermark (UNKNOWN before any aggregation). */
   readonly timing: PaneTiming;
+  /** True for the window's first pane. */
   readonly isFirst: boolean;
+  /** True for the window's final pane: no more will come for this window. */
   readonly isLast: boolean;
 }
 

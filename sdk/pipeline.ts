@@ -20,6 +20,7 @@ const VALID_NAME = /^[^/]+$/;
  * const result = await p.run();
  */
 export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
+  /** The options it runs with (runner, batch interval, checkpoints, ...); the program's own flags are in `options.args`, typed. */
   readonly options: PipelineOptions<A>;
   private readonly nodes: TransformNode[] = [];
   private readonly primitives: TransformNode[] = [];

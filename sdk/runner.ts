@@ -1,4 +1,5 @@
 import { PipelineOptionsError, type UnsupportedFeature } from './errors.js';
+import { nearestFlag } from './flags.js';
 import type { PipelineGraph } from './graph.js';
 import type { StepMetrics } from './metrics.js';
 import type { PipelineOptions } from './options.js';
@@ -142,14 +143,19 @@ export function registeredRunners(): string[] {
   return [...registry.keys()].sort();
 }
 
-/** @throws PipelineOptionsError naming the registered runners when `name` is not one of them. */
+/**
+ * @throws PipelineOptionsError naming the closest registered runner and all of them when `name` is not
+ * one of them (`unknown runner 'microbach' (did you mean microbatch?). Registered runners: microbatch, native.`),
+ * or saying to import 'watershed/runners' when none is registered.
+ */
 export function resolveRunner(name: string): Runner {
   const f = registry.get(name);
   if (!f) {
     const known = registeredRunners();
+    const near = nearestFlag(name, known);
     throw new PipelineOptionsError(
-      `unknown runner '${name}'. ` +
-        (known.length ? `Registered runners: ${known.join(', ')}.` : `No runner is registered: import 'watershed/runners' (runners/index.ts) before running.`),
+      `unknown runner '${name}'${near ? ` (did you mean ${near}?)` : ''}. ` +
+        (known.length ? `Registered runners: ${known.join(', ')}.` : `No runner is registered: import 'watershed/runners' before running.`),
     );
   }
   return f();

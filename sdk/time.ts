@@ -17,10 +17,13 @@ export const END_OF_GLOBAL_WINDOW: Instant = TIMESTAMP_MAX - 86_400_000;
 /** A length of time in milliseconds. */
 export type Duration = number;
 
-/** Duration helpers: `seconds(3)` is 3000 ms. */
+/** `n` milliseconds as a {@link Duration} (durations are plain milliseconds): `millis(250)` is 250. */
 export const millis = (n: number): Duration => n;
+/** `n` seconds in milliseconds: `seconds(3)` is 3000, e.g. `FixedWindows(seconds(10))`. */
 export const seconds = (n: number): Duration => n * 1000;
+/** `n` minutes in milliseconds: `minutes(2)` is 120000, e.g. `Sessions(minutes(30))`. */
 export const minutes = (n: number): Duration => n * 60_000;
+/** `n` hours in milliseconds: `hours(1)` is 3600000, e.g. `.withAllowedLateness(hours(1))`. */
 export const hours = (n: number): Duration => n * 3_600_000;
 
 /** Formats an instant for messages: ISO for ordinary values, symbolic names at the extremes. */

@@ -11,9 +11,10 @@ import { MapElements } from './map.js';
  * - `Combine.perKey(fn)`: `KV<K, I>` → `KV<K, O>` per key, window and pane.
  * - `Combine.globally(fn)`: `I` → `O` per window; over the global window, an empty input still yields
  *   `fn.extractOutput(fn.createAccumulator())` unless `.withoutDefaults()`.
- * @example bytes.apply(Combine.perKey(Sum.numbers()))
+ * @example bytesPerHost.apply(Combine.perKey(sumFn())) // the same as Sum.perKey()
  */
 export const Combine = {
+  /** Combines the values of each key in each window with `fn`: `KV<K, I>` in, one `KV<K, O>` per key, window and pane out. */
   perKey<K, I, A, O>(fn: CombineFn<I, A, O>): PTransform<PCollection<KV<K, I>>, PCollection<KV<K, O>>> {
     return {
       name: 'Combine.perKey',
@@ -21,6 +22,11 @@ export const Combine = {
         aggregatePrimitive(input as PCollection<unknown>, ctx, { kind: 'combine', combineFn: fn, defaultWhenEmpty: false }) as PCollection<KV<K, O>>,
     };
   },
+  /**
+   * Combines all elements of each window with `fn`: one `O` per window and pane (`name` names the step's
+   * transform). Over the global window an empty input still gives `fn`'s output of nothing (e.g. 0 for a
+   * count), unless `.withoutDefaults()`; other windows only exist with input.
+   */
   globally<I, A, O>(fn: CombineFn<I, A, O>, name = 'Combine.globally'): GloballyTransform<I, O> {
     return new GloballyTransform(fn as CombineFn<I, unknown, O>, true, name);
   },

@@ -23,7 +23,7 @@ export interface ParDoConfig {
  * - `.withOutputs(...tags)` returns `{ main, ...tags }` for `ctx.outputTo(tag, v)`.
  *
  * A stateful DoFn after merging windows (Sessions) merges each key's windows in its own step, and their
- * state and timers with them (the rules are on `StateSpec`, sdk/state.ts).
+ * state and timers with them (the rules are on `StateSpec` in watershed/sdk).
  *
  * The output type is inferred from what `process` (and `onTimer`) return or yield (the rule is on
  * `DoFnOutput`: a generator's values are the outputs, any other value but `undefined` is one output);

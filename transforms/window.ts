@@ -21,9 +21,11 @@ import type { AccumulationMode, OnTimeBehavior, TimestampCombiner, WindowingStra
  *   .accumulatingFiredPanes())
  */
 export const Window = {
+  /** Assigns each element to the windows `windowFn` gives (FixedWindows, SlidingWindows, Sessions, ...), keeping the trigger, lateness and accumulation unless set here. */
   into<T = unknown>(windowFn: WindowFn<any>): WindowTransform<T> {
     return new WindowTransform<T>({ windowFn });
   },
+  /** Keeps the windows and changes only what is set on it: trigger, allowed lateness, accumulation, ... */
   configure<T = unknown>(): WindowTransform<T> {
     return new WindowTransform<T>({});
   },

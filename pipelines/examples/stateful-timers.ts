@@ -53,9 +53,10 @@ const spendingAlerts = statefulDoFn<KV<string, number>>()({
     }
   },
   onTimer: {
-    // Called once the watermark passes the timer's time, with the state of the timer's key and window.
+    // Called once the watermark passes the timer's time, with the state of the timer's key and window
+    // (ctx.key is a string: the key type of the input, KV<string, number>).
     *endOfWindow(ctx) {
-      yield `SUMMARY ${String(ctx.key)} ${formatWindow(ctx.window)}: ${ctx.state.total.read()} spent, alert ${ctx.state.alerted.read() ? 'sent' : 'not needed'}`;
+      yield `SUMMARY ${ctx.key} ${formatWindow(ctx.window)}: ${ctx.state.total.read()} spent, alert ${ctx.state.alerted.read() ? 'sent' : 'not needed'}`;
     },
   },
 });

@@ -7,10 +7,15 @@ import { formatWindow, type BoundedWindow } from '../window.js';
 
 /** One output as a test sees it. */
 export interface CapturedRecord<T> {
+  /** The element. */
   readonly value: T;
+  /** Its event timestamp. */
   readonly timestamp: Instant;
+  /** The window it belongs to (`formatWindow(window)` prints it). */
   readonly window: BoundedWindow;
+  /** The pane that produced it: timing EARLY / ON_TIME / LATE, index, first / last. */
   readonly pane: PaneInfo;
+  /** True for a retraction (accumulating-and-retracting mode): it withdraws an earlier output equal to `value`. */
   readonly retraction: boolean;
   /** Processing time (from the runner's clock) when the output reached the probe. */
   readonly emittedAt: Instant;
@@ -26,6 +31,7 @@ export interface CapturedRecord<T> {
  */
 export class Probe<T> implements PTransform<PCollection<T>, Probe<T>> {
   readonly name = 'Capture';
+  /** Every output, retractions included, in the order they arrived. */
   readonly records: CapturedRecord<T>[] = [];
 
   expand(input: PCollection<T>, ctx: Parameters<PTransform<PCollection<T>, Probe<T>>['expand']>[1]): Probe<T> {
@@ -74,7 +80,19 @@ function windowLabel(w: BoundedWindow): string {
   return w.kind === 'interval' ? `[${(w as unknown as { start: number }).start},${(w as unknown as { end: number }).end})` : w.kind === 'global' ? 'global' : w.id;
 }
 
+/**
+ * Collects a PCollection's outputs in memory for checks after `run()` (tests, notebooks, small programs):
+ * values, and each one's window, pane (EARLY / ON_TIME / LATE, index), timestamp and emission time.
+ * In-process runners only (both of this package's runners are).
+ * @example
+ * const panes = counts.apply('Panes', Capture.records());
+ * await p.run();
+ * panes.values();  // the values in arrival order
+ * panes.lines();   // ['[0,60000) ON_TIME #0 last {"key":"ann","value":2}', ...]
+ * panes.records;   // [{ value, timestamp, window, pane, retraction, emittedAt }, ...]
+ */
 export const Capture = {
+  /** A {@link Probe} to apply to a PCollection; its element type comes from the collection it is applied to. */
   records<T>(): Probe<T> {
     return new Probe<T>();
   },

@@ -76,10 +76,17 @@ function testStreamPosition(p: unknown): TestStreamPosition {
 export class TestStream<T> implements PTransform<Pipeline, PCollection<T>> {
   readonly name = 'TestStream';
   private constructor(
+    /** The script so far, in order. */
     readonly events: readonly TestStreamEvent<T>[],
+    /** The processing time the virtual clock starts at. */
     readonly startTime: Instant,
   ) {}
 
+  /**
+   * An empty script of elements of type `T`; `startTime` is the processing time the run's virtual clock
+   * starts at (default 0). Each step returns a new TestStream, so a script can be shared and extended.
+   * @example TestStream.create<Click>({ startTime: Date.UTC(2026, 0, 1) }).addElements([click, click.at])
+   */
   static create<T>(options: { startTime?: Instant } = {}): TestStream<T> {
     return new TestStream<T>([], options.startTime ?? 0);
   }
@@ -132,6 +139,7 @@ export class TestStream<T> implements PTransform<Pipeline, PCollection<T>> {
     return this.advanceWatermarkTo(last + by);
   }
 
+  /** Ends the input: the watermark goes to +infinity, so every window and event-time timer fires (what the end of the script does too). */
   advanceWatermarkToInfinity(): TestStream<T> {
     return this.advanceWatermarkTo(TIMESTAMP_MAX);
   }

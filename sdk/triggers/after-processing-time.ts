@@ -15,13 +15,17 @@ import type { Trigger, TriggerState } from './trigger.js';
  * @example Repeatedly(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(seconds(5)))
  */
 export const AfterProcessingTime = {
+  /** Fires once processing time reaches the arrival of the pane's first element (add `.plusDelayOf(d)` to wait `d` after it). */
   pastFirstElementInPane(): AfterProcessingTimeTrigger {
     return afterProcessingTime(0, undefined);
   },
 };
 
+/** What `AfterProcessingTime.pastFirstElementInPane()` returns: a trigger whose target time can be moved. */
 export interface AfterProcessingTimeTrigger extends Trigger {
+  /** The same trigger, waiting `delay` ms more after the first element's arrival. @throws RangeError when the total delay is negative. */
   plusDelayOf(delay: Duration): AfterProcessingTimeTrigger;
+  /** The same trigger, firing at the next multiple of `period` (plus `offset`) at or after its target. @throws RangeError for a period <= 0. */
   alignedTo(period: Duration, offset?: Instant): AfterProcessingTimeTrigger;
 }
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UnknownFlagError } from '../../sdk/errors.js';
 import { parseFlags, type FlagSpecs } from '../../sdk/flags.js';
-import { COMMAND_FLAGS, COMMANDS, usageOf } from '../../bin/usage.js';
+import { BIN_NAMES, COMMAND_FLAGS, COMMANDS, usageOf } from '../../bin/usage.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const flagsIn = (text: string): string[] => [...new Set([...text.matchAll(/--([A-Za-z][\w-]*)/g)].map((m) => m[1]!))].sort();
@@ -30,6 +30,19 @@ describe('command-line flags', () => {
     expect(shown(COMMAND_FLAGS['compare']!)).toEqual(expect.arrayContaining(['name', 'outDir', 'scenario', 'input']));
     expect(Object.keys(COMMAND_FLAGS['netflow']!)).toContain('inject-difference');
     expect(usageOf('netflow')).not.toContain('inject-difference');
+  });
+
+  it('the help names the commands as they are run: npm scripts in the repository, the `watershed` bin where installed', () => {
+    expect(usageOf(undefined)).toContain('  npm start -- example [flags]');
+    expect(usageOf('compare')).toMatch(/^npm run compare -- \[flags\]/);
+    for (const command of [undefined, ...COMMANDS]) {
+      const text = usageOf(command, BIN_NAMES);
+      expect(text, command).not.toMatch(/npm (start|run)/);
+      // the same flags either way
+      expect(flagsIn(text), command).toEqual(flagsIn(usageOf(command)));
+    }
+    expect(usageOf(undefined, BIN_NAMES)).toContain('  watershed compare [flags]          the Netflow job on both runners');
+    expect(usageOf('generate', BIN_NAMES)).toMatch(/^watershed generate --output=/);
   });
 
   it('the CLI prints help with --help (exit 0) and refuses a misspelt flag before running anything (exit 2)', () => {

@@ -184,6 +184,12 @@ describe('pipeline construction', () => {
     expect(registeredRunners()).toEqual(expect.arrayContaining(['microbatch', 'native']));
     for (const r of registeredRunners()) expect((err as Error).message).toContain(r);
   });
+
+  it('a misspelt runner names the closest registered one', async () => {
+    const p = Pipeline.create({ runner: 'microbach' });
+    p.apply(Create([1]));
+    await expect(p.run()).rejects.toThrow("unknown runner 'microbach' (did you mean microbatch?). Registered runners: microbatch, native.");
+  });
 });
 
 describe.each(RUNNERS)('runner validation on $label', ({ options }) => {

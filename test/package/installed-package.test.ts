@@ -6,13 +6,13 @@
  * (npm's cache makes it quick; the registry is asked for what the cache lacks) serve every test.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { usageOf } from '../../bin/usage.js';
+import { BIN_NAMES, usageOf } from '../../bin/usage.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const USER_APP = fileURLToPath(new URL('./user-app/', import.meta.url));
@@ -27,7 +27,9 @@ for (const [k, v] of Object.entries(process.env)) {
 
 let tmp = '';
 let app = '';
-let packed: { filename: string; files: { path: string }[] };
+let packed: { filename: string; size: number; files: { path: string }[] };
+/** The repository's package.json before `npm pack` (whose prepack and postpack scripts rewrite it and put it back). */
+let manifestBefore = '';
 
 interface Ran {
   readonly status: number;
@@ -59,13 +61,14 @@ const node = (args: readonly string[]) => ok(process.execPath, args, app);
 beforeAll(async () => {
   expect(Number(process.versions.node.split('.')[0]), 'these tests need Node 24 (npm test provides it)').toBeGreaterThanOrEqual(24);
   tmp = mkdtempSync(join(tmpdir(), 'watershed-package-'));
+  manifestBefore = readFileSync(join(ROOT, 'package.json'), 'utf8');
   [packed] = JSON.parse(await ok('npm', ['pack', '--json', '--pack-destination', tmp], ROOT)) as (typeof packed)[];
   app = join(tmp, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'user-app', private: true, type: 'module' }));
   for (const f of readdirSync(USER_APP)) copyFileSync(join(USER_APP, f), join(app, f));
-  // --ignore-scripts: the package has no install scripts; this skips the `node` binary package's copy step.
-  await ok('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error', join(tmp, packed.filename)], app);
+  // As a user installs it (install scripts included: the package's dependencies must not need any).
+  await ok('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', join(tmp, packed.filename)], app);
 }, 300_000);
 
 afterAll(() => {
@@ -82,6 +85,18 @@ describe('the installed package', () => {
     expect(targets.map((t) => t.replace(/^\.\//, '')).filter((t) => !files.includes(t))).toEqual([]);
     expect(files).toContain('dist/bin/watershed.js');
     expect(files).toContain('dist/transforms/io/number-text.wasm');
+    // Compiled code, declarations and source maps with their sources inlined: about 1.2 MB packed today.
+    expect(packed.size).toBeLessThan(2_000_000);
+  });
+
+  it("does not bring the repository's own Node binary into the user's project, and leaves the repository's package.json as it was", () => {
+    const installed = JSON.parse(readFileSync(join(app, 'node_modules/watershed/package.json'), 'utf8')) as Record<string, Record<string, unknown> | undefined>;
+    expect(installed['optionalDependencies']?.['node']).toBeUndefined();
+    expect(installed['allowScripts']?.['node']).toBeUndefined();
+    expect(existsSync(join(app, 'node_modules/node')), 'the `node` package (~190 MB) was installed').toBe(false);
+    expect(existsSync(join(app, 'node_modules/.bin/node')), "a `node` in the project's node_modules/.bin shadows the user's Node").toBe(false);
+    expect(readFileSync(join(ROOT, 'package.json'), 'utf8')).toBe(manifestBefore);
+    expect(existsSync(join(ROOT, '.package.json.before-pack'))).toBe(false);
   });
 
   it('loads every entry point with plain node, without the internals, and refuses deep imports', async () => {
@@ -94,6 +109,8 @@ describe('the installed package', () => {
       JSON.stringify({
         compilerOptions: {
           target: 'ES2024', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
+          // what the README's getting-started section sets: only TypeScript that Node can strip
+          allowImportingTsExtensions: true, erasableSyntaxOnly: true,
           lib: ['ES2024'], types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')],
           // as `tsc --init` sets it: a client library's own .d.ts import 'debug' without depending on @types/debug
           skipLibCheck: true,
@@ -126,7 +143,14 @@ describe('the installed package', () => {
 
   it('has a watershed command that runs the commands of `npm start --`', async () => {
     const bin = join(app, 'node_modules/.bin/watershed');
-    expect(await ok(bin, ['--help'], app)).toBe(`${usageOf(undefined)}\n`);
+    // The help names the commands as the user runs them here (`watershed example`), not as the repository's npm scripts.
+    const help = await ok(bin, ['--help'], app);
+    expect(help).toBe(`${usageOf(undefined, BIN_NAMES)}\n`);
+    expect(help).toContain('  watershed example [flags]');
+    expect(help).not.toMatch(/npm (start|run)/);
+    expect(await ok(bin, ['compare', '--help'], app)).not.toMatch(/npm (start|run)/);
+    const unknown = await run(bin, ['exampel'], app);
+    expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringContaining('(did you mean example?). Commands: netflow, compare, generate, example (watershed --help)')]);
     expect(await ok(bin, ['example', '--count=200', '--runner=microbatch', '--batchInterval=asap'], app)).toContain('runner microbatch: DONE');
     // compare runs each runner in a child process of the compiled command, in the user's directory.
     await ok(bin, ['compare', '--count=300', '--histogram=none', '--outDir=compared', '--name=run'], app);

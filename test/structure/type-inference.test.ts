@@ -2,7 +2,8 @@
  * Types that infer through a chain (docs/design/public-api.md): `GroupByKey()`, `Distinct()`,
  * `Window.into(fn)` and `Window.configure()` need no type arguments, taking the element type of the
  * collection they are applied to, and a stateful DoFn names its element types once,
- * `statefulDoFn<I, O>()({ state, timers, ... })`, with its state and timers still typed. A DoFn that
+ * `statefulDoFn<I, O>()({ state, timers, ... })`, with its state and timers still typed, and the key an
+ * `onTimer` callback sees typed from its input (`KV<K, V>` gives `ctx.key: K`). A DoFn that
  * returns or yields its outputs (DoFnOutput) needs no output type: `ParDo(fn)` and
  * `statefulDoFn<I>()(fn)` infer it.
  * The type assertions are checked by `npx tsc --noEmit -p .` (this file is in the project); the
@@ -54,11 +55,23 @@ describe('types that infer through a chain', () => {
       },
       onTimer: {
         end(ctx) {
-          ctx.output(`${String(ctx.key)}: ${ctx.state.total.read()}`);
+          // the key is typed from the input, KV<string, number>
+          expectTypeOf(ctx.key).toEqualTypeOf<string>();
+          ctx.output(`${ctx.key.toUpperCase()}: ${ctx.state.total.read()}`);
         },
       },
     });
     expectTypeOf(fn).toMatchTypeOf<DoFn<KV<string, number>, string, {}, any, any>>();
+    // a DoFn whose input is not KV (refused when applied as a stateful step) has an unknown timer key
+    statefulDoFn<number, string>()({
+      timers: { t: TimerSpec.eventTime() },
+      process() {},
+      onTimer: {
+        t(ctx) {
+          expectTypeOf(ctx.key).toEqualTypeOf<unknown>();
+        },
+      },
+    });
     const p = Pipeline.create({ runner: 'native' });
     const out = p.apply(Create([kv('a', 1)])).apply(ParDo(fn));
     expectTypeOf(out).toEqualTypeOf<PCollection<string>>();

@@ -24,6 +24,7 @@ export function countFn<T>(): CombineFn<T, number, number> {
  */
 export const Count = {
   ...combinerTransforms('Count', countFn<unknown>),
+  /** How often each distinct element occurs in each window: one `KV(element, n)` per element, window and pane. */
   perElement<T>(): PTransform<PCollection<T>, PCollection<KV<T, number>>> {
     return {
       name: 'Count.perElement',

@@ -352,6 +352,12 @@ export interface TextFileReadOptions<T> extends LineSourceOptions {
  * @example p.apply('Flows', TextFile.ndjson<Flow>('flows.ndjson')).apply('Out', TextFile.write('out.ndjson'))
  */
 export const TextFile = {
+  /**
+   * The lines of the file at `path`, one string each (without the line break; blank lines skipped unless
+   * `skipBlankLines: false`), read to the end. Event time from `options.timestamp` (default: the minimum
+   * timestamp); a missing file fails the run with a SourceError naming the step and the path.
+   * @example p.apply('Lines', TextFile.lines('words.txt')).apply('Words', FlatMap((l: string) => l.split(' ')))
+   */
   lines(path: string, options: TextFileReadOptions<string> = {}): PTransform<Pipeline, PCollection<string>> {
     const skipBlank = options.skipBlankLines ?? true;
     const source = lineSource<string>(
@@ -363,6 +369,12 @@ export const TextFile = {
     return Read(source);
   },
 
+  /**
+   * One JSON value per line of the file at `path` (`T` names its type; it is not checked). A line that is
+   * not JSON goes to the step's `deadLetters()` with reason `malformed-json` and its file and line, and the
+   * read goes on.
+   * @example p.apply('Views', TextFile.ndjson<View>('views.ndjson', { timestamp: (v) => v.at, watermark: { maxOutOfOrderness: seconds(5) } }))
+   */
   ndjson<T = unknown>(path: string, options: TextFileReadOptions<T> = {}): PTransform<Pipeline, PCollection<T>> {
     const skipBlank = options.skipBlankLines ?? true;
     const source = lineSource<T>(
@@ -388,7 +400,7 @@ export const TextFile = {
    * A regular file is written under a hidden name next to it (`.<name>.<uuid>.inprogress`) and renamed
    * onto `path` only when the run ends successfully, after an fsync: until then an existing file
    * stays as it was, and a failed or cancelled run removes the hidden file and leaves `path` untouched.
-   * A pipe, FIFO, `/dev/stdout` or device is written in place, in order (see `openFileSinkTarget` in file-sink-target.ts).
+   * A pipe, FIFO, `/dev/stdout` or device is written in place, in order.
    * Lines are encoded into a buffer of `flushBytes` bytes (default 1 MiB) that
    * is written when full, at the end of every bundle, and at teardown, so memory stays bounded
    * however many elements one step emits at once (a longer line is written on its own). Full buffers
@@ -399,7 +411,7 @@ export const TextFile = {
    *
    * With checkpointing (`--checkpointDir`), `path` on a file system is a folder of part files, one per
    * checkpoint with output (`part-<subtask>-<seq:012><ext>`, read them in name order), each renamed into
-   * view only once its checkpoint is durable (two-phase commit; see `PartFolder` in part-files.ts); a `path` that
+   * view only once its checkpoint is durable (two-phase commit with the checkpoints); a `path` that
    * is a file is refused (SinkTargetError). A pipe, FIFO or `/dev/stdout` is refused under exactly-once
    * (UnsupportedGuaranteeError) and written in order under at-least-once.
    */

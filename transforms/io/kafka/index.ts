@@ -7,7 +7,7 @@ import { kafkaRead } from './kafka-read.js';
 import { kafkaWrite } from './kafka-write.js';
 
 /**
- * Kafka sources and sinks, over the client interface in `client.ts` (kafkajs by default; pass
+ * Kafka sources and sinks, over the client interface {@link KafkaClientFactory} (kafkajs by default; pass
  * `client` to use another implementation).
  *
  * @example

@@ -92,7 +92,7 @@ export interface KafkajsClientOptions {
   retries?: number;
   /** kafkajs log level. Default: env `WATERSHED_KAFKA_LOG`, else `'warn'`. */
   logLevel?: KafkajsLogLevelName;
-  /** TLS (PEM contents or paths, see ./security.ts). Default: plain TCP. */
+  /** TLS (PEM contents or paths, see {@link KafkaSslOptions}). Default: plain TCP. */
   ssl?: KafkaSslOptions | boolean;
   /** SASL PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512. Default: none. */
   sasl?: KafkaSaslOptions;

@@ -13,7 +13,7 @@ import { parseKafkaBrokers } from '../client.js';
 import { checkKafkaSasl, resolveKafkaSsl, type KafkaSaslOptions, type KafkaSslOptions } from '../security.js';
 import { mapPlatformaticError } from './errors.js';
 
-/** Options of {@link createPlatformaticClientFactory} (in `../platformatic-client.ts`). */
+/** Options of {@link createPlatformaticClientFactory}. */
 export interface PlatformaticClientOptions {
   /** `'127.0.0.1:19092'`, `'a:1,b:2'` or an array of `host:port`. */
   readonly brokers: string | readonly string[];
@@ -27,7 +27,7 @@ export interface PlatformaticClientOptions {
   readonly connectDeadlineMs?: number;
   /** Retries of a failed request (250 ms apart). Default 3; the producer keeps at least 5. */
   readonly retries?: number;
-  /** TLS (PEM contents or paths, see ../security.ts). Default: plain TCP. */
+  /** TLS (PEM contents or paths, see {@link KafkaSslOptions}). Default: plain TCP. */
   readonly ssl?: KafkaSslOptions | boolean;
   /** SASL PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512. Default: none. */
   readonly sasl?: KafkaSaslOptions;

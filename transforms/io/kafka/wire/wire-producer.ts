@@ -52,7 +52,7 @@ export interface WireProducerOptions {
   readonly requestTimeoutMs?: number;
   /** Record batch compression. Default 'lz4'. */
   readonly compression?: KafkaCompression;
-  /** TLS to the brokers (PEM contents or paths, see ../security.ts). Default: plain TCP. */
+  /** TLS to the brokers (PEM contents or paths, see {@link KafkaSslOptions}). Default: plain TCP. */
   readonly ssl?: KafkaSslOptions | boolean;
   /** SASL authentication (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) on every connection. Default: none. */
   readonly sasl?: KafkaSaslOptions;
@@ -113,7 +113,7 @@ const INT32_MAX = 0x7fffffff;
 
 /**
  * A fast idempotent Kafka producer speaking the wire protocol itself (Metadata, InitProducerId,
- * Produce, in the highest versions both it and the broker support: see ./api-versions.ts), behind
+ * Produce, in the highest versions both it and the broker support), behind
  * {@link KafkaProducerPort}, over TCP or TLS (`ssl`), with SASL PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512
  * (`sasl`). Wrong credentials, an untrusted certificate or a TLS listener reached without `ssl`
  * fail `connect()` at once with a not retriable {@link KafkaClientError} (no retrying until the deadline).
@@ -139,7 +139,7 @@ const INT32_MAX = 0x7fffffff;
  * With `transactionalId` it is a transactional producer ({@link KafkaTransactionalProducerPort}):
  * FindCoordinator, InitProducerId with the id (fencing older producers), AddPartitionsToTxn before
  * the first batch of each partition, AddOffsetsToTxn + TxnOffsetCommit for consumer offsets, and
- * EndTxn, with batches marked transactional (txn-apis.ts). Sends must then be inside a transaction.
+ * EndTxn, with batches marked transactional. Sends must then be inside a transaction.
  * For exactly-once sinks, `prepareTransaction()` finishes a transaction without ending it and returns
  * a plain-JSON handle, and the static `commitPrepared(handle, ...)` commits it later from any process
  * (after a crash), or fails with CheckpointRecoveryError when the broker aborted it meanwhile.
