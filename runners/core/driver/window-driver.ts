@@ -16,6 +16,7 @@ import type { StateBackend } from '../state/state-backend.js';
 import { LazyTimerHeap, type LazyEntry } from '../timers/lazy-timer-heap.js';
 import type { PaneReducer } from './pane-reducer.js';
 import { PendingElements, type PendingBatch } from './pending-elements.js';
+import { sameWindow } from '../util/same-window.js';
 import { WindowStates } from './window-states.js';
 
 /** What the driver keeps per key and window. Plain data: it is snapshotted with the state backend. */
@@ -265,7 +266,7 @@ export class WindowDriver implements AggregationDriver {
     const merged = this.mergeInto(ks, key, w);
     const known = this.targetState;
     this.targetState = undefined;
-    if (known !== undefined && known.w.id === merged.id) return known;
+    if (known !== undefined && sameWindow(known.w, merged)) return known;
     return this.table.get(ks, merged.id) ?? this.newWindow(ks, key, merged);
   }
 
@@ -275,7 +276,7 @@ export class WindowDriver implements AggregationDriver {
    */
   private mergedWithOne(ks: StateKey, key: unknown, a: WindowState, w: IntervalWindow): WindowState {
     const aw = a.w as IntervalWindow;
-    if (aw === w || aw.id === w.id) return a;
+    if (sameWindow(aw, w)) return a;
     if (!(w.start < aw.end && aw.start < w.end)) return this.newWindow(ks, key, w);
     const start = w.start < aw.start ? w.start : aw.start;
     const end = w.end > aw.end ? w.end : aw.end;
@@ -565,7 +566,7 @@ export class WindowDriver implements AggregationDriver {
     let open = 0;
     for (let i = 0; i < n; i++) {
       const st = existing[i]!;
-      if (st.w.id === w.id) same = st;
+      if (sameWindow(st.w, w)) same = st;
       if (!st.closed) open++;
     }
     const active: BoundedWindow[] = new Array(open + (same === undefined ? 1 : 0));
@@ -582,12 +583,13 @@ export class WindowDriver implements AggregationDriver {
       for (let j = 0; j < m.toMerge.length; j++) {
         const mw = m.toMerge[j]!;
         const id = mw.id;
-        if (mw === w || id === w.id) target = m.result;
+        const isProto = sameWindow(mw, w);
+        if (isProto) target = m.result;
         // The key's state of that window, the one in the table under its id: before the first merge,
         // the state found above (the proto-window's, or the one holding this very window object).
         let st: WindowState | undefined;
         if (i === 0) {
-          if (mw === w || id === w.id) st = same;
+          if (isProto) st = same;
           else for (let e = 0; e < n && st === undefined; e++) if (existing[e]!.w === mw) st = existing[e];
         }
         if (st === undefined && (i > 0 || mw !== w)) st = this.table.get(ks, id);
@@ -611,9 +613,10 @@ export class WindowDriver implements AggregationDriver {
    */
   private merge(ks: StateKey, key: unknown, states: WindowState[], result: BoundedWindow): WindowState {
     let s: WindowState | undefined;
-    for (let i = 0; i < states.length && s === undefined; i++) if (states[i]!.w.id === result.id) s = states[i];
+    for (let i = 0; i < states.length && s === undefined; i++) if (sameWindow(states[i]!.w, result)) s = states[i];
     s ??= states[0] ?? this.blankState(key, result);
-    const oldId = s.w.id;
+    const oldW = s.w;
+    const oldId = oldW.id;
     if (this.dirtySet.size > 0) {
       // The merged window is another window: it is evaluated at the next flush only if it gets input after the merge.
       const d = this.dirtySet.get(s);
@@ -646,7 +649,7 @@ export class WindowDriver implements AggregationDriver {
       const retract: NonNullable<WindowState['retract']> = [];
       for (const x of states) {
         if (x.retract) retract.push(...x.retract);
-        if (x.last && x.w.id !== result.id) retract.push({ ...x.last, window: x.w });
+        if (x.last && !sameWindow(x.w, result)) retract.push({ ...x.last, window: x.w });
       }
       const last = this.table.get(ks, result.id)?.last;
       if (last || 'last' in s) s.last = last;
@@ -662,7 +665,7 @@ export class WindowDriver implements AggregationDriver {
     s.onTime = anyOnTime && this.inputWm > result.maxTimestamp;
     s.closed = false;
     s.pt = NO_TIMERS;
-    if (oldId !== result.id) this.table.rename(ks, oldId, result.id);
+    if (!sameWindow(oldW, result)) this.table.rename(ks, oldId, result.id);
     else this.table.set(ks, result.id, s);
     const gc = this.gcTime(result);
     if (s.et.length === 1) {
@@ -713,7 +716,7 @@ export class WindowDriver implements AggregationDriver {
         while (j >= 0 && protos[j] !== w) j--;
         if (j < 0) {
           j = protos.length - 1;
-          while (j >= 0 && protos[j]!.id !== w.id) j--;
+          while (j >= 0 && !sameWindow(protos[j]!, w)) j--;
           if (j < 0) j = protos.push(w) - 1;
         }
         g.elements.push(i);
@@ -768,8 +771,7 @@ export class WindowDriver implements AggregationDriver {
     const stateOf = new Array<number>(protos.length).fill(-1);
     for (let i = 0; i < n; i++) {
       const ew = existing[i]!.w;
-      const id = ew.id;
-      for (let j = 0; j < protos.length; j++) if (stateOf[j] === -1 && (protos[j] === ew || protos[j]!.id === id)) stateOf[j] = i;
+      for (let j = 0; j < protos.length; j++) if (stateOf[j] === -1 && sameWindow(protos[j]!, ew)) stateOf[j] = i;
     }
     const active: BoundedWindow[] = [];
     for (let i = 0; i < n; i++) if (!existing[i]!.closed) active.push(existing[i]!.w);
@@ -792,7 +794,7 @@ export class WindowDriver implements AggregationDriver {
         if (m === 0) for (let i = 0; i < n && st === undefined; i++) if (existing[i]!.w === mw) st = existing[i];
         st ??= this.table.get(ks, mw.id);
         // New windows given as copies, and new windows that are active already (with state): they end up in `result` too.
-        for (j = 0; j < protos.length; j++) if (protos[j]!.id === mw.id) resultOf[j] = result;
+        for (j = 0; j < protos.length; j++) if (sameWindow(protos[j]!, mw)) resultOf[j] = result;
         if (st !== undefined && !states.includes(st)) states.push(st);
       }
       // Only new windows: the result's state is made below, for the first element in it.
