@@ -173,6 +173,9 @@ export class WindowDriver implements AggregationDriver {
   /** Merging once per batch (see the class comment): the elements waiting for it. */
   private readonly mergeAtFlush: boolean;
   private readonly pending = new PendingElements();
+  /** Merging once per batch: each waiting element's key group and the index of its window there (lists kept for this). */
+  private readonly batchGroup: (KeyBatch | undefined)[] = [];
+  private readonly batchProto: number[] = [];
   /** While a merged state's trigger merges: a time its queued entries are known to be at or before. */
   private queuedUpTo: Instant | undefined;
   /** True once any pane was emitted (Combine.globally's default value relies on it). */
@@ -703,14 +706,16 @@ export class WindowDriver implements AggregationDriver {
   private applyPending(): void {
     if (this.pending.length === 0) return;
     const b = this.pending.take();
+    const groupOf = this.batchGroup;
+    const protoOf = this.batchProto;
     try {
-      // Each key's new windows (each id once), its elements and the index of each one's window.
+      // Each key's new windows (each id once), and for each element its key's group and the index of its window.
       const byKey = new Map<StateKey, KeyBatch>();
       for (let i = 0; i < b.length; i++) {
         const w = b.windows[i]!;
         const ks = b.stateKeys[i]!;
         let g = byKey.get(ks);
-        if (g === undefined) byKey.set(ks, (g = { key: b.elements[i]!.key, first: i, protos: [], elements: [], protoOf: [] }));
+        if (g === undefined) byKey.set(ks, (g = { key: b.elements[i]!.key, first: i, protos: [], states: [] }));
         const protos = g.protos;
         let j = protos.length - 1;
         while (j >= 0 && protos[j] !== w) j--;
@@ -719,36 +724,38 @@ export class WindowDriver implements AggregationDriver {
           while (j >= 0 && !sameWindow(protos[j]!, w)) j--;
           if (j < 0) j = protos.push(w) - 1;
         }
-        g.elements.push(i);
-        g.protoOf.push(j);
+        groupOf[i] = g;
+        protoOf[i] = j;
       }
-      // Key by key (a key's elements in arrival order): merge once, then add the elements.
+      // Key by key: merge once.
       for (const [ks, g] of byKey) {
-        let states: WindowState[];
         try {
-          states = this.mergeBatch(ks, g.key, g.protos);
+          g.states = this.mergeBatch(ks, g.key, g.protos);
         } catch (e) {
           throw this.elementError(e, b, g.first);
         }
-        for (let k = 0; k < g.elements.length; k++) {
-          const i = g.elements[k]!;
-          const st = states[g.protoOf[k]!]!;
-          const element = b.elements[i]!;
-          const timestamp = b.timestamps[i]!;
-          if (st.closed) {
-            this.dropLate({ value: element, timestamp, window: b.windows[i]!, pane: b.panes[i]! }, 'window-closed');
-            continue;
-          }
-          try {
-            st.acc = b.retractions[i] ? this.reducer.retract(st.acc, element.value, timestamp) : this.reducer.add(st.acc, element.value, timestamp);
-            const first = st.n++ === 0;
-            if (first || this.everyElement) this.paneInput(ks, st, timestamp, first);
-          } catch (e) {
-            throw this.elementError(e, b, i);
-          }
+      }
+      // Then the elements, in arrival order (so each key's in its order), into the windows they ended up in:
+      // one pass along the batch rather than one per key across it.
+      for (let i = 0; i < b.length; i++) {
+        const st = groupOf[i]!.states[protoOf[i]!]!;
+        groupOf[i] = undefined;
+        const element = b.elements[i]!;
+        const timestamp = b.timestamps[i]!;
+        if (st.closed) {
+          this.dropLate({ value: element, timestamp, window: b.windows[i]!, pane: b.panes[i]! }, 'window-closed');
+          continue;
+        }
+        try {
+          st.acc = b.retractions[i] ? this.reducer.retract(st.acc, element.value, timestamp) : this.reducer.add(st.acc, element.value, timestamp);
+          const first = st.n++ === 0;
+          if (first || this.everyElement) this.paneInput(b.stateKeys[i]!, st, timestamp, first);
+        } catch (e) {
+          throw this.elementError(e, b, i);
         }
       }
     } finally {
+      groupOf.fill(undefined, 0, b.length);
       this.pending.release(b);
     }
   }
@@ -831,9 +838,8 @@ interface KeyBatch {
   readonly first: number;
   /** Its new windows, each id once. */
   readonly protos: BoundedWindow[];
-  /** Its elements in arrival order, and for each the index of its window in `protos`. */
-  readonly elements: number[];
-  readonly protoOf: number[];
+  /** For each of `protos`, the state of the window it ended up in (once merged). */
+  states: WindowState[];
 }
 
 /** The timer list of a window state without timers: shared, never changed (a timer set replaces it). */
