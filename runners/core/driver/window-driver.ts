@@ -598,7 +598,7 @@ export class WindowDriver implements AggregationDriver {
         if (st === undefined && (i > 0 || mw !== w)) st = this.table.get(ks, id);
         if (st) states[k++] = st;
       }
-      states.length = k;
+      if (k !== states.length) states.length = k;
       const merged = this.merge(ks, key, states, m.result);
       if (target === m.result) this.targetState = merged;
     }
