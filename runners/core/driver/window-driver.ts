@@ -170,6 +170,8 @@ export class WindowDriver implements AggregationDriver {
   private targetState: WindowState | undefined;
   /** mergeInto's list of a key's states (it is not re-entered: nothing it calls merges windows). */
   private readonly scratchExisting: WindowState[] = [];
+  /** mergeInto's list of the states one merge names. */
+  private readonly scratchStates: WindowState[] = [];
   /** Merging once per batch (see the class comment): the elements waiting for it. */
   private readonly mergeAtFlush: boolean;
   private readonly pending = new PendingElements();
@@ -581,7 +583,7 @@ export class WindowDriver implements AggregationDriver {
     let target = w;
     for (let i = 0; i < merges.length; i++) {
       const m = merges[i]!;
-      const states: WindowState[] = new Array(m.toMerge.length);
+      const found = this.scratchStates;
       let k = 0;
       for (let j = 0; j < m.toMerge.length; j++) {
         const mw = m.toMerge[j]!;
@@ -596,9 +598,11 @@ export class WindowDriver implements AggregationDriver {
           else for (let e = 0; e < n && st === undefined; e++) if (existing[e]!.w === mw) st = existing[e];
         }
         if (st === undefined && (i > 0 || mw !== w)) st = this.table.get(ks, id);
-        if (st) states[k++] = st;
+        if (st) found[k++] = st;
       }
-      if (k !== states.length) states.length = k;
+      // The states found, as a list of their own (made at its length: no length written afterwards).
+      const states = found.slice(0, k);
+      for (let j = 0; j < k; j++) found[j] = undefined as never;
       const merged = this.merge(ks, key, states, m.result);
       if (target === m.result) this.targetState = merged;
     }
