@@ -811,12 +811,18 @@ export class WindowDriver implements AggregationDriver {
       // Only new windows: the result's state is made below, for the first element in it.
       if (states.length > 0) this.merge(ks, key, states, result);
     }
-    for (let i = 0; i < n; i++) existing[i] = undefined as never;
+    // The key's states after the merges (each under its window's id), and those made here for new windows:
+    // each of `protos` finds its window's state among them by sameWindow (no lookup by a fresh id string).
+    let live = this.table.valuesInto(ks, existing);
     const out = new Array<WindowState>(protos.length);
     for (let j = 0; j < protos.length; j++) {
       const target = resultOf[j] ?? protos[j]!;
-      out[j] = this.table.get(ks, target.id) ?? this.newWindow(ks, key, target);
+      let st: WindowState | undefined;
+      for (let i = 0; i < live && st === undefined; i++) if (sameWindow(existing[i]!.w, target)) st = existing[i];
+      if (st === undefined) existing[live++] = st = this.newWindow(ks, key, target);
+      out[j] = st;
     }
+    for (let i = 0; i < Math.max(n, live); i++) existing[i] = undefined as never;
     return out;
   }
 
