@@ -16,6 +16,7 @@ import type { StateBackend } from '../state/state-backend.js';
 import { LazyTimerHeap, type LazyEntry } from '../timers/lazy-timer-heap.js';
 import type { PaneReducer } from './pane-reducer.js';
 import { PendingElements, type PendingBatch } from './pending-elements.js';
+import { sameWindow } from '../util/same-window.js';
 import { WindowStates } from './window-states.js';
 
 /** What the driver keeps per key and window. Plain data: it is snapshotted with the state backend. */
@@ -169,9 +170,14 @@ export class WindowDriver implements AggregationDriver {
   private targetState: WindowState | undefined;
   /** mergeInto's list of a key's states (it is not re-entered: nothing it calls merges windows). */
   private readonly scratchExisting: WindowState[] = [];
+  /** mergeInto's list of the states one merge names. */
+  private readonly scratchStates: WindowState[] = [];
   /** Merging once per batch (see the class comment): the elements waiting for it. */
   private readonly mergeAtFlush: boolean;
   private readonly pending = new PendingElements();
+  /** Merging once per batch: each waiting element's key group and the index of its window there (lists kept for this). */
+  private readonly batchGroup: (KeyBatch | undefined)[] = [];
+  private readonly batchProto: number[] = [];
   /** While a merged state's trigger merges: a time its queued entries are known to be at or before. */
   private queuedUpTo: Instant | undefined;
   /** True once any pane was emitted (Combine.globally's default value relies on it). */
@@ -265,7 +271,7 @@ export class WindowDriver implements AggregationDriver {
     const merged = this.mergeInto(ks, key, w);
     const known = this.targetState;
     this.targetState = undefined;
-    if (known !== undefined && known.w.id === merged.id) return known;
+    if (known !== undefined && sameWindow(known.w, merged)) return known;
     return this.table.get(ks, merged.id) ?? this.newWindow(ks, key, merged);
   }
 
@@ -275,7 +281,7 @@ export class WindowDriver implements AggregationDriver {
    */
   private mergedWithOne(ks: StateKey, key: unknown, a: WindowState, w: IntervalWindow): WindowState {
     const aw = a.w as IntervalWindow;
-    if (aw === w || aw.id === w.id) return a;
+    if (sameWindow(aw, w)) return a;
     if (!(w.start < aw.end && aw.start < w.end)) return this.newWindow(ks, key, w);
     const start = w.start < aw.start ? w.start : aw.start;
     const end = w.end > aw.end ? w.end : aw.end;
@@ -565,7 +571,7 @@ export class WindowDriver implements AggregationDriver {
     let open = 0;
     for (let i = 0; i < n; i++) {
       const st = existing[i]!;
-      if (st.w.id === w.id) same = st;
+      if (sameWindow(st.w, w)) same = st;
       if (!st.closed) open++;
     }
     const active: BoundedWindow[] = new Array(open + (same === undefined ? 1 : 0));
@@ -577,23 +583,26 @@ export class WindowDriver implements AggregationDriver {
     let target = w;
     for (let i = 0; i < merges.length; i++) {
       const m = merges[i]!;
-      const states: WindowState[] = new Array(m.toMerge.length);
+      const found = this.scratchStates;
       let k = 0;
       for (let j = 0; j < m.toMerge.length; j++) {
         const mw = m.toMerge[j]!;
         const id = mw.id;
-        if (mw === w || id === w.id) target = m.result;
+        const isProto = sameWindow(mw, w);
+        if (isProto) target = m.result;
         // The key's state of that window, the one in the table under its id: before the first merge,
         // the state found above (the proto-window's, or the one holding this very window object).
         let st: WindowState | undefined;
         if (i === 0) {
-          if (mw === w || id === w.id) st = same;
+          if (isProto) st = same;
           else for (let e = 0; e < n && st === undefined; e++) if (existing[e]!.w === mw) st = existing[e];
         }
         if (st === undefined && (i > 0 || mw !== w)) st = this.table.get(ks, id);
-        if (st) states[k++] = st;
+        if (st) found[k++] = st;
       }
-      states.length = k;
+      // The states found, as a list of their own (made at its length: no length written afterwards).
+      const states = found.slice(0, k);
+      for (let j = 0; j < k; j++) found[j] = undefined as never;
       const merged = this.merge(ks, key, states, m.result);
       if (target === m.result) this.targetState = merged;
     }
@@ -611,9 +620,10 @@ export class WindowDriver implements AggregationDriver {
    */
   private merge(ks: StateKey, key: unknown, states: WindowState[], result: BoundedWindow): WindowState {
     let s: WindowState | undefined;
-    for (let i = 0; i < states.length && s === undefined; i++) if (states[i]!.w.id === result.id) s = states[i];
+    for (let i = 0; i < states.length && s === undefined; i++) if (sameWindow(states[i]!.w, result)) s = states[i];
     s ??= states[0] ?? this.blankState(key, result);
-    const oldId = s.w.id;
+    const oldW = s.w;
+    const oldId = oldW.id;
     if (this.dirtySet.size > 0) {
       // The merged window is another window: it is evaluated at the next flush only if it gets input after the merge.
       const d = this.dirtySet.get(s);
@@ -646,7 +656,7 @@ export class WindowDriver implements AggregationDriver {
       const retract: NonNullable<WindowState['retract']> = [];
       for (const x of states) {
         if (x.retract) retract.push(...x.retract);
-        if (x.last && x.w.id !== result.id) retract.push({ ...x.last, window: x.w });
+        if (x.last && !sameWindow(x.w, result)) retract.push({ ...x.last, window: x.w });
       }
       const last = this.table.get(ks, result.id)?.last;
       if (last || 'last' in s) s.last = last;
@@ -662,7 +672,7 @@ export class WindowDriver implements AggregationDriver {
     s.onTime = anyOnTime && this.inputWm > result.maxTimestamp;
     s.closed = false;
     s.pt = NO_TIMERS;
-    if (oldId !== result.id) this.table.rename(ks, oldId, result.id);
+    if (!sameWindow(oldW, result)) this.table.rename(ks, oldId, result.id);
     else this.table.set(ks, result.id, s);
     const gc = this.gcTime(result);
     if (s.et.length === 1) {
@@ -700,52 +710,56 @@ export class WindowDriver implements AggregationDriver {
   private applyPending(): void {
     if (this.pending.length === 0) return;
     const b = this.pending.take();
+    const groupOf = this.batchGroup;
+    const protoOf = this.batchProto;
     try {
-      // Each key's new windows (each id once), its elements and the index of each one's window.
+      // Each key's new windows (each id once), and for each element its key's group and the index of its window.
       const byKey = new Map<StateKey, KeyBatch>();
       for (let i = 0; i < b.length; i++) {
         const w = b.windows[i]!;
         const ks = b.stateKeys[i]!;
         let g = byKey.get(ks);
-        if (g === undefined) byKey.set(ks, (g = { key: b.elements[i]!.key, first: i, protos: [], elements: [], protoOf: [] }));
+        if (g === undefined) byKey.set(ks, (g = { key: b.elements[i]!.key, first: i, protos: [], states: [] }));
         const protos = g.protos;
         let j = protos.length - 1;
         while (j >= 0 && protos[j] !== w) j--;
         if (j < 0) {
           j = protos.length - 1;
-          while (j >= 0 && protos[j]!.id !== w.id) j--;
+          while (j >= 0 && !sameWindow(protos[j]!, w)) j--;
           if (j < 0) j = protos.push(w) - 1;
         }
-        g.elements.push(i);
-        g.protoOf.push(j);
+        groupOf[i] = g;
+        protoOf[i] = j;
       }
-      // Key by key (a key's elements in arrival order): merge once, then add the elements.
+      // Key by key: merge once.
       for (const [ks, g] of byKey) {
-        let states: WindowState[];
         try {
-          states = this.mergeBatch(ks, g.key, g.protos);
+          g.states = this.mergeBatch(ks, g.key, g.protos);
         } catch (e) {
           throw this.elementError(e, b, g.first);
         }
-        for (let k = 0; k < g.elements.length; k++) {
-          const i = g.elements[k]!;
-          const st = states[g.protoOf[k]!]!;
-          const element = b.elements[i]!;
-          const timestamp = b.timestamps[i]!;
-          if (st.closed) {
-            this.dropLate({ value: element, timestamp, window: b.windows[i]!, pane: b.panes[i]! }, 'window-closed');
-            continue;
-          }
-          try {
-            st.acc = b.retractions[i] ? this.reducer.retract(st.acc, element.value, timestamp) : this.reducer.add(st.acc, element.value, timestamp);
-            const first = st.n++ === 0;
-            if (first || this.everyElement) this.paneInput(ks, st, timestamp, first);
-          } catch (e) {
-            throw this.elementError(e, b, i);
-          }
+      }
+      // Then the elements, in arrival order (so each key's in its order), into the windows they ended up in:
+      // one pass along the batch rather than one per key across it.
+      for (let i = 0; i < b.length; i++) {
+        const st = groupOf[i]!.states[protoOf[i]!]!;
+        groupOf[i] = undefined;
+        const element = b.elements[i]!;
+        const timestamp = b.timestamps[i]!;
+        if (st.closed) {
+          this.dropLate({ value: element, timestamp, window: b.windows[i]!, pane: b.panes[i]! }, 'window-closed');
+          continue;
+        }
+        try {
+          st.acc = b.retractions[i] ? this.reducer.retract(st.acc, element.value, timestamp) : this.reducer.add(st.acc, element.value, timestamp);
+          const first = st.n++ === 0;
+          if (first || this.everyElement) this.paneInput(b.stateKeys[i]!, st, timestamp, first);
+        } catch (e) {
+          throw this.elementError(e, b, i);
         }
       }
     } finally {
+      groupOf.fill(undefined, 0, b.length);
       this.pending.release(b);
     }
   }
@@ -768,8 +782,7 @@ export class WindowDriver implements AggregationDriver {
     const stateOf = new Array<number>(protos.length).fill(-1);
     for (let i = 0; i < n; i++) {
       const ew = existing[i]!.w;
-      const id = ew.id;
-      for (let j = 0; j < protos.length; j++) if (stateOf[j] === -1 && (protos[j] === ew || protos[j]!.id === id)) stateOf[j] = i;
+      for (let j = 0; j < protos.length; j++) if (stateOf[j] === -1 && sameWindow(protos[j]!, ew)) stateOf[j] = i;
     }
     const active: BoundedWindow[] = [];
     for (let i = 0; i < n; i++) if (!existing[i]!.closed) active.push(existing[i]!.w);
@@ -792,18 +805,24 @@ export class WindowDriver implements AggregationDriver {
         if (m === 0) for (let i = 0; i < n && st === undefined; i++) if (existing[i]!.w === mw) st = existing[i];
         st ??= this.table.get(ks, mw.id);
         // New windows given as copies, and new windows that are active already (with state): they end up in `result` too.
-        for (j = 0; j < protos.length; j++) if (protos[j]!.id === mw.id) resultOf[j] = result;
+        for (j = 0; j < protos.length; j++) if (sameWindow(protos[j]!, mw)) resultOf[j] = result;
         if (st !== undefined && !states.includes(st)) states.push(st);
       }
       // Only new windows: the result's state is made below, for the first element in it.
       if (states.length > 0) this.merge(ks, key, states, result);
     }
-    for (let i = 0; i < n; i++) existing[i] = undefined as never;
+    // The key's states after the merges (each under its window's id), and those made here for new windows:
+    // each of `protos` finds its window's state among them by sameWindow (no lookup by a fresh id string).
+    let live = this.table.valuesInto(ks, existing);
     const out = new Array<WindowState>(protos.length);
     for (let j = 0; j < protos.length; j++) {
       const target = resultOf[j] ?? protos[j]!;
-      out[j] = this.table.get(ks, target.id) ?? this.newWindow(ks, key, target);
+      let st: WindowState | undefined;
+      for (let i = 0; i < live && st === undefined; i++) if (sameWindow(existing[i]!.w, target)) st = existing[i];
+      if (st === undefined) existing[live++] = st = this.newWindow(ks, key, target);
+      out[j] = st;
     }
+    for (let i = 0; i < Math.max(n, live); i++) existing[i] = undefined as never;
     return out;
   }
 
@@ -829,9 +848,8 @@ interface KeyBatch {
   readonly first: number;
   /** Its new windows, each id once. */
   readonly protos: BoundedWindow[];
-  /** Its elements in arrival order, and for each the index of its window in `protos`. */
-  readonly elements: number[];
-  readonly protoOf: number[];
+  /** For each of `protos`, the state of the window it ended up in (once merged). */
+  states: WindowState[];
 }
 
 /** The timer list of a window state without timers: shared, never changed (a timer set replaces it). */
