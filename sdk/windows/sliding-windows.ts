@@ -1,4 +1,5 @@
 import { mod } from '../internal/mod.js';
+import { invalidInstantMessage, isValidInstant } from '../internal/valid-instant.js';
 import type { Duration } from '../time.js';
 import { intervalWindow, type BoundedWindow } from '../window.js';
 import type { WindowFn } from './window-fn.js';
@@ -8,7 +9,8 @@ import type { WindowFn } from './window-fn.js';
  * windows (exactly that many when period divides size). With period > size the windows are samples
  * with gaps, and elements in a gap belong to no window and are dropped. A side input windowed this
  * way is read from the earliest-ending window that contains the main window's end.
- * @throws RangeError when size or period <= 0, or the offset is outside [0, period).
+ * @throws RangeError when size or period <= 0, or the offset is outside [0, period); `assignWindows`
+ * throws one for a timestamp that is not a valid instant (NaN, ±Infinity, beyond TIMESTAMP_MIN..MAX).
  * @example pcoll.apply(Window.into(SlidingWindows(minutes(10), minutes(1))))  // rolling 10-min average every minute
  */
 export function SlidingWindows(size: Duration, period: Duration, offset: Duration = 0): WindowFn<unknown> {
@@ -25,6 +27,7 @@ export function SlidingWindows(size: Duration, period: Duration, offset: Duratio
     isMerging: false,
     assignWindows({ timestamp }) {
       if (perPeriod ? timestamp >= lastStart && timestamp < lastStart + period : timestamp === lastTs) return last;
+      if (!isValidInstant(timestamp)) throw new RangeError(`SlidingWindows cannot assign windows: ${invalidInstantMessage(timestamp)}`);
       const start = timestamp - mod(timestamp - offset, period);
       const out: BoundedWindow[] = [];
       for (let s = start; s > timestamp - size; s -= period) out.push(intervalWindow(s, s + size));

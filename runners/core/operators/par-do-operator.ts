@@ -10,6 +10,7 @@ import type { PaneInfo } from '../../../sdk/pane.js';
 import { NO_FIRING } from '../../../sdk/pane.js';
 import type { PCollectionView } from '../../../sdk/side-input.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { invalidInstantMessage, isValidInstant } from '../../../sdk/internal/valid-instant.js';
 import { formatWindow, type BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
@@ -123,7 +124,7 @@ export class ParDoOperator extends BaseOperator {
     const drain = (): Promise<void> | undefined => this.settle() ?? undefined;
     this.processCtx = {
       output: (value) => this.main.emitParts(value, this.curTs, this.curWindow, this.curPane, this.curRetraction),
-      outputWithTimestamp: (value, ts) => this.main.emitParts(value, ts, this.curWindow, this.curPane, this.curRetraction),
+      outputWithTimestamp: (value, ts) => this.main.emitParts(value, checkedTimestamp(ts), this.curWindow, this.curPane, this.curRetraction),
       outputTo: (tag, value) => emitTo(tag, value, this.curTs),
       drain,
       get timestamp() {
@@ -155,7 +156,7 @@ export class ParDoOperator extends BaseOperator {
     };
     this.timerCtx = {
       output: (value) => this.main.emitParts(value, this.timerCtx.timestamp, this.curWindow, NO_FIRING, false),
-      outputWithTimestamp: (value, ts) => this.main.emitParts(value, ts, this.curWindow, NO_FIRING, false),
+      outputWithTimestamp: (value, ts) => this.main.emitParts(value, checkedTimestamp(ts), this.curWindow, NO_FIRING, false),
       outputTo: (tag, value) => emitTo(tag, value, this.timerCtx.timestamp),
       drain,
       key: undefined,
@@ -723,4 +724,15 @@ function makeMetrics(ctx: OperatorContext): MetricsContext {
       },
     }),
   };
+}
+
+/**
+ * `ts` when it is a valid instant. @throws RangeError otherwise (NaN, ±Infinity, outside
+ * TIMESTAMP_MIN..TIMESTAMP_MAX): thrown inside the DoFn's call, it fails the element like an error of
+ * the DoFn (a UserCodeError naming the step, or a dead letter with `.withDeadLetters()`), instead of
+ * sending on an element no window can hold.
+ */
+function checkedTimestamp(ts: Instant): Instant {
+  if (!isValidInstant(ts)) throw new RangeError(invalidInstantMessage(ts, 'outputWithTimestamp got timestamp'));
+  return ts;
 }

@@ -1,5 +1,6 @@
 import { UserCodeError, WatershedError } from '../../../sdk/errors.js';
 import type { WindowIntoPayload } from '../../../sdk/graph.js';
+import { invalidInstantMessage, isValidInstant } from '../../../sdk/internal/valid-instant.js';
 import type { WindowFn } from '../../../sdk/windows/window-fn.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
 import { TIMESTAMP_MAX, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
@@ -150,8 +151,8 @@ export class WindowIntoOperator extends BaseOperator {
       return;
     }
     let ts = timestamp;
+    if (this.timestampFn) ts = this.stamp(value, timestamp, window);
     try {
-      if (this.timestampFn) ts = this.timestampFn(value, ts);
       if (!this.assign) {
         out.emitParts(value, ts, window, pane, retraction);
         return;
@@ -166,6 +167,23 @@ export class WindowIntoOperator extends BaseOperator {
       if (e instanceof WatershedError) throw e;
       throw new UserCodeError(this.step, `window assignment (${this.windowFn.name})`, e, value, window, ts);
     }
+  }
+
+  /**
+   * The timestamp function's result for the element.
+   * @throws UserCodeError (phase 'timestamp function') when it throws or returns what is not a valid
+   * instant (NaN, ±Infinity, outside TIMESTAMP_MIN..TIMESTAMP_MAX): such an element could not be windowed.
+   */
+  private stamp(value: unknown, timestamp: Instant, window: BoundedWindow): Instant {
+    let ts: unknown;
+    try {
+      ts = this.timestampFn!(value, timestamp);
+      if (!isValidInstant(ts)) throw new RangeError(invalidInstantMessage(ts, 'the timestamp function returned'));
+    } catch (e) {
+      if (e instanceof WatershedError) throw e;
+      throw new UserCodeError(this.step, 'timestamp function', e, value, window, timestamp);
+    }
+    return ts;
   }
 
   /** Stamps the element with processing time `t` and emits it once per window that time is in. */
