@@ -14,6 +14,7 @@ import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
 import type { StateBackend } from '../state/state-backend.js';
 import { LazyTimerHeap, type LazyEntry } from '../timers/lazy-timer-heap.js';
+import { paneError } from './pane-error.js';
 import type { PaneReducer } from './pane-reducer.js';
 import { PendingElements, type PendingBatch } from './pending-elements.js';
 import { WindowStates } from './window-states.js';
@@ -520,8 +521,13 @@ export class WindowDriver implements AggregationDriver {
         isLast,
       };
       const consume = this.discarding || isLast;
-      const out = this.o.reducer.extract(st.acc, consume);
       const ts = st.outTs ?? w.maxTimestamp;
+      let out: unknown;
+      try {
+        out = this.o.reducer.extract(st.acc, consume);
+      } catch (e) {
+        throw paneError(this.o.step, st.k, w, ts, e);
+      }
       if (this.retracting) {
         if (st.retract) {
           for (const r of st.retract) this.o.emit(kv(st.k, r.value), r.timestamp, r.window, pane, true);
