@@ -39,7 +39,9 @@ export interface WindowFn<T = unknown> {
   readonly timeDomain?: TimeDomain;
   /**
    * Returns the windows the element belongs to (none drops it, e.g. sampling sliding windows). Called
-   * once per element; must be pure and must not keep `ctx` (the runner reuses it).
+   * once per element; must be pure and must not keep `ctx` (the runner reuses it). Each window needs a
+   * string `id` and a numeric `maxTimestamp` (an interval window also `start < end`): the runner fails
+   * the Window.into step with a UserCodeError on any other.
    */
   assignWindows(ctx: AssignContext<T>): readonly BoundedWindow[];
   /**
