@@ -21,7 +21,9 @@ export const AfterProcessingTime = {
 };
 
 export interface AfterProcessingTimeTrigger extends Trigger {
+  /** @throws RangeError when the total delay is negative or NaN. */
   plusDelayOf(delay: Duration): AfterProcessingTimeTrigger;
+  /** @throws RangeError when `period` is not > 0 or `offset` is not a finite number. */
   alignedTo(period: Duration, offset?: Instant): AfterProcessingTimeTrigger;
 }
 
@@ -30,8 +32,9 @@ interface Target {
 }
 
 function afterProcessingTime(delay: Duration, align: { period: Duration; offset: Instant } | undefined): AfterProcessingTimeTrigger {
-  if (delay < 0) throw new RangeError(`AfterProcessingTime delay must be >= 0, got ${delay}`);
+  if (!(delay >= 0)) throw new RangeError(`AfterProcessingTime delay must be >= 0, got ${delay}`);
   if (align && !(align.period > 0)) throw new RangeError(`AfterProcessingTime alignment period must be > 0, got ${align.period}`);
+  if (align && !Number.isFinite(align.offset)) throw new RangeError(`AfterProcessingTime alignment offset must be a finite number, got ${align.offset}`);
   const targetFor = (now: Instant): Instant => {
     const t = now + delay;
     if (!align) return t;

@@ -15,7 +15,7 @@ import type { WindowFn } from './window-fn.js';
  */
 export function SlidingWindows(size: Duration, period: Duration, offset: Duration = 0): WindowFn<unknown> {
   if (!(size > 0) || !(period > 0)) throw new RangeError(`SlidingWindows needs size and period > 0, got ${size}, ${period}`);
-  if (offset < 0 || offset >= period) throw new RangeError(`SlidingWindows offset must be in [0, ${period}), got ${offset}`);
+  if (!(offset >= 0 && offset < period)) throw new RangeError(`SlidingWindows offset must be in [0, ${period}), got ${offset}`);
   // The last assignment is reused for later elements of the same period when period divides size
   // (every instant of a period is then in the same windows), else for the same timestamp.
   const perPeriod = size % period === 0;

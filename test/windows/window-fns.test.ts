@@ -67,6 +67,8 @@ describe('FixedWindows', () => {
     expect(() => FixedWindows(-5)).toThrow(RangeError);
     expect(() => FixedWindows(1000, -1)).toThrow(RangeError);
     expect(() => FixedWindows(1000, 1000)).toThrow(RangeError);
+    // NaN passed `offset < 0 || offset >= size`: every element then failed the run in window assignment
+    expect(() => FixedWindows(1000, Number.NaN)).toThrow('FixedWindows offset must be in [0, 1000), got NaN');
   });
 
   it('a side input in FixedWindows is read from the window containing the main window end', () => {
@@ -145,6 +147,8 @@ describe('SlidingWindows', () => {
     expect(() => SlidingWindows(10, 0)).toThrow(RangeError);
     expect(() => SlidingWindows(10, 5, 5)).toThrow(RangeError);
     expect(() => SlidingWindows(10, 5, -1)).toThrow(RangeError);
+    // NaN passed `offset < 0 || offset >= period`: every element then got no window, silently
+    expect(() => SlidingWindows(10, 5, Number.NaN)).toThrow('SlidingWindows offset must be in [0, 5), got NaN');
   });
 });
 
