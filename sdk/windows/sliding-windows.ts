@@ -1,6 +1,6 @@
 import { mod } from '../internal/mod.js';
 import { invalidInstantMessage, isValidInstant } from '../internal/valid-instant.js';
-import type { Duration } from '../time.js';
+import { TIMESTAMP_MAX, type Duration } from '../time.js';
 import { intervalWindow, type BoundedWindow } from '../window.js';
 import type { WindowFn } from './window-fn.js';
 
@@ -30,7 +30,9 @@ export function SlidingWindows(size: Duration, period: Duration, offset: Duratio
       if (!isValidInstant(timestamp)) throw new RangeError(`SlidingWindows cannot assign windows: ${invalidInstantMessage(timestamp)}`);
       const start = timestamp - mod(timestamp - offset, period);
       const out: BoundedWindow[] = [];
-      for (let s = start; s > timestamp - size; s -= period) out.push(intervalWindow(s, s + size));
+      // Counted by how far each start is from the timestamp (small, exact), not by comparing with
+      // timestamp - size, which below -2^53 + size is rounded and could skip the earliest window.
+      for (let s = start, left = size - (timestamp - start); left > 0; s -= period, left -= period) out.push(intervalWindow(s, s + size));
       lastStart = start;
       lastTs = timestamp;
       last = out;
@@ -38,8 +40,11 @@ export function SlidingWindows(size: Duration, period: Duration, offset: Duratio
     },
     sideInputWindow(main) {
       // Of the windows containing the main window's end, the one that ends first.
-      const t = main.maxTimestamp;
-      const start = t - size - mod(t - size - offset, period) + period;
+      // The last instant that can hold an element (see sideInputWindowFor); every step stays within
+      // the safe integers (t - size would not be exact below -2^53 + size, one window too late).
+      const t = main.maxTimestamp > TIMESTAMP_MAX ? TIMESTAMP_MAX : main.maxTimestamp;
+      const latestStart = t - mod(t - offset, period);
+      const start = latestStart - (Math.ceil((size - (t - latestStart)) / period) - 1) * period;
       return intervalWindow(start, start + size);
     },
   };

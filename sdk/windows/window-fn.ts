@@ -1,4 +1,4 @@
-import type { Instant } from '../time.js';
+import { TIMESTAMP_MAX, type Instant } from '../time.js';
 import type { BoundedWindow } from '../window.js';
 
 /** The time a WindowFn's windows slice: when things happened, or when the pipeline sees them. */
@@ -61,10 +61,15 @@ export interface MergeResult {
   readonly result: BoundedWindow;
 }
 
-/** The side-input window for a main window: the given hook, else the window containing its end. */
+/**
+ * The side-input window for a main window: the given hook, else the window containing its end (its
+ * last instant that can hold an element: at most TIMESTAMP_MAX, as past 2^53 ms a window's end - 1
+ * is not exact and would name the next window).
+ */
 export function sideInputWindowFor(fn: WindowFn<unknown>, mainWindow: BoundedWindow): BoundedWindow {
   if (fn.sideInputWindow) return fn.sideInputWindow(mainWindow);
-  const ws = fn.assignWindows({ element: undefined, timestamp: mainWindow.maxTimestamp, window: mainWindow });
+  const end = mainWindow.maxTimestamp > TIMESTAMP_MAX ? TIMESTAMP_MAX : mainWindow.maxTimestamp;
+  const ws = fn.assignWindows({ element: undefined, timestamp: end, window: mainWindow });
   if (ws.length !== 1) {
     throw new Error(`${fn.name} assigns ${ws.length} windows to one instant; give it a sideInputWindow() to use it for side inputs`);
   }

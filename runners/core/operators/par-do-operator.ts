@@ -20,7 +20,7 @@ import { isThenable } from '../util/is-thenable.js';
 import { sameElement } from '../util/same-element.js';
 import { TimerQueue, type QueuedTimer } from '../timers/timer-queue.js';
 import type { ColumnChunk } from '../columns.js';
-import { HeldElements } from './held-elements.js';
+import { HeldElements, sideWindowEnd } from './held-elements.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
 import { mergeUserWindows } from './merge-user-state.js';
 import { userStateCells, type UserStateRecord } from './user-state.js';
@@ -589,9 +589,9 @@ export class ParDoOperator extends BaseOperator {
     return sideInputWindowFor(s.view.pcollection.windowing.windowFn, main);
   }
 
-  /** A side window is ready once its side watermark passed its end or a pane arrived for it; never unready again. */
+  /** A side window is ready once its side watermark passed its end (see sideWindowEnd) or a pane arrived for it; never unready again. */
   private sideReady(s: SideInputState, sw: BoundedWindow): boolean {
-    return s.wm > sw.maxTimestamp || s.windows.get(sw.id)?.ready === true;
+    return s.wm > sideWindowEnd(sw) || s.windows.get(sw.id)?.ready === true;
   }
 
   private readSide(view: PCollectionView<unknown>): unknown {
