@@ -22,6 +22,8 @@ export interface OutputContext<O, Tags extends OutputTags> {
   /**
    * Emits with an explicit event timestamp. Moving a timestamp earlier than the input's is allowed only
    * up to the watermark's tolerance: it may make the output late downstream.
+   * @throws RangeError when `timestamp` is NaN, ±Infinity or outside TIMESTAMP_MIN..TIMESTAMP_MAX (the
+   * element then fails like an error of the DoFn: a UserCodeError, or a dead letter with `.withDeadLetters()`).
    */
   outputWithTimestamp(value: O, timestamp: Instant): void;
   /** Emits to a tagged additional output declared with `ParDo.withOutputs(...)`. */

@@ -23,7 +23,8 @@ const ESCAPE_TAG = '\u0000s';
 /**
  * Encodes a key for keyed state. Strings, numbers, booleans and null map to themselves; other keys
  * must be JSON-serialisable (arrays and plain objects; objects must list their fields in the same
- * order to be equal) and map to a tagged JSON string.
+ * order to be equal) and map to a tagged JSON string (NaN and ±Infinity inside one stay themselves,
+ * not null as in JSON: `{ a: NaN }` and `{ a: null }` are different keys).
  * @throws TypeError for keys JSON cannot encode (undefined, functions, bigint, symbols).
  */
 export function encodeKey(key: unknown): StateKey {
@@ -36,14 +37,30 @@ export function encodeKey(key: unknown): StateKey {
       return key;
   }
   if (key === null) return null;
-  const json = JSON.stringify(key);
+  let json = JSON.stringify(key);
   if (json === undefined || typeof key === 'bigint') throw new TypeError(`cannot use ${typeof key} as a key: keys must be JSON-serialisable`);
+  // JSON writes NaN and ±Infinity as null: {a: NaN} and {a: null} would be one key (their values grouped together).
+  if (json.includes('null')) json = JSON.stringify(key, tagNonFinite);
   return OBJECT_TAG + json;
+}
+
+/** Where a non-finite number sat in a composite key: `{ [NON_FINITE]: 'NaN' | 'Infinity' | '-Infinity' }`. */
+const NON_FINITE = '\u0000n';
+
+function tagNonFinite(_k: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? { [NON_FINITE]: String(v) } : v;
+}
+
+function untagNonFinite(_k: string, v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  const tag = (v as Record<string, unknown>)[NON_FINITE];
+  return typeof tag === 'string' && Object.keys(v).length === 1 ? Number(tag) : v;
 }
 
 /** Inverse of encodeKey. */
 export function decodeKey(encoded: StateKey): unknown {
   if (typeof encoded !== 'string' || encoded.charCodeAt(0) !== 0) return encoded;
   if (encoded.startsWith(ESCAPE_TAG)) return encoded.slice(ESCAPE_TAG.length);
-  return JSON.parse(encoded.slice(OBJECT_TAG.length));
+  const json = encoded.slice(OBJECT_TAG.length);
+  return json.includes('\\u0000n') ? JSON.parse(json, untagNonFinite) : JSON.parse(json);
 }

@@ -188,7 +188,10 @@ export const TimerSpec = {
 
 /** A timer for the current key and window. Setting it again moves it; one time per timer. */
 export interface Timer {
-  /** Sets the timer to an absolute time in its domain. */
+  /**
+   * Sets the timer to an absolute time in its domain.
+   * @throws RangeError when `t` is NaN, ±Infinity or outside TIMESTAMP_MIN..TIMESTAMP_MAX (such a timer could never fire).
+   */
   set(t: Instant): void;
   /** Sets the timer `d` ms after the current time of its domain (element timestamp or processing time). */
   offset(d: Duration): void;

@@ -112,6 +112,8 @@ export class WindowTransform<T = unknown> implements PTransform<PCollection<T>, 
 
 /**
  * Re-timestamps each element from its content (event time from the record).
+ * At run time, `fn` throwing or returning what is not a valid instant (NaN, ±Infinity, outside
+ * TIMESTAMP_MIN..TIMESTAMP_MAX) fails the run with a UserCodeError naming the step and the element.
  * @example flows.apply(WithTimestamps((f: Flow) => f.eventtime * 1000))
  */
 export const WithTimestamps: WithTimestampsFactory = Object.assign(withTimestamps, {

@@ -12,6 +12,7 @@ import { TIMESTAMP_MAX, TIMESTAMP_MIN, type Instant } from '../../sdk/time.js';
 import { GLOBAL_WINDOW } from '../../sdk/window.js';
 import type { WindowedValue } from '../../sdk/windowed-value.js';
 import { Columns, type ColumnChunk } from './columns.js';
+import { withoutInvalidTimestamps } from './invalid-timestamps.js';
 import type { FireMode } from './driver/window-driver.js';
 import { carriesRetractions, slicingOf } from './driver/slicing.js';
 import { AggregateOperator } from './operators/aggregate-operator.js';
@@ -243,12 +244,14 @@ export class Engine {
   }
 
   /**
-   * Emits a source's batch: elements into the global window, dead letters to the dead-letter output.
+   * Emits a source's batch: elements into the global window, dead letters to the dead-letter output
+   * (with every element whose timestamp is not a valid instant, see `withoutInvalidTimestamps`).
    * `position` is the source's position after this batch (`SourcePump.position` once it was taken);
    * it becomes `read.position`.
    */
-  emitBatch(read: ReadSlot, batch: SourceBatch<unknown>, position?: unknown): MaybePromise {
+  emitBatch(read: ReadSlot, polled: SourceBatch<unknown>, position?: unknown): MaybePromise {
     if (position !== undefined) read.position = position;
+    const batch = withoutInvalidTimestamps(read.node.fullName, polled);
     this.ran = true;
     const size = sourceBatchSize(batch);
     read.metrics.elementsIn += size;

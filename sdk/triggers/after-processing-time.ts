@@ -23,9 +23,9 @@ export const AfterProcessingTime = {
 
 /** What `AfterProcessingTime.pastFirstElementInPane()` returns: a trigger whose target time can be moved. */
 export interface AfterProcessingTimeTrigger extends Trigger {
-  /** The same trigger, waiting `delay` ms more after the first element's arrival. @throws RangeError when the total delay is negative. */
+  /** The same trigger, waiting `delay` ms more after the first element's arrival. @throws RangeError when the total delay is negative or NaN. */
   plusDelayOf(delay: Duration): AfterProcessingTimeTrigger;
-  /** The same trigger, firing at the next multiple of `period` (plus `offset`) at or after its target. @throws RangeError for a period <= 0. */
+  /** The same trigger, firing at the next multiple of `period` (plus `offset`) at or after its target. @throws RangeError when `period` is not > 0 or `offset` is not a finite number. */
   alignedTo(period: Duration, offset?: Instant): AfterProcessingTimeTrigger;
 }
 
@@ -34,8 +34,9 @@ interface Target {
 }
 
 function afterProcessingTime(delay: Duration, align: { period: Duration; offset: Instant } | undefined): AfterProcessingTimeTrigger {
-  if (delay < 0) throw new RangeError(`AfterProcessingTime delay must be >= 0, got ${delay}`);
+  if (!(delay >= 0)) throw new RangeError(`AfterProcessingTime delay must be >= 0, got ${delay}`);
   if (align && !(align.period > 0)) throw new RangeError(`AfterProcessingTime alignment period must be > 0, got ${align.period}`);
+  if (align && !Number.isFinite(align.offset)) throw new RangeError(`AfterProcessingTime alignment offset must be a finite number, got ${align.offset}`);
   const targetFor = (now: Instant): Instant => {
     const t = now + delay;
     if (!align) return t;

@@ -10,7 +10,7 @@ import type { WindowFn } from './window-fn.js';
  */
 export function FixedWindows(size: Duration, offset: Duration = 0): WindowFn<unknown> {
   if (!(size > 0)) throw new RangeError(`FixedWindows size must be > 0 ms, got ${size}`);
-  if (offset < 0 || offset >= size) throw new RangeError(`FixedWindows offset must be in [0, ${size}), got ${offset}`);
+  if (!(offset >= 0 && offset < size)) throw new RangeError(`FixedWindows offset must be in [0, ${size}), got ${offset}`);
   // The last assigned window is reused: consecutive elements usually share a window.
   let last: readonly BoundedWindow[] = [intervalWindow(offset, offset + size)];
   let lastStart = offset;

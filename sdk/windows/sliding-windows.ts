@@ -1,5 +1,6 @@
 import { mod } from '../internal/mod.js';
-import type { Duration } from '../time.js';
+import { invalidInstantMessage, isValidInstant } from '../internal/valid-instant.js';
+import { TIMESTAMP_MAX, type Duration } from '../time.js';
 import { intervalWindow, type BoundedWindow } from '../window.js';
 import type { WindowFn } from './window-fn.js';
 
@@ -8,12 +9,13 @@ import type { WindowFn } from './window-fn.js';
  * windows (exactly that many when period divides size). With period > size the windows are samples
  * with gaps, and elements in a gap belong to no window and are dropped. A side input windowed this
  * way is read from the earliest-ending window that contains the main window's end.
- * @throws RangeError when size or period <= 0, or the offset is outside [0, period).
+ * @throws RangeError when size or period <= 0, or the offset is outside [0, period); `assignWindows`
+ * throws one for a timestamp that is not a valid instant (NaN, ±Infinity, beyond TIMESTAMP_MIN..MAX).
  * @example pcoll.apply(Window.into(SlidingWindows(minutes(10), minutes(1))))  // rolling 10-min average every minute
  */
 export function SlidingWindows(size: Duration, period: Duration, offset: Duration = 0): WindowFn<unknown> {
   if (!(size > 0) || !(period > 0)) throw new RangeError(`SlidingWindows needs size and period > 0, got ${size}, ${period}`);
-  if (offset < 0 || offset >= period) throw new RangeError(`SlidingWindows offset must be in [0, ${period}), got ${offset}`);
+  if (!(offset >= 0 && offset < period)) throw new RangeError(`SlidingWindows offset must be in [0, ${period}), got ${offset}`);
   // The last assignment is reused for later elements of the same period when period divides size
   // (every instant of a period is then in the same windows), else for the same timestamp.
   const perPeriod = size % period === 0;
@@ -25,9 +27,12 @@ export function SlidingWindows(size: Duration, period: Duration, offset: Duratio
     isMerging: false,
     assignWindows({ timestamp }) {
       if (perPeriod ? timestamp >= lastStart && timestamp < lastStart + period : timestamp === lastTs) return last;
+      if (!isValidInstant(timestamp)) throw new RangeError(`SlidingWindows cannot assign windows: ${invalidInstantMessage(timestamp)}`);
       const start = timestamp - mod(timestamp - offset, period);
       const out: BoundedWindow[] = [];
-      for (let s = start; s > timestamp - size; s -= period) out.push(intervalWindow(s, s + size));
+      // Counted by how far each start is from the timestamp (small, exact), not by comparing with
+      // timestamp - size, which below -2^53 + size is rounded and could skip the earliest window.
+      for (let s = start, left = size - (timestamp - start); left > 0; s -= period, left -= period) out.push(intervalWindow(s, s + size));
       lastStart = start;
       lastTs = timestamp;
       last = out;
@@ -35,8 +40,11 @@ export function SlidingWindows(size: Duration, period: Duration, offset: Duratio
     },
     sideInputWindow(main) {
       // Of the windows containing the main window's end, the one that ends first.
-      const t = main.maxTimestamp;
-      const start = t - size - mod(t - size - offset, period) + period;
+      // The last instant that can hold an element (see sideInputWindowFor); every step stays within
+      // the safe integers (t - size would not be exact below -2^53 + size, one window too late).
+      const t = main.maxTimestamp > TIMESTAMP_MAX ? TIMESTAMP_MAX : main.maxTimestamp;
+      const latestStart = t - mod(t - offset, period);
+      const start = latestStart - (Math.ceil((size - (t - latestStart)) / period) - 1) * period;
       return intervalWindow(start, start + size);
     },
   };

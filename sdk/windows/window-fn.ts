@@ -1,4 +1,4 @@
-import type { Instant } from '../time.js';
+import { TIMESTAMP_MAX, type Instant } from '../time.js';
 import type { BoundedWindow } from '../window.js';
 
 /** The time a WindowFn's windows slice: when things happened, or when the pipeline sees them. */
@@ -39,7 +39,9 @@ export interface WindowFn<T = unknown> {
   readonly timeDomain?: TimeDomain;
   /**
    * Returns the windows the element belongs to (none drops it, e.g. sampling sliding windows). Called
-   * once per element; must be pure and must not keep `ctx` (the runner reuses it).
+   * once per element; must be pure and must not keep `ctx` (the runner reuses it). Each window needs a
+   * string `id` and a numeric `maxTimestamp` (an interval window also `start < end`): the runner fails
+   * the Window.into step with a UserCodeError on any other.
    */
   assignWindows(ctx: AssignContext<T>): readonly BoundedWindow[];
   /**
@@ -59,10 +61,15 @@ export interface MergeResult {
   readonly result: BoundedWindow;
 }
 
-/** The side-input window for a main window: the given hook, else the window containing its end. */
+/**
+ * The side-input window for a main window: the given hook, else the window containing its end (its
+ * last instant that can hold an element: at most TIMESTAMP_MAX, as past 2^53 ms a window's end - 1
+ * is not exact and would name the next window).
+ */
 export function sideInputWindowFor(fn: WindowFn<unknown>, mainWindow: BoundedWindow): BoundedWindow {
   if (fn.sideInputWindow) return fn.sideInputWindow(mainWindow);
-  const ws = fn.assignWindows({ element: undefined, timestamp: mainWindow.maxTimestamp, window: mainWindow });
+  const end = mainWindow.maxTimestamp > TIMESTAMP_MAX ? TIMESTAMP_MAX : mainWindow.maxTimestamp;
+  const ws = fn.assignWindows({ element: undefined, timestamp: end, window: mainWindow });
   if (ws.length !== 1) {
     throw new Error(`${fn.name} assigns ${ws.length} windows to one instant; give it a sideInputWindow() to use it for side inputs`);
   }

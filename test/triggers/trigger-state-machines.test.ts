@@ -323,6 +323,9 @@ describe('AfterProcessingTime', () => {
   it('rejects a negative delay and a non-positive period', () => {
     expect(() => AfterProcessingTime.pastFirstElementInPane().plusDelayOf(-1)).toThrow(RangeError);
     expect(() => AfterProcessingTime.pastFirstElementInPane().alignedTo(0)).toThrow(RangeError);
+    // NaN passed `delay < 0`: a timer at NaN never fires, so the trigger never did
+    expect(() => AfterProcessingTime.pastFirstElementInPane().plusDelayOf(Number.NaN)).toThrow('AfterProcessingTime delay must be >= 0, got NaN');
+    expect(() => AfterProcessingTime.pastFirstElementInPane().alignedTo(1000, Number.NaN)).toThrow('AfterProcessingTime alignment offset must be a finite number, got NaN');
   });
 
   it('is a processing-time trigger', () => {

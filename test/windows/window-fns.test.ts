@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { TIMESTAMP_MAX, TIMESTAMP_MIN } from '../../sdk/time.js';
 import { GLOBAL_WINDOW, intervalWindow, type BoundedWindow, type IntervalWindow } from '../../sdk/window.js';
 import { mod } from '../../sdk/internal/mod.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
@@ -67,6 +69,8 @@ describe('FixedWindows', () => {
     expect(() => FixedWindows(-5)).toThrow(RangeError);
     expect(() => FixedWindows(1000, -1)).toThrow(RangeError);
     expect(() => FixedWindows(1000, 1000)).toThrow(RangeError);
+    // NaN passed `offset < 0 || offset >= size`: every element then failed the run in window assignment
+    expect(() => FixedWindows(1000, Number.NaN)).toThrow('FixedWindows offset must be in [0, 1000), got NaN');
   });
 
   it('a side input in FixedWindows is read from the window containing the main window end', () => {
@@ -145,6 +149,8 @@ describe('SlidingWindows', () => {
     expect(() => SlidingWindows(10, 0)).toThrow(RangeError);
     expect(() => SlidingWindows(10, 5, 5)).toThrow(RangeError);
     expect(() => SlidingWindows(10, 5, -1)).toThrow(RangeError);
+    // NaN passed `offset < 0 || offset >= period`: every element then got no window, silently
+    expect(() => SlidingWindows(10, 5, Number.NaN)).toThrow('SlidingWindows offset must be in [0, 5), got NaN');
   });
 });
 
@@ -220,5 +226,45 @@ describe('sideInputWindowFor', () => {
       assignWindows: ({ timestamp }) => [intervalWindow(timestamp, timestamp + 1), intervalWindow(timestamp - 1, timestamp + 1)],
     };
     expect(() => sideInputWindowFor(twice, intervalWindow(0, 10))).toThrow(/Twice assigns 2 windows/);
+  });
+});
+
+describe('SlidingWindows.sideInputWindow at any instant', () => {
+  it('assigns every window near TIMESTAMP_MIN (before: timestamp - size rounded below -2^53 and the earliest window was skipped)', () => {
+    expect(ids(assign(SlidingWindows(3000, 1000), -9_007_199_254_740_001))).toEqual(['-9007199254741000:-9007199254738000', '-9007199254742000:-9007199254739000', '-9007199254743000:-9007199254740000']);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 50_000 }), fc.constantFrom([3000, 1000], [5000, 2000], [4000, 4000], [2000, 4000]), (d, [size, period]) => {
+        const t = TIMESTAMP_MIN + d;
+        // the starts s (multiples of the period) with s <= t < s + size, counted exactly with bigint
+        const T = BigInt(t);
+        const P = BigInt(period!);
+        const latest = T - (((T % P) + P) % P);
+        const want: string[] = [];
+        for (let s = latest; s > T - BigInt(size!); s -= P) want.push(`${s}:${s + BigInt(size!)}`);
+        expect(ids(assign(SlidingWindows(size!, period!), t))).toEqual(want);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: of the windows holding the main window\'s last instant (at most TIMESTAMP_MAX), the one ending first, also near TIMESTAMP_MIN and TIMESTAMP_MAX', () => {
+    // Whole seconds: windows past ±2^53 ms are still exact (even numbers), as the runner's are.
+    const arbShape = fc.constantFrom([3000, 1000, 0], [5000, 2000, 0], [6000, 2000, 1000], [2000, 2000, 0], [10_000, 4000, 2000]);
+    const arbInstant = fc.oneof(
+      fc.integer({ min: -100_000, max: 100_000 }),
+      fc.integer({ min: 0, max: 20_000 }).map((d) => TIMESTAMP_MIN + d),
+      fc.integer({ min: 0, max: 20_000 }).map((d) => TIMESTAMP_MAX - d),
+    );
+    fc.assert(
+      fc.property(arbShape, arbShape, arbInstant, ([size, period, offset], [mainSize, mainPeriod, mainOffset], t) => {
+        const side = SlidingWindows(size!, period!, offset);
+        for (const main of assign(SlidingWindows(mainSize!, mainPeriod!, mainOffset), t) as IntervalWindow[]) {
+          const last = Math.min(main.maxTimestamp, TIMESTAMP_MAX);
+          const holding = (assign(side, last) as IntervalWindow[]).sort((a, b) => a.end - b.end);
+          expect(sideInputWindowFor(side, main).id).toBe(holding[0]!.id);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

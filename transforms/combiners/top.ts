@@ -21,11 +21,28 @@ export function topFn<T>(n: number, compare: (a: T, b: T) => number): CombineFn<
 }
 
 /**
- * The n largest or smallest elements per key or window.
+ * A total order of numbers, the one Top.largest and Top.smallest use: -Infinity < ... < -0 < 0 < ...
+ * < Infinity < NaN (as Java's Double.compare). With `a - b` instead, NaN compares as neither below
+ * nor above anything, so which elements a Top kept depended on the order the inputs arrived in and
+ * how partial results were merged: runners and window drivers could disagree.
+ * @example [NaN, 1, -0, 0].sort(compareNumbers) // [-0, 0, 1, NaN]
+ */
+function compareNumbers(a: number, b: number): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  if (a === b) return Object.is(a, b) ? 0 : Object.is(a, -0) ? -1 : 1;
+  const an = Number.isNaN(a);
+  const bn = Number.isNaN(b);
+  return an === bn ? 0 : an ? 1 : -1;
+}
+
+/**
+ * The n largest or smallest elements per key or window (numbers in a total order, -0 < 0 and
+ * NaN is the largest).
  * @example distances.apply(Top.largest(10).globally())
  */
 export const Top = {
   of: <T>(n: number, compare: (a: T, b: T) => number) => combinerTransforms(`Top(${n})`, () => topFn(n, compare)),
-  largest: (n: number) => combinerTransforms(`Top.largest(${n})`, () => topFn<number>(n, (a, b) => a - b)),
-  smallest: (n: number) => combinerTransforms(`Top.smallest(${n})`, () => topFn<number>(n, (a, b) => b - a)),
+  largest: (n: number) => combinerTransforms(`Top.largest(${n})`, () => topFn<number>(n, compareNumbers)),
+  smallest: (n: number) => combinerTransforms(`Top.smallest(${n})`, () => topFn<number>(n, (a, b) => compareNumbers(b, a))),
 };

@@ -8,6 +8,7 @@ import type { PCollection } from '../../sdk/pcollection.js';
 import type { Pipeline } from '../../sdk/pipeline.js';
 import type { PTransform } from '../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Duration, type Instant } from '../../sdk/time.js';
+import { isValidInstant } from '../../sdk/internal/valid-instant.js';
 import { Read } from '../read.js';
 
 export interface GenerateOptions<T> {
@@ -53,7 +54,8 @@ export const Generate = {
             const timestamps: Instant[] = new Array(n);
             for (let j = 0; j < n; j++, i++) {
               const timestamp = o.timestamp(i);
-              if (timestamp > maxTs) maxTs = timestamp;
+              // an invalid timestamp (the Read step dead-letters its element) never moves the watermark
+              if (timestamp > maxTs && isValidInstant(timestamp)) maxTs = timestamp;
               values[j] = o.element(i);
               timestamps[j] = timestamp;
             }

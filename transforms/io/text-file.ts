@@ -14,6 +14,7 @@ import type { PCollection } from '../../sdk/pcollection.js';
 import type { Pipeline } from '../../sdk/pipeline.js';
 import type { PTransform } from '../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Duration, type Instant } from '../../sdk/time.js';
+import { invalidInstantMessage, isValidInstant } from '../../sdk/internal/valid-instant.js';
 import { ParDo } from '../par-do.js';
 import { isStreamTarget, openFileSinkTarget, type FileSinkTarget } from './file-sink-target.js';
 import { PartFolder, type PartHandle } from './part-files.js';
@@ -21,6 +22,9 @@ import { FileWriterThread, writeAllSync } from './file-writer-thread.js';
 import { Read } from '../read.js';
 import { checkResumable, fingerprintFile, type FileFingerprint } from './file-fingerprint.js';
 export type { FileFingerprint } from './file-fingerprint.js';
+
+/** The dead-letter reason of a line whose event time is not a valid instant. */
+const INVALID_TIMESTAMP = 'invalid-timestamp';
 
 // ---------------------------------------------------------------------------------------------
 // Reading lines
@@ -288,6 +292,12 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
             const o = map(text, line);
             if (o.kind === 'element') {
               const timestamp = o.timestamp ?? TIMESTAMP_MIN;
+              if (!isValidInstant(timestamp)) {
+                // NaN, ±Infinity, beyond TIMESTAMP_MIN..MAX: a dead letter with its line, never the watermark's maximum
+                stats.deadLettered[INVALID_TIMESTAMP] = (stats.deadLettered[INVALID_TIMESTAMP] ?? 0) + 1;
+                deadLetters.push({ step: ctx.step, reason: INVALID_TIMESTAMP, message: invalidInstantMessage(timestamp, 'the timestamp function returned'), element: text, origin: { file: path, line } });
+                continue;
+              }
               if (timestamp > maxTs) maxTs = timestamp;
               elements.push({ value: o.value, timestamp });
               stats.elements++;
@@ -339,7 +349,11 @@ function shorten(s: string): string {
 export interface TextFileReadOptions<T> extends LineSourceOptions {
   /** Blank lines are skipped (default true). */
   readonly skipBlankLines?: boolean;
-  /** Event time of an element (default: the minimum timestamp); needed for a `maxOutOfOrderness` watermark. */
+  /**
+   * Event time of an element (default: the minimum timestamp); needed for a `maxOutOfOrderness` watermark.
+   * A line for which it returns NaN, ±Infinity or a time beyond TIMESTAMP_MIN..TIMESTAMP_MAX is a dead
+   * letter (`invalid-timestamp`, with file and line) and does not move the watermark.
+   */
   readonly timestamp?: (value: T, line: number) => Instant | undefined;
 }
 

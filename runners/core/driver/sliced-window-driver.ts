@@ -6,6 +6,7 @@ import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Instant } from '../../../sdk/
 import { formatWindow, intervalWindow, type BoundedWindow, type IntervalWindow } from '../../../sdk/window.js';
 import { mod } from '../../../sdk/internal/mod.js';
 import type { KeyedStateTable } from '../state/keyed-state-table.js';
+import { paneError } from './pane-error.js';
 import type { Slicing } from './slicing.js';
 import type { AggregationDriver, DriverTiming, WindowDriverOptions } from './window-driver.js';
 
@@ -194,7 +195,13 @@ export class SlicedWindowDriver implements AggregationDriver {
         elements += e.n[i]!;
       }
       if (elements > 0) {
-        this.o.emit(kv(e.k, fn.extractOutput(fn.mergeAccumulators(accs))), w.maxTimestamp, w, pane, false);
+        let out: unknown;
+        try {
+          out = fn.extractOutput(fn.mergeAccumulators(accs));
+        } catch (err) {
+          throw paneError(this.o.step, e.k, w, w.maxTimestamp, err);
+        }
+        this.o.emit(kv(e.k, out), w.maxTimestamp, w, pane, false);
         this.emittedAny = true;
       }
       // The slice starting with the window is in no later window.

@@ -14,6 +14,8 @@ import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
 import type { StateBackend } from '../state/state-backend.js';
 import { LazyTimerHeap, type LazyEntry } from '../timers/lazy-timer-heap.js';
+import { mergeWindowsChecked } from '../operators/assigned-windows.js';
+import { paneError } from './pane-error.js';
 import type { PaneReducer } from './pane-reducer.js';
 import { PendingElements, type PendingBatch } from './pending-elements.js';
 import { sameWindow } from '../util/same-window.js';
@@ -526,8 +528,13 @@ export class WindowDriver implements AggregationDriver {
         isLast,
       };
       const consume = this.discarding || isLast;
-      const out = this.o.reducer.extract(st.acc, consume);
       const ts = st.outTs ?? w.maxTimestamp;
+      let out: unknown;
+      try {
+        out = this.o.reducer.extract(st.acc, consume);
+      } catch (e) {
+        throw paneError(this.o.step, st.k, w, ts, e);
+      }
       if (this.retracting) {
         if (st.retract) {
           for (const r of st.retract) this.o.emit(kv(st.k, r.value), r.timestamp, r.window, pane, true);
@@ -578,7 +585,7 @@ export class WindowDriver implements AggregationDriver {
     let a = 0;
     for (let i = 0; i < n; i++) if (!existing[i]!.closed) active[a++] = existing[i]!.w;
     if (same === undefined) active[a] = w;
-    const merges = this.s.windowFn.mergeWindows!(active);
+    const merges = mergeWindowsChecked(this.s.windowFn, active);
     this.targetState = merges.length === 0 ? same : undefined;
     let target = w;
     for (let i = 0; i < merges.length; i++) {
@@ -788,7 +795,7 @@ export class WindowDriver implements AggregationDriver {
     for (let i = 0; i < n; i++) if (!existing[i]!.closed) active.push(existing[i]!.w);
     for (let j = 0; j < protos.length; j++) if (stateOf[j] === -1) active.push(protos[j]!);
     // One window merges with nothing (a merge lists two or more).
-    const merges = active.length > 1 ? this.s.windowFn.mergeWindows!(active) : [];
+    const merges = active.length > 1 ? mergeWindowsChecked(this.s.windowFn, active) : [];
     // The window each of `protos` ended up in, when it merged.
     const resultOf = new Array<BoundedWindow | undefined>(protos.length);
     for (let m = 0; m < merges.length; m++) {

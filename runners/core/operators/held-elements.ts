@@ -1,7 +1,18 @@
-import type { Instant } from '../../../sdk/time.js';
+import { END_OF_GLOBAL_WINDOW, type Instant } from '../../../sdk/time.js';
 import type { BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import { MinHeap } from '../timers/min-heap.js';
+
+/**
+ * The last instant of side-input window `w` for readiness: its maxTimestamp, but at most the end of
+ * the global window, as aggregations fire and collect windows (a window near TIMESTAMP_MAX, e.g. a
+ * FixedWindows window of an element at TIMESTAMP_MAX, ends past it). So a side watermark at the end of
+ * time makes every side window ready; before, the elements waiting for such a window were never released.
+ * @example sideWindowEnd(intervalWindow(TIMESTAMP_MAX - 991, TIMESTAMP_MAX + 9)) // END_OF_GLOBAL_WINDOW
+ */
+export function sideWindowEnd(w: BoundedWindow): Instant {
+  return w.maxTimestamp > END_OF_GLOBAL_WINDOW ? END_OF_GLOBAL_WINDOW : w.maxTimestamp;
+}
 
 /** A held main-input element, with the side-input window it reads from each side input. */
 interface Held {
@@ -47,7 +58,7 @@ export class HeldElements {
     private readonly isReady: (side: number, window: BoundedWindow) => boolean,
   ) {
     this.queues = Array.from({ length: sides }, () => new Map<string, Queue>());
-    this.byEnd = Array.from({ length: sides }, () => new MinHeap<Queue>((q) => q.window.maxTimestamp));
+    this.byEnd = Array.from({ length: sides }, () => new MinHeap<Queue>((q) => sideWindowEnd(q.window)));
   }
 
   /** Number of elements held. */
@@ -79,7 +90,7 @@ export class HeldElements {
     const heap = this.byEnd[side]!;
     const queues = this.queues[side]!;
     const freed: Queue[] = [];
-    for (let q = heap.peek(); q && q.window.maxTimestamp < wm; q = heap.peek()) {
+    for (let q = heap.peek(); q && sideWindowEnd(q.window) < wm; q = heap.peek()) {
       heap.pop();
       if (queues.get(q.window.id) !== q) continue; // released by a pane already
       queues.delete(q.window.id);

@@ -5,6 +5,7 @@ import type { Instant } from '../../../sdk/time.js';
 import { isIntervalWindow, type BoundedWindow } from '../../../sdk/window.js';
 import type { WindowFn } from '../../../sdk/windows/window-fn.js';
 import type { KeyedStateTable } from '../state/keyed-state-table.js';
+import { mergeWindowsChecked } from './assigned-windows.js';
 import type { UserStateRecord } from './user-state.js';
 
 /** Where an element's proto-window ended up, and the records whose timers and collection must be queued. */
@@ -46,7 +47,7 @@ export function mergeUserWindows(
   const active: BoundedWindow[] = [];
   for (const r of existing?.values() ?? []) active.push(r.w);
   if (!existing?.has(w.id)) active.push(w);
-  const merges = active.length < 2 ? [] : (windowFn.mergeWindows?.(active) ?? []);
+  const merges = active.length < 2 || !windowFn.mergeWindows ? [] : mergeWindowsChecked(windowFn, active);
   const changed: UserStateRecord[] = [];
   let window = w;
   for (const m of merges) {

@@ -10,6 +10,7 @@ import type { PaneInfo } from '../../../sdk/pane.js';
 import { NO_FIRING } from '../../../sdk/pane.js';
 import type { PCollectionView } from '../../../sdk/side-input.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { invalidInstantMessage, isValidInstant } from '../../../sdk/internal/valid-instant.js';
 import { formatWindow, type BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
@@ -19,7 +20,7 @@ import { isThenable } from '../util/is-thenable.js';
 import { sameElement } from '../util/same-element.js';
 import { TimerQueue, type QueuedTimer } from '../timers/timer-queue.js';
 import type { ColumnChunk } from '../columns.js';
-import { HeldElements } from './held-elements.js';
+import { HeldElements, sideWindowEnd } from './held-elements.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
 import { mergeUserWindows } from './merge-user-state.js';
 import { ReturnedOutputs } from './returned-outputs.js';
@@ -138,7 +139,7 @@ export class ParDoOperator extends BaseOperator {
       },
       outputWithTimestamp: (value, ts) => {
         returned.ctxOutput = true;
-        this.main.emitParts(value, ts, this.curWindow, this.curPane, this.curRetraction);
+        this.main.emitParts(value, checkedTimestamp(ts), this.curWindow, this.curPane, this.curRetraction);
       },
       outputTo: (tag, value) => emitTo(tag, value, this.curTs),
       drain,
@@ -176,7 +177,7 @@ export class ParDoOperator extends BaseOperator {
       },
       outputWithTimestamp: (value, ts) => {
         returned.ctxOutput = true;
-        this.main.emitParts(value, ts, this.curWindow, NO_FIRING, false);
+        this.main.emitParts(value, checkedTimestamp(ts), this.curWindow, NO_FIRING, false);
       },
       outputTo: (tag, value) => emitTo(tag, value, this.timerCtx.timestamp),
       drain,
@@ -618,9 +619,9 @@ export class ParDoOperator extends BaseOperator {
     return sideInputWindowFor(s.view.pcollection.windowing.windowFn, main);
   }
 
-  /** A side window is ready once its side watermark passed its end or a pane arrived for it; never unready again. */
+  /** A side window is ready once its side watermark passed its end (see sideWindowEnd) or a pane arrived for it; never unready again. */
   private sideReady(s: SideInputState, sw: BoundedWindow): boolean {
-    return s.wm > sw.maxTimestamp || s.windows.get(sw.id)?.ready === true;
+    return s.wm > sideWindowEnd(sw) || s.windows.get(sw.id)?.ready === true;
   }
 
   private readSide(view: PCollectionView<unknown>): unknown {
@@ -753,4 +754,15 @@ function makeMetrics(ctx: OperatorContext): MetricsContext {
       },
     }),
   };
+}
+
+/**
+ * `ts` when it is a valid instant. @throws RangeError otherwise (NaN, ±Infinity, outside
+ * TIMESTAMP_MIN..TIMESTAMP_MAX): thrown inside the DoFn's call, it fails the element like an error of
+ * the DoFn (a UserCodeError naming the step, or a dead letter with `.withDeadLetters()`), instead of
+ * sending on an element no window can hold.
+ */
+function checkedTimestamp(ts: Instant): Instant {
+  if (!isValidInstant(ts)) throw new RangeError(invalidInstantMessage(ts, 'outputWithTimestamp got timestamp'));
+  return ts;
 }

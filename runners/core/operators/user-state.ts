@@ -2,6 +2,7 @@ import type { CombineFn } from '../../../sdk/combine-fn.js';
 import { encodeKey, type StateKey } from '../../../sdk/kv.js';
 import type { AnyStateSpec, StateOf, StateSpecs, Timer, TimerSpecs, TimersOf } from '../../../sdk/state.js';
 import type { Instant } from '../../../sdk/time.js';
+import { invalidInstantMessage, isValidInstant } from '../../../sdk/internal/valid-instant.js';
 import type { BoundedWindow } from '../../../sdk/window.js';
 import type { KeyedStateTable } from '../state/keyed-state-table.js';
 
@@ -47,6 +48,7 @@ export function userStateCells(table: KeyedStateTable<UserStateRecord>, specs: S
   for (const [id, spec] of Object.entries(timerSpecs)) {
     timers[id] = {
       set(t) {
+        if (!isValidInstant(t)) throw new RangeError(`timer '${id}': ${invalidInstantMessage(t, 'time')}`);
         const r = record();
         r.timers[id] = t;
         hooks.onTimerSet(spec.domain, t, r.w.id, id);

@@ -1,15 +1,23 @@
 import { UserCodeError, WatershedError } from '../../../sdk/errors.js';
 import type { WindowIntoPayload } from '../../../sdk/graph.js';
+import { invalidInstantMessage, isValidInstant } from '../../../sdk/internal/valid-instant.js';
 import type { WindowFn } from '../../../sdk/windows/window-fn.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
 import { TIMESTAMP_MAX, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
 import type { BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { ColumnChunk } from '../columns.js';
+import { checkAssignedWindows } from './assigned-windows.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
+
+/** Compares unequal to anything a WindowFn returns (undefined and null included). */
+const UNCHECKED = Symbol('unchecked');
 
 /**
  * Window.into: assigns each element (optionally re-timestamped) to its windows, one output per window.
+ * A WindowFn that throws or returns an invalid window (see checkAssignedWindows: no string id, a NaN
+ * or non-numeric maxTimestamp, an interval with end <= start) fails the run with a UserCodeError
+ * naming this step, the WindowFn and the element, instead of letting the element vanish downstream.
  *
  * With a processing-time WindowFn (ProcessingTimeWindows) it first stamps each element with the
  * processing time at which it sees it: the clock's, per element, in immediate mode (native); in
@@ -34,6 +42,8 @@ export class WindowIntoOperator extends BaseOperator {
   private readonly pendingEnds = new Set<Instant>();
   /** The last window list an element was assigned (its ends are in pendingEnds). */
   private lastAssigned: readonly BoundedWindow[] | undefined;
+  /** The last window list checked by {@link checkAssignedWindows} (WindowFns reuse lists between elements). */
+  private lastChecked: unknown = UNCHECKED;
   /** Reused for every element: WindowFns must not keep the context they are given. */
   private readonly assignCtx: { element: unknown; timestamp: number; window: WindowedValue<unknown>['window'] } = { element: undefined, timestamp: 0, window: undefined as never };
   constructor(
@@ -133,6 +143,7 @@ export class WindowIntoOperator extends BaseOperator {
         a.timestamp = ts;
         a.window = windows[i]!;
         const assigned = windowFn.assignWindows(a);
+        if (assigned !== this.lastChecked) this.check(assigned);
         const retraction = retractions !== undefined && retractions[i] === 1;
         for (let j = 0; j < assigned.length; j++) out.emitParts(value, ts, assigned[j]!, panes[i]!, retraction);
       }
@@ -150,8 +161,8 @@ export class WindowIntoOperator extends BaseOperator {
       return;
     }
     let ts = timestamp;
+    if (this.timestampFn) ts = this.stamp(value, timestamp, window);
     try {
-      if (this.timestampFn) ts = this.timestampFn(value, ts);
       if (!this.assign) {
         out.emitParts(value, ts, window, pane, retraction);
         return;
@@ -161,11 +172,35 @@ export class WindowIntoOperator extends BaseOperator {
       a.timestamp = ts;
       a.window = window;
       const windows = this.windowFn.assignWindows(a);
+      if (windows !== this.lastChecked) this.check(windows);
       for (let i = 0; i < windows.length; i++) out.emitParts(value, ts, windows[i]!, pane, retraction);
     } catch (e) {
       if (e instanceof WatershedError) throw e;
       throw new UserCodeError(this.step, `window assignment (${this.windowFn.name})`, e, value, window, ts);
     }
+  }
+
+  /** Checks a window list the WindowFn returned (see checkAssignedWindows); throws a TypeError for a bad one. */
+  private check(windows: readonly BoundedWindow[]): void {
+    checkAssignedWindows(windows);
+    this.lastChecked = windows;
+  }
+
+  /**
+   * The timestamp function's result for the element.
+   * @throws UserCodeError (phase 'timestamp function') when it throws or returns what is not a valid
+   * instant (NaN, ±Infinity, outside TIMESTAMP_MIN..TIMESTAMP_MAX): such an element could not be windowed.
+   */
+  private stamp(value: unknown, timestamp: Instant, window: BoundedWindow): Instant {
+    let ts: unknown;
+    try {
+      ts = this.timestampFn!(value, timestamp);
+      if (!isValidInstant(ts)) throw new RangeError(invalidInstantMessage(ts, 'the timestamp function returned'));
+    } catch (e) {
+      if (e instanceof WatershedError) throw e;
+      throw new UserCodeError(this.step, 'timestamp function', e, value, window, timestamp);
+    }
+    return ts;
   }
 
   /** Stamps the element with processing time `t` and emits it once per window that time is in. */
@@ -177,6 +212,7 @@ export class WindowIntoOperator extends BaseOperator {
       a.timestamp = t;
       a.window = window;
       windows = this.windowFn.assignWindows(a);
+      if (windows !== this.lastChecked) this.check(windows);
     } catch (e) {
       if (e instanceof WatershedError) throw e;
       throw new UserCodeError(this.step, `window assignment (${this.windowFn.name})`, e, value, window, t);

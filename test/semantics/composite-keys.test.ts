@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { decodeKey, encodeKey, kv, type KV } from '../../sdk/kv.js';
+import { Capture } from '../../sdk/testing/capture.js';
+import { Create } from '../../transforms/create.js';
+import { GroupByKey } from '../../transforms/group-by-key.js';
+import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+
+/**
+ * Composite keys holding NaN or ±Infinity. JSON writes those as null, so before, the keys
+ * `{ id: NaN }`, `{ id: Infinity }` and `{ id: null }` were one key: their values were grouped
+ * together, silently, under whichever key came first. Now each is its own key.
+ */
+const KEYS: readonly unknown[] = [{ id: Number.NaN }, { id: null }, { id: Number.POSITIVE_INFINITY }, { id: Number.NEGATIVE_INFINITY }, [null, 1], [Number.NaN, 1], { id: 0 }];
+
+describe('encodeKey', () => {
+  it('keeps composite keys with NaN or ±Infinity apart from null, and decodes them back', () => {
+    const encoded = KEYS.map(encodeKey);
+    expect(new Set(encoded).size).toBe(KEYS.length);
+    expect(encoded.map(decodeKey)).toEqual(KEYS);
+    // keys without non-finite numbers encode as before (checkpoints stay readable)
+    expect(encodeKey({ id: null, n: 1 })).toBe('\u0000j{"id":null,"n":1}');
+  });
+});
+
+describe.each(RUNNER_CONFIGS)('composite keys on $label', ({ options }) => {
+  it('GroupByKey gives each key its own group', async () => {
+    const { out } = await runWith(options, (p) =>
+      p
+        .apply(Create(KEYS.map((k, i) => kv(k, i))))
+        .apply(GroupByKey<unknown, number>())
+        .apply(Capture.records<KV<unknown, number[]>>()),
+    );
+    const groups = out.values().map((g) => [String(JSON.stringify(g.key, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))), g.value]);
+    expect(groups.sort()).toEqual(
+      [
+        ['{"id":"NaN"}', [0]],
+        ['{"id":null}', [1]],
+        ['{"id":"Infinity"}', [2]],
+        ['{"id":"-Infinity"}', [3]],
+        ['[null,1]', [4]],
+        ['["NaN",1]', [5]],
+        ['{"id":0}', [6]],
+      ].sort(),
+    );
+  });
+});
