@@ -173,6 +173,8 @@ describe.each(RUNNERS)('metrics of a resumed run on $label', ({ label, options }
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThan(13);
     expect(recordsIn[0]).toBe(first);
+    // what the run started from is in its result: the totals minus it are what this run did
+    expect(resumed.checkpoints!.restoredFrom!.metrics['Words']!.elementsIn).toBe(first);
     expect(recordsIn.at(-1)).toBe(13);
     const last = metrics.at(-1)!;
     for (const [step, m] of Object.entries(expected.metrics)) {
@@ -220,6 +222,7 @@ describe.each(RUNNERS)('metrics of a resumed run on $label', ({ label, options }
     expect(resumed.checkpoints!.restoredFrom).toBeDefined();
     expect(resumed.warnings).toEqual([]);
     // Only what the resumed run did: fewer than the totals, but something.
+    expect(resumed.checkpoints!.restoredFrom!.metrics['Words']!.elementsIn).toBe(0);
     const words = resumed.metrics['Words']!.elementsIn;
     expect(words).toBeGreaterThan(0);
     expect(words).toBeLessThan(expected.metrics['Words']!.elementsIn);
