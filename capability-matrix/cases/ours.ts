@@ -4,7 +4,6 @@ import type { Source, SourceBatch } from '../../sdk/io/source.js';
 import { kv, type KV } from '../../sdk/kv.js';
 import { Capture, type Probe } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
-import { AfterCount } from '../../sdk/triggers/after-count.js';
 import { AfterProcessingTime } from '../../sdk/triggers/after-processing-time.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
@@ -23,7 +22,7 @@ import { PT_LATENCY_SCENARIOS } from '../support/pt-latency-scenarios.js';
 import { LATE_DATA_SCENARIOS } from '../support/late-data-scenarios.js';
 import { REPLAY_SCENARIOS, replayTranscript } from '../support/replay-scenarios.js';
 import { scenarioLines, type Scenario } from '../support/scenario.js';
-import { countPerKey, firingAt, lateRecord, scenarioCase } from './common.js';
+import { countPerKey, firingAt, scenarioCase } from './common.js';
 import { CHECKPOINT } from './checkpoint.js';
 import { DRAIN } from './drain.js';
 import { EXACTLY_ONCE } from './exactly-once.js';
@@ -33,8 +32,6 @@ import { PROCESSING_TIME_WINDOWS } from './processing-time-windows.js';
 /** Rows that are not in Beam's matrix: late data, dead letters, replay, latency, and what is not covered yet. */
 
 const SOURCE = 'cases/ours.ts';
-const W0_1S = '[1970-01-01T00:00:00.000Z, 1970-01-01T00:00:01.000Z)';
-const W0_3S = '[1970-01-01T00:00:00.000Z, 1970-01-01T00:00:03.000Z)';
 
 const lateData: Capability = {
   id: 'ours.late-data',
@@ -43,36 +40,6 @@ const lateData: Capability = {
   source: SOURCE,
   description: 'Records an aggregation drops as late are counted and available on pcoll.lateData(), with the reason.',
   cases: [
-    defineCase({
-      name: 'records past the allowed lateness, with step, window and reason',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 100]).advanceWatermarkTo(1500).addElements(['a', 200], ['b', 300]).advanceWatermarkToInfinity(),
-          Window.into<string>(FixedWindows(1000)).withAllowedLateness(500),
-        );
-      },
-      check({ out, result }) {
-        return expectAll(
-          eq('late records', out.late.values(), [lateRecord('a', 200, W0_1S, 'past-allowed-lateness'), lateRecord('b', 300, W0_1S, 'past-allowed-lateness')]),
-          eq('lateDropped', result.metrics['Count.perKey']?.lateDropped, 2),
-          sameLines('panes', out.out.lines(), ['[0,1000) ON_TIME #0 last {"key":"a","value":1}']),
-        );
-      },
-    }),
-    defineCase({
-      name: "records for a window whose trigger finished ('window-closed')",
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 100], ['a', 200]).advanceWatermarkTo(0).addElements(['a', 300]).advanceWatermarkToInfinity(),
-          Window.into<string>(FixedWindows(3000)).triggering(AfterCount(2)),
-        );
-      },
-      check({ out }) {
-        return expectAll(eq('late records', out.late.values(), [lateRecord('a', 300, W0_3S, 'window-closed')]));
-      },
-    }),
     ...LATE_DATA_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
