@@ -1,5 +1,3 @@
-import type { DeadLetter } from '../../sdk/dead-letter.js';
-import type { DoFn } from '../../sdk/dofn.js';
 import type { Source, SourceBatch } from '../../sdk/io/source.js';
 import { kv, type KV } from '../../sdk/kv.js';
 import { Capture, type Probe } from '../../sdk/testing/capture.js';
@@ -11,7 +9,6 @@ import { Sessions } from '../../sdk/windows/sessions.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Filter } from '../../transforms/filter.js';
 import { MapElements } from '../../transforms/map.js';
-import { ParDo } from '../../transforms/par-do.js';
 import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
 import { eq, expectAll, measure, observe, sameLines, sortedLines } from '../check.js';
@@ -44,32 +41,6 @@ const lateData: Capability = {
   ],
 };
 
-/** A bounded source whose second record cannot be decoded. */
-function sourceWithBadRecord(): Source<number> {
-  return {
-    name: 'Numbers',
-    bounded: true,
-    async open({ step }) {
-      let done = false;
-      return {
-        async poll(): Promise<SourceBatch<number>> {
-          done = true;
-          return {
-            elements: [
-              { value: 1, timestamp: 10 },
-              { value: 3, timestamp: 30 },
-            ],
-            deadLetters: [{ step, reason: 'malformed', message: "'two' is not a number", element: 'two', timestamp: 20, origin: { line: 2 } }],
-            watermark: 100,
-            done,
-          };
-        },
-        async close() {},
-      };
-    },
-  };
-}
-
 const deadLetters: Capability = {
   id: 'ours.dead-letters',
   group: 'Ours',
@@ -77,41 +48,6 @@ const deadLetters: Capability = {
   source: SOURCE,
   description: 'Elements user code fails on (ParDo.withDeadLetters) and records a source cannot decode go to a dead-letter output instead of failing the run.',
   cases: [
-    defineCase({
-      name: 'a ParDo built withDeadLetters routes failing elements and keeps going',
-      build(p) {
-        const parse: DoFn<string, number> = {
-          process(s, ctx) {
-            const n = Number(s);
-            if (Number.isNaN(n)) throw new Error(`not a number: ${s}`);
-            ctx.output(n);
-          },
-        };
-        const parsed = p.apply(TestStream.create<string>().addElements(['1', 100], ['x', 200], ['3', 300]).advanceWatermarkToInfinity()).apply('Parse', ParDo(parse).withDeadLetters());
-        return { ok: parsed.apply('Ok', Capture.records()), dead: parsed.deadLetters().apply('Dead', Capture.records()) };
-      },
-      check({ out, result }) {
-        return expectAll(
-          eq('parsed', out.ok.sortedValues(), [1, 3]),
-          eq('dead letters', out.dead.values(), [{ step: 'Parse', reason: 'user-code', message: 'not a number: x', element: 'x', timestamp: 200, window: 'GlobalWindow' }]),
-          eq('deadLettered', result.metrics['Parse']?.deadLettered, 1),
-        );
-      },
-    }),
-    defineCase({
-      name: "a source's undecodable records go to the Read step's dead-letter output",
-      build(p) {
-        const read = p.apply('Read', Read(sourceWithBadRecord()));
-        return { ok: read.apply('Ok', Capture.records()), dead: read.deadLetters().apply('Dead', Capture.records<DeadLetter>()) };
-      },
-      check({ out, result }) {
-        return expectAll(
-          eq('read', out.ok.sortedValues(), [1, 3]),
-          eq('dead letters', out.dead.values(), [{ step: 'Read', reason: 'malformed', message: "'two' is not a number", element: 'two', timestamp: 20, origin: { line: 2 } }]),
-          eq('deadLettered', result.metrics['Read']?.deadLettered, 1),
-        );
-      },
-    }),
     ...DEAD_LETTER_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
