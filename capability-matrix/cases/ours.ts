@@ -1,18 +1,14 @@
-import type { Source, SourceBatch } from '../../sdk/io/source.js';
 import { kv, type KV } from '../../sdk/kv.js';
 import { Capture, type Probe } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { AfterProcessingTime } from '../../sdk/triggers/after-processing-time.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { Sessions } from '../../sdk/windows/sessions.js';
-import { Count } from '../../transforms/combiners/count.js';
 import { Filter } from '../../transforms/filter.js';
 import { MapElements } from '../../transforms/map.js';
-import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
-import { eq, expectAll, measure, observe, sameLines, sortedLines } from '../check.js';
-import { defineCase, type Capability, type CaseRun } from '../model.js';
+import { eq, expectAll, measure, observe, sameLines } from '../check.js';
+import { defineCase, type Capability } from '../model.js';
 import { DEAD_LETTER_SCENARIOS } from '../support/dead-letter-scenarios.js';
 import { KEY_ORDER_SCENARIOS } from '../support/key-order-scenarios.js';
 import { PT_LATENCY_SCENARIOS } from '../support/pt-latency-scenarios.js';
@@ -52,29 +48,6 @@ const deadLetters: Capability = {
   ],
 };
 
-/** Everything a run shows: every record with window, pane and emission time, the metrics and the batches. */
-function transcript(run: CaseRun<Probe<unknown>>): string {
-  return JSON.stringify({ records: run.out.records, metrics: run.result.metrics, batches: run.result.batches ?? null });
-}
-
-/**
- * Both runs must be identical, and right: `finalPanes` are the final pane of each window (without
- * the pane index, which depends on how many early panes the execution model fired).
- */
-function replayCheck(finalPanes: readonly string[]) {
-  return (run: CaseRun<Probe<unknown>>, all: readonly CaseRun<Probe<unknown>>[]) => {
-    const [first, second] = all.map(transcript);
-    const finals = sortedLines(run.out)
-      .filter((l) => l.includes(' last '))
-      .map((l) => l.replace(/ #\d+ last /, ' last '));
-    return expectAll(
-      all.length === 2 ? undefined : `expected 2 runs, got ${all.length}`,
-      sameLines('final panes', finals, finalPanes),
-      first === second ? undefined : 'the two runs differ (records, emission times, metrics or batches)',
-    );
-  };
-}
-
 /** A replay scenario (support/replay-scenarios.ts) as a case: run twice, its lines as expected, both transcripts equal. */
 function replayScenarioCase(s: Scenario<Probe<unknown>>) {
   return defineCase({
@@ -92,26 +65,6 @@ function replayScenarioCase(s: Scenario<Probe<unknown>>) {
   });
 }
 
-/** A bounded source replaying fixed records over several polls. */
-function replaySource(): Source<string> {
-  const records = ['a', 'b', 'a', 'c', 'a', 'b'].map((value, i) => ({ value, timestamp: i * 400 }));
-  return {
-    name: 'Replay',
-    bounded: true,
-    async open() {
-      let pos = 0;
-      return {
-        async poll(): Promise<SourceBatch<string>> {
-          const elements = records.slice(pos, pos + 2);
-          pos += 2;
-          return { elements, watermark: pos * 400 - 1, done: pos >= records.length };
-        },
-        async close() {},
-      };
-    },
-  };
-}
-
 const replay: Capability = {
   id: 'ours.replay',
   group: 'Ours',
@@ -119,49 +72,6 @@ const replay: Capability = {
   source: SOURCE,
   description: 'Running the same pipeline on the same bounded input twice gives identical output, emission times and metrics.',
   cases: [
-    defineCase({
-      name: 'a TestStream pipeline with sessions and processing-time early firings, run twice',
-      runs: 2,
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>()
-            .addElements(['a', 0], ['b', 100])
-            .advanceProcessingTime(700)
-            .addElements(['a', 500])
-            .advanceWatermarkTo(400)
-            .advanceProcessingTime(900)
-            .addElements(['a', 3000], ['b', 350])
-            .advanceWatermarkToInfinity(),
-          Window.into<string>(Sessions(1000))
-            .triggering(AfterWatermark().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(500)))
-            .accumulatingFiredPanes(),
-        ).out as Probe<unknown>;
-      },
-      check: replayCheck([
-        '[0,1500) ON_TIME last {"key":"a","value":2}',
-        '[100,1350) ON_TIME last {"key":"b","value":2}',
-        '[3000,4000) ON_TIME last {"key":"a","value":1}',
-      ]),
-    }),
-    defineCase({
-      name: 'a custom bounded source, read twice',
-      runs: 2,
-      build(p) {
-        return p
-          .apply(Read(replaySource()))
-          .apply(Window.into<string>(FixedWindows(1000)))
-          .apply(Count.perElement<string>())
-          .apply(Capture.records()) as Probe<unknown>;
-      },
-      check: replayCheck([
-        '[0,1000) ON_TIME last {"key":"a","value":2}',
-        '[0,1000) ON_TIME last {"key":"b","value":1}',
-        '[1000,2000) ON_TIME last {"key":"a","value":1}',
-        '[1000,2000) ON_TIME last {"key":"c","value":1}',
-        '[2000,3000) ON_TIME last {"key":"b","value":1}',
-      ]),
-    }),
     ...REPLAY_SCENARIOS.map(replayScenarioCase),
   ],
 };
