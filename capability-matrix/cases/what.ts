@@ -1,20 +1,15 @@
-import type { DoFn } from '../../sdk/dofn.js';
 import { statefulDoFn } from '../../sdk/dofn.js';
 import type { SourceBatch, Source } from '../../sdk/io/source.js';
 import { kv, type KV } from '../../sdk/kv.js';
-import { View } from '../../sdk/side-input.js';
 import { StateSpec } from '../../sdk/state.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import type { TimestampedValue } from '../../sdk/windowed-value.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
-import { Sum, sumFn } from '../../transforms/combiners/sum.js';
-import { Create } from '../../transforms/create.js';
-import { Filter } from '../../transforms/filter.js';
+import { sumFn } from '../../transforms/combiners/sum.js';
 import { Flatten } from '../../transforms/flatten.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
@@ -24,7 +19,7 @@ import { COMBINE_SCENARIOS, FLATTEN_SCENARIOS, GROUP_BY_KEY_SCENARIOS } from '..
 import { COMPOSITE_SCENARIOS } from '../support/composite-scenarios.js';
 import { METRICS_SCENARIOS } from '../support/metrics-scenarios.js';
 import { PARDO_SCENARIOS } from '../support/pardo-scenarios.js';
-import { LIST_VIEW_SCENARIOS } from '../support/side-input-scenarios.js';
+import { LIST_VIEW_SCENARIOS, SIDE_INPUT_SCENARIOS, WINDOWED_SIDE_INPUT_SCENARIOS } from '../support/side-input-scenarios.js';
 import { SOURCE_SCENARIOS } from '../support/source-scenarios.js';
 import { MERGING_STATE_SCENARIOS, SET_STATE_SCENARIOS } from '../support/state-scenarios.js';
 import { scenarioCase } from './common.js';
@@ -96,83 +91,9 @@ const sideInputs: Capability = {
   source: SOURCE,
   description: 'Additional PCollections a DoFn reads per window (singleton, list and map views). The list-view cases are shared with test/semantics/list-view.test.ts.',
   cases: [
-    defineCase({
-      name: 'a global singleton and map from bounded inputs, read by a streamed main input',
-      build(p) {
-        const factor = View.asSingleton(p.apply('Factor', Create([10])));
-        const names = View.asMap(p.apply('Names', Create([kv(1, 'one'), kv(2, 'two')])));
-        const fn: DoFn<number, string> = {
-          process(x, ctx) {
-            ctx.output(`${ctx.sideInput(names).get(x) ?? '?'}x${ctx.sideInput(factor)}`);
-          },
-        };
-        return p
-          .apply(TestStream.create<number>().addElements([1, 100], [2, 200]).advanceWatermarkTo(1000).addElements([3, 1500]).advanceWatermarkToInfinity())
-          .apply('Join', ParDo(fn).withSideInputs(factor, names))
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(eq('values', out.sortedValues(), ['?x10', 'onex10', 'twox10']));
-      },
-    }),
+    ...SIDE_INPUT_SCENARIOS.map((x) => scenarioCase(x)),
     ...LIST_VIEW_SCENARIOS.map((x) => scenarioCase(x)),
-    defineCase({
-      name: 'a windowed side input: each main window sees its own side window',
-      build(p) {
-        const sums = p
-          .apply('SideData', Create.timestamped([{ value: 10, timestamp: 100 }, { value: 20, timestamp: 900 }, { value: 5, timestamp: 1100 }]))
-          .apply('SideWindows', Window.into<number>(FixedWindows(1000)))
-          .apply('SideSum', Sum.globally().withoutDefaults());
-        const view = View.asSingleton(sums, { defaultValue: 0 });
-        const fn: DoFn<string, string> = {
-          process(m, ctx) {
-            ctx.output(`${m}:${ctx.sideInput(view)}`);
-          },
-        };
-        return p
-          .apply(TestStream.create<string>().addElements(['m1', 500], ['m2', 1999]).advanceWatermarkTo(2000).addElements(['m3', 2500]).advanceWatermarkToInfinity())
-          .apply(Window.into(FixedWindows(1000)))
-          .apply('Join', ParDo(fn).withSideInputs(view))
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(sameLines('joined', sortedLines(out), ['[0,1000) UNKNOWN #0 last "m1:30"', '[1000,2000) UNKNOWN #0 last "m2:5"', '[2000,3000) UNKNOWN #0 last "m3:0"']));
-      },
-    }),
-    defineCase({
-      name: 'a main element that arrives before its side window is ready is held back',
-      build(p) {
-        type Ev = { readonly main?: string; readonly side?: number };
-        const input = p.apply(
-          TestStream.create<Ev>()
-            .addElements([{ main: 'm1' }, 500]) // its side window [0,1000) is not ready yet
-            .advanceProcessingTime(1000)
-            .addElements([{ side: 10 }, 100], [{ side: 20 }, 900])
-            .advanceWatermarkTo(1000) // the side sum of [0,1000) fires: m1 can go
-            .advanceWatermarkToInfinity(),
-        );
-        const side = input
-          .apply('SideOnly', Filter((e: Ev) => e.side !== undefined))
-          .apply('SideValue', MapElements((e: Ev) => e.side!))
-          .apply('SideWindows', Window.into<number>(FixedWindows(1000)))
-          .apply('SideSum', Sum.globally().withoutDefaults());
-        const view = View.asSingleton(side, { defaultValue: 0 });
-        const fn: DoFn<string, string> = {
-          process(m, ctx) {
-            ctx.output(`${m}:${ctx.sideInput(view)}`);
-          },
-        };
-        return input
-          .apply('MainOnly', Filter((e: Ev) => e.main !== undefined))
-          .apply('MainValue', MapElements((e: Ev) => e.main!))
-          .apply('MainWindows', Window.into<string>(FixedWindows(1000)))
-          .apply('Join', ParDo(fn).withSideInputs(view))
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(eq('joined', out.values(), ['m1:30']));
-      },
-    }),
+    ...WINDOWED_SIDE_INPUT_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
 
