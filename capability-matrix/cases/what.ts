@@ -1,19 +1,15 @@
 import { statefulDoFn } from '../../sdk/dofn.js';
-import type { SourceBatch, Source } from '../../sdk/io/source.js';
 import { kv, type KV } from '../../sdk/kv.js';
 import { StateSpec } from '../../sdk/state.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
-import type { TimestampedValue } from '../../sdk/windowed-value.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { Count } from '../../transforms/combiners/count.js';
 import { sumFn } from '../../transforms/combiners/sum.js';
 import { Flatten } from '../../transforms/flatten.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
 import { ParDo } from '../../transforms/par-do.js';
-import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
-import { byJson, eq, expectAll, sameLines, sortedLines } from '../check.js';
+import { eq, expectAll, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability } from '../model.js';
 import { COMBINE_SCENARIOS, FLATTEN_SCENARIOS, GROUP_BY_KEY_SCENARIOS } from '../support/core-transform-scenarios.js';
 import { COMPOSITE_SCENARIOS } from '../support/composite-scenarios.js';
@@ -97,49 +93,6 @@ const sideInputs: Capability = {
   ],
 };
 
-/** A bounded source that hands out its records in polls of at most 2, with a watermark after each poll. */
-function pagedSource(records: readonly TimestampedValue<string>[], watermarks: readonly number[], closed: { value: boolean }): Source<string> {
-  return {
-    name: 'Paged',
-    bounded: true,
-    async open() {
-      let page = 0;
-      return {
-        async poll(max): Promise<SourceBatch<string>> {
-          const n = Math.min(2, max);
-          const elements = records.slice(page * 2, page * 2 + n);
-          const watermark = watermarks[page] ?? watermarks[watermarks.length - 1]!;
-          page++;
-          return { elements, watermark, done: page * 2 >= records.length };
-        },
-        async close() {
-          closed.value = true;
-        },
-      };
-    },
-  };
-}
-
-/** A bounded source that is empty for its first polls, as if waiting for data. */
-function slowSource(): Source<number> {
-  return {
-    name: 'Slow',
-    bounded: true,
-    async open() {
-      let polls = 0;
-      return {
-        async poll(): Promise<SourceBatch<number>> {
-          polls++;
-          if (polls <= 3) return { elements: [], watermark: 0, done: false };
-          if (polls === 4) return { elements: [{ value: 1, timestamp: 10 }, { value: 2, timestamp: 20 }], watermark: 100, done: false };
-          return { elements: [{ value: 3, timestamp: 150 }], watermark: 200, done: true };
-        },
-        async close() {},
-      };
-    },
-  };
-}
-
 const sourceApi: Capability = {
   id: 'what.source-api',
   group: 'What',
@@ -148,45 +101,6 @@ const sourceApi: Capability = {
   source: SOURCE,
   description: 'User-written sources (Read.from) with their own timestamps and watermark.',
   cases: [
-    defineCase({
-      name: 'a custom bounded source with its own watermark, read in several polls, then closed',
-      build(p) {
-        const closed = { value: false };
-        const records = [
-          { value: 'a', timestamp: 100 },
-          { value: 'b', timestamp: 200 },
-          { value: 'a', timestamp: 900 },
-          { value: 'a', timestamp: 1100 },
-          { value: 'b', timestamp: 1800 },
-        ];
-        const out = p
-          .apply(Read(pagedSource(records, [500, 1000, 2000], closed)))
-          .apply(Window.into<string>(FixedWindows(1000)))
-          .apply(Count.perElement<string>())
-          .apply(Capture.records());
-        return { out, closed };
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('counts', sortedLines(out.out), [
-            '[0,1000) ON_TIME #0 last {"key":"a","value":2}',
-            '[0,1000) ON_TIME #0 last {"key":"b","value":1}',
-            '[1000,2000) ON_TIME #0 last {"key":"a","value":1}',
-            '[1000,2000) ON_TIME #0 last {"key":"b","value":1}',
-          ]),
-          out.closed.value ? undefined : 'the source reader was not closed',
-        );
-      },
-    }),
-    defineCase({
-      name: 'a source that has no data for its first polls',
-      build(p) {
-        return p.apply(Read(slowSource())).apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(eq('value@timestamp', byJson(out.records.map((r) => `${r.value}@${r.timestamp}`)), ['1@10', '2@20', '3@150']));
-      },
-    }),
     ...SOURCE_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
