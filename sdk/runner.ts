@@ -39,7 +39,19 @@ export interface TakenCheckpoint {
 /** What a run with `checkpointDir` did with checkpoints. */
 export interface CheckpointReport {
   /** The checkpoint the run resumed from (undefined: a fresh start). */
-  readonly restoredFrom?: { readonly name: string; readonly seq: number; readonly kind: string; readonly takenBy: string };
+  readonly restoredFrom?: {
+    readonly name: string;
+    readonly seq: number;
+    readonly kind: string;
+    readonly takenBy: string;
+    /**
+     * The counters the run started from, per step (what the checkpoint held; zeros for a checkpoint
+     * written before counters were saved). `PipelineResult.metrics` are totals since the job's first
+     * start; minus these, they are what this run did.
+     * @example result.metrics['Read']!.elementsIn - result.checkpoints!.restoredFrom!.metrics['Read']!.elementsIn // read by this run
+     */
+    readonly metrics: Readonly<Record<string, StepMetrics>>;
+  };
   /** The checkpoints this run wrote, in order (each one committed). */
   readonly taken: readonly TakenCheckpoint[];
 }
@@ -68,7 +80,11 @@ export interface PipelineResult {
   /** The run's id (see {@link PipelineRun.runId}). */
   readonly runId?: string;
   readonly state: PipelineState;
-  /** Per step, by full step name. */
+  /**
+   * Per step, by full step name. For a run resumed from a checkpoint, totals since the job's first
+   * start (see {@link CheckpointReport.restoredFrom}): the counters are saved in every checkpoint and
+   * restored with the state, so elements read again after the checkpoint are counted once.
+   */
   readonly metrics: Readonly<Record<string, StepMetrics>>;
   /** Micro-batch runner only. */
   readonly batches?: readonly BatchMetrics[];

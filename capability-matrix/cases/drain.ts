@@ -85,6 +85,8 @@ interface Stopped extends Stores {
   readonly premise?: string;
   /** For the bounded case: what an uninterrupted run commits. */
   readonly expected?: { readonly counts: readonly string[]; readonly timers: readonly string[] };
+  /** For the bounded case: elements the measured (resumed) run read, counted as they go by. */
+  resumedRead?: number;
 }
 
 /**
@@ -113,7 +115,7 @@ const resumeBounded = defineCase<Stopped, Stopped>({
   notes:
     'The same pipeline on 20,000 elements (bounded): a first run is stopped (no drain) at element 5,000 and must end STOPPED at a final checkpoint; ' +
     'the measured run resumes it with the same checkpoint directory. The windows and timers committed by both runs (sorted) must equal an uninterrupted run’s, ' +
-    'and the resumed run must read exactly the elements the stopped run did not take.',
+    'and the resumed run must read exactly the elements the stopped run did not take, while its metrics count since the job’s first start (Gen’s elementsIn: 20,000).',
   async prepare(ctx) {
     const plain = { counts: new CommittedStore<unknown>(), timers: new CommittedStore<unknown>() };
     const p = Pipeline.create({ runner: ctx.runner, clock: new VirtualClock(0), signal: AbortSignal.timeout(PREPARE_TIMEOUT_MS), ...SMALL });
@@ -132,14 +134,16 @@ const resumeBounded = defineCase<Stopped, Stopped>({
   },
   options: (s) => withCheckpoints(s.dir),
   build(p, s) {
-    countsAndTimers(p, 20_000, s.counts, s.timers);
+    s.resumedRead = 0;
+    countsAndTimers(p, 20_000, s.counts, s.timers, () => s.resumedRead!++);
     return s;
   },
   check({ out, result }) {
     return expectAll(
       out.premise,
       eq('the resumed run resumed from', result.checkpoints?.restoredFrom?.kind, 'final'),
-      eq('elements the resumed run read', result.metrics['Gen']?.elementsIn, 20_000 - out.read),
+      eq('elements the resumed run read', out.resumedRead, 20_000 - out.read),
+      eq('elements read since the job’s first start (Gen elementsIn)', result.metrics['Gen']?.elementsIn, 20_000),
       eq('committed windows (sorted)', out.counts.lines({ sorted: true }), out.expected!.counts),
       eq('committed timers (sorted)', out.timers.lines({ sorted: true }), out.expected!.timers),
       eq('prepared but never committed', out.counts.prepared.size + out.timers.prepared.size, 0),
@@ -169,7 +173,8 @@ const resumeThenDrain = defineCase<Stopped, Stopped>({
     return expectAll(
       out.premise,
       eq('the resumed run resumed from', result.checkpoints?.restoredFrom?.kind, 'final'),
-      ...finalPanesOnly(out.counts, out.read + (result.metrics['Gen']?.elementsIn ?? 0)),
+      // the resumed run's metrics are totals since the job's first start: the stopped run's elements included
+      ...finalPanesOnly(out.counts, result.metrics['Gen']?.elementsIn ?? 0),
       eq('timers (sorted)', out.timers.values().sort(), TIMERS),
     );
   },

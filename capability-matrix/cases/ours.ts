@@ -1,29 +1,18 @@
-import type { DeadLetter } from '../../sdk/dead-letter.js';
-import type { DoFn } from '../../sdk/dofn.js';
-import type { Source, SourceBatch } from '../../sdk/io/source.js';
-import { kv, type KV } from '../../sdk/kv.js';
-import { Capture, type Probe } from '../../sdk/testing/capture.js';
+import type { Probe } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
-import { AfterCount } from '../../sdk/triggers/after-count.js';
 import { AfterProcessingTime } from '../../sdk/triggers/after-processing-time.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { Sessions } from '../../sdk/windows/sessions.js';
-import { Count } from '../../transforms/combiners/count.js';
-import { Filter } from '../../transforms/filter.js';
-import { MapElements } from '../../transforms/map.js';
-import { ParDo } from '../../transforms/par-do.js';
-import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
-import { eq, expectAll, measure, observe, sameLines, sortedLines } from '../check.js';
-import { defineCase, type Capability, type CaseRun } from '../model.js';
+import { eq, expectAll, measure, observe, sameLines } from '../check.js';
+import { defineCase, type Capability } from '../model.js';
 import { DEAD_LETTER_SCENARIOS } from '../support/dead-letter-scenarios.js';
 import { KEY_ORDER_SCENARIOS } from '../support/key-order-scenarios.js';
 import { PT_LATENCY_SCENARIOS } from '../support/pt-latency-scenarios.js';
 import { LATE_DATA_SCENARIOS } from '../support/late-data-scenarios.js';
 import { REPLAY_SCENARIOS, replayTranscript } from '../support/replay-scenarios.js';
 import { scenarioLines, type Scenario } from '../support/scenario.js';
-import { countPerKey, firingAt, lateRecord, scenarioCase } from './common.js';
+import { countPerKey, firingAt, scenarioCase } from './common.js';
 import { CHECKPOINT } from './checkpoint.js';
 import { DRAIN } from './drain.js';
 import { EXACTLY_ONCE } from './exactly-once.js';
@@ -33,8 +22,6 @@ import { PROCESSING_TIME_WINDOWS } from './processing-time-windows.js';
 /** Rows that are not in Beam's matrix: late data, dead letters, replay, latency, and what is not covered yet. */
 
 const SOURCE = 'cases/ours.ts';
-const W0_1S = '[1970-01-01T00:00:00.000Z, 1970-01-01T00:00:01.000Z)';
-const W0_3S = '[1970-01-01T00:00:00.000Z, 1970-01-01T00:00:03.000Z)';
 
 const lateData: Capability = {
   id: 'ours.late-data',
@@ -43,65 +30,9 @@ const lateData: Capability = {
   source: SOURCE,
   description: 'Records an aggregation drops as late are counted and available on pcoll.lateData(), with the reason.',
   cases: [
-    defineCase({
-      name: 'records past the allowed lateness, with step, window and reason',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 100]).advanceWatermarkTo(1500).addElements(['a', 200], ['b', 300]).advanceWatermarkToInfinity(),
-          Window.into<string>(FixedWindows(1000)).withAllowedLateness(500),
-        );
-      },
-      check({ out, result }) {
-        return expectAll(
-          eq('late records', out.late.values(), [lateRecord('a', 200, W0_1S, 'past-allowed-lateness'), lateRecord('b', 300, W0_1S, 'past-allowed-lateness')]),
-          eq('lateDropped', result.metrics['Count.perKey']?.lateDropped, 2),
-          sameLines('panes', out.out.lines(), ['[0,1000) ON_TIME #0 last {"key":"a","value":1}']),
-        );
-      },
-    }),
-    defineCase({
-      name: "records for a window whose trigger finished ('window-closed')",
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>().addElements(['a', 100], ['a', 200]).advanceWatermarkTo(0).addElements(['a', 300]).advanceWatermarkToInfinity(),
-          Window.into<string>(FixedWindows(3000)).triggering(AfterCount(2)),
-        );
-      },
-      check({ out }) {
-        return expectAll(eq('late records', out.late.values(), [lateRecord('a', 300, W0_3S, 'window-closed')]));
-      },
-    }),
     ...LATE_DATA_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
-
-/** A bounded source whose second record cannot be decoded. */
-function sourceWithBadRecord(): Source<number> {
-  return {
-    name: 'Numbers',
-    bounded: true,
-    async open({ step }) {
-      let done = false;
-      return {
-        async poll(): Promise<SourceBatch<number>> {
-          done = true;
-          return {
-            elements: [
-              { value: 1, timestamp: 10 },
-              { value: 3, timestamp: 30 },
-            ],
-            deadLetters: [{ step, reason: 'malformed', message: "'two' is not a number", element: 'two', timestamp: 20, origin: { line: 2 } }],
-            watermark: 100,
-            done,
-          };
-        },
-        async close() {},
-      };
-    },
-  };
-}
 
 const deadLetters: Capability = {
   id: 'ours.dead-letters',
@@ -110,67 +41,9 @@ const deadLetters: Capability = {
   source: SOURCE,
   description: 'Elements user code fails on (ParDo.withDeadLetters) and records a source cannot decode go to a dead-letter output instead of failing the run.',
   cases: [
-    defineCase({
-      name: 'a ParDo built withDeadLetters routes failing elements and keeps going',
-      build(p) {
-        const parse: DoFn<string, number> = {
-          process(s, ctx) {
-            const n = Number(s);
-            if (Number.isNaN(n)) throw new Error(`not a number: ${s}`);
-            ctx.output(n);
-          },
-        };
-        const parsed = p.apply(TestStream.create<string>().addElements(['1', 100], ['x', 200], ['3', 300]).advanceWatermarkToInfinity()).apply('Parse', ParDo(parse).withDeadLetters());
-        return { ok: parsed.apply('Ok', Capture.records()), dead: parsed.deadLetters().apply('Dead', Capture.records()) };
-      },
-      check({ out, result }) {
-        return expectAll(
-          eq('parsed', out.ok.sortedValues(), [1, 3]),
-          eq('dead letters', out.dead.values(), [{ step: 'Parse', reason: 'user-code', message: 'not a number: x', element: 'x', timestamp: 200, window: 'GlobalWindow' }]),
-          eq('deadLettered', result.metrics['Parse']?.deadLettered, 1),
-        );
-      },
-    }),
-    defineCase({
-      name: "a source's undecodable records go to the Read step's dead-letter output",
-      build(p) {
-        const read = p.apply('Read', Read(sourceWithBadRecord()));
-        return { ok: read.apply('Ok', Capture.records()), dead: read.deadLetters().apply('Dead', Capture.records<DeadLetter>()) };
-      },
-      check({ out, result }) {
-        return expectAll(
-          eq('read', out.ok.sortedValues(), [1, 3]),
-          eq('dead letters', out.dead.values(), [{ step: 'Read', reason: 'malformed', message: "'two' is not a number", element: 'two', timestamp: 20, origin: { line: 2 } }]),
-          eq('deadLettered', result.metrics['Read']?.deadLettered, 1),
-        );
-      },
-    }),
     ...DEAD_LETTER_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
-
-/** Everything a run shows: every record with window, pane and emission time, the metrics and the batches. */
-function transcript(run: CaseRun<Probe<unknown>>): string {
-  return JSON.stringify({ records: run.out.records, metrics: run.result.metrics, batches: run.result.batches ?? null });
-}
-
-/**
- * Both runs must be identical, and right: `finalPanes` are the final pane of each window (without
- * the pane index, which depends on how many early panes the execution model fired).
- */
-function replayCheck(finalPanes: readonly string[]) {
-  return (run: CaseRun<Probe<unknown>>, all: readonly CaseRun<Probe<unknown>>[]) => {
-    const [first, second] = all.map(transcript);
-    const finals = sortedLines(run.out)
-      .filter((l) => l.includes(' last '))
-      .map((l) => l.replace(/ #\d+ last /, ' last '));
-    return expectAll(
-      all.length === 2 ? undefined : `expected 2 runs, got ${all.length}`,
-      sameLines('final panes', finals, finalPanes),
-      first === second ? undefined : 'the two runs differ (records, emission times, metrics or batches)',
-    );
-  };
-}
 
 /** A replay scenario (support/replay-scenarios.ts) as a case: run twice, its lines as expected, both transcripts equal. */
 function replayScenarioCase(s: Scenario<Probe<unknown>>) {
@@ -189,26 +62,6 @@ function replayScenarioCase(s: Scenario<Probe<unknown>>) {
   });
 }
 
-/** A bounded source replaying fixed records over several polls. */
-function replaySource(): Source<string> {
-  const records = ['a', 'b', 'a', 'c', 'a', 'b'].map((value, i) => ({ value, timestamp: i * 400 }));
-  return {
-    name: 'Replay',
-    bounded: true,
-    async open() {
-      let pos = 0;
-      return {
-        async poll(): Promise<SourceBatch<string>> {
-          const elements = records.slice(pos, pos + 2);
-          pos += 2;
-          return { elements, watermark: pos * 400 - 1, done: pos >= records.length };
-        },
-        async close() {},
-      };
-    },
-  };
-}
-
 const replay: Capability = {
   id: 'ours.replay',
   group: 'Ours',
@@ -216,49 +69,6 @@ const replay: Capability = {
   source: SOURCE,
   description: 'Running the same pipeline on the same bounded input twice gives identical output, emission times and metrics.',
   cases: [
-    defineCase({
-      name: 'a TestStream pipeline with sessions and processing-time early firings, run twice',
-      runs: 2,
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>()
-            .addElements(['a', 0], ['b', 100])
-            .advanceProcessingTime(700)
-            .addElements(['a', 500])
-            .advanceWatermarkTo(400)
-            .advanceProcessingTime(900)
-            .addElements(['a', 3000], ['b', 350])
-            .advanceWatermarkToInfinity(),
-          Window.into<string>(Sessions(1000))
-            .triggering(AfterWatermark().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(500)))
-            .accumulatingFiredPanes(),
-        ).out as Probe<unknown>;
-      },
-      check: replayCheck([
-        '[0,1500) ON_TIME last {"key":"a","value":2}',
-        '[100,1350) ON_TIME last {"key":"b","value":2}',
-        '[3000,4000) ON_TIME last {"key":"a","value":1}',
-      ]),
-    }),
-    defineCase({
-      name: 'a custom bounded source, read twice',
-      runs: 2,
-      build(p) {
-        return p
-          .apply(Read(replaySource()))
-          .apply(Window.into<string>(FixedWindows(1000)))
-          .apply(Count.perElement<string>())
-          .apply(Capture.records()) as Probe<unknown>;
-      },
-      check: replayCheck([
-        '[0,1000) ON_TIME last {"key":"a","value":2}',
-        '[0,1000) ON_TIME last {"key":"b","value":1}',
-        '[1000,2000) ON_TIME last {"key":"a","value":1}',
-        '[1000,2000) ON_TIME last {"key":"c","value":1}',
-        '[2000,3000) ON_TIME last {"key":"b","value":1}',
-      ]),
-    }),
     ...REPLAY_SCENARIOS.map(replayScenarioCase),
   ],
 };
@@ -302,28 +112,6 @@ const keyOrder: Capability = {
   source: SOURCE,
   description: 'Elements of one key reach the next step in the order the previous step emitted them.',
   cases: [
-    defineCase({
-      name: 'two keys interleaved over several bundles and watermark steps keep their order through two steps',
-      build(p) {
-        let s = TestStream.create<KV<string, number>>();
-        for (let round = 0; round < 4; round++) {
-          const els: [KV<string, number>, number][] = [];
-          for (let i = 0; i < 5; i++) els.push([kv('a', round * 5 + i), 1000 - round * 10 - i], [kv('b', round * 5 + i), round * 10 + i]);
-          s = s.addElements(...els).advanceWatermarkTo(round * 10);
-        }
-        return p
-          .apply(s.advanceWatermarkToInfinity())
-          .apply('Double', MapElements((e: KV<string, number>) => kv(e.key, e.value * 2)))
-          .apply('Keep', Filter((e: KV<string, number>) => e.value >= 0))
-          .apply(Capture.records<KV<string, number>>());
-      },
-      check({ out }) {
-        const of = (k: string) => out.values().filter((v) => v.key === k).map((v) => v.value);
-        const expected = Array.from({ length: 20 }, (_, i) => i * 2);
-        // event time runs backwards for a: the order is arrival order, not timestamp order
-        return expectAll(eq('order of a', of('a'), expected), eq('order of b', of('b'), expected));
-      },
-    }),
     ...KEY_ORDER_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };

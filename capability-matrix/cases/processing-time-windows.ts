@@ -3,7 +3,7 @@ import { TestStream } from '../../sdk/testing/test-stream.js';
 import type { Instant } from '../../sdk/time.js';
 import { ProcessingTimeWindows } from '../../sdk/windows/processing-time-windows.js';
 import { Window } from '../../transforms/window.js';
-import { eq, expectAll, observe, sameLines, sortedLines } from '../check.js';
+import { eq, observe, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability, type CaseRun } from '../model.js';
 import { PROCESSING_TIME_WINDOW_SCENARIOS } from '../support/processing-time-window-scenarios.js';
 import { countPerKey, firingAt, scenarioCase, type Counted } from './common.js';
@@ -71,19 +71,6 @@ export const PROCESSING_TIME_WINDOWS: Capability = {
         const stamps = run.out.records.map((r) => r.timestamp);
         // c is in the last batch, run when the script ends at 12 s
         return observe(`stamps ${stamps.join(', ')}`, eq('timestamps', stamps, [batchTime(run, 1_000), batchTime(run, 4_000), 12_000]));
-      },
-    }),
-    defineCase({
-      name: 'no element is late: event time far behind the input watermark is counted in the current window',
-      build(p) {
-        const stream = TestStream.create<string>().addElements(['a', 0]).advanceWatermarkTo(1_000_000_000).addElements(['a', 3]).advanceProcessingTimeBy(SIZE).advanceWatermarkToInfinity();
-        return countPerKey(p, stream, Window.into<string>(ProcessingTimeWindows.sliding(SIZE, SIZE / 2)));
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('counts', sortedLines(out.out), ['[-5000,5000) ON_TIME #0 last {"key":"a","value":2}', '[0,10000) ON_TIME #0 last {"key":"a","value":2}']),
-          eq('late records', out.late.records.length, 0),
-        );
       },
     }),
     ...PROCESSING_TIME_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),

@@ -1,32 +1,11 @@
-import type { DoFn } from '../../sdk/dofn.js';
-import { statefulDoFn } from '../../sdk/dofn.js';
-import type { SourceBatch, Source } from '../../sdk/io/source.js';
-import { kv, type KV } from '../../sdk/kv.js';
-import { View } from '../../sdk/side-input.js';
-import { StateSpec } from '../../sdk/state.js';
-import { Capture } from '../../sdk/testing/capture.js';
-import { TestStream } from '../../sdk/testing/test-stream.js';
-import type { TimestampedValue } from '../../sdk/windowed-value.js';
-import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { Count } from '../../transforms/combiners/count.js';
-import { Sum, sumFn } from '../../transforms/combiners/sum.js';
-import { Create } from '../../transforms/create.js';
-import { Filter } from '../../transforms/filter.js';
-import { Flatten } from '../../transforms/flatten.js';
-import { GroupByKey } from '../../transforms/group-by-key.js';
-import { MapElements } from '../../transforms/map.js';
-import { ParDo } from '../../transforms/par-do.js';
-import { Read } from '../../transforms/read.js';
-import { Window } from '../../transforms/window.js';
-import { byJson, eq, expectAll, sameLines, sortedLines } from '../check.js';
-import { defineCase, type Capability } from '../model.js';
+import type { Capability } from '../model.js';
 import { COMBINE_SCENARIOS, FLATTEN_SCENARIOS, GROUP_BY_KEY_SCENARIOS } from '../support/core-transform-scenarios.js';
 import { COMPOSITE_SCENARIOS } from '../support/composite-scenarios.js';
 import { METRICS_SCENARIOS } from '../support/metrics-scenarios.js';
 import { PARDO_SCENARIOS } from '../support/pardo-scenarios.js';
-import { LIST_VIEW_SCENARIOS } from '../support/side-input-scenarios.js';
+import { LIST_VIEW_SCENARIOS, SIDE_INPUT_SCENARIOS, WINDOWED_SIDE_INPUT_SCENARIOS } from '../support/side-input-scenarios.js';
 import { SOURCE_SCENARIOS } from '../support/source-scenarios.js';
-import { MERGING_STATE_SCENARIOS, SET_STATE_SCENARIOS } from '../support/state-scenarios.js';
+import { KEYED_STATE_SCENARIOS, MERGING_STATE_SCENARIOS, SET_STATE_SCENARIOS } from '../support/state-scenarios.js';
 import { scenarioCase } from './common.js';
 
 /** What is being computed: the transforms. */
@@ -96,128 +75,11 @@ const sideInputs: Capability = {
   source: SOURCE,
   description: 'Additional PCollections a DoFn reads per window (singleton, list and map views). The list-view cases are shared with test/semantics/list-view.test.ts.',
   cases: [
-    defineCase({
-      name: 'a global singleton and map from bounded inputs, read by a streamed main input',
-      build(p) {
-        const factor = View.asSingleton(p.apply('Factor', Create([10])));
-        const names = View.asMap(p.apply('Names', Create([kv(1, 'one'), kv(2, 'two')])));
-        const fn: DoFn<number, string> = {
-          process(x, ctx) {
-            ctx.output(`${ctx.sideInput(names).get(x) ?? '?'}x${ctx.sideInput(factor)}`);
-          },
-        };
-        return p
-          .apply(TestStream.create<number>().addElements([1, 100], [2, 200]).advanceWatermarkTo(1000).addElements([3, 1500]).advanceWatermarkToInfinity())
-          .apply('Join', ParDo(fn).withSideInputs(factor, names))
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(eq('values', out.sortedValues(), ['?x10', 'onex10', 'twox10']));
-      },
-    }),
+    ...SIDE_INPUT_SCENARIOS.map((x) => scenarioCase(x)),
     ...LIST_VIEW_SCENARIOS.map((x) => scenarioCase(x)),
-    defineCase({
-      name: 'a windowed side input: each main window sees its own side window',
-      build(p) {
-        const sums = p
-          .apply('SideData', Create.timestamped([{ value: 10, timestamp: 100 }, { value: 20, timestamp: 900 }, { value: 5, timestamp: 1100 }]))
-          .apply('SideWindows', Window.into<number>(FixedWindows(1000)))
-          .apply('SideSum', Sum.globally().withoutDefaults());
-        const view = View.asSingleton(sums, { defaultValue: 0 });
-        const fn: DoFn<string, string> = {
-          process(m, ctx) {
-            ctx.output(`${m}:${ctx.sideInput(view)}`);
-          },
-        };
-        return p
-          .apply(TestStream.create<string>().addElements(['m1', 500], ['m2', 1999]).advanceWatermarkTo(2000).addElements(['m3', 2500]).advanceWatermarkToInfinity())
-          .apply(Window.into(FixedWindows(1000)))
-          .apply('Join', ParDo(fn).withSideInputs(view))
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(sameLines('joined', sortedLines(out), ['[0,1000) UNKNOWN #0 last "m1:30"', '[1000,2000) UNKNOWN #0 last "m2:5"', '[2000,3000) UNKNOWN #0 last "m3:0"']));
-      },
-    }),
-    defineCase({
-      name: 'a main element that arrives before its side window is ready is held back',
-      build(p) {
-        type Ev = { readonly main?: string; readonly side?: number };
-        const input = p.apply(
-          TestStream.create<Ev>()
-            .addElements([{ main: 'm1' }, 500]) // its side window [0,1000) is not ready yet
-            .advanceProcessingTime(1000)
-            .addElements([{ side: 10 }, 100], [{ side: 20 }, 900])
-            .advanceWatermarkTo(1000) // the side sum of [0,1000) fires: m1 can go
-            .advanceWatermarkToInfinity(),
-        );
-        const side = input
-          .apply('SideOnly', Filter((e: Ev) => e.side !== undefined))
-          .apply('SideValue', MapElements((e: Ev) => e.side!))
-          .apply('SideWindows', Window.into<number>(FixedWindows(1000)))
-          .apply('SideSum', Sum.globally().withoutDefaults());
-        const view = View.asSingleton(side, { defaultValue: 0 });
-        const fn: DoFn<string, string> = {
-          process(m, ctx) {
-            ctx.output(`${m}:${ctx.sideInput(view)}`);
-          },
-        };
-        return input
-          .apply('MainOnly', Filter((e: Ev) => e.main !== undefined))
-          .apply('MainValue', MapElements((e: Ev) => e.main!))
-          .apply('MainWindows', Window.into<string>(FixedWindows(1000)))
-          .apply('Join', ParDo(fn).withSideInputs(view))
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(eq('joined', out.values(), ['m1:30']));
-      },
-    }),
+    ...WINDOWED_SIDE_INPUT_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
-
-/** A bounded source that hands out its records in polls of at most 2, with a watermark after each poll. */
-function pagedSource(records: readonly TimestampedValue<string>[], watermarks: readonly number[], closed: { value: boolean }): Source<string> {
-  return {
-    name: 'Paged',
-    bounded: true,
-    async open() {
-      let page = 0;
-      return {
-        async poll(max): Promise<SourceBatch<string>> {
-          const n = Math.min(2, max);
-          const elements = records.slice(page * 2, page * 2 + n);
-          const watermark = watermarks[page] ?? watermarks[watermarks.length - 1]!;
-          page++;
-          return { elements, watermark, done: page * 2 >= records.length };
-        },
-        async close() {
-          closed.value = true;
-        },
-      };
-    },
-  };
-}
-
-/** A bounded source that is empty for its first polls, as if waiting for data. */
-function slowSource(): Source<number> {
-  return {
-    name: 'Slow',
-    bounded: true,
-    async open() {
-      let polls = 0;
-      return {
-        async poll(): Promise<SourceBatch<number>> {
-          polls++;
-          if (polls <= 3) return { elements: [], watermark: 0, done: false };
-          if (polls === 4) return { elements: [{ value: 1, timestamp: 10 }, { value: 2, timestamp: 20 }], watermark: 100, done: false };
-          return { elements: [{ value: 3, timestamp: 150 }], watermark: 200, done: true };
-        },
-        async close() {},
-      };
-    },
-  };
-}
 
 const sourceApi: Capability = {
   id: 'what.source-api',
@@ -227,45 +89,6 @@ const sourceApi: Capability = {
   source: SOURCE,
   description: 'User-written sources (Read.from) with their own timestamps and watermark.',
   cases: [
-    defineCase({
-      name: 'a custom bounded source with its own watermark, read in several polls, then closed',
-      build(p) {
-        const closed = { value: false };
-        const records = [
-          { value: 'a', timestamp: 100 },
-          { value: 'b', timestamp: 200 },
-          { value: 'a', timestamp: 900 },
-          { value: 'a', timestamp: 1100 },
-          { value: 'b', timestamp: 1800 },
-        ];
-        const out = p
-          .apply(Read(pagedSource(records, [500, 1000, 2000], closed)))
-          .apply(Window.into<string>(FixedWindows(1000)))
-          .apply(Count.perElement<string>())
-          .apply(Capture.records());
-        return { out, closed };
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('counts', sortedLines(out.out), [
-            '[0,1000) ON_TIME #0 last {"key":"a","value":2}',
-            '[0,1000) ON_TIME #0 last {"key":"b","value":1}',
-            '[1000,2000) ON_TIME #0 last {"key":"a","value":1}',
-            '[1000,2000) ON_TIME #0 last {"key":"b","value":1}',
-          ]),
-          out.closed.value ? undefined : 'the source reader was not closed',
-        );
-      },
-    }),
-    defineCase({
-      name: 'a source that has no data for its first polls',
-      build(p) {
-        return p.apply(Read(slowSource())).apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(eq('value@timestamp', byJson(out.records.map((r) => `${r.value}@${r.timestamp}`)), ['1@10', '2@20', '3@150']));
-      },
-    }),
     ...SOURCE_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };
@@ -290,98 +113,7 @@ const stateful: Capability = {
     'Per-key-and-window state in a DoFn: value, bag, combining, set and map state; also after merging windows (Sessions), where the step merges each key’s windows and their state ' +
     '(bag: concatenated; combining: mergeAccumulators; set and map: union, the latest-ending window’s entry winning a map key; value: the latest-ending window’s).',
   cases: [
-    defineCase({
-      name: 'value state: a running count per key',
-      build(p) {
-        const counter = statefulDoFn({
-          state: { n: StateSpec.value<number>() },
-          process(e: KV<string, number>, ctx) {
-            const n = (ctx.state.n.read() ?? 0) + 1;
-            ctx.state.n.write(n);
-            ctx.output(kv(e.key, n));
-          },
-        });
-        return p
-          .apply(
-            TestStream.create<KV<string, number>>()
-              .addElements([kv('a', 0), 1], [kv('b', 0), 2], [kv('a', 0), 3])
-              .advanceWatermarkTo(10)
-              .addElements([kv('a', 0), 11], [kv('b', 0), 12])
-              .advanceWatermarkToInfinity(),
-          )
-          .apply('Counter', ParDo(counter))
-          .apply(Capture.records<KV<string, number>>());
-      },
-      check({ out }) {
-        const a = out.values().filter((v) => v.key === 'a').map((v) => v.value);
-        const b = out.values().filter((v) => v.key === 'b').map((v) => v.value);
-        return expectAll(eq('running counts of a', a, [1, 2, 3]), eq('running counts of b', b, [1, 2]));
-      },
-    }),
-    defineCase({
-      name: 'bag, combining and map state are scoped to key and window',
-      build(p) {
-        const fn = statefulDoFn({
-          state: { seen: StateSpec.bag<number>(), total: StateSpec.combining(sumFn()), last: StateSpec.map<string, number>() },
-          process(e: KV<string, number>, ctx) {
-            ctx.state.seen.add(e.value);
-            ctx.state.total.add(e.value);
-            ctx.state.last.put('v', e.value);
-            ctx.output(kv(e.key, `${ctx.state.seen.read().length}/${ctx.state.total.read()}/${ctx.state.last.entries().length}`));
-          },
-        });
-        return p
-          .apply(
-            TestStream.create<KV<string, number>>()
-              .addElements([kv('a', 1), 100], [kv('a', 2), 200], [kv('b', 5), 300])
-              .advanceWatermarkTo(500)
-              .addElements([kv('a', 4), 1100])
-              .advanceWatermarkToInfinity(),
-          )
-          .apply(Window.into(FixedWindows(1000)))
-          .apply('State', ParDo(fn))
-          .apply(Capture.records<KV<string, string>>());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('outputs', sortedLines(out), [
-            '[0,1000) UNKNOWN #0 last {"key":"a","value":"1/1/1"}',
-            '[0,1000) UNKNOWN #0 last {"key":"a","value":"2/3/1"}',
-            '[0,1000) UNKNOWN #0 last {"key":"b","value":"1/5/1"}',
-            '[1000,2000) UNKNOWN #0 last {"key":"a","value":"1/4/1"}',
-          ]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'map state with several keys per element key: put, overwrite, remove, entries',
-      build(p) {
-        const fn = statefulDoFn({
-          state: { byColour: StateSpec.map<string, number>() },
-          process(e: KV<string, string>, ctx) {
-            const [op, colour] = e.value.split(':') as [string, string];
-            if (op === 'del') ctx.state.byColour.remove(colour);
-            else ctx.state.byColour.put(colour, (ctx.state.byColour.get(colour) ?? 0) + 1);
-            const entries = [...ctx.state.byColour.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-            ctx.output(kv(e.key, entries.map(([c, n]) => `${c}=${n}`).join(' ')));
-          },
-        });
-        return p
-          .apply(
-            TestStream.create<KV<string, string>>()
-              .addElements([kv('a', 'add:red'), 1], [kv('a', 'add:blue'), 2], [kv('b', 'add:red'), 3], [kv('a', 'add:red'), 4])
-              .advanceWatermarkTo(10)
-              .addElements([kv('a', 'del:blue'), 11], [kv('b', 'add:green'), 12])
-              .advanceWatermarkToInfinity(),
-          )
-          .apply('Colours', ParDo(fn))
-          .apply(Capture.records<KV<string, string>>());
-      },
-      check({ out }) {
-        const of = (k: string) => out.values().filter((v) => v.key === k).map((v) => v.value);
-        return expectAll(eq('map entries of a', of('a'), ['red=1', 'blue=1 red=1', 'blue=1 red=2', 'red=2']), eq('map entries of b', of('b'), ['red=1', 'green=1 red=1']));
-      },
-    }),
+    ...KEYED_STATE_SCENARIOS.map((x) => scenarioCase(x)),
     ...SET_STATE_SCENARIOS.map((x) => scenarioCase(x)),
     ...MERGING_STATE_SCENARIOS.map((x, i) => scenarioCase(x, i === 0 ? MERGING_NOTES : undefined)),
   ],

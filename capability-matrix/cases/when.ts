@@ -1,6 +1,6 @@
 import { statefulDoFn } from '../../sdk/dofn.js';
 import { kv, type KV } from '../../sdk/kv.js';
-import { StateSpec, TimerSpec } from '../../sdk/state.js';
+import { TimerSpec } from '../../sdk/state.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { AfterAll } from '../../sdk/triggers/after-all.js';
@@ -12,8 +12,6 @@ import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
 import type { Trigger } from '../../sdk/triggers/trigger.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { GlobalWindows } from '../../sdk/windows/global-windows.js';
-import { Sum, sumFn } from '../../transforms/combiners/sum.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { eq, expectAll, measure, sameLines, sortedLines } from '../check.js';
@@ -21,6 +19,7 @@ import { defineCase, type Capability } from '../model.js';
 import { PROCESSING_TIME_TRIGGER_SCENARIOS } from '../support/processing-time-trigger-scenarios.js';
 import { countPerKey, firingAt, groups, lateRecord, scenarioCase } from './common.js';
 import { MERGING_TIMER_SCENARIOS } from '../support/state-scenarios.js';
+import { TIMER_SCENARIOS } from '../support/timer-scenarios.js';
 import { ALLOWED_LATENESS_SCENARIOS, CONFIGURABLE_TRIGGER_SCENARIOS, COUNT_TRIGGER_SCENARIOS, EVENT_TIME_TRIGGER_SCENARIOS } from '../support/trigger-scenarios.js';
 
 /**
@@ -83,58 +82,6 @@ const processingTime: Capability = {
           sameLines('panes with emission time', run.out.out.lines({ withTime: true }), [
             `[0,3000) EARLY #0 {"key":"a","value":1} @pt=${at}`,
             '[0,3000) ON_TIME #1 last {"key":"a","value":0} @pt=1000',
-          ]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'Repeatedly(AfterProcessingTime) in the global window: a pane per second while data arrives',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>()
-            .addElements(['a', 1], ['a', 2])
-            .advanceWatermarkTo(0)
-            .advanceProcessingTime(1000)
-            .addElements(['a', 3])
-            .advanceWatermarkTo(0)
-            .advanceProcessingTime(1000)
-            .advanceProcessingTime(1000)
-            .advanceWatermarkToInfinity(),
-          Window.into<string>(GlobalWindows()).triggering(Repeatedly(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000))),
-        );
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('panes with emission time', out.out.lines({ withTime: true }), [
-            'global EARLY #0 {"key":"a","value":2} @pt=1000',
-            'global EARLY #1 {"key":"a","value":1} @pt=2000',
-          ]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'alignedTo(1 s): keys whose panes started at different times fire together',
-      build(p) {
-        return countPerKey(
-          p,
-          TestStream.create<string>()
-            .advanceProcessingTime(100)
-            .addElements(['a', 100])
-            .advanceWatermarkTo(0)
-            .advanceProcessingTime(200)
-            .addElements(['b', 200], ['b', 300])
-            .advanceWatermarkTo(0)
-            .advanceProcessingTime(700)
-            .advanceWatermarkToInfinity(),
-          Window.into<string>(FixedWindows(60_000)).triggering(Repeatedly(AfterProcessingTime.pastFirstElementInPane().alignedTo(1000))),
-        );
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('panes with emission time', sortedLines(out.out, true), [
-            '[0,60000) EARLY #0 {"key":"a","value":1} @pt=1000',
-            '[0,60000) EARLY #0 {"key":"b","value":2} @pt=1000',
           ]),
         );
       },
@@ -309,79 +256,7 @@ const timers: Capability = {
   source: SOURCE,
   description: 'Event-time and processing-time timers in a stateful DoFn, also after merging windows (Sessions): timers of merged windows move to the merged window.',
   cases: [
-    defineCase({
-      name: 'an event-time timer flushes a bag at the end of each window',
-      build(p) {
-        const buffer = statefulDoFn({
-          state: { buf: StateSpec.bag<number>() },
-          timers: { flush: TimerSpec.eventTime() },
-          process(e: Ev, ctx) {
-            ctx.state.buf.add(e.value);
-            ctx.timers.flush.set(ctx.window.maxTimestamp);
-          },
-          onTimer: {
-            flush(ctx) {
-              ctx.output(kv(ctx.key as string, [...ctx.state.buf.read()].sort((a, b) => a - b)));
-              ctx.state.buf.clear();
-            },
-          },
-        });
-        return p
-          .apply(
-            TestStream.create<Ev>()
-              .addElements([kv('a', 3), 100], [kv('b', 1), 300], [kv('a', 1), 200], [kv('a', 7), 1500])
-              .advanceWatermarkTo(999)
-              .addElements([kv('a', 2), 900])
-              .advanceWatermarkTo(1000)
-              .addElements([kv('b', 5), 1999])
-              .advanceWatermarkToInfinity(),
-          )
-          .apply(Window.into(FixedWindows(1000)))
-          .apply('Buffer', ParDo(buffer))
-          .apply(Capture.records<KV<string, number[]>>());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('flushed', sortedLines(out), [
-            '[0,1000) UNKNOWN #0 last {"key":"a","value":[1,2,3]}',
-            '[0,1000) UNKNOWN #0 last {"key":"b","value":[1]}',
-            '[1000,2000) UNKNOWN #0 last {"key":"a","value":[7]}',
-            '[1000,2000) UNKNOWN #0 last {"key":"b","value":[5]}',
-          ]),
-          eq('timestamps (the timer time)', out.records.map((r) => r.timestamp).sort((a, b) => a - b), [999, 999, 1999, 1999]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'pending event-time timers hold the watermark: their outputs are not late downstream',
-      build(p) {
-        const sum = statefulDoFn({
-          state: { n: StateSpec.combining(sumFn()) },
-          timers: { flush: TimerSpec.eventTime() },
-          process(e: Ev, ctx) {
-            ctx.state.n.add(e.value);
-            ctx.timers.flush.set(ctx.window.maxTimestamp);
-          },
-          onTimer: {
-            flush(ctx) {
-              ctx.output(kv(ctx.key as string, ctx.state.n.read()));
-            },
-          },
-        });
-        return p
-          .apply(TestStream.create<Ev>().addElements([kv('a', 1), 100], [kv('a', 2), 200], [kv('b', 4), 300]).advanceWatermarkTo(5000).advanceWatermarkToInfinity())
-          .apply(Window.into(FixedWindows(1000)))
-          .apply('Sum', ParDo(sum))
-          .apply(Sum.perKey<string>())
-          .apply(Capture.records<KV<string, number>>());
-      },
-      check({ out, result }) {
-        return expectAll(
-          sameLines('downstream sums', sortedLines(out), ['[0,1000) ON_TIME #0 last {"key":"a","value":3}', '[0,1000) ON_TIME #0 last {"key":"b","value":4}']),
-          eq('lateDropped downstream', result.metrics['Sum.perKey']?.lateDropped, 0),
-        );
-      },
-    }),
+    ...TIMER_SCENARIOS.map((x) => scenarioCase(x)),
     defineCase({
       name: 'a processing-time timer 1.3 s after the element',
       notes:

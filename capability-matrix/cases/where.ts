@@ -1,13 +1,4 @@
-import { Capture } from '../../sdk/testing/capture.js';
-import { TestStream } from '../../sdk/testing/test-stream.js';
-import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { Count } from '../../transforms/combiners/count.js';
-import { Create } from '../../transforms/create.js';
-import { ParDo } from '../../transforms/par-do.js';
-import { Window, WithTimestamps } from '../../transforms/window.js';
-import { WithKeys } from '../../transforms/with-keys.js';
-import { eq, expectAll, sameLines, sortedLines } from '../check.js';
-import { defineCase, type Capability } from '../model.js';
+import type { Capability } from '../model.js';
 import { CUSTOM_MERGING_WINDOW_SCENARIOS, CUSTOM_WINDOW_SCENARIOS } from '../support/custom-window-scenarios.js';
 import { TIMESTAMP_SCENARIOS } from '../support/timestamp-scenarios.js';
 import { FIXED_WINDOW_SCENARIOS, GLOBAL_WINDOW_SCENARIOS, SESSION_WINDOW_SCENARIOS, SLIDING_WINDOW_SCENARIOS } from '../support/windowing-scenarios.js';
@@ -77,11 +68,6 @@ const customMerging: Capability = {
   cases: CUSTOM_MERGING_WINDOW_SCENARIOS.map((x) => scenarioCase(x)),
 };
 
-interface Ev {
-  readonly user: string;
-  readonly at: number;
-}
-
 const timestampControl: Capability = {
   id: 'where.timestamp-control',
   group: 'Where',
@@ -90,68 +76,6 @@ const timestampControl: Capability = {
   source: SOURCE,
   description: 'Event time from the element (WithTimestamps, outputWithTimestamp) and the output timestamp of aggregations (timestamp combiners).',
   cases: [
-    defineCase({
-      name: 'WithTimestamps assigns event time from the element',
-      build(p) {
-        return p
-          .apply(Create<Ev>([{ user: 'u1', at: 100 }, { user: 'u1', at: 2100 }, { user: 'u2', at: 1999 }, { user: 'u1', at: 2999 }]))
-          .apply(WithTimestamps((e: Ev) => e.at))
-          .apply(Window.into(FixedWindows(2000)))
-          .apply(WithKeys((e: Ev) => e.user))
-          .apply(Count.perKey())
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(
-          sameLines('counts', sortedLines(out), [
-            '[0,2000) ON_TIME #0 last {"key":"u1","value":1}',
-            '[0,2000) ON_TIME #0 last {"key":"u2","value":1}',
-            '[2000,4000) ON_TIME #0 last {"key":"u1","value":2}',
-          ]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'timestamp combiners: END_OF_WINDOW, EARLIEST, LATEST',
-      build(p) {
-        const input = p.apply(TestStream.create<string>().addElements(['a', 100], ['a', 900], ['a', 400]).advanceWatermarkToInfinity());
-        const probe = (combiner: 'END_OF_WINDOW' | 'EARLIEST' | 'LATEST') =>
-          input
-            .apply(`W.${combiner}`, Window.into<string>(FixedWindows(1000)).withTimestampCombiner(combiner))
-            .apply(`K.${combiner}`, WithKeys((s: string) => s))
-            .apply(`C.${combiner}`, Count.perKey<string>())
-            .apply(`P.${combiner}`, Capture.records());
-        return { end: probe('END_OF_WINDOW'), earliest: probe('EARLIEST'), latest: probe('LATEST') };
-      },
-      check({ out }) {
-        return expectAll(
-          eq('END_OF_WINDOW', out.end.records.map((r) => r.timestamp), [999]),
-          eq('EARLIEST', out.earliest.records.map((r) => r.timestamp), [100]),
-          eq('LATEST', out.latest.records.map((r) => r.timestamp), [900]),
-        );
-      },
-    }),
-    defineCase({
-      name: 'a DoFn moves timestamps forward with outputWithTimestamp; windows follow',
-      build(p) {
-        return p
-          .apply(TestStream.create<string>().addElements(['a', 100], ['b', 200]).advanceWatermarkToInfinity())
-          .apply(
-            'Delay',
-            ParDo<string, string>({
-              process(s, ctx) {
-                ctx.outputWithTimestamp(s, s === 'b' ? ctx.timestamp + 1000 : ctx.timestamp);
-              },
-            }),
-          )
-          .apply(Window.into<string>(FixedWindows(1000)))
-          .apply(Count.perElement<string>())
-          .apply(Capture.records());
-      },
-      check({ out }) {
-        return expectAll(sameLines('counts', sortedLines(out), ['[0,1000) ON_TIME #0 last {"key":"a","value":1}', '[1000,2000) ON_TIME #0 last {"key":"b","value":1}']));
-      },
-    }),
     ...TIMESTAMP_SCENARIOS.map((x) => scenarioCase(x)),
   ],
 };

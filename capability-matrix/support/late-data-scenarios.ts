@@ -2,6 +2,7 @@ import type { LateRecord } from '../../sdk/graph.js';
 import type { PipelineResult } from '../../sdk/runner.js';
 import { Capture, type Probe } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
+import { AfterCount } from '../../sdk/triggers/after-count.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
 import type { KV } from '../../sdk/kv.js';
@@ -33,6 +34,37 @@ function lateLines(c: Counted, result: PipelineResult): string[] {
 }
 
 export const LATE_DATA_SCENARIOS: readonly Scenario<any>[] = [
+  {
+    name: 'records past the allowed lateness, with step, window and reason',
+    build: (p) =>
+      counted(
+        p,
+        TestStream.create<string>().addElements(['a', 100]).advanceWatermarkTo(1500).addElements(['a', 200], ['b', 300]).advanceWatermarkToInfinity(),
+        Window.into<string>(FixedWindows(1000)).withAllowedLateness(500),
+      ),
+    lines: lateLines,
+    expected: [
+      '[0,1000) ON_TIME #0 last {"key":"a","value":1}',
+      'late a@200 Count [1970-01-01T00:00:00.000Z, 1970-01-01T00:00:01.000Z) past-allowed-lateness',
+      'late b@300 Count [1970-01-01T00:00:00.000Z, 1970-01-01T00:00:01.000Z) past-allowed-lateness',
+      'lateDropped: 2',
+    ],
+  },
+  {
+    name: "records for a window whose trigger finished ('window-closed')",
+    build: (p) =>
+      counted(
+        p,
+        TestStream.create<string>().addElements(['a', 100], ['a', 200]).advanceWatermarkTo(0).addElements(['a', 300]).advanceWatermarkToInfinity(),
+        Window.into<string>(FixedWindows(3000)).triggering(AfterCount(2)),
+      ),
+    lines: lateLines,
+    expected: [
+      '[0,3000) EARLY #0 last {"key":"a","value":2}',
+      'late a@300 Count [1970-01-01T00:00:00.000Z, 1970-01-01T00:00:03.000Z) window-closed',
+      'lateDropped: 1',
+    ],
+  },
   {
     name: 'edge: a record arriving when the watermark is exactly at the end of the allowed lateness is kept; one millisecond later it is late',
     build: (p) =>

@@ -2,9 +2,12 @@ import type { DoFn } from '../../sdk/dofn.js';
 import type { PCollectionView } from '../../sdk/side-input.js';
 import { View } from '../../sdk/side-input.js';
 import { Capture } from '../../sdk/testing/capture.js';
+import { kv } from '../../sdk/kv.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
+import { Sum } from '../../transforms/combiners/sum.js';
 import { Create } from '../../transforms/create.js';
+import { Filter } from '../../transforms/filter.js';
 import { Flatten } from '../../transforms/flatten.js';
 import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
@@ -12,10 +15,88 @@ import { Window } from '../../transforms/window.js';
 import type { StateScenario } from './state-scenarios.js';
 
 /**
- * List-view side inputs (`View.asList`), shared by test/semantics/list-view.test.ts and the capability
- * matrix's Side Inputs row (cases/what.ts). Each main element outputs `<element>:<the list, joined>`;
- * results are `<window id> <output>` lines, sorted (see outputLines in state-scenarios.ts).
+ * Side inputs: singleton and map views (SIDE_INPUT_SCENARIOS), list views (`View.asList`,
+ * LIST_VIEW_SCENARIOS) and windowed side inputs (WINDOWED_SIDE_INPUT_SCENARIOS), shared by
+ * test/semantics/list-view.test.ts and the capability matrix's Side Inputs row (cases/what.ts), in
+ * that order. Each main element outputs a string; results are `<window id> <output>` lines, sorted
+ * (see outputLines in state-scenarios.ts).
  */
+
+export const SIDE_INPUT_SCENARIOS: readonly StateScenario[] = [
+  {
+    name: 'a global singleton and map from bounded inputs, read by a streamed main input',
+    build(p) {
+      const factor = View.asSingleton(p.apply('Factor', Create([10])));
+      const names = View.asMap(p.apply('Names', Create([kv(1, 'one'), kv(2, 'two')])));
+      const fn: DoFn<number, string> = {
+        process(x, ctx) {
+          ctx.output(`${ctx.sideInput(names).get(x) ?? '?'}x${ctx.sideInput(factor)}`);
+        },
+      };
+      return p
+        .apply(TestStream.create<number>().addElements([1, 100], [2, 200]).advanceWatermarkTo(1000).addElements([3, 1500]).advanceWatermarkToInfinity())
+        .apply('Join', ParDo(fn).withSideInputs(factor, names))
+        .apply(Capture.records<string>());
+    },
+    expected: ['global ?x10', 'global onex10', 'global twox10'],
+  },
+];
+
+export const WINDOWED_SIDE_INPUT_SCENARIOS: readonly StateScenario[] = [
+  {
+    name: 'a windowed side input: each main window sees its own side window',
+    build(p) {
+      const sums = p
+        .apply('SideData', Create.timestamped([{ value: 10, timestamp: 100 }, { value: 20, timestamp: 900 }, { value: 5, timestamp: 1100 }]))
+        .apply('SideWindows', Window.into<number>(FixedWindows(1000)))
+        .apply('SideSum', Sum.globally().withoutDefaults());
+      const view = View.asSingleton(sums, { defaultValue: 0 });
+      const fn: DoFn<string, string> = {
+        process(m, ctx) {
+          ctx.output(`${m}:${ctx.sideInput(view)}`);
+        },
+      };
+      return p
+        .apply(TestStream.create<string>().addElements(['m1', 500], ['m2', 1999]).advanceWatermarkTo(2000).addElements(['m3', 2500]).advanceWatermarkToInfinity())
+        .apply(Window.into(FixedWindows(1000)))
+        .apply('Join', ParDo(fn).withSideInputs(view))
+        .apply(Capture.records<string>());
+    },
+    expected: ['0:1000 m1:30', '1000:2000 m2:5', '2000:3000 m3:0'],
+  },
+  {
+    name: 'a main element that arrives before its side window is ready is held back',
+    build(p) {
+      type Ev = { readonly main?: string; readonly side?: number };
+      const input = p.apply(
+        TestStream.create<Ev>()
+          .addElements([{ main: 'm1' }, 500]) // its side window [0,1000) is not ready yet
+          .advanceProcessingTime(1000)
+          .addElements([{ side: 10 }, 100], [{ side: 20 }, 900])
+          .advanceWatermarkTo(1000) // the side sum of [0,1000) fires: m1 can go
+          .advanceWatermarkToInfinity(),
+      );
+      const side = input
+        .apply('SideOnly', Filter((e: Ev) => e.side !== undefined))
+        .apply('SideValue', MapElements((e: Ev) => e.side!))
+        .apply('SideWindows', Window.into<number>(FixedWindows(1000)))
+        .apply('SideSum', Sum.globally().withoutDefaults());
+      const view = View.asSingleton(side, { defaultValue: 0 });
+      const fn: DoFn<string, string> = {
+        process(m, ctx) {
+          ctx.output(`${m}:${ctx.sideInput(view)}`);
+        },
+      };
+      return input
+        .apply('MainOnly', Filter((e: Ev) => e.main !== undefined))
+        .apply('MainValue', MapElements((e: Ev) => e.main!))
+        .apply('MainWindows', Window.into<string>(FixedWindows(1000)))
+        .apply('Join', ParDo(fn).withSideInputs(view))
+        .apply(Capture.records<string>());
+    },
+    expected: ['0:1000 m1:30'],
+  },
+];
 
 /** Outputs `<element>:<list joined by commas>` for each main element (sorted when `sort`). */
 const joinList = (view: PCollectionView<readonly (string | number)[]>, sort: boolean): DoFn<string, string> => ({

@@ -31,10 +31,90 @@ function onePollSource<T>(records: readonly TimestampedValue<T>[], watermark: nu
   };
 }
 
+/**
+ * A bounded source that hands out its records in pages of 2 (a poll asking for fewer gets part of a
+ * page, and the next poll the rest), with `watermarks[i]` once page i has been handed out.
+ */
+function pagedSource(records: readonly TimestampedValue<string>[], watermarks: readonly number[], closed: { value: boolean }): Source<string> {
+  return {
+    name: 'Paged',
+    bounded: true,
+    async open() {
+      let pos = 0;
+      let watermark = 0;
+      return {
+        async poll(max): Promise<SourceBatch<string>> {
+          const elements = records.slice(pos, pos + Math.min(2 - (pos % 2), max));
+          pos += elements.length;
+          const done = pos >= records.length;
+          if (pos % 2 === 0 || done) watermark = watermarks[Math.ceil(pos / 2) - 1] ?? watermarks[watermarks.length - 1]!;
+          return { elements, watermark, done };
+        },
+        async close() {
+          closed.value = true;
+        },
+      };
+    },
+  };
+}
+
+/** A bounded source that is empty for its first polls, as if waiting for data. */
+function slowSource(): Source<number> {
+  return {
+    name: 'Slow',
+    bounded: true,
+    async open() {
+      let polls = 0;
+      return {
+        async poll(): Promise<SourceBatch<number>> {
+          polls++;
+          if (polls <= 3) return { elements: [], watermark: 0, done: false };
+          if (polls === 4) return { elements: [{ value: 1, timestamp: 10 }, { value: 2, timestamp: 20 }], watermark: 100, done: false };
+          return { elements: [{ value: 3, timestamp: 150 }], watermark: 200, done: true };
+        },
+        async close() {},
+      };
+    },
+  };
+}
+
 /** `value@timestamp` per record, sorted. */
 const valuesAt = (probe: Probe<unknown>) => probe.records.map((r) => `${JSON.stringify(r.value)}@${r.timestamp}`).sort();
 
 export const SOURCE_SCENARIOS: readonly Scenario<any>[] = [
+  {
+    name: 'a custom bounded source with its own watermark, read in several polls, then closed',
+    build(p) {
+      const closed = { value: false };
+      const records = [
+        { value: 'a', timestamp: 100 },
+        { value: 'b', timestamp: 200 },
+        { value: 'a', timestamp: 900 },
+        { value: 'a', timestamp: 1100 },
+        { value: 'b', timestamp: 1800 },
+      ];
+      const out = p
+        .apply(Read(pagedSource(records, [500, 1000, 2000], closed)))
+        .apply(Window.into<string>(FixedWindows(1000)))
+        .apply(Count.perElement<string>())
+        .apply(Capture.records());
+      return { out, closed };
+    },
+    lines: (o: { out: Probe<unknown>; closed: { value: boolean } }) => [...paneLines(o.out), `closed: ${o.closed.value}`],
+    expected: [
+      '[0,1000) ON_TIME #0 last {"key":"a","value":2}',
+      '[0,1000) ON_TIME #0 last {"key":"b","value":1}',
+      '[1000,2000) ON_TIME #0 last {"key":"a","value":1}',
+      '[1000,2000) ON_TIME #0 last {"key":"b","value":1}',
+      'closed: true',
+    ],
+  },
+  {
+    name: 'a source that has no data for its first polls',
+    build: (p): Probe<unknown> => p.apply(Read(slowSource())).apply(Capture.records()),
+    lines: valuesAt,
+    expected: ['1@10', '2@20', '3@150'],
+  },
   {
     name: 'edge: an empty bounded source ends the run with no output and is closed',
     build(p) {

@@ -1,6 +1,7 @@
 import { statefulDoFn } from '../../sdk/dofn.js';
 import { kv, type KV } from '../../sdk/kv.js';
 import type { Pipeline } from '../../sdk/pipeline.js';
+import type { Scenario } from './scenario.js';
 import { StateSpec, TimerSpec } from '../../sdk/state.js';
 import { Capture, type Probe } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
@@ -13,7 +14,8 @@ import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 
 /**
- * Stateful DoFns with set state, and state and timers after merging windows (Sessions), shared by
+ * Stateful DoFns with value, bag, combining and map state (KEYED_STATE_SCENARIOS, run by
+ * test/semantics/keyed-state-scenarios.test.ts), set state, and state and timers after merging windows (Sessions), shared by
  * test/semantics/set-state.test.ts, test/semantics/merging-state.test.ts and the capability matrix's
  * Stateful Processing and Timers rows (cases/what.ts, cases/when.ts), so both run the same scenarios.
  * Each scenario's DoFn outputs strings; a scenario's result is one `<window id> <output>` line per
@@ -37,6 +39,93 @@ type Ev = KV<string, number>;
 type Op = KV<string, string>;
 const events = <T>() => TestStream.create<KV<string, T>>();
 const sorted = (xs: readonly (string | number)[]) => [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(',');
+
+// ---------------------------------------------------------------------------------------------
+// Value, bag, combining and map state
+
+/** `<key>: <outputs in arrival order, joined by ' | '>` per key (keys sorted). */
+function perKeyInOrder(probe: Probe<KV<string, unknown>>): string[] {
+  const keys = [...new Set(probe.values().map((v) => v.key))].sort();
+  return keys.map((k) => `${k}: ${probe.values().filter((v) => v.key === k).map((v) => String(v.value)).join(' | ')}`);
+}
+
+/** A running count per key in value state. */
+const runningCount = statefulDoFn({
+  state: { n: StateSpec.value<number>() },
+  process(e: Ev, ctx) {
+    const n = (ctx.state.n.read() ?? 0) + 1;
+    ctx.state.n.write(n);
+    ctx.output(kv(e.key, n));
+  },
+});
+
+/** Bag, combining and map state side by side: `<bag size>/<sum>/<map entries>` after each element. */
+const threeStates = statefulDoFn({
+  state: { seen: StateSpec.bag<number>(), total: StateSpec.combining(sumFn()), last: StateSpec.map<string, number>() },
+  process(e: Ev, ctx) {
+    ctx.state.seen.add(e.value);
+    ctx.state.total.add(e.value);
+    ctx.state.last.put('v', e.value);
+    ctx.output(kv(e.key, `${ctx.state.seen.read().length}/${ctx.state.total.read()}/${ctx.state.last.entries().length}`));
+  },
+});
+
+/** Map state counting colours per element key (`add:<colour>`, `del:<colour>`); outputs the sorted entries. */
+const colours = statefulDoFn({
+  state: { byColour: StateSpec.map<string, number>() },
+  process(e: Op, ctx) {
+    const [op, colour] = e.value.split(':') as [string, string];
+    if (op === 'del') ctx.state.byColour.remove(colour);
+    else ctx.state.byColour.put(colour, (ctx.state.byColour.get(colour) ?? 0) + 1);
+    const entries = [...ctx.state.byColour.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    ctx.output(kv(e.key, entries.map(([c, n]) => `${c}=${n}`).join(' ')));
+  },
+});
+
+export const KEYED_STATE_SCENARIOS: readonly Scenario<any>[] = [
+  {
+    name: 'value state: a running count per key',
+    build: (p): Probe<KV<string, number>> =>
+      p
+        .apply(events<number>().addElements([kv('a', 0), 1], [kv('b', 0), 2], [kv('a', 0), 3]).advanceWatermarkTo(10).addElements([kv('a', 0), 11], [kv('b', 0), 12]).advanceWatermarkToInfinity())
+        .apply('Counter', ParDo(runningCount))
+        .apply(Capture.records<KV<string, number>>()),
+    lines: perKeyInOrder,
+    expected: ['a: 1 | 2 | 3', 'b: 1 | 2'],
+  },
+  {
+    name: 'bag, combining and map state are scoped to key and window',
+    build: (p): Probe<KV<string, string>> =>
+      p
+        .apply(events<number>().addElements([kv('a', 1), 100], [kv('a', 2), 200], [kv('b', 5), 300]).advanceWatermarkTo(500).addElements([kv('a', 4), 1100]).advanceWatermarkToInfinity())
+        .apply(Window.into(FixedWindows(1000)))
+        .apply('State', ParDo(threeStates))
+        .apply(Capture.records<KV<string, string>>()),
+    lines: (out: Probe<KV<string, string>>) => out.lines({ sorted: true }),
+    expected: [
+      '[0,1000) UNKNOWN #0 last {"key":"a","value":"1/1/1"}',
+      '[0,1000) UNKNOWN #0 last {"key":"a","value":"2/3/1"}',
+      '[0,1000) UNKNOWN #0 last {"key":"b","value":"1/5/1"}',
+      '[1000,2000) UNKNOWN #0 last {"key":"a","value":"1/4/1"}',
+    ],
+  },
+  {
+    name: 'map state with several keys per element key: put, overwrite, remove, entries',
+    build: (p): Probe<KV<string, string>> =>
+      p
+        .apply(
+          events<string>()
+            .addElements([kv('a', 'add:red'), 1], [kv('a', 'add:blue'), 2], [kv('b', 'add:red'), 3], [kv('a', 'add:red'), 4])
+            .advanceWatermarkTo(10)
+            .addElements([kv('a', 'del:blue'), 11], [kv('b', 'add:green'), 12])
+            .advanceWatermarkToInfinity(),
+        )
+        .apply('Colours', ParDo(colours))
+        .apply(Capture.records<KV<string, string>>()),
+    lines: perKeyInOrder,
+    expected: ['a: red=1 | blue=1 red=1 | blue=1 red=2 | red=2', 'b: red=1 | green=1 red=1'],
+  },
+];
 
 // ---------------------------------------------------------------------------------------------
 // SetState

@@ -138,7 +138,16 @@ export interface NetflowRunSummary {
   /** Most distant pairs per window (panes merged), windows in order. */
   readonly top: readonly WindowTopPairs[];
   readonly histogram: Histogram | null;
+  /**
+   * Per-step metrics. After a resume (`resumedFrom`) they are totals since the job's first start, and so
+   * are the counts taken from them: `eventsIn`, `recordsParsed`, `recordsPaired`, `rejected`, `lateDropped`,
+   * `groups`, the records written to `deadLetterOutput`/`lateOutput`, and the pairs out
+   * (`metrics.PairStats.elementsIn`). What is gathered in the process (`pairs`: windows, latency, output
+   * times; `top`, `histogram`, examples, `sourceSkipped`/`sourceRejected`, throughput) covers this run only.
+   */
   readonly metrics: Readonly<Record<string, StepMetrics>>;
+  /** The checkpoint the run resumed from (`--checkpointDir`), e.g. `checkpoints/ck-000000000004`; absent on a fresh start. */
+  readonly resumedFrom?: string;
   readonly batches: number | null;
   readonly startedAt: number;
   readonly finishedAt: number;
@@ -326,6 +335,9 @@ export function summarizeNetflowRun(p: Pipeline, config: NetflowAppConfig, h: Ha
   const stats = h.stats.toJSON();
   const wallMs = Math.max(1, result.finishedAt - result.startedAt);
   const eventsIn = step('DropIPv6')?.elementsIn ?? 0;
+  // A resumed run's metrics are totals since the job's first start; its throughput is of what this run did.
+  const restoredFrom = result.checkpoints?.restoredFrom;
+  const eventsThisRun = eventsIn - (restoredFrom?.metrics['Netflow/DropIPv6']?.elementsIn ?? 0);
   const parse = step('Parse');
   const recordsParsed = parse ? parse.elementsIn - sumValues(parse.counters, 'rejected.') - parse.deadLettered : 0;
   const lateDropped = step('GroupByKey')?.lateDropped ?? 0;
@@ -345,16 +357,17 @@ export function summarizeNetflowRun(p: Pipeline, config: NetflowAppConfig, h: Ha
     sourceSkipped: sortedRecord(h.lineStats?.skipped ?? {}),
     sourceRejected: sortedRecord(config.input.kind === 'kafka' ? h.sourceRejected : (h.lineStats?.deadLettered ?? {})),
     lateDropped,
-    deadLetterOutput: config.deadLetters ? { to: describeRecordSink(config.deadLetters), records: h.sideOutputs.deadLetters } : null,
-    lateOutput: config.lateOutput ? { to: describeRecordSink(config.lateOutput), records: h.sideOutputs.late } : null,
+    deadLetterOutput: config.deadLetters ? { to: describeRecordSink(config.deadLetters), records: m['DeadLetterRecords']?.elementsIn ?? h.sideOutputs.deadLetters } : null,
+    lateOutput: config.lateOutput ? { to: describeRecordSink(config.lateOutput), records: m['LateRecords']?.elementsIn ?? h.sideOutputs.late } : null,
     groups: step('GroupByKey')?.elementsOut ?? 0,
     pairs: stats,
     computationMs: stats.firstOutput === null ? null : stats.lastOutput! - stats.firstOutput,
     latencyMs: { p50: percentileOf(latency, 50), p95: percentileOf(latency, 95), p99: percentileOf(latency, 99), max: latency.length ? latency[latency.length - 1]![0] : null },
-    throughput: { eventsPerSecond: (eventsIn * 1000) / wallMs, pairsPerSecond: (stats.pairs * 1000) / wallMs },
+    throughput: { eventsPerSecond: (eventsThisRun * 1000) / wallMs, pairsPerSecond: (stats.pairs * 1000) / wallMs },
     top: mergeTops(h.tops, job.topN),
     histogram: h.histograms.length ? h.histograms[h.histograms.length - 1]! : null,
     metrics: m,
+    ...(restoredFrom ? { resumedFrom: restoredFrom.name } : {}),
     batches: result.batches ? result.batches.length : null,
     startedAt: result.startedAt,
     finishedAt: result.finishedAt,

@@ -55,6 +55,9 @@ export function formatNetflowSummary(s: NetflowRunSummary, options: { topLines?:
   lines.push(`  input     ${s.input}`);
   lines.push(`  output    ${s.output}`);
   lines.push(`  job       ${j.windowMs} ms windows, features ${j.features.join(',')}, scaling ${typeof j.scaling === 'string' ? j.scaling : JSON.stringify(j.scaling)}, allowed lateness ${j.allowedLatenessMs} ms`);
+  if (s.resumedFrom !== undefined) {
+    lines.push(`  resumed   from ${s.resumedFrom}: counts are totals since the job's first start; windows, computation time, throughput, latency, source lines and examples are of this run`);
+  }
   lines.push('');
   const skipped = Object.entries(s.sourceSkipped);
   const unreadable = Object.entries(s.sourceRejected);
@@ -67,7 +70,8 @@ export function formatNetflowSummary(s: NetflowRunSummary, options: { topLines?:
   if (s.deadLetterOutput) lines.push(`dead letters          ${n(s.deadLetterOutput.records)} written to ${s.deadLetterOutput.to}`);
   if (s.lateOutput) lines.push(`late records          ${n(s.lateOutput.records)} written to ${s.lateOutput.to}`);
   lines.push(`groups (IP x window)  ${n(s.groups)} in ${n(s.pairs.windows)} windows with pairs (${n(s.pairs.keyWindows)} groups with pairs)`);
-  lines.push(`pairs out             ${n(s.pairs.pairs)}`);
+  // The PairStats step's count is a total since the job's first start (also after a resume); s.pairs is gathered by this run.
+  lines.push(`pairs out             ${n(s.metrics['PairStats']?.elementsIn ?? s.pairs.pairs)}`);
   lines.push(`computation time      ${ms(s.computationMs)} (last minus first output time)`);
   lines.push(`throughput            ${n(s.throughput.eventsPerSecond)} events/s, ${n(s.throughput.pairsPerSecond)} pairs/s over the ${n(s.wallMs)} ms run`);
   lines.push(`latency to output     p50 ${ms(s.latencyMs.p50)}, p95 ${ms(s.latencyMs.p95)}, p99 ${ms(s.latencyMs.p99)}, max ${ms(s.latencyMs.max)} (from the later event's ingestion)`);

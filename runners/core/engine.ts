@@ -27,6 +27,7 @@ import { checkCompatibility, stepFingerprint, stepKind } from './checkpoint/chec
 import { v8Codec } from './checkpoint/codecs/v8-codec.js';
 import { ENGINE_SNAPSHOT_FORMAT, ENGINE_SNAPSHOT_VERSION, OPERATOR_TABLE, type EngineSnapshot } from './checkpoint/engine-snapshot.js';
 import type { StepEntry } from './checkpoint/manifest.js';
+import { restoreStepMetrics, stepMetricsSegment } from './checkpoint/step-metrics-segment.js';
 import { DEFAULT_KEY_GROUPS, KEY_HASH } from './state/key-groups.js';
 
 /**
@@ -443,7 +444,7 @@ export class Engine {
 
   /**
    * Takes a runner-neutral snapshot of everything the engine holds (see EngineSnapshot): per step its
-   * watermarks and operator state, per source its watermark and `done`, and all keyed state by key
+   * watermarks, operator state and counters, per source its watermark and `done`, and all keyed state by key
    * group. Call it at a quiescent point only: after `emitBatch`, `pass` and `finishBundles`, with no
    * promise of the engine pending. The snapshot shares nothing with the engine (state is encoded).
    * @throws CheckpointError (code CHECKPOINT_NOT_QUIESCENT) when input waits in an inbox or a port,
@@ -462,12 +463,18 @@ export class Engine {
     const segments: SegmentPayload[] = [];
     // Operator snapshots first: they check quiescence before anything is encoded.
     const operators = this.slots.map((s) => s.op.snapshotOperator());
+    // Every step's counters, taken with its state: a resumed run counts on from here (see step-metrics-segment.ts).
+    const metricsOf = (step: string): number => {
+      segments.push(stepMetricsSegment(step, this.metrics[step]!));
+      return segments.length - 1;
+    };
     for (const r of this.reads) {
       steps[r.node.fullName] = {
         kind: 'read',
         fingerprint: stepFingerprint(r.node),
         // The position of the last batch the engine took (the pump's, never the reader's read-ahead one).
         source: { position: r.position ?? null, watermark: r.watermark, done: r.done },
+        metrics: metricsOf(r.node.fullName),
       };
     }
     this.slots.forEach((s, i) => {
@@ -484,6 +491,7 @@ export class Engine {
         outputWm: s.outputWm,
         ...(s.sideWm.length > 0 ? { sideWm: [...s.sideWm] } : {}),
         ...(operator !== undefined ? { operator } : {}),
+        metrics: metricsOf(s.node.fullName),
         // PLACEHOLDER(two-phase-commit sinks, design step 6): `committable` from the sink's preCommit.
       };
     });
@@ -494,7 +502,8 @@ export class Engine {
   /**
    * Puts a snapshot (from `capture`, maybe of another runner's engine) back: keyed state into the
    * state backend (only `ownedGroups` when given), every step's watermarks and operator state, every
-   * source's watermark and `done`. Call it on a new engine, before any input (`open()` may come before
+   * source's watermark and `done`, and every step's counters (`metrics`, by step name, so a resumed run
+   * reports totals since the job's first start). Call it on a new engine, before any input (`open()` may come before
    * or after). Steps of this pipeline the snapshot has nothing for start empty. Returns the steps
    * whose state was dropped (only with `allowNonRestoredState`).
    * @throws CheckpointMismatchError naming every step whose state has no home in this pipeline, or whose
@@ -540,6 +549,15 @@ export class Engine {
       }
       // The engine advances an operator only past TIMESTAMP_MIN, so at TIMESTAMP_MIN it was never advanced.
       s.op.restoreOperator(opSnapshot, s.inputWm > TIMESTAMP_MIN ? s.inputWm : undefined);
+    }
+    // Counters follow the step's name, also when its state was dropped (allowNonRestoredState): they count
+    // what the step did up to the checkpoint. A checkpoint without them (an older one) leaves zeros.
+    for (const [step, e] of Object.entries(snapshot.steps)) {
+      const into = this.metrics[step];
+      if (into === undefined || e.metrics === undefined) continue;
+      const seg = snapshot.segments[e.metrics];
+      if (!seg || seg.step !== step) throw new CorruptCheckpointError(name, 'bad-segment', `step '${step}' points at segment ${e.metrics}, which is not its counters`);
+      restoreStepMetrics(into, seg, name);
     }
     this.idleSlots.clear();
     return { dropped: [...dropped] };

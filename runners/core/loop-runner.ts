@@ -181,12 +181,16 @@ export abstract class LoopRunner implements Runner {
     const observers = [...this.ownObservers(options), ...(options.observers ?? [])];
     const observed = coordinator && observers.length > 0 ? new ObservedCheckpoints(coordinator, () => coordinator.report(), clock) : undefined;
     const monitor = RunMonitor.of(observers, { runner: this.name, runId, graph, engine, pumps, clock, batches, ...(observed ? { checkpoints: observed } : {}) });
-    monitor?.started();
     let failure: unknown;
     let waiter: WorkWaiter | undefined;
     let skipped = false;
     try {
-      coordinator?.restoreInto(engine);
+      try {
+        coordinator?.restoreInto(engine);
+      } finally {
+        // After the restore, so that a resumed run's first sample holds its restored counters (rates start from there).
+        monitor?.started();
+      }
       await engine.open();
       await coordinator?.recover(engine);
       if (coordinator?.alreadyFinished) {

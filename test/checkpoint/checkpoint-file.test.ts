@@ -101,6 +101,9 @@ describe('checkpoint file', () => {
     expect(() => readCheckpointFile(NAME, concat(bad.parts))).toThrow(/bad-manifest.*checkpointId/);
     const badStep = encodeCheckpointFile({ ...draft(7), steps: { X: { kind: 'teleport' as never, fingerprint: '' } } }, []);
     expect(() => readCheckpointFile(NAME, concat(badStep.parts))).toThrow(/step "X" is malformed/);
+    // a step's counters must point at one of the file's segments
+    const badMetrics = encodeCheckpointFile({ ...draft(7), steps: { ...draft(7).steps, Read: { ...draft(7).steps['Read']!, metrics: 3 } } }, segments(7));
+    expect(() => readCheckpointFile(NAME, concat(badMetrics.parts))).toThrow(/step "Read" is malformed/);
     const noJson = Buffer.from(file);
     noJson.write('}', 12, 'latin1');
     expect(verdict(resealed(noJson))).toBe('bad-manifest');

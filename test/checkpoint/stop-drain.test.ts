@@ -42,7 +42,7 @@ describe.each(RUNNERS)('stop and drain on $label', ({ options }) => {
     const expected = new CommittedStore<unknown>();
     const p = Pipeline.create({ ...options, ...SMALL });
     countsAndTimers(p, 20_000, expected, new CommittedStore());
-    await p.run();
+    const uninterrupted = await p.run();
     expect(expected.records.length).toBe(100); // 20 windows × 5 keys
 
     const dir = tmp();
@@ -60,11 +60,15 @@ describe.each(RUNNERS)('stop and drain on $label', ({ options }) => {
     expect(store.prepared.size).toBe(0);
 
     const p2 = Pipeline.create(ck);
-    countsAndTimers(p2, 20_000, store, new CommittedStore());
+    let resumedRead = 0;
+    countsAndTimers(p2, 20_000, store, new CommittedStore(), () => resumedRead++);
     const resumed = await p2.run();
     expect(resumed.state).toBe('DONE');
     expect(resumed.checkpoints!.restoredFrom).toMatchObject({ kind: 'final' });
-    expect(resumed.metrics['Gen']!.elementsIn).toBe(20_000 - read);
+    expect(resumedRead).toBe(20_000 - read);
+    // its metrics are totals since the job's first start (restored from the final checkpoint)
+    expect(resumed.metrics['Gen']!.elementsIn).toBe(20_000);
+    expect(resumed.metrics).toEqual(uninterrupted.metrics);
     expect(store.lines({ sorted: true })).toEqual(expected.lines({ sorted: true }));
   });
 

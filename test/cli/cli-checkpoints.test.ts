@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listParts, readPartLines } from '../support/read-parts.js';
 import { cliChild, pairMultiset } from '../support/cli-child.js';
+import type { NetflowRunSummary } from '../../pipelines/netflow/netflow-app.js';
 
 
 const cli = cliChild;
@@ -37,6 +38,44 @@ describe('the Netflow CLI with --checkpointDir', () => {
     expect(last.status, last.stderr).toBe(0);
     expect(listParts(out).length).toBeGreaterThan(published);
     expect(pairs(readPartLines(out))).toEqual(expected);
+  }, 180_000);
+
+  it('killed with SIGKILL after a checkpoint and rerun: the summary and --statsOut report totals since the first start, equal to an uninterrupted run', () => {
+    const d = mkdtempSync(join(tmpdir(), 'ws-cli-totals-'));
+    const input = join(d, 'in.ndjson');
+    expect(cli(['generate', '--scenario=2', '--count=3000', '--ipv6Share=0.05', '--malformedShare=0.03', `--output=ndjson:${input}`]).status).toBe(0);
+    const job = [`--input=ndjson:${input}`, '--window=1s', '--maxOutOfOrderness=1s', '--bundleSize=100'];
+    const plainStats = join(d, 'plain.json');
+    const clean = cli([...job, `--output=ndjson:${join(d, 'plain.ndjson')}`, `--deadLetters=ndjson:${join(d, 'plain-dead.ndjson')}`, `--statsOut=${plainStats}`]);
+    expect(clean.status, clean.stderr).toBe(0);
+    const expected = JSON.parse(readFileSync(plainStats, 'utf8')) as NetflowRunSummary;
+    expect(expected.eventsIn).toBe(3000);
+    expect(Object.keys(expected.rejected).length, 'the input has rejects').toBeGreaterThan(0);
+
+    const stats = join(d, 'resumed.json');
+    const ck = [...job, `--output=ndjson:${join(d, 'out.ndjson')}`, `--deadLetters=ndjson:${join(d, 'dead.ndjson')}`, `--checkpointDir=${join(d, 'ck')}`, '--checkpointInterval=5ms', `--statsOut=${stats}`];
+    const killed = cli(['--runner=native', ...ck], 'sink.commit:10:crash');
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    const rerun = cli(['--runner=microbatch', '--batchInterval=asap', ...ck]);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    const got = JSON.parse(readFileSync(stats, 'utf8')) as NetflowRunSummary;
+    expect(got.resumedFrom).toMatch(/^checkpoints\/ck-\d{12}$/);
+    const counts = (s: NetflowRunSummary) => ({
+      eventsIn: s.eventsIn,
+      recordsParsed: s.recordsParsed,
+      recordsPaired: s.recordsPaired,
+      rejected: s.rejected,
+      lateDropped: s.lateDropped,
+      groups: s.groups,
+      deadLetters: s.deadLetterOutput?.records,
+      metrics: s.metrics,
+    });
+    expect(counts(got)).toEqual(counts(expected));
+    // this run did only part of the work: its own pairs (gathered in the process) are fewer than the total
+    expect(got.pairs.pairs).toBeLessThan(got.metrics['PairStats']!.elementsIn);
+    expect(rerun.stdout).toMatch(/resumed +from checkpoints\/ck-\d{12}: counts are totals since the job's first start/);
+    expect(rerun.stdout).toMatch(/events in +3,000\n/);
+    expect(rerun.stdout).toContain(`pairs out             ${expected.pairs.pairs.toLocaleString('en-US')}\n`);
   }, 180_000);
 
   it('micro-batch killed with SIGKILL once a batch is logged, rerun with other batch sizes: the logged batches re-run with their logged sizes, and the pairs equal an uninterrupted run', () => {

@@ -3,6 +3,7 @@ import type { Clock } from '../../../sdk/clock.js';
 import { DrainedCheckpointError } from '../../../sdk/errors.js';
 import type { CheckpointingInfo } from '../../../sdk/io/two-phase-commit.js';
 import type { PipelineGraph, ParDoPayload } from '../../../sdk/graph.js';
+import type { StepMetrics } from '../../../sdk/metrics.js';
 import type { PipelineOptions } from '../../../sdk/options.js';
 import type { CheckpointReport, TakenCheckpoint } from '../../../sdk/runner.js';
 import { failpoint } from '../../../sdk/testing/failpoints.js';
@@ -143,6 +144,8 @@ export class CheckpointCoordinator implements RunCheckpoints {
   private lastBatch: BatchBoundary | undefined;
   private engine: Engine | undefined;
   private pending: PendingCheckpoint | undefined;
+  /** The engine's counters right after the restore (what `report().restoredFrom.metrics` gives). */
+  private restoredMetrics: Record<string, StepMetrics> | undefined;
 
   private constructor(
     private readonly repo: CheckpointRepository,
@@ -251,6 +254,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
     this.dueAt = this.clock.now() + this.options.checkpointInterval;
     if (this.restored === undefined) return;
     const { dropped } = engine.restore(engineSnapshotOf(this.restored.file), { allowNonRestoredState: this.options.allowNonRestoredState, checkpoint: this.restored.name });
+    this.restoredMetrics = structuredClone(engine.metrics);
     if (dropped.length > 0) {
       this.warnings.push(`${this.restored.name}: dropped the state of ${dropped.map((s) => `'${s}'`).join(', ')} (--allowNonRestoredState)`);
     }
@@ -349,7 +353,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
   report(): CheckpointReport {
     const r = this.restored;
     return {
-      ...(r ? { restoredFrom: { name: r.name, seq: r.seq, kind: r.manifest.kind, takenBy: r.manifest.takenBy } } : {}),
+      ...(r ? { restoredFrom: { name: r.name, seq: r.seq, kind: r.manifest.kind, takenBy: r.manifest.takenBy, metrics: this.restoredMetrics ?? {} } } : {}),
       taken: [...this.taken],
     };
   }

@@ -13,8 +13,9 @@ export const ENGINE_SNAPSHOT_VERSION = 1;
  * so the checkpoint coordinator frames it with `encodeCheckpointFile(draft with steps, segments)`:
  * - `steps`, by step full name (the step's identity): kind, fingerprint, input, side and output
  *   watermarks, a source's watermark and `done`, and the index of the step's operator segment;
- * - `segments`: keyed state, one per (step, table, key group), encoded with the table's codec; and
- *   one `v8/v1` segment per operator with its own state (table `operator`, key group null).
+ * - `segments`: keyed state, one per (step, table, key group), encoded with the table's codec;
+ *   one `v8/v1` segment per operator with its own state (table `operator`, key group null); and one
+ *   `v8/v1` segment per step with its counters (table `metrics`, key group null; see step-metrics-segment.ts).
  * Nothing in it depends on the runner: both runners drive the same operators, and at a quiescent
  * point no trigger evaluation is outstanding in either fire mode.
  *

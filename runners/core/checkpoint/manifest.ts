@@ -32,6 +32,12 @@ export interface StepEntry {
   readonly source?: { readonly position: unknown; readonly watermark: number; readonly done: boolean };
   /** Index in `segments` of the segment holding the operator's own snapshot. */
   readonly operator?: number;
+  /**
+   * Index in `segments` of the segment holding the step's counters (`StepMetrics`) at this checkpoint,
+   * which a resumed run continues from. Checkpoints taken before counters were saved have none: the
+   * step's counters then start from zero.
+   */
+  readonly metrics?: number;
   /** A sink's pending commit (two-phase commit), as plain JSON (bigints as strings). */
   readonly committable?: unknown;
 }
@@ -130,7 +136,8 @@ export function validateManifest(name: string, json: unknown, segmentBytes: numb
       isOptional(e['outputWm'], isTime) &&
       isOptional(e['sideWm'], (v) => Array.isArray(v) && v.every(isTime)) &&
       isOptional(e['source'], (v) => isObject(v) && isTime(v['watermark']) && typeof v['done'] === 'boolean') &&
-      isOptional(e['operator'], (v) => isCount(v) && v < segments.length);
+      isOptional(e['operator'], (v) => isCount(v) && v < segments.length) &&
+      isOptional(e['metrics'], (v) => isCount(v) && v < segments.length);
     if (!ok) bad(`step ${JSON.stringify(step)} is malformed`);
   }
   return json as unknown as CheckpointManifest;

@@ -58,7 +58,10 @@ export class RunMonitor {
     run.engine.tapSideOutputs((step, kind, value) => this.recent.keep(step, kind, value));
   }
 
-  /** Tells every observer the run started, with its graph, and takes a first sample (all zeros: where rates start from). */
+  /**
+   * Tells every observer the run started, with its graph, and takes a first sample (where rates start
+   * from): all zeros, or for a run resumed from a checkpoint the counters restored from it.
+   */
   started(): void {
     const { runner, runId, graph, clock } = this.run;
     const start = { runner, ...(runId !== undefined ? { runId } : {}), startedAt: clock.now(), graph: describeGraph(graph), virtualClock: clock.isVirtual };
