@@ -2,8 +2,6 @@
  * `npm start -- netflow [flags]` (the default command): the Netflow job, in-process, on the chosen
  * runner. Its flags are declared in ./netflow-flags.ts (`npm start -- --help` lists them).
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { PipelineOptionsError } from '../sdk/errors.js';
 import { parseFlags, type AnyFlagValues } from '../sdk/flags.js';
 import { Pipeline } from '../sdk/pipeline.js';
@@ -21,6 +19,7 @@ import { kafkaSecurityFromFlags } from './kafka-security-flags.js';
 import { DashboardSession } from './dashboard/dashboard-session.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
 import { checkWritablePath } from './writable-path.js';
+import { writeOutputFile } from './write-output-file.js';
 
 /** The netflow command's flags: the pipeline's and its own. */
 export const NETFLOW_COMMAND_FLAGS = { ...PIPELINE_FLAGS, ...NETFLOW_FLAGS };
@@ -165,8 +164,7 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
     await dashboard?.close();
   }
   if (statsOut !== undefined) {
-    mkdirSync(dirname(statsOut), { recursive: true });
-    writeFileSync(statsOut, JSON.stringify(summary));
+    await writeOutputFile(statsOut, JSON.stringify(summary));
   }
   // Pairs written to stdout keep it to themselves: the summary goes to stderr then.
   if (!quiet) (config.output.kind === 'ndjson' && writesToStdout(config.output.path) ? console.error : console.log)(formatNetflowSummary(summary));

@@ -40,8 +40,10 @@ export class InProgressFile {
   ) {}
 
   /**
-   * @throws the file system's error when the directory or the hidden file cannot be made, and an
-   *   Error with code EISDIR when the final name is a directory.
+   * @throws the file system's error when the directory or the hidden file cannot be made, an Error
+   *   with code EISDIR when the final name is a directory, and one with code ENOTREGULAR when it is
+   *   a FIFO, device or socket (renaming onto it would replace it with a file: write those in place,
+   *   see `openFileSinkTarget`).
    */
   static async create(finalPath: string): Promise<InProgressFile> {
     let existing: Stats | undefined;
@@ -53,6 +55,10 @@ export class InProgressFile {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
     if (existing?.isDirectory()) throw Object.assign(new Error(`${finalPath} is a directory`), { code: 'EISDIR' });
+    // A rename onto a FIFO, device or socket would replace it (e.g. /dev/null, for everyone) with a file.
+    if (existing !== undefined && !existing.isFile()) {
+      throw Object.assign(new Error(`${finalPath} is not a regular file (a FIFO, device or socket): it is written in place, never replaced`), { code: 'ENOTREGULAR' });
+    }
     const dir = dirname(target);
     await mkdir(dir, { recursive: true });
     const path = inProgressPath(target);

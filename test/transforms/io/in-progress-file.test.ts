@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,17 @@ describe('InProgressFile', () => {
     mkdirSync(join(dir, 'd'));
     await expect(InProgressFile.create(join(dir, 'd'))).rejects.toMatchObject({ code: 'EISDIR' });
     expect(readdirSync(dir).sort()).toEqual(['a', 'd', 'link.txt']);
+  });
+
+  it('refuses a final name that is a FIFO (or a symbolic link to one): renaming onto it would replace the FIFO with a file', async () => {
+    const dir = fresh();
+    const fifo = join(dir, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    symlinkSync(fifo, join(dir, 'to-fifo'));
+    await expect(InProgressFile.create(fifo)).rejects.toMatchObject({ code: 'ENOTREGULAR' });
+    await expect(InProgressFile.create(join(dir, 'to-fifo'))).rejects.toThrow(/is not a regular file/);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['fifo', 'to-fifo']); // no hidden file made
   });
 
   it('names the hidden file after the final one', () => {
