@@ -13,6 +13,7 @@ import { parseRecordSink } from '../pipelines/netflow/io/record-sink.js';
 import { parseInputSpec, parseOutputSpec, runNetflowApp, type NetflowAppConfig, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 import { formatNetflowSummary } from '../pipelines/netflow/netflow-summary.js';
 import { flagFile, outputFilesOf, refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
+import { refuseSharedOutputs } from '../pipelines/netflow/distinct-outputs.js';
 import { writesToStdout } from '../transforms/io/file-sink-target.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
 import { kafkaSecurityFromFlags } from './kafka-security-flags.js';
@@ -142,14 +143,16 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
   }
   // Checked first (flag values), before the dashboard's server starts.
   const { statsOut, quiet, report, reportData } = Pipeline.create(flags, { flags: NETFLOW_FLAGS, program: 'netflow' }).options.args;
-  refuseOutputOntoInput(config.input, [
+  const outputFiles = [
     ...outputFilesOf(config.output),
     ...outputFilesOf(config.deadLetters, 'deadLetters'),
     ...outputFilesOf(config.lateOutput, 'lateOutput'),
     ...flagFile('statsOut', statsOut),
     ...flagFile('report', report),
     ...flagFile('reportData', reportData),
-  ]);
+  ];
+  refuseOutputOntoInput(config.input, outputFiles);
+  refuseSharedOutputs(outputFiles);
   if (statsOut !== undefined) checkWritablePath(statsOut, 'statsOut');
   // --ui, --report: observes the run (see ./dashboard/).
   const dashboard = await DashboardSession.open(parseFlags(flags, NETFLOW_COMMAND_FLAGS, { program: 'netflow' }).values);
