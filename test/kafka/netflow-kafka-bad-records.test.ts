@@ -70,6 +70,17 @@ kafkaDescribe('the Netflow job from Kafka with one unreadable record among valid
       expect(summary.metrics['Kafka']!.deadLettered).toBe(0);
     }, 120_000);
 
+    it(`${label}: an event the job rejects (a bad address) dated 2099 is rejected by Parse with its offset and moves no watermark: the pairs are unchanged`, async () => {
+      const rejected = JSON.stringify({ ...JSON.parse(raw[0]!), eventid: 'x3', src_ip4: 'no address', eventtime: 4102444000 });
+      const topic = await topicWith(rejected);
+      const summary = await runNetflowApp(Pipeline.create(options), { input: { kind: 'kafka', topic }, output: { kind: 'stdout-summary' }, job: { histogram: false }, kafka: { brokers: env.brokers } });
+      expect(summary.lateDropped).toBe(0);
+      expect(summary.pairs.pairs).toBe(expectedPairs);
+      expect(summary.metrics['Kafka']!.deadLettered).toBe(0);
+      expect(summary.rejected).toEqual({ 'invalid-ip': 1 });
+      expect(summary.eventsIn).toBe(3001);
+    }, 120_000);
+
     for (const bad of BAD) {
       it(`${label}: ${bad.label} goes to the read's dead letters (${bad.reason}) and the pairs are unchanged`, async () => {
         const topic = await topicWith(bad.value);
