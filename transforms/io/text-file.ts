@@ -3,6 +3,7 @@
  * dead letters) and {@link TextFile}.write (an existing file is replaced only once the run succeeded).
  * @module watershed/io/text-file
  */
+import { isUtf8 } from 'node:buffer';
 import { closeSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
@@ -26,10 +27,14 @@ export type { FileFingerprint } from './file-fingerprint.js';
 // Reading lines
 // ---------------------------------------------------------------------------------------------
 
-/** One line of a text file: its text (without `\n` / `\r\n`) and its 1-based line number. */
+/**
+ * One line of a text file: its text (without `\n` / `\r\n`) and its 1-based line number; for a line
+ * that is not valid UTF-8, also its `bytes` as read (its text then has U+FFFD where bytes were invalid).
+ */
 export interface NumberedLine {
   readonly text: string;
   readonly line: number;
+  readonly bytes?: Buffer;
 }
 
 const CHUNK_BYTES = 256 * 1024;
@@ -69,6 +74,10 @@ export class LineReader {
   private ready: string[] = [];
   /** File offset after each ready line. */
   private readyEnd: number[] = [];
+  /** The bytes of the ready lines that are not valid UTF-8, by index in `ready`. */
+  private readyBytes = new Map<number, Buffer>();
+  /** False when the complete lines of the current chunk hold some invalid UTF-8 (then each line is checked). */
+  private chunkUtf8 = true;
   private readyPos = 0;
   private eof = false;
   private lineNo: number;
@@ -109,9 +118,10 @@ export class LineReader {
       if (this.readyPos < this.ready.length) {
         const end = this.readyEnd[this.readyPos]!;
         if (this.limit !== undefined && end > this.limit) break;
+        const bytes = this.readyBytes.get(this.readyPos);
         const text = this.ready[this.readyPos++]!;
         this.byte = end;
-        lines.push({ text, line: ++this.lineNo });
+        lines.push(bytes === undefined ? { text, line: ++this.lineNo } : { text, line: ++this.lineNo, bytes });
         continue;
       }
       if (this.eof || (this.limit !== undefined && this.byte >= this.limit)) break;
@@ -141,9 +151,11 @@ export class LineReader {
     const base = at - this.carry.length;
     this.ready = [];
     this.readyEnd = [];
+    this.readyBytes = new Map();
     this.readyPos = 0;
     if (bytesRead === 0) {
       this.eof = true;
+      this.chunkUtf8 = false;
       if (this.carry.length > 0) this.addLine(this.carry, 0, this.carry.length, base + this.carry.length);
       this.carry = EMPTY;
       return;
@@ -159,6 +171,9 @@ export class LineReader {
       this.bomChecked = true;
       if (data.length >= BOM.length && data[0] === BOM[0] && data[1] === BOM[1] && data[2] === BOM[2]) start = BOM.length;
     }
+    // One check of all the chunk's complete lines (a `\n` never splits a character); each line only if that fails.
+    const last = data.lastIndexOf(10);
+    this.chunkUtf8 = last < start || isUtf8(data.subarray(start, last));
     for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
       this.addLine(data, start, nl, base + nl + 1);
       start = nl + 1;
@@ -169,7 +184,9 @@ export class LineReader {
 
   /** Adds bytes `[from, to)` of `data` (a `\r` before the end dropped) as a line ending at file offset `end`. */
   private addLine(data: Buffer, from: number, to: number, end: number): void {
-    this.ready.push(data.toString('utf8', from, to > from && data[to - 1] === 13 ? to - 1 : to));
+    const stop = to > from && data[to - 1] === 13 ? to - 1 : to;
+    if (!this.chunkUtf8 && !isUtf8(data.subarray(from, stop))) this.readyBytes.set(this.ready.length, Buffer.from(data.subarray(from, stop)));
+    this.ready.push(data.toString('utf8', from, stop));
     this.readyEnd.push(end);
   }
 }
@@ -216,6 +233,12 @@ export interface LineMapperState {
 
 export interface LineSourceOptions {
   readonly watermark?: LineWatermark;
+  /**
+   * A line that is not valid UTF-8: `'dead-letter'` (default) sends it to the dead letters, reason
+   * `invalid-utf8`, with its exact bytes as element ({@link InvalidUtf8Line}), so nothing is silently
+   * altered; `'replace'` decodes it with U+FFFD for each invalid byte and maps it as any other line.
+   */
+  readonly invalidUtf8?: 'dead-letter' | 'replace';
   /** Filled in while the source is read (counts start at zero in a resumed run: they count that run). */
   readonly stats?: LineSourceStats;
   /** The mapper's state, for mappers that carry state across lines (see {@link LineMapperState}). */
@@ -236,7 +259,8 @@ export interface LineSourcePosition extends LinePosition {
 
 /**
  * A bounded Source over the lines of a file, mapped by `map(text, lineNumber)`. Dead letters carry
- * the origin `{ file, line }`. Building block of {@link TextFile} and of format-specific readers.
+ * the origin `{ file, line }`. A line that is not valid UTF-8 is a dead letter (`invalid-utf8`, its
+ * bytes in the element) unless `invalidUtf8: 'replace'`. Building block of {@link TextFile} and of format-specific readers.
  *
  * Checkpointing: the reader's `position()` is a {@link LineSourcePosition}; opened with it as
  * `resumeFrom`, the source continues with the next line, its line numbers and watermark as in an
@@ -251,6 +275,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
   if (lag !== undefined && !(lag >= 0)) throw new RangeError(`maxOutOfOrderness must be >= 0 ms, got ${lag}`);
   const stats = options.stats ?? new LineSourceStats();
   const mapperState = options.mapperState;
+  const keepInvalidUtf8 = options.invalidUtf8 === 'replace';
   return {
     name,
     bounded: true,
@@ -283,8 +308,14 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
           const { lines, done } = await reader.next(max);
           const elements: { value: T; timestamp: Instant }[] = [];
           const deadLetters: DeadLetter[] = [];
-          for (const { text, line } of lines) {
+          for (const { text, line, bytes } of lines) {
             stats.lines++;
+            if (bytes !== undefined && !keepInvalidUtf8) {
+              stats.deadLettered['invalid-utf8'] = (stats.deadLettered['invalid-utf8'] ?? 0) + 1;
+              const element: InvalidUtf8Line = { text, value: bytes.toString('base64'), encoding: 'base64' };
+              deadLetters.push({ step: ctx.step, reason: 'invalid-utf8', message: `line ${line} is not valid UTF-8 (${bytes.length} bytes, in the element as base64)`, element, origin: { file: path, line } });
+              continue;
+            }
             const o = map(text, line);
             if (o.kind === 'element') {
               const timestamp = o.timestamp ?? TIMESTAMP_MIN;
@@ -318,6 +349,16 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
       };
     },
   };
+}
+
+/**
+ * The element of a line source's `invalid-utf8` dead letter: the line's exact bytes (`value`, base64)
+ * and, for reading, its text as decoded with U+FFFD.
+ */
+export interface InvalidUtf8Line {
+  readonly text: string;
+  readonly value: string;
+  readonly encoding: 'base64';
 }
 
 /** `p` as a line source position. @throws SourcePositionError 'malformed' when it is not one. */
