@@ -356,8 +356,11 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
  * and, for reading, its text as decoded with U+FFFD.
  */
 export interface InvalidUtf8Line {
+  /** The line decoded with U+FFFD for each invalid byte (for reading only: it is not the data). */
   readonly text: string;
+  /** The line's bytes as read, without its line end, in base64. */
   readonly value: string;
+  /** How `value` is encoded. */
   readonly encoding: 'base64';
 }
 
