@@ -73,6 +73,19 @@ describe('InProgressFile', () => {
     expect(readdirSync(dir).sort()).toEqual(['fifo', 'to-fifo']); // no hidden file made
   });
 
+  it('a process that exits before publishing (a second Ctrl-C, process.exit) leaves no hidden file, and the final file as it was', () => {
+    const dir = fresh();
+    const out = join(dir, 'pairs.ndjson');
+    writeFileSync(out, 'old\n');
+    const script = join(dir, 'exit-early.mts');
+    const module = new URL('../../../transforms/io/in-progress-file.ts', import.meta.url).pathname;
+    writeFileSync(script, `import { writeSync } from 'node:fs';\nimport { InProgressFile } from '${module}';\nconst f = await InProgressFile.create(${JSON.stringify(out)});\nwriteSync(f.fd, 'partial');\nprocess.exit(130);\n`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(130);
+    expect(readFileSync(out, 'utf8')).toBe('old\n');
+    expect(readdirSync(dir).sort()).toEqual(['exit-early.mts', 'pairs.ndjson']);
+  });
+
   it('names the hidden file after the final one', () => {
     expect(inProgressPath('/x/out/pairs.ndjson', 'ID')).toBe('/x/out/.pairs.ndjson.ID.inprogress');
   });
