@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { PCollection } from '../../../sdk/pcollection.js';
 import type { Pipeline } from '../../../sdk/pipeline.js';
 import type { PTransform } from '../../../sdk/ptransform.js';
@@ -23,11 +24,14 @@ export interface NetflowKafkaReadOptions extends KafkaSecurityOptions {
 }
 
 /**
- * A tombstone (null value) carries no Netflow event: dead-lettered as `null-value`.
- * @throws DeserializationError 'null-value' for a null value.
+ * A tombstone (null value) carries no Netflow event: dead-lettered as `null-value`. A value that is
+ * not valid UTF-8 is dead-lettered as `invalid-utf8` (its bytes kept, base64), never decoded into
+ * U+FFFD and processed as altered data.
+ * @throws DeserializationError 'null-value' for a null value, 'invalid-utf8' for bytes that are not UTF-8.
  */
 export const netflowLineDeserializer: Deserializer<SourcedLine> = (bytes, record) => {
   if (bytes === null) throw new DeserializationError('null-value', 'a tombstone (null value) carries no Netflow event');
+  if (!isUtf8(bytes)) throw new DeserializationError('invalid-utf8', `the value is not valid UTF-8 (${bytes.length} bytes, in the dead letter as base64)`);
   return { text: bytes.toString('utf8'), origin: { topic: record.topic, partition: record.partition, offset: record.offset } };
 };
 

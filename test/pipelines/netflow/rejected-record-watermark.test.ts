@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Capture } from '../../../sdk/testing/capture.js';
 import type { PipelineOptions } from '../../../sdk/options.js';
 import { TIMESTAMP_MIN } from '../../../sdk/time.js';
-import { netflowRecordEventTime } from '../../../pipelines/netflow/io/netflow-kafka-source.js';
+import { netflowLineDeserializer, netflowRecordEventTime } from '../../../pipelines/netflow/io/netflow-kafka-source.js';
 import { SensorLog } from '../../../pipelines/netflow/io/sensor-log-sources.js';
 import { NetflowJob } from '../../../pipelines/netflow/netflow-job.js';
 import { runWith } from '../../support/runners.js';
@@ -83,5 +83,14 @@ describe('the Kafka input stamps a record the job rejects with the minimum times
     expect(netflowRecordEventTime({ text: good(5), origin: at })).toBe(1490024700050);
     expect(() => netflowRecordEventTime({ text: '{"eventid":"1"}', origin: at })).toThrow(/eventtime is missing/);
     expect(() => netflowRecordEventTime({ text: '{ not json', origin: at })).toThrow();
+  });
+});
+
+describe('the Kafka input refuses a value that is not valid UTF-8', () => {
+  it('as a dead letter (invalid-utf8), never decoded into U+FFFD', () => {
+    const record = { topic: 't', partition: 0, offset: '3', key: null, value: null, timestamp: '0', headers: {} } as unknown as Parameters<typeof netflowLineDeserializer>[1];
+    const bytes = Buffer.concat([Buffer.from(good(1).slice(0, -1)), Buffer.from(',"x":"\xff"}', 'latin1')]);
+    expect(() => netflowLineDeserializer(bytes, record)).toThrow(expect.objectContaining({ reason: 'invalid-utf8' }));
+    expect(netflowLineDeserializer(Buffer.from(good(1)), record)).toEqual({ text: good(1), origin: { topic: 't', partition: 0, offset: '3' } });
   });
 });
