@@ -21,6 +21,8 @@ import { PartFolder, type PartHandle } from './part-files.js';
 import { FileWriterThread, writeAllSync } from './file-writer-thread.js';
 import { Read } from '../read.js';
 import { checkResumable, fingerprintFile, type FileFingerprint } from './file-fingerprint.js';
+import { InputTruncatedError } from './input-truncated-error.js';
+export { InputTruncatedError } from './input-truncated-error.js';
 export type { FileFingerprint } from './file-fingerprint.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -89,6 +91,7 @@ export class LineReader {
 
   private constructor(
     private readonly file: FileHandle,
+    private readonly path: string,
     from: LinePosition | undefined,
     chunkBytes: number,
     /** Reads at explicit offsets (resuming) rather than from the file's current offset (which also works for pipes). */
@@ -102,13 +105,14 @@ export class LineReader {
 
   /**
    * @throws the file system's error (e.g. ENOENT) when the file cannot be opened; RangeError for a
-   * `from` that is not a position (non-negative integers).
+   * `from` that is not a position (non-negative integers). `next` throws InputTruncatedError when a
+   * regular file turns out shorter than what was already read of it (truncated while read).
    */
   static async open(path: string, options: LineReaderOptions = {}): Promise<LineReader> {
     const { from, chunkBytes = CHUNK_BYTES } = options;
     if (from !== undefined && !isLinePosition(from)) throw new RangeError(`not a line position: ${JSON.stringify(from)}`);
     if (!(Number.isInteger(chunkBytes) && chunkBytes >= 1)) throw new RangeError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
-    return new LineReader(await open(path, 'r'), from, chunkBytes, from !== undefined && from.byte > 0);
+    return new LineReader(await open(path, 'r'), path, from, chunkBytes, from !== undefined && from.byte > 0);
   }
 
   /** Up to `max` next lines; `done` once the file is exhausted (the returned lines may still be non-empty). */
@@ -154,6 +158,9 @@ export class LineReader {
     this.readyBytes = new Map();
     this.readyPos = 0;
     if (bytesRead === 0) {
+      // A regular file shorter than what was read: truncated under the reader, its rest is gone.
+      const now = await this.file.stat();
+      if (now.isFile() && now.size < this.filePos) throw new InputTruncatedError(this.path, now.size, this.filePos);
       this.eof = true;
       this.chunkUtf8 = false;
       if (this.carry.length > 0) this.addLine(this.carry, 0, this.carry.length, base + this.carry.length);

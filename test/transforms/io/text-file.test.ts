@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,6 +52,25 @@ describe('LineReader and invalid UTF-8', () => {
 });
 
 describe.each(RUNNERS)('TextFile on $label', ({ options }) => {
+  it('an input truncated while it is read fails the run (InputTruncatedError) instead of ending early, and the output file stays as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'textfile-truncated-'));
+    const input = join(dir, 'in.txt');
+    const output = join(dir, 'out.txt');
+    writeFileSync(input, Array.from({ length: 10_000 }, (_, i) => `line ${i} ${'x'.repeat(90)}`).join('\n') + '\n'); // ~1 MB: several chunks
+    writeFileSync(output, 'the output of an earlier run\n');
+    const run = runWith(options, (p) =>
+      p
+        .apply('Lines', TextFile.lines(input, { timestamp: (_text, line) => {
+          if (line === 5) truncateSync(input, 1000); // another program cuts the file under the reader
+          return undefined;
+        } }))
+        .apply('Write', TextFile.write(output, (l: string) => l)),
+    );
+    await expect(run).rejects.toThrow(/in\.txt shrank to 1000 bytes while it was read/);
+    expect(readFileSync(output, 'utf8')).toBe('the output of an earlier run\n');
+    expect(readdirSync(dir).sort()).toEqual(['in.txt', 'out.txt']);
+  });
+
   it('a line that is not valid UTF-8 goes to the dead letters with its exact bytes (base64), never decoded into U+FFFD', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'textfile-utf8-'));
     const input = join(dir, 'in.ndjson');
