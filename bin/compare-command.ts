@@ -31,7 +31,8 @@ import { netflowConfigFromArgs } from './netflow-command.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
 import { flagFile, refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
 import type { RunRecord } from './dashboard/run-record.js';
-import { staticReportHtml, writeFileAtomically } from './dashboard/report-file.js';
+import { staticReportHtml } from './dashboard/report-file.js';
+import { writeOutputFile } from './write-output-file.js';
 import { checkWritablePath } from './writable-path.js';
 import { compareOutputFiles, runnerNdjsonPath, runSummaryPath } from '../pipelines/netflow/compare/compare-outputs.js';
 import { MEASURES } from '../pipelines/netflow/compare/compare-measures.js';
@@ -167,7 +168,7 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   if (report !== undefined) {
     // The dashboard of both runs, side by side (--report).
     const records = COMPARED_RUNNERS.map((r) => JSON.parse(readFileSync(reportData(r), 'utf8')) as RunRecord);
-    await writeFileAtomically(report, await staticReportHtml(records, new Date()));
+    await writeOutputFile(report, await staticReportHtml(records, new Date()));
     files.push(report);
   }
   const eq = comparison.equality;

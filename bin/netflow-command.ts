@@ -2,25 +2,26 @@
  * `npm start -- netflow [flags]` (the default command): the Netflow job, in-process, on the chosen
  * runner. Its flags are declared in ./netflow-flags.ts (`npm start -- --help` lists them).
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { PipelineOptionsError } from '../sdk/errors.js';
 import { parseFlags, type AnyFlagValues } from '../sdk/flags.js';
 import { Pipeline } from '../sdk/pipeline.js';
 import { parseDuration, PIPELINE_FLAGS } from '../sdk/options.js';
 import { FEATURE_NAMES, isFeatureName, parseFeatureList, type Scaling } from '../pipelines/netflow/features.js';
-import type { NetflowGeneratorOptions } from '../pipelines/netflow/generator.js';
+import { generatorOptionsProblem, type NetflowGeneratorOptions } from '../pipelines/netflow/generator.js';
+import { resolveNetflowJobOptions, type NetflowJobOptions } from '../pipelines/netflow/netflow-job.js';
 import { parseHistogramSpec } from '../pipelines/netflow/histogram.js';
 import { parseRecordSink } from '../pipelines/netflow/io/record-sink.js';
-import { parseInputSpec, parseOutputSpec, runNetflowApp, type NetflowAppConfig, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
+import { generatorOptionsOf, parseInputSpec, parseOutputSpec, runNetflowApp, type NetflowAppConfig, type NetflowInput, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 import { formatNetflowSummary } from '../pipelines/netflow/netflow-summary.js';
 import { flagFile, outputFilesOf, refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
+import { refuseSharedOutputs } from '../pipelines/netflow/distinct-outputs.js';
 import { writesToStdout } from '../transforms/io/file-sink-target.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
 import { kafkaSecurityFromFlags } from './kafka-security-flags.js';
 import { DashboardSession } from './dashboard/dashboard-session.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
 import { checkWritablePath } from './writable-path.js';
+import { writeOutputFile } from './write-output-file.js';
 
 /** The netflow command's flags: the pipeline's and its own. */
 export const NETFLOW_COMMAND_FLAGS = { ...PIPELINE_FLAGS, ...NETFLOW_FLAGS };
@@ -41,13 +42,31 @@ export const DEFAULT_DEMO_GENERATOR: Partial<NetflowGeneratorOptions> = {
   malformedShare: 0.01,
 };
 
+/** A decimal number (no hex, binary or octal forms, no surrounding blanks). */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 const num = (args: AnyFlagValues, flag: string): number | undefined => {
   const v = args[flag];
   if (v === undefined || typeof v !== 'string') return undefined;
   const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x)) throw new Error(`--${flag}: '${v}' is not a number`);
+  if (!DECIMAL.test(v) || !Number.isFinite(x)) throw new Error(`--${flag}: '${v}' is not a number`);
   return x;
 };
+
+/** The flag that sets each generator option (for messages). */
+const GENERATOR_OPTION_FLAGS: Partial<Record<keyof NetflowGeneratorOptions, string>> = {
+  seed: 'seed', count: 'count', eventsPerSecond: 'rate', sourceIps: 'sourceIps', keySkew: 'keySkew', maxJitterMs: 'jitter', ipv6Share: 'ipv6Share', malformedShare: 'malformedShare',
+};
+
+/** @throws Error naming the flag (`--count=-5: count must be ...`) when the generator settings are out of range. */
+function checkGeneratorFlags(input: NetflowInput, a: AnyFlagValues): void {
+  if (input.kind !== 'generator') return;
+  const problem = generatorOptionsProblem(generatorOptionsOf(input));
+  if (problem === undefined) return;
+  const flags = problem.options.map((o) => GENERATOR_OPTION_FLAGS[o]).filter((f): f is string => f !== undefined);
+  const named = flags.length === 1 && a[flags[0]!] !== undefined ? `--${flags[0]}=${String(a[flags[0]!])}` : flags.map((f) => `--${f}`).join(' + ');
+  throw new Error(`${named}: ${problem.message}`);
+}
 
 /** Parses `none`, `log1p` or `divide:<feature>=<divisor>,...`. @throws Error otherwise. */
 export function parseScaling(text: string): Scaling {
@@ -94,23 +113,27 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
   const histogram = a['histogram'] === undefined ? undefined : a['histogram'] === 'none' ? (false as const) : parseHistogramSpec(a['histogram']);
   const top = num(a, 'top') ?? 5;
   const keepPairs = num(a, 'keepPairs');
+  if (keepPairs !== undefined && !(Number.isSafeInteger(keepPairs) && keepPairs >= 0)) throw new Error(`--keepPairs=${String(a['keepPairs'])}: expected a whole number >= 0`);
+  checkGeneratorFlags(input, a);
   const brokers = a['brokers'] ?? process.env['KAFKA_BROKERS'];
   const security = kafkaSecurityFromFlags(a);
   if (!brokers && (input.kind === 'kafka' || output.kind === 'kafka')) {
     const flag = input.kind === 'kafka' ? `--input=${a['input']}` : `--output=${a['output']}`;
     throw new PipelineOptionsError(`${flag} needs --brokers=host:port (or KAFKA_BROKERS; npm run kafka:start prints it)`);
   }
+  const job: NetflowJobOptions = {
+    windowMs: a['window'] === undefined ? undefined : parseDuration(a['window'], 'window'),
+    features: a['features'] === undefined ? undefined : parseFeatureList(a['features']),
+    scaling: a['scaling'] === undefined ? undefined : parseScaling(a['scaling']),
+    allowedLatenessMs: a['allowedLateness'] === undefined ? undefined : parseDuration(a['allowedLateness'], 'allowedLateness'),
+    topN: top,
+    ...(histogram !== undefined ? { histogram } : {}),
+  };
+  resolveNetflowJobOptions(job); // a 0 ms window, a top-N of -1, ...: refused now, not when the run builds the job
   return {
     input,
     output,
-    job: {
-      windowMs: a['window'] === undefined ? undefined : parseDuration(a['window'], 'window'),
-      features: a['features'] === undefined ? undefined : parseFeatureList(a['features']),
-      scaling: a['scaling'] === undefined ? undefined : parseScaling(a['scaling']),
-      allowedLatenessMs: a['allowedLateness'] === undefined ? undefined : parseDuration(a['allowedLateness'], 'allowedLateness'),
-      topN: top,
-      ...(histogram !== undefined ? { histogram } : {}),
-    },
+    job,
     ...(a['maxOutOfOrderness'] !== undefined ? { maxOutOfOrdernessMs: parseDuration(a['maxOutOfOrderness'], 'maxOutOfOrderness') } : {}),
     stats: { digests: a['digests'] === true, ...(keepPairs !== undefined ? { keepPairsUpTo: keepPairs } : {}) },
     ...(a['inject-difference'] === true ? { injectDifference: true } : {}),
@@ -143,14 +166,16 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
   }
   // Checked first (flag values), before the dashboard's server starts.
   const { statsOut, quiet, report, reportData } = Pipeline.create(flags, { flags: NETFLOW_FLAGS, program: 'netflow' }).options.args;
-  refuseOutputOntoInput(config.input, [
+  const outputFiles = [
     ...outputFilesOf(config.output),
     ...outputFilesOf(config.deadLetters, 'deadLetters'),
     ...outputFilesOf(config.lateOutput, 'lateOutput'),
     ...flagFile('statsOut', statsOut),
     ...flagFile('report', report),
     ...flagFile('reportData', reportData),
-  ]);
+  ];
+  refuseOutputOntoInput(config.input, outputFiles);
+  refuseSharedOutputs(outputFiles);
   if (statsOut !== undefined) checkWritablePath(statsOut, 'statsOut');
   // --ui, --report: observes the run (see ./dashboard/).
   const dashboard = await DashboardSession.open(parseFlags(flags, NETFLOW_COMMAND_FLAGS, { program: 'netflow' }).values);
@@ -165,8 +190,7 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
     await dashboard?.close();
   }
   if (statsOut !== undefined) {
-    mkdirSync(dirname(statsOut), { recursive: true });
-    writeFileSync(statsOut, JSON.stringify(summary));
+    await writeOutputFile(statsOut, JSON.stringify(summary));
   }
   // Pairs written to stdout keep it to themselves: the summary goes to stderr then.
   if (!quiet) (config.output.kind === 'ndjson' && writesToStdout(config.output.path) ? console.error : console.log)(formatNetflowSummary(summary));

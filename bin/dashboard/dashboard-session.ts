@@ -4,7 +4,8 @@ import type { RunObserver } from '../../sdk/run-observer.js';
 import { checkWritablePath } from '../writable-path.js';
 import { DashboardServer } from './dashboard-server.js';
 import { dashboardView } from './dashboard-view.js';
-import { staticReportHtml, writeFileAtomically } from './report-file.js';
+import { staticReportHtml } from './report-file.js';
+import { writeOutputFile } from '../write-output-file.js';
 import { RunRecorder } from './run-record.js';
 
 /** The dashboard's flags (declared in ../netflow-flags.ts: DASHBOARD_FLAGS). */
@@ -80,11 +81,11 @@ export class DashboardSession {
         return written;
       }
       if (this.reportData !== undefined) {
-        await writeFileAtomically(this.reportData, JSON.stringify(record));
+        await writeOutputFile(this.reportData, JSON.stringify(record));
         written.push(this.reportData);
       }
       if (this.report !== undefined) {
-        await writeFileAtomically(this.report, await staticReportHtml([record], new Date()));
+        await writeOutputFile(this.report, await staticReportHtml([record], new Date()));
         written.push(this.report);
         log(`[report] ${this.report}`);
       }

@@ -92,19 +92,29 @@ export function* generateNetflow(options: Partial<NetflowGeneratorOptions> = {})
 }
 
 function validate(o: NetflowGeneratorOptions): void {
-  const fail = (what: string): never => {
-    throw new RangeError(`generator option ${what}`);
-  };
-  if (!(Number.isInteger(o.count) && o.count >= 0)) fail(`count must be a non-negative integer, got ${o.count}`);
-  if (!(Number.isFinite(o.eventsPerSecond) && o.eventsPerSecond > 0)) fail(`eventsPerSecond must be > 0, got ${o.eventsPerSecond}`);
-  if (!Number.isInteger(o.startTimeMs)) fail(`startTimeMs must be an integer, got ${o.startTimeMs}`);
-  if (!(Number.isInteger(o.sourceIps) && o.sourceIps >= 1 && o.sourceIps < 0xff_ffff)) fail(`sourceIps must be in 1..16777214, got ${o.sourceIps}`);
-  if (!(Number.isFinite(o.keySkew) && o.keySkew >= 0)) fail(`keySkew must be >= 0, got ${o.keySkew}`);
-  if (!(Number.isInteger(o.maxJitterMs) && o.maxJitterMs >= 0)) fail(`maxJitterMs must be a non-negative integer, got ${o.maxJitterMs}`);
+  const problem = generatorOptionsProblem(o);
+  if (problem !== undefined) throw new RangeError(`generator option ${problem.message}`);
+}
+
+/**
+ * The first option of `o` out of its range, with a message naming it (e.g. `count must be a
+ * non-negative integer, got -5`), or undefined when every option is usable; `options` lists the
+ * options the message is about (two for shares summing above 1).
+ * @example generatorOptionsProblem({ ...DEFAULT_GENERATOR_OPTIONS, count: -5 }) // { options: ['count'], message: 'count must be ...' }
+ */
+export function generatorOptionsProblem(o: NetflowGeneratorOptions): { readonly options: readonly (keyof NetflowGeneratorOptions)[]; readonly message: string } | undefined {
+  const fail = (option: keyof NetflowGeneratorOptions, what: string) => ({ options: [option], message: `${option} ${what}` });
+  if (!(Number.isInteger(o.count) && o.count >= 0)) return fail('count', `must be a non-negative integer, got ${o.count}`);
+  if (!(Number.isFinite(o.eventsPerSecond) && o.eventsPerSecond > 0)) return fail('eventsPerSecond', `must be > 0, got ${o.eventsPerSecond}`);
+  if (!Number.isInteger(o.startTimeMs)) return fail('startTimeMs', `must be an integer, got ${o.startTimeMs}`);
+  if (!(Number.isInteger(o.sourceIps) && o.sourceIps >= 1 && o.sourceIps < 0xff_ffff)) return fail('sourceIps', `must be in 1..16777214, got ${o.sourceIps}`);
+  if (!(Number.isFinite(o.keySkew) && o.keySkew >= 0)) return fail('keySkew', `must be >= 0, got ${o.keySkew}`);
+  if (!(Number.isInteger(o.maxJitterMs) && o.maxJitterMs >= 0)) return fail('maxJitterMs', `must be a non-negative integer, got ${o.maxJitterMs}`);
   for (const share of ['ipv6Share', 'malformedShare'] as const) {
-    if (!(o[share] >= 0 && o[share] <= 1)) fail(`${share} must be in [0, 1], got ${o[share]}`);
+    if (!(o[share] >= 0 && o[share] <= 1)) return fail(share, `must be in [0, 1], got ${o[share]}`);
   }
-  if (o.ipv6Share + o.malformedShare > 1) fail('ipv6Share + malformedShare must be <= 1');
+  if (o.ipv6Share + o.malformedShare > 1) return { options: ['ipv6Share', 'malformedShare'], message: 'ipv6Share + malformedShare must be <= 1' };
+  return undefined;
 }
 
 type Draws = ReturnType<typeof drawAll>;

@@ -26,6 +26,7 @@ import { SensorLog } from './io/sensor-log-sources.js';
 import { compareByDistance, formatNetflowPair, NetflowJob, netflowPairEncoder, resolveNetflowJobOptions, type NetflowJobOptions, type NetflowPair, type WindowTopPairs } from './netflow-job.js';
 import { CollectPairStats, PairStats, percentileOf, type PairStatsJson, type PairStatsOptions } from './pair-stats.js';
 import { outputFilesOf, refuseOutputOntoInput } from './output-not-input.js';
+import { outputTopicsOf, refuseOutputOntoInputTopic, refuseSharedOutputs } from './distinct-outputs.js';
 import { scenarioOptions, type ScenarioId } from './scenarios.js';
 import type { NetflowLine, SourcedLine } from './sourced-line.js';
 
@@ -196,10 +197,15 @@ export function generatorOptionsOf(input: Extract<NetflowInput, { kind: 'generat
  * Adds the whole application to `p`: the input, the Netflow job (step `Netflow`), the pair output,
  * and in-process collectors for the summary. Run `p`, then call {@link summarizeNetflowRun}.
  * Kafka input and output use `config.kafka.brokers` (or the KAFKA_BROKERS environment variable).
- * @throws OutputIsInputError when the output file is the input file.
+ * @throws OutputIsInputError when an output file (pairs, dead letters, late records) is the input file,
+ *   OutputsCollideError when two of them are the same file, OutputIsInputTopicError when an output
+ *   topic is the input topic.
  */
 export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles {
-  refuseOutputOntoInput(config.input, outputFilesOf(config.output));
+  const outputFiles = [...outputFilesOf(config.output), ...outputFilesOf(config.deadLetters, 'deadLetters'), ...outputFilesOf(config.lateOutput, 'lateOutput')];
+  refuseOutputOntoInput(config.input, outputFiles);
+  refuseSharedOutputs(outputFiles);
+  refuseOutputOntoInputTopic(config.input, [...outputTopicsOf(config.output), ...outputTopicsOf(config.deadLetters, 'deadLetters'), ...outputTopicsOf(config.lateOutput, 'lateOutput')]);
   const lineStats = new LineSourceStats();
   const generatorStats = new GeneratorStats();
   const watermark = config.maxOutOfOrdernessMs === undefined ? 'end-of-input' : { maxOutOfOrderness: config.maxOutOfOrdernessMs };

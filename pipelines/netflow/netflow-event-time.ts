@@ -1,7 +1,7 @@
 import type { Instant } from '../../sdk/time.js';
 import { eventTimeMillis } from './flow-record.js';
 import { eventTimeProblem } from './flow-ranges.js';
-import { readNumericMember } from './parse-flow.js';
+import { parseFlow, readNumericMember } from './parse-flow.js';
 
 /** The event time of a raw Netflow line, or why it cannot be read. */
 export type NetflowEventTime =
@@ -30,4 +30,19 @@ export function readNetflowEventTime(text: string): NetflowEventTime {
   const problem = eventTimeProblem(seconds.value);
   if (problem) return { ok: false, reason: 'invalid-event-time', detail: problem.detail };
   return { ok: true, ms: eventTimeMillis({ eventtime: seconds.value }) };
+}
+
+/**
+ * The event time (epoch ms) a source stamps on a raw Netflow line, which moves its watermark: that of
+ * the record the job's Parse step accepts (`parseFlow`: all of its fields, `eventtime` as the last
+ * such member of the object), or undefined for a line the job will reject for any reason (IPv6, a bad
+ * address, a negative count, an `eventtime` only in a nested object, ...). So a rejected line, whatever
+ * date it carries, never moves the watermark and makes no good record late; it still reaches the job,
+ * which rejects it with its reason and origin. Never throws.
+ * @example acceptedEventTime('{"eventid":1,"src_ip4":1,"dst_ip4":2,"src_port":1,"dst_port":2,"duration":0,"in_bytes":0,"in_packets":0,"out_bytes":0,"out_packets":0,"eventtime":1490024708.5,"nproto":"TCP"}') // 1490024708500
+ * @example acceptedEventTime('{"src_ip6":"fe80::1","eventtime":4102444000}') // undefined
+ */
+export function acceptedEventTime(text: string): Instant | undefined {
+  const r = parseFlow(text);
+  return r.ok ? eventTimeMillis(r.record) : undefined;
 }

@@ -1,5 +1,5 @@
 import { PipelineOptionsError } from '../../sdk/errors.js';
-import { sameFile } from '../../transforms/io/same-file.js';
+import { isInside, sameFile } from '../../transforms/io/same-file.js';
 import type { NetflowInput, NetflowOutput } from './netflow-app.js';
 
 /** A file a command will write, and how to name it in a message (e.g. `--output=ndjson:out.ndjson`). */
@@ -14,21 +14,27 @@ export class OutputIsInputError extends PipelineOptionsError {
     readonly input: string,
     readonly output: string,
     what: string,
+    relation: 'is the input file' | 'holds the input file' = 'is the input file',
   ) {
-    super(`${what} is the input file ${input}: writing it would destroy the input. Choose another output path.`);
+    super(`${what} ${relation} ${input}: writing it would destroy the input. Choose another output path.`);
   }
 }
 
 /**
  * Refuses outputs that are the input file (the same path however spelt, a symbolic link to it, or a
- * hard link: see {@link sameFile}), before anything is opened. Inputs that are not files (the
+ * hard link: see {@link sameFile}), or a folder holding it (with checkpoints an output is a folder of
+ * part files, whose older parts a fresh run moves aside), before anything is opened. Inputs that are not files (the
  * generator, Kafka) have nothing to refuse.
  * @throws OutputIsInputError naming the first such output.
  * @example refuseOutputOntoInput({ kind: 'ndjson', path: 'x.ndjson' }, outputFilesOf({ kind: 'ndjson', path: './x.ndjson' })) // throws
  */
 export function refuseOutputOntoInput(input: NetflowInput, outputs: readonly OutputFile[]): void {
   if (input.kind === 'generator' || input.kind === 'kafka') return;
-  for (const o of outputs) if (sameFile(input.path, o.path)) throw new OutputIsInputError(input.path, o.path, o.what);
+  for (const o of outputs) {
+    if (sameFile(input.path, o.path)) throw new OutputIsInputError(input.path, o.path, o.what);
+    // With checkpoints an output path is a folder of part files: a fresh run moves the parts in it aside.
+    if (isInside(o.path, input.path)) throw new OutputIsInputError(input.path, o.path, o.what, 'holds the input file');
+  }
 }
 
 /** The file a flag names, if it is given: `flagFile('statsOut', 's.json')` → `[{ path: 's.json', what: '--statsOut=s.json' }]`. */

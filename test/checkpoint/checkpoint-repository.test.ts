@@ -6,7 +6,7 @@ import { encodeCheckpointFile } from '../../runners/core/checkpoint/checkpoint-f
 import { newUuidV7 } from '../../runners/core/checkpoint/checkpoint-id.js';
 import { CheckpointRepository } from '../../runners/core/checkpoint/checkpoint-repository.js';
 import { FileCheckpointStore } from '../../runners/core/checkpoint/file-checkpoint-store.js';
-import { CheckpointVersionError, CheckpointWriteError, CorruptCheckpointError, NoValidCheckpointError } from '../../sdk/errors.js';
+import { CheckpointVersionError, CheckpointWriteError, CorruptCheckpointError, NoValidCheckpointError, PipelineOptionsError } from '../../sdk/errors.js';
 import { concat, draft, JOB_ID, segments } from './support.js';
 
 const root = mkdtempSync(join(tmpdir(), 'watershed-ckpt-'));
@@ -69,6 +69,32 @@ describe('FileCheckpointStore', () => {
     const reopened = await FileCheckpointStore.open(dir, { runId: 'run-2' });
     expect([...reopened.removedTemporaries].sort()).toEqual(['.tmp-job.json-crashed-run', join('checkpoints', '.tmp-ck-000000000002-crashed-run')]);
     expect(readdirSync(join(dir, 'checkpoints'))).toEqual(['ck-000000000001']);
+  });
+});
+
+describe('FileCheckpointStore never touches files that are not its own', () => {
+  it('refuses a directory of other files (--checkpointDir=. or a data folder) and a file, touching nothing', async () => {
+    const dir = join(root, `foreign-${dirs++}`);
+    mkdirSync(join(dir, 'notes'), { recursive: true });
+    writeFileSync(join(dir, 'notes', '.tmp-draft.txt'), 'precious');
+    writeFileSync(join(dir, 'flows.ndjson'), '{}');
+    await expect(FileCheckpointStore.open(dir, { runId: 'run-1' })).rejects.toThrow(PipelineOptionsError);
+    await expect(FileCheckpointStore.open(dir, { runId: 'run-1' })).rejects.toThrow(/holds other files \(flows\.ndjson, notes\) and no job\.json/);
+    expect(readFileSync(join(dir, 'notes', '.tmp-draft.txt'), 'utf8')).toBe('precious');
+    expect(readdirSync(dir).sort()).toEqual(['flows.ndjson', 'notes']);
+    await expect(FileCheckpointStore.open(join(dir, 'flows.ndjson'), { runId: 'run-1' })).rejects.toThrow(/is a file, not a directory/);
+  });
+
+  it('in a checkpoint directory, sweeps temporaries in its own folders only (an output folder of parts in it is left alone)', async () => {
+    const { dir, repo } = await fresh();
+    await repo.openJob({ format: 1, jobId: JOB_ID, createdAt: 0 });
+    await writeSeqs(repo, 1);
+    mkdirSync(join(dir, 'out'));
+    writeFileSync(join(dir, 'out', '.tmp-someone-elses'), 'kept');
+    writeFileSync(join(dir, 'checkpoints', '.tmp-ck-000000000002-crashed-run'), 'half');
+    const reopened = await FileCheckpointStore.open(dir, { runId: 'run-2' });
+    expect(reopened.removedTemporaries).toEqual([join('checkpoints', '.tmp-ck-000000000002-crashed-run')]);
+    expect(readFileSync(join(dir, 'out', '.tmp-someone-elses'), 'utf8')).toBe('kept');
   });
 });
 

@@ -44,6 +44,20 @@ describe('the CLI never destroys a file', () => {
     expect(readdirSync(dir).sort()).toEqual(['flows.native.ndjson', 'flows.ndjson']);
   });
 
+  it('refuses two outputs onto one file (pairs and dead letters, the summary onto the pairs) before anything runs (exit 2), leaving it unchanged', () => {
+    const { dir, input } = withInput();
+    const out = join(dir, 'out.ndjson');
+    writeFileSync(out, 'pairs of an earlier run\n');
+    const dead = cli(`--input=ndjson:${input}`, `--output=ndjson:${out}`, `--deadLetters=ndjson:${dir}/./out.ndjson`);
+    expect(dead.status).toBe(2);
+    expect(dead.stderr).toMatch(/OutputsCollideError: --output=ndjson:\S*out\.ndjson and --deadLetters=ndjson:\S*out\.ndjson are the same file/);
+    const stats = cli(`--input=ndjson:${input}`, `--lateOutput=ndjson:${out}`, `--statsOut=${out}`);
+    expect(stats.status).toBe(2);
+    expect(stats.stderr).toMatch(/OutputsCollideError: --lateOutput=ndjson:\S*out\.ndjson and --statsOut=\S*out\.ndjson are the same file/);
+    expect(readFileSync(out, 'utf8')).toBe('pairs of an earlier run\n');
+    expect(readdirSync(dir).sort()).toEqual(['flows.ndjson', 'out.ndjson']);
+  });
+
   it('a missing input file leaves an existing output file unchanged, with nothing left behind', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-files-'));
     const out = join(dir, 'pairs.ndjson');

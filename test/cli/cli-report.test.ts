@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,29 @@ describe('--report', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/OutputIsInputError: --report=\S*flows\.ndjson is the input file/);
     expect(readFileSync(flows)).toEqual(before);
+  });
+
+  it('--report and --statsOut to a FIFO write into it and leave it a FIFO (never replaced by a file)', async () => {
+    const dir = fresh();
+    const flows = input(dir);
+    const fifos = { report: join(dir, 'report.fifo'), stats: join(dir, 'stats.fifo') };
+    const readers = Object.values(fifos).map((fifo) => {
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      // A reader on the FIFO (as `cat fifo > file` would be), so that opening it for writing goes on.
+      return spawn('sh', ['-c', `cat '${fifo}' > '${fifo}.read'`]);
+    });
+    try {
+      const r = await cli(`--input=ndjson:${flows}`, '--window=1s', `--report=${fifos.report}`, `--statsOut=${fifos.stats}`, '--quiet');
+      expect(r.stderr).toContain(`[report] ${fifos.report}`);
+      expect(r.status).toBe(0);
+      for (const fifo of Object.values(fifos)) expect(lstatSync(fifo).isFIFO(), `${fifo} is still a FIFO`).toBe(true);
+      await Promise.all(readers.map((c) => new Promise((done) => (c.exitCode !== null ? done(undefined) : c.once('exit', done)))));
+      expect(readFileSync(`${fifos.report}.read`, 'utf8')).toContain('<title>Watershed: native</title>');
+      expect(JSON.parse(readFileSync(`${fifos.stats}.read`, 'utf8'))).toMatchObject({ eventsIn: 41 });
+      expect(readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]); // nothing hidden left behind
+    } finally {
+      for (const c of readers) c.kill();
+    }
   });
 
   it('--uiPort without --ui, or not a port, stops before the run (exit 2)', async () => {

@@ -65,6 +65,11 @@ describe('the CLI parses flags strictly, under one set of rules', () => {
     expectUsageError(cli('compare', '--runner=native'), 'unknown flag --runner', "'compare'");
   });
 
+  it('a generator or job value out of range stops the command before it runs (exit 2, one line naming the flag)', () => {
+    expectUsageError(cli('--count=-5'), '--count=-5', 'non-negative integer');
+    expectUsageError(cli('--window=0s'), 'window must be a positive whole number of ms');
+  });
+
   it('an unwritable --statsOut fails at the start, before the job runs', () => {
     const blocker = join(tmp, 'a-file');
     writeFileSync(blocker, 'not a directory');

@@ -47,7 +47,7 @@ kafkaDescribe('the Netflow job from Kafka with one unreadable record among valid
     await admin.disconnect();
   });
 
-  async function topicWith(bad: string | null | undefined): Promise<string> {
+  async function topicWith(bad: Buffer | string | null | undefined): Promise<string> {
     const topic = `watershed-netflow-bad-${randomUUID()}`;
     topics.push(topic);
     await admin.createTopics([{ topic, partitions: 1 }]);
@@ -68,6 +68,32 @@ kafkaDescribe('the Netflow job from Kafka with one unreadable record among valid
       expect(summary.pairs.pairs).toBe(expectedPairs);
       expect(summary.lateDropped).toBe(0);
       expect(summary.metrics['Kafka']!.deadLettered).toBe(0);
+    }, 120_000);
+
+    it(`${label}: an event the job rejects (a bad address) dated 2099 is rejected by Parse with its offset and moves no watermark: the pairs are unchanged`, async () => {
+      const rejected = JSON.stringify({ ...JSON.parse(raw[0]!), eventid: 'x3', src_ip4: 'no address', eventtime: 4102444000 });
+      const topic = await topicWith(rejected);
+      const summary = await runNetflowApp(Pipeline.create(options), { input: { kind: 'kafka', topic }, output: { kind: 'stdout-summary' }, job: { histogram: false }, kafka: { brokers: env.brokers } });
+      expect(summary.lateDropped).toBe(0);
+      expect(summary.pairs.pairs).toBe(expectedPairs);
+      expect(summary.metrics['Kafka']!.deadLettered).toBe(0);
+      expect(summary.rejected).toEqual({ 'invalid-ip': 1 });
+      expect(summary.eventsIn).toBe(3001);
+    }, 120_000);
+
+    it(`${label}: an event that is not valid UTF-8 goes to the read's dead letters (invalid-utf8) with its exact bytes, and the pairs are unchanged`, async () => {
+      const bytes = Buffer.concat([Buffer.from(raw[0]!.slice(0, -1)), Buffer.from(',"note":"caf\xe9"}', 'latin1')]);
+      const topic = await topicWith(bytes);
+      const summary = await runNetflowApp(Pipeline.create(options), { input: { kind: 'kafka', topic }, output: { kind: 'stdout-summary' }, job: { histogram: false }, kafka: { brokers: env.brokers } });
+      expect(summary.pairs.pairs).toBe(expectedPairs);
+      expect(summary.metrics['Kafka']!.deadLettered).toBe(1);
+      expect(summary.sourceRejected).toEqual({ 'invalid-utf8': 1 });
+      const read = Pipeline.create(options);
+      const dead = read.apply('Kafka', NetflowKafka.read({ brokers: env.brokers, topic })).deadLetters().apply('Dead', Capture.records());
+      await read.run();
+      const letters = dead.values() as DeadLetter[];
+      expect(letters.map((d) => [d.reason, d.origin])).toEqual([['invalid-utf8', { topic, partition: 0, offset: '1000' }]]);
+      expect(Buffer.from((letters[0]!.element as KafkaDeadLetterRecord).value!, 'base64')).toEqual(bytes);
     }, 120_000);
 
     for (const bad of BAD) {

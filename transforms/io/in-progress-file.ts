@@ -1,4 +1,4 @@
-import { close, fsync, open, type Stats } from 'node:fs';
+import { close, fsync, open, unlinkSync, type Stats } from 'node:fs';
 import { mkdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,26 @@ import { v7 as uuidv7 } from 'uuid';
 const openFd = promisify(open);
 const closeFd = promisify(close);
 const fsyncFd = promisify(fsync);
+
+/** Hidden files of this process neither published nor discarded yet: removed if the process exits first. */
+const unfinished = new Set<string>();
+let exitHookInstalled = false;
+
+/** Removes the unfinished hidden files when the process exits before they are published (process.exit, a second Ctrl-C). */
+function removeUnfinishedAtExit(path: string): void {
+  unfinished.add(path);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const p of unfinished) {
+      try {
+        unlinkSync(p);
+      } catch {
+        // gone already
+      }
+    }
+  });
+}
 
 /**
  * A file written under a hidden name next to its final name and published by renaming it onto the
@@ -20,7 +40,9 @@ const fsyncFd = promisify(fsync);
  * - `publish()` flushes the file to disk (fsync), closes it, renames it onto the final name and
  *   flushes the directory; if any of that fails, the hidden file is removed and the error thrown.
  * - `discard()` closes and removes the hidden file; it never throws.
- * Both are idempotent; after one, the other does nothing.
+ * Both are idempotent; after one, the other does nothing. A process that exits before either (a
+ * second Ctrl-C, `process.exit`) removes the hidden file as it exits; only a killed one (SIGKILL, a
+ * crash of the machine) can leave it behind.
  * @example
  * const f = await InProgressFile.create('out/pairs.ndjson');
  * writeSync(f.fd, 'a line\n');
@@ -40,8 +62,10 @@ export class InProgressFile {
   ) {}
 
   /**
-   * @throws the file system's error when the directory or the hidden file cannot be made, and an
-   *   Error with code EISDIR when the final name is a directory.
+   * @throws the file system's error when the directory or the hidden file cannot be made, an Error
+   *   with code EISDIR when the final name is a directory, and one with code ENOTREGULAR when it is
+   *   a FIFO, device or socket (renaming onto it would replace it with a file: write those in place,
+   *   see `openFileSinkTarget`).
    */
   static async create(finalPath: string): Promise<InProgressFile> {
     let existing: Stats | undefined;
@@ -53,10 +77,15 @@ export class InProgressFile {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
     if (existing?.isDirectory()) throw Object.assign(new Error(`${finalPath} is a directory`), { code: 'EISDIR' });
+    // A rename onto a FIFO, device or socket would replace it (e.g. /dev/null, for everyone) with a file.
+    if (existing !== undefined && !existing.isFile()) {
+      throw Object.assign(new Error(`${finalPath} is not a regular file (a FIFO, device or socket): it is written in place, never replaced`), { code: 'ENOTREGULAR' });
+    }
     const dir = dirname(target);
     await mkdir(dir, { recursive: true });
     const path = inProgressPath(target);
     const fd = await openFd(path, 'wx', existing ? existing.mode & 0o7777 : 0o666);
+    removeUnfinishedAtExit(path);
     return new InProgressFile(fd, path, target);
   }
 
@@ -71,6 +100,7 @@ export class InProgressFile {
       await this.discard();
       throw e;
     }
+    unfinished.delete(this.path);
     this.state = 'published';
     await syncDirectory(dirname(this.finalPath));
   }
@@ -81,6 +111,7 @@ export class InProgressFile {
     this.state = 'discarded';
     await this.close().catch(() => undefined);
     await unlink(this.path).catch(() => undefined);
+    unfinished.delete(this.path);
   }
 
   /** Closes the descriptor once (closing a number twice could close a file opened since). */

@@ -1,5 +1,5 @@
 import { realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 
 /**
  * True when the paths `a` and `b` name the same file: the same real path (relative paths, `.`, `..`
@@ -16,6 +16,17 @@ export function sameFile(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * True when `inner` lies inside the directory `outer` (at any depth), with real paths compared as in
+ * {@link sameFile} (spellings and symbolic links resolved); false for the same path. Reads the file
+ * system; never throws.
+ * @example isInside('out/pairs.ndjson', 'out/pairs.ndjson/part-0-000000000001.ndjson') // true
+ */
+export function isInside(outer: string, inner: string): boolean {
+  const rel = relative(realPath(outer), realPath(inner));
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${'/'}`) && !isAbsolute(rel);
 }
 
 /** The real path of `path`, or of its nearest existing ancestor joined with the rest. */

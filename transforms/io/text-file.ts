@@ -3,6 +3,7 @@
  * dead letters) and {@link TextFile}.write (an existing file is replaced only once the run succeeded).
  * @module watershed/io/text-file
  */
+import { isUtf8 } from 'node:buffer';
 import { closeSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
@@ -21,6 +22,8 @@ import { PartFolder, type PartHandle } from './part-files.js';
 import { FileWriterThread, writeAllSync } from './file-writer-thread.js';
 import { Read } from '../read.js';
 import { checkResumable, fingerprintFile, type FileFingerprint } from './file-fingerprint.js';
+import { InputTruncatedError } from './input-truncated-error.js';
+export { InputTruncatedError } from './input-truncated-error.js';
 export type { FileFingerprint } from './file-fingerprint.js';
 
 /** The dead-letter reason of a line whose event time is not a valid instant. */
@@ -30,10 +33,14 @@ const INVALID_TIMESTAMP = 'invalid-timestamp';
 // Reading lines
 // ---------------------------------------------------------------------------------------------
 
-/** One line of a text file: its text (without `\n` / `\r\n`) and its 1-based line number. */
+/**
+ * One line of a text file: its text (without `\n` / `\r\n`) and its 1-based line number; for a line
+ * that is not valid UTF-8, also its `bytes` as read (its text then has U+FFFD where bytes were invalid).
+ */
 export interface NumberedLine {
   readonly text: string;
   readonly line: number;
+  readonly bytes?: Buffer;
 }
 
 const CHUNK_BYTES = 256 * 1024;
@@ -73,6 +80,10 @@ export class LineReader {
   private ready: string[] = [];
   /** File offset after each ready line. */
   private readyEnd: number[] = [];
+  /** The bytes of the ready lines that are not valid UTF-8, by index in `ready`. */
+  private readyBytes = new Map<number, Buffer>();
+  /** False when the complete lines of the current chunk hold some invalid UTF-8 (then each line is checked). */
+  private chunkUtf8 = true;
   private readyPos = 0;
   private eof = false;
   private lineNo: number;
@@ -84,6 +95,7 @@ export class LineReader {
 
   private constructor(
     private readonly file: FileHandle,
+    private readonly path: string,
     from: LinePosition | undefined,
     chunkBytes: number,
     /** Reads at explicit offsets (resuming) rather than from the file's current offset (which also works for pipes). */
@@ -97,13 +109,14 @@ export class LineReader {
 
   /**
    * @throws the file system's error (e.g. ENOENT) when the file cannot be opened; RangeError for a
-   * `from` that is not a position (non-negative integers).
+   * `from` that is not a position (non-negative integers). `next` throws InputTruncatedError when a
+   * regular file turns out shorter than what was already read of it (truncated while read).
    */
   static async open(path: string, options: LineReaderOptions = {}): Promise<LineReader> {
     const { from, chunkBytes = CHUNK_BYTES } = options;
     if (from !== undefined && !isLinePosition(from)) throw new RangeError(`not a line position: ${JSON.stringify(from)}`);
     if (!(Number.isInteger(chunkBytes) && chunkBytes >= 1)) throw new RangeError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
-    return new LineReader(await open(path, 'r'), from, chunkBytes, from !== undefined && from.byte > 0);
+    return new LineReader(await open(path, 'r'), path, from, chunkBytes, from !== undefined && from.byte > 0);
   }
 
   /** Up to `max` next lines; `done` once the file is exhausted (the returned lines may still be non-empty). */
@@ -113,9 +126,10 @@ export class LineReader {
       if (this.readyPos < this.ready.length) {
         const end = this.readyEnd[this.readyPos]!;
         if (this.limit !== undefined && end > this.limit) break;
+        const bytes = this.readyBytes.get(this.readyPos);
         const text = this.ready[this.readyPos++]!;
         this.byte = end;
-        lines.push({ text, line: ++this.lineNo });
+        lines.push(bytes === undefined ? { text, line: ++this.lineNo } : { text, line: ++this.lineNo, bytes });
         continue;
       }
       if (this.eof || (this.limit !== undefined && this.byte >= this.limit)) break;
@@ -145,9 +159,14 @@ export class LineReader {
     const base = at - this.carry.length;
     this.ready = [];
     this.readyEnd = [];
+    this.readyBytes = new Map();
     this.readyPos = 0;
     if (bytesRead === 0) {
+      // A regular file shorter than what was read: truncated under the reader, its rest is gone.
+      const now = await this.file.stat();
+      if (now.isFile() && now.size < this.filePos) throw new InputTruncatedError(this.path, now.size, this.filePos);
       this.eof = true;
+      this.chunkUtf8 = false;
       if (this.carry.length > 0) this.addLine(this.carry, 0, this.carry.length, base + this.carry.length);
       this.carry = EMPTY;
       return;
@@ -163,6 +182,9 @@ export class LineReader {
       this.bomChecked = true;
       if (data.length >= BOM.length && data[0] === BOM[0] && data[1] === BOM[1] && data[2] === BOM[2]) start = BOM.length;
     }
+    // One check of all the chunk's complete lines (a `\n` never splits a character); each line only if that fails.
+    const last = data.lastIndexOf(10);
+    this.chunkUtf8 = last < start || isUtf8(data.subarray(start, last));
     for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
       this.addLine(data, start, nl, base + nl + 1);
       start = nl + 1;
@@ -173,7 +195,9 @@ export class LineReader {
 
   /** Adds bytes `[from, to)` of `data` (a `\r` before the end dropped) as a line ending at file offset `end`. */
   private addLine(data: Buffer, from: number, to: number, end: number): void {
-    this.ready.push(data.toString('utf8', from, to > from && data[to - 1] === 13 ? to - 1 : to));
+    const stop = to > from && data[to - 1] === 13 ? to - 1 : to;
+    if (!this.chunkUtf8 && !isUtf8(data.subarray(from, stop))) this.readyBytes.set(this.ready.length, Buffer.from(data.subarray(from, stop)));
+    this.ready.push(data.toString('utf8', from, stop));
     this.readyEnd.push(end);
   }
 }
@@ -220,6 +244,12 @@ export interface LineMapperState {
 
 export interface LineSourceOptions {
   readonly watermark?: LineWatermark;
+  /**
+   * A line that is not valid UTF-8: `'dead-letter'` (default) sends it to the dead letters, reason
+   * `invalid-utf8`, with its exact bytes as element ({@link InvalidUtf8Line}), so nothing is silently
+   * altered; `'replace'` decodes it with U+FFFD for each invalid byte and maps it as any other line.
+   */
+  readonly invalidUtf8?: 'dead-letter' | 'replace';
   /** Filled in while the source is read (counts start at zero in a resumed run: they count that run). */
   readonly stats?: LineSourceStats;
   /** The mapper's state, for mappers that carry state across lines (see {@link LineMapperState}). */
@@ -240,7 +270,8 @@ export interface LineSourcePosition extends LinePosition {
 
 /**
  * A bounded Source over the lines of a file, mapped by `map(text, lineNumber)`. Dead letters carry
- * the origin `{ file, line }`. Building block of {@link TextFile} and of format-specific readers.
+ * the origin `{ file, line }`. A line that is not valid UTF-8 is a dead letter (`invalid-utf8`, its
+ * bytes in the element) unless `invalidUtf8: 'replace'`. Building block of {@link TextFile} and of format-specific readers.
  *
  * Checkpointing: the reader's `position()` is a {@link LineSourcePosition}; opened with it as
  * `resumeFrom`, the source continues with the next line, its line numbers and watermark as in an
@@ -255,6 +286,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
   if (lag !== undefined && !(lag >= 0)) throw new RangeError(`maxOutOfOrderness must be >= 0 ms, got ${lag}`);
   const stats = options.stats ?? new LineSourceStats();
   const mapperState = options.mapperState;
+  const keepInvalidUtf8 = options.invalidUtf8 === 'replace';
   return {
     name,
     bounded: true,
@@ -287,8 +319,14 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
           const { lines, done } = await reader.next(max);
           const elements: { value: T; timestamp: Instant }[] = [];
           const deadLetters: DeadLetter[] = [];
-          for (const { text, line } of lines) {
+          for (const { text, line, bytes } of lines) {
             stats.lines++;
+            if (bytes !== undefined && !keepInvalidUtf8) {
+              stats.deadLettered['invalid-utf8'] = (stats.deadLettered['invalid-utf8'] ?? 0) + 1;
+              const element: InvalidUtf8Line = { text, value: bytes.toString('base64'), encoding: 'base64' };
+              deadLetters.push({ step: ctx.step, reason: 'invalid-utf8', message: `line ${line} is not valid UTF-8 (${bytes.length} bytes, in the element as base64)`, element, origin: { file: path, line } });
+              continue;
+            }
             const o = map(text, line);
             if (o.kind === 'element') {
               const timestamp = o.timestamp ?? TIMESTAMP_MIN;
@@ -328,6 +366,19 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
       };
     },
   };
+}
+
+/**
+ * The element of a line source's `invalid-utf8` dead letter: the line's exact bytes (`value`, base64)
+ * and, for reading, its text as decoded with U+FFFD.
+ */
+export interface InvalidUtf8Line {
+  /** The line decoded with U+FFFD for each invalid byte (for reading only: it is not the data). */
+  readonly text: string;
+  /** The line's bytes as read, without its line end, in base64. */
+  readonly value: string;
+  /** How `value` is encoded. */
+  readonly encoding: 'base64';
 }
 
 /** `p` as a line source position. @throws SourcePositionError 'malformed' when it is not one. */

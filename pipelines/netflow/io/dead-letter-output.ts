@@ -13,7 +13,8 @@ export const MAX_MESSAGE_CHARS = 1000;
  * - `raw`: the record's text (the raw line; other elements as JSON), at most {@link MAX_RAW_CHARS}
  *   characters; `rawLength` is the full length, and `shortened: true` marks a cut `raw` (never dropped).
  *   A Kafka record the source could not read has its value here as UTF-8 text; a value that is not
- *   valid UTF-8 is base64 with `rawEncoding: 'base64'`, and a tombstone is `''` with `tombstone: true`.
+ *   valid UTF-8 (also a file line that is not, reason `invalid-utf8`) is base64 with
+ *   `rawEncoding: 'base64'`, and a tombstone is `''` with `tombstone: true`.
  */
 export interface DeadLetterOutputRecord {
   readonly reason: string;
@@ -61,14 +62,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The value of a raw Kafka record as a Kafka source dead-letters it (`{ topic, partition, offset,
- * value: <base64> | null, encoding: 'base64' }`): its UTF-8 text, else base64; undefined for any
- * other element.
+ * value: <base64> | null, encoding: 'base64' }`), or of a file line that is not valid UTF-8 (`{ text,
+ * value: <base64>, encoding: 'base64' }`): its UTF-8 text, else base64; undefined for any other element.
  */
 function kafkaValueOf(el: unknown): { text: string; base64?: true; tombstone?: true } | undefined {
   if (typeof el !== 'object' || el === null) return undefined;
   const r = el as { topic?: unknown; offset?: unknown; value?: unknown; encoding?: unknown };
-  if (r.encoding !== 'base64' || typeof r.topic !== 'string' || r.offset === undefined) return undefined;
-  if (r.value === null) return { text: '', tombstone: true };
+  if (r.encoding !== 'base64') return undefined;
+  if (r.value === null && typeof r.topic === 'string' && r.offset !== undefined) return { text: '', tombstone: true };
   if (typeof r.value !== 'string') return undefined;
   const bytes = Buffer.from(r.value, 'base64');
   try {

@@ -6,7 +6,7 @@ import type { Pipeline } from '../../../sdk/pipeline.js';
 import type { PTransform } from '../../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
 import { Read } from '../../../transforms/read.js';
-import { DEFAULT_GENERATOR_OPTIONS, generateNetflow, type GeneratedKind, type NetflowGeneratorOptions } from '../generator.js';
+import { DEFAULT_GENERATOR_OPTIONS, generateNetflow, generatorOptionsProblem, type GeneratedKind, type NetflowGeneratorOptions } from '../generator.js';
 
 /** What the generator source produced, by kind (filled in while it is read). */
 export class GeneratorStats {
@@ -29,6 +29,9 @@ export function netflowGeneratorSource(options: Partial<NetflowGeneratorOptions>
     name: 'NetflowGenerator',
     bounded: true,
     async open(ctx) {
+      const problem = generatorOptionsProblem(o);
+      // Checked here, not at the first event: a count below 0 would otherwise make no event and no error.
+      if (problem !== undefined) throw new RangeError(`generator option ${problem.message}`);
       const events = generateNetflow(o);
       const from = ctx.resumeFrom === undefined ? undefined : numericPosition('NetflowGenerator', ctx.resumeFrom, { produced: 'count', maxTs: 'instant' });
       let maxTs = from?.maxTs ?? TIMESTAMP_MIN;

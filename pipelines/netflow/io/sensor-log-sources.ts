@@ -11,7 +11,7 @@ import type { ReadResult } from '../readers/read-result.js';
 import { readSuricataEveLine } from '../readers/suricata-eve.js';
 import { ZeekConnParser, type ZeekConnOptions } from '../readers/zeek-conn.js';
 import type { SourcedLine } from '../sourced-line.js';
-import { eventTimeOfLine } from './line-event-time.js';
+import { acceptedEventTime } from '../netflow-event-time.js';
 
 /**
  * Sensor logs and Netflow NDJSON files as bounded sources of raw Netflow JSON lines, the Netflow
@@ -62,14 +62,15 @@ export const SensorLog = {
   /**
    * Raw Netflow JSON events, one per line (the generator's and the seed's format). Every non-blank
    * line goes to the job as it is (the job's Parse step validates it); blank lines are skipped. The
-   * timestamp is the line's `eventtime` read from the text ({@link eventTimeOfLine}); a line without
-   * a readable one keeps the minimum timestamp and does not move the watermark.
+   * timestamp is the `eventtime` of a line the job accepts ({@link acceptedEventTime}); a line the job
+   * will reject (no readable event time, IPv6, a bad field) keeps the minimum timestamp and does not
+   * move the watermark, whatever date it carries.
    */
   netflowNdjson(path: string, options: LineSourceOptions = {}): PTransform<Pipeline, PCollection<SourcedLine>> {
     return Read(
       lineSource<SourcedLine>(`NetflowNdjson(${path})`, path, (text, line) => {
         if (text.trim() === '') return { kind: 'skip', reason: 'blank' };
-        return { kind: 'element', value: { text, origin: { file: path, line } }, timestamp: eventTimeOfLine(text) };
+        return { kind: 'element', value: { text, origin: { file: path, line } }, timestamp: acceptedEventTime(text) };
       }, options),
     );
   },
@@ -78,14 +79,18 @@ export const SensorLog = {
 /**
  * A reader's result as a line outcome: a flow becomes its Netflow JSON with its origin, stamped with
  * its event time. A flow whose event time cannot be read or is out of range (1970..2100) is a dead
- * letter (`invalid-timestamp`), never an element with some other time.
+ * letter (`invalid-timestamp`), never an element with some other time. A flow the job will reject for
+ * another reason (a bad address, a negative count, ...) goes to the job unstamped (the minimum
+ * timestamp), so it never moves the watermark.
  */
 export function toNetflowLine(r: ReadResult, file: string, line: number): LineOutcome<SourcedLine> {
   if (r.kind === 'skipped') return { kind: 'skip', reason: r.reason };
   if (r.kind === 'rejected') return { kind: 'dead', reason: r.reason, message: r.detail };
   const t = eventTimeOf(r.raw);
   if (typeof t === 'string') return { kind: 'dead', reason: 'invalid-timestamp', message: t };
-  return { kind: 'element', value: { text: JSON.stringify(r.raw), origin: { file, line } }, timestamp: t };
+  const text = JSON.stringify(r.raw);
+  // A flow the job will reject (a bad address, a negative count, ...) does not move the watermark.
+  return { kind: 'element', value: { text, origin: { file, line } }, timestamp: acceptedEventTime(text) === undefined ? undefined : t };
 }
 
 /** The flow's event time in ms, or why it has none. */

@@ -1,8 +1,11 @@
-import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { PipelineOptionsError } from '../../../sdk/errors.js';
 import { dirname, join, relative } from 'node:path';
 import { checkBlobName, type CheckpointStore } from './checkpoint-store.js';
 
 const TEMP_PREFIX = '.tmp-';
+/** What a checkpoint directory holds (the repository's `job.json` and folders, the micro-batch offset log): nothing else is ever swept or required. */
+const OWN_ENTRIES = new Set(['job.json', 'checkpoints', 'commits', 'offsets']);
 
 /**
  * A CheckpointStore in a local directory (`--checkpointDir`). Names map to files; slashes to
@@ -34,21 +37,40 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   /**
-   * Creates the directory when missing and removes temporary files that crashed runs left in it.
-   * `runId` makes this run's temporary names its own.
-   * @throws RangeError when `runId` is not made of letters, digits and `-`; the fs error when the
-   *   directory cannot be created or read.
+   * Creates the directory when missing and removes temporary files that crashed runs left in it (in
+   * the directory and in its own folders `checkpoints`, `commits`, `offsets`, never elsewhere).
+   * `runId` makes this run's temporary names its own. An existing directory must be a checkpoint
+   * directory (it holds `job.json`) or hold nothing else than what a store writes: a directory of other
+   * files (`--checkpointDir=.`, a home or data directory) is refused, so that nothing of its files is
+   * swept or mixed with checkpoints.
+   * @throws RangeError when `runId` is not made of letters, digits and `-`; PipelineOptionsError when
+   *   `dir` is a file, or a directory of other files; the fs error when the directory cannot be
+   *   created or read.
    */
   static async open(dir: string, options: { runId: string }): Promise<FileCheckpointStore> {
     if (!/^[A-Za-z0-9-]+$/.test(options.runId)) throw new RangeError(`runId must be letters, digits and '-', got ${JSON.stringify(options.runId)}`);
+    const existing = await stat(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (existing !== undefined && !existing.isDirectory()) throw new PipelineOptionsError(`checkpoint directory ${dir} is a file, not a directory: give a new or empty directory (or one an earlier run checkpointed into)`);
     const made = await mkdir(dir, { recursive: true });
     if (made !== undefined) await fsyncDir(dirname(dir));
+    const top = await readdir(dir, { withFileTypes: true });
+    if (!top.some((e) => e.name === 'job.json')) {
+      const foreign = top.filter((e) => !OWN_ENTRIES.has(e.name) && !e.name.startsWith(TEMP_PREFIX)).map((e) => e.name);
+      if (foreign.length > 0) {
+        const listed = foreign.length > 3 ? `${foreign.slice(0, 3).join(', ')} and ${foreign.length - 3} more` : foreign.join(', ');
+        throw new PipelineOptionsError(`checkpoint directory ${dir} holds other files (${listed}) and no job.json: it is not a checkpoint directory. Give a new or empty directory (or one an earlier run checkpointed into)`);
+      }
+    }
     const removed: string[] = [];
     const sweep = async (d: string): Promise<void> => {
       for (const e of await readdir(d, { withFileTypes: true })) {
         const p = join(d, e.name);
-        if (e.isDirectory()) await sweep(p);
-        else if (e.name.startsWith(TEMP_PREFIX)) {
+        if (e.isDirectory()) {
+          if (d === dir && OWN_ENTRIES.has(e.name)) await sweep(p);
+        } else if (e.name.startsWith(TEMP_PREFIX)) {
           await rm(p, { force: true });
           removed.push(relative(dir, p));
         }

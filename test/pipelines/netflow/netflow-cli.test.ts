@@ -36,6 +36,26 @@ describe('netflow command flags', () => {
     expect(() => netflowConfigFromArgs(['--count=many'])).toThrow(/count/);
   });
 
+  it('refuses generator and job values out of range when the flags are read, naming the flag (not when the run opens its source)', () => {
+    const cases: [string, RegExp][] = [
+      ['--count=-5', /--count=-5: .*count must be a non-negative integer/],
+      ['--count=1.5', /--count=1\.5: /],
+      ['--count=0x10', /--count: '0x10' is not a number/],
+      ['--rate=0', /--rate=0: .*eventsPerSecond must be > 0/],
+      ['--sourceIps=0', /--sourceIps=0: /],
+      ['--keySkew=-1', /--keySkew=-1: /],
+      ['--ipv6Share=2', /--ipv6Share=2: /],
+      ['--malformedShare=0.7', /--ipv6Share \+ --malformedShare/],
+      ['--window=0s', /window must be a positive whole number of ms, got 0/],
+      ['--top=-1', /top-N must be a whole number >= 0, got -1/],
+      ['--top=2.5', /top-N must be a whole number >= 0, got 2\.5/],
+      ['--keepPairs=-1', /--keepPairs=-1: expected a whole number >= 0/],
+    ];
+    for (const [flag, message] of cases) expect(() => netflowConfigFromArgs(flag === '--malformedShare=0.7' ? [flag, '--ipv6Share=0.5'] : [flag]), flag).toThrow(message);
+    expect(netflowConfigFromArgs(['--count=0']).input).toMatchObject({ options: { count: 0 } });
+    expect(netflowConfigFromArgs(['--input=ndjson:x', '--count=-5']).input).toEqual({ kind: 'ndjson', path: 'x' }); // generator flags without the generator: unused
+  });
+
   it('understands kafka:<topic> input and output, and asks for brokers when none are known', () => {
     expect(parseInputSpec('kafka:flows')).toEqual({ kind: 'kafka', topic: 'flows' });
     expect(parseOutputSpec('kafka:pairs')).toEqual({ kind: 'kafka', topic: 'pairs' });

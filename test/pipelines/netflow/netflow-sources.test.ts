@@ -131,6 +131,11 @@ describe.each(RUNNERS)('sensor-log sources through the Netflow job on $label', (
     expect(toNetflowLine({ kind: 'flow', raw: {} }, 'f', 1)).toMatchObject({ kind: 'dead', reason: 'invalid-timestamp', message: 'eventtime is missing' });
   });
 
+  it('the generator source refuses options out of range when opened, also a negative count (which would make no event)', async () => {
+    await expect(runWith(options, (p) => p.apply('Gen', NetflowGenerator.read({ count: -5 })).apply(Capture.records()))).rejects.toThrow(/count must be a non-negative integer, got -5/);
+    await expect(runWith(options, (p) => p.apply('Gen', NetflowGenerator.read({ count: 3, eventsPerSecond: 0 })).apply(Capture.records()))).rejects.toThrow(/eventsPerSecond must be > 0/);
+  });
+
   it('the generator source: lazily generated lines, the exact out-of-orderness bound as watermark, so nothing is late', async () => {
     const gen = { seed: 3, count: 2000, eventsPerSecond: 500, sourceIps: 20, keySkew: 1, maxJitterMs: 2000, ipv6Share: 0.1, malformedShare: 0.1 };
     const stats = new GeneratorStats();

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,18 @@ describe('an output that is the input is refused', () => {
       expect(refuse).toThrow(`--output=ndjson:${out} is the input file ${input}`);
     }
     expect(() => refuseOutputOntoInput({ kind: 'ndjson', path: input }, flagFile('statsOut', input))).toThrow(/--statsOut=.* is the input file/);
+  });
+
+  it('refuses an output folder that holds the input (with checkpoints an output is a folder of parts, which a fresh run moves aside)', () => {
+    const parts = join(dir, 'pairs');
+    mkdirSync(parts);
+    const part = join(parts, 'part-0-000000000001');
+    writeFileSync(part, '{"eventid":"1"}\n');
+    for (const out of [parts, join(dir, '.', 'pairs'), dir]) {
+      expect(() => refuseOutputOntoInput({ kind: 'ndjson', path: part }, outputFilesOf({ kind: 'ndjson', path: out }))).toThrow(`--output=ndjson:${out} holds the input file ${part}`);
+    }
+    expect(() => refuseOutputOntoInput({ kind: 'ndjson', path: part }, outputFilesOf({ kind: 'ndjson', path: join(dir, 'pair') }))).not.toThrow();
+    expect(() => refuseOutputOntoInput({ kind: 'ndjson', path: parts }, outputFilesOf({ kind: 'ndjson', path: part }))).not.toThrow();
   });
 
   it('but not another file, an output that is no file, or an input that is no file', () => {

@@ -51,6 +51,12 @@ describe('dead-letter and late output records', () => {
     expect(deadLetterRecord({ step: 'S', reason: 'r', message: 'm', element: { a: 1 }, timestamp: 5, window: 'w' })).toEqual({ reason: 'r', message: 'm', step: 'S', origin: null, raw: '{"a":1}', rawLength: 7, timestamp: 5, window: 'w' });
   });
 
+  it('a file line that is not valid UTF-8 keeps its exact bytes: raw in base64, said so', () => {
+    const bytes = Buffer.from([0x7b, 0xff, 0x7d]);
+    const d = { step: 'Read', reason: 'invalid-utf8', message: 'm', element: { text: '{\uFFFD}', value: bytes.toString('base64'), encoding: 'base64' }, origin: { file: 'f', line: 9 } };
+    expect(deadLetterRecord(d)).toEqual({ reason: 'invalid-utf8', message: 'm', step: 'Read', origin: { file: 'f', line: 9 }, raw: bytes.toString('base64'), rawLength: 4, rawEncoding: 'base64' });
+  });
+
   it('gives a late flow its window in ms, origin, event id and parsed record', () => {
     const record = flow({ eventid: 'e1', eventtime: 1490024701.5 });
     const l = lateOutputRecord({

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,30 @@ describe('InProgressFile', () => {
     mkdirSync(join(dir, 'd'));
     await expect(InProgressFile.create(join(dir, 'd'))).rejects.toMatchObject({ code: 'EISDIR' });
     expect(readdirSync(dir).sort()).toEqual(['a', 'd', 'link.txt']);
+  });
+
+  it('refuses a final name that is a FIFO (or a symbolic link to one): renaming onto it would replace the FIFO with a file', async () => {
+    const dir = fresh();
+    const fifo = join(dir, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    symlinkSync(fifo, join(dir, 'to-fifo'));
+    await expect(InProgressFile.create(fifo)).rejects.toMatchObject({ code: 'ENOTREGULAR' });
+    await expect(InProgressFile.create(join(dir, 'to-fifo'))).rejects.toThrow(/is not a regular file/);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['fifo', 'to-fifo']); // no hidden file made
+  });
+
+  it('a process that exits before publishing (a second Ctrl-C, process.exit) leaves no hidden file, and the final file as it was', () => {
+    const dir = fresh();
+    const out = join(dir, 'pairs.ndjson');
+    writeFileSync(out, 'old\n');
+    const script = join(dir, 'exit-early.mts');
+    const module = new URL('../../../transforms/io/in-progress-file.ts', import.meta.url).pathname;
+    writeFileSync(script, `import { writeSync } from 'node:fs';\nimport { InProgressFile } from '${module}';\nconst f = await InProgressFile.create(${JSON.stringify(out)});\nwriteSync(f.fd, 'partial');\nprocess.exit(130);\n`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(130);
+    expect(readFileSync(out, 'utf8')).toBe('old\n');
+    expect(readdirSync(dir).sort()).toEqual(['exit-early.mts', 'pairs.ndjson']);
   });
 
   it('names the hidden file after the final one', () => {

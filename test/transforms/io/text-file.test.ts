@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,7 +30,77 @@ describe('LineReader', () => {
   });
 });
 
+describe('LineReader and invalid UTF-8', () => {
+  it('gives the bytes of exactly the lines that are not valid UTF-8, whatever the chunk size (characters split across chunks are valid)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lines-utf8-'));
+    const path = join(dir, 'x.txt');
+    const bad = Buffer.from([0x61, 0xe2, 0x82, 0x0d]); // 'a' and a cut '€' (the \r is the line end's)
+    writeFileSync(path, Buffer.concat([Buffer.from('é€😀\n'), bad, Buffer.from('\n€€€€\r\n'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('\n😀')]));
+    for (const chunkBytes of [1, 2, 3, 5, 7, 1024]) {
+      const r = await LineReader.open(path, { chunkBytes });
+      const got: { text: string; line: number; bytes?: Buffer }[] = [];
+      for (let done = false; !done; ) {
+        const b = await r.next(10);
+        got.push(...b.lines);
+        done = b.done;
+      }
+      await r.close();
+      expect(got.map((l) => l.bytes), `chunkBytes ${chunkBytes}`).toEqual([undefined, Buffer.from([0x61, 0xe2, 0x82]), undefined, Buffer.from([0xed, 0xa0, 0x80]), undefined]);
+      expect(got.map((l) => l.text)[4]).toBe('😀');
+    }
+  });
+});
+
 describe.each(RUNNERS)('TextFile on $label', ({ options }) => {
+  it('an input truncated while it is read fails the run (InputTruncatedError) instead of ending early, and the output file stays as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'textfile-truncated-'));
+    const input = join(dir, 'in.txt');
+    const output = join(dir, 'out.txt');
+    writeFileSync(input, Array.from({ length: 10_000 }, (_, i) => `line ${i} ${'x'.repeat(90)}`).join('\n') + '\n'); // ~1 MB: several chunks
+    writeFileSync(output, 'the output of an earlier run\n');
+    const run = runWith(options, (p) =>
+      p
+        .apply('Lines', TextFile.lines(input, { timestamp: (_text, line) => {
+          if (line === 5) truncateSync(input, 1000); // another program cuts the file under the reader
+          return undefined;
+        } }))
+        .apply('Write', TextFile.write(output, (l: string) => l)),
+    );
+    await expect(run).rejects.toThrow(/in\.txt shrank to 1000 bytes while it was read/);
+    expect(readFileSync(output, 'utf8')).toBe('the output of an earlier run\n');
+    expect(readdirSync(dir).sort()).toEqual(['in.txt', 'out.txt']);
+  });
+
+  it('a line that is not valid UTF-8 goes to the dead letters with its exact bytes (base64), never decoded into U+FFFD', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'textfile-utf8-'));
+    const input = join(dir, 'in.ndjson');
+    const bad = [Buffer.from('{"a":"caf\xe9"}', 'latin1'), Buffer.from([0x7b, 0x22, 0x62, 0x22, 0x3a, 0xc3, 0x7d]), Buffer.from([0xff, 0xfe, 0x00, 0x41])];
+    // valid multi-byte text around the bad lines, one of them a last line without newline
+    writeFileSync(input, Buffer.concat([Buffer.from('{"a":"é€😀"}\n'), bad[0]!, Buffer.from('\r\n{"a":2}\n'), bad[1]!, Buffer.from('\n{"a":3}\n'), bad[2]!]));
+    const stats = new LineSourceStats();
+    const { out, result } = await runWith(options, (p) => {
+      const values = p.apply('Json', TextFile.ndjson(input, { stats }));
+      return { values: values.apply('V', Capture.records()), dead: values.deadLetters().apply('D', Capture.records()) };
+    });
+    expect(out.values.values()).toEqual([{ a: 'é€😀' }, { a: 2 }, { a: 3 }]);
+    const dead = out.dead.values();
+    expect(dead.map((d) => [d.step, d.reason, d.origin])).toEqual([2, 4, 6].map((line) => ['Json', 'invalid-utf8', { file: input, line }]));
+    expect(dead.map((d) => Buffer.from((d.element as { value: string }).value, 'base64'))).toEqual(bad);
+    expect(dead.map((d) => (d.element as { encoding: string }).encoding)).toEqual(['base64', 'base64', 'base64']);
+    expect(result.metrics['Json']!.deadLettered).toBe(3);
+    expect(stats).toMatchObject({ lines: 6, elements: 3, deadLettered: { 'invalid-utf8': 3 } });
+    // TextFile.lines too; `invalidUtf8: 'replace'` keeps the old decoding for whoever wants it
+    const lines = await runWith(options, (p) => {
+      const l = p.apply('Lines', TextFile.lines(input));
+      return { values: l.apply('V', Capture.records()), dead: l.deadLetters().apply('D', Capture.records()) };
+    });
+    expect(lines.out.values.values()).toEqual(['{"a":"é€😀"}', '{"a":2}', '{"a":3}']);
+    expect(lines.out.dead.values()).toHaveLength(3);
+    const replaced = await runWith(options, (p) => p.apply('Lines', TextFile.lines(input, { invalidUtf8: 'replace' })).apply(Capture.records()));
+    expect(replaced.out.values()).toHaveLength(6);
+    expect(replaced.out.values()[1]).toBe('{"a":"caf\uFFFD"}');
+  });
+
   it('reads lines and NDJSON; lines that are not JSON go to dead letters with file and line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'textfile-'));
     const input = join(dir, 'in.ndjson');

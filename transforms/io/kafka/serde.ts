@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { KafkaMessage } from './client.js';
 
 /**
@@ -29,10 +30,14 @@ export class DeserializationError extends Error {
  * @example KafkaIO.read<Click>({ ..., deserializer: Serde.json<Click>() })
  */
 export const Serde = {
-  /** Parses UTF-8 JSON. `null` bytes (a tombstone) give `null`. Malformed JSON: reason 'malformed-json'. */
+  /**
+   * Parses UTF-8 JSON. `null` bytes (a tombstone) give `null`. Malformed JSON: reason 'malformed-json';
+   * bytes that are not valid UTF-8: reason 'invalid-utf8' (never parsed with U+FFFD in their strings).
+   */
   json<T = unknown>(): Deserializer<T> {
     return (bytes) => {
       if (bytes === null) return null as T;
+      if (!isUtf8(bytes)) throw new DeserializationError('invalid-utf8', `the value is not valid UTF-8 (${bytes.length} bytes)`);
       try {
         return JSON.parse(bytes.toString('utf8')) as T;
       } catch (e) {

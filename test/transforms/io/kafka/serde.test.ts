@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { DeserializationError, Serde } from '../../../../transforms/io/kafka/index.js';
+
+const record = { topic: 't', partition: 0, offset: '0', key: null, value: null, timestamp: '0', headers: {} } as unknown as Parameters<ReturnType<typeof Serde.json>>[1];
+
+describe('Serde.json', () => {
+  it('refuses a value that is not valid UTF-8 (a dead letter, reason invalid-utf8) instead of parsing it with U+FFFD in its strings', () => {
+    const bytes = Buffer.from('{"user":"caf\xe9"}', 'latin1');
+    const read = () => Serde.json()(bytes, record);
+    expect(read).toThrow(DeserializationError);
+    expect(read).toThrow(expect.objectContaining({ reason: 'invalid-utf8' }));
+    expect(Serde.json()(Buffer.from('{"user":"café"}'), record)).toEqual({ user: 'café' });
+    expect(Serde.json()(null, record)).toBeNull();
+    expect(() => Serde.json()(Buffer.from('{"user":'), record)).toThrow(expect.objectContaining({ reason: 'malformed-json' }));
+  });
+});
