@@ -11,7 +11,7 @@
  *
  * const watch = observeRun();
  * const p = Pipeline.create({ observers: [watch] });
- * const counts = p.apply('Clicks', RxIO.read(clicks$, { timestampFn: (c) => c.at }))
+ * const counts = p.apply('Clicks', RxIO.read(clicks$, { timestamp: (c) => c.at }))
  *   .apply('PerMinute', Window.into<Click>(FixedWindows(seconds(60))))
  *   .apply('Count', Count.globally().withoutDefaults())
  *   .apply('Out', RxIO.toObservable<number>());

@@ -3,6 +3,7 @@ import type { DeadLetter } from '../sdk/dead-letter.js';
 import type { Source, SourceBatch, SourceContext, SourceReader } from '../sdk/io/source.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Duration, type Instant } from '../sdk/time.js';
 import type { TimestampedValue } from '../sdk/windowed-value.js';
+import { timestampOption } from '../transforms/io/timestamp-option.js';
 import { ObservableOverflowError, ObservableSourceError } from './errors.js';
 
 /** How the watermark of an Observable input follows its event times. */
@@ -22,7 +23,14 @@ export interface ObservableReadOptions<T> {
    * arrives (ingestion time); the watermark then follows the clock (less the out-of-orderness bound)
    * even while nothing arrives, so windows fire as time passes. An element for which it throws or gives something other than a whole
    * number in the range of timestamps goes to the step's dead-letter output (`bad-timestamp`), and
-   * moves no watermark.
+   * moves no watermark. The same option as TextFile's, Generate's and KafkaIO's `timestamp`.
+   * @example RxIO.read(clicks$, { timestamp: (c) => c.at })
+   */
+  readonly timestamp?: (value: T) => Instant;
+  /**
+   * The old name of `timestamp`, with the same behaviour.
+   * @deprecated Use `timestamp` (the same option, under the name every source uses); giving both
+   * throws a ConflictingOptionsError. This alias goes in the next release.
    */
   readonly timestampFn?: (value: T) => Instant;
   /** The watermark policy (default: bounded out-of-orderness of 0). */
@@ -58,7 +66,8 @@ type Arrival<T> = { readonly ok: true; readonly element: TimestampedValue<T> } |
  *
  * It has no `position()`: an Observable cannot be rewound, so a run with `checkpointDir` refuses it
  * before subscribing (UnresumableSourceError naming the step; see {@link Source.notResumable}).
- * @example p.apply('Clicks', Read(new ObservableSource(clicks$, { timestampFn: (c) => c.at })))
+ * @throws ConflictingOptionsError when both `timestamp` and its deprecated alias `timestampFn` are given.
+ * @example p.apply('Clicks', Read(new ObservableSource(clicks$, { timestamp: (c) => c.at })))
  */
 export class ObservableSource<T> implements Source<T> {
   readonly name = 'Observable';
@@ -74,6 +83,7 @@ export class ObservableSource<T> implements Source<T> {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxBuffered must be a whole number >= 1, got ${max}`);
     const lag = options.watermark?.maxOutOfOrderness ?? 0;
     if (!(lag >= 0) || !Number.isFinite(lag)) throw new RangeError(`watermark.maxOutOfOrderness must be a finite duration >= 0 ms, got ${lag}`);
+    timestampOption(options.timestamp, options.timestampFn, 'timestampFn', this.name);
     this.bounded = options.bounded ?? false;
   }
 
@@ -108,7 +118,7 @@ class ObservableReader<T> implements SourceReader<T> {
   ) {
     this.lag = options.watermark?.maxOutOfOrderness ?? 0;
     this.maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
-    this.timestampFn = options.timestampFn;
+    this.timestampFn = options.timestamp ?? options.timestampFn;
     this.subscription = observable.subscribe({
       next: (value) => this.arrive(value),
       error: (e: unknown) => this.end(new ObservableSourceError(ctx.step, e)),
@@ -130,11 +140,11 @@ class ObservableReader<T> implements SourceReader<T> {
     try {
       timestamp = this.timestampFn ? this.timestampFn(value) : this.ctx.clock.now();
     } catch (e) {
-      this.buffer.push({ ok: false, dead: this.dead(value, index, `timestampFn threw: ${e instanceof Error ? e.message : String(e)}`) });
+      this.buffer.push({ ok: false, dead: this.dead(value, index, `timestamp threw: ${e instanceof Error ? e.message : String(e)}`) });
       return this.notify();
     }
     if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp <= TIMESTAMP_MIN || timestamp > END_OF_GLOBAL_WINDOW) {
-      this.buffer.push({ ok: false, dead: this.dead(value, index, `timestampFn gave ${String(timestamp)}, not a whole number of ms in the range of timestamps`) });
+      this.buffer.push({ ok: false, dead: this.dead(value, index, `timestamp gave ${String(timestamp)}, not a whole number of ms in the range of timestamps`) });
       return this.notify();
     }
     this.buffer.push({ ok: true, element: { value, timestamp } });

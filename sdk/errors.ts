@@ -75,6 +75,31 @@ export class PipelineConstructionError extends WatershedError {
   }
 }
 
+/**
+ * A source was given an option under its name and under a deprecated alias at once (e.g. KafkaIO's
+ * `timestamp` and `eventTime`): which one was meant cannot be told, so neither is picked. Thrown when
+ * the read is applied (naming the step) or when a source is constructed directly (`step` undefined).
+ * @example new ConflictingOptionsError('KafkaIO.read(clicks)', 'timestamp', 'eventTime', 'Clicks').message
+ * // "step 'Clicks' (KafkaIO.read(clicks)): both 'timestamp' and its deprecated alias 'eventTime' are given; give only 'timestamp'"
+ */
+export class ConflictingOptionsError extends PipelineConstructionError {
+  /** The step the read was applied as; undefined when the source was constructed directly. */
+  readonly step: string | undefined;
+  /** The source's name, e.g. `KafkaIO.read(clicks)` or `Observable`. */
+  readonly source: string;
+  /** The option's name (`timestamp`). */
+  readonly option: string;
+  /** Its deprecated alias that was given too (`eventTime`, `timestampFn`). */
+  readonly alias: string;
+  constructor(source: string, option: string, alias: string, step?: string) {
+    super(`${step === undefined ? `source ${source}` : `step '${step}' (${source})`}: both '${option}' and its deprecated alias '${alias}' are given; give only '${option}'`);
+    this.step = step;
+    this.source = source;
+    this.option = option;
+    this.alias = alias;
+  }
+}
+
 /** What a runner cannot honour, listed before it runs anything. */
 export interface UnsupportedFeature {
   readonly step: string;

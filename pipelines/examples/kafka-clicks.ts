@@ -69,7 +69,7 @@ const clicks = p.apply(
     topics: inTopic,
     startAt: 'earliest',
     bounded: true,
-    eventTime: (click) => click.at, // event time from the record's value, not the producer's clock
+    timestamp: (click) => click.at, // event time from the record's value, not the producer's clock
     watermark: { maxOutOfOrderness: seconds(5) }, // per partition: the newest event time minus 5 s
   }),
 );

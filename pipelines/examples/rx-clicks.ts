@@ -36,7 +36,7 @@ const watch = observeRun(); // the run's progress and per-step metrics, as Obser
 const p = Pipeline.create(process.argv.slice(2), { observers: [watch] });
 
 const counts = p
-  .apply('Clicks', RxIO.read(clicks$, { timestampFn: (c) => c.at, watermark: { maxOutOfOrderness: seconds(5) } }))
+  .apply('Clicks', RxIO.read(clicks$, { timestamp: (c) => c.at, watermark: { maxOutOfOrderness: seconds(5) } }))
   .apply('PerMinute', Window.into<Click>(FixedWindows(seconds(60))))
   .apply('ByUser', WithKeys((c: Click) => c.user))
   .apply('Count', Count.perKey<string>());

@@ -10,6 +10,9 @@
  *   Repeatedly.forever → Repeatedly  AfterWatermark.pastEndOfWindow → AfterWatermark
  *   orFinally(main, until) → main.orFinally(until)   (and `orFinally` leaves the import)
  *   Map (imported from the package) → MapElements
+ *   a source's event-time option: KafkaIO.read / kafkaRead / new KafkaSource `{ eventTime }` → `{ timestamp }`,
+ *   RxIO.read / new ObservableSource `{ timestampFn }` → `{ timestamp }` (in an options object written in
+ *   the call; options built elsewhere are not followed, and TypeScript marks the deprecated name there)
  *
  * Only names imported from the package are touched: from `watershed/sdk`, `watershed/transforms`, or a
  * relative path into `sdk/` or `transforms/` (an alias `import { Map as MapT }` is followed). It parses
@@ -51,6 +54,60 @@ export const RENAMED_MEMBERS: Readonly<Record<string, string>> = {
   AfterWatermark: 'pastEndOfWindow',
 };
 
+/**
+ * Source factories whose options object has a deprecated option name, renamed to `timestamp`:
+ * `<imported name>` (a call) or `new <imported name>`, the options' argument index and the old name.
+ */
+export const RENAMED_OPTIONS: readonly { readonly callee: string; readonly arg: number; readonly alias: string; readonly from: 'kafka' | 'rx' }[] = [
+  { callee: 'KafkaIO.read', arg: 0, alias: 'eventTime', from: 'kafka' },
+  { callee: 'kafkaRead', arg: 0, alias: 'eventTime', from: 'kafka' },
+  { callee: 'new KafkaSource', arg: 0, alias: 'eventTime', from: 'kafka' },
+  { callee: 'RxIO.read', arg: 1, alias: 'timestampFn', from: 'rx' },
+  { callee: 'new ObservableSource', arg: 1, alias: 'timestampFn', from: 'rx' },
+];
+
+/** Whether a module specifier in `file` names the package's Kafka IO (`kafka`) or RxJS (`rx`) entry point or a file of it. */
+function isIoModule(file: string, spec: string, which: 'kafka' | 'rx'): boolean {
+  if (spec === (which === 'kafka' ? 'watershed/io/kafka' : 'watershed/rx')) return true;
+  if (!spec.startsWith('.')) return false;
+  const target = relative(ROOT, resolve(dirname(file), spec));
+  const dir = which === 'kafka' ? join('transforms', 'io', 'kafka') : 'rx';
+  return target === dir || target.startsWith(`${dir}${sep}`);
+}
+
+/**
+ * Renames the deprecated option in an options object literal written in the call itself
+ * (`KafkaIO.read({ eventTime: f })` → `KafkaIO.read({ timestamp: f })`, `{ eventTime }` →
+ * `{ timestamp: eventTime }`). Options built apart from the call are not followed (TypeScript marks
+ * their use of the deprecated name); a literal that already has `timestamp` is left as it is (giving
+ * both is a ConflictingOptionsError at run time, which the user resolves).
+ */
+function optionEdits(n: ts.CallExpression | ts.NewExpression, sf: ts.SourceFile, imported: (local: string, from: 'kafka' | 'rx') => string | undefined): Edit[] {
+  const e = n.expression;
+  const names: [string, 'kafka' | 'rx'][] = [];
+  for (const from of ['kafka', 'rx'] as const) {
+    if (ts.isIdentifier(e)) {
+      const name = imported(e.text, from);
+      if (name) names.push([ts.isNewExpression(n) ? `new ${name}` : name, from]);
+    } else if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && ts.isCallExpression(n)) {
+      const name = imported(e.expression.text, from);
+      if (name) names.push([`${name}.${e.name.text}`, from]);
+    }
+  }
+  const rule = RENAMED_OPTIONS.find((r) => names.some(([callee, from]) => callee === r.callee && from === r.from));
+  const options = rule && n.arguments?.[rule.arg];
+  if (!rule || !options || !ts.isObjectLiteralExpression(options)) return [];
+  const nameOf = (p: ts.ObjectLiteralElementLike) => (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined);
+  if (options.properties.some((p) => nameOf(p) === 'timestamp')) return [];
+  const edits: Edit[] = [];
+  for (const p of options.properties) {
+    if (nameOf(p) !== rule.alias) continue;
+    if (ts.isPropertyAssignment(p)) edits.push({ start: p.name.getStart(sf), end: p.name.end, text: 'timestamp', what: `${rule.callee}({ ${rule.alias} })` });
+    else if (ts.isShorthandPropertyAssignment(p)) edits.push({ start: p.getStart(sf), end: p.end, text: `timestamp: ${p.name.text}`, what: `${rule.callee}({ ${rule.alias} })` });
+  }
+  return edits;
+}
+
 interface Edit {
   readonly start: number;
   readonly end: number;
@@ -67,11 +124,11 @@ function isOurs(file: string, spec: string): boolean {
   return target.startsWith(`sdk${sep}`) || target.startsWith(`transforms${sep}`) || target === 'sdk' || target === 'transforms';
 }
 
-/** Local name → imported name, for the names imported from the package. */
-function ourImports(file: string, sf: ts.SourceFile): Map<string, { imported: string; spec: ts.ImportSpecifier }> {
+/** Local name → imported name, for the names imported from the package (from the modules `ours` accepts). */
+function ourImports(file: string, sf: ts.SourceFile, ours: (file: string, spec: string) => boolean = isOurs): Map<string, { imported: string; spec: ts.ImportSpecifier }> {
   const out = new Map<string, { imported: string; spec: ts.ImportSpecifier }>();
   for (const st of sf.statements) {
-    if (!ts.isImportDeclaration(st) || !ts.isStringLiteral(st.moduleSpecifier) || !isOurs(file, st.moduleSpecifier.text)) continue;
+    if (!ts.isImportDeclaration(st) || !ts.isStringLiteral(st.moduleSpecifier) || !ours(file, st.moduleSpecifier.text)) continue;
     const nb = st.importClause?.namedBindings;
     if (!nb || !ts.isNamedImports(nb)) continue;
     for (const s of nb.elements) out.set(s.name.text, { imported: (s.propertyName ?? s.name).text, spec: s });
@@ -108,8 +165,12 @@ function editsOf(file: string, text: string): Edit[] {
   const mapLocals = new Set(localOf('Map'));
   const hasMapElements = localOf('MapElements').length > 0;
   const mapTarget = (local: string) => (local === 'Map' || !hasMapElements ? 'MapElements' : local);
+  const ioImports = { kafka: ourImports(file, sf, (f, spec) => isIoModule(f, spec, 'kafka')), rx: ourImports(file, sf, (f, spec) => isIoModule(f, spec, 'rx')) };
+  const ioImported = (local: string, from: 'kafka' | 'rx') => ioImports[from].get(local)?.imported;
   const edits: Edit[] = [];
   const visit = (n: ts.Node): void => {
+    // Option renames touch only property names inside the call: the rest of it is still visited.
+    if (ts.isCallExpression(n) || ts.isNewExpression(n)) edits.push(...optionEdits(n, sf, ioImported));
     if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && factories.get(n.expression.text) === n.name.text) {
       edits.push({ start: n.getStart(sf), end: n.end, text: n.expression.text, what: n.getText(sf) });
       return;
@@ -234,10 +295,10 @@ function main(): void {
   const files = { length: n };
   if (values.check) {
     if (changed.length > 0) {
-      process.stderr.write(`deprecated factory names in ${changed.length} file(s); run npx tsx scripts/codemods/rename-factories.ts\n${changed.join('\n')}\n`);
+      process.stderr.write(`deprecated factory or option names in ${changed.length} file(s); run npx tsx scripts/codemods/rename-factories.ts\n${changed.join('\n')}\n`);
       process.exit(1);
     }
-    process.stdout.write(`no deprecated factory names in ${files.length} files\n`);
+    process.stdout.write(`no deprecated factory or option names in ${files.length} files\n`);
     return;
   }
   process.stdout.write(`${changed.length} file(s) rewritten of ${files.length}\n${changed.join('\n')}${changed.length ? '\n' : ''}`);

@@ -22,7 +22,7 @@ const kafka: Input = () => ({
   name: 'KafkaKeys',
   expand: (p) =>
     p
-      .apply('Read', KafkaIO.read<{ k: string; t: number }>({ client: inMemoryKafka({ t: topic() }), brokers: 'in-memory:0', topics: 't', startAt: 'earliest', bounded: true, eventTime: (v) => v.t }))
+      .apply('Read', KafkaIO.read<{ k: string; t: number }>({ client: inMemoryKafka({ t: topic() }), brokers: 'in-memory:0', topics: 't', startAt: 'earliest', bounded: true, timestamp: (v) => v.t }))
       .apply('Key', MapElements((v: { k: string; t: number }) => v.k)),
 });
 

@@ -71,7 +71,7 @@ async function main(argv: readonly string[]): Promise<void> {
             topics: input.topic,
             startAt: 'earliest',
             bounded: true,
-            eventTime: (e) => e.ts,
+            timestamp: (e) => e.ts,
             // One partition, never idle for long in these runs: the watermark is the largest ts so far.
             watermark: { maxOutOfOrderness: 0, idleTimeout: 600_000 },
           }),

@@ -4,6 +4,7 @@ import { KafkaUnavailableError, type KafkaAdmin, type KafkaClientFactory } from 
 import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
 import { BrokerConnection } from '../../transforms/io/kafka/wire/broker-connection.js';
 import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
+import { wireProducerWithSeams } from '../../transforms/io/kafka/wire/wire-producer-seams.js';
 import { kafkaDescribe } from './kafka-test-env.js';
 import { readTopic, topicValues } from './read-topic.js';
 
@@ -44,7 +45,7 @@ kafkaDescribe('WireProducer transaction calls while the coordinator cannot be re
     const open: BrokerConnection[] = [];
     let downUntil = 0;
     let refused = 0;
-    const p = new WireProducer({
+    const p = wireProducerWithSeams({
       brokers: env.brokers,
       transactionalId: `outage-${randomUUID()}`,
       ...o,

@@ -5,6 +5,7 @@ import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-cl
 import { partitionForKey } from '../../transforms/io/kafka/wire/murmur2.js';
 import { BrokerConnection } from '../../transforms/io/kafka/wire/broker-connection.js';
 import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
+import { wireProducerWithSeams } from '../../transforms/io/kafka/wire/wire-producer-seams.js';
 import { platformaticContext } from '../../transforms/io/kafka/platformatic/context.js';
 import { PlatformaticProducer } from '../../transforms/io/kafka/platformatic/producer.js';
 import { kafkaDescribe } from './kafka-test-env.js';
@@ -175,7 +176,7 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
     const topic = await newTopic();
     let opened = 0;
     let dropped = 0;
-    const p = new WireProducer({
+    const p = wireProducerWithSeams({
       brokers: env.brokers,
       maxBatchBytes: 3_000,
       // Every leader connection dies right after its 3rd request went out: the broker may have
@@ -217,7 +218,7 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
   /** A producer whose leader connections fail to open `failures` times (then open normally). */
   const failingLeaders = (failures: number, deliveryTimeoutMs?: number) => {
     const attempts = { n: 0 };
-    const p = new WireProducer({
+    const p = wireProducerWithSeams({
       brokers: env.brokers,
       ...(deliveryTimeoutMs !== undefined ? { deliveryTimeoutMs } : {}),
       openLeaderConnection: async (o) => {

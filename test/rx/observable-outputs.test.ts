@@ -34,7 +34,7 @@ function settle<T>(o: Observable<T>): Promise<{ values: T[]; error?: unknown }> 
 
 function clicksPerUserMinute(p: Pipeline) {
   return p
-    .apply('Clicks', RxIO.read(from(CLICKS), { timestampFn: (c) => c.at, watermark: { maxOutOfOrderness: 5_000 } }))
+    .apply('Clicks', RxIO.read(from(CLICKS), { timestamp: (c) => c.at, watermark: { maxOutOfOrderness: 5_000 } }))
     .apply('PerMinute', Window.into<Click>(FixedWindows(60_000)))
     .apply('ByUser', WithKeys((c: Click) => c.user))
     .apply('Count', Count.perKey<string>());

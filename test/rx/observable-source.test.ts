@@ -30,7 +30,7 @@ const OUT_OF_ORDER = [click('a', 1_000), click('b', 3_000), click('c', 61_000), 
 
 function perMinute(p: Pipeline, clicks: Observable<Click>) {
   const counted = p
-    .apply('Clicks', RxIO.read(clicks, { timestampFn: (c) => c.at, watermark: { maxOutOfOrderness: 5_000 } }))
+    .apply('Clicks', RxIO.read(clicks, { timestamp: (c) => c.at, watermark: { maxOutOfOrderness: 5_000 } }))
     .apply('PerMinute', Window.into<Click>(FixedWindows(60_000)))
     .apply('All', WithKeys((_: Click) => 'all'))
     .apply('Count', Count.perKey<string>());
@@ -65,7 +65,7 @@ describe.each(RUNNER_CONFIGS)('RxIO.read ($label)', ({ label, options }) => {
 
   // Not with micro-batch `asap`: it starts a batch only when input arrives (it has no Spark "no-data
   // batches"), so there a quiet input's watermark moves with its next element or its end.
-  it.runIf(label !== 'microbatch(asap)')('ingestion time (no timestampFn): the watermark follows the clock, so a window fires while the Observable is quiet, before it completes', async () => {
+  it.runIf(label !== 'microbatch(asap)')('ingestion time (no timestamp): the watermark follows the clock, so a window fires while the Observable is quiet, before it completes', async () => {
     // Cold: sends its two words when the run subscribes, then stays quiet until told to complete.
     let complete = () => {};
     const words = new Observable<string>((s) => {
@@ -91,7 +91,7 @@ describe.each(RUNNER_CONFIGS)('RxIO.read ($label)', ({ label, options }) => {
 
   it('an element whose time cannot be read goes to the dead letters, with its index, and moves no watermark', async () => {
     const { out } = await runWith(options, (p) => {
-      const read = p.apply('Clicks', RxIO.read(from([click('a', 1_000), click('x', Number.NaN), click('b', 2_000)]), { timestampFn: (c) => c.at }));
+      const read = p.apply('Clicks', RxIO.read(from([click('a', 1_000), click('x', Number.NaN), click('b', 2_000)]), { timestamp: (c) => c.at }));
       return { values: read.apply('Values', Capture.records<Click>()), dead: read.deadLetters().apply('Dead', Capture.records()) };
     });
     expect(out.values.values().map((c) => c.user)).toEqual(['a', 'b']);
@@ -107,7 +107,7 @@ describe.each(RUNNER_CONFIGS)('RxIO.read ($label)', ({ label, options }) => {
     });
     let seen: Capture | undefined;
     const e = await runWith(options, (p) => {
-      seen = p.apply('Clicks', RxIO.read(failing, { timestampFn: (c) => c.at })).apply('Seen', Capture.records<Click>()) as never;
+      seen = p.apply('Clicks', RxIO.read(failing, { timestamp: (c) => c.at })).apply('Seen', Capture.records<Click>()) as never;
     }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ObservableSourceError);
     expect((e as ObservableSourceError).step).toBe('Clicks');

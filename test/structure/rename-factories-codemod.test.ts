@@ -2,7 +2,8 @@
  * The codemod of the factory renames (scripts/codemods/rename-factories.ts), on small sources: it
  * rewrites the deprecated spellings of names imported from the package only, keeps type arguments,
  * moves `orFinally(a, b)` onto its receiver (nested ones too), follows an aliased `Map`, fixes the
- * imports, and a second run changes nothing.
+ * imports, renames the deprecated event-time options of sources (KafkaIO `eventTime`, RxIO
+ * `timestampFn`) to `timestamp`, and a second run changes nothing.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +62,36 @@ describe('rename-factories codemod', () => {
     );
     const foreign = "import { Create } from 'other-lib';\nconst m = new Map(); Create.of(1); obj.ParDo.of(2);\n";
     expect(once(foreign)).toBe(foreign);
+  });
+
+  it("renames a source's deprecated event-time option to `timestamp` in an options literal of the call", () => {
+    const src = [
+      "import { KafkaIO } from 'watershed/io/kafka';",
+      "import { RxIO, ObservableSource } from '../../rx/index.js';",
+      "p.apply(KafkaIO.read<Click>({ brokers, topics: 't', startAt: 'earliest', eventTime: (c) => c.at, watermark: { eventTime: 1 } }));",
+      'p.apply(RxIO.read(clicks$, { timestampFn, bounded: true })); new ObservableSource(o$, { "timestampFn": f });',
+      '',
+    ].join('\n');
+    expect(once(src)).toBe(
+      [
+        "import { KafkaIO } from 'watershed/io/kafka';",
+        "import { RxIO, ObservableSource } from '../../rx/index.js';",
+        "p.apply(KafkaIO.read<Click>({ brokers, topics: 't', startAt: 'earliest', timestamp: (c) => c.at, watermark: { eventTime: 1 } }));",
+        'p.apply(RxIO.read(clicks$, { timestamp: timestampFn, bounded: true })); new ObservableSource(o$, { timestamp: f });',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('leaves event-time options alone elsewhere: other libraries, other arguments, a literal that already has `timestamp`', () => {
+    const untouched = [
+      "import { KafkaIO } from 'some-other-kafka';",
+      "import { RxIO } from 'watershed/rx';",
+      'KafkaIO.read({ eventTime: f }); RxIO.read({ timestampFn: f }, { watermark: {} }); RxIO.toObservable({ timestampFn: f });',
+      'RxIO.read(o$, { timestamp: f, timestampFn: g }); const opts = { timestampFn: f };',
+      '',
+    ].join('\n');
+    expect(once(untouched)).toBe(untouched);
   });
 
   it('is idempotent and leaves a file marked keep-deprecated alone', () => {

@@ -71,7 +71,7 @@ export const NetflowKafka = {
       startAt: 'earliest',
       bounded: o.follow !== true,
       deserializer: netflowLineDeserializer,
-      eventTime: netflowRecordEventTime,
+      timestamp: netflowRecordEventTime,
       watermark: { maxOutOfOrderness: o.maxOutOfOrdernessMs ?? 5000 },
       ...(o.drain ? { drain: o.drain } : {}),
       ...(o.reconnectTimeoutMs !== undefined ? { reconnectTimeout: o.reconnectTimeoutMs } : {}),

@@ -38,6 +38,7 @@ export {
   type KafkaSourceOptions,
   type KafkaSourcePosition,
   type KafkaStartAt,
+  type KafkaTimestamp,
 } from './kafka-source.js';
 export { DeserializationError, Serde, type Deserializer, type Serializer } from './serde.js';
 export { createKafkaClientFactory, kafkaClientFor, type KafkaClientName, type KafkaConnectionOptions, type KafkaProducerImplementation } from './default-client.js';

@@ -2,6 +2,7 @@ import type { PCollection } from '../../../sdk/pcollection.js';
 import type { Pipeline } from '../../../sdk/pipeline.js';
 import type { ExpandContext, PTransform } from '../../../sdk/ptransform.js';
 import { Read } from '../../read.js';
+import { ConflictingOptionsError } from '../../../sdk/errors.js';
 import type { KafkaMessage } from './client.js';
 import { emptyKafkaReadStats, KafkaSource, type KafkaReadStats, type KafkaRecord, type KafkaSourceOptions } from './kafka-source.js';
 
@@ -15,6 +16,8 @@ export class KafkaRead<O> implements PTransform<Pipeline, PCollection<O>> {
   readonly name = 'KafkaIO.read';
   readonly stats: KafkaReadStats = emptyKafkaReadStats();
   private readonly source: KafkaSource<unknown, O>;
+  /** Both `timestamp` and its deprecated alias `eventTime` were given: `expand` throws, naming the step. */
+  private readonly conflicting: boolean;
 
   constructor(options: KafkaSourceOptions<unknown>) {
     const withMetadata = options.withMetadata === true;
@@ -22,10 +25,14 @@ export class KafkaRead<O> implements PTransform<Pipeline, PCollection<O>> {
       ? (value: unknown, m: KafkaMessage, key: () => unknown): O =>
           ({ topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp, key: key(), value, headers: m.headers }) as O
       : (value: unknown): O => value as O;
-    this.source = new KafkaSource<unknown, O>({ ...options, stats: this.stats }, project);
+    this.conflicting = options.timestamp !== undefined && options.eventTime !== undefined;
+    const { eventTime, ...rest } = options;
+    this.source = new KafkaSource<unknown, O>({ ...rest, timestamp: options.timestamp ?? eventTime, stats: this.stats }, project);
   }
 
+  /** @throws ConflictingOptionsError naming the step when both `timestamp` and `eventTime` were given. */
   expand(p: Pipeline, ctx: ExpandContext): PCollection<O> {
+    if (this.conflicting) throw new ConflictingOptionsError(this.source.name, 'timestamp', 'eventTime', ctx.stepName);
     return Read(this.source).expand(p, ctx);
   }
 }

@@ -11,6 +11,7 @@ import { ReconnectingConsumer } from './reconnecting-consumer.js';
 import { KafkaRecordsMissingError } from './records-missing-error.js';
 import { KafkaRecordsOutOfOrderError } from './records-out-of-order-error.js';
 import { SkippedOffsets } from './skipped-offsets.js';
+import { timestampOption } from '../timestamp-option.js';
 import { DeserializationError, Serde, type Deserializer } from './serde.js';
 
 /** Where reading starts in every partition. */
@@ -88,6 +89,9 @@ export interface KafkaReadStats {
   reconnects: number;
 }
 
+/** A Kafka read's event time: the record timestamp, or computed from the value (and the record). */
+export type KafkaTimestamp<T> = 'record-timestamp' | ((value: T, record: KafkaMessage) => Instant);
+
 export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
   readonly topics: string | readonly string[];
   /**
@@ -109,9 +113,16 @@ export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
    * instant up to the end of the global window; a record timestamp of -1, i.e. none) goes to the
    * dead letters (reason `invalid-event-time`, or the `reason` of a thrown DeserializationError,
    * else `event-time-failed`) and does not move its partition's watermark: event time never falls
-   * back to another clock.
+   * back to another clock. The same option as TextFile's, Generate's and RxIO's `timestamp`.
+   * @example KafkaIO.read<Click>({ brokers, topics: 'clicks', startAt: 'earliest', timestamp: (c) => c.at })
    */
-  readonly eventTime?: 'record-timestamp' | ((value: T, record: KafkaMessage) => Instant);
+  readonly timestamp?: KafkaTimestamp<T>;
+  /**
+   * The old name of `timestamp`, with the same behaviour.
+   * @deprecated Use `timestamp` (the same option, under the name every source uses); giving both
+   * throws a ConflictingOptionsError. This alias goes in the next release.
+   */
+  readonly eventTime?: KafkaTimestamp<T>;
   /**
    * Per-partition watermarks: each partition's is its highest event time minus `maxOutOfOrderness`
    * (default 0); the source watermark is the minimum over the assigned partitions. A partition with no
@@ -243,6 +254,7 @@ export class KafkaSource<T, O> implements Source<O> {
     if (o.reconnectTimeout !== undefined && !(o.reconnectTimeout >= 0)) throw new RangeError('KafkaIO.read: reconnectTimeout must be >= 0 ms');
     if (o.brokerOutageTimeoutMs !== undefined && !(o.brokerOutageTimeoutMs >= 0)) throw new RangeError('KafkaIO.read: brokerOutageTimeoutMs must be >= 0 ms');
     this.name = `KafkaIO.read(${topics.join(',')})`;
+    timestampOption(o.timestamp, o.eventTime, 'eventTime', this.name);
     this.bounded = o.bounded ?? false;
   }
 
@@ -361,7 +373,8 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     });
     this.deserialize = o.deserializer ?? Serde.json<T>();
     this.deserializeKey = o.keyDeserializer ?? Serde.string();
-    this.eventTime = typeof o.eventTime === 'function' ? o.eventTime : undefined;
+    const timestamp = o.timestamp ?? o.eventTime;
+    this.eventTime = typeof timestamp === 'function' ? timestamp : undefined;
     this.stats = o.stats ?? emptyKafkaReadStats();
     Object.assign(this.stats, emptyKafkaReadStats(), { capacity: this.capacity });
     const now = ctx.clock.now();

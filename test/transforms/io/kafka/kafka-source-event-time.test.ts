@@ -31,7 +31,7 @@ const RECORDS: InMemoryRecord[] = [ev(T0 + 1_000), ...BAD.map((b) => b.record), 
 const eventTime = (v: { t: number } | null): number => (v as { t: number }).t * 1; // undefined → NaN; null → throws
 
 function options(records: readonly InMemoryRecord[], extra: Partial<KafkaReadOptions<{ t: number } | null>> = {}): KafkaReadOptions<{ t: number } | null> {
-  return { client: inMemoryKafka({ flows: [records] }), brokers: 'in-memory:0', topics: 'flows', startAt: 'earliest', bounded: true, eventTime, watermark: { maxOutOfOrderness: 100 }, ...extra };
+  return { client: inMemoryKafka({ flows: [records] }), brokers: 'in-memory:0', topics: 'flows', startAt: 'earliest', bounded: true, timestamp: eventTime, watermark: { maxOutOfOrderness: 100 }, ...extra };
 }
 
 async function pollAll(source: KafkaSource<{ t: number } | null, unknown>): Promise<SourceBatch<unknown>[]> {
@@ -64,7 +64,7 @@ describe('KafkaSource: records without a usable event time', () => {
 
   it("'record-timestamp': a record without a timestamp (-1) is dead-lettered, not stamped", async () => {
     const records = [{ value: '{}', timestamp: T0 }, { value: '{}', timestamp: -1 }, { value: '{}', timestamp: T0 + 500 }];
-    const batches = await pollAll(new KafkaSource(options(records, { eventTime: 'record-timestamp' }), (v) => v));
+    const batches = await pollAll(new KafkaSource(options(records, { timestamp: 'record-timestamp' }), (v) => v));
     const letters = batches.flatMap((b) => b.deadLetters ?? []) as DeadLetter[];
     expect(letters.map((d) => [d.reason, d.origin?.['offset']])).toEqual([['invalid-event-time', '1']]);
     expect(batches.flatMap((b) => b.elements.map((e) => e.timestamp))).toEqual([T0, T0 + 500]);

@@ -7,7 +7,7 @@ describe('KafkaSource reports how much a bounded read has read', () => {
   it('bounded: offsets handed out of those up to the end offsets; a followed one: unknown', async () => {
     const rec = (t: number) => ({ value: JSON.stringify({ t }), timestamp: t });
     const client = inMemoryKafka({ flows: [[rec(1), rec(2), rec(3)], [rec(4)]] });
-    const options = { client, brokers: 'in-memory:0', topics: 'flows', startAt: 'earliest' as const, eventTime: 'record-timestamp' as const };
+    const options = { client, brokers: 'in-memory:0', topics: 'flows', startAt: 'earliest' as const, timestamp: 'record-timestamp' as const };
     const bounded = await progressOf(new KafkaSource({ ...options, bounded: true }, (v) => v), 1);
     expect(bounded[0]).toEqual({ done: 0, total: 4 });
     expect(bounded.at(-1)).toEqual({ done: 4, total: 4 });

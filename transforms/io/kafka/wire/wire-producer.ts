@@ -13,6 +13,7 @@ import { CheckpointRecoveryError } from '../../../../sdk/errors.js';
 import { checkKafkaSasl, resolveKafkaSsl, type KafkaSaslOptions, type KafkaSslOptions, type ResolvedKafkaSsl } from '../security.js';
 import { fetchMetadata, initProducerId, produce, type BrokerInfo, type PartitionBatch, type ProducePartitionResult } from './apis.js';
 import { BrokerConnection, type BrokerConnectionOptions } from './broker-connection.js';
+import type { WireProducerSeams } from './wire-producer-seams.js';
 import type { KafkaCompression } from './compression.js';
 import {
   ERROR_COORDINATOR_LOAD_IN_PROGRESS,
@@ -82,12 +83,6 @@ export interface WireProducerOptions {
    * `transaction.max.timeout.ms`, 15 min by default). Default 60000 ms.
    */
   readonly transactionTimeoutMs?: number;
-  /**
-   * Opens connections to partition leaders (default `BrokerConnection.open`). A seam for fault
-   * injection in tests, e.g. a connection that drops after some requests.
-   * @internal
-   */
-  readonly openLeaderConnection?: (options: BrokerConnectionOptions) => Promise<BrokerConnection>;
 }
 
 /** One record batch on its way: it keeps its sequence number across retries. */
@@ -227,7 +222,8 @@ export class WireProducer implements KafkaPreparingProducerPort {
     this.maxInFlight = options.maxInFlight ?? 5;
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 60_000;
     if (!(this.deliveryTimeoutMs >= 0)) throw new RangeError(`deliveryTimeoutMs must be >= 0, got ${options.deliveryTimeoutMs}`);
-    this.openLeaderConnection = options.openLeaderConnection ?? ((o) => BrokerConnection.open(o));
+    // The seams of wireProducerWithSeams (tests only): not part of the public options.
+    this.openLeaderConnection = (options as WireProducerSeams).openLeaderConnection ?? ((o) => BrokerConnection.open(o));
     this.transactionalId = options.transactionalId ?? null;
     this.transactionTimeoutMs = options.transactionTimeoutMs ?? 60_000;
     if (this.transactionalId === '') throw new RangeError('transactionalId must not be empty');
@@ -984,7 +980,7 @@ export class WireProducer implements KafkaPreparingProducerPort {
 }
 
 /** Settings of {@link WireProducer.commitPrepared}: how to reach the cluster, and what to name in errors. */
-export interface CommitPreparedOptions extends Omit<WireProducerOptions, 'transactionalId' | 'transactionTimeoutMs' | 'openLeaderConnection'> {
+export interface CommitPreparedOptions extends Omit<WireProducerOptions, 'transactionalId' | 'transactionTimeoutMs'> {
   /** The step whose output the transaction holds. */
   readonly step: string;
   /** The checkpoint holding the handle, e.g. `checkpoints/ck-000000000042`. */
