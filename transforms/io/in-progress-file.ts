@@ -12,20 +12,42 @@ const fsyncFd = promisify(fsync);
 const unfinished = new Set<string>();
 let exitHookInstalled = false;
 
-/** Removes the unfinished hidden files when the process exits before they are published (process.exit, a second Ctrl-C). */
+/** Removes this process's unfinished hidden files (never throws). */
+function removeUnfinished(): void {
+  for (const p of unfinished) {
+    try {
+      unlinkSync(p);
+    } catch {
+      // gone already
+    }
+  }
+  unfinished.clear();
+}
+
+/** The signals whose default action ends the process without an 'exit' event. */
+const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Removes the unfinished hidden files when the process exits before they are published
+ * (process.exit, a second Ctrl-C), and when SIGINT, SIGTERM or SIGHUP would end it with nobody else
+ * listening (a bounded run without checkpoints does not stop on signals): then the files go and the
+ * signal is raised again, so the process still ends by that signal (exit status 128 + n). Where
+ * another listener handles the signal (a run's graceful stop), it is left to that listener.
+ */
 function removeUnfinishedAtExit(path: string): void {
   unfinished.add(path);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const p of unfinished) {
-      try {
-        unlinkSync(p);
-      } catch {
-        // gone already
-      }
-    }
-  });
+  process.once('exit', removeUnfinished);
+  for (const signal of ENDING_SIGNALS) {
+    const onSignal = (): void => {
+      if (process.listenerCount(signal) > 1) return; // someone else stops the process gracefully
+      removeUnfinished();
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 /**
@@ -41,8 +63,8 @@ function removeUnfinishedAtExit(path: string): void {
  *   flushes the directory; if any of that fails, the hidden file is removed and the error thrown.
  * - `discard()` closes and removes the hidden file; it never throws.
  * Both are idempotent; after one, the other does nothing. A process that exits before either (a
- * second Ctrl-C, `process.exit`) removes the hidden file as it exits; only a killed one (SIGKILL, a
- * crash of the machine) can leave it behind.
+ * second Ctrl-C, `process.exit`, a SIGINT/SIGTERM/SIGHUP nobody else handles) removes the hidden file
+ * as it exits; only a killed one (SIGKILL, a crash of the machine) can leave it behind.
  * @example
  * const f = await InProgressFile.create('out/pairs.ndjson');
  * writeSync(f.fd, 'a line\n');

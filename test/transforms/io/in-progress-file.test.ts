@@ -86,6 +86,39 @@ describe('InProgressFile', () => {
     expect(readdirSync(dir).sort()).toEqual(['exit-early.mts', 'pairs.ndjson']);
   });
 
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`a process ended by ${signal} that nobody handles leaves no hidden file, the final file as it was, and still ends by ${signal}`, () => {
+      const dir = fresh();
+      const out = join(dir, 'pairs.ndjson');
+      writeFileSync(out, 'old\n');
+      const script = join(dir, 'signal-early.mts');
+      const module = new URL('../../../transforms/io/in-progress-file.ts', import.meta.url).pathname;
+      writeFileSync(
+        script,
+        `import { writeSync } from 'node:fs';\nimport { InProgressFile } from '${module}';\nconst f = await InProgressFile.create(${JSON.stringify(out)});\nwriteSync(f.fd, 'partial');\nprocess.kill(process.pid, '${signal}');\nsetTimeout(() => process.exit(3), 30_000);\n`,
+      );
+      const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.signal, r.stderr).toBe(signal);
+      expect(readFileSync(out, 'utf8')).toBe('old\n');
+      expect(readdirSync(dir).sort()).toEqual(['pairs.ndjson', 'signal-early.mts']);
+    });
+  }
+
+  it('leaves a signal to the run that handles it (a graceful stop): the hidden file stays until it is published', () => {
+    const dir = fresh();
+    const out = join(dir, 'pairs.ndjson');
+    const script = join(dir, 'signal-handled.mts');
+    const module = new URL('../../../transforms/io/in-progress-file.ts', import.meta.url).pathname;
+    writeFileSync(
+      script,
+      `import { writeSync } from 'node:fs';\nimport { InProgressFile } from '${module}';\nconst f = await InProgressFile.create(${JSON.stringify(out)});\nwriteSync(f.fd, 'complete');\nprocess.once('SIGINT', () => { void f.publish().then(() => process.exit(0)); });\nprocess.kill(process.pid, 'SIGINT');\nsetTimeout(() => process.exit(3), 30_000);\n`,
+    );
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('complete');
+    expect(readdirSync(dir).sort()).toEqual(['pairs.ndjson', 'signal-handled.mts']);
+  });
+
   it('names the hidden file after the final one', () => {
     expect(inProgressPath('/x/out/pairs.ndjson', 'ID')).toBe('/x/out/.pairs.ndjson.ID.inprogress');
   });
