@@ -168,7 +168,7 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   if (report !== undefined) {
     // The dashboard of both runs, side by side (--report).
     const records = COMPARED_RUNNERS.map((r) => JSON.parse(readFileSync(reportData(r), 'utf8')) as RunRecord);
-    await writeOutputFile(report, await staticReportHtml(records, new Date()));
+    await writeOutputFile(report, await staticReportHtml(records, new Date()), '--report');
     files.push(report);
   }
   const eq = comparison.equality;

@@ -190,7 +190,7 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
     await dashboard?.close();
   }
   if (statsOut !== undefined) {
-    await writeOutputFile(statsOut, JSON.stringify(summary));
+    await writeOutputFile(statsOut, JSON.stringify(summary), '--statsOut');
   }
   // Pairs written to stdout keep it to themselves: the summary goes to stderr then.
   if (!quiet) (config.output.kind === 'ndjson' && writesToStdout(config.output.path) ? console.error : console.log)(formatNetflowSummary(summary));

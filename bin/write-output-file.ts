@@ -1,5 +1,6 @@
 import { openFileSinkTarget } from '../transforms/io/file-sink-target.js';
 import { writeAllSync } from '../transforms/io/file-writer-thread.js';
+import { OutputFileError } from './output-file-error.js';
 
 /**
  * Writes `text` (UTF-8) to `path` without ever destroying what is there: a regular file (or a path
@@ -8,17 +9,23 @@ import { writeAllSync } from '../transforms/io/file-writer-thread.js';
  * hidden file is removed and `path` stays as it was; a FIFO, pipe, device or `/dev/stdout` is
  * written in place (see `openFileSinkTarget`), never replaced by a file. The reports and the run
  * summary of the CLI (`--report`, `--statsOut`) are written with it.
- * @throws the file system's error (EISDIR, EACCES, ENOSPC, ...).
- * @example await writeOutputFile('out/report.html', html)
+ * `flag` names the file in an error (`--statsOut`).
+ * @throws OutputFileError naming the flag and path, the file system's error (EISDIR, EACCES, ENOSPC, ...) as its cause.
+ * @example await writeOutputFile('out/report.html', html, '--report')
  */
-export async function writeOutputFile(path: string, text: string): Promise<void> {
-  const target = await openFileSinkTarget(path);
+export async function writeOutputFile(path: string, text: string, flag: string): Promise<void> {
+  let target;
+  try {
+    target = await openFileSinkTarget(path);
+  } catch (e) {
+    throw new OutputFileError(flag, path, e);
+  }
   try {
     const bytes = Buffer.from(text, 'utf8');
     writeAllSync(target.fd, bytes, 0, bytes.length, target.positional ? 0 : null);
     await target.commit();
   } catch (e) {
     await target.abort();
-    throw e;
+    throw new OutputFileError(flag, path, e);
   }
 }

@@ -81,11 +81,11 @@ export class DashboardSession {
         return written;
       }
       if (this.reportData !== undefined) {
-        await writeOutputFile(this.reportData, JSON.stringify(record));
+        await writeOutputFile(this.reportData, JSON.stringify(record), '--reportData');
         written.push(this.reportData);
       }
       if (this.report !== undefined) {
-        await writeOutputFile(this.report, await staticReportHtml([record], new Date()));
+        await writeOutputFile(this.report, await staticReportHtml([record], new Date()), '--report');
         written.push(this.report);
         log(`[report] ${this.report}`);
       }

@@ -90,6 +90,20 @@ describe('--report', () => {
     }
   });
 
+  it('--statsOut and --report on a full disk (/dev/full): exit 1 with one typed line naming the flag, no stack trace, the run\'s output published', async () => {
+    const dir = fresh();
+    const flows = input(dir);
+    const out = join(dir, 'pairs.ndjson');
+    for (const flag of ['--statsOut', '--report']) {
+      const r = await cli(`--input=ndjson:${flows}`, '--window=1s', `--output=ndjson:${out}`, `${flag}=/dev/full`, '--quiet');
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`OutputFileError: cannot write ${flag}=/dev/full: ENOSPC`);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(lstatSync('/dev/full').isCharacterDevice()).toBe(true);
+      expect(readFileSync(out, 'utf8').length).toBeGreaterThan(0);
+    }
+  });
+
   it('--uiPort without --ui, or not a port, stops before the run (exit 2)', async () => {
     const noUi = await cli('--count=10', '--uiPort=8123');
     expect(noUi.status).toBe(2);
