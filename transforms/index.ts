@@ -27,6 +27,7 @@ export * from './co-group-by-key.js';
 export * from './distinct.js';
 export * from './combiners/count.js';
 export * from './combiners/sum.js';
+export type { ExactSum, SumAccumulator } from './combiners/exact-sum.js';
 export * from './combiners/mean.js';
 export * from './combiners/min-max.js';
 export * from './combiners/top.js';

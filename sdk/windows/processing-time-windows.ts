@@ -43,7 +43,8 @@ export const ProcessingTimeWindows = {
   /**
    * Overlapping windows of `size` ms of processing time starting every `period` ms (as SlidingWindows,
    * by processing time). An element is stamped once, with its processing time, which lies in each of its windows.
-   * @throws RangeError when size or period <= 0, or the offset is outside [0, period).
+   * @throws RangeError when size or period <= 0, size/period exceeds 100,000 (as SlidingWindows), or the
+   * offset is outside [0, period).
    * @example Window.into(ProcessingTimeWindows.sliding(minutes(1), seconds(10)))
    */
   sliding(size: Duration, period: Duration, offset: Duration = 0): WindowFn<unknown> {

@@ -4,17 +4,28 @@ import { TIMESTAMP_MAX, type Duration } from '../time.js';
 import { intervalWindow, type BoundedWindow } from '../window.js';
 import type { WindowFn } from './window-fn.js';
 
+/** The most windows SlidingWindows puts one element in (see SlidingWindows). */
+const MAX_WINDOWS_PER_ELEMENT = 100_000;
+
 /**
  * Overlapping windows of `size` ms starting every `period` ms; an element is in about size/period
  * windows (exactly that many when period divides size). With period > size the windows are samples
  * with gaps, and elements in a gap belong to no window and are dropped. A side input windowed this
  * way is read from the earliest-ending window that contains the main window's end.
- * @throws RangeError when size or period <= 0, or the offset is outside [0, period); `assignWindows`
+ * An element is in at most 100,000 windows (size/period <= 100,000, e.g. 1-second steps over a
+ * day are 86,400): each window is an object per element and a pane per key, so 10^5 already costs
+ * megabytes per element, and beyond that a ratio is almost surely a unit mistake (seconds for ms)
+ * that would hang the run building windows (SlidingWindows(1e15, 1) asked for 10^15 per element).
+ * @throws RangeError when size or period <= 0, when size/period exceeds 100,000 (naming both),
+ * or the offset is outside [0, period); `assignWindows`
  * throws one for a timestamp that is not a valid instant (NaN, ±Infinity, beyond TIMESTAMP_MIN..MAX).
  * @example pcoll.apply(Window.into(SlidingWindows(minutes(10), minutes(1))))  // rolling 10-min average every minute
  */
 export function SlidingWindows(size: Duration, period: Duration, offset: Duration = 0): WindowFn<unknown> {
   if (!(size > 0) || !(period > 0)) throw new RangeError(`SlidingWindows needs size and period > 0, got ${size}, ${period}`);
+  if (!(size / period <= MAX_WINDOWS_PER_ELEMENT)) {
+    throw new RangeError(`SlidingWindows(${size}, ${period}) would put each element in ${Math.ceil(size / period)} windows; at most ${MAX_WINDOWS_PER_ELEMENT} are allowed (size / period <= ${MAX_WINDOWS_PER_ELEMENT}; are size and period both in ms?)`);
+  }
   if (!(offset >= 0 && offset < period)) throw new RangeError(`SlidingWindows offset must be in [0, ${period}), got ${offset}`);
   // The last assignment is reused for later elements of the same period when period divides size
   // (every instant of a period is then in the same windows), else for the same timestamp.

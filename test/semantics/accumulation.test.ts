@@ -16,6 +16,7 @@ import { Combine } from '../../transforms/combine.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Max, Min } from '../../transforms/combiners/min-max.js';
 import { Sum } from '../../transforms/combiners/sum.js';
+import type { SumAccumulator } from '../../transforms/combiners/exact-sum.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
 import { Filter } from '../../transforms/filter.js';
 import { MapElements } from '../../transforms/map.js';
@@ -309,7 +310,7 @@ describe.each(RUNNER_CONFIGS)('accumulation modes on $label', ({ options }) => {
       return {
         sumPerKey: perKey
           .apply('ToOneKey', MapElements((e: KV<string, number>) => kv('all', e.value)))
-          .apply('SumPerKey', Combine.perKey<string, number, number, number>(Sum.fn()))
+          .apply('SumPerKey', Combine.perKey<string, number, SumAccumulator, number>(Sum.fn()))
           .apply('SumPerKeyValue', Values<string, number>())
           .apply('P1', Capture.records()),
         sumGlobally: values.apply('SumGlobally', Sum.globally()).apply('P2', Capture.records()),

@@ -7,6 +7,7 @@ import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { GlobalWindows } from '../../sdk/windows/global-windows.js';
 import { mergeOverlappingIntervals, Sessions } from '../../sdk/windows/sessions.js';
 import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
+import { ProcessingTimeWindows } from '../../sdk/windows/processing-time-windows.js';
 import { sideInputWindowFor, type WindowFn } from '../../sdk/windows/window-fn.js';
 
 const assign = (fn: WindowFn<unknown>, timestamp: number): BoundedWindow[] => [...fn.assignWindows({ element: null, timestamp, window: GLOBAL_WINDOW })];
@@ -142,6 +143,17 @@ describe('SlidingWindows', () => {
       expect(sw.end).toBeGreaterThan(main.maxTimestamp);
       expect(sw.end - main.maxTimestamp).toBeLessThanOrEqual(5000);
     }
+  });
+
+  it('refuses more than 100,000 windows per element, naming size and period (before: SlidingWindows(1e15, 1) hung building windows)', () => {
+    expect(() => SlidingWindows(1e15, 1)).toThrow(RangeError);
+    expect(() => SlidingWindows(1e15, 1)).toThrow('SlidingWindows(1000000000000000, 1) would put each element in 1000000000000000 windows; at most 100000');
+    expect(() => SlidingWindows(100_001, 1)).toThrow(RangeError);
+    expect(() => SlidingWindows(Number.POSITIVE_INFINITY, 1000)).toThrow(RangeError);
+    expect(() => ProcessingTimeWindows.sliding(1e15, 1)).toThrow(RangeError);
+    // the limit itself is allowed: one day in 1-second steps, and exactly 100,000 windows
+    expect(SlidingWindows(86_400_000, 1000).name).toBe('SlidingWindows(86400000ms every 1000ms)');
+    expect(assign(SlidingWindows(100_000, 1), 0)).toHaveLength(100_000);
   });
 
   it('rejects bad sizes, periods and offsets', () => {

@@ -1,8 +1,19 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { windowStateCodec } from '../../../runners/core/checkpoint/codecs/window-state-codec.js';
+import type { WindowState } from '../../../runners/core/driver/window-driver.js';
+import { UNFINISHED } from '../../../sdk/internal/trigger-state.js';
 import { kv, type KV } from '../../../sdk/kv.js';
 import { Capture } from '../../../sdk/testing/capture.js';
+import { TestStream } from '../../../sdk/testing/test-stream.js';
+import { intervalWindow } from '../../../sdk/window.js';
 import { FixedWindows } from '../../../sdk/windows/fixed-windows.js';
-import { Sum } from '../../../transforms/combiners/sum.js';
+import { SlidingWindows } from '../../../sdk/windows/sliding-windows.js';
+import { Combine } from '../../../transforms/combine.js';
+import type { SumAccumulator } from '../../../transforms/combiners/exact-sum.js';
+import { Sum, sumFn } from '../../../transforms/combiners/sum.js';
+import { MapElements } from '../../../transforms/map.js';
+import { referenceSum } from '../../support/exact-sum-reference.js';
 import { Create } from '../../../transforms/create.js';
 import { Window } from '../../../transforms/window.js';
 import { RUNNER_CONFIGS, runWith } from '../../support/runners.js';
@@ -42,5 +53,123 @@ describe.each(RUNNER_CONFIGS)('Sum on $label', ({ options }) => {
     }));
     expect(out.all.lines()).toEqual(['global ON_TIME #0 last 10']);
     expect(out.none.lines()).toEqual(['global ON_TIME #0 last 0']);
+  });
+});
+
+/** Doubles incl. the extremes: NaN, ±Infinity, ±0, near-overflow, subnormals, ties. */
+const arbDouble = fc.oneof(
+  { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY) },
+  { weight: 3, arbitrary: fc.constantFrom(-0, 0, 1e308, -1e308, Number.MAX_VALUE, -Number.MAX_VALUE, 2 ** 970, -(2 ** 970), Number.MIN_VALUE, -Number.MIN_VALUE, 2 ** 53, 1, -1, 0.1, 1e-16) },
+  { weight: 3, arbitrary: fc.integer({ min: -1000, max: 1000 }) },
+  { weight: 6, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) },
+);
+const finiteDouble = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(1e308, -1e308, Number.MAX_VALUE, 2 ** 970, Number.MIN_VALUE), fc.integer());
+
+/** Splits `xs` at `cuts` (taken modulo its length) into consecutive parts. */
+const split = <T>(xs: readonly T[], cuts: readonly number[]): T[][] => {
+  const bounds = [...new Set(cuts.map((c) => c % (xs.length + 1)))].sort((a, b) => a - b);
+  return [0, ...bounds, xs.length].slice(1).map((end, i, ends) => xs.slice(i === 0 ? 0 : ends[i - 1], end));
+};
+const same = (a: number, b: number) => Object.is(a, b) || (a === 0 && b === 0);
+
+describe('Sum is exact: the result does not depend on order or grouping; retractions are exact', () => {
+  const f = Sum.fn();
+  const addAll = (xs: readonly number[], a = f.createAccumulator()) => xs.reduce((acc, x) => f.addInput(acc, x, 0), a);
+
+  it('1e308 + 1e308 - 1e308 is 1e308 in any order (before: Infinity when the positives came first)', () => {
+    expect(f.extractOutput(addAll([1e308, 1e308, -1e308]))).toBe(1e308);
+    expect(f.extractOutput(addAll([1e308, -1e308, 1e308]))).toBe(1e308);
+    expect(f.extractOutput(f.mergeAccumulators([addAll([1e308, 1e308]), addAll([-1e308])]))).toBe(1e308);
+    expect(f.extractOutput(addAll([0.1, 0.2, 0.3]))).toBe(0.6); // plain float adds give 0.6000000000000001
+    expect(f.extractOutput(addAll([1e308, 1e308]))).toBe(Number.POSITIVE_INFINITY); // overflow only at the end
+  });
+
+  it('retracting an infinity or a NaN restores the sum (before: Infinity - Infinity gave NaN)', () => {
+    let a = addAll([1, Number.POSITIVE_INFINITY]);
+    expect(f.extractOutput(a)).toBe(Number.POSITIVE_INFINITY);
+    a = f.retractInput!(a, Number.POSITIVE_INFINITY, 0);
+    expect(f.extractOutput(a)).toBe(1);
+    a = addAll([Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY], a);
+    expect(f.extractOutput(a)).toBeNaN();
+    a = f.retractInput!(a, Number.NEGATIVE_INFINITY, 0);
+    expect(f.extractOutput(a)).toBe(Number.POSITIVE_INFINITY);
+    a = f.retractInput!(f.addInput(f.retractInput!(a, Number.POSITIVE_INFINITY, 0), Number.NaN, 0), Number.NaN, 0);
+    expect(f.extractOutput(a)).toBe(1);
+  });
+
+  it('reads accumulators of the old format: a plain number is that sum (checkpoints before exact sums)', () => {
+    expect(f.extractOutput(0.30000000000000004)).toBe(0.30000000000000004);
+    expect(f.extractOutput(f.addInput(2.5, 1, 0))).toBe(3.5);
+    expect(f.extractOutput(f.addInput(1e308, 1e308, 0))).toBe(Number.POSITIVE_INFINITY);
+    expect(f.extractOutput(f.retractInput!(f.addInput(1e308, 1e308, 0), 1e308, 0))).toBe(1e308);
+    expect(f.extractOutput(f.retractInput!(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 0))).toBe(0);
+    expect(f.extractOutput(f.mergeAccumulators([0.5, addAll([0.25]), Number.NaN]))).toBeNaN();
+  });
+
+  it('an exact accumulator survives the checkpoint codec', () => {
+    const acc = addAll([0.1, 1e308, 1e308, Number.POSITIVE_INFINITY, 2 ** 980]);
+    const w = intervalWindow(0, 1000);
+    const st: WindowState = { w, k: 'a', acc, n: 1, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: w.maxTimestamp, hold: w.maxTimestamp, et: [], pt: [] };
+    const [[, , back]] = windowStateCodec.decode(windowStateCodec.encode([['a', w.id, st]]));
+    const restored = f.retractInput!(back!.acc as SumAccumulator, Number.POSITIVE_INFINITY, 0);
+    expect(f.extractOutput(restored)).toBe(f.extractOutput(f.retractInput!(acc, Number.POSITIVE_INFINITY, 0)));
+    expect(f.extractOutput(restored)).toBe(referenceSum([0.1, 1e308, 1e308, 2 ** 980]));
+  });
+
+  it('property: any order and any split into merged accumulators gives the exactly rounded sum of all', () => {
+    fc.assert(
+      fc.property(fc.array(arbDouble, { maxLength: 30 }), fc.array(fc.nat(), { maxLength: 5 }), fc.array(fc.nat(), { maxLength: 3 }), (xs, cuts, nest) => {
+        const expected = referenceSum(xs);
+        expect(same(f.extractOutput(addAll(xs)), expected)).toBe(true);
+        expect(same(f.extractOutput(addAll([...xs].reverse())), expected)).toBe(true);
+        const parts = split(xs, cuts).map((p) => addAll(p));
+        // merge in groups too: merging merged accumulators
+        const groups = split(parts, nest).map((g) => f.mergeAccumulators(g));
+        expect(same(f.extractOutput(f.mergeAccumulators(groups.reverse())), expected)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('property: retracting what was added returns the previous result', () => {
+    fc.assert(
+      fc.property(fc.array(arbDouble, { maxLength: 15 }), fc.array(arbDouble, { maxLength: 15 }), fc.array(fc.nat(), { maxLength: 3 }), (xs, ys, cuts) => {
+        const before = f.extractOutput(addAll(xs));
+        let a = f.mergeAccumulators(split([...xs, ...ys], cuts).map((p) => addAll(p)));
+        for (const y of [...ys].reverse()) a = f.retractInput!(a, y, 0);
+        expect(same(f.extractOutput(a), before)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('property: finite inputs sum to the exact sum rounded once', () => {
+    fc.assert(
+      fc.property(fc.array(finiteDouble, { maxLength: 30 }), (xs) => {
+        expect(same(f.extractOutput(addAll(xs)), referenceSum(xs))).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe.each(RUNNER_CONFIGS)('Sum of extremes on $label', ({ options }) => {
+  it('SlidingWindows per key with 1e308@100, 1e308@1100, -1e308@150: the sliced and per-window drivers agree (before: 1e308 vs Infinity)', async () => {
+    const run = (perWindow: boolean) =>
+      runWith(options, (p) => {
+        let w = p
+          .apply(TestStream.create<KV<string, number>>().addElements([kv('k', 1e308), 100], [kv('k', 1e308), 1100], [kv('k', -1e308), 150]).advanceWatermarkToInfinity())
+          .apply(Window.into<KV<string, number>>(SlidingWindows(2000, 1000)));
+        if (perWindow) w = w.apply(MapElements((x: KV<string, number>) => x)); // rules out slicing
+        return w.apply(Combine.perKey(sumFn())).apply(Capture.records());
+      });
+    for (const perWindow of [false, true]) {
+      const { out } = await run(perWindow);
+      expect(out.lines({ sorted: true })).toEqual([
+        '[-1000,1000) ON_TIME #0 last {"key":"k","value":0}',
+        '[0,2000) ON_TIME #0 last {"key":"k","value":1e+308}',
+        '[1000,3000) ON_TIME #0 last {"key":"k","value":1e+308}',
+      ]);
+    }
   });
 });
