@@ -87,7 +87,7 @@ export interface PipelineOptions<A extends AnyFlagValues = AnyFlagValues> {
 
 /**
  * The pipeline's command-line flags; a program's own flags come on top (`Pipeline.create(argv, { flags })`).
- * A new one is a line here, its field in {@link PipelineOptions} and its conversion in {@link optionsFromFlags}.
+ * A new one is a line here, its field in {@link PipelineOptions} and its conversion in `optionsFromFlags` (below).
  */
 export const PIPELINE_FLAGS = {
   runner: { type: 'string', value: 'native|microbatch', help: 'the runner (default native)' },
@@ -133,7 +133,7 @@ export const MIN_KEEP_CHECKPOINTS = 2;
 /** Options that mean nothing without a checkpoint directory. */
 const NEEDS_CHECKPOINT_DIR = ['checkpointInterval', 'keepCheckpoints', 'jobName', 'allowNonRestoredState'] as const;
 
-/** How `Pipeline.create(argv, init)` (and {@link optionsFrom}) reads a command line. */
+/** How `Pipeline.create(argv, init)` (and `optionsFrom` below) reads a command line. */
 export interface PipelineInit<F extends FlagSpecs = FlagSpecs> extends Partial<Omit<PipelineOptions, 'args'>> {
   /**
    * The program's own flags, parsed together with the pipeline's under the same strict rules; their

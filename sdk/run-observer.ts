@@ -93,7 +93,7 @@ export interface SideOutputExample {
   readonly kind: 'late' | 'deadLetter';
   /** Processing time when the sample that carries it was taken. */
   readonly seenBy: Instant;
-  /** The record as JSON, at most {@link EXAMPLE_CHARS} characters (cut with `…`). */
+  /** The record as JSON, at most 400 characters (`EXAMPLE_CHARS`) (cut with `…`). */
   readonly text: string;
 }
 

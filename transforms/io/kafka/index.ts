@@ -27,7 +27,6 @@ export const KafkaIO = {
 
 export { kafkaRead, KafkaRead, type KafkaReadOptions } from './kafka-read.js';
 export { kafkaWrite, type KafkaWriteOptions, type ValueEncoder } from './kafka-write.js';
-export { TransactionSlots, type KafkaWriteHandle, type TransactionSlotsOptions } from './transaction-slots.js';
 export {
   KafkaSource,
   emptyKafkaReadStats,

@@ -70,7 +70,7 @@ export interface KafkaWriteOptions<T> extends KafkaConnectionOptions {
  *
  * Under checkpointing with `exactly-once` (the default with `--checkpointDir`) the output goes into
  * Kafka transactions that commit when their checkpoint completes (two-phase commit, see
- * {@link TransactionSlots}): `read_committed` readers see every record once, also across crashes, about
+ * the README's "Checkpoints"): `read_committed` readers see every record once, also across crashes, about
  * once per checkpoint interval. It needs the wire producer (the default): with the kafkajs or
  * @platformatic/kafka producer `setup` fails with UnsupportedGuaranteeError. `at-least-once` keeps
  * the idempotent producer (a resumed run may write records after the last checkpoint again).

@@ -139,6 +139,10 @@ const INT32_MAX = 0x7fffffff;
  * a plain-JSON handle, and the static `commitPrepared(handle, ...)` commits it later from any process
  * (after a crash), or fails with CheckpointRecoveryError when the broker aborted it meanwhile.
  *
+ * @deprecated as an export of `watershed/io/kafka` (the class itself stays: it is the default producer).
+ * Get the producer from a client factory instead, e.g.
+ * `createKafkaClientFactory({ brokers, producer: 'wire' }).producer({ transactionalId })`; `KafkaIO.write`
+ * does this for you. The export goes in the next release.
  * @example
  * ```ts
  * const t = new WireProducer({ brokers: '127.0.0.1:19092', transactionalId: 'netflow-pairs-0' });
