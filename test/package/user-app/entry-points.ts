@@ -18,11 +18,13 @@ const lacks = (entry: string, module: object, names: readonly string[]): void =>
 
 has('sdk', sdk, ['Pipeline', 'FixedWindows', 'AfterWatermark', 'defineTrigger', 'seconds', 'WatershedError']);
 lacks('sdk', sdk, ['withSub', 'FINISHED', 'UNFINISHED', 'isElementSensitive', 'readsProcessingTime', 'triggerTimeDomains', 'mod', 'parseArgs']);
+lacks('sdk', sdk, ['completeOptions', 'continuationStrategy', 'refuseUnwiredCheckpointOptions', 'sideInputWindowFor', 'encodeKey', 'sourceBatchSize', 'resolveRunner']);
 has('transforms', transforms, ['Create', 'Read', 'ParDo', 'MapElements', 'GroupByKey', 'Combine', 'Count', 'Window']);
 lacks('transforms', transforms, ['aggregatePrimitive', 'ElementWise']);
 has('runners', runners, ['NativeRunner', 'MicroBatchRunner', 'SystemClock']);
 has('testing', testing, ['TestStream', 'Capture', 'VirtualClock']);
 has('io/kafka', io, ['KafkaIO', 'Serde', 'createKafkaClientFactory']);
+lacks('io/kafka', io, ['TransactionSlots']);
 has('io/text-file', textFile, ['TextFile']);
 has('io/generate', generate, ['Generate']);
 assert.deepEqual(sdk.registeredRunners().sort(), ['microbatch', 'native']);
