@@ -17,7 +17,9 @@ const INTERNAL_VALUES = [
   'completeOptions', 'optionsFrom', 'optionsFromFlags', 'refuseUnwiredCheckpointOptions', 'DEFAULT_OPTIONS', 'MIN_KEEP_CHECKPOINTS',
   'continuationStrategy', 'defaultWindowingStrategy', 'sideInputWindowFor', 'slidingShape', 'isOnTimeOnly', 'NO_FIRING',
   'intervalsIntersect', 'intervalSpan', 'sourceBatchSize', 'encodeKey', 'decodeKey', 'emptyStepMetrics', 'isStateful',
-  'resolveRunner', 'nearestFlag', 'formatFlags', 'shorten', 'EXAMPLE_CHARS', 'TransactionSlots',
+  'resolveRunner', 'nearestFlag', 'formatFlags', 'shorten', 'EXAMPLE_CHARS',
+  // the Kafka IO's: its exactly-once sink's slots, its client plumbing
+  'TransactionSlots', 'canPrepareTransactions', 'parseKafkaBrokers', 'emptyKafkaReadStats', 'kafkaClientFor',
 ];
 /** Types only the above or the exactly-once sink's machinery use. */
 const INTERNAL_TYPES = ['SlidingShape', 'TransactionSlotsOptions'];

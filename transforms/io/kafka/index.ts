@@ -29,7 +29,6 @@ export { kafkaRead, KafkaRead, type KafkaReadOptions } from './kafka-read.js';
 export { kafkaWrite, type KafkaWriteOptions, type ValueEncoder } from './kafka-write.js';
 export {
   KafkaSource,
-  emptyKafkaReadStats,
   type KafkaDeadLetterRecord,
   type KafkaReadStats,
   type KafkaRecord,
@@ -40,10 +39,40 @@ export {
   type KafkaTimestamp,
 } from './kafka-source.js';
 export { DeserializationError, Serde, type Deserializer, type Serializer } from './serde.js';
-export { createKafkaClientFactory, kafkaClientFor, type KafkaClientName, type KafkaConnectionOptions, type KafkaProducerImplementation } from './default-client.js';
+export { createKafkaClientFactory, type KafkaClientName, type KafkaConnectionOptions, type KafkaProducerImplementation } from './default-client.js';
 export { WireProducer, type CommitPreparedOptions, type WireProducerOptions } from './wire/wire-producer.js';
 export { KAFKA_SASL_MECHANISMS, type KafkaPemSource, type KafkaSaslMechanism, type KafkaSaslOptions, type KafkaSecurityOptions, type KafkaSslOptions } from './security.js';
-export * from './client.js';
+export {
+  KafkaAuthenticationError,
+  KafkaClientError,
+  KafkaUnavailableError,
+  type KafkaAdmin,
+  type KafkaBatch,
+  type KafkaBatchHandler,
+  type KafkaClientErrorOptions,
+  type KafkaClientFactory,
+  type KafkaCompressionName,
+  type KafkaConsumerOptions,
+  type KafkaConsumerPort,
+  type KafkaHeadersInput,
+  type KafkaMessage,
+  type KafkaOffsetCommit,
+  type KafkaOutgoingMessage,
+  type KafkaPartitionAssignment,
+  type KafkaPartitionOffsets,
+  type KafkaPreparingProducerPort,
+  type KafkaProducerOptions,
+  type KafkaProducerPort,
+  type KafkaRecordHeaders,
+  type KafkaRunOptions,
+  type KafkaSendResult,
+  type KafkaSkippedRecords,
+  type KafkaTopicPartition,
+  type KafkaTopicSpec,
+  type KafkaTransactionalProducerPort,
+  type KafkaValueBlock,
+  type PreparedKafkaTransaction,
+} from './client.js';
 export { KafkaRecordsMissingError } from './records-missing-error.js';
 export { KafkaRecordsOutOfOrderError } from './records-out-of-order-error.js';
 export { createKafkajsClientFactory, type KafkajsClientOptions, type KafkajsLogLevelName } from './kafkajs-client.js';
