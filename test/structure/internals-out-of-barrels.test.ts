@@ -18,11 +18,13 @@ const INTERNAL_VALUES = [
   'continuationStrategy', 'defaultWindowingStrategy', 'sideInputWindowFor', 'slidingShape', 'isOnTimeOnly', 'NO_FIRING',
   'intervalsIntersect', 'intervalSpan', 'sourceBatchSize', 'encodeKey', 'decodeKey', 'emptyStepMetrics', 'isStateful',
   'resolveRunner', 'nearestFlag', 'formatFlags', 'shorten', 'EXAMPLE_CHARS',
+  // the text-file IO's reader (lineSource is the public way to read lines)
+  'LineReader',
   // the Kafka IO's: its exactly-once sink's slots, its client plumbing
   'TransactionSlots', 'canPrepareTransactions', 'parseKafkaBrokers', 'emptyKafkaReadStats', 'kafkaClientFor',
 ];
 /** Types only the above or the exactly-once sink's machinery use. */
-const INTERNAL_TYPES = ['SlidingShape', 'TransactionSlotsOptions'];
+const INTERNAL_TYPES = ['SlidingShape', 'TransactionSlotsOptions', 'LineReaderOptions', 'NumberedLine'];
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; exports: Record<string, unknown> };
 const entryPoints = Object.keys(pkg.exports)

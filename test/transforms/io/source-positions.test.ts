@@ -8,7 +8,8 @@ import type { Source } from '../../../sdk/io/source.js';
 import { TestStream } from '../../../sdk/testing/test-stream.js';
 import { Create } from '../../../transforms/create.js';
 import { Generate } from '../../../transforms/io/generate.js';
-import { lineSource, LineReader, type LineOutcome, type LinePosition } from '../../../transforms/io/text-file.js';
+import { LineReader, type LinePosition } from '../../../transforms/io/line-reader.js';
+import { lineSource, type LineOutcome } from '../../../transforms/io/text-file.js';
 import { concat, drain, emptyObserved, observe, openSource, sourceOf, takeThroughPump, throughCheckpoint } from '../../support/source-reads.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'positions-'));

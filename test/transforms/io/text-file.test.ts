@@ -6,7 +6,8 @@ import { Capture } from '../../../sdk/testing/capture.js';
 import { FixedWindows } from '../../../sdk/windows/fixed-windows.js';
 import { Count } from '../../../transforms/combiners/count.js';
 import { Create } from '../../../transforms/create.js';
-import { LineReader, LineSourceStats, TextFile } from '../../../transforms/io/text-file.js';
+import { LineReader } from '../../../transforms/io/line-reader.js';
+import { LineSourceStats, TextFile } from '../../../transforms/io/text-file.js';
 import { Window } from '../../../transforms/window.js';
 import { RUNNERS, runWith } from '../../support/runners.js';
 
