@@ -56,13 +56,16 @@ export class ForwardJumpGuard {
     return this.largest - this.second > this.maxForwardJump ? this.second : this.largest;
   }
 
-  /** The two largest event times seen (plain data, for a source position). */
-  top(): { readonly maxTs: Instant; readonly secondTs: Instant } {
-    return { maxTs: this.largest, secondTs: this.second };
+  /**
+   * What a source position needs to go on exactly (plain data): the largest event time, and the
+   * second largest only while the largest is held (otherwise the watermark's future does not depend on it).
+   */
+  top(): { readonly maxTs: Instant; readonly secondTs?: Instant } {
+    return this.confirmed() === this.largest ? { maxTs: this.largest } : { maxTs: this.largest, secondTs: this.second };
   }
 
-  /** Restores `top()` of an interrupted read (without counting anything as held). */
-  restore(maxTs: Instant, secondTs: Instant = TIMESTAMP_MIN): void {
+  /** Restores `top()` of an interrupted read (without counting anything as held): `confirmed()` goes on as before. */
+  restore(maxTs: Instant, secondTs: Instant = maxTs): void {
     this.largest = maxTs;
     this.second = Math.min(secondTs, maxTs);
   }

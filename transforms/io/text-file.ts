@@ -269,7 +269,7 @@ export interface LineSourceOptions {
  */
 export interface LineSourcePosition extends LinePosition {
   readonly maxTs: Instant;
-  /** The second largest element timestamp (for the watermark's forward-jump guard); absent in older positions. */
+  /** While the largest timestamp is held from the watermark (see {@link ForwardJumpGuard}), the second largest. */
   readonly secondTs?: Instant;
   /** Absent for a pipe or device (such a position cannot be resumed from). */
   readonly file?: FileFingerprint;
@@ -362,8 +362,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
         },
         position(): LineSourcePosition {
           const { byte, line } = reader.position();
-          const { maxTs, secondTs } = guard.top();
-          const ts = secondTs === TIMESTAMP_MIN ? { maxTs } : { maxTs, secondTs };
+          const ts = guard.top();
           const p: LineSourcePosition = file === undefined ? { byte, line, ...ts } : { byte, line, ...ts, file };
           return mapperState ? { ...p, mapper: mapperState.snapshot() } : p;
         },
