@@ -37,6 +37,7 @@ export * from './dead-letter.js';
 export * from './io/source.js';
 export * from './io/two-phase-commit.js';
 export * from './io/watermark-estimator.js';
+export * from './io/forward-jump-guard.js';
 export * from './graph.js';
 export * from './ptransform.js';
 export * from './pcollection.js';

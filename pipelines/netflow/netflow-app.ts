@@ -238,6 +238,7 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
         topic: i.topic,
         follow: config.kafka?.follow === true,
         maxOutOfOrdernessMs: config.maxOutOfOrdernessMs ?? 5000,
+        ...(config.maxForwardJumpMs !== undefined ? { maxForwardJumpMs: config.maxForwardJumpMs } : {}),
         ...(config.kafka?.drain ? { drain: config.kafka.drain } : {}),
         ...(config.kafka?.reconnectTimeoutMs !== undefined ? { reconnectTimeoutMs: config.kafka.reconnectTimeoutMs } : {}),
       });

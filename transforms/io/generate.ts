@@ -23,7 +23,7 @@ export interface GenerateOptions<T> {
   readonly maxOutOfOrderness?: Duration;
   /**
    * A timestamp more than this ahead of all earlier ones is held from the watermark until a second
-   * one confirms it (default 1 hour; `Infinity` = off); see {@link ForwardJumpGuard}.
+   * one confirms it (default 1 hour; `Infinity` = off); see `ForwardJumpGuard` (watershed/sdk).
    */
   readonly maxForwardJump?: Duration;
   /** Filled in while the source is read: records held from the watermark by `maxForwardJump`. */
@@ -39,6 +39,7 @@ const NO_ELEMENTS: readonly never[] = Object.freeze([]);
 export interface GeneratePosition {
   readonly i: number;
   readonly maxTs: Instant;
+  /** While `maxTs` is held from the watermark, the second largest timestamp. */
   readonly secondTs?: Instant;
 }
 

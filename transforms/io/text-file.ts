@@ -223,7 +223,7 @@ export type LineOutcome<T> =
  *   semantics: windows fire while the file is read; records further out of order become late).
  *   `maxForwardJump` (default 1 hour, `Infinity` = off) guards it against one extreme record: a
  *   timestamp more than that ahead of every earlier one is held from the watermark until a second
- *   record confirms it (see {@link ForwardJumpGuard}); the record itself is still read and processed.
+ *   record confirms it (see `ForwardJumpGuard` (watershed/sdk)); the record itself is still read and processed.
  */
 export type LineWatermark = 'end-of-input' | { readonly maxOutOfOrderness: Duration; readonly maxForwardJump?: Duration };
 
@@ -233,7 +233,7 @@ export class LineSourceStats {
   elements = 0;
   readonly skipped: Record<string, number> = {};
   readonly deadLettered: Record<string, number> = {};
-  /** Records held from the watermark by its `maxForwardJump` guard (see {@link describeHeldRecords}). */
+  /** Records held from the watermark by its `maxForwardJump` guard (see `describeHeldRecords` in watershed/sdk). */
   readonly heldFromWatermark: ForwardJumpStats = { held: 0, largestLead: 0 };
 }
 
@@ -269,7 +269,7 @@ export interface LineSourceOptions {
  */
 export interface LineSourcePosition extends LinePosition {
   readonly maxTs: Instant;
-  /** While the largest timestamp is held from the watermark (see {@link ForwardJumpGuard}), the second largest. */
+  /** While the largest timestamp is held from the watermark (see `ForwardJumpGuard` (watershed/sdk)), the second largest. */
   readonly secondTs?: Instant;
   /** Absent for a pipe or device (such a position cannot be resumed from). */
   readonly file?: FileFingerprint;
