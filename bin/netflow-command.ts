@@ -135,6 +135,7 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
     output,
     job,
     ...(a['maxOutOfOrderness'] !== undefined ? { maxOutOfOrdernessMs: parseDuration(a['maxOutOfOrderness'], 'maxOutOfOrderness') } : {}),
+    ...(a['maxForwardJump'] !== undefined ? { maxForwardJumpMs: a['maxForwardJump'] === 'off' ? Number.POSITIVE_INFINITY : parseDuration(a['maxForwardJump'], 'maxForwardJump') } : {}),
     stats: { digests: a['digests'] === true, ...(keepPairs !== undefined ? { keepPairsUpTo: keepPairs } : {}) },
     ...(a['inject-difference'] === true ? { injectDifference: true } : {}),
     ...(a['deadLetters'] !== undefined ? { deadLetters: parseRecordSink('deadLetters', a['deadLetters'] as string) } : {}),

@@ -13,6 +13,7 @@ export const NETFLOW_IO_FLAGS = {
   brokerOutageTimeout: { type: 'string', value: '<duration>', help: 'Kafka: how long a broker that is down or restarting is waited for (reads reconnect, writes and transactions retry) before the run fails (default 60s); a checkpointed run then resumes when run again' },
   reconnectTimeout: { type: 'string', value: '<duration>', help: 'Kafka input only: overrides brokerOutageTimeout for the read' },
   maxOutOfOrderness: { type: 'string', value: '<duration>', help: 'file inputs: fire windows while reading, allowing this much disorder' },
+  maxForwardJump: { type: 'string', value: '<duration>|off', help: "file inputs with --maxOutOfOrderness, and Kafka: an event time more than this ahead of all earlier ones (a clock set to 2099) moves the watermark only once a second record confirms it; the record is still paired (default 1h)" },
   deadLetters: { type: 'string', value: 'ndjson:<path>|kafka:<topic>', help: 'every rejected record (unreadable, invalid, IPv6, failing), one JSON object each: reason, message, step, origin (file and line, or topic, partition and offset), raw (shortened past 4,000 characters)' },
   lateOutput: { type: 'string', value: 'ndjson:<path>|kafka:<topic>', help: 'every record dropped as late: reason, window, origin, record' },
 } as const satisfies FlagSpecs;

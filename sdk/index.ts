@@ -97,6 +97,7 @@ export * from './dead-letter.js';
 export type { Source, SourceBatch, SourceColumns, SourceContext, SourceReader } from './io/source.js';
 export * from './io/two-phase-commit.js';
 export * from './io/watermark-estimator.js';
+export * from './io/forward-jump-guard.js';
 export * from './graph.js';
 export * from './ptransform.js';
 export * from './pcollection.js';

@@ -4,6 +4,7 @@ import { match, P } from 'ts-pattern';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
 import type { LateRecord } from '../../sdk/graph.js';
 import type { StepMetrics } from '../../sdk/metrics.js';
+import type { ForwardJumpStats } from '../../sdk/io/forward-jump-guard.js';
 import type { PCollection } from '../../sdk/pcollection.js';
 import type { Pipeline } from '../../sdk/pipeline.js';
 import type { PTransform } from '../../sdk/ptransform.js';
@@ -47,6 +48,11 @@ export interface NetflowAppConfig {
   readonly job: NetflowJobOptions;
   /** File inputs: let windows fire while reading, dropping records further out of order (default: fire at end of input). */
   readonly maxOutOfOrdernessMs?: number;
+  /**
+   * With `maxOutOfOrdernessMs`: an event time more than this ahead of every earlier one is held from
+   * the watermark until a second record confirms it (default 1 hour; `Infinity` = off). See ForwardJumpGuard.
+   */
+  readonly maxForwardJumpMs?: number;
   /** What to gather about the pairs (digests for comparisons, kept pairs, samples). */
   readonly stats?: PairStatsOptions;
   /** Testing the comparison: perturb this run's results (one distance changed, one pair dropped). */
@@ -126,6 +132,8 @@ export interface NetflowRunSummary {
   /** Input lines the source could not read (dead-lettered at the Read step), per reason. */
   readonly sourceRejected: Readonly<Record<string, number>>;
   readonly lateDropped: number;
+  /** File inputs: records held from the watermark by the forward-jump guard (present when there were any). */
+  readonly heldFromWatermark?: ForwardJumpStats;
   /** Where dead letters and late records were written (when asked for), and how many. */
   readonly deadLetterOutput: { readonly to: string; readonly records: number } | null;
   readonly lateOutput: { readonly to: string; readonly records: number } | null;
@@ -208,7 +216,10 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
   refuseOutputOntoInputTopic(config.input, [...outputTopicsOf(config.output), ...outputTopicsOf(config.deadLetters, 'deadLetters'), ...outputTopicsOf(config.lateOutput, 'lateOutput')]);
   const lineStats = new LineSourceStats();
   const generatorStats = new GeneratorStats();
-  const watermark = config.maxOutOfOrdernessMs === undefined ? 'end-of-input' : { maxOutOfOrderness: config.maxOutOfOrdernessMs };
+  const watermark =
+    config.maxOutOfOrdernessMs === undefined
+      ? 'end-of-input'
+      : { maxOutOfOrderness: config.maxOutOfOrdernessMs, ...(config.maxForwardJumpMs !== undefined ? { maxForwardJump: config.maxForwardJumpMs } : {}) };
   const input = config.input;
   const fileRead = (lines: PCollection<NetflowLine>) => ({ lines, read: lines as PCollection<unknown> });
   /** `read`: the read step's output, whose dead letters are the records the source could not read. */
@@ -227,6 +238,7 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
         topic: i.topic,
         follow: config.kafka?.follow === true,
         maxOutOfOrdernessMs: config.maxOutOfOrdernessMs ?? 5000,
+        ...(config.maxForwardJumpMs !== undefined ? { maxForwardJumpMs: config.maxForwardJumpMs } : {}),
         ...(config.kafka?.drain ? { drain: config.kafka.drain } : {}),
         ...(config.kafka?.reconnectTimeoutMs !== undefined ? { reconnectTimeoutMs: config.kafka.reconnectTimeoutMs } : {}),
       });
@@ -363,6 +375,7 @@ export function summarizeNetflowRun(p: Pipeline, config: NetflowAppConfig, h: Ha
     sourceSkipped: sortedRecord(h.lineStats?.skipped ?? {}),
     sourceRejected: sortedRecord(config.input.kind === 'kafka' ? h.sourceRejected : (h.lineStats?.deadLettered ?? {})),
     lateDropped,
+    ...(h.lineStats && h.lineStats.heldFromWatermark.held > 0 ? { heldFromWatermark: { ...h.lineStats.heldFromWatermark } } : {}),
     deadLetterOutput: config.deadLetters ? { to: describeRecordSink(config.deadLetters), records: m['DeadLetterRecords']?.elementsIn ?? h.sideOutputs.deadLetters } : null,
     lateOutput: config.lateOutput ? { to: describeRecordSink(config.lateOutput), records: m['LateRecords']?.elementsIn ?? h.sideOutputs.late } : null,
     groups: step('GroupByKey')?.elementsOut ?? 0,

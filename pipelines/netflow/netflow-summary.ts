@@ -1,3 +1,4 @@
+import { describeHeldRecords } from '../../sdk/io/forward-jump-guard.js';
 import { intToIpv4 } from './ipv4.js';
 import type { NetflowRunSummary } from './netflow-app.js';
 import type { Histogram } from './histogram.js';
@@ -67,6 +68,8 @@ export function formatNetflowSummary(s: NetflowRunSummary, options: { topLines?:
   lines.push(`events in             ${n(s.eventsIn)}`);
   lines.push(`rejected              ${n(rejectedTotal)}${rejectedTotal ? `  (${Object.entries(s.rejected).map(([r, c]) => `${r} ${n(c)}`).join(', ')})` : ''}`);
   lines.push(`records paired        ${n(s.recordsPaired)}${s.lateDropped ? `, ${n(s.lateDropped)} dropped as late` : ''}`);
+  const held = s.heldFromWatermark ? describeHeldRecords(s.heldFromWatermark) : undefined;
+  if (held) lines.push(`event time            ${held} (still paired; see --maxForwardJump)`);
   if (s.deadLetterOutput) lines.push(`dead letters          ${n(s.deadLetterOutput.records)} written to ${s.deadLetterOutput.to}`);
   if (s.lateOutput) lines.push(`late records          ${n(s.lateOutput.records)} written to ${s.lateOutput.to}`);
   lines.push(`groups (IP x window)  ${n(s.groups)} in ${n(s.pairs.windows)} windows with pairs (${n(s.pairs.keyWindows)} groups with pairs)`);

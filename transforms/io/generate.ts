@@ -10,6 +10,8 @@ import type { PTransform } from '../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Duration, type Instant } from '../../sdk/time.js';
 import { isValidInstant } from '../../sdk/internal/valid-instant.js';
 import { Read } from '../read.js';
+import { DEFAULT_MAX_FORWARD_JUMP, ForwardJumpGuard, type ForwardJumpStats } from '../../sdk/io/forward-jump-guard.js';
+import { SourcePositionError } from '../../sdk/errors.js';
 
 export interface GenerateOptions<T> {
   /** How many elements (bounded). */
@@ -19,14 +21,26 @@ export interface GenerateOptions<T> {
   /** The i-th element's event time; its watermark trails the largest timestamp by `maxOutOfOrderness`. */
   readonly timestamp: (i: number) => Instant;
   readonly maxOutOfOrderness?: Duration;
+  /**
+   * A timestamp more than this ahead of all earlier ones is held from the watermark until a second
+   * one confirms it (default 1 hour; `Infinity` = off); see `ForwardJumpGuard` (watershed/sdk).
+   */
+  readonly maxForwardJump?: Duration;
+  /** Filled in while the source is read: records held from the watermark by `maxForwardJump`. */
+  readonly heldFromWatermark?: ForwardJumpStats;
 }
 
 const NO_ELEMENTS: readonly never[] = Object.freeze([]);
 
-/** Where a {@link Generate} read stands: the next index, and the largest timestamp so far (for the watermark). */
+/**
+ * Where a {@link Generate} read stands: the next index, the largest timestamp so far and, while that
+ * one is held from the watermark, the second largest (for the watermark).
+ */
 export interface GeneratePosition {
   readonly i: number;
   readonly maxTs: Instant;
+  /** While `maxTs` is held from the watermark, the second largest timestamp. */
+  readonly secondTs?: Instant;
 }
 
 /**
@@ -39,13 +53,16 @@ export interface GeneratePosition {
 export const Generate = {
   of<T>(o: GenerateOptions<T>): PTransform<Pipeline, PCollection<T>> {
     const lag = o.maxOutOfOrderness ?? 0;
+    const maxForwardJump = o.maxForwardJump ?? DEFAULT_MAX_FORWARD_JUMP;
+    if (!(maxForwardJump >= 0)) throw new RangeError(`maxForwardJump must be >= 0 ms, got ${maxForwardJump}`);
     const read = Read<T>({
       name: 'Generate',
       bounded: true,
       async open(ctx) {
         const from = ctx.resumeFrom === undefined ? undefined : numericPosition('Generate', ctx.resumeFrom, { i: 'count', maxTs: 'instant' });
         let i = from?.i ?? 0;
-        let maxTs = from?.maxTs ?? TIMESTAMP_MIN;
+        const guard = new ForwardJumpGuard(maxForwardJump, o.heldFromWatermark);
+        if (from !== undefined) guard.restore(from.maxTs, secondOf(ctx.resumeFrom));
         let limit = Number.POSITIVE_INFINITY;
         return {
           async poll(max): Promise<SourceBatch<T>> {
@@ -55,13 +72,14 @@ export const Generate = {
             for (let j = 0; j < n; j++, i++) {
               const timestamp = o.timestamp(i);
               // an invalid timestamp (the Read step dead-letters its element) never moves the watermark
-              if (timestamp > maxTs && isValidInstant(timestamp)) maxTs = timestamp;
+              if (isValidInstant(timestamp)) guard.observe(timestamp);
               values[j] = o.element(i);
               timestamps[j] = timestamp;
             }
-            return { elements: NO_ELEMENTS, columns: { values, timestamps }, watermark: maxTs === TIMESTAMP_MIN ? TIMESTAMP_MIN : maxTs - lag, done: i >= o.count };
+            const confirmed = guard.confirmed();
+            return { elements: NO_ELEMENTS, columns: { values, timestamps }, watermark: confirmed === TIMESTAMP_MIN ? TIMESTAMP_MIN : confirmed - lag, done: i >= o.count };
           },
-          position: (): GeneratePosition => ({ i, maxTs }),
+          position: (): GeneratePosition => ({ i, ...guard.top() }),
           progress: () => ({ done: i, total: o.count }),
           stopAt(p) {
             limit = p === undefined ? Number.POSITIVE_INFINITY : numericPosition('Generate', p, { i: 'count', maxTs: 'instant' }).i;
@@ -73,3 +91,10 @@ export const Generate = {
     return { name: 'Generate', expand: (p, ctx) => read.expand(p, ctx) };
   },
 };
+
+/** A position's `secondTs` (absent: nothing held). @throws SourcePositionError when it is not a number. */
+function secondOf(p: unknown): Instant | undefined {
+  const v = (p as { secondTs?: unknown }).secondTs;
+  if (v === undefined || (typeof v === 'number' && !Number.isNaN(v))) return v;
+  throw new SourcePositionError('Generate', 'malformed', `secondTs must be a number, got ${String(v)}`);
+}

@@ -9,6 +9,7 @@ import type { DeadLetter } from '../../sdk/dead-letter.js';
 import type { DoFn } from '../../sdk/dofn.js';
 import { CheckpointRecoveryError, SourcePositionError, UnsupportedGuaranteeError } from '../../sdk/errors.js';
 import type { CheckpointingInfo } from '../../sdk/io/two-phase-commit.js';
+import { DEFAULT_MAX_FORWARD_JUMP, ForwardJumpGuard, type ForwardJumpStats } from '../../sdk/io/forward-jump-guard.js';
 import type { Source, SourceBatch } from '../../sdk/io/source.js';
 import type { PCollection } from '../../sdk/pcollection.js';
 import type { Pipeline } from '../../sdk/pipeline.js';
@@ -46,8 +47,11 @@ export type LineOutcome<T> =
  *   so nothing is ever late (batch semantics; right for files in no particular time order);
  * - `{ maxOutOfOrderness }`: the largest element timestamp seen so far minus the bound (streaming
  *   semantics: windows fire while the file is read; records further out of order become late).
+ *   `maxForwardJump` (default 1 hour, `Infinity` = off) guards it against one extreme record: a
+ *   timestamp more than that ahead of every earlier one is held from the watermark until a second
+ *   record confirms it (see `ForwardJumpGuard` (watershed/sdk)); the record itself is still read and processed.
  */
-export type LineWatermark = 'end-of-input' | { readonly maxOutOfOrderness: Duration };
+export type LineWatermark = 'end-of-input' | { readonly maxOutOfOrderness: Duration; readonly maxForwardJump?: Duration };
 
 /** Counts a line source keeps while it reads (read them after the run). */
 export class LineSourceStats {
@@ -55,6 +59,8 @@ export class LineSourceStats {
   elements = 0;
   readonly skipped: Record<string, number> = {};
   readonly deadLettered: Record<string, number> = {};
+  /** Records held from the watermark by its `maxForwardJump` guard (see `describeHeldRecords` in watershed/sdk). */
+  readonly heldFromWatermark: ForwardJumpStats = { held: 0, largestLead: 0 };
 }
 
 /**
@@ -89,6 +95,8 @@ export interface LineSourceOptions {
  */
 export interface LineSourcePosition extends LinePosition {
   readonly maxTs: Instant;
+  /** While the largest timestamp is held from the watermark (see `ForwardJumpGuard` (watershed/sdk)), the second largest. */
+  readonly secondTs?: Instant;
   /** Absent for a pipe or device (such a position cannot be resumed from). */
   readonly file?: FileFingerprint;
   readonly mapper?: unknown;
@@ -110,6 +118,8 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
   const policy = options.watermark ?? 'end-of-input';
   const lag = policy === 'end-of-input' ? undefined : policy.maxOutOfOrderness;
   if (lag !== undefined && !(lag >= 0)) throw new RangeError(`maxOutOfOrderness must be >= 0 ms, got ${lag}`);
+  const maxForwardJump = policy === 'end-of-input' ? undefined : (policy.maxForwardJump ?? DEFAULT_MAX_FORWARD_JUMP);
+  if (maxForwardJump !== undefined && !(maxForwardJump >= 0)) throw new RangeError(`maxForwardJump must be >= 0 ms, got ${maxForwardJump}`);
   const stats = options.stats ?? new LineSourceStats();
   const mapperState = options.mapperState;
   const keepInvalidUtf8 = options.invalidUtf8 === 'replace';
@@ -117,7 +127,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
     name,
     bounded: true,
     async open(ctx) {
-      let maxTs = TIMESTAMP_MIN;
+      const guard = new ForwardJumpGuard(maxForwardJump ?? Number.POSITIVE_INFINITY, stats.heldFromWatermark);
       let file: FileFingerprint | undefined;
       let reader: LineReader;
       if (ctx.resumeFrom === undefined) {
@@ -127,7 +137,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
         const from = lineSourcePosition(path, ctx.resumeFrom, mapperState !== undefined);
         await checkResumable(path, from.byte, from.file);
         file = from.file;
-        maxTs = from.maxTs;
+        guard.restore(from.maxTs, from.secondTs);
         if (mapperState) {
           try {
             mapperState.restore(from.mapper);
@@ -162,7 +172,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
                 deadLetters.push({ step: ctx.step, reason: INVALID_TIMESTAMP, message: invalidInstantMessage(timestamp, 'the timestamp function returned'), element: text, origin: { file: path, line } });
                 continue;
               }
-              if (timestamp > maxTs) maxTs = timestamp;
+              guard.observe(timestamp);
               elements.push({ value: o.value, timestamp });
               stats.elements++;
             } else if (o.kind === 'skip') {
@@ -172,12 +182,14 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
               deadLetters.push({ step: ctx.step, reason: o.reason, message: o.message, element: text, origin: { file: path, line } });
             }
           }
-          const watermark = lag === undefined || maxTs === TIMESTAMP_MIN ? TIMESTAMP_MIN : maxTs - lag;
+          const confirmed = guard.confirmed();
+          const watermark = lag === undefined || confirmed === TIMESTAMP_MIN ? TIMESTAMP_MIN : confirmed - lag;
           return deadLetters.length > 0 ? { elements, watermark, done, deadLetters } : { elements, watermark, done };
         },
         position(): LineSourcePosition {
           const { byte, line } = reader.position();
-          const p: LineSourcePosition = file === undefined ? { byte, line, maxTs } : { byte, line, maxTs, file };
+          const ts = guard.top();
+          const p: LineSourcePosition = file === undefined ? { byte, line, ...ts } : { byte, line, ...ts, file };
           return mapperState ? { ...p, mapper: mapperState.snapshot() } : p;
         },
         stopAt(p) {
@@ -213,6 +225,7 @@ function lineSourcePosition(path: string, p: unknown, withMapper: boolean): Line
   const ok =
     isLinePosition(p) &&
     typeof o!.maxTs === 'number' &&
+    (o!.secondTs === undefined || typeof o!.secondTs === 'number') &&
     (o!.file === undefined || (typeof o!.file === 'object' && o!.file !== null && Number.isSafeInteger(o!.file.headBytes) && Number.isSafeInteger(o!.file.headCrc32c))) &&
     (!withMapper || 'mapper' in o!);
   if (!ok) throw new SourcePositionError(path, 'malformed', `not a line source position${withMapper ? ' with mapper state' : ''}: ${shorten(JSON.stringify(p) ?? String(p))}`);

@@ -15,6 +15,8 @@ export interface NetflowKafkaReadOptions extends KafkaSecurityOptions {
   readonly follow?: boolean;
   /** Per-partition watermark lag behind the highest event time read (default 5,000 ms). */
   readonly maxOutOfOrdernessMs?: number;
+  /** Per partition, an event time more than this ahead of all earlier ones waits for a second record before it moves the watermark (default 1 h). */
+  readonly maxForwardJumpMs?: number;
   /** A followed read drains when this aborts: it stops fetching, hands out what it holds and finishes. */
   readonly drain?: AbortSignal;
   /** How long a lost broker is waited for before the read fails (default: `brokerOutageTimeoutMs`, else 60 s). */
@@ -72,7 +74,7 @@ export const NetflowKafka = {
       bounded: o.follow !== true,
       deserializer: netflowLineDeserializer,
       timestamp: netflowRecordEventTime,
-      watermark: { maxOutOfOrderness: o.maxOutOfOrdernessMs ?? 5000 },
+      watermark: { maxOutOfOrderness: o.maxOutOfOrdernessMs ?? 5000, ...(o.maxForwardJumpMs !== undefined ? { maxForwardJump: o.maxForwardJumpMs } : {}) },
       ...(o.drain ? { drain: o.drain } : {}),
       ...(o.reconnectTimeoutMs !== undefined ? { reconnectTimeout: o.reconnectTimeoutMs } : {}),
       ...(o.brokerOutageTimeoutMs !== undefined ? { brokerOutageTimeoutMs: o.brokerOutageTimeoutMs } : {}),

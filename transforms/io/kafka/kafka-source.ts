@@ -60,6 +60,8 @@ export interface KafkaDeadLetterRecord {
 export interface KafkaSourcePosition {
   readonly partitions: readonly KafkaPartitionPosition[];
   readonly splits: Readonly<Record<string, Instant>>;
+  /** Per split whose largest event time is held from the watermark (its forward-jump guard), the second largest. */
+  readonly held?: Readonly<Record<string, Instant>>;
 }
 
 export interface KafkaPartitionPosition {
@@ -127,8 +129,11 @@ export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
    * Per-partition watermarks: each partition's is its highest event time minus `maxOutOfOrderness`
    * (default 0); the source watermark is the minimum over the assigned partitions. A partition with no
    * records for `idleTimeout` of processing time (default 30 s) stops holding it back until it has data.
+   * `maxForwardJump` (default 1 hour, `Infinity` = off): per partition, an event time more than this
+   * ahead of all earlier ones is held from the watermark until a second record confirms it (the record
+   * itself is read as usual); see ForwardJumpGuard.
    */
-  readonly watermark?: { readonly maxOutOfOrderness?: Duration; readonly idleTimeout?: Duration };
+  readonly watermark?: { readonly maxOutOfOrderness?: Duration; readonly idleTimeout?: Duration; readonly maxForwardJump?: Duration };
   /** Read up to the end offsets seen when the read starts, then finish. Default false (unbounded). */
   readonly bounded?: boolean;
   /**
@@ -328,7 +333,7 @@ export class KafkaSource<T, O> implements Source<O> {
       await admin.disconnect().catch(() => undefined);
     }
     const reader = new KafkaSourceReader<T, O>(o, this.project, kafka, partitions, ctx);
-    if (from !== undefined) reader.restoreSplits(from.splits);
+    if (from !== undefined) reader.restoreSplits(from.splits, from.held ?? {});
     await reader.start();
     return reader;
   }
@@ -369,6 +374,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     this.lowWater = Math.floor(this.capacity / 2);
     this.estimator = new WatermarkEstimator({
       maxOutOfOrderness: o.watermark?.maxOutOfOrderness ?? 0,
+      ...(o.watermark?.maxForwardJump !== undefined ? { maxForwardJump: o.watermark.maxForwardJump } : {}),
       idleTimeout: o.watermark?.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
     });
     this.deserialize = o.deserializer ?? Serde.json<T>();
@@ -387,11 +393,11 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
   }
 
   /** Resuming: the largest event time per split of the interrupted read, so the watermark goes on from it. */
-  restoreSplits(splits: Readonly<Record<string, Instant>>): void {
+  restoreSplits(splits: Readonly<Record<string, Instant>>, held: Readonly<Record<string, Instant>>): void {
     const now = this.ctx.clock.now();
     for (const p of this.partitions) {
       const ts = splits[p.split];
-      if (ts !== undefined) this.estimator.observe(p.split, ts, now);
+      if (ts !== undefined) this.estimator.restore(p.split, ts, held[p.split], now);
     }
   }
 
@@ -609,7 +615,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
           continue;
         }
       }
-      let maxTs = TIMESTAMP_MIN;
+      let observed = false;
       for (let j = c.i; j < stop; j++) {
         const m = c.msgs[j]!;
         let stage = 'deserialize-failed';
@@ -620,15 +626,16 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
           checkEventTime(ts);
           stage = 'key-deserialize-failed';
           elements.push({ value: this.project(value, m, () => this.deserializeKey(m.key, m)), timestamp: ts });
-          if (ts > maxTs) maxTs = ts;
+          // every record's event time (not the chunk's largest): the forward-jump guard needs the two largest
+          this.estimator.observe(c.p.split, ts, now);
+          observed = true;
         } catch (e) {
           (deadLetters ??= []).push(this.deadLetter(m, e, stage));
         }
       }
       taken += stop - c.i;
       c.p.consumed = c.msgs[stop - 1]!.offset;
-      if (maxTs > TIMESTAMP_MIN) this.estimator.observe(c.p.split, maxTs, now);
-      else this.estimator.touch(c.p.split, now);
+      if (!observed) this.estimator.touch(c.p.split, now);
       c.i = stop;
       if (c.i === c.end) this.queue.splice(k, 1);
       else k++;
@@ -678,9 +685,12 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
    */
   position(): KafkaSourcePosition {
     const splits: Record<string, Instant> = {};
+    let held: Record<string, Instant> | undefined;
     for (const p of this.partitions) {
-      const ts = this.estimator.highest(p.split);
-      if (ts !== undefined) splits[p.split] = ts;
+      const top = this.estimator.top(p.split);
+      if (top === undefined) continue;
+      splits[p.split] = top.maxTs;
+      if (top.secondTs !== undefined) (held ??= {})[p.split] = top.secondTs;
     }
     return {
       partitions: this.partitions.map((p) => {
@@ -688,6 +698,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
         return p.end === undefined ? { topic: p.topic, partition: p.partition, offset } : { topic: p.topic, partition: p.partition, offset, end: p.end };
       }),
       splits,
+      ...(held ? { held } : {}),
     };
   }
 
@@ -759,7 +770,8 @@ function kafkaSourcePosition(input: string, p: unknown): KafkaSourcePosition {
     ) &&
     typeof o.splits === 'object' &&
     o.splits !== null &&
-    Object.values(o.splits).every((v) => typeof v === 'number');
+    Object.values(o.splits).every((v) => typeof v === 'number') &&
+    (o.held === undefined || (typeof o.held === 'object' && o.held !== null && Object.values(o.held).every((v) => typeof v === 'number')));
   if (!ok) throw new SourcePositionError(input, 'malformed', `not a Kafka read position: ${(JSON.stringify(p) ?? String(p)).slice(0, 200)}`);
   return o as KafkaSourcePosition;
 }

@@ -56,9 +56,10 @@ describe('KafkaSource: records without a usable event time', () => {
     const letters = batches.flatMap((b) => b.deadLetters ?? []);
     expect(letters.map((d) => [d.reason, d.origin])).toEqual(BAD.map((b, i) => [b.reason, { topic: 'flows', partition: 0, offset: String(i + 1) }]));
     expect(batches.flatMap((b) => b.elements.map((e) => e.timestamp))).toEqual([T0 + 1_000, T0 + 1_500, T0 + 2_000]);
-    // after the first record the watermark is 900 ms past T0 and stays there through every bad record
+    // The first record alone does not move the watermark (the forward-jump guard waits for a second
+    // record to confirm it: it could be dated 2099); it stays there through every bad record.
     const marks = batches.map((b) => b.watermark);
-    expect(marks.slice(0, 1 + BAD.length)).toEqual(Array(1 + BAD.length).fill(T0 + 900));
+    expect(marks.slice(0, 1 + BAD.length)).toEqual(Array(1 + BAD.length).fill(TIMESTAMP_MIN));
     expect(Math.max(...marks)).toBe(T0 + 1_900);
   });
 
@@ -84,5 +85,21 @@ describe.each(RUNNER_CONFIGS)('KafkaIO.read with bad event times on $label', ({ 
     expect(out.dead.values().map((d) => d.reason)).toEqual(BAD.map((b) => b.reason));
     expect(out.counts.values()).toEqual([3]);
     expect(result.metrics['Read']!.deadLettered).toBe(BAD.length);
+  });
+});
+
+describe('KafkaSource: one record dated far ahead (valid) does not move its partition watermark', () => {
+  const Y2099 = Date.UTC(2099, 11, 31);
+  const records = [ev(T0), ev(T0 + 1_000), ev(Y2099), ev(T0 + 1_500), ev(T0 + 2_000)];
+  it('the watermark follows the other records; the 2099 one is still read', async () => {
+    const batches = await pollAll(new KafkaSource(options(records, { watermark: { maxOutOfOrderness: 100 } }), (v) => v));
+    expect(batches.flatMap((b) => b.elements.map((e) => e.timestamp))).toEqual([T0, T0 + 1_000, Y2099, T0 + 1_500, T0 + 2_000]);
+    const marks = batches.map((b) => b.watermark).filter((w) => w !== TIMESTAMP_MIN);
+    expect(Math.max(...marks)).toBe(T0 + 1_900);
+  });
+
+  it('maxForwardJump Infinity turns the guard off (the 2099 record moves the watermark)', async () => {
+    const batches = await pollAll(new KafkaSource(options(records, { watermark: { maxOutOfOrderness: 100, maxForwardJump: Number.POSITIVE_INFINITY } }), (v) => v));
+    expect(Math.max(...batches.map((b) => b.watermark))).toBe(Y2099 - 100);
   });
 });

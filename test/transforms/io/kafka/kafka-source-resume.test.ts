@@ -48,8 +48,9 @@ describe('KafkaIO.read resumed from a position (fake client)', () => {
         ],
         splits: { 't/0': 5_000, 't/1': 9_000 },
       });
-      // The restored maxima hold the watermark where the interrupted read had it (partition 2 has none yet).
-      await cluster.last.handler!(batch(2, 7, [20_000]));
+      // The restored maxima hold the watermark where the interrupted read had it (partition 2's first two
+      // records confirm each other: one alone is held by the forward-jump guard).
+      await cluster.last.handler!(batch(2, 7, [20_000, 20_001]));
       const b = await reader.poll(10, 0);
       expect(b.watermark).toBe(5_000);
     } finally {
