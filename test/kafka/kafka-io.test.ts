@@ -307,6 +307,27 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO against a real broker ($
       expect(Buffer.from((dl.element as KafkaDeadLetterRecord).value!, 'base64').toString('utf8')).toBe('oops');
     });
 
+    it('a key that is not valid UTF-8 is a dead letter (invalid-utf8, key bytes kept), not a key decoded with U+FFFD; a null key and binary headers pass through', async () => {
+      const topic = await createTopic('badkey', 1);
+      await produce(topic, [[
+        { key: Buffer.from([0xc3]), value: '{"id":1}' },
+        { key: Buffer.from([0xff, 0x41]), value: '{"id":2}' },
+        { key: null, value: '{"id":3}', headers: { bin: Buffer.from([0xff, 0xfe, 0x00, 0x80]) } },
+        { key: 'k\u00e9', value: '{"id":4}' },
+      ]]);
+      const { out } = await runWith(options, (p) => {
+        const read = p.apply('Read', KafkaIO.read<{ id: number }>({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', bounded: true, withMetadata: true }));
+        return { values: read.apply('V', Capture.records()), dead: read.deadLetters().apply('D', Capture.records()) };
+      });
+      const records = (out.values.values() as KafkaRecord<{ id: number }>[]).sort((a, b) => a.value.id - b.value.id);
+      expect(records.map((r) => [r.value.id, r.key])).toEqual([[3, null], [4, 'k\u00e9']]);
+      expect(records[0]!.headers['bin']!.map((b) => Buffer.from(b).toString('hex'))).toEqual(['fffe0080']);
+      const dead = (out.dead.values() as DeadLetter[]).sort((a, b) => String(a.origin!['offset']).localeCompare(String(b.origin!['offset'])));
+      expect(dead.map((d) => [d.step, d.reason, d.origin])).toEqual([['Read', 'invalid-utf8', { topic, partition: 0, offset: '0' }], ['Read', 'invalid-utf8', { topic, partition: 0, offset: '1' }]]);
+      expect(dead.map((d) => Buffer.from((d.element as KafkaDeadLetterRecord).key!, 'base64').toString('hex'))).toEqual(['c3', 'ff41']);
+      for (const d of dead) expect(d.message).toMatch(/^key: .*not valid UTF-8/);
+    });
+
     it('a topic that does not exist fails the run at once with a clear error', async () => {
       const topic = topicName('missing');
       const t0 = Date.now();
