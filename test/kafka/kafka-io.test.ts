@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../runners/system-clock.js';
 import { VirtualClock } from '../../sdk/clock.js';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
-import { SourceError } from '../../sdk/errors.js';
+import { SourceError, UserCodeError } from '../../sdk/errors.js';
 import type { SourceBatch, SourceContext } from '../../sdk/io/source.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TIMESTAMP_MIN, seconds } from '../../sdk/time.js';
@@ -18,6 +18,7 @@ import {
   KafkaIO,
   KafkaSource,
   KafkaUnavailableError,
+  Serde,
   type KafkaAdmin,
   type KafkaClientFactory,
   type KafkaDeadLetterRecord,
@@ -326,6 +327,17 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO against a real broker ($
       expect(dead.map((d) => [d.step, d.reason, d.origin])).toEqual([['Read', 'invalid-utf8', { topic, partition: 0, offset: '0' }], ['Read', 'invalid-utf8', { topic, partition: 0, offset: '1' }]]);
       expect(dead.map((d) => Buffer.from((d.element as KafkaDeadLetterRecord).key!, 'base64').toString('hex'))).toEqual(['c3', 'ff41']);
       for (const d of dead) expect(d.message).toMatch(/^key: .*not valid UTF-8/);
+    });
+
+    it('a record over the broker limit fails the run with an error naming the step and the record (index, size, value), never silently, never a hang', async () => {
+      const topic = await createTopic('toolarge', 1);
+      const big = randomBytes(1536 * 1024).toString('base64'); // ~2 MB, incompressible: over the broker's 1 MB
+      const error = await runWith(options, (p) =>
+        p.apply('Values', Create(['small-1', `BIG${big}`, 'small-2'])).apply('Write', KafkaIO.write<string>({ brokers: env.brokers, client: via.client, topic, serializer: Serde.toText(), compression: 'none' })),
+      ).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(UserCodeError);
+      expect(error).toMatchObject({ step: 'Write' });
+      expect((error as Error).message).toMatch(new RegExp(`^step 'Write' failed .*KafkaIO.write to '${topic}': a record is too large.* is #1: 2,097,155 bytes of key and value, key null, value "BIG`));
     });
 
     it('a topic that does not exist fails the run at once with a clear error', async () => {
