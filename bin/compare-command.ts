@@ -34,6 +34,7 @@ import type { RunRecord } from './dashboard/run-record.js';
 import { staticReportHtml } from './dashboard/report-file.js';
 import { writeOutputFile } from './write-output-file.js';
 import { checkWritablePath } from './writable-path.js';
+import { CompareRunError } from './compare-run-error.js';
 import { compareOutputFiles, runnerNdjsonPath, runSummaryPath } from '../pipelines/netflow/compare/compare-outputs.js';
 import { MEASURES } from '../pipelines/netflow/compare/compare-measures.js';
 import { parseSweep, sweepPoint, type SweepPoint } from '../pipelines/netflow/compare/sweep.js';
@@ -91,7 +92,7 @@ export function runChild(flags: readonly string[], runner: string, statsOut: str
     const child = spawn(process.execPath, args, { cwd: COMPILED ? process.cwd() : REPO, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', fail);
     child.on('exit', (code, signal) => {
-      if (code !== 0) return fail(new Error(`the ${runner} run failed (${signal ?? `exit code ${code}`})`));
+      if (code !== 0) return fail(new CompareRunError(runner, signal ?? `exit code ${code}`));
       done(JSON.parse(readFileSync(statsOut, 'utf8')) as NetflowRunSummary);
     });
   });
@@ -134,6 +135,8 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   const runs: Record<string, NetflowRunSummary[]> = Object.fromEntries(COMPARED_RUNNERS.map((r) => [r, []]));
   refuseOutputOntoInput(config.input, [...compareOutputFiles(output, dir, [...COMPARED_RUNNERS, ...sweepIntervals.map((p) => sweepLabel(p.flag))], repeat), ...flagFile('report', report)]);
   if (report !== undefined) checkWritablePath(report, 'report');
+  // the report folder: a file in its way (--outDir=<a file>) is refused before any run
+  checkWritablePath(join(dir, 'report.json'), 'outDir', `--outDir=${outDir ?? join('out', 'compare')}`);
   // --report: each child records its run; the last run of each runner is the one shown.
   const reportData = (runner: string) => join(dir, `${runner}.report.json`);
   // the runners alternate, so a slow spell of the machine hits both

@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+/** The real CLI in a child process (short runs only: every case here stops before or soon after it starts). */
+const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+
+describe('compare, generate and example: outputs and flag ranges', () => {
+  it('compare --outDir=<a file> is refused before any run (exit 2, one line naming the flag), the file unchanged', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
+    const file = join(dir, 'afile');
+    writeFileSync(file, 'keep me\n');
+    const r = cli('compare', '--count=50', `--outDir=${file}`);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toMatch(new RegExp(`^PipelineOptionsError: --outDir=${file}: .*afile is not a directory$`));
+    expect(r.stderr).not.toContain('[compare] running');
+    expect(readFileSync(file, 'utf8')).toBe('keep me\n');
+    expect(readdirSync(dir)).toEqual(['afile']);
+  });
+
+  it('a runner that fails under compare ends compare with one typed line (exit 1), not a stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
+    // a directory where the child's input file should be: the child fails after compare started it
+    const input = join(dir, 'flows.ndjson');
+    mkdirSync(input);
+    const r = cli('compare', `--input=ndjson:${input}`, `--outDir=${join(dir, 'cmp')}`);
+    expect(r.status).toBe(1);
+    const last = r.stderr.trim().split('\n').pop()!;
+    expect(last).toMatch(/^CompareRunError: the native run failed \(exit code 1\)/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('generate --output=ndjson:<a directory> is refused before the run (exit 2, PipelineOptionsError)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
+    const r = cli('generate', `--output=ndjson:${dir}`, '--count=10');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`PipelineOptionsError: --output=ndjson:${dir}: is a directory`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('netflow --output/--deadLetters=ndjson:<a directory> is refused before the run (exit 2, PipelineOptionsError)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
+    const r = cli('--count=10', `--output=ndjson:${dir}`);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`PipelineOptionsError: --output=ndjson:${dir}: is a directory`);
+    const d = cli('--count=10', `--deadLetters=ndjson:${dir}`);
+    expect(d.status).toBe(2);
+    expect(d.stderr.trim()).toBe(`PipelineOptionsError: --deadLetters=ndjson:${dir}: is a directory`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('--count past 2^53 - 1 is refused (it never ended: counting stops at 2^53), for generate, netflow and example', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
+    for (const args of [['generate', `--output=ndjson:${join(dir, 'g.ndjson')}`], ['netflow'], ['example']]) {
+      const r = cli(...args, '--count=1e99');
+      expect(r.status, args[0]).toBe(2);
+      expect(r.stderr.trim(), args[0]).toMatch(/^PipelineOptionsError: --count.*(2\^53 - 1|9007199254740991)/);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
