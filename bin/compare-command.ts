@@ -20,7 +20,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PipelineOptionsError } from '../sdk/errors.js';
 import { formatFlags, parseFlags, type FlagSpecs } from '../sdk/flags.js';
@@ -29,7 +29,9 @@ import { buildCompareReport, writeCompareReport } from '../pipelines/netflow/com
 import { defaultRunName, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 import { netflowConfigFromArgs } from './netflow-command.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
-import { flagFile, refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
+import { flagFile, refuseOutputOntoInput, type OutputFile } from '../pipelines/netflow/output-not-input.js';
+import { OutputsCollideError, refuseSharedOutputs } from '../pipelines/netflow/distinct-outputs.js';
+import { sameFile } from '../transforms/io/same-file.js';
 import type { RunRecord } from './dashboard/run-record.js';
 import { staticReportHtml } from './dashboard/report-file.js';
 import { writeOutputFile } from './write-output-file.js';
@@ -114,6 +116,32 @@ export function ownOutputFlags(specs: Readonly<Record<string, string | undefined
   return own;
 }
 
+/** Files compare writes into the report folder besides those of each run: the report and one SVG per chart. */
+const REPORT_FOLDER_FILE = /^(report\.(json|html)|.*\.svg|.*\.summary\.json|.*\.report\.json)$/;
+
+/**
+ * Refuses, before any run, two outputs of the comparison onto one file: each run's --output,
+ * --deadLetters and --lateOutput files, summaries and --report data, and --report itself, which must
+ * not be a file compare writes into the report folder `dir` (report.json, report.html, a chart).
+ * @throws OutputsCollideError naming both.
+ */
+function refuseCollidingCompareOutputs(specs: Readonly<Record<string, string | undefined>>, dir: string, labels: readonly string[], repeat: number, report: string | undefined): void {
+  const files: OutputFile[] = [];
+  for (const label of labels) {
+    for (const flag of ownOutputFlags(specs, label)) {
+      const [name, spec] = [flag.slice(2, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)];
+      if (spec.startsWith('ndjson:')) files.push({ path: spec.slice(7), what: `the ${label} run's ${name} ${spec.slice(7)}` });
+    }
+    for (let run = 1; run <= repeat; run++) files.push({ path: runSummaryPath(dir, label, run, repeat), what: `the ${label} run's summary` });
+  }
+  if (report !== undefined) {
+    if (sameFile(dirname(resolve(report)), dir) && REPORT_FOLDER_FILE.test(basename(report))) throw new OutputsCollideError(`--report=${report}`, `the comparison's own ${join(dir, basename(report))}`);
+    for (const runner of COMPARED_RUNNERS) files.push({ path: join(dir, `${runner}.report.json`), what: `the ${runner} run's report data` });
+    files.push({ path: report, what: `--report=${report}` });
+  }
+  refuseSharedOutputs(files);
+}
+
 /** Runs `compare`. @throws PipelineOptionsError before anything runs for bad flags. */
 export async function compareCommand(flags: readonly string[]): Promise<void> {
   const { name: nameFlag, outDir, repeat: repeatFlag, sweep: sweepFlag, output, deadLetters, lateOutput, keepPairs, 'inject-difference': inject, report, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
@@ -134,6 +162,7 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   const base = formatFlags({ ...shared, keepPairs: keepPairs ?? '200000' });
   const runs: Record<string, NetflowRunSummary[]> = Object.fromEntries(COMPARED_RUNNERS.map((r) => [r, []]));
   refuseOutputOntoInput(config.input, [...compareOutputFiles(output, dir, [...COMPARED_RUNNERS, ...sweepIntervals.map((p) => sweepLabel(p.flag))], repeat), ...flagFile('report', report)]);
+  refuseCollidingCompareOutputs({ output, deadLetters, lateOutput }, dir, [...COMPARED_RUNNERS, ...sweepIntervals.map((p) => sweepLabel(p.flag))], repeat, report);
   if (report !== undefined) checkWritablePath(report, 'report');
   // the report folder: a file in its way (--outDir=<a file>) is refused before any run
   checkWritablePath(join(dir, 'report.json'), 'outDir', `--outDir=${outDir ?? join('out', 'compare')}`);

@@ -22,6 +22,22 @@ describe('compare, generate and example: outputs and flag ranges', () => {
     expect(readdirSync(dir)).toEqual(['afile']);
   });
 
+  it('compare refuses, before any run, --report onto a file of its report folder and two outputs onto one file (exit 2); nothing written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
+    const outDir = join(dir, 'cmp');
+    for (const file of ['report.json', 'report.html', 'native.summary.json', 'latency.svg', 'microbatch.report.json']) {
+      const r = cli('compare', '--count=50', `--outDir=${outDir}`, '--name=r', `--report=${join(outDir, 'r', file)}`);
+      expect(r.status, file).toBe(2);
+      expect(r.stderr.trim(), file).toMatch(new RegExp(`^(OutputsCollideError|PipelineOptionsError): .*--report=${join(outDir, 'r', file)}`));
+      expect(r.stderr, file).not.toContain('[compare] running');
+    }
+    const same = cli('compare', '--count=50', `--outDir=${outDir}`, `--output=ndjson:${join(dir, 'x.ndjson')}`, `--deadLetters=ndjson:${join(dir, 'x.ndjson')}`);
+    expect(same.status).toBe(2);
+    expect(same.stderr.trim()).toMatch(/^OutputsCollideError: /);
+    expect(same.stderr).not.toContain('[compare] running');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('a runner that fails under compare ends compare with one typed line (exit 1), not a stack trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
     // a directory where the child's input file should be: the child fails after compare started it
