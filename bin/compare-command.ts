@@ -85,6 +85,9 @@ export function parseRepeat(text: string | undefined): number {
 /** Every flag compare takes: its own, the netflow job's and the pipeline's, less those it sets per run. */
 export const COMPARE_FLAGS = { ...COMPARE_OWN_FLAGS, ...COMPARED_NETFLOW_FLAGS, ...COMPARED_PIPELINE_FLAGS } as const satisfies FlagSpecs;
 
+/** The signals that stop compare, forwarded to its running child. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /** Runs one runner in a child process with the netflow flags `flags` (no --runner or --statsOut); resolves with its summary. */
 export function runChild(flags: readonly string[], runner: string, statsOut: string): Promise<NetflowRunSummary> {
   // The child's --quiet also keeps its progress line off: its stderr is compare's.
@@ -92,8 +95,27 @@ export function runChild(flags: readonly string[], runner: string, statsOut: str
   return new Promise((done, fail) => {
     // From the sources the child needs the repository's tsx; installed, it runs where the user ran compare.
     const child = spawn(process.execPath, args, { cwd: COMPILED ? process.cwd() : REPO, stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('error', fail);
+    // A stop signal to compare stops the child too (it cleans up its in-progress files), then compare
+    // ends by that signal: the child must not go on orphaned and publish its output after compare is gone.
+    let stoppedBy: NodeJS.Signals | undefined;
+    const forward = (signal: NodeJS.Signals) => {
+      stoppedBy ??= signal;
+      child.kill(signal);
+    };
+    for (const signal of STOP_SIGNALS) process.on(signal, forward);
+    const unlisten = () => {
+      for (const signal of STOP_SIGNALS) process.off(signal, forward);
+    };
+    child.on('error', (e) => {
+      unlisten();
+      fail(e);
+    });
     child.on('exit', (code, signal) => {
+      unlisten();
+      if (stoppedBy !== undefined) {
+        process.kill(process.pid, stoppedBy);
+        return;
+      }
       if (code !== 0) return fail(new CompareRunError(runner, signal ?? `exit code ${code}`));
       done(JSON.parse(readFileSync(statsOut, 'utf8')) as NetflowRunSummary);
     });

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,4 +78,28 @@ describe('compare, generate and example: outputs and flag ranges', () => {
     }
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it('SIGTERM to compare alone stops its running child too: no run goes on orphaned to replace the existing output later', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
+    writeFileSync(join(dir, 'p.native.ndjson'), 'the output of an earlier run\n');
+    const compare = spawn(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', 'compare', '--count=5000000', `--outDir=${join(dir, 'cmp')}`, `--output=ndjson:${join(dir, 'p.ndjson')}`], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    compare.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => compare.once('exit', (code, signal) => resolve({ code, signal })));
+    let ended = false;
+    void exited.then(() => (ended = true));
+    // the native child is under way once its hidden in-progress file exists
+    const inProgress = () => readdirSync(dir).filter((n) => n.endsWith('.inprogress'));
+    const deadline = Date.now() + 60_000;
+    while (!ended && inProgress().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(ended, stderr).toBe(false);
+    expect(inProgress()).toHaveLength(1);
+    compare.kill('SIGTERM'); // compare only, not its process group
+    const end = await exited;
+    expect(end.signal ?? end.code, stderr).toBe('SIGTERM');
+    // compare ended after its child: the child removed its hidden file, the earlier output is as it was
+    expect(inProgress()).toEqual([]);
+    expect(readFileSync(join(dir, 'p.native.ndjson'), 'utf8')).toBe('the output of an earlier run\n');
+    expect(existsSync(join(dir, 'p.microbatch.ndjson'))).toBe(false);
+  }, 90_000);
 });
