@@ -20,7 +20,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PipelineOptionsError } from '../sdk/errors.js';
 import { formatFlags, parseFlags, type FlagSpecs } from '../sdk/flags.js';
@@ -29,11 +29,14 @@ import { buildCompareReport, writeCompareReport } from '../pipelines/netflow/com
 import { defaultRunName, type NetflowRunSummary } from '../pipelines/netflow/netflow-app.js';
 import { netflowConfigFromArgs } from './netflow-command.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
-import { flagFile, refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
+import { flagFile, refuseOutputOntoInput, type OutputFile } from '../pipelines/netflow/output-not-input.js';
+import { OutputsCollideError, refuseSharedOutputs } from '../pipelines/netflow/distinct-outputs.js';
+import { sameFile } from '../transforms/io/same-file.js';
 import type { RunRecord } from './dashboard/run-record.js';
 import { staticReportHtml } from './dashboard/report-file.js';
 import { writeOutputFile } from './write-output-file.js';
 import { checkWritablePath } from './writable-path.js';
+import { CompareRunError } from './compare-run-error.js';
 import { compareOutputFiles, runnerNdjsonPath, runSummaryPath } from '../pipelines/netflow/compare/compare-outputs.js';
 import { MEASURES } from '../pipelines/netflow/compare/compare-measures.js';
 import { parseSweep, sweepPoint, type SweepPoint } from '../pipelines/netflow/compare/sweep.js';
@@ -82,6 +85,9 @@ export function parseRepeat(text: string | undefined): number {
 /** Every flag compare takes: its own, the netflow job's and the pipeline's, less those it sets per run. */
 export const COMPARE_FLAGS = { ...COMPARE_OWN_FLAGS, ...COMPARED_NETFLOW_FLAGS, ...COMPARED_PIPELINE_FLAGS } as const satisfies FlagSpecs;
 
+/** The signals that stop compare, forwarded to its running child. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /** Runs one runner in a child process with the netflow flags `flags` (no --runner or --statsOut); resolves with its summary. */
 export function runChild(flags: readonly string[], runner: string, statsOut: string): Promise<NetflowRunSummary> {
   // The child's --quiet also keeps its progress line off: its stderr is compare's.
@@ -89,9 +95,28 @@ export function runChild(flags: readonly string[], runner: string, statsOut: str
   return new Promise((done, fail) => {
     // From the sources the child needs the repository's tsx; installed, it runs where the user ran compare.
     const child = spawn(process.execPath, args, { cwd: COMPILED ? process.cwd() : REPO, stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('error', fail);
+    // A stop signal to compare stops the child too (it cleans up its in-progress files), then compare
+    // ends by that signal: the child must not go on orphaned and publish its output after compare is gone.
+    let stoppedBy: NodeJS.Signals | undefined;
+    const forward = (signal: NodeJS.Signals) => {
+      stoppedBy ??= signal;
+      child.kill(signal);
+    };
+    for (const signal of STOP_SIGNALS) process.on(signal, forward);
+    const unlisten = () => {
+      for (const signal of STOP_SIGNALS) process.off(signal, forward);
+    };
+    child.on('error', (e) => {
+      unlisten();
+      fail(e);
+    });
     child.on('exit', (code, signal) => {
-      if (code !== 0) return fail(new Error(`the ${runner} run failed (${signal ?? `exit code ${code}`})`));
+      unlisten();
+      if (stoppedBy !== undefined) {
+        process.kill(process.pid, stoppedBy);
+        return;
+      }
+      if (code !== 0) return fail(new CompareRunError(runner, signal ?? `exit code ${code}`));
       done(JSON.parse(readFileSync(statsOut, 'utf8')) as NetflowRunSummary);
     });
   });
@@ -111,6 +136,32 @@ export function ownOutputFlags(specs: Readonly<Record<string, string | undefined
     else if (spec !== undefined) own.push(`--${flag}=${spec}`);
   }
   return own;
+}
+
+/** Files compare writes into the report folder besides those of each run: the report and one SVG per chart. */
+const REPORT_FOLDER_FILE = /^(report\.(json|html)|.*\.svg|.*\.summary\.json|.*\.report\.json)$/;
+
+/**
+ * Refuses, before any run, two outputs of the comparison onto one file: each run's --output,
+ * --deadLetters and --lateOutput files, summaries and --report data, and --report itself, which must
+ * not be a file compare writes into the report folder `dir` (report.json, report.html, a chart).
+ * @throws OutputsCollideError naming both.
+ */
+function refuseCollidingCompareOutputs(specs: Readonly<Record<string, string | undefined>>, dir: string, labels: readonly string[], repeat: number, report: string | undefined): void {
+  const files: OutputFile[] = [];
+  for (const label of labels) {
+    for (const flag of ownOutputFlags(specs, label)) {
+      const [name, spec] = [flag.slice(2, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)];
+      if (spec.startsWith('ndjson:')) files.push({ path: spec.slice(7), what: `the ${label} run's ${name} ${spec.slice(7)}` });
+    }
+    for (let run = 1; run <= repeat; run++) files.push({ path: runSummaryPath(dir, label, run, repeat), what: `the ${label} run's summary` });
+  }
+  if (report !== undefined) {
+    if (sameFile(dirname(resolve(report)), dir) && REPORT_FOLDER_FILE.test(basename(report))) throw new OutputsCollideError(`--report=${report}`, `the comparison's own ${join(dir, basename(report))}`);
+    for (const runner of COMPARED_RUNNERS) files.push({ path: join(dir, `${runner}.report.json`), what: `the ${runner} run's report data` });
+    files.push({ path: report, what: `--report=${report}` });
+  }
+  refuseSharedOutputs(files);
 }
 
 /** Runs `compare`. @throws PipelineOptionsError before anything runs for bad flags. */
@@ -133,7 +184,10 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   const base = formatFlags({ ...shared, keepPairs: keepPairs ?? '200000' });
   const runs: Record<string, NetflowRunSummary[]> = Object.fromEntries(COMPARED_RUNNERS.map((r) => [r, []]));
   refuseOutputOntoInput(config.input, [...compareOutputFiles(output, dir, [...COMPARED_RUNNERS, ...sweepIntervals.map((p) => sweepLabel(p.flag))], repeat), ...flagFile('report', report)]);
+  refuseCollidingCompareOutputs({ output, deadLetters, lateOutput }, dir, [...COMPARED_RUNNERS, ...sweepIntervals.map((p) => sweepLabel(p.flag))], repeat, report);
   if (report !== undefined) checkWritablePath(report, 'report');
+  // the report folder: a file in its way (--outDir=<a file>) is refused before any run
+  checkWritablePath(join(dir, 'report.json'), 'outDir', `--outDir=${outDir ?? join('out', 'compare')}`);
   // --report: each child records its run; the last run of each runner is the one shown.
   const reportData = (runner: string) => join(dir, `${runner}.report.json`);
   // the runners alternate, so a slow spell of the machine hits both

@@ -20,7 +20,7 @@ export async function exampleCommand(argv: readonly string[]): Promise<void> {
   const init = { flags: EXAMPLE_FLAGS, program: 'example', defaults: { bundleSize: 20, maxBatchSize: 100 } };
   const args = Pipeline.create(argv, init).options.args;
   const count = Number(args.count ?? 2000);
-  if (!Number.isInteger(count) || count < 0) throw new PipelineOptionsError(`--count: expected a whole number, got '${args.count}'`);
+  if (!Number.isSafeInteger(count) || count < 0) throw new PipelineOptionsError(`--count: expected a whole number up to 2^53 - 1, got '${args.count}'`);
   const dashboard = await DashboardSession.open(args);
   const p = Pipeline.create(argv, { ...init, ...(dashboard ? { observers: dashboard.observers } : {}) });
   const { perUser, busiest } = windowedPageViews(p, count);

@@ -12,6 +12,7 @@ import type { FlagSpecs } from '../sdk/flags.js';
 import { netflowConfigFromArgs } from './netflow-command.js';
 import { GENERATOR_FLAGS, KAFKA_SECURITY_FLAGS, NETFLOW_IO_FLAGS } from './netflow-flags.js';
 import { writesToStdout } from '../transforms/io/file-sink-target.js';
+import { checkWritablePath } from './writable-path.js';
 
 /** Flags of `generate` besides the pipeline's. */
 export const GENERATE_FLAGS = {
@@ -48,6 +49,8 @@ export function generateConfigFromArgs(flags: readonly string[]): { generator: R
 /** Runs `generate`; prints how many events went where. */
 export async function generateCommand(flags: readonly string[]): Promise<void> {
   const { generator, output } = generateConfigFromArgs(flags);
+  // A file that cannot be written (a directory, a file in the way of its folder) is refused before the run.
+  if (output.kind === 'ndjson' && !writesToStdout(output.path)) checkWritablePath(output.path, '', `--output=ndjson:${output.path}`);
   const p = Pipeline.create(flags, { flags: GENERATE_FLAGS, program: 'generate' });
   const stats = buildGenerateApp(p, generator, output);
   const result = await p.run();

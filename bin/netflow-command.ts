@@ -178,6 +178,10 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
   refuseOutputOntoInput(config.input, outputFiles);
   refuseSharedOutputs(outputFiles);
   if (statsOut !== undefined) checkWritablePath(statsOut, 'statsOut');
+  // A file output that cannot be written (a directory, a file in the way of its folder) is refused before the run.
+  for (const f of [...outputFilesOf(config.output), ...outputFilesOf(config.deadLetters, 'deadLetters'), ...outputFilesOf(config.lateOutput, 'lateOutput')]) {
+    if (!writesToStdout(f.path)) checkWritablePath(f.path, '', f.what);
+  }
   // --ui, --report: observes the run (see ./dashboard/).
   const dashboard = await DashboardSession.open(parseFlags(flags, NETFLOW_COMMAND_FLAGS, { program: 'netflow' }).values);
   const p = Pipeline.create(flags, { flags: NETFLOW_FLAGS, program: 'netflow', ...(dashboard ? { observers: dashboard.observers } : {}) });

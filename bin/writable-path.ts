@@ -7,11 +7,12 @@ import { PipelineOptionsError } from '../sdk/errors.js';
  * touching anything: an existing `path` must be a writable file; otherwise its nearest existing
  * ancestor must be a writable directory (the missing ones are created when the file is written).
  *
- * @throws PipelineOptionsError naming the flag, the path and what is in the way.
+ * @throws PipelineOptionsError naming the flag, the path and what is in the way (`shown` replaces
+ * `--<flag>=<path>` at the start of the message, e.g. `--output=ndjson:<path>`).
  * @example checkWritablePath('out/run/stats.json', 'statsOut') // fine when out/ (or the cwd) is writable
  */
-export function checkWritablePath(path: string, flag: string): void {
-  const fail = (why: string) => new PipelineOptionsError(`--${flag}=${path}: ${why}`);
+export function checkWritablePath(path: string, flag: string, shown = `--${flag}=${path}`): void {
+  const fail = (why: string) => new PipelineOptionsError(`${shown}: ${why}`);
   const target = resolve(path);
   const own = statOrUndefined(target);
   if (own !== undefined) {

@@ -104,7 +104,8 @@ function validate(o: NetflowGeneratorOptions): void {
  */
 export function generatorOptionsProblem(o: NetflowGeneratorOptions): { readonly options: readonly (keyof NetflowGeneratorOptions)[]; readonly message: string } | undefined {
   const fail = (option: keyof NetflowGeneratorOptions, what: string) => ({ options: [option], message: `${option} ${what}` });
-  if (!(Number.isInteger(o.count) && o.count >= 0)) return fail('count', `must be a non-negative integer, got ${o.count}`);
+  // past 2^53 - 1 a count cannot be counted to (n + 1 === n): the generator would never end
+  if (!(Number.isSafeInteger(o.count) && o.count >= 0)) return fail('count', `must be a non-negative integer, got ${o.count} (at most 2^53 - 1)`);
   if (!(Number.isFinite(o.eventsPerSecond) && o.eventsPerSecond > 0)) return fail('eventsPerSecond', `must be > 0, got ${o.eventsPerSecond}`);
   if (!Number.isInteger(o.startTimeMs)) return fail('startTimeMs', `must be an integer, got ${o.startTimeMs}`);
   if (!(Number.isInteger(o.sourceIps) && o.sourceIps >= 1 && o.sourceIps < 0xff_ffff)) return fail('sourceIps', `must be in 1..16777214, got ${o.sourceIps}`);

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../runners/system-clock.js';
 import { VirtualClock } from '../../sdk/clock.js';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
-import { SourceError } from '../../sdk/errors.js';
+import { SourceError, UserCodeError } from '../../sdk/errors.js';
 import type { SourceBatch, SourceContext } from '../../sdk/io/source.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TIMESTAMP_MIN, seconds } from '../../sdk/time.js';
@@ -18,6 +18,7 @@ import {
   KafkaIO,
   KafkaSource,
   KafkaUnavailableError,
+  Serde,
   type KafkaAdmin,
   type KafkaClientFactory,
   type KafkaDeadLetterRecord,
@@ -305,6 +306,38 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO against a real broker ($
       const dl = JSON.parse(got[0]!) as DeadLetter;
       expect(dl).toMatchObject({ step: 'Read', reason: 'malformed-json', origin: { topic, partition: 1, offset: '1' } });
       expect(Buffer.from((dl.element as KafkaDeadLetterRecord).value!, 'base64').toString('utf8')).toBe('oops');
+    });
+
+    it('a key that is not valid UTF-8 is a dead letter (invalid-utf8, key bytes kept), not a key decoded with U+FFFD; a null key and binary headers pass through', async () => {
+      const topic = await createTopic('badkey', 1);
+      await produce(topic, [[
+        { key: Buffer.from([0xc3]), value: '{"id":1}' },
+        { key: Buffer.from([0xff, 0x41]), value: '{"id":2}' },
+        { key: null, value: '{"id":3}', headers: { bin: Buffer.from([0xff, 0xfe, 0x00, 0x80]) } },
+        { key: 'k\u00e9', value: '{"id":4}' },
+      ]]);
+      const { out } = await runWith(options, (p) => {
+        const read = p.apply('Read', KafkaIO.read<{ id: number }>({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', bounded: true, withMetadata: true }));
+        return { values: read.apply('V', Capture.records()), dead: read.deadLetters().apply('D', Capture.records()) };
+      });
+      const records = (out.values.values() as KafkaRecord<{ id: number }>[]).sort((a, b) => a.value.id - b.value.id);
+      expect(records.map((r) => [r.value.id, r.key])).toEqual([[3, null], [4, 'k\u00e9']]);
+      expect(records[0]!.headers['bin']!.map((b) => Buffer.from(b).toString('hex'))).toEqual(['fffe0080']);
+      const dead = (out.dead.values() as DeadLetter[]).sort((a, b) => String(a.origin!['offset']).localeCompare(String(b.origin!['offset'])));
+      expect(dead.map((d) => [d.step, d.reason, d.origin])).toEqual([['Read', 'invalid-utf8', { topic, partition: 0, offset: '0' }], ['Read', 'invalid-utf8', { topic, partition: 0, offset: '1' }]]);
+      expect(dead.map((d) => Buffer.from((d.element as KafkaDeadLetterRecord).key!, 'base64').toString('hex'))).toEqual(['c3', 'ff41']);
+      for (const d of dead) expect(d.message).toMatch(/^key: .*not valid UTF-8/);
+    });
+
+    it('a record over the broker limit fails the run with an error naming the step and the record (index, size, value), never silently, never a hang', async () => {
+      const topic = await createTopic('toolarge', 1);
+      const big = randomBytes(1536 * 1024).toString('base64'); // ~2 MB, incompressible: over the broker's 1 MB
+      const error = await runWith(options, (p) =>
+        p.apply('Values', Create(['small-1', `BIG${big}`, 'small-2'])).apply('Write', KafkaIO.write<string>({ brokers: env.brokers, client: via.client, topic, serializer: Serde.toText(), compression: 'none' })),
+      ).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(UserCodeError);
+      expect(error).toMatchObject({ step: 'Write' });
+      expect((error as Error).message).toMatch(new RegExp(`^step 'Write' failed .*KafkaIO.write to '${topic}': a record is too large.* is #1: 2,097,155 bytes of key and value, key null, value "BIG`));
     });
 
     it('a topic that does not exist fails the run at once with a clear error', async () => {

@@ -106,8 +106,15 @@ export class InProgressFile {
     const dir = dirname(target);
     await mkdir(dir, { recursive: true });
     const path = inProgressPath(target);
-    const fd = await openFd(path, 'wx', existing ? existing.mode & 0o7777 : 0o666);
+    // Registered before the file exists: a signal while it is being created must not leave it behind.
     removeUnfinishedAtExit(path);
+    let fd: number;
+    try {
+      fd = await openFd(path, 'wx', existing ? existing.mode & 0o7777 : 0o666);
+    } catch (e) {
+      unfinished.delete(path);
+      throw e;
+    }
     return new InProgressFile(fd, path, target);
   }
 

@@ -35,6 +35,8 @@ export interface LineReaderOptions {
   readonly from?: LinePosition;
   /** Bytes read at a time (default 256 KiB; small values are for tests). */
   readonly chunkBytes?: number;
+  /** The step reading the file, named by its errors (default `LineReader`). */
+  readonly step?: string;
 }
 
 /**
@@ -73,6 +75,7 @@ export class LineReader {
     chunkBytes: number,
     /** Reads at explicit offsets (resuming) rather than from the file's current offset (which also works for pipes). */
     private readonly positional: boolean,
+    private readonly step: string,
   ) {
     this.buffer = Buffer.allocUnsafe(chunkBytes);
     this.byte = this.filePos = from?.byte ?? 0;
@@ -86,10 +89,10 @@ export class LineReader {
    * regular file turns out shorter than what was already read of it (truncated while read).
    */
   static async open(path: string, options: LineReaderOptions = {}): Promise<LineReader> {
-    const { from, chunkBytes = CHUNK_BYTES } = options;
+    const { from, chunkBytes = CHUNK_BYTES, step = 'LineReader' } = options;
     if (from !== undefined && !isLinePosition(from)) throw new RangeError(`not a line position: ${JSON.stringify(from)}`);
     if (!(Number.isInteger(chunkBytes) && chunkBytes >= 1)) throw new RangeError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
-    return new LineReader(await open(path, 'r'), path, from, chunkBytes, from !== undefined && from.byte > 0);
+    return new LineReader(await open(path, 'r'), path, from, chunkBytes, from !== undefined && from.byte > 0, step);
   }
 
   /** Up to `max` next lines; `done` once the file is exhausted (the returned lines may still be non-empty). */
@@ -137,7 +140,7 @@ export class LineReader {
     if (bytesRead === 0) {
       // A regular file shorter than what was read: truncated under the reader, its rest is gone.
       const now = await this.file.stat();
-      if (now.isFile() && now.size < this.filePos) throw new InputTruncatedError(this.path, now.size, this.filePos);
+      if (now.isFile() && now.size < this.filePos) throw new InputTruncatedError(this.step, this.path, now.size, this.filePos);
       this.eof = true;
       this.chunkUtf8 = false;
       if (this.carry.length > 0) this.addLine(this.carry, 0, this.carry.length, base + this.carry.length);

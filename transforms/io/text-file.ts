@@ -132,7 +132,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
       let reader: LineReader;
       if (ctx.resumeFrom === undefined) {
         file = await fingerprintFile(path);
-        reader = await LineReader.open(path);
+        reader = await LineReader.open(path, { step: ctx.step });
       } else {
         const from = lineSourcePosition(path, ctx.resumeFrom, mapperState !== undefined);
         await checkResumable(path, from.byte, from.file);
@@ -145,7 +145,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
             throw new SourcePositionError(path, 'malformed', `the mapper's saved state was refused: ${(e as Error).message}`);
           }
         }
-        reader = await LineReader.open(path, { from });
+        reader = await LineReader.open(path, { from, step: ctx.step });
       }
       // For the share read (progress line, dashboard): a regular file's size when opened; none for a pipe.
       const opened = await stat(path);

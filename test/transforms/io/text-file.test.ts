@@ -7,7 +7,7 @@ import { FixedWindows } from '../../../sdk/windows/fixed-windows.js';
 import { Count } from '../../../transforms/combiners/count.js';
 import { Create } from '../../../transforms/create.js';
 import { LineReader } from '../../../transforms/io/line-reader.js';
-import { LineSourceStats, TextFile } from '../../../transforms/io/text-file.js';
+import { InputTruncatedError, LineSourceStats, TextFile } from '../../../transforms/io/text-file.js';
 import { Window } from '../../../transforms/window.js';
 import { RUNNERS, runWith } from '../../support/runners.js';
 
@@ -68,6 +68,11 @@ describe.each(RUNNERS)('TextFile on $label', ({ options }) => {
         .apply('Write', TextFile.write(output, (l: string) => l)),
     );
     await expect(run).rejects.toThrow(/in\.txt shrank to 1000 bytes while it was read/);
+    // the error names the read step and the file (the project's error rule)
+    const error = await run.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputTruncatedError);
+    expect(error).toMatchObject({ step: 'Lines', path: input, size: 1000 });
+    expect((error as Error).message).toMatch(/^step 'Lines': input file .*in\.txt shrank/);
     expect(readFileSync(output, 'utf8')).toBe('the output of an earlier run\n');
     expect(readdirSync(dir).sort()).toEqual(['in.txt', 'out.txt']);
   });

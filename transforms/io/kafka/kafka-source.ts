@@ -107,7 +107,10 @@ export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
   readonly noCommittedOffset?: 'earliest' | 'latest';
   /** Value bytes → element. Default: JSON (`Serde.json()`); a throw dead-letters the record. */
   readonly deserializer?: Deserializer<T>;
-  /** Key bytes → key, for `withMetadata`. Default: UTF-8 string (`Serde.string()`). */
+  /**
+   * Key bytes → key, for `withMetadata`. Default: UTF-8 string (`Serde.string()`: a key that is not
+   * valid UTF-8 makes its record a dead letter, reason `invalid-utf8`; `Serde.bytes()` keeps any key).
+   */
   readonly keyDeserializer?: Deserializer<unknown>;
   /**
    * The element's event time: the record timestamp (default) or computed from the value. A record
@@ -671,7 +674,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     return {
       step: this.ctx.step,
       reason: e instanceof DeserializationError ? e.reason : stage,
-      message: e instanceof Error ? e.message : String(e),
+      message: `${stage === 'key-deserialize-failed' ? 'key: ' : ''}${e instanceof Error ? e.message : String(e)}`,
       element,
       timestamp: m.timestamp,
       origin: { topic: m.topic, partition: m.partition, offset: m.offset },

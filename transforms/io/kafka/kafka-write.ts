@@ -4,10 +4,11 @@ import type { PCollection } from '../../../sdk/pcollection.js';
 import type { ExpandContext, PTransform } from '../../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
 import { ParDo } from '../../par-do.js';
-import { canPrepareTransactions, type KafkaCompressionName, type KafkaOutgoingMessage, type KafkaProducerPort, type KafkaSendResult } from './client.js';
+import { canPrepareTransactions, type KafkaCompressionName, type KafkaOutgoingMessage, type KafkaProducerPort, type KafkaSendResult, type KafkaValueBlock } from './client.js';
 import { kafkaClientFor, kafkaProducerKindFor, type KafkaConnectionOptions } from './default-client.js';
 import { TransactionSlots, type KafkaWriteHandle } from './transaction-slots.js';
 import { WireProducer } from './wire/wire-producer.js';
+import { tooLargeSend } from './record-too-large.js';
 import { Serde, type Serializer } from './serde.js';
 
 export interface KafkaWriteOptions<T> extends KafkaConnectionOptions {
@@ -63,7 +64,8 @@ export interface KafkaWriteOptions<T> extends KafkaConnectionOptions {
  * bundle waits for all of them, so a finished bundle is durably in Kafka (idempotent producer,
  * acks=all, order per partition kept). The producer connects in `setup` and disconnects in
  * `teardown`. A failed send fails the run (a UserCodeError naming the step, with the
- * KafkaClientError as its cause) at the latest when the bundle finishes. A broker that is down or
+ * KafkaClientError as its cause) at the latest when the bundle finishes; a record over a size limit
+ * (MESSAGE_TOO_LARGE) is named in that error: its index in the send, its size, key and value (shortened). A broker that is down or
  * restarting is waited for within `brokerOutageTimeoutMs` (default 60 s): sends are re-sent and
  * transaction calls retried meanwhile, `process` waits once `maxInFlightSends` are outstanding, and
  * after the budget the cause is a KafkaUnavailableError with code `DELIVERY_TIMEOUT`.
@@ -133,14 +135,15 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
   let outstanding = 0;
   let failure: unknown = undefined;
 
-  const track = (send: Promise<unknown>): void => {
+  const track = (send: Promise<unknown>, topic: string, records: readonly KafkaOutgoingMessage[] | KafkaValueBlock): void => {
     outstanding++;
     sends.push(
       send.then(
         () => void outstanding--,
         (e: unknown) => {
           outstanding--;
-          failure ??= e;
+          // a record over a size limit: the error names it (which one of the send, its size, key and value)
+          failure ??= tooLargeSend(e, topic, records);
         },
       ),
     );
@@ -159,14 +162,15 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
     if (count === 0) return;
     count = 0;
     if (blockTopic !== undefined) {
-      track(producer!.sendBlock(blockTopic, { values: block, offsets }));
+      const sent = { values: block, offsets };
+      track(producer!.sendBlock(blockTopic, sent), blockTopic, sent);
       block = Buffer.allocUnsafe(block.length);
       offsets = [0];
       return;
     }
     const batches = pending;
     pending = new Map();
-    for (const [topic, messages] of batches) track(producer!.send(topic, messages));
+    for (const [topic, messages] of batches) track(producer!.send(topic, messages), topic, messages);
   };
 
   /** Block mode: encodes `element` after the values gathered so far (sending them first if it does not fit). */

@@ -45,9 +45,16 @@ export const Serde = {
       }
     };
   },
-  /** UTF-8 text (`null` stays `null`). */
+  /**
+   * UTF-8 text (`null` stays `null`). Bytes that are not valid UTF-8: reason 'invalid-utf8' (never
+   * decoded with U+FFFD, which would make different keys equal); `Serde.bytes()` keeps any bytes.
+   */
   string(): Deserializer<string | null> {
-    return (bytes) => (bytes === null ? null : bytes.toString('utf8'));
+    return (bytes) => {
+      if (bytes === null) return null;
+      if (!isUtf8(bytes)) throw new DeserializationError('invalid-utf8', `not valid UTF-8 (${bytes.length} bytes)`);
+      return bytes.toString('utf8');
+    };
   },
   /** The raw bytes. */
   bytes(): Deserializer<Buffer | null> {

@@ -14,3 +14,22 @@ describe('Serde.json', () => {
     expect(() => Serde.json()(Buffer.from('{"user":'), record)).toThrow(expect.objectContaining({ reason: 'malformed-json' }));
   });
 });
+
+describe('Serde.string', () => {
+  it('refuses bytes that are not valid UTF-8 (a dead letter, reason invalid-utf8) instead of decoding them with U+FFFD', () => {
+    expect(Serde.string()(Buffer.from('caf\u00e9 \u20ac'), record)).toBe('caf\u00e9 \u20ac');
+    expect(Serde.string()(null, record)).toBeNull();
+    for (const bytes of [Buffer.from([0xc3]), Buffer.from([0x61, 0xff, 0x62]), Buffer.from([0xed, 0xa0, 0x80])]) {
+      const error = (() => {
+        try {
+          Serde.string()(bytes, record);
+          return null;
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(DeserializationError);
+      expect(error).toMatchObject({ reason: 'invalid-utf8' });
+    }
+  });
+});
