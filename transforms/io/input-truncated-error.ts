@@ -4,7 +4,7 @@ import { WatershedError } from '../../sdk/errors.js';
  * A file became shorter than the offset already read while it was being read (truncated or rewritten
  * in place by another program): the lines after that offset are gone, so the read fails instead of
  * ending early as if the file were complete (which would publish output computed from part of it).
- * Names the read step (the {@link LineReader}'s `step` option; `LineReader` when it was opened without
+ * Names the read step (the line reader's `step` option; `LineReader` when it was opened without
  * one) and the file.
  * @example new InputTruncatedError('Flows', 'flows.ndjson', 20_000_000, 84_934_656)
  */
