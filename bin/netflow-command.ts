@@ -166,7 +166,8 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
     throw e instanceof PipelineOptionsError ? e : new PipelineOptionsError((e as Error).message);
   }
   // Checked first (flag values), before the dashboard's server starts.
-  const { statsOut, quiet, report, reportData } = Pipeline.create(flags, { flags: NETFLOW_FLAGS, program: 'netflow' }).options.args;
+  const { options } = Pipeline.create(flags, { flags: NETFLOW_FLAGS, program: 'netflow' });
+  const { statsOut, quiet, report, reportData } = options.args;
   const outputFiles = [
     ...outputFilesOf(config.output),
     ...outputFilesOf(config.deadLetters, 'deadLetters'),
@@ -179,8 +180,10 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
   refuseSharedOutputs(outputFiles);
   if (statsOut !== undefined) checkWritablePath(statsOut, 'statsOut');
   // A file output that cannot be written (a directory, a file in the way of its folder) is refused before the run.
+  // With --checkpointDir a file output is a folder of part files, which a run before (killed, stopped) left there.
+  const partFolders = options.checkpointDir !== undefined;
   for (const f of [...outputFilesOf(config.output), ...outputFilesOf(config.deadLetters, 'deadLetters'), ...outputFilesOf(config.lateOutput, 'lateOutput')]) {
-    if (!writesToStdout(f.path)) checkWritablePath(f.path, '', f.what);
+    if (!writesToStdout(f.path)) checkWritablePath(f.path, '', f.what, partFolders);
   }
   // --ui, --report: observes the run (see ./dashboard/).
   const dashboard = await DashboardSession.open(parseFlags(flags, NETFLOW_COMMAND_FLAGS, { program: 'netflow' }).values);

@@ -7,16 +7,23 @@ import { PipelineOptionsError } from '../sdk/errors.js';
  * touching anything: an existing `path` must be a writable file; otherwise its nearest existing
  * ancestor must be a writable directory (the missing ones are created when the file is written).
  *
+ * With `folder` (an output that is a folder of part files, as a file output is with `--checkpointDir`),
+ * an existing `path` may also be a writable directory (the folder a run before left).
+ *
  * @throws PipelineOptionsError naming the flag, the path and what is in the way (`shown` replaces
  * `--<flag>=<path>` at the start of the message, e.g. `--output=ndjson:<path>`).
  * @example checkWritablePath('out/run/stats.json', 'statsOut') // fine when out/ (or the cwd) is writable
  */
-export function checkWritablePath(path: string, flag: string, shown = `--${flag}=${path}`): void {
+export function checkWritablePath(path: string, flag: string, shown = `--${flag}=${path}`, folder = false): void {
   const fail = (why: string) => new PipelineOptionsError(`${shown}: ${why}`);
   const target = resolve(path);
   const own = statOrUndefined(target);
   if (own !== undefined) {
-    if (own.isDirectory()) throw fail('is a directory');
+    if (own.isDirectory()) {
+      if (!folder) throw fail('is a directory');
+      if (!canAccess(target, constants.W_OK | constants.X_OK)) throw fail('the folder is not writable');
+      return;
+    }
     if (!canAccess(target, constants.W_OK)) throw fail('the file is not writable');
     return;
   }
