@@ -2,13 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { kv, type KV } from '../../../sdk/kv.js';
 import { Capture } from '../../../sdk/testing/capture.js';
-import { TestStream } from '../../../sdk/testing/test-stream.js';
 import { SlidingWindows } from '../../../sdk/windows/sliding-windows.js';
 import { Mean } from '../../../transforms/combiners/mean.js';
 import { Create } from '../../../transforms/create.js';
-import { MapElements } from '../../../transforms/map.js';
 import { Window } from '../../../transforms/window.js';
 import { referenceSum } from '../../support/exact-sum-reference.js';
+import { extremeSlidingLines } from '../../support/extreme-sliding-run.js';
 import { RUNNER_CONFIGS, runWith } from '../../support/runners.js';
 
 const ts = <T>(pairs: [T, number][]) => Create.timestamped(pairs.map(([value, timestamp]) => ({ value, timestamp })));
@@ -106,17 +105,8 @@ describe('Mean is exact as Sum: independent of order and grouping; retractions a
 
 describe.each(RUNNER_CONFIGS)('Mean of extremes on $label', ({ options }) => {
   it('SlidingWindows per key with 1e308@100, 1e308@1100, -1e308@150: the sliced and per-window drivers agree', async () => {
-    const run = (perWindow: boolean) =>
-      runWith(options, (p) => {
-        let w = p
-          .apply(TestStream.create<KV<string, number>>().addElements([kv('k', 1e308), 100], [kv('k', 1e308), 1100], [kv('k', -1e308), 150]).advanceWatermarkToInfinity())
-          .apply(Window.into<KV<string, number>>(SlidingWindows(2000, 1000)));
-        if (perWindow) w = w.apply(MapElements((x: KV<string, number>) => x)); // rules out slicing
-        return w.apply(Mean.perKey()).apply(Capture.records());
-      });
     for (const perWindow of [false, true]) {
-      const { out } = await run(perWindow);
-      expect(out.lines({ sorted: true })).toEqual([
+      expect(await extremeSlidingLines(options, Mean.perKey(), perWindow)).toEqual([
         '[-1000,1000) ON_TIME #0 last {"key":"k","value":0}',
         `[0,2000) ON_TIME #0 last {"key":"k","value":${JSON.stringify(1e308 / 3)}}`,
         '[1000,3000) ON_TIME #0 last {"key":"k","value":1e+308}',

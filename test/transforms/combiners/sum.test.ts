@@ -5,17 +5,16 @@ import type { WindowState } from '../../../runners/core/driver/window-driver.js'
 import { UNFINISHED } from '../../../sdk/internal/trigger-state.js';
 import { kv, type KV } from '../../../sdk/kv.js';
 import { Capture } from '../../../sdk/testing/capture.js';
-import { TestStream } from '../../../sdk/testing/test-stream.js';
 import { intervalWindow } from '../../../sdk/window.js';
 import { FixedWindows } from '../../../sdk/windows/fixed-windows.js';
 import { SlidingWindows } from '../../../sdk/windows/sliding-windows.js';
 import { Combine } from '../../../transforms/combine.js';
 import type { SumAccumulator } from '../../../transforms/combiners/exact-sum.js';
 import { Sum, sumFn } from '../../../transforms/combiners/sum.js';
-import { MapElements } from '../../../transforms/map.js';
 import { referenceSum } from '../../support/exact-sum-reference.js';
 import { Create } from '../../../transforms/create.js';
 import { Window } from '../../../transforms/window.js';
+import { extremeSlidingLines } from '../../support/extreme-sliding-run.js';
 import { RUNNER_CONFIGS, runWith } from '../../support/runners.js';
 
 const ts = <T>(pairs: [T, number][]) => Create.timestamped(pairs.map(([value, timestamp]) => ({ value, timestamp })));
@@ -155,17 +154,8 @@ describe('Sum is exact: the result does not depend on order or grouping; retract
 
 describe.each(RUNNER_CONFIGS)('Sum of extremes on $label', ({ options }) => {
   it('SlidingWindows per key with 1e308@100, 1e308@1100, -1e308@150: the sliced and per-window drivers agree (before: 1e308 vs Infinity)', async () => {
-    const run = (perWindow: boolean) =>
-      runWith(options, (p) => {
-        let w = p
-          .apply(TestStream.create<KV<string, number>>().addElements([kv('k', 1e308), 100], [kv('k', 1e308), 1100], [kv('k', -1e308), 150]).advanceWatermarkToInfinity())
-          .apply(Window.into<KV<string, number>>(SlidingWindows(2000, 1000)));
-        if (perWindow) w = w.apply(MapElements((x: KV<string, number>) => x)); // rules out slicing
-        return w.apply(Combine.perKey(sumFn())).apply(Capture.records());
-      });
     for (const perWindow of [false, true]) {
-      const { out } = await run(perWindow);
-      expect(out.lines({ sorted: true })).toEqual([
+      expect(await extremeSlidingLines(options, Combine.perKey(sumFn()), perWindow)).toEqual([
         '[-1000,1000) ON_TIME #0 last {"key":"k","value":0}',
         '[0,2000) ON_TIME #0 last {"key":"k","value":1e+308}',
         '[1000,3000) ON_TIME #0 last {"key":"k","value":1e+308}',
