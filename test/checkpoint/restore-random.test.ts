@@ -1,20 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { arbTriggerSpec, arbWindowSpec, triggerOf, windowFnOf } from '../support/random-windowing.js';
 import { kv, type KV } from '../../sdk/kv.js';
 import { Capture, type Probe } from '../../sdk/testing/capture.js';
-import { AfterCount } from '../../sdk/triggers/after-count.js';
-import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
-import { AfterEach } from '../../sdk/triggers/after-each.js';
-import { AfterFirst } from '../../sdk/triggers/after-first.js';
-import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
-import { Never } from '../../sdk/triggers/never.js';
-import { AfterProcessingTime } from '../../sdk/triggers/after-processing-time.js';
-import type { Trigger } from '../../sdk/triggers/trigger.js';
-import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { GlobalWindows } from '../../sdk/windows/global-windows.js';
-import { Sessions } from '../../sdk/windows/sessions.js';
 import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
-import type { WindowFn } from '../../sdk/windows/window-fn.js';
 import { TIMESTAMP_MIN, TIMESTAMP_MAX } from '../../sdk/time.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Sum } from '../../transforms/combiners/sum.js';
@@ -31,21 +20,6 @@ import { handRead, interrupted, uninterrupted, type EngineMode, type ScriptStep 
  * record with its window, pane and timestamps) equal those of the uninterrupted run, on both engines,
  * with Combine right after Window.into (the sliced driver for SlidingWindows) or after a Map.
  */
-type TSpec = { k: 'wm'; early?: number; late?: boolean } | { k: 'count'; n: number } | { k: 'rep'; n: number } | { k: 'each'; a: number; b: number } | { k: 'repFinally'; n: number } | { k: 'never' } | { k: 'pt'; d: number } | { k: 'first'; n: number };
-const trig = (t: TSpec): Trigger => {
-  switch (t.k) {
-    case 'wm': { let x = AfterWatermark(); if (t.early) x = x.withEarlyFirings(AfterCount(t.early)); if (t.late) x = x.withLateFirings(AfterCount(1)); return x; }
-    case 'count': return AfterCount(t.n);
-    case 'rep': return Repeatedly(AfterCount(t.n));
-    case 'each': return AfterEach(AfterCount(t.a), AfterCount(t.b));
-    case 'repFinally': return Repeatedly(AfterCount(t.n)).orFinally(AfterWatermark());
-    case 'never': return Never();
-    case 'pt': return Repeatedly(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(t.d));
-    case 'first': return Repeatedly(AfterFirst(AfterCount(t.n), AfterWatermark()));
-  }
-};
-type WSpec = { k: 'fixed'; size: number } | { k: 'sliding'; size: number; period: number } | { k: 'sessions'; gap: number } | { k: 'global' };
-const wfn = (w: WSpec): WindowFn<unknown> => (w.k === 'fixed' ? FixedWindows(w.size) : w.k === 'sliding' ? SlidingWindows(w.size, w.period) : w.k === 'sessions' ? Sessions(w.gap) : GlobalWindows());
 const arbTs = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: -3000, max: 20000 }) }, { weight: 1, arbitrary: fc.constantFrom(TIMESTAMP_MIN, -8.64e15, 8.64e15, TIMESTAMP_MAX, -1, 0) });
 const arbStep: fc.Arbitrary<ScriptStep> = fc.oneof(
   { weight: 5, arbitrary: fc.array(fc.tuple(fc.constantFrom('a', 'b'), fc.integer({ min: 1, max: 9 }), arbTs), { minLength: 1, maxLength: 3 }).map((xs) => ({ add: xs.map(([k, v, t]) => [kv(k, v), t] as const) })) },
@@ -54,22 +28,8 @@ const arbStep: fc.Arbitrary<ScriptStep> = fc.oneof(
 );
 const arb = fc.record({
   script: fc.array(arbStep, { minLength: 1, maxLength: 14 }),
-  window: fc.oneof(
-    fc.record({ k: fc.constant('fixed' as const), size: fc.constantFrom(1000, 3000) }),
-    fc.record({ k: fc.constant('sliding' as const), size: fc.constantFrom(3000, 5000), period: fc.constantFrom(1000, 2000, 4000) }),
-    fc.record({ k: fc.constant('sessions' as const), gap: fc.constantFrom(500, 2000) }),
-    fc.constant({ k: 'global' as const }),
-  ),
-  trigger: fc.oneof(
-    fc.record({ k: fc.constant('wm' as const), early: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), late: fc.boolean() }),
-    fc.record({ k: fc.constant('count' as const), n: fc.integer({ min: 1, max: 3 }) }),
-    fc.record({ k: fc.constant('rep' as const), n: fc.integer({ min: 1, max: 3 }) }),
-    fc.record({ k: fc.constant('each' as const), a: fc.integer({ min: 1, max: 3 }), b: fc.integer({ min: 1, max: 3 }) }),
-    fc.record({ k: fc.constant('repFinally' as const), n: fc.integer({ min: 1, max: 3 }) }),
-    fc.constant({ k: 'never' as const }),
-    fc.record({ k: fc.constant('pt' as const), d: fc.constantFrom(100, 1000) }),
-    fc.record({ k: fc.constant('first' as const), n: fc.integer({ min: 1, max: 3 }) }),
-  ),
+  window: arbWindowSpec,
+  trigger: arbTriggerSpec({ all: false }),
   mode: fc.constantFrom('discarding', 'accumulating', 'retracting'),
   lateness: fc.constantFrom(0, 1000, 1e15),
   cuts: fc.uniqueArray(fc.integer({ min: 0, max: 14 }), { maxLength: 3 }),
@@ -85,7 +45,7 @@ describe('property: capture and restore at random points of random input', () =>
         let now = 0;
         const script = c.script.map((s) => ('time' in s ? { time: (now += s.time) } : s));
         const build = (p: any) => {
-          let w = Window.into<KV<string, number>>(wfn(c.window)).triggering(trig(c.trigger)).withAllowedLateness(c.lateness);
+          let w = Window.into<KV<string, number>>(windowFnOf(c.window)).triggering(triggerOf(c.trigger)).withAllowedLateness(c.lateness);
           w = c.mode === 'discarding' ? w.discardingFiredPanes() : c.mode === 'accumulating' ? w.accumulatingFiredPanes() : w.accumulatingAndRetractingFiredPanes();
           let win = handRead<KV<string, number>>(p, 'Events').apply('Window', w);
           if (c.viaMap) win = win.apply('Id', MapElements((x: KV<string, number>) => x));

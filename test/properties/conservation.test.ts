@@ -1,22 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { arbTriggerSpec, arbWindowSpec, triggerOf, windowFnOf } from '../support/random-windowing.js';
 import type { KV } from '../../sdk/kv.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { AfterCount } from '../../sdk/triggers/after-count.js';
-import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { AfterEach } from '../../sdk/triggers/after-each.js';
 import { AfterFirst } from '../../sdk/triggers/after-first.js';
 import { AfterAll } from '../../sdk/triggers/after-all.js';
 import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
 import { Never } from '../../sdk/triggers/never.js';
-import { AfterProcessingTime } from '../../sdk/triggers/after-processing-time.js';
-import type { Trigger } from '../../sdk/triggers/trigger.js';
-import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { GlobalWindows } from '../../sdk/windows/global-windows.js';
 import { Sessions } from '../../sdk/windows/sessions.js';
-import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
-import type { WindowFn } from '../../sdk/windows/window-fn.js';
 import { TIMESTAMP_MIN, TIMESTAMP_MAX } from '../../sdk/time.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Window } from '../../transforms/window.js';
@@ -33,27 +27,6 @@ import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
  * output (whose size is the lateDropped metric), and for each element with an invalid timestamp once
  * in the Read step's dead letters. (Sessions: each element once, in the session it ends up in.)
  */
-type TSpec = { k: 'wm'; early?: number; late?: boolean } | { k: 'count'; n: number } | { k: 'rep'; n: number } | { k: 'each'; a: number; b: number } | { k: 'repFinally'; n: number } | { k: 'never' } | { k: 'pt'; d: number } | { k: 'first'; n: number } | { k: 'all'; n: number };
-const trig = (t: TSpec): Trigger => {
-  switch (t.k) {
-    case 'wm': {
-      let x = AfterWatermark();
-      if (t.early) x = x.withEarlyFirings(AfterCount(t.early));
-      if (t.late) x = x.withLateFirings(AfterCount(1));
-      return x;
-    }
-    case 'count': return AfterCount(t.n);
-    case 'rep': return Repeatedly(AfterCount(t.n));
-    case 'each': return AfterEach(AfterCount(t.a), AfterCount(t.b));
-    case 'repFinally': return Repeatedly(AfterCount(t.n)).orFinally(AfterWatermark());
-    case 'never': return Never();
-    case 'pt': return Repeatedly(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(t.d));
-    case 'first': return Repeatedly(AfterFirst(AfterCount(t.n), AfterWatermark()));
-    case 'all': return AfterAll(AfterCount(t.n), AfterWatermark());
-  }
-};
-type WSpec = { k: 'fixed'; size: number } | { k: 'sliding'; size: number; period: number } | { k: 'sessions'; gap: number } | { k: 'global' };
-const wfn = (w: WSpec): WindowFn<unknown> => (w.k === 'fixed' ? FixedWindows(w.size) : w.k === 'sliding' ? SlidingWindows(w.size, w.period) : w.k === 'sessions' ? Sessions(w.gap) : GlobalWindows());
 
 const INVALID = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e20];
 const arbTs = fc.oneof(
@@ -66,23 +39,8 @@ const arb = fc.record({
   events: fc.array(fc.record({ key: fc.constantFrom('a', 'b'), ts: arbTs }), { minLength: 1, maxLength: 30 }),
   wms: fc.array(fc.tuple(fc.nat(), fc.oneof(fc.integer({ min: -3000, max: 25000 }), fc.constantFrom(8.64e15, TIMESTAMP_MAX - 86_400_000 - 1))), { maxLength: 5 }),
   pts: fc.array(fc.nat(), { maxLength: 5 }),
-  window: fc.oneof(
-    fc.record({ k: fc.constant('fixed' as const), size: fc.constantFrom(1000, 3000) }),
-    fc.record({ k: fc.constant('sliding' as const), size: fc.constantFrom(3000, 5000), period: fc.constantFrom(1000, 2000, 4000) }),
-    fc.record({ k: fc.constant('sessions' as const), gap: fc.constantFrom(500, 2000) }),
-    fc.constant({ k: 'global' as const }),
-  ),
-  trigger: fc.oneof(
-    fc.record({ k: fc.constant('wm' as const), early: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), late: fc.boolean() }),
-    fc.record({ k: fc.constant('count' as const), n: fc.integer({ min: 1, max: 3 }) }),
-    fc.record({ k: fc.constant('rep' as const), n: fc.integer({ min: 1, max: 3 }) }),
-    fc.record({ k: fc.constant('each' as const), a: fc.integer({ min: 1, max: 3 }), b: fc.integer({ min: 1, max: 3 }) }),
-    fc.record({ k: fc.constant('repFinally' as const), n: fc.integer({ min: 1, max: 3 }) }),
-    fc.constant({ k: 'never' as const }),
-    fc.record({ k: fc.constant('pt' as const), d: fc.constantFrom(100, 1000) }),
-    fc.record({ k: fc.constant('first' as const), n: fc.integer({ min: 1, max: 3 }) }),
-    fc.record({ k: fc.constant('all' as const), n: fc.integer({ min: 1, max: 3 }) }),
-  ),
+  window: arbWindowSpec,
+  trigger: arbTriggerSpec(),
   lateness: fc.constantFrom(0, 1000, 1e15),
 });
 
@@ -99,7 +57,7 @@ describe('property: nothing lost, nothing counted twice', () => {
           s = s.addElements([e, e.ts]);
         });
         s = s.advanceWatermarkToInfinity();
-        const fn = wfn(c.window);
+        const fn = windowFnOf(c.window);
         let expected = 0;
         for (const e of c.events) {
           if (isValid(e.ts)) expected += c.window.k === 'sessions' ? 1 : fn.assignWindows({ element: e, timestamp: e.ts, window: { kind: 'global', id: 'global', maxTimestamp: 0 } }).length;
@@ -109,7 +67,7 @@ describe('property: nothing lost, nothing counted twice', () => {
           const { out, result } = await runWith(cfg.options, (p) => {
             const input = p.apply('Script', s);
             const counts = input
-              .apply(Window.into<{ key: string; ts: number }>(wfn(c.window)).triggering(trig(c.trigger)).withAllowedLateness(c.lateness).discardingFiredPanes())
+              .apply(Window.into<{ key: string; ts: number }>(windowFnOf(c.window)).triggering(triggerOf(c.trigger)).withAllowedLateness(c.lateness).discardingFiredPanes())
               .apply(WithKeys((e: { key: string }) => e.key))
               .apply('Count', Count.perKey<string>());
             return { counts: counts.apply('C', Capture.records<KV<string, number>>()), late: counts.lateData().apply('L', Capture.records()), dead: input.deadLetters().apply('D', Capture.records()) };
