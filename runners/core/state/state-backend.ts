@@ -27,12 +27,20 @@ export interface StateBackend {
   snapshotSegments(groups?: number): SegmentPayload[];
   /**
    * Replaces all state with what `segments` hold (segments of `snapshotSegments`), keeping only the
-   * key groups in `ownedGroups` (default: all). Tables created later pick their entries up.
+   * key groups in `ownedGroups` (default: all): a set of groups, or the range one instance of several
+   * owns (`groupsOfInstance` in `runners/core/exchange/key-group-ranges.ts`). Tables created later pick
+   * their entries up.
    * @throws StateCodecError for a segment its codec cannot decode; Error for an unknown codec.
+   * @example backend.restoreSegments(segments, groupsOfInstance(1, 3)) // the state of instance 1 of 3
    */
-  restoreSegments(segments: readonly SegmentPayload[], ownedGroups?: ReadonlySet<number>): void;
+  restoreSegments(segments: readonly SegmentPayload[], ownedGroups?: OwnedKeyGroups): void;
   /** Total entries over all tables (tests check it returns to zero after windows close). */
   size(): number;
+}
+
+/** The key groups a restore keeps: a `ReadonlySet<number>` or a `KeyGroupRange` both qualify. */
+export interface OwnedKeyGroups {
+  has(group: number): boolean;
 }
 
 /** The id of a table: `<step>#<name>` (table names never hold `#`, step names may). */
@@ -96,7 +104,7 @@ export class InMemoryStateBackend implements StateBackend {
     return out;
   }
 
-  restoreSegments(segments: readonly SegmentPayload[], ownedGroups?: ReadonlySet<number>): void {
+  restoreSegments(segments: readonly SegmentPayload[], ownedGroups?: OwnedKeyGroups): void {
     const byTable = new Map<string, [StateKey, string, unknown][]>();
     for (const s of segments) {
       if (s.keyGroup === null || (ownedGroups && !ownedGroups.has(s.keyGroup))) continue;
