@@ -22,6 +22,8 @@ const INTERNAL_VALUES = [
   'LineReader',
   // the Kafka IO's: its exactly-once sink's slots, its client plumbing
   'TransactionSlots', 'canPrepareTransactions', 'parseKafkaBrokers', 'emptyKafkaReadStats', 'kafkaClientFor',
+  // the exchange between instances of a parallel run (docs/design/scale-out.md step 2)
+  'instanceOfGroup', 'groupsOfInstance', 'createChannel', 'createWatermarkValve',
 ];
 /** Types only the above or the exactly-once sink's machinery use. */
 const INTERNAL_TYPES = ['SlidingShape', 'TransactionSlotsOptions', 'LineReaderOptions', 'NumberedLine'];
