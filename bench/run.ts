@@ -4,8 +4,9 @@
  * may be shared, so CPU time (process-wide, GC threads included) is the steadier figure; best-of-N
  * filters out runs slowed by other work. Flags: --elements=N (default 5,000,000), --repeat=N (default 3),
  * --rssElements=N (default 10,000,000, for the peak-memory run), --quick (500k elements, one run each),
- * --cases=count,windows (default both): `count` is the fixed-window count above, `windows` the window
- * kinds of issue #16 (bench/window-kinds-table.ts; --windowEvents=N, default 1,000,000).
+ * --cases=count,windows,routing (default all three): `count` is the fixed-window count above, `windows` the window
+ * kinds of issue #16 (bench/window-kinds-table.ts; --windowEvents=N, default 1,000,000), `routing` the
+ * per-record cost of key-group routing (bench/key-group-routing.ts, its own process).
  * Then bench/checkpoints.ts: throughput without and with checkpoints (1 s, 10 s), checkpoint size and
  * duration with 1 M keys of window state, and Netflow scenario 1 Kafka → Kafka exactly-once (1 s checkpoints)
  * against at-least-once without checkpoints, with recovery time after a SIGKILL (needs a broker:
@@ -23,7 +24,7 @@ const { values: args } = parseCommandLine(
     repeat: { type: 'string', value: 'N', help: 'runs per configuration, best kept (default 3)' },
     rssElements: { type: 'string', value: 'N', help: 'elements of the peak-memory run (default 10,000,000)' },
     quick: { type: 'boolean', help: '500k elements, one run each' },
-    cases: { type: 'string', value: 'count,windows', help: 'sections to run (default both)' },
+    cases: { type: 'string', value: 'count,windows,routing', help: 'sections to run (default all three)' },
     windowEvents: { type: 'string', value: 'N', help: 'events per window-kinds run (default 1,000,000)' },
   },
   { program: 'bench', usage: 'npm run bench -- [flags]' },
@@ -32,8 +33,8 @@ const quick = args.quick === true;
 const elements = Number(args.elements ?? (quick ? 500_000 : 5_000_000));
 const repeat = Number(args.repeat ?? (quick ? 1 : 3));
 const rssElements = Number(args.rssElements ?? (quick ? 1_000_000 : 10_000_000));
-const cases = new Set((args.cases ?? 'count,windows').split(','));
-for (const c of cases) if (c !== 'count' && c !== 'windows') throw new Error(`--cases: unknown case '${c}' (known: count, windows)`);
+const cases = new Set((args.cases ?? 'count,windows,routing').split(','));
+for (const c of cases) if (c !== 'count' && c !== 'windows' && c !== 'routing') throw new Error(`--cases: unknown case '${c}' (known: count, windows, routing)`);
 const script = fileURLToPath(new URL('./count-per-key.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 
@@ -87,6 +88,10 @@ if (cases.has('count')) {
   }
 }
 if (cases.has('windows')) runWindowKinds({ events: Number(args.windowEvents ?? (quick ? 200_000 : 1_000_000)), repeat });
+if (cases.has('routing')) {
+  console.log('');
+  execFileSync(tsx, [fileURLToPath(new URL('./key-group-routing.ts', import.meta.url)), ...(quick ? ['--records=500000', '--rounds=1'] : [])], { stdio: 'inherit' });
+}
 
 // What checkpoints cost (bench/checkpoints.ts; `npm run bench:checkpoints` runs it alone).
 console.log('');
