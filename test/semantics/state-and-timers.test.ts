@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bufferUntilWindowEnd, sumAtWindowEnd } from '../../capability-matrix/support/window-end-timers.js';
 import '../../runners/index.js';
 import { MicroBatchRunner } from '../../runners/microbatch/microbatch-runner.js';
 import { NativeRunner } from '../../runners/native/native-runner.js';
@@ -62,20 +63,6 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
   });
 
   it('bag state buffers per key and window and is flushed by an event-time timer at the window end', async () => {
-    const buffer = statefulDoFn({
-      state: { buf: StateSpec.bag<number>() },
-      timers: { flush: TimerSpec.eventTime() },
-      process(e: Ev, ctx) {
-        ctx.state.buf.add(e.value);
-        ctx.timers.flush.set(ctx.window.maxTimestamp);
-      },
-      onTimer: {
-        flush(ctx) {
-          ctx.output(kv(ctx.key as string, [...ctx.state.buf.read()].sort((a, b) => a - b)));
-          ctx.state.buf.clear();
-        },
-      },
-    });
     const { out } = await runWith(options, (p) =>
       p
         .apply(
@@ -88,7 +75,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into(FixedWindows(1000)))
-        .apply('Buffer', ParDo(buffer))
+        .apply('Buffer', ParDo(bufferUntilWindowEnd))
         .apply(Capture.records<KV<string, number[]>>()),
     );
     const lines = out.lines();
@@ -272,19 +259,6 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
   });
 
   it('outputs of an event-time timer are not late downstream: pending timers hold the output watermark', async () => {
-    const buffer = statefulDoFn({
-      state: { n: StateSpec.combining(sumFn()) },
-      timers: { flush: TimerSpec.eventTime() },
-      process(e: Ev, ctx) {
-        ctx.state.n.add(e.value);
-        ctx.timers.flush.set(ctx.window.maxTimestamp);
-      },
-      onTimer: {
-        flush(ctx) {
-          ctx.output(kv(ctx.key as string, ctx.state.n.read()));
-        },
-      },
-    });
     const { out, result } = await runWith(options, (p) =>
       p
         .apply(
@@ -295,7 +269,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into(FixedWindows(1000)))
-        .apply('Buffer', ParDo(buffer))
+        .apply('Buffer', ParDo(sumAtWindowEnd))
         .apply(Count.perKey())
         .apply(Capture.records<KV<string, number>>()),
     );
