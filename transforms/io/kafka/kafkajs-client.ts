@@ -62,6 +62,7 @@ import {
   type KafkaTopicSpec,
   type KafkaValueBlock,
 } from './client.js';
+import { UNREACHABLE_SOCKET_CODES } from './unreachable-socket-codes.js';
 
 import { compress, decompress } from './wire/compression.js';
 
@@ -170,16 +171,6 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
   'KafkaJSMetadataNotLoaded',
   'KafkaJSGroupCoordinatorNotFound',
 ]);
-const UNAVAILABLE_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-]);
 
 interface ErrorLike {
   name?: unknown;
@@ -219,7 +210,7 @@ export function mapKafkajsError(error: unknown, brokers: readonly string[], oper
   const unavailable = chain.some(
     (e) =>
       (typeof e.name === 'string' && UNAVAILABLE_ERROR_NAMES.has(e.name)) ||
-      (typeof e.code === 'string' && UNAVAILABLE_ERROR_CODES.has(e.code)),
+      (typeof e.code === 'string' && UNREACHABLE_SOCKET_CODES.has(e.code)),
   );
   if (unavailable) {
     return new KafkaUnavailableError(`Kafka unavailable at ${brokers.join(',')} (${operation}): ${rootMessage}`, {
