@@ -39,16 +39,18 @@ async function runWithBackend<T>(options: Partial<PipelineOptions>, build: (p: P
 /** The key, window and value of each output, for compact assertions. */
 const kvw = (r: { value: KV<string, unknown>; window: { id: string } }) => `${r.window.id} ${r.value.key}=${JSON.stringify(r.value.value)}`;
 
+/** Value state as a counter: outputs each element's key with how many elements of its key (and window) it has seen. */
+const counter = statefulDoFn({
+  state: { n: StateSpec.value<number>() },
+  process(e: Ev, ctx) {
+    const n = (ctx.state.n.read() ?? 0) + 1;
+    ctx.state.n.write(n);
+    ctx.output(kv(e.key, n));
+  },
+});
+
 describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options }) => {
   it('value state: a counter per key', async () => {
-    const counter = statefulDoFn({
-      state: { n: StateSpec.value<number>() },
-      process(e: Ev, ctx) {
-        const n = (ctx.state.n.read() ?? 0) + 1;
-        ctx.state.n.write(n);
-        ctx.output(kv(e.key, n));
-      },
-    });
     const { out, result } = await runWith(options, (p) =>
       p
         .apply(TestStream.create<Ev>().addElements([kv('a', 0), 1], [kv('b', 0), 2], [kv('a', 0), 3]).advanceWatermarkTo(10).addElements([kv('a', 0), 11], [kv('b', 0), 12]))
@@ -388,14 +390,6 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
   });
 
   it('state is per key AND per window', async () => {
-    const counter = statefulDoFn({
-      state: { n: StateSpec.value<number>() },
-      process(e: Ev, ctx) {
-        const n = (ctx.state.n.read() ?? 0) + 1;
-        ctx.state.n.write(n);
-        ctx.output(kv(e.key, n));
-      },
-    });
     const { out } = await runWith(options, (p) =>
       p
         .apply(TestStream.create<Ev>().addElements([kv('a', 0), 100], [kv('a', 0), 1100], [kv('b', 0), 150], [kv('a', 0), 200], [kv('a', 0), 1200], [kv('a', 0), 300]))
