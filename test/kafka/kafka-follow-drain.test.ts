@@ -17,7 +17,6 @@ import { buildNetflowApp, summarizeNetflowRun } from '../../pipelines/netflow/ne
 import { parseFlow } from '../../pipelines/netflow/parse-flow.js';
 import { referencePairs } from '../../pipelines/netflow/reference.js';
 import { Pipeline } from '../../sdk/pipeline.js';
-import type { PipelineResult } from '../../sdk/runner.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { seconds } from '../../sdk/time.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
@@ -25,33 +24,13 @@ import { Count } from '../../transforms/combiners/count.js';
 import { KafkaIO, type KafkaOutgoingMessage } from '../../transforms/io/kafka/index.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
+import { background, until } from '../support/background-run.js';
 import { RUNNERS } from '../support/runners.js';
 import { kafkaDescribe } from './kafka-test-env.js';
 import { kafkaTestTopics } from './kafka-test-topics.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BASE = 1_700_000_000_000;
-
-/** Polls until `done()` holds; fails at once if the run ended first. */
-async function until(done: () => boolean, run: { settled: boolean; error: unknown }, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (run.settled) throw new Error(`the run ended while waiting for ${what}: ${String(run.error)}`);
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Runs `p` in the background. */
-function background(p: Pipeline) {
-  const run = { settled: false, error: undefined as unknown, result: undefined as PipelineResult | undefined };
-  const done = p.run().then(
-    (r) => void (run.result = r),
-    (e: unknown) => void (run.error = e),
-  );
-  void done.finally(() => (run.settled = true));
-  return { run, done };
-}
 
 kafkaDescribe('a followed Kafka read: idle partitions, and drain', (env) => {
   const k = kafkaTestTopics(env);
