@@ -13,6 +13,7 @@
  * if (!r.exact) console.error(r.partitions);
  * ```
  */
+import { mulberry32 } from '../pipelines/netflow/prng.js';
 import { VirtualClock } from '../sdk/clock.js';
 import { Pipeline } from '../sdk/pipeline.js';
 import { createKafkaClientFactory, type KafkaClientName } from '../transforms/io/kafka/default-client.js';
@@ -142,18 +143,6 @@ class OffsetLedger {
   }
 }
 
-/** A small seeded PRNG (mulberry32), so a run's poll sizes and pauses can be repeated. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Reads the whole topic once (bounded) and checks every offset; never throws for what it finds. */
 export async function readAndCheck(o: ReadCheckOptions): Promise<ReadCheck> {
   // The offsets to expect come from the other library's admin: an oracle independent of the default client.
@@ -210,7 +199,7 @@ async function readDirectly(
   const stats = { capacity: 0, buffered: 0, peakBuffered: 0, pauses: 0, resumes: 0, recordsRead: 0, deadLettered: 0, reconnects: 0 };
   const source = new KafkaSource<unknown, readonly [number, string]>({ ...options, deserializer: () => null, stats }, (_v, m) => [m.partition, m.offset] as const);
   const reader = await source.open({ step: 'Read', clock: new VirtualClock(0), signal: new AbortController().signal });
-  const rnd = random(o.seed);
+  const rnd = mulberry32(o.seed); // seeded, so a run's poll sizes and pauses can be repeated
   const deadline = Date.now() + timeoutMs;
   try {
     while (Date.now() < deadline) {

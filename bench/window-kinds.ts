@@ -14,14 +14,13 @@
  */
 import '../runners/index.js';
 import { performance } from 'node:perf_hooks';
+import { CappedSessions } from '../capability-matrix/support/capped-sessions.js';
 import { kv, type KV } from '../sdk/kv.js';
 import type { PCollection } from '../sdk/pcollection.js';
 import { Pipeline } from '../sdk/pipeline.js';
-import { intervalWindow, isIntervalWindow, type IntervalWindow } from '../sdk/window.js';
 import { FixedWindows } from '../sdk/windows/fixed-windows.js';
 import { Sessions } from '../sdk/windows/sessions.js';
 import { SlidingWindows } from '../sdk/windows/sliding-windows.js';
-import type { MergeResult, WindowFn } from '../sdk/windows/window-fn.js';
 import { CoGroupByKey } from '../transforms/co-group-by-key.js';
 import { Count } from '../transforms/combiners/count.js';
 import { Generate } from '../transforms/io/generate.js';
@@ -48,38 +47,6 @@ const keys = Number(args.keys ?? 10_000);
 const perSecond = Number(args.eventsPerSecond ?? 10_000);
 const SIZE = 10_000;
 const PERIOD = 2_000;
-
-/** Sessions of `gap` ms that never grow past `max` ms: a custom merging WindowFn as a user writes one. */
-function CappedSessions(gap: number, max: number): WindowFn<unknown> {
-  return {
-    name: `CappedSessions(${gap}ms gap, max ${max}ms)`,
-    isMerging: true,
-    assignWindows: ({ timestamp }) => [intervalWindow(timestamp, timestamp + gap)],
-    mergeWindows(active) {
-      const ws = active.filter(isIntervalWindow).sort((a, b) => a.start - b.start || a.end - b.end);
-      const out: MergeResult[] = [];
-      let group: IntervalWindow[] = [];
-      let start = 0;
-      let end = 0;
-      const flush = () => {
-        if (group.length > 1) out.push({ toMerge: group, result: intervalWindow(start, end) });
-      };
-      for (const w of ws) {
-        if (group.length > 0 && w.start < end && Math.max(end, w.end) - start <= max) {
-          group.push(w);
-          end = Math.max(end, w.end);
-        } else {
-          flush();
-          group = [w];
-          start = w.start;
-          end = w.end;
-        }
-      }
-      flush();
-      return out;
-    },
-  };
-}
 
 /** `count` generated events, event i at key i % keys, `rate` events per event-time second. */
 function events(name: string, count: number, rate: number): PCollection<KV<number, number>> {

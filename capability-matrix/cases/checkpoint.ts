@@ -1,16 +1,13 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PipelineOptions } from '../../sdk/options.js';
-import { Pipeline } from '../../sdk/pipeline.js';
-import type { PipelineResult } from '../../sdk/runner.js';
 import { CommittedStore } from '../../sdk/testing/committed-capture.js';
 import { eq, expectAll, observe } from '../check.js';
 import { defineCase, type Capability, type CaseContext, type CaseRun, type ConformanceCase } from '../model.js';
-import { crashAt, FILE_CHECKPOINT_INTERVAL, FILE_TUNING, statefulSessions, statefulTimers, upperCaseFile, windowedCount, writeLinesInput, type Crash } from '../support/checkpoint-scenarios.js';
+import { crashAt, statefulSessions, statefulTimers, upperCaseFile, windowedCount, type Crash } from '../support/checkpoint-scenarios.js';
 import { readPartLines } from '../support/read-parts.js';
-import { otherRunner, PREPARE_TIMEOUT_MS, runStoreScenario, type StoreScenario } from '../support/store-scenario-run.js';
-import { TickingClock } from '../support/ticking-clock.js';
+import { otherRunner, runStoreScenario, type StoreScenario } from '../support/store-scenario-run.js';
+import { prepareUpperCaseFile, upperCaseFileResumeOptions } from '../support/upper-case-file-runs.js';
 
 /**
  * The Checkpoint row: a run crashes at a failpoint around a checkpoint (in `prepare`), and the
@@ -97,27 +94,17 @@ interface FileResume {
 }
 
 function fileCase(crash: Crash): ConformanceCase<FileResume, FileResume> {
-  const run = (options: Partial<PipelineOptions>, input: string, out: string): Promise<PipelineResult> => {
-    const p = Pipeline.create({ clock: new TickingClock(), signal: AbortSignal.timeout(PREPARE_TIMEOUT_MS), ...FILE_TUNING, ...options });
-    upperCaseFile(p, input, out);
-    return p.run();
-  };
   return defineCase<FileResume, FileResume>({
     name: `text file to TextFile parts: crash at ${crash.name} #${crash.at}, resume`,
     notes:
       'TextFile.lines (2,000 lines) → Map → TextFile.write, in small bundles and batches on a clock that ticks per read (so the checkpoint interval elapses without a TestStream). ' +
       'The published part files, read in order, must equal the single file of a failure-free run.',
     async prepare(ctx) {
-      const input = writeLinesInput(tmp('in'));
-      const plain = join(tmp('out'), 'plain.txt');
-      await run({ runner: ctx.runner }, input, plain);
-      const expected = readFileSync(plain, 'utf8').replace(/\n$/, '').split('\n');
-      const out = join(tmp('out'), 'parts.txt');
-      const dir = tmp('ck');
-      await crashAt(crash, () => run({ runner: ctx.runner, checkpointDir: dir, checkpointInterval: FILE_CHECKPOINT_INTERVAL }, input, out));
+      const { expected, input, out, dir, checkpointed } = await prepareUpperCaseFile(ctx.runner, tmp);
+      await crashAt(crash, () => checkpointed(ctx.runner));
       return { expected, input, out, dir };
     },
-    options: (r) => ({ clock: new TickingClock(), ...FILE_TUNING, checkpointDir: r.dir, checkpointInterval: FILE_CHECKPOINT_INTERVAL }),
+    options: (r) => upperCaseFileResumeOptions(r.dir),
     build(p, r) {
       upperCaseFile(p, r.input, r.out);
       return r;

@@ -1,17 +1,14 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PipelineOptions } from '../../sdk/options.js';
-import { Pipeline } from '../../sdk/pipeline.js';
-import type { PipelineResult } from '../../sdk/runner.js';
 import { CommittedStore } from '../../sdk/testing/committed-capture.js';
 import { failpoints, SimulatedCrash } from '../../sdk/testing/failpoints.js';
 import { eq, expectAll } from '../check.js';
 import { defineCase, type Capability, type CaseContext, type ConformanceCase } from '../model.js';
-import { FILE_CHECKPOINT_INTERVAL, FILE_TUNING, statefulTimers, upperCaseFile, windowedCount, writeLinesInput, type Crash } from '../support/checkpoint-scenarios.js';
+import { statefulTimers, upperCaseFile, windowedCount, type Crash } from '../support/checkpoint-scenarios.js';
 import { readPartLines } from '../support/read-parts.js';
-import { otherRunner, PREPARE_TIMEOUT_MS, runStoreScenario, type StoreScenario } from '../support/store-scenario-run.js';
-import { TickingClock } from '../support/ticking-clock.js';
+import { otherRunner, runStoreScenario, type StoreScenario } from '../support/store-scenario-run.js';
+import { prepareUpperCaseFile, upperCaseFileResumeOptions } from '../support/upper-case-file-runs.js';
 
 /**
  * The Exactly-once row: each input affects the committed output exactly once across failures and
@@ -109,27 +106,17 @@ interface FileCrashed {
 }
 
 function fileCase(crashes: readonly ChainCrash[]): ConformanceCase<FileCrashed, FileCrashed> {
-  const run = (options: Partial<PipelineOptions>, input: string, out: string): Promise<PipelineResult> => {
-    const p = Pipeline.create({ clock: new TickingClock(), signal: AbortSignal.timeout(PREPARE_TIMEOUT_MS), ...FILE_TUNING, ...options });
-    upperCaseFile(p, input, out);
-    return p.run();
-  };
   return defineCase<FileCrashed, FileCrashed>({
     name: `text file to TextFile parts: ${crashes.length} crashes in a row (${crashes.map(describeCrash).join(', ')}), then resumed`,
     notes:
       'TextFile.lines (2,000 lines) → Map → TextFile.write on a clock that ticks per read. Each run crashes at its failpoint and the next resumes it; ' +
       'the published part files, read in order, must be exactly the lines of a failure-free run, once each, and no part may be left hidden in progress.',
     async prepare(ctx) {
-      const input = writeLinesInput(tmp('in'));
-      const plain = join(tmp('out'), 'plain.txt');
-      await run({ runner: ctx.runner }, input, plain);
-      const expected = readFileSync(plain, 'utf8').replace(/\n$/, '').split('\n');
-      const out = join(tmp('out'), 'parts.txt');
-      const dir = tmp('ck');
-      const happened = await crashChain(crashes, ctx.runner, (runner) => run({ runner, checkpointDir: dir, checkpointInterval: FILE_CHECKPOINT_INTERVAL }, input, out));
+      const { expected, input, out, dir, checkpointed } = await prepareUpperCaseFile(ctx.runner, tmp);
+      const happened = await crashChain(crashes, ctx.runner, checkpointed);
       return { expected, input, out, dir, crashes: happened };
     },
-    options: (r) => ({ clock: new TickingClock(), ...FILE_TUNING, checkpointDir: r.dir, checkpointInterval: FILE_CHECKPOINT_INTERVAL }),
+    options: (r) => upperCaseFileResumeOptions(r.dir),
     build(p, r) {
       upperCaseFile(p, r.input, r.out);
       return r;

@@ -13,7 +13,8 @@ import { Values } from '../../transforms/with-keys.js';
 import { eq, expectAll, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability, type ConformanceCase } from '../model.js';
 import { ACCUMULATING_SCENARIOS, DISCARDING_SCENARIOS } from '../support/accumulation-scenarios.js';
-import { countPerKey, scenarioCase, type Counted } from './common.js';
+import { countPerKey, type Counted } from '../support/count-per-key.js';
+import { scenarioCase } from './common.js';
 
 /** How refinements relate: discarding, accumulating, accumulating and retracting panes. */
 

@@ -6,7 +6,8 @@ import { Window } from '../../transforms/window.js';
 import { eq, observe, sameLines, sortedLines } from '../check.js';
 import { defineCase, type Capability, type CaseRun } from '../model.js';
 import { PROCESSING_TIME_WINDOW_SCENARIOS } from '../support/processing-time-window-scenarios.js';
-import { countPerKey, firingAt, scenarioCase, type Counted } from './common.js';
+import { countPerKey, type Counted } from '../support/count-per-key.js';
+import { firingAt, scenarioCase } from './common.js';
 
 /**
  * The Processing-time windows row (not in Beam's matrix, which has no processing-time windows):

@@ -1,14 +1,15 @@
 import { kv, type KV } from '../../sdk/kv.js';
 import { Capture, type Probe } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
-import { intervalWindow, isIntervalWindow, type BoundedWindow, type IntervalWindow } from '../../sdk/window.js';
-import type { MergeResult, WindowFn } from '../../sdk/windows/window-fn.js';
+import { intervalWindow, type BoundedWindow } from '../../sdk/window.js';
+import type { WindowFn } from '../../sdk/windows/window-fn.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Sum } from '../../transforms/combiners/sum.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
 import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
+import { CappedSessions } from './capped-sessions.js';
 import { paneLines, paneLinesWithTimestamps, type Scenario } from './scenario.js';
 
 /**
@@ -123,41 +124,6 @@ export const CUSTOM_WINDOW_SCENARIOS: readonly Scenario<any>[] = [
     expected: ['[0,1000) ON_TIME #0 last {"key":"a","value":1}', '[7000,15000) ON_TIME #0 last {"key":"a","value":1}'],
   },
 ];
-
-/**
- * A custom merging WindowFn: sessions of `gap` ms that never grow longer than `maxLength` ms. Windows
- * are considered in start order and greedily grouped while the group's span stays within the limit.
- */
-function CappedSessions(gap: number, maxLength: number): WindowFn<unknown> {
-  return {
-    name: `CappedSessions(${gap}ms gap, max ${maxLength}ms)`,
-    isMerging: true,
-    assignWindows: ({ timestamp }) => [intervalWindow(timestamp, timestamp + gap)],
-    mergeWindows(active) {
-      const ws = active.filter(isIntervalWindow).sort((a, b) => a.start - b.start || a.end - b.end);
-      const out: MergeResult[] = [];
-      let group: IntervalWindow[] = [];
-      let start = 0;
-      let end = 0;
-      const flush = () => {
-        if (group.length > 1) out.push({ toMerge: group, result: intervalWindow(start, end) });
-      };
-      for (const w of ws) {
-        if (group.length > 0 && w.start < end && Math.max(end, w.end) - start <= maxLength) {
-          group.push(w);
-          end = Math.max(end, w.end);
-        } else {
-          flush();
-          group = [w];
-          start = w.start;
-          end = w.end;
-        }
-      }
-      flush();
-      return out;
-    },
-  };
-}
 
 const capped = (p: Parameters<Scenario['build']>[0], stream: TestStream<string>) =>
   p.apply(stream).apply(Window.into<string>(CappedSessions(1000, 3000))).apply(WithKeys((s: string) => s)).apply(Count.perKey<string>()).apply(Capture.records());

@@ -1,8 +1,6 @@
-import { statefulDoFn } from '../../sdk/dofn.js';
 import type { SourceBatch, Source } from '../../sdk/io/source.js';
 import { kv, type KV } from '../../sdk/kv.js';
 import type { PipelineResult } from '../../sdk/runner.js';
-import { StateSpec, TimerSpec } from '../../sdk/state.js';
 import { Capture, type Probe } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { AfterProcessingTime } from '../../sdk/triggers/after-processing-time.js';
@@ -15,6 +13,7 @@ import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import type { Scenario } from './scenario.js';
+import { bufferUntilWindowEnd } from './window-end-timers.js';
 
 /**
  * Bounded replay: each scenario is run twice on the same input; both runs must give the same
@@ -102,20 +101,6 @@ export const REPLAY_SCENARIOS: readonly Scenario<Probe<unknown>>[] = [
   {
     name: 'state and an event-time timer (a bag flushed at each window end), run twice',
     build(p) {
-      const buffer = statefulDoFn({
-        state: { buf: StateSpec.bag<number>() },
-        timers: { flush: TimerSpec.eventTime() },
-        process(e: KV<string, number>, ctx) {
-          ctx.state.buf.add(e.value);
-          ctx.timers.flush.set(ctx.window.maxTimestamp);
-        },
-        onTimer: {
-          flush(ctx) {
-            ctx.output(kv(ctx.key as string, [...ctx.state.buf.read()].sort((a, b) => a - b)));
-            ctx.state.buf.clear();
-          },
-        },
-      });
       return p
         .apply(
           TestStream.create<KV<string, number>>()
@@ -125,7 +110,7 @@ export const REPLAY_SCENARIOS: readonly Scenario<Probe<unknown>>[] = [
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into(FixedWindows(1000)))
-        .apply('Buffer', ParDo(buffer))
+        .apply('Buffer', ParDo(bufferUntilWindowEnd))
         .apply(Capture.records()) as Probe<unknown>;
     },
     lines: finalPanes,

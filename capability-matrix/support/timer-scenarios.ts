@@ -1,14 +1,13 @@
-import { statefulDoFn } from '../../sdk/dofn.js';
 import { kv, type KV } from '../../sdk/kv.js';
 import type { PipelineResult } from '../../sdk/runner.js';
-import { StateSpec, TimerSpec } from '../../sdk/state.js';
 import { Capture, type Probe } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
-import { Sum, sumFn } from '../../transforms/combiners/sum.js';
+import { Sum } from '../../transforms/combiners/sum.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import type { Scenario } from './scenario.js';
+import { bufferUntilWindowEnd, sumAtWindowEnd } from './window-end-timers.js';
 
 /**
  * Event-time timers of a stateful DoFn in non-merging windows, shared by
@@ -18,37 +17,6 @@ import type { Scenario } from './scenario.js';
  */
 
 type Ev = KV<string, number>;
-
-/** A bag per key and window, flushed (sorted) by an event-time timer at the end of the window. */
-const buffer = statefulDoFn({
-  state: { buf: StateSpec.bag<number>() },
-  timers: { flush: TimerSpec.eventTime() },
-  process(e: Ev, ctx) {
-    ctx.state.buf.add(e.value);
-    ctx.timers.flush.set(ctx.window.maxTimestamp);
-  },
-  onTimer: {
-    flush(ctx) {
-      ctx.output(kv(ctx.key as string, [...ctx.state.buf.read()].sort((a, b) => a - b)));
-      ctx.state.buf.clear();
-    },
-  },
-});
-
-/** A sum per key and window in combining state, output by an event-time timer at the end of the window. */
-const sumAtWindowEnd = statefulDoFn({
-  state: { n: StateSpec.combining(sumFn()) },
-  timers: { flush: TimerSpec.eventTime() },
-  process(e: Ev, ctx) {
-    ctx.state.n.add(e.value);
-    ctx.timers.flush.set(ctx.window.maxTimestamp);
-  },
-  onTimer: {
-    flush(ctx) {
-      ctx.output(kv(ctx.key as string, ctx.state.n.read()));
-    },
-  },
-});
 
 export const TIMER_SCENARIOS: readonly Scenario<any>[] = [
   {
@@ -65,7 +33,7 @@ export const TIMER_SCENARIOS: readonly Scenario<any>[] = [
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into(FixedWindows(1000)))
-        .apply('Buffer', ParDo(buffer))
+        .apply('Buffer', ParDo(bufferUntilWindowEnd))
         .apply(Capture.records<KV<string, number[]>>()),
     lines: (out: Probe<KV<string, number[]>>) => [...out.lines({ sorted: true }), `timestamps (the timer time): ${out.records.map((r) => r.timestamp).sort((a, b) => a - b).join(',')}`],
     expected: [

@@ -1,10 +1,8 @@
 import type { LateRecord } from '../../sdk/graph.js';
 import { kv, type KV } from '../../sdk/kv.js';
-import type { Pipeline } from '../../sdk/pipeline.js';
 import type { PipelineResult } from '../../sdk/runner.js';
 import { Capture, type Probe } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
-import type { Instant } from '../../sdk/time.js';
 import { AfterCount } from '../../sdk/triggers/after-count.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { Repeatedly } from '../../sdk/triggers/repeatedly.js';
@@ -12,10 +10,10 @@ import type { Trigger } from '../../sdk/triggers/trigger.js';
 import { formatWindow, intervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
-import { Count } from '../../transforms/combiners/count.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { Window, type WindowTransform } from '../../transforms/window.js';
+import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
+import { countPerKey, groups, type Counted } from './count-per-key.js';
 import type { Scenario } from './scenario.js';
 
 /**
@@ -26,19 +24,6 @@ import type { Scenario } from './scenario.js';
  */
 
 const STEP = 'Count.perKey';
-
-interface Counted {
-  readonly out: Probe<KV<string, number>>;
-  readonly late: Probe<LateRecord>;
-}
-
-/** Windows the stream (one or more Window transforms, in order), counts per key and window; captures panes and late records. */
-function countPerKey(p: Pipeline, stream: TestStream<string>, ...windowing: WindowTransform<string>[]): Counted {
-  let windowed = p.apply(stream);
-  windowing.forEach((w, i) => (windowed = windowed.apply(i === 0 ? w.name : `${w.name}.${i}`, w)));
-  const counts = windowed.apply(WithKeys((s: string) => s)).apply(Count.perKey<string>());
-  return { out: counts.apply('Out', Capture.records()), late: counts.lateData().apply('Late', Capture.records()) };
-}
 
 /** Panes in emission order. */
 const inOrder = ({ out }: Counted) => out.lines();
@@ -266,32 +251,17 @@ export const ALLOWED_LATENESS_SCENARIOS: readonly Scenario<any>[] = [
   },
 ];
 
-/**
- * A TestStream of 'a' elements (timestamps 110, 120, …) in groups of the given sizes, each group
- * ending with a watermark step that keeps the watermark (so it ends a micro-batch too).
- */
-function aGroups(...sizes: number[]): TestStream<string> {
-  let s = TestStream.create<string>();
-  let ts = 100;
-  for (const n of sizes) {
-    const els: [string, Instant][] = [];
-    for (let i = 0; i < n; i++) els.push(['a', (ts += 10)]);
-    s = s.addElements(...els).advanceWatermarkTo(0);
-  }
-  return s.advanceWatermarkToInfinity();
-}
-
 /** Count triggers whose panes the model fixes for every execution model (groups end batches). */
 export const COUNT_TRIGGER_SCENARIOS: readonly Scenario<any>[] = [
   {
     name: 'AfterCount(2) fires once and closes the window',
-    build: (p) => countPerKey(p, aGroups(2, 1), in3s(AfterCount(2))),
+    build: (p) => countPerKey(p, groups(2, 1), in3s(AfterCount(2))),
     lines: withLate,
     expected: ['[0,3000) EARLY #0 last {"key":"a","value":2}', `late {"key":"a","value":"a"} 130 ${win(0, 3000)} window-closed`, 'lateDropped: 1'],
   },
   {
     name: 'Repeatedly(AfterCount(2)) fires every 2 elements; the rest when the window ends',
-    build: (p) => countPerKey(p, aGroups(2, 2, 1), in3s(Repeatedly(AfterCount(2)))),
+    build: (p) => countPerKey(p, groups(2, 2, 1), in3s(Repeatedly(AfterCount(2)))),
     lines: inOrder,
     expected: ['[0,3000) EARLY #0 {"key":"a","value":2}', '[0,3000) EARLY #1 {"key":"a","value":2}', '[0,3000) ON_TIME #2 last {"key":"a","value":1}'],
   },
@@ -304,7 +274,7 @@ export const COUNT_TRIGGER_SCENARIOS: readonly Scenario<any>[] = [
   },
   {
     name: 'edge: Repeatedly(AfterCount(1)), one element per batch: a pane per element, and no empty pane when the window ends',
-    build: (p) => countPerKey(p, aGroups(1, 1, 1), in3s(Repeatedly(AfterCount(1)))),
+    build: (p) => countPerKey(p, groups(1, 1, 1), in3s(Repeatedly(AfterCount(1)))),
     lines: inOrder,
     expected: ['[0,3000) EARLY #0 {"key":"a","value":1}', '[0,3000) EARLY #1 {"key":"a","value":1}', '[0,3000) EARLY #2 {"key":"a","value":1}'],
   },

@@ -1,22 +1,11 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import { FifoInput, killLeftoverRuns, pageSays, startCli, until } from '../support/live-cli.js';
 
 afterEach(killLeftoverRuns);
-
-/** A port free right now (the system picks one; it is closed again at once). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The local addresses (hex, as in /proc/net/tcp) of every TCP socket process `pid` listens on. */
 function listeningAddresses(pid: number): string[] {

@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCrashHarness, type CrashReport } from './crash-harness.js';
+import { runCrashHarness } from './crash-harness.js';
 import { jobArgs, runCli } from './crash-job.js';
 import { CRASH_JOBS } from './crash-jobs.js';
+import { expectExactlyOnce } from './expect-exactly-once.js';
 import { readTextOutput } from './crash-output.js';
 
 /**
@@ -14,16 +15,6 @@ import { readTextOutput } from './crash-output.js';
  * end. The finished part files must hold exactly the failure-free output, and no in-progress part
  * (nor anything else visible) may be left in the folder. `npm run test:crash` runs 20 kills of each.
  */
-function expectExactlyOnce(report: CrashReport, lines: readonly string[], kills: number): void {
-  const summary = lines.join('\n');
-  expect(report.kills, summary).toBe(kills);
-  expect(report.attempts.filter((a) => a.outcome === 'failed'), summary).toEqual([]);
-  for (const c of report.chains) {
-    expect({ chain: c.chain, ...c.diff }, summary).toMatchObject({ equal: true, missingCount: 0, extraCount: 0, actual: report.expected });
-    expect(c.leftovers, summary).toEqual([]);
-  }
-  expect(report.ok, summary).toBe(true);
-}
 
 describe('SIGKILL at seeded moments, NDJSON file → TextFile parts, with --checkpointDir', () => {
   it('windowed count (early, on-time and late panes, accumulating): 2 kills; both runners give the same failure-free panes, and every chain publishes exactly them', async () => {

@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
 import { kafkaDescribe } from '../kafka/kafka-test-env.js';
-import { runCrashHarness, type CrashReport } from './crash-harness.js';
+import { runCrashHarness } from './crash-harness.js';
 import { CRASH_JOBS } from './crash-jobs.js';
+import { expectExactlyOnce } from './expect-exactly-once.js';
 
 /**
  * The SIGKILL harness inside `npm test`, short, Kafka in: each job is killed a few times at seeded
@@ -10,16 +11,6 @@ import { CRASH_JOBS } from './crash-jobs.js';
  * files of a TextFile folder): exactly the records of a run without crashes. `npm run test:crash`
  * runs the long ones (20 kills each; test/crash/run-crash.ts); ./crash-file.test.ts the file inputs.
  */
-function expectExactlyOnce(report: CrashReport, lines: readonly string[], kills: number): void {
-  const summary = lines.join('\n');
-  expect(report.kills, summary).toBe(kills);
-  expect(report.attempts.filter((a) => a.outcome === 'failed'), summary).toEqual([]);
-  for (const c of report.chains) {
-    expect({ chain: c.chain, ...c.diff }, summary).toMatchObject({ equal: true, missingCount: 0, extraCount: 0, actual: report.expected });
-    expect(c.leftovers, summary).toEqual([]);
-  }
-  expect(report.ok, summary).toBe(true);
-}
 
 kafkaDescribe('SIGKILL at seeded moments, Kafka → Kafka and Kafka → TextFile, with --checkpointDir', (env) => {
   it('Netflow, 4 kills (seed 1) across both runners: every chain commits exactly the failure-free output', async () => {

@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { KafkaUnavailableError } from '../../transforms/io/kafka/client.js';
 import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
+import { freePort } from '../support/free-port.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -97,25 +98,13 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-function ephemeralPort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 async function choosePorts(): Promise<{ port: number; controllerPort: number }> {
   if ((await portFree(PREFERRED_PORT)) && (await portFree(PREFERRED_CONTROLLER_PORT))) {
     return { port: PREFERRED_PORT, controllerPort: PREFERRED_CONTROLLER_PORT };
   }
-  const port = await ephemeralPort();
-  let controllerPort = await ephemeralPort();
-  while (controllerPort === port) controllerPort = await ephemeralPort();
+  const port = await freePort();
+  let controllerPort = await freePort();
+  while (controllerPort === port) controllerPort = await freePort();
   return { port, controllerPort };
 }
 

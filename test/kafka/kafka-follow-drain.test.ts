@@ -10,76 +10,32 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateNetflow } from '../../pipelines/netflow/generator.js';
 import { readNetflowEventTime } from '../../pipelines/netflow/netflow-event-time.js';
 import { buildNetflowApp, summarizeNetflowRun } from '../../pipelines/netflow/netflow-app.js';
 import { parseFlow } from '../../pipelines/netflow/parse-flow.js';
 import { referencePairs } from '../../pipelines/netflow/reference.js';
 import { Pipeline } from '../../sdk/pipeline.js';
-import type { PipelineResult } from '../../sdk/runner.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { seconds } from '../../sdk/time.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
-import { createKafkajsClientFactory, KafkaIO, type KafkaAdmin, type KafkaClientFactory, type KafkaOutgoingMessage } from '../../transforms/io/kafka/index.js';
+import { KafkaIO, type KafkaOutgoingMessage } from '../../transforms/io/kafka/index.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
+import { background, until } from '../support/background-run.js';
 import { RUNNERS } from '../support/runners.js';
 import { kafkaDescribe } from './kafka-test-env.js';
+import { kafkaTestTopics } from './kafka-test-topics.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BASE = 1_700_000_000_000;
 
-/** Polls until `done()` holds; fails at once if the run ended first. */
-async function until(done: () => boolean, run: { settled: boolean; error: unknown }, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (run.settled) throw new Error(`the run ended while waiting for ${what}: ${String(run.error)}`);
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Runs `p` in the background. */
-function background(p: Pipeline) {
-  const run = { settled: false, error: undefined as unknown, result: undefined as PipelineResult | undefined };
-  const done = p.run().then(
-    (r) => void (run.result = r),
-    (e: unknown) => void (run.error = e),
-  );
-  void done.finally(() => (run.settled = true));
-  return { run, done };
-}
-
 kafkaDescribe('a followed Kafka read: idle partitions, and drain', (env) => {
-  let kafka: KafkaClientFactory;
-  let admin: KafkaAdmin;
-  const topics: string[] = [];
-  beforeAll(async () => {
-    kafka = createKafkajsClientFactory({ brokers: env.brokers, logLevel: 'error' });
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin.deleteTopics(topics).catch(() => undefined);
-    await admin.disconnect();
-  });
-  const createTopic = async (what: string, partitions = 3): Promise<string> => {
-    const topic = `watershed-follow-${what}-${randomUUID()}`;
-    topics.push(topic);
-    await admin.createTopics([{ topic, partitions }]);
-    return topic;
-  };
-  const produce = async (topic: string, messages: KafkaOutgoingMessage[]): Promise<void> => {
-    const producer = kafka.producer();
-    await producer.connect();
-    try {
-      for (let i = 0; i < messages.length; i += 500) await producer.send(topic, messages.slice(i, i + 500));
-    } finally {
-      await producer.disconnect();
-    }
-  };
+  const k = kafkaTestTopics(env);
+  const createTopic = (what: string, partitions = 3): Promise<string> => k.newTopic(`watershed-follow-${what}`, partitions);
+  const produce = (topic: string, messages: KafkaOutgoingMessage[]): Promise<void> => k.produce(topic, messages);
   const netflowRaw = [...generateNetflow({ seed: 5, count: 1200, eventsPerSecond: 400, sourceIps: 20, ipv6Share: 0.02, malformedShare: 0.01 })].map((e) => e.raw);
   // Malformed records have no readable event time: the Kafka read dead-letters them; the rest reach the job.
   const readable = netflowRaw.filter((r) => readNetflowEventTime(r).ok).length;

@@ -10,23 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pipeline } from '../../sdk/pipeline.js';
 import { SourceError } from '../../sdk/errors.js';
 import { Capture, type Probe } from '../../sdk/testing/capture.js';
-import type { PipelineResult } from '../../sdk/runner.js';
 import { KafkaIO, KafkaUnavailableError, createKafkajsClientFactory } from '../../transforms/io/kafka/index.js';
 import { MapElements } from '../../transforms/map.js';
+import { background, until } from '../support/background-run.js';
 import { RUNNERS } from '../support/runners.js';
 import { PrivateBroker, privateBrokerSkipReason } from './private-broker.js';
 
 const skip = privateBrokerSkipReason();
-
-/** Polls until `done()` holds; fails early with the run's own error if the run ended first. */
-async function until(done: () => boolean, run: { settled: boolean; error: unknown }, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (run.settled) throw new Error(`the run ended while waiting for ${what}: ${String(run.error)}`);
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(skip !== null)(`KafkaIO.read in follow mode across a broker restart${skip ? ` [SKIPPED: ${skip}]` : ''}`, () => {
   let broker: PrivateBroker;
@@ -64,16 +54,7 @@ describe.skipIf(skip !== null)(`KafkaIO.read in follow mode across a broker rest
       .apply('Follow', KafkaIO.read<{ id: number }>({ brokers: broker.brokers, topics: topic, startAt: 'earliest', logLevel: 'nothing', ...(reconnectTimeout ? { reconnectTimeout } : {}) }))
       .apply(MapElements((v: { id: number }) => v.id))
       .apply(Capture.records<number>());
-    const run = { settled: false, error: undefined as unknown, result: undefined as PipelineResult | undefined };
-    const done = p.run().then(
-      (r) => {
-        run.result = r;
-      },
-      (e: unknown) => {
-        run.error = e;
-      },
-    );
-    void done.finally(() => (run.settled = true));
+    const { run, done } = background(p);
     return { probe, run, done, cancel: () => controller.abort() };
   };
 

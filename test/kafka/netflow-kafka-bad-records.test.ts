@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { generateNetflow } from '../../pipelines/netflow/generator.js';
 import { runNetflowApp } from '../../pipelines/netflow/netflow-app.js';
 import { parseFlow } from '../../pipelines/netflow/parse-flow.js';
@@ -8,9 +7,10 @@ import { NetflowKafka } from '../../pipelines/netflow/io/netflow-kafka-source.js
 import type { DeadLetter } from '../../sdk/dead-letter.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import { Capture } from '../../sdk/testing/capture.js';
-import { createKafkajsClientFactory, type KafkaAdmin, type KafkaClientFactory, type KafkaDeadLetterRecord, type KafkaOutgoingMessage } from '../../transforms/io/kafka/index.js';
+import type { KafkaDeadLetterRecord, KafkaOutgoingMessage } from '../../transforms/io/kafka/index.js';
 import { RUNNERS } from '../support/runners.js';
 import { kafkaDescribe } from './kafka-test-env.js';
+import { kafkaTestTopics } from './kafka-test-topics.js';
 
 /**
  * Issue #12, point 2: one record among 3,000 valid ones whose event time cannot be read (a
@@ -20,9 +20,7 @@ import { kafkaDescribe } from './kafka-test-env.js';
  * watermark leapt ahead, and about two thirds of the valid records were dropped as late.
  */
 kafkaDescribe('the Netflow job from Kafka with one unreadable record among valid ones', (env) => {
-  let kafka: KafkaClientFactory;
-  let admin: KafkaAdmin;
-  const topics: string[] = [];
+  const k = kafkaTestTopics(env);
   const raw = [...generateNetflow({ seed: 5, count: 3000, eventsPerSecond: 400, sourceIps: 10 })].map((e) => e.raw);
   const expectedPairs = (() => {
     const records = raw.map((r) => parseFlow(r)).flatMap((r) => (r.ok ? [r.record] : []));
@@ -37,26 +35,12 @@ kafkaDescribe('the Netflow job from Kafka with one unreadable record among valid
     { label: 'an event time in milliseconds (year 49,000)', value: '{"eventid":"x2","eventtime":1490024708000}', reason: 'invalid-event-time' },
   ];
 
-  beforeAll(async () => {
-    kafka = createKafkajsClientFactory({ brokers: env.brokers, logLevel: 'error' });
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin.deleteTopics(topics).catch(() => undefined);
-    await admin.disconnect();
-  });
 
   async function topicWith(bad: Buffer | string | null | undefined): Promise<string> {
-    const topic = `watershed-netflow-bad-${randomUUID()}`;
-    topics.push(topic);
-    await admin.createTopics([{ topic, partitions: 1 }]);
+    const topic = await k.newTopic('watershed-netflow-bad', 1);
     const messages: KafkaOutgoingMessage[] = raw.map((value) => ({ value }));
     if (bad !== undefined) messages.splice(1000, 0, { value: bad });
-    const producer = kafka.producer();
-    await producer.connect();
-    for (let i = 0; i < messages.length; i += 500) await producer.send(topic, messages.slice(i, i + 500));
-    await producer.disconnect();
+    await k.produce(topic, messages);
     return topic;
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import '../../runners/index.js';
 import type { DeadLetterOutputRecord } from '../../pipelines/netflow/io/dead-letter-output.js';
 import type { LateOutputRecord } from '../../pipelines/netflow/io/late-output.js';
@@ -7,9 +7,10 @@ import { runNetflowApp } from '../../pipelines/netflow/netflow-app.js';
 import type { PipelineOptions } from '../../sdk/options.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import { Capture } from '../../sdk/testing/capture.js';
-import { createKafkajsClientFactory, KafkaIO, Serde, type KafkaAdmin, type KafkaClientFactory } from '../../transforms/io/kafka/index.js';
+import { KafkaIO, Serde } from '../../transforms/io/kafka/index.js';
 import { DISORDER_BASE_S, disorderData } from '../pipelines/netflow/disorder-data.js';
 import { kafkaDescribe } from './kafka-test-env.js';
+import { kafkaTestTopics } from './kafka-test-topics.js';
 
 /** Polls of 50 records (micro-batches of about 200 rows), so the watermark follows the topic closely and the stragglers are late. */
 const CONFIGS: readonly { label: string; options: Partial<PipelineOptions> }[] = [
@@ -19,9 +20,7 @@ const CONFIGS: readonly { label: string; options: Partial<PipelineOptions> }[] =
 
 /** The Netflow job from Kafka with --deadLetters and --lateOutput to Kafka topics: origins are topic, partition and offset. */
 kafkaDescribe('the Netflow job from Kafka: dead letters and late records to Kafka', (env) => {
-  let kafka: KafkaClientFactory;
-  let admin: KafkaAdmin;
-  const topics: string[] = [];
+  const k = kafkaTestTopics(env);
   const data = disorderData();
   const flows = data.ndjson.split('\n').filter((l) => l !== '');
   const bad: [value: string, reason: string][] = [
@@ -32,15 +31,6 @@ kafkaDescribe('the Netflow job from Kafka: dead letters and late records to Kafk
   /** Offsets of the stragglers: the records are produced in order to one partition, offsets from 0. */
   const stragglerOffsets = data.stragglerLines.map((line) => String(line - data.headerLines - 1));
 
-  beforeAll(async () => {
-    kafka = createKafkajsClientFactory({ brokers: env.brokers, logLevel: 'error' });
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin.deleteTopics(topics).catch(() => undefined);
-    await admin.disconnect();
-  });
 
   const readTopic = async <T>(topic: string): Promise<T[]> => {
     const p = Pipeline.create({ runner: 'native' });
@@ -53,12 +43,8 @@ kafkaDescribe('the Netflow job from Kafka: dead letters and late records to Kafk
     it(`${label}: every rejected and late record reaches its topic with topic, partition and offset, and the counts add up`, async () => {
       const id = randomUUID();
       const [input, dlq, late] = [`watershed-nf-in-${id}`, `watershed-nf-dlq-${id}`, `watershed-nf-late-${id}`];
-      topics.push(input, dlq, late);
-      await admin.createTopics([input, dlq, late].map((topic) => ({ topic, partitions: 1 })));
-      const producer = kafka.producer();
-      await producer.connect();
-      for (let i = 0; i < values.length; i += 500) await producer.send(input, values.slice(i, i + 500).map((value) => ({ value })));
-      await producer.disconnect();
+      await k.createTopics([input, dlq, late], 1);
+      await k.produce(input, values.map((value) => ({ value })));
 
       const s = await runNetflowApp(Pipeline.create(options), {
         input: { kind: 'kafka', topic: input },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DEFAULT_GENERATOR_OPTIONS, generateNetflow } from '../../pipelines/netflow/generator.js';
 import { buildGenerateApp } from '../../pipelines/netflow/netflow-generate.js';
 import { runNetflowApp } from '../../pipelines/netflow/netflow-app.js';
@@ -8,15 +8,14 @@ import { parseFlow } from '../../pipelines/netflow/parse-flow.js';
 import { referencePairs } from '../../pipelines/netflow/reference.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import { Capture } from '../../sdk/testing/capture.js';
-import { createKafkajsClientFactory, KafkaIO, Serde, type KafkaAdmin, type KafkaClientFactory } from '../../transforms/io/kafka/index.js';
+import { KafkaIO, Serde } from '../../transforms/io/kafka/index.js';
 import { RUNNERS } from '../support/runners.js';
 import { kafkaDescribe } from './kafka-test-env.js';
+import { kafkaTestTopics } from './kafka-test-topics.js';
 
 /** The seed's setup: Netflow JSON in one topic, pair JSON out to another, on each runner. */
 kafkaDescribe('the Netflow job from Kafka to Kafka', (env) => {
-  let kafka: KafkaClientFactory;
-  let admin: KafkaAdmin;
-  const topics: string[] = [];
+  const k = kafkaTestTopics(env);
   const raw = [...generateNetflow({ seed: 11, count: 1200, eventsPerSecond: 400, sourceIps: 20, ipv6Share: 0.02, malformedShare: 0.01 })].map((e) => e.raw);
   const expected = (() => {
     const records = raw.map((r) => parseFlow(r)).flatMap((r) => (r.ok ? [r.record] : []));
@@ -25,29 +24,13 @@ kafkaDescribe('the Netflow job from Kafka to Kafka', (env) => {
     return out.sort();
   })();
 
-  beforeAll(async () => {
-    kafka = createKafkajsClientFactory({ brokers: env.brokers, logLevel: 'error' });
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin.deleteTopics(topics).catch(() => undefined);
-    await admin.disconnect();
-  });
 
   for (const { label, options } of RUNNERS) {
     it(`${label}: every pair of every key and window reaches the output topic, equal to a plain computation`, async () => {
       const input = `watershed-netflow-in-${randomUUID()}`;
       const output = `watershed-netflow-out-${randomUUID()}`;
-      topics.push(input, output);
-      await admin.createTopics([
-        { topic: input, partitions: 3 },
-        { topic: output, partitions: 3 },
-      ]);
-      const producer = kafka.producer();
-      await producer.connect();
-      for (let i = 0; i < raw.length; i += 400) await producer.send(input, raw.slice(i, i + 400).map((value) => ({ value })));
-      await producer.disconnect();
+      await k.createTopics([input, output], 3);
+      await k.produce(input, raw.map((value) => ({ value })), 400);
 
       const summary = await runNetflowApp(Pipeline.create(options), {
         input: { kind: 'kafka', topic: input },
@@ -78,9 +61,7 @@ kafkaDescribe('the Netflow job from Kafka to Kafka', (env) => {
   }
 
   it('generate writes the generator events to a topic, one record per event, as the job reads them', async () => {
-    const topic = `watershed-netflow-gen-${randomUUID()}`;
-    topics.push(topic);
-    await admin.createTopics([{ topic, partitions: 3 }]);
+    const topic = await k.newTopic('watershed-netflow-gen', 3);
     const options = { seed: 11, count: 1200, eventsPerSecond: 400, sourceIps: 20, ipv6Share: 0.02, malformedShare: 0.01 };
     const p = Pipeline.create({ runner: 'microbatch' });
     const stats = buildGenerateApp(p, { ...DEFAULT_GENERATOR_OPTIONS, ...options }, { kind: 'kafka', topic, brokers: env.brokers });

@@ -35,7 +35,8 @@ import {
 } from '../../transforms/io/kafka/index.js';
 import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
 import { RUNNERS, runWith } from '../support/runners.js';
-import { freePort, PrivateBroker, privateBrokerSkipReason } from './private-broker.js';
+import { freePort } from '../support/free-port.js';
+import { PrivateBroker, privateBrokerSkipReason } from './private-broker.js';
 
 const skip = privateBrokerSkipReason();
 const USER = 'pipeline';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { KafkaUnavailableError, type KafkaAdmin, type KafkaClientFactory } from '../../transforms/io/kafka/client.js';
-import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
+import { expect, it } from 'vitest';
+import { KafkaUnavailableError } from '../../transforms/io/kafka/client.js';
 import { BrokerConnection } from '../../transforms/io/kafka/wire/broker-connection.js';
 import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
 import { wireProducerWithSeams } from '../../transforms/io/kafka/wire/wire-producer-seams.js';
 import { kafkaDescribe } from './kafka-test-env.js';
+import { kafkaTestTopics } from './kafka-test-topics.js';
 import { readTopic, topicValues } from './read-topic.js';
 
 /**
@@ -17,28 +17,8 @@ import { readTopic, topicValues } from './read-topic.js';
  * connections are closed and new ones refused for a while.
  */
 kafkaDescribe('WireProducer transaction calls while the coordinator cannot be reached', (env) => {
-  let kafka: KafkaClientFactory;
-  let admin: KafkaAdmin;
-  const topics: string[] = [];
-
-  beforeAll(async () => {
-    kafka = createKafkajsClientFactory({ brokers: env.brokers, logLevel: 'error' });
-    admin = kafka.admin();
-    await admin.connect();
-  });
-
-  afterAll(async () => {
-    if (!admin) return;
-    await admin.deleteTopics(topics).catch(() => undefined);
-    await admin.disconnect();
-  });
-
-  const newTopic = async (): Promise<string> => {
-    const topic = `watershed-wire-outage-${randomUUID()}`;
-    topics.push(topic);
-    await admin.createTopics([{ topic, partitions: 3 }]);
-    return topic;
-  };
+  const k = kafkaTestTopics(env);
+  const newTopic = (): Promise<string> => k.newTopic('watershed-wire-outage', 3);
 
   /** A transactional producer whose leader/coordinator connections go down on `outage(ms)`: closed, and refused until `ms` passed. */
   const producer = (o: { requestTimeoutMs: number; deliveryTimeoutMs: number }) => {
@@ -79,7 +59,7 @@ kafkaDescribe('WireProducer transaction calls while the coordinator cannot be re
     } finally {
       await p.disconnect();
     }
-    expect(topicValues(await readTopic(kafka, topic, { partitions: 3, count: 2 }))).toEqual(['one', 'two']);
+    expect(topicValues(await readTopic(k.kafka, topic, { partitions: 3, count: 2 }))).toEqual(['one', 'two']);
   }, 60_000);
 
   it('records sent into a transaction during the outage (AddPartitionsToTxn waits too) commit with it', async () => {
@@ -94,7 +74,7 @@ kafkaDescribe('WireProducer transaction calls while the coordinator cannot be re
     } finally {
       await p.disconnect();
     }
-    expect(topicValues(await readTopic(kafka, topic, { partitions: 3, count: 1 }))).toEqual(['during']);
+    expect(topicValues(await readTopic(k.kafka, topic, { partitions: 3, count: 1 }))).toEqual(['during']);
   }, 60_000);
 
   it('an outage longer than deliveryTimeoutMs: the commit fails with KafkaUnavailableError DELIVERY_TIMEOUT naming the budget, and nothing is visible', async () => {
@@ -115,6 +95,6 @@ kafkaDescribe('WireProducer transaction calls while the coordinator cannot be re
     } finally {
       await p.disconnect();
     }
-    expect(await readTopic(kafka, topic, { partitions: 3, count: 0 })).toEqual([]);
+    expect(await readTopic(k.kafka, topic, { partitions: 3, count: 0 })).toEqual([]);
   }, 60_000);
 });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaClientError, KafkaUnavailableError, type KafkaAdmin, type KafkaClientFactory, type KafkaMessage, type KafkaOutgoingMessage } from '../../transforms/io/kafka/client.js';
-import { createKafkajsClientFactory } from '../../transforms/io/kafka/kafkajs-client.js';
+import { describe, expect, it } from 'vitest';
+import { KafkaClientError, KafkaUnavailableError, type KafkaClientFactory, type KafkaMessage, type KafkaOutgoingMessage } from '../../transforms/io/kafka/client.js';
 import { partitionForKey } from '../../transforms/io/kafka/wire/murmur2.js';
 import { BrokerConnection } from '../../transforms/io/kafka/wire/broker-connection.js';
 import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
@@ -9,6 +8,7 @@ import { wireProducerWithSeams } from '../../transforms/io/kafka/wire/wire-produ
 import { platformaticContext } from '../../transforms/io/kafka/platformatic/context.js';
 import { PlatformaticProducer } from '../../transforms/io/kafka/platformatic/producer.js';
 import { kafkaDescribe } from './kafka-test-env.js';
+import { kafkaTestTopics } from './kafka-test-topics.js';
 import { withSilentListener } from './silent-listener.js';
 
 const PARTITIONS = 3;
@@ -33,27 +33,8 @@ async function readAll(kafka: KafkaClientFactory, topic: string, count: number, 
 }
 
 kafkaDescribe('WireProducer against a real broker', (env) => {
-  let kafka: KafkaClientFactory;
-  let admin: KafkaAdmin;
-  const topics: string[] = [];
-  const newTopic = async (): Promise<string> => {
-    const topic = `watershed-wire-${randomUUID()}`;
-    topics.push(topic);
-    await admin.createTopics([{ topic, partitions: PARTITIONS }]);
-    return topic;
-  };
-
-  beforeAll(async () => {
-    kafka = createKafkajsClientFactory({ brokers: env.brokers, logLevel: 'error' });
-    admin = kafka.admin();
-    await admin.connect();
-  });
-
-  afterAll(async () => {
-    if (!admin) return;
-    await admin.deleteTopics(topics).catch(() => undefined);
-    await admin.disconnect();
-  });
+  const k = kafkaTestTopics(env);
+  const newTopic = (): Promise<string> => k.newTopic('watershed-wire', PARTITIONS);
 
   for (const [producerKind, compression] of (['wire', 'platformatic'] as const).flatMap((k) => (['none', 'gzip', 'lz4'] as const).map((c) => [k, c] as const))) {
     it(`round-trips keys, values, headers, timestamps and explicit partitions (${producerKind}, ${compression}), read back by kafkajs`, async () => {
@@ -73,7 +54,7 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
       } finally {
         await p.disconnect();
       }
-      const got = await readAll(kafka, topic, sent.length);
+      const got = await readAll(k.kafka, topic, sent.length);
       expect(got).toHaveLength(sent.length);
       const byTimestamp = new Map(got.map((m) => [m.timestamp, m]));
       let roundRobin = 0;
@@ -104,9 +85,9 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
     const value = (i: number) => JSON.stringify({ i, pad: 'p'.repeat(280) });
     await p.send(topic, Array.from({ length: 10_000 }, (_, i) => ({ value: value(i) })));
     await p.disconnect();
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await k.admin.fetchTopicOffsets(topic);
     expect(offsets.reduce((sum, o) => sum + Number(o.high), 0)).toBe(10_000);
-    const got = await readAll(kafka, topic, 10_000);
+    const got = await readAll(k.kafka, topic, 10_000);
     expect(new Set(got.map((m) => (JSON.parse(m.value!.toString()) as { i: number }).i)).size).toBe(10_000);
   });
 
@@ -121,7 +102,7 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
     }
     await Promise.all(sends);
     await p.disconnect();
-    const got = await readAll(kafka, topic, 4_000);
+    const got = await readAll(k.kafka, topic, 4_000);
     expect(got).toHaveLength(4_000);
     const lastByKey = new Map<string, number>();
     for (const partition of [0, 1, 2]) {
@@ -145,7 +126,7 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
       const p =
         producerKind === 'wire' ? new WireProducer({ brokers: env.brokers, maxBatchBytes: 20_000 })
         : producerKind === 'platformatic' ? new PlatformaticProducer(platformaticContext({ brokers: env.brokers }), { maxRunBytes: 20_000 })
-        : kafka.producer();
+        : k.kafka.producer();
       await p.connect();
       try {
         const half = offsets.indexOf(offsets[1_500]!);
@@ -156,7 +137,7 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
       } finally {
         await p.disconnect();
       }
-      const got = await readAll(kafka, topic, texts.length);
+      const got = await readAll(k.kafka, topic, texts.length);
       expect(got).toHaveLength(texts.length);
       expect(new Set(got.map((m) => m.partition)).size).toBe(PARTITIONS);
       for (const m of got) {
@@ -204,7 +185,7 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
     await p.disconnect();
     expect(dropped).toBe(4);
     expect(opened).toBeGreaterThan(1);
-    const got = await readAll(kafka, topic, 3_000);
+    const got = await readAll(k.kafka, topic, 3_000);
     expect(got).toHaveLength(3_000);
     expect(new Set(got.map((m) => m.value!.toString())).size).toBe(3_000);
     const last = new Map<string, number>();
@@ -236,7 +217,7 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
     await p.send(topic, [{ key: 'k', value: 'patient' }]);
     await p.disconnect();
     expect(attempts.n).toBe(9);
-    expect((await readAll(kafka, topic, 1)).map((m) => m.value!.toString())).toEqual(['patient']);
+    expect((await readAll(k.kafka, topic, 1)).map((m) => m.value!.toString())).toEqual(['patient']);
   });
 
   it('a leader unreachable for longer than deliveryTimeoutMs: the send fails with code DELIVERY_TIMEOUT, and later sends too', async () => {
@@ -271,7 +252,7 @@ kafkaDescribe('WireProducer against a real broker', (env) => {
   for (const producerKind of ['wire', 'platformatic'] as const)
   it(`auto-creates an unknown topic and waits for its leaders (${producerKind})`, async () => {
     const topic = `watershed-wire-auto-${randomUUID()}`;
-    topics.push(topic);
+    k.track(topic);
     const p = producerKind === 'wire' ? new WireProducer({ brokers: env.brokers }) : new PlatformaticProducer(platformaticContext({ brokers: env.brokers }));
     await p.connect();
     const results = await p.send(topic, [{ key: 'a', value: '1' }]);

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { kv, type KV } from '../../sdk/kv.js';
 import type { LateRecord } from '../../sdk/graph.js';
 import { Capture, type CapturedRecord } from '../../sdk/testing/capture.js';
-import { TestStream } from '../../sdk/testing/test-stream.js';
 import { AfterCount } from '../../sdk/triggers/after-count.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { intervalWindow, isIntervalWindow, type IntervalWindow } from '../../sdk/window.js';
@@ -16,6 +15,7 @@ import { GroupByKey } from '../../transforms/group-by-key.js';
 import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { monotoneWatermarks, scriptedEvents } from '../support/scripted-events.js';
 
 /**
  * Issue #16: merging windows are merged in place, and Sessions takes a shortcut when a key has one
@@ -89,25 +89,9 @@ const arbCase: fc.Arbitrary<Case> = fc
     aggregate: fc.constantFrom<'sum' | 'group'>('sum', 'group'),
   })
   .map(({ wmPositions, events, ...rest }) => {
-    const wms = wmPositions.map(([pos, wm]) => [pos % (events.length + 1), wm] as [number, number]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let hi = 0;
-    const watermarks = wms.map(([pos, wm]) => {
-      hi = Math.max(hi, wm);
-      return [pos, hi] as [number, number];
-    });
+    const watermarks = monotoneWatermarks(wmPositions, events.length, 0); // watermarks never move back
     return { events, watermarks, ...rest };
   });
-
-function script(c: Case): TestStream<Ev> {
-  let s = TestStream.create<Ev>();
-  let w = 0;
-  c.events.forEach((e, i) => {
-    while (w < c.watermarks.length && c.watermarks[w]![0] === i) s = s.advanceWatermarkTo(c.watermarks[w++]![1]);
-    s = s.addElements([e, e.ts]);
-  });
-  while (w < c.watermarks.length) s = s.advanceWatermarkTo(c.watermarks[w++]![1]);
-  return s.advanceWatermarkToInfinity();
-}
 
 const recordLine = (r: CapturedRecord<KV<string, unknown>>) =>
   `${r.retraction ? '-' : ''}${r.window.id} ${r.pane.timing} #${r.pane.index}/${r.pane.nonSpeculativeIndex}${r.pane.isFirst ? ' first' : ''}${r.pane.isLast ? ' last' : ''} ts=${r.timestamp} ${JSON.stringify(r.value)}`;
@@ -121,7 +105,7 @@ async function run(c: Case, windowFn: WindowFn<unknown>, options: (typeof RUNNER
   win = c.mode === 'discarding' ? win.discardingFiredPanes() : c.mode === 'accumulating' ? win.accumulatingFiredPanes() : win.accumulatingAndRetractingFiredPanes();
   const { out } = await runWith(options, (p) => {
     const windowed = p
-      .apply('Events', script(c))
+      .apply('Events', scriptedEvents(c.events, c.watermarks))
       .apply('Keyed', MapElements((e: Ev) => kv(e.key, e.v)))
       .apply('Window', win);
     if (c.aggregate === 'sum') {

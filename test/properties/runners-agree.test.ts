@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { CombineFn } from '../../sdk/combine-fn.js';
 import type { KV } from '../../sdk/kv.js';
 import { Capture, type CapturedRecord } from '../../sdk/testing/capture.js';
-import { TestStream } from '../../sdk/testing/test-stream.js';
 import { AfterCount } from '../../sdk/triggers/after-count.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import type { IntervalWindow } from '../../sdk/window.js';
@@ -20,6 +19,7 @@ import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { MapElements } from '../../transforms/map.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { monotoneWatermarks, scriptedEvents } from '../support/scripted-events.js';
 
 interface Ev {
   readonly key: string;
@@ -70,31 +70,13 @@ const arbCase = (withLateData: boolean): fc.Arbitrary<Case> =>
       lateness: fc.constantFrom(0, 2000, 10_000),
     })
     .map(({ wmPositions, events, ...rest }) => {
-      const wms = wmPositions.map(([pos, wm]) => [pos % (events.length + 1), wm] as [number, number]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      // watermarks never move back
-      let hi = 0;
-      const watermarks = wms.map(([pos, wm]) => {
-        hi = Math.max(hi, wm);
-        return [pos, hi] as [number, number];
-      });
+      const watermarks = monotoneWatermarks(wmPositions, events.length, 0); // watermarks never move back
       // A trigger that finishes (no late firings) closes its window at the firing; with allowed
       // lateness, which late records made it into that pane depends on bundle/batch boundaries (as
       // in Beam), so only lateness 0 is batching-independent for it.
       const lateness = rest.lateFirings ? rest.lateness : 0;
       return { events, watermarks, ...rest, lateness };
     });
-
-function script(c: Case): TestStream<Ev> {
-  let s = TestStream.create<Ev>();
-  let w = 0;
-  c.events.forEach((e, i) => {
-    while (w < c.watermarks.length && c.watermarks[w]![0] === i) s = s.advanceWatermarkTo(c.watermarks[w++]![1]);
-    s = s.addElements([e, e.ts]);
-    if (i % 7 === 6) s = s.advanceProcessingTime(700);
-  });
-  while (w < c.watermarks.length) s = s.advanceWatermarkTo(c.watermarks[w++]![1]);
-  return s.advanceWatermarkToInfinity();
-}
 
 async function run(c: Case, options: (typeof RUNNER_CONFIGS)[number]['options']) {
   let trigger = AfterWatermark();
@@ -104,7 +86,7 @@ async function run(c: Case, options: (typeof RUNNER_CONFIGS)[number]['options'])
   win = c.mode === 'discarding' ? win.discardingFiredPanes() : c.mode === 'accumulating' ? win.accumulatingFiredPanes() : win.accumulatingAndRetractingFiredPanes();
   const { out, result } = await runWith(options, (p) =>
     p
-      .apply(script(c))
+      .apply(scriptedEvents(c.events, c.watermarks, (s, i) => (i % 7 === 6 ? s.advanceProcessingTime(700) : s)))
       .apply(win)
       .apply(WithKeys((e: Ev) => e.key))
       .apply(MapElements((e: KV<string, Ev>) => ({ key: e.key, value: e.value.v })))

@@ -5,7 +5,6 @@ import { kv, type KV } from '../../sdk/kv.js';
 import type { LateRecord } from '../../sdk/graph.js';
 import type { Pipeline } from '../../sdk/pipeline.js';
 import { Capture, type CapturedRecord } from '../../sdk/testing/capture.js';
-import { TestStream } from '../../sdk/testing/test-stream.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
 import { slicingOf } from '../../runners/core/driver/slicing.js';
@@ -18,6 +17,7 @@ import { topFn } from '../../transforms/combiners/top.js';
 import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { monotoneWatermarks, scriptedEvents } from '../support/scripted-events.js';
 
 /**
  * Issue #16: a Combine right after Window.into(SlidingWindows) keeps an accumulator per key and
@@ -71,32 +71,16 @@ const arbCase: fc.Arbitrary<Case> = fc
     accumulating: fc.boolean(),
   })
   .map(({ wmPositions, events, shape, ...rest }) => {
-    const wms = wmPositions.map(([pos, wm]) => [pos % (events.length + 1), wm] as [number, number]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let hi = Number.NEGATIVE_INFINITY;
-    const watermarks = wms.map(([pos, wm]) => {
-      hi = Math.max(hi, wm);
-      return [pos, hi] as [number, number];
-    });
+    const watermarks = monotoneWatermarks(wmPositions, events.length, Number.NEGATIVE_INFINITY); // watermarks never move back
     return { events, watermarks, size: shape[0]!, period: shape[1]!, ...rest };
   });
-
-function script(c: Case): TestStream<Ev> {
-  let s = TestStream.create<Ev>();
-  let w = 0;
-  c.events.forEach((e, i) => {
-    while (w < c.watermarks.length && c.watermarks[w]![0] === i) s = s.advanceWatermarkTo(c.watermarks[w++]![1]);
-    s = s.addElements([e, e.ts]);
-  });
-  while (w < c.watermarks.length) s = s.advanceWatermarkTo(c.watermarks[w++]![1]);
-  return s.advanceWatermarkToInfinity();
-}
 
 const recordLine = (r: CapturedRecord<KV<string, unknown>>) =>
   `${r.retraction ? '-' : ''}${r.window.id} ${r.pane.timing} #${r.pane.index}/${r.pane.nonSpeculativeIndex} ${r.pane.isFirst ? 'first' : ''} ${r.pane.isLast ? 'last' : ''} ts=${r.timestamp} ${JSON.stringify(r.value)}`;
 const lateLine = (r: CapturedRecord<LateRecord>) => `${r.value.reason} ${r.value.window} ts=${r.value.timestamp} ${JSON.stringify(r.value.value)} in ${r.window.id}`;
 
 function build(c: Case, p: Pipeline) {
-  const keyed = p.apply('Events', script(c)).apply('Keyed', MapElements((e: Ev) => kv(e.key, e.v)));
+  const keyed = p.apply('Events', scriptedEvents(c.events, c.watermarks)).apply('Keyed', MapElements((e: Ev) => kv(e.key, e.v)));
   const windowing = () => {
     let w = Window.into<KV<string, number>>(SlidingWindows(c.size, c.period, c.offset));
     if (c.onTimeOnly) w = w.triggering(AfterWatermark());

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { countPerKey, groups } from '../../capability-matrix/support/count-per-key.js';
 import type { LateRecord } from '../../sdk/graph.js';
 import { kv } from '../../sdk/kv.js';
 import type { PipelineOptions } from '../../sdk/options.js';
 import type { PaneInfo } from '../../sdk/pane.js';
-import type { Pipeline } from '../../sdk/pipeline.js';
 import { Capture, type CapturedRecord, type Probe } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import type { Instant } from '../../sdk/time.js';
@@ -36,10 +36,6 @@ const STEP = 'Count.perKey';
 const W0 = intervalWindow(0, 3000);
 
 /** Keys strings by themselves, counts per key and window, captures the panes and the late records. */
-function countPerKey(p: Pipeline, stream: TestStream<string>, windowing: WindowTransform<string>) {
-  const counts = p.apply(stream).apply(windowing).apply(WithKeys((s: string) => s)).apply(Count.perKey<string>());
-  return { out: counts.apply('Out', Capture.records()), late: counts.lateData().apply('Late', Capture.records()) };
-}
 
 function recordsFor<V>(probe: Probe<{ key: string; value: V }>, key: string): CapturedRecord<{ key: string; value: V }>[] {
   return probe.records.filter((r) => r.value.key === key);
@@ -151,17 +147,6 @@ describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
 
   describe('count and composite triggers', () => {
     const win = (t: Parameters<WindowTransform<string>['triggering']>[0]) => Window.into<string>(FixedWindows(3000)).triggering(t);
-    /** A TestStream with each group of 'a' elements ending a batch. */
-    const groups = (...sizes: number[]) => {
-      let s = TestStream.create<string>();
-      let ts = 100;
-      for (const n of sizes) {
-        const els: [string, Instant][] = [];
-        for (let i = 0; i < n; i++) els.push(['a', (ts += 10)]);
-        s = s.addElements(...els).advanceWatermarkTo(0);
-      }
-      return s.advanceWatermarkToInfinity();
-    };
 
     it('AfterCount fires once and closes the window; elements of the same batch join the pane on micro-batch', async () => {
       const { out, result } = await runWith(options, (p) => countPerKey(p, groups(3), win(AfterCount(2))));

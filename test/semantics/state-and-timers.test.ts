@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bufferUntilWindowEnd, sumAtWindowEnd } from '../../capability-matrix/support/window-end-timers.js';
 import '../../runners/index.js';
 import { MicroBatchRunner } from '../../runners/microbatch/microbatch-runner.js';
 import { NativeRunner } from '../../runners/native/native-runner.js';
@@ -38,16 +39,18 @@ async function runWithBackend<T>(options: Partial<PipelineOptions>, build: (p: P
 /** The key, window and value of each output, for compact assertions. */
 const kvw = (r: { value: KV<string, unknown>; window: { id: string } }) => `${r.window.id} ${r.value.key}=${JSON.stringify(r.value.value)}`;
 
+/** Value state as a counter: outputs each element's key with how many elements of its key (and window) it has seen. */
+const counter = statefulDoFn({
+  state: { n: StateSpec.value<number>() },
+  process(e: Ev, ctx) {
+    const n = (ctx.state.n.read() ?? 0) + 1;
+    ctx.state.n.write(n);
+    ctx.output(kv(e.key, n));
+  },
+});
+
 describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options }) => {
   it('value state: a counter per key', async () => {
-    const counter = statefulDoFn({
-      state: { n: StateSpec.value<number>() },
-      process(e: Ev, ctx) {
-        const n = (ctx.state.n.read() ?? 0) + 1;
-        ctx.state.n.write(n);
-        ctx.output(kv(e.key, n));
-      },
-    });
     const { out, result } = await runWith(options, (p) =>
       p
         .apply(TestStream.create<Ev>().addElements([kv('a', 0), 1], [kv('b', 0), 2], [kv('a', 0), 3]).advanceWatermarkTo(10).addElements([kv('a', 0), 11], [kv('b', 0), 12]))
@@ -62,20 +65,6 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
   });
 
   it('bag state buffers per key and window and is flushed by an event-time timer at the window end', async () => {
-    const buffer = statefulDoFn({
-      state: { buf: StateSpec.bag<number>() },
-      timers: { flush: TimerSpec.eventTime() },
-      process(e: Ev, ctx) {
-        ctx.state.buf.add(e.value);
-        ctx.timers.flush.set(ctx.window.maxTimestamp);
-      },
-      onTimer: {
-        flush(ctx) {
-          ctx.output(kv(ctx.key as string, [...ctx.state.buf.read()].sort((a, b) => a - b)));
-          ctx.state.buf.clear();
-        },
-      },
-    });
     const { out } = await runWith(options, (p) =>
       p
         .apply(
@@ -88,7 +77,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into(FixedWindows(1000)))
-        .apply('Buffer', ParDo(buffer))
+        .apply('Buffer', ParDo(bufferUntilWindowEnd))
         .apply(Capture.records<KV<string, number[]>>()),
     );
     const lines = out.lines();
@@ -272,19 +261,6 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
   });
 
   it('outputs of an event-time timer are not late downstream: pending timers hold the output watermark', async () => {
-    const buffer = statefulDoFn({
-      state: { n: StateSpec.combining(sumFn()) },
-      timers: { flush: TimerSpec.eventTime() },
-      process(e: Ev, ctx) {
-        ctx.state.n.add(e.value);
-        ctx.timers.flush.set(ctx.window.maxTimestamp);
-      },
-      onTimer: {
-        flush(ctx) {
-          ctx.output(kv(ctx.key as string, ctx.state.n.read()));
-        },
-      },
-    });
     const { out, result } = await runWith(options, (p) =>
       p
         .apply(
@@ -295,7 +271,7 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into(FixedWindows(1000)))
-        .apply('Buffer', ParDo(buffer))
+        .apply('Buffer', ParDo(sumAtWindowEnd))
         .apply(Count.perKey())
         .apply(Capture.records<KV<string, number>>()),
     );
@@ -414,14 +390,6 @@ describe.each(RUNNER_CONFIGS)('state and timers on $label', ({ label, options })
   });
 
   it('state is per key AND per window', async () => {
-    const counter = statefulDoFn({
-      state: { n: StateSpec.value<number>() },
-      process(e: Ev, ctx) {
-        const n = (ctx.state.n.read() ?? 0) + 1;
-        ctx.state.n.write(n);
-        ctx.output(kv(e.key, n));
-      },
-    });
     const { out } = await runWith(options, (p) =>
       p
         .apply(TestStream.create<Ev>().addElements([kv('a', 0), 100], [kv('a', 0), 1100], [kv('b', 0), 150], [kv('a', 0), 200], [kv('a', 0), 1200], [kv('a', 0), 300]))

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../pipelines/netflow/prng.js';
 import { kv, type KV } from '../../sdk/kv.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
@@ -15,21 +16,9 @@ import { Window, WithTimestamps } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
 
-/** A small seeded PRNG (mulberry32) for reproducible shuffles. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function shuffle<T>(xs: readonly T[], seed: number): T[] {
   const out = xs.slice();
-  const r = prng(seed);
+  const r = mulberry32(seed);
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
     [out[i], out[j]] = [out[j]!, out[i]!];
@@ -135,7 +124,7 @@ describe.each(RUNNER_CONFIGS)('windowing on $label', ({ options }) => {
   });
 
   it('results do not depend on arrival order (3 seeded shuffles, sessions, fixed and sliding windows)', async () => {
-    const r = prng(42);
+    const r = mulberry32(42);
     const events: [string, number][] = [];
     for (let i = 0; i < 40; i++) events.push([`k${Math.floor(r() * 3)}`, Math.floor(r() * 20_000)]);
     const expectedSessions = referenceSessions(events, 1500);

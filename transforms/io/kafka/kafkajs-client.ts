@@ -62,6 +62,8 @@ import {
   type KafkaTopicSpec,
   type KafkaValueBlock,
 } from './client.js';
+import { requireAssignable, requireSubscribable, type ConsumerMode } from './consumer-mode.js';
+import { UNREACHABLE_SOCKET_CODES } from './unreachable-socket-codes.js';
 
 import { compress, decompress } from './wire/compression.js';
 
@@ -170,16 +172,6 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
   'KafkaJSMetadataNotLoaded',
   'KafkaJSGroupCoordinatorNotFound',
 ]);
-const UNAVAILABLE_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-]);
 
 interface ErrorLike {
   name?: unknown;
@@ -219,7 +211,7 @@ export function mapKafkajsError(error: unknown, brokers: readonly string[], oper
   const unavailable = chain.some(
     (e) =>
       (typeof e.name === 'string' && UNAVAILABLE_ERROR_NAMES.has(e.name)) ||
-      (typeof e.code === 'string' && UNAVAILABLE_ERROR_CODES.has(e.code)),
+      (typeof e.code === 'string' && UNREACHABLE_SOCKET_CODES.has(e.code)),
   );
   if (unavailable) {
     return new KafkaUnavailableError(`Kafka unavailable at ${brokers.join(',')} (${operation}): ${rootMessage}`, {
@@ -432,7 +424,7 @@ class KafkajsConsumer implements KafkaConsumerPort {
   private readonly groupId: string;
   private readonly explicitGroup: boolean;
   private state: ConsumerState = 'new';
-  private mode: 'none' | 'subscribe' | 'assign' = 'none';
+  private mode: ConsumerMode = 'none';
   /** assign mode: topic-partition key → resolved start offset. */
   private readonly assignment = new Map<string, KafkaPartitionAssignment & { startOffset: string }>();
   /** pauses requested before run(). */
@@ -473,9 +465,7 @@ class KafkajsConsumer implements KafkaConsumerPort {
 
   async subscribe(options: { topics: readonly string[]; fromBeginning?: boolean }): Promise<void> {
     this.requireState('subscribe', ['connected']);
-    if (this.mode !== 'none') throw new KafkaClientError(`subscribe() after ${this.mode}(): use exactly one of them`, { retriable: false });
-    if (!this.explicitGroup) throw new KafkaClientError('subscribe() needs a groupId in consumer options', { retriable: false });
-    if (options.topics.length === 0) throw new KafkaClientError('subscribe() needs at least one topic', { retriable: false });
+    requireSubscribable(this.mode, this.explicitGroup, options.topics);
     await mapped(this.ctx, 'subscribe', () =>
       this.consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? false }),
     );
@@ -484,8 +474,7 @@ class KafkajsConsumer implements KafkaConsumerPort {
 
   async assign(partitions: readonly KafkaPartitionAssignment[]): Promise<void> {
     this.requireState('assign', ['connected']);
-    if (this.mode !== 'none') throw new KafkaClientError(`assign() after ${this.mode}(): use exactly one of them`, { retriable: false });
-    if (partitions.length === 0) throw new KafkaClientError('assign() needs at least one partition', { retriable: false });
+    requireAssignable(this.mode, partitions);
     const topics = [...new Set(partitions.map((p) => p.topic))];
 
     // Resolve 'earliest' / 'latest' to concrete offsets now, and validate the partitions.

@@ -80,20 +80,35 @@ class FakeLibraryConsumer {
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-describe('PlatformaticConsumer: held batches stay in offset order', () => {
-  let consumer: PlatformaticConsumer | undefined;
-  afterEach(async () => {
-    await consumer?.disconnect();
-    consumer = undefined;
-  });
+/** The adapter under test in each test; disconnected after it. */
+let consumer: PlatformaticConsumer | undefined;
+afterEach(async () => {
+  await consumer?.disconnect();
+  consumer = undefined;
+});
 
+/** A new adapter (its library Consumer still the real one, reaching nothing), and its held batches. */
+function newConsumer(): { c: PlatformaticConsumer; held: Map<string, KafkaBatch> } {
+  consumer = new PlatformaticConsumer(platformaticContext({ brokers: '127.0.0.1:1' }), { maxWaitTimeMs: 10 });
+  return { c: consumer, held: (consumer as unknown as { held: Map<string, KafkaBatch> }).held };
+}
+
+/** Closes `c`'s real library Consumer, puts `fake` in its place, connects, and assigns both partitions from the earliest offset. */
+async function connectOver(c: PlatformaticConsumer, fake: FakeLibraryConsumer): Promise<void> {
+  const real = (c as unknown as { consumer: { close(force: boolean): Promise<void> } }).consumer;
+  await real.close(true);
+  (c as unknown as { consumer: FakeLibraryConsumer }).consumer = fake;
+  await c.connect();
+  await c.assign([
+    { topic: TOPIC, partition: 0, startOffset: 'earliest' },
+    { topic: TOPIC, partition: 1, startOffset: 'earliest' },
+  ]);
+}
+
+describe('PlatformaticConsumer: held batches stay in offset order', () => {
   it('a partition resumed before a round fetched ahead of its pause is handed out gets its held batch first', async () => {
     const size = 3 * PER_FETCH;
-    consumer = new PlatformaticConsumer(platformaticContext({ brokers: '127.0.0.1:1' }), { maxWaitTimeMs: 10 });
-    const c = consumer;
-    const held = (c as unknown as { held: Map<string, KafkaBatch> }).held;
-    const real = (c as unknown as { consumer: { close(force: boolean): Promise<void> } }).consumer;
-    await real.close(true);
+    const { c, held } = newConsumer();
     const fake = new FakeLibraryConsumer(size, async (n, answer) => {
       if (n === 2) {
         // Round 2 was fetched ahead, before round 1's batches were handed out. Answer it only once
@@ -109,13 +124,7 @@ describe('PlatformaticConsumer: held batches stay in offset order', () => {
       if (n > 3) await new Promise((r) => setTimeout(r, 5)); // nothing left: an empty long poll
       return answer();
     });
-    (c as unknown as { consumer: FakeLibraryConsumer }).consumer = fake;
-
-    await c.connect();
-    await c.assign([
-      { topic: TOPIC, partition: 0, startOffset: 'earliest' },
-      { topic: TOPIC, partition: 1, startOffset: 'earliest' },
-    ]);
+    await connectOver(c, fake);
     const seen: Record<number, number[]> = { 0: [], 1: [] };
     const fetchOffsets: Record<number, Array<string | undefined>> = { 0: [], 1: [] };
     let first = true;
@@ -150,12 +159,6 @@ describe('PlatformaticConsumer: held batches stay in offset order', () => {
 });
 
 describe('PlatformaticConsumer: a resumed partition is fetched again (no lost wake-up)', () => {
-  let consumer: PlatformaticConsumer | undefined;
-  afterEach(async () => {
-    await consumer?.disconnect();
-    consumer = undefined;
-  });
-
   // A bounded read pauses a partition for good once it has read it to its end. Here partition 0 stays
   // paused and partition 1 is resumed while it has a held batch, before the prefetched round is handed
   // out. The next round then had nothing to fetch (0 paused, 1 held) and slept; the held batch went out
@@ -163,11 +166,7 @@ describe('PlatformaticConsumer: a resumed partition is fetched again (no lost wa
   // the read hung. A hang shows as this test timing out.
   it('a partition resumed while its batch is held, with every other partition paused, still reads to its end', { timeout: 10_000 }, async () => {
     const size = 3 * PER_FETCH;
-    consumer = new PlatformaticConsumer(platformaticContext({ brokers: '127.0.0.1:1' }), { maxWaitTimeMs: 10 });
-    const c = consumer;
-    const held = (c as unknown as { held: Map<string, KafkaBatch> }).held;
-    const real = (c as unknown as { consumer: { close(force: boolean): Promise<void> } }).consumer;
-    await real.close(true);
+    const { c, held } = newConsumer();
     const fake = new FakeLibraryConsumer(size, async (n, answer) => {
       if (n === 2) {
         for (let i = 0; i < 1_000 && held.size === 0; i++) await turn();
@@ -177,13 +176,7 @@ describe('PlatformaticConsumer: a resumed partition is fetched again (no lost wa
       if (n > 3) await new Promise((r) => setTimeout(r, 5));
       return answer();
     });
-    (c as unknown as { consumer: FakeLibraryConsumer }).consumer = fake;
-
-    await c.connect();
-    await c.assign([
-      { topic: TOPIC, partition: 0, startOffset: 'earliest' },
-      { topic: TOPIC, partition: 1, startOffset: 'earliest' },
-    ]);
+    await connectOver(c, fake);
     const seen: number[] = [];
     let first = true;
     let done!: () => void;
@@ -210,21 +203,12 @@ describe('PlatformaticConsumer: a resumed partition is fetched again (no lost wa
 });
 
 describe('PlatformaticConsumer: a round fetched from several brokers', () => {
-  let consumer: PlatformaticConsumer | undefined;
-  afterEach(async () => {
-    await consumer?.disconnect();
-    consumer = undefined;
-  });
-
   // Partitions led by different brokers are fetched with one request per broker. When one request
   // failed, the round was retried, but the partitions of the brokers that had answered had already
   // moved past the records of their answer, which went nowhere: those records were lost.
   it('when one broker fails, the records another broker returned in the same round are not lost', async () => {
     const size = 3 * PER_FETCH;
-    consumer = new PlatformaticConsumer(platformaticContext({ brokers: '127.0.0.1:1' }), { maxWaitTimeMs: 10 });
-    const c = consumer;
-    const real = (c as unknown as { consumer: { close(force: boolean): Promise<void> } }).consumer;
-    await real.close(true);
+    const { c } = newConsumer();
     let failed = false;
     const fake = new FakeLibraryConsumer(
       size,
@@ -241,12 +225,7 @@ describe('PlatformaticConsumer: a round fetched from several brokers', () => {
       },
       [1, 2],
     );
-    (c as unknown as { consumer: FakeLibraryConsumer }).consumer = fake;
-    await c.connect();
-    await c.assign([
-      { topic: TOPIC, partition: 0, startOffset: 'earliest' },
-      { topic: TOPIC, partition: 1, startOffset: 'earliest' },
-    ]);
+    await connectOver(c, fake);
     const seen: Record<number, number[]> = { 0: [], 1: [] };
     const fetchOffsets: Record<number, Array<string | undefined>> = { 0: [], 1: [] };
     let done!: () => void;

@@ -54,6 +54,7 @@ import {
   type KafkaRunOptions,
   type KafkaTopicPartition,
 } from '../client.js';
+import { requireAssignable, requireSubscribable, type ConsumerMode } from '../consumer-mode.js';
 import { batchMessages } from './batch-messages.js';
 import { committedBatches } from './committed-batches.js';
 import { connectWithin, settleWithin } from './connect-deadline.js';
@@ -85,7 +86,7 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
   private readonly maxBytesPerPartition: number;
   private readonly isolationLevel: number;
   private state: ConsumerState = 'new';
-  private mode: 'none' | 'subscribe' | 'assign' = 'none';
+  private mode: ConsumerMode = 'none';
   private subscription: { topics: string[]; fromBeginning: boolean } | null = null;
   private readonly positions = new Map<string, Position>();
   private readonly pausedPartitions = new Map<string, KafkaTopicPartition>();
@@ -144,9 +145,7 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
 
   async subscribe(options: { topics: readonly string[]; fromBeginning?: boolean }): Promise<void> {
     this.requireState('subscribe', ['connected']);
-    if (this.mode !== 'none') throw new KafkaClientError(`subscribe() after ${this.mode}(): use exactly one of them`, { retriable: false });
-    if (!this.explicitGroup) throw new KafkaClientError('subscribe() needs a groupId in consumer options', { retriable: false });
-    if (options.topics.length === 0) throw new KafkaClientError('subscribe() needs at least one topic', { retriable: false });
+    requireSubscribable(this.mode, this.explicitGroup, options.topics);
     this.subscription = { topics: [...options.topics], fromBeginning: options.fromBeginning ?? false };
     this.consumer.topics.trackAll(...options.topics);
     this.mode = 'subscribe';
@@ -154,8 +153,7 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
 
   async assign(partitions: readonly KafkaPartitionAssignment[]): Promise<void> {
     this.requireState('assign', ['connected']);
-    if (this.mode !== 'none') throw new KafkaClientError(`assign() after ${this.mode}(): use exactly one of them`, { retriable: false });
-    if (partitions.length === 0) throw new KafkaClientError('assign() needs at least one partition', { retriable: false });
+    requireAssignable(this.mode, partitions);
     const topics = [...new Set(partitions.map((p) => p.topic))];
     const [low, high] = await Promise.all([this.offsetsAt(topics, ListOffsetTimestamps.EARLIEST), this.offsetsAt(topics, ListOffsetTimestamps.LATEST)]);
     const resolved: Position[] = [];

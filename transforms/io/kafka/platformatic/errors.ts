@@ -15,6 +15,7 @@
  * ```
  */
 import { KafkaAuthenticationError, KafkaClientError, KafkaUnavailableError } from '../client.js';
+import { UNREACHABLE_SOCKET_CODES } from '../unreachable-socket-codes.js';
 
 interface ErrorLike {
   message?: unknown;
@@ -25,19 +26,8 @@ interface ErrorLike {
   errors?: unknown;
 }
 
-/** The library's codes for "could not reach / hear from the broker". */
-const UNAVAILABLE_CODES = new Set([
-  'PLT_KFK_NETWORK',
-  'PLT_KFK_TIMEOUT',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-]);
+/** The library's codes for "could not reach / hear from the broker", and the socket ones. */
+const UNAVAILABLE_CODES = new Set(['PLT_KFK_NETWORK', 'PLT_KFK_TIMEOUT', ...UNREACHABLE_SOCKET_CODES]);
 
 /** Every error in the tree under `error` (itself, its causes, and the members of aggregates), depth first. */
 export function errorTree(error: unknown): ErrorLike[] {
