@@ -18,7 +18,7 @@ import { VirtualClock } from '../sdk/clock.js';
 import { Pipeline } from '../sdk/pipeline.js';
 import { createKafkaClientFactory, type KafkaClientName } from '../transforms/io/kafka/default-client.js';
 import { KafkaIO } from '../transforms/io/kafka/index.js';
-import { KafkaSource } from '../transforms/io/kafka/kafka-source.js';
+import { emptyKafkaReadStats, KafkaSource } from '../transforms/io/kafka/kafka-source.js';
 import { ParDo } from '../transforms/par-do.js';
 
 /** How the topic is read: polling the source's reader directly, or through a pipeline on a runner. */
@@ -196,7 +196,7 @@ async function readDirectly(
   record: (partition: number, offset: string) => void,
   timeoutMs: number,
 ): Promise<{ finished: boolean; stats: { pauses: number; resumes: number } }> {
-  const stats = { capacity: 0, buffered: 0, peakBuffered: 0, pauses: 0, resumes: 0, recordsRead: 0, deadLettered: 0, reconnects: 0 };
+  const stats = emptyKafkaReadStats();
   const source = new KafkaSource<unknown, readonly [number, string]>({ ...options, deserializer: () => null, stats }, (_v, m) => [m.partition, m.offset] as const);
   const reader = await source.open({ step: 'Read', clock: new VirtualClock(0), signal: new AbortController().signal });
   const rnd = mulberry32(o.seed); // seeded, so a run's poll sizes and pauses can be repeated

@@ -11,8 +11,10 @@
  * latency against throughput.
  *
  * Every netflow flag is passed to both runs (--batchInterval only affects micro-batch, --bundleSize
- * only native), except --runner, --statsOut, --digests and --quiet, which compare sets per run and
- * therefore refuses. With --output=ndjson:<path>, each runner writes <path minus .ndjson>.<runner>.ndjson
+ * only native), except --runner, --statsOut and --digests, which compare sets per run and therefore
+ * refuses. --quiet is compare's own, with the meaning every command gives it: no progress lines on
+ * stderr and no summary (the report files are written as usual; the runs are always quiet); only a
+ * difference in results (between the runners, between repeated runs, at a sweep point) is printed. With --output=ndjson:<path>, each runner writes <path minus .ndjson>.<runner>.ndjson
  * (kafka:<topic>: <topic>.<runner>); --deadLetters and --lateOutput likewise.
  * --inject-difference perturbs the micro-batch run's results (one distance, one pair dropped), to
  * see the report's equality check catch a difference. --report=<file.html> also writes the runs'
@@ -57,7 +59,6 @@ const {
   drain: _drain,
   jobName: _jobName,
   allowNonRestoredState: _allowNonRestoredState,
-  quiet: _quiet,
   ...COMPARED_PIPELINE_FLAGS
 } = PIPELINE_FLAGS;
 // --report is compare's own (both runners side by side); each run writes its part as --reportData.
@@ -166,7 +167,15 @@ function refuseCollidingCompareOutputs(specs: Readonly<Record<string, string | u
 
 /** Runs `compare`. @throws PipelineOptionsError before anything runs for bad flags. */
 export async function compareCommand(flags: readonly string[]): Promise<void> {
-  const { name: nameFlag, outDir, repeat: repeatFlag, sweep: sweepFlag, output, deadLetters, lateOutput, keepPairs, 'inject-difference': inject, report, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
+  // --quiet is compare's (each run is quiet anyway), not passed on
+  const { name: nameFlag, outDir, repeat: repeatFlag, sweep: sweepFlag, output, deadLetters, lateOutput, keepPairs, 'inject-difference': inject, report, quiet, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
+  /** Progress on stderr and the summary on stdout, both left out with --quiet. */
+  const progress = (line: string) => {
+    if (!quiet) process.stderr.write(`${line}\n`);
+  };
+  const say = (line: string) => {
+    if (!quiet) console.log(line);
+  };
   const repeat = parseRepeat(repeatFlag);
   const sweepIntervals = sweepFlag === undefined ? [] : parseSweep(sweepFlag);
   // a sweep run's outputs and summary are named like a runner's: microbatch.batch-<interval>
@@ -198,9 +207,9 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
       if (report !== undefined) own.push(`--reportData=${reportData(runner)}`);
       // --inject-difference (testing the report) perturbs the second runner's results only.
       if (inject && runner === COMPARED_RUNNERS[1]) own.push('--inject-difference');
-      process.stderr.write(`[compare] running ${runner}${repeat > 1 ? ` (run ${run} of ${repeat})` : ''} ...\n`);
+      progress(`[compare] running ${runner}${repeat > 1 ? ` (run ${run} of ${repeat})` : ''} ...`);
       const s = await runChild(own, runner, runSummaryPath(dir, runner, run, repeat));
-      process.stderr.write(`[compare] ${runner}: ${s.pairs.pairs.toLocaleString('en-US')} pairs, computation ${s.computationMs ?? '-'} ms, wall ${s.wallMs} ms, CPU ${Math.round(s.cpuMs.total)} ms, peak RSS ${Math.round(s.peakRssMb)} MB\n`);
+      progress(`[compare] ${runner}: ${s.pairs.pairs.toLocaleString('en-US')} pairs, computation ${s.computationMs ?? '-'} ms, wall ${s.wallMs} ms, CPU ${Math.round(s.cpuMs.total)} ms, peak RSS ${Math.round(s.peakRssMb)} MB`);
       runs[runner]!.push(s);
     }
   }
@@ -212,7 +221,7 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
     const pointRuns: NetflowRunSummary[] = [];
     for (let run = 1; run <= repeat; run++) {
       const own = [...formatFlags({ ...unswept, keepPairs: keepPairs ?? '200000', batchInterval: point.flag }), ...ownOutputFlags({ output, deadLetters, lateOutput }, label)];
-      process.stderr.write(`[compare] sweep: ${COMPARED_RUNNERS[1]} at --batchInterval=${point.flag}${repeat > 1 ? ` (run ${run} of ${repeat})` : ''} ...\n`);
+      progress(`[compare] sweep: ${COMPARED_RUNNERS[1]} at --batchInterval=${point.flag}${repeat > 1 ? ` (run ${run} of ${repeat})` : ''} ...`);
       pointRuns.push(await runChild(own, COMPARED_RUNNERS[1], runSummaryPath(dir, label, run, repeat)));
     }
     sweep.push(sweepPoint(point.flag, point.ms, pointRuns, runs[COMPARED_RUNNERS[0]]![0]!));
@@ -226,13 +235,14 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
     files.push(report);
   }
   const eq = comparison.equality;
-  console.log(
+  (eq.equal ? say : console.log)(
     eq.equal
       ? `results equal on both runners: ${eq.pairs[0].toLocaleString('en-US')} pairs in ${eq.keyWindows[0].toLocaleString('en-US')} source-IP × window groups with pairs (compared by ${eq.method})`
       : `RESULTS DIFFER in ${eq.differingKeyWindows} groups (${eq.labels[0]} ${eq.pairs[0]} pairs, ${eq.labels[1]} ${eq.pairs[1]} pairs): see the report`,
   );
   for (const [runner, differing] of Object.entries(comparison.repeatsDiffering)) if (differing.length) console.log(`REPEATED RUNS DIFFER: ${runner} runs ${differing.join(', ')} differ from its first run`);
-  if (comparison.busyMachine) console.log(`warning: ${comparison.busyMachine}`);
+  if (comparison.busyMachine) say(`warning: ${comparison.busyMachine}`);
+  if (quiet) for (const p of sweep) if (!p.equal) console.log(`RESULTS DIFFER at --batchInterval=${p.batchInterval}: see the report`);
   const [a, b] = COMPARED_RUNNERS;
   const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   const rows = MEASURES.map((m) => {
@@ -246,16 +256,16 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   });
   const table = [['', a, b, `${b} ÷ ${a}`], ...rows];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...table.map((r) => r[i]!.length)));
-  for (const r of table) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
-  if (repeat > 1) console.log(`(median of ${repeat} runs per runner, min–max in brackets)`);
-  console.log('which runner for what:');
-  for (const w of comparison.whichRunner) console.log(`  ${w.aspect.padEnd(17)}  ${w.text}`);
+  for (const r of table) say(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+  if (repeat > 1) say(`(median of ${repeat} runs per runner, min–max in brackets)`);
+  say('which runner for what:');
+  for (const w of comparison.whichRunner) say(`  ${w.aspect.padEnd(17)}  ${w.text}`);
   if (sweep.length) {
-    console.log(`batch-interval sweep (${COMPARED_RUNNERS[1]}${repeat > 1 ? `, median of ${repeat} runs` : ''}):`);
+    say(`batch-interval sweep (${COMPARED_RUNNERS[1]}${repeat > 1 ? `, median of ${repeat} runs` : ''}):`);
     for (const p of sweep) {
       const m = (s: SweepPoint['latencyP50']) => (s ? fmt(s.median) : '-');
-      console.log(`  --batchInterval=${p.batchInterval.padEnd(6)}  latency p50 ${m(p.latencyP50)} ms, p99 ${m(p.latencyP99)} ms, ${m(p.eventsPerSecond)} events/s${p.equal ? '' : '  RESULTS DIFFER'}${p.busyRuns ? `  (${p.busyRuns} of ${repeat} runs started on a busy machine)` : ''}`);
+      say(`  --batchInterval=${p.batchInterval.padEnd(6)}  latency p50 ${m(p.latencyP50)} ms, p99 ${m(p.latencyP99)} ms, ${m(p.eventsPerSecond)} events/s${p.equal ? '' : '  RESULTS DIFFER'}${p.busyRuns ? `  (${p.busyRuns} of ${repeat} runs started on a busy machine)` : ''}`);
     }
   }
-  console.log(`report: ${files[0]}\n        ${files[1]}${report !== undefined ? `\n        ${report}` : ''}`);
+  say(`report: ${files[0]}\n        ${files[1]}${report !== undefined ? `\n        ${report}` : ''}`);
 }

@@ -359,6 +359,8 @@ export function summarizeNetflowRun(p: Pipeline, config: NetflowAppConfig, h: Ha
   const parse = step('Parse');
   const recordsParsed = parse ? parse.elementsIn - sumValues(parse.counters, 'rejected.') - parse.deadLettered : 0;
   const lateDropped = step('GroupByKey')?.lateDropped ?? 0;
+  // Records held from the watermark by --maxForwardJump: counted by the Kafka read, or by the file reader.
+  const held = config.input.kind === 'kafka' ? h.kafkaReadStats?.heldFromWatermark : h.lineStats?.heldFromWatermark;
   const latency = stats.latency;
   const o = p.options;
   return {
@@ -375,7 +377,7 @@ export function summarizeNetflowRun(p: Pipeline, config: NetflowAppConfig, h: Ha
     sourceSkipped: sortedRecord(h.lineStats?.skipped ?? {}),
     sourceRejected: sortedRecord(config.input.kind === 'kafka' ? h.sourceRejected : (h.lineStats?.deadLettered ?? {})),
     lateDropped,
-    ...(h.lineStats && h.lineStats.heldFromWatermark.held > 0 ? { heldFromWatermark: { ...h.lineStats.heldFromWatermark } } : {}),
+    ...(held !== undefined && held.held > 0 ? { heldFromWatermark: { ...held } } : {}),
     deadLetterOutput: config.deadLetters ? { to: describeRecordSink(config.deadLetters), records: m['DeadLetterRecords']?.elementsIn ?? h.sideOutputs.deadLetters } : null,
     lateOutput: config.lateOutput ? { to: describeRecordSink(config.lateOutput), records: m['LateRecords']?.elementsIn ?? h.sideOutputs.late } : null,
     groups: step('GroupByKey')?.elementsOut ?? 0,

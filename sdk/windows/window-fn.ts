@@ -38,7 +38,8 @@ export interface WindowFn<T = unknown> {
    */
   readonly timeDomain?: TimeDomain;
   /**
-   * Returns the windows the element belongs to (none drops it, e.g. sampling sliding windows). Called
+   * Returns the windows the element belongs to, as a set (none drops it, e.g. sampling sliding windows;
+   * a window listed twice, the same `id`, holds the element once). Called
    * once per element; must be pure and must not keep `ctx` (the runner reuses it). Each window needs a
    * string `id` and a numeric `maxTimestamp` (an interval window also `start < end`): the runner fails
    * the Window.into step with a UserCodeError on any other.

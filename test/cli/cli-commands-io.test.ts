@@ -38,6 +38,20 @@ describe('compare, generate and example: outputs and flag ranges', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('compare takes --quiet, as the help lists it for every command that runs a pipeline: no progress lines, no summary, the report written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
+    expect(cli('compare', '--help').stdout).toMatch(/^  --quiet /m);
+    const r = cli('compare', '--quiet', '--count=50', `--outDir=${dir}`, '--name=q');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(''); // the runs gave equal results: nothing to say
+    expect(existsSync(join(dir, 'q', 'report.json'))).toBe(true);
+    expect(existsSync(join(dir, 'q', 'report.html'))).toBe(true);
+    const loud = cli('compare', '--count=50', `--outDir=${dir}`, '--name=l');
+    expect(loud.stderr).toContain('[compare] running native');
+    expect(loud.stdout).toContain('results equal on both runners');
+  });
+
   it('a runner that fails under compare ends compare with one typed line (exit 1), not a stack trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
     // a directory where the child's input file should be: the child fails after compare started it

@@ -16,6 +16,7 @@ import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import {
   KafkaIO,
+  KafkaRecordTooLargeError,
   KafkaSource,
   KafkaUnavailableError,
   Serde,
@@ -329,15 +330,32 @@ for (const via of KAFKA_CLIENTS) kafkaDescribe(`KafkaIO against a real broker ($
       for (const d of dead) expect(d.message).toMatch(/^key: .*not valid UTF-8/);
     });
 
-    it('a record over the broker limit fails the run with an error naming the step and the record (index, size, value), never silently, never a hang', async () => {
+    // (This test used to expect a UserCodeError for a record over the broker's limit: the step's code did nothing wrong.)
+    it('a record over maxRecordBytes (default 1 MiB) goes to the write step\'s dead letters unsent, and the other records are written', async () => {
       const topic = await createTopic('toolarge', 1);
-      const big = randomBytes(1536 * 1024).toString('base64'); // ~2 MB, incompressible: over the broker's 1 MB
+      const big = randomBytes(1536 * 1024).toString('base64'); // ~2 MB, incompressible: over 1 MiB and over the broker's 1 MB
+      const { out, result } = await runWith(options, (p) => {
+        const written = p.apply('Values', Create(['small-1', `BIG${big}`, 'small-2'])).apply('Write', KafkaIO.write<string>({ brokers: env.brokers, client: via.client, topic, serializer: Serde.toText(), compression: 'none' }));
+        return written.deadLetters().apply('D', Capture.records());
+      });
+      const dead = out.values() as DeadLetter[];
+      expect(dead.map((d) => [d.step, d.reason, d.origin, (d.element as string).slice(0, 3)])).toEqual([['Write', 'record-too-large', { topic }, 'BIG']]);
+      expect(dead[0]!.message).toBe(`step 'Write': the record for Kafka topic '${topic}' has 2,097,155 bytes of key, value and headers, over maxRecordBytes (1,048,576): not sent`);
+      expect(result.metrics['Write']!.deadLettered).toBe(1);
+      const { out: back } = await runWith(options, (p) => p.apply('Read', KafkaIO.read<string | null>({ brokers: env.brokers, client: via.client, topics: topic, startAt: 'earliest', bounded: true, deserializer: Serde.string() })).apply(Capture.records()));
+      expect(back.values()).toEqual(['small-1', 'small-2']);
+    });
+
+    it('a record under maxRecordBytes that the broker refuses as too large fails the run with a KafkaRecordTooLargeError naming the step, topic and record, not a UserCodeError', async () => {
+      const topic = await createTopic('toolarge-broker', 1);
+      const big = randomBytes(1536 * 1024).toString('base64');
       const error = await runWith(options, (p) =>
-        p.apply('Values', Create(['small-1', `BIG${big}`, 'small-2'])).apply('Write', KafkaIO.write<string>({ brokers: env.brokers, client: via.client, topic, serializer: Serde.toText(), compression: 'none' })),
+        p.apply('Values', Create(['small-1', `BIG${big}`, 'small-2'])).apply('Write', KafkaIO.write<string>({ brokers: env.brokers, client: via.client, topic, serializer: Serde.toText(), compression: 'none', maxRecordBytes: 4 << 20 })),
       ).then(() => null, (e: unknown) => e);
-      expect(error).toBeInstanceOf(UserCodeError);
-      expect(error).toMatchObject({ step: 'Write' });
-      expect((error as Error).message).toMatch(new RegExp(`^step 'Write' failed .*KafkaIO.write to '${topic}': a record is too large.* is #1: 2,097,155 bytes of key and value, key null, value "BIG`));
+      expect(error).toBeInstanceOf(KafkaRecordTooLargeError);
+      expect(error).not.toBeInstanceOf(UserCodeError);
+      expect(error).toMatchObject({ code: 'KAFKA_RECORD_TOO_LARGE', step: 'Write', topic, index: 1, bytes: 2_097_155 });
+      expect((error as Error).message).toMatch(new RegExp(`^step 'Write': KafkaIO.write to '${topic}': a record is too large.* is #1: 2,097,155 bytes of key and value, key null, value "BIG`));
     });
 
     it('a topic that does not exist fails the run at once with a clear error', async () => {

@@ -9,11 +9,14 @@ import { InputTruncatedError } from './input-truncated-error.js';
 /**
  * One line of a text file: its text (without `\n` / `\r\n`) and its 1-based line number; for a line
  * that is not valid UTF-8, also its `bytes` as read (its text then has U+FFFD where bytes were invalid).
+ * `partial: true` marks the file's last bytes when they have no line end and the file grew while it
+ * was read: a line still being written, not a record (see {@link LineReader}).
  */
 export interface NumberedLine {
   readonly text: string;
   readonly line: number;
   readonly bytes?: Buffer;
+  readonly partial?: true;
 }
 
 const CHUNK_BYTES = 256 * 1024;
@@ -46,6 +49,13 @@ export interface LineReaderOptions {
  * exact byte offset after every line: {@link position} gives it, and `open(path, { from })` continues
  * there, also in the middle of a file full of multi-byte characters. Holds one chunk plus the lines
  * asked for in memory (and a line longer than a chunk, whole).
+ *
+ * A regular file is read to its end as the reader finds it (lines appended meanwhile are read too).
+ * There, a last line without `\n` is a line when the file still has the size it had when the reader
+ * opened it (a file that does not end in a newline); when the file grew since (a writer is
+ * appending), it is a line still being written, given with `partial: true` so that it is never taken
+ * for a complete record. Limit: a file whose writer is in the middle of a line when the reader opens
+ * it, and writes nothing more until the reader is done, cannot be told from a finished file.
  * @example const r = await LineReader.open('flows.ndjson'); const { lines, done } = await r.next(1000); const at = r.position(); await r.close();
  */
 export class LineReader {
@@ -67,6 +77,8 @@ export class LineReader {
   private filePos: number;
   private bomChecked: boolean;
   private limit: number | undefined;
+  /** Index in `ready` of a partial last line (see {@link NumberedLine}), -1 when none. */
+  private readyPartial = -1;
 
   private constructor(
     private readonly file: FileHandle,
@@ -76,6 +88,8 @@ export class LineReader {
     /** Reads at explicit offsets (resuming) rather than from the file's current offset (which also works for pipes). */
     private readonly positional: boolean,
     private readonly step: string,
+    /** A regular file's size when opened (undefined for a pipe or device). */
+    private readonly sizeAtOpen: number | undefined,
   ) {
     this.buffer = Buffer.allocUnsafe(chunkBytes);
     this.byte = this.filePos = from?.byte ?? 0;
@@ -92,7 +106,14 @@ export class LineReader {
     const { from, chunkBytes = CHUNK_BYTES, step = 'LineReader' } = options;
     if (from !== undefined && !isLinePosition(from)) throw new RangeError(`not a line position: ${JSON.stringify(from)}`);
     if (!(Number.isInteger(chunkBytes) && chunkBytes >= 1)) throw new RangeError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
-    return new LineReader(await open(path, 'r'), path, from, chunkBytes, from !== undefined && from.byte > 0, step);
+    const file = await open(path, 'r');
+    try {
+      const opened = await file.stat();
+      return new LineReader(file, path, from, chunkBytes, from !== undefined && from.byte > 0, step, opened.isFile() ? opened.size : undefined);
+    } catch (e) {
+      await file.close();
+      throw e;
+    }
   }
 
   /** Up to `max` next lines; `done` once the file is exhausted (the returned lines may still be non-empty). */
@@ -103,9 +124,12 @@ export class LineReader {
         const end = this.readyEnd[this.readyPos]!;
         if (this.limit !== undefined && end > this.limit) break;
         const bytes = this.readyBytes.get(this.readyPos);
+        const partial = this.readyPos === this.readyPartial;
         const text = this.ready[this.readyPos++]!;
         this.byte = end;
-        lines.push(bytes === undefined ? { text, line: ++this.lineNo } : { text, line: ++this.lineNo, bytes });
+        const line = ++this.lineNo;
+        const numbered: NumberedLine = bytes === undefined ? { text, line } : { text, line, bytes };
+        lines.push(partial ? { ...numbered, partial: true } : numbered);
         continue;
       }
       if (this.eof || (this.limit !== undefined && this.byte >= this.limit)) break;
@@ -137,13 +161,22 @@ export class LineReader {
     this.readyEnd = [];
     this.readyBytes = new Map();
     this.readyPos = 0;
+    this.readyPartial = -1;
     if (bytesRead === 0) {
-      // A regular file shorter than what was read: truncated under the reader, its rest is gone.
       const now = await this.file.stat();
-      if (now.isFile() && now.size < this.filePos) throw new InputTruncatedError(this.step, this.path, now.size, this.filePos);
+      if (now.isFile()) {
+        // A regular file shorter than what was read: truncated under the reader, its rest is gone.
+        if (now.size < this.filePos) throw new InputTruncatedError(this.step, this.path, now.size, this.filePos);
+        // Grown since the read that found the end: read on (next() calls fill again).
+        if (now.size > this.filePos) return;
+      }
       this.eof = true;
       this.chunkUtf8 = false;
-      if (this.carry.length > 0) this.addLine(this.carry, 0, this.carry.length, base + this.carry.length);
+      if (this.carry.length > 0) {
+        // No line end at the end: a last line, unless the file grew while read (then its writer is in the middle of it).
+        if (now.isFile() && this.sizeAtOpen !== undefined && now.size !== this.sizeAtOpen) this.readyPartial = this.ready.length;
+        this.addLine(this.carry, 0, this.carry.length, base + this.carry.length);
+      }
       this.carry = EMPTY;
       return;
     }

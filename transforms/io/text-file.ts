@@ -29,6 +29,8 @@ export type { LinePosition } from './line-reader.js';
 
 /** The dead-letter reason of a line whose event time is not a valid instant. */
 const INVALID_TIMESTAMP = 'invalid-timestamp';
+/** The dead-letter reason of a last line still being written when the read got to the file's end. */
+const PARTIAL_LINE = 'partial-line';
 
 // ---------------------------------------------------------------------------------------------
 // Reading lines
@@ -105,7 +107,10 @@ export interface LineSourcePosition extends LinePosition {
 /**
  * A bounded Source over the lines of a file, mapped by `map(text, lineNumber)`. Dead letters carry
  * the origin `{ file, line }`. A line that is not valid UTF-8 is a dead letter (`invalid-utf8`, its
- * bytes in the element) unless `invalidUtf8: 'replace'`. Building block of {@link TextFile} and of format-specific readers.
+ * bytes in the element) unless `invalidUtf8: 'replace'`. The file is read to its end as found there
+ * (lines appended meanwhile too); a last line without `\n` is a line, unless the file grew while it
+ * was read: then it is still being written and is a dead letter (`partial-line`), never mapped.
+ * Building block of {@link TextFile} and of format-specific readers.
  *
  * Checkpointing: the reader's `position()` is a {@link LineSourcePosition}; opened with it as
  * `resumeFrom`, the source continues with the next line, its line numbers and watermark as in an
@@ -155,8 +160,15 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
           const { lines, done } = await reader.next(max);
           const elements: { value: T; timestamp: Instant }[] = [];
           const deadLetters: DeadLetter[] = [];
-          for (const { text, line, bytes } of lines) {
+          for (const { text, line, bytes, partial } of lines) {
             stats.lines++;
+            if (partial) {
+              // The file grew while read and ends in the middle of this line: half a record, never mapped.
+              stats.deadLettered[PARTIAL_LINE] = (stats.deadLettered[PARTIAL_LINE] ?? 0) + 1;
+              const element: string | InvalidUtf8Line = bytes === undefined ? text : { text, value: bytes.toString('base64'), encoding: 'base64' };
+              deadLetters.push({ step: ctx.step, reason: PARTIAL_LINE, message: `line ${line} has no line end and was still being written when the read got to the end of the file (the file grew while it was read): its ${bytes?.length ?? Buffer.byteLength(text)} bytes so far are not a complete record`, element, origin: { file: path, line } });
+              continue;
+            }
             if (bytes !== undefined && !keepInvalidUtf8) {
               stats.deadLettered['invalid-utf8'] = (stats.deadLettered['invalid-utf8'] ?? 0) + 1;
               const element: InvalidUtf8Line = { text, value: bytes.toString('base64'), encoding: 'base64' };

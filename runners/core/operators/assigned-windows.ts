@@ -19,6 +19,37 @@ export function checkAssignedWindows(windows: readonly BoundedWindow[]): void {
 }
 
 /**
+ * The windows of a checked `assignWindows` result as a set: `windows` itself when no id repeats (no
+ * copy), else a new list of each id's first window in order. A window listed twice is one window
+ * (see BoundedWindow: the same id is the same window), so the element is in it once, not counted twice.
+ * @example distinctWindows([day('a'), day('b'), day('a')]) // [day('a'), day('b')]
+ */
+export function distinctWindows(windows: readonly BoundedWindow[]): readonly BoundedWindow[] {
+  const n = windows.length;
+  if (n < 2) return windows;
+  if (n <= 16) {
+    // Few windows (sliding windows, most custom ones): pairwise, no allocation when all differ.
+    for (let i = 1; i < n; i++) {
+      const id = windows[i]!.id;
+      for (let j = 0; j < i; j++) if (windows[j]!.id === id) return firstOfEachId(windows);
+    }
+    return windows;
+  }
+  return new Set(windows.map((w) => w.id)).size === n ? windows : firstOfEachId(windows);
+}
+
+function firstOfEachId(windows: readonly BoundedWindow[]): BoundedWindow[] {
+  const seen = new Set<string>();
+  const out: BoundedWindow[] = [];
+  for (const w of windows) {
+    if (seen.has(w.id)) continue;
+    seen.add(w.id);
+    out.push(w);
+  }
+  return out;
+}
+
+/**
  * `fn.mergeWindows(active)`, checked: a list of merges, each with a list `toMerge` and a valid
  * `result` window (as for assignWindows), no window in two merges (the runners would otherwise count
  * its elements twice, or disagree). Sessions' own merge is trusted.

@@ -1,3 +1,4 @@
+import { RejectedElementError } from '../../../sdk/internal/rejected-element.js';
 import type { DeadLetter } from '../../../sdk/dead-letter.js';
 import type { DoFn, FinishBundleContext, OnTimerContext, ProcessContext, RunOutcome } from '../../../sdk/dofn.js';
 import { CheckpointError, MixedOutputError, shorten, UndeclaredOutputError, UserCodeError, WatershedError } from '../../../sdk/errors.js';
@@ -501,13 +502,16 @@ export class ParDoOperator extends BaseOperator {
     if (e instanceof WatershedError) throw e;
     if (!this.dead || e instanceof UndeclaredOutputError || e instanceof MixedOutputError) throw new UserCodeError(this.step, 'process', e, wv.value, wv.window, wv.timestamp);
     this.ctx.metrics.deadLettered++;
+    // A sink's own rejection (RejectedElementError) gives its reason and origin; anything else is the user's code.
+    const rejected = e instanceof RejectedElementError ? e : undefined;
     const letter: DeadLetter = {
       step: this.step,
-      reason: 'user-code',
+      reason: rejected?.reason ?? 'user-code',
       message: e instanceof Error ? e.message : String(e),
       element: wv.value,
       timestamp: wv.timestamp,
       window: formatWindow(wv.window),
+      ...(rejected?.origin !== undefined ? { origin: rejected.origin } : {}),
     };
     this.dead.emit({ value: letter, timestamp: wv.timestamp, window: wv.window, pane: wv.pane });
   }

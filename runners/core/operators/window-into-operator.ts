@@ -7,7 +7,7 @@ import { TIMESTAMP_MAX, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js
 import type { BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { ColumnChunk } from '../columns.js';
-import { checkAssignedWindows } from './assigned-windows.js';
+import { checkAssignedWindows, distinctWindows } from './assigned-windows.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
 
 /** Compares unequal to anything a WindowFn returns (undefined and null included). */
@@ -18,6 +18,7 @@ const UNCHECKED = Symbol('unchecked');
  * A WindowFn that throws or returns an invalid window (see checkAssignedWindows: no string id, a NaN
  * or non-numeric maxTimestamp, an interval with end <= start) fails the run with a UserCodeError
  * naming this step, the WindowFn and the element, instead of letting the element vanish downstream.
+ * The windows returned are a set: a window listed twice (same id) gets the element once.
  *
  * With a processing-time WindowFn (ProcessingTimeWindows) it first stamps each element with the
  * processing time at which it sees it: the clock's, per element, in immediate mode (native); in
@@ -44,6 +45,8 @@ export class WindowIntoOperator extends BaseOperator {
   private lastAssigned: readonly BoundedWindow[] | undefined;
   /** The last window list checked by {@link checkAssignedWindows} (WindowFns reuse lists between elements). */
   private lastChecked: unknown = UNCHECKED;
+  /** That list as a set ({@link distinctWindows}): the list itself unless a window repeats in it. */
+  private lastDistinct: readonly BoundedWindow[] = [];
   /** Reused for every element: WindowFns must not keep the context they are given. */
   private readonly assignCtx: { element: unknown; timestamp: number; window: WindowedValue<unknown>['window'] } = { element: undefined, timestamp: 0, window: undefined as never };
   constructor(
@@ -142,8 +145,8 @@ export class WindowIntoOperator extends BaseOperator {
         a.element = value;
         a.timestamp = ts;
         a.window = windows[i]!;
-        const assigned = windowFn.assignWindows(a);
-        if (assigned !== this.lastChecked) this.check(assigned);
+        const returned = windowFn.assignWindows(a);
+        const assigned = returned === this.lastChecked ? this.lastDistinct : this.check(returned);
         const retraction = retractions !== undefined && retractions[i] === 1;
         for (let j = 0; j < assigned.length; j++) out.emitParts(value, ts, assigned[j]!, panes[i]!, retraction);
       }
@@ -171,8 +174,8 @@ export class WindowIntoOperator extends BaseOperator {
       a.element = value;
       a.timestamp = ts;
       a.window = window;
-      const windows = this.windowFn.assignWindows(a);
-      if (windows !== this.lastChecked) this.check(windows);
+      const returned = this.windowFn.assignWindows(a);
+      const windows = returned === this.lastChecked ? this.lastDistinct : this.check(returned);
       for (let i = 0; i < windows.length; i++) out.emitParts(value, ts, windows[i]!, pane, retraction);
     } catch (e) {
       if (e instanceof WatershedError) throw e;
@@ -180,10 +183,17 @@ export class WindowIntoOperator extends BaseOperator {
     }
   }
 
-  /** Checks a window list the WindowFn returned (see checkAssignedWindows); throws a TypeError for a bad one. */
-  private check(windows: readonly BoundedWindow[]): void {
+  /**
+   * Checks a window list the WindowFn returned (see checkAssignedWindows) and returns it as a set
+   * (see distinctWindows), remembered for the next element that gets the same list.
+   * @throws TypeError for a bad list.
+   */
+  private check(windows: readonly BoundedWindow[]): readonly BoundedWindow[] {
     checkAssignedWindows(windows);
+    const distinct = distinctWindows(windows);
     this.lastChecked = windows;
+    this.lastDistinct = distinct;
+    return distinct;
   }
 
   /**
@@ -211,8 +221,8 @@ export class WindowIntoOperator extends BaseOperator {
       a.element = value;
       a.timestamp = t;
       a.window = window;
-      windows = this.windowFn.assignWindows(a);
-      if (windows !== this.lastChecked) this.check(windows);
+      const returned = this.windowFn.assignWindows(a);
+      windows = returned === this.lastChecked ? this.lastDistinct : this.check(returned);
     } catch (e) {
       if (e instanceof WatershedError) throw e;
       throw new UserCodeError(this.step, `window assignment (${this.windowFn.name})`, e, value, window, t);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,39 @@ describe('LineReader', () => {
     expect(got.map((l) => (l.text.length > 20 ? `${l.text.length} chars` : l.text))).toEqual(['one', 'two', '', '200000 chars', 'last']);
     expect(got.map((l) => l.line)).toEqual([1, 2, 3, 4, 5]);
     expect(got[3]!.text).toBe(long);
+  });
+});
+
+describe('LineReader on a file being appended to', () => {
+  async function readAll(r: LineReader, max: number, during?: (linesSoFar: number) => void): Promise<{ text: string; line: number; partial?: true }[]> {
+    const got: { text: string; line: number; partial?: true }[] = [];
+    for (let done = false; !done; ) {
+      const b = await r.next(max);
+      got.push(...b.lines);
+      done = b.done;
+      during?.(got.length);
+    }
+    await r.close();
+    return got;
+  }
+
+  it('a last line still being written when the read reaches the end (the file grew since it was opened) is given as partial, not as a line', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'lines-growing-')), 'x.txt');
+    writeFileSync(path, '1\n2\n3');
+    const r = await LineReader.open(path, { chunkBytes: 2 });
+    // after the first line, a writer completes line 3 and starts line 4: '55' is half of '555\n'
+    const got = await readAll(r, 1, (n) => n === 1 && appendFileSync(path, '4\n55'));
+    expect(got).toEqual([{ text: '1', line: 1 }, { text: '2', line: 2 }, { text: '34', line: 3 }, { text: '55', line: 4, partial: true }]);
+  });
+
+  it('a static file whose last line has no newline still gives that line as a line (also read again from a position)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'lines-static-')), 'x.txt');
+    writeFileSync(path, '1\n2\n3');
+    expect(await readAll(await LineReader.open(path, { chunkBytes: 2 }), 1)).toEqual([{ text: '1', line: 1 }, { text: '2', line: 2 }, { text: '3', line: 3 }]);
+    expect(await readAll(await LineReader.open(path, { from: { byte: 2, line: 1 } }), 5)).toEqual([{ text: '2', line: 2 }, { text: '3', line: 3 }]);
+    // lines appended during the read, the last one terminated: all lines, none partial
+    const got = await readAll(await LineReader.open(path, { chunkBytes: 2 }), 1, (n) => n === 1 && appendFileSync(path, '4\n'));
+    expect(got).toEqual([{ text: '1', line: 1 }, { text: '2', line: 2 }, { text: '34', line: 3 }]);
   });
 });
 
@@ -75,6 +108,32 @@ describe.each(RUNNERS)('TextFile on $label', ({ options }) => {
     expect((error as Error).message).toMatch(/^step 'Lines': input file .*in\.txt shrank/);
     expect(readFileSync(output, 'utf8')).toBe('the output of an earlier run\n');
     expect(readdirSync(dir).sort()).toEqual(['in.txt', 'out.txt']);
+  });
+
+  it('a last line still being written when the read gets to the end goes to the dead letters (partial-line), never read as a cut record', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'textfile-growing-'));
+    const input = join(dir, 'in.ndjson');
+    // more than one 256 KiB read chunk of lines, so the reader is mid-file when line 1 is mapped
+    const first = Array.from({ length: 30_000 }, (_, i) => String(i));
+    writeFileSync(input, first.join('\n') + '\n');
+    const stats = new LineSourceStats();
+    const { out, result } = await runWith(options, (p) => {
+      const values = p.apply('Json', TextFile.ndjson<number>(input, {
+        stats,
+        timestamp: (_v, line) => {
+          if (line === 1) appendFileSync(input, '30000\n300'); // a writer appends a line and half of the next, 30001
+          return undefined;
+        },
+      }));
+      return { values: values.apply('V', Capture.records()), dead: values.deadLetters().apply('D', Capture.records()) };
+    });
+    const got = out.values.values();
+    expect(got).toHaveLength(30_001);
+    expect(got.at(-1)).toBe(30_000); // not 300: the half-written record is no record
+    expect(out.dead.values().map((d) => [d.step, d.reason, d.origin, d.element])).toEqual([['Json', 'partial-line', { file: input, line: 30_002 }, '300']]);
+    expect(out.dead.values()[0]!.message).toMatch(/still being written/);
+    expect(result.metrics['Json']!.deadLettered).toBe(1);
+    expect(stats).toMatchObject({ lines: 30_002, elements: 30_001, deadLettered: { 'partial-line': 1 } });
   });
 
   it('a line that is not valid UTF-8 goes to the dead letters with its exact bytes (base64), never decoded into U+FFFD', async () => {

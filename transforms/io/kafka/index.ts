@@ -73,6 +73,7 @@ export {
   type KafkaValueBlock,
   type PreparedKafkaTransaction,
 } from './client.js';
+export { KafkaRecordTooLargeError } from './record-too-large.js';
 export { KafkaRecordsMissingError } from './records-missing-error.js';
 export { KafkaRecordsOutOfOrderError } from './records-out-of-order-error.js';
 export { createKafkajsClientFactory, type KafkajsClientOptions, type KafkajsLogLevelName } from './kafkajs-client.js';

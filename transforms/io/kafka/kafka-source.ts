@@ -3,6 +3,7 @@ import { SourcePositionError } from '../../../sdk/errors.js';
 import type { Source, SourceBatch, SourceContext, SourceReader } from '../../../sdk/io/source.js';
 import type { SourceProgress } from '../../../sdk/run-observer.js';
 import { WatermarkEstimator } from '../../../sdk/io/watermark-estimator.js';
+import type { ForwardJumpStats } from '../../../sdk/io/forward-jump-guard.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Duration, type Instant } from '../../../sdk/time.js';
 import type { TimestampedValue } from '../../../sdk/windowed-value.js';
 import { KafkaClientError, type KafkaBatch, type KafkaClientFactory, type KafkaMessage, type KafkaRecordHeaders, type KafkaSkippedRecords, type KafkaTopicPartition } from './client.js';
@@ -89,6 +90,11 @@ export interface KafkaReadStats {
   deadLettered: number;
   /** Times the reader lost the broker and reconnected (see `reconnectTimeout`). */
   reconnects: number;
+  /**
+   * Records held from the watermark by `watermark.maxForwardJump`, over all partitions, and the
+   * largest lead of one (see `describeHeldRecords` in watershed/sdk for the summary line).
+   */
+  heldFromWatermark: ForwardJumpStats;
 }
 
 /** A Kafka read's event time: the record timestamp, or computed from the value (and the record). */
@@ -172,7 +178,7 @@ export interface KafkaSourceOptions<T> extends KafkaConnectionOptions {
 }
 
 export function emptyKafkaReadStats(): KafkaReadStats {
-  return { capacity: 0, buffered: 0, peakBuffered: 0, pauses: 0, resumes: 0, recordsRead: 0, deadLettered: 0, reconnects: 0 };
+  return { capacity: 0, buffered: 0, peakBuffered: 0, pauses: 0, resumes: 0, recordsRead: 0, deadLettered: 0, reconnects: 0, heldFromWatermark: { held: 0, largestLead: 0 } };
 }
 
 const DEFAULT_IDLE_TIMEOUT: Duration = 30_000;
@@ -375,17 +381,18 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
   ) {
     this.capacity = o.bufferSize ?? 10_000;
     this.lowWater = Math.floor(this.capacity / 2);
-    this.estimator = new WatermarkEstimator({
-      maxOutOfOrderness: o.watermark?.maxOutOfOrderness ?? 0,
-      ...(o.watermark?.maxForwardJump !== undefined ? { maxForwardJump: o.watermark.maxForwardJump } : {}),
-      idleTimeout: o.watermark?.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
-    });
     this.deserialize = o.deserializer ?? Serde.json<T>();
     this.deserializeKey = o.keyDeserializer ?? Serde.string();
     const timestamp = o.timestamp ?? o.eventTime;
     this.eventTime = typeof timestamp === 'function' ? timestamp : undefined;
     this.stats = o.stats ?? emptyKafkaReadStats();
     Object.assign(this.stats, emptyKafkaReadStats(), { capacity: this.capacity });
+    this.estimator = new WatermarkEstimator({
+      maxOutOfOrderness: o.watermark?.maxOutOfOrderness ?? 0,
+      ...(o.watermark?.maxForwardJump !== undefined ? { maxForwardJump: o.watermark.maxForwardJump } : {}),
+      idleTimeout: o.watermark?.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+      heldFromWatermark: this.stats.heldFromWatermark,
+    });
     const now = ctx.clock.now();
     for (const p of partitions) {
       this.byKey.set(tpKey(p.topic, p.partition), p);

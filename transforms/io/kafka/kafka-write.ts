@@ -1,14 +1,16 @@
 import type { DoFn, ProcessContext, SetupContext } from '../../../sdk/dofn.js';
-import { UnsupportedGuaranteeError } from '../../../sdk/errors.js';
+import { UnsupportedGuaranteeError, UserCodeError, WatershedError } from '../../../sdk/errors.js';
+import { RejectedElementError } from '../../../sdk/internal/rejected-element.js';
 import type { PCollection } from '../../../sdk/pcollection.js';
 import type { ExpandContext, PTransform } from '../../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import type { BoundedWindow } from '../../../sdk/window.js';
 import { ParDo } from '../../par-do.js';
 import { canPrepareTransactions, type KafkaCompressionName, type KafkaOutgoingMessage, type KafkaProducerPort, type KafkaSendResult, type KafkaValueBlock } from './client.js';
 import { kafkaClientFor, kafkaProducerKindFor, type KafkaConnectionOptions } from './default-client.js';
 import { TransactionSlots, type KafkaWriteHandle } from './transaction-slots.js';
 import { WireProducer } from './wire/wire-producer.js';
-import { tooLargeSend } from './record-too-large.js';
+import { recordBytes, tooLargeSend } from './record-too-large.js';
 import { Serde, type Serializer } from './serde.js';
 
 export interface KafkaWriteOptions<T> extends KafkaConnectionOptions {
@@ -33,6 +35,13 @@ export interface KafkaWriteOptions<T> extends KafkaConnectionOptions {
    * timestamp; elements without one, e.g. at -infinity, get the producer's time).
    */
   readonly recordTimestamp?: 'now' | 'event-time';
+  /**
+   * The most bytes of key, value and headers one record may have (default 1,048,576, the Kafka
+   * producer's `max.request.size`). A larger record is not sent: it goes to the step's dead letters
+   * (`write.deadLetters()`, reason `record-too-large`, origin `{ topic }`) and the run goes on. Set
+   * it to the topic's `max.message.bytes` when that is smaller, or larger when the topic allows more.
+   */
+  readonly maxRecordBytes?: number;
   /** Records per send: a send is made when this many are pending, and at the end of every bundle. Default 5,000. */
   readonly batchSize?: number;
   /**
@@ -64,8 +73,12 @@ export interface KafkaWriteOptions<T> extends KafkaConnectionOptions {
  * bundle waits for all of them, so a finished bundle is durably in Kafka (idempotent producer,
  * acks=all, order per partition kept). The producer connects in `setup` and disconnects in
  * `teardown`. A failed send fails the run (a UserCodeError naming the step, with the
- * KafkaClientError as its cause) at the latest when the bundle finishes; a record over a size limit
- * (MESSAGE_TOO_LARGE) is named in that error: its index in the send, its size, key and value (shortened). A broker that is down or
+ * KafkaClientError as its cause) at the latest when the bundle finishes. A record over
+ * `maxRecordBytes` (default 1 MiB) is not sent: it goes to the step's dead letters (the returned
+ * PCollection's `deadLetters()`, reason `record-too-large`, naming the topic, its size and the limit);
+ * one under it that the broker still refuses as too large (MESSAGE_TOO_LARGE: a topic limit below
+ * `maxRecordBytes`) fails the run with a {@link KafkaRecordTooLargeError} naming the step, topic and
+ * record (its index in the send, its size, key and value shortened). A broker that is down or
  * restarting is waited for within `brokerOutageTimeoutMs` (default 60 s): sends are re-sent and
  * transaction calls retried meanwhile, `process` waits once `maxInFlightSends` are outstanding, and
  * after the budget the cause is a KafkaUnavailableError with code `DELIVERY_TIMEOUT`.
@@ -86,13 +99,19 @@ export function kafkaWrite<T>(options: KafkaWriteOptions<T>): PTransform<PCollec
   const timeout = options.transactionTimeoutMs;
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0 && timeout <= 0x7fffffff)) throw new RangeError('KafkaIO.write: transactionTimeoutMs must be a positive integer (ms)');
   if (options.transactionalIdPrefix === '') throw new RangeError('KafkaIO.write: transactionalIdPrefix must not be empty');
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  if (!(Number.isInteger(maxRecordBytes) && maxRecordBytes > 0)) throw new RangeError('KafkaIO.write: maxRecordBytes must be a positive integer');
   const outage = options.brokerOutageTimeoutMs;
   if (outage !== undefined && !(outage >= 0)) throw new RangeError('KafkaIO.write: brokerOutageTimeoutMs must be >= 0 ms');
   return {
     name: 'KafkaIO.write',
-    expand: (input: PCollection<T>, ctx: ExpandContext) => ParDo(writerFn(options, batchSize, inFlight)).expand(input, ctx),
+    // Its dead letters: the records over maxRecordBytes (any other failure fails the run, see writerFn).
+    expand: (input: PCollection<T>, ctx: ExpandContext) => ParDo(writerFn(options, batchSize, inFlight, maxRecordBytes)).withDeadLetters().expand(input, ctx),
   };
 }
+
+/** KafkaWriteOptions.maxRecordBytes's default: the Kafka producer's `max.request.size`. */
+const DEFAULT_MAX_RECORD_BYTES = 1_048_576;
 
 /** Writes `value`'s bytes into `buf` from `offset`; returns the end offset, or -1 if they do not fit. */
 export type ValueEncoder<T> = (value: T, buf: Buffer, offset: number) => number;
@@ -120,8 +139,13 @@ function slabEncoder<T>(encode: ValueEncoder<T>): (value: T) => Buffer {
   };
 }
 
-/** A fresh DoFn per application: it owns its producer and pending records. */
-function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: number): DoFn<T, never> {
+/**
+ * A fresh DoFn per application: it owns its producer and pending records. Its ParDo has dead letters,
+ * which get only the records over `maxRecordBytes` (a RejectedElementError); every other failure, of
+ * a send or of the options' functions, is thrown as a WatershedError (a UserCodeError naming the step
+ * and element, as in a ParDo without dead letters), which fails the run.
+ */
+function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: number, maxRecordBytes: number): DoFn<T, never> {
   if (o.encoder && o.serializer) throw new TypeError('KafkaIO.write: give either serializer or encoder, not both');
   const serialize: Serializer<T> = o.encoder ? slabEncoder(o.encoder) : (o.serializer ?? Serde.toJson<T>());
   const topicOf = o.topic;
@@ -134,6 +158,7 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
   let sends: Array<Promise<unknown>> = [];
   let outstanding = 0;
   let failure: unknown = undefined;
+  let step = 'KafkaIO.write';
 
   const track = (send: Promise<unknown>, topic: string, records: readonly KafkaOutgoingMessage[] | KafkaValueBlock): void => {
     outstanding++;
@@ -143,7 +168,7 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
         (e: unknown) => {
           outstanding--;
           // a record over a size limit: the error names it (which one of the send, its size, key and value)
-          failure ??= tooLargeSend(e, topic, records);
+          failure ??= tooLargeSend(e, step, topic, records);
         },
       ),
     );
@@ -182,6 +207,28 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
       end = encode!(element, block, 0);
     }
     offsets.push(end);
+    const bytes = end - offsets[offsets.length - 2]!;
+    if (bytes > maxRecordBytes) {
+      offsets.pop();
+      throw tooLargeRecord(blockTopic!, bytes);
+    }
+  };
+
+  /** The dead letter of a record over maxRecordBytes (not sent). */
+  const tooLargeRecord = (topic: string, bytes: number): RejectedElementError =>
+    new RejectedElementError(
+      'record-too-large',
+      `step '${step}': the record for Kafka topic '${topic}' has ${bytes.toLocaleString('en-US')} bytes of key, value and headers, over maxRecordBytes (${maxRecordBytes.toLocaleString('en-US')}): not sent`,
+      { topic },
+    );
+
+  /** `m`'s bytes when over maxRecordBytes, else -1 (no exact count while a string cannot be over). */
+  const oversize = (m: KafkaOutgoingMessage): number => {
+    const { key, value } = m;
+    const most = (value === null ? 0 : typeof value === 'string' ? value.length * 3 : value.length) + (key == null ? 0 : typeof key === 'string' ? key.length * 3 : key.length);
+    if (most <= maxRecordBytes && m.headers === undefined) return -1;
+    const n = recordBytes(m);
+    return n > maxRecordBytes ? n : -1;
   };
 
   /** Waits until at most `limit` sends are outstanding; throws the first send failure. */
@@ -192,6 +239,13 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
   };
 
   const timestampOf = (ts: Instant): number | undefined => (eventTime && ts > TIMESTAMP_MIN && ts >= 0 && ts < 8.64e15 ? ts : undefined);
+
+  /**
+   * What `process` throws for `e`: the dead letters are for records over maxRecordBytes only, so any
+   * other error fails the run as in a ParDo without them (a UserCodeError naming the step and element).
+   */
+  const failedOn = (e: unknown, element: T, window: BoundedWindow, timestamp: Instant): unknown =>
+    e instanceof WatershedError || e instanceof RejectedElementError ? e : new UserCodeError(step, 'process', e, element, window, timestamp);
 
   /** Exactly-once: the two transactional producers (set in setup); undefined otherwise. */
   let slots: TransactionSlots | undefined;
@@ -223,6 +277,8 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
     }
     const ts = timestampOf(ctx.timestamp);
     if (ts !== undefined) m.timestamp = ts;
+    const over = oversize(m);
+    if (over >= 0) throw tooLargeRecord(topic, over);
     let list = pending.get(topic);
     if (!list) pending.set(topic, (list = []));
     list.push(m);
@@ -236,6 +292,7 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
 
   return {
     async setup(ctx) {
+      step = ctx.step;
       const ck = ctx.checkpointing;
       if (ck?.guarantee === 'exactly-once') {
         slots = transactionSlots(o, ctx);
@@ -248,8 +305,16 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
       await producer.connect();
     },
     process(element, ctx) {
-      if (producer === undefined && slots !== undefined) return startThenWrite(element, ctx);
-      return write(element, ctx);
+      try {
+        const r = producer === undefined && slots !== undefined ? startThenWrite(element, ctx) : write(element, ctx);
+        if (r === undefined) return;
+        const { window, timestamp } = ctx;
+        return r.catch((e: unknown) => {
+          throw failedOn(e, element, window, timestamp);
+        });
+      } catch (e) {
+        throw failedOn(e, element, ctx.window, ctx.timestamp);
+      }
     },
     finishBundle() {
       startSends();

@@ -1,5 +1,5 @@
-import { shorten } from '../../../sdk/errors.js';
-import { KafkaClientError, type KafkaOutgoingMessage, type KafkaValueBlock } from './client.js';
+import { shorten, WatershedError } from '../../../sdk/errors.js';
+import type { KafkaOutgoingMessage, KafkaValueBlock } from './client.js';
 
 /** Whether a send failed because a record (or the request) exceeds a broker, topic or producer limit. */
 export function isTooLarge(e: unknown): boolean {
@@ -10,13 +10,45 @@ export function isTooLarge(e: unknown): boolean {
 }
 
 /**
- * A send that failed because a record is too large (the topic's `max.message.bytes`, the broker's
- * `message.max.bytes`, the producer's request limit), as a KafkaClientError that names the topic and
- * the largest record of the send (its index in the send, byte size, key and value shortened), so the
- * run's error says which record it was; any other failure is returned as it is.
- * @example tooLargeSend(e, 'pairs', [{ key: 'k', value: 'x'.repeat(2e6) }]).message // '... the largest record of this send is #0: 2,000,000 value bytes, key "k", value "xxx…"'
+ * The broker refused a send because a record in it is too large (the topic's `max.message.bytes` or
+ * the broker's `message.max.bytes` below the write's `maxRecordBytes`): the run fails with this error,
+ * not a UserCodeError (the step's code did nothing wrong). Names the step, the topic and the largest
+ * record of the send (its index in the send, `bytes` of key and value, key and value shortened); the
+ * client's error is `cause`. A record over `maxRecordBytes` never gets this far: it goes to the write
+ * step's dead letters (`record-too-large`) unsent.
+ * @example new KafkaRecordTooLargeError('Write', 'pairs', 1, 3, 2_097_155, 'key null, value "BIG…"', cause)
  */
-export function tooLargeSend(e: unknown, topic: string, records: readonly KafkaOutgoingMessage[] | KafkaValueBlock): unknown {
+export class KafkaRecordTooLargeError extends WatershedError {
+  constructor(
+    /** The KafkaIO.write step. */
+    readonly step: string,
+    readonly topic: string,
+    /** The index in its send of the largest record. */
+    readonly index: number,
+    /** How many records the send had. */
+    readonly records: number,
+    /** Bytes of key and value of that record. */
+    readonly bytes: number,
+    shown: string,
+    cause: unknown,
+  ) {
+    super(
+      'KAFKA_RECORD_TOO_LARGE',
+      `step '${step}': KafkaIO.write to '${topic}': a record is too large for the topic or broker (${cause instanceof Error ? cause.message : String(cause)}); ` +
+        `the largest of the ${records.toLocaleString('en-US')} records of this send is #${index}: ${bytes.toLocaleString('en-US')} bytes of key and value, ${shown}. ` +
+        'Lower maxRecordBytes to the topic\'s max.message.bytes to send such records to the dead letters instead',
+      { cause },
+    );
+  }
+}
+
+/**
+ * A send that failed because a record is too large (the topic's `max.message.bytes`, the broker's
+ * `message.max.bytes`) as a {@link KafkaRecordTooLargeError} naming the step, the topic and the
+ * largest record of the send; any other failure is returned as it is.
+ * @example tooLargeSend(e, 'Write', 'pairs', [{ key: 'k', value: 'x'.repeat(2e6) }]).message // "step 'Write': ... is #0: 2,000,001 bytes of key and value, key \"k\", value \"xxx…\" ..."
+ */
+export function tooLargeSend(e: unknown, step: string, topic: string, records: readonly KafkaOutgoingMessage[] | KafkaValueBlock): unknown {
   if (!isTooLarge(e)) return e;
   let at = 0;
   let bytes = -1;
@@ -36,10 +68,20 @@ export function tooLargeSend(e: unknown, topic: string, records: readonly KafkaO
   }
   const count = Array.isArray(records) ? records.length : (records as KafkaValueBlock).offsets.length - 1;
   const text = (b: unknown) => (b === null ? 'null' : shorten(Buffer.isBuffer(b) ? b.subarray(0, 120).toString('utf8') : String(b).slice(0, 120), 80));
-  const message =
-    `KafkaIO.write to '${topic}': a record is too large for the topic, broker or producer (${(e as Error).message}); ` +
-    `the largest of the ${count.toLocaleString('en-US')} records of this send is #${at}: ${bytes.toLocaleString('en-US')} bytes of key and value, key ${text(key)}, value ${text(value)}`;
-  return new KafkaClientError(message, { retriable: false, code: 'MESSAGE_TOO_LARGE', cause: e });
+  return new KafkaRecordTooLargeError(step, topic, at, count, bytes, `key ${text(key)}, value ${text(value)}`, e);
+}
+
+/** Bytes of a record's key, value and headers: what `maxRecordBytes` limits. */
+export function recordBytes(m: KafkaOutgoingMessage): number {
+  let n = sizeOf(m.value) + sizeOf(m.key ?? null);
+  if (m.headers) {
+    for (const [k, v] of Object.entries(m.headers)) {
+      n += Buffer.byteLength(k);
+      if (Array.isArray(v)) for (const one of v as readonly (Buffer | string)[]) n += sizeOf(one);
+      else n += sizeOf(v as Buffer | string);
+    }
+  }
+  return n;
 }
 
 function sizeOf(v: Buffer | string | null): number {
