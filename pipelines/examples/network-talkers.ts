@@ -1,0 +1,128 @@
+// Network talkers over real connection logs (Zeek conn.log or Suricata EVE JSON, from a file or a
+// Kafka topic), on either runner:
+// - per source host, sessions with a 30 s gap: connections, bytes and distinct destination ports, with
+//   EARLY panes (every 100 connections or 5 s of processing time), the ON_TIME pane, and a LATE pane per
+//   late connection up to 1 min of allowed lateness, accumulating; what comes later goes to --late;
+// - the top 10 talkers by bytes in sliding windows of 1 min every 10 s.
+//
+//   npm run example:run -- pipelines/examples/network-talkers.ts --runner=native --input=zeek:../shared/data/zeek-conn-mixed.log
+//   npm run example:run -- pipelines/examples/network-talkers.ts --runner=microbatch --input=eve:../shared/data/suricata-eve-flows.json
+//
+// Kafka: `--copyTo=kafka:conns` writes the input's connections to a topic (keyed by source host) and stops;
+// `--input=kafka:conns --sessions=kafka:sessions --top=kafka:top --checkpointDir=ck` then runs the job
+// topic to topic, exactly once (transactions committed with each checkpoint; kill it and run the same
+// command again to resume). `--follow` keeps reading the topic (Ctrl-C stops at a final checkpoint).
+import 'watershed/runners'; // registers --runner=native and --runner=microbatch
+import {
+  AfterCount, AfterFirst, AfterProcessingTime, AfterWatermark, Pipeline, Sessions, SlidingWindows,
+  formatWindow, minutes, parseDuration, seconds, type CombineFn, type FlagSpecs, type KV, type PCollection,
+} from 'watershed/sdk';
+import { MapElements, ParDo, Read, Sum, Top, Combine, Window, WithKeys } from 'watershed/transforms';
+import { TextFile } from 'watershed/io/text-file';
+import { KafkaIO } from 'watershed/io/kafka';
+import { eveConns, zeekConns, type Conn } from './conn-readers.js';
+
+const FLAGS = {
+  input: { type: 'string', value: 'zeek:<conn.log>|eve:<eve.json>|kafka:<topic>', help: 'the connections (required)' },
+  sessions: { type: 'string', value: 'ndjson:<path>|kafka:<topic>', help: 'the session panes (default ndjson:network-sessions.ndjson)' },
+  top: { type: 'string', value: 'ndjson:<path>|kafka:<topic>', help: 'the top talkers per window (default ndjson:network-top.ndjson)' },
+  late: { type: 'string', value: 'ndjson:<path>|kafka:<topic>', help: 'connections too late for their session (default ndjson:network-late.ndjson)' },
+  deadLetters: { type: 'string', value: 'ndjson:<path>|kafka:<topic>', help: 'records that could not be read (default ndjson:network-dead.ndjson)' },
+  copyTo: { type: 'string', value: 'kafka:<topic>', help: 'only copy the input connections to a topic' },
+  brokers: { type: 'string', value: '<host:port>', help: 'Kafka brokers (default $KAFKA_BROKERS, else 127.0.0.1:19092)' },
+  follow: { type: 'boolean', help: 'keep reading a Kafka input after its end' },
+  maxOutOfOrderness: { type: 'string', value: '<duration>', help: 'how far event time may go back before records are late (default 10s)' },
+} as const satisfies FlagSpecs;
+
+const p = Pipeline.create(process.argv.slice(2), { flags: FLAGS });
+const { args } = p.options;
+const brokers = args.brokers ?? process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092';
+const maxOutOfOrderness = parseDuration(args.maxOutOfOrderness ?? '10s', 'maxOutOfOrderness');
+
+/** `kind:rest` → [kind, rest]; refuses a spec without a known kind. */
+function target(flag: string, spec: string, kinds: readonly string[]): [string, string] {
+  const i = spec.indexOf(':');
+  const kind = spec.slice(0, i);
+  if (i < 0 || !kinds.includes(kind)) throw new Error(`--${flag}=${spec}: expected ${kinds.map((k) => `${k}:...`).join(' or ')}`);
+  return [kind, spec.slice(i + 1)];
+}
+
+function write<T>(step: string, pc: PCollection<T>, flag: string, spec: string, key?: (t: T) => string): void {
+  const [kind, where] = target(flag, spec, ['ndjson', 'kafka']);
+  if (kind === 'kafka') pc.apply(step, KafkaIO.write<T>({ brokers, topic: where, ...(key ? { key } : {}) }));
+  else pc.apply(step, TextFile.write(where));
+}
+
+if (args.input === undefined) throw new Error('--input is required (zeek:<conn.log>, eve:<eve.json> or kafka:<topic>)');
+const [kind, where] = target('input', args.input, ['zeek', 'eve', 'kafka']);
+const conns: PCollection<Conn> =
+  kind === 'kafka'
+    ? p.apply('Conns', KafkaIO.read<Conn>({
+      brokers, topics: where, startAt: 'earliest', bounded: !args.follow,
+      timestamp: (c) => c.ts, watermark: { maxOutOfOrderness },
+    }))
+    : p.apply('Conns', Read(kind === 'zeek' ? zeekConns(where, maxOutOfOrderness) : eveConns(where, maxOutOfOrderness)));
+write('WriteDeadLetters', conns.deadLetters(), 'deadLetters', args.deadLetters ?? 'ndjson:network-dead.ndjson');
+
+if (args.copyTo !== undefined) {
+  write('CopyTo', conns, 'copyTo', args.copyTo, (c) => c.src);
+} else {
+  // Per host and session: connections, bytes, distinct destination ports (the ports as object keys:
+  // accumulators are checkpointed, so they are plain data).
+  interface SessionAcc { count: number; bytes: number; ports: Record<number, true> }
+  interface SessionStats { readonly count: number; readonly bytes: number; readonly distinctPorts: number }
+  const sessionStats: CombineFn<Conn, SessionAcc, SessionStats> = {
+    createAccumulator: () => ({ count: 0, bytes: 0, ports: {} }),
+    addInput(acc, c) {
+      acc.count += 1;
+      acc.bytes += c.bytes;
+      acc.ports[c.dport] = true;
+      return acc;
+    },
+    mergeAccumulators(accs) {
+      const merged: SessionAcc = { count: 0, bytes: 0, ports: {} };
+      for (const a of accs) {
+        merged.count += a.count;
+        merged.bytes += a.bytes;
+        Object.assign(merged.ports, a.ports);
+      }
+      return merged;
+    },
+    extractOutput: (acc) => ({ count: acc.count, bytes: acc.bytes, distinctPorts: Object.keys(acc.ports).length }),
+  };
+
+  const sessions = conns
+    .apply('Sessions', Window.into(Sessions(seconds(30)))
+      .triggering(AfterWatermark()
+        .withEarlyFirings(AfterFirst(AfterCount(100), AfterProcessingTime.pastFirstElementInPane().plusDelayOf(seconds(5))))
+        .withLateFirings(AfterCount(1)))
+      .withAllowedLateness(minutes(1))
+      .accumulatingFiredPanes())
+    .apply('BySource', WithKeys((c: Conn) => c.src))
+    .apply('SessionStats', Combine.perKey(sessionStats));
+  const sessionRows = sessions.apply('FormatSession', ParDo({
+    process(s: KV<string, SessionStats>, ctx) {
+      return { host: s.key, session: formatWindow(ctx.window), pane: ctx.pane.timing, paneIndex: ctx.pane.index, ...s.value };
+    },
+  }));
+  write('WriteSessions', sessionRows, 'sessions', args.sessions ?? 'ndjson:network-sessions.ndjson', (r) => r.host);
+  // Late data: the connections past the allowed lateness, with their session window and reason.
+  const late = sessions.lateData<KV<string, Conn>>().apply('FormatLate', MapElements((r) => ({ ...r.value.value, window: r.window, reason: r.reason })));
+  write('WriteLate', late, 'late', args.late ?? 'ndjson:network-late.ndjson', (c) => c.src);
+
+  const byBytes = (a: KV<string, number>, b: KV<string, number>) => a.value - b.value || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0);
+  const top = conns
+    .apply('Sliding', Window.into(SlidingWindows(minutes(1), seconds(10))))
+    .apply('BytesBySource', MapElements((c: Conn): KV<string, number> => ({ key: c.src, value: c.bytes })))
+    .apply('BytesPerHost', Sum.perKey<string>())
+    .apply('Top10', Top.of(10, byBytes).globally().withoutDefaults())
+    .apply('FormatTop', ParDo({
+      process(talkers: KV<string, number>[], ctx) {
+        return { window: formatWindow(ctx.window), top: talkers.map((t) => ({ host: t.key, bytes: t.value })) };
+      },
+    }));
+  write('WriteTop', top, 'top', args.top ?? 'ndjson:network-top.ndjson');
+}
+
+const result = await p.run();
+console.log(`${result.state} on the ${result.runner} runner`);
