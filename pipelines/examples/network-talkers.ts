@@ -3,7 +3,10 @@
 // - per source host, sessions with a 30 s gap: connections, bytes and distinct destination ports, with
 //   EARLY panes (every 100 connections or 5 s of processing time), the ON_TIME pane, and a LATE pane per
 //   late connection up to 1 min of allowed lateness, accumulating; what comes later goes to --late;
-// - the top 10 talkers by bytes in sliding windows of 1 min every 10 s.
+// - the top 10 talkers by bytes in sliding windows of 1 min every 10 s (on time; late bytes go to --late).
+// Which connections are late depends on the watermark (--maxOutOfOrderness, default 10 s; Zeek writes
+// its log up to hours out of event order) and on where it moves: after each bundle (native,
+// --bundleSize) or batch (micro-batch), so the late output differs between runners and settings.
 //
 //   npm run example:run -- pipelines/examples/network-talkers.ts --runner=native --input=zeek:../shared/data/zeek-conn-mixed.log
 //   npm run example:run -- pipelines/examples/network-talkers.ts --runner=microbatch --input=eve:../shared/data/suricata-eve-flows.json
@@ -14,10 +17,10 @@
 // command again to resume). `--follow` keeps reading the topic (Ctrl-C stops at a final checkpoint).
 import 'watershed/runners'; // registers --runner=native and --runner=microbatch
 import {
-  AfterCount, AfterFirst, AfterProcessingTime, AfterWatermark, Pipeline, Sessions, SlidingWindows,
+  AfterCount, AfterFirst, AfterProcessingTime, AfterWatermark, DefaultTrigger, GlobalWindows, Pipeline, Sessions, SlidingWindows,
   formatWindow, minutes, parseDuration, seconds, type CombineFn, type FlagSpecs, type KV, type PCollection,
 } from 'watershed/sdk';
-import { MapElements, ParDo, Read, Sum, Top, Combine, Window, WithKeys } from 'watershed/transforms';
+import { Combine, Flatten, MapElements, ParDo, Read, Sum, Top, Window, WithKeys } from 'watershed/transforms';
 import { TextFile } from 'watershed/io/text-file';
 import { KafkaIO } from 'watershed/io/kafka';
 import { eveConns, zeekConns, type Conn } from './conn-readers.js';
@@ -106,15 +109,13 @@ if (args.copyTo !== undefined) {
     },
   }));
   write('WriteSessions', sessionRows, 'sessions', args.sessions ?? 'ndjson:network-sessions.ndjson', (r) => r.host);
-  // Late data: the connections past the allowed lateness, with their session window and reason.
-  const late = sessions.lateData<KV<string, Conn>>().apply('FormatLate', MapElements((r) => ({ ...r.value.value, window: r.window, reason: r.reason })));
-  write('WriteLate', late, 'late', args.late ?? 'ndjson:network-late.ndjson', (c) => c.src);
 
   const byBytes = (a: KV<string, number>, b: KV<string, number>) => a.value - b.value || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0);
-  const top = conns
+  const bytesPerHost = conns
     .apply('Sliding', Window.into(SlidingWindows(minutes(1), seconds(10))))
     .apply('BytesBySource', MapElements((c: Conn): KV<string, number> => ({ key: c.src, value: c.bytes })))
-    .apply('BytesPerHost', Sum.perKey<string>())
+    .apply('BytesPerHost', Sum.perKey<string>());
+  const top = bytesPerHost
     .apply('Top10', Top.of(10, byBytes).globally().withoutDefaults())
     .apply('FormatTop', ParDo({
       process(talkers: KV<string, number>[], ctx) {
@@ -122,6 +123,20 @@ if (args.copyTo !== undefined) {
       },
     }));
   write('WriteTop', top, 'top', args.top ?? 'ndjson:network-top.ndjson');
+
+  // Late data of both aggregations, one record each with the step that dropped it: the connections past
+  // a session's allowed lateness, and the bytes of connections that came after their sliding window fired
+  // (its default trigger fires once, on time; late firings would make Top count a host twice).
+  interface Late { readonly step: string; readonly src: string; readonly ts: number; readonly bytes: number; readonly window: string; readonly reason: string }
+  const lateSessions = sessions.lateData<KV<string, Conn>>()
+    .apply('FormatLateSessions', MapElements((r): Late => ({ step: r.step, src: r.value.key, ts: r.timestamp, bytes: r.value.value.bytes, window: r.window, reason: r.reason })));
+  const lateTop = bytesPerHost.lateData<KV<string, number>>()
+    .apply('FormatLateTop', MapElements((r): Late => ({ step: r.step, src: r.value.key, ts: r.timestamp, bytes: r.value.value, window: r.window, reason: r.reason })));
+  // A late-data output keeps its aggregation's windowing (windows, trigger, lateness, accumulation), and
+  // Flatten takes inputs of one windowing: both go back to the global window with the default trigger.
+  const global = (step: string, late: PCollection<Late>) =>
+    late.apply(step, Window.into(GlobalWindows()).triggering(DefaultTrigger()).withAllowedLateness(0).discardingFiredPanes());
+  write('WriteLate', global('LateSessionsGlobal', lateSessions).apply('AllLate', Flatten.with(global('LateTopGlobal', lateTop))), 'late', args.late ?? 'ndjson:network-late.ndjson', (l) => l.src);
 }
 
 const result = await p.run();

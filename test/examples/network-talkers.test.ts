@@ -93,12 +93,16 @@ describe.each(EXAMPLE_RUNNERS)('network-talkers.ts on the %s runner', (runner) =
     expect(top.map((t) => JSON.stringify(t)).sort()).toEqual(expectedTop());
   });
 
-  it('with a 10 s bound, sends the connections past the allowed lateness to the late output, with their session', async () => {
-    const { sessions, late } = await run(runner, 'late', []);
+  it('with a 10 s bound, sends the connections past the allowed lateness to the late output, with their session or sliding window', async () => {
+    const { sessions, late } = await run(runner, 'late', ['--bundleSize=1', '--maxBatchSize=1']);
+    // Native with bundles of 1 moves the watermark after every connection: this slice has late ones. Micro-batch
+    // reads ahead (--bufferSize), so its watermark moves after the buffered rows: none are late here (README, runners).
+    if (runner === 'native') expect(late.length).toBeGreaterThan(0);
     for (const r of late) {
       expect(r['reason']).toBe('past-allowed-lateness');
-      expect(r['window']).toBe(win(r['ts'] as number, (r['ts'] as number) + 30_000));
-      expect(conns.some((c) => c.ts === r['ts'] && c.src === r['src'])).toBe(true);
+      expect(conns.some((c) => c.ts === r['ts'] && c.src === r['src'] && c.bytes === r['bytes'])).toBe(true);
+      if (r['step'] === 'SessionStats') expect(r['window']).toBe(win(r['ts'] as number, (r['ts'] as number) + 30_000));
+      else expect(r['step']).toBe('BytesPerHost');
     }
     expect(sessions.length).toBeGreaterThan(0);
     expect(new Set(sessions.map((s) => s['pane']))).toSatisfy((kinds: Set<unknown>) => [...kinds].every((k) => ['EARLY', 'ON_TIME', 'LATE'].includes(k as string)));
