@@ -4,12 +4,16 @@
  * such a run ended DONE with the records only in its metrics (a Zeek file resumed without its header
  * dead-lettered every line in silence). Read outputs, and outputs nothing went to, give no warning.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { Create } from '../../transforms/create.js';
 import { Count } from '../../transforms/combiners/count.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
@@ -40,6 +44,19 @@ function failingParse(p: Pipeline, readDead: boolean) {
 }
 
 describe.each(RUNNERS)('unread side outputs on $label', ({ options }) => {
+  it('under exactly-once, a ParDo whose output nothing reads is named as a sink without two-phase commit, saying why', async () => {
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const checkpointDir = join(mkdtempSync(join(tmpdir(), 'ws-unread-')), 'ck');
+    const { result } = await runWith({ ...options, checkpointDir }, (p) => {
+      const numbers = p.apply(Create([1, 2, 3]));
+      numbers.apply('Out', Capture.records());
+      numbers.apply('Format', MapElements((n: number) => `#${n}`)); // forgotten: nothing writes it
+    });
+    expect(result.warnings).toEqual([
+      "exactly-once covers sinks with two-phase commit only: 'Out', 'Format' have none, so their effects are at-least-once after a resume (a ParDo whose output nothing reads counts as a sink: if it only computes, write its output to a sink or remove it)",
+    ]);
+  });
+
   it('late records nobody reads: a warning naming the aggregation and the count, also on stderr', async () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const { result } = await runWith(options, (p) => lateCounts(p, false));
