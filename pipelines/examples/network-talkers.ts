@@ -18,7 +18,7 @@
 import 'watershed/runners'; // registers --runner=native and --runner=microbatch
 import {
   AfterCount, AfterFirst, AfterProcessingTime, AfterWatermark, DefaultTrigger, GlobalWindows, Pipeline, Sessions, SlidingWindows,
-  formatWindow, minutes, parseDuration, seconds, type CombineFn, type FlagSpecs, type KV, type PCollection,
+  PipelineOptionsError, exitOnUsageError, formatWindow, minutes, parseDuration, seconds, type CombineFn, type FlagSpecs, type KV, type PCollection,
 } from 'watershed/sdk';
 import { Combine, Flatten, MapElements, ParDo, Read, Sum, Top, Window, WithKeys } from 'watershed/transforms';
 import { TextFile } from 'watershed/io/text-file';
@@ -37,18 +37,29 @@ const FLAGS = {
   maxOutOfOrderness: { type: 'string', value: '<duration>', help: 'how far event time may go back before records are late (default 10s)' },
 } as const satisfies FlagSpecs;
 
-const p = Pipeline.create(process.argv.slice(2), { flags: FLAGS });
-const { args } = p.options;
-const brokers = args.brokers ?? process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092';
-const maxOutOfOrderness = parseDuration(args.maxOutOfOrderness ?? '10s', 'maxOutOfOrderness');
-
 /** `kind:rest` → [kind, rest]; refuses a spec without a known kind. */
 function target(flag: string, spec: string, kinds: readonly string[]): [string, string] {
   const i = spec.indexOf(':');
   const kind = spec.slice(0, i);
-  if (i < 0 || !kinds.includes(kind)) throw new Error(`--${flag}=${spec}: expected ${kinds.map((k) => `${k}:...`).join(' or ')}`);
+  if (i < 0 || !kinds.includes(kind)) throw new PipelineOptionsError(`--${flag}=${spec}: expected ${kinds.map((k) => `${k}:...`).join(' or ')}`);
   return [kind, spec.slice(i + 1)];
 }
+
+// --help prints the flags and exits 0; a mistake on the command line is one line and exit code 2.
+let p: ReturnType<typeof Pipeline.create<typeof FLAGS>>;
+let input: [string, string];
+let maxOutOfOrderness: number;
+try {
+  p = Pipeline.create(process.argv.slice(2), { flags: FLAGS, program: 'network-talkers.ts' });
+  if (p.options.args.input === undefined) throw new PipelineOptionsError('--input is required (zeek:<conn.log>, eve:<eve.json> or kafka:<topic>)');
+  input = target('input', p.options.args.input, ['zeek', 'eve', 'kafka']);
+  maxOutOfOrderness = parseDuration(p.options.args.maxOutOfOrderness ?? '10s', 'maxOutOfOrderness');
+} catch (e) {
+  exitOnUsageError(e);
+  throw e;
+}
+const { args } = p.options;
+const brokers = args.brokers ?? process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092';
 
 function write<T>(step: string, pc: PCollection<T>, flag: string, spec: string, key?: (t: T) => string): void {
   const [kind, where] = target(flag, spec, ['ndjson', 'kafka']);
@@ -56,8 +67,7 @@ function write<T>(step: string, pc: PCollection<T>, flag: string, spec: string, 
   else pc.apply(step, TextFile.write(where));
 }
 
-if (args.input === undefined) throw new Error('--input is required (zeek:<conn.log>, eve:<eve.json> or kafka:<topic>)');
-const [kind, where] = target('input', args.input, ['zeek', 'eve', 'kafka']);
+const [kind, where] = input;
 const conns: PCollection<Conn> =
   kind === 'kafka'
     ? p.apply('Conns', KafkaIO.read<Conn>({

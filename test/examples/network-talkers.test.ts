@@ -108,3 +108,19 @@ describe.each(EXAMPLE_RUNNERS)('network-talkers.ts on the %s runner', (runner) =
     expect(new Set(sessions.map((s) => s['pane']))).toSatisfy((kinds: Set<unknown>) => [...kinds].every((k) => ['EARLY', 'ON_TIME', 'LATE'].includes(k as string)));
   });
 });
+
+describe('network-talkers.ts on the command line', () => {
+  it('--help lists its own flags and the pipeline flags and exits with 0 (Pipeline.create(argv) prints them)', async () => {
+    const { lines: printed } = await runExample('network-talkers.ts', ['--help']);
+    const text = printed.join('\n');
+    expect(text).toContain('Usage: network-talkers.ts [flags]');
+    expect(text).toMatch(/--input=zeek:<conn.log>\|eve:<eve.json>\|kafka:<topic>\s+the connections/);
+    expect(text).toMatch(/--runner=native\|microbatch\s+the runner/);
+    expect(text).toMatch(/--checkpointDir=<dir>/);
+  });
+
+  it('a misspelt flag or a missing --input is one line naming the flag, with exit code 2', async () => {
+    await expect(runExample('network-talkers.ts', ['--runnr=native'])).rejects.toThrow(/exited with 2:\nUnknownFlagError: unknown flag --runnr \(did you mean --runner\?\) for 'network-talkers.ts'[^\n]*\n\n/);
+    await expect(runExample('network-talkers.ts', ['--runner=native'])).rejects.toThrow(/exited with 2:\nPipelineOptionsError: --input is required/);
+  });
+});
