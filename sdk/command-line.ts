@@ -51,7 +51,7 @@ export function parseCommandLine<const F extends FlagSpecs>(
  * What `--help` (or `-h`) prints for a program built on `Pipeline.create(argv, { flags, program })`:
  * its usage line, its own flags, then the pipeline's flags (`--runner`, `--checkpointDir`, ...).
  * `Pipeline.create(argv)` prints it to stdout and exits with 0 when the command line asks for help.
- * @example pipelineHelp({ input: { type: 'string', help: 'the file to read' } }, 'my-job.ts')
+ * @example pipelineHelp({ input: { type: 'string', help: 'the file to read' } }, 'my-job')
  */
 export function pipelineHelp(own: FlagSpecs, program?: string): string {
   const ownFlags = Object.fromEntries(Object.entries(own).filter(([name]) => !Object.hasOwn(PIPELINE_FLAGS, name)));
