@@ -1,5 +1,6 @@
 import { PipelineOptionsError } from './errors.js';
 import { flagHelp, parseFlags, type FlagSpecs, type ParsedFlags } from './flags.js';
+import { PIPELINE_FLAGS } from './options.js';
 
 /** Whether `argv` asks for help: `--help` or `-h` before any bare `--`. */
 export function wantsHelp(argv: readonly string[]): boolean {
@@ -44,4 +45,16 @@ export function parseCommandLine<const F extends FlagSpecs>(
     exitOnUsageError(e);
     throw e;
   }
+}
+
+/**
+ * What `--help` (or `-h`) prints for a program built on `Pipeline.create(argv, { flags, program })`:
+ * its usage line, its own flags, then the pipeline's flags (`--runner`, `--checkpointDir`, ...).
+ * `Pipeline.create(argv)` prints it to stdout and exits with 0 when the command line asks for help.
+ * @example pipelineHelp({ input: { type: 'string', help: 'the file to read' } }, 'my-job')
+ */
+export function pipelineHelp(own: FlagSpecs, program?: string): string {
+  const ownFlags = Object.fromEntries(Object.entries(own).filter(([name]) => !Object.hasOwn(PIPELINE_FLAGS, name)));
+  const ownHelp = flagHelp(ownFlags);
+  return `Usage: ${program ?? '<program>'} [flags]\n\n${ownHelp ? `Flags:\n${ownHelp}\n\n` : ''}Pipeline flags:\n${flagHelp(PIPELINE_FLAGS)}\n`;
 }

@@ -67,10 +67,15 @@ export interface TransformNode {
   payload: PrimitivePayload | undefined;
 }
 
-/** A record the aggregation dropped as too late, available as a side output: never silently lost. */
-export interface LateRecord {
+/**
+ * A record the aggregation dropped as too late, available as a side output: never silently lost.
+ * `value` is the element as it reached the aggregation (for GroupByKey and Combine.perKey a `KV` of
+ * the key and the input value); `V` names its type (`unknown` unless `lateData<V>()` names it).
+ */
+export interface LateRecord<V = unknown> {
+  /** The aggregation step that dropped it. */
   readonly step: string;
-  readonly value: unknown;
+  readonly value: V;
   readonly timestamp: Instant;
   readonly window: string;
   readonly reason: 'past-allowed-lateness' | 'window-closed';

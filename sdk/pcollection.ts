@@ -42,13 +42,17 @@ export class PCollection<T> {
 
   /**
    * The records that the aggregation producing this PCollection dropped as late (past the allowed
-   * lateness, or for a window whose trigger finished).
+   * lateness, or for a window whose trigger finished), each with the step, its timestamp, window and
+   * reason. A record's `value` is the element as it reached the aggregation: `V` names its type (it
+   * is not checked), e.g. `lateData<KV<string, Conn>>()` after `WithKeys(...)` and `Combine.perKey(...)`
+   * (like Flink's side output of late data, whose type is the window operator's input type).
    * @throws PipelineConstructionError when this PCollection was not produced by GroupByKey or Combine.
+   * @example counts.lateData<KV<string, Click>>().apply(MapElements((r) => `${r.value.key} late for ${r.window}`))
    */
-  lateData(): PCollection<LateRecord> {
+  lateData<V = unknown>(): PCollection<LateRecord<V>> {
     const late = this.producer.outputs['late'];
     if (!late) throw new PipelineConstructionError(`'${this.name}' is not the output of a GroupByKey or Combine, so it has no late data output`);
-    return late as PCollection<LateRecord>;
+    return late as PCollection<LateRecord<V>>;
   }
 
   /**

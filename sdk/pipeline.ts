@@ -1,6 +1,7 @@
 import { DuplicateStepNameError, PipelineConstructionError, UnsupportedFeaturesError } from './errors.js';
 import type { OutputSpec, PipelineGraph, PrimitivePayload, TransformNode } from './graph.js';
 import type { AnyFlagValues, FlagSpecs, FlagValues } from './flags.js';
+import { pipelineHelp, wantsHelp } from './command-line.js';
 import { completeOptions, optionsFrom, refuseUnwiredCheckpointOptions, type PipelineFlags, type PipelineInit, type PipelineOptions } from './options.js';
 import { PCollection } from './pcollection.js';
 import type { ExpandContext, PTransform } from './ptransform.js';
@@ -39,6 +40,9 @@ export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
    * `--flag=value` or `--flag value` (boolean flags alone). Their values are in `p.options.args`,
    * typed. A misspelt or undeclared flag, a stray word or a repeated flag fails here, before anything
    * runs. `init.defaults` fill what the command line leaves out; the other fields of `init` win over it.
+   * `--help` (or `-h`) prints the program's flags and the pipeline's ({@link pipelineHelp}) and exits with 0.
+   * To print a bad command line as one line and exit with 2 instead of throwing:
+   * `try { p = Pipeline.create(argv, init) } catch (e) { exitOnUsageError(e); throw e; }`.
    *
    * @throws UnknownFlagError naming the closest known flag; PipelineOptionsError for malformed values.
    * @example
@@ -57,6 +61,10 @@ export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
    */
   static create(options?: Partial<PipelineOptions>): Pipeline;
   static create(argvOrOptions: readonly string[] | Partial<PipelineOptions> = {}, init: PipelineInit = {}): Pipeline {
+    if (Array.isArray(argvOrOptions) && wantsHelp(argvOrOptions as readonly string[])) {
+      process.stdout.write(pipelineHelp(init.flags ?? {}, init.program));
+      process.exit(0);
+    }
     return Array.isArray(argvOrOptions)
       ? new Pipeline(optionsFrom(argvOrOptions as readonly string[], init))
       : new Pipeline(completeOptions(argvOrOptions as Partial<PipelineOptions>));

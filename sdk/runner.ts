@@ -91,8 +91,10 @@ export interface PipelineResult {
   /** With `checkpointDir`: where the run resumed from and what it wrote. */
   readonly checkpoints?: CheckpointReport;
   /**
-   * What the user should know about the run (also printed to stderr with a `[checkpoint]` prefix), e.g.
-   * a corrupt newest checkpoint skipped, state dropped with `allowNonRestoredState`, parts moved aside.
+   * What the user should know about the run, e.g. a corrupt newest checkpoint skipped, state dropped with
+   * `allowNonRestoredState`, parts moved aside (printed to stderr with a `[checkpoint]` prefix), and records
+   * sent to a dead-letter or late-data output that nothing reads, per step with their count (printed with a
+   * `[watershed]` prefix unless `quiet`): `step 'Count' dropped 2 records as late, and nothing reads them: ...`.
    */
   readonly warnings?: readonly string[];
   readonly startedAt: Instant;

@@ -14,6 +14,7 @@ import { RunMonitor } from './observe/run-monitor.js';
 import { SourcePump } from './source-pump.js';
 import { StopRequest } from './stop-request.js';
 import { InMemoryStateBackend, type StateBackend } from './state/state-backend.js';
+import { unreadSideOutputWarnings } from './unread-side-outputs.js';
 import { WorkWaiter } from './work-waiter.js';
 
 /** Everything a runner's loop needs for one run. */
@@ -283,13 +284,17 @@ export abstract class LoopRunner implements Runner {
       throw failure;
     }
     const finishedAt = clock.now();
+    const unread = unreadSideOutputWarnings(graph, engine.metrics);
+    if (!options.quiet) for (const w of unread) process.stderr.write(`[watershed] ${w}\n`);
+    const warnings = [...(coordinator?.warnings ?? []), ...unread];
     const result: PipelineResult = {
       runner: this.name,
       runId,
       state: signal.aborted ? 'CANCELLED' : stop.phase === 'stopping' ? 'STOPPED' : stop.phase === 'draining' ? 'DRAINED' : 'DONE',
       metrics: engine.metrics,
       ...(batches.length || this.wiring === 'staged' ? { batches } : {}),
-      ...(coordinator ? { checkpoints: coordinator.report(), warnings: [...coordinator.warnings] } : {}),
+      ...(coordinator ? { checkpoints: coordinator.report() } : {}),
+      ...(coordinator || warnings.length > 0 ? { warnings } : {}),
       startedAt,
       finishedAt,
     };

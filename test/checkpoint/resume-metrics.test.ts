@@ -220,7 +220,8 @@ describe.each(RUNNERS)('metrics of a resumed run on $label', ({ label, options }
     const resumed = await runMetered(ck);
     expect(resumed.state).toBe('DONE');
     expect(resumed.checkpoints!.restoredFrom).toBeDefined();
-    expect(resumed.warnings).toEqual([]);
+    // No checkpoint warning; the job leaves its dead letters and late records unread, which a run says (unread-side-outputs).
+    expect(resumed.warnings?.filter((w) => !w.endsWith('to keep them') && !w.includes('.lateData()'))).toEqual([]);
     // Only what the resumed run did: fewer than the totals, but something.
     expect(resumed.checkpoints!.restoredFrom!.metrics['Words']!.elementsIn).toBe(0);
     const words = resumed.metrics['Words']!.elementsIn;

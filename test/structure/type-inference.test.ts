@@ -10,7 +10,7 @@
  * pipelines also run, on both runners, so the untyped calls build what the typed ones did.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { FixedWindows, Pipeline, StateSpec, TimerSpec, kv, statefulDoFn, type DoFn, type IntervalWindow, type KV, type PCollection } from 'watershed/sdk';
+import { FixedWindows, Pipeline, StateSpec, TimerSpec, kv, statefulDoFn, type DoFn, type IntervalWindow, type KV, type LateRecord, type PCollection } from 'watershed/sdk';
 import type { ParDoTransform } from '../../transforms/par-do.js';
 import { Capture } from 'watershed/testing';
 import { Create, Distinct, GroupByKey, ParDo, Window, sumFn } from 'watershed/transforms';
@@ -36,6 +36,15 @@ describe('types that infer through a chain', () => {
     numbers.apply('NotKeyed', GroupByKey());
     // @ts-expect-error a window named for strings does not take numbers
     numbers.apply('WrongWindow', Window.into<string>(FixedWindows(1000)));
+  });
+
+  it('lateData<V>() names the type of the late values (the aggregation input); lateData() keeps unknown', () => {
+    const p = Pipeline.create({ runner: 'native' });
+    const counts = p.apply(Create.timestamped([at(kv('a', 1), 0)])).apply(Window.into(FixedWindows(1000))).apply('Group', GroupByKey());
+    expectTypeOf(counts.lateData<KV<string, number>>()).toEqualTypeOf<PCollection<LateRecord<KV<string, number>>>>();
+    expectTypeOf<LateRecord<KV<string, number>>['value']['value']>().toEqualTypeOf<number>();
+    expectTypeOf(counts.lateData()).toEqualTypeOf<PCollection<LateRecord>>();
+    expectTypeOf<LateRecord['value']>().toEqualTypeOf<unknown>();
   });
 
   it('a stateful DoFn names its element types once and keeps its state and timers typed', () => {

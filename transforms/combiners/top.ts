@@ -1,7 +1,10 @@
 import type { CombineFn } from '../../sdk/combine-fn.js';
 import { combinerTransforms } from './combiner-transforms.js';
 
-/** Keeps the `n` greatest elements by `compare` (negative: a before b), greatest first. */
+/**
+ * Keeps the `n` greatest elements by `compare`, greatest first. `compare(a, b)` is an ascending sort's
+ * comparator: negative when `a` is smaller than `b`, positive when larger, 0 when equal.
+ */
 export function topFn<T>(n: number, compare: (a: T, b: T) => number): CombineFn<T, T[], T[]> {
   if (!(Number.isInteger(n) && n >= 1)) throw new RangeError(`Top needs n >= 1, got ${n}`);
   const insert = (acc: T[], x: T): T[] => {
@@ -37,9 +40,16 @@ function compareNumbers(a: number, b: number): number {
 }
 
 /**
- * The n largest or smallest elements per key or window (numbers in a total order, -0 < 0 and
- * NaN is the largest).
+ * The n largest or smallest elements per key or window, greatest (or smallest) first:
+ * - `Top.largest(n)` / `Top.smallest(n)`: numbers, in a total order (-0 < 0, NaN the largest);
+ * - `Top.of(n, compare)`: any elements, the n greatest by `compare`, an ascending sort's comparator
+ *   (negative when `a` is smaller), e.g. the 10 hosts with the most bytes of `KV<host, bytes>`s:
+ *   `Top.of(10, (a, b) => a.value - b.value)`.
+ *
+ * Each gives `.globally()` (one list per window: `.globally().withoutDefaults()` for none where a window had
+ * no input), `.perKey()` (one list per key and window) and `.fn()` (the CombineFn).
  * @example distances.apply(Top.largest(10).globally())
+ * @example bytesPerHost.apply(Top.of(10, (a: KV<string, number>, b: KV<string, number>) => a.value - b.value).globally())
  */
 export const Top = {
   of: <T>(n: number, compare: (a: T, b: T) => number) => combinerTransforms(`Top(${n})`, () => topFn(n, compare)),

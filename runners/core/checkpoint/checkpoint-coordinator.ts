@@ -211,7 +211,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
     if (params.graph && options.guarantee === 'exactly-once') {
       const plain = sinksWithoutTwoPhaseCommit(params.graph);
       if (plain.length > 0) {
-        c.warnings.push(`exactly-once covers sinks with two-phase commit only: ${plain.map((s) => `'${s}'`).join(', ')} ha${plain.length === 1 ? 's' : 've'} none, so ${plain.length === 1 ? 'its' : 'their'} effects are at-least-once after a resume`);
+        c.warnings.push(`exactly-once covers sinks with two-phase commit only: ${plain.map((s) => `'${s}'`).join(', ')} ha${plain.length === 1 ? 's' : 've'} none, so ${plain.length === 1 ? 'its' : 'their'} effects are at-least-once after a resume (a ParDo whose output nothing reads counts as a sink: if it only computes, write its output to a sink or remove it)`);
       }
     }
     return c;

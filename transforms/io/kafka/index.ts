@@ -7,8 +7,9 @@ import { kafkaRead } from './kafka-read.js';
 import { kafkaWrite } from './kafka-write.js';
 
 /**
- * Kafka sources and sinks, over the client interface {@link KafkaClientFactory} (kafkajs by default; pass
- * `client` to use another implementation).
+ * Kafka sources and sinks, over the client interface {@link KafkaClientFactory} (by default
+ * `@platformatic/kafka` for reading and Watershed's wire producer for writing; `client: 'kafkajs'` selects
+ * kafkajs, a {@link KafkaClientFactory} passed as `client` another implementation).
  *
  * @example
  * const clicks = p.apply('Clicks', KafkaIO.read<Click>({

@@ -293,7 +293,7 @@ export class KafkaSource<T, O> implements Source<O> {
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((t) => !existing.has(t));
       if (missing.length > 0) {
-        throw new KafkaClientError(`KafkaIO.read: topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `'${t}'`).join(', ')} not found at ${kafka.brokers.join(',')}`, {
+        throw new KafkaClientError(`KafkaIO.read: topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `'${t}'`).join(', ')} not found at ${kafka.brokers.join(',')} (a topic exists once it is created or, with the broker's auto-creation, first written: KafkaIO.write creates its topic with its first record, so an output that got none, e.g. an empty late-data or dead-letter output, has no topic yet)`, {
           retriable: false,
           code: 'UNKNOWN_TOPIC_OR_PARTITION',
         });
