@@ -193,7 +193,8 @@ export class CheckpointCoordinator implements RunCheckpoints {
     const runId = params.runId ?? newUuidV7(now);
     const store = params.store ?? (await FileCheckpointStore.open(options.checkpointDir!, { runId }));
     const repo = new CheckpointRepository(store);
-    const job = await repo.openJob({ format: 1, jobId: newUuidV7(now), ...(options.jobName !== undefined ? { jobName: options.jobName } : {}), createdAt: now });
+    const jobWarnings: string[] = [];
+    const job = await repo.openJob({ format: 1, jobId: newUuidV7(now), ...(options.jobName !== undefined ? { jobName: options.jobName } : {}), createdAt: now }, (m) => jobWarnings.push(m));
     const latest = await repo.loadLatest();
     const restored = latest.checkpoint;
     if (restored?.manifest.kind === 'drained') throw new DrainedCheckpointError(restored.name, store.location);
@@ -207,6 +208,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
       subtask: 0,
     };
     const c = new CheckpointCoordinator(repo, restored, committed, latest.highestSeq, checkpointing, options, clock, runner, params.requests ?? { pending: false }, params.yieldTurn ?? (() => Promise.resolve()));
+    c.warnings.push(...jobWarnings);
     for (const w of latest.warnings) c.warnings.push(w.message);
     if (params.graph && options.guarantee === 'exactly-once') {
       const plain = sinksWithoutTwoPhaseCommit(params.graph);
