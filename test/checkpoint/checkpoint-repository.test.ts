@@ -173,6 +173,7 @@ describe('CheckpointRepository', () => {
     expect(checkpoint?.seq).toBe(2);
     expect(warnings[0]!.cause.reason).toBe('crc32c-mismatch');
     expect(warnings[0]!.message).toMatch(/already committed.*twice/);
+    expect(warnings[0]).toMatchObject({ checkpoint: 'checkpoints/ck-000000000003', seq: 3, committed: true });
   });
 
   it('falls back past several corrupt checkpoints, one warning each, newest first', async () => {

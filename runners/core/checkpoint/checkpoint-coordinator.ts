@@ -1,7 +1,7 @@
 import { debuglog } from 'node:util';
 import type { Clock } from '../../../sdk/clock.js';
 import { DrainedCheckpointError } from '../../../sdk/errors.js';
-import type { CheckpointingInfo } from '../../../sdk/io/two-phase-commit.js';
+import type { CheckpointingInfo, SkippedCheckpoint } from '../../../sdk/io/two-phase-commit.js';
 import type { PipelineGraph, ParDoPayload } from '../../../sdk/graph.js';
 import type { StepMetrics } from '../../../sdk/metrics.js';
 import type { PipelineOptions } from '../../../sdk/options.js';
@@ -135,6 +135,8 @@ export class CheckpointCoordinator implements RunCheckpoints {
   readonly checkpointing: CheckpointingInfo;
   /** Warnings for the run's result (corrupt checkpoints skipped, state dropped, sink notices). */
   readonly warnings: string[] = [];
+  /** Newer checkpoints skipped as corrupt, newest first (what every sink's `recover` is told). */
+  private readonly skipped: SkippedCheckpoint[] = [];
   readonly offsetLog: OffsetLog;
   private readonly taken: TakenCheckpoint[] = [];
   /** The micro-batch `batchId` of each checkpoint this run knows (restored or taken; undefined: none), to prune the offset log. */
@@ -209,7 +211,10 @@ export class CheckpointCoordinator implements RunCheckpoints {
     };
     const c = new CheckpointCoordinator(repo, restored, committed, latest.highestSeq, checkpointing, options, clock, runner, params.requests ?? { pending: false }, params.yieldTurn ?? (() => Promise.resolve()));
     c.warnings.push(...jobWarnings);
-    for (const w of latest.warnings) c.warnings.push(w.message);
+    for (const w of latest.warnings) {
+      c.warnings.push(w.message);
+      c.skipped.push({ checkpoint: w.checkpoint, seq: w.seq, committed: w.committed });
+    }
     if (params.graph && options.guarantee === 'exactly-once') {
       const plain = sinksWithoutTwoPhaseCommit(params.graph);
       if (plain.length > 0) {
@@ -276,6 +281,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
       await op.recover(steps?.[op.step]?.committable ?? undefined, {
         committed: this.restoredCommitted,
         restoredSeq: restored?.seq,
+        skipped: this.skipped,
         warn: (m) => this.warnings.push(`step '${op.step}': ${m}`),
       });
     }

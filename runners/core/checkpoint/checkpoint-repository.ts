@@ -42,6 +42,9 @@ export interface LoadedCheckpoint {
 export interface CheckpointWarning {
   readonly code: 'CORRUPT_CHECKPOINT_SKIPPED';
   readonly checkpoint: string;
+  readonly seq: number;
+  /** Its commit marker exists: its output was published, and the fallback writes it again. */
+  readonly committed: boolean;
   readonly message: string;
   readonly cause: CorruptCheckpointError;
 }
@@ -266,10 +269,12 @@ export class CheckpointRepository {
     return {
       code: 'CORRUPT_CHECKPOINT_SKIPPED',
       checkpoint,
+      seq,
+      committed,
       message:
         `${checkpoint} is corrupt (${d.reason}: ${d.detail}); resuming from ${usedInstead}.` +
         (committed
-          ? ` Its output was already committed, so sinks that cannot withdraw output (a Kafka topic) may show the records after ${usedInstead} twice.`
+          ? ` Its output was already committed and the run writes it again: sinks that can take output back (file parts) do; those that cannot (a Kafka topic) refuse to resume rather than publish it twice.`
           : ''),
       cause: d,
     };
