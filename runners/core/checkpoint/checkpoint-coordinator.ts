@@ -1,6 +1,6 @@
 import { debuglog } from 'node:util';
 import type { Clock } from '../../../sdk/clock.js';
-import { DrainedCheckpointError } from '../../../sdk/errors.js';
+import { CheckpointRecoveryError, DrainedCheckpointError } from '../../../sdk/errors.js';
 import type { CheckpointingInfo, SkippedCheckpoint } from '../../../sdk/io/two-phase-commit.js';
 import type { PipelineGraph, ParDoPayload } from '../../../sdk/graph.js';
 import type { StepMetrics } from '../../../sdk/metrics.js';
@@ -261,9 +261,32 @@ export class CheckpointCoordinator implements RunCheckpoints {
     this.dueAt = this.clock.now() + this.options.checkpointInterval;
     if (this.restored === undefined) return;
     const { dropped } = engine.restore(engineSnapshotOf(this.restored.file), { allowNonRestoredState: this.options.allowNonRestoredState, checkpoint: this.restored.name });
+    this.refuseDroppedPendingOutput(engine, dropped);
     this.restoredMetrics = structuredClone(engine.metrics);
     if (dropped.length > 0) {
       this.warnings.push(`${this.restored.name}: dropped the state of ${dropped.map((s) => `'${s}'`).join(', ')} (--allowNonRestoredState)`);
+    }
+  }
+
+  /**
+   * A sink step whose state `allowNonRestoredState` dropped (renamed or removed) may hold the restored
+   * checkpoint's output, durable but not committed (the job died between the checkpoint's write and its
+   * commit): no sink of this pipeline would ever commit it, so that output would be lost. Refused.
+   * @throws CheckpointRecoveryError naming the step and the checkpoint.
+   */
+  private refuseDroppedPendingOutput(engine: Engine, dropped: readonly string[]): void {
+    const restored = this.restored!;
+    if (this.restoredCommitted || dropped.length === 0) return;
+    const sinkSteps = new Set(sinks(engine).map((op) => op.step));
+    for (const step of dropped) {
+      if (restored.manifest.steps[step]?.committable === undefined || sinkSteps.has(step)) continue;
+      throw new CheckpointRecoveryError(
+        step,
+        `${restored.name} holds its output, not yet committed, and this pipeline has no sink step '${step}': --allowNonRestoredState ` +
+          `would drop that output. Run the pipeline that wrote the checkpoint once (its output is committed as the run starts; stop ` +
+          `it with SIGTERM), then start the changed one`,
+        { checkpoint: restored.name },
+      );
     }
   }
 
