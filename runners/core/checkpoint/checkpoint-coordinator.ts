@@ -174,7 +174,8 @@ export class CheckpointCoordinator implements RunCheckpoints {
    * Opens `options.checkpointDir` (or `store`): removes temporaries of crashed runs, reads or creates
    * the job file, and finds the newest usable checkpoint (corrupt newer ones become warnings).
    * @throws NoValidCheckpointError when checkpoints exist but none is usable; CheckpointVersionError;
-   *   DrainedCheckpointError when the newest checkpoint is a drained one (the job cannot be resumed).
+   *   DrainedCheckpointError when the newest checkpoint is a drained one whose output was committed (the
+   *   job cannot be resumed; one not committed yet is restored, committed and nothing else is done).
    */
   static async open(params: {
     readonly options: PipelineOptions;
@@ -199,8 +200,10 @@ export class CheckpointCoordinator implements RunCheckpoints {
     const job = await repo.openJob({ format: 1, jobId: newUuidV7(now), ...(options.jobName !== undefined ? { jobName: options.jobName } : {}), createdAt: now }, (m) => jobWarnings.push(m));
     const latest = await repo.loadLatest();
     const restored = latest.checkpoint;
-    if (restored?.manifest.kind === 'drained') throw new DrainedCheckpointError(restored.name, store.location);
     const committed = restored !== undefined && (await repo.isCommitted(restored.seq));
+    // A drained checkpoint not committed yet (the job died after writing it) still holds the drain's last
+    // panes: this run commits them (see `alreadyFinished`) and reads nothing; once committed, it is refused.
+    if (restored?.manifest.kind === 'drained' && committed) throw new DrainedCheckpointError(restored.name, store.location);
     trace('open: restored %s (committed: %s), highest seq %d', restored?.name ?? 'nothing', committed, latest.highestSeq);
     const checkpointing: CheckpointingInfo = {
       guarantee: options.guarantee,
@@ -229,9 +232,13 @@ export class CheckpointCoordinator implements RunCheckpoints {
     return this.restored?.manifest.virtualClock;
   }
 
-  /** The restored checkpoint marks a bounded run that finished: there is nothing left to do. */
+  /**
+   * The restored checkpoint marks a bounded run that finished, or a drain whose output this run's
+   * `recover` commits: there is nothing left to do.
+   */
   get alreadyFinished(): boolean {
-    return this.restored?.manifest.kind === 'finished';
+    const kind = this.restored?.manifest.kind;
+    return kind === 'finished' || kind === 'drained';
   }
 
   get restoredBatch(): BatchBoundary | undefined {
