@@ -242,6 +242,7 @@ describe('CheckpointRepository', () => {
     expect(await repo.openJob({ format: 1, jobId: newUuidV7(2), createdAt: 2 })).toEqual(first);
     writeFileSync(join(dir, 'job.json'), '{"format":1}');
     await expect(repo.openJob(first)).rejects.toBeInstanceOf(CorruptCheckpointError);
+    await expect(repo.openJob(first)).rejects.toThrow(/job\.json is corrupt .*delete it, and the next run writes it again/);
   });
 
   it('a lost job file is written again with the job id of the newest readable checkpoint, with a warning naming both (a new id would rename the transactional ids of exactly-once sinks)', async () => {

@@ -115,7 +115,7 @@ export class CheckpointRepository {
     }
     const j = job as Partial<JobInfo> | undefined;
     if (typeof j !== 'object' || j === null || j.format !== 1 || !isUuidV7(j.jobId) || typeof j.createdAt !== 'number') {
-      throw new CorruptCheckpointError(`${this.store.location}/${JOB_FILE}`, 'bad-manifest', 'the job file is not {format: 1, jobId, createdAt}');
+      throw new CorruptCheckpointError(`${this.store.location}/${JOB_FILE}`, 'bad-manifest', 'the job file is not {format: 1, jobId, createdAt}; delete it, and the next run writes it again with the job id of the newest checkpoint');
     }
     return j as JobInfo;
   }
