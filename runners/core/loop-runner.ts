@@ -195,7 +195,12 @@ export abstract class LoopRunner implements Runner {
       await engine.open();
       await coordinator?.recover(engine);
       if (coordinator?.alreadyFinished) {
-        coordinator.warnings.push(`the job in ${options.checkpointDir} already finished (${coordinator.report().restoredFrom!.name}); nothing to do. Use a new --checkpointDir to run it again`);
+        const from = coordinator.report().restoredFrom!;
+        coordinator.warnings.push(
+          from.kind === 'drained'
+            ? `the job in ${options.checkpointDir} was drained (${from.name}), and the run that drained it ended before committing its last output: committed now; nothing else to do. Use a new --checkpointDir to start it again`
+            : `the job in ${options.checkpointDir} already finished (${from.name}); nothing to do. Use a new --checkpointDir to run it again`,
+        );
         skipped = true;
       }
       for (const r of skipped ? [] : engine.reads) {

@@ -43,8 +43,26 @@ export interface RecoverContext {
   readonly committed: boolean;
   /** The restored checkpoint's `seq`, or undefined on a fresh start (no checkpoint yet). */
   readonly restoredSeq: number | undefined;
+  /**
+   * Newer checkpoints the run skipped as corrupt to resume from an older one, newest first, each with
+   * `committed` true when its commit marker says its output was published. The replay from the
+   * restored checkpoint writes that output again: a sink that can take output back (files) removes it,
+   * one that cannot (a Kafka topic) should refuse with a CheckpointRecoveryError rather than publish
+   * it twice. Undefined or empty when nothing was skipped.
+   */
+  readonly skipped?: readonly SkippedCheckpoint[];
   /** Reports something the user should know (it goes to the run's warnings), e.g. output moved aside. */
   warn(message: string): void;
+}
+
+/** A corrupt checkpoint a resuming run skipped (`RecoverContext.skipped`). */
+export interface SkippedCheckpoint {
+  /** Its name in the checkpoint directory, e.g. `checkpoints/ck-000000000007`. */
+  readonly checkpoint: string;
+  /** Its sequence number (the `<seq>` of `ck-<seq>`). */
+  readonly seq: number;
+  /** Its commit marker exists: every sink published its output. */
+  readonly committed: boolean;
 }
 
 /**

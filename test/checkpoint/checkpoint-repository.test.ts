@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -173,6 +173,7 @@ describe('CheckpointRepository', () => {
     expect(checkpoint?.seq).toBe(2);
     expect(warnings[0]!.cause.reason).toBe('crc32c-mismatch');
     expect(warnings[0]!.message).toMatch(/already committed.*twice/);
+    expect(warnings[0]).toMatchObject({ checkpoint: 'checkpoints/ck-000000000003', seq: 3, committed: true });
   });
 
   it('falls back past several corrupt checkpoints, one warning each, newest first', async () => {
@@ -241,5 +242,24 @@ describe('CheckpointRepository', () => {
     expect(await repo.openJob({ format: 1, jobId: newUuidV7(2), createdAt: 2 })).toEqual(first);
     writeFileSync(join(dir, 'job.json'), '{"format":1}');
     await expect(repo.openJob(first)).rejects.toBeInstanceOf(CorruptCheckpointError);
+    await expect(repo.openJob(first)).rejects.toThrow(/job\.json is corrupt .*delete it, and the next run writes it again/);
+  });
+
+  it('a lost job file is written again with the job id of the newest readable checkpoint, with a warning naming both (a new id would rename the transactional ids of exactly-once sinks)', async () => {
+    const { repo, dir } = await fresh();
+    await repo.openJob({ format: 1, jobId: JOB_ID, createdAt: 1 });
+    await writeSeqs(repo, 1, 2, 3);
+    truncateSync(ck(dir, 3), 50); // the newest is unreadable: the id comes from the one before
+    rmSync(join(dir, 'job.json'));
+    const warnings: string[] = [];
+    const other = newUuidV7(2);
+    const job = await repo.openJob({ format: 1, jobId: other, createdAt: 2 }, (m) => warnings.push(m));
+    expect(job.jobId).toBe(JOB_ID);
+    expect(JSON.parse(readFileSync(join(dir, 'job.json'), 'utf8'))).toMatchObject({ format: 1, jobId: JOB_ID });
+    expect(warnings).toEqual([expect.stringMatching(/job\.json was missing: written again with job id .* taken from checkpoints\/ck-000000000002/)]);
+    // Without any checkpoint a missing job file is a first run: the fresh identity, no warning.
+    const empty = await fresh();
+    expect((await empty.repo.openJob({ format: 1, jobId: other, createdAt: 2 }, (m) => warnings.push(m))).jobId).toBe(other);
+    expect(warnings).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import { debuglog } from 'node:util';
 import type { Clock } from '../../../sdk/clock.js';
-import { DrainedCheckpointError } from '../../../sdk/errors.js';
-import type { CheckpointingInfo } from '../../../sdk/io/two-phase-commit.js';
+import { CheckpointRecoveryError, DrainedCheckpointError } from '../../../sdk/errors.js';
+import type { CheckpointingInfo, SkippedCheckpoint } from '../../../sdk/io/two-phase-commit.js';
 import type { PipelineGraph, ParDoPayload } from '../../../sdk/graph.js';
 import type { StepMetrics } from '../../../sdk/metrics.js';
 import type { PipelineOptions } from '../../../sdk/options.js';
@@ -135,6 +135,8 @@ export class CheckpointCoordinator implements RunCheckpoints {
   readonly checkpointing: CheckpointingInfo;
   /** Warnings for the run's result (corrupt checkpoints skipped, state dropped, sink notices). */
   readonly warnings: string[] = [];
+  /** Newer checkpoints skipped as corrupt, newest first (what every sink's `recover` is told). */
+  private readonly skipped: SkippedCheckpoint[] = [];
   readonly offsetLog: OffsetLog;
   private readonly taken: TakenCheckpoint[] = [];
   /** The micro-batch `batchId` of each checkpoint this run knows (restored or taken; undefined: none), to prune the offset log. */
@@ -172,7 +174,8 @@ export class CheckpointCoordinator implements RunCheckpoints {
    * Opens `options.checkpointDir` (or `store`): removes temporaries of crashed runs, reads or creates
    * the job file, and finds the newest usable checkpoint (corrupt newer ones become warnings).
    * @throws NoValidCheckpointError when checkpoints exist but none is usable; CheckpointVersionError;
-   *   DrainedCheckpointError when the newest checkpoint is a drained one (the job cannot be resumed).
+   *   DrainedCheckpointError when the newest checkpoint is a drained one whose output was committed (the
+   *   job cannot be resumed; one not committed yet is restored, committed and nothing else is done).
    */
   static async open(params: {
     readonly options: PipelineOptions;
@@ -193,11 +196,14 @@ export class CheckpointCoordinator implements RunCheckpoints {
     const runId = params.runId ?? newUuidV7(now);
     const store = params.store ?? (await FileCheckpointStore.open(options.checkpointDir!, { runId }));
     const repo = new CheckpointRepository(store);
-    const job = await repo.openJob({ format: 1, jobId: newUuidV7(now), ...(options.jobName !== undefined ? { jobName: options.jobName } : {}), createdAt: now });
+    const jobWarnings: string[] = [];
+    const job = await repo.openJob({ format: 1, jobId: newUuidV7(now), ...(options.jobName !== undefined ? { jobName: options.jobName } : {}), createdAt: now }, (m) => jobWarnings.push(m));
     const latest = await repo.loadLatest();
     const restored = latest.checkpoint;
-    if (restored?.manifest.kind === 'drained') throw new DrainedCheckpointError(restored.name, store.location);
     const committed = restored !== undefined && (await repo.isCommitted(restored.seq));
+    // A drained checkpoint not committed yet (the job died after writing it) still holds the drain's last
+    // panes: this run commits them (see `alreadyFinished`) and reads nothing; once committed, it is refused.
+    if (restored?.manifest.kind === 'drained' && committed) throw new DrainedCheckpointError(restored.name, store.location);
     trace('open: restored %s (committed: %s), highest seq %d', restored?.name ?? 'nothing', committed, latest.highestSeq);
     const checkpointing: CheckpointingInfo = {
       guarantee: options.guarantee,
@@ -207,7 +213,11 @@ export class CheckpointCoordinator implements RunCheckpoints {
       subtask: 0,
     };
     const c = new CheckpointCoordinator(repo, restored, committed, latest.highestSeq, checkpointing, options, clock, runner, params.requests ?? { pending: false }, params.yieldTurn ?? (() => Promise.resolve()));
-    for (const w of latest.warnings) c.warnings.push(w.message);
+    c.warnings.push(...jobWarnings);
+    for (const w of latest.warnings) {
+      c.warnings.push(w.message);
+      c.skipped.push({ checkpoint: w.checkpoint, seq: w.seq, committed: w.committed });
+    }
     if (params.graph && options.guarantee === 'exactly-once') {
       const plain = sinksWithoutTwoPhaseCommit(params.graph);
       if (plain.length > 0) {
@@ -222,9 +232,13 @@ export class CheckpointCoordinator implements RunCheckpoints {
     return this.restored?.manifest.virtualClock;
   }
 
-  /** The restored checkpoint marks a bounded run that finished: there is nothing left to do. */
+  /**
+   * The restored checkpoint marks a bounded run that finished, or a drain whose output this run's
+   * `recover` commits: there is nothing left to do.
+   */
   get alreadyFinished(): boolean {
-    return this.restored?.manifest.kind === 'finished';
+    const kind = this.restored?.manifest.kind;
+    return kind === 'finished' || kind === 'drained';
   }
 
   get restoredBatch(): BatchBoundary | undefined {
@@ -254,9 +268,32 @@ export class CheckpointCoordinator implements RunCheckpoints {
     this.dueAt = this.clock.now() + this.options.checkpointInterval;
     if (this.restored === undefined) return;
     const { dropped } = engine.restore(engineSnapshotOf(this.restored.file), { allowNonRestoredState: this.options.allowNonRestoredState, checkpoint: this.restored.name });
+    this.refuseDroppedPendingOutput(engine, dropped);
     this.restoredMetrics = structuredClone(engine.metrics);
     if (dropped.length > 0) {
       this.warnings.push(`${this.restored.name}: dropped the state of ${dropped.map((s) => `'${s}'`).join(', ')} (--allowNonRestoredState)`);
+    }
+  }
+
+  /**
+   * A sink step whose state `allowNonRestoredState` dropped (renamed or removed) may hold the restored
+   * checkpoint's output, durable but not committed (the job died between the checkpoint's write and its
+   * commit): no sink of this pipeline would ever commit it, so that output would be lost. Refused.
+   * @throws CheckpointRecoveryError naming the step and the checkpoint.
+   */
+  private refuseDroppedPendingOutput(engine: Engine, dropped: readonly string[]): void {
+    const restored = this.restored!;
+    if (this.restoredCommitted || dropped.length === 0) return;
+    const sinkSteps = new Set(sinks(engine).map((op) => op.step));
+    for (const step of dropped) {
+      if (restored.manifest.steps[step]?.committable === undefined || sinkSteps.has(step)) continue;
+      throw new CheckpointRecoveryError(
+        step,
+        `${restored.name} holds its output, not yet committed, and this pipeline has no sink step '${step}': --allowNonRestoredState ` +
+          `would drop that output. Run the pipeline that wrote the checkpoint once (its output is committed as the run starts; stop ` +
+          `it with SIGTERM), then start the changed one`,
+        { checkpoint: restored.name },
+      );
     }
   }
 
@@ -274,6 +311,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
       await op.recover(steps?.[op.step]?.committable ?? undefined, {
         committed: this.restoredCommitted,
         restoredSeq: restored?.seq,
+        skipped: this.skipped,
         warn: (m) => this.warnings.push(`step '${op.step}': ${m}`),
       });
     }

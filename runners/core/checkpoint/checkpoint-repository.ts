@@ -1,4 +1,4 @@
-import { CheckpointWriteError, CorruptCheckpointError, NoValidCheckpointError } from '../../../sdk/errors.js';
+import { CheckpointError, CheckpointWriteError, CorruptCheckpointError, NoValidCheckpointError } from '../../../sdk/errors.js';
 import { encodeCheckpointFile, readCheckpointFile, type CheckpointFile, type EncodedCheckpoint, type SegmentPayload } from './checkpoint-file.js';
 import { isUuidV7 } from './checkpoint-id.js';
 import type { CheckpointStore } from './checkpoint-store.js';
@@ -42,6 +42,9 @@ export interface LoadedCheckpoint {
 export interface CheckpointWarning {
   readonly code: 'CORRUPT_CHECKPOINT_SKIPPED';
   readonly checkpoint: string;
+  readonly seq: number;
+  /** Its commit marker exists: its output was published, and the fallback writes it again. */
+  readonly committed: boolean;
   readonly message: string;
   readonly cause: CorruptCheckpointError;
 }
@@ -86,12 +89,23 @@ export class CheckpointRepository {
     return CHECKPOINTS + 'ck-' + String(seq).padStart(12, '0');
   }
 
-  /** The job's identity: the stored one, or `fresh` after storing it (first run). */
-  async openJob(fresh: JobInfo): Promise<JobInfo> {
+  /**
+   * The job's identity: the stored one, or `fresh` after storing it (first run). A directory that
+   * holds checkpoints but lost its job file (deleted, or not copied with the checkpoints) gets it
+   * back with the job id of its newest readable checkpoint, and `warn` is told: a new id would rename
+   * the job's Kafka transactional ids, so the crashed run's open transaction would not be fenced and
+   * would hold back `read_committed` readers until the broker's transaction timeout.
+   * @throws CorruptCheckpointError naming the job file when it is not `{format: 1, jobId, createdAt}`.
+   * @example const job = await repo.openJob({ format: 1, jobId: newUuidV7(now), createdAt: now }, (m) => warnings.push(m));
+   */
+  async openJob(fresh: JobInfo, warn: (message: string) => void = () => {}): Promise<JobInfo> {
     const bytes = await this.store.get(JOB_FILE);
     if (bytes === undefined) {
-      await this.put(JOB_FILE, [Buffer.from(JSON.stringify(fresh) + '\n')]);
-      return fresh;
+      const found = await this.jobOfNewestCheckpoint();
+      const job: JobInfo = found === undefined ? fresh : { ...fresh, jobId: found.jobId };
+      await this.put(JOB_FILE, [Buffer.from(JSON.stringify(job) + '\n')]);
+      if (found !== undefined) warn(`${this.store.location}/${JOB_FILE} was missing: written again with job id ${found.jobId}, taken from ${found.checkpoint}`);
+      return job;
     }
     let job: unknown;
     try {
@@ -101,9 +115,26 @@ export class CheckpointRepository {
     }
     const j = job as Partial<JobInfo> | undefined;
     if (typeof j !== 'object' || j === null || j.format !== 1 || !isUuidV7(j.jobId) || typeof j.createdAt !== 'number') {
-      throw new CorruptCheckpointError(`${this.store.location}/${JOB_FILE}`, 'bad-manifest', 'the job file is not {format: 1, jobId, createdAt}');
+      throw new CorruptCheckpointError(`${this.store.location}/${JOB_FILE}`, 'bad-manifest', 'the job file is not {format: 1, jobId, createdAt}; delete it, and the next run writes it again with the job id of the newest checkpoint');
     }
     return j as JobInfo;
+  }
+
+  /** The job id the newest readable checkpoint records (for a lost job file), or undefined when none is readable. */
+  private async jobOfNewestCheckpoint(): Promise<{ jobId: string; checkpoint: string } | undefined> {
+    const seqs = await this.seqs();
+    for (let i = seqs.length - 1; i >= 0; i--) {
+      const name = CheckpointRepository.checkpointName(seqs[i]!);
+      const bytes = await this.store.get(name);
+      if (bytes === undefined) continue;
+      try {
+        const { jobId } = readCheckpointFile(name, bytes).manifest;
+        if (isUuidV7(jobId)) return { jobId, checkpoint: name };
+      } catch (e) {
+        if (!(e instanceof CheckpointError)) throw e;
+      }
+    }
+    return undefined;
   }
 
   /** The seqs of every stored checkpoint, ascending (usable or not). */
@@ -238,10 +269,12 @@ export class CheckpointRepository {
     return {
       code: 'CORRUPT_CHECKPOINT_SKIPPED',
       checkpoint,
+      seq,
+      committed,
       message:
         `${checkpoint} is corrupt (${d.reason}: ${d.detail}); resuming from ${usedInstead}.` +
         (committed
-          ? ` Its output was already committed, so sinks that cannot withdraw output (a Kafka topic) may show the records after ${usedInstead} twice.`
+          ? ` Its output was already committed and the run writes it again: sinks that can take output back (file parts) do; those that cannot (a Kafka topic) refuse to resume rather than publish it twice.`
           : ''),
       cause: d,
     };

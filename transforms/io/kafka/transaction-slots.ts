@@ -83,9 +83,23 @@ export class TransactionSlots {
   /**
    * Commits `pending` (the restored checkpoint's handle) unless `ctx.committed`, and picks the slot the
    * next transaction opens on. Connects nothing else.
-   * @throws CheckpointRecoveryError when the transaction can no longer be committed (see `WireProducer.commitPrepared`).
+   * @throws CheckpointRecoveryError when the transaction can no longer be committed (see `WireProducer.commitPrepared`),
+   *   and, before any I/O, when the run falls back past a corrupt checkpoint whose output was committed
+   *   (`ctx.skipped`): the replay would write those records to the topic a second time.
    */
   async recover(pending: KafkaWriteHandle | undefined, ctx: RecoverContext): Promise<void> {
+    const lost = ctx.skipped?.find((s) => s.committed);
+    if (lost !== undefined) {
+      const from = ctx.restoredSeq !== undefined ? checkpointName(ctx.restoredSeq) : 'an older checkpoint';
+      const marker = lost.checkpoint.replace(/^checkpoints\//, 'commits/');
+      throw new CheckpointRecoveryError(
+        this.o.step,
+        `${lost.checkpoint} is corrupt and its output was already committed to Kafka; resuming from ${from} would write that output ` +
+          `again, and a topic cannot take records back. Restore ${lost.checkpoint} from a copy and run again; or, to resume from ${from} ` +
+          `accepting those records twice, delete ${lost.checkpoint} and ${marker} from the checkpoint directory; or start afresh with a new --checkpointDir`,
+        { checkpoint: lost.checkpoint },
+      );
+    }
     if (pending !== undefined && !ctx.committed) {
       if (typeof pending !== 'object' || pending === null || typeof pending.transactionalId !== 'string') {
         throw new CheckpointRecoveryError(this.o.step, `the checkpoint holds ${JSON.stringify(pending)?.slice(0, 200)}, which is not a Kafka transaction handle`);
