@@ -4,8 +4,10 @@ import type { Instant } from '../../../sdk/time.js';
 import type { BoundedWindow } from '../../../sdk/window.js';
 
 /**
- * One key's waiting elements, in arrival order: `items` holds 5 entries per element (element,
- * timestamp, window, pane, retraction), so a key costs one object and one list however many wait.
+ * One key's waiting elements, in arrival order: `items` holds 4 entries per element (its value, window,
+ * pane, retraction) and `timestamps` its timestamp (a list of numbers: no object per timestamp), so a key
+ * costs one object and two lists however many wait. The element's KV is not kept (it is `key` and its
+ * value): only what is added to window state outlives the call.
  */
 export interface KeyPending {
   readonly ks: StateKey;
@@ -14,10 +16,11 @@ export interface KeyPending {
   /** The earliest `maxTimestamp` of the elements' windows. */
   minMax: Instant;
   readonly items: unknown[];
+  readonly timestamps: Instant[];
 }
 
 /** Entries per element in `KeyPending.items`. */
-export const PENDING_STRIDE = 5;
+export const PENDING_STRIDE = 4;
 
 /**
  * Elements an aggregation took but has not added to window state yet, by key, each key's in arrival
@@ -26,7 +29,7 @@ export const PENDING_STRIDE = 5;
  * @example
  * const p = new PendingElements();
  * p.push('k', kv('k', 1), 0, w, NO_FIRING, false);
- * const [k] = p.take(); // k.items: [kv('k', 1), 0, w, NO_FIRING, false]; p.length === 0
+ * const [k] = p.take(); // k.items: [1, w, NO_FIRING, false], k.timestamps: [0]; p.length === 0
  */
 export class PendingElements {
   private byKey = new Map<StateKey, KeyPending>();
@@ -47,9 +50,10 @@ export class PendingElements {
 
   push(ks: StateKey, element: KV<unknown, unknown>, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
     let k = this.byKey.get(ks);
-    if (k === undefined) this.byKey.set(ks, (k = { ks, key: element.key, minMax: window.maxTimestamp, items: [] }));
+    if (k === undefined) this.byKey.set(ks, (k = { ks, key: element.key, minMax: window.maxTimestamp, items: [], timestamps: [] }));
     else if (window.maxTimestamp < k.minMax) k.minMax = window.maxTimestamp;
-    k.items.push(element, timestamp, window, pane, retraction);
+    k.items.push(element.value, window, pane, retraction);
+    k.timestamps.push(timestamp);
     this.count++;
     if (window.maxTimestamp < this.minMax) this.minMax = window.maxTimestamp;
   }
@@ -70,7 +74,7 @@ export class PendingElements {
       const k = this.byKey.get(ks);
       if (k === undefined) continue;
       this.byKey.delete(ks);
-      this.count -= k.items.length / PENDING_STRIDE;
+      this.count -= k.timestamps.length;
       out.push(k);
     }
     if (this.count === 0) this.minMax = Number.POSITIVE_INFINITY;

@@ -775,12 +775,13 @@ export class WindowDriver implements AggregationDriver {
   /** applyPending for one key's waiting elements. */
   private applyKey(g: KeyPending): void {
     const items = g.items;
+    const timestamps = g.timestamps;
     const ks = g.ks;
     const protos = this.scratchProtos;
     const protoOf = this.scratchProtoOf;
     // The key's new windows (each id once), and for each element the index of its window among them.
     for (let i = 0, e = 0; i < items.length; i += PENDING_STRIDE, e++) {
-      const w = items[i + 2] as BoundedWindow;
+      const w = items[i + 1] as BoundedWindow;
       let j = protos.length - 1;
       while (j >= 0 && protos[j] !== w) j--;
       if (j < 0) {
@@ -800,26 +801,26 @@ export class WindowDriver implements AggregationDriver {
     }
     for (let i = 0, e = 0; i < items.length; i += PENDING_STRIDE, e++) {
       const st = states[protoOf[e]!]!;
-      const element = items[i] as KV<unknown, unknown>;
-      const timestamp = items[i + 1] as Instant;
+      const value = items[i];
+      const timestamp = timestamps[e]!;
       if (st.closed) {
-        this.dropLate({ value: element, timestamp, window: items[i + 2] as BoundedWindow, pane: items[i + 3] as PaneInfo }, 'window-closed');
+        this.dropLate({ value: kv(g.key, value), timestamp, window: items[i + 1] as BoundedWindow, pane: items[i + 2] as PaneInfo }, 'window-closed');
         continue;
       }
       try {
-        st.acc = items[i + 4] ? this.reducer.retract(st.acc, element.value, timestamp) : this.reducer.add(st.acc, element.value, timestamp);
+        st.acc = items[i + 3] ? this.reducer.retract(st.acc, value, timestamp) : this.reducer.add(st.acc, value, timestamp);
         const first = st.n++ === 0;
         if (first || this.everyElement) this.paneInput(ks, st, timestamp, first);
       } catch (err) {
-        throw this.elementError(err, g, i);
+        throw this.elementError(err, g, e);
       }
     }
   }
 
-  /** A failure while adding a waiting element (at `i` in the key's items), named by the element (as when it is added at once). */
-  private elementError(e: unknown, g: KeyPending, i: number): unknown {
-    const it = g.items;
-    return e instanceof WatershedError ? e : new UserCodeError(this.o.step, 'aggregation', e, it[i], it[i + 2] as BoundedWindow, it[i + 1] as Instant);
+  /** A failure while adding a key's `e`-th waiting element, named by the element (as when it is added at once). */
+  private elementError(err: unknown, g: KeyPending, e: number): unknown {
+    const i = e * PENDING_STRIDE;
+    return err instanceof WatershedError ? err : new UserCodeError(this.o.step, 'aggregation', err, kv(g.key, g.items[i]), g.items[i + 1] as BoundedWindow, g.timestamps[e]);
   }
 
   /**
