@@ -53,6 +53,11 @@ export interface WindowState {
   last?: { value: unknown; timestamp: Instant };
   /** Retracting mode: panes of windows merged into this one, withdrawn at its next firing. */
   retract?: { value: unknown; timestamp: Instant; window: BoundedWindow }[];
+  /**
+   * Set when the state leaves keyed state (deleted, merged into another, or replaced): its queued timers
+   * and holds are stale then. A state in keyed state never has it, so it is never snapshotted.
+   */
+  gone?: true;
 }
 
 export type FireMode = 'immediate' | 'deferred';
@@ -216,9 +221,10 @@ export class WindowDriver implements AggregationDriver {
     this.mergeAtFlush = (mergesInGroups && o.fireMode === 'deferred') || this.mergeAtWatermark;
     this.reducer = o.reducer;
     this.table = new WindowStates(o.state.table<WindowState>(o.step, 'windows'), !this.merging);
-    this.eventTimers = new LazyTimerHeap((st, ks) => (this.table.get(ks, st.w.id) === st ? earliest(st.et) : undefined));
-    this.procTimers = new LazyTimerHeap((st, ks) => (this.table.get(ks, st.w.id) === st ? earliest(st.pt) : undefined));
-    this.holds = new LazyTimerHeap((st, ks) => (this.table.get(ks, st.w.id) === st ? st.hold : undefined));
+    // A queued entry whose state left keyed state is stale (every removal marks the state `gone`).
+    this.eventTimers = new LazyTimerHeap((st) => (st.gone ? undefined : earliest(st.et)));
+    this.procTimers = new LazyTimerHeap((st) => (st.gone ? undefined : earliest(st.pt)));
+    this.holds = new LazyTimerHeap((st) => (st.gone ? undefined : st.hold));
     const self = this;
     this.tctx = {
       get window() {
@@ -453,6 +459,8 @@ export class WindowDriver implements AggregationDriver {
 
   private newWindow(ks: StateKey, key: unknown, w: BoundedWindow): WindowState {
     const st = this.freshState(key, w, this.o.reducer.empty());
+    // Merging: an unusual mergeWindows may give a new window the id of another active one, whose state it replaces.
+    if (this.merging) this.replacing(ks, w.id, st);
     this.table.set(ks, w.id, st);
     this.setEventTimer(ks, st, this.gcTime(w));
     return st;
@@ -531,7 +539,7 @@ export class WindowDriver implements AggregationDriver {
     const i = list.indexOf(t.time);
     if (i >= 0) list.splice(i, 1);
     if (!st.closed) this.maybeFire(ks, st);
-    if (this.table.get(ks, st.w.id) !== st) return;
+    if (st.gone) return;
     if (this.inputWm > this.gcTime(st.w)) {
       this.collect(ks, st);
       return;
@@ -551,7 +559,20 @@ export class WindowDriver implements AggregationDriver {
   /** The window expired: emit what is left as the final pane, then delete its state. */
   private collect(ks: StateKey, st: WindowState): void {
     if (!st.closed && st.n > 0) this.fire(ks, st, true);
+    this.removeState(ks, st);
+  }
+
+  /** Deletes `st` (in keyed state under its window's id) and marks it gone. */
+  private removeState(ks: StateKey, st: WindowState): void {
+    if (st.gone) return;
     this.table.delete(ks, st.w.id);
+    st.gone = true;
+  }
+
+  /** `st` is about to be put under `id`: marks the state there, if another, gone. */
+  private replacing(ks: StateKey, id: string, st: WindowState): void {
+    const prior = this.table.get(ks, id);
+    if (prior !== undefined && prior !== st) prior.gone = true;
   }
 
   private fire(ks: StateKey, st: WindowState, garbageCollection: boolean): void {
@@ -612,7 +633,7 @@ export class WindowDriver implements AggregationDriver {
       st.last = undefined;
       st.pt = NO_TIMERS;
     } else if (gcDue && !garbageCollection) {
-      this.table.delete(ks, w.id);
+      this.removeState(ks, st);
     }
   }
 
@@ -720,7 +741,7 @@ export class WindowDriver implements AggregationDriver {
       if (last || 'last' in s) s.last = last;
       if (retract.length || 'retract' in s) s.retract = retract.length ? retract : undefined;
     }
-    for (const x of states) if (x !== s) this.table.delete(ks, x.w.id);
+    for (const x of states) if (x !== s) this.removeState(ks, x);
     s.w = result;
     s.k = key;
     s.n = n;
@@ -730,8 +751,10 @@ export class WindowDriver implements AggregationDriver {
     s.onTime = anyOnTime && this.inputWm > result.maxTimestamp;
     s.closed = false;
     s.pt = NO_TIMERS;
-    if (!sameWindow(oldW, result)) this.table.rename(ks, oldId, result.id);
-    else this.table.set(ks, result.id, s);
+    if (!sameWindow(oldW, result)) {
+      this.replacing(ks, result.id, s);
+      this.table.rename(ks, oldId, result.id);
+    } else this.table.set(ks, result.id, s);
     const gc = this.gcTime(result);
     if (s.et.length === 1) {
       // Reuse the list: the usual case, a window with nothing but its garbage-collection timer.
