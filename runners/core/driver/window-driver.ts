@@ -805,13 +805,16 @@ export class WindowDriver implements AggregationDriver {
     // The key's new windows (each id once), and for each element the index of its window among them.
     for (let i = 0, e = 0; i < items.length; i += PENDING_STRIDE, e++) {
       const w = items[i + 1] as BoundedWindow;
+      // One pass from the latest: the same object, or (interval windows with other bounds skipped without a call) the same window.
+      const wi = isIntervalWindow(w) ? w : undefined;
       let j = protos.length - 1;
-      while (j >= 0 && protos[j] !== w) j--;
-      if (j < 0) {
-        j = protos.length - 1;
-        while (j >= 0 && !sameWindow(protos[j]!, w)) j--;
-        if (j < 0) j = protos.push(w) - 1;
+      for (; j >= 0; j--) {
+        const p = protos[j]!;
+        if (p === w) break;
+        if (wi !== undefined && isIntervalWindow(p) && (p.start !== wi.start || p.end !== wi.end)) continue;
+        if (sameWindow(p, w)) break;
       }
+      if (j < 0) j = protos.push(w) - 1;
       protoOf[e] = j;
     }
     let states: WindowState[];
