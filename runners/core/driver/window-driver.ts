@@ -53,11 +53,6 @@ export interface WindowState {
   last?: { value: unknown; timestamp: Instant };
   /** Retracting mode: panes of windows merged into this one, withdrawn at its next firing. */
   retract?: { value: unknown; timestamp: Instant; window: BoundedWindow }[];
-  /**
-   * Set when the state leaves keyed state (deleted, merged into another, or replaced): its queued timers
-   * and holds are stale then. A state in keyed state never has it, so it is never snapshotted.
-   */
-  gone?: true;
 }
 
 export type FireMode = 'immediate' | 'deferred';
@@ -221,10 +216,10 @@ export class WindowDriver implements AggregationDriver {
     this.mergeAtFlush = (mergesInGroups && o.fireMode === 'deferred') || this.mergeAtWatermark;
     this.reducer = o.reducer;
     this.table = new WindowStates(o.state.table<WindowState>(o.step, 'windows'), !this.merging);
-    // A queued entry whose state left keyed state is stale (every removal marks the state `gone`).
-    this.eventTimers = new LazyTimerHeap((st) => (st.gone ? undefined : earliest(st.et)));
-    this.procTimers = new LazyTimerHeap((st) => (st.gone ? undefined : earliest(st.pt)));
-    this.holds = new LazyTimerHeap((st) => (st.gone ? undefined : st.hold));
+    // A queued entry whose state left keyed state is stale: every removal clears the state's timers and hold (see markGone).
+    this.eventTimers = new LazyTimerHeap((st) => earliest(st.et));
+    this.procTimers = new LazyTimerHeap((st) => earliest(st.pt));
+    this.holds = new LazyTimerHeap((st) => st.hold);
     const self = this;
     this.tctx = {
       get window() {
@@ -539,7 +534,7 @@ export class WindowDriver implements AggregationDriver {
     const i = list.indexOf(t.time);
     if (i >= 0) list.splice(i, 1);
     if (!st.closed) this.maybeFire(ks, st);
-    if (st.gone) return;
+    if (st.et === GONE) return;
     if (this.inputWm > this.gcTime(st.w)) {
       this.collect(ks, st);
       return;
@@ -564,15 +559,15 @@ export class WindowDriver implements AggregationDriver {
 
   /** Deletes `st` (in keyed state under its window's id) and marks it gone. */
   private removeState(ks: StateKey, st: WindowState): void {
-    if (st.gone) return;
+    if (st.et === GONE) return;
     this.table.delete(ks, st.w.id);
-    st.gone = true;
+    markGone(st);
   }
 
   /** `st` is about to be put under `id`: marks the state there, if another, gone. */
   private replacing(ks: StateKey, id: string, st: WindowState): void {
     const prior = this.table.get(ks, id);
-    if (prior !== undefined && prior !== st) prior.gone = true;
+    if (prior !== undefined && prior !== st) markGone(prior);
   }
 
   private fire(ks: StateKey, st: WindowState, garbageCollection: boolean): void {
@@ -929,6 +924,20 @@ const MAX_WAITING = 100_000;
 
 /** The timer list of a window state without timers: shared, never changed (a timer set replaces it). */
 const NO_TIMERS: Instant[] = Object.freeze([]) as unknown as Instant[];
+
+/** The event-time timer list of a state that left keyed state (see markGone): shared, frozen, never set again. */
+const GONE: Instant[] = Object.freeze([]) as unknown as Instant[];
+
+/**
+ * A state leaves keyed state (deleted, merged into another or replaced): it wants no timer and holds
+ * nothing any more, so its queued timer and hold entries are stale (no keyed-state lookup tells them
+ * apart), and `et === GONE` says it left. Nothing sets a timer on it afterwards.
+ */
+function markGone(st: WindowState): void {
+  st.et = GONE;
+  st.pt = NO_TIMERS;
+  st.hold = undefined;
+}
 
 /** The smallest of `times`, or undefined when empty. */
 function earliest(times: readonly Instant[]): Instant | undefined {
