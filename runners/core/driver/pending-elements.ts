@@ -3,69 +3,89 @@ import type { PaneInfo } from '../../../sdk/pane.js';
 import type { Instant } from '../../../sdk/time.js';
 import type { BoundedWindow } from '../../../sdk/window.js';
 
-/** Columns of waiting elements: entries `0 .. length - 1` are in use (the arrays are kept, not shrunk). */
-export interface PendingBatch {
-  length: number;
-  readonly stateKeys: StateKey[];
-  readonly elements: KV<unknown, unknown>[];
+/**
+ * One key's waiting elements, in arrival order: `items` holds 4 entries per element (its value, window,
+ * pane, retraction) and `timestamps` its timestamp (a list of numbers: no object per timestamp), so a key
+ * costs one object and two lists however many wait. The element's KV is not kept (it is `key` and its
+ * value): only what is added to window state outlives the call.
+ */
+export interface KeyPending {
+  readonly ks: StateKey;
+  /** The key as the user gave it (of the first element). */
+  readonly key: unknown;
+  /** The earliest `maxTimestamp` of the elements' windows. */
+  minMax: Instant;
+  readonly items: unknown[];
   readonly timestamps: Instant[];
-  readonly windows: BoundedWindow[];
-  readonly panes: PaneInfo[];
-  readonly retractions: boolean[];
 }
 
-function emptyBatch(): PendingBatch {
-  return { length: 0, stateKeys: [], elements: [], timestamps: [], windows: [], panes: [], retractions: [] };
-}
+/** Entries per element in `KeyPending.items`. */
+export const PENDING_STRIDE = 4;
 
 /**
- * Elements an aggregation took but has not added to window state yet, in arrival order, by column
- * (no object per element). WindowDriver keeps a batch of them when it merges windows once per key
- * and batch (see `WindowDriver`, "merging once per batch"). `take` hands the batch over and goes on
- * with a second set of columns, so elements that arrive while a batch is being added wait for the
- * next; `release` empties a batch taken (dropping its references) for reuse, so no column is
- * allocated again batch after batch.
+ * Elements an aggregation took but has not added to window state yet, by key, each key's in arrival
+ * order (WindowDriver keeps them when it merges windows once per key and batch, or at the watermark:
+ * see `WindowDriver`). `take` hands all keys over, `takeKeys` only some (the others go on waiting).
  * @example
  * const p = new PendingElements();
  * p.push('k', kv('k', 1), 0, w, NO_FIRING, false);
- * const batch = p.take(); // batch.length === 1, p.length === 0
- * p.release(batch);
+ * const [k] = p.take(); // k.items: [1, w, NO_FIRING, false], k.timestamps: [0]; p.length === 0
  */
 export class PendingElements {
-  private current = emptyBatch();
-  private spare = emptyBatch();
+  private byKey = new Map<StateKey, KeyPending>();
+  private count = 0;
+  /** A lower bound of the earliest `maxTimestamp` of the waiting elements' windows (exact until `takeKeys`). */
+  private minMax: Instant = Number.POSITIVE_INFINITY;
 
+  /** How many elements wait. */
   get length(): number {
-    return this.current.length;
+    return this.count;
+  }
+
+  /** The earliest `maxTimestamp` of the waiting elements' windows (+Infinity when none waits). */
+  get minMaxTimestamp(): Instant {
+    if (this.count === 0) return Number.POSITIVE_INFINITY;
+    return this.minMax;
   }
 
   push(ks: StateKey, element: KV<unknown, unknown>, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
-    const b = this.current;
-    const i = b.length++;
-    b.stateKeys[i] = ks;
-    b.elements[i] = element;
-    b.timestamps[i] = timestamp;
-    b.windows[i] = window;
-    b.panes[i] = pane;
-    b.retractions[i] = retraction;
+    let k = this.byKey.get(ks);
+    if (k === undefined) this.byKey.set(ks, (k = { ks, key: element.key, minMax: window.maxTimestamp, items: [], timestamps: [] }));
+    else if (window.maxTimestamp < k.minMax) k.minMax = window.maxTimestamp;
+    k.items.push(element.value, window, pane, retraction);
+    k.timestamps.push(timestamp);
+    this.count++;
+    if (window.maxTimestamp < this.minMax) this.minMax = window.maxTimestamp;
   }
 
-  /** The elements so far, leaving this empty (on the spare columns). Give the batch back with `release`. */
-  take(): PendingBatch {
-    const b = this.current;
-    this.current = this.spare.length === 0 ? this.spare : emptyBatch();
-    this.spare = b;
-    return b;
+  /** Every key's elements (keys in the order their first element arrived), leaving none waiting. */
+  take(): KeyPending[] {
+    const out = [...this.byKey.values()];
+    this.byKey = new Map();
+    this.count = 0;
+    this.minMax = Number.POSITIVE_INFINITY;
+    return out;
   }
 
-  /** Empties `b` (from `take`) and drops its references to elements and windows. */
-  release(b: PendingBatch): void {
-    for (let i = 0; i < b.length; i++) {
-      b.stateKeys[i] = null;
-      b.elements[i] = undefined as never;
-      b.windows[i] = undefined as never;
-      b.panes[i] = undefined as never;
+  /** The elements of those of `keys` that have any, leaving the other keys' waiting. */
+  takeKeys(keys: Iterable<StateKey>): KeyPending[] {
+    const out: KeyPending[] = [];
+    for (const ks of keys) {
+      const k = this.byKey.get(ks);
+      if (k === undefined) continue;
+      this.byKey.delete(ks);
+      this.count -= k.timestamps.length;
+      out.push(k);
     }
-    b.length = 0;
+    if (this.count === 0) this.minMax = Number.POSITIVE_INFINITY;
+    return out;
+  }
+
+  /** Makes `minMaxTimestamp` exact again after `takeKeys` (one look at every waiting key); returns it. */
+  tightenMinMax(): Instant {
+    let m = Number.POSITIVE_INFINITY;
+    for (const k of this.byKey.values()) if (k.minMax < m) m = k.minMax;
+    this.minMax = m;
+    return this.minMaxTimestamp;
   }
 }

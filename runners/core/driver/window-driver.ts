@@ -17,7 +17,7 @@ import { LazyTimerHeap, type LazyEntry } from '../timers/lazy-timer-heap.js';
 import { mergeWindowsChecked } from '../operators/assigned-windows.js';
 import { paneError } from './pane-error.js';
 import type { PaneReducer } from './pane-reducer.js';
-import { PendingElements, type PendingBatch } from './pending-elements.js';
+import { PENDING_STRIDE, PendingElements, type KeyPending } from './pending-elements.js';
 import { sameWindow } from '../util/same-window.js';
 import { WindowStates } from './window-states.js';
 
@@ -126,6 +126,14 @@ export interface WindowDriverOptions {
  * which windows arrive (a WindowFn whose merges do, such as sessions capped at a length, may group a
  * batch's windows as one call sees them rather than one element after another: both are merges the
  * model allows).
+ *
+ * Merging at the watermark: in immediate mode (native), the same WindowFns with END_OF_WINDOW output
+ * timestamps have their elements wait the same way, until something needs the merged state: a
+ * watermark advance past one of the waiting windows' ends or past a queued timer, an output watermark
+ * a hold could change, a checkpoint (`timing`), `stateSize`, or `MAX_WAITING` elements. Until then no
+ * window can fire and no hold can matter (each waiting window ends at or after the input watermark, and
+ * a merge's result spans the windows it merges), so the panes, their timing and the watermarks are those
+ * of merging per element, with one mergeWindows call per key over many elements instead of one per element.
  */
 export class WindowDriver implements AggregationDriver {
   private readonly o: WindowDriverOptions;
@@ -174,12 +182,18 @@ export class WindowDriver implements AggregationDriver {
   private readonly scratchExisting: WindowState[] = [];
   /** mergeInto's list of the states one merge names. */
   private readonly scratchStates: WindowState[] = [];
-  /** Merging once per batch (see the class comment): the elements waiting for it. */
+  /** Merging once per batch or at the watermark (see the class comment): elements wait in `pending`. */
   private readonly mergeAtFlush: boolean;
+  /** Merging at the watermark (immediate mode): `pending` is applied only when something needs it. */
+  private readonly mergeAtWatermark: boolean;
+  /** mergeBefore's set of keys with timers coming due (kept for it, empty between calls). */
+  private readonly dueKeys = new Set<StateKey>();
+  /** Panes emitted and late records dropped so far (a checkpoint checks that applying `pending` made none). */
+  private outputs = 0;
   private readonly pending = new PendingElements();
-  /** Merging once per batch: each waiting element's key group and the index of its window there (lists kept for this). */
-  private readonly batchGroup: (KeyBatch | undefined)[] = [];
-  private readonly batchProto: number[] = [];
+  /** applyKey's lists (it is not re-entered): a key's new windows, and for each of its elements the index of its window there. */
+  private readonly scratchProtos: BoundedWindow[] = [];
+  private readonly scratchProtoOf: number[] = [];
   /** While a merged state's trigger merges: a time its queued entries are known to be at or before. */
   private queuedUpTo: Instant | undefined;
   /** True once any pane was emitted (Combine.globally's default value relies on it). */
@@ -197,12 +211,15 @@ export class WindowDriver implements AggregationDriver {
     this.everyElement = this.perElement || !this.endOfWindowTs;
     const s = o.strategy;
     const firesOnceAtWatermark = ((s.triggerIsDefault && s.trigger.name === 'DefaultTrigger') || isOnTimeOnly(s.trigger)) && s.allowedLateness === 0 && !readsProcessingTime(s.trigger);
-    this.mergeAtFlush = o.fireMode === 'deferred' && this.merging && !this.mergesOverlapping && firesOnceAtWatermark;
+    const mergesInGroups = this.merging && !this.mergesOverlapping && firesOnceAtWatermark;
+    this.mergeAtWatermark = mergesInGroups && o.fireMode === 'immediate' && this.endOfWindowTs;
+    this.mergeAtFlush = (mergesInGroups && o.fireMode === 'deferred') || this.mergeAtWatermark;
     this.reducer = o.reducer;
     this.table = new WindowStates(o.state.table<WindowState>(o.step, 'windows'), !this.merging);
-    this.eventTimers = new LazyTimerHeap((st, ks) => (this.table.get(ks, st.w.id) === st ? earliest(st.et) : undefined));
-    this.procTimers = new LazyTimerHeap((st, ks) => (this.table.get(ks, st.w.id) === st ? earliest(st.pt) : undefined));
-    this.holds = new LazyTimerHeap((st, ks) => (this.table.get(ks, st.w.id) === st ? st.hold : undefined));
+    // A queued entry whose state left keyed state is stale: every removal clears the state's timers and hold (see markGone).
+    this.eventTimers = new LazyTimerHeap((st) => earliest(st.et));
+    this.procTimers = new LazyTimerHeap((st) => earliest(st.pt));
+    this.holds = new LazyTimerHeap((st) => st.hold);
     const self = this;
     this.tctx = {
       get window() {
@@ -244,6 +261,7 @@ export class WindowDriver implements AggregationDriver {
     const ks = encodeKey(key);
     if (this.mergeAtFlush) {
       this.pending.push(ks, kvValue, timestamp, window, pane, retraction);
+      if (this.mergeAtWatermark && this.pending.length >= MAX_WAITING) this.applyPending();
       return;
     }
     const st = this.merging ? this.mergedState(ks, key, window) : (this.table.inWindow(ks, window) ?? this.newWindow(ks, key, window));
@@ -323,7 +341,8 @@ export class WindowDriver implements AggregationDriver {
 
   /** The input watermark moved to `wm`: fires due event-time timers, earliest first. */
   advanceWatermark(wm: Instant): void {
-    this.applyPending();
+    if (!this.mergeAtWatermark) this.applyPending();
+    else if (this.pending.length > 0) this.mergeBefore(wm);
     if (wm <= this.inputWm) return;
     this.inputWm = wm;
     this.lastWindow = undefined;
@@ -332,20 +351,23 @@ export class WindowDriver implements AggregationDriver {
 
   /** Processing time moved to `now`: fires due processing-time timers. */
   advanceProcessingTime(now: Instant): void {
-    this.applyPending();
+    // Merging at the watermark: the trigger reads no processing time, so no window has processing-time timers.
+    if (!this.mergeAtWatermark) this.applyPending();
     for (let t = this.procTimers.popDue((x) => now >= x); t; t = this.procTimers.popDue((x) => now >= x)) this.onTimer(t, 'processing');
   }
 
   /** The earliest pending processing-time timer, so a runner knows when to wake up. */
   nextProcessingTimer(): Instant | undefined {
-    this.applyPending();
+    if (!this.mergeAtWatermark) this.applyPending();
     return this.procTimers.peekTime();
   }
 
   /** The input watermark, held back by the output timestamps of pending panes. Never moves back. */
   outputWatermark(): Instant {
-    this.applyPending();
     const inputWm = this.inputWm;
+    // Merging at the watermark: waiting elements hold nothing before the input watermark (their windows end at
+    // or after it, and merged windows end no earlier) unless a hold there is queued already, which a merge may move.
+    if (!this.mergeAtWatermark || (this.pending.length > 0 && ((this.pending.minMaxTimestamp < inputWm && this.pending.tightenMinMax() < inputWm) || this.holds.peekDue((t) => t < inputWm) !== undefined))) this.applyPending();
     // Only holds behind the input watermark matter: later ones are not looked at (nor brought up to date).
     const h = this.holds.peekDue((t) => t < inputWm);
     const wm = h !== undefined ? h : inputWm;
@@ -358,6 +380,12 @@ export class WindowDriver implements AggregationDriver {
    * @throws CheckpointError in deferred mode when windows got elements since the last flush.
    */
   timing(): DriverTiming {
+    if (this.mergeAtWatermark && this.pending.length > 0) {
+      // Nothing fires or is dropped by it (see the class comment); were it to, the checkpoint would miss that output.
+      const before = this.outputs;
+      this.applyPending();
+      if (this.outputs !== before) throw new CheckpointError('CHECKPOINT_NOT_QUIESCENT', `step '${this.o.step}': adding the elements that waited to be merged emitted output at a checkpoint`);
+    }
     if (this.dirty.length > 0 || this.pending.length > 0) {
       throw new CheckpointError('CHECKPOINT_NOT_QUIESCENT', `step '${this.o.step}': cannot snapshot with ${this.dirty.length} window(s) whose triggers were not evaluated yet, ${this.pending.length} element(s) not added yet (flush first)`);
     }
@@ -375,7 +403,7 @@ export class WindowDriver implements AggregationDriver {
     this.holds.clear();
     this.dirty.length = 0;
     this.dirtySet.clear();
-    this.pending.release(this.pending.take());
+    this.pending.take();
     this.lastWindow = undefined;
     this.lastWindowExpired = false;
     this.inputWm = timing?.inputWm ?? TIMESTAMP_MIN;
@@ -388,6 +416,28 @@ export class WindowDriver implements AggregationDriver {
   stateSize(): number {
     this.applyPending();
     return this.table.size();
+  }
+
+  /**
+   * Merging at the watermark: adds the waiting elements that must be added before the input watermark moves
+   * to `wm`: all of them when one of their windows would end; else those of the keys that have a timer coming
+   * due (their windows may grow). The other keys' windows do not change by it: their elements go on waiting.
+   */
+  private mergeBefore(wm: Instant): void {
+    // (The bound is loose after only some keys were added: made exact before it counts.)
+    if (wm > this.pending.minMaxTimestamp && wm > this.pending.tightenMinMax()) {
+      this.applyPending();
+      return;
+    }
+    const due = (t: Instant) => wm > t;
+    if (this.eventTimers.peekDue(due) === undefined) return;
+    const keys = this.dueKeys;
+    this.eventTimers.forEachDueKey(due, (ks) => keys.add(ks));
+    try {
+      this.applyPending(keys);
+    } finally {
+      keys.clear();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -404,6 +454,8 @@ export class WindowDriver implements AggregationDriver {
 
   private newWindow(ks: StateKey, key: unknown, w: BoundedWindow): WindowState {
     const st = this.freshState(key, w, this.o.reducer.empty());
+    // Merging: an unusual mergeWindows may give a new window the id of another active one, whose state it replaces.
+    if (this.merging) this.replacing(ks, w.id, st);
     this.table.set(ks, w.id, st);
     this.setEventTimer(ks, st, this.gcTime(w));
     return st;
@@ -466,6 +518,7 @@ export class WindowDriver implements AggregationDriver {
 
   private dropLate(wv: WindowedValue<KV<unknown, unknown>>, reason: LateRecord['reason']): void {
     this.o.metrics.lateDropped++;
+    this.outputs++;
     this.o.emitLate({
       value: { step: this.o.step, value: wv.value, timestamp: wv.timestamp, window: formatWindow(wv.window), reason },
       timestamp: wv.timestamp,
@@ -481,7 +534,7 @@ export class WindowDriver implements AggregationDriver {
     const i = list.indexOf(t.time);
     if (i >= 0) list.splice(i, 1);
     if (!st.closed) this.maybeFire(ks, st);
-    if (this.table.get(ks, st.w.id) !== st) return;
+    if (st.et === GONE) return;
     if (this.inputWm > this.gcTime(st.w)) {
       this.collect(ks, st);
       return;
@@ -501,7 +554,20 @@ export class WindowDriver implements AggregationDriver {
   /** The window expired: emit what is left as the final pane, then delete its state. */
   private collect(ks: StateKey, st: WindowState): void {
     if (!st.closed && st.n > 0) this.fire(ks, st, true);
+    this.removeState(ks, st);
+  }
+
+  /** Deletes `st` (in keyed state under its window's id) and marks it gone. */
+  private removeState(ks: StateKey, st: WindowState): void {
+    if (st.et === GONE) return;
     this.table.delete(ks, st.w.id);
+    markGone(st);
+  }
+
+  /** `st` is about to be put under `id`: marks the state there, if another, gone. */
+  private replacing(ks: StateKey, id: string, st: WindowState): void {
+    const prior = this.table.get(ks, id);
+    if (prior !== undefined && prior !== st) markGone(prior);
   }
 
   private fire(ks: StateKey, st: WindowState, garbageCollection: boolean): void {
@@ -545,6 +611,7 @@ export class WindowDriver implements AggregationDriver {
       }
       this.o.emit(kv(st.k, out), ts, w, pane, false);
       this.emittedAny = true;
+      this.outputs++;
       st.pane++;
       if (timing !== 'EARLY') st.nonSpec++;
     }
@@ -561,7 +628,7 @@ export class WindowDriver implements AggregationDriver {
       st.last = undefined;
       st.pt = NO_TIMERS;
     } else if (gcDue && !garbageCollection) {
-      this.table.delete(ks, w.id);
+      this.removeState(ks, st);
     }
   }
 
@@ -669,7 +736,7 @@ export class WindowDriver implements AggregationDriver {
       if (last || 'last' in s) s.last = last;
       if (retract.length || 'retract' in s) s.retract = retract.length ? retract : undefined;
     }
-    for (const x of states) if (x !== s) this.table.delete(ks, x.w.id);
+    for (const x of states) if (x !== s) this.removeState(ks, x);
     s.w = result;
     s.k = key;
     s.n = n;
@@ -679,8 +746,10 @@ export class WindowDriver implements AggregationDriver {
     s.onTime = anyOnTime && this.inputWm > result.maxTimestamp;
     s.closed = false;
     s.pt = NO_TIMERS;
-    if (!sameWindow(oldW, result)) this.table.rename(ks, oldId, result.id);
-    else this.table.set(ks, result.id, s);
+    if (!sameWindow(oldW, result)) {
+      this.replacing(ks, result.id, s);
+      this.table.rename(ks, oldId, result.id);
+    } else this.table.set(ks, result.id, s);
     const gc = this.gcTime(result);
     if (s.et.length === 1) {
       // Reuse the list: the usual case, a window with nothing but its garbage-collection timer.
@@ -710,70 +779,69 @@ export class WindowDriver implements AggregationDriver {
   }
 
   /**
-   * Merging once per batch: merges each key's new windows of the waiting elements with its active
-   * windows (one mergeWindows call per key), then adds the elements, in arrival order, to the windows
-   * they ended up in (dropping those whose window is closed).
+   * Merging once per batch or at the watermark: key by key, merges the key's new windows of its waiting
+   * elements with its active windows (one mergeWindows call per key), then adds the elements, in arrival
+   * order, to the windows they ended up in (dropping those whose window is closed). Given `keys`, only
+   * the elements of those keys (the others' windows do not change by it).
    */
-  private applyPending(): void {
+  private applyPending(keys?: ReadonlySet<StateKey>): void {
     if (this.pending.length === 0) return;
-    const b = this.pending.take();
-    const groupOf = this.batchGroup;
-    const protoOf = this.batchProto;
+    const list = keys === undefined ? this.pending.take() : this.pending.takeKeys(keys);
+    for (let k = 0; k < list.length; k++) this.applyKey(list[k]!);
+  }
+
+  /** applyPending for one key's waiting elements. */
+  private applyKey(g: KeyPending): void {
+    const items = g.items;
+    const timestamps = g.timestamps;
+    const ks = g.ks;
+    const protos = this.scratchProtos;
+    const protoOf = this.scratchProtoOf;
+    // The key's new windows (each id once), and for each element the index of its window among them.
+    for (let i = 0, e = 0; i < items.length; i += PENDING_STRIDE, e++) {
+      const w = items[i + 1] as BoundedWindow;
+      // One pass from the latest: the same object, or (interval windows with other bounds skipped without a call) the same window.
+      const wi = isIntervalWindow(w) ? w : undefined;
+      let j = protos.length - 1;
+      for (; j >= 0; j--) {
+        const p = protos[j]!;
+        if (p === w) break;
+        if (wi !== undefined && isIntervalWindow(p) && (p.start !== wi.start || p.end !== wi.end)) continue;
+        if (sameWindow(p, w)) break;
+      }
+      if (j < 0) j = protos.push(w) - 1;
+      protoOf[e] = j;
+    }
+    let states: WindowState[];
     try {
-      // Each key's new windows (each id once), and for each element its key's group and the index of its window.
-      const byKey = new Map<StateKey, KeyBatch>();
-      for (let i = 0; i < b.length; i++) {
-        const w = b.windows[i]!;
-        const ks = b.stateKeys[i]!;
-        let g = byKey.get(ks);
-        if (g === undefined) byKey.set(ks, (g = { key: b.elements[i]!.key, first: i, protos: [], states: [] }));
-        const protos = g.protos;
-        let j = protos.length - 1;
-        while (j >= 0 && protos[j] !== w) j--;
-        if (j < 0) {
-          j = protos.length - 1;
-          while (j >= 0 && !sameWindow(protos[j]!, w)) j--;
-          if (j < 0) j = protos.push(w) - 1;
-        }
-        groupOf[i] = g;
-        protoOf[i] = j;
-      }
-      // Key by key: merge once.
-      for (const [ks, g] of byKey) {
-        try {
-          g.states = this.mergeBatch(ks, g.key, g.protos);
-        } catch (e) {
-          throw this.elementError(e, b, g.first);
-        }
-      }
-      // Then the elements, in arrival order (so each key's in its order), into the windows they ended up in:
-      // one pass along the batch rather than one per key across it.
-      for (let i = 0; i < b.length; i++) {
-        const st = groupOf[i]!.states[protoOf[i]!]!;
-        groupOf[i] = undefined;
-        const element = b.elements[i]!;
-        const timestamp = b.timestamps[i]!;
-        if (st.closed) {
-          this.dropLate({ value: element, timestamp, window: b.windows[i]!, pane: b.panes[i]! }, 'window-closed');
-          continue;
-        }
-        try {
-          st.acc = b.retractions[i] ? this.reducer.retract(st.acc, element.value, timestamp) : this.reducer.add(st.acc, element.value, timestamp);
-          const first = st.n++ === 0;
-          if (first || this.everyElement) this.paneInput(b.stateKeys[i]!, st, timestamp, first);
-        } catch (e) {
-          throw this.elementError(e, b, i);
-        }
-      }
+      states = this.mergeBatch(ks, g.key, protos);
+    } catch (e) {
+      throw this.elementError(e, g, 0);
     } finally {
-      groupOf.fill(undefined, 0, b.length);
-      this.pending.release(b);
+      protos.length = 0;
+    }
+    for (let i = 0, e = 0; i < items.length; i += PENDING_STRIDE, e++) {
+      const st = states[protoOf[e]!]!;
+      const value = items[i];
+      const timestamp = timestamps[e]!;
+      if (st.closed) {
+        this.dropLate({ value: kv(g.key, value), timestamp, window: items[i + 1] as BoundedWindow, pane: items[i + 2] as PaneInfo }, 'window-closed');
+        continue;
+      }
+      try {
+        st.acc = items[i + 3] ? this.reducer.retract(st.acc, value, timestamp) : this.reducer.add(st.acc, value, timestamp);
+        const first = st.n++ === 0;
+        if (first || this.everyElement) this.paneInput(ks, st, timestamp, first);
+      } catch (err) {
+        throw this.elementError(err, g, e);
+      }
     }
   }
 
-  /** A failure while adding a waiting element, named by the element (as when it is added at once). */
-  private elementError(e: unknown, b: PendingBatch, i: number): unknown {
-    return e instanceof WatershedError ? e : new UserCodeError(this.o.step, 'aggregation', e, b.elements[i], b.windows[i], b.timestamps[i]);
+  /** A failure while adding a key's `e`-th waiting element, named by the element (as when it is added at once). */
+  private elementError(err: unknown, g: KeyPending, e: number): unknown {
+    const i = e * PENDING_STRIDE;
+    return err instanceof WatershedError ? err : new UserCodeError(this.o.step, 'aggregation', err, kv(g.key, g.items[i]), g.items[i + 1] as BoundedWindow, g.timestamps[e]);
   }
 
   /**
@@ -848,19 +916,28 @@ export class WindowDriver implements AggregationDriver {
   }
 }
 
-/** Merging once per batch: one key's waiting elements (indices into the batch) and new windows. */
-interface KeyBatch {
-  readonly key: unknown;
-  /** The key's first element. */
-  readonly first: number;
-  /** Its new windows, each id once. */
-  readonly protos: BoundedWindow[];
-  /** For each of `protos`, the state of the window it ended up in (once merged). */
-  states: WindowState[];
-}
+/**
+ * Merging at the watermark (immediate mode): at most this many elements wait; more are merged at once
+ * (what merging per batch sees at micro-batch's default `--maxBatchSize`).
+ */
+const MAX_WAITING = 100_000;
 
 /** The timer list of a window state without timers: shared, never changed (a timer set replaces it). */
 const NO_TIMERS: Instant[] = Object.freeze([]) as unknown as Instant[];
+
+/** The event-time timer list of a state that left keyed state (see markGone): shared, frozen, never set again. */
+const GONE: Instant[] = Object.freeze([]) as unknown as Instant[];
+
+/**
+ * A state leaves keyed state (deleted, merged into another or replaced): it wants no timer and holds
+ * nothing any more, so its queued timer and hold entries are stale (no keyed-state lookup tells them
+ * apart), and `et === GONE` says it left. Nothing sets a timer on it afterwards.
+ */
+function markGone(st: WindowState): void {
+  st.et = GONE;
+  st.pt = NO_TIMERS;
+  st.hold = undefined;
+}
 
 /** The smallest of `times`, or undefined when empty. */
 function earliest(times: readonly Instant[]): Instant | undefined {

@@ -60,20 +60,32 @@ export function mergeWindowsChecked(fn: WindowFn<unknown>, active: readonly Boun
   const merges = fn.mergeWindows!(active);
   if (fn.mergeWindows === mergeOverlappingIntervals) return merges;
   if (!Array.isArray(merges)) throw new TypeError(`mergeWindows must return an array of merges, got ${describe(merges)}`);
-  const seen = new Set<string>();
-  for (const m of merges as readonly (MergeResult | null | undefined)[]) {
-    if (typeof m !== 'object' || m === null || !Array.isArray(m.toMerge)) throw new TypeError(`mergeWindows returned an invalid merge ${describe(m)}: it needs a list toMerge and a result window`);
-    const problem = problemOf(m.result as Partial<BoundedWindow & { start: unknown; end: unknown }> | null | undefined);
-    if (problem !== undefined) throw new TypeError(`mergeWindows returned an invalid result window ${describe(m.result)}: ${problem}`);
-    for (const w of m.toMerge) {
-      const id = (w as BoundedWindow | null | undefined)?.id;
-      if (typeof id !== 'string') throw new TypeError(`mergeWindows returned an invalid window to merge ${describe(w)}: its id must be a string`);
-      if (seen.has(id)) throw new TypeError(`mergeWindows put window ${id} into two merges; each window merges into one result`);
-      seen.add(id);
+  // The ids seen so far: a few (the usual case) are compared one by one, more go into a set.
+  const ids = seenIds;
+  let seen: Set<string> | undefined;
+  try {
+    for (const m of merges as readonly (MergeResult | null | undefined)[]) {
+      if (typeof m !== 'object' || m === null || !Array.isArray(m.toMerge)) throw new TypeError(`mergeWindows returned an invalid merge ${describe(m)}: it needs a list toMerge and a result window`);
+      const problem = problemOf(m.result as Partial<BoundedWindow & { start: unknown; end: unknown }> | null | undefined);
+      if (problem !== undefined) throw new TypeError(`mergeWindows returned an invalid result window ${describe(m.result)}: ${problem}`);
+      for (const w of m.toMerge) {
+        const id = (w as BoundedWindow | null | undefined)?.id;
+        if (typeof id !== 'string') throw new TypeError(`mergeWindows returned an invalid window to merge ${describe(w)}: its id must be a string`);
+        if (seen === undefined && ids.length === FEW_IDS) seen = new Set(ids);
+        if (seen !== undefined ? seen.has(id) : ids.includes(id)) throw new TypeError(`mergeWindows put window ${id} into two merges; each window merges into one result`);
+        if (seen !== undefined) seen.add(id);
+        else ids.push(id);
+      }
     }
+  } finally {
+    ids.length = 0;
   }
   return merges;
 }
+
+/** mergeWindowsChecked's list of the ids seen (it is not re-entered: it calls nothing that merges), up to FEW_IDS. */
+const seenIds: string[] = [];
+const FEW_IDS = 16;
 
 function problemOf(w: Partial<BoundedWindow & { start: unknown; end: unknown }> | null | undefined): string | undefined {
   if (typeof w !== 'object' || w === null) return 'a window must be an object';

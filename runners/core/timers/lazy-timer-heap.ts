@@ -66,6 +66,18 @@ export class LazyTimerHeap<S> {
   }
 
   /**
+   * Calls `f` with the key of every owner that wants a time for which `due` holds (as for peekDue; a key
+   * may come more than once), without changing the queue: only entries that are due are looked at.
+   * @example q.forEachDueKey((t) => wm > t, (key) => dueKeys.add(key));
+   */
+  forEachDueKey(due: (time: Instant) => boolean, f: (key: StateKey) => void): void {
+    this.heap.forEachWhere(due, (e) => {
+      const t = this.current(e.owner, e.key);
+      if (t !== undefined && due(t)) f(e.key);
+    });
+  }
+
+  /**
    * Drops stale entries and moves lagging ones until the top entry's time is one its owner wants
    * (returned), or, given `due`, until the top entry is not due (undefined: wanted times are at or
    * after an entry's, so none is due).

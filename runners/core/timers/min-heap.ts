@@ -51,4 +51,23 @@ export class MinHeap<T> {
   clear(): void {
     this.items.length = 0;
   }
+
+  /**
+   * Calls `f` for every item whose priority passes `below` (which must hold for every priority before one
+   * it holds for, e.g. `p < limit`), in no particular order, without changing the heap: only those
+   * items and their children are looked at.
+   * @example heap.forEachWhere((p) => p < 1000, (x) => due.push(x));
+   */
+  forEachWhere(below: (priority: number) => boolean, f: (x: T) => void): void {
+    const a = this.items;
+    if (a.length === 0 || !below(this.priority(a[0]!))) return;
+    const stack = [0];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      f(a[i]!);
+      const l = 2 * i + 1;
+      if (l < a.length && below(this.priority(a[l]!))) stack.push(l);
+      if (l + 1 < a.length && below(this.priority(a[l + 1]!))) stack.push(l + 1);
+    }
+  }
 }
