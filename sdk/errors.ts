@@ -434,6 +434,24 @@ export class UnsupportedGuaranteeError extends CheckpointError {
 }
 
 /**
+ * Two outputs of one run name the same file (or, with checkpointing, the same folder of parts): each
+ * would replace the other's file when the run ends (or interleave with it, for a pipe, or take its part
+ * names), so one output's records would be lost. Refused before the run: by the command line, naming
+ * its flags, and by `Pipeline.run()`/`start()`, naming the two sink steps and their paths. Nothing was
+ * run or written.
+ * @example new OutputsCollideError("step 'Out' writing out.ndjson", "step 'Errors' writing ./out.ndjson").message
+ *   // "step 'Out' writing out.ndjson and step 'Errors' writing ./out.ndjson are the same file: ..."
+ */
+export class OutputsCollideError extends PipelineOptionsError {
+  constructor(
+    readonly first: string,
+    readonly second: string,
+  ) {
+    super(`${first} and ${second} are the same file: one output would replace the other's records. Give each output its own path.`);
+  }
+}
+
+/**
  * A sink's output path cannot be used as it is: e.g. with checkpointing a TextFile sink writes a
  * folder of part files, and `path` exists as a regular file. Nothing was written or removed.
  */

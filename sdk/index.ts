@@ -76,6 +76,7 @@ export {
   PipelineCancelledError,
   PipelineConstructionError,
   PipelineOptionsError,
+  OutputsCollideError,
   SinkTargetError,
   SourceError,
   SourcePositionError,

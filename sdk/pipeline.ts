@@ -5,6 +5,7 @@ import { pipelineHelp, wantsHelp } from './command-line.js';
 import { completeOptions, optionsFrom, refuseUnwiredCheckpointOptions, type PipelineFlags, type PipelineInit, type PipelineOptions } from './options.js';
 import { PCollection } from './pcollection.js';
 import type { ExpandContext, PTransform } from './ptransform.js';
+import { refuseOutputConflicts } from './internal/output-targets.js';
 import { resolveRunner, type PipelineResult, type PipelineRun } from './runner.js';
 import type { PCollectionView } from './side-input.js';
 
@@ -149,7 +150,9 @@ export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
    * Starts the pipeline on the runner named in the options and returns a handle to cancel it.
    * @throws PipelineOptionsError for an unknown runner; UnsupportedFeaturesError when the runner
    * cannot honour something in the pipeline (nothing has run then); PipelineOptionsError for
-   * `checkpointDir` on a runner without checkpoints.
+   * `checkpointDir` on a runner without checkpoints; OutputsCollideError when two sink steps write the
+   * same file, and a sink's typed error (SinkTargetError) for a target it cannot use, such as a file
+   * where a checkpointed TextFile output's folder must go (nothing has run then either).
    * @example const run = p.start(); process.once('SIGUSR2', () => void run.stop?.()); const result = await run.done;
    */
   start(): PipelineRun {
@@ -158,6 +161,9 @@ export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
     const g = this.graph();
     const unsupported = runner.validate(g, this.options);
     if (unsupported.length) throw new UnsupportedFeaturesError(runner.name, unsupported);
+    // Outputs the run cannot write (two sinks onto one file, a file where a part folder must go): refused
+    // here, before any step is set up, as the command line refuses its flags.
+    refuseOutputConflicts(g, this.options.checkpointDir !== undefined);
     return runner.start(g, this.options);
   }
 
@@ -165,7 +171,8 @@ export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
    * Runs the pipeline to completion (bounded inputs), until cancelled through `options.signal`, or,
    * with `options.stopOnSignals` (the default for a command line), until SIGTERM or SIGINT stops it
    * gracefully (state STOPPED, or DRAINED with `drain`). Rejects with UnsupportedFeaturesError,
-   * PipelineOptionsError or UserCodeError (naming the step and element).
+   * PipelineOptionsError (OutputsCollideError for two sinks onto one file), SinkTargetError, both before
+   * anything runs (see `start`), or UserCodeError (naming the step and element).
    */
   async run(): Promise<PipelineResult> {
     return this.start().done;

@@ -1,20 +1,10 @@
-import { PipelineOptionsError } from '../../sdk/errors.js';
+import { OutputsCollideError, PipelineOptionsError } from '../../sdk/errors.js';
 import { sameFile } from '../../transforms/io/same-file.js';
 import type { NetflowInput } from './netflow-app.js';
 import type { OutputFile } from './output-not-input.js';
 
-/**
- * Two outputs of one run name the same file: each would replace the other's file when the run ends
- * (or interleave with it, for a pipe), so one output's records would be lost. Nothing was run or written.
- */
-export class OutputsCollideError extends PipelineOptionsError {
-  constructor(
-    readonly first: string,
-    readonly second: string,
-  ) {
-    super(`${first} and ${second} are the same file: one output would replace the other's records. Give each output its own path.`);
-  }
-}
+/** Two outputs of one run name the same file (moved to the sdk, where `Pipeline.run()` refuses it too). */
+export { OutputsCollideError };
 
 /**
  * A Kafka output that is the input topic: the run would write its results (pairs, dead letters, late

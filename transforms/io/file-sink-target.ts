@@ -80,6 +80,11 @@ export function writesToStdout(path: string): boolean {
   }
 }
 
+/** True when `path` names a descriptor of the process (`/dev/stdout`, `/dev/fd/<n>`, ...): written as a stream. */
+export function isDescriptorAlias(path: string): boolean {
+  return descriptorOf(path) !== undefined;
+}
+
 /** The descriptor number a path names (`/dev/stdout` → 1), or undefined. */
 function descriptorOf(path: string): number | undefined {
   if (path === '/dev/stdin') return 0;

@@ -1,9 +1,10 @@
-import { close, closeSync, fdatasync, openSync } from 'node:fs';
+import { close, closeSync, fdatasync, openSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { CheckpointRecoveryError, SinkTargetError } from '../../sdk/errors.js';
 import type { RecoverContext } from '../../sdk/io/two-phase-commit.js';
+import { isDescriptorAlias } from './file-sink-target.js';
 import { syncDirectory } from './in-progress-file.js';
 
 const closeFd = promisify(close);
@@ -79,11 +80,27 @@ export class PartFolder {
       if (e.code === 'ENOENT') return undefined;
       throw e;
     });
-    if (existing !== undefined && !existing.isDirectory()) {
-      throw new SinkTargetError(step, dir, 'with checkpointing the output is a folder of part files, and this path exists and is not a folder; move it away or write elsewhere');
-    }
+    if (existing !== undefined && !existing.isDirectory()) throw notAFolder(step, dir);
     await mkdir(dir, { recursive: true });
     return new PartFolder(step, dir, subtask, extname(dir), ops);
+  }
+
+  /**
+   * Before a run, without touching anything: refuses a `dir` that exists as a regular file, where a
+   * checkpointed TextFile output's folder must go (a pipe, device or `/dev/stdout` is written as a
+   * stream, not as a folder, and passes). A file system error other than a missing path is left to `open`.
+   * @throws SinkTargetError naming `step` and `dir`, as `open` would.
+   * @example PartFolder.refuseFileInTheWay('Out', 'out/flows.ndjson') // throws when out/flows.ndjson is a file
+   */
+  static refuseFileInTheWay(step: string, dir: string): void {
+    if (isDescriptorAlias(dir)) return;
+    let existing: ReturnType<typeof statSync> | undefined;
+    try {
+      existing = statSync(dir);
+    } catch {
+      return;
+    }
+    if (existing.isFile()) throw notAFolder(step, dir);
   }
 
   /**
@@ -182,6 +199,10 @@ export class PartFolder {
     }
     await unlink(join(this.dir, name)).catch(() => undefined);
   }
+}
+
+function notAFolder(step: string, dir: string): SinkTargetError {
+  return new SinkTargetError(step, dir, 'with checkpointing the output is a folder of part files, and this path exists and is not a folder; move it away or write elsewhere');
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -16,11 +16,13 @@ import type { Pipeline } from '../../sdk/pipeline.js';
 import type { PTransform } from '../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Duration, type Instant } from '../../sdk/time.js';
 import { invalidInstantMessage, isValidInstant } from '../../sdk/internal/valid-instant.js';
+import { declareOutputTarget } from '../../sdk/internal/output-targets.js';
 import { ParDo } from '../par-do.js';
 import { isStreamTarget, openFileSinkTarget, type FileSinkTarget } from './file-sink-target.js';
 import { PartFolder, type PartHandle } from './part-files.js';
 import { FileWriterThread, writeAllSync } from './file-writer-thread.js';
 import { Read } from '../read.js';
+import { sameFile } from './same-file.js';
 import { checkResumable, fingerprintFile, type FileFingerprint } from './file-fingerprint.js';
 export { InputTruncatedError } from './input-truncated-error.js';
 export type { FileFingerprint } from './file-fingerprint.js';
@@ -330,6 +332,11 @@ export const TextFile = {
    * view only once its checkpoint is durable (two-phase commit with the checkpoints); a `path` that
    * is a file is refused (SinkTargetError). A pipe, FIFO or `/dev/stdout` is refused under exactly-once
    * (UnsupportedGuaranteeError) and written in order under at-least-once.
+   *
+   * `Pipeline.run()` refuses before the run, as the command line does, two sinks writing one file
+   * (OutputsCollideError naming both steps and paths) and, with checkpointing, a `path` that is a file
+   * (SinkTargetError naming the step and path). A run that writes no line leaves an empty file, or
+   * with checkpointing an empty folder.
    */
   write<T>(path: string, format: (value: T) => string = (v) => JSON.stringify(v), flushBytes = 1 << 20): PTransform<PCollection<T>, PCollection<never>> {
     return TextFile.writeEncoded(path, stringLineEncoder(format), flushBytes);
@@ -344,7 +351,17 @@ export const TextFile = {
     if (!(Number.isInteger(flushBytes) && flushBytes >= 1)) throw new RangeError(`flushBytes must be a positive integer, got ${flushBytes}`);
     return {
       name: 'TextFile.write',
-      expand: (input, ctx) => ParDo<T, never>(fileSinkFn(path, encode, flushBytes)).expand(input, ctx),
+      expand: (input, ctx) => {
+        // Checked by Pipeline.start before the run: no other sink onto this file, no file where the part folder must go.
+        const fn = declareOutputTarget(fileSinkFn(path, encode, flushBytes), {
+          path,
+          sameAs: (other) => sameFile(path, other),
+          check: (step, checkpointing) => {
+            if (checkpointing) PartFolder.refuseFileInTheWay(step, path);
+          },
+        });
+        return ParDo<T, never>(fn).expand(input, ctx);
+      },
     };
   },
 };
