@@ -444,7 +444,9 @@ export class UnsupportedGuaranteeError extends CheckpointError {
  */
 export class OutputsCollideError extends PipelineOptionsError {
   constructor(
+    /** The first output, as named in the message (a flag and its path, or a step and its path). */
     readonly first: string,
+    /** The second output, the same file as the first. */
     readonly second: string,
   ) {
     super(`${first} and ${second} are the same file: one output would replace the other's records. Give each output its own path.`);
