@@ -1,6 +1,6 @@
 import { close, closeSync, fdatasync, openSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { CheckpointRecoveryError, SinkTargetError } from '../../sdk/errors.js';
 import type { RecoverContext } from '../../sdk/io/two-phase-commit.js';
@@ -72,7 +72,8 @@ export class PartFolder {
   ) {}
 
   /**
-   * Makes the folder if needed. @throws SinkTargetError when `dir` exists and is not a folder (a file
+   * Makes the folder if needed, and flushes the entries of the folders it made (an fsync of each one's
+   * parent), so the folder is there after a crash even when no part is ever published. @throws SinkTargetError when `dir` exists and is not a folder (a file
    * written without checkpointing, say: it is left as it is).
    */
   static async open(step: string, dir: string, subtask: number, ops: PartFileOps = NODE_OPS): Promise<PartFolder> {
@@ -81,7 +82,15 @@ export class PartFolder {
       throw e;
     });
     if (existing !== undefined && !existing.isDirectory()) throw notAFolder(step, dir);
-    await mkdir(dir, { recursive: true });
+    // A new folder's entry (and those of new folders above it) is flushed too, so that even a run that
+    // writes no part leaves its (empty) folder durably, as a non-empty run leaves its parts.
+    const created = await mkdir(dir, { recursive: true });
+    if (created !== undefined) {
+      for (let d = dir; ; d = dirname(d)) {
+        await ops.syncDirectory(dirname(d));
+        if (resolve(d) === resolve(created) || dirname(d) === d) break;
+      }
+    }
     return new PartFolder(step, dir, subtask, extname(dir), ops);
   }
 

@@ -36,6 +36,7 @@ describe('PartFolder', () => {
     const out = fresh();
     const log: string[] = [];
     const f = await PartFolder.open('Out', out, 0, recordingOps(() => out, log));
+    log.length = 0; // the new folder's entry was flushed (see the next test); from here on, the part's order
     const { fd, name } = f.create('run-1', 1);
     expect(name).toBe('.part-0-run-1-000001.ndjson.inprogress');
     writeSync(fd, 'a\nb\n');
@@ -49,6 +50,20 @@ describe('PartFolder', () => {
     await f.publish(h); // idempotent: no second rename
     expect(log).toEqual([]);
     expect(readFileSync(join(out, h.part), 'utf8')).toBe('a\nb\n');
+  });
+
+  it('a folder it makes is made durable (an fsync of the parent of each folder made), so an output with no part leaves its empty folder; an existing folder is left as it is', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'part-files-'));
+    const out = join(base, 'a', 'b', 'out.ndjson');
+    const synced: string[] = [];
+    const ops: PartFileOps = { ...recordingOps(() => out, []), syncDirectory: async (d) => void synced.push(d) };
+    await PartFolder.open('Out', out, 0, ops);
+    // Before: no fsync at all, so a crash could lose the folder of a run that published no part.
+    expect(synced).toEqual([join(base, 'a', 'b'), join(base, 'a'), base]);
+    synced.length = 0;
+    await PartFolder.open('Out', out, 0, ops);
+    expect(synced).toEqual([]);
+    expect(readdirSync(out)).toEqual([]);
   });
 
   it('recover touches only its own subtask, and leaves other files alone', async () => {
