@@ -57,7 +57,7 @@ describe.skipIf(skip !== null)(`the Netflow CLI with --checkpointDir on a full d
   });
 
   it('the checkpoint directory fills up: CheckpointWriteError (ENOSPC) naming the file, no temporary or partial checkpoint left; with space again the same command resumes, every pair once', () => {
-    const disk = smallDisk('ck-disk', '1m')!;
+    const disk = smallDisk('ck-disk', '96k')!; // below one mid-run checkpoint (~235 kB): full whatever the timing
     const ck = join(disk, 'ck');
     const out = join(root, 'out-1');
     const args = [`--input=ndjson:${input}`, `--output=ndjson:${out}`, `--checkpointDir=${ck}`, '--checkpointInterval=20ms', ...job];
