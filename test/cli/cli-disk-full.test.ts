@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,7 +65,10 @@ describe.skipIf(skip !== null)(`the Netflow CLI with --checkpointDir on a full d
     expect(full.status, full.stderr).toBe(1);
     // The space runs out writing a checkpoint or a commit marker, whichever comes first.
     expect(full.stderr).toMatch(/CheckpointWriteError: cannot write checkpoint (checkpoints|commits)\/ck-\d{12} to .*: ENOSPC/);
-    for (const folder of ['checkpoints', 'commits']) expect(readdirSync(join(ck, folder)).filter((n) => n.startsWith('.'))).toEqual([]);
+    // No hidden temporary file left (a folder the run never got to make holds none).
+    for (const folder of ['checkpoints', 'commits']) {
+      if (existsSync(join(ck, folder))) expect(readdirSync(join(ck, folder)).filter((n) => n.startsWith('.'))).toEqual([]);
+    }
     grow(disk);
     const rerun = cli(args);
     expect(rerun.status, rerun.stderr).toBe(0);
