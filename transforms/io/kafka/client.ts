@@ -245,6 +245,12 @@ export interface KafkaAdmin {
   /** Names of all topics, including internal ones such as `__consumer_offsets`. */
   listTopics(): Promise<string[]>;
   /**
+   * The cluster id the broker reports (Metadata response; a new one each time a cluster is formatted,
+   * so a wiped or replaced cluster has another), or undefined when the broker reports none.
+   * @example await admin.clusterId() // 'q1Sh-9_ISia_zwGINzRvyQ'
+   */
+  clusterId(): Promise<string | undefined>;
+  /**
    * Creates the topics and resolves once every partition has a leader (ready to produce).
    * Topics that already exist are left untouched (not an error, partition count not checked).
    */
