@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SourcePositionError } from '../../sdk/errors.js';
+import { CheckpointError } from '../../sdk/errors.js';
 import { KafkaClusterChangedError, KafkaSource, createKafkajsClientFactory, type KafkaSourcePosition } from '../../transforms/io/kafka/index.js';
 import { drain, openSource, throughCheckpoint } from '../support/source-reads.js';
 import { KAFKA_CLIENTS } from './kafka-clients.js';
@@ -78,9 +78,9 @@ describe.skipIf(skip !== null)(`KafkaIO.read resumed against a wiped Kafka clust
       const at = before.get(via.label)!;
       const resumed = openSource(source(via.client), at);
       await expect(resumed).rejects.toBeInstanceOf(KafkaClusterChangedError);
-      await expect(resumed).rejects.toBeInstanceOf(SourcePositionError);
-      await expect(resumed).rejects.toMatchObject({ step: 'Read', checkpointCluster: oldId, brokerCluster: newId, problem: 'replaced' });
-      await expect(resumed).rejects.toThrow(new RegExp(`step 'Read'.*cluster ${oldId}.*cluster ${newId}.*--checkpointDir`));
+      await expect(resumed).rejects.toBeInstanceOf(CheckpointError);
+      await expect(resumed).rejects.toMatchObject({ step: 'Read', checkpointCluster: oldId, brokerCluster: newId, code: 'KAFKA_CLUSTER_CHANGED' });
+      await expect(resumed).rejects.toThrow(new RegExp(`step 'Read'.*cluster ${oldId}.*${broker.brokers} belong to cluster ${newId}.*offsets of '${topic}'.*--checkpointDir`));
 
       const { cluster: _, ...old } = at; // a checkpoint of a version that did not record the cluster
       const compat = await drain(await openSource(source(via.client), old), 10);

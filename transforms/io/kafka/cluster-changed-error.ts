@@ -1,14 +1,14 @@
-import { SourcePositionError } from '../../../sdk/errors.js';
+import { CheckpointError } from '../../../sdk/errors.js';
 
 /**
- * A Kafka read resumes from a checkpoint taken against another Kafka cluster than the one its
- * brokers belong to now: the broker was wiped (formatted again) or replaced since. The checkpoint's
- * offsets name records of a cluster that no longer exists (a refilled topic may even have the same
- * offsets), so resuming would silently skip input or lose output written to the old cluster; the run
- * fails before reading anything. A {@link SourcePositionError} ('replaced') naming the step, the
- * checkpoint's cluster id and the broker's. To go on, start the job with a new (empty)
- * `--checkpointDir` or without one (it reads from `startAt` again), or point it at the old cluster.
- * Checkpoints from before cluster ids were recorded resume without this check.
+ * A run resumes from a checkpoint taken against another Kafka cluster than the one its brokers
+ * belong to now: the broker was wiped (formatted again) or replaced since. The checkpoint's offsets
+ * of a Kafka read, and the output an exactly-once Kafka write committed or prepared, belong to a
+ * cluster that no longer exists (a refilled topic may even have the same offsets), so resuming
+ * would silently lose input or output; the run fails before reading or writing anything. Names the
+ * step, the checkpoint's cluster id and the brokers'. To go on, start the job with a new (empty)
+ * `--checkpointDir` or without one, or point it at the cluster of the checkpoint. Checkpoints from
+ * before cluster ids were recorded resume without this check.
  *
  * @example
  * ```ts
@@ -16,19 +16,26 @@ import { SourcePositionError } from '../../../sdk/errors.js';
  * catch (e) { if (e instanceof KafkaClusterChangedError) console.error(e.step, e.checkpointCluster, e.brokerCluster); }
  * ```
  */
-export class KafkaClusterChangedError extends SourcePositionError {
+export class KafkaClusterChangedError extends CheckpointError {
   constructor(
     readonly step: string,
     readonly checkpointCluster: string,
     readonly brokerCluster: string,
-    input: string,
+    options: {
+      /** The bootstrap brokers. */
+      readonly brokers: readonly string[];
+      /** What of the checkpoint lives in the old cluster, e.g. "its offsets of topic 'in'". */
+      readonly holds: string;
+      readonly checkpoint?: string;
+    },
   ) {
     super(
-      input,
-      'replaced',
-      `step '${step}': the checkpoint was taken against Kafka cluster ${checkpointCluster}, but the brokers belong to cluster ${brokerCluster} now ` +
-        `(the cluster was wiped or replaced since), so the checkpoint's offsets and the output written to the old cluster do not exist there. ` +
-        `To read this cluster from startAt, start the job with a new (empty) --checkpointDir or without one; to resume, point the job at the cluster the checkpoint was taken against`,
+      'KAFKA_CLUSTER_CHANGED',
+      `step '${step}' cannot resume from ${options.checkpoint ?? 'its checkpoint'}: it was taken against Kafka cluster ${checkpointCluster}, ` +
+        `but ${options.brokers.join(',')} belong to cluster ${brokerCluster} now (the cluster was wiped or replaced since), so ${options.holds} ` +
+        `do not exist there and resuming would lose them silently. To start afresh on this cluster (reading the input again), start the job ` +
+        `with a new (empty) --checkpointDir or without one; to resume, point the job at the cluster the checkpoint was taken against`,
+      options.checkpoint !== undefined ? { checkpoint: options.checkpoint } : {},
     );
   }
 }

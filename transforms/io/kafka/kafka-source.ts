@@ -285,7 +285,7 @@ export class KafkaSource<T, O> implements Source<O> {
    * that retention removed meanwhile are skipped with a warning naming them.
    * @throws SourcePositionError for a position that is not a Kafka read's, or an offset beyond a
    * partition's end (the topic was recreated).
-   * @throws KafkaClusterChangedError (a SourcePositionError) when the position was taken against another
+   * @throws KafkaClusterChangedError when the position was taken against another
    * Kafka cluster than the brokers' (wiped or replaced since); a position without a cluster id is not checked.
    */
   async open(ctx: SourceContext): Promise<SourceReader<O>> {
@@ -301,7 +301,7 @@ export class KafkaSource<T, O> implements Source<O> {
     try {
       cluster = await admin.clusterId();
       if (from?.cluster !== undefined && cluster !== undefined && cluster !== from.cluster) {
-        throw new KafkaClusterChangedError(ctx.step, from.cluster, cluster, `${topics.join(',')} at ${kafka.brokers.join(',')}`);
+        throw new KafkaClusterChangedError(ctx.step, from.cluster, cluster, { brokers: kafka.brokers, holds: `its read offsets of ${topics.map((t) => `'${t}'`).join(', ')}` });
       }
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((t) => !existing.has(t));
