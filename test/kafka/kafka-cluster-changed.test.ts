@@ -2,13 +2,24 @@
  * A Kafka read resumed from a checkpoint taken against another cluster (the broker was wiped and
  * formatted again, the input topic refilled to the same offsets) fails with KafkaClusterChangedError
  * naming the step and both cluster ids, instead of silently reading on at offsets of records that no
- * longer exist. Positions without a cluster id (older checkpoints) resume as before. Runs its own
- * broker (./private-broker.ts), wiped between the two halves: the shared one is never wiped.
+ * longer exist. Positions without a cluster id (older checkpoints) resume as before. The same for an
+ * exactly-once KafkaIO.write fed from a file: its checkpointed transaction names the cluster, and a
+ * resumed run on a wiped cluster fails before writing. Runs its own broker (./private-broker.ts),
+ * wiped between the halves of each test: the shared one is never wiped.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import '../../runners/index.js';
+import { crashAt, writeLinesInput } from '../../capability-matrix/support/checkpoint-scenarios.js';
 import { CheckpointError } from '../../sdk/errors.js';
-import { KafkaClusterChangedError, KafkaSource, createKafkajsClientFactory, type KafkaSourcePosition } from '../../transforms/io/kafka/index.js';
+import type { PipelineOptions } from '../../sdk/options.js';
+import { Pipeline } from '../../sdk/pipeline.js';
+import { failpoints } from '../../sdk/testing/failpoints.js';
+import { KafkaClusterChangedError, KafkaIO, KafkaSource, createKafkajsClientFactory, type KafkaSourcePosition } from '../../transforms/io/kafka/index.js';
+import { TextFile } from '../../transforms/io/text-file.js';
 import { drain, openSource, throughCheckpoint } from '../support/source-reads.js';
 import { KAFKA_CLIENTS } from './kafka-clients.js';
 import { PrivateBroker, privateBrokerSkipReason } from './private-broker.js';
@@ -50,6 +61,13 @@ describe.skipIf(skip !== null)(`KafkaIO.read resumed against a wiped Kafka clust
     await broker.start({ fresh: true });
   }, 180_000);
   afterAll(() => broker?.dispose());
+  afterEach(() => failpoints.reset());
+
+  /** Stops the broker and starts it formatted anew: a new cluster id, no topics. */
+  const wipe = async (): Promise<void> => {
+    broker.stop();
+    await broker.start({ fresh: true });
+  };
 
   it('records the cluster id in the position; after a wipe the resume fails naming the step and both ids, an old position without one resumes as before', async () => {
     await fill();
@@ -68,9 +86,8 @@ describe.skipIf(skip !== null)(`KafkaIO.read resumed against a wiped Kafka clust
     }
     const oldId = before.get(KAFKA_CLIENTS[0]!.label)!.cluster!;
 
-    broker.stop();
-    await broker.start({ fresh: true }); // wiped: a new cluster, the topic refilled to the same offsets
-    await fill();
+    await wipe();
+    await fill(); // the topic refilled to the same offsets
     for (const via of KAFKA_CLIENTS) {
       const newId = await clusterNow(via);
       expect(newId).toMatch(/^\S+$/);
@@ -87,4 +104,44 @@ describe.skipIf(skip !== null)(`KafkaIO.read resumed against a wiped Kafka clust
       expect(compat.elements).toEqual([]); // resumes at its offsets, as before: nothing checked
     }
   }, 300_000);
+
+  // file → exactly-once Kafka: a crash with the checkpoint's transaction prepared (commitPrepared on resume),
+  // and one after it committed (the resumed run's producers connect to another cluster).
+  describe.each([
+    { label: 'native', options: { runner: 'native', bundleSize: 40, bufferSize: 40 } as Partial<PipelineOptions> },
+    { label: 'microbatch', options: { runner: 'microbatch', batchInterval: 'asap', maxBatchSize: 40 } as Partial<PipelineOptions> },
+  ])('exactly-once KafkaIO.write on $label', ({ options }) => {
+    it.each([
+      { name: 'checkpoint.written', at: 3 },
+      { name: 'checkpoint.barrier', at: 4 },
+    ])('crash at $name #$at, the cluster wiped: the resumed run fails with KafkaClusterChangedError naming the step and both ids, and writes nothing', async (crash) => {
+      const dir = mkdtempSync(join(tmpdir(), 'watershed-kafka-cluster-'));
+      const input = writeLinesInput(dir);
+      const output = `watershed-cluster-out-${randomUUID()}`;
+      const ck: Partial<PipelineOptions> = { ...options, checkpointDir: join(dir, 'ck'), checkpointInterval: 1, jobName: `cluster-${randomUUID()}` };
+      const run = () => {
+        const p = Pipeline.create(ck);
+        p.apply('Lines', TextFile.lines(input)).apply('Out', KafkaIO.write<string>({ brokers: broker.brokers, topic: output, serializer: (v) => v, batchSize: 25, logLevel: 'nothing' }));
+        return p.run();
+      };
+      const oldId = await clusterNow(KAFKA_CLIENTS[0]!);
+      await crashAt(crash, run);
+      await wipe();
+      const newId = await clusterNow(KAFKA_CLIENTS[0]!);
+      expect(newId).not.toBe(oldId);
+      const error = await run().then(() => null, (e: unknown) => e);
+      const changed = error instanceof KafkaClusterChangedError ? error : (error as { cause?: unknown } | null)?.cause;
+      expect(changed, String(error)).toBeInstanceOf(KafkaClusterChangedError);
+      expect(changed).toMatchObject({ step: 'Out', checkpointCluster: oldId, brokerCluster: newId });
+      expect(String((changed as Error).message)).toMatch(/--checkpointDir/);
+      const admin = createKafkajsClientFactory({ brokers: broker.brokers, logLevel: 'nothing' }).admin();
+      await admin.connect();
+      try {
+        const topics = await admin.listTopics();
+        if (topics.includes(output)) expect((await admin.fetchTopicOffsets(output)).every((o) => o.high === '0')).toBe(true);
+      } finally {
+        await admin.disconnect();
+      }
+    }, 180_000);
+  });
 });

@@ -433,6 +433,8 @@ export interface PreparedKafkaTransaction {
   readonly transactionalId: string;
   readonly producerId: string;
   readonly producerEpoch: number;
+  /** The id of the cluster the transaction was prepared on, when the broker reported one: committing it on another fails. */
+  readonly clusterId?: string;
 }
 
 /**
@@ -449,6 +451,8 @@ export interface KafkaPreparingProducerPort extends KafkaTransactionalProducerPo
    * @throws KafkaClientError the first failure of a send or offsets call (the transaction stays open: abort it).
    */
   prepareTransaction(): Promise<PreparedKafkaTransaction | undefined>;
+  /** Once connected, the id of the cluster it talks to (undefined before, or when the broker reports none). */
+  readonly clusterId?: string | undefined;
 }
 
 /** True when `p` can prepare transactions ({@link KafkaPreparingProducerPort}). */
