@@ -20,6 +20,7 @@ import { Pipeline } from '../../sdk/pipeline.js';
 import { failpoints } from '../../sdk/testing/failpoints.js';
 import { KafkaClusterChangedError, KafkaIO, KafkaSource, createKafkajsClientFactory, type KafkaSourcePosition } from '../../transforms/io/kafka/index.js';
 import { TextFile } from '../../transforms/io/text-file.js';
+import { WireProducer } from '../../transforms/io/kafka/wire/wire-producer.js';
 import { drain, openSource, throughCheckpoint } from '../support/source-reads.js';
 import { KAFKA_CLIENTS } from './kafka-clients.js';
 import { PrivateBroker, privateBrokerSkipReason } from './private-broker.js';
@@ -27,7 +28,7 @@ import { PrivateBroker, privateBrokerSkipReason } from './private-broker.js';
 const skip = privateBrokerSkipReason();
 const RECORDS = 30;
 
-describe.skipIf(skip !== null)(`KafkaIO.read resumed against a wiped Kafka cluster${skip ? ` [SKIPPED: ${skip}]` : ''}`, () => {
+describe.skipIf(skip !== null)(`KafkaIO resumed against a wiped Kafka cluster${skip ? ` [SKIPPED: ${skip}]` : ''}`, () => {
   let broker: PrivateBroker;
   const topic = `watershed-cluster-${randomUUID()}`;
 
@@ -144,4 +145,31 @@ describe.skipIf(skip !== null)(`KafkaIO.read resumed against a wiped Kafka clust
       }
     }, 180_000);
   });
+
+  it('the cluster wiped during a transaction: the next send fails saying the broker lost the transaction state', async () => {
+    const createTopic = async (): Promise<string> => {
+      const t = `watershed-cluster-txn-${randomUUID()}`;
+      const admin = createKafkajsClientFactory({ brokers: broker.brokers, logLevel: 'nothing' }).admin();
+      await admin.connect();
+      await admin.createTopics([{ topic: t, partitions: 1 }]);
+      await admin.disconnect();
+      return t;
+    };
+    const before = await createTopic();
+    const producer = new WireProducer({ brokers: broker.brokers, transactionalId: `watershed-cluster-txn-${randomUUID()}` });
+    try {
+      await producer.connect();
+      producer.beginTransaction();
+      await producer.send(before, [{ value: Buffer.from('a') }]);
+      await wipe();
+      const after = await createTopic();
+      const error = await producer
+        .send(after, [{ value: Buffer.from('b') }])
+        .then(() => producer.prepareTransaction())
+        .then(() => null, (e: unknown) => e);
+      expect(String(error)).toMatch(/AddPartitionsToTxn\(.*\) failed: INVALID_PRODUCER_ID_MAPPING \(the broker lost the transaction state of this producer: the cluster was wiped or replaced/);
+    } finally {
+      await producer.disconnect();
+    }
+  }, 180_000);
 });

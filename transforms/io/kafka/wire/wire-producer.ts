@@ -963,7 +963,7 @@ export class WireProducer implements KafkaPreparingProducerPort {
         this.coordinators.delete(slot);
         this.outageExpired(started, what, new KafkaClientError(name, { retriable: true, code: name }));
         deadline = Math.max(deadline, performance.now() + this.requestTimeoutMs);
-      } else if (!isRetriable(code) || performance.now() > deadline) throw new KafkaClientError(`${what} failed: ${name}`, { retriable: isRetriable(code), code: name });
+      } else if (!isRetriable(code) || performance.now() > deadline) throw new KafkaClientError(`${what} failed: ${name}${name === 'INVALID_PRODUCER_ID_MAPPING' ? ' (the broker lost the transaction state of this producer: the cluster was wiped or replaced, or the producer id expired)' : ''}`, { retriable: isRetriable(code), code: name });
       // CONCURRENT_TRANSACTIONS right after an EndTxn clears within milliseconds.
       await sleep(Math.min(500, 10 * 2 ** attempt));
     }
