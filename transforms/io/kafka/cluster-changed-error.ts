@@ -17,10 +17,17 @@ import { CheckpointError } from '../../../sdk/errors.js';
  * ```
  */
 export class KafkaClusterChangedError extends CheckpointError {
+  /** The Kafka read or write step. */
+  readonly step: string;
+  /** The cluster id the checkpoint was taken against. */
+  readonly checkpointCluster: string;
+  /** The cluster id the brokers report now. */
+  readonly brokerCluster: string;
+
   constructor(
-    readonly step: string,
-    readonly checkpointCluster: string,
-    readonly brokerCluster: string,
+    step: string,
+    checkpointCluster: string,
+    brokerCluster: string,
     options: {
       /** The bootstrap brokers. */
       readonly brokers: readonly string[];
@@ -37,5 +44,8 @@ export class KafkaClusterChangedError extends CheckpointError {
         `with a new (empty) --checkpointDir or without one; to resume, point the job at the cluster the checkpoint was taken against`,
       options.checkpoint !== undefined ? { checkpoint: options.checkpoint } : {},
     );
+    this.step = step;
+    this.checkpointCluster = checkpointCluster;
+    this.brokerCluster = brokerCluster;
   }
 }
