@@ -126,6 +126,10 @@ describe.skipIf(skip !== null)(`KafkaIO resumed against a wiped Kafka cluster${s
         return p.run();
       };
       const oldId = await clusterNow(KAFKA_CLIENTS[0]!);
+      const setup = createKafkajsClientFactory({ brokers: broker.brokers, logLevel: 'nothing' }).admin();
+      await setup.connect();
+      await setup.createTopics([{ topic: output, partitions: 1 }]); // not auto-created by the first send
+      await setup.disconnect();
       await crashAt(crash, run);
       await wipe();
       const newId = await clusterNow(KAFKA_CLIENTS[0]!);
