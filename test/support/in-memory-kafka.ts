@@ -21,6 +21,7 @@ export function inMemoryKafka(topics: Readonly<Record<string, readonly (readonly
     connect: async () => undefined,
     disconnect: async () => undefined,
     listTopics: async () => Object.keys(topics),
+    clusterId: async () => undefined,
     createTopics: async () => {
       throw new Error('in-memory Kafka: read only');
     },

@@ -245,6 +245,12 @@ export interface KafkaAdmin {
   /** Names of all topics, including internal ones such as `__consumer_offsets`. */
   listTopics(): Promise<string[]>;
   /**
+   * The cluster id the broker reports (Metadata response; a new one each time a cluster is formatted,
+   * so a wiped or replaced cluster has another), or undefined when the broker reports none.
+   * @example await admin.clusterId() // 'q1Sh-9_ISia_zwGINzRvyQ'
+   */
+  clusterId(): Promise<string | undefined>;
+  /**
    * Creates the topics and resolves once every partition has a leader (ready to produce).
    * Topics that already exist are left untouched (not an error, partition count not checked).
    */
@@ -427,6 +433,8 @@ export interface PreparedKafkaTransaction {
   readonly transactionalId: string;
   readonly producerId: string;
   readonly producerEpoch: number;
+  /** The id of the cluster the transaction was prepared on, when the broker reported one: committing it on another fails. */
+  readonly clusterId?: string;
 }
 
 /**
@@ -443,6 +451,8 @@ export interface KafkaPreparingProducerPort extends KafkaTransactionalProducerPo
    * @throws KafkaClientError the first failure of a send or offsets call (the transaction stays open: abort it).
    */
   prepareTransaction(): Promise<PreparedKafkaTransaction | undefined>;
+  /** Once connected, the id of the cluster it talks to (undefined before, or when the broker reports none). */
+  readonly clusterId?: string | undefined;
 }
 
 /** True when `p` can prepare transactions ({@link KafkaPreparingProducerPort}). */

@@ -75,6 +75,7 @@ export {
   type PreparedKafkaTransaction,
 } from './client.js';
 export { KafkaRecordTooLargeError } from './record-too-large.js';
+export { KafkaClusterChangedError } from './cluster-changed-error.js';
 export { KafkaRecordsMissingError } from './records-missing-error.js';
 export { KafkaRecordsOutOfOrderError } from './records-out-of-order-error.js';
 export { createKafkajsClientFactory, type KafkajsClientOptions, type KafkajsLogLevelName } from './kafkajs-client.js';

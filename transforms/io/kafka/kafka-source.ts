@@ -9,6 +9,7 @@ import type { TimestampedValue } from '../../../sdk/windowed-value.js';
 import { KafkaClientError, type KafkaBatch, type KafkaClientFactory, type KafkaMessage, type KafkaRecordHeaders, type KafkaSkippedRecords, type KafkaTopicPartition } from './client.js';
 import { kafkaClientFor, kafkaClientFromEnv, type KafkaConnectionOptions } from './default-client.js';
 import { ReconnectingConsumer } from './reconnecting-consumer.js';
+import { KafkaClusterChangedError } from './cluster-changed-error.js';
 import { KafkaRecordsMissingError } from './records-missing-error.js';
 import { KafkaRecordsOutOfOrderError } from './records-out-of-order-error.js';
 import { SkippedOffsets } from './skipped-offsets.js';
@@ -63,6 +64,11 @@ export interface KafkaSourcePosition {
   readonly splits: Readonly<Record<string, Instant>>;
   /** Per split whose largest event time is held from the watermark (its forward-jump guard), the second largest. */
   readonly held?: Readonly<Record<string, Instant>>;
+  /**
+   * The id of the Kafka cluster read (absent when the broker reports none, and in positions of older
+   * versions): a read resumed against another cluster fails with KafkaClusterChangedError.
+   */
+  readonly cluster?: string;
 }
 
 export interface KafkaPartitionPosition {
@@ -279,6 +285,8 @@ export class KafkaSource<T, O> implements Source<O> {
    * that retention removed meanwhile are skipped with a warning naming them.
    * @throws SourcePositionError for a position that is not a Kafka read's, or an offset beyond a
    * partition's end (the topic was recreated).
+   * @throws KafkaClusterChangedError when the position was taken against another
+   * Kafka cluster than the brokers' (wiped or replaced since); a position without a cluster id is not checked.
    */
   async open(ctx: SourceContext): Promise<SourceReader<O>> {
     const o = this.o;
@@ -289,7 +297,12 @@ export class KafkaSource<T, O> implements Source<O> {
     const partitions: PartitionState[] = [];
     const admin = kafka.admin();
     await admin.connect();
+    let cluster: string | undefined;
     try {
+      cluster = await admin.clusterId();
+      if (from?.cluster !== undefined && cluster !== undefined && cluster !== from.cluster) {
+        throw new KafkaClusterChangedError(ctx.step, from.cluster, cluster, { brokers: kafka.brokers, holds: `its read offsets of ${topics.map((t) => `'${t}'`).join(', ')}` });
+      }
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((t) => !existing.has(t));
       if (missing.length > 0) {
@@ -341,7 +354,7 @@ export class KafkaSource<T, O> implements Source<O> {
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
-    const reader = new KafkaSourceReader<T, O>(o, this.project, kafka, partitions, ctx);
+    const reader = new KafkaSourceReader<T, O>(o, this.project, kafka, partitions, ctx, cluster);
     if (from !== undefined) reader.restoreSplits(from.splits, from.held ?? {});
     await reader.start();
     return reader;
@@ -378,6 +391,8 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
     private readonly kafka: KafkaClientFactory,
     private readonly partitions: readonly PartitionState[],
     private readonly ctx: SourceContext,
+    /** The cluster id the read started against, for `position()`. */
+    private readonly cluster: string | undefined,
   ) {
     this.capacity = o.bufferSize ?? 10_000;
     this.lowWater = Math.floor(this.capacity / 2);
@@ -709,6 +724,7 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
       }),
       splits,
       ...(held ? { held } : {}),
+      ...(this.cluster !== undefined ? { cluster: this.cluster } : {}),
     };
   }
 
@@ -781,7 +797,8 @@ function kafkaSourcePosition(input: string, p: unknown): KafkaSourcePosition {
     typeof o.splits === 'object' &&
     o.splits !== null &&
     Object.values(o.splits).every((v) => typeof v === 'number') &&
-    (o.held === undefined || (typeof o.held === 'object' && o.held !== null && Object.values(o.held).every((v) => typeof v === 'number')));
+    (o.held === undefined || (typeof o.held === 'object' && o.held !== null && Object.values(o.held).every((v) => typeof v === 'number'))) &&
+    (o.cluster === undefined || typeof o.cluster === 'string');
   if (!ok) throw new SourcePositionError(input, 'malformed', `not a Kafka read position: ${(JSON.stringify(p) ?? String(p)).slice(0, 200)}`);
   return o as KafkaSourcePosition;
 }

@@ -391,6 +391,7 @@ function transactionSlots<T>(o: KafkaWriteOptions<T>, ctx: SetupContext): Transa
   }
   return new TransactionSlots({
     step: ctx.step,
+    brokers: kafka.brokers,
     ids,
     transactionTimeoutMs,
     ...(o.brokerOutageTimeoutMs !== undefined ? { outageTimeoutMs: o.brokerOutageTimeoutMs } : {}),

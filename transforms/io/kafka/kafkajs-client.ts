@@ -362,6 +362,11 @@ class KafkajsAdmin implements KafkaAdmin {
     return mappedWithRetry(this.ctx, 'listTopics', () => this.admin.listTopics());
   }
 
+  async clusterId(): Promise<string | undefined> {
+    const cluster = await mappedWithRetry(this.ctx, 'describeCluster', () => this.admin.describeCluster());
+    return cluster.clusterId || undefined;
+  }
+
   async createTopics(topics: readonly KafkaTopicSpec[]): Promise<void> {
     if (topics.length === 0) return;
     await mapped(this.ctx, 'createTopics', () =>

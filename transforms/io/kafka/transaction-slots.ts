@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { CheckpointRecoveryError } from '../../../sdk/errors.js';
 import type { RecoverContext } from '../../../sdk/io/two-phase-commit.js';
 import { KafkaClientError, type KafkaPreparingProducerPort, type PreparedKafkaTransaction } from './client.js';
+import { KafkaClusterChangedError } from './cluster-changed-error.js';
 
 /** `NODE_DEBUG=watershed-checkpoint`: the slots' fencing, prepares and commits, beside the coordinator's lines. */
 const trace = debuglog('watershed-checkpoint');
@@ -21,6 +22,8 @@ export interface KafkaWriteHandle extends PreparedKafkaTransaction {
 export interface TransactionSlotsOptions {
   /** The step, for errors. */
   readonly step: string;
+  /** The bootstrap brokers, for errors. */
+  readonly brokers?: readonly string[];
   /** The transactional ids of slot 0 and slot 1 (stable per job, step and subtask). */
   readonly ids: readonly [string, string];
   readonly transactionTimeoutMs: number;
@@ -72,6 +75,8 @@ export class TransactionSlots {
   private readonly prepared: Array<KafkaWriteHandle | undefined> = [undefined, undefined];
   /** Per slot: the handle it committed last (a repeated commit of it is a no-op). */
   private readonly committed: Array<KafkaWriteHandle | undefined> = [undefined, undefined];
+  /** The restored checkpoint's handle, when it names its cluster: the slots must connect to that cluster. */
+  private restored: KafkaWriteHandle | undefined;
 
   constructor(private readonly o: TransactionSlotsOptions) {}
 
@@ -107,6 +112,7 @@ export class TransactionSlots {
       await this.o.commitPrepared(pending, { checkpoint: checkpointName(ctx.restoredSeq ?? pending.seq) });
       trace('%s: committed the restored handle %j', this.o.step, pending);
     }
+    if (typeof pending === 'object' && pending !== null && typeof pending.clusterId === 'string') this.restored = pending;
     this.active = ((ctx.restoredSeq ?? 0) + 1) % 2;
   }
 
@@ -116,11 +122,22 @@ export class TransactionSlots {
    * cannot be reached is waited for, with backoff (250 ms doubling to 5 s), for `outageTimeoutMs`.
    * @throws the last connection error once the budget is spent (a KafkaUnavailableError), or at once
    *   an error retrying cannot fix (e.g. authentication).
+   * @throws KafkaClusterChangedError, before any transaction begins, when the restored checkpoint's
+   *   output was written to another cluster than the one the slots connected to (wiped or replaced since).
    */
   start(): Promise<KafkaPreparingProducerPort> {
     this.starting ??= (async () => {
       const producers: KafkaPreparingProducerPort[] = [];
       for (const id of this.o.ids) producers.push(await this.connectWithin(id));
+      const was = this.restored?.clusterId;
+      const now = producers[0]!.clusterId;
+      if (was !== undefined && now !== undefined && now !== was) {
+        throw new KafkaClusterChangedError(this.o.step, was, now, {
+          brokers: this.o.brokers ?? [],
+          holds: 'the output it committed to Kafka',
+          checkpoint: checkpointName(this.restored!.seq),
+        });
+      }
       if (this.closed) throw new KafkaClientError(`step '${this.o.step}': the Kafka sink was closed while it connected`, { retriable: false });
       this.producers = producers;
       trace('%s: slots started (fenced %s), active %d', this.o.step, this.o.ids.join(', '), this.active);

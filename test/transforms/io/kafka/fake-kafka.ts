@@ -72,6 +72,7 @@ export class FakeCluster implements KafkaClientFactory {
       },
       disconnect: async () => undefined,
       listTopics: async () => [...this.topics.keys()],
+      clusterId: async () => undefined,
       fetchTopicOffsets: async (topic) => this.topics.get(topic) ?? unused(),
       createTopics: unused,
       deleteTopics: unused,

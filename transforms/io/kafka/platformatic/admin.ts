@@ -45,6 +45,11 @@ export class PlatformaticAdmin implements KafkaAdmin {
     return this.withRetry('listTopics', () => this.admin.listTopics({ includeInternals: true }));
   }
 
+  async clusterId(): Promise<string | undefined> {
+    const metadata = await this.withRetry('metadata', () => this.admin.metadata({ topics: [], forceUpdate: true }));
+    return metadata.id || undefined;
+  }
+
   async createTopics(topics: readonly KafkaTopicSpec[]): Promise<void> {
     for (const t of topics) {
       try {

@@ -33,6 +33,8 @@ export interface TopicInfo {
 
 export interface MetadataResponse {
   brokers: BrokerInfo[];
+  /** The cluster's id (null when the broker reports none). */
+  clusterId: string | null;
   topics: TopicInfo[];
 }
 
@@ -52,7 +54,7 @@ export async function fetchMetadata(c: BrokerConnection, topics: readonly string
     r.string(); // rack
     return { nodeId, host, port };
   });
-  r.string(); // cluster_id
+  const clusterId = r.string();
   r.int32(); // controller_id
   const topicInfos = r.array((r) => {
     const errorCode = r.int16();
@@ -72,7 +74,7 @@ export async function fetchMetadata(c: BrokerConnection, topics: readonly string
     partitions.sort((a, b) => a.partition - b.partition);
     return { name, errorCode, partitions };
   });
-  return { brokers, topics: topicInfos };
+  return { brokers, clusterId, topics: topicInfos };
 }
 
 function skipInt32Array(r: ByteReader): void {

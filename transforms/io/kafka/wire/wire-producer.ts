@@ -10,6 +10,7 @@ import {
   type PreparedKafkaTransaction,
 } from '../client.js';
 import { CheckpointRecoveryError } from '../../../../sdk/errors.js';
+import { KafkaClusterChangedError } from '../cluster-changed-error.js';
 import { checkKafkaSasl, resolveKafkaSsl, type KafkaSaslOptions, type KafkaSslOptions, type ResolvedKafkaSsl } from '../security.js';
 import { fetchMetadata, initProducerId, produce, type BrokerInfo, type PartitionBatch, type ProducePartitionResult } from './apis.js';
 import { BrokerConnection, type BrokerConnectionOptions } from './broker-connection.js';
@@ -183,6 +184,7 @@ export class WireProducer implements KafkaPreparingProducerPort {
   private readonly routes = new Map<string, Promise<TopicRoute>>();
   private producerId = -1n;
   private producerEpoch = 0;
+  private cluster: string | undefined;
   private readonly sequences = new Map<string, number>();
   private roundRobin = 0;
 
@@ -289,9 +291,15 @@ export class WireProducer implements KafkaPreparingProducerPort {
     }
   }
 
+  /** Once connected, the id of the cluster (from Metadata; undefined when the broker reports none). */
+  get clusterId(): string | undefined {
+    return this.cluster;
+  }
+
   private async handshake(bootstrap: BrokerConnection, deadline: number): Promise<void> {
     const meta = await fetchMetadata(bootstrap, [], false);
     for (const b of meta.brokers) this.nodes.set(b.nodeId, b);
+    this.cluster = meta.clusterId || undefined;
     if (this.transactionalId !== null) {
       await this.initTransactional(deadline);
       return;
@@ -794,7 +802,8 @@ export class WireProducer implements KafkaPreparingProducerPort {
       return undefined;
     }
     this.txnState = 'prepared';
-    return { transactionalId: this.transactionalId!, producerId: this.producerId.toString(), producerEpoch: this.producerEpoch };
+    const prepared = { transactionalId: this.transactionalId!, producerId: this.producerId.toString(), producerEpoch: this.producerEpoch };
+    return this.cluster !== undefined ? { ...prepared, clusterId: this.cluster } : prepared;
   }
 
   /**
@@ -814,6 +823,7 @@ export class WireProducer implements KafkaPreparingProducerPort {
    *   coordinator aborted it after `transactionTimeoutMs`, or a producer with that id started),
    *   INVALID_PRODUCER_ID_MAPPING (the id expired) or INVALID_TXN_STATE (it was aborted). Its records
    *   are then not in Kafka.
+   * @throws KafkaClusterChangedError, before EndTxn, when `handle.clusterId` is not the brokers' cluster (wiped or replaced since).
    * @throws KafkaClientError / KafkaUnavailableError when the cluster cannot be reached or answers otherwise.
    * @example
    * const handle = await producer.prepareTransaction(); // stored in checkpoint 42; the process crashes
@@ -827,7 +837,15 @@ export class WireProducer implements KafkaPreparingProducerPort {
       await p.open(async (bootstrap) => {
         const meta = await fetchMetadata(bootstrap, [], false);
         for (const b of meta.brokers) p.nodes.set(b.nodeId, b);
+        p.cluster = meta.clusterId || undefined;
       });
+      if (handle.clusterId !== undefined && p.cluster !== undefined && p.cluster !== handle.clusterId) {
+        throw new KafkaClusterChangedError(step, handle.clusterId, p.cluster, {
+          brokers: p.brokers,
+          holds: `its prepared Kafka transaction "${handle.transactionalId}" and the output committed before it`,
+          ...(checkpoint !== undefined ? { checkpoint } : {}),
+        });
+      }
       p.producerId = BigInt(handle.producerId);
       p.producerEpoch = handle.producerEpoch;
       await p.withCoordinator('EndTxn(commit)', COORDINATOR_TRANSACTION, handle.transactionalId, (c, q) => endTxn(c, q, true), performance.now() + p.deliveryTimeoutMs);
@@ -945,7 +963,7 @@ export class WireProducer implements KafkaPreparingProducerPort {
         this.coordinators.delete(slot);
         this.outageExpired(started, what, new KafkaClientError(name, { retriable: true, code: name }));
         deadline = Math.max(deadline, performance.now() + this.requestTimeoutMs);
-      } else if (!isRetriable(code) || performance.now() > deadline) throw new KafkaClientError(`${what} failed: ${name}`, { retriable: isRetriable(code), code: name });
+      } else if (!isRetriable(code) || performance.now() > deadline) throw new KafkaClientError(`${what} failed: ${name}${name === 'INVALID_PRODUCER_ID_MAPPING' ? ' (the broker lost the transaction state of this producer: the cluster was wiped or replaced, or the producer id expired)' : ''}`, { retriable: isRetriable(code), code: name });
       // CONCURRENT_TRANSACTIONS right after an EndTxn clears within milliseconds.
       await sleep(Math.min(500, 10 * 2 ** attempt));
     }
@@ -1007,7 +1025,8 @@ function checkPreparedHandle(h: PreparedKafkaTransaction): void {
     /^(0|[1-9][0-9]{0,18})$/.test(h.producerId) &&
     Number.isInteger(h.producerEpoch) &&
     h.producerEpoch >= 0 &&
-    h.producerEpoch <= 0x7fff;
+    h.producerEpoch <= 0x7fff &&
+    (h.clusterId === undefined || typeof h.clusterId === 'string');
   if (!ok) throw new TypeError(`not a prepared Kafka transaction: ${(JSON.stringify(h) ?? String(h)).slice(0, 200)}`);
 }
 
