@@ -1,7 +1,7 @@
 import { exactIntegerField } from '../exact-integer-field.js';
 import { eventTimeProblem } from '../flow-ranges.js';
 import { addressMembers } from './address-members.js';
-import { parseIsoMicros } from './iso-timestamp.js';
+import { parseIsoMicros } from '../../../transforms/io/iso-timestamp.js';
 import type { ReadResult } from './read-result.js';
 
 /**

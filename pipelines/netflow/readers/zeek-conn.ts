@@ -2,8 +2,9 @@ import { UNSETTABLE_FIELDS, type UnsettableField } from '../flow-record.js';
 import { eventTimeProblem } from '../flow-ranges.js';
 import { readNumericMember } from '../parse-flow.js';
 import { addressMembers } from './address-members.js';
-import { parseIsoSeconds } from './iso-timestamp.js';
+import { parseIsoSeconds } from '../../../transforms/io/iso-timestamp.js';
 import type { ReadResult } from './read-result.js';
+import { ZeekHeader } from '../../../transforms/io/zeek-header.js';
 
 /** How {@link ZeekConnParser} maps Zeek conn.log records. */
 export interface ZeekConnOptions {
@@ -23,7 +24,7 @@ export interface ZeekConnOptions {
 }
 
 /** The header state of a {@link ZeekConnParser} (what `#separator`, `#empty_field`, `#unset_field` and `#fields` set). */
-export interface ZeekHeaderState {
+export interface ZeekConnHeaderState {
   readonly separator: string;
   readonly emptyField: string;
   readonly unsetField: string;
@@ -66,10 +67,8 @@ const MEASUREMENTS = {
  * // { kind: 'flow', raw: { eventid: 'CvIOrb4ekWKPrnpqsf', eventtime: '1655071209.953394', ... } }
  */
 export class ZeekConnParser {
-  private separator = '\t';
-  private emptyField = '(empty)';
-  private unsetField = '-';
-  private columns: readonly string[] | undefined;
+  /** The header lines are read by the public Zeek log reader's {@link ZeekHeader}. */
+  private readonly headerState = new ZeekHeader();
   private readonly unsetPolicy: 'zero' | 'reject';
   private readonly measurements: Record<UnsettableField, string>;
 
@@ -80,16 +79,17 @@ export class ZeekConnParser {
 
   /** The column names of the latest `#fields` header, or `undefined` before one was read. */
   get fields(): readonly string[] | undefined {
-    return this.columns;
+    return this.headerState.fields;
   }
 
   /**
    * The header state read so far (separator, empty and unset markers, `#fields` columns), as plain
    * data for a checkpoint: a parser given it by {@link restore} reads the following lines as this one would.
    */
-  snapshot(): ZeekHeaderState {
-    const s = { separator: this.separator, emptyField: this.emptyField, unsetField: this.unsetField };
-    return this.columns === undefined ? s : { ...s, columns: [...this.columns] };
+  snapshot(): ZeekConnHeaderState {
+    const h = this.headerState;
+    const s = { separator: h.separator, emptyField: h.emptyField, unsetField: h.unsetField };
+    return h.fields === undefined ? s : { ...s, columns: [...h.fields] };
   }
 
   /**
@@ -97,7 +97,7 @@ export class ZeekConnParser {
    * @throws RangeError when `state` is not a snapshot.
    */
   restore(state: unknown): void {
-    const s = state as Partial<ZeekHeaderState> | null;
+    const s = state as Partial<ZeekConnHeaderState> | null;
     const ok =
       typeof s === 'object' &&
       s !== null &&
@@ -106,10 +106,11 @@ export class ZeekConnParser {
       typeof s.unsetField === 'string' &&
       (s.columns === undefined || (Array.isArray(s.columns) && s.columns.every((c) => typeof c === 'string')));
     if (!ok) throw new RangeError(`not a Zeek conn.log header state: ${JSON.stringify(state)?.slice(0, 200)}`);
-    this.separator = s.separator!;
-    this.emptyField = s.emptyField!;
-    this.unsetField = s.unsetField!;
-    this.columns = s.columns === undefined ? undefined : [...s.columns];
+    const h = this.headerState;
+    h.separator = s.separator!;
+    h.emptyField = s.emptyField!;
+    h.unsetField = s.unsetField!;
+    h.fields = s.columns === undefined ? undefined : [...s.columns];
   }
 
   /** Reads one line (without its line terminator; a trailing `\r` is ignored). */
@@ -122,16 +123,7 @@ export class ZeekConnParser {
   }
 
   private header(text: string): ReadResult {
-    if (text.startsWith('#separator')) {
-      this.separator = unescapeZeek(text.slice('#separator'.length).trim());
-      return { kind: 'skipped', reason: 'header', detail: '#separator' };
-    }
-    const [directive = '', ...values] = text.split(this.separator);
-    const value = values.join(this.separator);
-    if (directive === '#fields') this.columns = values;
-    else if (directive === '#empty_field') this.emptyField = value;
-    else if (directive === '#unset_field') this.unsetField = value;
-    return { kind: 'skipped', reason: 'header', detail: directive };
+    return { kind: 'skipped', reason: 'header', detail: this.headerState.read(text) };
   }
 
   private jsonRecord(text: string): ReadResult {
@@ -149,16 +141,16 @@ export class ZeekConnParser {
   }
 
   private tsvRecord(text: string): ReadResult {
-    const columns = this.columns;
+    const { fields: columns, separator, unsetField, emptyField } = this.headerState;
     if (columns === undefined) return { kind: 'rejected', reason: 'missing-header', detail: 'data line before #fields' };
-    const values = text.split(this.separator);
+    const values = text.split(separator);
     if (values.length !== columns.length) {
       return { kind: 'rejected', reason: 'malformed-line', detail: `${values.length} columns, #fields names ${columns.length}` };
     }
     const byName = new Map<string, string | undefined>();
     columns.forEach((name, i) => {
       const v = values[i];
-      byName.set(name, v === this.unsetField ? undefined : v === this.emptyField ? '' : v);
+      byName.set(name, v === unsetField ? undefined : v === emptyField ? '' : v);
     });
     return this.map((name) => byName.get(name));
   }
@@ -204,9 +196,4 @@ export class ZeekConnParser {
     if (unset.length > 0) raw.unset_fields = unset;
     return { kind: 'flow', raw };
   }
-}
-
-/** Decodes Zeek's `\xHH` escapes, e.g. the `\x09` of `#separator \x09`. */
-function unescapeZeek(text: string): string {
-  return text.replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIsoMicros, parseIsoSeconds } from '../../../../pipelines/netflow/readers/iso-timestamp.js';
+import { parseIsoMicros, parseIsoSeconds } from '../../../transforms/io/iso-timestamp.js';
 
 describe('parseIsoMicros', () => {
   it('reads Suricata timestamps with a +HHMM offset and micro-seconds', () => {
