@@ -4,6 +4,8 @@ import { strict as assert } from 'node:assert';
 import * as io from 'watershed/io/kafka';
 import * as generate from 'watershed/io/generate';
 import * as textFile from 'watershed/io/text-file';
+import * as zeekLog from 'watershed/io/zeek-log';
+import * as suricataEve from 'watershed/io/suricata-eve';
 import * as runners from 'watershed/runners';
 import * as sdk from 'watershed/sdk';
 import * as testing from 'watershed/testing';
@@ -27,6 +29,8 @@ has('io/kafka', io, ['KafkaIO', 'Serde', 'createKafkaClientFactory']);
 lacks('io/kafka', io, ['TransactionSlots']);
 has('io/text-file', textFile, ['TextFile']);
 has('io/generate', generate, ['Generate']);
+has('io/zeek-log', zeekLog, ['ZeekLog', 'ZEEK_CONN_TYPES']);
+has('io/suricata-eve', suricataEve, ['SuricataEve', 'eveTime']);
 assert.deepEqual(sdk.registeredRunners().sort(), ['microbatch', 'native']);
 
 // Only the entry points above are importable: the files behind them are not (ERR_PACKAGE_PATH_NOT_EXPORTED).

@@ -1,0 +1,112 @@
+/**
+ * One value of a Zeek log, typed by its Zeek type.
+ */
+import { parseIsoMicros } from './iso-timestamp.js';
+import { unescapeZeek, type ZeekHeader } from './zeek-header.js';
+
+/** A value of a Zeek log record as {@link ZeekLog} gives it. */
+export type ZeekValue = string | number | boolean | readonly ZeekValue[];
+
+/** A value read, or why it cannot be: `reason` is a dead-letter reason (`malformed-value`, `unsafe-integer`). */
+export type ZeekValueResult = { readonly ok: true; readonly value: ZeekValue | undefined } | { readonly ok: false; readonly reason: 'malformed-value' | 'unsafe-integer'; readonly message: string };
+
+const SECONDS = /^([+-]?)(\d+)(?:\.(\d*))?$/;
+const UNSIGNED = /^\d+$/;
+const SIGNED = /^[+-]?\d+$/;
+
+/**
+ * Reads the text of one column of a Zeek ASCII data line by its `#types` type:
+ * - the header's unset field (`-`) → `undefined`;
+ * - `time` (epoch seconds, e.g. `1655071209.953394`) and `interval` (seconds) → milliseconds, exact
+ *   to the micro-second (`1655071209953.394`); a `time` written as ISO-8601 text is read too;
+ * - `count`, `port`, `int` → number; one beyond ±(2^53 − 1) cannot be a number without changing, so
+ *   it is refused (`unsafe-integer`) rather than rounded;
+ * - `double` → number; `bool` (`T` / `F`) → boolean;
+ * - `set[T]`, `vector[T]` → an array of T split on `#set_separator`; the empty field (`(empty)`) → `[]`;
+ * - anything else (`string`, `addr`, `subnet`, `enum`, `pattern`, unknown types) → the text with Zeek's
+ *   `\xHH` escapes decoded; the empty field → `''`.
+ * Never throws: a text that does not fit its type is `{ ok: false, reason: 'malformed-value' }`.
+ * @example zeekValue('1655071209.953394', 'time', header) // { ok: true, value: 1655071209953.394 }
+ */
+export function zeekValue(text: string, type: string, header: ZeekHeader): ZeekValueResult {
+  if (text === header.unsetField) return { ok: true, value: undefined };
+  const container = /^(?:set|vector)\[(.*)\]$/.exec(type);
+  if (container !== null) {
+    if (text === header.emptyField) return { ok: true, value: [] };
+    const items: ZeekValue[] = [];
+    for (const item of text.split(header.setSeparator)) {
+      const r = scalar(item, container[1]!);
+      if (!r.ok) return r;
+      if (r.value !== undefined) items.push(r.value);
+    }
+    return { ok: true, value: items };
+  }
+  if (text === header.emptyField) return { ok: true, value: isTextType(type) ? '' : undefined };
+  return scalar(text, type);
+}
+
+function scalar(text: string, type: string): ZeekValueResult {
+  switch (type) {
+    case 'time': {
+      const ms = secondsToMillis(text) ?? isoMillis(text);
+      return ms === undefined ? bad(text, type) : { ok: true, value: ms };
+    }
+    case 'interval': {
+      const ms = secondsToMillis(text);
+      return ms === undefined ? bad(text, type) : { ok: true, value: ms };
+    }
+    case 'count':
+    case 'port':
+    case 'int':
+      return integer(text, type, type === 'int' ? SIGNED : UNSIGNED);
+    case 'double': {
+      const n = text.trim() === '' ? NaN : Number(text);
+      return Number.isFinite(n) ? { ok: true, value: n } : bad(text, type);
+    }
+    case 'bool':
+      return text === 'T' ? { ok: true, value: true } : text === 'F' ? { ok: true, value: false } : bad(text, type);
+    default:
+      return { ok: true, value: unescapeZeek(text) };
+  }
+}
+
+/** An integer column: a number when it is one exactly, else `unsafe-integer`. */
+export function integer(text: string, type: string, pattern: RegExp = SIGNED): ZeekValueResult {
+  if (!pattern.test(text)) return bad(text, type);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) {
+    return { ok: false, reason: 'unsafe-integer', message: `${type} ${shorten(text)} is beyond ±(2^53 - 1) and cannot be a number exactly` };
+  }
+  return { ok: true, value: n };
+}
+
+/**
+ * Seconds written as decimal text (`1655071209.953394`) → milliseconds, computed from the digits so
+ * the micro-seconds survive: `undefined` when the text is not such a number.
+ * @example secondsToMillis('1.5') // 1500
+ */
+export function secondsToMillis(text: string): number | undefined {
+  const m = SECONDS.exec(text);
+  if (m === null) return undefined;
+  const [, sign, whole, fraction = ''] = m;
+  const ms = Number(whole) * 1000 + Number(`${fraction.slice(0, 3).padEnd(3, '0')}.${fraction.slice(3) || '0'}`);
+  return Number.isFinite(ms) ? (sign === '-' ? -ms : ms) : undefined;
+}
+
+function isoMillis(text: string): number | undefined {
+  const micros = parseIsoMicros(text);
+  return micros === undefined ? undefined : micros / 1000;
+}
+
+/** Zeek types read as text (so the empty field is `''`). */
+function isTextType(type: string): boolean {
+  return !['time', 'interval', 'count', 'port', 'int', 'double', 'bool'].includes(type);
+}
+
+function bad(text: string, type: string): ZeekValueResult {
+  return { ok: false, reason: 'malformed-value', message: `${shorten(JSON.stringify(text))} is not a Zeek ${type}` };
+}
+
+function shorten(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 60)}…` : s;
+}
