@@ -20,10 +20,10 @@ import {
   AfterCount, AfterFirst, AfterProcessingTime, AfterWatermark, DefaultTrigger, GlobalWindows, Pipeline, Sessions, SlidingWindows,
   PipelineOptionsError, exitOnUsageError, formatWindow, minutes, parseDuration, seconds, type CombineFn, type FlagSpecs, type KV, type PCollection,
 } from 'watershed/sdk';
-import { Combine, Flatten, MapElements, ParDo, Read, Sum, Top, Window, WithKeys } from 'watershed/transforms';
+import { Combine, Flatten, MapElements, ParDo, Sum, Top, Window, WithKeys } from 'watershed/transforms';
 import { TextFile } from 'watershed/io/text-file';
 import { KafkaIO } from 'watershed/io/kafka';
-import { eveConns, zeekConns, type Conn } from './conn-readers.js';
+import { eveConns, zeekConns, type Conn, type ConnInput } from './conn-readers.js';
 
 const FLAGS = {
   input: { type: 'string', value: 'zeek:<conn.log>|eve:<eve.json>|kafka:<topic>', help: 'the connections (required)' },
@@ -68,14 +68,16 @@ function write<T>(step: string, pc: PCollection<T>, flag: string, spec: string, 
 }
 
 const [kind, where] = input;
-const conns: PCollection<Conn> =
-  kind === 'kafka'
-    ? p.apply('Conns', KafkaIO.read<Conn>({
-      brokers, topics: where, startAt: 'earliest', bounded: !args.follow,
-      timestamp: (c) => c.ts, watermark: { maxOutOfOrderness },
-    }))
-    : p.apply('Conns', Read(kind === 'zeek' ? zeekConns(where, maxOutOfOrderness) : eveConns(where, maxOutOfOrderness)));
-write('WriteDeadLetters', conns.deadLetters(), 'deadLetters', args.deadLetters ?? 'ndjson:network-dead.ndjson');
+function kafkaConns(): ConnInput {
+  const conns = p.apply('Conns', KafkaIO.read<Conn>({
+    brokers, topics: where, startAt: 'earliest', bounded: !args.follow,
+    timestamp: (c) => c.ts, watermark: { maxOutOfOrderness },
+  }));
+  return { conns, deadLetters: conns.deadLetters() };
+}
+const { conns, deadLetters } =
+  kind === 'kafka' ? kafkaConns() : kind === 'zeek' ? zeekConns(p, 'Conns', where, maxOutOfOrderness) : eveConns(p, 'Conns', where, maxOutOfOrderness);
+write('WriteDeadLetters', deadLetters, 'deadLetters', args.deadLetters ?? 'ndjson:network-dead.ndjson');
 
 if (args.copyTo !== undefined) {
   write('CopyTo', conns, 'copyTo', args.copyTo, (c) => c.src);
