@@ -24,7 +24,7 @@ const SIGNED = /^[+-]?\d+$/;
  * - `double` → number; `bool` (`T` / `F`) → boolean;
  * - `set[T]`, `vector[T]` → an array of T split on `#set_separator`; the empty field (`(empty)`) → `[]`;
  * - anything else (`string`, `addr`, `subnet`, `enum`, `pattern`, unknown types) → the text with Zeek's
- *   `\xHH` escapes decoded; the empty field → `''`.
+ *   `\xHH` escapes decoded; the empty field → `''` (for a number, time or bool it is `malformed-value`).
  * Never throws: a text that does not fit its type is `{ ok: false, reason: 'malformed-value' }`.
  * @example zeekValue('1655071209.953394', 'time', header) // { ok: true, value: 1655071209953.394 }
  */
@@ -41,7 +41,7 @@ export function zeekValue(text: string, type: string, header: ZeekHeader): ZeekV
     }
     return { ok: true, value: items };
   }
-  if (text === header.emptyField) return { ok: true, value: isTextType(type) ? '' : undefined };
+  if (text === header.emptyField && isTextType(type)) return { ok: true, value: '' };
   return scalar(text, type);
 }
 

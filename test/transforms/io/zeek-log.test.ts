@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,6 +178,34 @@ describe.each(RUNNERS)('ZeekLog on $label', ({ options }) => {
       ['A', 1664462456755.299, 1664462456755],
       ['E', 1664462456755.299, 1664462456755],
     ]);
+  });
+});
+
+describe('ZeekLog on random damage', () => {
+  it('any one data line replaced by random bytes is one dead letter at that line; every other record is read as before', async () => {
+    const lines = readFileSync(MIXED, 'utf8').split('\n').slice(0, 48);
+    const dir = mkdtempSync(join(tmpdir(), 'zeek-fuzz-'));
+    const read = async (path: string) => drain(await openSource(sourceOf(ZeekLog.conn(path)) as Source<unknown>), 100);
+    const clean = join(dir, 'clean.log');
+    writeFileSync(clean, lines.join('\n') + '\n');
+    const whole = await read(clean);
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 8, max: 47 }),
+        fc.uint8Array({ minLength: 1, maxLength: 300 }).filter((b) => !b.includes(10) && !b.includes(13) && b[0] !== 0x23 && Buffer.from(b).toString('latin1').trim() !== ''),
+        async (at, bytes) => {
+          const path = join(dir, `damaged-${n++}.log`);
+          const before = Buffer.from(lines.slice(0, at).join('\n') + '\n');
+          const after = Buffer.from('\n' + lines.slice(at + 1).join('\n') + '\n');
+          writeFileSync(path, Buffer.concat([before, bytes, after]));
+          const got = await read(path);
+          expect(got.deadLetters.map((d) => (d as { origin: unknown }).origin)).toEqual([{ file: path, line: at + 1 }]);
+          expect(got.elements).toEqual(whole.elements.filter((_, i) => i !== at - 8));
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 
