@@ -52,6 +52,20 @@ export interface CombinePerKeyPayload {
 /** Merges several PCollections with the same windowing into one. */
 export interface FlattenPayload {
   readonly kind: 'flatten';
+  /**
+   * CoGroupByKey's expansion: the inputs are keyed, and input `i`'s element `kv(key, value)` leaves as
+   * `kv(key, { tag: tags[i], value })` (a {@link CoGroupTagged}), so the grouping after it knows which
+   * input each value came from. Absent: elements pass unchanged.
+   */
+  readonly tags?: readonly string[];
+}
+
+/** A value on its way into CoGroupByKey's grouping: the name of the input it came from, and the value. */
+export interface CoGroupTagged {
+  /** The name the input has in `CoGroupByKey({ name: input, ... })`. */
+  readonly tag: string;
+  /** The value of the input's `kv(key, value)`. */
+  readonly value: unknown;
 }
 
 /** One application of a transform: a composite (with children) or a primitive (with a payload). */

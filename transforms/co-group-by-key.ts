@@ -1,12 +1,10 @@
-import { kv, type KV } from '../sdk/kv.js';
+import type { KV } from '../sdk/kv.js';
 import type { PCollection } from '../sdk/pcollection.js';
 import type { Pipeline } from '../sdk/pipeline.js';
 import type { PTransform } from '../sdk/ptransform.js';
-import { Flatten } from './flatten.js';
-import { GroupByKey } from './group-by-key.js';
-import { MapElements } from './map.js';
-
-type Tagged = { readonly tag: string; readonly value: unknown };
+import { Combine } from './combine.js';
+import { coGroupFn } from './internal/co-group-fn.js';
+import { flattenPrimitive } from './internal/flatten-primitive.js';
 
 /** For inputs `{ a: PCollection<KV<K, A>>, b: … }`: per key, `{ a: A[], b: B[] }`. */
 export type CoGbkResult<T extends Record<string, PCollection<KV<any, any>>>> = {
@@ -16,6 +14,10 @@ export type CoGbkResult<T extends Record<string, PCollection<KV<any, any>>>> = {
 /**
  * Joins several keyed PCollections by key and window: one output per key with the values from each
  * input, by input name (a relational join is a FlatMap over the result).
+ * It expands to two steps: `Flatten`, which tags each value with the name of its input, and
+ * `GroupByKey`, which fills the lists of each key and window as values arrive (a Combine.perKey:
+ * `out.lateData()` of a step is where its too-late values go, as `kv(key, { tag, value })`).
+ * @throws PipelineConstructionError when the inputs are windowed differently.
  * @example pipeline.apply('Join', CoGroupByKey({ orders, payments }))
  */
 export const CoGroupByKey: CoGroupByKeyFactory = Object.assign(coGroupByKey, {
@@ -31,21 +33,12 @@ export interface CoGroupByKeyFactory {
 }
 
 function coGroupByKey<K, T extends Record<string, PCollection<KV<K, any>>>>(inputs: T): PTransform<Pipeline, PCollection<KV<K, CoGbkResult<T>>>> {
-    const tags = Object.keys(inputs);
-    return {
-      name: 'CoGroupByKey',
-      expand: (p) => {
-        const tagged = tags.map((tag) => inputs[tag]!.apply(`Tag.${tag}`, MapElements((e: KV<K, unknown>) => kv(e.key, { tag, value: e.value } as Tagged))));
-        const grouped = p.apply('Flatten', Flatten(...tagged)).apply('GroupByKey', GroupByKey<K, Tagged>());
-        return grouped.apply(
-          'Split',
-          MapElements((g: KV<K, Tagged[]>) => {
-            const out: Record<string, unknown[]> = {};
-            for (const t of tags) out[t] = [];
-            for (const x of g.value) out[x.tag]!.push(x.value);
-            return kv(g.key, out as CoGbkResult<T>);
-          }),
-        );
-      },
-    };
+  const tags = Object.keys(inputs);
+  return {
+    name: 'CoGroupByKey',
+    expand: (p) => {
+      const tagged = p.apply('Flatten', { name: 'Flatten', expand: (_p: Pipeline, ctx) => flattenPrimitive(tags.map((t) => inputs[t]!), ctx, tags) });
+      return tagged.apply('GroupByKey', Combine.perKey(coGroupFn(tags))) as unknown as PCollection<KV<K, CoGbkResult<T>>>;
+    },
+  };
 }

@@ -1,8 +1,7 @@
-import { PipelineConstructionError } from '../sdk/errors.js';
 import type { PCollection } from '../sdk/pcollection.js';
 import type { Pipeline } from '../sdk/pipeline.js';
 import type { ExpandContext, PTransform } from '../sdk/ptransform.js';
-import type { WindowingStrategy } from '../sdk/windowing-strategy.js';
+import { flattenPrimitive } from './internal/flatten-primitive.js';
 
 /**
  * Merges PCollections of the same type and windowing into one. `Flatten(a, b)` applies to the
@@ -32,29 +31,5 @@ function flattenOf<T>(...inputs: PCollection<T>[]): PTransform<Pipeline, PCollec
 }
 
 function flatten<T>(inputs: PCollection<T>[], ctx: ExpandContext): PCollection<T> {
-  if (inputs.length === 0) throw new PipelineConstructionError(`step '${ctx.stepName}': Flatten needs at least one input`);
-  const w = inputs[0]!.windowing;
-  // The output has one windowing strategy, so the inputs must agree on all of it (not only the WindowFn).
-  const aspects = (s: WindowingStrategy): string[] => [
-    s.windowFn.name,
-    `trigger ${s.trigger.name}`,
-    `${s.accumulationMode} panes`,
-    `allowed lateness ${s.allowedLateness}ms`,
-    `timestamp combiner ${s.timestampCombiner}`,
-    `on-time behavior ${s.onTimeBehavior}`,
-  ];
-  const first = aspects(w);
-  for (const i of inputs) {
-    const other = aspects(i.windowing);
-    const k = other.findIndex((x, j) => x !== first[j]);
-    if (k >= 0) {
-      throw new PipelineConstructionError(
-        `step '${ctx.stepName}': Flatten inputs must share windowing, but '${inputs[0]!.name}' uses ${first[k]} and '${i.name}' uses ${other[k]}; ` +
-          `apply the same Window.into(...)/Window.configure() to every input`,
-      );
-    }
-  }
-  return ctx.primitive<{ main: T }>({ kind: 'flatten' }, inputs as PCollection<unknown>[], {
-    main: { windowing: w, bounded: inputs.every((i) => i.bounded) },
-  }).main;
+  return flattenPrimitive(inputs as PCollection<unknown>[], ctx) as PCollection<T>;
 }

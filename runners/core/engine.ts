@@ -174,7 +174,7 @@ export class Engine {
       const op: Operator = match(payload)
         .with({ kind: 'pardo' }, (pardo) => new ParDoOperator(ctx, pardo, input.windowing))
         .with({ kind: 'window' }, (window) => new WindowIntoOperator(ctx, window, node.outputs['main']!.windowing.windowFn))
-        .with({ kind: 'flatten' }, () => new FlattenOperator(ctx))
+        .with({ kind: 'flatten' }, (flatten) => new FlattenOperator(ctx, flatten.tags))
         .with({ kind: 'gbk' }, () => new AggregateOperator(ctx, input.windowing, undefined, input.windowing.accumulationMode === 'retracting'))
         // Buffer inputs (for a CombineFn without retractInput) only when retraction records can arrive.
         .with({ kind: 'combine' }, (combine) => new AggregateOperator(ctx, input.windowing, combine, carriesRetractions(input), slicingOf(node)))

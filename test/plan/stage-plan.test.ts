@@ -120,11 +120,11 @@ describe('planStages', () => {
     p.apply('Join', CoGroupByKey({ orders, payments })).apply('Report', MapElements((r: KV<unknown, unknown>) => String(r.key)));
     const result = plan(p);
     expect(result.stages.map((s) => s.name)).toEqual(['Orders', 'Payments', 'Join/GroupByKey']);
-    expect(result.stages[1]!.steps).toEqual(['Payments', 'PaymentsById', 'Join/Tag.payments', 'Join/Flatten']);
-    expect(result.stages[0]!.steps).toEqual(['Orders', 'OrdersById', 'Join/Tag.orders']);
-    expect(edgesOf(result, 'rebalance')).toEqual(['Join/Tag.orders -> Join/Flatten']);
+    expect(result.stages[1]!.steps).toEqual(['Payments', 'PaymentsById', 'Join/Flatten']);
+    expect(result.stages[0]!.steps).toEqual(['Orders', 'OrdersById']);
+    expect(edgesOf(result, 'rebalance')).toEqual(['OrdersById -> Join/Flatten']);
     expect(edgesOf(result, 'keyed')).toEqual(['Join/Flatten -> Join/GroupByKey']);
-    expect(result.stages[2]!.steps).toEqual(['Join/GroupByKey', 'Join/Split', 'Report']);
+    expect(result.stages[2]!.steps).toEqual(['Join/GroupByKey', 'Report']);
   });
 
   it('a stateful ParDo starts a keyed stage; a stateless one stays with its input', () => {

@@ -4,20 +4,27 @@ import { kv, type KV } from '../../sdk/kv.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
+import { UserCodeError } from '../../sdk/errors.js';
+import { TestStream } from '../../sdk/testing/test-stream.js';
+import { AfterCount } from '../../sdk/triggers/after-count.js';
+import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { CoGroupByKey } from '../../transforms/co-group-by-key.js';
+import { Count } from '../../transforms/combiners/count.js';
 import { Create } from '../../transforms/create.js';
+import { Filter } from '../../transforms/filter.js';
+import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
 
 const ts = <T>(pairs: [T, number][]) => Create.timestamped(pairs.map(([value, timestamp]) => ({ value, timestamp })));
 
 describe('CoGroupByKey construction', () => {
-  it('expands to a Tag step per input, Flatten, GroupByKey and Split', () => {
+  it('expands to a Flatten that tags values with their input, and a GroupByKey that fills the lists (no step per input, no Split)', () => {
     const p = Pipeline.create();
     const orders = p.apply('Orders', Create([kv('u1', 5)]));
     const users = p.apply('Users', Create([kv('u1', 'ann')]));
     p.apply('Join', CoGroupByKey({ orders, users }));
-    expect(p.stepNames()).toEqual(['Orders', 'Users', 'Join', 'Join/Tag.orders', 'Join/Tag.users', 'Join/Flatten', 'Join/GroupByKey', 'Join/Split']);
+    expect(p.stepNames()).toEqual(['Orders', 'Users', 'Join', 'Join/Flatten', 'Join/GroupByKey']);
   });
 
   it('rejects inputs windowed differently', () => {
@@ -68,5 +75,74 @@ describe.each(RUNNER_CONFIGS)('CoGroupByKey on $label', ({ options }) => {
     });
     expect(out.one.values()).toEqual([{ key: 1, value: { only: ['a', 'b'] } }]);
     expect(out.withEmpty.values()).toEqual([{ key: 1, value: { only: ['a', 'b'], none: [] } }]);
+  });
+
+  it('accumulating early panes: each pane holds the values so far, later values do not change a pane emitted before', async () => {
+    const { out } = await runWith(options, (p) => {
+      const w = () => Window.into<KV<string, number>>(FixedWindows(1000)).triggering(AfterWatermark().withEarlyFirings(AfterCount(1))).accumulatingFiredPanes();
+      // one stream (micro-batch replays one TestStream): values under 10 go left, the others right
+      const events = p.apply('Events', TestStream.create<KV<string, number>>().addElements([kv('a', 1), 100]).addElements([kv('a', 10), 150]).addElements([kv('a', 2), 200]).advanceWatermarkToInfinity());
+      const left = events.apply('L', Filter((e: KV<string, number>) => e.value < 10)).apply('WL', w());
+      const right = events.apply('R', Filter((e: KV<string, number>) => e.value >= 10)).apply('WR', w());
+      return p.apply('Join', CoGroupByKey({ left, right })).apply(Capture.records<KV<string, { left: number[]; right: number[] }>>());
+    });
+    const onTime = out.records.filter((r) => r.pane.timing === 'ON_TIME');
+    expect(onTime.map((r) => r.value)).toEqual([{ key: 'a', value: { left: [1, 2], right: [10] } }]);
+    // every pane's lists are prefixes of the final ones and grow pane by pane: nothing emitted was changed afterwards
+    const sizes = out.records.map((r) => r.value.value.left.length + r.value.value.right.length);
+    expect(out.records.some((r) => r.pane.timing === 'EARLY')).toBe(true);
+    expect(sizes).toEqual([...sizes].sort((x, y) => x - y));
+    for (const r of out.records) {
+      expect(r.value.value.left).toEqual([1, 2].slice(0, r.value.value.left.length));
+      expect(r.value.value.right).toEqual([10].slice(0, r.value.value.right.length));
+    }
+  });
+
+  it('retractions from a retracting aggregation upstream withdraw the values they retract', async () => {
+    const { out } = await runWith(options, (p) => {
+      const counts = p
+        .apply('Events', TestStream.create<KV<string, string>>().addElements([kv('a', 'x'), 100]).addElements([kv('a', 'y'), 200]).addElements([kv('b', 'z'), 300]).advanceWatermarkToInfinity())
+        .apply('W', Window.into<KV<string, string>>(FixedWindows(1000)).triggering(AfterWatermark().withEarlyFirings(AfterCount(1))).accumulatingAndRetractingFiredPanes())
+        .apply('Counts', Count.perKey<string>());
+      const w = Window.into<KV<string, string>>(FixedWindows(1000)).triggering(AfterWatermark().withEarlyFirings(AfterCount(1))).accumulatingAndRetractingFiredPanes();
+      const names = p.apply('Names', Create.timestamped([{ value: kv('a', 'ann'), timestamp: 500 }])).apply('WN', w);
+      return p
+        .apply('Join', CoGroupByKey({ counts: counts.apply('Keep', MapElements((c: KV<string, number>) => c)), names }))
+        .apply(Window.configure<KV<unknown, { counts: number[]; names: string[] }>>().triggering(AfterWatermark()).discardingFiredPanes())
+        .apply(Capture.records<KV<unknown, { counts: number[]; names: string[] }>>());
+    });
+    // the final pane holds what is left once every retraction withdrew the count it retracts: the last count per key
+    const last = out.records.filter((r) => !r.retraction && r.pane.isLast).map((r) => r.value);
+    expect(last.sort((x, y) => String(x.key).localeCompare(String(y.key)))).toEqual([
+      { key: 'a', value: { counts: [2], names: ['ann'] } },
+      { key: 'b', value: { counts: [1], names: [] } },
+    ]);
+  });
+
+  it('an element that is not a KV fails the run with a UserCodeError naming the tagging step and the element', async () => {
+    const err = await runWith(options, (p) => {
+      const good = p.apply('Good', Create([kv('a', 1)]));
+      const bad = p.apply('Bad', Create(['not keyed'])) as unknown as typeof good;
+      return p.apply('Join', CoGroupByKey({ good, bad }));
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UserCodeError);
+    expect((err as UserCodeError).step).toBe('Join/Flatten');
+    expect((err as UserCodeError).element).toBe('"not keyed"');
+    expect((err as Error).message).toContain('KV');
+  });
+
+  it("values too late for their window are on the join's late data, tagged with their input", async () => {
+    const { out } = await runWith(options, (p) => {
+      const events = p.apply('Events', TestStream.create<KV<string, number>>().addElements([kv('a', 1), 100], [kv('a', 10), 200]).advanceWatermarkTo(5000).addElements([kv('a', 2), 300]).advanceWatermarkToInfinity());
+      const left = events.apply('L', Filter((e: KV<string, number>) => e.value < 10)).apply('WL', Window.into(FixedWindows(1000)));
+      const right = events.apply('R', Filter((e: KV<string, number>) => e.value >= 10)).apply('WR', Window.into(FixedWindows(1000)));
+      const joined = p.apply('Join', CoGroupByKey({ left, right }));
+      return { joined: joined.apply('J', Capture.records()), late: joined.lateData<KV<string, { tag: string; value: number }>>().apply('Late', Capture.records()) };
+    });
+    expect(out.joined.values()).toEqual([{ key: 'a', value: { left: [1], right: [10] } }]);
+    expect(out.late.values().map((r) => r.value)).toEqual([{ key: 'a', value: { tag: 'left', value: 2 } }]);
   });
 });

@@ -1,0 +1,54 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { CombineFn } from '../../sdk/combine-fn.js';
+import type { CoGroupTagged } from '../../sdk/graph.js';
+
+/** Per input name, its values in arrival order: CoGroupByKey's accumulator, and (copied) its output. */
+export type CoGroupLists = Record<string, unknown[]>;
+
+/**
+ * Internal, CoGroupByKey's grouping: a CombineFn over tagged values (see FlattenPayload.tags) that
+ * fills the result `{ [tag]: values[] }` as values arrive, one list per input in arrival order,
+ * instead of keeping each tagged value in a bag and sorting them out at every pane. A retraction
+ * withdraws one value of its input that is the same element (deep-strictly equal, as a
+ * GroupByKey's bag would). Not part of the public API (no barrel re-exports this folder).
+ * @example coGroupFn(['orders', 'users']).extractOutput(acc) // { orders: [5, 3], users: ['ann'] }
+ */
+export function coGroupFn(tags: readonly string[]): CombineFn<CoGroupTagged, CoGroupLists, CoGroupLists> {
+  const empty = (): CoGroupLists => {
+    const acc: CoGroupLists = {};
+    for (const t of tags) acc[t] = [];
+    return acc;
+  };
+  return {
+    createAccumulator: empty,
+    addInput(acc, x) {
+      acc[x.tag]!.push(x.value);
+      return acc;
+    },
+    retractInput(acc, x) {
+      const list = acc[x.tag]!;
+      const i = list.findIndex((v) => Object.is(v, x.value) || isDeepStrictEqual(v, x.value));
+      if (i >= 0) list.splice(i, 1);
+      return acc;
+    },
+    // The driver drops the accumulators merged: the first takes the others' values (as a bag's merge does).
+    mergeAccumulators(accs) {
+      const first = accs[0];
+      if (first === undefined) return empty();
+      for (let i = 1; i < accs.length; i++) {
+        for (const t of tags) {
+          const into = first[t]!;
+          const from = accs[i]![t]!;
+          for (let j = 0; j < from.length; j++) into.push(from[j]);
+        }
+      }
+      return first;
+    },
+    // A copy: the accumulator goes on filling after an early pane, and a retracting pane keeps what it emitted.
+    extractOutput(acc) {
+      const out: CoGroupLists = {};
+      for (const t of tags) out[t] = acc[t]!.slice();
+      return out;
+    },
+  };
+}
