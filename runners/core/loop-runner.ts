@@ -7,7 +7,7 @@ import type { BatchMetrics, CheckpointReport, PipelineResult, PipelineRun, Runne
 import { stopOnSignals } from '../../sdk/stop-on-signals.js';
 import { CheckpointCoordinator, NO_CHECKPOINTS, type CheckpointRequests, type RunCheckpoints } from './checkpoint/checkpoint-coordinator.js';
 import { newUuidV7 } from './checkpoint/checkpoint-id.js';
-import { commonValidation, Engine, type Wiring } from './engine.js';
+import { commonValidation, Engine, type EngineOptions, type Wiring } from './engine.js';
 import type { FireMode } from './driver/window-driver.js';
 import { ObservedCheckpoints } from './observe/observed-checkpoints.js';
 import { RunMonitor } from './observe/run-monitor.js';
@@ -95,6 +95,14 @@ export abstract class LoopRunner implements Runner {
     return [];
   }
 
+  /**
+   * The engine a run drives: the whole graph in one `Engine`. A runner for tests of a run as stages
+   * (`runners/core/parallel/staged-engine.ts`) returns another engine here; the runners never do.
+   */
+  protected createEngine(graph: PipelineGraph, options: EngineOptions): Engine {
+    return new Engine(graph, options);
+  }
+
   /** The execution model. `prepared` is what {@link beforeReading} returned. */
   protected abstract loop(run: RunContext, prepared?: unknown): Promise<void>;
 
@@ -168,7 +176,7 @@ export abstract class LoopRunner implements Runner {
     const coordinator = options.checkpointDir !== undefined ? await CheckpointCoordinator.open({ options, clock, runner: this.name, graph, requests, yieldTurn: this.turn, runId }) : undefined;
     const restoredClock = coordinator?.restoredVirtualClock;
     if (restoredClock !== undefined && clock instanceof VirtualClock) clock.advanceTo(restoredClock);
-    const engine = new Engine(graph, {
+    const engine = this.createEngine(graph, {
       clock,
       state,
       fireMode: this.fireMode,

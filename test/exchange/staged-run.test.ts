@@ -1,0 +1,232 @@
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bufferUntilWindowEnd } from '../../capability-matrix/support/window-end-timers.js';
+import { countPerKey } from '../../capability-matrix/support/count-per-key.js';
+import type { StagedEngine } from '../../runners/core/parallel/staged-engine.js';
+import { statefulDoFn, type DoFn } from '../../sdk/dofn.js';
+import { kv, type KV } from '../../sdk/kv.js';
+import type { Pipeline } from '../../sdk/pipeline.js';
+import type { PipelineResult } from '../../sdk/runner.js';
+import { View, type PCollectionView } from '../../sdk/side-input.js';
+import { StateSpec, TimerSpec } from '../../sdk/state.js';
+import { Capture, type Probe } from '../../sdk/testing/capture.js';
+import { TestStream } from '../../sdk/testing/test-stream.js';
+import { TIMESTAMP_MAX } from '../../sdk/time.js';
+import { AfterCount } from '../../sdk/triggers/after-count.js';
+import { AfterProcessingTime } from '../../sdk/triggers/after-processing-time.js';
+import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
+import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
+import { Sessions } from '../../sdk/windows/sessions.js';
+import { CoGroupByKey } from '../../transforms/co-group-by-key.js';
+import { Combine } from '../../transforms/combine.js';
+import { Count } from '../../transforms/combiners/count.js';
+import { Sum, sumFn } from '../../transforms/combiners/sum.js';
+import { Create } from '../../transforms/create.js';
+import { ParDo } from '../../transforms/par-do.js';
+import { Window } from '../../transforms/window.js';
+import { WithKeys } from '../../transforms/with-keys.js';
+import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { setSabotage, stagedRunner } from '../support/staged-runners.js';
+
+/**
+ * Design step 3 (docs/design/scale-out.md §6): a pipeline run as its stages, one Engine each, connected
+ * by exchange channels and watermark valves (StagedEngine, driven by the runners' own loops), gives
+ * exactly what the whole graph gives: every captured record with its value, timestamp, window, pane,
+ * retraction flag and processing time of emission (compared as multisets: only the order between
+ * keys and stages may change), and every step's counters. Scenarios come from test/semantics/.
+ */
+
+type Probes = Record<string, Probe<unknown>>;
+type Scenario = (p: Pipeline) => Probes;
+
+/** A record as one sortable line (Maps and Sets included). */
+const line = (r: unknown) => inspect(r, { depth: null, sorted: true, breakLength: Infinity, compact: true });
+
+function outputs(probes: Probes): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(probes).map(([name, probe]) => [name, probe.records.map(line).sort()]));
+}
+
+const scenarios: Record<string, Scenario> = {
+  'fixed windows with early (processing-time), on-time and late panes, and late records dropped': (p) => {
+    const { out, late } = countPerKey(
+      p,
+      TestStream.create<string>()
+        .addElements(['a', 100], ['a', 200])
+        .advanceProcessingTime(1000)
+        .addElements(['a', 1500], ['b', 3500])
+        .advanceWatermarkTo(3000)
+        .addElements(['a', 2500])
+        .addElements(['a', 2600])
+        .advanceWatermarkTo(8000)
+        .addElements(['a', 2700])
+        .advanceWatermarkToInfinity(),
+      Window.into<string>(FixedWindows(3000))
+        .triggering(AfterWatermark().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(1000)).withLateFirings(AfterCount(1)))
+        .withAllowedLateness(5000)
+        .discardingFiredPanes(),
+    );
+    return { out, late } as Probes;
+  },
+
+  'sessions with retractions, and the retractions summed after a second cut': (p) => {
+    const counts = p
+      .apply(
+        TestStream.create<string>()
+          .addElements(['a', 0], ['a', 1500], ['b', 100])
+          .advanceWatermarkTo(3000)
+          .addElements(['a', 800])
+          .advanceWatermarkTo(4000)
+          .addElements(['a', 2000])
+          .advanceWatermarkToInfinity(),
+      )
+      .apply(Window.into<string>(Sessions(1000)).triggering(AfterWatermark().withLateFirings(AfterCount(1))).withAllowedLateness(10_000).accumulatingAndRetractingFiredPanes())
+      .apply(WithKeys((s: string) => s))
+      .apply(Count.perKey());
+    const total = counts.apply('Total', Combine.perKey<string, number, unknown, number>(sumFn() as never));
+    return { counts: counts.apply('Counts', Capture.records()), total: total.apply('Totals', Capture.records()) } as Probes;
+  },
+
+  'a join (CoGroupByKey) of a TestStream and a Create, per window': (p) => {
+    const orders = p
+      .apply('Orders', TestStream.create<KV<string, number>>().addElements([kv('u1', 5), 100], [kv('u2', 7), 900]).advanceWatermarkTo(1000).addElements([kv('u1', 3), 1200]).advanceWatermarkToInfinity())
+      .apply('OrdersW', Window.into<KV<string, number>>(FixedWindows(1000)));
+    const users = p
+      .apply('Users', Create.timestamped([{ value: kv('u1', 'ann'), timestamp: 50 }, { value: kv('u3', 'cid'), timestamp: 1500 }]))
+      .apply('UsersW', Window.into<KV<string, string>>(FixedWindows(1000)));
+    return { joined: p.apply('Join', CoGroupByKey({ orders, users })).apply('Joined', Capture.records()) } as Probes;
+  },
+
+  'a stateful DoFn buffering per key and window, flushed by an event-time timer': (p) => ({
+    out: p
+      .apply(
+        TestStream.create<KV<string, number>>()
+          .addElements([kv('a', 3), 100], [kv('b', 1), 300], [kv('a', 1), 200], [kv('a', 7), 1500])
+          .advanceWatermarkTo(999)
+          .addElements([kv('a', 2), 900])
+          .advanceWatermarkTo(1000)
+          .addElements([kv('b', 5), 1999])
+          .advanceWatermarkToInfinity(),
+      )
+      .apply(Window.into(FixedWindows(1000)))
+      .apply('Buffer', ParDo(bufferUntilWindowEnd))
+      .apply(Capture.records()) as Probe<unknown>,
+  }),
+
+  'a stateful DoFn with processing-time timers': (p) => {
+    const fn = statefulDoFn<KV<string, number>>()({
+      state: { first: StateSpec.value<number>() },
+      timers: { ping: TimerSpec.processingTime() },
+      process(_e, ctx) {
+        ctx.state.first.write(ctx.processingTime);
+        ctx.timers.ping.offset(1300);
+      },
+      onTimer: {
+        ping(ctx) {
+          ctx.output(kv(ctx.key, { setAt: ctx.state.first.read()!, firedAt: ctx.processingTime }));
+        },
+      },
+    });
+    return {
+      out: p
+        .apply(TestStream.create<KV<string, number>>().addElements([kv('a', 0), 0]).advanceProcessingTime(1300).addElements([kv('b', 0), 0]).advanceProcessingTime(1300).advanceProcessingTime(1400).advanceWatermarkToInfinity())
+        .apply('Pings', ParDo(fn))
+        .apply(Capture.records()) as Probe<unknown>,
+    };
+  },
+
+  'a windowed side input made after a cut (a broadcast edge into a later stage)': (p) => {
+    const view: PCollectionView<number> = View.asSingleton(
+      p
+        .apply('SideData', Create.timestamped([[10, 100], [20, 900], [5, 1100], [1, 3500]].map(([value, timestamp]) => ({ value: value!, timestamp: timestamp! }))))
+        .apply('SideWindows', Window.into<number>(FixedWindows(1000)))
+        .apply('Threshold', Sum.globally().withoutDefaults()),
+      { defaultValue: 0 },
+    );
+    const withSide: DoFn<string, [string, number]> = {
+      process(e, ctx) {
+        ctx.output([e, ctx.sideInput(view)]);
+      },
+    };
+    return {
+      out: p
+        .apply(TestStream.create<string>().addElements(['m1', 500], ['m2', 1999]).advanceWatermarkTo(2000).addElements(['m3', 2500], ['m4', 3000]).advanceWatermarkToInfinity())
+        .apply(Window.into(FixedWindows(1000)))
+        .apply('Join', ParDo(withSide).withSideInputs(view))
+        .apply(Capture.records()) as Probe<unknown>,
+    };
+  },
+};
+
+async function both(options: (typeof RUNNER_CONFIGS)[number]['options'], scenario: Scenario) {
+  const whole = await runWith(options, scenario);
+  const staged = await runWith({ ...options, runner: stagedRunner(options.runner) }, scenario);
+  return { whole, staged };
+}
+
+/** Every step's counters (the staged run has no others: exchange reads are not steps). */
+const counters = (r: PipelineResult) => r.metrics;
+
+afterEach(() => setSabotage(undefined));
+
+describe.each(RUNNER_CONFIGS)('a run as stages connected by channels equals the whole graph on $label', ({ options }) => {
+  it.each(Object.keys(scenarios))('%s', async (name) => {
+    // What crossed the cuts: the staged run must really have run as several stages over channels.
+    const crossed = { stages: 0, records: 0, statuses: 0 };
+    setSabotage((e) => {
+      crossed.stages = e.stages.length;
+      for (const s of e.stages) {
+        for (const x of s.exchangeReads) {
+          const read = x.channel.read.bind(x.channel);
+          x.channel.read = () => {
+            const m = read();
+            if (m?.kind === 'data') crossed.records += m.values.length;
+            if (m?.kind === 'watermark') crossed.statuses++;
+            return m;
+          };
+        }
+      }
+    });
+    const { whole, staged } = await both(options, scenarios[name]!);
+    expect(crossed.stages).toBeGreaterThan(1);
+    expect(crossed.records).toBeGreaterThan(0);
+    expect(crossed.statuses).toBeGreaterThan(0);
+    const expected = outputs(whole.out);
+    expect(Object.values(expected).some((l) => l.length > 0)).toBe(true);
+    expect(outputs(staged.out)).toEqual(expected);
+    expect(staged.result.state).toBe(whole.result.state);
+    expect(counters(staged.result)).toEqual(counters(whole.result));
+  });
+});
+
+describe.each(RUNNER_CONFIGS.filter((c) => c.label === 'native' || c.label === 'microbatch(1s)'))('the comparison fails when the exchange is broken on purpose, on $label', ({ options }) => {
+  /** Breaks the exchange into the first keyed stage that has one: `how` rewrites each channel's writes. */
+  const breakExchange = (how: { dropRecord?: boolean; dropWatermarks?: boolean }) =>
+    setSabotage((e: StagedEngine) => {
+      const s = e.stages.find((x) => x.exchangeReads.length > 0)!;
+      const ch = s.exchangeReads[0]!.channel;
+      const write = ch.write.bind(ch);
+      const writeWatermark = ch.writeWatermark.bind(ch);
+      let dropped = false;
+      if (how.dropRecord) {
+        ch.write = (values) => {
+          if (dropped || values.length === 0) return write(values);
+          dropped = true;
+          return write(values.slice(1));
+        };
+      }
+      // every status but the final one (+infinity) is lost: windows fire only at the end, all at once
+      if (how.dropWatermarks) ch.writeWatermark = (status) => (status.watermark === TIMESTAMP_MAX ? writeWatermark(status) : undefined);
+    });
+
+  it('a dropped record changes the output', async () => {
+    breakExchange({ dropRecord: true });
+    const { whole, staged } = await both(options, scenarios['fixed windows with early (processing-time), on-time and late panes, and late records dropped']!);
+    expect(outputs(staged.out)).not.toEqual(outputs(whole.out));
+  });
+
+  it('dropped watermarks change the output', async () => {
+    breakExchange({ dropWatermarks: true });
+    const { whole, staged } = await both(options, scenarios['fixed windows with early (processing-time), on-time and late panes, and late records dropped']!);
+    expect(outputs(staged.out)).not.toEqual(outputs(whole.out));
+  });
+});
