@@ -1,10 +1,12 @@
 import { inspect } from 'node:util';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bufferUntilWindowEnd } from '../../capability-matrix/support/window-end-timers.js';
 import { countPerKey } from '../../capability-matrix/support/count-per-key.js';
 import type { StagedEngine } from '../../runners/core/parallel/staged-engine.js';
 import { statefulDoFn, type DoFn } from '../../sdk/dofn.js';
 import { kv, type KV } from '../../sdk/kv.js';
+import type { PCollection } from '../../sdk/pcollection.js';
 import type { Pipeline } from '../../sdk/pipeline.js';
 import type { PipelineResult } from '../../sdk/runner.js';
 import { View, type PCollectionView } from '../../sdk/side-input.js';
@@ -22,6 +24,9 @@ import { Combine } from '../../transforms/combine.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Sum, sumFn } from '../../transforms/combiners/sum.js';
 import { Create } from '../../transforms/create.js';
+import { Flatten } from '../../transforms/flatten.js';
+import { GroupByKey } from '../../transforms/group-by-key.js';
+import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
@@ -158,8 +163,8 @@ const scenarios: Record<string, Scenario> = {
 };
 
 async function both(options: (typeof RUNNER_CONFIGS)[number]['options'], scenario: Scenario) {
-  const whole = await runWith(options, scenario);
-  const staged = await runWith({ ...options, runner: stagedRunner(options.runner) }, scenario);
+  const whole = await runWith({ ...options, quiet: true }, scenario);
+  const staged = await runWith({ ...options, quiet: true, runner: stagedRunner(options.runner) }, scenario);
   return { whole, staged };
 }
 
@@ -228,5 +233,76 @@ describe.each(RUNNER_CONFIGS.filter((c) => c.label === 'native' || c.label === '
     breakExchange({ dropWatermarks: true });
     const { whole, staged } = await both(options, scenarios['fixed windows with early (processing-time), on-time and late panes, and late records dropped']!);
     expect(outputs(staged.out)).not.toEqual(outputs(whole.out));
+  });
+});
+
+describe('random pipelines run as stages equal the whole graph', () => {
+  type Op = { kind: 'map'; of: number } | { kind: 'keyed'; of: number; how: 'gbk' | 'combine' | 'stateful' } | { kind: 'flatten'; of: number[] } | { kind: 'side'; of: number; view: number };
+  const op = (n: number): fc.Arbitrary<Op> => {
+    const at = fc.nat({ max: n - 1 });
+    return fc.oneof(
+      at.map((of): Op => ({ kind: 'map', of })),
+      fc.tuple(at, fc.constantFrom('gbk' as const, 'combine' as const, 'stateful' as const)).map(([of, how]): Op => ({ kind: 'keyed', of, how })),
+      fc.array(at, { minLength: 1, maxLength: 3 }).map((of): Op => ({ kind: 'flatten', of })),
+      fc.tuple(at, at).map(([of, view]): Op => ({ kind: 'side', of, view })),
+    );
+  };
+  const program = fc.integer({ min: 1, max: 8 }).chain((len) => fc.tuple(...Array.from({ length: len }, (_, i) => op(i + 1))));
+  /** A script: groups of (key, event time) elements, each followed by a watermark step. */
+  const script = fc.array(fc.tuple(fc.array(fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 5000 })), { maxLength: 5 }), fc.nat({ max: 2000 })), { minLength: 1, maxLength: 4 });
+  const counter = statefulDoFn<KV<number, number>>()({
+    state: { n: StateSpec.value<number>() },
+    process(e, ctx) {
+      const n = (ctx.state.n.read() ?? 0) + 1;
+      ctx.state.n.write(n);
+      return kv(e.key, e.value * 100 + n);
+    },
+  });
+  const build = (ops: Op[], steps: [[number, number][], number][]) => (p: Pipeline) => {
+    let stream = TestStream.create<KV<number, number>>();
+    let wm = 0;
+    for (const [els, by] of steps) {
+      if (els.length > 0) stream = stream.addElements(...els.map(([k, t]): [KV<number, number>, number] => [kv(k, t % 7), t]));
+      wm += by;
+      stream = stream.advanceWatermarkTo(wm);
+    }
+    const made: PCollection<KV<number, number>>[] = [p.apply('S0', stream.advanceWatermarkToInfinity()).apply('W0', Window.into<KV<number, number>>(FixedWindows(1000)))];
+    ops.forEach((o, j) => {
+      const name = `S${j + 1}`;
+      switch (o.kind) {
+        case 'map':
+          made.push(made[o.of]!.apply(name, MapElements((e: KV<number, number>) => kv((e.key + 1) % 4, e.value))));
+          break;
+        case 'keyed':
+          made.push(
+            o.how === 'gbk'
+              ? made[o.of]!.apply(name, GroupByKey<number, number>()).apply(`${name}Sum`, MapElements((g: KV<number, number[]>) => kv(g.key, g.value.reduce((a, b) => a + b, 0))))
+              : o.how === 'combine'
+                ? made[o.of]!.apply(name, Combine.perKey<number, number, unknown, number>(sumFn() as never))
+                : made[o.of]!.apply(name, ParDo(counter)),
+          );
+          break;
+        case 'flatten':
+          made.push(p.apply(name, Flatten(...o.of.map((i) => made[i]!))));
+          break;
+        case 'side': {
+          const view = View.asList(made[o.view]!);
+          made.push(made[o.of]!.apply(name, ParDo<KV<number, number>, KV<number, number>>({ process: (e, ctx) => kv(e.key, e.value + ctx.sideInput(view).length) }).withSideInputs(view)));
+          break;
+        }
+      }
+    });
+    return Object.fromEntries(made.map((pc, i) => [`P${i}`, pc.apply(`Probe${i}`, Capture.records())])) as Probes;
+  };
+
+  it.each(RUNNER_CONFIGS.filter((c) => c.label === 'native' || c.label === 'microbatch(1s)'))('on $label', async ({ options }) => {
+    await fc.assert(
+      fc.asyncProperty(program, script, async (ops, steps) => {
+        const { whole, staged } = await both(options, build(ops, steps));
+        expect(outputs(staged.out)).toEqual(outputs(whole.out));
+        expect(counters(staged.result)).toEqual(counters(whole.result));
+      }),
+      { numRuns: 40 },
+    );
   });
 });
