@@ -7,43 +7,55 @@ import type { PipelineGraph } from '../../sdk/graph.js';
 import { registerRunner } from '../../sdk/runner.js';
 
 /**
- * Runners for tests of a run as stages (design: docs/design/scale-out.md §6 step 3): the native and
- * micro-batch runners, loops unchanged, driving a `StagedEngine` (one Engine per stage, connected by
- * exchange channels) instead of one Engine over the whole graph. Registered as `staged-native` and
- * `staged-microbatch`; `stagedRunner(name)` gives the runner name for a configuration's runner.
+ * Runners for tests of a run as stages (design: docs/design/scale-out.md §6 steps 3 and 4): the native
+ * and micro-batch runners, loops unchanged, driving a `StagedEngine` (one or more Engines per stage,
+ * connected by exchange channels) instead of one Engine over the whole graph. `stagedRunner(runner, n)`
+ * registers (once) and names the one for a configuration's runner with `n` instances per keyed stage.
  *
- * `sabotage` (for tests that the comparison can fail) changes the StagedEngine after it is built,
- * e.g. to drop a record or a watermark status on one channel.
+ * `setSabotage` (for tests that the comparison can fail, or that spy on the exchange) changes the next
+ * runs' StagedEngines after they are built, e.g. to drop a record or a watermark status on a channel.
  */
-export let sabotage: ((engine: StagedEngine) => void) | undefined;
+let sabotage: ((engine: StagedEngine) => void) | undefined;
 
-/** Sets (or with undefined, clears) the sabotage applied to the next runs' StagedEngines. */
+/** Sets (or with undefined, clears) what is done to the next runs' StagedEngines. */
 export function setSabotage(s: ((engine: StagedEngine) => void) | undefined): void {
   sabotage = s;
 }
 
-function staged(graph: PipelineGraph, options: EngineOptions): Engine {
-  const e = new StagedEngine(graph, options);
+function staged(graph: PipelineGraph, options: EngineOptions, instances: number): Engine {
+  const e = new StagedEngine(graph, options, { instances });
   sabotage?.(e);
   return e;
 }
 
-class StagedNativeRunner extends NativeRunner {
-  protected override createEngine(graph: PipelineGraph, options: EngineOptions): Engine {
-    return staged(graph, options);
+const registered = new Set<string>();
+
+/** The name of the staged runner for `runner` (native or microbatch) with `instances` instances per keyed stage, registered on first use. */
+export function stagedRunner(runner: string | undefined, instances = 1): string {
+  const base = runner ?? 'native';
+  const name = `staged${instances}-${base}`;
+  if (registered.has(name)) return name;
+  registered.add(name);
+  if (base === 'microbatch') {
+    registerRunner(
+      name,
+      () =>
+        new (class extends MicroBatchRunner {
+          protected override createEngine(graph: PipelineGraph, options: EngineOptions): Engine {
+            return staged(graph, options, instances);
+          }
+        })(),
+    );
+  } else {
+    registerRunner(
+      name,
+      () =>
+        new (class extends NativeRunner {
+          protected override createEngine(graph: PipelineGraph, options: EngineOptions): Engine {
+            return staged(graph, options, instances);
+          }
+        })(),
+    );
   }
-}
-
-class StagedMicroBatchRunner extends MicroBatchRunner {
-  protected override createEngine(graph: PipelineGraph, options: EngineOptions): Engine {
-    return staged(graph, options);
-  }
-}
-
-registerRunner('staged-native', () => new StagedNativeRunner());
-registerRunner('staged-microbatch', () => new StagedMicroBatchRunner());
-
-/** `staged-native` for `native`, `staged-microbatch` for `microbatch`. */
-export function stagedRunner(runner: string | undefined): string {
-  return `staged-${runner ?? 'native'}`;
+  return name;
 }
