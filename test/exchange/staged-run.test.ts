@@ -60,7 +60,7 @@ const scenarios: Record<string, Scenario> = {
       TestStream.create<string>()
         .addElements(['a', 100], ['a', 200])
         .advanceProcessingTime(1000)
-        .addElements(['a', 1500], ['b', 3500])
+        .addElements(['a', 1500], ['u1', 3500])
         .advanceWatermarkTo(3000)
         .addElements(['a', 2500])
         .addElements(['a', 2600])
@@ -79,7 +79,7 @@ const scenarios: Record<string, Scenario> = {
     const counts = p
       .apply(
         TestStream.create<string>()
-          .addElements(['a', 0], ['a', 1500], ['b', 100])
+          .addElements(['a', 0], ['a', 1500], ['u1', 100])
           .advanceWatermarkTo(3000)
           .addElements(['a', 800])
           .advanceWatermarkTo(4000)
@@ -107,11 +107,11 @@ const scenarios: Record<string, Scenario> = {
     out: p
       .apply(
         TestStream.create<KV<string, number>>()
-          .addElements([kv('a', 3), 100], [kv('b', 1), 300], [kv('a', 1), 200], [kv('a', 7), 1500])
+          .addElements([kv('a', 3), 100], [kv('u1', 1), 300], [kv('a', 1), 200], [kv('a', 7), 1500])
           .advanceWatermarkTo(999)
           .addElements([kv('a', 2), 900])
           .advanceWatermarkTo(1000)
-          .addElements([kv('b', 5), 1999])
+          .addElements([kv('u1', 5), 1999])
           .advanceWatermarkToInfinity(),
       )
       .apply(Window.into(FixedWindows(1000)))
@@ -135,7 +135,7 @@ const scenarios: Record<string, Scenario> = {
     });
     return {
       out: p
-        .apply(TestStream.create<KV<string, number>>().addElements([kv('a', 0), 0]).advanceProcessingTime(1300).addElements([kv('b', 0), 0]).advanceProcessingTime(1300).advanceProcessingTime(1400).advanceWatermarkToInfinity())
+        .apply(TestStream.create<KV<string, number>>().addElements([kv('a', 0), 0]).advanceProcessingTime(1300).addElements([kv('u1', 0), 0]).advanceProcessingTime(1300).advanceProcessingTime(1400).advanceWatermarkToInfinity())
         .apply('Pings', ParDo(fn))
         .apply(Capture.records()) as Probe<unknown>,
     };
@@ -178,29 +178,36 @@ afterEach(() => setSabotage(undefined));
 describe.each(RUNNER_CONFIGS.flatMap((c) => [1, 3].map((instances) => ({ ...c, instances }))))('a run as stages connected by channels equals the whole graph on $label, $instances instance(s) per keyed stage', ({ options, instances }) => {
   it.each(Object.keys(scenarios))('%s', async (name) => {
     // What crossed the cuts: the staged run must really have run as several stages (and instances) over channels.
-    const crossed = { stages: 0, instances: 0, records: 0, statuses: 0 };
+    const crossed = { stages: 0, instances: 0, records: 0, statuses: 0, busy: 0 };
     setSabotage((e) => {
       crossed.stages = e.stages.length;
       crossed.instances = Math.max(...e.stages.map((s) => s.instances.length));
       for (const s of e.stages) {
-        for (const inst of s.instances) {
+        const fed = new Set<number>();
+        s.instances.forEach((inst, i) => {
           for (const x of inst.exchangeReads) {
             for (const ch of x.channels) {
               const read = ch.read.bind(ch);
               ch.read = () => {
                 const m = read();
-                if (m?.kind === 'data') crossed.records += m.values.length;
+                if (m?.kind === 'data') {
+                  crossed.records += m.values.length;
+                  fed.add(i);
+                  crossed.busy = Math.max(crossed.busy, fed.size);
+                }
                 if (m?.kind === 'watermark') crossed.statuses++;
                 return m;
               };
             }
           }
-        }
+        });
       }
     });
     const { whole, staged } = await both(options, scenarios[name]!, instances);
     expect(crossed.stages).toBeGreaterThan(1);
     expect(crossed.instances).toBe(instances);
+    // with several instances, records of different keys went to different instances (the side input scenario has one key, null)
+    if (instances > 1 && !name.includes('side input')) expect(crossed.busy).toBeGreaterThan(1);
     expect(crossed.records).toBeGreaterThan(0);
     expect(crossed.statuses).toBeGreaterThan(0);
     const expected = outputs(whole.out);
@@ -257,7 +264,7 @@ describe('random pipelines run as stages equal the whole graph', () => {
   };
   const program = fc.integer({ min: 1, max: 8 }).chain((len) => fc.tuple(...Array.from({ length: len }, (_, i) => op(i + 1))));
   /** A script: groups of (key, event time) elements, each followed by a watermark step. */
-  const script = fc.array(fc.tuple(fc.array(fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 5000 })), { maxLength: 5 }), fc.nat({ max: 2000 })), { minLength: 1, maxLength: 4 });
+  const script = fc.array(fc.tuple(fc.array(fc.tuple(fc.nat({ max: 15 }), fc.nat({ max: 5000 })), { maxLength: 5 }), fc.nat({ max: 2000 })), { minLength: 1, maxLength: 4 });
   const counter = statefulDoFn<KV<number, number>>()({
     state: { n: StateSpec.value<number>() },
     process(e, ctx) {
@@ -279,7 +286,7 @@ describe('random pipelines run as stages equal the whole graph', () => {
       const name = `S${j + 1}`;
       switch (o.kind) {
         case 'map':
-          made.push(made[o.of]!.apply(name, MapElements((e: KV<number, number>) => kv((e.key + 1) % 4, e.value))));
+          made.push(made[o.of]!.apply(name, MapElements((e: KV<number, number>) => kv((e.key + 1) % 16, e.value))));
           break;
         case 'keyed':
           made.push(
@@ -307,6 +314,29 @@ describe('random pipelines run as stages equal the whole graph', () => {
   };
 
   it.each(RUNNER_CONFIGS.filter((c) => c.label === 'native' || c.label === 'microbatch(1s)').flatMap((c) => [1, 3].map((instances) => ({ ...c, instances }))))('on $label, $instances instance(s) per keyed stage', async ({ options, instances }) => {
+    // runs in which some stage's instances other than one got records (the keys spread)
+    let spread = 0;
+    setSabotage((e) => {
+      let counted = false;
+      for (const s of e.stages) {
+        s.instances.forEach((inst, i) => {
+          if (i === 0) return;
+          for (const x of inst.exchangeReads) {
+            for (const ch of x.channels) {
+              const read = ch.read.bind(ch);
+              ch.read = () => {
+                const m = read();
+                if (m?.kind === 'data' && !counted) {
+                  counted = true;
+                  spread++;
+                }
+                return m;
+              };
+            }
+          }
+        });
+      }
+    });
     await fc.assert(
       fc.asyncProperty(program, script, async (ops, steps) => {
         const { whole, staged } = await both(options, build(ops, steps), instances);
@@ -315,5 +345,6 @@ describe('random pipelines run as stages equal the whole graph', () => {
       }),
       { numRuns: 40 },
     );
+    if (instances > 1) expect(spread).toBeGreaterThan(0);
   });
 });
