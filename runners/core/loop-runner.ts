@@ -10,6 +10,7 @@ import { newUuidV7 } from './checkpoint/checkpoint-id.js';
 import { commonValidation, Engine, type EngineOptions, type Wiring } from './engine.js';
 import type { FireMode } from './driver/window-driver.js';
 import { ObservedCheckpoints } from './observe/observed-checkpoints.js';
+import { StagedEngine } from './parallel/staged-engine.js';
 import { RunMonitor } from './observe/run-monitor.js';
 import { SourcePump } from './source-pump.js';
 import { StopRequest } from './stop-request.js';
@@ -96,11 +97,11 @@ export abstract class LoopRunner implements Runner {
   }
 
   /**
-   * The engine a run drives: the whole graph in one `Engine`. A runner for tests of a run as stages
-   * (`runners/core/parallel/staged-engine.ts`) returns another engine here; the runners never do.
+   * The engine a run drives: the whole graph in one `Engine`, or with `parallelism` above 1 a
+   * `StagedEngine` (each keyed stage as that many instances, inline). Tests of a run as stages override it.
    */
-  protected createEngine(graph: PipelineGraph, options: EngineOptions): Engine {
-    return new Engine(graph, options);
+  protected createEngine(graph: PipelineGraph, options: EngineOptions, parallelism = 1): Engine {
+    return parallelism > 1 ? new StagedEngine(graph, options, { instances: parallelism }) : new Engine(graph, options);
   }
 
   /** The execution model. `prepared` is what {@link beforeReading} returned. */
@@ -176,14 +177,18 @@ export abstract class LoopRunner implements Runner {
     const coordinator = options.checkpointDir !== undefined ? await CheckpointCoordinator.open({ options, clock, runner: this.name, graph, requests, yieldTurn: this.turn, runId }) : undefined;
     const restoredClock = coordinator?.restoredVirtualClock;
     if (restoredClock !== undefined && clock instanceof VirtualClock) clock.advanceTo(restoredClock);
-    const engine = this.createEngine(graph, {
-      clock,
-      state,
-      fireMode: this.fireMode,
-      wiring: this.wiring,
-      idleTimeout: options.idleTimeout,
-      ...(coordinator ? { checkpointing: coordinator.checkpointing } : {}),
-    });
+    const engine = this.createEngine(
+      graph,
+      {
+        clock,
+        state,
+        fireMode: this.fireMode,
+        wiring: this.wiring,
+        idleTimeout: options.idleTimeout,
+        ...(coordinator ? { checkpointing: coordinator.checkpointing } : {}),
+      },
+      options.parallelism,
+    );
     const pumps: SourcePump[] = [];
     const batches: BatchMetrics[] = [];
     // Observers (dashboard, progress line): sampled at loop iterations, see observe/run-monitor.ts.

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,12 +28,13 @@ import { Count } from '../../transforms/combiners/count.js';
 import { Sum, sumFn } from '../../transforms/combiners/sum.js';
 import { Create } from '../../transforms/create.js';
 import { Flatten } from '../../transforms/flatten.js';
+import { TextFile } from '../../transforms/io/text-file.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
 import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS, RUNNERS, runWith } from '../support/runners.js';
 import { setSabotage, stagedRunner } from '../support/staged-runners.js';
 
 /**
@@ -346,5 +350,43 @@ describe('random pipelines run as stages equal the whole graph', () => {
       { numRuns: 40 },
     );
     if (instances > 1) expect(spread).toBeGreaterThan(0);
+  });
+});
+
+describe.each(RUNNER_CONFIGS)('--parallelism=3 gives what --parallelism=1 gives on $label', ({ options }) => {
+  it.each(Object.keys(scenarios))('%s', async (name) => {
+    const one = await runWith({ ...options, quiet: true }, scenarios[name]!);
+    const three = await runWith({ ...options, quiet: true, parallelism: 3 }, scenarios[name]!);
+    expect(outputs(three.out)).toEqual(outputs(one.out));
+    expect(three.result.metrics).toEqual(one.result.metrics);
+    // the run went through instances: a step of a keyed stage run by several reports the sum of their counters (a getter)
+    const summed = Object.keys(three.result.metrics).filter((step) => Object.getOwnPropertyDescriptor(three.result.metrics, step)?.get !== undefined);
+    if (!name.includes('side input')) expect(summed.length).toBeGreaterThan(0);
+  });
+});
+
+describe.each(RUNNERS)('--parallelism=3 with a sink that holds a file (a DoFn with setup and teardown) on $label', ({ options }) => {
+  it('runs the sink\'s stage as one instance and writes the same file as --parallelism=1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'staged-sink-'));
+    const instancesOf: Record<string, number> = {};
+    setSabotage((e) => {
+      for (const s of e.stages) instancesOf[s.graph.stage.name] = s.instances.length;
+    });
+    const build = (path: string) => (p: Pipeline) => {
+      const counts = p
+        .apply('Words', Create.timestamped(['a', 'u1', 'u2', 'a', 'u3', 'u1'].map((w, i) => ({ value: w, timestamp: i * 100 }))))
+        .apply(WithKeys((w: string) => w))
+        .apply('Counts', Count.perKey<string>());
+      counts.apply('Write', TextFile.write(path));
+      counts.apply('Again', Count.perKey<string>()).apply('Probe', Capture.records());
+      return {};
+    };
+    await runWith({ ...options, quiet: true }, build(join(dir, 'one.ndjson')));
+    await runWith({ ...options, quiet: true, runner: stagedRunner(options.runner, 3) }, build(join(dir, 'three.ndjson')));
+    const lines = (f: string) => readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l !== '').sort();
+    expect(lines('three.ndjson')).toEqual(lines('one.ndjson'));
+    expect(lines('one.ndjson')).toHaveLength(4);
+    // the Counts stage holds the file sink: one instance; the second Count has no lifecycle DoFn: three
+    expect(instancesOf).toEqual({ Words: 1, Counts: 1, Again: 3 });
   });
 });

@@ -26,8 +26,9 @@ import { InMemoryStateBackend, type StateBackend } from '../state/state-backend.
  * Instances: a keyed stage runs `instances` engines, instance `i` owning the key groups `g` with
  * `floor(g·n/G) = i`; every other stage runs one (sources have no splits yet, design step 5), and so
  * does a keyed stage that reads a PCollection both as a main input and as a side input (its one
- * exchange read could not route it both by key and to every instance), or that reads a side input
- * made in the stage itself (each instance would see only its own part of the view).
+ * exchange read could not route it both by key and to every instance), that reads a side input
+ * made in the stage itself (each instance would see only its own part of the view), or that has a
+ * DoFn with lifecycle methods (a sink's file or producer would be shared by the instances).
  *
  * How records and watermarks move, in one thread, deterministically:
  * - every PCollection that leaves a stage is tapped in each instance (`Engine.tapOutput`) and routed as
@@ -77,7 +78,7 @@ export class StagedEngine extends Engine {
     instanceOfGroup(0, n); // checks n
     const stateFor = options.stateFor ?? (() => new InMemoryStateBackend());
     const graphs = stageGraphs(graph);
-    const counts = graphs.map((g) => (g.stage.keyed && !g.reads.some((r) => r.alsoBroadcast) && !hasInnerSideInput(g) ? n : 1));
+    const counts = graphs.map((g) => (g.stage.keyed && !g.reads.some((r) => r.alsoBroadcast) && !hasInnerSideInput(g) && !hasLifecycleDoFn(g) ? n : 1));
     const stages: StageRun[] = graphs.map((g) => ({
       graph: g,
       instances: Array.from({ length: counts[g.stage.index]! }, (_, i) => {
@@ -335,6 +336,18 @@ function router(routing: ExchangeRouting, n: number): (value: unknown) => number
 function hasInnerSideInput(g: StageGraph): boolean {
   const here = new Set(g.stage.steps);
   return g.graph.primitives.some((n) => n.sideInputs.some((v) => here.has(v.pcollection.producer.fullName)));
+}
+
+/**
+ * A ParDo of the stage has a DoFn with lifecycle methods (setup, startBundle, finishBundle, teardown):
+ * it may keep a resource in the DoFn object (a sink's file or producer), which inline instances would
+ * share, so the stage runs one instance (pinning, design §2.8, comes with worker threads).
+ */
+function hasLifecycleDoFn(g: StageGraph): boolean {
+  return g.graph.primitives.some((n) => {
+    const p = n.payload;
+    return p?.kind === 'pardo' && (p.fn.setup !== undefined || p.fn.startBundle !== undefined || p.fn.finishBundle !== undefined || p.fn.teardown !== undefined);
+  });
 }
 
 /** The counters of one step summed over its instances (distributions merged). */
