@@ -79,6 +79,13 @@ export interface PipelineOptions<A extends AnyFlagValues = AnyFlagValues> {
   /** Resuming: drop the checkpointed state of steps the pipeline no longer has (instead of refusing to resume). */
   readonly allowNonRestoredState: boolean;
   /**
+   * Instances of each keyed step (GroupByKey, Combine.perKey, stateful ParDo) and the steps after it,
+   * 1..128; records go to the instance owning their key. Default 1, the one-engine run. Above 1 the
+   * instances run in this thread, one after another (a correctness mode, slower than 1; worker threads
+   * come later), and checkpoints are not supported yet.
+   */
+  readonly parallelism: number;
+  /**
    * The values of every flag given, the pipeline's and the program's own (declared with
    * `Pipeline.create(argv, { flags })`): a string per string flag, `true` per boolean flag.
    */
@@ -105,6 +112,7 @@ export const PIPELINE_FLAGS = {
   drain: { type: 'boolean', help: 'on Ctrl-C or SIGTERM, drain: fire every window\'s last pane and every timer, commit, end (not resumable)' },
   jobName: { type: 'string', value: '<name>', help: 'the job\'s name in its checkpoints and transactional ids' },
   allowNonRestoredState: { type: 'boolean', help: 'resume even if checkpointed steps are gone (their state is dropped)' },
+  parallelism: { type: 'string', value: 'N', help: 'instances of each keyed step, 1..128, run inline in this thread (default 1; no checkpoints yet above 1)' },
 } as const satisfies FlagSpecs;
 
 export type PipelineFlags = typeof PIPELINE_FLAGS;
@@ -124,8 +132,12 @@ export const DEFAULT_OPTIONS: PipelineOptions = {
   drain: false,
   stopOnSignals: false,
   allowNonRestoredState: false,
+  parallelism: 1,
   args: {},
 };
+
+/** The most instances of a keyed step: one per key group of a job (`DEFAULT_KEY_GROUPS`). */
+export const MAX_PARALLELISM = 128;
 
 /** The fewest checkpoints a run keeps: one to resume from and one to fall back on. */
 export const MIN_KEEP_CHECKPOINTS = 2;
@@ -187,6 +199,7 @@ export function optionsFromFlags(values: FlagValues<PipelineFlags>): Partial<Pip
   if (values.drain !== undefined) o.drain = values.drain;
   if (values.jobName !== undefined) o.jobName = values.jobName;
   if (values.allowNonRestoredState !== undefined) o.allowNonRestoredState = values.allowNonRestoredState;
+  if (values.parallelism !== undefined) o.parallelism = positiveInt(values.parallelism, 'parallelism');
   return o;
 }
 
@@ -213,6 +226,12 @@ export function completeOptions<A extends AnyFlagValues>(given: Partial<Pipeline
     throw new PipelineOptionsError(
       `keepCheckpoints must be a whole number >= ${MIN_KEEP_CHECKPOINTS} (one to resume from, one to fall back on if it is damaged), got ${merged.keepCheckpoints}`,
     );
+  }
+  if (!Number.isInteger(merged.parallelism) || merged.parallelism < 1 || merged.parallelism > MAX_PARALLELISM) {
+    throw new PipelineOptionsError(`--parallelism: expected a whole number from 1 to ${MAX_PARALLELISM} (the key groups of a job), got ${merged.parallelism}`);
+  }
+  if (merged.parallelism > 1 && dir !== undefined) {
+    throw new PipelineOptionsError(`--parallelism=${merged.parallelism} does not take checkpoints yet: run without --checkpointDir, or with --parallelism=1`);
   }
   if (merged.guarantee !== 'exactly-once' && merged.guarantee !== 'at-least-once') {
     throw new PipelineOptionsError(`guarantee must be 'exactly-once' or 'at-least-once', got ${JSON.stringify(merged.guarantee)}`);

@@ -11,6 +11,9 @@ import { sourceBatchSize, type Source, type SourceBatch, type SourceReader } fro
 import { TIMESTAMP_MAX, TIMESTAMP_MIN, type Instant } from '../../sdk/time.js';
 import { GLOBAL_WINDOW } from '../../sdk/window.js';
 import type { WindowedValue } from '../../sdk/windowed-value.js';
+import type { PaneInfo } from '../../sdk/pane.js';
+import type { BoundedWindow } from '../../sdk/window.js';
+import type { WatermarkStatus, WatermarkValve } from './exchange/watermark-valve.js';
 import { Columns, type ColumnChunk } from './columns.js';
 import { withoutInvalidTimestamps } from './invalid-timestamps.js';
 import type { FireMode } from './driver/window-driver.js';
@@ -118,13 +121,15 @@ export class Engine {
   private ran = false;
   /** The `late` and `deadLetter` outputs of every step (see tapSideOutputs). */
   private readonly sidePorts: { readonly step: string; readonly kind: 'late' | 'deadLetter'; readonly port: OutputPort }[] = [];
+  /** The output port of every PCollection a step of this graph makes (for `tapOutput`). */
+  private readonly outputPorts = new Map<PCollection<unknown>, OutputPort>();
 
   constructor(
     private readonly graph: PipelineGraph,
     private readonly o: EngineOptions,
   ) {
     const consumers = new Map<PCollection<unknown>, Consumer[]>();
-    const ports = new Map<PCollection<unknown>, OutputPort>();
+    const ports = this.outputPorts;
     const portsOf = (node: TransformNode, metrics: StepMetrics, countTags: (tag: string) => boolean): Record<string, OutputPort> => {
       const out: Record<string, OutputPort> = {};
       for (const [tag, pc] of Object.entries(node.outputs)) {
@@ -237,6 +242,67 @@ export class Engine {
    */
   tapSideOutputs(keep: (step: string, kind: 'late' | 'deadLetter', value: unknown) => void): void {
     for (const { step, kind, port } of this.sidePorts) port.connect((value) => keep(step, kind, value));
+  }
+
+  /**
+   * Exchange write (design: docs/design/scale-out.md §3.2): hands `receive` every record `pc` carries
+   * from now on, with its window, pane and retraction flag, synchronously as its step emits it (micro-batch
+   * too: per element, before the step's chunk reaches its other consumers). Nothing else changes. A stage's
+   * executor taps each PCollection that leaves the stage and sends what it gets over the exchange;
+   * a normal run never calls it.
+   * @throws Error when no step of this engine's graph makes `pc`.
+   * @example engine.tapOutput(counts, (value, timestamp, window, pane, retraction) => out.push({ value, timestamp, window, pane, retraction }));
+   */
+  tapOutput(pc: PCollection<unknown>, receive: (value: unknown, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean) => void): void {
+    const port = this.outputPorts.get(pc);
+    if (port === undefined) throw new Error(`Engine.tapOutput: no step of this graph makes '${pc.name}'`);
+    port.connect(receive);
+  }
+
+  /**
+   * Exchange write: the watermark and idleness of `pc` as its consumers in this engine would see them
+   * now (the producing step's output watermark, or its read's; idle as `pass` counts it). Sent downstream
+   * after the records it covers, once per pass. @throws Error when no step of this engine's graph makes `pc`.
+   */
+  outputStatus(pc: PCollection<unknown>): WatermarkStatus {
+    const wm = this.producerWm.get(pc);
+    if (wm === undefined) throw new Error(`Engine.outputStatus: no step of this graph makes '${pc.name}'`);
+    return { watermark: wm(), idle: this.producerIdle.get(pc)!() };
+  }
+
+  /**
+   * Exchange read: `read` (a read step of this graph whose records come from other instances, not from
+   * a source) is idle when `valve` says every upstream instance is, instead of by `idleTimeout`. Its
+   * watermark is the one {@link emitWindowed} gives it (the valve's output). Call before the first pass.
+   */
+  feedFromValve(read: ReadSlot, valve: WatermarkValve): void {
+    for (const pc of Object.values(read.node.outputs)) this.producerIdle.set(pc, () => valve.idle);
+  }
+
+  /**
+   * Exchange read: emits records that crossed a cut on `read`'s main output as they are (window, pane and
+   * retraction flag kept, unlike a source's elements, which enter the global window), then raises the
+   * read's watermark to `watermark` (never lowers it; at TIMESTAMP_MAX the read is done). Like
+   * `emitBatch`, the watermark reaches consumers at the next `pass`. Returns what is still in flight.
+   * @example await engine.emitWindowed(read, [{ value: kv('a', 2), timestamp: 999, window, pane }], valve.output);
+   */
+  emitWindowed(read: ReadSlot, values: readonly WindowedValue<unknown>[], watermark: Instant): MaybePromise {
+    this.ran = true;
+    read.metrics.elementsIn += values.length;
+    const main = read.main;
+    let chain: Promise<void> | undefined;
+    for (let i = 0; i < values.length; i++) {
+      const wv = values[i]!;
+      if (chain) chain = chain.then(() => sendTo(main, wv));
+      else {
+        main.emit(wv);
+        if (main.hasPending) chain = main.takePending();
+      }
+    }
+    chain = settlePort(main, chain);
+    if (watermark > read.watermark) read.watermark = watermark;
+    if (read.watermark >= TIMESTAMP_MAX) read.done = true;
+    return chain;
   }
 
   /** Calls every operator's setup (DoFn.setup). */

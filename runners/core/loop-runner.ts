@@ -7,9 +7,10 @@ import type { BatchMetrics, CheckpointReport, PipelineResult, PipelineRun, Runne
 import { stopOnSignals } from '../../sdk/stop-on-signals.js';
 import { CheckpointCoordinator, NO_CHECKPOINTS, type CheckpointRequests, type RunCheckpoints } from './checkpoint/checkpoint-coordinator.js';
 import { newUuidV7 } from './checkpoint/checkpoint-id.js';
-import { commonValidation, Engine, type Wiring } from './engine.js';
+import { commonValidation, Engine, type EngineOptions, type Wiring } from './engine.js';
 import type { FireMode } from './driver/window-driver.js';
 import { ObservedCheckpoints } from './observe/observed-checkpoints.js';
+import { StagedEngine } from './parallel/staged-engine.js';
 import { RunMonitor } from './observe/run-monitor.js';
 import { SourcePump } from './source-pump.js';
 import { StopRequest } from './stop-request.js';
@@ -95,6 +96,14 @@ export abstract class LoopRunner implements Runner {
     return [];
   }
 
+  /**
+   * The engine a run drives: the whole graph in one `Engine`, or with `parallelism` above 1 a
+   * `StagedEngine` (each keyed stage as that many instances, inline). Tests of a run as stages override it.
+   */
+  protected createEngine(graph: PipelineGraph, options: EngineOptions, parallelism = 1): Engine {
+    return parallelism > 1 ? new StagedEngine(graph, options, { instances: parallelism }) : new Engine(graph, options);
+  }
+
   /** The execution model. `prepared` is what {@link beforeReading} returned. */
   protected abstract loop(run: RunContext, prepared?: unknown): Promise<void>;
 
@@ -168,14 +177,18 @@ export abstract class LoopRunner implements Runner {
     const coordinator = options.checkpointDir !== undefined ? await CheckpointCoordinator.open({ options, clock, runner: this.name, graph, requests, yieldTurn: this.turn, runId }) : undefined;
     const restoredClock = coordinator?.restoredVirtualClock;
     if (restoredClock !== undefined && clock instanceof VirtualClock) clock.advanceTo(restoredClock);
-    const engine = new Engine(graph, {
-      clock,
-      state,
-      fireMode: this.fireMode,
-      wiring: this.wiring,
-      idleTimeout: options.idleTimeout,
-      ...(coordinator ? { checkpointing: coordinator.checkpointing } : {}),
-    });
+    const engine = this.createEngine(
+      graph,
+      {
+        clock,
+        state,
+        fireMode: this.fireMode,
+        wiring: this.wiring,
+        idleTimeout: options.idleTimeout,
+        ...(coordinator ? { checkpointing: coordinator.checkpointing } : {}),
+      },
+      options.parallelism,
+    );
     const pumps: SourcePump[] = [];
     const batches: BatchMetrics[] = [];
     // Observers (dashboard, progress line): sampled at loop iterations, see observe/run-monitor.ts.
