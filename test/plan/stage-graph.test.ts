@@ -134,7 +134,7 @@ describe('stageGraphs', () => {
     const payments = p.apply('Payments', Create([{ orderId: 'a', paid: 3 }])).apply('PaymentsById', WithKeys((x: { orderId: string }) => x.orderId));
     p.apply('Join', CoGroupByKey({ orders, payments })).apply('Report', MapElements((r: KV<unknown, unknown>) => String(r.key)));
     const graphs = graphsOf(p);
-    expect(graphs.map((g) => g.reads.map((r) => `${r.pcollection.name} ${r.routing}`))).toEqual([[], ['Join/Tag.orders.main rebalance'], ['Join/Flatten.main keyed']]);
+    expect(graphs.map((g) => g.reads.map((r) => `${r.pcollection.name} ${r.routing}`))).toEqual([[], ['OrdersById.main rebalance'], ['Join/Flatten.main keyed']]);
   });
 
   it('a stateful ParDo', () => {
