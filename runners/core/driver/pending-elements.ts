@@ -2,12 +2,16 @@ import type { KV, StateKey } from '../../../sdk/kv.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
 import type { Instant } from '../../../sdk/time.js';
 import type { BoundedWindow } from '../../../sdk/window.js';
+import { sameWindow } from '../util/same-window.js';
 
 /**
- * One key's waiting elements, in arrival order: `items` holds 4 entries per element (its value, window,
- * pane, retraction) and `timestamps` its timestamp (a list of numbers: no object per timestamp), so a key
- * costs one object and two lists however many wait. The element's KV is not kept (it is `key` and its
- * value): only what is added to window state outlives the call.
+ * One key's waiting elements, in arrival order: `items` holds 4 entries per element (its value, the index
+ * of its window in `windows`, its pane, its retraction flag) and `timestamps` its timestamp (a list of
+ * numbers: no object per timestamp), so a key costs one object and three lists however many wait. The
+ * element's KV is not kept (it is `key` and its value): only what is added to window state outlives the call.
+ * `windows` lists the elements' windows, a window that the key's previous element had too (by sameWindow)
+ * listed once: such an element keeps no window object of its own (a window may still be listed twice
+ * when other windows came between).
  */
 export interface KeyPending {
   readonly ks: StateKey;
@@ -15,6 +19,10 @@ export interface KeyPending {
   readonly key: unknown;
   /** The earliest `maxTimestamp` of the elements' windows. */
   minMax: Instant;
+  /** The elements' windows, in the order they came (see above). */
+  readonly windows: BoundedWindow[];
+  /** The last of `windows`. */
+  last: BoundedWindow;
   readonly items: unknown[];
   readonly timestamps: Instant[];
 }
@@ -29,7 +37,7 @@ export const PENDING_STRIDE = 4;
  * @example
  * const p = new PendingElements();
  * p.push('k', kv('k', 1), 0, w, NO_FIRING, false);
- * const [k] = p.take(); // k.items: [1, w, NO_FIRING, false], k.timestamps: [0]; p.length === 0
+ * const [k] = p.take(); // k.windows: [w], k.items: [1, 0, NO_FIRING, false], k.timestamps: [0]; p.length === 0
  */
 export class PendingElements {
   private byKey = new Map<StateKey, KeyPending>();
@@ -50,9 +58,17 @@ export class PendingElements {
 
   push(ks: StateKey, element: KV<unknown, unknown>, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
     let k = this.byKey.get(ks);
-    if (k === undefined) this.byKey.set(ks, (k = { ks, key: element.key, minMax: window.maxTimestamp, items: [], timestamps: [] }));
-    else if (window.maxTimestamp < k.minMax) k.minMax = window.maxTimestamp;
-    k.items.push(element.value, window, pane, retraction);
+    let j: number;
+    if (k === undefined) {
+      this.byKey.set(ks, (k = { ks, key: element.key, minMax: window.maxTimestamp, windows: [window], last: window, items: [], timestamps: [] }));
+      j = 0;
+    } else if (sameWindow(k.last, window)) j = k.windows.length - 1;
+    else {
+      j = k.windows.push(window) - 1;
+      k.last = window;
+      if (window.maxTimestamp < k.minMax) k.minMax = window.maxTimestamp;
+    }
+    k.items.push(element.value, j, pane, retraction);
     k.timestamps.push(timestamp);
     this.count++;
     if (window.maxTimestamp < this.minMax) this.minMax = window.maxTimestamp;
