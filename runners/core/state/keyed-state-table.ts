@@ -8,7 +8,10 @@ class Sole<V> {
   ) {}
 }
 
-/** A key's namespaces while it has a few (2 to FEW_MAX): two short lists, in insertion order, instead of a map. */
+/**
+ * A key's namespaces once it had a second one, while it has at most FEW_MAX: two short lists, in insertion
+ * order, instead of a map (kept when it is down to one again, so a key whose windows come and go keeps them).
+ */
 class Few<V> {
   constructor(
     readonly ns: string[],
@@ -32,9 +35,9 @@ const FEW_MAX = 8;
  * scaled out, and snapshotted as plain data. Values must be structured-cloneable.
  *
  * A key with one namespace keeps it without a map of its own, a key with a few (up to FEW_MAX, such as
- * a window and the next one that started before it closed) keeps them in two short lists, and only a
- * key with more gets a map of its own (dropped when one is left), so the usual key costs one lookup,
- * renaming its namespace (a session that grows) none, and a key's second window no map.
+ * a window and the next one that started before it closed) keeps them in two short lists (kept while it
+ * has any), and only a key with more gets a map of its own (dropped when one is left), so the usual key
+ * costs one lookup, renaming its namespace (a session that grows) none, and a key's second window no map.
  */
 export class KeyedStateTable<V> {
   private readonly byKey = new Map<StateKey, Map<string, V> | Few<V> | Sole<V>>();
@@ -68,7 +71,7 @@ export class KeyedStateTable<V> {
   /** The value of `key`'s only namespace; undefined when it has none or several. */
   soleValue(key: StateKey): V | undefined {
     const e = this.byKey.get(key);
-    return e instanceof Sole ? e.value : undefined;
+    return e instanceof Sole ? e.value : e instanceof Few && e.ns.length === 1 ? e.values[0] : undefined;
   }
 
   /**
@@ -123,9 +126,15 @@ export class KeyedStateTable<V> {
     if (e instanceof Few) {
       const i = e.indexOf(ns);
       if (i < 0) return;
-      e.ns.splice(i, 1);
-      e.values.splice(i, 1);
-      if (e.ns.length === 1) this.byKey.set(key, new Sole(e.ns[0]!, e.values[0]!));
+      // Shifted down in place (a key whose windows come and go keeps its lists).
+      const n = e.ns.length - 1;
+      for (let j = i; j < n; j++) {
+        e.ns[j] = e.ns[j + 1]!;
+        e.values[j] = e.values[j + 1]!;
+      }
+      e.ns.pop();
+      e.values.pop();
+      if (n === 0) this.byKey.delete(key);
       return;
     }
     if (!e.delete(ns)) return;
