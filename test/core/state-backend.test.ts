@@ -76,6 +76,74 @@ describe('KeyedStateTable', () => {
   });
 });
 
+describe('KeyedStateTable agrees with a map of maps', () => {
+  it('through one, a few and many namespaces per key and back (set, rename, delete)', () => {
+    // A key goes from one namespace to a few (lists) to many (a map) and back: every read matches the model.
+    const t = new KeyedStateTable<number>();
+    const model = new Map<string, Map<string, number>>();
+    const check = () => {
+      for (const [k, m] of model) {
+        expect(t.countOf(k)).toBe(m.size);
+        expect([...t.namespaces(k)!.entries()].sort()).toEqual([...m.entries()].sort());
+        for (const [ns, v] of m) expect(t.get(k, ns)).toBe(v);
+        expect(t.get(k, 'absent')).toBeUndefined();
+        expect(t.soleValue(k)).toBe(m.size === 1 ? [...m.values()][0] : undefined);
+        const out: number[] = [];
+        expect(t.valuesInto(k, out)).toBe(m.size);
+        expect(out.slice(0, m.size).sort()).toEqual([...m.values()].sort());
+      }
+      expect(t.size()).toBe([...model.values()].reduce((a, m) => a + m.size, 0));
+      expect(t.keyCount()).toBe(model.size);
+      expect([...t.entries()].map(([k, ns, v]) => `${k}/${ns}=${v}`).sort()).toEqual([...model].flatMap(([k, m]) => [...m].map(([ns, v]) => `${k}/${ns}=${v}`)).sort());
+    };
+    const set = (k: string, ns: string, v: number) => {
+      t.set(k, ns, v);
+      if (!model.has(k)) model.set(k, new Map());
+      model.get(k)!.set(ns, v);
+    };
+    const del = (k: string, ns: string) => {
+      t.delete(k, ns);
+      model.get(k)?.delete(ns);
+      if (model.get(k)?.size === 0) model.delete(k);
+    };
+    const rename = (k: string, from: string, to: string) => {
+      t.rename(k, from, to);
+      const m = model.get(k);
+      if (m?.has(from) && from !== to) {
+        m.set(to, m.get(from)!);
+        m.delete(from);
+      }
+    };
+    let v = 0;
+    for (let n = 1; n <= 12; n++) {
+      set('a', `w${n}`, ++v);
+      set('b', `w${n % 3}`, ++v);
+      check();
+    }
+    rename('a', 'w1', 'w99'); // to a new namespace
+    rename('a', 'w2', 'w3'); // onto an existing one: it is replaced
+    rename('a', 'nope', 'w4'); // nothing there: no change
+    rename('b', 'w0', 'w5'); // a few: to a new namespace
+    rename('b', 'w5', 'w1'); // a few: onto an existing one
+    check();
+    set('b', 'w0', ++v);
+    for (let n = 12; n >= 4; n--) {
+      del('a', `w${n}`);
+      check();
+    }
+    rename('a', 'w99', 'w3'); // a few: onto an existing one
+    check();
+    rename('a', 'w3', 'w7'); // one: renamed in place
+    check();
+    del('a', 'w7');
+    del('b', 'w0');
+    del('b', 'w1');
+    del('b', 'w2');
+    check();
+    expect(t.size()).toBe(0);
+  });
+});
+
 describe('InMemoryStateBackend', () => {
   const fill = (b: InMemoryStateBackend) => {
     b.table<Cell>('Count', 'windows').set(encodeKey('a'), '0:1000', { n: 2, tags: [] });

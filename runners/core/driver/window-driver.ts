@@ -17,7 +17,7 @@ import { LazyTimerHeap, type LazyEntry } from '../timers/lazy-timer-heap.js';
 import { mergeWindowsChecked } from '../operators/assigned-windows.js';
 import { paneError } from './pane-error.js';
 import type { PaneReducer } from './pane-reducer.js';
-import { PENDING_STRIDE, PendingElements, type KeyPending } from './pending-elements.js';
+import { PENDING_STRIDE, PendingElements, pendingPane, pendingWindow, type KeyPending } from './pending-elements.js';
 import { sameWindow } from '../util/same-window.js';
 import { WindowStates } from './window-states.js';
 
@@ -191,7 +191,7 @@ export class WindowDriver implements AggregationDriver {
   /** Panes emitted and late records dropped so far (a checkpoint checks that applying `pending` made none). */
   private outputs = 0;
   private readonly pending = new PendingElements();
-  /** applyKey's lists (it is not re-entered): a key's new windows, and for each of its elements the index of its window there. */
+  /** applyKey's lists (it is not re-entered): a key's new windows, each once, and for each of its pending windows the index of it there. */
   private readonly scratchProtos: BoundedWindow[] = [];
   private readonly scratchProtoOf: number[] = [];
   /** While a merged state's trigger merges: a time its queued entries are known to be at or before. */
@@ -511,8 +511,10 @@ export class WindowDriver implements AggregationDriver {
     const prevHold = st.hold;
     if (hold !== prevHold) {
       st.hold = hold;
-      // A queued entry at or before the previous hold covers a later one.
-      if (hold !== undefined && (prevHold === undefined || hold < prevHold)) this.holds.add(ks, st, hold);
+      // A queued entry at or before the previous hold covers a later one. Merging at the watermark, a hold at or
+      // after the input watermark is not queued: it is the window's end, where its garbage-collection timer is, and
+      // firing that timer (before the input watermark passes the hold) releases it, so it never holds the output.
+      if (hold !== undefined && (prevHold === undefined || hold < prevHold) && !(this.mergeAtWatermark && hold >= this.inputWm)) this.holds.add(ks, st, hold);
     }
   }
 
@@ -794,23 +796,16 @@ export class WindowDriver implements AggregationDriver {
   private applyKey(g: KeyPending): void {
     const items = g.items;
     const timestamps = g.timestamps;
+    const windows = g.windows;
     const ks = g.ks;
     const protos = this.scratchProtos;
     const protoOf = this.scratchProtoOf;
-    // The key's new windows (each id once), and for each element the index of its window among them.
-    for (let i = 0, e = 0; i < items.length; i += PENDING_STRIDE, e++) {
-      const w = items[i + 1] as BoundedWindow;
-      // One pass from the latest: the same object, or (interval windows with other bounds skipped without a call) the same window.
-      const wi = isIntervalWindow(w) ? w : undefined;
+    // The key's new windows (each once), and for each of `windows` the index of its window among them.
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i]!;
       let j = protos.length - 1;
-      for (; j >= 0; j--) {
-        const p = protos[j]!;
-        if (p === w) break;
-        if (wi !== undefined && isIntervalWindow(p) && (p.start !== wi.start || p.end !== wi.end)) continue;
-        if (sameWindow(p, w)) break;
-      }
-      if (j < 0) j = protos.push(w) - 1;
-      protoOf[e] = j;
+      while (j >= 0 && !sameWindow(protos[j]!, w)) j--;
+      protoOf[i] = j >= 0 ? j : protos.push(w) - 1;
     }
     let states: WindowState[];
     try {
@@ -821,15 +816,16 @@ export class WindowDriver implements AggregationDriver {
       protos.length = 0;
     }
     for (let i = 0, e = 0; i < items.length; i += PENDING_STRIDE, e++) {
-      const st = states[protoOf[e]!]!;
+      const code = items[i + 1] as number;
+      const st = states[protoOf[code >> 1]!]!;
       const value = items[i];
       const timestamp = timestamps[e]!;
       if (st.closed) {
-        this.dropLate({ value: kv(g.key, value), timestamp, window: items[i + 1] as BoundedWindow, pane: items[i + 2] as PaneInfo }, 'window-closed');
+        this.dropLate({ value: kv(g.key, value), timestamp, window: windows[code >> 1]!, pane: pendingPane(g, e) }, 'window-closed');
         continue;
       }
       try {
-        st.acc = items[i + 3] ? this.reducer.retract(st.acc, value, timestamp) : this.reducer.add(st.acc, value, timestamp);
+        st.acc = (code & 1) === 1 ? this.reducer.retract(st.acc, value, timestamp) : this.reducer.add(st.acc, value, timestamp);
         const first = st.n++ === 0;
         if (first || this.everyElement) this.paneInput(ks, st, timestamp, first);
       } catch (err) {
@@ -841,7 +837,7 @@ export class WindowDriver implements AggregationDriver {
   /** A failure while adding a key's `e`-th waiting element, named by the element (as when it is added at once). */
   private elementError(err: unknown, g: KeyPending, e: number): unknown {
     const i = e * PENDING_STRIDE;
-    return err instanceof WatershedError ? err : new UserCodeError(this.o.step, 'aggregation', err, kv(g.key, g.items[i]), g.items[i + 1] as BoundedWindow, g.timestamps[e]);
+    return err instanceof WatershedError ? err : new UserCodeError(this.o.step, 'aggregation', err, kv(g.key, g.items[i]), pendingWindow(g, e), g.timestamps[e]);
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { BoundedWindow } from '../../../sdk/window.js';
 import type { MergeResult, WindowFn } from '../../../sdk/windows/window-fn.js';
 import { mergeOverlappingIntervals } from '../../../sdk/windows/sessions.js';
+import { sameWindow } from '../util/same-window.js';
 
 /**
  * Checks what a WindowFn's `assignWindows` returned: an array of windows, each an object with a
@@ -60,8 +61,9 @@ export function mergeWindowsChecked(fn: WindowFn<unknown>, active: readonly Boun
   const merges = fn.mergeWindows!(active);
   if (fn.mergeWindows === mergeOverlappingIntervals) return merges;
   if (!Array.isArray(merges)) throw new TypeError(`mergeWindows must return an array of merges, got ${describe(merges)}`);
-  // The ids seen so far: a few (the usual case) are compared one by one, more go into a set.
-  const ids = seenIds;
+  // The windows seen so far: a few (the usual case) are compared one by one (interval windows by their
+  // bounds, without reading their id strings), more go into a set of ids.
+  const seenWs = seenWindows;
   let seen: Set<string> | undefined;
   try {
     for (const m of merges as readonly (MergeResult | null | undefined)[]) {
@@ -71,20 +73,26 @@ export function mergeWindowsChecked(fn: WindowFn<unknown>, active: readonly Boun
       for (const w of m.toMerge) {
         const id = (w as BoundedWindow | null | undefined)?.id;
         if (typeof id !== 'string') throw new TypeError(`mergeWindows returned an invalid window to merge ${describe(w)}: its id must be a string`);
-        if (seen === undefined && ids.length === FEW_IDS) seen = new Set(ids);
-        if (seen !== undefined ? seen.has(id) : ids.includes(id)) throw new TypeError(`mergeWindows put window ${id} into two merges; each window merges into one result`);
+        if (seen === undefined && seenWs.length === FEW_IDS) seen = new Set(seenWs.map((x) => x.id));
+        if (seen !== undefined ? seen.has(id) : seenBefore(seenWs, w)) throw new TypeError(`mergeWindows put window ${id} into two merges; each window merges into one result`);
         if (seen !== undefined) seen.add(id);
-        else ids.push(id);
+        else seenWs.push(w);
       }
     }
   } finally {
-    ids.length = 0;
+    seenWs.length = 0;
   }
   return merges;
 }
 
-/** mergeWindowsChecked's list of the ids seen (it is not re-entered: it calls nothing that merges), up to FEW_IDS. */
-const seenIds: string[] = [];
+/** mergeWindowsChecked's list of the windows seen (it is not re-entered: it calls nothing that merges), up to FEW_IDS. */
+const seenWindows: BoundedWindow[] = [];
+
+/** Whether `w` (its id a string) is one of `seen` (by sameWindow). */
+function seenBefore(seen: readonly BoundedWindow[], w: BoundedWindow): boolean {
+  for (let i = 0; i < seen.length; i++) if (sameWindow(seen[i]!, w)) return true;
+  return false;
+}
 const FEW_IDS = 16;
 
 function problemOf(w: Partial<BoundedWindow & { start: unknown; end: unknown }> | null | undefined): string | undefined {

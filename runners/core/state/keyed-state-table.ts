@@ -9,22 +9,47 @@ class Sole<V> {
 }
 
 /**
+ * A key's namespaces once it had a second one, while it has at most FEW_MAX: two short lists, in insertion
+ * order, instead of a map (kept when it is down to one again, so a key whose windows come and go keeps them).
+ */
+class Few<V> {
+  constructor(
+    readonly ns: string[],
+    readonly values: V[],
+  ) {}
+
+  indexOf(ns: string): number {
+    const a = this.ns;
+    for (let i = 0; i < a.length; i++) if (a[i] === ns) return i;
+    return -1;
+  }
+}
+
+/** Most namespaces a key keeps in lists (Few); more go into a map. */
+const FEW_MAX = 8;
+
+/**
  * State of one step, partitioned by key: key → namespace (usually a window id) → value.
  *
  * Keys are encoded strings (see encodeKey), so a table can be split by key group when the pipeline is
  * scaled out, and snapshotted as plain data. Values must be structured-cloneable.
  *
- * A key with one namespace keeps it without a map of its own (a map is made when a second one comes,
- * and dropped when one is left), so the usual key costs one lookup, and renaming its namespace (a
- * session that grows) none.
+ * A key with one namespace keeps it without a map of its own, a key with a few (up to FEW_MAX, such as
+ * a window and the next one that started before it closed) keeps them in two short lists (kept while it
+ * has any), and only a key with more gets a map of its own (dropped when one is left), so the usual key
+ * costs one lookup, renaming its namespace (a session that grows) none, and a key's second window no map.
  */
 export class KeyedStateTable<V> {
-  private readonly byKey = new Map<StateKey, Map<string, V> | Sole<V>>();
+  private readonly byKey = new Map<StateKey, Map<string, V> | Few<V> | Sole<V>>();
 
   get(key: StateKey, ns: string): V | undefined {
     const e = this.byKey.get(key);
     if (e === undefined) return undefined;
     if (e instanceof Sole) return e.ns === ns ? e.value : undefined;
+    if (e instanceof Few) {
+      const i = e.indexOf(ns);
+      return i < 0 ? undefined : e.values[i];
+    }
     return e.get(ns);
   }
 
@@ -32,19 +57,21 @@ export class KeyedStateTable<V> {
   namespaces(key: StateKey): Map<string, V> | undefined {
     const e = this.byKey.get(key);
     if (e === undefined) return undefined;
-    return e instanceof Sole ? new Map([[e.ns, e.value]]) : new Map(e);
+    if (e instanceof Sole) return new Map([[e.ns, e.value]]);
+    if (e instanceof Few) return new Map(e.ns.map((ns, i) => [ns, e.values[i]!]));
+    return new Map(e);
   }
 
   /** How many namespaces `key` has. */
   countOf(key: StateKey): number {
     const e = this.byKey.get(key);
-    return e === undefined ? 0 : e instanceof Sole ? 1 : e.size;
+    return e === undefined ? 0 : e instanceof Sole ? 1 : e instanceof Few ? e.ns.length : e.size;
   }
 
   /** The value of `key`'s only namespace; undefined when it has none or several. */
   soleValue(key: StateKey): V | undefined {
     const e = this.byKey.get(key);
-    return e instanceof Sole ? e.value : undefined;
+    return e instanceof Sole ? e.value : e instanceof Few && e.ns.length === 1 ? e.values[0] : undefined;
   }
 
   /**
@@ -58,6 +85,11 @@ export class KeyedStateTable<V> {
       out[0] = e.value;
       return 1;
     }
+    if (e instanceof Few) {
+      const vs = e.values;
+      for (let i = 0; i < vs.length; i++) out[i] = vs[i]!;
+      return vs.length;
+    }
     let i = 0;
     for (const v of e.values()) out[i++] = v;
     return i;
@@ -68,14 +100,19 @@ export class KeyedStateTable<V> {
     if (e === undefined) this.byKey.set(key, new Sole(ns, value));
     else if (e instanceof Sole) {
       if (e.ns === ns) e.value = value;
-      else
-        this.byKey.set(
-          key,
-          new Map([
-            [e.ns, e.value],
-            [ns, value],
-          ]),
-        );
+      else this.byKey.set(key, new Few([e.ns, ns], [e.value, value]));
+    } else if (e instanceof Few) {
+      const i = e.indexOf(ns);
+      if (i >= 0) e.values[i] = value;
+      else if (e.ns.length < FEW_MAX) {
+        e.ns.push(ns);
+        e.values.push(value);
+      } else {
+        const m = new Map<string, V>();
+        for (let j = 0; j < e.ns.length; j++) m.set(e.ns[j]!, e.values[j]!);
+        m.set(ns, value);
+        this.byKey.set(key, m);
+      }
     } else e.set(ns, value);
   }
 
@@ -84,6 +121,20 @@ export class KeyedStateTable<V> {
     if (e === undefined) return;
     if (e instanceof Sole) {
       if (e.ns === ns) this.byKey.delete(key);
+      return;
+    }
+    if (e instanceof Few) {
+      const i = e.indexOf(ns);
+      if (i < 0) return;
+      // Shifted down in place (a key whose windows come and go keeps its lists).
+      const n = e.ns.length - 1;
+      for (let j = i; j < n; j++) {
+        e.ns[j] = e.ns[j + 1]!;
+        e.values[j] = e.values[j + 1]!;
+      }
+      e.ns.pop();
+      e.values.pop();
+      if (n === 0) this.byKey.delete(key);
       return;
     }
     if (!e.delete(ns)) return;
@@ -104,6 +155,19 @@ export class KeyedStateTable<V> {
       if (e.ns === from) e.ns = to;
       return;
     }
+    if (e instanceof Few) {
+      const i = e.indexOf(from);
+      if (i < 0) return;
+      const j = e.indexOf(to);
+      if (j < 0) {
+        e.ns[i] = to;
+        return;
+      }
+      // `to` holds a value already: it is replaced (where it is), and `from` leaves.
+      e.values[j] = e.values[i]!;
+      this.delete(key, from);
+      return;
+    }
     if (!e.has(from)) return;
     const v = e.get(from) as V;
     e.delete(from);
@@ -117,7 +181,7 @@ export class KeyedStateTable<V> {
   /** Number of (key, namespace) entries: state returns to zero when every window has closed. */
   size(): number {
     let n = 0;
-    for (const e of this.byKey.values()) n += e instanceof Sole ? 1 : e.size;
+    for (const e of this.byKey.values()) n += e instanceof Sole ? 1 : e instanceof Few ? e.ns.length : e.size;
     return n;
   }
 
@@ -128,6 +192,7 @@ export class KeyedStateTable<V> {
   *entries(): IterableIterator<[StateKey, string, V]> {
     for (const [k, e] of this.byKey) {
       if (e instanceof Sole) yield [k, e.ns, e.value];
+      else if (e instanceof Few) for (let i = 0; i < e.ns.length; i++) yield [k, e.ns[i]!, e.values[i]!];
       else for (const [ns, v] of e) yield [k, ns, v];
     }
   }

@@ -85,7 +85,7 @@ export class LazyTimerHeap<S> {
   private settle(due: ((time: Instant) => boolean) | undefined): LazyEntry<S> | undefined {
     const heap = this.heap;
     for (let top = heap.peek(); top !== undefined; top = heap.peek()) {
-      if (due !== undefined && !due(top.time)) return undefined;
+      if (due !== undefined && !due(heap.peekPriority()!)) return undefined;
       const t = this.current(top.owner, top.key);
       if (t === top.time) return top;
       heap.pop();

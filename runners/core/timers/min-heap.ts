@@ -1,6 +1,16 @@
-/** A binary min-heap ordered by a numeric priority. */
+/**
+ * A binary min-heap ordered by a numeric priority. An item's priority is read once, when it is pushed,
+ * and kept beside it: it must not change while the item is in the heap (take it out, change it, push it
+ * again). Sifting compares the kept numbers only, in a list of their own, so it does not visit the items.
+ * @example
+ * const h = new MinHeap<{ t: number }>((x) => x.t);
+ * h.push({ t: 3 }); h.push({ t: 1 });
+ * h.pop(); // { t: 1 }
+ */
 export class MinHeap<T> {
   private readonly items: T[] = [];
+  /** `prio[i]` is the priority of `items[i]`. */
+  private readonly prio: number[] = [];
   constructor(private readonly priority: (x: T) => number) {}
 
   get size(): number {
@@ -11,45 +21,67 @@ export class MinHeap<T> {
     return this.items[0];
   }
 
+  /** The priority of the top item (as it was pushed), or undefined when empty. */
+  peekPriority(): number | undefined {
+    return this.prio[0];
+  }
+
   push(x: T): void {
     const a = this.items;
-    a.push(x);
-    let i = a.length - 1;
+    const pr = this.prio;
     const p = this.priority(x);
+    let i = a.length;
+    a.push(x);
+    pr.push(p);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (this.priority(a[parent]!) <= p) break;
+      const pp = pr[parent]!;
+      if (pp <= p) break;
       a[i] = a[parent]!;
+      pr[i] = pp;
       i = parent;
     }
     a[i] = x;
+    pr[i] = p;
   }
 
   pop(): T | undefined {
     const a = this.items;
+    const pr = this.prio;
     if (a.length === 0) return undefined;
     const top = a[0]!;
     const last = a.pop()!;
-    if (a.length > 0) {
+    const p = pr.pop()!;
+    const n = a.length;
+    if (n > 0) {
       let i = 0;
-      const p = this.priority(last);
-      const n = a.length;
       for (;;) {
         const l = 2 * i + 1;
         if (l >= n) break;
         const r = l + 1;
-        const c = r < n && this.priority(a[r]!) < this.priority(a[l]!) ? r : l;
-        if (this.priority(a[c]!) >= p) break;
+        let c = l;
+        let cp = pr[l]!;
+        if (r < n) {
+          const rp = pr[r]!;
+          if (rp < cp) {
+            c = r;
+            cp = rp;
+          }
+        }
+        if (cp >= p) break;
         a[i] = a[c]!;
+        pr[i] = cp;
         i = c;
       }
       a[i] = last;
+      pr[i] = p;
     }
     return top;
   }
 
   clear(): void {
     this.items.length = 0;
+    this.prio.length = 0;
   }
 
   /**
@@ -60,14 +92,15 @@ export class MinHeap<T> {
    */
   forEachWhere(below: (priority: number) => boolean, f: (x: T) => void): void {
     const a = this.items;
-    if (a.length === 0 || !below(this.priority(a[0]!))) return;
+    const pr = this.prio;
+    if (a.length === 0 || !below(pr[0]!)) return;
     const stack = [0];
     while (stack.length > 0) {
       const i = stack.pop()!;
       f(a[i]!);
       const l = 2 * i + 1;
-      if (l < a.length && below(this.priority(a[l]!))) stack.push(l);
-      if (l + 1 < a.length && below(this.priority(a[l + 1]!))) stack.push(l + 1);
+      if (l < a.length && below(pr[l]!)) stack.push(l);
+      if (l + 1 < a.length && below(pr[l + 1]!)) stack.push(l + 1);
     }
   }
 }
