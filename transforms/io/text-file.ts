@@ -16,13 +16,13 @@ import type { Pipeline } from '../../sdk/pipeline.js';
 import type { PTransform } from '../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Duration, type Instant } from '../../sdk/time.js';
 import { invalidInstantMessage, isValidInstant } from '../../sdk/internal/valid-instant.js';
-import { declareOutputTarget } from '../../sdk/internal/output-targets.js';
+import { declareInputFile, declareOutputTarget } from '../../sdk/internal/output-targets.js';
 import { ParDo } from '../par-do.js';
 import { isStreamTarget, openFileSinkTarget, type FileSinkTarget } from './file-sink-target.js';
 import { PartFolder, type PartHandle } from './part-files.js';
 import { FileWriterThread, writeAllSync } from './file-writer-thread.js';
 import { Read } from '../read.js';
-import { sameFile } from './same-file.js';
+import { isInside, sameFile } from './same-file.js';
 import { checkResumable, fingerprintFile, type FileFingerprint } from './file-fingerprint.js';
 export { InputTruncatedError } from './input-truncated-error.js';
 export type { FileFingerprint } from './file-fingerprint.js';
@@ -130,7 +130,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
   const stats = options.stats ?? new LineSourceStats();
   const mapperState = options.mapperState;
   const keepInvalidUtf8 = options.invalidUtf8 === 'replace';
-  return {
+  return declareInputFile({
     name,
     bounded: true,
     async open(ctx) {
@@ -217,7 +217,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
         close: () => reader.close(),
       };
     },
-  };
+  } satisfies Source<T>, path);
 }
 
 /**
@@ -356,6 +356,7 @@ export const TextFile = {
         const fn = declareOutputTarget(fileSinkFn(path, encode, flushBytes), {
           path,
           sameAs: (other) => sameFile(path, other),
+          holds: (other) => isInside(path, other),
           check: (step, checkpointing) => {
             if (checkpointing) PartFolder.refuseFileInTheWay(step, path);
           },
