@@ -179,7 +179,8 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
             }
             const o = map(text, line);
             if (o.kind === 'element') {
-              const timestamp = o.timestamp ?? TIMESTAMP_MIN;
+              // Only undefined means "no event time"; null (a JSON null field) is not an instant and is dead-lettered below.
+              const timestamp = o.timestamp === undefined ? TIMESTAMP_MIN : o.timestamp;
               if (!isValidInstant(timestamp)) {
                 // NaN, ±Infinity, beyond TIMESTAMP_MIN..MAX: a dead letter with its line, never the watermark's maximum
                 stats.deadLettered[INVALID_TIMESTAMP] = (stats.deadLettered[INVALID_TIMESTAMP] ?? 0) + 1;
