@@ -83,6 +83,17 @@ describe('compare, generate and example: outputs and flag ranges', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('netflow --output=ndjson:<a new path ending in />, or in /. , is refused before the run (exit 2), not after it at the final rename', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
+    for (const out of [`${join(dir, 'new')}/`, `${join(dir, 'new')}/.`]) {
+      const r = cli('--count=10', `--output=ndjson:${out}`);
+      // Before: the run computed every pair, then failed in teardown (ENOTDIR renaming its file onto 'new/'), exit 1.
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toBe(`PipelineOptionsError: --output=ndjson:${out}: names a directory (it ends in '/', '/.' or '/..'): a file output needs a file name`);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('--count past 2^53 - 1 is refused (it never ended: counting stops at 2^53), for generate, netflow and example', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
     for (const args of [['generate', `--output=ndjson:${join(dir, 'g.ndjson')}`], ['netflow'], ['example']]) {

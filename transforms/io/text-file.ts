@@ -7,7 +7,7 @@ import { closeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
 import type { DoFn } from '../../sdk/dofn.js';
-import { CheckpointRecoveryError, SourcePositionError, UnsupportedGuaranteeError } from '../../sdk/errors.js';
+import { CheckpointRecoveryError, SinkTargetError, SourcePositionError, UnsupportedGuaranteeError } from '../../sdk/errors.js';
 import type { CheckpointingInfo } from '../../sdk/io/two-phase-commit.js';
 import { DEFAULT_MAX_FORWARD_JUMP, ForwardJumpGuard, type ForwardJumpStats } from '../../sdk/io/forward-jump-guard.js';
 import type { Source, SourceBatch } from '../../sdk/io/source.js';
@@ -18,7 +18,7 @@ import { TIMESTAMP_MIN, type Duration, type Instant } from '../../sdk/time.js';
 import { invalidInstantMessage, isValidInstant } from '../../sdk/internal/valid-instant.js';
 import { declareInputFile, declareOutputTarget } from '../../sdk/internal/output-targets.js';
 import { ParDo } from '../par-do.js';
-import { isStreamTarget, openFileSinkTarget, type FileSinkTarget } from './file-sink-target.js';
+import { isStreamTarget, NAMES_DIRECTORY, namesDirectory, openFileSinkTarget, type FileSinkTarget } from './file-sink-target.js';
 import { PartFolder, type PartHandle } from './part-files.js';
 import { FileWriterThread, writeAllSync } from './file-writer-thread.js';
 import { Read } from '../read.js';
@@ -359,6 +359,7 @@ export const TextFile = {
           sameAs: (other) => sameFile(path, other),
           holds: (other) => isInside(path, other),
           check: (step, checkpointing) => {
+            if (!checkpointing && namesDirectory(path)) throw new SinkTargetError(step, path, NAMES_DIRECTORY);
             if (checkpointing) PartFolder.refuseFileInTheWay(step, path);
           },
         });

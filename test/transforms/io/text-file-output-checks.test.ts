@@ -95,6 +95,23 @@ describe.each(RUNNERS)('TextFile outputs a program cannot write are refused by P
     });
   }
 
+  it('a path ending in / (a directory name) without checkpoints: SinkTargetError before the run (before: every element processed, then ENOTDIR at the final rename)', async () => {
+    const dir = fresh();
+    const out = `${join(dir, 'new')}/`;
+    const seen = { n: 0 };
+    const e = await runWith(options, (p) => counted(p, seen, out)).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(SinkTargetError);
+    expect((e as SinkTargetError).step).toBe('Out');
+    expect(seen.n).toBe(0);
+    expect(readdirSync(dir)).toEqual([]);
+    // With checkpoints the output is a folder of parts: a trailing / is fine.
+    expect((await runWith(withCheckpoints(options, dir), (p) => counted(p, { n: 0 }, out))).result.state).toBe('DONE');
+    expect(statSync(out).isDirectory()).toBe(true);
+  });
+
   it('a sink whose output is empty leaves an empty file, or with checkpoints an empty folder (nothing hidden), so "ran, empty" shows', async () => {
     const dir = fresh();
     const file = join(dir, 'plain.ndjson');
