@@ -188,7 +188,8 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
   } catch (e) {
     throw e instanceof PipelineOptionsError ? e : new PipelineOptionsError((e as Error).message);
   }
-  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new PipelineOptionsError(`--name=${name}: use letters, digits, '.', '_' and '-'`);
+  // '.' and '..' are not names: the report would go into --outDir itself or its parent, replacing files there.
+  if (!/^[A-Za-z0-9_.-]+$/.test(name) || name === '.' || name === '..') throw new PipelineOptionsError(`--name=${name}: use letters, digits, '.', '_' and '-' (not '.' or '..' alone)`);
   const dir = resolve(outDir ?? join('out', 'compare'), name);
   const base = formatFlags({ ...shared, keepPairs: keepPairs ?? '200000' });
   const runs: Record<string, NetflowRunSummary[]> = Object.fromEntries(COMPARED_RUNNERS.map((r) => [r, []]));

@@ -3,6 +3,7 @@
  * LATE panes and the busiest users per window, then per-step metrics.
  */
 import { PipelineOptionsError } from '../sdk/errors.js';
+import type { DeadLetter } from '../sdk/dead-letter.js';
 import { Pipeline } from '../sdk/pipeline.js';
 import { formatWindow } from '../sdk/window.js';
 import { ParDo } from '../transforms/par-do.js';
@@ -23,7 +24,31 @@ export async function exampleCommand(argv: readonly string[]): Promise<void> {
   if (!Number.isSafeInteger(count) || count < 0) throw new PipelineOptionsError(`--count: expected a whole number up to 2^53 - 1, got '${args.count}'`);
   const dashboard = await DashboardSession.open(args);
   const p = Pipeline.create(argv, { ...init, ...(dashboard ? { observers: dashboard.observers } : {}) });
-  const { perUser, busiest } = windowedPageViews(p, count);
+  buildExample(p, count);
+  console.log(`Windowed page views on the '${p.options.runner}' runner (${count} generated views)\n`);
+  let result;
+  try {
+    result = await p.run();
+  } finally {
+    await dashboard?.close();
+  }
+  console.log(`\n${formatMetrics(result)}`);
+}
+
+/**
+ * Adds the example job and its printing steps to `p`: LATE panes and the busiest users on stdout, and
+ * any dead letter of the read (a view whose timestamp is not an instant) on stderr, so none goes unread.
+ */
+export function buildExample(p: Pipeline, count: number): void {
+  const { views, perUser, busiest } = windowedPageViews(p, count);
+  views.deadLetters().apply(
+    'PrintDeadLetters',
+    ParDo({
+      process(d: DeadLetter) {
+        console.error(`dead letter of step '${d.step}' (${d.reason}): ${d.message}`);
+      },
+    }),
+  );
   perUser.apply(
     'PrintCounts',
     ParDo({
@@ -40,12 +65,4 @@ export async function exampleCommand(argv: readonly string[]): Promise<void> {
       },
     }),
   );
-  console.log(`Windowed page views on the '${p.options.runner}' runner (${count} generated views)\n`);
-  let result;
-  try {
-    result = await p.run();
-  } finally {
-    await dashboard?.close();
-  }
-  console.log(`\n${formatMetrics(result)}`);
 }

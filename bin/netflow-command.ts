@@ -109,6 +109,10 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
   set('malformedShare', num(a, 'malformedShare'));
   const input = parseInputSpec(a['input'] ?? 'generator', generator, scenario);
   if (scenario && input.kind !== 'generator') throw new Error('--scenario applies to --input=generator only');
+  // Kafka-input flags on another input would be ignored: a file is read to its end, whatever --follow says.
+  for (const flag of ['follow', 'reconnectTimeout'] as const) {
+    if (a[flag] !== undefined && input.kind !== 'kafka') throw new Error(`--${flag} applies to --input=kafka:<topic> only (a file or the generator is read to its end)`);
+  }
   const output = parseOutputSpec(a['output'] ?? 'stdout-summary');
   const histogram = a['histogram'] === undefined ? undefined : a['histogram'] === 'none' ? (false as const) : parseHistogramSpec(a['histogram']);
   const top = num(a, 'top') ?? 5;

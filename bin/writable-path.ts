@@ -1,11 +1,14 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PipelineOptionsError } from '../sdk/errors.js';
+import { NAMES_DIRECTORY, namesDirectory } from '../transforms/io/file-sink-target.js';
 
 /**
  * Checks, before a run, that a file can be written at `path` afterwards, without creating or
  * touching anything: an existing `path` must be a writable file; otherwise its nearest existing
  * ancestor must be a writable directory (the missing ones are created when the file is written).
+ *
+ * A `path` ending in `/`, `/.` or `/..` names a directory and is refused (unless `folder`).
  *
  * With `folder` (an output that is a folder of part files, as a file output is with `--checkpointDir`),
  * an existing `path` may also be a writable directory (the folder a run before left).
@@ -16,6 +19,8 @@ import { PipelineOptionsError } from '../sdk/errors.js';
  */
 export function checkWritablePath(path: string, flag: string, shown = `--${flag}=${path}`, folder = false): void {
   const fail = (why: string) => new PipelineOptionsError(`${shown}: ${why}`);
+  // A file is written under a hidden name and renamed onto `path` at the end: onto 'dir/' that fails, after the whole run.
+  if (!folder && namesDirectory(path)) throw fail(NAMES_DIRECTORY);
   const target = resolve(path);
   const own = statOrUndefined(target);
   if (own !== undefined) {

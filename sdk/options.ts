@@ -170,9 +170,10 @@ export function parseDuration(text: string, flag = 'duration'): Duration {
   return n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
 }
 
+/** A whole number >= 1 written in decimal digits (no 0x/1e forms, blanks or sign), up to 2^53 - 1. */
 const positiveInt = (v: string, flag: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new PipelineOptionsError(`--${flag}: expected a whole number >= 1, got '${v}'`);
+  const n = /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new PipelineOptionsError(`--${flag}: expected a whole number >= 1, got '${v}'`);
   return n;
 };
 

@@ -44,9 +44,10 @@ export const WINDOWED_PAGE_VIEWS_FLAGS = {
 
 /**
  * The example job: page views per user in 10 s windows, with one LATE pane per late record within
- * 5 s of allowed lateness, and the 3 busiest users of each window.
+ * 5 s of allowed lateness, and the 3 busiest users of each window. `views` is the read (its
+ * `deadLetters()`: generated views whose timestamp is not an instant).
  */
-export function windowedPageViews(p: Pipeline, count: number): { perUser: PCollection<KV<string, number>>; busiest: PCollection<KV<string, number>[]> } {
+export function windowedPageViews(p: Pipeline, count: number): { views: PCollection<PageView>; perUser: PCollection<KV<string, number>>; busiest: PCollection<KV<string, number>[]> } {
   const views = p.apply('PageViews', generatedPageViews(count));
   const windowed = views.apply(
     'TenSecondWindows',
@@ -62,5 +63,5 @@ export function windowedPageViews(p: Pipeline, count: number): { perUser: PColle
       'Busiest',
       Top.of<KV<string, number>>(3, (a, b) => a.value - b.value || (a.key < b.key ? 1 : -1)).globally().withoutDefaults(),
     );
-  return { perUser, busiest: busiest.apply('AsList', MapElements((x: KV<string, number>[]) => x.map((e) => kv(e.key, e.value)))) };
+  return { views, perUser, busiest: busiest.apply('AsList', MapElements((x: KV<string, number>[]) => x.map((e) => kv(e.key, e.value)))) };
 }

@@ -115,8 +115,19 @@ export function generatorOptionsProblem(o: NetflowGeneratorOptions): { readonly 
     if (!(o[share] >= 0 && o[share] <= 1)) return fail(share, `must be in [0, 1], got ${o[share]}`);
   }
   if (o.ipv6Share + o.malformedShare > 1) return { options: ['ipv6Share', 'malformedShare'], message: 'ipv6Share + malformedShare must be <= 1' };
+  // Each event carries its time as a date: the last one (nominal time plus the most jitter) must be one.
+  const last = o.startTimeMs + Math.floor((Math.max(0, o.count - 1) * 1000) / o.eventsPerSecond) + o.maxJitterMs;
+  if (!(last <= MAX_DATE_MS)) {
+    return {
+      options: ['count', 'eventsPerSecond', 'maxJitterMs'],
+      message: `count ${o.count} at eventsPerSecond ${o.eventsPerSecond} (+ maxJitterMs ${o.maxJitterMs}) puts the last event at ${last} ms, past the last date (${MAX_DATE_MS} ms, +275760-09-13)`,
+    };
+  }
   return undefined;
 }
+
+/** The latest instant a JavaScript Date can hold (ms since the epoch). */
+const MAX_DATE_MS = 8.64e15;
 
 type Draws = ReturnType<typeof drawAll>;
 

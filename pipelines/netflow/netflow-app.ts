@@ -13,6 +13,7 @@ import { LineSourceStats, TextFile } from '../../transforms/io/text-file.js';
 import { Flatten } from '../../transforms/flatten.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { MapElements } from '../../transforms/map.js';
+import { WindowTransform } from '../../transforms/window.js';
 import { KafkaIO, type KafkaReadStats } from '../../transforms/io/kafka/index.js';
 import type { KafkaSecurityOptions } from '../../transforms/io/kafka/security.js';
 import type { FeatureName, Scaling } from './features.js';
@@ -134,6 +135,12 @@ export interface NetflowRunSummary {
   readonly lateDropped: number;
   /** File inputs: records held from the watermark by the forward-jump guard (present when there were any). */
   readonly heldFromWatermark?: ForwardJumpStats;
+  /**
+   * Records an output step refused, per step (its dead letters; from KafkaIO.write: over `maxRecordBytes`,
+   * `record-too-large`): pairs (`WritePairsToKafka`) and late records (`WriteLate`) go to --deadLetters
+   * with the other dead letters; dead letters the dead-letter topic refused (`WriteDeadLetters`) are lost.
+   */
+  readonly outputRejected: Readonly<Record<string, number>>;
   /** Where dead letters and late records were written (when asked for), and how many. */
   readonly deadLetterOutput: { readonly to: string; readonly records: number } | null;
   readonly lateOutput: { readonly to: string; readonly records: number } | null;
@@ -224,7 +231,7 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
   const fileRead = (lines: PCollection<NetflowLine>) => ({ lines, read: lines as PCollection<unknown> });
   /** `read`: the read step's output, whose dead letters are the records the source could not read. */
   const { lines, read, kafkaReadStats }: { lines: PCollection<NetflowLine>; read?: PCollection<unknown>; kafkaReadStats?: KafkaReadStats } = match(input)
-    .with({ kind: 'generator' }, (i) => ({ lines: p.apply('Generator', NetflowGenerator.read(generatorOptionsOf(i), generatorStats)) }))
+    .with({ kind: 'generator' }, (i) => fileRead(p.apply('Generator', NetflowGenerator.read(generatorOptionsOf(i), generatorStats))))
     .with({ kind: 'suricata' }, (i) => fileRead(p.apply('SuricataEve', SensorLog.suricataEve(i.path, { watermark, stats: lineStats }))))
     .with({ kind: 'zeek' }, (i) => fileRead(p.apply('ZeekConn', SensorLog.zeekConn(i.path, { watermark, stats: lineStats }))))
     // Stamped with each line's eventtime, as the sensor-log readers do, so --maxOutOfOrderness applies.
@@ -250,6 +257,8 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
   let pairs = job.pairs;
   if (config.injectDifference) pairs = pairs.apply('InjectDifference', injectDifference());
 
+  /** Dead letters of the output steps (a Kafka sink's `record-too-large`), and the step re-windowing them for --deadLetters. */
+  const sinkRejects: { name: string; letters: PCollection<DeadLetter> }[] = [];
   const output = config.output;
   switch (output.kind) {
     case 'stdout-summary':
@@ -257,10 +266,12 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
     case 'ndjson':
       pairs.apply('WritePairs', TextFile.writeEncoded<NetflowPair>(output.path, netflowPairEncoder()));
       break;
-    case 'kafka':
-      // One record per pair, the seed's JSON as value.
-      pairs.apply('WritePairsToKafka', KafkaIO.write<NetflowPair>({ ...kafkaConnection(config), topic: output.topic, encoder: netflowPairEncoder({ lineEnd: false }) }));
+    case 'kafka': {
+      // One record per pair, the seed's JSON as value; a pair over the record limit is a dead letter of the step.
+      const written = pairs.apply('WritePairsToKafka', KafkaIO.write<NetflowPair>({ ...kafkaConnection(config), topic: output.topic, encoder: netflowPairEncoder({ lineEnd: false }) }));
+      sinkRejects.push({ name: 'PairsNotWritten', letters: written.deadLetters() });
       break;
+    }
   }
 
   const stats = new PairStats(config.stats);
@@ -287,16 +298,23 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
   }
 
   const sideOutputs = { deadLetters: 0, late: 0 };
+  if (config.lateOutput) {
+    const written = job.late
+      .apply('LateRecords', MapElements((l: LateRecord) => (sideOutputs.late++, lateOutputRecord(l))))
+      .apply('WriteLate', writeRecords(config.lateOutput, () => kafkaConnection(config)));
+    const refused = deadLettersIfAny(written);
+    if (refused) sinkRejects.push({ name: 'LateNotWritten', letters: refused });
+  }
   if (config.deadLetters) {
-    const letters = read ? read.deadLetters().apply('AllDeadLetters', Flatten.with(job.rejected)) : job.rejected;
+    // Every dead letter of the app: the source's (unreadable records), the job's, and the output steps'.
+    const sourceLetters = read ? deadLettersIfAny(read) : undefined;
+    // The sinks' dead letters are in their input's windows (pairs: the job's windows): re-windowed as the job's rejects.
+    const sinkLetters = sinkRejects.map((r) => r.letters.apply(r.name, inWindowingOf<DeadLetter>(job.rejected)));
+    const [first, ...rest] = [...(sourceLetters ? [sourceLetters] : []), job.rejected, ...sinkLetters];
+    const letters = rest.length ? first!.apply('AllDeadLetters', Flatten.with(...rest)) : job.rejected;
     letters
       .apply('DeadLetterRecords', MapElements((d: DeadLetter) => (sideOutputs.deadLetters++, deadLetterRecord(d))))
       .apply('WriteDeadLetters', writeRecords(config.deadLetters, () => kafkaConnection(config)));
-  }
-  if (config.lateOutput) {
-    job.late
-      .apply('LateRecords', MapElements((l: LateRecord) => (sideOutputs.late++, lateOutputRecord(l))))
-      .apply('WriteLate', writeRecords(config.lateOutput, () => kafkaConnection(config)));
   }
 
   const outDescription = output.kind === 'ndjson' ? `ndjson ${output.path}` : output.kind;
@@ -311,6 +329,17 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
     ...(kafkaReadStats ? { kafkaReadStats } : {}),
     description: { input: describeInput(input), output: outDescription },
   };
+}
+
+/** The dead letters of the step that made `pc`, or undefined when that step has none (a TextFile sink). */
+function deadLettersIfAny(pc: PCollection<unknown>): PCollection<DeadLetter> | undefined {
+  return pc.producer.outputs['deadLetter'] ? pc.deadLetters() : undefined;
+}
+
+/** Re-windows a collection as `like` is windowed (window function, trigger, panes, lateness, ...), so the two can be flattened. */
+function inWindowingOf<T>(like: PCollection<unknown>): WindowTransform<T> {
+  const w = like.windowing;
+  return new WindowTransform<T>({ windowFn: w.windowFn, trigger: w.trigger, accumulationMode: w.accumulationMode, allowedLateness: w.allowedLateness, timestampCombiner: w.timestampCombiner, onTimeBehavior: w.onTimeBehavior });
 }
 
 /** Testing the comparison: changes the first pair's distance a little and drops the second pair. */
@@ -378,6 +407,7 @@ export function summarizeNetflowRun(p: Pipeline, config: NetflowAppConfig, h: Ha
     sourceRejected: sortedRecord(config.input.kind === 'kafka' ? h.sourceRejected : (h.lineStats?.deadLettered ?? {})),
     lateDropped,
     ...(held !== undefined && held.held > 0 ? { heldFromWatermark: { ...held } } : {}),
+    outputRejected: Object.fromEntries(OUTPUT_STEPS.flatMap((name) => (m[name]?.deadLettered ? [[name, m[name].deadLettered]] : []))),
     deadLetterOutput: config.deadLetters ? { to: describeRecordSink(config.deadLetters), records: m['DeadLetterRecords']?.elementsIn ?? h.sideOutputs.deadLetters } : null,
     lateOutput: config.lateOutput ? { to: describeRecordSink(config.lateOutput), records: m['LateRecords']?.elementsIn ?? h.sideOutputs.late } : null,
     groups: step('GroupByKey')?.elementsOut ?? 0,
@@ -398,6 +428,9 @@ export function summarizeNetflowRun(p: Pipeline, config: NetflowAppConfig, h: Ha
     machine: { cpus: cpus().length, loadAverage: loadavg()[0]! },
   };
 }
+
+/** The app's output steps (sinks), whose dead letters are records they refused. */
+const OUTPUT_STEPS = ['WritePairs', 'WritePairsToKafka', 'WriteLate', 'WriteDeadLetters'] as const;
 
 function sumValues(r: Record<string, number>, prefix: string): number {
   let s = 0;

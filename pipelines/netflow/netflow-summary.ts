@@ -7,6 +7,9 @@ const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 const iso = (t: number): string => new Date(t).toISOString().replace('.000Z', 'Z');
 const ms = (x: number | null): string => (x === null ? '-' : `${n(x)} ms`);
 
+/** An eventid for a summary line: at most 40 characters (an input may carry ids of any length). */
+const shortId = (id: string): string => (id.length > 40 ? `${id.slice(0, 39)}…` : id);
+
 /** Formats a distance for people: 4 significant digits, no exponent below 1e9. */
 export function formatDistance(d: number): string {
   if (d === 0) return '0';
@@ -70,6 +73,13 @@ export function formatNetflowSummary(s: NetflowRunSummary, options: { topLines?:
   lines.push(`records paired        ${n(s.recordsPaired)}${s.lateDropped ? `, ${n(s.lateDropped)} dropped as late` : ''}`);
   const held = s.heldFromWatermark ? describeHeldRecords(s.heldFromWatermark) : undefined;
   if (held) lines.push(`event time            ${held} (still paired; see --maxForwardJump)`);
+  const refused = Object.entries(s.outputRejected ?? {});
+  if (refused.length) {
+    const total = refused.reduce((a, [, c]) => a + c, 0);
+    const lost = (s.outputRejected['WriteDeadLetters'] ?? 0) > 0 || !s.deadLetterOutput;
+    const where = !s.deadLetterOutput ? 'lost: --deadLetters keeps them' : lost ? 'the dead-letter output refused its own; the others are in the dead letters' : 'in the dead letters';
+    lines.push(`not written           ${n(total)} record${total === 1 ? '' : 's'} (${refused.map(([step, c]) => `${step} ${n(c)}`).join(', ')}; ${where})`);
+  }
   if (s.deadLetterOutput) lines.push(`dead letters          ${n(s.deadLetterOutput.records)} written to ${s.deadLetterOutput.to}`);
   if (s.lateOutput) lines.push(`late records          ${n(s.lateOutput.records)} written to ${s.lateOutput.to}`);
   lines.push(`groups (IP x window)  ${n(s.groups)} in ${n(s.pairs.windows)} windows with pairs (${n(s.pairs.keyWindows)} groups with pairs)`);
@@ -91,7 +101,7 @@ export function formatNetflowSummary(s: NetflowRunSummary, options: { topLines?:
     lines.push('');
     lines.push(`most distant pairs (top ${s.job.topN} per window kept for ${n(s.top.length)} windows; overall top ${shown.length}):`);
     for (const { p, w } of shown) {
-      lines.push(`  ${formatDistance(p.distance).padStart(10)}  ${intToIpv4(p.src_ip4).padEnd(15)} window ${iso(w.window_start)}  ${p.eventid_1} ↔ ${p.eventid_2}`);
+      lines.push(`  ${formatDistance(p.distance).padStart(10)}  ${intToIpv4(p.src_ip4).padEnd(15)} window ${iso(w.window_start)}  ${shortId(p.eventid_1)} ↔ ${shortId(p.eventid_2)}`);
     }
   }
   if (s.histogram) {

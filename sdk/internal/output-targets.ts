@@ -1,4 +1,4 @@
-import { OutputsCollideError } from '../errors.js';
+import { OutputsCollideError, SinkTargetError } from '../errors.js';
 import type { PipelineGraph } from '../graph.js';
 
 /**
@@ -11,6 +11,8 @@ export interface OutputTarget {
   readonly path: string;
   /** True when `other` names the same file as `path` (however spelt, or through a link). */
   sameAs(other: string): boolean;
+  /** With checkpointing, when `path` is a folder the sink manages: true when `other` lies inside it. */
+  holds?(other: string): boolean;
   /**
    * Throws the typed error the sink's setup would throw (e.g. SinkTargetError naming `step` and the
    * path) when the target cannot be used in this run; `checkpointing` is true with a checkpoint directory.
@@ -20,6 +22,17 @@ export interface OutputTarget {
 }
 
 const targets = new WeakMap<object, OutputTarget>();
+const inputFiles = new WeakMap<object, string>();
+
+/**
+ * Declares that the source `source` reads the file at `path`, so that a run refuses a sink writing
+ * that file (which would replace the input) before it starts; returns `source`.
+ * @example return declareInputFile({ name, bounded: true, open }, path);
+ */
+export function declareInputFile<S extends object>(source: S, path: string): S {
+  inputFiles.set(source, path);
+  return source;
+}
 
 /**
  * Declares what the sink DoFn `fn` writes; returns `fn`.
@@ -32,8 +45,10 @@ export function declareOutputTarget<F extends object>(fn: F, target: OutputTarge
 
 /**
  * Refuses, before a run, two sink steps writing the same file (OutputsCollideError naming both steps
- * and paths, the first such pair in step order), then any target whose `check` throws (its typed
- * error, e.g. SinkTargetError). Reads the file system, changes nothing.
+ * and paths, the first such pair in step order), then a sink writing a file a source reads (declared
+ * with {@link declareInputFile}; with checkpointing also a sink's folder holding it: SinkTargetError
+ * naming both steps and paths), then any target whose `check` throws (its typed error, e.g.
+ * SinkTargetError). Reads the file system, changes nothing.
  * @example refuseOutputConflicts(p.graph(), options.checkpointDir !== undefined)
  */
 export function refuseOutputConflicts(graph: PipelineGraph, checkpointing: boolean): void {
@@ -48,6 +63,15 @@ export function refuseOutputConflicts(graph: PipelineGraph, checkpointing: boole
     for (let j = i + 1; j < declared.length; j++) {
       const [a, b] = [declared[i]!, declared[j]!];
       if (a.target.sameAs(b.target.path)) throw new OutputsCollideError(`step '${a.step}' writing ${a.target.path}`, `step '${b.step}' writing ${b.target.path}`);
+    }
+  }
+  for (const node of graph.primitives) {
+    const payload = node.payload;
+    const input = payload?.kind === 'read' ? inputFiles.get(payload.source) : undefined;
+    if (input === undefined) continue;
+    for (const { step, target } of declared) {
+      const onto = target.sameAs(input) ? 'is' : checkpointing && target.holds?.(input) ? 'holds' : undefined;
+      if (onto) throw new SinkTargetError(step, target.path, `it ${onto === 'is' ? 'is' : 'is a folder of parts holding'} the input file: step '${node.fullName}' reads ${input}, and writing it would destroy the input. Give the output another path`);
     }
   }
   for (const { step, target } of declared) target.check?.(step, checkpointing);

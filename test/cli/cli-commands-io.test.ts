@@ -83,6 +83,29 @@ describe('compare, generate and example: outputs and flag ranges', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('netflow --output=ndjson:<a new path ending in />, or in /. , is refused before the run (exit 2), not after it at the final rename', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
+    for (const out of [`${join(dir, 'new')}/`, `${join(dir, 'new')}/.`]) {
+      const r = cli('--count=10', `--output=ndjson:${out}`);
+      // Before: the run computed every pair, then failed in teardown (ENOTDIR renaming its file onto 'new/'), exit 1.
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toBe(`PipelineOptionsError: --output=ndjson:${out}: names a directory (it ends in '/', '/.' or '/..'): a file output needs a file name`);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("compare --name=.. or . is refused before any run (exit 2): the report went into --outDir's parent, replacing its report.json", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
+    writeFileSync(join(dir, 'report.json'), 'precious\n');
+    for (const name of ['..', '.']) {
+      const r = cli('compare', '--count=50', `--outDir=${join(dir, 'sub')}`, `--name=${name}`, '--quiet');
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toBe(`PipelineOptionsError: --name=${name}: use letters, digits, '.', '_' and '-' (not '.' or '..' alone)`);
+    }
+    expect(readdirSync(dir)).toEqual(['report.json']);
+    expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe('precious\n');
+  });
+
   it('--count past 2^53 - 1 is refused (it never ended: counting stops at 2^53), for generate, netflow and example', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
     for (const args of [['generate', `--output=ndjson:${join(dir, 'g.ndjson')}`], ['netflow'], ['example']]) {

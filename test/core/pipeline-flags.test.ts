@@ -99,6 +99,16 @@ describe('checkpoint options (parsed and checked; no runner takes checkpoints ye
     expect(e.message).toMatch(message);
   });
 
+  it('whole-number flags take decimal digits only, up to 2^53 - 1, as --count does (before: 0x10, 1e2, " 7 " and 1e300 were taken)', () => {
+    for (const flag of ['bundleSize', 'bufferSize', 'maxBatchSize']) {
+      for (const v of ['0x10', '1e2', ' 7 ', '1e300', '9007199254740993', '5.0', '+3']) {
+        expect(() => optionsFrom([`--${flag}=${v}`]), `${flag}=${v}`).toThrow(new RegExp(`--${flag}: expected a whole number >= 1, got '${v.replace(/[.+]/g, '\\$&')}'`));
+      }
+      expect(optionsFrom([`--${flag}=9007199254740991`])).toMatchObject({ [flag]: 9007199254740991 });
+      expect(optionsFrom([`--${flag}=016`])).toMatchObject({ [flag]: 16 });
+    }
+  });
+
   it('refuses the same mistakes in an options object', () => {
     expect(() => Pipeline.create({ checkpointDir: 'ck', keepCheckpoints: 1 })).toThrow(PipelineOptionsError);
     expect(() => Pipeline.create({ guarantee: 'exactly-once' })).toThrow(/exactly-once output needs checkpoints/);

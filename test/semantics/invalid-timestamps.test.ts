@@ -91,6 +91,21 @@ describe.each(RUNNER_CONFIGS)('invalid timestamps on $label', ({ options }) => {
     expect(result.metrics['File']!.deadLettered).toBe(2);
   });
 
+  it('a TextFile timestamp function returning null (a JSON null field) is a dead letter, not the minimum timestamp (only undefined means none)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'invalid-ts-')), 'in.ndjson');
+    writeFileSync(path, ['{"id":1,"at":1000}', '{"id":2,"at":null}', '{"id":3,"at":1500}'].join('\n') + '\n');
+    const { out } = await runWith(options, (p) => {
+      const input = p.apply('File', TextFile.ndjson<{ id: number; at: number }>(path, { timestamp: (l) => l.at }));
+      const counts = input.apply(Window.into<{ id: number }>(FixedWindows(1000))).apply(WithKeys(() => 'k')).apply(Count.perKey<string>());
+      return { counts: counts.apply('Counts', Capture.records()), dead: input.deadLetters().apply('Dead', Capture.records()) };
+    });
+    // Before: stamped TIMESTAMP_MIN and counted in a window near -inf.
+    expect(out.dead.values().map((d) => [d.reason, d.origin, d.message])).toEqual([
+      ['invalid-timestamp', { file: path, line: 2 }, 'the timestamp function returned object null is not an instant in -9007199254740991..9007199254740991 ms'],
+    ]);
+    expect(countLines(out.counts.records)).toEqual(['k=2 1000:2000']);
+  });
+
   it('a TestStream element with a NaN timestamp goes to its dead letters; the watermark is not moved by it', async () => {
     const { out } = await runWith(options, (p) => {
       const input = p.apply('Script', TestStream.create<string>().addElements(['a', Number.NaN], ['b', 500]).advanceWatermarkTo(999).addElements(['c', 800]).advanceWatermarkToInfinity());

@@ -80,6 +80,19 @@ export function writesToStdout(path: string): boolean {
   }
 }
 
+/** Why an output path that {@link namesDirectory} cannot be a file output (for messages). */
+export const NAMES_DIRECTORY = "names a directory (it ends in '/', '/.' or '/..'): a file output needs a file name";
+
+/**
+ * True when `path` can only name a directory: it ends in `/` (or `\`), `/.` or `/..` (or is `.` or
+ * `..`). A file output there cannot be renamed into place when the run ends (ENOTDIR, EISDIR).
+ * @example namesDirectory('out/') // true
+ * @example namesDirectory('out/pairs.ndjson') // false
+ */
+export function namesDirectory(path: string): boolean {
+  return /(?:^|[/\\])\.{1,2}$|[/\\]$/.test(path);
+}
+
 /** True when `path` names a descriptor of the process (`/dev/stdout`, `/dev/fd/<n>`, ...): written as a stream. */
 export function isDescriptorAlias(path: string): boolean {
   return descriptorOf(path) !== undefined;

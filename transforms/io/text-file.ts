@@ -7,7 +7,7 @@ import { closeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
 import type { DoFn } from '../../sdk/dofn.js';
-import { CheckpointRecoveryError, SourcePositionError, UnsupportedGuaranteeError } from '../../sdk/errors.js';
+import { CheckpointRecoveryError, SinkTargetError, SourcePositionError, UnsupportedGuaranteeError } from '../../sdk/errors.js';
 import type { CheckpointingInfo } from '../../sdk/io/two-phase-commit.js';
 import { DEFAULT_MAX_FORWARD_JUMP, ForwardJumpGuard, type ForwardJumpStats } from '../../sdk/io/forward-jump-guard.js';
 import type { Source, SourceBatch } from '../../sdk/io/source.js';
@@ -16,13 +16,13 @@ import type { Pipeline } from '../../sdk/pipeline.js';
 import type { PTransform } from '../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Duration, type Instant } from '../../sdk/time.js';
 import { invalidInstantMessage, isValidInstant } from '../../sdk/internal/valid-instant.js';
-import { declareOutputTarget } from '../../sdk/internal/output-targets.js';
+import { declareInputFile, declareOutputTarget } from '../../sdk/internal/output-targets.js';
 import { ParDo } from '../par-do.js';
-import { isStreamTarget, openFileSinkTarget, type FileSinkTarget } from './file-sink-target.js';
+import { isStreamTarget, NAMES_DIRECTORY, namesDirectory, openFileSinkTarget, type FileSinkTarget } from './file-sink-target.js';
 import { PartFolder, type PartHandle } from './part-files.js';
 import { FileWriterThread, writeAllSync } from './file-writer-thread.js';
 import { Read } from '../read.js';
-import { sameFile } from './same-file.js';
+import { isInside, sameFile } from './same-file.js';
 import { checkResumable, fingerprintFile, type FileFingerprint } from './file-fingerprint.js';
 export { InputTruncatedError } from './input-truncated-error.js';
 export type { FileFingerprint } from './file-fingerprint.js';
@@ -130,7 +130,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
   const stats = options.stats ?? new LineSourceStats();
   const mapperState = options.mapperState;
   const keepInvalidUtf8 = options.invalidUtf8 === 'replace';
-  return {
+  return declareInputFile({
     name,
     bounded: true,
     async open(ctx) {
@@ -179,7 +179,8 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
             }
             const o = map(text, line);
             if (o.kind === 'element') {
-              const timestamp = o.timestamp ?? TIMESTAMP_MIN;
+              // Only undefined means "no event time"; null (a JSON null field) is not an instant and is dead-lettered below.
+              const timestamp = o.timestamp === undefined ? TIMESTAMP_MIN : o.timestamp;
               if (!isValidInstant(timestamp)) {
                 // NaN, ±Infinity, beyond TIMESTAMP_MIN..MAX: a dead letter with its line, never the watermark's maximum
                 stats.deadLettered[INVALID_TIMESTAMP] = (stats.deadLettered[INVALID_TIMESTAMP] ?? 0) + 1;
@@ -217,7 +218,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
         close: () => reader.close(),
       };
     },
-  };
+  } satisfies Source<T>, path);
 }
 
 /**
@@ -356,7 +357,9 @@ export const TextFile = {
         const fn = declareOutputTarget(fileSinkFn(path, encode, flushBytes), {
           path,
           sameAs: (other) => sameFile(path, other),
+          holds: (other) => isInside(path, other),
           check: (step, checkpointing) => {
+            if (!checkpointing && namesDirectory(path)) throw new SinkTargetError(step, path, NAMES_DIRECTORY);
             if (checkpointing) PartFolder.refuseFileInTheWay(step, path);
           },
         });

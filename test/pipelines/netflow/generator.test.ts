@@ -114,4 +114,14 @@ describe('generateNetflow', () => {
       expect(() => generateNetflow(bad).next()).toThrow(RangeError);
     }
   });
+
+  it('refuses a rate, count and jitter that put the last event past the last Date (+275760), before the first event', () => {
+    // Before: accepted, then the first event past 8.64e15 ms threw 'Invalid time value' mid-run.
+    for (const bad of [{ count: 300, eventsPerSecond: 1e-300 }, { count: 2, eventsPerSecond: 1e-13 }, { count: 1, maxJitterMs: 8.64e15 }]) {
+      expect(() => generateNetflow(bad).next()).toThrow(/past the last date/);
+    }
+    // A last event near the last Date is fine.
+    const [first, last] = [...generateNetflow({ count: 2, eventsPerSecond: 1000 / 8e15, maxJitterMs: 0 })];
+    expect(last!.eventTimeMs - first!.eventTimeMs).toBe(8e15);
+  });
 });

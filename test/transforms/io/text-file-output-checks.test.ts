@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +67,49 @@ describe.each(RUNNERS)('TextFile outputs a program cannot write are refused by P
     // Before: refused only in the sink's setup, after 'Earlier' had made its folder.
     expect(existsSync(earlier)).toBe(false);
     expect(readFileSync(out, 'utf8')).toBe('an earlier run\n');
+  });
+
+  for (const checkpoints of [false, true]) {
+    it(`a sink onto a file a TextFile source reads (through a link)${checkpoints ? ', or a part folder holding it (with checkpoints)' : ''}: SinkTargetError naming both steps and paths; the input is as it was`, async () => {
+      const dir = fresh();
+      const input = join(dir, 'in.txt');
+      writeFileSync(input, 'a\nb\n');
+      symlinkSync(input, join(dir, 'link.txt'));
+      for (const out of checkpoints ? [join(dir, 'link.txt'), dir] : [join(dir, 'link.txt')]) {
+        const seen = { n: 0 };
+        const e = await runWith(checkpoints ? withCheckpoints(options, fresh()) : options, (p) => {
+          p.apply('Read', TextFile.lines(input))
+            .apply('Count', ParDo<string, string>({ process: (s) => (seen.n++, s.toUpperCase()) }))
+            .apply('Out', TextFile.write<string>(out, (s) => s));
+        }).then(
+          () => undefined,
+          (x: unknown) => x,
+        );
+        // Before: DONE, the input file replaced by the output (or, with checkpoints, a SinkTargetError for the link, a DONE run for the folder).
+        expect(e).toBeInstanceOf(SinkTargetError);
+        expect((e as SinkTargetError).step).toBe('Out');
+        expect((e as Error).message).toContain(`step 'Read' reads ${input}`);
+        expect(seen.n).toBe(0);
+        expect(readFileSync(input, 'utf8')).toBe('a\nb\n');
+      }
+    });
+  }
+
+  it('a path ending in / (a directory name) without checkpoints: SinkTargetError before the run (before: every element processed, then ENOTDIR at the final rename)', async () => {
+    const dir = fresh();
+    const out = `${join(dir, 'new')}/`;
+    const seen = { n: 0 };
+    const e = await runWith(options, (p) => counted(p, seen, out)).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(SinkTargetError);
+    expect((e as SinkTargetError).step).toBe('Out');
+    expect(seen.n).toBe(0);
+    expect(readdirSync(dir)).toEqual([]);
+    // With checkpoints the output is a folder of parts: a trailing / is fine.
+    expect((await runWith(withCheckpoints(options, dir), (p) => counted(p, { n: 0 }, out))).result.state).toBe('DONE');
+    expect(statSync(out).isDirectory()).toBe(true);
   });
 
   it('a sink whose output is empty leaves an empty file, or with checkpoints an empty folder (nothing hidden), so "ran, empty" shows', async () => {
