@@ -1,5 +1,4 @@
-import { openFileSinkTarget } from '../transforms/io/file-sink-target.js';
-import { writeAllSync } from '../transforms/io/file-writer-thread.js';
+import { writeWholeFile } from '../transforms/io/whole-file.js';
 import { OutputFileError } from './output-file-error.js';
 
 /**
@@ -14,18 +13,9 @@ import { OutputFileError } from './output-file-error.js';
  * @example await writeOutputFile('out/report.html', html, '--report')
  */
 export async function writeOutputFile(path: string, text: string, flag: string): Promise<void> {
-  let target;
   try {
-    target = await openFileSinkTarget(path);
+    await writeWholeFile(path, text);
   } catch (e) {
-    throw new OutputFileError(flag, path, e);
-  }
-  try {
-    const bytes = Buffer.from(text, 'utf8');
-    writeAllSync(target.fd, bytes, 0, bytes.length, target.positional ? 0 : null);
-    await target.commit();
-  } catch (e) {
-    await target.abort();
     throw new OutputFileError(flag, path, e);
   }
 }

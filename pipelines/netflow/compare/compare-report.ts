@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeWholeFile } from '../../../transforms/io/whole-file.js';
 import type { Histogram } from '../histogram.js';
 import { intToIpv4 } from '../ipv4.js';
 import type { NetflowRunSummary } from '../netflow-app.js';
@@ -311,7 +312,12 @@ ${topRows ? `<div class="scroll"><table><tr><th>distance</th><th>source IP</th><
 `;
 }
 
-/** Writes report.json, report.html and one SVG per chart into `dir`; returns the files written. */
+/**
+ * Writes report.json, report.html and one SVG per chart into `dir`; returns the files written. Each file is
+ * written whole (`writeWholeFile`): a report already there is replaced only by a complete new one, never
+ * truncated or half written by a failure (disk full, crash) part-way.
+ * @throws the file system's error for the first file that cannot be written; files before it are new, the rest as they were.
+ */
 export async function writeCompareReport(dir: string, r: CompareReport): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const specs = compareChartSpecs(r);
@@ -320,12 +326,12 @@ export async function writeCompareReport(dir: string, r: CompareReport): Promise
   for (const [name, spec] of Object.entries(specs)) {
     svgs[name] = await renderSvg(spec);
     const f = join(dir, `${name}.svg`);
-    writeFileSync(f, svgs[name]!);
+    await writeWholeFile(f, svgs[name]!);
     files.push(f);
   }
   const json = join(dir, 'report.json');
-  writeFileSync(json, JSON.stringify(r, null, 2));
+  await writeWholeFile(json, JSON.stringify(r, null, 2));
   const html = join(dir, 'report.html');
-  writeFileSync(html, renderHtml(r, svgs));
+  await writeWholeFile(html, renderHtml(r, svgs));
   return [html, json, ...files];
 }

@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { compareChartSpecs } from '../../../pipelines/netflow/compare/compare-charts.js';
 import { MEASURES } from '../../../pipelines/netflow/compare/compare-measures.js';
-import { buildCompareReport, renderHtml } from '../../../pipelines/netflow/compare/compare-report.js';
+import { buildCompareReport, renderHtml, writeCompareReport } from '../../../pipelines/netflow/compare/compare-report.js';
 import { ratioOf, spreadOf } from '../../../pipelines/netflow/compare/spread.js';
 import { describeInput, type NetflowRunSummary } from '../../../pipelines/netflow/netflow-app.js';
 import type { PairStatsJson } from '../../../pipelines/netflow/pair-stats.js';
+import { failpoints, SimulatedCrash } from '../../../sdk/testing/failpoints.js';
 
 /**
  * The comparison report built from repeated runs (`compare --repeat=N`): the spread of every timed
@@ -104,5 +108,30 @@ describe('a comparison of repeated runs', () => {
 describe('the generator input', () => {
   it('labels its rate as an event-time rate, not a throughput', () => {
     expect(describeInput({ kind: 'generator', options: { count: 10, eventsPerSecond: 4000 } })).toContain('event-time rate 4000/s');
+  });
+});
+
+describe('writing the report files', () => {
+  afterEach(() => failpoints.reset());
+  const report = () => buildCompareReport('files', [summary('native', 1000, 200)], [summary('microbatch', 900, 300)], new Date(0));
+
+  it('a failure part-way through a file (disk full, crash) leaves an earlier report as it was, never truncated, and no hidden file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ws-compare-files-'));
+    const names = [...Object.keys(compareChartSpecs(report())).map((n) => `${n}.svg`), 'report.json', 'report.html'];
+    for (const n of names) writeFileSync(join(dir, n), `OLD ${n}`);
+    // The first file fails half-way: every file stays the old one.
+    failpoints.arm('file.write', { at: 1 });
+    await expect(writeCompareReport(dir, report())).rejects.toThrow(SimulatedCrash);
+    for (const n of names) expect(readFileSync(join(dir, n), 'utf8')).toBe(`OLD ${n}`);
+    expect(readdirSync(dir).sort()).toEqual([...names].sort());
+    // The last file (report.html) fails half-way: the files before it are complete new ones, it is the old one.
+    failpoints.arm('file.write', { at: names.length });
+    await expect(writeCompareReport(dir, report())).rejects.toThrow(SimulatedCrash);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toBe('OLD report.html');
+    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))).toMatchObject({ name: 'files' });
+    expect(readdirSync(dir).sort()).toEqual([...names].sort());
+    // Without a failure every file is the new report.
+    await writeCompareReport(dir, report());
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<html');
   });
 });
