@@ -27,8 +27,8 @@
  * Run `npx tsc --noEmit -p .` afterwards: the codemod makes no type-level guarantee of its own.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import ts from 'typescript';
@@ -284,9 +284,22 @@ export function renameFactories(paths: readonly string[], check: boolean): { fil
     const { text, replaced } = rewrite(path, before);
     if (text === before) continue;
     changed.push(`${f}: ${replaced.length} edit(s) (${[...new Set(replaced)].join(', ')})`);
-    if (!check) writeFileSync(path, text);
+    if (!check) replaceFile(path, text);
   }
   return { files: files.length, changed };
+}
+
+/** Replaces `path`'s text whole: a hidden file next to it, flushed, renamed over it (a crash mid-write never truncates a source file). */
+function replaceFile(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.codemod-${process.pid}`);
+  const fd = openSync(tmp, 'w', statSync(path).mode);
+  try {
+    writeFileSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
 }
 
 function main(): void {
