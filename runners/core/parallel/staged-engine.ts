@@ -27,8 +27,9 @@ import { InMemoryStateBackend, type StateBackend } from '../state/state-backend.
  * `floor(g·n/G) = i`; every other stage runs one (sources have no splits yet, design step 5), and so
  * does a keyed stage that reads a PCollection both as a main input and as a side input (its one
  * exchange read could not route it both by key and to every instance), that reads a side input
- * made in the stage itself (each instance would see only its own part of the view), or that has a
- * DoFn with lifecycle methods (a sink's file or producer would be shared by the instances).
+ * made in the stage itself (each instance would see only its own part of the view), that has a
+ * DoFn with lifecycle methods (a sink's file or producer would be shared by the instances), or that
+ * has a `Combine.globally` with a default for an empty input (every instance without input would emit it).
  *
  * How records and watermarks move, in one thread, deterministically:
  * - every PCollection that leaves a stage is tapped in each instance (`Engine.tapOutput`) and routed as
@@ -78,7 +79,7 @@ export class StagedEngine extends Engine {
     instanceOfGroup(0, n); // checks n
     const stateFor = options.stateFor ?? (() => new InMemoryStateBackend());
     const graphs = stageGraphs(graph);
-    const counts = graphs.map((g) => (g.stage.keyed && !g.reads.some((r) => r.alsoBroadcast) && !hasInnerSideInput(g) && !hasLifecycleDoFn(g) ? n : 1));
+    const counts = graphs.map((g) => (g.stage.keyed && !g.reads.some((r) => r.alsoBroadcast) && !hasInnerSideInput(g) && !hasLifecycleDoFn(g) && !hasEmptyDefault(g) ? n : 1));
     const stages: StageRun[] = graphs.map((g) => ({
       graph: g,
       instances: Array.from({ length: counts[g.stage.index]! }, (_, i) => {
@@ -348,6 +349,15 @@ function hasLifecycleDoFn(g: StageGraph): boolean {
     const p = n.payload;
     return p?.kind === 'pardo' && (p.fn.setup !== undefined || p.fn.startBundle !== undefined || p.fn.finishBundle !== undefined || p.fn.teardown !== undefined);
   });
+}
+
+/**
+ * A step of the stage is a `Combine.globally` with a default for an empty input: each instance that saw
+ * nothing would emit the default at the end, so with three instances the one result came with two extra
+ * defaults. All its records have the key `null` and go to one instance anyway, so the stage runs one.
+ */
+function hasEmptyDefault(g: StageGraph): boolean {
+  return g.graph.primitives.some((n) => n.payload?.kind === 'combine' && n.payload.defaultWhenEmpty);
 }
 
 /** The counters of one step summed over its instances (distributions merged). */
