@@ -7,7 +7,7 @@ import type { StepMetrics } from '../../../sdk/metrics.js';
 import type { PCollection } from '../../../sdk/pcollection.js';
 import { TIMESTAMP_MAX, type Instant } from '../../../sdk/time.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
-import { Engine, type EngineOptions, type ReadSlot } from '../engine.js';
+import { Engine, type EngineOptions, type ReadSlot, type StepView } from '../engine.js';
 import { createChannel, type Channel } from '../exchange/channel.js';
 import { instanceOfGroup } from '../exchange/key-group-ranges.js';
 import { createWatermarkValve, type WatermarkValve } from '../exchange/watermark-valve.js';
@@ -60,6 +60,8 @@ export class StagedEngine extends Engine {
   private readonly engineOf = new Map<ReadSlot, Engine>();
   private readonly idleTimeout: number | undefined;
   private readonly encode: boolean;
+  /** Each step's index in the whole graph (for `stepViews`). */
+  private readonly order: Map<string, number>;
 
   /**
    * @param options.instances instances of each keyed stage, 1..128 (default 1)
@@ -119,6 +121,7 @@ export class StagedEngine extends Engine {
     this.stages = stages;
     // The source reads, in the whole graph's order (the loops poll them in this order).
     const order = new Map(graph.primitives.map((node, i) => [node, i]));
+    this.order = new Map(graph.primitives.map((node, i) => [node.fullName, i]));
     const sources: { slot: ReadSlot; engine: Engine }[] = [];
     for (const s of stages) {
       for (const inst of s.instances) {
@@ -137,6 +140,28 @@ export class StagedEngine extends Engine {
         else Object.defineProperty(this.metrics, step, { enumerable: true, get: () => sumMetrics(s.instances.map((i) => i.engine.metrics[step]!)) });
       }
     }
+  }
+
+  /**
+   * Every non-read step of the pipeline, in the whole graph's order, each merged over its stage's instances:
+   * the lowest input and output watermark, and the rows waiting in all of them (exchange reads are not steps).
+   */
+  override stepViews(): StepView[] {
+    const views: StepView[] = [];
+    for (const s of this.stages) {
+      const per = s.instances.map((i) => i.engine.stepViews());
+      per[0]!.forEach((v, k) => {
+        let { inputWm, outputWm, buffered } = v;
+        for (const other of per.slice(1)) {
+          const o = other[k]!;
+          if (o.inputWm < inputWm) inputWm = o.inputWm;
+          if (o.outputWm < outputWm) outputWm = o.outputWm;
+          buffered += o.buffered;
+        }
+        views.push({ step: v.step, inputWm, outputWm, buffered });
+      });
+    }
+    return views.sort((a, b) => this.order.get(a.step)! - this.order.get(b.step)!);
   }
 
   override tapSideOutputs(keep: (step: string, kind: 'late' | 'deadLetter', value: unknown) => void): void {
