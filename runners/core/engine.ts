@@ -82,6 +82,15 @@ interface OpSlot {
   readonly inboxes: Inbox[];
 }
 
+/** A step as `Engine.stepViews` shows it to a run monitor. */
+export interface StepView {
+  readonly step: string;
+  readonly inputWm: Instant;
+  readonly outputWm: Instant;
+  /** Rows waiting in the step's inboxes. */
+  readonly buffered: number;
+}
+
 /** One Read step: its source, reader and watermark. */
 export interface ReadSlot {
   readonly node: TransformNode;
@@ -471,6 +480,20 @@ export class Engine {
       }
     }
     return t;
+  }
+
+  /**
+   * Every non-read step as a run monitor samples it, in graph order: its name, watermarks and the rows
+   * waiting in its inboxes (its counters are `metrics[step]`). An engine over stages
+   * (`StagedEngine`) overrides it to merge each step's instances.
+   * @example for (const v of engine.stepViews()) console.log(v.step, v.outputWm, v.buffered)
+   */
+  stepViews(): StepView[] {
+    return this.slots.map((s) => {
+      let buffered = 0;
+      for (const inbox of s.inboxes) buffered += inbox.columns.length;
+      return { step: s.node.fullName, inputWm: s.inputWm, outputWm: s.outputWm, buffered };
+    });
   }
 
   /** Staged wiring: some step has input waiting in an inbox (e.g. emitted by a finishBundle after the last pass). */

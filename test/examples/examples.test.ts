@@ -81,6 +81,16 @@ describe.each(EXAMPLE_RUNNERS)('the examples on the %s runner', (runner) => {
   });
 });
 
+/** The same at `--parallelism=3` (docs/design/scale-out.md §6 step 4): the same lines (they are compared sorted anyway). */
+describe.each(EXAMPLE_RUNNERS)('the examples on the %s runner at --parallelism=3', (runner) => {
+  for (const [file, prints] of Object.entries(PRINTS)) {
+    it(`${file} prints its documented result`, async () => {
+      const { lines } = await runExample(file, [`--runner=${runner}`, '--parallelism=3']);
+      expect(lines).toEqual([done(runner), ...prints].sort());
+    });
+  }
+});
+
 describe('the examples folder', () => {
   // csv-readings-source.ts is custom-source.ts's Source, conn-readers.ts network-talkers.ts' Sources;
   // windowed-page-views.ts is `npm start -- example`.

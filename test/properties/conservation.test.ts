@@ -15,7 +15,7 @@ import { TIMESTAMP_MIN, TIMESTAMP_MAX } from '../../sdk/time.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS, RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * Nothing lost, nothing counted twice: with random triggers (watermark with early/late firings,
@@ -63,7 +63,7 @@ describe('property: nothing lost, nothing counted twice', () => {
           if (isValid(e.ts)) expected += c.window.k === 'sessions' ? 1 : fn.assignWindows({ element: e, timestamp: e.ts, window: { kind: 'global', id: 'global', maxTimestamp: 0 } }).length;
         }
         const invalid = c.events.filter((e) => !isValid(e.ts)).length;
-        for (const cfg of RUNNER_CONFIGS) {
+        for (const cfg of RUNNER_CONFIGS_WITH_PARALLELISM) {
           const { out, result } = await runWith(cfg.options, (p) => {
             const input = p.apply('Script', s);
             const counts = input

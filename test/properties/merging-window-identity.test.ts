@@ -10,7 +10,7 @@ import { sumFn } from '../../transforms/combiners/sum.js';
 import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { sameWindow } from '../../runners/core/util/same-window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS, RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * Issue #16: the window driver tells a merging WindowFn's windows apart by their interval bounds
@@ -117,7 +117,7 @@ describe('property: merging windows with ids of their own, against merging by ha
       fc.asyncProperty(arbEvents, fc.constantFrom(500, 1500), async (events, gap) => {
         let s = TestStream.create<Ev>();
         for (const e of events) s = s.addElements([e, e.ts]);
-        for (const cfg of RUNNER_CONFIGS) {
+        for (const cfg of RUNNER_CONFIGS_WITH_PARALLELISM) {
           const { out } = await runWith(cfg.options, (p) =>
             p
               .apply('Events', s.advanceWatermarkToInfinity())

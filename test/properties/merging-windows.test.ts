@@ -14,7 +14,7 @@ import { sumFn } from '../../transforms/combiners/sum.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
 import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS, RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 import { monotoneWatermarks, scriptedEvents } from '../support/scripted-events.js';
 
 /**
@@ -126,7 +126,7 @@ describe('property: Sessions (shortcut) and a user-written merging WindowFn (gen
   it('the same records in the same order per key and the same late drops, with early, late and retracting panes, on every runner configuration', async () => {
     await fc.assert(
       fc.asyncProperty(arbCase, async (c) => {
-        for (const cfg of RUNNER_CONFIGS) {
+        for (const cfg of RUNNER_CONFIGS_WITH_PARALLELISM) {
           const builtIn = await run(c, Sessions(c.gap), cfg.options);
           const user = await run(c, UserSessions(c.gap), cfg.options);
           expect({ runner: cfg.label, ...user }).toEqual({ runner: cfg.label, ...builtIn });

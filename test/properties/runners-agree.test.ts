@@ -18,7 +18,7 @@ import { sumFn } from '../../transforms/combiners/sum.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { MapElements } from '../../transforms/map.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS, RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 import { monotoneWatermarks, scriptedEvents } from '../support/scripted-events.js';
 
 interface Ev {
@@ -166,7 +166,7 @@ describe('property: runners agree on event-time results', () => {
     await fc.assert(
       fc.asyncProperty(arbCase(true), async (c) => {
         const runs = [];
-        for (const cfg of RUNNER_CONFIGS) runs.push({ label: cfg.label, ...(await run(c, cfg.options)) });
+        for (const cfg of RUNNER_CONFIGS_WITH_PARALLELISM) runs.push({ label: cfg.label, ...(await run(c, cfg.options)) });
         const base = runs[0]!;
         const baseFinal = finalResults(c, base.records);
         for (const r of runs.slice(1)) {
@@ -187,7 +187,7 @@ describe('property: runners agree on event-time results', () => {
     await fc.assert(
       fc.asyncProperty(arbCase(false), async (c) => {
         const expected = batchReference(c);
-        for (const cfg of RUNNER_CONFIGS) {
+        for (const cfg of RUNNER_CONFIGS_WITH_PARALLELISM) {
           const r = await run(c, cfg.options);
           expect({ runner: cfg.label, final: finalResults(c, r.records), late: r.late }).toEqual({ runner: cfg.label, final: expected, late: 0 });
         }

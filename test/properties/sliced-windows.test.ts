@@ -16,7 +16,7 @@ import { sumFn } from '../../transforms/combiners/sum.js';
 import { topFn } from '../../transforms/combiners/top.js';
 import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS, RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 import { monotoneWatermarks, scriptedEvents } from '../support/scripted-events.js';
 
 /**
@@ -104,7 +104,7 @@ describe('property: sliced sliding windows give exactly the panes of per-window 
   it('with late data and random watermark schedules, on every runner configuration: the same records and the same late drops', async () => {
     await fc.assert(
       fc.asyncProperty(arbCase, async (c) => {
-        for (const cfg of RUNNER_CONFIGS) {
+        for (const cfg of RUNNER_CONFIGS_WITH_PARALLELISM) {
           const { out } = await runWith(cfg.options, (p) => build(c, p));
           const node = (name: string) => out.graph.primitives.find((n) => n.fullName.startsWith(name) && n.payload?.kind === 'combine')!;
 

@@ -23,7 +23,7 @@ import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window, type WindowTransform } from '../../transforms/window.js';
 import { Values, WithKeys } from '../../transforms/with-keys.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * How successive panes of one window relate (discarding, accumulating, accumulating and retracting),
@@ -112,7 +112,7 @@ function expectRetractionsBeforeEachPane(rs: Rec[]): void {
   expect(rs.length % 2).toBe(1);
 }
 
-describe.each(RUNNER_CONFIGS)('accumulation modes on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('accumulation modes on $label', ({ options }) => {
   const micro = options.runner === 'microbatch';
 
   describe('with count-based early firings (the same panes on every runner)', () => {

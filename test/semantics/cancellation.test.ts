@@ -7,7 +7,7 @@ import { TestStream } from '../../sdk/testing/test-stream.js';
 import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Read } from '../../transforms/read.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * An abort (options.signal) stops a run promptly in every loop of both runners, also when nothing in
@@ -33,7 +33,7 @@ const endless: Source<number> = {
 
 const YEAR = 365 * 24 * 3600 * 1000;
 
-describe.each(RUNNER_CONFIGS)('cancellation on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('cancellation on $label', ({ options }) => {
   it('an abort from a timer stops a run whose source never ends and never waits', async () => {
     const controller = new AbortController();
     let seen = 0;

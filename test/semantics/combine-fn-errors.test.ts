@@ -10,7 +10,7 @@ import type { WindowFn } from '../../sdk/windows/window-fn.js';
 import { Combine } from '../../transforms/combine.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * A CombineFn whose extractOutput throws when a pane fires: the run fails with a UserCodeError that
@@ -34,7 +34,7 @@ const CASES: readonly (readonly [string, () => WindowFn<unknown>, string])[] = [
   ['Sessions', () => Sessions(500), '[1970-01-01T00:00:00.100Z, 1970-01-01T00:00:00.700Z)'],
 ];
 
-describe.each(RUNNER_CONFIGS)('CombineFn errors on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('CombineFn errors on $label', ({ options }) => {
   it.each(CASES)('extractOutput throwing names the step, the key and the window (%s)', async (_name, windowFn, window) => {
     const run = runWith(options, (p) =>
       p

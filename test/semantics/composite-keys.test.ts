@@ -3,7 +3,7 @@ import { decodeKey, encodeKey, kv, type KV } from '../../sdk/kv.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { Create } from '../../transforms/create.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * Composite keys holding NaN or ±Infinity. JSON writes those as null, so before, the keys
@@ -22,7 +22,7 @@ describe('encodeKey', () => {
   });
 });
 
-describe.each(RUNNER_CONFIGS)('composite keys on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('composite keys on $label', ({ options }) => {
   it('GroupByKey gives each key its own group', async () => {
     const { out } = await runWith(options, (p) =>
       p

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMBINE_SCENARIOS, FLATTEN_SCENARIOS, GROUP_BY_KEY_SCENARIOS } from '../../capability-matrix/support/core-transform-scenarios.js';
 import { scenarioLines, type Scenario } from '../../capability-matrix/support/scenario.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { inRunOrder, RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * GroupByKey, Flatten and Combine: scenarios shared with the capability matrix's What rows
@@ -13,11 +13,11 @@ const GROUPS: readonly (readonly [string, readonly Scenario<any>[]])[] = [
   ['Combine', COMBINE_SCENARIOS],
 ];
 
-describe.each(RUNNER_CONFIGS)('core transform scenarios on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('core transform scenarios on $label', ({ options }) => {
   describe.each(GROUPS)('%s', (_group, scenarios) => {
     it.each(scenarios.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
       const { out, result } = await runWith(options, (p) => scenario.build(p));
-      expect(scenarioLines(scenario, out, result)).toEqual(scenario.expected);
+      expect(inRunOrder(options, scenarioLines(scenario, out, result))).toEqual(inRunOrder(options, scenario.expected));
     });
   });
 });

@@ -8,7 +8,7 @@ import type { WindowFn } from '../../sdk/windows/window-fn.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * The windows `assignWindows` returns are a set: a window listed twice (the same id; BoundedWindow:
@@ -28,7 +28,7 @@ const CASES: readonly (readonly [string, (timestamp: number) => readonly Bounded
   ['equal interval windows', (t) => [intervalWindow(0, 1000 + t), intervalWindow(0, 1000 + t), intervalWindow(5, 6)], ['0:1100=1', '0:1200=1', '0:1300=1', '5:6=3']],
 ];
 
-describe.each(RUNNER_CONFIGS)('a WindowFn listing a window twice on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('a WindowFn listing a window twice on $label', ({ options }) => {
   it.each(CASES)('%s: the element is counted once in it', async (_name, assign, expected) => {
     const fn: WindowFn<unknown> = { name: 'Twice', isMerging: false, assignWindows: ({ timestamp }) => assign(timestamp) };
     const { out } = await runWith(options, (p) =>

@@ -8,7 +8,7 @@ import { Sum } from '../../transforms/combiners/sum.js';
 import { Flatten } from '../../transforms/flatten.js';
 import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /** An unbounded source that never produces anything (a quiet topic). */
 const silent = Read<number>({
@@ -25,7 +25,7 @@ const silent = Read<number>({
 });
 
 
-describe.each(RUNNER_CONFIGS)('idle inputs on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('idle inputs on $label', ({ options }) => {
   async function run(idleTimeout: number) {
     const controller = new AbortController();
     const script = TestStream.create<number>()

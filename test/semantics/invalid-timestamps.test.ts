@@ -18,7 +18,7 @@ import { TextFile } from '../../transforms/io/text-file.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window, WithTimestamps } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * Nothing lost: an element whose timestamp is not a valid instant (NaN, ±Infinity, beyond
@@ -33,7 +33,7 @@ const EXTREME = [TIMESTAMP_MIN, -8.64e15, -1, 8.64e15, TIMESTAMP_MAX];
 
 const countLines = (records: readonly { value: KV<string, number>; window: { id: string } }[]) => records.map((r) => `${r.value.key}=${r.value.value} ${r.window.id}`).sort();
 
-describe.each(RUNNER_CONFIGS)('invalid timestamps on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('invalid timestamps on $label', ({ options }) => {
   it.each([
     ['SlidingWindows', () => SlidingWindows(5000, 2000)],
     ['FixedWindows', () => FixedWindows(3000)],

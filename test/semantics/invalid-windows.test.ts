@@ -8,7 +8,7 @@ import type { MergeResult, WindowFn } from '../../sdk/windows/window-fn.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * A WindowFn of the user's returning a window that cannot be fired (a NaN or missing maxTimestamp:
@@ -29,7 +29,7 @@ const BAD: readonly (readonly [string, unknown, RegExp])[] = [
 
 const fnReturning = (windows: unknown): WindowFn<unknown> => ({ name: 'Custom', isMerging: false, assignWindows: () => windows as readonly BoundedWindow[] });
 
-describe.each(RUNNER_CONFIGS)('invalid windows from a WindowFn on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('invalid windows from a WindowFn on $label', ({ options }) => {
   it.each(BAD)('%s: a UserCodeError naming the step and the element, not a lost element', async (_name, windows, message) => {
     const run = runWith(options, (p) =>
       p

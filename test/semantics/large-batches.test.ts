@@ -8,7 +8,7 @@ import { Count } from '../../transforms/combiners/count.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
 import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * Batches far larger than a column chunk: a micro-batch aggregation may take its input a chunk at a
@@ -44,7 +44,7 @@ function counts(records: readonly { value: unknown; window: unknown; pane: { tim
   return out;
 }
 
-describe.each(RUNNER_CONFIGS)('large batches on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('large batches on $label', ({ options }) => {
   it('Count.perKey: the same counts and late drops whether or not late records are read', async () => {
     for (const readLate of [false, true]) {
       const { out, result } = await runWith(options, (p) => {

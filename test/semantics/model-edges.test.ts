@@ -14,9 +14,9 @@ import { Create } from '../../transforms/create.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
-describe.each(RUNNER_CONFIGS)('model edges on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('model edges on $label', ({ options }) => {
   it('a side input fed by accumulating panes shows the latest pane, not every pane', async () => {
     const { out } = await runWith(options, (p) => {
       const side = p

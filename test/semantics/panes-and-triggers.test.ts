@@ -21,7 +21,7 @@ import { Sessions } from '../../sdk/windows/sessions.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { Window, type WindowTransform } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * When panes fire, on every runner. Inputs come from a TestStream; element groups that a count
@@ -81,7 +81,7 @@ function expectWellFormedPanes(panes: readonly PaneInfo[]): void {
   });
 }
 
-describe.each(RUNNER_CONFIGS)('panes and triggers on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('panes and triggers on $label', ({ options }) => {
   const micro = options.runner === 'microbatch';
 
   it('early (processing time), on-time and late panes; data past the allowed lateness is dropped', async () => {

@@ -15,7 +15,7 @@ import { Count } from '../../transforms/combiners/count.js';
 import { sumFn } from '../../transforms/combiners/sum.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { inRunOrder, RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * A DoFn's outputs given by return or yield (the DoFnOutput rule, sdk/dofn.ts) are exactly what the
@@ -69,14 +69,14 @@ const forms: Record<string, DoFn<KV<string, number>, string, {}, {}, {}, any>> =
   },
 };
 
-describe.each(RUNNER_CONFIGS)('returned and yielded outputs on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('returned and yielded outputs on $label', ({ options }) => {
   const run = async <T>(build: (p: Pipeline) => T, opts: Partial<PipelineOptions> = options) => (await runWith(opts, build)).out;
 
   it.each(Object.keys(forms))('%s gives the same outputs, timestamps, windows and panes as ctx.output', async (form) => {
     const expected = await run((p) => counts(p).apply('Format', ParDo(forms['ctx.output']!)).apply(Capture.records()));
     const got = await run((p) => counts(p).apply('Format', ParDo(forms[form]!)).apply(Capture.records()));
-    expect(lines(got)).toEqual(lines(expected));
-    expect(lines(expected)).toEqual([
+    expect(inRunOrder(options, lines(got))).toEqual(inRunOrder(options, lines(expected)));
+    expect(inRunOrder(options, lines(expected))).toEqual(inRunOrder(options, [
       '"a:1" ts=9 [1970-01-01T00:00:00.000Z, 1970-01-01T00:00:00.010Z) EARLY#0',
       '"b:1" ts=9 [1970-01-01T00:00:00.000Z, 1970-01-01T00:00:00.010Z) EARLY#0',
       '"a:1" ts=19 [1970-01-01T00:00:00.010Z, 1970-01-01T00:00:00.020Z) EARLY#0',
@@ -85,7 +85,7 @@ describe.each(RUNNER_CONFIGS)('returned and yielded outputs on $label', ({ optio
       '"a:1" ts=19 [1970-01-01T00:00:00.010Z, 1970-01-01T00:00:00.020Z) ON_TIME#1',
       '"a:2" ts=9 [1970-01-01T00:00:00.000Z, 1970-01-01T00:00:00.010Z) LATE#2',
       '"a again" ts=9 [1970-01-01T00:00:00.000Z, 1970-01-01T00:00:00.010Z) LATE#2',
-    ]);
+    ]));
   });
 
   it('a returned value is one output (also an array, a string, null); undefined is none; a promise counts as its value', async () => {

@@ -11,7 +11,7 @@ import { sideInputWindowFor, type WindowFn } from '../../sdk/windows/window-fn.j
 import { Create } from '../../transforms/create.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * Side inputs at the ends of time. Before: a main element at TIMESTAMP_MAX (its window ends past
@@ -43,7 +43,7 @@ function expected(fn: () => WindowFn<unknown>): string[] {
   return out.sort();
 }
 
-describe.each(RUNNER_CONFIGS)('side inputs at extreme timestamps on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('side inputs at extreme timestamps on $label', ({ options }) => {
   it.each(FNS)('%s: every main element once per window, with its side window contents', async (_name, fn) => {
     const { out } = await runWith(options, (p) => {
       const side = View.asList(p.apply('Side', Create.timestamped(TS.map((t) => ({ value: t, timestamp: t })))).apply('SideWindows', Window.into<number>(fn())));

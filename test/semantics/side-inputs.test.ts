@@ -18,7 +18,7 @@ import { Filter } from '../../transforms/filter.js';
 import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /** A ParDo that outputs `[element, what the DoFn saw in the side input]`. */
 function withSide<I, S>(view: PCollectionView<S>, show: (s: S) => unknown = (s) => s) {
@@ -34,7 +34,7 @@ const mainStream = () => TestStream.create<string>().addElements(['m1', 100], ['
 
 const sortedMap = (m: ReadonlyMap<string, unknown>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
 
-describe.each(RUNNER_CONFIGS)('side inputs on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('side inputs on $label', ({ options }) => {
   describe('global side inputs from Create into a TestStream main input', () => {
     it('View.asSingleton', async () => {
       const { out } = await runWith(options, (p) => {

@@ -7,9 +7,9 @@ import { Create } from '../../transforms/create.js';
 import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
-describe.each(RUNNER_CONFIGS)('smoke on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('smoke on $label', ({ options }) => {
   it('maps a bounded input', async () => {
     const { out } = await runWith(options, (p) => p.apply(Create([1, 2, 3])).apply(MapElements((x: number) => x * 10)).apply(Capture.records()));
     expect(out.sortedValues()).toEqual([10, 20, 30]);

@@ -9,7 +9,7 @@ import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import type { Instant } from '../../sdk/time.js';
 import { ParDo } from '../../transforms/par-do.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * TestStream's "one processing instant" (sdk/testing/test-stream.ts): the processing-time timers due
@@ -59,7 +59,7 @@ function firesAt(options: Partial<PipelineOptions>, due: Instant, steps: readonl
   return steps.find((t) => t >= due)!;
 }
 
-describe.each(RUNNER_CONFIGS)('one processing instant of a TestStream on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('one processing instant of a TestStream on $label', ({ options }) => {
   it('the processing-time timers due at a clock step fire before the elements and watermark steps scripted at that instant', async () => {
     // instant 0: a (timers due at pt 500 and at event time 5); instant 500: b, watermark 1, c; instant 1000: d
     const stream = TestStream.create<Ev>()

@@ -8,7 +8,7 @@ import { AfterCount } from '../../sdk/triggers/after-count.js';
 import { AfterWatermark } from '../../sdk/triggers/after-watermark.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * EARLIEST and LATEST output timestamps when some inputs arrive behind the aggregation's output
@@ -39,7 +39,7 @@ async function panes(options: Parameters<typeof runWith>[0], combiner: Timestamp
   return out.records.map((r) => `${r.pane.timing} [${[...r.value.value].sort((a, b) => a - b).join(',')}] @${r.timestamp}`);
 }
 
-describe.each(RUNNER_CONFIGS)('output timestamps of inputs behind the output watermark ($label)', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('output timestamps of inputs behind the output watermark ($label)', ({ options }) => {
   it('EARLIEST: the earliest input that was not behind the output watermark (transcript known_late_data_watermark)', async () => {
     expect(await panes(options, 'EARLIEST', 5000, [2000, 3000, 7000, 8000])).toEqual(['ON_TIME [2000,3000,7000,8000] @7000']);
   });

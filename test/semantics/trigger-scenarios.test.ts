@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALLOWED_LATENESS_SCENARIOS, CONFIGURABLE_TRIGGER_SCENARIOS, COUNT_TRIGGER_SCENARIOS, EVENT_TIME_TRIGGER_SCENARIOS } from '../../capability-matrix/support/trigger-scenarios.js';
 import { scenarioLines, type Scenario } from '../../capability-matrix/support/scenario.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { inRunOrder, RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * Configurable triggering, event-time triggers and allowed lateness: scenarios shared with the
@@ -14,11 +14,11 @@ const GROUPS: readonly (readonly [string, readonly Scenario<any>[]])[] = [
   ['count triggers', COUNT_TRIGGER_SCENARIOS],
 ];
 
-describe.each(RUNNER_CONFIGS)('trigger scenarios on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('trigger scenarios on $label', ({ options }) => {
   describe.each(GROUPS)('%s', (_group, scenarios) => {
     it.each(scenarios.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
       const { out, result } = await runWith(options, (p) => scenario.build(p));
-      expect(scenarioLines(scenario, out, result)).toEqual(scenario.expected);
+      expect(inRunOrder(options, scenarioLines(scenario, out, result))).toEqual(inRunOrder(options, scenario.expected));
     });
   });
 });

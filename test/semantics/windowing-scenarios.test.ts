@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scenarioLines, type Scenario } from '../../capability-matrix/support/scenario.js';
 import { FIXED_WINDOW_SCENARIOS, GLOBAL_WINDOW_SCENARIOS, SESSION_WINDOW_SCENARIOS, SLIDING_WINDOW_SCENARIOS } from '../../capability-matrix/support/windowing-scenarios.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { inRunOrder, RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * Global, fixed, sliding and session windows: scenarios shared with the capability matrix's Where
@@ -14,11 +14,11 @@ const GROUPS: readonly (readonly [string, readonly Scenario<any>[]])[] = [
   ['session windows', SESSION_WINDOW_SCENARIOS],
 ];
 
-describe.each(RUNNER_CONFIGS)('windowing scenarios on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('windowing scenarios on $label', ({ options }) => {
   describe.each(GROUPS)('%s', (_group, scenarios) => {
     it.each(scenarios.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
       const { out, result } = await runWith(options, (p) => scenario.build(p));
-      expect(scenarioLines(scenario, out, result)).toEqual(scenario.expected);
+      expect(inRunOrder(options, scenarioLines(scenario, out, result))).toEqual(inRunOrder(options, scenario.expected));
     });
   });
 });

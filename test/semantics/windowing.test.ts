@@ -14,7 +14,7 @@ import { Create } from '../../transforms/create.js';
 import { Flatten } from '../../transforms/flatten.js';
 import { Window, WithTimestamps } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 function shuffle<T>(xs: readonly T[], seed: number): T[] {
   const out = xs.slice();
@@ -51,7 +51,7 @@ function referenceSessions(events: readonly [string, number][], gap: number): st
   return lines.sort();
 }
 
-describe.each(RUNNER_CONFIGS)('windowing on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('windowing on $label', ({ options }) => {
   // fixed windows with an offset, sliding windows and session merges (early and late panes): see
   // windowing-scenarios.test.ts (scenarios shared with the capability matrix).
 

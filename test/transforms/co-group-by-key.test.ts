@@ -14,7 +14,7 @@ import { Create } from '../../transforms/create.js';
 import { Filter } from '../../transforms/filter.js';
 import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 const ts = <T>(pairs: [T, number][]) => Create.timestamped(pairs.map(([value, timestamp]) => ({ value, timestamp })));
 
@@ -35,7 +35,7 @@ describe('CoGroupByKey construction', () => {
   });
 });
 
-describe.each(RUNNER_CONFIGS)('CoGroupByKey on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('CoGroupByKey on $label', ({ options }) => {
   it('joins per key: every key of any input, with the values of each input by name', async () => {
     const { out, result } = await runWith(options, (p) => {
       const orders = p.apply('Orders', Create([kv('u1', 5), kv('u2', 7), kv('u1', 3)]));

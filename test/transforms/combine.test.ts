@@ -13,7 +13,7 @@ import { MapElements } from '../../transforms/map.js';
 import { Combine } from '../../transforms/combine.js';
 import { Create } from '../../transforms/create.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 interface Acc {
   sum: number;
@@ -79,7 +79,7 @@ describe('Combine construction', () => {
   });
 });
 
-describe.each(RUNNER_CONFIGS)('Combine on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('Combine on $label', ({ options }) => {
   it('Combine.perKey adds each input once to an accumulator and never buffers the inputs', async () => {
     const { fn, calls, seen } = instrumentedMean();
     const input: [KV<string, number>, number][] = [

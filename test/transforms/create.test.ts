@@ -7,9 +7,9 @@ import { Count } from '../../transforms/combiners/count.js';
 import { Create } from '../../transforms/create.js';
 import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
-describe.each(RUNNER_CONFIGS)('Create on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('Create on $label', ({ options }) => {
   it('Create(values) emits every value, in order, at the minimum timestamp in the global window', async () => {
     const { out, result } = await runWith(options, (p) => p.apply(Create(['a', 'b', 'c', 'b'])).apply(Capture.records<string>()));
     expect(out.values()).toEqual(['a', 'b', 'c', 'b']);

@@ -6,7 +6,7 @@ import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Create } from '../../transforms/create.js';
 import { Distinct } from '../../transforms/distinct.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 const ts = <T>(pairs: [T, number][]) => Create.timestamped(pairs.map(([value, timestamp]) => ({ value, timestamp })));
 
@@ -18,7 +18,7 @@ describe('Distinct construction', () => {
   });
 });
 
-describe.each(RUNNER_CONFIGS)('Distinct on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('Distinct on $label', ({ options }) => {
   it('emits each distinct element once per window', async () => {
     const { out } = await runWith(options, (p) =>
       p

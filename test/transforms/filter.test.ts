@@ -4,9 +4,9 @@ import { UserCodeError } from '../../sdk/errors.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { Create } from '../../transforms/create.js';
 import { Filter } from '../../transforms/filter.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
-describe.each(RUNNER_CONFIGS)('Filter on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('Filter on $label', ({ options }) => {
   it('keeps exactly the elements the predicate accepts, in order, unchanged', async () => {
     const { out, result } = await runWith(options, (p) =>
       p

@@ -8,9 +8,9 @@ import { Create } from '../../transforms/create.js';
 import { FlatMap } from '../../transforms/flat-map.js';
 import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
-describe.each(RUNNER_CONFIGS)('FlatMap on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('FlatMap on $label', ({ options }) => {
   it('emits everything fn yields (zero or more per element), in order, with the input timestamp and window', async () => {
     const { out, result } = await runWith(options, (p) =>
       p

@@ -15,7 +15,7 @@ import { Flatten } from '../../transforms/flatten.js';
 import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 const ts = <T>(pairs: [T, number][]) => Create.timestamped(pairs.map(([value, timestamp]) => ({ value, timestamp })));
 
@@ -89,7 +89,7 @@ describe('Flatten construction', () => {
   });
 });
 
-describe.each(RUNNER_CONFIGS)('Flatten on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('Flatten on $label', ({ options }) => {
   it('Flatten(...) merges every element of every input, keeping timestamps and windows', async () => {
     const { out, result } = await runWith(options, (p) => {
       const a = p.apply('A', ts([['a1', 100], ['a2', 1500]])).apply('WA', Window.into(FixedWindows(1000)));

@@ -15,7 +15,7 @@ import { Create } from '../../transforms/create.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
 import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /** An unbounded source, only for building pipelines (never opened here). */
 const unbounded: Source<KV<string, number>> = {
@@ -63,7 +63,7 @@ describe('GroupByKey construction', () => {
   });
 });
 
-describe.each(RUNNER_CONFIGS)('GroupByKey on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('GroupByKey on $label', ({ options }) => {
   it('groups values per key and window, values in arrival order, stamped at the end of the window', async () => {
     const input: [KV<string, number>, number][] = [
       [kv('a', 1), 100],

@@ -8,9 +8,9 @@ import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Create } from '../../transforms/create.js';
 import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
-describe.each(RUNNER_CONFIGS)('Map on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('Map on $label', ({ options }) => {
   it('emits fn(element) for every element, in order, keeping timestamp and window', async () => {
     const { out, result } = await runWith(options, (p) =>
       p

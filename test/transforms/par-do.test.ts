@@ -13,7 +13,7 @@ import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Create } from '../../transforms/create.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /** A DoFn that records its lifecycle calls (on its own instance) and passes elements through. */
 class RecordingFn implements DoFn<number, number> {
@@ -63,7 +63,7 @@ function bundlesOf(events: readonly string[]): string[][] {
 
 const HUGE = { id: 7, blob: 'x'.repeat(10_000) };
 
-describe.each(RUNNER_CONFIGS)('ParDo on $label', ({ label, options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('ParDo on $label', ({ label, options }) => {
   it('calls setup → (startBundle → process* → finishBundle)+ → teardown on each DoFn instance', async () => {
     const first = new RecordingFn();
     const second = new RecordingFn();
@@ -464,7 +464,7 @@ describe('ParDo programming errors', () => {
   });
 });
 
-describe.each(RUNNER_CONFIGS)('ParDo finishBundle outputs on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('ParDo finishBundle outputs on $label', ({ options }) => {
   it('finishBundle emits with the timestamp and window it names, not the last element’s', async () => {
     let sum = 0;
     const fn: DoFn<number, number> = {

@@ -7,7 +7,7 @@ import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Create } from '../../transforms/create.js';
 import { Partition } from '../../transforms/partition.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 describe('Partition construction', () => {
   it('rejects n < 1 or a fractional n', () => {
@@ -23,7 +23,7 @@ describe('Partition construction', () => {
   });
 });
 
-describe.each(RUNNER_CONFIGS)('Partition on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('Partition on $label', ({ options }) => {
   it('sends each element to the partition fn chooses, keeping order, timestamp and window', async () => {
     const { out, result } = await runWith(options, (p) => {
       const parts = p

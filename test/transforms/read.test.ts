@@ -8,7 +8,7 @@ import { Count } from '../../transforms/combiners/count.js';
 import { MapElements } from '../../transforms/map.js';
 import { Read } from '../../transforms/read.js';
 import { Window } from '../../transforms/window.js';
-import { RUNNERS, RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNERS, RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /** A bounded source replaying scripted polls; records how it was used. */
 function scriptedSource<T>(name: string, script: readonly Omit<SourceBatch<T>, 'done'>[], log: string[] = []): Source<T> {
@@ -41,7 +41,7 @@ const letter = (reason: string, element: unknown, timestamp?: number): DeadLette
   origin: { file: 'events.log', line: 7 },
 });
 
-describe.each(RUNNER_CONFIGS)('Read on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('Read on $label', ({ options }) => {
   it('emits the elements of every batch with their timestamps, dead letters on deadLetters(), counted in metrics', async () => {
     const log: string[] = [];
     const src = scriptedSource<string>(

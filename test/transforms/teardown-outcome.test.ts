@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunOutcome } from '../../sdk/dofn.js';
 import { Create } from '../../transforms/create.js';
 import { ParDo } from '../../transforms/par-do.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /** A pass-through DoFn recording the outcome its teardown is told; `onElement` may throw or cancel. */
 function recorder(outcomes: RunOutcome[], onElement: (v: number) => void = () => {}) {
@@ -15,7 +15,7 @@ function recorder(outcomes: RunOutcome[], onElement: (v: number) => void = () =>
   });
 }
 
-describe.each(RUNNER_CONFIGS)('teardown is told how the run ended on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('teardown is told how the run ended on $label', ({ options }) => {
   const values = Array.from({ length: 500 }, (_, i) => i);
 
   it("'done' to every step of a run that finished", async () => {

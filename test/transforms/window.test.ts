@@ -14,7 +14,7 @@ import { Count } from '../../transforms/combiners/count.js';
 import { Create } from '../../transforms/create.js';
 import { Window, WithTimestamps } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 const at = (pairs: [string, number][]) => Create.timestamped(pairs.map(([value, timestamp]) => ({ value, timestamp })));
 
@@ -62,7 +62,7 @@ describe('Window construction', () => {
   });
 });
 
-describe.each(RUNNER_CONFIGS)('Window on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('Window on $label', ({ options }) => {
   it('Window.into(FixedWindows) assigns each element to the window of its timestamp (half-open, negative times too)', async () => {
     const { out, result } = await runWith(options, (p) =>
       p.apply(at([['a', 0], ['b', 999], ['c', 1000], ['d', -1], ['e', 2500]])).apply(Window.into(FixedWindows(1000))).apply(Capture.records<string>()),

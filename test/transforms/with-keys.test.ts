@@ -8,7 +8,7 @@ import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Create } from '../../transforms/create.js';
 import { Window } from '../../transforms/window.js';
 import { KeyBy, Keys, MapValues, Values, WithKeys } from '../../transforms/with-keys.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 interface Flow {
   readonly src: string;
@@ -20,7 +20,7 @@ const flows: Flow[] = [
   { src: '10.0.0.1', bytes: 7 },
 ];
 
-describe.each(RUNNER_CONFIGS)('WithKeys / Keys / Values / MapValues on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('WithKeys / Keys / Values / MapValues on $label', ({ options }) => {
   it('WithKeys pairs each element with its key, keeping timestamp and window', async () => {
     const { out, result } = await runWith(options, (p) =>
       p

@@ -17,7 +17,7 @@ import { GroupByKey } from '../../transforms/group-by-key.js';
 import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
-import { RUNNER_CONFIGS, runWith } from '../support/runners.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * Processing-time windows (issue #17 item 5): Window.into(ProcessingTimeWindows...) stamps each
@@ -43,7 +43,7 @@ function firesAt(options: Partial<PipelineOptions>, end: Instant, steps: readonl
 
 const win = (r: CapturedRecord<unknown>) => r.window as IntervalWindow;
 
-describe.each(RUNNER_CONFIGS)('processing-time windows on $label', ({ options }) => {
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('processing-time windows on $label', ({ options }) => {
   it('elements with the same event time seen in different processing-time windows are counted apart; each window fires when processing time passes its end', async () => {
     // every element has event time 5; they arrive at processing times 0, 0, 10 s, 25 s
     const stream = TestStream.create<string>()

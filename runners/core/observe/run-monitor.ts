@@ -115,12 +115,10 @@ export class RunMonitor {
         ...(progress ? { progress } : {}),
       });
     });
-    for (const s of engine.slots) {
-      const m = engine.metrics[s.node.fullName]!;
-      let buffered = 0;
-      for (const inbox of s.inboxes) buffered += inbox.columns.length;
+    for (const s of engine.stepViews()) {
+      const m = engine.metrics[s.step]!;
       steps.push({
-        step: s.node.fullName,
+        step: s.step,
         elementsIn: m.elementsIn,
         elementsOut: m.elementsOut,
         lateDropped: m.lateDropped,
@@ -128,7 +126,7 @@ export class RunMonitor {
         counters: { ...m.counters },
         inputWatermark: s.inputWm,
         outputWatermark: s.outputWm,
-        buffered,
+        buffered: s.buffered,
       });
     }
     const newBatches = batches.slice(this.batchesSeen);

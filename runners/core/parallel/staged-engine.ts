@@ -7,7 +7,7 @@ import type { StepMetrics } from '../../../sdk/metrics.js';
 import type { PCollection } from '../../../sdk/pcollection.js';
 import { TIMESTAMP_MAX, type Instant } from '../../../sdk/time.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
-import { Engine, type EngineOptions, type ReadSlot } from '../engine.js';
+import { Engine, type EngineOptions, type ReadSlot, type StepView } from '../engine.js';
 import { createChannel, type Channel } from '../exchange/channel.js';
 import { instanceOfGroup } from '../exchange/key-group-ranges.js';
 import { createWatermarkValve, type WatermarkValve } from '../exchange/watermark-valve.js';
@@ -27,8 +27,9 @@ import { InMemoryStateBackend, type StateBackend } from '../state/state-backend.
  * `floor(g·n/G) = i`; every other stage runs one (sources have no splits yet, design step 5), and so
  * does a keyed stage that reads a PCollection both as a main input and as a side input (its one
  * exchange read could not route it both by key and to every instance), that reads a side input
- * made in the stage itself (each instance would see only its own part of the view), or that has a
- * DoFn with lifecycle methods (a sink's file or producer would be shared by the instances).
+ * made in the stage itself (each instance would see only its own part of the view), that has a
+ * DoFn with lifecycle methods (a sink's file or producer would be shared by the instances), or that
+ * has a `Combine.globally` with a default for an empty input (every instance without input would emit it).
  *
  * How records and watermarks move, in one thread, deterministically:
  * - every PCollection that leaves a stage is tapped in each instance (`Engine.tapOutput`) and routed as
@@ -59,6 +60,8 @@ export class StagedEngine extends Engine {
   private readonly engineOf = new Map<ReadSlot, Engine>();
   private readonly idleTimeout: number | undefined;
   private readonly encode: boolean;
+  /** Each step's index in the whole graph (for `stepViews`). */
+  private readonly order: Map<string, number>;
 
   /**
    * @param options.instances instances of each keyed stage, 1..128 (default 1)
@@ -78,7 +81,7 @@ export class StagedEngine extends Engine {
     instanceOfGroup(0, n); // checks n
     const stateFor = options.stateFor ?? (() => new InMemoryStateBackend());
     const graphs = stageGraphs(graph);
-    const counts = graphs.map((g) => (g.stage.keyed && !g.reads.some((r) => r.alsoBroadcast) && !hasInnerSideInput(g) && !hasLifecycleDoFn(g) ? n : 1));
+    const counts = graphs.map((g) => (g.stage.keyed && !g.reads.some((r) => r.alsoBroadcast) && !hasInnerSideInput(g) && !hasLifecycleDoFn(g) && !hasEmptyDefault(g) ? n : 1));
     const stages: StageRun[] = graphs.map((g) => ({
       graph: g,
       instances: Array.from({ length: counts[g.stage.index]! }, (_, i) => {
@@ -118,6 +121,7 @@ export class StagedEngine extends Engine {
     this.stages = stages;
     // The source reads, in the whole graph's order (the loops poll them in this order).
     const order = new Map(graph.primitives.map((node, i) => [node, i]));
+    this.order = new Map(graph.primitives.map((node, i) => [node.fullName, i]));
     const sources: { slot: ReadSlot; engine: Engine }[] = [];
     for (const s of stages) {
       for (const inst of s.instances) {
@@ -136,6 +140,28 @@ export class StagedEngine extends Engine {
         else Object.defineProperty(this.metrics, step, { enumerable: true, get: () => sumMetrics(s.instances.map((i) => i.engine.metrics[step]!)) });
       }
     }
+  }
+
+  /**
+   * Every non-read step of the pipeline, in the whole graph's order, each merged over its stage's instances:
+   * the lowest input and output watermark, and the rows waiting in all of them (exchange reads are not steps).
+   */
+  override stepViews(): StepView[] {
+    const views: StepView[] = [];
+    for (const s of this.stages) {
+      const per = s.instances.map((i) => i.engine.stepViews());
+      per[0]!.forEach((v, k) => {
+        let { inputWm, outputWm, buffered } = v;
+        for (const other of per.slice(1)) {
+          const o = other[k]!;
+          if (o.inputWm < inputWm) inputWm = o.inputWm;
+          if (o.outputWm < outputWm) outputWm = o.outputWm;
+          buffered += o.buffered;
+        }
+        views.push({ step: v.step, inputWm, outputWm, buffered });
+      });
+    }
+    return views.sort((a, b) => this.order.get(a.step)! - this.order.get(b.step)!);
   }
 
   override tapSideOutputs(keep: (step: string, kind: 'late' | 'deadLetter', value: unknown) => void): void {
@@ -348,6 +374,15 @@ function hasLifecycleDoFn(g: StageGraph): boolean {
     const p = n.payload;
     return p?.kind === 'pardo' && (p.fn.setup !== undefined || p.fn.startBundle !== undefined || p.fn.finishBundle !== undefined || p.fn.teardown !== undefined);
   });
+}
+
+/**
+ * A step of the stage is a `Combine.globally` with a default for an empty input: each instance that saw
+ * nothing would emit the default at the end, so with three instances the one result came with two extra
+ * defaults. All its records have the key `null` and go to one instance anyway, so the stage runs one.
+ */
+function hasEmptyDefault(g: StageGraph): boolean {
+  return g.graph.primitives.some((n) => n.payload?.kind === 'combine' && n.payload.defaultWhenEmpty);
 }
 
 /** The counters of one step summed over its instances (distributions merged). */
