@@ -89,7 +89,10 @@ export function secondsToMillis(text: string): number | undefined {
   const m = SECONDS.exec(text);
   if (m === null) return undefined;
   const [, sign, whole, fraction = ''] = m;
-  const ms = Number(whole) * 1000 + Number(`${fraction.slice(0, 3).padEnd(3, '0')}.${fraction.slice(3) || '0'}`);
+  // Whole milliseconds as an integer, then the rest of the digits parsed as one decimal: the double nearest the
+  // written value (adding a parsed fraction to the milliseconds would round twice).
+  const wholeMs = Number(whole) * 1000 + Number(fraction.slice(0, 3).padEnd(3, '0'));
+  const ms = Number.isSafeInteger(wholeMs) ? Number(`${wholeMs}.${fraction.slice(3) || '0'}`) : wholeMs;
   return Number.isFinite(ms) ? (sign === '-' ? -ms : ms) : undefined;
 }
 

@@ -64,9 +64,11 @@ describe('zeekValue', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 4_102_444_800 }), fc.integer({ min: 0, max: 999_999 }), (s, us) => {
         const text = `${s}.${String(us).padStart(6, '0')}`;
-        expect(secondsToMillis(text)).toBe(s * 1000 + Math.floor(us / 1000) + (us % 1000) / 1000);
+        // The double nearest the decimal value in ms (a float sum such as 8603 + 0.906 can be one ulp off it).
+        expect(secondsToMillis(text)).toBe(Number(`${s * 1000 + Math.floor(us / 1000)}.${String(us % 1000).padStart(3, '0')}`));
       }),
     );
+    expect(secondsToMillis('8.603906')).toBe(8603.906);
   });
 });
 
