@@ -25,14 +25,13 @@ export const RUNNER_CONFIGS: readonly RunnerConfig[] = [
 /** Just one configuration per runner, for slower tests. */
 export const RUNNERS = RUNNER_CONFIGS.filter((c) => c.label === 'native' || c.label === 'microbatch(1s)');
 
-/** The instances per keyed step of PARALLEL_CONFIGS. */
-export const PARALLEL_INSTANCES = 3;
+/** The instances per keyed step of PARALLEL_CONFIGS: 4, so the suites' keys spread ('a' and 'b' share an instance at 3). */
+export const PARALLEL_INSTANCES = 4;
 
 /**
  * The parallelism axis (docs/design/scale-out.md §6 step 4): one configuration per runner with
- * `parallelism: 3`, each keyed step run as three instances. Outputs are the same records as with 1;
- * only the order between keys may change, so compare through `inRunOrder`. (With 3, the suites' keys
- * 'a' and 'b' share an instance; 'c' and 'k1' go elsewhere.)
+ * `parallelism: PARALLEL_INSTANCES` (4), each keyed step run as that many instances. Outputs are the same records as with 1;
+ * only the order between keys may change, so compare through `inRunOrder`.
  */
 export const PARALLEL_CONFIGS: readonly RunnerConfig[] = [
   { label: `native(parallelism=${PARALLEL_INSTANCES})`, options: { runner: 'native', parallelism: PARALLEL_INSTANCES } },
