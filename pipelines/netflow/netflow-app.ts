@@ -459,15 +459,23 @@ export function parseInputSpec(text: string, generator: Partial<NetflowGenerator
   const i = text.indexOf(':');
   const kind = i > 0 ? text.slice(0, i) : '';
   const rest = i > 0 ? text.slice(i + 1) : '';
-  if (rest !== '' && (kind === 'suricata' || kind === 'zeek' || kind === 'ndjson')) return { kind, path: rest };
+  if (rest !== '' && (kind === 'suricata' || kind === 'zeek' || kind === 'ndjson')) return { kind, path: stdPath(rest, '/dev/stdin') };
   if (rest !== '' && kind === 'kafka') return { kind, topic: rest };
   throw new Error(`--input=${text}: use generator, suricata:<path>, zeek:<path>, ndjson:<path> or kafka:<topic>`);
 }
 
-/** Parses `stdout-summary`, `ndjson:<path>` or `kafka:<topic>`. @throws Error otherwise. */
+/**
+ * `-` as a path is the standard stream (`ndjson:-` writes to stdout, reads from stdin), as in most Unix tools;
+ * a file named `-` is `./-`.
+ */
+export function stdPath(path: string, stream: '/dev/stdin' | '/dev/stdout'): string {
+  return path === '-' ? stream : path;
+}
+
+/** Parses `stdout-summary`, `ndjson:<path>` (`ndjson:-`: stdout) or `kafka:<topic>`. @throws Error otherwise. */
 export function parseOutputSpec(text: string): NetflowOutput {
   if (text === 'stdout-summary') return { kind: 'stdout-summary' };
-  if (text.startsWith('ndjson:') && text.length > 7) return { kind: 'ndjson', path: text.slice(7) };
+  if (text.startsWith('ndjson:') && text.length > 7) return { kind: 'ndjson', path: stdPath(text.slice(7), '/dev/stdout') };
   if (text.startsWith('kafka:') && text.length > 6) return { kind: 'kafka', topic: text.slice(6) };
   throw new Error(`--output=${text}: use stdout-summary, ndjson:<path> or kafka:<topic>`);
 }

@@ -94,6 +94,25 @@ describe('compare, generate and example: outputs and flag ranges', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('ndjson:- is the standard stream: --output=ndjson:- writes the pairs to stdout (summary on stderr), --input=ndjson:- reads stdin; no file named -', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
+    const events = join(dir, 'events.ndjson');
+    expect(cli('generate', '--count=200', `--output=ndjson:${events}`).status).toBe(0);
+    const toFile = cli(`--input=ndjson:${events}`, `--output=ndjson:${join(dir, 'pairs.ndjson')}`);
+    expect(toFile.status, toFile.stderr).toBe(0);
+    const pairs = readFileSync(join(dir, 'pairs.ndjson'), 'utf8').split('\n').filter(Boolean);
+    expect(pairs.length).toBeGreaterThan(100);
+    // Before: a file named '-' in the working folder, and nothing on stdout.
+    // Through a shell pipe (a Node parent's `input` is a socket, which /dev/stdin cannot be opened on: ENXIO).
+    const piped = spawnSync('sh', ['-c', `cat "$1" | "$2" --import tsx bin/watershed.ts --input=ndjson:- --output=ndjson:-`, 'sh', events, process.execPath], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    expect(piped.status, piped.stderr).toBe(0);
+    const out = piped.stdout.split('\n').filter(Boolean);
+    expect(out.every((l) => l.startsWith('{"eventid_1"'))).toBe(true);
+    const key = (l: string) => { const { ts_output: _, ...rest } = JSON.parse(l) as Record<string, unknown>; return JSON.stringify(rest); };
+    expect(out.map(key).sort()).toEqual(pairs.map(key).sort());
+    expect(existsSync(join(repo, '-'))).toBe(false);
+  });
+
   it("compare --name=.. or . is refused before any run (exit 2): the report went into --outDir's parent, replacing its report.json", () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
     writeFileSync(join(dir, 'report.json'), 'precious\n');

@@ -7,12 +7,12 @@ import { TextFile } from '../../../transforms/io/text-file.js';
 export type RecordSink = { readonly kind: 'ndjson'; readonly path: string } | { readonly kind: 'kafka'; readonly topic: string };
 
 /**
- * Parses `ndjson:<path>` or `kafka:<topic>` given to `--<flag>`.
+ * Parses `ndjson:<path>` (`ndjson:-`: stdout) or `kafka:<topic>` given to `--<flag>`.
  * @throws Error naming the flag otherwise.
  * @example parseRecordSink('deadLetters', 'ndjson:out/dead.ndjson') // { kind: 'ndjson', path: 'out/dead.ndjson' }
  */
 export function parseRecordSink(flag: string, text: string): RecordSink {
-  if (text.startsWith('ndjson:') && text.length > 7) return { kind: 'ndjson', path: text.slice(7) };
+  if (text.startsWith('ndjson:') && text.length > 7) return { kind: 'ndjson', path: text.slice(7) === '-' ? '/dev/stdout' : text.slice(7) };
   if (text.startsWith('kafka:') && text.length > 6) return { kind: 'kafka', topic: text.slice(6) };
   throw new Error(`--${flag}=${text}: use ndjson:<path> or kafka:<topic>`);
 }
