@@ -1,10 +1,10 @@
 import fc from 'fast-check';
+import { buildRandomPipeline, randomPipelineProgram } from '../support/random-pipelines.js';
 import { describe, expect, it } from 'vitest';
 import { PipelineConstructionError } from '../../sdk/errors.js';
 import { statefulDoFn } from '../../sdk/dofn.js';
 import type { PipelineGraph } from '../../sdk/graph.js';
 import { kv, type KV } from '../../sdk/kv.js';
-import type { PCollection } from '../../sdk/pcollection.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import { View } from '../../sdk/side-input.js';
 import { StateSpec } from '../../sdk/state.js';
@@ -225,58 +225,9 @@ describe('planStages', () => {
   });
 
   it('holds its invariants on random pipelines of reads, maps, flattens, side inputs and keyed steps', () => {
-    type Op = { kind: 'read' } | { kind: 'map'; of: number } | { kind: 'keyed'; of: number; how: 'gbk' | 'combine' | 'stateful' } | { kind: 'flatten'; of: number[] } | { kind: 'side'; of: number; view: number };
-    const op = (n: number): fc.Arbitrary<Op> => {
-      const at = fc.nat({ max: n - 1 });
-      return fc.oneof(
-        fc.constant<Op>({ kind: 'read' }),
-        at.map((of): Op => ({ kind: 'map', of })),
-        fc.tuple(at, fc.constantFrom('gbk' as const, 'combine' as const, 'stateful' as const)).map(([of, how]): Op => ({ kind: 'keyed', of, how })),
-        fc.array(at, { minLength: 1, maxLength: 3 }).map((of): Op => ({ kind: 'flatten', of })),
-        fc.tuple(at, at).map(([of, view]): Op => ({ kind: 'side', of, view })),
-      );
-    };
-    const program = fc.integer({ min: 1, max: 12 }).chain((len) => fc.tuple(...Array.from({ length: len }, (_, i) => (i === 0 ? fc.constant<Op>({ kind: 'read' }) : op(i)))));
-    const counter = statefulDoFn<KV<number, number>>()({
-      state: { n: StateSpec.value<number>() },
-      process(e, ctx) {
-        ctx.state.n.write((ctx.state.n.read() ?? 0) + 1);
-        return kv(e.key, e.value);
-      },
-    });
     fc.assert(
-      fc.property(program, (ops) => {
-        const p = Pipeline.create({});
-        const made: PCollection<KV<number, number>>[] = [];
-        ops.forEach((o, i) => {
-          const name = `S${i}`;
-          switch (o.kind) {
-            case 'read':
-              made.push(p.apply(name, Create([kv(i, i)])));
-              break;
-            case 'map':
-              made.push(made[o.of]!.apply(name, MapElements((e: KV<number, number>) => kv(e.key + 1, e.value))));
-              break;
-            case 'keyed':
-              made.push(
-                o.how === 'gbk'
-                  ? made[o.of]!.apply(name, GroupByKey<number, number>()).apply(`${name}Sum`, MapElements((g: KV<number, number[]>) => kv(g.key, g.value.length)))
-                  : o.how === 'combine'
-                    ? made[o.of]!.apply(name, Combine.perKey<number, number, unknown, number>(sumFn() as never))
-                    : made[o.of]!.apply(name, ParDo(counter)),
-              );
-              break;
-            case 'flatten':
-              made.push(p.apply(name, Flatten(...o.of.map((j) => made[j]!))));
-              break;
-            case 'side': {
-              const view = View.asList(made[o.view]!);
-              made.push(made[o.of]!.apply(name, ParDo<KV<number, number>, KV<number, number>>({ process: (e, ctx) => kv(e.key, ctx.sideInput(view).length) }).withSideInputs(view)));
-              break;
-            }
-          }
-        });
-        const g = p.graph();
+      fc.property(randomPipelineProgram, (ops) => {
+        const g = buildRandomPipeline(ops).graph();
         checkInvariants(g, planStages(g));
       }),
       { numRuns: 200 },

@@ -234,17 +234,8 @@ export class StagedEngine extends Engine {
     return !this.hasStagedInput();
   }
 
-  /** Ends the source reads only: exchange reads end when their upstream instances' watermarks, sent after their last outputs, reach +infinity. */
-  override drainReads(): number {
-    let n = 0;
-    for (const r of this.reads) {
-      if (r.done) continue;
-      r.done = true;
-      r.watermark = TIMESTAMP_MAX;
-      n++;
-    }
-    return n;
-  }
+  // drainReads() is Engine's: `this.reads` holds the source reads only, so exchange reads end when their upstream
+  // instances' watermarks, sent after their last outputs, reach +infinity.
 
   override sourceWatermark(): Instant {
     let wm = TIMESTAMP_MAX;
