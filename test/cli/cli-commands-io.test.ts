@@ -113,6 +113,21 @@ describe('compare, generate and example: outputs and flag ranges', () => {
     expect(existsSync(join(repo, '-'))).toBe(false);
   });
 
+  it('--input=ndjson:- reads stdin when it is a socket (what a Node parent gives a child by default): before, ENXIO', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
+    const events = join(dir, 'events.ndjson');
+    expect(cli('generate', '--count=300', `--output=ndjson:${events}`).status).toBe(0);
+    const fromFile = cli(`--input=ndjson:${events}`, `--output=ndjson:${join(dir, 'pairs.ndjson')}`);
+    expect(fromFile.status, fromFile.stderr).toBe(0);
+    const key = (l: string) => { const { ts_output: _, ...rest } = JSON.parse(l) as Record<string, unknown>; return JSON.stringify(rest); };
+    const pairs = readFileSync(join(dir, 'pairs.ndjson'), 'utf8').split('\n').filter(Boolean).map(key).sort();
+    expect(pairs.length).toBeGreaterThan(100);
+    // spawnSync's `input` is written to the child's stdin, a socket pair on Linux.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', '--input=ndjson:-', `--output=ndjson:${join(dir, 'from-stdin.ndjson')}`], { cwd: repo, encoding: 'utf8', timeout: 60_000, input: readFileSync(events, 'utf8') });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'from-stdin.ndjson'), 'utf8').split('\n').filter(Boolean).map(key).sort()).toEqual(pairs);
+  });
+
   it("compare --name=.. or . is refused before any run (exit 2): the report went into --outDir's parent, replacing its report.json", () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
     writeFileSync(join(dir, 'report.json'), 'precious\n');

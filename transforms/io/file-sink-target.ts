@@ -2,6 +2,7 @@ import { close, fstatSync, open, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { InProgressFile } from './in-progress-file.js';
+import { descriptorOf } from './descriptor-path.js';
 
 const openFd = promisify(open);
 const closeFd = promisify(close);
@@ -96,15 +97,6 @@ export function namesDirectory(path: string): boolean {
 /** True when `path` names a descriptor of the process (`/dev/stdout`, `/dev/fd/<n>`, ...): written as a stream. */
 export function isDescriptorAlias(path: string): boolean {
   return descriptorOf(path) !== undefined;
-}
-
-/** The descriptor number a path names (`/dev/stdout` → 1), or undefined. */
-function descriptorOf(path: string): number | undefined {
-  if (path === '/dev/stdin') return 0;
-  if (path === '/dev/stdout') return 1;
-  if (path === '/dev/stderr') return 2;
-  const m = /^\/(?:dev\/fd|proc\/self\/fd)\/(\d+)$/.exec(path);
-  return m ? Number(m[1]) : undefined;
 }
 
 async function openDescriptorAlias(path: string, fd: number): Promise<FileSinkTarget> {

@@ -3,8 +3,10 @@
  * `lineSource` (watershed/io/text-file) runs on. Internal to the package (not exported by an entry point).
  */
 import { isUtf8 } from 'node:buffer';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { descriptorOf } from './descriptor-path.js';
 import { InputTruncatedError } from './input-truncated-error.js';
+import { socketReadHandle, type ReadHandle } from './socket-read-handle.js';
 
 /**
  * One line of a text file: its text (without `\n` / `\r\n`) and its 1-based line number; for a line
@@ -81,7 +83,7 @@ export class LineReader {
   private readyPartial = -1;
 
   private constructor(
-    private readonly file: FileHandle,
+    private readonly file: ReadHandle,
     private readonly path: string,
     from: LinePosition | undefined,
     chunkBytes: number,
@@ -106,7 +108,7 @@ export class LineReader {
     const { from, chunkBytes = CHUNK_BYTES, step = 'LineReader' } = options;
     if (from !== undefined && !isLinePosition(from)) throw new RangeError(`not a line position: ${JSON.stringify(from)}`);
     if (!(Number.isInteger(chunkBytes) && chunkBytes >= 1)) throw new RangeError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
-    const file = await open(path, 'r');
+    const file = await openForReading(path);
     try {
       const opened = await file.stat();
       return new LineReader(file, path, from, chunkBytes, from !== undefined && from.byte > 0, step, opened.isFile() ? opened.size : undefined);
@@ -208,6 +210,20 @@ export class LineReader {
     if (!this.chunkUtf8 && !isUtf8(data.subarray(from, stop))) this.readyBytes.set(this.ready.length, Buffer.from(data.subarray(from, stop)));
     this.ready.push(data.toString('utf8', from, stop));
     this.readyEnd.push(end);
+  }
+}
+
+/**
+ * Opens `path` to read. A descriptor path (`/dev/stdin`, `/dev/fd/<n>`) whose descriptor is a socket cannot be
+ * opened (ENXIO): that descriptor is read as a stream instead.
+ */
+async function openForReading(path: string): Promise<ReadHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (e) {
+    const fd = descriptorOf(path);
+    if ((e as NodeJS.ErrnoException).code === 'ENXIO' && fd !== undefined) return socketReadHandle(fd);
+    throw e;
   }
 }
 
