@@ -320,6 +320,12 @@ export interface StepMismatch {
   /** `changed`: the step's kind and fingerprint in the checkpoint and in the pipeline. */
   readonly from?: string;
   readonly to?: string;
+  /**
+   * Why the step's state could not be carried over when Watershed knows how to carry over such a
+   * change and this checkpoint's state did not fit (e.g. a CoGroupByKey join written before its
+   * expansion changed, whose inputs were renamed since). Absent otherwise.
+   */
+  readonly reason?: string;
 }
 
 /**
@@ -341,7 +347,7 @@ export class CheckpointMismatchError extends CheckpointError {
     const parts = mismatches.map((m) =>
       m.problem === 'no-home'
         ? `state of step ${q(m.step)} has no home` + (stepsWithoutState.length ? ` (steps without state in the checkpoint: ${stepsWithoutState.map(q).join(', ')})` : '')
-        : `step ${q(m.step)} changed: ${m.from} → ${m.to}`,
+        : `step ${q(m.step)} changed: ${m.from} → ${m.to}` + (m.reason !== undefined ? ` (${m.reason})` : ''),
     );
     super(
       'CHECKPOINT_MISMATCH',

@@ -27,6 +27,7 @@ import { WindowIntoOperator } from './operators/window-into-operator.js';
 import type { StateBackend } from './state/state-backend.js';
 import type { SegmentPayload } from './checkpoint/checkpoint-file.js';
 import { checkCompatibility, stepFingerprint, stepKind } from './checkpoint/checkpoint-compat.js';
+import { migrateOldJoins } from './checkpoint/old-join-migration.js';
 import { v8Codec } from './checkpoint/codecs/v8-codec.js';
 import { ENGINE_SNAPSHOT_FORMAT, ENGINE_SNAPSHOT_VERSION, OPERATOR_TABLE, type EngineSnapshot } from './checkpoint/engine-snapshot.js';
 import type { StepEntry } from './checkpoint/manifest.js';
@@ -593,22 +594,33 @@ export class Engine {
    * state backend (only `ownedGroups` when given), every step's watermarks and operator state, every
    * source's watermark and `done`, and every step's counters (`metrics`, by step name, so a resumed run
    * reports totals since the job's first start). Call it on a new engine, before any input (`open()` may come before
-   * or after). Steps of this pipeline the snapshot has nothing for start empty. Returns the steps
-   * whose state was dropped (only with `allowNonRestoredState`).
+   * or after). Steps of this pipeline the snapshot has nothing for start empty. A CoGroupByKey join's
+   * state written before its expansion changed (session 9: GroupByKey of tagged values → Combine) is
+   * first moved into today's form (see migrateOldJoins). Returns the steps whose state was dropped
+   * (only with `allowNonRestoredState`) and the joins whose state was moved (`migrated`).
    * @throws CheckpointMismatchError naming every step whose state has no home in this pipeline, or whose
-   * kind or fingerprint changed (nothing is restored then), unless `allowNonRestoredState`.
+   * kind or fingerprint changed (nothing is restored then), unless `allowNonRestoredState`; an old join
+   * that cannot be moved exactly is one (its StepMismatch has the `reason`).
    * @throws CheckpointVersionError for a snapshot of another layout version; CorruptCheckpointError for something that is not one.
    * @throws Error when the engine already took input.
    */
   restore(
     snapshot: EngineSnapshot,
     options: { readonly allowNonRestoredState?: boolean; readonly ownedGroups?: ReadonlySet<number>; readonly checkpoint?: string } = {},
-  ): { readonly dropped: readonly string[] } {
+  ): { readonly dropped: readonly string[]; readonly migrated: readonly string[] } {
     const name = options.checkpoint ?? 'snapshot';
     if (this.ran) throw new Error('Engine.restore: the engine already took input; restore into a new engine');
     if (snapshot?.format !== ENGINE_SNAPSHOT_FORMAT) throw new CorruptCheckpointError(name, 'bad-manifest', `not an engine snapshot (format ${JSON.stringify(snapshot?.format)})`);
     if (snapshot.version !== ENGINE_SNAPSHOT_VERSION) throw new CheckpointVersionError(name, snapshot.version, ENGINE_SNAPSHOT_VERSION);
-    const { mismatches, stepsWithoutState } = checkCompatibility(this.graph, snapshot.steps, snapshot.segments);
+    // A checkpoint of a CoGroupByKey join written before its expansion changed: its state in today's form, or why not.
+    const migration = migrateOldJoins(this.graph, snapshot);
+    snapshot = migration.snapshot;
+    const compatibility = checkCompatibility(this.graph, snapshot.steps, snapshot.segments);
+    const stepsWithoutState = compatibility.stepsWithoutState;
+    const mismatches = compatibility.mismatches.map((m) => {
+      const reason = migration.refused.get(m.step);
+      return reason === undefined ? m : { ...m, reason };
+    });
     if (mismatches.length > 0 && !options.allowNonRestoredState) throw new CheckpointMismatchError(name, mismatches, stepsWithoutState);
     const dropped = new Set(mismatches.map((m) => m.step));
     const kept = (step: string) => !dropped.has(step) && snapshot.steps[step] !== undefined;
@@ -649,7 +661,7 @@ export class Engine {
       restoreStepMetrics(into, seg, name);
     }
     this.idleSlots.clear();
-    return { dropped: [...dropped] };
+    return { dropped: [...dropped], migrated: migration.migrated };
   }
 
   /** Closes the sources, then every step, telling each how the run ended. @throws the first error. */

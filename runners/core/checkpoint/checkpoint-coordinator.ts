@@ -267,9 +267,12 @@ export class CheckpointCoordinator implements RunCheckpoints {
     // The clock may have moved to the restored virtual time since open().
     this.dueAt = this.clock.now() + this.options.checkpointInterval;
     if (this.restored === undefined) return;
-    const { dropped } = engine.restore(engineSnapshotOf(this.restored.file), { allowNonRestoredState: this.options.allowNonRestoredState, checkpoint: this.restored.name });
+    const { dropped, migrated } = engine.restore(engineSnapshotOf(this.restored.file), { allowNonRestoredState: this.options.allowNonRestoredState, checkpoint: this.restored.name });
     this.refuseDroppedPendingOutput(engine, dropped);
     this.restoredMetrics = structuredClone(engine.metrics);
+    if (migrated.length > 0) {
+      this.warnings.push(`${this.restored.name}: moved the state of ${migrated.map((s) => `'${s}'`).join(', ')} (a CoGroupByKey join checkpointed before its expansion changed) into today's form`);
+    }
     if (dropped.length > 0) {
       this.warnings.push(`${this.restored.name}: dropped the state of ${dropped.map((s) => `'${s}'`).join(', ')} (--allowNonRestoredState)`);
     }
