@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { CappedSessions } from '../../capability-matrix/support/capped-sessions.js';
 import { deserialize } from 'node:v8';
 import { gunzipSync } from 'node:zlib';
@@ -15,7 +17,10 @@ import type { WindowFn } from '../../sdk/windows/window-fn.js';
 import { CoGroupByKey } from '../../transforms/co-group-by-key.js';
 import { Window } from '../../transforms/window.js';
 import { handRead, HandRun, uninterrupted, type Build, type EngineMode } from './engine-harness.js';
-import type { OldJoinFixture } from './fixtures/old-join/generate.js';
+import type { PipelineOptions } from '../../sdk/options.js';
+import { CommittedStore } from '../../sdk/testing/committed-capture.js';
+import type { OldJoinFixture, OldJoinRunFixture } from './fixtures/old-join/generate.js';
+import { microbatchOf, nativeRun, runJoin } from './fixtures/old-join/join-run.js';
 import { OLD_JOIN_SCENARIOS } from './fixtures/old-join/scenarios.js';
 
 /**
@@ -24,7 +29,8 @@ import { OLD_JOIN_SCENARIOS } from './fixtures/old-join/scenarios.js';
  * restore on today's join (a Combine filling one list per input): after any step of each script, on
  * either runner, taken by either, the outputs before the checkpoint (the old run's) and after it
  * (today's run, resumed) are those of today's run that never stopped. What cannot be moved exactly
- * is refused, with the reason.
+ * is refused, with the reason. And whole runs of the old code that crashed (their checkpoint
+ * directories, micro-batch's offset log included) resume on either runner.
  */
 
 const MODES: EngineMode[] = ['native', 'microbatch'];
@@ -123,5 +129,78 @@ describe('an old join whose state cannot be moved exactly is refused, with the r
     const build = OLD_JOIN_SCENARIOS.find((s) => s.id === 'capped-sessions')!.build;
     const err = refusal(build, { ...snap, segments });
     expect(err.mismatches).toEqual([expect.objectContaining({ step: 'Join/GroupByKey', reason: expect.stringContaining('holds a value that is not a { tag, value } of one of its inputs') })]);
+  });
+});
+
+/** The crashed run's checkpoint directory, written to a new folder, and its sink's store as the crash left it. */
+function crashedRun(takenBy: EngineMode): { dir: string; store: CommittedStore<unknown>; fixture: OldJoinRunFixture } {
+  const fixture = deserialize(gunzipSync(readFileSync(new URL(`run-${takenBy}.bin`, FIXTURES)))) as OldJoinRunFixture;
+  const dir = mkdtempSync(join(tmpdir(), 'watershed-old-join-'));
+  for (const [path, bytes] of Object.entries(fixture.files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), bytes);
+  }
+  const store = new CommittedStore<unknown>();
+  store.records.push(...fixture.store.records);
+  for (const [id, records] of fixture.store.prepared) store.prepared.set(id, records);
+  for (const id of fixture.store.committedIds) store.committedIds.add(id);
+  return { dir, store, fixture };
+}
+
+async function cleanRun(options: Partial<PipelineOptions>): Promise<string[]> {
+  const store = new CommittedStore<unknown>();
+  await runJoin(options, store);
+  return store.lines({ sorted: true });
+}
+
+/** The on-time (final) panes without their index (which counts the early panes before them, per runner). */
+const onTimePanes = (lines: string[]) =>
+  lines
+    .filter((l) => / ON_TIME /.test(l))
+    .map((l) => l.replace(/ #\d+/, ''))
+    .sort();
+const MOVED = "moved the state of 'Join/GroupByKey' (a CoGroupByKey join checkpointed before its expansion changed) into today's form";
+
+describe('a whole run of the old code that crashed resumes with its checkpoint directory', () => {
+  it('micro-batch (checkpoint after batch 0, batches 1–3 in the offset log): the resumed run replays the logged batches and commits the panes of an uninterrupted run', async () => {
+    const { dir, store, fixture } = crashedRun('microbatch');
+    const expected = await cleanRun(microbatchOf(30));
+    expect(fixture.uninterrupted).toEqual(expected);
+    // A run of 50-row batches commits other panes: the replay must follow the logged boundaries.
+    expect(await cleanRun(microbatchOf(50))).not.toEqual(expected);
+    const resumed = await runJoin({ ...microbatchOf(50), checkpointDir: dir }, store);
+    expect(resumed.checkpoints!.restoredFrom).toMatchObject({ seq: 1, takenBy: 'microbatch' });
+    expect(resumed.batches!.map((b) => [b.batchId, b.inputRows, b.replayed === true])).toEqual([
+      [1, 30, true],
+      [2, 30, true],
+      [3, 10, true],
+    ]);
+    expect(resumed.warnings!.some((w) => w.includes(MOVED))).toBe(true);
+    expect(store.lines({ sorted: true })).toEqual(expected);
+    expect(store.prepared.size).toBe(0);
+  });
+
+  it('micro-batch, resumed on native: the final panes of an uninterrupted run', async () => {
+    const { dir, store } = crashedRun('microbatch');
+    const resumed = await runJoin({ ...nativeRun, checkpointDir: dir }, store);
+    expect(resumed.warnings!.some((w) => w.includes(MOVED))).toBe(true);
+    expect(onTimePanes(store.lines({ sorted: true }))).toEqual(onTimePanes(await cleanRun(microbatchOf(30))));
+  });
+
+  it('native (checkpoint 10 rows in, crash at the next barrier): the resumed run commits the panes of an uninterrupted run', async () => {
+    const { dir, store, fixture } = crashedRun('native');
+    const expected = await cleanRun(nativeRun);
+    expect(fixture.uninterrupted).toEqual(expected);
+    const resumed = await runJoin({ ...nativeRun, checkpointDir: dir }, store);
+    expect(resumed.checkpoints!.restoredFrom).toMatchObject({ seq: 1, takenBy: 'native' });
+    expect(resumed.warnings!.some((w) => w.includes(MOVED))).toBe(true);
+    expect(store.lines({ sorted: true })).toEqual(expected);
+  });
+
+  it('native, resumed on micro-batch: the final panes of an uninterrupted run', async () => {
+    const { dir, store } = crashedRun('native');
+    const resumed = await runJoin({ ...microbatchOf(30), checkpointDir: dir }, store);
+    expect(resumed.warnings!.some((w) => w.includes(MOVED))).toBe(true);
+    expect(onTimePanes(store.lines({ sorted: true }))).toEqual(onTimePanes(await cleanRun(nativeRun)));
   });
 });
