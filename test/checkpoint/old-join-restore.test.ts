@@ -8,15 +8,17 @@ import { describe, expect, it } from 'vitest';
 import { readCheckpointFile } from '../../runners/core/checkpoint/checkpoint-file.js';
 import { codecNamed } from '../../runners/core/checkpoint/codecs/codecs.js';
 import { engineSnapshotOf, type EngineSnapshot } from '../../runners/core/checkpoint/engine-snapshot.js';
+import { migrateOldJoins } from '../../runners/core/checkpoint/old-join-migration.js';
 import { CheckpointMismatchError } from '../../sdk/errors.js';
 import { type KV } from '../../sdk/kv.js';
 import type { PCollection } from '../../sdk/pcollection.js';
+import { Pipeline } from '../../sdk/pipeline.js';
 import { Capture, type Probe } from '../../sdk/testing/capture.js';
 import { Sessions } from '../../sdk/windows/sessions.js';
 import type { WindowFn } from '../../sdk/windows/window-fn.js';
 import { CoGroupByKey } from '../../transforms/co-group-by-key.js';
 import { Window } from '../../transforms/window.js';
-import { handRead, HandRun, uninterrupted, type Build, type EngineMode } from './engine-harness.js';
+import { decoded, handRead, HandRun, uninterrupted, type Build, type EngineMode } from './engine-harness.js';
 import type { PipelineOptions } from '../../sdk/options.js';
 import { CommittedStore } from '../../sdk/testing/committed-capture.js';
 import type { OldJoinFixture, OldJoinRunFixture } from './fixtures/old-join/generate.js';
@@ -102,6 +104,29 @@ function refusal(build: Build, snap: EngineSnapshot): CheckpointMismatchError {
   }
   throw new Error('the restore did not refuse');
 }
+
+describe('migrateOldJoins', () => {
+  it('moves the bag into per-input lists, changes nothing in the snapshot it is given, and leaves a checkpoint of today\'s join alone', async () => {
+    const { build } = OLD_JOIN_SCENARIOS.find((s) => s.id === 'sessions-retracting')!;
+    const p = Pipeline.create();
+    build(p);
+    const graph = p.graph();
+    const old = snapshotOf(fixture('sessions-retracting', 'native').cuts[8]!);
+    const before = decoded(old);
+    const { snapshot, migrated, refused } = migrateOldJoins(graph, old);
+    expect(decoded(old)).toEqual(before);
+    expect([migrated, [...refused]]).toEqual([['Join/GroupByKey'], []]);
+    expect(snapshot.steps['Join/GroupByKey']).toEqual({ ...old.steps['Join/GroupByKey'], kind: 'combine' });
+    const states = snapshot.segments.filter((s) => s.step === 'Join/GroupByKey' && s.table === 'windows').flatMap((s) => codecNamed(s.codec)!.decode(s.bytes));
+    // Key a's session [1000, 7000) after step 8: left 1, 3, 7 and right 2, 5, as the bag had them; its last pane likewise.
+    expect(states.find(([k, ns]) => k === 'a' && ns === '1000:7000')?.[2]).toMatchObject({ acc: { left: [1, 3, 7], right: [2, 5] }, last: { value: { left: [1, 3, 7], right: [2, 5] } } });
+    // What today's join checkpoints is not touched.
+    const run = new HandRun(build, 'native');
+    run.engine.restore(snapshot);
+    const today = run.engine.capture();
+    expect(migrateOldJoins(graph, today)).toEqual({ snapshot: today, migrated: [], refused: new Map() });
+  });
+});
 
 describe('an old join whose state cannot be moved exactly is refused, with the reason', () => {
   // capped-sessions after step 8: windows of keys a and b hold values of both inputs.
