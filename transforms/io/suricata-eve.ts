@@ -10,6 +10,7 @@ import { Read } from '../read.js';
 import { parseJsonObject } from './exact-json.js';
 import { parseIsoMicros } from './iso-timestamp.js';
 import { lineSource, type LineOutcome, type LineSourceOptions } from './text-file.js';
+import { callTimestamp } from './user-code-error.js';
 
 /** A Suricata EVE event: the members every event type has, and the `flow` of a `flow` event. Other members as written. */
 export interface SuricataEveEvent {
@@ -50,7 +51,7 @@ export interface SuricataEveOptions<T> extends Omit<LineSourceOptions, 'mapperSt
   readonly eventTypes?: readonly string[];
   /**
    * The event time of an event (default: its `timestamp`, read by {@link eveTime}). Returning
-   * `undefined` or NaN makes the line a dead letter (`invalid-timestamp`).
+   * `undefined` or NaN makes the line a dead letter (`invalid-timestamp`), throwing too (`timestamp-error`).
    * @example { timestamp: (e) => eveTime(e.flow?.start) } // when the flow started rather than when it was logged
    */
   readonly timestamp?: (event: T, line: number) => Instant | undefined;
@@ -63,7 +64,7 @@ export interface SuricataEveOptions<T> extends Omit<LineSourceOptions, 'mapperSt
  * Dead letters (the read goes on; the origin names file and line; the watermark does not move):
  * `malformed-json` (not a JSON object), `malformed-event` (no `event_type` text), `unsafe-integer`
  * (an integer beyond 2^53 − 1, which a number would round), `invalid-timestamp` (`timestamp` missing
- * or not ISO-8601, or the option gave none), `invalid-utf8`. Blank lines and events not in
+ * or not ISO-8601, or the option gave none), `timestamp-error` (the `timestamp` option threw), `invalid-utf8`. Blank lines and events not in
  * `eventTypes` are skipped and counted (`stats.skipped`), not dead letters.
  *
  * @example
@@ -83,7 +84,8 @@ export const SuricataEve = {
       if (typeof type !== 'string') return { kind: 'dead', reason: 'malformed-event', message: `event_type is ${String(JSON.stringify(type) ?? 'missing').slice(0, 60)}, not text` };
       if (wanted !== undefined && !wanted.has(type)) return { kind: 'skip', reason: `event_type ${type}` };
       const event = parsed.value as unknown as T;
-      const timestamp = eventTime(event, line);
+      const timestamp = callTimestamp(eventTime, event, line);
+      if (typeof timestamp === 'object') return timestamp;
       if (timestamp === undefined) {
         const written = parsed.value.timestamp;
         const message = options.timestamp ? 'the timestamp option gave no event time' : written === undefined ? 'the event has no timestamp' : `timestamp ${JSON.stringify(written).slice(0, 60)} is not an ISO-8601 time`;

@@ -27,12 +27,15 @@ import { checkResumable, fingerprintFile, type FileFingerprint } from './file-fi
 export { InputTruncatedError } from './input-truncated-error.js';
 export type { FileFingerprint } from './file-fingerprint.js';
 import { isLinePosition, LineReader, type LinePosition } from './line-reader.js';
+import { callTimestamp, describeThrown } from './user-code-error.js';
 export type { LinePosition } from './line-reader.js';
 
 /** The dead-letter reason of a line whose event time is not a valid instant. */
 const INVALID_TIMESTAMP = 'invalid-timestamp';
 /** The dead-letter reason of a last line still being written when the read got to the file's end. */
 const PARTIAL_LINE = 'partial-line';
+/** The dead-letter reason of a line on which the source's mapper threw. */
+const MAPPER_ERROR = 'mapper-error';
 
 // ---------------------------------------------------------------------------------------------
 // Reading lines
@@ -108,7 +111,8 @@ export interface LineSourcePosition extends LinePosition {
 
 /**
  * A bounded Source over the lines of a file, mapped by `map(text, lineNumber)`. Dead letters carry
- * the origin `{ file, line }`. A line that is not valid UTF-8 is a dead letter (`invalid-utf8`, its
+ * the origin `{ file, line }`; a line on which `map` throws is one (`mapper-error`, the error in its
+ * message), and the read goes on. A line that is not valid UTF-8 is a dead letter (`invalid-utf8`, its
  * bytes in the element) unless `invalidUtf8: 'replace'`. The file is read to its end as found there
  * (lines appended meanwhile too); a last line without `\n` is a line, unless the file grew while it
  * was read: then it is still being written and is a dead letter (`partial-line`), never mapped.
@@ -177,7 +181,13 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
               deadLetters.push({ step: ctx.step, reason: 'invalid-utf8', message: `line ${line} is not valid UTF-8 (${bytes.length} bytes, in the element as base64)`, element, origin: { file: path, line } });
               continue;
             }
-            const o = map(text, line);
+            let o: LineOutcome<T>;
+            try {
+              o = map(text, line);
+            } catch (e) {
+              // User code failing on one line: that line is a dead letter, the read goes on.
+              o = { kind: 'dead', reason: MAPPER_ERROR, message: `the line mapper threw: ${describeThrown(e)}` };
+            }
             if (o.kind === 'element') {
               // Only undefined means "no event time"; null (a JSON null field) is not an instant and is dead-lettered below.
               const timestamp = o.timestamp === undefined ? TIMESTAMP_MIN : o.timestamp;
@@ -257,7 +267,8 @@ export interface TextFileReadOptions<T> extends LineSourceOptions {
   /**
    * Event time of an element (default: the minimum timestamp); needed for a `maxOutOfOrderness` watermark.
    * A line for which it returns NaN, ±Infinity or a time beyond TIMESTAMP_MIN..TIMESTAMP_MAX is a dead
-   * letter (`invalid-timestamp`, with file and line) and does not move the watermark.
+   * letter (`invalid-timestamp`, with file and line) and does not move the watermark; one on which it
+   * throws is a dead letter too (`timestamp-error`), and the read goes on.
    */
   readonly timestamp?: (value: T, line: number) => Instant | undefined;
 }
@@ -282,7 +293,7 @@ export const TextFile = {
     const source = lineSource<string>(
       `TextFile(${path})`,
       path,
-      (text, line) => (skipBlank && text.trim() === '' ? { kind: 'skip', reason: 'blank' } : { kind: 'element', value: text, timestamp: options.timestamp?.(text, line) }),
+      (text, line) => (skipBlank && text.trim() === '' ? { kind: 'skip', reason: 'blank' } : withTimestamp(text, line, options.timestamp)),
       options,
     );
     return Read(source);
@@ -307,7 +318,7 @@ export const TextFile = {
         } catch (e) {
           return { kind: 'dead', reason: 'malformed-json', message: (e as Error).message };
         }
-        return { kind: 'element', value, timestamp: options.timestamp?.(value, line) };
+        return withTimestamp(value, line, options.timestamp);
       },
       options,
     );
@@ -368,6 +379,13 @@ export const TextFile = {
     };
   },
 };
+
+/** `value` as an element at `timestamp(value, line)` (none without the function), or the line's `timestamp-error` dead letter when it throws. */
+function withTimestamp<T>(value: T, line: number, timestamp: ((value: T, line: number) => Instant | undefined) | undefined): LineOutcome<T> {
+  if (timestamp === undefined) return { kind: 'element', value };
+  const t = callTimestamp(timestamp, value, line);
+  return typeof t === 'object' ? t : { kind: 'element', value, timestamp: t };
+}
 
 /**
  * Writes one element as one line, `\n` included, into `buf` from `offset`: returns the offset after

@@ -12,6 +12,7 @@ import { parseJsonObject } from './exact-json.js';
 import { lineSource, type LineOutcome, type LineSourceOptions } from './text-file.js';
 import { ZEEK_CONN_TYPES, type ZeekConn } from './zeek-conn.js';
 import { ZeekHeader } from './zeek-header.js';
+import { callTimestamp } from './user-code-error.js';
 import { isPortNumber, secondsToMillis, zeekValue, type ZeekValue, type ZeekValueResult } from './zeek-value.js';
 export { ZEEK_CONN_TYPES, type ZeekConn } from './zeek-conn.js';
 export type { ZeekValue } from './zeek-value.js';
@@ -23,7 +24,8 @@ export type ZeekRecord = Readonly<Record<string, ZeekValue | undefined>>;
 export interface ZeekLogOptions<T> extends Omit<LineSourceOptions, 'mapperState'> {
   /**
    * The event time of a record (default: its `ts`, in whole ms). Returning `undefined`, NaN or a time
-   * beyond the instant range makes the line a dead letter (`invalid-timestamp`), never the minimum time.
+   * beyond the instant range makes the line a dead letter (`invalid-timestamp`), never the minimum time;
+   * throwing makes it one too (`timestamp-error`).
    */
   readonly timestamp?: (record: T, line: number) => Instant | undefined;
   /**
@@ -56,7 +58,7 @@ export interface ZeekLogOptions<T> extends Omit<LineSourceOptions, 'mapperState'
  * 2^53 − 1: refused rather than rounded to another number; a bigint would not survive
  * `JSON.stringify` or arithmetic with numbers, and such counts do not occur in real logs, so the line
  * is kept whole in the dead letters instead), `malformed-json`, `invalid-timestamp` (no `ts`, or the
- * `timestamp` option gave none), `invalid-utf8`. Header and blank lines are counted as skipped
+ * `timestamp` option gave none), `timestamp-error` (the `timestamp` option threw), `invalid-utf8`. Header and blank lines are counted as skipped
  * (`stats.skipped.header`, `.blank`).
  *
  * @example
@@ -104,7 +106,8 @@ function zeekLineMapper<T>(header: ZeekHeader, options: ZeekLogOptions<T>): (tex
     const read = text.trimStart().startsWith('{') ? jsonRecord(text, jsonTypes) : asciiRecord(text, header);
     if (read.kind !== 'element') return read;
     const record = read.value as T;
-    const timestamp = eventTime(record, line);
+    const timestamp = callTimestamp(eventTime, record, line);
+    if (typeof timestamp === 'object') return timestamp;
     if (timestamp === undefined) return { kind: 'dead', reason: 'invalid-timestamp', message: options.timestamp ? 'the timestamp option gave no event time' : 'the record has no ts' };
     return { kind: 'element', value: record, timestamp };
   };
