@@ -28,6 +28,7 @@ export { InputTruncatedError } from './input-truncated-error.js';
 export type { FileFingerprint } from './file-fingerprint.js';
 import { isLinePosition, LineReader, type LinePosition } from './line-reader.js';
 import { callTimestamp, describeThrown } from './user-code-error.js';
+import { jsonDepthProblem } from './json-depth.js';
 export type { LinePosition } from './line-reader.js';
 
 /** The dead-letter reason of a line whose event time is not a valid instant. */
@@ -277,7 +278,8 @@ export interface TextFileReadOptions<T> extends LineSourceOptions {
  * Text files as bounded inputs and as outputs.
  * - `TextFile.lines(path)`: one string per line.
  * - `TextFile.ndjson(path)`: one parsed JSON value per line; lines that are not JSON go to the Read
- *   step's dead-letter output (`pcoll.deadLetters()`) with reason `malformed-json` and origin `{ file, line }`.
+ *   step's dead-letter output (`pcoll.deadLetters()`) with reason `malformed-json` (`too-deep` for
+ *   one nested more than 1000 levels) and origin `{ file, line }`.
  * - `TextFile.write(path, format)`: a sink writing one line per element.
  * @example p.apply('Flows', TextFile.ndjson<Flow>('flows.ndjson')).apply('Out', TextFile.write('out.ndjson'))
  */
@@ -301,8 +303,9 @@ export const TextFile = {
 
   /**
    * One JSON value per line of the file at `path` (`T` names its type; it is not checked). A line that is
-   * not JSON goes to the step's `deadLetters()` with reason `malformed-json` and its file and line, and the
-   * read goes on.
+   * not JSON goes to the step's `deadLetters()` with reason `malformed-json` and its file and line, one
+   * nesting arrays and objects more than 1000 levels deep with reason `too-deep`,
+   * and the read goes on.
    * @example p.apply('Views', TextFile.ndjson<View>('views.ndjson', { timestamp: (v) => v.at, watermark: { maxOutOfOrderness: seconds(5) } }))
    */
   ndjson<T = unknown>(path: string, options: TextFileReadOptions<T> = {}): PTransform<Pipeline, PCollection<T>> {
@@ -312,6 +315,8 @@ export const TextFile = {
       path,
       (text, line) => {
         if (skipBlank && text.trim() === '') return { kind: 'skip', reason: 'blank' };
+        const deep = jsonDepthProblem(text);
+        if (deep !== undefined) return { kind: 'dead', reason: 'too-deep', message: `${deep}: it would overflow the stack of whatever reads the value` };
         let value: T;
         try {
           value = JSON.parse(text) as T;

@@ -5,6 +5,7 @@ import { addressMembers } from './address-members.js';
 import { parseIsoSeconds } from '../../../transforms/io/iso-timestamp.js';
 import type { ReadResult } from './read-result.js';
 import { ZeekHeader } from '../../../transforms/io/zeek-header.js';
+import { jsonDepthProblem } from '../../../transforms/io/json-depth.js';
 
 /** How {@link ZeekConnParser} maps Zeek conn.log records. */
 export interface ZeekConnOptions {
@@ -128,6 +129,8 @@ export class ZeekConnParser {
   }
 
   private jsonRecord(text: string): ReadResult {
+    const deep = jsonDepthProblem(text);
+    if (deep !== undefined) return { kind: 'rejected', reason: 'too-deep', detail: deep };
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
