@@ -3,6 +3,7 @@
  * dead letters) and {@link TextFile}.write (an existing file is replaced only once the run succeeded).
  * @module watershed/io/text-file
  */
+import { constants } from 'node:buffer';
 import { closeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
@@ -37,6 +38,8 @@ const INVALID_TIMESTAMP = 'invalid-timestamp';
 const PARTIAL_LINE = 'partial-line';
 /** The dead-letter reason of a line on which the source's mapper threw. */
 const MAPPER_ERROR = 'mapper-error';
+/** The dead-letter reason of a line longer than `maxLineBytes`. */
+const LINE_TOO_LONG = 'line-too-long';
 
 // ---------------------------------------------------------------------------------------------
 // Reading lines
@@ -90,6 +93,13 @@ export interface LineSourceOptions {
    * altered; `'replace'` decodes it with U+FFFD for each invalid byte and maps it as any other line.
    */
   readonly invalidUtf8?: 'dead-letter' | 'replace';
+  /**
+   * The longest line read, in bytes (default and most: `buffer.constants.MAX_STRING_LENGTH`, about
+   * 512 MiB, the longest string there can be). A longer line is never held whole: it goes to the dead
+   * letters, reason `line-too-long`, with its length, where it is in the file and its first bytes
+   * ({@link TooLongLineElement}); the read goes on with the next line.
+   */
+  readonly maxLineBytes?: number;
   /** Filled in while the source is read (counts start at zero in a resumed run: they count that run). */
   readonly stats?: LineSourceStats;
   /** The mapper's state, for mappers that carry state across lines (see {@link LineMapperState}). */
@@ -135,6 +145,10 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
   const stats = options.stats ?? new LineSourceStats();
   const mapperState = options.mapperState;
   const keepInvalidUtf8 = options.invalidUtf8 === 'replace';
+  const maxLineBytes = options.maxLineBytes;
+  if (maxLineBytes !== undefined && !(Number.isInteger(maxLineBytes) && maxLineBytes >= 1 && maxLineBytes <= constants.MAX_STRING_LENGTH)) {
+    throw new RangeError(`maxLineBytes must be an integer in 1..${constants.MAX_STRING_LENGTH} (the longest string), got ${maxLineBytes}`);
+  }
   return declareInputFile({
     name,
     bounded: true,
@@ -144,7 +158,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
       let reader: LineReader;
       if (ctx.resumeFrom === undefined) {
         file = await fingerprintFile(path);
-        reader = await LineReader.open(path, { step: ctx.step });
+        reader = await LineReader.open(path, { step: ctx.step, maxLineBytes });
       } else {
         const from = lineSourcePosition(path, ctx.resumeFrom, mapperState !== undefined);
         await checkResumable(path, from.byte, from.file);
@@ -157,7 +171,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
             throw new SourcePositionError(path, 'malformed', `the mapper's saved state was refused: ${(e as Error).message}`);
           }
         }
-        reader = await LineReader.open(path, { from, step: ctx.step });
+        reader = await LineReader.open(path, { from, step: ctx.step, maxLineBytes });
       }
       // For the share read (progress line, dashboard): a regular file's size when opened; none for a pipe.
       const opened = await stat(path);
@@ -167,8 +181,16 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
           const { lines, done } = await reader.next(max);
           const elements: { value: T; timestamp: Instant }[] = [];
           const deadLetters: DeadLetter[] = [];
-          for (const { text, line, bytes, partial } of lines) {
+          for (const { text, line, bytes, partial, tooLong } of lines) {
             stats.lines++;
+            if (tooLong !== undefined) {
+              // Longer than a string can be (or than maxLineBytes): never held whole, never mapped.
+              stats.deadLettered[LINE_TOO_LONG] = (stats.deadLettered[LINE_TOO_LONG] ?? 0) + 1;
+              const head = Math.min(maxLineBytes ?? constants.MAX_STRING_LENGTH, 1024);
+              const element: TooLongLineElement = { head: text, bytes: tooLong.bytes, from: tooLong.from };
+              deadLetters.push({ step: ctx.step, reason: LINE_TOO_LONG, message: `line ${line} is ${tooLong.bytes} bytes long, more than the ${maxLineBytes ?? constants.MAX_STRING_LENGTH} a line may have: it is bytes ${tooLong.from}..${tooLong.from + tooLong.bytes} of the file, its first ${head} in the element`, element, origin: { file: path, line } });
+              continue;
+            }
             if (partial) {
               // The file grew while read and ends in the middle of this line: half a record, never mapped.
               stats.deadLettered[PARTIAL_LINE] = (stats.deadLettered[PARTIAL_LINE] ?? 0) + 1;
@@ -230,6 +252,19 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
       };
     },
   } satisfies Source<T>, path);
+}
+
+/**
+ * The element of a line source's `line-too-long` dead letter: where the line is in the file (bytes
+ * `from` .. `from + bytes`, its line end not counted) and its first bytes, decoded, for reading.
+ */
+export interface TooLongLineElement {
+  /** The line's first min(maxLineBytes, 1024) bytes, decoded (a character cut at the end shows as U+FFFD). */
+  readonly head: string;
+  /** The line's length in bytes. */
+  readonly bytes: number;
+  /** The file offset of its first byte. */
+  readonly from: number;
 }
 
 /**
