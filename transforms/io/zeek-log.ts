@@ -58,7 +58,8 @@ export interface ZeekLogOptions<T> extends Omit<LineSourceOptions, 'mapperState'
  * 2^53 − 1: refused rather than rounded to another number; a bigint would not survive
  * `JSON.stringify` or arithmetic with numbers, and such counts do not occur in real logs, so the line
  * is kept whole in the dead letters instead), `malformed-json`, `invalid-timestamp` (no `ts`, or the
- * `timestamp` option gave none), `timestamp-error` (the `timestamp` option threw), `invalid-utf8`. Header and blank lines are counted as skipped
+ * `timestamp` option gave none), `timestamp-error` (the `timestamp` option threw), `too-deep` (JSON nested past
+ * 1000 levels), `invalid-utf8`, `line-too-long`. Header and blank lines are counted as skipped
  * (`stats.skipped.header`, `.blank`).
  *
  * @example
