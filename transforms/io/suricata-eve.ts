@@ -10,7 +10,7 @@ import { Read } from '../read.js';
 import { parseJsonObject } from './exact-json.js';
 import { parseIsoMicros } from './iso-timestamp.js';
 import { lineSource, type LineOutcome, type LineSourceOptions } from './text-file.js';
-import { callTimestamp } from './user-code-error.js';
+import { callTimestamp, threw } from './user-code-error.js';
 
 /** A Suricata EVE event: the members every event type has, and the `flow` of a `flow` event. Other members as written. */
 export interface SuricataEveEvent {
@@ -103,7 +103,7 @@ export const SuricataEve = {
       if (wanted !== undefined && !wanted.has(type)) return { kind: 'skip', reason: skipReason(type) };
       const event = parsed.value as unknown as T;
       const timestamp = callTimestamp(eventTime, event, line);
-      if (typeof timestamp === 'object') return timestamp;
+      if (threw(timestamp)) return { kind: 'dead', reason: timestamp.reason, message: timestamp.message };
       if (timestamp === undefined) {
         const written = parsed.value.timestamp;
         const message = options.timestamp ? 'the timestamp option gave no event time' : written === undefined ? 'the event has no timestamp' : `timestamp ${JSON.stringify(written).slice(0, 60)} is not an ISO-8601 time`;

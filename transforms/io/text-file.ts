@@ -28,7 +28,7 @@ import { checkResumable, fingerprintFile, type FileFingerprint } from './file-fi
 export { InputTruncatedError } from './input-truncated-error.js';
 export type { FileFingerprint } from './file-fingerprint.js';
 import { isLinePosition, LineReader, type LinePosition } from './line-reader.js';
-import { callTimestamp, describeThrown } from './user-code-error.js';
+import { callTimestamp, describeThrown, threw } from './user-code-error.js';
 import { jsonDepthProblem } from './json-depth.js';
 export type { LinePosition } from './line-reader.js';
 
@@ -424,7 +424,7 @@ export const TextFile = {
 function withTimestamp<T>(value: T, line: number, timestamp: ((value: T, line: number) => Instant | undefined) | undefined): LineOutcome<T> {
   if (timestamp === undefined) return { kind: 'element', value };
   const t = callTimestamp(timestamp, value, line);
-  return typeof t === 'object' ? t : { kind: 'element', value, timestamp: t };
+  return threw(t) ? { kind: 'dead', reason: t.reason, message: t.message } : { kind: 'element', value, timestamp: t as Instant | undefined };
 }
 
 /**

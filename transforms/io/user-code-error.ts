@@ -12,15 +12,28 @@ export interface UserCodeDeadLetter {
 }
 
 /**
- * `fn(value, line)`, or, when it throws, the line's `timestamp-error` dead letter (never the throw).
- * @example const t = callTimestamp((v: { at: number }) => v.at, value, 7); if (typeof t === 'object') return t;
+ * `fn(value, line)`, or, when it throws, the line's `timestamp-error` dead letter (never the throw); tell
+ * them apart with {@link threw} (what `fn` returns may be any value, `null` included).
+ * @example const t = callTimestamp((v: { at: number }) => v.at, value, 7); if (threw(t)) return t;
  */
 export function callTimestamp<V>(fn: (value: V, line: number) => Instant | undefined, value: V, line: number): Instant | undefined | UserCodeDeadLetter {
   try {
     return fn(value, line);
   } catch (e) {
-    return { kind: 'dead', reason: 'timestamp-error', message: `the timestamp function threw: ${describeThrown(e)}` };
+    return new ThrownDeadLetter(`the timestamp function threw: ${describeThrown(e)}`);
   }
+}
+
+/** Whether a {@link callTimestamp} result is the dead letter of a throw (not something the function returned). */
+export function threw(result: unknown): result is UserCodeDeadLetter {
+  return result instanceof ThrownDeadLetter;
+}
+
+/** The dead letters {@link callTimestamp} makes, a class of their own so that no returned value is taken for one. */
+class ThrownDeadLetter implements UserCodeDeadLetter {
+  readonly kind = 'dead';
+  readonly reason = 'timestamp-error';
+  constructor(readonly message: string) {}
 }
 
 /**

@@ -12,7 +12,7 @@ import { parseJsonObject } from './exact-json.js';
 import { lineSource, type LineOutcome, type LineSourceOptions } from './text-file.js';
 import { ZEEK_CONN_TYPES, type ZeekConn } from './zeek-conn.js';
 import { ZeekHeader } from './zeek-header.js';
-import { callTimestamp } from './user-code-error.js';
+import { callTimestamp, threw } from './user-code-error.js';
 import { isPortNumber, secondsToMillis, zeekValue, type ZeekValue, type ZeekValueResult } from './zeek-value.js';
 export { ZEEK_CONN_TYPES, type ZeekConn } from './zeek-conn.js';
 export type { ZeekValue } from './zeek-value.js';
@@ -108,7 +108,7 @@ function zeekLineMapper<T>(header: ZeekHeader, options: ZeekLogOptions<T>): (tex
     if (read.kind !== 'element') return read;
     const record = read.value as T;
     const timestamp = callTimestamp(eventTime, record, line);
-    if (typeof timestamp === 'object') return timestamp;
+    if (threw(timestamp)) return { kind: 'dead', reason: timestamp.reason, message: timestamp.message };
     if (timestamp === undefined) return { kind: 'dead', reason: 'invalid-timestamp', message: options.timestamp ? 'the timestamp option gave no event time' : 'the record has no ts' };
     return { kind: 'element', value: record, timestamp };
   };
