@@ -159,15 +159,20 @@ export interface PipelineInit<F extends FlagSpecs = FlagSpecs> extends Partial<O
 }
 
 /**
- * Parses a duration: `250ms`, `3s`, `2m`, `1h`, or a plain number of milliseconds.
- * @throws PipelineOptionsError for anything else.
+ * Parses a duration: `250ms`, `3s`, `2m`, `1h`, or a plain number of milliseconds, up to 2^53 - 1 ms
+ * (past it a number of ms no longer holds every ms: `9007199254740993` would silently become ...992).
+ * @throws PipelineOptionsError naming `--<flag>` for anything else, and for a duration past 2^53 - 1 ms.
+ * @example parseDuration('1.5s', 'window') // 1500
+ * @example parseDuration('9007199254741s', 'window') // throws PipelineOptionsError
  */
 export function parseDuration(text: string, flag = 'duration'): Duration {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
   if (!m) throw new PipelineOptionsError(`--${flag}: '${text}' is not a duration (use e.g. 500ms, 3s, 2m)`);
   const n = Number(m[1]);
   const unit = m[2] ?? 'ms';
-  return n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
+  const ms = n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
+  if (!(ms <= Number.MAX_SAFE_INTEGER)) throw new PipelineOptionsError(`--${flag}: '${text}' is more than 2^53 - 1 ms (about 285,000 years): past it a number of ms loses precision`);
+  return ms;
 }
 
 /** A whole number >= 1 written in decimal digits (no 0x/1e forms, blanks or sign), up to 2^53 - 1. */

@@ -12,13 +12,18 @@ import { isValidInstant } from '../../sdk/internal/valid-instant.js';
 import { Read } from '../read.js';
 import { DEFAULT_MAX_FORWARD_JUMP, ForwardJumpGuard, type ForwardJumpStats } from '../../sdk/io/forward-jump-guard.js';
 import { SourcePositionError } from '../../sdk/errors.js';
+import type { DeadLetter } from '../../sdk/dead-letter.js';
+import { describeThrown } from './user-code-error.js';
 
 export interface GenerateOptions<T> {
   /** How many elements (bounded). */
   readonly count: number;
-  /** The i-th element. */
+  /** The i-th element. Throwing makes element i a dead letter (`mapper-error`, its index as element and origin); the read goes on. */
   readonly element: (i: number) => T;
-  /** The i-th element's event time; its watermark trails the largest timestamp by `maxOutOfOrderness`. */
+  /**
+   * The i-th element's event time; its watermark trails the largest timestamp by `maxOutOfOrderness`.
+   * Throwing makes element i a dead letter (`timestamp-error`); the read goes on.
+   */
   readonly timestamp: (i: number) => Instant;
   readonly maxOutOfOrderness?: Duration;
   /**
@@ -69,15 +74,33 @@ export const Generate = {
             const n = Math.max(0, Math.min(max, o.count - i, limit - i));
             const values: T[] = new Array(n);
             const timestamps: Instant[] = new Array(n);
+            let deadLetters: DeadLetter[] | undefined;
+            let k = 0;
             for (let j = 0; j < n; j++, i++) {
-              const timestamp = o.timestamp(i);
+              let timestamp: Instant;
+              let value: T;
+              let calling: 'timestamp' | 'element' = 'timestamp';
+              try {
+                timestamp = o.timestamp(i);
+                calling = 'element';
+                value = o.element(i);
+              } catch (e) {
+                // user code failing on one element: that element is a dead letter, the read goes on
+                (deadLetters ??= []).push(generateDeadLetter(ctx.step, calling, i, e));
+                continue;
+              }
               // an invalid timestamp (the Read step dead-letters its element) never moves the watermark
               if (isValidInstant(timestamp)) guard.observe(timestamp);
-              values[j] = o.element(i);
-              timestamps[j] = timestamp;
+              values[k] = value;
+              timestamps[k++] = timestamp;
+            }
+            if (k < n) {
+              values.length = k;
+              timestamps.length = k;
             }
             const confirmed = guard.confirmed();
-            return { elements: NO_ELEMENTS, columns: { values, timestamps }, watermark: confirmed === TIMESTAMP_MIN ? TIMESTAMP_MIN : confirmed - lag, done: i >= o.count };
+            const batch = { elements: NO_ELEMENTS, columns: { values, timestamps }, watermark: confirmed === TIMESTAMP_MIN ? TIMESTAMP_MIN : confirmed - lag, done: i >= o.count };
+            return deadLetters === undefined ? batch : { ...batch, deadLetters };
           },
           position: (): GeneratePosition => ({ i, ...guard.top() }),
           progress: () => ({ done: i, total: o.count }),
@@ -91,6 +114,12 @@ export const Generate = {
     return { name: 'Generate', expand: (p, ctx) => read.expand(p, ctx) };
   },
 };
+
+/** The dead letter of element `i`, on which `timestamp(i)` (`timestamp-error`) or `element(i)` (`mapper-error`) threw `e`. */
+function generateDeadLetter(step: string, fn: 'timestamp' | 'element', i: number, e: unknown): DeadLetter {
+  const reason = fn === 'timestamp' ? 'timestamp-error' : 'mapper-error';
+  return { step, reason, message: `${fn}(${i}) threw: ${describeThrown(e)}`, element: i, origin: { source: 'Generate', index: i } };
+}
 
 /** A position's `secondTs` (absent: nothing held). @throws SourcePositionError when it is not a number. */
 function secondOf(p: unknown): Instant | undefined {

@@ -10,6 +10,7 @@ import { Read } from '../read.js';
 import { parseJsonObject } from './exact-json.js';
 import { parseIsoMicros } from './iso-timestamp.js';
 import { lineSource, type LineOutcome, type LineSourceOptions } from './text-file.js';
+import { callTimestamp, threw } from './user-code-error.js';
 
 /** A Suricata EVE event: the members every event type has, and the `flow` of a `flow` event. Other members as written. */
 export interface SuricataEveEvent {
@@ -46,11 +47,15 @@ export interface SuricataEveFlow {
 
 /** How {@link SuricataEve} reads a log. Watermark, invalid UTF-8 and stats as for any line source (`TextFile`). */
 export interface SuricataEveOptions<T> extends Omit<LineSourceOptions, 'mapperState'> {
-  /** The event types to read (default: all); events of other types are skipped, counted in `stats.skipped` as `event_type <type>`. */
+  /**
+   * The event types to read (default: all); events of other types are skipped, counted in `stats.skipped`
+   * as `event_type <type>` for the first 64 types met (names up to 100 characters), the others together
+   * as `event_type (other)`, so the counts stay small whatever types a log holds.
+   */
   readonly eventTypes?: readonly string[];
   /**
    * The event time of an event (default: its `timestamp`, read by {@link eveTime}). Returning
-   * `undefined` or NaN makes the line a dead letter (`invalid-timestamp`).
+   * `undefined` or NaN makes the line a dead letter (`invalid-timestamp`), throwing too (`timestamp-error`).
    * @example { timestamp: (e) => eveTime(e.flow?.start) } // when the flow started rather than when it was logged
    */
   readonly timestamp?: (event: T, line: number) => Instant | undefined;
@@ -63,27 +68,42 @@ export interface SuricataEveOptions<T> extends Omit<LineSourceOptions, 'mapperSt
  * Dead letters (the read goes on; the origin names file and line; the watermark does not move):
  * `malformed-json` (not a JSON object), `malformed-event` (no `event_type` text), `unsafe-integer`
  * (an integer beyond 2^53 − 1, which a number would round), `invalid-timestamp` (`timestamp` missing
- * or not ISO-8601, or the option gave none), `invalid-utf8`. Blank lines and events not in
- * `eventTypes` are skipped and counted (`stats.skipped`), not dead letters.
+ * or not ISO-8601, or the option gave none), `timestamp-error` (the `timestamp` option threw), `invalid-utf8`, `too-deep`, `line-too-long`. Blank lines and events not in
+ * `eventTypes` are skipped and counted (`stats.skipped`; per type for 64 types at most), not dead letters.
  *
  * @example
  * p.apply('Flows', SuricataEve.read('eve.json', { eventTypes: ['flow'], watermark: { maxOutOfOrderness: seconds(30) } }))
  *  .apply('Bytes', MapElements((e: SuricataEveEvent) => (e.flow?.bytes_toserver ?? 0) + (e.flow?.bytes_toclient ?? 0)));
  */
+/** Skipped event types counted under their own name, at most; the others share {@link OTHER_TYPES}. */
+const MAX_COUNTED_TYPES = 64;
+/** The longest event type name counted under its own name. */
+const MAX_TYPE_NAME = 100;
+const OTHER_TYPES = 'event_type (other)';
+
 export const SuricataEve = {
   /** The EVE log at `path`, events typed `T` (not checked beyond the above). A missing file fails the run with a SourceError. */
   read<T extends { readonly event_type: string } = SuricataEveEvent>(path: string, options: SuricataEveOptions<T> = {}): PTransform<Pipeline, PCollection<T>> {
     const wanted = options.eventTypes === undefined ? undefined : new Set(options.eventTypes);
     const eventTime = options.timestamp ?? ((e: T) => eveTime((e as unknown as { timestamp?: unknown }).timestamp));
+    // The skip reasons are stats keys: a log with ever new event types (attacker-chosen text) must not grow them without bound.
+    const countedTypes = new Set<string>();
+    const skipReason = (type: string): string => {
+      if (countedTypes.has(type)) return `event_type ${type}`;
+      if (countedTypes.size >= MAX_COUNTED_TYPES || type.length > MAX_TYPE_NAME) return OTHER_TYPES;
+      countedTypes.add(type);
+      return `event_type ${type}`;
+    };
     const map = (text: string, line: number): LineOutcome<T> => {
       if (text.trim() === '') return { kind: 'skip', reason: 'blank' };
       const parsed = parseJsonObject(text);
       if (!parsed.ok) return { kind: 'dead', reason: parsed.reason, message: parsed.message };
       const type = parsed.value.event_type;
       if (typeof type !== 'string') return { kind: 'dead', reason: 'malformed-event', message: `event_type is ${String(JSON.stringify(type) ?? 'missing').slice(0, 60)}, not text` };
-      if (wanted !== undefined && !wanted.has(type)) return { kind: 'skip', reason: `event_type ${type}` };
+      if (wanted !== undefined && !wanted.has(type)) return { kind: 'skip', reason: skipReason(type) };
       const event = parsed.value as unknown as T;
-      const timestamp = eventTime(event, line);
+      const timestamp = callTimestamp(eventTime, event, line);
+      if (threw(timestamp)) return { kind: 'dead', reason: timestamp.reason, message: timestamp.message };
       if (timestamp === undefined) {
         const written = parsed.value.timestamp;
         const message = options.timestamp ? 'the timestamp option gave no event time' : written === undefined ? 'the event has no timestamp' : `timestamp ${JSON.stringify(written).slice(0, 60)} is not an ISO-8601 time`;

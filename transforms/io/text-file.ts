@@ -3,6 +3,7 @@
  * dead letters) and {@link TextFile}.write (an existing file is replaced only once the run succeeded).
  * @module watershed/io/text-file
  */
+import { constants } from 'node:buffer';
 import { closeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
@@ -27,12 +28,18 @@ import { checkResumable, fingerprintFile, type FileFingerprint } from './file-fi
 export { InputTruncatedError } from './input-truncated-error.js';
 export type { FileFingerprint } from './file-fingerprint.js';
 import { isLinePosition, LineReader, type LinePosition } from './line-reader.js';
+import { callTimestamp, describeThrown, threw } from './user-code-error.js';
+import { jsonDepthProblem } from './json-depth.js';
 export type { LinePosition } from './line-reader.js';
 
 /** The dead-letter reason of a line whose event time is not a valid instant. */
 const INVALID_TIMESTAMP = 'invalid-timestamp';
 /** The dead-letter reason of a last line still being written when the read got to the file's end. */
 const PARTIAL_LINE = 'partial-line';
+/** The dead-letter reason of a line on which the source's mapper threw. */
+const MAPPER_ERROR = 'mapper-error';
+/** The dead-letter reason of a line longer than `maxLineBytes`. */
+const LINE_TOO_LONG = 'line-too-long';
 
 // ---------------------------------------------------------------------------------------------
 // Reading lines
@@ -86,6 +93,13 @@ export interface LineSourceOptions {
    * altered; `'replace'` decodes it with U+FFFD for each invalid byte and maps it as any other line.
    */
   readonly invalidUtf8?: 'dead-letter' | 'replace';
+  /**
+   * The longest line read, in bytes (default and most: `buffer.constants.MAX_STRING_LENGTH`, about
+   * 512 MiB, the longest string there can be). A longer line is never held whole: it goes to the dead
+   * letters, reason `line-too-long`, with its length, where it is in the file and its first bytes
+   * ({@link TooLongLineElement}); the read goes on with the next line.
+   */
+  readonly maxLineBytes?: number;
   /** Filled in while the source is read (counts start at zero in a resumed run: they count that run). */
   readonly stats?: LineSourceStats;
   /** The mapper's state, for mappers that carry state across lines (see {@link LineMapperState}). */
@@ -108,7 +122,8 @@ export interface LineSourcePosition extends LinePosition {
 
 /**
  * A bounded Source over the lines of a file, mapped by `map(text, lineNumber)`. Dead letters carry
- * the origin `{ file, line }`. A line that is not valid UTF-8 is a dead letter (`invalid-utf8`, its
+ * the origin `{ file, line }`; a line on which `map` throws is one (`mapper-error`, the error in its
+ * message), and the read goes on. A line that is not valid UTF-8 is a dead letter (`invalid-utf8`, its
  * bytes in the element) unless `invalidUtf8: 'replace'`. The file is read to its end as found there
  * (lines appended meanwhile too); a last line without `\n` is a line, unless the file grew while it
  * was read: then it is still being written and is a dead letter (`partial-line`), never mapped.
@@ -130,6 +145,10 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
   const stats = options.stats ?? new LineSourceStats();
   const mapperState = options.mapperState;
   const keepInvalidUtf8 = options.invalidUtf8 === 'replace';
+  const maxLineBytes = options.maxLineBytes;
+  if (maxLineBytes !== undefined && !(Number.isInteger(maxLineBytes) && maxLineBytes >= 1 && maxLineBytes <= constants.MAX_STRING_LENGTH)) {
+    throw new RangeError(`maxLineBytes must be an integer in 1..${constants.MAX_STRING_LENGTH} (the longest string), got ${maxLineBytes}`);
+  }
   return declareInputFile({
     name,
     bounded: true,
@@ -139,7 +158,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
       let reader: LineReader;
       if (ctx.resumeFrom === undefined) {
         file = await fingerprintFile(path);
-        reader = await LineReader.open(path, { step: ctx.step });
+        reader = await LineReader.open(path, { step: ctx.step, maxLineBytes });
       } else {
         const from = lineSourcePosition(path, ctx.resumeFrom, mapperState !== undefined);
         await checkResumable(path, from.byte, from.file);
@@ -152,7 +171,7 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
             throw new SourcePositionError(path, 'malformed', `the mapper's saved state was refused: ${(e as Error).message}`);
           }
         }
-        reader = await LineReader.open(path, { from, step: ctx.step });
+        reader = await LineReader.open(path, { from, step: ctx.step, maxLineBytes });
       }
       // For the share read (progress line, dashboard): a regular file's size when opened; none for a pipe.
       const opened = await stat(path);
@@ -162,8 +181,16 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
           const { lines, done } = await reader.next(max);
           const elements: { value: T; timestamp: Instant }[] = [];
           const deadLetters: DeadLetter[] = [];
-          for (const { text, line, bytes, partial } of lines) {
+          for (const { text, line, bytes, partial, tooLong } of lines) {
             stats.lines++;
+            if (tooLong !== undefined) {
+              // Longer than a string can be (or than maxLineBytes): never held whole, never mapped.
+              stats.deadLettered[LINE_TOO_LONG] = (stats.deadLettered[LINE_TOO_LONG] ?? 0) + 1;
+              const head = Math.min(maxLineBytes ?? constants.MAX_STRING_LENGTH, 1024);
+              const element: TooLongLineElement = { head: text, bytes: tooLong.bytes, from: tooLong.from };
+              deadLetters.push({ step: ctx.step, reason: LINE_TOO_LONG, message: `line ${line} is ${tooLong.bytes} bytes long, more than the ${maxLineBytes ?? constants.MAX_STRING_LENGTH} a line may have: it is bytes ${tooLong.from}..${tooLong.from + tooLong.bytes} of the file, its first ${head} in the element`, element, origin: { file: path, line } });
+              continue;
+            }
             if (partial) {
               // The file grew while read and ends in the middle of this line: half a record, never mapped.
               stats.deadLettered[PARTIAL_LINE] = (stats.deadLettered[PARTIAL_LINE] ?? 0) + 1;
@@ -177,7 +204,13 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
               deadLetters.push({ step: ctx.step, reason: 'invalid-utf8', message: `line ${line} is not valid UTF-8 (${bytes.length} bytes, in the element as base64)`, element, origin: { file: path, line } });
               continue;
             }
-            const o = map(text, line);
+            let o: LineOutcome<T>;
+            try {
+              o = map(text, line);
+            } catch (e) {
+              // User code failing on one line: that line is a dead letter, the read goes on.
+              o = { kind: 'dead', reason: MAPPER_ERROR, message: `the line mapper threw: ${describeThrown(e)}` };
+            }
             if (o.kind === 'element') {
               // Only undefined means "no event time"; null (a JSON null field) is not an instant and is dead-lettered below.
               const timestamp = o.timestamp === undefined ? TIMESTAMP_MIN : o.timestamp;
@@ -222,6 +255,19 @@ export function lineSource<T>(name: string, path: string, map: (text: string, li
 }
 
 /**
+ * The element of a line source's `line-too-long` dead letter: where the line is in the file (bytes
+ * `from` .. `from + bytes`, its line end not counted) and its first bytes, decoded, for reading.
+ */
+export interface TooLongLineElement {
+  /** The line's first min(maxLineBytes, 1024) bytes, decoded (a character cut at the end shows as U+FFFD). */
+  readonly head: string;
+  /** The line's length in bytes. */
+  readonly bytes: number;
+  /** The file offset of its first byte. */
+  readonly from: number;
+}
+
+/**
  * The element of a line source's `invalid-utf8` dead letter: the line's exact bytes (`value`, base64)
  * and, for reading, its text as decoded with U+FFFD.
  */
@@ -257,7 +303,8 @@ export interface TextFileReadOptions<T> extends LineSourceOptions {
   /**
    * Event time of an element (default: the minimum timestamp); needed for a `maxOutOfOrderness` watermark.
    * A line for which it returns NaN, ±Infinity or a time beyond TIMESTAMP_MIN..TIMESTAMP_MAX is a dead
-   * letter (`invalid-timestamp`, with file and line) and does not move the watermark.
+   * letter (`invalid-timestamp`, with file and line) and does not move the watermark; one on which it
+   * throws is a dead letter too (`timestamp-error`), and the read goes on.
    */
   readonly timestamp?: (value: T, line: number) => Instant | undefined;
 }
@@ -266,7 +313,8 @@ export interface TextFileReadOptions<T> extends LineSourceOptions {
  * Text files as bounded inputs and as outputs.
  * - `TextFile.lines(path)`: one string per line.
  * - `TextFile.ndjson(path)`: one parsed JSON value per line; lines that are not JSON go to the Read
- *   step's dead-letter output (`pcoll.deadLetters()`) with reason `malformed-json` and origin `{ file, line }`.
+ *   step's dead-letter output (`pcoll.deadLetters()`) with reason `malformed-json` (`too-deep` for
+ *   one nested more than 1000 levels) and origin `{ file, line }`.
  * - `TextFile.write(path, format)`: a sink writing one line per element.
  * @example p.apply('Flows', TextFile.ndjson<Flow>('flows.ndjson')).apply('Out', TextFile.write('out.ndjson'))
  */
@@ -282,7 +330,7 @@ export const TextFile = {
     const source = lineSource<string>(
       `TextFile(${path})`,
       path,
-      (text, line) => (skipBlank && text.trim() === '' ? { kind: 'skip', reason: 'blank' } : { kind: 'element', value: text, timestamp: options.timestamp?.(text, line) }),
+      (text, line) => (skipBlank && text.trim() === '' ? { kind: 'skip', reason: 'blank' } : withTimestamp(text, line, options.timestamp)),
       options,
     );
     return Read(source);
@@ -290,8 +338,9 @@ export const TextFile = {
 
   /**
    * One JSON value per line of the file at `path` (`T` names its type; it is not checked). A line that is
-   * not JSON goes to the step's `deadLetters()` with reason `malformed-json` and its file and line, and the
-   * read goes on.
+   * not JSON goes to the step's `deadLetters()` with reason `malformed-json` and its file and line, one
+   * nesting arrays and objects more than 1000 levels deep with reason `too-deep`,
+   * and the read goes on.
    * @example p.apply('Views', TextFile.ndjson<View>('views.ndjson', { timestamp: (v) => v.at, watermark: { maxOutOfOrderness: seconds(5) } }))
    */
   ndjson<T = unknown>(path: string, options: TextFileReadOptions<T> = {}): PTransform<Pipeline, PCollection<T>> {
@@ -301,13 +350,15 @@ export const TextFile = {
       path,
       (text, line) => {
         if (skipBlank && text.trim() === '') return { kind: 'skip', reason: 'blank' };
+        const deep = jsonDepthProblem(text);
+        if (deep !== undefined) return { kind: 'dead', reason: 'too-deep', message: `${deep}: it would overflow the stack of whatever reads the value` };
         let value: T;
         try {
           value = JSON.parse(text) as T;
         } catch (e) {
           return { kind: 'dead', reason: 'malformed-json', message: (e as Error).message };
         }
-        return { kind: 'element', value, timestamp: options.timestamp?.(value, line) };
+        return withTimestamp(value, line, options.timestamp);
       },
       options,
     );
@@ -368,6 +419,13 @@ export const TextFile = {
     };
   },
 };
+
+/** `value` as an element at `timestamp(value, line)` (none without the function), or the line's `timestamp-error` dead letter when it throws. */
+function withTimestamp<T>(value: T, line: number, timestamp: ((value: T, line: number) => Instant | undefined) | undefined): LineOutcome<T> {
+  if (timestamp === undefined) return { kind: 'element', value };
+  const t = callTimestamp(timestamp, value, line);
+  return threw(t) ? { kind: 'dead', reason: t.reason, message: t.message } : { kind: 'element', value, timestamp: t as Instant | undefined };
+}
 
 /**
  * Writes one element as one line, `\n` included, into `buf` from `offset`: returns the offset after

@@ -37,6 +37,23 @@ export class ZeekHeader {
   path: string | undefined;
   fields: readonly string[] | undefined;
   types: readonly string[] | undefined;
+  /** The `fields` that {@link duplicateField} last checked, and what it found. */
+  private checkedFields: readonly string[] | undefined;
+  private duplicate: string | undefined;
+
+  /**
+   * A column name `fields` holds twice (the first such), or undefined: the data lines under such a
+   * header cannot be records without losing one of the two values.
+   * @example h.read('#fields\tts\tuid\tuid'); h.duplicateField() // 'uid'
+   */
+  duplicateField(): string | undefined {
+    if (this.fields !== this.checkedFields) {
+      this.checkedFields = this.fields;
+      const seen = new Set<string>();
+      this.duplicate = this.fields?.find((f) => seen.size === seen.add(f).size);
+    }
+    return this.duplicate;
+  }
 
   /**
    * Reads one header line (it starts with `#`; without its line end) and returns its directive

@@ -12,7 +12,8 @@ import { parseJsonObject } from './exact-json.js';
 import { lineSource, type LineOutcome, type LineSourceOptions } from './text-file.js';
 import { ZEEK_CONN_TYPES, type ZeekConn } from './zeek-conn.js';
 import { ZeekHeader } from './zeek-header.js';
-import { secondsToMillis, zeekValue, type ZeekValue, type ZeekValueResult } from './zeek-value.js';
+import { callTimestamp, threw } from './user-code-error.js';
+import { isPortNumber, secondsToMillis, zeekValue, type ZeekValue, type ZeekValueResult } from './zeek-value.js';
 export { ZEEK_CONN_TYPES, type ZeekConn } from './zeek-conn.js';
 export type { ZeekValue } from './zeek-value.js';
 
@@ -23,7 +24,8 @@ export type ZeekRecord = Readonly<Record<string, ZeekValue | undefined>>;
 export interface ZeekLogOptions<T> extends Omit<LineSourceOptions, 'mapperState'> {
   /**
    * The event time of a record (default: its `ts`, in whole ms). Returning `undefined`, NaN or a time
-   * beyond the instant range makes the line a dead letter (`invalid-timestamp`), never the minimum time.
+   * beyond the instant range makes the line a dead letter (`invalid-timestamp`), never the minimum time;
+   * throwing makes it one too (`timestamp-error`).
    */
   readonly timestamp?: (record: T, line: number) => Instant | undefined;
   /**
@@ -50,12 +52,14 @@ export interface ZeekLogOptions<T> extends Omit<LineSourceOptions, 'mapperState'
  *
  * Dead letters (the read goes on; the origin names file and line; the watermark does not move):
  * `missing-header` (a data line before any `#fields`), `malformed-line` (more or fewer columns than
- * `#fields`), `malformed-header` (`#types` and `#fields` of different lengths), `malformed-value` (a
- * value that does not fit its type, e.g. a `time` of `yesterday`), `unsafe-integer` (a count beyond
+ * `#fields`), `malformed-header` (`#types` and `#fields` of different lengths, or `#fields` naming a
+ * column twice), `malformed-value` (a value that does not fit its type, e.g. a `time` of `yesterday`,
+ * a `port` beyond 0..65535), `unsafe-integer` (a count beyond
  * 2^53 − 1: refused rather than rounded to another number; a bigint would not survive
  * `JSON.stringify` or arithmetic with numbers, and such counts do not occur in real logs, so the line
  * is kept whole in the dead letters instead), `malformed-json`, `invalid-timestamp` (no `ts`, or the
- * `timestamp` option gave none), `invalid-utf8`. Header and blank lines are counted as skipped
+ * `timestamp` option gave none), `timestamp-error` (the `timestamp` option threw), `too-deep` (JSON nested past
+ * 1000 levels), `invalid-utf8`, `line-too-long`. Header and blank lines are counted as skipped
  * (`stats.skipped.header`, `.blank`).
  *
  * @example
@@ -103,7 +107,8 @@ function zeekLineMapper<T>(header: ZeekHeader, options: ZeekLogOptions<T>): (tex
     const read = text.trimStart().startsWith('{') ? jsonRecord(text, jsonTypes) : asciiRecord(text, header);
     if (read.kind !== 'element') return read;
     const record = read.value as T;
-    const timestamp = eventTime(record, line);
+    const timestamp = callTimestamp(eventTime, record, line);
+    if (threw(timestamp)) return { kind: 'dead', reason: timestamp.reason, message: timestamp.message };
     if (timestamp === undefined) return { kind: 'dead', reason: 'invalid-timestamp', message: options.timestamp ? 'the timestamp option gave no event time' : 'the record has no ts' };
     return { kind: 'element', value: record, timestamp };
   };
@@ -120,6 +125,8 @@ function asciiRecord(text: string, header: ZeekHeader): LineOutcome<ZeekRecord> 
   if (types !== undefined && types.length !== fields.length) {
     return { kind: 'dead', reason: 'malformed-header', message: `#types names ${types.length} types for the ${fields.length} #fields` };
   }
+  const twice = header.duplicateField();
+  if (twice !== undefined) return { kind: 'dead', reason: 'malformed-header', message: `#fields names the column ${JSON.stringify(twice.slice(0, 60))} twice` };
   const values = text.split(header.separator);
   if (values.length !== fields.length) return { kind: 'dead', reason: 'malformed-line', message: `${values.length} columns where #fields names ${fields.length}` };
   const record: Record<string, ZeekValue> = {};
@@ -127,7 +134,8 @@ function asciiRecord(text: string, header: ZeekHeader): LineOutcome<ZeekRecord> 
     const name = fields[i]!;
     const r = zeekValue(values[i]!, types?.[i] ?? (name === 'ts' ? 'time' : 'string'), header);
     if (!r.ok) return { kind: 'dead', reason: r.reason, message: `column ${name}: ${r.message}` };
-    if (r.value !== undefined) record[name] = r.value;
+    // defineProperty, not `record[name] =`: a `__proto__` column must be an own member, not the record's prototype.
+    if (r.value !== undefined) Object.defineProperty(record, name, { value: r.value, enumerable: true, writable: true, configurable: true });
   }
   return { kind: 'element', value: record };
 }
@@ -158,8 +166,9 @@ function jsonValue(value: unknown, type: string): ZeekValueResult {
       if (type === 'time' && typeof value === 'string') return zeekValue(value, 'time', new ZeekHeader());
       if (typeof value !== 'number' || !Number.isFinite(value)) return bad();
       return { ok: true, value: secondsToMillis(String(value)) ?? value * 1000 };
-    case 'count':
     case 'port':
+      return isPortNumber(value) ? { ok: true, value } : bad();
+    case 'count':
     case 'int':
       return typeof value === 'number' && Number.isInteger(value) && (type === 'int' || value >= 0) ? { ok: true, value } : bad();
     case 'double':

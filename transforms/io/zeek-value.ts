@@ -20,7 +20,7 @@ const SIGNED = /^[+-]?\d+$/;
  * - `time` (epoch seconds, e.g. `1655071209.953394`) and `interval` (seconds) → milliseconds, exact
  *   to the micro-second (`1655071209953.394`); a `time` written as ISO-8601 text is read too;
  * - `count`, `port`, `int` → number; one beyond ±(2^53 − 1) cannot be a number without changing, so
- *   it is refused (`unsafe-integer`) rather than rounded;
+ *   it is refused (`unsafe-integer`) rather than rounded; a `port` beyond 0..65535 is `malformed-value`;
  * - `double` → number; `bool` (`T` / `F`) → boolean;
  * - `set[T]`, `vector[T]` → an array of T split on `#set_separator`; the empty field (`(empty)`) → `[]`;
  * - anything else (`string`, `addr`, `subnet`, `enum`, `pattern`, unknown types) → the text with Zeek's
@@ -55,8 +55,9 @@ function scalar(text: string, type: string): ZeekValueResult {
       const ms = secondsToMillis(text);
       return ms === undefined ? bad(text, type) : { ok: true, value: ms };
     }
-    case 'count':
     case 'port':
+      return port(text);
+    case 'count':
     case 'int':
       return integer(text, type, type === 'int' ? SIGNED : UNSIGNED);
     case 'double': {
@@ -78,6 +79,25 @@ export function integer(text: string, type: string, pattern: RegExp = SIGNED): Z
     return { ok: false, reason: 'unsafe-integer', message: `${type} ${shorten(text)} is beyond ±(2^53 - 1) and cannot be a number exactly` };
   }
   return { ok: true, value: n };
+}
+
+/** The largest port number (ports are 16-bit). */
+const MAX_PORT = 65_535;
+
+/**
+ * A `port` column: a whole number in 0..65535, else `malformed-value` (a number out of range or
+ * text that is not one).
+ * @example port('443') // { ok: true, value: 443 }
+ * @example port('65536') // { ok: false, reason: 'malformed-value', ... }
+ */
+export function port(text: string): ZeekValueResult {
+  const n = UNSIGNED.test(text) && text.length <= 5 ? Number(text) : Number.NaN;
+  return n <= MAX_PORT ? { ok: true, value: n } : bad(text, 'port');
+}
+
+/** A port member of a JSON line: a whole number in 0..65535. */
+export function isPortNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_PORT;
 }
 
 /**

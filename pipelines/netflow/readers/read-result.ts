@@ -23,12 +23,16 @@ export type SkipReason = 'not-a-flow' | 'header' | 'blank';
 /**
  * Lines that should be flows but cannot be read:
  * - `malformed-json`: a JSON line that does not parse to an object;
+ * - `too-deep`: a JSON line nesting arrays and objects more than 1000 levels deep;
+ * - `invalid-utf8`, `line-too-long`: a file line that is not valid UTF-8, or longer than a string can be
+ *   (from a file reader such as `readZeekConnFile`);
  * - `malformed-line`: a tab-separated line whose column count does not match its `#fields` header;
  * - `missing-header`: a tab-separated data line before any `#fields` header;
+ * - `malformed-header`: a tab-separated data line under a `#fields` header naming a column twice;
  * - `missing-field`: a member the mapping needs is absent (or unset, under the `'reject'` policy);
  * - `invalid-timestamp`: the event time cannot be read.
  */
-export type ReadRejectReason = 'malformed-json' | 'malformed-line' | 'missing-header' | 'missing-field' | 'invalid-timestamp';
+export type ReadRejectReason = 'malformed-json' | 'too-deep' | 'invalid-utf8' | 'line-too-long' | 'malformed-line' | 'missing-header' | 'malformed-header' | 'missing-field' | 'invalid-timestamp';
 
 /**
  * The object a reader hands to `parseFlow`: the Netflow event's member names with values that

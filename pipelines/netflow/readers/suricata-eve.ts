@@ -2,6 +2,7 @@ import { exactIntegerField } from '../exact-integer-field.js';
 import { eventTimeProblem } from '../flow-ranges.js';
 import { addressMembers } from './address-members.js';
 import { parseIsoMicros } from '../../../transforms/io/iso-timestamp.js';
+import { jsonDepthProblem } from '../../../transforms/io/json-depth.js';
 import type { ReadResult } from './read-result.js';
 
 /**
@@ -19,6 +20,7 @@ import type { ReadResult } from './read-result.js';
  *   addresses become `src_ip6` / `dst_ip6`, so `parseFlow` drops them as `ipv6`;
  * - `src_port` / `dest_port` (ICMP: `icmp_type` / `icmp_code`); `proto` → `nproto`;
  *   `dvc_type` is `'suricata'`, `conn_state` ← `flow.state`.
+ * A line nesting JSON more than 1000 levels deep is rejected as `too-deep` before it is parsed.
  * A `flow.start` outside 1970..2100 is rejected as `invalid-timestamp` here (it would be the record's
  * event time); counts, ports and the duration are passed on unvalidated and `parseFlow` checks their
  * ranges (e.g. a `bytes_toserver` above 2^53 - 1 is `out-of-range`). Never throws.
@@ -29,6 +31,8 @@ import type { ReadResult } from './read-result.js';
  */
 export function readSuricataEveLine(line: string): ReadResult {
   if (line.trim() === '') return { kind: 'skipped', reason: 'blank', detail: 'blank line' };
+  const deep = jsonDepthProblem(line);
+  if (deep !== undefined) return { kind: 'rejected', reason: 'too-deep', detail: deep };
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);

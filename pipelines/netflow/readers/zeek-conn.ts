@@ -5,6 +5,7 @@ import { addressMembers } from './address-members.js';
 import { parseIsoSeconds } from '../../../transforms/io/iso-timestamp.js';
 import type { ReadResult } from './read-result.js';
 import { ZeekHeader } from '../../../transforms/io/zeek-header.js';
+import { jsonDepthProblem } from '../../../transforms/io/json-depth.js';
 
 /** How {@link ZeekConnParser} maps Zeek conn.log records. */
 export interface ZeekConnOptions {
@@ -57,7 +58,8 @@ const MEASUREMENTS = {
  * a record without one is rejected as `missing-field`, one that is not a number or ISO time, or lies
  * outside 1970..2100, as `invalid-timestamp` (it would be the record's event time).
  *
- * Header lines come back `skipped` / `header`, blank lines `skipped` / `blank`. Never throws.
+ * Header lines come back `skipped` / `header`, blank lines `skipped` / `blank`; the data lines under a
+ * `#fields` naming a column twice are `rejected` / `malformed-header`. Never throws.
  *
  * @example
  * const parser = new ZeekConnParser();
@@ -127,6 +129,8 @@ export class ZeekConnParser {
   }
 
   private jsonRecord(text: string): ReadResult {
+    const deep = jsonDepthProblem(text);
+    if (deep !== undefined) return { kind: 'rejected', reason: 'too-deep', detail: deep };
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -143,6 +147,8 @@ export class ZeekConnParser {
   private tsvRecord(text: string): ReadResult {
     const { fields: columns, separator, unsetField, emptyField } = this.headerState;
     if (columns === undefined) return { kind: 'rejected', reason: 'missing-header', detail: 'data line before #fields' };
+    const twice = this.headerState.duplicateField();
+    if (twice !== undefined) return { kind: 'rejected', reason: 'malformed-header', detail: `#fields names the column ${JSON.stringify(twice.slice(0, 60))} twice` };
     const values = text.split(separator);
     if (values.length !== columns.length) {
       return { kind: 'rejected', reason: 'malformed-line', detail: `${values.length} columns, #fields names ${columns.length}` };

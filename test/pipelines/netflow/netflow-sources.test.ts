@@ -26,7 +26,7 @@ async function plainRecords(kind: 'suricata' | 'zeek', path: string): Promise<Fl
     for await (const r of readZeekConnFile(path)) if (r.kind === 'flow') pushOk(out, parseFlow(r.raw));
   } else {
     for await (const line of readLines(path)) {
-      const r = readSuricataEveLine(line);
+      const r = readSuricataEveLine(line.text);
       if (r.kind === 'flow') pushOk(out, parseFlow(r.raw));
     }
   }

@@ -18,6 +18,31 @@ describe.each(RUNNER_CONFIGS)('Generate on $label', ({ options }) => {
     expect(result.metrics['Gen']).toMatchObject({ elementsIn: n, elementsOut: n });
   });
 
+  it('an element whose timestamp or element function throws is a dead letter (timestamp-error / mapper-error, its index as origin); the run goes on', async () => {
+    const { out } = await runWith(options, (p) => {
+      const gen = p.apply(
+        'Gen',
+        Generate.of({
+          count: 1000,
+          element: (i) => {
+            if (i === 500) throw new Error('no element 500');
+            return i;
+          },
+          timestamp: (i) => {
+            if (i === 7) throw new RangeError('no time for 7');
+            return i;
+          },
+        }),
+      );
+      return { values: gen.apply('V', Capture.records<number>()), dead: gen.deadLetters().apply('D', Capture.records()) };
+    });
+    expect(out.values.values()).toEqual(Array.from({ length: 1000 }, (_, i) => i).filter((i) => i !== 7 && i !== 500));
+    expect(out.dead.values().map((d) => [d.step, d.reason, d.element, d.origin, d.message])).toEqual([
+      ['Gen', 'timestamp-error', 7, { source: 'Generate', index: 7 }, 'timestamp(7) threw: RangeError: no time for 7'],
+      ['Gen', 'mapper-error', 500, { source: 'Generate', index: 500 }, 'element(500) threw: Error: no element 500'],
+    ]);
+  });
+
   it('feeds windowed counts that equal a plain computation', async () => {
     const n = 20_000;
     const { out } = await runWith(options, (p) =>

@@ -70,6 +70,31 @@ describe.each(RUNNERS)('SuricataEve on $label', ({ options }) => {
     expect(started.records.map((r) => r.timestamp)).toEqual(started.records.map((r) => eveTime(r.value.flow!.start)));
   });
 
+  it('skipped event types are counted each under its own name up to 64 of them, the rest (and names past 100 characters) under event_type (other): the counts stay bounded whatever types a log holds', async () => {
+    const types = [...Array.from({ length: 5000 }, (_, i) => `type-${i}`), 'x'.repeat(101), 'type-0'];
+    const path = tempFile('types.json', [...types, 'flow'].map((t) => JSON.stringify({ timestamp: '2021-06-06T15:59:46Z', event_type: t })).join('\n') + '\n');
+    const stats = new LineSourceStats();
+    const { records } = await readOn(options, SuricataEve.read(path, { eventTypes: ['flow'], stats }));
+    expect(records).toHaveLength(1);
+    expect(Object.keys(stats.skipped)).toHaveLength(65);
+    expect(stats.skipped['event_type type-0']).toBe(2);
+    expect(stats.skipped['event_type type-63']).toBe(1);
+    expect(stats.skipped['event_type type-64']).toBeUndefined();
+    expect(stats.skipped['event_type (other)']).toBe(5000 - 64 + 1);
+    expect(Object.values(stats.skipped).reduce((a, b) => a + b, 0)).toBe(types.length);
+  });
+
+  it('a timestamp with an impossible offset (+25:00, +12:60) is a dead letter, never a shifted time; year 0099 is year 99, not 1999', async () => {
+    const event = (timestamp: string) => JSON.stringify({ timestamp, event_type: 'flow', flow_id: 1 });
+    const path = tempFile('offsets.json', [event('2021-06-06T15:59:46+25:00'), event('2021-06-06T15:59:46+12:60'), event('0099-06-06T15:59:46Z')].join('\n') + '\n');
+    const { records, dead } = await readOn(options, SuricataEve.read(path));
+    expect(dead.map((d) => [d.reason, d.origin])).toEqual([['invalid-timestamp', { file: path, line: 1 }], ['invalid-timestamp', { file: path, line: 2 }]]);
+    const year99 = new Date(0);
+    year99.setUTCFullYear(99, 5, 6);
+    year99.setUTCHours(15, 59, 46, 0);
+    expect(records.map((r) => r.timestamp)).toEqual([year99.getTime()]);
+  });
+
   it('a corrupted copy: random bytes, a truncated line, bad JSON, a missing or bad timestamp, a 64-bit integer are dead letters naming file and line; the rest is intact', async () => {
     const lines = LINES.slice(0, 300);
     const clean = tempFile('clean.json', lines.join('\n') + '\n');

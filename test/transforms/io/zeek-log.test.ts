@@ -160,6 +160,42 @@ describe.each(RUNNERS)('ZeekLog on $label', ({ options }) => {
     expect(byUid.dead.filter((d) => d.reason === 'invalid-timestamp').map((d) => d.message)).toEqual(['the timestamp option gave no event time']);
   });
 
+  it('a __proto__ column is an own member like any other (never the record\'s prototype, never lost)', async () => {
+    const path = tempFile('proto.log', ['#fields\tts\t__proto__\tconstructor', '#types\ttime\tset[string]\tstring', '1655071209.5\ta,b\tx'].join('\n'));
+    const { records, dead } = await readOn(options, ZeekLog.read(path));
+    expect(dead).toEqual([]);
+    const value = records[0]!.value as Record<string, unknown>;
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.keys(value)).toEqual(['ts', '__proto__', 'constructor']);
+    expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toEqual(['a', 'b']);
+    expect(JSON.parse(JSON.stringify(value))).toEqual(JSON.parse('{"ts":1655071209500,"__proto__":["a","b"],"constructor":"x"}'));
+  });
+
+  it('a port beyond 0..65535 or not a number is a malformed-value dead letter (ASCII and JSON)', async () => {
+    const path = tempFile('ports.log', [
+      '#fields\tts\tuid\tid.orig_p',
+      '#types\ttime\tstring\tport',
+      '1655071209.5\tA\t65535',
+      '1655071209.5\tB\t65536',
+      '1655071209.5\tC\t99999999999',
+      '1655071209.5\tD\thttp',
+      '1655071209.5\tE\t-1',
+      '{"ts":1655071209.5,"uid":"F","id.orig_p":70000}',
+      '{"ts":1655071209.5,"uid":"G","id.resp_p":0}',
+    ].join('\n'));
+    const { records, dead } = await readOn(options, ZeekLog.conn(path));
+    expect(dead.map((d) => [d.reason, d.origin!['line']])).toEqual([4, 5, 6, 7, 8].map((line) => ['malformed-value', line]));
+    expect(dead[0]!.message).toBe('column id.orig_p: "65536" is not a Zeek port');
+    expect(records.map((r) => r.value.uid)).toEqual(['A', 'G']);
+  });
+
+  it('#fields naming a column twice makes its data lines malformed-header dead letters (one value would be lost)', async () => {
+    const path = tempFile('twice.log', ['#fields\tts\tuid\tuid', '1655071209.5\tA\tB', '#fields\tts\tuid', '1655071209.5\tC'].join('\n'));
+    const { records, dead } = await readOn(options, ZeekLog.read<{ uid: string }>(path));
+    expect(dead.map((d) => [d.reason, d.origin!['line'], d.message])).toEqual([['malformed-header', 2, '#fields names the column "uid" twice']]);
+    expect(records.map((r) => r.value.uid)).toEqual(['C']);
+  });
+
   it('JSON lines: bad JSON, an integer beyond 2^53 and a member of the wrong type are dead letters', async () => {
     const path = tempFile('conn.json', [
       '{"ts":1664462456.755299,"uid":"A","id.orig_h":"1.2.3.4","id.orig_p":1,"id.resp_h":"5.6.7.8","id.resp_p":2,"proto":"tcp"}',

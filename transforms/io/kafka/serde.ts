@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { KafkaMessage } from './client.js';
+import { jsonDepthProblem } from '../json-depth.js';
 
 /**
  * Turns a record's value (or key) bytes into an element. `record` is the whole consumed record
@@ -32,14 +33,18 @@ export class DeserializationError extends Error {
 export const Serde = {
   /**
    * Parses UTF-8 JSON. `null` bytes (a tombstone) give `null`. Malformed JSON: reason 'malformed-json';
-   * bytes that are not valid UTF-8: reason 'invalid-utf8' (never parsed with U+FFFD in their strings).
+   * bytes that are not valid UTF-8: reason 'invalid-utf8' (never parsed with U+FFFD in their strings);
+   * JSON nested more than 1000 levels: reason 'too-deep' (it would overflow the stack of whatever walks it later).
    */
   json<T = unknown>(): Deserializer<T> {
     return (bytes) => {
       if (bytes === null) return null as T;
       if (!isUtf8(bytes)) throw new DeserializationError('invalid-utf8', `the value is not valid UTF-8 (${bytes.length} bytes)`);
+      const text = bytes.toString('utf8');
+      const deep = jsonDepthProblem(text);
+      if (deep !== undefined) throw new DeserializationError('too-deep', `the value is ${deep}`);
       try {
-        return JSON.parse(bytes.toString('utf8')) as T;
+        return JSON.parse(text) as T;
       } catch (e) {
         throw new DeserializationError('malformed-json', (e as Error).message, { cause: e });
       }

@@ -77,7 +77,7 @@ describe('suricata-eve-flows.json (real data)', async () => {
   const records: FlowRecord[] = [];
   for await (const line of readLines(sharedDataFile('suricata-eve-flows.json'))) {
     lines++;
-    const r = readSuricataEveLine(line);
+    const r = readSuricataEveLine(line.text);
     kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
     if (r.kind !== 'flow') continue;
     const p = parseFlow(r.raw);

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../../../../pipelines/netflow/flow-record.js';
 import { parseFlow } from '../../../../pipelines/netflow/parse-flow.js';
@@ -32,6 +35,17 @@ function flowsPerSource(records: readonly FlowRecord[]): Array<[string, number]>
   for (const r of records) perIp.set(r.src_ip!, (perIp.get(r.src_ip!) ?? 0) + 1);
   return [...perIp].sort((a, b) => b[1] - a[1]);
 }
+
+describe('readZeekConnFile on damaged bytes', () => {
+  it('rejects a line that is not valid UTF-8 as invalid-utf8 (it was decoded into U+FFFD and read before)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'zeek-conn-file-')), 'conn.log');
+    writeFileSync(path, Buffer.concat([Buffer.from('#fields\tts\tuid\tid.orig_h\n1655071209.5\tC'), Buffer.from([0xff]), Buffer.from('1\t1.2.3.4\n')]));
+    const got = [];
+    for await (const r of readZeekConnFile(path)) got.push(r);
+    expect(got.map((r) => (r.kind === 'flow' ? r.kind : [r.kind, r.reason]))).toEqual([['skipped', 'header'], ['rejected', 'invalid-utf8']]);
+    expect(got[1]).toMatchObject({ detail: 'line 2 is not valid UTF-8 (its 24 bytes in base64: MTY1NTA3MTIwOS41CUP/MQkxLjIuMy40)' });
+  });
+});
 
 describe('zeek-conn-mixed.log (tab-separated, real data)', async () => {
   const all = await readAll('zeek-conn-mixed.log');

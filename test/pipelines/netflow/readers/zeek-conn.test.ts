@@ -75,6 +75,12 @@ describe('ZeekConnParser, tab-separated', () => {
     expect(withHeader().read('1\t2\t3')).toMatchObject({ kind: 'rejected', reason: 'malformed-line' });
   });
 
+  it('rejects the rows under a #fields naming a column twice as malformed-header (the later one silently won before)', () => {
+    const parser = new ZeekConnParser();
+    parser.read('#fields\tts\tuid\tproto\tproto');
+    expect(parser.read('1655071209.5\tC1\ttcp\tudp')).toEqual({ kind: 'rejected', reason: 'malformed-header', detail: '#fields names the column "proto" twice' });
+  });
+
   it('marks IPv6 connections so that parseFlow drops them', () => {
     const r = withHeader().read(ROW.replace('167.94.138.99', 'fe80::1').replace('147.32.83.165', 'fe80::2'));
     expect(r.kind === 'flow' && parseFlow(r.raw)).toMatchObject({ ok: false, reason: 'ipv6' });

@@ -13,6 +13,13 @@ describe('Serde.json', () => {
     expect(Serde.json()(null, record)).toBeNull();
     expect(() => Serde.json()(Buffer.from('{"user":'), record)).toThrow(expect.objectContaining({ reason: 'malformed-json' }));
   });
+
+  it('refuses JSON nested more than 1000 levels (reason too-deep): parsed, it would overflow the stack of whatever writes it', () => {
+    const deep = Buffer.from(`{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    expect(() => Serde.json()(deep, record)).toThrow(expect.objectContaining({ reason: 'too-deep' }));
+    const fine = Buffer.from(`${'['.repeat(1000)}${']'.repeat(1000)}`);
+    expect(JSON.stringify(Serde.json()(fine, record))).toBe(fine.toString());
+  });
 });
 
 describe('Serde.string', () => {
