@@ -10,7 +10,8 @@
  * Runs a job in-process on the chosen runner and prints its outputs and per-step metrics; `compare`
  * runs the Netflow job on both runners and writes out/compare/<name>/report.html and report.json.
  * Flags are strict (see sdk/flags.ts): a mistake on the command line prints one line and exits with 2
- * before anything runs; a failed run prints one line and exits with 1.
+ * before anything runs; a failed run prints one line and exits with 1. `compare` exits as diff does:
+ * 0 when both runners' results are the same, 1 when they differ, 2 on a usage error or a failed run.
  */
 import './require-node.js'; // first: stops with a clear message on a Node older than 24
 import '../runners/index.js';
@@ -18,11 +19,16 @@ import { exitOnUsageError, wantsHelp } from '../sdk/command-line.js';
 import { WatershedError } from '../sdk/errors.js';
 import { nearestFlag, parseFlags } from '../sdk/flags.js';
 import { CLOSED_PIPE_EXIT_CODE, isClosedPipe } from './closed-pipe.js';
-import { compareCommand } from './compare-command.js';
+import { COMPARE_EXIT, compareCommand, compareExitCode, type CompareOutcome } from './compare-command.js';
+import { CompareRunError } from './compare-run-error.js';
 import { exampleCommand } from './example-command.js';
 import { generateCommand } from './generate-command.js';
 import { netflowCommand } from './netflow-command.js';
 import { BIN_NAMES, COMMAND_FLAGS, COMMANDS, NPM_SCRIPT_NAMES, usageOf } from './usage.js';
+import { userCwd } from './user-cwd.js';
+
+// Relative paths in flags are the user's: under `npm start`/`npm run compare`, the folder npm was started in (INIT_CWD).
+process.chdir(userCwd());
 
 const argv = process.argv.slice(2);
 const named = argv[0] !== undefined && !argv[0].startsWith('-');
@@ -55,9 +61,17 @@ try {
   exitOnUsageError(e);
   throw e;
 }
-run[command](rest).catch((e: unknown) => {
+run[command](rest).then((outcome) => {
+  // compare exits as diff does: 1 when the results differ
+  if (command === 'compare') process.exitCode = compareExitCode(outcome as CompareOutcome);
+}, (e: unknown) => {
   // Options refused before running anything (a bad value, an output that is the input) exit 2, like a misspelt flag.
   exitOnUsageError(e);
+  // A run under compare failed: trouble (2), as diff says it, not a difference (1).
+  if (e instanceof CompareRunError) {
+    console.error(`${e.name}: ${e.message}`);
+    process.exit(COMPARE_EXIT.trouble);
+  }
   // The reader of the output pipe went away (`| head`): stop quietly, as Unix tools do.
   if (isClosedPipe(e)) process.exit(CLOSED_PIPE_EXIT_CODE);
   console.error(e instanceof WatershedError || (e instanceof Error && e.name === 'NotAvailableError') ? `${e.name}: ${e.message}` : e);
