@@ -23,7 +23,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PipelineOptionsError } from '../sdk/errors.js';
 import { formatFlags, parseFlags, type FlagSpecs } from '../sdk/flags.js';
 import { PIPELINE_FLAGS } from '../sdk/options.js';
@@ -47,7 +48,7 @@ import { parseSweep, sweepPoint, type SweepPoint } from '../pipelines/netflow/co
 const COMPILED = import.meta.url.endsWith('.js');
 const CLI = fileURLToPath(new URL(COMPILED ? './watershed.js' : './watershed.ts', import.meta.url));
 /** From the sources, each run loads the repository's tsx by its location, so it can run in the user's folder. */
-const TSX_LOADER = COMPILED ? undefined : import.meta.resolve('tsx');
+const TSX_LOADER = COMPILED ? undefined : pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 export const COMPARED_RUNNERS = ['native', 'microbatch'] as const;
 
 // compare sets these for each run itself, so it does not take them; the two runs must not share a checkpoint directory.
