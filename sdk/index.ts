@@ -76,6 +76,7 @@ export {
   PipelineCancelledError,
   PipelineConstructionError,
   PipelineOptionsError,
+  OutputInCheckpointDirError,
   OutputsCollideError,
   SinkTargetError,
   SourceError,

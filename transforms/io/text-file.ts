@@ -358,6 +358,7 @@ export const TextFile = {
           path,
           sameAs: (other) => sameFile(path, other),
           holds: (other) => isInside(path, other),
+          inside: (folder) => isInside(folder, path),
           check: (step, checkpointing) => {
             if (!checkpointing && namesDirectory(path)) throw new SinkTargetError(step, path, NAMES_DIRECTORY);
             if (checkpointing) PartFolder.refuseFileInTheWay(step, path);
