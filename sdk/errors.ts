@@ -454,6 +454,26 @@ export class OutputsCollideError extends PipelineOptionsError {
 }
 
 /**
+ * A sink could not write its output: the disk is full (ENOSPC), the file or its folder is not
+ * writable (EACCES), an I/O error (EIO), the reader of a pipe went away (EPIPE). Names the sink step
+ * and the path; the file system's error is `cause` (its `code` says which). Retriable for ENOSPC (free
+ * space, run again). What the sink had not published is removed; an existing file at `path` is as it was.
+ * @example new SinkWriteError('Out', '/dev/full', enospc).message // "step 'Out' cannot write /dev/full: ENOSPC: no space left on device, write"
+ */
+export class SinkWriteError extends WatershedError {
+  readonly step: string;
+  readonly path: string;
+  constructor(step: string, path: string, cause: unknown) {
+    super('SINK_WRITE', `step '${step}' cannot write ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+      retriable: typeof cause === 'object' && cause !== null && (cause as { code?: unknown }).code === 'ENOSPC',
+    });
+    this.step = step;
+    this.path = path;
+  }
+}
+
+/**
  * An output is inside the checkpoint directory, is it, or (a folder of part files, as a file output
  * is with checkpoints) holds it: the checkpoint store owns that folder (it sweeps files it left
  * unfinished and refuses to resume from a folder of files it does not know), and a sink moves aside

@@ -79,6 +79,7 @@ export {
   OutputInCheckpointDirError,
   OutputsCollideError,
   SinkTargetError,
+  SinkWriteError,
   SourceError,
   SourcePositionError,
   UndeclaredOutputError,
