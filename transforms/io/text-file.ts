@@ -17,6 +17,7 @@ import type { PTransform } from '../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Duration, type Instant } from '../../sdk/time.js';
 import { invalidInstantMessage, isValidInstant } from '../../sdk/internal/valid-instant.js';
 import { declareInputFile, declareOutputTarget } from '../../sdk/internal/output-targets.js';
+import { RejectedElementError } from '../../sdk/internal/rejected-element.js';
 import { ParDo } from '../par-do.js';
 import { isStreamTarget, NAMES_DIRECTORY, namesDirectory, openFileSinkTarget, type FileSinkTarget } from './file-sink-target.js';
 import { PartFolder, type PartHandle } from './part-files.js';
@@ -325,7 +326,10 @@ export const TextFile = {
    * however many elements one step emits at once (a longer line is written on its own). Full buffers
    * are written on a writer thread while the runner's thread goes on; when 8 wait for the disk, the
    * runner's thread waits. A write error (ENOSPC, EACCES, EIO, ...) fails the run with a SinkWriteError
-   * naming the step and `path`, the file system's error as its cause. The step's user counter
+   * naming the step and `path`, the file system's error as its cause. An element that cannot be encoded
+   * (`format` throws: a BigInt or a cycle for JSON.stringify, a toJSON that throws; or gives no string)
+   * is not written: it goes to the returned PCollection's `deadLetters()` (reason `unencodable`, origin
+   * `{ step, path }`, the message saying why) and the run goes on. The step's user counter
    * `bytesWritten` counts the bytes written. Lines from several windows and panes are written in
    * arrival order.
    *
@@ -365,7 +369,8 @@ export const TextFile = {
             if (checkpointing) PartFolder.refuseFileInTheWay(step, path);
           },
         });
-        return ParDo<T, never>(fn).expand(input, ctx);
+        // Its dead letters: the elements it cannot encode (`unencodable`); a write error fails the run (SinkWriteError).
+        return ParDo<T, never>(fn).withDeadLetters().expand(input, ctx);
       },
     };
   },
@@ -381,6 +386,7 @@ export type LineEncoder<T> = (value: T, buf: Buffer, offset: number) => number;
 export function stringLineEncoder<T>(format: (value: T) => string): LineEncoder<T> {
   return (value, buf, offset) => {
     const line = format(value);
+    if (typeof line !== 'string') throw new TypeError(`the format gave ${line === null ? 'null' : typeof line}, not a string (${String(line)})`);
     // A UTF-16 code unit takes at most 3 bytes in UTF-8; measure exactly only near the end.
     if (offset + line.length * 3 + 1 > buf.length && offset + Buffer.byteLength(line, 'utf8') + 1 > buf.length) return -1;
     const end = offset + buf.write(line, offset, buf.length - offset, 'utf8');
@@ -456,6 +462,18 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
     if (writer!.started) await writer!.settled();
   };
 
+  /**
+   * `encode(value, into, offset)`. An element it cannot encode (it throws: a BigInt or a cycle for
+   * JSON.stringify, a toJSON that throws, a format giving no string) is rejected: a dead letter with
+   * reason `unencodable`, the step and path as its origin, and the run goes on.
+   */
+  const encodeOrReject = (value: T, into: Buffer, offset: number): number => {
+    try {
+      return encode(value, into, offset);
+    } catch (e) {
+      throw new RejectedElementError('unencodable', `step '${step}' cannot encode an element as a line of ${path}: ${e instanceof Error ? e.message : String(e)}`, { step, path });
+    }
+  };
   /** A file system error of this sink (ENOSPC, EACCES, EIO, ...) as a SinkWriteError naming the step and path; typed errors pass. */
   const sinkError = (e: unknown): unknown => (e instanceof WatershedError ? e : new SinkWriteError(step, path, e));
   /** Runs `f`, which writes or publishes: its file system errors become SinkWriteErrors. */
@@ -499,20 +517,20 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
       writer = new FileWriterThread(target.fd, flushBytes, SINK_BUFFERS, undefined, target.positional ? undefined : Infinity);
     },
     process(value) {
-      let end = encode(value, buf, used);
+      let end = encodeOrReject(value, buf, used);
       if (end >= 0) {
         used = end;
         return;
       }
       writing(() => rotate());
-      end = encode(value, buf, 0);
+      end = encodeOrReject(value, buf, 0);
       if (end >= 0) {
         used = end;
         return;
       }
       // A line longer than a buffer: encoded on its own.
       let big = Buffer.allocUnsafe(flushBytes * 2);
-      while ((end = encode(value, big, 0)) < 0) big = Buffer.allocUnsafe(big.length * 2);
+      while ((end = encodeOrReject(value, big, 0)) < 0) big = Buffer.allocUnsafe(big.length * 2);
       writing(() => {
         fd();
         writer!.write(big, end, at());
