@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -14,7 +14,15 @@ export function userCwd(env: NodeJS.ProcessEnv = process.env, cwd: string = proc
   const init = env['INIT_CWD'];
   const packageJson = env['npm_package_json'];
   if (!init || !packageJson || !/\bbin\/watershed\b/.test(env['npm_lifecycle_script'] ?? '')) return cwd;
-  return samePath(dirname(packageJson), cwd) ? init : cwd;
+  return samePath(dirname(packageJson), cwd) && isDirectory(init) ? init : cwd;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function samePath(a: string, b: string): boolean {

@@ -18,7 +18,7 @@
 import './require-node.js'; // first: stops with a clear message on a Node older than 24
 import '../runners/index.js';
 import { exitOnUsageError, wantsHelp } from '../sdk/command-line.js';
-import { WatershedError } from '../sdk/errors.js';
+import { SinkWriteError, WatershedError } from '../sdk/errors.js';
 import { nearestFlag, parseFlags } from '../sdk/flags.js';
 import { CLOSED_PIPE_EXIT_CODE, isClosedPipe } from './closed-pipe.js';
 import { COMPARE_EXIT, compareCommand, compareExitCode, type CompareOutcome } from './compare-command.js';
@@ -30,7 +30,6 @@ import { BIN_NAMES, COMMAND_FLAGS, COMMANDS, NPM_SCRIPT_NAMES, usageOf } from '.
 import { userCwd } from './user-cwd.js';
 import { StdoutGuard } from './stdout-guard.js';
 import { StdoutWriteError } from './stdout-write-error.js';
-import { SinkWriteError } from '../sdk/errors.js';
 import { writesToStdout } from '../transforms/io/file-sink-target.js';
 
 // Relative paths in flags are the user's: under `npm start`/`npm run compare`, the folder npm was started in (INIT_CWD).
