@@ -23,7 +23,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PipelineOptionsError } from '../sdk/errors.js';
 import { formatFlags, parseFlags, type FlagSpecs } from '../sdk/flags.js';
 import { PIPELINE_FLAGS } from '../sdk/options.js';
@@ -43,10 +44,11 @@ import { compareOutputFiles, runnerNdjsonPath, runSummaryPath } from '../pipelin
 import { MEASURES } from '../pipelines/netflow/compare/compare-measures.js';
 import { parseSweep, sweepPoint, type SweepPoint } from '../pipelines/netflow/compare/sweep.js';
 
-const REPO = fileURLToPath(new URL('..', import.meta.url));
 /** True when this runs as the installed package's compiled JavaScript (dist/bin), false when run from the TypeScript sources. */
 const COMPILED = import.meta.url.endsWith('.js');
 const CLI = fileURLToPath(new URL(COMPILED ? './watershed.js' : './watershed.ts', import.meta.url));
+/** From the sources, each run loads the repository's tsx by its location, so it can run in the user's folder. */
+const TSX_LOADER = COMPILED ? undefined : pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 export const COMPARED_RUNNERS = ['native', 'microbatch'] as const;
 
 // compare sets these for each run itself, so it does not take them; the two runs must not share a checkpoint directory.
@@ -92,10 +94,10 @@ const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /** Runs one runner in a child process with the netflow flags `flags` (no --runner or --statsOut); resolves with its summary. */
 export function runChild(flags: readonly string[], runner: string, statsOut: string): Promise<NetflowRunSummary> {
   // The child's --quiet also keeps its progress line off: its stderr is compare's.
-  const args = [...(COMPILED ? [] : ['--import', 'tsx']), CLI, 'netflow', ...flags, `--runner=${runner}`, `--statsOut=${statsOut}`, '--digests', '--quiet'];
+  const args = [...(TSX_LOADER === undefined ? [] : ['--import', TSX_LOADER]), CLI, 'netflow', ...flags, `--runner=${runner}`, `--statsOut=${statsOut}`, '--digests', '--quiet'];
   return new Promise((done, fail) => {
-    // From the sources the child needs the repository's tsx; installed, it runs where the user ran compare.
-    const child = spawn(process.execPath, args, { cwd: COMPILED ? process.cwd() : REPO, stdio: ['ignore', 'inherit', 'inherit'] });
+    // In the folder compare runs in, so relative paths in the flags name the same files for compare and its runs.
+    const child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: ['ignore', 'inherit', 'inherit'] });
     // A stop signal to compare stops the child too (it cleans up its in-progress files), then compare
     // ends by that signal: the child must not go on orphaned and publish its output after compare is gone.
     let stoppedBy: NodeJS.Signals | undefined;
@@ -165,8 +167,27 @@ function refuseCollidingCompareOutputs(specs: Readonly<Record<string, string | u
   refuseSharedOutputs(files);
 }
 
-/** Runs `compare`. @throws PipelineOptionsError before anything runs for bad flags. */
-export async function compareCommand(flags: readonly string[]): Promise<void> {
+/** What `compare` found: `differ` when the runners' results differ, repeated runs differ, or a sweep point's results differ from native's. */
+export interface CompareOutcome {
+  readonly differ: boolean;
+}
+
+/**
+ * The exit status of `compare`, as `diff`'s: 0 when the results are the same, 1 when they differ
+ * ({@link compareExitCode}), 2 on trouble: a usage error, or a run that failed (CompareRunError).
+ */
+export const COMPARE_EXIT = { same: 0, differ: 1, trouble: 2 } as const;
+
+/** The exit status for what compare found (see {@link COMPARE_EXIT}). @example compareExitCode({ differ: true }) // 1 */
+export function compareExitCode(outcome: CompareOutcome): number {
+  return outcome.differ ? COMPARE_EXIT.differ : COMPARE_EXIT.same;
+}
+
+/**
+ * Runs `compare`; resolves with whether the results differ (the CLI exits 1 then, see {@link COMPARE_EXIT}).
+ * @throws PipelineOptionsError before anything runs for bad flags; CompareRunError when a run fails.
+ */
+export async function compareCommand(flags: readonly string[]): Promise<CompareOutcome> {
   // --quiet is compare's (each run is quiet anyway), not passed on
   const { name: nameFlag, outDir, repeat: repeatFlag, sweep: sweepFlag, output, deadLetters, lateOutput, keepPairs, 'inject-difference': inject, report, quiet, ...shared } = parseFlags(flags, COMPARE_FLAGS, { program: 'compare' }).values;
   /** Progress on stderr and the summary on stdout, both left out with --quiet. */
@@ -269,4 +290,6 @@ export async function compareCommand(flags: readonly string[]): Promise<void> {
     }
   }
   say(`report: ${files[0]}\n        ${files[1]}${report !== undefined ? `\n        ${report}` : ''}`);
+  const differ = !eq.equal || Object.values(comparison.repeatsDiffering).some((d) => d.length > 0) || sweep.some((p) => !p.equal);
+  return { differ };
 }

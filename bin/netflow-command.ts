@@ -15,6 +15,7 @@ import { generatorOptionsOf, parseInputSpec, parseOutputSpec, runNetflowApp, typ
 import { formatNetflowSummary } from '../pipelines/netflow/netflow-summary.js';
 import { flagFile, outputFilesOf, refuseOutputOntoInput } from '../pipelines/netflow/output-not-input.js';
 import { refuseSharedOutputs } from '../pipelines/netflow/distinct-outputs.js';
+import { refuseOutputsInCheckpointDir } from '../pipelines/netflow/outputs-outside-checkpoints.js';
 import { writesToStdout } from '../transforms/io/file-sink-target.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
 import { kafkaSecurityFromFlags } from './kafka-security-flags.js';
@@ -160,7 +161,8 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
 
 /**
  * Runs the netflow command; returns the summary (also written to --statsOut when given).
- * @throws PipelineOptionsError before anything runs for bad flags or an unwritable --statsOut.
+ * @throws PipelineOptionsError before anything runs for bad flags or an unwritable --statsOut;
+ * OutputInCheckpointDirError (one) for an output file inside --checkpointDir.
  */
 export async function netflowCommand(flags: readonly string[]): Promise<NetflowRunSummary> {
   let config: NetflowAppConfig;
@@ -182,6 +184,7 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
   ];
   refuseOutputOntoInput(config.input, outputFiles);
   refuseSharedOutputs(outputFiles);
+  refuseOutputsInCheckpointDir(outputFiles.filter((f) => !writesToStdout(f.path)), options.checkpointDir);
   if (statsOut !== undefined) checkWritablePath(statsOut, 'statsOut');
   // A file output that cannot be written (a directory, a file in the way of its folder) is refused before the run.
   // With --checkpointDir a file output is a folder of part files, which a run before (killed, stopped) left there.

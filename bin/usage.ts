@@ -76,7 +76,8 @@ Runs the Netflow job on both runners, each in its own process, over the same inp
 <outDir>/<name>/report.html (charts) and report.json: result equality per key and window, computation
 time, throughput, latency p50/p95/p99, CPU time and peak memory per runner. With --output, each runner
 writes its own: ndjson:out/p.ndjson becomes out/p.native.ndjson and out/p.microbatch.ndjson, kafka:pairs
-becomes the topics pairs.native and pairs.microbatch.
+becomes the topics pairs.native and pairs.microbatch. Exits 0 when the results are the same, 1 when
+they differ, 2 on a usage error or a failed run (as diff does).
 
 ${section('The comparison:', COMPARE_OWN_FLAGS)}
 ${netflowFlags(COMPARE_FLAGS)}

@@ -10,19 +10,48 @@
  * Runs a job in-process on the chosen runner and prints its outputs and per-step metrics; `compare`
  * runs the Netflow job on both runners and writes out/compare/<name>/report.html and report.json.
  * Flags are strict (see sdk/flags.ts): a mistake on the command line prints one line and exits with 2
- * before anything runs; a failed run prints one line and exits with 1.
+ * before anything runs; a failed run prints one line and exits with 1. `compare` exits as diff does:
+ * 0 when both runners' results are the same, 1 when they differ, 2 on a usage error or a failed run.
+ * A stdout that cannot be written (a full disk under `> file`) ends any command with StdoutWriteError
+ * and 1, once its run is done (its file outputs are written); a closed pipe (`| head`) with 141.
  */
 import './require-node.js'; // first: stops with a clear message on a Node older than 24
 import '../runners/index.js';
 import { exitOnUsageError, wantsHelp } from '../sdk/command-line.js';
-import { WatershedError } from '../sdk/errors.js';
+import { SinkWriteError, WatershedError } from '../sdk/errors.js';
 import { nearestFlag, parseFlags } from '../sdk/flags.js';
 import { CLOSED_PIPE_EXIT_CODE, isClosedPipe } from './closed-pipe.js';
-import { compareCommand } from './compare-command.js';
+import { COMPARE_EXIT, compareCommand, compareExitCode, type CompareOutcome } from './compare-command.js';
+import { CompareRunError } from './compare-run-error.js';
 import { exampleCommand } from './example-command.js';
 import { generateCommand } from './generate-command.js';
 import { netflowCommand } from './netflow-command.js';
 import { BIN_NAMES, COMMAND_FLAGS, COMMANDS, NPM_SCRIPT_NAMES, usageOf } from './usage.js';
+import { userCwd } from './user-cwd.js';
+import { StdoutGuard } from './stdout-guard.js';
+import { StdoutWriteError } from './stdout-write-error.js';
+import { writesToStdout } from '../transforms/io/file-sink-target.js';
+
+// Relative paths in flags are the user's: under `npm start`/`npm run compare`, the folder npm was started in (INIT_CWD).
+process.chdir(userCwd());
+// A stdout that cannot be written (a full disk under `> file`) must not crash the process nor go unnoticed: see settleStdout.
+const stdout = new StdoutGuard();
+
+/**
+ * Sets the exit status to `code` once what was printed to stdout has gone out; if a write to stdout
+ * failed, exits with StdoutWriteError on stderr and 1 instead (quietly with 141 when the reader of the pipe left).
+ */
+async function settleStdout(code: number): Promise<void> {
+  const failed = await stdout.failure();
+  if (failed === undefined) {
+    process.exitCode = code;
+    return;
+  }
+  if (isClosedPipe(failed)) process.exit(CLOSED_PIPE_EXIT_CODE);
+  const e = new StdoutWriteError(failed);
+  process.stderr.write(`${e.name}: ${e.message}\n`);
+  process.exit(1);
+}
 
 const argv = process.argv.slice(2);
 const named = argv[0] !== undefined && !argv[0].startsWith('-');
@@ -32,7 +61,8 @@ const rest = named ? argv.slice(1) : argv;
 const names = import.meta.url.endsWith('.js') ? BIN_NAMES : NPM_SCRIPT_NAMES;
 
 if (command === 'help' || wantsHelp(rest)) {
-  console.log(usageOf(command === 'help' ? rest[0] : named ? command : undefined, names));
+  process.stdout.write(`${usageOf(command === 'help' ? rest[0] : named ? command : undefined, names)}\n`);
+  await settleStdout(0);
   process.exit(0);
 }
 
@@ -55,9 +85,23 @@ try {
   exitOnUsageError(e);
   throw e;
 }
-run[command](rest).catch((e: unknown) => {
+run[command](rest).then(async (outcome) => {
+  // compare exits as diff does: 1 when the results differ
+  await settleStdout(command === 'compare' ? compareExitCode(outcome as CompareOutcome) : 0);
+}, (e: unknown) => {
   // Options refused before running anything (a bad value, an output that is the input) exit 2, like a misspelt flag.
   exitOnUsageError(e);
+  // A sink writing stdout (--output=ndjson:-) that could not: the stdout's error, as for a summary (EPIPE: below).
+  if (e instanceof SinkWriteError && !isClosedPipe(e) && writesToStdout(e.path)) {
+    const failed = new StdoutWriteError(e.cause);
+    console.error(`${failed.name}: ${failed.message}`);
+    process.exit(1);
+  }
+  // A run under compare failed: trouble (2), as diff says it, not a difference (1).
+  if (e instanceof CompareRunError) {
+    console.error(`${e.name}: ${e.message}`);
+    process.exit(COMPARE_EXIT.trouble);
+  }
   // The reader of the output pipe went away (`| head`): stop quietly, as Unix tools do.
   if (isClosedPipe(e)) process.exit(CLOSED_PIPE_EXIT_CODE);
   console.error(e instanceof WatershedError || (e instanceof Error && e.name === 'NotAvailableError') ? `${e.name}: ${e.message}` : e);

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommandLine } from '../sdk/command-line.js';
 import { generate, REPORT_FILES, selectRunners } from './generate.js';
+import { writeReportFiles } from './write-report-files.js';
 
 /**
  * `npm run capability-matrix [-- --runner=native,microbatch]`: runs the conformance suite on every
@@ -12,7 +12,8 @@ import { generate, REPORT_FILES, selectRunners } from './generate.js';
  *
  * The Kafka row needs a broker: env KAFKA_BROKERS, or else one started here with
  * scripts/kafka-start.sh on port 19292 (state in .kafka/matrix, formatted fresh each time: its topics
- * are throw-away) and stopped at the end. Without a broker it fails and writes nothing.
+ * are throw-away) and stopped at the end. Without a broker it fails and writes nothing. Each report
+ * file is written whole (a hidden file renamed onto it), so a failed run leaves the one there.
  */
 
 const USAGE = `npm run capability-matrix [-- --runner=native,microbatch]
@@ -56,7 +57,8 @@ try {
   const runners = selectRunners(only);
   if (!process.env['KAFKA_BROKERS']) process.env['KAFKA_BROKERS'] = startBroker();
   const { suite, files } = await generate(runners, undefined, (runner, cap) => process.stderr.write(`  ${runner.padEnd(12)} ${cap.id}\n`));
-  for (const name of REPORT_FILES) writeFileSync(join(here, name), files[name]);
+  // each file whole (hidden file + rename): a crash or a full disk mid-write leaves the committed report
+  await writeReportFiles(here, files);
   const tally = (r: string) => {
     const counts: Record<string, number> = {};
     for (const c of suite.capabilities) counts[c.cells[r]!.verdict] = (counts[c.cells[r]!.verdict] ?? 0) + 1;

@@ -460,6 +460,52 @@ export class OutputsCollideError extends PipelineOptionsError {
 }
 
 /**
+ * A sink could not write its output: the disk is full (ENOSPC), the file or its folder is not
+ * writable (EACCES), an I/O error (EIO), the reader of a pipe went away (EPIPE). Names the sink step
+ * and the path; the file system's error is `cause` (its `code` says which). Retriable for ENOSPC (free
+ * space, run again). What the sink had not published is removed; an existing file at `path` is as it was.
+ * @example new SinkWriteError('Out', '/dev/full', enospc).message // "step 'Out' cannot write /dev/full: ENOSPC: no space left on device, write"
+ */
+export class SinkWriteError extends WatershedError {
+  readonly step: string;
+  readonly path: string;
+  constructor(step: string, path: string, cause: unknown) {
+    super('SINK_WRITE', `step '${step}' cannot write ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+      retriable: typeof cause === 'object' && cause !== null && (cause as { code?: unknown }).code === 'ENOSPC',
+    });
+    this.step = step;
+    this.path = path;
+  }
+}
+
+/**
+ * An output is inside the checkpoint directory, is it, or (a folder of part files, as a file output
+ * is with checkpoints) holds it: the checkpoint store owns that folder (it sweeps files it left
+ * unfinished and refuses to resume from a folder of files it does not know), and a sink moves aside
+ * older parts in its folder, so one would destroy the other. Thrown before anything runs, by the
+ * command line for its flags and by `Pipeline.run()`/`start()` for a sink step (a PipelineOptionsError:
+ * the command line exits with 2). Nothing was run or written.
+ * @example new OutputInCheckpointDirError('--output=ndjson:ck/pairs.ndjson', 'ck/pairs.ndjson', '--checkpointDir=ck', 'inside').message
+ *   // "--output=ndjson:ck/pairs.ndjson is inside --checkpointDir=ck: ..."
+ */
+export class OutputInCheckpointDirError extends PipelineOptionsError {
+  constructor(
+    /** The output, as named in the message (a flag and its value, or a step and its path). */
+    readonly output: string,
+    /** The output's path. */
+    readonly path: string,
+    /** The checkpoint directory, as named in the message (`--checkpointDir=ck`, `the checkpoint directory ck`). */
+    readonly checkpointDir: string,
+    /** How the two paths meet. */
+    readonly relation: 'inside' | 'is' | 'holds',
+  ) {
+    const how = relation === 'inside' ? 'is inside' : relation === 'is' ? 'is' : 'is a folder of parts holding';
+    super(`${output} ${how} ${checkpointDir}: the checkpoint store owns that folder (it sweeps files it does not know or refuses to resume), so one would destroy the other. Give the output a path outside it.`);
+  }
+}
+
+/**
  * A sink's output path cannot be used as it is: e.g. with checkpointing a TextFile sink writes a
  * folder of part files, and `path` exists as a regular file. Nothing was written or removed.
  */

@@ -151,8 +151,9 @@ export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
    * @throws PipelineOptionsError for an unknown runner; UnsupportedFeaturesError when the runner
    * cannot honour something in the pipeline (nothing has run then); PipelineOptionsError for
    * `checkpointDir` on a runner without checkpoints; OutputsCollideError when two sink steps write the
-   * same file, and a sink's typed error (SinkTargetError) for a target it cannot use, such as a file
-   * where a checkpointed TextFile output's folder must go (nothing has run then either).
+   * same file, OutputInCheckpointDirError for a sink writing inside `checkpointDir`, and a sink's typed
+   * error (SinkTargetError) for a target it cannot use, such as a file where a checkpointed TextFile
+   * output's folder must go (nothing has run then either).
    * @example const run = p.start(); process.once('SIGUSR2', () => void run.stop?.()); const result = await run.done;
    */
   start(): PipelineRun {
@@ -163,7 +164,7 @@ export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
     if (unsupported.length) throw new UnsupportedFeaturesError(runner.name, unsupported);
     // Outputs the run cannot write (two sinks onto one file, a file where a part folder must go): refused
     // here, before any step is set up, as the command line refuses its flags.
-    refuseOutputConflicts(g, this.options.checkpointDir !== undefined);
+    refuseOutputConflicts(g, this.options.checkpointDir);
     return runner.start(g, this.options);
   }
 

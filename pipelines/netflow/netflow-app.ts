@@ -257,15 +257,18 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
   let pairs = job.pairs;
   if (config.injectDifference) pairs = pairs.apply('InjectDifference', injectDifference());
 
-  /** Dead letters of the output steps (a Kafka sink's `record-too-large`), and the step re-windowing them for --deadLetters. */
+  /** Dead letters of the output steps (a Kafka sink's `record-too-large`, a file sink's `unencodable`), and the step re-windowing them for --deadLetters. */
   const sinkRejects: { name: string; letters: PCollection<DeadLetter> }[] = [];
   const output = config.output;
   switch (output.kind) {
     case 'stdout-summary':
       break;
-    case 'ndjson':
-      pairs.apply('WritePairs', TextFile.writeEncoded<NetflowPair>(output.path, netflowPairEncoder()));
+    case 'ndjson': {
+      // A pair the encoder cannot write is a dead letter of the step (`unencodable`), as a Kafka sink's too-large record.
+      const written = pairs.apply('WritePairs', TextFile.writeEncoded<NetflowPair>(output.path, netflowPairEncoder()));
+      sinkRejects.push({ name: 'PairsNotWritten', letters: written.deadLetters() });
       break;
+    }
     case 'kafka': {
       // One record per pair, the seed's JSON as value; a pair over the record limit is a dead letter of the step.
       const written = pairs.apply('WritePairsToKafka', KafkaIO.write<NetflowPair>({ ...kafkaConnection(config), topic: output.topic, encoder: netflowPairEncoder({ lineEnd: false }) }));

@@ -1,4 +1,5 @@
 import { describeHeldRecords } from '../../sdk/io/forward-jump-guard.js';
+import { printable } from '../../sdk/internal/printable.js';
 import { intToIpv4 } from './ipv4.js';
 import type { NetflowRunSummary } from './netflow-app.js';
 import type { Histogram } from './histogram.js';
@@ -7,8 +8,13 @@ const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 const iso = (t: number): string => new Date(t).toISOString().replace('.000Z', 'Z');
 const ms = (x: number | null): string => (x === null ? '-' : `${n(x)} ms`);
 
-/** An eventid for a summary line: at most 40 characters (an input may carry ids of any length). */
-const shortId = (id: string): string => (id.length > 40 ? `${id.slice(0, 39)}…` : id);
+/** An eventid for a summary line: control characters escaped, at most 40 characters (an input may carry ids of any length). */
+const shortId = (text: string): string => {
+  const id = printable(text);
+  return id.length > 40 ? `${id.slice(0, 39)}…` : id;
+};
+/** `key count, ...` of counts keyed by what the input may name (a reason, a field), printable. */
+const counts = (entries: readonly [string, number][]): string => entries.map(([r, c]) => `${printable(r)} ${n(c)}`).join(', ');
 
 /** Formats a distance for people: 4 significant digits, no exponent below 1e9. */
 export function formatDistance(d: number): string {
@@ -51,25 +57,28 @@ function bars(buckets: readonly { lo: number; hi: number; count: number }[], wid
 /**
  * The run summary the CLI prints: input, events in, rejects per reason, pairs, windows, the seed's
  * computation time, latency, the most distant pairs, the distance histogram, per-step metrics, timing.
+ * What comes from the input or the command line (paths, topics, ids, reasons, rejected lines, counter
+ * and step names) is shown with its control characters escaped (see `printable`), so an input cannot
+ * move the cursor, clear the screen or rewrite a line of the terminal it is printed on.
  */
 export function formatNetflowSummary(s: NetflowRunSummary, options: { topLines?: number } = {}): string {
   const lines: string[] = [];
   const j = s.job;
   lines.push(`Netflow job on the '${s.runner}' runner (${Object.entries(s.runnerOptions).map(([k, v]) => `${k} ${v}`).join(', ')})`);
-  lines.push(`  input     ${s.input}`);
-  lines.push(`  output    ${s.output}`);
+  lines.push(`  input     ${printable(s.input)}`);
+  lines.push(`  output    ${printable(s.output)}`);
   lines.push(`  job       ${j.windowMs} ms windows, features ${j.features.join(',')}, scaling ${typeof j.scaling === 'string' ? j.scaling : JSON.stringify(j.scaling)}, allowed lateness ${j.allowedLatenessMs} ms`);
   if (s.resumedFrom !== undefined) {
-    lines.push(`  resumed   from ${s.resumedFrom}: counts are totals since the job's first start; windows, computation time, throughput, latency, source lines and examples are of this run`);
+    lines.push(`  resumed   from ${printable(s.resumedFrom)}: counts are totals since the job's first start; windows, computation time, throughput, latency, source lines and examples are of this run`);
   }
   lines.push('');
   const skipped = Object.entries(s.sourceSkipped);
   const unreadable = Object.entries(s.sourceRejected);
-  if (skipped.length) lines.push(`source lines skipped  ${skipped.map(([r, c]) => `${r} ${n(c)}`).join(', ')}`);
-  if (unreadable.length) lines.push(`source lines unread   ${unreadable.map(([r, c]) => `${r} ${n(c)}`).join(', ')} (dead letters with file and line)`);
+  if (skipped.length) lines.push(`source lines skipped  ${counts(skipped)}`);
+  if (unreadable.length) lines.push(`source lines unread   ${counts(unreadable)} (dead letters with file and line)`);
   const rejectedTotal = Object.values(s.rejected).reduce((a, b) => a + b, 0);
   lines.push(`events in             ${n(s.eventsIn)}`);
-  lines.push(`rejected              ${n(rejectedTotal)}${rejectedTotal ? `  (${Object.entries(s.rejected).map(([r, c]) => `${r} ${n(c)}`).join(', ')})` : ''}`);
+  lines.push(`rejected              ${n(rejectedTotal)}${rejectedTotal ? `  (${counts(Object.entries(s.rejected))})` : ''}`);
   lines.push(`records paired        ${n(s.recordsPaired)}${s.lateDropped ? `, ${n(s.lateDropped)} dropped as late` : ''}`);
   const held = s.heldFromWatermark ? describeHeldRecords(s.heldFromWatermark) : undefined;
   if (held) lines.push(`event time            ${held} (still paired; see --maxForwardJump)`);
@@ -78,10 +87,10 @@ export function formatNetflowSummary(s: NetflowRunSummary, options: { topLines?:
     const total = refused.reduce((a, [, c]) => a + c, 0);
     const lost = (s.outputRejected['WriteDeadLetters'] ?? 0) > 0 || !s.deadLetterOutput;
     const where = !s.deadLetterOutput ? 'lost: --deadLetters keeps them' : lost ? 'the dead-letter output refused its own; the others are in the dead letters' : 'in the dead letters';
-    lines.push(`not written           ${n(total)} record${total === 1 ? '' : 's'} (${refused.map(([step, c]) => `${step} ${n(c)}`).join(', ')}; ${where})`);
+    lines.push(`not written           ${n(total)} record${total === 1 ? '' : 's'} (${counts(refused)}; ${where})`);
   }
-  if (s.deadLetterOutput) lines.push(`dead letters          ${n(s.deadLetterOutput.records)} written to ${s.deadLetterOutput.to}`);
-  if (s.lateOutput) lines.push(`late records          ${n(s.lateOutput.records)} written to ${s.lateOutput.to}`);
+  if (s.deadLetterOutput) lines.push(`dead letters          ${n(s.deadLetterOutput.records)} written to ${printable(s.deadLetterOutput.to)}`);
+  if (s.lateOutput) lines.push(`late records          ${n(s.lateOutput.records)} written to ${printable(s.lateOutput.to)}`);
   lines.push(`groups (IP x window)  ${n(s.groups)} in ${n(s.pairs.windows)} windows with pairs (${n(s.pairs.keyWindows)} groups with pairs)`);
   // The PairStats step's count is a total since the job's first start (also after a resume); s.pairs is gathered by this run.
   lines.push(`pairs out             ${n(s.metrics['PairStats']?.elementsIn ?? s.pairs.pairs)}`);
@@ -89,9 +98,9 @@ export function formatNetflowSummary(s: NetflowRunSummary, options: { topLines?:
   lines.push(`throughput            ${n(s.throughput.eventsPerSecond)} events/s, ${n(s.throughput.pairsPerSecond)} pairs/s over the ${n(s.wallMs)} ms run`);
   lines.push(`latency to output     p50 ${ms(s.latencyMs.p50)}, p95 ${ms(s.latencyMs.p95)}, p99 ${ms(s.latencyMs.p99)}, max ${ms(s.latencyMs.max)} (from the later event's ingestion)`);
   for (const d of s.rejectedExamples.slice(0, 6)) {
-    const raw = typeof d.element === 'string' ? d.element : JSON.stringify(d.element);
-    const at = d.origin ? ` (${Object.values(d.origin).join(':')})` : '';
-    lines.push(`  rejected ${d.reason}: ${d.message} — ${raw.length > 70 ? `${raw.slice(0, 70)}…` : raw}${at}`);
+    const raw = printable(typeof d.element === 'string' ? d.element : String(JSON.stringify(d.element)));
+    const at = d.origin ? ` (${printable(Object.values(d.origin).join(':'))})` : '';
+    lines.push(`  rejected ${printable(d.reason)}: ${printable(d.message)} — ${raw.length > 70 ? `${raw.slice(0, 70)}…` : raw}${at}`);
   }
 
   if (s.job.topN > 0) {
@@ -112,11 +121,11 @@ export function formatNetflowSummary(s: NetflowRunSummary, options: { topLines?:
   }
 
   lines.push('');
-  const rows = Object.entries(s.metrics);
+  const rows = Object.entries(s.metrics).map(([name, m]) => [printable(name), m] as const);
   const w = Math.max(4, ...rows.map(([k]) => k.length));
   lines.push(`${'step'.padEnd(w)}  ${'in'.padStart(10)}  ${'out'.padStart(10)}  ${'late'.padStart(6)}  ${'dead'.padStart(6)}  counters`);
   for (const [name, m] of rows) {
-    const counters = Object.entries(m.counters).map(([k, v]) => `${k}=${n(v)}`).join(' ');
+    const counters = Object.entries(m.counters).map(([k, v]) => `${printable(k)}=${n(v)}`).join(' ');
     lines.push(`${name.padEnd(w)}  ${n(m.elementsIn).padStart(10)}  ${n(m.elementsOut).padStart(10)}  ${n(m.lateDropped).padStart(6)}  ${n(m.deadLettered).padStart(6)}  ${counters}`);
   }
   lines.push(`machine: ${s.machine.cpus} CPUs, load average ${s.machine.loadAverage.toFixed(2)} when the run started`);

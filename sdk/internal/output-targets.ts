@@ -1,4 +1,4 @@
-import { OutputsCollideError, SinkTargetError } from '../errors.js';
+import { OutputInCheckpointDirError, OutputsCollideError, SinkTargetError } from '../errors.js';
 import type { PipelineGraph } from '../graph.js';
 
 /**
@@ -13,6 +13,8 @@ export interface OutputTarget {
   sameAs(other: string): boolean;
   /** With checkpointing, when `path` is a folder the sink manages: true when `other` lies inside it. */
   holds?(other: string): boolean;
+  /** True when `path` lies inside the folder `folder` (at any depth, however spelt). */
+  inside?(folder: string): boolean;
   /**
    * Throws the typed error the sink's setup would throw (e.g. SinkTargetError naming `step` and the
    * path) when the target cannot be used in this run; `checkpointing` is true with a checkpoint directory.
@@ -47,11 +49,14 @@ export function declareOutputTarget<F extends object>(fn: F, target: OutputTarge
  * Refuses, before a run, two sink steps writing the same file (OutputsCollideError naming both steps
  * and paths, the first such pair in step order), then a sink writing a file a source reads (declared
  * with {@link declareInputFile}; with checkpointing also a sink's folder holding it: SinkTargetError
- * naming both steps and paths), then any target whose `check` throws (its typed error, e.g.
- * SinkTargetError). Reads the file system, changes nothing.
- * @example refuseOutputConflicts(p.graph(), options.checkpointDir !== undefined)
+ * naming both steps and paths), then, with a checkpoint directory, a target inside it, the directory
+ * itself or a folder of parts holding it (OutputInCheckpointDirError naming the step, the path and the
+ * directory), then any target whose `check` throws (its typed error, e.g. SinkTargetError). Reads the
+ * file system, changes nothing.
+ * @example refuseOutputConflicts(p.graph(), options.checkpointDir)
  */
-export function refuseOutputConflicts(graph: PipelineGraph, checkpointing: boolean): void {
+export function refuseOutputConflicts(graph: PipelineGraph, checkpointDir: string | undefined): void {
+  const checkpointing = checkpointDir !== undefined;
   const declared: { step: string; target: OutputTarget }[] = [];
   for (const node of graph.primitives) {
     const payload = node.payload;
@@ -72,6 +77,12 @@ export function refuseOutputConflicts(graph: PipelineGraph, checkpointing: boole
     for (const { step, target } of declared) {
       const onto = target.sameAs(input) ? 'is' : checkpointing && target.holds?.(input) ? 'holds' : undefined;
       if (onto) throw new SinkTargetError(step, target.path, `it ${onto === 'is' ? 'is' : 'is a folder of parts holding'} the input file: step '${node.fullName}' reads ${input}, and writing it would destroy the input. Give the output another path`);
+    }
+  }
+  if (checkpointDir !== undefined) {
+    for (const { step, target } of declared) {
+      const relation = target.sameAs(checkpointDir) ? 'is' : target.inside?.(checkpointDir) ? 'inside' : target.holds?.(checkpointDir) ? 'holds' : undefined;
+      if (relation) throw new OutputInCheckpointDirError(`step '${step}' writing ${target.path}`, target.path, `the checkpoint directory ${checkpointDir}`, relation);
     }
   }
   for (const { step, target } of declared) target.check?.(step, checkpointing);

@@ -52,13 +52,13 @@ describe('compare, generate and example: outputs and flag ranges', () => {
     expect(loud.stdout).toContain('results equal on both runners');
   });
 
-  it('a runner that fails under compare ends compare with one typed line (exit 1), not a stack trace', () => {
+  it('a runner that fails under compare ends compare with one typed line (exit 2: trouble, as diff says it; 1 is a difference), not a stack trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-cmd-'));
     // a directory where the child's input file should be: the child fails after compare started it
     const input = join(dir, 'flows.ndjson');
     mkdirSync(input);
     const r = cli('compare', `--input=ndjson:${input}`, `--outDir=${join(dir, 'cmp')}`);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     const last = r.stderr.trim().split('\n').pop()!;
     expect(last).toMatch(/^CompareRunError: the native run failed \(exit code 1\)/);
     expect(r.stderr).not.toMatch(/^\s+at /m);

@@ -82,7 +82,7 @@ describe.skipIf(skip !== null)(`the Netflow CLI with --checkpointDir on a full d
     const args = [`--input=ndjson:${input}`, `--output=ndjson:${out}`, `--checkpointDir=${join(root, 'ck-2')}`, '--checkpointInterval=20ms', ...job];
     const full = cli(args);
     expect(full.status, full.stderr).toBe(1);
-    expect(full.stderr).toMatch(/step 'WritePairs' failed .*ENOSPC/);
+    expect(full.stderr).toMatch(/SinkWriteError: step 'WritePairs' cannot write \S+: .*ENOSPC/);
     const published = listParts(out);
     // Only finished parts are visible, each complete: their pairs are all pairs of the uninterrupted run.
     const visible = pairs(readPartLines(out));

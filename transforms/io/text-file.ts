@@ -8,7 +8,7 @@ import { closeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { DeadLetter } from '../../sdk/dead-letter.js';
 import type { DoFn } from '../../sdk/dofn.js';
-import { CheckpointRecoveryError, SinkTargetError, SourcePositionError, UnsupportedGuaranteeError } from '../../sdk/errors.js';
+import { CheckpointRecoveryError, SinkTargetError, SinkWriteError, SourcePositionError, UnsupportedGuaranteeError, WatershedError } from '../../sdk/errors.js';
 import type { CheckpointingInfo } from '../../sdk/io/two-phase-commit.js';
 import { DEFAULT_MAX_FORWARD_JUMP, ForwardJumpGuard, type ForwardJumpStats } from '../../sdk/io/forward-jump-guard.js';
 import type { Source, SourceBatch } from '../../sdk/io/source.js';
@@ -18,6 +18,7 @@ import type { PTransform } from '../../sdk/ptransform.js';
 import { TIMESTAMP_MIN, type Duration, type Instant } from '../../sdk/time.js';
 import { invalidInstantMessage, isValidInstant } from '../../sdk/internal/valid-instant.js';
 import { declareInputFile, declareOutputTarget } from '../../sdk/internal/output-targets.js';
+import { RejectedElementError } from '../../sdk/internal/rejected-element.js';
 import { ParDo } from '../par-do.js';
 import { isStreamTarget, NAMES_DIRECTORY, namesDirectory, openFileSinkTarget, type FileSinkTarget } from './file-sink-target.js';
 import { PartFolder, type PartHandle } from './part-files.js';
@@ -375,7 +376,11 @@ export const TextFile = {
    * is written when full, at the end of every bundle, and at teardown, so memory stays bounded
    * however many elements one step emits at once (a longer line is written on its own). Full buffers
    * are written on a writer thread while the runner's thread goes on; when 8 wait for the disk, the
-   * runner's thread waits. A write error (e.g. ENOSPC) fails the step. The step's user counter
+   * runner's thread waits. A write error (ENOSPC, EACCES, EIO, ...) fails the run with a SinkWriteError
+   * naming the step and `path`, the file system's error as its cause. An element that cannot be encoded
+   * (`format` throws: a BigInt or a cycle for JSON.stringify, a toJSON that throws; or gives no string)
+   * is not written: it goes to the returned PCollection's `deadLetters()` (reason `unencodable`, origin
+   * `{ step, path }`, the message saying why) and the run goes on. The step's user counter
    * `bytesWritten` counts the bytes written. Lines from several windows and panes are written in
    * arrival order.
    *
@@ -409,12 +414,14 @@ export const TextFile = {
           path,
           sameAs: (other) => sameFile(path, other),
           holds: (other) => isInside(path, other),
+          inside: (folder) => isInside(folder, path),
           check: (step, checkpointing) => {
             if (!checkpointing && namesDirectory(path)) throw new SinkTargetError(step, path, NAMES_DIRECTORY);
             if (checkpointing) PartFolder.refuseFileInTheWay(step, path);
           },
         });
-        return ParDo<T, never>(fn).expand(input, ctx);
+        // Its dead letters: the elements it cannot encode (`unencodable`); a write error fails the run (SinkWriteError).
+        return ParDo<T, never>(fn).withDeadLetters().expand(input, ctx);
       },
     };
   },
@@ -437,6 +444,7 @@ export type LineEncoder<T> = (value: T, buf: Buffer, offset: number) => number;
 export function stringLineEncoder<T>(format: (value: T) => string): LineEncoder<T> {
   return (value, buf, offset) => {
     const line = format(value);
+    if (typeof line !== 'string') throw new TypeError(`the format gave ${line === null ? 'null' : typeof line}, not a string (${String(line)})`);
     // A UTF-16 code unit takes at most 3 bytes in UTF-8; measure exactly only near the end.
     if (offset + line.length * 3 + 1 > buf.length && offset + Buffer.byteLength(line, 'utf8') + 1 > buf.length) return -1;
     const end = offset + buf.write(line, offset, buf.length - offset, 'utf8');
@@ -512,6 +520,36 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
     if (writer!.started) await writer!.settled();
   };
 
+  /**
+   * `encode(value, into, offset)`. An element it cannot encode (it throws: a BigInt or a cycle for
+   * JSON.stringify, a toJSON that throws, a format giving no string) is rejected: a dead letter with
+   * reason `unencodable`, the step and path as its origin, and the run goes on.
+   */
+  const encodeOrReject = (value: T, into: Buffer, offset: number): number => {
+    try {
+      return encode(value, into, offset);
+    } catch (e) {
+      throw new RejectedElementError('unencodable', `step '${step}' cannot encode an element as a line of ${path}: ${e instanceof Error ? e.message : String(e)}`, { step, path });
+    }
+  };
+  /** A file system error of this sink (ENOSPC, EACCES, EIO, ...) as a SinkWriteError naming the step and path; typed errors pass. */
+  const sinkError = (e: unknown): unknown => (e instanceof WatershedError ? e : new SinkWriteError(step, path, e));
+  /** Runs `f`, which writes or publishes: its file system errors become SinkWriteErrors. */
+  const writing = <R>(f: () => R): R => {
+    try {
+      return f();
+    } catch (e) {
+      throw sinkError(e);
+    }
+  };
+  const writingAsync = async <R>(f: () => Promise<R>): Promise<R> => {
+    try {
+      return await f();
+    } catch (e) {
+      throw sinkError(e);
+    }
+  };
+
   return {
     async setup(ctx) {
       checkpointing = ctx.checkpointing;
@@ -521,7 +559,7 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
       position = 0;
       if (checkpointing !== undefined) {
         if (!(await isStreamTarget(path))) {
-          parts = await PartFolder.open(ctx.step, path, checkpointing.subtask);
+          parts = await writingAsync(() => PartFolder.open(ctx.step, path, checkpointing!.subtask));
           part = undefined;
           partsOpened = 0;
           positional = true;
@@ -532,32 +570,34 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
           throw new UnsupportedGuaranteeError(ctx.step, path, 'exactly-once', 'it is a pipe, FIFO, terminal or device, which shows every byte as soon as it is written, so output cannot wait until its checkpoint completes');
         }
       }
-      target = await openFileSinkTarget(path);
+      target = await writingAsync(() => openFileSinkTarget(path));
       positional = target.positional;
       writer = new FileWriterThread(target.fd, flushBytes, SINK_BUFFERS, undefined, target.positional ? undefined : Infinity);
     },
     process(value) {
-      let end = encode(value, buf, used);
+      let end = encodeOrReject(value, buf, used);
       if (end >= 0) {
         used = end;
         return;
       }
-      rotate();
-      end = encode(value, buf, 0);
+      writing(() => rotate());
+      end = encodeOrReject(value, buf, 0);
       if (end >= 0) {
         used = end;
         return;
       }
       // A line longer than a buffer: encoded on its own.
       let big = Buffer.allocUnsafe(flushBytes * 2);
-      while ((end = encode(value, big, 0)) < 0) big = Buffer.allocUnsafe(big.length * 2);
-      fd();
-      writer!.write(big, end, at());
+      while ((end = encodeOrReject(value, big, 0)) < 0) big = Buffer.allocUnsafe(big.length * 2);
+      writing(() => {
+        fd();
+        writer!.write(big, end, at());
+      });
       position += end;
       unreported += end;
     },
     async finishBundle(ctx) {
-      await drained();
+      await writingAsync(drained);
       if (unreported > 0) ctx.metrics.counter('bytesWritten').inc(unreported);
       unreported = 0;
     },
@@ -566,7 +606,7 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
       try {
         if (writer !== undefined && (target !== undefined || (parts !== undefined && outcome === 'done'))) await drained();
       } catch (e) {
-        failure = e;
+        failure = sinkError(e);
       }
       await writer?.close();
       writer = undefined;
@@ -588,26 +628,28 @@ function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number)
       target = undefined;
       if (t === undefined) return;
       // Only a run that read and wrote everything publishes its file.
-      if (outcome === 'done' && failure === undefined) return t.commit();
+      if (outcome === 'done' && failure === undefined) return writingAsync(() => t.commit());
       await t.abort();
       if (failure !== undefined) throw failure;
     },
     twoPhaseCommit: {
       async preCommit({ seq }): Promise<PartHandle | undefined> {
-        await drained();
+        await writingAsync(drained);
         // A stream (at-least-once) has been written in order already.
         if (parts === undefined || part === undefined) return undefined;
         const p = part;
         part = undefined;
-        const handle = await parts.seal(p.fd, p.name, seq, position);
+        const folder = parts;
+        const handle = await writingAsync(() => folder.seal(p.fd, p.name, seq, position));
         position = 0;
         if (checkpointing!.guarantee === 'exactly-once') return handle;
-        await parts.publish(handle);
+        await writingAsync(() => folder.publish(handle));
         return undefined;
       },
       async commit(handle: PartHandle) {
         if (parts === undefined) throw new CheckpointRecoveryError(step, `${path} is not a part folder now, but a checkpoint holds its part ${handle.part}`);
-        await parts.publish(handle);
+        const folder = parts;
+        await writingAsync(() => folder.publish(handle));
       },
       async recover(pending: PartHandle | undefined, ctx) {
         if (parts === undefined) {

@@ -83,7 +83,12 @@ describe('npm run compare', () => {
   it('runs both runners in child processes and writes report.html and report.json', async () => {
     const repo = fileURLToPath(new URL('../../..', import.meta.url));
     const outDir = mkdtempSync(join(tmpdir(), 'compare-cli-'));
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', 'compare', '--count=600', '--sourceIps=10', '--name=cli', `--outDir=${outDir}`, '--inject-difference', '--repeat=2', '--sweep=asap'], { cwd: repo });
+    // the results differ (--inject-difference): compare exits 1, as diff does
+    const { stdout, code } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/watershed.ts', 'compare', '--count=600', '--sourceIps=10', '--name=cli', `--outDir=${outDir}`, '--inject-difference', '--repeat=2', '--sweep=asap'], { cwd: repo }).then(
+      (r) => ({ ...r, code: 0 }),
+      (e: { stdout: string; code: number }) => e,
+    );
+    expect(code).toBe(1);
     expect(stdout).toContain('RESULTS DIFFER');
     expect(stdout).toMatch(/wall time \[ms\] +\S+ \(\S+–\S+\) +\S+ \(\S+–\S+\) +×\d+\.\d\d\n/);
     const report = JSON.parse(readFileSync(join(outDir, 'cli', 'report.json'), 'utf8')) as CompareReport;
