@@ -14,6 +14,7 @@ import { Create } from '../../transforms/create.js';
 import { Filter } from '../../transforms/filter.js';
 import { MapElements } from '../../transforms/map.js';
 import { Window } from '../../transforms/window.js';
+import { CappedSessions } from '../../capability-matrix/support/capped-sessions.js';
 import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 const ts = <T>(pairs: [T, number][]) => Create.timestamped(pairs.map(([value, timestamp]) => ({ value, timestamp })));
@@ -132,6 +133,30 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('CoGroupByKey on $label', ({ opti
     expect((err as UserCodeError).step).toBe('Join/Flatten');
     expect((err as UserCodeError).element).toBe('"not keyed"');
     expect((err as Error).message).toContain('KV');
+  });
+
+  it('joins three inputs in a custom merging WindowFn: each value in the list of its own input, per merged window', async () => {
+    // Merged once per key (micro-batch: per batch; native: at the watermark), the values wait without their tag object.
+    const { out } = await runWith(options, (p) => {
+      const events = p.apply(
+        'Events',
+        TestStream.create<KV<string, number | string>>()
+          .addElements([kv('a', 1), 0], [kv('a', 'x'), 5], [kv('b', 7), 3])
+          .addElements([kv('a', 100), 12], [kv('a', 2), 40], [kv('b', 'y'), 4])
+          .advanceWatermarkToInfinity(),
+      );
+      const into = () => Window.into<KV<string, number | string>>(CappedSessions(10, 30));
+      const left = events.apply('L', Filter((e: KV<string, number | string>) => typeof e.value === 'number' && e.value < 10 && e.key === 'a')).apply('WL', into());
+      const mid = events.apply('M', Filter((e: KV<string, number | string>) => typeof e.value === 'string')).apply('WM', into());
+      const right = events.apply('R', Filter((e: KV<string, number | string>) => typeof e.value === 'number' && (e.value >= 10 || e.key === 'b'))).apply('WR', into());
+      return p.apply('Join', CoGroupByKey({ left, mid, right })).apply(Capture.records());
+    });
+    const got = out.records.map((r) => ({ key: r.value.key, window: r.window.id, value: r.value.value })).sort((x, y) => `${x.key}${x.window}`.localeCompare(`${y.key}${y.window}`));
+    expect(got).toEqual([
+      { key: 'a', window: '0:22', value: { left: [1], mid: ['x'], right: [100] } },
+      { key: 'a', window: '40:50', value: { left: [2], mid: [], right: [] } },
+      { key: 'b', window: '3:14', value: { left: [], mid: ['y'], right: [7] } },
+    ]);
   });
 
   it("values too late for their window are on the join's late data, tagged with their input", async () => {

@@ -22,6 +22,22 @@ describe('mod', () => {
   });
 });
 
+describe('intervalWindow', () => {
+  it('makes frozen windows, the same object for the same bounds twice in a row', () => {
+    const a = intervalWindow(0, 1000);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(() => {
+      (a as { end: number }).end = 5;
+    }).toThrow(TypeError);
+    expect(intervalWindow(0, 1000)).toBe(a);
+    const b = intervalWindow(0, 2000);
+    expect(b).toEqual({ kind: 'interval', id: '0:2000', start: 0, end: 2000, maxTimestamp: 1999 });
+    expect(intervalWindow(0, 1000)).toEqual(a);
+    expect(() => intervalWindow(5, 5)).toThrow(RangeError);
+    expect(() => intervalWindow(NaN, NaN)).toThrow(RangeError);
+  });
+});
+
 describe('FixedWindows', () => {
   it('assigns each timestamp to exactly one [k*size, (k+1)*size) window', () => {
     const fn = FixedWindows(1000);

@@ -17,7 +17,7 @@ import { LazyTimerHeap, type LazyEntry } from '../timers/lazy-timer-heap.js';
 import { mergeWindowsChecked } from '../operators/assigned-windows.js';
 import { paneError } from './pane-error.js';
 import type { PaneReducer } from './pane-reducer.js';
-import { PENDING_STRIDE, PendingElements, pendingPane, pendingWindow, type KeyPending } from './pending-elements.js';
+import { codeRetraction, codeValue, codeWindow, PENDING_STRIDE, PendingElements, pendingPane, pendingValue, pendingWindow, type KeyPending } from './pending-elements.js';
 import { sameWindow } from '../util/same-window.js';
 import { WindowStates } from './window-states.js';
 
@@ -817,15 +817,16 @@ export class WindowDriver implements AggregationDriver {
     }
     for (let i = 0, e = 0; i < items.length; i += PENDING_STRIDE, e++) {
       const code = items[i + 1] as number;
-      const st = states[protoOf[code >> 1]!]!;
-      const value = items[i];
+      const w = codeWindow(code);
+      const st = states[protoOf[w]!]!;
+      const value = codeValue(g, items[i], code);
       const timestamp = timestamps[e]!;
       if (st.closed) {
-        this.dropLate({ value: kv(g.key, value), timestamp, window: windows[code >> 1]!, pane: pendingPane(g, e) }, 'window-closed');
+        this.dropLate({ value: kv(g.key, value), timestamp, window: windows[w]!, pane: pendingPane(g, e) }, 'window-closed');
         continue;
       }
       try {
-        st.acc = (code & 1) === 1 ? this.reducer.retract(st.acc, value, timestamp) : this.reducer.add(st.acc, value, timestamp);
+        st.acc = codeRetraction(code) ? this.reducer.retract(st.acc, value, timestamp) : this.reducer.add(st.acc, value, timestamp);
         const first = st.n++ === 0;
         if (first || this.everyElement) this.paneInput(ks, st, timestamp, first);
       } catch (err) {
@@ -836,8 +837,7 @@ export class WindowDriver implements AggregationDriver {
 
   /** A failure while adding a key's `e`-th waiting element, named by the element (as when it is added at once). */
   private elementError(err: unknown, g: KeyPending, e: number): unknown {
-    const i = e * PENDING_STRIDE;
-    return err instanceof WatershedError ? err : new UserCodeError(this.o.step, 'aggregation', err, kv(g.key, g.items[i]), pendingWindow(g, e), g.timestamps[e]);
+    return err instanceof WatershedError ? err : new UserCodeError(this.o.step, 'aggregation', err, kv(g.key, pendingValue(g, e)), pendingWindow(g, e), g.timestamps[e]);
   }
 
   /**

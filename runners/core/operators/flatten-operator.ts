@@ -5,12 +5,13 @@ import type { PaneInfo } from '../../../sdk/pane.js';
 import type { Instant } from '../../../sdk/time.js';
 import type { BoundedWindow } from '../../../sdk/window.js';
 import type { ColumnChunk } from '../columns.js';
+import { TaggedValue } from '../util/tagged-value.js';
 import { BaseOperator, type MaybePromise, type OperatorContext } from './operator.js';
 
 /**
  * Flatten: forwards every input; its input watermark is the minimum over its inputs (the engine's job).
  * Given `tags` (CoGroupByKey's expansion, see FlattenPayload.tags), it sends input `i`'s element
- * `kv(key, value)` on as `kv(key, { tag: tags[i], value })`.
+ * `kv(key, value)` on as `kv(key, { tag: tags[i], value })` (a TaggedValue).
  * @throws UserCodeError (phase 'tagging') naming the step, the element and its window, when a tagged
  * input's element is not a KV.
  * @example new FlattenOperator(ctx, ['orders', 'payments']) // kv('u1', 5) on input 0 → kv('u1', { tag: 'orders', value: 5 })
@@ -50,6 +51,6 @@ export class FlattenOperator extends BaseOperator {
     if (v === null || typeof v !== 'object' || !('key' in v)) {
       throw new UserCodeError(this.step, 'tagging', new TypeError('CoGroupByKey needs KV elements ({ key, value }); use WithKeys first'), value, window, timestamp);
     }
-    return { key: v.key, value: { tag, value: v.value } };
+    return { key: v.key, value: new TaggedValue(tag, v.value) };
   }
 }
