@@ -2,7 +2,7 @@ import type { CombineFn } from '../../../sdk/combine-fn.js';
 import type { LateRecord } from '../../../sdk/graph.js';
 import { encodeKey, kv, type KV, type StateKey } from '../../../sdk/kv.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
-import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { TIMESTAMP_MAX, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
 import { formatWindow, intervalWindow, type BoundedWindow, type IntervalWindow } from '../../../sdk/window.js';
 import { mod } from '../../../sdk/internal/mod.js';
 import type { KeyedStateTable } from '../state/keyed-state-table.js';
@@ -240,7 +240,7 @@ export class SlicedWindowDriver implements AggregationDriver {
   }
 }
 
-/** When a window with this maxTimestamp is done (no allowed lateness): as the per-window driver's garbage collection. */
+/** When a window with this maxTimestamp is done (no allowed lateness): as the per-window driver's garbage collection (see windowDoneAt). */
 function fireTime(maxTimestamp: Instant): Instant {
-  return maxTimestamp > END_OF_GLOBAL_WINDOW ? END_OF_GLOBAL_WINDOW : maxTimestamp;
+  return maxTimestamp < TIMESTAMP_MAX - 1 ? maxTimestamp : TIMESTAMP_MAX - 1;
 }

@@ -4,7 +4,8 @@ import type { LateRecord } from '../../../sdk/graph.js';
 import { encodeKey, kv, type KV, type StateKey } from '../../../sdk/kv.js';
 import type { StepMetrics } from '../../../sdk/metrics.js';
 import type { PaneInfo, PaneTiming } from '../../../sdk/pane.js';
-import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { garbageCollectionTime } from '../util/window-end.js';
 import { isElementSensitive, readsProcessingTime } from '../../../sdk/internal/trigger-analysis.js';
 import { isOnTimeOnly } from '../../../sdk/triggers/after-watermark.js';
 import type { TriggerContext, TriggerState } from '../../../sdk/triggers/trigger.js';
@@ -443,8 +444,7 @@ export class WindowDriver implements AggregationDriver {
   // ---------------------------------------------------------------------------------------------
 
   private gcTime(w: BoundedWindow): Instant {
-    const t = w.maxTimestamp + this.s.allowedLateness;
-    return t > END_OF_GLOBAL_WINDOW ? END_OF_GLOBAL_WINDOW : t;
+    return garbageCollectionTime(w, this.s.allowedLateness);
   }
 
   /** A window's state before its first element: `acc` is the accumulator it starts from. */

@@ -10,7 +10,8 @@ import type { MetricsContext } from '../../../sdk/metrics.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
 import { NO_FIRING } from '../../../sdk/pane.js';
 import type { PCollectionView } from '../../../sdk/side-input.js';
-import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { garbageCollectionTime } from '../util/window-end.js';
 import { invalidInstantMessage, isValidInstant } from '../../../sdk/internal/valid-instant.js';
 import { formatWindow, type BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
@@ -613,8 +614,7 @@ export class ParDoOperator extends BaseOperator {
   }
 
   private gcTime(w: BoundedWindow): Instant {
-    const t = w.maxTimestamp + this.strategy.allowedLateness;
-    return t > END_OF_GLOBAL_WINDOW ? END_OF_GLOBAL_WINDOW : t;
+    return garbageCollectionTime(w, this.strategy.allowedLateness);
   }
 
   // side inputs --------------------------------------------------------------------------------

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { statefulDoFn } from '../../sdk/dofn.js';
+import { kv, type KV } from '../../sdk/kv.js';
+import { StateSpec } from '../../sdk/state.js';
+import { Capture } from '../../sdk/testing/capture.js';
+import { TestStream } from '../../sdk/testing/test-stream.js';
+import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MAX } from '../../sdk/time.js';
+import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
+import { Sessions } from '../../sdk/windows/sessions.js';
+import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
+import { Count } from '../../transforms/combiners/count.js';
+import { ParDo } from '../../transforms/par-do.js';
+import { Window } from '../../transforms/window.js';
+import { WithKeys } from '../../transforms/with-keys.js';
+import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
+
+/**
+ * Event time in the last day before TIMESTAMP_MAX, past END_OF_GLOBAL_WINDOW: valid instants, windowed
+ * like any other. Before, aggregations and stateful DoFns collected every window ending there as soon as
+ * the watermark passed END_OF_GLOBAL_WINDOW (not the window's end): its pane fired EARLY and last, and
+ * on-time elements that came after (timestamps ahead of the watermark) were dropped as late
+ * (`past-allowed-lateness`); a stateful DoFn's state was deleted while its window was still open.
+ */
+const W = TIMESTAMP_MAX - 1_000_000; // past END_OF_GLOBAL_WINDOW, windows around it end before TIMESTAMP_MAX
+const stream = () =>
+  TestStream.create<string>()
+    .addElements(['a', W + 10])
+    .advanceWatermarkTo(W)
+    .addElements(['a', W + 20], ['b', W + 30])
+    .advanceWatermarkTo(W + 5000)
+    .addElements(['c', W + 6000])
+    .advanceWatermarkToInfinity();
+
+describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('timestamps past END_OF_GLOBAL_WINDOW on $label', ({ options }) => {
+  it.each([
+    ['FixedWindows', () => FixedWindows(3000)],
+    ['SlidingWindows', () => SlidingWindows(6000, 2000)],
+    ['Sessions', () => Sessions(5000)],
+  ] as const)('on-time elements are counted in their window, which fires ON_TIME when the watermark passes its end (%s)', async (_name, windowFn) => {
+    expect(W).toBeGreaterThan(END_OF_GLOBAL_WINDOW);
+    const { out } = await runWith(options, (p) => {
+      const counts = p
+        .apply(stream())
+        .apply(Window.into<string>(windowFn()))
+        .apply(WithKeys((s: string) => s))
+        .apply(Count.perKey<string>());
+      return { counts: counts.apply('Counts', Capture.records()), late: counts.lateData().apply('Late', Capture.records()) };
+    });
+    expect(out.late.values()).toEqual([]);
+    const panes = out.counts.records;
+    expect(panes.every((r) => r.pane.timing === 'ON_TIME' && r.pane.isFirst && r.pane.isLast)).toBe(true);
+    // every element counted once per window it is in: the totals per key are the windows per element
+    const perKey = new Map<string, number>();
+    for (const r of panes) perKey.set(r.value.key, (perKey.get(r.value.key) ?? 0) + r.value.value);
+    const windowsPerElement = _name === 'SlidingWindows' ? 3 : 1;
+    expect(Object.fromEntries(perKey)).toEqual({ a: 2 * windowsPerElement, b: windowsPerElement, c: windowsPerElement });
+  });
+
+  it("a stateful DoFn keeps a window's state until the watermark passes the window's end", async () => {
+    const { out } = await runWith(options, (p) =>
+      p
+        .apply(
+          TestStream.create<KV<string, number>>()
+            .addElements([kv('a', 1), W + 10])
+            .advanceWatermarkTo(W)
+            .addElements([kv('a', 2), W + 20])
+            .advanceWatermarkToInfinity(),
+        )
+        .apply(Window.into<KV<string, number>>(FixedWindows(3000)))
+        .apply(
+          'Remember',
+          ParDo(
+            statefulDoFn<KV<string, number>, string, { n: ReturnType<typeof StateSpec.value<number>> }>({
+              state: { n: StateSpec.value<number>() },
+              process(e, ctx) {
+                const n = (ctx.state.n.read() ?? 0) + 1;
+                ctx.state.n.write(n);
+                ctx.output(`${e.key}${e.value}:${n}`);
+              },
+            }),
+          ),
+        )
+        .apply(Capture.records<string>()),
+    );
+    expect(out.values().sort()).toEqual(['a1:1', 'a2:2']);
+  });
+});
