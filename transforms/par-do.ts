@@ -20,7 +20,8 @@ export interface ParDoConfig {
  * - `.withSideInputs(...views)` makes views readable with `ctx.sideInput(view)`;
  * - `.withDeadLetters()` sends elements whose processing throws to `out.deadLetters()` instead of
  *   failing the run;
- * - `.withOutputs(...tags)` returns `{ main, ...tags }` for `ctx.outputTo(tag, v)`.
+ * - `.withOutputs(...tags)` returns `{ main, ...tags }` for `ctx.outputTo(tag, v)` (`main`, `deadLetter`, `late` and
+ *   `__proto__` are refused with a PipelineConstructionError when the pipeline is built).
  *
  * A stateful DoFn after merging windows (Sessions) merges each key's windows in its own step, and their
  * state and timers with them (the rules are on `StateSpec` in watershed/sdk).
@@ -82,6 +83,8 @@ export class ParDoTransform<I, O, Tags extends OutputTags> implements PTransform
     }
     for (const t of tags) {
       if (t === 'main' || t === 'deadLetter' || t === 'late') throw new PipelineConstructionError(`step '${ctx.stepName}': '${t}' is a reserved output name; choose another tag`);
+      // As a field of the outputs it would set their prototype instead: the output would be lost.
+      if (t === '__proto__') throw new PipelineConstructionError(`step '${ctx.stepName}': '__proto__' cannot name an output; choose another tag`);
     }
     const spec: OutputSpec = { windowing: input.windowing, bounded: input.bounded };
     const outputs: Record<string, OutputSpec> = { main: spec };

@@ -125,7 +125,8 @@ export class ParDoOperator extends BaseOperator {
     this.gcTimers = new TimerQueue(live(() => true));
     this.rebuildTimers();
     const emitTo = (tag: string, value: unknown, ts: Instant) => {
-      const port = this.ctx.ports[tag];
+      // Own fields only: 'toString' or 'constructor' would find Object.prototype's.
+      const port = Object.hasOwn(this.ctx.ports, tag) ? this.ctx.ports[tag] : undefined;
       if (!port || tag === 'deadLetter') throw new UndeclaredOutputError(tag);
       port.emitParts(value, ts, this.curWindow, this.curPane, this.curRetraction);
     };
@@ -211,7 +212,7 @@ export class ParDoOperator extends BaseOperator {
       drain,
       output: (value, ts, window) => this.main.emitParts(value, ts, window, NO_FIRING, false),
       outputTo: (tag, value, ts, window) => {
-        const port = this.ctx.ports[tag];
+        const port = Object.hasOwn(this.ctx.ports, tag) ? this.ctx.ports[tag] : undefined;
         if (!port || tag === 'deadLetter') throw new UndeclaredOutputError(tag);
         port.emitParts(value, ts, window, NO_FIRING, false);
       },
