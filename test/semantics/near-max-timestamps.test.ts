@@ -4,7 +4,7 @@ import { kv, type KV } from '../../sdk/kv.js';
 import { StateSpec } from '../../sdk/state.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
-import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MAX } from '../../sdk/time.js';
+import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MAX, TIMESTAMP_MIN } from '../../sdk/time.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Sessions } from '../../sdk/windows/sessions.js';
 import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
@@ -84,4 +84,37 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('timestamps past END_OF_GLOBAL_WI
     );
     expect(out.values().sort()).toEqual(['a1:1', 'a2:2']);
   });
+
+  it.each([
+    ['Sessions(Infinity)', () => Sessions(Number.POSITIVE_INFINITY)],
+    ['Sessions(2^60)', () => Sessions(2 ** 60)],
+    ['FixedWindows(1e300)', () => FixedWindows(1e300)],
+    ['FixedWindows(3000)', () => FixedWindows(3000)],
+    ['SlidingWindows(2^54, 2^53)', () => SlidingWindows(2 ** 54, 2 ** 53)],
+  ] as const)(
+    'a window ending past TIMESTAMP_MAX gives its pane a valid timestamp (at most TIMESTAMP_MAX) and fires ON_TIME at the end of the input, so a later windowing step takes it (%s)',
+    async (_name, windowFn) => {
+      const { out } = await runWith(options, (p) => {
+        const counts = p
+          .apply(TestStream.create<string>().addElements(['a', 100], ['a', TIMESTAMP_MAX - 1], ['b', TIMESTAMP_MIN]).advanceWatermarkToInfinity())
+          .apply(Window.into<string>(windowFn()))
+          .apply(WithKeys((s: string) => s))
+          .apply(Count.perKey<string>());
+        const again = counts
+          .apply('Rewindow', Window.into<KV<string, number>>(FixedWindows(1000)))
+          .apply('Rekey', WithKeys((c: KV<string, number>) => c.key))
+          .apply('CountPanes', Count.perKey<string>());
+        return { counts: counts.apply('Counts', Capture.records()), again: again.apply('Again', Capture.records()) };
+      });
+      for (const r of [...out.counts.records, ...out.again.records]) {
+        expect(r.timestamp).toBeGreaterThanOrEqual(TIMESTAMP_MIN);
+        expect(r.timestamp).toBeLessThanOrEqual(TIMESTAMP_MAX);
+      }
+      expect(out.counts.records.every((r) => r.pane.timing === 'ON_TIME')).toBe(true);
+      // every element counted: 'a' twice (one window or two), 'b' once
+      const total = (k: string) => out.counts.records.filter((r) => r.value.key === k).reduce((n, r) => n + r.value.value, 0);
+      expect([total('a'), total('b')]).toEqual(_name.startsWith('Sliding') ? [4, 2] : [2, 1]);
+      expect(out.again.records.length).toBeGreaterThan(0);
+    },
+  );
 });

@@ -3,6 +3,7 @@ import type { LateRecord } from '../../../sdk/graph.js';
 import { encodeKey, kv, type KV, type StateKey } from '../../../sdk/kv.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
 import { TIMESTAMP_MAX, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { windowOutputTime } from '../util/window-end.js';
 import { formatWindow, intervalWindow, type BoundedWindow, type IntervalWindow } from '../../../sdk/window.js';
 import { mod } from '../../../sdk/internal/mod.js';
 import type { KeyedStateTable } from '../state/keyed-state-table.js';
@@ -179,7 +180,8 @@ export class SlicedWindowDriver implements AggregationDriver {
   private fire(start: Instant): void {
     const w = intervalWindow(start, start + this.size);
     const end = w.end;
-    const timing = this.inputWm <= w.maxTimestamp ? 'EARLY' : 'ON_TIME';
+    const timing = this.inputWm <= fireTime(w.maxTimestamp) ? 'EARLY' : 'ON_TIME';
+    const ts = windowOutputTime(w);
     const pane: PaneInfo = { index: 0, nonSpeculativeIndex: timing === 'EARLY' ? -1 : 0, timing, isFirst: true, isLast: true };
     const fn = this.fn;
     for (const [ks, e] of this.keys) {
@@ -199,9 +201,9 @@ export class SlicedWindowDriver implements AggregationDriver {
         try {
           out = fn.extractOutput(fn.mergeAccumulators(accs));
         } catch (err) {
-          throw paneError(this.o.step, e.k, w, w.maxTimestamp, err);
+          throw paneError(this.o.step, e.k, w, ts, err);
         }
-        this.o.emit(kv(e.k, out), w.maxTimestamp, w, pane, false);
+        this.o.emit(kv(e.k, out), ts, w, pane, false);
         this.emittedAny = true;
       }
       // The slice starting with the window is in no later window.

@@ -28,3 +28,14 @@ export function garbageCollectionTime(w: BoundedWindow, allowedLateness: Duratio
   const t = end + allowedLateness;
   return t < cap ? t : cap;
 }
+
+/**
+ * The timestamp a pane of window `w` gets at most (END_OF_WINDOW, or EARLIEST/LATEST capped at the
+ * window's end): its maxTimestamp, but at most TIMESTAMP_MAX, so every output is a valid instant that a
+ * later windowing step can take (a window ending past TIMESTAMP_MAX, e.g. `Sessions(Infinity)` or a
+ * FixedWindows window of an element near TIMESTAMP_MAX, used to stamp its pane past it, even +Infinity).
+ * @example windowOutputTime(intervalWindow(100, Infinity)) // TIMESTAMP_MAX
+ */
+export function windowOutputTime(w: BoundedWindow): Instant {
+  return w.maxTimestamp < TIMESTAMP_MAX ? w.maxTimestamp : TIMESTAMP_MAX;
+}
