@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { statefulDoFn } from '../../sdk/dofn.js';
 import { kv, type KV } from '../../sdk/kv.js';
-import { StateSpec } from '../../sdk/state.js';
+import { StateSpec, TimerSpec } from '../../sdk/state.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MAX, TIMESTAMP_MIN } from '../../sdk/time.js';
@@ -117,4 +117,31 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('timestamps past END_OF_GLOBAL_WI
       expect(out.again.records.length).toBeGreaterThan(0);
     },
   );
+
+  it.each([
+    ['GlobalWindows', false],
+    ['FixedWindows', true],
+  ] as const)('an event-time timer set to TIMESTAMP_MAX fires when the input ends, with its state (before: never, silently) (%s)', async (_name, fixed) => {
+    const { out } = await runWith(options, (p) => {
+      let input = p.apply(TestStream.create<KV<string, number>>().addElements([kv('k', 1), TIMESTAMP_MAX - 5000], [kv('j', 2), 0]).advanceWatermarkToInfinity());
+      if (fixed) input = input.apply(Window.into<KV<string, number>>(FixedWindows(3000)));
+      return input
+        .apply(
+          'AtEnd',
+          ParDo(
+            statefulDoFn<KV<string, number>, string>()({
+              state: { v: StateSpec.value<number>() },
+              timers: { end: TimerSpec.eventTime() },
+              process(e, ctx) {
+                ctx.state.v.write(e.value);
+                ctx.timers.end.set(TIMESTAMP_MAX);
+              },
+              onTimer: { end: (ctx) => ctx.output(`${String(ctx.key)}=${ctx.state.v.read()}@${ctx.timestamp === TIMESTAMP_MAX ? 'max' : ctx.timestamp}`) },
+            }),
+          ),
+        )
+        .apply(Capture.records<string>());
+    });
+    expect(out.values().sort()).toEqual(['j=2@max', 'k=1@max']);
+  });
 });

@@ -10,7 +10,7 @@ import type { MetricsContext } from '../../../sdk/metrics.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
 import { NO_FIRING } from '../../../sdk/pane.js';
 import type { PCollectionView } from '../../../sdk/side-input.js';
-import { TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { TIMESTAMP_MAX, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
 import { garbageCollectionTime } from '../util/window-end.js';
 import { invalidInstantMessage, isValidInstant } from '../../../sdk/internal/valid-instant.js';
 import { formatWindow, type BoundedWindow } from '../../../sdk/window.js';
@@ -343,7 +343,10 @@ export class ParDoOperator extends BaseOperator {
   override advanceWatermark(wm: Instant): MaybePromise {
     this.inputWm = wm;
     if (!this.stateful) return;
-    return this.fireTimers(this.eventTimers, 'event', (t) => wm > t, () => this.fireGc(wm));
+    // At the end of the input (TIMESTAMP_MAX) every timer is due, also one set to TIMESTAMP_MAX itself,
+    // which the watermark never passes (before, it never fired: its outputs were lost, silently).
+    const due = wm >= TIMESTAMP_MAX ? () => true : (t: Instant) => wm > t;
+    return this.fireTimers(this.eventTimers, 'event', due, () => this.fireGc(wm));
   }
 
   override advanceProcessingTime(now: Instant): MaybePromise {
