@@ -33,13 +33,18 @@ export const GLOBAL_WINDOW: GlobalWindow = Object.freeze({
 });
 
 /**
- * Creates the interval window `[start, end)`.
+ * Creates the interval window `[start, end)`. Its maxTimestamp is the last whole ms before `end`
+ * (`end - 1` for a whole `end`; `Math.ceil(end) - 1` otherwise): runners act on watermarks in whole ms,
+ * so the window is complete once the watermark passes it, and no element inside it, fractional times
+ * included, can still be on time then (before, `[0, 1.5)` had maxTimestamp 0.5, and a watermark at 1
+ * closed it while 1.2 was on time).
  * @throws RangeError when `end <= start`.
- * @example intervalWindow(0, 3000) // covers 0..2999 ms
+ * @example intervalWindow(0, 3000) // covers 0..2999 ms (maxTimestamp 2999)
+ * @example intervalWindow(0, 1.5).maxTimestamp // 1
  */
 export function intervalWindow(start: Instant, end: Instant): IntervalWindow {
   if (!(end > start)) throw new RangeError(`interval window needs end > start, got [${start}, ${end})`);
-  return { kind: 'interval', id: `${start}:${end}`, start, end, maxTimestamp: end - 1 };
+  return { kind: 'interval', id: `${start}:${end}`, start, end, maxTimestamp: Math.ceil(end) - 1 };
 }
 
 export function isIntervalWindow(w: BoundedWindow): w is IntervalWindow {

@@ -5,6 +5,7 @@ import { TimerSpec } from '../../sdk/state.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
+import { Sessions } from '../../sdk/windows/sessions.js';
 import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
 import { ParDo } from '../../transforms/par-do.js';
@@ -39,6 +40,25 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('fractional timestamps on $label'
     expect(out.late.values()).toEqual([]);
     expect(out.counts.records.map((r) => `${r.window.id} ${r.value.key}=${r.value.value}`).sort()).toEqual(expected);
     expect(out.counts.records.every((r) => r.pane.timing === 'ON_TIME')).toBe(true);
+  });
+
+  it.each([
+    ['FixedWindows(1.5)', () => FixedWindows(1.5), ['0:1.5 a=2', '0:1.5 b=1']],
+    ['FixedWindows(0.5)', () => FixedWindows(0.5), ['0:0.5 a=1', '1:1.5 a=1', '1:1.5 b=1']],
+    ['Sessions(0.5)', () => Sessions(0.5), ['0.25:0.75 a=1', '1.2:1.7 a=1', '1.4:1.9 b=1']],
+    ['SlidingWindows(3, 1.5)', () => SlidingWindows(3, 1.5), ['-1.5:1.5 a=2', '-1.5:1.5 b=1', '0:3 a=2', '0:3 b=1']],
+  ] as const)('windows with fractional ends keep elements ahead of the watermark on time (%s)', async (_name, windowFn, expected) => {
+    // Before, a window [0, 1.5) had maxTimestamp 0.5: the watermark at 1 closed it, and 1.2 and 1.4 (on time) were dropped as late.
+    const { out } = await runWith(options, (p) => {
+      const counts = p
+        .apply(TestStream.create<string>().addElements(['a', 0.25]).advanceWatermarkTo(1).addElements(['a', 1.2], ['b', 1.4]).advanceWatermarkToInfinity())
+        .apply(Window.into<string>(windowFn()))
+        .apply(WithKeys((s: string) => s))
+        .apply(Count.perKey<string>());
+      return { counts: counts.apply('Counts', Capture.records()), late: counts.lateData().apply('Late', Capture.records()) };
+    });
+    expect(out.late.values()).toEqual([]);
+    expect(out.counts.records.map((r) => `${r.window.id} ${r.value.key}=${r.value.value}`).sort()).toEqual(expected);
   });
 
   it('an event-time timer at a fractional time fires once the watermark passes it, not before', async () => {

@@ -120,7 +120,7 @@ export class SlicedWindowDriver implements AggregationDriver {
     for (const a of this.slices.keys()) {
       for (let j = 0; j < k; j++) {
         const start = a - j * this.period;
-        const t = fireTime(start + this.size - 1);
+        const t = fireTime(Math.ceil(start + this.size) - 1); // the window's maxTimestamp (intervalWindow)
         // Due now: the watermark passed its end, and had not before.
         if (t < wm && t >= prev && !due.includes(start)) due.push(start);
       }
