@@ -68,7 +68,7 @@ const arbCase: fc.Arbitrary<Case> = fc
     events: fc.array(fc.record({ k: fc.nat(KEYS.length - 1), v: fc.integer({ min: 1, max: 9 }), ts: arbTime }), { minLength: 1, maxLength: 25 }),
     wmPositions: fc.array(fc.tuple(fc.nat(), arbTime), { maxLength: 4 }),
     window: fc.oneof(
-      fc.record({ kind: fc.constant('fixed' as const), size: fc.constantFrom(1000, 3000) }),
+      fc.record({ kind: fc.constant('fixed' as const), size: fc.constantFrom(1000, 3000, 1.5) }),
       fc.record({ kind: fc.constant('sliding' as const), size: fc.constant(3000), period: fc.constant(1000) }),
     ),
   })
