@@ -588,7 +588,9 @@ export class Engine {
         // PLACEHOLDER(two-phase-commit sinks, design step 6): `committable` from the sink's preCommit.
       };
     });
-    segments.push(...this.o.state.snapshotSegments(groups));
+    // One at a time: a spread call takes ~120,000 arguments at most, and there is one segment per table
+    // and key group (up to 32,768 groups each).
+    for (const seg of this.o.state.snapshotSegments(groups)) segments.push(seg);
     return { format: ENGINE_SNAPSHOT_FORMAT, version: ENGINE_SNAPSHOT_VERSION, keyGroups: groups, keyHash: KEY_HASH, steps, segments };
   }
 
