@@ -81,6 +81,14 @@ export class ParDoTransform<I, O, Tags extends OutputTags> implements PTransform
     if (stateful && input.windowing.windowFn.isMerging && !input.windowing.alreadyMerged && !input.windowing.windowFn.mergeWindows) {
       throw new PipelineConstructionError(`step '${ctx.stepName}': ${input.windowing.windowFn.name} says it merges windows but has no mergeWindows(); a stateful DoFn needs it to merge its state`);
     }
+    // Names the runner's state records cannot hold: '__proto__' as a field sets the record's prototype (a
+    // value state wrote nothing, a timer never fired), and '__gc' is the timer that collects a window's state.
+    for (const name of Object.keys(this.fn.state ?? {})) {
+      if (name === '__proto__') throw new PipelineConstructionError(`step '${ctx.stepName}': '__proto__' cannot name a state cell; choose another name`);
+    }
+    for (const name of Object.keys(this.fn.timers ?? {})) {
+      if (name === '__proto__' || name === '__gc') throw new PipelineConstructionError(`step '${ctx.stepName}': '${name}' cannot name a timer (reserved); choose another name`);
+    }
     for (const t of tags) {
       if (t === 'main' || t === 'deadLetter' || t === 'late') throw new PipelineConstructionError(`step '${ctx.stepName}': '${t}' is a reserved output name; choose another tag`);
       // As a field of the outputs it would set their prototype instead: the output would be lost.

@@ -5,7 +5,7 @@ import { statefulDoFn } from '../../sdk/dofn.js';
 import { UserCodeError } from '../../sdk/errors.js';
 import { kv, type KV } from '../../sdk/kv.js';
 import { View } from '../../sdk/side-input.js';
-import { TimerSpec } from '../../sdk/state.js';
+import { StateSpec, TimerSpec } from '../../sdk/state.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { intervalWindow } from '../../sdk/window.js';
@@ -268,6 +268,18 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('ParDo on $label', ({ label, opti
   it("rejects '__proto__' as an output tag at construction (it cannot be a field of the outputs: its values would be lost)", async () => {
     const fn: DoFn<number, number, { __proto__: number }> = { process() {} };
     await expect(runWith(options, (p) => p.apply(Create([1])).apply(ParDo(fn).withOutputs('__proto__')))).rejects.toThrow(/'__proto__' cannot name an output/);
+  });
+
+  it.each([
+    ['state', '__proto__', /'__proto__' cannot name a state cell/],
+    ['timer', '__proto__', /'__proto__' cannot name a timer/],
+    ['timer', '__gc', /'__gc' cannot name a timer/],
+  ] as const)("rejects a %s named '%s' at construction (before: a '__proto__' value state kept nothing and its timer never fired; a cleared '__gc' timer fired anyway)", async (kind, name, message) => {
+    const fn = statefulDoFn<KV<string, number>, string>()({
+      ...(kind === 'state' ? { state: Object.fromEntries([[name, StateSpec.value<number>()]]) } : { timers: Object.fromEntries([[name, TimerSpec.eventTime()]]) }),
+      process() {},
+    });
+    await expect(runWith(options, (p) => p.apply(Create([kv('k', 1)])).apply(ParDo(fn)))).rejects.toThrow(message);
   });
 
   it('declared tags named like Object.prototype members (constructor, toString) carry their values', async () => {
