@@ -13,6 +13,7 @@ import type { PCollectionView } from '../../../sdk/side-input.js';
 import { TIMESTAMP_MAX, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
 import { garbageCollectionTime } from '../util/window-end.js';
 import { invalidInstantMessage, isValidInstant } from '../../../sdk/internal/valid-instant.js';
+import { ownField, setOwnField } from '../../../sdk/internal/own-field.js';
 import { formatWindow, type BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
@@ -749,12 +750,14 @@ function makeMetrics(ctx: OperatorContext): MetricsContext {
   return {
     counter: (name) => ({
       inc(n = 1) {
-        m.counters[name] = (m.counters[name] ?? 0) + n;
+        // Own fields only: a counter named 'constructor' or '__proto__' counts like any other.
+        setOwnField(m.counters, name, (ownField(m.counters, name) ?? 0) + n);
       },
     }),
     distribution: (name) => ({
       update(value) {
-        const d = (m.distributions[name] ??= { count: 0, sum: 0, min: value, max: value });
+        let d = ownField(m.distributions, name);
+        if (d === undefined) setOwnField(m.distributions, name, (d = { count: 0, sum: 0, min: value, max: value }));
         d.count++;
         d.sum += value;
         if (value < d.min) d.min = value;

@@ -1,5 +1,6 @@
 import { deserialize, serialize } from 'node:v8';
 import type { RunOutcome } from '../../../sdk/dofn.js';
+import { ownField, setOwnField } from '../../../sdk/internal/own-field.js';
 import type { PipelineGraph } from '../../../sdk/graph.js';
 import type { SourceBatch } from '../../../sdk/io/source.js';
 import { encodeKey } from '../../../sdk/kv.js';
@@ -384,10 +385,10 @@ function sumMetrics(all: readonly StepMetrics[]): StepMetrics {
     out.elementsOut += m.elementsOut;
     out.lateDropped += m.lateDropped;
     out.deadLettered += m.deadLettered;
-    for (const [k, v] of Object.entries(m.counters)) out.counters[k] = (out.counters[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(m.counters)) setOwnField(out.counters, k, (ownField(out.counters, k) ?? 0) + v);
     for (const [k, d] of Object.entries(m.distributions)) {
-      const o = out.distributions[k];
-      out.distributions[k] = o === undefined ? { ...d } : { count: o.count + d.count, sum: o.sum + d.sum, min: Math.min(o.min, d.min), max: Math.max(o.max, d.max) };
+      const o = ownField(out.distributions, k);
+      setOwnField(out.distributions, k, o === undefined ? { ...d } : { count: o.count + d.count, sum: o.sum + d.sum, min: Math.min(o.min, d.min), max: Math.max(o.max, d.max) });
     }
   }
   return out;
