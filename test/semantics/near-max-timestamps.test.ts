@@ -144,4 +144,34 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('timestamps past END_OF_GLOBAL_WI
     });
     expect(out.values().sort()).toEqual(['j=2@max', 'k=1@max']);
   });
+
+  it('an event-time timer past its window\'s garbage-collection time fires, with its state, when the window is collected (before: dropped silently)', async () => {
+    // The global window is collected once the watermark passes END_OF_GLOBAL_WINDOW, here well before the input ends.
+    const { out } = await runWith(options, (p) =>
+      p
+        .apply(TestStream.create<KV<string, number>>().addElements([kv('k', 1), 10], [kv('j', 2), 20]).advanceWatermarkTo(W).advanceWatermarkToInfinity())
+        .apply(
+          'Late',
+          ParDo(
+            statefulDoFn<KV<string, number>, string>()({
+              state: { v: StateSpec.value<number>() },
+              timers: { end: TimerSpec.eventTime(), early: TimerSpec.eventTime() },
+              process(e, ctx) {
+                ctx.state.v.write(e.value);
+                ctx.timers.end.set(TIMESTAMP_MAX);
+                ctx.timers.early.set(END_OF_GLOBAL_WINDOW + 5);
+              },
+              onTimer: {
+                end: (ctx) => ctx.output(`end ${String(ctx.key)}=${ctx.state.v.read()}`),
+                early: (ctx) => ctx.output(`early ${String(ctx.key)}=${ctx.state.v.read()}`),
+              },
+            }),
+          ),
+        )
+        .apply(Capture.records<string>()),
+    );
+    // each key: `early` first (earlier time), then `end`, both with the state
+    expect(out.values().filter((v) => v.endsWith('k=1'))).toEqual(['early k=1', 'end k=1']);
+    expect(out.values().sort()).toEqual(['early j=2', 'early k=1', 'end j=2', 'end k=1']);
+  });
 });

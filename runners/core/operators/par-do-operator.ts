@@ -614,8 +614,40 @@ export class ParDoOperator extends BaseOperator {
   private fireGc(wm: Instant): MaybePromise {
     for (let t = this.gcTimers.popDue((x) => wm > x); t; t = this.gcTimers.popDue((x) => wm > x)) {
       const rec = this.userState!.table.get(t.key, t.ns);
-      if (rec && wm > this.gcTime(rec.w)) this.userState!.table.delete(t.key, t.ns);
+      if (!rec || !(wm > this.gcTime(rec.w))) continue;
+      const key = t.key;
+      const ns = t.ns;
+      const r = this.fireLeftEventTimers(key, ns, rec);
+      if (isThenable(r)) {
+        return r.then(() => {
+          this.userState!.table.delete(key, ns);
+          return this.fireGc(wm);
+        });
+      }
+      this.userState!.table.delete(key, ns);
     }
+  }
+
+  /**
+   * Before window state is collected: its event-time timers still set (set past the window's
+   * garbage-collection time, e.g. to TIMESTAMP_MAX in the global window, which is collected once the
+   * watermark passes END_OF_GLOBAL_WINDOW) fire now, earliest first, each once, with the state; before,
+   * they were dropped with it, silently. Timers set while these fire are dropped with the state.
+   */
+  private fireLeftEventTimers(key: StateKey, ns: string, rec: UserStateRecord): MaybePromise {
+    const left: QueuedTimer[] = [];
+    for (const [id, time] of Object.entries(rec.timers)) if (this.fn.timers?.[id]?.domain === 'event') left.push({ time, key, ns, id });
+    if (left.length === 0) return;
+    left.sort((a, b) => a.time - b.time);
+    const next = (i: number): MaybePromise => {
+      for (; i < left.length; i++) {
+        const t = left[i]!;
+        if (rec.timers[t.id] !== t.time || this.userState!.table.get(key, ns) !== rec) continue; // cleared or moved by an earlier one
+        const r = this.fireTimer(t, 'event');
+        if (isThenable(r)) return r.then(() => next(i + 1));
+      }
+    };
+    return next(0);
   }
 
   private gcTime(w: BoundedWindow): Instant {
