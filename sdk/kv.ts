@@ -24,8 +24,11 @@ const ESCAPE_TAG = '\u0000s';
  * Encodes a key for keyed state. Strings, numbers, booleans and null map to themselves; other keys
  * must be JSON-serialisable (arrays and plain objects; objects must list their fields in the same
  * order to be equal) and map to a tagged JSON string (NaN and ±Infinity inside one stay themselves,
- * not null as in JSON: `{ a: NaN }` and `{ a: null }` are different keys).
- * @throws TypeError for keys JSON cannot encode (undefined, functions, bigint, symbols).
+ * not null as in JSON: `{ a: NaN }` and `{ a: null }` are different keys; an undefined field is left out,
+ * as in JSON).
+ * @throws TypeError for keys JSON cannot encode (undefined, functions, bigint, symbols), or cannot tell
+ *   apart: holding a Map, Set, RegExp, typed array or ArrayBuffer (JSON writes `{}` or index fields, so
+ *   every Map would be one key with `{}`), or a function, symbol or bigint field.
  */
 export function encodeKey(key: unknown): StateKey {
   switch (typeof key) {
@@ -37,11 +40,36 @@ export function encodeKey(key: unknown): StateKey {
       return key;
   }
   if (key === null) return null;
+  if (typeof key !== 'object') throw new TypeError(`cannot use ${typeof key} as a key: keys must be JSON-serialisable`);
+  const opaque = opaquePart(key, 0);
+  if (opaque !== undefined) throw new TypeError(`cannot use a key holding ${opaque}: JSON cannot tell two such keys apart (use strings, numbers, booleans, null, arrays and plain objects)`);
   let json = JSON.stringify(key);
-  if (json === undefined || typeof key === 'bigint') throw new TypeError(`cannot use ${typeof key} as a key: keys must be JSON-serialisable`);
+  if (json === undefined) throw new TypeError(`cannot use ${typeof key} as a key: keys must be JSON-serialisable`);
   // JSON writes NaN and ±Infinity as null: {a: NaN} and {a: null} would be one key (their values grouped together).
   if (json.includes('null')) json = JSON.stringify(key, tagNonFinite);
   return OBJECT_TAG + json;
+}
+
+/**
+ * What in composite key `v` JSON would write as something another key also writes (so GroupByKey would
+ * merge them): a Map, Set, RegExp, typed array or ArrayBuffer (all `{}` or index fields), a function or
+ * symbol field (left out); undefined when there is none. Objects with `toJSON` (a Date) stay allowed.
+ */
+function opaquePart(v: object, depth: number): string | undefined {
+  if (depth > 64) return undefined; // JSON.stringify reports cycles itself
+  if (v instanceof Map || v instanceof Set || v instanceof WeakMap || v instanceof WeakSet) return `a ${v.constructor.name}`;
+  if (v instanceof RegExp || v instanceof Promise) return `a ${v.constructor.name}`;
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return `a ${v.constructor.name}`;
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    if (typeof x === 'function' || typeof x === 'symbol' || typeof x === 'bigint') return `a ${typeof x} field '${k}'`;
+    if (typeof x === 'object' && x !== null) {
+      const inner = opaquePart(x, depth + 1);
+      if (inner !== undefined) return inner;
+    }
+  }
+  return undefined;
 }
 
 /** Where a non-finite number sat in a composite key: `{ [NON_FINITE]: 'NaN' | 'Infinity' | '-Infinity' }`. */

@@ -83,6 +83,8 @@ export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
     if (!name || !VALID_NAME.test(name)) {
       throw new PipelineConstructionError(`step name '${name}' is not valid: use a non-empty name without '/'`);
     }
+    // Steps are fields of run results and checkpoints (by full name): '__proto__' would set their prototype instead.
+    if (name === '__proto__') throw new PipelineConstructionError("step name '__proto__' is not valid: it cannot be a field of the run's metrics and checkpoints");
     const parent = this.scope[this.scope.length - 1];
     const fullName = parent ? `${parent.fullName}/${name}` : name;
     if (this.names.has(fullName)) throw new DuplicateStepNameError(fullName, `'${transform.name}' transform`);

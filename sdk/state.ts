@@ -180,7 +180,11 @@ export type TimerSpecs = Record<string, TimerSpec>;
  * });
  */
 export const TimerSpec = {
-  /** A timer in event time: it fires once the watermark passes its time (also when the input ends). */
+  /**
+   * A timer in event time: it fires once the watermark passes its time (also when the input ends), or
+   * when its window's state is collected (the watermark passed the window's end plus allowed lateness)
+   * if that comes first, with the state.
+   */
   eventTime: (): TimerSpec => ({ domain: 'event' }),
   /** A timer in processing time: it fires once the runner's clock reaches its time. */
   processingTime: (): TimerSpec => ({ domain: 'processing' }),

@@ -2,8 +2,10 @@
  * Event-time and processing-time instants are plain numbers: milliseconds since the Unix epoch.
  *
  * A watermark `W` means "no more elements with a timestamp below `W` are expected". So an event-time
- * timer at `t` fires once the watermark is strictly greater than `t`, and a window is complete once
- * the watermark passes its `maxTimestamp`.
+ * timer at `t` fires once the watermark is strictly greater than `t` (or the input ended: the watermark
+ * is TIMESTAMP_MAX, which fires a timer at TIMESTAMP_MAX too), and a window is complete once the
+ * watermark passes its `maxTimestamp` (every window is, at the end of the input). Runners act on
+ * watermarks in whole ms (rounded down), as windows end on whole ms.
  */
 export type Instant = number;
 

@@ -36,14 +36,19 @@ export const GLOBAL_WINDOW: GlobalWindow = Object.freeze({
  * Creates the interval window `[start, end)`, frozen (windows are values: nothing may change one).
  * Two calls in a row with the same bounds return the same object (a WindowFn that assigns each element
  * its own window mostly assigns neighbouring elements the same one, and the runners then keep one).
+ * Its maxTimestamp is the last whole ms before `end` (`end - 1` for a whole `end`; `Math.ceil(end) - 1`
+ * otherwise): runners act on watermarks in whole ms, so the window is complete once the watermark passes
+ * it, and no element inside it, fractional times included, can still be on time then (before, `[0, 1.5)`
+ * had maxTimestamp 0.5, and a watermark at 1 closed it while 1.2 was on time).
  * @throws RangeError when `end <= start`.
  * @example intervalWindow(0, 3000) // covers 0..2999 ms; intervalWindow(0, 3000) === intervalWindow(0, 3000)
+ * @example intervalWindow(0, 1.5).maxTimestamp // 1
  */
 export function intervalWindow(start: Instant, end: Instant): IntervalWindow {
   const l = lastInterval;
   if (l !== undefined && l.start === start && l.end === end) return l;
   if (!(end > start)) throw new RangeError(`interval window needs end > start, got [${start}, ${end})`);
-  return (lastInterval = Object.freeze({ kind: 'interval', id: `${start}:${end}`, start, end, maxTimestamp: end - 1 }));
+  return (lastInterval = Object.freeze({ kind: 'interval', id: `${start}:${end}`, start, end, maxTimestamp: Math.ceil(end) - 1 }));
 }
 
 /** The window intervalWindow made last (bounds compared with ===: -0 and 0 give the same id, '0'). */

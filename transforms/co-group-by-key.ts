@@ -1,3 +1,4 @@
+import { PipelineConstructionError } from '../sdk/errors.js';
 import type { KV } from '../sdk/kv.js';
 import type { PCollection } from '../sdk/pcollection.js';
 import type { Pipeline } from '../sdk/pipeline.js';
@@ -17,7 +18,7 @@ export type CoGbkResult<T extends Record<string, PCollection<KV<any, any>>>> = {
  * It expands to two steps: `Flatten`, which tags each value with the name of its input, and
  * `GroupByKey`, which fills the lists of each key and window as values arrive (a Combine.perKey:
  * `out.lateData()` of a step is where its too-late values go, as `kv(key, { tag, value })`).
- * @throws PipelineConstructionError when the inputs are windowed differently.
+ * @throws PipelineConstructionError when the inputs are windowed differently, or one is named `__proto__`.
  * @example pipeline.apply('Join', CoGroupByKey({ orders, payments }))
  */
 export const CoGroupByKey: CoGroupByKeyFactory = Object.assign(coGroupByKey, {
@@ -34,6 +35,8 @@ export interface CoGroupByKeyFactory {
 
 function coGroupByKey<K, T extends Record<string, PCollection<KV<K, any>>>>(inputs: T): PTransform<Pipeline, PCollection<KV<K, CoGbkResult<T>>>> {
   const tags = Object.keys(inputs);
+  // As a field of the result it would set the result's prototype instead: that input's values would be lost.
+  if (tags.includes('__proto__')) throw new PipelineConstructionError("'__proto__' cannot name a CoGroupByKey input; choose another name");
   return {
     name: 'CoGroupByKey',
     expand: (p) => {

@@ -20,7 +20,8 @@ export interface ParDoConfig {
  * - `.withSideInputs(...views)` makes views readable with `ctx.sideInput(view)`;
  * - `.withDeadLetters()` sends elements whose processing throws to `out.deadLetters()` instead of
  *   failing the run;
- * - `.withOutputs(...tags)` returns `{ main, ...tags }` for `ctx.outputTo(tag, v)`.
+ * - `.withOutputs(...tags)` returns `{ main, ...tags }` for `ctx.outputTo(tag, v)` (`main`, `deadLetter`, `late` and
+ *   `__proto__` are refused with a PipelineConstructionError when the pipeline is built).
  *
  * A stateful DoFn after merging windows (Sessions) merges each key's windows in its own step, and their
  * state and timers with them (the rules are on `StateSpec` in watershed/sdk).
@@ -80,8 +81,18 @@ export class ParDoTransform<I, O, Tags extends OutputTags> implements PTransform
     if (stateful && input.windowing.windowFn.isMerging && !input.windowing.alreadyMerged && !input.windowing.windowFn.mergeWindows) {
       throw new PipelineConstructionError(`step '${ctx.stepName}': ${input.windowing.windowFn.name} says it merges windows but has no mergeWindows(); a stateful DoFn needs it to merge its state`);
     }
+    // Names the runner's state records cannot hold: '__proto__' as a field sets the record's prototype (a
+    // value state wrote nothing, a timer never fired), and '__gc' is the timer that collects a window's state.
+    for (const name of Object.keys(this.fn.state ?? {})) {
+      if (name === '__proto__') throw new PipelineConstructionError(`step '${ctx.stepName}': '__proto__' cannot name a state cell; choose another name`);
+    }
+    for (const name of Object.keys(this.fn.timers ?? {})) {
+      if (name === '__proto__' || name === '__gc') throw new PipelineConstructionError(`step '${ctx.stepName}': '${name}' cannot name a timer (reserved); choose another name`);
+    }
     for (const t of tags) {
       if (t === 'main' || t === 'deadLetter' || t === 'late') throw new PipelineConstructionError(`step '${ctx.stepName}': '${t}' is a reserved output name; choose another tag`);
+      // As a field of the outputs it would set their prototype instead: the output would be lost.
+      if (t === '__proto__') throw new PipelineConstructionError(`step '${ctx.stepName}': '__proto__' cannot name an output; choose another tag`);
     }
     const spec: OutputSpec = { windowing: input.windowing, bounded: input.bounded };
     const outputs: Record<string, OutputSpec> = { main: spec };

@@ -388,7 +388,7 @@ export class Engine {
       }
       if (what.watermarks) {
         for (let i = 0; i < slot.sideInputs.length; i++) {
-          const wm = this.producerWm.get(slot.sideInputs[i]!)!();
+          const wm = wholeMs(this.producerWm.get(slot.sideInputs[i]!)!());
           if (wm > slot.sideWm[i]!) {
             slot.sideWm[i] = wm;
             const r = op.advanceSideWatermark(i, wm);
@@ -407,7 +407,10 @@ export class Engine {
         if (active === 0) {
           this.idleSlots.add(slot);
           wm = slot.inputWm;
-        } else this.idleSlots.delete(slot);
+        } else {
+          this.idleSlots.delete(slot);
+          wm = wholeMs(wm);
+        }
         if (wm > slot.inputWm) {
           slot.inputWm = wm;
           const r = op.advanceWatermark(wm);
@@ -585,7 +588,9 @@ export class Engine {
         // PLACEHOLDER(two-phase-commit sinks, design step 6): `committable` from the sink's preCommit.
       };
     });
-    segments.push(...this.o.state.snapshotSegments(groups));
+    // One at a time: a spread call takes ~120,000 arguments at most, and there is one segment per table
+    // and key group (up to 32,768 groups each).
+    for (const seg of this.o.state.snapshotSegments(groups)) segments.push(seg);
     return { format: ENGINE_SNAPSHOT_FORMAT, version: ENGINE_SNAPSHOT_VERSION, keyGroups: groups, keyHash: KEY_HASH, steps, segments };
   }
 
@@ -726,3 +731,13 @@ export function commonValidation(graph: PipelineGraph): UnsupportedFeature[] {
   return out;
 }
 
+/**
+ * A step's input watermark in whole ms: `wm` rounded down. Windows end on whole ms (`[0, 3000)` has
+ * maxTimestamp 2999 but holds 2999.75), so a fractional watermark such as 2999.5 must not count as past
+ * 2999: elements at 2999.5 or later are still on time in that window. Rounding down only waits longer,
+ * never makes anything late; TIMESTAMP_MIN and TIMESTAMP_MAX are whole, so the end of input stays the end.
+ * @example wholeMs(2999.5) // 2999
+ */
+function wholeMs(wm: Instant): Instant {
+  return Math.floor(wm);
+}

@@ -84,7 +84,8 @@ function committedCaptureFn<T>(store: CommittedStore<T>): DoFn<T, never> {
   let checkpointing: CheckpointingInfo | undefined;
   let open: CommittedRecord<T>[] = [];
   const publish = (id: string, records: readonly CommittedRecord<T>[]): void => {
-    store.records.push(...records);
+    // One at a time: a spread call takes ~120,000 arguments at most (a commit may hold more records).
+    for (const r of records) store.records.push(r);
     store.committedIds.add(id);
   };
   const commit = async (h: CommittedCaptureHandle): Promise<void> => {

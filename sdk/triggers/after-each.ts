@@ -34,7 +34,9 @@ function afterEach(...subs: Trigger[]): Trigger {
       },
       onMerge(states, ctx) {
         // Continue from the least advanced of the merged windows.
-        const i = Math.min(...states.map(index));
+        // A loop, not Math.min(...): a merge may hold more windows than a call takes arguments.
+        let i = Infinity;
+        for (const x of states) i = Math.min(i, index(x));
         if (i >= subs.length) return { finished: true, data: i, subs: states[0]!.subs! };
         // States further ahead have sub-trigger i finished: it restarts for them, so the merge is not stuck.
         const merged = subs.map((t, j) => (j === i ? t.onMerge(states.map((x) => (index(x) === i ? x.subs![j]! : t.init())), ctx) : t.init()));

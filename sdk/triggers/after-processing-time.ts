@@ -61,7 +61,9 @@ function afterProcessingTime(delay: Duration, align: { period: Duration; offset:
       if (states.some((x) => x.finished)) return FINISHED;
       const targets = states.map(target).filter((t): t is number => t !== undefined);
       if (targets.length === 0) return { finished: false };
-      const t = Math.min(...targets);
+      // A loop, not Math.min(...targets): a merge may hold more windows than a call takes arguments.
+      let t = targets[0]!;
+      for (const x of targets) if (x < t) t = x;
       ctx.setProcessingTimeTimer(t);
       return { finished: false, data: { target: t } };
     },

@@ -157,6 +157,29 @@ describe('window-state/v1 codec', () => {
     expect(a!.et).not.toBe(b!.et); // timer lists are mutated per entry, so never shared
   });
 
+  it('keeps string keys with lone surrogates (not UTF-8) apart and exact: they are not turned into U+FFFD', () => {
+    // Before, the columns stored string keys as UTF-8, which has no lone surrogates: '\ud800' and '\udc00'
+    // both came back as '\ufffd', so after a restore two keys' windows were one key's (one overwritten).
+    const w = intervalWindow(0, 3000);
+    const keys = ['\ud800', '\udc00', '\ufffd', 'a\udfffb', '\ud83d\ude00', 'x'.repeat(70_000) + '\ud800'];
+    const entries = keys.map((k, i): StateEntry<WindowState> => [k, w.id, { w, k, acc: i, n: 1, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: undefined, hold: undefined, et: [w.maxTimestamp], pt: [] }]);
+    const decoded = windowStateCodec.decode(windowStateCodec.encode(entries));
+    expect(decoded.map(([k]) => k)).toEqual(keys);
+    expect(decoded.map(([, , st]) => st.k)).toEqual(keys);
+    expect(sameState(decoded, entries)).toBe(true);
+  });
+
+  it('property: round-trips any string keys, lone surrogates included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: fc.oneof(fc.integer({ min: 0xd7f0, max: 0xe010 }), fc.integer({ min: 0, max: 0xffff })).map((c) => String.fromCharCode(c)) }), { maxLength: 20 }), (keys) => {
+        const w = intervalWindow(0, 3000);
+        const entries = keys.map((k): StateEntry<WindowState> => [encodeKey(k) as string, w.id, { w, k, acc: 1, n: 1, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: undefined, hold: undefined, et: [], pt: [] }]);
+        expect(sameState(windowStateCodec.decode(windowStateCodec.encode(entries)), entries)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('rejects bytes it did not write with a StateCodecError', () => {
     const bytes = windowStateCodec.encode([['a', 'global', { w: windowPool[2]!, k: 'a', acc: 1, n: 0, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: undefined, hold: undefined, et: [], pt: [] }]]);
     expect(() => windowStateCodec.decode(bytes.subarray(0, bytes.length - 1))).toThrow(StateCodecError);

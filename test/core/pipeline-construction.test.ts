@@ -114,6 +114,19 @@ describe('pipeline construction', () => {
     expect(() => p.apply('x/', Create([1]))).toThrow(PipelineConstructionError);
   });
 
+  it("rejects the step name '__proto__' (before: the step's metrics set the prototype of result.metrics, and its checkpoint entry was lost)", async () => {
+    const p = Pipeline.create();
+    expect(() => p.apply('__proto__', Create([1]))).toThrow(/step name '__proto__' is not valid/);
+    // other Object.prototype names are steps like any other
+    const { metrics } = await (() => {
+      const q = Pipeline.create({ runner: 'native' });
+      q.apply('constructor', Create([1, 2])).apply('toString', MapElements((x: number) => x));
+      return q.run();
+    })();
+    expect(Object.hasOwn(metrics, 'constructor') && metrics['constructor']!.elementsOut).toBe(2);
+    expect(Object.hasOwn(metrics, 'toString') && metrics['toString']!.elementsIn).toBe(2);
+  });
+
   it('a transform whose expansion failed leaves the pipeline as it was (no steps, no names taken)', async () => {
     const p = Pipeline.create({ runner: 'native' });
     const a = p.apply('A', Create([1]));

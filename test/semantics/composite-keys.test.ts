@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { UserCodeError } from '../../sdk/errors.js';
 import { decodeKey, encodeKey, kv, type KV } from '../../sdk/kv.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { Create } from '../../transforms/create.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
-import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
+import { oneInstance, RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
  * Composite keys holding NaN or ±Infinity. JSON writes those as null, so before, the keys
@@ -42,5 +43,31 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('composite keys on $label', ({ op
         ['{"id":0}', [6]],
       ].sort(),
     );
+  });
+
+  it.each([
+    ['a Map', new Map([['a', 1]])],
+    ['a Set', new Set([1])],
+    ['a RegExp', /x/],
+    ['a Uint8Array', new Uint8Array([1])],
+    ['an object with a function field', { id: 1, f: () => 1 }],
+    ['an object holding a Map', { id: 1, m: new Map() }],
+    ['a bigint', 1n],
+  ] as const)('a key JSON cannot tell apart (%s) fails the run naming the step and the element, on every instance count (before: all such keys were one group with {} or its look-alike; a bigint failed a parallel run untyped)', async (_name, key) => {
+    const err = await runWith(options, (p) =>
+      p
+        .apply(Create([kv<unknown, number>(key, 1), kv<unknown, number>({}, 2), kv<unknown, number>({ 0: 1, id: 1 }, 3)]))
+        .apply('Group', GroupByKey<unknown, number>())
+        .apply(Capture.records()),
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UserCodeError);
+    // A parallel run clones elements between stages: a function cannot be cloned, so the step that emitted it is named
+    // (before: V8's bare DataCloneError).
+    const cloned = !oneInstance(options) && _name === 'an object with a function field';
+    expect((err as UserCodeError).step).toBe(cloned ? 'Create' : 'Group');
+    expect((err as Error).message).toMatch(cloned ? /could not be cloned/ : /key/);
   });
 });

@@ -34,9 +34,30 @@ describe('CoGroupByKey construction', () => {
     const b = p.apply('B', Create([kv('k', 2)]));
     expect(() => p.apply('Join', CoGroupByKey({ a, b }))).toThrow(PipelineConstructionError);
   });
+
+  it("rejects an input named '__proto__' (as a field of the result it set the result's prototype: its values were lost)", () => {
+    const p = Pipeline.create();
+    const a = p.apply('A', Create([kv('k', 1)]));
+    const b = p.apply('B', Create([kv('k', 2)]));
+    expect(() => p.apply('Join', CoGroupByKey({ ['__proto__']: a, b }))).toThrow(/'__proto__' cannot name a CoGroupByKey input/);
+  });
 });
 
 describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('CoGroupByKey on $label', ({ options }) => {
+  it('inputs named like Object.prototype members (constructor, toString, hasOwnProperty) are fields of the result like any other', async () => {
+    const { out } = await runWith(options, (p) => {
+      const constructor = p.apply('C', Create([kv('k', 1), kv('k', 2)]));
+      const toString = p.apply('T', Create([kv('k', 'x'), kv('j', 'y')]));
+      const hasOwnProperty = p.apply('H', Create([kv('j', true)]));
+      return p.apply('Join', CoGroupByKey({ constructor, toString, hasOwnProperty })).apply(Capture.records<KV<string, { constructor: number[]; toString: string[]; hasOwnProperty: boolean[] }>>());
+    });
+    const rows = out.values().map((r) => [r.key, Object.keys(r.value), [...r.value.constructor].sort(), r.value.toString, r.value.hasOwnProperty]);
+    expect(rows.sort()).toEqual([
+      ['j', ['constructor', 'toString', 'hasOwnProperty'], [], ['y'], [true]],
+      ['k', ['constructor', 'toString', 'hasOwnProperty'], [1, 2], ['x'], []],
+    ]);
+  });
+
   it('joins per key: every key of any input, with the values of each input by name', async () => {
     const { out, result } = await runWith(options, (p) => {
       const orders = p.apply('Orders', Create([kv('u1', 5), kv('u2', 7), kv('u1', 3)]));

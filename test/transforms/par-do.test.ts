@@ -5,7 +5,7 @@ import { statefulDoFn } from '../../sdk/dofn.js';
 import { UserCodeError } from '../../sdk/errors.js';
 import { kv, type KV } from '../../sdk/kv.js';
 import { View } from '../../sdk/side-input.js';
-import { TimerSpec } from '../../sdk/state.js';
+import { StateSpec, TimerSpec } from '../../sdk/state.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { intervalWindow } from '../../sdk/window.js';
@@ -242,6 +242,59 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('ParDo on $label', ({ label, opti
     expect((err as Error).message).toContain("output tag 'even' is not declared");
     expect((err as Error).message).toContain("withOutputs('even')");
     expect((err as Error).message).toContain('on element 2');
+  });
+
+  it.each(['toString', 'constructor', 'hasOwnProperty', '__proto__'])(
+    "an undeclared tag named like an Object.prototype member ('%s') fails the run as undeclared, also with dead letters (before: every element a dead letter 'port.emitParts is not a function')",
+    async (tag) => {
+      const fn: DoFn<number, number> = {
+        process(e, ctx) {
+          (ctx as unknown as { outputTo(t: string, v: number): void }).outputTo(tag, e);
+        },
+      };
+      const err = await runWith(options, (p) => {
+        const outs = p.apply(Create([1, 2])).apply('Split', ParDo(fn).withDeadLetters());
+        outs.deadLetters().apply('Dead', Capture.records());
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(UserCodeError);
+      expect((err as UserCodeError).step).toBe('Split');
+      expect((err as Error).message).toContain(`output tag '${tag}' is not declared`);
+    },
+  );
+
+  it("rejects '__proto__' as an output tag at construction (it cannot be a field of the outputs: its values would be lost)", async () => {
+    const fn: DoFn<number, number, { __proto__: number }> = { process() {} };
+    await expect(runWith(options, (p) => p.apply(Create([1])).apply(ParDo(fn).withOutputs('__proto__')))).rejects.toThrow(/'__proto__' cannot name an output/);
+  });
+
+  it.each([
+    ['state', '__proto__', /'__proto__' cannot name a state cell/],
+    ['timer', '__proto__', /'__proto__' cannot name a timer/],
+    ['timer', '__gc', /'__gc' cannot name a timer/],
+  ] as const)("rejects a %s named '%s' at construction (before: a '__proto__' value state kept nothing and its timer never fired; a cleared '__gc' timer fired anyway)", async (kind, name, message) => {
+    const fn = statefulDoFn<KV<string, number>, string>()({
+      ...(kind === 'state' ? { state: Object.fromEntries([[name, StateSpec.value<number>()]]) } : { timers: Object.fromEntries([[name, TimerSpec.eventTime()]]) }),
+      process() {},
+    });
+    await expect(runWith(options, (p) => p.apply(Create([kv('k', 1)])).apply(ParDo(fn)))).rejects.toThrow(message);
+  });
+
+  it('declared tags named like Object.prototype members (constructor, toString) carry their values', async () => {
+    const fn: DoFn<number, number, { constructor: number; toString: number }> = {
+      process(e, ctx) {
+        ctx.outputTo('constructor', e);
+        ctx.outputTo('toString', -e);
+      },
+    };
+    const { out } = await runWith(options, (p) => {
+      const outs = p.apply(Create([1, 2])).apply('Split', ParDo(fn).withOutputs('constructor', 'toString'));
+      return { c: outs.constructor.apply('C', Capture.records()), t: outs.toString.apply('T', Capture.records()) };
+    });
+    expect(out.c.sortedValues()).toEqual([1, 2]);
+    expect(out.t.values().sort((a, b) => a - b)).toEqual([-2, -1]);
   });
 
   it('rejects reserved output tags at construction', async () => {

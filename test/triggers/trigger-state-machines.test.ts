@@ -591,6 +591,21 @@ describe('onMerge (merging windows such as sessions)', () => {
     expect(t.shouldFire(s, { ...ctx, processingTime: 1300 })).toBe(true);
   });
 
+  it('merging more windows than a function call takes arguments (200,000, a custom WindowFn merging them all): AfterProcessingTime and AfterEach merge them (before: RangeError, Maximum call stack size exceeded)', () => {
+    const n = 200_000;
+    const t = apt(1000);
+    const started = stateAfter(t, 1, { pt: 300 }); // target 1300
+    const ctx = fakeContext({ window: merged, pt: 800 });
+    const later = stateAfter(t, 1, { pt: 700 }); // target 1700; trigger states are immutable, so one may stand for many
+    const s = t.onMerge([...Array.from({ length: n - 1 }, () => later), started], ctx);
+    expect(ctx.processingTimers).toEqual([1300]);
+    expect(t.shouldFire(s, { ...ctx, processingTime: 1300 })).toBe(true);
+    const each = AfterEach(AfterCount(1), AfterCount(2));
+    const e = each.init();
+    const m = each.onMerge(Array.from({ length: n }, () => e), fakeContext({ window: merged }));
+    expect(m.finished).toBe(false);
+  });
+
   it('AfterProcessingTime without any started delay asks for no timer', () => {
     const t = apt(1000);
     const ctx = fakeContext({ window: merged });

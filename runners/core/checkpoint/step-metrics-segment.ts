@@ -1,5 +1,6 @@
 import { CorruptCheckpointError } from '../../../sdk/errors.js';
 import type { StepMetrics } from '../../../sdk/metrics.js';
+import { setOwnField } from '../../../sdk/internal/own-field.js';
 import type { SegmentPayload } from './checkpoint-file.js';
 import { v8Codec } from './codecs/v8-codec.js';
 
@@ -46,7 +47,7 @@ export function restoreStepMetrics(into: StepMetrics, segment: SegmentPayload, c
   if (typeof counters !== 'object' || counters === null) return bad('have counters that are not an object');
   for (const [name, v] of Object.entries(counters)) {
     if (typeof v !== 'number') bad(`have a counter '${name}' that is not a number`);
-    into.counters[name] = v as number;
+    setOwnField(into.counters, name, v as number);
   }
   const distributions = m['distributions'] ?? {};
   if (typeof distributions !== 'object' || distributions === null) return bad('have distributions that are not an object');
@@ -54,6 +55,6 @@ export function restoreStepMetrics(into: StepMetrics, segment: SegmentPayload, c
     const fields = d as Record<string, unknown> | null;
     if (typeof fields !== 'object' || fields === null || !['count', 'sum', 'min', 'max'].every((f) => typeof fields[f] === 'number')) bad(`have a distribution '${name}' that is not {count, sum, min, max}`);
     const { count: n, sum, min, max } = fields as { count: number; sum: number; min: number; max: number };
-    into.distributions[name] = { count: n, sum, min, max };
+    setOwnField(into.distributions, name, { count: n, sum, min, max });
   }
 }

@@ -2,7 +2,8 @@ import type { CombineFn } from '../../../sdk/combine-fn.js';
 import type { LateRecord } from '../../../sdk/graph.js';
 import { encodeKey, kv, type KV, type StateKey } from '../../../sdk/kv.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
-import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { TIMESTAMP_MAX, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { windowOutputTime } from '../util/window-end.js';
 import { formatWindow, intervalWindow, type BoundedWindow, type IntervalWindow } from '../../../sdk/window.js';
 import { mod } from '../../../sdk/internal/mod.js';
 import type { KeyedStateTable } from '../state/keyed-state-table.js';
@@ -119,7 +120,7 @@ export class SlicedWindowDriver implements AggregationDriver {
     for (const a of this.slices.keys()) {
       for (let j = 0; j < k; j++) {
         const start = a - j * this.period;
-        const t = fireTime(start + this.size - 1);
+        const t = fireTime(Math.ceil(start + this.size) - 1); // the window's maxTimestamp (intervalWindow)
         // Due now: the watermark passed its end, and had not before.
         if (t < wm && t >= prev && !due.includes(start)) due.push(start);
       }
@@ -179,7 +180,8 @@ export class SlicedWindowDriver implements AggregationDriver {
   private fire(start: Instant): void {
     const w = intervalWindow(start, start + this.size);
     const end = w.end;
-    const timing = this.inputWm <= w.maxTimestamp ? 'EARLY' : 'ON_TIME';
+    const timing = this.inputWm <= fireTime(w.maxTimestamp) ? 'EARLY' : 'ON_TIME';
+    const ts = windowOutputTime(w);
     const pane: PaneInfo = { index: 0, nonSpeculativeIndex: timing === 'EARLY' ? -1 : 0, timing, isFirst: true, isLast: true };
     const fn = this.fn;
     for (const [ks, e] of this.keys) {
@@ -199,9 +201,9 @@ export class SlicedWindowDriver implements AggregationDriver {
         try {
           out = fn.extractOutput(fn.mergeAccumulators(accs));
         } catch (err) {
-          throw paneError(this.o.step, e.k, w, w.maxTimestamp, err);
+          throw paneError(this.o.step, e.k, w, ts, err);
         }
-        this.o.emit(kv(e.k, out), w.maxTimestamp, w, pane, false);
+        this.o.emit(kv(e.k, out), ts, w, pane, false);
         this.emittedAny = true;
       }
       // The slice starting with the window is in no later window.
@@ -240,7 +242,7 @@ export class SlicedWindowDriver implements AggregationDriver {
   }
 }
 
-/** When a window with this maxTimestamp is done (no allowed lateness): as the per-window driver's garbage collection. */
+/** When a window with this maxTimestamp is done (no allowed lateness): as the per-window driver's garbage collection (see windowDoneAt). */
 function fireTime(maxTimestamp: Instant): Instant {
-  return maxTimestamp > END_OF_GLOBAL_WINDOW ? END_OF_GLOBAL_WINDOW : maxTimestamp;
+  return maxTimestamp < TIMESTAMP_MAX - 1 ? maxTimestamp : TIMESTAMP_MAX - 1;
 }

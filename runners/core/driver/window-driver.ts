@@ -4,7 +4,8 @@ import type { LateRecord } from '../../../sdk/graph.js';
 import { encodeKey, kv, type KV, type StateKey } from '../../../sdk/kv.js';
 import type { StepMetrics } from '../../../sdk/metrics.js';
 import type { PaneInfo, PaneTiming } from '../../../sdk/pane.js';
-import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { garbageCollectionTime, windowDoneAt, windowOutputTime } from '../util/window-end.js';
 import { isElementSensitive, readsProcessingTime } from '../../../sdk/internal/trigger-analysis.js';
 import { isOnTimeOnly } from '../../../sdk/triggers/after-watermark.js';
 import type { TriggerContext, TriggerState } from '../../../sdk/triggers/trigger.js';
@@ -443,8 +444,7 @@ export class WindowDriver implements AggregationDriver {
   // ---------------------------------------------------------------------------------------------
 
   private gcTime(w: BoundedWindow): Instant {
-    const t = w.maxTimestamp + this.s.allowedLateness;
-    return t > END_OF_GLOBAL_WINDOW ? END_OF_GLOBAL_WINDOW : t;
+    return garbageCollectionTime(w, this.s.allowedLateness);
   }
 
   /** A window's state before its first element: `acc` is the accumulator it starts from. */
@@ -486,7 +486,7 @@ export class WindowDriver implements AggregationDriver {
    * the watermark there while that is still ahead of it).
    */
   private noteTimestamp(ks: StateKey, st: WindowState, ts: Instant): void {
-    const maxTs = st.w.maxTimestamp;
+    const maxTs = windowOutputTime(st.w);
     let cand: Instant;
     switch (this.s.timestampCombiner) {
       case 'END_OF_WINDOW':
@@ -575,7 +575,8 @@ export class WindowDriver implements AggregationDriver {
   private fire(ks: StateKey, st: WindowState, garbageCollection: boolean): void {
     const wm = this.inputWm;
     const w = st.w;
-    const timing: PaneTiming = wm <= w.maxTimestamp ? 'EARLY' : st.onTime ? 'LATE' : 'ON_TIME';
+    // At the end of the input (TIMESTAMP_MAX) every window is past its end, also one ending past it.
+    const timing: PaneTiming = wm <= windowDoneAt(w) ? 'EARLY' : st.onTime ? 'LATE' : 'ON_TIME';
     let finished = false;
     if (!garbageCollection) {
       this.cur = st;
@@ -596,7 +597,7 @@ export class WindowDriver implements AggregationDriver {
         isLast,
       };
       const consume = this.discarding || isLast;
-      const ts = st.outTs ?? w.maxTimestamp;
+      const ts = st.outTs ?? windowOutputTime(w);
       let out: unknown;
       try {
         out = this.o.reducer.extract(st.acc, consume);
@@ -745,7 +746,7 @@ export class WindowDriver implements AggregationDriver {
     s.pane = pane;
     s.nonSpec = nonSpec;
     // A merged window the watermark has not passed yet gets its own ON_TIME pane (as its trigger does).
-    s.onTime = anyOnTime && this.inputWm > result.maxTimestamp;
+    s.onTime = anyOnTime && this.inputWm > windowDoneAt(result);
     s.closed = false;
     s.pt = NO_TIMERS;
     if (!sameWindow(oldW, result)) {

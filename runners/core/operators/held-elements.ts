@@ -1,17 +1,18 @@
-import { END_OF_GLOBAL_WINDOW, type Instant } from '../../../sdk/time.js';
+import type { Instant } from '../../../sdk/time.js';
+import { windowDoneAt } from '../util/window-end.js';
 import type { BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import { MinHeap } from '../timers/min-heap.js';
 
 /**
- * The last instant of side-input window `w` for readiness: its maxTimestamp, but at most the end of
- * the global window, as aggregations fire and collect windows (a window near TIMESTAMP_MAX, e.g. a
+ * The last instant of side-input window `w` for readiness: its maxTimestamp, but at most TIMESTAMP_MAX − 1,
+ * as aggregations fire and collect windows (`windowDoneAt`; a window near TIMESTAMP_MAX, e.g. a
  * FixedWindows window of an element at TIMESTAMP_MAX, ends past it). So a side watermark at the end of
  * time makes every side window ready; before, the elements waiting for such a window were never released.
- * @example sideWindowEnd(intervalWindow(TIMESTAMP_MAX - 991, TIMESTAMP_MAX + 9)) // END_OF_GLOBAL_WINDOW
+ * @example sideWindowEnd(intervalWindow(TIMESTAMP_MAX - 991, TIMESTAMP_MAX + 9)) // TIMESTAMP_MAX - 1
  */
 export function sideWindowEnd(w: BoundedWindow): Instant {
-  return w.maxTimestamp > END_OF_GLOBAL_WINDOW ? END_OF_GLOBAL_WINDOW : w.maxTimestamp;
+  return windowDoneAt(w);
 }
 
 /** A held main-input element, with the side-input window it reads from each side input. */

@@ -78,12 +78,12 @@ function mergeRecords(k: unknown, result: BoundedWindow, records: UserStateRecor
   const names = new Set<string>();
   for (const r of ordered) for (const name of Object.keys(r.cells)) names.add(name);
   for (const name of names) {
-    const present = ordered.filter((r) => name in r.cells).map((r) => r.cells[name]);
+    const present = ordered.filter((r) => Object.hasOwn(r.cells, name)).map((r) => r.cells[name]);
     cells[name] = mergeCell(specs[name], present);
   }
   const timers: Record<string, Instant> = {};
   for (const r of ordered) {
-    for (const [id, t] of Object.entries(r.timers)) if (!(id in timers) || t > timers[id]!) timers[id] = t;
+    for (const [id, t] of Object.entries(r.timers)) if (!Object.hasOwn(timers, id) || t > timers[id]!) timers[id] = t;
   }
   return { k, w: result, cells, timers };
 }

@@ -10,8 +10,10 @@ import type { MetricsContext } from '../../../sdk/metrics.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
 import { NO_FIRING } from '../../../sdk/pane.js';
 import type { PCollectionView } from '../../../sdk/side-input.js';
-import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { TIMESTAMP_MAX, TIMESTAMP_MIN, type Instant } from '../../../sdk/time.js';
+import { garbageCollectionTime } from '../util/window-end.js';
 import { invalidInstantMessage, isValidInstant } from '../../../sdk/internal/valid-instant.js';
+import { ownField, setOwnField } from '../../../sdk/internal/own-field.js';
 import { formatWindow, type BoundedWindow } from '../../../sdk/window.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import type { WindowingStrategy } from '../../../sdk/windowing-strategy.js';
@@ -124,7 +126,8 @@ export class ParDoOperator extends BaseOperator {
     this.gcTimers = new TimerQueue(live(() => true));
     this.rebuildTimers();
     const emitTo = (tag: string, value: unknown, ts: Instant) => {
-      const port = this.ctx.ports[tag];
+      // Own fields only: 'toString' or 'constructor' would find Object.prototype's.
+      const port = Object.hasOwn(this.ctx.ports, tag) ? this.ctx.ports[tag] : undefined;
       if (!port || tag === 'deadLetter') throw new UndeclaredOutputError(tag);
       port.emitParts(value, ts, this.curWindow, this.curPane, this.curRetraction);
     };
@@ -210,7 +213,7 @@ export class ParDoOperator extends BaseOperator {
       drain,
       output: (value, ts, window) => this.main.emitParts(value, ts, window, NO_FIRING, false),
       outputTo: (tag, value, ts, window) => {
-        const port = this.ctx.ports[tag];
+        const port = Object.hasOwn(this.ctx.ports, tag) ? this.ctx.ports[tag] : undefined;
         if (!port || tag === 'deadLetter') throw new UndeclaredOutputError(tag);
         port.emitParts(value, ts, window, NO_FIRING, false);
       },
@@ -341,7 +344,10 @@ export class ParDoOperator extends BaseOperator {
   override advanceWatermark(wm: Instant): MaybePromise {
     this.inputWm = wm;
     if (!this.stateful) return;
-    return this.fireTimers(this.eventTimers, 'event', (t) => wm > t, () => this.fireGc(wm));
+    // At the end of the input (TIMESTAMP_MAX) every timer is due, also one set to TIMESTAMP_MAX itself,
+    // which the watermark never passes (before, it never fired: its outputs were lost, silently).
+    const due = wm >= TIMESTAMP_MAX ? () => true : (t: Instant) => wm > t;
+    return this.fireTimers(this.eventTimers, 'event', due, () => this.fireGc(wm));
   }
 
   override advanceProcessingTime(now: Instant): MaybePromise {
@@ -608,13 +614,44 @@ export class ParDoOperator extends BaseOperator {
   private fireGc(wm: Instant): MaybePromise {
     for (let t = this.gcTimers.popDue((x) => wm > x); t; t = this.gcTimers.popDue((x) => wm > x)) {
       const rec = this.userState!.table.get(t.key, t.ns);
-      if (rec && wm > this.gcTime(rec.w)) this.userState!.table.delete(t.key, t.ns);
+      if (!rec || !(wm > this.gcTime(rec.w))) continue;
+      const key = t.key;
+      const ns = t.ns;
+      const r = this.fireLeftEventTimers(key, ns, rec);
+      if (isThenable(r)) {
+        return r.then(() => {
+          this.userState!.table.delete(key, ns);
+          return this.fireGc(wm);
+        });
+      }
+      this.userState!.table.delete(key, ns);
     }
   }
 
+  /**
+   * Before window state is collected: its event-time timers still set (set past the window's
+   * garbage-collection time, e.g. to TIMESTAMP_MAX in the global window, which is collected once the
+   * watermark passes END_OF_GLOBAL_WINDOW) fire now, earliest first, each once, with the state; before,
+   * they were dropped with it, silently. Timers set while these fire are dropped with the state.
+   */
+  private fireLeftEventTimers(key: StateKey, ns: string, rec: UserStateRecord): MaybePromise {
+    const left: QueuedTimer[] = [];
+    for (const [id, time] of Object.entries(rec.timers)) if (this.fn.timers?.[id]?.domain === 'event') left.push({ time, key, ns, id });
+    if (left.length === 0) return;
+    left.sort((a, b) => a.time - b.time);
+    const next = (i: number): MaybePromise => {
+      for (; i < left.length; i++) {
+        const t = left[i]!;
+        if (rec.timers[t.id] !== t.time || this.userState!.table.get(key, ns) !== rec) continue; // cleared or moved by an earlier one
+        const r = this.fireTimer(t, 'event');
+        if (isThenable(r)) return r.then(() => next(i + 1));
+      }
+    };
+    return next(0);
+  }
+
   private gcTime(w: BoundedWindow): Instant {
-    const t = w.maxTimestamp + this.strategy.allowedLateness;
-    return t > END_OF_GLOBAL_WINDOW ? END_OF_GLOBAL_WINDOW : t;
+    return garbageCollectionTime(w, this.strategy.allowedLateness);
   }
 
   // side inputs --------------------------------------------------------------------------------
@@ -745,12 +782,14 @@ function makeMetrics(ctx: OperatorContext): MetricsContext {
   return {
     counter: (name) => ({
       inc(n = 1) {
-        m.counters[name] = (m.counters[name] ?? 0) + n;
+        // Own fields only: a counter named 'constructor' or '__proto__' counts like any other.
+        setOwnField(m.counters, name, (ownField(m.counters, name) ?? 0) + n);
       },
     }),
     distribution: (name) => ({
       update(value) {
-        const d = (m.distributions[name] ??= { count: 0, sum: 0, min: value, max: value });
+        let d = ownField(m.distributions, name);
+        if (d === undefined) setOwnField(m.distributions, name, (d = { count: 0, sum: 0, min: value, max: value }));
         d.count++;
         d.sum += value;
         if (value < d.min) d.min = value;

@@ -69,25 +69,25 @@ function cell(name: string, spec: AnyStateSpec, record: () => UserStateRecord, p
   switch (spec.kind) {
     case 'value':
       return {
-        read: () => peek()?.cells[name],
+        read: () => cellOf(peek(), name),
         write: (v: unknown) => void (record().cells[name] = v),
         clear: () => void (peek() && delete peek()!.cells[name]),
       };
     case 'bag':
       return {
-        read: () => (peek()?.cells[name] as unknown[] | undefined) ?? [],
+        read: () => (cellOf(peek(), name) as unknown[] | undefined) ?? [],
         add: (v: unknown) => {
           const r = record();
-          ((r.cells[name] as unknown[] | undefined) ?? (r.cells[name] = [] as unknown[]) as unknown[]).push(v);
+          ((cellOf(r, name) as unknown[] | undefined) ?? (r.cells[name] = [] as unknown[])).push(v);
         },
-        isEmpty: () => ((peek()?.cells[name] as unknown[] | undefined)?.length ?? 0) === 0,
+        isEmpty: () => ((cellOf(peek(), name) as unknown[] | undefined)?.length ?? 0) === 0,
         clear: () => void (peek() && delete peek()!.cells[name]),
       };
     case 'set': {
       const m = (create: boolean): Map<StateKey, unknown> | undefined => {
         const r = create ? record() : peek();
         if (!r) return undefined;
-        return (r.cells[name] ??= new Map()) as Map<StateKey, unknown>;
+        return ((cellOf(r, name) as Map<StateKey, unknown> | undefined) ?? (r.cells[name] = new Map())) as Map<StateKey, unknown>;
       };
       return {
         add: (v: unknown) => {
@@ -104,7 +104,7 @@ function cell(name: string, spec: AnyStateSpec, record: () => UserStateRecord, p
           m(false)?.delete(k);
         },
         read: () => [...(m(false)?.values() ?? [])],
-        isEmpty: () => ((peek()?.cells[name] as Map<StateKey, unknown> | undefined)?.size ?? 0) === 0,
+        isEmpty: () => ((cellOf(peek(), name) as Map<StateKey, unknown> | undefined)?.size ?? 0) === 0,
         clear: () => void (peek() && delete peek()!.cells[name]),
       };
     }
@@ -112,7 +112,7 @@ function cell(name: string, spec: AnyStateSpec, record: () => UserStateRecord, p
       const m = (create: boolean): Map<StateKey, [unknown, unknown]> | undefined => {
         const r = create ? record() : peek();
         if (!r) return undefined;
-        return (r.cells[name] ??= new Map()) as Map<StateKey, [unknown, unknown]>;
+        return ((cellOf(r, name) as Map<StateKey, [unknown, unknown]> | undefined) ?? (r.cells[name] = new Map())) as Map<StateKey, [unknown, unknown]>;
       };
       return {
         get: (k: unknown) => m(false)?.get(encodeKey(k))?.[1],
@@ -127,11 +127,11 @@ function cell(name: string, spec: AnyStateSpec, record: () => UserStateRecord, p
       return {
         add: (v: unknown) => {
           const r = record();
-          r.cells[name] = fn.addInput(name in r.cells ? r.cells[name] : fn.createAccumulator(), v, 0);
+          r.cells[name] = fn.addInput(Object.hasOwn(r.cells, name) ? r.cells[name] : fn.createAccumulator(), v, 0);
         },
         read: () => {
           const r = peek();
-          return fn.extractOutput(r && name in r.cells ? r.cells[name] : fn.createAccumulator());
+          return fn.extractOutput(r && Object.hasOwn(r.cells, name) ? r.cells[name] : fn.createAccumulator());
         },
         clear: () => void (peek() && delete peek()!.cells[name]),
       };
@@ -146,4 +146,15 @@ function setElementKey(name: string, v: unknown): StateKey {
   } catch {
     throw new TypeError(`set state '${name}' cannot hold a ${typeof v}: elements must be strings, numbers, booleans, null, arrays or plain objects`);
   }
+}
+
+/**
+ * The cell `name` of a key's record: its own field only, so a cell named like an Object.prototype
+ * member (`constructor`, `toString`) reads undefined until written, as any other (before, the inherited
+ * member: a function where a value, list or map belonged). Records come back from checkpoints as plain
+ * objects, so their prototype cannot be left out instead.
+ * @example cellOf({ k: 'a', w, cells: {}, timers: {} }, 'constructor') // undefined
+ */
+function cellOf(r: UserStateRecord | undefined, name: string): unknown {
+  return r !== undefined && Object.hasOwn(r.cells, name) ? r.cells[name] : undefined;
 }

@@ -1,8 +1,10 @@
 import { deserialize, serialize } from 'node:v8';
 import type { RunOutcome } from '../../../sdk/dofn.js';
+import { UserCodeError } from '../../../sdk/errors.js';
+import { ownField, setOwnField } from '../../../sdk/internal/own-field.js';
 import type { PipelineGraph } from '../../../sdk/graph.js';
 import type { SourceBatch } from '../../../sdk/io/source.js';
-import { encodeKey } from '../../../sdk/kv.js';
+import { encodeKey, type StateKey } from '../../../sdk/kv.js';
 import type { StepMetrics } from '../../../sdk/metrics.js';
 import type { PCollection } from '../../../sdk/pcollection.js';
 import { TIMESTAMP_MAX, type Instant } from '../../../sdk/time.js';
@@ -273,7 +275,7 @@ export class StagedEngine extends Engine {
       w.pending.forEach((p, to) => {
         if (p.length === 0) return;
         const batch = p.splice(0);
-        const wait = w.channels[to]!.write(this.encode ? (deserialize(serialize(batch)) as WindowedValue<unknown>[]) : batch);
+        const wait = w.channels[to]!.write(this.encode ? crossing(w.pcollection, batch) : batch);
         if (wait) throw new Error('StagedEngine: an exchange channel filled up');
       });
     }
@@ -330,7 +332,8 @@ export class StagedEngine extends Engine {
 /**
  * Where a record of an edge with `routing` goes among `n` downstream instances: an instance index,
  * or -1 for every instance (broadcast). Keyed: the owner of the key's group; a value that is not a
- * `KV` goes to instance 0, whose step then reports it as it would with one instance.
+ * `KV` goes to instance 0, whose step then reports it as it would with one instance, as does one whose
+ * key cannot be a key (see `encodeKey`).
  */
 function router(routing: ExchangeRouting, n: number): (value: unknown) => number {
   if (routing === 'broadcast') return () => -1;
@@ -343,7 +346,16 @@ function router(routing: ExchangeRouting, n: number): (value: unknown) => number
       return to;
     };
   }
-  return (value) => (value !== null && typeof value === 'object' && 'key' in value ? instanceOfGroup(keyGroupOf(encodeKey((value as { key: unknown }).key)), n) : 0);
+  return (value) => {
+    if (value === null || typeof value !== 'object' || !('key' in value)) return 0;
+    let ks: StateKey;
+    try {
+      ks = encodeKey((value as { key: unknown }).key);
+    } catch {
+      return 0; // a key that cannot be a key (a bigint, a Map): instance 0's step reports it, naming itself and the element
+    }
+    return instanceOfGroup(keyGroupOf(ks), n);
+  };
 }
 
 /**
@@ -384,10 +396,10 @@ function sumMetrics(all: readonly StepMetrics[]): StepMetrics {
     out.elementsOut += m.elementsOut;
     out.lateDropped += m.lateDropped;
     out.deadLettered += m.deadLettered;
-    for (const [k, v] of Object.entries(m.counters)) out.counters[k] = (out.counters[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(m.counters)) setOwnField(out.counters, k, (ownField(out.counters, k) ?? 0) + v);
     for (const [k, d] of Object.entries(m.distributions)) {
-      const o = out.distributions[k];
-      out.distributions[k] = o === undefined ? { ...d } : { count: o.count + d.count, sum: o.sum + d.sum, min: Math.min(o.min, d.min), max: Math.max(o.max, d.max) };
+      const o = ownField(out.distributions, k);
+      setOwnField(out.distributions, k, o === undefined ? { ...d } : { count: o.count + d.count, sum: o.sum + d.sum, min: Math.min(o.min, d.min), max: Math.max(o.max, d.max) });
     }
   }
   return out;
@@ -405,4 +417,26 @@ export interface InstanceRun {
   readonly exchangeReads: readonly { readonly read: ExchangeRead; readonly slot: ReadSlot; readonly valve: WatermarkValve; readonly channels: readonly Channel<unknown>[] }[];
   readonly writes: { readonly pcollection: PCollection<unknown>; readonly channels: readonly Channel<unknown>[]; readonly pending: WindowedValue<unknown>[][] }[];
   ended: boolean;
+}
+
+/**
+ * `batch` as the next stage receives it: through `v8.serialize`, as between processes. An element that
+ * cannot be cloned (it holds a function, a symbol, a class with private state V8 cannot copy) fails the
+ * run with a UserCodeError naming the step that emitted it, the element, its window and timestamp; before,
+ * with V8's bare DataCloneError, naming nothing (a run with one instance per step never clones, so it
+ * passed there).
+ */
+function crossing(pc: PCollection<unknown>, batch: WindowedValue<unknown>[]): WindowedValue<unknown>[] {
+  try {
+    return deserialize(serialize(batch)) as WindowedValue<unknown>[];
+  } catch (e) {
+    for (const wv of batch) {
+      try {
+        serialize(wv);
+      } catch (cause) {
+        throw new UserCodeError(pc.producer.fullName, 'sending an element to the next stage (elements of a parallel run are cloned)', cause, wv.value, wv.window, wv.timestamp);
+      }
+    }
+    throw e;
+  }
 }

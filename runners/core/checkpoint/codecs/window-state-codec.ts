@@ -59,7 +59,8 @@ interface Meta {
  * window), timer lists once as offsets from their window's maxTimestamp, trigger states once per
  * equal value (they are immutable). One `v8.serialize` holds the dictionaries, the accumulators that
  * are not numbers, and every entry the columns cannot hold exactly (processing-time timers, `last`
- * or `retract` values, a user key that differs from the decoded state key, a count that is not a
+ * or `retract` values, a user key that differs from the decoded state key, a string key with a lone
+ * surrogate (not UTF-8), a count that is not a
  * 32-bit unsigned integer, fields outside WindowState, ...). So nothing is lost: decoding gives
  * entries that are `util.isDeepStrictEqual` to the input, in the same order. About 25 bytes per
  * number-keyed entry with a number accumulator (30 with a dotted-quad string key).
@@ -119,6 +120,9 @@ function columnTimes(ks: StateKey, ns: string, st: WindowState, delta: number[])
     delta.push(d);
   }
   if (!keyDerivable(ks, st.k)) return -1;
+  // The strings column is UTF-8, which has no lone surrogates ('\ud800' would come back as '\ufffd',
+  // one key with every other such key): such a key goes to the side list, which v8 keeps exactly.
+  if (typeof ks === 'string' && !ks.isWellFormed()) return -1;
   return outCode + 3 * holdCode;
 }
 
