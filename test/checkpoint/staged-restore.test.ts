@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StagedEngine } from '../../runners/core/parallel/staged-engine.js';
-import { statefulDoFn } from '../../sdk/dofn.js';
+import { statefulDoFn, type DoFn } from '../../sdk/dofn.js';
+import { VirtualClock } from '../../sdk/clock.js';
+import { Pipeline } from '../../sdk/pipeline.js';
+import { InMemoryStateBackend } from '../../runners/core/state/state-backend.js';
 import { kv, type KV } from '../../sdk/kv.js';
 import { View } from '../../sdk/side-input.js';
 import { StateSpec } from '../../sdk/state.js';
@@ -13,7 +16,7 @@ import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { arbTriggerSpec, arbWindowSpec, triggerOf, windowFnOf, type TriggerSpec, type WindowSpec } from '../support/random-windowing.js';
-import { handRead, HandRun, interrupted, uninterrupted, type Build, type EngineMode, type ScriptStep } from './engine-harness.js';
+import { ENGINE_MODES, handRead, HandRun, interrupted, uninterrupted, type Build, type EngineMode, type ScriptStep } from './engine-harness.js';
 
 /**
  * Checkpoints of a run as stages (design: docs/design/scale-out.md §6 step 5): a run at N instances per keyed
@@ -158,6 +161,21 @@ describe('checkpoints of a run as stages (scale-out step 5)', () => {
       for (const r of [at1, at3, restored, back]) await r.engine.close('cancelled');
     });
   }
+
+  it('a stage with a two-phase-commit sink runs one instance (its handle is one per step), the others N', () => {
+    const p = Pipeline.create();
+    const sums = handRead<KV<string, number>>(p, 'Events').apply('Window', Window.into<KV<string, number>>(windowFnOf({ k: 'fixed', size: 1000 }))).apply('Sum', Sum.perKey<string>());
+    sums.apply('Again', Sum.perKey<string>());
+    const sink: DoFn<KV<string, number>, never> = {
+      process: () => {},
+      twoPhaseCommit: { preCommit: () => Promise.resolve(undefined), commit: () => Promise.resolve(), recover: () => Promise.resolve() },
+    };
+    sums.apply('Sink', ParDo(sink));
+    const engine = new StagedEngine(p.graph(), { clock: new VirtualClock(0), state: new InMemoryStateBackend(), ...ENGINE_MODES.native }, { instances: 3 });
+    const instancesOf = (step: string) => engine.stages.find((s) => s.graph.stage.steps.includes(step))!.instances.length;
+    expect(instancesOf('Sink')).toBe(1);
+    expect(instancesOf('Again')).toBe(3);
+  });
 
   it('a source read stays at one instance, so its position and watermark come through unchanged', async () => {
     const shape: Shape = { window: { k: 'fixed', size: 1000 }, trigger: { k: 'wm', early: 2, late: true }, mode: 'discarding', lateness: 0 };
