@@ -82,7 +82,8 @@ export interface PipelineOptions<A extends AnyFlagValues = AnyFlagValues> {
    * Instances of each keyed step (GroupByKey, Combine.perKey, stateful ParDo) and the steps after it,
    * 1..128; records go to the instance owning their key. Default 1, the one-engine run. Above 1 the
    * instances run in this thread, one after another (a correctness mode, slower than 1; worker threads
-   * come later), and checkpoints are not supported yet.
+   * come later). Checkpoints (`checkpointDir`) hold what a run at 1 holds, so a job resumes at any
+   * parallelism, whatever the one that wrote its checkpoint; a stage with a two-phase-commit sink runs one instance.
    */
   readonly parallelism: number;
   /**
