@@ -15,6 +15,7 @@ import { GroupByKey } from '../../transforms/group-by-key.js';
 import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
+import { buildRandomPipeline, randomPipelineProgram } from '../support/random-pipelines.js';
 import { arbTriggerSpec, arbWindowSpec, triggerOf, windowFnOf, type TriggerSpec, type WindowSpec } from '../support/random-windowing.js';
 import { ENGINE_MODES, handRead, HandRun, interrupted, uninterrupted, type Build, type EngineMode, type ScriptStep } from './engine-harness.js';
 
@@ -175,6 +176,23 @@ describe('checkpoints of a run as stages (scale-out step 5)', () => {
     const instancesOf = (step: string) => engine.stages.find((s) => s.graph.stage.steps.includes(step))!.instances.length;
     expect(instancesOf('Sink')).toBe(1);
     expect(instancesOf('Again')).toBe(3);
+  });
+
+  it('property: in a stage of several instances every keyed step reads its main input by key (so its state splits by key group, as restore assumes)', () => {
+    fc.assert(
+      fc.property(randomPipelineProgram, (ops) => {
+        const engine = new StagedEngine(buildRandomPipeline(ops).graph(), { clock: new VirtualClock(0), state: new InMemoryStateBackend(), ...ENGINE_MODES.native }, { instances: 3 });
+        for (const s of engine.stages) {
+          if (s.instances.length === 1) continue;
+          for (const n of s.graph.graph.primitives) {
+            const p = n.payload;
+            if (!(p?.kind === 'gbk' || p?.kind === 'combine' || (p?.kind === 'pardo' && p.stateful))) continue;
+            expect(s.graph.reads.find((r) => r.pcollection === n.inputs[0])?.routing, n.fullName).toBe('keyed');
+          }
+        }
+      }),
+      { numRuns: 1000, seed: 20261204 },
+    );
   });
 
   it('a source read stays at one instance, so its position and watermark come through unchanged', async () => {
