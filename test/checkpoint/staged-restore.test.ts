@@ -195,6 +195,19 @@ describe('checkpoints of a run as stages (scale-out step 5)', () => {
     );
   });
 
+  it('a snapshot of another key group count restores at 1, and is refused (nothing restored) where a stage has several instances', async () => {
+    const shape: Shape = { window: { k: 'fixed', size: 1000 }, trigger: { k: 'wm' }, mode: 'discarding', lateness: 0 };
+    const run = new HandRun(build(shape), 'native');
+    await run.engine.open();
+    await run.step({ add: keys.map((k) => [kv(k, 1), 10] as const), read: 'Events' });
+    const snap = run.engine.capture({ keyGroups: 64 });
+    expect(() => new HandRun(build(shape), 'native').engine.restore(structuredClone(snap))).not.toThrow();
+    const at3 = new HandRun(build(shape), 'native', 0, 3);
+    expect(() => at3.engine.restore(structuredClone(snap), { checkpoint: 'ck-64' })).toThrow(/ck-64 has 64 key groups; stage 'Sum' of 3 instances routes by 128/);
+    expect(at3.engine.metrics['Sum']!.elementsIn).toBe(0);
+    await run.engine.close('cancelled');
+  });
+
   it('a source read stays at one instance, so its position and watermark come through unchanged', async () => {
     const shape: Shape = { window: { k: 'fixed', size: 1000 }, trigger: { k: 'wm', early: 2, late: true }, mode: 'discarding', lateness: 0 };
     const run = new HandRun(build(shape), 'native', 0, 3);

@@ -305,6 +305,8 @@ export class StagedEngine extends Engine {
    * groups it owns, its part of each operator snapshot, and (instance 0) the counters. The snapshot may come
    * from a run at any parallelism, or from a plain `Engine`. `ownedGroups` is not taken: the instances own theirs.
    * @throws CheckpointMismatchError, CheckpointVersionError, CorruptCheckpointError as `Engine.restore`.
+   * @throws CheckpointError (CHECKPOINT_MISMATCH) for a snapshot of another key group count than 128 when a stage has
+   * several instances (they route by 128 groups); nothing is restored then.
    * @throws Error when an instance already took input.
    */
   override restore(
@@ -323,11 +325,12 @@ export class StagedEngine extends Engine {
     });
     if (mismatches.length > 0 && !options.allowNonRestoredState) throw new CheckpointMismatchError(name, mismatches, compatibility.stepsWithoutState);
     const dropped = new Set(mismatches.map((m) => m.step));
+    const split = this.stages.find((s) => s.instances.length > 1);
+    if (split !== undefined && snapshot.keyGroups !== DEFAULT_KEY_GROUPS) {
+      throw new CheckpointError('CHECKPOINT_MISMATCH', `${name} has ${snapshot.keyGroups} key groups; stage '${split.graph.stage.steps[0]}' of ${split.instances.length} instances routes by ${DEFAULT_KEY_GROUPS}`);
+    }
     for (const s of this.stages) {
       const n = s.instances.length;
-      if (n > 1 && snapshot.keyGroups !== DEFAULT_KEY_GROUPS) {
-        throw new CheckpointError('CHECKPOINT_MISMATCH', `${name} has ${snapshot.keyGroups} key groups; a stage of ${n} instances routes by ${DEFAULT_KEY_GROUPS}`);
-      }
       const mine = new Set(s.graph.stage.steps);
       const ownerOf = router('keyed', n);
       const keyed = snapshot.segments.filter((seg) => seg.keyGroup !== null && mine.has(seg.step) && !dropped.has(seg.step));
