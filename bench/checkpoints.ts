@@ -17,7 +17,8 @@
  *
  * Flags: --elements=N (throughput, default 5,000,000), --keys=N (state-1m, default 1,000,000),
  * --repeat=N (throughput and kafka, best of N, default 1), --quick (1,000,000 elements and 200,000 keys),
- * --netflowCount=N (kafka: scenario 1's events, default 10,000), --only=throughput|state-1m|kafka.
+ * --netflowCount=N (kafka: scenario 1's events, default 10,000), --only=throughput|state-1m|kafka,
+ * --parallelism=N (throughput and state-1m: the Count's instances, default 1; design scale-out step 5).
  * Internal: --worker=<json> runs one configuration and prints one JSON line.
  */
 import { execFileSync } from 'node:child_process';
@@ -47,6 +48,8 @@ interface Job {
   readonly interval?: string;
   readonly elements: number;
   readonly keys: number;
+  /** Instances of the Count (`--parallelism`). */
+  readonly parallelism?: number;
 }
 
 /** What a worker prints. */
@@ -70,6 +73,7 @@ const { values: args } = parseCommandLine(
     repeat: { type: 'string', value: 'N', help: 'throughput: runs per configuration, best kept (default 1)' },
     quick: { type: 'boolean', help: '1,000,000 elements, 200,000 keys' },
     only: { type: 'string', value: 'throughput|state-1m|kafka', help: 'one part only' },
+    parallelism: { type: 'string', value: 'N', help: 'throughput and state-1m: instances of the Count (default 1)' },
     netflowCount: { type: 'string', value: 'N', help: "kafka: scenario 1's events (default 10,000)" },
     worker: { type: 'string', value: '<json>', hidden: true, help: 'internal: run one configuration' },
   },
@@ -87,6 +91,7 @@ async function runJob(job: Job): Promise<Row> {
   const dir = job.interval !== undefined ? mkdtempSync(join(tmpdir(), 'watershed-bench-ck-')) : undefined;
   const p = Pipeline.create({
     runner: job.runner,
+    ...(job.parallelism !== undefined ? { parallelism: job.parallelism } : {}),
     ...(job.runner === 'microbatch' ? { batchInterval: 'asap' as const } : {}),
     ...(dir !== undefined ? { checkpointDir: dir, checkpointInterval: parseInterval(job.interval!) } : {}),
   });
@@ -157,6 +162,8 @@ async function main(): Promise<void> {
   const elements = Number(args.elements ?? (quick ? 1_000_000 : 5_000_000));
   const keys = Number(args.keys ?? (quick ? 200_000 : 1_000_000));
   const repeat = Number(args.repeat ?? 1);
+  const parallelism = Number(args.parallelism ?? 1);
+  const at = parallelism > 1 ? { parallelism } : {};
   const only = args.only;
   if (only !== undefined && !['throughput', 'state-1m', 'kafka'].includes(only)) throw new Error(`--only=${only}: use throughput, state-1m or kafka`);
   const script = fileURLToPath(import.meta.url);
@@ -171,12 +178,12 @@ async function main(): Promise<void> {
   const mb = (x: number) => `${(x / 1e6).toFixed(1)} MB`;
 
   if (only === undefined || only === 'throughput') {
-    console.log(`Checkpoint overhead: Generate → Map → FixedWindows(1 s) → Count.perKey (1,000 keys), ${elements.toLocaleString('en-US')} elements, one process per run, best of ${repeat} by CPU`);
+    console.log(`Checkpoint overhead: Generate → Map → FixedWindows(1 s) → Count.perKey (1,000 keys), ${elements.toLocaleString('en-US')} elements, one process per run, best of ${repeat} by CPU, parallelism ${parallelism}`);
     console.log('runner       checkpoints   wall elements/s   CPU elements/s   vs none (wall, CPU)   taken   bytes (max)    sync ms (max)   write ms (max)');
     for (const runner of ['native', 'microbatch'] as const) {
-      const none = best({ case: 'throughput', runner, elements, keys: 1000 });
+      const none = best({ case: 'throughput', runner, elements, keys: 1000, ...at });
       for (const interval of [undefined, '10s', '1s']) {
-        const r = interval === undefined ? none : best({ case: 'throughput', runner, interval, elements, keys: 1000 });
+        const r = interval === undefined ? none : best({ case: 'throughput', runner, interval, elements, keys: 1000, ...at });
         const c = r.checkpoints;
         console.log(
           `${runner.padEnd(12)} ${(interval ?? 'none').padEnd(11)} ${m(r.elementsPerSecond).padStart(16)} ${m(r.elementsPerCpuSecond).padStart(16)}   ${(r.elementsPerSecond / none.elementsPerSecond).toFixed(2)}x, ${(r.elementsPerCpuSecond / none.elementsPerCpuSecond).toFixed(2)}x ${String(c.length).padStart(9)}   ${(c.length ? `${Math.round(Math.max(...c.map((x) => x.bytes)) / 1000)} kB` : '-').padStart(12)}   ${(c.length ? ms(Math.max(...c.map((x) => x.syncMs))) : '-').padStart(13)}   ${(c.length ? ms(Math.max(...c.map((x) => x.writeMs))) : '-').padStart(14)}`,
@@ -186,10 +193,10 @@ async function main(): Promise<void> {
   }
   if (only === undefined || only === 'state-1m') {
     const total = keys + Math.round(keys / 5);
-    console.log(`\nCheckpoint size and duration: ${keys.toLocaleString('en-US')} keys of window state (Count.perKey, one 1 h window, ${total.toLocaleString('en-US')} elements), checkpoints every 1 s and one when every key is counted`);
+    console.log(`\nCheckpoint size and duration: ${keys.toLocaleString('en-US')} keys of window state (Count.perKey, one 1 h window, ${total.toLocaleString('en-US')} elements), checkpoints every 1 s and one when every key is counted, parallelism ${parallelism}`);
     console.log('runner       run s   taken   biggest (all keys)   bytes/key   sync ms   write ms   commit ms   final checkpoint (window closed)');
     for (const runner of ['native', 'microbatch'] as const) {
-      const r = work({ case: 'state-1m', runner, interval: '1s', elements: total, keys });
+      const r = work({ case: 'state-1m', runner, interval: '1s', elements: total, keys, ...at });
       const big = r.checkpoints.find((c) => c.seq === r.requested);
       const last = r.checkpoints.at(-1);
       console.log(

@@ -82,7 +82,8 @@ export interface PipelineOptions<A extends AnyFlagValues = AnyFlagValues> {
    * Instances of each keyed step (GroupByKey, Combine.perKey, stateful ParDo) and the steps after it,
    * 1..128; records go to the instance owning their key. Default 1, the one-engine run. Above 1 the
    * instances run in this thread, one after another (a correctness mode, slower than 1; worker threads
-   * come later), and checkpoints are not supported yet.
+   * come later). Checkpoints (`checkpointDir`) hold what a run at 1 holds, so a job resumes at any
+   * parallelism, whatever the one that wrote its checkpoint; a stage with a two-phase-commit sink runs one instance.
    */
   readonly parallelism: number;
   /**
@@ -112,7 +113,7 @@ export const PIPELINE_FLAGS = {
   drain: { type: 'boolean', help: 'on Ctrl-C or SIGTERM, drain: fire every window\'s last pane and every timer, commit, end (not resumable)' },
   jobName: { type: 'string', value: '<name>', help: 'the job\'s name in its checkpoints and transactional ids' },
   allowNonRestoredState: { type: 'boolean', help: 'resume even if checkpointed steps are gone (their state is dropped)' },
-  parallelism: { type: 'string', value: 'N', help: 'instances of each keyed step, 1..128, run inline in this thread (default 1; no checkpoints yet above 1)' },
+  parallelism: { type: 'string', value: 'N', help: 'instances of each keyed step, 1..128, run inline in this thread (default 1; a checkpoint restores at any N)' },
 } as const satisfies FlagSpecs;
 
 export type PipelineFlags = typeof PIPELINE_FLAGS;
@@ -235,9 +236,6 @@ export function completeOptions<A extends AnyFlagValues>(given: Partial<Pipeline
   }
   if (!Number.isInteger(merged.parallelism) || merged.parallelism < 1 || merged.parallelism > MAX_PARALLELISM) {
     throw new PipelineOptionsError(`--parallelism: expected a whole number from 1 to ${MAX_PARALLELISM} (the key groups of a job), got ${merged.parallelism}`);
-  }
-  if (merged.parallelism > 1 && dir !== undefined) {
-    throw new PipelineOptionsError(`--parallelism=${merged.parallelism} does not take checkpoints yet: run without --checkpointDir, or with --parallelism=1`);
   }
   if (merged.guarantee !== 'exactly-once' && merged.guarantee !== 'at-least-once') {
     throw new PipelineOptionsError(`guarantee must be 'exactly-once' or 'at-least-once', got ${JSON.stringify(merged.guarantee)}`);

@@ -528,6 +528,11 @@ export class Engine {
     return n;
   }
 
+  /** Every step's operator, in graph order (a staged run: over all its instances). The checkpoint coordinator finds the sinks among them. */
+  operators(): Operator[] {
+    return this.slots.map((s) => s.op);
+  }
+
   /** The minimum of all source watermarks. */
   sourceWatermark(): Instant {
     let wm = TIMESTAMP_MAX;

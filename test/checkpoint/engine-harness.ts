@@ -2,6 +2,7 @@ import { codecNamed } from '../../runners/core/checkpoint/codecs/codecs.js';
 import type { EngineSnapshot } from '../../runners/core/checkpoint/engine-snapshot.js';
 import type { FireMode } from '../../runners/core/driver/window-driver.js';
 import { Engine, type ReadSlot, type Wiring } from '../../runners/core/engine.js';
+import { StagedEngine } from '../../runners/core/parallel/staged-engine.js';
 import { InMemoryStateBackend } from '../../runners/core/state/state-backend.js';
 import { VirtualClock } from '../../sdk/clock.js';
 import type { Source } from '../../sdk/io/source.js';
@@ -55,7 +56,7 @@ export function recordLine(r: CapturedRecord<unknown>): string {
   return `${r.retraction ? '-' : ''}${r.window.id} ${p.timing} #${p.index}/${p.nonSpeculativeIndex}${p.isFirst ? ' first' : ''}${p.isLast ? ' last' : ''} ts=${r.timestamp} pt=${r.emittedAt} ${JSON.stringify(r.value)}`;
 }
 
-/** A run of a pipeline on one hand-driven engine. */
+/** A run of a pipeline on one hand-driven engine (with `instances` above 1: a `StagedEngine` with that many instances per keyed stage). */
 export class HandRun {
   readonly engine: Engine;
   readonly clock: VirtualClock;
@@ -63,12 +64,13 @@ export class HandRun {
   readonly state = new InMemoryStateBackend();
   private readonly flush: boolean;
 
-  constructor(build: Build, mode: EngineMode, clockStart = 0) {
+  constructor(build: Build, mode: EngineMode, clockStart = 0, instances = 1) {
     const p = Pipeline.create();
     this.probes = build(p);
     this.clock = new VirtualClock(clockStart);
     this.flush = ENGINE_MODES[mode].fireMode === 'deferred';
-    this.engine = new Engine(p.graph(), { clock: this.clock, state: this.state, ...ENGINE_MODES[mode] });
+    const o = { clock: this.clock, state: this.state, ...ENGINE_MODES[mode] };
+    this.engine = instances > 1 ? new StagedEngine(p.graph(), o, { instances }) : new Engine(p.graph(), o);
   }
 
   private read(name: string | undefined): ReadSlot {
@@ -128,8 +130,8 @@ export function joined(runs: readonly HandRun[]): Record<string, string[]> {
 }
 
 /** Runs the whole script on one engine, without interruption. */
-export async function uninterrupted(build: Build, script: readonly ScriptStep[], mode: EngineMode): Promise<Record<string, string[]>> {
-  const run = new HandRun(build, mode);
+export async function uninterrupted(build: Build, script: readonly ScriptStep[], mode: EngineMode, instances = 1): Promise<Record<string, string[]>> {
+  const run = new HandRun(build, mode, 0, instances);
   await run.engine.open();
   for (const s of script) await run.step(s);
   await run.finish();
@@ -146,13 +148,15 @@ export function decoded(snap: EngineSnapshot): unknown {
  * Runs the script with a capture after each cut (step indices, ascending), every part on a NEW
  * pipeline and engine restored from the previous part's snapshot, with the runner of `modes[i]`.
  * Each snapshot is restored from a `structuredClone`, so nothing is shared by reference; `recaptured`
- * holds a capture taken right after each restore (it must equal the snapshot restored).
+ * holds a capture taken right after each restore (it must equal the snapshot restored). Part `i` runs with
+ * `instances[i % instances.length]` instances per keyed stage (default 1: a plain `Engine`).
  */
 export async function interrupted(
   build: Build,
   script: readonly ScriptStep[],
   cuts: readonly number[],
   modes: readonly EngineMode[],
+  instances: readonly number[] = [1],
 ): Promise<{ lines: Record<string, string[]>; snapshots: EngineSnapshot[]; recaptured: EngineSnapshot[] }> {
   const runs: HandRun[] = [];
   const snapshots: EngineSnapshot[] = [];
@@ -161,7 +165,7 @@ export async function interrupted(
   let snap: EngineSnapshot | undefined;
   let clock = 0;
   for (let part = 0; part < bounds.length - 1; part++) {
-    const run = new HandRun(build, modes[part % modes.length]!, clock);
+    const run = new HandRun(build, modes[part % modes.length]!, clock, instances[part % instances.length]!);
     if (snap) {
       run.engine.restore(structuredClone(snap));
       recaptured.push(run.engine.capture());

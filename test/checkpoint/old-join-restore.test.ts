@@ -79,6 +79,25 @@ describe.each(MODES)('a join checkpointed by the old code on the %s engine', (ta
   });
 });
 
+describe('a join checkpointed by the old code (at 1, before instances) restores at --parallelism=4 (scale-out step 5; keys a and b on two instances)', () => {
+  it.each(OLD_JOIN_SCENARIOS)('$name: restored after every step into 4 instances on both runners, the outputs are those of a run that never stopped', async ({ id, build, script }) => {
+    const f = fixture(id, 'native');
+    for (const mode of MODES) {
+      const expected = await uninterrupted(build, script, mode);
+      for (const cut of f.cuts) {
+        const run = new HandRun(build, mode, cut.clock, 4);
+        const restored = run.engine.restore(snapshotOf(cut), { checkpoint: `cut-${cut.cut}` });
+        expect(restored.migrated).toEqual(['Join/GroupByKey']);
+        expect(run.engine.capture().steps['Join/GroupByKey']?.kind).toBe('combine');
+        await run.engine.open();
+        for (let i = cut.cut; i < script.length; i++) await run.step(script[i]!);
+        await run.finish();
+        expect(together(cut.before, run), `after step ${cut.cut}, resumed on ${mode} at 4`).toEqual(expected);
+      }
+    }
+  });
+});
+
 type Ev = KV<string, number>;
 const probe = () => Capture.records<unknown>() as unknown as Probe<unknown>;
 

@@ -9,7 +9,8 @@ import { readPartLines } from '../support/read-parts.js';
 /**
  * SIGTERM to the CLI (issue #13, design §h): the first signal stops the run gracefully at a final
  * checkpoint and the process exits 0; the same command resumes it and the output equals an
- * uninterrupted run's. With --drain the signal drains instead, and the drained job cannot be resumed.
+ * uninterrupted run's, also at --parallelism=3. With --drain the signal drains instead, and the drained job
+ * cannot be resumed.
  */
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -81,6 +82,27 @@ describe('the CLI stops on SIGTERM', () => {
     const again = cli(args);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toContain('already finished');
+    expect(pairs(readPartLines(out))).toEqual(expected);
+  }, 240_000);
+
+  it('at --parallelism=3 (scale-out step 5): stopped at a final checkpoint, the same command resumes, and the output equals an uninterrupted run at 1', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'ws-cli-stop-par-'));
+    const plain = join(d, 'plain.ndjson');
+    const clean = cli([...JOB, `--output=ndjson:${plain}`]);
+    expect(clean.status, clean.stderr).toBe(0);
+    const expected = pairs(readFileSync(plain, 'utf8').replace(/\n$/, '').split('\n'));
+
+    const out = join(d, 'out.ndjson');
+    const ck = join(d, 'ck');
+    const args = [...JOB, '--parallelism=3', `--output=ndjson:${out}`, `--checkpointDir=${ck}`, '--checkpointInterval=100ms'];
+    const stopped = await runAndTerminate(args, ck);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stderr).toMatch(/\[watershed\] stopped at checkpoints\/ck-\d{12}: run the same command again to resume/);
+    expect(pairs(readPartLines(out)).length).toBeLessThan(expected.length);
+
+    const resumed = cli(args);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stderr).not.toContain('already finished');
     expect(pairs(readPartLines(out))).toEqual(expected);
   }, 240_000);
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PipelineOptionsError, UnknownFlagError } from '../../sdk/errors.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 
-/** `--parallelism` (design: docs/design/scale-out.md §6 step 4): strict, 1..128, default 1, no checkpoints above 1 yet. */
+/** `--parallelism` (design: docs/design/scale-out.md §6 step 4): strict, 1..128, default 1, with checkpoints at any value (step 5). */
 describe('--parallelism', () => {
   it('defaults to 1, and takes a whole number from 1 to 128', () => {
     expect(Pipeline.create([]).options.parallelism).toBe(1);
@@ -24,8 +24,8 @@ describe('--parallelism', () => {
     expect(() => Pipeline.create(['--paralelism=2'])).toThrow(/did you mean --parallelism\?/);
   });
 
-  it('refuses checkpoints above 1 (not supported yet), and takes them at 1', () => {
-    expect(() => Pipeline.create(['--parallelism=2', '--checkpointDir=ck'])).toThrow(/--parallelism=2 does not take checkpoints yet/);
+  it('takes checkpoints at any value (design step 5)', () => {
+    expect(Pipeline.create(['--parallelism=2', '--checkpointDir=ck']).options.checkpointDir).toBe('ck');
     expect(Pipeline.create(['--parallelism=1', '--checkpointDir=ck']).options.checkpointDir).toBe('ck');
   });
 });

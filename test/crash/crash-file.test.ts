@@ -11,8 +11,8 @@ import { readTextOutput } from './crash-output.js';
 /**
  * The SIGKILL harness with file input (`--input=ndjson:`: the checkpoint holds the byte offset) and
  * the TextFile sink (a folder of part files), no broker: the windowed count with early and late
- * panes, and a small Netflow job, each killed twice at seeded moments (both runners), then run to the
- * end. The finished part files must hold exactly the failure-free output, and no in-progress part
+ * panes, and a small Netflow job (also at --parallelism=2), each killed twice at seeded moments (both runners),
+ * then run to the end. The finished part files must hold exactly the failure-free output, and no in-progress part
  * (nor anything else visible) may be left in the folder. `npm run test:crash` runs 20 kills of each.
  */
 
@@ -27,6 +27,12 @@ describe('SIGKILL at seeded moments, NDJSON file → TextFile parts, with --chec
   it('Netflow (4,000 events, 112,697 pairs): 2 kills, every chain publishes exactly the failure-free pairs', async () => {
     const lines: string[] = [];
     const report = await runCrashHarness({ job: CRASH_JOBS['small-file']!, kills: 2, seed: 3, killsPerChain: 2, log: (l) => lines.push(l) });
+    expectExactlyOnce(report, lines, 2);
+  }, 600_000);
+
+  it('Netflow at --parallelism=2 (its GroupByKey as 2 instances): 2 kills, every chain publishes exactly the failure-free pairs', async () => {
+    const lines: string[] = [];
+    const report = await runCrashHarness({ job: CRASH_JOBS['small-file-p2']!, kills: 2, seed: 5, killsPerChain: 2, log: (l) => lines.push(l) });
     expectExactlyOnce(report, lines, 2);
   }, 600_000);
 });

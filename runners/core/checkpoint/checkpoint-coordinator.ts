@@ -548,7 +548,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
 
 /** The engine's steps whose DoFn has two-phase commit (the sinks a checkpoint commits). */
 function sinks(engine: Engine): ParDoOperator[] {
-  return engine.slots.map((s) => s.op).filter((op): op is ParDoOperator => op instanceof ParDoOperator && op.commitsWithCheckpoints);
+  return engine.operators().filter((op): op is ParDoOperator => op instanceof ParDoOperator && op.commitsWithCheckpoints);
 }
 
 /**

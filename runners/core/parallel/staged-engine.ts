@@ -11,11 +11,18 @@ import { TIMESTAMP_MAX, type Instant } from '../../../sdk/time.js';
 import type { WindowedValue } from '../../../sdk/windowed-value.js';
 import { Engine, type EngineOptions, type ReadSlot, type StepView } from '../engine.js';
 import { createChannel, type Channel } from '../exchange/channel.js';
-import { instanceOfGroup } from '../exchange/key-group-ranges.js';
+import { groupsOfInstance, instanceOfGroup } from '../exchange/key-group-ranges.js';
 import { createWatermarkValve, type WatermarkValve } from '../exchange/watermark-valve.js';
-import type { MaybePromise } from '../operators/operator.js';
+import type { MaybePromise, Operator } from '../operators/operator.js';
 import { stageGraphs, type ExchangeRead, type ExchangeRouting, type StageGraph } from '../plan/stage-graph.js';
-import { keyGroupOf } from '../state/key-groups.js';
+import { DEFAULT_KEY_GROUPS, KEY_HASH, keyGroupOf } from '../state/key-groups.js';
+import { CheckpointError, CheckpointMismatchError, CheckpointVersionError, CorruptCheckpointError } from '../../../sdk/errors.js';
+import type { SegmentPayload } from '../checkpoint/checkpoint-file.js';
+import { checkCompatibility } from '../checkpoint/checkpoint-compat.js';
+import { ENGINE_SNAPSHOT_FORMAT, ENGINE_SNAPSHOT_VERSION, type EngineSnapshot } from '../checkpoint/engine-snapshot.js';
+import type { StepEntry } from '../checkpoint/manifest.js';
+import { migrateOldJoins } from '../checkpoint/old-join-migration.js';
+import { mergeStepEntries, snapshotOf, splitStepEntry } from './instance-snapshots.js';
 import { InMemoryStateBackend, type StateBackend } from '../state/state-backend.js';
 
 /**
@@ -50,8 +57,13 @@ import { InMemoryStateBackend, type StateBackend } from '../state/state-backend.
  *
  * Each instance has its own state backend (keyed state stays split by key group and named by step), so
  * instances share nothing but the clock and the DoFn objects of the graph (as a DoFn's closures are
- * shared today). `metrics` sums the instances' counters per step. Checkpoints are not supported yet
- * (design step 5): `capture` and `restore` throw.
+ * shared today). `metrics` sums the instances' counters per step.
+ *
+ * Checkpoints (design step 5): `capture` merges the instances' captures into the snapshot a run at 1 would
+ * hold (instance-snapshots.ts says how each part merges), and `restore` splits any snapshot, taken at 1 or at
+ * any number of instances, over this run's instances: keyed state by the key groups each owns. So a
+ * checkpoint restores at any parallelism, and into a plain `Engine`. A stage with a two-phase-commit sink
+ * runs one instance (its handles are per step).
  *
  * @example
  * class StagedNative extends NativeRunner { protected override createEngine(g, o) { return new StagedEngine(g, o, { instances: 3 }); } }
@@ -64,6 +76,8 @@ export class StagedEngine extends Engine {
   private readonly encode: boolean;
   /** Each step's index in the whole graph (for `stepViews`). */
   private readonly order: Map<string, number>;
+  /** The whole pipeline (checkpoint compatibility is checked against it). */
+  private readonly whole: PipelineGraph;
 
   /**
    * @param options.instances instances of each keyed stage, 1..128 (default 1)
@@ -78,12 +92,13 @@ export class StagedEngine extends Engine {
   ) {
     super({ primitives: [], all: [], pcollections: [] }, o);
     this.idleTimeout = o.idleTimeout;
+    this.whole = graph;
     this.encode = options.encode ?? true;
     const n = options.instances ?? 1;
     instanceOfGroup(0, n); // checks n
     const stateFor = options.stateFor ?? (() => new InMemoryStateBackend());
     const graphs = stageGraphs(graph);
-    const counts = graphs.map((g) => (g.stage.keyed && !g.reads.some((r) => r.alsoBroadcast) && !hasInnerSideInput(g) && !hasLifecycleDoFn(g) && !hasEmptyDefault(g) ? n : 1));
+    const counts = graphs.map((g) => (g.stage.keyed && !g.reads.some((r) => r.alsoBroadcast) && !hasInnerSideInput(g) && !hasLifecycleDoFn(g) && !hasEmptyDefault(g) && !hasTwoPhaseCommit(g) ? n : 1));
     const stages: StageRun[] = graphs.map((g) => ({
       graph: g,
       instances: Array.from({ length: counts[g.stage.index]! }, (_, i) => {
@@ -245,12 +260,99 @@ export class StagedEngine extends Engine {
     return wm;
   }
 
-  override capture(): never {
-    throw new Error('StagedEngine: checkpoints of a run as stages come with design step 5');
+  /** Every instance's operators, stage after stage. */
+  override operators(): Operator[] {
+    return [...this.allInstances()].flatMap((i) => i.engine.operators());
   }
 
-  override restore(): never {
-    throw new Error('StagedEngine: checkpoints of a run as stages come with design step 5');
+  /**
+   * As `Engine.capture`, over every instance: one snapshot, the one a run at 1 would hold (keyed state side
+   * by side by key group, lowest watermarks, operator snapshots merged, counters summed; see
+   * instance-snapshots.ts). Exchange reads and writes are not steps and are left out.
+   * @throws CheckpointError (CHECKPOINT_NOT_QUIESCENT) as `Engine.capture`, also when a record waits in a channel.
+   * @example await staged.finishBundles(); const snap = staged.capture(); new Engine(graph, o).restore(snap)
+   */
+  override capture(options: { readonly keyGroups?: number } = {}): EngineSnapshot {
+    if (this.hasStagedInput()) throw new CheckpointError('CHECKPOINT_NOT_QUIESCENT', 'cannot snapshot: records wait between stages (run pass first)');
+    const keyGroups = options.keyGroups ?? DEFAULT_KEY_GROUPS;
+    const steps: Record<string, StepEntry> = {};
+    const segments: SegmentPayload[] = [];
+    const keyed: SegmentPayload[] = [];
+    const seen = new Set<string>();
+    let like: EngineSnapshot | undefined;
+    for (const s of this.stages) {
+      const snaps = s.instances.map((i) => i.engine.capture({ keyGroups }));
+      like ??= snaps[0];
+      for (const step of s.graph.stage.steps) {
+        const all = snaps.flatMap((snap) => (snap.steps[step] === undefined ? [] : [{ entry: snap.steps[step], segments: snap.segments }]));
+        if (all.length > 0) steps[step] = mergeStepEntries(step, all, segments);
+      }
+      const mine = new Set(s.graph.stage.steps);
+      for (const snap of snaps) {
+        for (const seg of snap.segments) {
+          if (seg.keyGroup === null || !mine.has(seg.step)) continue;
+          const id = `${seg.step}\u0000${seg.table}\u0000${seg.keyGroup}`;
+          if (seen.has(id)) throw new CheckpointError('CHECKPOINT_MISMATCH', `step '${seg.step}': two instances hold state of key group ${seg.keyGroup} (table ${seg.table})`);
+          seen.add(id);
+          keyed.push(seg);
+        }
+      }
+    }
+    return snapshotOf(like ?? { format: ENGINE_SNAPSHOT_FORMAT, version: ENGINE_SNAPSHOT_VERSION, keyGroups, keyHash: KEY_HASH }, steps, [...segments, ...keyed]);
+  }
+
+  /**
+   * As `Engine.restore`, over every instance: checks the snapshot against the whole pipeline (as `Engine.restore`
+   * does, with the same errors), then gives each instance its stage's steps, the keyed state of the key
+   * groups it owns, its part of each operator snapshot, and (instance 0) the counters. The snapshot may come
+   * from a run at any parallelism, or from a plain `Engine`. `ownedGroups` is not taken: the instances own theirs.
+   * @throws CheckpointMismatchError, CheckpointVersionError, CorruptCheckpointError as `Engine.restore`.
+   * @throws CheckpointError (CHECKPOINT_MISMATCH) for a snapshot of another key group count than 128 when a stage has
+   * several instances (they route by 128 groups); nothing is restored then.
+   * @throws Error when an instance already took input.
+   */
+  override restore(
+    snapshot: EngineSnapshot,
+    options: { readonly allowNonRestoredState?: boolean; readonly ownedGroups?: ReadonlySet<number>; readonly checkpoint?: string } = {},
+  ): { readonly dropped: readonly string[]; readonly migrated: readonly string[] } {
+    const name = options.checkpoint ?? 'snapshot';
+    if (snapshot?.format !== ENGINE_SNAPSHOT_FORMAT) throw new CorruptCheckpointError(name, 'bad-manifest', `not an engine snapshot (format ${JSON.stringify(snapshot?.format)})`);
+    if (snapshot.version !== ENGINE_SNAPSHOT_VERSION) throw new CheckpointVersionError(name, snapshot.version, ENGINE_SNAPSHOT_VERSION);
+    const migration = migrateOldJoins(this.whole, snapshot);
+    snapshot = migration.snapshot;
+    const compatibility = checkCompatibility(this.whole, snapshot.steps, snapshot.segments);
+    const mismatches = compatibility.mismatches.map((m) => {
+      const reason = migration.refused.get(m.step);
+      return reason === undefined ? m : { ...m, reason };
+    });
+    if (mismatches.length > 0 && !options.allowNonRestoredState) throw new CheckpointMismatchError(name, mismatches, compatibility.stepsWithoutState);
+    const dropped = new Set(mismatches.map((m) => m.step));
+    const split = this.stages.find((s) => s.instances.length > 1);
+    if (split !== undefined && snapshot.keyGroups !== DEFAULT_KEY_GROUPS) {
+      throw new CheckpointError('CHECKPOINT_MISMATCH', `${name} has ${snapshot.keyGroups} key groups; stage '${split.graph.stage.steps[0]}' of ${split.instances.length} instances routes by ${DEFAULT_KEY_GROUPS}`);
+    }
+    for (const s of this.stages) {
+      const n = s.instances.length;
+      const mine = new Set(s.graph.stage.steps);
+      const ownerOf = router('keyed', n);
+      const keyed = snapshot.segments.filter((seg) => seg.keyGroup !== null && mine.has(seg.step) && !dropped.has(seg.step));
+      s.instances.forEach((inst, i) => {
+        const steps: Record<string, StepEntry> = {};
+        const segments: SegmentPayload[] = [];
+        for (const step of s.graph.stage.steps) {
+          const e = snapshot.steps[step];
+          if (e === undefined || dropped.has(step)) continue;
+          const bad = (at: number | undefined) => at !== undefined && snapshot.segments[at]?.step !== step;
+          if (bad(e.operator) || bad(e.metrics)) throw new CorruptCheckpointError(name, 'bad-segment', `step '${step}' points at a segment of another step`);
+          steps[step] = splitStepEntry(step, e, snapshot.segments, i, n, ownerOf, segments);
+        }
+        inst.engine.restore(snapshotOf(snapshot, steps, [...segments, ...keyed]), {
+          checkpoint: name,
+          ...(n > 1 ? { ownedGroups: new Set(groupsOfInstance(i, n, snapshot.keyGroups)) } : {}),
+        });
+      });
+    }
+    return { dropped: [...dropped], migrated: migration.migrated };
   }
 
   override async close(outcome: RunOutcome): Promise<void> {
@@ -386,6 +488,14 @@ function hasLifecycleDoFn(g: StageGraph): boolean {
  */
 function hasEmptyDefault(g: StageGraph): boolean {
   return g.graph.primitives.some((n) => n.payload?.kind === 'combine' && n.payload.defaultWhenEmpty);
+}
+
+/**
+ * A step of the stage is a sink with two-phase commit (exactly-once): its pre-commit handle is one per step
+ * in a checkpoint, and its transactional ids and part files are per subtask, so the stage runs one instance.
+ */
+function hasTwoPhaseCommit(g: StageGraph): boolean {
+  return g.graph.primitives.some((n) => n.payload?.kind === 'pardo' && n.payload.fn.twoPhaseCommit !== undefined);
 }
 
 /** The counters of one step summed over its instances (distributions merged). */
