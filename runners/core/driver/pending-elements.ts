@@ -60,12 +60,12 @@ export class PendingElements {
   private used = 0;
   /** Slots handed over by `take`/`takeKeys` and not released yet. */
   private handedOver = 0;
-  private values: unknown[] = [];
-  private codes: number[] = [];
-  private times: Instant[] = [];
-  private windows: BoundedWindow[] = [];
-  private panes: PaneInfo[] = [];
-  private nexts: number[] = [];
+  private readonly values: unknown[] = [];
+  private readonly codes: number[] = [];
+  private readonly times: Instant[] = [];
+  private readonly windows: BoundedWindow[] = [];
+  private readonly panes: PaneInfo[] = [];
+  private readonly nexts: number[] = [];
   /** A lower bound of the earliest `maxTimestamp` of the waiting elements' windows (exact until `takeKeys`). */
   private minMax: Instant = Number.POSITIVE_INFINITY;
   /** The tags of the TaggedValues seen, each once (see pendingCode): CoGroupByKey's input names. */
@@ -216,36 +216,27 @@ export class PendingElements {
     return this.minMaxTimestamp;
   }
 
-  /** Moves the waiting elements into new columns, each key's in order from slot 0 (the old columns are let go). */
+  /** Moves the waiting elements to the first slots, each key's in order, and frees the rest. */
   private compact(): void {
     const { values, codes, times, windows, panes, nexts } = this;
-    const nv: unknown[] = [];
-    const nc: number[] = [];
-    const nt: Instant[] = [];
-    const nw: BoundedWindow[] = [];
-    const np: PaneInfo[] = [];
-    const nn: number[] = [];
+    const old = { values: values.slice(0, this.used), codes: codes.slice(0, this.used), times: times.slice(0, this.used), windows: windows.slice(0, this.used), panes: panes.slice(0, this.used), nexts: nexts.slice(0, this.used) };
     let to = 0;
     for (const k of this.byKey.values()) {
-      const from0 = k.first;
-      k.first = to;
-      for (let from = from0; from !== END; from = nexts[from]!) {
-        nv.push(values[from]);
-        nc.push(codes[from]!);
-        nt.push(times[from]!);
-        nw.push(windows[from]!);
-        np.push(panes[from]!);
-        nn.push(++to);
+      const first = to;
+      for (let s = k.first; s !== END; s = old.nexts[s]!) {
+        values[to] = old.values[s];
+        codes[to] = old.codes[s]!;
+        times[to] = old.times[s]!;
+        windows[to] = old.windows[s]!;
+        panes[to] = old.panes[s]!;
+        nexts[to] = to + 1;
+        to++;
       }
-      nn[to - 1] = END;
+      nexts[to - 1] = END;
+      k.first = first;
       k.last = to - 1;
     }
-    this.values = nv;
-    this.codes = nc;
-    this.times = nt;
-    this.windows = nw;
-    this.panes = np;
-    this.nexts = nn;
+    this.clearSlots(to, this.used);
     this.used = to;
   }
 
