@@ -35,6 +35,8 @@ function pendingCode(tagSlot: number, retraction: boolean): number {
 const MAX_TAGS = 127;
 /** The end of a key's chain of slots. */
 const END = -1;
+/** The code of a slot whose element was added (released while other elements still wait). */
+const FREE = -1;
 
 /**
  * Elements an aggregation took but has not added to window state yet, by key, each key's in arrival
@@ -66,6 +68,8 @@ export class PendingElements {
   private readonly windows: BoundedWindow[] = [];
   private readonly panes: PaneInfo[] = [];
   private readonly nexts: number[] = [];
+  /** compact's map from old slots to new ones (kept for it). */
+  private remap = new Int32Array(0);
   /** A lower bound of the earliest `maxTimestamp` of the waiting elements' windows (exact until `takeKeys`). */
   private minMax: Instant = Number.POSITIVE_INFINITY;
   /** The tags of the TaggedValues seen, each once (see pendingCode): CoGroupByKey's input names. */
@@ -178,7 +182,7 @@ export class PendingElements {
   /**
    * The elements handed over by `take`/`takeKeys` (the keys `list`) were added: their slots are free
    * again (their values let go). When none waits, the columns start over; when most slots in use are free, the waiting
-   * elements are moved to the front.
+   * elements are moved to the front (in place, keeping their order).
    */
   release(list: readonly KeyPending[]): void {
     if (this.handedOver === 0) return;
@@ -190,6 +194,7 @@ export class PendingElements {
     }
     for (let i = 0; i < list.length; i++) {
       for (let s = list[i]!.first; s !== END; s = this.nexts[s]!) {
+        this.codes[s] = FREE;
         this.values[s] = undefined;
         this.windows[s] = undefined as never;
         this.panes[s] = undefined as never;
@@ -219,24 +224,29 @@ export class PendingElements {
   /** Moves the waiting elements to the first slots, each key's in order, and frees the rest. */
   private compact(): void {
     const { values, codes, times, windows, panes, nexts } = this;
-    const old = { values: values.slice(0, this.used), codes: codes.slice(0, this.used), times: times.slice(0, this.used), windows: windows.slice(0, this.used), panes: panes.slice(0, this.used), nexts: nexts.slice(0, this.used) };
+    const used = this.used;
+    if (this.remap.length < used) this.remap = new Int32Array(2 * used);
+    const remap = this.remap;
+    // Slots keep their order (each key's chain runs forward), so every waiting element moves to a slot at or
+    // before its own, never onto one not moved yet.
     let to = 0;
-    for (const k of this.byKey.values()) {
-      const first = to;
-      for (let s = k.first; s !== END; s = old.nexts[s]!) {
-        values[to] = old.values[s];
-        codes[to] = old.codes[s]!;
-        times[to] = old.times[s]!;
-        windows[to] = old.windows[s]!;
-        panes[to] = old.panes[s]!;
-        nexts[to] = to + 1;
-        to++;
-      }
-      nexts[to - 1] = END;
-      k.first = first;
-      k.last = to - 1;
+    for (let s = 0; s < used; s++) if (codes[s] !== FREE) remap[s] = to++;
+    for (let s = 0; s < used; s++) {
+      if (codes[s] === FREE) continue;
+      const t = remap[s]!;
+      const n = nexts[s]!;
+      values[t] = values[s];
+      codes[t] = codes[s]!;
+      times[t] = times[s]!;
+      windows[t] = windows[s]!;
+      panes[t] = panes[s]!;
+      nexts[t] = n === END ? END : remap[n]!;
     }
-    this.clearSlots(to, this.used);
+    for (const k of this.byKey.values()) {
+      k.first = remap[k.first]!;
+      k.last = remap[k.last]!;
+    }
+    this.clearSlots(to, used);
     this.used = to;
   }
 

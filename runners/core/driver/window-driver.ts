@@ -195,6 +195,14 @@ export class WindowDriver implements AggregationDriver {
   /** applyKey's lists (it is not re-entered): a key's new windows, each once, and for each of its waiting elements the index of its window there. */
   private readonly scratchProtos: BoundedWindow[] = [];
   private readonly scratchProtoOf: number[] = [];
+  /**
+   * mergeBatch's lists (it is not re-entered), by index in its `protos`: the index of the proto-window's own
+   * state (-1: none), the window it merged into, and the state its elements go to (returned: read by applyKey
+   * before the next call, then let go).
+   */
+  private readonly scratchStateOf: number[] = [];
+  private readonly scratchResultOf: (BoundedWindow | undefined)[] = [];
+  private readonly scratchTargets: WindowState[] = [];
   /** While a merged state's trigger merges: a time its queued entries are known to be at or before. */
   private queuedUpTo: Instant | undefined;
   /** True once any pane was emitted (Combine.globally's default value relies on it). */
@@ -817,6 +825,7 @@ export class WindowDriver implements AggregationDriver {
       protoOf[e] = lastJ;
     }
     let states: WindowState[];
+    const nProtos = protos.length;
     try {
       states = this.mergeBatch(ks, g.key, protos);
     } catch (e) {
@@ -840,6 +849,7 @@ export class WindowDriver implements AggregationDriver {
         throw this.elementError(err, g, s);
       }
     }
+    for (let j = 0; j < nProtos; j++) states[j] = undefined as never;
   }
 
   /** A failure while adding a key's waiting element in `slot`, named by the element (as when it is added at once). */
@@ -858,7 +868,8 @@ export class WindowDriver implements AggregationDriver {
     const n = this.table.valuesInto(ks, existing);
     // Which of `protos` have state of their own (-1: none): an open one is active already, a closed
     // one is not active (the elements in it are dropped).
-    const stateOf = new Array<number>(protos.length).fill(-1);
+    const stateOf = this.scratchStateOf;
+    for (let j = 0; j < protos.length; j++) stateOf[j] = -1;
     for (let i = 0; i < n; i++) {
       const ew = existing[i]!.w;
       for (let j = 0; j < protos.length; j++) if (stateOf[j] === -1 && sameWindow(protos[j]!, ew)) stateOf[j] = i;
@@ -869,7 +880,8 @@ export class WindowDriver implements AggregationDriver {
     // One window merges with nothing (a merge lists two or more).
     const merges = active.length > 1 ? mergeWindowsChecked(this.s.windowFn, active) : [];
     // The window each of `protos` ended up in, when it merged.
-    const resultOf = new Array<BoundedWindow | undefined>(protos.length);
+    const resultOf = this.scratchResultOf;
+    for (let j = 0; j < protos.length; j++) resultOf[j] = undefined;
     for (let m = 0; m < merges.length; m++) {
       const { toMerge, result } = merges[m]!;
       const states: WindowState[] = [];
@@ -893,7 +905,7 @@ export class WindowDriver implements AggregationDriver {
     // The key's states after the merges (each under its window's id), and those made here for new windows:
     // each of `protos` finds its window's state among them by sameWindow (no lookup by a fresh id string).
     let live = this.table.valuesInto(ks, existing);
-    const out = new Array<WindowState>(protos.length);
+    const out = this.scratchTargets;
     for (let j = 0; j < protos.length; j++) {
       const target = resultOf[j] ?? protos[j]!;
       let st: WindowState | undefined;
@@ -902,6 +914,7 @@ export class WindowDriver implements AggregationDriver {
       out[j] = st;
     }
     for (let i = 0; i < Math.max(n, live); i++) existing[i] = undefined as never;
+    for (let j = 0; j < protos.length; j++) resultOf[j] = undefined;
     return out;
   }
 
