@@ -2,95 +2,74 @@ import type { KV, StateKey } from '../../../sdk/kv.js';
 import type { PaneInfo } from '../../../sdk/pane.js';
 import type { Instant } from '../../../sdk/time.js';
 import type { BoundedWindow } from '../../../sdk/window.js';
-import { sameWindow } from '../util/same-window.js';
 import { TaggedValue } from '../util/tagged-value.js';
 
 /**
- * One key's waiting elements, in arrival order: `items` holds 2 entries per element (its value, and its
- * code: see `pendingCode`) and `timestamps` its
- * timestamp (a list of numbers: no object per timestamp), so a key costs one object and three lists however
- * many wait. The element's KV is not kept (it is `key` and its value): only what is added to window state
- * outlives the call. `windows` lists the elements' windows, a window that the key's previous element had
- * too (by sameWindow) listed once: such an element keeps no window object of its own (a window may still
- * be listed twice when other windows came between). Panes: `pane` is the first element's; `panes` (one per
- * element) is made only when an element comes with another.
+ * One key's waiting elements: the slots of the PendingElements' columns that hold them, chained in
+ * arrival order from `first` (each slot's successor is `PendingElements.next(slot)`, -1 after the last).
+ * A key costs this one object however many of its elements wait; the elements themselves live in
+ * columns shared by all keys and reused from one merge to the next (no list per key is made or grown).
  */
 export interface KeyPending {
   readonly ks: StateKey;
   /** The key as the user gave it (of the first element). */
   readonly key: unknown;
+  /** The slot of the first element, and of the last (where the next one is chained). */
+  first: number;
+  last: number;
+  /** How many of the key's elements wait. */
+  count: number;
   /** The earliest `maxTimestamp` of the elements' windows. */
   minMax: Instant;
-  /** The elements' windows, in the order they came (see above). */
-  readonly windows: BoundedWindow[];
-  /** The last of `windows`. */
-  last: BoundedWindow;
-  readonly items: unknown[];
-  readonly timestamps: Instant[];
-  readonly pane: PaneInfo;
-  panes: PaneInfo[] | undefined;
-  /** The tags of tagged values (the PendingElements' list, shared): see `pendingCode`. */
-  readonly tags: readonly string[];
 }
 
 /**
- * The code of a waiting element: the index of its window in `windows` times CODE_WINDOW, plus 2 × (1 + the
- * index of its tag in `tags`) when its value was a TaggedValue (CoGroupByKey's: the value is kept without
- * its tag object, which is made again when the element is added), plus 1 when it is a retraction.
+ * The code of a waiting element: 2 × (1 + the index of its tag in the tag list) when its value was a
+ * TaggedValue (CoGroupByKey's: the value is kept without its tag object, which is made again when the
+ * element is added), plus 1 when it is a retraction.
  */
-function pendingCode(window: number, tagSlot: number, retraction: boolean): number {
-  return window * CODE_WINDOW + tagSlot * 2 + (retraction ? 1 : 0);
+function pendingCode(tagSlot: number, retraction: boolean): number {
+  return tagSlot * 2 + (retraction ? 1 : 0);
 }
-const CODE_WINDOW = 256;
 /** At most this many tags are told apart by their index; a TaggedValue of another tag waits as it is. */
-const MAX_TAGS = CODE_WINDOW / 2 - 1;
-
-/** The index in `KeyPending.windows` of the window of the element with code `code`. */
-export function codeWindow(code: number): number {
-  return Math.floor(code / CODE_WINDOW);
-}
-
-/** Whether the element with code `code` is a retraction. */
-export function codeRetraction(code: number): boolean {
-  return code % 2 === 1;
-}
-
-/** The value of the element kept as `stored` with code `code`, as it came (a TaggedValue made again). */
-export function codeValue(k: KeyPending, stored: unknown, code: number): unknown {
-  const slot = (code % CODE_WINDOW) >> 1;
-  return slot === 0 ? stored : new TaggedValue(k.tags[slot - 1]!, stored);
-}
-
-/** The value of `k`'s `e`-th waiting element, as it came. */
-export function pendingValue(k: KeyPending, e: number): unknown {
-  return codeValue(k, k.items[e * PENDING_STRIDE], k.items[e * PENDING_STRIDE + 1] as number);
-}
-
-/** Entries per element in `KeyPending.items`. */
-export const PENDING_STRIDE = 2;
-
-/** The window of `k`'s `e`-th waiting element. */
-export function pendingWindow(k: KeyPending, e: number): BoundedWindow {
-  return k.windows[codeWindow(k.items[e * PENDING_STRIDE + 1] as number)]!;
-}
-
-/** The pane of `k`'s `e`-th waiting element. */
-export function pendingPane(k: KeyPending, e: number): PaneInfo {
-  return k.panes === undefined ? k.pane : k.panes[e]!;
-}
+const MAX_TAGS = 127;
+/** The end of a key's chain of slots. */
+const END = -1;
+/** The code of a slot whose element was added (released while other elements still wait). */
+const FREE = -1;
 
 /**
  * Elements an aggregation took but has not added to window state yet, by key, each key's in arrival
  * order (WindowDriver keeps them when it merges windows once per key and batch, or at the watermark:
- * see `WindowDriver`). `take` hands all keys over, `takeKeys` only some (the others go on waiting).
+ * see `WindowDriver`). `take` hands all keys over, `takeKeys` only some (the others go on waiting);
+ * the elements handed over are read by slot (`value`, `timestamp`, `window`, `pane`, `retraction`,
+ * `next`) until `release`, which frees their slots for the elements that come next.
+ *
+ * Every element takes one slot in a few columns (value, code, timestamp, window, pane, next slot of its
+ * key) kept from one merge to the next, so waiting costs no object or list per element or key beyond
+ * the one KeyPending per key: the columns are written in place, and an element's value is let go as
+ * soon as it is added (`release` clears the slots).
  * @example
  * const p = new PendingElements();
  * p.push('k', kv('k', 1), 0, w, NO_FIRING, false);
- * const [k] = p.take(); // k.windows: [w], k.items: [1, 0] (value 1, code 0), k.timestamps: [0], k.pane: NO_FIRING; p.length === 0
+ * const [k] = p.take(); // k.first === 0, k.count === 1; p.value(0) === 1, p.window(0) === w; p.length === 0
+ * p.release([k]); // slot 0 is free again
  */
 export class PendingElements {
   private byKey = new Map<StateKey, KeyPending>();
   private count = 0;
+  /** Slots in use (handed over or waiting); the columns' entries past it are free. */
+  private used = 0;
+  /** Slots handed over by `take`/`takeKeys` and not released yet. */
+  private handedOver = 0;
+  private readonly values: unknown[] = [];
+  private readonly codes: number[] = [];
+  private readonly times: Instant[] = [];
+  private readonly windows: BoundedWindow[] = [];
+  private readonly panes: PaneInfo[] = [];
+  private readonly nexts: number[] = [];
+  /** compact's map from old slots to new ones (kept for it). */
+  private remap = new Int32Array(0);
   /** A lower bound of the earliest `maxTimestamp` of the waiting elements' windows (exact until `takeKeys`). */
   private minMax: Instant = Number.POSITIVE_INFINITY;
   /** The tags of the TaggedValues seen, each once (see pendingCode): CoGroupByKey's input names. */
@@ -108,25 +87,35 @@ export class PendingElements {
   }
 
   push(ks: StateKey, element: KV<unknown, unknown>, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, retraction: boolean): void {
-    let k = this.byKey.get(ks);
-    let j: number;
-    if (k === undefined) {
-      this.byKey.set(ks, (k = { ks, key: element.key, minMax: window.maxTimestamp, windows: [window], last: window, items: [], timestamps: [], pane, panes: undefined, tags: this.tags }));
-      j = 0;
-    } else if (sameWindow(k.last, window)) j = k.windows.length - 1;
-    else {
-      j = k.windows.push(window) - 1;
-      k.last = window;
-      if (window.maxTimestamp < k.minMax) k.minMax = window.maxTimestamp;
-    }
-    if (k.panes !== undefined) k.panes.push(pane);
-    else if (pane !== k.pane) (k.panes = new Array<PaneInfo>(k.timestamps.length).fill(k.pane)).push(pane);
+    const slot = this.used++;
     const value = element.value;
-    const slot = value instanceof TaggedValue ? this.tagSlot(value.tag) : 0;
-    k.items.push(slot === 0 ? value : (value as TaggedValue).value, pendingCode(j, slot, retraction));
-    k.timestamps.push(timestamp);
+    const tagSlot = value instanceof TaggedValue ? this.tagSlot(value.tag) : 0;
+    const max = window.maxTimestamp;
+    if (slot < this.nexts.length) {
+      this.values[slot] = tagSlot === 0 ? value : (value as TaggedValue).value;
+      this.codes[slot] = pendingCode(tagSlot, retraction);
+      this.times[slot] = timestamp;
+      this.windows[slot] = window;
+      this.panes[slot] = pane;
+      this.nexts[slot] = END;
+    } else {
+      this.values.push(tagSlot === 0 ? value : (value as TaggedValue).value);
+      this.codes.push(pendingCode(tagSlot, retraction));
+      this.times.push(timestamp);
+      this.windows.push(window);
+      this.panes.push(pane);
+      this.nexts.push(END);
+    }
+    const k = this.byKey.get(ks);
+    if (k === undefined) this.byKey.set(ks, { ks, key: element.key, first: slot, last: slot, count: 1, minMax: max });
+    else {
+      this.nexts[k.last] = slot;
+      k.last = slot;
+      k.count++;
+      if (max < k.minMax) k.minMax = max;
+    }
     this.count++;
-    if (window.maxTimestamp < this.minMax) this.minMax = window.maxTimestamp;
+    if (max < this.minMax) this.minMax = max;
   }
 
   /** 1 + the index of `tag` in `tags` (added when new); 0 when there are MAX_TAGS already. */
@@ -137,10 +126,39 @@ export class PendingElements {
     return tags.push(tag);
   }
 
+  /** The slot after `slot` in its key's chain (-1 after the key's last element). */
+  next(slot: number): number {
+    return this.nexts[slot]!;
+  }
+
+  /** The value of the element in `slot`, as it came (a TaggedValue made again). */
+  value(slot: number): unknown {
+    const tagSlot = this.codes[slot]! >> 1;
+    const stored = this.values[slot];
+    return tagSlot === 0 ? stored : new TaggedValue(this.tags[tagSlot - 1]!, stored);
+  }
+
+  timestamp(slot: number): Instant {
+    return this.times[slot]!;
+  }
+
+  window(slot: number): BoundedWindow {
+    return this.windows[slot]!;
+  }
+
+  pane(slot: number): PaneInfo {
+    return this.panes[slot]!;
+  }
+
+  retraction(slot: number): boolean {
+    return (this.codes[slot]! & 1) === 1;
+  }
+
   /** Every key's elements (keys in the order their first element arrived), leaving none waiting. */
   take(): KeyPending[] {
     const out = [...this.byKey.values()];
     this.byKey = new Map();
+    this.handedOver += this.count;
     this.count = 0;
     this.minMax = Number.POSITIVE_INFINITY;
     return out;
@@ -153,11 +171,46 @@ export class PendingElements {
       const k = this.byKey.get(ks);
       if (k === undefined) continue;
       this.byKey.delete(ks);
-      this.count -= k.timestamps.length;
+      this.count -= k.count;
+      this.handedOver += k.count;
       out.push(k);
     }
     if (this.count === 0) this.minMax = Number.POSITIVE_INFINITY;
     return out;
+  }
+
+  /**
+   * The elements handed over by `take`/`takeKeys` (the keys `list`) were added: their slots are free
+   * again (their values let go). When none waits, the columns start over; when most slots in use are free, the waiting
+   * elements are moved to the front (in place, keeping their order).
+   */
+  release(list: readonly KeyPending[]): void {
+    if (this.handedOver === 0) return;
+    this.handedOver = 0;
+    if (this.count === 0) {
+      this.clearSlots(0, this.used);
+      this.used = 0;
+      return;
+    }
+    for (let i = 0; i < list.length; i++) {
+      for (let s = list[i]!.first; s !== END; s = this.nexts[s]!) {
+        this.codes[s] = FREE;
+        this.values[s] = undefined;
+        this.windows[s] = undefined as never;
+        this.panes[s] = undefined as never;
+      }
+    }
+    if (this.used > 4 * this.count + 1024) this.compact();
+  }
+
+  /** Drops every waiting element (restore: the driver's state is replaced). */
+  clear(): void {
+    this.byKey = new Map();
+    this.count = 0;
+    this.handedOver = 0;
+    this.clearSlots(0, this.used);
+    this.used = 0;
+    this.minMax = Number.POSITIVE_INFINITY;
   }
 
   /** Makes `minMaxTimestamp` exact again after `takeKeys` (one look at every waiting key); returns it. */
@@ -166,5 +219,43 @@ export class PendingElements {
     for (const k of this.byKey.values()) if (k.minMax < m) m = k.minMax;
     this.minMax = m;
     return this.minMaxTimestamp;
+  }
+
+  /** Moves the waiting elements to the first slots, each key's in order, and frees the rest. */
+  private compact(): void {
+    const { values, codes, times, windows, panes, nexts } = this;
+    const used = this.used;
+    if (this.remap.length < used) this.remap = new Int32Array(2 * used);
+    const remap = this.remap;
+    // Slots keep their order (each key's chain runs forward), so every waiting element moves to a slot at or
+    // before its own, never onto one not moved yet.
+    let to = 0;
+    for (let s = 0; s < used; s++) if (codes[s] !== FREE) remap[s] = to++;
+    for (let s = 0; s < used; s++) {
+      if (codes[s] === FREE) continue;
+      const t = remap[s]!;
+      const n = nexts[s]!;
+      values[t] = values[s];
+      codes[t] = codes[s]!;
+      times[t] = times[s]!;
+      windows[t] = windows[s]!;
+      panes[t] = panes[s]!;
+      nexts[t] = n === END ? END : remap[n]!;
+    }
+    for (const k of this.byKey.values()) {
+      k.first = remap[k.first]!;
+      k.last = remap[k.last]!;
+    }
+    this.clearSlots(to, used);
+    this.used = to;
+  }
+
+  /** Lets go of the values, windows and panes in slots `from` to `to` (exclusive). */
+  private clearSlots(from: number, to: number): void {
+    for (let s = from; s < to; s++) {
+      this.values[s] = undefined;
+      this.windows[s] = undefined as never;
+      this.panes[s] = undefined as never;
+    }
   }
 }

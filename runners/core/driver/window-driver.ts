@@ -18,7 +18,7 @@ import { LazyTimerHeap, type LazyEntry } from '../timers/lazy-timer-heap.js';
 import { mergeWindowsChecked } from '../operators/assigned-windows.js';
 import { paneError } from './pane-error.js';
 import type { PaneReducer } from './pane-reducer.js';
-import { codeRetraction, codeValue, codeWindow, PENDING_STRIDE, PendingElements, pendingPane, pendingValue, pendingWindow, type KeyPending } from './pending-elements.js';
+import { PendingElements, type KeyPending } from './pending-elements.js';
 import { sameWindow } from '../util/same-window.js';
 import { WindowStates } from './window-states.js';
 
@@ -192,9 +192,17 @@ export class WindowDriver implements AggregationDriver {
   /** Panes emitted and late records dropped so far (a checkpoint checks that applying `pending` made none). */
   private outputs = 0;
   private readonly pending = new PendingElements();
-  /** applyKey's lists (it is not re-entered): a key's new windows, each once, and for each of its pending windows the index of it there. */
+  /** applyKey's lists (it is not re-entered): a key's new windows, each once, and for each of its waiting elements the index of its window there. */
   private readonly scratchProtos: BoundedWindow[] = [];
   private readonly scratchProtoOf: number[] = [];
+  /**
+   * mergeBatch's lists (it is not re-entered), by index in its `protos`: the index of the proto-window's own
+   * state (-1: none), the window it merged into, and the state its elements go to (returned: read by applyKey
+   * before the next call, then let go).
+   */
+  private readonly scratchStateOf: number[] = [];
+  private readonly scratchResultOf: (BoundedWindow | undefined)[] = [];
+  private readonly scratchTargets: WindowState[] = [];
   /** While a merged state's trigger merges: a time its queued entries are known to be at or before. */
   private queuedUpTo: Instant | undefined;
   /** True once any pane was emitted (Combine.globally's default value relies on it). */
@@ -404,7 +412,7 @@ export class WindowDriver implements AggregationDriver {
     this.holds.clear();
     this.dirty.length = 0;
     this.dirtySet.clear();
-    this.pending.take();
+    this.pending.clear();
     this.lastWindow = undefined;
     this.lastWindowExpired = false;
     this.inputWm = timing?.inputWm ?? TIMESTAMP_MIN;
@@ -790,55 +798,64 @@ export class WindowDriver implements AggregationDriver {
   private applyPending(keys?: ReadonlySet<StateKey>): void {
     if (this.pending.length === 0) return;
     const list = keys === undefined ? this.pending.take() : this.pending.takeKeys(keys);
-    for (let k = 0; k < list.length; k++) this.applyKey(list[k]!);
+    try {
+      for (let k = 0; k < list.length; k++) this.applyKey(list[k]!);
+    } finally {
+      this.pending.release(list);
+    }
   }
 
   /** applyPending for one key's waiting elements. */
   private applyKey(g: KeyPending): void {
-    const items = g.items;
-    const timestamps = g.timestamps;
-    const windows = g.windows;
+    const pending = this.pending;
     const ks = g.ks;
     const protos = this.scratchProtos;
     const protoOf = this.scratchProtoOf;
-    // The key's new windows (each once), and for each of `windows` the index of its window among them.
-    for (let i = 0; i < windows.length; i++) {
-      const w = windows[i]!;
-      let j = protos.length - 1;
-      while (j >= 0 && !sameWindow(protos[j]!, w)) j--;
-      protoOf[i] = j >= 0 ? j : protos.push(w) - 1;
+    // The key's new windows (each once), and for each of its elements (in order) the index of its window among them.
+    let lastW: BoundedWindow | undefined;
+    let lastJ = -1;
+    for (let s = g.first, e = 0; s !== -1; s = pending.next(s), e++) {
+      const w = pending.window(s);
+      if (w !== lastW && (lastW === undefined || !sameWindow(lastW, w))) {
+        let j = protos.length - 1;
+        while (j >= 0 && !sameWindow(protos[j]!, w)) j--;
+        lastJ = j >= 0 ? j : protos.push(w) - 1;
+      }
+      lastW = w;
+      protoOf[e] = lastJ;
     }
     let states: WindowState[];
+    const nProtos = protos.length;
     try {
       states = this.mergeBatch(ks, g.key, protos);
     } catch (e) {
-      throw this.elementError(e, g, 0);
+      throw this.elementError(e, g, g.first);
     } finally {
       protos.length = 0;
     }
-    for (let i = 0, e = 0; i < items.length; i += PENDING_STRIDE, e++) {
-      const code = items[i + 1] as number;
-      const w = codeWindow(code);
-      const st = states[protoOf[w]!]!;
-      const value = codeValue(g, items[i], code);
-      const timestamp = timestamps[e]!;
+    for (let s = g.first, e = 0; s !== -1; s = pending.next(s), e++) {
+      const st = states[protoOf[e]!]!;
+      const value = pending.value(s);
+      const timestamp = pending.timestamp(s);
       if (st.closed) {
-        this.dropLate({ value: kv(g.key, value), timestamp, window: windows[w]!, pane: pendingPane(g, e) }, 'window-closed');
+        this.dropLate({ value: kv(g.key, value), timestamp, window: pending.window(s), pane: pending.pane(s) }, 'window-closed');
         continue;
       }
       try {
-        st.acc = codeRetraction(code) ? this.reducer.retract(st.acc, value, timestamp) : this.reducer.add(st.acc, value, timestamp);
+        st.acc = pending.retraction(s) ? this.reducer.retract(st.acc, value, timestamp) : this.reducer.add(st.acc, value, timestamp);
         const first = st.n++ === 0;
         if (first || this.everyElement) this.paneInput(ks, st, timestamp, first);
       } catch (err) {
-        throw this.elementError(err, g, e);
+        throw this.elementError(err, g, s);
       }
     }
+    for (let j = 0; j < nProtos; j++) states[j] = undefined as never;
   }
 
-  /** A failure while adding a key's `e`-th waiting element, named by the element (as when it is added at once). */
-  private elementError(err: unknown, g: KeyPending, e: number): unknown {
-    return err instanceof WatershedError ? err : new UserCodeError(this.o.step, 'aggregation', err, kv(g.key, pendingValue(g, e)), pendingWindow(g, e), g.timestamps[e]);
+  /** A failure while adding a key's waiting element in `slot`, named by the element (as when it is added at once). */
+  private elementError(err: unknown, g: KeyPending, slot: number): unknown {
+    const p = this.pending;
+    return err instanceof WatershedError ? err : new UserCodeError(this.o.step, 'aggregation', err, kv(g.key, p.value(slot)), p.window(slot), p.timestamp(slot));
   }
 
   /**
@@ -851,7 +868,8 @@ export class WindowDriver implements AggregationDriver {
     const n = this.table.valuesInto(ks, existing);
     // Which of `protos` have state of their own (-1: none): an open one is active already, a closed
     // one is not active (the elements in it are dropped).
-    const stateOf = new Array<number>(protos.length).fill(-1);
+    const stateOf = this.scratchStateOf;
+    for (let j = 0; j < protos.length; j++) stateOf[j] = -1;
     for (let i = 0; i < n; i++) {
       const ew = existing[i]!.w;
       for (let j = 0; j < protos.length; j++) if (stateOf[j] === -1 && sameWindow(protos[j]!, ew)) stateOf[j] = i;
@@ -862,7 +880,8 @@ export class WindowDriver implements AggregationDriver {
     // One window merges with nothing (a merge lists two or more).
     const merges = active.length > 1 ? mergeWindowsChecked(this.s.windowFn, active) : [];
     // The window each of `protos` ended up in, when it merged.
-    const resultOf = new Array<BoundedWindow | undefined>(protos.length);
+    const resultOf = this.scratchResultOf;
+    for (let j = 0; j < protos.length; j++) resultOf[j] = undefined;
     for (let m = 0; m < merges.length; m++) {
       const { toMerge, result } = merges[m]!;
       const states: WindowState[] = [];
@@ -886,7 +905,7 @@ export class WindowDriver implements AggregationDriver {
     // The key's states after the merges (each under its window's id), and those made here for new windows:
     // each of `protos` finds its window's state among them by sameWindow (no lookup by a fresh id string).
     let live = this.table.valuesInto(ks, existing);
-    const out = new Array<WindowState>(protos.length);
+    const out = this.scratchTargets;
     for (let j = 0; j < protos.length; j++) {
       const target = resultOf[j] ?? protos[j]!;
       let st: WindowState | undefined;
@@ -895,6 +914,7 @@ export class WindowDriver implements AggregationDriver {
       out[j] = st;
     }
     for (let i = 0; i < Math.max(n, live); i++) existing[i] = undefined as never;
+    for (let j = 0; j < protos.length; j++) resultOf[j] = undefined;
     return out;
   }
 

@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { kv } from '../../sdk/kv.js';
+import { NO_FIRING, type PaneInfo } from '../../sdk/pane.js';
+import { intervalWindow, type BoundedWindow } from '../../sdk/window.js';
+import { PendingElements, type KeyPending } from '../../runners/core/driver/pending-elements.js';
+import { TaggedValue } from '../../runners/core/util/tagged-value.js';
+
+/** What a test pushed: one element as it came. */
+interface Pushed {
+  value: unknown;
+  timestamp: number;
+  window: BoundedWindow;
+  pane: PaneInfo;
+  retraction: boolean;
+}
+
+const OTHER_PANE: PaneInfo = { ...NO_FIRING, index: 1 };
+
+/** A key's chain of slots read back as the elements it holds, in order. */
+function readBack(p: PendingElements, k: KeyPending): Pushed[] {
+  const out: Pushed[] = [];
+  for (let s = k.first; s !== -1; s = p.next(s)) out.push({ value: p.value(s), timestamp: p.timestamp(s), window: p.window(s), pane: p.pane(s), retraction: p.retraction(s) });
+  return out;
+}
+
+const op = fc.oneof(
+  fc.record({ kind: fc.constant('push' as const), key: fc.integer({ min: 0, max: 5 }), n: fc.integer({ min: 1, max: 700 }), tag: fc.constantFrom(undefined, 'left', 'right'), retraction: fc.boolean(), otherPane: fc.boolean(), start: fc.integer({ min: 0, max: 50 }) }),
+  fc.record({ kind: fc.constant('take' as const) }),
+  fc.record({ kind: fc.constant('takeKeys' as const), keys: fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { maxLength: 4 }) }),
+);
+
+describe('PendingElements', () => {
+  it('hands every key its own elements in arrival order, and counts and bounds what waits (against a model)', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const p = new PendingElements();
+        const model = new Map<number, Pushed[]>();
+        let next = 0;
+        for (const o of ops) {
+          if (o.kind === 'push') {
+            for (let i = 0; i < o.n; i++) {
+              const raw = next++;
+              const value = o.tag === undefined ? raw : new TaggedValue(o.tag, raw);
+              const window = intervalWindow(o.start + (i % 3), o.start + 10);
+              const pushed: Pushed = { value, timestamp: raw, window, pane: o.otherPane ? OTHER_PANE : NO_FIRING, retraction: o.retraction };
+              p.push(o.key, kv(o.key, value), pushed.timestamp, window, pushed.pane, pushed.retraction);
+              model.set(o.key, [...(model.get(o.key) ?? []), pushed]);
+            }
+          } else {
+            const taken = o.kind === 'take' ? p.take() : p.takeKeys(o.keys);
+            const expectedKeys = o.kind === 'take' ? [...model.keys()] : o.keys.filter((k) => model.has(k));
+            expect(taken.map((k) => k.ks).sort()).toEqual([...expectedKeys].sort());
+            for (const k of taken) {
+              const want = model.get(k.ks as number)!;
+              expect(k.key).toBe(k.ks);
+              expect(k.count).toBe(want.length);
+              expect(k.minMax).toBe(Math.min(...want.map((x) => x.window.maxTimestamp)));
+              expect(readBack(p, k)).toEqual(want);
+              model.delete(k.ks as number);
+            }
+            p.release(taken);
+          }
+          const waiting = [...model.values()].flat();
+          expect(p.length).toBe(waiting.length);
+          expect(p.tightenMinMax()).toBe(waiting.length === 0 ? Infinity : Math.min(...waiting.map((x) => x.window.maxTimestamp)));
+        }
+        // What is left is handed over whole, in the order the keys first came.
+        const rest = p.take();
+        for (const k of rest) expect(readBack(p, k)).toEqual(model.get(k.ks as number));
+        expect(rest.length).toBe(model.size);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('moves what waits to the front once most slots are free, each key in order', () => {
+    const p = new PendingElements();
+    const w = intervalWindow(0, 10);
+    for (let i = 0; i < 3000; i++) p.push(i % 300 === 7 ? 1 : 0, kv(0, i), i, w, NO_FIRING, false);
+    const [zero] = p.takeKeys([0]);
+    expect(zero!.count).toBe(2990);
+    p.release([zero!]);
+    // Key 0's slots are free and only key 1's 10 elements wait: they now start at slot 0, and more join them.
+    p.push(1, kv(1, -1), 5000, w, NO_FIRING, false);
+    p.push(0, kv(0, -2), 5001, w, NO_FIRING, false);
+    const [one, zeroAgain] = p.take();
+    expect(one!.first).toBe(0);
+    expect(readBack(p, one!).map((x) => x.value)).toEqual([...Array.from({ length: 10 }, (_, i) => 300 * i + 7), -1]);
+    expect(readBack(p, zeroAgain!).map((x) => x.value)).toEqual([-2]);
+    p.release([one!, zeroAgain!]);
+    expect(p.length).toBe(0);
+    p.push('k', kv('k', 7), 1, w, NO_FIRING, true);
+    const [k] = p.take();
+    expect(k!.first).toBe(0);
+    expect(readBack(p, k!)).toEqual([{ value: 7, timestamp: 1, window: w, pane: NO_FIRING, retraction: true }]);
+  });
+});
