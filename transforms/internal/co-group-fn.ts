@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { CombineFn } from '../../sdk/combine-fn.js';
 import type { CoGroupTagged } from '../../sdk/graph.js';
+import { ADD_TAGGED_INPUT, type AddTaggedInput } from '../../sdk/internal/tagged-input.js';
 
 /** Per input name, its values in arrival order: CoGroupByKey's accumulator, and (copied) its output. */
 export type CoGroupLists = Record<string, unknown[]>;
@@ -13,7 +14,7 @@ export type CoGroupLists = Record<string, unknown[]>;
  * GroupByKey's bag would). Not part of the public API (no barrel re-exports this folder).
  * @example coGroupFn(['orders', 'users']).extractOutput(acc) // { orders: [5, 3], users: ['ann'] }
  */
-export function coGroupFn(tags: readonly string[]): CombineFn<CoGroupTagged, CoGroupLists, CoGroupLists> {
+export function coGroupFn(tags: readonly string[]): CombineFn<CoGroupTagged, CoGroupLists, CoGroupLists> & { [ADD_TAGGED_INPUT]: AddTaggedInput<CoGroupLists> } {
   const empty = (): CoGroupLists => {
     const acc: CoGroupLists = {};
     for (const t of tags) acc[t] = [];
@@ -23,6 +24,11 @@ export function coGroupFn(tags: readonly string[]): CombineFn<CoGroupTagged, CoG
     createAccumulator: empty,
     addInput(acc, x) {
       acc[x.tag]!.push(x.value);
+      return acc;
+    },
+    // addInput with the tag and the value apart (see ADD_TAGGED_INPUT).
+    [ADD_TAGGED_INPUT](acc, tag, value) {
+      acc[tag]!.push(value);
       return acc;
     },
     retractInput(acc, x) {

@@ -1,5 +1,6 @@
 import type { CombineFn } from '../../../sdk/combine-fn.js';
 import type { Instant } from '../../../sdk/time.js';
+import { ADD_TAGGED_INPUT, type AddTaggedInput } from '../../../sdk/internal/tagged-input.js';
 import { sameElement } from '../util/same-element.js';
 
 /**
@@ -9,6 +10,8 @@ import { sameElement } from '../util/same-element.js';
 export interface PaneReducer {
   empty(): unknown;
   add(acc: unknown, value: unknown, timestamp: Instant): unknown;
+  /** `add` of a tagged value `{ tag, value }` given apart, when the reducer can (a CoGroupByKey's: see ADD_TAGGED_INPUT). */
+  readonly addTagged?: (acc: unknown, tag: string, value: unknown) => unknown;
   /** Withdraws one value added earlier that is the same element (see sameElement): a retraction record from a retracting upstream. */
   retract(acc: unknown, value: unknown, timestamp: Instant): unknown;
   /**
@@ -43,9 +46,11 @@ export const bagReducer: PaneReducer = {
  */
 export function combineReducer(fn: CombineFn<unknown, unknown, unknown>, buffered: boolean): PaneReducer {
   if (!buffered) {
+    const addTagged = (fn as { [ADD_TAGGED_INPUT]?: AddTaggedInput<unknown> })[ADD_TAGGED_INPUT];
     return {
       empty: () => fn.createAccumulator(),
       add: (acc, value, ts) => fn.addInput(acc, value, ts),
+      ...(addTagged !== undefined && { addTagged }),
       retract(acc, value, ts) {
         if (!fn.retractInput) throw new Error('this CombineFn cannot take retractions (it has no retractInput)');
         return fn.retractInput(acc, value, ts);

@@ -138,6 +138,17 @@ export class PendingElements {
     return tagSlot === 0 ? stored : new TaggedValue(this.tags[tagSlot - 1]!, stored);
   }
 
+  /** The tag of the element in `slot` when it came as a TaggedValue kept apart (else undefined); `storedValue` is then its value. */
+  tag(slot: number): string | undefined {
+    const tagSlot = this.codes[slot]! >> 1;
+    return tagSlot === 0 ? undefined : this.tags[tagSlot - 1];
+  }
+
+  /** The value of the element in `slot` as kept: without its tag when `tag(slot)` is defined. */
+  storedValue(slot: number): unknown {
+    return this.values[slot];
+  }
+
   timestamp(slot: number): Instant {
     return this.times[slot]!;
   }

@@ -833,16 +833,20 @@ export class WindowDriver implements AggregationDriver {
     } finally {
       protos.length = 0;
     }
+    const reducer = this.reducer;
+    const addTagged = reducer.addTagged;
     for (let s = g.first, e = 0; s !== -1; s = pending.next(s), e++) {
       const st = states[protoOf[e]!]!;
-      const value = pending.value(s);
       const timestamp = pending.timestamp(s);
       if (st.closed) {
-        this.dropLate({ value: kv(g.key, value), timestamp, window: pending.window(s), pane: pending.pane(s) }, 'window-closed');
+        this.dropLate({ value: kv(g.key, pending.value(s)), timestamp, window: pending.window(s), pane: pending.pane(s) }, 'window-closed');
         continue;
       }
       try {
-        st.acc = pending.retraction(s) ? this.reducer.retract(st.acc, value, timestamp) : this.reducer.add(st.acc, value, timestamp);
+        // A CoGroupByKey value kept without its tag object is added as tag and value (no object made for it).
+        const tag = addTagged !== undefined ? pending.tag(s) : undefined;
+        if (pending.retraction(s)) st.acc = reducer.retract(st.acc, pending.value(s), timestamp);
+        else st.acc = tag !== undefined ? addTagged!(st.acc, tag, pending.storedValue(s)) : reducer.add(st.acc, pending.value(s), timestamp);
         const first = st.n++ === 0;
         if (first || this.everyElement) this.paneInput(ks, st, timestamp, first);
       } catch (err) {
