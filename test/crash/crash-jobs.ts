@@ -98,7 +98,7 @@ export const CRASH_JOBS: Readonly<Record<string, CrashJob>> = {
   /** Small enough for `npm test`: scenario 2's generator, 4,000 events, 1 s windows (112,697 pairs). */
   small: netflow({ name: 'small', description: 'Netflow scenario 2 generator, 4,000 events, Kafka → Kafka, 1 s windows (112,697 pairs), bundles of 100', io: 'kafka', ...SMALL }),
   'small-file': netflow({ name: 'small-file', description: 'Netflow scenario 2 generator, 4,000 events, NDJSON file → TextFile parts, 1 s windows (112,697 pairs)', io: 'ndjson', ...SMALL }),
-  /** As `small` (Kafka → Kafka, exactly-once) at `--parallelism=2` (design scale-out step 5); by hand: `npx tsx test/crash/run-crash.ts --job=small-p2`. */
+  /** As `small` (Kafka → Kafka, exactly-once) at `--parallelism=2` (design scale-out step 5); in `npm test` with 2 kills (crash.test.ts), more by hand: `npx tsx test/crash/run-crash.ts --job=small-p2`. */
   'small-p2': netflow({ name: 'small-p2', description: 'Netflow scenario 2 generator, 4,000 events, Kafka → Kafka, 1 s windows (112,697 pairs), bundles of 100, --parallelism=2', io: 'kafka', ...SMALL, flags: [...SMALL.flags, '--parallelism=2'] }),
   /** As `small-file` at `--parallelism=2` (design scale-out step 5): the GroupByKey stage runs 2 instances, and checkpoints hold both. */
   'small-file-p2': netflow({ name: 'small-file-p2', description: 'Netflow scenario 2 generator, 4,000 events, NDJSON file → TextFile parts, 1 s windows (112,697 pairs), --parallelism=2', io: 'ndjson', ...SMALL, flags: [...SMALL.flags, '--parallelism=2'] }),

@@ -22,6 +22,12 @@ kafkaDescribe('SIGKILL at seeded moments, Kafka → Kafka and Kafka → TextFile
     expect(new Set(killed.map((a) => a.moment!.kind)).size, lines.join('\n')).toBe(2);
   }, 900_000);
 
+  it('Netflow at --parallelism=2 (the grouping stage runs 2 instances, checkpoints hold both), 2 kills (seed 5): every chain commits exactly the failure-free output', async () => {
+    const lines: string[] = [];
+    const report = await runCrashHarness({ brokers: env.brokers, job: CRASH_JOBS['small-p2']!, kills: 2, seed: 5, killsPerChain: 2, log: (l) => lines.push(l) });
+    expectExactlyOnce(report, lines, 2);
+  }, 900_000);
+
   it('windowed count with early, on-time and late panes (accumulating), Kafka → Kafka, 3 kills: both runners agree, every chain commits exactly those panes', async () => {
     const lines: string[] = [];
     const report = await runCrashHarness({ brokers: env.brokers, job: CRASH_JOBS['count']!, kills: 3, seed: 2, killsPerChain: 3, log: (l) => lines.push(l) });
