@@ -284,7 +284,10 @@ export class StagedEngine extends Engine {
       const snaps = s.instances.map((i) => i.engine.capture({ keyGroups }));
       like ??= snaps[0];
       for (const step of s.graph.stage.steps) {
-        const all = snaps.flatMap((snap) => (snap.steps[step] === undefined ? [] : [{ entry: snap.steps[step], segments: snap.segments }]));
+        const all = snaps.flatMap((snap) => {
+          const entry = ownField(snap.steps, step);
+          return entry === undefined ? [] : [{ entry, segments: snap.segments }];
+        });
         if (all.length > 0) steps[step] = mergeStepEntries(step, all, segments);
       }
       const mine = new Set(s.graph.stage.steps);
@@ -340,7 +343,7 @@ export class StagedEngine extends Engine {
         const steps: Record<string, StepEntry> = {};
         const segments: SegmentPayload[] = [];
         for (const step of s.graph.stage.steps) {
-          const e = snapshot.steps[step];
+          const e = ownField(snapshot.steps, step);
           if (e === undefined || dropped.has(step)) continue;
           const bad = (at: number | undefined) => at !== undefined && snapshot.segments[at]?.step !== step;
           if (bad(e.operator) || bad(e.metrics)) throw new CorruptCheckpointError(name, 'bad-segment', `step '${step}' points at a segment of another step`);
