@@ -49,11 +49,18 @@ export function SlidingWindows(size: Duration, period: Duration, offset: Duratio
       // The distance to start is below period; for a timestamp a hair below a window start (-5e-324) the
       // remainder rounds up to period, and counting from it would miss the window at start, which holds it.
       const d = timestamp - start;
-      for (let s = start, left = size - (d < period ? d : nextDown(period)); left > 0; s -= period, left -= period) out.push(windowAround(timestamp, s, size));
+      // Where doubles are coarser than period, neighbouring starts round together (s - period === s) or a
+      // window is moved to hold the element (windowAround): the same window may come twice, and is kept once.
+      let rounded = false;
+      for (let s = start, left = size - (d < period ? d : nextDown(period)); left > 0; s -= period, left -= period) {
+        const w = windowAround(timestamp, s, size);
+        if (w.start !== s || w.end !== s + size || !(s - period < s)) rounded = true;
+        out.push(w);
+      }
       lastStart = start;
       lastTs = timestamp;
-      last = out;
-      return out;
+      last = rounded ? [...new Map(out.map((w) => [w.id, w])).values()] : out;
+      return last;
     },
     sideInputWindow(main) {
       // Of the windows containing the main window's end, the one that ends first.

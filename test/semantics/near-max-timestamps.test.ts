@@ -131,14 +131,27 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('timestamps past END_OF_GLOBAL_WI
     async (_name, windowFn) => {
       const times = [TIMESTAMP_MIN, TIMESTAMP_MIN + 1, TIMESTAMP_MIN + 2, 1e12, 1e12 + 0.5, TIMESTAMP_MAX - 2, TIMESTAMP_MAX - 1, TIMESTAMP_MAX];
       const { out } = await runWith(options, (p) => {
-        const counts = p
-          .apply(TestStream.create<string>().addElements(...times.map((t, i) => [`k${i}`, t] as [string, number])).advanceWatermarkToInfinity())
+        const input = p.apply(TestStream.create<string>().addElements(...times.map((t, i) => [`k${i}`, t] as [string, number])).advanceWatermarkToInfinity());
+        const counts = input
           .apply(Window.into<string>(windowFn()))
           .apply(WithKeys((s: string) => s))
           .apply(Count.perKey<string>());
-        return { counts: counts.apply('Counts', Capture.records()), late: counts.lateData().apply('Late', Capture.records()) };
+        // Count.perKey right after Window.into: over sliding windows of whole ms it keeps slices, not windows (slicing.ts)
+        const direct = input
+          .apply('KeyFirst', WithKeys((s: string) => s))
+          .apply('WindowDirect', Window.into<KV<string, string>>(windowFn()))
+          .apply('CountDirect', Count.perKey<string>());
+        return {
+          counts: counts.apply('Counts', Capture.records()),
+          late: counts.lateData().apply('Late', Capture.records()),
+          direct: direct.apply('DirectCounts', Capture.records()),
+          directLate: direct.lateData().apply('DirectLate', Capture.records()),
+        };
       });
       expect(out.late.values()).toEqual([]);
+      expect(out.directLate.values()).toEqual([]);
+      const show = (rs: typeof out.counts.records) => rs.map((r) => `${r.value.key} ${r.window.id} ${r.value.value}`).sort();
+      expect(show(out.direct.records)).toEqual(show(out.counts.records));
       // every element counted in at least one window, each window holding it
       times.forEach((t, i) => {
         const panes = out.counts.records.filter((r) => r.value.key === `k${i}`);

@@ -316,6 +316,7 @@ describe('window bounds where doubles are coarse (fractional sizes near TIMESTAM
         const ws = assign(fn, t) as IntervalWindow[];
         expect(ws.length, `${name} at ${t}`).toBeGreaterThan(0);
         for (const w of ws) expect(w.start <= t && t < w.end && w.start < w.end, `${name} at ${t}: [${w.start}, ${w.end})`).toBe(true);
+        expect(new Set(ws.map((w) => w.id)).size, `${name} at ${t}: a window twice`).toBe(ws.length);
       }),
       { numRuns: 2000, seed: 4242 },
     );
