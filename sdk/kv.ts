@@ -1,6 +1,6 @@
 /** A key-value pair: the element type of keyed PCollections (GroupByKey, Combine.perKey, stateful DoFns). */
 export interface KV<K, V> {
-  /** The key: GroupByKey, Combine.perKey and stateful DoFns group by it (by value; arrays and objects by their JSON). */
+  /** The key: GroupByKey, Combine.perKey and stateful DoFns group by it (by value; arrays and objects by their JSON, with NaN, ±Infinity and undefined inside kept apart from null and absence: see encodeKey). */
   readonly key: K;
   /** The value. */
   readonly value: V;

@@ -16,7 +16,7 @@ import { engineSnapshotOf } from './engine-snapshot.js';
 import { FileCheckpointStore } from './file-checkpoint-store.js';
 import type { CheckpointKind, StepEntry } from './manifest.js';
 import { OffsetLog } from './offset-log.js';
-import { ownField } from '../../../sdk/internal/own-field.js';
+import { ownField, setOwnField } from '../../../sdk/internal/own-field.js';
 
 /** `NODE_DEBUG=watershed-checkpoint`: one stderr line per restore, recover, barrier, commit and marker (the trail of a crash chain). */
 const trace = debuglog('watershed-checkpoint');
@@ -250,7 +250,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
     const steps = this.restored?.manifest.steps;
     if (steps === undefined) return undefined;
     const out: Record<string, unknown> = {};
-    for (const [step, e] of Object.entries(steps)) if (e.source !== undefined && e.source.position !== null) out[step] = e.source.position;
+    for (const [step, e] of Object.entries(steps)) if (e.source !== undefined && e.source.position !== null) setOwnField(out, step, e.source.position);
     return out;
   }
 
