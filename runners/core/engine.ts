@@ -33,6 +33,7 @@ import { ENGINE_SNAPSHOT_FORMAT, ENGINE_SNAPSHOT_VERSION, OPERATOR_TABLE, type E
 import type { StepEntry } from './checkpoint/manifest.js';
 import { restoreStepMetrics, stepMetricsSegment } from './checkpoint/step-metrics-segment.js';
 import { DEFAULT_KEY_GROUPS, KEY_HASH } from './state/key-groups.js';
+import { ownField } from '../../sdk/internal/own-field.js';
 
 /**
  * How outputs reach consumers:
@@ -633,20 +634,22 @@ export class Engine {
     });
     if (mismatches.length > 0 && !options.allowNonRestoredState) throw new CheckpointMismatchError(name, mismatches, stepsWithoutState);
     const dropped = new Set(mismatches.map((m) => m.step));
-    const kept = (step: string) => !dropped.has(step) && snapshot.steps[step] !== undefined;
+    // Own entries only: a step named like an Object.prototype member (`constructor`) must not find the prototype's.
+    const entryOf = (step: string) => (dropped.has(step) ? undefined : ownField(snapshot.steps, step));
+    const kept = (step: string) => entryOf(step) !== undefined;
     this.o.state.restoreSegments(
       snapshot.segments.filter((s) => s.keyGroup !== null && kept(s.step)),
       options.ownedGroups,
     );
     for (const r of this.reads) {
-      const e = kept(r.node.fullName) ? snapshot.steps[r.node.fullName] : undefined;
+      const e = entryOf(r.node.fullName);
       // The loop opens the reader with `resumeFrom: r.position` (see loop-runner.ts).
       if (e?.source?.position !== undefined && e.source.position !== null) r.position = e.source.position;
       r.watermark = e?.source?.watermark ?? TIMESTAMP_MIN;
       r.done = e?.source?.done ?? false;
     }
     for (const s of this.slots) {
-      const e = kept(s.node.fullName) ? snapshot.steps[s.node.fullName] : undefined;
+      const e = entryOf(s.node.fullName);
       s.inputWm = e?.inputWm ?? TIMESTAMP_MIN;
       s.outputWm = e?.outputWm ?? TIMESTAMP_MIN;
       for (let i = 0; i < s.sideWm.length; i++) s.sideWm[i] = e?.sideWm?.[i] ?? TIMESTAMP_MIN;
@@ -664,7 +667,7 @@ export class Engine {
     // Counters follow the step's name, also when its state was dropped (allowNonRestoredState): they count
     // what the step did up to the checkpoint. A checkpoint without them (an older one) leaves zeros.
     for (const [step, e] of Object.entries(snapshot.steps)) {
-      const into = this.metrics[step];
+      const into = ownField(this.metrics, step);
       if (into === undefined || e.metrics === undefined) continue;
       const seg = snapshot.segments[e.metrics];
       if (!seg || seg.step !== step) throw new CorruptCheckpointError(name, 'bad-segment', `step '${step}' points at segment ${e.metrics}, which is not its counters`);

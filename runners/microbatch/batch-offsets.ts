@@ -3,6 +3,7 @@ import type { RunCheckpoints } from '../core/checkpoint/checkpoint-coordinator.j
 import { OffsetLog, type OffsetEntry, type OffsetRange } from '../core/checkpoint/offset-log.js';
 import type { Engine, ReadSlot } from '../core/engine.js';
 import type { SourcePump } from '../core/source-pump.js';
+import { ownField } from '../../sdk/internal/own-field.js';
 
 /**
  * Polls of a source that is held for replay but stays short of its logged position without moving
@@ -168,7 +169,7 @@ export class BatchOffsets {
   async fixed(batchId: number, startedAt: number, processingTime: number, rows: number): Promise<void> {
     const e = this.current;
     if (e !== undefined) {
-      for (const r of this.reads) if (!r.done) r.watermark = e.watermarks[r.node.fullName]!;
+      for (const r of this.reads) if (!r.done) r.watermark = ownField(e.watermarks, r.node.fullName)!;
       return;
     }
     const ranges: Record<string, OffsetRange> = {};

@@ -1,4 +1,5 @@
 import type { Duration } from '../time.js';
+import { windowAround } from '../internal/window-around.js';
 import { intervalWindow, isIntervalWindow, type BoundedWindow, type IntervalWindow } from '../window.js';
 import type { MergeResult, WindowFn } from './window-fn.js';
 
@@ -6,7 +7,8 @@ import type { MergeResult, WindowFn } from './window-fn.js';
  * Session windows: each element starts a window `[t, t + gap)`; windows of one key that overlap merge,
  * so a session ends after `gap` ms without data. Merging happens per key, so Sessions needs a keyed
  * aggregation (GroupByKey, Combine.perKey) or a stateful DoFn downstream (which merges its state with
- * the sessions). Late data may merge sessions already emitted.
+ * the sessions). Late data may merge sessions already emitted. Where `t + gap` rounds to `t` (a
+ * fractional gap near TIMESTAMP_MAX or TIMESTAMP_MIN), the proto-window is `[t, next double after t)`.
  * @throws RangeError when gap <= 0.
  * @example clicks.apply(Window.into(Sessions(minutes(30))))
  */
@@ -21,7 +23,7 @@ export function Sessions(gap: Duration): WindowFn<unknown> {
     assignWindows({ timestamp }) {
       if (timestamp !== lastTs) {
         lastTs = timestamp;
-        last = [intervalWindow(timestamp, timestamp + gap)];
+        last = [windowAround(timestamp, timestamp, gap)];
       }
       return last;
     },

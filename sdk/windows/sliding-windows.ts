@@ -1,6 +1,7 @@
 import { mod } from '../internal/mod.js';
 import { invalidInstantMessage, isValidInstant } from '../internal/valid-instant.js';
 import { TIMESTAMP_MAX, type Duration } from '../time.js';
+import { nextDown, windowAround } from '../internal/window-around.js';
 import { intervalWindow, type BoundedWindow } from '../window.js';
 import type { WindowFn } from './window-fn.js';
 
@@ -10,7 +11,9 @@ const MAX_WINDOWS_PER_ELEMENT = 100_000;
 /**
  * Overlapping windows of `size` ms starting every `period` ms; an element is in about size/period
  * windows (exactly that many when period divides size). With period > size the windows are samples
- * with gaps, and elements in a gap belong to no window and are dropped. A side input windowed this
+ * with gaps, and elements in a gap belong to no window and are dropped. Where doubles are too coarse
+ * for size or period (fractional ones near TIMESTAMP_MAX or TIMESTAMP_MIN), bounds are rounded as in
+ * FixedWindows: every window an element gets is valid and holds it (rounded-together windows are one). A side input windowed this
  * way is read from the earliest-ending window that contains the main window's end.
  * An element is in at most 100,000 windows (size/period <= 100,000, e.g. 1-second steps over a
  * day are 86,400): each window is an object per element and a pane per key, so 10^5 already costs
@@ -43,11 +46,21 @@ export function SlidingWindows(size: Duration, period: Duration, offset: Duratio
       const out: BoundedWindow[] = [];
       // Counted by how far each start is from the timestamp (small, exact), not by comparing with
       // timestamp - size, which below -2^53 + size is rounded and could skip the earliest window.
-      for (let s = start, left = size - (timestamp - start); left > 0; s -= period, left -= period) out.push(intervalWindow(s, s + size));
+      // The distance to start is below period; for a timestamp a hair below a window start (-5e-324) the
+      // remainder rounds up to period, and counting from it would miss the window at start, which holds it.
+      const d = timestamp - start;
+      // Where doubles are coarser than period, neighbouring starts round together (s - period === s) or a
+      // window is moved to hold the element (windowAround): the same window may come twice, and is kept once.
+      let rounded = false;
+      for (let s = start, left = size - (d < period ? d : nextDown(period)); left > 0; s -= period, left -= period) {
+        const w = windowAround(timestamp, s, size);
+        if (w.start !== s || w.end !== s + size || !(s - period < s)) rounded = true;
+        out.push(w);
+      }
       lastStart = start;
       lastTs = timestamp;
-      last = out;
-      return out;
+      last = rounded ? [...new Map(out.map((w) => [w.id, w])).values()] : out;
+      return last;
     },
     sideInputWindow(main) {
       // Of the windows containing the main window's end, the one that ends first.

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { statefulDoFn } from '../../sdk/dofn.js';
 import { kv, type KV } from '../../sdk/kv.js';
@@ -43,13 +44,19 @@ const KEYS: readonly unknown[] = [
   { a: 1 },
   JSON.parse('{"__proto__":1}'),
   'x'.repeat(5000),
+  // undefined inside a key is itself (before: {a: undefined} was {}, [undefined] was [null])
+  { a: undefined },
+  {},
+  [undefined],
+  [null],
+  { a: [undefined, Number.NaN] },
 ];
 
 const build: Build = (p) => {
   const keyed = handRead<number>(p, 'In')
     .apply(Window.into<number>(FixedWindows(1000)))
     .apply(MapElements((i: number) => kv(KEYS[i % KEYS.length], i)));
-  const show = (k: unknown) => (typeof k === 'number' ? `n:${Object.is(k, -0) ? 0 : k}` : `${typeof k}:${JSON.stringify(k)}`);
+  const show = (k: unknown) => (typeof k === 'number' ? `n:${Object.is(k, -0) ? 0 : k}` : typeof k === 'object' && k !== null ? `object:${inspect(k)}` : `${typeof k}:${JSON.stringify(k)}`);
   const counts = keyed.apply('Count', Count.perKey<unknown>()).apply('ShowCount', MapElements((c: KV<unknown, number>) => `${show(c.key)}=${c.value}`));
   const groups = keyed
     .apply('Group', GroupByKey<unknown, number>())

@@ -45,6 +45,22 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('composite keys on $label', ({ op
     );
   });
 
+  it('GroupByKey keeps undefined fields and elements apart from missing fields and null (before: {a: undefined} was grouped with {}, [undefined] with [null])', async () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const keys: unknown[] = [{ a: undefined }, {}, [undefined], [null], [, 1], [undefined, 1], { a: [undefined] }, { a: [] }];
+    const { out } = await runWith(options, (p) =>
+      p
+        .apply(Create(keys.map((k, i) => kv(k, i))))
+        .apply(GroupByKey<unknown, number>())
+        .apply(Capture.records<KV<unknown, number[]>>()),
+    );
+    // a hole is an undefined element: [, 1] and [undefined, 1] are one key
+    const groups = out.values().map((g) => g.value.join(','));
+    expect(groups.sort()).toEqual(['0', '1', '2', '3', '4,5', '6', '7']);
+    const group0 = out.values().find((g) => g.value[0] === 0)!;
+    expect(Object.hasOwn(group0.key as object, 'a')).toBe(true);
+  });
+
   it.each([
     ['a Map', new Map([['a', 1]])],
     ['a Set', new Set([1])],

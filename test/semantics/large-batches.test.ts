@@ -5,8 +5,10 @@ import { TestStream } from '../../sdk/testing/test-stream.js';
 import type { IntervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
+import { Create } from '../../transforms/create.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
 import { MapElements } from '../../transforms/map.js';
+import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
@@ -73,5 +75,27 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('large batches on $label', ({ opt
     );
     const first = out.records.find((r) => (r.window as IntervalWindow).start === 0 && (r.value as KV<number, number[]>).key === 1)!;
     expect((first.value as KV<number, number[]>).value).toEqual(Array.from({ length: 600 }, (_, j) => 1 + 5 * j));
+  });
+
+  it('one element fanned out to more records than a crossing chunk (8192) keeps them all, in order within a key, across stages', async () => {
+    const M = 20_000;
+    const { out } = await runWith(options, (p) =>
+      p
+        .apply(Create([kv('hot', 0), kv('other', 1)]))
+        .apply(
+          'FanOut',
+          ParDo<KV<string, number>, KV<string, number>>({
+            process(e, ctx) {
+              for (let i = 0; i < M; i++) ctx.output(kv(i % 7 === 0 ? e.key + i % 3 : e.key, i));
+            },
+          }),
+        )
+        .apply(GroupByKey<string, number>())
+        .apply(Capture.records()),
+    );
+    const groups = Object.fromEntries(out.records.map((r) => [(r.value as KV<string, number[]>).key, (r.value as KV<string, number[]>).value]));
+    const expected: Record<string, number[]> = {};
+    for (const key of ['hot', 'other']) for (let i = 0; i < M; i++) (expected[i % 7 === 0 ? key + (i % 3) : key] ??= []).push(i);
+    expect(groups).toEqual(expected);
   });
 });

@@ -5,6 +5,7 @@ import { StateSpec, TimerSpec } from '../../sdk/state.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MAX, TIMESTAMP_MIN } from '../../sdk/time.js';
+import type { IntervalWindow } from '../../sdk/window.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Sessions } from '../../sdk/windows/sessions.js';
 import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
@@ -115,6 +116,52 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('timestamps past END_OF_GLOBAL_WI
       const total = (k: string) => out.counts.records.filter((r) => r.value.key === k).reduce((n, r) => n + r.value.value, 0);
       expect([total('a'), total('b')]).toEqual(_name.startsWith('Sliding') ? [4, 2] : [2, 1]);
       expect(out.again.records.length).toBeGreaterThan(0);
+    },
+  );
+
+  it.each([
+    ['FixedWindows(0.5)', () => FixedWindows(0.5)],
+    ['FixedWindows(0.75, offset 0.25)', () => FixedWindows(0.75, 0.25)],
+    ['FixedWindows(1e-6)', () => FixedWindows(1e-6)],
+    ['SlidingWindows(0.5, 0.25)', () => SlidingWindows(0.5, 0.25)],
+    ['SlidingWindows(1.5, 0.5)', () => SlidingWindows(1.5, 0.5)],
+    ['Sessions(0.5)', () => Sessions(0.5)],
+  ] as const)(
+    'a fractional window size near TIMESTAMP_MAX and TIMESTAMP_MIN (whole ms there) gives every element a valid window that holds it (before: start + size rounded to start and the run failed) (%s)',
+    async (_name, windowFn) => {
+      const times = [TIMESTAMP_MIN, TIMESTAMP_MIN + 1, TIMESTAMP_MIN + 2, 1e12, 1e12 + 0.5, TIMESTAMP_MAX - 2, TIMESTAMP_MAX - 1, TIMESTAMP_MAX];
+      const { out } = await runWith(options, (p) => {
+        const input = p.apply(TestStream.create<string>().addElements(...times.map((t, i) => [`k${i}`, t] as [string, number])).advanceWatermarkToInfinity());
+        const counts = input
+          .apply(Window.into<string>(windowFn()))
+          .apply(WithKeys((s: string) => s))
+          .apply(Count.perKey<string>());
+        // Count.perKey right after Window.into: over sliding windows of whole ms it keeps slices, not windows (slicing.ts)
+        const direct = input
+          .apply('KeyFirst', WithKeys((s: string) => s))
+          .apply('WindowDirect', Window.into<KV<string, string>>(windowFn()))
+          .apply('CountDirect', Count.perKey<string>());
+        return {
+          counts: counts.apply('Counts', Capture.records()),
+          late: counts.lateData().apply('Late', Capture.records()),
+          direct: direct.apply('DirectCounts', Capture.records()),
+          directLate: direct.lateData().apply('DirectLate', Capture.records()),
+        };
+      });
+      expect(out.late.values()).toEqual([]);
+      expect(out.directLate.values()).toEqual([]);
+      const show = (rs: typeof out.counts.records) => rs.map((r) => `${r.value.key} ${r.window.id} ${r.value.value}`).sort();
+      expect(show(out.direct.records)).toEqual(show(out.counts.records));
+      // every element counted in at least one window, each window holding it
+      times.forEach((t, i) => {
+        const panes = out.counts.records.filter((r) => r.value.key === `k${i}`);
+        expect(panes.length, `k${i} at ${t}`).toBeGreaterThan(0);
+        for (const r of panes) {
+          const w = r.window as IntervalWindow;
+          expect(w.start <= t && t < w.end, `k${i} at ${t} in [${w.start}, ${w.end})`).toBe(true);
+          expect(r.value.value).toBe(1);
+        }
+      });
     },
   );
 

@@ -296,3 +296,29 @@ describe('SlidingWindows.sideInputWindow at any instant', () => {
     );
   });
 });
+
+describe('window bounds where doubles are coarse (fractional sizes near TIMESTAMP_MAX / TIMESTAMP_MIN)', () => {
+  const near = fc.oneof(
+    fc.integer({ min: 0, max: 100 }).map((d) => TIMESTAMP_MAX - d),
+    fc.integer({ min: 0, max: 100 }).map((d) => TIMESTAMP_MIN + d),
+    fc.integer({ min: 0, max: 100 }).map((d) => 2 ** 52 + d),
+    fc.double({ min: TIMESTAMP_MIN, max: TIMESTAMP_MAX, noNaN: true }),
+  );
+  const size = fc.constantFrom(0.5, 0.75, 0.25, 1.5, 1e-6, 0.3);
+  const fns = fc.oneof(
+    fc.tuple(size, fc.nat(3)).map(([s, k]) => ({ name: `FixedWindows(${s}, ${(s * k) / 4})`, fn: FixedWindows(s, (s * k) / 4) })),
+    fc.tuple(size, fc.constantFrom(1, 2, 3)).map(([p, k]) => ({ name: `SlidingWindows(${p * k}, ${p})`, fn: SlidingWindows(p * k, p) })),
+    size.map((g) => ({ name: `Sessions(${g})`, fn: Sessions(g) })),
+  );
+  it('every window assigned is a valid interval window that holds the element (before: [t, t + 0.5) rounded to empty and assignWindows threw)', () => {
+    fc.assert(
+      fc.property(fns, near, ({ name, fn }, t) => {
+        const ws = assign(fn, t) as IntervalWindow[];
+        expect(ws.length, `${name} at ${t}`).toBeGreaterThan(0);
+        for (const w of ws) expect(w.start <= t && t < w.end && w.start < w.end, `${name} at ${t}: [${w.start}, ${w.end})`).toBe(true);
+        expect(new Set(ws.map((w) => w.id)).size, `${name} at ${t}: a window twice`).toBe(ws.length);
+      }),
+      { numRuns: 2000, seed: 4242 },
+    );
+  });
+});

@@ -4,6 +4,7 @@ import { TIMESTAMP_MIN } from '../../../sdk/time.js';
 import { slicingOf } from '../driver/slicing.js';
 import type { SegmentPayload } from './checkpoint-file.js';
 import type { StepEntry, StepKind } from './manifest.js';
+import { ownField } from '../../../sdk/internal/own-field.js';
 
 /**
  * What must not change about a step for its checkpointed state to fit it, as text:
@@ -85,6 +86,6 @@ export function checkCompatibility(graph: PipelineGraph, steps: Readonly<Record<
     const k = n.payload!.kind;
     return k === 'gbk' || k === 'combine' || k === 'read' || (k === 'pardo' && (n.payload!.stateful || n.sideInputs.length > 0));
   };
-  const stepsWithoutState = graph.primitives.filter((n) => stateful(n) && steps[n.fullName] === undefined).map((n) => n.fullName);
+  const stepsWithoutState = graph.primitives.filter((n) => stateful(n) && ownField(steps, n.fullName) === undefined).map((n) => n.fullName);
   return { mismatches, stepsWithoutState };
 }

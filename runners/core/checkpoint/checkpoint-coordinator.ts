@@ -16,6 +16,7 @@ import { engineSnapshotOf } from './engine-snapshot.js';
 import { FileCheckpointStore } from './file-checkpoint-store.js';
 import type { CheckpointKind, StepEntry } from './manifest.js';
 import { OffsetLog } from './offset-log.js';
+import { ownField, setOwnField } from '../../../sdk/internal/own-field.js';
 
 /** `NODE_DEBUG=watershed-checkpoint`: one stderr line per restore, recover, barrier, commit and marker (the trail of a crash chain). */
 const trace = debuglog('watershed-checkpoint');
@@ -249,7 +250,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
     const steps = this.restored?.manifest.steps;
     if (steps === undefined) return undefined;
     const out: Record<string, unknown> = {};
-    for (const [step, e] of Object.entries(steps)) if (e.source !== undefined && e.source.position !== null) out[step] = e.source.position;
+    for (const [step, e] of Object.entries(steps)) if (e.source !== undefined && e.source.position !== null) setOwnField(out, step, e.source.position);
     return out;
   }
 
@@ -289,7 +290,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
     if (this.restoredCommitted || dropped.length === 0) return;
     const sinkSteps = new Set(sinks(engine).map((op) => op.step));
     for (const step of dropped) {
-      if (restored.manifest.steps[step]?.committable === undefined || sinkSteps.has(step)) continue;
+      if (ownField(restored.manifest.steps, step)?.committable === undefined || sinkSteps.has(step)) continue;
       throw new CheckpointRecoveryError(
         step,
         `${restored.name} holds its output, not yet committed, and this pipeline has no sink step '${step}': --allowNonRestoredState ` +
@@ -430,7 +431,7 @@ export class CheckpointCoordinator implements RunCheckpoints {
    */
   private async notifySources(engine: Engine, steps: Readonly<Record<string, StepEntry>>): Promise<void> {
     for (const r of engine.reads) {
-      const position = steps[r.node.fullName]?.source?.position;
+      const position = ownField(steps, r.node.fullName)?.source?.position;
       if (r.reader?.checkpointComplete === undefined || position === undefined || position === null) continue;
       try {
         await r.reader.checkpointComplete(position);

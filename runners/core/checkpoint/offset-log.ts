@@ -1,6 +1,7 @@
 import { CheckpointWriteError } from '../../../sdk/errors.js';
 import { failpoint } from '../../../sdk/testing/failpoints.js';
 import type { CheckpointStore } from './checkpoint-store.js';
+import { ownField } from '../../../sdk/internal/own-field.js';
 
 const OFFSETS = 'offsets/';
 const NAME = /^b-(\d{12})$/;
@@ -163,7 +164,7 @@ function entryProblem(json: unknown): string | undefined {
   if (!isObject(ranges) || !isObject(watermarks)) return 'ranges or watermarks is not an object';
   for (const [step, r] of Object.entries(ranges)) {
     if (!isObject(r) || !('from' in r) || !('to' in r) || typeof r['done'] !== 'boolean') return `the range of step ${JSON.stringify(step)} is not {from, to, done}`;
-    if (!isTime(watermarks[step])) return `the watermark of step ${JSON.stringify(step)} is not a finite number`;
+    if (!isTime(ownField(watermarks, step))) return `the watermark of step ${JSON.stringify(step)} is not a finite number`;
   }
   return undefined;
 }

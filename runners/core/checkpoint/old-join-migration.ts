@@ -8,6 +8,7 @@ import { codecNamed } from './codecs/codecs.js';
 import type { StateEntry } from './codecs/state-codec.js';
 import type { EngineSnapshot } from './engine-snapshot.js';
 import type { StepEntry } from './manifest.js';
+import { ownField, setOwnField } from '../../../sdk/internal/own-field.js';
 
 /** What `migrateOldJoins` did. */
 export interface OldJoinMigration {
@@ -80,13 +81,13 @@ export function migrateOldJoins(graph: PipelineGraph, snapshot: EngineSnapshot):
   let segments: SegmentPayload[] | undefined;
   for (const join of joinSteps(graph)) {
     const step = join.node.fullName;
-    const entry = snapshot.steps[step];
+    const entry = ownField(snapshot.steps, step);
     if (entry?.kind !== 'gbk') continue;
     try {
       const moved = moveJoin(join, entry, snapshot);
       steps ??= { ...snapshot.steps };
       segments ??= [...snapshot.segments];
-      steps[step] = moved.entry;
+      setOwnField(steps, step, moved.entry);
       for (const [i, seg] of moved.segments) segments[i] = seg;
       migrated.push(step);
     } catch (e) {
@@ -102,7 +103,7 @@ function moveJoin(join: JoinStep, entry: StepEntry, snapshot: EngineSnapshot): {
   const fingerprint = stepFingerprint(join.node);
   if (entry.fingerprint !== fingerprint) throw new NotMovable(`its windowing changed too (${entry.fingerprint} → ${fingerprint})`);
   const q = (s: string) => `'${s}'`;
-  if (snapshot.steps[`${join.prefix}/Split`]?.kind !== 'pardo') throw new NotMovable(`the checkpoint has no step ${q(`${join.prefix}/Split`)}, so it is not the old expansion of this join`);
+  if (ownField(snapshot.steps, `${join.prefix}/Split`)?.kind !== 'pardo') throw new NotMovable(`the checkpoint has no step ${q(`${join.prefix}/Split`)}, so it is not the old expansion of this join`);
   const tagPrefix = `${join.prefix}/Tag.`;
   const oldTags = Object.keys(snapshot.steps)
     .filter((s) => s.startsWith(tagPrefix) && !s.slice(tagPrefix.length).includes('/'))

@@ -13,7 +13,7 @@ export interface Slicing extends SlidingShape {
  * Whether a Combine step can keep one accumulator per key and *slice* (a period of its sliding
  * windows) instead of one per key and window, and so add each element once instead of once per
  * window (Flink's sliced windows). It can when its output is exactly what per-window state would give:
- * - its input windows are SlidingWindows whose period divides their size, assigned by the Window.into
+ * - its input windows are SlidingWindows of whole ms whose period divides their size, assigned by the Window.into
  *   step right before it (so every element reaches it in all of its windows, one copy after another;
  *   a ParDo in between might drop or change some copies), with no retraction records upstream;
  * - each window fires exactly once, when the watermark passes its end: the default trigger or
@@ -30,6 +30,10 @@ export function slicingOf(node: TransformNode): Slicing | undefined {
   const s = input.windowing;
   const shape = slidingShape(s.windowFn);
   if (!shape || shape.size % shape.period !== 0 || shape.size === shape.period) return undefined;
+  // Whole ms only: with a fractional size or period, window bounds near TIMESTAMP_MAX/MIN (whole ms there)
+  // round, and SlidingWindows moves or merges such windows to keep them valid (windowAround), which slices
+  // computed from the element's slice start could not follow (before: a RangeError failed the run).
+  if (!Number.isInteger(shape.size) || !Number.isInteger(shape.period) || !Number.isInteger(shape.offset)) return undefined;
   const trigger = (s.triggerIsDefault && s.trigger.name === 'DefaultTrigger') || isOnTimeOnly(s.trigger);
   if (!trigger || s.allowedLateness !== 0 || s.timestampCombiner !== 'END_OF_WINDOW' || s.accumulationMode === 'retracting') return undefined;
   const producer = input.producer.payload;
