@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommandLine } from '../sdk/command-line.js';
+import { printableLines } from '../sdk/internal/printable.js';
 import { generate, REPORT_FILES, selectRunners } from './generate.js';
 import { writeReportFiles } from './write-report-files.js';
 
@@ -70,11 +71,12 @@ try {
   process.stdout.write(`wrote ${REPORT_FILES.map((f) => `capability-matrix/${f}`).join(', ')}\n`);
   if (only) process.stdout.write('note: --runner limits the columns; the committed report covers every registered runner (run without --runner before committing).\n');
 } catch (e) {
-  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  // escaped as the CLI's errors are (a runner name, a script's output): no control character reaches the terminal
+  process.stderr.write(`${printableLines(e instanceof Error ? e.message : String(e))}\n`);
   process.exitCode = 1;
 } finally {
   if (startedBroker) {
     const r = spawnSync('bash', [join(root, 'scripts', 'kafka-stop.sh')], { env: brokerEnv, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-    if (r.status !== 0) process.stderr.write(`kafka-stop.sh failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim()}\n`);
+    if (r.status !== 0) process.stderr.write(`kafka-stop.sh failed (exit ${r.status ?? r.signal}): ${printableLines((r.stderr ?? '').trim())}\n`);
   }
 }
