@@ -13,8 +13,9 @@ import { writeReportFiles } from './write-report-files.js';
  *
  * The Kafka row needs a broker: env KAFKA_BROKERS, or else one started here with
  * scripts/kafka-start.sh on port 19292 (state in .kafka/matrix, formatted fresh each time: its topics
- * are throw-away) and stopped at the end. Without a broker it fails and writes nothing. Each report
- * file is written whole (a hidden file renamed onto it), so a failed run leaves the one there.
+ * are throw-away) and stopped at the end. Without a broker it fails and writes nothing. The report
+ * files are written as one set (all to hidden files first, then renamed: see writeReportFiles), so a
+ * failed run leaves the reports of the last run, all three.
  */
 
 const USAGE = `npm run capability-matrix [-- --runner=native,microbatch]
@@ -58,7 +59,7 @@ try {
   const runners = selectRunners(only);
   if (!process.env['KAFKA_BROKERS']) process.env['KAFKA_BROKERS'] = startBroker();
   const { suite, files } = await generate(runners, undefined, (runner, cap) => process.stderr.write(`  ${runner.padEnd(12)} ${cap.id}\n`));
-  // each file whole (hidden file + rename): a crash or a full disk mid-write leaves the committed report
+  // the set whole (hidden files, then renames): a crash or a full disk mid-write leaves the committed reports
   await writeReportFiles(here, files);
   const tally = (r: string) => {
     const counts: Record<string, number> = {};

@@ -118,12 +118,22 @@ export class InProgressFile {
     return new InProgressFile(fd, path, target);
   }
 
+  /**
+   * Flushes the hidden file to disk (fsync) and closes it, without publishing it: for a set of files
+   * that are all flushed before any is renamed into place (see `writeWholeFileSet`). Once only;
+   * `publish()` then renames. @throws the error of fsync or close (the file stays open for `discard()`).
+   */
+  async flush(): Promise<void> {
+    if (this.state !== 'open' || this.closed) return;
+    await fsyncFd(this.fd);
+    await this.close();
+  }
+
   /** Makes the file visible under its final name. @throws the error of fsync, close or rename (the hidden file is then removed). */
   async publish(): Promise<void> {
     if (this.state !== 'open') return;
     try {
-      await fsyncFd(this.fd);
-      await this.close();
+      await this.flush();
       await rename(this.path, this.finalPath);
     } catch (e) {
       await this.discard();
