@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,19 @@ describe('the CLI never destroys a file', () => {
     expect(stats.stderr).toMatch(/OutputsCollideError: --lateOutput=ndjson:\S*out\.ndjson and --statsOut=\S*out\.ndjson are the same file/);
     expect(readFileSync(out, 'utf8')).toBe('pairs of an earlier run\n');
     expect(readdirSync(dir).sort()).toEqual(['flows.ndjson', 'out.ndjson']);
+  });
+
+  it('an output that is a dangling symbolic link keeps the link and is written at its target; another output onto that target is refused', () => {
+    const { dir, input } = withInput();
+    const link = join(dir, 'latest.ndjson');
+    symlinkSync('runs/1.ndjson', link); // runs/ does not exist yet
+    const collide = cli(`--input=ndjson:${input}`, `--output=ndjson:${link}`, `--deadLetters=ndjson:${join(dir, 'runs', '1.ndjson')}`);
+    expect(collide.status, collide.stderr).toBe(2);
+    expect(collide.stderr).toMatch(/OutputsCollideError: --output=ndjson:\S*latest\.ndjson and --deadLetters=ndjson:\S*1\.ndjson are the same file/);
+    const r = cli(`--input=ndjson:${input}`, `--output=ndjson:${link}`);
+    expect(r.status, r.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'runs', '1.ndjson'), 'utf8')).toMatch(/^\{"eventid_1"/);
   });
 
   it('a missing input file leaves an existing output file unchanged, with nothing left behind', () => {

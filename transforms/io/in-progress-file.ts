@@ -3,6 +3,7 @@ import { mkdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { v7 as uuidv7 } from 'uuid';
+import { danglingLinkTarget } from './dangling-link.js';
 
 const openFd = promisify(open);
 const closeFd = promisify(close);
@@ -58,7 +59,8 @@ function removeUnfinishedAtExit(path: string): void {
  * directory (the same file system, so the rename is atomic).
  *
  * - `create` makes the directory if needed and the hidden file (exclusively; with the mode of the file
- *   it will replace, if any). A final name that is a symbolic link keeps the link: its target is replaced.
+ *   it will replace, if any). A final name that is a symbolic link keeps the link: its target is replaced,
+ *   or made when the link is dangling (it points at nothing yet).
  * - `publish()` flushes the file to disk (fsync), closes it, renames it onto the final name and
  *   flushes the directory; if any of that fails, the hidden file is removed and the error thrown.
  * - `discard()` closes and removes the hidden file; it never throws.
@@ -97,6 +99,8 @@ export class InProgressFile {
       target = await realpath(finalPath);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // A dangling link is kept: the file is made at its target (renaming onto the link would replace it).
+      target = danglingLinkTarget(finalPath) ?? finalPath;
     }
     if (existing?.isDirectory()) throw Object.assign(new Error(`${finalPath} is a directory`), { code: 'EISDIR' });
     // A rename onto a FIFO, device or socket would replace it (e.g. /dev/null, for everyone) with a file.
