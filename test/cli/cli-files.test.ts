@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,23 @@ describe('the CLI never destroys a file', () => {
     expect(same.stderr).not.toContain('[compare] running');
     expect(readFileSync(native)).toEqual(bytes);
     expect(readdirSync(dir).sort()).toEqual(['flows.native.ndjson', 'flows.ndjson']);
+  });
+
+  it('compare refuses an input that is one of the files it writes into its report folder (report.json, a chart), leaving it unchanged', () => {
+    const { dir, bytes } = withInput();
+    const folder = join(dir, 'cmp', 'x');
+    mkdirSync(folder, { recursive: true });
+    for (const name of ['report.json', 'time.svg']) {
+      const input = join(folder, name);
+      writeFileSync(input, bytes);
+      const r = cli('compare', `--input=ndjson:${input}`, `--outDir=${join(dir, 'cmp')}`, '--name=x');
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`OutputIsInputError: the comparison's \\S*x/${name.replace('.', '\\.')} is the input file`));
+      expect(r.stderr).not.toContain('[compare] running');
+      expect(readFileSync(input)).toEqual(bytes);
+      expect(readdirSync(folder)).toEqual([name]);
+      rmSync(input);
+    }
   });
 
   it('refuses two outputs onto one file (pairs and dead letters, the summary onto the pairs) before anything runs (exit 2), leaving it unchanged', () => {
