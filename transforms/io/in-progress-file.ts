@@ -165,9 +165,31 @@ export class InProgressFile {
   }
 }
 
-/** The hidden in-progress name of `finalPath`: `<dir>/.<name>.<uuid v7>.inprogress`. */
+/** The longest file name most file systems take (ext4, XFS, btrfs, APFS: 255 bytes). */
+const NAME_MAX = 255;
+
+/**
+ * The hidden in-progress name of `finalPath`: `<dir>/.<name>.<uuid v7>.inprogress`, with `<name>` cut
+ * (at a character boundary) so that the hidden name is at most 255 bytes: any file name that can be
+ * written can be written this way.
+ * @example inProgressPath('/x/out/pairs.ndjson', 'ID') // '/x/out/.pairs.ndjson.ID.inprogress'
+ */
 export function inProgressPath(finalPath: string, id: string = uuidv7()): string {
-  return join(dirname(finalPath), `.${basename(finalPath)}.${id}.inprogress`);
+  const suffix = `.${id}.inprogress`;
+  return join(dirname(finalPath), `.${utf8Prefix(basename(finalPath), NAME_MAX - 1 - Buffer.byteLength(suffix))}${suffix}`);
+}
+
+/** The longest prefix of `text` of at most `bytes` UTF-8 bytes, never cutting a character. */
+function utf8Prefix(text: string, bytes: number): string {
+  if (Buffer.byteLength(text) <= bytes) return text;
+  let out = '';
+  let used = 0;
+  for (const c of text) {
+    used += Buffer.byteLength(c);
+    if (used > bytes) break;
+    out += c;
+  }
+  return out;
 }
 
 /** Flushes a directory's entries (a rename, a new file) to disk; file systems that cannot are left as they are. */

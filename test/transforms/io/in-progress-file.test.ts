@@ -62,6 +62,20 @@ describe('InProgressFile', () => {
     expect(readdirSync(dir).sort()).toEqual(['a', 'd', 'link.txt']);
   });
 
+  it('writes a file whose name is as long as a file name may be (255 bytes, multi-byte characters too): the hidden name is cut to fit', async () => {
+    const dir = fresh();
+    for (const name of [`${'a'.repeat(248)}.ndjson`, `${'é'.repeat(124)}.ndjson`]) {
+      expect(Buffer.byteLength(name)).toBe(255);
+      writeFileSync(join(dir, name), 'old\n');
+      const f = await InProgressFile.create(join(dir, name));
+      expect(Buffer.byteLength(f.path.slice(dir.length + 1))).toBeLessThanOrEqual(255);
+      writeSync(f.fd, 'new\n');
+      await f.publish();
+      expect(readFileSync(join(dir, name), 'utf8')).toBe('new\n');
+    }
+    expect(readdirSync(dir)).toHaveLength(2);
+  });
+
   it('keeps a dangling symbolic link (also a chain of them): the file is made at its target, the links stay', async () => {
     const dir = fresh();
     const target = join(dir, 'runs', '7.ndjson');
