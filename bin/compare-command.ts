@@ -40,7 +40,7 @@ import { staticReportHtml } from './dashboard/report-file.js';
 import { writeOutputFile } from './write-output-file.js';
 import { checkWritablePath } from './writable-path.js';
 import { CompareRunError } from './compare-run-error.js';
-import { compareOutputFiles, runnerNdjsonPath, runSummaryPath } from '../pipelines/netflow/compare/compare-outputs.js';
+import { compareOutputFiles, compareReportFiles, runnerNdjsonPath, runSummaryPath } from '../pipelines/netflow/compare/compare-outputs.js';
 import { MEASURES } from '../pipelines/netflow/compare/compare-measures.js';
 import { parseSweep, sweepPoint, type SweepPoint } from '../pipelines/netflow/compare/sweep.js';
 
@@ -214,7 +214,8 @@ export async function compareCommand(flags: readonly string[]): Promise<CompareO
   const dir = resolve(outDir ?? join('out', 'compare'), name);
   const base = formatFlags({ ...shared, keepPairs: keepPairs ?? '200000' });
   const runs: Record<string, NetflowRunSummary[]> = Object.fromEntries(COMPARED_RUNNERS.map((r) => [r, []]));
-  refuseOutputOntoInput(config.input, [...compareOutputFiles(output, dir, [...COMPARED_RUNNERS, ...sweepIntervals.map((p) => sweepLabel(p.flag))], repeat), ...flagFile('report', report)]);
+  // the report folder's own files too: an input there named report.json (say) would be replaced by the report
+  refuseOutputOntoInput(config.input, [...compareOutputFiles(output, dir, [...COMPARED_RUNNERS, ...sweepIntervals.map((p) => sweepLabel(p.flag))], repeat), ...compareReportFiles(dir, COMPARED_RUNNERS), ...flagFile('report', report)]);
   refuseCollidingCompareOutputs({ output, deadLetters, lateOutput }, dir, [...COMPARED_RUNNERS, ...sweepIntervals.map((p) => sweepLabel(p.flag))], repeat, report);
   if (report !== undefined) checkWritablePath(report, 'report');
   // the report folder: a file in its way (--outDir=<a file>) is refused before any run

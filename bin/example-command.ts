@@ -5,6 +5,7 @@
 import { PipelineOptionsError } from '../sdk/errors.js';
 import type { DeadLetter } from '../sdk/dead-letter.js';
 import { Pipeline } from '../sdk/pipeline.js';
+import { printable } from '../sdk/internal/printable.js';
 import { formatWindow } from '../sdk/window.js';
 import { ParDo } from '../transforms/par-do.js';
 import { WINDOWED_PAGE_VIEWS_FLAGS, windowedPageViews } from '../pipelines/examples/windowed-page-views.js';
@@ -45,7 +46,7 @@ export function buildExample(p: Pipeline, count: number): void {
     'PrintDeadLetters',
     ParDo({
       process(d: DeadLetter) {
-        console.error(`dead letter of step '${d.step}' (${d.reason}): ${d.message}`);
+        console.error(`dead letter of step '${printable(d.step)}' (${printable(d.reason)}): ${printable(d.message)}`);
       },
     }),
   );

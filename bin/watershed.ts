@@ -18,11 +18,13 @@
 import './require-node.js'; // first: stops with a clear message on a Node older than 24
 import '../runners/index.js';
 import { exitOnUsageError, wantsHelp } from '../sdk/command-line.js';
-import { SinkWriteError, WatershedError } from '../sdk/errors.js';
+import { SinkWriteError } from '../sdk/errors.js';
+import { printable } from '../sdk/internal/printable.js';
 import { nearestFlag, parseFlags } from '../sdk/flags.js';
 import { CLOSED_PIPE_EXIT_CODE, isClosedPipe } from './closed-pipe.js';
 import { COMPARE_EXIT, compareCommand, compareExitCode, type CompareOutcome } from './compare-command.js';
 import { CompareRunError } from './compare-run-error.js';
+import { errorLine } from './error-line.js';
 import { exampleCommand } from './example-command.js';
 import { generateCommand } from './generate-command.js';
 import { netflowCommand } from './netflow-command.js';
@@ -48,8 +50,7 @@ async function settleStdout(code: number): Promise<void> {
     return;
   }
   if (isClosedPipe(failed)) process.exit(CLOSED_PIPE_EXIT_CODE);
-  const e = new StdoutWriteError(failed);
-  process.stderr.write(`${e.name}: ${e.message}\n`);
+  process.stderr.write(`${errorLine(new StdoutWriteError(failed))}\n`);
   process.exit(1);
 }
 
@@ -76,7 +77,7 @@ const run: Record<string, (argv: readonly string[]) => Promise<unknown>> = {
 const flags = COMMAND_FLAGS[command];
 if (!flags || !run[command]) {
   const near = nearestFlag(command, COMMANDS);
-  console.error(`unknown command '${command}'${near ? ` (did you mean ${near}?)` : ''}. Commands: ${COMMANDS.join(', ')} (${names.start} --help)`);
+  console.error(`unknown command '${printable(command)}'${near ? ` (did you mean ${near}?)` : ''}. Commands: ${COMMANDS.join(', ')} (${names.start} --help)`);
   process.exit(2);
 }
 try {
@@ -93,17 +94,16 @@ run[command](rest).then(async (outcome) => {
   exitOnUsageError(e);
   // A sink writing stdout (--output=ndjson:-) that could not: the stdout's error, as for a summary (EPIPE: below).
   if (e instanceof SinkWriteError && !isClosedPipe(e) && writesToStdout(e.path)) {
-    const failed = new StdoutWriteError(e.cause);
-    console.error(`${failed.name}: ${failed.message}`);
+    console.error(errorLine(new StdoutWriteError(e.cause)));
     process.exit(1);
   }
   // A run under compare failed: trouble (2), as diff says it, not a difference (1).
   if (e instanceof CompareRunError) {
-    console.error(`${e.name}: ${e.message}`);
+    console.error(errorLine(e));
     process.exit(COMPARE_EXIT.trouble);
   }
   // The reader of the output pipe went away (`| head`): stop quietly, as Unix tools do.
   if (isClosedPipe(e)) process.exit(CLOSED_PIPE_EXIT_CODE);
-  console.error(e instanceof WatershedError || (e instanceof Error && e.name === 'NotAvailableError') ? `${e.name}: ${e.message}` : e);
+  console.error(errorLine(e));
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PipelineOptionsError } from '../sdk/errors.js';
+import { danglingLinkTarget } from '../transforms/io/dangling-link.js';
 import { NAMES_DIRECTORY, namesDirectory } from '../transforms/io/file-sink-target.js';
 
 /**
@@ -21,7 +22,8 @@ export function checkWritablePath(path: string, flag: string, shown = `--${flag}
   const fail = (why: string) => new PipelineOptionsError(`${shown}: ${why}`);
   // A file is written under a hidden name and renamed onto `path` at the end: onto 'dir/' that fails, after the whole run.
   if (!folder && namesDirectory(path)) throw fail(NAMES_DIRECTORY);
-  const target = resolve(path);
+  // A dangling symbolic link: the file is made at its target (see InProgressFile), so that is where it must fit.
+  const target = danglingTarget(resolve(path), fail);
   const own = statOrUndefined(target);
   if (own !== undefined) {
     if (own.isDirectory()) {
@@ -40,6 +42,15 @@ export function checkWritablePath(path: string, flag: string, shown = `--${flag}
       return;
     }
     if (dirname(dir) === dir) throw fail('no existing directory on its path');
+  }
+}
+
+/** `path`, or the target of a dangling symbolic link at `path`. @throws what `fail` makes for a loop of links. */
+function danglingTarget(path: string, fail: (why: string) => PipelineOptionsError): string {
+  try {
+    return danglingLinkTarget(path) ?? path;
+  } catch (e) {
+    throw fail((e as Error).message);
   }
 }
 

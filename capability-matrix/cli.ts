@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommandLine } from '../sdk/command-line.js';
+import { printableLines } from '../sdk/internal/printable.js';
 import { generate, REPORT_FILES, selectRunners } from './generate.js';
 import { writeReportFiles } from './write-report-files.js';
 
@@ -12,8 +13,9 @@ import { writeReportFiles } from './write-report-files.js';
  *
  * The Kafka row needs a broker: env KAFKA_BROKERS, or else one started here with
  * scripts/kafka-start.sh on port 19292 (state in .kafka/matrix, formatted fresh each time: its topics
- * are throw-away) and stopped at the end. Without a broker it fails and writes nothing. Each report
- * file is written whole (a hidden file renamed onto it), so a failed run leaves the one there.
+ * are throw-away) and stopped at the end. Without a broker it fails and writes nothing. The report
+ * files are written as one set (all to hidden files first, then renamed: see writeReportFiles), so a
+ * failed run leaves the reports of the last run, all three.
  */
 
 const USAGE = `npm run capability-matrix [-- --runner=native,microbatch]
@@ -57,7 +59,7 @@ try {
   const runners = selectRunners(only);
   if (!process.env['KAFKA_BROKERS']) process.env['KAFKA_BROKERS'] = startBroker();
   const { suite, files } = await generate(runners, undefined, (runner, cap) => process.stderr.write(`  ${runner.padEnd(12)} ${cap.id}\n`));
-  // each file whole (hidden file + rename): a crash or a full disk mid-write leaves the committed report
+  // the set whole (hidden files, then renames): a crash or a full disk mid-write leaves the committed reports
   await writeReportFiles(here, files);
   const tally = (r: string) => {
     const counts: Record<string, number> = {};
@@ -70,11 +72,12 @@ try {
   process.stdout.write(`wrote ${REPORT_FILES.map((f) => `capability-matrix/${f}`).join(', ')}\n`);
   if (only) process.stdout.write('note: --runner limits the columns; the committed report covers every registered runner (run without --runner before committing).\n');
 } catch (e) {
-  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  // escaped as the CLI's errors are (a runner name, a script's output): no control character reaches the terminal
+  process.stderr.write(`${printableLines(e instanceof Error ? e.message : String(e))}\n`);
   process.exitCode = 1;
 } finally {
   if (startedBroker) {
     const r = spawnSync('bash', [join(root, 'scripts', 'kafka-stop.sh')], { env: brokerEnv, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-    if (r.status !== 0) process.stderr.write(`kafka-stop.sh failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim()}\n`);
+    if (r.status !== 0) process.stderr.write(`kafka-stop.sh failed (exit ${r.status ?? r.signal}): ${printableLines((r.stderr ?? '').trim())}\n`);
   }
 }

@@ -1,21 +1,18 @@
 import { join } from 'node:path';
-import { writeWholeFile } from '../transforms/io/whole-file.js';
+import { writeWholeFileSet } from '../transforms/io/whole-file-set.js';
 
 /**
- * Writes each report file (`report.md`, `report.json`, `report.html`) into `dir` whole: each is
- * written to a hidden file in `dir`, flushed and renamed onto its name only once complete (see
- * {@link writeWholeFile}), so a crash or a full disk mid-write leaves the report that was there.
- * Returns the paths written, in order.
+ * Writes the report files (`report.md`, `report.json`, `report.html`) into `dir` as one set (see
+ * {@link writeWholeFileSet}): all are written to hidden files in `dir` and flushed first, then each is
+ * renamed onto its name. A crash, a full disk or any error while writing leaves every report that was
+ * there as it was, so the three never mix two runs; only a machine crash during the renames themselves
+ * (microseconds) can leave some reports of each run, each whole. Returns the paths written, in order.
  * @throws the file system's error (ENOSPC, EACCES, ...) of the first file that could not be written;
- * that file and the ones after it are as they were.
+ * then every report is as it was.
  * @example await writeReportFiles('capability-matrix', files)
  */
 export async function writeReportFiles(dir: string, files: Readonly<Record<string, string>>): Promise<string[]> {
-  const written: string[] = [];
-  for (const [name, text] of Object.entries(files)) {
-    const path = join(dir, name);
-    await writeWholeFile(path, text);
-    written.push(path);
-  }
-  return written;
+  const entries = Object.entries(files).map(([name, text]) => [join(dir, name), text] as const);
+  await writeWholeFileSet(entries);
+  return entries.map(([path]) => path);
 }

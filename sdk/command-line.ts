@@ -1,5 +1,6 @@
 import { PipelineOptionsError } from './errors.js';
 import { flagHelp, parseFlags, type FlagSpecs, type ParsedFlags } from './flags.js';
+import { printable } from './internal/printable.js';
 import { PIPELINE_FLAGS } from './options.js';
 
 /** Whether `argv` asks for help: `--help` or `-h` before any bare `--`. */
@@ -12,10 +13,12 @@ export function wantsHelp(argv: readonly string[]): boolean {
 /**
  * For a program's entry point: prints `error` as one line (no stack trace) and exits with 2 when it
  * is a command-line mistake ({@link PipelineOptionsError}); returns otherwise, so the caller rethrows.
+ * Control characters in the message (a flag value, a path) are escaped (see `printable`), so a command
+ * line cannot make the error drive the terminal.
  */
 export function exitOnUsageError(error: unknown): void {
   if (!(error instanceof PipelineOptionsError)) return;
-  process.stderr.write(`${error.name}: ${error.message}\n`);
+  process.stderr.write(`${error.name}: ${printable(error.message)}\n`);
   process.exit(2);
 }
 

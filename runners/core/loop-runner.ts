@@ -1,6 +1,7 @@
 import { VirtualClock, type Clock } from '../../sdk/clock.js';
 import { PipelineCancelledError, SourceError, UnresumableSourceError, WatershedError, type UnsupportedFeature } from '../../sdk/errors.js';
 import type { PipelineGraph, ReadPayload } from '../../sdk/graph.js';
+import { printable } from '../../sdk/internal/printable.js';
 import type { PipelineOptions } from '../../sdk/options.js';
 import type { RunObserver } from '../../sdk/run-observer.js';
 import type { BatchMetrics, CheckpointReport, PipelineResult, PipelineRun, Runner, StopOptions } from '../../sdk/runner.js';
@@ -295,15 +296,16 @@ export abstract class LoopRunner implements Runner {
       }
     }
     // Printed for failed runs too: which checkpoint was skipped or resumed matters most then.
-    for (const w of coordinator?.warnings ?? []) process.stderr.write(`[checkpoint] ${w}\n`);
-    if (coordinator && failure instanceof WatershedError && failure.retriable && !signal.aborted) process.stderr.write(`[checkpoint] ${resumeHint(coordinator.report())}\n`);
+    // escaped (see printable): a warning names paths and steps, which may hold control characters
+    for (const w of coordinator?.warnings ?? []) process.stderr.write(`[checkpoint] ${printable(w)}\n`);
+    if (coordinator && failure instanceof WatershedError && failure.retriable && !signal.aborted) process.stderr.write(`[checkpoint] ${printable(resumeHint(coordinator.report()))}\n`);
     if (failure !== undefined) {
       monitor?.ended({ state: 'FAILED', at: clock.now(), error: failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure) });
       throw failure;
     }
     const finishedAt = clock.now();
     const unread = unreadSideOutputWarnings(graph, engine.metrics);
-    if (!options.quiet) for (const w of unread) process.stderr.write(`[watershed] ${w}\n`);
+    if (!options.quiet) for (const w of unread) process.stderr.write(`[watershed] ${printable(w)}\n`);
     const warnings = [...(coordinator?.warnings ?? []), ...unread];
     const result: PipelineResult = {
       runner: this.name,

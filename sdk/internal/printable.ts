@@ -23,3 +23,13 @@ export function printable(text: string): string {
     return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
   });
 }
+
+/**
+ * `text` of several lines safe to print on a terminal: each line as {@link printable} makes it, the
+ * newlines between them kept. For text meant to span lines (a stack trace, a script's output quoted
+ * in an error); text meant as one line (an error message) goes through `printable`, newlines too.
+ * @example printableLines('a\x1b[2J\nb') // 'a\\x1b[2J\nb'
+ */
+export function printableLines(text: string): string {
+  return text.split('\n').map(printable).join('\n');
+}

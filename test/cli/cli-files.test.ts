@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,23 @@ describe('the CLI never destroys a file', () => {
     expect(readdirSync(dir).sort()).toEqual(['flows.native.ndjson', 'flows.ndjson']);
   });
 
+  it('compare refuses an input that is one of the files it writes into its report folder (report.json, a chart), leaving it unchanged', () => {
+    const { dir, bytes } = withInput();
+    const folder = join(dir, 'cmp', 'x');
+    mkdirSync(folder, { recursive: true });
+    for (const name of ['report.json', 'time.svg']) {
+      const input = join(folder, name);
+      writeFileSync(input, bytes);
+      const r = cli('compare', `--input=ndjson:${input}`, `--outDir=${join(dir, 'cmp')}`, '--name=x');
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`OutputIsInputError: the comparison's \\S*x/${name.replace('.', '\\.')} is the input file`));
+      expect(r.stderr).not.toContain('[compare] running');
+      expect(readFileSync(input)).toEqual(bytes);
+      expect(readdirSync(folder)).toEqual([name]);
+      rmSync(input);
+    }
+  });
+
   it('refuses two outputs onto one file (pairs and dead letters, the summary onto the pairs) before anything runs (exit 2), leaving it unchanged', () => {
     const { dir, input } = withInput();
     const out = join(dir, 'out.ndjson');
@@ -56,6 +73,19 @@ describe('the CLI never destroys a file', () => {
     expect(stats.stderr).toMatch(/OutputsCollideError: --lateOutput=ndjson:\S*out\.ndjson and --statsOut=\S*out\.ndjson are the same file/);
     expect(readFileSync(out, 'utf8')).toBe('pairs of an earlier run\n');
     expect(readdirSync(dir).sort()).toEqual(['flows.ndjson', 'out.ndjson']);
+  });
+
+  it('an output that is a dangling symbolic link keeps the link and is written at its target; another output onto that target is refused', () => {
+    const { dir, input } = withInput();
+    const link = join(dir, 'latest.ndjson');
+    symlinkSync('runs/1.ndjson', link); // runs/ does not exist yet
+    const collide = cli(`--input=ndjson:${input}`, `--output=ndjson:${link}`, `--deadLetters=ndjson:${join(dir, 'runs', '1.ndjson')}`);
+    expect(collide.status, collide.stderr).toBe(2);
+    expect(collide.stderr).toMatch(/OutputsCollideError: --output=ndjson:\S*latest\.ndjson and --deadLetters=ndjson:\S*1\.ndjson are the same file/);
+    const r = cli(`--input=ndjson:${input}`, `--output=ndjson:${link}`);
+    expect(r.status, r.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'runs', '1.ndjson'), 'utf8')).toMatch(/^\{"eventid_1"/);
   });
 
   it('a missing input file leaves an existing output file unchanged, with nothing left behind', () => {

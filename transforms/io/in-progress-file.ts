@@ -3,6 +3,7 @@ import { mkdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { v7 as uuidv7 } from 'uuid';
+import { danglingLinkTarget } from './dangling-link.js';
 
 const openFd = promisify(open);
 const closeFd = promisify(close);
@@ -58,7 +59,8 @@ function removeUnfinishedAtExit(path: string): void {
  * directory (the same file system, so the rename is atomic).
  *
  * - `create` makes the directory if needed and the hidden file (exclusively; with the mode of the file
- *   it will replace, if any). A final name that is a symbolic link keeps the link: its target is replaced.
+ *   it will replace, if any). A final name that is a symbolic link keeps the link: its target is replaced,
+ *   or made when the link is dangling (it points at nothing yet).
  * - `publish()` flushes the file to disk (fsync), closes it, renames it onto the final name and
  *   flushes the directory; if any of that fails, the hidden file is removed and the error thrown.
  * - `discard()` closes and removes the hidden file; it never throws.
@@ -97,6 +99,8 @@ export class InProgressFile {
       target = await realpath(finalPath);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // A dangling link is kept: the file is made at its target (renaming onto the link would replace it).
+      target = danglingLinkTarget(finalPath) ?? finalPath;
     }
     if (existing?.isDirectory()) throw Object.assign(new Error(`${finalPath} is a directory`), { code: 'EISDIR' });
     // A rename onto a FIFO, device or socket would replace it (e.g. /dev/null, for everyone) with a file.
@@ -118,12 +122,22 @@ export class InProgressFile {
     return new InProgressFile(fd, path, target);
   }
 
+  /**
+   * Flushes the hidden file to disk (fsync) and closes it, without publishing it: for a set of files
+   * that are all flushed before any is renamed into place (see `writeWholeFileSet`). Once only;
+   * `publish()` then renames. @throws the error of fsync or close (the file stays open for `discard()`).
+   */
+  async flush(): Promise<void> {
+    if (this.state !== 'open' || this.closed) return;
+    await fsyncFd(this.fd);
+    await this.close();
+  }
+
   /** Makes the file visible under its final name. @throws the error of fsync, close or rename (the hidden file is then removed). */
   async publish(): Promise<void> {
     if (this.state !== 'open') return;
     try {
-      await fsyncFd(this.fd);
-      await this.close();
+      await this.flush();
       await rename(this.path, this.finalPath);
     } catch (e) {
       await this.discard();
@@ -151,9 +165,31 @@ export class InProgressFile {
   }
 }
 
-/** The hidden in-progress name of `finalPath`: `<dir>/.<name>.<uuid v7>.inprogress`. */
+/** The longest file name most file systems take (ext4, XFS, btrfs, APFS: 255 bytes). */
+const NAME_MAX = 255;
+
+/**
+ * The hidden in-progress name of `finalPath`: `<dir>/.<name>.<uuid v7>.inprogress`, with `<name>` cut
+ * (at a character boundary) so that the hidden name is at most 255 bytes: any file name that can be
+ * written can be written this way.
+ * @example inProgressPath('/x/out/pairs.ndjson', 'ID') // '/x/out/.pairs.ndjson.ID.inprogress'
+ */
 export function inProgressPath(finalPath: string, id: string = uuidv7()): string {
-  return join(dirname(finalPath), `.${basename(finalPath)}.${id}.inprogress`);
+  const suffix = `.${id}.inprogress`;
+  return join(dirname(finalPath), `.${utf8Prefix(basename(finalPath), NAME_MAX - 1 - Buffer.byteLength(suffix))}${suffix}`);
+}
+
+/** The longest prefix of `text` of at most `bytes` UTF-8 bytes, never cutting a character. */
+function utf8Prefix(text: string, bytes: number): string {
+  if (Buffer.byteLength(text) <= bytes) return text;
+  let out = '';
+  let used = 0;
+  for (const c of text) {
+    used += Buffer.byteLength(c);
+    if (used > bytes) break;
+    out += c;
+  }
+  return out;
 }
 
 /** Flushes a directory's entries (a rename, a new file) to disk; file systems that cannot are left as they are. */

@@ -3,6 +3,7 @@ import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { CheckpointRecoveryError, SinkTargetError } from '../../sdk/errors.js';
+import { danglingLinkTarget } from './dangling-link.js';
 import type { RecoverContext } from '../../sdk/io/two-phase-commit.js';
 import { isDescriptorAlias } from './file-sink-target.js';
 import { syncDirectory } from './in-progress-file.js';
@@ -84,9 +85,11 @@ export class PartFolder {
     if (existing !== undefined && !existing.isDirectory()) throw notAFolder(step, dir);
     // A new folder's entry (and those of new folders above it) is flushed too, so that even a run that
     // writes no part leaves its (empty) folder durably, as a non-empty run leaves its parts.
-    const created = await mkdir(dir, { recursive: true });
+    // A dangling symbolic link stays: the folder is made at its target, as a file output's file is.
+    const made = existing === undefined ? (danglingLinkTarget(dir) ?? dir) : dir;
+    const created = await mkdir(made, { recursive: true });
     if (created !== undefined) {
-      for (let d = dir; ; d = dirname(d)) {
+      for (let d = made; ; d = dirname(d)) {
         await ops.syncDirectory(dirname(d));
         if (resolve(d) === resolve(created) || dirname(d) === d) break;
       }

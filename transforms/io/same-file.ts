@@ -1,9 +1,10 @@
 import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { danglingLinkTarget } from './dangling-link.js';
 
 /**
  * True when the paths `a` and `b` name the same file: the same real path (relative paths, `.`, `..`
- * and symbolic links resolved; for a file that does not exist yet, the real path of its nearest
+ * and symbolic links resolved, a dangling one to its target; for a file that does not exist yet, the real path of its nearest
  * existing directory plus the rest), or, when both exist, the same device and inode (hard links,
  * bind mounts). Reads the file system; never throws.
  * @example sameFile('data/flows.ndjson', './data/../data/flows.ndjson') // true
@@ -29,13 +30,24 @@ export function isInside(outer: string, inner: string): boolean {
   return rel !== '' && rel !== '..' && !rel.startsWith(`..${'/'}`) && !isAbsolute(rel);
 }
 
-/** The real path of `path`, or of its nearest existing ancestor joined with the rest. */
+/** The real path of `path` (of a dangling link's target), or of its nearest existing ancestor joined with the rest. */
 function realPath(path: string): string {
   const absolute = resolve(path);
   try {
     return realpathSync(absolute);
   } catch {
+    const target = danglingTarget(absolute);
+    if (target !== undefined) return realPath(target);
     const parent = dirname(absolute);
     return parent === absolute ? absolute : join(realPath(parent), basename(absolute));
+  }
+}
+
+/** A dangling link's target (see danglingLinkTarget), or undefined (also for a loop of links: never throws). */
+function danglingTarget(path: string): string | undefined {
+  try {
+    return danglingLinkTarget(path);
+  } catch {
+    return undefined;
   }
 }

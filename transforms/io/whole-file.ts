@@ -15,15 +15,24 @@ import { writeAllSync } from './file-writer-thread.js';
 export async function writeWholeFile(path: string, data: string | Uint8Array): Promise<void> {
   const target = await openFileSinkTarget(path);
   try {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    const half = bytes.length >> 1;
-    const at = (n: number) => (target.positional ? n : null);
-    writeAllSync(target.fd, bytes, 0, half, at(0));
-    failpoint('file.write', path);
-    writeAllSync(target.fd, bytes, half, bytes.length - half, at(half));
+    writeInHalves(target.fd, data, target.positional, path);
     await target.commit();
   } catch (e) {
     await target.abort();
     throw e;
   }
+}
+
+/**
+ * Writes all of `data` (a string as UTF-8) to `fd`, at offset 0 when `positional`, else at its current
+ * offset, in two halves with failpoint `file.write` (named `path`) between them, so a test can fail a
+ * write half-way. @throws the file system's error (ENOSPC, EIO, ...).
+ */
+export function writeInHalves(fd: number, data: string | Uint8Array, positional: boolean, path: string): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const half = bytes.length >> 1;
+  const at = (n: number) => (positional ? n : null);
+  writeAllSync(fd, bytes, 0, half, at(0));
+  failpoint('file.write', path);
+  writeAllSync(fd, bytes, half, bytes.length - half, at(half));
 }

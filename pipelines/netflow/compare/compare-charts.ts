@@ -11,7 +11,9 @@ import type { CompareReport } from './compare-report.js';
  * and a rule from its minimum to its maximum over the repeated runs.
  */
 
-export type ChartName = 'outputTimes' | 'histogram' | 'latency' | 'time' | 'memory' | 'sweep';
+/** Every chart the report may have (each written as `<name>.svg` into the report folder). */
+export const CHART_NAMES = ['outputTimes', 'histogram', 'latency', 'time', 'memory', 'sweep'] as const;
+export type ChartName = (typeof CHART_NAMES)[number];
 
 const COLORS = { domain: ['native', 'microbatch'], range: ['#d95f02', '#1b9e77'] };
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { OutputFile } from '../output-not-input.js';
+import { CHART_NAMES } from './compare-charts.js';
 
 /**
  * The file one runner's run of a comparison writes for `--output=ndjson:<path>`:
@@ -28,4 +29,15 @@ export function compareOutputFiles(output: string | undefined, dir: string, runn
     ...(output?.startsWith('ndjson:') ? [{ path: runnerNdjsonPath(output.slice(7), r), what: `the ${r} run's output ${runnerNdjsonPath(output.slice(7), r)} (from --output=${output})` }] : []),
     ...Array.from({ length: repeat }, (_, i) => runSummaryPath(dir, r, i + 1, repeat)).map((path) => ({ path, what: `the ${r} run's summary ${path}` })),
   ]);
+}
+
+/**
+ * The files a comparison writes into its report folder `dir` when the runs are done: report.json,
+ * report.html, a chart per `<name>.svg`, and with `--report` each runner's `<runner>.report.json`,
+ * named for messages (e.g. to refuse an input that is one of them).
+ * @example compareReportFiles('out/compare/x', ['native', 'microbatch']).map((f) => f.path) // ['out/compare/x/report.json', ...]
+ */
+export function compareReportFiles(dir: string, runners: readonly string[]): OutputFile[] {
+  const names = ['report.json', 'report.html', ...CHART_NAMES.map((c) => `${c}.svg`), ...runners.map((r) => `${r}.report.json`)];
+  return names.map((n) => ({ path: join(dir, n), what: `the comparison's ${join(dir, n)}` }));
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeWholeFile } from '../../../transforms/io/whole-file.js';
+import { writeWholeFileSet } from '../../../transforms/io/whole-file-set.js';
 import type { Histogram } from '../histogram.js';
 import { intToIpv4 } from '../ipv4.js';
 import type { NetflowRunSummary } from '../netflow-app.js';
@@ -313,25 +313,20 @@ ${topRows ? `<div class="scroll"><table><tr><th>distance</th><th>source IP</th><
 }
 
 /**
- * Writes report.json, report.html and one SVG per chart into `dir`; returns the files written. Each file is
- * written whole (`writeWholeFile`): a report already there is replaced only by a complete new one, never
- * truncated or half written by a failure (disk full, crash) part-way.
- * @throws the file system's error for the first file that cannot be written; files before it are new, the rest as they were.
+ * Writes report.json, report.html and one SVG per chart into `dir` as one set; returns the files
+ * written. Every chart is rendered and every file written to a hidden file and flushed before any is
+ * renamed into place (`writeWholeFileSet`), so a failure part-way (a chart that fails to render, a full
+ * disk, a crash) leaves the report already there as it was, whole and never mixed with the new one.
+ * @throws the renderer's or the file system's error; the files in `dir` are then as they were.
  */
 export async function writeCompareReport(dir: string, r: CompareReport): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const specs = compareChartSpecs(r);
   const svgs: Record<string, string> = {};
-  const files: string[] = [];
-  for (const [name, spec] of Object.entries(specs)) {
-    svgs[name] = await renderSvg(spec);
-    const f = join(dir, `${name}.svg`);
-    await writeWholeFile(f, svgs[name]!);
-    files.push(f);
-  }
+  for (const [name, spec] of Object.entries(specs)) svgs[name] = await renderSvg(spec);
+  const files = Object.keys(specs).map((name) => join(dir, `${name}.svg`));
   const json = join(dir, 'report.json');
-  await writeWholeFile(json, JSON.stringify(r, null, 2));
   const html = join(dir, 'report.html');
-  await writeWholeFile(html, renderHtml(r, svgs));
+  await writeWholeFileSet([...Object.keys(specs).map((name, i) => [files[i]!, svgs[name]!] as const), [json, JSON.stringify(r, null, 2)], [html, renderHtml(r, svgs)]]);
   return [html, json, ...files];
 }

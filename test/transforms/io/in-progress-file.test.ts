@@ -62,6 +62,41 @@ describe('InProgressFile', () => {
     expect(readdirSync(dir).sort()).toEqual(['a', 'd', 'link.txt']);
   });
 
+  it('writes a file whose name is as long as a file name may be (255 bytes, multi-byte characters too): the hidden name is cut to fit', async () => {
+    const dir = fresh();
+    for (const name of [`${'a'.repeat(248)}.ndjson`, `${'é'.repeat(124)}.ndjson`]) {
+      expect(Buffer.byteLength(name)).toBe(255);
+      writeFileSync(join(dir, name), 'old\n');
+      const f = await InProgressFile.create(join(dir, name));
+      expect(Buffer.byteLength(f.path.slice(dir.length + 1))).toBeLessThanOrEqual(255);
+      writeSync(f.fd, 'new\n');
+      await f.publish();
+      expect(readFileSync(join(dir, name), 'utf8')).toBe('new\n');
+    }
+    expect(readdirSync(dir)).toHaveLength(2);
+  });
+
+  it('keeps a dangling symbolic link (also a chain of them): the file is made at its target, the links stay', async () => {
+    const dir = fresh();
+    const target = join(dir, 'runs', '7.ndjson');
+    mkdirSync(join(dir, 'runs'));
+    symlinkSync('runs/7.ndjson', join(dir, 'mid')); // relative: resolved against the link's folder
+    const link = join(dir, 'latest.ndjson');
+    symlinkSync(join(dir, 'mid'), link);
+    const f = await InProgressFile.create(link);
+    writeSync(f.fd, 'new\n');
+    await f.publish();
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(lstatSync(join(dir, 'mid')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe('new\n');
+    expect(readdirSync(dir).sort()).toEqual(['latest.ndjson', 'mid', 'runs']);
+    // the same file as its target for the checks that keep two outputs apart
+    const other = join(dir, 'next.ndjson');
+    symlinkSync(join(dir, 'runs', '8.ndjson'), other);
+    expect(sameFile(other, join(dir, 'runs', '8.ndjson'))).toBe(true);
+    expect(sameFile(join(dir, 'runs', '..', 'next.ndjson'), join(dir, 'runs/8.ndjson'))).toBe(true);
+  });
+
   it('refuses a final name that is a FIFO (or a symbolic link to one): renaming onto it would replace the FIFO with a file', async () => {
     const dir = fresh();
     const fifo = join(dir, 'fifo');

@@ -1,4 +1,4 @@
-import { close, fdatasync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { close, fdatasync, existsSync, lstatSync, mkdtempSync, symlinkSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -64,6 +64,18 @@ describe('PartFolder', () => {
     await PartFolder.open('Out', out, 0, ops);
     expect(synced).toEqual([]);
     expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('a folder that is a dangling symbolic link stays a link: the folder is made at its target (as a file output is) and parts are published through it', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'part-files-'));
+    const out = join(base, 'latest.ndjson');
+    symlinkSync('runs/1.ndjson', out);
+    const f = await PartFolder.open('Out', out, 0);
+    const { fd, name } = f.create('run-1', 1);
+    writeSync(fd, 'a\n');
+    await f.publish(await f.seal(fd, name, 1, 2));
+    expect(lstatSync(out).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(base, 'runs', '1.ndjson', partName(0, 1, '.ndjson')), 'utf8')).toBe('a\n');
   });
 
   it('recover touches only its own subtask, and leaves other files alone', async () => {
