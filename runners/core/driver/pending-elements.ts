@@ -25,8 +25,8 @@ export interface KeyPending {
 
 /**
  * The code of a waiting element: 2 × (1 + the index of its tag in the tag list) when its value was a
- * TaggedValue (CoGroupByKey's: the value is kept without its tag object, which is made again when the
- * element is added), plus 1 when it is a retraction.
+ * TaggedValue (CoGroupByKey's: the value is kept without its tag object; `tag` and `storedValue` give the
+ * two apart, `value` makes the object again), plus 1 when it is a retraction.
  */
 function pendingCode(tagSlot: number, retraction: boolean): number {
   return tagSlot * 2 + (retraction ? 1 : 0);
