@@ -201,19 +201,18 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
   // a followed Kafka input, which never ends by itself, writes its last windows too.
   // The run's files (pairs, dead letters, late records, --statsOut) are published as one set once all
   // are complete: a failure before leaves every existing one as it was (never a mix of two runs).
+  // (--statsOut onto a pipe or /dev/stdout is written after them; --report, a report of the run, after all.)
   const files = new FileOutputSet();
   let summary: NetflowRunSummary;
   try {
-    try {
-      summary = await runNetflowApp(p, config, files);
-    } finally {
-      await dashboard?.close();
-    }
+    summary = await runNetflowApp(p, config, files);
     if (statsOut !== undefined) await files.write(statsOut, JSON.stringify(summary), (e) => new OutputFileError('--statsOut', statsOut, e));
     await files.publish();
   } catch (e) {
     await files.discard();
     throw e;
+  } finally {
+    await dashboard?.close();
   }
   // Pairs written to stdout keep it to themselves: the summary goes to stderr then.
   if (!quiet) (config.output.kind === 'ndjson' && writesToStdout(config.output.path) ? console.error : console.log)(formatNetflowSummary(summary));

@@ -1,7 +1,7 @@
 import { failpoint } from '../../sdk/testing/failpoints.js';
-import { openFileSinkTarget } from './file-sink-target.js';
-import type { InProgressFile } from './in-progress-file.js';
-import { writeInHalves } from './whole-file.js';
+import { isStreamTarget } from './file-sink-target.js';
+import { InProgressFile } from './in-progress-file.js';
+import { writeInHalves, writeWholeFile } from './whole-file.js';
 
 /** A member of a set: its complete hidden file, and what its owner's errors look like. */
 interface Member {
@@ -29,6 +29,8 @@ interface Member {
  */
 export class FileOutputSet {
   private readonly members: Member[] = [];
+  /** What `write` was given for a stream target: written in place by `publish()`, after the renames. */
+  private readonly streams: { path: string; data: string | Uint8Array; error: (cause: unknown) => unknown }[] = [];
   private state: 'open' | 'published' | 'discarded' = 'open';
 
   /**
@@ -54,33 +56,36 @@ export class FileOutputSet {
 
   /**
    * Writes `data` (a string as UTF-8) as a whole file at `path`: a regular file (or a path that does not
-   * exist yet) becomes a member of the set (hidden until `publish()`); a FIFO, pipe, device or
-   * `/dev/stdout` is written in place now (see `openFileSinkTarget`). Failpoint `file.write` is reached
-   * half-way through the bytes.
-   * @throws `error(cause)` for the file system's error (EISDIR, EACCES, ENOSPC, ...), after removing the hidden file.
+   * exist yet) is written now under its hidden name and becomes a member of the set; a FIFO, pipe,
+   * device or `/dev/stdout`, which cannot wait hidden, is written in place by `publish()`, after the
+   * renames (see `writeWholeFile`). Failpoint `file.write` is reached half-way through the bytes.
+   * @throws `error(cause)` for the file system's error (EISDIR, EACCES, ENOSPC, ...), after removing the
+   *   hidden file; an Error when the set was published or discarded already.
    * @example await set.write('out/stats.json', JSON.stringify(summary), (e) => new OutputFileError('--statsOut', 'out/stats.json', e))
    */
   async write(path: string, data: string | Uint8Array, error: (cause: unknown) => unknown = (e) => e): Promise<void> {
-    let target;
+    if (this.state !== 'open') throw new Error(`cannot add ${path} to a set of files that was ${this.state} already`);
+    let file: InProgressFile | undefined;
     try {
-      target = await openFileSinkTarget(path);
+      if (await isStreamTarget(path)) {
+        this.streams.push({ path, data, error });
+        return;
+      }
+      file = await InProgressFile.create(path);
+      writeInHalves(file.fd, data, true, path);
     } catch (e) {
+      await file?.discard();
       throw error(e);
     }
-    try {
-      writeInHalves(target.fd, data, target.positional, path);
-      if (target.file === undefined) await target.commit();
-    } catch (e) {
-      await target.abort();
-      throw error(e);
-    }
-    if (target.file !== undefined) await this.add(target.file, error);
+    await this.add(file, error);
   }
 
   /**
-   * Renames every member onto its name, in the order they were added. Once; a second call does nothing.
+   * Renames every member onto its name, in the order they were added, then writes the stream targets
+   * given to `write`. Once; a second call does nothing.
    * @throws the failing member's `error(cause)` when a rename fails: the members before it are
-   *   published, it and the ones after it are removed (their names as they were).
+   *   published, it and the ones after it are removed (their names as they were), no stream written;
+   *   a stream's `error(cause)` when writing it fails (every member is published then).
    */
   async publish(): Promise<void> {
     if (this.state !== 'open') return;
@@ -95,6 +100,13 @@ export class FileOutputSet {
       const failed = this.members[next]!;
       await Promise.all(this.members.slice(next).map((m) => m.file.discard()));
       throw failed.error(e);
+    }
+    for (const s of this.streams) {
+      try {
+        await writeWholeFile(s.path, s.data);
+      } catch (e) {
+        throw s.error(e);
+      }
     }
   }
 
