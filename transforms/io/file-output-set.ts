@@ -34,6 +34,7 @@ export class FileOutputSet {
   private state: 'open' | 'published' | 'discarded' = 'open';
 
   /**
+   * @internal For sinks (TextFile.write with `publishWith`) and `writeWholeFileSet`.
    * Adds `file`, completely written: flushes it to disk (fsync) and closes it; it stays hidden until
    * `publish()`. `error` turns a file system error of this file (at the flush or its rename) into its
    * owner's typed error (default: as it is).
