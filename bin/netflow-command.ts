@@ -17,12 +17,13 @@ import { flagFile, outputFilesOf, refuseOutputOntoInput } from '../pipelines/net
 import { refuseSharedOutputs } from '../pipelines/netflow/distinct-outputs.js';
 import { refuseOutputsInCheckpointDir } from '../pipelines/netflow/outputs-outside-checkpoints.js';
 import { writesToStdout } from '../transforms/io/file-sink-target.js';
+import { FileOutputSet } from '../transforms/io/file-output-set.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
 import { kafkaSecurityFromFlags } from './kafka-security-flags.js';
 import { DashboardSession } from './dashboard/dashboard-session.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
 import { checkWritablePath } from './writable-path.js';
-import { writeOutputFile } from './write-output-file.js';
+import { OutputFileError } from './output-file-error.js';
 
 /** The netflow command's flags: the pipeline's and its own. */
 export const NETFLOW_COMMAND_FLAGS = { ...PIPELINE_FLAGS, ...NETFLOW_FLAGS };
@@ -198,14 +199,20 @@ export async function netflowCommand(flags: readonly string[]): Promise<NetflowR
   // Ctrl-C or SIGTERM stops the run gracefully (Pipeline.create(argv) sets stopOnSignals): with
   // --checkpointDir a final checkpoint, resumed by the same command; else (or with --drain) a drain, so
   // a followed Kafka input, which never ends by itself, writes its last windows too.
+  // The run's files (pairs, dead letters, late records, --statsOut) are published as one set once all
+  // are complete: a failure before leaves every existing one as it was (never a mix of two runs).
+  // (--statsOut onto a pipe or /dev/stdout is written after them; --report, a report of the run, after all.)
+  const files = new FileOutputSet();
   let summary: NetflowRunSummary;
   try {
-    summary = await runNetflowApp(p, config);
+    summary = await runNetflowApp(p, config, files);
+    if (statsOut !== undefined) await files.write(statsOut, JSON.stringify(summary), (e) => new OutputFileError('--statsOut', statsOut, e));
+    await files.publish();
+  } catch (e) {
+    await files.discard();
+    throw e;
   } finally {
     await dashboard?.close();
-  }
-  if (statsOut !== undefined) {
-    await writeOutputFile(statsOut, JSON.stringify(summary), '--statsOut');
   }
   // Pairs written to stdout keep it to themselves: the summary goes to stderr then.
   if (!quiet) (config.output.kind === 'ndjson' && writesToStdout(config.output.path) ? console.error : console.log)(formatNetflowSummary(summary));

@@ -21,7 +21,7 @@ import {
   PipelineOptionsError, exitOnUsageError, formatWindow, minutes, parseDuration, seconds, type CombineFn, type FlagSpecs, type KV, type PCollection,
 } from 'watershed/sdk';
 import { Combine, Flatten, MapElements, ParDo, Sum, Top, Window, WithKeys } from 'watershed/transforms';
-import { TextFile } from 'watershed/io/text-file';
+import { FileOutputSet, TextFile } from 'watershed/io/text-file';
 import { KafkaIO } from 'watershed/io/kafka';
 import { eveConns, zeekConns, type Conn, type ConnInput } from './conn-readers.js';
 
@@ -61,10 +61,13 @@ try {
 const { args } = p.options;
 const brokers = args.brokers ?? process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092';
 
+// The output files of one run are replaced together, once all are complete, or not at all (a failed run
+// leaves the previous run's files as they were, never a mix of two runs).
+const files = new FileOutputSet();
 function write<T>(step: string, pc: PCollection<T>, flag: string, spec: string, key?: (t: T) => string): void {
   const [kind, where] = target(flag, spec, ['ndjson', 'kafka']);
   if (kind === 'kafka') pc.apply(step, KafkaIO.write<T>({ brokers, topic: where, ...(key ? { key } : {}) }));
-  else pc.apply(step, TextFile.write(where));
+  else pc.apply(step, TextFile.write(where, undefined, undefined, { publishWith: files }));
 }
 
 const [kind, where] = input;
@@ -151,5 +154,12 @@ if (args.copyTo !== undefined) {
   write('WriteLate', global('LateSessionsGlobal', lateSessions).apply('AllLate', Flatten.with(global('LateTopGlobal', lateTop))), 'late', args.late ?? 'ndjson:network-late.ndjson', (l) => l.src);
 }
 
-const result = await p.run();
+let result;
+try {
+  result = await p.run();
+  await files.publish();
+} catch (e) {
+  await files.discard();
+  throw e;
+}
 console.log(`${result.state} on the ${result.runner} runner`);

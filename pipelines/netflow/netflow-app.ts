@@ -9,7 +9,7 @@ import type { PCollection } from '../../sdk/pcollection.js';
 import type { Pipeline } from '../../sdk/pipeline.js';
 import type { PTransform } from '../../sdk/ptransform.js';
 import type { PipelineResult } from '../../sdk/runner.js';
-import { LineSourceStats, TextFile } from '../../transforms/io/text-file.js';
+import { LineSourceStats, TextFile, type FileOutputSet } from '../../transforms/io/text-file.js';
 import { Flatten } from '../../transforms/flatten.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { MapElements } from '../../transforms/map.js';
@@ -215,8 +215,10 @@ export function generatorOptionsOf(input: Extract<NetflowInput, { kind: 'generat
  * @throws OutputIsInputError when an output file (pairs, dead letters, late records) is the input file,
  *   OutputsCollideError when two of them are the same file, OutputIsInputTopicError when an output
  *   topic is the input topic.
+ * With `publishWith`, the file outputs (pairs, dead letters, late records) are not renamed into place
+ * when the run ends but added to that set, for the caller to publish together with its own files.
  */
-export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles {
+export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig, publishWith?: FileOutputSet): Handles {
   const outputFiles = [...outputFilesOf(config.output), ...outputFilesOf(config.deadLetters, 'deadLetters'), ...outputFilesOf(config.lateOutput, 'lateOutput')];
   refuseOutputOntoInput(config.input, outputFiles);
   refuseSharedOutputs(outputFiles);
@@ -265,7 +267,7 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
       break;
     case 'ndjson': {
       // A pair the encoder cannot write is a dead letter of the step (`unencodable`), as a Kafka sink's too-large record.
-      const written = pairs.apply('WritePairs', TextFile.writeEncoded<NetflowPair>(output.path, netflowPairEncoder()));
+      const written = pairs.apply('WritePairs', TextFile.writeEncoded<NetflowPair>(output.path, netflowPairEncoder(), undefined, { publishWith }));
       sinkRejects.push({ name: 'PairsNotWritten', letters: written.deadLetters() });
       break;
     }
@@ -304,7 +306,7 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
   if (config.lateOutput) {
     const written = job.late
       .apply('LateRecords', MapElements((l: LateRecord) => (sideOutputs.late++, lateOutputRecord(l))))
-      .apply('WriteLate', writeRecords(config.lateOutput, () => kafkaConnection(config)));
+      .apply('WriteLate', writeRecords(config.lateOutput, () => kafkaConnection(config), publishWith));
     const refused = deadLettersIfAny(written);
     if (refused) sinkRejects.push({ name: 'LateNotWritten', letters: refused });
   }
@@ -317,7 +319,7 @@ export function buildNetflowApp(p: Pipeline, config: NetflowAppConfig): Handles 
     const letters = rest.length ? first!.apply('AllDeadLetters', Flatten.with(...rest)) : job.rejected;
     letters
       .apply('DeadLetterRecords', MapElements((d: DeadLetter) => (sideOutputs.deadLetters++, deadLetterRecord(d))))
-      .apply('WriteDeadLetters', writeRecords(config.deadLetters, () => kafkaConnection(config)));
+      .apply('WriteDeadLetters', writeRecords(config.deadLetters, () => kafkaConnection(config), publishWith));
   }
 
   const outDescription = output.kind === 'ndjson' ? `ndjson ${output.path}` : output.kind;
@@ -359,10 +361,11 @@ function injectDifference() {
 
 /**
  * Builds the application on `p`, runs it, and summarises the run (with the process's CPU time and
- * peak memory, which are clean figures only when the process runs nothing else).
+ * peak memory, which are clean figures only when the process runs nothing else). With `publishWith`
+ * the file outputs wait in that set (see {@link buildNetflowApp}).
  */
-export async function runNetflowApp(p: Pipeline, config: NetflowAppConfig): Promise<NetflowRunSummary> {
-  const handles = buildNetflowApp(p, config);
+export async function runNetflowApp(p: Pipeline, config: NetflowAppConfig, publishWith?: FileOutputSet): Promise<NetflowRunSummary> {
+  const handles = buildNetflowApp(p, config, publishWith);
   const load = loadavg()[0]!;
   const cpu0 = process.cpuUsage();
   const result = await p.run();

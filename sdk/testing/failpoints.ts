@@ -34,7 +34,9 @@ interface Armed {
  * checkpoint), `sink.commit` (a checkpoint is durable, before a sink publishes its work). The
  * checkpoint coordinator and sources add theirs (`checkpoint.barrier`, `checkpoint.written`,
  * `checkpoint.committed`, `source.batch`), and the micro-batch offset log `offsets.written` (a batch's
- * offset entry is durable, the batch has not run).
+ * offset entry is durable, the batch has not run). Files: `file.write` (half-way through a whole file's
+ * bytes), `fileSink.publish` (a file sink's run is done, before its file is published or added to its
+ * set), `fileSet.rename` (before each rename of a set of files).
  *
  * A process started with `WATERSHED_FAILPOINT=<name>:<n>[:throw|crash]` arms that failpoint (default
  * action `crash`) when this module loads.

@@ -6,7 +6,7 @@
  * on both runners. With the default 10 s bound the slice (Zeek's write order, minutes out of event
  * order) has late records: every one goes to the late output, none is lost.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,23 @@ describe.each(EXAMPLE_RUNNERS)('network-talkers.ts on the %s runner', (runner) =
     }
     expect(sessions.length).toBeGreaterThan(0);
     expect(new Set(sessions.map((s) => s['pane']))).toSatisfy((kinds: Set<unknown>) => [...kinds].every((k) => ['EARLY', 'ON_TIME', 'LATE'].includes(k as string)));
+  });
+
+  it('a run that fails while its second output file is published leaves every output of the run before as it was, and no hidden file', async () => {
+    const dir = join(tmp, `failing-${runner}`);
+    mkdirSync(dir);
+    const names = ['sessions', 'top', 'late', 'dead'];
+    for (const n of names) writeFileSync(join(dir, `${n}.ndjson`), `OLD ${n}`);
+    process.env['WATERSHED_FAILPOINT'] = 'fileSink.publish:2:throw'; // armed in the example's process
+    try {
+      await expect(runExample('network-talkers.ts', [
+        `--runner=${runner}`, `--input=zeek:${slice}`, ...names.map((n) => `--${n === 'dead' ? 'deadLetters' : n}=ndjson:${join(dir, `${n}.ndjson`)}`),
+      ])).rejects.toThrow(/simulated crash at failpoint 'fileSink\.publish'/);
+    } finally {
+      delete process.env['WATERSHED_FAILPOINT'];
+    }
+    for (const n of names) expect(readFileSync(join(dir, `${n}.ndjson`), 'utf8')).toBe(`OLD ${n}`);
+    expect(readdirSync(dir).sort()).toEqual(names.map((n) => `${n}.ndjson`).sort());
   });
 });
 

@@ -16,10 +16,13 @@ const closeFd = promisify(close);
  *   {@link InProgressFile}); anything else is closed.
  * - `abort()`: the output is abandoned: a regular file's in-progress file is removed, so an existing
  *   file stays exactly as it was; anything else is closed. Never throws.
+ * - `file`: a regular file's in-progress file (undefined for anything else), for publishing it with
+ *   other files as one set instead of by `commit()` (see `FileOutputSet`).
  */
 export interface FileSinkTarget {
   readonly fd: number;
   readonly positional: boolean;
+  readonly file?: InProgressFile;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -46,7 +49,7 @@ export async function openFileSinkTarget(path: string): Promise<FileSinkTarget> 
   });
   if (existing === undefined || existing.isFile()) {
     const file = await InProgressFile.create(path);
-    return { fd: file.fd, positional: true, commit: () => file.publish(), abort: () => file.discard() };
+    return { fd: file.fd, positional: true, file, commit: () => file.publish(), abort: () => file.discard() };
   }
   if (existing.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' });
   return ownDescriptor(await openFd(path, 'w'));

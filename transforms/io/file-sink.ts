@@ -3,7 +3,9 @@ import type { DoFn } from '../../sdk/dofn.js';
 import { CheckpointRecoveryError, SinkWriteError, UnsupportedGuaranteeError, WatershedError } from '../../sdk/errors.js';
 import type { CheckpointingInfo } from '../../sdk/io/two-phase-commit.js';
 import { RejectedElementError } from '../../sdk/internal/rejected-element.js';
+import { failpoint } from '../../sdk/testing/failpoints.js';
 import { isStreamTarget, openFileSinkTarget, type FileSinkTarget } from './file-sink-target.js';
+import type { FileOutputSet } from './file-output-set.js';
 import { FileWriterThread, writeAllSync } from './file-writer-thread.js';
 import type { LineEncoder } from './line-encoder.js';
 import { PartFolder, type PartHandle } from './part-files.js';
@@ -19,7 +21,9 @@ const SINK_BUFFERS = 8;
  * A bundle's last, partial buffer is written on the thread when it runs, else in place (small outputs
  * never start a thread). A regular file is written at positions into its in-progress file, published
  * at teardown when the run is done; other targets are written sequentially, in order, and a slow
- * reader of a pipe is waited for as long as it takes.
+ * reader of a pipe is waited for as long as it takes. With `publishWith`, a regular file is not renamed
+ * at teardown but flushed and added to that set, which publishes it together with the run's other
+ * files (see {@link FileOutputSet}); failpoint `fileSink.publish` is reached just before (for tests).
  *
  * With checkpointing (`SetupContext.checkpointing`) and a path on a file system, `path` is a folder of
  * part files ({@link PartFolder}): bytes go to a hidden in-progress part, opened at the first write after
@@ -29,7 +33,7 @@ const SINK_BUFFERS = 8;
  * at `preCommit`. A pipe, FIFO, terminal or device is refused under exactly-once
  * (UnsupportedGuaranteeError) and written in order under at-least-once.
  */
-export function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number): DoFn<T, never> {
+export function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: number, publishWith?: FileOutputSet): DoFn<T, never> {
   let target: FileSinkTarget | undefined;
   /** With checkpointing to a file system: the part folder, and the in-progress part being written. */
   let parts: PartFolder | undefined;
@@ -182,8 +186,17 @@ export function fileSinkFn<T>(path: string, encode: LineEncoder<T>, flushBytes: 
       const t = target;
       target = undefined;
       if (t === undefined) return;
-      // Only a run that read and wrote everything publishes its file.
-      if (outcome === 'done' && failure === undefined) return writingAsync(() => t.commit());
+      // Only a run that read and wrote everything publishes its file (or hands it to its set, which publishes it with the others).
+      if (outcome === 'done' && failure === undefined) {
+        try {
+          failpoint('fileSink.publish', path);
+          if (publishWith !== undefined && t.file !== undefined) return await publishWith.add(t.file, sinkError);
+          return await t.commit();
+        } catch (e) {
+          await t.abort();
+          throw sinkError(e);
+        }
+      }
       await t.abort();
       if (failure !== undefined) throw failure;
     },

@@ -12,6 +12,7 @@ import { declareOutputTarget } from '../../sdk/internal/output-targets.js';
 import { ParDo } from '../par-do.js';
 import { Read } from '../read.js';
 import { NAMES_DIRECTORY, namesDirectory } from './file-sink-target.js';
+import type { FileOutputSet } from './file-output-set.js';
 import { fileSinkFn } from './file-sink.js';
 import { stringLineEncoder, type LineEncoder } from './line-encoder.js';
 import { lineSource } from './line-source.js';
@@ -29,6 +30,16 @@ export type { LineMapperState, LineOutcome, LineSourceOptions, LineSourcePositio
 export type { InvalidUtf8Line, TooLongLineElement } from './line-dead-letters.js';
 export { stringLineEncoder } from './line-encoder.js';
 export type { LineEncoder } from './line-encoder.js';
+export { FileOutputSet } from './file-output-set.js';
+
+/** Options of {@link TextFile}.write. */
+export interface TextFileWriteOptions {
+  /**
+   * Without checkpointing: the set the regular file joins when the run ends, instead of being renamed
+   * into place on its own; the caller publishes the set (see {@link FileOutputSet}).
+   */
+  readonly publishWith?: FileOutputSet;
+}
 
 export interface TextFileReadOptions<T> extends LineSourceOptions {
   /** Blank lines are skipped (default true). */
@@ -126,9 +137,14 @@ export const TextFile = {
    * (OutputsCollideError naming both steps and paths) and, with checkpointing, a `path` that is a file
    * (SinkTargetError naming the step and path). A run that writes no line leaves an empty file, or
    * with checkpointing an empty folder.
+   *
+   * `options.publishWith` (without checkpointing): the regular file is not renamed when the run ends
+   * but flushed and added to that {@link FileOutputSet}, which the caller publishes once every output
+   * of the run is complete (or discards after a failure), so the run's files are replaced together or
+   * not at all.
    */
-  write<T>(path: string, format: (value: T) => string = (v) => JSON.stringify(v), flushBytes = 1 << 20): PTransform<PCollection<T>, PCollection<never>> {
-    return TextFile.writeEncoded(path, stringLineEncoder(format), flushBytes);
+  write<T>(path: string, format: (value: T) => string = (v) => JSON.stringify(v), flushBytes = 1 << 20, options: TextFileWriteOptions = {}): PTransform<PCollection<T>, PCollection<never>> {
+    return TextFile.writeEncoded(path, stringLineEncoder(format), flushBytes, options);
   },
 
   /**
@@ -136,13 +152,13 @@ export const TextFile = {
    * straight into the sink's buffer: for hot outputs, where building a string per line and then
    * copying it is the main cost.
    */
-  writeEncoded<T>(path: string, encode: LineEncoder<T>, flushBytes = 1 << 20): PTransform<PCollection<T>, PCollection<never>> {
+  writeEncoded<T>(path: string, encode: LineEncoder<T>, flushBytes = 1 << 20, options: TextFileWriteOptions = {}): PTransform<PCollection<T>, PCollection<never>> {
     if (!(Number.isInteger(flushBytes) && flushBytes >= 1)) throw new RangeError(`flushBytes must be a positive integer, got ${flushBytes}`);
     return {
       name: 'TextFile.write',
       expand: (input, ctx) => {
         // Checked by Pipeline.start before the run: no other sink onto this file, no file where the part folder must go.
-        const fn = declareOutputTarget(fileSinkFn(path, encode, flushBytes), {
+        const fn = declareOutputTarget(fileSinkFn(path, encode, flushBytes, options.publishWith), {
           path,
           sameAs: (other) => sameFile(path, other),
           holds: (other) => isInside(path, other),

@@ -1,4 +1,4 @@
-import { failpoint } from '../../sdk/testing/failpoints.js';
+import { FileOutputSet } from './file-output-set.js';
 import { InProgressFile } from './in-progress-file.js';
 import { writeInHalves } from './whole-file.js';
 
@@ -17,21 +17,22 @@ import { writeInHalves } from './whole-file.js';
  * @example await writeWholeFileSet([['out/report.json', json], ['out/report.html', html]])
  */
 export async function writeWholeFileSet(files: ReadonlyArray<readonly [path: string, data: string | Uint8Array]>): Promise<void> {
-  const pending: InProgressFile[] = [];
+  const set = new FileOutputSet();
   try {
     for (const [path, data] of files) {
       const file = await InProgressFile.create(path);
-      pending.push(file);
-      writeInHalves(file.fd, data, true, path);
-      await file.flush();
+      try {
+        writeInHalves(file.fd, data, true, path);
+      } catch (e) {
+        await file.discard();
+        throw e;
+      }
+      await set.add(file);
     }
-    for (const file of pending) {
-      failpoint('fileSet.rename', file.finalPath);
-      await file.publish();
-    }
+    await set.publish();
   } catch (e) {
-    // the files not renamed yet (all of them when writing failed) are removed; published ones are no longer pending
-    await Promise.all(pending.map((f) => f.discard()));
+    // the files not renamed yet (all of them when writing failed) are removed
+    await set.discard();
     throw e;
   }
 }

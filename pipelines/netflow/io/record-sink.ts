@@ -1,7 +1,7 @@
 import type { PCollection } from '../../../sdk/pcollection.js';
 import type { PTransform } from '../../../sdk/ptransform.js';
 import { KafkaIO, type KafkaSecurityOptions } from '../../../transforms/io/kafka/index.js';
-import { TextFile } from '../../../transforms/io/text-file.js';
+import { TextFile, type FileOutputSet } from '../../../transforms/io/text-file.js';
 
 /** Where a side output of the app (dead letters, late records) goes: an NDJSON file or a Kafka topic. */
 export type RecordSink = { readonly kind: 'ndjson'; readonly path: string } | { readonly kind: 'kafka'; readonly topic: string };
@@ -23,12 +23,14 @@ export function describeRecordSink(s: RecordSink): string {
 }
 
 /**
- * Writes each element as one JSON record: a line of the file (TextFile.write) or a record of the
- * topic (KafkaIO.write, JSON value, no key). `brokers` is asked for only for a Kafka sink.
+ * Writes each element as one JSON record: a line of the file (TextFile.write; a regular file joins
+ * `publishWith` when given) or a record of the topic (KafkaIO.write, JSON value, no key). `brokers`
+ * is asked for only for a Kafka sink.
  */
 export function writeRecords<T>(
   sink: RecordSink,
   connection: () => { readonly brokers: string; readonly brokerOutageTimeoutMs?: number } & KafkaSecurityOptions,
+  publishWith?: FileOutputSet,
 ): PTransform<PCollection<T>, PCollection<never>> {
-  return sink.kind === 'ndjson' ? TextFile.write<T>(sink.path) : KafkaIO.write<T>({ ...connection(), topic: sink.topic });
+  return sink.kind === 'ndjson' ? TextFile.write<T>(sink.path, undefined, undefined, { publishWith }) : KafkaIO.write<T>({ ...connection(), topic: sink.topic });
 }
