@@ -1,0 +1,169 @@
+/**
+ * An adversarial sweep of the CLI's flag values: every flag that takes a value, given an empty value,
+ * 0, a negative, NaN or a word, a fraction where a whole number is expected, huge numbers (1e308,
+ * 2^53 + 1, Infinity), blanks around it, control characters, hex, twice, and misspelt. Each bad value
+ * must be refused as a typed usage error (PipelineOptionsError: the CLI prints one line and exits 2)
+ * naming the flag, before anything runs. The flag parsing is called directly (as the commands do,
+ * see `commandRefusal`); a few cases spawn the real CLI.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import '../../runners/index.js';
+import { netflowConfigFromArgs } from '../../bin/netflow-command.js';
+import { NETFLOW_FLAGS } from '../../bin/netflow-flags.js';
+import { COMMAND_FLAGS } from '../../bin/usage.js';
+import { PipelineOptionsError, UnknownFlagError } from '../../sdk/errors.js';
+import { parseFlags } from '../../sdk/flags.js';
+import { optionsFrom } from '../../sdk/options.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'watershed-flag-sweep-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Runs the CLI as a user does (`npm start -- ...` is `tsx bin/watershed.ts ...`), in `cwd`. */
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const cli = (cwd: string, ...args: string[]) =>
+  spawnSync(process.execPath, ['--import', tsx, join(repo, 'bin/watershed.ts'), ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, KAFKA_BROKERS: '' } });
+
+/**
+ * What the netflow command does with `argv` before it runs anything (bin/netflow-command.ts): its
+ * config (a plain Error there becomes a PipelineOptionsError) and the pipeline's options. Returns the
+ * error, or undefined when the command line is accepted.
+ */
+function commandRefusal(argv: readonly string[]): Error | undefined {
+  try {
+    try {
+      netflowConfigFromArgs(argv);
+    } catch (e) {
+      throw e instanceof PipelineOptionsError ? e : new PipelineOptionsError((e as Error).message);
+    }
+    optionsFrom(argv, { flags: NETFLOW_FLAGS, program: 'netflow' });
+    return undefined;
+  } catch (e) {
+    return e as Error;
+  }
+}
+
+/** Expects `argv` refused as a usage error whose message holds every fragment. */
+function expectRefused(argv: readonly string[], ...fragments: string[]): void {
+  const e = commandRefusal(argv);
+  expect.soft(e, `${JSON.stringify(argv)} was accepted`).toBeInstanceOf(PipelineOptionsError);
+  for (const f of fragments) expect.soft(e?.message, JSON.stringify(argv)).toContain(f);
+}
+
+/** Values no flag that takes a number or a duration accepts. */
+const NEVER_A_NUMBER = ['-1', 'abc', 'NaN', '1e308', 'Infinity', '-Infinity', ' ', '5\u0007', '0x10', '0b11', '--5', '5abc'];
+
+/** Whole-number flags (pipeline and netflow): their name and the smallest value they take. */
+const WHOLE_NUMBER_FLAGS: readonly [string, number][] = [
+  ['maxBatchSize', 1],
+  ['bundleSize', 1],
+  ['bufferSize', 1],
+  ['parallelism', 1],
+  ['count', 0],
+  ['sourceIps', 1],
+  ['keepPairs', 0],
+];
+
+/** Duration flags of the netflow command, alone on its command line (with what they need). */
+const DURATION_FLAGS: readonly [string, string[]][] = [
+  ['batchInterval', []],
+  ['idleTimeout', []],
+  ['checkpointInterval', ['--checkpointDir=ck']],
+  ['jitter', []],
+  ['window', []],
+  ['allowedLateness', []],
+  ['maxOutOfOrderness', ['--input=ndjson:in.ndjson']],
+  ['maxForwardJump', ['--input=ndjson:in.ndjson', '--maxOutOfOrderness=1s']],
+  ['reconnectTimeout', ['--input=kafka:flows', '--brokers=127.0.0.1:9092']],
+  ['brokerOutageTimeout', ['--input=kafka:flows', '--brokers=127.0.0.1:9092']],
+];
+
+describe('the CLI flag sweep: every bad value is a usage error naming the flag', () => {
+  it('whole-number flags refuse words, signs, fractions, huge numbers, blanks and control characters', () => {
+    for (const [flag, least] of WHOLE_NUMBER_FLAGS) {
+      for (const v of [...NEVER_A_NUMBER, '1.5', String(least - 1)]) expectRefused([`--${flag}=${v}`], flag);
+    }
+  });
+
+  it('duration flags refuse words, signs, huge numbers and unknown units', () => {
+    for (const [flag, context] of DURATION_FLAGS) {
+      for (const v of [...NEVER_A_NUMBER, '9007199254740993', '1e3', '3x', '3 sec', 's']) expectRefused([...context, `--${flag}=${v}`], flag);
+    }
+  });
+
+  it('the durations that must be above 0 refuse 0', () => {
+    for (const [flag, context] of [['batchInterval', []], ['checkpointInterval', ['--checkpointDir=ck']], ['window', []]] as const) {
+      expectRefused([...context, `--${flag}=0`], flag);
+      expectRefused([...context, `--${flag}=0ms`], flag);
+    }
+  });
+
+  it('share and rate flags refuse what is out of range', () => {
+    for (const flag of ['ipv6Share', 'malformedShare']) for (const v of [...NEVER_A_NUMBER, '1.5', '2']) expectRefused([`--${flag}=${v}`], flag);
+    // a rate or a skew of 1e308 is huge, not nonsense: all events at one instant, or all on one key
+    const finite = NEVER_A_NUMBER.filter((v) => v !== '1e308');
+    for (const v of [...finite, '0']) expectRefused([`--rate=${v}`], 'rate');
+    for (const v of finite) expectRefused([`--keySkew=${v}`], 'keySkew');
+  });
+
+  it('flags with a fixed set of values refuse any other, blanks and case included', () => {
+    for (const v of ['3', '0', ' 1', '1 ', 'one', '1.0']) expectRefused([`--scenario=${v}`], '--scenario');
+    for (const v of ['exactly_once', ' at-least-once', 'EXACTLY-ONCE']) expectRefused(['--checkpointDir=ck', `--guarantee=${v}`], '--guarantee');
+    for (const v of ['log:0', 'log:1.5', 'log:1e308', 'linear:0', 'linear:-1', 'linear:abc', 'lin', ' ']) expectRefused([`--histogram=${v}`], 'histogram');
+    for (const v of ['bytes', 'duration,duration', 'duration,', ' ']) expectRefused([`--features=${v}`], 'feature');
+    for (const v of ['divide:', 'divide:bytes=2', 'log', ' ']) expectRefused([`--scaling=${v}`], 'scaling');
+    for (const v of ['csv:x', 'kafka:', 'zeek:', ' ', 'generator ']) expectRefused([`--input=${v}`], '--input');
+    for (const v of ['ndjson:', 'kafka:', 'file:x', ' ']) expectRefused([`--output=${v}`], '--output');
+    for (const flag of ['deadLetters', 'lateOutput']) for (const v of ['ndjson:', 'kafka:', 'x', ' ']) expectRefused([`--${flag}=${v}`], `--${flag}`);
+  });
+
+  it('every flag of every command refuses an empty value, a repeat, and a misspelling (naming the closest flag)', () => {
+    for (const [command, flags] of Object.entries(COMMAND_FLAGS)) {
+      for (const [name, spec] of Object.entries(flags)) {
+        const refused = (argv: string[], fragment: string) => {
+          expect(() => parseFlags(argv, flags, { program: command }), `${command} ${argv.join(' ')}`).toThrow(PipelineOptionsError);
+          expect(() => parseFlags(argv, flags, { program: command }), `${command} ${argv.join(' ')}`).toThrow(fragment);
+        };
+        const given = spec.type === 'string' ? `--${name}=1` : `--${name}`;
+        refused([given, given], `--${name} is given twice`);
+        if (spec.type === 'string') {
+          refused([`--${name}=`], `--${name} needs a value`);
+          refused([`--${name}`], `--${name} needs a value`);
+        }
+        // a letter dropped from the middle of the name: the message names the flag meant
+        const typo = `--${name.slice(0, Math.floor(name.length / 2))}${name.slice(Math.floor(name.length / 2) + 1)}${spec.type === 'string' ? '=1' : ''}`;
+        const e = (() => {
+          try {
+            parseFlags([typo], flags, { program: command });
+          } catch (err) {
+            return err;
+          }
+          return undefined;
+        })();
+        if (Object.hasOwn(flags, typo.slice(2).split('=')[0]!)) continue; // the typo is another flag
+        expect(e, `${command} ${typo}`).toBeInstanceOf(UnknownFlagError);
+        expect((e as UnknownFlagError).suggestions, `${command} ${typo}`).toEqual([`--${name}`]);
+      }
+    }
+  });
+
+  it('a bad value reaches the terminal escaped, on one line, with exit 2, and no output file is touched (the real CLI)', () => {
+    const dir = mkdtempSync(join(tmp, 'cli-'));
+    writeFileSync(join(dir, 'pairs.ndjson'), 'precious\n');
+    const r = cli(dir, '--count=300', '--output=ndjson:pairs.ndjson', '--maxBatchSize=5\u001b[31m');
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toContain('\u001b');
+    expect(r.stderr).toContain('--maxBatchSize');
+    expect(r.stderr).toContain("'5\\x1b[31m'");
+    expect(readdirSync(dir)).toEqual(['pairs.ndjson']);
+    expect(readFileSync(join(dir, 'pairs.ndjson'), 'utf8')).toBe('precious\n');
+  });
+});
