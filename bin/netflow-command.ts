@@ -122,9 +122,17 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
   checkGeneratorFlags(input, a);
   const brokers = a['brokers'] ?? process.env['KAFKA_BROKERS'];
   const security = kafkaSecurityFromFlags(a);
-  if (!brokers && (input.kind === 'kafka' || output.kind === 'kafka')) {
-    const flag = input.kind === 'kafka' ? `--input=${a['input']}` : `--output=${a['output']}`;
-    throw new PipelineOptionsError(`${flag} needs --brokers=host:port (or KAFKA_BROKERS; npm run kafka:start prints it)`);
+  const deadLetters = a['deadLetters'] !== undefined ? parseRecordSink('deadLetters', a['deadLetters']) : undefined;
+  const lateOutput = a['lateOutput'] !== undefined ? parseRecordSink('lateOutput', a['lateOutput']) : undefined;
+  // Every Kafka end needs brokers, the record sinks too (else the run fails as it builds, with a stack trace).
+  const kafkaFlag = [
+    ['input', input.kind],
+    ['output', output.kind],
+    ['deadLetters', deadLetters?.kind],
+    ['lateOutput', lateOutput?.kind],
+  ].find(([, kind]) => kind === 'kafka')?.[0] as 'input' | 'output' | 'deadLetters' | 'lateOutput' | undefined;
+  if (!brokers && kafkaFlag !== undefined) {
+    throw new PipelineOptionsError(`--${kafkaFlag}=${String(a[kafkaFlag])} needs --brokers=host:port (or KAFKA_BROKERS; npm run kafka:start prints it)`);
   }
   const job: NetflowJobOptions = {
     windowMs: a['window'] === undefined ? undefined : parseDuration(a['window'], 'window'),
@@ -143,8 +151,8 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
     ...(a['maxForwardJump'] !== undefined ? { maxForwardJumpMs: a['maxForwardJump'] === 'off' ? Number.POSITIVE_INFINITY : parseDuration(a['maxForwardJump'], 'maxForwardJump') } : {}),
     stats: { digests: a['digests'] === true, ...(keepPairs !== undefined ? { keepPairsUpTo: keepPairs } : {}) },
     ...(a['inject-difference'] === true ? { injectDifference: true } : {}),
-    ...(a['deadLetters'] !== undefined ? { deadLetters: parseRecordSink('deadLetters', a['deadLetters'] as string) } : {}),
-    ...(a['lateOutput'] !== undefined ? { lateOutput: parseRecordSink('lateOutput', a['lateOutput'] as string) } : {}),
+    ...(deadLetters !== undefined ? { deadLetters } : {}),
+    ...(lateOutput !== undefined ? { lateOutput } : {}),
     ...(brokers
       ? {
           kafka: {

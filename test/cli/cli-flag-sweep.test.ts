@@ -167,3 +167,23 @@ describe('the CLI flag sweep: every bad value is a usage error naming the flag',
     expect(readFileSync(join(dir, 'pairs.ndjson'), 'utf8')).toBe('precious\n');
   });
 });
+
+/** Runs `f` with KAFKA_BROKERS unset. */
+function withoutBrokerEnv(f: () => void): void {
+  const saved = process.env['KAFKA_BROKERS'];
+  delete process.env['KAFKA_BROKERS'];
+  try {
+    f();
+  } finally {
+    if (saved !== undefined) process.env['KAFKA_BROKERS'] = saved;
+  }
+}
+
+describe('Kafka flags are checked before anything connects', () => {
+  it('a Kafka dead-letter or late output without brokers is a usage error naming it, not a stack trace from the run', () => {
+    withoutBrokerEnv(() => {
+      expectRefused(['--deadLetters=kafka:rejects'], '--deadLetters=kafka:rejects', '--brokers');
+      expectRefused(['--lateOutput=kafka:late'], '--lateOutput=kafka:late', '--brokers');
+    });
+  });
+});
