@@ -131,6 +131,11 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
     ['deadLetters', deadLetters?.kind],
     ['lateOutput', lateOutput?.kind],
   ].find(([, kind]) => kind === 'kafka')?.[0] as 'input' | 'output' | 'deadLetters' | 'lateOutput' | undefined;
+  // Parsed whatever the input, so a bad value is refused even where it would be ignored; and refused without Kafka.
+  const brokerOutageTimeoutMs = a['brokerOutageTimeout'] === undefined ? undefined : parseDuration(a['brokerOutageTimeout'], 'brokerOutageTimeout');
+  if (brokerOutageTimeoutMs !== undefined && kafkaFlag === undefined) {
+    throw new PipelineOptionsError('--brokerOutageTimeout applies to Kafka inputs and outputs only (--input, --output, --deadLetters or --lateOutput kafka:<topic>)');
+  }
   if (!brokers && kafkaFlag !== undefined) {
     throw new PipelineOptionsError(`--${kafkaFlag}=${String(a[kafkaFlag])} needs --brokers=host:port (or KAFKA_BROKERS; npm run kafka:start prints it)`);
   }
@@ -160,7 +165,7 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
             follow: a['follow'] === true,
             ...(security.ssl || security.sasl ? { security } : {}),
             ...(a['reconnectTimeout'] !== undefined ? { reconnectTimeoutMs: parseDuration(a['reconnectTimeout'] as string, 'reconnectTimeout') } : {}),
-            ...(a['brokerOutageTimeout'] !== undefined ? { brokerOutageTimeoutMs: parseDuration(a['brokerOutageTimeout'] as string, 'brokerOutageTimeout') } : {}),
+            ...(brokerOutageTimeoutMs !== undefined ? { brokerOutageTimeoutMs } : {}),
           },
         }
       : {}),

@@ -186,4 +186,13 @@ describe('Kafka flags are checked before anything connects', () => {
       expectRefused(['--lateOutput=kafka:late'], '--lateOutput=kafka:late', '--brokers');
     });
   });
+
+  it('--brokerOutageTimeout is checked when no Kafka end is used, and refused there (it would be ignored)', () => {
+    withoutBrokerEnv(() => {
+      for (const v of ['abc', '-1', ' ', '1e308']) expectRefused([`--brokerOutageTimeout=${v}`], '--brokerOutageTimeout');
+      expectRefused(['--brokerOutageTimeout=30s'], '--brokerOutageTimeout', 'Kafka');
+      expectRefused(['--output=ndjson:p.ndjson', '--brokerOutageTimeout=30s'], '--brokerOutageTimeout', 'Kafka');
+    });
+    expect(commandRefusal(['--deadLetters=kafka:rejects', '--brokers=127.0.0.1:9092', '--brokerOutageTimeout=30s'])).toBeUndefined();
+  });
 });
