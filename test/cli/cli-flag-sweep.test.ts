@@ -19,7 +19,7 @@ import { NETFLOW_FLAGS } from '../../bin/netflow-flags.js';
 import { COMMAND_FLAGS } from '../../bin/usage.js';
 import { PipelineOptionsError, UnknownFlagError } from '../../sdk/errors.js';
 import { parseFlags } from '../../sdk/flags.js';
-import { optionsFrom } from '../../sdk/options.js';
+import { Pipeline } from '../../sdk/pipeline.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'watershed-flag-sweep-'));
@@ -42,7 +42,7 @@ function commandRefusal(argv: readonly string[]): Error | undefined {
     } catch (e) {
       throw e instanceof PipelineOptionsError ? e : new PipelineOptionsError((e as Error).message);
     }
-    optionsFrom(argv, { flags: NETFLOW_FLAGS, program: 'netflow' });
+    Pipeline.create(argv, { flags: NETFLOW_FLAGS, program: 'netflow' });
     return undefined;
   } catch (e) {
     return e as Error;
@@ -194,5 +194,18 @@ describe('Kafka flags are checked before anything connects', () => {
       expectRefused(['--output=ndjson:p.ndjson', '--brokerOutageTimeout=30s'], '--brokerOutageTimeout', 'Kafka');
     });
     expect(commandRefusal(['--deadLetters=kafka:rejects', '--brokers=127.0.0.1:9092', '--brokerOutageTimeout=30s'])).toBeUndefined();
+  });
+});
+
+describe('--runner', () => {
+  it('a misspelt runner is refused when the command line is read, naming the closest runner', () => {
+    for (const v of ['microbach', ' native', 'native\n', 'NATIVE']) expectRefused([`--runner=${v}`], 'unknown runner', 'did you mean');
+  });
+
+  it('example prints nothing on stdout before refusing a misspelt runner (the real CLI)', () => {
+    const r = cli(tmp, 'example', '--runner=microbach', '--count=5');
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toBe("PipelineOptionsError: unknown runner 'microbach' (did you mean microbatch?). Registered runners: microbatch, native.");
   });
 });
