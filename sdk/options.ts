@@ -160,14 +160,16 @@ export interface PipelineInit<F extends FlagSpecs = FlagSpecs> extends Partial<O
 }
 
 /**
- * Parses a duration: `250ms`, `3s`, `2m`, `1h`, or a plain number of milliseconds, up to 2^53 - 1 ms
+ * Parses a duration: `250ms`, `3s`, `2m`, `1h`, or a plain number of milliseconds (digits and a
+ * unit, with no blank or other character around or between them), up to 2^53 - 1 ms
  * (past it a number of ms no longer holds every ms: `9007199254740993` would silently become ...992).
  * @throws PipelineOptionsError naming `--<flag>` for anything else, and for a duration past 2^53 - 1 ms.
  * @example parseDuration('1.5s', 'window') // 1500
  * @example parseDuration('9007199254741s', 'window') // throws PipelineOptionsError
  */
 export function parseDuration(text: string, flag = 'duration'): Duration {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  // Digits and a unit, nothing else: no blanks, tabs, newlines or other control characters around them.
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text);
   if (!m) throw new PipelineOptionsError(`--${flag}: '${text}' is not a duration (use e.g. 500ms, 3s, 2m)`);
   const n = Number(m[1]);
   const unit = m[2] ?? 'ms';

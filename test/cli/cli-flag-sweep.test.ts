@@ -19,6 +19,7 @@ import { NETFLOW_FLAGS } from '../../bin/netflow-flags.js';
 import { COMMAND_FLAGS } from '../../bin/usage.js';
 import { PipelineOptionsError, UnknownFlagError } from '../../sdk/errors.js';
 import { parseFlags } from '../../sdk/flags.js';
+import { parseDuration } from '../../sdk/options.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -207,5 +208,14 @@ describe('--runner', () => {
     expect(r.status, r.stderr).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim()).toBe("PipelineOptionsError: unknown runner 'microbach' (did you mean microbatch?). Registered runners: microbatch, native.");
+  });
+});
+
+describe('durations', () => {
+  it('refuse blanks, tabs, newlines and other control characters around or inside them', () => {
+    for (const [flag, context] of DURATION_FLAGS) {
+      for (const v of [' 5 ', '5 ', ' 3s', '3 s', '5\n', '\t5', '5\r', '3s\u000b']) expectRefused([...context, `--${flag}=${v}`], flag, 'not a duration');
+    }
+    expect(() => parseDuration('3s\n', 'window')).toThrow("--window: '3s\n' is not a duration");
   });
 });
