@@ -54,6 +54,21 @@ const num = (args: AnyFlagValues, flag: string): number | undefined => {
   return x;
 };
 
+/** The most a --seed can be: the generator's random numbers use a seed's low 32 bits. */
+const MAX_SEED = 0xffff_ffff;
+
+/**
+ * `--seed`'s value: a whole number 0..2^32 - 1, in decimal digits. Anything else would be silently cut
+ * to the low 32 bits of an integer (1.5, 4294967297 and 1 gave the same events).
+ * @throws Error naming the flag and the value.
+ */
+function seedOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  if (!(n <= MAX_SEED)) throw new Error(`--seed=${v}: expected a whole number from 0 to ${MAX_SEED} (the generator uses 32 bits of it)`);
+  return n;
+}
+
 /** The flag that sets each generator option (for messages). */
 const GENERATOR_OPTION_FLAGS: Partial<Record<keyof NetflowGeneratorOptions, string>> = {
   seed: 'seed', count: 'count', eventsPerSecond: 'rate', sourceIps: 'sourceIps', keySkew: 'keySkew', maxJitterMs: 'jitter', ipv6Share: 'ipv6Share', malformedShare: 'malformedShare',
@@ -100,7 +115,7 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
   const set = <K extends keyof NetflowGeneratorOptions>(k: K, v: number | undefined) => {
     if (v !== undefined) (generator as Record<string, number>)[k] = v;
   };
-  set('seed', num(a, 'seed'));
+  set('seed', seedOf(a['seed']));
   set('count', num(a, 'count'));
   set('eventsPerSecond', num(a, 'rate'));
   set('sourceIps', num(a, 'sourceIps'));
@@ -117,6 +132,8 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
   const output = parseOutputSpec(a['output'] ?? 'stdout-summary');
   const histogram = a['histogram'] === undefined ? undefined : a['histogram'] === 'none' ? (false as const) : parseHistogramSpec(a['histogram']);
   const top = num(a, 'top') ?? 5;
+  // 1e308 is a whole number to JavaScript, and 9007199254740993 reads as ...992: neither is a count of pairs.
+  if (top > Number.MAX_SAFE_INTEGER) throw new Error(`--top=${String(a['top'])}: expected a whole number >= 0, at most 2^53 - 1`);
   const keepPairs = num(a, 'keepPairs');
   if (keepPairs !== undefined && !(Number.isSafeInteger(keepPairs) && keepPairs >= 0)) throw new Error(`--keepPairs=${String(a['keepPairs'])}: expected a whole number >= 0`);
   checkGeneratorFlags(input, a);

@@ -219,3 +219,17 @@ describe('durations', () => {
     expect(() => parseDuration('3s\n', 'window')).toThrow("--window: '3s\n' is not a duration");
   });
 });
+
+describe('whole numbers are not cut or rounded', () => {
+  it('--seed takes 0..2^32 - 1 only: a fraction, a sign or a bigger number gave the events of another seed', () => {
+    for (const v of [...NEVER_A_NUMBER, '1.5', '4294967297', '4294967296', '9007199254740993', '1e3', '+1']) expectRefused([`--seed=${v}`], `--seed=${v}`, '4294967295');
+    expect(netflowConfigFromArgs(['--seed=0']).input).toMatchObject({ options: { seed: 0 } });
+    expect(netflowConfigFromArgs(['--seed=4294967295']).input).toMatchObject({ options: { seed: 4294967295 } });
+  });
+
+  it('--top past 2^53 - 1 is refused (1e308 was taken, 9007199254740993 read as ...992)', () => {
+    for (const v of ['1e308', '9007199254740993', '1e16']) expectRefused([`--top=${v}`], `--top=${v}`);
+    for (const [flag, least] of [['top', 0]] as const) for (const v of [...NEVER_A_NUMBER, '1.5', String(least - 1)]) expectRefused([`--${flag}=${v}`], flag);
+    expect(netflowConfigFromArgs(['--top=9007199254740991']).job.topN).toBe(9007199254740991);
+  });
+});
