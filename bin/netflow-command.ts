@@ -84,15 +84,24 @@ function checkGeneratorFlags(input: NetflowInput, a: AnyFlagValues): void {
   throw new Error(`${named}: ${problem.message}`);
 }
 
-/** Parses `none`, `log1p` or `divide:<feature>=<divisor>,...`. @throws Error otherwise. */
+/**
+ * Parses `none`, `log1p` or `divide:<feature>=<divisor>,...` (each feature once, each divisor a
+ * decimal number > 0).
+ * @throws Error naming `--scaling` and the value otherwise.
+ * @example parseScaling('divide:in_bytes=1000,out_bytes=10') // { divisors: { in_bytes: 1000, out_bytes: 10 } }
+ */
 export function parseScaling(text: string): Scaling {
   if (text === 'none' || text === 'log1p') return text;
   if (text.startsWith('divide:')) {
     const divisors: Record<string, number> = {};
     for (const part of text.slice(7).split(',')) {
-      const [name, value] = part.split('=');
+      const [name, value, ...extra] = part.split('=');
       if (!name || !isFeatureName(name.trim())) throw new Error(`--scaling: unknown feature '${name}'; allowed: ${FEATURE_NAMES.join(', ')}`);
-      divisors[name.trim()] = Number(value);
+      const feature = name.trim();
+      if (Object.hasOwn(divisors, feature)) throw new Error(`--scaling=${text}: ${feature} is given twice`);
+      const divisor = value !== undefined && extra.length === 0 && DECIMAL.test(value) ? Number(value) : Number.NaN;
+      if (!(divisor > 0 && Number.isFinite(divisor))) throw new Error(`--scaling=${text}: the divisor of ${feature} must be a decimal number > 0, got '${value ?? ''}'`);
+      divisors[feature] = divisor;
     }
     return { divisors };
   }

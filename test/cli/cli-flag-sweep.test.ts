@@ -233,3 +233,12 @@ describe('whole numbers are not cut or rounded', () => {
     expect(netflowConfigFromArgs(['--top=9007199254740991']).job.topN).toBe(9007199254740991);
   });
 });
+
+describe('--scaling', () => {
+  it('refuses a divisor that is not a decimal number > 0, and a feature given twice, naming --scaling', () => {
+    for (const v of ['abc', '', '0', '-1', '0x10', ' 5', '5 ', 'Infinity', 'NaN', '1e400', '2=3']) expectRefused([`--scaling=divide:in_bytes=${v}`], '--scaling=', 'in_bytes');
+    expectRefused(['--scaling=divide:in_bytes'], '--scaling=', 'in_bytes');
+    expectRefused(['--scaling=divide:in_bytes=1,in_bytes=2'], '--scaling=', 'in_bytes is given twice');
+    expect(netflowConfigFromArgs(['--scaling=divide:in_bytes=1e3,out_bytes=0.5']).job.scaling).toEqual({ divisors: { in_bytes: 1000, out_bytes: 0.5 } });
+  });
+});
