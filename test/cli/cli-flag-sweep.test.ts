@@ -14,6 +14,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import '../../runners/index.js';
+import { DashboardSession } from '../../bin/dashboard/dashboard-session.js';
+import { exampleCount } from '../../bin/example-command.js';
 import { netflowConfigFromArgs } from '../../bin/netflow-command.js';
 import { NETFLOW_FLAGS } from '../../bin/netflow-flags.js';
 import { COMMAND_FLAGS } from '../../bin/usage.js';
@@ -240,5 +242,17 @@ describe('--scaling', () => {
     expectRefused(['--scaling=divide:in_bytes'], '--scaling=', 'in_bytes');
     expectRefused(['--scaling=divide:in_bytes=1,in_bytes=2'], '--scaling=', 'in_bytes is given twice');
     expect(netflowConfigFromArgs(['--scaling=divide:in_bytes=1e3,out_bytes=0.5']).job.scaling).toEqual({ divisors: { in_bytes: 1000, out_bytes: 0.5 } });
+  });
+});
+
+describe('example --count and --uiPort', () => {
+  it('take decimal digits only: a blank was read as 0 and hex as a number', async () => {
+    for (const v of [...NEVER_A_NUMBER, '1.5', '1e3', ' 5', '9007199254740993']) expect(() => exampleCount(v), v).toThrow(PipelineOptionsError);
+    expect(() => exampleCount(' ')).toThrow("--count: expected a whole number up to 2^53 - 1, got ' '");
+    expect(exampleCount('0')).toBe(0);
+    expect(exampleCount(undefined)).toBe(2000);
+    for (const v of [' ', '0x50', '1e3', ' 80', '80.0', '-1', '65536', 'abc']) {
+      await expect(DashboardSession.open({ ui: true, uiPort: v }, () => {}), v).rejects.toThrow(`--uiPort=${v}: expected a port number`);
+    }
   });
 });
