@@ -19,6 +19,7 @@ import { refuseOutputsInCheckpointDir } from '../pipelines/netflow/outputs-outsi
 import { writesToStdout } from '../transforms/io/file-sink-target.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
 import { kafkaSecurityFromFlags } from './kafka-security-flags.js';
+import { parseKafkaBrokers } from '../transforms/io/kafka/client.js';
 import { DashboardSession } from './dashboard/dashboard-session.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
 import { checkWritablePath } from './writable-path.js';
@@ -161,6 +162,14 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
   const brokerOutageTimeoutMs = a['brokerOutageTimeout'] === undefined ? undefined : parseDuration(a['brokerOutageTimeout'], 'brokerOutageTimeout');
   if (brokerOutageTimeoutMs !== undefined && kafkaFlag === undefined) {
     throw new PipelineOptionsError('--brokerOutageTimeout applies to Kafka inputs and outputs only (--input, --output, --deadLetters or --lateOutput kafka:<topic>)');
+  }
+  // A broker list the client cannot use fails here, before anything connects (it failed the run's source, exit 1).
+  if (brokers && (a['brokers'] !== undefined || kafkaFlag !== undefined)) {
+    try {
+      parseKafkaBrokers(brokers);
+    } catch (e) {
+      throw new PipelineOptionsError(`${a['brokers'] !== undefined ? '--brokers' : 'KAFKA_BROKERS'}=${brokers}: ${(e as Error).message}`);
+    }
   }
   if (!brokers && kafkaFlag !== undefined) {
     throw new PipelineOptionsError(`--${kafkaFlag}=${String(a[kafkaFlag])} needs --brokers=host:port (or KAFKA_BROKERS; npm run kafka:start prints it)`);

@@ -256,3 +256,22 @@ describe('example --count and --uiPort', () => {
     }
   });
 });
+
+describe('--brokers', () => {
+  it('a broker list the client cannot use is a usage error naming it, before anything connects', () => {
+    withoutBrokerEnv(() => {
+      for (const v of ['abc', ',', ' ', 'h:0', 'h:99999', 'h:', ':9092', 'h\u0007:1', 'h:9092,x', 'h:-1', 'h:1e3']) {
+        expectRefused(['--input=kafka:flows', `--brokers=${v}`], '--brokers=', 'Kafka broker');
+        expectRefused(['--output=ndjson:p.ndjson', `--brokers=${v}`], '--brokers=', 'Kafka broker');
+      }
+      // blanks around an entry are trimmed, as the client does: the broker named is the same
+      expect(commandRefusal(['--input=kafka:flows', '--brokers=127.0.0.1:19092, [::1]:9092\n'])).toBeUndefined();
+    });
+  });
+
+  it('KAFKA_BROKERS likewise, when a Kafka end uses it (the real CLI: exit 2, not a failed source)', () => {
+    const r = spawnSync(process.execPath, ['--import', tsx, join(repo, 'bin/watershed.ts'), '--input=kafka:flows', '--quiet'], { cwd: tmp, encoding: 'utf8', timeout: 120_000, env: { ...process.env, KAFKA_BROKERS: 'localhost:99999' } });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.trim()).toBe('PipelineOptionsError: KAFKA_BROKERS=localhost:99999: invalid Kafka broker address "localhost:99999": the port must be 1..65535');
+  });
+});
