@@ -20,6 +20,7 @@ import { writesToStdout } from '../transforms/io/file-sink-target.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
 import { kafkaSecurityFromFlags } from './kafka-security-flags.js';
 import { parseKafkaBrokers } from '../transforms/io/kafka/client.js';
+import { kafkaTopicProblem } from '../pipelines/netflow/io/kafka-topic-name.js';
 import { DashboardSession } from './dashboard/dashboard-session.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
 import { checkWritablePath } from './writable-path.js';
@@ -151,6 +152,11 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
   const security = kafkaSecurityFromFlags(a);
   const deadLetters = a['deadLetters'] !== undefined ? parseRecordSink('deadLetters', a['deadLetters']) : undefined;
   const lateOutput = a['lateOutput'] !== undefined ? parseRecordSink('lateOutput', a['lateOutput']) : undefined;
+  // A topic name the broker would refuse: refused here, before anything connects.
+  for (const [flag, end] of [['input', input], ['output', output], ['deadLetters', deadLetters], ['lateOutput', lateOutput]] as const) {
+    const problem = end?.kind === 'kafka' ? kafkaTopicProblem(end.topic) : undefined;
+    if (problem !== undefined) throw new PipelineOptionsError(`--${flag}=${String(a[flag])}: ${problem}`);
+  }
   // Every Kafka end needs brokers, the record sinks too (else the run fails as it builds, with a stack trace).
   const kafkaFlag = [
     ['input', input.kind],

@@ -275,3 +275,13 @@ describe('--brokers', () => {
     expect(r.stderr.trim()).toBe('PipelineOptionsError: KAFKA_BROKERS=localhost:99999: invalid Kafka broker address "localhost:99999": the port must be 1..65535');
   });
 });
+
+describe('Kafka topics', () => {
+  it('a topic name Kafka would refuse is a usage error naming the flag, before anything connects', () => {
+    const bad = [' flows', 'flows ', 'net flows', 'flows\n', 'flows\u0007', 'a/b', '.', '..', 'x'.repeat(250), 'flöws'];
+    for (const flag of ['input', 'output', 'deadLetters', 'lateOutput']) {
+      for (const topic of bad) expectRefused([`--${flag}=kafka:${topic}`, '--brokers=127.0.0.1:9092'], `--${flag}=kafka:`, 'Kafka topic name');
+    }
+    expect(commandRefusal(['--input=kafka:net.flows_1-a', `--output=kafka:${'x'.repeat(249)}`, '--brokers=127.0.0.1:9092'])).toBeUndefined();
+  });
+});
