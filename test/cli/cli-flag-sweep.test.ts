@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import '../../runners/index.js';
 import { DashboardSession } from '../../bin/dashboard/dashboard-session.js';
+import { runnerList, selectRunners } from '../../capability-matrix/generate.js';
 import { exampleCount } from '../../bin/example-command.js';
 import { netflowConfigFromArgs } from '../../bin/netflow-command.js';
 import { NETFLOW_FLAGS } from '../../bin/netflow-flags.js';
@@ -283,5 +284,20 @@ describe('Kafka topics', () => {
       for (const topic of bad) expectRefused([`--${flag}=kafka:${topic}`, '--brokers=127.0.0.1:9092'], `--${flag}=kafka:`, 'Kafka topic name');
     }
     expect(commandRefusal(['--input=kafka:net.flows_1-a', `--output=kafka:${'x'.repeat(249)}`, '--brokers=127.0.0.1:9092'])).toBeUndefined();
+  });
+});
+
+describe('capability-matrix --runner', () => {
+  it('an empty name is refused (it selected every runner), an unknown one names the closest', () => {
+    for (const v of [',', ' ', 'native,', ',native', 'native,,microbatch']) expect(() => runnerList(v), v).toThrow(`--runner=${v}: give runner names separated by commas`);
+    expect(runnerList(' native , microbatch')).toEqual(['native', 'microbatch']);
+    expect(() => selectRunners(['nativ'])).toThrow("unknown runner 'nativ' (did you mean native?). Registered runners: microbatch, native.");
+  });
+
+  it('a bad --runner exits 2 with one line, before any broker is started (the real script)', () => {
+    const r = spawnSync(process.execPath, ['--import', tsx, join(repo, 'capability-matrix/cli.ts'), '--runner=nativ'], { cwd: tmp, encoding: 'utf8', timeout: 120_000, env: { ...process.env, KAFKA_BROKERS: '' } });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toBe("PipelineOptionsError: unknown runner 'nativ' (did you mean native?). Registered runners: microbatch, native.");
   });
 });
