@@ -140,6 +140,15 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
   for (const flag of ['follow', 'reconnectTimeout'] as const) {
     if (a[flag] !== undefined && input.kind !== 'kafka') throw new Error(`--${flag} applies to --input=kafka:<topic> only (a file or the generator is read to its end)`);
   }
+  // Watermark flags where nothing would use them are refused (the value is checked first): they were silently ignored.
+  const maxOutOfOrdernessMs = a['maxOutOfOrderness'] === undefined ? undefined : parseDuration(a['maxOutOfOrderness'], 'maxOutOfOrderness');
+  const maxForwardJumpMs = a['maxForwardJump'] === undefined ? undefined : a['maxForwardJump'] === 'off' ? Number.POSITIVE_INFINITY : parseDuration(a['maxForwardJump'], 'maxForwardJump');
+  for (const flag of ['maxOutOfOrderness', 'maxForwardJump'] as const) {
+    if (a[flag] !== undefined && input.kind === 'generator') throw new Error(`--${flag} applies to file and Kafka inputs only (the generator does not use it)`);
+  }
+  if (maxForwardJumpMs !== undefined && maxOutOfOrdernessMs === undefined && input.kind !== 'kafka') {
+    throw new Error('--maxForwardJump needs --maxOutOfOrderness with a file input (without it, windows fire at the end of the file and no watermark moves ahead)');
+  }
   const output = parseOutputSpec(a['output'] ?? 'stdout-summary');
   const histogram = a['histogram'] === undefined ? undefined : a['histogram'] === 'none' ? (false as const) : parseHistogramSpec(a['histogram']);
   const top = num(a, 'top') ?? 5;
@@ -193,8 +202,8 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
     input,
     output,
     job,
-    ...(a['maxOutOfOrderness'] !== undefined ? { maxOutOfOrdernessMs: parseDuration(a['maxOutOfOrderness'], 'maxOutOfOrderness') } : {}),
-    ...(a['maxForwardJump'] !== undefined ? { maxForwardJumpMs: a['maxForwardJump'] === 'off' ? Number.POSITIVE_INFINITY : parseDuration(a['maxForwardJump'], 'maxForwardJump') } : {}),
+    ...(maxOutOfOrdernessMs !== undefined ? { maxOutOfOrdernessMs } : {}),
+    ...(maxForwardJumpMs !== undefined ? { maxForwardJumpMs } : {}),
     stats: { digests: a['digests'] === true, ...(keepPairs !== undefined ? { keepPairsUpTo: keepPairs } : {}) },
     ...(a['inject-difference'] === true ? { injectDifference: true } : {}),
     ...(deadLetters !== undefined ? { deadLetters } : {}),

@@ -301,3 +301,14 @@ describe('capability-matrix --runner', () => {
     expect(r.stderr.trim()).toBe("PipelineOptionsError: unknown runner 'nativ' (did you mean native?). Registered runners: microbatch, native.");
   });
 });
+
+describe('watermark flags where nothing uses them', () => {
+  it('--maxOutOfOrderness and --maxForwardJump with the generator, and --maxForwardJump on a file without --maxOutOfOrderness, are refused (they were ignored)', () => {
+    expectRefused(['--maxOutOfOrderness=1s'], '--maxOutOfOrderness', 'file and Kafka inputs only');
+    expectRefused(['--maxForwardJump=1h'], '--maxForwardJump', 'file and Kafka inputs only');
+    expectRefused(['--input=ndjson:in.ndjson', '--maxForwardJump=1h'], '--maxForwardJump needs --maxOutOfOrderness');
+    expectRefused(['--maxOutOfOrderness=1x'], "--maxOutOfOrderness: '1x' is not a duration");
+    expect(commandRefusal(['--input=ndjson:in.ndjson', '--maxOutOfOrderness=1s', '--maxForwardJump=off'])).toBeUndefined();
+    expect(commandRefusal(['--input=kafka:flows', '--brokers=127.0.0.1:9092', '--maxForwardJump=1h'])).toBeUndefined();
+  });
+});
