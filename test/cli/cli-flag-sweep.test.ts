@@ -312,3 +312,10 @@ describe('watermark flags where nothing uses them', () => {
     expect(commandRefusal(['--input=kafka:flows', '--brokers=127.0.0.1:9092', '--maxForwardJump=1h'])).toBeUndefined();
   });
 });
+
+describe('--histogram', () => {
+  it('refuses blanks, hex and anything after the number (they were trimmed, read or dropped)', () => {
+    for (const v of [' log', 'log ', 'log: 5', 'log:5 ', 'log:0x10', 'log:5:9', 'linear:0x10', 'linear: 100', 'linear:100:1', 'linear:', 'log:']) expectRefused([`--histogram=${v}`], 'histogram');
+    expect(netflowConfigFromArgs(['--histogram=linear:2.5e3']).job.histogram).toEqual({ kind: 'linear', width: 2500 });
+  });
+});
