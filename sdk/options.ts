@@ -206,7 +206,13 @@ export function optionsFromFlags(values: FlagValues<PipelineFlags>): Partial<Pip
     o.guarantee = values.guarantee;
   }
   if (values.drain !== undefined) o.drain = values.drain;
-  if (values.jobName !== undefined) o.jobName = values.jobName;
+  if (values.jobName !== undefined) {
+    // It goes into the job file and Kafka transactional ids: no control characters, no blanks around it.
+    if (/\p{Cc}/u.test(values.jobName) || values.jobName.trim() !== values.jobName) {
+      throw new PipelineOptionsError(`--jobName: '${values.jobName}' has a control character or blanks around it; give a plain name`);
+    }
+    o.jobName = values.jobName;
+  }
   if (values.allowNonRestoredState !== undefined) o.allowNonRestoredState = values.allowNonRestoredState;
   if (values.parallelism !== undefined) o.parallelism = positiveInt(values.parallelism, 'parallelism');
   return o;

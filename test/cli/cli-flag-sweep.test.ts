@@ -319,3 +319,10 @@ describe('--histogram', () => {
     expect(netflowConfigFromArgs(['--histogram=linear:2.5e3']).job.histogram).toEqual({ kind: 'linear', width: 2500 });
   });
 });
+
+describe('--jobName', () => {
+  it('refuses control characters and blanks around it (it goes into the job file and transactional ids)', () => {
+    for (const v of ['job\n', 'job\u0007', ' job', 'job ', '\tjob', 'a\u001b[2Jb']) expectRefused(['--checkpointDir=ck', `--jobName=${v}`], '--jobName');
+    expect(commandRefusal(['--checkpointDir=ck', '--jobName=netflow nightly.2'])).toBeUndefined();
+  });
+});
