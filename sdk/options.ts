@@ -185,11 +185,18 @@ const positiveInt = (v: string, flag: string): number => {
   return n;
 };
 
+/** A duration flag that must be above 0 ms (0 would batch or checkpoint continuously). @throws PipelineOptionsError naming the flag and the value. */
+const aboveZero = (v: string, flag: string, or = ''): Duration => {
+  const ms = parseDuration(v, flag);
+  if (ms === 0) throw new PipelineOptionsError(`--${flag}=${v}: expected a duration above 0 ms${or}`);
+  return ms;
+};
+
 /** Typed options from parsed pipeline flags (only those given). @throws PipelineOptionsError for malformed values. */
 export function optionsFromFlags(values: FlagValues<PipelineFlags>): Partial<PipelineOptions> {
   const o: { -readonly [K in keyof PipelineOptions]?: PipelineOptions[K] } = {};
   if (values.runner !== undefined) o.runner = values.runner;
-  if (values.batchInterval !== undefined) o.batchInterval = values.batchInterval === 'asap' ? 'asap' : parseDuration(values.batchInterval, 'batchInterval');
+  if (values.batchInterval !== undefined) o.batchInterval = values.batchInterval === 'asap' ? 'asap' : aboveZero(values.batchInterval, 'batchInterval', " (or 'asap')");
   if (values.maxBatchSize !== undefined) o.maxBatchSize = positiveInt(values.maxBatchSize, 'maxBatchSize');
   if (values.bundleSize !== undefined) o.bundleSize = positiveInt(values.bundleSize, 'bundleSize');
   if (values.bufferSize !== undefined) o.bufferSize = positiveInt(values.bufferSize, 'bufferSize');
@@ -197,7 +204,7 @@ export function optionsFromFlags(values: FlagValues<PipelineFlags>): Partial<Pip
   if (values.progress !== undefined) o.progress = values.progress;
   if (values.quiet !== undefined) o.quiet = values.quiet;
   if (values.checkpointDir !== undefined) o.checkpointDir = values.checkpointDir;
-  if (values.checkpointInterval !== undefined) o.checkpointInterval = parseDuration(values.checkpointInterval, 'checkpointInterval');
+  if (values.checkpointInterval !== undefined) o.checkpointInterval = aboveZero(values.checkpointInterval, 'checkpointInterval');
   if (values.keepCheckpoints !== undefined) o.keepCheckpoints = positiveInt(values.keepCheckpoints, 'keepCheckpoints');
   if (values.guarantee !== undefined) {
     if (values.guarantee !== 'exactly-once' && values.guarantee !== 'at-least-once') {

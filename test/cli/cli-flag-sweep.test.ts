@@ -326,3 +326,12 @@ describe('--jobName', () => {
     expect(commandRefusal(['--checkpointDir=ck', '--jobName=netflow nightly.2'])).toBeUndefined();
   });
 });
+
+describe('zero intervals', () => {
+  it('--batchInterval=0 and --checkpointInterval=0 are refused naming the flag with its dashes and the value given', () => {
+    for (const v of ['0', '0ms', '0.0s', '0h']) {
+      expectRefused([`--batchInterval=${v}`], `--batchInterval=${v}: expected a duration above 0 ms (or 'asap')`);
+      expectRefused(['--checkpointDir=ck', `--checkpointInterval=${v}`], `--checkpointInterval=${v}: expected a duration above 0 ms`);
+    }
+  });
+});
