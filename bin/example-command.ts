@@ -16,13 +16,24 @@ import { DASHBOARD_FLAGS } from './netflow-flags.js';
 /** Flags of `example` besides the pipeline's: the example job's own, and the dashboard's. */
 export const EXAMPLE_FLAGS = { ...WINDOWED_PAGE_VIEWS_FLAGS, ...DASHBOARD_FLAGS };
 
+/**
+ * `--count`'s value (default 2000): a whole number 0..2^53 - 1 in decimal digits.
+ * @throws PipelineOptionsError naming the flag and the value otherwise (Number() read ' ' as 0 and 0x10 as 16).
+ * @example exampleCount('50') // 50
+ */
+export function exampleCount(text: string | undefined): number {
+  if (text === undefined) return 2000;
+  const count = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(count)) throw new PipelineOptionsError(`--count: expected a whole number up to 2^53 - 1, got '${text}'`);
+  return count;
+}
+
 /** Runs `example`. @throws PipelineOptionsError for bad flags, before anything runs. */
 export async function exampleCommand(argv: readonly string[]): Promise<void> {
   // Small bundles and batches (unless given), so the watermark moves while data flows and late data shows up.
   const init = { flags: EXAMPLE_FLAGS, program: 'example', defaults: { bundleSize: 20, maxBatchSize: 100 } };
   const args = Pipeline.create(argv, init).options.args;
-  const count = Number(args.count ?? 2000);
-  if (!Number.isSafeInteger(count) || count < 0) throw new PipelineOptionsError(`--count: expected a whole number up to 2^53 - 1, got '${args.count}'`);
+  const count = exampleCount(args.count);
   const dashboard = await DashboardSession.open(args);
   const p = Pipeline.create(argv, { ...init, ...(dashboard ? { observers: dashboard.observers } : {}) });
   buildExample(p, count);

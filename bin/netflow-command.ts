@@ -20,6 +20,8 @@ import { writesToStdout } from '../transforms/io/file-sink-target.js';
 import { FileOutputSet } from '../transforms/io/file-output-set.js';
 import type { ScenarioId } from '../pipelines/netflow/scenarios.js';
 import { kafkaSecurityFromFlags } from './kafka-security-flags.js';
+import { parseKafkaBrokers } from '../transforms/io/kafka/client.js';
+import { kafkaTopicProblem } from '../pipelines/netflow/io/kafka-topic-name.js';
 import { DashboardSession } from './dashboard/dashboard-session.js';
 import { NETFLOW_FLAGS } from './netflow-flags.js';
 import { checkWritablePath } from './writable-path.js';
@@ -55,6 +57,21 @@ const num = (args: AnyFlagValues, flag: string): number | undefined => {
   return x;
 };
 
+/** The most a --seed can be: the generator's random numbers use a seed's low 32 bits. */
+const MAX_SEED = 0xffff_ffff;
+
+/**
+ * `--seed`'s value: a whole number 0..2^32 - 1, in decimal digits. Anything else would be silently cut
+ * to the low 32 bits of an integer (1.5, 4294967297 and 1 gave the same events).
+ * @throws Error naming the flag and the value.
+ */
+function seedOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  if (!(n <= MAX_SEED)) throw new Error(`--seed=${v}: expected a whole number from 0 to ${MAX_SEED} (the generator uses 32 bits of it)`);
+  return n;
+}
+
 /** The flag that sets each generator option (for messages). */
 const GENERATOR_OPTION_FLAGS: Partial<Record<keyof NetflowGeneratorOptions, string>> = {
   seed: 'seed', count: 'count', eventsPerSecond: 'rate', sourceIps: 'sourceIps', keySkew: 'keySkew', maxJitterMs: 'jitter', ipv6Share: 'ipv6Share', malformedShare: 'malformedShare',
@@ -70,15 +87,24 @@ function checkGeneratorFlags(input: NetflowInput, a: AnyFlagValues): void {
   throw new Error(`${named}: ${problem.message}`);
 }
 
-/** Parses `none`, `log1p` or `divide:<feature>=<divisor>,...`. @throws Error otherwise. */
+/**
+ * Parses `none`, `log1p` or `divide:<feature>=<divisor>,...` (each feature once, each divisor a
+ * decimal number > 0).
+ * @throws Error naming `--scaling` and the value otherwise.
+ * @example parseScaling('divide:in_bytes=1000,out_bytes=10') // { divisors: { in_bytes: 1000, out_bytes: 10 } }
+ */
 export function parseScaling(text: string): Scaling {
   if (text === 'none' || text === 'log1p') return text;
   if (text.startsWith('divide:')) {
     const divisors: Record<string, number> = {};
     for (const part of text.slice(7).split(',')) {
-      const [name, value] = part.split('=');
+      const [name, value, ...extra] = part.split('=');
       if (!name || !isFeatureName(name.trim())) throw new Error(`--scaling: unknown feature '${name}'; allowed: ${FEATURE_NAMES.join(', ')}`);
-      divisors[name.trim()] = Number(value);
+      const feature = name.trim();
+      if (Object.hasOwn(divisors, feature)) throw new Error(`--scaling=${text}: ${feature} is given twice`);
+      const divisor = value !== undefined && extra.length === 0 && DECIMAL.test(value) ? Number(value) : Number.NaN;
+      if (!(divisor > 0 && Number.isFinite(divisor))) throw new Error(`--scaling=${text}: the divisor of ${feature} must be a decimal number > 0, got '${value ?? ''}'`);
+      divisors[feature] = divisor;
     }
     return { divisors };
   }
@@ -101,7 +127,7 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
   const set = <K extends keyof NetflowGeneratorOptions>(k: K, v: number | undefined) => {
     if (v !== undefined) (generator as Record<string, number>)[k] = v;
   };
-  set('seed', num(a, 'seed'));
+  set('seed', seedOf(a['seed']));
   set('count', num(a, 'count'));
   set('eventsPerSecond', num(a, 'rate'));
   set('sourceIps', num(a, 'sourceIps'));
@@ -115,17 +141,54 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
   for (const flag of ['follow', 'reconnectTimeout'] as const) {
     if (a[flag] !== undefined && input.kind !== 'kafka') throw new Error(`--${flag} applies to --input=kafka:<topic> only (a file or the generator is read to its end)`);
   }
+  // Watermark flags where nothing would use them are refused (the value is checked first): they were silently ignored.
+  const maxOutOfOrdernessMs = a['maxOutOfOrderness'] === undefined ? undefined : parseDuration(a['maxOutOfOrderness'], 'maxOutOfOrderness');
+  const maxForwardJumpMs = a['maxForwardJump'] === undefined ? undefined : a['maxForwardJump'] === 'off' ? Number.POSITIVE_INFINITY : parseDuration(a['maxForwardJump'], 'maxForwardJump');
+  for (const flag of ['maxOutOfOrderness', 'maxForwardJump'] as const) {
+    if (a[flag] !== undefined && input.kind === 'generator') throw new Error(`--${flag} applies to file and Kafka inputs only (the generator does not use it)`);
+  }
+  if (maxForwardJumpMs !== undefined && maxOutOfOrdernessMs === undefined && input.kind !== 'kafka') {
+    throw new Error('--maxForwardJump needs --maxOutOfOrderness with a file input (without it, windows fire at the end of the file and no watermark moves ahead)');
+  }
   const output = parseOutputSpec(a['output'] ?? 'stdout-summary');
   const histogram = a['histogram'] === undefined ? undefined : a['histogram'] === 'none' ? (false as const) : parseHistogramSpec(a['histogram']);
   const top = num(a, 'top') ?? 5;
+  // 1e308 is a whole number to JavaScript, and 9007199254740993 reads as ...992: neither is a count of pairs.
+  if (top > Number.MAX_SAFE_INTEGER) throw new Error(`--top=${String(a['top'])}: expected a whole number >= 0, at most 2^53 - 1`);
   const keepPairs = num(a, 'keepPairs');
   if (keepPairs !== undefined && !(Number.isSafeInteger(keepPairs) && keepPairs >= 0)) throw new Error(`--keepPairs=${String(a['keepPairs'])}: expected a whole number >= 0`);
   checkGeneratorFlags(input, a);
   const brokers = a['brokers'] ?? process.env['KAFKA_BROKERS'];
   const security = kafkaSecurityFromFlags(a);
-  if (!brokers && (input.kind === 'kafka' || output.kind === 'kafka')) {
-    const flag = input.kind === 'kafka' ? `--input=${a['input']}` : `--output=${a['output']}`;
-    throw new PipelineOptionsError(`${flag} needs --brokers=host:port (or KAFKA_BROKERS; npm run kafka:start prints it)`);
+  const deadLetters = a['deadLetters'] !== undefined ? parseRecordSink('deadLetters', a['deadLetters']) : undefined;
+  const lateOutput = a['lateOutput'] !== undefined ? parseRecordSink('lateOutput', a['lateOutput']) : undefined;
+  // A topic name the broker would refuse: refused here, before anything connects.
+  for (const [flag, end] of [['input', input], ['output', output], ['deadLetters', deadLetters], ['lateOutput', lateOutput]] as const) {
+    const problem = end?.kind === 'kafka' ? kafkaTopicProblem(end.topic) : undefined;
+    if (problem !== undefined) throw new PipelineOptionsError(`--${flag}=${String(a[flag])}: ${problem}`);
+  }
+  // Every Kafka end needs brokers, the record sinks too (else the run fails as it builds, with a stack trace).
+  const kafkaFlag = [
+    ['input', input.kind],
+    ['output', output.kind],
+    ['deadLetters', deadLetters?.kind],
+    ['lateOutput', lateOutput?.kind],
+  ].find(([, kind]) => kind === 'kafka')?.[0] as 'input' | 'output' | 'deadLetters' | 'lateOutput' | undefined;
+  // Parsed whatever the input, so a bad value is refused even where it would be ignored; and refused without Kafka.
+  const brokerOutageTimeoutMs = a['brokerOutageTimeout'] === undefined ? undefined : parseDuration(a['brokerOutageTimeout'], 'brokerOutageTimeout');
+  if (brokerOutageTimeoutMs !== undefined && kafkaFlag === undefined) {
+    throw new PipelineOptionsError('--brokerOutageTimeout applies to Kafka inputs and outputs only (--input, --output, --deadLetters or --lateOutput kafka:<topic>)');
+  }
+  // A broker list the client cannot use fails here, before anything connects (it failed the run's source, exit 1).
+  if (brokers && (a['brokers'] !== undefined || kafkaFlag !== undefined)) {
+    try {
+      parseKafkaBrokers(brokers);
+    } catch (e) {
+      throw new PipelineOptionsError(`${a['brokers'] !== undefined ? '--brokers' : 'KAFKA_BROKERS'}=${brokers}: ${(e as Error).message}`);
+    }
+  }
+  if (!brokers && kafkaFlag !== undefined) {
+    throw new PipelineOptionsError(`--${kafkaFlag}=${String(a[kafkaFlag])} needs --brokers=host:port (or KAFKA_BROKERS; npm run kafka:start prints it)`);
   }
   const job: NetflowJobOptions = {
     windowMs: a['window'] === undefined ? undefined : parseDuration(a['window'], 'window'),
@@ -140,12 +203,12 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
     input,
     output,
     job,
-    ...(a['maxOutOfOrderness'] !== undefined ? { maxOutOfOrdernessMs: parseDuration(a['maxOutOfOrderness'], 'maxOutOfOrderness') } : {}),
-    ...(a['maxForwardJump'] !== undefined ? { maxForwardJumpMs: a['maxForwardJump'] === 'off' ? Number.POSITIVE_INFINITY : parseDuration(a['maxForwardJump'], 'maxForwardJump') } : {}),
+    ...(maxOutOfOrdernessMs !== undefined ? { maxOutOfOrdernessMs } : {}),
+    ...(maxForwardJumpMs !== undefined ? { maxForwardJumpMs } : {}),
     stats: { digests: a['digests'] === true, ...(keepPairs !== undefined ? { keepPairsUpTo: keepPairs } : {}) },
     ...(a['inject-difference'] === true ? { injectDifference: true } : {}),
-    ...(a['deadLetters'] !== undefined ? { deadLetters: parseRecordSink('deadLetters', a['deadLetters'] as string) } : {}),
-    ...(a['lateOutput'] !== undefined ? { lateOutput: parseRecordSink('lateOutput', a['lateOutput'] as string) } : {}),
+    ...(deadLetters !== undefined ? { deadLetters } : {}),
+    ...(lateOutput !== undefined ? { lateOutput } : {}),
     ...(brokers
       ? {
           kafka: {
@@ -153,7 +216,7 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
             follow: a['follow'] === true,
             ...(security.ssl || security.sasl ? { security } : {}),
             ...(a['reconnectTimeout'] !== undefined ? { reconnectTimeoutMs: parseDuration(a['reconnectTimeout'] as string, 'reconnectTimeout') } : {}),
-            ...(a['brokerOutageTimeout'] !== undefined ? { brokerOutageTimeoutMs: parseDuration(a['brokerOutageTimeout'] as string, 'brokerOutageTimeout') } : {}),
+            ...(brokerOutageTimeoutMs !== undefined ? { brokerOutageTimeoutMs } : {}),
           },
         }
       : {}),

@@ -32,7 +32,7 @@ export const KAFKA_SECURITY_FLAGS = {
 /** The built-in generator (the default input, and `generate`'s). */
 export const GENERATOR_FLAGS = {
   scenario: { type: 'string', value: '1|2', help: "the seed's: 1 = 10,000 events in one 3 s window, 2 = 50,000 over 17 windows" },
-  seed: { type: 'string', value: 'N', help: 'random seed (default 1)' },
+  seed: { type: 'string', value: 'N', help: 'random seed, 0..4294967295 (default 1)' },
   count: { type: 'string', value: 'N', help: 'events (default 10000)' },
   rate: { type: 'string', value: '<events/s>', help: 'event-time rate (default 1000)' },
   sourceIps: { type: 'string', value: 'N', help: 'distinct source IPv4 addresses, the keys (default 200)' },

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommandLine } from '../sdk/command-line.js';
+import { exitOnUsageError, parseCommandLine } from '../sdk/command-line.js';
 import { printableLines } from '../sdk/internal/printable.js';
-import { generate, REPORT_FILES, selectRunners } from './generate.js';
+import { generate, REPORT_FILES, runnerList, selectRunners } from './generate.js';
 import { writeReportFiles } from './write-report-files.js';
 
 /**
@@ -30,10 +30,16 @@ const { values } = parseCommandLine(
   { runner: { type: 'string', value: 'native,microbatch', help: 'only these runners (the committed report covers every registered runner)' } },
   { program: 'capability-matrix', usage: USAGE },
 );
-const only = values.runner
-  ?.split(',')
-  .map((s) => s.trim())
-  .filter(Boolean);
+// A bad --runner is a usage error (one line, exit 2), before a broker is started or anything runs.
+let runners: string[];
+let only: string[] | undefined;
+try {
+  only = values.runner === undefined ? undefined : runnerList(values.runner);
+  runners = selectRunners(only);
+} catch (e) {
+  exitOnUsageError(e);
+  throw e;
+}
 
 const root = join(here, '..');
 const brokerEnv = { ...process.env, KAFKA_PORT: '19292', KAFKA_CONTROLLER_PORT: '19293', KAFKA_STATE_DIR: join(root, '.kafka', 'matrix'), KAFKA_FRESH: '1' };
@@ -56,7 +62,6 @@ function startBroker(): string {
 }
 
 try {
-  const runners = selectRunners(only);
   if (!process.env['KAFKA_BROKERS']) process.env['KAFKA_BROKERS'] = startBroker();
   const { suite, files } = await generate(runners, undefined, (runner, cap) => process.stderr.write(`  ${runner.padEnd(12)} ${cap.id}\n`));
   // the set whole (hidden files, then renames): a crash or a full disk mid-write leaves the committed reports

@@ -1,5 +1,6 @@
 import '../runners/index.js';
 import { PipelineOptionsError } from '../sdk/errors.js';
+import { nearestFlag } from '../sdk/flags.js';
 import { registeredRunners } from '../sdk/runner.js';
 import { runSuite, type SuiteResult } from './harness.js';
 import type { Capability } from './model.js';
@@ -22,8 +23,26 @@ export function selectRunners(only?: readonly string[]): string[] {
   const all = registeredRunners();
   if (!only || only.length === 0) return all;
   const unknown = only.filter((r) => !all.includes(r));
-  if (unknown.length) throw new PipelineOptionsError(`unknown runner${unknown.length > 1 ? 's' : ''} ${unknown.map((r) => `'${r}'`).join(', ')}. Registered runners: ${all.join(', ')}.`);
+  if (unknown.length) {
+    const named = unknown.map((r) => {
+      const near = nearestFlag(r, all);
+      return `'${r}'${near ? ` (did you mean ${near}?)` : ''}`;
+    });
+    throw new PipelineOptionsError(`unknown runner${unknown.length > 1 ? 's' : ''} ${named.join(', ')}. Registered runners: ${all.join(', ')}.`);
+  }
   return all.filter((r) => only.includes(r));
+}
+
+/**
+ * `--runner`'s value: runner names separated by commas (blanks around a name are dropped).
+ * @throws PipelineOptionsError for an empty name (`--runner=,` or `native,`), which would otherwise
+ * leave the list empty and silently select every runner.
+ * @example runnerList('native, microbatch') // ['native', 'microbatch']
+ */
+export function runnerList(text: string): string[] {
+  const names = text.split(',').map((s) => s.trim());
+  if (names.some((n) => n === '')) throw new PipelineOptionsError(`--runner=${text}: give runner names separated by commas, e.g. --runner=native,microbatch`);
+  return names;
 }
 
 export async function generate(

@@ -45,11 +45,16 @@ export interface ParsedFlags<F extends FlagSpecs> {
   readonly positionals: readonly string[];
 }
 
-/** The known flag nearest to `name` when it is near enough to be a typo of it. */
+/**
+ * The known flag (or name) nearest to `name` when it is near enough to be a typo of it; case is
+ * ignored in the comparison (`NATIVE` is near `native`).
+ * @example nearestFlag('runnr', ['runner', 'parallelism']) // 'runner'
+ */
 export function nearestFlag(name: string, known: readonly string[]): string | undefined {
   if (known.length === 0 || name === '') return undefined;
-  const near = closest(name, known as string[]);
-  return distance(name, near) <= Math.max(2, Math.floor(name.length / 3)) ? near : undefined;
+  const lower = known.map((k) => k.toLowerCase());
+  const near = closest(name.toLowerCase(), lower);
+  return distance(name.toLowerCase(), near) <= Math.max(2, Math.floor(name.length / 3)) ? known[lower.indexOf(near)] : undefined;
 }
 
 /**

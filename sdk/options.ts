@@ -160,14 +160,16 @@ export interface PipelineInit<F extends FlagSpecs = FlagSpecs> extends Partial<O
 }
 
 /**
- * Parses a duration: `250ms`, `3s`, `2m`, `1h`, or a plain number of milliseconds, up to 2^53 - 1 ms
+ * Parses a duration: `250ms`, `3s`, `2m`, `1h`, or a plain number of milliseconds (digits and a
+ * unit, with no blank or other character around or between them), up to 2^53 - 1 ms
  * (past it a number of ms no longer holds every ms: `9007199254740993` would silently become ...992).
  * @throws PipelineOptionsError naming `--<flag>` for anything else, and for a duration past 2^53 - 1 ms.
  * @example parseDuration('1.5s', 'window') // 1500
  * @example parseDuration('9007199254741s', 'window') // throws PipelineOptionsError
  */
 export function parseDuration(text: string, flag = 'duration'): Duration {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  // Digits and a unit, nothing else: no blanks, tabs, newlines or other control characters around them.
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text);
   if (!m) throw new PipelineOptionsError(`--${flag}: '${text}' is not a duration (use e.g. 500ms, 3s, 2m)`);
   const n = Number(m[1]);
   const unit = m[2] ?? 'ms';
@@ -183,11 +185,18 @@ const positiveInt = (v: string, flag: string): number => {
   return n;
 };
 
+/** A duration flag that must be above 0 ms (0 would batch or checkpoint continuously). @throws PipelineOptionsError naming the flag and the value. */
+const aboveZero = (v: string, flag: string, or = ''): Duration => {
+  const ms = parseDuration(v, flag);
+  if (ms === 0) throw new PipelineOptionsError(`--${flag}=${v}: expected a duration above 0 ms${or}`);
+  return ms;
+};
+
 /** Typed options from parsed pipeline flags (only those given). @throws PipelineOptionsError for malformed values. */
 export function optionsFromFlags(values: FlagValues<PipelineFlags>): Partial<PipelineOptions> {
   const o: { -readonly [K in keyof PipelineOptions]?: PipelineOptions[K] } = {};
   if (values.runner !== undefined) o.runner = values.runner;
-  if (values.batchInterval !== undefined) o.batchInterval = values.batchInterval === 'asap' ? 'asap' : parseDuration(values.batchInterval, 'batchInterval');
+  if (values.batchInterval !== undefined) o.batchInterval = values.batchInterval === 'asap' ? 'asap' : aboveZero(values.batchInterval, 'batchInterval', " (or 'asap')");
   if (values.maxBatchSize !== undefined) o.maxBatchSize = positiveInt(values.maxBatchSize, 'maxBatchSize');
   if (values.bundleSize !== undefined) o.bundleSize = positiveInt(values.bundleSize, 'bundleSize');
   if (values.bufferSize !== undefined) o.bufferSize = positiveInt(values.bufferSize, 'bufferSize');
@@ -195,7 +204,7 @@ export function optionsFromFlags(values: FlagValues<PipelineFlags>): Partial<Pip
   if (values.progress !== undefined) o.progress = values.progress;
   if (values.quiet !== undefined) o.quiet = values.quiet;
   if (values.checkpointDir !== undefined) o.checkpointDir = values.checkpointDir;
-  if (values.checkpointInterval !== undefined) o.checkpointInterval = parseDuration(values.checkpointInterval, 'checkpointInterval');
+  if (values.checkpointInterval !== undefined) o.checkpointInterval = aboveZero(values.checkpointInterval, 'checkpointInterval');
   if (values.keepCheckpoints !== undefined) o.keepCheckpoints = positiveInt(values.keepCheckpoints, 'keepCheckpoints');
   if (values.guarantee !== undefined) {
     if (values.guarantee !== 'exactly-once' && values.guarantee !== 'at-least-once') {
@@ -204,7 +213,13 @@ export function optionsFromFlags(values: FlagValues<PipelineFlags>): Partial<Pip
     o.guarantee = values.guarantee;
   }
   if (values.drain !== undefined) o.drain = values.drain;
-  if (values.jobName !== undefined) o.jobName = values.jobName;
+  if (values.jobName !== undefined) {
+    // It goes into the job file and Kafka transactional ids: no control characters, no blanks around it.
+    if (/\p{Cc}/u.test(values.jobName) || values.jobName.trim() !== values.jobName) {
+      throw new PipelineOptionsError(`--jobName: '${values.jobName}' has a control character or blanks around it; give a plain name`);
+    }
+    o.jobName = values.jobName;
+  }
   if (values.allowNonRestoredState !== undefined) o.allowNonRestoredState = values.allowNonRestoredState;
   if (values.parallelism !== undefined) o.parallelism = positiveInt(values.parallelism, 'parallelism');
   return o;

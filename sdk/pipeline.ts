@@ -6,7 +6,7 @@ import { completeOptions, optionsFrom, refuseUnwiredCheckpointOptions, type Pipe
 import { PCollection } from './pcollection.js';
 import type { ExpandContext, PTransform } from './ptransform.js';
 import { refuseOutputConflicts } from './internal/output-targets.js';
-import { resolveRunner, type PipelineResult, type PipelineRun } from './runner.js';
+import { registeredRunners, resolveRunner, type PipelineResult, type PipelineRun } from './runner.js';
 import type { PCollectionView } from './side-input.js';
 
 const VALID_NAME = /^[^/]+$/;
@@ -45,7 +45,8 @@ export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
    * To print a bad command line as one line and exit with 2 instead of throwing:
    * `try { p = Pipeline.create(argv, init) } catch (e) { exitOnUsageError(e); throw e; }`.
    *
-   * @throws UnknownFlagError naming the closest known flag; PipelineOptionsError for malformed values.
+   * @throws UnknownFlagError naming the closest known flag; PipelineOptionsError for malformed values
+   * and for a `--runner` that no registered runner has (naming the closest one).
    * @example
    * // node my-job.js --runner microbatch --input=clicks.ndjson --dryRun
    * const p = Pipeline.create(process.argv.slice(2), {
@@ -66,9 +67,13 @@ export class Pipeline<A extends AnyFlagValues = AnyFlagValues> {
       process.stdout.write(pipelineHelp(init.flags ?? {}, init.program));
       process.exit(0);
     }
-    return Array.isArray(argvOrOptions)
-      ? new Pipeline(optionsFrom(argvOrOptions as readonly string[], init))
-      : new Pipeline(completeOptions(argvOrOptions as Partial<PipelineOptions>));
+    if (!Array.isArray(argvOrOptions)) return new Pipeline(completeOptions(argvOrOptions as Partial<PipelineOptions>));
+    const options = optionsFrom(argvOrOptions as readonly string[], init);
+    // A misspelt --runner is a command-line mistake: refused here, before the program prints or opens
+    // anything (once runners are registered; else the run says to import them).
+    const known = registeredRunners();
+    if (options.args['runner'] !== undefined && known.length > 0 && !known.includes(options.runner)) resolveRunner(options.runner); // throws
+    return new Pipeline(options);
   }
 
   /** Applies a root transform (a source) under its default name or the given one. */

@@ -43,7 +43,8 @@ export class DashboardSession {
     const { ui, uiPort, report, reportData } = args;
     if (uiPort !== undefined && ui !== true) throw new PipelineOptionsError(`--uiPort=${uiPort} needs --ui`);
     if (ui !== true && report === undefined && reportData === undefined) return undefined;
-    const port = uiPort === undefined ? 0 : Number(uiPort);
+    // Decimal digits only: Number() reads ' ' as 0 (a free port, silently) and 0x50 as 80.
+    const port = uiPort === undefined ? 0 : /^\d+$/.test(uiPort) ? Number(uiPort) : Number.NaN;
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new PipelineOptionsError(`--uiPort=${uiPort}: expected a port number 0..65535 (0: a free one)`);
     if (report !== undefined) checkWritablePath(report, 'report');
     if (reportData !== undefined) checkWritablePath(reportData, 'reportData');

@@ -56,9 +56,9 @@ describe('errors printed by the CLI cannot drive the terminal', () => {
     expectEscaped(c.stderr);
   });
 
-  it('the capability matrix: an unknown runner named with control characters (exit 1, nothing run)', () => {
+  it('the capability matrix: an unknown runner named with control characters (a usage error: exit 2, nothing run)', () => {
     const r = run('capability-matrix/cli.ts', `--runner=native,x${CLEAR}`);
-    expect(r.status, r.stderr).toBe(1);
+    expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toContain('unknown runner');
     expectEscaped(r.stderr);
   });

@@ -185,8 +185,9 @@ describe('pipeline construction', () => {
     expect(probe.values()).toEqual([3]);
   });
 
-  it('an unknown runner rejects run() with a message listing the registered runners', async () => {
-    const p = Pipeline.create(['--runner=flink']);
+  it('an unknown runner rejects run() with a message listing the registered runners (from a command line: create refuses it)', async () => {
+    expect(() => Pipeline.create(['--runner=flink'])).toThrow(/unknown runner 'flink'.*Registered runners: microbatch, native/);
+    const p = Pipeline.create({ runner: 'flink' });
     p.apply(Create([1]));
     const err = await p.run().then(
       () => undefined,

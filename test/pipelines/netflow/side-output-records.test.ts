@@ -83,7 +83,7 @@ describe('dead-letter and late output records', () => {
 
 describe('--deadLetters and --lateOutput', () => {
   it('take ndjson:<path> or kafka:<topic>, and refuse anything else naming the flag', () => {
-    const c = netflowConfigFromArgs(['--input=ndjson:x.ndjson', '--deadLetters=ndjson:out/dead.ndjson', '--lateOutput=kafka:late']);
+    const c = netflowConfigFromArgs(['--input=ndjson:x.ndjson', '--deadLetters=ndjson:out/dead.ndjson', '--lateOutput=kafka:late', '--brokers=127.0.0.1:9092']);
     expect(c.deadLetters).toEqual({ kind: 'ndjson', path: 'out/dead.ndjson' });
     expect(c.lateOutput).toEqual({ kind: 'kafka', topic: 'late' });
     expect(netflowConfigFromArgs([]).deadLetters).toBeUndefined();

@@ -474,15 +474,16 @@ export interface KafkaClientFactory {
 
 /**
  * Parses a broker list such as `"127.0.0.1:19092,10.0.0.2:9092"` (the `KAFKA_BROKERS`
- * format) into `['127.0.0.1:19092', '10.0.0.2:9092']`. Throws on an entry without a port.
+ * format) into `['127.0.0.1:19092', '10.0.0.2:9092']`. Throws on an entry without a port, with a
+ * port outside 1..65535, or with a blank or control character in its host.
  */
 export function parseKafkaBrokers(list: string | readonly string[]): string[] {
   const entries = (typeof list === 'string' ? list.split(',') : [...list]).map((b) => b.trim()).filter((b) => b !== '');
   if (entries.length === 0) throw new Error('Kafka broker list is empty');
   for (const entry of entries) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(entry) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(entry)) {
-      throw new Error(`invalid Kafka broker address "${entry}" (expected host:port)`);
-    }
+    const port = /^(?:[^\s\p{Cc}:\[\]]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/u.exec(entry)?.[1];
+    if (port === undefined) throw new Error(`invalid Kafka broker address "${entry}" (expected host:port)`);
+    if (!(Number(port) >= 1 && Number(port) <= 65_535)) throw new Error(`invalid Kafka broker address "${entry}": the port must be 1..65535`);
   }
   return entries;
 }
