@@ -32,27 +32,35 @@ export const GLOBAL_WINDOW: GlobalWindow = Object.freeze({
   maxTimestamp: END_OF_GLOBAL_WINDOW,
 });
 
+/** How many windows intervalWindow keeps: 2 ** (32 - RECENT_SHIFT). */
+const RECENT_SHIFT = 20;
+const RECENT_INTERVALS = 2 ** (32 - RECENT_SHIFT);
+/** Windows intervalWindow made, by slot of their bounds (compared with ===: -0 and 0 give the same id, '0'). */
+const recentIntervals: (IntervalWindow | undefined)[] = new Array<IntervalWindow | undefined>(RECENT_INTERVALS).fill(undefined);
+
 /**
  * Creates the interval window `[start, end)`, frozen (windows are values: nothing may change one).
- * Two calls in a row with the same bounds return the same object (a WindowFn that assigns each element
- * its own window mostly assigns neighbouring elements the same one, and the runners then keep one).
+ * Calls with the same bounds mostly return the same object: the last 4,096 windows made are kept by their
+ * bounds (one per slot of a table, a later one taking an earlier one's slot), so that elements a WindowFn
+ * gives the same window (neighbours, or the same instant on two inputs of a join) share one object, which
+ * the runners then keep once and compare by identity.
  * Its maxTimestamp is the last whole ms before `end` (`end - 1` for a whole `end`; `Math.ceil(end) - 1`
  * otherwise): runners act on watermarks in whole ms, so the window is complete once the watermark passes
  * it, and no element inside it, fractional times included, can still be on time then (before, `[0, 1.5)`
  * had maxTimestamp 0.5, and a watermark at 1 closed it while 1.2 was on time).
  * @throws RangeError when `end <= start`.
- * @example intervalWindow(0, 3000) // covers 0..2999 ms; intervalWindow(0, 3000) === intervalWindow(0, 3000)
+ * @example intervalWindow(0, 3000) // covers 0..2999 ms; intervalWindow(0, 3000) === intervalWindow(0, 3000) (mostly: see above)
  * @example intervalWindow(0, 1.5).maxTimestamp // 1
  */
 export function intervalWindow(start: Instant, end: Instant): IntervalWindow {
-  const l = lastInterval;
+  // The slot of these bounds: the top bits of their whole parts hashed together (Fibonacci hashing, so that windows
+  // of one size, whose bounds move together, spread over the table; fractions and huge values only share slots more).
+  const slot = Math.imul((start | 0) ^ Math.imul(end | 0, 0x85ebca77), 0x9e3779b1) >>> RECENT_SHIFT;
+  const l = recentIntervals[slot];
   if (l !== undefined && l.start === start && l.end === end) return l;
   if (!(end > start)) throw new RangeError(`interval window needs end > start, got [${start}, ${end})`);
-  return (lastInterval = Object.freeze({ kind: 'interval', id: `${start}:${end}`, start, end, maxTimestamp: Math.ceil(end) - 1 }));
+  return (recentIntervals[slot] = Object.freeze({ kind: 'interval', id: `${start}:${end}`, start, end, maxTimestamp: Math.ceil(end) - 1 }));
 }
-
-/** The window intervalWindow made last (bounds compared with ===: -0 and 0 give the same id, '0'). */
-let lastInterval: IntervalWindow | undefined;
 
 export function isIntervalWindow(w: BoundedWindow): w is IntervalWindow {
   return w.kind === 'interval';

@@ -36,6 +36,26 @@ describe('intervalWindow', () => {
     expect(() => intervalWindow(5, 5)).toThrow(RangeError);
     expect(() => intervalWindow(NaN, NaN)).toThrow(RangeError);
   });
+
+  it('gives windows of the same bounds made with others in between the same object (a join\'s two inputs share it)', () => {
+    const first = Array.from({ length: 100 }, (_, i) => intervalWindow(i * 5, i * 5 + 10_000));
+    const again = Array.from({ length: 100 }, (_, i) => intervalWindow(i * 5, i * 5 + 10_000));
+    expect(again.filter((w, i) => w === first[i]).length).toBeGreaterThanOrEqual(95);
+    // Still a value: equal bounds give an equal window, whatever was made in between, fractions, -0 and extremes included.
+    for (const [s, e] of [
+      [0.25, 1.5],
+      [-0, 10],
+      [-8.64e15, 8.64e15],
+      [1e300, Number.POSITIVE_INFINITY],
+    ] as const) {
+      const w = intervalWindow(s, e);
+      for (let i = 0; i < 3000; i++) intervalWindow(i, i + 7);
+      expect(intervalWindow(s, e)).toEqual(w);
+      expect(intervalWindow(s, e).id).toBe(w.id);
+    }
+    expect(intervalWindow(-0, 10)).toBe(intervalWindow(0, 10));
+    expect(intervalWindow(0, 10).id).toBe('0:10');
+  });
 });
 
 describe('FixedWindows', () => {

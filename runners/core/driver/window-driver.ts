@@ -431,6 +431,9 @@ export class WindowDriver implements AggregationDriver {
    * Merging at the watermark: adds the waiting elements that must be added before the input watermark moves
    * to `wm`: all of them when one of their windows would end; else those of the keys that have a timer coming
    * due (their windows may grow). The other keys' windows do not change by it: their elements go on waiting.
+   * The keys are those of the timer entries coming due, not looked up in their states: a key whose entry lags
+   * (its window grew since) has its elements added before they must be, which changes nothing (they could be
+   * added at any time), and is rare here, as advanceWatermark moves lagging entries behind the watermark on.
    */
   private mergeBefore(wm: Instant): void {
     // (The bound is loose after only some keys were added: made exact before it counts.)
@@ -441,7 +444,7 @@ export class WindowDriver implements AggregationDriver {
     const due = (t: Instant) => wm > t;
     if (this.eventTimers.peekDue(due) === undefined) return;
     const keys = this.dueKeys;
-    this.eventTimers.forEachDueKey(due, (ks) => keys.add(ks));
+    this.eventTimers.forEachQueuedKey(due, (ks) => keys.add(ks));
     try {
       this.applyPending(keys);
     } finally {

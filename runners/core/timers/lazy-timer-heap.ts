@@ -66,15 +66,14 @@ export class LazyTimerHeap<S> {
   }
 
   /**
-   * Calls `f` with the key of every owner that wants a time for which `due` holds (as for peekDue; a key
-   * may come more than once), without changing the queue: only entries that are due are looked at.
-   * @example q.forEachDueKey((t) => wm > t, (key) => dueKeys.add(key));
+   * Calls `f` with the key of every queued entry whose time `due` holds for (as for peekDue; a key may come
+   * more than once), without changing the queue: every owner that wants a due time is among them (by the
+   * contract it has an entry at or before that time), and so may be owners whose entries lag (they want a
+   * later time now) or are stale (gone). The owners are not looked at: only the due entries are visited.
+   * @example q.forEachQueuedKey((t) => wm > t, (key) => mayBeDue.add(key));
    */
-  forEachDueKey(due: (time: Instant) => boolean, f: (key: StateKey) => void): void {
-    this.heap.forEachWhere(due, (e) => {
-      const t = this.current(e.owner, e.key);
-      if (t !== undefined && due(t)) f(e.key);
-    });
+  forEachQueuedKey(due: (time: Instant) => boolean, f: (key: StateKey) => void): void {
+    this.heap.forEachWhere(due, (e) => f(e.key));
   }
 
   /**
@@ -88,13 +87,12 @@ export class LazyTimerHeap<S> {
       if (due !== undefined && !due(heap.peekPriority()!)) return undefined;
       const t = this.current(top.owner, top.key);
       if (t === top.time) return top;
-      heap.pop();
       // Another wanted time (later, usually: an earlier one has an entry of its own by the contract,
       // but moving there too keeps a time from being lost): move the entry to it.
       if (t !== undefined) {
         top.time = t;
-        heap.push(top);
-      }
+        heap.replaceTop(top);
+      } else heap.pop();
     }
     return undefined;
   }

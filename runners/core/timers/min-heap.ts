@@ -52,31 +52,46 @@ export class MinHeap<T> {
     const top = a[0]!;
     const last = a.pop()!;
     const p = pr.pop()!;
-    const n = a.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        let c = l;
-        let cp = pr[l]!;
-        if (r < n) {
-          const rp = pr[r]!;
-          if (rp < cp) {
-            c = r;
-            cp = rp;
-          }
-        }
-        if (cp >= p) break;
-        a[i] = a[c]!;
-        pr[i] = cp;
-        i = c;
-      }
-      a[i] = last;
-      pr[i] = p;
-    }
+    if (a.length > 0) this.siftDown(last, p);
     return top;
+  }
+
+  /**
+   * Takes the top item out and puts `x` in (its priority read now): one sift instead of a pop and a
+   * push, for an item that comes back with a later priority (a timer moved on). Nothing when empty.
+   * @example h.replaceTop(h.peek()!) // after changing the top item's time
+   */
+  replaceTop(x: T): void {
+    if (this.items.length === 0) return;
+    this.siftDown(x, this.priority(x));
+  }
+
+  /** Puts `x` (priority `p`) at the root's place and moves it down to where it belongs. */
+  private siftDown(x: T, p: number): void {
+    const a = this.items;
+    const pr = this.prio;
+    const n = a.length;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      let c = l;
+      let cp = pr[l]!;
+      if (r < n) {
+        const rp = pr[r]!;
+        if (rp < cp) {
+          c = r;
+          cp = rp;
+        }
+      }
+      if (cp >= p) break;
+      a[i] = a[c]!;
+      pr[i] = cp;
+      i = c;
+    }
+    a[i] = x;
+    pr[i] = p;
   }
 
   clear(): void {
