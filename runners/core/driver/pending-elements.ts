@@ -7,13 +7,14 @@ import { TaggedValue } from '../util/tagged-value.js';
 /**
  * One key's waiting elements: the slots of the PendingElements' columns that hold them, chained in
  * arrival order from `first` (each slot's successor is `PendingElements.next(slot)`, -1 after the last).
- * A key costs this one object however many of its elements wait; the elements themselves live in
- * columns shared by all keys and reused from one merge to the next (no list per key is made or grown).
+ * A key costs this one object however many of its elements wait, and keeps it from one merge to the next
+ * while it has elements often enough; the elements themselves live in columns shared by all keys and
+ * reused from one merge to the next (no list per key is made or grown).
  */
 export interface KeyPending {
   readonly ks: StateKey;
-  /** The key as the user gave it (of the first element). */
-  readonly key: unknown;
+  /** The key as the user gave it (of the first element that waits). */
+  key: unknown;
   /** The slot of the first element, and of the last (where the next one is chained). */
   first: number;
   last: number;
@@ -21,6 +22,10 @@ export interface KeyPending {
   count: number;
   /** The earliest `maxTimestamp` of the elements' windows. */
   minMax: Instant;
+  /** Handed over by `take`/`takeKeys` and not released yet (its slots are being read). */
+  handed: boolean;
+  /** The `release` that last let its elements go (while idle: see PendingElements.dropIdleKeys). */
+  releasedAt: number;
 }
 
 /**
@@ -33,6 +38,8 @@ function pendingCode(tagSlot: number, retraction: boolean): number {
 }
 /** At most this many tags are told apart by their index; a TaggedValue of another tag waits as it is. */
 const MAX_TAGS = 127;
+/** A key with nothing waiting for this many releases (up to twice as many) is dropped (its KeyPending made again should it come back). */
+const IDLE_RELEASES = 8;
 /** The end of a key's chain of slots. */
 const END = -1;
 /** The code of a slot whose element was added (released while other elements still wait). */
@@ -48,7 +55,9 @@ const FREE = -1;
  * Every element takes one slot in a few columns (value, code, timestamp, window, pane, next slot of its
  * key) kept from one merge to the next, so waiting costs no object or list per element or key beyond
  * the one KeyPending per key: the columns are written in place, and an element's value is let go as
- * soon as it is added (`release` clears the slots).
+ * soon as it is added (`release` clears the slots). A key's KeyPending stays in the map once its
+ * elements were released (a key whose elements keep coming makes none again, and the map is not
+ * changed for it); a key with nothing waiting for IDLE_RELEASES to twice as many releases is dropped.
  * @example
  * const p = new PendingElements();
  * p.push('k', kv('k', 1), 0, w, NO_FIRING, false);
@@ -56,7 +65,12 @@ const FREE = -1;
  * p.release([k]); // slot 0 is free again
  */
 export class PendingElements {
+  /** Every key's KeyPending: those with elements waiting or handed over, and idle ones (count 0) kept for reuse. */
   private byKey = new Map<StateKey, KeyPending>();
+  /** Keys with elements waiting (not handed over). */
+  private waitingKeys = 0;
+  /** How many times `release` let elements go. */
+  private releases = 0;
   private count = 0;
   /** Slots in use (handed over or waiting); the columns' entries past it are free. */
   private used = 0;
@@ -78,6 +92,11 @@ export class PendingElements {
   /** How many elements wait. */
   get length(): number {
     return this.count;
+  }
+
+  /** How many keys are held: those waiting or handed over, and those idle for fewer than IDLE_RELEASES (up to twice as many) releases. */
+  get keysHeld(): number {
+    return this.byKey.size;
   }
 
   /** The earliest `maxTimestamp` of the waiting elements' windows (+Infinity when none waits). */
@@ -107,12 +126,21 @@ export class PendingElements {
       this.nexts.push(END);
     }
     const k = this.byKey.get(ks);
-    if (k === undefined) this.byKey.set(ks, { ks, key: element.key, first: slot, last: slot, count: 1, minMax: max });
-    else {
+    if (k !== undefined && k.count > 0 && !k.handed) {
       this.nexts[k.last] = slot;
       k.last = slot;
       k.count++;
       if (max < k.minMax) k.minMax = max;
+    } else {
+      this.waitingKeys++;
+      // An idle key starts over in its own object; one still handed over (read by whoever took it) gets a new one.
+      if (k !== undefined && !k.handed) {
+        k.key = element.key;
+        k.first = slot;
+        k.last = slot;
+        k.count = 1;
+        k.minMax = max;
+      } else this.byKey.set(ks, { ks, key: element.key, first: slot, last: slot, count: 1, minMax: max, handed: false, releasedAt: 0 });
     }
     this.count++;
     if (max < this.minMax) this.minMax = max;
@@ -165,10 +193,15 @@ export class PendingElements {
     return (this.codes[slot]! & 1) === 1;
   }
 
-  /** Every key's elements (keys in the order their first element arrived), leaving none waiting. */
+  /** Every key's elements (keys in the order they first waited, since they were last dropped as idle), leaving none waiting. */
   take(): KeyPending[] {
-    const out = [...this.byKey.values()];
-    this.byKey = new Map();
+    const out: KeyPending[] = [];
+    for (const k of this.byKey.values()) {
+      if (k.count === 0 || k.handed) continue;
+      k.handed = true;
+      out.push(k);
+    }
+    this.waitingKeys = 0;
     this.handedOver += this.count;
     this.count = 0;
     this.minMax = Number.POSITIVE_INFINITY;
@@ -180,8 +213,9 @@ export class PendingElements {
     const out: KeyPending[] = [];
     for (const ks of keys) {
       const k = this.byKey.get(ks);
-      if (k === undefined) continue;
-      this.byKey.delete(ks);
+      if (k === undefined || k.count === 0 || k.handed) continue;
+      k.handed = true;
+      this.waitingKeys--;
       this.count -= k.count;
       this.handedOver += k.count;
       out.push(k);
@@ -201,22 +235,42 @@ export class PendingElements {
     if (this.count === 0) {
       this.clearSlots(0, this.used);
       this.used = 0;
-      return;
-    }
-    for (let i = 0; i < list.length; i++) {
-      for (let s = list[i]!.first; s !== END; s = this.nexts[s]!) {
-        this.codes[s] = FREE;
-        this.values[s] = undefined;
-        this.windows[s] = undefined as never;
-        this.panes[s] = undefined as never;
+    } else {
+      for (let i = 0; i < list.length; i++) {
+        for (let s = list[i]!.first; s !== END; s = this.nexts[s]!) {
+          this.codes[s] = FREE;
+          this.values[s] = undefined;
+          this.windows[s] = undefined as never;
+          this.panes[s] = undefined as never;
+        }
       }
     }
-    if (this.used > 4 * this.count + 1024) this.compact();
+    const at = ++this.releases;
+    for (let i = 0; i < list.length; i++) {
+      const k = list[i]!;
+      k.count = 0;
+      k.handed = false;
+      k.key = undefined;
+      k.releasedAt = at;
+    }
+    if (this.count > 0 && this.used > 4 * this.count + 1024) this.compact();
+    if (at % IDLE_RELEASES === 0 && this.byKey.size > this.waitingKeys) this.dropIdleKeys(at - IDLE_RELEASES);
+  }
+
+  /**
+   * Forgets the keys with nothing waiting or handed over since release `before` or earlier (called every
+   * IDLE_RELEASES releases), so that a key that comes and goes costs nothing once gone (the map holds the
+   * keys waiting and those of the last IDLE_RELEASES to twice as many releases), while one whose elements
+   * keep coming keeps its KeyPending.
+   */
+  private dropIdleKeys(before: number): void {
+    for (const [ks, k] of this.byKey) if (k.count === 0 && !k.handed && k.releasedAt <= before) this.byKey.delete(ks);
   }
 
   /** Drops every waiting element (restore: the driver's state is replaced). */
   clear(): void {
     this.byKey = new Map();
+    this.waitingKeys = 0;
     this.count = 0;
     this.handedOver = 0;
     this.clearSlots(0, this.used);
@@ -227,7 +281,7 @@ export class PendingElements {
   /** Makes `minMaxTimestamp` exact again after `takeKeys` (one look at every waiting key); returns it. */
   tightenMinMax(): Instant {
     let m = Number.POSITIVE_INFINITY;
-    for (const k of this.byKey.values()) if (k.minMax < m) m = k.minMax;
+    for (const k of this.byKey.values()) if (k.count > 0 && !k.handed && k.minMax < m) m = k.minMax;
     this.minMax = m;
     return this.minMaxTimestamp;
   }
@@ -253,7 +307,9 @@ export class PendingElements {
       panes[t] = panes[s]!;
       nexts[t] = n === END ? END : remap[n]!;
     }
+    // (Idle keys' slots are stale, and keys handed over have none left: only the waiting ones move.)
     for (const k of this.byKey.values()) {
+      if (k.count === 0 || k.handed) continue;
       k.first = remap[k.first]!;
       k.last = remap[k.last]!;
     }

@@ -815,43 +815,46 @@ export class WindowDriver implements AggregationDriver {
     const protos = this.scratchProtos;
     const protoOf = this.scratchProtoOf;
     // The key's new windows (each once), and for each of its elements (in order) the index of its window among them.
+    // (The list is kept with its room: entries past nProtos are stale, and it is cleared by index, not by length.)
+    let nProtos = 0;
     let lastW: BoundedWindow | undefined;
     let lastJ = -1;
     for (let s = g.first, e = 0; s !== -1; s = pending.next(s), e++) {
       const w = pending.window(s);
       if (w !== lastW && (lastW === undefined || !sameWindow(lastW, w))) {
-        let j = protos.length - 1;
+        let j = nProtos - 1;
         while (j >= 0 && !sameWindow(protos[j]!, w)) j--;
-        lastJ = j >= 0 ? j : protos.push(w) - 1;
+        if (j < 0) protos[(j = nProtos++)] = w;
+        lastJ = j;
       }
       lastW = w;
       protoOf[e] = lastJ;
     }
     let states: WindowState[];
-    const nProtos = protos.length;
     try {
-      states = this.mergeBatch(ks, g.key, protos);
+      states = this.mergeBatch(ks, g.key, protos, nProtos);
     } catch (e) {
       throw this.elementError(e, g, g.first);
     } finally {
-      protos.length = 0;
+      for (let j = 0; j < nProtos; j++) protos[j] = undefined as never;
     }
     const reducer = this.reducer;
     const addTagged = reducer.addTagged;
+    const everyElement = this.everyElement;
     for (let s = g.first, e = 0; s !== -1; s = pending.next(s), e++) {
       const st = states[protoOf[e]!]!;
-      const timestamp = pending.timestamp(s);
       if (st.closed) {
-        this.dropLate({ value: kv(g.key, pending.value(s)), timestamp, window: pending.window(s), pane: pending.pane(s) }, 'window-closed');
+        this.dropLate({ value: kv(g.key, pending.value(s)), timestamp: pending.timestamp(s), window: pending.window(s), pane: pending.pane(s) }, 'window-closed');
         continue;
       }
       try {
-        // A CoGroupByKey value kept without its tag object is added as tag and value (no object made for it).
+        // A CoGroupByKey value kept without its tag object is added as tag and value (no object made for it), and
+        // its timestamp is read only when the pane needs it (one column fewer to read for most elements).
         const tag = addTagged !== undefined ? pending.tag(s) : undefined;
-        if (pending.retraction(s)) st.acc = reducer.retract(st.acc, pending.value(s), timestamp);
-        else st.acc = tag !== undefined ? addTagged!(st.acc, tag, pending.storedValue(s)) : reducer.add(st.acc, pending.value(s), timestamp);
+        if (pending.retraction(s)) st.acc = reducer.retract(st.acc, pending.value(s), pending.timestamp(s));
+        else st.acc = tag !== undefined ? addTagged!(st.acc, tag, pending.storedValue(s)) : reducer.add(st.acc, pending.value(s), pending.timestamp(s));
         const first = st.n++ === 0;
-        if (first || this.everyElement) this.paneInput(ks, st, timestamp, first);
+        if (first || everyElement) this.paneInput(ks, st, pending.timestamp(s), first);
       } catch (err) {
         throw this.elementError(err, g, s);
       }
@@ -866,36 +869,37 @@ export class WindowDriver implements AggregationDriver {
   }
 
   /**
-   * Merging once per batch: one mergeWindows call with `key`'s active windows and its new windows
-   * `protos` (those that have no state of their own); applies the merges and returns, for each of
-   * `protos`, the state of the window it ended up in (a new one, or a closed one, when nothing merged).
+   * Merging once per batch: one mergeWindows call with `key`'s active windows and its new windows, the
+   * first `np` of `protos` (those that have no state of their own); applies the merges and returns, for
+   * each of them, the state of the window it ended up in (a new one, or a closed one, when nothing merged).
    */
-  private mergeBatch(ks: StateKey, key: unknown, protos: readonly BoundedWindow[]): WindowState[] {
+  private mergeBatch(ks: StateKey, key: unknown, protos: readonly BoundedWindow[], np: number): WindowState[] {
     const existing = this.scratchExisting;
     const n = this.table.valuesInto(ks, existing);
     // Which of `protos` have state of their own (-1: none): an open one is active already, a closed
     // one is not active (the elements in it are dropped).
     const stateOf = this.scratchStateOf;
-    for (let j = 0; j < protos.length; j++) stateOf[j] = -1;
+    for (let j = 0; j < np; j++) stateOf[j] = -1;
     for (let i = 0; i < n; i++) {
       const ew = existing[i]!.w;
-      for (let j = 0; j < protos.length; j++) if (stateOf[j] === -1 && sameWindow(protos[j]!, ew)) stateOf[j] = i;
+      for (let j = 0; j < np; j++) if (stateOf[j] === -1 && sameWindow(protos[j]!, ew)) stateOf[j] = i;
     }
     const active: BoundedWindow[] = [];
     for (let i = 0; i < n; i++) if (!existing[i]!.closed) active.push(existing[i]!.w);
-    for (let j = 0; j < protos.length; j++) if (stateOf[j] === -1) active.push(protos[j]!);
+    for (let j = 0; j < np; j++) if (stateOf[j] === -1) active.push(protos[j]!);
     // One window merges with nothing (a merge lists two or more).
     const merges = active.length > 1 ? mergeWindowsChecked(this.s.windowFn, active) : [];
     // The window each of `protos` ended up in, when it merged.
     const resultOf = this.scratchResultOf;
-    for (let j = 0; j < protos.length; j++) resultOf[j] = undefined;
+    for (let j = 0; j < np; j++) resultOf[j] = undefined;
     for (let m = 0; m < merges.length; m++) {
       const { toMerge, result } = merges[m]!;
       const states: WindowState[] = [];
       for (const mw of toMerge) {
         // The windows are those given (mostly the very objects): a new one has no state, a key's active one has its own.
-        let j = protos.indexOf(mw);
-        if (j >= 0 && stateOf[j] === -1) {
+        let j = 0;
+        while (j < np && protos[j] !== mw) j++;
+        if (j < np && stateOf[j] === -1) {
           resultOf[j] = result;
           continue;
         }
@@ -903,7 +907,7 @@ export class WindowDriver implements AggregationDriver {
         if (m === 0) for (let i = 0; i < n && st === undefined; i++) if (existing[i]!.w === mw) st = existing[i];
         st ??= this.table.get(ks, mw.id);
         // New windows given as copies, and new windows that are active already (with state): they end up in `result` too.
-        for (j = 0; j < protos.length; j++) if (sameWindow(protos[j]!, mw)) resultOf[j] = result;
+        for (j = 0; j < np; j++) if (sameWindow(protos[j]!, mw)) resultOf[j] = result;
         if (st !== undefined && !states.includes(st)) states.push(st);
       }
       // Only new windows: the result's state is made below, for the first element in it.
@@ -913,7 +917,7 @@ export class WindowDriver implements AggregationDriver {
     // each of `protos` finds its window's state among them by sameWindow (no lookup by a fresh id string).
     let live = this.table.valuesInto(ks, existing);
     const out = this.scratchTargets;
-    for (let j = 0; j < protos.length; j++) {
+    for (let j = 0; j < np; j++) {
       const target = resultOf[j] ?? protos[j]!;
       let st: WindowState | undefined;
       for (let i = 0; i < live && st === undefined; i++) if (sameWindow(existing[i]!.w, target)) st = existing[i];
@@ -921,7 +925,7 @@ export class WindowDriver implements AggregationDriver {
       out[j] = st;
     }
     for (let i = 0; i < Math.max(n, live); i++) existing[i] = undefined as never;
-    for (let j = 0; j < protos.length; j++) resultOf[j] = undefined;
+    for (let j = 0; j < np; j++) resultOf[j] = undefined;
     return out;
   }
 

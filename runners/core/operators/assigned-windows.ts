@@ -64,6 +64,7 @@ export function mergeWindowsChecked(fn: WindowFn<unknown>, active: readonly Boun
   // The windows seen so far: a few (the usual case) are compared one by one (interval windows by their
   // bounds, without reading their id strings), more go into a set of ids.
   const seenWs = seenWindows;
+  let nSeen = 0;
   let seen: Set<string> | undefined;
   try {
     for (const m of merges as readonly (MergeResult | null | undefined)[]) {
@@ -73,14 +74,15 @@ export function mergeWindowsChecked(fn: WindowFn<unknown>, active: readonly Boun
       for (const w of m.toMerge) {
         const id = (w as BoundedWindow | null | undefined)?.id;
         if (typeof id !== 'string') throw new TypeError(`mergeWindows returned an invalid window to merge ${describe(w)}: its id must be a string`);
-        if (seen === undefined && seenWs.length === FEW_IDS) seen = new Set(seenWs.map((x) => x.id));
-        if (seen !== undefined ? seen.has(id) : seenBefore(seenWs, w)) throw new TypeError(`mergeWindows put window ${id} into two merges; each window merges into one result`);
+        if (seen === undefined && nSeen === FEW_IDS) seen = new Set(seenWs.slice(0, nSeen).map((x) => x.id));
+        if (seen !== undefined ? seen.has(id) : seenBefore(seenWs, nSeen, w)) throw new TypeError(`mergeWindows put window ${id} into two merges; each window merges into one result`);
         if (seen !== undefined) seen.add(id);
-        else seenWs.push(w);
+        else seenWs[nSeen++] = w;
       }
     }
   } finally {
-    seenWs.length = 0;
+    // Let go of the windows, keeping the list's room (setting its length to 0 would drop it, and every call make it again).
+    for (let i = 0; i < nSeen; i++) seenWs[i] = undefined as never;
   }
   return merges;
 }
@@ -88,9 +90,9 @@ export function mergeWindowsChecked(fn: WindowFn<unknown>, active: readonly Boun
 /** mergeWindowsChecked's list of the windows seen (it is not re-entered: it calls nothing that merges), up to FEW_IDS. */
 const seenWindows: BoundedWindow[] = [];
 
-/** Whether `w` (its id a string) is one of `seen` (by sameWindow). */
-function seenBefore(seen: readonly BoundedWindow[], w: BoundedWindow): boolean {
-  for (let i = 0; i < seen.length; i++) if (sameWindow(seen[i]!, w)) return true;
+/** Whether `w` (its id a string) is one of the first `n` of `seen` (by sameWindow). */
+function seenBefore(seen: readonly BoundedWindow[], n: number, w: BoundedWindow): boolean {
+  for (let i = 0; i < n; i++) if (sameWindow(seen[i]!, w)) return true;
   return false;
 }
 const FEW_IDS = 16;
