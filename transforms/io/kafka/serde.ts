@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { KafkaMessage } from './client.js';
-import { jsonDepthProblem } from '../json-depth.js';
+import { parseJsonExact } from '../exact-json.js';
 
 /**
  * Turns a record's value (or key) bytes into an element. `record` is the whole consumed record
@@ -34,20 +34,16 @@ export const Serde = {
   /**
    * Parses UTF-8 JSON. `null` bytes (a tombstone) give `null`. Malformed JSON: reason 'malformed-json';
    * bytes that are not valid UTF-8: reason 'invalid-utf8' (never parsed with U+FFFD in their strings);
-   * JSON nested more than 1000 levels: reason 'too-deep' (it would overflow the stack of whatever walks it later).
+   * JSON nested more than 1000 levels: reason 'too-deep' (it would overflow the stack of whatever walks it later);
+   * an integer written beyond ±(2^53 − 1), which a number would round to another: reason 'unsafe-integer'.
    */
   json<T = unknown>(): Deserializer<T> {
     return (bytes) => {
       if (bytes === null) return null as T;
       if (!isUtf8(bytes)) throw new DeserializationError('invalid-utf8', `the value is not valid UTF-8 (${bytes.length} bytes)`);
-      const text = bytes.toString('utf8');
-      const deep = jsonDepthProblem(text);
-      if (deep !== undefined) throw new DeserializationError('too-deep', `the value is ${deep}`);
-      try {
-        return JSON.parse(text) as T;
-      } catch (e) {
-        throw new DeserializationError('malformed-json', (e as Error).message, { cause: e });
-      }
+      const parsed = parseJsonExact(bytes.toString('utf8'));
+      if (!parsed.ok) throw new DeserializationError(parsed.reason, parsed.reason === 'too-deep' ? `the value is ${parsed.message}` : parsed.message);
+      return parsed.value as T;
     };
   },
   /**
