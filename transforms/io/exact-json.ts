@@ -48,8 +48,9 @@ function parseNoting(text: string): { parsed: unknown; unsafe: string | undefine
   if (!hasLongDigitRun(text)) return { parsed: JSON.parse(text), unsafe: undefined };
   let unsafe: string | undefined;
   const parsed = JSON.parse(text, function (this: unknown, key: string, value: unknown, context?: { source?: string }) {
-    if (unsafe === undefined && typeof value === 'number' && !Number.isSafeInteger(value) && context?.source !== undefined && INTEGER.test(context.source)) {
-      unsafe = `${key === '' ? 'the value' : `member ${JSON.stringify(key)}`} is the integer ${context.source.slice(0, 40)}, beyond ±(2^53 - 1): it cannot be a number exactly`;
+    // Beyond ±(2^53 − 1) and read as a number that is written otherwise: another number (what JSON.stringify wrote, e.g. 1e20 in digits, is kept).
+    if (unsafe === undefined && typeof value === 'number' && !Number.isSafeInteger(value) && context?.source !== undefined && INTEGER.test(context.source) && String(value) !== context.source) {
+      unsafe = `${key === '' ? 'the value' : `member ${JSON.stringify(key)}`} is the integer ${context.source.slice(0, 40)}${context.source.length > 40 ? '…' : ''}, which a number would read as ${String(value).slice(0, 40)}`;
     }
     return value;
   } as (this: unknown, key: string, value: unknown) => unknown);
@@ -58,8 +59,9 @@ function parseNoting(text: string): { parsed: unknown; unsafe: string | undefine
 
 /**
  * Parses `text` as one JSON value, refusing what `JSON.parse` would silently change: an integer
- * written beyond ±(2^53 − 1) (a 64-bit id or counter, which would come back rounded: another number)
- * is `unsafe-integer`, naming the member; a text nesting arrays and objects deeper than 1000 levels
+ * written beyond ±(2^53 − 1) that would come back rounded, another number (a 64-bit id or counter),
+ * is `unsafe-integer`, naming the member (one that a number writes back as written, e.g. 100000000000000000000
+ * or what `JSON.stringify` wrote, is read); a text nesting arrays and objects deeper than 1000 levels
  * is `too-deep`; anything else that is not JSON `malformed-json`. Never throws.
  * @example parseJsonExact('{"id":18446744073709551615}') // { ok: false, reason: 'unsafe-integer', ... }
  * @example parseJsonExact('[1, "x"]') // { ok: true, value: [1, 'x'] }
@@ -79,8 +81,9 @@ export function parseJsonExact(text: string): JsonResult {
 
 /**
  * Parses `text` as one JSON object. An integer written beyond ±(2^53 − 1) (a 64-bit id or counter)
- * would come back rounded from `JSON.parse`, another number than the one written: such a line is
- * refused as `unsafe-integer`, naming the member, rather than read wrong. A text nesting arrays and
+ * that would come back rounded from `JSON.parse`, another number than the one written, makes the line
+ * refused as `unsafe-integer`, naming the member, rather than read wrong (one that a number writes back
+ * as written is read, as `parseJsonExact` says). A text nesting arrays and
  * objects deeper than 1000 levels is `too-deep` (it would overflow the stack of
  * whatever walks it later). Never throws.
  * @example parseJsonObject('{"n":18446744073709551615}') // { ok: false, reason: 'unsafe-integer', ... }

@@ -193,8 +193,8 @@ describe.each(RUNNERS)('TextFile on $label', ({ options }) => {
     });
     expect(parsed.out.values.values()).toEqual([{ id: 1 }, { id: '18446744073709551615', n: 9007199254740991 }]);
     expect(parsed.out.dead.values().map((d) => [d.reason, d.origin, d.element, d.message])).toEqual([
-      ['unsafe-integer', { file: input, line: 2 }, '{"id":18446744073709551615}', 'member "id" is the integer 18446744073709551615, beyond ±(2^53 - 1): it cannot be a number exactly'],
-      ['unsafe-integer', { file: input, line: 3 }, '[9007199254740993]', 'member "0" is the integer 9007199254740993, beyond ±(2^53 - 1): it cannot be a number exactly'],
+      ['unsafe-integer', { file: input, line: 2 }, '{"id":18446744073709551615}', 'member "id" is the integer 18446744073709551615, which a number would read as 18446744073709552000'],
+      ['unsafe-integer', { file: input, line: 3 }, '[9007199254740993]', 'member "0" is the integer 9007199254740993, which a number would read as 9007199254740992'],
     ]);
   });
 
