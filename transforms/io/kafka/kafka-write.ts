@@ -75,7 +75,9 @@ export interface KafkaWriteOptions<T> extends KafkaConnectionOptions {
  * `teardown`. A failed send fails the run (a UserCodeError naming the step, with the
  * KafkaClientError as its cause) at the latest when the bundle finishes. A record over
  * `maxRecordBytes` (default 1 MiB) is not sent: it goes to the step's dead letters (the returned
- * PCollection's `deadLetters()`, reason `record-too-large`, naming the topic, its size and the limit);
+ * PCollection's `deadLetters()`, reason `record-too-large`, naming the topic, its size and the limit),
+ * nor is one whose value, key or a header given as text holds a lone surrogate (reason `unencodable`:
+ * UTF-8 would send U+FFFD in its place, making `'\uD800'` and `'\uD801'` one key);
  * one under it that the broker still refuses as too large (MESSAGE_TOO_LARGE: a topic limit below
  * `maxRecordBytes`) fails the run with a {@link KafkaRecordTooLargeError} naming the step, topic and
  * record (its index in the send, its size, key and value shortened). A broker that is down or
@@ -222,6 +224,20 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
       { topic },
     );
 
+  /**
+   * The part of `m` given as text that is not well-formed Unicode (a lone surrogate), which UTF-8 cannot
+   * send as it is (`'\uD800'` and `'\uD801'` would both go as U+FFFD: two keys made one), or undefined.
+   */
+  const notUnicode = (m: KafkaOutgoingMessage): string | undefined => {
+    if (typeof m.value === 'string' && !m.value.isWellFormed()) return 'a value';
+    if (typeof m.key === 'string' && !m.key.isWellFormed()) return 'a key';
+    for (const [name, v] of Object.entries(m.headers ?? {})) {
+      const values = Array.isArray(v) ? v : [v];
+      if (!name.isWellFormed() || values.some((x) => typeof x === 'string' && !x.isWellFormed())) return `header ${JSON.stringify(name)}`;
+    }
+    return undefined;
+  };
+
   /** `m`'s bytes when over maxRecordBytes, else -1 (no exact count while a string cannot be over). */
   const oversize = (m: KafkaOutgoingMessage): number => {
     const { key, value } = m;
@@ -277,6 +293,10 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
     }
     const ts = timestampOf(ctx.timestamp);
     if (ts !== undefined) m.timestamp = ts;
+    const broken = notUnicode(m);
+    if (broken !== undefined) {
+      throw new RejectedElementError('unencodable', `step '${step}': the record for Kafka topic '${topic}' has ${broken} with a lone surrogate (not Unicode): UTF-8 would send U+FFFD in its place: not sent`, { topic });
+    }
     const over = oversize(m);
     if (over >= 0) throw tooLargeRecord(topic, over);
     let list = pending.get(topic);
