@@ -143,7 +143,8 @@ function slabEncoder<T>(encode: ValueEncoder<T>): (value: T) => Buffer {
 
 /**
  * A fresh DoFn per application: it owns its producer and pending records. Its ParDo has dead letters,
- * which get only the records over `maxRecordBytes` (a RejectedElementError); every other failure, of
+ * which get only the records it cannot send as they are (a RejectedElementError: over `maxRecordBytes`,
+ * text with a lone surrogate, `Serde.toText` of an object); every other failure, of
  * a send or of the options' functions, is thrown as a WatershedError (a UserCodeError naming the step
  * and element, as in a ParDo without dead letters), which fails the run.
  */
@@ -224,6 +225,16 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
       { topic },
     );
 
+  /** `serialize(element)`; a value the serializer refuses (Serde.toText's object) as a dead letter naming the step and topic. */
+  const serializeFor = (topic: string, element: T): KafkaOutgoingMessage['value'] => {
+    try {
+      return serialize(element);
+    } catch (e) {
+      if (e instanceof RejectedElementError && e.origin === undefined) throw new RejectedElementError(e.reason, `step '${step}': the record for Kafka topic '${topic}': ${e.message}: not sent`, { topic });
+      throw e;
+    }
+  };
+
   /**
    * The part of `m` given as text that is not well-formed Unicode (a lone surrogate), which UTF-8 cannot
    * send as it is (`'\uD800'` and `'\uD801'` would both go as U+FFFD: two keys made one), or undefined.
@@ -257,7 +268,7 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
   const timestampOf = (ts: Instant): number | undefined => (eventTime && ts > TIMESTAMP_MIN && ts >= 0 && ts < 8.64e15 ? ts : undefined);
 
   /**
-   * What `process` throws for `e`: the dead letters are for records over maxRecordBytes only, so any
+   * What `process` throws for `e`: the dead letters are for records that cannot be sent as they are only, so any
    * other error fails the run as in a ParDo without them (a UserCodeError naming the step and element).
    */
   const failedOn = (e: unknown, element: T, window: BoundedWindow, timestamp: Instant): unknown =>
@@ -284,7 +295,7 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
       return;
     }
     const topic = typeof topicOf === 'string' ? topicOf : topicOf(element);
-    const m: { -readonly [K in keyof KafkaOutgoingMessage]: KafkaOutgoingMessage[K] } = { value: serialize(element) };
+    const m: { -readonly [K in keyof KafkaOutgoingMessage]: KafkaOutgoingMessage[K] } = { value: serializeFor(topic, element) };
     if (o.key) m.key = o.key(element);
     if (o.headers) m.headers = o.headers(element);
     if (o.partition) {

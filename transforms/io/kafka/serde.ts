@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { RejectedElementError } from '../../../sdk/internal/rejected-element.js';
 import type { KafkaMessage } from './client.js';
 import { parseJsonExact } from '../exact-json.js';
 
@@ -65,8 +66,17 @@ export const Serde = {
   toJson<T = unknown>(): Serializer<T> {
     return (value) => (value === undefined ? null : JSON.stringify(value));
   },
-  /** `String(value)`; `null`/`undefined` give `null`. */
+  /**
+   * `String(value)`; `null`/`undefined` give `null`. A value whose text says nothing of it (`[object Object]`:
+   * an object without a `toString` of its own) is not written: in `KafkaIO.write` it is a dead letter, reason
+   * `unencodable` (every object would go as the same 15 characters); use `Serde.toJson()` for objects.
+   */
   toText<T = unknown>(): Serializer<T> {
-    return (value) => (value === null || value === undefined ? null : String(value));
+    return (value) => {
+      if (value === null || value === undefined) return null;
+      const text = String(value);
+      if (text === '[object Object]' && typeof value === 'object') throw new RejectedElementError('unencodable', `Serde.toText: the value is an object whose text is '[object Object]' (nothing of its content): use Serde.toJson()`);
+      return text;
+    };
   },
 };

@@ -77,6 +77,22 @@ describe.each(RUNNERS)('KafkaIO.write on $label, without a broker', ({ options }
     expect(result.metrics['Write']!.deadLettered).toBe(3);
   });
 
+  it('Serde.toText of an object (whose text is [object Object]) is an unencodable dead letter, never sent as those 15 characters', async () => {
+    const { client, sent } = fakeClient();
+    class Named { toString() { return 'named'; } }
+    const { out } = await runWith(options, (p) =>
+      p
+        .apply('Values', Create<unknown>(['a', { user: 'ann' }, 7, new Named(), { user: 'bob' }]))
+        .apply('Write', KafkaIO.write<unknown>({ brokers: 'fake:9092', client, topic: 't', serializer: Serde.toText() }))
+        .deadLetters()
+        .apply('D', Capture.records()),
+    );
+    expect(sent.sort()).toEqual(['7', 'a', 'named']);
+    const dead = out.values() as DeadLetter[];
+    expect(dead.map((d) => [d.reason, d.origin, d.element])).toEqual([['unencodable', { topic: 't' }, { user: 'ann' }], ['unencodable', { topic: 't' }, { user: 'bob' }]]);
+    expect(dead[0]!.message).toBe("step 'Write': the record for Kafka topic 't': Serde.toText: the value is an object whose text is '[object Object]' (nothing of its content): use Serde.toJson(): not sent");
+  });
+
   it('any other failure still fails the run (the dead letters are for oversized records only): a throwing serializer is a UserCodeError', async () => {
     const { client } = fakeClient();
     const run = runWith(options, (p) =>
