@@ -1,6 +1,7 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { DeadLetter } from '../sdk/dead-letter.js';
 import type { Source, SourceBatch, SourceContext, SourceReader } from '../sdk/io/source.js';
+import { DEFAULT_MAX_FORWARD_JUMP, ForwardJumpGuard } from '../sdk/io/forward-jump-guard.js';
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN, type Duration, type Instant } from '../sdk/time.js';
 import type { TimestampedValue } from '../sdk/windowed-value.js';
 import { timestampOption } from '../transforms/io/timestamp-option.js';
@@ -14,6 +15,14 @@ export interface ObservableWatermark {
    * goes the way of late data (a LATE pane, or the aggregation's `lateData()`). Default 0.
    */
   readonly maxOutOfOrderness?: Duration;
+  /**
+   * Guards the watermark against one extreme element (default 1 hour, `Infinity` = off), as for every
+   * source: an event time more than this ahead of every earlier one is held from the watermark until a
+   * second element confirms it (see `ForwardJumpGuard` in watershed/sdk), so one element dated 2099 does
+   * not make all that follow it late; the element itself is still read. The watermark moves from the
+   * second element on.
+   */
+  readonly maxForwardJump?: Duration;
 }
 
 /** How {@link RxIO.read} reads an Observable. */
@@ -83,6 +92,8 @@ export class ObservableSource<T> implements Source<T> {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxBuffered must be a whole number >= 1, got ${max}`);
     const lag = options.watermark?.maxOutOfOrderness ?? 0;
     if (!(lag >= 0) || !Number.isFinite(lag)) throw new RangeError(`watermark.maxOutOfOrderness must be a finite duration >= 0 ms, got ${lag}`);
+    const jump = options.watermark?.maxForwardJump ?? DEFAULT_MAX_FORWARD_JUMP;
+    if (!(jump >= 0)) throw new RangeError(`watermark.maxForwardJump must be a duration >= 0 ms (Infinity: off), got ${jump}`);
     timestampOption(options.timestamp, options.timestampFn, 'timestampFn', this.name);
     this.bounded = options.bounded ?? false;
   }
@@ -105,7 +116,8 @@ class ObservableReader<T> implements SourceReader<T> {
   private readonly lag: Duration;
   private readonly maxBuffered: number;
   private readonly timestampFn: ((value: T) => Instant) | undefined;
-  private maxTs: Instant = TIMESTAMP_MIN;
+  /** The event time the watermark may follow: the largest, unless one element jumped far ahead of the rest. */
+  private readonly guard: ForwardJumpGuard;
   private watermark: Instant = TIMESTAMP_MIN;
   /** The watermark of the last batch that ended with a barrier: the runners have applied it before what follows. */
   private barrierWatermark: Instant = TIMESTAMP_MIN;
@@ -117,6 +129,7 @@ class ObservableReader<T> implements SourceReader<T> {
     private readonly ctx: SourceContext,
   ) {
     this.lag = options.watermark?.maxOutOfOrderness ?? 0;
+    this.guard = new ForwardJumpGuard(options.watermark?.maxForwardJump ?? DEFAULT_MAX_FORWARD_JUMP);
     this.maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
     this.timestampFn = options.timestamp ?? options.timestampFn;
     this.subscription = observable.subscribe({
@@ -178,14 +191,14 @@ class ObservableReader<T> implements SourceReader<T> {
       if (a.ok) {
         // The watermark the elements before this one gave; an element below it ends the batch, so that
         // it is behind the watermark on every runner, however the runner batches.
-        const before = this.watermarkAfter(this.maxTs);
+        const before = this.watermarkAfter(this.guard.confirmed());
         if (a.element.timestamp < before && before > this.barrierWatermark) {
           // (an empty batch when the watermark moved in earlier batches: the micro-batch runner may
           // still be gathering them into the batch this element would join)
           barrier = true;
           break;
         }
-        if (a.element.timestamp > this.maxTs) this.maxTs = a.element.timestamp;
+        this.guard.observe(a.element.timestamp);
         elements.push(a.element);
       } else deadLetters.push(a.dead);
       this.head++;
@@ -197,7 +210,7 @@ class ObservableReader<T> implements SourceReader<T> {
       this.buffer.splice(0, this.head);
       this.head = 0;
     }
-    this.watermark = this.watermarkAfter(this.maxTs);
+    this.watermark = this.watermarkAfter(this.guard.confirmed());
     // Ingestion time: an element yet to come will be stamped now or later, so the watermark may follow
     // the clock, up to the first element still buffered.
     if (this.timestampFn === undefined) this.watermark = this.watermarkAfter(this.head < this.buffer.length ? this.firstBufferedTime() : this.ctx.clock.now());

@@ -3,11 +3,13 @@
 // watershed/io/suricata-eve, only `event_type: "flow"` events are connections), each mapped onto one
 // `Conn`. Used by network-talkers.ts. The readers give typed records with their event time, skip
 // headers and other event types, and send unreadable lines to their step's dead letters with reason,
-// file and line; the Zeek reader carries the log's header through checkpoints.
+// file and line; the Zeek reader carries the log's header through checkpoints. `connDeserializer` reads
+// a Kafka topic of Conns (as `--copyTo` writes them), a record that is not one a dead letter.
 import { type Duration, type PCollection, type DeadLetter, type Pipeline } from 'watershed/sdk';
 import { MapElements } from 'watershed/transforms';
 import { ZeekLog, type ZeekConn } from 'watershed/io/zeek-log';
 import { eveTime, SuricataEve, type SuricataEveEvent } from 'watershed/io/suricata-eve';
+import { DeserializationError, Serde, type Deserializer } from 'watershed/io/kafka';
 
 /** One connection, whatever the sensor. */
 export interface Conn {
@@ -49,4 +51,32 @@ export function zeekConns(p: Pipeline, step: string, path: string, maxOutOfOrder
 export function eveConns(p: Pipeline, step: string, path: string, maxOutOfOrderness: Duration): ConnInput {
   const read = p.apply(step, SuricataEve.read(path, { eventTypes: ['flow'], watermark: { maxOutOfOrderness }, timestamp: (e) => eveTime(e.flow?.start) }));
   return { conns: read.apply(`${step}AsConn`, MapElements(connOfEve)), deadLetters: read.deadLetters() };
+}
+
+/**
+ * A Kafka record's value as a {@link Conn} (JSON, as `--copyTo` writes it). A record that is not one (a
+ * member missing or of another type: `"bytes": "12"` would make a session's bytes the text `"012"`) is
+ * a dead letter of the read step, reason `malformed-conn`, with its topic, partition and offset; bad JSON
+ * is `malformed-json`.
+ * @example KafkaIO.read<Conn>({ ..., deserializer: connDeserializer })
+ */
+export const connDeserializer: Deserializer<Conn> = (bytes, record) => {
+  const c = Serde.json<Record<string, unknown> | null>()(bytes, record);
+  const problem = connProblem(c);
+  if (problem !== undefined) throw new DeserializationError('malformed-conn', `not a connection: ${problem}`);
+  return c as unknown as Conn;
+};
+
+/** Why `c` is not a {@link Conn}, or undefined. */
+function connProblem(c: Record<string, unknown> | null): string | undefined {
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return `${String(JSON.stringify(c)).slice(0, 60)} is not an object`;
+  const checks: [string, (v: unknown) => boolean, string][] = [
+    ['ts', (v) => typeof v === 'number' && Number.isFinite(v), 'a number'],
+    ['src', (v) => typeof v === 'string', 'text'],
+    ['dst', (v) => typeof v === 'string', 'text'],
+    ['dport', (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535, 'a port'],
+    ['bytes', (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0, 'a byte count'],
+  ];
+  for (const [name, ok, what] of checks) if (!ok(c[name])) return `${name} is ${String(JSON.stringify(c[name]) ?? 'missing').slice(0, 60)}, not ${what}`;
+  return undefined;
 }

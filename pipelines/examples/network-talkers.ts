@@ -23,7 +23,7 @@ import {
 import { Combine, Flatten, MapElements, ParDo, Sum, Top, Window, WithKeys } from 'watershed/transforms';
 import { FileOutputSet, TextFile } from 'watershed/io/text-file';
 import { KafkaIO } from 'watershed/io/kafka';
-import { eveConns, zeekConns, type Conn, type ConnInput } from './conn-readers.js';
+import { connDeserializer, eveConns, zeekConns, type Conn, type ConnInput } from './conn-readers.js';
 
 const FLAGS = {
   input: { type: 'string', value: 'zeek:<conn.log>|eve:<eve.json>|kafka:<topic>', help: 'the connections (required)' },
@@ -74,6 +74,7 @@ const [kind, where] = input;
 function kafkaConns(): ConnInput {
   const conns = p.apply('Conns', KafkaIO.read<Conn>({
     brokers, topics: where, startAt: 'earliest', bounded: !args.follow,
+    deserializer: connDeserializer, // a record that is not a Conn is a dead letter, never summed as text
     timestamp: (c) => c.ts, watermark: { maxOutOfOrderness },
   }));
   return { conns, deadLetters: conns.deadLetters() };

@@ -89,6 +89,30 @@ describe.each(RUNNER_CONFIGS)('RxIO.read ($label)', ({ label, options }) => {
     expect(counts.values()).toEqual([{ key: 'a', value: 2 }]);
   });
 
+  it('one element dated 2099 does not move the watermark (nothing after it late); it is still read, and a second one confirms the jump', async () => {
+    const Y2099 = Date.UTC(2099, 0, 1);
+    const clicks = [click('a', 1_000), click('b', 3_000), click('x', Y2099), click('c', 61_000), click('d', 58_000), click('e', 65_000)];
+    const { out } = await runWith(options, (p) => perMinute(p, from(clicks)));
+    expect(out.late.values()).toEqual([]);
+    expect(out.counts.lines()).toEqual([
+      '[0,60000) ON_TIME #0 last {"key":"all","value":3}',
+      '[60000,120000) ON_TIME #0 last {"key":"all","value":2}',
+      `[${Y2099},${Y2099 + 60_000}) ON_TIME #0 last {"key":"all","value":1}`,
+    ]);
+    // Off (Infinity), or confirmed by a second element near it: from there on, the older elements are late.
+    const off = await runWith(options, (p) => {
+      const counted = p
+        .apply('Clicks', RxIO.read(from(clicks), { timestamp: (c) => c.at, watermark: { maxOutOfOrderness: 5_000, maxForwardJump: Infinity } }))
+        .apply('PerMinute', Window.into<Click>(FixedWindows(60_000)))
+        .apply('All', WithKeys((_: Click) => 'all'))
+        .apply('Count', Count.perKey<string>());
+      return { late: counted.lateData().apply('Late', Capture.records<LateRecord>()) };
+    });
+    expect(off.out.late.values().map((l) => (l.value as KV<string, Click>).value.user)).toEqual(['c', 'd', 'e']);
+    const confirmed = await runWith(options, (p) => perMinute(p, from([...clicks.slice(0, 3), click('y', Y2099 + 1_000), ...clicks.slice(3)])));
+    expect(confirmed.out.late.values().map((l) => (l.value as KV<string, Click>).value.user)).toEqual(['c', 'd', 'e']);
+  });
+
   it('an element whose time cannot be read goes to the dead letters, with its index, and moves no watermark', async () => {
     const { out } = await runWith(options, (p) => {
       const read = p.apply('Clicks', RxIO.read(from([click('a', 1_000), click('x', Number.NaN), click('b', 2_000)]), { timestamp: (c) => c.at }));

@@ -1,9 +1,11 @@
-import type { KafkaAdmin, KafkaBatchHandler, KafkaClientFactory, KafkaConsumerPort, KafkaMessage, KafkaPartitionAssignment, KafkaProducerPort } from '../../transforms/io/kafka/client.js';
+import type { KafkaAdmin, KafkaBatchHandler, KafkaClientFactory, KafkaConsumerPort, KafkaMessage, KafkaPartitionAssignment, KafkaProducerPort, KafkaRecordHeaders } from '../../transforms/io/kafka/client.js';
 
-/** One record of an in-memory topic: its value (null: a tombstone) and record timestamp. */
+/** One record of an in-memory topic: its value (null: a tombstone; text is UTF-8), record timestamp and, optionally, key and headers. */
 export interface InMemoryRecord {
-  readonly value: string | null;
+  readonly value: string | Buffer | null;
   readonly timestamp: number;
+  readonly key?: Buffer | null;
+  readonly headers?: KafkaRecordHeaders;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface InMemoryRecord {
 export function inMemoryKafka(topics: Readonly<Record<string, readonly (readonly InMemoryRecord[])[]>>): KafkaClientFactory {
   const message = (topic: string, partition: number, offset: number): KafkaMessage => {
     const r = topics[topic]![partition]![offset]!;
-    return { topic, partition, offset: String(offset), timestamp: r.timestamp, key: null, value: r.value === null ? null : Buffer.from(r.value, 'utf8'), headers: {} };
+    return { topic, partition, offset: String(offset), timestamp: r.timestamp, key: r.key ?? null, value: r.value === null ? null : Buffer.from(r.value), headers: r.headers ?? {} };
   };
   const admin: KafkaAdmin = {
     connect: async () => undefined,

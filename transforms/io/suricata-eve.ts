@@ -9,6 +9,7 @@ import type { Instant } from '../../sdk/time.js';
 import { Read } from '../read.js';
 import { parseJsonObject } from './exact-json.js';
 import { parseIsoMicros } from './iso-timestamp.js';
+import { eveMemberProblem } from './suricata-eve-members.js';
 import { lineSource, type LineOutcome, type LineSourceOptions } from './text-file.js';
 import { callTimestamp, threw } from './user-code-error.js';
 
@@ -66,7 +67,9 @@ export interface SuricataEveOptions<T> extends Omit<LineSourceOptions, 'mapperSt
  * `timestamp` (ms, its offset applied), or the `timestamp` option's.
  *
  * Dead letters (the read goes on; the origin names file and line; the watermark does not move):
- * `malformed-json` (not a JSON object), `malformed-event` (no `event_type` text), `unsafe-integer`
+ * `malformed-json` (not a JSON object), `malformed-event` (no `event_type` text, or a member that
+ * {@link SuricataEveEvent} types written with another type, e.g. `"bytes_toserver": "4056"` or a port of
+ * 70000: text where a number is promised would concatenate in a sum), `unsafe-integer`
  * (an integer beyond 2^53 − 1, which a number would round), `invalid-timestamp` (`timestamp` missing
  * or not ISO-8601, or the option gave none), `timestamp-error` (the `timestamp` option threw), `invalid-utf8`, `too-deep`, `line-too-long`. Blank lines and events not in
  * `eventTypes` are skipped and counted (`stats.skipped`; per type for 64 types at most), not dead letters.
@@ -101,6 +104,8 @@ export const SuricataEve = {
       const type = parsed.value.event_type;
       if (typeof type !== 'string') return { kind: 'dead', reason: 'malformed-event', message: `event_type is ${String(JSON.stringify(type) ?? 'missing').slice(0, 60)}, not text` };
       if (wanted !== undefined && !wanted.has(type)) return { kind: 'skip', reason: skipReason(type) };
+      const problem = eveMemberProblem(parsed.value);
+      if (problem !== undefined) return { kind: 'dead', reason: 'malformed-event', message: problem };
       const event = parsed.value as unknown as T;
       const timestamp = callTimestamp(eventTime, event, line);
       if (threw(timestamp)) return { kind: 'dead', reason: timestamp.reason, message: timestamp.message };

@@ -20,7 +20,7 @@ import type { LineOutcome, LineSourceOptions } from './line-source-options.js';
 import { PartFolder } from './part-files.js';
 import { isInside, sameFile } from './same-file.js';
 import { callTimestamp, threw } from './user-code-error.js';
-import { jsonDepthProblem } from './json-depth.js';
+import { parseJsonExact } from './exact-json.js';
 export { InputTruncatedError } from './input-truncated-error.js';
 export type { FileFingerprint } from './file-fingerprint.js';
 export type { LinePosition } from './line-reader.js';
@@ -94,15 +94,9 @@ export const TextFile = {
       path,
       (text, line) => {
         if (skipBlank && text.trim() === '') return { kind: 'skip', reason: 'blank' };
-        const deep = jsonDepthProblem(text);
-        if (deep !== undefined) return { kind: 'dead', reason: 'too-deep', message: `${deep}: it would overflow the stack of whatever reads the value` };
-        let value: T;
-        try {
-          value = JSON.parse(text) as T;
-        } catch (e) {
-          return { kind: 'dead', reason: 'malformed-json', message: (e as Error).message };
-        }
-        return withTimestamp(value, line, options.timestamp);
+        const parsed = parseJsonExact(text);
+        if (!parsed.ok) return { kind: 'dead', reason: parsed.reason, message: parsed.reason === 'too-deep' ? `${parsed.message}: it would overflow the stack of whatever reads the value` : parsed.message };
+        return withTimestamp(parsed.value as T, line, options.timestamp);
       },
       options,
     );

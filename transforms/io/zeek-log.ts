@@ -29,9 +29,12 @@ export interface ZeekLogOptions<T> extends Omit<LineSourceOptions, 'mapperState'
    */
   readonly timestamp?: (record: T, line: number) => Instant | undefined;
   /**
-   * For JSON lines (Zeek's `LogAscii::use_json`, no `#types` line): the Zeek types of the members to
-   * convert as in an ASCII log (`time` / `interval` seconds → ms, ISO `time` text → ms, integer and
-   * `bool` members checked). Default `{ ts: 'time' }`; `ZeekLog.conn` passes {@link ZEEK_CONN_TYPES}.
+   * The Zeek types the records' columns must have. JSON lines (Zeek's `LogAscii::use_json`, no `#types`
+   * line): the members converted as in an ASCII log (`time` / `interval` seconds → ms, ISO `time` text → ms,
+   * integer and `bool` members checked). ASCII lines: the types of these columns when there is no `#types`
+   * line; under a `#types` line that gives one of them another type (`ts` as `double`, whose seconds
+   * would be read as ms), every data line is a `malformed-header` dead letter naming the column. Default
+   * `{ ts: 'time' }`; `ZeekLog.conn` passes {@link ZEEK_CONN_TYPES}.
    */
   readonly jsonTypes?: Readonly<Record<string, string>>;
 }
@@ -44,16 +47,16 @@ export interface ZeekLogOptions<T> extends Omit<LineSourceOptions, 'mapperState'
  * (rotated logs concatenated) is read block by block; each data line becomes a record whose members
  * are typed by `#types` (`time` and `interval` → ms, `count` / `int` / `port` /
  * `double` → number, `bool` → boolean, `set[..]` / `vector[..]` → arrays (`(empty)` → `[]`), the rest →
- * string; an unset `-` leaves the member out). Without a `#types` line every column is a string but
- * `ts`, a `time`. Lines starting with `{` are JSON records (Zeek's JSON logs), typed by `jsonTypes`.
+ * string; an unset `-` leaves the member out). Without a `#types` line the columns are typed by
+ * `jsonTypes` (`ts` a `time`; conn.log's counts and ports for `ZeekLog.conn`), the others strings. Lines starting with `{` are JSON records (Zeek's JSON logs), typed by `jsonTypes`.
  *
  * The header state is saved with every checkpoint (the line source's mapper state), so a run resumed
  * in the middle of a file reads its lines as an uninterrupted run would.
  *
  * Dead letters (the read goes on; the origin names file and line; the watermark does not move):
  * `missing-header` (a data line before any `#fields`), `malformed-line` (more or fewer columns than
- * `#fields`), `malformed-header` (`#types` and `#fields` of different lengths, or `#fields` naming a
- * column twice), `malformed-value` (a value that does not fit its type, e.g. a `time` of `yesterday`,
+ * `#fields`), `malformed-header` (`#types` and `#fields` of different lengths, `#fields` naming a
+ * column twice, or `#types` typing a column otherwise than `jsonTypes` does), `malformed-value` (a value that does not fit its type, e.g. a `time` of `yesterday`,
  * a `port` beyond 0..65535), `unsafe-integer` (a count beyond
  * 2^53 − 1: refused rather than rounded to another number; a bigint would not survive
  * `JSON.stringify` or arithmetic with numbers, and such counts do not occur in real logs, so the line
@@ -97,6 +100,17 @@ function zeekLogSource<T>(path: string, options: ZeekLogOptions<T>): Source<T> {
 function zeekLineMapper<T>(header: ZeekHeader, options: ZeekLogOptions<T>): (text: string, line: number) => LineOutcome<T> {
   const jsonTypes = options.jsonTypes ?? { ts: 'time' };
   const eventTime = options.timestamp ?? ((r: T) => defaultEventTime(r as ZeekRecord));
+  // The header's clash with `jsonTypes`, found once per `#types` line (a header read again makes a new array).
+  let checkedTypes: readonly string[] | undefined;
+  let clash: string | undefined;
+  const typeClash = (fields: readonly string[], types: readonly string[]): string | undefined => {
+    if (types !== checkedTypes) {
+      checkedTypes = types;
+      const i = fields.findIndex((name, i) => Object.hasOwn(jsonTypes, name) && jsonTypes[name] !== types[i]);
+      clash = i < 0 ? undefined : `#types gives column ${JSON.stringify(fields[i]!.slice(0, 60))} the type ${JSON.stringify(types[i]!.slice(0, 60))}, not ${jsonTypes[fields[i]!]}`;
+    }
+    return clash;
+  };
   return (raw, line) => {
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (text.trim() === '') return { kind: 'skip', reason: 'blank' };
@@ -104,7 +118,7 @@ function zeekLineMapper<T>(header: ZeekHeader, options: ZeekLogOptions<T>): (tex
       header.read(text);
       return { kind: 'skip', reason: 'header' };
     }
-    const read = text.trimStart().startsWith('{') ? jsonRecord(text, jsonTypes) : asciiRecord(text, header);
+    const read = text.trimStart().startsWith('{') ? jsonRecord(text, jsonTypes) : asciiRecord(text, header, jsonTypes, typeClash);
     if (read.kind !== 'element') return read;
     const record = read.value as T;
     const timestamp = callTimestamp(eventTime, record, line);
@@ -119,12 +133,19 @@ function defaultEventTime(record: ZeekRecord): Instant | undefined {
   return typeof record.ts === 'number' ? Math.floor(record.ts) : undefined;
 }
 
-function asciiRecord(text: string, header: ZeekHeader): LineOutcome<ZeekRecord> {
+/**
+ * A data line of an ASCII log as a record typed by `#types`, or, without a `#types` line, by `columnTypes`
+ * (the rest strings). `typeClash` tells why `#types` gives a column of `columnTypes` another type (the line is then a dead letter).
+ */
+function asciiRecord(text: string, header: ZeekHeader, columnTypes: Readonly<Record<string, string>>, typeClash: (fields: readonly string[], types: readonly string[]) => string | undefined): LineOutcome<ZeekRecord> {
   const { fields, types } = header;
   if (fields === undefined) return { kind: 'dead', reason: 'missing-header', message: 'a data line before any #fields header' };
   if (types !== undefined && types.length !== fields.length) {
     return { kind: 'dead', reason: 'malformed-header', message: `#types names ${types.length} types for the ${fields.length} #fields` };
   }
+  // E.g. `ts` as `double`: its seconds would be taken for ms; conn.log's `orig_bytes` as `string`: text where a number is promised.
+  const clash = types === undefined ? undefined : typeClash(fields, types);
+  if (clash !== undefined) return { kind: 'dead', reason: 'malformed-header', message: clash };
   const twice = header.duplicateField();
   if (twice !== undefined) return { kind: 'dead', reason: 'malformed-header', message: `#fields names the column ${JSON.stringify(twice.slice(0, 60))} twice` };
   const values = text.split(header.separator);
@@ -132,7 +153,7 @@ function asciiRecord(text: string, header: ZeekHeader): LineOutcome<ZeekRecord> 
   const record: Record<string, ZeekValue> = {};
   for (let i = 0; i < fields.length; i++) {
     const name = fields[i]!;
-    const r = zeekValue(values[i]!, types?.[i] ?? (name === 'ts' ? 'time' : 'string'), header);
+    const r = zeekValue(values[i]!, types?.[i] ?? (Object.hasOwn(columnTypes, name) ? columnTypes[name]! : 'string'), header);
     if (!r.ok) return { kind: 'dead', reason: r.reason, message: `column ${name}: ${r.message}` };
     // defineProperty, not `record[name] =`: a `__proto__` column must be an own member, not the record's prototype.
     if (r.value !== undefined) Object.defineProperty(record, name, { value: r.value, enumerable: true, writable: true, configurable: true });

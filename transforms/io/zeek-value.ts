@@ -13,6 +13,8 @@ export type ZeekValueResult = { readonly ok: true; readonly value: ZeekValue | u
 const SECONDS = /^([+-]?)(\d+)(?:\.(\d*))?$/;
 const UNSIGNED = /^\d+$/;
 const SIGNED = /^[+-]?\d+$/;
+/** A `double` as Zeek writes it: `1.5`, `-0.000123`, `1e-05`. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
  * Reads the text of one column of a Zeek ASCII data line by its `#types` type:
@@ -21,7 +23,7 @@ const SIGNED = /^[+-]?\d+$/;
  *   to the micro-second (`1655071209953.394`); a `time` written as ISO-8601 text is read too;
  * - `count`, `port`, `int` → number; one beyond ±(2^53 − 1) cannot be a number without changing, so
  *   it is refused (`unsafe-integer`) rather than rounded; a `port` beyond 0..65535 is `malformed-value`;
- * - `double` → number; `bool` (`T` / `F`) → boolean;
+ * - `double` (decimal, e.g. `1.5`, `1e-05`; not hex, blanks or `inf`) → number; `bool` (`T` / `F`) → boolean;
  * - `set[T]`, `vector[T]` → an array of T split on `#set_separator`; the empty field (`(empty)`) → `[]`;
  * - anything else (`string`, `addr`, `subnet`, `enum`, `pattern`, unknown types) → the text with Zeek's
  *   `\xHH` escapes decoded; the empty field → `''` (for a number, time or bool it is `malformed-value`).
@@ -61,7 +63,8 @@ function scalar(text: string, type: string): ZeekValueResult {
     case 'int':
       return integer(text, type, type === 'int' ? SIGNED : UNSIGNED);
     case 'double': {
-      const n = text.trim() === '' ? NaN : Number(text);
+      // Decimal only: Number() would read 0x10 as 16 and ' 5' as 5.
+      const n = DECIMAL.test(text) ? Number(text) : NaN;
       return Number.isFinite(n) ? { ok: true, value: n } : bad(text, type);
     }
     case 'bool':

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +129,53 @@ describe.each(RUNNERS)('SuricataEve on $label', ({ options }) => {
     const spoiledIds = new Set(spoiled.map((i) => (JSON.parse(lines[i]!) as { flow_id: number }).flow_id));
     expect(records).toEqual(whole.records.filter((r) => !spoiledIds.has(r.value.flow_id!)));
     expect(records.length).toBe(whole.records.length - spoiled.length);
+  });
+  it('a typed member written with another type (bytes as text, a port past 65535, null) is a malformed-event dead letter with file and line, never an event whose bytes concatenate', async () => {
+    const flows = LINES.filter((l) => l.includes('"event_type":"flow"')).slice(0, 8);
+    const edits: [string, (e: Record<string, any>) => void, string][] = [
+      ['bytes as text', (e) => { e['flow'].bytes_toserver = String(e['flow'].bytes_toserver); }, 'flow.bytes_toserver is "'],
+      ['port past 65535', (e) => { e['dest_port'] = 70000; }, 'dest_port is 70000, not a port (an integer in 0..65535)'],
+      ['null address', (e) => { e['src_ip'] = null; }, 'src_ip is null, not text'],
+      ['flow an array', (e) => { e['flow'] = [1]; }, 'flow is [1], not an object'],
+      ['start a number', (e) => { e['flow'].start = 1622987986; }, 'flow.start is 1622987986, not text'],
+      ['negative packets', (e) => { e['flow'].pkts_toclient = -1; }, 'flow.pkts_toclient is -1, not a count (an integer >= 0)'],
+    ];
+    const spoiled = flows.map((l, i) => {
+      if (i >= edits.length) return l;
+      const e = JSON.parse(l) as Record<string, any>;
+      edits[i]![1](e);
+      return JSON.stringify(e);
+    });
+    const path = tempFile('retyped.json', spoiled.join('\n') + '\n');
+    const { records, dead } = await readOn(options, SuricataEve.read(path, { eventTypes: ['flow'], timestamp: (e) => eveTime(e.flow?.start) }));
+    expect(dead.map((d) => [d.reason, d.origin!['line']])).toEqual(edits.map((_, i) => ['malformed-event', i + 1]));
+    dead.forEach((d, i) => expect(d.message.startsWith(edits[i]![2])).toBe(true));
+    expect(records.map((r) => r.value)).toEqual(flows.slice(edits.length).map((l) => JSON.parse(l)));
+  });
+
+  it('real flow events with a random member set to a random JSON value: each is a dead letter or an event whose typed members have their types', async () => {
+    const flows = LINES.filter((l) => l.includes('"event_type":"flow"')).slice(0, 200);
+    const members = ['timestamp', 'flow_id', 'src_ip', 'src_port', 'dest_ip', 'dest_port', 'proto', 'flow', 'flow.pkts_toserver', 'flow.bytes_toserver', 'flow.bytes_toclient', 'flow.start', 'flow.age', 'flow.alerted', 'flow.state'];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...flows), fc.constantFrom(...members), fc.jsonValue({ maxDepth: 2 }), async (line, member, value) => {
+        const e = JSON.parse(line) as Record<string, any>;
+        if (member.startsWith('flow.')) e['flow'][member.slice(5)] = value;
+        else e[member] = value;
+        const path = tempFile('mutated.json', JSON.stringify(e) + '\n');
+        const got = await drain(await openSource(sourceOf(SuricataEve.read(path, { timestamp: () => 0 }))), 10);
+        expect(got.elements.length + got.deadLetters.length).toBe(1);
+        for (const [event] of got.elements as [SuricataEveEvent, number][]) {
+          const f = event.flow;
+          for (const port of [event.src_port, event.dest_port]) expect(port === undefined || (Number.isInteger(port) && port >= 0 && port <= 65535)).toBe(true);
+          for (const text of [event.timestamp, event.src_ip, event.dest_ip, event.proto, f?.start, f?.state]) expect(text === undefined || typeof text === 'string').toBe(true);
+          expect(f === undefined || (typeof f === 'object' && !Array.isArray(f))).toBe(true);
+          for (const n of [f?.pkts_toserver, f?.bytes_toserver, f?.bytes_toclient]) expect(n === undefined || (Number.isInteger(n) && n >= 0)).toBe(true);
+          expect(f?.age === undefined || Number.isFinite(f.age)).toBe(true);
+          expect(f?.alerted === undefined || typeof f.alerted === 'boolean').toBe(true);
+        }
+      }),
+      { numRuns: 150, seed: 20261204 },
+    );
   });
 });
 

@@ -46,4 +46,22 @@ describe.each(RUNNERS)('TextFile.write: an element it cannot encode goes to its 
     expect(readFileSync(out, 'utf8')).toBe('{"a":1}\n');
     expect(result.warnings?.join('\n')).toMatch(/step 'Out' sent 1 record to its dead letters, and nothing reads them/);
   });
+  it('a format giving text that would not read back as one line (a \\n, a last \\r, a lone surrogate) is a dead letter, never split, cut or altered', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'text-unencodable-')), 'out.txt');
+    const texts = ['a', 'b\nc', 'd\r', 'e\uD800f', '\uDFFF', 'g\rh', 'i\r\n', 'j\u{1F600}'];
+    const { out: dead } = await runWith(options, (p) =>
+      p.apply('In', Create<string>(texts)).apply('Out', TextFile.write<string>(out, (s) => s)).deadLetters().apply('Dead', Capture.records<DeadLetter>()),
+    );
+    // What is written reads back as exactly the elements written (a \r inside a line is kept).
+    expect(readFileSync(out, 'utf8')).toBe('a\ng\rh\nj\u{1F600}\n');
+    const letters = dead.values();
+    expect(letters.map((d) => [d.reason, d.element])).toEqual([['unencodable', 'b\nc'], ['unencodable', 'd\r'], ['unencodable', 'e\uD800f'], ['unencodable', '\uDFFF'], ['unencodable', 'i\r\n']]);
+    expect(letters.map((d) => d.message.replace(/^.*?: the format gave /, ''))).toEqual([
+      'text with a line end (\\n at 1): it would be read back as several lines',
+      'text ending in \\r: it would be read back without it (taken for a \\r\\n line end)',
+      'text with a lone surrogate (not Unicode): UTF-8 would write U+FFFD in its place',
+      'text with a lone surrogate (not Unicode): UTF-8 would write U+FFFD in its place',
+      'text with a line end (\\n at 2): it would be read back as several lines',
+    ]);
+  });
 });

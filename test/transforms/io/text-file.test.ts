@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, tru
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { DeadLetter } from '../../../sdk/dead-letter.js';
 import { Capture } from '../../../sdk/testing/capture.js';
 import { FixedWindows } from '../../../sdk/windows/fixed-windows.js';
 import { Count } from '../../../transforms/combiners/count.js';
@@ -181,6 +182,20 @@ describe.each(RUNNERS)('TextFile on $label', ({ options }) => {
     expect(parsed.out.dead.values().map((d) => [d.step, d.reason, d.origin, d.element])).toEqual([['Json', 'malformed-json', { file: input, line: 3 }, '{"a":2']]);
     expect(parsed.result.metrics['Json']!.deadLettered).toBe(1);
     expect(stats).toMatchObject({ lines: 5, elements: 3, skipped: { blank: 1 }, deadLettered: { 'malformed-json': 1 } });
+  });
+
+  it('NDJSON: an integer beyond 2^53 - 1 (a 64-bit id) is an unsafe-integer dead letter with file and line, never read as another number', async () => {
+    const input = join(mkdtempSync(join(tmpdir(), 'textfile-')), 'ids.ndjson');
+    writeFileSync(input, '{"id":1}\n{"id":18446744073709551615}\n[9007199254740993]\n{"id":"18446744073709551615","n":9007199254740991}\n');
+    const parsed = await runWith(options, (p) => {
+      const values = p.apply('Json', TextFile.ndjson(input));
+      return { values: values.apply('V', Capture.records()), dead: values.deadLetters().apply('D', Capture.records<DeadLetter>()) };
+    });
+    expect(parsed.out.values.values()).toEqual([{ id: 1 }, { id: '18446744073709551615', n: 9007199254740991 }]);
+    expect(parsed.out.dead.values().map((d) => [d.reason, d.origin, d.element, d.message])).toEqual([
+      ['unsafe-integer', { file: input, line: 2 }, '{"id":18446744073709551615}', 'member "id" is the integer 18446744073709551615, which a number would read as 18446744073709552000'],
+      ['unsafe-integer', { file: input, line: 3 }, '[9007199254740993]', 'member "0" is the integer 9007199254740993, which a number would read as 9007199254740992'],
+    ]);
   });
 
   it('with a maxOutOfOrderness watermark, windows fire while reading and records further out of order are late', async () => {

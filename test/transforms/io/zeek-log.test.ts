@@ -189,6 +189,42 @@ describe.each(RUNNERS)('ZeekLog on $label', ({ options }) => {
     expect(records.map((r) => r.value.uid)).toEqual(['A', 'G']);
   });
 
+  it('conn.log without #types: counts and ports are numbers as ZeekConn promises (they were text: 100 + 200 bytes gave "100200")', async () => {
+    const path = tempFile('untyped.log', [
+      '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\torig_bytes\tresp_bytes\tlocal_orig\tnote',
+      '1600000000.5\tC1\t10.0.0.1\t1234\t10.0.0.2\t80\ttcp\t0.25\t100\t200\tT\t7',
+      '1600000001.5\tC2\t10.0.0.1\t1234\t10.0.0.2\thttp\ttcp\t-\t-\t-\t-\t-',
+    ].join('\n'));
+    const { records, dead } = await readOn(options, ZeekLog.conn(path));
+    expect(records).toEqual([{
+      value: { ts: 1600000000500, uid: 'C1', 'id.orig_h': '10.0.0.1', 'id.orig_p': 1234, 'id.resp_h': '10.0.0.2', 'id.resp_p': 80, proto: 'tcp', duration: 250, orig_bytes: 100, resp_bytes: 200, local_orig: true, note: '7' },
+      timestamp: 1600000000500,
+    }]);
+    expect(dead.map((d) => [d.reason, d.origin!['line'], d.message])).toEqual([['malformed-value', 3, 'column id.resp_p: "http" is not a Zeek port']]);
+  });
+
+  it('#types giving a column another type than the reader\'s (ts as double: seconds read as ms) makes its data lines malformed-header dead letters', async () => {
+    const path = tempFile('retyped.log', [
+      '#fields\tts\tuid\tid.resp_p\torig_bytes',
+      '#types\tdouble\tstring\tport\tcount',
+      '1600000000.5\tC1\t80\t100',
+      '#types\ttime\tstring\tport\tstring',
+      '1600000000.5\tC2\t80\t100',
+      '#types\ttime\tstring\tport\tcount',
+      '1600000000.5\tC3\t80\t100',
+    ].join('\n'));
+    const conn = await readOn(options, ZeekLog.conn(path));
+    expect(conn.dead.map((d) => [d.reason, d.origin!['line'], d.message])).toEqual([
+      ['malformed-header', 3, '#types gives column "ts" the type "double", not time'],
+      ['malformed-header', 5, '#types gives column "orig_bytes" the type "string", not count'],
+    ]);
+    expect(conn.records).toEqual([{ value: { ts: 1600000000500, uid: 'C3', 'id.resp_p': 80, orig_bytes: 100 }, timestamp: 1600000000500 }]);
+    // ZeekLog.read checks its own jsonTypes (default: ts a time).
+    const any = await readOn(options, ZeekLog.read<{ uid: string }>(path));
+    expect(any.dead.map((d) => d.origin!['line'])).toEqual([3]);
+    expect(any.records.map((r) => [r.value.uid, r.timestamp])).toEqual([['C2', 1600000000500], ['C3', 1600000000500]]);
+  });
+
   it('#fields naming a column twice makes its data lines malformed-header dead letters (one value would be lost)', async () => {
     const path = tempFile('twice.log', ['#fields\tts\tuid\tuid', '1655071209.5\tA\tB', '#fields\tts\tuid', '1655071209.5\tC'].join('\n'));
     const { records, dead } = await readOn(options, ZeekLog.read<{ uid: string }>(path));

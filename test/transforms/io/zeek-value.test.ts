@@ -17,6 +17,9 @@ describe('zeekValue', () => {
     ['443', 'port', 443],
     ['-3', 'int', -3],
     ['1.25e3', 'double', 1250],
+    ['-.5', 'double', -0.5],
+    ['1e-05', 'double', 0.00001],
+    ['7.', 'double', 7],
     ['T', 'bool', true],
     ['F', 'bool', false],
     ['10.0.0.1', 'addr', '10.0.0.1'],
@@ -42,6 +45,11 @@ describe('zeekValue', () => {
     ['', 'port'],
     ['x', 'double'],
     ['inf', 'double'],
+    ['0x10', 'double'], // Number() read it as 16
+    [' 5', 'double'], // Number() read it as 5
+    ['1e400', 'double'],
+    ['0b11', 'double'],
+    ['1,0x10', 'vector[double]'],
     ['yes', 'bool'],
     ['1,x', 'vector[count]'],
     ['(empty)', 'count'],

@@ -40,7 +40,7 @@ export interface KafkaRecord<T, K = string | null> {
   readonly headers: KafkaRecordHeaders;
 }
 
-/** What a dead letter from a Kafka read carries as its `element`: the undecodable record, bytes in base64. */
+/** What a dead letter from a Kafka read carries as its `element`: the undecodable record (key, value and headers), bytes in base64. */
 export interface KafkaDeadLetterRecord {
   readonly topic: string;
   readonly partition: number;
@@ -50,6 +50,8 @@ export interface KafkaDeadLetterRecord {
   readonly key: string | null;
   /** The value bytes in base64 (null for a tombstone). */
   readonly value: string | null;
+  /** The record's headers, each value's bytes in base64, in order (a name may repeat: several values). */
+  readonly headers: Readonly<Record<string, readonly string[]>>;
   readonly encoding: 'base64';
 }
 
@@ -691,6 +693,8 @@ class KafkaSourceReader<T, O> implements SourceReader<O> {
       timestamp: m.timestamp,
       key: m.key === null ? null : m.key.toString('base64'),
       value: m.value === null ? null : m.value.toString('base64'),
+      // Object.fromEntries: a header named `__proto__` is an own member like any other.
+      headers: Object.fromEntries(Object.entries(m.headers).map(([name, values]) => [name, values.map((v) => v.toString('base64'))])),
       encoding: 'base64',
     };
     return {

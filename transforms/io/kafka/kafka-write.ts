@@ -75,7 +75,9 @@ export interface KafkaWriteOptions<T> extends KafkaConnectionOptions {
  * `teardown`. A failed send fails the run (a UserCodeError naming the step, with the
  * KafkaClientError as its cause) at the latest when the bundle finishes. A record over
  * `maxRecordBytes` (default 1 MiB) is not sent: it goes to the step's dead letters (the returned
- * PCollection's `deadLetters()`, reason `record-too-large`, naming the topic, its size and the limit);
+ * PCollection's `deadLetters()`, reason `record-too-large`, naming the topic, its size and the limit),
+ * nor is one whose value, key or a header given as text holds a lone surrogate (reason `unencodable`:
+ * UTF-8 would send U+FFFD in its place, making `'\uD800'` and `'\uD801'` one key);
  * one under it that the broker still refuses as too large (MESSAGE_TOO_LARGE: a topic limit below
  * `maxRecordBytes`) fails the run with a {@link KafkaRecordTooLargeError} naming the step, topic and
  * record (its index in the send, its size, key and value shortened). A broker that is down or
@@ -141,7 +143,8 @@ function slabEncoder<T>(encode: ValueEncoder<T>): (value: T) => Buffer {
 
 /**
  * A fresh DoFn per application: it owns its producer and pending records. Its ParDo has dead letters,
- * which get only the records over `maxRecordBytes` (a RejectedElementError); every other failure, of
+ * which get only the records it cannot send as they are (a RejectedElementError: over `maxRecordBytes`,
+ * text with a lone surrogate, `Serde.toText` of an object); every other failure, of
  * a send or of the options' functions, is thrown as a WatershedError (a UserCodeError naming the step
  * and element, as in a ParDo without dead letters), which fails the run.
  */
@@ -222,6 +225,30 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
       { topic },
     );
 
+  /** `serialize(element)`; a value the serializer refuses (Serde.toText's object) as a dead letter naming the step and topic. */
+  const serializeFor = (topic: string, element: T): KafkaOutgoingMessage['value'] => {
+    try {
+      return serialize(element);
+    } catch (e) {
+      if (e instanceof RejectedElementError && e.origin === undefined) throw new RejectedElementError(e.reason, `step '${step}': the record for Kafka topic '${topic}': ${e.message}: not sent`, { topic });
+      throw e;
+    }
+  };
+
+  /**
+   * The part of `m` given as text that is not well-formed Unicode (a lone surrogate), which UTF-8 cannot
+   * send as it is (`'\uD800'` and `'\uD801'` would both go as U+FFFD: two keys made one), or undefined.
+   */
+  const notUnicode = (m: KafkaOutgoingMessage): string | undefined => {
+    if (typeof m.value === 'string' && !m.value.isWellFormed()) return 'a value';
+    if (typeof m.key === 'string' && !m.key.isWellFormed()) return 'a key';
+    for (const [name, v] of Object.entries(m.headers ?? {})) {
+      const values = Array.isArray(v) ? v : [v];
+      if (!name.isWellFormed() || values.some((x) => typeof x === 'string' && !x.isWellFormed())) return `header ${JSON.stringify(name)}`;
+    }
+    return undefined;
+  };
+
   /** `m`'s bytes when over maxRecordBytes, else -1 (no exact count while a string cannot be over). */
   const oversize = (m: KafkaOutgoingMessage): number => {
     const { key, value } = m;
@@ -241,7 +268,7 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
   const timestampOf = (ts: Instant): number | undefined => (eventTime && ts > TIMESTAMP_MIN && ts >= 0 && ts < 8.64e15 ? ts : undefined);
 
   /**
-   * What `process` throws for `e`: the dead letters are for records over maxRecordBytes only, so any
+   * What `process` throws for `e`: the dead letters are for records that cannot be sent as they are only, so any
    * other error fails the run as in a ParDo without them (a UserCodeError naming the step and element).
    */
   const failedOn = (e: unknown, element: T, window: BoundedWindow, timestamp: Instant): unknown =>
@@ -268,7 +295,7 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
       return;
     }
     const topic = typeof topicOf === 'string' ? topicOf : topicOf(element);
-    const m: { -readonly [K in keyof KafkaOutgoingMessage]: KafkaOutgoingMessage[K] } = { value: serialize(element) };
+    const m: { -readonly [K in keyof KafkaOutgoingMessage]: KafkaOutgoingMessage[K] } = { value: serializeFor(topic, element) };
     if (o.key) m.key = o.key(element);
     if (o.headers) m.headers = o.headers(element);
     if (o.partition) {
@@ -277,6 +304,10 @@ function writerFn<T>(o: KafkaWriteOptions<T>, batchSize: number, maxInFlight: nu
     }
     const ts = timestampOf(ctx.timestamp);
     if (ts !== undefined) m.timestamp = ts;
+    const broken = notUnicode(m);
+    if (broken !== undefined) {
+      throw new RejectedElementError('unencodable', `step '${step}': the record for Kafka topic '${topic}' has ${broken} with a lone surrogate (not Unicode): UTF-8 would send U+FFFD in its place: not sent`, { topic });
+    }
     const over = oversize(m);
     if (over >= 0) throw tooLargeRecord(topic, over);
     let list = pending.get(topic);

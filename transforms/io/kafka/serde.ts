@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
+import { RejectedElementError } from '../../../sdk/internal/rejected-element.js';
 import type { KafkaMessage } from './client.js';
-import { jsonDepthProblem } from '../json-depth.js';
+import { parseJsonExact } from '../exact-json.js';
 
 /**
  * Turns a record's value (or key) bytes into an element. `record` is the whole consumed record
@@ -34,20 +35,16 @@ export const Serde = {
   /**
    * Parses UTF-8 JSON. `null` bytes (a tombstone) give `null`. Malformed JSON: reason 'malformed-json';
    * bytes that are not valid UTF-8: reason 'invalid-utf8' (never parsed with U+FFFD in their strings);
-   * JSON nested more than 1000 levels: reason 'too-deep' (it would overflow the stack of whatever walks it later).
+   * JSON nested more than 1000 levels: reason 'too-deep' (it would overflow the stack of whatever walks it later);
+   * an integer written beyond ±(2^53 − 1), which a number would round to another: reason 'unsafe-integer'.
    */
   json<T = unknown>(): Deserializer<T> {
     return (bytes) => {
       if (bytes === null) return null as T;
       if (!isUtf8(bytes)) throw new DeserializationError('invalid-utf8', `the value is not valid UTF-8 (${bytes.length} bytes)`);
-      const text = bytes.toString('utf8');
-      const deep = jsonDepthProblem(text);
-      if (deep !== undefined) throw new DeserializationError('too-deep', `the value is ${deep}`);
-      try {
-        return JSON.parse(text) as T;
-      } catch (e) {
-        throw new DeserializationError('malformed-json', (e as Error).message, { cause: e });
-      }
+      const parsed = parseJsonExact(bytes.toString('utf8'));
+      if (!parsed.ok) throw new DeserializationError(parsed.reason, parsed.reason === 'too-deep' ? `the value is ${parsed.message}` : parsed.message);
+      return parsed.value as T;
     };
   },
   /**
@@ -69,8 +66,17 @@ export const Serde = {
   toJson<T = unknown>(): Serializer<T> {
     return (value) => (value === undefined ? null : JSON.stringify(value));
   },
-  /** `String(value)`; `null`/`undefined` give `null`. */
+  /**
+   * `String(value)`; `null`/`undefined` give `null`. A value whose text says nothing of it (`[object Object]`:
+   * an object without a `toString` of its own) is not written: in `KafkaIO.write` it is a dead letter, reason
+   * `unencodable` (every object would go as the same 15 characters); use `Serde.toJson()` for objects.
+   */
   toText<T = unknown>(): Serializer<T> {
-    return (value) => (value === null || value === undefined ? null : String(value));
+    return (value) => {
+      if (value === null || value === undefined) return null;
+      const text = String(value);
+      if (text === '[object Object]' && typeof value === 'object') throw new RejectedElementError('unencodable', `Serde.toText: the value is an object whose text is '[object Object]' (nothing of its content): use Serde.toJson()`);
+      return text;
+    };
   },
 };

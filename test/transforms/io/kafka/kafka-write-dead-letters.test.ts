@@ -54,6 +54,45 @@ describe.each(RUNNERS)('KafkaIO.write on $label, without a broker', ({ options }
     expect(result.metrics['Write']!.deadLettered).toBe(2);
   });
 
+  it('a value, key or header given as text with a lone surrogate is an unencodable dead letter, unsent (UTF-8 would send U+FFFD: two keys made one)', async () => {
+    const { client, sent } = fakeClient();
+    const { out, result } = await runWith(options, (p) =>
+      p
+        .apply('Values', Create(['a', 'v\uD800', 'k\uD801', 'h\uDC00', 'b\u{1F600}']))
+        .apply('Write', KafkaIO.write<string>({
+          brokers: 'fake:9092', client, topic: 't', serializer: (v) => (v.startsWith('v') ? v : v.slice(0, 1)),
+          key: (v) => (v.startsWith('k') ? v : 'key'),
+          headers: (v) => (v.startsWith('h') ? { trace: v } : { trace: 'ok' }),
+        }))
+        .deadLetters()
+        .apply('D', Capture.records()),
+    );
+    expect(sent.sort()).toEqual(['a', 'b']);
+    const dead = (out.values() as DeadLetter[]).sort((x, y) => String(x.element).localeCompare(String(y.element)));
+    expect(dead.map((d) => [d.reason, d.origin, d.element, d.message.replace(/^.*? has /, '')])).toEqual([
+      ['unencodable', { topic: 't' }, 'h\uDC00', 'header "trace" with a lone surrogate (not Unicode): UTF-8 would send U+FFFD in its place: not sent'],
+      ['unencodable', { topic: 't' }, 'k\uD801', 'a key with a lone surrogate (not Unicode): UTF-8 would send U+FFFD in its place: not sent'],
+      ['unencodable', { topic: 't' }, 'v\uD800', 'a value with a lone surrogate (not Unicode): UTF-8 would send U+FFFD in its place: not sent'],
+    ]);
+    expect(result.metrics['Write']!.deadLettered).toBe(3);
+  });
+
+  it('Serde.toText of an object (whose text is [object Object]) is an unencodable dead letter, never sent as those 15 characters', async () => {
+    const { client, sent } = fakeClient();
+    class Named { toString() { return 'named'; } }
+    const { out } = await runWith(options, (p) =>
+      p
+        .apply('Values', Create<unknown>(['a', { user: 'ann' }, 7, new Named(), { user: 'bob' }]))
+        .apply('Write', KafkaIO.write<unknown>({ brokers: 'fake:9092', client, topic: 't', serializer: Serde.toText() }))
+        .deadLetters()
+        .apply('D', Capture.records()),
+    );
+    expect(sent.sort()).toEqual(['7', 'a', 'named']);
+    const dead = out.values() as DeadLetter[];
+    expect(dead.map((d) => [d.reason, d.origin, d.element])).toEqual([['unencodable', { topic: 't' }, { user: 'ann' }], ['unencodable', { topic: 't' }, { user: 'bob' }]]);
+    expect(dead[0]!.message).toBe("step 'Write': the record for Kafka topic 't': Serde.toText: the value is an object whose text is '[object Object]' (nothing of its content): use Serde.toJson(): not sent");
+  });
+
   it('any other failure still fails the run (the dead letters are for oversized records only): a throwing serializer is a UserCodeError', async () => {
     const { client } = fakeClient();
     const run = runWith(options, (p) =>

@@ -20,6 +20,14 @@ describe('Serde.json', () => {
     const fine = Buffer.from(`${'['.repeat(1000)}${']'.repeat(1000)}`);
     expect(JSON.stringify(Serde.json()(fine, record))).toBe(fine.toString());
   });
+
+  it('refuses an integer beyond 2^53 - 1 (reason unsafe-integer) instead of rounding it to another number; long digit runs in text and safe integers are read', () => {
+    for (const text of ['{"id":18446744073709551615}', '{"a":[1,{"n":-9007199254740993}]}', '9007199254740993']) {
+      expect(() => Serde.json()(Buffer.from(text), record)).toThrow(expect.objectContaining({ reason: 'unsafe-integer' }));
+    }
+    expect(() => Serde.json()(Buffer.from('{"id":18446744073709551615}'), record)).toThrow('member "id" is the integer 18446744073709551615');
+    expect(Serde.json()(Buffer.from('{"uid":"18446744073709551615","n":9007199254740991,"x":1.5e300,"y":12345678901234567.5}'), record)).toEqual({ uid: '18446744073709551615', n: 9007199254740991, x: 1.5e300, y: 12345678901234567.5 });
+  });
 });
 
 describe('Serde.string', () => {
