@@ -40,6 +40,16 @@ function pendingCode(tagSlot: number, retraction: boolean): number {
 const MAX_TAGS = 127;
 /** A key with nothing waiting for this many releases (up to twice as many) is dropped (its KeyPending made again should it come back). */
 const IDLE_RELEASES = 8;
+/** The keys `list`, released by release number `at`: idle, their elements let go (see PendingElements.release). */
+function idle(list: readonly KeyPending[], at: number): void {
+  for (let i = 0; i < list.length; i++) {
+    const k = list[i]!;
+    k.count = 0;
+    k.handed = false;
+    k.key = undefined;
+    k.releasedAt = at;
+  }
+}
 /** The end of a key's chain of slots. */
 const END = -1;
 /** The code of a slot whose element was added (released while other elements still wait). */
@@ -235,26 +245,27 @@ export class PendingElements {
     if (this.count === 0) {
       this.clearSlots(0, this.used);
       this.used = 0;
-    } else {
-      for (let i = 0; i < list.length; i++) {
-        for (let s = list[i]!.first; s !== END; s = this.nexts[s]!) {
-          this.codes[s] = FREE;
-          this.values[s] = undefined;
-          this.windows[s] = undefined as never;
-          this.panes[s] = undefined as never;
-        }
-      }
-    }
+    } else this.freeSlots(list);
     const at = ++this.releases;
-    for (let i = 0; i < list.length; i++) {
-      const k = list[i]!;
-      k.count = 0;
-      k.handed = false;
-      k.key = undefined;
-      k.releasedAt = at;
-    }
+    idle(list, at);
     if (this.count > 0 && this.used > 4 * this.count + 1024) this.compact();
     if (at % IDLE_RELEASES === 0 && this.byKey.size > this.waitingKeys) this.dropIdleKeys(at - IDLE_RELEASES);
+  }
+
+  /**
+   * Frees the slots of the keys `list` (their values let go). Its own function, as the loops of `release` are:
+   * a long first run of a loop is compiled while it runs, without type feedback for what follows it, which
+   * then bailed out at every later call.
+   */
+  private freeSlots(list: readonly KeyPending[]): void {
+    for (let i = 0; i < list.length; i++) {
+      for (let s = list[i]!.first; s !== END; s = this.nexts[s]!) {
+        this.codes[s] = FREE;
+        this.values[s] = undefined;
+        this.windows[s] = undefined as never;
+        this.panes[s] = undefined as never;
+      }
+    }
   }
 
   /**
