@@ -77,14 +77,14 @@ const GENERATOR_OPTION_FLAGS: Partial<Record<keyof NetflowGeneratorOptions, stri
   seed: 'seed', count: 'count', eventsPerSecond: 'rate', sourceIps: 'sourceIps', keySkew: 'keySkew', maxJitterMs: 'jitter', ipv6Share: 'ipv6Share', malformedShare: 'malformedShare',
 };
 
-/** @throws Error naming the flag (`--count=-5: count must be ...`) when the generator settings are out of range. */
+/** @throws Error naming the flag (`--count=-5: must be ...`) when the generator settings are out of range. */
 function checkGeneratorFlags(input: NetflowInput, a: AnyFlagValues): void {
   if (input.kind !== 'generator') return;
   const problem = generatorOptionsProblem(generatorOptionsOf(input));
   if (problem === undefined) return;
   const flags = problem.options.map((o) => GENERATOR_OPTION_FLAGS[o]).filter((f): f is string => f !== undefined);
   const named = flags.length === 1 && a[flags[0]!] !== undefined ? `--${flags[0]}=${String(a[flags[0]!])}` : flags.map((f) => `--${f}`).join(' + ');
-  throw new Error(`${named}: ${problem.message}`);
+  throw new Error(`${named}: ${problem.detail}`);
 }
 
 /**
@@ -198,7 +198,10 @@ export function netflowConfigFromArgs(argv: readonly string[]): NetflowAppConfig
     topN: top,
     ...(histogram !== undefined ? { histogram } : {}),
   };
-  resolveNetflowJobOptions(job); // a 0 ms window, a top-N of -1, ...: refused now, not when the run builds the job
+  // A 0 ms window or a top-N of -1 is refused now, naming its flag, not when the run builds the job.
+  if (job.windowMs !== undefined && !(Number.isInteger(job.windowMs) && job.windowMs > 0)) throw new Error(`--window=${String(a['window'])}: must be a positive whole number of ms, got ${job.windowMs}`);
+  if (!(Number.isInteger(top) && top >= 0)) throw new Error(`--top=${String(a['top'])}: expected a whole number >= 0, at most 2^53 - 1`);
+  resolveNetflowJobOptions(job); // and whatever else the job refuses
   return {
     input,
     output,

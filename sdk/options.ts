@@ -235,25 +235,25 @@ export function optionsFromFlags(values: FlagValues<PipelineFlags>): Partial<Pip
  */
 export function completeOptions<A extends AnyFlagValues>(given: Partial<PipelineOptions<A>>): PipelineOptions<A> {
   const dir = given.checkpointDir;
-  if (dir !== undefined && (typeof dir !== 'string' || dir === '')) throw new PipelineOptionsError(`checkpointDir must be a non-empty path, got ${JSON.stringify(dir)}`);
+  if (dir !== undefined && (typeof dir !== 'string' || dir === '')) throw new PipelineOptionsError(`--checkpointDir must be a non-empty path, got ${JSON.stringify(dir)}`);
   const guarantee = given.guarantee ?? (dir !== undefined ? 'exactly-once' : 'at-least-once');
   const merged = { ...DEFAULT_OPTIONS, ...given, guarantee, args: given.args ?? {} } as PipelineOptions<A>;
   if (merged.batchInterval !== 'asap' && !(merged.batchInterval > 0)) {
-    throw new PipelineOptionsError(`batchInterval must be > 0 ms or 'asap', got ${merged.batchInterval}`);
+    throw new PipelineOptionsError(`--batchInterval must be > 0 ms or 'asap', got ${merged.batchInterval}`);
   }
   if (!(merged.checkpointInterval > 0) || !Number.isFinite(merged.checkpointInterval)) {
-    throw new PipelineOptionsError(`checkpointInterval must be a finite duration > 0 ms, got ${merged.checkpointInterval}`);
+    throw new PipelineOptionsError(`--checkpointInterval must be a finite duration > 0 ms, got ${merged.checkpointInterval}`);
   }
   if (!Number.isInteger(merged.keepCheckpoints) || merged.keepCheckpoints < MIN_KEEP_CHECKPOINTS) {
     throw new PipelineOptionsError(
-      `keepCheckpoints must be a whole number >= ${MIN_KEEP_CHECKPOINTS} (one to resume from, one to fall back on if it is damaged), got ${merged.keepCheckpoints}`,
+      `--keepCheckpoints must be a whole number >= ${MIN_KEEP_CHECKPOINTS} (one to resume from, one to fall back on if it is damaged), got ${merged.keepCheckpoints}`,
     );
   }
   if (!Number.isInteger(merged.parallelism) || merged.parallelism < 1 || merged.parallelism > MAX_PARALLELISM) {
     throw new PipelineOptionsError(`--parallelism: expected a whole number from 1 to ${MAX_PARALLELISM} (the key groups of a job), got ${merged.parallelism}`);
   }
   if (merged.guarantee !== 'exactly-once' && merged.guarantee !== 'at-least-once') {
-    throw new PipelineOptionsError(`guarantee must be 'exactly-once' or 'at-least-once', got ${JSON.stringify(merged.guarantee)}`);
+    throw new PipelineOptionsError(`--guarantee must be 'exactly-once' or 'at-least-once', got ${JSON.stringify(merged.guarantee)}`);
   }
   if (dir === undefined) {
     if (merged.guarantee === 'exactly-once') {

@@ -28,10 +28,10 @@ export const FEATURE_SETS: Readonly<Record<string, readonly FeatureName[]>> = {
 };
 
 /**
- * Parses a comma-separated feature list, or the name of a set (`traffic`, `original`).
- * Whitespace around names is ignored.
- * @throws Error naming the offending entry and the allowed names, for an unknown or repeated name
- *   or an empty list.
+ * Parses `--features`'s value: a comma-separated feature list, or the name of a set (`traffic`,
+ * `original`). Whitespace around names is ignored.
+ * @throws Error naming `--features=<text>`, the offending entry and the allowed names, for an
+ *   unknown or repeated name or an empty list.
  * @example parseFeatureList('duration, in_bytes') // ['duration', 'in_bytes']
  * @example parseFeatureList('traffic')            // TRAFFIC_FEATURES
  */
@@ -41,12 +41,12 @@ export function parseFeatureList(text: string): FeatureName[] {
   if (set !== undefined) return [...set];
   const names = trimmed.split(',').map((s) => s.trim());
   if (trimmed === '' || names.some((n) => n === '')) {
-    throw new Error(`empty feature name in ${JSON.stringify(text)}; ${allowed()}`);
+    throw new Error(`--features=${text}: empty feature name; ${allowed()}`);
   }
   const seen = new Set<FeatureName>();
   for (const name of names) {
-    if (!isFeatureName(name)) throw new Error(`unknown feature ${JSON.stringify(name)}; ${allowed()}`);
-    if (seen.has(name)) throw new Error(`feature ${JSON.stringify(name)} is listed twice`);
+    if (!isFeatureName(name)) throw new Error(`--features=${text}: unknown feature ${JSON.stringify(name)}; ${allowed()}`);
+    if (seen.has(name)) throw new Error(`--features=${text}: feature ${JSON.stringify(name)} is listed twice`);
     seen.add(name);
   }
   return [...seen];

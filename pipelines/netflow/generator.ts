@@ -99,11 +99,12 @@ function validate(o: NetflowGeneratorOptions): void {
 /**
  * The first option of `o` out of its range, with a message naming it (e.g. `count must be a
  * non-negative integer, got -5`), or undefined when every option is usable; `options` lists the
- * options the message is about (two for shares summing above 1).
- * @example generatorOptionsProblem({ ...DEFAULT_GENERATOR_OPTIONS, count: -5 }) // { options: ['count'], message: 'count must be ...' }
+ * options the message is about (two for shares summing above 1), and `detail` is the message
+ * without their names (for a command line, which names its flags instead: `--count=-5: must be ...`).
+ * @example generatorOptionsProblem({ ...DEFAULT_GENERATOR_OPTIONS, count: -5 }) // { options: ['count'], message: 'count must be ...', detail: 'must be ...' }
  */
-export function generatorOptionsProblem(o: NetflowGeneratorOptions): { readonly options: readonly (keyof NetflowGeneratorOptions)[]; readonly message: string } | undefined {
-  const fail = (option: keyof NetflowGeneratorOptions, what: string) => ({ options: [option], message: `${option} ${what}` });
+export function generatorOptionsProblem(o: NetflowGeneratorOptions): { readonly options: readonly (keyof NetflowGeneratorOptions)[]; readonly message: string; readonly detail: string } | undefined {
+  const fail = (option: keyof NetflowGeneratorOptions, what: string) => ({ options: [option], message: `${option} ${what}`, detail: what });
   // past 2^53 - 1 a count cannot be counted to (n + 1 === n): the generator would never end
   if (!(Number.isSafeInteger(o.count) && o.count >= 0)) return fail('count', `must be a non-negative integer, got ${o.count} (at most 2^53 - 1)`);
   if (!(Number.isFinite(o.eventsPerSecond) && o.eventsPerSecond > 0)) return fail('eventsPerSecond', `must be > 0, got ${o.eventsPerSecond}`);
@@ -114,13 +115,15 @@ export function generatorOptionsProblem(o: NetflowGeneratorOptions): { readonly 
   for (const share of ['ipv6Share', 'malformedShare'] as const) {
     if (!(o[share] >= 0 && o[share] <= 1)) return fail(share, `must be in [0, 1], got ${o[share]}`);
   }
-  if (o.ipv6Share + o.malformedShare > 1) return { options: ['ipv6Share', 'malformedShare'], message: 'ipv6Share + malformedShare must be <= 1' };
+  if (o.ipv6Share + o.malformedShare > 1) return { options: ['ipv6Share', 'malformedShare'], message: 'ipv6Share + malformedShare must be <= 1', detail: 'must add up to at most 1' };
   // Each event carries its time as a date: the last one (nominal time plus the most jitter) must be one.
   const last = o.startTimeMs + Math.floor((Math.max(0, o.count - 1) * 1000) / o.eventsPerSecond) + o.maxJitterMs;
   if (!(last <= MAX_DATE_MS)) {
+    const past = `the last event at ${last} ms, past the last date (${MAX_DATE_MS} ms, +275760-09-13)`;
     return {
       options: ['count', 'eventsPerSecond', 'maxJitterMs'],
-      message: `count ${o.count} at eventsPerSecond ${o.eventsPerSecond} (+ maxJitterMs ${o.maxJitterMs}) puts the last event at ${last} ms, past the last date (${MAX_DATE_MS} ms, +275760-09-13)`,
+      message: `count ${o.count} at eventsPerSecond ${o.eventsPerSecond} (+ maxJitterMs ${o.maxJitterMs}) puts ${past}`,
+      detail: `${o.count} events at ${o.eventsPerSecond} per second (+ up to ${o.maxJitterMs} ms of disorder) put ${past}`,
     };
   }
   return undefined;

@@ -43,26 +43,26 @@ export interface Histogram {
 }
 
 /**
- * Parses `log`, `log:<buckets per decade>` (a whole number 1..100) or `linear:<width>` (a decimal
- * number > 0), with no blanks.
- * @throws Error for anything else or a non-positive number.
+ * Parses `--histogram`'s value: `log`, `log:<buckets per decade>` (a whole number 1..100) or
+ * `linear:<width>` (a decimal number > 0), with no blanks.
+ * @throws Error naming `--histogram=<text>` for anything else or a non-positive number.
  * @example parseHistogramSpec('linear:1000') // { kind: 'linear', width: 1000 }
  */
 export function parseHistogramSpec(text: string): HistogramSpec {
   const [kind, arg, ...extra] = text.split(':');
   // Digits only (Number() read ' 5' as 5 and 0x10 as 16), and nothing after the number (log:5:9 silently dropped the 9).
-  if (extra.length > 0) throw new Error(`histogram '${text}': use log, log:<buckets per decade> or linear:<width>`);
+  if (extra.length > 0) throw new Error(`--histogram=${text}: use log, log:<buckets per decade> or linear:<width>`);
   if (kind === 'log') {
     const k = arg === undefined ? 5 : /^\d+$/.test(arg) ? Number(arg) : Number.NaN;
-    if (!(Number.isInteger(k) && k >= 1 && k <= 100)) throw new Error(`histogram '${text}': buckets per decade must be an integer 1..100`);
+    if (!(Number.isInteger(k) && k >= 1 && k <= 100)) throw new Error(`--histogram=${text}: buckets per decade must be an integer 1..100`);
     return { kind: 'log', bucketsPerDecade: k };
   }
   if (kind === 'linear') {
     const w = arg !== undefined && /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(arg) ? Number(arg) : Number.NaN;
-    if (!(Number.isFinite(w) && w > 0)) throw new Error(`histogram '${text}': linear needs a positive width, e.g. linear:1000`);
+    if (!(Number.isFinite(w) && w > 0)) throw new Error(`--histogram=${text}: linear needs a positive width, e.g. linear:1000`);
     return { kind: 'linear', width: w };
   }
-  throw new Error(`histogram '${text}': use log, log:<buckets per decade> or linear:<width>`);
+  throw new Error(`--histogram=${text}: use log, log:<buckets per decade> or linear:<width>`);
 }
 
 /** An empty histogram. @throws RangeError for an invalid spec. */

@@ -1,8 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { statefulDoFn } from '../../sdk/dofn.js';
 import { kv, type KV } from '../../sdk/kv.js';
-import { StateSpec } from '../../sdk/state.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Count } from '../../transforms/combiners/count.js';
@@ -10,6 +8,7 @@ import { GroupByKey } from '../../transforms/group-by-key.js';
 import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
+import { runningCount } from '../support/running-count.js';
 import { handRead, interrupted, uninterrupted, type Build, type EngineMode, type ScriptStep } from './engine-harness.js';
 
 /**
@@ -61,19 +60,7 @@ const build: Build = (p) => {
   const groups = keyed
     .apply('Group', GroupByKey<unknown, number>())
     .apply('ShowGroup', MapElements((g: KV<unknown, number[]>) => `${show(g.key)}=${[...g.value].sort((a, b) => a - b).join(',')}`));
-  const running = keyed.apply(
-    'Running',
-    ParDo(
-      statefulDoFn<KV<unknown, number>, string, { n: ReturnType<typeof StateSpec.value<number>> }>({
-        state: { n: StateSpec.value<number>() },
-        process(e, ctx) {
-          const n = (ctx.state.n.read() ?? 0) + 1;
-          ctx.state.n.write(n);
-          ctx.output(`${show(e.key)}#${n}`);
-        },
-      }),
-    ),
-  );
+  const running = keyed.apply('Running', ParDo(runningCount((e: KV<unknown, number>, n) => `${show(e.key)}#${n}`)));
   return { counts: counts.apply('Counts', Capture.records()), groups: groups.apply('Groups', Capture.records()), running: running.apply('RunningOut', Capture.records()) };
 };
 

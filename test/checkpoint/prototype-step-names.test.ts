@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { statefulDoFn } from '../../sdk/dofn.js';
 import { CheckpointMismatchError } from '../../sdk/errors.js';
 import { kv, type KV } from '../../sdk/kv.js';
-import { StateSpec } from '../../sdk/state.js';
 import { Capture } from '../../sdk/testing/capture.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { GroupByKey } from '../../transforms/group-by-key.js';
 import { MapElements } from '../../transforms/map.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
+import { runningCount } from '../support/running-count.js';
 import { handRead, HandRun, interrupted, uninterrupted, type Build, type EngineMode, type ScriptStep } from './engine-harness.js';
 
 /**
@@ -21,17 +20,7 @@ import { handRead, HandRun, interrupted, uninterrupted, type Build, type EngineM
  */
 const NAMES = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'] as const;
 
-const counter = (name: string) =>
-  ParDo(
-    statefulDoFn<KV<string, number>, string, { n: ReturnType<typeof StateSpec.value<number>> }>({
-      state: { n: StateSpec.value<number>() },
-      process(e, ctx) {
-        const n = (ctx.state.n.read() ?? 0) + 1;
-        ctx.state.n.write(n);
-        ctx.output(`${name} ${e.key}#${n}`);
-      },
-    }),
-  );
+const counter = (name: string) => ParDo(runningCount((e: KV<string, number>, n) => `${name} ${e.key}#${n}`));
 
 /** The pipeline: a Read, a keying step and a stateful ParDo per name in `stateful` (each its own probe), a GroupByKey named `gbk`. */
 const build =

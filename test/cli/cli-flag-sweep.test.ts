@@ -22,7 +22,7 @@ import { NETFLOW_FLAGS } from '../../bin/netflow-flags.js';
 import { COMMAND_FLAGS } from '../../bin/usage.js';
 import { PipelineOptionsError, UnknownFlagError } from '../../sdk/errors.js';
 import { parseFlags } from '../../sdk/flags.js';
-import { parseDuration } from '../../sdk/options.js';
+import { parseDuration, type PipelineOptions } from '../../sdk/options.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -91,37 +91,37 @@ const DURATION_FLAGS: readonly [string, string[]][] = [
 describe('the CLI flag sweep: every bad value is a usage error naming the flag', () => {
   it('whole-number flags refuse words, signs, fractions, huge numbers, blanks and control characters', () => {
     for (const [flag, least] of WHOLE_NUMBER_FLAGS) {
-      for (const v of [...NEVER_A_NUMBER, '1.5', String(least - 1)]) expectRefused([`--${flag}=${v}`], flag);
+      for (const v of [...NEVER_A_NUMBER, '1.5', String(least - 1)]) expectRefused([`--${flag}=${v}`], `--${flag}`);
     }
   });
 
   it('duration flags refuse words, signs, huge numbers and unknown units', () => {
     for (const [flag, context] of DURATION_FLAGS) {
-      for (const v of [...NEVER_A_NUMBER, '9007199254740993', '1e3', '3x', '3 sec', 's']) expectRefused([...context, `--${flag}=${v}`], flag);
+      for (const v of [...NEVER_A_NUMBER, '9007199254740993', '1e3', '3x', '3 sec', 's']) expectRefused([...context, `--${flag}=${v}`], `--${flag}`);
     }
   });
 
   it('the durations that must be above 0 refuse 0', () => {
     for (const [flag, context] of [['batchInterval', []], ['checkpointInterval', ['--checkpointDir=ck']], ['window', []]] as const) {
-      expectRefused([...context, `--${flag}=0`], flag);
-      expectRefused([...context, `--${flag}=0ms`], flag);
+      expectRefused([...context, `--${flag}=0`], `--${flag}=0`);
+      expectRefused([...context, `--${flag}=0ms`], `--${flag}=0ms`);
     }
   });
 
   it('share and rate flags refuse what is out of range', () => {
-    for (const flag of ['ipv6Share', 'malformedShare']) for (const v of [...NEVER_A_NUMBER, '1.5', '2']) expectRefused([`--${flag}=${v}`], flag);
+    for (const flag of ['ipv6Share', 'malformedShare']) for (const v of [...NEVER_A_NUMBER, '1.5', '2']) expectRefused([`--${flag}=${v}`], `--${flag}`);
     // a rate or a skew of 1e308 is huge, not nonsense: all events at one instant, or all on one key
     const finite = NEVER_A_NUMBER.filter((v) => v !== '1e308');
-    for (const v of [...finite, '0']) expectRefused([`--rate=${v}`], 'rate');
-    for (const v of finite) expectRefused([`--keySkew=${v}`], 'keySkew');
+    for (const v of [...finite, '0']) expectRefused([`--rate=${v}`], '--rate');
+    for (const v of finite) expectRefused([`--keySkew=${v}`], '--keySkew');
   });
 
   it('flags with a fixed set of values refuse any other, blanks and case included', () => {
     for (const v of ['3', '0', ' 1', '1 ', 'one', '1.0']) expectRefused([`--scenario=${v}`], '--scenario');
     for (const v of ['exactly_once', ' at-least-once', 'EXACTLY-ONCE']) expectRefused(['--checkpointDir=ck', `--guarantee=${v}`], '--guarantee');
-    for (const v of ['log:0', 'log:1.5', 'log:1e308', 'linear:0', 'linear:-1', 'linear:abc', 'lin', ' ']) expectRefused([`--histogram=${v}`], 'histogram');
-    for (const v of ['bytes', 'duration,duration', 'duration,', ' ']) expectRefused([`--features=${v}`], 'feature');
-    for (const v of ['divide:', 'divide:bytes=2', 'log', ' ']) expectRefused([`--scaling=${v}`], 'scaling');
+    for (const v of ['log:0', 'log:1.5', 'log:1e308', 'linear:0', 'linear:-1', 'linear:abc', 'lin', ' ']) expectRefused([`--histogram=${v}`], `--histogram=${v}: `);
+    for (const v of ['bytes', 'duration,duration', 'duration,', ' ']) expectRefused([`--features=${v}`], `--features=${v}: `);
+    for (const v of ['divide:', 'divide:bytes=2', 'log', ' ']) expectRefused([`--scaling=${v}`], '--scaling');
     for (const v of ['csv:x', 'kafka:', 'zeek:', ' ', 'generator ']) expectRefused([`--input=${v}`], '--input');
     for (const v of ['ndjson:', 'kafka:', 'file:x', ' ']) expectRefused([`--output=${v}`], '--output');
     for (const flag of ['deadLetters', 'lateOutput']) for (const v of ['ndjson:', 'kafka:', 'x', ' ']) expectRefused([`--${flag}=${v}`], `--${flag}`);
@@ -217,7 +217,7 @@ describe('--runner', () => {
 describe('durations', () => {
   it('refuse blanks, tabs, newlines and other control characters around or inside them', () => {
     for (const [flag, context] of DURATION_FLAGS) {
-      for (const v of [' 5 ', '5 ', ' 3s', '3 s', '5\n', '\t5', '5\r', '3s\u000b']) expectRefused([...context, `--${flag}=${v}`], flag, 'not a duration');
+      for (const v of [' 5 ', '5 ', ' 3s', '3 s', '5\n', '\t5', '5\r', '3s\u000b']) expectRefused([...context, `--${flag}=${v}`], `--${flag}`, 'not a duration');
     }
     expect(() => parseDuration('3s\n', 'window')).toThrow("--window: '3s\n' is not a duration");
   });
@@ -232,7 +232,7 @@ describe('whole numbers are not cut or rounded', () => {
 
   it('--top past 2^53 - 1 is refused (1e308 was taken, 9007199254740993 read as ...992)', () => {
     for (const v of ['1e308', '9007199254740993', '1e16']) expectRefused([`--top=${v}`], `--top=${v}`);
-    for (const [flag, least] of [['top', 0]] as const) for (const v of [...NEVER_A_NUMBER, '1.5', String(least - 1)]) expectRefused([`--${flag}=${v}`], flag);
+    for (const [flag, least] of [['top', 0]] as const) for (const v of [...NEVER_A_NUMBER, '1.5', String(least - 1)]) expectRefused([`--${flag}=${v}`], `--${flag}`);
     expect(netflowConfigFromArgs(['--top=9007199254740991']).job.topN).toBe(9007199254740991);
   });
 });
@@ -315,7 +315,7 @@ describe('watermark flags where nothing uses them', () => {
 
 describe('--histogram', () => {
   it('refuses blanks, hex and anything after the number (they were trimmed, read or dropped)', () => {
-    for (const v of [' log', 'log ', 'log: 5', 'log:5 ', 'log:0x10', 'log:5:9', 'linear:0x10', 'linear: 100', 'linear:100:1', 'linear:', 'log:']) expectRefused([`--histogram=${v}`], 'histogram');
+    for (const v of [' log', 'log ', 'log: 5', 'log:5 ', 'log:0x10', 'log:5:9', 'linear:0x10', 'linear: 100', 'linear:100:1', 'linear:', 'log:']) expectRefused([`--histogram=${v}`], `--histogram=${v}: `);
     expect(netflowConfigFromArgs(['--histogram=linear:2.5e3']).job.histogram).toEqual({ kind: 'linear', width: 2500 });
   });
 });
@@ -332,6 +332,54 @@ describe('zero intervals', () => {
     for (const v of ['0', '0ms', '0.0s', '0h']) {
       expectRefused([`--batchInterval=${v}`], `--batchInterval=${v}: expected a duration above 0 ms (or 'asap')`);
       expectRefused(['--checkpointDir=ck', `--checkpointInterval=${v}`], `--checkpointInterval=${v}: expected a duration above 0 ms`);
+    }
+  });
+});
+
+describe('every message names a flag as it is typed, with its dashes', () => {
+  it('the netflow job flags and the generator flags (before: "window must be ...", "top-N must be ...", "histogram \'lin\': ...", "unknown feature ..." with no flag, "--rate=0: eventsPerSecond must be ...")', () => {
+    expectRefused(['--window=0.5'], '--window=0.5: must be a positive whole number of ms, got 0.5');
+    expectRefused(['--window=0s'], '--window=0s: must be a positive whole number of ms, got 0');
+    expectRefused(['--top=-1'], '--top=-1: expected a whole number >= 0');
+    expectRefused(['--top=2.5'], '--top=2.5: expected a whole number >= 0');
+    expectRefused(['--histogram=lin'], "--histogram=lin: use log, log:<buckets per decade> or linear:<width>");
+    expectRefused(['--histogram=log:0'], '--histogram=log:0: buckets per decade must be an integer 1..100');
+    expectRefused(['--histogram=linear:0'], '--histogram=linear:0: linear needs a positive width');
+    expectRefused(['--features=bytes'], '--features=bytes: unknown feature "bytes"; allowed: ');
+    expectRefused(['--features=duration,'], '--features=duration,: empty feature name; allowed: ');
+    expectRefused(['--features=duration,duration'], '--features=duration,duration: feature "duration" is listed twice');
+    expectRefused(['--count=-5'], '--count=-5: must be a non-negative integer, got -5');
+    expectRefused(['--rate=0'], '--rate=0: must be > 0, got 0');
+    expectRefused(['--sourceIps=0'], '--sourceIps=0: must be in 1..16777214, got 0');
+    expectRefused(['--ipv6Share=0.6', '--malformedShare=0.6'], '--ipv6Share + --malformedShare: must add up to at most 1');
+    expectRefused(['--count=300', '--rate=1e-300'], '--count + --rate + --jitter: 300 events at 1e-300 per second (+ up to 500 ms of disorder) put the last event at');
+    // no generator option that is not a flag (eventsPerSecond, maxJitterMs) is named, nor a flag without its dashes
+    for (const argv of [['--rate=0'], ['--jitter=9007199254740991'], ['--count=300', '--rate=1e-300'], ['--ipv6Share=0.6', '--malformedShare=0.6']]) {
+      expect(commandRefusal(argv)?.message, argv.join(' ')).not.toMatch(/eventsPerSecond|maxJitterMs|(?<!--)\b(count|rate|jitter|ipv6Share|malformedShare)\b/);
+    }
+  });
+
+  it('the pipeline options checked when they are complete, from flags or an options object (before: "keepCheckpoints must be ...")', () => {
+    expectRefused(['--checkpointDir=ck', '--keepCheckpoints=1'], '--keepCheckpoints must be a whole number >= 2 (one to resume from, one to fall back on if it is damaged), got 1');
+    const refusal = (init: Partial<PipelineOptions>) => {
+      try {
+        Pipeline.create(init);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const cases: [Partial<PipelineOptions>, string][] = [
+      [{ checkpointDir: '' }, '--checkpointDir must be a non-empty path, got ""'],
+      [{ batchInterval: 0 }, "--batchInterval must be > 0 ms or 'asap', got 0"],
+      [{ checkpointDir: 'ck', checkpointInterval: Number.POSITIVE_INFINITY }, '--checkpointInterval must be a finite duration > 0 ms, got Infinity'],
+      [{ checkpointDir: 'ck', keepCheckpoints: 1 }, '--keepCheckpoints must be a whole number >= 2'],
+      [{ guarantee: 'twice' as 'exactly-once' }, '--guarantee must be \'exactly-once\' or \'at-least-once\', got "twice"'],
+    ];
+    for (const [init, message] of cases) {
+      const e = refusal(init);
+      expect.soft(e, JSON.stringify(init)).toBeInstanceOf(PipelineOptionsError);
+      expect.soft((e as Error | undefined)?.message, JSON.stringify(init)).toContain(message);
     }
   });
 });

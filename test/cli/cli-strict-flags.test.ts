@@ -67,7 +67,7 @@ describe('the CLI parses flags strictly, under one set of rules', () => {
 
   it('a generator or job value out of range stops the command before it runs (exit 2, one line naming the flag)', () => {
     expectUsageError(cli('--count=-5'), '--count=-5', 'non-negative integer');
-    expectUsageError(cli('--window=0s'), 'window must be a positive whole number of ms');
+    expectUsageError(cli('--window=0s'), '--window=0s: must be a positive whole number of ms');
     // Before: the run started and failed on its first event with "SourceError: ... Invalid time value" (exit 1).
     expectUsageError(cli('--count=300', '--rate=1e-300'), '--count + --rate + --jitter', 'past the last date');
     // Before: accepted and ignored (a file read to its end and the run finished, as if --follow had not been given).

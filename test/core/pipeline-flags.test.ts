@@ -83,7 +83,7 @@ describe('checkpoint options (parsed and checked; no runner takes checkpoints ye
   });
 
   it.each([
-    [['--checkpointDir=ck', '--keepCheckpoints=1'], /keepCheckpoints must be a whole number >= 2/],
+    [['--checkpointDir=ck', '--keepCheckpoints=1'], /--keepCheckpoints must be a whole number >= 2/],
     [['--checkpointDir=ck', '--keepCheckpoints=0'], /--keepCheckpoints: expected a whole number >= 1/],
     [['--checkpointDir=ck', '--checkpointInterval=soon'], /--checkpointInterval: 'soon' is not a duration/],
     [['--checkpointDir=ck', '--checkpointInterval=0'], /--checkpointInterval=0: expected a duration above 0 ms/],
@@ -112,7 +112,7 @@ describe('checkpoint options (parsed and checked; no runner takes checkpoints ye
   it('refuses the same mistakes in an options object', () => {
     expect(() => Pipeline.create({ checkpointDir: 'ck', keepCheckpoints: 1 })).toThrow(PipelineOptionsError);
     expect(() => Pipeline.create({ guarantee: 'exactly-once' })).toThrow(/exactly-once output needs checkpoints/);
-    expect(() => Pipeline.create({ checkpointDir: '' })).toThrow(/checkpointDir must be a non-empty path/);
+    expect(() => Pipeline.create({ checkpointDir: '' })).toThrow(/--checkpointDir must be a non-empty path/);
   });
 
   // (This test used to expect --drain to be refused, while no runner drained; both drain now.)

@@ -7,10 +7,8 @@ import { TestStream } from '../../sdk/testing/test-stream.js';
 import { FixedWindows } from '../../sdk/windows/fixed-windows.js';
 import { Sessions } from '../../sdk/windows/sessions.js';
 import { SlidingWindows } from '../../sdk/windows/sliding-windows.js';
-import { Count } from '../../transforms/combiners/count.js';
 import { ParDo } from '../../transforms/par-do.js';
-import { Window } from '../../transforms/window.js';
-import { WithKeys } from '../../transforms/with-keys.js';
+import { countPerKeyWithLateData } from '../support/count-per-key-with-late-data.js';
 import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
@@ -29,14 +27,7 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('fractional timestamps on $label'
     ['FixedWindows', () => FixedWindows(3000), ['0:3000 a=2', '0:3000 b=1']],
     ['SlidingWindows', () => SlidingWindows(6000, 3000), ['-3000:3000 a=2', '-3000:3000 b=1', '0:6000 a=2', '0:6000 b=1']],
   ] as const)('elements ahead of a fractional watermark are on time in the window ending the next whole ms (%s)', async (_name, windowFn, expected) => {
-    const { out } = await runWith(options, (p) => {
-      const counts = p
-        .apply(stream())
-        .apply(Window.into<string>(windowFn()))
-        .apply(WithKeys((s: string) => s))
-        .apply(Count.perKey<string>());
-      return { counts: counts.apply('Counts', Capture.records()), late: counts.lateData().apply('Late', Capture.records()) };
-    });
+    const { out } = await runWith(options, (p) => countPerKeyWithLateData(p.apply(stream()), windowFn()));
     expect(out.late.values()).toEqual([]);
     expect(out.counts.records.map((r) => `${r.window.id} ${r.value.key}=${r.value.value}`).sort()).toEqual(expected);
     expect(out.counts.records.every((r) => r.pane.timing === 'ON_TIME')).toBe(true);
@@ -49,14 +40,9 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('fractional timestamps on $label'
     ['SlidingWindows(3, 1.5)', () => SlidingWindows(3, 1.5), ['-1.5:1.5 a=2', '-1.5:1.5 b=1', '0:3 a=2', '0:3 b=1']],
   ] as const)('windows with fractional ends keep elements ahead of the watermark on time (%s)', async (_name, windowFn, expected) => {
     // Before, a window [0, 1.5) had maxTimestamp 0.5: the watermark at 1 closed it, and 1.2 and 1.4 (on time) were dropped as late.
-    const { out } = await runWith(options, (p) => {
-      const counts = p
-        .apply(TestStream.create<string>().addElements(['a', 0.25]).advanceWatermarkTo(1).addElements(['a', 1.2], ['b', 1.4]).advanceWatermarkToInfinity())
-        .apply(Window.into<string>(windowFn()))
-        .apply(WithKeys((s: string) => s))
-        .apply(Count.perKey<string>());
-      return { counts: counts.apply('Counts', Capture.records()), late: counts.lateData().apply('Late', Capture.records()) };
-    });
+    const { out } = await runWith(options, (p) =>
+      countPerKeyWithLateData(p.apply(TestStream.create<string>().addElements(['a', 0.25]).advanceWatermarkTo(1).addElements(['a', 1.2], ['b', 1.4]).advanceWatermarkToInfinity()), windowFn()),
+    );
     expect(out.late.values()).toEqual([]);
     expect(out.counts.records.map((r) => `${r.window.id} ${r.value.key}=${r.value.value}`).sort()).toEqual(expected);
   });

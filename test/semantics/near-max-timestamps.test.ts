@@ -13,6 +13,8 @@ import { Count } from '../../transforms/combiners/count.js';
 import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
+import { countPerKeyWithLateData } from '../support/count-per-key-with-late-data.js';
+import { runningCount } from '../support/running-count.js';
 import { RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
 
 /**
@@ -39,14 +41,7 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('timestamps past END_OF_GLOBAL_WI
     ['Sessions', () => Sessions(5000)],
   ] as const)('on-time elements are counted in their window, which fires ON_TIME when the watermark passes its end (%s)', async (_name, windowFn) => {
     expect(W).toBeGreaterThan(END_OF_GLOBAL_WINDOW);
-    const { out } = await runWith(options, (p) => {
-      const counts = p
-        .apply(stream())
-        .apply(Window.into<string>(windowFn()))
-        .apply(WithKeys((s: string) => s))
-        .apply(Count.perKey<string>());
-      return { counts: counts.apply('Counts', Capture.records()), late: counts.lateData().apply('Late', Capture.records()) };
-    });
+    const { out } = await runWith(options, (p) => countPerKeyWithLateData(p.apply(stream()), windowFn()));
     expect(out.late.values()).toEqual([]);
     const panes = out.counts.records;
     expect(panes.every((r) => r.pane.timing === 'ON_TIME' && r.pane.isFirst && r.pane.isLast)).toBe(true);
@@ -68,19 +63,7 @@ describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('timestamps past END_OF_GLOBAL_WI
             .advanceWatermarkToInfinity(),
         )
         .apply(Window.into<KV<string, number>>(FixedWindows(3000)))
-        .apply(
-          'Remember',
-          ParDo(
-            statefulDoFn<KV<string, number>, string, { n: ReturnType<typeof StateSpec.value<number>> }>({
-              state: { n: StateSpec.value<number>() },
-              process(e, ctx) {
-                const n = (ctx.state.n.read() ?? 0) + 1;
-                ctx.state.n.write(n);
-                ctx.output(`${e.key}${e.value}:${n}`);
-              },
-            }),
-          ),
-        )
+        .apply('Remember', ParDo(runningCount((e: KV<string, number>, n) => `${e.key}${e.value}:${n}`)))
         .apply(Capture.records<string>()),
     );
     expect(out.values().sort()).toEqual(['a1:1', 'a2:2']);

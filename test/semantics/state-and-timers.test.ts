@@ -23,6 +23,7 @@ import { ParDo } from '../../transforms/par-do.js';
 import { Window } from '../../transforms/window.js';
 import { WithKeys } from '../../transforms/with-keys.js';
 import { inRunOrder, oneInstance, RUNNER_CONFIGS_WITH_PARALLELISM, runWith } from '../support/runners.js';
+import { runningCount } from '../support/running-count.js';
 
 type Ev = KV<string, number>;
 
@@ -40,14 +41,7 @@ async function runWithBackend<T>(options: Partial<PipelineOptions>, build: (p: P
 const kvw = (r: { value: KV<string, unknown>; window: { id: string } }) => `${r.window.id} ${r.value.key}=${JSON.stringify(r.value.value)}`;
 
 /** Value state as a counter: outputs each element's key with how many elements of its key (and window) it has seen. */
-const counter = statefulDoFn({
-  state: { n: StateSpec.value<number>() },
-  process(e: Ev, ctx) {
-    const n = (ctx.state.n.read() ?? 0) + 1;
-    ctx.state.n.write(n);
-    ctx.output(kv(e.key, n));
-  },
-});
+const counter = runningCount((e: Ev, n) => kv(e.key, n));
 
 describe.each(RUNNER_CONFIGS_WITH_PARALLELISM)('state and timers on $label', ({ label, options }) => {
   it('value state: a counter per key', async () => {
