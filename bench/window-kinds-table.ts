@@ -2,7 +2,8 @@
  * The window-kinds section of `npm run bench` (issue #16): count per key in fixed windows, sessions
  * and sliding windows, and a CoGroupByKey join in fixed windows and in a custom merging WindowFn, on
  * both runners side by side in one run, each case in its own process (`bench/window-kinds.ts`).
- * Prints events/s (best of `repeat`), the ratio to fixed windows on the same runner in the same run
+ * Runs round after round of all cases (so that host drift over minutes falls on every case alike) and
+ * prints events/s (best of `repeat`), the ratio to fixed windows on the same runner in the same run
  * against the issue's target, the same ratio by CPU time (events per CPU second, GC threads included:
  * steadier on a shared machine), peak RSS (highest of the runs) and micro-batch's peak RSS over native's.
  */
@@ -41,16 +42,24 @@ export function runWindowKinds(o: { events: number; repeat: number }): void {
     return JSON.parse(out.trim().split('\n').pop()!) as Row;
   };
   console.log(`\nWindow kinds (issue #16): ${o.events.toLocaleString()} events, 10,000 keys, 10,000 events per event-time second, one process per run, best of ${o.repeat}\n`);
-  const best = new Map<string, { rate: number; cpuRate: number; rss: number }>();
-  for (const c of CASES) {
-    for (const [runner, flags] of RUNNERS) {
-      const rows = Array.from({ length: o.repeat }, () => run(c.id, flags));
-      best.set(`${c.id}/${runner}`, {
-        rate: Math.max(...rows.map((r) => r.eventsPerSecond)),
-        cpuRate: Math.max(...rows.map((r) => r.events / r.cpuSeconds)),
-        rss: Math.max(...rows.map((r) => r.peakRssMb)),
-      });
+  // Round after round of every case on both runners (not one case's runs in a row): the host's speed drifts
+  // over minutes, and each ratio then compares runs made as close together as the cases allow.
+  const rowsOf = new Map<string, Row[]>();
+  for (let r = 0; r < o.repeat; r++) {
+    for (const c of CASES) {
+      for (const [runner, flags] of RUNNERS) {
+        const id = `${c.id}/${runner}`;
+        rowsOf.set(id, [...(rowsOf.get(id) ?? []), run(c.id, flags)]);
+      }
     }
+  }
+  const best = new Map<string, { rate: number; cpuRate: number; rss: number }>();
+  for (const [id, rows] of rowsOf) {
+    best.set(id, {
+      rate: Math.max(...rows.map((r) => r.eventsPerSecond)),
+      cpuRate: Math.max(...rows.map((r) => r.events / r.cpuSeconds)),
+      rss: Math.max(...rows.map((r) => r.peakRssMb)),
+    });
   }
   const k = (x: number) => `${(x / 1e3).toFixed(0).padStart(6)} k/s`;
   console.log('case                          native events/s  vs fixed (CPU)  peak RSS   microbatch events/s  vs fixed (CPU)  peak RSS   RSS mb/native  target vs fixed');
