@@ -94,9 +94,20 @@ describe('PendingElements', () => {
       expect(p.value(steady.first)).toBe(round);
       p.release(taken);
     }
-    // The 5000 keys and the keys that came once are gone; those of the last 8 to 16 releases are held.
+    // The 5000 keys (more than 1,024 idle ones) and the keys that came once are gone; those of the last 8 to 16 releases are held.
     expect(p.keysHeld).toBeLessThanOrEqual(1 + 16);
     expect(p.keysHeld).toBeGreaterThanOrEqual(1 + 8);
+  });
+
+  it('takes a key listed more than once once, and only the first n keys listed', () => {
+    const p = new PendingElements();
+    const w = intervalWindow(0, 10);
+    for (const k of ['a', 'b', 'c']) p.push(k, kv(k, k), 1, w, NO_FIRING, false);
+    const taken = p.takeKeys(['a', 'b', 'a', 'b', 'c'], 4);
+    expect(taken.map((k) => k.ks)).toEqual(['a', 'b']);
+    expect(p.length).toBe(1);
+    p.release(taken);
+    expect(p.take().map((k) => k.ks)).toEqual(['c']);
   });
 
   it('moves what waits to the front once most slots are free, each key in order', () => {

@@ -38,7 +38,10 @@ function pendingCode(tagSlot: number, retraction: boolean): number {
 }
 /** At most this many tags are told apart by their index; a TaggedValue of another tag waits as it is. */
 const MAX_TAGS = 127;
-/** A key with nothing waiting for this many releases (up to twice as many) is dropped (its KeyPending made again should it come back). */
+/**
+ * Every this many releases, when the map holds more than twice as many keys as wait plus 1,024, the keys with nothing
+ * waiting for this many releases or more are dropped (a KeyPending made again should one come back).
+ */
 const IDLE_RELEASES = 8;
 /** The keys `list`, released by release number `at`: idle, their elements let go (see PendingElements.release). */
 function idle(list: readonly KeyPending[], at: number): void {
@@ -49,6 +52,12 @@ function idle(list: readonly KeyPending[], at: number): void {
     k.key = undefined;
     k.releasedAt = at;
   }
+}
+/** compact's new slot numbers: `remap[s]` for each of the first `used` slots in use; returns how many are. */
+function numberSlots(codes: readonly number[], used: number, remap: Int32Array): number {
+  let to = 0;
+  for (let s = 0; s < used; s++) if (codes[s] !== FREE) remap[s] = to++;
+  return to;
 }
 /** The end of a key's chain of slots. */
 const END = -1;
@@ -67,7 +76,7 @@ const FREE = -1;
  * the one KeyPending per key: the columns are written in place, and an element's value is let go as
  * soon as it is added (`release` clears the slots). A key's KeyPending stays in the map once its
  * elements were released (a key whose elements keep coming makes none again, and the map is not
- * changed for it); a key with nothing waiting for IDLE_RELEASES to twice as many releases is dropped.
+ * changed for it); keys idle for long are dropped once they outnumber the waiting ones (see IDLE_RELEASES).
  * @example
  * const p = new PendingElements();
  * p.push('k', kv('k', 1), 0, w, NO_FIRING, false);
@@ -104,7 +113,7 @@ export class PendingElements {
     return this.count;
   }
 
-  /** How many keys are held: those waiting or handed over, and those idle for fewer than IDLE_RELEASES (up to twice as many) releases. */
+  /** How many keys are held: those waiting or handed over, and idle ones not dropped yet (see IDLE_RELEASES). */
   get keysHeld(): number {
     return this.byKey.size;
   }
@@ -218,11 +227,24 @@ export class PendingElements {
     return out;
   }
 
-  /** The elements of those of `keys` that have any, leaving the other keys' waiting. */
-  takeKeys(keys: Iterable<StateKey>): KeyPending[] {
+  /**
+   * The elements of those of the first `n` of `keys` that have any, leaving the other keys' waiting (a key
+   * listed more than once is taken once).
+   */
+  takeKeys(keys: readonly StateKey[], n: number = keys.length): KeyPending[] {
     const out: KeyPending[] = [];
-    for (const ks of keys) {
-      const k = this.byKey.get(ks);
+    this.handOver(keys, n, out);
+    if (this.count === 0) this.minMax = Number.POSITIVE_INFINITY;
+    return out;
+  }
+
+  /**
+   * takeKeys' loop, in a function of its own with nothing after it (as `freeSlots`): code after a loop that
+   * V8 compiled during its first long run has no type feedback, and bailed out at every later call.
+   */
+  private handOver(keys: readonly StateKey[], n: number, out: KeyPending[]): void {
+    for (let i = 0; i < n; i++) {
+      const k = this.byKey.get(keys[i]!);
       if (k === undefined || k.count === 0 || k.handed) continue;
       k.handed = true;
       this.waitingKeys--;
@@ -230,8 +252,6 @@ export class PendingElements {
       this.handedOver += k.count;
       out.push(k);
     }
-    if (this.count === 0) this.minMax = Number.POSITIVE_INFINITY;
-    return out;
   }
 
   /**
@@ -249,7 +269,7 @@ export class PendingElements {
     const at = ++this.releases;
     idle(list, at);
     if (this.count > 0 && this.used > 4 * this.count + 1024) this.compact();
-    if (at % IDLE_RELEASES === 0 && this.byKey.size > this.waitingKeys) this.dropIdleKeys(at - IDLE_RELEASES);
+    if (at % IDLE_RELEASES === 0 && this.byKey.size > 2 * this.waitingKeys + 1024) this.dropIdleKeys(at - IDLE_RELEASES);
   }
 
   /**
@@ -269,13 +289,16 @@ export class PendingElements {
   }
 
   /**
-   * Forgets the keys with nothing waiting or handed over since release `before` or earlier (called every
-   * IDLE_RELEASES releases), so that a key that comes and goes costs nothing once gone (the map holds the
-   * keys waiting and those of the last IDLE_RELEASES to twice as many releases), while one whose elements
-   * keep coming keeps its KeyPending.
+   * Forgets the keys with nothing waiting or handed over since release `before` or earlier (see IDLE_RELEASES),
+   * so that keys that come and go cost nothing once gone (the map holds at most about twice as many keys as
+   * wait, plus 1,024, plus those of the last 2 × IDLE_RELEASES releases), while one whose elements keep
+   * coming keeps its KeyPending.
    */
   private dropIdleKeys(before: number): void {
-    for (const [ks, k] of this.byKey) if (k.count === 0 && !k.handed && k.releasedAt <= before) this.byKey.delete(ks);
+    const byKey = this.byKey;
+    byKey.forEach((k, ks) => {
+      if (k.count === 0 && !k.handed && k.releasedAt <= before) byKey.delete(ks);
+    });
   }
 
   /** Drops every waiting element (restore: the driver's state is replaced). */
@@ -297,16 +320,25 @@ export class PendingElements {
     return this.minMaxTimestamp;
   }
 
-  /** Moves the waiting elements to the first slots, each key's in order, and frees the rest. */
+  /**
+   * Moves the waiting elements to the first slots, each key's in order, and frees the rest. (Each loop is a
+   * function of its own, with nothing after it: see `handOver`.)
+   */
   private compact(): void {
-    const { values, codes, times, windows, panes, nexts } = this;
     const used = this.used;
     if (this.remap.length < used) this.remap = new Int32Array(2 * used);
-    const remap = this.remap;
     // Slots keep their order (each key's chain runs forward), so every waiting element moves to a slot at or
     // before its own, never onto one not moved yet.
-    let to = 0;
-    for (let s = 0; s < used; s++) if (codes[s] !== FREE) remap[s] = to++;
+    const to = numberSlots(this.codes, used, this.remap);
+    this.moveSlots(used);
+    this.remapKeys();
+    this.clearSlots(to, used);
+    this.used = to;
+  }
+
+  /** compact: each waiting element's columns copied to its new slot (`remap`), its chain link renumbered. */
+  private moveSlots(used: number): void {
+    const { values, codes, times, windows, panes, nexts, remap } = this;
     for (let s = 0; s < used; s++) {
       if (codes[s] === FREE) continue;
       const t = remap[s]!;
@@ -318,15 +350,18 @@ export class PendingElements {
       panes[t] = panes[s]!;
       nexts[t] = n === END ? END : remap[n]!;
     }
-    // (Idle keys' slots are stale, and keys handed over have none left: only the waiting ones move.)
-    for (const k of this.byKey.values()) {
-      if (k.count === 0 || k.handed) continue;
+  }
+
+  /** compact: the waiting keys' first and last slots renumbered (idle keys' slots are stale, handed-over keys have none left). */
+  private remapKeys(): void {
+    const remap = this.remap;
+    this.byKey.forEach((k) => {
+      if (k.count === 0 || k.handed) return;
       k.first = remap[k.first]!;
       k.last = remap[k.last]!;
-    }
-    this.clearSlots(to, used);
-    this.used = to;
+    });
   }
+
 
   /** Lets go of the values, windows and panes in slots `from` to `to` (exclusive). */
   private clearSlots(from: number, to: number): void {

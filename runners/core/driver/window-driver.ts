@@ -187,8 +187,8 @@ export class WindowDriver implements AggregationDriver {
   private readonly mergeAtFlush: boolean;
   /** Merging at the watermark (immediate mode): `pending` is applied only when something needs it. */
   private readonly mergeAtWatermark: boolean;
-  /** mergeBefore's set of keys with timers coming due (kept for it, empty between calls). */
-  private readonly dueKeys = new Set<StateKey>();
+  /** mergeBefore's list of the keys of timer entries coming due (kept for it; a key may be listed more than once). */
+  private readonly dueKeys: StateKey[] = [];
   /** Panes emitted and late records dropped so far (a checkpoint checks that applying `pending` made none). */
   private outputs = 0;
   private readonly pending = new PendingElements();
@@ -444,11 +444,14 @@ export class WindowDriver implements AggregationDriver {
     const due = (t: Instant) => wm > t;
     if (this.eventTimers.peekDue(due) === undefined) return;
     const keys = this.dueKeys;
-    this.eventTimers.forEachQueuedKey(due, (ks) => keys.add(ks));
+    let n = 0;
+    this.eventTimers.forEachQueuedKey(due, (ks) => {
+      keys[n++] = ks;
+    });
     try {
-      this.applyPending(keys);
+      this.applyPending(keys, n);
     } finally {
-      keys.clear();
+      for (let i = 0; i < n; i++) keys[i] = undefined as never;
     }
   }
 
@@ -798,9 +801,9 @@ export class WindowDriver implements AggregationDriver {
    * order, to the windows they ended up in (dropping those whose window is closed). Given `keys`, only
    * the elements of those keys (the others' windows do not change by it).
    */
-  private applyPending(keys?: ReadonlySet<StateKey>): void {
+  private applyPending(keys?: readonly StateKey[], n?: number): void {
     if (this.pending.length === 0) return;
-    const list = keys === undefined ? this.pending.take() : this.pending.takeKeys(keys);
+    const list = keys === undefined ? this.pending.take() : this.pending.takeKeys(keys, n);
     try {
       this.applyKeys(list);
     } finally {
