@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { CombineFn } from '../../sdk/combine-fn.js';
 import type { CoGroupTagged } from '../../sdk/graph.js';
+import { EXTRACT_CONSUMING, type ExtractConsuming } from '../../sdk/internal/consuming-extract.js';
 import { ADD_TAGGED_INPUT, type AddTaggedInput } from '../../sdk/internal/tagged-input.js';
 
 /** Per input name, its values in arrival order: CoGroupByKey's accumulator, and (copied) its output. */
@@ -14,7 +15,7 @@ export type CoGroupLists = Record<string, unknown[]>;
  * GroupByKey's bag would). Not part of the public API (no barrel re-exports this folder).
  * @example coGroupFn(['orders', 'users']).extractOutput(acc) // { orders: [5, 3], users: ['ann'] }
  */
-export function coGroupFn(tags: readonly string[]): CombineFn<CoGroupTagged, CoGroupLists, CoGroupLists> & { [ADD_TAGGED_INPUT]: AddTaggedInput<CoGroupLists> } {
+export function coGroupFn(tags: readonly string[]): CombineFn<CoGroupTagged, CoGroupLists, CoGroupLists> & { [ADD_TAGGED_INPUT]: AddTaggedInput<CoGroupLists>; [EXTRACT_CONSUMING]: ExtractConsuming<CoGroupLists, CoGroupLists> } {
   const empty = (): CoGroupLists => {
     const acc: CoGroupLists = {};
     for (const t of tags) acc[t] = [];
@@ -56,5 +57,7 @@ export function coGroupFn(tags: readonly string[]): CombineFn<CoGroupTagged, CoG
       for (const t of tags) out[t] = acc[t]!.slice();
       return out;
     },
+    // The accumulator itself when it is discarded right after (see EXTRACT_CONSUMING): its lists are the output.
+    [EXTRACT_CONSUMING]: (acc) => acc,
   };
 }

@@ -1,5 +1,6 @@
 import type { CombineFn } from '../../../sdk/combine-fn.js';
 import type { Instant } from '../../../sdk/time.js';
+import { EXTRACT_CONSUMING, type ExtractConsuming } from '../../../sdk/internal/consuming-extract.js';
 import { ADD_TAGGED_INPUT, type AddTaggedInput } from '../../../sdk/internal/tagged-input.js';
 import { sameElement } from '../util/same-element.js';
 
@@ -47,6 +48,7 @@ export const bagReducer: PaneReducer = {
 export function combineReducer(fn: CombineFn<unknown, unknown, unknown>, buffered: boolean): PaneReducer {
   if (!buffered) {
     const addTagged = (fn as { [ADD_TAGGED_INPUT]?: AddTaggedInput<unknown> })[ADD_TAGGED_INPUT];
+    const extractConsuming = (fn as { [EXTRACT_CONSUMING]?: ExtractConsuming<unknown, unknown> })[EXTRACT_CONSUMING];
     return {
       empty: () => fn.createAccumulator(),
       add: (acc, value, ts) => fn.addInput(acc, value, ts),
@@ -56,7 +58,8 @@ export function combineReducer(fn: CombineFn<unknown, unknown, unknown>, buffere
         return fn.retractInput(acc, value, ts);
       },
       merge: (accs) => fn.mergeAccumulators(accs),
-      extract: (acc) => fn.extractOutput(acc),
+      // An accumulator discarded right after may give its own parts as the output (see EXTRACT_CONSUMING).
+      extract: extractConsuming !== undefined ? (acc, consume) => (consume ? extractConsuming(acc) : fn.extractOutput(acc)) : (acc) => fn.extractOutput(acc),
     };
   }
   type Entry = { v: unknown; t: Instant };
