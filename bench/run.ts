@@ -15,6 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseCommandLine } from '../sdk/command-line.js';
+import { countFlag } from './count-flag.js';
 import { runWindowKinds } from './window-kinds-table.js';
 
 const { values: args } = parseCommandLine(
@@ -30,9 +31,10 @@ const { values: args } = parseCommandLine(
   { program: 'bench', usage: 'npm run bench -- [flags]' },
 );
 const quick = args.quick === true;
-const elements = Number(args.elements ?? (quick ? 500_000 : 5_000_000));
-const repeat = Number(args.repeat ?? (quick ? 1 : 3));
-const rssElements = Number(args.rssElements ?? (quick ? 1_000_000 : 10_000_000));
+const elements = countFlag('elements', args.elements, quick ? 500_000 : 5_000_000);
+const repeat = countFlag('repeat', args.repeat, quick ? 1 : 3);
+const rssElements = countFlag('rssElements', args.rssElements, quick ? 1_000_000 : 10_000_000);
+const windowEvents = countFlag('windowEvents', args.windowEvents, quick ? 200_000 : 1_000_000);
 const cases = new Set((args.cases ?? 'count,windows,routing').split(','));
 for (const c of cases) if (c !== 'count' && c !== 'windows' && c !== 'routing') throw new Error(`--cases: unknown case '${c}' (known: count, windows, routing)`);
 const script = fileURLToPath(new URL('./count-per-key.ts', import.meta.url));
@@ -87,7 +89,7 @@ if (cases.has('count')) {
     console.log(`${label.padEnd(18)} peak RSS ${r.peakRssMb.toFixed(0)} MB, ${(r.elementsPerSecond / 1e6).toFixed(2)} M elements/s, ${(r.elementsPerCpuSecond / 1e6).toFixed(2)} M elements/CPU-s`);
   }
 }
-if (cases.has('windows')) runWindowKinds({ events: Number(args.windowEvents ?? (quick ? 200_000 : 1_000_000)), repeat });
+if (cases.has('windows')) runWindowKinds({ events: windowEvents, repeat });
 if (cases.has('routing')) {
   console.log('');
   execFileSync(tsx, [fileURLToPath(new URL('./key-group-routing.ts', import.meta.url)), ...(quick ? ['--records=500000', '--rounds=1'] : [])], { stdio: 'inherit' });

@@ -26,6 +26,7 @@ import { Count } from '../transforms/combiners/count.js';
 import { Generate } from '../transforms/io/generate.js';
 import { ParDo } from '../transforms/par-do.js';
 import { Window } from '../transforms/window.js';
+import { countFlag } from './count-flag.js';
 
 const CASES = ['fixed', 'sessions', 'sliding', 'join-fixed', 'join-merging'] as const;
 type Case = (typeof CASES)[number];
@@ -42,9 +43,9 @@ const p = Pipeline.create(process.argv.slice(2), {
 const args = p.options.args;
 const which = (args.case ?? 'fixed') as Case;
 if (!CASES.includes(which)) throw new Error(`--case=${which}: expected one of ${CASES.join(', ')}`);
-const n = Number(args.events ?? 1_000_000);
-const keys = Number(args.keys ?? 10_000);
-const perSecond = Number(args.eventsPerSecond ?? 10_000);
+const n = countFlag('events', args.events, 1_000_000, 2);
+const keys = countFlag('keys', args.keys, 10_000);
+const perSecond = countFlag('eventsPerSecond', args.eventsPerSecond, 10_000);
 const SIZE = 10_000;
 const PERIOD = 2_000;
 
