@@ -67,14 +67,8 @@ function parseNoting(text: string): { parsed: unknown; unsafe: string | undefine
  * @example parseJsonExact('[1, "x"]') // { ok: true, value: [1, 'x'] }
  */
 export function parseJsonExact(text: string): JsonResult {
-  const deep = jsonDepthProblem(text);
-  if (deep !== undefined) return { ok: false, reason: 'too-deep', message: deep };
-  let read: { parsed: unknown; unsafe: string | undefined };
-  try {
-    read = parseNoting(text);
-  } catch (e) {
-    return { ok: false, reason: 'malformed-json', message: (e as Error).message };
-  }
+  const read = readJson(text);
+  if (!read.ok) return read;
   if (read.unsafe !== undefined) return { ok: false, reason: 'unsafe-integer', message: read.unsafe };
   return { ok: true, value: read.parsed };
 }
@@ -89,16 +83,21 @@ export function parseJsonExact(text: string): JsonResult {
  * @example parseJsonObject('{"n":18446744073709551615}') // { ok: false, reason: 'unsafe-integer', ... }
  */
 export function parseJsonObject(text: string): JsonObjectResult {
-  const deep = jsonDepthProblem(text);
-  if (deep !== undefined) return { ok: false, reason: 'too-deep', message: deep };
-  let read: { parsed: unknown; unsafe: string | undefined };
-  try {
-    read = parseNoting(text);
-  } catch (e) {
-    return { ok: false, reason: 'malformed-json', message: (e as Error).message };
-  }
+  const read = readJson(text);
+  if (!read.ok) return read;
   const { parsed, unsafe } = read;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, reason: 'malformed-json', message: 'not a JSON object' };
   if (unsafe !== undefined) return { ok: false, reason: 'unsafe-integer', message: unsafe };
   return { ok: true, value: parsed as Record<string, unknown> };
+}
+
+/** What parseJsonExact and parseJsonObject share: `text` parsed (as parseNoting), or why it is not JSON. Never throws. */
+function readJson(text: string): { readonly ok: true; readonly parsed: unknown; readonly unsafe: string | undefined } | { readonly ok: false; readonly reason: 'malformed-json' | 'too-deep'; readonly message: string } {
+  const deep = jsonDepthProblem(text);
+  if (deep !== undefined) return { ok: false, reason: 'too-deep', message: deep };
+  try {
+    return { ok: true, ...parseNoting(text) };
+  } catch (e) {
+    return { ok: false, reason: 'malformed-json', message: (e as Error).message };
+  }
 }
