@@ -106,6 +106,8 @@ const windowStateEntry: fc.Arbitrary<StateEntry<WindowState>> = fc
     onTime: fc.boolean(),
     closed: fc.boolean(),
     etOffsets: fc.array(fc.oneof(fc.integer({ min: -5000, max: 5000 }), fc.double()), { maxLength: 3 }),
+    /** `et0` other than the earliest of `et` (a state the driver would not keep: it must still come back as it was). */
+    et0Other: fc.option(fc.oneof(fc.integer(), fc.constant(undefined)), { freq: 10 }),
     pt: fc.oneof(fc.constant([] as number[]), fc.array(fc.integer(), { maxLength: 2 })),
     last: fc.oneof(fc.constant('absent' as const), fc.constant(undefined), fc.record({ value: stateValue, timestamp: fc.integer() }, { noNullPrototype: true })),
     retract: fc.oneof(fc.constant('absent' as const), fc.constant(undefined), fc.array(fc.record({ value: stateValue, timestamp: fc.integer(), window: fc.constantFrom(...windowPool) }, { noNullPrototype: true }), { maxLength: 2 })),
@@ -129,7 +131,9 @@ const windowStateEntry: fc.Arbitrary<StateEntry<WindowState>> = fc
         hold,
         et: r.etOffsets.map((d) => w.maxTimestamp + d),
         pt: r.pt,
+        et0: undefined,
       };
+      st.et0 = r.et0Other !== null ? r.et0Other : st.et.reduce<number | undefined>((m, t) => (m === undefined || t < m ? t : m), undefined);
       if (r.last !== 'absent') st.last = r.last;
       if (r.retract !== 'absent') st.retract = r.retract;
       if (r.extra !== null) (st as unknown as Record<string, unknown>)['extra'] = r.extra;
@@ -150,7 +154,7 @@ describe('window-state/v1 codec', () => {
 
   it('keeps sharing: entries of one window share one window object, and a shared trigger state stays shared', () => {
     const w = intervalWindow(0, 3000);
-    const st = (k: string): WindowState => ({ w: structuredClone(w), k, acc: 1, n: 1, trig: sharedTrig, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: w.maxTimestamp, hold: w.maxTimestamp, et: [w.maxTimestamp], pt: [] });
+    const st = (k: string): WindowState => ({ w: structuredClone(w), k, acc: 1, n: 1, trig: sharedTrig, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: w.maxTimestamp, hold: w.maxTimestamp, et: [w.maxTimestamp], pt: [], et0: w.maxTimestamp });
     const [[, , a], [, , b]] = windowStateCodec.decode(windowStateCodec.encode([['a', w.id, st('a')], ['b', w.id, st('b')]]));
     expect(a!.w).toBe(b!.w);
     expect(a!.trig).toBe(b!.trig);
@@ -162,7 +166,7 @@ describe('window-state/v1 codec', () => {
     // both came back as '\ufffd', so after a restore two keys' windows were one key's (one overwritten).
     const w = intervalWindow(0, 3000);
     const keys = ['\ud800', '\udc00', '\ufffd', 'a\udfffb', '\ud83d\ude00', 'x'.repeat(70_000) + '\ud800'];
-    const entries = keys.map((k, i): StateEntry<WindowState> => [k, w.id, { w, k, acc: i, n: 1, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: undefined, hold: undefined, et: [w.maxTimestamp], pt: [] }]);
+    const entries = keys.map((k, i): StateEntry<WindowState> => [k, w.id, { w, k, acc: i, n: 1, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: undefined, hold: undefined, et: [w.maxTimestamp], pt: [], et0: w.maxTimestamp }]);
     const decoded = windowStateCodec.decode(windowStateCodec.encode(entries));
     expect(decoded.map(([k]) => k)).toEqual(keys);
     expect(decoded.map(([, , st]) => st.k)).toEqual(keys);
@@ -173,7 +177,7 @@ describe('window-state/v1 codec', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: fc.oneof(fc.integer({ min: 0xd7f0, max: 0xe010 }), fc.integer({ min: 0, max: 0xffff })).map((c) => String.fromCharCode(c)) }), { maxLength: 20 }), (keys) => {
         const w = intervalWindow(0, 3000);
-        const entries = keys.map((k): StateEntry<WindowState> => [encodeKey(k) as string, w.id, { w, k, acc: 1, n: 1, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: undefined, hold: undefined, et: [], pt: [] }]);
+        const entries = keys.map((k): StateEntry<WindowState> => [encodeKey(k) as string, w.id, { w, k, acc: 1, n: 1, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: undefined, hold: undefined, et: [], pt: [], et0: undefined }]);
         expect(sameState(windowStateCodec.decode(windowStateCodec.encode(entries)), entries)).toBe(true);
       }),
       { numRuns: 300 },
@@ -181,7 +185,7 @@ describe('window-state/v1 codec', () => {
   });
 
   it('rejects bytes it did not write with a StateCodecError', () => {
-    const bytes = windowStateCodec.encode([['a', 'global', { w: windowPool[2]!, k: 'a', acc: 1, n: 0, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: undefined, hold: undefined, et: [], pt: [] }]]);
+    const bytes = windowStateCodec.encode([['a', 'global', { w: windowPool[2]!, k: 'a', acc: 1, n: 0, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: undefined, hold: undefined, et: [], pt: [], et0: undefined }]]);
     expect(() => windowStateCodec.decode(bytes.subarray(0, bytes.length - 1))).toThrow(StateCodecError);
     expect(() => windowStateCodec.decode(Buffer.concat([bytes, Buffer.from([0])]))).toThrow(/left over/);
     expect(() => windowStateCodec.decode(Buffer.alloc(3))).toThrow(StateCodecError);

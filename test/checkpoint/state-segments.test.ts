@@ -6,7 +6,7 @@ import { UNFINISHED } from '../../sdk/internal/trigger-state.js';
 import { intervalWindow } from '../../sdk/window.js';
 
 const w = intervalWindow(0, 3000);
-const windowState = (n: number) => ({ w, k: n, acc: n, n: 1, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: undefined, hold: undefined, et: [w.maxTimestamp], pt: [] });
+const windowState = (n: number) => ({ w, k: n, acc: n, n: 1, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: undefined, hold: undefined, et: [w.maxTimestamp], pt: [], et0: w.maxTimestamp });
 
 /** A backend with a `windows` table (columnar codec) and a `user` table with Map cells and ±Infinity (v8 codec). */
 function filled(keys = 300): InMemoryStateBackend {

@@ -30,7 +30,7 @@ export function draft(seq: number): ManifestDraft {
 }
 
 const w = intervalWindow(0, 3000);
-const state = (k: string, n: number): WindowState => ({ w, k, acc: n, n, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: w.maxTimestamp, hold: w.maxTimestamp, et: [w.maxTimestamp], pt: [] });
+const state = (k: string, n: number): WindowState => ({ w, k, acc: n, n, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: w.maxTimestamp, hold: w.maxTimestamp, et: [w.maxTimestamp], pt: [], et0: w.maxTimestamp });
 
 /** Segments of checkpoint `seq`: two key groups of window state and an operator snapshot. */
 export function segments(seq: number): SegmentPayload[] {

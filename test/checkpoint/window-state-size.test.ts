@@ -28,6 +28,7 @@ function countState(key: unknown, i: number): WindowState {
     hold: window.maxTimestamp,
     et: [window.maxTimestamp],
     pt: [],
+    et0: window.maxTimestamp,
   };
 }
 

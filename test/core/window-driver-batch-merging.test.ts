@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bagReducer } from '../../runners/core/driver/pane-reducer.js';
-import { WindowDriver, type FireMode } from '../../runners/core/driver/window-driver.js';
+import { WindowDriver, type FireMode, type WindowState } from '../../runners/core/driver/window-driver.js';
 import { InMemoryStateBackend } from '../../runners/core/state/state-backend.js';
 import { VirtualClock } from '../../sdk/clock.js';
 import { kv } from '../../sdk/kv.js';
@@ -168,6 +168,28 @@ describe('merging at the watermark (immediate mode)', () => {
     const resumed = driver('immediate', fn, first.state);
     resumed.d.restoreTiming(timing);
     resumed.d.advanceWatermark(TIMESTAMP_MAX);
+    expect(resumed.out).toEqual(['0:1500 ON_TIME {"key":"a","value":[0,500]}']);
+  });
+
+  it('fires a window restored from a checkpoint whose states lack et0 (written before the driver kept it)', () => {
+    const { fn } = recordingSessions();
+    const first = driver('immediate', fn);
+    first.add('a', 0);
+    first.add('a', 500);
+    const timing = first.d.timing();
+    const table = first.state.table<WindowState>('Group', 'windows');
+    let states = 0;
+    for (const [, , st] of table.entries()) {
+      expect(st.et0).toBe(Math.min(...st.et));
+      delete (st as Partial<WindowState>).et0;
+      states++;
+    }
+    expect(states).toBe(1);
+    const resumed = driver('immediate', fn, first.state);
+    resumed.d.restoreTiming(timing);
+    resumed.d.advanceWatermark(1499);
+    expect(resumed.out).toEqual([]);
+    resumed.d.advanceWatermark(1500); // past [0, 1500): fires by its timer, found through et0 made again from et
     expect(resumed.out).toEqual(['0:1500 ON_TIME {"key":"a","value":[0,500]}']);
   });
 });

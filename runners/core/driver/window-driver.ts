@@ -50,6 +50,12 @@ export interface WindowState {
    */
   et: Instant[];
   pt: Instant[];
+  /**
+   * The earliest of `et`, undefined when it is empty: what the event-time timer queue asks a state for at
+   * every entry that surfaces, kept so that it reads a number of the state, not its list (derived: restores
+   * and the checkpoint codec make it from `et`).
+   */
+  et0: Instant | undefined;
   /** Retracting mode: the last pane emitted, to withdraw before the next. */
   last?: { value: unknown; timestamp: Instant };
   /** Retracting mode: panes of windows merged into this one, withdrawn at its next firing. */
@@ -226,7 +232,7 @@ export class WindowDriver implements AggregationDriver {
     this.reducer = o.reducer;
     this.table = new WindowStates(o.state.table<WindowState>(o.step, 'windows'), !this.merging);
     // A queued entry whose state left keyed state is stale: every removal clears the state's timers and hold (see markGone).
-    this.eventTimers = new LazyTimerHeap((st) => earliest(st.et));
+    this.eventTimers = new LazyTimerHeap((st) => st.et0);
     this.procTimers = new LazyTimerHeap((st) => earliest(st.pt));
     this.holds = new LazyTimerHeap((st) => st.hold);
     const self = this;
@@ -463,7 +469,7 @@ export class WindowDriver implements AggregationDriver {
 
   /** A window's state before its first element: `acc` is the accumulator it starts from. */
   private freshState(key: unknown, w: BoundedWindow, acc: WindowState['acc']): WindowState {
-    return { w, k: key, acc, n: 0, trig: this.s.trigger.init(), pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: undefined, hold: undefined, et: [], pt: NO_TIMERS };
+    return { w, k: key, acc, n: 0, trig: this.s.trigger.init(), pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: undefined, hold: undefined, et: [], pt: NO_TIMERS, et0: undefined };
   }
 
   private newWindow(ks: StateKey, key: unknown, w: BoundedWindow): WindowState {
@@ -483,6 +489,7 @@ export class WindowDriver implements AggregationDriver {
   private setEventTimer(ks: StateKey, st: WindowState, t: Instant, queuedUpTo?: Instant): void {
     if (st.et.includes(t)) return;
     st.et.push(t);
+    if (st.et0 === undefined || t < st.et0) st.et0 = t;
     if (queuedUpTo === undefined || t < queuedUpTo) this.eventTimers.add(ks, st, t);
   }
 
@@ -548,7 +555,10 @@ export class WindowDriver implements AggregationDriver {
     const ks = t.key;
     const list = domain === 'event' ? st.et : st.pt;
     const i = list.indexOf(t.time);
-    if (i >= 0) list.splice(i, 1);
+    if (i >= 0) {
+      list.splice(i, 1);
+      if (domain === 'event') st.et0 = earliest(list);
+    }
     if (!st.closed) this.maybeFire(ks, st);
     if (st.et === GONE) return;
     if (this.inputWm > this.gcTime(st.w)) {
@@ -724,7 +734,7 @@ export class WindowDriver implements AggregationDriver {
       }
     }
     // Entries of `s` at or before its earliest timer, and its hold, are queued already.
-    const queuedUpTo = earliest(s.et);
+    const queuedUpTo = s.et0;
     let n = 0;
     let pane = 0;
     let nonSpec = 0;
@@ -771,9 +781,11 @@ export class WindowDriver implements AggregationDriver {
     if (s.et.length === 1) {
       // Reuse the list: the usual case, a window with nothing but its garbage-collection timer.
       s.et[0] = gc;
+      s.et0 = gc;
       if (queuedUpTo === undefined || gc < queuedUpTo) this.eventTimers.add(ks, s, gc);
     } else {
       s.et = [];
+      s.et0 = undefined;
       this.setEventTimer(ks, s, gc, queuedUpTo);
     }
     // The pending pane's timestamp and hold, from the merged ones (the hold's queued entry stays valid when it grows).
@@ -927,7 +939,9 @@ export class WindowDriver implements AggregationDriver {
     }
     // The key's states after the merges (each under its window's id), and those made here for new windows:
     // each of `protos` finds its window's state among them by sameWindow (no lookup by a fresh id string).
-    let live = this.table.valuesInto(ks, existing);
+    // They are the states it had less those merged into another (gone: a merge keeps one of its states, in place).
+    const live0 = merges.length === 0 ? n : liveStates(existing, n);
+    let live = live0;
     const out = this.scratchTargets;
     for (let j = 0; j < np; j++) {
       const target = resultOf[j] ?? protos[j]!;
@@ -949,6 +963,8 @@ export class WindowDriver implements AggregationDriver {
   /** Rebuilds timer queues and holds from restored state (timers live in state, not in the queues). */
   private rebuildFromState(): void {
     for (const [ks, , st] of this.table.entries()) {
+      // (A state restored from a checkpoint written before `et0` was kept has none.)
+      st.et0 = earliest(st.et);
       for (const t of st.et) this.eventTimers.add(ks, st, t);
       for (const t of st.pt) this.procTimers.add(ks, st, t);
       if (st.hold !== undefined) this.holds.add(ks, st, st.hold);
@@ -975,8 +991,22 @@ const GONE: Instant[] = Object.freeze([]) as unknown as Instant[];
  */
 function markGone(st: WindowState): void {
   st.et = GONE;
+  st.et0 = undefined;
   st.pt = NO_TIMERS;
   st.hold = undefined;
+}
+
+/**
+ * Moves the states of the first `n` of `states` that are still in keyed state (not gone: see markGone) to the
+ * front, in order; returns how many. (The entries after them are left for the caller to clear.)
+ */
+function liveStates(states: WindowState[], n: number): number {
+  let live = 0;
+  for (let i = 0; i < n; i++) {
+    const st = states[i]!;
+    if (st.et !== GONE) states[live++] = st;
+  }
+  return live;
 }
 
 /** The smallest of `times`, or undefined when empty. */

@@ -108,7 +108,7 @@ describe('Sum is exact: the result does not depend on order or grouping; retract
   it('an exact accumulator survives the checkpoint codec', () => {
     const acc = addAll([0.1, 1e308, 1e308, Number.POSITIVE_INFINITY, 2 ** 980]);
     const w = intervalWindow(0, 1000);
-    const st: WindowState = { w, k: 'a', acc, n: 1, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: w.maxTimestamp, hold: w.maxTimestamp, et: [], pt: [] };
+    const st: WindowState = { w, k: 'a', acc, n: 1, trig: UNFINISHED, pane: 0, nonSpec: 0, onTime: false, closed: false, outTs: w.maxTimestamp, hold: w.maxTimestamp, et: [], pt: [], et0: undefined };
     const [[, , back]] = windowStateCodec.decode(windowStateCodec.encode([['a', w.id, st]]));
     const restored = f.retractInput!(back!.acc as SumAccumulator, Number.POSITIVE_INFINITY, 0);
     expect(f.extractOutput(restored)).toBe(f.extractOutput(f.retractInput!(acc, Number.POSITIVE_INFINITY, 0)));

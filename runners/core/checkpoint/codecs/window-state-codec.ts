@@ -28,8 +28,8 @@ const TIME_UNSET = 0;
 const TIME_MAX_TS = 1; // equals the window's maxTimestamp
 const TIME_VALUE = 2; // stored in the float64 stream
 
-/** The fields of a WindowState without `last` and `retract`. */
-const BASE_FIELDS = 13;
+/** The fields of a WindowState without `last` and `retract` (`et0` among them: not written, made again from `et`). */
+const BASE_FIELDS = 14;
 
 interface Meta {
   /** Distinct windows, by id. */
@@ -113,12 +113,16 @@ function columnTimes(ks: StateKey, ns: string, st: WindowState, delta: number[])
   if (outCode < 0 || holdCode < 0 || !Array.isArray(st.pt) || st.pt.length !== 0 || !Array.isArray(st.et)) return -1;
   const et = st.et;
   delta.length = 0;
+  let et0: number | undefined;
   for (let j = 0; j < et.length; j++) {
     const t = et[j];
     const d = typeof t === 'number' ? t - maxTs : NaN;
     if (!Object.is(maxTs + d, t)) return -1;
     delta.push(d);
+    if (et0 === undefined || t! < et0) et0 = t;
   }
+  // `et0` is not written: decoding makes it from `et`, so it must be what that gives.
+  if (!Object.is(st.et0, et0)) return -1;
   if (!keyDerivable(ks, st.k)) return -1;
   // The strings column is UTF-8, which has no lone surrogates ('\ud800' would come back as '\ufffd',
   // one key with every other such key): such a key goes to the side list, which v8 keeps exactly.
@@ -322,7 +326,12 @@ function decodeWindowStates(bytes: Uint8Array): StateEntry<WindowState>[] {
     const outTs = outCode === TIME_UNSET ? undefined : outCode === TIME_MAX_TS ? maxTs : floats.f64();
     const hold = holdCode === TIME_UNSET ? undefined : holdCode === TIME_MAX_TS ? maxTs : floats.f64();
     const et: number[] = new Array(shape.length);
-    for (let j = 0; j < shape.length; j++) et[j] = maxTs + shape[j]!;
+    let et0: number | undefined;
+    for (let j = 0; j < shape.length; j++) {
+      const t = maxTs + shape[j]!;
+      et[j] = t;
+      if (et0 === undefined || t < et0) et0 = t;
+    }
     const st: WindowState = {
       w,
       k: typeof ks === 'string' && ks.charCodeAt(0) === 0 ? decodeKey(ks) : ks,
@@ -337,6 +346,7 @@ function decodeWindowStates(bytes: Uint8Array): StateEntry<WindowState>[] {
       hold,
       et,
       pt: [],
+      et0,
     };
     if (f & LAST_UNDEFINED) st.last = undefined;
     if (f & RETRACT_UNDEFINED) st.retract = undefined;
