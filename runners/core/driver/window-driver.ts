@@ -187,7 +187,7 @@ export class WindowDriver implements AggregationDriver {
   private targetState: WindowState | undefined;
   /** mergeInto's list of a key's states (it is not re-entered: nothing it calls merges windows). */
   private readonly scratchExisting: WindowState[] = [];
-  /** mergeInto's list of the states one merge names. */
+  /** mergeInto's and mergeBatch's list of the states one merge names (neither is re-entered, nor calls the other). */
   private readonly scratchStates: WindowState[] = [];
   /** Merging once per batch or at the watermark (see the class comment): elements wait in `pending`. */
   private readonly mergeAtFlush: boolean;
@@ -763,7 +763,7 @@ export class WindowDriver implements AggregationDriver {
       if (last || 'last' in s) s.last = last;
       if (retract.length || 'retract' in s) s.retract = retract.length ? retract : undefined;
     }
-    for (const x of states) if (x !== s) this.removeState(ks, x);
+    for (let i = 0; i < states.length; i++) if (states[i] !== s) this.removeState(ks, states[i]!);
     s.w = result;
     s.k = key;
     s.n = n;
@@ -791,7 +791,8 @@ export class WindowDriver implements AggregationDriver {
     // The pending pane's timestamp and hold, from the merged ones (the hold's queued entry stays valid when it grows).
     const ownOutTs = s.outTs;
     s.outTs = undefined;
-    for (const x of states) {
+    for (let i = 0; i < states.length; i++) {
+      const x = states[i]!;
       const t = x === s ? ownOutTs : x.outTs;
       if (t !== undefined) this.noteTimestamp(ks, s, t);
     }
@@ -908,9 +909,14 @@ export class WindowDriver implements AggregationDriver {
       const ew = existing[i]!.w;
       for (let j = 0; j < np; j++) if (stateOf[j] === -1 && sameWindow(protos[j]!, ew)) stateOf[j] = i;
     }
-    const active: BoundedWindow[] = [];
-    for (let i = 0; i < n; i++) if (!existing[i]!.closed) active.push(existing[i]!.w);
-    for (let j = 0; j < np; j++) if (stateOf[j] === -1) active.push(protos[j]!);
+    // The active windows, in a list made at its length (one grown by pushing starts with room for 17).
+    let nActive = 0;
+    for (let i = 0; i < n; i++) if (!existing[i]!.closed) nActive++;
+    for (let j = 0; j < np; j++) if (stateOf[j] === -1) nActive++;
+    const active: BoundedWindow[] = new Array(nActive);
+    let a = 0;
+    for (let i = 0; i < n; i++) if (!existing[i]!.closed) active[a++] = existing[i]!.w;
+    for (let j = 0; j < np; j++) if (stateOf[j] === -1) active[a++] = protos[j]!;
     // One window merges with nothing (a merge lists two or more).
     const merges = active.length > 1 ? mergeWindowsChecked(this.s.windowFn, active) : [];
     // The window each of `protos` ended up in, when it merged.
@@ -918,8 +924,11 @@ export class WindowDriver implements AggregationDriver {
     for (let j = 0; j < np; j++) resultOf[j] = undefined;
     for (let m = 0; m < merges.length; m++) {
       const { toMerge, result } = merges[m]!;
-      const states: WindowState[] = [];
-      for (const mw of toMerge) {
+      // The states of the windows it merges, each once (in a kept list: most merges have one).
+      const found = this.scratchStates;
+      let k = 0;
+      for (let t = 0; t < toMerge.length; t++) {
+        const mw = toMerge[t]!;
         // The windows are those given (mostly the very objects): a new one has no state, a key's active one has its own.
         let j = 0;
         while (j < np && protos[j] !== mw) j++;
@@ -932,10 +941,14 @@ export class WindowDriver implements AggregationDriver {
         st ??= this.table.get(ks, mw.id);
         // New windows given as copies, and new windows that are active already (with state): they end up in `result` too.
         for (j = 0; j < np; j++) if (sameWindow(protos[j]!, mw)) resultOf[j] = result;
-        if (st !== undefined && !states.includes(st)) states.push(st);
+        if (st !== undefined && !includes(found, k, st)) found[k++] = st;
       }
       // Only new windows: the result's state is made below, for the first element in it.
-      if (states.length > 0) this.merge(ks, key, states, result);
+      if (k > 0) {
+        const states = found.slice(0, k);
+        for (let i = 0; i < k; i++) found[i] = undefined as never;
+        this.merge(ks, key, states, result);
+      }
     }
     // The key's states after the merges (each under its window's id), and those made here for new windows:
     // each of `protos` finds its window's state among them by sameWindow (no lookup by a fresh id string).
@@ -1007,6 +1020,12 @@ function liveStates(states: WindowState[], n: number): number {
     if (st.et !== GONE) states[live++] = st;
   }
   return live;
+}
+
+/** Whether `x` is one of the first `n` of `list`. */
+function includes<T>(list: readonly T[], n: number, x: T): boolean {
+  for (let i = 0; i < n; i++) if (list[i] === x) return true;
+  return false;
 }
 
 /** The smallest of `times`, or undefined when empty. */
