@@ -16,20 +16,33 @@ export type CoGroupLists = Record<string, unknown[]>;
  * @example coGroupFn(['orders', 'users']).extractOutput(acc) // { orders: [5, 3], users: ['ann'] }
  */
 export function coGroupFn(tags: readonly string[]): CombineFn<CoGroupTagged, CoGroupLists, CoGroupLists> & { [ADD_TAGGED_INPUT]: AddTaggedInput<CoGroupLists>; [EXTRACT_CONSUMING]: ExtractConsuming<CoGroupLists, CoGroupLists> } {
-  const empty = (): CoGroupLists => {
-    const acc: CoGroupLists = {};
-    for (const t of tags) acc[t] = [];
-    return acc;
-  };
+  // Two inputs (the usual join) get code of their own: `acc[tag]` with the tag varying makes V8 look the
+  // property up by name at every element (a megamorphic keyed access), where each of `acc[t0]` and `acc[t1]`
+  // only ever sees one name, which V8 turns into a plain field read.
+  const [t0, t1] = tags;
+  const two = tags.length === 2 && t0 !== t1;
+  const empty = two
+    ? (): CoGroupLists => {
+        const acc: CoGroupLists = {};
+        acc[t0!] = [];
+        acc[t1!] = [];
+        return acc;
+      }
+    : (): CoGroupLists => {
+        const acc: CoGroupLists = {};
+        for (const t of tags) acc[t] = [];
+        return acc;
+      };
+  const listOf = two ? (acc: CoGroupLists, tag: string) => (tag === t0 ? acc[t0] : tag === t1 ? acc[t1] : acc[tag])! : (acc: CoGroupLists, tag: string) => acc[tag]!;
   return {
     createAccumulator: empty,
     addInput(acc, x) {
-      acc[x.tag]!.push(x.value);
+      listOf(acc, x.tag).push(x.value);
       return acc;
     },
     // addInput with the tag and the value apart (see ADD_TAGGED_INPUT).
     [ADD_TAGGED_INPUT](acc, tag, value) {
-      acc[tag]!.push(value);
+      listOf(acc, tag).push(value);
       return acc;
     },
     retractInput(acc, x) {
