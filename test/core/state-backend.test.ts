@@ -97,7 +97,8 @@ describe('KeyedStateTable agrees with a map of maps', () => {
       expect([...t.entries()].map(([k, ns, v]) => `${k}/${ns}=${v}`).sort()).toEqual([...model].flatMap(([k, m]) => [...m].map(([ns, v]) => `${k}/${ns}=${v}`)).sort());
     };
     const set = (k: string, ns: string, v: number) => {
-      t.set(k, ns, v);
+      // What it replaced comes back (the window driver marks that state gone).
+      expect(t.set(k, ns, v)).toBe(model.get(k)?.get(ns));
       if (!model.has(k)) model.set(k, new Map());
       model.get(k)!.set(ns, v);
     };
@@ -107,8 +108,8 @@ describe('KeyedStateTable agrees with a map of maps', () => {
       if (model.get(k)?.size === 0) model.delete(k);
     };
     const rename = (k: string, from: string, to: string) => {
-      t.rename(k, from, to);
       const m = model.get(k);
+      expect(t.rename(k, from, to)).toBe(m?.has(from) && from !== to ? m.get(to) : undefined);
       if (m?.has(from) && from !== to) {
         m.set(to, m.get(from)!);
         m.delete(from);
@@ -127,6 +128,8 @@ describe('KeyedStateTable agrees with a map of maps', () => {
     rename('b', 'w5', 'w1'); // a few: onto an existing one
     check();
     set('b', 'w0', ++v);
+    set('b', 'w0', ++v); // a few: replaces its value
+    set('a', 'w5', ++v); // many: replaces its value
     for (let n = 12; n >= 4; n--) {
       del('a', `w${n}`);
       check();
@@ -134,6 +137,8 @@ describe('KeyedStateTable agrees with a map of maps', () => {
     rename('a', 'w99', 'w3'); // a few: onto an existing one
     check();
     rename('a', 'w3', 'w7'); // one: renamed in place
+    check();
+    set('a', 'w7', ++v); // one: replaces its value
     check();
     del('a', 'w7');
     del('b', 'w0');

@@ -474,9 +474,9 @@ export class WindowDriver implements AggregationDriver {
 
   private newWindow(ks: StateKey, key: unknown, w: BoundedWindow): WindowState {
     const st = this.freshState(key, w, this.o.reducer.empty());
+    const prior = this.table.set(ks, w.id, st);
     // Merging: an unusual mergeWindows may give a new window the id of another active one, whose state it replaces.
-    if (this.merging) this.replacing(ks, w.id, st);
-    this.table.set(ks, w.id, st);
+    if (prior !== undefined && prior !== st) markGone(prior);
     this.setEventTimer(ks, st, this.gcTime(w));
     return st;
   }
@@ -588,12 +588,6 @@ export class WindowDriver implements AggregationDriver {
     if (st.et === GONE) return;
     this.table.delete(ks, st.w.id);
     markGone(st);
-  }
-
-  /** `st` is about to be put under `id`: marks the state there, if another, gone. */
-  private replacing(ks: StateKey, id: string, st: WindowState): void {
-    const prior = this.table.get(ks, id);
-    if (prior !== undefined && prior !== st) markGone(prior);
   }
 
   private fire(ks: StateKey, st: WindowState, garbageCollection: boolean): void {
@@ -773,10 +767,9 @@ export class WindowDriver implements AggregationDriver {
     s.onTime = anyOnTime && this.inputWm > windowDoneAt(result);
     s.closed = false;
     s.pt = NO_TIMERS;
-    if (!sameWindow(oldW, result)) {
-      this.replacing(ks, result.id, s);
-      this.table.rename(ks, oldId, result.id);
-    } else this.table.set(ks, result.id, s);
+    // A state the merged one replaces under its new id (only from unusual mergeWindows) left keyed state.
+    const prior = sameWindow(oldW, result) ? this.table.set(ks, result.id, s) : this.table.rename(ks, oldId, result.id);
+    if (prior !== undefined && prior !== s) markGone(prior);
     const gc = this.gcTime(result);
     if (s.et.length === 1) {
       // Reuse the list: the usual case, a window with nothing but its garbage-collection timer.

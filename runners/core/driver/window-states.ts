@@ -37,9 +37,11 @@ export class WindowStates<V> {
     return this.lastStates?.get(key);
   }
 
-  set(key: StateKey, ns: string, v: V): void {
-    this.table.set(key, ns, v);
+  /** Puts `v` under `key` and `ns`; returns the value it replaced there (undefined when none). */
+  set(key: StateKey, ns: string, v: V): V | undefined {
+    const prior = this.table.set(key, ns, v);
     if (this.indexed) this.index(key, ns, v);
+    return prior;
   }
 
   delete(key: StateKey, ns: string): void {
@@ -54,13 +56,18 @@ export class WindowStates<V> {
     }
   }
 
-  /** Moves `key`'s state from namespace `from` to `to` (a merged window that grew). */
-  rename(key: StateKey, from: string, to: string): void {
-    if (this.indexed) {
-      const v = this.table.get(key, from)!;
-      this.set(key, to, v);
-      this.delete(key, from);
-    } else this.table.rename(key, from, to);
+  /**
+   * Moves `key`'s state from namespace `from` to `to` (a merged window that grew); returns the state `to` held
+   * that it replaced (undefined when none).
+   */
+  rename(key: StateKey, from: string, to: string): V | undefined {
+    if (!this.indexed) return this.table.rename(key, from, to);
+    if (from === to) return undefined;
+    const v = this.table.get(key, from);
+    if (v === undefined) return undefined;
+    const prior = this.set(key, to, v);
+    this.delete(key, from);
+    return prior;
   }
 
   /** How many windows `key` has. */

@@ -95,16 +95,25 @@ export class KeyedStateTable<V> {
     return i;
   }
 
-  set(key: StateKey, ns: string, value: V): void {
+  /** Puts `value` under `key` and `ns`; returns the value it replaced there (undefined when none). */
+  set(key: StateKey, ns: string, value: V): V | undefined {
     const e = this.byKey.get(key);
     if (e === undefined) this.byKey.set(key, new Sole(ns, value));
     else if (e instanceof Sole) {
-      if (e.ns === ns) e.value = value;
-      else this.byKey.set(key, new Few([e.ns, ns], [e.value, value]));
+      if (e.ns === ns) {
+        const prior = e.value;
+        e.value = value;
+        return prior;
+      }
+      this.byKey.set(key, new Few([e.ns, ns], [e.value, value]));
     } else if (e instanceof Few) {
       const i = e.indexOf(ns);
-      if (i >= 0) e.values[i] = value;
-      else if (e.ns.length < FEW_MAX) {
+      if (i >= 0) {
+        const prior = e.values[i];
+        e.values[i] = value;
+        return prior;
+      }
+      if (e.ns.length < FEW_MAX) {
         e.ns.push(ns);
         e.values.push(value);
       } else {
@@ -113,7 +122,12 @@ export class KeyedStateTable<V> {
         m.set(ns, value);
         this.byKey.set(key, m);
       }
-    } else e.set(ns, value);
+    } else {
+      const prior = e.get(ns);
+      e.set(ns, value);
+      return prior;
+    }
+    return undefined;
   }
 
   delete(key: StateKey, ns: string): void {
@@ -146,36 +160,38 @@ export class KeyedStateTable<V> {
 
   /**
    * Moves the value of `key` from namespace `from` to `to` (replacing what `to` held); nothing when
-   * `from` holds nothing.
+   * `from` holds nothing. Returns the value `to` held that was replaced (undefined when none, or nothing moved).
    */
-  rename(key: StateKey, from: string, to: string): void {
+  rename(key: StateKey, from: string, to: string): V | undefined {
     const e = this.byKey.get(key);
-    if (e === undefined || from === to) return;
+    if (e === undefined || from === to) return undefined;
     if (e instanceof Sole) {
       if (e.ns === from) e.ns = to;
-      return;
+      return undefined;
     }
     if (e instanceof Few) {
       const i = e.indexOf(from);
-      if (i < 0) return;
+      if (i < 0) return undefined;
       const j = e.indexOf(to);
       if (j < 0) {
         e.ns[i] = to;
-        return;
+        return undefined;
       }
       // `to` holds a value already: it is replaced (where it is), and `from` leaves.
+      const prior = e.values[j];
       e.values[j] = e.values[i]!;
       this.delete(key, from);
-      return;
+      return prior;
     }
-    if (!e.has(from)) return;
+    if (!e.has(from)) return undefined;
     const v = e.get(from) as V;
     e.delete(from);
-    this.set(key, to, v);
+    const prior = this.set(key, to, v);
     if (e.size === 1 && this.byKey.get(key) === e) {
       const [only] = e;
       this.byKey.set(key, new Sole(only![0], only![1]));
     }
+    return prior;
   }
 
   /** Number of (key, namespace) entries: state returns to zero when every window has closed. */
