@@ -37,6 +37,12 @@ const RECENT_SHIFT = 20;
 const RECENT_INTERVALS = 2 ** (32 - RECENT_SHIFT);
 /** Windows intervalWindow made, by slot of their bounds (compared with ===: -0 and 0 give the same id, '0'). */
 const recentIntervals: (IntervalWindow | undefined)[] = new Array<IntervalWindow | undefined>(RECENT_INTERVALS).fill(undefined);
+/**
+ * The bounds of the window in each slot, side by side (NaN: none), so that a lookup compares numbers in one
+ * list instead of reading a window object that may be long out of cache (most lookups of a merging WindowFn's
+ * result windows miss).
+ */
+const recentBounds = new Float64Array(2 * RECENT_INTERVALS).fill(Number.NaN);
 
 /**
  * Creates the interval window `[start, end)`, frozen (windows are values: nothing may change one).
@@ -56,9 +62,10 @@ export function intervalWindow(start: Instant, end: Instant): IntervalWindow {
   // The slot of these bounds: the top bits of their whole parts hashed together (Fibonacci hashing, so that windows
   // of one size, whose bounds move together, spread over the table; fractions and huge values only share slots more).
   const slot = Math.imul((start | 0) ^ Math.imul(end | 0, 0x85ebca77), 0x9e3779b1) >>> RECENT_SHIFT;
-  const l = recentIntervals[slot];
-  if (l !== undefined && l.start === start && l.end === end) return l;
+  if (recentBounds[2 * slot] === start && recentBounds[2 * slot + 1] === end) return recentIntervals[slot]!;
   if (!(end > start)) throw new RangeError(`interval window needs end > start, got [${start}, ${end})`);
+  recentBounds[2 * slot] = start;
+  recentBounds[2 * slot + 1] = end;
   return (recentIntervals[slot] = Object.freeze({ kind: 'interval', id: `${start}:${end}`, start, end, maxTimestamp: Math.ceil(end) - 1 }));
 }
 
