@@ -99,6 +99,33 @@ describe('PendingElements', () => {
     expect(p.keysHeld).toBeGreaterThanOrEqual(1 + 8);
   });
 
+  it('keeps elements pushed while their key is handed over for the next take, in order, apart from those handed over', () => {
+    // push only appends; elements are linked into their key's chain when keys are asked for (take, takeKeys, release).
+    const p = new PendingElements();
+    const w = intervalWindow(0, 10);
+    p.push('a', kv('a', 1), 1, w, NO_FIRING, false);
+    p.push('b', kv('b', 2), 2, w, NO_FIRING, false);
+    const [a] = p.takeKeys(['a']);
+    // While 'a' is being added: more of 'a' (and of 'b') come, and a tightenMinMax links them.
+    p.push('a', kv('a', 3), 3, intervalWindow(0, 5), NO_FIRING, false);
+    expect(p.tightenMinMax()).toBe(4);
+    p.push('a', kv('a', 4), 4, w, NO_FIRING, false);
+    p.push('b', kv('b', 5), 5, w, NO_FIRING, false);
+    expect(readBack(p, a!).map((x) => x.value)).toEqual([1]);
+    expect(p.length).toBe(4);
+    p.release([a!]);
+    const taken = p.take();
+    expect(taken.map((k) => [k.ks, k.count, k.minMax])).toEqual([
+      ['a', 2, 4],
+      ['b', 2, 9],
+    ]);
+    expect(taken.map((k) => readBack(p, k).map((x) => x.value))).toEqual([
+      [3, 4],
+      [2, 5],
+    ]);
+    expect(taken[0]).not.toBe(a);
+  });
+
   it('takes a key listed more than once once, and only the first n keys listed', () => {
     const p = new PendingElements();
     const w = intervalWindow(0, 10);
